@@ -1,0 +1,479 @@
+"""hubtui's local Kubernetes cluster: a real control plane with kwok, real PostgreSQL and Redis.
+
+    python3 cluster/localcluster.py up NAME [--reuse] [--no-hub] [--nodes N]
+    python3 cluster/localcluster.py down NAME
+    python3 cluster/localcluster.py status NAME
+    python3 cluster/localcluster.py env NAME      # shell exports: KUBECONFIG, PATH
+
+`up` builds the binaries if they are missing (cluster/build.sh), starts PostgreSQL and
+Redis on free loopback ports, starts etcd, kube-apiserver, kube-controller-manager,
+kube-scheduler and kwok through `kwokctl --runtime binary`, and deploys the LLM Analytics
+Hub (deploy/). Everything of one cluster lives in $HUBTUI_RUN_DIR/NAME (default
+/tmp/hubtui-run-UID/NAME), with its own kubeconfig: ~/.kube/config is never touched, and
+clusters with different names (a demo and a test run) live side by side.
+
+Standard library only: it runs before hubtui's virtualenv exists. The test suite imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import glob
+import json
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import string
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+HUB_NAMESPACE = "llm-analytics-hub"
+SECRET_NAME = "analytics-hub-secrets"
+# Sandbox user for commands that kwok's exec rules run on this host (when we are root).
+SANDBOX_UID = 65534
+PG_DATABASE = "llm_analytics"
+PG_USER = "postgres"
+
+
+class ClusterError(RuntimeError):
+    """A step of bringing the local cluster up or down failed; the message says which and why."""
+
+
+def log(msg: str) -> None:
+    print(f"localcluster: {msg}", file=sys.stderr, flush=True)
+
+
+def run_root() -> Path:
+    return Path(os.environ.get("HUBTUI_RUN_DIR", f"/tmp/hubtui-run-{os.getuid()}"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def _run(cmd: list[str], *, env: dict | None = None, input: str | None = None,
+         check: bool = True, what: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    try:
+        proc = subprocess.run(cmd, env=env, input=input, text=True, capture_output=True, timeout=timeout)
+    except FileNotFoundError as e:
+        raise ClusterError(f"{what or cmd[0]}: {e.filename} not found") from None
+    except subprocess.TimeoutExpired:
+        raise ClusterError(f"{what or cmd[0]}: no answer after {timeout:.0f}s") from None
+    if check and proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        raise ClusterError(f"{what or ' '.join(cmd[:3])} failed (exit {proc.returncode}): " + " | ".join(detail))
+    return proc
+
+
+def build_binaries() -> Path:
+    """Run cluster/build.sh (a no-op once the binaries are cached) and return the bin folder."""
+    proc = subprocess.run([str(ROOT / "cluster" / "build.sh")], stdout=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise ClusterError("building the cluster binaries failed (see the message above)")
+    return Path(proc.stdout.strip().splitlines()[-1])
+
+
+def postgres_bindir() -> Path:
+    """Debian's PostgreSQL server programs (initdb, pg_ctl, postgres), newest major first."""
+    for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name), reverse=True):
+        if (Path(d) / "pg_ctl").exists() and (Path(d) / "initdb").exists():
+            return Path(d)
+    pg_ctl = shutil.which("pg_ctl")
+    if pg_ctl:
+        return Path(pg_ctl).resolve().parent
+    raise ClusterError("PostgreSQL server not found: install it with `apt-get install postgresql` (or `make deps`)")
+
+
+def redis_server() -> str:
+    path = shutil.which("redis-server")
+    if not path:
+        raise ClusterError("redis-server not found: install it with `apt-get install redis-server` (or `make deps`)")
+    return path
+
+
+@dataclass
+class State:
+    """What `up` started, saved as state.json in the cluster's folder."""
+
+    name: str
+    bin: str
+    api_port: int
+    pg_port: int
+    redis_port: int
+    pg_bindir: str
+
+
+class LocalCluster:
+    def __init__(self, name: str):
+        if not name or any(c not in string.ascii_lowercase + string.digits + "-" for c in name):
+            raise ClusterError(f"cluster name {name!r}: use lower-case letters, digits and '-'")
+        self.name = name
+        self.dir = run_root() / name
+        self.kubeconfig = self.dir / "kubeconfig"
+        self.context = f"kwok-{name}"
+
+    # ----- paths and state -------------------------------------------------------------
+    @property
+    def state_file(self) -> Path:
+        return self.dir / "state.json"
+
+    def state(self) -> State | None:
+        try:
+            return State(**json.loads(self.state_file.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    @property
+    def bin(self) -> Path:
+        st = self.state()
+        if st is None:
+            raise ClusterError(f"cluster {self.name} is not up (no {self.state_file})")
+        return Path(st.bin)
+
+    def env(self) -> dict[str, str]:
+        """Environment for programs that talk to this cluster: its kubeconfig, its kubectl first on PATH."""
+        env = dict(os.environ)
+        env["KUBECONFIG"] = str(self.kubeconfig)
+        env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
+        env["KWOK_WORKDIR"] = str(self.dir / "kwok")
+        return env
+
+    def kubectl(self, *args: str, input: str | None = None, check: bool = True, timeout: float = 120):
+        return _run([str(self.bin / "kubectl"), "--kubeconfig", str(self.kubeconfig), *args],
+                    input=input, check=check, what=f"kubectl {' '.join(args[:2])}", timeout=timeout)
+
+    def kwokctl(self, *args: str, check: bool = True, timeout: float = 180):
+        st = self.state()
+        bin_dir = Path(st.bin) if st else None
+        env = dict(os.environ, KWOK_WORKDIR=str(self.dir / "kwok"))
+        if bin_dir:
+            # kwok resolves an exec'd command with its own PATH (the rule's PATH applies only
+            # inside a shell), so the shims come first for kwok too; kwok inherits this env.
+            env["PATH"] = os.pathsep.join([str(self.shims), str(bin_dir), env.get("PATH", "")])
+        kwokctl = str(bin_dir / "kwokctl") if bin_dir else "kwokctl"
+        return _run([kwokctl, "--name", self.name, *args], env=env, check=check,
+                    what=f"kwokctl {' '.join(args[:2])}", timeout=timeout)
+
+    # ----- up ----------------------------------------------------------------------------
+    def up(self, *, deploy_hub: bool = True, nodes: int = 2, reuse: bool = False) -> None:
+        if reuse and self.healthy():
+            log(f"cluster {self.name} is already up (kubeconfig {self.kubeconfig})")
+            return
+        if self.dir.exists():
+            log(f"removing the previous {self.name} cluster first")
+            self.down()
+        started = time.monotonic()
+        bin_dir = build_binaries()
+        run_root().mkdir(parents=True, exist_ok=True)
+        os.chmod(run_root(), 0o755)  # the postgres and sandbox users must reach their folders
+        self.dir.mkdir(mode=0o755)
+        st = State(name=self.name, bin=str(bin_dir), api_port=free_port(), pg_port=free_port(),
+                   redis_port=free_port(), pg_bindir=str(postgres_bindir()))
+        self.state_file.write_text(json.dumps(asdict(st), indent=2))
+        try:
+            pg_password = secrets.token_urlsafe(18)
+            redis_password = secrets.token_urlsafe(18)
+            self._start_postgres(st, pg_password)
+            self._start_redis(st, redis_password)
+            self._write_sandbox(st, pg_password)
+            self._start_control_plane(st, nodes)
+            if deploy_hub:
+                self._deploy_hub(st, pg_password, redis_password)
+        except BaseException:
+            log("start-up failed; stopping what was started")
+            self.down(quiet=True)
+            raise
+        log(f"cluster {self.name} is up in {time.monotonic() - started:.1f}s: "
+            f"KUBECONFIG={self.kubeconfig} context={self.context}")
+
+    def _as_postgres(self, cmd: list[str]) -> list[str]:
+        return ["runuser", "-u", "postgres", "--", *cmd] if is_root() else cmd
+
+    def _chown_postgres(self, path: Path) -> None:
+        if is_root():
+            pw = pwd.getpwnam("postgres")
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+
+    def _start_postgres(self, st: State, password: str) -> None:
+        pgdir = self.dir / "postgres"
+        pgdir.mkdir(mode=0o700)
+        self._chown_postgres(pgdir)
+        pwfile = pgdir / "pwfile"
+        pwfile.write_text(password + "\n")
+        os.chmod(pwfile, 0o600)
+        self._chown_postgres(pwfile)
+        bindir = Path(st.pg_bindir)
+        log(f"starting PostgreSQL on 127.0.0.1:{st.pg_port}")
+        _run(self._as_postgres([str(bindir / "initdb"), "-D", str(pgdir / "data"), "-U", PG_USER,
+                                "--auth-host=scram-sha-256", "--auth-local=peer", f"--pwfile={pwfile}",
+                                "--no-sync", "-E", "UTF8", "--locale=C"]), what="initdb")
+        pwfile.unlink()
+        opts = (f"-c listen_addresses=127.0.0.1 -c port={st.pg_port} -c unix_socket_directories={pgdir} "
+                f"-c fsync=off -c max_connections=50")
+        _run(self._as_postgres([str(bindir / "pg_ctl"), "-D", str(pgdir / "data"), "-l", str(pgdir / "server.log"),
+                                "-o", opts, "-w", "-t", "60", "start"]), what="pg_ctl start")
+        env = dict(os.environ, PGPASSWORD=password, PGHOST="127.0.0.1", PGPORT=str(st.pg_port), PGUSER=PG_USER)
+        psql = str(bindir / "psql") if (bindir / "psql").exists() else "psql"
+        _run([psql, "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-c", f"CREATE DATABASE {PG_DATABASE}"],
+             env=env, what="create database")
+        _run([psql, "-v", "ON_ERROR_STOP=1", "-q", "-d", PG_DATABASE, "-f", str(DEPLOY / "sample-data.sql")],
+             env=env, what="load sample data")
+
+    def _start_redis(self, st: State, password: str) -> None:
+        rdir = self.dir / "redis"
+        rdir.mkdir(mode=0o700)
+        conf = rdir / "redis.conf"
+        # The password lives in this 0600 file, never on a command line.
+        conf.write_text("\n".join([
+            "bind 127.0.0.1", f"port {st.redis_port}", "protected-mode yes", "daemonize yes",
+            f"pidfile {rdir / 'redis.pid'}", f"logfile {rdir / 'redis.log'}", f"dir {rdir}",
+            "dbfilename dump.rdb", 'save ""', "appendonly no", f"requirepass {password}", ""]))
+        os.chmod(conf, 0o600)
+        log(f"starting Redis on 127.0.0.1:{st.redis_port}")
+        _run([redis_server(), str(conf)], what="redis-server")
+        env = dict(os.environ, REDISCLI_AUTH=password)
+        cli = ["redis-cli", "-h", "127.0.0.1", "-p", str(st.redis_port)]
+        for _ in range(100):
+            if _run([*cli, "PING"], env=env, check=False).stdout.strip() == "PONG":
+                break
+            time.sleep(0.05)
+        else:
+            raise ClusterError(f"Redis did not answer on port {st.redis_port} (log: {rdir / 'redis.log'})")
+        sample = "\n".join([
+            "SET hub:version 1.4.2",
+            "SET hub:last_rollup 2026-11-25T23:30:00Z",
+            "HSET model:gpt-4o requests 334 p95_ms 2410",
+            "HSET model:claude-sonnet-4 requests 333 p95_ms 1980",
+            "RPUSH queue:ingestion evt-1001 evt-1002 evt-1003",
+            ""])
+        _run([*cli], env=env, input=sample, what="load Redis sample data")
+
+    @property
+    def sandbox(self) -> Path:
+        return self.dir / "sandbox"
+
+    @property
+    def shims(self) -> Path:
+        """Programs that stand in the hub pods' PATH, pointing clients at the local servers' ports."""
+        return self.dir / "shims"
+
+    def _write_sandbox(self, st: State, pg_password: str) -> None:
+        sandbox, shims = self.sandbox, self.shims
+        shims.mkdir(mode=0o755)
+        (shims / "redis-cli").write_text(
+            f'#!/bin/sh\n# redis-cli for the hub pod: the local Redis is on a port of its own\n'
+            f'exec {shutil.which("redis-cli") or "/usr/bin/redis-cli"} -h 127.0.0.1 -p {st.redis_port} "$@"\n')
+        os.chmod(shims / "redis-cli", 0o755)
+        sandbox.mkdir(mode=0o755)
+        for part in ("postgres", "redis", "shell"):
+            d = sandbox / part
+            d.mkdir(mode=0o700)
+            if part == "postgres":
+                # psql in the 'pod' authenticates as a pod's local client would, without a password
+                # on any command line: ~/.pgpass of the sandbox user.
+                pgpass = d / ".pgpass"
+                pgpass.write_text(f"127.0.0.1:{st.pg_port}:*:{PG_USER}:{pg_password}\n")
+                os.chmod(pgpass, 0o600)
+                if is_root():
+                    os.chown(pgpass, SANDBOX_UID, SANDBOX_UID)
+            if is_root():
+                os.chown(d, SANDBOX_UID, SANDBOX_UID)
+
+    def _start_control_plane(self, st: State, nodes: int) -> None:
+        b = Path(st.bin)
+        config = self.dir / "kwokctl.yaml"
+        config.write_text(json.dumps({
+            "apiVersion": "config.kwok.x-k8s.io/v1alpha1",
+            "kind": "KwokctlConfiguration",
+            "options": {
+                "runtime": "binary",
+                "bindAddress": "127.0.0.1",
+                "kubeApiserverPort": st.api_port,
+                "kubeApiserverBinary": str(b / "kube-apiserver"),
+                "kubeControllerManagerBinary": str(b / "kube-controller-manager"),
+                "kubeSchedulerBinary": str(b / "kube-scheduler"),
+                "kubectlBinary": str(b / "kubectl"),
+                "etcdBinary": str(b / "etcd"),
+                "kwokControllerBinary": str(b / "kwok"),
+                "enableCRDs": ["ClusterExec", "ClusterLogs", "ClusterPortForward"],
+                "disableQPSLimits": True,
+            },
+        }, indent=2))
+        log(f"starting the control plane (kube-apiserver on 127.0.0.1:{st.api_port})")
+        self.kwokctl("--config", str(config), "create", "cluster", "--kubeconfig", str(self.kubeconfig),
+                     "--wait", "120s")
+        os.chmod(self.kubeconfig, 0o600)
+        self.kwokctl("scale", "node", "--replicas", str(nodes))
+
+    def _deploy_hub(self, st: State, pg_password: str, redis_password: str) -> None:
+        log("deploying the LLM Analytics Hub")
+        self.kubectl("apply", "-f", str(DEPLOY / "hub.yaml"))
+        secret = {
+            "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+            "metadata": {"name": SECRET_NAME, "namespace": HUB_NAMESPACE},
+            "data": {k: base64.b64encode(v.encode()).decode() for k, v in
+                     {"POSTGRES_PASSWORD": pg_password, "REDIS_PASSWORD": redis_password}.items()},
+        }
+        self.kubectl("apply", "-f", "-", input=json.dumps(secret))  # on stdin: never in argv
+        security = ""
+        if is_root():
+            security = (f"      securityContext: {{runAsUser: {SANDBOX_UID}, runAsGroup: {SANDBOX_UID}}}")
+        rules = string.Template((DEPLOY / "kwok-exec.yaml.in").read_text()).substitute(
+            sandbox=self.sandbox, shims=self.shims, pg_port=st.pg_port, security=security)
+        self.kubectl("apply", "-f", "-", input=rules)
+        self.wait_hub_ready()
+        self._wait_exec_rules()
+
+    def _wait_exec_rules(self, timeout: float = 30) -> None:
+        """kwok loads the ClusterExec object a moment after it is applied: wait until exec works."""
+        deadline = time.monotonic() + timeout
+        for pod, container in (("timescaledb-0", "postgres"), ("redis-cluster-0", "redis"), ("kafka-0", "kafka")):
+            while True:
+                proc = self.kubectl("exec", "-n", HUB_NAMESPACE, pod, "-c", container, "--", "true", check=False)
+                if proc.returncode == 0:
+                    break
+                if time.monotonic() > deadline:
+                    raise ClusterError(f"exec into {pod} does not work: {proc.stderr.strip()}")
+                time.sleep(0.2)
+
+    def wait_hub_ready(self, timeout: float = 120) -> None:
+        """Wait until every long-running pod of the hub's namespaces is Ready (job pods may finish instead)."""
+        deadline = time.monotonic() + timeout
+        waiting: list[str] = ["(nothing listed yet)"]
+        while time.monotonic() < deadline:
+            pods = json.loads(self.kubectl("get", "pods", "-A", "-o", "json").stdout)["items"]
+            deploys = json.loads(self.kubectl("get", "deploy,statefulset", "-A", "-o", "json").stdout)["items"]
+            want = sum(d["spec"].get("replicas", 1) for d in deploys)
+            waiting = []
+            ready = 0
+            for p in pods:
+                owner = (p["metadata"].get("ownerReferences") or [{}])[0].get("kind")
+                if owner == "Job":
+                    continue
+                conds = {c["type"]: c["status"] for c in p.get("status", {}).get("conditions", [])}
+                if conds.get("Ready") == "True":
+                    ready += 1
+                else:
+                    waiting.append(f"{p['metadata']['namespace']}/{p['metadata']['name']}")
+            if not waiting and ready >= want:
+                log(f"{ready} pods ready")
+                return
+            time.sleep(0.5)
+        raise ClusterError(f"pods not ready after {timeout:.0f}s: {', '.join(waiting[:10])}")
+
+    # ----- status and down ---------------------------------------------------------------
+    def healthy(self) -> bool:
+        st = self.state()
+        if st is None or not self.kubeconfig.exists():
+            return False
+        try:
+            self.kubectl("get", "--raw", "/readyz", timeout=10)
+            return self._postgres_running(st) and self._redis_running()
+        except ClusterError:
+            return False
+
+    def _postgres_running(self, st: State) -> bool:
+        data = self.dir / "postgres" / "data"
+        if not data.exists():
+            return False
+        return _run(self._as_postgres([str(Path(st.pg_bindir) / "pg_ctl"), "-D", str(data), "status"]),
+                    check=False).returncode == 0
+
+    def _redis_pid(self) -> int | None:
+        try:
+            pid = int((self.dir / "redis" / "redis.pid").read_text().strip())
+            os.kill(pid, 0)
+            return pid
+        except (OSError, ValueError):
+            return None
+
+    def _redis_running(self) -> bool:
+        return self._redis_pid() is not None
+
+    def status(self) -> str:
+        st = self.state()
+        if st is None:
+            return f"{self.name}: not up"
+        api = self.kubectl("get", "--raw", "/readyz", check=False, timeout=10)
+        lines = [
+            f"{self.name}: kubeconfig {self.kubeconfig} (context {self.context})",
+            f"  kube-apiserver 127.0.0.1:{st.api_port}: {'ready' if api.returncode == 0 else 'NOT READY'}",
+            f"  PostgreSQL 127.0.0.1:{st.pg_port}: {'running' if self._postgres_running(st) else 'STOPPED'}",
+            f"  Redis 127.0.0.1:{st.redis_port}: {'running' if self._redis_running() else 'STOPPED'}",
+        ]
+        if api.returncode == 0:
+            nodes = self.kubectl("get", "nodes", "-o", "name", check=False).stdout.split()
+            pods = self.kubectl("get", "pods", "-n", HUB_NAMESPACE, "--no-headers", check=False).stdout.splitlines()
+            lines.append(f"  nodes: {len(nodes)}, pods in {HUB_NAMESPACE}: {len(pods)}")
+        return "\n".join(lines)
+
+    def down(self, quiet: bool = False) -> None:
+        st = self.state()
+        if st is None and not self.dir.exists():
+            if not quiet:
+                log(f"cluster {self.name} is not up")
+            return
+        if (self.dir / "kwok").exists():
+            self.kwokctl("delete", "cluster", check=False)
+        if st is not None and (self.dir / "postgres" / "data").exists():
+            _run(self._as_postgres([str(Path(st.pg_bindir) / "pg_ctl"), "-D", str(self.dir / "postgres" / "data"),
+                                    "-m", "immediate", "-w", "stop"]), check=False)
+        pid = self._redis_pid()
+        if pid:
+            os.kill(pid, 15)
+            for _ in range(100):
+                if self._redis_pid() is None:
+                    break
+                time.sleep(0.05)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        if not quiet:
+            log(f"cluster {self.name} is down")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="localcluster", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    up = sub.add_parser("up", help="start the cluster (and deploy the hub)")
+    up.add_argument("name")
+    up.add_argument("--reuse", action="store_true", help="keep a healthy running cluster of that name")
+    up.add_argument("--no-hub", action="store_true", help="start an empty cluster")
+    up.add_argument("--nodes", type=int, default=2)
+    for cmd in ("down", "status", "env"):
+        sub.add_parser(cmd).add_argument("name")
+    args = ap.parse_args(argv)
+    try:
+        c = LocalCluster(args.name)
+        if args.cmd == "up":
+            c.up(deploy_hub=not args.no_hub, nodes=args.nodes, reuse=args.reuse)
+        elif args.cmd == "down":
+            c.down()
+        elif args.cmd == "status":
+            print(c.status())
+        elif args.cmd == "env":
+            env = c.env()
+            for k in ("KUBECONFIG", "PATH"):
+                print(f"export {k}={env[k]!r}".replace("'", "'"))
+    except ClusterError as e:
+        log(f"error: {e}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""hubtui: operate the LLM Analytics Hub on Kubernetes from the keyboard."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,28 @@
+"""Entry point: no subcommand opens the TUI; subcommands run headless on the same engine."""
+
+from __future__ import annotations
+
+import sys
+
+from .cli import build_parser
+from .errors import HubError
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .settings import Settings
+
+    settings = Settings.from_env(kubeconfig=args.kubeconfig, context=args.context, namespace=args.namespace)
+    try:
+        from .ui.app import run_tui
+
+        return run_tui(settings)
+    except HubError as e:
+        print(f"hubtui: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

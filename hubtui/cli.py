@@ -1,0 +1,26 @@
+"""Argument parsing for both faces. Heavy modules (kubernetes, textual, cloud SDKs) load only when used."""
+
+from __future__ import annotations
+
+import argparse
+
+from . import __version__
+from .settings import DEFAULT_NAMESPACE
+
+
+def add_cluster_flags(p: argparse.ArgumentParser) -> None:
+    """The same cluster flags on every command, as kubectl has them."""
+    p.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    p.add_argument("--context", metavar="NAME", help="kubeconfig context (default: its current context)")
+    p.add_argument("-n", "--namespace", metavar="NS",
+                   help=f"the hub's namespace (default: $NAMESPACE or {DEFAULT_NAMESPACE})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hubtui",
+        description="Operate the LLM Analytics Hub on Kubernetes. With no command, opens the full-screen TUI.",
+    )
+    p.add_argument("--version", action="version", version=f"hubtui {__version__}")
+    add_cluster_flags(p)
+    return p

@@ -1,0 +1,85 @@
+"""The connection to a cluster, found as kubectl finds it (--kubeconfig, $KUBECONFIG, ~/.kube/config; --context)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import HubError
+from ..settings import Settings
+
+# Every API call hubtui makes carries a timeout: (connect, read) seconds.
+REQUEST_TIMEOUT = (5, 30)
+
+
+def kubeconfig_paths(settings: Settings) -> str:
+    """The kubeconfig path list kubectl would use, as one os.pathsep-joined string."""
+    if settings.kubeconfig:
+        return settings.kubeconfig
+    return os.environ.get("KUBECONFIG") or str(Path.home() / ".kube" / "config")
+
+
+@dataclass(frozen=True)
+class KubeConnection:
+    """An API client plus what an operator must see before anything changes: context, cluster, server."""
+
+    api: object  # kubernetes.client.ApiClient
+    context: str
+    cluster: str
+    server: str
+    user: str
+    kubeconfig: str
+
+    def close(self) -> None:
+        self.api.close()
+
+
+def connect(settings: Settings) -> KubeConnection:
+    from kubernetes import config
+    from kubernetes.config.config_exception import ConfigException
+
+    paths = kubeconfig_paths(settings)
+    existing = [p for p in paths.split(os.pathsep) if p and Path(p).expanduser().exists()]
+    if not existing:
+        raise HubError(f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG")
+    try:
+        contexts, active = config.list_kube_config_contexts(config_file=paths)
+        chosen = active
+        if settings.context:
+            chosen = next((c for c in contexts if c["name"] == settings.context), None)
+            if chosen is None:
+                names = ", ".join(c["name"] for c in contexts) or "none"
+                raise HubError(f"context {settings.context!r} is not in {paths} (contexts: {names})")
+        if not chosen:
+            raise HubError(f"{paths} has no current context: pass --context")
+        api = config.new_client_from_config(config_file=paths, context=chosen["name"], persist_config=False)
+    except ConfigException as e:
+        raise HubError(f"cannot use kubeconfig {paths}: {e}") from None
+    ctx = chosen.get("context") or {}
+    return KubeConnection(
+        api=api,
+        context=chosen["name"],
+        cluster=ctx.get("cluster", ""),
+        server=api.configuration.host,
+        user=ctx.get("user", ""),
+        kubeconfig=paths,
+    )
+
+
+def describe_api_error(exc: BaseException, what: str) -> HubError:
+    """Turn an API or network failure into one line an operator can act on."""
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError as Urllib3Error
+
+    if isinstance(exc, ApiException):
+        if exc.status == 401:
+            return HubError(f"{what}: unauthorized (401): the kubeconfig's credentials were refused")
+        if exc.status == 403:
+            return HubError(f"{what}: forbidden (403): your user may not do this; ask for RBAC access")
+        if exc.status == 404:
+            return HubError(f"{what}: not found (404)")
+        return HubError(f"{what}: API error {exc.status} {exc.reason}")
+    if isinstance(exc, (Urllib3Error, OSError)):
+        return HubError(f"{what}: cannot reach the API server ({type(exc).__name__}); is the cluster up?")
+    return HubError(f"{what}: {exc}")

@@ -1,0 +1,52 @@
+"""One Settings value for both faces: cluster access, defaults and the environment variables hubtui reads."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_NAMESPACE = "llm-analytics-hub"
+DEFAULT_SCALE_TIMEOUT = 300.0
+DEFAULT_DB_NAME = "llm_analytics"
+DEFAULT_DB_USER = "postgres"
+
+
+def _state_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_STATE_HOME") or os.path.join(env.get("HOME", os.path.expanduser("~")), ".local", "state")
+    return Path(base) / "hubtui"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every operation needs to know. Build it with from_env(); it never changes afterwards.
+
+    kubeconfig and context behave as kubectl's: None means $KUBECONFIG (a path list) or
+    ~/.kube/config, and that file's current context.
+    """
+
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str = DEFAULT_NAMESPACE
+    scale_timeout: float = DEFAULT_SCALE_TIMEOUT
+    db_name: str = DEFAULT_DB_NAME
+    db_user: str = DEFAULT_DB_USER
+    aws_region: str | None = None
+    gcp_project: str | None = None
+    gcp_region: str | None = None
+    state_dir: Path = field(default_factory=lambda: _state_dir(os.environ))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults, then the environment (NAMESPACE, AWS_REGION, GCP_PROJECT, GCP_REGION,
+        XDG_STATE_HOME), then explicit overrides (flags); an override of None keeps the lower layer."""
+        env = os.environ if env is None else env
+        base = cls(
+            namespace=env.get("NAMESPACE") or DEFAULT_NAMESPACE,
+            aws_region=env.get("AWS_REGION") or None,
+            gcp_project=env.get("GCP_PROJECT") or None,
+            gcp_region=env.get("GCP_REGION") or None,
+            state_dir=_state_dir(env),
+        )
+        return replace(base, **{k: v for k, v in overrides.items() if v is not None})

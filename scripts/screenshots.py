@@ -1,0 +1,42 @@
+"""Make the SVGs in screenshots/ from hubtui running on a live cluster (`make screenshots`).
+
+Uses $KUBECONFIG as hubtui does; `make screenshots` points it at the demo cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from hubtui.settings import Settings
+from hubtui.ui.app import HubApp
+
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+SIZE = (120, 30)
+
+
+async def deployments() -> Path:
+    app = HubApp(Settings.from_env())
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count:
+                break
+        else:
+            raise SystemExit("screenshots: no deployments appeared; is the cluster up?")
+        await pilot.pause(0.3)
+        return Path(app.save_screenshot(filename="deployments.svg", path=str(OUT)))
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    for shot in (deployments,):
+        print(f"screenshots: wrote {asyncio.run(shot())}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Fixtures that start the real parts. A test that needs one fails loudly when it cannot be had."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for cluster.localcluster (standard library only)
+
+from cluster.localcluster import HUB_NAMESPACE, LocalCluster  # noqa: E402
+
+from hubtui.settings import Settings  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(tmp_path, monkeypatch):
+    """hubtui's state and configuration go to a temporary folder in every test; no real kubeconfig."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("TEXTUAL_THEME", raising=False)
+    monkeypatch.delenv("NAMESPACE", raising=False)
+
+
+@pytest.fixture(scope="session")
+def local_cluster():
+    """The real local cluster (control plane + kwok + PostgreSQL + Redis) with the hub deployed.
+
+    Started once per session as `hubtui-test` (beside a running demo cluster) and stopped at the end.
+    """
+    cluster = LocalCluster(os.environ.get("HUBTUI_TEST_CLUSTER", "hubtui-test"))
+    cluster.up()
+    yield cluster
+    if not os.environ.get("HUBTUI_KEEP_CLUSTER"):
+        cluster.down()
+
+
+@pytest.fixture
+def kube_settings(local_cluster) -> Settings:
+    return Settings.from_env(kubeconfig=str(local_cluster.kubeconfig), namespace=HUB_NAMESPACE)
+
+
+@pytest.fixture
+def kube(kube_settings):
+    """A KubeConnection to the local cluster."""
+    from hubtui.kube.client import connect
+
+    conn = connect(kube_settings)
+    yield conn
+    conn.close()

@@ -1,0 +1,65 @@
+"""`hubtui --help` and `--version` are quick: they load no cloud SDK, no kubernetes client, no textual."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import json, sys
+from hubtui.__main__ import main
+try:
+    main([{arg!r}])
+except SystemExit as e:
+    code = e.code
+heavy = sorted({{m.split('.')[0] + ('.' + m.split('.')[1] if m.startswith('google.') and '.' in m else '')
+               for m in sys.modules
+               if m.split('.')[0] in ('boto3', 'botocore', 'azure', 'google', 'kubernetes', 'textual')}})
+print(json.dumps({{'code': code, 'heavy': heavy}}))
+"""
+
+
+@pytest.mark.parametrize("arg", ["--help", "--version"])
+def test_help_and_version_import_no_cloud_sdk(arg):
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(arg=arg)], capture_output=True, text=True, timeout=30)
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result == {"code": 0, "heavy": []}
+
+
+def test_help_names_the_cluster_flags():
+    proc = subprocess.run([sys.executable, "-m", "hubtui", "--help"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0
+    for flag in ("--kubeconfig", "--context", "--namespace"):
+        assert flag in proc.stdout
+
+
+def test_version_prints_the_package_version():
+    import hubtui
+
+    proc = subprocess.run([sys.executable, "-m", "hubtui", "--version"], capture_output=True, text=True, timeout=30)
+    assert proc.stdout.strip() == f"hubtui {hubtui.__version__}"
+
+
+def test_no_kubeconfig_is_one_line_and_exit_1(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "hubtui", "--kubeconfig", str(tmp_path / "nope")],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"hubtui: error: no kubeconfig found at {tmp_path / 'nope'}: " \
+                                  "pass --kubeconfig or set KUBECONFIG"
+
+
+def test_the_engine_does_not_import_textual():
+    code = ("import sys; import hubtui.kube.deployments, hubtui.kube.client, hubtui.settings, hubtui.errors; "
+            "print('textual' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert proc.stdout.strip() == "False"
+
+
+def test_import_contracts_hold():
+    lint = str(__import__("pathlib").Path(sys.executable).parent / "lint-imports")
+    proc = subprocess.run([lint], capture_output=True, text=True, timeout=120,
+                          cwd=__import__("pathlib").Path(__file__).resolve().parents[2])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
