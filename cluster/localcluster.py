@@ -375,6 +375,56 @@ class LocalCluster:
             time.sleep(0.5)
         raise ClusterError(f"pods not ready after {timeout:.0f}s: {', '.join(waiting[:10])}")
 
+    # ----- an API server outage, for tests ------------------------------------------------
+    CONTROL_PLANE = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")
+
+    def _pid_file(self, component: str) -> Path:
+        return self.dir / "kwok" / "clusters" / self.name / "pids" / f"{component}.pid"
+
+    def _process(self, component: str) -> dict | None:
+        """How a running control-plane process was started: argv, folder, environment."""
+        try:
+            pid = int(self._pid_file(component).read_text().strip())
+            proc = Path(f"/proc/{pid}")
+            argv = proc.joinpath("cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+            env = dict(kv.split(b"=", 1) for kv in proc.joinpath("environ").read_bytes().split(b"\0") if b"=" in kv)
+            return {"pid": pid, "argv": [a.decode() for a in argv], "cwd": os.readlink(proc / "cwd"),
+                    "env": {k.decode(): v.decode() for k, v in env.items()}}
+        except (OSError, ValueError):
+            return None
+
+    def stop_apiserver(self) -> dict:
+        """Kill kube-apiserver (as a crash or a restart would). Returns what start_apiserver() needs."""
+        saved = {c: self._process(c) for c in self.CONTROL_PLANE}
+        api = saved["kube-apiserver"]
+        if api is None:
+            raise ClusterError("kube-apiserver is not running")
+        os.kill(api["pid"], 9)
+        for _ in range(100):
+            if not Path(f"/proc/{api['pid']}").exists():
+                break
+            time.sleep(0.05)
+        return saved
+
+    def start_apiserver(self, saved: dict, timeout: float = 60) -> None:
+        """Start kube-apiserver again with its old command line; restart the controller-manager and the
+        scheduler too if they exited meanwhile (they do, when they lose their leader lease)."""
+        for component in self.CONTROL_PLANE:
+            info = saved.get(component)
+            if info is None or (component != "kube-apiserver" and Path(f"/proc/{info['pid']}").exists()):
+                continue
+            logfile = self.dir / "kwok" / "clusters" / self.name / "logs" / f"{component}.log"
+            with open(logfile, "ab") as out:
+                proc = subprocess.Popen(info["argv"], cwd=info["cwd"], env=info["env"], stdout=out,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            self._pid_file(component).write_text(str(proc.pid))
+            if component == "kube-apiserver":
+                deadline = time.monotonic() + timeout
+                while self.kubectl("get", "--raw", "/readyz", check=False, timeout=10).returncode != 0:
+                    if time.monotonic() > deadline:
+                        raise ClusterError(f"kube-apiserver did not come back in {timeout:.0f}s")
+                    time.sleep(0.2)
+
     # ----- status and down ---------------------------------------------------------------
     def healthy(self) -> bool:
         st = self.state()

@@ -8,11 +8,13 @@ from . import __version__
 from .settings import DEFAULT_NAMESPACE
 
 
-def add_cluster_flags(p: argparse.ArgumentParser) -> None:
-    """The same cluster flags on every command, as kubectl has them."""
-    p.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
-    p.add_argument("--context", metavar="NAME", help="kubeconfig context (default: its current context)")
-    p.add_argument("-n", "--namespace", metavar="NS",
+def add_cluster_flags(p: argparse.ArgumentParser, default=None) -> None:
+    """The same cluster flags on every command, as kubectl has them (before or after the command)."""
+    p.add_argument("--kubeconfig", metavar="PATH", default=default,
+                   help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    p.add_argument("--context", metavar="NAME", default=default,
+                   help="kubeconfig context (default: its current context)")
+    p.add_argument("-n", "--namespace", metavar="NS", default=default,
                    help=f"the hub's namespace (default: $NAMESPACE or {DEFAULT_NAMESPACE})")
 
 
@@ -23,4 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"hubtui {__version__}")
     add_cluster_flags(p)
+    common = argparse.ArgumentParser(add_help=False)
+    add_cluster_flags(common, default=argparse.SUPPRESS)  # a flag given before the command stays
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    from .headless import scale
+
+    scale.add_parser(sub, [common])
     return p

@@ -53,7 +53,13 @@ def connect(settings: Settings) -> KubeConnection:
                 raise HubError(f"context {settings.context!r} is not in {paths} (contexts: {names})")
         if not chosen:
             raise HubError(f"{paths} has no current context: pass --context")
-        api = config.new_client_from_config(config_file=paths, context=chosen["name"], persist_config=False)
+        from kubernetes import client
+
+        cfg = client.Configuration()
+        config.load_kube_config(config_file=paths, context=chosen["name"], client_configuration=cfg,
+                                persist_config=False)
+        cfg.connection_pool_maxsize = 32  # scale_all runs up to 16 calls at once, plus the watches
+        api = client.ApiClient(cfg)
     except ConfigException as e:
         raise HubError(f"cannot use kubeconfig {paths}: {e}") from None
     ctx = chosen.get("context") or {}

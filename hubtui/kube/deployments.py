@@ -1,11 +1,15 @@
-"""Deployments as immutable rows: what the deployments screen and `hubtui scale` show."""
+"""Deployments as immutable rows, kept live by a watch: what the deployments screen and `hubtui scale` show."""
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Callable
 
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from .watch import ERROR, SYNCED, Watcher, WatchEvent
 
 ORIGINAL_REPLICAS_ANNOTATION = "hubtui.io/original-replicas"
 
@@ -15,6 +19,9 @@ class HpaRange:
     name: str
     min_replicas: int
     max_replicas: int
+
+    def __str__(self) -> str:
+        return f"{self.min_replicas}–{self.max_replicas}"
 
 
 @dataclass(frozen=True)
@@ -27,20 +34,25 @@ class DeploymentRow:
     created: datetime | None
     generation: int
     observed_generation: int
+    replicas: int = 0  # pods the controller counts (status.replicas), terminating ones aside
+    terminating: int = 0  # status.terminatingReplicas, where the API server reports it
     hpa: HpaRange | None = None
     original_replicas: int | None = None
+    selector: tuple[tuple[str, str], ...] = ()
 
     @property
     def settled(self) -> bool:
-        """The controller has seen the latest spec and every wanted pod is updated, ready and available."""
+        """The controller has seen the latest spec, and every wanted pod is updated, ready and available
+        (for 0: none is left)."""
         return (self.observed_generation >= self.generation
-                and self.updated == self.ready == self.available == self.desired)
+                and self.updated == self.ready == self.available == self.desired
+                and self.replicas == self.desired and self.terminating == 0)
 
     @property
     def status(self) -> str:
         if self.settled:
             return "Ready"
-        if self.ready != self.desired:
+        if self.ready != self.desired or self.replicas != self.desired:
             return f"Scaling {self.ready}→{self.desired}"
         return "Not ready"
 
@@ -54,44 +66,156 @@ class DeploymentRow:
         return f"{max(secs, 0)}s"
 
 
-def row_from(dep, hpa: HpaRange | None = None) -> DeploymentRow:
-    """Build a row from a V1Deployment (or the dict a watch may give)."""
-    meta, spec, status = dep.metadata, dep.spec, dep.status
-    original = (meta.annotations or {}).get(ORIGINAL_REPLICAS_ANNOTATION)
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def row_from(dep: dict, hpa: HpaRange | None = None) -> DeploymentRow:
+    """A row from a Deployment as the API sends it (a dict)."""
+    meta, spec, status = dep["metadata"], dep.get("spec", {}), dep.get("status") or {}
+    original = (meta.get("annotations") or {}).get(ORIGINAL_REPLICAS_ANNOTATION, "")
     return DeploymentRow(
-        name=meta.name,
-        desired=spec.replicas if spec.replicas is not None else 1,
-        ready=(status.ready_replicas or 0) if status else 0,
-        updated=(status.updated_replicas or 0) if status else 0,
-        available=(status.available_replicas or 0) if status else 0,
-        created=meta.creation_timestamp,
-        generation=meta.generation or 0,
-        observed_generation=(status.observed_generation or 0) if status else 0,
+        name=meta["name"],
+        desired=spec.get("replicas", 1),
+        ready=status.get("readyReplicas", 0),
+        updated=status.get("updatedReplicas", 0),
+        available=status.get("availableReplicas", 0),
+        replicas=status.get("replicas", 0),
+        terminating=status.get("terminatingReplicas") or 0,
+        created=_time(meta.get("creationTimestamp")),
+        generation=meta.get("generation", 0),
+        observed_generation=status.get("observedGeneration", 0),
         hpa=hpa,
-        original_replicas=int(original) if original and original.isdigit() else None,
+        original_replicas=int(original) if original.isdigit() else None,
+        selector=tuple(sorted(((spec.get("selector") or {}).get("matchLabels") or {}).items())),
     )
 
 
-def list_hpas(conn: KubeConnection, namespace: str) -> dict[str, HpaRange]:
+def hpa_targets(hpas: dict[str, dict]) -> dict[str, HpaRange]:
     """HPAs that target a Deployment, keyed by the deployment's name."""
-    from kubernetes import client
-
-    hpas = client.AutoscalingV2Api(conn.api).list_namespaced_horizontal_pod_autoscaler(
-        namespace, _request_timeout=REQUEST_TIMEOUT)
     out = {}
-    for h in hpas.items:
-        ref = h.spec.scale_target_ref
-        if ref.kind == "Deployment":
-            out[ref.name] = HpaRange(h.metadata.name, h.spec.min_replicas or 1, h.spec.max_replicas)
+    for h in hpas.values():
+        ref = h["spec"]["scaleTargetRef"]
+        if ref.get("kind") == "Deployment":
+            out[ref["name"]] = HpaRange(h["metadata"]["name"], h["spec"].get("minReplicas", 1),
+                                        h["spec"]["maxReplicas"])
     return out
 
 
-def list_rows(conn: KubeConnection, namespace: str) -> list[DeploymentRow]:
+def _lists(conn: KubeConnection, namespace: str):
     from kubernetes import client
 
+    return (functools.partial(client.AppsV1Api(conn.api).list_namespaced_deployment, namespace),
+            functools.partial(client.AutoscalingV2Api(conn.api).list_namespaced_horizontal_pod_autoscaler,
+                              namespace))
+
+
+def list_rows(conn: KubeConnection, namespace: str) -> list[DeploymentRow]:
+    """One list of the namespace's deployments (no watch)."""
+    import json
+
+    deps_call, hpas_call = _lists(conn, namespace)
     try:
-        deps = client.AppsV1Api(conn.api).list_namespaced_deployment(namespace, _request_timeout=REQUEST_TIMEOUT)
-        hpas = list_hpas(conn, namespace)
-    except Exception as e:  # noqa: BLE001 - turned into one line for the operator
+        deps = json.loads(deps_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"]
+        hpas = json.loads(hpas_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"]
+    except Exception as e:  # noqa: BLE001 - one line for the operator
         raise describe_api_error(e, f"listing deployments in {namespace}") from None
-    return sorted((row_from(d, hpas.get(d.metadata.name)) for d in deps.items), key=lambda r: r.name)
+    targets = hpa_targets({h["metadata"]["name"]: h for h in hpas})
+    return sorted((row_from(d, targets.get(d["metadata"]["name"])) for d in deps), key=lambda r: r.name)
+
+
+@dataclass(frozen=True)
+class RowsChanged:
+    """What a DeploymentStore reports: rows added or changed, names removed, and the connection state."""
+
+    upserted: tuple[DeploymentRow, ...] = ()
+    removed: tuple[str, ...] = ()
+    synced: bool = False  # the store now matches the server (after a list)
+    error: str | None = None  # the watch is broken (API unreachable, 403...); it keeps retrying
+
+
+class DeploymentStore:
+    """The namespace's deployments (and the HPAs that target them) kept live by two watches.
+
+    Listeners get RowsChanged on the watch threads; `rows` and `wait_for` are safe from any thread.
+    """
+
+    def __init__(self, conn: KubeConnection, namespace: str):
+        self.namespace = namespace
+        deps_call, hpas_call = _lists(conn, namespace)
+        self._cond = threading.Condition()
+        self._rows: dict[str, DeploymentRow] = {}
+        self._listeners: list[Callable[[RowsChanged], None]] = []
+        self.error: str | None = None
+        self._deps = Watcher(deps_call, self._on_deployments, what=f"deployments in {namespace}")
+        self._hpas = Watcher(hpas_call, self._on_hpas, what=f"HPAs in {namespace}")
+        self._synced = {"deployments": False, "hpas": False}
+
+    def subscribe(self, listener: Callable[[RowsChanged], None]) -> None:
+        self._listeners.append(listener)
+
+    def start(self) -> "DeploymentStore":
+        self._hpas.start()
+        self._deps.start()
+        return self
+
+    def stop(self) -> None:
+        self._deps.stop()
+        self._hpas.stop()
+
+    @property
+    def rows(self) -> list[DeploymentRow]:
+        with self._cond:
+            return sorted(self._rows.values(), key=lambda r: r.name)
+
+    def row(self, name: str) -> DeploymentRow | None:
+        with self._cond:
+            return self._rows.get(name)
+
+    def raw(self, name: str) -> dict | None:
+        """The deployment as the API last sent it."""
+        return self._deps.cache.get(name)
+
+    def notify(self) -> None:
+        """Make wait_for() look again (when something it depends on besides deployments changed)."""
+        with self._cond:
+            self._cond.notify_all()
+
+    @property
+    def synced(self) -> bool:
+        with self._cond:
+            return all(self._synced.values())
+
+    def wait_for(self, predicate: Callable[["DeploymentStore"], bool], timeout: float) -> bool:
+        """Block until predicate(store) holds (checked on every change), or the timeout passes."""
+        with self._cond:
+            return self._cond.wait_for(lambda: predicate(self), timeout)
+
+    # ----- watch callbacks (watcher threads) ------------------------------------------------
+    def _on_deployments(self, events: list[WatchEvent]) -> None:
+        self._update(events, "deployments")
+
+    def _on_hpas(self, events: list[WatchEvent]) -> None:
+        self._update(events, "hpas")
+
+    def _update(self, events: list[WatchEvent], source: str) -> None:
+        error = next((e.error for e in events if e.type == ERROR), None)
+        with self._cond:
+            if error:
+                self._synced[source] = False
+                self.error = error
+            if any(e.type == SYNCED for e in events):
+                self._synced[source] = True
+                if all(self._synced.values()):
+                    self.error = None
+            targets = hpa_targets(self._hpas.cache)
+            fresh = {name: row_from(obj, targets.get(name)) for name, obj in self._deps.cache.items()}
+            upserted = tuple(r for name, r in sorted(fresh.items()) if self._rows.get(name) != r)
+            removed = tuple(sorted(set(self._rows) - set(fresh)))
+            self._rows = fresh
+            change = RowsChanged(upserted, removed, synced=all(self._synced.values()), error=self.error)
+            self._cond.notify_all()
+        if upserted or removed or error or change.synced:
+            for listener in list(self._listeners):
+                listener(change)
+

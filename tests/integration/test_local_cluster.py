@@ -8,34 +8,16 @@ import subprocess
 import time
 
 import pytest
-from kubernetes import client, watch
+from kubernetes import client
 
 from cluster.localcluster import HUB_NAMESPACE
+
+from ..kubehelpers import ready, wait_deleted, wait_for_pods
 
 pytestmark = pytest.mark.cluster
 
 HUB_DEPLOYMENTS = {"api-server", "worker-service", "scheduler", "event-ingestion", "metrics-aggregation",
                    "correlation-engine", "anomaly-detection", "forecasting"}
-
-
-def ready(pod) -> bool:
-    return any(c.type == "Ready" and c.status == "True" for c in (pod.status.conditions or []))
-
-
-def wait_for_pods(core, namespace, selector, count, timeout=60):
-    """Watch the pods of a selector until exactly `count` exist and all are Ready."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pods = core.list_namespaced_pod(namespace, label_selector=selector)
-        live = [p for p in pods.items if p.metadata.deletion_timestamp is None]
-        if len(pods.items) == count and all(ready(p) for p in live) and len(live) == count:
-            return live
-        w = watch.Watch()
-        for _ in w.stream(core.list_namespaced_pod, namespace, label_selector=selector,
-                          resource_version=pods.metadata.resource_version, timeout_seconds=2):
-            w.stop()
-    raise AssertionError(f"{selector}: wanted {count} ready pods, have "
-                         f"{[(p.metadata.name, ready(p)) for p in pods.items]}")
 
 
 def test_every_pod_of_the_hub_becomes_ready(kube):
@@ -86,15 +68,7 @@ def test_deleting_a_namespace_finalizes(kube):
     wait_for_pods(core, ns, "app=web", 2)
     core.delete_namespace(ns)
     assert core.read_namespace(ns).status.phase == "Terminating"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            core.read_namespace(ns)
-        except client.ApiException as e:
-            assert e.status == 404
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"namespace {ns} still there: {core.read_namespace(ns).status}")
+    wait_deleted(core, ns)
 
 
 def test_the_job_completes(kube):

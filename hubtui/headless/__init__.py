@@ -1,0 +1,1 @@
+"""The headless face: runners that drive the engine and print its events as text or JSON."""

@@ -1,0 +1,44 @@
+"""Printing engine events: human lines on stderr, or NDJSON on stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from typing import TextIO
+
+from ..ops.events import Event, LogLine, StepFailed, to_dict
+
+
+class EventPrinter:
+    """An Emit for the headless runners. Thread-safe: scale_all emits from its pool."""
+
+    def __init__(self, *, ndjson: bool = False, quiet: bool = False, out: TextIO | None = None,
+                 err: TextIO | None = None):
+        self.ndjson = ndjson
+        self.quiet = quiet
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self._lock = threading.Lock()
+
+    def __call__(self, event: Event) -> None:
+        with self._lock:
+            if self.ndjson:
+                print(json.dumps(to_dict(event)), file=self.out, flush=True)
+            elif isinstance(event, LogLine) and event.level != "info":
+                print(f"{event.level}: {event.text}", file=self.err, flush=True)
+            elif isinstance(event, StepFailed) and not self.quiet:
+                print(f"error: {event.error}", file=self.err, flush=True)
+
+    def result(self, doc: dict) -> None:
+        with self._lock:
+            if self.ndjson:
+                print(json.dumps({"event": "Result", **doc}), file=self.out, flush=True)
+            else:
+                print(json.dumps(doc, indent=2), file=self.out, flush=True)
+
+
+def table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
+    lines = ["  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip() for r in [headers, *rows]]
+    return "\n".join(lines)

@@ -1,0 +1,112 @@
+"""`hubtui scale`: the old `llm-analytics utils scale`, on hubtui's engine."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT, UsageError
+from ..settings import Settings
+from .output import EventPrinter, table
+
+
+def add_parser(sub, parents) -> None:
+    p = sub.add_parser("scale", parents=parents, help="scale deployments (one, all, or restore after maintenance)",
+                       description="Scale the hub's deployments through the scale subresource. Scaling to 0 "
+                                   "records each deployment's count so that --restore can put it back.")
+    what = p.add_argument_group("what to scale")
+    what.add_argument("-d", "--deployment", action="append", metavar="NAME",
+                      help="a deployment to scale (repeatable)")
+    what.add_argument("--all", action="store_true", help="every deployment in the namespace")
+    what.add_argument("--restore", action="store_true",
+                      help="set each deployment back to the count recorded before it was scaled to 0")
+    p.add_argument("-r", "--replicas", metavar="N", help="the replica count (0-1000)")
+    p.add_argument("--force", action="store_true", help="with --restore: also restore deployments changed since")
+    p.add_argument("-w", "--wait", action="store_true", help="wait until the deployments are ready")
+    p.add_argument("--timeout", type=float, metavar="SECS", help="how long --wait waits (default 300)")
+    p.add_argument("--dry-run", action="store_true", help="validate on the server; change nothing")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON document with the result")
+    out.add_argument("--ndjson", action="store_true", help="stream progress events as NDJSON, then the result")
+    p.set_defaults(run=run)
+
+
+def check_usage(args: argparse.Namespace) -> None:
+    if args.restore:
+        if args.replicas is not None:
+            raise UsageError("--restore sets each deployment to its recorded count: leave out --replicas")
+        if args.all:
+            raise UsageError("--restore and --all don't go together (restore covers every recorded deployment)")
+    else:
+        if args.force:
+            raise UsageError("--force only goes with --restore")
+        if bool(args.deployment) == bool(args.all):
+            raise UsageError("name the deployments with --deployment NAME, or use --all")
+        if args.replicas is None:
+            raise UsageError("--replicas N is required")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from ..kube.client import connect
+    from ..ops.scale import ScaleEngine, parse_replicas
+
+    check_usage(args)
+    if args.replicas is not None:
+        parse_replicas(args.replicas)  # bad values fail before connecting
+    printer = EventPrinter(ndjson=args.ndjson)
+    conn = connect(settings)
+    try:
+        engine = ScaleEngine(conn, settings, dry_run=args.dry_run, emit=printer)
+        if args.restore:
+            changes = engine.restore(args.deployment, force=args.force)
+        elif args.all:
+            changes = engine.scale_all(args.replicas)
+        else:
+            changes = engine.scale(args.deployment, args.replicas)
+        done = [c.name for c in changes if c.ok]
+        outcome = None
+        if args.wait and done and not args.dry_run:
+            outcome = engine.wait_ready(done, args.timeout)
+        rows = {r.name: r for r in engine.rows()}  # the status is measured, never assumed
+    finally:
+        conn.close()
+
+    def status(c) -> str:
+        if not c.ok:
+            return f"Failed: {c.error}"
+        if c.dry_run:
+            return f"Dry run: would scale {c.before}→{c.after}"
+        if outcome is not None:
+            return "Ready" if c.name in outcome.ready else f"Not ready: {outcome.not_ready.get(c.name, '')}"
+        row = rows.get(c.name)
+        return row.status if row else "Gone"
+
+    failed = any(not c.ok for c in changes)
+    timed_out = outcome is not None and not outcome.ok
+    code = EXIT_FAILURE if failed else EXIT_TIMEOUT if timed_out else EXIT_OK
+    if args.json or args.ndjson:
+        printer.result({
+            "ok": code == EXIT_OK, "exit_code": code, "context": conn.context, "namespace": settings.namespace,
+            "dry_run": args.dry_run,
+            "changes": [{
+                "deployment": c.name, "from": c.before, "to": c.after, "warning": c.warning, "error": c.error,
+                "status": status(c),
+                "ready": rows[c.name].ready if c.name in rows else None,
+                "desired": rows[c.name].desired if c.name in rows else None,
+            } for c in changes],
+            "wait": None if outcome is None else {"ready": list(outcome.ready), "not_ready": outcome.not_ready,
+                                                  "seconds": round(outcome.seconds, 3)},
+        })
+    else:
+        if not changes:
+            print("nothing to do" + (": no deployment has a recorded count" if args.restore else ""),
+                  file=sys.stderr)
+        else:
+            print(table(("Deployment", "Replicas", "Status"),
+                        [(c.name, f"{c.before} → {c.after}", status(c)) for c in changes]))
+        if timed_out:
+            print(f"error: timed out after {outcome.seconds:.0f}s: {len(outcome.not_ready)} deployment(s) not ready",
+                  file=sys.stderr)
+    return code

@@ -1,0 +1,66 @@
+"""Pods: watching them, matching them to a deployment, and explaining why they are not ready."""
+
+from __future__ import annotations
+
+import functools
+
+from .client import KubeConnection
+
+
+def pod_list_call(conn: KubeConnection, namespace: str):
+    from kubernetes import client
+
+    return functools.partial(client.CoreV1Api(conn.api).list_namespaced_pod, namespace)
+
+
+def matches(pod: dict, selector: tuple[tuple[str, str], ...]) -> bool:
+    labels = pod["metadata"].get("labels") or {}
+    return bool(selector) and all(labels.get(k) == v for k, v in selector)
+
+
+def is_ready(pod: dict) -> bool:
+    conds = (pod.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conds)
+
+
+def why_not_ready(pods: list[dict], desired: int, deployment: dict | None = None) -> str:
+    """One line on why a deployment's pods are not (or not yet) what was asked for."""
+    reasons: list[str] = []
+    status = (deployment or {}).get("status") or {}
+    meta = (deployment or {}).get("metadata") or {}
+    if status.get("observedGeneration", 0) < meta.get("generation", 0):
+        reasons.append("the deployment controller has not seen the change yet")
+    for cond in status.get("conditions") or []:
+        if cond.get("type") == "ReplicaFailure" and cond.get("status") == "True":
+            reasons.append(f"replica failure: {cond.get('message', cond.get('reason', ''))}")
+        if cond.get("type") == "Progressing" and cond.get("reason") == "ProgressDeadlineExceeded":
+            reasons.append("progress deadline exceeded")
+    terminating = [p for p in pods if p["metadata"].get("deletionTimestamp")]
+    live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+    if terminating:
+        reasons.append(f"{len(terminating)} pod(s) still terminating")
+    unschedulable, waiting, pending, not_ready = [], [], 0, 0
+    for p in live:
+        st = p.get("status") or {}
+        for c in st.get("conditions") or []:
+            if c.get("type") == "PodScheduled" and c.get("status") == "False":
+                unschedulable.append(c.get("message") or c.get("reason") or "unschedulable")
+        for cs in st.get("containerStatuses") or []:
+            w = (cs.get("state") or {}).get("waiting")
+            if w and w.get("reason") not in (None, "ContainerCreating"):
+                waiting.append(w["reason"])
+        if st.get("phase") == "Pending":
+            pending += 1
+        elif not is_ready(p):
+            not_ready += 1
+    if unschedulable:
+        reasons.append(f"{len(unschedulable)} pod(s) unschedulable: {unschedulable[0]}")
+    elif pending:
+        reasons.append(f"{pending} pod(s) pending")
+    if waiting:
+        reasons.append(f"containers waiting: {', '.join(sorted(set(waiting)))}")
+    if not_ready:
+        reasons.append(f"{not_ready} pod(s) running but not ready")
+    if len(live) < desired and not unschedulable and not pending:
+        reasons.append(f"{len(live)} of {desired} pods created")
+    return "; ".join(reasons) or "waiting for the rollout to finish"

@@ -1,0 +1,193 @@
+"""List-then-watch of one collection, as plain dicts, that survives what a real API server does.
+
+- resumes each new watch from the last resourceVersion seen (bookmarks included);
+- 410 Gone (the version is too old): lists again and reports what changed meanwhile;
+- the API server goes away (restart, network): reports the error, retries with backoff, and lists
+  again when it is back;
+- stop() returns promptly: it shuts the open response from the calling thread, so no thread stays
+  blocked on a read and the app can exit.
+
+No polling: between reconnects the only traffic is the watch stream itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from .client import describe_api_error
+
+log = logging.getLogger(__name__)
+
+ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
+SYNCED = "SYNCED"  # a full list was applied: the cache matches the server
+ERROR = "ERROR"  # the connection is broken; the watcher keeps retrying
+
+# Server-side watch timeout: the stream ends and is resumed from the last version this often.
+WATCH_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    type: str
+    obj: dict | None = None
+    error: str | None = None
+
+
+class Watcher:
+    """Keep `cache` (name -> object dict) in sync with one collection and report each change.
+
+    list_call(**kw) is a kubernetes API list method bound to its namespace, e.g.
+    functools.partial(AppsV1Api(api).list_namespaced_deployment, "ns"). It is called with
+    _preload_content=False, so objects stay plain dicts (fast; no model classes).
+    on_event(events) receives batches of WatchEvent on the watcher's thread.
+    """
+
+    def __init__(self, list_call: Callable, on_event: Callable[[list[WatchEvent]], None], *, what: str,
+                 backoff_max: float = 5.0):
+        self._list_call = list_call
+        self._on_event = on_event
+        self.what = what
+        self.cache: dict[str, dict] = {}
+        self._rv: str | None = None
+        self._stop = threading.Event()
+        self._resp = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._backoff_max = backoff_max
+        self.connected = threading.Event()
+
+    # ----- lifecycle ---------------------------------------------------------------------
+    def start(self) -> "Watcher":
+        self._thread = threading.Thread(target=self._run, name=f"watch {self.what}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        with self._lock:
+            resp = self._resp
+        if resp is not None:
+            _shutdown(resp)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    # ----- the loop ----------------------------------------------------------------------
+    def _run(self) -> None:
+        delay = 0.2
+        while not self._stop.is_set():
+            try:
+                if self._rv is None:
+                    self._relist()
+                self._watch_once()
+                delay = 0.2
+            except _Gone:
+                log.info("%s: resourceVersion %s expired; listing again", self.what, self._rv)
+                self._rv = None
+            except Exception as e:  # noqa: BLE001 - every failure means: report, wait, reconnect
+                if self._stop.is_set():
+                    break
+                if getattr(e, "status", None) == 410:  # Gone as an HTTP status rather than an event
+                    self._rv = None
+                    continue
+                self.connected.clear()
+                self._emit([WatchEvent(ERROR, error=str(describe_api_error(e, f"watching {self.what}")))])
+                self._stop.wait(delay)
+                delay = min(delay * 2, self._backoff_max)
+                self._rv = None  # after an outage, list again: events may have been missed
+
+    def _open(self, **kw):
+        resp = self._list_call(_preload_content=False, _request_timeout=(5, WATCH_SECONDS + 15), **kw)
+        with self._lock:
+            self._resp = resp
+        if self._stop.is_set():  # stop() ran before the response was registered
+            _shutdown(resp)
+        return resp
+
+    def _relist(self) -> None:
+        resp = self._open()
+        try:
+            body = json.loads(resp.data)
+        finally:
+            self._release(resp)
+        items = {o["metadata"]["name"]: o for o in body.get("items", [])}
+        events = [WatchEvent(DELETED, obj) for name, obj in self.cache.items() if name not in items]
+        for name, obj in items.items():
+            old = self.cache.get(name)
+            if old is None:
+                events.append(WatchEvent(ADDED, obj))
+            elif old["metadata"].get("resourceVersion") != obj["metadata"].get("resourceVersion"):
+                events.append(WatchEvent(MODIFIED, obj))
+        self.cache = items
+        self._rv = body["metadata"]["resourceVersion"]
+        self.connected.set()
+        self._emit(events + [WatchEvent(SYNCED)])
+
+    def _watch_once(self) -> None:
+        resp = self._open(watch=True, resource_version=self._rv, allow_watch_bookmarks=True,
+                          timeout_seconds=WATCH_SECONDS)
+        try:
+            buf = b""
+            for chunk in resp.stream(16384, decode_content=True):
+                buf += chunk
+                lines = buf.split(b"\n")
+                buf = lines.pop()
+                events = [e for e in (self._apply(json.loads(line)) for line in lines if line.strip()) if e]
+                if events:
+                    self._emit(events)
+                if self._stop.is_set():
+                    return
+        finally:
+            self._release(resp)
+
+    def _apply(self, event: dict) -> WatchEvent | None:
+        kind, obj = event.get("type"), event.get("object") or {}
+        if kind == "ERROR":
+            if obj.get("code") == 410:
+                raise _Gone()
+            raise RuntimeError(obj.get("message") or "watch error")
+        rv = (obj.get("metadata") or {}).get("resourceVersion")
+        if rv:
+            self._rv = rv
+        if kind == "BOOKMARK":
+            return None
+        name = obj["metadata"]["name"]
+        if kind == DELETED:
+            self.cache.pop(name, None)
+        else:
+            self.cache[name] = obj
+        return WatchEvent(kind, obj)
+
+    def _release(self, resp) -> None:
+        with self._lock:
+            if self._resp is resp:
+                self._resp = None
+        resp.release_conn()
+
+    def _emit(self, events: list[WatchEvent]) -> None:
+        try:
+            self._on_event(events)
+        except Exception:  # noqa: BLE001 - a consumer's bug must not kill the watch
+            log.exception("%s: event handler failed", self.what)
+
+
+class _Gone(Exception):
+    pass
+
+
+def _shutdown(resp) -> None:
+    """Unblock a read on `resp` from another thread."""
+    try:
+        resp.shutdown()  # urllib3 >= 2.3: closes the socket under a blocked read
+    except Exception:  # noqa: BLE001
+        try:
+            resp.close()
+        except Exception:  # noqa: BLE001
+            pass

@@ -1,0 +1,1 @@
+"""The operations (scale, cleanup, connect): plain Python, no textual. They report progress as events."""

@@ -1,0 +1,272 @@
+"""Scaling: one deployment or all, through the scale subresource; maintenance (to 0 and back); waiting.
+
+Before any scale to 0, each deployment's current count is recorded in the annotation
+hubtui.io/original-replicas, only where it is not set yet, so that a second scale to 0 cannot erase
+it. restore() sets each deployment back to its own count and clears the annotation.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ..audit import AuditLog
+from ..errors import HubError, UsageError
+from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from ..kube.deployments import ORIGINAL_REPLICAS_ANNOTATION, DeploymentRow, DeploymentStore, list_rows
+from ..kube.pods import matches, pod_list_call, why_not_ready
+from ..kube.watch import Watcher
+from ..settings import Settings
+from .events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
+
+MAX_REPLICAS = 1000
+MAX_PARALLEL = 16
+
+
+def parse_replicas(value: object) -> int:
+    """A replica count from a flag, a modal or the slider: a whole number from 0 to MAX_REPLICAS."""
+    text = str(value).strip()
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise UsageError(f"replicas must be a whole number from 0 to {MAX_REPLICAS}, not {text!r}")
+    n = int(text)
+    if n < 0:
+        raise UsageError(f"replicas cannot be negative (got {n})")
+    if n > MAX_REPLICAS:
+        raise UsageError(f"replicas {n} is more than hubtui allows ({MAX_REPLICAS})")
+    return n
+
+
+def hpa_warning(row: DeploymentRow, n: int) -> str | None:
+    """What an HPA will do to a manual scale outside its range."""
+    hpa = row.hpa
+    if hpa is None:
+        return None
+    if n == 0:
+        return f"{row.name}: HPA {hpa.name} ({hpa}) pauses while the deployment is at 0"
+    if n < hpa.min_replicas or n > hpa.max_replicas:
+        bound = hpa.min_replicas if n < hpa.min_replicas else hpa.max_replicas
+        return (f"{row.name}: {n} is outside HPA {hpa.name}'s range {hpa}: "
+                f"the HPA will scale it back to {bound}")
+    return None
+
+
+@dataclass(frozen=True)
+class ScaleChange:
+    name: str
+    before: int
+    after: int
+    dry_run: bool = False
+    warning: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class WaitOutcome:
+    ready: tuple[str, ...]
+    not_ready: dict[str, str] = field(default_factory=dict)  # name -> why
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.not_ready
+
+
+class ScaleEngine:
+    """Scale a namespace's deployments. Every change goes to the audit log; dry-run changes nothing
+    (the API server validates each change with dryRun=All)."""
+
+    def __init__(self, conn: KubeConnection, settings: Settings, *, dry_run: bool = False, emit: Emit = ignore):
+        self.conn = conn
+        self.settings = settings
+        self.namespace = settings.namespace
+        self.dry_run = dry_run
+        self.emit = emit
+        self.audit = AuditLog(settings.state_dir)
+        from kubernetes import client
+
+        self._apps = client.AppsV1Api(conn.api)
+
+    # ----- reading and resolving -----------------------------------------------------------
+    def rows(self) -> list[DeploymentRow]:
+        return list_rows(self.conn, self.namespace)
+
+    def resolve(self, names: list[str], rows: list[DeploymentRow]) -> list[DeploymentRow]:
+        """The rows for `names`; an unknown name is a usage error that names the closest matches."""
+        by_name = {r.name: r for r in rows}
+        out = []
+        for name in names:
+            if name not in by_name:
+                close = difflib.get_close_matches(name, list(by_name), n=3, cutoff=0.5)
+                hint = f"; did you mean {' or '.join(close)}?" if close else \
+                    f" (it has: {', '.join(sorted(by_name)) or 'no deployments'})"
+                raise UsageError(f"deployment {name!r} not found in namespace {self.namespace}{hint}")
+            out.append(by_name[name])
+        return out
+
+    # ----- scaling -------------------------------------------------------------------------
+    def scale(self, names: list[str], replicas: object) -> list[ScaleChange]:
+        n = parse_replicas(replicas)  # validate before touching anything
+        rows = self.resolve(names, self.rows())
+        return self._scale_rows(rows, n)
+
+    def scale_all(self, replicas: object) -> list[ScaleChange]:
+        n = parse_replicas(replicas)
+        return self._scale_rows(self.rows(), n)
+
+    def _scale_rows(self, rows: list[DeploymentRow], n: int) -> list[ScaleChange]:
+        if n == 0:
+            self._record_originals(rows)
+        return self._parallel(rows, lambda row: self._scale_one(row, n, action="scale"))
+
+    def _parallel(self, rows, fn) -> list[ScaleChange]:
+        if not rows:
+            return []
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(rows)), thread_name_prefix="scale") as pool:
+            return list(pool.map(fn, rows))
+
+    def _scale_one(self, row: DeploymentRow, n: int, *, action: str) -> ScaleChange:
+        warning = hpa_warning(row, n)
+        step = f"{row.name} {row.desired}→{n}"
+        self.emit(StepStarted(step, "dry run" if self.dry_run else ""))
+        if warning:
+            self.emit(LogLine(warning, "warning"))
+        try:
+            self._apps.patch_namespaced_deployment_scale(
+                row.name, self.namespace, {"spec": {"replicas": n}},
+                dry_run="All" if self.dry_run else None, _request_timeout=REQUEST_TIMEOUT)
+        except Exception as e:  # noqa: BLE001
+            error = str(describe_api_error(e, f"scaling {row.name}"))
+            self.emit(StepFailed(step, error))
+            return ScaleChange(row.name, row.desired, n, self.dry_run, warning, error)
+        if not self.dry_run:
+            self.audit.record(action, context=self.conn.context, cluster=self.conn.cluster,
+                              namespace=self.namespace, deployment=row.name, before=row.desired, after=n)
+        self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else ""))
+        return ScaleChange(row.name, row.desired, n, self.dry_run, warning)
+
+    def _record_originals(self, rows: list[DeploymentRow]) -> None:
+        """Write hubtui.io/original-replicas where it is missing (and the count is worth keeping)."""
+        for row in rows:
+            if row.original_replicas is not None or row.desired == 0:
+                continue
+            patch = {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: str(row.desired)}}}
+            try:
+                self._apps.patch_namespaced_deployment(row.name, self.namespace, patch,
+                                                       dry_run="All" if self.dry_run else None,
+                                                       _request_timeout=REQUEST_TIMEOUT)
+            except Exception as e:  # noqa: BLE001 - without the record, scaling to 0 would lose the count
+                raise describe_api_error(e, f"recording the replica count of {row.name}") from None
+            if not self.dry_run:
+                self.audit.record("record-original-replicas", context=self.conn.context,
+                                  namespace=self.namespace, deployment=row.name, replicas=row.desired)
+
+    # ----- maintenance restore -------------------------------------------------------------
+    def restore(self, names: list[str] | None = None, *, force: bool = False) -> list[ScaleChange]:
+        """Scale each deployment with a recorded count back to it and clear the record.
+
+        A deployment that was scaled since (it is no longer at 0) is refused unless force."""
+        rows = self.rows()
+        chosen = self.resolve(names, rows) if names else [r for r in rows if r.original_replicas is not None]
+        changes: list[ScaleChange] = []
+        todo = []
+        for row in chosen:
+            if row.original_replicas is None:
+                changes.append(ScaleChange(row.name, row.desired, row.desired,
+                                           error=f"{row.name}: no recorded replica count to restore"))
+            elif row.desired != 0 and not force:
+                changes.append(ScaleChange(
+                    row.name, row.desired, row.original_replicas,
+                    error=(f"{row.name} was changed since maintenance (now {row.desired}, recorded "
+                           f"{row.original_replicas}): restore with force to set it to {row.original_replicas}")))
+            else:
+                todo.append(row)
+        for change in changes:
+            self.emit(StepFailed(f"restore {change.name}", change.error))
+        if force and todo:
+            self.audit.record("restore-force", context=self.conn.context, namespace=self.namespace,
+                              deployments=[r.name for r in todo])
+
+        def restore_one(row: DeploymentRow) -> ScaleChange:
+            change = self._scale_one(row, row.original_replicas, action="restore")
+            if change.ok and not self.dry_run:
+                try:
+                    self._apps.patch_namespaced_deployment(
+                        row.name, self.namespace, {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: None}}},
+                        _request_timeout=REQUEST_TIMEOUT)
+                except Exception as e:  # noqa: BLE001
+                    error = str(describe_api_error(e, f"clearing the recorded count of {row.name}"))
+                    self.emit(StepFailed(f"restore {row.name}", error))
+                    return ScaleChange(change.name, change.before, change.after, error=error)
+            return change
+
+        return changes + self._parallel(todo, restore_one)
+
+    # ----- waiting -------------------------------------------------------------------------
+    def wait_ready(self, names: list[str], timeout: float | None = None,
+                   store: DeploymentStore | None = None) -> WaitOutcome:
+        """Wait, by watch, until each deployment is settled (for 0: until its pods are gone).
+
+        Settled: observedGeneration >= generation and updated = ready = available = desired."""
+        timeout = self.settings.scale_timeout if timeout is None else timeout
+        started = time.monotonic()
+        own_store = store is None
+        store = store or DeploymentStore(self.conn, self.namespace).start()
+        pods = Watcher(pod_list_call(self.conn, self.namespace), lambda events: store.notify(),
+                       what=f"pods in {self.namespace}").start()
+        total = len(names)
+        last_done = [-1]
+
+        def done_names(s: DeploymentStore) -> list[str]:
+            out = []
+            for name in names:
+                row = s.row(name)
+                if row is None or not row.settled:
+                    continue
+                if row.desired == 0 and any(matches(p, row.selector) for p in list(pods.cache.values())):
+                    continue
+                out.append(name)
+            return out
+
+        def check(s: DeploymentStore) -> bool:
+            if not (s.synced and pods.connected.is_set()):
+                return False
+            done = done_names(s)
+            if len(done) != last_done[0]:
+                last_done[0] = len(done)
+                self.emit(Progress("wait", len(done), total, f"{len(done)}/{total} ready"))
+            return len(done) == total
+
+        try:
+            store.wait_for(check, timeout)
+            ready = done_names(store) if store.synced else []
+            not_ready = {}
+            for name in names:
+                if name in ready:
+                    continue
+                row = store.row(name)
+                if row is None:
+                    not_ready[name] = "the deployment is gone" if store.synced else (store.error or "no answer")
+                    continue
+                mine = [p for p in list(pods.cache.values()) if matches(p, row.selector)]
+                not_ready[name] = why_not_ready(mine, row.desired, store.raw(name))
+        finally:
+            pods.stop()
+            if own_store:
+                store.stop()
+        outcome = WaitOutcome(tuple(ready), not_ready, time.monotonic() - started)
+        for name, why in not_ready.items():
+            self.emit(StepFailed(f"wait {name}", f"not ready after {timeout:g}s: {why}"))
+        return outcome
+
+
+def ensure_ok(changes: list[ScaleChange]) -> None:
+    failed = [c for c in changes if not c.ok]
+    if failed:
+        raise HubError("; ".join(c.error for c in failed))

@@ -1,0 +1,180 @@
+"""The scaling engine against the real local cluster, each test in a namespace of its own."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+
+from hubtui.errors import UsageError
+from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION, DeploymentStore
+from hubtui.ops.events import LogLine, Progress, StepDone
+from hubtui.ops.scale import ScaleEngine
+
+from ..kubehelpers import Scratch
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture
+def ns(kube):
+    scratch = Scratch(kube.api, "scale")
+    scratch.add("api-server", 3)
+    scratch.add("worker-service", 2)
+    scratch.add("forecasting", 1)
+    scratch.add_hpa("api-server", 2, 10)
+    for name, n in (("api-server", 3), ("worker-service", 2), ("forecasting", 1)):
+        scratch.wait_pods(name, n)
+    yield scratch
+    scratch.delete()
+
+
+@pytest.fixture
+def engine(kube, kube_settings, ns):
+    events = []
+    eng = ScaleEngine(kube, dataclasses.replace(kube_settings, namespace=ns.name), emit=events.append)
+    eng.events = events
+    return eng
+
+
+def test_scale_one_changes_its_pods_and_is_audited(engine, ns, kube):
+    changes = engine.scale(["forecasting"], 3)
+    assert [(c.name, c.before, c.after, c.ok) for c in changes] == [("forecasting", 1, 3, True)]
+    assert len(ns.wait_pods("forecasting", 3)) == 3
+    assert ns.replicas() == {"api-server": 3, "worker-service": 2, "forecasting": 3}
+    [entry] = [e for e in engine.audit.entries() if e["action"] == "scale"]
+    assert entry | {"ts": None, "user": None} == {
+        "ts": None, "user": None, "action": "scale", "context": kube.context, "cluster": kube.cluster,
+        "namespace": ns.name, "deployment": "forecasting", "before": 1, "after": 3}
+    assert any(isinstance(e, StepDone) and e.step == "forecasting 1→3" for e in engine.events)
+
+
+def test_scale_all_scales_every_deployment(engine, ns):
+    changes = engine.scale_all(4)
+    assert sorted((c.name, c.before, c.after) for c in changes) == [
+        ("api-server", 3, 4), ("forecasting", 1, 4), ("worker-service", 2, 4)]
+    assert ns.replicas() == {"api-server": 4, "worker-service": 4, "forecasting": 4}
+    for name in ns.replicas():
+        ns.wait_pods(name, 4)
+
+
+def test_wait_ready_is_done_when_every_pod_is_updated_ready_and_available(engine, ns):
+    engine.scale(["worker-service", "forecasting"], 3)
+    outcome = engine.wait_ready(["worker-service", "forecasting"], timeout=60)
+    assert outcome.ok and set(outcome.ready) == {"worker-service", "forecasting"}
+    for name in ("worker-service", "forecasting"):
+        dep = ns.apps.read_namespaced_deployment_status(name, ns.name)
+        assert dep.status.observed_generation >= dep.metadata.generation
+        assert dep.status.ready_replicas == dep.status.updated_replicas == dep.status.available_replicas == 3
+    progress = [e for e in engine.events if isinstance(e, Progress)]
+    assert progress[-1].done == progress[-1].total == 2
+
+
+def test_wait_for_zero_means_every_pod_is_gone(engine, ns):
+    engine.scale(["worker-service"], 0)
+    outcome = engine.wait_ready(["worker-service"], timeout=60)
+    assert outcome.ok
+    assert ns.core.list_namespaced_pod(ns.name, label_selector="app=worker-service").items == []
+
+
+def test_wait_times_out_on_a_deployment_that_cannot_schedule_and_says_why(engine, ns):
+    ns.add("gpu-trainer", 0, node_selector={"accelerator": "h100"})
+    engine.scale(["gpu-trainer"], 2)
+    started = time.monotonic()
+    outcome = engine.wait_ready(["gpu-trainer", "forecasting"], timeout=3)
+    assert 3 <= time.monotonic() - started < 15
+    assert outcome.ready == ("forecasting",)
+    assert "2 pod(s) unschedulable" in outcome.not_ready["gpu-trainer"]
+    assert "node(s) didn't match Pod's node affinity/selector" in outcome.not_ready["gpu-trainer"]
+
+
+def test_restore_is_exact_after_a_scale_all_to_zero_and_a_second_scale_to_zero(engine, ns):
+    engine.scale_all(0)
+    assert ns.replicas() == {"api-server": 0, "worker-service": 0, "forecasting": 0}
+    assert ns.annotations("api-server")[ORIGINAL_REPLICAS_ANNOTATION] == "3"
+    engine.scale(["worker-service"], 0)  # a second scale to 0 must not overwrite the record
+    engine.scale_all(0)
+    assert ns.annotations("worker-service")[ORIGINAL_REPLICAS_ANNOTATION] == "2"
+    changes = engine.restore()
+    assert all(c.ok for c in changes)
+    assert ns.replicas() == {"api-server": 3, "worker-service": 2, "forecasting": 1}
+    for name in ns.replicas():
+        assert ORIGINAL_REPLICAS_ANNOTATION not in ns.annotations(name)
+    assert engine.wait_ready(list(ns.replicas()), timeout=60).ok
+
+
+def test_restore_refuses_a_deployment_changed_since_unless_forced(engine, ns):
+    engine.scale_all(0)
+    engine.scale(["forecasting"], 5)  # someone scaled it during maintenance
+    changes = {c.name: c for c in engine.restore()}
+    assert "changed since maintenance (now 5, recorded 1)" in changes["forecasting"].error
+    assert changes["api-server"].ok and changes["worker-service"].ok
+    assert ns.replicas()["forecasting"] == 5
+    assert ns.annotations("forecasting")[ORIGINAL_REPLICAS_ANNOTATION] == "1"
+    [forced] = engine.restore(["forecasting"], force=True)
+    assert forced.ok and ns.replicas()["forecasting"] == 1
+    assert any(e["action"] == "restore-force" for e in engine.audit.entries())
+
+
+def test_scaling_outside_the_hpa_range_warns_that_the_hpa_will_undo_it(engine, ns):
+    [change] = engine.scale(["api-server"], 12)
+    assert change.warning == ("api-server: 12 is outside HPA api-server's range 2–10: "
+                              "the HPA will scale it back to 10")
+    assert any(isinstance(e, LogLine) and e.level == "warning" for e in engine.events)
+    [inside] = engine.scale(["api-server"], 4)
+    assert inside.warning is None
+    row = next(r for r in engine.rows() if r.name == "api-server")
+    assert (row.hpa.min_replicas, row.hpa.max_replicas) == (2, 10)
+
+
+def test_an_unknown_deployment_names_the_closest_matches_and_changes_nothing(engine, ns):
+    before = ns.versions()
+    with pytest.raises(UsageError) as err:
+        engine.scale(["api-servr", "forecasting"], 2)
+    assert str(err.value) == f"deployment 'api-servr' not found in namespace {ns.name}; did you mean api-server?"
+    assert ns.versions() == before
+
+
+@pytest.mark.parametrize("value, message", [
+    ("-1", "replicas cannot be negative (got -1)"),
+    ("abc", "replicas must be a whole number from 0 to 1000, not 'abc'"),
+    ("2.5", "replicas must be a whole number from 0 to 1000, not '2.5'"),
+    ("", "replicas must be a whole number from 0 to 1000, not ''"),
+    ("1e3", "replicas must be a whole number from 0 to 1000, not '1e3'"),
+    ("1001", "replicas 1001 is more than hubtui allows (1000)"),
+    ("99999999999999999999", "replicas 99999999999999999999 is more than hubtui allows (1000)"),
+])
+def test_bad_replica_values_are_refused_and_change_nothing(engine, ns, value, message):
+    before = ns.versions()
+    for call in (lambda: engine.scale(["forecasting"], value), lambda: engine.scale_all(value)):
+        with pytest.raises(UsageError) as err:
+            call()
+        assert str(err.value) == message
+    assert ns.versions() == before
+
+
+def test_dry_run_validates_on_the_server_and_changes_nothing(kube, kube_settings, ns):
+    engine = ScaleEngine(kube, dataclasses.replace(kube_settings, namespace=ns.name), dry_run=True)
+    before = ns.versions()
+    changes = engine.scale_all(0)
+    assert all(c.ok and c.dry_run for c in changes)
+    assert ns.versions() == before
+    assert engine.audit.entries() == []
+
+
+def test_the_watch_survives_the_api_server_going_away_and_coming_back(local_cluster, kube, ns):
+    store = DeploymentStore(kube, ns.name).start()
+    try:
+        assert store.wait_for(lambda s: s.synced and len(s.rows) == 3, 10)
+        saved = local_cluster.stop_apiserver()
+        try:
+            assert store.wait_for(lambda s: s.error is not None, 20)
+            assert "cannot reach the API server" in store.error
+        finally:
+            local_cluster.start_apiserver(saved)
+        assert store.wait_for(lambda s: s.synced and s.error is None, 30)
+        ns.apps.patch_namespaced_deployment_scale("forecasting", ns.name, {"spec": {"replicas": 2}})
+        assert store.wait_for(lambda s: s.row("forecasting").desired == 2, 10)
+    finally:
+        store.stop()

@@ -1,0 +1,92 @@
+"""Small helpers for tests that set up their own objects in the real local cluster."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from kubernetes import client, watch
+
+
+def deployment(name: str, replicas: int, *, cpu: str = "10m", node_selector: dict | None = None) -> dict:
+    spec = {"containers": [{"name": name, "image": f"example/{name}:1",
+                            "resources": {"requests": {"cpu": cpu}}}]}
+    if node_selector:
+        spec["nodeSelector"] = node_selector
+    return {"metadata": {"name": name, "labels": {"app": name}},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}}, "spec": spec}}}
+
+
+def hpa(target: str, lo: int, hi: int) -> dict:
+    return {"metadata": {"name": target},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target},
+                     "minReplicas": lo, "maxReplicas": hi,
+                     "metrics": [{"type": "Resource", "resource": {
+                         "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]}}
+
+
+def ready(pod) -> bool:
+    return any(c.type == "Ready" and c.status == "True" for c in (pod.status.conditions or []))
+
+
+def wait_for_pods(core, namespace, selector, count, timeout=60):
+    """Watch the pods of a selector until exactly `count` exist and all are Ready."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pods = core.list_namespaced_pod(namespace, label_selector=selector)
+        live = [p for p in pods.items if p.metadata.deletion_timestamp is None]
+        if len(pods.items) == count and len(live) == count and all(ready(p) for p in live):
+            return live
+        w = watch.Watch()
+        for _ in w.stream(core.list_namespaced_pod, namespace, label_selector=selector,
+                          resource_version=pods.metadata.resource_version, timeout_seconds=2):
+            w.stop()
+    raise AssertionError(f"{selector}: wanted {count} ready pods, have "
+                         f"{[(p.metadata.name, ready(p)) for p in pods.items]}")
+
+
+def wait_deleted(core, namespace: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            core.read_namespace(namespace)
+        except client.ApiException as e:
+            if e.status == 404:
+                return
+            raise
+        time.sleep(0.3)
+    raise AssertionError(f"namespace {namespace} still exists")
+
+
+class Scratch:
+    """A namespace of a test's own, with deployments it creates, deleted afterwards."""
+
+    def __init__(self, api, prefix: str = "t"):
+        self.core = client.CoreV1Api(api)
+        self.apps = client.AppsV1Api(api)
+        self.autoscaling = client.AutoscalingV2Api(api)
+        self.name = f"{prefix}-{uuid.uuid4().hex[:6]}"
+        self.core.create_namespace({"metadata": {"name": self.name}})
+
+    def add(self, name: str, replicas: int, **kw) -> None:
+        self.apps.create_namespaced_deployment(self.name, deployment(name, replicas, **kw))
+
+    def add_hpa(self, target: str, lo: int, hi: int) -> None:
+        self.autoscaling.create_namespaced_horizontal_pod_autoscaler(self.name, hpa(target, lo, hi))
+
+    def wait_pods(self, name: str, count: int, timeout: float = 60):
+        return wait_for_pods(self.core, self.name, f"app={name}", count, timeout)
+
+    def replicas(self) -> dict[str, int]:
+        return {d.metadata.name: d.spec.replicas for d in self.apps.list_namespaced_deployment(self.name).items}
+
+    def versions(self) -> dict[str, str]:
+        return {d.metadata.name: d.metadata.resource_version
+                for d in self.apps.list_namespaced_deployment(self.name).items}
+
+    def annotations(self, name: str) -> dict:
+        return self.apps.read_namespaced_deployment(name, self.name).metadata.annotations or {}
+
+    def delete(self) -> None:
+        self.core.delete_namespace(self.name)
