@@ -13,8 +13,9 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 def row(name, desired, ready=None, age_minutes=90, hpa=None, **kw) -> DeploymentRow:
     ready = desired if ready is None else ready
     return DeploymentRow(name=name, desired=desired, ready=ready, updated=kw.get("updated", ready),
-                         available=kw.get("available", ready), created=NOW - timedelta(minutes=age_minutes),
-                         generation=2, observed_generation=2, hpa=hpa)
+                         available=kw.get("available", ready), replicas=kw.get("replicas", ready),
+                         created=NOW - timedelta(minutes=age_minutes), generation=2, observed_generation=2,
+                         hpa=hpa, original_replicas=kw.get("original"))
 
 
 HUB_ROWS = [
