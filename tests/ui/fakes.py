@@ -1,11 +1,13 @@
-"""In-memory row sources for UI unit tests (the behaviour is proven against the real cluster elsewhere)."""
+"""An in-memory Backend for UI unit tests (the behaviour is proven against the real cluster elsewhere)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
-from hubtui.kube.deployments import DeploymentRow, HpaRange
-from hubtui.ui.screens.deployments import RowSource
+from hubtui.kube.deployments import DeploymentRow, HpaRange, RowsChanged
+from hubtui.ops.scale import ScaleChange, WaitOutcome, hpa_warning, parse_replicas
+from hubtui.ops.events import LogLine
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 
@@ -30,6 +32,76 @@ HUB_ROWS = [
 ]
 
 
-def static_source(rows=HUB_ROWS) -> RowSource:
-    return RowSource(title="context kwok-demo  ·  cluster kwok-demo  ·  namespace llm-analytics-hub",
-                     load=lambda: list(rows), clock=lambda: NOW)
+class FakeBackend:
+    """Rows in memory; a change applies at once (desired = ready = n) and is streamed like a watch."""
+
+    context = cluster = "kwok-demo"
+
+    def __init__(self, rows=HUB_ROWS, namespace="llm-analytics-hub"):
+        self.namespace = namespace
+        self._rows = {r.name: r for r in rows}
+        self.listener = None
+        self.calls: list[tuple] = []
+        self.stopped = False
+
+    def now(self):
+        return NOW
+
+    def watch(self, listener):
+        self.listener = listener
+        listener(RowsChanged(upserted=tuple(self._rows.values()), synced=True))
+
+    def push(self, *rows, error=None):
+        """Simulate a watch event."""
+        for r in rows:
+            self._rows[r.name] = r
+        self.listener(RowsChanged(upserted=rows, synced=error is None, error=error))
+
+    def stop(self):
+        self.stopped = True
+
+    def rows(self):
+        return sorted(self._rows.values(), key=lambda r: r.name)
+
+    def _set(self, names, n, emit, dry_run):
+        out = []
+        for name in names:
+            r = self._rows[name]
+            warning = hpa_warning(r, n)
+            if warning:
+                emit(LogLine(warning, "warning"))
+            out.append(ScaleChange(name, r.desired, n, dry_run, warning))
+            if not dry_run:
+                original = r.original_replicas if r.original_replicas is not None or n else r.desired
+                self.push(dataclasses.replace(r, desired=n, ready=n, updated=n, available=n, replicas=n,
+                                              original_replicas=original))
+        return out
+
+    def scale(self, names, n, *, dry_run, emit=lambda e: None):
+        self.calls.append(("scale", tuple(names), parse_replicas(n), dry_run))
+        return self._set(names, n, emit, dry_run)
+
+    def scale_all(self, n, *, dry_run, emit=lambda e: None):
+        self.calls.append(("scale_all", parse_replicas(n), dry_run))
+        return self._set(sorted(self._rows), n, emit, dry_run)
+
+    def restore(self, *, force, dry_run, emit=lambda e: None):
+        self.calls.append(("restore", force, dry_run))
+        out = []
+        for r in self.rows():
+            if r.original_replicas is not None:
+                out += self._set([r.name], r.original_replicas, emit, dry_run)
+                if not dry_run:
+                    self.push(dataclasses.replace(self._rows[r.name], original_replicas=None))
+        return out
+
+    def wait_ready(self, names, timeout=None):
+        self.calls.append(("wait", tuple(names)))
+        return WaitOutcome(tuple(names), {}, 0.0)
+
+    def namespaces(self):
+        return ["default", "llm-analytics-hub", "monitoring"]
+
+    def for_namespace(self, namespace):
+        self.stop()
+        return FakeBackend([row("prometheus", 1)], namespace=namespace)

@@ -1,48 +1,270 @@
-"""The deployments screen, fed from memory (pilot and snapshot) and from the real cluster."""
+"""The deployments screen: pilot tests of its keys and modals, fed from memory; snapshots; the real cluster."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from hubtui.ui.app import HubApp
+from hubtui.ui.screens.modals import Confirm, Help, NamespacePicker, NumberPrompt
+from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
-from .fakes import HUB_ROWS, static_source
+from .fakes import HUB_ROWS, FakeBackend, row
+
+SIZE = (130, 24)
 
 
-async def wait_rows(pilot, table, n, tries=100):
+async def until(pilot, check, tries=100, what="condition"):
     for _ in range(tries):
-        if table.row_count == n:
+        if check():
             return
-        await pilot.pause(0.05)
-    raise AssertionError(f"table has {table.row_count} rows, wanted {n}")
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
-async def test_the_screen_lists_every_deployment_with_its_state(kube_settings=None):
-    app = HubApp(settings=None, source=static_source())
-    async with app.run_test(size=(110, 20)) as pilot:
-        table = app.screen.query_one(DataTable)
-        await wait_rows(pilot, table, len(HUB_ROWS))
-        assert table.get_row("api-server") == ["api-server", "3/3", "3", "3", "2–10", "2d", "Ready"]
-        assert table.get_row("event-ingestion")[-1] == "Scaling 1→2"
-        assert table.get_row("forecasting")[5] == "5m"
+def table(app) -> DataTable:
+    return app.screen.query_one(DataTable)
 
 
-def test_snapshot_of_the_deployments_screen(snap_compare):
-    app = HubApp(settings=None, source=static_source())
+def slider(app) -> ReplicaSlider:
+    return app.screen.query_one(ReplicaSlider)
 
-    async def settle(pilot):
-        await wait_rows(pilot, app.screen.query_one(DataTable), len(HUB_ROWS))
 
-    assert snap_compare(app, terminal_size=(110, 20), run_before=settle)
+async def select(pilot, app, name):
+    await until(pilot, lambda: table(app).row_count > 0, what="rows")
+    t = table(app)
+    t.move_cursor(row=t.get_row_index(name))
+    await pilot.pause()
+
+
+async def test_the_screen_lists_every_deployment_with_its_state():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
+        cells = [str(c) for c in table(app).get_row("api-server")]
+        assert cells == ["api-server", "3/3", "3", "3", "3", "2–10", "-", "2d", "Ready"]
+        assert str(table(app).get_row("event-ingestion")[-1]) == "Scaling 1→2 · ready 1"
+        assert str(table(app).get_row("forecasting")[7]) == "5m"
+
+
+async def test_watch_events_update_rows_in_place():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
+        t = table(app)
+        before = t.get_row_index("scheduler")
+        backend.push(row("scheduler", 4, ready=1, replicas=2, updated=2, available=1))
+        await until(pilot, lambda: str(t.get_row("scheduler")[1]) == "1/4")
+        assert str(t.get_row("scheduler")[-1]) == "Scaling 2→4 · ready 1"  # target, current, ready
+        backend.push(row("scheduler", 4, ready=2, replicas=4, updated=4, available=2))
+        await until(pilot, lambda: str(t.get_row("scheduler")[1]) == "2/4")
+        assert str(t.get_row("scheduler")[-1]) == "Not ready · 2/4"
+        assert t.get_row_index("scheduler") == before and t.row_count == len(HUB_ROWS)
+        backend.push(row("zeta-new", 1))
+        await until(pilot, lambda: t.row_count == len(HUB_ROWS) + 1)
+
+
+async def test_slider_keys_move_the_target_and_enter_applies():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "worker-service")
+        assert (slider(app).row.name, slider(app).target) == ("worker-service", 2)
+        await pilot.press("right", "right", "plus")
+        assert slider(app).target == 5
+        await pilot.press("left", "minus")
+        assert slider(app).target == 3
+        await pilot.press("enter")
+        await until(pilot, lambda: backend.calls, what="a scale call")
+        assert backend.calls == [("scale", ("worker-service",), 3, False)]
+        await until(pilot, lambda: str(table(app).get_row("worker-service")[1]) == "3/3")
+
+
+async def test_digits_type_the_target_and_escape_cancels():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "api-server")
+        await pilot.press("1", "2")
+        assert slider(app).target == 12
+        await pilot.press("escape")
+        assert slider(app).target == 3
+        await pilot.press("enter")  # nothing to apply at the current count
+        await pilot.pause()
+        assert backend.calls == []
+
+
+async def test_the_slider_never_goes_below_zero():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        await pilot.press("left", "left", "left")
+        assert slider(app).target == 0
+
+
+async def test_scale_all_asks_for_a_number_and_refuses_bad_input():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "api-server")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
+        ok = app.screen.query_one("#ok")
+        await pilot.press("-", "1")
+        assert ok.disabled and "cannot be negative" in str(app.screen.query_one("#problem").render())
+        app.screen.query_one(Input).value = ""
+        await pilot.press("4")
+        await pilot.pause()
+        assert not ok.disabled
+        await pilot.press("enter")
+        await until(pilot, lambda: backend.calls, what="scale_all")
+        assert backend.calls == [("scale_all", 4, False)]
+
+
+async def test_scale_all_to_zero_asks_for_confirmation_and_no_cancels():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "api-server")
+        await pilot.press("a", "0", "enter")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), what="confirmation")
+        assert "All 8 deployments in namespace llm-analytics-hub" in str(
+            app.screen.query_one(".dialog-body").render())
+        await pilot.press("enter")  # the focused button is No
+        await pilot.pause()
+        assert backend.calls == []
+        await pilot.press("a", "0", "enter")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await until(pilot, lambda: backend.calls)
+        assert backend.calls == [("scale_all", 0, False)]
+
+
+async def test_maintenance_then_restore():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "api-server")
+        await pilot.press("z")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await until(pilot, lambda: str(table(app).get_row("api-server")[6]) == "3", what="saved count")
+        assert str(table(app).get_row("api-server")[1]) == "0/0"
+        await until(pilot, lambda: not app.screen.busy)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert "api-server: 0 → 3" in str(app.screen.query_one(".dialog-body").render())
+        await pilot.press("y")
+        await until(pilot, lambda: str(table(app).get_row("api-server")[1]) == "3/3", what="restored")
+        assert backend.calls == [("scale_all", 0, False), ("restore", False, False)]
+
+
+async def test_dry_run_and_wait_toggles_show_in_the_header_and_reach_the_engine():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        await pilot.press("d", "w")
+        modes = str(app.screen.query_one("#modes").render())
+        assert "DRY RUN" in modes and "WAIT" in modes
+        await pilot.press("right", "enter")
+        await until(pilot, lambda: backend.calls)
+        assert backend.calls == [("scale", ("scheduler",), 2, True)]  # dry run: no wait
+        await until(pilot, lambda: not app.screen.busy)
+        await pilot.press("d", "right", "enter")
+        await until(pilot, lambda: len(backend.calls) == 3, what="scale and wait")
+        assert backend.calls[1:] == [("scale", ("scheduler",), 2, False), ("wait", ("scheduler",))]
+
+
+async def test_filter_narrows_the_rows_and_escape_clears_it():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "api-server")
+        await pilot.press("slash", *"work", "enter")
+        await until(pilot, lambda: table(app).row_count == 1)
+        assert str(table(app).get_row_at(0)[0]) == "worker-service"
+        await pilot.press("escape")
+        await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
+
+
+async def test_switching_namespace_watches_the_new_one():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "api-server")
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NamespacePicker))
+        await pilot.press("down", "enter")  # llm-analytics-hub -> monitoring
+        await until(pilot, lambda: app.backend.namespace == "monitoring")
+        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 1)
+        assert backend.stopped
+        assert "namespace monitoring" in str(app.screen.query_one("#title").render())
+
+
+async def test_help_lists_the_keys_and_escape_returns():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "api-server")
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, Help))
+        assert "maintenance" in str(app.screen.query_one(".dialog-body").render())
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, Help))
+        assert app.screen.query_one(DataTable).has_focus
+
+
+async def test_an_api_error_shows_a_banner_and_clears_on_recovery():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "api-server")
+        backend.push(error="watching deployments: cannot reach the API server (MaxRetryError); is the cluster up?")
+        banner = app.screen.query_one("#banner")
+        await until(pilot, lambda: banner.display)
+        assert "cannot reach the API server" in str(banner.render())
+        backend.push(dataclasses.replace(HUB_ROWS[0]))
+        await until(pilot, lambda: not banner.display)
+
+
+class TestSnapshots:
+    def test_deployments_screen(self, snap_compare):
+        async def settle(pilot):
+            await select(pilot, pilot.app, "api-server")
+
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+
+    def test_slider_with_a_pending_target_and_modes(self, snap_compare):
+        async def settle(pilot):
+            await select(pilot, pilot.app, "worker-service")
+            await pilot.press("d", "w", "right", "right")
+
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+
+    def test_scale_all_confirmation(self, snap_compare):
+        async def settle(pilot):
+            await select(pilot, pilot.app, "api-server")
+            await pilot.press("a", "0", "enter")
+            await until(pilot, lambda: isinstance(pilot.app.screen, Confirm))
+
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+
+    def test_help(self, snap_compare):
+        async def settle(pilot):
+            await select(pilot, pilot.app, "api-server")
+            await pilot.press("question_mark")
+            await until(pilot, lambda: isinstance(pilot.app.screen, Help))
+
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
 
 
 @pytest.mark.cluster
 async def test_the_screen_lists_the_real_hub_deployments(kube_settings):
     app = HubApp(kube_settings)
-    async with app.run_test(size=(110, 20)) as pilot:
-        table = app.screen.query_one(DataTable)
-        await wait_rows(pilot, table, 8)
-        names = [table.get_row_at(i)[0] for i in range(table.row_count)]
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 8, tries=300)
+        names = [str(table(app).get_row_at(i)[0]) for i in range(table(app).row_count)]
         assert names == sorted(r.name for r in HUB_ROWS)
-        assert table.get_row("api-server")[4] == "2–10"
+        assert str(table(app).get_row("api-server")[5]) == "2–10"

@@ -1,96 +1,433 @@
-"""The deployments screen: every deployment of the namespace with its replica state."""
+"""The deployments screen (home): every deployment of the namespace, live, with a replica slider."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+import threading
+import time
 
-from textual import work
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from ...errors import HubError
-from ...kube.deployments import DeploymentRow
-from ...settings import Settings
+from ...kube.deployments import DeploymentRow, RowsChanged
+from ...ops.scale import MAX_REPLICAS, ScaleChange, parse_replicas
+from ..backend import Backend
+from ..widgets.replica_slider import ReplicaSlider
+from .modals import Confirm, Help, NamespacePicker, NumberPrompt
 
-COLUMNS = (("name", "Deployment"), ("replicas", "Ready/Desired"), ("updated", "Up-to-date"),
-           ("available", "Available"), ("hpa", "HPA"), ("age", "Age"), ("status", "Status"))
+COLUMNS = (("name", "Deployment"), ("replicas", "Ready/Desired"), ("current", "Current"),
+           ("updated", "Up-to-date"), ("available", "Available"), ("hpa", "HPA"), ("saved", "Saved"),
+           ("age", "Age"), ("status", "Status"))
+TYPE_AHEAD_SECONDS = 1.5
+
+HELP = [
+    ("↑ ↓", "select a deployment"),
+    ("← → or - +", "move the replica slider of the selected deployment"),
+    ("0-9", "type the target replica count"),
+    ("Enter", "apply the slider's target"),
+    ("Esc", "cancel the slider (or clear the filter)"),
+    ("a", "scale all deployments (0 asks for confirmation)"),
+    ("z", "maintenance: scale all to 0, recording each count"),
+    ("r / R", "restore the recorded counts (R: also those changed since)"),
+    ("w", "toggle waiting for readiness after a change"),
+    ("d", "toggle dry run (the API server validates, nothing changes)"),
+    ("/", "filter deployments by name"),
+    ("n", "switch namespace"),
+    ("?", "this help"),
+    ("q", "quit"),
+]
 
 
-@dataclass(frozen=True)
-class RowSource:
-    """Where the screen's rows come from: the cluster, or an in-memory list in UI unit tests."""
-
-    title: str  # context, cluster and namespace, shown in the header line
-    load: Callable[[], list[DeploymentRow]]
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
-
-
-def cluster_source(settings: Settings) -> RowSource:
-    from ...kube.client import connect
-    from ...kube.deployments import list_rows
-
-    conn = connect(settings)
-    return RowSource(
-        title=f"context {conn.context}  ·  cluster {conn.cluster}  ·  namespace {settings.namespace}",
-        load=lambda: list_rows(conn, settings.namespace),
-    )
+def status_cell(row: DeploymentRow) -> Text:
+    if row.settled:
+        return Text("Ready", style="green")
+    if row.replicas != row.desired or row.updated != row.desired:
+        return Text(f"Scaling {row.replicas}→{row.desired} · ready {row.ready}", style="yellow")
+    return Text(f"Not ready · {row.ready}/{row.desired}", style="red")
 
 
-def cells(row: DeploymentRow, now: datetime) -> tuple[str, ...]:
-    hpa = f"{row.hpa.min_replicas}–{row.hpa.max_replicas}" if row.hpa else "-"
-    return (row.name, f"{row.ready}/{row.desired}", str(row.updated), str(row.available), hpa, row.age(now),
-            row.status)
+def cells(row: DeploymentRow, now) -> tuple:
+    return (row.name, f"{row.ready}/{row.desired}", str(row.replicas), str(row.updated), str(row.available),
+            str(row.hpa) if row.hpa else "-",
+            str(row.original_replicas) if row.original_replicas is not None else "-",
+            row.age(now), status_cell(row))
+
+
+class DeploymentTable(DataTable):
+    """The table keeps the focus; ← → - + digits Enter Esc drive the screen's replica slider."""
+
+    BINDINGS = [
+        Binding("left,minus", "screen.nudge(-1)", "−1", show=False),
+        Binding("right,plus,equals_sign", "screen.nudge(1)", "+1", show=False),
+        Binding("enter", "screen.apply", "Apply"),
+        Binding("escape", "screen.cancel", "Cancel", show=False),
+        *[Binding(str(d), f"screen.digit({d})", str(d), show=False) for d in range(10)],
+    ]
 
 
 class DeploymentsScreen(Screen):
-    BINDINGS = [Binding("ctrl+r", "refresh", "Refresh")]
+    BINDINGS = [
+        Binding("a", "scale_all", "Scale all"),
+        Binding("z", "maintenance", "Maintenance"),
+        Binding("r", "restore", "Restore"),
+        Binding("R", "restore(True)", "Force restore", show=False),
+        Binding("w", "toggle_wait", "Wait"),
+        Binding("d", "toggle_dry_run", "Dry run"),
+        Binding("slash", "filter", "Filter"),
+        Binding("n", "namespace", "Namespace"),
+        Binding("question_mark", "help", "Help"),
+    ]
 
-    def __init__(self, source: RowSource):
+    class RowsArrived(Message):
+        """Rows changed in the store (posted from the watch thread; handled in batches)."""
+
+    def __init__(self, backend: Backend):
         super().__init__()
-        self.source = source
+        self.backend = backend
+        self.rows: dict[str, DeploymentRow] = {}
+        self.filter = ""
+        self.dry_run = False
+        self.wait = False
+        self.busy = False
+        self._pending: list[RowsChanged] = []
+        self._pending_lock = threading.Lock()
+        self._typed = ""
+        self._typed_at = 0.0
 
+    # ----- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(f"hubtui  ·  {self.source.title}", id="title")
-        yield DataTable(id="deployments", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="message")
+        with Horizontal(id="titlebar"):
+            yield Static(id="title")
+            yield Static(id="modes")
+        yield Static(id="banner")
+        yield Input(placeholder="filter deployments by name (Esc clears)", id="filter")
+        yield DeploymentTable(id="deployments", cursor_type="row", zebra_stripes=True)
+        yield ReplicaSlider(id="slider")
+        yield Static("connecting…", id="message")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(DeploymentTable)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
-        self.action_refresh()
+        self.query_one("#filter", Input).display = False
+        self.query_one("#banner", Static).display = False
+        table.focus()
+        self.refresh_title()
+        self.set_interval(30, self.refresh_ages)
+        self.backend.watch(self._on_rows_changed)
 
-    def action_refresh(self) -> None:
-        self.query_one("#message", Static).update("loading deployments…")
-        self.load_rows()
+    def on_unmount(self) -> None:
+        self.backend.stop()
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def load_rows(self) -> None:
-        try:
-            rows = self.source.load()
-        except HubError as e:
-            self.app.call_from_thread(self.show_error, str(e))
+    def refresh_title(self) -> None:
+        b = self.backend
+        self.query_one("#title", Static).update(
+            f"[b]hubtui[/]  ·  context [b]{b.context}[/]  ·  cluster [b]{b.cluster}[/]  ·  namespace [b]{b.namespace}[/]")
+        modes = []
+        if self.dry_run:
+            modes.append("[b white on #b22222] DRY RUN [/]")
+        if self.wait:
+            modes.append("[b black on yellow] WAIT [/]")
+        self.query_one("#modes", Static).update(" ".join(modes))
+
+    def say(self, text: str) -> None:
+        self.query_one("#message", Static).update(text)
+
+    # ----- rows from the watch -----------------------------------------------------------
+    def _on_rows_changed(self, change: RowsChanged) -> None:
+        """On the watch thread: buffer, and wake the UI once per burst."""
+        with self._pending_lock:
+            self._pending.append(change)
+            first = len(self._pending) == 1
+        if first:
+            self.post_message(self.RowsArrived())
+
+    def on_deployments_screen_rows_arrived(self, _: RowsArrived) -> None:
+        with self._pending_lock:
+            changes, self._pending = self._pending, []
+        if not changes:
             return
-        self.app.call_from_thread(self.show_rows, rows)
+        for change in changes:
+            for row in change.upserted:
+                self.rows[row.name] = row
+            for name in change.removed:
+                self.rows.pop(name, None)
+        last = changes[-1]
+        banner = self.query_one("#banner", Static)
+        if last.error:
+            banner.update(f"⚠ {last.error} — retrying; the table shows the last known state")
+            banner.display = True
+        elif last.synced:
+            banner.display = False
+        self.apply_rows()
+        if not self.busy and last.synced:
+            self.say(f"{len(self.rows)} deployments · watching for changes")
 
-    def show_rows(self, rows: list[DeploymentRow]) -> None:
-        table = self.query_one(DataTable)
+    def visible(self) -> list[DeploymentRow]:
+        return [r for name, r in sorted(self.rows.items()) if self.filter in name]
+
+    def apply_rows(self) -> None:
+        """Bring the table in line with self.rows: update cells in place, add and remove rows."""
+        table = self.query_one(DeploymentTable)
+        now = self.backend.now()
+        want = self.visible()
         present = {str(k.value) for k in table.rows}
-        now = self.source.clock()
-        for row in rows:
+        added = False
+        for row in want:
+            values = cells(row, now)
             if row.name in present:
-                for (key, _), value in zip(COLUMNS, cells(row, now)):
-                    table.update_cell(row.name, key, value, update_width=False)
+                current = table.get_row(row.name)
+                for (key, _), old, new in zip(COLUMNS, current, values):
+                    if str(old) != str(new) or (isinstance(new, Text) and getattr(old, "style", None) != new.style):
+                        table.update_cell(row.name, key, new, update_width=False)
             else:
-                table.add_row(*cells(row, now), key=row.name)
-        for gone in present - {r.name for r in rows}:
+                table.add_row(*values, key=row.name)
+                added = True
+        for gone in present - {r.name for r in want}:
             table.remove_row(gone)
-        self.query_one("#message", Static).update(f"{len(rows)} deployments")
+        if added:
+            table.sort("name")
+        self.sync_slider(keep_target=True)
 
-    def show_error(self, message: str) -> None:
-        self.query_one("#message", Static).update(f"[b red]error:[/] {message}")
+    def refresh_ages(self) -> None:
+        table = self.query_one(DeploymentTable)
+        now = self.backend.now()
+        for row in self.visible():
+            if row.name in {str(k.value) for k in table.rows}:
+                table.update_cell(row.name, "age", row.age(now), update_width=False)
+
+    # ----- the slider --------------------------------------------------------------------
+    def selected(self) -> DeploymentRow | None:
+        table = self.query_one(DeploymentTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.rows.get(str(key))
+
+    def sync_slider(self, keep_target: bool = False) -> None:
+        slider = self.query_one(ReplicaSlider)
+        row = self.selected()
+        same = slider.row is not None and row is not None and slider.row.name == row.name
+        pending = same and slider.target != slider.row.desired
+        slider.row = row
+        if row is not None and not (keep_target and pending):
+            slider.target = row.desired
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self._typed = ""
+        self.sync_slider()
+
+    def action_nudge(self, delta: int) -> None:
+        slider = self.query_one(ReplicaSlider)
+        if slider.row is None:
+            return
+        self._typed = ""
+        slider.target = max(0, min(MAX_REPLICAS, slider.target + delta))
+
+    def action_digit(self, d: int) -> None:
+        slider = self.query_one(ReplicaSlider)
+        if slider.row is None:
+            return
+        now = time.monotonic()
+        if now - self._typed_at > TYPE_AHEAD_SECONDS:
+            self._typed = ""
+        self._typed_at = now
+        typed = (self._typed + str(d)).lstrip("0") or "0"
+        try:
+            slider.target = parse_replicas(typed)
+            self._typed = typed
+        except HubError as e:
+            self.notify(str(e), severity="warning")
+
+    def action_cancel(self) -> None:
+        if self.filter or self.query_one("#filter", Input).display:
+            self.clear_filter()
+            return
+        self._typed = ""
+        slider = self.query_one(ReplicaSlider)
+        if slider.row is not None and slider.target != slider.row.desired:
+            slider.target = slider.row.desired
+            self.say("cancelled")
+
+    def action_apply(self) -> None:
+        slider = self.query_one(ReplicaSlider)
+        row = slider.row
+        self._typed = ""
+        if row is None:
+            return
+        if slider.target == row.desired:
+            self.say(f"{row.name} is already at {row.desired}")
+            return
+        self.run_change(f"scale {row.name} {row.desired}→{slider.target}", [row.name],
+                        lambda emit: self.backend.scale([row.name], slider.target, dry_run=self.dry_run, emit=emit))
+
+    # ----- operations --------------------------------------------------------------------
+    def run_change(self, what: str, names: list[str] | None, call) -> None:
+        if self.busy:
+            self.notify("another change is still running", severity="warning")
+            return
+        self.busy = True
+        self.say(f"{what}{' (dry run)' if self.dry_run else ''}…")
+        self.change_worker(what, names, call, self.wait and not self.dry_run)
+
+    @work(thread=True, exit_on_error=False, group="changes")
+    def change_worker(self, what: str, names: list[str] | None, call, wait: bool) -> None:
+        warnings: list[str] = []
+
+        def emit(event) -> None:
+            if getattr(event, "level", "") == "warning":
+                warnings.append(event.text)
+
+        try:
+            changes: list[ScaleChange] = call(emit)
+            outcome = None
+            done = [c.name for c in changes if c.ok]
+            if wait and done:
+                self.app.call_from_thread(self.say, f"{what}: waiting for {len(done)} deployment(s) to be ready…")
+                outcome = self.backend.wait_ready(done)
+        except HubError as e:
+            self.app.call_from_thread(self.finish_change, what, None, None, [], str(e))
+            return
+        except Exception as e:  # noqa: BLE001 - shown, never a crash
+            self.app.call_from_thread(self.finish_change, what, None, None, [], f"{type(e).__name__}: {e}")
+            return
+        self.app.call_from_thread(self.finish_change, what, changes, outcome, warnings, None)
+
+    def finish_change(self, what, changes, outcome, warnings, error) -> None:
+        self.busy = False
+        for w in warnings:
+            self.notify(w, severity="warning", timeout=8)
+        if error:
+            self.say(f"[b red]failed:[/] {what}: {error}")
+            self.notify(error, title="failed", severity="error", timeout=10)
+            return
+        failed = [c for c in changes if not c.ok]
+        for c in failed:
+            self.notify(c.error, title=f"{c.name} failed", severity="error", timeout=10)
+        ok = len(changes) - len(failed)
+        text = f"{what}: {ok} change(s){' validated (dry run, nothing changed)' if self.dry_run else ' applied'}"
+        if failed:
+            text += f", [b red]{len(failed)} failed[/]"
+        if outcome is not None:
+            if outcome.ok:
+                text += f"; ready in {outcome.seconds:.1f}s"
+            else:
+                text += f"; [b red]not ready after {outcome.seconds:.0f}s:[/] " + "; ".join(
+                    f"{n}: {why}" for n, why in outcome.not_ready.items())
+        self.say(text)
+        self.sync_slider()
+
+    def action_scale_all(self) -> None:
+        names = sorted(self.rows)
+
+        def chosen(n: int | None) -> None:
+            if n is None:
+                return
+            if n == 0:
+                self.app.push_screen(Confirm(
+                    "Scale every deployment to 0?",
+                    f"All {len(names)} deployments in namespace {self.backend.namespace} "
+                    f"(context {self.backend.context}) go to 0 replicas:\n{', '.join(names)}\n\n"
+                    "Their counts are recorded; r restores them.", danger=True, yes="Scale to 0"),
+                    lambda yes: yes and self.scale_all(0))
+            else:
+                self.scale_all(n)
+
+        self.app.push_screen(NumberPrompt(f"Scale all {len(names)} deployments in {self.backend.namespace} to:",
+                                          parse_replicas), chosen)
+
+    def scale_all(self, n: int) -> None:
+        self.run_change(f"scale all to {n}", None,
+                        lambda emit: self.backend.scale_all(n, dry_run=self.dry_run, emit=emit))
+
+    def action_maintenance(self) -> None:
+        names = sorted(self.rows)
+        self.app.push_screen(Confirm(
+            "Maintenance mode",
+            f"Scale all {len(names)} deployments in namespace {self.backend.namespace} "
+            f"(context {self.backend.context}) to 0.\nEach one's current count is recorded in "
+            "hubtui.io/original-replicas; r restores it.", danger=True, yes="Scale to 0"),
+            lambda yes: yes and self.run_change(
+                "maintenance (all to 0)", None,
+                lambda emit: self.backend.scale_all(0, dry_run=self.dry_run, emit=emit)))
+
+    def action_restore(self, force: bool = False) -> None:
+        saved = [r for _, r in sorted(self.rows.items()) if r.original_replicas is not None]
+        if not saved:
+            self.notify("no deployment has a recorded count to restore", severity="warning")
+            return
+        lines = "\n".join(f"  {r.name}: {r.desired} → {r.original_replicas}" for r in saved)
+        self.app.push_screen(Confirm(
+            "Restore recorded counts" + (" (force)" if force else ""),
+            f"{lines}\n" + ("Deployments changed since are restored too." if force else
+                            "Deployments changed since maintenance are left alone (R forces)."),
+            danger=force, yes="Restore"),
+            lambda yes: yes and self.run_change(
+                "restore" + (" (force)" if force else ""), None,
+                lambda emit: self.backend.restore(force=force, dry_run=self.dry_run, emit=emit)))
+
+    def action_toggle_wait(self) -> None:
+        self.wait = not self.wait
+        self.refresh_title()
+        self.say(f"wait for readiness {'on' if self.wait else 'off'}")
+
+    def action_toggle_dry_run(self) -> None:
+        self.dry_run = not self.dry_run
+        self.refresh_title()
+        self.say(f"dry run {'on: changes are validated, not applied' if self.dry_run else 'off'}")
+
+    # ----- filter, namespace, help -------------------------------------------------------
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter = event.value.strip()
+        self.apply_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(DeploymentTable).focus()
+        if not self.filter:
+            self.query_one("#filter", Input).display = False
+
+    def clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.filter = ""
+        self.apply_rows()
+        self.query_one(DeploymentTable).focus()
+
+    def key_escape(self) -> None:
+        # Esc inside the filter box (the table has its own Esc binding)
+        if self.query_one("#filter", Input).has_focus:
+            self.clear_filter()
+
+    @work(thread=True, exit_on_error=False, group="namespaces")
+    def action_namespace(self) -> None:
+        try:
+            names = self.backend.namespaces()
+        except HubError as e:
+            self.app.call_from_thread(self.notify, str(e), severity="error")
+            return
+        self.app.call_from_thread(self.app.push_screen, NamespacePicker(names, self.backend.namespace),
+                                  self.switch_namespace)
+
+    def switch_namespace(self, namespace: str | None) -> None:
+        if not namespace or namespace == self.backend.namespace:
+            return
+        self.app.switch_to_namespace(namespace)
+
+    def action_help(self) -> None:
+        self.app.push_screen(Help("Deployments — keys", HELP))

@@ -1,0 +1,88 @@
+"""What the TUI needs from the engine, in one object: live rows and the scaling operations.
+
+ClusterBackend is the real one (a connection, a DeploymentStore, a ScaleEngine). UI unit tests pass
+an in-memory object with the same methods; behaviour is proven against the real cluster elsewhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+from typing import Callable, Protocol
+
+from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
+from ..ops.events import Emit, ignore
+from ..ops.scale import ScaleChange, WaitOutcome
+from ..settings import Settings
+
+
+class Backend(Protocol):
+    context: str
+    cluster: str
+    namespace: str
+
+    def now(self) -> datetime: ...
+    def watch(self, listener: Callable[[RowsChanged], None]) -> None: ...
+    def stop(self) -> None: ...
+    def rows(self) -> list[DeploymentRow]: ...
+    def scale(self, names: list[str], n: int, *, dry_run: bool, emit: Emit = ignore) -> list[ScaleChange]: ...
+    def scale_all(self, n: int, *, dry_run: bool, emit: Emit = ignore) -> list[ScaleChange]: ...
+    def restore(self, *, force: bool, dry_run: bool, emit: Emit = ignore) -> list[ScaleChange]: ...
+    def wait_ready(self, names: list[str], timeout: float | None = None) -> WaitOutcome: ...
+    def namespaces(self) -> list[str]: ...
+    def for_namespace(self, namespace: str) -> "Backend": ...
+
+
+class ClusterBackend:
+    def __init__(self, settings: Settings, conn=None):
+        from ..kube.client import connect
+
+        self.settings = settings
+        self.conn = conn or connect(settings)
+        self.context, self.cluster, self.namespace = self.conn.context, self.conn.cluster, settings.namespace
+        self.store = DeploymentStore(self.conn, self.namespace)
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def watch(self, listener: Callable[[RowsChanged], None]) -> None:
+        self.store.subscribe(listener)
+        self.store.start()
+
+    def stop(self) -> None:
+        self.store.stop()
+
+    def rows(self) -> list[DeploymentRow]:
+        return self.store.rows
+
+    def _engine(self, dry_run: bool, emit: Emit):
+        from ..ops.scale import ScaleEngine
+
+        return ScaleEngine(self.conn, self.settings, dry_run=dry_run, emit=emit)
+
+    def scale(self, names, n, *, dry_run, emit=ignore):
+        return self._engine(dry_run, emit).scale(names, n)
+
+    def scale_all(self, n, *, dry_run, emit=ignore):
+        return self._engine(dry_run, emit).scale_all(n)
+
+    def restore(self, *, force, dry_run, emit=ignore):
+        return self._engine(dry_run, emit).restore(force=force)
+
+    def wait_ready(self, names, timeout=None):
+        return self._engine(False, ignore).wait_ready(names, timeout, store=self.store)
+
+    def namespaces(self) -> list[str]:
+        from kubernetes import client
+
+        from ..kube.client import REQUEST_TIMEOUT, describe_api_error
+
+        try:
+            items = client.CoreV1Api(self.conn.api).list_namespace(_request_timeout=REQUEST_TIMEOUT).items
+        except Exception as e:  # noqa: BLE001
+            raise describe_api_error(e, "listing namespaces") from None
+        return sorted(n.metadata.name for n in items)
+
+    def for_namespace(self, namespace: str) -> "ClusterBackend":
+        self.stop()
+        return ClusterBackend(dataclasses.replace(self.settings, namespace=namespace), conn=self.conn)

@@ -1,0 +1,139 @@
+"""Small modal screens: ask for a number, confirm, pick a namespace, help."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+
+from ...errors import HubError
+
+
+class NumberPrompt(ModalScreen[int | None]):
+    """Ask for a replica count; OK stays disabled until the value is valid."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, parse: Callable[[str], int], initial: str = ""):
+        super().__init__()
+        self.title_text = title
+        self.parse = parse
+        self.initial = initial
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(value=self.initial, placeholder="replicas (0-1000)", id="value")
+            yield Static("", id="problem", classes="problem")
+            with Horizontal(classes="buttons"):
+                yield Button("OK", variant="primary", id="ok", disabled=True)
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.validate(self.initial)
+
+    def validate(self, text: str) -> int | None:
+        try:
+            n = self.parse(text)
+        except HubError as e:
+            self.query_one("#problem", Static).update(str(e) if text else "")
+            self.query_one("#ok", Button).disabled = True
+            return None
+        self.query_one("#problem", Static).update("")
+        self.query_one("#ok", Button).disabled = False
+        return n
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.validate(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        n = self.validate(event.value)
+        if n is not None:
+            self.dismiss(n)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self.dismiss(self.validate(self.query_one(Input).value))
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Confirm(ModalScreen[bool]):
+    """Yes or no, with the exact targets shown."""
+
+    BINDINGS = [Binding("escape", "no", "Cancel"), Binding("y", "yes", "Yes"), Binding("n", "no", "No")]
+
+    def __init__(self, title: str, body: str, *, danger: bool = False, yes: str = "Yes"):
+        super().__init__()
+        self.title_text, self.body, self.danger, self.yes_label = title, body, danger, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog danger" if self.danger else "dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.body, classes="dialog-body")
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes_label, variant="error" if self.danger else "primary", id="yes")
+                yield Button("No", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()  # the safe answer is the default
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class NamespacePicker(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, namespaces: list[str], current: str):
+        super().__init__()
+        self.namespaces, self.current = namespaces, current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Switch namespace", classes="dialog-title")
+            yield OptionList(*self.namespaces, id="namespaces")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        if self.current in self.namespaces:
+            options.highlighted = self.namespaces.index(self.current)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.namespaces[event.option_index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Help(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("question_mark", "close", "Close"),
+                Binding("q", "close", "Close")]
+
+    def __init__(self, title: str, keys: list[tuple[str, str]]):
+        super().__init__()
+        self.title_text, self.keys = title, keys
+
+    def compose(self) -> ComposeResult:
+        width = max(len(k) for k, _ in self.keys)
+        body = "\n".join(f"[b]{k.ljust(width)}[/]  {text}" for k, text in self.keys)
+        with Vertical(classes="dialog help"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(body, classes="dialog-body")
+            yield Static("[dim]Esc or ? closes this help[/]")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
