@@ -1,0 +1,117 @@
+"""`hubtui scale`, the headless face, run as a user runs it: a subprocess against the real cluster."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ..kubehelpers import Scratch
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture
+def ns(kube):
+    scratch = Scratch(kube.api, "cli")
+    scratch.add("api-server", 2)
+    scratch.add("worker-service", 1)
+    scratch.add_hpa("api-server", 2, 10)
+    scratch.wait_pods("api-server", 2)
+    scratch.wait_pods("worker-service", 1)
+    yield scratch
+    scratch.delete()
+
+
+@pytest.fixture
+def hubtui(local_cluster, ns, tmp_path):
+    def run(*args, env=None):
+        full_env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), NAMESPACE=ns.name,
+                        XDG_STATE_HOME=str(tmp_path / "state"), **(env or {}))
+        return subprocess.run([sys.executable, "-m", "hubtui", *args], env=full_env, capture_output=True,
+                              text=True, timeout=120)
+    return run
+
+
+def test_scale_one_prints_a_table_with_the_measured_status(hubtui, ns):
+    proc = hubtui("scale", "--deployment", "worker-service", "--replicas", "3", "--wait")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["Deployment      Replicas  Status",
+                                        "worker-service  1 → 3     Ready"]
+    assert ns.replicas()["worker-service"] == 3
+
+
+def test_scale_json_is_one_document(hubtui, ns):
+    proc = hubtui("scale", "-d", "api-server", "-r", "4", "-w", "--timeout", "60", "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["ok"] is True and doc["namespace"] == ns.name and doc["dry_run"] is False
+    [change] = doc["changes"]
+    assert change | {"warning": None} == {"deployment": "api-server", "from": 2, "to": 4, "warning": None,
+                                          "error": None, "status": "Ready", "ready": 4, "desired": 4}
+    assert doc["wait"]["ready"] == ["api-server"]
+
+
+def test_ndjson_streams_progress_events_then_the_result(hubtui, ns):
+    proc = hubtui("scale", "--all", "-r", "0", "-w", "--ndjson")
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[-1] == "Result" and events[-1]["ok"] is True
+    assert kinds.count("StepDone") == 2 and "Progress" in kinds
+    assert any(e["event"] == "LogLine" and e["level"] == "warning" and "HPA" in e["text"] for e in events)
+    assert ns.replicas() == {"api-server": 0, "worker-service": 0}
+    restored = hubtui("scale", "--restore", "--json")
+    assert restored.returncode == 0 and ns.replicas() == {"api-server": 2, "worker-service": 1}
+
+
+def test_scaling_outside_the_hpa_range_warns_on_stderr(hubtui):
+    proc = hubtui("scale", "-d", "api-server", "-r", "12", "--dry-run")
+    assert proc.returncode == 0
+    assert "warning: api-server: 12 is outside HPA api-server's range 2–10" in proc.stderr
+    assert "Dry run: would scale 2→12" in proc.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-d", "api-server", "-r", "-3"], "replicas cannot be negative (got -3)"),
+    (["-d", "api-server", "-r", "many"], "replicas must be a whole number from 0 to 1000, not 'many'"),
+    (["-d", "api-server", "-r", "5000"], "replicas 5000 is more than hubtui allows (1000)"),
+    (["-d", "api-srver", "-r", "2"], "did you mean api-server?"),
+    (["-r", "2"], "name the deployments with --deployment NAME, or use --all"),
+    (["--all", "-d", "api-server", "-r", "2"], "name the deployments with --deployment NAME, or use --all"),
+    (["--all"], "--replicas N is required"),
+    (["--restore", "-r", "2"], "--restore sets each deployment to its recorded count: leave out --replicas"),
+    (["-d", "api-server", "-r", "2", "--force"], "--force only goes with --restore"),
+    (["-d", "api-server", "-r", "2", "--wait", "--timeout", "0"], "--timeout must be a positive number"),
+])
+def test_bad_usage_exits_2_with_one_line_and_changes_nothing(hubtui, ns, args, message):
+    before = ns.versions()
+    proc = hubtui("scale", *args)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and message in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert ns.versions() == before
+
+
+def test_a_wait_that_times_out_exits_3_and_names_the_deployment(hubtui, ns):
+    ns.add("gpu-trainer", 0, node_selector={"accelerator": "h100"})
+    proc = hubtui("scale", "-d", "gpu-trainer", "-r", "1", "--wait", "--timeout", "2")
+    assert proc.returncode == 3
+    assert "gpu-trainer  0 → 1     Not ready: 1 pod(s) unschedulable" in proc.stdout
+    assert "timed out after 2s: 1 deployment(s) not ready" in proc.stderr
+
+
+def test_an_unreachable_api_server_is_one_line_and_exit_1(hubtui, tmp_path):
+    config = tmp_path / "kubeconfig"
+    config.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "gone",
+        "clusters": [{"name": "gone", "cluster": {"server": "https://127.0.0.1:9"}}],
+        "contexts": [{"name": "gone", "context": {"cluster": "gone", "user": "u"}}],
+        "users": [{"name": "u", "user": {"token": "x"}}]}))
+    proc = hubtui("scale", "-d", "api-server", "-r", "2", "--kubeconfig", str(config))
+    assert proc.returncode == 1
+    assert proc.stderr.strip().startswith("hubtui: error: listing deployments in ")
+    assert "cannot reach the API server" in proc.stderr and "Traceback" not in proc.stderr
