@@ -1,0 +1,76 @@
+"""Drive hubtui in a real pseudo-terminal (pexpect) and read the screen as a person would (pyte)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import pexpect
+import pyte
+
+KEYS = {"up": "\x1b[A", "down": "\x1b[B", "right": "\x1b[C", "left": "\x1b[D", "enter": "\r", "escape": "\x1b"}
+
+
+class Terminal:
+    def __init__(self, args: list[str], env: dict, rows: int = 30, cols: int = 120):
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.child = pexpect.spawn(sys.executable, ["-m", "hubtui", *args], env=env, dimensions=(rows, cols),
+                                   timeout=5)
+
+    def pump(self, seconds: float = 0.05) -> None:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                data = self.child.read_nonblocking(65536, timeout=max(0.01, deadline - time.monotonic()))
+                self.stream.feed(data)
+            except pexpect.TIMEOUT:
+                pass
+            except pexpect.EOF:
+                return
+            if time.monotonic() >= deadline:
+                return
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, needle: str, timeout: float = 15) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.pump(0.1)
+            if needle in self.text:
+                return self.text
+        raise AssertionError(f"{needle!r} never appeared on screen:\n{self.text}")
+
+    def wait_line(self, start: str, *parts: str, timeout: float = 15) -> str:
+        """Wait for a screen line that starts with `start` (after spaces) and holds every one of `parts`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.pump(0.1)
+            for line in self.screen.display:
+                if line.strip().startswith(start) and all(p in line for p in parts):
+                    return line
+        raise AssertionError(f"no line {start!r} with {parts} on screen:\n{self.text}")
+
+    def line_with(self, needle: str) -> str:
+        return next((line for line in self.screen.display if needle in line), "")
+
+    def press(self, *keys: str) -> None:
+        for key in keys:
+            self.child.send(KEYS.get(key, key))
+            time.sleep(0.25 if key == "escape" else 0.05)  # a bare ESC needs a pause to count as a key
+            self.pump(0.05)
+
+    def close(self) -> int | None:
+        if self.child.isalive():
+            self.child.terminate(force=True)
+        return self.child.exitstatus
+
+
+def hubtui_env(kubeconfig, namespace: str, state_dir) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    env.update(KUBECONFIG=str(kubeconfig), NAMESPACE=namespace, XDG_STATE_HOME=str(state_dir),
+               TERM="xterm-256color", COLORTERM="truecolor")
+    return env

@@ -1,0 +1,48 @@
+"""End to end: hubtui in a real terminal, keys in, the real cluster changes."""
+
+from __future__ import annotations
+
+import time
+
+import pexpect
+import pytest
+
+from ..kubehelpers import Scratch
+from .terminal import Terminal, hubtui_env
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture
+def ns(kube):
+    scratch = Scratch(kube.api, "e2e")
+    scratch.add("api-gateway", 1)
+    scratch.add("web-frontend", 2)
+    scratch.wait_pods("web-frontend", 2)
+    yield scratch
+    scratch.delete()
+
+
+def test_scale_a_deployment_with_keys_and_see_the_cluster_change(local_cluster, ns, tmp_path):
+    term = Terminal([], hubtui_env(local_cluster.kubeconfig, ns.name, tmp_path / "state"))
+    try:
+        term.wait_for("web-frontend")
+        term.wait_for("2 deployments · watching")
+        assert f"namespace {ns.name}" in term.text
+        term.press("down")  # api-gateway -> web-frontend
+        term.wait_for("web-frontend  0")  # the slider follows the selection
+        term.press("right", "right", "enter")
+        deadline = time.monotonic() + 20
+        while ns.replicas()["web-frontend"] != 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ns.replicas()["web-frontend"] == 4
+        ns.wait_pods("web-frontend", 4)
+        term.wait_line("web-frontend", " 4/4 ", "Ready")  # the watch brought the new state to the row
+        term.press("q")
+        term.child.expect(pexpect.EOF, timeout=10)
+        term.child.close()
+        assert term.child.exitstatus == 0
+        audit = (tmp_path / "state" / "hubtui" / "audit.jsonl").read_text()
+        assert '"deployment": "web-frontend", "before": 2, "after": 4' in audit
+    finally:
+        term.close()
