@@ -7,7 +7,7 @@ CLUSTER ?= demo
 LOCALCLUSTER := $(PYTHON) cluster/localcluster.py
 PYTEST_ARGS ?=
 
-.PHONY: demo test deps venv cluster-build up down status screenshots snapshot-update clean
+.PHONY: demo test deps venv cluster-build up down status screenshots bench snapshot-update clean
 
 ## demo: build what is missing, start the demo cluster with the hub, open hubtui on it
 demo: deps venv cluster-build
@@ -46,6 +46,12 @@ status:
 ## screenshots: the SVGs in screenshots/, made from hubtui running on the demo cluster
 screenshots: venv up
 	eval "$$($(LOCALCLUSTER) env $(CLUSTER))" && $(VENV)/bin/python scripts/screenshots.py
+
+## bench: speed and delay against kubectl, measured in the same run, on a cluster of their own
+bench: deps venv cluster-build
+	cd bench && ../$(VENV)/bin/python scale_all.py
+	cd bench && ../$(VENV)/bin/python ui_delay.py
+	$(LOCALCLUSTER) down hubtui-bench
 
 ## snapshot-update: re-record the SVG snapshots after an intended UI change
 snapshot-update: venv

@@ -152,20 +152,31 @@ class ScaleEngine:
         return ScaleChange(row.name, row.desired, n, self.dry_run, warning)
 
     def _record_originals(self, rows: list[DeploymentRow]) -> None:
-        """Write hubtui.io/original-replicas where it is missing (and the count is worth keeping)."""
-        for row in rows:
-            if row.original_replicas is not None or row.desired == 0:
-                continue
+        """Write hubtui.io/original-replicas where it is missing (and the count is worth keeping).
+
+        All records are written (concurrently) before anything is scaled; if one fails, nothing is scaled."""
+        todo = [r for r in rows if r.original_replicas is None and r.desired > 0]
+
+        def record(row: DeploymentRow) -> str | None:
             patch = {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: str(row.desired)}}}
             try:
                 self._apps.patch_namespaced_deployment(row.name, self.namespace, patch,
                                                        dry_run="All" if self.dry_run else None,
                                                        _request_timeout=REQUEST_TIMEOUT)
             except Exception as e:  # noqa: BLE001 - without the record, scaling to 0 would lose the count
-                raise describe_api_error(e, f"recording the replica count of {row.name}") from None
+                return str(describe_api_error(e, f"recording the replica count of {row.name}"))
             if not self.dry_run:
                 self.audit.record("record-original-replicas", context=self.conn.context,
                                   namespace=self.namespace, deployment=row.name, replicas=row.desired)
+            return None
+
+        if not todo:
+            return
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo)), thread_name_prefix="record") as pool:
+            errors = [e for e in pool.map(record, todo) if e]
+        if errors:
+            raise HubError(errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+                           + "; nothing was scaled")
 
     # ----- maintenance restore -------------------------------------------------------------
     def restore(self, names: list[str] | None = None, *, force: bool = False) -> list[ScaleChange]:

@@ -1,0 +1,65 @@
+"""Shared set-up for the benchmarks: a local cluster of their own, with many deployments."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cluster.localcluster import LocalCluster  # noqa: E402
+
+BENCH_CLUSTER = os.environ.get("HUBTUI_BENCH_CLUSTER", "hubtui-bench")
+
+
+def bench_cluster(nodes: int) -> LocalCluster:
+    cluster = LocalCluster(BENCH_CLUSTER)
+    cluster.up(deploy_hub=False, nodes=nodes, reuse=True)
+    return cluster
+
+
+def create_deployments(cluster: LocalCluster, namespace: str, count: int, replicas: int) -> None:
+    items = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}]
+    for i in range(count):
+        name = f"svc-{i:03d}"
+        items.append({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": namespace},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "app", "image": "example/app:1",
+                                                           "resources": {"requests": {"cpu": "1m"}}}]}}}})
+    cluster.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": items}),
+                    timeout=300)
+
+
+def wait_settled(cluster: LocalCluster, namespace: str, replicas: int, timeout: float = 600) -> float:
+    """Wait until every deployment in the namespace has `replicas` ready (and no extra pods)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        deps = json.loads(cluster.kubectl("get", "deploy", "-n", namespace, "-o", "json", timeout=60).stdout)["items"]
+        pods = cluster.kubectl("get", "pods", "-n", namespace, "--no-headers", check=False, timeout=60).stdout
+        if all(d["spec"]["replicas"] == replicas and d["status"].get("readyReplicas", 0) == replicas
+               and d["status"].get("replicas", 0) == replicas for d in deps) \
+                and len(pods.splitlines()) == replicas * len(deps):
+            return time.monotonic() - started
+        time.sleep(1)
+    raise SystemExit(f"bench: {namespace} did not settle at {replicas} replicas in {timeout:.0f}s")
+
+
+def timed(cmd: list[str], env: dict) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    took = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(cmd[:4])} failed: {proc.stderr.strip()[-500:]}")
+    return took
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
