@@ -90,3 +90,21 @@ class Scratch:
 
     def delete(self) -> None:
         self.core.delete_namespace(self.name)
+
+
+def restricted_kubeconfig(api, path, namespace: str) -> str:
+    """A kubeconfig for a service account that may do nothing (no RBAC binding): every call gets 403."""
+    core = client.CoreV1Api(api)
+    name = f"nobody-{uuid.uuid4().hex[:6]}"
+    core.create_namespaced_service_account(namespace, {"metadata": {"name": name}})
+    token = core.create_namespaced_service_account_token(
+        name, namespace, {"spec": {"expirationSeconds": 3600}}).status.token
+    cfg = api.configuration
+    import json
+
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "nobody",
+        "clusters": [{"name": "local", "cluster": {"server": cfg.host, "certificate-authority": cfg.ssl_ca_cert}}],
+        "contexts": [{"name": "nobody", "context": {"cluster": "local", "user": name, "namespace": namespace}}],
+        "users": [{"name": name, "user": {"token": token}}]}))
+    return str(path)

@@ -115,3 +115,15 @@ def test_an_unreachable_api_server_is_one_line_and_exit_1(hubtui, tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip().startswith("hubtui: error: listing deployments in ")
     assert "cannot reach the API server" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_forbidden_user_gets_one_line_and_exit_1(hubtui, kube, ns, tmp_path):
+    from ..kubehelpers import restricted_kubeconfig
+
+    config = restricted_kubeconfig(kube.api, tmp_path / "kubeconfig", ns.name)
+    before = ns.versions()
+    proc = hubtui("scale", "-d", "api-server", "-r", "3", "--kubeconfig", config)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (f"hubtui: error: listing deployments in {ns.name}: forbidden (403): "
+                                   "your user may not do this; ask for RBAC access")
+    assert ns.versions() == before

@@ -268,3 +268,34 @@ async def test_the_screen_lists_the_real_hub_deployments(kube_settings):
         names = [str(table(app).get_row_at(i)[0]) for i in range(table(app).row_count)]
         assert names == sorted(r.name for r in HUB_ROWS)
         assert str(table(app).get_row("api-server")[5]) == "2–10"
+
+
+@pytest.mark.cluster
+async def test_the_screen_shows_the_api_going_away_and_recovers(kube_settings, local_cluster):
+    app = HubApp(kube_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 8, tries=300)
+        banner = app.screen.query_one("#banner")
+        saved = local_cluster.stop_apiserver()
+        try:
+            await until(pilot, lambda: banner.display, tries=500, what="the banner")
+            assert "cannot reach the API server" in str(banner.render())
+            assert table(app).row_count == 8  # the last known state stays on screen
+        finally:
+            local_cluster.start_apiserver(saved)
+        await until(pilot, lambda: not banner.display, tries=1500, what="recovery")
+        await pilot.press("question_mark")  # and the screen still answers keys
+        await until(pilot, lambda: isinstance(app.screen, Help))
+
+
+@pytest.mark.cluster
+async def test_a_forbidden_user_sees_a_403_banner(kube, kube_settings, tmp_path):
+    from ..kubehelpers import restricted_kubeconfig
+
+    config = restricted_kubeconfig(kube.api, tmp_path / "kubeconfig", kube_settings.namespace)
+    app = HubApp(dataclasses.replace(kube_settings, kubeconfig=config))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.screen.query("#banner") and app.screen.query_one("#banner").display,
+                    tries=500, what="the banner")
+        text = str(app.screen.query_one("#banner").render())
+        assert "forbidden (403)" in text and "ask for RBAC access" in text
