@@ -13,7 +13,8 @@ from .screens.deployments import DeploymentsScreen
 class HubApp(App[int]):
     CSS_PATH = "hubtui.tcss"
     TITLE = "hubtui"
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("ctrl+c", "quit", "Quit", show=False)]
+    BINDINGS = [Binding("q", "quit", "Quit"), Binding("ctrl+c", "quit", "Quit", show=False),
+                Binding("c", "connect", "Connect")]
 
     def __init__(self, settings: Settings | None = None, backend: Backend | None = None):
         super().__init__()
@@ -22,6 +23,33 @@ class HubApp(App[int]):
 
     def on_mount(self) -> None:
         self.push_screen(DeploymentsScreen(self.backend))
+
+    def action_connect(self) -> None:
+        from .screens.connect import ConnectScreen
+
+        from textual.screen import ModalScreen
+
+        if not isinstance(self.screen, (ConnectScreen, ModalScreen)):
+            self.push_screen(ConnectScreen(self.backend))
+
+    def hand_over(self, plan, done) -> None:
+        """Give the terminal to the session (on the UI thread), then redraw and report how it ended."""
+        import sys
+
+        from ..ops.connect import AUTH_PROMPT
+        from ..term.bridge import ESCAPE_NAME, run_session
+
+        with self.suspend():
+            print("\033[H\033[2J", end="")  # a clean screen for the session
+            for warning in plan.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            print("\n".join(plan.header))
+            for hint in plan.hints:
+                print(hint)
+            print(f"({ESCAPE_NAME} ends the session)", flush=True)
+            result = run_session(plan.argv, secret=plan.secret, ready_marker=AUTH_PROMPT)
+        self.refresh(layout=True)
+        done(result.summary(), result.error is None)
 
     def switch_to_namespace(self, namespace: str) -> None:
         self.backend = self.backend.for_namespace(namespace)

@@ -12,6 +12,7 @@ from typing import Callable, Protocol
 
 from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
 from ..ops.events import Emit, ignore
+from ..ops.connect import PodChoice, SessionPlan
 from ..ops.scale import ScaleChange, WaitOutcome
 from ..settings import Settings
 
@@ -31,6 +32,8 @@ class Backend(Protocol):
     def wait_ready(self, names: list[str], timeout: float | None = None) -> WaitOutcome: ...
     def namespaces(self) -> list[str]: ...
     def for_namespace(self, namespace: str) -> "Backend": ...
+    def connect_candidates(self) -> dict[str, "PodChoice | str"]: ...
+    def connect_plan(self, target: str) -> "SessionPlan": ...
 
 
 class ClusterBackend:
@@ -82,6 +85,16 @@ class ClusterBackend:
         except Exception as e:  # noqa: BLE001
             raise describe_api_error(e, "listing namespaces") from None
         return sorted(n.metadata.name for n in items)
+
+    def connect_candidates(self):
+        from ..ops.connect import candidates
+
+        return candidates(self.conn, self.namespace)
+
+    def connect_plan(self, target: str):
+        from ..ops.connect import plan
+
+        return plan(self.conn, self.settings, target)
 
     def for_namespace(self, namespace: str) -> "ClusterBackend":
         self.stop()

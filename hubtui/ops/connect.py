@@ -1,0 +1,219 @@
+"""Connect: find the TimescaleDB / Redis / Kafka pod and plan the interactive session into it.
+
+The plan is a kubectl exec command line (no secret in it), the header the old tool printed, hints, and,
+for Redis, the password to hand over through the pty after the pod's shell has switched echo off.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shlex
+import shutil
+from dataclasses import dataclass, field
+
+from ..errors import HubError, UsageError
+from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from ..settings import Settings
+
+DEFAULT_SECRET = "analytics-hub-secrets"
+DEFAULT_SECRET_KEY = "REDIS_PASSWORD"
+SIDECARS = {"istio-proxy", "linkerd-proxy", "envoy", "cloud-sql-proxy", "vault-agent", "fluent-bit", "fluentd",
+            "metrics-exporter", "exporter", "redis-exporter", "postgres-exporter", "kafka-exporter", "jmx-exporter"}
+# Printed by the pod's shell once its echo is off and it waits for the password on stdin.
+AUTH_PROMPT = "hubtui: ready for the password"
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    title: str
+    names: tuple[str, ...]  # label values and name prefixes that identify the pod
+    containers: tuple[str, ...]  # preferred container names
+
+
+TARGETS = {
+    "timescaledb": Target("timescaledb", "TimescaleDB", ("timescaledb", "postgres", "postgresql"),
+                          ("postgres", "timescaledb", "postgresql")),
+    "redis": Target("redis", "Redis", ("redis-cluster", "redis"), ("redis",)),
+    "kafka": Target("kafka", "Kafka", ("kafka",), ("kafka",)),
+}
+
+KAFKA_HINTS = [
+    "kafka-topics.sh --list --bootstrap-server localhost:9092",
+    "kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic <topic> --from-beginning",
+    "kafka-console-producer.sh --bootstrap-server localhost:9092 --topic <topic>",
+]
+
+
+@dataclass(frozen=True)
+class PodChoice:
+    name: str
+    container: str
+    phase: str
+    ready: bool
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    state: str  # e.g. "Running, ready" / "Pending" / "Running, not ready"
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    target: Target
+    pod: PodChoice
+    namespace: str
+    argv: list[str]  # kubectl exec -it ...: never holds a secret
+    header: list[str]
+    hints: list[str] = field(default_factory=list)
+    secret: str | None = field(default=None, repr=False)  # handed over through the pty, never printed
+    warnings: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """The command line as a user could run it (a secret, if any, is not in it)."""
+        return shlex.join(self.argv)
+
+
+def target(name: str) -> Target:
+    try:
+        return TARGETS[name]
+    except KeyError:
+        raise UsageError(f"unknown target {name!r}: choose timescaledb, redis or kafka") from None
+
+
+def _ordinal(pod_name: str) -> int:
+    m = re.search(r"-(\d+)$", pod_name)
+    return int(m.group(1)) if m else 1_000_000
+
+
+def _state(pod) -> tuple[str, bool]:
+    phase = pod.status.phase or "Unknown"
+    ready = any(c.type == "Ready" and c.status == "True" for c in (pod.status.conditions or []))
+    if pod.metadata.deletion_timestamp:
+        return "Terminating", False
+    return (f"{phase}, {'ready' if ready else 'not ready'}" if phase == "Running" else phase), ready
+
+
+def choose_container(pod, t: Target) -> str:
+    """The preferred container: the target's own name, then the default-container annotation, then the
+    first container that is not a known sidecar."""
+    names = [c.name for c in pod.spec.containers]
+    for want in t.containers:
+        if want in names:
+            return want
+    annotated = (pod.metadata.annotations or {}).get("kubectl.kubernetes.io/default-container")
+    if annotated in names:
+        return annotated
+    main = [n for n in names if n not in SIDECARS and not n.endswith("-exporter")]
+    return (main or names)[0]
+
+
+def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | None = None) -> PodChoice:
+    """The pod to connect to: by labels, then by name prefix; Running and Ready only; ordinal 0 first."""
+    from kubernetes import client
+
+    core = client.CoreV1Api(conn.api)
+    try:
+        if pod_name:
+            pod = core.read_namespaced_pod(pod_name, namespace, _request_timeout=REQUEST_TIMEOUT)
+            state, ready = _state(pod)
+            if not ready:
+                raise HubError(f"pod {pod_name} in {namespace} is not ready ({state})")
+            return PodChoice(pod_name, choose_container(pod, t), pod.status.phase, ready)
+        pods = core.list_namespaced_pod(namespace, _request_timeout=REQUEST_TIMEOUT).items
+    except HubError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        if getattr(e, "status", None) == 404 and pod_name:
+            raise HubError(f"pod {pod_name} not found in namespace {namespace}") from None
+        raise describe_api_error(e, f"finding the {t.title} pod in {namespace}") from None
+
+    def by_label(p) -> bool:
+        labels = p.metadata.labels or {}
+        return any(labels.get(k) in t.names for k in ("app.kubernetes.io/name", "app"))
+
+    matched = [p for p in pods if by_label(p)] or [
+        p for p in pods if any(p.metadata.name.startswith(n + "-") or p.metadata.name == n for n in t.names)]
+    ready = [p for p in matched if _state(p)[1]]
+    if not ready:
+        listed = ", ".join(f"{p.metadata.name} ({_state(p)[0]})" for p in matched) or "none match"
+        raise HubError(f"no ready {t.title} pod in namespace {namespace} (candidates: {listed})")
+    best = min(ready, key=lambda p: (_ordinal(p.metadata.name), p.metadata.name))
+    return PodChoice(best.metadata.name, choose_container(best, t), best.status.phase, True)
+
+
+def candidates(conn: KubeConnection, namespace: str) -> dict[str, PodChoice | str]:
+    """For the connect screen: each target's pod, or why there is none."""
+    out: dict[str, PodChoice | str] = {}
+    for key, t in TARGETS.items():
+        try:
+            out[key] = find_pod(conn, namespace, t)
+        except HubError as e:
+            out[key] = str(e)
+    return out
+
+
+def read_secret(conn: KubeConnection, namespace: str, name: str, key: str) -> tuple[str | None, str | None]:
+    """(value, warning): a missing secret or key gives no value and a warning, never an error."""
+    from kubernetes import client
+
+    try:
+        secret = client.CoreV1Api(conn.api).read_namespaced_secret(name, namespace, _request_timeout=REQUEST_TIMEOUT)
+    except Exception as e:  # noqa: BLE001
+        if getattr(e, "status", None) == 404:
+            return None, f"secret {name} not found in {namespace}: connecting without a password"
+        return None, f"could not read secret {name} ({describe_api_error(e, 'reading')}): connecting without a password"
+    raw = (secret.data or {}).get(key)
+    if raw is None:
+        return None, f"secret {name} has no key {key}: connecting without a password"
+    try:
+        return base64.b64decode(raw, validate=True).decode("utf-8").rstrip("\r\n"), None
+    except (ValueError, UnicodeDecodeError):
+        return None, f"secret {name} key {key} is not valid base64 text: connecting without a password"
+
+
+def kubectl_path() -> str:
+    path = shutil.which("kubectl")
+    if not path:
+        raise HubError("kubectl not found on PATH: install kubectl (the session runs `kubectl exec -it`)")
+    return path
+
+
+def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name: str | None = None,
+         secret_name: str = DEFAULT_SECRET, secret_key: str = DEFAULT_SECRET_KEY,
+         kubectl: str | None = None) -> SessionPlan:
+    t = target(target_name)
+    ns = settings.namespace
+    pod = find_pod(conn, ns, t, pod_name)
+    base = [kubectl or kubectl_path()]
+    if settings.kubeconfig:
+        base += ["--kubeconfig", settings.kubeconfig]
+    base += ["--context", conn.context, "exec", "-it", "-n", ns, pod.name, "-c", pod.container, "--"]
+    warnings: list[str] = []
+    secret = None
+    hints: list[str] = []
+    if t.key == "timescaledb":
+        argv = base + ["psql", "-U", settings.db_user, "-d", settings.db_name]
+        header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}", f"Database: {settings.db_name}",
+                  f"User: {settings.db_user}"]
+    elif t.key == "redis":
+        secret, warning = read_secret(conn, ns, secret_name, secret_key)
+        if warning:
+            warnings.append(warning)
+        if secret is not None:
+            # The pod's shell turns echo off, says it is ready, reads the password from the terminal and
+            # exports it as REDISCLI_AUTH: it is never on a command line, here or in the pod.
+            script = (f"stty -echo 2>/dev/null; printf '%s\\n' '{AUTH_PROMPT}'; IFS= read -r REDISCLI_AUTH; "
+                      "stty echo 2>/dev/null; export REDISCLI_AUTH; exec redis-cli")
+            argv = base + ["sh", "-c", script]
+        else:
+            argv = base + ["redis-cli"]
+        header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}",
+                  f"Auth: {'password from secret ' + secret_name if secret is not None else 'none'}"]
+    else:
+        argv = base + ["sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"]
+        header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}"]
+        hints = ["Useful commands:"] + [f"  {h}" for h in KAFKA_HINTS]
+    return SessionPlan(t, pod, ns, argv, header, hints, secret, warnings)

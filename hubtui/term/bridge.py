@@ -1,0 +1,91 @@
+"""Run `kubectl exec -it` under a pty with the real terminal's size, pass resizes through, hand over a
+secret with echo off, offer an escape key, and report the exit status and the duration."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+
+ESCAPE_KEY = "\x1d"  # Ctrl-]
+ESCAPE_NAME = "Ctrl-]"
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    exit_status: int | None
+    seconds: float
+    escaped: bool = False
+    error: str | None = None
+
+    @property
+    def duration(self) -> str:
+        s = int(round(self.seconds))
+        return f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
+
+    def summary(self) -> str:
+        if self.error:
+            return f"session failed: {self.error}"
+        how = f"ended with {ESCAPE_NAME}" if self.escaped else f"exit {self.exit_status}"
+        return f"session ended ({how}, {self.duration})"
+
+
+def terminal_size(fd: int | None = None) -> tuple[int, int]:
+    try:
+        size = os.get_terminal_size(sys.stdin.fileno() if fd is None else fd)
+        return size.lines, size.columns
+    except OSError:
+        return 24, 80
+
+
+def run_session(argv: list[str], *, secret: str | None = None, ready_marker: str | None = None,
+                env: dict | None = None, escape: str = ESCAPE_KEY, handshake_timeout: float = 30) -> SessionResult:
+    """Give the terminal to argv until it exits or the escape key is pressed.
+
+    With a secret, wait until the program prints ready_marker (its side has turned echo off), then
+    send the secret and a newline; neither the marker nor the secret reaches the screen."""
+    import pexpect
+
+    started = time.monotonic()
+    try:
+        child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=terminal_size(), echo=False)
+    except pexpect.ExceptionPexpect as e:
+        return SessionResult(None, 0.0, error=str(e).splitlines()[0])
+
+    def resize(*_):
+        if child.isalive():
+            child.setwinsize(*terminal_size())
+
+    previous = signal.signal(signal.SIGWINCH, resize) if hasattr(signal, "SIGWINCH") else None
+    try:
+        if secret is not None and ready_marker:
+            found = child.expect([ready_marker.encode(), pexpect.EOF, pexpect.TIMEOUT], timeout=handshake_timeout)
+            if found != 0:
+                said = (child.before or b"").decode(errors="replace").strip().splitlines()
+                child.terminate(force=True)
+                child.close()
+                reason = said[-1] if said else ("no answer" if found == 2 else "the session ended at once")
+                return SessionResult(child.exitstatus, time.monotonic() - started, error=reason)
+            child.send(secret + "\n")
+            # Drop the rest of the marker's line; what follows belongs to the user.
+            child.expect([b"\n", pexpect.TIMEOUT], timeout=2)
+        pressed = []
+
+        def watch_input(data: bytes) -> bytes:
+            if escape.encode() in data:
+                pressed.append(True)
+            return data
+
+        child.interact(escape_character=escape, input_filter=watch_input)
+        escaped = bool(pressed)  # else interact returned because the program ended
+        if escaped and child.isalive():
+            child.terminate(force=True)
+        child.close()
+        status = child.exitstatus if child.exitstatus is not None else (
+            128 + child.signalstatus if child.signalstatus else None)
+        return SessionResult(status, time.monotonic() - started, escaped=escaped)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGWINCH, previous)

@@ -1,0 +1,144 @@
+"""Connect, end to end in a real pty: the TUI and `hubtui connect` reach the real PostgreSQL and Redis
+through kwok's exec rules, hand the terminal over, and come back."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+
+import pexpect
+import pytest
+from kubernetes import client
+
+from cluster.localcluster import HUB_NAMESPACE
+
+from .terminal import Terminal, hubtui_env
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture
+def env(local_cluster, tmp_path):
+    return hubtui_env(local_cluster.kubeconfig, HUB_NAMESPACE, tmp_path / "state") | {
+        "PATH": local_cluster.env()["PATH"]}
+
+
+def redis_password(kube) -> str:
+    secret = client.CoreV1Api(kube.api).read_namespaced_secret("analytics-hub-secrets", HUB_NAMESPACE)
+    return base64.b64decode(secret.data["REDIS_PASSWORD"]).decode()
+
+
+def finish(term: Terminal) -> None:
+    term.press("q")
+    term.child.expect(pexpect.EOF, timeout=10)
+    term.child.close()
+    assert term.child.exitstatus == 0
+
+
+def test_tui_connects_to_timescaledb_runs_a_query_and_comes_back(env):
+    term = Terminal([], env)
+    try:
+        term.wait_for("watching for changes")
+        term.press("c")
+        term.wait_line("TimescaleDB", "timescaledb-0", "postgres", "Running, ready")
+        term.press("enter")
+        term.wait_for("=== Connecting to TimescaleDB ===")
+        assert "Database: llm_analytics" in term.text and "User: postgres" in term.text
+        term.wait_for("llm_analytics=#", timeout=20)
+        term.press(*"select model, count(*) from llm_requests group by model order by model;", "enter")
+        term.wait_line("claude-sonnet-4", "334")
+        term.press(*"\\q", "enter")
+        term.wait_for("session ended (exit 0,", timeout=15)
+        term.wait_line("TimescaleDB", "timescaledb-0")  # the TUI is redrawn where it was
+        term.press("escape")
+        term.wait_for("watching for changes")
+        finish(term)
+    finally:
+        term.close()
+
+
+def test_tui_redis_session_authenticates_without_the_password_on_any_command_line(env, kube):
+    password = redis_password(kube)
+    term = Terminal([], env)
+    try:
+        term.wait_for("watching for changes")
+        term.press("c")
+        term.wait_line("Redis", "redis-cluster-0")
+        term.press("down", "enter")
+        term.wait_for("Auth: password from secret analytics-hub-secrets")
+        term.wait_for("127.0.0.1:", timeout=20)
+        term.press(*"PING", "enter")
+        term.wait_for("PONG")  # the password worked
+        term.press(*"GET hub:version", "enter")
+        term.wait_for('"1.4.2"')
+        processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+        assert password not in processes
+        assert password not in term.text
+        term.press("\x1d")  # Ctrl-]: the escape key ends the session
+        term.wait_for("session ended (ended with Ctrl-]", timeout=15)
+        finish(term)
+    finally:
+        term.close()
+
+
+def test_tui_kafka_shell_shows_the_hints_and_exit_returns(env):
+    term = Terminal([], env)
+    try:
+        term.wait_for("watching for changes")
+        term.press("c")
+        term.wait_line("Kafka", "kafka-0")
+        term.press("down", "down", "enter")
+        term.wait_for("kafka-topics.sh --list --bootstrap-server localhost:9092")
+        assert "kafka-console-consumer.sh" in term.text and "kafka-console-producer.sh" in term.text
+        term.press(*"echo shell-$((6*7))", "enter")
+        term.wait_for("shell-42")
+        term.press(*"exit", "enter")
+        term.wait_for("session ended (exit 0,", timeout=15)
+        finish(term)
+    finally:
+        term.close()
+
+
+def test_headless_connect_works_under_a_pty_and_returns_the_session_status(env):
+    term = Terminal(["connect", "timescaledb", "--db-name", "llm_analytics", "-u", "postgres"], env)
+    try:
+        term.wait_for("llm_analytics=#", timeout=20)
+        term.press(*"select 40 + 2 as answer;", "enter")
+        term.wait_line("42")
+        term.press(*"\\q", "enter")
+        term.child.expect(pexpect.EOF, timeout=15)
+        term.child.close()
+        assert term.child.exitstatus == 0
+    finally:
+        term.close()
+
+
+def run_hubtui(env, *args):
+    return subprocess.run([sys.executable, "-m", "hubtui", *args], env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_headless_dry_run_prints_the_command_without_secrets(env, kube):
+    proc = run_hubtui(env, "connect", "redis", "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[:3] == ["=== Connecting to Redis ===", "Pod: redis-cluster-0",
+                                            "Auth: password from secret analytics-hub-secrets"]
+    assert "exec -it -n llm-analytics-hub redis-cluster-0 -c redis --" in proc.stdout
+    assert redis_password(kube) not in proc.stdout + proc.stderr
+
+
+def test_headless_json_is_refused(env):
+    proc = run_hubtui(env, "connect", "kafka", "--json")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("hubtui: error: connect opens an interactive session, which has no JSON form: "
+                                   "leave out --json")
+
+
+def test_kubectl_missing_gives_one_clear_line(env, tmp_path):
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    proc = run_hubtui(env | {"PATH": str(bare)}, "connect", "timescaledb")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == ("hubtui: error: kubectl not found on PATH: install kubectl "
+                                   "(the session runs `kubectl exec -it`)")

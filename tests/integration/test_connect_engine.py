@@ -1,0 +1,96 @@
+"""Finding the pod to connect to, against the real cluster."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from hubtui.errors import HubError
+from hubtui.ops.connect import TARGETS, find_pod, plan
+
+from ..kubehelpers import Scratch
+
+pytestmark = pytest.mark.cluster
+
+
+def pod(name, labels, containers, annotations=None, node_selector=None):
+    spec = {"containers": [{"name": c, "image": "x"} for c in containers]}
+    if node_selector:
+        spec["nodeSelector"] = node_selector
+    return {"metadata": {"name": name, "labels": labels, "annotations": annotations or {}}, "spec": spec}
+
+
+@pytest.fixture
+def ns(kube):
+    scratch = Scratch(kube.api, "connect")
+    yield scratch
+    scratch.delete()
+
+
+def wait_ready(ns, name):
+    import time
+
+    for _ in range(200):
+        p = ns.core.read_namespaced_pod(name, ns.name)
+        if any(c.type == "Ready" and c.status == "True" for c in p.status.conditions or []):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{name} never ready")
+
+
+def test_the_hub_pods_are_found_by_their_labels(kube):
+    for key, name, container in (("timescaledb", "timescaledb-0", "postgres"),
+                                 ("redis", "redis-cluster-0", "redis"), ("kafka", "kafka-0", "kafka")):
+        choice = find_pod(kube, "llm-analytics-hub", TARGETS[key])
+        assert (choice.name, choice.container, choice.ready) == (name, container, True)
+
+
+def test_a_pod_that_is_not_ready_is_skipped_and_ordinal_0_is_preferred(kube, ns):
+    ns.core.create_namespaced_pod(ns.name, pod("redis-2", {"app": "redis"}, ["redis"]))
+    ns.core.create_namespaced_pod(ns.name, pod("redis-1", {"app": "redis"}, ["redis"]))
+    # redis-0 can never schedule: it is Pending, not ready
+    ns.core.create_namespaced_pod(ns.name, pod("redis-0", {"app": "redis"}, ["redis"],
+                                               node_selector={"no": "such-node"}))
+    wait_ready(ns, "redis-1")
+    wait_ready(ns, "redis-2")
+    assert find_pod(kube, ns.name, TARGETS["redis"]).name == "redis-1"
+
+
+def test_the_default_container_annotation_wins_over_sidecars(kube, ns):
+    ns.core.create_namespaced_pod(ns.name, pod(
+        "kafka-0", {"app.kubernetes.io/name": "kafka"}, ["istio-proxy", "jmx-exporter", "broker"],
+        annotations={"kubectl.kubernetes.io/default-container": "broker"}))
+    ns.core.create_namespaced_pod(ns.name, pod("timescaledb-0", {"app": "timescaledb"},
+                                               ["istio-proxy", "db"]))
+    wait_ready(ns, "kafka-0")
+    wait_ready(ns, "timescaledb-0")
+    assert find_pod(kube, ns.name, TARGETS["kafka"]).container == "broker"
+    assert find_pod(kube, ns.name, TARGETS["timescaledb"]).container == "db"  # the sidecar is skipped
+
+
+def test_no_matching_pod_says_so_and_lists_the_candidates(kube, ns):
+    ns.core.create_namespaced_pod(ns.name, pod("timescaledb-0", {"app": "timescaledb"}, ["postgres"],
+                                               node_selector={"no": "such-node"}))
+    with pytest.raises(HubError) as err:
+        find_pod(kube, ns.name, TARGETS["timescaledb"])
+    assert str(err.value) == f"no ready TimescaleDB pod in namespace {ns.name} (candidates: timescaledb-0 (Pending))"
+    with pytest.raises(HubError) as err:
+        find_pod(kube, ns.name, TARGETS["kafka"])
+    assert str(err.value) == f"no ready Kafka pod in namespace {ns.name} (candidates: none match)"
+
+
+def test_a_missing_secret_falls_back_to_no_password_with_a_warning(kube, kube_settings, ns):
+    ns.core.create_namespaced_pod(ns.name, pod("redis-0", {"app": "redis"}, ["redis"]))
+    wait_ready(ns, "redis-0")
+    session = plan(kube, dataclasses.replace(kube_settings, namespace=ns.name), "redis", kubectl="kubectl")
+    assert session.secret is None
+    assert session.warnings == [f"secret analytics-hub-secrets not found in {ns.name}: connecting without a password"]
+    assert session.argv[-1] == "redis-cli"
+
+
+def test_the_pod_flag_overrides_the_search(kube, kube_settings):
+    session = plan(kube, kube_settings, "kafka", pod_name="kafka-0", kubectl="kubectl")
+    assert session.pod.name == "kafka-0"
+    with pytest.raises(HubError, match="pod nope-0 not found in namespace llm-analytics-hub"):
+        plan(kube, kube_settings, "kafka", pod_name="nope-0", kubectl="kubectl")
