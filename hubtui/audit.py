@@ -16,6 +16,11 @@ class AuditLog:
     def __init__(self, state_dir: Path):
         self.path = Path(state_dir) / "audit.jsonl"
 
+    def check(self) -> None:
+        """Raise OSError now if entries could not be appended."""
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
+
     def record(self, action: str, **fields) -> None:
         """Append one entry: when, who, what. Never pass a secret in fields."""
         entry = {"ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),

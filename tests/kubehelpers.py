@@ -81,8 +81,11 @@ class Scratch:
     def replicas(self) -> dict[str, int]:
         return {d.metadata.name: d.spec.replicas for d in self.apps.list_namespaced_deployment(self.name).items}
 
-    def versions(self) -> dict[str, str]:
-        return {d.metadata.name: d.metadata.resource_version
+    def versions(self) -> dict[str, tuple]:
+        """What a change by hubtui would alter: spec generation, replicas, annotations (status updates by
+        the controller do not count)."""
+        return {d.metadata.name: (d.metadata.generation, d.spec.replicas, tuple(sorted(
+                    (d.metadata.annotations or {}).items())))
                 for d in self.apps.list_namespaced_deployment(self.name).items}
 
     def annotations(self, name: str) -> dict:

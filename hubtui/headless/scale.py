@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
-from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT, UsageError
+from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT, HubError, UsageError
 from ..settings import Settings
 from .output import EventPrinter, table
 
@@ -44,8 +45,8 @@ def check_usage(args: argparse.Namespace) -> None:
             raise UsageError("name the deployments with --deployment NAME, or use --all")
         if args.replicas is None:
             raise UsageError("--replicas N is required")
-    if args.timeout is not None and args.timeout <= 0:
-        raise UsageError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    if args.timeout is not None and not (math.isfinite(args.timeout) and 0 < args.timeout <= 86400):
+        raise UsageError(f"--timeout must be a positive number of seconds (at most a day), not {args.timeout:g}")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -65,11 +66,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             changes = engine.scale_all(args.replicas)
         else:
             changes = engine.scale(args.deployment, args.replicas)
-        done = [c.name for c in changes if c.ok]
+        done = {c.name: c.after for c in changes if c.ok}
         outcome = None
         if args.wait and done and not args.dry_run:
-            outcome = engine.wait_ready(done, args.timeout)
-        rows = {r.name: r for r in engine.rows()}  # the status is measured, never assumed
+            outcome = engine.wait_ready(list(done), args.timeout, targets=done)
+        try:
+            rows = {r.name: r for r in engine.rows()}  # the status is measured, never assumed
+        except HubError as e:
+            print(f"warning: the changes were sent, but their state could not be read: {e}", file=sys.stderr)
+            rows = {}
     finally:
         conn.close()
 
@@ -81,7 +86,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if outcome is not None:
             return "Ready" if c.name in outcome.ready else f"Not ready: {outcome.not_ready.get(c.name, '')}"
         row = rows.get(c.name)
-        return row.status if row else "Gone"
+        return row.status if row else "Unknown (not read back)"
 
     failed = any(not c.ok for c in changes)
     timed_out = outcome is not None and not outcome.ok
@@ -107,6 +112,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(table(("Deployment", "Replicas", "Status"),
                         [(c.name, f"{c.before} → {c.after}", status(c)) for c in changes]))
         if timed_out:
-            print(f"error: timed out after {outcome.seconds:.0f}s: {len(outcome.not_ready)} deployment(s) not ready",
-                  file=sys.stderr)
+            print(f"error: timed out after {settings.scale_timeout:g}s: {len(outcome.not_ready)} deployment(s) "
+                  "not ready", file=sys.stderr)
     return code

@@ -62,6 +62,11 @@ def connect(settings: Settings) -> KubeConnection:
         api = client.ApiClient(cfg)
     except ConfigException as e:
         raise HubError(f"cannot use kubeconfig {paths}: {e}") from None
+    except OSError as e:
+        raise HubError(f"cannot read kubeconfig {paths}: {e.strerror or e}") from None
+    except Exception as e:  # noqa: BLE001 - e.g. YAML that does not parse: one line, not a traceback
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise HubError(f"cannot use kubeconfig {paths}: {first}") from None
     ctx = chosen.get("context") or {}
     return KubeConnection(
         api=api,

@@ -117,9 +117,14 @@ def list_rows(conn: KubeConnection, namespace: str) -> list[DeploymentRow]:
     deps_call, hpas_call = _lists(conn, namespace)
     try:
         deps = json.loads(deps_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"]
-        hpas = json.loads(hpas_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"]
     except Exception as e:  # noqa: BLE001 - one line for the operator
         raise describe_api_error(e, f"listing deployments in {namespace}") from None
+    try:
+        hpas = json.loads(hpas_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"]
+    except Exception as e:  # noqa: BLE001
+        if getattr(e, "status", None) != 403:
+            raise describe_api_error(e, f"listing HPAs in {namespace}") from None
+        hpas = []  # may not read HPAs: scale without the HPA check
     targets = hpa_targets({h["metadata"]["name"]: h for h in hpas})
     return sorted((row_from(d, targets.get(d["metadata"]["name"])) for d in deps), key=lambda r: r.name)
 
@@ -146,7 +151,8 @@ class DeploymentStore:
         self._cond = threading.Condition()
         self._rows: dict[str, DeploymentRow] = {}
         self._listeners: list[Callable[[RowsChanged], None]] = []
-        self.error: str | None = None
+        self.error: str | None = None  # the deployments watch is broken (it keeps retrying)
+        self.hpa_error: str | None = None  # HPAs cannot be watched (e.g. 403): rows show no HPA
         self._deps = Watcher(deps_call, self._on_deployments, what=f"deployments in {namespace}")
         self._hpas = Watcher(hpas_call, self._on_hpas, what=f"HPAs in {namespace}")
         self._synced = {"deployments": False, "hpas": False}
@@ -174,7 +180,7 @@ class DeploymentStore:
 
     def raw(self, name: str) -> dict | None:
         """The deployment as the API last sent it."""
-        return self._deps.cache.get(name)
+        return self._deps.get(name)
 
     def notify(self) -> None:
         """Make wait_for() look again (when something it depends on besides deployments changed)."""
@@ -183,8 +189,9 @@ class DeploymentStore:
 
     @property
     def synced(self) -> bool:
+        """The rows match the server (the HPA column may still be filling in)."""
         with self._cond:
-            return all(self._synced.values())
+            return self._synced["deployments"]
 
     def wait_for(self, predicate: Callable[["DeploymentStore"], bool], timeout: float) -> bool:
         """Block until predicate(store) holds (checked on every change), or the timeout passes."""
@@ -199,23 +206,28 @@ class DeploymentStore:
         self._update(events, "hpas")
 
     def _update(self, events: list[WatchEvent], source: str) -> None:
+        """On a watcher thread. Listeners are called under the store's lock, so that changes reach them
+        in the order they were made, whichever of the two watches saw them."""
         error = next((e.error for e in events if e.type == ERROR), None)
         with self._cond:
-            if error:
-                self._synced[source] = False
-                self.error = error
             if any(e.type == SYNCED for e in events):
                 self._synced[source] = True
-                if all(self._synced.values()):
-                    self.error = None
-            targets = hpa_targets(self._hpas.cache)
-            fresh = {name: row_from(obj, targets.get(name)) for name, obj in self._deps.cache.items()}
+            if source == "hpas":
+                # Without the right to list HPAs the rows still work; the HPA column stays empty.
+                self.hpa_error = error if error else (None if self._synced["hpas"] else self.hpa_error)
+                error = None
+            elif error:
+                self._synced["deployments"] = False
+                self.error = error
+            elif self._synced["deployments"]:
+                self.error = None
+            targets = hpa_targets(self._hpas.snapshot())
+            fresh = {name: row_from(obj, targets.get(name)) for name, obj in self._deps.snapshot().items()}
             upserted = tuple(r for name, r in sorted(fresh.items()) if self._rows.get(name) != r)
             removed = tuple(sorted(set(self._rows) - set(fresh)))
             self._rows = fresh
-            change = RowsChanged(upserted, removed, synced=all(self._synced.values()), error=self.error)
+            change = RowsChanged(upserted, removed, synced=self._synced["deployments"], error=self.error)
             self._cond.notify_all()
-        if upserted or removed or error or change.synced:
-            for listener in list(self._listeners):
-                listener(change)
-
+            if upserted or removed or error or any(e.type == SYNCED for e in events):
+                for listener in list(self._listeners):
+                    listener(change)

@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable
 
-from .client import describe_api_error
+from .client import REQUEST_TIMEOUT, describe_api_error
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class Watcher:
     functools.partial(AppsV1Api(api).list_namespaced_deployment, "ns"). It is called with
     _preload_content=False, so objects stay plain dicts (fast; no model classes).
     on_event(events) receives batches of WatchEvent on the watcher's thread.
+    Other threads read the cache through snapshot() (a copy taken under the watcher's lock).
     """
 
     def __init__(self, list_call: Callable, on_event: Callable[[list[WatchEvent]], None], *, what: str,
@@ -59,6 +61,14 @@ class Watcher:
         self._thread: threading.Thread | None = None
         self._backoff_max = backoff_max
         self.connected = threading.Event()
+
+    def snapshot(self) -> dict[str, dict]:
+        with self._lock:
+            return dict(self.cache)
+
+    def get(self, name: str) -> dict | None:
+        with self._lock:
+            return self.cache.get(name)
 
     # ----- lifecycle ---------------------------------------------------------------------
     def start(self) -> "Watcher":
@@ -86,8 +96,13 @@ class Watcher:
             try:
                 if self._rv is None:
                     self._relist()
+                opened = time.monotonic()
                 self._watch_once()
-                delay = 0.2
+                if time.monotonic() - opened > 1:
+                    delay = 0.2  # a healthy stream: the next failure starts the backoff afresh
+                else:
+                    self._stop.wait(delay)  # a stream that closes at once must not spin
+                    delay = min(delay * 2, self._backoff_max)
             except _Gone:
                 log.info("%s: resourceVersion %s expired; listing again", self.what, self._rv)
                 self._rv = None
@@ -103,8 +118,8 @@ class Watcher:
                 delay = min(delay * 2, self._backoff_max)
                 self._rv = None  # after an outage, list again: events may have been missed
 
-    def _open(self, **kw):
-        resp = self._list_call(_preload_content=False, _request_timeout=(5, WATCH_SECONDS + 15), **kw)
+    def _open(self, read_timeout: float, **kw):
+        resp = self._list_call(_preload_content=False, _request_timeout=(5, read_timeout), **kw)
         with self._lock:
             self._resp = resp
         if self._stop.is_set():  # stop() ran before the response was registered
@@ -112,7 +127,7 @@ class Watcher:
         return resp
 
     def _relist(self) -> None:
-        resp = self._open()
+        resp = self._open(REQUEST_TIMEOUT[1])
         try:
             body = json.loads(resp.data)
         finally:
@@ -125,13 +140,14 @@ class Watcher:
                 events.append(WatchEvent(ADDED, obj))
             elif old["metadata"].get("resourceVersion") != obj["metadata"].get("resourceVersion"):
                 events.append(WatchEvent(MODIFIED, obj))
-        self.cache = items
+        with self._lock:
+            self.cache = items
         self._rv = body["metadata"]["resourceVersion"]
         self.connected.set()
         self._emit(events + [WatchEvent(SYNCED)])
 
     def _watch_once(self) -> None:
-        resp = self._open(watch=True, resource_version=self._rv, allow_watch_bookmarks=True,
+        resp = self._open(WATCH_SECONDS + 15, watch=True, resource_version=self._rv, allow_watch_bookmarks=True,
                           timeout_seconds=WATCH_SECONDS)
         try:
             buf = b""
@@ -159,10 +175,11 @@ class Watcher:
         if kind == "BOOKMARK":
             return None
         name = obj["metadata"]["name"]
-        if kind == DELETED:
-            self.cache.pop(name, None)
-        else:
-            self.cache[name] = obj
+        with self._lock:
+            if kind == DELETED:
+                self.cache.pop(name, None)
+            else:
+                self.cache[name] = obj
         return WatchEvent(kind, obj)
 
     def _release(self, resp) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -121,9 +122,20 @@ class ScaleEngine:
         return self._scale_rows(self.rows(), n)
 
     def _scale_rows(self, rows: list[DeploymentRow], n: int) -> list[ScaleChange]:
+        self._check_audit()
         if n == 0:
             self._record_originals(rows)
         return self._parallel(rows, lambda row: self._scale_one(row, n, action="scale"))
+
+    def _check_audit(self) -> None:
+        """Every change is audited: if the audit log cannot be written, change nothing."""
+        if self.dry_run:
+            return
+        try:
+            self.audit.check()
+        except OSError as e:
+            raise HubError(f"cannot write the audit log {self.audit.path} ({e.strerror}): "
+                           "fix its folder's permissions or set XDG_STATE_HOME; nothing was changed") from None
 
     def _parallel(self, rows, fn) -> list[ScaleChange]:
         if not rows:
@@ -155,7 +167,9 @@ class ScaleEngine:
         """Write hubtui.io/original-replicas where it is missing (and the count is worth keeping).
 
         All records are written (concurrently) before anything is scaled; if one fails, nothing is scaled."""
-        todo = [r for r in rows if r.original_replicas is None and r.desired > 0]
+        # A deployment already at 0 keeps its record (a second scale to 0 must not erase it); one that
+        # runs records its current count, replacing a record left from an older maintenance.
+        todo = [r for r in rows if r.desired > 0 and r.original_replicas != r.desired]
 
         def record(row: DeploymentRow) -> str | None:
             patch = {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: str(row.desired)}}}
@@ -183,6 +197,7 @@ class ScaleEngine:
         """Scale each deployment with a recorded count back to it and clear the record.
 
         A deployment that was scaled since (it is no longer at 0) is refused unless force."""
+        self._check_audit()
         rows = self.rows()
         chosen = self.resolve(names, rows) if names else [r for r in rows if r.original_replicas is not None]
         changes: list[ScaleChange] = []
@@ -200,7 +215,7 @@ class ScaleEngine:
                 todo.append(row)
         for change in changes:
             self.emit(StepFailed(f"restore {change.name}", change.error))
-        if force and todo:
+        if force and todo and not self.dry_run:
             self.audit.record("restore-force", context=self.conn.context, namespace=self.namespace,
                               deployments=[r.name for r in todo])
 
@@ -215,16 +230,21 @@ class ScaleEngine:
                     error = str(describe_api_error(e, f"clearing the recorded count of {row.name}"))
                     self.emit(StepFailed(f"restore {row.name}", error))
                     return ScaleChange(change.name, change.before, change.after, error=error)
+                self.audit.record("clear-original-replicas", context=self.conn.context, namespace=self.namespace,
+                                  deployment=row.name)
             return change
 
         return changes + self._parallel(todo, restore_one)
 
     # ----- waiting -------------------------------------------------------------------------
     def wait_ready(self, names: list[str], timeout: float | None = None,
-                   store: DeploymentStore | None = None) -> WaitOutcome:
+                   store: DeploymentStore | None = None, targets: dict[str, int] | None = None,
+                   cancel: threading.Event | None = None) -> WaitOutcome:
         """Wait, by watch, until each deployment is settled (for 0: until its pods are gone).
 
-        Settled: observedGeneration >= generation and updated = ready = available = desired."""
+        Settled: observedGeneration >= generation and updated = ready = available = desired.
+        With targets, a deployment also has to show that desired count (so that a store that has not
+        yet seen the change cannot pass for done). cancel ends the wait early (the app is closing)."""
         timeout = self.settings.scale_timeout if timeout is None else timeout
         started = time.monotonic()
         own_store = store is None
@@ -236,16 +256,21 @@ class ScaleEngine:
 
         def done_names(s: DeploymentStore) -> list[str]:
             out = []
+            pod_list = list(pods.snapshot().values())
             for name in names:
                 row = s.row(name)
                 if row is None or not row.settled:
                     continue
-                if row.desired == 0 and any(matches(p, row.selector) for p in list(pods.cache.values())):
+                if targets and name in targets and row.desired != targets[name]:
+                    continue
+                if row.desired == 0 and any(matches(p, row.selector) for p in pod_list):
                     continue
                 out.append(name)
             return out
 
         def check(s: DeploymentStore) -> bool:
+            if cancel is not None and cancel.is_set():
+                return True
             if not (s.synced and pods.connected.is_set()):
                 return False
             done = done_names(s)
@@ -255,7 +280,10 @@ class ScaleEngine:
             return len(done) == total
 
         try:
-            store.wait_for(check, timeout)
+            deadline = time.monotonic() + timeout
+            while not store.wait_for(check, min(0.5, max(0.0, deadline - time.monotonic()))):
+                if time.monotonic() >= deadline:
+                    break
             ready = done_names(store) if store.synced else []
             not_ready = {}
             for name in names:
@@ -265,7 +293,7 @@ class ScaleEngine:
                 if row is None:
                     not_ready[name] = "the deployment is gone" if store.synced else (store.error or "no answer")
                     continue
-                mine = [p for p in list(pods.cache.values()) if matches(p, row.selector)]
+                mine = [p for p in pods.snapshot().values() if matches(p, row.selector)]
                 not_ready[name] = why_not_ready(mine, row.desired, store.raw(name))
         finally:
             pods.stop()

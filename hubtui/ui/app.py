@@ -57,4 +57,6 @@ class HubApp(App[int]):
 
 
 def run_tui(settings: Settings) -> int:
-    return HubApp(settings).run() or 0
+    app = HubApp(settings)
+    app.run()
+    return app.return_code or 0

@@ -86,6 +86,8 @@ def test_scaling_outside_the_hpa_range_warns_on_stderr(hubtui):
     (["--restore", "-r", "2"], "--restore sets each deployment to its recorded count: leave out --replicas"),
     (["-d", "api-server", "-r", "2", "--force"], "--force only goes with --restore"),
     (["-d", "api-server", "-r", "2", "--wait", "--timeout", "0"], "--timeout must be a positive number"),
+    (["-d", "api-server", "-r", "2", "--wait", "--timeout", "inf"], "--timeout must be a positive number"),
+    (["-d", "api-server", "-r", "2", "--wait", "--timeout", "nan"], "--timeout must be a positive number"),
 ])
 def test_bad_usage_exits_2_with_one_line_and_changes_nothing(hubtui, ns, args, message):
     before = ns.versions()

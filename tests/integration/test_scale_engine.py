@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from hubtui.errors import UsageError
+from hubtui.errors import HubError, UsageError
 from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION, DeploymentStore
 from hubtui.ops.events import LogLine, Progress, StepDone
 from hubtui.ops.scale import ScaleEngine
@@ -178,3 +178,27 @@ def test_the_watch_survives_the_api_server_going_away_and_coming_back(local_clus
         assert store.wait_for(lambda s: s.row("forecasting").desired == 2, 10)
     finally:
         store.stop()
+
+
+def test_a_new_maintenance_records_the_current_count_not_a_stale_one(engine, ns):
+    engine.scale(["forecasting"], 0)  # records 1
+    engine.scale(["forecasting"], 5)  # scaled up by hand; the old record stays until the next maintenance
+    engine.scale_all(0)
+    assert ns.annotations("forecasting")[ORIGINAL_REPLICAS_ANNOTATION] == "5"
+    engine.restore()
+    assert ns.replicas()["forecasting"] == 5
+
+
+def test_waiting_for_a_target_the_deployment_does_not_show_is_not_ready(engine, ns):
+    outcome = engine.wait_ready(["forecasting"], timeout=1, targets={"forecasting": 7})
+    assert not outcome.ok and "forecasting" in outcome.not_ready
+
+
+def test_an_audit_log_that_cannot_be_written_stops_the_change(kube, kube_settings, ns, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    engine = ScaleEngine(kube, dataclasses.replace(kube_settings, namespace=ns.name, state_dir=blocker / "hubtui"))
+    before = ns.versions()
+    with pytest.raises(HubError, match="cannot write the audit log .*nothing was changed"):
+        engine.scale_all(0)
+    assert ns.versions() == before

@@ -95,7 +95,7 @@ class FakeBackend:
                     self.push(dataclasses.replace(self._rows[r.name], original_replicas=None))
         return out
 
-    def wait_ready(self, names, timeout=None):
+    def wait_ready(self, names, timeout=None, *, targets=None, cancel=None):
         self.calls.append(("wait", tuple(names)))
         return WaitOutcome(tuple(names), {}, 0.0)
 

@@ -63,3 +63,13 @@ def test_import_contracts_hold():
     proc = subprocess.run([lint], capture_output=True, text=True, timeout=120,
                           cwd=__import__("pathlib").Path(__file__).resolve().parents[2])
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_kubeconfig_that_is_a_folder_or_not_yaml_is_one_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("clusters: [unclosed\n")
+    for path in (tmp_path, bad):
+        proc = subprocess.run([sys.executable, "-m", "hubtui", "scale", "--all", "-r", "1", "--kubeconfig", str(path)],
+                              capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 1, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("hubtui: error: cannot ")

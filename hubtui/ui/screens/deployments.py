@@ -99,6 +99,7 @@ class DeploymentsScreen(Screen):
         self._pending_lock = threading.Lock()
         self._typed = ""
         self._typed_at = 0.0
+        self._leaving = threading.Event()  # ends a wait in progress when the screen goes away
 
     # ----- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -124,7 +125,9 @@ class DeploymentsScreen(Screen):
         self.backend.watch(self._on_rows_changed)
 
     def on_unmount(self) -> None:
-        self.backend.stop()
+        self._leaving.set()
+        # Stopping joins the watch threads: never on the UI thread.
+        threading.Thread(target=self.backend.stop, name="stop watches", daemon=True).start()
 
     def refresh_title(self) -> None:
         b = self.backend
@@ -263,23 +266,26 @@ class DeploymentsScreen(Screen):
         self._typed = ""
         if row is None:
             return
-        if slider.target == row.desired:
+        target, dry_run = slider.target, self.dry_run  # as they are now, not when the worker runs
+        if target == row.desired:
             self.say(f"{row.name} is already at {row.desired}")
             return
-        self.run_change(f"scale {row.name} {row.desired}→{slider.target}", [row.name],
-                        lambda emit: self.backend.scale([row.name], slider.target, dry_run=self.dry_run, emit=emit))
+        self.run_change(f"scale {row.name} {row.desired}→{target}",
+                        lambda emit: self.backend.scale([row.name], target, dry_run=dry_run, emit=emit))
 
     # ----- operations --------------------------------------------------------------------
-    def run_change(self, what: str, names: list[str] | None, call) -> None:
+    def run_change(self, what: str, call) -> None:
+        """Run call(emit) -> [ScaleChange] in a worker; the dry-run and wait modes are taken as they are now."""
         if self.busy:
             self.notify("another change is still running", severity="warning")
             return
         self.busy = True
-        self.say(f"{what}{' (dry run)' if self.dry_run else ''}…")
-        self.change_worker(what, names, call, self.wait and not self.dry_run)
+        dry_run = self.dry_run
+        self.say(f"{what}{' (dry run)' if dry_run else ''}…")
+        self.change_worker(what, call, dry_run, self.wait and not dry_run)
 
     @work(thread=True, exit_on_error=False, group="changes")
-    def change_worker(self, what: str, names: list[str] | None, call, wait: bool) -> None:
+    def change_worker(self, what: str, call, dry_run: bool, wait: bool) -> None:
         warnings: list[str] = []
 
         def emit(event) -> None:
@@ -289,19 +295,27 @@ class DeploymentsScreen(Screen):
         try:
             changes: list[ScaleChange] = call(emit)
             outcome = None
-            done = [c.name for c in changes if c.ok]
+            done = {c.name: c.after for c in changes if c.ok}
             if wait and done:
-                self.app.call_from_thread(self.say, f"{what}: waiting for {len(done)} deployment(s) to be ready…")
-                outcome = self.backend.wait_ready(done)
+                self.report(self.say, f"{what}: waiting for {len(done)} deployment(s) to be ready…")
+                outcome = self.backend.wait_ready(list(done), targets=done, cancel=self._leaving)
         except HubError as e:
-            self.app.call_from_thread(self.finish_change, what, None, None, [], str(e))
+            self.report(self.finish_change, what, None, None, [], str(e), dry_run)
             return
         except Exception as e:  # noqa: BLE001 - shown, never a crash
-            self.app.call_from_thread(self.finish_change, what, None, None, [], f"{type(e).__name__}: {e}")
+            self.report(self.finish_change, what, None, None, [], f"{type(e).__name__}: {e}", dry_run)
             return
-        self.app.call_from_thread(self.finish_change, what, changes, outcome, warnings, None)
+        self.report(self.finish_change, what, changes, outcome, warnings, None, dry_run)
 
-    def finish_change(self, what, changes, outcome, warnings, error) -> None:
+    def report(self, fn, *args) -> None:
+        """From a worker: run fn on the UI thread, unless this screen has gone meanwhile."""
+        if not self._leaving.is_set() and self.is_attached:
+            try:
+                self.app.call_from_thread(fn, *args)
+            except RuntimeError:  # the app is shutting down
+                pass
+
+    def finish_change(self, what, changes, outcome, warnings, error, dry_run) -> None:
         self.busy = False
         for w in warnings:
             self.notify(w, severity="warning", timeout=8)
@@ -313,7 +327,7 @@ class DeploymentsScreen(Screen):
         for c in failed:
             self.notify(c.error, title=f"{c.name} failed", severity="error", timeout=10)
         ok = len(changes) - len(failed)
-        text = f"{what}: {ok} change(s){' validated (dry run, nothing changed)' if self.dry_run else ' applied'}"
+        text = f"{what}: {ok} change(s){' validated (dry run, nothing changed)' if dry_run else ' applied'}"
         if failed:
             text += f", [b red]{len(failed)} failed[/]"
         if outcome is not None:
@@ -344,9 +358,10 @@ class DeploymentsScreen(Screen):
         self.app.push_screen(NumberPrompt(f"Scale all {len(names)} deployments in {self.backend.namespace} to:",
                                           parse_replicas), chosen)
 
-    def scale_all(self, n: int) -> None:
-        self.run_change(f"scale all to {n}", None,
-                        lambda emit: self.backend.scale_all(n, dry_run=self.dry_run, emit=emit))
+    def scale_all(self, n: int, what: str | None = None) -> None:
+        dry_run = self.dry_run
+        self.run_change(what or f"scale all to {n}",
+                        lambda emit: self.backend.scale_all(n, dry_run=dry_run, emit=emit))
 
     def action_maintenance(self) -> None:
         names = sorted(self.rows)
@@ -355,9 +370,7 @@ class DeploymentsScreen(Screen):
             f"Scale all {len(names)} deployments in namespace {self.backend.namespace} "
             f"(context {self.backend.context}) to 0.\nEach one's current count is recorded in "
             "hubtui.io/original-replicas; r restores it.", danger=True, yes="Scale to 0"),
-            lambda yes: yes and self.run_change(
-                "maintenance (all to 0)", None,
-                lambda emit: self.backend.scale_all(0, dry_run=self.dry_run, emit=emit)))
+            lambda yes: yes and self.scale_all(0, "maintenance (all to 0)"))
 
     def action_restore(self, force: bool = False) -> None:
         saved = [r for _, r in sorted(self.rows.items()) if r.original_replicas is not None]
@@ -370,9 +383,12 @@ class DeploymentsScreen(Screen):
             f"{lines}\n" + ("Deployments changed since are restored too." if force else
                             "Deployments changed since maintenance are left alone (R forces)."),
             danger=force, yes="Restore"),
-            lambda yes: yes and self.run_change(
-                "restore" + (" (force)" if force else ""), None,
-                lambda emit: self.backend.restore(force=force, dry_run=self.dry_run, emit=emit)))
+            lambda yes: yes and self.restore(force))
+
+    def restore(self, force: bool) -> None:
+        dry_run = self.dry_run
+        self.run_change("restore" + (" (force)" if force else ""),
+                        lambda emit: self.backend.restore(force=force, dry_run=dry_run, emit=emit))
 
     def action_toggle_wait(self) -> None:
         self.wait = not self.wait
