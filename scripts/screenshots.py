@@ -31,9 +31,29 @@ async def deployments() -> Path:
         return Path(app.save_screenshot(filename="deployments.svg", path=str(OUT)))
 
 
+async def connect() -> Path:
+    from hubtui.ui.screens.connect import ConnectScreen
+
+    app = HubApp(Settings.from_env())
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count:
+                break
+        await pilot.press("c")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ConnectScreen) and app.screen.found:
+                break
+        else:
+            raise SystemExit("screenshots: the connect screen found no pods")
+        await pilot.pause(0.3)
+        return Path(app.save_screenshot(filename="connect.svg", path=str(OUT)))
+
+
 def main() -> int:
     OUT.mkdir(exist_ok=True)
-    for shot in (deployments,):
+    for shot in (deployments, connect):
         print(f"screenshots: wrote {asyncio.run(shot())}", file=sys.stderr)
     return 0
 

@@ -142,3 +142,22 @@ def test_kubectl_missing_gives_one_clear_line(env, tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip() == ("hubtui: error: kubectl not found on PATH: install kubectl "
                                    "(the session runs `kubectl exec -it`)")
+
+
+def test_the_session_gets_the_terminal_size_and_its_changes(env):
+    term = Terminal(["connect", "kafka"], env, rows=30, cols=120)
+    try:
+        term.wait_for("(Ctrl-] ends the session)")
+        term.press(*"stty size", "enter")
+        term.wait_line("30 120")
+        term.child.setwinsize(40, 100)  # the operator resizes the window: hubtui gets SIGWINCH
+        term.screen.resize(40, 100)
+        term.pump(0.5)
+        term.press(*"stty size", "enter")
+        term.wait_line("40 100")
+        term.press(*"exit", "enter")
+        term.child.expect(pexpect.EOF, timeout=15)
+        term.child.close()
+        assert term.child.exitstatus == 0
+    finally:
+        term.close()

@@ -99,6 +99,18 @@ class FakeBackend:
         self.calls.append(("wait", tuple(names)))
         return WaitOutcome(tuple(names), {}, 0.0)
 
+    def connect_candidates(self):
+        from hubtui.ops.connect import PodChoice
+
+        return {"timescaledb": PodChoice("timescaledb-0", "postgres", "Running", True),
+                "redis": "no ready Redis pod in namespace llm-analytics-hub (candidates: redis-cluster-0 (Pending))",
+                "kafka": PodChoice("kafka-0", "kafka", "Running", True)}
+
+    def connect_plan(self, target):
+        from hubtui.errors import HubError
+
+        raise HubError(f"cannot plan {target} in a test")
+
     def namespaces(self):
         return ["default", "llm-analytics-hub", "monitoring"]
 

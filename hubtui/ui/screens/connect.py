@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -67,9 +68,9 @@ class ConnectScreen(Screen):
         table = self.query_one(DataTable)
         for key, choice in found.items():
             if isinstance(choice, PodChoice):
-                values = (choice.name, choice.container, "[green]Running, ready[/]")
+                values = (choice.name, choice.container, Text("Running, ready", style="green"))
             else:
-                values = ("-", "", f"[red]{choice}[/]")
+                values = ("-", "", Text(choice, style="red"))
             for col, value in zip(("pod", "container", "state"), values):
                 table.update_cell(key, col, value, update_width=True)
         hint = "Enter connects · Ctrl-] inside a session brings you back"

@@ -1,0 +1,49 @@
+"""The connect screen's keys, fed from memory (the sessions themselves are tested end to end in a pty)."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from hubtui.ui.app import HubApp
+from hubtui.ui.screens.connect import ConnectScreen
+from hubtui.ui.screens.deployments import DeploymentsScreen
+from hubtui.ui.screens.modals import Help
+
+from .fakes import FakeBackend
+from .test_deployments_screen import SIZE, until
+
+
+async def test_c_opens_the_connect_screen_with_each_store_and_its_pod():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
+        table = app.screen.query_one(DataTable)
+        assert [str(c) for c in table.get_row("timescaledb")] == ["TimescaleDB", "timescaledb-0", "postgres",
+                                                                  "Running, ready"]
+        assert "candidates: redis-cluster-0 (Pending)" in str(table.get_row("redis")[3])
+
+
+async def test_connecting_to_a_store_without_a_ready_pod_says_why_and_stays():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConnectScreen)
+        assert any("no ready Redis pod" in str(n.message) for n in app._notifications)
+
+
+async def test_a_failed_plan_shows_the_reason_and_escape_goes_back():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
+        await pilot.press("enter")
+        await until(pilot, lambda: "cannot plan timescaledb" in str(app.screen.query_one("#message").render()))
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, Help))
+        await pilot.press("escape", "escape")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
