@@ -28,8 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     add_cluster_flags(common, default=argparse.SUPPRESS)  # a flag given before the command stays
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    from .headless import connect, scale
+    from .headless import cleanup, connect, scale
 
     scale.add_parser(sub, [common])
+    cleanup.add_parser(sub, [common])
     connect.add_parser(sub, [common])
     return p

@@ -1,0 +1,167 @@
+"""What a cleanup would delete, discovered before anything is asked and frozen as a plan with a hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ...errors import UsageError
+from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+
+PROVIDERS = ("aws", "gcp", "azure", "k8s")
+INFRA_NAMESPACES = ("monitoring", "cert-manager", "ingress-nginx")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class CleanupOptions:
+    environment: str
+    provider: str
+    namespace: str
+    additional_namespaces: tuple[str, ...] = ()
+    force: bool = False
+    skip_backup: bool = False
+    k8s_only: bool = False
+    dry_run: bool = False
+
+    @property
+    def cloud(self) -> bool:
+        return self.provider != "k8s" and not self.k8s_only
+
+
+def validate(opts: CleanupOptions) -> CleanupOptions:
+    """A clear error before anything is touched: bad provider, empty environment, invalid namespace."""
+    if opts.provider not in PROVIDERS:
+        raise UsageError(f"provider {opts.provider!r} is not one of {', '.join(PROVIDERS)}")
+    env = opts.environment.strip() if opts.environment else ""
+    if not env:
+        raise UsageError("the environment is empty: name it (dev, staging, production, ...)")
+    if not _DNS_LABEL.match(env):
+        raise UsageError(f"environment {env!r}: use lower-case letters, digits and '-' (it names cloud resources)")
+    for ns in (opts.namespace, *opts.additional_namespaces):
+        if not _DNS_LABEL.match(ns or ""):
+            raise UsageError(f"namespace {ns!r} is not a valid Kubernetes namespace name")
+    return opts
+
+
+@dataclass(frozen=True)
+class NamespacePlan:
+    name: str
+    exists: bool
+    role: str  # main | additional | infrastructure
+    deployments: tuple[tuple[str, int], ...] = ()
+    statefulsets: tuple[tuple[str, int], ...] = ()
+    jobs: tuple[str, ...] = ()
+    cronjobs: tuple[str, ...] = ()
+    pvcs: tuple[tuple[str, str], ...] = ()  # name, requested size
+    pods: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    environment: str
+    provider: str
+    context: str
+    cluster: str
+    server: str
+    options: dict
+    namespaces: tuple[NamespacePlan, ...]
+    risks: tuple[str, ...] = ()
+    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def body(self) -> dict:
+        return asdict(self)
+
+    @property
+    def hash(self) -> str:
+        """sha256 of the plan's content (not of when it was made): the identity of what was shown."""
+        content = {k: v for k, v in self.body().items() if k != "created"}
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+    def save(self, state_dir: Path) -> Path:
+        folder = Path(state_dir) / "cleanup" / self.environment
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = folder / f"plan-{self.hash[:12]}.json"
+        path.write_text(json.dumps({"hash": self.hash, **self.body()}, indent=2, sort_keys=True) + "\n")
+        return path
+
+    def render(self) -> str:
+        lines = [f"Cleanup plan for environment '{self.environment}' (provider {self.provider})",
+                 f"  Kubernetes context: {self.context}   cluster: {self.cluster}   server: {self.server}", ""]
+        for ns in self.namespaces:
+            if not ns.exists:
+                if ns.role != "infrastructure":
+                    lines.append(f"  namespace {ns.name} ({ns.role}): does not exist, nothing to delete")
+                continue
+            lines.append(f"  namespace {ns.name} ({ns.role}): {ns.pods} pods")
+            for label, items in (("deployments", [f"{n} ({r})" for n, r in ns.deployments]),
+                                 ("statefulsets", [f"{n} ({r})" for n, r in ns.statefulsets]),
+                                 ("jobs", list(ns.jobs)), ("cronjobs", list(ns.cronjobs)),
+                                 ("volumes (PVCs)", [f"{n} {size}" for n, size in ns.pvcs])):
+                if items:
+                    lines.append(f"    {label}: {', '.join(items)}")
+        if self.risks:
+            lines += ["", "  Risks:"] + [f"    ! {r}" for r in self.risks]
+        lines += ["", f"  plan hash {self.hash[:12]}"]
+        return "\n".join(lines)
+
+
+def _namespace_plan(conn: KubeConnection, name: str, role: str) -> NamespacePlan:
+    from kubernetes import client
+
+    core, apps, batch = client.CoreV1Api(conn.api), client.AppsV1Api(conn.api), client.BatchV1Api(conn.api)
+    t = REQUEST_TIMEOUT
+    try:
+        core.read_namespace(name, _request_timeout=t)
+    except Exception as e:  # noqa: BLE001
+        if getattr(e, "status", None) == 404:
+            return NamespacePlan(name, False, role)
+        raise describe_api_error(e, f"reading namespace {name}") from None
+    try:
+        deps = apps.list_namespaced_deployment(name, _request_timeout=t).items
+        sets = apps.list_namespaced_stateful_set(name, _request_timeout=t).items
+        jobs = batch.list_namespaced_job(name, _request_timeout=t).items
+        crons = batch.list_namespaced_cron_job(name, _request_timeout=t).items
+        pvcs = core.list_namespaced_persistent_volume_claim(name, _request_timeout=t).items
+        pods = core.list_namespaced_pod(name, _request_timeout=t).items
+    except Exception as e:  # noqa: BLE001
+        raise describe_api_error(e, f"listing what namespace {name} holds") from None
+    return NamespacePlan(
+        name, True, role,
+        deployments=tuple(sorted((d.metadata.name, d.spec.replicas or 0) for d in deps)),
+        statefulsets=tuple(sorted((s.metadata.name, s.spec.replicas or 0) for s in sets)),
+        jobs=tuple(sorted(j.metadata.name for j in jobs)),
+        cronjobs=tuple(sorted(c.metadata.name for c in crons)),
+        pvcs=tuple(sorted((p.metadata.name, ((p.spec.resources.requests or {}).get("storage", "?")
+                                             if p.spec.resources else "?")) for p in pvcs)),
+        pods=len(pods),
+    )
+
+
+def discover(conn: KubeConnection, opts: CleanupOptions) -> Plan:
+    """The Kubernetes part of the plan. Cloud discovery is not part of this yet: refuse rather than
+    show a plan that leaves the cloud out."""
+    validate(opts)
+    if opts.cloud:
+        raise UsageError(f"planning the {opts.provider} cloud teardown is not available yet: "
+                         "use --provider k8s or --k8s-only")
+    wanted = [(opts.namespace, "main")] + [(n, "additional") for n in opts.additional_namespaces
+                                           if n != opts.namespace]
+    wanted += [(n, "infrastructure") for n in INFRA_NAMESPACES if n not in {w for w, _ in wanted}]
+    namespaces = tuple(_namespace_plan(conn, n, role) for n, role in wanted)
+    risks = []
+    if not namespaces[0].exists:
+        risks.append(f"the main namespace {opts.namespace} does not exist in context {conn.context}")
+    if opts.skip_backup:
+        risks.append("no backup will be taken (--skip-backup)")
+    if opts.force:
+        risks.append("--force: the confirmations are skipped")
+    if any(ns.pvcs for ns in namespaces) and not opts.skip_backup:
+        risks.append("persistent volumes are deleted with their namespaces; only the backup keeps their data")
+    public = {k: v for k, v in asdict(opts).items()}
+    return Plan(opts.environment, opts.provider, conn.context, conn.cluster, conn.server, public, namespaces,
+                tuple(risks))

@@ -1,0 +1,87 @@
+"""The cleanup plan against the real cluster: exact targets, nothing changed, frozen with a hash."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from cluster.localcluster import HUB_NAMESPACE
+from hubtui.errors import UsageError
+from hubtui.ops.cleanup.plan import CleanupOptions, discover, validate
+
+from ..kubehelpers import Scratch
+
+pytestmark = pytest.mark.cluster
+
+
+def opts(**kw) -> CleanupOptions:
+    return CleanupOptions(**({"environment": "dev", "provider": "k8s", "namespace": HUB_NAMESPACE} | kw))
+
+
+def test_the_plan_lists_what_the_hub_namespace_holds(kube):
+    plan = discover(kube, opts(dry_run=True))
+    main = plan.namespaces[0]
+    assert (main.name, main.role, main.exists) == (HUB_NAMESPACE, "main", True)
+    assert dict(main.deployments)["api-server"] == 3 and len(main.deployments) == 8
+    assert [n for n, _ in main.statefulsets] == ["kafka", "redis-cluster", "timescaledb"]
+    assert "db-migrate" in main.jobs and main.cronjobs == ("metrics-rollup",)
+    assert dict(main.pvcs) == {"data-kafka-0": "10Gi", "data-redis-cluster-0": "2Gi", "data-timescaledb-0": "20Gi"}
+    assert [ns.name for ns in plan.namespaces if ns.role == "infrastructure" and ns.exists] == [
+        "monitoring", "cert-manager", "ingress-nginx"]
+    assert plan.context == kube.context and plan.server == kube.server
+
+
+def test_infrastructure_namespaces_that_do_not_exist_are_left_out_of_the_rendering(kube):
+    scratch = Scratch(kube.api, "plan")
+    try:
+        plan = discover(kube, opts(namespace=scratch.name, additional_namespaces=("not-there",)))
+        text = plan.render()
+        assert f"namespace {scratch.name} (main): 0 pods" in text
+        assert "namespace not-there (additional): does not exist, nothing to delete" in text
+    finally:
+        scratch.delete()
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(provider="openstack"), "provider 'openstack' is not one of aws, gcp, azure, k8s"),
+    (dict(environment="  "), "the environment is empty"),
+    (dict(environment="Prod EU"), "environment 'Prod EU': use lower-case letters"),
+    (dict(namespace="Bad_NS"), "namespace 'Bad_NS' is not a valid Kubernetes namespace name"),
+    (dict(additional_namespaces=("ok", "-bad")), "namespace '-bad' is not a valid"),
+])
+def test_bad_input_is_refused_before_anything_is_touched(bad, message):
+    with pytest.raises(UsageError, match=message):
+        validate(opts(**bad))
+
+
+def test_dry_run_from_the_cli_saves_the_plan_and_changes_nothing(local_cluster, kube, tmp_path):
+    from kubernetes import client
+
+    apps = client.AppsV1Api(kube.api)
+    before = {d.metadata.name: (d.metadata.generation, d.spec.replicas)
+              for d in apps.list_namespaced_deployment(HUB_NAMESPACE).items}
+    env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), XDG_STATE_HOME=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s", "--dry-run",
+                           "--json", "--additional-namespaces", "a-ns,b-ns", "--additional-namespaces", "c-ns"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [n["name"] for n in doc["namespaces"]][:4] == [HUB_NAMESPACE, "a-ns", "b-ns", "c-ns"]
+    saved = json.loads(open(doc["plan_file"]).read())
+    assert saved["hash"] == doc["hash"] and saved["namespaces"] == doc["namespaces"]
+    after = {d.metadata.name: (d.metadata.generation, d.spec.replicas)
+             for d in apps.list_namespaced_deployment(HUB_NAMESPACE).items}
+    assert after == before
+    assert not (tmp_path / "hubtui" / "audit.jsonl").exists()
+
+
+def test_without_dry_run_it_refuses_and_changes_nothing(local_cluster, tmp_path):
+    env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), XDG_STATE_HOME=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "not available in this version yet" in proc.stderr and "nothing was changed" in proc.stderr
