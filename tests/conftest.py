@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -29,9 +30,11 @@ def _isolated_state(tmp_path, monkeypatch):
 def local_cluster():
     """The real local cluster (control plane + kwok + PostgreSQL + Redis) with the hub deployed.
 
-    Started once per session as `hubtui-test` (beside a running demo cluster) and stopped at the end.
+    Started once per session as `hubtui-test-<checkout>` (beside a running demo cluster, and beside the
+    test cluster of another checkout) and stopped at the end.
     """
-    cluster = LocalCluster(os.environ.get("HUBTUI_TEST_CLUSTER", "hubtui-test"))
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:6]
+    cluster = LocalCluster(os.environ.get("HUBTUI_TEST_CLUSTER", f"hubtui-test-{checkout}"))
     cluster.up()
     yield cluster
     if not os.environ.get("HUBTUI_KEEP_CLUSTER"):

@@ -50,10 +50,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"The password from secret {args.secret} ({args.secret_key}) would be typed into the "
                   "pod's terminal with echo off; it is on no command line.")
         return 0
+    if not sys.stdin.isatty():
+        raise UsageError("connect needs a terminal (stdin is not one); --dry-run shows what would run")
     for hint in session.hints:
         print(hint)
     print(f"({ESCAPE_NAME} ends the session)", flush=True)
-    result = run_session(session.argv, secret=session.secret, ready_marker=AUTH_PROMPT)
+    import os
+
+    result = run_session(session.argv, secret=session.secret, ready_marker=AUTH_PROMPT,
+                         env={**os.environ, **session.env})
     print(f"\nhubtui: {result.summary()}", file=sys.stderr)
     if result.error:
         return 1

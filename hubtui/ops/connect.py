@@ -20,8 +20,13 @@ DEFAULT_SECRET = "analytics-hub-secrets"
 DEFAULT_SECRET_KEY = "REDIS_PASSWORD"
 SIDECARS = {"istio-proxy", "linkerd-proxy", "envoy", "cloud-sql-proxy", "vault-agent", "fluent-bit", "fluentd",
             "metrics-exporter", "exporter", "redis-exporter", "postgres-exporter", "kafka-exporter", "jmx-exporter"}
-# Printed by the pod's shell once its echo is off and it waits for the password on stdin.
+# Pods named <store>-<one of these>-... are helpers, not the store (redis-exporter, kafka-ui, ...).
+HELPER_PODS = {"exporter", "ui", "proxy", "operator", "metrics", "backup", "admin", "console", "connect"}
+# Printed by the pod's shell once its echo is off and it waits for the password on stdin. The command
+# line builds it from two halves, so that nothing that merely echoes the command can look like it.
 AUTH_PROMPT = "hubtui: ready for the password"
+_PROMPT_HALVES = ("hubtui: ready", " for the password")
+NO_STTY_EXIT = 97
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class SessionPlan:
     hints: list[str] = field(default_factory=list)
     secret: str | None = field(default=None, repr=False)  # handed over through the pty, never printed
     warnings: list[str] = field(default_factory=list)
+    env: dict = field(default_factory=dict)  # added to the environment kubectl runs in
 
     def describe(self) -> str:
         """The command line as a user could run it (a secret, if any, is not in it)."""
@@ -134,12 +140,22 @@ def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | No
         labels = p.metadata.labels or {}
         return any(labels.get(k) in t.names for k in ("app.kubernetes.io/name", "app"))
 
-    matched = [p for p in pods if by_label(p)] or [
-        p for p in pods if any(p.metadata.name.startswith(n + "-") or p.metadata.name == n for n in t.names)]
+    def by_prefix(p) -> bool:
+        for n in t.names:
+            rest = p.metadata.name[len(n) + 1:] if p.metadata.name.startswith(n + "-") else None
+            if p.metadata.name == n or (rest is not None and rest.split("-")[0] not in HELPER_PODS):
+                return True
+        return False
+
+    matched = [p for p in pods if by_label(p)] or [p for p in pods if by_prefix(p)]
     ready = [p for p in matched if _state(p)[1]]
     if not ready:
-        listed = ", ".join(f"{p.metadata.name} ({_state(p)[0]})" for p in matched) or "none match"
-        raise HubError(f"no ready {t.title} pod in namespace {namespace} (candidates: {listed})")
+        shown = matched or pods  # nothing matched: list what the namespace has
+        listed = ", ".join(f"{p.metadata.name} ({_state(p)[0]})" for p in shown[:10]) or "the namespace is empty"
+        if len(shown) > 10:
+            listed += f", and {len(shown) - 10} more"
+        what = "candidates" if matched else "no pod matches; the namespace has"
+        raise HubError(f"no ready {t.title} pod in namespace {namespace} ({what}: {listed})")
     best = min(ready, key=lambda p: (_ordinal(p.metadata.name), p.metadata.name))
     return PodChoice(best.metadata.name, choose_container(best, t), best.status.phase, True)
 
@@ -169,9 +185,14 @@ def read_secret(conn: KubeConnection, namespace: str, name: str, key: str) -> tu
     if raw is None:
         return None, f"secret {name} has no key {key}: connecting without a password"
     try:
-        return base64.b64decode(raw, validate=True).decode("utf-8").rstrip("\r\n"), None
+        value = base64.b64decode(raw, validate=True).decode("utf-8").rstrip("\r\n")
     except (ValueError, UnicodeDecodeError):
         return None, f"secret {name} key {key} is not valid base64 text: connecting without a password"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        # A newline or ^C/^U/^D would be acted on by the pod's terminal and could show the rest.
+        return None, (f"secret {name} key {key} holds control characters that cannot be typed safely: "
+                      "connecting without a password")
+    return value, None
 
 
 def kubectl_path() -> str:
@@ -188,8 +209,9 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
     ns = settings.namespace
     pod = find_pod(conn, ns, t, pod_name)
     base = [kubectl or kubectl_path()]
+    env = {}
     if settings.kubeconfig:
-        base += ["--kubeconfig", settings.kubeconfig]
+        env["KUBECONFIG"] = settings.kubeconfig  # may be a path list, which --kubeconfig does not take
     base += ["--context", conn.context, "exec", "-it", "-n", ns, pod.name, "-c", pod.container, "--"]
     warnings: list[str] = []
     secret = None
@@ -205,8 +227,11 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
         if secret is not None:
             # The pod's shell turns echo off, says it is ready, reads the password from the terminal and
             # exports it as REDISCLI_AUTH: it is never on a command line, here or in the pod.
-            script = (f"stty -echo 2>/dev/null; printf '%s\\n' '{AUTH_PROMPT}'; IFS= read -r REDISCLI_AUTH; "
-                      "stty echo 2>/dev/null; export REDISCLI_AUTH; exec redis-cli")
+            # Without stty the password would be echoed: the shell gives up instead.
+            script = (f"stty -echo || {{ echo 'hubtui: the pod has no stty; cannot hand over the password "
+                      f"safely' >&2; exit {NO_STTY_EXIT}; }}; printf '%s%s\\n' '{_PROMPT_HALVES[0]}' "
+                      f"'{_PROMPT_HALVES[1]}'; IFS= read -r REDISCLI_AUTH; stty echo; export REDISCLI_AUTH; "
+                      "exec redis-cli")
             argv = base + ["sh", "-c", script]
         else:
             argv = base + ["redis-cli"]
@@ -216,4 +241,4 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
         argv = base + ["sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"]
         header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}"]
         hints = ["Useful commands:"] + [f"  {h}" for h in KAFKA_HINTS]
-    return SessionPlan(t, pod, ns, argv, header, hints, secret, warnings)
+    return SessionPlan(t, pod, ns, argv, header, hints, secret, warnings, env)

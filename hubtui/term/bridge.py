@@ -49,6 +49,8 @@ def run_session(argv: list[str], *, secret: str | None = None, ready_marker: str
     import pexpect
 
     started = time.monotonic()
+    if not os.isatty(sys.stdin.fileno()):
+        return SessionResult(None, 0.0, error="an interactive session needs a terminal (stdin is not one)")
     try:
         child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=terminal_size(), echo=False)
     except pexpect.ExceptionPexpect as e:
@@ -60,32 +62,54 @@ def run_session(argv: list[str], *, secret: str | None = None, ready_marker: str
 
     previous = signal.signal(signal.SIGWINCH, resize) if hasattr(signal, "SIGWINCH") else None
     try:
-        if secret is not None and ready_marker:
-            found = child.expect([ready_marker.encode(), pexpect.EOF, pexpect.TIMEOUT], timeout=handshake_timeout)
-            if found != 0:
-                said = (child.before or b"").decode(errors="replace").strip().splitlines()
-                child.terminate(force=True)
-                child.close()
-                reason = said[-1] if said else ("no answer" if found == 2 else "the session ended at once")
-                return SessionResult(child.exitstatus, time.monotonic() - started, error=reason)
-            child.send(secret + "\n")
-            # Drop the rest of the marker's line; what follows belongs to the user.
-            child.expect([b"\n", pexpect.TIMEOUT], timeout=2)
-        pressed = []
-
-        def watch_input(data: bytes) -> bytes:
-            if escape.encode() in data:
-                pressed.append(True)
-            return data
-
-        child.interact(escape_character=escape, input_filter=watch_input)
-        escaped = bool(pressed)  # else interact returned because the program ended
-        if escaped and child.isalive():
-            child.terminate(force=True)
-        child.close()
-        status = child.exitstatus if child.exitstatus is not None else (
-            128 + child.signalstatus if child.signalstatus else None)
-        return SessionResult(status, time.monotonic() - started, escaped=escaped)
+        return _drive(child, started, secret, ready_marker, escape, handshake_timeout)
+    except KeyboardInterrupt:
+        return _abort(child, started, "interrupted")
+    except Exception as e:  # noqa: BLE001 - the terminal must come back to hubtui whatever happens
+        return _abort(child, started, f"{type(e).__name__}: {e}")
     finally:
         if previous is not None:
             signal.signal(signal.SIGWINCH, previous)
+
+
+def _abort(child, started: float, reason: str) -> SessionResult:
+    try:
+        if child.isalive():
+            child.terminate(force=True)
+        child.close()
+    except Exception:  # noqa: BLE001
+        pass
+    return SessionResult(child.exitstatus, time.monotonic() - started, error=reason)
+
+
+def _drive(child, started, secret, ready_marker, escape, handshake_timeout) -> SessionResult:
+    import pexpect
+
+    if secret is not None and ready_marker:
+        found = child.expect([ready_marker.encode(), pexpect.EOF, pexpect.TIMEOUT], timeout=handshake_timeout)
+        if found != 0:
+            said = (child.before or b"").decode(errors="replace").strip().splitlines()
+            child.terminate(force=True)
+            child.close()
+            reason = said[-1] if said else ("no answer" if found == 2 else "the session ended at once")
+            return SessionResult(child.exitstatus, time.monotonic() - started, error=reason)
+        child.send(secret + "\n")
+        # Drop the rest of the marker's line; what follows belongs to the user.
+        child.expect([b"\n", pexpect.TIMEOUT], timeout=2)
+    pressed = []
+
+    def watch_input(data: bytes) -> bytes:
+        if escape.encode() in data:
+            pressed.append(True)
+        return data
+
+    child.interact(escape_character=escape, input_filter=watch_input)
+    escaped = bool(pressed)  # else interact returned because the program ended
+    if escaped and child.isalive():
+        child.terminate(force=True)
+    elif child.isalive():
+        child.wait()  # it is exiting: let it, so that its own status is the one reported
+    child.close()
+    status = child.exitstatus if child.exitstatus is not None else (
+        128 + child.signalstatus if child.signalstatus else None)
+    return SessionResult(status, time.monotonic() - started, escaped=escaped)

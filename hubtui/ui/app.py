@@ -39,15 +39,26 @@ class HubApp(App[int]):
         from ..ops.connect import AUTH_PROMPT
         from ..term.bridge import ESCAPE_NAME, run_session
 
-        with self.suspend():
-            print("\033[H\033[2J", end="")  # a clean screen for the session
-            for warning in plan.warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-            print("\n".join(plan.header))
-            for hint in plan.hints:
-                print(hint)
-            print(f"({ESCAPE_NAME} ends the session)", flush=True)
-            result = run_session(plan.argv, secret=plan.secret, ready_marker=AUTH_PROMPT)
+        import os
+
+        from ..term.bridge import SessionResult
+
+        try:
+            with self.suspend():
+                try:
+                    print("\033[H\033[2J", end="")  # a clean screen for the session
+                    for warning in plan.warnings:
+                        print(f"warning: {warning}", file=sys.stderr)
+                    print("\n".join(plan.header))
+                    for hint in plan.hints:
+                        print(hint)
+                    print(f"({ESCAPE_NAME} ends the session)", flush=True)
+                    result = run_session(plan.argv, secret=plan.secret, ready_marker=AUTH_PROMPT,
+                                         env={**os.environ, **plan.env})
+                except BaseException as e:  # noqa: BLE001 - the TUI must get its terminal back
+                    result = SessionResult(None, 0.0, error=f"{type(e).__name__}: {e}")
+        except Exception as e:  # noqa: BLE001 - e.g. a driver that cannot suspend
+            result = SessionResult(None, 0.0, error=f"cannot hand over the terminal: {e}")
         self.refresh(layout=True)
         done(result.summary(), result.error is None)
 

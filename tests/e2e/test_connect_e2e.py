@@ -161,3 +161,10 @@ def test_the_session_gets_the_terminal_size_and_its_changes(env):
         assert term.child.exitstatus == 0
     finally:
         term.close()
+
+
+def test_headless_connect_without_a_terminal_refuses_in_one_line(env):
+    proc = run_hubtui(env, "connect", "redis")  # stdin is not a terminal here
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1] == ("hubtui: error: connect needs a terminal (stdin is not one); "
+                                                    "--dry-run shows what would run")

@@ -77,7 +77,27 @@ def test_no_matching_pod_says_so_and_lists_the_candidates(kube, ns):
     assert str(err.value) == f"no ready TimescaleDB pod in namespace {ns.name} (candidates: timescaledb-0 (Pending))"
     with pytest.raises(HubError) as err:
         find_pod(kube, ns.name, TARGETS["kafka"])
-    assert str(err.value) == f"no ready Kafka pod in namespace {ns.name} (candidates: none match)"
+    assert str(err.value) == (f"no ready Kafka pod in namespace {ns.name} "
+                              "(no pod matches; the namespace has: timescaledb-0 (Pending))")
+
+
+def test_helper_pods_named_after_a_store_are_not_taken_for_it(kube, ns):
+    ns.core.create_namespaced_pod(ns.name, pod("redis-exporter-7f9c", {"tier": "metrics"}, ["exporter"]))
+    ns.core.create_namespaced_pod(ns.name, pod("redis-main-0", {"tier": "data"}, ["redis"]))
+    wait_ready(ns, "redis-exporter-7f9c")
+    wait_ready(ns, "redis-main-0")
+    assert find_pod(kube, ns.name, TARGETS["redis"]).name == "redis-main-0"
+
+
+def test_a_password_with_control_characters_is_not_typed(kube, kube_settings, ns):
+    import base64
+
+    ns.core.create_namespaced_pod(ns.name, pod("redis-0", {"app": "redis"}, ["redis"]))
+    ns.core.create_namespaced_secret(ns.name, {"metadata": {"name": "analytics-hub-secrets"}, "data": {
+        "REDIS_PASSWORD": base64.b64encode(b"abc\ndef").decode()}})
+    wait_ready(ns, "redis-0")
+    session = plan(kube, dataclasses.replace(kube_settings, namespace=ns.name), "redis", kubectl="kubectl")
+    assert session.secret is None and "control characters" in session.warnings[0]
 
 
 def test_a_missing_secret_falls_back_to_no_password_with_a_warning(kube, kube_settings, ns):

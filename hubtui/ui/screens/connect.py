@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -37,6 +38,7 @@ class ConnectScreen(Screen):
         self.backend = backend
         self.found: dict[str, PodChoice | str] = {}
         self.last_session = ""
+        self.connecting = False  # one session at a time: a second Enter while preparing does nothing
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]Connect[/]  ·  context [b]{self.backend.context}[/]  ·  namespace "
@@ -59,7 +61,7 @@ class ConnectScreen(Screen):
         try:
             found = self.backend.connect_candidates()
         except HubError as e:
-            self.app.call_from_thread(self.say, f"[b red]error:[/] {e}")
+            self.app.call_from_thread(self.say, f"[b red]error:[/] {escape(str(e))}")
             return
         self.app.call_from_thread(self.show, found)
 
@@ -84,11 +86,14 @@ class ConnectScreen(Screen):
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     def action_connect(self) -> None:
+        if self.connecting:
+            return
         key = self.selected()
         choice = self.found.get(key)
         if isinstance(choice, str):
             self.notify(choice, title=f"cannot connect to {TARGETS[key].title}", severity="error", timeout=8)
             return
+        self.connecting = True
         self.say(f"preparing the {TARGETS[key].title} session…")
         self.prepare(key)
 
@@ -99,14 +104,22 @@ class ConnectScreen(Screen):
         except HubError as e:
             self.app.call_from_thread(self.failed, key, str(e))
             return
-        self.app.call_from_thread(self.app.hand_over, plan, self.session_done)
+        self.app.call_from_thread(self.start_session, plan)
+
+    def start_session(self, plan) -> None:
+        if not self.is_attached or self.app.screen is not self:  # the operator left meanwhile
+            self.connecting = False
+            return
+        self.app.hand_over(plan, self.session_done)
 
     def failed(self, key: str, message: str) -> None:
-        self.say(f"[b red]cannot connect to {TARGETS[key].title}:[/] {message}")
+        self.connecting = False
+        self.say(f"[b red]cannot connect to {TARGETS[key].title}:[/] {escape(message)}")
         self.notify(message, title="connect failed", severity="error", timeout=8)
 
     def session_done(self, summary: str, ok: bool) -> None:
-        self.last_session = summary if ok else f"[b red]{summary}[/]"
+        self.connecting = False
+        self.last_session = escape(summary) if ok else f"[b red]{escape(summary)}[/]"
         self.say(self.last_session)
         self.notify(summary, severity="information" if ok else "error", timeout=8)
         self.action_lookup()
