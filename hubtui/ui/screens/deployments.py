@@ -182,21 +182,25 @@ class DeploymentsScreen(Screen):
         now = self.backend.now()
         want = self.visible()
         present = {str(k.value) for k in table.rows}
-        added = False
+        added = None
         for row in want:
             values = cells(row, now)
             if row.name in present:
                 current = table.get_row(row.name)
                 for (key, _), old, new in zip(COLUMNS, current, values):
                     if str(old) != str(new) or (isinstance(new, Text) and getattr(old, "style", None) != new.style):
-                        table.update_cell(row.name, key, new, update_width=False)
+                        # Only a value wider than its column re-measures the table (rare and cheap then).
+                        wider = len(str(new)) > table.columns[key].content_width
+                        table.update_cell(row.name, key, new, update_width=wider)
             else:
                 table.add_row(*values, key=row.name)
-                added = True
+                added = row.name
         for gone in present - {r.name for r in want}:
             table.remove_row(gone)
         if added:
             table.sort("name")
+            # Re-measure once now, so no line is drawn at the header's width before the rows' widths.
+            table.update_cell(added, "name", added, update_width=True)
         self.sync_slider(keep_target=True)
 
     def refresh_ages(self) -> None:
