@@ -25,6 +25,8 @@ COLUMNS = (("name", "Deployment"), ("replicas", "Ready/Desired"), ("current", "C
            ("updated", "Up-to-date"), ("available", "Available"), ("hpa", "HPA"), ("saved", "Saved"),
            ("age", "Age"), ("status", "Status"))
 TYPE_AHEAD_SECONDS = 1.5
+# Room for the usual values, so that a rollout's status text does not change the table's shape.
+MIN_WIDTHS = {"name": 20, "status": 26, "hpa": 5}
 
 HELP = [
     ("↑ ↓", "select a deployment"),
@@ -116,7 +118,7 @@ class DeploymentsScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one(DeploymentTable)
         for key, label in COLUMNS:
-            table.add_column(label, key=key)
+            table.add_column(label, key=key, width=len(label))
         self.query_one("#filter", Input).display = False
         self.query_one("#banner", Static).display = False
         table.focus()
@@ -177,38 +179,42 @@ class DeploymentsScreen(Screen):
         return [r for name, r in sorted(self.rows.items()) if self.filter in name]
 
     def apply_rows(self) -> None:
-        """Bring the table in line with self.rows: update cells in place, add and remove rows."""
+        """Bring the table in line with self.rows.
+
+        Changed cells are updated in place. Only a change of shape (rows added or removed, or a value
+        wider than its column) rebuilds the table, with column widths measured here: the table never
+        draws a line at widths it has not measured yet."""
         table = self.query_one(DeploymentTable)
         now = self.backend.now()
         want = self.visible()
-        present = {str(k.value) for k in table.rows}
-        added = None
-        for row in want:
-            values = cells(row, now)
-            if row.name in present:
+        values = {row.name: cells(row, now) for row in want}
+        widths = {key: max([len(label), MIN_WIDTHS.get(key, 0)] + [len(str(v[i])) for v in values.values()])
+                  for i, (key, label) in enumerate(COLUMNS)}
+        present = [str(k.value) for k in table.rows]
+        same_shape = (sorted(present) == [r.name for r in want]
+                      and all(widths[key] <= table.columns[key].width for key, _ in COLUMNS))
+        if not same_shape:
+            self.rebuild_table(table, want, values, widths)
+        else:
+            for row in want:
                 current = table.get_row(row.name)
-                for (key, _), old, new in zip(COLUMNS, current, values):
+                for (key, _), old, new in zip(COLUMNS, current, values[row.name]):
                     if str(old) != str(new) or (isinstance(new, Text) and getattr(old, "style", None) != new.style):
-                        # Only a value wider than its column re-measures the table (rare and cheap then).
-                        wider = len(str(new)) > table.columns[key].content_width
-                        table.update_cell(row.name, key, new, update_width=wider)
-            else:
-                table.add_row(*values, key=row.name)
-                added = row.name
-        for gone in present - {r.name for r in want}:
-            table.remove_row(gone)
-        if added:
-            table.sort("name")
-            # Re-measure once now, so no line is drawn at the header's width before the rows' widths.
-            table.update_cell(added, "name", added, update_width=True)
+                        table.update_cell(row.name, key, new)
         self.sync_slider(keep_target=True)
 
+    def rebuild_table(self, table: DataTable, want: list[DeploymentRow], values: dict, widths: dict) -> None:
+        selected = self.selected()
+        table.clear(columns=True)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key, width=widths[key])
+        for row in want:
+            table.add_row(*values[row.name], key=row.name)
+        if selected is not None and selected.name in values:
+            table.move_cursor(row=table.get_row_index(selected.name), animate=False)
+
     def refresh_ages(self) -> None:
-        table = self.query_one(DeploymentTable)
-        now = self.backend.now()
-        for row in self.visible():
-            if row.name in {str(k.value) for k in table.rows}:
-                table.update_cell(row.name, "age", row.age(now), update_width=False)
+        self.apply_rows()
 
     # ----- the slider --------------------------------------------------------------------
     def selected(self) -> DeploymentRow | None:
@@ -230,7 +236,7 @@ class DeploymentsScreen(Screen):
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self) -> None:
         self._typed = ""
-        self.sync_slider()
+        self.sync_slider(keep_target=True)  # a pending target survives only on the same deployment
 
     def action_nudge(self, delta: int) -> None:
         slider = self.query_one(ReplicaSlider)
