@@ -18,15 +18,18 @@ OUT = Path(__file__).resolve().parent.parent / "screenshots"
 SIZE = (120, 30)
 
 
+async def wait_for_rows(app, pilot) -> None:
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count:
+            return
+    raise SystemExit("screenshots: no deployments appeared; is the cluster up?")
+
+
 async def deployments() -> Path:
     app = HubApp(Settings.from_env())
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count:
-                break
-        else:
-            raise SystemExit("screenshots: no deployments appeared; is the cluster up?")
+        await wait_for_rows(app, pilot)
         await pilot.pause(0.3)
         return Path(app.save_screenshot(filename="deployments.svg", path=str(OUT)))
 
@@ -36,10 +39,7 @@ async def connect() -> Path:
 
     app = HubApp(Settings.from_env())
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count:
-                break
+        await wait_for_rows(app, pilot)
         await pilot.press("c")
         for _ in range(200):
             await pilot.pause(0.05)
