@@ -1,0 +1,103 @@
+"""The cleanup's Kubernetes steps against the real cluster: drain, namespace deletion, and what gets stuck."""
+
+from __future__ import annotations
+
+import pytest
+from kubernetes import client
+
+from hubtui.audit import AuditLog
+from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
+from hubtui.ops.cleanup.kube_steps import delete_namespaces, drain
+from hubtui.ops.events import LogLine, StepDone
+
+from ..kubehelpers import Scratch, wait_deleted
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture
+def audit(tmp_path):
+    return AuditLog(tmp_path / "state")
+
+
+@pytest.fixture
+def ns(kube):
+    scratch = Scratch(kube.api, "drain")
+    yield scratch
+    try:
+        scratch.delete()
+    except client.ApiException:
+        pass
+
+
+def workloads(ns):
+    ns.add("web", 2)
+    ns.apps.create_namespaced_stateful_set(ns.name, {
+        "metadata": {"name": "db"},
+        "spec": {"serviceName": "db", "replicas": 1, "selector": {"matchLabels": {"app": "db"}},
+                 "template": {"metadata": {"labels": {"app": "db"}},
+                              "spec": {"containers": [{"name": "db", "image": "x"}]}}}})
+    batch = client.BatchV1Api(ns.core.api_client)
+    batch.create_namespaced_cron_job(ns.name, {
+        "metadata": {"name": "rollup"},
+        "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "r", "image": "x"}]}}}}}})
+    batch.create_namespaced_job(ns.name, {
+        "metadata": {"name": "migrate"},
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "x"}]}}}})
+    ns.wait_pods("web", 2)
+    ns.wait_pods("db", 1)
+
+
+def test_drain_scales_to_zero_deletes_jobs_and_waits_until_no_pod_is_left(kube, ns, audit):
+    workloads(ns)
+    events = []
+    result = drain(kube, ns.name, audit=audit, emit=events.append, timeout=60)
+    assert result.complete
+    assert result.scaled == ("deployment/web", "statefulset/db")
+    assert sorted(result.deleted) == ["cronjob/rollup", "job/migrate"]
+    assert ns.core.list_namespaced_pod(ns.name).items == []
+    assert ns.annotations("web")[ORIGINAL_REPLICAS_ANNOTATION] == "2"
+    db = ns.apps.read_namespaced_stateful_set("db", ns.name)
+    assert db.spec.replicas == 0 and db.metadata.annotations[ORIGINAL_REPLICAS_ANNOTATION] == "1"
+    assert any(isinstance(e, StepDone) for e in events)
+    actions = sorted(e["action"] for e in audit.entries())
+    assert actions == ["drain-delete", "drain-delete", "drain-scale", "drain-scale"]
+
+
+def test_drain_names_the_stragglers_when_pods_stay(kube, ns, audit):
+    ns.add("web", 1)
+    ns.core.create_namespaced_pod(ns.name, {"metadata": {"name": "lonely", "labels": {"app": "lonely"}},
+                                            "spec": {"containers": [{"name": "c", "image": "x"}]}})
+    ns.wait_pods("web", 1)
+    events = []
+    result = drain(kube, ns.name, audit=audit, emit=events.append, timeout=3)
+    assert not result.complete and result.stragglers == ("lonely",)
+    warning = [e for e in events if isinstance(e, LogLine) and e.level == "warning"]
+    assert warning and "lonely" in warning[0].text and not any(isinstance(e, StepDone) for e in events)
+
+
+def test_namespaces_are_deleted_and_waited_for_and_missing_ones_are_noted(kube, audit):
+    a, b = Scratch(kube.api, "gone"), Scratch(kube.api, "gone")
+    a.add("web", 1)
+    result = delete_namespaces(kube, [a.name, b.name, "never-existed"], audit=audit, timeout=90)
+    assert result.complete and set(result.gone) == {a.name, b.name} and result.absent == ("never-existed",)
+    for name in (a.name, b.name):
+        with pytest.raises(client.ApiException):
+            a.core.read_namespace(name)
+
+
+def test_a_stuck_namespace_is_explained(kube, audit):
+    stuck = Scratch(kube.api, "stuck")
+    stuck.core.create_namespaced_config_map(stuck.name, {
+        "metadata": {"name": "held", "finalizers": ["hubtui.test/never-cleared"]}, "data": {"a": "b"}})
+    events = []
+    try:
+        result = delete_namespaces(kube, [stuck.name], audit=audit, emit=events.append, timeout=8)
+        assert not result.complete
+        why = result.stuck[stuck.name]
+        assert "NamespaceFinalizersRemaining" in why and "hubtui.test/never-cleared" in why
+        assert any(isinstance(e, LogLine) and e.level == "error" and stuck.name in e.text for e in events)
+    finally:
+        stuck.core.patch_namespaced_config_map("held", stuck.name, {"metadata": {"finalizers": None}})
+        wait_deleted(stuck.core, stuck.name)
