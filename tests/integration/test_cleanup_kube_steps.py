@@ -62,7 +62,8 @@ def test_drain_scales_to_zero_deletes_jobs_and_waits_until_no_pod_is_left(kube, 
     assert db.spec.replicas == 0 and db.metadata.annotations[ORIGINAL_REPLICAS_ANNOTATION] == "1"
     assert any(isinstance(e, StepDone) for e in events)
     actions = sorted(e["action"] for e in audit.entries())
-    assert actions == ["drain-delete", "drain-delete", "drain-scale", "drain-scale"]
+    assert actions == ["drain-delete", "drain-delete", "drain-scale", "drain-scale",
+                       "record-original-replicas", "record-original-replicas"]
 
 
 def test_drain_names_the_stragglers_when_pods_stay(kube, ns, audit):

@@ -52,6 +52,8 @@ def test_infrastructure_namespaces_that_do_not_exist_are_left_out_of_the_renderi
     (dict(environment="Prod EU"), "environment 'Prod EU': use lower-case letters"),
     (dict(namespace="Bad_NS"), "namespace 'Bad_NS' is not a valid Kubernetes namespace name"),
     (dict(additional_namespaces=("ok", "-bad")), "namespace '-bad' is not a valid"),
+    (dict(namespace="kube-system"), "namespace 'kube-system' belongs to Kubernetes itself"),
+    (dict(additional_namespaces=("default",)), "namespace 'default' belongs to Kubernetes itself"),
 ])
 def test_bad_input_is_refused_before_anything_is_touched(bad, message):
     with pytest.raises(UsageError, match=message):
@@ -85,3 +87,11 @@ def test_without_dry_run_it_refuses_and_changes_nothing(local_cluster, tmp_path)
                           env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "not available in this version yet" in proc.stderr and "nothing was changed" in proc.stderr
+
+
+def test_the_plan_hash_names_what_would_be_deleted_not_how_it_was_asked(kube):
+    a = discover(kube, opts(dry_run=True, additional_namespaces=("x-ns", "x-ns")))
+    b = discover(kube, opts(dry_run=False, additional_namespaces=("x-ns",)))
+    assert a.hash == b.hash
+    assert [n.name for n in a.namespaces].count("x-ns") == 1
+    assert discover(kube, opts(additional_namespaces=("y-ns",))).hash != a.hash

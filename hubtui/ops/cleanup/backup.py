@@ -40,10 +40,12 @@ class _Exec:
             self.env["KUBECONFIG"] = settings.kubeconfig
 
     def to_file(self, command: list[str], path: Path, stdin: str | None = None, timeout: float = 1800) -> str:
-        """Stream the command's stdout into path; return its stderr (raise HubError on failure)."""
+        """Stream the command's stdout into path (the caller renames it once verified); return its stderr
+        (raise HubError on failure). The operator's terminal is never the command's stdin."""
         with open(path, "wb") as out:
-            proc = subprocess.run(self.argv + command, env=self.env, input=stdin.encode() if stdin else None,
-                                  stdout=out, stderr=subprocess.PIPE, timeout=timeout)
+            kw = {"input": stdin.encode()} if stdin is not None else {"stdin": subprocess.DEVNULL}
+            proc = subprocess.run(self.argv + command, env=self.env, stdout=out, stderr=subprocess.PIPE,
+                                  timeout=timeout, **kw)
         err = proc.stderr.decode(errors="replace").strip()
         if proc.returncode != 0:
             if path.stat().st_size == 0:
@@ -53,7 +55,8 @@ class _Exec:
         return err
 
     def text(self, command: list[str], timeout: float = 120) -> str:
-        proc = subprocess.run(self.argv + command, env=self.env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(self.argv + command, env=self.env, capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL)
         if proc.returncode != 0:
             raise HubError(f"`{' '.join(command[:2])}` in the pod failed: "
                            f"{(proc.stderr.strip().splitlines() or ['no message'])[-1]}")
@@ -72,8 +75,12 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
         try:
             pod = find_pod(conn, namespace, TARGETS[store])
         except HubError as e:
-            # No such store in this namespace: nothing of it to lose.
-            emit(LogLine(f"backup: no {TARGETS[store].title} to save ({e})", "warning"))
+            if required and _store_exists(conn, namespace, store):
+                # It exists but cannot be reached (not ready, scaled down, API refused): its data would be lost.
+                emit(StepFailed("backup", f"{TARGETS[store].title}: {e}"))
+                raise HubError(f"backup of {TARGETS[store].title} failed: {e}; nothing was deleted "
+                               f"(what was saved is in {folder})") from None
+            emit(LogLine(f"backup: no {TARGETS[store].title} in {namespace}: nothing of it to save", "warning"))
             result.notes[store] = f"skipped: {e}"
             continue
         try:
@@ -87,18 +94,38 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
             emit(LogLine(f"backup: {TARGETS[store].title} (best effort) failed: {e}", "warning"))
             result.notes[store] = f"best effort, failed: {e}"
             continue
-        result.files[store] = path
+        final = path.with_name(path.name.removesuffix(".partial"))
+        path.rename(final)  # only a verified file gets its real name
+        result.files[store] = final
         result.notes[store] = note
         emit(LogLine(f"backup: {TARGETS[store].title} saved to {path.name} ({note})"))
     emit(StepDone("backup", f"{len(result.files)} file(s) in {folder}"))
     return result
 
 
+def _store_exists(conn: KubeConnection, namespace: str, store: str) -> bool:
+    """Whether the namespace has a StatefulSet or a volume claim that belongs to the store."""
+    from kubernetes import client
+
+    from ...kube.client import REQUEST_TIMEOUT, describe_api_error
+
+    names = TARGETS[store].names
+    try:
+        sets = client.AppsV1Api(conn.api).list_namespaced_stateful_set(namespace, _request_timeout=REQUEST_TIMEOUT)
+        pvcs = client.CoreV1Api(conn.api).list_namespaced_persistent_volume_claim(
+            namespace, _request_timeout=REQUEST_TIMEOUT)
+    except Exception as e:  # noqa: BLE001 - unknown means: assume it exists, and fail safe
+        raise describe_api_error(e, f"checking for {TARGETS[store].title} in {namespace}") from None
+    owned = [o.metadata.name for o in sets.items] + [p.metadata.name for p in pvcs.items]
+    return any(n == name or n.startswith(name + "-") or f"-{name}-" in n for n in owned for name in names)
+
+
 def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) -> tuple[Path, str]:
     user, db = settings.db_user, settings.db_name
-    tables = sorted(t for t in ex.text(["psql", "-U", user, "-d", db, "-tAc",
-                                        "select tablename from pg_tables where schemaname = 'public'"]).split())
-    path = folder / f"timescaledb-{db}.dump"
+    query = ("select schemaname || '.' || tablename from pg_tables where schemaname not in "
+             "('pg_catalog', 'information_schema') and schemaname not like '\\_timescaledb%'")
+    tables = sorted(ex.text(["psql", "-U", user, "-d", db, "-tAc", query]).split())
+    path = folder / f"timescaledb-{db}.dump.partial"
     ex.to_file(["pg_dump", "-Fc", "-U", user, "-d", db], path)
     pg_restore = shutil.which("pg_restore")
     if not pg_restore:
@@ -107,30 +134,45 @@ def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Pa
     listing = subprocess.run([pg_restore, "--list", str(path)], capture_output=True, text=True, timeout=300)
     if listing.returncode != 0:
         raise HubError(f"the dump does not read back: {listing.stderr.strip().splitlines()[-1:]}")
-    listed = {line.split()[-2] for line in listing.stdout.splitlines() if " TABLE " in line and "TABLE DATA" not in line}
-    missing = [t for t in tables if t not in listed]
+    entries = set()
+    for line in listing.stdout.splitlines():
+        if line.startswith(";") or "; " not in line:
+            continue
+        parts = line.split("; ", 1)[1].split()
+        if len(parts) >= 6:  # oid oid TYPE... schema name owner
+            entries.add((" ".join(parts[2:-3]), f"{parts[-3]}.{parts[-2]}"))
+    missing = [t for t in tables if ("TABLE", t) not in entries or ("TABLE DATA", t) not in entries]
     if missing:
-        raise HubError(f"the dump lacks tables {', '.join(missing)}")
-    return path, f"verified with pg_restore --list: {len(tables)} tables"
+        raise HubError(f"the dump lacks tables or their data: {', '.join(missing)}")
+    # Read every data block, not only the table of contents: a dump cut short fails here.
+    full = subprocess.run([pg_restore, "-f", os.devnull, str(path)], capture_output=True, text=True, timeout=1800)
+    if full.returncode != 0:
+        raise HubError(f"the dump does not restore: {(full.stderr.strip().splitlines() or ['?'])[-1]}")
+    return path, f"verified with pg_restore: {len(tables)} tables with their data"
 
 
 def _redis(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) -> tuple[Path, str]:
     password, _warning = read_secret(conn, namespace, "analytics-hub-secrets", "REDIS_PASSWORD")
-    path = folder / "redis.rdb"
+    path = folder / "redis.rdb.partial"
     if password is not None:
         # The password goes in on stdin: never on a command line.
         ex.to_file(["sh", "-c", "IFS= read -r REDISCLI_AUTH; export REDISCLI_AUTH; exec redis-cli --rdb -"], path,
                    stdin=password + "\n")
     else:
         ex.to_file(["redis-cli", "--rdb", "-"], path)
-    with open(path, "rb") as f:
-        head = f.read(9)
-    if not head.startswith(b"REDIS") or path.stat().st_size <= 9:
-        raise HubError("the RDB snapshot is not valid (no REDIS header)")
-    return path, f"RDB version {head[5:9].decode(errors='replace')}, {path.stat().st_size} bytes"
+    data = path.read_bytes()
+    # A diskless transfer ends with its 40-character EOF mark after the RDB itself: drop it.
+    tail = data[-40:]
+    if len(data) > 49 and data[-49] == 0xFF and all(c in b"0123456789abcdef" for c in tail):
+        data = data[:-40]
+        path.write_bytes(data)
+    # REDIS + version ... 0xFF (end of file) + 8-byte checksum: a cut-off transfer fails the end check.
+    if not data.startswith(b"REDIS") or len(data) < 18 or data[-9] != 0xFF:
+        raise HubError("the RDB snapshot is not complete (no REDIS header or no end marker)")
+    return path, f"RDB version {data[5:9].decode(errors='replace')}, {len(data)} bytes, complete"
 
 
 def _kafka(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) -> tuple[Path, str]:
-    path = folder / "kafka-topics.txt"
+    path = folder / "kafka-topics.txt.partial"
     ex.to_file(["sh", "-c", "kafka-topics.sh --bootstrap-server localhost:9092 --describe"], path, timeout=120)
     return path, "topics and their configs"

@@ -63,6 +63,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
 
     apps, batch = client.AppsV1Api(conn.api), client.BatchV1Api(conn.api)
     step = f"drain {namespace}"
+    audit.check()  # every change is audited: no audit log, no change
     emit(StepStarted(step))
     t = REQUEST_TIMEOUT
     try:
@@ -84,9 +85,10 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
         else:
             meta_call, scale_call = apps.patch_namespaced_stateful_set, apps.patch_namespaced_stateful_set_scale
         if replicas > 0 and annotations.get(ORIGINAL_REPLICAS_ANNOTATION) != str(replicas):
-            _ignore_not_found(meta_call, name, namespace, patch_meta, _request_timeout=t)
-        if replicas > 0:
-            _ignore_not_found(scale_call, name, namespace, patch_scale, _request_timeout=t)
+            if _ignore_not_found(meta_call, name, namespace, patch_meta, _request_timeout=t) is not None:
+                audit.record("record-original-replicas", context=conn.context, namespace=namespace, kind=kind,
+                             name=name, replicas=replicas)
+        if replicas > 0 and _ignore_not_found(scale_call, name, namespace, patch_scale, _request_timeout=t):
             audit.record("drain-scale", context=conn.context, namespace=namespace, kind=kind, name=name,
                          before=replicas, after=0)
         return f"{kind}/{name}"
@@ -97,16 +99,13 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
         emit(LogLine(f"{namespace}: {len(scaled)} deployments and statefulsets scaled to 0"))
         deleted = []
         background = client.V1DeleteOptions(propagation_policy="Background")
-        for cron in crons:  # cronjobs first, so they start no new job meanwhile
-            _ignore_not_found(batch.delete_namespaced_cron_job, cron.metadata.name, namespace, body=background,
-                              _request_timeout=t)
-            deleted.append(f"cronjob/{cron.metadata.name}")
-        for job in jobs:
-            _ignore_not_found(batch.delete_namespaced_job, job.metadata.name, namespace, body=background,
-                              _request_timeout=t)
-            deleted.append(f"job/{job.metadata.name}")
-        for name in deleted:
-            audit.record("drain-delete", context=conn.context, namespace=namespace, object=name)
+        # cronjobs first, so that they start no new job meanwhile
+        for kind, items, call in (("cronjob", crons, batch.delete_namespaced_cron_job),
+                                  ("job", jobs, batch.delete_namespaced_job)):
+            for item in items:
+                _ignore_not_found(call, item.metadata.name, namespace, body=background, _request_timeout=t)
+                deleted.append(f"{kind}/{item.metadata.name}")
+                audit.record("drain-delete", context=conn.context, namespace=namespace, object=deleted[-1])
         if deleted:
             emit(LogLine(f"{namespace}: deleted {', '.join(deleted)}"))
     except HubError:
@@ -156,6 +155,7 @@ def delete_namespaces(conn: KubeConnection, names: list[str], *, audit: AuditLog
 
     core = client.CoreV1Api(conn.api)
     step = "delete namespaces"
+    audit.check()  # every change is audited: no audit log, no change
     emit(StepStarted(step, ", ".join(names)))
     absent, pending = [], []
     for name in names:
@@ -164,6 +164,9 @@ def delete_namespaces(conn: KubeConnection, names: list[str], *, audit: AuditLog
         except Exception as e:  # noqa: BLE001
             if getattr(e, "status", None) == 404:
                 absent.append(name)
+                continue
+            if getattr(e, "status", None) == 409:  # already Terminating (a rerun): wait for it like the rest
+                pending.append(name)
                 continue
             raise describe_api_error(e, f"deleting namespace {name}") from None
         audit.record("delete-namespace", context=conn.context, namespace=name)

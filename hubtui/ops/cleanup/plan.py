@@ -9,11 +9,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ...errors import UsageError
+from ...errors import HubError, UsageError
 from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 
 PROVIDERS = ("aws", "gcp", "azure", "k8s")
 INFRA_NAMESPACES = ("monitoring", "cert-manager", "ingress-nginx")
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
@@ -45,6 +46,8 @@ def validate(opts: CleanupOptions) -> CleanupOptions:
     for ns in (opts.namespace, *opts.additional_namespaces):
         if not _DNS_LABEL.match(ns or ""):
             raise UsageError(f"namespace {ns!r} is not a valid Kubernetes namespace name")
+        if ns in SYSTEM_NAMESPACES:
+            raise UsageError(f"namespace {ns!r} belongs to Kubernetes itself: hubtui never deletes it")
     return opts
 
 
@@ -78,15 +81,22 @@ class Plan:
 
     @property
     def hash(self) -> str:
-        """sha256 of the plan's content (not of when it was made): the identity of what was shown."""
+        """sha256 of what the plan would delete and how (not of when it was made, whether it was a dry run,
+        or how many pods happened to run): the identity of what was shown."""
         content = {k: v for k, v in self.body().items() if k != "created"}
+        content["options"] = {k: v for k, v in content["options"].items() if k != "dry_run"}
+        content["namespaces"] = [{k: v for k, v in ns.items() if k != "pods"} for ns in content["namespaces"]]
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
     def save(self, state_dir: Path) -> Path:
         folder = Path(state_dir) / "cleanup" / self.environment
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / f"plan-{self.hash[:12]}.json"
-        path.write_text(json.dumps({"hash": self.hash, **self.body()}, indent=2, sort_keys=True) + "\n")
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.write_text(json.dumps({"hash": self.hash, **self.body()}, indent=2, sort_keys=True) + "\n")
+        except OSError as e:
+            raise HubError(f"cannot save the plan to {path} ({e.strerror}): set XDG_STATE_HOME to a "
+                           "writable folder") from None
         return path
 
     def render(self) -> str:
@@ -149,8 +159,8 @@ def discover(conn: KubeConnection, opts: CleanupOptions) -> Plan:
     if opts.cloud:
         raise UsageError(f"planning the {opts.provider} cloud teardown is not available yet: "
                          "use --provider k8s or --k8s-only")
-    wanted = [(opts.namespace, "main")] + [(n, "additional") for n in opts.additional_namespaces
-                                           if n != opts.namespace]
+    extra = list(dict.fromkeys(n for n in opts.additional_namespaces if n != opts.namespace))  # no repeats
+    wanted = [(opts.namespace, "main")] + [(n, "additional") for n in extra]
     wanted += [(n, "infrastructure") for n in INFRA_NAMESPACES if n not in {w for w, _ in wanted}]
     namespaces = tuple(_namespace_plan(conn, n, role) for n, role in wanted)
     risks = []
