@@ -172,6 +172,6 @@ def discover(conn: KubeConnection, opts: CleanupOptions) -> Plan:
         risks.append("--force: the confirmations are skipped")
     if any(ns.pvcs for ns in namespaces) and not opts.skip_backup:
         risks.append("persistent volumes are deleted with their namespaces; only the backup keeps their data")
-    public = {k: v for k, v in asdict(opts).items()}
+    public = {k: v for k, v in asdict(opts).items()} | {"additional_namespaces": extra}
     return Plan(opts.environment, opts.provider, conn.context, conn.cluster, conn.server, public, namespaces,
                 tuple(risks))
