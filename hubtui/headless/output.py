@@ -13,10 +13,8 @@ from ..ops.events import Event, LogLine, StepFailed, to_dict
 class EventPrinter:
     """An Emit for the headless runners. Thread-safe: scale_all emits from its pool."""
 
-    def __init__(self, *, ndjson: bool = False, quiet: bool = False, out: TextIO | None = None,
-                 err: TextIO | None = None):
+    def __init__(self, *, ndjson: bool = False, out: TextIO | None = None, err: TextIO | None = None):
         self.ndjson = ndjson
-        self.quiet = quiet
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self._lock = threading.Lock()
@@ -27,7 +25,7 @@ class EventPrinter:
                 print(json.dumps(to_dict(event)), file=self.out, flush=True)
             elif isinstance(event, LogLine) and event.level != "info":
                 print(f"{event.level}: {event.text}", file=self.err, flush=True)
-            elif isinstance(event, StepFailed) and not self.quiet:
+            elif isinstance(event, StepFailed):
                 print(f"error: {event.error}", file=self.err, flush=True)
 
     def result(self, doc: dict) -> None:

@@ -70,6 +70,12 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     result = BackupResult(folder)
     emit(StepStarted("backup", str(folder)))
+
+    def fail(store: str, reason: object) -> HubError:
+        emit(StepFailed("backup", f"{TARGETS[store].title}: {reason}"))
+        return HubError(f"backup of {TARGETS[store].title} failed: {reason}; nothing was deleted "
+                        f"(what was saved is in {folder})")
+
     for store, fn, required in (("timescaledb", _timescaledb, True), ("redis", _redis, True),
                                 ("kafka", _kafka, False)):
         try:
@@ -77,9 +83,7 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
         except HubError as e:
             if required and _store_exists(conn, namespace, store):
                 # It exists but cannot be reached (not ready, scaled down, API refused): its data would be lost.
-                emit(StepFailed("backup", f"{TARGETS[store].title}: {e}"))
-                raise HubError(f"backup of {TARGETS[store].title} failed: {e}; nothing was deleted "
-                               f"(what was saved is in {folder})") from None
+                raise fail(store, e) from None
             emit(LogLine(f"backup: no {TARGETS[store].title} in {namespace}: nothing of it to save", "warning"))
             result.notes[store] = f"skipped: {e}"
             continue
@@ -88,9 +92,7 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
                             folder)
         except (HubError, OSError, subprocess.TimeoutExpired) as e:
             if required:
-                emit(StepFailed("backup", f"{TARGETS[store].title}: {e}"))
-                raise HubError(f"backup of {TARGETS[store].title} failed: {e}; nothing was deleted "
-                               f"(what was saved is in {folder})") from None
+                raise fail(store, e) from None
             emit(LogLine(f"backup: {TARGETS[store].title} (best effort) failed: {e}", "warning"))
             result.notes[store] = f"best effort, failed: {e}"
             continue
@@ -98,7 +100,7 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
         path.rename(final)  # only a verified file gets its real name
         result.files[store] = final
         result.notes[store] = note
-        emit(LogLine(f"backup: {TARGETS[store].title} saved to {path.name} ({note})"))
+        emit(LogLine(f"backup: {TARGETS[store].title} saved to {final.name} ({note})"))
     emit(StepDone("backup", f"{len(result.files)} file(s) in {folder}"))
     return result
 
