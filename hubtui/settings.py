@@ -35,18 +35,27 @@ class Settings:
     aws_region: str | None = None
     gcp_project: str | None = None
     gcp_region: str | None = None
+    # Where the GCP / Azure clients send their requests: None means the real cloud. Tests and demos point
+    # them at local stand-ins (HUBTUI_GCP_ENDPOINT, HUBTUI_AZURE_ENDPOINT); AWS needs no setting of its own
+    # because boto3 honours AWS_ENDPOINT_URL.
+    gcp_endpoint: str | None = None
+    azure_endpoint: str | None = None
+    azure_subscription: str | None = None
     state_dir: Path = field(default_factory=lambda: _state_dir(os.environ))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
         """Defaults, then the environment (NAMESPACE, AWS_REGION, GCP_PROJECT, GCP_REGION,
-        XDG_STATE_HOME), then explicit overrides (flags); an override of None keeps the lower layer."""
+        HUBTUI_GCP_ENDPOINT, HUBTUI_AZURE_ENDPOINT, AZURE_SUBSCRIPTION_ID, XDG_STATE_HOME), then explicit overrides (flags); an override of None keeps the lower layer."""
         env = os.environ if env is None else env
         base = cls(
             namespace=env.get("NAMESPACE") or DEFAULT_NAMESPACE,
             aws_region=env.get("AWS_REGION") or None,
             gcp_project=env.get("GCP_PROJECT") or None,
             gcp_region=env.get("GCP_REGION") or None,
+            gcp_endpoint=env.get("HUBTUI_GCP_ENDPOINT") or None,
+            azure_endpoint=env.get("HUBTUI_AZURE_ENDPOINT") or None,
+            azure_subscription=env.get("AZURE_SUBSCRIPTION_ID") or None,
             state_dir=_state_dir(env),
         )
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})

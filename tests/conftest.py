@@ -24,6 +24,14 @@ def _isolated_state(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.delenv("TEXTUAL_THEME", raising=False)
     monkeypatch.delenv("NAMESPACE", raising=False)
+    # No test may reach a real cloud: drop the operator's cloud settings and credentials. A test that needs
+    # a cloud sets the endpoint of a local stand-in (moto, tests/standins) itself.
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "AZURE_", "GOOGLE_", "GCLOUD_", "CLOUDSDK_", "GCP_", "HUBTUI_GCP_",
+                            "HUBTUI_AZURE_")):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +50,17 @@ def local_cluster():
 
 
 @pytest.fixture
+def doomed_cluster(request):
+    """A cluster of its own with the hub deployed, for a test that destroys it (a cleanup run). Started
+    fresh (about 10 s) and stopped after the test."""
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:6]
+    cluster = LocalCluster(f"hubtui-doomed-{checkout}")
+    cluster.up()
+    yield cluster
+    cluster.down()
+
+
+@pytest.fixture
 def kube_settings(local_cluster) -> Settings:
     return Settings.from_env(kubeconfig=str(local_cluster.kubeconfig), namespace=HUB_NAMESPACE)
 
@@ -54,3 +73,9 @@ def kube(kube_settings):
     conn = connect(kube_settings)
     yield conn
     conn.close()
+
+
+# The cloud stand-ins' fixtures (moto for AWS; local HTTP stand-ins for GCP and Azure).
+from tests.standins.aws import *  # noqa: E402,F401,F403
+from tests.standins.azure import *  # noqa: E402,F401,F403
+from tests.standins.gcp import *  # noqa: E402,F401,F403

@@ -1,51 +1,196 @@
-"""`hubtui cleanup`: the old destroy.sh / `llm-analytics utils cleanup`. For now it plans (--dry-run)."""
+"""`hubtui cleanup`: the old destroy.sh / `llm-analytics utils cleanup`, on hubtui's engine.
+
+On a terminal it asks the same typed-phrase questions as the TUI, in the same order. Without a terminal, or
+with --json, it refuses to destroy anything unless --force (or --dry-run) is given.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+import time
 
-from ..errors import HubError
+from ..errors import EXIT_FAILURE, EXIT_OK, UsageError
+from ..ops.events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted, to_dict
 from ..settings import Settings
 
 
 def add_parser(sub, parents) -> None:
-    p = sub.add_parser("cleanup", parents=parents, help="plan the destruction of an environment (--dry-run)",
-                       description="Discover what an environment has and show the exact plan. Running the "
-                                   "teardown itself is not available yet: only --dry-run works.")
+    p = sub.add_parser("cleanup", parents=parents, help="destroy an environment (plan, confirm, back up, tear down)",
+                       description="Discover what an environment has, show the exact plan, ask for typed "
+                                   "confirmation, back up the data, then drain, delete the namespaces, tear down "
+                                   "the cloud resources and forget the local state. A run that stops part-way "
+                                   "is resumed by running the same command again.")
     p.add_argument("-e", "--environment", required=True, help="dev, staging, production, or any name")
     p.add_argument("-p", "--provider", required=True, help="aws, gcp, azure or k8s")
     p.add_argument("--additional-namespaces", action="append", default=[], metavar="NS[,NS...]",
                    help="more namespaces to delete (comma-separated, repeatable)")
-    p.add_argument("--force", action="store_true", help="skip the confirmations")
+    p.add_argument("--force", action="store_true",
+                   help="skip the confirmations (needed without a terminal; recorded in the audit log)")
     p.add_argument("--skip-backup", action="store_true", help="take no backup first")
     p.add_argument("--k8s-only", action="store_true", help="leave the cloud resources alone")
     p.add_argument("--dry-run", action="store_true", help="show the plan; change nothing")
-    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument("--disable-deletion-protection", action="store_true",
+                   help="with --force: switch off deletion protection on the planned databases (on a terminal, "
+                        "you are asked instead)")
+    p.add_argument("--json", action="store_true",
+                   help="print the plan (and, when run, the events as NDJSON and the summary) as JSON")
     p.set_defaults(run=run)
+
+
+def options_from(args: argparse.Namespace, settings: Settings):
+    from ..ops.cleanup.plan import CleanupOptions, validate
+
+    extra = tuple(n.strip() for chunk in args.additional_namespaces for n in chunk.split(",") if n.strip())
+    return validate(CleanupOptions(environment=args.environment, provider=args.provider,
+                                   namespace=settings.namespace, additional_namespaces=extra, force=args.force,
+                                   skip_backup=args.skip_backup, k8s_only=args.k8s_only, dry_run=args.dry_run))
+
+
+class CleanupPrinter:
+    """The run's events for a person (stderr lines) or for a program (NDJSON on stdout)."""
+
+    def __init__(self, ndjson: bool):
+        self.ndjson = ndjson
+        self._lock = threading.Lock()
+        self._last_progress: dict[str, tuple[str, float]] = {}
+
+    def __call__(self, event: Event) -> None:
+        with self._lock:
+            if self.ndjson:
+                print(json.dumps(to_dict(event)), flush=True)
+                return
+            line = None
+            if isinstance(event, StepStarted):
+                line = f"==> {event.detail or event.step}"
+            elif isinstance(event, StepDone):
+                line = f"    ✓ {event.detail}" if event.detail else "    ✓ done"
+            elif isinstance(event, StepFailed):
+                line = f"    ✗ {event.error}"
+            elif isinstance(event, LogLine):
+                line = f"    {event.level + ': ' if event.level != 'info' else ''}{event.text}"
+            elif isinstance(event, Progress):
+                detail, at = self._last_progress.get(event.step, ("", 0.0))
+                now = time.monotonic()
+                if event.detail and event.detail != detail and now - at >= 2:
+                    self._last_progress[event.step] = (event.detail, now)
+                    line = f"    … {event.detail}"
+            if line:
+                print(line, file=sys.stderr, flush=True)
+
+
+def _ask(question: str) -> str:
+    try:
+        return input(question.rstrip() + " ")
+    except EOFError:
+        return ""
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..kube.client import connect
-    from ..ops.cleanup.plan import CleanupOptions, discover, validate
+    from ..ops.cleanup.confirm import accepted, confirmations, protection_confirmation
+    from ..ops.cleanup.journal import Journal
+    from ..ops.cleanup.plan import Plan, discover, working_dir
+    from ..ops.cleanup.runner import STEP_TITLES, CleanupRun, pending_run, steps_for
 
-    extra = tuple(n.strip() for chunk in args.additional_namespaces for n in chunk.split(",") if n.strip())
-    opts = validate(CleanupOptions(environment=args.environment, provider=args.provider,
-                                   namespace=settings.namespace, additional_namespaces=extra, force=args.force,
-                                   skip_backup=args.skip_backup, k8s_only=args.k8s_only, dry_run=args.dry_run))
-    if not args.dry_run:
-        raise HubError("running the teardown is not available in this version yet: use --dry-run to see "
-                       "the plan; nothing was changed")
+    opts = options_from(args, settings)
+    if args.disable_deletion_protection and not args.force:
+        raise UsageError("--disable-deletion-protection goes with --force (without it you are asked)")
+    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not args.json
+    if not args.dry_run and not args.force and not interactive:
+        why = "--json was given" if args.json else "there is no terminal to ask on"
+        raise UsageError(f"refusing to destroy '{opts.environment}' without confirmation ({why}): pass --force to "
+                         "skip the confirmations, or --dry-run to see the plan; nothing was changed")
+
     conn = connect(settings)
     try:
-        plan = discover(conn, opts)
+        plan = plan_file = None
+        pending = pending_run(settings.state_dir, opts.environment)
+        if pending and not args.dry_run:
+            saved = Plan.load(pending.plan_file)
+            if (saved.provider, saved.opts.namespace) != (opts.provider, opts.namespace):
+                raise UsageError(f"an interrupted cleanup of '{opts.environment}' (provider {saved.provider}, "
+                                 f"namespace {saved.opts.namespace}) is pending: run it with the same provider "
+                                 f"and namespace to resume it; nothing was changed")
+            step = pending.first_unfinished(steps_for(saved))
+            print(f"An interrupted cleanup of '{opts.environment}' is pending (plan {pending.plan_hash[:12]}, "
+                  f"started {pending.started}); it would go on with '{STEP_TITLES.get(step, step)}'.",
+                  file=sys.stderr)
+            if interactive and not args.force:
+                answer = _ask("Resume it with its saved plan? Type yes to resume, no to plan again:")
+                if answer == "yes":
+                    plan, plan_file = saved, pending.plan_file
+                elif answer == "no":
+                    Journal(working_dir(settings.state_dir, opts.environment)).discard()
+                else:
+                    raise UsageError("neither yes nor no: nothing was changed")
+            else:
+                print("--force: resuming it with its saved plan", file=sys.stderr)
+                plan, plan_file = saved, pending.plan_file
+        if plan is None:
+            plan = discover(conn, opts, settings)
+            plan_file = plan.save(settings.state_dir)
+
+        if args.json and args.dry_run:
+            print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), **plan.body()}, indent=2))
+        elif args.json:
+            print(json.dumps({"event": "Plan", "hash": plan.hash, "plan_file": str(plan_file), **plan.body()}),
+                  flush=True)
+        else:
+            print(plan.render())
+        if args.dry_run:
+            if not args.json:
+                print(f"\ndry run: nothing was changed (plan saved to {plan_file})", file=sys.stderr)
+            return EXIT_OK
+
+        protected = [r for r in (plan.cloud_plan.resources if plan.cloud_plan else ())
+                     if r.details.get("deletion_protection")]
+        allow_unprotect = args.disable_deletion_protection
+        if args.force:
+            print("--force: the confirmations are skipped (this is recorded in the audit log)", file=sys.stderr)
+            if protected and not allow_unprotect:
+                print("warning: " + ", ".join(r.label() for r in protected) + " has deletion protection and will "
+                      "not be deleted (add --disable-deletion-protection to switch it off)", file=sys.stderr)
+        else:
+            print(file=sys.stderr)
+            for c in confirmations(opts.environment):
+                if not accepted(c, _ask(c.question + ":")):
+                    raise UsageError(f"not confirmed (type exactly {c.phrase!r}): nothing was changed")
+            for r in protected:
+                c = protection_confirmation(r.label())
+                if not accepted(c, _ask(c.question + ":")):
+                    raise UsageError(f"deletion protection of {r.label()} stays on: nothing was changed")
+                allow_unprotect = True
+
+        runner = CleanupRun(plan, plan_file, conn, settings, emit=CleanupPrinter(ndjson=args.json),
+                            allow_disable_deletion_protection=allow_unprotect)
+        summary = _run_with_ctrl_c(runner)
     finally:
         conn.close()
-    path = plan.save(settings.state_dir)
     if args.json:
-        print(json.dumps({"hash": plan.hash, "plan_file": str(path), **plan.body()}, indent=2))
+        print(json.dumps({"event": "Summary", **summary.to_dict()}), flush=True)
     else:
-        print(plan.render())
-        print(f"\ndry run: nothing was changed (plan saved to {path})", file=sys.stderr)
-    return 0
+        print("\n" + summary.render())
+    return EXIT_OK if summary.ok else EXIT_FAILURE
+
+
+def _run_with_ctrl_c(runner):
+    """The first Ctrl-C asks the run to stop at the next safe point; a second one stops it at once (the
+    journal still lets a later run resume)."""
+    def on_sigint(signum, frame):
+        if runner.cancel.is_set():
+            raise KeyboardInterrupt
+        runner.cancel.set()
+        print("\ncancelling at the next safe point (Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, on_sigint) if threading.current_thread() is threading.main_thread() \
+        else None
+    try:
+        return runner.run()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+

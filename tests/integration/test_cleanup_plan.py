@@ -81,12 +81,28 @@ def test_dry_run_from_the_cli_saves_the_plan_and_changes_nothing(local_cluster, 
     assert not (tmp_path / "hubtui" / "audit.jsonl").exists()
 
 
-def test_without_dry_run_it_refuses_and_changes_nothing(local_cluster, tmp_path):
+def hub_state(kube) -> dict:
+    from kubernetes import client
+
+    apps = client.AppsV1Api(kube.api)
+    return {d.metadata.name: (d.metadata.generation, d.spec.replicas)
+            for d in apps.list_namespaced_deployment(HUB_NAMESPACE).items}
+
+
+@pytest.mark.parametrize("extra, why", [
+    ([], "there is no terminal to ask on"),
+    (["--json"], "--json was given"),
+])
+def test_without_a_terminal_or_with_json_it_refuses_unless_forced(local_cluster, kube, tmp_path, extra, why):
+    before = hub_state(kube)
     env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), XDG_STATE_HOME=str(tmp_path))
-    proc = subprocess.run([sys.executable, "-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s"],
-                          env=env, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 1
-    assert "not available in this version yet" in proc.stderr and "nothing was changed" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s", *extra],
+                          env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2
+    assert f"refusing to destroy 'dev' without confirmation ({why})" in proc.stderr
+    assert "nothing was changed" in proc.stderr and proc.stdout == ""
+    assert hub_state(kube) == before
+    assert not (tmp_path / "hubtui").exists()  # not even a plan or an audit entry
 
 
 def test_the_plan_hash_names_what_would_be_deleted_not_how_it_was_asked(kube):

@@ -26,3 +26,9 @@ def confirmations(environment: str) -> list[Confirmation]:
 def accepted(confirmation: Confirmation, typed: str) -> bool:
     """Exact: no other case, no spaces around it, no abbreviation."""
     return typed == confirmation.phrase
+
+
+def protection_confirmation(resource: str) -> Confirmation:
+    """Asked after the others for each planned database with deletion protection: it is never switched off
+    silently."""
+    return Confirmation(f"{resource} has deletion protection. Type yes to switch it off and delete it", "yes")

@@ -7,6 +7,7 @@ Each step reports progress through events and returns what happened; a step that
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -54,8 +55,12 @@ def _ignore_not_found(call, *args, **kwargs):
         raise
 
 
+class StepCancelled(HubError):
+    """The operator cancelled during a wait; what was requested so far stands, and a rerun picks it up."""
+
+
 def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit = ignore,
-          timeout: float = 120) -> DrainResult:
+          timeout: float = 120, cancel: threading.Event | None = None) -> DrainResult:
     """Record each workload's replica count, scale deployments and statefulsets to 0 (concurrently), delete
     jobs and cronjobs with their pods, and wait by watch until the namespace has no pods left. On timeout the
     result names the stragglers (the caller decides whether to go on)."""
@@ -113,7 +118,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     except Exception as e:  # noqa: BLE001
         raise describe_api_error(e, f"draining {namespace}") from None
 
-    stragglers = _wait_pods_gone(conn, namespace, timeout, emit, step)
+    stragglers = _wait_pods_gone(conn, namespace, timeout, emit, step, cancel or threading.Event())
     if stragglers:
         emit(LogLine(f"{namespace}: {len(stragglers)} pod(s) still there after {timeout:g}s: "
                      f"{', '.join(stragglers[:10])}; going on", "warning"))
@@ -122,11 +127,16 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     return DrainResult(namespace, scaled, tuple(deleted), tuple(stragglers))
 
 
-def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: Emit, step: str) -> list[str]:
-    import threading
-
+def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: Emit, step: str,
+                    cancel: threading.Event) -> list[str]:
     changed = threading.Event()
-    pods = Watcher(pod_list_call(conn, namespace), lambda events: changed.set(), what=f"pods in {namespace}").start()
+    errors: list[str] = []
+
+    def on_events(events) -> None:
+        errors.extend(e.error for e in events if getattr(e, "error", None))
+        changed.set()
+
+    pods = Watcher(pod_list_call(conn, namespace), on_events, what=f"pods in {namespace}").start()
     try:
         deadline = time.monotonic() + timeout
         last = -1
@@ -140,15 +150,20 @@ def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: 
                     return []
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return left if left is not None else ["(the pods could not be listed)"]
-            changed.wait(min(remaining, 1.0))
+                if left is None:  # never saw the pods: that is a failure to check, not a straggler
+                    why = errors[-1] if errors else "no answer"
+                    raise HubError(f"could not watch the pods of {namespace} to see them go ({why})")
+                return left
+            if cancel.is_set():
+                raise StepCancelled(f"cancelled while waiting for the pods of {namespace} to go")
+            changed.wait(min(remaining, 0.5))
             changed.clear()
     finally:
         pods.stop()
 
 
 def delete_namespaces(conn: KubeConnection, names: list[str], *, audit: AuditLog, emit: Emit = ignore,
-                      timeout: float = 180) -> NamespaceDeletion:
+                      timeout: float = 180, cancel: threading.Event | None = None) -> NamespaceDeletion:
     """Delete each namespace that exists and wait until it is really gone. One still Terminating at the end is
     explained: its conditions (what remains, which finalizers) and its own finalizers."""
     from kubernetes import client
@@ -172,24 +187,26 @@ def delete_namespaces(conn: KubeConnection, names: list[str], *, audit: AuditLog
         audit.record("delete-namespace", context=conn.context, namespace=name)
         pending.append(name)
 
-    import threading
-
+    # One watch per namespace, selected by name: it needs no right to list every namespace of the cluster.
+    cancel = cancel or threading.Event()
     changed = threading.Event()
-    watcher = Watcher(functools.partial(core.list_namespace), lambda events: changed.set(),
-                      what="namespaces").start()
+    watchers = {n: Watcher(functools.partial(core.list_namespace, field_selector=f"metadata.name={n}"),
+                           lambda events: changed.set(), what=f"namespace {n}").start() for n in pending}
     try:
         deadline = time.monotonic() + timeout
         while True:
-            existing = watcher.snapshot() if watcher.connected.is_set() else None
-            left = [n for n in pending if existing is None or n in existing]
+            left = [n for n, w in watchers.items() if not w.connected.is_set() or n in w.snapshot()]
             emit(Progress(step, len(pending) - len(left), len(pending), f"{len(left)} namespace(s) terminating"))
             if not left or time.monotonic() >= deadline:
                 break
-            changed.wait(min(deadline - time.monotonic(), 1.0))
+            if cancel.is_set():
+                raise StepCancelled("cancelled while waiting for the namespaces to go")
+            changed.wait(min(deadline - time.monotonic(), 0.5))
             changed.clear()
-        stuck = {n: why_stuck(existing.get(n) if existing else None) for n in left}
+        stuck = {n: why_stuck(watchers[n].get(n) if watchers[n].connected.is_set() else None) for n in left}
     finally:
-        watcher.stop()
+        for w in watchers.values():
+            w.stop()
     gone = tuple(n for n in pending if n not in stuck)
     for name, why in stuck.items():
         emit(LogLine(f"namespace {name} is still Terminating after {timeout:g}s: {why}", "error"))

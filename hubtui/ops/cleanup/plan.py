@@ -11,6 +11,8 @@ from pathlib import Path
 
 from ...errors import HubError, UsageError
 from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from ...settings import Settings
+from .local_state import LocalPlan, plan_kubeconfig
 
 PROVIDERS = ("aws", "gcp", "azure", "k8s")
 INFRA_NAMESPACES = ("monitoring", "cert-manager", "ingress-nginx")
@@ -74,10 +76,53 @@ class Plan:
     options: dict
     namespaces: tuple[NamespacePlan, ...]
     risks: tuple[str, ...] = ()
+    cloud: dict | None = None  # CloudPlan.to_dict(), when the cloud is torn down too
+    local: dict = field(default_factory=dict)  # LocalPlan.to_dict()
     created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
     def body(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Plan":
+        fields = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        fields["namespaces"] = tuple(
+            NamespacePlan(**{k: (tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, list) else v)
+                             for k, v in ns.items()}) for ns in d["namespaces"])
+        fields["risks"] = tuple(d.get("risks", ()))
+        return cls(**fields)
+
+    @classmethod
+    def load(cls, path: Path) -> "Plan":
+        """A saved plan, checked against its recorded hash (a plan edited by hand is refused)."""
+        try:
+            data = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as e:
+            raise HubError(f"cannot read the saved plan {path}: {getattr(e, 'strerror', None) or e}") from None
+        plan = cls.from_dict(data)
+        if plan.hash != data.get("hash"):
+            raise HubError(f"the saved plan {path} does not match its hash: it was changed; plan again")
+        return plan
+
+    @property
+    def cloud_plan(self):
+        from ...cloud.base import CloudPlan
+
+        return CloudPlan.from_dict(self.cloud) if self.cloud else None
+
+    @property
+    def local_plan(self) -> LocalPlan:
+        return LocalPlan.from_dict(self.local)
+
+    @property
+    def namespaces_to_delete(self) -> list[str]:
+        return [ns.name for ns in self.namespaces if ns.exists]
+
+    @property
+    def opts(self) -> CleanupOptions:
+        o = dict(self.options)
+        o["additional_namespaces"] = tuple(o.get("additional_namespaces", ()))
+        return CleanupOptions(**o)
 
     @property
     def hash(self) -> str:
@@ -89,7 +134,7 @@ class Plan:
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
     def save(self, state_dir: Path) -> Path:
-        folder = Path(state_dir) / "cleanup" / self.environment
+        folder = working_dir(state_dir, self.environment)
         path = folder / f"plan-{self.hash[:12]}.json"
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -114,6 +159,22 @@ class Plan:
                                  ("volumes (PVCs)", [f"{n} {size}" for n, size in ns.pvcs])):
                 if items:
                     lines.append(f"    {label}: {', '.join(items)}")
+        cloud = self.cloud_plan
+        if cloud:
+            lines += ["", f"  Cloud: {cloud.identity}, region {cloud.region}"]
+            if not cloud.resources:
+                lines.append("    nothing found by name or by the environment tag")
+            for r in cloud.resources:
+                extra = "  (deletion protection ON)" if r.details.get("deletion_protection") else ""
+                lines.append(f"    {r.kind}: {r.name}  [matched by {r.matched_by}]{extra}")
+        elif self.options.get("provider") != "k8s":
+            lines += ["", "  Cloud: left alone (--k8s-only)"]
+        local = self.local_plan
+        if local.kubeconfig or local.working_dir:
+            lines += ["", "  Local state:"]
+            lines += [f"    kubeconfig {e.describe()} (a copy is saved first)" for e in local.kubeconfig]
+            if local.working_dir:
+                lines.append(f"    hubtui working files {local.working_dir}; kept: {', '.join(local.kept)}")
         if self.risks:
             lines += ["", "  Risks:"] + [f"    ! {r}" for r in self.risks]
         lines += ["", f"  plan hash {self.hash[:12]}"]
@@ -152,13 +213,16 @@ def _namespace_plan(conn: KubeConnection, name: str, role: str) -> NamespacePlan
     )
 
 
-def discover(conn: KubeConnection, opts: CleanupOptions) -> Plan:
-    """The Kubernetes part of the plan. Cloud discovery is not part of this yet: refuse rather than
-    show a plan that leaves the cloud out."""
+def working_dir(state_dir: Path, environment: str) -> Path:
+    """hubtui's working files for one environment: saved plans and the journal."""
+    return Path(state_dir) / "cleanup" / environment
+
+
+def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | None = None) -> Plan:
+    """Everything the cleanup would delete: Kubernetes objects, then (unless k8s-only or provider k8s) the
+    cloud resources and the local kubeconfig entries of the environment's cloud cluster. Read-only."""
     validate(opts)
-    if opts.cloud:
-        raise UsageError(f"planning the {opts.provider} cloud teardown is not available yet: "
-                         "use --provider k8s or --k8s-only")
+    settings = settings or Settings.from_env()
     extra = list(dict.fromkeys(n for n in opts.additional_namespaces if n != opts.namespace))  # no repeats
     wanted = [(opts.namespace, "main")] + [(n, "additional") for n in extra]
     wanted += [(n, "infrastructure") for n in INFRA_NAMESPACES if n not in {w for w, _ in wanted}]
@@ -172,6 +236,19 @@ def discover(conn: KubeConnection, opts: CleanupOptions) -> Plan:
         risks.append("--force: the confirmations are skipped")
     if any(ns.pvcs for ns in namespaces) and not opts.skip_backup:
         risks.append("persistent volumes are deleted with their namespaces; only the backup keeps their data")
+    cloud = None
+    kubeconfig = ()
+    if opts.cloud:
+        from ...cloud.base import cluster_name
+        from ...cloud.base import discover as cloud_discover
+
+        found = cloud_discover(opts.provider, opts.environment, settings)
+        cloud = found.to_dict()
+        risks += list(found.risks)
+        kubeconfig = plan_kubeconfig(conn.kubeconfig, cluster_name(opts.environment))
+    state = Path(settings.state_dir)
+    local = LocalPlan(kubeconfig, str(working_dir(state, opts.environment)),
+                      (str(state / "backups" / opts.environment), str(state / "audit.jsonl")))
     public = {k: v for k, v in asdict(opts).items()} | {"additional_namespaces": extra}
     return Plan(opts.environment, opts.provider, conn.context, conn.cluster, conn.server, public, namespaces,
-                tuple(risks))
+                tuple(risks), cloud, local.to_dict())

@@ -1,0 +1,298 @@
+"""Azure part of the cloud teardown: the environment's resource groups, found and deleted through ARM.
+
+On Azure the old tool put everything of an environment in one resource group, `llm-analytics-hub-<env>-rg`;
+deleting the group deletes what it holds, so the plan lists the groups (and, in their details, every
+resource that goes with them). Groups tagged `environment=<env>` are found too, so that nothing named
+differently is left behind, and a group that matches one way only is shown as a risk.
+
+The Azure SDK is imported inside the functions: it costs start-up time, and a missing SDK must be a
+one-line hint, not a traceback. See base.py for the contract.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any, Callable
+
+from ..errors import HubError
+from ..ops.events import LogLine, StepDone, StepFailed, StepStarted
+from ..settings import Settings
+from .base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
+                   TeardownContext, cluster_name, retry, short_error, wait_until)
+
+PROVIDER = "azure"
+GROUP_KIND = "resource-group"
+ARM_ENDPOINT = "https://management.azure.com"
+TAG_NAME = "environment"
+RESOURCES_SHOWN = 50  # the plan lists this many of a group's resources, and counts them all
+MAX_PARALLEL = 8
+LOGIN_HINT = "run `az login` (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET)"
+# 409 codes that mean "busy, try later" rather than "refused" (a lock, ScopeLocked, is not retried)
+RETRYABLE_CONFLICTS = frozenset({"AnotherOperationInProgress", "ResourceGroupBeingDeleted", "ResourceInUse",
+                                 "InUseSubnetCannotBeDeleted", "InUseNetworkSecurityGroupCannotBeDeleted"})
+RETRYABLE_WORDS = ("in use", "being deleted", "another operation")
+
+
+def group_name(environment: str) -> str:
+    """The old tool's resource group for an environment."""
+    return f"{cluster_name(environment)}-rg"
+
+
+# ---- the SDK and the client -------------------------------------------------------------------------
+
+def _client_class():
+    """ResourceManagementClient, wherever this SDK version keeps it (26.0.0 moved it)."""
+    try:
+        from azure.mgmt.resource.resources import ResourceManagementClient
+    except ImportError:
+        try:
+            from azure.mgmt.resource import ResourceManagementClient  # type: ignore[no-redef]
+        except ImportError:
+            raise HubError("the Azure SDK is missing: pip install azure-mgmt-resource azure-identity") from None
+    return ResourceManagementClient
+
+
+class _StandInCredential:
+    """The local stand-in checks no token, but the ARM client still wants a credential to hold."""
+
+    def get_token(self, *scopes: str, **kwargs: Any):
+        from azure.core.credentials import AccessToken
+
+        return AccessToken("stand-in", int(time.time()) + 3600)
+
+
+def _subscription(settings: Settings) -> str:
+    if not settings.azure_subscription:
+        raise HubError("no Azure subscription: set AZURE_SUBSCRIPTION_ID")
+    return settings.azure_subscription
+
+
+def _endpoint(settings: Settings) -> str:
+    return (settings.azure_endpoint or ARM_ENDPOINT).rstrip("/")
+
+
+def _client(settings: Settings):
+    """An ARM client for the subscription: the real endpoint with the operator's credentials, or the
+    stand-in named by settings.azure_endpoint (plain http, so no bearer token: azure-core refuses those)."""
+    subscription = _subscription(settings)
+    client_class = _client_class()
+    if settings.azure_endpoint:
+        from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+        return client_class(_StandInCredential(), subscription, base_url=_endpoint(settings),
+                            authentication_policy=SansIOHTTPPolicy())
+    try:
+        from azure.identity import DefaultAzureCredential
+    except ImportError:
+        raise HubError("the Azure SDK is missing: pip install azure-identity") from None
+    return client_class(DefaultAzureCredential(), subscription)
+
+
+def _status(e: BaseException) -> int | None:
+    return getattr(e, "status_code", None)
+
+
+def _code(e: BaseException) -> str:
+    """ARM's error code ("ResourceGroupNotFound", ...) when the SDK parsed one."""
+    return getattr(getattr(e, "error", None), "code", None) or ""
+
+
+def _is_auth_error(e: BaseException) -> bool:
+    """No usable credentials (azure.identity found none, or ARM said 401)."""
+    return type(e).__name__ in ("ClientAuthenticationError", "CredentialUnavailableError") or _status(e) == 401
+
+
+def _read_error(e: Exception, subscription: str, what: str) -> HubError:
+    """One line for the operator when a read call of discovery fails."""
+    if _is_auth_error(e):
+        return HubError(f"Azure credentials missing or refused: {LOGIN_HINT} ({short_error(e)})")
+    if _status(e) == 403:
+        return HubError(f"Azure refused to {what} in subscription {subscription}: check the subscription id and "
+                        f"your role, or {LOGIN_HINT} ({short_error(e)})")
+    if _code(e) in ("SubscriptionNotFound", "InvalidSubscriptionId"):
+        return HubError(f"Azure subscription {subscription} not found: check AZURE_SUBSCRIPTION_ID")
+    if type(e).__name__ in ("ServiceRequestError", "ServiceRequestTimeoutError"):
+        return HubError(f"cannot reach Azure Resource Manager: {short_error(e)}")
+    return HubError(f"Azure: could not {what}: {short_error(e)}")
+
+
+# ---- discovery ------------------------------------------------------------------------------------
+
+def discover(environment: str, settings: Settings) -> CloudPlan:
+    """The environment's resource groups, by name and by tag, with what each holds. Read calls only."""
+    subscription = _subscription(settings)
+    client = _client(settings)
+    try:
+        found = _find_groups(client, environment)
+        resources = tuple(_describe(client, group, matched) for group, matched in found)
+    except HubError:
+        raise
+    except Exception as e:  # noqa: BLE001 - every SDK error becomes one line
+        raise _read_error(e, subscription, "read resource groups") from e
+    locations = sorted({r.details["location"] for r in resources if r.details.get("location")})
+    return CloudPlan(provider=PROVIDER, identity=f"Azure subscription {subscription}",
+                     region=", ".join(locations) or "-", resources=resources,
+                     risks=tuple(risk for r in resources for risk in _risks(r, environment)))
+
+
+def _find_groups(client, environment: str) -> list[tuple[Any, str]]:
+    """(group, matched_by) for the group named after the environment and every group tagged with it."""
+    by_name = _get_group(client, group_name(environment))
+    quoted = environment.replace("'", "''")  # OData string literal
+    tag_filter = f"tagName eq '{TAG_NAME}' and tagValue eq '{quoted}'"
+    by_tag = {g.name.lower(): g for g in client.resource_groups.list(filter=tag_filter)}
+    found: list[tuple[Any, str]] = []
+    if by_name is not None:
+        found.append((by_name, "name+tag" if by_tag.pop(by_name.name.lower(), None) else "name"))
+    found.extend((g, "tag") for _, g in sorted(by_tag.items()))
+    return found
+
+
+def _get_group(client, name: str):
+    """The group, or None when it does not exist."""
+    try:
+        return client.resource_groups.get(name)
+    except Exception as e:  # noqa: BLE001
+        if _status(e) == 404:
+            return None
+        raise
+
+
+def _describe(client, group, matched_by: str) -> CloudResource:
+    """The plan's entry for a group: where it is, its tags, and what deleting it takes along."""
+    held, count = [], 0
+    for res in client.resources.list_by_resource_group(group.name):
+        count += 1
+        if len(held) < RESOURCES_SHOWN:
+            held.append({"name": res.name, "type": res.type})
+    state = getattr(group.properties, "provisioning_state", None) if group.properties else None
+    details = {"location": group.location, "tags": dict(group.tags or {}), "resources": held,
+               "resource_count": count, "provisioning_state": state}
+    return CloudResource(kind=GROUP_KIND, name=group.name, id=group.id, matched_by=matched_by, details=details)
+
+
+def _risks(resource: CloudResource, environment: str) -> list[str]:
+    """Why the operator should look twice at a group before it goes."""
+    risks = []
+    tag = resource.details["tags"].get(TAG_NAME)
+    if resource.matched_by == "name":
+        told = f"its {TAG_NAME} tag is {tag!r}" if tag is not None else f"it has no {TAG_NAME} tag"
+        risks.append(f"resource group {resource.name} matches by name only: {told}")
+    elif resource.matched_by == "tag":
+        risks.append(f"resource group {resource.name} matches by tag only: it is not named "
+                     f"{group_name(environment)}")
+    if resource.details.get("resource_count", 0) > RESOURCES_SHOWN:
+        risks.append(f"resource group {resource.name} holds {resource.details['resource_count']} resources; "
+                     f"the plan lists the first {RESOURCES_SHOWN}")
+    return risks
+
+
+# ---- teardown -------------------------------------------------------------------------------------
+
+def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[ResourceOutcome]:
+    """Delete the plan's resource groups (in parallel) and follow each deletion to its end."""
+    outcomes: dict[str, ResourceOutcome] = {}
+    todo = []
+    for resource in plan.resources:
+        if resource.id in ctx.finished:
+            outcomes[resource.id] = ResourceOutcome(resource, SKIPPED, "finished in an earlier run")
+            ctx.emit(LogLine(f"azure: {resource.label()}: finished in an earlier run, skipped"))
+        elif resource.kind != GROUP_KIND:
+            outcomes[resource.id] = ResourceOutcome(resource, SKIPPED, f"not an Azure {GROUP_KIND}")
+        else:
+            todo.append(resource)
+    if todo:
+        client, endpoint = _client(settings), _endpoint(settings)
+        safe = _serialised(ctx)
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo)), thread_name_prefix="azure") as pool:
+            for outcome in pool.map(lambda r: _delete_group(client, endpoint, r, safe), todo):
+                outcomes[outcome.resource.id] = outcome
+    return [outcomes[r.id] for r in plan.resources]
+
+
+def _serialised(ctx: TeardownContext) -> TeardownContext:
+    """The same context with emit and record behind one lock: the groups are deleted from several threads."""
+    lock = threading.Lock()
+
+    def locked(fn: Callable) -> Callable:
+        def call(arg):
+            with lock:
+                fn(arg)
+        return call
+
+    return replace(ctx, emit=locked(ctx.emit), record=locked(ctx.record))
+
+
+def _delete_group(client, endpoint: str, resource: CloudResource, ctx: TeardownContext) -> ResourceOutcome:
+    """Delete one group and wait for ARM's operation to end. Never raises: every end is an outcome."""
+    step = f"azure: {resource.label()}"
+    if ctx.cancel.is_set():
+        return ResourceOutcome(resource, SKIPPED, "cancelled before it started")
+    ctx.emit(StepStarted(step, f"deleting resource group {resource.name} and everything in it"))
+    poller = None
+    try:
+        poller = retry(lambda: _begin_delete(client, endpoint, resource.name, ctx), retryable=_is_retryable,
+                       what=f"delete {resource.label()}", ctx=ctx)
+        wait_until(poller.done, what=f"deletion of {resource.label()}", ctx=ctx, step=step,
+                   describe=lambda: f"status {poller.status()}; Azure may still be deleting it")
+        outcome = _ended(resource, poller)
+    except Cancelled:
+        detail = ("cancelled while Azure was deleting it; the deletion goes on in Azure" if poller
+                  else "cancelled before the deletion was accepted")
+        outcome = ResourceOutcome(resource, SKIPPED, detail)
+    except Exception as e:  # noqa: BLE001 - every error is an outcome, never a crash of the other groups
+        outcome = _failed_call(resource, e)
+    return _report(outcome, step, ctx, requested=poller is not None)
+
+
+def _begin_delete(client, endpoint: str, name: str, ctx: TeardownContext):
+    """Send the DELETE once (retry_total=0: throttling and conflicts go to base.retry, which is bounded,
+    cancellable and reported) and poll with the SDK's usual retries, every ctx.poll_interval."""
+    from azure.mgmt.core.polling.arm_polling import ARMPolling
+
+    polling = ARMPolling(ctx.poll_interval, path_format_arguments={"endpoint": endpoint})
+    return client.resource_groups.begin_delete(name, retry_total=0, polling=polling)
+
+
+def _ended(resource: CloudResource, poller) -> ResourceOutcome:
+    """The outcome of a finished operation: DELETED only when ARM said Succeeded."""
+    try:
+        poller.result(timeout=0)
+    except Exception as e:  # noqa: BLE001
+        return ResourceOutcome(resource, FAILED, f"the deletion ended {poller.status()}: {short_error(e)}")
+    status = poller.status()
+    if status.lower() != "succeeded":
+        return ResourceOutcome(resource, FAILED, f"the deletion ended {status}")
+    return ResourceOutcome(resource, DELETED, "deleted")
+
+
+def _failed_call(resource: CloudResource, e: Exception) -> ResourceOutcome:
+    """A deletion that could not be sent or followed: NotFound is gone, anything else failed."""
+    if _status(e) == 404 or _code(e) == "ResourceGroupNotFound":
+        return ResourceOutcome(resource, GONE, "already gone")
+    if _is_auth_error(e):
+        return ResourceOutcome(resource, FAILED, f"Azure credentials missing or refused: {LOGIN_HINT}")
+    return ResourceOutcome(resource, FAILED, short_error(e))
+
+
+def _is_retryable(e: Exception) -> bool:
+    """Throttling, and a conflict that says "busy" (in use, being deleted, another operation running)."""
+    if _status(e) == 429:
+        return True
+    if _status(e) != 409:
+        return False
+    return _code(e) in RETRYABLE_CONFLICTS or any(word in str(e).lower() for word in RETRYABLE_WORDS)
+
+
+def _report(outcome: ResourceOutcome, step: str, ctx: TeardownContext, *, requested: bool) -> ResourceOutcome:
+    """Tell the operator and the journal. A group whose deletion was never sent is not recorded."""
+    if outcome.outcome in (DELETED, GONE):
+        ctx.emit(StepDone(step, outcome.detail))
+    else:
+        ctx.emit(StepFailed(step, outcome.detail))
+    if outcome.outcome != SKIPPED or requested:
+        ctx.record(outcome)
+    return outcome

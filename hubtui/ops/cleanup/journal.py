@@ -1,0 +1,103 @@
+"""The per-environment journal: every cleanup step's and every cloud resource's outcome, appended as it
+happens (fsync'd), so that a run killed at any point can be resumed from its first unfinished step with the
+plan it was confirmed with, without repeating a finished deletion or re-taking a good backup."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ...errors import HubError
+
+JOURNAL_NAME = "journal.jsonl"
+
+
+@dataclass
+class JournalState:
+    """What the journal says about the latest run."""
+
+    plan_hash: str = ""
+    plan_file: str = ""
+    started: str = ""
+    steps: dict[str, dict] = field(default_factory=dict)  # step -> its last entry (status, detail, data)
+    finished_resources: dict[str, str] = field(default_factory=dict)  # cloud resource id -> outcome
+    result: str = ""  # "" while running or killed; completed | failed | cancelled at the end of a run
+
+    def done(self, step: str) -> bool:
+        return self.steps.get(step, {}).get("status") == "done"
+
+    @property
+    def resumable(self) -> bool:
+        return bool(self.plan_hash) and self.result != "completed"
+
+    def first_unfinished(self, order: list[str]) -> str | None:
+        return next((s for s in order if not self.done(s)), None)
+
+
+class Journal:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.path = self.folder / JOURNAL_NAME
+
+    def _append(self, entry: dict) -> None:
+        entry = {"ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), **entry}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, (json.dumps(entry, default=str) + "\n").encode())
+                os.fsync(fd)  # a crash right after a deletion must not lose the record of it
+            finally:
+                os.close(fd)
+        except OSError as e:
+            raise HubError(f"cannot write the cleanup journal {self.path} ({e.strerror}): stopping, because a "
+                           "run that cannot be journaled cannot be resumed safely") from None
+
+    def begin(self, plan_hash: str, plan_file: str, *, resumed: bool) -> None:
+        self._append({"type": "run", "plan_hash": plan_hash, "plan_file": plan_file, "resumed": resumed})
+
+    def step(self, step: str, status: str, detail: str = "", data: dict | None = None) -> None:
+        self._append({"type": "step", "step": step, "status": status, "detail": detail, "data": data or {}})
+
+    def resource(self, resource_id: str, label: str, outcome: str, detail: str = "") -> None:
+        self._append({"type": "resource", "id": resource_id, "label": label, "outcome": outcome,
+                      "detail": detail})
+
+    def end(self, result: str) -> None:
+        self._append({"type": "end", "result": result})
+
+    def state(self) -> JournalState:
+        """The latest run (resumed runs continue the same plan, so their entries add up)."""
+        st = JournalState()
+        try:
+            lines = self.path.read_text().splitlines()
+        except FileNotFoundError:
+            return st
+        except OSError as e:
+            raise HubError(f"cannot read the cleanup journal {self.path} ({e.strerror})") from None
+        for line in lines:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a crash: the step it began is simply not finished
+            kind = entry.get("type")
+            if kind == "run":
+                if entry.get("plan_hash") != st.plan_hash:  # a run of another plan starts afresh
+                    st = JournalState(entry["plan_hash"], entry.get("plan_file", ""), entry.get("ts", ""))
+                st.result = ""
+            elif kind == "step":
+                st.steps[entry["step"]] = entry
+            elif kind == "resource" and entry.get("outcome") in ("deleted", "gone"):
+                st.finished_resources[entry["id"]] = entry["outcome"]
+            elif kind == "end":
+                st.result = entry.get("result", "")
+        return st
+
+    def discard(self) -> None:
+        """Forget an interrupted run (the operator chose to plan again): keep it aside, never lose it."""
+        if self.path.exists():
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            self.path.rename(self.folder / f"journal-abandoned-{stamp}.jsonl")

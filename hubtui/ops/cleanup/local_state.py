@@ -1,0 +1,134 @@
+"""The last cleanup step: forget the destroyed environment locally.
+
+Removes the kubeconfig contexts of the environment's cloud cluster, with the clusters and users only they
+used (after saving a copy of each kubeconfig file it edits), and hubtui's working files for the environment
+(plans, journal). Backups and the audit log are kept.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ...errors import HubError
+
+
+@dataclass(frozen=True)
+class KubeconfigEntries:
+    """What will be removed from one kubeconfig file."""
+
+    file: str
+    contexts: tuple[str, ...] = ()
+    clusters: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        parts = [f"{len(self.contexts)} context(s) {', '.join(self.contexts)}"]
+        if self.clusters:
+            parts.append(f"cluster(s) {', '.join(self.clusters)}")
+        if self.users:
+            parts.append(f"user(s) {', '.join(self.users)}")
+        return f"{self.file}: " + "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class LocalPlan:
+    kubeconfig: tuple[KubeconfigEntries, ...] = ()
+    working_dir: str = ""  # hubtui's files for the environment (plans, journal)
+    kept: tuple[str, ...] = ()  # what is deliberately kept (backups, audit log)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "LocalPlan":
+        return cls(tuple(KubeconfigEntries(e["file"], tuple(e["contexts"]), tuple(e["clusters"]), tuple(e["users"]))
+                         for e in d.get("kubeconfig", ())), d.get("working_dir", ""), tuple(d.get("kept", ())))
+
+
+@dataclass(frozen=True)
+class LocalResult:
+    removed: tuple[str, ...] = ()
+    copies: tuple[str, ...] = ()  # the saved kubeconfig copies
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def cluster_pattern(cloud_cluster: str) -> re.Pattern:
+    """A context or cluster entry belongs to the environment when its name is the cloud cluster's name, or
+    ends with it after the separator each cloud's CLI uses (EKS `arn:...:cluster/NAME`, GKE
+    `gke_PROJECT_REGION_NAME`, AKS `NAME`)."""
+    return re.compile(rf"(^|[/_:@]){re.escape(cloud_cluster)}$")
+
+
+def _load(path: Path) -> dict:
+    import yaml
+
+    try:
+        return yaml.safe_load(path.read_text()) or {}
+    except OSError as e:
+        raise HubError(f"cannot read kubeconfig {path} ({e.strerror})") from None
+    except yaml.YAMLError:
+        raise HubError(f"kubeconfig {path} is not valid YAML: left as it is") from None
+
+
+def plan_kubeconfig(kubeconfig_paths: str, cloud_cluster: str) -> tuple[KubeconfigEntries, ...]:
+    """The entries of every kubeconfig file in the path list that belong to the environment's cluster."""
+    pattern = cluster_pattern(cloud_cluster)
+    found = []
+    for raw in dict.fromkeys(p for p in kubeconfig_paths.split(os.pathsep) if p):
+        path = Path(raw).expanduser()
+        if not path.is_file():
+            continue
+        cfg = _load(path)
+        contexts = cfg.get("contexts") or []
+        doomed = [c for c in contexts
+                  if pattern.search(c.get("name", "")) or pattern.search((c.get("context") or {}).get("cluster", ""))]
+        if not doomed:
+            continue
+        kept = [c for c in contexts if c not in doomed]
+        used_by_kept = {k: {(c.get("context") or {}).get(k) for c in kept} for k in ("cluster", "user")}
+        clusters = {(c.get("context") or {}).get("cluster") for c in doomed} - used_by_kept["cluster"] - {None}
+        users = {(c.get("context") or {}).get("user") for c in doomed} - used_by_kept["user"] - {None}
+        found.append(KubeconfigEntries(str(path), tuple(sorted(c["name"] for c in doomed)),
+                                       tuple(sorted(clusters)), tuple(sorted(users))))
+    return tuple(found)
+
+
+def remove_kubeconfig_entries(entries: KubeconfigEntries, copy_dir: Path) -> tuple[Path, list[str]]:
+    """Save a copy of the file, then write it back without the entries (atomically, same mode)."""
+    import yaml
+
+    path = Path(entries.file)
+    if not path.is_file():
+        return copy_dir, []  # already gone: nothing to remove
+    cfg = _load(path)
+    copy_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    copy = copy_dir / f"kubeconfig-{path.name}-{stamp}"
+    shutil.copy2(path, copy)
+    os.chmod(copy, 0o600)
+    removed = []
+    for key, names in (("contexts", entries.contexts), ("clusters", entries.clusters), ("users", entries.users)):
+        before = cfg.get(key) or []
+        cfg[key] = [item for item in before if item.get("name") not in names]
+        removed += [f"kubeconfig {key[:-1]} {item['name']}" for item in before if item.get("name") in names]
+    if cfg.get("current-context") in entries.contexts:
+        cfg["current-context"] = ""
+        removed.append("kubeconfig current-context")
+    tmp = path.with_name(path.name + ".hubtui-tmp")
+    tmp.write_text(yaml.safe_dump(cfg, default_flow_style=False, sort_keys=False))
+    os.chmod(tmp, path.stat().st_mode & 0o777)
+    os.replace(tmp, path)
+    return copy, removed
+
+
+def remove_working_files(folder: Path) -> list[str]:
+    if not folder.exists():
+        return []
+    names = sorted(p.name for p in folder.iterdir())
+    shutil.rmtree(folder)
+    return [f"{folder}/{n}" for n in names]

@@ -1,0 +1,341 @@
+"""Run a confirmed cleanup plan step by step: backup, drain, delete namespaces, cloud teardown, local state.
+
+Every step's outcome goes to the journal (for resume) and every action to the audit log (with the plan's
+hash, the context and the identity). A failed step stops the run: the steps after it are skipped and the
+summary says so; a later run of the same plan resumes at the failed step.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...audit import AuditLog
+from ...errors import HubError
+from ...kube.client import KubeConnection
+from ...settings import Settings
+from ..events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
+from .journal import Journal, JournalState
+from .plan import Plan, working_dir
+
+STEP_TITLES = {
+    "backup": "Backup",
+    "drain": "Drain",
+    "namespaces": "Delete namespaces",
+    "cloud": "Cloud teardown",
+    "local": "Local state",
+}
+
+# step statuses in the summary
+DONE, DONE_EARLIER, FAILED, SKIPPED, CANCELLED = "done", "done earlier", "failed", "skipped", "cancelled"
+
+
+def steps_for(plan: Plan) -> list[str]:
+    steps = [] if plan.opts.skip_backup else ["backup"]
+    steps += ["drain", "namespaces"]
+    if plan.cloud is not None:
+        steps.append("cloud")
+    return steps + ["local"]
+
+
+@dataclass
+class StepOutcome:
+    step: str
+    status: str
+    detail: str = ""
+    deleted: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return STEP_TITLES[self.step]
+
+
+@dataclass
+class RunSummary:
+    environment: str
+    plan_hash: str
+    steps: list[StepOutcome] = field(default_factory=list)
+
+    @property
+    def result(self) -> str:
+        statuses = {s.status for s in self.steps}
+        if FAILED in statuses or any(s.failed for s in self.steps):
+            return "failed"
+        if CANCELLED in statuses:
+            return "cancelled"
+        return "completed"
+
+    @property
+    def ok(self) -> bool:
+        return self.result == "completed"
+
+    def _all(self, attr: str) -> list[str]:
+        return [item for s in self.steps for item in getattr(s, attr)]
+
+    def to_dict(self) -> dict:
+        return {"environment": self.environment, "plan_hash": self.plan_hash, "result": self.result,
+                "steps": [{"step": s.step, "status": s.status, "detail": s.detail, "deleted": s.deleted,
+                           "failed": s.failed, "skipped": s.skipped} for s in self.steps],
+                "deleted": self._all("deleted"), "failed": self._all("failed"), "skipped": self._all("skipped")}
+
+    def render(self) -> str:
+        marks = {DONE: "✓", DONE_EARLIER: "✓", FAILED: "✗", SKIPPED: "-", CANCELLED: "!"}
+        head = {"completed": f"Cleanup of '{self.environment}' completed.",
+                "failed": f"Cleanup of '{self.environment}' FAILED: see the steps marked ✗.",
+                "cancelled": f"Cleanup of '{self.environment}' was cancelled: nothing more was changed."}
+        lines = [head[self.result] + f"  (plan {self.plan_hash[:12]})"]
+        for s in self.steps:
+            lines.append(f"  {marks[s.status]} {s.title}: {s.status}" + (f": {s.detail}" if s.detail else ""))
+        for label, attr in (("Deleted", "deleted"), ("Skipped", "skipped"), ("Failed", "failed")):
+            items = self._all(attr)
+            if items:
+                lines.append(f"  {label} ({len(items)}): " + ", ".join(items))
+        if self.result != "completed":
+            first = next((s for s in self.steps if s.status in (FAILED, CANCELLED) or s.failed), None)
+            where = f" from '{first.title}'" if first else ""
+            lines.append(f"  Run the cleanup of '{self.environment}' again to resume{where}: finished steps "
+                         "are not repeated.")
+        return "\n".join(lines)
+
+
+class BoundAudit(AuditLog):
+    """The audit log with the run's identity on every entry: context, cloud identity, plan hash, step."""
+
+    def __init__(self, audit: AuditLog, **fields):
+        super().__init__(audit.path.parent)
+        self.fields = fields
+
+    def bind(self, **more) -> "BoundAudit":
+        return BoundAudit(self, **(self.fields | more))
+
+    def record(self, action: str, **fields) -> None:
+        super().record(action, **(self.fields | fields))
+
+
+def pending_run(state_dir: Path, environment: str) -> JournalState | None:
+    """The interrupted run of this environment, if there is one to resume."""
+    st = Journal(working_dir(state_dir, environment)).state()
+    return st if st.resumable else None
+
+
+class CleanupRun:
+    """One execution (or resumption) of a confirmed plan. run() never raises for a step's failure: the
+    summary says what happened. Set `cancel` from another thread to stop at the next safe point."""
+
+    def __init__(self, plan: Plan, plan_file: Path, conn: KubeConnection, settings: Settings, *,
+                 emit: Emit = ignore, cancel: threading.Event | None = None,
+                 allow_disable_deletion_protection: bool = False, drain_timeout: float = 120,
+                 namespace_timeout: float = 300, cloud_tuning: dict | None = None):
+        self.plan, self.plan_file, self.conn, self.settings = plan, Path(plan_file), conn, settings
+        self.emit = emit
+        self.cancel = cancel or threading.Event()
+        self.allow_disable_deletion_protection = allow_disable_deletion_protection
+        self.drain_timeout, self.namespace_timeout = drain_timeout, namespace_timeout
+        self.cloud_tuning = cloud_tuning or {}
+        self.journal = Journal(working_dir(settings.state_dir, plan.environment))
+        cloud = plan.cloud_plan
+        self.audit = BoundAudit(AuditLog(settings.state_dir), environment=plan.environment,
+                                context=conn.context, identity=cloud.identity if cloud else "",
+                                plan_hash=plan.hash)
+        self.steps = steps_for(plan)
+
+    # ----- the run -----------------------------------------------------------------------
+    def run(self) -> RunSummary:
+        try:
+            self.audit.check()
+        except OSError as e:
+            raise HubError(f"cannot write the audit log {self.audit.path} ({e.strerror}): nothing was changed") \
+                from None
+        before = self.journal.state()
+        resumed = before.plan_hash == self.plan.hash and before.resumable
+        if before.plan_hash and before.plan_hash != self.plan.hash and before.resumable:
+            raise HubError(f"an interrupted cleanup of '{self.plan.environment}' (plan {before.plan_hash[:12]}) "
+                           "is pending: resume it or discard it first")
+        if not resumed:
+            before = JournalState()
+        self.journal.begin(self.plan.hash, str(self.plan_file), resumed=resumed)
+        self.audit.record("cleanup-start", resumed=resumed, force=self.plan.opts.force,
+                          options=self.plan.options, steps=self.steps)
+        if self.plan.opts.force:
+            self.emit(LogLine("--force: the confirmations were skipped (recorded in the audit log)", "warning"))
+        summary = RunSummary(self.plan.environment, self.plan.hash)
+        stop_reason = ""
+        for step in self.steps:
+            if stop_reason:
+                summary.steps.append(StepOutcome(step, SKIPPED, stop_reason))
+                continue
+            if before.done(step):
+                entry = before.steps[step]
+                outcome = StepOutcome(step, DONE_EARLIER, entry.get("detail", ""))
+                summary.steps.append(outcome)
+                self.emit(StepDone(step, f"done in an earlier run: {outcome.detail}"))
+                continue
+            if self.cancel.is_set():
+                stop_reason = "cancelled before it began"
+                summary.steps.append(StepOutcome(step, SKIPPED, stop_reason))
+                continue
+            outcome = self._run_step(step, before)
+            summary.steps.append(outcome)
+            if outcome.status == FAILED or outcome.failed:
+                stop_reason = f"'{STEP_TITLES[step]}' failed"
+            elif outcome.status == CANCELLED:
+                stop_reason = "cancelled"
+        result = summary.result
+        self.journal.end(result)
+        self.audit.record("cleanup-end", result=result)
+        if result == "completed":
+            self._forget_working_files(summary)
+        return summary
+
+    def _run_step(self, step: str, before: JournalState) -> StepOutcome:
+        title = STEP_TITLES[step]
+        self.emit(StepStarted(step, title))
+        self.journal.step(step, "started")
+        audit = self.audit.bind(step=step)
+        try:
+            outcome = getattr(self, f"_step_{step}")(audit, before)
+        except HubError as e:
+            from .kube_steps import StepCancelled
+
+            outcome = StepOutcome(step, CANCELLED if isinstance(e, StepCancelled) else FAILED, str(e))
+        except Exception as e:  # noqa: BLE001 - a bug or an unexpected error is a failure, never a success
+            outcome = StepOutcome(step, FAILED, f"{type(e).__name__}: {e}")
+        if outcome.status == DONE and outcome.failed:
+            outcome.status = FAILED
+        self.journal.step(step, outcome.status, outcome.detail,
+                          {"deleted": outcome.deleted, "failed": outcome.failed})
+        audit.record("cleanup-step", outcome=outcome.status, detail=outcome.detail)
+        if outcome.status == DONE:
+            self.emit(StepDone(step, outcome.detail))
+        else:
+            self.emit(StepFailed(step, outcome.detail or outcome.status))
+        return outcome
+
+    def _sub_emit(self, step: str) -> Emit:
+        """Events of the operations a step runs: their progress counts for the step, their own start/done
+        lines become log lines (the step list shows the runner's steps only)."""
+        def emit(event) -> None:
+            if isinstance(event, Progress):
+                self.emit(Progress(step, event.done, event.total, event.detail))
+            elif isinstance(event, StepStarted):
+                self.emit(LogLine(f"{event.step}: started" + (f" ({event.detail})" if event.detail else "")))
+            elif isinstance(event, StepDone):
+                self.emit(LogLine(f"{event.step}: done" + (f": {event.detail}" if event.detail else "")))
+            elif isinstance(event, StepFailed):
+                self.emit(LogLine(f"{event.step}: failed: {event.error}", "error"))
+            else:
+                self.emit(event)
+        return emit
+
+    # ----- the steps ---------------------------------------------------------------------
+    def _main(self):
+        return self.plan.namespaces[0]
+
+    def _step_backup(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
+        from .backup import backup
+
+        main = self._main()
+        if not main.exists:
+            return StepOutcome("backup", DONE, f"namespace {main.name} does not exist: nothing to back up")
+        result = backup(self.conn, self.settings, main.name, self.plan.environment, emit=self._sub_emit("backup"))
+        audit.record("backup", folder=str(result.folder), files={k: str(v) for k, v in result.files.items()})
+        return StepOutcome("backup", DONE, f"{len(result.files)} file(s) in {result.folder}")
+
+    def _step_drain(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
+        from .kube_steps import drain
+
+        targets = [ns.name for ns in self.plan.namespaces if ns.exists and ns.role != "infrastructure"]
+        warnings = []
+        for name in targets:
+            result = drain(self.conn, name, audit=audit, emit=self._sub_emit("drain"), timeout=self.drain_timeout,
+                           cancel=self.cancel)
+            if result.stragglers:
+                warnings.append(f"{name}: {len(result.stragglers)} pod(s) still there")
+        if not targets:
+            return StepOutcome("drain", DONE, "no namespace to drain")
+        detail = f"{len(targets)} namespace(s) drained" + (f" ({'; '.join(warnings)}; going on)" if warnings else "")
+        return StepOutcome("drain", DONE, detail)
+
+    def _step_namespaces(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
+        from .kube_steps import delete_namespaces
+
+        names = self.plan.namespaces_to_delete
+        if not names:
+            return StepOutcome("namespaces", DONE, "no namespace to delete")
+        result = delete_namespaces(self.conn, names, audit=audit, emit=self._sub_emit("namespaces"),
+                                   timeout=self.namespace_timeout, cancel=self.cancel)
+        outcome = StepOutcome("namespaces", DONE, f"{len(result.gone)} deleted, {len(result.absent)} already gone",
+                              deleted=[f"namespace {n}" for n in result.gone])
+        if result.stuck:
+            outcome.failed = [f"namespace {n} (stuck: {why})" for n, why in result.stuck.items()]
+            outcome.detail = f"{len(result.stuck)} namespace(s) stuck in Terminating"
+        return outcome
+
+    def _step_cloud(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
+        from ...cloud import base
+
+        cloud = self.plan.cloud_plan
+
+        def record(o: base.ResourceOutcome) -> None:
+            self.journal.resource(o.resource.id, o.resource.label(), o.outcome, o.detail)
+            audit.record("cloud-delete", resource=o.resource.id, kind=o.resource.kind, outcome=o.outcome,
+                         detail=o.detail)
+
+        ctx = base.TeardownContext(emit=self._sub_emit("cloud"), record=record,
+                                   finished=frozenset(before.finished_resources), cancel=self.cancel,
+                                   allow_disable_deletion_protection=self.allow_disable_deletion_protection,
+                                   **self.cloud_tuning)
+        if self.allow_disable_deletion_protection:
+            audit.record("allow-disable-deletion-protection")
+        outcomes = base.teardown(cloud, self.settings, ctx) if cloud.resources else []
+        out = StepOutcome("cloud", DONE)
+        earlier = [r for r in cloud.resources if r.id in before.finished_resources]
+        out.deleted = [f"{r.label()} (earlier run)" for r in earlier]
+        for o in outcomes:
+            if o.resource.id in before.finished_resources and o.outcome == base.SKIPPED:
+                continue
+            label = o.resource.label() + (f" ({o.detail})" if o.detail else "")
+            {base.DELETED: out.deleted, base.GONE: out.deleted, base.FAILED: out.failed,
+             base.SKIPPED: out.skipped}[o.outcome].append(label if o.outcome != base.GONE else
+                                                          f"{o.resource.label()} (was already gone)")
+        out.detail = (f"{len(out.deleted)} of {len(cloud.resources)} resource(s) gone, {len(out.failed)} failed, "
+                      f"{len(out.skipped)} skipped")
+        if self.cancel.is_set() and not out.failed and out.skipped:
+            out.status = CANCELLED
+        return out
+
+    def _step_local(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
+        from .local_state import remove_kubeconfig_entries
+
+        local = self.plan.local_plan
+        copies_dir = Path(self.settings.state_dir) / "backups" / self.plan.environment / "kubeconfig"
+        out = StepOutcome("local", DONE)
+        for entries in local.kubeconfig:
+            copy, removed = remove_kubeconfig_entries(entries, copies_dir)
+            for item in removed:
+                audit.record("remove-local", item=item, file=entries.file, copy=str(copy))
+            out.deleted += removed
+            if removed:
+                self.emit(LogLine(f"kubeconfig {entries.file}: removed {len(removed)} entries (copy in {copy})"))
+        keep = ", ".join(local.kept)
+        out.detail = (f"{len(out.deleted)} kubeconfig entries removed; working files go at the end; kept {keep}"
+                      if local.kubeconfig else f"no kubeconfig entries to remove; kept {keep}")
+        return out
+
+    def _forget_working_files(self, summary: RunSummary) -> None:
+        """The run is complete: hubtui's working files for the environment (plans, journal) go; the audit
+        log and the backups stay."""
+        from .local_state import remove_working_files
+
+        try:
+            removed = remove_working_files(self.journal.folder)
+        except OSError as e:
+            self.emit(LogLine(f"could not remove {self.journal.folder} ({e.strerror}); remove it by hand", "warning"))
+            return
+        self.audit.record("remove-local", item=f"working files {self.journal.folder}", files=removed)
+        for s in summary.steps:
+            if s.step == "local":
+                s.deleted.append(f"working files {self.journal.folder}")

@@ -1,0 +1,326 @@
+"""hubtui.cloud.azure against the local ARM stand-in (tests/standins/azure.py), through the real Azure SDK."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from hubtui.cloud import azure as az
+from hubtui.cloud.base import DELETED, FAILED, GONE, SKIPPED, CloudPlan, TeardownContext
+from hubtui.errors import HubError
+from hubtui.ops.events import LogLine, Progress, StepDone, StepFailed, StepStarted
+from hubtui.settings import Settings
+
+RG = "llm-analytics-hub-dev-rg"
+STEP = f"azure: resource-group {RG}"
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+class Recorder:
+    """A fast TeardownContext whose events and journal records the test can read."""
+
+    def __init__(self, **overrides):
+        self.events: list = []
+        self.recorded: list = []
+        opts = dict(poll_interval=0.01, retry_base_delay=0.001, timeout=10.0)
+        opts.update(overrides)
+        self.ctx = TeardownContext(emit=self.events.append, record=self.recorded.append, **opts)
+
+    def of(self, kind) -> list:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+def plan_for(azure, *names: str, env: str = "dev") -> CloudPlan:
+    """The real plan for `env`, checked to hold exactly `names`."""
+    plan = az.discover(env, settings())
+    assert sorted(r.name for r in plan.resources) == sorted(names)
+    return plan
+
+
+# ---- discovery ------------------------------------------------------------------------------------
+
+def test_discover_by_name_lists_what_goes_with_the_group(azure):
+    azure.add_group(RG, location="northeurope")
+    azure.add_resource(RG, "hubstore", "Microsoft.Storage/storageAccounts")
+    azure.add_resource(RG, "hub-aks", "Microsoft.ContainerService/managedClusters")
+
+    plan = az.discover("dev", Settings.from_env(azure.env))  # the env dict alone is enough (child processes)
+
+    assert plan.provider == "azure"
+    assert plan.identity == f"Azure subscription {azure.subscription}"
+    assert plan.region == "northeurope"
+    [group] = plan.resources
+    assert (group.kind, group.name, group.id, group.matched_by) == (
+        "resource-group", RG, azure.group_id(RG), "name")
+    assert group.details["resources"] == [
+        {"name": "hubstore", "type": "Microsoft.Storage/storageAccounts"},
+        {"name": "hub-aks", "type": "Microsoft.ContainerService/managedClusters"}]
+    assert group.details["resource_count"] == 2
+    assert [r for r in plan.risks if "name only" in r and "no environment tag" in r]
+    assert {r.method for r in azure.requests} == {"GET"}  # discovery only reads
+    CloudPlan.from_dict(plan.to_dict())  # the plan survives the journal's JSON round trip
+
+
+def test_discover_by_name_with_another_environment_tag_is_a_risk(azure):
+    azure.add_group(RG, tags={"environment": "prod"})
+    plan = plan_for(azure, RG)
+    assert plan.resources[0].matched_by == "name"
+    assert any("'prod'" in r for r in plan.risks)
+
+
+def test_discover_by_tag_only_uses_the_filter_and_flags_the_risk(azure):
+    azure.add_group("analytics-dev", location="westus", tags={"environment": "dev"})
+    azure.add_group("analytics-prod", tags={"environment": "prod"})
+
+    plan = plan_for(azure, "analytics-dev")
+
+    assert plan.resources[0].matched_by == "tag"
+    assert plan.region == "westus"
+    assert [r for r in plan.risks if "analytics-dev" in r and "tag only" in r]
+    filters = [r.query.get("$filter") for r in azure.calls("GET") if r.path.lower().endswith("/resourcegroups")]
+    assert filters == ["tagName eq 'environment' and tagValue eq 'dev'"]
+
+
+def test_discover_by_name_and_tag_has_no_risk(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    assert plan.resources[0].matched_by == "name+tag"
+    assert plan.risks == ()
+
+
+def test_discover_merges_name_and_tag_matches_into_one_entry_each(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    azure.add_group("extra-dev", tags={"environment": "dev"})
+    plan = plan_for(azure, RG, "extra-dev")
+    assert {r.name: r.matched_by for r in plan.resources} == {RG: "name+tag", "extra-dev": "tag"}
+
+
+def test_discover_nothing(azure):
+    azure.add_group("unrelated", tags={"environment": "prod"})
+    plan = az.discover("dev", settings())
+    assert (plan.resources, plan.risks, plan.region) == ((), (), "-")
+
+
+def test_discover_caps_the_listed_resources_but_counts_them_all(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    for i in range(60):
+        azure.add_resource(RG, f"disk{i}", "Microsoft.Compute/disks")
+    azure.page_size = 25  # the count must follow ARM's nextLink pages
+
+    [group] = plan_for(azure, RG).resources
+
+    assert len(group.details["resources"]) == az.RESOURCES_SHOWN
+    assert group.details["resource_count"] == 60
+
+
+def test_discover_without_subscription_says_what_to_set(azure, monkeypatch):
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
+    with pytest.raises(HubError, match="set AZURE_SUBSCRIPTION_ID"):
+        az.discover("dev", settings())
+    assert azure.requests == []
+
+
+def test_discover_refused_is_one_line(azure):
+    azure.inject(403, method="GET", times=10)
+    with pytest.raises(HubError) as err:
+        az.discover("dev", settings())
+    assert "\n" not in str(err.value)
+    assert azure.subscription in str(err.value) and "az login" in str(err.value)
+
+
+def test_missing_sdk_is_one_line(azure, monkeypatch):
+    monkeypatch.setitem(sys.modules, "azure.mgmt.resource.resources", None)
+    monkeypatch.setitem(sys.modules, "azure.mgmt.resource", None)
+    with pytest.raises(HubError, match="Azure SDK is missing"):
+        az.discover("dev", settings())
+
+
+# ---- teardown -------------------------------------------------------------------------------------
+
+def test_teardown_follows_the_operation_until_done(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    azure.add_resource(RG, "hubstore")
+    plan = plan_for(azure, RG)
+    azure.plan_delete(RG, polls=5)
+    rec = Recorder()
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    assert (outcome.outcome, outcome.resource) == (DELETED, plan.resources[0])
+    assert RG.lower() not in azure.groups
+    assert len(azure.calls("DELETE", RG)) == 1
+    polls = [r for r in azure.calls("GET") if "/operationresults/" in r.path]
+    assert len(polls) == 6  # five answers of 202, then the 200 that ends it
+    assert rec.recorded == [outcome]
+    assert rec.of(StepStarted)[0].step == STEP
+    assert rec.of(Progress) and all(p.step == STEP for p in rec.of(Progress))
+    assert rec.of(StepDone) == [StepDone(STEP, "deleted")] and rec.of(StepFailed) == []
+
+
+def test_teardown_deletes_several_groups_in_parallel(azure):
+    for name in (RG, "extra-dev"):
+        azure.add_group(name, tags={"environment": "dev"})
+        azure.plan_delete(name, polls=20)
+    plan = plan_for(azure, RG, "extra-dev")
+
+    outcomes = az.teardown(plan, settings(), Recorder().ctx)
+
+    assert [o.outcome for o in outcomes] == [DELETED, DELETED]
+    assert [o.resource.name for o in outcomes] == [r.name for r in plan.resources]  # the plan's order
+    deletes = [i for i, r in enumerate(azure.requests) if r.method == "DELETE"]
+    first_poll = next(i for i, r in enumerate(azure.requests) if "/operationresults/" in r.path)
+    assert len(deletes) == 2 and max(deletes) < first_poll + 10  # the second did not wait for the first's 21 polls
+
+
+def test_teardown_deletes_only_what_the_plan_holds(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    azure.add_group("late-dev", tags={"environment": "dev"})  # appears after the operator saw the plan
+
+    az.teardown(plan, settings(), Recorder().ctx)
+
+    assert azure.calls("DELETE", "late-dev") == [] and "late-dev" in azure.groups
+
+
+@pytest.mark.parametrize("style,end", [("location", "Failed"), ("async", "Failed"), ("async", "Canceled")])
+def test_a_failed_operation_is_failed_never_deleted(azure, style, end):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    azure.plan_delete(RG, polls=2, outcome=end, style=style)
+    rec = Recorder()
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    assert outcome.outcome == FAILED
+    assert "ResourceGroupDeletionBlocked" in outcome.detail and "\n" not in outcome.detail
+    assert RG.lower() in azure.groups
+    assert rec.of(StepDone) == [] and [e.step for e in rec.of(StepFailed)] == [STEP]
+    assert rec.recorded == [outcome]
+
+
+def test_a_group_already_gone_is_gone(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    del azure.groups[RG.lower()]  # someone deleted it after the plan was shown
+    rec = Recorder()
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    assert outcome.outcome == GONE and outcome.finished
+    assert len(azure.calls("DELETE", RG)) == 1
+    assert rec.recorded == [outcome]
+
+
+@pytest.mark.parametrize("status,code", [(429, "TooManyRequests"), (409, "AnotherOperationInProgress"),
+                                         (409, "Conflict")])
+def test_throttling_and_busy_conflicts_are_retried(azure, status, code):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    message = "the resource group is being deleted" if code == "Conflict" else ""
+    azure.inject(status, group=RG, code=code, message=message, times=2)
+    rec = Recorder()
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    assert outcome.outcome == DELETED
+    assert len(azure.calls("DELETE", RG)) == 3
+    assert len([e for e in rec.of(LogLine) if e.level == "warning" and "trying again" in e.text]) == 2
+
+
+def test_throttling_that_never_ends_fails_after_the_bounded_attempts(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    azure.inject(429, group=RG, times=100)
+
+    [outcome] = az.teardown(plan, settings(), Recorder(retry_attempts=3).ctx)
+
+    assert outcome.outcome == FAILED and "TooManyRequests" in outcome.detail
+    assert len(azure.calls("DELETE", RG)) == 3
+
+
+@pytest.mark.parametrize("status,code", [(403, "AuthorizationFailed"), (409, "ScopeLocked"),
+                                         (500, "InternalServerError")])
+def test_other_errors_fail_at_once(azure, status, code):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    azure.inject(status, group=RG, code=code, times=10)
+    rec = Recorder()
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    assert outcome.outcome == FAILED and code in outcome.detail and "\n" not in outcome.detail
+    assert len(azure.calls("DELETE", RG)) == 1  # neither hubtui nor the SDK tried again
+    assert rec.recorded == [outcome] and [e.step for e in rec.of(StepFailed)] == [STEP]
+
+
+def test_groups_finished_in_an_earlier_run_get_no_call(azure):
+    for name in (RG, "extra-dev"):
+        azure.add_group(name, tags={"environment": "dev"})
+    plan = plan_for(azure, RG, "extra-dev")
+    done_before = next(r for r in plan.resources if r.name == "extra-dev")
+    rec = Recorder(finished=frozenset({done_before.id}))
+    before = len(azure.requests)
+
+    outcomes = {o.resource.name: o for o in az.teardown(plan, settings(), rec.ctx)}
+
+    assert outcomes["extra-dev"].outcome == SKIPPED and outcomes[RG].outcome == DELETED
+    assert [r for r in azure.requests[before:] if "extra-dev" in r.path.lower()] == []
+    assert [o.resource.name for o in rec.recorded] == [RG]
+
+
+def test_all_finished_needs_no_client_at_all(azure, monkeypatch):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")  # a client would refuse to be built
+
+    [outcome] = az.teardown(plan, settings(), Recorder(finished=frozenset({plan.resources[0].id})).ctx)
+
+    assert outcome.outcome == SKIPPED
+
+
+def test_a_deletion_that_does_not_end_times_out_as_failed(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    azure.plan_delete(RG, polls=10**6)
+    rec = Recorder(timeout=0.3)
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    assert outcome.outcome == FAILED and "still not done after 0.3s" in outcome.detail
+    assert "InProgress" in outcome.detail
+    assert rec.recorded == [outcome] and rec.of(StepDone) == []
+
+
+def test_cancel_while_waiting_stops_and_reports_nothing_deleted(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    azure.plan_delete(RG, polls=10**6)
+    rec = Recorder()
+
+    def emit(event):
+        rec.events.append(event)
+        if isinstance(event, Progress):
+            rec.ctx.cancel.set()  # the operator presses cancel while the group is being deleted
+    rec.ctx.emit = emit
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    assert outcome.outcome == SKIPPED and "cancelled" in outcome.detail
+    assert not outcome.finished
+    assert rec.recorded == [outcome]  # the DELETE was sent: the journal and the audit know
+
+
+def test_cancel_before_start_sends_nothing(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    rec = Recorder()
+    rec.ctx.cancel.set()
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    assert outcome.outcome == SKIPPED
+    assert azure.calls("DELETE") == [] and rec.recorded == []

@@ -1,0 +1,170 @@
+"""Whole cleanup runs against a real cluster of their own: every step, the journal, the audit log, the
+summary, what a failed step stops, and resuming a run that was killed."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from kubernetes import client
+
+from cluster.localcluster import HUB_NAMESPACE
+from hubtui.audit import AuditLog
+from hubtui.kube.client import connect
+from hubtui.ops.cleanup.journal import Journal
+from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
+from hubtui.ops.cleanup.runner import CleanupRun, pending_run
+from hubtui.ops.events import StepDone, StepFailed, StepStarted
+from hubtui.settings import Settings
+
+from ..kubehelpers import Scratch, wait_deleted
+
+pytestmark = pytest.mark.cluster
+INFRA = ("monitoring", "cert-manager", "ingress-nginx")
+
+
+def settings_for(cluster, tmp_path) -> Settings:
+    return Settings.from_env(kubeconfig=str(cluster.kubeconfig), namespace=HUB_NAMESPACE,
+                             state_dir=tmp_path / "state")
+
+
+def namespaces(conn) -> set[str]:
+    return {n.metadata.name for n in client.CoreV1Api(conn.api).list_namespace().items}
+
+
+def test_a_k8s_cleanup_backs_up_drains_deletes_and_forgets_its_working_files(doomed_cluster, tmp_path):
+    settings = settings_for(doomed_cluster, tmp_path)
+    conn = connect(settings)
+    try:
+        plan = discover(conn, CleanupOptions("dev", "k8s", HUB_NAMESPACE, ("extra-ns",)), settings)
+        plan_file = plan.save(settings.state_dir)
+        events = []
+        summary = CleanupRun(plan, plan_file, conn, settings, emit=events.append).run()
+        assert summary.ok and summary.result == "completed", summary.render()
+        assert [s.step for s in summary.steps] == ["backup", "drain", "namespaces", "local"]
+        assert [s.status for s in summary.steps] == ["done"] * 4
+        assert not namespaces(conn) & {HUB_NAMESPACE, *INFRA}
+        assert {f"namespace {n}" for n in (HUB_NAMESPACE, *INFRA)} <= set(summary.to_dict()["deleted"])
+        # the step list saw each step start and finish, in order
+        assert [e.step for e in events if isinstance(e, StepStarted)] == ["backup", "drain", "namespaces", "local"]
+        assert [e.step for e in events if isinstance(e, StepDone)] == ["backup", "drain", "namespaces", "local"]
+        assert not [e for e in events if isinstance(e, StepFailed)]
+    finally:
+        conn.close()
+    text = summary.render()
+    assert text.startswith("Cleanup of 'dev' completed.") and "FAILED" not in text
+    # backups and the audit log are kept; the plan and the journal are gone with the working folder
+    backups = list((settings.state_dir / "backups" / "dev").glob("*/timescaledb-llm_analytics.dump"))
+    assert len(backups) == 1
+    assert not working_dir(settings.state_dir, "dev").exists()
+    entries = AuditLog(settings.state_dir).entries()
+    deletes = [e for e in entries if e["action"] == "delete-namespace"]
+    assert {e["namespace"] for e in deletes} == {HUB_NAMESPACE, *INFRA}
+    for e in deletes + [e for e in entries if e["action"] in ("drain-scale", "cleanup-step")]:
+        assert e["plan_hash"] == plan.hash and e["context"] == conn.context and e["environment"] == "dev"
+    assert [e["step"] for e in entries if e["action"] == "cleanup-step"] == ["backup", "drain", "namespaces",
+                                                                               "local"]
+    assert entries[0]["action"] == "cleanup-start" and entries[0]["force"] is False
+    assert entries[-1]["action"] in ("cleanup-end", "remove-local")
+
+
+def test_a_failed_backup_stops_the_run_before_anything_is_deleted(doomed_cluster, tmp_path):
+    settings = settings_for(doomed_cluster, tmp_path)
+    conn = connect(settings)
+    try:
+        apps = client.AppsV1Api(conn.api)
+        # the database exists but cannot be reached: its data would be lost, so nothing may be deleted
+        apps.patch_namespaced_stateful_set_scale("timescaledb", HUB_NAMESPACE, {"spec": {"replicas": 0}})
+        core = client.CoreV1Api(conn.api)
+        deadline = time.monotonic() + 60
+        while core.list_namespaced_pod(HUB_NAMESPACE, label_selector="app=timescaledb").items:
+            assert time.monotonic() < deadline, "the timescaledb pod did not go"
+            time.sleep(0.5)
+        replicas = {d.metadata.name: d.spec.replicas for d in apps.list_namespaced_deployment(HUB_NAMESPACE).items}
+        plan = discover(conn, CleanupOptions("dev", "k8s", HUB_NAMESPACE), settings)
+        summary = CleanupRun(plan, plan.save(settings.state_dir), conn, settings).run()
+        assert summary.result == "failed" and not summary.ok
+        assert [(s.step, s.status) for s in summary.steps] == [
+            ("backup", "failed"), ("drain", "skipped"), ("namespaces", "skipped"), ("local", "skipped")]
+        assert "TimescaleDB" in summary.steps[0].detail
+        assert "completed" not in summary.render() and "FAILED" in summary.render()
+        assert {HUB_NAMESPACE, *INFRA} <= namespaces(conn)
+        assert {d.metadata.name: d.spec.replicas
+                for d in apps.list_namespaced_deployment(HUB_NAMESPACE).items} == replicas
+        # the journal keeps the run for a resume once the database is back
+        pending = pending_run(settings.state_dir, "dev")
+        assert pending and pending.plan_hash == plan.hash and pending.steps["backup"]["status"] == "failed"
+    finally:
+        conn.close()
+
+
+def test_a_stuck_namespace_fails_the_run_and_says_why(doomed_cluster, tmp_path):
+    settings = settings_for(doomed_cluster, tmp_path)
+    conn = connect(settings)
+    core = client.CoreV1Api(conn.api)
+    core.create_namespaced_config_map(HUB_NAMESPACE, {
+        "metadata": {"name": "held", "finalizers": ["hubtui.test/never-cleared"]}, "data": {"a": "b"}})
+    try:
+        plan = discover(conn, CleanupOptions("dev", "k8s", HUB_NAMESPACE, skip_backup=True), settings)
+        summary = CleanupRun(plan, plan.save(settings.state_dir), conn, settings, namespace_timeout=45).run()
+        assert summary.result == "failed"
+        steps = {s.step: s for s in summary.steps}
+        assert steps["namespaces"].status == "failed" and steps["local"].status == "skipped"
+        [stuck] = steps["namespaces"].failed
+        assert HUB_NAMESPACE in stuck and "hubtui.test/never-cleared" in stuck
+        assert {f"namespace {n}" for n in INFRA} <= set(steps["namespaces"].deleted)
+        assert working_dir(settings.state_dir, "dev").exists()  # kept for the resume
+    finally:
+        core.patch_namespaced_config_map("held", HUB_NAMESPACE, {"metadata": {"finalizers": None}})
+        wait_deleted(core, HUB_NAMESPACE)
+        conn.close()
+
+
+def _journal_steps(path) -> list[tuple[str, str]]:
+    try:
+        lines = path.read_text().splitlines()
+    except FileNotFoundError:
+        return []
+    return [(e["step"], e["status"]) for e in map(json.loads, lines) if e.get("type") == "step"]
+
+
+def test_a_killed_run_is_resumed_without_repeating_the_backup(doomed_cluster, tmp_path):
+    state = tmp_path / "state"
+    env = dict(os.environ, KUBECONFIG=str(doomed_cluster.kubeconfig), XDG_STATE_HOME=str(tmp_path))
+    journal = Journal(working_dir(tmp_path / "hubtui", "dev")).path
+    argv = [sys.executable, "-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s", "--force"]
+    # the first run is killed outright (no clean-up of its own) once the drain has begun
+    first = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while ("drain", "started") not in _journal_steps(journal):
+        assert first.poll() is None, first.communicate()
+        assert time.monotonic() < deadline, "the drain never started"
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    assert ("backup", "done") in _journal_steps(journal)
+    backups = sorted((tmp_path / "hubtui" / "backups" / "dev").iterdir())
+    assert len(backups) == 1
+
+    second = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr + second.stdout
+    assert "An interrupted cleanup of 'dev' is pending" in second.stderr
+    assert "it would go on with 'Drain'" in second.stderr and "--force: resuming it" in second.stderr
+    assert "✓ Backup: done earlier" in second.stdout
+    assert "Cleanup of 'dev' completed." in second.stdout
+    assert sorted((tmp_path / "hubtui" / "backups" / "dev").iterdir()) == backups  # no second backup
+    conn = connect(Settings.from_env(kubeconfig=str(doomed_cluster.kubeconfig)))
+    try:
+        assert not namespaces(conn) & {HUB_NAMESPACE, *INFRA}
+    finally:
+        conn.close()
+    starts = [e for e in AuditLog(tmp_path / "hubtui").entries() if e["action"] == "cleanup-start"]
+    assert [e["resumed"] for e in starts] == [False, True] and all(e["force"] for e in starts)
+    assert state.exists() is False  # XDG_STATE_HOME is tmp_path: state lives in tmp_path/hubtui
