@@ -13,8 +13,8 @@ from .screens.deployments import DeploymentsScreen
 class HubApp(App[int]):
     CSS_PATH = "hubtui.tcss"
     TITLE = "hubtui"
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("ctrl+c", "quit", "Quit", show=False),
-                Binding("c", "connect", "Connect")]
+    ENABLE_COMMAND_PALETTE = False  # Ctrl-P plans a cleanup; every action has its own key
+    BINDINGS = [Binding("q", "quit", "Quit"), Binding("ctrl+c", "quit", "Quit", show=False)]
 
     def __init__(self, settings: Settings | None = None, backend: Backend | None = None):
         super().__init__()
@@ -31,6 +31,16 @@ class HubApp(App[int]):
 
         if not isinstance(self.screen, (ConnectScreen, ModalScreen)):
             self.push_screen(ConnectScreen(self.backend))
+
+    def action_cleanup(self) -> None:
+        from textual.screen import ModalScreen
+
+        from .screens.deployments import DeploymentsScreen
+
+        if isinstance(self.screen, DeploymentsScreen) and not isinstance(self.screen, ModalScreen):
+            from .screens.cleanup import CleanupFormScreen
+
+            self.push_screen(CleanupFormScreen(self.backend))
 
     def hand_over(self, plan, done) -> None:
         """Give the terminal to the session (on the UI thread), then redraw and report how it ended."""

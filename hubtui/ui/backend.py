@@ -7,14 +7,21 @@ an in-memory object with the same methods; behaviour is proven against the real 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import datetime, timezone
-from typing import Callable, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
 from ..ops.events import Emit, ignore
 from ..ops.connect import PodChoice, SessionPlan
 from ..ops.scale import ScaleChange, WaitOutcome
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..ops.cleanup.journal import JournalState
+    from ..ops.cleanup.plan import CleanupOptions, Plan
+    from ..ops.cleanup.runner import RunSummary
 
 
 class Backend(Protocol):
@@ -35,6 +42,13 @@ class Backend(Protocol):
     def for_namespace(self, namespace: str) -> "Backend": ...
     def connect_candidates(self) -> dict[str, "PodChoice | str"]: ...
     def connect_plan(self, target: str) -> "SessionPlan": ...
+    # the cleanup wizard
+    def cleanup_pending(self, environment: str) -> "JournalState | None": ...
+    def cleanup_discard(self, environment: str) -> None: ...
+    def cleanup_load(self, plan_file: str) -> "Plan": ...
+    def cleanup_plan(self, opts: "CleanupOptions") -> "tuple[Plan, Path]": ...
+    def cleanup_run(self, plan: "Plan", plan_file: Path, *, emit: Emit, cancel: threading.Event,
+                    allow_disable_deletion_protection: bool) -> "RunSummary": ...
 
 
 class ClusterBackend:
@@ -97,6 +111,34 @@ class ClusterBackend:
         from ..ops.connect import plan
 
         return plan(self.conn, self.settings, target)
+
+    def cleanup_pending(self, environment):
+        from ..ops.cleanup.runner import pending_run
+
+        return pending_run(self.settings.state_dir, environment)
+
+    def cleanup_discard(self, environment):
+        from ..ops.cleanup.journal import Journal
+        from ..ops.cleanup.plan import working_dir
+
+        Journal(working_dir(self.settings.state_dir, environment)).discard()
+
+    def cleanup_load(self, plan_file):
+        from ..ops.cleanup.plan import Plan
+
+        return Plan.load(plan_file)
+
+    def cleanup_plan(self, opts):
+        from ..ops.cleanup.plan import discover
+
+        plan = discover(self.conn, opts, self.settings)
+        return plan, plan.save(self.settings.state_dir)
+
+    def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection):
+        from ..ops.cleanup.runner import CleanupRun
+
+        return CleanupRun(plan, plan_file, self.conn, self.settings, emit=emit, cancel=cancel,
+                          allow_disable_deletion_protection=allow_disable_deletion_protection).run()
 
     def for_namespace(self, namespace: str) -> "ClusterBackend":
         self.stop()

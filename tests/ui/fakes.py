@@ -117,3 +117,90 @@ class FakeBackend:
     def for_namespace(self, namespace):
         self.stop()
         return FakeBackend([row("prometheus", 1)], namespace=namespace)
+
+    # ----- the cleanup wizard, from memory -------------------------------------------------
+    pending = None  # a JournalState to offer for resume
+    cleanup_gate = None  # a threading.Event the fake run waits on after the drain (to test cancel)
+
+    def cleanup_pending(self, environment):
+        return self.pending
+
+    def cleanup_discard(self, environment):
+        self.calls.append(("discard", environment))
+        self.pending = None
+
+    def cleanup_load(self, plan_file):
+        self.calls.append(("load", plan_file))
+        return fake_plan("dev")
+
+    def cleanup_plan(self, opts):
+        from pathlib import Path
+
+        self.calls.append(("plan", opts))
+        return fake_plan(opts.environment, opts), Path(f"/state/hubtui/cleanup/{opts.environment}/plan-1234.json")
+
+    def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection):
+        from hubtui.ops.cleanup.runner import RunSummary, StepOutcome
+        from hubtui.ops.events import LogLine, Progress, StepDone, StepStarted
+
+        self.calls.append(("run", plan.environment, allow_disable_deletion_protection))
+        summary = RunSummary(plan.environment, plan.hash)
+        script = [("backup", ["backup: TimescaleDB saved to timescaledb-llm_analytics.dump (verified with "
+                              "pg_restore: 3 tables with their data)", "backup: Redis saved to redis.rdb"],
+                   "2 file(s) in /state/hubtui/backups/dev/20261126T120000Z"),
+                  ("drain", ["llm-analytics-hub: 11 deployments and statefulsets scaled to 0",
+                             "llm-analytics-hub: deleted cronjob/metrics-rollup, job/db-migrate"],
+                   "1 namespace(s) drained")]
+        for step, lines, detail in script:
+            emit(StepStarted(step, step.title()))
+            for line in lines:
+                emit(LogLine(line))
+            emit(StepDone(step, detail))
+            summary.steps.append(StepOutcome(step, "done", detail))
+        emit(StepStarted("namespaces", "Delete namespaces"))
+        emit(Progress("namespaces", 1, 4, "3 namespace(s) terminating"))
+        if self.cleanup_gate is not None:
+            self.cleanup_gate.wait(10)
+        if cancel.is_set():
+            summary.steps.append(StepOutcome("namespaces", "cancelled", "cancelled while waiting"))
+            summary.steps.append(StepOutcome("local", "skipped", "cancelled"))
+            return summary
+        summary.steps.append(StepOutcome("namespaces", "done", "4 deleted, 0 already gone",
+                                         deleted=["namespace llm-analytics-hub", "namespace monitoring"]))
+        emit(StepDone("namespaces", "4 deleted"))
+        summary.steps.append(StepOutcome("local", "done", "no kubeconfig entries to remove"))
+        return summary
+
+
+def fake_plan(environment, opts=None):
+    """A plan like the demo hub's, without a cluster (fixed time, so snapshots stay still)."""
+    from hubtui.cloud.base import CloudPlan, CloudResource
+    from hubtui.ops.cleanup.plan import CleanupOptions, NamespacePlan, Plan
+
+    opts = opts or CleanupOptions(environment, "k8s", "llm-analytics-hub")
+    main = NamespacePlan(opts.namespace, True, "main",
+                         deployments=tuple((r.name, r.desired) for r in HUB_ROWS),
+                         statefulsets=(("kafka", 1), ("redis-cluster", 1), ("timescaledb", 1)),
+                         jobs=("db-migrate",), cronjobs=("metrics-rollup",),
+                         pvcs=(("data-kafka-0", "10Gi"), ("data-redis-cluster-0", "2Gi"),
+                               ("data-timescaledb-0", "20Gi")), pods=16)
+    infra = tuple(NamespacePlan(n, True, "infrastructure", deployments=((n.split("-")[0], 1),), pods=1)
+                  for n in ("monitoring", "cert-manager", "ingress-nginx"))
+    cloud = None
+    risks = ["persistent volumes are deleted with their namespaces; only the backup keeps their data"]
+    if opts.cloud:
+        c = f"llm-analytics-hub-{environment}"
+        cloud = CloudPlan(opts.provider, "AWS account 123456789012", "eu-west-1", (
+            CloudResource("eks-nodegroup", f"{c}-workers", f"arn:ng/{c}", "name+tag", {"cluster": c}),
+            CloudResource("eks-cluster", c, f"arn:eks/{c}", "name+tag"),
+            CloudResource("rds-instance", f"{c}-postgres", f"arn:rds/{c}", "name", {"deletion_protection": True}),
+        ), (f"RDS {c}-postgres has deletion protection: it will be switched off only if you confirm",)).to_dict()
+        risks += list(cloud["risks"])
+    public = {"environment": environment, "provider": opts.provider, "namespace": opts.namespace,
+              "additional_namespaces": list(opts.additional_namespaces), "force": opts.force,
+              "skip_backup": opts.skip_backup, "k8s_only": opts.k8s_only, "dry_run": opts.dry_run}
+    return Plan(environment, opts.provider, "kwok-demo", "kwok-demo", "https://127.0.0.1:6443", public,
+                (main, *infra), tuple(risks), cloud,
+                {"kubeconfig": [], "working_dir": f"/state/hubtui/cleanup/{environment}",
+                 "kept": [f"/state/hubtui/backups/{environment}", "/state/hubtui/audit.jsonl"]},
+                created="2026-11-26T12:00:00+00:00")

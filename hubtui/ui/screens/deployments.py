@@ -41,6 +41,8 @@ HELP = [
     ("d", "toggle dry run (the API server validates, nothing changes)"),
     ("/", "filter deployments by name"),
     ("n", "switch namespace"),
+    ("c", "connect to TimescaleDB, Redis or Kafka"),
+    ("x", "cleanup: destroy an environment (a plan and typed confirmations first)"),
     ("?", "this help"),
     ("q", "quit"),
 ]
@@ -83,6 +85,8 @@ class DeploymentsScreen(Screen):
         Binding("d", "toggle_dry_run", "Dry run"),
         Binding("slash", "filter", "Filter"),
         Binding("n", "namespace", "Namespace"),
+        Binding("c", "app.connect", "Connect"),
+        Binding("x", "app.cleanup", "Cleanup"),
         Binding("question_mark", "help", "Help"),
     ]
 

@@ -1,0 +1,516 @@
+"""The GCP part of the cloud teardown: find and delete what the old tool created for one environment.
+
+Resources (see base.py for the contract): the GKE cluster `llm-analytics-hub-<env>`, the Cloud SQL instance
+`<cluster>-postgres`, the Memorystore instance `<cluster>-redis`, the Pub/Sub topics `<cluster>-*`, and the VPC
+network `<cluster>-vpc` with its subnetworks and firewall rules. Each is found by that name and by the label
+`environment=<env>` (networks carry no labels: by name only).
+
+Every client speaks REST (transport="rest") so one setting (Settings.gcp_endpoint) can point them all at a
+local stand-in. Cloud SQL uses the sqladmin v1beta4 client because google-cloud-sql ships no REST transport
+for v1; both versions manage the same instances.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from types import SimpleNamespace
+from typing import Any, Callable, Iterable, Mapping
+
+from ..errors import HubError, UsageError
+from ..ops.events import LogLine, StepDone, StepFailed, StepStarted
+from ..settings import Settings
+from .base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
+                   TeardownContext, cluster_name, retry, short_error, wait_until)
+
+PROVIDER = "gcp"
+ENV_LABEL = "environment"
+
+GKE = "gke-cluster"
+SQL = "cloudsql-instance"
+REDIS = "memorystore-instance"
+TOPIC = "pubsub-topic"
+VPC = "vpc-network"
+KIND_ORDER = (GKE, SQL, REDIS, TOPIC, VPC)
+MAX_PARALLEL = 8
+
+# Signs of "something still uses it / it is busy": worth waiting for, unlike every other refusal.
+_IN_USE_MARKERS = ("resourceinusebyanotherresource", "resource_in_use_by_another_resource", "already being used",
+                   "is in use", "resourcenotready", "incompatible operation", "operationinprogress",
+                   "operation in progress")
+
+
+# ---- connection ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Gcp:
+    """Project, region and how to build a client: the same for every API hubtui calls."""
+
+    project: str
+    region: str
+    credentials: Any
+    client_options: Any
+    sdk: SimpleNamespace
+
+    def client(self, cls):
+        return cls(credentials=self.credentials, transport="rest", client_options=self.client_options)
+
+
+def _load_sdk() -> SimpleNamespace:
+    """Import the Google Cloud clients only when the GCP part runs: they cost ~300 ms at start-up."""
+    try:
+        import google.auth
+        from google.api_core import exceptions
+        from google.auth import exceptions as auth_exceptions
+        from google.api_core.client_options import ClientOptions
+        from google.auth import credentials as auth_credentials
+        from google.cloud import compute_v1, container_v1, redis_v1, sqladmin_v1beta4
+        from google.pubsub_v1.services.publisher import PublisherClient
+    except ImportError as e:
+        raise HubError(f"the Google Cloud client libraries are missing ({e.name or short_error(e)}): "
+                       "reinstall hubtui") from None
+    return SimpleNamespace(auth=google.auth, auth_exceptions=auth_exceptions, auth_credentials=auth_credentials,
+                           exceptions=exceptions,
+                           ClientOptions=ClientOptions, compute=compute_v1, container=container_v1,
+                           redis=redis_v1, sql=sqladmin_v1beta4, PublisherClient=PublisherClient)
+
+
+def _connect(settings: Settings) -> _Gcp:
+    """Check the settings before any import or call, then pick the credentials: anonymous for a stand-in,
+    Application Default Credentials for the real cloud."""
+    if not settings.gcp_project:
+        raise UsageError("set GCP_PROJECT to the project that holds the hub")
+    if not settings.gcp_region:
+        raise UsageError("set GCP_REGION to the region the hub runs in (e.g. europe-west1)")
+    sdk = _load_sdk()
+    if settings.gcp_endpoint:
+        credentials = sdk.auth_credentials.AnonymousCredentials()
+        options = sdk.ClientOptions(api_endpoint=settings.gcp_endpoint)
+    else:
+        try:
+            credentials, _ = sdk.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+        except sdk.auth_exceptions.DefaultCredentialsError:
+            raise HubError("no Google Cloud credentials: run `gcloud auth application-default login` "
+                           "(or set GOOGLE_APPLICATION_CREDENTIALS)") from None
+        options = None
+    return _Gcp(settings.gcp_project, settings.gcp_region, credentials, options, sdk)
+
+
+# ---- discovery -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Found:
+    resources: list[CloudResource]
+    risks: list[str]
+
+
+def discover(environment: str, settings: Settings) -> CloudPlan:
+    """What belongs to the environment in the project, by name and by label. Only read calls."""
+    gcp = _connect(settings)
+    cluster = cluster_name(environment)
+    found = _Found([], [])
+    for finder in (_find_gke, _find_sql, _find_redis, _find_topics, _find_vpc):
+        try:
+            finder(gcp, environment, cluster, found)
+        except OSError as e:  # requests' connection errors are OSErrors
+            raise HubError(f"cannot reach Google Cloud: {short_error(e)}") from None
+    resources = sorted(found.resources, key=lambda r: (KIND_ORDER.index(r.kind), r.name))
+    return CloudPlan(PROVIDER, f"GCP project {gcp.project}", gcp.region, tuple(resources), tuple(found.risks))
+
+
+def _match(name_matches: bool, labels: Mapping[str, str], environment: str) -> str | None:
+    """"name+tag", "name", "tag" or None (not ours)."""
+    tagged = labels.get(ENV_LABEL) == environment
+    if name_matches and tagged:
+        return "name+tag"
+    if name_matches:
+        return "name"
+    return "tag" if tagged else None
+
+
+def _add(found: _Found, kind: str, name: str, rid: str, matched_by: str | None, labels: Mapping[str, str],
+         environment: str, details: dict) -> None:
+    """Add a matched resource to the plan, with a risk line when it matched only one way."""
+    if matched_by is None:
+        return
+    resource = CloudResource(kind, name, rid, matched_by, {**details, "labels": dict(labels)})
+    found.resources.append(resource)
+    if matched_by == "name":
+        other = labels.get(ENV_LABEL)
+        why = f"is labelled {ENV_LABEL}={other}" if other else f"has no label {ENV_LABEL}={environment}"
+        found.risks.append(f"{resource.label()} matches the naming convention but {why}")
+    elif matched_by == "tag":
+        found.risks.append(f"{resource.label()} is labelled {ENV_LABEL}={environment} but is not named after "
+                           f"{cluster_name(environment)}")
+
+
+def _listing(gcp: _Gcp, what: str, found: _Found, call: Callable[[], Iterable]) -> list:
+    """Run a list call. A disabled API means nothing of that kind exists (a risk line, not an error);
+    any other refusal stops discovery with one line: a plan with a silent hole would mislead."""
+    try:
+        return list(call())
+    except gcp.sdk.exceptions.GoogleAPICallError as e:
+        if _service_disabled(e):
+            found.risks.append(f"the {what} API is not enabled in project {gcp.project}: nothing looked up there")
+            return []
+        raise HubError(f"GCP refused listing {what} in project {gcp.project}: {short_error(e)}") from None
+    except gcp.sdk.auth_exceptions.GoogleAuthError as e:
+        raise HubError(f"Google Cloud credentials refused: {short_error(e)}; run "
+                       "`gcloud auth application-default login`") from None
+
+
+def _service_disabled(e: Exception) -> bool:
+    text = f"{getattr(e, 'reason', '')} {e}".lower()
+    return "service_disabled" in text or "has not been used in project" in text
+
+
+def _find_gke(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
+    client = gcp.client(gcp.sdk.container.ClusterManagerClient)
+    parent = f"projects/{gcp.project}/locations/-"
+    for response in _listing(gcp, "GKE clusters", found, lambda: [client.list_clusters(parent=parent)]):
+        if response.missing_zones:
+            found.risks.append(f"GKE did not answer for {', '.join(response.missing_zones)}: clusters there "
+                               "are not in the plan")
+        for c in response.clusters:
+            labels = dict(c.resource_labels)
+            _add(found, GKE, c.name, f"projects/{gcp.project}/locations/{c.location}/clusters/{c.name}",
+                 _match(c.name == cluster, labels, environment), labels, environment,
+                 {"location": c.location, "status": _enum_name(c.status), "node_pools": len(c.node_pools)})
+
+
+def _find_sql(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
+    client = gcp.client(gcp.sdk.sql.SqlInstancesServiceClient)
+    # The pager's own iteration yields the listing's warnings, not its instances: read the pages.
+    pages = lambda: client.list(request={"project": gcp.project}).pages  # noqa: E731
+    for i in _listing(gcp, "Cloud SQL instances", found, lambda: [i for page in pages() for i in page.items]):
+        labels = dict(i.settings.user_labels)
+        matched_by = _match(i.name == f"{cluster}-postgres", labels, environment)
+        protected = bool(i.settings.deletion_protection_enabled)
+        _add(found, SQL, i.name, f"projects/{gcp.project}/instances/{i.name}", matched_by, labels, environment,
+             {"region": i.region, "database_version": _enum_name(i.database_version), "state": _enum_name(i.state),
+              "deletion_protection": protected})
+        if matched_by and protected:
+            found.risks.append(f"{SQL} {i.name} has deletion protection on: the teardown fails on it unless "
+                               "you confirm switching it off")
+
+
+def _find_redis(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
+    client = gcp.client(gcp.sdk.redis.CloudRedisClient)
+    parent = f"projects/{gcp.project}/locations/{gcp.region}"
+    for i in _listing(gcp, "Memorystore instances", found, lambda: client.list_instances(parent=parent)):
+        labels = dict(i.labels)
+        short = i.name.rsplit("/", 1)[-1]
+        _add(found, REDIS, short, i.name, _match(short == f"{cluster}-redis", labels, environment), labels,
+             environment, {"region": gcp.region, "tier": _enum_name(i.tier), "state": _enum_name(i.state)})
+
+
+def _find_topics(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
+    client = gcp.client(gcp.sdk.PublisherClient)
+    project = f"projects/{gcp.project}"
+    for t in _listing(gcp, "Pub/Sub topics", found, lambda: client.list_topics(project=project)):
+        labels = dict(t.labels)
+        short = t.name.rsplit("/", 1)[-1]
+        other_env = labels.get(ENV_LABEL) not in (None, environment)
+        if short.startswith(f"{cluster}-") and other_env:
+            # `llm-analytics-hub-dev-` is also the start of `llm-analytics-hub-dev-2-...`: the label decides.
+            found.risks.append(f"{TOPIC} {short} starts with {cluster}- but is labelled "
+                               f"{ENV_LABEL}={labels[ENV_LABEL]}: left alone")
+            continue
+        _add(found, TOPIC, short, t.name, _match(short.startswith(f"{cluster}-"), labels, environment), labels,
+             environment, {})
+
+
+def _find_vpc(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
+    """Networks have no labels: the name alone decides. Its subnetworks and firewall rules go with it (a
+    network that still has them cannot be deleted), so they are listed in its details."""
+    compute = gcp.sdk.compute
+    name = f"{cluster}-vpc"
+    networks = gcp.client(compute.NetworksClient)
+    try:
+        network = networks.get(project=gcp.project, network=name)
+    except gcp.sdk.exceptions.NotFound:
+        return
+    except gcp.sdk.exceptions.GoogleAPICallError as e:
+        if _service_disabled(e):
+            found.risks.append(f"the Compute Engine API is not enabled in project {gcp.project}: "
+                               "no VPC network looked up")
+            return
+        raise HubError(f"GCP refused reading VPC network {name} in project {gcp.project}: {short_error(e)}") from None
+    firewalls = gcp.client(compute.FirewallsClient)
+    link = network.self_link
+    rules = _listing(gcp, "firewall rules", found,
+                     lambda: firewalls.list(request={"project": gcp.project, "filter": f'network="{link}"'}))
+    found.resources.append(CloudResource(VPC, name, f"projects/{gcp.project}/global/networks/{name}", "name", {
+        "subnetworks": [_relative(s) for s in network.subnetworks],
+        "firewalls": [f"projects/{gcp.project}/global/firewalls/{r.name}" for r in rules if r.network == link],
+    }))
+
+
+def _relative(link: str) -> str:
+    """https://www.googleapis.com/compute/v1/projects/p/regions/r/subnetworks/s -> projects/p/regions/r/..."""
+    return link[link.index("projects/"):] if "projects/" in link else link
+
+
+def _enum_name(value: Any) -> str:
+    return getattr(value, "name", None) or str(value)
+
+
+# ---- teardown --------------------------------------------------------------------------------------------
+
+
+class _OperationFailed(HubError):
+    """An operation that ended with an error: the resource was not deleted."""
+
+    def __init__(self, message: str, *, in_use: bool = False):
+        super().__init__(message)
+        self.in_use = in_use
+
+
+def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[ResourceOutcome]:
+    """Delete exactly the plan's resources: GKE, Cloud SQL, Memorystore and Pub/Sub in parallel, then the
+    VPC network (its subnetworks and firewall rules first), once the GKE cluster is gone."""
+    if plan.provider != PROVIDER:
+        raise UsageError(f"a {plan.provider} plan cannot be torn down by the GCP part")
+    gcp = _connect(settings)
+    if plan.identity != f"GCP project {gcp.project}":
+        # The calls name the project from the settings: never delete look-alikes in another project.
+        raise UsageError(f"the plan is for {plan.identity} but GCP_PROJECT is {gcp.project}: make a new plan")
+    ctx = _thread_safe(ctx)
+    first = [r for r in plan.resources if r.kind != VPC]
+    last = [r for r in plan.resources if r.kind == VPC]
+    with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL, len(first))),
+                            thread_name_prefix="gcp-teardown") as pool:
+        outcomes = list(pool.map(lambda r: _handle(r, gcp, ctx), first))
+    blocker = next((o for o in outcomes if o.resource.kind == GKE and not o.finished
+                    and o.resource.id not in ctx.finished), None)
+    for network in last:
+        if blocker is not None and network.id not in ctx.finished and not ctx.cancel.is_set():
+            outcomes.append(_skip(network, f"{blocker.resource.label()} was not deleted ({blocker.outcome})", ctx))
+        else:
+            outcomes.append(_handle(network, gcp, ctx))
+    return outcomes
+
+
+def _thread_safe(ctx: TeardownContext) -> TeardownContext:
+    """The parallel deletions share one emit and one record: serialise them (same cancel event)."""
+    lock = threading.Lock()
+    emit, record = ctx.emit, ctx.record
+
+    def locked_emit(event) -> None:
+        with lock:
+            emit(event)
+
+    def locked_record(outcome: ResourceOutcome) -> None:
+        with lock:
+            record(outcome)
+
+    return replace(ctx, emit=locked_emit, record=locked_record)
+
+
+def _step(resource: CloudResource) -> str:
+    return f"{PROVIDER}: {resource.label()}"
+
+
+def _skip(resource: CloudResource, reason: str, ctx: TeardownContext) -> ResourceOutcome:
+    outcome = ResourceOutcome(resource, SKIPPED, reason)
+    ctx.emit(LogLine(f"{_step(resource)}: skipped ({reason})", "warning"))
+    ctx.record(outcome)
+    return outcome
+
+
+def _handle(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext) -> ResourceOutcome:
+    """Delete one resource and turn whatever happens into its outcome, recorded at once."""
+    step = _step(resource)
+    if resource.id in ctx.finished:
+        ctx.emit(LogLine(f"{step}: already deleted by an earlier run"))
+        return ResourceOutcome(resource, SKIPPED, "deleted by an earlier run")
+    if ctx.cancel.is_set():
+        return _skip(resource, "cancelled", ctx)
+    deleter = _DELETERS.get(resource.kind)
+    if deleter is None:
+        outcome = ResourceOutcome(resource, FAILED, f"hubtui cannot delete a {resource.kind} on GCP")
+        ctx.emit(StepFailed(step, outcome.detail))
+        ctx.record(outcome)
+        return outcome
+    ctx.emit(StepStarted(step, resource.id))
+    try:
+        outcome = ResourceOutcome(resource, DELETED, deleter(resource, gcp, ctx, step))
+        ctx.emit(StepDone(step, outcome.detail))
+    except gcp.sdk.exceptions.NotFound:
+        outcome = ResourceOutcome(resource, GONE, "already gone")
+        ctx.emit(StepDone(step, outcome.detail))
+    except Cancelled:
+        outcome = ResourceOutcome(resource, SKIPPED, "cancelled before it was confirmed deleted")
+        ctx.emit(LogLine(f"{step}: {outcome.detail}", "warning"))
+    except Exception as e:  # noqa: BLE001 - every other error is this resource's failure, never a success
+        outcome = ResourceOutcome(resource, FAILED, short_error(e))
+        ctx.emit(StepFailed(step, outcome.detail))
+    ctx.record(outcome)
+    return outcome
+
+
+def _retryable(e: Exception) -> bool:
+    """Throttling (429 / RESOURCE_EXHAUSTED) and "still in use / busy" are worth another try."""
+    from google.api_core import exceptions
+
+    if isinstance(e, _OperationFailed):
+        return e.in_use
+    if isinstance(e, exceptions.TooManyRequests):  # ResourceExhausted is a subclass
+        return True
+    if isinstance(e, (exceptions.BadRequest, exceptions.Conflict, exceptions.FailedPrecondition)):
+        reasons = " ".join(str(err.get("reason", "")) if isinstance(err, dict) else str(err)
+                           for err in getattr(e, "errors", None) or ())
+        text = f"{getattr(e, 'reason', '') or ''} {reasons} {e}".lower()
+        return any(marker in text for marker in _IN_USE_MARKERS)
+    return False
+
+
+def _call(call: Callable[[], Any], what: str, ctx: TeardownContext) -> Any:
+    return retry(call, retryable=_retryable, what=what, ctx=ctx)
+
+
+def _poll(initial: Any, refresh: Callable[[], Any], is_done: Callable[[Any], bool], *, what: str,
+          ctx: TeardownContext, step: str) -> Any:
+    """Wait for a plain operation object (GKE, Cloud SQL) to be DONE; return its last state."""
+    latest = [initial]
+
+    def done() -> bool:
+        if not is_done(latest[0]):
+            latest[0] = _call(refresh, f"checking {what}", ctx)
+        return is_done(latest[0])
+
+    wait_until(done, what=what, ctx=ctx, step=step)
+    return latest[0]
+
+
+def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
+    """delete_cluster answers with a plain Operation: polling get_operation until DONE is ours to do."""
+    client = gcp.client(gcp.sdk.container.ClusterManagerClient)
+    op = _call(lambda: client.delete_cluster(name=resource.id), f"deleting {resource.label()}", ctx)
+    location = op.location or resource.details.get("location") or resource.id.split("/")[3]
+    op_name = f"projects/{gcp.project}/locations/{location}/operations/{op.name}"
+    done_status = gcp.sdk.container.Operation.Status.DONE
+    final = _poll(op, lambda: client.get_operation(name=op_name), lambda o: o.status == done_status,
+                  what=f"{resource.label()} to be deleted", ctx=ctx, step=step)
+    error = final.error.message if final.error and (final.error.code or final.error.message) else ""
+    if error or final.status_message:
+        raise _OperationFailed(f"the deletion of {resource.label()} failed: {error or final.status_message}")
+    return "deleted"
+
+
+def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
+    """Deletion protection is read afresh; switching it off needs the operator's confirmation (and is logged)."""
+    sql = gcp.sdk.sql
+    instances = gcp.client(sql.SqlInstancesServiceClient)
+    operations = gcp.client(sql.SqlOperationsServiceClient)
+    key = {"project": gcp.project, "instance": resource.name}
+    current = _call(lambda: instances.get(request=key), f"reading {resource.label()}", ctx)
+    if current.settings.deletion_protection_enabled:
+        if not ctx.allow_disable_deletion_protection:
+            raise HubError(f"deletion protection is on for Cloud SQL instance {resource.name}: confirm switching "
+                           "it off, or switch it off yourself, then run the teardown again")
+        ctx.emit(LogLine(f"{step}: switching deletion protection off (confirmed by the operator)", "warning"))
+        body = sql.DatabaseInstance(settings=sql.Settings(deletion_protection_enabled=False))
+        op = _call(lambda: instances.patch(request={**key, "body": body}),
+                   f"switching off deletion protection of {resource.label()}", ctx)
+        _wait_sql(op, operations, gcp, f"deletion protection of {resource.label()} to be off", ctx, step)
+    op = _call(lambda: instances.delete(request=key), f"deleting {resource.label()}", ctx)
+    _wait_sql(op, operations, gcp, f"{resource.label()} to be deleted", ctx, step)
+    return "deleted"
+
+
+def _wait_sql(op: Any, operations: Any, gcp: _Gcp, what: str, ctx: TeardownContext, step: str) -> None:
+    done_status = gcp.sdk.sql.Operation.SqlOperationStatus.DONE
+    request = {"project": gcp.project, "operation": op.name}
+    final = _poll(op, lambda: operations.get(request=request), lambda o: o.status == done_status,
+                  what=what, ctx=ctx, step=step)
+    errors = [e.message or e.code for e in final.error.errors] if final.error else []
+    if errors:
+        raise _OperationFailed(f"waiting for {what}: {'; '.join(errors)}")
+
+
+def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
+    """delete_instance answers with a long-running operation; its done() looks once, so wait_until keeps
+    cancel, timeout and progress."""
+    client = gcp.client(gcp.sdk.redis.CloudRedisClient)
+    op = _call(lambda: client.delete_instance(name=resource.id), f"deleting {resource.label()}", ctx)
+    wait_until(lambda: _call(op.done, f"checking {resource.label()}", ctx), what=f"{resource.label()} to be deleted",
+               ctx=ctx, step=step)
+    if op.operation.HasField("error"):
+        raise _OperationFailed(f"the deletion of {resource.label()} failed: {op.operation.error.message}")
+    return "deleted"
+
+
+def _delete_topic(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
+    client = gcp.client(gcp.sdk.PublisherClient)
+    _call(lambda: client.delete_topic(topic=resource.id), f"deleting {resource.label()}", ctx)
+    return "deleted"
+
+
+def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
+    """Firewall rules and subnetworks first (the network cannot go while they use it), then the network."""
+    compute = gcp.sdk.compute
+    firewalls = gcp.client(compute.FirewallsClient)
+    subnetworks = gcp.client(compute.SubnetworksClient)
+    networks = gcp.client(compute.NetworksClient)
+    for rid in resource.details.get("firewalls", ()):
+        name = rid.rsplit("/", 1)[-1]
+        _delete_part(f"firewall rule {name}", lambda: firewalls.delete_unary(project=gcp.project, firewall=name),
+                     None, gcp, ctx, step)
+    for rid in resource.details.get("subnetworks", ()):
+        parts = rid.split("/")  # projects/p/regions/r/subnetworks/s
+        region, name = parts[3], parts[5]
+        _delete_part(f"subnetwork {name}", lambda: subnetworks.delete_unary(
+            project=gcp.project, region=region, subnetwork=name), region, gcp, ctx, step)
+    if ctx.cancel.is_set():
+        raise Cancelled()
+    _compute_delete(lambda: networks.delete_unary(project=gcp.project, network=resource.name), None,
+                    resource.label(), gcp, ctx, step)
+    return "deleted"
+
+
+def _delete_part(what: str, start: Callable[[], Any], region: str | None, gcp: _Gcp, ctx: TeardownContext,
+                 step: str) -> None:
+    """A subnetwork or firewall rule of the network: already gone is fine; each is logged."""
+    if ctx.cancel.is_set():
+        raise Cancelled()
+    try:
+        _compute_delete(start, region, what, gcp, ctx, step)
+        ctx.emit(LogLine(f"{step}: {what} deleted"))
+    except gcp.sdk.exceptions.NotFound:
+        ctx.emit(LogLine(f"{step}: {what} already gone"))
+
+
+def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp: _Gcp, ctx: TeardownContext,
+                    step: str) -> None:
+    """Start a Compute deletion (the *_unary call: its plain Operation) and poll the global or regional
+    operations ourselves. Not the extended operation of delete(): its poller ignores client_options and would
+    ask compute.googleapis.com even when hubtui points at another endpoint. A request refused, or an
+    operation that ends, with "in use" is tried again as a whole (what used it may still be going away)."""
+    compute = gcp.sdk.compute
+    if region is None:
+        operations, where = gcp.client(compute.GlobalOperationsClient), {}
+    else:
+        operations, where = gcp.client(compute.RegionOperationsClient), {"region": region}
+    done_status = compute.Operation.Status.DONE
+
+    def attempt() -> None:
+        op = start()
+        request = {"project": gcp.project, **where, "operation": op.name}
+        final = _poll(op, lambda: operations.get(request=request), lambda o: o.status == done_status,
+                      what=f"{what} to be deleted", ctx=ctx, step=step)
+        errors = list(final.error.errors) if final.error else []
+        if errors or final.http_error_status_code:
+            message = "; ".join(e.message or e.code for e in errors) or final.http_error_message
+            in_use = any("IN_USE" in (e.code or "") for e in errors)
+            raise _OperationFailed(f"the deletion of {what} failed: {message}", in_use=in_use)
+
+    _call(attempt, f"deleting {what}", ctx)
+
+
+_DELETERS: dict[str, Callable[[CloudResource, _Gcp, TeardownContext, str], str]] = {
+    GKE: _delete_gke, SQL: _delete_sql, REDIS: _delete_redis, TOPIC: _delete_topic, VPC: _delete_vpc,
+}

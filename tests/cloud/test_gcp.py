@@ -1,0 +1,516 @@
+"""The GCP part of the cloud teardown against the local REST stand-in (tests/standins/gcp.py)."""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from hubtui.cloud import gcp as gcp_cloud
+from hubtui.cloud.base import DELETED, FAILED, GONE, SKIPPED, CloudPlan, TeardownContext
+from hubtui.errors import HubError, UsageError
+from hubtui.ops.events import LogLine, Progress, StepDone, StepFailed, StepStarted
+from hubtui.settings import Settings
+
+CLUSTER = "llm-analytics-hub-dev"
+
+
+class Recorder:
+    """Collects what teardown emits and records."""
+
+    def __init__(self):
+        self.events: list = []
+        self.records: list = []
+
+    def ctx(self, **overrides) -> TeardownContext:
+        values = dict(emit=self.events.append, record=self.records.append, poll_interval=0.001,
+                      retry_base_delay=0.001, timeout=10.0)
+        values.update(overrides)
+        return TeardownContext(**values)
+
+    def of(self, kind) -> list:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+def by_name(outcomes) -> dict:
+    return {o.resource.name: o for o in outcomes}
+
+
+@pytest.fixture
+def settings(gcp) -> Settings:
+    return Settings.from_env()
+
+
+@pytest.fixture
+def rec() -> Recorder:
+    return Recorder()
+
+
+# ---- discovery -------------------------------------------------------------------------------------------
+
+
+def test_discover_finds_the_hub_by_name_and_label(gcp, settings):
+    gcp.add_hub("dev")
+    gcp.add_hub("prod")  # another environment in the same project is left out
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    assert plan.provider == "gcp"
+    assert plan.identity == f"GCP project {gcp.project}"
+    assert plan.region == gcp.region
+    got = {(r.kind, r.name, r.matched_by) for r in plan.resources}
+    assert got == {
+        ("gke-cluster", CLUSTER, "name+tag"),
+        ("cloudsql-instance", f"{CLUSTER}-postgres", "name+tag"),
+        ("memorystore-instance", f"{CLUSTER}-redis", "name+tag"),
+        ("pubsub-topic", f"{CLUSTER}-events", "name+tag"),
+        ("vpc-network", f"{CLUSTER}-vpc", "name"),
+    }
+    ids = {r.kind: r.id for r in plan.resources}
+    assert ids["gke-cluster"] == f"projects/{gcp.project}/locations/{gcp.region}/clusters/{CLUSTER}"
+    assert ids["cloudsql-instance"] == f"projects/{gcp.project}/instances/{CLUSTER}-postgres"
+    assert ids["memorystore-instance"] == f"projects/{gcp.project}/locations/{gcp.region}/instances/{CLUSTER}-redis"
+    assert ids["pubsub-topic"] == f"projects/{gcp.project}/topics/{CLUSTER}-events"
+    assert ids["vpc-network"] == f"projects/{gcp.project}/global/networks/{CLUSTER}-vpc"
+    vpc = next(r for r in plan.resources if r.kind == "vpc-network")
+    assert vpc.details["subnetworks"] == [f"projects/{gcp.project}/regions/{gcp.region}/subnetworks/{CLUSTER}-subnet"]
+    assert vpc.details["firewalls"] == [f"projects/{gcp.project}/global/firewalls/{CLUSTER}-allow-internal"]
+    assert plan.risks == ()
+    assert CloudPlan.from_dict(plan.to_dict()) == plan
+
+
+def test_discovery_only_reads(gcp, settings):
+    gcp.add_hub("dev")
+    gcp_cloud.discover("dev", settings)
+    assert gcp.calls() and all(call.startswith("GET ") for call in gcp.calls())
+
+
+def test_discover_by_name_only_adds_a_risk_per_resource(gcp, settings):
+    gcp.add_hub("dev", labels=False)
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    assert {r.matched_by for r in plan.resources} == {"name"}
+    assert len(plan.resources) == 5
+    # one risk per labelled kind; a VPC network has no labels, so matching it by name is expected
+    assert len(plan.risks) == 4
+    assert all("has no label environment=dev" in risk for risk in plan.risks)
+    assert not any("vpc-network" in risk for risk in plan.risks)
+
+
+def test_discover_by_label_only(gcp, settings):
+    gcp.add_cluster("renamed-cluster", location="us-central1-a", labels={"environment": "dev"})
+    gcp.add_redis_instance("cache", labels={"environment": "dev"})
+    gcp.add_topic("audit-log", labels={"environment": "dev"})
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    got = {(r.kind, r.name, r.matched_by) for r in plan.resources}
+    assert got == {("gke-cluster", "renamed-cluster", "tag"), ("memorystore-instance", "cache", "tag"),
+                   ("pubsub-topic", "audit-log", "tag")}
+    cluster = next(r for r in plan.resources if r.kind == "gke-cluster")
+    assert cluster.id == f"projects/{gcp.project}/locations/us-central1-a/clusters/renamed-cluster"
+    assert len(plan.risks) == 3
+    assert all("is not named after llm-analytics-hub-dev" in risk for risk in plan.risks)
+
+
+def test_discover_nothing(gcp, settings):
+    gcp.add_hub("prod")
+    gcp.add_topic("unrelated")
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    assert plan.resources == ()
+    assert plan.risks == ()
+
+
+def test_topic_of_a_longer_environment_name_is_left_alone(gcp, settings):
+    gcp.add_topic(f"{CLUSTER}-2-events", labels={"environment": "dev-2"})
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    assert plan.resources == ()
+    assert plan.risks == (f"pubsub-topic {CLUSTER}-2-events starts with {CLUSTER}- but is labelled "
+                          "environment=dev-2: left alone",)
+
+
+def test_discover_shows_cloud_sql_deletion_protection(gcp, settings):
+    gcp.add_sql_instance(f"{CLUSTER}-postgres", labels={"environment": "dev"}, deletion_protection=True)
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    (sql,) = plan.resources
+    assert sql.details["deletion_protection"] is True
+    assert sql.details["labels"] == {"environment": "dev"}
+    assert len(plan.risks) == 1 and "deletion protection" in plan.risks[0]
+
+
+@pytest.mark.parametrize("missing, hint", [("gcp_project", "set GCP_PROJECT"), ("gcp_region", "set GCP_REGION")])
+def test_discover_needs_project_and_region(gcp, missing, hint):
+    settings = dataclasses.replace(Settings.from_env(), **{missing: None})
+
+    with pytest.raises(HubError, match=hint):
+        gcp_cloud.discover("dev", settings)
+    assert gcp.calls() == []
+
+
+def test_discover_without_credentials_is_one_line(monkeypatch):
+    """No endpoint means the real cloud and Application Default Credentials; none found gives the hint
+    (google.auth.default is replaced so the test never looks for real credentials)."""
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
+
+    def no_credentials(*args, **kwargs):
+        raise DefaultCredentialsError("File not found")
+
+    monkeypatch.setattr(google.auth, "default", no_credentials)
+    settings = Settings.from_env({"GCP_PROJECT": "p", "GCP_REGION": "europe-west1"})
+
+    with pytest.raises(HubError) as raised:
+        gcp_cloud.discover("dev", settings)
+    assert "gcloud auth application-default login" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_missing_sdk_is_one_line(gcp, settings, monkeypatch):
+    real_import = builtins.__import__
+
+    def without_gke(name, globals=None, locals=None, fromlist=(), level=0):
+        if name == "google.cloud" and "container_v1" in (fromlist or ()):
+            raise ModuleNotFoundError("No module named 'google.cloud.container_v1'", name="google.cloud.container_v1")
+        return real_import(name, globals, locals, fromlist, level)
+
+    monkeypatch.setattr(builtins, "__import__", without_gke)
+
+    with pytest.raises(HubError) as raised:
+        gcp_cloud.discover("dev", settings)
+    assert str(raised.value) == ("the Google Cloud client libraries are missing (google.cloud.container_v1): "
+                                 "reinstall hubtui")
+
+
+def test_importing_the_module_loads_no_sdk():
+    """The SDKs cost start-up time: they are imported when the GCP part runs, not when hubtui starts."""
+    code = "import sys, hubtui.cloud.gcp; print(sorted(m for m in sys.modules if m.startswith('google')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2]).stdout
+    assert out.strip() == "[]"
+
+
+def test_discover_refused_is_one_line(gcp, settings):
+    gcp.fail("GET", "/clusters", 403, message="Permission 'container.clusters.list' denied")
+
+    with pytest.raises(HubError) as raised:
+        gcp_cloud.discover("dev", settings)
+    assert "GKE clusters" in str(raised.value) and "container.clusters.list" in str(raised.value)
+
+
+# ---- teardown --------------------------------------------------------------------------------------------
+
+
+def test_teardown_deletes_the_plan_polling_operations_until_done(gcp, settings, rec):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.polls_before_done = 3
+    gcp.requests.clear()
+
+    outcomes = gcp_cloud.teardown(plan, settings, rec.ctx())
+
+    assert {o.resource.name: o.outcome for o in outcomes} == {r.name: DELETED for r in plan.resources}
+    assert not (gcp.clusters or gcp.sql_instances or gcp.redis_instances or gcp.topics or gcp.networks
+                or gcp.subnetworks or gcp.firewalls)
+    # RUNNING for 3 looks, DONE at the 4th: each operation was polled until DONE and no further
+    assert len(gcp.calls("GET", "/locations/europe-west1/operations/")) == 2 * 4  # GKE + Memorystore
+    assert len(gcp.calls("GET", "/sql/v1beta4/projects/hub-project/operations/")) == 4
+    assert len(gcp.calls("GET", "/compute/v1/")) == 3 * 4  # firewall, subnetwork, network
+    assert sorted(o.resource.name for o in rec.records) == sorted(r.name for r in plan.resources)
+    steps = {e.step for e in rec.of(StepDone)}
+    assert f"gcp: gke-cluster {CLUSTER}" in steps and len(steps) == 5
+    assert {e.step for e in rec.of(StepStarted)} == steps
+    assert any(e.step == f"gcp: gke-cluster {CLUSTER}" for e in rec.of(Progress))
+
+
+def test_teardown_deletes_exactly_the_plan(gcp, settings, rec):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.add_topic(f"{CLUSTER}-created-after-the-plan", labels={"environment": "dev"})
+
+    gcp_cloud.teardown(plan, settings, rec.ctx())
+
+    assert list(gcp.topics) == [f"{CLUSTER}-created-after-the-plan"]
+    assert not any("created-after" in call for call in gcp.calls("DELETE"))
+
+
+def test_operation_ending_with_an_error_is_failed_and_keeps_the_vpc(gcp, settings, rec):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.fail_operation(CLUSTER, "Insufficient regional quota to satisfy request")
+    gcp.requests.clear()
+
+    outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx()))
+
+    cluster = outcomes[CLUSTER]
+    assert cluster.outcome == FAILED
+    assert "Insufficient regional quota" in cluster.detail
+    assert CLUSTER in gcp.clusters
+    assert any(e.step == f"gcp: gke-cluster {CLUSTER}" for e in rec.of(StepFailed))
+    assert not any(e.step == f"gcp: gke-cluster {CLUSTER}" for e in rec.of(StepDone))
+    vpc = outcomes[f"{CLUSTER}-vpc"]
+    assert vpc.outcome == SKIPPED and f"gke-cluster {CLUSTER}" in vpc.detail
+    assert gcp.calls(contains="/compute/") == []
+    assert f"{CLUSTER}-vpc" in gcp.networks
+    # the parallel ones went ahead
+    assert outcomes[f"{CLUSTER}-postgres"].outcome == DELETED
+
+
+@pytest.mark.parametrize("kind, target", [("memorystore-instance", f"{CLUSTER}-redis"),
+                                          ("cloudsql-instance", f"{CLUSTER}-postgres"),
+                                          ("vpc-network", f"{CLUSTER}-vpc")])
+def test_failed_operation_of_each_api_is_failed(gcp, settings, rec, kind, target):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.fail_operation(target, "backend said no")
+
+    outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx()))
+
+    assert outcomes[target].outcome == FAILED
+    assert "backend said no" in outcomes[target].detail
+    assert [r.outcome for r in rec.records if r.resource.name == target] == [FAILED]
+
+
+def test_vpc_goes_after_the_cluster_and_after_its_parts(gcp, settings, rec):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.polls_before_done = 2
+    gcp.requests.clear()
+
+    gcp_cloud.teardown(plan, settings, rec.ctx())
+
+    calls = gcp.calls()
+    last_gke_poll = max(i for i, c in enumerate(calls) if c.endswith("-gke"))
+    first_compute = min(i for i, c in enumerate(calls) if "/compute/" in c)
+    assert last_gke_poll < first_compute
+    firewall = calls.index(f"DELETE /compute/v1/projects/hub-project/global/firewalls/{CLUSTER}-allow-internal")
+    subnet = calls.index(f"DELETE /compute/v1/projects/hub-project/regions/{gcp.region}/subnetworks/{CLUSTER}-subnet")
+    network = calls.index(f"DELETE /compute/v1/projects/hub-project/global/networks/{CLUSTER}-vpc")
+    assert firewall < subnet < network
+
+
+def test_already_gone_is_gone(gcp, settings, rec):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.clusters.clear()
+    gcp.sql_instances.clear()
+    gcp.redis_instances.clear()
+    gcp.topics.clear()
+    gcp.networks.clear()
+    gcp.subnetworks.clear()
+    gcp.firewalls.clear()
+
+    outcomes = gcp_cloud.teardown(plan, settings, rec.ctx())
+
+    assert {o.outcome for o in outcomes} == {GONE}
+    assert all(o.finished for o in outcomes)
+
+
+def test_throttling_is_retried_then_succeeds(gcp, settings, rec):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.fail("DELETE", "/clusters/", 429, times=2)
+
+    outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx()))
+
+    assert outcomes[CLUSTER].outcome == DELETED
+    assert len(gcp.calls("DELETE", "/clusters/")) == 3
+    retries = [e for e in rec.of(LogLine) if "trying again" in e.text]
+    assert len(retries) == 2 and all(e.level == "warning" for e in retries)
+
+
+def test_throttling_that_never_ends_fails_after_the_attempts(gcp, settings, rec):
+    gcp.add_topic(f"{CLUSTER}-events")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.fail("DELETE", "/topics/", 429, times=100)
+
+    (outcome,) = gcp_cloud.teardown(plan, settings, rec.ctx(retry_attempts=3))
+
+    assert outcome.outcome == FAILED
+    assert len(gcp.calls("DELETE", "/topics/")) == 3
+
+
+def test_network_in_use_is_retried(gcp, settings, rec):
+    gcp.add_network(f"{CLUSTER}-vpc")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.fail("DELETE", "/global/networks/", 400, times=2, reason="resourceInUseByAnotherResource",
+             message="The network resource is already being used by 'projects/p/global/routes/r'")
+
+    (outcome,) = gcp_cloud.teardown(plan, settings, rec.ctx())
+
+    assert outcome.outcome == DELETED
+    assert len(gcp.calls("DELETE", "/global/networks/")) == 3
+    assert not gcp.networks
+
+
+@pytest.mark.parametrize("status", [403, 500])
+def test_other_errors_fail_at_once(gcp, settings, rec, status):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.fail("DELETE", "/topics/", status, times=5, message="Request refused by the stand-in")
+
+    outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx()))
+
+    topic = outcomes[f"{CLUSTER}-events"]
+    assert topic.outcome == FAILED
+    assert "Request refused by the stand-in" in topic.detail and "\n" not in topic.detail
+    assert len(gcp.calls("DELETE", "/topics/")) == 1
+    assert f"{CLUSTER}-events" in gcp.topics
+    # a topic failing does not hold back the VPC (only the GKE cluster does)
+    assert outcomes[f"{CLUSTER}-vpc"].outcome == DELETED
+
+
+def test_cloud_sql_deletion_protection_is_refused_without_confirmation(gcp, settings, rec):
+    gcp.add_hub("dev", deletion_protection=True)
+    plan = gcp_cloud.discover("dev", settings)
+
+    outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx(allow_disable_deletion_protection=False)))
+
+    sql = outcomes[f"{CLUSTER}-postgres"]
+    assert sql.outcome == FAILED and "deletion protection is on" in sql.detail
+    assert gcp.calls("PATCH") == [] and gcp.calls("DELETE", "/sql/") == []
+    assert gcp.sql_instances[f"{CLUSTER}-postgres"]["settings"]["deletionProtectionEnabled"] is True
+
+
+def test_cloud_sql_deletion_protection_is_switched_off_when_confirmed(gcp, settings, rec):
+    gcp.add_hub("dev", deletion_protection=True)
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.requests.clear()
+
+    outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx(allow_disable_deletion_protection=True)))
+
+    assert outcomes[f"{CLUSTER}-postgres"].outcome == DELETED
+    sql_calls = [c for c in gcp.requests if "/sql/" in c.path and c.method != "GET"]
+    assert [c.method for c in sql_calls] == ["PATCH", "DELETE"]
+    assert sql_calls[0].body == {"settings": {"deletionProtectionEnabled": False}}
+    assert any("deletion protection off" in e.text and e.level == "warning" for e in rec.of(LogLine))
+    assert not gcp.sql_instances
+
+
+def test_finished_resources_are_skipped_without_a_call(gcp, settings, rec):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    done_before = {r.id for r in plan.resources if r.kind in ("gke-cluster", "pubsub-topic")}
+    gcp.requests.clear()
+
+    outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx(finished=frozenset(done_before))))
+
+    assert outcomes[CLUSTER].outcome == SKIPPED and outcomes[f"{CLUSTER}-events"].outcome == SKIPPED
+    assert gcp.calls(contains="/clusters") == [] and gcp.calls(contains="/topics") == []
+    assert {r.resource.id for r in rec.records}.isdisjoint(done_before)
+    # a cluster deleted by an earlier run does not hold the VPC back
+    assert outcomes[f"{CLUSTER}-vpc"].outcome == DELETED
+
+
+def test_cancel_before_start_touches_nothing(gcp, settings, rec):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.requests.clear()
+    ctx = rec.ctx()
+    ctx.cancel.set()
+
+    outcomes = gcp_cloud.teardown(plan, settings, ctx)
+
+    assert {o.outcome for o in outcomes} == {SKIPPED}
+    assert gcp.calls() == []
+
+
+def test_cancel_while_waiting_stops_and_deletes_nothing_more(gcp, settings, rec):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.polls_before_done = 10**9  # the operations never finish
+    gcp.requests.clear()
+    ctx = rec.ctx(poll_interval=0.01)
+
+    def emit(event):
+        rec.events.append(event)
+        if isinstance(event, Progress):
+            ctx.cancel.set()
+
+    ctx.emit = emit
+    started = time.monotonic()
+    outcomes = by_name(gcp_cloud.teardown(plan, settings, ctx))
+
+    assert time.monotonic() - started < 5
+    assert outcomes[CLUSTER].outcome == SKIPPED
+    assert outcomes[f"{CLUSTER}-vpc"].outcome == SKIPPED
+    assert gcp.calls(contains="/compute/") == []
+    assert not any(o.outcome == DELETED for o in outcomes.values() if o.resource.kind != "pubsub-topic")
+
+
+def test_wait_that_never_ends_times_out_as_failed(gcp, settings, rec):
+    gcp.add_cluster(CLUSTER, labels={"environment": "dev"})
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.polls_before_done = 10**9
+
+    (outcome,) = gcp_cloud.teardown(plan, settings, rec.ctx(timeout=0.05))
+
+    assert outcome.outcome == FAILED and "still not done" in outcome.detail
+
+
+def test_parallel_deletions_overlap(gcp, settings, rec):
+    """GKE, Cloud SQL and Memorystore wait at the same time, not one after the other."""
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.polls_before_done = 5
+    gcp.requests.clear()
+
+    gcp_cloud.teardown(plan, settings, rec.ctx(poll_interval=0.05))
+
+    calls = gcp.calls()
+    deletes = [i for i, c in enumerate(calls) if c.startswith("DELETE") and "/compute/" not in c]
+    polls = [c for c in calls if c.startswith("GET") and "/operations/" in c]
+    first_op_done = max(i for i, c in enumerate(calls) if c == polls[0])
+    assert len(deletes) == 4 and max(deletes) < first_op_done
+
+
+def test_a_plan_of_another_provider_is_refused(gcp, settings, rec):
+    with pytest.raises(UsageError):
+        gcp_cloud.teardown(CloudPlan("aws", "AWS account 1", "eu-west-1"), settings, rec.ctx())
+
+
+def test_a_plan_of_another_project_is_refused(gcp, settings, rec):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.requests.clear()
+
+    with pytest.raises(UsageError, match="GCP project hub-project"):
+        gcp_cloud.teardown(plan, dataclasses.replace(settings, gcp_project="other-project"), rec.ctx())
+    assert gcp.calls() == []
+
+
+def test_unreachable_endpoint_is_one_line(gcp):
+    settings = dataclasses.replace(Settings.from_env(), gcp_endpoint="http://127.0.0.1:9")
+
+    with pytest.raises(HubError, match="cannot reach Google Cloud"):
+        gcp_cloud.discover("dev", settings)
+
+
+def test_record_and_emit_are_never_called_concurrently(gcp, settings):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    inside = threading.Lock()
+    overlaps = []
+
+    def slow(_):
+        if not inside.acquire(blocking=False):
+            overlaps.append(1)
+            return
+        time.sleep(0.002)
+        inside.release()
+
+    gcp_cloud.teardown(plan, settings, TeardownContext(emit=slow, record=slow, poll_interval=0.001,
+                                                       retry_base_delay=0.001))
+    assert overlaps == []

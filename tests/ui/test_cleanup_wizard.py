@@ -1,0 +1,310 @@
+"""The cleanup wizard's screens, fed from memory: form, plan, typed confirmations, run, cancel, resume.
+The engine behind them is tested against the real cluster (tests/integration/test_cleanup_run.py) and the
+whole wizard runs end to end in a pty (tests/e2e/test_cleanup_e2e.py)."""
+
+from __future__ import annotations
+
+import threading
+
+from textual.widgets import Button, Input, Log
+
+from hubtui.ops.cleanup.journal import JournalState
+from hubtui.ui.app import HubApp
+from hubtui.ui.screens.cleanup import CleanupFormScreen, PlanScreen, ResumeChoice, RunScreen, TypedConfirm
+from hubtui.ui.screens.deployments import DeploymentsScreen
+from hubtui.ui.screens.modals import Confirm, Help
+
+from .fakes import FakeBackend
+from .test_deployments_screen import until
+
+SIZE = (130, 36)
+
+
+def text(app, selector) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def open_form(pilot, app):
+    await pilot.pause()
+    await pilot.press("x")
+    await until(pilot, lambda: isinstance(app.screen, CleanupFormScreen), what="the form")
+
+
+async def fill(pilot, app, environment="dev", provider="k8s", *, ticks=()):
+    await open_form(pilot, app)
+    form = app.screen
+    form.query_one("#environment", Input).value = environment
+    if provider:
+        form.query_one(f"#provider-{provider}").value = True
+    for key in ticks:
+        form.query_one(f"#{key}").value = True
+    await pilot.pause()
+
+
+async def to_plan(pilot, app, **kw):
+    await fill(pilot, app, **kw)
+    await pilot.press("ctrl+p")
+    await until(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
+
+
+async def type_into(pilot, app, phrase: str):
+    app.screen.query_one(Input).value = phrase
+    await pilot.pause()
+
+
+def ok_enabled(app) -> bool:
+    return not app.screen.query_one("#ok", Button).disabled
+
+
+async def test_bad_input_gives_one_line_and_plans_nothing():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(pilot, app, environment="", provider="k8s")
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: "the environment is empty" in text(app, "#problem"))
+        app.screen.query_one("#environment", Input).value = "dev"
+        app.screen.query_one("#namespace", Input).value = "kube-system"
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: "belongs to Kubernetes itself" in text(app, "#problem"))
+        assert "Nothing was changed" in text(app, "#message")
+        assert isinstance(app.screen, CleanupFormScreen)
+        assert not [c for c in backend.calls if c[0] == "plan"]
+
+
+async def test_the_provider_has_no_default():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(pilot, app, provider=None)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: "choose a provider (aws, gcp, azure, k8s)" in text(app, "#problem"))
+
+
+async def test_the_plan_shows_context_targets_and_risks_and_dry_run_changes_nothing():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app)
+        assert "Kubernetes context kwok-demo" in text(app, "#identity")
+        body = text(app, "#plan-text")
+        assert "namespace llm-analytics-hub (main, 16 pods)" in body
+        assert "volumes: data-kafka-0 10Gi, data-redis-cluster-0 2Gi, data-timescaledb-0 20Gi" in body
+        assert "Steps: Backup → Drain → Delete namespaces → Local state" in body
+        assert "! persistent volumes are deleted" in body
+        await pilot.click("#dry")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
+        assert any("Dry run: nothing was changed" in str(n.message) for n in app._notifications)
+        assert not [c for c in backend.calls if c[0] == "run"]
+
+
+async def test_yes_must_be_typed_exactly_then_the_run_streams_its_steps_and_summary():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app)
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+        assert "Are you sure you want to destroy 'dev'? (yes/NO)" in text(app, ".dialog-title")
+        assert "namespace llm-analytics-hub: 8 deployments, 3 statefulsets" in text(app, "#warning")
+        for wrong in ("", "y", "Yes", "YES", " yes", "yes ", "no"):
+            await type_into(pilot, app, wrong)
+            assert not ok_enabled(app), wrong
+            await pilot.press("enter")
+            assert isinstance(app.screen, TypedConfirm), wrong
+        await type_into(pilot, app, "yes")
+        assert ok_enabled(app)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.summary is not None)
+        run = app.screen
+        log = "\n".join(run.query_one(Log).lines)
+        assert "==> Backup" in log and "backup: Redis saved to redis.rdb" in log
+        assert "Cleanup of 'dev' completed." in text(app, "#summary")
+        steps = run.query_one("#steps")
+        assert [str(steps.get_row(s)[1]) for s in ("backup", "drain", "namespaces", "local")] == ["done"] * 4
+        assert ("run", "dev", False) in backend.calls
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
+
+
+async def test_production_first_needs_delete_production_and_a_refusal_changes_nothing():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app, environment="production")
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+        assert "Type DELETE PRODUCTION" in text(app, ".dialog-title")
+        for wrong in ("delete production", "DELETE  PRODUCTION", "DELETE PRODUCTION ", "yes", "DELETE"):
+            await type_into(pilot, app, wrong)
+            assert not ok_enabled(app), wrong
+        await type_into(pilot, app, "DELETE PRODUCTION")
+        await pilot.click("#ok")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm)
+                    and "Are you sure you want to destroy 'production'" in text(app, ".dialog-title"))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen))
+        assert "Not confirmed: nothing was changed." in text(app, "#message")
+        assert not [c for c in backend.calls if c[0] == "run"]
+
+
+async def test_delete_production_does_not_stand_in_for_yes_elsewhere():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app, environment="staging")
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+        assert "destroy 'staging'? (yes/NO)" in text(app, ".dialog-title")
+        await type_into(pilot, app, "DELETE PRODUCTION")
+        assert not ok_enabled(app)
+
+
+async def test_force_skips_the_modals_and_says_so_in_red():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app, ticks=("force",))
+        assert "FORCE: the typed confirmations will be skipped" in text(app, "#force-notice")
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.summary is not None)
+        assert "WARNING: FORCE: the confirmations were skipped" in "\n".join(app.screen.query_one(Log).lines)
+
+
+async def test_dry_run_in_the_form_disables_destroy():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app, ticks=("dry_run",))
+        assert app.screen.query_one("#destroy", Button).disabled
+        await pilot.press("D")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+        assert "DRY RUN" in text(app, "#force-notice")
+
+
+async def test_deletion_protection_is_asked_even_with_force_and_a_refusal_changes_nothing():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app, provider="aws", ticks=("force",))
+        assert "deletion protection ON" in text(app, "#plan-text")
+        assert "AWS account 123456789012" in text(app, "#identity")
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+        assert "rds-instance llm-analytics-hub-dev-postgres has deletion protection" in text(app, ".dialog-title")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen))
+        assert "stays on: nothing was changed" in text(app, "#message")
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+        await type_into(pilot, app, "yes")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.summary is not None)
+        assert ("run", "dev", True) in backend.calls
+
+
+async def test_cancel_asks_first_then_stops_at_a_safe_point_and_says_how_to_resume():
+    backend = FakeBackend()
+    backend.cleanup_gate = threading.Event()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app, ticks=("force",))
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen)
+                    and "running" in str(app.screen.query_one("#steps").get_row("namespaces")[1]))
+        await pilot.press("q")  # q does not quit in the middle of a run: it asks to cancel
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("n")  # not cancelled: the run goes on
+        await until(pilot, lambda: isinstance(app.screen, RunScreen))
+        assert not app.screen.cancel.is_set()
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.cancel.is_set())
+        backend.cleanup_gate.set()
+        await until(pilot, lambda: app.screen.summary is not None)
+        summary = text(app, "#summary")
+        assert "was cancelled" in summary and "again to resume from 'Delete namespaces'" in summary
+        assert "completed" not in summary
+        assert str(app.screen.query_one("#steps").get_row("local")[1]) == "skipped"
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, Help))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen))
+        await pilot.press("escape")  # finished: Esc closes
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
+
+
+async def test_an_interrupted_run_is_offered_for_resume_with_its_saved_plan():
+    backend = FakeBackend()
+    backend.pending = JournalState("a" * 64, "/state/hubtui/cleanup/dev/plan-aaaa.json", "2026-11-26T11:00:00Z",
+                                   {"backup": {"status": "done"}, "drain": {"status": "started"}})
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(pilot, app)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, ResumeChoice))
+        assert "Steps finished: backup." in text(app, ".dialog-body")
+        await pilot.click("#resume")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen))
+        assert app.screen.resume and str(app.screen.query_one("#destroy", Button).label) == "Resume…"
+        assert ("load", "/state/hubtui/cleanup/dev/plan-aaaa.json") in backend.calls
+        assert not [c for c in backend.calls if c[0] == "plan"]
+
+
+async def test_plan_again_sets_the_interrupted_run_aside():
+    backend = FakeBackend()
+    backend.pending = JournalState("a" * 64, "/x/plan.json", "2026-11-26T11:00:00Z", {})
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(pilot, app)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, ResumeChoice))
+        await pilot.click("#again")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen))
+        assert ("discard", "dev") in backend.calls and not app.screen.resume
+
+
+async def test_every_wizard_screen_has_help_and_escape_goes_back_step_by_step():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app)
+        for screen, key in ((PlanScreen, "question_mark"), (CleanupFormScreen, "f1")):  # ? types in a field
+            assert isinstance(app.screen, screen)
+            await pilot.press(key)
+            await until(pilot, lambda: isinstance(app.screen, Help))
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, screen))
+            await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
+
+
+class TestSnapshots:
+    def test_form(self, snap_compare):
+        async def settle(pilot):
+            await fill(pilot, pilot.app, environment="staging", ticks=("skip_backup",))
+
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+
+    def test_plan(self, snap_compare):
+        async def settle(pilot):
+            await to_plan(pilot, pilot.app, provider="aws")
+
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+
+    def test_production_modal(self, snap_compare):
+        async def settle(pilot):
+            await to_plan(pilot, pilot.app, environment="production")
+            await pilot.press("D")
+            await until(pilot, lambda: isinstance(pilot.app.screen, TypedConfirm))
+            await type_into(pilot, pilot.app, "DELETE PRODUC")
+
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+
+    def test_run_finished(self, snap_compare):
+        async def settle(pilot):
+            await to_plan(pilot, pilot.app, ticks=("force",))
+            await pilot.press("D")
+            await until(pilot, lambda: isinstance(pilot.app.screen, RunScreen) and pilot.app.screen.summary)
+            await pilot.pause(0.2)
+
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
