@@ -223,7 +223,8 @@ class CleanupRun:
             elif isinstance(event, StepStarted):
                 self.emit(LogLine(f"{event.step}: started" + (f" ({event.detail})" if event.detail else "")))
             elif isinstance(event, StepDone):
-                self.emit(LogLine(f"{event.step}: done" + (f": {event.detail}" if event.detail else "")))
+                if event.step != step:  # the step's own done line follows from the runner
+                    self.emit(LogLine(f"{event.step}: done" + (f": {event.detail}" if event.detail else "")))
             elif isinstance(event, StepFailed):
                 self.emit(LogLine(f"{event.step}: failed: {event.error}", "error"))
             else:

@@ -410,7 +410,7 @@ class RunScreen(Screen):
 
         table = self.query_one("#steps", DataTable)
         table.add_column("Step", key="step", width=18)
-        table.add_column("Status", key="status", width=26)
+        table.add_column("Status", key="status", width=32)
         for step in steps_for(self.plan):
             table.add_row(STEP_TITLES[step], Text("waiting", style="dim"), key=step)
         self.query_one("#summary").display = False
@@ -458,7 +458,7 @@ class RunScreen(Screen):
         if isinstance(event, StepStarted):
             cell = Text("running…", style="bold yellow")
         elif isinstance(event, Progress):
-            cell = Text(f"running: {event.detail}"[:26], style="yellow")
+            cell = Text(f"running: {event.detail}"[:32], style="yellow")
         elif isinstance(event, StepDone):
             cell = Text("done", style="bold green")
         elif isinstance(event, StepFailed):

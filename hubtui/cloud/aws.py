@@ -1,0 +1,580 @@
+"""The AWS part of the cloud teardown: find the environment's EKS, RDS, ElastiCache and MSK resources and
+delete exactly those, in dependency order, per the contract in base.py.
+
+boto3 honours AWS_ENDPOINT_URL, so the same code runs against moto's server in tests. Two moto gaps shape
+the code (see /work/shared/CLOUD-TESTING.md): ElastiCache never finishes deleting and a missing MSK ARN
+answers HTTP 500. So "is it gone yet" is a small probe per kind (PROBES) that tests can drive, the MSK
+probe lists clusters instead of describing one ARN, and NotFound is decided by error code only, never by
+an HTTP 404 (a wrong endpoint must not make everything look "gone").
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
+
+from ..errors import HubError, UsageError
+from ..ops.events import LogLine, StepDone, StepFailed, StepStarted
+from ..settings import Settings
+from .base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
+                   TeardownContext, cluster_name, retry, short_error, wait_until)
+
+TAG_KEY = "environment"
+
+EKS_CLUSTER = "eks-cluster"
+EKS_NODEGROUP = "eks-nodegroup"
+RDS_INSTANCE = "rds-instance"
+REDIS_GROUP = "elasticache-replication-group"
+MSK_CLUSTER = "msk-cluster"
+
+# which boto3 service each kind needs
+SERVICES = {EKS_CLUSTER: "eks", EKS_NODEGROUP: "eks", RDS_INSTANCE: "rds", REDIS_GROUP: "elasticache",
+            MSK_CLUSTER: "kafka"}
+
+# Decided by the error code, never by the HTTP status alone.
+NOT_FOUND_CODES = frozenset({
+    "ResourceNotFoundException",  # EKS
+    "DBInstanceNotFound", "DBInstanceNotFoundFault",  # RDS
+    "ReplicationGroupNotFoundFault", "ReplicationGroupNotFound",  # ElastiCache
+    "NotFoundException",  # MSK
+})
+THROTTLING_CODES = frozenset({
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded",
+    "TooManyRequestsException", "RequestThrottled", "RequestThrottledException", "SlowDown",
+    "PriorRequestNotComplete", "ProvisionedThroughputExceededException",
+})
+BUSY_CODES = frozenset({
+    "ResourceInUseException",  # EKS: a cluster with nodegroups left, a nodegroup still being created
+    "InvalidDBInstanceState", "InvalidDBInstanceStateFault",  # RDS: modifying, backing up, ...
+    "InvalidReplicationGroupState", "InvalidReplicationGroupStateFault",  # ElastiCache: modifying, ...
+    "ConflictException",  # MSK: an operation in progress
+})
+DELETING_STATES = frozenset({"deleting"})
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+def error_code(e: BaseException) -> str:
+    """The AWS error code of a botocore ClientError ('' for anything else)."""
+    response = getattr(e, "response", None)
+    if isinstance(response, dict):
+        return str((response.get("Error") or {}).get("Code") or "")
+    return ""
+
+
+def is_not_found(e: BaseException) -> bool:
+    return error_code(e) in NOT_FOUND_CODES
+
+
+def is_retryable(e: BaseException) -> bool:
+    """Throttling and resource-in-use / invalid-state errors: worth a bounded number of new tries."""
+    return error_code(e) in THROTTLING_CODES or error_code(e) in BUSY_CODES
+
+
+# ------------------------------------------------------------------------------------- boto3 plumbing
+
+def _boto3():
+    """boto3 is imported here, not at start-up (it costs ~150 ms)."""
+    try:
+        import boto3
+    except ImportError:
+        raise HubError("the AWS teardown needs boto3, which is missing: pip install boto3") from None
+    return boto3
+
+
+def _session(region: str | None):
+    boto3 = _boto3()
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return boto3.session.Session(region_name=region)
+    except BotoCoreError as e:  # ProfileNotFound and friends
+        raise HubError(f"AWS configuration: {short_error(e)}: fix AWS_PROFILE or ~/.aws/config") from None
+
+
+def _client(session, service: str):
+    """One boto3 client. botocore retries a little itself; base.retry adds the bounded, visible retries.
+    Tests replace this function to put a fake or a stubbed client in front of moto."""
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=10, read_timeout=60)
+    return session.client(service, config=config)
+
+
+def _region(settings: Settings) -> str:
+    region = settings.aws_region or _session(None).region_name
+    if not region:
+        raise HubError("no AWS region: set AWS_REGION")
+    return region
+
+
+def _account(session) -> str:
+    """The account the credentials belong to; a one-line HubError when they are missing or refused."""
+    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
+
+    try:
+        return str(_client(session, "sts").get_caller_identity()["Account"])
+    except NoCredentialsError:
+        raise HubError("no AWS credentials: set AWS_PROFILE (then `aws sso login`) or "
+                       "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY") from None
+    except EndpointConnectionError as e:
+        raise HubError(f"cannot reach AWS ({short_error(e)}): check the network or AWS_ENDPOINT_URL") from None
+    except ClientError as e:
+        raise HubError(f"AWS refused the credentials ({error_code(e) or short_error(e)}): "
+                       "renew them (`aws sso login` or new keys) and try again") from None
+    except BotoCoreError as e:
+        raise HubError(f"AWS credentials: {short_error(e)}") from None
+
+
+def _identity(account: str) -> str:
+    return f"AWS account {account}"
+
+
+# ------------------------------------------------------------------------------------------- discovery
+
+def discover(environment: str, settings: Settings) -> CloudPlan:
+    """What belongs to the environment, by name (`llm-analytics-hub-<env>[-postgres|-redis|-kafka]`) and by
+    the tag environment=<env>. Read calls only; each service is listed (not the tagging API)."""
+    region = _region(settings)
+    session = _session(region)
+    identity = _identity(_account(session))
+    resources = [
+        *_read("EKS clusters", lambda: _find_eks(_client(session, "eks"), environment)),
+        *_read("RDS instances", lambda: _find_rds(_client(session, "rds"), environment)),
+        *_read("ElastiCache replication groups",
+               lambda: _find_redis(_client(session, "elasticache"), environment)),
+        *_read("MSK clusters", lambda: _find_msk(_client(session, "kafka"), environment)),
+    ]
+    return CloudPlan("aws", identity, region, tuple(resources), tuple(_risks(resources, environment)))
+
+
+def _read(what: str, find: Callable[[], list[CloudResource]]) -> list[CloudResource]:
+    """A listing that fails stops the discovery: a plan that silently misses a service is worse."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return find()
+    except (ClientError, BotoCoreError) as e:
+        raise HubError(f"AWS: listing {what} failed: {short_error(e)}") from None
+
+
+def _pages(client, operation: str, key: str, **params) -> Iterator[Any]:
+    for page in client.get_paginator(operation).paginate(**params):
+        yield from page.get(key) or ()
+
+
+def _or_none(call: Callable[[], Any]) -> Any:
+    """A describe of something listed a moment ago: None if it has gone since."""
+    try:
+        return call()
+    except Exception as e:  # noqa: BLE001
+        if is_not_found(e):
+            return None
+        raise
+
+
+def _matched_by(name: str, expected: str, tags: dict, environment: str) -> str | None:
+    by_name = name == expected
+    by_tag = tags.get(TAG_KEY) == environment
+    if by_name and by_tag:
+        return "name+tag"
+    return "name" if by_name else "tag" if by_tag else None
+
+
+def _tag_list(tags: list[dict] | None) -> dict:
+    return {t.get("Key"): t.get("Value") for t in tags or ()}
+
+
+def _find_eks(eks, environment: str) -> list[CloudResource]:
+    """The cluster by name or tag, and every nodegroup of a matched cluster (they must go first)."""
+    found = []
+    for name in _pages(eks, "list_clusters", "clusters"):
+        cluster = _or_none(lambda: eks.describe_cluster(name=name)["cluster"])
+        if cluster is None:
+            continue
+        tags = cluster.get("tags") or {}
+        matched = _matched_by(name, cluster_name(environment), tags, environment)
+        if not matched:
+            continue
+        found.append(CloudResource(EKS_CLUSTER, name, cluster["arn"], matched, {
+            "status": cluster.get("status"), "version": cluster.get("version"),
+            "environment_tag": tags.get(TAG_KEY)}))
+        for ng_name in _pages(eks, "list_nodegroups", "nodegroups", clusterName=name):
+            ng = _or_none(lambda: eks.describe_nodegroup(clusterName=name, nodegroupName=ng_name)["nodegroup"])
+            if ng is None:
+                continue
+            found.append(CloudResource(EKS_NODEGROUP, ng_name, ng["nodegroupArn"], matched, {
+                "cluster": name, "status": ng.get("status"),
+                "environment_tag": (ng.get("tags") or {}).get(TAG_KEY)}))
+    return found
+
+
+def _find_rds(rds, environment: str) -> list[CloudResource]:
+    found = []
+    for db in _pages(rds, "describe_db_instances", "DBInstances"):
+        name = db["DBInstanceIdentifier"]
+        tags = _tag_list(db.get("TagList"))
+        matched = _matched_by(name, f"{cluster_name(environment)}-postgres", tags, environment)
+        if matched:
+            found.append(CloudResource(RDS_INSTANCE, name, db["DBInstanceArn"], matched, {
+                "status": db.get("DBInstanceStatus"), "engine": db.get("Engine"),
+                "engine_version": db.get("EngineVersion"), "instance_class": db.get("DBInstanceClass"),
+                "allocated_storage_gb": db.get("AllocatedStorage"),
+                "deletion_protection": bool(db.get("DeletionProtection")),
+                "environment_tag": tags.get(TAG_KEY)}))
+    return found
+
+
+def _find_redis(elasticache, environment: str) -> list[CloudResource]:
+    found = []
+    for group in _pages(elasticache, "describe_replication_groups", "ReplicationGroups"):
+        name, arn = group["ReplicationGroupId"], group["ARN"]
+        tags = _tag_list(elasticache.list_tags_for_resource(ResourceName=arn).get("TagList"))
+        matched = _matched_by(name, f"{cluster_name(environment)}-redis", tags, environment)
+        if matched:
+            found.append(CloudResource(REDIS_GROUP, name, arn, matched, {
+                "status": group.get("Status"), "node_type": group.get("CacheNodeType"),
+                "member_clusters": len(group.get("MemberClusters") or ()),
+                "environment_tag": tags.get(TAG_KEY)}))
+    return found
+
+
+def _find_msk(kafka, environment: str) -> list[CloudResource]:
+    found = []
+    for cluster in _pages(kafka, "list_clusters_v2", "ClusterInfoList"):
+        name = cluster["ClusterName"]
+        tags = cluster.get("Tags") or {}
+        matched = _matched_by(name, f"{cluster_name(environment)}-kafka", tags, environment)
+        if matched:
+            found.append(CloudResource(MSK_CLUSTER, name, cluster["ClusterArn"], matched, {
+                "state": cluster.get("State"), "cluster_type": cluster.get("ClusterType"),
+                "environment_tag": tags.get(TAG_KEY)}))
+    return found
+
+
+def _risks(resources: list[CloudResource], environment: str) -> list[str]:
+    """What the operator must look at twice: a match one way only, and RDS deletion protection."""
+    risks = []
+    for r in resources:
+        if r.kind == EKS_NODEGROUP:  # goes with its cluster; the cluster's line covers it
+            continue
+        tag = r.details.get("environment_tag")
+        if r.matched_by == "name":
+            has = "has no environment tag" if tag is None else f"is tagged {TAG_KEY}={tag}"
+            risks.append(f"{r.label()} matches by name only: it {has}, not {TAG_KEY}={environment}")
+        elif r.matched_by == "tag":
+            risks.append(f"{r.label()} matches by tag only: tagged {TAG_KEY}={environment} "
+                         f"but not named after {cluster_name(environment)}")
+        if r.kind == RDS_INSTANCE and r.details.get("deletion_protection"):
+            risks.append(f"RDS {r.name} has deletion protection: it will be switched off only if you confirm")
+    return risks
+
+
+# ---------------------------------------------------------------------------------- "is it gone" probes
+# Each probe answers the resource's current state, or None once it is gone. They are the only place
+# teardown looks at a resource's state, so tests can replace one (moto never finishes some deletions).
+
+Clients = dict  # service name -> boto3 client
+
+
+def _eks_cluster_state(clients: Clients, r: CloudResource) -> str | None:
+    cluster = _or_none(lambda: clients["eks"].describe_cluster(name=r.name)["cluster"])
+    return None if cluster is None else str(cluster.get("status", "unknown")).lower()
+
+
+def _eks_nodegroup_state(clients: Clients, r: CloudResource) -> str | None:
+    ng = _or_none(lambda: clients["eks"].describe_nodegroup(
+        clusterName=r.details["cluster"], nodegroupName=r.name)["nodegroup"])
+    return None if ng is None else str(ng.get("status", "unknown")).lower()
+
+
+def _rds_state(clients: Clients, r: CloudResource) -> str | None:
+    db = _rds_instance(clients, r)
+    return None if db is None else str(db.get("DBInstanceStatus", "unknown")).lower()
+
+
+def _rds_instance(clients: Clients, r: CloudResource) -> dict | None:
+    found = _or_none(lambda: clients["rds"].describe_db_instances(DBInstanceIdentifier=r.name)["DBInstances"])
+    return found[0] if found else None
+
+
+def _redis_state(clients: Clients, r: CloudResource) -> str | None:
+    groups = _or_none(lambda: clients["elasticache"].describe_replication_groups(
+        ReplicationGroupId=r.name)["ReplicationGroups"])
+    return str(groups[0].get("Status", "unknown")).lower() if groups else None
+
+
+def _msk_state(clients: Clients, r: CloudResource) -> str | None:
+    """Listed, not described: a deleted cluster drops out of the list on AWS and on moto alike (moto answers
+    a describe of a missing ARN with HTTP 500, not NotFound)."""
+    for cluster in _pages(clients["kafka"], "list_clusters_v2", "ClusterInfoList", ClusterNameFilter=r.name):
+        if cluster.get("ClusterArn") == r.id:
+            return str(cluster.get("State", "unknown")).lower()
+    return None
+
+
+PROBES: dict[str, Callable[[Clients, CloudResource], str | None]] = {
+    EKS_CLUSTER: _eks_cluster_state, EKS_NODEGROUP: _eks_nodegroup_state, RDS_INSTANCE: _rds_state,
+    REDIS_GROUP: _redis_state, MSK_CLUSTER: _msk_state,
+}
+
+
+def wait_gone(probe: Callable[[], str | None], *, what: str, ctx: TeardownContext, step: str) -> None:
+    """Wait until probe() answers None (gone). A throttled look counts as "not yet"; any other error goes
+    up. After ctx.timeout a HubError names the state the resource was left in; ctx.cancel → Cancelled."""
+    last = {"state": "unknown"}
+
+    def gone() -> bool:
+        try:
+            state = probe()
+        except Exception as e:  # noqa: BLE001
+            if error_code(e) not in THROTTLING_CODES:
+                raise
+            ctx.emit(LogLine(f"{what}: {short_error(e)}; looking again", "warning"))
+            return False
+        if state is not None:
+            last["state"] = state
+        return state is None
+
+    wait_until(gone, what=f"{what} to be deleted", ctx=ctx, step=step,
+               describe=lambda: f"left in state {last['state']}")
+
+
+# -------------------------------------------------------------------------------------------- teardown
+
+def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[ResourceOutcome]:
+    """Delete exactly the plan's resources: each EKS cluster after its nodegroups (those in parallel),
+    and RDS, ElastiCache and MSK in parallel with that chain. One outcome per plan resource, in plan order."""
+    if plan.provider != "aws":
+        raise UsageError(f"not an AWS plan: {plan.provider}")
+    todo = [r for r in plan.resources if r.id not in ctx.finished]
+    clients = _clients_for(plan, todo) if todo else {}  # all finished earlier: no call at all
+    return _Teardown(plan, clients, ctx).run()
+
+
+def _clients_for(plan: CloudPlan, todo: list[CloudResource]) -> Clients:
+    """The clients the remaining resources need, for the plan's account only: names are reused across
+    accounts, and a delete by name with other credentials would hit a resource nobody was shown."""
+    session = _session(plan.region)
+    account = _account(session)
+    if _identity(account) != plan.identity:
+        raise HubError(f"the AWS credentials are for account {account}, but the plan was made for "
+                       f"{plan.identity}: use the same credentials, or plan again")
+    services = sorted({SERVICES[r.kind] for r in todo if r.kind in SERVICES})
+    return {service: _client(session, service) for service in services}  # made here: not thread-safe
+
+
+@dataclass
+class _Attempt:
+    """One resource's deletion under way: what the outcome's detail must mention if it stops early."""
+    resource: CloudResource
+    step: str
+    requested: bool = False  # the delete call was sent: on cancel it may still be deleting
+    notes: list[str] = field(default_factory=list)  # changes already made, e.g. protection switched off
+
+
+class _Teardown:
+    def __init__(self, plan: CloudPlan, clients: Clients, ctx: TeardownContext):
+        self.plan = plan
+        self.clients = clients
+        self._lock = threading.Lock()
+        self._outcomes: dict[str, ResourceOutcome] = {}
+        # emit and record are called from several threads: serialise them for the caller
+        self.ctx = replace(ctx, emit=self._locked(ctx.emit), record=self._locked(ctx.record))
+        self._handlers = {EKS_CLUSTER: self._delete_simple, EKS_NODEGROUP: self._delete_simple,
+                          RDS_INSTANCE: self._delete_rds, REDIS_GROUP: self._delete_redis,
+                          MSK_CLUSTER: self._delete_simple}
+
+    def _locked(self, fn: Callable[[Any], None]) -> Callable[[Any], None]:
+        def call(arg: Any) -> None:
+            with self._lock:
+                fn(arg)
+        return call
+
+    # --- scheduling
+
+    def run(self) -> list[ResourceOutcome]:
+        jobs = self._jobs()
+        with ThreadPoolExecutor(max_workers=max(1, len(jobs)), thread_name_prefix="aws-teardown") as pool:
+            for future in [pool.submit(job) for job in jobs]:
+                future.result()
+        return [self._outcomes.get(r.id) or ResourceOutcome(r, SKIPPED, "not reached")
+                for r in self.plan.resources]
+
+    def _jobs(self) -> list[Callable[[], None]]:
+        """One chain per EKS cluster (its nodegroups, then it); every other resource on its own."""
+        clusters = [r for r in self.plan.resources if r.kind == EKS_CLUSTER]
+        chained = {c.name for c in clusters}
+        jobs: list[Callable[[], None]] = []
+        for cluster in clusters:
+            nodegroups = [r for r in self.plan.resources
+                          if r.kind == EKS_NODEGROUP and r.details.get("cluster") == cluster.name]
+            jobs.append(lambda c=cluster, ngs=nodegroups: self._eks_chain(c, ngs))
+        for r in self.plan.resources:
+            if r.kind == EKS_CLUSTER or (r.kind == EKS_NODEGROUP and r.details.get("cluster") in chained):
+                continue
+            jobs.append(lambda r=r: self._one(r))
+        return jobs
+
+    def _eks_chain(self, cluster: CloudResource, nodegroups: list[CloudResource]) -> None:
+        with ThreadPoolExecutor(max_workers=max(1, len(nodegroups)), thread_name_prefix="aws-ng") as pool:
+            outcomes = list(pool.map(self._one, nodegroups))
+        left = [o for o in outcomes if not (o.finished or o.resource.id in self.ctx.finished)]
+        failed = [o.resource.name for o in left if o.outcome == FAILED]
+        if failed:
+            self._skip(cluster, f"nodegroup {', '.join(failed)} failed: the cluster cannot go before its "
+                                "nodegroups")
+        elif left:
+            self._skip(cluster, "cancelled before its nodegroups were gone")
+        else:
+            self._one(cluster)
+
+    # --- one resource
+
+    def _one(self, r: CloudResource) -> ResourceOutcome:
+        if r.id in self.ctx.finished:
+            return self._skip(r, "finished in an earlier run", level="info")
+        if self.ctx.cancel.is_set():
+            return self._skip(r, "cancelled before it was started")
+        step = f"aws: {r.label()}"
+        self.ctx.emit(StepStarted(step, r.id))
+        attempt = _Attempt(r, step)
+        try:
+            handler = self._handlers.get(r.kind)
+            if handler is None:
+                raise HubError(f"hubtui cannot delete a {r.kind} on AWS")
+            outcome, detail = handler(attempt)
+        except Cancelled:
+            outcome = SKIPPED
+            detail = ("cancelled after the delete request: it may still be deleting" if attempt.requested
+                      else "cancelled before the delete request")
+        except Exception as e:  # noqa: BLE001  (HubError, a ClientError, retries run out, a timed-out wait)
+            outcome, detail = FAILED, short_error(e)
+        detail = "; ".join([*attempt.notes, detail]) if detail else "; ".join(attempt.notes)
+        return self._finish(ResourceOutcome(r, outcome, detail), step)
+
+    def _finish(self, outcome: ResourceOutcome, step: str) -> ResourceOutcome:
+        if outcome.outcome == FAILED:
+            self.ctx.emit(StepFailed(step, outcome.detail))
+        elif outcome.outcome == SKIPPED:
+            self.ctx.emit(StepDone(step, f"skipped: {outcome.detail}"))
+        else:
+            self.ctx.emit(StepDone(step, outcome.detail or outcome.outcome))
+        self._store(outcome)
+        if outcome.outcome != SKIPPED:
+            self.ctx.record(outcome)
+        return outcome
+
+    def _skip(self, r: CloudResource, why: str, level: str = "warning") -> ResourceOutcome:
+        """Not attempted: no call made, not recorded (it is not finished, or was recorded earlier)."""
+        self.ctx.emit(LogLine(f"aws: {r.label()}: skipped ({why})", level))
+        return self._store(ResourceOutcome(r, SKIPPED, why))
+
+    def _store(self, outcome: ResourceOutcome) -> ResourceOutcome:
+        with self._lock:
+            self._outcomes[outcome.resource.id] = outcome
+        return outcome
+
+    # --- the steps every kind shares
+
+    def _state(self, attempt: _Attempt) -> str | None:
+        r = attempt.resource
+        return retry(lambda: PROBES[r.kind](self.clients, r), retryable=is_retryable,
+                     what=f"{attempt.step}: describe", ctx=self.ctx)
+
+    def _request(self, attempt: _Attempt, delete: Callable[[], Any]) -> bool:
+        """Send the delete (retried while throttled or busy). False if it was already gone."""
+        attempt.requested = True
+        try:
+            retry(delete, retryable=is_retryable, what=f"{attempt.step}: delete", ctx=self.ctx)
+        except Exception as e:  # noqa: BLE001
+            if is_not_found(e):
+                return False
+            raise
+        return True
+
+    def _wait(self, attempt: _Attempt) -> None:
+        r = attempt.resource
+        wait_gone(lambda: PROBES[r.kind](self.clients, r), what=r.label(), ctx=self.ctx, step=attempt.step)
+
+    def _delete_simple(self, attempt: _Attempt) -> tuple[str, str]:
+        return self._delete_with(attempt, self._delete_call(attempt.resource))
+
+    def _delete_with(self, attempt: _Attempt, delete: Callable[[], Any]) -> tuple[str, str]:
+        """Look first (gone, or already deleting: nothing to send), delete, wait until it is gone."""
+        state = self._state(attempt)
+        if state is None:
+            return GONE, "already gone"
+        if state in DELETING_STATES:
+            self._wait(attempt)
+            return GONE, "its deletion was already under way; now gone"
+        if not self._request(attempt, delete):
+            return GONE, "already gone"
+        self._wait(attempt)
+        return DELETED, ""
+
+    def _delete_call(self, r: CloudResource) -> Callable[[], Any]:
+        if r.kind == EKS_NODEGROUP:
+            return lambda: self.clients["eks"].delete_nodegroup(clusterName=r.details["cluster"],
+                                                                nodegroupName=r.name)
+        if r.kind == EKS_CLUSTER:
+            return lambda: self.clients["eks"].delete_cluster(name=r.name)
+        if r.kind == MSK_CLUSTER:
+            return lambda: self.clients["kafka"].delete_cluster(ClusterArn=r.id)
+        raise HubError(f"hubtui cannot delete a {r.kind} on AWS")
+
+    def _delete_redis(self, attempt: _Attempt) -> tuple[str, str]:
+        name = attempt.resource.name
+        return self._delete_with(attempt, lambda: self.clients["elasticache"].delete_replication_group(
+            ReplicationGroupId=name, RetainPrimaryCluster=False))
+
+    # --- RDS: deletion protection and the final snapshot
+
+    def _delete_rds(self, attempt: _Attempt) -> tuple[str, str]:
+        r = attempt.resource
+        db = retry(lambda: _rds_instance(self.clients, r), retryable=is_retryable,
+                   what=f"{attempt.step}: describe", ctx=self.ctx)
+        if db is not None and db.get("DeletionProtection") and \
+                str(db.get("DBInstanceStatus", "")).lower() not in DELETING_STATES:
+            self._switch_off_protection(attempt)
+        snapshot = self._snapshot_name(r.name) if self.ctx.final_snapshot else None
+        params = {"FinalDBSnapshotIdentifier": snapshot} if snapshot else {"SkipFinalSnapshot": True}
+        outcome, detail = self._delete_with(attempt, lambda: self.clients["rds"].delete_db_instance(
+            DBInstanceIdentifier=r.name, **params))
+        if outcome == DELETED:
+            detail = self._snapshot_detail(snapshot) if snapshot else "no final snapshot (as chosen)"
+        return outcome, detail
+
+    def _switch_off_protection(self, attempt: _Attempt) -> None:
+        """Only with the operator's confirmation, and only if the plan showed the protection (a protection
+        switched on after the plan was shown has not been confirmed by anyone)."""
+        r = attempt.resource
+        if not self.ctx.allow_disable_deletion_protection:
+            raise HubError("deletion protection is on; confirm switching it off")
+        if not r.details.get("deletion_protection"):
+            raise HubError("deletion protection was switched on after the plan was made; plan again")
+        retry(lambda: self.clients["rds"].modify_db_instance(
+            DBInstanceIdentifier=r.name, DeletionProtection=False, ApplyImmediately=True),
+            retryable=is_retryable, what=f"{attempt.step}: switch off deletion protection", ctx=self.ctx)
+        attempt.notes.append("deletion protection switched off (confirmed)")
+        self.ctx.emit(LogLine(f"RDS {r.name}: deletion protection switched off, as confirmed", "warning"))
+
+    @staticmethod
+    def _snapshot_name(instance: str) -> str:
+        return f"{instance}-final-{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S')}"
+
+    def _snapshot_detail(self, snapshot: str) -> str:
+        """Name the final snapshot, and say so loudly if AWS does not list it."""
+        try:
+            found = self.clients["rds"].describe_db_snapshots(DBSnapshotIdentifier=snapshot)["DBSnapshots"]
+        except Exception as e:  # noqa: BLE001
+            if error_code(e) not in ("DBSnapshotNotFound", "DBSnapshotNotFoundFault"):
+                return f"final snapshot {snapshot} (could not check it: {short_error(e)})"
+            found = []
+        if not found:
+            self.ctx.emit(LogLine(f"RDS final snapshot {snapshot} was requested but is not listed", "error"))
+            return f"final snapshot {snapshot} requested but NOT listed by AWS"
+        return f"final snapshot {snapshot} ({found[0].get('Status', 'unknown')})"

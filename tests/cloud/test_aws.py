@@ -1,0 +1,621 @@
+"""hubtui.cloud.aws against moto's server, over HTTP (no @mock_aws), plus the waiter driven by fake probes.
+
+Where moto differs from AWS (CLOUD-TESTING.md) the tests do not lean on it: the ElastiCache "gone" probe is
+replaced by one that says gone once the deletion was requested, and waiter timeouts use fake probes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from hubtui.cloud import aws as aws_mod
+from hubtui.cloud.base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, TeardownContext,
+                               cluster_name)
+from hubtui.errors import HubError
+from hubtui.ops.events import LogLine, Progress, StepDone, StepFailed, StepStarted
+from hubtui.settings import Settings
+
+ENV = "dev"
+CLUSTER = cluster_name(ENV)
+RDS = f"{CLUSTER}-postgres"
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+class Calls:
+    """Every AWS operation hubtui's clients send (service, operation, parameters), and injected errors."""
+
+    def __init__(self):
+        self.seen: list[tuple[str, str, dict]] = []
+        self._faults: dict[str, list] = {}  # operation -> [error code, times left (None: always)]
+        self._lock = threading.Lock()
+
+    def fail(self, operation: str, code: str, times: int | None = None) -> None:
+        self._faults[operation] = [code, times]
+
+    def ops(self, service: str | None = None) -> list[str]:
+        return [op for s, op, _ in self.seen if service in (None, s)]
+
+    def attach(self, client, service: str) -> None:
+        client.meta.events.register("before-parameter-build", self._record(service))
+        client.meta.events.register("before-call", self._inject)
+
+    def _record(self, service: str):
+        def record(params, model, **_):
+            with self._lock:
+                self.seen.append((service, model.name, dict(params)))
+        return record
+
+    def _inject(self, model, **_):
+        with self._lock:
+            fault = self._faults.get(model.name)
+            if not fault or fault[1] == 0:
+                return None
+            if fault[1] is not None:
+                fault[1] -= 1
+        return (SimpleNamespace(status_code=400, headers={}),
+                {"Error": {"Code": fault[0], "Message": f"injected {fault[0]}"}, "ResponseMetadata": {}})
+
+
+@pytest.fixture
+def calls(aws, monkeypatch) -> Calls:
+    """Wraps aws._client, the one place hubtui makes boto3 clients."""
+    recorder = Calls()
+    real = aws_mod._client
+
+    def client(session, service):
+        c = real(session, service)
+        recorder.attach(c, service)
+        return c
+
+    monkeypatch.setattr(aws_mod, "_client", client)
+    return recorder
+
+
+@pytest.fixture
+def redis_finishes(monkeypatch):
+    """moto never finishes deleting a replication group; AWS does. Once the deletion was requested (moto
+    says "deleting"), this probe answers gone."""
+    real = aws_mod.PROBES[aws_mod.REDIS_GROUP]
+
+    def probe(clients, r):
+        state = real(clients, r)
+        return None if state in (None, "deleting") else state
+
+    monkeypatch.setitem(aws_mod.PROBES, aws_mod.REDIS_GROUP, probe)
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def fast_ctx(**kw) -> tuple[TeardownContext, list, list]:
+    events: list = []
+    recorded: list = []
+    defaults = dict(emit=events.append, record=recorded.append, poll_interval=0.01, timeout=5.0,
+                    retry_attempts=4, retry_base_delay=0.001)
+    return TeardownContext(**{**defaults, **kw}), events, recorded
+
+
+def by_kind(items, kind: str):
+    """The outcomes (or plan resources) of one kind."""
+    return [o for o in items if getattr(o, "resource", o).kind == kind]
+
+
+def one(outcomes, kind: str):
+    found = by_kind(outcomes, kind)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def rds_exists(aws, name: str = RDS) -> dict | None:
+    found = [d for d in aws.client("rds").describe_db_instances()["DBInstances"]
+             if d["DBInstanceIdentifier"] == name]
+    return found[0] if found else None
+
+
+# ------------------------------------------------------------------------------------------ discovery
+
+def test_discovery_by_name_and_tag_finds_the_hub_with_arns_identity_and_region(aws):
+    arns = aws.create_hub(ENV, nodegroups=("workers", "gpu"))
+    aws.create_hub("prod")  # another environment: never part of dev's plan
+
+    plan = aws_mod.discover(ENV, settings())
+
+    assert (plan.provider, plan.identity, plan.region) == ("aws", "AWS account 123456789012", "us-east-1")
+    ids = {r.kind: r.id for r in plan.resources if r.kind != "eks-nodegroup"}
+    assert ids == arns
+    nodegroups = by_kind(plan.resources, "eks-nodegroup")
+    assert sorted(n.name for n in nodegroups) == ["gpu", "workers"]
+    assert all(n.details["cluster"] == CLUSTER and n.id.startswith("arn:aws:eks:") for n in nodegroups)
+    assert {r.matched_by for r in plan.resources} == {"name+tag"}
+    assert not any("prod" in r.name for r in plan.resources)
+    assert plan.risks == ()
+    rds = one(plan.resources, "rds-instance").details
+    assert (rds["engine"], rds["allocated_storage_gb"], rds["deletion_protection"]) == ("postgres", 20, False)
+    assert CloudPlan.from_dict(plan.to_dict()) == plan  # the plan survives the journal
+
+
+def test_discovery_by_name_only_is_a_risk_per_resource(aws):
+    aws.create_hub(ENV, by_tag=False)
+
+    plan = aws_mod.discover(ENV, settings())
+
+    top = [r for r in plan.resources if r.kind != "eks-nodegroup"]
+    assert len(top) == 4 and {r.matched_by for r in plan.resources} == {"name"}
+    assert len(plan.risks) == 4
+    assert all("by name only" in risk and "has no environment tag" in risk for risk in plan.risks)
+
+
+def test_discovery_by_tag_only_finds_differently_named_resources_and_says_so(aws):
+    arns = aws.create_hub(ENV, by_name=False)
+
+    plan = aws_mod.discover(ENV, settings())
+
+    assert {r.id for r in plan.resources if r.kind != "eks-nodegroup"} == set(arns.values())
+    assert {r.matched_by for r in plan.resources} == {"tag"}
+    assert by_kind(plan.resources, "eks-nodegroup")[0].details["cluster"] == f"other-{ENV}"
+    assert len(plan.risks) == 4 and all("by tag only" in risk for risk in plan.risks)
+
+
+def test_a_resource_named_for_dev_but_tagged_prod_is_shown_with_that_risk(aws):
+    aws.create_rds(RDS, tags={"environment": "prod"})
+
+    plan = aws_mod.discover(ENV, settings())
+
+    assert [(r.name, r.matched_by) for r in plan.resources] == [(RDS, "name")]
+    assert plan.risks == (f"rds-instance {RDS} matches by name only: it is tagged environment=prod, "
+                          f"not environment={ENV}",)
+
+
+def test_discovery_with_nothing_there_is_an_empty_plan_with_the_identity(aws):
+    aws.create_rds("someone-elses-db", tags={"environment": "staging"})
+
+    plan = aws_mod.discover(ENV, settings())
+
+    assert plan.resources == () and plan.risks == ()
+    assert plan.identity == "AWS account 123456789012"
+
+
+def test_deletion_protection_is_in_the_details_and_a_risk_line(aws):
+    aws.create_rds(RDS, deletion_protection=True)
+
+    plan = aws_mod.discover(ENV, settings())
+
+    assert one(plan.resources, "rds-instance").details["deletion_protection"] is True
+    assert f"RDS {RDS} has deletion protection: it will be switched off only if you confirm" in plan.risks
+
+
+def test_discovery_only_reads_and_lists_each_service(aws, calls):
+    aws.create_hub(ENV)
+
+    aws_mod.discover(ENV, settings())
+
+    ops = calls.ops()
+    assert ops and all(op.startswith(("List", "Describe", "Get")) for op in ops), ops
+    assert {s for s, _, _ in calls.seen} == {"sts", "eks", "rds", "elasticache", "kafka"}
+
+
+def test_the_region_comes_from_settings_first_then_from_boto3(aws, monkeypatch):
+    aws.create_rds(RDS)
+    assert aws_mod.discover(ENV, Settings(aws_region="eu-west-1")).region == "eu-west-1"
+    assert aws_mod.discover(ENV, Settings(aws_region="eu-west-1")).resources == ()  # moto keeps regions apart
+    monkeypatch.delenv("AWS_REGION")
+    assert aws_mod.discover(ENV, Settings.from_env()).region == "us-east-1"  # AWS_DEFAULT_REGION
+
+
+def test_no_region_is_one_line_naming_aws_region(aws, monkeypatch):
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+
+    with pytest.raises(HubError, match=r"^no AWS region: set AWS_REGION$"):
+        aws_mod.discover(ENV, Settings.from_env())
+
+
+def test_missing_credentials_are_one_line_saying_what_to_set(aws, monkeypatch):
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+
+    with pytest.raises(HubError) as e:
+        aws_mod.discover(ENV, settings())
+    assert str(e.value).startswith("no AWS credentials: set AWS_PROFILE")
+    assert "\n" not in str(e.value)
+
+
+def test_refused_credentials_are_one_line_saying_to_renew_them(aws, calls):
+    calls.fail("GetCallerIdentity", "InvalidClientTokenId")
+
+    with pytest.raises(HubError, match=r"^AWS refused the credentials \(InvalidClientTokenId\): renew"):
+        aws_mod.discover(ENV, settings())
+
+
+def test_a_refused_listing_stops_the_discovery(aws, calls):
+    calls.fail("DescribeDBInstances", "AccessDenied")
+
+    with pytest.raises(HubError, match=r"^AWS: listing RDS instances failed: .*AccessDenied"):
+        aws_mod.discover(ENV, settings())
+
+
+def test_a_child_process_reaches_moto_with_the_fixture_env(aws):
+    aws.create_rds(RDS, tags={"environment": ENV})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | aws.env
+    code = ("from hubtui.cloud import aws; from hubtui.settings import Settings; "
+            "p = aws.discover('dev', Settings.from_env()); print(p.identity, [r.name for r in p.resources])")
+
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+
+    assert proc.stdout.strip() == f"AWS account 123456789012 ['{RDS}']", proc.stderr
+
+
+def test_boto3_is_imported_only_when_used_and_its_absence_is_one_line(monkeypatch):
+    code = "import sys, hubtui.cloud.aws; print('boto3' in sys.modules or 'botocore' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
+    monkeypatch.setitem(sys.modules, "boto3", None)  # import boto3 -> ImportError
+    with pytest.raises(HubError, match=r"needs boto3, which is missing: pip install boto3"):
+        aws_mod.discover(ENV, Settings(aws_region="us-east-1"))
+
+
+# ------------------------------------------------------------------------------------------- teardown
+
+def test_teardown_deletes_everything_nodegroups_before_their_cluster(aws, calls, redis_finishes):
+    aws.create_hub(ENV, nodegroups=("workers", "gpu"))
+    plan = aws_mod.discover(ENV, settings())
+    ctx, events, recorded = fast_ctx()
+
+    outcomes = aws_mod.teardown(plan, settings(), ctx)
+
+    assert [o.resource for o in outcomes] == list(plan.resources)
+    assert {o.outcome for o in outcomes} == {DELETED}, outcomes
+    assert sorted(o.resource.id for o in recorded) == sorted(r.id for r in plan.resources)
+    # order: both nodegroups deleted, and seen gone, before the cluster's delete was sent
+    eks_ops = calls.ops("eks")
+    assert eks_ops.count("DeleteNodegroup") == 2 and eks_ops.count("DeleteCluster") == 1
+    assert max(i for i, op in enumerate(eks_ops) if op == "DeleteNodegroup") < eks_ops.index("DeleteCluster")
+    done = [e.step for e in events if isinstance(e, StepDone)]
+    started = [e.step for e in events if isinstance(e, StepStarted)]
+    cluster_step = f"aws: eks-cluster {CLUSTER}"
+    assert max(done.index("aws: eks-nodegroup workers"), done.index("aws: eks-nodegroup gpu")) \
+        < done.index(cluster_step)
+    assert started.index(cluster_step) > 0 and f"aws: rds-instance {RDS}" in started
+    # what is left in moto
+    assert aws.client("eks").list_clusters()["clusters"] == []
+    assert rds_exists(aws) is None
+    assert aws.client("kafka").list_clusters_v2()["ClusterInfoList"] == []
+    groups = aws.client("elasticache").describe_replication_groups()["ReplicationGroups"]
+    assert [g["Status"] for g in groups] == ["deleting"]  # the request reached moto
+
+
+def test_teardown_deletes_only_what_the_plan_holds(aws, calls):
+    aws.create_eks(CLUSTER, nodegroups=("workers",))
+    plan = aws_mod.discover(ENV, settings())
+    aws.client("eks").create_nodegroup(clusterName=CLUSTER, nodegroupName="added-later",
+                                       nodeRole="arn:aws:iam::123456789012:role/hub", subnets=["subnet-1"])
+    ctx, events, _ = fast_ctx()
+
+    outcomes = aws_mod.teardown(plan, settings(), ctx)
+
+    assert one(outcomes, "eks-nodegroup").outcome == DELETED
+    cluster = one(outcomes, "eks-cluster")
+    assert cluster.outcome == FAILED and "nodegroups attached" in cluster.detail  # ResourceInUse, retried
+    assert calls.ops("eks").count("DeleteCluster") == ctx.retry_attempts
+    assert aws.client("eks").list_nodegroups(clusterName=CLUSTER)["nodegroups"] == ["added-later"]
+    assert any(isinstance(e, LogLine) and "trying again" in e.text for e in events)
+
+
+def test_the_final_snapshot_is_taken_and_named(aws):
+    aws.create_rds(RDS)
+    plan = aws_mod.discover(ENV, settings())
+
+    outcome = one(aws_mod.teardown(plan, settings(), fast_ctx()[0]), "rds-instance")
+
+    snapshots = [s["DBSnapshotIdentifier"] for s in aws.client("rds").describe_db_snapshots()["DBSnapshots"]]
+    assert len(snapshots) == 1 and re.fullmatch(rf"{RDS}-final-\d{{14}}", snapshots[0])
+    assert outcome.outcome == DELETED
+    assert outcome.detail.startswith(f"final snapshot {snapshots[0]}")
+
+
+def test_without_final_snapshot_none_is_taken(aws):
+    aws.create_rds(RDS)
+    plan = aws_mod.discover(ENV, settings())
+
+    outcome = one(aws_mod.teardown(plan, settings(), fast_ctx(final_snapshot=False)[0]), "rds-instance")
+
+    assert (outcome.outcome, outcome.detail) == (DELETED, "no final snapshot (as chosen)")
+    assert aws.client("rds").describe_db_snapshots()["DBSnapshots"] == []
+    assert rds_exists(aws) is None
+
+
+def test_deletion_protection_without_confirmation_fails_and_changes_nothing(aws, calls):
+    aws.create_rds(RDS, deletion_protection=True)
+    plan = aws_mod.discover(ENV, settings())
+    ctx, events, recorded = fast_ctx()
+
+    outcome = one(aws_mod.teardown(plan, settings(), ctx), "rds-instance")
+
+    assert (outcome.outcome, outcome.detail) == (FAILED, "deletion protection is on; confirm switching it off")
+    assert recorded == [outcome]
+    assert StepFailed(f"aws: rds-instance {RDS}", outcome.detail) in events
+    assert not {"ModifyDBInstance", "DeleteDBInstance"} & set(calls.ops("rds"))
+    assert rds_exists(aws)["DeletionProtection"] is True
+
+
+def test_deletion_protection_is_switched_off_with_confirmation_and_logged(aws, calls):
+    aws.create_rds(RDS, deletion_protection=True)
+    plan = aws_mod.discover(ENV, settings())
+    ctx, events, _ = fast_ctx(allow_disable_deletion_protection=True)
+
+    outcome = one(aws_mod.teardown(plan, settings(), ctx), "rds-instance")
+
+    assert outcome.outcome == DELETED and outcome.detail.startswith("deletion protection switched off")
+    rds_ops = calls.ops("rds")
+    assert rds_ops.index("ModifyDBInstance") < rds_ops.index("DeleteDBInstance")
+    modify = next(p for _, op, p in calls.seen if op == "ModifyDBInstance")
+    assert modify == {"DBInstanceIdentifier": RDS, "DeletionProtection": False, "ApplyImmediately": True}
+    assert any(isinstance(e, LogLine) and "deletion protection switched off" in e.text for e in events)
+    assert rds_exists(aws) is None
+
+
+def test_protection_switched_on_after_the_plan_is_not_switched_off(aws, calls):
+    aws.create_rds(RDS)
+    plan = aws_mod.discover(ENV, settings())  # shows no protection
+    aws.client("rds").modify_db_instance(DBInstanceIdentifier=RDS, DeletionProtection=True, ApplyImmediately=True)
+
+    outcome = one(aws_mod.teardown(plan, settings(), fast_ctx(allow_disable_deletion_protection=True)[0]),
+                  "rds-instance")
+
+    assert outcome.outcome == FAILED and "plan again" in outcome.detail
+    assert rds_exists(aws)["DeletionProtection"] is True
+
+
+def test_resources_deleted_out_of_band_count_as_gone(aws, redis_finishes):
+    aws.create_hub(ENV)
+    plan = aws_mod.discover(ENV, settings())
+    aws.client("rds").delete_db_instance(DBInstanceIdentifier=RDS, SkipFinalSnapshot=True)
+    aws.client("eks").delete_nodegroup(clusterName=CLUSTER, nodegroupName="workers")
+    aws.client("eks").delete_cluster(name=CLUSTER)
+    ctx, _, recorded = fast_ctx()
+
+    outcomes = aws_mod.teardown(plan, settings(), ctx)
+
+    for kind in ("rds-instance", "eks-nodegroup", "eks-cluster"):
+        assert (one(outcomes, kind).outcome, one(outcomes, kind).detail) == (GONE, "already gone")
+    assert {o.resource.kind for o in recorded if o.outcome == GONE} == {"rds-instance", "eks-nodegroup",
+                                                                        "eks-cluster"}
+
+
+def test_not_found_on_the_delete_itself_counts_as_gone(aws, calls, monkeypatch):
+    aws.create_eks(CLUSTER, nodegroups=("workers",))
+    plan = aws_mod.discover(ENV, settings())
+    aws.client("eks").delete_nodegroup(clusterName=CLUSTER, nodegroupName="workers")
+    stale = iter(["active"])  # it vanished between the look and the delete
+    real = aws_mod.PROBES[aws_mod.EKS_NODEGROUP]
+    monkeypatch.setitem(aws_mod.PROBES, aws_mod.EKS_NODEGROUP, lambda c, r: next(stale, None) or real(c, r))
+
+    outcomes = aws_mod.teardown(plan, settings(), fast_ctx()[0])
+
+    assert "DeleteNodegroup" in calls.ops("eks")
+    assert one(outcomes, "eks-nodegroup").outcome == GONE
+    assert one(outcomes, "eks-cluster").outcome == DELETED
+
+
+def test_resources_finished_in_an_earlier_run_are_skipped_without_a_call(aws, calls, redis_finishes):
+    arns = aws.create_hub(ENV)
+    plan = aws_mod.discover(ENV, settings())
+    finished = frozenset({arns["rds-instance"], arns["msk-cluster"]})
+    ctx, _, recorded = fast_ctx(finished=finished)
+    calls.seen.clear()
+
+    outcomes = aws_mod.teardown(plan, settings(), ctx)
+
+    skipped = {o.resource.id: o for o in outcomes if o.outcome == SKIPPED}
+    assert set(skipped) == finished
+    assert all(o.detail == "finished in an earlier run" for o in skipped.values())
+    assert not finished & {o.resource.id for o in recorded}
+    assert calls.ops("rds") == [] and calls.ops("kafka") == []
+    assert rds_exists(aws) is not None  # really untouched
+    assert {o.outcome for o in outcomes if o.resource.id not in finished} == {DELETED}
+
+
+def test_a_plan_finished_in_an_earlier_run_makes_no_call_at_all(aws, calls):
+    aws.create_hub(ENV)
+    plan = aws_mod.discover(ENV, settings())
+    calls.seen.clear()
+    ctx, _, recorded = fast_ctx(finished=frozenset(r.id for r in plan.resources))
+
+    outcomes = aws_mod.teardown(plan, settings(), ctx)
+
+    assert {o.outcome for o in outcomes} == {SKIPPED} and recorded == []
+    assert calls.seen == []
+
+
+def test_an_empty_plan_is_nothing_to_do(aws, calls):
+    plan = aws_mod.discover(ENV, settings())
+    calls.seen.clear()
+
+    assert aws_mod.teardown(plan, settings(), fast_ctx()[0]) == []
+    assert calls.seen == []
+
+
+def test_throttling_is_retried_then_the_deletion_goes_on(aws, calls):
+    aws.create_rds(RDS)
+    plan = aws_mod.discover(ENV, settings())
+    calls.fail("DeleteDBInstance", "ThrottlingException", times=2)
+    ctx, events, _ = fast_ctx()
+
+    outcome = one(aws_mod.teardown(plan, settings(), ctx), "rds-instance")
+
+    assert outcome.outcome == DELETED
+    assert calls.ops("rds").count("DeleteDBInstance") == 3
+    assert len([e for e in events if isinstance(e, LogLine) and "ThrottlingException" in e.text]) == 2
+    assert rds_exists(aws) is None
+
+
+def test_throttling_retries_are_bounded_and_end_as_a_failure(aws, calls):
+    aws.create_rds(RDS)
+    plan = aws_mod.discover(ENV, settings())
+    calls.fail("DeleteDBInstance", "ThrottlingException")
+    ctx, _, recorded = fast_ctx(retry_attempts=3)
+
+    outcome = one(aws_mod.teardown(plan, settings(), ctx), "rds-instance")
+
+    assert outcome.outcome == FAILED and "ThrottlingException" in outcome.detail and "\n" not in outcome.detail
+    assert calls.ops("rds").count("DeleteDBInstance") == 3
+    assert recorded == [outcome]
+    assert rds_exists(aws) is not None
+
+
+def test_any_other_error_is_a_failure_and_a_failed_nodegroup_keeps_its_cluster(aws, calls):
+    aws.create_eks(CLUSTER, nodegroups=("workers", "gpu"))
+    plan = aws_mod.discover(ENV, settings())
+    calls.fail("DeleteNodegroup", "AccessDeniedException", times=1)
+
+    outcomes = aws_mod.teardown(plan, settings(), fast_ctx()[0])
+
+    nodegroups = {o.resource.name: o for o in by_kind(outcomes, "eks-nodegroup")}
+    failed = [o for o in nodegroups.values() if o.outcome == FAILED]
+    assert len(failed) == 1 and "AccessDeniedException" in failed[0].detail
+    cluster = one(outcomes, "eks-cluster")
+    assert cluster.outcome == SKIPPED
+    assert cluster.detail == (f"nodegroup {failed[0].resource.name} failed: "
+                              "the cluster cannot go before its nodegroups")
+    assert "DeleteCluster" not in calls.ops("eks")
+    assert aws.client("eks").list_clusters()["clusters"] == [CLUSTER]
+
+
+def test_a_plan_for_another_account_is_refused_before_any_change(aws, calls):
+    aws.create_rds(RDS)
+    plan = aws_mod.discover(ENV, settings())
+    other = CloudPlan.from_dict({**plan.to_dict(), "identity": "AWS account 999999999999"})
+
+    with pytest.raises(HubError, match="credentials are for account 123456789012, but the plan was made for"):
+        aws_mod.teardown(other, settings(), fast_ctx()[0])
+    assert "DeleteDBInstance" not in calls.ops()
+    assert rds_exists(aws) is not None
+
+
+def test_cancel_before_the_start_touches_nothing(aws, calls):
+    aws.create_hub(ENV)
+    plan = aws_mod.discover(ENV, settings())
+    ctx, _, recorded = fast_ctx()
+    ctx.cancel.set()
+
+    outcomes = aws_mod.teardown(plan, settings(), ctx)
+
+    assert {o.outcome for o in outcomes} == {SKIPPED} and recorded == []
+    assert not [op for op in calls.ops() if op.startswith(("Delete", "Modify"))]
+
+
+def test_cancel_while_waiting_stops_the_chain_and_returns(aws, calls, monkeypatch, redis_finishes):
+    aws.create_hub(ENV)
+    plan = aws_mod.discover(ENV, settings())
+    # once deleted, the nodegroup stays "deleting" (as on a slow AWS); cancel at the first progress of that wait
+    real = aws_mod.PROBES[aws_mod.EKS_NODEGROUP]
+    monkeypatch.setitem(aws_mod.PROBES, aws_mod.EKS_NODEGROUP, lambda c, r: real(c, r) or "deleting")
+    ctx, events, recorded = fast_ctx(timeout=30.0)
+    waits = "aws: eks-nodegroup workers"
+
+    def emit(event):
+        events.append(event)
+        if isinstance(event, Progress) and event.step == waits:
+            ctx.cancel.set()
+
+    ctx.emit = emit
+    started = time.monotonic()
+    outcomes = aws_mod.teardown(plan, settings(), ctx)
+
+    assert time.monotonic() - started < 10
+    nodegroup, cluster = one(outcomes, "eks-nodegroup"), one(outcomes, "eks-cluster")
+    assert (nodegroup.outcome, cluster.outcome) == (SKIPPED, SKIPPED)
+    assert nodegroup.detail == "cancelled after the delete request: it may still be deleting"
+    assert "DeleteCluster" not in calls.ops("eks")
+    assert aws.client("eks").list_clusters()["clusters"] == [CLUSTER]
+    assert {o.outcome for o in outcomes} <= {DELETED, SKIPPED}  # the rest finished or was skipped
+    assert all(o.outcome != SKIPPED for o in recorded)
+
+
+def test_a_wait_that_times_out_fails_with_the_state_it_was_left_in(aws, monkeypatch):
+    aws.create_redis(f"{CLUSTER}-redis")
+    plan = aws_mod.discover(ENV, settings())
+    real = aws_mod.PROBES[aws_mod.REDIS_GROUP]
+    # before the delete: its real state; afterwards it stays "deleting", whatever moto does
+    monkeypatch.setitem(aws_mod.PROBES, aws_mod.REDIS_GROUP,
+                        lambda c, r: "deleting" if real(c, r) in (None, "deleting") else real(c, r))
+    ctx, _, recorded = fast_ctx(timeout=0.1)
+
+    outcome = one(aws_mod.teardown(plan, settings(), ctx), "elasticache-replication-group")
+
+    assert outcome.outcome == FAILED
+    assert re.fullmatch(rf"elasticache-replication-group {CLUSTER}-redis to be deleted: still not done "
+                        r"after 0.1s \(left in state deleting\)", outcome.detail)
+    assert recorded == [outcome]
+
+
+# --------------------------------------------------------------------------------------------- waiter
+
+def probe_of(states):
+    answers = iter(states)
+    looks = []
+
+    def probe():
+        looks.append(1)
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+    return probe, looks
+
+
+def client_error(code: str):
+    from botocore.exceptions import ClientError
+
+    return ClientError({"Error": {"Code": code, "Message": code}}, "Describe")
+
+
+def test_the_waiter_returns_once_the_probe_says_gone_and_reports_progress():
+    probe, looks = probe_of(["deleting", "deleting", None])
+    ctx, events, _ = fast_ctx()
+
+    aws_mod.wait_gone(probe, what="thing x", ctx=ctx, step="aws: thing x")
+
+    assert len(looks) == 3
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert len(progress) == 2 and all(p.step == "aws: thing x" and "waiting for thing x" in p.detail
+                                      for p in progress)
+
+
+def test_the_waiter_times_out_naming_the_last_state():
+    ctx, _, _ = fast_ctx(timeout=0.05)
+
+    with pytest.raises(HubError, match=r"^thing x to be deleted: still not done after 0.05s "
+                                       r"\(left in state modifying\)$"):
+        aws_mod.wait_gone(lambda: "modifying", what="thing x", ctx=ctx, step="s")
+
+
+def test_the_waiter_looks_again_when_throttled_and_stops_on_other_errors():
+    probe, looks = probe_of([client_error("ThrottlingException"), "deleting", None])
+    ctx, events, _ = fast_ctx()
+    aws_mod.wait_gone(probe, what="thing x", ctx=ctx, step="s")
+    assert len(looks) == 3 and any(isinstance(e, LogLine) and e.level == "warning" for e in events)
+
+    probe, _ = probe_of([client_error("AccessDeniedException")])
+    with pytest.raises(Exception, match="AccessDeniedException"):
+        aws_mod.wait_gone(probe, what="thing x", ctx=ctx, step="s")
+
+
+def test_the_waiter_stops_on_cancel():
+    ctx, _, _ = fast_ctx(timeout=30.0, poll_interval=5.0)
+    threading.Timer(0.05, ctx.cancel.set).start()
+    started = time.monotonic()
+
+    with pytest.raises(Cancelled):
+        aws_mod.wait_gone(lambda: "deleting", what="thing x", ctx=ctx, step="s")
+    assert time.monotonic() - started < 2
