@@ -153,12 +153,18 @@ def test_a_killed_run_is_resumed_without_repeating_the_backup(doomed_cluster, tm
     backups = sorted((tmp_path / "hubtui" / "backups" / "dev").iterdir())
     assert len(backups) == 1
 
-    second = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+    second = subprocess.run(argv + ["--json"], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                            timeout=300)
     assert second.returncode == 0, second.stderr + second.stdout
     assert "An interrupted cleanup of 'dev' is pending" in second.stderr
     assert "it would go on with 'Drain'" in second.stderr and "--force: resuming it" in second.stderr
-    assert "✓ Backup: done earlier" in second.stdout
-    assert "Cleanup of 'dev' completed." in second.stdout
+    docs = [json.loads(line) for line in second.stdout.splitlines()]  # NDJSON: the plan, the events, the summary
+    assert docs[0]["event"] == "Plan" and docs[-1]["event"] == "Summary"
+    summary = docs[-1]
+    assert summary["result"] == "completed"
+    assert [(s["step"], s["status"]) for s in summary["steps"]] == [
+        ("backup", "done earlier"), ("drain", "done"), ("namespaces", "done"), ("local", "done")]
+    assert {"StepStarted", "StepDone", "LogLine", "Progress"} <= {d["event"] for d in docs}
     assert sorted((tmp_path / "hubtui" / "backups" / "dev").iterdir()) == backups  # no second backup
     conn = connect(Settings.from_env(kubeconfig=str(doomed_cluster.kubeconfig)))
     try:
