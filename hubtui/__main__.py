@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from .cli import build_parser
@@ -25,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # noqa: BLE001 - a bug is still one line for the operator; the trace on request
+        if os.environ.get("HUBTUI_DEBUG"):
+            raise
+        print(f"hubtui: error: unexpected {type(e).__name__}: {e} (HUBTUI_DEBUG=1 shows where)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -205,6 +205,10 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
         else:
             todo.append(resource)
     if todo:
+        subscription = _subscription(settings)
+        if plan.identity != f"Azure subscription {subscription}":  # never delete look-alikes elsewhere
+            raise HubError(f"the plan was made for {plan.identity}, but AZURE_SUBSCRIPTION_ID is {subscription}: "
+                           "nothing was deleted; set it back, or plan again")
         client, endpoint = _client(settings), _endpoint(settings)
         safe = _serialised(ctx)
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo)), thread_name_prefix="azure") as pool:

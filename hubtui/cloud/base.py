@@ -153,7 +153,12 @@ def provider_module(provider: str):
 
 
 def discover(provider: str, environment: str, settings: Settings) -> CloudPlan:
-    return provider_module(provider).discover(environment, settings)
+    try:
+        return provider_module(provider).discover(environment, settings)
+    except HubError:
+        raise
+    except Exception as e:  # noqa: BLE001 - an SDK error nobody foresaw is still one line, not a traceback
+        raise HubError(f"{provider} discovery failed: {short_error(e)}") from None
 
 
 def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[ResourceOutcome]:

@@ -409,6 +409,9 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     key = {"project": gcp.project, "instance": resource.name}
     current = _call(lambda: instances.get(request=key), f"reading {resource.label()}", ctx)
     if current.settings.deletion_protection_enabled:
+        if not resource.details.get("deletion_protection"):  # switched on after the plan was shown
+            raise HubError(f"deletion protection of Cloud SQL instance {resource.name} was switched on after the "
+                           "plan was made: it stays on; plan again to confirm it")
         if not ctx.allow_disable_deletion_protection:
             raise HubError(f"deletion protection is on for Cloud SQL instance {resource.name}: confirm switching "
                            "it off, or switch it off yourself, then run the teardown again")

@@ -12,8 +12,9 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
-from ..errors import EXIT_FAILURE, EXIT_OK, UsageError
+from ..errors import EXIT_FAILURE, EXIT_OK, HubError, UsageError
 from ..ops.events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted, to_dict
 from ..settings import Settings
 
@@ -92,9 +93,8 @@ def _ask(question: str) -> str:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..kube.client import connect
     from ..ops.cleanup.confirm import accepted, confirmations, protection_confirmation
-    from ..ops.cleanup.journal import Journal
-    from ..ops.cleanup.plan import Plan, discover, working_dir
-    from ..ops.cleanup.runner import STEP_TITLES, CleanupRun, pending_run, steps_for
+    from ..ops.cleanup.plan import discover
+    from ..ops.cleanup.runner import CleanupRun, pending_run
 
     opts = options_from(args, settings)
     if args.disable_deletion_protection and not args.force:
@@ -110,26 +110,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         plan = plan_file = None
         pending = pending_run(settings.state_dir, opts.environment)
         if pending and not args.dry_run:
-            saved = Plan.load(pending.plan_file)
-            if (saved.provider, saved.opts.namespace) != (opts.provider, opts.namespace):
-                raise UsageError(f"an interrupted cleanup of '{opts.environment}' (provider {saved.provider}, "
-                                 f"namespace {saved.opts.namespace}) is pending: run it with the same provider "
-                                 f"and namespace to resume it; nothing was changed")
-            step = pending.first_unfinished(steps_for(saved))
-            print(f"An interrupted cleanup of '{opts.environment}' is pending (plan {pending.plan_hash[:12]}, "
-                  f"started {pending.started}); it would go on with '{STEP_TITLES.get(step, step)}'.",
-                  file=sys.stderr)
-            if interactive and not args.force:
-                answer = _ask("Resume it with its saved plan? Type yes to resume, no to plan again:")
-                if answer == "yes":
-                    plan, plan_file = saved, pending.plan_file
-                elif answer == "no":
-                    Journal(working_dir(settings.state_dir, opts.environment)).discard()
-                else:
-                    raise UsageError("neither yes nor no: nothing was changed")
-            else:
-                print("--force: resuming it with its saved plan", file=sys.stderr)
-                plan, plan_file = saved, pending.plan_file
+            plan, plan_file = _resume_or_not(pending, opts, settings, interactive, args.force)
+            if plan is not None:
+                plan.check_cluster(conn)
         if plan is None:
             plan = discover(conn, opts, settings)
             plan_file = plan.save(settings.state_dir)
@@ -166,7 +149,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 allow_unprotect = True
 
         runner = CleanupRun(plan, plan_file, conn, settings, emit=CleanupPrinter(ndjson=args.json),
-                            allow_disable_deletion_protection=allow_unprotect)
+                            allow_disable_deletion_protection=allow_unprotect, force=args.force)
         summary = _run_with_ctrl_c(runner)
     finally:
         conn.close()
@@ -175,6 +158,48 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print("\n" + summary.render())
     return EXIT_OK if summary.ok else EXIT_FAILURE
+
+
+def _resume_or_not(pending, opts, settings: Settings, interactive: bool, force: bool):
+    """An interrupted run of the same environment: resume it with its saved plan (which must agree with the
+    flags given now), or set it aside and plan again. Returns (plan, plan_file), or (None, None) to plan."""
+    from ..ops.cleanup.journal import Journal
+    from ..ops.cleanup.plan import Plan, working_dir
+    from ..ops.cleanup.runner import STEP_TITLES, steps_for
+
+    journal = Journal(working_dir(settings.state_dir, opts.environment))
+    try:
+        saved = Plan.load(pending.plan_file)
+    except HubError as e:
+        print(f"An interrupted cleanup of '{opts.environment}' is pending, but {e}.", file=sys.stderr)
+        if interactive and not force and _ask("Type yes to set it aside and plan again:") == "yes":
+            journal.discard()
+            return None, None
+        raise UsageError(f"the interrupted run cannot be resumed: run without --force on a terminal to set it "
+                         f"aside, or move {journal.path} away; nothing was changed") from None
+    asked = {"provider": opts.provider, "namespace": opts.namespace, "k8s-only": opts.k8s_only,
+             "skip-backup": opts.skip_backup,
+             "additional-namespaces": sorted(set(opts.additional_namespaces) - {opts.namespace})}
+    planned = {"provider": saved.provider, "namespace": saved.opts.namespace, "k8s-only": saved.opts.k8s_only,
+               "skip-backup": saved.opts.skip_backup,
+               "additional-namespaces": sorted(saved.opts.additional_namespaces)}
+    differ = [f"{k} {planned[k]!r} (now {asked[k]!r})" for k in asked if asked[k] != planned[k]]
+    if differ:
+        raise UsageError(f"an interrupted cleanup of '{opts.environment}' is pending with other options: "
+                         f"{'; '.join(differ)}. Run it with the same options to resume it; nothing was changed")
+    step = pending.first_unfinished(steps_for(saved))
+    print(f"An interrupted cleanup of '{opts.environment}' is pending (plan {pending.plan_hash[:12]}, "
+          f"started {pending.started}); it would go on with '{STEP_TITLES.get(step, step)}'.", file=sys.stderr)
+    if interactive and not force:
+        answer = _ask("Resume it with its saved plan? Type yes to resume, no to plan again:")
+        if answer == "no":
+            journal.discard()
+            return None, None
+        if answer != "yes":
+            raise UsageError("neither yes nor no: nothing was changed")
+    else:
+        print("--force: resuming it with its saved plan", file=sys.stderr)
+    return saved.for_execution(), Path(pending.plan_file)
 
 
 def _run_with_ctrl_c(runner):
@@ -190,6 +215,9 @@ def _run_with_ctrl_c(runner):
         else None
     try:
         return runner.run()
+    except KeyboardInterrupt:
+        print("\nstopped at once: run the same cleanup again to resume it", file=sys.stderr, flush=True)
+        raise
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)

@@ -48,7 +48,7 @@ class Backend(Protocol):
     def cleanup_load(self, plan_file: str) -> "Plan": ...
     def cleanup_plan(self, opts: "CleanupOptions") -> "tuple[Plan, Path]": ...
     def cleanup_run(self, plan: "Plan", plan_file: Path, *, emit: Emit, cancel: threading.Event,
-                    allow_disable_deletion_protection: bool) -> "RunSummary": ...
+                    allow_disable_deletion_protection: bool, force: bool) -> "RunSummary": ...
 
 
 class ClusterBackend:
@@ -126,7 +126,9 @@ class ClusterBackend:
     def cleanup_load(self, plan_file):
         from ..ops.cleanup.plan import Plan
 
-        return Plan.load(plan_file)
+        plan = Plan.load(plan_file).for_execution()
+        plan.check_cluster(self.conn)
+        return plan
 
     def cleanup_plan(self, opts):
         from ..ops.cleanup.plan import discover
@@ -134,11 +136,11 @@ class ClusterBackend:
         plan = discover(self.conn, opts, self.settings)
         return plan, plan.save(self.settings.state_dir)
 
-    def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection):
+    def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force):
         from ..ops.cleanup.runner import CleanupRun
 
         return CleanupRun(plan, plan_file, self.conn, self.settings, emit=emit, cancel=cancel,
-                          allow_disable_deletion_protection=allow_disable_deletion_protection).run()
+                          allow_disable_deletion_protection=allow_disable_deletion_protection, force=force).run()
 
     def for_namespace(self, namespace: str) -> "ClusterBackend":
         self.stop()

@@ -324,3 +324,13 @@ def test_cancel_before_start_sends_nothing(azure):
 
     assert outcome.outcome == SKIPPED
     assert azure.calls("DELETE") == [] and rec.recorded == []
+
+
+def test_a_plan_of_another_subscription_is_refused_before_any_call(azure, monkeypatch):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-00000000beef")
+    before = len(azure.requests)
+    with pytest.raises(HubError, match="the plan was made for Azure subscription .*nothing was deleted"):
+        az.teardown(plan, settings(), Recorder().ctx)
+    assert len(azure.requests) == before and RG.lower() in azure.groups

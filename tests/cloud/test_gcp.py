@@ -399,6 +399,18 @@ def test_cloud_sql_deletion_protection_is_switched_off_when_confirmed(gcp, setti
     assert not gcp.sql_instances
 
 
+def test_deletion_protection_switched_on_after_the_plan_is_never_switched_off(gcp, settings, rec):
+    gcp.add_hub("dev", deletion_protection=False)
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.sql_instances[f"{CLUSTER}-postgres"]["settings"]["deletionProtectionEnabled"] = True  # after the plan
+
+    outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx(allow_disable_deletion_protection=True)))
+
+    sql = outcomes[f"{CLUSTER}-postgres"]
+    assert sql.outcome == FAILED and "switched on after the plan was made" in sql.detail
+    assert gcp.calls("PATCH") == [] and gcp.calls("DELETE", "/sql/") == []
+
+
 def test_finished_resources_are_skipped_without_a_call(gcp, settings, rec):
     gcp.add_hub("dev")
     plan = gcp_cloud.discover("dev", settings)

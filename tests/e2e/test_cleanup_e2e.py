@@ -93,3 +93,12 @@ def test_on_a_terminal_the_cli_asks_the_wizards_questions_in_order_and_refuses_w
     assert child.exitstatus == 2
     assert {d.metadata.name: d.spec.replicas for d in apps.list_namespaced_deployment(HUB_NAMESPACE).items} == before
     assert DOOMED <= namespaces(local_cluster.kubeconfig)
+
+
+def test_json_on_a_terminal_refuses_without_force(local_cluster, tmp_path):
+    child = cli(local_cluster.kubeconfig, tmp_path, "-e", "dev", "-p", "k8s", "--json")
+    child.expect(r"refusing to destroy 'dev' without confirmation \(--json was given\)")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    assert DOOMED <= namespaces(local_cluster.kubeconfig)

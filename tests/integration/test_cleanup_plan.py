@@ -111,3 +111,55 @@ def test_the_plan_hash_names_what_would_be_deleted_not_how_it_was_asked(kube):
     assert a.hash == b.hash
     assert [n.name for n in a.namespaces].count("x-ns") == 1
     assert discover(kube, opts(additional_namespaces=("y-ns",))).hash != a.hash
+
+
+def pending_dev_run(kube, state_dir):
+    """A saved plan for 'dev' and a journal that says its run was killed after the backup."""
+    from hubtui.ops.cleanup.journal import Journal
+    from hubtui.ops.cleanup.plan import working_dir
+
+    plan = discover(kube, opts())
+    path = plan.save(state_dir)
+    journal = Journal(working_dir(state_dir, "dev"))
+    journal.begin(plan.hash, str(path), resumed=False)
+    journal.step("backup", "done", "2 file(s)")
+    journal.step("drain", "started")
+    return plan, path
+
+
+def run_cli(local_cluster, tmp_path, *args):
+    env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), XDG_STATE_HOME=str(tmp_path))
+    return subprocess.run([sys.executable, "-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s", *args], env=env,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+def test_a_resume_with_other_options_is_refused_and_changes_nothing(local_cluster, kube, tmp_path):
+    pending_dev_run(kube, tmp_path / "hubtui")
+    before = hub_state(kube)
+    proc = run_cli(local_cluster, tmp_path, "--force", "--skip-backup")
+    assert proc.returncode == 2, proc.stderr
+    assert "is pending with other options: skip-backup False (now True)" in proc.stderr
+    assert "nothing was changed" in proc.stderr and hub_state(kube) == before
+
+
+def test_a_resume_whose_saved_plan_is_gone_is_refused_with_the_way_out(local_cluster, kube, tmp_path):
+    _, path = pending_dev_run(kube, tmp_path / "hubtui")
+    path.unlink()
+    proc = run_cli(local_cluster, tmp_path, "--force")
+    assert proc.returncode == 2
+    assert "cannot read the saved plan" in proc.stderr and "move" in proc.stderr and "journal.jsonl" in proc.stderr
+
+
+def test_a_saved_plan_is_only_carried_out_on_the_cluster_it_was_made_for(kube, kube_settings, tmp_path):
+    import dataclasses
+
+    from hubtui.ops.cleanup.runner import CleanupRun
+
+    settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
+    plan = dataclasses.replace(discover(kube, opts(), settings), server="https://prod.example:6443",
+                               context="prod")
+    before = hub_state(kube)
+    with pytest.raises(UsageError, match="the plan was made for context prod .* but hubtui is connected to"):
+        CleanupRun(plan, plan.save(tmp_path), kube, settings).run()
+    assert hub_state(kube) == before
+    assert not (tmp_path / "audit.jsonl").exists() and not (tmp_path / "cleanup" / "dev" / "journal.jsonl").exists()

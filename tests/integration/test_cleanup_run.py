@@ -135,7 +135,6 @@ def _journal_steps(path) -> list[tuple[str, str]]:
 
 
 def test_a_killed_run_is_resumed_without_repeating_the_backup(doomed_cluster, tmp_path):
-    state = tmp_path / "state"
     env = dict(os.environ, KUBECONFIG=str(doomed_cluster.kubeconfig), XDG_STATE_HOME=str(tmp_path))
     journal = Journal(working_dir(tmp_path / "hubtui", "dev")).path
     argv = [sys.executable, "-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s", "--force"]
@@ -173,4 +172,43 @@ def test_a_killed_run_is_resumed_without_repeating_the_backup(doomed_cluster, tm
         conn.close()
     starts = [e for e in AuditLog(tmp_path / "hubtui").entries() if e["action"] == "cleanup-start"]
     assert [e["resumed"] for e in starts] == [False, True] and all(e["force"] for e in starts)
-    assert state.exists() is False  # XDG_STATE_HOME is tmp_path: state lives in tmp_path/hubtui
+
+
+def test_cancel_stops_at_a_safe_point_and_leaves_a_resumable_journal(doomed_cluster, tmp_path):
+    import threading
+
+    settings = settings_for(doomed_cluster, tmp_path)
+    conn = connect(settings)
+    core = client.CoreV1Api(conn.api)
+    # a finalizer holds the main namespace in Terminating, so the run is waiting when it is cancelled
+    core.create_namespaced_config_map(HUB_NAMESPACE, {
+        "metadata": {"name": "held", "finalizers": ["hubtui.test/never-cleared"]}, "data": {"a": "b"}})
+    cancel = threading.Event()
+    waiting = threading.Event()
+
+    def emit(event):
+        if getattr(event, "step", None) == "namespaces" and type(event).__name__ == "Progress":
+            waiting.set()
+
+    try:
+        plan = discover(conn, CleanupOptions("dev", "k8s", HUB_NAMESPACE, skip_backup=True), settings)
+        run = CleanupRun(plan, plan.save(settings.state_dir), conn, settings, emit=emit, cancel=cancel,
+                         namespace_timeout=300)
+        result = {}
+        worker = threading.Thread(target=lambda: result.setdefault("summary", run.run()))
+        worker.start()
+        assert waiting.wait(120), "the namespace step never began waiting"
+        started = time.monotonic()
+        cancel.set()
+        worker.join(30)
+        assert not worker.is_alive() and time.monotonic() - started < 10  # stopped at once, not after 300 s
+        summary = result["summary"]
+        assert summary.result == "cancelled" and not summary.ok
+        assert [(s.step, s.status) for s in summary.steps] == [
+            ("drain", "done"), ("namespaces", "cancelled"), ("local", "skipped")]
+        assert "was cancelled" in summary.render() and "resume from 'Delete namespaces'" in summary.render()
+        pending = pending_run(settings.state_dir, "dev")
+        assert pending and pending.first_unfinished(["drain", "namespaces", "local"]) == "namespaces"
+    finally:
+        core.patch_namespaced_config_map("held", HUB_NAMESPACE, {"metadata": {"finalizers": None}})
+        conn.close()

@@ -121,6 +121,7 @@ class FakeBackend:
     # ----- the cleanup wizard, from memory -------------------------------------------------
     pending = None  # a JournalState to offer for resume
     cleanup_gate = None  # a threading.Event the fake run waits on after the drain (to test cancel)
+    cleanup_error = ""  # raised part-way through the fake run
 
     def cleanup_pending(self, environment):
         return self.pending
@@ -130,8 +131,11 @@ class FakeBackend:
         self.pending = None
 
     def cleanup_load(self, plan_file):
+        from hubtui.ops.cleanup.plan import CleanupOptions
+
         self.calls.append(("load", plan_file))
-        return fake_plan("dev")
+        # saved with Force ticked back then: a resume must not skip the questions because of it
+        return fake_plan("dev", CleanupOptions("dev", "k8s", "llm-analytics-hub", force=True))
 
     def cleanup_plan(self, opts):
         from pathlib import Path
@@ -139,11 +143,12 @@ class FakeBackend:
         self.calls.append(("plan", opts))
         return fake_plan(opts.environment, opts), Path(f"/state/hubtui/cleanup/{opts.environment}/plan-1234.json")
 
-    def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection):
+    def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force):
         from hubtui.ops.cleanup.runner import RunSummary, StepOutcome
         from hubtui.ops.events import LogLine, Progress, StepDone, StepStarted
 
         self.calls.append(("run", plan.environment, allow_disable_deletion_protection))
+        self.calls.append(("force", force))
         summary = RunSummary(plan.environment, plan.hash)
         script = [("backup", ["backup: TimescaleDB saved to timescaledb-llm_analytics.dump (verified with "
                               "pg_restore: 3 tables with their data)", "backup: Redis saved to redis.rdb"],
@@ -161,6 +166,10 @@ class FakeBackend:
         emit(Progress("namespaces", 1, 4, "3 namespace(s) terminating"))
         if self.cleanup_gate is not None:
             self.cleanup_gate.wait(10)
+        if self.cleanup_error:
+            from hubtui.errors import HubError
+
+            raise HubError(self.cleanup_error)
         if cancel.is_set():
             summary.steps.append(StepOutcome("namespaces", "cancelled", "cancelled while waiting"))
             summary.steps.append(StepOutcome("local", "skipped", "cancelled"))

@@ -249,6 +249,25 @@ async def test_an_interrupted_run_is_offered_for_resume_with_its_saved_plan():
         assert app.screen.resume and str(app.screen.query_one("#destroy", Button).label) == "Resume…"
         assert ("load", "/state/hubtui/cleanup/dev/plan-aaaa.json") in backend.calls
         assert not [c for c in backend.calls if c[0] == "plan"]
+        # the saved plan had Force ticked; this time it is not: the typed phrase is asked again
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+
+
+async def test_an_error_part_way_says_the_run_stopped_and_can_be_resumed():
+    backend = FakeBackend()
+    backend.cleanup_error = "cannot write the cleanup journal /x (No space left on device)"
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app, ticks=("force",))
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.query_one("#summary").display)
+        assert "The cleanup stopped with an error: cannot write the cleanup journal" in text(app, "#summary")
+        assert "again to resume it" in text(app, "#summary")
+        assert str(app.screen.query_one("#steps").get_row("namespaces")[1]) == "stopped"
+        assert ("force", True) in backend.calls
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
 
 
 async def test_plan_again_sets_the_interrupted_run_aside():

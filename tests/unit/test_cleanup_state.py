@@ -62,6 +62,46 @@ def test_a_line_cut_short_by_a_crash_does_not_count_as_finished(tmp_path):
     assert st.done("backup") and not st.done("drain") and st.first_unfinished(ORDER) == "drain"
 
 
+def test_a_fresh_run_of_the_same_plan_does_not_inherit_an_old_runs_progress(tmp_path):
+    j = Journal(tmp_path / "dev")
+    j.begin("h1", "/p", resumed=False)
+    j.step("drain", "done")
+    j.resource("arn:x", "x", "deleted")
+    j.end("completed")  # left behind (its working files could not be removed)
+    j.begin("h1", "/p", resumed=False)  # the same plan, planned and confirmed again, killed at once
+    st = j.state()
+    assert st.resumable and not st.done("drain") and not st.finished_resources
+
+
+def test_a_saved_plan_is_not_overwritten_by_a_later_save_of_the_same_plan(tmp_path):
+    from hubtui.ops.cleanup.plan import CleanupOptions, Plan
+    from tests.ui.fakes import fake_plan
+
+    first = fake_plan("dev")
+    path = first.save(tmp_path)
+    dry = fake_plan("dev", CleanupOptions("dev", "k8s", "llm-analytics-hub", dry_run=True))
+    assert dry.hash == first.hash and dry.save(tmp_path) == path
+    loaded = Plan.load(path)
+    assert loaded.opts.dry_run is False and loaded.hash == first.hash
+    assert fake_plan("dev", CleanupOptions("dev", "k8s", "llm-analytics-hub", dry_run=True)).for_execution() \
+        .opts.dry_run is False
+
+
+def test_a_saved_plan_changed_by_hand_is_refused(tmp_path):
+    from hubtui.ops.cleanup.plan import Plan
+    from tests.ui.fakes import fake_plan
+
+    path = fake_plan("dev").save(tmp_path)
+    doc = json.loads(path.read_text())
+    doc["namespaces"] = doc["namespaces"][:1]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(HubError, match="does not match its hash"):
+        Plan.load(path)
+    path.write_text(json.dumps({"hash": "x"}))  # not a plan at all: the same one line, not a KeyError
+    with pytest.raises(HubError, match="does not match its hash"):
+        Plan.load(path)
+
+
 def test_discard_keeps_the_old_journal_aside(tmp_path):
     j = Journal(tmp_path / "dev")
     j.begin("h1", "/p", resumed=False)

@@ -22,6 +22,12 @@ from ..connect import TARGETS, find_pod, kubectl_path, read_secret
 from ..events import Emit, LogLine, StepDone, StepFailed, StepStarted, ignore
 
 
+def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """subprocess.run in a session of its own: the operator's first Ctrl-C asks the cleanup to stop after
+    this step, and must not kill a dump half-way through."""
+    return subprocess.run(args, start_new_session=True, **kwargs)
+
+
 @dataclass(frozen=True)
 class BackupResult:
     folder: Path
@@ -44,7 +50,7 @@ class _Exec:
         (raise HubError on failure). The operator's terminal is never the command's stdin."""
         with open(path, "wb") as out:
             kw = {"input": stdin.encode()} if stdin is not None else {"stdin": subprocess.DEVNULL}
-            proc = subprocess.run(self.argv + command, env=self.env, stdout=out, stderr=subprocess.PIPE,
+            proc = _run(self.argv + command, env=self.env, stdout=out, stderr=subprocess.PIPE,
                                   timeout=timeout, **kw)
         err = proc.stderr.decode(errors="replace").strip()
         if proc.returncode != 0:
@@ -55,7 +61,7 @@ class _Exec:
         return err
 
     def text(self, command: list[str], timeout: float = 120) -> str:
-        proc = subprocess.run(self.argv + command, env=self.env, capture_output=True, text=True, timeout=timeout,
+        proc = _run(self.argv + command, env=self.env, capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL)
         if proc.returncode != 0:
             raise HubError(f"`{' '.join(command[:2])}` in the pod failed: "
@@ -133,7 +139,7 @@ def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Pa
     if not pg_restore:
         raise HubError("pg_restore is not installed here, so the dump cannot be verified "
                        "(install postgresql-client)")
-    listing = subprocess.run([pg_restore, "--list", str(path)], capture_output=True, text=True, timeout=300)
+    listing = _run([pg_restore, "--list", str(path)], capture_output=True, text=True, timeout=300)
     if listing.returncode != 0:
         raise HubError(f"the dump does not read back: {listing.stderr.strip().splitlines()[-1:]}")
     entries = set()
@@ -147,7 +153,7 @@ def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Pa
     if missing:
         raise HubError(f"the dump lacks tables or their data: {', '.join(missing)}")
     # Read every data block, not only the table of contents: a dump cut short fails here.
-    full = subprocess.run([pg_restore, "-f", os.devnull, str(path)], capture_output=True, text=True, timeout=1800)
+    full = _run([pg_restore, "-f", os.devnull, str(path)], capture_output=True, text=True, timeout=1800)
     if full.returncode != 0:
         raise HubError(f"the dump does not restore: {(full.stderr.strip().splitlines() or ['?'])[-1]}")
     return path, f"verified with pg_restore: {len(tables)} tables with their data"

@@ -85,7 +85,8 @@ class Journal:
                 continue  # a line cut short by a crash: the step it began is simply not finished
             kind = entry.get("type")
             if kind == "run":
-                if entry.get("plan_hash") != st.plan_hash:  # a run of another plan starts afresh
+                # a run of another plan, or a fresh run of the same plan, starts afresh; a resumed one adds up
+                if entry.get("plan_hash") != st.plan_hash or not entry.get("resumed"):
                     st = JournalState(entry["plan_hash"], entry.get("plan_file", ""), entry.get("ts", ""))
                 st.result = ""
             elif kind == "step":
@@ -100,4 +101,8 @@ class Journal:
         """Forget an interrupted run (the operator chose to plan again): keep it aside, never lose it."""
         if self.path.exists():
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-            self.path.rename(self.folder / f"journal-abandoned-{stamp}.jsonl")
+            try:
+                self.path.rename(self.folder / f"journal-abandoned-{stamp}.jsonl")
+            except OSError as e:
+                raise HubError(f"cannot set the interrupted run aside ({e.strerror}): move {self.path} away by "
+                               "hand") from None

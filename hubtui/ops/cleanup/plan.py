@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -99,10 +99,25 @@ class Plan:
             data = json.loads(Path(path).read_text())
         except (OSError, ValueError) as e:
             raise HubError(f"cannot read the saved plan {path}: {getattr(e, 'strerror', None) or e}") from None
-        plan = cls.from_dict(data)
-        if plan.hash != data.get("hash"):
+        try:
+            plan = cls.from_dict(data)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            plan = None
+        if plan is None or plan.hash != data.get("hash"):
             raise HubError(f"the saved plan {path} does not match its hash: it was changed; plan again")
         return plan
+
+    def check_cluster(self, conn: KubeConnection) -> None:
+        """A saved plan is carried out only on the cluster it was made for (the current context may have
+        changed since: a resume must never delete same-named namespaces elsewhere)."""
+        if (conn.context, conn.server) != (self.context, self.server):
+            raise UsageError(f"the plan was made for context {self.context} ({self.server}), but hubtui is "
+                             f"connected to {conn.context} ({conn.server}): nothing was changed; use --context "
+                             f"{self.context}, or plan again")
+
+    def for_execution(self) -> "Plan":
+        """The same plan (same hash) as it runs: a plan first saved by a dry run can be carried out."""
+        return replace(self, options={**self.options, "dry_run": False})
 
     @property
     def cloud_plan(self):
@@ -138,6 +153,8 @@ class Plan:
         path = folder / f"plan-{self.hash[:12]}.json"
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if path.exists():  # the same plan (same hash) was saved before: a pending run may rely on that file
+                return path
             path.write_text(json.dumps({"hash": self.hash, **self.body()}, indent=2, sort_keys=True) + "\n")
         except OSError as e:
             raise HubError(f"cannot save the plan to {path} ({e.strerror}): set XDG_STATE_HOME to a "
@@ -167,6 +184,7 @@ class Plan:
             for r in cloud.resources:
                 extra = "  (deletion protection ON)" if r.details.get("deletion_protection") else ""
                 lines.append(f"    {r.kind}: {r.name}  [matched by {r.matched_by}]{extra}")
+                lines += [f"      with it: {line}" for line in contents(r)]
         elif self.options.get("provider") != "k8s":
             lines += ["", "  Cloud: left alone (--k8s-only)"]
         local = self.local_plan
@@ -179,6 +197,28 @@ class Plan:
             lines += ["", "  Risks:"] + [f"    ! {r}" for r in self.risks]
         lines += ["", f"  plan hash {self.hash[:12]}"]
         return "\n".join(lines)
+
+
+CONTENT_KEYS = ("nodegroups", "subnetworks", "firewalls", "resources")
+
+
+def contents(resource) -> list[str]:
+    """What goes with a cloud resource (its subnetworks, firewall rules, the resources of a resource group),
+    one line per kind, so that the plan shows all that will be deleted."""
+    def name(item) -> str:
+        if isinstance(item, dict):
+            return f"{item.get('name', '?')} ({item['type']})" if item.get("type") else str(item.get("name", item))
+        return str(item).rsplit("/", 1)[-1]  # a full resource name: its last part
+
+    lines = []
+    for key in CONTENT_KEYS:
+        items = resource.details.get(key)
+        if not items or not isinstance(items, (list, tuple)):
+            continue
+        total = resource.details.get("resource_count") if key == "resources" else None
+        more = f" (and {total - len(items)} more)" if isinstance(total, int) and total > len(items) else ""
+        lines.append(f"{key}: {', '.join(name(i) for i in items)}{more}")
+    return lines
 
 
 def _namespace_plan(conn: KubeConnection, name: str, role: str) -> NamespacePlan:

@@ -128,13 +128,14 @@ class CleanupRun:
     def __init__(self, plan: Plan, plan_file: Path, conn: KubeConnection, settings: Settings, *,
                  emit: Emit = ignore, cancel: threading.Event | None = None,
                  allow_disable_deletion_protection: bool = False, drain_timeout: float = 120,
-                 namespace_timeout: float = 300, cloud_tuning: dict | None = None):
+                 namespace_timeout: float = 300, cloud_tuning: dict | None = None, force: bool | None = None):
         self.plan, self.plan_file, self.conn, self.settings = plan, Path(plan_file), conn, settings
         self.emit = emit
         self.cancel = cancel or threading.Event()
         self.allow_disable_deletion_protection = allow_disable_deletion_protection
         self.drain_timeout, self.namespace_timeout = drain_timeout, namespace_timeout
         self.cloud_tuning = cloud_tuning or {}
+        self.force = plan.opts.force if force is None else force  # this invocation's, recorded in the audit
         self.journal = Journal(working_dir(settings.state_dir, plan.environment))
         cloud = plan.cloud_plan
         self.audit = BoundAudit(AuditLog(settings.state_dir), environment=plan.environment,
@@ -144,6 +145,7 @@ class CleanupRun:
 
     # ----- the run -----------------------------------------------------------------------
     def run(self) -> RunSummary:
+        self.plan.check_cluster(self.conn)
         try:
             self.audit.check()
         except OSError as e:
@@ -157,9 +159,9 @@ class CleanupRun:
         if not resumed:
             before = JournalState()
         self.journal.begin(self.plan.hash, str(self.plan_file), resumed=resumed)
-        self.audit.record("cleanup-start", resumed=resumed, force=self.plan.opts.force,
+        self.audit.record("cleanup-start", resumed=resumed, force=self.force,
                           options=self.plan.options, steps=self.steps)
-        if self.plan.opts.force:
+        if self.force:
             self.emit(LogLine("--force: the confirmations were skipped (recorded in the audit log)", "warning"))
         summary = RunSummary(self.plan.environment, self.plan.hash)
         stop_reason = ""

@@ -20,7 +20,7 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, L
 
 from ...errors import HubError
 from ...ops.cleanup.confirm import Confirmation, accepted, confirmations, protection_confirmation
-from ...ops.cleanup.plan import PROVIDERS, CleanupOptions, Plan, validate
+from ...ops.cleanup.plan import PROVIDERS, CleanupOptions, Plan, contents, validate
 from ...ops.events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
 from ..backend import Backend
 from .modals import Confirm, Help
@@ -63,7 +63,9 @@ def doomed_summary(plan: Plan) -> str:
                          f"{len(ns.statefulsets)} statefulsets{vols}")
     cloud = plan.cloud_plan
     if cloud:
-        lines += [f"• {r.kind} {r.name} ({cloud.identity})" for r in cloud.resources]
+        for r in cloud.resources:
+            lines.append(f"• {r.kind} {r.name} ({cloud.identity})")
+            lines += [f"    with it: {line}" for line in contents(r)]
     for e in plan.local_plan.kubeconfig:
         lines.append(f"• kubeconfig contexts {', '.join(e.contexts)}")
     return "\n".join(lines) or "• nothing exists any more: only the local state is cleaned"
@@ -215,7 +217,8 @@ class CleanupFormScreen(Screen):
                 choice = await self.app.push_screen_wait(ResumeChoice(opts.environment, body))
                 if choice == "resume":
                     plan = await self._in_thread(self.backend.cleanup_load, pending.plan_file)
-                    self.app.push_screen(PlanScreen(self.backend, plan, Path(pending.plan_file), resume=True))
+                    self.app.push_screen(PlanScreen(self.backend, plan, Path(pending.plan_file), resume=True,
+                                                    force=opts.force))
                     self.say("Resuming the interrupted run: review its plan.")
                     return
                 if choice != "again":
@@ -226,10 +229,13 @@ class CleanupFormScreen(Screen):
         except HubError as e:
             self.say("Nothing was changed.", str(e))
             return
+        except Exception as e:  # noqa: BLE001 - one line on the form, never a crash of the whole app
+            self.say("Nothing was changed.", f"{type(e).__name__}: {e}")
+            return
         finally:
             self.busy = False
         self.say(f"Plan saved to {path}.")
-        self.app.push_screen(PlanScreen(self.backend, plan, path))
+        self.app.push_screen(PlanScreen(self.backend, plan, path, force=opts.force))
 
     async def _in_thread(self, fn, *args):
         import asyncio
@@ -252,9 +258,10 @@ class PlanScreen(Screen):
         Binding("question_mark", "help", "Help"),
     ]
 
-    def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, resume: bool = False):
+    def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, resume: bool = False, force: bool = False):
         super().__init__()
         self.backend, self.plan, self.plan_file, self.resume = backend, plan, Path(plan_file), resume
+        self.force = force  # ticked in the form now (a resumed plan's own flag does not count)
 
     def compose(self) -> ComposeResult:
         p, opts = self.plan, self.plan.opts
@@ -270,7 +277,7 @@ class PlanScreen(Screen):
         with VerticalScroll(id="plan-body"):
             yield Static(self._body(), id="plan-text")
         notices = []
-        if opts.force:
+        if self.force:
             notices.append("FORCE: the typed confirmations will be skipped (recorded in the audit log)")
         if opts.dry_run:
             notices.append("DRY RUN: this plan can only be saved; untick Dry run in the form to destroy")
@@ -284,7 +291,7 @@ class PlanScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#force-notice").display = bool(self.plan.opts.force or self.plan.opts.dry_run)
+        self.query_one("#force-notice").display = bool(self.force or self.plan.opts.dry_run)
         self.query_one("#dry", Button).focus()
 
     def _body(self) -> Text:
@@ -324,6 +331,8 @@ class PlanScreen(Screen):
             if r.details.get("deletion_protection"):
                 t.append("  deletion protection ON", style="bold yellow")
             t.append("\n")
+            for line in contents(r):
+                t.append(f"      with it: {line}\n", style="dim")
         local = p.local_plan
         t.append("\nLocal state\n", style="bold underline")
         for e in local.kubeconfig:
@@ -344,7 +353,7 @@ class PlanScreen(Screen):
     @work(exclusive=True, group="cleanup-confirm")
     async def confirm_and_run(self) -> None:
         warning = doomed_summary(self.plan)
-        if not self.plan.opts.force:
+        if not self.force:
             for c in confirmations(self.plan.environment):
                 if not await self.app.push_screen_wait(TypedConfirm(c, warning)):
                     self.query_one("#message", Static).update("Not confirmed: nothing was changed.")
@@ -353,12 +362,14 @@ class PlanScreen(Screen):
         protected = [r for r in (self.plan.cloud_plan.resources if self.plan.cloud_plan else ())
                      if r.details.get("deletion_protection")]
         for r in protected:  # asked even with force: deletion protection is never switched off silently
-            if not await self.app.push_screen_wait(TypedConfirm(protection_confirmation(r.label()), f"• {r.label()}")):
+            modal = TypedConfirm(protection_confirmation(r.label()), f"• {r.label()}")
+            if not await self.app.push_screen_wait(modal):
                 self.query_one("#message", Static).update(
                     f"Deletion protection of {r.label()} stays on: nothing was changed.")
                 return
             allow = True
-        self.app.push_screen(RunScreen(self.backend, self.plan, self.plan_file, allow_unprotect=allow))
+        self.app.push_screen(RunScreen(self.backend, self.plan, self.plan_file, allow_unprotect=allow,
+                                       force=self.force))
 
     @on(Button.Pressed, "#dry")
     def action_dry_run(self) -> None:
@@ -386,9 +397,12 @@ class RunScreen(Screen):
     ]
     FLUSH_EVERY = 0.1  # seconds between two batched writes to the log
 
-    def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, allow_unprotect: bool = False):
+    def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, allow_unprotect: bool = False,
+                 force: bool = False):
         super().__init__()
         self.backend, self.plan, self.plan_file, self.allow_unprotect = backend, plan, plan_file, allow_unprotect
+        self.force = force
+        self.started_steps: list[str] = []
         self.cancel = threading.Event()
         self.summary = None
         self._events: list[Event] = []
@@ -414,7 +428,7 @@ class RunScreen(Screen):
         for step in steps_for(self.plan):
             table.add_row(STEP_TITLES[step], Text("waiting", style="dim"), key=step)
         self.query_one("#summary").display = False
-        if self.plan.opts.force:
+        if self.force:
             self.emit(LogLine("FORCE: the confirmations were skipped", "warning"))
         self.set_interval(self.FLUSH_EVERY, self.flush)
         self.execute()
@@ -456,6 +470,7 @@ class RunScreen(Screen):
         if step not in table.rows:
             return
         if isinstance(event, StepStarted):
+            self.started_steps.append(step)
             cell = Text("running…", style="bold yellow")
         elif isinstance(event, Progress):
             cell = Text(f"running: {event.detail}"[:32], style="yellow")
@@ -471,7 +486,8 @@ class RunScreen(Screen):
     def execute(self) -> None:
         try:
             summary = self.backend.cleanup_run(self.plan, self.plan_file, emit=self.emit, cancel=self.cancel,
-                                               allow_disable_deletion_protection=self.allow_unprotect)
+                                               allow_disable_deletion_protection=self.allow_unprotect,
+                                               force=self.force)
         except HubError as e:
             self.app.call_from_thread(self.finished, None, str(e))
             return
@@ -486,7 +502,15 @@ class RunScreen(Screen):
         box = self.query_one("#summary", Static)
         box.display = True
         if summary is None:
-            box.update(Text(f"The cleanup could not start: {error}", style="bold red"))
+            if self.started_steps:  # it stopped part-way: what ran is journaled, so it can be resumed
+                table = self.query_one("#steps", DataTable)
+                for step in table.rows:
+                    if "running" in str(table.get_cell(step, "status")):
+                        table.update_cell(step, "status", Text("stopped", style="bold red"))
+                box.update(Text(f"The cleanup stopped with an error: {error}\nRun the cleanup of "
+                                f"'{self.plan.environment}' again to resume it.", style="bold red"))
+            else:
+                box.update(Text(f"The cleanup could not start: {error}", style="bold red"))
             box.set_class(True, "failed")
         else:
             table = self.query_one("#steps", DataTable)
