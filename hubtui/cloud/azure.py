@@ -11,6 +11,7 @@ one-line hint, not a traceback. See base.py for the contract.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -79,6 +80,9 @@ def _client(settings: Settings):
     stand-in named by settings.azure_endpoint (plain http, so no bearer token: azure-core refuses those)."""
     subscription = _subscription(settings)
     client_class = _client_class()
+    # azure-identity logs each credential it tried as a multi-line warning; hubtui says it in one line
+    logging.getLogger("azure").addHandler(logging.NullHandler())
+    logging.getLogger("azure").propagate = False
     if settings.azure_endpoint:
         from azure.core.pipeline.policies import SansIOHTTPPolicy
 
