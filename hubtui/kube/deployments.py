@@ -137,6 +137,7 @@ class RowsChanged:
     removed: tuple[str, ...] = ()
     synced: bool = False  # the store now matches the server (after a list)
     error: str | None = None  # the watch is broken (API unreachable, 403...); it keeps retrying
+    hpa_error: str | None = None  # the HPAs cannot be read (e.g. 403): the rows work, the HPA column is empty
 
 
 class DeploymentStore:
@@ -212,9 +213,13 @@ class DeploymentStore:
         with self._cond:
             if any(e.type == SYNCED for e in events):
                 self._synced[source] = True
+            hpa_changed = False
             if source == "hpas":
-                # Without the right to list HPAs the rows still work; the HPA column stays empty.
+                # Without the right to list HPAs the rows still work; the HPA column stays empty (and the
+                # screen says why).
+                before = self.hpa_error
                 self.hpa_error = error if error else (None if self._synced["hpas"] else self.hpa_error)
+                hpa_changed = self.hpa_error != before
                 error = None
             elif error:
                 self._synced["deployments"] = False
@@ -226,8 +231,9 @@ class DeploymentStore:
             upserted = tuple(r for name, r in sorted(fresh.items()) if self._rows.get(name) != r)
             removed = tuple(sorted(set(self._rows) - set(fresh)))
             self._rows = fresh
-            change = RowsChanged(upserted, removed, synced=self._synced["deployments"], error=self.error)
+            change = RowsChanged(upserted, removed, synced=self._synced["deployments"], error=self.error,
+                                 hpa_error=self.hpa_error)
             self._cond.notify_all()
-            if upserted or removed or error or any(e.type == SYNCED for e in events):
+            if upserted or removed or error or hpa_changed or any(e.type == SYNCED for e in events):
                 for listener in list(self._listeners):
                     listener(change)

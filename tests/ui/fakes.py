@@ -51,11 +51,11 @@ class FakeBackend:
         self.listener = listener
         listener(RowsChanged(upserted=tuple(self._rows.values()), synced=True))
 
-    def push(self, *rows, error=None):
+    def push(self, *rows, error=None, hpa_error=None):
         """Simulate a watch event."""
         for r in rows:
             self._rows[r.name] = r
-        self.listener(RowsChanged(upserted=rows, synced=error is None, error=error))
+        self.listener(RowsChanged(upserted=rows, synced=error is None, error=error, hpa_error=hpa_error))
 
     def stop(self):
         self.stopped = True

@@ -300,3 +300,21 @@ async def test_a_forbidden_user_sees_a_403_banner(kube, kube_settings, tmp_path)
                     tries=500, what="the banner")
         text = str(app.screen.query_one("#banner").render())
         assert "forbidden (403)" in text and "ask for RBAC access" in text
+
+
+@pytest.mark.cluster
+async def test_a_user_who_may_not_read_hpas_sees_why_the_hpa_column_is_empty(kube, kube_settings, tmp_path):
+    from ..kubehelpers import restricted_kubeconfig
+
+    config = restricted_kubeconfig(kube.api, tmp_path / "kubeconfig", kube_settings.namespace, rules=[
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]}])
+    app = HubApp(dataclasses.replace(kube_settings, kubeconfig=config))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 8, tries=500,
+                    what="the rows")
+        await until(pilot, lambda: "HPA column empty" in str(app.screen.query_one("#message").render()),
+                    tries=500, what="the HPA note")
+        message = str(app.screen.query_one("#message").render())
+        assert "8 deployments · watching for changes" in message and "forbidden (403)" in message
+        assert not app.screen.query_one("#banner").display  # the rows themselves are fine
+        assert str(table(app).get_row("api-server")[5]) == "-"

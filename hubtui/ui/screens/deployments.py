@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -177,7 +178,8 @@ class DeploymentsScreen(Screen):
             banner.display = False
         self.apply_rows()
         if not self.busy and last.synced:
-            self.say(f"{len(self.rows)} deployments · watching for changes")
+            hpa = f" · [yellow]HPA column empty: {escape(last.hpa_error)}[/]" if last.hpa_error else ""
+            self.say(f"{len(self.rows)} deployments · watching for changes{hpa}")
 
     def visible(self) -> list[DeploymentRow]:
         return [r for name, r in sorted(self.rows.items()) if self.filter in name]
