@@ -34,9 +34,21 @@ class ReplicaSlider(Widget):
         if row is None:
             return Text("no deployment selected", style="dim")
         top = self.scale_max()
-        width = max(10, min(40, self.size.width - 70))
-        pos = round(self.target / top * (width - 1)) if top else 0
         changed = self.target != row.desired
+        target = f"target {self.target}"
+        # What does not fit goes first: the long state, then the long hint; the bar shrinks to 10 at least.
+        for detail, hint in ((f"   (desired {row.desired} · current {row.replicas} · ready {row.ready})",
+                              "   Enter apply · Esc cancel"),
+                             (f"   ({row.ready}/{row.desired} ready)", "   Enter apply · Esc cancel"),
+                             (f"   ({row.ready}/{row.desired})", "   ⏎ apply · Esc"),
+                             ("", "   ⏎ · Esc")):
+            # room for the hint even before it shows, so that the bar does not jump when the target moves
+            fixed = len(f"{row.name}  0 ") + len(f" {top}   ") + len(target) + len(detail) + len(hint)
+            width = min(40, self.size.width - fixed)
+            if width >= 10:
+                break
+        width = max(10, width)
+        pos = round(self.target / top * (width - 1)) if top else 0
         text = Text()
         text.append(f"{row.name}  ", style="bold")
         text.append("0 ")
@@ -44,8 +56,8 @@ class ReplicaSlider(Widget):
         text.append("●", style="bold yellow" if changed else "bold cyan")
         text.append("─" * (width - 1 - pos), style="dim")
         text.append(f" {top}   ")
-        text.append(f"target {self.target}", style="bold yellow" if changed else "bold")
-        text.append(f"   (desired {row.desired} · current {row.replicas} · ready {row.ready})", style="dim")
+        text.append(target, style="bold yellow" if changed else "bold")
+        text.append(detail, style="dim")
         if changed:
-            text.append("   Enter apply · Esc cancel", style="italic")
+            text.append(hint, style="italic")
         return text
