@@ -72,21 +72,55 @@ def run_session(argv: list[str], *, secret: str | None = None, ready_marker: str
             signal.signal(signal.SIGWINCH, previous)
 
 
-def _abort(child, started: float, reason: str) -> SessionResult:
+def _abort(child, started: float, reason: str | None, *, escaped: bool = False) -> SessionResult:
     try:
         if child.isalive():
             child.terminate(force=True)
         child.close()
     except Exception:  # noqa: BLE001
         pass
-    return SessionResult(child.exitstatus, time.monotonic() - started, error=reason)
+    return SessionResult(child.exitstatus, time.monotonic() - started, escaped=escaped, error=reason)
+
+
+ESCAPED = -1
+
+
+def _await_marker(child, marker: bytes, escape: str, timeout: float) -> int:
+    """Wait for the program's marker while the escape key still works: 0 the marker came, 1 the program
+    ended, 2 no marker in time, ESCAPED the operator pressed the escape key. Keys typed meanwhile are not
+    passed on (the secret comes next; nothing typed may end up in front of it)."""
+    import select
+    import termios
+    import tty
+
+    import pexpect
+
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)  # keys one by one, without echo; Ctrl-C still interrupts
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return 2
+            found = child.expect([marker, pexpect.EOF, pexpect.TIMEOUT], timeout=min(0.1, left))
+            if found in (0, 1):
+                return found
+            ready, _, _ = select.select([fd], [], [], 0)
+            if ready and escape.encode() in os.read(fd, 1024):
+                return ESCAPED
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
 def _drive(child, started, secret, ready_marker, escape, handshake_timeout) -> SessionResult:
     import pexpect
 
     if secret is not None and ready_marker:
-        found = child.expect([ready_marker.encode(), pexpect.EOF, pexpect.TIMEOUT], timeout=handshake_timeout)
+        found = _await_marker(child, ready_marker.encode(), escape, handshake_timeout)
+        if found == ESCAPED:
+            return _abort(child, started, None, escaped=True)
         if found != 0:
             said = (child.before or b"").decode(errors="replace").strip().splitlines()
             child.terminate(force=True)
