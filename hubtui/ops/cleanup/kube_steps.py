@@ -169,7 +169,7 @@ def delete_namespaces(conn: KubeConnection, names: list[str], *, audit: AuditLog
     from kubernetes import client
 
     core = client.CoreV1Api(conn.api)
-    step = "delete namespaces"
+    step = "namespaces"
     audit.check()  # every change is audited: no audit log, no change
     emit(StepStarted(step, ", ".join(names)))
     absent, pending = [], []
