@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
@@ -382,17 +382,10 @@ class _Teardown:
         self.clients = clients
         self._lock = threading.Lock()
         self._outcomes: dict[str, ResourceOutcome] = {}
-        # emit and record are called from several threads: serialise them for the caller
-        self.ctx = replace(ctx, emit=self._locked(ctx.emit), record=self._locked(ctx.record))
+        self.ctx = ctx.serialised()  # emit and record are called from several threads
         self._handlers = {EKS_CLUSTER: self._delete_simple, EKS_NODEGROUP: self._delete_simple,
                           RDS_INSTANCE: self._delete_rds, REDIS_GROUP: self._delete_redis,
                           MSK_CLUSTER: self._delete_simple}
-
-    def _locked(self, fn: Callable[[Any], None]) -> Callable[[Any], None]:
-        def call(arg: Any) -> None:
-            with self._lock:
-                fn(arg)
-        return call
 
     # --- scheduling
 

@@ -12,11 +12,9 @@ one-line hint, not a traceback. See base.py for the contract.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import HubError
 from ..ops.events import LogLine, StepDone, StepFailed, StepStarted
@@ -214,24 +212,11 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
             raise HubError(f"the plan was made for {plan.identity}, but AZURE_SUBSCRIPTION_ID is {subscription}: "
                            "nothing was deleted; set it back, or plan again")
         client, endpoint = _client(settings), _endpoint(settings)
-        safe = _serialised(ctx)
+        safe = ctx.serialised()
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo)), thread_name_prefix="azure") as pool:
             for outcome in pool.map(lambda r: _delete_group(client, endpoint, r, safe), todo):
                 outcomes[outcome.resource.id] = outcome
     return [outcomes[r.id] for r in plan.resources]
-
-
-def _serialised(ctx: TeardownContext) -> TeardownContext:
-    """The same context with emit and record behind one lock: the groups are deleted from several threads."""
-    lock = threading.Lock()
-
-    def locked(fn: Callable) -> Callable:
-        def call(arg):
-            with lock:
-                fn(arg)
-        return call
-
-    return replace(ctx, emit=locked(ctx.emit), record=locked(ctx.record))
 
 
 def _delete_group(client, endpoint: str, resource: CloudResource, ctx: TeardownContext) -> ResourceOutcome:

@@ -25,7 +25,7 @@ import importlib
 import random
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Callable
 
 from ..errors import HubError, UsageError
@@ -100,6 +100,19 @@ class TeardownContext:
     poll_interval: float = 10.0  # between two looks while waiting; tests set it near 0
     retry_attempts: int = 5
     retry_base_delay: float = 2.0  # tests set it near 0
+
+    def serialised(self) -> "TeardownContext":
+        """The same context (same cancel event) with emit and record behind one lock, for a provider that
+        deletes from several threads at once."""
+        lock = threading.Lock()
+
+        def locked(fn: Callable) -> Callable:
+            def call(arg) -> None:
+                with lock:
+                    fn(arg)
+            return call
+
+        return replace(self, emit=locked(self.emit), record=locked(self.record))
 
 
 class Cancelled(Exception):

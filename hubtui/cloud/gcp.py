@@ -12,9 +12,8 @@ for v1; both versions manage the same instances.
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Mapping
 
@@ -278,7 +277,7 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
     if plan.identity != f"GCP project {gcp.project}":
         # The calls name the project from the settings: never delete look-alikes in another project.
         raise UsageError(f"the plan is for {plan.identity} but GCP_PROJECT is {gcp.project}: make a new plan")
-    ctx = _thread_safe(ctx)
+    ctx = ctx.serialised()
     first = [r for r in plan.resources if r.kind != VPC]
     last = [r for r in plan.resources if r.kind == VPC]
     with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL, len(first))),
@@ -292,22 +291,6 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
         else:
             outcomes.append(_handle(network, gcp, ctx))
     return outcomes
-
-
-def _thread_safe(ctx: TeardownContext) -> TeardownContext:
-    """The parallel deletions share one emit and one record: serialise them (same cancel event)."""
-    lock = threading.Lock()
-    emit, record = ctx.emit, ctx.record
-
-    def locked_emit(event) -> None:
-        with lock:
-            emit(event)
-
-    def locked_record(outcome: ResourceOutcome) -> None:
-        with lock:
-            record(outcome)
-
-    return replace(ctx, emit=locked_emit, record=locked_record)
 
 
 def _step(resource: CloudResource) -> str:
