@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 
 from ..errors import EXIT_FAILURE, EXIT_OK, HubError, UsageError
-from ..ops.events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted, to_dict
+from ..ops.events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
 from ..settings import Settings
+from .output import EventPrinter
 
 
 def add_parser(sub, parents) -> None:
@@ -51,36 +52,39 @@ def options_from(args: argparse.Namespace, settings: Settings):
                                    skip_backup=args.skip_backup, k8s_only=args.k8s_only, dry_run=args.dry_run))
 
 
-class CleanupPrinter:
-    """The run's events for a person (stderr lines) or for a program (NDJSON on stdout)."""
+class CleanupPrinter(EventPrinter):
+    """The run's events: NDJSON on stdout as every runner prints them, or, for a person, every step and log
+    line on stderr (a cleanup's log is what the operator watches), with progress at most every 2 s."""
 
     def __init__(self, ndjson: bool):
-        self.ndjson = ndjson
-        self._lock = threading.Lock()
+        super().__init__(ndjson=ndjson)
         self._last_progress: dict[str, tuple[str, float]] = {}
 
     def __call__(self, event: Event) -> None:
+        if self.ndjson:
+            super().__call__(event)
+            return
         with self._lock:
-            if self.ndjson:
-                print(json.dumps(to_dict(event)), flush=True)
-                return
-            line = None
-            if isinstance(event, StepStarted):
-                line = f"==> {event.detail or event.step}"
-            elif isinstance(event, StepDone):
-                line = f"    ✓ {event.detail}" if event.detail else "    ✓ done"
-            elif isinstance(event, StepFailed):
-                line = f"    ✗ {event.error}"
-            elif isinstance(event, LogLine):
-                line = f"    {event.level + ': ' if event.level != 'info' else ''}{event.text}"
-            elif isinstance(event, Progress):
-                detail, at = self._last_progress.get(event.step, ("", 0.0))
-                now = time.monotonic()
-                if event.detail and event.detail != detail and now - at >= 2:
-                    self._last_progress[event.step] = (event.detail, now)
-                    line = f"    … {event.detail}"
+            line = self._line(event)
             if line:
-                print(line, file=sys.stderr, flush=True)
+                print(line, file=self.err, flush=True)
+
+    def _line(self, event: Event) -> str | None:
+        if isinstance(event, StepStarted):
+            return f"==> {event.detail or event.step}"
+        if isinstance(event, StepDone):
+            return f"    ✓ {event.detail or 'done'}"
+        if isinstance(event, StepFailed):
+            return f"    ✗ {event.error}"
+        if isinstance(event, LogLine):
+            return f"    {event.level + ': ' if event.level != 'info' else ''}{event.text}"
+        if isinstance(event, Progress):
+            detail, at = self._last_progress.get(event.step, ("", 0.0))
+            now = time.monotonic()
+            if event.detail and event.detail != detail and now - at >= 2:
+                self._last_progress[event.step] = (event.detail, now)
+                return f"    … {event.detail}"
+        return None
 
 
 def _ask(question: str) -> str:

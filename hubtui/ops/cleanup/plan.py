@@ -65,6 +65,14 @@ class NamespacePlan:
     pvcs: tuple[tuple[str, str], ...] = ()  # name, requested size
     pods: int = 0
 
+    def groups(self) -> list[tuple[str, list[str]]]:
+        """What the namespace holds, by kind, as the plan shows it (kinds with nothing are left out)."""
+        groups = (("deployments", [f"{n} ({r})" for n, r in self.deployments]),
+                  ("statefulsets", [f"{n} ({r})" for n, r in self.statefulsets]),
+                  ("jobs", list(self.jobs)), ("cronjobs", list(self.cronjobs)),
+                  ("volumes", [f"{n} {size}" for n, size in self.pvcs]))
+        return [(label, items) for label, items in groups if items]
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -170,12 +178,7 @@ class Plan:
                     lines.append(f"  namespace {ns.name} ({ns.role}): does not exist, nothing to delete")
                 continue
             lines.append(f"  namespace {ns.name} ({ns.role}): {ns.pods} pods")
-            for label, items in (("deployments", [f"{n} ({r})" for n, r in ns.deployments]),
-                                 ("statefulsets", [f"{n} ({r})" for n, r in ns.statefulsets]),
-                                 ("jobs", list(ns.jobs)), ("cronjobs", list(ns.cronjobs)),
-                                 ("volumes (PVCs)", [f"{n} {size}" for n, size in ns.pvcs])):
-                if items:
-                    lines.append(f"    {label}: {', '.join(items)}")
+            lines += [f"    {label}: {', '.join(items)}" for label, items in ns.groups()]
         cloud = self.cloud_plan
         if cloud:
             lines += ["", f"  Cloud: {cloud.identity}, region {cloud.region}"]

@@ -295,15 +295,15 @@ class CleanupRun:
             audit.record("allow-disable-deletion-protection")
         outcomes = base.teardown(cloud, self.settings, ctx) if cloud.resources else []
         out = StepOutcome("cloud", DONE)
-        earlier = [r for r in cloud.resources if r.id in before.finished_resources]
-        out.deleted = [f"{r.label()} (earlier run)" for r in earlier]
+        out.deleted = [f"{r.label()} (earlier run)" for r in cloud.resources if r.id in before.finished_resources]
         for o in outcomes:
-            if o.resource.id in before.finished_resources and o.outcome == base.SKIPPED:
+            if o.resource.id in before.finished_resources:
+                continue  # counted above
+            if o.outcome == base.GONE:
+                out.deleted.append(f"{o.resource.label()} (was already gone)")
                 continue
             label = o.resource.label() + (f" ({o.detail})" if o.detail else "")
-            {base.DELETED: out.deleted, base.GONE: out.deleted, base.FAILED: out.failed,
-             base.SKIPPED: out.skipped}[o.outcome].append(label if o.outcome != base.GONE else
-                                                          f"{o.resource.label()} (was already gone)")
+            {base.DELETED: out.deleted, base.FAILED: out.failed, base.SKIPPED: out.skipped}[o.outcome].append(label)
         out.detail = (f"{len(out.deleted)} of {len(cloud.resources)} resource(s) gone, {len(out.failed)} failed, "
                       f"{len(out.skipped)} skipped")
         if self.cancel.is_set() and not out.failed and out.skipped:
@@ -330,15 +330,16 @@ class CleanupRun:
 
     def _forget_working_files(self, summary: RunSummary) -> None:
         """The run is complete: hubtui's working files for the environment (plans, journal) go; the audit
-        log and the backups stay."""
+        log and the backups stay. A folder that will not go is said in the summary, not hidden."""
         from .local_state import remove_working_files
 
+        local = next(s for s in summary.steps if s.step == "local")
         try:
             removed = remove_working_files(self.journal.folder)
         except OSError as e:
-            self.emit(LogLine(f"could not remove {self.journal.folder} ({e.strerror}); remove it by hand", "warning"))
+            why = f"could not remove hubtui's working files {self.journal.folder} ({e.strerror}): remove them by hand"
+            self.emit(LogLine(why, "warning"))
+            local.detail += f"; {why}"
             return
         self.audit.record("remove-local", item=f"working files {self.journal.folder}", files=removed)
-        for s in summary.steps:
-            if s.step == "local":
-                s.deleted.append(f"working files {self.journal.folder}")
+        local.deleted.append(f"working files {self.journal.folder}")

@@ -6,6 +6,7 @@ of the steps, what counts as done) belongs to the engine in hubtui/ops/cleanup.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
@@ -18,9 +19,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Log, RadioButton, RadioSet, Static
 
-from ...errors import HubError
+from ...errors import HubError, UsageError
 from ...ops.cleanup.confirm import Confirmation, accepted, confirmations, protection_confirmation
 from ...ops.cleanup.plan import PROVIDERS, CleanupOptions, Plan, contents, validate
+from ...ops.cleanup.runner import STEP_TITLES, steps_for
 from ...ops.events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
 from ..backend import Backend
 from .modals import Confirm, Help
@@ -179,8 +181,6 @@ class CleanupFormScreen(Screen):
         provider = self.query_one(RadioSet).pressed_button
         extra = tuple(n.strip() for n in self.query_one("#additional", Input).value.split(",") if n.strip())
         if provider is None:
-            from ...errors import UsageError
-
             raise UsageError(f"choose a provider ({', '.join(PROVIDERS)}): there is no default")
         return validate(CleanupOptions(
             environment=self.query_one("#environment", Input).value.strip(),
@@ -208,7 +208,7 @@ class CleanupFormScreen(Screen):
     @work(exclusive=True, group="cleanup-plan")
     async def plan_for(self, opts: CleanupOptions) -> None:
         try:
-            pending = await self._in_thread(self.backend.cleanup_pending, opts.environment)
+            pending = await asyncio.to_thread(self.backend.cleanup_pending, opts.environment)
             if pending is not None and not opts.dry_run:
                 body = (f"Plan {pending.plan_hash[:12]}, started {pending.started}. Steps finished: "
                         f"{', '.join(s for s, e in pending.steps.items() if e.get('status') == 'done') or 'none'}."
@@ -216,7 +216,7 @@ class CleanupFormScreen(Screen):
                         "Plan again sets the interrupted run aside.")
                 choice = await self.app.push_screen_wait(ResumeChoice(opts.environment, body))
                 if choice == "resume":
-                    plan = await self._in_thread(self.backend.cleanup_load, pending.plan_file)
+                    plan = await asyncio.to_thread(self.backend.cleanup_load, pending.plan_file)
                     self.app.push_screen(PlanScreen(self.backend, plan, Path(pending.plan_file), resume=True,
                                                     force=opts.force))
                     self.say("Resuming the interrupted run: review its plan.")
@@ -224,8 +224,8 @@ class CleanupFormScreen(Screen):
                 if choice != "again":
                     self.say("Nothing was changed.")
                     return
-                await self._in_thread(self.backend.cleanup_discard, opts.environment)
-            plan, path = await self._in_thread(self.backend.cleanup_plan, opts)
+                await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
+            plan, path = await asyncio.to_thread(self.backend.cleanup_plan, opts)
         except HubError as e:
             self.say("Nothing was changed.", str(e))
             return
@@ -236,11 +236,6 @@ class CleanupFormScreen(Screen):
             self.busy = False
         self.say(f"Plan saved to {path}.")
         self.app.push_screen(PlanScreen(self.backend, plan, path, force=opts.force))
-
-    async def _in_thread(self, fn, *args):
-        import asyncio
-
-        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
@@ -311,13 +306,9 @@ class PlanScreen(Screen):
                 continue
             t.append(f"  namespace {ns.name}", style="bold")
             t.append(f" ({ns.role}, {ns.pods} pods)\n")
-            for label, items in (("deployments", [f"{n} ({r})" for n, r in ns.deployments]),
-                                 ("statefulsets", [f"{n} ({r})" for n, r in ns.statefulsets]),
-                                 ("jobs", list(ns.jobs)), ("cronjobs", list(ns.cronjobs)),
-                                 ("volumes", [f"{n} {s}" for n, s in ns.pvcs])):
-                if items:
-                    t.append(f"    {label}: ", style="bold")
-                    t.append(", ".join(items) + "\n")
+            for label, items in ns.groups():
+                t.append(f"    {label}: ", style="bold")
+                t.append(", ".join(items) + "\n")
         cloud = p.cloud_plan
         t.append("\nCloud\n", style="bold underline")
         if cloud is None:
@@ -340,8 +331,6 @@ class PlanScreen(Screen):
         if local.working_dir:
             t.append(f"  hubtui's working files {local.working_dir}\n  kept: {', '.join(local.kept)}\n")
         t.append("\nSteps: ", style="bold")
-        from ...ops.cleanup.runner import STEP_TITLES, steps_for
-
         t.append(" → ".join(STEP_TITLES[s] for s in steps_for(p)) + "\n")
         return t
 
@@ -420,8 +409,6 @@ class RunScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        from ...ops.cleanup.runner import STEP_TITLES, steps_for
-
         table = self.query_one("#steps", DataTable)
         table.add_column("Step", key="step", width=18)
         table.add_column("Status", key="status", width=32)
