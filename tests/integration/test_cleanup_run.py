@@ -3,7 +3,6 @@ summary, what a failed step stops, and resuming a run that was killed."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import signal
@@ -20,10 +19,10 @@ from hubtui.kube.client import connect
 from hubtui.ops.cleanup.journal import Journal
 from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
 from hubtui.ops.cleanup.runner import CleanupRun, pending_run
-from hubtui.ops.events import StepDone, StepFailed, StepStarted
+from hubtui.ops.events import Progress, StepDone, StepFailed, StepStarted
 from hubtui.settings import Settings
 
-from ..kubehelpers import Scratch, wait_deleted
+from ..kubehelpers import wait_deleted
 
 pytestmark = pytest.mark.cluster
 INFRA = ("monitoring", "cert-manager", "ingress-nginx")
@@ -104,12 +103,23 @@ def test_a_failed_backup_stops_the_run_before_anything_is_deleted(doomed_cluster
         conn.close()
 
 
-def test_a_stuck_namespace_fails_the_run_and_says_why(doomed_cluster, tmp_path):
-    settings = settings_for(doomed_cluster, tmp_path)
-    conn = connect(settings)
+@pytest.fixture
+def held_hub(doomed_cluster):
+    """The hub's namespace on the doomed cluster, held in Terminating by a finalizer that never clears
+    (until the test ends)."""
+    conn = connect(Settings.from_env(kubeconfig=str(doomed_cluster.kubeconfig)))
     core = client.CoreV1Api(conn.api)
     core.create_namespaced_config_map(HUB_NAMESPACE, {
         "metadata": {"name": "held", "finalizers": ["hubtui.test/never-cleared"]}, "data": {"a": "b"}})
+    yield core
+    core.patch_namespaced_config_map("held", HUB_NAMESPACE, {"metadata": {"finalizers": None}})
+    wait_deleted(core, HUB_NAMESPACE)
+    conn.close()
+
+
+def test_a_stuck_namespace_fails_the_run_and_says_why(doomed_cluster, held_hub, tmp_path):
+    settings = settings_for(doomed_cluster, tmp_path)
+    conn = connect(settings)
     try:
         plan = discover(conn, CleanupOptions("dev", "k8s", HUB_NAMESPACE, skip_backup=True), settings)
         summary = CleanupRun(plan, plan.save(settings.state_dir), conn, settings, namespace_timeout=45).run()
@@ -121,8 +131,6 @@ def test_a_stuck_namespace_fails_the_run_and_says_why(doomed_cluster, tmp_path):
         assert {f"namespace {n}" for n in INFRA} <= set(steps["namespaces"].deleted)
         assert working_dir(settings.state_dir, "dev").exists()  # kept for the resume
     finally:
-        core.patch_namespaced_config_map("held", HUB_NAMESPACE, {"metadata": {"finalizers": None}})
-        wait_deleted(core, HUB_NAMESPACE)
         conn.close()
 
 
@@ -174,20 +182,16 @@ def test_a_killed_run_is_resumed_without_repeating_the_backup(doomed_cluster, tm
     assert [e["resumed"] for e in starts] == [False, True] and all(e["force"] for e in starts)
 
 
-def test_cancel_stops_at_a_safe_point_and_leaves_a_resumable_journal(doomed_cluster, tmp_path):
+def test_cancel_stops_at_a_safe_point_and_leaves_a_resumable_journal(doomed_cluster, held_hub, tmp_path):
     import threading
 
     settings = settings_for(doomed_cluster, tmp_path)
     conn = connect(settings)
-    core = client.CoreV1Api(conn.api)
-    # a finalizer holds the main namespace in Terminating, so the run is waiting when it is cancelled
-    core.create_namespaced_config_map(HUB_NAMESPACE, {
-        "metadata": {"name": "held", "finalizers": ["hubtui.test/never-cleared"]}, "data": {"a": "b"}})
     cancel = threading.Event()
-    waiting = threading.Event()
+    waiting = threading.Event()  # the held namespace keeps the run waiting when it is cancelled
 
     def emit(event):
-        if getattr(event, "step", None) == "namespaces" and type(event).__name__ == "Progress":
+        if isinstance(event, Progress) and event.step == "namespaces":
             waiting.set()
 
     try:
@@ -198,10 +202,9 @@ def test_cancel_stops_at_a_safe_point_and_leaves_a_resumable_journal(doomed_clus
         worker = threading.Thread(target=lambda: result.setdefault("summary", run.run()))
         worker.start()
         assert waiting.wait(120), "the namespace step never began waiting"
-        started = time.monotonic()
         cancel.set()
         worker.join(30)
-        assert not worker.is_alive() and time.monotonic() - started < 10  # stopped at once, not after 300 s
+        assert not worker.is_alive()  # it stopped at the cancel, not after its 300 s wait
         summary = result["summary"]
         assert summary.result == "cancelled" and not summary.ok
         assert [(s.step, s.status) for s in summary.steps] == [
@@ -210,5 +213,4 @@ def test_cancel_stops_at_a_safe_point_and_leaves_a_resumable_journal(doomed_clus
         pending = pending_run(settings.state_dir, "dev")
         assert pending and pending.first_unfinished(["drain", "namespaces", "local"]) == "namespaces"
     finally:
-        core.patch_namespaced_config_map("held", HUB_NAMESPACE, {"metadata": {"finalizers": None}})
         conn.close()
