@@ -1,7 +1,14 @@
-"""Append-only JSON-lines record of every change hubtui makes to a cluster or a cloud."""
+"""Append-only JSON-lines record of every change hubtui makes to a cluster or a cloud.
+
+Each entry is one line, appended under an exclusive lock and fsync'd before record() returns. A failure to
+write raises AuditError (a HubError that says it is the audit log), never an OSError: callers wrap API calls
+in `except Exception -> describe_api_error(...)`, which would report an OSError as "cannot reach the API
+server".
+"""
 
 from __future__ import annotations
 
+import fcntl
 import getpass
 import json
 import os
@@ -9,7 +16,34 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .errors import HubError
+
 _lock = threading.Lock()
+
+
+class AuditError(HubError):
+    """The audit log cannot be written. Not an API error: the message names the log and the reason."""
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append one line durably: under flock (other hubtui processes append too), on a line of its own (a
+    last line cut short by a crash gets its "\\n" first, so that it cannot swallow this one), fsync'd.
+    Creates the folder (0700) and the file (0600). Raises OSError."""
+    path = Path(path)
+    data = (line.rstrip("\n") + "\n").encode()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)  # releases the flock
 
 
 class AuditLog:
@@ -17,28 +51,40 @@ class AuditLog:
         self.path = Path(state_dir) / "audit.jsonl"
 
     def check(self) -> None:
-        """Raise OSError now if entries could not be appended."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
+        """Raise AuditError now if entries could not be appended (call it before changing anything)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        except OSError as e:
+            raise AuditError(f"cannot write the audit log {self.path} ({_reason(e)}): fix its folder's permissions "
+                             "or set XDG_STATE_HOME; nothing was changed") from None
 
     def record(self, action: str, **fields) -> None:
-        """Append one entry: when, who, what. Never pass a secret in fields."""
+        """Append one entry (when, who, what), fsync'd. Never pass a secret in fields.
+
+        Raises AuditError if it cannot be written: the change it records has been made, so the caller
+        stops rather than go on unaudited."""
         entry = {"ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
                  "user": _user(), "action": action, **fields}
-        line = json.dumps(entry, sort_keys=False, default=str) + "\n"
+        line = json.dumps(entry, sort_keys=False, default=str)
         with _lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, line.encode())
-            finally:
-                os.close(fd)
+                append_line(self.path, line)
+            except OSError as e:
+                raise AuditError(f"cannot write the audit log {self.path} ({_reason(e)}): '{action}' was done but "
+                                 "is not recorded; stopping. Fix the log's folder or set XDG_STATE_HOME") from None
 
     def entries(self) -> list[dict]:
         try:
             return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
         except FileNotFoundError:
             return []
+
+
+def _reason(e: OSError) -> str:
+    if isinstance(e, FileExistsError) and e.filename and not os.path.isdir(e.filename):
+        return f"{e.filename} is not a folder"  # mkdir's "File exists" would not say what is wrong
+    return e.strerror or type(e).__name__
 
 
 def _user() -> str:

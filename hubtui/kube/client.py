@@ -83,6 +83,9 @@ def describe_api_error(exc: BaseException, what: str) -> HubError:
     from kubernetes.client.exceptions import ApiException
     from urllib3.exceptions import HTTPError as Urllib3Error
 
+    if isinstance(exc, HubError):  # already one line of ours (e.g. the audit log cannot be written)
+        return exc
+
     if isinstance(exc, ApiException):
         if exc.status == 401:
             return HubError(f"{what}: unauthorized (401): the kubeconfig's credentials were refused")

@@ -12,6 +12,34 @@ from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 from .watch import ERROR, SYNCED, Watcher, WatchEvent
 
 ORIGINAL_REPLICAS_ANNOTATION = "hubtui.io/original-replicas"
+MAX_REPLICAS = 1000  # the most replicas hubtui sets (a flag, the slider, a recorded count to restore)
+
+
+class InvalidOriginalReplicas(ValueError):
+    """A hubtui.io/original-replicas value that is not a count hubtui would restore; str() says why."""
+
+
+def parse_original_replicas(value: str | None) -> int | None:
+    """The count recorded in hubtui.io/original-replicas: None when there is no record; raises
+    InvalidOriginalReplicas (with a one-line reason that shows the value) unless it is plain ASCII digits
+    from 0 to MAX_REPLICAS. Everything that reads the annotation goes through here: int() and isdigit() take
+    '²', '٣', ' 3' or '+3', and none of those was written by hubtui."""
+    if value is None:
+        return None
+    if not (isinstance(value, str) and value.isascii() and value.isdecimal()):  # ASCII: only 0-9, at least one
+        raise InvalidOriginalReplicas(f"{ORIGINAL_REPLICAS_ANNOTATION} is {_shown(value)}, not a whole number from "
+                                      f"0 to {MAX_REPLICAS}")
+    digits = value.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_REPLICAS)) or int(digits) > MAX_REPLICAS:
+        raise InvalidOriginalReplicas(f"{ORIGINAL_REPLICAS_ANNOTATION} is {_shown(value)}, more than hubtui "
+                                      f"restores ({MAX_REPLICAS})")
+    return int(digits)
+
+
+def _shown(value: object) -> str:
+    """A value as a short one-line literal (an annotation may be long, or hold a newline)."""
+    text = repr(value)
+    return text if len(text) <= 24 else text[:20] + "..."
 
 
 @dataclass(frozen=True)
@@ -37,7 +65,8 @@ class DeploymentRow:
     replicas: int = 0  # pods the controller counts (status.replicas), terminating ones aside
     terminating: int = 0  # status.terminatingReplicas, where the API server reports it
     hpa: HpaRange | None = None
-    original_replicas: int | None = None
+    original_replicas: int | None = None  # the count recorded for restore, when valid
+    original_problem: str | None = None  # why the recorded count is not valid (it is then never used)
     selector: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -73,7 +102,11 @@ def _time(value: str | None) -> datetime | None:
 def row_from(dep: dict, hpa: HpaRange | None = None) -> DeploymentRow:
     """A row from a Deployment as the API sends it (a dict)."""
     meta, spec, status = dep["metadata"], dep.get("spec", {}), dep.get("status") or {}
-    original = (meta.get("annotations") or {}).get(ORIGINAL_REPLICAS_ANNOTATION, "")
+    try:  # never raise here: this runs on the watch thread, for every row, on every event
+        original = parse_original_replicas((meta.get("annotations") or {}).get(ORIGINAL_REPLICAS_ANNOTATION))
+        problem = None
+    except InvalidOriginalReplicas as e:
+        original, problem = None, str(e)
     return DeploymentRow(
         name=meta["name"],
         desired=spec.get("replicas", 1),
@@ -86,7 +119,8 @@ def row_from(dep: dict, hpa: HpaRange | None = None) -> DeploymentRow:
         generation=meta.get("generation", 0),
         observed_generation=status.get("observedGeneration", 0),
         hpa=hpa,
-        original_replicas=int(original) if original.isdigit() else None,
+        original_replicas=original,
+        original_problem=problem,
         selector=tuple(sorted(((spec.get("selector") or {}).get("matchLabels") or {}).items())),
     )
 

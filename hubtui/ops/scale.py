@@ -14,23 +14,23 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from ..audit import AuditLog
+from ..audit import AuditError, AuditLog
 from ..errors import HubError, UsageError
 from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
-from ..kube.deployments import ORIGINAL_REPLICAS_ANNOTATION, DeploymentRow, DeploymentStore, list_rows
+from ..kube.deployments import (MAX_REPLICAS, ORIGINAL_REPLICAS_ANNOTATION, DeploymentRow, DeploymentStore,
+                                list_rows)
 from ..kube.pods import matches, pod_list_call, why_not_ready
 from ..kube.watch import Watcher
 from ..settings import Settings
 from .events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
 
-MAX_REPLICAS = 1000
 MAX_PARALLEL = 16
 
 
 def parse_replicas(value: object) -> int:
     """A replica count from a flag, a modal or the slider: a whole number from 0 to MAX_REPLICAS."""
     text = str(value).strip()
-    if not re.fullmatch(r"[+-]?\d+", text):
+    if not re.fullmatch(r"[+-]?[0-9]+", text):  # ASCII digits only (\d also takes other scripts' digits)
         raise UsageError(f"replicas must be a whole number from 0 to {MAX_REPLICAS}, not {text!r}")
     n = int(text)
     if n < 0:
@@ -90,6 +90,7 @@ class ScaleEngine:
         self.dry_run = dry_run
         self.emit = emit
         self.audit = AuditLog(settings.state_dir)
+        self._audit_error: AuditError | None = None  # once the log fails, no further change is made
         from kubernetes import client
 
         self._apps = client.AppsV1Api(conn.api)
@@ -128,14 +129,19 @@ class ScaleEngine:
         return self._parallel(rows, lambda row: self._scale_one(row, n, action="scale"))
 
     def _check_audit(self) -> None:
-        """Every change is audited: if the audit log cannot be written, change nothing."""
-        if self.dry_run:
-            return
-        try:
+        """Every change is audited: if the audit log cannot be written, change nothing (AuditError)."""
+        if not self.dry_run:
             self.audit.check()
-        except OSError as e:
-            raise HubError(f"cannot write the audit log {self.audit.path} ({e.strerror}): "
-                           "fix its folder's permissions or set XDG_STATE_HOME; nothing was changed") from None
+            self._audit_error = None
+
+    def _record(self, action: str, **fields) -> None:
+        """Audit one change that was made. An AuditError passes through unchanged (it is never an API
+        error), and stops the changes not yet sent (the parallel ones check before they call the API)."""
+        try:
+            self.audit.record(action, **fields)
+        except AuditError as e:
+            self._audit_error = e
+            raise
 
     def _parallel(self, rows, fn) -> list[ScaleChange]:
         if not rows:
@@ -149,6 +155,9 @@ class ScaleEngine:
         self.emit(StepStarted(step, "dry run" if self.dry_run else ""))
         if warning:
             self.emit(LogLine(warning, "warning"))
+        if self._audit_error is not None:
+            self.emit(StepFailed(step, "not sent: the audit log cannot be written"))
+            raise self._audit_error
         try:
             self._apps.patch_namespaced_deployment_scale(
                 row.name, self.namespace, {"spec": {"replicas": n}},
@@ -158,8 +167,12 @@ class ScaleEngine:
             self.emit(StepFailed(step, error))
             return ScaleChange(row.name, row.desired, n, self.dry_run, warning, error)
         if not self.dry_run:
-            self.audit.record(action, context=self.conn.context, cluster=self.conn.cluster,
-                              namespace=self.namespace, deployment=row.name, before=row.desired, after=n)
+            try:
+                self._record(action, context=self.conn.context, cluster=self.conn.cluster,
+                             namespace=self.namespace, deployment=row.name, before=row.desired, after=n)
+            except AuditError:
+                self.emit(StepFailed(step, "done, but the audit log cannot be written"))
+                raise
         self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else ""))
         return ScaleChange(row.name, row.desired, n, self.dry_run, warning)
 
@@ -172,6 +185,8 @@ class ScaleEngine:
         todo = [r for r in rows if r.desired > 0 and r.original_replicas != r.desired]
 
         def record(row: DeploymentRow) -> str | None:
+            if self._audit_error is not None:
+                raise self._audit_error
             patch = {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: str(row.desired)}}}
             try:
                 self._apps.patch_namespaced_deployment(row.name, self.namespace, patch,
@@ -180,8 +195,8 @@ class ScaleEngine:
             except Exception as e:  # noqa: BLE001 - without the record, scaling to 0 would lose the count
                 return str(describe_api_error(e, f"recording the replica count of {row.name}"))
             if not self.dry_run:
-                self.audit.record("record-original-replicas", context=self.conn.context,
-                                  namespace=self.namespace, deployment=row.name, replicas=row.desired)
+                self._record("record-original-replicas", context=self.conn.context,
+                             namespace=self.namespace, deployment=row.name, replicas=row.desired)
             return None
 
         if not todo:
@@ -196,14 +211,20 @@ class ScaleEngine:
     def restore(self, names: list[str] | None = None, *, force: bool = False) -> list[ScaleChange]:
         """Scale each deployment with a recorded count back to it and clear the record.
 
-        A deployment that was scaled since (it is no longer at 0) is refused unless force."""
+        A deployment that was scaled since (it is no longer at 0) is refused unless force. One whose record
+        is not a valid count (parse_original_replicas) is an error, even with force: it is left as it is."""
         self._check_audit()
         rows = self.rows()
-        chosen = self.resolve(names, rows) if names else [r for r in rows if r.original_replicas is not None]
+        chosen = self.resolve(names, rows) if names else [
+            r for r in rows if r.original_replicas is not None or r.original_problem is not None]
         changes: list[ScaleChange] = []
         todo = []
         for row in chosen:
-            if row.original_replicas is None:
+            if row.original_problem is not None:
+                changes.append(ScaleChange(row.name, row.desired, row.desired, error=(
+                    f"{row.name}: cannot restore: {row.original_problem}; left at {row.desired}. Set the "
+                    "annotation to the count wanted, or remove it")))
+            elif row.original_replicas is None:
                 changes.append(ScaleChange(row.name, row.desired, row.desired,
                                            error=f"{row.name}: no recorded replica count to restore"))
             elif row.desired != 0 and not force:
@@ -216,8 +237,8 @@ class ScaleEngine:
         for change in changes:
             self.emit(StepFailed(f"restore {change.name}", change.error))
         if force and todo and not self.dry_run:
-            self.audit.record("restore-force", context=self.conn.context, namespace=self.namespace,
-                              deployments=[r.name for r in todo])
+            self._record("restore-force", context=self.conn.context, namespace=self.namespace,
+                         deployments=[r.name for r in todo])
 
         def restore_one(row: DeploymentRow) -> ScaleChange:
             change = self._scale_one(row, row.original_replicas, action="restore")
@@ -230,8 +251,8 @@ class ScaleEngine:
                     error = str(describe_api_error(e, f"clearing the recorded count of {row.name}"))
                     self.emit(StepFailed(f"restore {row.name}", error))
                     return ScaleChange(change.name, change.before, change.after, error=error)
-                self.audit.record("clear-original-replicas", context=self.conn.context, namespace=self.namespace,
-                                  deployment=row.name)
+                self._record("clear-original-replicas", context=self.conn.context, namespace=self.namespace,
+                             deployment=row.name)
             return change
 
         return changes + self._parallel(todo, restore_one)

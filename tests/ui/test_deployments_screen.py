@@ -162,6 +162,21 @@ async def test_maintenance_then_restore():
         assert backend.calls == [("scale_all", 0, False), ("restore", False, False)]
 
 
+async def test_a_bad_recorded_count_shows_as_invalid_and_restore_names_it():
+    import dataclasses
+
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "api-server")
+        problem = "hubtui.io/original-replicas is '²', not a whole number from 0 to 1000"
+        backend.push(dataclasses.replace(backend._rows["scheduler"], desired=0, original_problem=problem))
+        await until(pilot, lambda: str(table(app).get_row("scheduler")[6]) == "invalid", what="invalid record")
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert f"scheduler: cannot restore ({problem})" in str(app.screen.query_one(".dialog-body").render())
+
+
 async def test_dry_run_and_wait_toggles_show_in_the_header_and_reach_the_engine():
     backend = FakeBackend()
     app = HubApp(backend=backend)

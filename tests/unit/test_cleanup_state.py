@@ -62,6 +62,21 @@ def test_a_line_cut_short_by_a_crash_does_not_count_as_finished(tmp_path):
     assert st.done("backup") and not st.done("drain") and st.first_unfinished(ORDER) == "drain"
 
 
+def test_a_torn_last_line_never_swallows_the_next_record(tmp_path):
+    j = Journal(tmp_path / "dev")
+    j.begin("h1", "/p", resumed=False)
+    j.step("backup", "done")
+    with open(j.path, "a") as f:
+        f.write('{"type": "step", "step": "drain", "status": "do')  # a crash cut this write short
+    j.step("drain", "done", "no pods left")  # the next append, right after the torn line
+    st = j.state()
+    assert st.done("backup") and st.done("drain") and st.steps["drain"]["detail"] == "no pods left"
+    assert st.first_unfinished(ORDER) == "namespaces"
+    lines = j.path.read_text().splitlines()
+    assert lines[2] == '{"type": "step", "step": "drain", "status": "do'  # kept as it was, on its own line
+    assert len(lines) == 4
+
+
 def test_a_fresh_run_of_the_same_plan_does_not_inherit_an_old_runs_progress(tmp_path):
     j = Journal(tmp_path / "dev")
     j.begin("h1", "/p", resumed=False)

@@ -5,11 +5,11 @@ plan it was confirmed with, without repeating a finished deletion or re-taking a
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ...audit import append_line
 from ...errors import HubError
 
 JOURNAL_NAME = "journal.jsonl"
@@ -45,13 +45,9 @@ class Journal:
     def _append(self, entry: dict) -> None:
         entry = {"ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), **entry}
         try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, (json.dumps(entry, default=str) + "\n").encode())
-                os.fsync(fd)  # a crash right after a deletion must not lose the record of it
-            finally:
-                os.close(fd)
+            # On a line of its own (after a line a crash cut short, a "\n" comes first: the torn line stays
+            # unreadable, this entry is read), and fsync'd: a crash right after a deletion must not lose it.
+            append_line(self.path, json.dumps(entry, default=str))
         except OSError as e:
             raise HubError(f"cannot write the cleanup journal {self.path} ({e.strerror}): stopping, because a "
                            "run that cannot be journaled cannot be resumed safely") from None

@@ -60,7 +60,8 @@ def status_cell(row: DeploymentRow) -> Text:
 def cells(row: DeploymentRow, now) -> tuple:
     return (row.name, f"{row.ready}/{row.desired}", str(row.replicas), str(row.updated), str(row.available),
             str(row.hpa) if row.hpa else "-",
-            str(row.original_replicas) if row.original_replicas is not None else "-",
+            str(row.original_replicas) if row.original_replicas is not None else
+            ("invalid" if row.original_problem else "-"),
             row.age(now), status_cell(row))
 
 
@@ -389,11 +390,12 @@ class DeploymentsScreen(Screen):
             lambda yes: yes and self.scale_all(0, "maintenance (all to 0)"))
 
     def action_restore(self, force: bool = False) -> None:
-        saved = [r for _, r in sorted(self.rows.items()) if r.original_replicas is not None]
+        saved = [r for _, r in sorted(self.rows.items()) if r.original_replicas is not None or r.original_problem]
         if not saved:
             self.notify("no deployment has a recorded count to restore", severity="warning")
             return
-        lines = "\n".join(f"  {r.name}: {r.desired} → {r.original_replicas}" for r in saved)
+        lines = "\n".join(f"  {r.name}: {r.desired} → {r.original_replicas}" if r.original_problem is None
+                          else f"  {r.name}: cannot restore ({r.original_problem})" for r in saved)
         self.app.push_screen(Confirm(
             "Restore recorded counts" + (" (force)" if force else ""),
             f"{lines}\n" + ("Deployments changed since are restored too." if force else

@@ -1,0 +1,68 @@
+"""An audit log that fails while changes are being made is reported as the audit log, never as an API error,
+and no further change is sent. Against the real cluster, each test in a namespace of its own."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hubtui.audit import AuditError, AuditLog
+from hubtui.ops.cleanup.kube_steps import drain
+from hubtui.ops.scale import ScaleEngine
+
+from ..kubehelpers import Scratch
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture
+def ns(kube):
+    scratch = Scratch(kube.api, "audit")
+    for name in ("api-server", "worker-service", "forecasting"):
+        scratch.add(name, 1)
+    yield scratch
+    scratch.delete()
+
+
+def full_state(tmp_path: Path) -> Path:
+    """A state folder whose audit log opens (the check passes) but cannot take a byte (ENOSPC)."""
+    state = tmp_path / "state" / "hubtui"
+    state.mkdir(parents=True)
+    (state / "audit.jsonl").symlink_to("/dev/full")
+    return state
+
+
+def test_the_engine_reports_a_failing_audit_log_as_such_and_scales_nothing_after_it(kube, kube_settings, ns,
+                                                                                    tmp_path):
+    engine = ScaleEngine(kube, dataclasses.replace(kube_settings, namespace=ns.name, state_dir=full_state(tmp_path)))
+    with pytest.raises(AuditError) as caught:
+        engine.scale_all(0)  # maintenance: the counts are recorded (and audited) before anything is scaled
+    message = str(caught.value)
+    assert message.startswith("cannot write the audit log ") and "(No space left on device)" in message
+    assert "'record-original-replicas' was done but is not recorded" in message and "API" not in message
+    assert ns.replicas() == {"api-server": 1, "worker-service": 1, "forecasting": 1}
+
+
+def test_hubtui_scale_exits_1_naming_the_audit_log(local_cluster, ns, tmp_path):
+    full_state(tmp_path)
+    env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), NAMESPACE=ns.name,
+               XDG_STATE_HOME=str(tmp_path / "state"))
+    proc = subprocess.run([sys.executable, "-m", "hubtui", "scale", "-d", "forecasting", "-r", "2"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1] == (
+        f"hubtui: error: cannot write the audit log {tmp_path / 'state' / 'hubtui' / 'audit.jsonl'} (No space left "
+        "on device): 'scale' was done but is not recorded; stopping. Fix the log's folder or set XDG_STATE_HOME")
+    assert "cannot reach the API server" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_drain_passes_an_audit_failure_through_unchanged(kube, ns, tmp_path):
+    audit = AuditLog(full_state(tmp_path))
+    with pytest.raises(AuditError) as caught:
+        drain(kube, ns.name, audit=audit, timeout=5)
+    assert str(caught.value).startswith(f"cannot write the audit log {audit.path} (No space left on device): ")

@@ -1,0 +1,80 @@
+"""The audit log: every entry fsync'd on a line of its own; a failure to write it says so, never "API error"."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from hubtui import audit as audit_module
+from hubtui.audit import AuditError, AuditLog
+from hubtui.errors import HubError
+from hubtui.kube.client import describe_api_error
+
+
+def test_each_record_is_fsynced_before_record_returns(tmp_path, monkeypatch):
+    synced = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(audit_module.os, "fsync", fsync)
+    log = AuditLog(tmp_path / "state")
+    log.record("scale", deployment="a", before=1, after=0)
+    log.record("scale", deployment="b", before=2, after=0)
+    assert synced == [str(log.path)] * 2
+    assert [e["deployment"] for e in log.entries()] == ["a", "b"]
+
+
+def test_a_write_that_fails_after_the_check_is_an_audit_error_naming_the_log(tmp_path):
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "audit.jsonl").symlink_to("/dev/full")  # opens fine; every write fails with ENOSPC
+    log = AuditLog(state)
+    log.check()
+    with pytest.raises(AuditError) as caught:
+        log.record("scale", deployment="api-server", before=3, after=0)
+    err = caught.value
+    assert isinstance(err, HubError) and not isinstance(err, OSError) and err.exit_code == 1
+    assert str(err).startswith(f"cannot write the audit log {state / 'audit.jsonl'} (No space left on device): ")
+    assert "'scale' was done but is not recorded" in str(err) and "\n" not in str(err)
+    # what callers that wrap API calls do with it: never "cannot reach the API server"
+    assert "cannot reach the API server" not in str(describe_api_error(err, "scaling api-server"))
+
+
+def test_an_unwritable_audit_folder_fails_the_check_with_one_line(tmp_path):
+    (tmp_path / "state").write_text("a file where the folder should be")
+    log = AuditLog(tmp_path / "state")
+    with pytest.raises(AuditError, match=r"^cannot write the audit log .*audit.jsonl \(.*/state is not a folder\): "
+                                         r"fix its folder's permissions or set XDG_STATE_HOME; nothing was changed$"):
+        log.check()
+    with pytest.raises(AuditError, match=r"^cannot write the audit log .*'delete-namespace' was done"):
+        log.record("delete-namespace", namespace="x")
+
+
+def test_an_audit_file_that_is_a_folder_is_an_audit_error(tmp_path):
+    (tmp_path / "state" / "audit.jsonl").mkdir(parents=True)
+    with pytest.raises(AuditError, match=r"\(Is a directory\)"):
+        AuditLog(tmp_path / "state").record("scale")
+
+
+def test_a_torn_last_line_never_swallows_the_next_entry(tmp_path):
+    log = AuditLog(tmp_path / "state")
+    log.record("scale", deployment="a")
+    with open(log.path, "a") as f:
+        f.write('{"ts": "2026-01-01", "action": "sca')  # a crash cut this write short
+    log.record("restore", deployment="b")
+    lines = log.path.read_text().splitlines()
+    assert len(lines) == 3
+    assert json.loads(lines[0])["deployment"] == "a"
+    assert json.loads(lines[2])["action"] == "restore" and json.loads(lines[2])["deployment"] == "b"
+
+
+def test_the_log_is_private_to_its_user(tmp_path):
+    log = AuditLog(tmp_path / "state" / "hubtui")
+    log.record("scale")
+    assert log.path.stat().st_mode & 0o777 == 0o600
+    assert log.path.parent.stat().st_mode & 0o777 == 0o700
