@@ -19,10 +19,9 @@ from typing import Any, Callable, Iterator
 from ..errors import HubError, UsageError
 from ..ops.events import LogLine, StepDone, StepFailed, StepStarted
 from ..settings import Settings
-from .base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
-                   TeardownContext, cluster_name, retry, short_error, wait_until)
-
-TAG_KEY = "environment"
+from .base import (DELETED, FAILED, GONE, SKIPPED, TAG_KEY, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
+                   TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,
+                   short_error, split_tag_matches, wait_until)
 
 EKS_CLUSTER = "eks-cluster"
 EKS_NODEGROUP = "eks-nodegroup"
@@ -135,20 +134,24 @@ def _identity(account: str) -> str:
 
 # ------------------------------------------------------------------------------------------- discovery
 
-def discover(environment: str, settings: Settings) -> CloudPlan:
-    """What belongs to the environment, by name (`llm-analytics-hub-<env>[-postgres|-redis|-kafka]`) and by
-    the tag environment=<env>. Read calls only; each service is listed (not the tagging API)."""
+def discover(environment: str, settings: Settings, *, include_tag_matches: bool = False) -> CloudPlan:
+    """What belongs to the environment, by its exact names (`llm-analytics-hub-<env>[-postgres|-redis|-kafka]`)
+    and by the tag environment=<env>. Read calls only; each service is listed (not the tagging API). What
+    matches by tag only is not included unless include_tag_matches (base.split_tag_matches)."""
     region = _region(settings)
     session = _session(region)
     identity = _identity(_account(session))
+    others: dict[str, str] = {}
     resources = [
-        *_read("EKS clusters", lambda: _find_eks(_client(session, "eks"), environment)),
+        *_read("EKS clusters", lambda: _find_eks(_client(session, "eks"), environment, others)),
         *_read("RDS instances", lambda: _find_rds(_client(session, "rds"), environment)),
         *_read("ElastiCache replication groups",
                lambda: _find_redis(_client(session, "elasticache"), environment)),
         *_read("MSK clusters", lambda: _find_msk(_client(session, "kafka"), environment)),
     ]
-    return CloudPlan("aws", identity, region, tuple(resources), tuple(_risks(resources, environment)))
+    included, left = split_tag_matches(resources, include_tag_matches=include_tag_matches)
+    risks = [*_risks(included, environment), *not_included_risks(left, environment)]
+    return CloudPlan("aws", identity, region, tuple(included), tuple(risks), tuple(left), others)
 
 
 def _read(what: str, find: Callable[[], list[CloudResource]]) -> list[CloudResource]:
@@ -188,8 +191,10 @@ def _tag_list(tags: list[dict] | None) -> dict:
     return {t.get("Key"): t.get("Value") for t in tags or ()}
 
 
-def _find_eks(eks, environment: str) -> list[CloudResource]:
-    """The cluster by name or tag, and every nodegroup of a matched cluster (they must go first)."""
+def _find_eks(eks, environment: str, others: dict | None = None) -> list[CloudResource]:
+    """The cluster by name or tag, and every nodegroup of a matched cluster (they must go first; each is
+    part_of its cluster and matched like it). The cluster's endpoint is the evidence that binds the
+    environment to a kubeconfig."""
     found = []
     for name in _pages(eks, "list_clusters", "clusters"):
         cluster = _or_none(lambda: eks.describe_cluster(name=name)["cluster"])
@@ -198,17 +203,20 @@ def _find_eks(eks, environment: str) -> list[CloudResource]:
         tags = cluster.get("tags") or {}
         matched = _matched_by(name, cluster_name(environment), tags, environment)
         if not matched:
+            if others is not None and cluster.get("endpoint"):
+                others[f"{EKS_CLUSTER} {name}"] = cluster["endpoint"]
             continue
         found.append(CloudResource(EKS_CLUSTER, name, cluster["arn"], matched, {
             "status": cluster.get("status"), "version": cluster.get("version"),
-            "environment_tag": tags.get(TAG_KEY)}))
+            "environment_tag": tags.get(TAG_KEY), "created": iso_time(cluster.get("createdAt")),
+            "endpoint": cluster.get("endpoint") or None}))
         for ng_name in _pages(eks, "list_nodegroups", "nodegroups", clusterName=name):
             ng = _or_none(lambda: eks.describe_nodegroup(clusterName=name, nodegroupName=ng_name)["nodegroup"])
             if ng is None:
                 continue
             found.append(CloudResource(EKS_NODEGROUP, ng_name, ng["nodegroupArn"], matched, {
-                "cluster": name, "status": ng.get("status"),
-                "environment_tag": (ng.get("tags") or {}).get(TAG_KEY)}))
+                "cluster": name, "part_of": cluster["arn"], "status": ng.get("status"),
+                "environment_tag": (ng.get("tags") or {}).get(TAG_KEY), "created": iso_time(ng.get("createdAt"))}))
     return found
 
 
@@ -224,7 +232,7 @@ def _find_rds(rds, environment: str) -> list[CloudResource]:
                 "engine_version": db.get("EngineVersion"), "instance_class": db.get("DBInstanceClass"),
                 "allocated_storage_gb": db.get("AllocatedStorage"),
                 "deletion_protection": bool(db.get("DeletionProtection")),
-                "environment_tag": tags.get(TAG_KEY)}))
+                "environment_tag": tags.get(TAG_KEY), **_rds_identity(db)}))
     return found
 
 
@@ -238,7 +246,7 @@ def _find_redis(elasticache, environment: str) -> list[CloudResource]:
             found.append(CloudResource(REDIS_GROUP, name, arn, matched, {
                 "status": group.get("Status"), "node_type": group.get("CacheNodeType"),
                 "member_clusters": len(group.get("MemberClusters") or ()),
-                "environment_tag": tags.get(TAG_KEY)}))
+                "environment_tag": tags.get(TAG_KEY), "created": _redis_created(elasticache, group)}))
     return found
 
 
@@ -251,8 +259,24 @@ def _find_msk(kafka, environment: str) -> list[CloudResource]:
         if matched:
             found.append(CloudResource(MSK_CLUSTER, name, cluster["ClusterArn"], matched, {
                 "state": cluster.get("State"), "cluster_type": cluster.get("ClusterType"),
-                "environment_tag": tags.get(TAG_KEY)}))
+                "environment_tag": tags.get(TAG_KEY), "created": iso_time(cluster.get("CreationTime"))}))
     return found
+
+
+def _rds_identity(db: dict) -> dict:
+    """created, and the DbiResourceId (unique per instance, unlike its name and ARN)."""
+    return {"created": iso_time(db.get("InstanceCreateTime")), "uid": db.get("DbiResourceId")}
+
+
+def _redis_created(elasticache, group: dict) -> str | None:
+    """ReplicationGroupCreateTime, or (older API answers) the creation time of its first member cluster."""
+    if group.get("ReplicationGroupCreateTime"):
+        return iso_time(group["ReplicationGroupCreateTime"])
+    members = group.get("MemberClusters") or ()
+    if not members:
+        return None
+    found = _or_none(lambda: elasticache.describe_cache_clusters(CacheClusterId=members[0])["CacheClusters"])
+    return iso_time(found[0].get("CacheClusterCreateTime")) if found else None
 
 
 def _risks(resources: list[CloudResource], environment: str) -> list[str]:
@@ -319,6 +343,54 @@ def _msk_state(clients: Clients, r: CloudResource) -> str | None:
 PROBES: dict[str, Callable[[Clients, CloudResource], str | None]] = {
     EKS_CLUSTER: _eks_cluster_state, EKS_NODEGROUP: _eks_nodegroup_state, RDS_INSTANCE: _rds_state,
     REDIS_GROUP: _redis_state, MSK_CLUSTER: _msk_state,
+}
+
+
+# ------------------------------------------------------------------------ "is it still the planned one"
+# Each answers what identifies the resource now (base.check_identity's keywords), or None once it is gone.
+# Called just before the delete call.
+
+def _eks_cluster_identity(clients: Clients, r: CloudResource) -> dict | None:
+    cluster = _or_none(lambda: clients["eks"].describe_cluster(name=r.name)["cluster"])
+    return None if cluster is None else {"current_id": cluster.get("arn"), "created": cluster.get("createdAt")}
+
+
+def _eks_nodegroup_identity(clients: Clients, r: CloudResource) -> dict | None:
+    ng = _or_none(lambda: clients["eks"].describe_nodegroup(
+        clusterName=r.details["cluster"], nodegroupName=r.name)["nodegroup"])
+    return None if ng is None else {"current_id": ng.get("nodegroupArn"), "created": ng.get("createdAt")}
+
+
+def _rds_seen(db: dict) -> dict:
+    return {"current_id": db.get("DBInstanceArn"), "created": db.get("InstanceCreateTime"),
+            "uid": db.get("DbiResourceId")}
+
+
+def _rds_identity_now(clients: Clients, r: CloudResource) -> dict | None:
+    db = _rds_instance(clients, r)
+    return None if db is None else _rds_seen(db)
+
+
+def _redis_identity(clients: Clients, r: CloudResource) -> dict | None:
+    groups = _or_none(lambda: clients["elasticache"].describe_replication_groups(
+        ReplicationGroupId=r.name)["ReplicationGroups"])
+    if not groups:
+        return None
+    return {"current_id": groups[0].get("ARN"), "created": _redis_created(clients["elasticache"], groups[0])}
+
+
+def _msk_identity(clients: Clients, r: CloudResource) -> dict | None:
+    """Its ARN holds a unique suffix: a cluster created again under the name has another ARN, and is never
+    found here (so never deleted: deletion is by the planned ARN)."""
+    for cluster in _pages(clients["kafka"], "list_clusters_v2", "ClusterInfoList", ClusterNameFilter=r.name):
+        if cluster.get("ClusterArn") == r.id:
+            return {"current_id": cluster["ClusterArn"], "created": cluster.get("CreationTime")}
+    return None
+
+
+IDENTITIES: dict[str, Callable[[Clients, CloudResource], dict | None]] = {
+    EKS_CLUSTER: _eks_cluster_identity, EKS_NODEGROUP: _eks_nodegroup_identity, RDS_INSTANCE: _rds_identity_now,
+    REDIS_GROUP: _redis_identity, MSK_CLUSTER: _msk_identity,
 }
 
 
@@ -478,6 +550,17 @@ class _Teardown:
         return retry(lambda: PROBES[r.kind](self.clients, r), retryable=is_retryable,
                      what=f"{attempt.step}: describe", ctx=self.ctx)
 
+    def _still_planned(self, attempt: _Attempt) -> bool:
+        """Describe it once more just before the delete: False if it is gone; Recreated (a failure, no
+        delete call) if what answers under its name is not what the plan saw."""
+        r = attempt.resource
+        seen = retry(lambda: IDENTITIES[r.kind](self.clients, r), retryable=is_retryable,
+                     what=f"{attempt.step}: describe", ctx=self.ctx)
+        if seen is None:
+            return False
+        check_identity(r, **seen)
+        return True
+
     def _request(self, attempt: _Attempt, delete: Callable[[], Any]) -> bool:
         """Send the delete (retried while throttled or busy). False if it was already gone."""
         attempt.requested = True
@@ -497,14 +580,15 @@ class _Teardown:
         return self._delete_with(attempt, self._delete_call(attempt.resource))
 
     def _delete_with(self, attempt: _Attempt, delete: Callable[[], Any]) -> tuple[str, str]:
-        """Look first (gone, or already deleting: nothing to send), delete, wait until it is gone."""
+        """Look first (gone, or already deleting: nothing to send), check it is still the planned one (else
+        Recreated: a failure, no delete call), delete, wait until it is gone."""
         state = self._state(attempt)
         if state is None:
             return GONE, "already gone"
         if state in DELETING_STATES:
             self._wait(attempt)
             return GONE, "its deletion was already under way; now gone"
-        if not self._request(attempt, delete):
+        if not self._still_planned(attempt) or not self._request(attempt, delete):
             return GONE, "already gone"
         self._wait(attempt)
         return DELETED, ""
@@ -520,9 +604,28 @@ class _Teardown:
         raise HubError(f"hubtui cannot delete a {r.kind} on AWS")
 
     def _delete_redis(self, attempt: _Attempt) -> tuple[str, str]:
+        """With a final snapshot `<id>-final-<UTC time>` (unless the operator chose none), as RDS."""
         name = attempt.resource.name
-        return self._delete_with(attempt, lambda: self.clients["elasticache"].delete_replication_group(
-            ReplicationGroupId=name, RetainPrimaryCluster=False))
+        snapshot = self._snapshot_name(name) if self.ctx.final_snapshot else None
+        params = {"FinalSnapshotIdentifier": snapshot} if snapshot else {}
+        outcome, detail = self._delete_with(attempt, lambda: self.clients["elasticache"].delete_replication_group(
+            ReplicationGroupId=name, RetainPrimaryCluster=False, **params))
+        if outcome == DELETED:
+            detail = self._redis_snapshot_detail(snapshot) if snapshot else "no final snapshot (as chosen)"
+        return outcome, detail
+
+    def _redis_snapshot_detail(self, snapshot: str) -> str:
+        """Name the final snapshot, and say so loudly if AWS does not list it."""
+        try:
+            found = self.clients["elasticache"].describe_snapshots(SnapshotName=snapshot)["Snapshots"]
+        except Exception as e:  # noqa: BLE001
+            if error_code(e) not in ("SnapshotNotFoundFault", "SnapshotNotFound"):
+                return f"final snapshot {snapshot} (could not check it: {short_error(e)})"
+            found = []
+        if not found:
+            self.ctx.emit(LogLine(f"ElastiCache final snapshot {snapshot} was requested but is not listed", "error"))
+            return f"final snapshot {snapshot} requested but NOT listed by AWS"
+        return f"final snapshot {snapshot} ({found[0].get('SnapshotStatus', 'unknown')})"
 
     # --- RDS: deletion protection and the final snapshot
 
@@ -530,6 +633,8 @@ class _Teardown:
         r = attempt.resource
         db = retry(lambda: _rds_instance(self.clients, r), retryable=is_retryable,
                    what=f"{attempt.step}: describe", ctx=self.ctx)
+        if db is not None:
+            check_identity(r, **_rds_seen(db))  # before anything is changed on it
         if db is not None and db.get("DeletionProtection") and \
                 str(db.get("DBInstanceStatus", "")).lower() not in DELETING_STATES:
             self._switch_off_protection(attempt)

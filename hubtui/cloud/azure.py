@@ -3,7 +3,10 @@
 On Azure the old tool put everything of an environment in one resource group, `llm-analytics-hub-<env>-rg`;
 deleting the group deletes what it holds, so the plan lists the groups (and, in their details, every
 resource that goes with them). Groups tagged `environment=<env>` are found too, so that nothing named
-differently is left behind, and a group that matches one way only is shown as a risk.
+differently is left behind, and a group that matches one way only is shown as a risk; one that matches by tag
+only is not included unless the operator asks for it (base.split_tag_matches). The AKS clusters in a group
+give their API server (`https://<fqdn>:443`) as evidence; a group holding databases is a risk (Azure keeps no
+final backup of what a group deletion takes along).
 
 The Azure SDK is imported inside the functions: it costs start-up time, and a missing SDK must be a
 one-line hint, not a traceback. See base.py for the contract.
@@ -20,7 +23,8 @@ from ..errors import HubError
 from ..ops.events import LogLine, StepDone, StepFailed, StepStarted
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
-                   TeardownContext, cluster_name, retry, short_error, wait_until)
+                   TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
+                   split_tag_matches, wait_until)
 
 PROVIDER = "azure"
 GROUP_KIND = "resource-group"
@@ -33,6 +37,16 @@ LOGIN_HINT = "run `az login` (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_
 RETRYABLE_CONFLICTS = frozenset({"AnotherOperationInProgress", "ResourceGroupBeingDeleted", "ResourceInUse",
                                  "InUseSubnetCannotBeDeleted", "InUseNetworkSecurityGroupCannotBeDeleted"})
 RETRYABLE_WORDS = ("in use", "being deleted", "another operation")
+AKS_TYPE = "microsoft.containerservice/managedclusters"
+AKS_API_VERSION = "2024-05-01"
+# Resource types that hold data a group deletion takes along with no final backup (compared in lower case:
+# a type is either one of DATABASE_TYPES or in one of DATABASE_NAMESPACES)
+DATABASE_NAMESPACES = ("microsoft.dbforpostgresql", "microsoft.dbformysql", "microsoft.dbformariadb",
+                       "microsoft.documentdb")
+DATABASE_TYPES = frozenset({"microsoft.sql/servers", "microsoft.sql/servers/databases",
+                            "microsoft.sql/managedinstances", "microsoft.sql/managedinstances/databases",
+                            "microsoft.cache/redis", "microsoft.cache/redisenterprise",
+                            "microsoft.cache/redisenterprise/databases"})
 
 
 def group_name(environment: str) -> str:
@@ -123,21 +137,25 @@ def _read_error(e: Exception, subscription: str, what: str) -> HubError:
 
 # ---- discovery ------------------------------------------------------------------------------------
 
-def discover(environment: str, settings: Settings) -> CloudPlan:
-    """The environment's resource groups, by name and by tag, with what each holds. Read calls only."""
+def discover(environment: str, settings: Settings, *, include_tag_matches: bool = False) -> CloudPlan:
+    """The environment's resource groups, by exact name and by tag, with what each holds. Read calls only.
+    A group that matches by tag only is not included unless include_tag_matches."""
     subscription = _subscription(settings)
     client = _client(settings)
     try:
         found = _find_groups(client, environment)
-        resources = tuple(_describe(client, group, matched) for group, matched in found)
+        resources = [_describe(client, group, matched) for group, matched in found]
     except HubError:
         raise
     except Exception as e:  # noqa: BLE001 - every SDK error becomes one line
         raise _read_error(e, subscription, "read resource groups") from e
-    locations = sorted({r.details["location"] for r in resources if r.details.get("location")})
+    included, left = split_tag_matches(resources, include_tag_matches=include_tag_matches)
+    locations = sorted({r.details["location"] for r in included if r.details.get("location")})
+    risks = [*(risk for r in included for risk in _risks(r, environment)),
+             *not_included_risks(left, environment, named=group_name(environment))]
     return CloudPlan(provider=PROVIDER, identity=f"Azure subscription {subscription}",
-                     region=", ".join(locations) or "-", resources=resources,
-                     risks=tuple(risk for r in resources for risk in _risks(r, environment)))
+                     region=", ".join(locations) or "-", resources=tuple(included), risks=tuple(risks),
+                     not_included=tuple(left))
 
 
 def _find_groups(client, environment: str) -> list[tuple[Any, str]]:
@@ -164,16 +182,47 @@ def _get_group(client, name: str):
 
 
 def _describe(client, group, matched_by: str) -> CloudResource:
-    """The plan's entry for a group: where it is, its tags, and what deleting it takes along."""
-    held, count = [], 0
+    """The plan's entry for a group: where it is, its tags, what deleting it takes along (its databases
+    named), the API servers of its AKS clusters, and its identity (id, and creation time when ARM gives one)."""
+    held, count, databases, clusters = [], 0, [], []
     for res in client.resources.list_by_resource_group(group.name):
         count += 1
         if len(held) < RESOURCES_SHOWN:
             held.append({"name": res.name, "type": res.type})
+        kind = (res.type or "").lower()
+        if kind in DATABASE_TYPES or kind.split("/", 1)[0] in DATABASE_NAMESPACES:
+            databases.append(res.name)
+        if kind == AKS_TYPE:
+            clusters.append(_aks_cluster(client, res))
     state = getattr(group.properties, "provisioning_state", None) if group.properties else None
     details = {"location": group.location, "tags": dict(group.tags or {}), "resources": held,
-               "resource_count": count, "provisioning_state": state}
+               "resource_count": count, "provisioning_state": state, "created": _created(group),
+               "databases": databases, "aks_clusters": [c for c in clusters if c]}
+    endpoints = [url for c in details["aks_clusters"] for url in c["endpoints"]]
+    if len(details["aks_clusters"]) == 1 and endpoints:
+        details["endpoint"] = endpoints[0]  # the one cluster's public API server (else its private one)
+    if len(endpoints) > 1:
+        details["endpoints"] = endpoints
     return CloudResource(kind=GROUP_KIND, name=group.name, id=group.id, matched_by=matched_by, details=details)
+
+
+def _created(group) -> str | None:
+    """The group's creation time when ARM gives one (systemData.createdAt)."""
+    return iso_time(getattr(getattr(group, "system_data", None), "created_at", None))
+
+
+def _aks_cluster(client, res) -> dict | None:
+    """An AKS cluster of the group with its API servers (`https://<fqdn>:443`, the private one too); None if
+    it went away since the listing."""
+    try:
+        cluster = client.resources.get_by_id(res.id, api_version=AKS_API_VERSION)
+    except Exception as e:  # noqa: BLE001
+        if _status(e) == 404:
+            return None
+        raise
+    props = cluster.properties if isinstance(cluster.properties, dict) else {}
+    fqdns = [props.get(key) for key in ("fqdn", "privateFQDN") if props.get(key)]
+    return {"name": res.name, "endpoints": [f"https://{fqdn.lower()}:443" for fqdn in dict.fromkeys(fqdns)]}
 
 
 def _risks(resource: CloudResource, environment: str) -> list[str]:
@@ -186,6 +235,9 @@ def _risks(resource: CloudResource, environment: str) -> list[str]:
     elif resource.matched_by == "tag":
         risks.append(f"resource group {resource.name} matches by tag only: it is not named "
                      f"{group_name(environment)}")
+    if resource.details.get("databases"):
+        risks.append(f"resource group {resource.name} holds databases ({', '.join(resource.details['databases'])}): "
+                     "Azure keeps no final backup when the group is deleted")
     if resource.details.get("resource_count", 0) > RESOURCES_SHOWN:
         risks.append(f"resource group {resource.name} holds {resource.details['resource_count']} resources; "
                      f"the plan lists the first {RESOURCES_SHOWN}")
@@ -227,6 +279,11 @@ def _delete_group(client, endpoint: str, resource: CloudResource, ctx: TeardownC
     ctx.emit(StepStarted(step, f"deleting resource group {resource.name} and everything in it"))
     poller = None
     try:
+        current = retry(lambda: _get_group(client, resource.name), retryable=_is_retryable,
+                        what=f"read {resource.label()}", ctx=ctx)
+        if current is None:
+            return _report(ResourceOutcome(resource, GONE, "already gone"), step, ctx, requested=False)
+        check_identity(resource, current_id=current.id, created=_created(current), ignore_case=True)
         poller = retry(lambda: _begin_delete(client, endpoint, resource.name, ctx), retryable=_is_retryable,
                        what=f"delete {resource.label()}", ctx=ctx)
         wait_until(poller.done, what=f"deletion of {resource.label()}", ctx=ctx, step=step,

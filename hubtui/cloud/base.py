@@ -2,16 +2,24 @@
 
 A provider module offers two functions:
 
-    discover(environment: str, settings: Settings) -> CloudPlan
+    discover(environment: str, settings: Settings, *, include_tag_matches: bool = False) -> CloudPlan
         Find what belongs to the environment, by the old naming convention (cluster name
-        `llm-analytics-hub-<env>`) and by an `environment` tag/label, plus the identity (account /
-        project / subscription) and region. Read-only. Raise HubError with one clear line when the
-        credentials, the region or the project are missing or refused.
+        `llm-analytics-hub-<env>` and the exact names derived from it, never a name prefix) and by an
+        `environment` tag/label, plus the identity (account / project / subscription) and region. Read-only.
+        Raise HubError with one clear line when the credentials, the region or the project are missing or
+        refused. A resource that matches by tag only (and whatever goes with it) is put in `not_included`
+        unless include_tag_matches (split_tag_matches() and not_included_risks() below do that).
+        Each resource records its identity: `id` (the ARN or full resource name), `details["created"]` (ISO
+        time, when the API gives one) and `details["uid"]` (a unique id other than the name, when there is
+        one); a cluster records its API server in `details["endpoint"]` (https://...).
 
     teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[ResourceOutcome]
-        Delete exactly the resources of the plan (never anything discovered afresh), in dependency order,
-        independent ones in parallel. NotFound counts as done ("gone"); throttling and resource-in-use are
-        retried with bounded backoff (retry() below); every other error is a failed resource, never a success.
+        Delete exactly the resources of the plan (plan.resources only: never plan.not_included, never
+        anything discovered afresh), in dependency order, independent ones in parallel. Just before each
+        delete call, describe the resource again and check_identity() it: one recreated since the plan
+        (another creation time or id) is FAILED with no delete call. NotFound counts as done ("gone");
+        throttling and resource-in-use are retried with bounded backoff (retry() below); every other error is
+        a failed resource, never a success.
         A resource whose id is in ctx.finished was deleted by an earlier run: skip it without a call.
         Call ctx.record(outcome) as soon as each resource is finished, so that a killed run resumes after it.
         Check ctx.cancel between resources and while waiting; on cancel, return what is finished so far.
@@ -23,16 +31,20 @@ from __future__ import annotations
 
 import importlib
 import random
+import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import Callable
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
 
 from ..errors import HubError, UsageError
 from ..ops.events import Emit, LogLine, Progress, ignore
 from ..settings import Settings
 
 CLOUD_PROVIDERS = ("aws", "gcp", "azure")
+TAG_KEY = "environment"  # the tag (AWS, Azure) or label (GCP) that names a resource's environment
 
 # outcomes of one resource's deletion
 DELETED = "deleted"      # hubtui deleted it in this run and saw it go
@@ -55,6 +67,9 @@ class CloudResource:
     id: str  # unique and stable: the ARN or the full resource name; the journal's key
     matched_by: str  # "name", "tag" or "name+tag" (a resource that matches only one way is a risk in the plan)
     details: dict = field(default_factory=dict)  # JSON-able facts shown in the plan (deletion_protection, ...)
+    # details keys every provider uses the same way: "created" (ISO creation time, compared before the delete),
+    # "uid" (an id other than the name, compared too), "part_of" (the id of the resource it goes with: it
+    # is included or not with that one), "endpoint" (a cluster's API server URL; "endpoints" when several)
 
     def label(self) -> str:
         return f"{self.kind} {self.name}"
@@ -65,16 +80,44 @@ class CloudPlan:
     provider: str
     identity: str  # "AWS account 123456789012", "GCP project my-project", "Azure subscription <id>"
     region: str
-    resources: tuple[CloudResource, ...] = ()
+    resources: tuple[CloudResource, ...] = ()  # what the teardown deletes, and nothing else
     risks: tuple[str, ...] = ()
+    not_included: tuple[CloudResource, ...] = ()  # found (by tag only) but left alone: shown, never deleted
+    # the API endpoints of the account's other Kubernetes clusters (label -> URL): a kubeconfig server equal to
+    # one of them is contrary evidence (the connected cluster is not the environment's)
+    other_endpoints: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "CloudPlan":
+        """Also a plan saved before not_included existed."""
         return cls(d["provider"], d["identity"], d["region"],
-                   tuple(CloudResource(**r) for r in d.get("resources", ())), tuple(d.get("risks", ())))
+                   tuple(CloudResource(**r) for r in d.get("resources", ())), tuple(d.get("risks", ())),
+                   tuple(CloudResource(**r) for r in d.get("not_included") or ()),
+                   dict(d.get("other_endpoints") or {}))
+
+    @property
+    def foreign_endpoints(self) -> dict[str, str]:
+        """Endpoints of clusters that are not the environment's: the other clusters, and those left out."""
+        out = dict(self.other_endpoints)
+        for r in self.not_included:
+            for url in [r.details.get("endpoint"), *(r.details.get("endpoints") or ())]:
+                if url:
+                    out.setdefault(f"{r.label()} (not included)", url)
+        return out
+
+    @property
+    def planned_endpoints(self) -> dict[str, str]:
+        """label -> endpoint of each included cloud cluster (several when it has a private one too)."""
+        out = {}
+        for r in self.resources:
+            urls = list(dict.fromkeys(u for u in [r.details.get("endpoint"), *(r.details.get("endpoints") or ())]
+                                      if u))
+            for i, url in enumerate(urls):
+                out[r.label() + (f" ({i + 1})" if i else "")] = url
+        return out
 
 
 @dataclass(frozen=True)
@@ -95,7 +138,7 @@ class TeardownContext:
     finished: frozenset[str] = frozenset()  # resource ids deleted by an earlier run of the same plan
     cancel: threading.Event = field(default_factory=threading.Event)
     allow_disable_deletion_protection: bool = False  # the operator confirmed it; never done silently
-    final_snapshot: bool = True  # RDS: take `<id>-final-<UTC timestamp>` before deleting
+    final_snapshot: bool = True  # RDS, ElastiCache: `<id>-final-<UTC timestamp>`; Cloud SQL: its final backup
     timeout: float = 1800.0  # per wait (a nodegroup going, an operation finishing)
     poll_interval: float = 10.0  # between two looks while waiting; tests set it near 0
     retry_attempts: int = 5
@@ -165,14 +208,164 @@ def provider_module(provider: str):
     return importlib.import_module(f"{__package__}.{provider}")
 
 
-def discover(provider: str, environment: str, settings: Settings) -> CloudPlan:
+def discover(provider: str, environment: str, settings: Settings, *,
+             include_tag_matches: bool = False) -> CloudPlan:
+    """The provider's plan. Resources that match by tag only are in plan.not_included unless
+    include_tag_matches (then tag_matches(plan) lists them for their own confirmation)."""
     try:
-        return provider_module(provider).discover(environment, settings)
+        plan = provider_module(provider).discover(environment, settings, include_tag_matches=include_tag_matches)
     except HubError:
         raise
     except Exception as e:  # noqa: BLE001 - an SDK error nobody foresaw is still one line, not a traceback
         raise HubError(f"{provider} discovery failed: {short_error(e)}") from None
+    if not include_tag_matches and tag_matches(plan):  # a provider bug must never widen what is deleted
+        raise HubError(f"{provider} discovery put matches by tag only in the plan "
+                       f"({', '.join(r.label() for r in tag_matches(plan))}); nothing is planned")
+    return plan
 
 
 def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[ResourceOutcome]:
     return provider_module(plan.provider).teardown(plan, settings, ctx)
+
+
+# ------------------------------------------------------------------------------------- what is included
+
+def split_tag_matches(resources: Iterable[CloudResource], *, include_tag_matches: bool
+                      ) -> tuple[list[CloudResource], list[CloudResource]]:
+    """(included, not included). A resource that matches by tag only is not included unless
+    include_tag_matches; whatever goes with a resource that is not included (details["part_of"], e.g. the
+    nodegroups of an EKS cluster) is not included either, and marked "tag" like it."""
+    resources = list(resources)
+    out = set() if include_tag_matches else {r.id for r in resources if r.matched_by == "tag"}
+    grew = True
+    while grew:  # parts of parts
+        grew = False
+        for r in resources:
+            if r.id not in out and r.details.get("part_of") in out:
+                out.add(r.id)
+                grew = True
+    included = [r for r in resources if r.id not in out]
+    left = [r if r.matched_by == "tag" else replace(r, matched_by="tag") for r in resources if r.id in out]
+    return included, left
+
+
+def not_included_risks(left: Iterable[CloudResource], environment: str, *, named: str | None = None) -> list[str]:
+    """One line per resource left out (its parts named on its line)."""
+    left = list(left)
+    ids = {r.id for r in left}
+    named = named or cluster_name(environment)
+    lines = []
+    for r in left:
+        if r.details.get("part_of") in ids:
+            continue
+        parts = [p.label() for p in left if p.details.get("part_of") == r.id]
+        with_parts = f" (with {', '.join(parts)})" if parts else ""
+        lines.append(f"not included: {r.label()} matches by tag only ({TAG_KEY}={environment}) but is not named "
+                     f"after {named}; --include-tag-matches includes it{with_parts} after its own confirmation")
+    return lines
+
+
+def tag_matches(plan: CloudPlan) -> list[CloudResource]:
+    """The included resources that match by tag only: each needs the operator's own confirmation."""
+    return [r for r in plan.resources if r.matched_by == "tag"]
+
+
+# ------------------------------------------------------------------------------------ cluster endpoints
+
+def cluster_endpoints(plan: CloudPlan) -> list[str]:
+    """The API server URLs of the plan's included clusters (EKS, GKE, the AKS clusters of a resource group),
+    to compare with the kubeconfig's server (through normalise_server)."""
+    found: list[str] = []
+    for r in plan.resources:
+        for url in [r.details.get("endpoint"), *(r.details.get("endpoints") or ())]:
+            if isinstance(url, str) and url and url not in found:
+                found.append(url)
+    return found
+
+
+def normalise_server(url: str) -> str:
+    """A server URL in one spelling, so that a kubeconfig's server and a cloud endpoint compare equal:
+    no https:// scheme, no default port 443, host in lower case, no trailing slash (other schemes and ports,
+    and the path, are kept)."""
+    text = (url or "").strip()
+    if "://" not in text:
+        text = f"https://{text}"
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and not (scheme == "https" and port == 443):
+        host = f"{host}:{port}"
+    path = parts.path.rstrip("/")
+    head = host if scheme == "https" else f"{scheme}://{host}"
+    return f"{head}{path}"
+
+
+# --------------------------------------------------------------------------------------------- identity
+
+class Recreated(HubError):
+    """What answers under the plan's name is not what the plan saw: it was deleted and created again."""
+
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        dt = datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                      value.microsecond, tzinfo=value.tzinfo)  # a plain datetime (not an SDK subclass)
+    elif hasattr(value, "ToDatetime"):  # a protobuf Timestamp
+        if not (value.seconds or value.nanos):
+            return None
+        dt = value.ToDatetime(tzinfo=timezone.utc)
+    elif isinstance(value, str) and value.strip():
+        text = _FRACTION.sub(r"\1", value.strip())
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def iso_time(value: Any) -> str | None:
+    """A creation time as the plan records it: ISO 8601 in UTC (None when the API gave none)."""
+    if value is None or value == "":
+        return None
+    parsed = _parse_time(value)
+    return parsed.isoformat() if parsed else str(value)
+
+
+def same_time(a: Any, b: Any) -> bool:
+    pa, pb = _parse_time(a), _parse_time(b)
+    if pa is not None and pb is not None:
+        return pa == pb
+    return a == b
+
+
+def check_identity(resource: CloudResource, *, current_id: str | None = None, created: Any = None,
+                   uid: Any = None, ignore_case: bool = False) -> None:
+    """Raise Recreated (one line, "not deleted; plan again") when the resource found just before the delete
+    is not the one the plan saw: another creation time, unique id or id. What the plan did not record
+    (an old plan, an API without creation times) is not compared."""
+    planned = resource.details.get("created")
+    if planned and not same_time(planned, created):
+        raise Recreated(f"recreated since the plan (created {iso_time(created) or 'at an unknown time'}, planned "
+                        f"{planned}): not deleted; plan again")
+    planned_uid = resource.details.get("uid")
+    if planned_uid and str(uid or "") != str(planned_uid):
+        raise Recreated(f"recreated since the plan (now id {uid or 'unknown'}, planned {planned_uid}): not deleted; "
+                        "plan again")
+    if current_id is not None:
+        same = current_id.lower() == resource.id.lower() if ignore_case else current_id == resource.id
+        if not same:
+            raise Recreated(f"recreated since the plan (now {current_id}, planned {resource.id}): not deleted; "
+                            "plan again")

@@ -1,9 +1,10 @@
 """The GCP part of the cloud teardown: find and delete what the old tool created for one environment.
 
 Resources (see base.py for the contract): the GKE cluster `llm-analytics-hub-<env>`, the Cloud SQL instance
-`<cluster>-postgres`, the Memorystore instance `<cluster>-redis`, the Pub/Sub topics `<cluster>-*`, and the VPC
-network `<cluster>-vpc` with its subnetworks and firewall rules. Each is found by that name and by the label
-`environment=<env>` (networks carry no labels: by name only).
+`<cluster>-postgres`, the Memorystore instance `<cluster>-redis`, the Pub/Sub topics of TOPICS
+(`<cluster>-events`), and the VPC network `<cluster>-vpc` with its subnetworks and firewall rules. Each is found
+by that exact name (never a prefix: `llm-analytics-hub-dev-...` is also the start of environment dev-eu's names)
+and by the label `environment=<env>` (networks carry no labels: by name only).
 
 Every client speaks REST (transport="rest") so one setting (Settings.gcp_endpoint) can point them all at a
 local stand-in. Cloud SQL uses the sqladmin v1beta4 client because google-cloud-sql ships no REST transport
@@ -13,18 +14,22 @@ for v1; both versions manage the same instances.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import HubError, UsageError
 from ..ops.events import LogLine, StepDone, StepFailed, StepStarted
 from ..settings import Settings
-from .base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
-                   TeardownContext, cluster_name, retry, short_error, wait_until)
+from .base import (DELETED, FAILED, GONE, SKIPPED, TAG_KEY, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
+                   TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
+                   split_tag_matches, wait_until)
 
 PROVIDER = "gcp"
-ENV_LABEL = "environment"
+ENV_LABEL = TAG_KEY
+TOPICS = ("events",)  # the hub's Pub/Sub topics are `<cluster>-<each of these>`, exactly
+FINAL_BACKUP_DAYS = 30  # how long Cloud SQL keeps the final backup it takes on delete (1-365)
 
 GKE = "gke-cluster"
 SQL = "cloudsql-instance"
@@ -104,10 +109,12 @@ def _connect(settings: Settings) -> _Gcp:
 class _Found:
     resources: list[CloudResource]
     risks: list[str]
+    others: dict = field(default_factory=dict)  # other GKE clusters' endpoints (contrary evidence)
 
 
-def discover(environment: str, settings: Settings) -> CloudPlan:
-    """What belongs to the environment in the project, by name and by label. Only read calls."""
+def discover(environment: str, settings: Settings, *, include_tag_matches: bool = False) -> CloudPlan:
+    """What belongs to the environment in the project, by exact name and by label. Only read calls. What
+    matches by label only is not included unless include_tag_matches (base.split_tag_matches)."""
     gcp = _connect(settings)
     cluster = cluster_name(environment)
     found = _Found([], [])
@@ -117,7 +124,11 @@ def discover(environment: str, settings: Settings) -> CloudPlan:
         except OSError as e:  # requests' connection errors are OSErrors
             raise HubError(f"cannot reach Google Cloud: {short_error(e)}") from None
     resources = sorted(found.resources, key=lambda r: (KIND_ORDER.index(r.kind), r.name))
-    return CloudPlan(PROVIDER, f"GCP project {gcp.project}", gcp.region, tuple(resources), tuple(found.risks))
+    included, left = split_tag_matches(resources, include_tag_matches=include_tag_matches)
+    risks = [*found.risks, *(risk for r in included for risk in _risks(r, environment)),
+             *not_included_risks(left, environment)]
+    return CloudPlan(PROVIDER, f"GCP project {gcp.project}", gcp.region, tuple(included), tuple(risks), tuple(left),
+                     found.others)
 
 
 def _match(name_matches: bool, labels: Mapping[str, str], environment: str) -> str | None:
@@ -131,19 +142,33 @@ def _match(name_matches: bool, labels: Mapping[str, str], environment: str) -> s
 
 
 def _add(found: _Found, kind: str, name: str, rid: str, matched_by: str | None, labels: Mapping[str, str],
-         environment: str, details: dict) -> None:
-    """Add a matched resource to the plan, with a risk line when it matched only one way."""
+         details: dict) -> None:
+    """Add a matched resource (its risks come once the plan knows what is included: _risks)."""
     if matched_by is None:
         return
-    resource = CloudResource(kind, name, rid, matched_by, {**details, "labels": dict(labels)})
-    found.resources.append(resource)
-    if matched_by == "name":
+    found.resources.append(CloudResource(kind, name, rid, matched_by, {**details, "labels": dict(labels)}))
+
+
+def _risks(resource: CloudResource, environment: str) -> list[str]:
+    """What the operator must look at twice before an included resource goes."""
+    risks = []
+    labels = resource.details.get("labels") or {}
+    if resource.kind == VPC:  # networks have no labels: matching them by name is all there is
+        pass
+    elif resource.matched_by == "name":
         other = labels.get(ENV_LABEL)
         why = f"is labelled {ENV_LABEL}={other}" if other else f"has no label {ENV_LABEL}={environment}"
-        found.risks.append(f"{resource.label()} matches the naming convention but {why}")
-    elif matched_by == "tag":
-        found.risks.append(f"{resource.label()} is labelled {ENV_LABEL}={environment} but is not named after "
-                           f"{cluster_name(environment)}")
+        risks.append(f"{resource.label()} matches the naming convention but {why}")
+    elif resource.matched_by == "tag":
+        risks.append(f"{resource.label()} is labelled {ENV_LABEL}={environment} but is not named after "
+                     f"{cluster_name(environment)}")
+    if resource.kind == SQL and resource.details.get("deletion_protection"):
+        risks.append(f"{SQL} {resource.name} has deletion protection on: the teardown fails on it unless "
+                     "you confirm switching it off")
+    if resource.kind == REDIS and resource.details.get("tier") == "BASIC":
+        risks.append(f"{REDIS} {resource.name} is BASIC tier: it has no export on delete; its data is lost "
+                     "unless the backup step saved it")
+    return risks
 
 
 def _listing(gcp: _Gcp, what: str, found: _Found, call: Callable[[], Iterable]) -> list:
@@ -175,9 +200,24 @@ def _find_gke(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
                                "are not in the plan")
         for c in response.clusters:
             labels = dict(c.resource_labels)
+            if _match(c.name == cluster, labels, environment) is None:
+                for i, url in enumerate(_gke_endpoints(c).get("endpoints") or [_gke_endpoints(c).get("endpoint")]):
+                    if url:
+                        found.others[f"{GKE} {c.name}" + (f" ({i + 1})" if i else "")] = url
             _add(found, GKE, c.name, f"projects/{gcp.project}/locations/{c.location}/clusters/{c.name}",
-                 _match(c.name == cluster, labels, environment), labels, environment,
-                 {"location": c.location, "status": _enum_name(c.status), "node_pools": len(c.node_pools)})
+                 _match(c.name == cluster, labels, environment), labels,
+                 {"location": c.location, "status": _enum_name(c.status), "node_pools": len(c.node_pools),
+                  "created": iso_time(c.create_time), "uid": c.id or None, **_gke_endpoints(c)})
+
+
+def _gke_endpoints(c: Any) -> dict:
+    """The cluster's API server as a kubeconfig names it: https://<endpoint IP>; a private endpoint too."""
+    urls = [f"https://{ip}" for ip in (c.endpoint, c.private_cluster_config.private_endpoint) if ip]
+    urls = list(dict.fromkeys(urls))
+    out: dict = {"endpoint": urls[0]} if urls else {}
+    if len(urls) > 1:
+        out["endpoints"] = urls
+    return out
 
 
 def _find_sql(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
@@ -187,13 +227,9 @@ def _find_sql(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
     for i in _listing(gcp, "Cloud SQL instances", found, lambda: [i for page in pages() for i in page.items]):
         labels = dict(i.settings.user_labels)
         matched_by = _match(i.name == f"{cluster}-postgres", labels, environment)
-        protected = bool(i.settings.deletion_protection_enabled)
-        _add(found, SQL, i.name, f"projects/{gcp.project}/instances/{i.name}", matched_by, labels, environment,
+        _add(found, SQL, i.name, f"projects/{gcp.project}/instances/{i.name}", matched_by, labels,
              {"region": i.region, "database_version": _enum_name(i.database_version), "state": _enum_name(i.state),
-              "deletion_protection": protected})
-        if matched_by and protected:
-            found.risks.append(f"{SQL} {i.name} has deletion protection on: the teardown fails on it unless "
-                               "you confirm switching it off")
+              "deletion_protection": bool(i.settings.deletion_protection_enabled), "created": iso_time(i.create_time)})
 
 
 def _find_redis(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
@@ -203,23 +239,19 @@ def _find_redis(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> Non
         labels = dict(i.labels)
         short = i.name.rsplit("/", 1)[-1]
         _add(found, REDIS, short, i.name, _match(short == f"{cluster}-redis", labels, environment), labels,
-             environment, {"region": gcp.region, "tier": _enum_name(i.tier), "state": _enum_name(i.state)})
+             {"region": gcp.region, "tier": _enum_name(i.tier), "state": _enum_name(i.state),
+              "created": iso_time(i.create_time)})
 
 
 def _find_topics(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
     client = gcp.client(gcp.sdk.PublisherClient)
     project = f"projects/{gcp.project}"
+    names = {f"{cluster}-{suffix}" for suffix in TOPICS}  # exact: `<cluster>-` also starts other environments'
     for t in _listing(gcp, "Pub/Sub topics", found, lambda: client.list_topics(project=project)):
         labels = dict(t.labels)
         short = t.name.rsplit("/", 1)[-1]
-        other_env = labels.get(ENV_LABEL) not in (None, environment)
-        if short.startswith(f"{cluster}-") and other_env:
-            # `llm-analytics-hub-dev-` is also the start of `llm-analytics-hub-dev-2-...`: the label decides.
-            found.risks.append(f"{TOPIC} {short} starts with {cluster}- but is labelled "
-                               f"{ENV_LABEL}={labels[ENV_LABEL]}: left alone")
-            continue
-        _add(found, TOPIC, short, t.name, _match(short.startswith(f"{cluster}-"), labels, environment), labels,
-             environment, {})
+        _add(found, TOPIC, short, t.name, _match(short in names, labels, environment), labels,
+             {"created": None, "identity": "Pub/Sub keeps no creation time: the topic is known by its name only"})
 
 
 def _find_vpc(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
@@ -245,6 +277,7 @@ def _find_vpc(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
     found.resources.append(CloudResource(VPC, name, f"projects/{gcp.project}/global/networks/{name}", "name", {
         "subnetworks": [_relative(s) for s in network.subnetworks],
         "firewalls": [f"projects/{gcp.project}/global/firewalls/{r.name}" for r in rules if r.network == link],
+        "created": iso_time(network.creation_timestamp), "uid": str(network.id) if network.id else None,
     }))
 
 
@@ -372,6 +405,8 @@ def _poll(initial: Any, refresh: Callable[[], Any], is_done: Callable[[Any], boo
 def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
     """delete_cluster answers with a plain Operation: polling get_operation until DONE is ours to do."""
     client = gcp.client(gcp.sdk.container.ClusterManagerClient)
+    current = _call(lambda: client.get_cluster(name=resource.id), f"reading {resource.label()}", ctx)
+    check_identity(resource, created=current.create_time, uid=current.id)
     op = _call(lambda: client.delete_cluster(name=resource.id), f"deleting {resource.label()}", ctx)
     location = op.location or resource.details.get("location") or resource.id.split("/")[3]
     op_name = f"projects/{gcp.project}/locations/{location}/operations/{op.name}"
@@ -385,12 +420,14 @@ def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
 
 
 def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
-    """Deletion protection is read afresh; switching it off needs the operator's confirmation (and is logged)."""
+    """Deletion protection is read afresh; switching it off needs the operator's confirmation (and is logged).
+    Cloud SQL takes a final backup on delete (kept FINAL_BACKUP_DAYS) unless the operator chose none."""
     sql = gcp.sdk.sql
     instances = gcp.client(sql.SqlInstancesServiceClient)
     operations = gcp.client(sql.SqlOperationsServiceClient)
     key = {"project": gcp.project, "instance": resource.name}
     current = _call(lambda: instances.get(request=key), f"reading {resource.label()}", ctx)
+    check_identity(resource, created=current.create_time)  # before anything is changed on it
     if current.settings.deletion_protection_enabled:
         if not resource.details.get("deletion_protection"):  # switched on after the plan was shown
             raise HubError(f"deletion protection of Cloud SQL instance {resource.name} was switched on after the "
@@ -403,9 +440,18 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
         op = _call(lambda: instances.patch(request={**key, "body": body}),
                    f"switching off deletion protection of {resource.label()}", ctx)
         _wait_sql(op, operations, gcp, f"deletion protection of {resource.label()} to be off", ctx, step)
-    op = _call(lambda: instances.delete(request=key), f"deleting {resource.label()}", ctx)
+        current = _call(lambda: instances.get(request=key), f"reading {resource.label()}", ctx)
+        check_identity(resource, created=current.create_time)
+    request = dict(key)
+    if ctx.final_snapshot:
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        request.update(enable_final_backup=True, final_backup_ttl_days=FINAL_BACKUP_DAYS,
+                       final_backup_description=f"hubtui: final backup of {resource.name} before deletion, {stamp}")
+    op = _call(lambda: instances.delete(request=request), f"deleting {resource.label()}", ctx)
     _wait_sql(op, operations, gcp, f"{resource.label()} to be deleted", ctx, step)
-    return "deleted"
+    if ctx.final_snapshot:
+        return f"deleted; Cloud SQL keeps its final backup {FINAL_BACKUP_DAYS} days"
+    return "deleted; no final backup (as chosen)"
 
 
 def _wait_sql(op: Any, operations: Any, gcp: _Gcp, what: str, ctx: TeardownContext, step: str) -> None:
@@ -422,6 +468,8 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
     """delete_instance answers with a long-running operation; its done() looks once, so wait_until keeps
     cancel, timeout and progress."""
     client = gcp.client(gcp.sdk.redis.CloudRedisClient)
+    current = _call(lambda: client.get_instance(name=resource.id), f"reading {resource.label()}", ctx)
+    check_identity(resource, created=current.create_time)
     op = _call(lambda: client.delete_instance(name=resource.id), f"deleting {resource.label()}", ctx)
     wait_until(lambda: _call(op.done, f"checking {resource.label()}", ctx), what=f"{resource.label()} to be deleted",
                ctx=ctx, step=step)
@@ -431,6 +479,7 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
 
 
 def _delete_topic(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
+    """Pub/Sub keeps no creation time and no id but the name: there is nothing more to compare."""
     client = gcp.client(gcp.sdk.PublisherClient)
     _call(lambda: client.delete_topic(topic=resource.id), f"deleting {resource.label()}", ctx)
     return "deleted"
@@ -442,6 +491,9 @@ def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     firewalls = gcp.client(compute.FirewallsClient)
     subnetworks = gcp.client(compute.SubnetworksClient)
     networks = gcp.client(compute.NetworksClient)
+    current = _call(lambda: networks.get(project=gcp.project, network=resource.name), f"reading {resource.label()}",
+                    ctx)
+    check_identity(resource, created=current.creation_timestamp, uid=current.id)  # before its parts go
     for rid in resource.details.get("firewalls", ()):
         name = rid.rsplit("/", 1)[-1]
         _delete_part(f"firewall rule {name}", lambda: firewalls.delete_unary(project=gcp.project, firewall=name),

@@ -144,6 +144,25 @@ def test_discovery_by_name_and_tag_finds_the_hub_with_arns_identity_and_region(a
     assert CloudPlan.from_dict(plan.to_dict()) == plan  # the plan survives the journal
 
 
+def test_other_clusters_endpoints_are_kept_as_contrary_evidence(aws):
+    from hubtui.ops.cleanup.evidence import CONTRARY, gather
+
+    aws.create_hub(ENV)
+    aws.create_hub("prod")
+    plan = aws_mod.discover(ENV, settings())
+    prod = aws.client("eks").describe_cluster(name="llm-analytics-hub-prod")["cluster"]["endpoint"]
+    ours = one(plan.resources, "eks-cluster").details["endpoint"]
+    assert plan.other_endpoints == {"eks-cluster llm-analytics-hub-prod": prod}
+    assert plan.planned_endpoints == {f"eks-cluster {CLUSTER}": ours}
+    assert CloudPlan.from_dict(plan.to_dict()) == plan
+    # a kubeconfig whose server is prod's endpoint is not dev's cluster, whatever its namespace says (moto
+    # gives every cluster the same endpoint, so the planned one is left out here)
+    evidence = gather(ENV, namespace="hub", labels={"environment": ENV}, context="ctx", cluster="c", server=prod,
+                      other_endpoints=plan.foreign_endpoints)
+    assert evidence.binding == CONTRARY
+    assert "API endpoint of cluster eks-cluster llm-analytics-hub-prod" in evidence.against[0].text
+
+
 def test_discovery_by_name_only_is_a_risk_per_resource(aws):
     aws.create_hub(ENV, by_tag=False)
 
@@ -155,15 +174,30 @@ def test_discovery_by_name_only_is_a_risk_per_resource(aws):
     assert all("by name only" in risk and "has no environment tag" in risk for risk in plan.risks)
 
 
-def test_discovery_by_tag_only_finds_differently_named_resources_and_says_so(aws):
+def test_discovery_by_tag_only_finds_differently_named_resources_but_leaves_them_out(aws):
     arns = aws.create_hub(ENV, by_name=False)
 
     plan = aws_mod.discover(ENV, settings())
 
+    assert plan.resources == ()
+    assert {r.id for r in plan.not_included if r.kind != "eks-nodegroup"} == set(arns.values())
+    assert {r.matched_by for r in plan.not_included} == {"tag"}
+    assert by_kind(plan.not_included, "eks-nodegroup")[0].details["cluster"] == f"other-{ENV}"
+    assert len(plan.risks) == 4 and all(risk.startswith("not included: ") for risk in plan.risks)
+    assert (f"not included: eks-cluster other-{ENV} matches by tag only (environment={ENV}) but is not named "
+            f"after {CLUSTER}; --include-tag-matches includes it (with eks-nodegroup workers) after its own "
+            "confirmation") in plan.risks
+
+
+def test_discovery_by_tag_only_with_include_tag_matches_plans_them_with_the_red_line(aws):
+    arns = aws.create_hub(ENV, by_name=False)
+
+    plan = aws_mod.discover(ENV, settings(), include_tag_matches=True)
+
+    assert plan.not_included == ()
     assert {r.id for r in plan.resources if r.kind != "eks-nodegroup"} == set(arns.values())
     assert {r.matched_by for r in plan.resources} == {"tag"}
-    assert by_kind(plan.resources, "eks-nodegroup")[0].details["cluster"] == f"other-{ENV}"
-    assert len(plan.risks) == 4 and all("by tag only" in risk for risk in plan.risks)
+    assert len(plan.risks) == 4 and all("matches by tag only: tagged" in risk for risk in plan.risks)
 
 
 def test_a_resource_named_for_dev_but_tagged_prod_is_shown_with_that_risk(aws):
@@ -396,9 +430,12 @@ def test_not_found_on_the_delete_itself_counts_as_gone(aws, calls, monkeypatch):
     aws.create_eks(CLUSTER, nodegroups=("workers",))
     plan = aws_mod.discover(ENV, settings())
     aws.client("eks").delete_nodegroup(clusterName=CLUSTER, nodegroupName="workers")
-    stale = iter(["active"])  # it vanished between the look and the delete
+    stale = iter(["active"])  # it vanished between the last look and the delete
     real = aws_mod.PROBES[aws_mod.EKS_NODEGROUP]
     monkeypatch.setitem(aws_mod.PROBES, aws_mod.EKS_NODEGROUP, lambda c, r: next(stale, None) or real(c, r))
+    planned = plan_resource = by_kind(plan.resources, "eks-nodegroup")[0]
+    seen = iter([{"current_id": planned.id, "created": plan_resource.details["created"]}])
+    monkeypatch.setitem(aws_mod.IDENTITIES, aws_mod.EKS_NODEGROUP, lambda c, r: next(seen, None))
 
     outcomes = aws_mod.teardown(plan, settings(), fast_ctx()[0])
 
@@ -619,3 +656,163 @@ def test_the_waiter_stops_on_cancel():
     with pytest.raises(Cancelled):
         aws_mod.wait_gone(lambda: "deleting", what="thing x", ctx=ctx, step="s")
     assert time.monotonic() - started < 2
+
+
+# ------------------------------------------------------------------ only what the operator meant (issue 9)
+
+DECOY = f"billing-{ENV}"  # tagged environment=dev, but not named after the hub: never deleted by default
+
+
+def decoys(aws) -> None:
+    """Resources of someone else's that carry the environment tag: an EKS cluster with a nodegroup and an
+    RDS instance."""
+    aws.create_eks(DECOY, nodegroups=("billing-workers",), tags={"environment": ENV})
+    aws.create_rds(f"{DECOY}-db", tags={"environment": ENV})
+
+
+def test_tag_only_decoys_are_not_included_and_a_teardown_leaves_them(aws, calls, redis_finishes):
+    from hubtui.cloud import base
+
+    aws.create_hub(ENV)
+    decoys(aws)
+
+    plan = base.discover("aws", ENV, settings())
+
+    left = {(r.kind, r.name, r.matched_by) for r in plan.not_included}
+    assert left == {("eks-cluster", DECOY, "tag"), ("eks-nodegroup", "billing-workers", "tag"),
+                    ("rds-instance", f"{DECOY}-db", "tag")}
+    assert not {r.name for r in plan.resources} & {DECOY, "billing-workers", f"{DECOY}-db"}
+    assert (f"not included: eks-cluster {DECOY} matches by tag only (environment={ENV}) but is not named after "
+            f"{CLUSTER}; --include-tag-matches includes it (with eks-nodegroup billing-workers) after its own "
+            "confirmation") in plan.risks
+    assert not any("matches by tag only: tagged" in risk for risk in plan.risks)  # the red line is for included
+    assert base.tag_matches(plan) == []
+
+    outcomes = base.teardown(plan, settings(), fast_ctx()[0])
+
+    assert {o.outcome for o in outcomes} == {DELETED}
+    assert aws.client("eks").list_clusters()["clusters"] == [DECOY]
+    assert aws.client("eks").list_nodegroups(clusterName=DECOY)["nodegroups"] == ["billing-workers"]
+    assert rds_exists(aws, f"{DECOY}-db") is not None
+    deletes = [p for _, op, p in calls.seen if op.startswith("Delete")]
+    assert deletes and not any(DECOY in str(p) or "billing-workers" in str(p) for p in deletes)
+
+
+def test_with_include_tag_matches_the_decoys_are_planned_confirmed_separately_and_deleted(aws, redis_finishes):
+    from hubtui.cloud import base
+
+    decoys(aws)
+
+    plan = base.discover("aws", ENV, settings(), include_tag_matches=True)
+
+    assert plan.not_included == ()
+    assert {(r.kind, r.name) for r in base.tag_matches(plan)} == {
+        ("eks-cluster", DECOY), ("eks-nodegroup", "billing-workers"), ("rds-instance", f"{DECOY}-db")}
+    assert (f"eks-cluster {DECOY} matches by tag only: tagged environment={ENV} but not named after {CLUSTER}"
+            in plan.risks)
+
+    outcomes = base.teardown(plan, settings(), fast_ctx()[0])
+
+    assert {o.outcome for o in outcomes} == {DELETED}
+    assert aws.client("eks").list_clusters()["clusters"] == []
+    assert rds_exists(aws, f"{DECOY}-db") is None
+
+
+def test_discovery_records_identities_and_the_eks_endpoint(aws):
+    from hubtui.cloud import base
+
+    arns = aws.create_hub(ENV)
+    plan = aws_mod.discover(ENV, settings())
+
+    cluster = one(plan.resources, "eks-cluster")
+    described = aws.client("eks").describe_cluster(name=CLUSTER)["cluster"]
+    assert cluster.details["endpoint"] == described["endpoint"] and cluster.details["endpoint"].startswith("https://")
+    assert cluster.details["created"] == base.iso_time(described["createdAt"])
+    assert base.cluster_endpoints(plan) == [described["endpoint"]]
+    server = "https://" + described["endpoint"].split("://", 1)[1].rstrip("/").upper() + ":443"  # another spelling
+    assert base.normalise_server(server) == base.normalise_server(cluster.details["endpoint"])
+    nodegroup = one(plan.resources, "eks-nodegroup")
+    assert nodegroup.details["part_of"] == arns["eks-cluster"] and nodegroup.details["created"]
+    db = aws.client("rds").describe_db_instances(DBInstanceIdentifier=RDS)["DBInstances"][0]
+    rds = one(plan.resources, "rds-instance")
+    assert (rds.details["created"], rds.details["uid"]) == (base.iso_time(db["InstanceCreateTime"]),
+                                                            db["DbiResourceId"])
+    group = aws.client("elasticache").describe_replication_groups()["ReplicationGroups"][0]
+    assert one(plan.resources, "elasticache-replication-group").details["created"] == \
+        base.iso_time(group["ReplicationGroupCreateTime"])
+    msk = aws.client("kafka").list_clusters_v2()["ClusterInfoList"][0]
+    assert one(plan.resources, "msk-cluster").details["created"] == base.iso_time(msk["CreationTime"])
+    assert all(r.details["created"] for r in plan.resources)
+
+
+def test_an_rds_instance_recreated_after_the_plan_is_not_touched(aws, calls):
+    aws.create_rds(RDS)
+    plan = aws_mod.discover(ENV, settings())
+    aws.client("rds").delete_db_instance(DBInstanceIdentifier=RDS, SkipFinalSnapshot=True)
+    aws.create_rds(RDS, deletion_protection=True)  # someone's new database under the same name
+    ctx, events, recorded = fast_ctx(allow_disable_deletion_protection=True)
+
+    outcome = one(aws_mod.teardown(plan, settings(), ctx), "rds-instance")
+
+    planned = one(plan.resources, "rds-instance").details["created"]
+    assert outcome.outcome == FAILED
+    assert re.fullmatch(rf"recreated since the plan \(created \S+, planned {re.escape(planned)}\): "
+                        "not deleted; plan again", outcome.detail), outcome.detail
+    assert not {"ModifyDBInstance", "DeleteDBInstance"} & set(calls.ops("rds"))
+    assert rds_exists(aws)["DeletionProtection"] is True  # the new one survives, protection and all
+    assert recorded == [outcome]
+    assert StepFailed(f"aws: rds-instance {RDS}", outcome.detail) in events
+
+
+def test_an_eks_cluster_recreated_after_the_plan_is_not_deleted(aws, calls):
+    aws.create_eks(CLUSTER, nodegroups=())
+    plan = aws_mod.discover(ENV, settings())
+    aws.client("eks").delete_cluster(name=CLUSTER)
+    aws.create_eks(CLUSTER, nodegroups=())
+
+    outcome = one(aws_mod.teardown(plan, settings(), fast_ctx()[0]), "eks-cluster")
+
+    assert outcome.outcome == FAILED and outcome.detail.startswith("recreated since the plan (created ")
+    assert "DeleteCluster" not in calls.ops("eks")
+    assert aws.client("eks").list_clusters()["clusters"] == [CLUSTER]
+
+
+def test_an_msk_cluster_recreated_after_the_plan_is_another_arn_the_planned_one_is_gone(aws, calls):
+    aws.create_msk(f"{CLUSTER}-kafka")
+    plan = aws_mod.discover(ENV, settings())
+    kafka = aws.client("kafka")
+    kafka.delete_cluster(ClusterArn=one(plan.resources, "msk-cluster").id)
+    new_arn = aws.create_msk(f"{CLUSTER}-kafka")
+
+    outcome = one(aws_mod.teardown(plan, settings(), fast_ctx()[0]), "msk-cluster")
+
+    assert (outcome.outcome, outcome.detail) == (GONE, "already gone")
+    assert "DeleteCluster" not in calls.ops("kafka")
+    assert [c["ClusterArn"] for c in kafka.list_clusters_v2()["ClusterInfoList"]] == [new_arn]
+
+
+def test_the_elasticache_final_snapshot_exists_after_the_teardown(aws, calls, redis_finishes):
+    aws.create_redis(f"{CLUSTER}-redis", tags={"environment": ENV})
+    plan = aws_mod.discover(ENV, settings())
+
+    outcome = one(aws_mod.teardown(plan, settings(), fast_ctx()[0]), "elasticache-replication-group")
+
+    snapshots = aws.client("elasticache").describe_snapshots()["Snapshots"]
+    assert len(snapshots) == 1
+    name = snapshots[0]["SnapshotName"]
+    assert re.fullmatch(rf"{CLUSTER}-redis-final-\d{{14}}", name)
+    assert snapshots[0].get("ReplicationGroupId") == f"{CLUSTER}-redis"
+    assert outcome.outcome == DELETED and outcome.detail.startswith(f"final snapshot {name} (")
+    delete = next(p for _, op, p in calls.seen if op == "DeleteReplicationGroup")
+    assert delete["FinalSnapshotIdentifier"] == name
+
+
+def test_without_final_snapshot_the_elasticache_group_goes_without_one(aws, redis_finishes):
+    aws.create_redis(f"{CLUSTER}-redis")
+    plan = aws_mod.discover(ENV, settings())
+
+    outcome = one(aws_mod.teardown(plan, settings(), fast_ctx(final_snapshot=False)[0]),
+                  "elasticache-replication-group")
+
+    assert (outcome.outcome, outcome.detail) == (DELETED, "no final snapshot (as chosen)")
+    assert aws.client("elasticache").describe_snapshots()["Snapshots"] == []

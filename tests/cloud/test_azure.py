@@ -34,9 +34,9 @@ class Recorder:
         return [e for e in self.events if isinstance(e, kind)]
 
 
-def plan_for(azure, *names: str, env: str = "dev") -> CloudPlan:
+def plan_for(azure, *names: str, env: str = "dev", include_tag_matches: bool = False) -> CloudPlan:
     """The real plan for `env`, checked to hold exactly `names`."""
-    plan = az.discover(env, settings())
+    plan = az.discover(env, settings(), include_tag_matches=include_tag_matches)
     assert sorted(r.name for r in plan.resources) == sorted(names)
     return plan
 
@@ -72,17 +72,28 @@ def test_discover_by_name_with_another_environment_tag_is_a_risk(azure):
     assert any("'prod'" in r for r in plan.risks)
 
 
-def test_discover_by_tag_only_uses_the_filter_and_flags_the_risk(azure):
+def test_discover_by_tag_only_uses_the_filter_and_leaves_the_group_out(azure):
     azure.add_group("analytics-dev", location="westus", tags={"environment": "dev"})
     azure.add_group("analytics-prod", tags={"environment": "prod"})
 
-    plan = plan_for(azure, "analytics-dev")
+    plan = plan_for(azure)
 
-    assert plan.resources[0].matched_by == "tag"
-    assert plan.region == "westus"
-    assert [r for r in plan.risks if "analytics-dev" in r and "tag only" in r]
+    assert [(r.name, r.matched_by) for r in plan.not_included] == [("analytics-dev", "tag")]
+    assert plan.region == "-"  # nothing included, nowhere to delete
+    assert plan.risks == ("not included: resource-group analytics-dev matches by tag only (environment=dev) but is "
+                          f"not named after {RG}; --include-tag-matches includes it after its own confirmation",)
     filters = [r.query.get("$filter") for r in azure.calls("GET") if r.path.lower().endswith("/resourcegroups")]
     assert filters == ["tagName eq 'environment' and tagValue eq 'dev'"]
+
+
+def test_discover_by_tag_only_with_include_tag_matches_flags_the_risk(azure):
+    azure.add_group("analytics-dev", location="westus", tags={"environment": "dev"})
+
+    plan = plan_for(azure, "analytics-dev", include_tag_matches=True)
+
+    assert plan.resources[0].matched_by == "tag" and plan.not_included == ()
+    assert plan.region == "westus"
+    assert plan.risks == (f"resource group analytics-dev matches by tag only: it is not named {RG}",)
 
 
 def test_discover_by_name_and_tag_has_no_risk(azure):
@@ -95,7 +106,7 @@ def test_discover_by_name_and_tag_has_no_risk(azure):
 def test_discover_merges_name_and_tag_matches_into_one_entry_each(azure):
     azure.add_group(RG, tags={"environment": "dev"})
     azure.add_group("extra-dev", tags={"environment": "dev"})
-    plan = plan_for(azure, RG, "extra-dev")
+    plan = plan_for(azure, RG, "extra-dev", include_tag_matches=True)
     assert {r.name: r.matched_by for r in plan.resources} == {RG: "name+tag", "extra-dev": "tag"}
 
 
@@ -165,7 +176,7 @@ def test_teardown_deletes_several_groups_in_parallel(azure):
     for name in (RG, "extra-dev"):
         azure.add_group(name, tags={"environment": "dev"})
         azure.plan_delete(name, polls=20)
-    plan = plan_for(azure, RG, "extra-dev")
+    plan = plan_for(azure, RG, "extra-dev", include_tag_matches=True)
 
     outcomes = az.teardown(plan, settings(), Recorder().ctx)
 
@@ -210,8 +221,8 @@ def test_a_group_already_gone_is_gone(azure):
 
     [outcome] = az.teardown(plan, settings(), rec.ctx)
 
-    assert outcome.outcome == GONE and outcome.finished
-    assert len(azure.calls("DELETE", RG)) == 1
+    assert (outcome.outcome, outcome.detail) == (GONE, "already gone") and outcome.finished
+    assert azure.calls("DELETE", RG) == []  # the look just before the delete found it gone: no call needed
     assert rec.recorded == [outcome]
 
 
@@ -260,7 +271,7 @@ def test_other_errors_fail_at_once(azure, status, code):
 def test_groups_finished_in_an_earlier_run_get_no_call(azure):
     for name in (RG, "extra-dev"):
         azure.add_group(name, tags={"environment": "dev"})
-    plan = plan_for(azure, RG, "extra-dev")
+    plan = plan_for(azure, RG, "extra-dev", include_tag_matches=True)
     done_before = next(r for r in plan.resources if r.name == "extra-dev")
     rec = Recorder(finished=frozenset({done_before.id}))
     before = len(azure.requests)
@@ -334,3 +345,106 @@ def test_a_plan_of_another_subscription_is_refused_before_any_call(azure, monkey
     with pytest.raises(HubError, match="the plan was made for Azure subscription .*nothing was deleted"):
         az.teardown(plan, settings(), Recorder().ctx)
     assert len(azure.requests) == before and RG.lower() in azure.groups
+
+
+# ---- only what the operator meant (issue 9) -----------------------------------------------------------
+
+def test_a_tag_only_group_is_left_out_and_a_teardown_leaves_it(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    azure.add_group("billing-dev", tags={"environment": "dev"})
+
+    plan = plan_for(azure, RG)
+
+    assert [r.name for r in plan.not_included] == ["billing-dev"]
+    outcomes = az.teardown(plan, settings(), Recorder().ctx)
+
+    assert [(o.resource.name, o.outcome) for o in outcomes] == [(RG, DELETED)]
+    assert azure.calls("DELETE", "billing-dev") == [] and "billing-dev" in azure.groups
+
+
+def test_a_group_holding_databases_is_a_risk_naming_them(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    azure.add_resource(RG, "hub-pg", "Microsoft.DBforPostgreSQL/flexibleServers")
+    azure.add_resource(RG, "hub-redis", "Microsoft.Cache/Redis")
+    azure.add_resource(RG, "hub-sql", "Microsoft.Sql/servers")
+    azure.add_resource(RG, "hub-sql/llm", "Microsoft.Sql/servers/databases")
+    azure.add_resource(RG, "hub-cosmos", "Microsoft.DocumentDB/databaseAccounts")
+    azure.add_resource(RG, "hubstore", "Microsoft.Storage/storageAccounts")
+    azure.add_resource(RG, "hub-vnet", "Microsoft.Network/virtualNetworks")
+
+    plan = plan_for(azure, RG)
+
+    assert plan.risks == (f"resource group {RG} holds databases (hub-pg, hub-redis, hub-sql, hub-sql/llm, "
+                          "hub-cosmos): Azure keeps no final backup when the group is deleted",)
+    assert plan.resources[0].details["databases"] == ["hub-pg", "hub-redis", "hub-sql", "hub-sql/llm", "hub-cosmos"]
+
+
+def test_a_group_without_databases_has_no_such_risk(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    azure.add_resource(RG, "hubstore", "Microsoft.Storage/storageAccounts")
+    azure.add_resource(RG, "hub-cache-nsg", "Microsoft.Network/networkSecurityGroups")
+    assert plan_for(azure, RG).risks == ()
+
+
+def test_the_aks_cluster_of_the_group_gives_its_endpoint(azure):
+    from hubtui.cloud.base import cluster_endpoints, normalise_server
+
+    azure.add_group(RG, tags={"environment": "dev"})
+    azure.add_aks(RG, "hub-aks", fqdn="Hub-Dev-1a2b3c.hcp.westeurope.azmk8s.io")
+
+    plan = plan_for(azure, RG)
+
+    [group] = plan.resources
+    assert group.details["endpoint"] == "https://hub-dev-1a2b3c.hcp.westeurope.azmk8s.io:443"
+    assert group.details["aks_clusters"] == [{"name": "hub-aks",
+                                              "endpoints": ["https://hub-dev-1a2b3c.hcp.westeurope.azmk8s.io:443"]}]
+    assert cluster_endpoints(plan) == ["https://hub-dev-1a2b3c.hcp.westeurope.azmk8s.io:443"]
+    kubeconfig_server = "https://hub-dev-1a2b3c.hcp.westeurope.azmk8s.io:443"  # as `az aks get-credentials` writes it
+    assert normalise_server(kubeconfig_server) == normalise_server(group.details["endpoint"])
+    assert {r.method for r in azure.requests} == {"GET"}
+
+
+def test_several_aks_endpoints_are_all_listed(azure):
+    from hubtui.cloud.base import cluster_endpoints
+
+    azure.add_group(RG, tags={"environment": "dev"})
+    azure.add_aks(RG, "hub-aks", fqdn="a.hcp.westeurope.azmk8s.io",
+                  private_fqdn="a.privatelink.westeurope.azmk8s.io")
+    azure.add_aks(RG, "jobs-aks", fqdn="b.hcp.westeurope.azmk8s.io")
+    azure.add_group("billing-dev", tags={"environment": "dev"})  # not included: its clusters are no evidence
+    azure.add_aks("billing-dev", "billing-aks", fqdn="c.hcp.westeurope.azmk8s.io")
+
+    plan = plan_for(azure, RG)
+
+    assert "endpoint" not in plan.resources[0].details  # no single answer for two clusters
+    assert cluster_endpoints(plan) == ["https://a.hcp.westeurope.azmk8s.io:443",
+                                       "https://a.privatelink.westeurope.azmk8s.io:443",
+                                       "https://b.hcp.westeurope.azmk8s.io:443"]
+
+
+def test_the_group_records_its_identity(azure):
+    from hubtui.cloud.base import iso_time
+
+    group = azure.add_group(RG, tags={"environment": "dev"})
+
+    [planned] = plan_for(azure, RG).resources
+
+    assert planned.id == azure.group_id(RG)
+    assert planned.details["created"] == iso_time(group.created)
+
+
+def test_a_group_recreated_after_the_plan_is_not_deleted(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    del azure.groups[RG.lower()]
+    azure.add_group(RG, tags={"environment": "dev"})  # someone's new group under the same name
+    rec = Recorder()
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    planned = plan.resources[0].details["created"]
+    assert outcome.outcome == FAILED
+    assert outcome.detail.startswith("recreated since the plan (created ")
+    assert outcome.detail.endswith(f", planned {planned}): not deleted; plan again")
+    assert azure.calls("DELETE") == [] and RG.lower() in azure.groups
+    assert rec.recorded == [outcome] and [e.step for e in rec.of(StepFailed)] == [STEP]

@@ -109,7 +109,7 @@ def test_discover_by_label_only(gcp, settings):
     gcp.add_redis_instance("cache", labels={"environment": "dev"})
     gcp.add_topic("audit-log", labels={"environment": "dev"})
 
-    plan = gcp_cloud.discover("dev", settings)
+    plan = gcp_cloud.discover("dev", settings, include_tag_matches=True)
 
     got = {(r.kind, r.name, r.matched_by) for r in plan.resources}
     assert got == {("gke-cluster", "renamed-cluster", "tag"), ("memorystore-instance", "cache", "tag"),
@@ -117,7 +117,23 @@ def test_discover_by_label_only(gcp, settings):
     cluster = next(r for r in plan.resources if r.kind == "gke-cluster")
     assert cluster.id == f"projects/{gcp.project}/locations/us-central1-a/clusters/renamed-cluster"
     assert len(plan.risks) == 3
-    assert all("is not named after llm-analytics-hub-dev" in risk for risk in plan.risks)
+    assert all("is labelled environment=dev but is not named after llm-analytics-hub-dev" in risk
+               for risk in plan.risks)
+
+
+def test_discover_by_label_only_leaves_them_out_by_default(gcp, settings):
+    gcp.add_cluster("renamed-cluster", location="us-central1-a", labels={"environment": "dev"})
+    gcp.add_topic("audit-log", labels={"environment": "dev"})
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    assert plan.resources == ()
+    assert {(r.kind, r.name, r.matched_by) for r in plan.not_included} == {
+        ("gke-cluster", "renamed-cluster", "tag"), ("pubsub-topic", "audit-log", "tag")}
+    assert sorted(plan.risks) == [
+        f"not included: {kind} {name} matches by tag only (environment=dev) but is not named after {CLUSTER}; "
+        "--include-tag-matches includes it after its own confirmation"
+        for kind, name in (("gke-cluster", "renamed-cluster"), ("pubsub-topic", "audit-log"))]
 
 
 def test_discover_nothing(gcp, settings):
@@ -135,9 +151,26 @@ def test_topic_of_a_longer_environment_name_is_left_alone(gcp, settings):
 
     plan = gcp_cloud.discover("dev", settings)
 
-    assert plan.resources == ()
-    assert plan.risks == (f"pubsub-topic {CLUSTER}-2-events starts with {CLUSTER}- but is labelled "
-                          "environment=dev-2: left alone",)
+    assert (plan.resources, plan.not_included, plan.risks) == ((), (), ())
+
+
+def test_dev_does_not_take_the_unlabelled_topics_of_dev_eu(gcp, settings):
+    """`llm-analytics-hub-dev-` is also the start of every name of environment dev-eu: names are exact."""
+    gcp.add_hub("dev-eu", labels=False)
+    gcp.add_topic(f"{CLUSTER}-eu-audit")  # a topic of dev-eu's with a name the hub does not create either
+    gcp.add_hub("dev")
+
+    plan = gcp_cloud.discover("dev", settings, include_tag_matches=True)
+
+    topics = [r.name for r in plan.resources if r.kind == "pubsub-topic"]
+    assert topics == [f"{CLUSTER}-events"]
+    assert not any("dev-eu" in r.name for r in (*plan.resources, *plan.not_included))
+    assert not any("dev-eu" in risk for risk in plan.risks)
+
+    gcp_cloud.teardown(plan, settings, Recorder().ctx())
+
+    assert sorted(gcp.topics) == [f"{CLUSTER}-eu-audit", f"{CLUSTER}-eu-events"]
+    assert f"{CLUSTER}-eu" in gcp.clusters and f"{CLUSTER}-eu-postgres" in gcp.sql_instances
 
 
 def test_discover_shows_cloud_sql_deletion_protection(gcp, settings):
@@ -227,7 +260,8 @@ def test_teardown_deletes_the_plan_polling_operations_until_done(gcp, settings, 
     # RUNNING for 3 looks, DONE at the 4th: each operation was polled until DONE and no further
     assert len(gcp.calls("GET", "/locations/europe-west1/operations/")) == 2 * 4  # GKE + Memorystore
     assert len(gcp.calls("GET", "/sql/v1beta4/projects/hub-project/operations/")) == 4
-    assert len(gcp.calls("GET", "/compute/v1/")) == 3 * 4  # firewall, subnetwork, network
+    compute_polls = [c for c in gcp.calls("GET", "/compute/v1/") if "/operations/" in c]
+    assert len(compute_polls) == 3 * 4  # firewall, subnetwork, network
     assert sorted(o.resource.name for o in rec.records) == sorted(r.name for r in plan.resources)
     steps = {e.step for e in rec.of(StepDone)}
     assert f"gcp: gke-cluster {CLUSTER}" in steps and len(steps) == 5
@@ -526,3 +560,159 @@ def test_record_and_emit_are_never_called_concurrently(gcp, settings):
     gcp_cloud.teardown(plan, settings, TeardownContext(emit=slow, record=slow, poll_interval=0.001,
                                                        retry_base_delay=0.001))
     assert overlaps == []
+
+
+# ---- only what the operator meant (issue 9) ---------------------------------------------------------------
+
+
+def test_discovery_records_identities_and_the_gke_endpoint(gcp, settings):
+    from hubtui.cloud.base import cluster_endpoints, iso_time, normalise_server
+
+    gcp.add_hub("dev")
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    got = {r.kind: r for r in plan.resources}
+    cluster = gcp.clusters[CLUSTER]
+    gke = got["gke-cluster"].details
+    assert (gke["endpoint"], gke["created"], gke["uid"]) == (
+        f"https://{cluster['endpoint']}", iso_time(cluster["createTime"]), cluster["id"])
+    assert cluster_endpoints(plan) == [f"https://{cluster['endpoint']}"]
+    assert normalise_server(f"https://{cluster['endpoint']}:443/") == normalise_server(gke["endpoint"])
+    assert got["cloudsql-instance"].details["created"] == iso_time(gcp.sql_instances[f"{CLUSTER}-postgres"]["createTime"])
+    assert got["memorystore-instance"].details["created"] == iso_time(
+        gcp.redis_instances[f"{CLUSTER}-redis"]["createTime"])
+    network = gcp.networks[f"{CLUSTER}-vpc"]
+    assert (got["vpc-network"].details["created"], got["vpc-network"].details["uid"]) == (
+        iso_time(network["creationTimestamp"]), network["id"])
+    topic = got["pubsub-topic"].details
+    assert topic["created"] is None and "no creation time" in topic["identity"]
+
+
+def test_a_private_gke_cluster_gives_both_its_endpoints(gcp, settings):
+    from hubtui.cloud.base import cluster_endpoints
+
+    gcp.add_cluster(CLUSTER, labels={"environment": "dev"}, endpoint="34.1.2.3", private_endpoint="172.16.0.2")
+    gcp.add_cluster("billing-dev", labels={"environment": "dev"}, endpoint="34.9.9.9")  # not included
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    [gke] = plan.resources
+    assert gke.details["endpoint"] == "https://34.1.2.3"
+    assert cluster_endpoints(plan) == ["https://34.1.2.3", "https://172.16.0.2"]
+
+
+def test_other_gke_clusters_endpoints_are_kept_as_contrary_evidence(gcp, settings):
+    gcp.add_cluster(CLUSTER, labels={"environment": "dev"}, endpoint="34.1.2.3", private_endpoint="172.16.0.2")
+    gcp.add_cluster("llm-analytics-hub-prod", labels={"environment": "prod"}, endpoint="34.7.7.7")
+    gcp.add_cluster("billing-dev", labels={"environment": "dev"}, endpoint="34.9.9.9")  # not included
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    assert plan.other_endpoints == {"gke-cluster llm-analytics-hub-prod": "https://34.7.7.7"}
+    assert plan.foreign_endpoints == {"gke-cluster llm-analytics-hub-prod": "https://34.7.7.7",
+                                      "gke-cluster billing-dev (not included)": "https://34.9.9.9"}
+    assert plan.planned_endpoints == {f"gke-cluster {CLUSTER}": "https://34.1.2.3",
+                                      f"gke-cluster {CLUSTER} (2)": "https://172.16.0.2"}
+
+
+def test_a_label_only_match_is_left_out_and_a_teardown_leaves_it(gcp, settings, rec):
+    gcp.add_hub("dev")
+    gcp.add_redis_instance("billing-cache", labels={"environment": "dev"})
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    assert [(r.name, r.matched_by) for r in plan.not_included] == [("billing-cache", "tag")]
+    assert "billing-cache" not in {r.name for r in plan.resources}
+
+    outcomes = gcp_cloud.teardown(plan, settings, rec.ctx())
+
+    assert {o.outcome for o in outcomes} == {DELETED}
+    assert list(gcp.redis_instances) == ["billing-cache"]
+    assert not any("billing-cache" in call for call in gcp.calls("DELETE"))
+
+
+def test_memorystore_basic_tier_is_a_risk(gcp, settings):
+    gcp.add_redis_instance(f"{CLUSTER}-redis", labels={"environment": "dev"}, tier="BASIC")
+    gcp.add_redis_instance("other-dev-cache", labels={"environment": "dev"}, tier="BASIC")  # not included
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    assert [r for r in plan.risks if "BASIC" in r] == [
+        f"memorystore-instance {CLUSTER}-redis is BASIC tier: it has no export on delete; its data is lost unless "
+        "the backup step saved it"]
+
+
+def test_memorystore_standard_tier_is_no_such_risk(gcp, settings):
+    gcp.add_redis_instance(f"{CLUSTER}-redis", labels={"environment": "dev"})
+    assert gcp_cloud.discover("dev", settings).risks == ()
+
+
+def test_cloud_sql_is_deleted_with_its_final_backup(gcp, settings, rec):
+    gcp.add_sql_instance(f"{CLUSTER}-postgres", labels={"environment": "dev"})
+    plan = gcp_cloud.discover("dev", settings)
+    created = gcp.sql_instances[f"{CLUSTER}-postgres"]["createTime"]
+
+    (outcome,) = gcp_cloud.teardown(plan, settings, rec.ctx())
+
+    assert outcome.outcome == DELETED
+    assert outcome.detail == f"deleted; Cloud SQL keeps its final backup {gcp_cloud.FINAL_BACKUP_DAYS} days"
+    (backup,) = gcp.sql_final_backups
+    assert (backup["instance"], backup["instanceCreateTime"], backup["ttlDays"]) == (
+        f"{CLUSTER}-postgres", created, gcp_cloud.FINAL_BACKUP_DAYS)
+    assert backup["description"].startswith(f"hubtui: final backup of {CLUSTER}-postgres before deletion")
+
+
+def test_cloud_sql_without_final_backup_asks_for_none(gcp, settings, rec):
+    gcp.add_sql_instance(f"{CLUSTER}-postgres", labels={"environment": "dev"})
+    plan = gcp_cloud.discover("dev", settings)
+
+    (outcome,) = gcp_cloud.teardown(plan, settings, rec.ctx(final_snapshot=False))
+
+    assert (outcome.outcome, outcome.detail) == (DELETED, "deleted; no final backup (as chosen)")
+    assert gcp.sql_final_backups == []
+    (delete,) = [c for c in gcp.requests if c.method == "DELETE" and "/sql/" in c.path]
+    assert "enableFinalBackup" not in delete.query
+
+
+def _recreate(gcp, kind: str) -> str:
+    """Delete one of the hub's resources behind hubtui's back and create it again under the same name."""
+    if kind == "gke-cluster":
+        gcp.clusters.pop(CLUSTER)
+        gcp.add_cluster(CLUSTER, labels={"environment": "dev"})
+        return CLUSTER
+    if kind == "cloudsql-instance":
+        gcp.sql_instances.pop(f"{CLUSTER}-postgres")
+        gcp.add_sql_instance(f"{CLUSTER}-postgres", labels={"environment": "dev"})
+        return f"{CLUSTER}-postgres"
+    if kind == "memorystore-instance":
+        gcp.redis_instances.pop(f"{CLUSTER}-redis")
+        gcp.add_redis_instance(f"{CLUSTER}-redis", labels={"environment": "dev"})
+        return f"{CLUSTER}-redis"
+    gcp.networks.pop(f"{CLUSTER}-vpc")
+    gcp.subnetworks.clear()
+    gcp.firewalls.clear()
+    gcp.add_network(f"{CLUSTER}-vpc", subnetworks=(f"{CLUSTER}-subnet",), firewalls=(f"{CLUSTER}-allow-internal",))
+    return f"{CLUSTER}-vpc"
+
+
+@pytest.mark.parametrize("kind", ["gke-cluster", "cloudsql-instance", "memorystore-instance", "vpc-network"])
+def test_a_resource_recreated_after_the_plan_is_not_deleted(gcp, settings, rec, kind):
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+    name = _recreate(gcp, kind)
+    gcp.requests.clear()
+
+    outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx()))
+
+    outcome = outcomes[name]
+    planned = next(r for r in plan.resources if r.name == name).details["created"]
+    assert outcome.outcome == FAILED
+    assert outcome.detail.startswith("recreated since the plan (created ")
+    assert outcome.detail.endswith(f", planned {planned}): not deleted; plan again")
+    assert not any(call.endswith(f"/{name}") for call in gcp.calls("DELETE") + gcp.calls("PATCH"))
+    if kind == "vpc-network":  # its parts stay too
+        assert gcp.calls("DELETE", "/compute/") == [] and gcp.firewalls and gcp.subnetworks
+    assert name in {**gcp.clusters, **gcp.sql_instances, **gcp.redis_instances, **gcp.networks}
+    # the others, seen as planned, went
+    assert {o.outcome for n, o in outcomes.items() if n != name and o.resource.kind != "vpc-network"} == {DELETED}

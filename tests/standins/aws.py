@@ -4,6 +4,11 @@
 process at it (AWS_ENDPOINT_URL, dummy keys, a region) and offers helpers that create the hub's resources
 by name and/or tag. `aws.env` is what a child process (the TUI under a pty, the headless CLI) needs on top
 of an environment without the operator's AWS_* variables; in-process @mock_aws would not reach a child.
+
+One gap of moto 5.2 is filled here, because a test must be able to see it: DeleteReplicationGroup ignores
+FinalSnapshotIdentifier (AWS takes that snapshot before deleting the group). The server runs in this process,
+so its ElastiCache handler is taught to take the snapshot first, through moto's own create_snapshot: after a
+delete that asked for one, describe_snapshots lists it, as on AWS. A delete without it takes none.
 """
 
 from __future__ import annotations
@@ -36,12 +41,32 @@ def _client(endpoint: str, region: str, service: str):
     return _CLIENTS[key]
 
 
+def _final_snapshots_on_delete():
+    """Make moto's DeleteReplicationGroup take the FinalSnapshotIdentifier snapshot, as AWS does. Returns
+    the function that undoes it."""
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    real = ElastiCacheResponse.delete_replication_group
+
+    def delete_replication_group(self):
+        snapshot = self._get_param("FinalSnapshotIdentifier")
+        if snapshot:  # a missing group raises ReplicationGroupNotFound here, as the delete itself would
+            self.elasticache_backend.create_snapshot(
+                snapshot_name=snapshot, replication_group_id=self._get_param("ReplicationGroupId"),
+                cache_cluster_id=None, kms_key_id=None, tags=None)
+        return real(self)
+
+    ElastiCacheResponse.delete_replication_group = delete_replication_group
+    return lambda: setattr(ElastiCacheResponse, "delete_replication_group", real)
+
+
 @pytest.fixture(scope="session")
 def moto_server():
     """The endpoint URL of moto's server, started once per session on a free port."""
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per request otherwise
+    undo = _final_snapshots_on_delete()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -49,6 +74,7 @@ def moto_server():
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+        undo()
 
 
 @dataclass

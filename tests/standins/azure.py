@@ -5,6 +5,8 @@ resource groups: list (with the tag $filter), get, list the resources in a group
 long-running operation (202 + an absolute Location, polled until 200 or a failure). Errors can be injected
 per request so the retry and failure paths of hubtui.cloud.azure are exercised against the real SDK.
 Every request is recorded, so a test can prove that a call was (or was not) made.
+A group carries its creation time in systemData.createdAt (a group deleted and created again has another),
+and a resource added with properties (an AKS cluster's fqdn: add_aks) answers a GET of its id.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import itertools
 import json
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -66,6 +70,8 @@ class Group:
     tags: dict[str, str]
     resources: list[dict] = field(default_factory=list)
     state: str = "Succeeded"
+    created: str = ""  # systemData.createdAt
+    properties: dict[str, dict] = field(default_factory=dict)  # a resource's properties, by its lower-case id
 
 
 class AzureStandIn:
@@ -113,16 +119,32 @@ class AzureStandIn:
         return f"/subscriptions/{self.subscription}/resourceGroups/{name}"
 
     def add_group(self, name: str, location: str = "westeurope", tags: dict[str, str] | None = None) -> Group:
+        time.sleep(0.001)  # two groups never have the same creation time
         with self._lock:
-            group = Group(name, location, dict(tags or {}))
+            group = Group(name, location, dict(tags or {}),
+                          created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
             self.groups[name.lower()] = group
             return group
 
-    def add_resource(self, group: str, name: str, type_: str = "Microsoft.Storage/storageAccounts") -> None:
+    def add_resource(self, group: str, name: str, type_: str = "Microsoft.Storage/storageAccounts",
+                     properties: dict | None = None) -> str:
+        """A resource in the group (listed with it); with properties, a GET of its id answers them. Its id."""
         with self._lock:
             g = self.groups[group.lower()]
-            g.resources.append({"id": f"{self.group_id(g.name)}/providers/{type_}/{name}", "name": name,
-                                "type": type_, "location": g.location})
+            rid = f"{self.group_id(g.name)}/providers/{type_}/{name}"
+            g.resources.append({"id": rid, "name": name, "type": type_, "location": g.location})
+            g.properties[rid.lower()] = dict(properties or {})
+            return rid
+
+    def add_aks(self, group: str, name: str, fqdn: str | None = None, private_fqdn: str | None = None) -> str:
+        """An AKS managed cluster in the group, with the API server names ARM gives (properties.fqdn, and
+        properties.privateFQDN for a private cluster). Its id."""
+        props = {"provisioningState": "Succeeded", "kubernetesVersion": "1.30.4"}
+        if fqdn:
+            props["fqdn"] = fqdn
+        if private_fqdn:
+            props["privateFQDN"] = private_fqdn
+        return self.add_resource(group, name, "Microsoft.ContainerService/managedClusters", props)
 
     def plan_delete(self, group: str, *, polls: int = 2, outcome: str = "Succeeded", style: str = "location",
                     failure_status: int = 409) -> None:
@@ -178,13 +200,28 @@ class AzureStandIn:
                 return self._delete_group(orig[1])
         if len(rest) == 3 and rest[0] == "resourcegroups" and rest[2] == "resources" and method == "GET":
             return self._list_resources(orig[1], query)
+        if len(rest) == 6 and rest[0] == "resourcegroups" and rest[2] == "providers" and method == "GET":
+            return self._get_resource(orig[1], "/".join(orig[3:]))
         if len(rest) == 2 and rest[0] in ("operationresults", "operationstatuses") and method == "GET":
             return self._poll(orig[1], status_body=rest[0] == "operationstatuses")
         return 400, {}, _error("InvalidRequest", f"the stand-in does not serve {method} {path}")
 
     def _group_json(self, g: Group) -> dict:
         return {"id": self.group_id(g.name), "name": g.name, "type": "Microsoft.Resources/resourceGroups",
-                "location": g.location, "tags": g.tags, "properties": {"provisioningState": g.state}}
+                "location": g.location, "tags": g.tags, "properties": {"provisioningState": g.state},
+                "systemData": {"createdAt": g.created}}
+
+    def _get_resource(self, group: str, rest: str):
+        """GET of one resource by its id (what resources.get_by_id sends)."""
+        g = self.groups.get(group.lower())
+        if not g:
+            return _not_found(group)
+        rid = f"{self.group_id(g.name)}/providers/{rest}".lower()
+        found = next((r for r in g.resources if r["id"].lower() == rid), None)
+        if found is None:
+            return 404, {}, _error("ResourceNotFound", f"The Resource '{rest}' under resource group '{group}' "
+                                                       "was not found.")
+        return 200, {}, {**found, "properties": g.properties.get(rid, {})}
 
     def _list_groups(self, query: dict[str, str]):
         groups = list(self.groups.values())

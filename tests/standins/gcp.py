@@ -9,6 +9,9 @@ networks, subnetworks, firewalls and global / regional operations.
 State lives in memory. A deletion answers with an operation that stays RUNNING for `polls_before_done` GETs
 and then is DONE (the resource is removed at that moment), or ends with an error (fail_operation). Faults
 can be injected per request (fail). Every request is recorded so tests can assert what was called, in order.
+Each resource gets a fresh creation time when it is added (and GKE clusters and networks a fresh id), so a
+resource deleted and added again under the same name is told apart, as on GCP. A Cloud SQL deletion that asks
+for a final backup (enableFinalBackup) leaves it in `sql_final_backups`, as Cloud SQL keeps it.
 A child process reaches the stand-in through `env` (HUBTUI_GCP_ENDPOINT, GCP_PROJECT, GCP_REGION).
 """
 
@@ -19,11 +22,13 @@ import json
 import re
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -100,6 +105,8 @@ class GcpStandIn:
         self.subnetworks: dict[str, dict] = {}  # "<region>/<name>" -> subnetwork
         self.firewalls: dict[str, dict] = {}
         self.operations: dict[str, _Operation] = {}
+        self.sql_final_backups: list[dict] = []  # what Cloud SQL kept of deleted instances
+        self._query: dict[str, str] = {}  # the query of the request being answered
         self.requests: list[Call] = []
         self._faults: list[_Fault] = []
         self._operation_errors: dict[str, str] = {}
@@ -142,24 +149,39 @@ class GcpStandIn:
 
     # ---- state helpers for tests -----------------------------------------------------------------------
 
-    def add_cluster(self, name: str, *, location: str | None = None, labels: dict | None = None) -> None:
+    @staticmethod
+    def _now() -> str:
+        """A creation time as GCP writes it (RFC 3339, UTC); two calls never give the same one."""
+        time.sleep(0.001)
+        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def add_cluster(self, name: str, *, location: str | None = None, labels: dict | None = None,
+                    endpoint: str | None = None, private_endpoint: str | None = None) -> None:
         location = location or self.region
+        n = next(self._ids)
         self.clusters[name] = {"name": name, "location": location, "status": "RUNNING",
                                "resourceLabels": dict(labels or {}), "nodePools": [],
+                               "id": f"{n:08x}" * 8, "createTime": self._now(),
+                               "endpoint": endpoint or f"34.{n // 250 % 250}.{n % 250}.10",
                                "selfLink": f"https://container.googleapis.com/v1/projects/{self.project}"
                                            f"/locations/{location}/clusters/{name}"}
+        if private_endpoint:
+            self.clusters[name]["privateClusterConfig"] = {"enablePrivateNodes": True,
+                                                           "privateEndpoint": private_endpoint}
 
     def add_sql_instance(self, name: str, *, labels: dict | None = None, deletion_protection: bool = False) -> None:
         self.sql_instances[name] = {"kind": "sql#instance", "name": name, "project": self.project,
                                     "region": self.region, "databaseVersion": "POSTGRES_15", "state": "RUNNABLE",
+                                    "createTime": self._now(),
                                     "settings": {"tier": "db-custom-2-7680", "userLabels": dict(labels or {}),
                                                  "deletionProtectionEnabled": deletion_protection}}
 
-    def add_redis_instance(self, name: str, *, labels: dict | None = None, location: str | None = None) -> None:
+    def add_redis_instance(self, name: str, *, labels: dict | None = None, location: str | None = None,
+                           tier: str = "STANDARD_HA") -> None:
         location = location or self.region
         self.redis_instances[name] = {"name": f"projects/{self.project}/locations/{location}/instances/{name}",
-                                      "labels": dict(labels or {}), "tier": "STANDARD_HA", "state": "READY",
-                                      "memorySizeGb": 1, "locationId": f"{location}-b"}
+                                      "labels": dict(labels or {}), "tier": tier, "state": "READY",
+                                      "memorySizeGb": 1, "locationId": f"{location}-b", "createTime": self._now()}
 
     def add_topic(self, name: str, *, labels: dict | None = None) -> None:
         self.topics[name] = {"name": f"projects/{self.project}/topics/{name}", "labels": dict(labels or {})}
@@ -168,6 +190,7 @@ class GcpStandIn:
         """A VPC network with subnetworks (in the stand-in's region) and firewall rules attached to it."""
         link = f"{COMPUTE_URL}/projects/{self.project}/global/networks/{name}"
         self.networks[name] = {"kind": "compute#network", "id": str(next(self._ids)), "name": name,
+                               "creationTimestamp": self._now(),
                                "selfLink": link, "autoCreateSubnetworks": False, "subnetworks": []}
         for sub in subnetworks:
             sub_link = f"{COMPUTE_URL}/projects/{self.project}/regions/{self.region}/subnetworks/{sub}"
@@ -211,6 +234,7 @@ class GcpStandIn:
     def handle(self, method: str, path: str, query: str, body: dict | None) -> tuple[int, dict]:
         with self._lock:
             self.requests.append(Call(method, path, query, body))
+            self._query = {k: v[-1] for k, v in parse_qs(query).items()}  # for the handler below, under the lock
             fault = self._take_fault(method, path)
             if fault is not None:
                 return fault.status, _error_body(fault.status, fault.message, fault.reason)
@@ -231,10 +255,12 @@ class GcpStandIn:
         seg = r"[^/:]+"
         routes = [
             ("GET", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/clusters", self._list_clusters),
+            ("GET", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/clusters/(?P<name>SEG)", self._get_cluster),
             ("DELETE", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/clusters/(?P<name>SEG)",
              self._delete_cluster),
             ("GET", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/operations/(?P<op>SEG)", self._get_operation),
             ("GET", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/instances", self._list_redis),
+            ("GET", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/instances/(?P<name>SEG)", self._get_redis),
             ("DELETE", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/instances/(?P<name>SEG)",
              self._delete_redis),
             ("GET", r"/v1/projects/(?P<p>SEG)/topics", self._list_topics),
@@ -271,6 +297,12 @@ class GcpStandIn:
         clusters = [c for c in self.clusters.values() if loc == "-" or c["location"] == loc]
         return 200, {"clusters": clusters}
 
+    def _get_cluster(self, p: str, loc: str, name: str, body=None) -> tuple[int, dict]:
+        cluster = self.clusters.get(name)
+        if cluster is None or cluster["location"] != loc or p != self.project:
+            return self._not_found(f"cluster {name}")
+        return 200, cluster
+
     def _delete_cluster(self, p: str, loc: str, name: str, body=None) -> tuple[int, dict]:
         cluster = self.clusters.get(name)
         if cluster is None or cluster["location"] != loc or p != self.project:
@@ -285,6 +317,12 @@ class GcpStandIn:
             return refused
         found = [i for i in self.redis_instances.values() if loc == "-" or f"/locations/{loc}/" in i["name"]]
         return 200, {"instances": found}
+
+    def _get_redis(self, p: str, loc: str, name: str, body=None) -> tuple[int, dict]:
+        instance = self.redis_instances.get(name)
+        if instance is None or f"projects/{p}/locations/{loc}/" not in instance["name"]:
+            return self._not_found(f"instance {name}")
+        return 200, instance
 
     def _delete_redis(self, p: str, loc: str, name: str, body=None) -> tuple[int, dict]:
         instance = self.redis_instances.get(name)
@@ -336,7 +374,19 @@ class GcpStandIn:
         if instance["settings"].get("deletionProtectionEnabled"):
             return 400, _error_body(400, "The instance is protected. Please disable the deletion protection "
                                          "and try again.", "deletionProtectionEnabled")
-        op = self._start("sql", name, lambda: self.sql_instances.pop(name, None), {"type": "DELETE"})
+        query = self._query
+        final_backup = None
+        if query.get("enableFinalBackup", "").lower() == "true":  # kept by Cloud SQL once the instance is gone
+            final_backup = {"instance": name, "instanceCreateTime": instance.get("createTime"),
+                            "ttlDays": int(query["finalBackupTtlDays"]) if "finalBackupTtlDays" in query else 30,
+                            "description": query.get("finalBackupDescription", "")}
+
+        def done() -> None:
+            self.sql_instances.pop(name, None)
+            if final_backup:
+                self.sql_final_backups.append(final_backup)
+
+        op = self._start("sql", name, done, {"type": "DELETE"})
         return 200, self._render(op)
 
     # Compute
