@@ -52,12 +52,33 @@ def local_cluster():
 @pytest.fixture
 def doomed_cluster(request):
     """A cluster of its own with the hub deployed, for a test that destroys it (a cleanup run). Started
-    fresh (about 10 s) and stopped after the test."""
+    fresh (about 10 s) and stopped after the test; named per process, so that test runs side by side never
+    share one."""
     checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:6]
-    cluster = LocalCluster(f"hubtui-doomed-{checkout}")
+    cluster = LocalCluster(f"hubtui-doomed-{checkout}-{os.getpid()}")
     cluster.up()
     yield cluster
     cluster.down()
+
+
+@pytest.fixture
+def held_hub(doomed_cluster):
+    """The hub's namespace on the doomed cluster, held in Terminating by a finalizer that never clears
+    (until the test ends): a cleanup run waits in its namespace step."""
+    from kubernetes import client
+
+    from hubtui.kube.client import connect
+
+    from .kubehelpers import wait_deleted
+
+    conn = connect(Settings.from_env(kubeconfig=str(doomed_cluster.kubeconfig)))
+    core = client.CoreV1Api(conn.api)
+    core.create_namespaced_config_map(HUB_NAMESPACE, {
+        "metadata": {"name": "held", "finalizers": ["hubtui.test/never-cleared"]}, "data": {"a": "b"}})
+    yield core
+    core.patch_namespaced_config_map("held", HUB_NAMESPACE, {"metadata": {"finalizers": None}})
+    wait_deleted(core, HUB_NAMESPACE)
+    conn.close()
 
 
 @pytest.fixture

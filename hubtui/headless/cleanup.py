@@ -35,6 +35,14 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--skip-backup", action="store_true", help="take no backup first")
     p.add_argument("--k8s-only", action="store_true", help="leave the cloud resources alone")
     p.add_argument("--dry-run", action="store_true", help="show the plan; change nothing")
+    p.add_argument("--include-tag-matches", action="store_true",
+                   help="also delete the cloud resources that match the environment by tag only (listed in the "
+                        "plan as not included; asked separately on a terminal)")
+    p.add_argument("--include-shared-infra", action="store_true",
+                   help="also delete monitoring / cert-manager / ingress-nginx when other namespaces still use them")
+    p.add_argument("--context-name", metavar="NAME",
+                   help="with --force, on a cluster where nothing shows it is the environment's: repeat the "
+                        "kube context's name")
     p.add_argument("--disable-deletion-protection", action="store_true",
                    help="with --force: switch off deletion protection on the planned databases (on a terminal, "
                         "you are asked instead)")
@@ -49,7 +57,9 @@ def options_from(args: argparse.Namespace, settings: Settings):
     extra = tuple(n.strip() for chunk in args.additional_namespaces for n in chunk.split(",") if n.strip())
     return validate(CleanupOptions(environment=args.environment, provider=args.provider,
                                    namespace=settings.namespace, additional_namespaces=extra, force=args.force,
-                                   skip_backup=args.skip_backup, k8s_only=args.k8s_only, dry_run=args.dry_run))
+                                   skip_backup=args.skip_backup, k8s_only=args.k8s_only, dry_run=args.dry_run,
+                                   include_tag_matches=args.include_tag_matches,
+                                   include_shared_infra=args.include_shared_infra))
 
 
 class CleanupPrinter(EventPrinter):
@@ -67,7 +77,10 @@ class CleanupPrinter(EventPrinter):
         with self._lock:
             line = self._line(event)
             if line:
-                print(line, file=self.err, flush=True)
+                try:
+                    print(line, file=self.err, flush=True)
+                except OSError:  # the terminal went away (SIGHUP): the run goes on to its safe point
+                    pass
 
     def _line(self, event: Event) -> str | None:
         if isinstance(event, StepStarted):
@@ -96,7 +109,7 @@ def _ask(question: str) -> str:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..kube.client import connect
-    from ..ops.cleanup.confirm import accepted, confirmations, protection_confirmation
+    from ..ops.cleanup.confirm import accepted, confirmations, force_problems, protection_confirmation
     from ..ops.cleanup.plan import discover
     from ..ops.cleanup.runner import CleanupRun, pending_run
 
@@ -114,9 +127,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         plan = plan_file = None
         pending = pending_run(settings.state_dir, opts.environment)
         if pending and not args.dry_run:
-            plan, plan_file = _resume_or_not(pending, opts, settings, interactive, args.force)
-            if plan is not None:
-                plan.check_cluster(conn)
+            plan, plan_file = _resume_or_not(pending, opts, settings, conn, interactive, args.force)
         if plan is None:
             plan = discover(conn, opts, settings)
             plan_file = plan.save(settings.state_dir)
@@ -137,17 +148,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                      if r.details.get("deletion_protection")]
         allow_unprotect = args.disable_deletion_protection
         if args.force:
+            problem = force_problems(plan, args.context_name)
+            if problem:
+                raise UsageError(problem)
             print("--force: the confirmations are skipped (this is recorded in the audit log)", file=sys.stderr)
             if protected and not allow_unprotect:
                 print("warning: " + ", ".join(r.label() for r in protected) + " has deletion protection and will "
                       "not be deleted (add --disable-deletion-protection to switch it off)", file=sys.stderr)
         else:
             print(file=sys.stderr)
-            for c in confirmations(opts.environment):
+            for c in confirmations(plan):
                 if not accepted(c, _ask(c.question + ":")):
                     raise UsageError(f"not confirmed (type exactly {c.phrase!r}): nothing was changed")
             for r in protected:
-                c = protection_confirmation(r.label())
+                c = protection_confirmation(plan, r)
                 if not accepted(c, _ask(c.question + ":")):
                     raise UsageError(f"deletion protection of {r.label()} stays on: nothing was changed")
                 allow_unprotect = True
@@ -164,12 +178,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if summary.ok else EXIT_FAILURE
 
 
-def _resume_or_not(pending, opts, settings: Settings, interactive: bool, force: bool):
+def _resume_or_not(pending, opts, settings: Settings, conn, interactive: bool, force: bool):
     """An interrupted run of the same environment: resume it with its saved plan (which must agree with the
-    flags given now), or set it aside and plan again. Returns (plan, plan_file), or (None, None) to plan."""
+    flags given now, be recent, and find the namespaces it planned), or set it aside and plan again.
+    Returns (plan, plan_file), or (None, None) to plan."""
     from ..ops.cleanup.journal import Journal
     from ..ops.cleanup.plan import Plan, working_dir
-    from ..ops.cleanup.runner import STEP_TITLES, steps_for
+    from ..ops.cleanup.runner import (STEP_TITLES, describe_pending, options_differ, options_differ_message,
+                                      stale_reason, steps_for)
 
     journal = Journal(working_dir(settings.state_dir, opts.environment))
     try:
@@ -181,19 +197,19 @@ def _resume_or_not(pending, opts, settings: Settings, interactive: bool, force: 
             return None, None
         raise UsageError(f"the interrupted run cannot be resumed: run without --force on a terminal to set it "
                          f"aside, or move {journal.path} away; nothing was changed") from None
-    asked = {"provider": opts.provider, "namespace": opts.namespace, "k8s-only": opts.k8s_only,
-             "skip-backup": opts.skip_backup,
-             "additional-namespaces": sorted(set(opts.additional_namespaces) - {opts.namespace})}
-    planned = {"provider": saved.provider, "namespace": saved.opts.namespace, "k8s-only": saved.opts.k8s_only,
-               "skip-backup": saved.opts.skip_backup,
-               "additional-namespaces": sorted(saved.opts.additional_namespaces)}
-    differ = [f"{k} {planned[k]!r} (now {asked[k]!r})" for k in asked if asked[k] != planned[k]]
+    differ = options_differ(saved, opts)
     if differ:
-        raise UsageError(f"an interrupted cleanup of '{opts.environment}' is pending with other options: "
-                         f"{'; '.join(differ)}. Run it with the same options to resume it; nothing was changed")
+        raise UsageError(options_differ_message(opts.environment, differ))
+    saved.check_cluster(conn)
+    stale = stale_reason(saved, pending, conn)
+    if stale:
+        print(f"An interrupted cleanup of '{opts.environment}' ({describe_pending(pending)}) cannot be resumed: "
+              f"{stale}. It is set aside; planning afresh.", file=sys.stderr)
+        journal.discard()
+        return None, None
     step = pending.first_unfinished(steps_for(saved))
-    print(f"An interrupted cleanup of '{opts.environment}' is pending (plan {pending.plan_hash[:12]}, "
-          f"started {pending.started}); it would go on with '{STEP_TITLES.get(step, step)}'.", file=sys.stderr)
+    print(f"An interrupted cleanup of '{opts.environment}' is pending ({describe_pending(pending)}); it would "
+          f"go on with '{STEP_TITLES.get(step, step)}'.", file=sys.stderr)
     if interactive and not force:
         answer = _ask("Resume it with its saved plan? Type yes to resume, no to plan again:")
         if answer == "no":
@@ -208,21 +224,35 @@ def _resume_or_not(pending, opts, settings: Settings, interactive: bool, force: 
 
 def _run_with_ctrl_c(runner):
     """The first Ctrl-C asks the run to stop at the next safe point; a second one stops it at once (the
-    journal still lets a later run resume)."""
+    journal still lets a later run resume). The terminal closing (SIGHUP) or a SIGTERM stop it at the next
+    safe point too: a cleanup never goes on without someone to see it, nor dies at a random point."""
     def on_sigint(signum, frame):
         if runner.cancel.is_set():
             raise KeyboardInterrupt
         runner.cancel.set()
-        print("\ncancelling at the next safe point (Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+        _say("\ncancelling at the next safe point (Ctrl-C again to stop at once)")
 
-    previous = signal.signal(signal.SIGINT, on_sigint) if threading.current_thread() is threading.main_thread() \
-        else None
+    def on_hangup(signum, frame):
+        runner.cancel.set()
+        _say(f"\n{signal.Signals(signum).name}: stopping at the next safe point")
+
+    handlers = {signal.SIGINT: on_sigint, signal.SIGHUP: on_hangup, signal.SIGTERM: on_hangup}
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
     try:
         return runner.run()
     except KeyboardInterrupt:
-        print("\nstopped at once: run the same cleanup again to resume it", file=sys.stderr, flush=True)
+        _say("\nstopped at once: run the same cleanup again to resume it")
         raise
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
+
+def _say(text: str) -> None:
+    """A line on stderr that may have gone with the terminal."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except OSError:
+        pass

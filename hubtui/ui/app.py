@@ -23,6 +23,52 @@ class HubApp(App[int]):
 
     def on_mount(self) -> None:
         self.push_screen(DeploymentsScreen(self.backend))
+        self._watch_hangup()
+
+    def _watch_hangup(self) -> None:
+        """The terminal closing (SIGHUP) must not leave a cleanup running without a screen, nor kill it at a
+        random point: a run stops at its next safe point, then hubtui exits. A plain signal handler, not the
+        event loop's: once the terminal is gone, drawing can block the loop for good."""
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return  # e.g. under a test's pilot
+        signal.signal(signal.SIGHUP, lambda signum, frame: self.hang_up())
+
+    def running_cleanup(self):
+        """The cleanup run screen whose run has not finished yet, if any."""
+        from .screens.cleanup import RunScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, RunScreen) and s.running), None)
+
+    def hang_up(self) -> None:
+        """The terminal is gone: nothing can be drawn or asked any more. A running cleanup is told to stop at
+        its next safe point (it journals that); once it has stopped, the process ends."""
+        import os
+        import threading
+
+        from ..ops.events import LogLine
+
+        run = self.running_cleanup()
+        if run is not None:
+            run.cancel.set()
+            run.emit(LogLine("the terminal closed: stopping at the next safe point", "warning"))
+
+        def end() -> None:
+            if run is not None:
+                run.run_done.wait()
+            os._exit(1)  # the UI cannot be shut down cleanly without a terminal to draw on
+
+        threading.Thread(target=end, name="hubtui-hangup", daemon=True).start()
+
+    async def action_quit(self) -> None:
+        """q, Ctrl-C, Ctrl-Q: during a cleanup run, ask first and stop at a safe point; otherwise quit."""
+        run = self.running_cleanup()
+        if run is None:
+            self.exit()
+        else:
+            run.ask_to_leave()
 
     def action_connect(self) -> None:
         from .screens.connect import ConnectScreen

@@ -46,6 +46,7 @@ class Backend(Protocol):
     def cleanup_pending(self, environment: str) -> "JournalState | None": ...
     def cleanup_discard(self, environment: str) -> None: ...
     def cleanup_load(self, plan_file: str) -> "Plan": ...
+    def cleanup_stale(self, plan: "Plan", pending: "JournalState") -> str | None: ...
     def cleanup_plan(self, opts: "CleanupOptions") -> "tuple[Plan, Path]": ...
     def cleanup_run(self, plan: "Plan", plan_file: Path, *, emit: Emit, cancel: threading.Event,
                     allow_disable_deletion_protection: bool, force: bool) -> "RunSummary": ...
@@ -129,6 +130,11 @@ class ClusterBackend:
         plan = Plan.load(plan_file).for_execution()
         plan.check_cluster(self.conn)
         return plan
+
+    def cleanup_stale(self, plan, pending):
+        from ..ops.cleanup.runner import stale_reason
+
+        return stale_reason(plan, pending, self.conn)
 
     def cleanup_plan(self, opts):
         from ..ops.cleanup.plan import discover

@@ -43,10 +43,10 @@ def test_the_wizard_destroys_the_demo_hub_after_the_typed_confirmation(doomed_cl
         assert "namespace llm-analytics-hub (main" in term.text
         assert DOOMED <= namespaces(doomed_cluster.kubeconfig)  # planning changed nothing
         term.press("D")
-        term.wait_for("Are you sure you want to destroy 'dev'? (yes/NO)")
+        term.wait_for("Are you sure you want to destroy 'dev' on context")  # then the context, wrapped
         term.press(*"ye", "enter")  # not the phrase: OK stays disabled, Enter does nothing
         term.pump(0.5)
-        assert "Are you sure you want to destroy 'dev'?" in term.text
+        assert "Are you sure you want to destroy 'dev' on context" in term.text
         term.press("s", "enter")
         term.wait_for("Destroying 'dev'")
         term.wait_for("Cleanup of 'dev' completed.", timeout=240)
@@ -70,6 +70,18 @@ def cli(kubeconfig, tmp_path, *args) -> pexpect.spawn:
                          encoding="utf-8", dimensions=(40, 160))
 
 
+@pytest.fixture
+def production_namespace(kube):
+    """A namespace of the test's own that says it is production (the hub's says dev)."""
+    import uuid
+
+    core = client.CoreV1Api(kube.api)
+    name = f"prod-{uuid.uuid4().hex[:6]}"
+    core.create_namespace({"metadata": {"name": name, "labels": {"environment": "production"}}})
+    yield name
+    core.delete_namespace(name)
+
+
 @pytest.mark.parametrize("answers, refused", [
     (["delete production"], "type exactly 'DELETE PRODUCTION'"),
     (["DELETE PRODUCTION", "y"], "type exactly 'yes'"),
@@ -77,13 +89,14 @@ def cli(kubeconfig, tmp_path, *args) -> pexpect.spawn:
     (["DELETE PRODUCTION", ""], "type exactly 'yes'"),
 ])
 def test_on_a_terminal_the_cli_asks_the_wizards_questions_in_order_and_refuses_wrong_answers(
-        local_cluster, kube, tmp_path, answers, refused):
+        local_cluster, kube, tmp_path, production_namespace, answers, refused):
     apps = client.AppsV1Api(kube.api)
     before = {d.metadata.name: d.spec.replicas for d in apps.list_namespaced_deployment(HUB_NAMESPACE).items}
-    child = cli(local_cluster.kubeconfig, tmp_path, "-e", "production", "-p", "k8s")
+    child = cli(local_cluster.kubeconfig, tmp_path, "-e", "production", "-p", "k8s", "-n", production_namespace)
     child.expect("Cleanup plan for environment 'production'")
-    questions = ["Type DELETE PRODUCTION to destroy the production environment:",
-                 r"Are you sure you want to destroy 'production'\? \(yes/NO\):"]
+    where = f"on context {kube.context} \\(cluster {kube.cluster}, server {kube.server}\\)"
+    questions = [f"Type DELETE PRODUCTION to destroy the production environment 'production' {where}:",
+                 f"Are you sure you want to destroy 'production' {where}\\? \\(yes/NO\\):"]
     for question, answer in zip(questions, answers):
         child.expect(question)
         child.sendline(answer)
@@ -92,7 +105,7 @@ def test_on_a_terminal_the_cli_asks_the_wizards_questions_in_order_and_refuses_w
     child.close()
     assert child.exitstatus == 2
     assert {d.metadata.name: d.spec.replicas for d in apps.list_namespaced_deployment(HUB_NAMESPACE).items} == before
-    assert DOOMED <= namespaces(local_cluster.kubeconfig)
+    assert DOOMED | {production_namespace} <= namespaces(local_cluster.kubeconfig)
 
 
 def test_json_on_a_terminal_refuses_without_force(local_cluster, tmp_path):

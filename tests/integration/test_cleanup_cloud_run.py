@@ -114,8 +114,10 @@ def test_a_dry_run_plan_shows_the_cloud_identity_and_resources_from_a_child_proc
                            tags={"environment": "staging"})
     env = dict(os.environ, **stand_in.env, KUBECONFIG=str(local_cluster.kubeconfig),
                XDG_STATE_HOME=str(tmp_path))
+    # the hub's namespace on the test cluster says environment=dev: staging is planned on a namespace that
+    # does not exist there (no evidence either way, which a dry run may show)
     proc = subprocess.run([sys.executable, "-m", "hubtui", "cleanup", "-e", "staging", "-p", provider, "--dry-run",
-                           "--json"], env=env, capture_output=True, text=True, timeout=120)
+                           "--json", "-n", "hub-staging"], env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     cloud = doc["cloud"]
@@ -123,5 +125,5 @@ def test_a_dry_run_plan_shows_the_cloud_identity_and_resources_from_a_child_proc
     assert {r["matched_by"] for r in cloud["resources"]} >= {"name+tag"}
     assert any(r["name"].startswith("llm-analytics-hub-staging") for r in cloud["resources"])
     text = subprocess.run([sys.executable, "-m", "hubtui", "cleanup", "-e", "staging", "-p", provider,
-                           "--dry-run"], env=env, capture_output=True, text=True, timeout=120).stdout
+                           "--dry-run", "-n", "hub-staging"], env=env, capture_output=True, text=True, timeout=120).stdout
     assert f"Cloud: {cloud['identity']}, region {cloud['region']}" in text

@@ -81,7 +81,8 @@ def test_drain_names_the_stragglers_when_pods_stay(kube, ns, audit):
 def test_namespaces_are_deleted_and_waited_for_and_missing_ones_are_noted(kube, audit):
     a, b = Scratch(kube.api, "gone"), Scratch(kube.api, "gone")
     a.add("web", 1)
-    result = delete_namespaces(kube, [a.name, b.name, "never-existed"], audit=audit, timeout=90)
+    uid = {n: a.core.read_namespace(n).metadata.uid for n in (a.name, b.name)}
+    result = delete_namespaces(kube, {**uid, "never-existed": "0000"}, audit=audit, timeout=90)
     assert result.complete and set(result.gone) == {a.name, b.name} and result.absent == ("never-existed",)
     for name in (a.name, b.name):
         with pytest.raises(client.ApiException):
@@ -94,7 +95,8 @@ def test_a_stuck_namespace_is_explained(kube, audit):
         "metadata": {"name": "held", "finalizers": ["hubtui.test/never-cleared"]}, "data": {"a": "b"}})
     events = []
     try:
-        result = delete_namespaces(kube, [stuck.name], audit=audit, emit=events.append, timeout=8)
+        uid = stuck.core.read_namespace(stuck.name).metadata.uid
+        result = delete_namespaces(kube, {stuck.name: uid}, audit=audit, emit=events.append, timeout=8)
         assert not result.complete
         why = result.stuck[stuck.name]
         assert "NamespaceFinalizersRemaining" in why and "hubtui.test/never-cleared" in why

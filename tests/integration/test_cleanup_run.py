@@ -103,20 +103,6 @@ def test_a_failed_backup_stops_the_run_before_anything_is_deleted(doomed_cluster
         conn.close()
 
 
-@pytest.fixture
-def held_hub(doomed_cluster):
-    """The hub's namespace on the doomed cluster, held in Terminating by a finalizer that never clears
-    (until the test ends)."""
-    conn = connect(Settings.from_env(kubeconfig=str(doomed_cluster.kubeconfig)))
-    core = client.CoreV1Api(conn.api)
-    core.create_namespaced_config_map(HUB_NAMESPACE, {
-        "metadata": {"name": "held", "finalizers": ["hubtui.test/never-cleared"]}, "data": {"a": "b"}})
-    yield core
-    core.patch_namespaced_config_map("held", HUB_NAMESPACE, {"metadata": {"finalizers": None}})
-    wait_deleted(core, HUB_NAMESPACE)
-    conn.close()
-
-
 def test_a_stuck_namespace_fails_the_run_and_says_why(doomed_cluster, held_hub, tmp_path):
     settings = settings_for(doomed_cluster, tmp_path)
     conn = connect(settings)

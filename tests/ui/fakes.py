@@ -137,11 +137,19 @@ class FakeBackend:
         # saved with Force ticked back then: a resume must not skip the questions because of it
         return fake_plan("dev", CleanupOptions("dev", "k8s", "llm-analytics-hub", force=True))
 
+    stale = None  # why a pending run cannot be resumed (None: it can)
+    labelled = True  # the planned cluster's namespace says environment=<env>
+
+    def cleanup_stale(self, plan, pending):
+        self.calls.append(("stale", plan.environment))
+        return self.stale
+
     def cleanup_plan(self, opts):
         from pathlib import Path
 
         self.calls.append(("plan", opts))
-        return fake_plan(opts.environment, opts), Path(f"/state/hubtui/cleanup/{opts.environment}/plan-1234.json")
+        return (fake_plan(opts.environment, opts, labelled=self.labelled),
+                Path(f"/state/hubtui/cleanup/{opts.environment}/plan-1234.json"))
 
     def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force):
         from hubtui.ops.cleanup.runner import RunSummary, StepOutcome
@@ -181,9 +189,12 @@ class FakeBackend:
         return summary
 
 
-def fake_plan(environment, opts=None):
-    """A plan like the demo hub's, without a cluster (fixed time, so snapshots stay still)."""
+def fake_plan(environment, opts=None, *, labelled=True):
+    """A plan like the demo hub's, without a cluster (fixed time, so snapshots stay still). `labelled`: the
+    hub's namespace carries environment=<env> (the evidence holds); otherwise nothing shows the cluster is
+    the environment's."""
     from hubtui.cloud.base import CloudPlan, CloudResource
+    from hubtui.ops.cleanup.evidence import gather
     from hubtui.ops.cleanup.plan import CleanupOptions, NamespacePlan, Plan
 
     opts = opts or CleanupOptions(environment, "k8s", "llm-analytics-hub")
@@ -192,8 +203,9 @@ def fake_plan(environment, opts=None):
                          statefulsets=(("kafka", 1), ("redis-cluster", 1), ("timescaledb", 1)),
                          jobs=("db-migrate",), cronjobs=("metrics-rollup",),
                          pvcs=(("data-kafka-0", "10Gi"), ("data-redis-cluster-0", "2Gi"),
-                               ("data-timescaledb-0", "20Gi")), pods=16)
-    infra = tuple(NamespacePlan(n, True, "infrastructure", deployments=((n.split("-")[0], 1),), pods=1)
+                               ("data-timescaledb-0", "20Gi")), pods=16, uid="0b1c-main")
+    infra = tuple(NamespacePlan(n, True, "infrastructure", deployments=((n.split("-")[0], 1),), pods=1,
+                                uid=f"0b1c-{n}")
                   for n in ("monitoring", "cert-manager", "ingress-nginx"))
     cloud = None
     risks = ["persistent volumes are deleted with their namespaces; only the backup keeps their data"]
@@ -207,9 +219,15 @@ def fake_plan(environment, opts=None):
         risks += list(cloud["risks"])
     public = {"environment": environment, "provider": opts.provider, "namespace": opts.namespace,
               "additional_namespaces": list(opts.additional_namespaces), "force": opts.force,
-              "skip_backup": opts.skip_backup, "k8s_only": opts.k8s_only, "dry_run": opts.dry_run}
+              "skip_backup": opts.skip_backup, "k8s_only": opts.k8s_only, "dry_run": opts.dry_run,
+              "include_tag_matches": opts.include_tag_matches, "include_shared_infra": opts.include_shared_infra}
+    evidence = gather(environment, namespace=opts.namespace, labels={"environment": environment} if labelled else {},
+                      context="kwok-demo", cluster="kwok-demo", server="https://127.0.0.1:6443")
+    if not labelled:
+        risks.insert(0, "nothing shows that context kwok-demo (server https://127.0.0.1:6443) is environment "
+                        f"'{environment}''s cluster")
     return Plan(environment, opts.provider, "kwok-demo", "kwok-demo", "https://127.0.0.1:6443", public,
                 (main, *infra), tuple(risks), cloud,
                 {"kubeconfig": [], "working_dir": f"/state/hubtui/cleanup/{environment}",
                  "kept": [f"/state/hubtui/backups/{environment}", "/state/hubtui/audit.jsonl"]},
-                created="2026-11-26T12:00:00+00:00")
+                evidence.to_dict(), created="2026-11-26T12:00:00+00:00")

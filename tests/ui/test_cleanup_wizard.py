@@ -56,6 +56,21 @@ def ok_enabled(app) -> bool:
     return not app.screen.query_one("#ok", Button).disabled
 
 
+async def confirm_all(pilot, app) -> list[str]:
+    """D on the plan, then each typed question answered with its exact phrase; the questions asked."""
+    asked = []
+    await pilot.press("D")
+    while True:
+        await until(pilot, lambda: isinstance(app.screen, (TypedConfirm, RunScreen)), what="a question or the run")
+        if isinstance(app.screen, RunScreen):
+            return asked
+        asked.append(text(app, ".dialog-title"))
+        await type_into(pilot, app, app.screen.confirmation.phrase)
+        await pilot.press("enter")
+        await until(pilot, lambda: not asked or not isinstance(app.screen, TypedConfirm)
+                    or text(app, ".dialog-title") != asked[-1], what="the next screen")
+
+
 async def test_bad_input_gives_one_line_and_plans_nothing():
     backend = FakeBackend()
     app = HubApp(backend=backend)
@@ -104,7 +119,7 @@ async def test_yes_must_be_typed_exactly_then_the_run_streams_its_steps_and_summ
         await to_plan(pilot, app)
         await pilot.press("D")
         await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
-        assert "Are you sure you want to destroy 'dev'? (yes/NO)" in text(app, ".dialog-title")
+        assert "Are you sure you want to destroy 'dev' on context kwok-demo" in text(app, ".dialog-title")
         assert "namespace llm-analytics-hub: 8 deployments, 3 statefulsets" in text(app, "#warning")
         for wrong in ("", "y", "Yes", "YES", " yes", "yes ", "no"):
             await type_into(pilot, app, wrong)
@@ -153,20 +168,67 @@ async def test_delete_production_does_not_stand_in_for_yes_elsewhere():
         await to_plan(pilot, app, environment="staging")
         await pilot.press("D")
         await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
-        assert "destroy 'staging'? (yes/NO)" in text(app, ".dialog-title")
+        assert "destroy 'staging' on context kwok-demo" in text(app, ".dialog-title")
         await type_into(pilot, app, "DELETE PRODUCTION")
         assert not ok_enabled(app)
 
 
-async def test_force_skips_the_modals_and_says_so_in_red():
+async def test_the_wizard_has_no_force_and_every_question_names_the_context_and_cluster():
     backend = FakeBackend()
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
-        await to_plan(pilot, app, ticks=("force",))
-        assert "FORCE: the typed confirmations will be skipped" in text(app, "#force-notice")
+        await open_form(pilot, app)
+        assert not app.screen.query("#force")  # --force is for automation only
+        await to_plan(pilot, app)
+        assert "Evidence that this is 'dev': yes" in text(app, "#identity")
+        assert "namespace llm-analytics-hub is labelled environment=dev" in text(app, "#identity")
+        asked = await confirm_all(pilot, app)
+        assert asked == ["Are you sure you want to destroy 'dev' on context kwok-demo (cluster kwok-demo, server "
+                         "https://127.0.0.1:6443)? (yes/NO)"]
+        await until(pilot, lambda: app.screen.summary is not None)
+        assert ("force", False) in backend.calls
+
+
+async def test_with_no_evidence_the_context_name_must_be_typed():
+    backend = FakeBackend()
+    backend.labelled = False
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app, environment="staging")
+        assert "Evidence that this is 'staging': NONE" in text(app, "#identity")
         await pilot.press("D")
-        await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.summary is not None)
-        assert "WARNING: FORCE: the confirmations were skipped" in "\n".join(app.screen.query_one(Log).lines)
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+        assert "Type the context's name (kwok-demo)" in text(app, ".dialog-title")
+        for wrong in ("yes", "kwok", "kwok-demo ", "KWOK-DEMO"):
+            await type_into(pilot, app, wrong)
+            assert not ok_enabled(app), wrong
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen))
+        assert "Not confirmed: nothing was changed." in text(app, "#message")
+        assert not [c for c in backend.calls if c[0] == "run"]
+
+
+async def test_spaces_around_the_environment_are_refused_in_the_form():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        for bad in ("production ", " production", "prod eu"):
+            await fill(pilot, app, environment=bad)
+            await pilot.press("ctrl+p")
+            await until(pilot, lambda: "use lower-case letters, digits and '-', with no spaces"
+                        in text(app, "#problem"))
+            assert isinstance(app.screen, CleanupFormScreen)
+            await pilot.press("escape")
+        assert not [c for c in backend.calls if c[0] == "plan"]
+
+
+async def test_a_production_like_name_needs_delete_production():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app, environment="prod-eu")
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+        assert "Type DELETE PRODUCTION to destroy the production environment 'prod-eu'" in text(app, ".dialog-title")
 
 
 async def test_dry_run_in_the_form_disables_destroy():
@@ -185,17 +247,24 @@ async def test_deletion_protection_is_asked_even_with_force_and_a_refusal_change
     backend = FakeBackend()
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
-        await to_plan(pilot, app, provider="aws", ticks=("force",))
+        await to_plan(pilot, app, provider="aws")
         assert "deletion protection ON" in text(app, "#plan-text")
         assert "AWS account 123456789012" in text(app, "#identity")
         await pilot.press("D")
         await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
-        assert "rds-instance llm-analytics-hub-dev-postgres has deletion protection" in text(app, ".dialog-title")
+        await type_into(pilot, app, "yes")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm) and "protection" in text(app, ".dialog-title"))
+        assert ("rds-instance llm-analytics-hub-dev-postgres in AWS account 123456789012 has deletion protection "
+                "(cleanup of 'dev' on context kwok-demo") in text(app, ".dialog-title")
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen))
         assert "stays on: nothing was changed" in text(app, "#message")
         await pilot.press("D")
         await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+        await type_into(pilot, app, "yes")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm) and "protection" in text(app, ".dialog-title"))
         await type_into(pilot, app, "yes")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.summary is not None)
@@ -207,13 +276,17 @@ async def test_cancel_asks_first_then_stops_at_a_safe_point_and_says_how_to_resu
     backend.cleanup_gate = threading.Event()
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
-        await to_plan(pilot, app, ticks=("force",))
-        await pilot.press("D")
+        await to_plan(pilot, app)
+        await confirm_all(pilot, app)
         await until(pilot, lambda: isinstance(app.screen, RunScreen)
                     and "running" in str(app.screen.query_one("#steps").get_row("namespaces")[1]))
-        await pilot.press("q")  # q does not quit in the middle of a run: it asks to cancel
-        await until(pilot, lambda: isinstance(app.screen, Confirm))
-        await pilot.press("n")  # not cancelled: the run goes on
+        for key in ("q", "ctrl+q", "ctrl+c"):  # none quits in the middle of a run: each asks first
+            await pilot.press(key)
+            await until(pilot, lambda: isinstance(app.screen, Confirm))
+            assert "Quit during the cleanup?" in text(app, ".dialog-title")
+            await pilot.press("n")  # not quit: the run goes on
+            await until(pilot, lambda: isinstance(app.screen, RunScreen))
+            assert not app.screen.cancel.is_set()
         await until(pilot, lambda: isinstance(app.screen, RunScreen))
         assert not app.screen.cancel.is_set()
         await pilot.press("escape")
@@ -243,15 +316,66 @@ async def test_an_interrupted_run_is_offered_for_resume_with_its_saved_plan():
         await fill(pilot, app)
         await pilot.press("ctrl+p")
         await until(pilot, lambda: isinstance(app.screen, ResumeChoice))
-        assert "Steps finished: backup." in text(app, ".dialog-body")
+        assert "steps finished: backup" in text(app, ".dialog-body")
+        assert "started " in text(app, ".dialog-body") and "its backup" not in text(app, ".dialog-body")
         await pilot.click("#resume")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen))
         assert app.screen.resume and str(app.screen.query_one("#destroy", Button).label) == "Resume…"
         assert ("load", "/state/hubtui/cleanup/dev/plan-aaaa.json") in backend.calls
         assert not [c for c in backend.calls if c[0] == "plan"]
+        assert ("stale", "dev") in backend.calls
         # the saved plan had Force ticked; this time it is not: the typed phrase is asked again
         await pilot.press("D")
         await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+
+
+async def test_a_resume_with_other_options_is_refused_as_the_cli_refuses_it():
+    backend = FakeBackend()
+    backend.pending = JournalState("a" * 64, "/state/hubtui/cleanup/dev/plan-aaaa.json", "2026-11-26T11:00:00Z",
+                                   {"backup": {"status": "done"}})
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(pilot, app, provider="aws", ticks=("k8s_only",))
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: "is pending with other options" in text(app, "#problem"))
+        assert "provider 'k8s' (now 'aws')" in text(app, "#problem")
+        assert isinstance(app.screen, CleanupFormScreen)
+        assert not [c for c in backend.calls if c[0] in ("plan", "discard")]
+
+
+async def test_a_stale_run_is_not_offered_for_resume_but_planned_afresh():
+    backend = FakeBackend()
+    backend.pending = JournalState("a" * 64, "/state/hubtui/cleanup/dev/plan-aaaa.json", "2026-11-20T11:00:00Z",
+                                   {"backup": {"status": "done"}})
+    backend.stale = "it started 7 d ago, more than 1 d"
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(pilot, app)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen))
+        assert not app.screen.resume
+        assert ("discard", "dev") in backend.calls and [c for c in backend.calls if c[0] == "plan"]
+
+
+async def test_quit_during_a_run_asks_then_stops_at_a_safe_point_and_only_then_exits():
+    backend = FakeBackend()
+    backend.cleanup_gate = threading.Event()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app)
+        await confirm_all(pilot, app)
+        await until(pilot, lambda: isinstance(app.screen, RunScreen)
+                    and "running" in str(app.screen.query_one("#steps").get_row("namespaces")[1]))
+        run = app.screen
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await until(pilot, lambda: run.cancel.is_set())
+        await pilot.pause(0.3)
+        assert app.is_running and run.summary is None  # still there while the run goes to its safe point
+        backend.cleanup_gate.set()
+        await until(pilot, lambda: not app.is_running or app.return_code is not None, what="the exit")
+    assert app.return_code == 1  # cancelled: not a success
 
 
 async def test_an_error_part_way_says_the_run_stopped_and_can_be_resumed():
@@ -259,13 +383,13 @@ async def test_an_error_part_way_says_the_run_stopped_and_can_be_resumed():
     backend.cleanup_error = "cannot write the cleanup journal /x (No space left on device)"
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
-        await to_plan(pilot, app, ticks=("force",))
-        await pilot.press("D")
+        await to_plan(pilot, app)
+        await confirm_all(pilot, app)
         await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.query_one("#summary").display)
         assert "The cleanup stopped with an error: cannot write the cleanup journal" in text(app, "#summary")
         assert "again to resume it" in text(app, "#summary")
         assert str(app.screen.query_one("#steps").get_row("namespaces")[1]) == "stopped"
-        assert ("force", True) in backend.calls
+        assert ("force", False) in backend.calls
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
 
@@ -321,8 +445,8 @@ class TestSnapshots:
 
     def test_run_finished(self, snap_compare):
         async def settle(pilot):
-            await to_plan(pilot, pilot.app, ticks=("force",))
-            await pilot.press("D")
+            await to_plan(pilot, pilot.app)
+            await confirm_all(pilot, pilot.app)
             await until(pilot, lambda: isinstance(pilot.app.screen, RunScreen) and pilot.app.screen.summary)
             await pilot.pause(0.2)
 

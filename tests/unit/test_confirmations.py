@@ -1,37 +1,118 @@
-"""The typed phrases that guard a destroy: only the exact phrase passes."""
+"""The typed phrases that guard a destroy: only the exact phrase passes, production-like names and evidence
+need DELETE PRODUCTION, a cluster with no evidence needs its context's name, and the name is strict."""
 
 from __future__ import annotations
 
 import pytest
 
-from hubtui.ops.cleanup.confirm import accepted, confirmations
+from hubtui.errors import UsageError
+from hubtui.ops.cleanup.confirm import accepted, confirmations, force_problems
+from hubtui.cloud.base import normalise_server
+from hubtui.ops.cleanup.evidence import (BOUND, CONTRARY, UNPROVEN, gather, names_environment,
+                                         production_like)
+from hubtui.ops.cleanup.plan import CleanupOptions, validate
+from tests.ui.fakes import fake_plan
 
 
-def test_every_environment_asks_for_yes():
-    [only] = confirmations("staging")
-    assert only.question == "Are you sure you want to destroy 'staging'? (yes/NO)"
+def test_every_environment_asks_for_yes_naming_the_context_and_cluster():
+    [only] = confirmations(fake_plan("staging"))
+    assert only.question == ("Are you sure you want to destroy 'staging' on context kwok-demo (cluster kwok-demo, "
+                             "server https://127.0.0.1:6443)? (yes/NO)")
     assert accepted(only, "yes")
 
 
 def test_production_first_needs_delete_production_then_yes():
-    first, second = confirmations("production")
+    first, second = confirmations(fake_plan("production"))
     assert first.phrase == "DELETE PRODUCTION" and second.phrase == "yes"
+    assert "context kwok-demo (cluster kwok-demo" in first.question
     assert accepted(first, "DELETE PRODUCTION") and accepted(second, "yes")
 
 
 @pytest.mark.parametrize("typed", ["", "y", "Y", "YES", "Yes", " yes", "yes ", "yes\n", "yess", "no", "ye"])
 def test_anything_but_yes_is_refused(typed):
-    [ask] = confirmations("dev")
+    [ask] = confirmations(fake_plan("dev"))
     assert not accepted(ask, typed)
 
 
 @pytest.mark.parametrize("typed", ["", "delete production", "DELETE  PRODUCTION", " DELETE PRODUCTION",
                                    "DELETE PRODUCTION ", "DELETE", "yes", "DELETE PROD"])
 def test_anything_but_delete_production_is_refused(typed):
-    first, _ = confirmations("production")
+    first, _ = confirmations(fake_plan("production"))
     assert not accepted(first, typed)
 
 
-def test_delete_production_is_not_asked_for_other_environments():
-    for env in ("dev", "staging", "prod", "production-eu"):
-        assert [c.phrase for c in confirmations(env)] == ["yes"]
+@pytest.mark.parametrize("env", ["production", "prod", "prd", "prod-eu", "eu-production", "eu-prd-2"])
+def test_production_like_names_need_delete_production(env):
+    assert production_like(env)
+    assert [c.phrase for c in confirmations(fake_plan(env))] == ["DELETE PRODUCTION", "yes"]
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "product", "preprod", "production2", "reprd"])
+def test_other_names_are_asked_yes_only(env):
+    assert not production_like(env)
+    assert [c.phrase for c in confirmations(fake_plan(env))] == ["yes"]
+
+
+@pytest.mark.parametrize("env", ["production ", " production", "production\n", "prod eu", "Prod", "dev\t", ""])
+def test_an_environment_name_with_spaces_or_newlines_is_refused(env):
+    with pytest.raises(UsageError):
+        validate(CleanupOptions(env, "k8s", "llm-analytics-hub"))
+
+
+def test_production_evidence_asks_delete_production_whatever_the_name():
+    ev = gather("eu1", namespace="hub", labels={"environment": "eu1"}, context="gke_acme_prod_eu1", cluster="c",
+                server="https://10.0.0.1")
+    assert ev.binding == BOUND and ev.production_hints == ("the context name gke_acme_prod_eu1 says production",)
+
+
+def test_with_no_evidence_the_context_name_is_asked_and_force_needs_it_repeated():
+    plan = fake_plan("staging", labelled=False)
+    assert plan.binding == UNPROVEN
+    phrases = [c.phrase for c in confirmations(plan)]
+    assert phrases == ["kwok-demo", "yes"]
+    assert "--context-name kwok-demo" in force_problems(plan, None)
+    assert force_problems(plan, "kwok-dem") is not None
+    assert force_problems(plan, "kwok-demo") is None
+    assert force_problems(fake_plan("staging"), None) is None  # the evidence holds: --force alone will do
+
+
+def test_evidence_for_against_and_none():
+    common = dict(namespace="hub", context="ctx", cluster="c", server="https://1.2.3.4:443/")
+    assert gather("dev", labels={"environment": "dev"}, **common).binding == BOUND
+    assert gather("dev", labels={"hubtui.io/environment": "production"}, **common).binding == CONTRARY
+    assert gather("dev", labels={}, **common).binding == UNPROVEN
+    assert gather("dev", labels=None, **common | {"context": "arn:aws:eks:x:1:cluster/llm-analytics-hub-dev"}
+                  ).binding == BOUND
+    assert gather("dev", labels=None, **common, planned_endpoints={"eks": "https://1.2.3.4"}).binding == BOUND
+    assert gather("dev", labels={"environment": "dev"}, **common,
+                  other_endpoints={"eks-cluster billing": "HTTPS://1.2.3.4"}).binding == CONTRARY
+
+
+@pytest.mark.parametrize("text, names", [
+    ("llm-analytics-hub-dev", True), ("gke_p_r_llm-analytics-hub-dev", True), ("llm-analytics-hub-dev-eu", False),
+    ("xllm-analytics-hub-dev", False), ("arn:aws:eks:r:1:cluster/llm-analytics-hub-dev", True),
+])
+def test_the_hub_name_counts_as_a_whole_token_only(text, names):
+    assert names_environment(text, "dev") is names
+
+
+def test_servers_compare_without_scheme_default_port_or_trailing_slash():
+    assert normalise_server("https://ABC.eks.amazonaws.com:443/") == normalise_server("abc.eks.amazonaws.com")
+    assert normalise_server("https://1.2.3.4:6443") != normalise_server("https://1.2.3.4")
+
+
+def test_included_tag_matches_get_their_own_question_that_lists_them():
+    import dataclasses
+
+    from hubtui.cloud.base import CloudPlan, CloudResource
+    from hubtui.ops.cleanup.plan import CleanupOptions
+
+    plan = fake_plan("dev", CleanupOptions("dev", "aws", "llm-analytics-hub", include_tag_matches=True))
+    cloud = CloudPlan.from_dict(plan.cloud)
+    decoy = CloudResource("eks-cluster", "billing-dev", "arn:eks/billing-dev", "tag")
+    plan = dataclasses.replace(plan, cloud=dataclasses.replace(cloud, resources=cloud.resources + (decoy,)).to_dict())
+    phrases = [c.phrase for c in confirmations(plan)]
+    assert phrases == ["include tag matches", "yes"]
+    [ask] = [c for c in confirmations(plan) if c.phrase == "include tag matches"]
+    assert "eks-cluster billing-dev" in ask.question and "eks-cluster llm-analytics-hub-dev" not in ask.question
+    assert not accepted(ask, "yes")

@@ -40,10 +40,11 @@ class NamespaceDeletion:
     gone: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()  # did not exist: nothing to do
     stuck: dict[str, str] = field(default_factory=dict)  # name -> why it is still Terminating
+    recreated: dict[str, str] = field(default_factory=dict)  # name -> why it was not deleted (not the plan's)
 
     @property
     def complete(self) -> bool:
-        return not self.stuck
+        return not self.stuck and not self.recreated
 
 
 def _ignore_not_found(call, *args, **kwargs):
@@ -57,6 +58,25 @@ def _ignore_not_found(call, *args, **kwargs):
 
 class StepCancelled(HubError):
     """The operator cancelled during a wait; what was requested so far stands, and a rerun picks it up."""
+
+
+def check_namespace_uid(conn: KubeConnection, namespace: str, uid: str) -> bool:
+    """The namespace is still the one the plan saw (False: it is gone). A namespace deleted and created
+    again since the plan has another uid: HubError, and nothing in it is touched."""
+    from kubernetes import client
+
+    if not uid:
+        raise HubError(f"the plan has no uid for namespace {namespace}: it was made by an older hubtui; plan again")
+    try:
+        found = client.CoreV1Api(conn.api).read_namespace(namespace, _request_timeout=REQUEST_TIMEOUT)
+    except Exception as e:  # noqa: BLE001
+        if getattr(e, "status", None) == 404:
+            return False
+        raise describe_api_error(e, f"reading namespace {namespace}") from None
+    if found.metadata.uid != uid:
+        raise HubError(f"namespace {namespace} was created again since the plan (uid {found.metadata.uid}, "
+                       f"planned {uid}): nothing in it was touched; plan again")
+    return True
 
 
 def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit = ignore,
@@ -162,29 +182,45 @@ def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: 
         pods.stop()
 
 
-def delete_namespaces(conn: KubeConnection, names: list[str], *, audit: AuditLog, emit: Emit = ignore,
+def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: AuditLog, emit: Emit = ignore,
                       timeout: float = 180, cancel: threading.Event | None = None) -> NamespaceDeletion:
-    """Delete each namespace that exists and wait until it is really gone. One still Terminating at the end is
-    explained: its conditions (what remains, which finalizers) and its own finalizers."""
+    """Delete each planned namespace (name -> the uid the plan saw) and wait until it is really gone. The
+    delete carries the uid as a precondition: a namespace created again since the plan is never deleted by
+    it (it is named in `recreated`). One still Terminating at the end is explained: its conditions (what
+    remains, which finalizers) and its own finalizers."""
     from kubernetes import client
 
     core = client.CoreV1Api(conn.api)
     step = "namespaces"
     audit.check()  # every change is audited: no audit log, no change
-    emit(StepStarted(step, ", ".join(names)))
-    absent, pending = [], []
-    for name in names:
+    emit(StepStarted(step, ", ".join(uids)))
+    absent, pending, recreated = [], [], {}
+    for name, uid in uids.items():
+        if not uid:
+            recreated[name] = "the plan has no uid for it (made by an older hubtui): plan again"
+            continue
+        body = client.V1DeleteOptions(preconditions=client.V1Preconditions(uid=uid))
         try:
-            core.delete_namespace(name, _request_timeout=REQUEST_TIMEOUT)
+            core.delete_namespace(name, body=body, _request_timeout=REQUEST_TIMEOUT)
         except Exception as e:  # noqa: BLE001
-            if getattr(e, "status", None) == 404:
+            status = getattr(e, "status", None)
+            if status == 404:
                 absent.append(name)
                 continue
-            if getattr(e, "status", None) == 409:  # already Terminating (a rerun): wait for it like the rest
-                pending.append(name)
+            if status == 409:
+                # the uid precondition failed (created again since the plan), or it is already Terminating
+                # (a rerun): only the planned namespace is waited for
+                current = _namespace_uid(core, name)
+                if current is None:
+                    absent.append(name)
+                elif current != uid:
+                    recreated[name] = f"created again since the plan (uid {current}, planned {uid}): not deleted"
+                    emit(LogLine(f"namespace {name} was created again since the plan: not deleted", "error"))
+                else:
+                    pending.append(name)
                 continue
             raise describe_api_error(e, f"deleting namespace {name}") from None
-        audit.record("delete-namespace", context=conn.context, namespace=name)
+        audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid)
         pending.append(name)
 
     # One watch per namespace, selected by name: it needs no right to list every namespace of the cluster.
@@ -210,9 +246,49 @@ def delete_namespaces(conn: KubeConnection, names: list[str], *, audit: AuditLog
     gone = tuple(n for n in pending if n not in stuck)
     for name, why in stuck.items():
         emit(LogLine(f"namespace {name} is still Terminating after {timeout:g}s: {why}", "error"))
-    if not stuck:
+    if not stuck and not recreated:
         emit(StepDone(step, f"{len(gone)} deleted, {len(absent)} did not exist"))
-    return NamespaceDeletion(gone, tuple(absent), stuck)
+    return NamespaceDeletion(gone, tuple(absent), stuck, recreated)
+
+
+def _namespace_uid(core, name: str) -> str | None:
+    try:
+        return core.read_namespace(name, _request_timeout=REQUEST_TIMEOUT).metadata.uid
+    except Exception as e:  # noqa: BLE001
+        if getattr(e, "status", None) == 404:
+            return None
+        raise describe_api_error(e, f"reading namespace {name}") from None
+
+
+def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditLog,
+                    emit: Emit = ignore) -> tuple[list[str], dict[str, str]]:
+    """Delete the planned webhook configurations (each by its planned uid) whose service namespaces are
+    gone. Returns (deleted or already gone, failed: label -> why)."""
+    from kubernetes import client
+
+    api = client.AdmissionregistrationV1Api(conn.api)
+    calls = {"validating": api.delete_validating_webhook_configuration,
+             "mutating": api.delete_mutating_webhook_configuration}
+    done, failed = [], {}
+    for w in webhooks:
+        label = f"{w['kind']} webhook configuration {w['name']}"
+        body = client.V1DeleteOptions(preconditions=client.V1Preconditions(uid=w["uid"]))
+        try:
+            calls[w["kind"]](w["name"], body=body, _request_timeout=REQUEST_TIMEOUT)
+        except Exception as e:  # noqa: BLE001
+            if getattr(e, "status", None) == 404:
+                done.append(f"{label} (was already gone)")
+                continue
+            if getattr(e, "status", None) == 409:
+                failed[label] = "created again since the plan: not deleted"
+            else:
+                failed[label] = str(describe_api_error(e, f"deleting {label}"))
+            emit(LogLine(f"{label}: {failed[label]}", "error"))
+            continue
+        audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"])
+        emit(LogLine(f"deleted {label} (its service lived in {', '.join(w['namespaces'])})"))
+        done.append(label)
+    return done, failed
 
 
 def why_stuck(ns: dict | None) -> str:

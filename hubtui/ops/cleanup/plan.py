@@ -12,6 +12,7 @@ from pathlib import Path
 from ...errors import HubError, UsageError
 from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 from ...settings import Settings
+from .evidence import UNPROVEN, Evidence, gather, production_like, refuse_contrary
 from .local_state import LocalPlan, plan_kubeconfig
 
 PROVIDERS = ("aws", "gcp", "azure", "k8s")
@@ -30,6 +31,8 @@ class CleanupOptions:
     skip_backup: bool = False
     k8s_only: bool = False
     dry_run: bool = False
+    include_tag_matches: bool = False  # cloud resources that match by tag only (never by default)
+    include_shared_infra: bool = False  # infrastructure namespaces that other namespaces still use
 
     @property
     def cloud(self) -> bool:
@@ -37,16 +40,20 @@ class CleanupOptions:
 
 
 def validate(opts: CleanupOptions) -> CleanupOptions:
-    """A clear error before anything is touched: bad provider, empty environment, invalid namespace."""
+    """A clear error before anything is touched: bad provider, bad environment name, invalid namespace.
+
+    The environment name is taken exactly as given: whitespace or a newline around it is an error, never
+    trimmed, so that `'production '` cannot pass for another environment (and skip DELETE PRODUCTION)."""
     if opts.provider not in PROVIDERS:
         raise UsageError(f"provider {opts.provider!r} is not one of {', '.join(PROVIDERS)}")
-    env = opts.environment.strip() if opts.environment else ""
-    if not env:
+    env = opts.environment or ""
+    if not env.strip():
         raise UsageError("the environment is empty: name it (dev, staging, production, ...)")
-    if not _DNS_LABEL.match(env):
-        raise UsageError(f"environment {env!r}: use lower-case letters, digits and '-' (it names cloud resources)")
+    if not _DNS_LABEL.fullmatch(env) or env != env.strip() or "\n" in env:
+        raise UsageError(f"environment {env!r}: use lower-case letters, digits and '-', with no spaces "
+                         "(it names cloud resources)")
     for ns in (opts.namespace, *opts.additional_namespaces):
-        if not _DNS_LABEL.match(ns or ""):
+        if not _DNS_LABEL.fullmatch(ns or ""):
             raise UsageError(f"namespace {ns!r} is not a valid Kubernetes namespace name")
         if ns in SYSTEM_NAMESPACES:
             raise UsageError(f"namespace {ns!r} belongs to Kubernetes itself: hubtui never deletes it")
@@ -64,6 +71,14 @@ class NamespacePlan:
     cronjobs: tuple[str, ...] = ()
     pvcs: tuple[tuple[str, str], ...] = ()  # name, requested size
     pods: int = 0
+    uid: str = ""  # the namespace the plan saw: a namespace recreated since is never deleted by it
+    shared: tuple[str, ...] = ()  # infrastructure still used outside the plan (what uses it)
+    included: bool = True  # False: shared infrastructure left alone (not included by the operator)
+
+    @property
+    def doomed(self) -> bool:
+        """Deleted by the run: it exists and was not left alone."""
+        return self.exists and self.included
 
     def groups(self) -> list[tuple[str, list[str]]]:
         """What the namespace holds, by kind, as the plan shows it (kinds with nothing are left out)."""
@@ -86,6 +101,8 @@ class Plan:
     risks: tuple[str, ...] = ()
     cloud: dict | None = None  # CloudPlan.to_dict(), when the cloud is torn down too
     local: dict = field(default_factory=dict)  # LocalPlan.to_dict()
+    evidence: dict = field(default_factory=dict)  # Evidence.to_dict(): is this cluster the environment's?
+    webhooks: tuple[dict, ...] = ()  # cluster-scoped webhook configurations served from doomed namespaces
     created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
     def body(self) -> dict:
@@ -98,6 +115,7 @@ class Plan:
             NamespacePlan(**{k: (tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, list) else v)
                              for k, v in ns.items()}) for ns in d["namespaces"])
         fields["risks"] = tuple(d.get("risks", ()))
+        fields["webhooks"] = tuple(d.get("webhooks", ()))
         return cls(**fields)
 
     @classmethod
@@ -139,13 +157,31 @@ class Plan:
 
     @property
     def namespaces_to_delete(self) -> list[str]:
-        return [ns.name for ns in self.namespaces if ns.exists]
+        return [ns.name for ns in self.namespaces if ns.doomed]
+
+    @property
+    def planned_uids(self) -> dict[str, str]:
+        """name -> the uid the plan saw, for every namespace the run will touch."""
+        return {ns.name: ns.uid for ns in self.namespaces if ns.doomed}
+
+    @property
+    def facts(self) -> Evidence:
+        return Evidence.from_dict(self.evidence)
+
+    @property
+    def binding(self) -> str:
+        return self.evidence.get("binding", UNPROVEN)
+
+    @property
+    def production(self) -> bool:
+        """Production by its name (`prod-eu`), or by what the namespace, the cluster or the cloud say."""
+        return production_like(self.environment) or bool(self.facts.production_hints)
 
     @property
     def opts(self) -> CleanupOptions:
         o = dict(self.options)
         o["additional_namespaces"] = tuple(o.get("additional_namespaces", ()))
-        return CleanupOptions(**o)
+        return CleanupOptions(**{k: v for k, v in o.items() if k in CleanupOptions.__dataclass_fields__})
 
     @property
     def hash(self) -> str:
@@ -171,14 +207,22 @@ class Plan:
 
     def render(self) -> str:
         lines = [f"Cleanup plan for environment '{self.environment}' (provider {self.provider})",
-                 f"  Kubernetes context: {self.context}   cluster: {self.cluster}   server: {self.server}", ""]
+                 f"  Kubernetes context: {self.context}   cluster: {self.cluster}   server: {self.server}"]
+        lines += [f"  {line}" for line in evidence_lines(self)]
+        lines.append("")
         for ns in self.namespaces:
             if not ns.exists:
                 if ns.role != "infrastructure":
                     lines.append(f"  namespace {ns.name} ({ns.role}): does not exist, nothing to delete")
                 continue
+            if not ns.included:
+                lines.append(f"  namespace {ns.name} ({ns.role}): NOT included, shared: {', '.join(ns.shared[:5])}"
+                             f"{' …' if len(ns.shared) > 5 else ''} (--include-shared-infra includes it)")
+                continue
             lines.append(f"  namespace {ns.name} ({ns.role}): {ns.pods} pods")
             lines += [f"    {label}: {', '.join(items)}" for label, items in ns.groups()]
+        for w in self.webhooks:
+            lines.append(f"  {w['kind']} webhook configuration {w['name']} (served from {', '.join(w['namespaces'])})")
         cloud = self.cloud_plan
         if cloud:
             lines += ["", f"  Cloud: {cloud.identity}, region {cloud.region}"]
@@ -188,6 +232,8 @@ class Plan:
                 extra = "  (deletion protection ON)" if r.details.get("deletion_protection") else ""
                 lines.append(f"    {r.kind}: {r.name}  [matched by {r.matched_by}]{extra}")
                 lines += [f"      with it: {line}" for line in contents(r)]
+            for r in getattr(cloud, "not_included", ()):
+                lines.append(f"    NOT included: {r.kind} {r.name}  [matched by {r.matched_by} only]")
         elif self.options.get("provider") != "k8s":
             lines += ["", "  Cloud: left alone (--k8s-only)"]
         local = self.local_plan
@@ -200,6 +246,19 @@ class Plan:
             lines += ["", "  Risks:"] + [f"    ! {r}" for r in self.risks]
         lines += ["", f"  plan hash {self.hash[:12]}"]
         return "\n".join(lines)
+
+
+def evidence_lines(plan: Plan) -> list[str]:
+    """Whether the cluster is the environment's, one line per fact, as both faces show it."""
+    facts = plan.facts
+    head = {"bound": f"Evidence that this is '{plan.environment}': yes",
+            "unproven": f"Evidence that this is '{plan.environment}': NONE (you must type the context's name)",
+            "contrary": f"Evidence that this is '{plan.environment}': CONTRARY"}[plan.binding]
+    lines = [head] + [f"  {'+' if f.verdict == 'for' else '-'} {f.text}" for f in facts.facts]
+    if plan.production:
+        why = "; ".join(facts.production_hints) or f"the name '{plan.environment}'"
+        lines.append(f"  PRODUCTION ({why}): DELETE PRODUCTION will be asked")
+    return lines
 
 
 CONTENT_KEYS = ("nodegroups", "subnetworks", "firewalls", "resources")
@@ -224,16 +283,17 @@ def contents(resource) -> list[str]:
     return lines
 
 
-def _namespace_plan(conn: KubeConnection, name: str, role: str) -> NamespacePlan:
+def _namespace_plan(conn: KubeConnection, name: str, role: str) -> tuple[NamespacePlan, dict | None]:
+    """What one namespace holds, and its labels (None when it does not exist)."""
     from kubernetes import client
 
     core, apps, batch = client.CoreV1Api(conn.api), client.AppsV1Api(conn.api), client.BatchV1Api(conn.api)
     t = REQUEST_TIMEOUT
     try:
-        core.read_namespace(name, _request_timeout=t)
+        found = core.read_namespace(name, _request_timeout=t)
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
-            return NamespacePlan(name, False, role)
+            return NamespacePlan(name, False, role), None
         raise describe_api_error(e, f"reading namespace {name}") from None
     try:
         deps = apps.list_namespaced_deployment(name, _request_timeout=t).items
@@ -253,7 +313,71 @@ def _namespace_plan(conn: KubeConnection, name: str, role: str) -> NamespacePlan
         pvcs=tuple(sorted((p.metadata.name, ((p.spec.resources.requests or {}).get("storage", "?")
                                              if p.spec.resources else "?")) for p in pvcs)),
         pods=len(pods),
-    )
+        uid=found.metadata.uid or "",
+    ), dict(found.metadata.labels or {})
+
+
+_NGINX_CLASSES = ("nginx",)
+
+
+def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple[str, ...]:
+    """What outside the plan still uses an infrastructure namespace: Ingresses of class nginx
+    (ingress-nginx), cert-manager Certificates (cert-manager), ServiceMonitors / PodMonitors (monitoring).
+    A list that cannot be read counts as "in use" (it is left alone unless included)."""
+    from kubernetes import client
+
+    t = REQUEST_TIMEOUT
+
+    def outside(items, ns_of) -> list:
+        return [i for i in items if ns_of(i) not in planned]
+
+    try:
+        if infra == "ingress-nginx":
+            items = client.NetworkingV1Api(conn.api).list_ingress_for_all_namespaces(_request_timeout=t).items
+            users = [i for i in outside(items, lambda i: i.metadata.namespace)
+                     if (i.spec.ingress_class_name in _NGINX_CLASSES or (i.metadata.annotations or {}).get(
+                         "kubernetes.io/ingress.class") in _NGINX_CLASSES)]
+            return tuple(f"ingress {i.metadata.namespace}/{i.metadata.name}" for i in users)
+        kinds = {"cert-manager": [("cert-manager.io", "v1", "certificates", "certificate")],
+                 "monitoring": [("monitoring.coreos.com", "v1", "servicemonitors", "servicemonitor"),
+                                ("monitoring.coreos.com", "v1", "podmonitors", "podmonitor")]}.get(infra, [])
+        found = []
+        custom = client.CustomObjectsApi(conn.api)
+        for group, version, plural, label in kinds:
+            try:
+                items = custom.list_cluster_custom_object(group, version, plural, _request_timeout=t)["items"]
+            except Exception as e:  # noqa: BLE001
+                if getattr(e, "status", None) == 404:  # the kind is not installed: nobody uses it
+                    continue
+                raise
+            found += [f"{label} {i['metadata']['namespace']}/{i['metadata']['name']}"
+                      for i in outside(items, lambda i: i["metadata"].get("namespace"))]
+        return tuple(found)
+    except Exception as e:  # noqa: BLE001
+        why = describe_api_error(e, "listing its users in other namespaces")
+        return (f"could not check ({why})",)
+
+
+def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
+    """The cluster-scoped webhook configurations whose service lives in a namespace that will go: left
+    behind, they would make the API server reject writes (Ingresses, Certificates) for good."""
+    from kubernetes import client
+
+    api = client.AdmissionregistrationV1Api(conn.api)
+    found = []
+    for kind, call in (("validating", api.list_validating_webhook_configuration),
+                       ("mutating", api.list_mutating_webhook_configuration)):
+        try:
+            items = call(_request_timeout=REQUEST_TIMEOUT).items
+        except Exception as e:  # noqa: BLE001
+            raise describe_api_error(e, f"listing the {kind} webhook configurations") from None
+        for item in items:
+            served = {w.client_config.service.namespace for w in item.webhooks or ()
+                      if w.client_config and w.client_config.service}
+            if served and served <= doomed:  # one that also serves from a kept namespace stays
+                found.append({"kind": kind, "name": item.metadata.name, "uid": item.metadata.uid,
+                              "namespaces": sorted(served)})
+    return tuple(sorted(found, key=lambda w: (w["kind"], w["name"])))
 
 
 def working_dir(state_dir: Path, environment: str) -> Path:
@@ -263,35 +387,65 @@ def working_dir(state_dir: Path, environment: str) -> Path:
 
 def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | None = None) -> Plan:
     """Everything the cleanup would delete: Kubernetes objects, then (unless k8s-only or provider k8s) the
-    cloud resources and the local kubeconfig entries of the environment's cloud cluster. Read-only."""
+    cloud resources and the local kubeconfig entries of the environment's cloud cluster, with the evidence
+    that the cluster is the environment's. Read-only. Contrary evidence refuses (UsageError)."""
     validate(opts)
     settings = settings or Settings.from_env()
     extra = list(dict.fromkeys(n for n in opts.additional_namespaces if n != opts.namespace))  # no repeats
     wanted = [(opts.namespace, "main")] + [(n, "additional") for n in extra]
     wanted += [(n, "infrastructure") for n in INFRA_NAMESPACES if n not in {w for w, _ in wanted}]
-    namespaces = tuple(_namespace_plan(conn, n, role) for n, role in wanted)
+    found = [_namespace_plan(conn, n, role) for n, role in wanted]
+    main_labels = found[0][1]
+    namespaces = [ns for ns, _ in found]
+    planned = {ns.name for ns in namespaces}
+    for i, ns in enumerate(namespaces):
+        if ns.role == "infrastructure" and ns.exists:
+            users = _users_outside(conn, ns.name, planned)
+            namespaces[i] = replace(ns, shared=users, included=not users or opts.include_shared_infra)
+    cloud = None
+    found_cloud = None
+    kubeconfig = ()
+    if opts.cloud:
+        from ...cloud.base import cluster_name
+        from ...cloud.base import discover as cloud_discover
+
+        found_cloud = cloud_discover(opts.provider, opts.environment, settings,
+                                     include_tag_matches=opts.include_tag_matches)
+        cloud = found_cloud.to_dict()
+        kubeconfig = plan_kubeconfig(conn.kubeconfig, cluster_name(opts.environment))
+    evidence = gather(opts.environment, namespace=opts.namespace, labels=main_labels, context=conn.context,
+                      cluster=conn.cluster, server=conn.server,
+                      planned_endpoints=found_cloud.planned_endpoints if found_cloud else None,
+                      other_endpoints=found_cloud.foreign_endpoints if found_cloud else None)
+    refuse_contrary(evidence, opts.environment, conn.context)
     risks = []
+    if evidence.binding == UNPROVEN:
+        risks.append(f"nothing shows that context {conn.context} (server {conn.server}) is environment "
+                     f"'{opts.environment}''s cluster: no environment label on namespace {opts.namespace}, no "
+                     f"name with llm-analytics-hub-{opts.environment}, no matching cloud endpoint; you will "
+                     "be asked to type the context's name")
     if not namespaces[0].exists:
         risks.append(f"the main namespace {opts.namespace} does not exist in context {conn.context}")
     if opts.skip_backup:
         risks.append("no backup will be taken (--skip-backup)")
     if opts.force:
         risks.append("--force: the confirmations are skipped")
-    if any(ns.pvcs for ns in namespaces) and not opts.skip_backup:
+    if any(ns.pvcs for ns in namespaces if ns.doomed) and not opts.skip_backup:
         risks.append("persistent volumes are deleted with their namespaces; only the backup keeps their data")
-    cloud = None
-    kubeconfig = ()
-    if opts.cloud:
-        from ...cloud.base import cluster_name
-        from ...cloud.base import discover as cloud_discover
-
-        found = cloud_discover(opts.provider, opts.environment, settings)
-        cloud = found.to_dict()
-        risks += list(found.risks)
-        kubeconfig = plan_kubeconfig(conn.kubeconfig, cluster_name(opts.environment))
+    for ns in namespaces:
+        if ns.role == "additional" and ns.exists and ns.pvcs and ns.statefulsets:
+            risks.append(f"namespace {ns.name}: statefulsets {', '.join(n for n, _ in ns.statefulsets)} with "
+                         f"volumes {', '.join(n for n, _ in ns.pvcs)} are NOT backed up (the backup covers "
+                         f"{opts.namespace} only)")
+        if ns.shared and ns.included:
+            risks.append(f"shared infrastructure {ns.name} is included although in use: {', '.join(ns.shared[:5])}")
+    if found_cloud:
+        risks += list(found_cloud.risks)
+    webhooks = _webhooks(conn, {ns.name for ns in namespaces if ns.doomed})
     state = Path(settings.state_dir)
     local = LocalPlan(kubeconfig, str(working_dir(state, opts.environment)),
                       (str(state / "backups" / opts.environment), str(state / "audit.jsonl")))
     public = {k: v for k, v in asdict(opts).items()} | {"additional_namespaces": extra}
-    return Plan(opts.environment, opts.provider, conn.context, conn.cluster, conn.server, public, namespaces,
-                tuple(risks), cloud, local.to_dict())
+    return Plan(opts.environment, opts.provider, conn.context, conn.cluster, conn.server, public,
+                tuple(namespaces), tuple(risks), cloud, local.to_dict(), evidence.to_dict(), webhooks)
+

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
-from ...audit import AuditLog
+from ...audit import AuditError, AuditLog
 from ...errors import HubError
 from ...kube.client import KubeConnection
 from ...settings import Settings
@@ -121,6 +122,81 @@ def pending_run(state_dir: Path, environment: str) -> JournalState | None:
     return st if st.resumable else None
 
 
+RESUME_MAX_AGE = 24 * 3600.0  # seconds: an older interrupted run is planned afresh, never resumed
+
+
+def _age(ts: str, now: datetime) -> float | None:
+    try:
+        then = datetime.fromisoformat(ts)
+    except (TypeError, ValueError):
+        return None
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=timezone.utc)
+    return (now - then).total_seconds()
+
+
+def human_age(seconds: float | None) -> str:
+    if seconds is None:
+        return "an unknown time"
+    seconds = max(0, int(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+def resume_ages(pending: JournalState, now: datetime | None = None) -> tuple[float | None, float | None]:
+    """(age of the interrupted run, age of its backup or None when it took none) in seconds."""
+    now = now or datetime.now(timezone.utc)
+    backup = pending.steps.get("backup", {})
+    return _age(pending.started, now), (_age(backup.get("ts", ""), now) if pending.done("backup") else None)
+
+
+def describe_pending(pending: JournalState, now: datetime | None = None) -> str:
+    """One line: which plan, how old the run and its backup are, which steps are done."""
+    run_age, backup_age = resume_ages(pending, now)
+    done = ", ".join(s for s, e in pending.steps.items() if e.get("status") == "done") or "none"
+    backup = f"its backup {human_age(backup_age)} old" if backup_age is not None else "no backup taken yet"
+    return (f"plan {pending.plan_hash[:12]}, started {human_age(run_age)} ago ({pending.started}), {backup}; "
+            f"steps finished: {done}")
+
+
+def stale_reason(plan: Plan, pending: JournalState, conn: KubeConnection, *, max_age: float = RESUME_MAX_AGE,
+                 now: datetime | None = None) -> str | None:
+    """Why an interrupted run must not be resumed (None: it may be). Too old, or a namespace of its plan
+    created again since (the environment was redeployed: its backup and drain are out of date)."""
+    from .kube_steps import check_namespace_uid
+
+    run_age, _ = resume_ages(pending, now)
+    if run_age is None or run_age > max_age:
+        return (f"it started {human_age(run_age)} ago, more than {human_age(max_age)}: the environment may have "
+                "changed since its backup and drain")
+    for name, uid in plan.planned_uids.items():
+        try:
+            check_namespace_uid(conn, name, uid)
+        except HubError as e:
+            return str(e).split(": nothing in it")[0]
+    return None
+
+
+def options_differ(saved: Plan, opts) -> list[str]:
+    """What the options asked for now change against an interrupted run's saved plan: such a run is not
+    resumed with them (both faces refuse with the same words)."""
+    def view(o) -> dict:
+        return {"provider": o.provider, "namespace": o.namespace, "k8s-only": o.k8s_only,
+                "skip-backup": o.skip_backup, "include-tag-matches": o.include_tag_matches,
+                "include-shared-infra": o.include_shared_infra,
+                "additional-namespaces": sorted(set(o.additional_namespaces) - {o.namespace})}
+
+    asked, planned = view(opts), view(saved.opts)
+    return [f"{k} {planned[k]!r} (now {asked[k]!r})" for k in asked if asked[k] != planned[k]]
+
+
+def options_differ_message(environment: str, differ: list[str]) -> str:
+    return (f"an interrupted cleanup of '{environment}' is pending with other options: {'; '.join(differ)}. "
+            "Run it with the same options to resume it; nothing was changed")
+
+
 class CleanupRun:
     """One execution (or resumption) of a confirmed plan. run() never raises for a step's failure: the
     summary says what happened. Set `cancel` from another thread to stop at the next safe point."""
@@ -145,12 +221,23 @@ class CleanupRun:
 
     # ----- the run -----------------------------------------------------------------------
     def run(self) -> RunSummary:
+        """The whole run, holding the environment's lock (one run per environment at a time)."""
+        from .lock import EnvironmentLock
+
+        with EnvironmentLock(self.settings.state_dir, self.plan.environment):
+            return self._run()
+
+    def _preflight(self) -> None:
+        """Prove the target before touching it: the same cluster, the namespaces the plan saw."""
+        from .kube_steps import check_namespace_uid
+
         self.plan.check_cluster(self.conn)
-        try:
-            self.audit.check()
-        except OSError as e:
-            raise HubError(f"cannot write the audit log {self.audit.path} ({e.strerror}): nothing was changed") \
-                from None
+        for name, uid in self.plan.planned_uids.items():
+            check_namespace_uid(self.conn, name, uid)
+
+    def _run(self) -> RunSummary:
+        self._preflight()
+        self.audit.check()  # AuditError, one line: nothing was changed
         before = self.journal.state()
         resumed = before.plan_hash == self.plan.hash and before.resumable
         if before.plan_hash and before.plan_hash != self.plan.hash and before.resumable:
@@ -187,7 +274,10 @@ class CleanupRun:
                 stop_reason = "cancelled"
         result = summary.result
         self.journal.end(result)
-        self.audit.record("cleanup-end", result=result)
+        try:
+            self.audit.record("cleanup-end", result=result)
+        except AuditError as e:
+            self.emit(LogLine(str(e), "error"))
         if result == "completed":
             self._forget_working_files(summary)
         return summary
@@ -209,7 +299,10 @@ class CleanupRun:
             outcome.status = FAILED
         self.journal.step(step, outcome.status, outcome.detail,
                           {"deleted": outcome.deleted, "failed": outcome.failed})
-        audit.record("cleanup-step", outcome=outcome.status, detail=outcome.detail)
+        try:
+            audit.record("cleanup-step", outcome=outcome.status, detail=outcome.detail)
+        except AuditError as e:  # the step is journaled; an unaudited run goes no further
+            outcome.status, outcome.detail = FAILED, str(e)
         if outcome.status == DONE:
             self.emit(StepDone(step, outcome.detail))
         else:
@@ -248,11 +341,14 @@ class CleanupRun:
         return StepOutcome("backup", DONE, f"{len(result.files)} file(s) in {result.folder}")
 
     def _step_drain(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
-        from .kube_steps import drain
+        from .kube_steps import check_namespace_uid, drain
 
-        targets = [ns.name for ns in self.plan.namespaces if ns.exists and ns.role != "infrastructure"]
+        targets = [ns for ns in self.plan.namespaces if ns.doomed and ns.role != "infrastructure"]
         warnings = []
-        for name in targets:
+        for ns in targets:
+            name = ns.name
+            if not check_namespace_uid(self.conn, name, ns.uid):  # gone since: nothing to drain
+                continue
             result = drain(self.conn, name, audit=audit, emit=self._sub_emit("drain"), timeout=self.drain_timeout,
                            cancel=self.cancel)
             if result.stragglers:
@@ -265,16 +361,27 @@ class CleanupRun:
     def _step_namespaces(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
         from .kube_steps import delete_namespaces
 
-        names = self.plan.namespaces_to_delete
-        if not names:
+        uids = self.plan.planned_uids
+        if not uids:
             return StepOutcome("namespaces", DONE, "no namespace to delete")
-        result = delete_namespaces(self.conn, names, audit=audit, emit=self._sub_emit("namespaces"),
+        result = delete_namespaces(self.conn, uids, audit=audit, emit=self._sub_emit("namespaces"),
                                    timeout=self.namespace_timeout, cancel=self.cancel)
         outcome = StepOutcome("namespaces", DONE, f"{len(result.gone)} deleted, {len(result.absent)} already gone",
                               deleted=[f"namespace {n}" for n in result.gone])
+        outcome.failed = [f"namespace {n} ({why})" for n, why in result.recreated.items()]
         if result.stuck:
-            outcome.failed = [f"namespace {n} (stuck: {why})" for n, why in result.stuck.items()]
+            outcome.failed += [f"namespace {n} (stuck: {why})" for n, why in result.stuck.items()]
             outcome.detail = f"{len(result.stuck)} namespace(s) stuck in Terminating"
+        elif result.recreated:
+            outcome.detail = f"{len(result.recreated)} namespace(s) created again since the plan were not deleted"
+        gone = set(result.gone) | set(result.absent)
+        webhooks = [w for w in self.plan.webhooks if set(w["namespaces"]) <= gone]
+        if webhooks:
+            from .kube_steps import delete_webhooks
+
+            done, failed = delete_webhooks(self.conn, webhooks, audit=audit, emit=self._sub_emit("namespaces"))
+            outcome.deleted += done
+            outcome.failed += [f"{label} ({why})" for label, why in failed.items()]
         return outcome
 
     def _step_cloud(self, audit: BoundAudit, before: JournalState) -> StepOutcome:

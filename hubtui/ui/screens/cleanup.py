@@ -21,16 +21,19 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, L
 
 from ...errors import HubError, UsageError
 from ...ops.cleanup.confirm import Confirmation, accepted, confirmations, protection_confirmation
-from ...ops.cleanup.plan import PROVIDERS, CleanupOptions, Plan, contents, validate
-from ...ops.cleanup.runner import STEP_TITLES, steps_for
+from ...ops.cleanup.plan import PROVIDERS, CleanupOptions, Plan, contents, evidence_lines, validate
+from ...ops.cleanup.runner import (STEP_TITLES, describe_pending, options_differ, options_differ_message,
+                                   steps_for)
 from ...ops.events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
 from ..backend import Backend
 from .modals import Confirm, Help
 
+# No "force" here: skipping the confirmations is for automation (hubtui cleanup --force), never a checkbox.
 OPTIONS = (
-    ("force", "Force: skip the confirmations"),
     ("k8s_only", "Kubernetes only: leave the cloud alone"),
     ("skip_backup", "Skip the backup"),
+    ("include_tag_matches", "Include cloud resources that match by tag only (asked separately)"),
+    ("include_shared_infra", "Include shared infrastructure namespaces still in use elsewhere"),
     ("dry_run", "Dry run: plan only, change nothing"),
 )
 
@@ -59,7 +62,7 @@ def doomed_summary(plan: Plan) -> str:
     """What a confirmation's red warning lists: everything that will be permanently deleted."""
     lines = []
     for ns in plan.namespaces:
-        if ns.exists:
+        if ns.doomed:
             vols = f", volumes {', '.join(f'{n} ({s})' for n, s in ns.pvcs)}" if ns.pvcs else ""
             lines.append(f"• namespace {ns.name}: {len(ns.deployments)} deployments, "
                          f"{len(ns.statefulsets)} statefulsets{vols}")
@@ -182,8 +185,8 @@ class CleanupFormScreen(Screen):
         extra = tuple(n.strip() for n in self.query_one("#additional", Input).value.split(",") if n.strip())
         if provider is None:
             raise UsageError(f"choose a provider ({', '.join(PROVIDERS)}): there is no default")
-        return validate(CleanupOptions(
-            environment=self.query_one("#environment", Input).value.strip(),
+        return validate(CleanupOptions(  # the environment exactly as typed: spaces around it are refused
+            environment=self.query_one("#environment", Input).value,
             provider=str(provider.label), namespace=self.query_one("#namespace", Input).value.strip(),
             additional_namespaces=extra,
             **{key: self.query_one(f"#{key}", Checkbox).value for key, _ in OPTIONS}))
@@ -210,21 +213,29 @@ class CleanupFormScreen(Screen):
         try:
             pending = await asyncio.to_thread(self.backend.cleanup_pending, opts.environment)
             if pending is not None and not opts.dry_run:
-                body = (f"Plan {pending.plan_hash[:12]}, started {pending.started}. Steps finished: "
-                        f"{', '.join(s for s, e in pending.steps.items() if e.get('status') == 'done') or 'none'}."
-                        "\nResume goes on from the first unfinished step with the plan that was confirmed; "
-                        "Plan again sets the interrupted run aside.")
-                choice = await self.app.push_screen_wait(ResumeChoice(opts.environment, body))
-                if choice == "resume":
-                    plan = await asyncio.to_thread(self.backend.cleanup_load, pending.plan_file)
-                    self.app.push_screen(PlanScreen(self.backend, plan, Path(pending.plan_file), resume=True,
-                                                    force=opts.force))
-                    self.say("Resuming the interrupted run: review its plan.")
+                saved = await asyncio.to_thread(self.backend.cleanup_load, pending.plan_file)
+                differ = options_differ(saved, opts)
+                if differ:
+                    self.say("Nothing was changed.", options_differ_message(opts.environment, differ))
                     return
-                if choice != "again":
-                    self.say("Nothing was changed.")
-                    return
-                await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
+                stale = await asyncio.to_thread(self.backend.cleanup_stale, saved, pending)
+                if stale:
+                    await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
+                    self.app.notify(f"The interrupted cleanup of '{opts.environment}' cannot be resumed: {stale}. "
+                                    "It was set aside; here is a fresh plan.", title="Cleanup", severity="warning",
+                                    timeout=12)
+                else:
+                    body = (describe_pending(pending) + ".\nResume goes on from the first unfinished step with "
+                            "the plan that was confirmed; Plan again sets the interrupted run aside.")
+                    choice = await self.app.push_screen_wait(ResumeChoice(opts.environment, body))
+                    if choice == "resume":
+                        self.app.push_screen(PlanScreen(self.backend, saved, Path(pending.plan_file), resume=True))
+                        self.say("Resuming the interrupted run: review its plan.")
+                        return
+                    if choice != "again":
+                        self.say("Nothing was changed.")
+                        return
+                    await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
             plan, path = await asyncio.to_thread(self.backend.cleanup_plan, opts)
         except HubError as e:
             self.say("Nothing was changed.", str(e))
@@ -235,7 +246,7 @@ class CleanupFormScreen(Screen):
         finally:
             self.busy = False
         self.say(f"Plan saved to {path}.")
-        self.app.push_screen(PlanScreen(self.backend, plan, path, force=opts.force))
+        self.app.push_screen(PlanScreen(self.backend, plan, path))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
@@ -253,10 +264,9 @@ class PlanScreen(Screen):
         Binding("question_mark", "help", "Help"),
     ]
 
-    def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, resume: bool = False, force: bool = False):
+    def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, resume: bool = False):
         super().__init__()
         self.backend, self.plan, self.plan_file, self.resume = backend, plan, Path(plan_file), resume
-        self.force = force  # ticked in the form now (a resumed plan's own flag does not count)
 
     def compose(self) -> ComposeResult:
         p, opts = self.plan, self.plan.opts
@@ -268,12 +278,15 @@ class PlanScreen(Screen):
         cloud = p.cloud_plan
         if cloud:
             identity.append(f"Cloud: [b]{escape(cloud.identity)}[/], region [b]{escape(cloud.region)}[/]")
+        styles = {"bound": "green", "unproven": "bold yellow", "contrary": "bold red"}
+        evidence = evidence_lines(p)
+        identity.append(f"[{styles[p.binding]}]{escape(evidence[0])}[/]")
+        identity += [escape(line) if "PRODUCTION" not in line else f"[bold red]{escape(line)}[/]"
+                     for line in evidence[1:]]
         yield Static("\n".join(identity), id="identity")
         with VerticalScroll(id="plan-body"):
             yield Static(self._body(), id="plan-text")
         notices = []
-        if self.force:
-            notices.append("FORCE: the typed confirmations will be skipped (recorded in the audit log)")
         if opts.dry_run:
             notices.append("DRY RUN: this plan can only be saved; untick Dry run in the form to destroy")
         yield Static("\n".join(notices), id="force-notice")
@@ -286,7 +299,7 @@ class PlanScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#force-notice").display = bool(self.force or self.plan.opts.dry_run)
+        self.query_one("#force-notice").display = bool(self.plan.opts.dry_run)
         self.query_one("#dry", Button).focus()
 
     def _body(self) -> Text:
@@ -304,6 +317,10 @@ class PlanScreen(Screen):
                 if ns.role != "infrastructure":
                     t.append(f"  namespace {ns.name} ({ns.role}): does not exist, nothing to delete\n", style="dim")
                 continue
+            if not ns.included:
+                t.append(f"  namespace {ns.name} ({ns.role}): NOT included, shared with "
+                         f"{', '.join(ns.shared[:3])}{' …' if len(ns.shared) > 3 else ''}\n", style="yellow")
+                continue
             t.append(f"  namespace {ns.name}", style="bold")
             t.append(f" ({ns.role}, {ns.pods} pods)\n")
             for label, items in ns.groups():
@@ -316,6 +333,9 @@ class PlanScreen(Screen):
                      style="dim")
         elif not cloud.resources:
             t.append("  nothing found by name or by the environment tag\n", style="dim")
+        for w in p.webhooks:
+            t.append(f"  {w['kind']} webhook configuration {w['name']}", style="bold")
+            t.append(f" (its service lived in {', '.join(w['namespaces'])})\n")
         for r in cloud.resources if cloud else ():
             t.append(f"  {r.kind} ", style="bold")
             t.append(f"{r.name}  [matched by {r.matched_by}]")
@@ -324,6 +344,8 @@ class PlanScreen(Screen):
             t.append("\n")
             for line in contents(r):
                 t.append(f"      with it: {line}\n", style="dim")
+        for r in getattr(cloud, "not_included", ()) if cloud else ():
+            t.append(f"  NOT included: {r.kind} {r.name} [matched by {r.matched_by} only]\n", style="yellow")
         local = p.local_plan
         t.append("\nLocal state\n", style="bold underline")
         for e in local.kubeconfig:
@@ -342,23 +364,21 @@ class PlanScreen(Screen):
     @work(exclusive=True, group="cleanup-confirm")
     async def confirm_and_run(self) -> None:
         warning = doomed_summary(self.plan)
-        if not self.force:
-            for c in confirmations(self.plan.environment):
-                if not await self.app.push_screen_wait(TypedConfirm(c, warning)):
-                    self.query_one("#message", Static).update("Not confirmed: nothing was changed.")
-                    return
+        for c in confirmations(self.plan):
+            if not await self.app.push_screen_wait(TypedConfirm(c, warning)):
+                self.query_one("#message", Static).update("Not confirmed: nothing was changed.")
+                return
         allow = False
         protected = [r for r in (self.plan.cloud_plan.resources if self.plan.cloud_plan else ())
                      if r.details.get("deletion_protection")]
-        for r in protected:  # asked even with force: deletion protection is never switched off silently
-            modal = TypedConfirm(protection_confirmation(r.label()), f"• {r.label()}")
+        for r in protected:  # deletion protection is never switched off silently
+            modal = TypedConfirm(protection_confirmation(self.plan, r), f"• {r.label()}")
             if not await self.app.push_screen_wait(modal):
                 self.query_one("#message", Static).update(
                     f"Deletion protection of {r.label()} stays on: nothing was changed.")
                 return
             allow = True
-        self.app.push_screen(RunScreen(self.backend, self.plan, self.plan_file, allow_unprotect=allow,
-                                       force=self.force))
+        self.app.push_screen(RunScreen(self.backend, self.plan, self.plan_file, allow_unprotect=allow))
 
     @on(Button.Pressed, "#dry")
     def action_dry_run(self) -> None:
@@ -380,17 +400,19 @@ class RunScreen(Screen):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("q,ctrl+c", "cancel", "Cancel", show=False, priority=True),  # never quit in the middle
+        # q / Ctrl-C / Ctrl-Q: never quit in the middle; the app asks, stops at a safe point, then exits
+        Binding("q,ctrl+c,ctrl+q", "app.quit", "Quit", show=False, priority=True),
         Binding("escape", "close", "Close"),
         Binding("question_mark", "help", "Help"),
     ]
     FLUSH_EVERY = 0.1  # seconds between two batched writes to the log
 
-    def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, allow_unprotect: bool = False,
-                 force: bool = False):
+    def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, allow_unprotect: bool = False):
         super().__init__()
         self.backend, self.plan, self.plan_file, self.allow_unprotect = backend, plan, plan_file, allow_unprotect
-        self.force = force
+        self.exit_when_done = False  # the operator quit: exit once the run has stopped
+        self.run_done = threading.Event()  # set on the run's thread as soon as the engine has returned
+        self._asking_to_leave = False
         self.started_steps: list[str] = []
         self.cancel = threading.Event()
         self.summary = None
@@ -415,8 +437,6 @@ class RunScreen(Screen):
         for step in steps_for(self.plan):
             table.add_row(STEP_TITLES[step], Text("waiting", style="dim"), key=step)
         self.query_one("#summary").display = False
-        if self.force:
-            self.emit(LogLine("FORCE: the confirmations were skipped", "warning"))
         self.set_interval(self.FLUSH_EVERY, self.flush)
         self.execute()
 
@@ -474,14 +494,16 @@ class RunScreen(Screen):
         try:
             summary = self.backend.cleanup_run(self.plan, self.plan_file, emit=self.emit, cancel=self.cancel,
                                                allow_disable_deletion_protection=self.allow_unprotect,
-                                               force=self.force)
+                                               force=False)
         except HubError as e:
-            self.app.call_from_thread(self.finished, None, str(e))
-            return
+            summary, error = None, str(e)
         except Exception as e:  # noqa: BLE001 - shown, never a silent stop
-            self.app.call_from_thread(self.finished, None, f"{type(e).__name__}: {e}")
-            return
-        self.app.call_from_thread(self.finished, summary, "")
+            summary, error = None, f"{type(e).__name__}: {e}"
+        else:
+            error = ""
+        finally:
+            self.run_done.set()
+        self.app.call_from_thread(self.finished, summary, error)
 
     def finished(self, summary, error: str) -> None:
         self.flush()
@@ -509,10 +531,37 @@ class RunScreen(Screen):
             box.set_class(not summary.ok, "failed")
         self.query_one("#message", Static).update("Finished. Esc goes back to the deployments.")
         self.refresh_bindings()
+        if self.exit_when_done:
+            self.app.exit(return_code=0 if summary is not None and summary.ok else 1)
+
+    def ask_to_leave(self) -> None:
+        """q, Ctrl-Q or Ctrl-C during the run: asked first; yes stops the run at the next safe point (journaled)
+        and only then exits hubtui. Destruction never goes on without a screen."""
+        if self.exit_when_done or self._asking_to_leave:
+            return
+        self._asking_to_leave = True
+
+        def answer(yes: bool | None) -> None:
+            self._asking_to_leave = False
+            if yes:
+                self.stop_and_exit("quit")
+
+        self.app.push_screen(Confirm("Quit during the cleanup?",
+                                     "The run stops at the next safe point and says so in its journal; then "
+                                     f"hubtui exits.\nRun the cleanup of '{self.plan.environment}' again to "
+                                     "resume from there.", danger=True, yes="Stop and quit"), answer)
+
+    def stop_and_exit(self, why: str) -> None:
+        """Stop the run at the next safe point, then exit."""
+        self.exit_when_done = True
+        if not self.cancel.is_set():
+            self.cancel.set()
+            self.emit(LogLine(f"{why}: stopping at the next safe point, then hubtui exits…", "warning"))
+        self.query_one("#message", Static).update("Stopping at the next safe point; hubtui exits after that…")
 
     @property
     def running(self) -> bool:
-        return self.summary is None and not self.query_one("#summary").display
+        return not self.run_done.is_set()
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "cancel":

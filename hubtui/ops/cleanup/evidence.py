@@ -1,0 +1,113 @@
+"""Is the connected cluster the environment's? The evidence a cleanup plan gathers before anything is asked.
+
+Three kinds of fact, each for or against:
+- the main namespace's label `environment` (or `hubtui.io/environment`);
+- a context, cluster or server name that holds `llm-analytics-hub-<env>` as a whole token;
+- the planned cloud cluster's API endpoint equal to the kubeconfig's server (for), or the server being the
+  endpoint of another cloud cluster of the account (against).
+
+Contrary evidence refuses the plan; no evidence either way makes the operator type the context's name (or,
+with --force, repeat it with --context-name). The same facts say whether the environment is production.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from ...cloud.base import normalise_server
+from ...errors import UsageError
+
+ENVIRONMENT_LABELS = ("environment", "hubtui.io/environment")
+PRODUCTION_WORDS = frozenset({"production", "prod", "prd"})
+
+BOUND, UNPROVEN, CONTRARY = "bound", "unproven", "contrary"
+FOR, AGAINST = "for", "against"
+
+
+def production_like(name: str) -> bool:
+    """`production`, `prod` or `prd` as the whole name or as one of its parts (`prod-eu`, `eu-production`,
+    `gke_acme_prod_hub`): such an environment needs DELETE PRODUCTION."""
+    return any(part in PRODUCTION_WORDS for part in re.split(r"[^a-z0-9]+", (name or "").lower()))
+
+
+def names_environment(text: str, environment: str) -> bool:
+    """`llm-analytics-hub-<env>` as a whole token: `...-dev` names dev, `...-dev-eu` does not."""
+    token = re.escape(f"llm-analytics-hub-{environment}")
+    return re.search(rf"(?<![a-z0-9-]){token}(?![a-z0-9-])", (text or "").lower()) is not None
+
+
+@dataclass(frozen=True)
+class Fact:
+    source: str  # namespace label | name | cloud endpoint
+    text: str  # one line, as the plan shows it
+    verdict: str  # for | against
+
+
+@dataclass(frozen=True)
+class Evidence:
+    facts: tuple[Fact, ...] = ()
+    production_hints: tuple[str, ...] = ()  # why the facts say production (beyond the name asked for)
+
+    @property
+    def binding(self) -> str:
+        verdicts = {f.verdict for f in self.facts}
+        if AGAINST in verdicts:
+            return CONTRARY
+        return BOUND if FOR in verdicts else UNPROVEN
+
+    @property
+    def against(self) -> list[Fact]:
+        return [f for f in self.facts if f.verdict == AGAINST]
+
+    def to_dict(self) -> dict:
+        return {"binding": self.binding, "facts": [asdict(f) for f in self.facts],
+                "production_hints": list(self.production_hints)}
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "Evidence":
+        d = d or {}
+        return cls(tuple(Fact(**f) for f in d.get("facts", ())), tuple(d.get("production_hints", ())))
+
+
+def gather(environment: str, *, namespace: str, labels: dict | None, context: str, cluster: str, server: str,
+           planned_endpoints: dict[str, str] | None = None, other_endpoints: dict[str, str] | None = None
+           ) -> Evidence:
+    """The facts about the connected cluster. `labels` are the main namespace's (None if it does not exist);
+    `planned_endpoints` maps each planned cloud cluster to its API endpoint, `other_endpoints` the account's
+    other cloud clusters to theirs."""
+    facts: list[Fact] = []
+    hints: list[str] = []
+    for key in ENVIRONMENT_LABELS:
+        value = (labels or {}).get(key)
+        if value is None:
+            continue
+        verdict = FOR if value == environment else AGAINST
+        facts.append(Fact("namespace label", f"namespace {namespace} is labelled {key}={value}", verdict))
+        if production_like(value):
+            hints.append(f"namespace {namespace} is labelled {key}={value}")
+    for what, value in (("context", context), ("cluster", cluster), ("server", server)):
+        if names_environment(value, environment):
+            facts.append(Fact("name", f"the {what} name {value} names llm-analytics-hub-{environment}", FOR))
+        if what != "server" and production_like(value):
+            hints.append(f"the {what} name {value} says production")
+    mine = normalise_server(server)
+    for name, endpoint in (planned_endpoints or {}).items():
+        if normalise_server(endpoint) == mine:
+            facts.append(Fact("cloud endpoint", f"the server is the API endpoint of the planned cluster {name}",
+                              FOR))
+    for name, endpoint in (other_endpoints or {}).items():
+        if normalise_server(endpoint) == mine:
+            facts.append(Fact("cloud endpoint", f"the server is the API endpoint of cluster {name}, which is not "
+                                                f"environment {environment}'s", AGAINST))
+            if production_like(name):
+                hints.append(f"the server belongs to cluster {name}")
+    return Evidence(tuple(facts), tuple(dict.fromkeys(hints)))
+
+
+def refuse_contrary(evidence: Evidence, environment: str, context: str) -> None:
+    """Contrary evidence: a one-line refusal, before anything is asked or changed."""
+    if evidence.binding == CONTRARY:
+        why = "; ".join(f.text for f in evidence.against)
+        raise UsageError(f"context {context} does not look like environment '{environment}': {why}. Nothing was "
+                         "changed; switch to the environment's context (--context), or name the right environment")

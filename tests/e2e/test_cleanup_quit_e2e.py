@@ -1,0 +1,99 @@
+"""Leaving hubtui during a cleanup run, in a real pty: Ctrl-Q asks first, and the terminal closing (SIGHUP)
+cannot leave destruction going on without a screen. Either way the run stops at its next safe point, the
+journal says so, and only then does hubtui exit. While it runs, a second cleanup of the same environment is
+refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from cluster.localcluster import HUB_NAMESPACE
+
+from .terminal import Terminal, hubtui_env
+
+pytestmark = pytest.mark.cluster
+
+
+def start_run(doomed_cluster, state) -> Terminal:
+    """The wizard up to a run that waits in 'Delete namespaces' (the held hub namespace keeps it there)."""
+    term = Terminal([], hubtui_env(doomed_cluster.kubeconfig, HUB_NAMESPACE, state), rows=36, cols=130)
+    term.wait_for("api-server")
+    term.press("x")
+    term.wait_for("Fill in the form")
+    term.press(*"dev", "\t", "right", "right", "right", " ", "\x10")  # dev, provider k8s, Ctrl-P
+    term.wait_for("Cleanup plan")
+    term.press("D")
+    term.wait_for("Are you sure you want to destroy 'dev' on context")
+    term.press(*"yes", "enter")
+    term.wait_for("Destroying 'dev'")
+    term.wait_line("Delete namespaces", "running", timeout=180)
+    return term
+
+
+def journal(state) -> list[dict]:
+    path = state / "hubtui" / "cleanup" / "dev" / "journal.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def wait_exit(term: Terminal, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not term.child.isalive():
+            return term.child.exitstatus if term.child.exitstatus is not None else -term.child.signalstatus
+        term.pump(0.2)
+    raise AssertionError(f"hubtui did not exit:\n{term.text}")
+
+
+def assert_stopped_at_a_safe_point(state) -> None:
+    entries = journal(state)
+    steps = {e["step"]: e["status"] for e in entries if e["type"] == "step"}
+    assert steps["backup"] == "done" and steps["drain"] == "done"
+    assert steps["namespaces"] == "cancelled"
+    assert "local" not in steps or steps["local"] != "done"
+    assert entries[-1]["type"] == "end" and entries[-1]["result"] == "cancelled"
+
+
+def test_ctrl_q_during_a_run_asks_then_stops_at_a_safe_point_and_exits(doomed_cluster, held_hub, tmp_path):
+    state = tmp_path / "state"
+    term = start_run(doomed_cluster, state)
+    try:
+        # a second cleanup of the same environment, from the CLI, is refused while this one runs
+        env = dict(os.environ, KUBECONFIG=str(doomed_cluster.kubeconfig), XDG_STATE_HOME=str(state))
+        second = subprocess.run([sys.executable, "-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s", "--force"],
+                                env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        assert second.returncode != 0
+        assert f"a cleanup of 'dev' is already running (pid {term.child.pid} on " in second.stderr
+        term.press("\x11")  # Ctrl-Q
+        term.wait_for("Quit during the cleanup?")
+        term.press("n")  # not now: the run goes on
+        term.pump(1.0)
+        assert term.child.isalive() and "Quit during the cleanup?" not in term.text
+        term.press("\x11")
+        term.wait_for("Quit during the cleanup?")
+        term.press("y")
+        assert wait_exit(term) == 1  # cancelled: not a success
+        assert_stopped_at_a_safe_point(state)
+    finally:
+        term.close()
+
+
+def test_the_terminal_closing_stops_the_run_at_a_safe_point_before_exiting(doomed_cluster, held_hub, tmp_path):
+    state = tmp_path / "state"
+    term = start_run(doomed_cluster, state)
+    try:
+        os.close(term.child.child_fd)  # the terminal goes away: the kernel sends SIGHUP
+        term.child.child_fd = -1
+        deadline = time.monotonic() + 60
+        while term.child.ptyproc.isalive() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not term.child.ptyproc.isalive(), "hubtui is still running after its terminal closed"
+        assert_stopped_at_a_safe_point(state)
+    finally:
+        if term.child.ptyproc.isalive():
+            term.child.ptyproc.kill(9)

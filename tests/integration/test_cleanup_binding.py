@@ -1,0 +1,301 @@
+"""A cleanup is bound to its environment's cluster, against the real cluster: contrary evidence refuses, no
+evidence asks for the context's name (and --force needs it repeated), production-like names and labels ask
+DELETE PRODUCTION, a namespace created again since the plan is never deleted by it, a stale interrupted run
+is planned afresh, shared infrastructure is left alone, and unsaved volumes are named in the plan.
+
+Nothing here destroys the shared test cluster: every refusal is checked to have changed nothing, and the one
+deletion (namespaces with a precondition) is of namespaces the test made itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pexpect
+import pytest
+from kubernetes import client
+
+from cluster.localcluster import HUB_NAMESPACE
+from hubtui.audit import AuditLog
+from hubtui.errors import UsageError
+from hubtui.ops.cleanup.journal import Journal, JournalState
+from hubtui.ops.cleanup.kube_steps import delete_namespaces
+from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
+from hubtui.ops.cleanup.runner import stale_reason
+
+from ..kubehelpers import wait_deleted
+
+pytestmark = pytest.mark.cluster
+INFRA = ("monitoring", "cert-manager", "ingress-nginx")
+
+
+def make_namespace(kube, labels: dict | None = None, prefix: str = "bind") -> str:
+    name = f"{prefix}-{uuid.uuid4().hex[:6]}"
+    client.CoreV1Api(kube.api).create_namespace({"metadata": {"name": name, "labels": labels or {}}})
+    return name
+
+
+def drop(kube, *names: str) -> None:
+    core = client.CoreV1Api(kube.api)
+    for name in names:
+        try:
+            core.delete_namespace(name)
+        except client.ApiException as e:
+            if e.status != 404:
+                raise
+
+
+def uids(kube) -> dict[str, str]:
+    """The live namespaces (one a test dropped may still be terminating: it does not count)."""
+    return {n.metadata.name: n.metadata.uid for n in client.CoreV1Api(kube.api).list_namespace().items
+            if n.metadata.deletion_timestamp is None}
+
+
+def cli_env(local_cluster, tmp_path) -> dict:
+    return dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), XDG_STATE_HOME=str(tmp_path / "state"))
+
+
+def run_cli(local_cluster, tmp_path, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "hubtui", "cleanup", *args], env=cli_env(local_cluster, tmp_path),
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+def spawn_cli(local_cluster, tmp_path, *args) -> pexpect.spawn:
+    return pexpect.spawn(sys.executable, ["-m", "hubtui", "cleanup", *args], env=cli_env(local_cluster, tmp_path),
+                         timeout=60, encoding="utf-8", dimensions=(40, 200))
+
+
+def test_the_demo_hub_is_bound_to_dev_by_its_namespace_label(kube):
+    plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True))
+    assert plan.binding == "bound" and not plan.production
+    assert "+ namespace llm-analytics-hub is labelled environment=dev" in plan.render()
+    assert all(ns.uid for ns in plan.namespaces if ns.exists)
+
+
+@pytest.mark.parametrize("extra", [["--force"], ["--force", "--json"], ["--dry-run"]])
+def test_dev_on_a_cluster_whose_hub_says_production_is_refused_and_nothing_changes(local_cluster, kube, tmp_path,
+                                                                                   extra):
+    ns = make_namespace(kube, {"environment": "production"})
+    try:
+        before = uids(kube)
+        proc = run_cli(local_cluster, tmp_path, "-e", "dev", "-p", "k8s", "-n", ns, *extra)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.count("\n") == 1  # one line
+        assert f"context {kube.context} does not look like environment 'dev': namespace {ns} is labelled " \
+               "environment=production" in proc.stderr
+        assert "nothing was changed" in proc.stderr.lower()
+        assert uids(kube) == before
+        assert not (tmp_path / "state" / "hubtui" / "audit.jsonl").exists()
+    finally:
+        drop(kube, ns)
+
+
+def test_with_no_evidence_the_cli_asks_for_the_context_name_and_a_wrong_one_refuses(local_cluster, kube, tmp_path):
+    env = f"e{uuid.uuid4().hex[:5]}"
+    ns = make_namespace(kube)  # no environment label; the context's name says nothing either
+    try:
+        before = uids(kube)
+        child = spawn_cli(local_cluster, tmp_path, "-e", env, "-p", "k8s", "-n", ns, "--skip-backup")
+        child.expect("Evidence that this is '" + env + "': NONE")
+        child.expect(f"Type the context's name \\({kube.context}\\) to destroy it anyway:")
+        child.sendline(kube.context + "x")
+        child.expect(f"not confirmed \\(type exactly '{kube.context}'\\): nothing was changed")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 2
+        assert uids(kube) == before
+    finally:
+        drop(kube, ns)
+
+
+@pytest.mark.parametrize("context_name, refused", [(None, True), ("kwok-wrong", True)])
+def test_force_on_a_cluster_with_no_evidence_needs_the_context_name_repeated(local_cluster, kube, tmp_path,
+                                                                             context_name, refused):
+    env = f"e{uuid.uuid4().hex[:5]}"
+    ns = make_namespace(kube)
+    try:
+        before = uids(kube)
+        extra = ["--context-name", context_name] if context_name else []
+        proc = run_cli(local_cluster, tmp_path, "-e", env, "-p", "k8s", "-n", ns, "--force", "--skip-backup",
+                       *extra)
+        assert proc.returncode == 2, proc.stderr
+        assert f"with --force, repeat its name with --context-name {kube.context}" in proc.stderr
+        assert uids(kube) == before
+        assert not (tmp_path / "state" / "hubtui" / "audit.jsonl").exists()
+    finally:
+        drop(kube, ns)
+
+
+@pytest.mark.parametrize("bad", ["dev ", " dev", "dev\n", "prod eu"])
+def test_whitespace_around_the_environment_is_refused_by_the_cli(local_cluster, tmp_path, bad):
+    proc = run_cli(local_cluster, tmp_path, "-e", bad, "-p", "k8s", "--dry-run")
+    assert proc.returncode == 2
+    assert "use lower-case letters, digits and '-', with no spaces" in proc.stderr
+    assert not (tmp_path / "state" / "hubtui").exists()
+
+
+def test_prod_eu_asks_delete_production_first(local_cluster, kube, tmp_path):
+    ns = make_namespace(kube, {"environment": "prod-eu"})
+    try:
+        before = uids(kube)
+        child = spawn_cli(local_cluster, tmp_path, "-e", "prod-eu", "-p", "k8s", "-n", ns, "--skip-backup")
+        child.expect(f"Type DELETE PRODUCTION to destroy the production environment 'prod-eu' on context "
+                     f"{kube.context}")
+        child.sendline("yes")
+        child.expect("not confirmed \\(type exactly 'DELETE PRODUCTION'\\): nothing was changed")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 2 and uids(kube) == before
+    finally:
+        drop(kube, ns)
+
+
+def test_a_namespace_created_again_after_the_plan_is_not_deleted_by_it(kube, tmp_path):
+    core = client.CoreV1Api(kube.api)
+    ns, other = make_namespace(kube, prefix="again"), make_namespace(kube, prefix="planned")
+    planned = uids(kube)
+    core.delete_namespace(ns)
+    wait_deleted(core, ns)
+    core.create_namespace({"metadata": {"name": ns}})
+    try:
+        result = delete_namespaces(kube, {ns: planned[ns], other: planned[other]}, audit=AuditLog(tmp_path),
+                                   timeout=60)
+        assert ns in result.recreated and "created again since the plan" in result.recreated[ns]
+        assert result.gone == (other,) and not result.complete
+        assert core.read_namespace(ns).metadata.deletion_timestamp is None  # the new one survives
+        wait_deleted(core, other)
+    finally:
+        drop(kube, ns)
+
+
+def test_a_run_of_a_plan_whose_namespace_was_created_again_refuses_before_anything(kube, kube_settings, tmp_path):
+    import dataclasses
+
+    from hubtui.ops.cleanup.runner import CleanupRun
+
+    core = client.CoreV1Api(kube.api)
+    env = f"e{uuid.uuid4().hex[:5]}"
+    ns = make_namespace(kube, {"environment": env})
+    settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
+    plan = discover(kube, CleanupOptions(env, "k8s", ns, skip_backup=True), settings)
+    # the plan would also delete the shared cluster's infrastructure namespaces: keep only the test's own
+    plan = dataclasses.replace(plan, namespaces=plan.namespaces[:1])
+    core.delete_namespace(ns)
+    wait_deleted(core, ns)
+    core.create_namespace({"metadata": {"name": ns, "labels": {"environment": env}}})
+    try:
+        before = uids(kube)
+        with pytest.raises(Exception, match=f"namespace {ns} was created again since the plan"):
+            CleanupRun(plan, plan.save(tmp_path), kube, settings).run()
+        assert uids(kube) == before
+        assert not Journal(working_dir(tmp_path, env)).path.exists()
+    finally:
+        drop(kube, ns)
+
+
+def test_a_stale_interrupted_run_is_not_resumed(kube, tmp_path):
+    ns = make_namespace(kube, {"environment": "dev"})
+    try:
+        plan = discover(kube, CleanupOptions("dev", "k8s", ns))
+        recent = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
+        old = (datetime.now(timezone.utc) - timedelta(days=2)).isoformat()
+        fresh = JournalState(plan.hash, "p.json", recent, {"backup": {"status": "done", "ts": recent}})
+        assert stale_reason(plan, fresh, kube) is None
+        assert "more than 1 d" in stale_reason(plan, JournalState(plan.hash, "p.json", old, {}), kube)
+        core = client.CoreV1Api(kube.api)
+        core.delete_namespace(ns)
+        wait_deleted(core, ns)
+        core.create_namespace({"metadata": {"name": ns}})
+        assert f"namespace {ns} was created again since the plan" in stale_reason(plan, fresh, kube)
+    finally:
+        drop(kube, ns)
+
+
+def test_the_cli_plans_afresh_instead_of_resuming_a_stale_run(local_cluster, kube, tmp_path):
+    state = tmp_path / "state" / "hubtui"
+    plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE))
+    path = plan.save(state)
+    journal = Journal(working_dir(state, "dev"))
+    journal.begin(plan.hash, str(path), resumed=False)
+    journal.step("backup", "done", "2 file(s)")
+    lines = journal.path.read_text().splitlines()
+    old = (datetime.now(timezone.utc) - timedelta(days=3)).isoformat(timespec="milliseconds")
+    journal.path.write_text("\n".join(line.replace('"ts": "', f'"ts": "{old}", "x": "', 1) for line in lines) + "\n")
+    before = uids(kube)
+    child = spawn_cli(local_cluster, tmp_path, "-e", "dev", "-p", "k8s")
+    child.expect("cannot be resumed: it started 3 d ago, more than 1 d")
+    child.expect("planning afresh")
+    child.expect("Cleanup plan for environment 'dev'")
+    child.expect(r"Are you sure you want to destroy 'dev' on context .*\? \(yes/NO\):")
+    child.sendline("no")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2 and uids(kube) == before
+    assert list(working_dir(state, "dev").glob("journal-abandoned-*.jsonl"))  # set aside, never lost
+
+
+def test_shared_infrastructure_is_left_alone_unless_included(kube):
+    net = client.NetworkingV1Api(kube.api)
+    other = make_namespace(kube, prefix="web")
+    net.create_namespaced_ingress(other, {"metadata": {"name": "site"}, "spec": {
+        "ingressClassName": "nginx", "defaultBackend": {"service": {"name": "site", "port": {"number": 80}}}}})
+    try:
+        plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True))
+        nginx = next(ns for ns in plan.namespaces if ns.name == "ingress-nginx")
+        assert nginx.exists and not nginx.included and nginx.shared == (f"ingress {other}/site",)
+        assert "ingress-nginx" not in plan.namespaces_to_delete and "monitoring" in plan.namespaces_to_delete
+        assert "namespace ingress-nginx (infrastructure): NOT included, shared: ingress " in plan.render()
+        included = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True,
+                                                 include_shared_infra=True))
+        assert "ingress-nginx" in included.namespaces_to_delete
+        assert any("shared infrastructure ingress-nginx is included although in use" in r for r in included.risks)
+        assert included.hash != plan.hash
+    finally:
+        drop(kube, other)
+        wait_deleted(client.CoreV1Api(kube.api), other)  # its Ingress must not make the next plans see sharing
+
+
+def test_webhooks_served_from_doomed_namespaces_are_planned(kube):
+    admission = client.AdmissionregistrationV1Api(kube.api)
+    name = f"hubtui-test-{uuid.uuid4().hex[:6]}"
+    admission.create_validating_webhook_configuration({"metadata": {"name": name}, "webhooks": [{
+        "name": "validate.nginx.ingress.kubernetes.io", "admissionReviewVersions": ["v1"], "sideEffects": "None",
+        "failurePolicy": "Ignore", "clientConfig": {"service": {"namespace": "ingress-nginx", "name": "admission"}},
+        "rules": [{"apiGroups": ["networking.k8s.io"], "apiVersions": ["v1"], "operations": ["CREATE"],
+                   "resources": ["ingresses"]}]}]})
+    try:
+        plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True))
+        [hook] = [w for w in plan.webhooks if w["name"] == name]
+        assert hook["kind"] == "validating" and hook["namespaces"] == ["ingress-nginx"] and hook["uid"]
+        assert f"validating webhook configuration {name} (served from ingress-nginx)" in plan.render()
+    finally:
+        admission.delete_validating_webhook_configuration(name)
+
+
+def test_statefulsets_with_volumes_in_additional_namespaces_are_named_as_not_backed_up(kube):
+    extra = make_namespace(kube, prefix="jobs")
+    apps, core = client.AppsV1Api(kube.api), client.CoreV1Api(kube.api)
+    apps.create_namespaced_stateful_set(extra, {"metadata": {"name": "queue"}, "spec": {
+        "replicas": 0, "serviceName": "queue", "selector": {"matchLabels": {"app": "queue"}},
+        "template": {"metadata": {"labels": {"app": "queue"}},
+                     "spec": {"containers": [{"name": "q", "image": "example/q:1"}]}}}})
+    core.create_namespaced_persistent_volume_claim(extra, {"metadata": {"name": "data-queue-0"}, "spec": {
+        "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}})
+    try:
+        plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, (extra,), dry_run=True))
+        assert any(f"namespace {extra}: statefulsets queue with volumes data-queue-0 are NOT backed up" in r
+                   for r in plan.risks)
+    finally:
+        drop(kube, extra)
+
+
+def test_a_contrary_plan_is_refused_by_the_engine_too(kube):
+    ns = make_namespace(kube, {"hubtui.io/environment": "staging"})
+    try:
+        with pytest.raises(UsageError, match="labelled hubtui.io/environment=staging"):
+            discover(kube, CleanupOptions("dev", "k8s", ns))
+    finally:
+        drop(kube, ns)
