@@ -1,6 +1,11 @@
 """The AWS part of the cloud teardown: find the environment's EKS, RDS, ElastiCache and MSK resources and
 delete exactly those, in dependency order, per the contract in base.py.
 
+An EKS cluster goes last in its chain: first its nodegroups and its managed add-ons (in parallel) and its
+Fargate profiles (one at a time: AWS deletes only one Fargate profile of a cluster at a time), each waited
+on until gone. A nodegroup that carries the environment tag in a cluster that does not match is a tag-only
+match of its own (never a reason to delete its cluster).
+
 boto3 honours AWS_ENDPOINT_URL, so the same code runs against moto's server in tests. Two moto gaps shape
 the code (see /work/shared/CLOUD-TESTING.md): ElastiCache never finishes deleting and a missing MSK ARN
 answers HTTP 500. So "is it gone yet" is a small probe per kind (PROBES) that tests can drive, the MSK
@@ -14,7 +19,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import HubError, UsageError
 from ..ops.events import LogLine, StepDone, StepFailed, StepStarted
@@ -25,13 +30,16 @@ from .base import (DELETED, FAILED, GONE, SKIPPED, TAG_KEY, Cancelled, CloudPlan
 
 EKS_CLUSTER = "eks-cluster"
 EKS_NODEGROUP = "eks-nodegroup"
+EKS_FARGATE = "eks-fargate-profile"
+EKS_ADDON = "eks-addon"
+EKS_PARTS = (EKS_NODEGROUP, EKS_FARGATE, EKS_ADDON)  # what must be gone before their cluster is deleted
 RDS_INSTANCE = "rds-instance"
 REDIS_GROUP = "elasticache-replication-group"
 MSK_CLUSTER = "msk-cluster"
 
 # which boto3 service each kind needs
-SERVICES = {EKS_CLUSTER: "eks", EKS_NODEGROUP: "eks", RDS_INSTANCE: "rds", REDIS_GROUP: "elasticache",
-            MSK_CLUSTER: "kafka"}
+SERVICES = {EKS_CLUSTER: "eks", EKS_NODEGROUP: "eks", EKS_FARGATE: "eks", EKS_ADDON: "eks", RDS_INSTANCE: "rds",
+            REDIS_GROUP: "elasticache", MSK_CLUSTER: "kafka"}
 
 # Decided by the error code, never by the HTTP status alone.
 NOT_FOUND_CODES = frozenset({
@@ -46,7 +54,7 @@ THROTTLING_CODES = frozenset({
     "PriorRequestNotComplete", "ProvisionedThroughputExceededException",
 })
 BUSY_CODES = frozenset({
-    "ResourceInUseException",  # EKS: a cluster with nodegroups left, a nodegroup still being created
+    "ResourceInUseException",  # EKS: a cluster with nodegroups or Fargate profiles left, a second Fargate delete
     "InvalidDBInstanceState", "InvalidDBInstanceStateFault",  # RDS: modifying, backing up, ...
     "InvalidReplicationGroupState", "InvalidReplicationGroupStateFault",  # ElastiCache: modifying, ...
     "ConflictException",  # MSK: an operation in progress
@@ -192,9 +200,11 @@ def _tag_list(tags: list[dict] | None) -> dict:
 
 
 def _find_eks(eks, environment: str, others: dict | None = None) -> list[CloudResource]:
-    """The cluster by name or tag, and every nodegroup of a matched cluster (they must go first; each is
-    part_of its cluster and matched like it). The cluster's endpoint is the evidence that binds the
-    environment to a kubeconfig."""
+    """The cluster by name or tag, and every nodegroup, Fargate profile and managed add-on of a matched
+    cluster (they must go first; each is part_of its cluster and matched like it). In a cluster that does
+    not match, a nodegroup tagged with the environment is a tag-only match of its own: it is not part_of the
+    cluster (which stays), and its details name the cluster ("cluster", "within"). The cluster's endpoint
+    is the evidence that binds the environment to a kubeconfig."""
     found = []
     for name in _pages(eks, "list_clusters", "clusters"):
         cluster = _or_none(lambda: eks.describe_cluster(name=name)["cluster"])
@@ -205,18 +215,63 @@ def _find_eks(eks, environment: str, others: dict | None = None) -> list[CloudRe
         if not matched:
             if others is not None and cluster.get("endpoint"):
                 others[f"{EKS_CLUSTER} {name}"] = cluster["endpoint"]
+            found += _tagged_nodegroups(eks, cluster, environment)
             continue
         found.append(CloudResource(EKS_CLUSTER, name, cluster["arn"], matched, {
             "status": cluster.get("status"), "version": cluster.get("version"),
             "environment_tag": tags.get(TAG_KEY), "created": iso_time(cluster.get("createdAt")),
             "endpoint": cluster.get("endpoint") or None}))
-        for ng_name in _pages(eks, "list_nodegroups", "nodegroups", clusterName=name):
-            ng = _or_none(lambda: eks.describe_nodegroup(clusterName=name, nodegroupName=ng_name)["nodegroup"])
-            if ng is None:
-                continue
-            found.append(CloudResource(EKS_NODEGROUP, ng_name, ng["nodegroupArn"], matched, {
-                "cluster": name, "part_of": cluster["arn"], "status": ng.get("status"),
-                "environment_tag": (ng.get("tags") or {}).get(TAG_KEY), "created": iso_time(ng.get("createdAt"))}))
+        found += _cluster_parts(eks, cluster, matched)
+    return found
+
+
+def _nodegroups(eks, cluster: str) -> Iterator[dict]:
+    for ng_name in _pages(eks, "list_nodegroups", "nodegroups", clusterName=cluster):
+        ng = _or_none(lambda: eks.describe_nodegroup(clusterName=cluster, nodegroupName=ng_name)["nodegroup"])
+        if ng is not None:
+            yield ng
+
+
+def _cluster_parts(eks, cluster: dict, matched: str) -> list[CloudResource]:
+    """The nodegroups, Fargate profiles and managed add-ons of a planned cluster: each part_of it."""
+    name, arn = cluster["name"], cluster["arn"]
+    parts = []
+    for ng in _nodegroups(eks, name):
+        parts.append(CloudResource(EKS_NODEGROUP, ng["nodegroupName"], ng["nodegroupArn"], matched, {
+            "cluster": name, "part_of": arn, "status": ng.get("status"),
+            "environment_tag": (ng.get("tags") or {}).get(TAG_KEY), "created": iso_time(ng.get("createdAt"))}))
+    for fp_name in _pages(eks, "list_fargate_profiles", "fargateProfileNames", clusterName=name):
+        fp = _or_none(lambda: eks.describe_fargate_profile(clusterName=name, fargateProfileName=fp_name)
+                      ["fargateProfile"])
+        if fp is None:
+            continue
+        parts.append(CloudResource(EKS_FARGATE, fp_name, fp["fargateProfileArn"], matched, {
+            "cluster": name, "part_of": arn, "status": fp.get("status"),
+            "namespaces": sorted({s["namespace"] for s in fp.get("selectors") or () if s.get("namespace")}),
+            "environment_tag": (fp.get("tags") or {}).get(TAG_KEY), "created": iso_time(fp.get("createdAt"))}))
+    for addon_name in _pages(eks, "list_addons", "addons", clusterName=name):
+        addon = _or_none(lambda: eks.describe_addon(clusterName=name, addonName=addon_name)["addon"])
+        if addon is None:
+            continue
+        parts.append(CloudResource(EKS_ADDON, addon_name, addon["addonArn"], matched, {
+            "cluster": name, "part_of": arn, "status": addon.get("status"), "version": addon.get("addonVersion"),
+            "environment_tag": (addon.get("tags") or {}).get(TAG_KEY), "created": iso_time(addon.get("createdAt"))}))
+    return parts
+
+
+def _tagged_nodegroups(eks, cluster: dict, environment: str) -> list[CloudResource]:
+    """The nodegroups tagged environment=<env> of a cluster that is not the environment's: tag-only matches
+    that stand alone (not part_of the cluster: including one never includes its cluster)."""
+    name = cluster["name"]
+    found = []
+    for ng in _nodegroups(eks, name):
+        tags = ng.get("tags") or {}
+        if tags.get(TAG_KEY) != environment:
+            continue
+        found.append(CloudResource(EKS_NODEGROUP, ng["nodegroupName"], ng["nodegroupArn"], "tag", {
+            "cluster": name, "cluster_arn": cluster["arn"], "within": f"{EKS_CLUSTER} {name}",
+            "status": ng.get("status"), "environment_tag": tags.get(TAG_KEY),
+            "created": iso_time(ng.get("createdAt"))}))
     return found
 
 
@@ -283,14 +338,16 @@ def _risks(resources: list[CloudResource], environment: str) -> list[str]:
     """What the operator must look at twice: a match one way only, and RDS deletion protection."""
     risks = []
     for r in resources:
-        if r.kind == EKS_NODEGROUP:  # goes with its cluster; the cluster's line covers it
+        if r.details.get("part_of"):  # goes with its cluster; the cluster's line covers it
             continue
         tag = r.details.get("environment_tag")
         if r.matched_by == "name":
             has = "has no environment tag" if tag is None else f"is tagged {TAG_KEY}={tag}"
             risks.append(f"{r.label()} matches by name only: it {has}, not {TAG_KEY}={environment}")
         elif r.matched_by == "tag":
-            risks.append(f"{r.label()} matches by tag only: tagged {TAG_KEY}={environment} "
+            within = (f" (in {r.details['within']}, which is not part of the plan and stays)"
+                      if r.details.get("within") else "")
+            risks.append(f"{r.label()}{within} matches by tag only: tagged {TAG_KEY}={environment} "
                          f"but not named after {cluster_name(environment)}")
         if r.kind == RDS_INSTANCE and r.details.get("deletion_protection"):
             risks.append(f"RDS {r.name} has deletion protection: it will be switched off only if you confirm")
@@ -313,6 +370,25 @@ def _eks_nodegroup_state(clients: Clients, r: CloudResource) -> str | None:
     ng = _or_none(lambda: clients["eks"].describe_nodegroup(
         clusterName=r.details["cluster"], nodegroupName=r.name)["nodegroup"])
     return None if ng is None else str(ng.get("status", "unknown")).lower()
+
+
+def _eks_fargate(clients: Clients, r: CloudResource) -> dict | None:
+    return _or_none(lambda: clients["eks"].describe_fargate_profile(
+        clusterName=r.details["cluster"], fargateProfileName=r.name)["fargateProfile"])
+
+
+def _eks_addon(clients: Clients, r: CloudResource) -> dict | None:
+    return _or_none(lambda: clients["eks"].describe_addon(clusterName=r.details["cluster"], addonName=r.name)["addon"])
+
+
+def _eks_fargate_state(clients: Clients, r: CloudResource) -> str | None:
+    fp = _eks_fargate(clients, r)
+    return None if fp is None else str(fp.get("status", "unknown")).lower()
+
+
+def _eks_addon_state(clients: Clients, r: CloudResource) -> str | None:
+    addon = _eks_addon(clients, r)
+    return None if addon is None else str(addon.get("status", "unknown")).lower()
 
 
 def _rds_state(clients: Clients, r: CloudResource) -> str | None:
@@ -341,8 +417,8 @@ def _msk_state(clients: Clients, r: CloudResource) -> str | None:
 
 
 PROBES: dict[str, Callable[[Clients, CloudResource], str | None]] = {
-    EKS_CLUSTER: _eks_cluster_state, EKS_NODEGROUP: _eks_nodegroup_state, RDS_INSTANCE: _rds_state,
-    REDIS_GROUP: _redis_state, MSK_CLUSTER: _msk_state,
+    EKS_CLUSTER: _eks_cluster_state, EKS_NODEGROUP: _eks_nodegroup_state, EKS_FARGATE: _eks_fargate_state,
+    EKS_ADDON: _eks_addon_state, RDS_INSTANCE: _rds_state, REDIS_GROUP: _redis_state, MSK_CLUSTER: _msk_state,
 }
 
 
@@ -359,6 +435,17 @@ def _eks_nodegroup_identity(clients: Clients, r: CloudResource) -> dict | None:
     ng = _or_none(lambda: clients["eks"].describe_nodegroup(
         clusterName=r.details["cluster"], nodegroupName=r.name)["nodegroup"])
     return None if ng is None else {"current_id": ng.get("nodegroupArn"), "created": ng.get("createdAt")}
+
+
+def _eks_fargate_identity(clients: Clients, r: CloudResource) -> dict | None:
+    """Its ARN ends with a unique id: a profile created again under the name has another ARN."""
+    fp = _eks_fargate(clients, r)
+    return None if fp is None else {"current_id": fp.get("fargateProfileArn"), "created": fp.get("createdAt")}
+
+
+def _eks_addon_identity(clients: Clients, r: CloudResource) -> dict | None:
+    addon = _eks_addon(clients, r)
+    return None if addon is None else {"current_id": addon.get("addonArn"), "created": addon.get("createdAt")}
 
 
 def _rds_seen(db: dict) -> dict:
@@ -389,8 +476,9 @@ def _msk_identity(clients: Clients, r: CloudResource) -> dict | None:
 
 
 IDENTITIES: dict[str, Callable[[Clients, CloudResource], dict | None]] = {
-    EKS_CLUSTER: _eks_cluster_identity, EKS_NODEGROUP: _eks_nodegroup_identity, RDS_INSTANCE: _rds_identity_now,
-    REDIS_GROUP: _redis_identity, MSK_CLUSTER: _msk_identity,
+    EKS_CLUSTER: _eks_cluster_identity, EKS_NODEGROUP: _eks_nodegroup_identity, EKS_FARGATE: _eks_fargate_identity,
+    EKS_ADDON: _eks_addon_identity, RDS_INSTANCE: _rds_identity_now, REDIS_GROUP: _redis_identity,
+    MSK_CLUSTER: _msk_identity,
 }
 
 
@@ -418,8 +506,9 @@ def wait_gone(probe: Callable[[], str | None], *, what: str, ctx: TeardownContex
 # -------------------------------------------------------------------------------------------- teardown
 
 def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[ResourceOutcome]:
-    """Delete exactly the plan's resources: each EKS cluster after its nodegroups (those in parallel),
-    and RDS, ElastiCache and MSK in parallel with that chain. One outcome per plan resource, in plan order."""
+    """Delete exactly the plan's resources: each EKS cluster after its nodegroups and add-ons (those in
+    parallel) and its Fargate profiles (one at a time), and RDS, ElastiCache and MSK in parallel with that
+    chain. One outcome per plan resource, in plan order."""
     if plan.provider != "aws":
         raise UsageError(f"not an AWS plan: {plan.provider}")
     todo = [r for r in plan.resources if r.id not in ctx.finished]
@@ -448,6 +537,15 @@ class _Attempt:
     notes: list[str] = field(default_factory=list)  # changes already made, e.g. protection switched off
 
 
+_PART_NOUN = {EKS_NODEGROUP: "nodegroup", EKS_FARGATE: "Fargate profile", EKS_ADDON: "add-on"}
+
+
+def _plural_parts(kinds: Iterable[str]) -> str:
+    """"nodegroups", "nodegroups and add-ons", "nodegroups, Fargate profiles and add-ons" (in EKS_PARTS order)."""
+    words = [f"{_PART_NOUN[k]}s" for k in EKS_PARTS if k in set(kinds)]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 class _Teardown:
     def __init__(self, plan: CloudPlan, clients: Clients, ctx: TeardownContext):
         self.plan = plan
@@ -456,6 +554,7 @@ class _Teardown:
         self._outcomes: dict[str, ResourceOutcome] = {}
         self.ctx = ctx.serialised()  # emit and record are called from several threads
         self._handlers = {EKS_CLUSTER: self._delete_simple, EKS_NODEGROUP: self._delete_simple,
+                          EKS_FARGATE: self._delete_simple, EKS_ADDON: self._delete_simple,
                           RDS_INSTANCE: self._delete_rds, REDIS_GROUP: self._delete_redis,
                           MSK_CLUSTER: self._delete_simple}
 
@@ -470,32 +569,62 @@ class _Teardown:
                 for r in self.plan.resources]
 
     def _jobs(self) -> list[Callable[[], None]]:
-        """One chain per EKS cluster (its nodegroups, then it); every other resource on its own."""
+        """One chain per EKS cluster (its nodegroups, Fargate profiles and add-ons, then it); every other
+        resource on its own (the Fargate profiles of one cluster, wherever they are, one at a time)."""
         clusters = [r for r in self.plan.resources if r.kind == EKS_CLUSTER]
         chained = {c.name for c in clusters}
         jobs: list[Callable[[], None]] = []
         for cluster in clusters:
-            nodegroups = [r for r in self.plan.resources
-                          if r.kind == EKS_NODEGROUP and r.details.get("cluster") == cluster.name]
-            jobs.append(lambda c=cluster, ngs=nodegroups: self._eks_chain(c, ngs))
+            parts = [r for r in self.plan.resources
+                     if r.kind in EKS_PARTS and r.details.get("cluster") == cluster.name]
+            jobs.append(lambda c=cluster, ps=parts: self._eks_chain(c, ps))
+        loose_profiles: dict[str, list[CloudResource]] = {}
         for r in self.plan.resources:
-            if r.kind == EKS_CLUSTER or (r.kind == EKS_NODEGROUP and r.details.get("cluster") in chained):
+            if r.kind == EKS_CLUSTER or (r.kind in EKS_PARTS and r.details.get("cluster") in chained):
+                continue
+            if r.kind == EKS_FARGATE:
+                loose_profiles.setdefault(r.details.get("cluster", ""), []).append(r)
                 continue
             jobs.append(lambda r=r: self._one(r))
+        for profiles in loose_profiles.values():
+            jobs.append(lambda ps=profiles: self._fargate_in_turn(ps))
         return jobs
 
-    def _eks_chain(self, cluster: CloudResource, nodegroups: list[CloudResource]) -> None:
-        with ThreadPoolExecutor(max_workers=max(1, len(nodegroups)), thread_name_prefix="aws-ng") as pool:
-            outcomes = list(pool.map(self._one, nodegroups))
+    def _eks_chain(self, cluster: CloudResource, parts: list[CloudResource]) -> None:
+        """The parts in parallel (the Fargate profiles as one task, one after the other), then the cluster
+        once every part is gone."""
+        profiles = [p for p in parts if p.kind == EKS_FARGATE]
+        tasks: list[Callable[[], list[ResourceOutcome]]] = [
+            lambda p=p: [self._one(p)] for p in parts if p.kind != EKS_FARGATE]
+        if profiles:
+            tasks.append(lambda: self._fargate_in_turn(profiles))
+        with ThreadPoolExecutor(max_workers=max(1, len(tasks)), thread_name_prefix="aws-eks-part") as pool:
+            outcomes = [o for found in pool.map(lambda task: task(), tasks) for o in found]
         left = [o for o in outcomes if not (o.finished or o.resource.id in self.ctx.finished)]
-        failed = [o.resource.name for o in left if o.outcome == FAILED]
+        failed = [o.resource for o in left if o.outcome == FAILED]
         if failed:
-            self._skip(cluster, f"nodegroup {', '.join(failed)} failed: the cluster cannot go before its "
-                                "nodegroups")
+            kinds = [k for k in EKS_PARTS if any(p.kind == k for p in parts)]
+            self._skip(cluster, f"{', '.join(f'{_PART_NOUN[p.kind]} {p.name}' for p in failed)} failed: the cluster "
+                                f"cannot go before its {_plural_parts(kinds)}")
         elif left:
-            self._skip(cluster, "cancelled before its nodegroups were gone")
+            self._skip(cluster, f"cancelled before its {_plural_parts([o.resource.kind for o in left])} were gone")
         else:
             self._one(cluster)
+
+    def _fargate_in_turn(self, profiles: list[CloudResource]) -> list[ResourceOutcome]:
+        """AWS deletes one Fargate profile of a cluster at a time (a second delete is refused while one is
+        DELETING): one after the other, each waited on until gone. One that an earlier run left deleting
+        goes first, so that its end is awaited before the next delete is sent."""
+        todo = [p for p in profiles if p.id not in self.ctx.finished and not self.ctx.cancel.is_set()]
+        deleting = set()
+        for p in todo if len(todo) > 1 else ():
+            try:
+                if PROBES[EKS_FARGATE](self.clients, p) in DELETING_STATES:
+                    deleting.add(p.id)
+            except Exception:  # noqa: BLE001 - the deletion itself will look again and report it
+                pass
+        ordered = sorted(profiles, key=lambda p: p.id not in deleting)
+        return [self._one(p) for p in ordered]
 
     # --- one resource
 
@@ -597,6 +726,11 @@ class _Teardown:
         if r.kind == EKS_NODEGROUP:
             return lambda: self.clients["eks"].delete_nodegroup(clusterName=r.details["cluster"],
                                                                 nodegroupName=r.name)
+        if r.kind == EKS_FARGATE:
+            return lambda: self.clients["eks"].delete_fargate_profile(clusterName=r.details["cluster"],
+                                                                      fargateProfileName=r.name)
+        if r.kind == EKS_ADDON:
+            return lambda: self.clients["eks"].delete_addon(clusterName=r.details["cluster"], addonName=r.name)
         if r.kind == EKS_CLUSTER:
             return lambda: self.clients["eks"].delete_cluster(name=r.name)
         if r.kind == MSK_CLUSTER:

@@ -263,60 +263,172 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
         if plan.identity != f"Azure subscription {subscription}":  # never delete look-alikes elsewhere
             raise HubError(f"the plan was made for {plan.identity}, but AZURE_SUBSCRIPTION_ID is {subscription}: "
                            "nothing was deleted; set it back, or plan again")
-        client, endpoint = _client(settings), _endpoint(settings)
+        client = _client(settings)
         safe = ctx.serialised()
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo)), thread_name_prefix="azure") as pool:
-            for outcome in pool.map(lambda r: _delete_group(client, endpoint, r, safe), todo):
+            for outcome in pool.map(lambda r: _delete_group(client, r, safe), todo):
                 outcomes[outcome.resource.id] = outcome
     return [outcomes[r.id] for r in plan.resources]
 
 
-def _delete_group(client, endpoint: str, resource: CloudResource, ctx: TeardownContext) -> ResourceOutcome:
-    """Delete one group and wait for ARM's operation to end. Never raises: every end is an outcome."""
+STILL_DELETING = "cancelled after the delete request: Azure is still deleting it"
+
+
+def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> ResourceOutcome:
+    """Delete one group and follow ARM's operation to its end. Never raises: every end is an outcome.
+
+    No SDK poller thread: begin_delete gets a polling method that only keeps the 202 answer (so the LROPoller
+    starts no thread), and hubtui polls the operation itself between its own waits. A cancel or a timeout
+    therefore leaves nothing running in this process; Azure goes on deleting (the outcome says so), and a
+    resume finds the group Deleting and waits until it is gone instead of deleting it again."""
     step = f"azure: {resource.label()}"
     if ctx.cancel.is_set():
         return ResourceOutcome(resource, SKIPPED, "cancelled before it started")
     ctx.emit(StepStarted(step, f"deleting resource group {resource.name} and everything in it"))
-    poller = None
+    requested = False
     try:
         current = retry(lambda: _get_group(client, resource.name), retryable=_is_retryable,
                         what=f"read {resource.label()}", ctx=ctx)
         if current is None:
             return _report(ResourceOutcome(resource, GONE, "already gone"), step, ctx, requested=False)
         check_identity(resource, current_id=current.id, created=_created(current), ignore_case=True)
-        poller = retry(lambda: _begin_delete(client, endpoint, resource.name, ctx), retryable=_is_retryable,
-                       what=f"delete {resource.label()}", ctx=ctx)
-        wait_until(poller.done, what=f"deletion of {resource.label()}", ctx=ctx, step=step,
-                   describe=lambda: f"status {poller.status()}; Azure may still be deleting it")
-        outcome = _ended(resource, poller)
+        if _state(current).lower() == "deleting":  # an earlier, interrupted run asked for it
+            requested = True
+            ctx.emit(LogLine(f"{step}: already being deleted (asked for by an earlier run); waiting until it is gone"))
+            _wait_group_gone(client, resource, ctx, step)
+            outcome = ResourceOutcome(resource, DELETED, "deleted (waited for the deletion an earlier run started)")
+        else:
+            accepted = retry(lambda: _begin_delete(client, resource.name), retryable=_is_retryable,
+                             what=f"delete {resource.label()}", ctx=ctx)
+            requested = True
+            operation = _Operation(accepted)
+            if operation.url is None and operation.status == "InProgress":  # accepted, but nothing to follow
+                _wait_group_gone(client, resource, ctx, step, started_by="this run")
+            else:
+                wait_until(operation.done, what=f"deletion of {resource.label()}", ctx=ctx, step=step,
+                           describe=lambda: f"status {operation.status}; Azure is still deleting it")
+            outcome = operation.outcome(resource)
     except Cancelled:
-        detail = ("cancelled while Azure was deleting it; the deletion goes on in Azure" if poller
-                  else "cancelled before the deletion was accepted")
-        outcome = ResourceOutcome(resource, SKIPPED, detail)
+        outcome = ResourceOutcome(resource, SKIPPED, STILL_DELETING if requested
+                                  else "cancelled before the deletion was accepted")
     except Exception as e:  # noqa: BLE001 - every error is an outcome, never a crash of the other groups
         outcome = _failed_call(resource, e)
-    return _report(outcome, step, ctx, requested=poller is not None)
+    return _report(outcome, step, ctx, requested=requested)
 
 
-def _begin_delete(client, endpoint: str, name: str, ctx: TeardownContext):
+def _state(group) -> str:
+    return str(getattr(group.properties, "provisioning_state", None) or "") if group.properties else ""
+
+
+def _wait_group_gone(client, resource: CloudResource, ctx: TeardownContext, step: str, *,
+                     started_by: str = "an earlier run") -> None:
+    """Look at the group until it is gone (404). A group that is no longer Deleting was not deleted: the
+    deletion failed in Azure."""
+    last = {"state": "Deleting"}
+
+    def gone() -> bool:
+        group = retry(lambda: _get_group(client, resource.name), retryable=_is_retryable,
+                      what=f"read {resource.label()}", ctx=ctx)
+        if group is None:
+            return True
+        last["state"] = _state(group) or "unknown"
+        if last["state"].lower() != "deleting":
+            raise HubError(f"the deletion {started_by} started ended without deleting it (provisioning state "
+                           f"{last['state']}): run the cleanup again to delete it")
+        return False
+
+    wait_until(gone, what=f"deletion of {resource.label()}", ctx=ctx, step=step,
+               describe=lambda: f"provisioning state {last['state']}; Azure is still deleting it")
+
+
+class _KeepAnswer:
+    """A polling method for begin_delete that keeps the pipeline client and the first answer and polls
+    nothing. finished() is true at once, so the SDK's LROPoller starts no background thread (its own
+    polling thread would go on until the process exits, whatever hubtui cancels)."""
+
+    def __init__(self):
+        self.client: Any = None
+        self.response: Any = None
+
+    def initialize(self, client, initial_response, deserialization_callback) -> None:
+        self.client, self.response = client, initial_response
+
+    def run(self) -> None:
+        pass
+
+    def status(self) -> str:
+        return "Accepted"
+
+    def finished(self) -> bool:
+        return True
+
+    def resource(self) -> None:
+        return None
+
+
+def _begin_delete(client, name: str) -> "_KeepAnswer":
     """Send the DELETE once (retry_total=0: throttling and conflicts go to base.retry, which is bounded,
-    cancellable and reported) and poll with the SDK's usual retries, every ctx.poll_interval."""
-    from azure.mgmt.core.polling.arm_polling import ARMPolling
+    cancellable and reported). The answer (202 + where to follow the operation) is kept, not polled."""
+    method = _KeepAnswer()
+    client.resource_groups.begin_delete(name, retry_total=0, polling=method)
+    return method
 
-    polling = ARMPolling(ctx.poll_interval, path_format_arguments={"endpoint": endpoint})
-    return client.resource_groups.begin_delete(name, retry_total=0, polling=polling)
+
+class _Operation:
+    """ARM's long-running deletion, followed by hubtui: one GET of the operation per look (Azure-AsyncOperation:
+    a status in the body; Location: 202 while running, 200/204 when done, an error status when it failed),
+    through the client's pipeline (its credentials and its usual retries of throttled or failed polls)."""
+
+    def __init__(self, accepted: _KeepAnswer):
+        self.client = accepted.client
+        answer = accepted.response.http_response
+        headers = answer.headers
+        self.async_url = headers.get("Azure-AsyncOperation")
+        self.url = self.async_url or headers.get("Location")
+        self.status = "InProgress"
+        self.error: dict = {}
+        if answer.status_code in (200, 204):  # deleted at once
+            self.status = "Succeeded"
+
+    def done(self) -> bool:
+        if self.status != "InProgress" or not self.url:
+            return True
+        from azure.core.rest import HttpRequest
+
+        response = self.client.send_request(HttpRequest("GET", self.url))
+        response.read()
+        body = _json(response)
+        if self.async_url and response.status_code < 400:
+            self.status = str(body.get("status") or "InProgress")
+            if self.status.lower() in ("succeeded", "failed", "canceled", "cancelled"):
+                self.error = body.get("error") or {}
+                return True
+            self.status = "InProgress" if self.status.lower() in ("accepted", "running", "deleting") else self.status
+            return False
+        if response.status_code == 202:
+            return False
+        if response.status_code in (200, 204):
+            self.status = "Succeeded"
+            return True
+        self.status, self.error = "Failed", body.get("error") or {"code": str(response.status_code),
+                                                                   "message": response.reason or ""}
+        return True
+
+    def outcome(self, resource: CloudResource) -> ResourceOutcome:
+        """DELETED only when ARM said Succeeded (or the group was seen gone: no operation to follow)."""
+        if self.status.lower() == "succeeded" or not self.url:
+            return ResourceOutcome(resource, DELETED, "deleted")
+        why = ": ".join(str(part) for part in (self.error.get("code"), self.error.get("message")) if part)
+        return ResourceOutcome(resource, FAILED, short_error(Exception(
+            f"the deletion ended {self.status}" + (f": {why}" if why else ""))))
 
 
-def _ended(resource: CloudResource, poller) -> ResourceOutcome:
-    """The outcome of a finished operation: DELETED only when ARM said Succeeded."""
+def _json(response) -> dict:
     try:
-        poller.result(timeout=0)
-    except Exception as e:  # noqa: BLE001
-        return ResourceOutcome(resource, FAILED, f"the deletion ended {poller.status()}: {short_error(e)}")
-    status = poller.status()
-    if status.lower() != "succeeded":
-        return ResourceOutcome(resource, FAILED, f"the deletion ended {status}")
-    return ResourceOutcome(resource, DELETED, "deleted")
+        body = response.json()
+    except Exception:  # noqa: BLE001 - an empty or non-JSON body
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _failed_call(resource: CloudResource, e: Exception) -> ResourceOutcome:

@@ -61,7 +61,8 @@ def cluster_name(environment: str) -> str:
 
 @dataclass(frozen=True)
 class CloudResource:
-    kind: str  # eks-cluster, eks-nodegroup, rds-instance, elasticache-replication-group, msk-cluster,
+    kind: str  # eks-cluster, eks-nodegroup, eks-fargate-profile, eks-addon, rds-instance,
+    #            elasticache-replication-group, msk-cluster,
     #            gke-cluster, cloudsql-instance, memorystore-instance, pubsub-topic, vpc-network, resource-group
     name: str
     id: str  # unique and stable: the ARN or the full resource name; the journal's key
@@ -69,7 +70,9 @@ class CloudResource:
     details: dict = field(default_factory=dict)  # JSON-able facts shown in the plan (deletion_protection, ...)
     # details keys every provider uses the same way: "created" (ISO creation time, compared before the delete),
     # "uid" (an id other than the name, compared too), "part_of" (the id of the resource it goes with: it
-    # is included or not with that one), "endpoint" (a cluster's API server URL; "endpoints" when several)
+    # is included or not with that one), "endpoint" (a cluster's API server URL; "endpoints" when several),
+    # "within" (the label of a resource it lives in that is NOT planned with it: a tagged nodegroup of an
+    # untagged EKS cluster; deleting it leaves that one alone)
 
     def label(self) -> str:
         return f"{self.kind} {self.name}"
@@ -86,17 +89,22 @@ class CloudPlan:
     # the API endpoints of the account's other Kubernetes clusters (label -> URL): a kubeconfig server equal to
     # one of them is contrary evidence (the connected cluster is not the environment's)
     other_endpoints: dict = field(default_factory=dict)
+    # what discovery looked at, for the operator's information (not risks): e.g. the regions searched
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        if not d["notes"]:  # a plan without notes keeps the shape (and the hash) it had before they existed
+            del d["notes"]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "CloudPlan":
-        """Also a plan saved before not_included existed."""
+        """Also a plan saved before not_included (or notes) existed."""
         return cls(d["provider"], d["identity"], d["region"],
                    tuple(CloudResource(**r) for r in d.get("resources", ())), tuple(d.get("risks", ())),
                    tuple(CloudResource(**r) for r in d.get("not_included") or ()),
-                   dict(d.get("other_endpoints") or {}))
+                   dict(d.get("other_endpoints") or {}), tuple(d.get("notes") or ()))
 
     @property
     def foreign_endpoints(self) -> dict[str, str]:
@@ -260,8 +268,10 @@ def not_included_risks(left: Iterable[CloudResource], environment: str, *, named
             continue
         parts = [p.label() for p in left if p.details.get("part_of") == r.id]
         with_parts = f" (with {', '.join(parts)})" if parts else ""
-        lines.append(f"not included: {r.label()} matches by tag only ({TAG_KEY}={environment}) but is not named "
-                     f"after {named}; --include-tag-matches includes it{with_parts} after its own confirmation")
+        within = f" (in {r.details['within']}, which would stay)" if r.details.get("within") else ""
+        lines.append(f"not included: {r.label()}{within} matches by tag only ({TAG_KEY}={environment}) but is not "
+                     f"named after {named}; --include-tag-matches includes it{with_parts} after its own "
+                     "confirmation")
     return lines
 
 

@@ -9,6 +9,11 @@ and by the label `environment=<env>` (networks carry no labels: by name only).
 Every client speaks REST (transport="rest") so one setting (Settings.gcp_endpoint) can point them all at a
 local stand-in. Cloud SQL uses the sqladmin v1beta4 client because google-cloud-sql ships no REST transport
 for v1; both versions manage the same instances.
+
+GKE clusters and Memorystore instances are looked up in every location of the project (`locations/-`); the
+plan's notes say so. A resume after an interrupted run finds GKE / Cloud SQL still deleting what the earlier
+run asked for: the delete is refused ("incompatible operation", "operation in progress"), so the running
+operation is found (listed for the cluster's location / the instance) and waited on instead.
 """
 
 from __future__ import annotations
@@ -110,6 +115,7 @@ class _Found:
     resources: list[CloudResource]
     risks: list[str]
     others: dict = field(default_factory=dict)  # other GKE clusters' endpoints (contrary evidence)
+    notes: list[str] = field(default_factory=list)  # where discovery looked (CloudPlan.notes)
 
 
 def discover(environment: str, settings: Settings, *, include_tag_matches: bool = False) -> CloudPlan:
@@ -128,7 +134,7 @@ def discover(environment: str, settings: Settings, *, include_tag_matches: bool 
     risks = [*found.risks, *(risk for r in included for risk in _risks(r, environment)),
              *not_included_risks(left, environment)]
     return CloudPlan(PROVIDER, f"GCP project {gcp.project}", gcp.region, tuple(included), tuple(risks), tuple(left),
-                     found.others)
+                     found.others, tuple(found.notes))
 
 
 def _match(name_matches: bool, labels: Mapping[str, str], environment: str) -> str | None:
@@ -195,6 +201,7 @@ def _find_gke(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
     client = gcp.client(gcp.sdk.container.ClusterManagerClient)
     parent = f"projects/{gcp.project}/locations/-"
     for response in _listing(gcp, "GKE clusters", found, lambda: [client.list_clusters(parent=parent)]):
+        found.notes.append(f"GKE clusters looked up in every location of project {gcp.project} (locations/-)")
         if response.missing_zones:
             found.risks.append(f"GKE did not answer for {', '.join(response.missing_zones)}: clusters there "
                                "are not in the plan")
@@ -233,14 +240,39 @@ def _find_sql(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
 
 
 def _find_redis(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
+    """In every region of the project at once (`locations/-`, which Memorystore supports): an instance in
+    another region than GCP_REGION (next to a GKE cluster elsewhere) is found too. Regions that did not
+    answer are a risk; where it looked is a note of the plan."""
     client = gcp.client(gcp.sdk.redis.CloudRedisClient)
-    parent = f"projects/{gcp.project}/locations/{gcp.region}"
-    for i in _listing(gcp, "Memorystore instances", found, lambda: client.list_instances(parent=parent)):
+    parent = f"projects/{gcp.project}/locations/-"
+    unreachable: list[str] = []
+    answered = []
+
+    def instances() -> list:
+        out = []
+        for page in client.list_instances(parent=parent).pages:
+            out += list(page.instances)
+            unreachable.extend(page.unreachable)
+        answered.append(True)
+        return out
+
+    for i in _listing(gcp, "Memorystore instances", found, instances):
         labels = dict(i.labels)
         short = i.name.rsplit("/", 1)[-1]
         _add(found, REDIS, short, i.name, _match(short == f"{cluster}-redis", labels, environment), labels,
-             {"region": gcp.region, "tier": _enum_name(i.tier), "state": _enum_name(i.state),
+             {"region": _location_of(i.name) or gcp.region, "tier": _enum_name(i.tier), "state": _enum_name(i.state),
               "created": iso_time(i.create_time)})
+    if answered:
+        found.notes.append(f"Memorystore instances looked up in every region of project {gcp.project} (locations/-)")
+    if unreachable:
+        regions = ", ".join(sorted({_location_of(u) or u for u in unreachable}))
+        found.risks.append(f"Memorystore did not answer for {regions}: instances there are not in the plan")
+
+
+def _location_of(name: str) -> str | None:
+    """projects/p/locations/<this>/..."""
+    parts = name.split("/")
+    return parts[parts.index("locations") + 1] if "locations" in parts[:-1] else None
 
 
 def _find_topics(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
@@ -291,6 +323,23 @@ def _enum_name(value: Any) -> str:
 
 
 # ---- teardown --------------------------------------------------------------------------------------------
+
+
+class _StillDeleting(Cancelled):
+    """Cancelled after the delete request was accepted: GCP goes on deleting it (a resume waits on it)."""
+
+
+STILL_DELETING = "cancelled after the delete request: GCP is still deleting it"
+
+
+def _after_request(wait: Callable[[], Any]) -> Any:
+    """A wait that follows an accepted delete request: a cancel says GCP is still deleting it."""
+    try:
+        return wait()
+    except _StillDeleting:
+        raise
+    except Cancelled:
+        raise _StillDeleting() from None
 
 
 class _OperationFailed(HubError):
@@ -358,6 +407,9 @@ def _handle(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext) -> Resourc
     except gcp.sdk.exceptions.NotFound:
         outcome = ResourceOutcome(resource, GONE, "already gone")
         ctx.emit(StepDone(step, outcome.detail))
+    except _StillDeleting:
+        outcome = ResourceOutcome(resource, SKIPPED, STILL_DELETING)
+        ctx.emit(LogLine(f"{step}: {outcome.detail}", "warning"))
     except Cancelled:
         outcome = ResourceOutcome(resource, SKIPPED, "cancelled before it was confirmed deleted")
         ctx.emit(LogLine(f"{step}: {outcome.detail}", "warning"))
@@ -402,21 +454,98 @@ def _poll(initial: Any, refresh: Callable[[], Any], is_done: Callable[[Any], boo
     return latest[0]
 
 
+def _operation_running(e: Exception) -> bool:
+    """The refusal GKE / Cloud SQL give while another operation runs on the resource ("Cluster is running
+    incompatible operation ...", 409 operationInProgress): a deletion an earlier run asked for, say."""
+    from google.api_core import exceptions
+
+    if not isinstance(e, exceptions.GoogleAPICallError):
+        return False
+    reasons = " ".join(str(err.get("reason", "")) if isinstance(err, dict) else str(err)
+                       for err in getattr(e, "errors", None) or ())
+    text = f"{getattr(e, 'reason', '') or ''} {reasons} {e}".lower()
+    return any(marker in text for marker in ("incompatible operation", "operationinprogress",
+                                             "operation in progress", "another operation"))
+
+
+def _join_or_start(start: Callable[[], Any], running: Callable[[], tuple[Any, bool] | None],
+                   wait_other: Callable[[Any], None], ctx: TeardownContext, what: str, step: str) -> tuple[Any, bool]:
+    """Send the delete; when it is refused because an operation runs on the resource, find that operation:
+    a deletion (an earlier, interrupted run asked for it) is joined: (operation, True); another one (an
+    upgrade, a backup) is waited for, then the delete is sent again (bounded, through retry)."""
+    def attempt() -> tuple[Any, bool]:
+        try:
+            return start(), False
+        except Exception as e:  # noqa: BLE001
+            if not _operation_running(e):
+                raise
+            found = running()
+            if found is None:
+                raise  # it may have ended just now: retry() sends the delete again
+            op, is_delete = found
+            if is_delete:
+                ctx.emit(LogLine(f"{step}: already being deleted (operation {op.name}, asked for by an earlier run); "
+                                 "waiting for that deletion"))
+                return op, True
+            ctx.emit(LogLine(f"{step}: operation {op.name} is running on it; waiting for it to end before deleting"))
+            wait_other(op)
+            raise
+
+    return _call(attempt, f"deleting {what}", ctx)
+
+
 def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
-    """delete_cluster answers with a plain Operation: polling get_operation until DONE is ours to do."""
-    client = gcp.client(gcp.sdk.container.ClusterManagerClient)
+    """delete_cluster answers with a plain Operation: polling get_operation until DONE is ours to do. A
+    cluster already STOPPING (or one whose delete is refused by an operation in progress) has its running
+    operation looked up and waited on: a resume after an interrupted run."""
+    container = gcp.sdk.container
+    client = gcp.client(container.ClusterManagerClient)
     current = _call(lambda: client.get_cluster(name=resource.id), f"reading {resource.label()}", ctx)
     check_identity(resource, created=current.create_time, uid=current.id)
-    op = _call(lambda: client.delete_cluster(name=resource.id), f"deleting {resource.label()}", ctx)
-    location = op.location or resource.details.get("location") or resource.id.split("/")[3]
-    op_name = f"projects/{gcp.project}/locations/{location}/operations/{op.name}"
-    done_status = gcp.sdk.container.Operation.Status.DONE
-    final = _poll(op, lambda: client.get_operation(name=op_name), lambda o: o.status == done_status,
-                  what=f"{resource.label()} to be deleted", ctx=ctx, step=step)
+    location = resource.details.get("location") or resource.id.split("/")[3]
+    done_status = container.Operation.Status.DONE
+
+    def op_name(op) -> str:
+        return f"projects/{gcp.project}/locations/{op.location or location}/operations/{op.name}"
+
+    def poll(op, what: str):
+        return _poll(op, lambda: client.get_operation(name=op_name(op)), lambda o: o.status == done_status,
+                     what=what, ctx=ctx, step=step)
+
+    def running() -> tuple[Any, bool] | None:
+        op = _call(lambda: _gke_running(client, gcp, resource, location), f"listing operations of {resource.label()}",
+                   ctx)
+        return None if op is None else (op, op.operation_type == container.Operation.Type.DELETE_CLUSTER)
+
+    joined = None
+    if _enum_name(current.status) == "STOPPING":  # being deleted already
+        found = running()
+        if found is not None and found[1]:
+            joined = found[0]
+            ctx.emit(LogLine(f"{step}: already being deleted (operation {joined.name}, asked for by an earlier run); "
+                             "waiting for that deletion"))
+    if joined is not None:
+        op, is_joined = joined, True
+    else:
+        op, is_joined = _join_or_start(
+            lambda: client.delete_cluster(name=resource.id), running,
+            lambda other: poll(other, f"operation {other.name} on {resource.label()} to end"), ctx, resource.label(),
+            step)
+    final = _after_request(lambda: poll(op, f"{resource.label()} to be deleted"))
     error = final.error.message if final.error and (final.error.code or final.error.message) else ""
     if error or final.status_message:
         raise _OperationFailed(f"the deletion of {resource.label()} failed: {error or final.status_message}")
-    return "deleted"
+    return f"deleted (waited for operation {op.name}, which an earlier run started)" if is_joined else "deleted"
+
+
+def _gke_running(client: Any, gcp: _Gcp, resource: CloudResource, location: str) -> Any:
+    """The operation running on the cluster in its location, a deletion first; None if there is none."""
+    Status, Type = gcp.sdk.container.Operation.Status, gcp.sdk.container.Operation.Type
+    response = client.list_operations(parent=f"projects/{gcp.project}/locations/{location}")
+    mine = [op for op in response.operations if op.status in (Status.PENDING, Status.RUNNING)
+            and op.target_link.rstrip("/").endswith(f"/clusters/{resource.name}")]
+    mine.sort(key=lambda op: op.operation_type != Type.DELETE_CLUSTER)
+    return mine[0] if mine else None
 
 
 def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
@@ -447,11 +576,33 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         request.update(enable_final_backup=True, final_backup_ttl_days=FINAL_BACKUP_DAYS,
                        final_backup_description=f"hubtui: final backup of {resource.name} before deletion, {stamp}")
-    op = _call(lambda: instances.delete(request=request), f"deleting {resource.label()}", ctx)
-    _wait_sql(op, operations, gcp, f"{resource.label()} to be deleted", ctx, step)
+    kinds = sql.Operation.SqlOperationType
+
+    def running() -> tuple[Any, bool] | None:
+        op = _call(lambda: _sql_running(operations, gcp, resource), f"listing operations of {resource.label()}", ctx)
+        return None if op is None else (op, op.operation_type == kinds.DELETE)
+
+    op, joined = _join_or_start(
+        lambda: instances.delete(request=request), running,
+        lambda other: _wait_sql(other, operations, gcp, f"operation {other.name} on {resource.label()} to end", ctx,
+                                step), ctx, resource.label(), step)
+    _after_request(lambda: _wait_sql(op, operations, gcp, f"{resource.label()} to be deleted", ctx, step))
+    if joined:
+        return f"deleted (waited for operation {op.name}, which an earlier run started)"
     if ctx.final_snapshot:
         return f"deleted; Cloud SQL keeps its final backup {FINAL_BACKUP_DAYS} days"
     return "deleted; no final backup (as chosen)"
+
+
+def _sql_running(operations: Any, gcp: _Gcp, resource: CloudResource) -> Any:
+    """The operation running on the instance, a deletion first; None if there is none."""
+    sql = gcp.sdk.sql
+    Status, Type = sql.Operation.SqlOperationStatus, sql.Operation.SqlOperationType
+    pages = operations.list(request={"project": gcp.project, "instance": resource.name}).pages
+    mine = [op for page in pages for op in page.items
+            if op.status in (Status.PENDING, Status.RUNNING) and op.target_id == resource.name]
+    mine.sort(key=lambda op: op.operation_type != Type.DELETE)
+    return mine[0] if mine else None
 
 
 def _wait_sql(op: Any, operations: Any, gcp: _Gcp, what: str, ctx: TeardownContext, step: str) -> None:
@@ -470,9 +621,24 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
     client = gcp.client(gcp.sdk.redis.CloudRedisClient)
     current = _call(lambda: client.get_instance(name=resource.id), f"reading {resource.label()}", ctx)
     check_identity(resource, created=current.create_time)
+    if _enum_name(current.state) == "DELETING":  # an earlier, interrupted run asked for it: wait until it is gone
+        ctx.emit(LogLine(f"{step}: already being deleted (asked for by an earlier run); waiting until it is gone"))
+
+        def gone() -> bool:
+            try:
+                now = _call(lambda: client.get_instance(name=resource.id), f"checking {resource.label()}", ctx)
+            except gcp.sdk.exceptions.NotFound:
+                return True
+            if _enum_name(now.state) != "DELETING":
+                raise _OperationFailed(f"the deletion an earlier run started ended without deleting it (state "
+                                       f"{_enum_name(now.state)}): run the cleanup again")
+            return False
+
+        _after_request(lambda: wait_until(gone, what=f"{resource.label()} to be deleted", ctx=ctx, step=step))
+        return "deleted (waited for the deletion an earlier run started)"
     op = _call(lambda: client.delete_instance(name=resource.id), f"deleting {resource.label()}", ctx)
-    wait_until(lambda: _call(op.done, f"checking {resource.label()}", ctx), what=f"{resource.label()} to be deleted",
-               ctx=ctx, step=step)
+    _after_request(lambda: wait_until(lambda: _call(op.done, f"checking {resource.label()}", ctx),
+                                      what=f"{resource.label()} to be deleted", ctx=ctx, step=step))
     if op.operation.HasField("error"):
         raise _OperationFailed(f"the deletion of {resource.label()} failed: {op.operation.error.message}")
     return "deleted"

@@ -816,3 +816,222 @@ def test_without_final_snapshot_the_elasticache_group_goes_without_one(aws, redi
 
     assert (outcome.outcome, outcome.detail) == (DELETED, "no final snapshot (as chosen)")
     assert aws.client("elasticache").describe_snapshots()["Snapshots"] == []
+
+
+# ------------------------------------------- real-world shaped EKS (issue 14): Fargate profiles, add-ons
+
+def eks_with_parts(aws, name: str = CLUSTER, tags: dict | None = None) -> str:
+    """An EKS cluster with a nodegroup, two Fargate profiles and two managed add-ons; its ARN."""
+    arn = aws.create_eks(name, nodegroups=("workers",), tags=tags if tags is not None else {"environment": ENV})
+    aws.create_fargate_profile(name, "fp-system", namespaces=("kube-system",))
+    aws.create_fargate_profile(name, "fp-jobs", namespaces=("jobs", "batch"))
+    aws.create_addon(name, "vpc-cni")
+    aws.create_addon(name, "coredns")
+    return arn
+
+
+def test_fargate_profiles_and_addons_are_planned_as_parts_of_their_cluster(aws):
+    arn = eks_with_parts(aws)
+    aws.create_eks("other-team", nodegroups=())
+    aws.create_fargate_profile("other-team", "fp-other")
+    aws.create_addon("other-team", "kube-proxy")
+
+    plan = aws_mod.discover(ENV, settings())
+
+    profiles = {r.name: r for r in by_kind(plan.resources, "eks-fargate-profile")}
+    addons = {r.name: r for r in by_kind(plan.resources, "eks-addon")}
+    assert sorted(profiles) == ["fp-jobs", "fp-system"] and sorted(addons) == ["coredns", "vpc-cni"]
+    eks = aws.client("eks")
+    for name, r in profiles.items():
+        described = eks.describe_fargate_profile(clusterName=CLUSTER, fargateProfileName=name)["fargateProfile"]
+        assert r.id == described["fargateProfileArn"]
+        assert (r.details["cluster"], r.details["part_of"], r.matched_by) == (CLUSTER, arn, "name+tag")
+        assert r.details["created"] == aws_mod.iso_time(described["createdAt"])
+    assert profiles["fp-jobs"].details["namespaces"] == ["batch", "jobs"]
+    for name, r in addons.items():
+        described = eks.describe_addon(clusterName=CLUSTER, addonName=name)["addon"]
+        assert (r.id, r.details["created"]) == (described["addonArn"], aws_mod.iso_time(described["createdAt"]))
+        assert (r.details["cluster"], r.details["part_of"], r.matched_by) == (CLUSTER, arn, "name+tag")
+    assert not {"fp-other", "kube-proxy"} & {r.name for r in (*plan.resources, *plan.not_included)}
+    assert plan.risks == ()  # the parts go with their cluster: its line covers them
+    assert CloudPlan.from_dict(plan.to_dict()) == plan
+
+
+def test_the_plan_shows_each_profile_and_addon_on_its_own_line(aws):
+    from hubtui.ops.cleanup.evidence import gather
+    from hubtui.ops.cleanup.plan import Plan
+
+    eks_with_parts(aws)
+    cloud = aws_mod.discover(ENV, settings())
+    evidence = gather(ENV, namespace="hub", labels={"environment": ENV}, context="ctx", cluster="c",
+                      server="https://1.2.3.4")
+    text = Plan(ENV, "aws", "ctx", "c", "https://1.2.3.4", {"provider": "aws"}, (), (), cloud.to_dict(),
+                {}, evidence.to_dict()).render()
+
+    for line in ("eks-fargate-profile: fp-system  [matched by name+tag]",
+                 "eks-fargate-profile: fp-jobs  [matched by name+tag]", "eks-addon: vpc-cni  [matched by name+tag]",
+                 "eks-addon: coredns  [matched by name+tag]", f"eks-cluster: {CLUSTER}  [matched by name+tag]"):
+        assert line in text, text
+
+
+def test_a_tag_only_cluster_leaves_its_profiles_and_addons_out_with_it(aws):
+    eks_with_parts(aws, name=f"billing-{ENV}")
+
+    plan = aws_mod.discover(ENV, settings())
+
+    assert plan.resources == ()
+    assert {(r.kind, r.matched_by) for r in plan.not_included} == {
+        ("eks-cluster", "tag"), ("eks-nodegroup", "tag"), ("eks-fargate-profile", "tag"), ("eks-addon", "tag")}
+    [line] = plan.risks
+    assert line.startswith(f"not included: eks-cluster billing-{ENV} matches by tag only")
+    for part in ("eks-nodegroup workers", "eks-fargate-profile fp-system", "eks-fargate-profile fp-jobs",
+                 "eks-addon coredns", "eks-addon vpc-cni"):
+        assert part in line.split("(with ", 1)[1]
+
+
+def test_profiles_and_addons_are_deleted_and_gone_before_the_cluster_profiles_one_at_a_time(
+        aws, calls, eks_calls):
+    eks_with_parts(aws)
+    plan = aws_mod.discover(ENV, settings())
+    ctx, events, recorded = fast_ctx()
+
+    outcomes = aws_mod.teardown(plan, settings(), ctx)
+
+    assert {o.resource.label(): o.outcome for o in outcomes} == {r.label(): DELETED for r in plan.resources}
+    assert sorted(o.resource.id for o in recorded) == sorted(r.id for r in plan.resources)
+    assert aws.client("eks").list_clusters()["clusters"] == []
+    # the order moto saw: each part deleted, and seen gone (NotFound), before the cluster's delete
+    order = [(op, name) for op, _, name in eks_calls]
+    cluster_delete = order.index(("DeleteCluster", ""))
+    for op, name in (("DeleteFargateProfile", "fp-system"), ("DeleteFargateProfile", "fp-jobs"),
+                     ("DeleteAddon", "vpc-cni"), ("DeleteAddon", "coredns"), ("DeleteNodegroup", "workers")):
+        assert order.index((op, name)) < cluster_delete, order
+    last_looks = {name: max(i for i, (op, n) in enumerate(order) if n == name and op.startswith("Describe"))
+                  for name in ("fp-system", "fp-jobs", "vpc-cni", "coredns")}
+    assert max(last_looks.values()) < cluster_delete  # the looks that found them gone came first
+    # Fargate profiles one at a time: each delete sent once (none refused because another was DELETING),
+    # the second only after the first was seen gone
+    fargate_deletes = [p["fargateProfileName"] for _, op, p in calls.seen if op == "DeleteFargateProfile"]
+    assert sorted(fargate_deletes) == ["fp-jobs", "fp-system"]
+    first, second = fargate_deletes
+    assert last_looks[first] < order.index(("DeleteFargateProfile", second))
+    assert calls.ops("eks").count("DeleteCluster") == 1  # no in-use refusal, no retry
+    assert not any(isinstance(e, LogLine) and "trying again" in e.text for e in events)
+
+
+def test_a_cluster_with_a_profile_left_would_be_refused_as_on_aws(aws):
+    """The stand-in refuses what AWS refuses: without this, the order test above could not fail."""
+    from botocore.exceptions import ClientError
+
+    aws.create_eks(CLUSTER, nodegroups=())
+    aws.create_fargate_profile(CLUSTER, "fp-system")
+    with pytest.raises(ClientError, match="ResourceInUseException"):
+        aws.client("eks").delete_cluster(name=CLUSTER)
+    aws.create_fargate_profile(CLUSTER, "fp-jobs")
+    aws.client("eks").delete_fargate_profile(clusterName=CLUSTER, fargateProfileName="fp-system")
+    with pytest.raises(ClientError, match="ResourceInUseException"):  # one DELETING at a time per cluster
+        aws.client("eks").delete_fargate_profile(clusterName=CLUSTER, fargateProfileName="fp-jobs")
+
+
+def test_a_profile_an_earlier_run_left_deleting_is_awaited_before_the_next_delete(aws, calls):
+    aws.create_eks(CLUSTER, nodegroups=(), tags={"environment": ENV})
+    aws.create_fargate_profile(CLUSTER, "fp-a")
+    aws.create_fargate_profile(CLUSTER, "fp-b")
+    plan = aws_mod.discover(ENV, settings())
+    assert [r.name for r in by_kind(plan.resources, "eks-fargate-profile")] == ["fp-a", "fp-b"]
+    # the interrupted run had sent fp-b's delete: AWS is still deleting it
+    aws.client("eks").delete_fargate_profile(clusterName=CLUSTER, fargateProfileName="fp-b")
+
+    outcomes = {o.resource.name: o for o in aws_mod.teardown(plan, settings(), fast_ctx()[0])}
+
+    assert outcomes["fp-b"].outcome in (GONE, DELETED) and outcomes["fp-b"].finished
+    assert outcomes["fp-a"].outcome == DELETED and outcomes[CLUSTER].outcome == DELETED
+    fargate_deletes = [p["fargateProfileName"] for _, op, p in calls.seen if op == "DeleteFargateProfile"]
+    assert fargate_deletes == ["fp-a"]  # sent once: fp-b's end was awaited first, so it was never refused
+
+
+def test_a_failed_addon_keeps_its_cluster_and_names_it(aws, calls):
+    eks_with_parts(aws)
+    plan = aws_mod.discover(ENV, settings())
+    calls.fail("DeleteAddon", "AccessDeniedException")
+
+    outcomes = aws_mod.teardown(plan, settings(), fast_ctx()[0])
+
+    assert {o.outcome for o in by_kind(outcomes, "eks-addon")} == {FAILED}
+    cluster = one(outcomes, "eks-cluster")
+    assert cluster.outcome == SKIPPED
+    assert cluster.detail.startswith("add-on ") and cluster.detail.endswith(
+        " failed: the cluster cannot go before its nodegroups, Fargate profiles and add-ons")
+    assert "DeleteCluster" not in calls.ops("eks")
+    assert aws.client("eks").list_clusters()["clusters"] == [CLUSTER]
+
+
+def test_an_addon_recreated_after_the_plan_is_not_deleted(aws, calls):
+    aws.create_eks(CLUSTER, nodegroups=(), tags={"environment": ENV})
+    aws.create_addon(CLUSTER, "coredns")
+    plan = aws_mod.discover(ENV, settings())
+    eks = aws.client("eks")
+    eks.delete_addon(clusterName=CLUSTER, addonName="coredns")
+    with pytest.raises(Exception):  # noqa: B017 - looked at until gone (NotFound)
+        for _ in range(3):
+            eks.describe_addon(clusterName=CLUSTER, addonName="coredns")
+    aws.create_addon(CLUSTER, "coredns")
+
+    outcomes = aws_mod.teardown(plan, settings(), fast_ctx()[0])
+
+    addon = one(outcomes, "eks-addon")
+    assert addon.outcome == FAILED and addon.detail.startswith("recreated since the plan")
+    assert "DeleteAddon" not in calls.ops("eks") and "DeleteCluster" not in calls.ops("eks")
+
+
+# ----------------------------------------------- a tagged nodegroup of an untagged cluster (issue 14)
+
+SHARED = "shared-tools"  # someone else's cluster: no environment tag, not named after the hub
+
+
+def shared_cluster_with_a_dev_nodegroup(aws) -> str:
+    """An untagged cluster with two nodegroups, one of them tagged environment=dev; the cluster's ARN."""
+    eks = aws.client("eks")
+    arn = aws.create_eks(SHARED, nodegroups=("platform",))
+    eks.create_nodegroup(clusterName=SHARED, nodegroupName="dev-batch", nodeRole="arn:aws:iam::123456789012:role/hub",
+                         subnets=["subnet-1"], tags={"environment": ENV})
+    return arn
+
+
+def test_a_tagged_nodegroup_of_an_untagged_cluster_is_found_alone_and_left_out(aws):
+    arn = shared_cluster_with_a_dev_nodegroup(aws)
+
+    plan = aws_mod.discover(ENV, settings())
+
+    assert plan.resources == ()
+    [nodegroup] = plan.not_included
+    assert (nodegroup.kind, nodegroup.name, nodegroup.matched_by) == ("eks-nodegroup", "dev-batch", "tag")
+    assert "part_of" not in nodegroup.details  # including it never includes its cluster
+    assert (nodegroup.details["cluster"], nodegroup.details["cluster_arn"]) == (SHARED, arn)
+    assert nodegroup.details["within"] == f"eks-cluster {SHARED}"
+    assert plan.risks == (f"not included: eks-nodegroup dev-batch (in eks-cluster {SHARED}, which would stay) matches "
+                          f"by tag only (environment={ENV}) but is not named after {CLUSTER}; --include-tag-matches "
+                          "includes it after its own confirmation",)
+    assert f"eks-cluster {SHARED}" in plan.other_endpoints  # still another cluster's endpoint (evidence)
+
+
+def test_an_included_tagged_nodegroup_of_an_untagged_cluster_is_deleted_alone(aws, calls):
+    from hubtui.cloud import base
+
+    shared_cluster_with_a_dev_nodegroup(aws)
+
+    plan = base.discover("aws", ENV, settings(), include_tag_matches=True)
+
+    assert [(r.kind, r.name) for r in plan.resources] == [("eks-nodegroup", "dev-batch")]
+    assert [r.name for r in base.tag_matches(plan)] == ["dev-batch"]  # its own typed confirmation
+    assert plan.risks == (f"eks-nodegroup dev-batch (in eks-cluster {SHARED}, which is not part of the plan and "
+                          f"stays) matches by tag only: tagged environment={ENV} but not named after {CLUSTER}",)
+
+    [outcome] = base.teardown(plan, settings(), fast_ctx()[0])
+
+    assert (outcome.resource.name, outcome.outcome) == ("dev-batch", DELETED)
+    deletes = [(op, p) for _, op, p in calls.seen if op.startswith("Delete")]
+    assert deletes == [("DeleteNodegroup", {"clusterName": SHARED, "nodegroupName": "dev-batch"})]
+    eks = aws.client("eks")
+    assert eks.list_clusters()["clusters"] == [SHARED]
+    assert eks.list_nodegroups(clusterName=SHARED)["nodegroups"] == ["platform"]

@@ -448,3 +448,105 @@ def test_a_group_recreated_after_the_plan_is_not_deleted(azure):
     assert outcome.detail.endswith(f", planned {planned}): not deleted; plan again")
     assert azure.calls("DELETE") == [] and RG.lower() in azure.groups
     assert rec.recorded == [outcome] and [e.step for e in rec.of(StepFailed)] == [STEP]
+
+
+# ---- a cancelled deletion stops here, goes on in Azure, and is picked up by a resume (issue 14) ------------
+
+def _live_threads() -> set:
+    """This process's threads but the stand-in's own (it serves each kept-alive connection in a thread)."""
+    import threading
+
+    return {t for t in threading.enumerate() if t.is_alive() and "process_request_thread" not in t.name
+            and t.name != "azure-standin"}
+
+
+def cancel_at_first_progress(rec: Recorder) -> None:
+    def emit(event):
+        rec.events.append(event)
+        if isinstance(event, Progress):
+            rec.ctx.cancel.set()  # the operator cancels while Azure deletes the group
+    rec.ctx.emit = emit
+
+
+def test_a_cancelled_deletion_leaves_no_polling_thread_and_says_azure_is_still_deleting(azure):
+    import time
+
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    azure.plan_delete(RG, polls=10**6)  # Azure takes its time
+    rec = Recorder()
+    cancel_at_first_progress(rec)
+    before = _live_threads()
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    assert outcome.outcome == SKIPPED
+    assert outcome.detail == "cancelled after the delete request: Azure is still deleting it"
+    assert rec.recorded == [outcome]  # the DELETE was sent: the journal and the audit know
+    assert _live_threads() - before == set()  # nothing of this deletion runs on in this process
+    seen = len(azure.requests)
+    time.sleep(0.3)
+    assert len(azure.requests) == seen  # and nobody polls Azure any more
+    assert azure.groups[RG.lower()].state == "Deleting"
+
+
+def test_a_timed_out_deletion_leaves_no_polling_thread(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    azure.plan_delete(RG, polls=10**6)
+    before = _live_threads()
+
+    [outcome] = az.teardown(plan, settings(), Recorder(timeout=0.2).ctx)
+
+    assert outcome.outcome == FAILED
+    assert outcome.detail.endswith("still not done after 0.2s (status InProgress; Azure is still deleting it)")
+    assert _live_threads() - before == set()
+
+
+def test_a_resume_waits_for_the_deletion_already_under_way_and_succeeds(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    azure.plan_delete(RG, polls=6)
+    first = Recorder()
+    cancel_at_first_progress(first)
+    [cancelled] = az.teardown(plan, settings(), first.ctx)
+    assert cancelled.outcome == SKIPPED and not cancelled.finished
+    deletes = len(azure.calls("DELETE", RG))
+    again = Recorder()
+
+    [outcome] = az.teardown(plan, settings(), again.ctx)  # the resume: nothing finished in the first run
+
+    assert (outcome.outcome, outcome.detail) == (DELETED, "deleted (waited for the deletion an earlier run started)")
+    assert RG.lower() not in azure.groups
+    assert len(azure.calls("DELETE", RG)) == deletes == 1  # waited on, not deleted again
+    assert again.of(Progress) and again.recorded == [outcome]
+    assert any("already being deleted" in e.text for e in again.of(LogLine))
+
+
+def test_a_resume_whose_earlier_deletion_failed_in_azure_is_failed_not_deleted(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    azure.plan_delete(RG, polls=4, outcome="Failed")
+    first = Recorder()
+    cancel_at_first_progress(first)
+    az.teardown(plan, settings(), first.ctx)
+
+    [outcome] = az.teardown(plan, settings(), Recorder().ctx)
+
+    assert outcome.outcome == FAILED
+    assert outcome.detail == ("the deletion an earlier run started ended without deleting it (provisioning state "
+                              "Succeeded): run the cleanup again to delete it")
+    assert RG.lower() in azure.groups and len(azure.calls("DELETE", RG)) == 1
+
+
+def test_a_deletion_accepted_with_nowhere_to_follow_it_is_followed_through_the_group(azure):
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    azure.plan_delete(RG, polls=3, style="none")  # 202 without Location or Azure-AsyncOperation
+    rec = Recorder()
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    assert (outcome.outcome, outcome.detail) == (DELETED, "deleted")
+    assert RG.lower() not in azure.groups  # it was watched until ARM answered 404
+    assert len([r for r in azure.calls("GET", RG) if r.path.lower().endswith(RG.lower())]) >= 4

@@ -60,6 +60,14 @@ def test_a_plan_saved_before_not_included_existed_still_loads():
     assert plan.not_included == () and [r.name for r in plan.resources] == ["t"]
 
 
+def test_notes_survive_the_dict_and_a_plan_without_notes_keeps_its_old_shape():
+    plan = CloudPlan("gcp", "GCP project p", "europe-west1", notes=("Memorystore instances looked up in every region",))
+    assert CloudPlan.from_dict(plan.to_dict()) == plan
+    bare = CloudPlan("aws", "AWS account 1", "us-east-1")
+    assert "notes" not in bare.to_dict()  # so the hash of a plan without notes is what it was before they existed
+    assert CloudPlan.from_dict(bare.to_dict()).notes == ()
+
+
 # ---- what is included -----------------------------------------------------------------------------
 
 def test_a_tag_only_match_and_its_parts_are_left_out_and_its_parts_marked_tag():
@@ -161,3 +169,16 @@ def test_azure_ids_compare_without_case():
     check_identity(r, current_id="/subscriptions/s/resourcegroups/rg", ignore_case=True)
     with pytest.raises(Recreated):
         check_identity(r, current_id="/subscriptions/s/resourcegroups/rg")
+
+
+def test_a_tag_only_part_of_a_resource_left_alone_names_it_and_stays_alone():
+    """A tagged nodegroup of an untagged cluster: not part_of the cluster (not in the plan at all), but the
+    line says where it lives and that the cluster stays."""
+    ng = res("eks-nodegroup", "dev-batch", "tag", cluster="shared", within="eks-cluster shared")
+    included, left = split_tag_matches([ng], include_tag_matches=False)
+    assert (included, left) == ([], [ng])
+    assert not_included_risks(left, "dev") == [
+        "not included: eks-nodegroup dev-batch (in eks-cluster shared, which would stay) matches by tag only "
+        "(environment=dev) but is not named after llm-analytics-hub-dev; --include-tag-matches includes it after "
+        "its own confirmation"]
+    assert split_tag_matches([ng], include_tag_matches=True) == ([ng], [])

@@ -716,3 +716,153 @@ def test_a_resource_recreated_after_the_plan_is_not_deleted(gcp, settings, rec, 
     assert name in {**gcp.clusters, **gcp.sql_instances, **gcp.redis_instances, **gcp.networks}
     # the others, seen as planned, went
     assert {o.outcome for n, o in outcomes.items() if n != name and o.resource.kind != "vpc-network"} == {DELETED}
+
+
+# ---- a resume after an interrupted run; Memorystore in every region (issue 14) ------------------------------
+
+
+def cancelled_while_deleting(gcp, settings, rec, plan):
+    """Run the teardown and cancel it at the first progress of a wait (the operator quits, the machine dies):
+    the delete requests were sent and GCP goes on with them. Returns that run's outcomes by name."""
+    ctx = rec.ctx(poll_interval=0.01)
+
+    def emit(event):
+        rec.events.append(event)
+        if isinstance(event, Progress):
+            ctx.cancel.set()
+
+    ctx.emit = emit
+    return by_name(gcp_cloud.teardown(plan, settings, ctx))
+
+
+def resume(gcp, settings, plan, first_run_records) -> tuple[dict, Recorder]:
+    """The same plan again, with what the first run finished, as the runner resumes it."""
+    rec = Recorder()
+    finished = frozenset(o.resource.id for o in first_run_records if o.finished)
+    return by_name(gcp_cloud.teardown(plan, settings, rec.ctx(finished=finished))), rec
+
+
+def test_a_resume_during_a_running_gke_delete_waits_on_it_and_succeeds(gcp, settings, rec):
+    gcp.add_cluster(CLUSTER, labels={"environment": "dev"})
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.polls_before_done = 5
+
+    first = cancelled_while_deleting(gcp, settings, rec, plan)
+
+    assert (first[CLUSTER].outcome, first[CLUSTER].detail) == (SKIPPED, gcp_cloud.STILL_DELETING)
+    assert gcp.clusters[CLUSTER]["status"] == "STOPPING"  # GKE is still deleting it
+    [operation] = [o for o in gcp.operations.values() if not o.finished]
+
+    outcomes, again = resume(gcp, settings, plan, rec.records)
+
+    cluster = outcomes[CLUSTER]
+    assert cluster.outcome == DELETED, cluster.detail
+    assert cluster.detail == f"deleted (waited for operation {operation.id}, which an earlier run started)"
+    assert CLUSTER not in gcp.clusters and operation.finished
+    assert len(gcp.calls("DELETE", "/clusters/")) == 1  # the first run's only: the resume sent none
+    listings = [c for c in gcp.calls("GET") if c.endswith("/locations/europe-west1/operations")]
+    assert listings == ["GET /v1/projects/hub-project/locations/europe-west1/operations"]  # how it found it
+    assert [p.step for p in again.of(Progress)] and all(p.step == f"gcp: gke-cluster {CLUSTER}"
+                                                         for p in again.of(Progress))
+    assert again.records == [cluster]
+
+
+def test_a_gke_delete_refused_by_the_running_deletion_joins_it(gcp, settings, rec):
+    """Even when the cluster does not (yet) show STOPPING, the refusal ("incompatible operation") leads to
+    the running deletion, which is waited on: no retries of the refused delete until they run out."""
+    gcp.add_cluster(CLUSTER, labels={"environment": "dev"})
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.polls_before_done = 5
+    cancelled_while_deleting(gcp, settings, rec, plan)
+    gcp.clusters[CLUSTER]["status"] = "RUNNING"
+
+    outcomes, again = resume(gcp, settings, plan, rec.records)
+
+    assert outcomes[CLUSTER].outcome == DELETED, outcomes[CLUSTER].detail
+    assert len(gcp.calls("DELETE", "/clusters/")) == 2  # the first run's, and the refused one
+    assert not [e for e in again.of(LogLine) if "trying again" in e.text]
+    assert any("already being deleted" in e.text for e in again.of(LogLine))
+
+
+def test_a_gke_delete_refused_by_an_upgrade_waits_for_it_then_deletes(gcp, settings, rec):
+    gcp.add_cluster(CLUSTER, labels={"environment": "dev"})
+    plan = gcp_cloud.discover("dev", settings)
+    upgrade = gcp.start_gke_operation(CLUSTER, "UPGRADE_MASTER", polls=3)
+
+    outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx()))
+
+    assert (outcomes[CLUSTER].outcome, outcomes[CLUSTER].detail) == (DELETED, "deleted")
+    assert gcp.operations[upgrade].finished
+    deletes = [i for i, c in enumerate(gcp.calls()) if c.startswith("DELETE") and "/clusters/" in c]
+    upgrade_done = max(i for i, c in enumerate(gcp.calls()) if c.endswith(f"/operations/{upgrade}"))
+    assert len(deletes) == 2 and deletes[0] < upgrade_done < deletes[1]
+    assert any(f"operation {upgrade} is running on it" in e.text for e in rec.of(LogLine))
+
+
+def test_a_resume_during_a_running_cloud_sql_delete_waits_on_it_and_succeeds(gcp, settings, rec):
+    gcp.add_sql_instance(f"{CLUSTER}-postgres", labels={"environment": "dev"})
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.polls_before_done = 5
+
+    first = cancelled_while_deleting(gcp, settings, rec, plan)
+
+    assert first[f"{CLUSTER}-postgres"].detail == gcp_cloud.STILL_DELETING
+    [operation] = [o for o in gcp.operations.values() if not o.finished]
+
+    outcomes, again = resume(gcp, settings, plan, rec.records)
+
+    sql = outcomes[f"{CLUSTER}-postgres"]
+    assert sql.outcome == DELETED, sql.detail
+    assert sql.detail == f"deleted (waited for operation {operation.id}, which an earlier run started)"
+    assert not gcp.sql_instances and len(gcp.sql_final_backups) == 1  # the first run's request asked for it
+    assert len(gcp.calls("DELETE", "/sql/")) == 2  # the first run's, and the one refused (operationInProgress)
+    [listing] = [c for c in gcp.requests if c.method == "GET" and c.path.endswith("/operations")]
+    assert "instance=llm-analytics-hub-dev-postgres" in listing.query
+    assert not [e for e in again.of(LogLine) if "trying again" in e.text]
+    assert again.of(Progress)
+
+
+def test_a_resume_during_a_running_memorystore_delete_waits_until_it_is_gone(gcp, settings, rec):
+    gcp.add_redis_instance(f"{CLUSTER}-redis", labels={"environment": "dev"})
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.polls_before_done = 5
+    cancelled_while_deleting(gcp, settings, rec, plan)
+    assert gcp.redis_instances[f"{CLUSTER}-redis"]["state"] == "DELETING"
+
+    outcomes, _ = resume(gcp, settings, plan, rec.records)
+
+    assert outcomes[f"{CLUSTER}-redis"].outcome == DELETED
+    assert not gcp.redis_instances
+    assert len(gcp.calls("DELETE", "/instances/")) == 1
+
+
+def test_memorystore_in_another_region_is_found_and_deleted_and_the_plan_says_where_it_looked(gcp, settings, rec):
+    gcp.add_cluster(CLUSTER, location="us-central1", labels={"environment": "dev"})
+    gcp.add_redis_instance(f"{CLUSTER}-redis", location="us-central1", labels={"environment": "dev"})
+    gcp.add_redis_instance("someone-elses-cache", location="asia-east1")
+    assert gcp.region == "europe-west1"  # GCP_REGION: not where the instance is
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    [redis] = [r for r in plan.resources if r.kind == "memorystore-instance"]
+    assert redis.id == f"projects/hub-project/locations/us-central1/instances/{CLUSTER}-redis"
+    assert redis.details["region"] == "us-central1"
+    assert plan.notes == ("GKE clusters looked up in every location of project hub-project (locations/-)",
+                          "Memorystore instances looked up in every region of project hub-project (locations/-)")
+    assert gcp.calls("GET", "/locations/") == ["GET /v1/projects/hub-project/locations/-/clusters",
+                                                "GET /v1/projects/hub-project/locations/-/instances"]
+    assert CloudPlan.from_dict(plan.to_dict()) == plan
+
+    outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx()))
+
+    assert outcomes[f"{CLUSTER}-redis"].outcome == DELETED
+    assert list(gcp.redis_instances) == ["someone-elses-cache"]
+
+
+def test_memorystore_regions_that_did_not_answer_are_a_risk(gcp, settings):
+    gcp.add_redis_instance(f"{CLUSTER}-redis", labels={"environment": "dev"})
+    gcp.redis_unreachable = ["projects/hub-project/locations/asia-east1"]
+
+    plan = gcp_cloud.discover("dev", settings)
+
+    assert "Memorystore did not answer for asia-east1: instances there are not in the plan" in plan.risks

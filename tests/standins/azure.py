@@ -7,6 +7,9 @@ per request so the retry and failure paths of hubtui.cloud.azure are exercised a
 Every request is recorded, so a test can prove that a call was (or was not) made.
 A group carries its creation time in systemData.createdAt (a group deleted and created again has another),
 and a resource added with properties (an AKS cluster's fqdn: add_aks) answers a GET of its id.
+A group being deleted is in provisioning state Deleting; a GET of it counts as a look at its deletion, as a
+poll of the operation does (time passes on ARM whoever looks), so a resume that only watches the group sees
+it go (404) or, when the deletion fails, come back as Succeeded.
 """
 
 from __future__ import annotations
@@ -59,8 +62,10 @@ class Operation:
     group: str
     polls: int
     outcome: str  # Succeeded | Failed | Canceled
-    style: str  # "location" (how ARM answers for groups) or "async" (Azure-AsyncOperation + status body)
+    style: str  # "location" (how ARM answers for groups), "async" (Azure-AsyncOperation + status body), or
+    #             "none" (202 with nowhere to follow it: only the group's own state tells)
     failure_status: int = 409
+    ended: bool = False  # its effect (the group gone, or back to Succeeded) was applied
 
 
 @dataclass
@@ -234,6 +239,11 @@ class AzureStandIn:
 
     def _get_group(self, name: str):
         g = self.groups.get(name.lower())
+        if g and g.state == "Deleting":
+            op = next((o for o in self.operations.values() if o.group == name.lower() and not o.ended), None)
+            if op is not None:
+                self._advance(op)
+                g = self.groups.get(name.lower())
         return (200, {}, self._group_json(g)) if g else _not_found(name)
 
     def _list_resources(self, name: str, query: dict[str, str]):
@@ -261,6 +271,8 @@ class AzureStandIn:
         return 202, self._operation_headers(op), None
 
     def _operation_headers(self, op: Operation) -> dict[str, str]:
+        if op.style == "none":
+            return {}
         base = f"{self.url}/subscriptions/{self.subscription}"
         headers = {"Location": f"{base}/operationresults/{op.id}?api-version=2025-04-01"}
         if op.style == "async":
@@ -271,19 +283,31 @@ class AzureStandIn:
         op = self.operations.get(op_id)
         if op is None:
             return 404, {}, _error("OperationNotFound", f"operation {op_id} not found")
-        if op.polls > 0:
-            op.polls -= 1
+        status = self._advance(op)
+        if status == "InProgress":
             return (200, {}, {"status": "InProgress"}) if status_body else (202, self._operation_headers(op), None)
-        group = self.groups.get(op.group)
-        if op.outcome == "Succeeded":
-            self.groups.pop(op.group, None)
+        if status == "Succeeded":
             return (200, {}, {"status": "Succeeded"}) if status_body else (200, {}, None)
-        if group:
-            group.state = "Succeeded"  # a failed deletion leaves the group (and whatever was not deleted)
         error = {"code": "ResourceGroupDeletionBlocked", "message": f"deletion of {op.group} {op.outcome.lower()}"}
         if status_body:
             return 200, {}, {"status": op.outcome, "error": error}
         return op.failure_status, {}, {"error": error}
+
+
+    def _advance(self, op: Operation) -> str:
+        """One look at a deletion: InProgress while it has polls left, then its outcome (applied once: the
+        group gone, or, failed, the group left as it was)."""
+        if op.polls > 0:
+            op.polls -= 1
+            return "InProgress"
+        if not op.ended:
+            op.ended = True
+            group = self.groups.get(op.group)
+            if op.outcome == "Succeeded":
+                self.groups.pop(op.group, None)
+            elif group:
+                group.state = "Succeeded"  # a failed deletion leaves the group (and whatever was not deleted)
+        return op.outcome
 
 
 def _group_of(path: str) -> str | None:

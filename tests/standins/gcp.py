@@ -9,6 +9,12 @@ networks, subnetworks, firewalls and global / regional operations.
 State lives in memory. A deletion answers with an operation that stays RUNNING for `polls_before_done` GETs
 and then is DONE (the resource is removed at that moment), or ends with an error (fail_operation). Faults
 can be injected per request (fail). Every request is recorded so tests can assert what was called, in order.
+As on GCP, a GKE cluster or Cloud SQL instance with an operation still running on it refuses another deletion
+(GKE: 400 "Cluster is running incompatible operation ..."; Cloud SQL: 409 operationInProgress), and those
+operations can be listed (GKE: per location; Cloud SQL: per instance), so a resume can find and wait on them.
+start_gke_operation starts another kind of operation (an upgrade). A GET of a Memorystore instance that is
+being deleted counts as a look at its deletion (its state is DELETING until the operation is done), and
+Memorystore's `locations/-` listing names the regions in `redis_unreachable` as unreachable.
 Each resource gets a fresh creation time when it is added (and GKE clusters and networks a fresh id), so a
 resource deleted and added again under the same name is told apart, as on GCP. A Cloud SQL deletion that asks
 for a final backup (enableFinalBackup) leaves it in `sql_final_backups`, as Cloud SQL keeps it.
@@ -106,6 +112,7 @@ class GcpStandIn:
         self.firewalls: dict[str, dict] = {}
         self.operations: dict[str, _Operation] = {}
         self.sql_final_backups: list[dict] = []  # what Cloud SQL kept of deleted instances
+        self.redis_unreachable: list[str] = []  # regions a `locations/-` Memorystore listing says it could not reach
         self._query: dict[str, str] = {}  # the query of the request being answered
         self.requests: list[Call] = []
         self._faults: list[_Fault] = []
@@ -213,6 +220,14 @@ class GcpStandIn:
         self.add_network(f"{cluster}-vpc", subnetworks=(f"{cluster}-subnet",), firewalls=(f"{cluster}-allow-internal",))
         return cluster
 
+    def start_gke_operation(self, cluster: str, operation_type: str = "UPGRADE_MASTER", *,
+                            polls: int | None = None) -> str:
+        """Another operation running on the cluster (an upgrade): its id. It ends after `polls` GETs of it."""
+        with self._lock:
+            op = self._start("gke", cluster, lambda: None, {"location": self.clusters[cluster]["location"],
+                                                            "type": operation_type}, polls)
+            return op.id
+
     def fail(self, method: str, path_contains: str, status: int, *, times: int = 1, message: str | None = None,
              reason: str | None = None) -> None:
         """The next `times` requests whose method matches and whose path contains `path_contains` get `status`."""
@@ -259,6 +274,7 @@ class GcpStandIn:
             ("DELETE", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/clusters/(?P<name>SEG)",
              self._delete_cluster),
             ("GET", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/operations/(?P<op>SEG)", self._get_operation),
+            ("GET", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/operations", self._list_gke_operations),
             ("GET", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/instances", self._list_redis),
             ("GET", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/instances/(?P<name>SEG)", self._get_redis),
             ("DELETE", r"/v1/projects/(?P<p>SEG)/locations/(?P<loc>SEG)/instances/(?P<name>SEG)",
@@ -270,6 +286,7 @@ class GcpStandIn:
             ("PATCH", r"/sql/v1beta4/projects/(?P<p>SEG)/instances/(?P<name>SEG)", self._patch_sql),
             ("DELETE", r"/sql/v1beta4/projects/(?P<p>SEG)/instances/(?P<name>SEG)", self._delete_sql),
             ("GET", r"/sql/v1beta4/projects/(?P<p>SEG)/operations/(?P<op>SEG)", self._get_operation),
+            ("GET", r"/sql/v1beta4/projects/(?P<p>SEG)/operations", self._list_sql_operations),
             ("GET", r"/compute/v1/projects/(?P<p>SEG)/global/networks/(?P<name>SEG)", self._get_network),
             ("DELETE", r"/compute/v1/projects/(?P<p>SEG)/global/networks/(?P<name>SEG)", self._delete_network),
             ("GET", r"/compute/v1/projects/(?P<p>SEG)/global/firewalls", self._list_firewalls),
@@ -303,23 +320,42 @@ class GcpStandIn:
             return self._not_found(f"cluster {name}")
         return 200, cluster
 
+    def _running(self, api: str, target: str) -> _Operation | None:
+        return next((o for o in self.operations.values() if o.api == api and o.target == target and not o.finished),
+                    None)
+
     def _delete_cluster(self, p: str, loc: str, name: str, body=None) -> tuple[int, dict]:
         cluster = self.clusters.get(name)
         if cluster is None or cluster["location"] != loc or p != self.project:
             return self._not_found(f"cluster {name}")
+        if running := self._running("gke", name):
+            return 400, _error_body(400, f"Cluster is running incompatible operation {running.id}.")
         cluster["status"] = "STOPPING"
         op = self._start("gke", name, lambda: self.clusters.pop(name, None), {"location": loc})
         return 200, self._render(op)
+
+    def _list_gke_operations(self, p: str, loc: str, body=None) -> tuple[int, dict]:
+        if refused := self._project_ok(p):
+            return refused
+        ops = [self._render(o) for o in self.operations.values()
+               if o.api == "gke" and (loc == "-" or o.scope["location"] == loc)]
+        return 200, {"operations": ops}
 
     # Memorystore
     def _list_redis(self, p: str, loc: str, body=None) -> tuple[int, dict]:
         if refused := self._project_ok(p):
             return refused
         found = [i for i in self.redis_instances.values() if loc == "-" or f"/locations/{loc}/" in i["name"]]
-        return 200, {"instances": found}
+        answer: dict = {"instances": found}
+        if loc == "-" and self.redis_unreachable:
+            answer["unreachable"] = list(self.redis_unreachable)
+        return 200, answer
 
     def _get_redis(self, p: str, loc: str, name: str, body=None) -> tuple[int, dict]:
         instance = self.redis_instances.get(name)
+        if instance is not None and instance["state"] == "DELETING" and (op := self._running("lro", name)):
+            op.advance()  # time passes for a deletion under way while someone looks at the instance
+            instance = self.redis_instances.get(name)
         if instance is None or f"projects/{p}/locations/{loc}/" not in instance["name"]:
             return self._not_found(f"instance {name}")
         return 200, instance
@@ -374,6 +410,10 @@ class GcpStandIn:
         if instance["settings"].get("deletionProtectionEnabled"):
             return 400, _error_body(400, "The instance is protected. Please disable the deletion protection "
                                          "and try again.", "deletionProtectionEnabled")
+        if self._running("sql", name):
+            return 409, _error_body(409, "Operation failed because another operation was already in progress. "
+                                         "Try your request after the current operation is complete.",
+                                    "operationInProgress")
         query = self._query
         final_backup = None
         if query.get("enableFinalBackup", "").lower() == "true":  # kept by Cloud SQL once the instance is gone
@@ -388,6 +428,14 @@ class GcpStandIn:
 
         op = self._start("sql", name, done, {"type": "DELETE"})
         return 200, self._render(op)
+
+    def _list_sql_operations(self, p: str, body=None) -> tuple[int, dict]:
+        if refused := self._project_ok(p):
+            return refused
+        instance = self._query.get("instance")
+        ops = [self._render(o) for o in self.operations.values()
+               if o.api == "sql" and (instance is None or o.target == instance)]
+        return 200, {"kind": "sql#operationsList", "items": ops}
 
     # Compute
     def _get_network(self, p: str, name: str, body=None) -> tuple[int, dict]:
@@ -443,8 +491,10 @@ class GcpStandIn:
         operation.advance()
         return 200, self._render(operation)
 
-    def _start(self, api: str, target: str, on_done: Callable[[], None], scope: dict) -> _Operation:
-        op = _Operation(f"operation-{next(self._ids)}-{api}", api, target, self.polls_before_done, on_done,
+    def _start(self, api: str, target: str, on_done: Callable[[], None], scope: dict,
+               polls: int | None = None) -> _Operation:
+        op = _Operation(f"operation-{next(self._ids)}-{api}", api, target,
+                        self.polls_before_done if polls is None else polls, on_done,
                         self._operation_errors.get(target), scope)
         self.operations[op.id] = op
         if op.polls_left == 0:
@@ -457,7 +507,8 @@ class GcpStandIn:
 
     def _render_gke(self, op: _Operation) -> dict:
         loc = op.scope["location"]
-        out = {"name": op.id, "operationType": "DELETE_CLUSTER", "status": "DONE" if op.finished else "RUNNING",
+        out = {"name": op.id, "operationType": op.scope.get("type", "DELETE_CLUSTER"),
+               "status": "DONE" if op.finished else "RUNNING",
                "location": loc, "zone": loc, "startTime": "2024-01-01T00:00:00Z",
                "selfLink": f"https://container.googleapis.com/v1/projects/{self.project}/locations/{loc}"
                            f"/operations/{op.id}",
