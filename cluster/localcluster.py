@@ -1,6 +1,6 @@
 """hubtui's local Kubernetes cluster: a real control plane with kwok, real PostgreSQL and Redis.
 
-    python3 cluster/localcluster.py up NAME [--reuse] [--no-hub] [--nodes N]
+    python3 cluster/localcluster.py up NAME [--reuse] [--no-hub] [--nodes N] [--redis-shards M [--redis-replicas R]]
     python3 cluster/localcluster.py down NAME
     python3 cluster/localcluster.py status NAME
     python3 cluster/localcluster.py env NAME      # shell exports: KUBECONFIG, PATH
@@ -8,7 +8,9 @@
 `up` builds the binaries if they are missing (cluster/build.sh), starts PostgreSQL and
 Redis on free loopback ports, starts etcd, kube-apiserver, kube-controller-manager,
 kube-scheduler and kwok through `kwokctl --runtime binary`, and deploys the LLM Analytics
-Hub (deploy/). Everything of one cluster lives in $HUBTUI_RUN_DIR/NAME (default
+Hub (deploy/). With --redis-shards M, the hub's Redis is a real Redis Cluster instead of one server:
+M masters (and R replicas of each), one redis-server per pod of the redis-cluster StatefulSet, each pod's
+exec reaching its own node. Everything of one cluster lives in $HUBTUI_RUN_DIR/NAME (default
 /tmp/hubtui-run-UID/NAME), with its own kubeconfig: ~/.kube/config is never touched, and
 clusters with different names (a demo and a test run) live side by side.
 
@@ -30,7 +32,7 @@ import string
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,6 +100,16 @@ def postgres_bindir() -> Path:
     raise ClusterError("PostgreSQL server not found: install it with `apt-get install postgresql` (or `make deps`)")
 
 
+# The hub's Redis sample data (in cluster mode spread over the masters by the keys' slots).
+REDIS_SAMPLE = [
+    "SET hub:version 1.4.2",
+    "SET hub:last_rollup 2026-11-25T23:30:00Z",
+    "HSET model:gpt-4o requests 334 p95_ms 2410",
+    "HSET model:claude-sonnet-4 requests 333 p95_ms 1980",
+    "RPUSH queue:ingestion evt-1001 evt-1002 evt-1003",
+]
+
+
 def redis_server() -> str:
     path = shutil.which("redis-server")
     if not path:
@@ -113,8 +125,12 @@ class State:
     bin: str
     api_port: int
     pg_port: int
-    redis_port: int
+    redis_port: int  # the hub's Redis; in cluster mode, the node of pod redis-cluster-0
     pg_bindir: str
+    # Cluster mode: [port, bus port] of each node, in pod order (redis-cluster-0, -1, ...); the first
+    # redis_shards start as masters. Empty: one Redis server.
+    redis_nodes: list = field(default_factory=list)
+    redis_shards: int = 0
 
 
 class LocalCluster:
@@ -169,7 +185,14 @@ class LocalCluster:
                     what=f"kwokctl {' '.join(args[:2])}", timeout=timeout)
 
     # ----- up ----------------------------------------------------------------------------
-    def up(self, *, deploy_hub: bool = True, nodes: int = 2, reuse: bool = False) -> None:
+    def up(self, *, deploy_hub: bool = True, nodes: int = 2, reuse: bool = False, redis_shards: int = 0,
+           redis_replicas: int = 0) -> None:
+        """Start the cluster. redis_shards=M (at least 3, as redis-cli --cluster create wants) makes the hub's
+        Redis a Redis Cluster of M masters with redis_replicas replicas each, one node per pod."""
+        if redis_shards and redis_shards < 3:
+            raise ClusterError(f"a Redis cluster needs at least 3 masters, not {redis_shards}")
+        if redis_replicas and not redis_shards:
+            raise ClusterError("--redis-replicas needs --redis-shards")
         if reuse and self.healthy():
             log(f"cluster {self.name} is already up (kubeconfig {self.kubeconfig})")
             return
@@ -181,14 +204,23 @@ class LocalCluster:
         run_root().mkdir(parents=True, exist_ok=True)
         os.chmod(run_root(), 0o755)  # the postgres and sandbox users must reach their folders
         self.dir.mkdir(mode=0o755)
+        ports: list[int] = []
+        while len(ports) < 2 * redis_shards * (1 + redis_replicas):  # a node's port and its cluster bus port
+            if (port := free_port()) not in ports:
+                ports.append(port)
+        redis_nodes = [ports[i:i + 2] for i in range(0, len(ports), 2)]
         st = State(name=self.name, bin=str(bin_dir), api_port=free_port(), pg_port=free_port(),
-                   redis_port=free_port(), pg_bindir=str(postgres_bindir()))
+                   redis_port=redis_nodes[0][0] if redis_nodes else free_port(), pg_bindir=str(postgres_bindir()),
+                   redis_nodes=redis_nodes, redis_shards=redis_shards)
         self.state_file.write_text(json.dumps(asdict(st), indent=2))
         try:
             pg_password = secrets.token_urlsafe(18)
             redis_password = secrets.token_urlsafe(18)
             self._start_postgres(st, pg_password)
-            self._start_redis(st, redis_password)
+            if st.redis_nodes:
+                self._start_redis_cluster(st, redis_password)
+            else:
+                self._start_redis(st, redis_password)
             self._write_sandbox(st, pg_password)
             self._start_control_plane(st, nodes)
             if deploy_hub:
@@ -247,20 +279,59 @@ class LocalCluster:
         _run([redis_server(), str(conf)], what="redis-server")
         env = dict(os.environ, REDISCLI_AUTH=password)
         cli = ["redis-cli", "-h", "127.0.0.1", "-p", str(st.redis_port)]
+        self._wait_redis(cli, env, rdir)
+        _run([*cli], env=env, input="\n".join(REDIS_SAMPLE + [""]), what="load Redis sample data")
+
+    @staticmethod
+    def _wait_redis(cli: list[str], env: dict, rdir: Path) -> None:
         for _ in range(100):
             if _run([*cli, "PING"], env=env, check=False).stdout.strip() == "PONG":
-                break
+                return
             time.sleep(0.05)
-        else:
-            raise ClusterError(f"Redis did not answer on port {st.redis_port} (log: {rdir / 'redis.log'})")
-        sample = "\n".join([
-            "SET hub:version 1.4.2",
-            "SET hub:last_rollup 2026-11-25T23:30:00Z",
-            "HSET model:gpt-4o requests 334 p95_ms 2410",
-            "HSET model:claude-sonnet-4 requests 333 p95_ms 1980",
-            "RPUSH queue:ingestion evt-1001 evt-1002 evt-1003",
-            ""])
-        _run([*cli], env=env, input=sample, what="load Redis sample data")
+        raise ClusterError(f"Redis did not answer on port {cli[-1]} (log: {rdir / 'redis.log'})")
+
+    def _start_redis_cluster(self, st: State, password: str) -> None:
+        """A real Redis Cluster: one redis-server per node (cluster-enabled, the hub's password, also for the
+        replicas' link to their master), slots spread over the masters by `redis-cli --cluster create`, and
+        the sample data written through the cluster (each key on the master that owns its slot)."""
+        env = dict(os.environ, REDISCLI_AUTH=password)  # redis-cli's password: never on a command line
+        for i, (port, bus) in enumerate(st.redis_nodes):
+            rdir = self.dir / f"redis-{i}"
+            rdir.mkdir(mode=0o700)
+            conf = rdir / "redis.conf"
+            conf.write_text("\n".join([
+                "bind 127.0.0.1", f"port {port}", "protected-mode yes", "daemonize yes",
+                f"pidfile {rdir / 'redis.pid'}", f"logfile {rdir / 'redis.log'}", f"dir {rdir}",
+                "dbfilename dump.rdb", 'save ""', "appendonly no", f"requirepass {password}",
+                f"masterauth {password}", "cluster-enabled yes", f"cluster-port {bus}",
+                f"cluster-config-file {rdir / 'nodes.conf'}", "cluster-node-timeout 3000",
+                # A snapshot for a replica or `redis-cli --rdb` starts at once (Redis waits 5 s by default
+                # for more replicas to share it): quick tests; the cluster behaves the same otherwise.
+                "repl-diskless-sync-delay 0", ""]))
+            os.chmod(conf, 0o600)
+            _run([redis_server(), str(conf)], what=f"redis-server (cluster node {i})")
+        log(f"starting a Redis cluster: {st.redis_shards} masters, {len(st.redis_nodes)} nodes on 127.0.0.1:"
+            + ",".join(str(p) for p, _ in st.redis_nodes))
+        for i, (port, _) in enumerate(st.redis_nodes):
+            self._wait_redis(["redis-cli", "-h", "127.0.0.1", "-p", str(port)], env, self.dir / f"redis-{i}")
+        replicas = len(st.redis_nodes) // st.redis_shards - 1
+        _run(["redis-cli", "--cluster", "create", *(f"127.0.0.1:{p}" for p, _ in st.redis_nodes),
+              "--cluster-replicas", str(replicas), "--cluster-yes"], env=env, what="redis-cli --cluster create")
+        deadline = time.monotonic() + 60
+        while True:  # every node agrees the cluster is whole, and every replica has its master's data
+            states = [_run(["redis-cli", "-p", str(p), "INFO"], env=env, check=False).stdout + "\n" +
+                      _run(["redis-cli", "-p", str(p), "CLUSTER", "INFO"], env=env, check=False).stdout
+                      for p, _ in st.redis_nodes]
+            if all("cluster_state:ok" in s and ("role:slave" not in s or "master_link_status:up" in s)
+                   for s in states):
+                break
+            if time.monotonic() > deadline:
+                raise ClusterError("the Redis cluster did not become ready in 60s "
+                                   f"(logs: {self.dir}/redis-*/redis.log)")
+            time.sleep(0.2)
+        sample = REDIS_SAMPLE + [f"SET session:{n} user-{n * 7 % 100}" for n in range(24)]
+        _run(["redis-cli", "-c", "-p", str(st.redis_port)], env=env, input="\n".join(sample + [""]),
+             what="load Redis sample data")
 
     @property
     def sandbox(self) -> Path:
@@ -274,9 +345,12 @@ class LocalCluster:
     def _write_sandbox(self, st: State, pg_password: str) -> None:
         sandbox, shims = self.sandbox, self.shims
         shims.mkdir(mode=0o755)
+        # HUBTUI_REDIS_PORT: set by a pod's own exec rule where each pod is a node of its own (cluster mode).
+        # A -h / -p given after these wins, as with redis-cli itself.
         (shims / "redis-cli").write_text(
             f'#!/bin/sh\n# redis-cli for the hub pod: the local Redis is on a port of its own\n'
-            f'exec {shutil.which("redis-cli") or "/usr/bin/redis-cli"} -h 127.0.0.1 -p {st.redis_port} "$@"\n')
+            f'exec {shutil.which("redis-cli") or "/usr/bin/redis-cli"} -h 127.0.0.1 '
+            f'-p "${{HUBTUI_REDIS_PORT:-{st.redis_port}}}" "$@"\n')
         os.chmod(shims / "redis-cli", 0o755)
         sandbox.mkdir(mode=0o755)
         for part in ("postgres", "redis", "shell"):
@@ -309,7 +383,9 @@ class LocalCluster:
                 "kubectlBinary": str(b / "kubectl"),
                 "etcdBinary": str(b / "etcd"),
                 "kwokControllerBinary": str(b / "kwok"),
-                "enableCRDs": ["ClusterExec", "ClusterLogs", "ClusterPortForward"],
+                # Exec (a pod's own rule) only for a Redis cluster, whose pods each reach their own node.
+                "enableCRDs": ["ClusterExec", "ClusterLogs", "ClusterPortForward"]
+                + (["Exec"] if st.redis_nodes else []),
                 "disableQPSLimits": True,
             },
         }, indent=2))
@@ -335,10 +411,21 @@ class LocalCluster:
         rules = string.Template((DEPLOY / "kwok-exec.yaml.in").read_text()).substitute(
             sandbox=self.sandbox, shims=self.shims, pg_port=st.pg_port, security=security)
         self.kubectl("apply", "-f", "-", input=rules)
+        if st.redis_nodes:
+            # One pod per node, as a redis-cluster StatefulSet runs it: each pod's volume and exec rule.
+            template = string.Template((DEPLOY / "redis-cluster-node.yaml.in").read_text())
+            docs = []
+            for i, (port, _) in enumerate(st.redis_nodes):
+                pv, rule = template.substitute(index=i, port=port, sandbox=self.sandbox, shims=self.shims,
+                                               security=security).split("\n---\n")
+                docs += [rule] if i == 0 else [pv, rule]  # redis-cluster-0's volume is in hub.yaml
+            self.kubectl("apply", "-f", "-", input="\n---\n".join(docs))
+            self.kubectl("scale", "statefulset", "redis-cluster", "-n", HUB_NAMESPACE,
+                         f"--replicas={len(st.redis_nodes)}")
         self.wait_hub_ready()
         self._wait_exec_rules()
 
-    def _wait_exec_rules(self, timeout: float = 30) -> None:
+    def _wait_exec_rules(self, timeout: float = 60) -> None:
         """kwok loads the ClusterExec object a moment after it is applied: wait until exec works."""
         deadline = time.monotonic() + timeout
         for pod, container in (("timescaledb-0", "postgres"), ("redis-cluster-0", "redis"), ("kafka-0", "kafka")):
@@ -348,6 +435,18 @@ class LocalCluster:
                     break
                 if time.monotonic() > deadline:
                     raise ClusterError(f"exec into {pod} does not work: {proc.stderr.strip()}")
+                time.sleep(0.2)
+        st = self.state()
+        for i, (port, _) in enumerate(st.redis_nodes if st else []):
+            pod = f"redis-cluster-{i}"  # until its own rule is loaded, exec reaches redis-cluster-0's node
+            while True:
+                proc = self.kubectl("exec", "-n", HUB_NAMESPACE, pod, "-c", "redis", "--", "sh", "-c",
+                                    'echo "$HUBTUI_REDIS_PORT"', check=False)
+                if proc.returncode == 0 and proc.stdout.strip() == str(port):
+                    break
+                if time.monotonic() > deadline:
+                    raise ClusterError(f"exec into {pod} does not reach its Redis node on port {port}: "
+                                       f"{(proc.stderr or proc.stdout).strip()}")
                 time.sleep(0.2)
 
     def wait_hub_ready(self, timeout: float = 120) -> None:
@@ -463,16 +562,29 @@ class LocalCluster:
         return _run(self._as_postgres([str(Path(st.pg_bindir) / "pg_ctl"), "-D", str(data), "status"]),
                     check=False).returncode == 0
 
-    def _redis_pid(self) -> int | None:
+    def _redis_dirs(self) -> list[Path]:
+        """The folder of every redis-server this cluster started: redis/ (one server) or redis-N/ (a node
+        each in cluster mode), found on disk, so that `down` stops whatever `up` got to start."""
+        return sorted(d for d in self.dir.glob("redis*") if d.is_dir())
+
+    @staticmethod
+    def _pid_in(rdir: Path) -> int | None:
         try:
-            pid = int((self.dir / "redis" / "redis.pid").read_text().strip())
-            os.kill(pid, 0)
+            pid = int((rdir / "redis.pid").read_text().strip())
+            # Ours only: a stale pid file must never make `down` signal an unrelated process.
+            if b"redis-server" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return None
             return pid
         except (OSError, ValueError):
             return None
 
+    def redis_pids(self) -> dict[str, int | None]:
+        """folder name -> pid of its redis-server (None: not running)."""
+        return {d.name: self._pid_in(d) for d in self._redis_dirs()}
+
     def _redis_running(self) -> bool:
-        return self._redis_pid() is not None
+        pids = self.redis_pids()
+        return bool(pids) and all(pids.values())
 
     def status(self) -> str:
         st = self.state()
@@ -483,8 +595,14 @@ class LocalCluster:
             f"{self.name}: kubeconfig {self.kubeconfig} (context {self.context})",
             f"  kube-apiserver 127.0.0.1:{st.api_port}: {'ready' if api.returncode == 0 else 'NOT READY'}",
             f"  PostgreSQL 127.0.0.1:{st.pg_port}: {'running' if self._postgres_running(st) else 'STOPPED'}",
-            f"  Redis 127.0.0.1:{st.redis_port}: {'running' if self._redis_running() else 'STOPPED'}",
         ]
+        if st.redis_nodes:
+            pids = self.redis_pids()
+            lines += [f"  Redis cluster node {i} (pod redis-cluster-{i}) 127.0.0.1:{port}: "
+                      f"{'running' if pids.get(f'redis-{i}') else 'STOPPED'}"
+                      for i, (port, _) in enumerate(st.redis_nodes)]
+        else:
+            lines.append(f"  Redis 127.0.0.1:{st.redis_port}: {'running' if self._redis_running() else 'STOPPED'}")
         if api.returncode == 0:
             nodes = self.kubectl("get", "nodes", "-o", "name", check=False).stdout.split()
             pods = self.kubectl("get", "pods", "-n", HUB_NAMESPACE, "--no-headers", check=False).stdout.splitlines()
@@ -502,11 +620,15 @@ class LocalCluster:
         if st is not None and (self.dir / "postgres" / "data").exists():
             _run(self._as_postgres([str(Path(st.pg_bindir) / "pg_ctl"), "-D", str(self.dir / "postgres" / "data"),
                                     "-m", "immediate", "-w", "stop"]), check=False)
-        pid = self._redis_pid()
-        if pid:
-            os.kill(pid, 15)
+        stopping = [(d, pid) for d in self._redis_dirs() if (pid := self._pid_in(d))]
+        for _, pid in stopping:
+            try:
+                os.kill(pid, 15)
+            except OSError:
+                pass
+        for d, _ in stopping:
             for _ in range(100):
-                if self._redis_pid() is None:
+                if self._pid_in(d) is None:
                     break
                 time.sleep(0.05)
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -522,13 +644,17 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--reuse", action="store_true", help="keep a healthy running cluster of that name")
     up.add_argument("--no-hub", action="store_true", help="start an empty cluster")
     up.add_argument("--nodes", type=int, default=2)
+    up.add_argument("--redis-shards", type=int, default=0, metavar="M",
+                    help="the hub's Redis as a Redis Cluster of M (>= 3) masters, one pod per node")
+    up.add_argument("--redis-replicas", type=int, default=0, metavar="R", help="replicas of each master")
     for cmd in ("down", "status", "env"):
         sub.add_parser(cmd).add_argument("name")
     args = ap.parse_args(argv)
     try:
         c = LocalCluster(args.name)
         if args.cmd == "up":
-            c.up(deploy_hub=not args.no_hub, nodes=args.nodes, reuse=args.reuse)
+            c.up(deploy_hub=not args.no_hub, nodes=args.nodes, reuse=args.reuse, redis_shards=args.redis_shards,
+                 redis_replicas=args.redis_replicas)
         elif args.cmd == "down":
             c.down()
         elif args.cmd == "status":

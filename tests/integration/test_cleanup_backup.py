@@ -11,6 +11,8 @@ import pytest
 from cluster.localcluster import HUB_NAMESPACE
 from hubtui.errors import HubError
 from hubtui.ops.cleanup.backup import backup
+from hubtui.ops.cleanup.plan import CleanupOptions, discover
+from hubtui.ops.events import LogLine, StepFailed
 
 pytestmark = pytest.mark.cluster
 
@@ -33,7 +35,9 @@ def test_backup_saves_and_verifies_timescaledb_and_redis(kube, kube_settings, lo
     # the snapshot holds the sample data, which the real server holds
     assert b"hub:version" in rdb.read_bytes()
     # Kafka is best effort: the demo's kafka pod has no kafka tools, so it is noted, not fatal
-    assert result.notes["kafka"].startswith("best effort, failed")
+    assert result.notes["kafka"] == ("best effort, failed: the Kafka pod kafka-0 has no kafka-topics.sh or "
+                                     "kafka-topics on its PATH")
+    assert "kafka" not in result.files
     assert result.folder.parent.parent == tmp_path / "backups"
 
 
@@ -59,5 +63,67 @@ def test_a_store_that_exists_but_cannot_be_reached_stops_the_backup(kube, kube_s
         settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
         with pytest.raises(HubError, match="backup of TimescaleDB failed: no ready TimescaleDB pod"):
             backup(kube, settings, ns.name, "dev")
+    finally:
+        ns.delete()
+
+
+def unannounced(plan, events) -> list[str]:
+    """The backup's warnings and failures whose reason is in none of the plan's risk lines."""
+    reasons = []
+    for e in events:
+        if isinstance(e, LogLine) and e.level in ("warning", "error"):
+            reasons.append(e.text.split(" not saved: ", 1)[-1] if " not saved: " in e.text else e.text)
+        elif isinstance(e, StepFailed):
+            reasons.append(e.error.split(": ", 1)[-1])
+    return [r for r in reasons if not any(r in risk for risk in plan.risks)]
+
+
+def test_the_demo_plan_announces_every_warning_its_backup_step_gives(kube, kube_settings, tmp_path):
+    """The demo hub's Kafka pod has no Kafka tools: the plan says so up front (a probe into the pod), so the
+    backup's warning about it is no surprise; nothing else warns."""
+    settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
+    plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE), settings)
+    kafka = [r for r in plan.risks if r.startswith("Kafka topics will not be saved")]
+    assert kafka == ["Kafka topics will not be saved (the cleanup goes on without it): the Kafka pod kafka-0 has no "
+                     "kafka-topics.sh or kafka-topics on its PATH"]
+    assert not [r for r in plan.risks if "Redis" in r or "TimescaleDB" in r or "will stop the cleanup" in r]
+    events = []
+    result = backup(kube, settings, HUB_NAMESPACE, "dev", emit=events.append)
+    assert set(result.files) == {"timescaledb", "redis"}
+    warnings = [e for e in events if isinstance(e, LogLine) and e.level != "info"]
+    assert len(warnings) == 1 and "Kafka" in warnings[0].text  # the check below is not vacuous
+    assert unannounced(plan, events) == []
+
+
+def test_a_plan_with_skip_backup_probes_nothing(kube, kube_settings, tmp_path):
+    settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
+    plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, skip_backup=True), settings)
+    assert "no backup will be taken (--skip-backup)" in plan.risks
+    assert not [r for r in plan.risks if "Kafka" in r or "will stop the cleanup" in r]
+
+
+def test_a_store_that_cannot_be_reached_is_a_plan_risk_and_absent_stores_are_named(kube, kube_settings, tmp_path):
+    """A namespace with a TimescaleDB StatefulSet but no ready pod: the plan says the backup will stop the
+    cleanup, with the same reason the backup step fails with; Redis and Kafka are absent, and said so."""
+    from ..kubehelpers import Scratch
+
+    ns = Scratch(kube.api, "riskplan")
+    try:
+        ns.apps.create_namespaced_stateful_set(ns.name, {
+            "metadata": {"name": "timescaledb"},
+            "spec": {"serviceName": "timescaledb", "replicas": 0, "selector": {"matchLabels": {"app": "timescaledb"}},
+                     "template": {"metadata": {"labels": {"app": "timescaledb"}},
+                                  "spec": {"containers": [{"name": "postgres", "image": "x"}]}}}})
+        settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
+        plan = discover(kube, CleanupOptions("dev", "k8s", ns.name), settings)
+        assert f"the backup will stop the cleanup before anything is deleted: TimescaleDB: no ready TimescaleDB " \
+               f"pod in namespace {ns.name}" in " | ".join(plan.risks)
+        for title in ("Redis", "Kafka"):
+            assert (f"{title} will not be saved (the cleanup goes on without it): no {title} in {ns.name}, nothing "
+                    "of it to save") in plan.risks
+        events = []
+        with pytest.raises(HubError, match="backup of TimescaleDB failed"):
+            backup(kube, settings, ns.name, "dev", emit=events.append)
+        assert [e for e in events if isinstance(e, StepFailed)] and unannounced(plan, events) == []
     finally:
         ns.delete()

@@ -122,3 +122,16 @@ def test_the_kafka_pod_gives_a_sandboxed_shell(local_cluster):
     if os.geteuid() == 0:
         denied = kubectl(local_cluster, "exec", "kafka-0", "--", "ls", os.path.expanduser("~"))
         assert denied.returncode != 0 and "Permission denied" in denied.stderr
+
+
+def test_the_default_hub_redis_is_one_server_and_kafka_has_no_kafka_tools(local_cluster, kube):
+    """The default cluster stays as fast as it was: one Redis server (a Redis Cluster is the opt-in
+    `up --redis-shards M`), and the Kafka pod is a plain shell, which the cleanup plan says up front."""
+    secret = client.CoreV1Api(kube.api).read_namespaced_secret("analytics-hub-secrets", HUB_NAMESPACE)
+    password = base64.b64decode(secret.data["REDIS_PASSWORD"]).decode()
+    info = kubectl(local_cluster, "exec", "-i", "redis-cluster-0", "-c", "redis", "--", "sh", "-c",
+                   'read -r REDISCLI_AUTH; export REDISCLI_AUTH; redis-cli INFO cluster', input=password + "\n")
+    assert "cluster_enabled:0" in info.stdout, info.stderr
+    assert local_cluster.state().redis_nodes == [] and list(local_cluster.redis_pids()) == ["redis"]
+    tools = kubectl(local_cluster, "exec", "kafka-0", "--", "sh", "-c", "command -v kafka-topics.sh kafka-topics")
+    assert tools.returncode != 0 and tools.stdout == ""

@@ -1,25 +1,37 @@
 """The cleanup's backup step: TimescaleDB (pg_dump -Fc, verified with pg_restore --list), Redis (an RDB
-snapshot, verified by its magic), Kafka (topics and their configs, best effort).
+snapshot, verified by its magic; in cluster mode one per master), Kafka (topics and their configs, best
+effort).
 
 Everything runs through `kubectl exec` into the pods and streams to files under the state folder. A store
 that holds data and cannot be saved and verified stops the cleanup before anything is deleted; what was
-saved is kept.
+saved is kept. `backup_risks` is the plan's read-only look ahead: what the backup will not save, said
+before anything is asked.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ...errors import HubError
 from ...kube.client import KubeConnection
+from ...paths import tilde
 from ...settings import Settings
-from ..connect import TARGETS, find_pod, kubectl_path, read_secret
+from ..connect import HELPER_PODS, TARGETS, PodChoice, choose_container, find_pod, kubectl_path, read_secret
 from ..events import Emit, LogLine, StepDone, StepFailed, StepStarted, ignore
+
+SECRET = "analytics-hub-secrets"
+# The plan's risk lines start with these; the backup's warnings and failures repeat the same reasons.
+STOPS = "the backup will stop the cleanup before anything is deleted: "
+NOT_SAVED = "{title} will not be saved (the cleanup goes on without it): "
+KAFKA_TOOLS = ("kafka-topics.sh", "kafka-topics")  # Apache's and Bitnami's name; Confluent's
+PROBE_TIMEOUT = 30
 
 
 def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -31,7 +43,7 @@ def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
 @dataclass(frozen=True)
 class BackupResult:
     folder: Path
-    files: dict[str, Path] = field(default_factory=dict)  # store -> file
+    files: dict[str, Path] = field(default_factory=dict)  # store (redis/<pod> per cluster master) -> file
     notes: dict[str, str] = field(default_factory=dict)  # store -> what was verified, or why best effort failed
 
 
@@ -39,6 +51,7 @@ class _Exec:
     """`kubectl exec` into one pod with the operator's kubeconfig and context; stdin carries any secret."""
 
     def __init__(self, conn: KubeConnection, settings: Settings, namespace: str, pod: str, container: str):
+        self.pod = pod
         self.argv = [kubectl_path(), "--context", conn.context, "exec", "-i", "-n", namespace, pod, "-c", container,
                      "--"]
         self.env = dict(os.environ)
@@ -60,9 +73,17 @@ class _Exec:
                            f"{err.splitlines()[-1] if err else 'no message'}")
         return err
 
+    def run(self, command: list[str], stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+        """The command's exit code, stdout and stderr (text); a pod that cannot be reached in time is a
+        HubError."""
+        kw = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
+        try:
+            return _run(self.argv + command, env=self.env, capture_output=True, text=True, timeout=timeout, **kw)
+        except subprocess.TimeoutExpired:
+            raise HubError(f"pod {self.pod} did not answer in {timeout:.0f}s") from None
+
     def text(self, command: list[str], timeout: float = 120) -> str:
-        proc = _run(self.argv + command, env=self.env, capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL)
+        proc = self.run(command, timeout=timeout)
         if proc.returncode != 0:
             raise HubError(f"`{' '.join(command[:2])}` in the pod failed: "
                            f"{(proc.stderr.strip().splitlines() or ['no message'])[-1]}")
@@ -75,40 +96,62 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
     folder = Path(settings.state_dir) / "backups" / environment / stamp
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     result = BackupResult(folder)
-    emit(StepStarted("backup", str(folder)))
+    emit(StepStarted("backup", tilde(folder)))
 
     def fail(store: str, reason: object) -> HubError:
         emit(StepFailed("backup", f"{TARGETS[store].title}: {reason}"))
         return HubError(f"backup of {TARGETS[store].title} failed: {reason}; nothing was deleted "
-                        f"(what was saved is in {folder})")
+                        f"(what was saved is in {tilde(folder)})")
 
     for store, fn, required in (("timescaledb", _timescaledb, True), ("redis", _redis, True),
                                 ("kafka", _kafka, False)):
+        title = TARGETS[store].title
         try:
             pod = find_pod(conn, namespace, TARGETS[store])
         except HubError as e:
             if required and _store_exists(conn, namespace, store):
                 # It exists but cannot be reached (not ready, scaled down, API refused): its data would be lost.
                 raise fail(store, e) from None
-            emit(LogLine(f"backup: no {TARGETS[store].title} in {namespace}: nothing of it to save", "warning"))
+            reason = _absent(namespace, store)
+            emit(LogLine(f"backup: {title} not saved: {reason}", "warning"))
             result.notes[store] = f"skipped: {e}"
             continue
         try:
-            path, note = fn(_Exec(conn, settings, namespace, pod.name, pod.container), conn, settings, namespace,
-                            folder)
+            saved = fn(_Exec(conn, settings, namespace, pod.name, pod.container), conn, settings, namespace,
+                       folder)
+        except _NotSaved as e:  # best effort, and the plan said so
+            emit(LogLine(f"backup: {title} not saved: {e}", "warning"))
+            result.notes[store] = f"best effort, failed: {e}"
+            continue
         except (HubError, OSError, subprocess.TimeoutExpired) as e:
             if required:
                 raise fail(store, e) from None
-            emit(LogLine(f"backup: {TARGETS[store].title} (best effort) failed: {e}", "warning"))
+            emit(LogLine(f"backup: {title} (best effort) failed: {e}", "warning"))
             result.notes[store] = f"best effort, failed: {e}"
             continue
-        final = path.with_name(path.name.removesuffix(".partial"))
-        path.rename(final)  # only a verified file gets its real name
-        result.files[store] = final
-        result.notes[store] = note
-        emit(LogLine(f"backup: {TARGETS[store].title} saved to {final.name} ({note})"))
-    emit(StepDone("backup", f"{len(result.files)} file(s) in {folder}"))
+        for key, final, note in saved:
+            result.files[key] = final
+            result.notes[key] = note
+            emit(LogLine(f"backup: {title} saved to {final.name} ({note})"))
+        if store not in result.notes:  # a Redis cluster: one line for the store as a whole
+            result.notes[store] = f"{len(saved)} file(s): " + "; ".join(f"{f.name}" for _, f, _ in saved)
+    emit(StepDone("backup", f"{len(result.files)} file(s) in {tilde(folder)}"))
     return result
+
+
+class _NotSaved(HubError):
+    """A best-effort store that cannot be saved here, for a reason the plan announces too."""
+
+
+def _keep(path: Path) -> Path:
+    """Only a verified file gets its real name."""
+    final = path.with_name(path.name.removesuffix(".partial"))
+    path.rename(final)
+    return final
+
+
+def _absent(namespace: str, store: str) -> str:
+    return f"no {TARGETS[store].title} in {namespace}, nothing of it to save"
 
 
 def _store_exists(conn: KubeConnection, namespace: str, store: str) -> bool:
@@ -128,7 +171,7 @@ def _store_exists(conn: KubeConnection, namespace: str, store: str) -> bool:
     return any(n == name or n.startswith(name + "-") or f"-{name}-" in n for n in owned for name in names)
 
 
-def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) -> tuple[Path, str]:
+def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) -> list[tuple[str, Path, str]]:
     user, db = settings.db_user, settings.db_name
     query = ("select schemaname || '.' || tablename from pg_tables where schemaname not in "
              "('pg_catalog', 'information_schema') and schemaname not like '\\_timescaledb%'")
@@ -156,18 +199,256 @@ def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Pa
     full = _run([pg_restore, "-f", os.devnull, str(path)], capture_output=True, text=True, timeout=1800)
     if full.returncode != 0:
         raise HubError(f"the dump does not restore: {(full.stderr.strip().splitlines() or ['?'])[-1]}")
-    return path, f"verified with pg_restore: {len(tables)} tables with their data"
+    return [("timescaledb", _keep(path), f"verified with pg_restore: {len(tables)} tables with their data")]
 
 
-def _redis(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) -> tuple[Path, str]:
-    password, _warning = read_secret(conn, namespace, "analytics-hub-secrets", "REDIS_PASSWORD")
-    path = folder / "redis.rdb.partial"
-    if password is not None:
-        # The password goes in on stdin: never on a command line.
-        ex.to_file(["sh", "-c", "IFS= read -r REDISCLI_AUTH; export REDISCLI_AUTH; exec redis-cli --rdb -"], path,
-                   stdin=password + "\n")
-    else:
-        ex.to_file(["redis-cli", "--rdb", "-"], path)
+# ----- Redis: one server, or a cluster (one RDB per master) -------------------------------------------
+
+# The password goes in on stdin, never on a command line: read into REDISCLI_AUTH, which redis-cli uses.
+_AUTH = ('IFS= read -r REDISCLI_AUTH; if [ -n "$REDISCLI_AUTH" ]; then export REDISCLI_AUTH; '
+         'else unset REDISCLI_AUTH; fi; ')
+_CLI = _AUTH + 'exec redis-cli "$@"'  # arguments as positional parameters: nothing is parsed by the shell
+# INFO, and CLUSTER NODES only in cluster mode (some redis-cli versions exit 1 on an error reply).
+_PROBE = _AUTH + ('info=$(redis-cli INFO cluster) || exit 1; printf "%s\\n@@hubtui@@\\n" "$info"; '
+                  'case "$info" in *cluster_enabled:1*) exec redis-cli CLUSTER NODES;; esac')
+_NODE_ID = re.compile(r"[0-9a-f]{40}")
+
+
+@dataclass(frozen=True)
+class RedisNode:
+    """One line of CLUSTER NODES."""
+
+    id: str
+    host: str  # '' when the node has no address yet (noaddr, handshake)
+    port: int
+    flags: tuple[str, ...]
+    master_id: str  # '-' for a master
+    slots: tuple[str, ...]  # ranges as CLUSTER NODES gives them ("0-5460", "7000"); migrations left out
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}" if self.host else "no address"
+
+    @property
+    def is_master(self) -> bool:
+        return "master" in self.flags
+
+    def describe(self) -> str:
+        slots = ",".join(self.slots[:4]) + (",…" if len(self.slots) > 4 else "")
+        state = [f for f in self.flags if f in ("fail", "fail?", "noaddr", "handshake")]
+        return (f"Redis cluster master {self.id[:8]} ({self.address}, slots {slots}"
+                f"{', ' + ' '.join(state) if state else ''})")
+
+
+def parse_cluster_nodes(text: str) -> list[RedisNode]:
+    """CLUSTER NODES' answer: `id ip:port@cport[,hostname] flags master ping pong epoch link slot...`."""
+    nodes = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) < 8 or not _NODE_ID.fullmatch(parts[0]):
+            continue
+        addr, _, hostname = parts[1].partition(",")
+        hostport = addr.split("@", 1)[0]
+        host, _, port = hostport.rpartition(":")
+        nodes.append(RedisNode(parts[0], host or hostname, int(port) if port.isdigit() else 0,
+                               tuple(parts[2].split(",")), parts[3],
+                               tuple(s for s in parts[8:] if not s.startswith("["))))
+    return nodes
+
+
+@dataclass(frozen=True)
+class RedisShard:
+    """A master to save, and how: exec into its own pod (`direct`), or from `pod` by its address."""
+
+    node: RedisNode
+    pod: str
+    container: str
+    direct: bool
+    problem: str = ""  # why it cannot be saved ('' when it can)
+
+
+@dataclass(frozen=True)
+class RedisLayout:
+    cluster: bool
+    pod: PodChoice  # the pod that answered (for a single server: the one to save)
+    shards: tuple[RedisShard, ...] = ()
+    nodes_text: str = ""
+
+
+class _RedisCli:
+    def __init__(self, ex: _Exec, password: str | None):
+        self.ex, self.password = ex, password
+
+    @property
+    def stdin(self) -> str:
+        return (self.password or "") + "\n"
+
+    def run(self, script: str, *args: str, timeout: float = PROBE_TIMEOUT) -> str:
+        """stdout of the script; a connection or authentication failure is a HubError saying which."""
+        proc = self.ex.run(["sh", "-c", script, "redis-cli", *args], stdin=self.stdin, timeout=timeout)
+        out, err = proc.stdout.strip(), proc.stderr.strip()
+        noauth = out.startswith(("NOAUTH", "WRONGPASS", "NOPERM")) or "AUTH failed" in err
+        if proc.returncode != 0 or noauth:
+            line = next((x for x in (err.splitlines() + out.splitlines()) if x.strip()), f"exit {proc.returncode}")
+            raise HubError(f"redis-cli in pod {self.ex.pod}: {line.strip()}")
+        return proc.stdout
+
+    def cli(self, *args: str, timeout: float = PROBE_TIMEOUT) -> str:
+        return self.run(_CLI, *args, timeout=timeout).strip()
+
+    def rdb(self, path: Path, *address: str) -> None:
+        self.ex.to_file(["sh", "-c", _CLI, "redis-cli", *address, "--rdb", "-"], path, stdin=self.stdin)
+
+
+def _ready_pods(conn: KubeConnection, namespace: str, store: str) -> list[PodChoice]:
+    """Every ready pod of the store (by label, else by name prefix, as find_pod chooses), ordinal order."""
+    from kubernetes import client
+
+    from ...kube.client import REQUEST_TIMEOUT, describe_api_error
+
+    t = TARGETS[store]
+    try:
+        pods = client.CoreV1Api(conn.api).list_namespaced_pod(namespace, _request_timeout=REQUEST_TIMEOUT).items
+    except Exception as e:  # noqa: BLE001
+        raise describe_api_error(e, f"listing the {t.title} pods in {namespace}") from None
+
+    def by_label(p) -> bool:
+        labels = p.metadata.labels or {}
+        return any(labels.get(k) in t.names for k in ("app.kubernetes.io/name", "app"))
+
+    def by_prefix(p) -> bool:
+        name = p.metadata.name
+        return any(name == n or (name.startswith(n + "-") and name[len(n) + 1:].split("-")[0] not in HELPER_PODS)
+                   for n in t.names)
+
+    def ready(p) -> bool:
+        return p.metadata.deletion_timestamp is None and any(
+            c.type == "Ready" and c.status == "True" for c in (p.status.conditions or []))
+
+    def ordinal(p) -> tuple[int, str]:
+        m = re.search(r"-(\d+)$", p.metadata.name)
+        return (int(m.group(1)) if m else 1_000_000, p.metadata.name)
+
+    matched = [p for p in pods if by_label(p)] or [p for p in pods if by_prefix(p)]
+    return [PodChoice(p.metadata.name, choose_container(p, t), p.status.phase, True)
+            for p in sorted((p for p in matched if ready(p)), key=ordinal)]
+
+
+def redis_layout(conn: KubeConnection, settings: Settings, namespace: str) -> RedisLayout:
+    """How the namespace's Redis is saved: a single server (one RDB from its pod), or a cluster: each master
+    that holds slots (from CLUSTER NODES), saved through exec into the pod that is that node (matched by
+    CLUSTER MYID), or else from the pod that answered, by the master's address. Read-only: INFO, CLUSTER
+    NODES, CLUSTER MYID and PING. Raises HubError when no Redis pod answers."""
+    password, _warning = read_secret(conn, namespace, SECRET, "REDIS_PASSWORD")
+    pods = _ready_pods(conn, namespace, "redis")
+    if not pods:
+        pods = [find_pod(conn, namespace, TARGETS["redis"])]  # raises, saying what the namespace has
+    clis = {p.name: _RedisCli(_Exec(conn, settings, namespace, p.name, p.container), password) for p in pods}
+    errors = []
+    for pod in pods:
+        try:
+            out = clis[pod.name].run(_PROBE)
+        except HubError as e:
+            errors.append(str(e))
+            continue
+        info, _, nodes_text = out.partition("@@hubtui@@")
+        if "cluster_enabled:" not in info:
+            errors.append(f"redis-cli in pod {pod.name}: {(info.strip().splitlines() or ['no answer'])[0]}")
+            continue
+        if "cluster_enabled:1" not in info:
+            return RedisLayout(False, pod)
+        return _cluster_layout(pods, pod, clis, nodes_text.strip())
+    raise HubError(f"no Redis pod answers ({'; '.join(errors)})")
+
+
+def _cluster_layout(pods: list[PodChoice], asked: PodChoice, clis: dict, nodes_text: str) -> RedisLayout:
+    nodes = parse_cluster_nodes(nodes_text)
+    if not nodes:
+        raise HubError(f"Redis in pod {asked.name} is in cluster mode but CLUSTER NODES gave no nodes: "
+                       f"{(nodes_text.splitlines() or ['no answer'])[0]}")
+    by_id = {n.id: asked for n in nodes if "myself" in n.flags}
+
+    def myid(pod: PodChoice) -> tuple[PodChoice, str]:
+        try:
+            return pod, clis[pod.name].cli("CLUSTER", "MYID")
+        except HubError:
+            return pod, ""  # its node, if it is a master, is reached by address
+
+    others = [p for p in pods if p.name != asked.name]
+    silent = []
+    if others:
+        with ThreadPoolExecutor(max_workers=min(8, len(others))) as pool:
+            for pod, node_id in pool.map(myid, others):
+                if _NODE_ID.fullmatch(node_id):
+                    by_id.setdefault(node_id, pod)
+                else:
+                    silent.append(pod.name)
+    unmapped = "no ready pod answers as that node" + (f" ({', '.join(silent)} did not answer)" if silent else "")
+    shards = []
+    for node in nodes:
+        if not node.is_master or not node.slots:
+            continue  # replicas hold their master's data; a master without slots holds nothing
+        pod = by_id.get(node.id)
+        if pod is not None:
+            shards.append(RedisShard(node, pod.name, pod.container, True))
+            continue
+        problem = ""
+        if not node.host:
+            problem = f"{unmapped}, and it has no address"
+        else:
+            try:
+                pong = clis[asked.name].cli("-h", node.host, "-p", str(node.port), "PING")
+                if pong != "PONG":
+                    problem = f"{unmapped}, and from pod {asked.name} it answers {pong[:80]!r}"
+            except HubError as e:
+                problem = f"{unmapped}, and from pod {asked.name} it does not answer ({e})"
+        shards.append(RedisShard(node, asked.name, asked.container, False, problem))
+    shards.sort(key=lambda s: int(re.split(r"\D", s.node.slots[0])[0]))  # in slot order
+    if not shards:
+        raise HubError(f"the Redis cluster seen from pod {asked.name} has no master with slots")
+    return RedisLayout(True, asked, tuple(shards), nodes_text)
+
+
+def _redis(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) -> list[tuple[str, Path, str]]:
+    layout = redis_layout(conn, settings, namespace)
+    password, _warning = read_secret(conn, namespace, SECRET, "REDIS_PASSWORD")
+    if not layout.cluster:  # one server: from the pod that answered (find_pod's choice when it does)
+        if layout.pod.name != ex.pod:
+            ex = _Exec(conn, settings, namespace, layout.pod.name, layout.pod.container)
+        path = folder / "redis.rdb.partial"
+        _RedisCli(ex, password).rdb(path)
+        note = _verify_rdb(path)
+        return [("redis", _keep(path), note)]
+    stuck = [s for s in layout.shards if s.problem]
+    if stuck:  # before saving any: a cluster saved in part is not a backup
+        raise HubError("; ".join(f"{s.node.describe()} cannot be saved: {s.problem}" for s in stuck))
+    nodes = folder / "redis-cluster-nodes.txt"
+    nodes.write_text(layout.nodes_text + "\n")  # which file holds which slots
+
+    def save(shard: RedisShard) -> tuple[str, Path, str] | str:
+        where = shard.pod if shard.direct else f"{shard.node.host}-{shard.node.port}"
+        path = folder / f"redis-{where}.rdb.partial"
+        cli = _RedisCli(_Exec(conn, settings, namespace, shard.pod, shard.container), password)
+        address = () if shard.direct else ("-h", shard.node.host, "-p", str(shard.node.port))
+        try:
+            cli.rdb(path, *address)
+            note = _verify_rdb(path)
+        except (HubError, OSError, subprocess.TimeoutExpired) as e:
+            return f"{shard.node.describe()} (pod {shard.pod}): {e}"
+        via = f"pod {shard.pod}" if shard.direct else f"{shard.node.address} from pod {shard.pod}"
+        return (f"redis/{where}", _keep(path), f"master {shard.node.id[:8]}, slots {','.join(shard.node.slots)}, "
+                                               f"{via}: {note}")
+
+    # The masters in parallel: each waits for its own fork and transfer (and its diskless-sync delay).
+    with ThreadPoolExecutor(max_workers=min(4, len(layout.shards))) as pool:
+        outcomes = list(pool.map(save, layout.shards))
+    failed = [o for o in outcomes if isinstance(o, str)]
+    if failed:  # the verified ones are kept, under their real names
+        raise HubError("; ".join(failed))
+    return [*outcomes, ("redis/nodes", nodes, f"CLUSTER NODES of {len(layout.shards)} masters")]
+
+
+def _verify_rdb(path: Path) -> str:
     data = path.read_bytes()
     # A diskless transfer ends with its 40-character EOF mark after the RDB itself: drop it.
     tail = data[-40:]
@@ -177,10 +458,61 @@ def _redis(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) ->
     # REDIS + version ... 0xFF (end of file) + 8-byte checksum: a cut-off transfer fails the end check.
     if not data.startswith(b"REDIS") or len(data) < 18 or data[-9] != 0xFF:
         raise HubError("the RDB snapshot is not complete (no REDIS header or no end marker)")
-    return path, f"RDB version {data[5:9].decode(errors='replace')}, {len(data)} bytes, complete"
+    return f"RDB version {data[5:9].decode(errors='replace')}, {len(data)} bytes, complete"
 
 
-def _kafka(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) -> tuple[Path, str]:
+# ----- Kafka (best effort) --------------------------------------------------------------------------
+
+def _kafka_tool(ex: _Exec) -> str:
+    """The topics tool on the Kafka pod's PATH; _NotSaved (with the reason the plan gives too) without one."""
+    probe = " || ".join(f"command -v {t}" for t in KAFKA_TOOLS)
+    proc = ex.run(["sh", "-c", f"{probe} || true"], timeout=PROBE_TIMEOUT)
+    if proc.returncode != 0:
+        raise HubError(f"exec into pod {ex.pod} failed: "
+                       f"{(proc.stderr.strip().splitlines() or ['no message'])[-1]}")
+    found = proc.stdout.strip().splitlines()
+    if not found:
+        raise _NotSaved(f"the Kafka pod {ex.pod} has no {' or '.join(KAFKA_TOOLS)} on its PATH")
+    return next(t for t in KAFKA_TOOLS if found[0].rsplit("/", 1)[-1] == t)
+
+
+def _kafka(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) -> list[tuple[str, Path, str]]:
+    tool = _kafka_tool(ex)
     path = folder / "kafka-topics.txt.partial"
-    ex.to_file(["sh", "-c", "kafka-topics.sh --bootstrap-server localhost:9092 --describe"], path, timeout=120)
-    return path, "topics and their configs"
+    ex.to_file(["sh", "-c", f"{tool} --bootstrap-server localhost:9092 --describe"], path, timeout=120)
+    return [("kafka", _keep(path), "topics and their configs")]
+
+
+# ----- the plan's look ahead ------------------------------------------------------------------------
+
+def backup_risks(conn: KubeConnection, settings: Settings, namespace: str) -> list[str]:
+    """What the backup step will not save, as the plan's risk lines: a store that exists but cannot be
+    reached (the backup will stop the cleanup), a Redis cluster master that cannot be saved, a store that is
+    absent, Kafka topics that cannot be listed. Read-only and quick: pod lists, the secret, and exec of
+    INFO / CLUSTER NODES / CLUSTER MYID / PING into Redis and `command -v` into Kafka, in parallel."""
+    def check(store: str) -> list[str]:
+        title = TARGETS[store].title
+        try:
+            try:
+                pod = find_pod(conn, namespace, TARGETS[store])
+            except HubError as e:
+                if store != "kafka" and _store_exists(conn, namespace, store):
+                    return [f"{STOPS}{title}: {e}"]
+                return [NOT_SAVED.format(title=title) + _absent(namespace, store)]
+            if store == "redis":
+                layout = redis_layout(conn, settings, namespace)
+                return [f"{STOPS}{s.node.describe()} cannot be saved: {s.problem}" for s in layout.shards
+                        if s.problem]
+            if store == "kafka":
+                try:
+                    _kafka_tool(_Exec(conn, settings, namespace, pod.name, pod.container))
+                except _NotSaved as e:
+                    return [NOT_SAVED.format(title=f"{title} topics") + str(e)]
+            return []
+        except HubError as e:
+            if store == "kafka":
+                return [f"{title} topics may not be saved (best effort): could not check: {e}"]
+            return [f"{STOPS}{title}: {e}"]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return [risk for risks in pool.map(check, ("timescaledb", "redis", "kafka")) for risk in risks]

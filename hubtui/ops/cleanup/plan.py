@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ...errors import HubError, UsageError
 from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from ...paths import tilde
 from ...settings import Settings
 from .evidence import UNPROVEN, Evidence, gather, production_like, refuse_contrary
 from .local_state import LocalPlan, plan_kubeconfig
@@ -226,6 +227,7 @@ class Plan:
         cloud = self.cloud_plan
         if cloud:
             lines += ["", f"  Cloud: {cloud.identity}, region {cloud.region}"]
+            lines += [f"    searched: {n}" for n in getattr(cloud, "notes", ())]
             if not cloud.resources:
                 lines.append("    nothing found by name or by the environment tag")
             for r in cloud.resources:
@@ -241,7 +243,8 @@ class Plan:
             lines += ["", "  Local state:"]
             lines += [f"    kubeconfig {e.describe()} (a copy is saved first)" for e in local.kubeconfig]
             if local.working_dir:
-                lines.append(f"    hubtui working files {local.working_dir}; kept: {', '.join(local.kept)}")
+                lines.append(f"    hubtui working files {tilde(local.working_dir)}; kept: "
+                             f"{', '.join(tilde(k) for k in local.kept)}")
         if self.risks:
             lines += ["", "  Risks:"] + [f"    ! {r}" for r in self.risks]
         lines += ["", f"  plan hash {self.hash[:12]}"]
@@ -432,6 +435,10 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
         risks.append("--force: the confirmations are skipped")
     if any(ns.pvcs for ns in namespaces if ns.doomed) and not opts.skip_backup:
         risks.append("persistent volumes are deleted with their namespaces; only the backup keeps their data")
+    if namespaces[0].exists and not opts.skip_backup:
+        from .backup import backup_risks  # what the backup step will not save, said before anything is asked
+
+        risks += backup_risks(conn, settings, opts.namespace)
     for ns in namespaces:
         if ns.role == "additional" and ns.exists and ns.pvcs and ns.statefulsets:
             risks.append(f"namespace {ns.name}: statefulsets {', '.join(n for n, _ in ns.statefulsets)} with "
