@@ -45,6 +45,7 @@ status:
 
 ## screenshots: the SVGs in screenshots/, made from hubtui running on the demo cluster
 screenshots: venv up
+	@command -v rsvg-convert >/dev/null || $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q librsvg2-bin
 	eval "$$($(LOCALCLUSTER) env $(CLUSTER))" && $(VENV)/bin/python scripts/screenshots.py
 
 ## bench: speed and delay against kubectl, measured in the same run, on a cluster of their own

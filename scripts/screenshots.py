@@ -1,4 +1,5 @@
-"""Make the SVGs in screenshots/ from hubtui running on a live cluster (`make screenshots`).
+"""Make the SVGs in screenshots/ from hubtui running on a live cluster (`make screenshots`), and a PNG of
+each (rsvg-convert), so that a reviewer sees exactly what a visitor sees.
 
 Uses $KUBECONFIG as hubtui does; `make screenshots` points it at the demo cluster. The cleanup run is
 photographed on a throwaway cluster of its own (it destroys the hub), never on the demo cluster.
@@ -7,6 +8,9 @@ photographed on a throwaway cluster of its own (it destroys the hub), never on t
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -97,11 +101,16 @@ async def cleanup_run() -> Path:
 
     import tempfile
 
-    cluster = LocalCluster("hubtui-screenshots")
+    cluster = LocalCluster("demo-run")
     cluster.up()
-    state = tempfile.mkdtemp(prefix="hubtui-screenshots-")  # its backups and audit entries are not yours
+    # its backups and audit entries are not yours: a home folder of its own, so that paths read as a visitor's
+    # would (~/.local/state/hubtui/...)
+    state = tempfile.mkdtemp(prefix="hubtui-screenshots-")
+    home = os.environ.get("HOME")
+    os.environ["HOME"] = state
+    os.environ.pop("XDG_STATE_HOME", None)
     try:
-        app = HubApp(Settings.from_env(kubeconfig=str(cluster.kubeconfig), state_dir=Path(state)))
+        app = HubApp(Settings.from_env(kubeconfig=str(cluster.kubeconfig)))
         async with app.run_test(size=SIZE) as pilot:
             await to_plan(app, pilot)
             await pilot.press("D")
@@ -109,7 +118,8 @@ async def cleanup_run() -> Path:
             app.screen.query_one(Input).value = "yes"
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, RunScreen)
-                        and "running" in str(app.screen.query_one("#steps").get_row("namespaces")[1]),
+                        and app.screen.step_state("namespaces") == "running"
+                        and "/" in str(app.screen.query_one("#detail-namespaces").render()),
                         "the namespaces step")
             await pilot.pause(0.3)
             app.save_screenshot(filename="cleanup-run.svg", path=str(OUT))
@@ -117,16 +127,31 @@ async def cleanup_run() -> Path:
             await pilot.pause(0.3)
             return Path(app.save_screenshot(filename="cleanup-summary.svg", path=str(OUT)))
     finally:
+        if home is not None:
+            os.environ["HOME"] = home
         cluster.down()
-        import shutil
-
         shutil.rmtree(state, ignore_errors=True)
+
+
+def finish(svg: Path) -> Path:
+    """Textual writes runs of spaces as no-break spaces at the start of a <text>; without
+    xml:space="preserve" some renderers (librsvg) drop them and words run together. Then the PNG."""
+    text = svg.read_text()
+    if 'xml:space="preserve"' not in text:
+        svg.write_text(text.replace("<svg ", '<svg xml:space="preserve" ', 1))
+    png = svg.with_suffix(".png")
+    subprocess.run([shutil.which("rsvg-convert") or "rsvg-convert", str(svg), "-o", str(png)], check=True)
+    return png
 
 
 def main() -> int:
     OUT.mkdir(exist_ok=True)
+    if not shutil.which("rsvg-convert"):
+        raise SystemExit("screenshots: rsvg-convert is missing (Debian's librsvg2-bin): make screenshots installs it")
     for shot in (deployments, connect, cleanup_plan_and_confirmation, cleanup_run):
-        print(f"screenshots: wrote {asyncio.run(shot())}", file=sys.stderr)
+        asyncio.run(shot())
+    for svg in sorted(OUT.glob("*.svg")):
+        print(f"screenshots: wrote {svg.name} and {finish(svg).name}", file=sys.stderr)
     return 0
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import EXIT_FAILURE, EXIT_OK, HubError, UsageError
 from ..ops.events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
+from ..paths import tilde
 from ..settings import Settings
 from .output import EventPrinter
 
@@ -141,7 +142,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(plan.render())
         if args.dry_run:
             if not args.json:
-                print(f"\ndry run: nothing was changed (plan saved to {plan_file})", file=sys.stderr)
+                print(f"\ndry run: nothing was changed (plan saved to {tilde(plan_file)})", file=sys.stderr)
             return EXIT_OK
 
         protected = [r for r in (plan.cloud_plan.resources if plan.cloud_plan else ())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 
-from textual.widgets import Button, Input, Log
+from textual.widgets import Button, Input
 
 from hubtui.ops.cleanup.journal import JournalState
 from hubtui.ui.app import HubApp
@@ -50,6 +50,10 @@ async def to_plan(pilot, app, **kw):
 async def type_into(pilot, app, phrase: str):
     app.screen.query_one(Input).value = phrase
     await pilot.pause()
+
+
+def log_text(run) -> str:
+    return "\n".join(line.text for line in run.query_one("#log").lines)
 
 
 def ok_enabled(app) -> bool:
@@ -100,12 +104,13 @@ async def test_the_plan_shows_context_targets_and_risks_and_dry_run_changes_noth
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
         await to_plan(pilot, app)
-        assert "Kubernetes context kwok-demo" in text(app, "#identity")
-        body = text(app, "#plan-text")
-        assert "namespace llm-analytics-hub (main, 16 pods)" in body
-        assert "volumes: data-kafka-0 10Gi, data-redis-cluster-0 2Gi, data-timescaledb-0 20Gi" in body
-        assert "Steps: Backup → Drain → Delete namespaces → Local state" in body
-        assert "! persistent volumes are deleted" in body
+        assert "Context   kwok-demo" in text(app, "#identity")
+        body = app.screen.tree_text()
+        assert "  namespace llm-analytics-hub  main · 16 pods · 3 volumes, 32 GiB" in body
+        assert "    volumes (3)\n      data-kafka-0 10Gi\n      data-redis-cluster-0 2Gi\n" in body
+        assert "Kubernetes  4 namespaces · 19 pods · 3 volumes, 32 GiB" in body
+        assert "Steps  Backup → Drain → Delete namespaces → Local state" in body
+        assert "! persistent volumes are deleted" in text(app, "#risks")
         await pilot.click("#dry")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
         assert any("Dry run: nothing was changed" in str(n.message) for n in app._notifications)
@@ -131,11 +136,13 @@ async def test_yes_must_be_typed_exactly_then_the_run_streams_its_steps_and_summ
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.summary is not None)
         run = app.screen
-        log = "\n".join(run.query_one(Log).lines)
-        assert "==> Backup" in log and "backup: Redis saved to redis.rdb" in log
-        assert "Cleanup of 'dev' completed." in text(app, "#summary")
-        steps = run.query_one("#steps")
-        assert [str(steps.get_row(s)[1]) for s in ("backup", "drain", "namespaces", "local")] == ["done"] * 4
+        await until(pilot, lambda: "Redis saved" in log_text(run), what="the log")
+        assert "==> Backup" in log_text(run) and "backup: Redis saved to redis.rdb" in log_text(run)
+        assert "Cleanup of 'dev' completed in " in text(app, "#summary-head")
+        assert [run.step_state(s) for s in ("backup", "drain", "namespaces", "local")] == ["done"] * 4
+        table = run.query_one("#summary-table")
+        assert [str(table.get_row(s)[1]) for s in ("backup", "drain", "namespaces", "local")] == ["done"] * 4
+        assert str(table.get_row("namespaces")[3]) == "4 deleted, 0 already gone"
         assert ("run", "dev", False) in backend.calls
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
@@ -180,7 +187,7 @@ async def test_the_wizard_has_no_force_and_every_question_names_the_context_and_
         await open_form(pilot, app)
         assert not app.screen.query("#force")  # --force is for automation only
         await to_plan(pilot, app)
-        assert "Evidence that this is 'dev': yes" in text(app, "#identity")
+        assert "Evidence  that this is 'dev': yes" in text(app, "#identity")
         assert "namespace llm-analytics-hub is labelled environment=dev" in text(app, "#identity")
         asked = await confirm_all(pilot, app)
         assert asked == ["Are you sure you want to destroy 'dev' on context kwok-demo (cluster kwok-demo, server "
@@ -195,7 +202,7 @@ async def test_with_no_evidence_the_context_name_must_be_typed():
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
         await to_plan(pilot, app, environment="staging")
-        assert "Evidence that this is 'staging': NONE" in text(app, "#identity")
+        assert "Evidence  that this is 'staging': NONE" in text(app, "#identity")
         await pilot.press("D")
         await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
         assert "Type the context's name (kwok-demo)" in text(app, ".dialog-title")
@@ -248,7 +255,8 @@ async def test_deletion_protection_is_asked_even_with_force_and_a_refusal_change
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
         await to_plan(pilot, app, provider="aws")
-        assert "deletion protection ON" in text(app, "#plan-text")
+        assert "llm-analytics-hub-dev-postgres  matched by name  deletion protection ON" in app.screen.tree_text()
+        assert "  rds-instance (1)" in app.screen.tree_text()
         assert "AWS account 123456789012" in text(app, "#identity")
         await pilot.press("D")
         await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
@@ -279,7 +287,8 @@ async def test_cancel_asks_first_then_stops_at_a_safe_point_and_says_how_to_resu
         await to_plan(pilot, app)
         await confirm_all(pilot, app)
         await until(pilot, lambda: isinstance(app.screen, RunScreen)
-                    and "running" in str(app.screen.query_one("#steps").get_row("namespaces")[1]))
+                    and app.screen.step_state("namespaces") == "running")
+        assert "1/4 · 3 namespace(s) terminating" in text(app, "#detail-namespaces")
         for key in ("q", "ctrl+q", "ctrl+c"):  # none quits in the middle of a run: each asks first
             await pilot.press(key)
             await until(pilot, lambda: isinstance(app.screen, Confirm))
@@ -295,10 +304,10 @@ async def test_cancel_asks_first_then_stops_at_a_safe_point_and_says_how_to_resu
         await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.cancel.is_set())
         backend.cleanup_gate.set()
         await until(pilot, lambda: app.screen.summary is not None)
-        summary = text(app, "#summary")
+        summary = text(app, "#summary-head")
         assert "was cancelled" in summary and "again to resume from 'Delete namespaces'" in summary
         assert "completed" not in summary
-        assert str(app.screen.query_one("#steps").get_row("local")[1]) == "skipped"
+        assert app.screen.step_state("local") == "skipped"
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, Help))
         await pilot.press("escape")
@@ -365,7 +374,7 @@ async def test_quit_during_a_run_asks_then_stops_at_a_safe_point_and_only_then_e
         await to_plan(pilot, app)
         await confirm_all(pilot, app)
         await until(pilot, lambda: isinstance(app.screen, RunScreen)
-                    and "running" in str(app.screen.query_one("#steps").get_row("namespaces")[1]))
+                    and app.screen.step_state("namespaces") == "running")
         run = app.screen
         await pilot.press("ctrl+q")
         await until(pilot, lambda: isinstance(app.screen, Confirm))
@@ -386,9 +395,9 @@ async def test_an_error_part_way_says_the_run_stopped_and_can_be_resumed():
         await to_plan(pilot, app)
         await confirm_all(pilot, app)
         await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.query_one("#summary").display)
-        assert "The cleanup stopped with an error: cannot write the cleanup journal" in text(app, "#summary")
-        assert "again to resume it" in text(app, "#summary")
-        assert str(app.screen.query_one("#steps").get_row("namespaces")[1]) == "stopped"
+        assert "The cleanup stopped with an error: cannot write the cleanup journal" in text(app, "#summary-head")
+        assert "again to resume it" in text(app, "#summary-head")
+        assert app.screen.step_state("namespaces") == "stopped"
         assert ("force", False) in backend.calls
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))

@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from hubtui.ui.app import HubApp
+from hubtui.ui.screens.deployments import COLUMNS
 from hubtui.ui.screens.modals import Confirm, Help, NamespacePicker, NumberPrompt
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
@@ -160,6 +161,44 @@ async def test_maintenance_then_restore():
         await pilot.press("y")
         await until(pilot, lambda: str(table(app).get_row("api-server")[1]) == "3/3", what="restored")
         assert backend.calls == [("scale_all", 0, False), ("restore", False, False)]
+
+
+async def test_an_action_result_stays_through_watch_updates_and_is_kept_in_the_history():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        await pilot.press("3", "enter")
+        await until(pilot, lambda: "scale scheduler" in str(app.screen.query_one("#message").render())
+                    and not app.screen.busy, what="the result")
+        result = str(app.screen.query_one("#message").render())
+        assert "1 change(s) applied" in result
+        for n in range(3):  # the watch goes on; the result stays where the operator can read it
+            backend.push(dataclasses.replace(backend._rows["api-server"], ready=n))
+            await pilot.pause(0.1)
+        assert str(app.screen.query_one("#message").render()) == result
+        assert "8 deployments · watching for changes" in str(app.screen.query_one("#watch-status").render())
+        await pilot.press("L")
+        await until(pilot, lambda: isinstance(app.screen, Help), what="the history")
+        body = str(app.screen.query_one(".dialog-body").render())
+        assert backend.now().astimezone().strftime("%H:%M:%S") in body and "1 change(s) applied" in body
+
+
+async def test_ages_tick_on_the_rows_on_screen_without_rebuilding_the_table():
+    import datetime as dt
+
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: table(app).row_count > 0, what="rows")
+        age = [key for key, _ in COLUMNS].index("age")
+        assert str(table(app).get_row("scheduler")[age]) == "1h"
+        rebuilt = []
+        app.screen.rebuild_table = lambda *a: rebuilt.append(a)
+        later = backend.now() + dt.timedelta(hours=2)
+        backend.now = lambda: later
+        await until(pilot, lambda: str(table(app).get_row("scheduler")[age]) == "3h", tries=200, what="the tick")
+        assert not rebuilt
 
 
 async def test_a_bad_recorded_count_shows_as_invalid_and_restore_names_it():
@@ -327,9 +366,9 @@ async def test_a_user_who_may_not_read_hpas_sees_why_the_hpa_column_is_empty(kub
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 8, tries=500,
                     what="the rows")
-        await until(pilot, lambda: "HPA column empty" in str(app.screen.query_one("#message").render()),
+        await until(pilot, lambda: "HPA column empty" in str(app.screen.query_one("#watch-status").render()),
                     tries=500, what="the HPA note")
-        message = str(app.screen.query_one("#message").render())
+        message = str(app.screen.query_one("#watch-status").render())
         assert "8 deployments · watching for changes" in message and "forbidden (403)" in message
         assert not app.screen.query_one("#banner").display  # the rows themselves are fine
         assert str(table(app).get_row("api-server")[5]) == "-"

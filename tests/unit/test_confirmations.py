@@ -91,6 +91,7 @@ def test_evidence_for_against_and_none():
 @pytest.mark.parametrize("text, names", [
     ("llm-analytics-hub-dev", True), ("gke_p_r_llm-analytics-hub-dev", True), ("llm-analytics-hub-dev-eu", False),
     ("xllm-analytics-hub-dev", False), ("arn:aws:eks:r:1:cluster/llm-analytics-hub-dev", True),
+    ("kwok-llm-analytics-hub-dev", True), ("llm-analytics-hub-development", False),
 ])
 def test_the_hub_name_counts_as_a_whole_token_only(text, names):
     assert names_environment(text, "dev") is names

@@ -32,9 +32,10 @@ def production_like(name: str) -> bool:
 
 
 def names_environment(text: str, environment: str) -> bool:
-    """`llm-analytics-hub-<env>` as a whole token: `...-dev` names dev, `...-dev-eu` does not."""
+    """`llm-analytics-hub-<env>` as a whole token: `.../llm-analytics-hub-dev` and `kwok-llm-analytics-hub-dev`
+    name dev; `llm-analytics-hub-dev-eu` (another environment) and `xllm-analytics-hub-dev` do not."""
     token = re.escape(f"llm-analytics-hub-{environment}")
-    return re.search(rf"(?<![a-z0-9-]){token}(?![a-z0-9-])", (text or "").lower()) is not None
+    return re.search(rf"(?<![a-z0-9]){token}(?![a-z0-9-])", (text or "").lower()) is not None
 
 
 @dataclass(frozen=True)

@@ -159,13 +159,13 @@ def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: 
     pods = Watcher(pod_list_call(conn, namespace), on_events, what=f"pods in {namespace}").start()
     try:
         deadline = time.monotonic() + timeout
-        last = -1
+        last, total = -1, 0
         while True:
             left = sorted(pods.snapshot()) if pods.connected.is_set() else None
             if left is not None:
                 if len(left) != last:
-                    last = len(left)
-                    emit(Progress(step, 0, len(left), f"{len(left)} pod(s) left"))
+                    last, total = len(left), max(total, len(left))  # done/total: pods gone of the most seen
+                    emit(Progress(step, total - len(left), total, f"{len(left)} pod(s) left"))
                 if not left:
                     return []
             remaining = deadline - time.monotonic()

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ...errors import HubError
+from ...paths import tilde
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class KubeconfigEntries:
             parts.append(f"cluster(s) {', '.join(self.clusters)}")
         if self.users:
             parts.append(f"user(s) {', '.join(self.users)}")
-        return f"{self.file}: " + "; ".join(parts)
+        return f"{tilde(self.file)}: " + "; ".join(parts)
 
 
 @dataclass(frozen=True)

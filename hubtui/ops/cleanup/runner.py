@@ -8,6 +8,7 @@ summary says so; a later run of the same plan resumes at the failed step.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from ...audit import AuditError, AuditLog
 from ...errors import HubError
 from ...kube.client import KubeConnection
+from ...paths import tilde
 from ...settings import Settings
 from ..events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
 from .journal import Journal, JournalState
@@ -48,10 +50,32 @@ class StepOutcome:
     deleted: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    seconds: float | None = None  # how long the step ran in this run (None: it did not run now)
+    data: dict = field(default_factory=dict)  # facts worth keeping at hand, e.g. the backup's folder
 
     @property
     def title(self) -> str:
         return STEP_TITLES[self.step]
+
+    @property
+    def went(self) -> str:
+        """What came of the step in one line: its detail, then what failed or was skipped, by name."""
+        parts = [self.detail] if self.detail else []
+        parts += [f"{label}: {', '.join(items)}" for label, items in (("failed", self.failed),
+                                                                       ("skipped", self.skipped)) if items]
+        return "; ".join(parts)
+
+
+def duration(seconds: float | None) -> str:
+    """`42 s`, `3 min 05 s`, `1 h 02 min`; `-` when it did not run."""
+    if seconds is None:
+        return "-"
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
 
 
 @dataclass
@@ -73,13 +97,22 @@ class RunSummary:
     def ok(self) -> bool:
         return self.result == "completed"
 
+    @property
+    def backup_folder(self) -> str:
+        """Where this run's backup went ('' when it took none now)."""
+        return next((s.data["folder"] for s in self.steps if s.data.get("folder")), "")
+
+    @property
+    def seconds(self) -> float:
+        return sum(s.seconds or 0 for s in self.steps)
+
     def _all(self, attr: str) -> list[str]:
         return [item for s in self.steps for item in getattr(s, attr)]
 
     def to_dict(self) -> dict:
         return {"environment": self.environment, "plan_hash": self.plan_hash, "result": self.result,
                 "steps": [{"step": s.step, "status": s.status, "detail": s.detail, "deleted": s.deleted,
-                           "failed": s.failed, "skipped": s.skipped} for s in self.steps],
+                           "failed": s.failed, "skipped": s.skipped, "seconds": s.seconds} for s in self.steps],
                 "deleted": self._all("deleted"), "failed": self._all("failed"), "skipped": self._all("skipped")}
 
     def render(self) -> str:
@@ -89,7 +122,8 @@ class RunSummary:
                 "cancelled": f"Cleanup of '{self.environment}' was cancelled: nothing more was changed."}
         lines = [head[self.result] + f"  (plan {self.plan_hash[:12]})"]
         for s in self.steps:
-            lines.append(f"  {marks[s.status]} {s.title}: {s.status}" + (f": {s.detail}" if s.detail else ""))
+            took = f" ({duration(s.seconds)})" if s.seconds is not None else ""
+            lines.append(f"  {marks[s.status]} {s.title}: {s.status}{took}" + (f": {s.detail}" if s.detail else ""))
         for label, attr in (("Deleted", "deleted"), ("Skipped", "skipped"), ("Failed", "failed")):
             items = self._all(attr)
             if items:
@@ -218,6 +252,7 @@ class CleanupRun:
                                 context=conn.context, identity=cloud.identity if cloud else "",
                                 plan_hash=plan.hash)
         self.steps = steps_for(plan)
+        self._counts: dict[str, tuple[int, int]] = {}  # step -> (done, total) where the runner counts itself
 
     # ----- the run -----------------------------------------------------------------------
     def run(self) -> RunSummary:
@@ -287,6 +322,7 @@ class CleanupRun:
         self.emit(StepStarted(step, title))
         self.journal.step(step, "started")
         audit = self.audit.bind(step=step)
+        started = time.monotonic()
         try:
             outcome = getattr(self, f"_step_{step}")(audit, before)
         except HubError as e:
@@ -297,6 +333,7 @@ class CleanupRun:
             outcome = StepOutcome(step, FAILED, f"{type(e).__name__}: {e}")
         if outcome.status == DONE and outcome.failed:
             outcome.status = FAILED
+        outcome.seconds = time.monotonic() - started
         self.journal.step(step, outcome.status, outcome.detail,
                           {"deleted": outcome.deleted, "failed": outcome.failed})
         try:
@@ -313,7 +350,9 @@ class CleanupRun:
         """Events of the operations a step runs: their progress counts for the step, their own start/done
         lines become log lines (the step list shows the runner's steps only)."""
         def emit(event) -> None:
-            if isinstance(event, Progress):
+            if isinstance(event, Progress) and step in self._counts:  # the step's own count (resources gone)
+                self.emit(Progress(step, *self._counts[step], event.detail))
+            elif isinstance(event, Progress):
                 self.emit(Progress(step, event.done, event.total, event.detail))
             elif isinstance(event, StepStarted):
                 self.emit(LogLine(f"{event.step}: started" + (f" ({event.detail})" if event.detail else "")))
@@ -338,7 +377,8 @@ class CleanupRun:
             return StepOutcome("backup", DONE, f"namespace {main.name} does not exist: nothing to back up")
         result = backup(self.conn, self.settings, main.name, self.plan.environment, emit=self._sub_emit("backup"))
         audit.record("backup", folder=str(result.folder), files={k: str(v) for k, v in result.files.items()})
-        return StepOutcome("backup", DONE, f"{len(result.files)} file(s) in {result.folder}")
+        return StepOutcome("backup", DONE, f"{len(result.files)} file(s) in {tilde(result.folder)}",
+                           data={"folder": str(result.folder)})
 
     def _step_drain(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
         from .kube_steps import check_namespace_uid, drain
@@ -388,11 +428,16 @@ class CleanupRun:
         from ...cloud import base
 
         cloud = self.plan.cloud_plan
+        total = len(cloud.resources)
+        self._counts["cloud"] = (len(set(before.finished_resources) & {r.id for r in cloud.resources}), total)
 
         def record(o: base.ResourceOutcome) -> None:
             self.journal.resource(o.resource.id, o.resource.label(), o.outcome, o.detail)
             audit.record("cloud-delete", resource=o.resource.id, kind=o.resource.kind, outcome=o.outcome,
                          detail=o.detail)
+            done, _ = self._counts["cloud"]
+            self._counts["cloud"] = (done + 1, total)
+            self.emit(Progress("cloud", done + 1, total, f"{o.resource.label()}: {o.outcome}"))
 
         ctx = base.TeardownContext(emit=self._sub_emit("cloud"), record=record,
                                    finished=frozenset(before.finished_resources), cancel=self.cancel,
@@ -430,7 +475,7 @@ class CleanupRun:
             out.deleted += removed
             if removed:
                 self.emit(LogLine(f"kubeconfig {entries.file}: removed {len(removed)} entries (copy in {copy})"))
-        keep = ", ".join(local.kept)
+        keep = ", ".join(tilde(k) for k in local.kept)
         out.detail = (f"{len(out.deleted)} kubeconfig entries removed; working files go at the end; kept {keep}"
                       if local.kubeconfig else f"no kubeconfig entries to remove; kept {keep}")
         return out
@@ -444,9 +489,10 @@ class CleanupRun:
         try:
             removed = remove_working_files(self.journal.folder)
         except OSError as e:
-            why = f"could not remove hubtui's working files {self.journal.folder} ({e.strerror}): remove them by hand"
+            why = (f"could not remove hubtui's working files {tilde(self.journal.folder)} ({e.strerror}): remove them "
+                   "by hand")
             self.emit(LogLine(why, "warning"))
             local.detail += f"; {why}"
             return
         self.audit.record("remove-local", item=f"working files {self.journal.folder}", files=removed)
-        local.deleted.append(f"working files {self.journal.folder}")
+        local.deleted.append(f"working files {tilde(self.journal.folder)}")

@@ -17,14 +17,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Log, RadioButton, RadioSet, Static
+from textual.widgets import (Button, Checkbox, DataTable, Footer, Input, Label, ProgressBar, RadioButton, RadioSet,
+                             RichLog, Static, Tree)
 
 from ...errors import HubError, UsageError
 from ...ops.cleanup.confirm import Confirmation, accepted, confirmations, protection_confirmation
 from ...ops.cleanup.plan import PROVIDERS, CleanupOptions, Plan, contents, evidence_lines, validate
-from ...ops.cleanup.runner import (STEP_TITLES, describe_pending, options_differ, options_differ_message,
-                                   steps_for)
+from ...ops.cleanup.runner import (STEP_TITLES, describe_pending, duration, options_differ,
+                                   options_differ_message, steps_for)
 from ...ops.events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
+from ...paths import tilde
 from ..backend import Backend
 from .modals import Confirm, Help
 
@@ -45,7 +47,7 @@ FORM_HELP = [
     ("F1", "this help"),
 ]
 PLAN_HELP = [
-    ("↑ ↓ PgUp PgDn", "scroll the plan"),
+    ("↑ ↓ PgUp PgDn", "move through the plan; Enter or Space folds a node"),
     ("D", "destroy: typed confirmations first (production also needs DELETE PRODUCTION)"),
     ("s", "dry run: keep the saved plan, change nothing, close"),
     ("Esc", "back to the form"),
@@ -54,6 +56,8 @@ PLAN_HELP = [
 RUN_HELP = [
     ("↑ ↓ PgUp PgDn", "scroll the log (it follows the end while you are at the end)"),
     ("Esc", "while running: cancel at the next safe point (asks first); when finished: close"),
+    ("q Ctrl-Q Ctrl-C", "while running: asks, stops at the next safe point, then quits hubtui"),
+    ("b / h", "when finished: copy the backup's folder / the plan hash"),
     ("?", "this help"),
 ]
 
@@ -245,7 +249,7 @@ class CleanupFormScreen(Screen):
             return
         finally:
             self.busy = False
-        self.say(f"Plan saved to {path}.")
+        self.say(f"Plan saved to {tilde(path)}.")
         self.app.push_screen(PlanScreen(self.backend, plan, path))
 
     @on(Button.Pressed, "#back")
@@ -254,6 +258,98 @@ class CleanupFormScreen(Screen):
 
     def action_help(self) -> None:
         self.app.push_screen(Help("Cleanup: the form", FORM_HELP))
+
+
+def quantity_gib(text: str) -> float | None:
+    """A Kubernetes storage quantity (10Gi, 500Mi, 1Ti, 2G) in GiB; None when it cannot be read."""
+    units = {"Ki": 2 ** -20, "Mi": 2 ** -10, "Gi": 1, "Ti": 2 ** 10, "Pi": 2 ** 20,
+             "k": 1e3 / 2 ** 30, "M": 1e6 / 2 ** 30, "G": 1e9 / 2 ** 30, "T": 1e12 / 2 ** 30, "": 1 / 2 ** 30}
+    for unit in sorted(units, key=len, reverse=True):
+        number = text[:-len(unit)] if unit else text
+        if text.endswith(unit):
+            try:
+                return float(number) * units[unit]
+            except ValueError:
+                return None
+    return None
+
+
+def size_label(sizes) -> str:
+    """`3 volumes, 32 GiB` (sizes that cannot be read are counted, not summed)."""
+    known = [g for g in (quantity_gib(s) for s in sizes) if g is not None]
+    total = f", {sum(known):.3g} GiB" if known else ""
+    return f"{len(sizes)} volume{'s' if len(sizes) != 1 else ''}{total}"
+
+
+def fill_plan_tree(tree: Tree, plan: Plan) -> None:
+    """The plan as a tree: Kubernetes (namespaces expanded, what each holds with counts and sizes), the
+    cloud (grouped by kind, how each matched, what is not included), local state, the steps."""
+    tree.show_root = False
+    tree.root.expand()
+    ns_doomed = [ns for ns in plan.namespaces if ns.doomed]
+    pods = sum(ns.pods for ns in ns_doomed)
+    vols = [size for ns in ns_doomed for _, size in ns.pvcs]
+    kube = tree.root.add(Text.assemble(("Kubernetes", "bold underline"),
+                                       f"  {len(ns_doomed)} namespaces · {pods} pods · {size_label(vols)}"),
+                         expand=True)
+    for ns in plan.namespaces:
+        if not ns.exists:
+            if ns.role != "infrastructure":
+                kube.add_leaf(Text(f"namespace {ns.name}  {ns.role} · does not exist, nothing to delete", style="dim"))
+            continue
+        if not ns.included:
+            shared = ", ".join(ns.shared[:3]) + (" …" if len(ns.shared) > 3 else "")
+            kube.add_leaf(Text(f"namespace {ns.name}  NOT included: shared with {shared}", style="yellow"))
+            continue
+        extra = f" · {size_label([s for _, s in ns.pvcs])}" if ns.pvcs else ""
+        node = kube.add(Text.assemble((f"namespace {ns.name}", "bold"), f"  {ns.role} · {ns.pods} pods{extra}"),
+                        expand=True)
+        for label, items in ns.groups():
+            group = node.add(Text.assemble((label, "bold"), f" ({len(items)})"), expand=True)
+            for item in items:
+                group.add_leaf(item)
+    if plan.webhooks:
+        hooks = kube.add(Text.assemble(("webhook configurations", "bold"), f" ({len(plan.webhooks)})"), expand=True)
+        for w in plan.webhooks:
+            hooks.add_leaf(f"{w['kind']} {w['name']} (its service lived in {', '.join(w['namespaces'])})")
+    cloud = plan.cloud_plan
+    if cloud is None:
+        why = "Kubernetes only" if plan.provider != "k8s" else "provider k8s"
+        tree.root.add_leaf(Text.assemble(("Cloud", "bold underline"), (f"  left alone ({why})", "dim")))
+    else:
+        node = tree.root.add(Text.assemble(("Cloud", "bold underline"), f"  {cloud.identity}, region {cloud.region}"
+                                           f" · {len(cloud.resources)} resources"), expand=True)
+        for note in getattr(cloud, "notes", ()):
+            node.add_leaf(Text(f"searched: {note}", style="dim"))
+        if not cloud.resources:
+            node.add_leaf(Text("nothing found by name or by the environment tag", style="dim"))
+        kinds: dict[str, list] = {}
+        for r in cloud.resources:
+            kinds.setdefault(r.kind, []).append(r)
+        for kind, resources in kinds.items():
+            group = node.add(Text.assemble((kind, "bold"), f" ({len(resources)})"), expand=True)
+            for r in resources:
+                label = Text.assemble(r.name, (f"  matched by {r.matched_by}", "dim"))
+                if r.details.get("deletion_protection"):
+                    label.append("  deletion protection ON", style="bold yellow")
+                lines = contents(r)
+                leaf = group.add(label, expand=True) if lines else group.add_leaf(label)
+                for line in lines:
+                    leaf.add_leaf(Text(f"with it: {line}", style="dim"))
+        left = getattr(cloud, "not_included", ())
+        if left:
+            group = node.add(Text(f"not included ({len(left)}): matched by tag only", style="yellow"), expand=True)
+            for r in left:
+                group.add_leaf(Text(f"{r.kind} {r.name}", style="yellow"))
+    local = plan.local_plan
+    node = tree.root.add(Text("Local state", style="bold underline"), expand=True)
+    for e in local.kubeconfig:
+        node.add_leaf(f"kubeconfig {e.describe()} (a copy is saved first)")
+    if local.working_dir:
+        node.add_leaf(f"hubtui's working files {tilde(local.working_dir)}")
+        node.add_leaf(Text(f"kept: {', '.join(tilde(k) for k in local.kept)}", style="dim"))
+    tree.root.add_leaf(Text.assemble(("Steps", "bold underline"), "  " + " → ".join(
+        STEP_TITLES[s] for s in steps_for(plan))))
 
 
 class PlanScreen(Screen):
@@ -273,19 +369,10 @@ class PlanScreen(Screen):
         verb = "Resume the cleanup" if self.resume else "Cleanup plan"
         yield Static(f"[b]{verb}[/]  ·  environment [b]{escape(p.environment)}[/]  ·  provider [b]{p.provider}[/]"
                      f"  ·  plan {p.hash[:12]}", id="titlebar")
-        identity = [f"Kubernetes context [b]{escape(p.context)}[/]   cluster [b]{escape(p.cluster)}[/]   "
-                    f"server {escape(p.server)}"]
-        cloud = p.cloud_plan
-        if cloud:
-            identity.append(f"Cloud: [b]{escape(cloud.identity)}[/], region [b]{escape(cloud.region)}[/]")
-        styles = {"bound": "green", "unproven": "bold yellow", "contrary": "bold red"}
-        evidence = evidence_lines(p)
-        identity.append(f"[{styles[p.binding]}]{escape(evidence[0])}[/]")
-        identity += [escape(line) if "PRODUCTION" not in line else f"[bold red]{escape(line)}[/]"
-                     for line in evidence[1:]]
-        yield Static("\n".join(identity), id="identity")
-        with VerticalScroll(id="plan-body"):
-            yield Static(self._body(), id="plan-text")
+        yield Static(self._identity(), id="identity")
+        if p.risks:
+            yield Static(self._risks(), id="risks")
+        yield Tree("Plan", id="plan-tree")
         notices = []
         if opts.dry_run:
             notices.append("DRY RUN: this plan can only be saved; untick Dry run in the form to destroy")
@@ -295,66 +382,51 @@ class PlanScreen(Screen):
                          disabled=opts.dry_run)
             yield Button("Dry run: change nothing", id="dry")
             yield Button("Back", id="back")
-        yield Static(f"Plan saved to {self.plan_file}. Nothing has been changed.", id="message")
+        yield Static(f"Plan saved to {tilde(self.plan_file)}. Nothing has been changed.", id="message")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#force-notice").display = bool(self.plan.opts.dry_run)
-        self.query_one("#dry", Button).focus()
+        fill_plan_tree(self.query_one(Tree), self.plan)
+        self.query_one(Tree).focus()  # ↑ ↓ read the plan; the buttons have their keys (D, s, Esc)
 
-    def _body(self) -> Text:
-        """The plan, grouped: Kubernetes, cloud, local state, risks."""
+    def _identity(self) -> Text:
+        """What will be destroyed, as keys and values: the Kubernetes target, the cloud, the evidence."""
         p = self.plan
-        t = Text()
-        if p.risks:
-            t.append("Risks\n", style="bold underline red")
-            for r in p.risks:
-                t.append(f"  ! {r}\n", style="bold red")
-            t.append("\n")
-        t.append("Kubernetes\n", style="bold underline")
-        for ns in p.namespaces:
-            if not ns.exists:
-                if ns.role != "infrastructure":
-                    t.append(f"  namespace {ns.name} ({ns.role}): does not exist, nothing to delete\n", style="dim")
-                continue
-            if not ns.included:
-                t.append(f"  namespace {ns.name} ({ns.role}): NOT included, shared with "
-                         f"{', '.join(ns.shared[:3])}{' …' if len(ns.shared) > 3 else ''}\n", style="yellow")
-                continue
-            t.append(f"  namespace {ns.name}", style="bold")
-            t.append(f" ({ns.role}, {ns.pods} pods)\n")
-            for label, items in ns.groups():
-                t.append(f"    {label}: ", style="bold")
-                t.append(", ".join(items) + "\n")
+        rows: list[tuple[str, Text]] = [("Context", Text(p.context, style="bold")), ("Cluster", Text(p.cluster)),
+                                        ("Server", Text(p.server))]
         cloud = p.cloud_plan
-        t.append("\nCloud\n", style="bold underline")
-        if cloud is None:
-            t.append("  left alone" + (" (Kubernetes only)" if p.provider != "k8s" else " (provider k8s)") + "\n",
-                     style="dim")
-        elif not cloud.resources:
-            t.append("  nothing found by name or by the environment tag\n", style="dim")
-        for w in p.webhooks:
-            t.append(f"  {w['kind']} webhook configuration {w['name']}", style="bold")
-            t.append(f" (its service lived in {', '.join(w['namespaces'])})\n")
-        for r in cloud.resources if cloud else ():
-            t.append(f"  {r.kind} ", style="bold")
-            t.append(f"{r.name}  [matched by {r.matched_by}]")
-            if r.details.get("deletion_protection"):
-                t.append("  deletion protection ON", style="bold yellow")
-            t.append("\n")
-            for line in contents(r):
-                t.append(f"      with it: {line}\n", style="dim")
-        for r in getattr(cloud, "not_included", ()) if cloud else ():
-            t.append(f"  NOT included: {r.kind} {r.name} [matched by {r.matched_by} only]\n", style="yellow")
-        local = p.local_plan
-        t.append("\nLocal state\n", style="bold underline")
-        for e in local.kubeconfig:
-            t.append(f"  kubeconfig {e.describe()} (a copy is saved first)\n")
-        if local.working_dir:
-            t.append(f"  hubtui's working files {local.working_dir}\n  kept: {', '.join(local.kept)}\n")
-        t.append("\nSteps: ", style="bold")
-        t.append(" → ".join(STEP_TITLES[s] for s in steps_for(p)) + "\n")
+        if cloud:
+            rows.append(("Cloud", Text.assemble((cloud.identity, "bold"), f", region {cloud.region}")))
+        styles = {"bound": "green", "unproven": "bold yellow", "contrary": "bold red"}
+        evidence = evidence_lines(p)
+        rows.append(("Evidence", Text(evidence[0].removeprefix("Evidence "), style=styles[p.binding])))
+        rows += [("", Text(line.strip(), style="bold red" if "PRODUCTION" in line else "")) for line in evidence[1:]]
+        width = max(len(key) for key, _ in rows) + 2
+        out = Text()
+        for i, (key, value) in enumerate(rows):
+            out.append(("\n" if i else "") + key.ljust(width), style="bold")
+            out.append_text(value)
+        return out
+
+    def _risks(self) -> Text:
+        t = Text()
+        t.append("Risks", style="underline")
+        for r in self.plan.risks:
+            t.append(f"\n! {r}")
         return t
+
+    def tree_text(self) -> str:
+        """Every label of the plan tree, one a line, indented by depth (for tests and a copy of the plan)."""
+        lines = []
+
+        def walk(node, depth):
+            for child in node.children:
+                lines.append("  " * depth + str(child.label))
+                walk(child, depth + 1)
+
+        walk(self.query_one(Tree).root, 0)
+        return "\n".join(lines)
 
     @on(Button.Pressed, "#destroy")
     def action_destroy(self) -> None:
@@ -384,7 +456,7 @@ class PlanScreen(Screen):
     def action_dry_run(self) -> None:
         self.app.pop_screen()  # the plan
         self.app.pop_screen()  # the form
-        self.app.notify(f"Dry run: nothing was changed. The plan is saved in {self.plan_file}.",
+        self.app.notify(f"Dry run: nothing was changed. The plan is saved in {tilde(self.plan_file)}.",
                         title="Cleanup", timeout=8)
 
     @on(Button.Pressed, "#back")
@@ -395,14 +467,82 @@ class PlanScreen(Screen):
         self.app.push_screen(Help("Cleanup: the plan", PLAN_HELP))
 
 
+class StepView(Vertical):
+    """One step of the run: its title, state and time on one line, then (where the engine counts) a bar with
+    done/total and what is going on."""
+
+    def __init__(self, step: str, clock):
+        super().__init__(id=f"step-{step}", classes="step")
+        self.clock = clock  # seconds, from the screen's clock (a fixed one in tests)
+        self.step, self.title = step, STEP_TITLES[step]
+        self.state, self.style = "waiting", "dim"
+        self.started: float | None = None
+        self.seconds: float | None = None  # fixed once the step has finished
+        self.counts: tuple[int, int] | None = None
+        self.detail = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id=f"line-{self.step}", classes="step-line")
+        yield ProgressBar(show_eta=False, id=f"bar-{self.step}")
+        yield Static(id=f"detail-{self.step}", classes="step-detail")
+
+    def on_mount(self) -> None:
+        self.query_one(ProgressBar).display = False
+        self.redraw()
+
+    def elapsed(self, now: float) -> float | None:
+        if self.seconds is not None:
+            return self.seconds
+        return None if self.started is None else now - self.started
+
+    def redraw(self, now: float | None = None) -> None:
+        took = duration(self.elapsed(self.clock() if now is None else now))
+        line = Text(f"{self.title:<18}", style="bold")
+        line.append(f" {self.state:<12}", style=self.style)
+        line.append(f"{took if took != '-' else '':>12}", style="dim")
+        self.query_one(f"#line-{self.step}", Static).update(line)
+        detail = self.query_one(f"#detail-{self.step}", Static)
+        detail.update(Text(self.detail, style="dim"))
+        detail.display = bool(self.detail) and self.state == "running"
+
+    def begin(self) -> None:
+        self.started, self.state, self.style = self.clock(), "running", "bold yellow"
+        self.redraw()
+
+    def progress(self, done: int, total: int, detail: str) -> None:
+        self.detail = f"{done}/{total} · {detail}" if total else detail
+        if total:
+            bar = self.query_one(ProgressBar)
+            bar.display = True
+            bar.update(total=total, progress=done)
+        self.redraw()
+
+    def end(self, state: str, style: str, seconds: float | None = None) -> None:
+        if seconds is not None:
+            self.seconds = seconds
+        elif self.started is not None and self.seconds is None:
+            self.seconds = self.clock() - self.started
+        self.state, self.style = state, style
+        self.query_one(ProgressBar).display = False
+        self.redraw()
+
+
+OUTCOME_STYLES = {"done": "bold green", "done earlier": "green", "failed": "bold red", "skipped": "dim",
+                  "cancelled": "bold red"}
+LEVEL_STYLES = {"warning": "bold yellow", "error": "bold red"}
+
+
 class RunScreen(Screen):
-    """The run: a step list with live status and a log pane fed in batches (events arrive on a thread)."""
+    """The run: each step with its state, time and progress, a wrapped log fed in batches (events arrive on a
+    thread), and at the end a summary table. Nothing here decides anything: the engine does."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         # q / Ctrl-C / Ctrl-Q: never quit in the middle; the app asks, stops at a safe point, then exits
         Binding("q,ctrl+c,ctrl+q", "app.quit", "Quit", show=False, priority=True),
         Binding("escape", "close", "Close"),
+        Binding("b", "copy_backup", "Copy backup folder"),
+        Binding("h", "copy_hash", "Copy plan hash"),
         Binding("question_mark", "help", "Help"),
     ]
     FLUSH_EVERY = 0.1  # seconds between two batched writes to the log
@@ -416,29 +556,58 @@ class RunScreen(Screen):
         self.started_steps: list[str] = []
         self.cancel = threading.Event()
         self.summary = None
+        self.started = self.clock()
+        self.ended: float | None = None
         self._events: list[Event] = []
         self._lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
-        p = self.plan
-        yield Static(f"[b]Destroying[/] '{escape(p.environment)}'  ·  context [b]{escape(p.context)}[/]  ·  "
-                     f"plan {p.hash[:12]}", id="titlebar")
+        yield Static(id="titlebar")
         with Horizontal(id="run-panes"):
-            yield DataTable(id="steps", cursor_type="none")
-            yield Log(id="log", highlight=False, auto_scroll=True)
-        yield Static("", id="summary")
+            with Vertical(id="steps"):
+                for step in steps_for(self.plan):
+                    yield StepView(step, self.clock)
+            yield RichLog(id="log", wrap=True, highlight=False, markup=False, auto_scroll=True, min_width=20)
+        with Vertical(id="summary"):
+            yield Static(id="summary-head")
+            yield DataTable(id="summary-table", cursor_type="none", zebra_stripes=True)
         yield Static("Running. Esc cancels at the next safe point.", id="message")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#steps", DataTable)
-        table.add_column("Step", key="step", width=18)
-        table.add_column("Status", key="status", width=32)
-        for step in steps_for(self.plan):
-            table.add_row(STEP_TITLES[step], Text("waiting", style="dim"), key=step)
+        table = self.query_one("#summary-table", DataTable)
+        for label, width in (("Step", 18), ("Outcome", 12), ("Time", 12), ("What went", None)):
+            table.add_column(label, key=label.lower(), width=width)
         self.query_one("#summary").display = False
+        self.tick()
         self.set_interval(self.FLUSH_EVERY, self.flush)
+        self.set_interval(1, self.tick)
         self.execute()
+
+    def clock(self) -> float:
+        """Seconds on the backend's clock (the real time; a fixed one in tests, so snapshots stay still)."""
+        return self.backend.now().timestamp()
+
+    def step_view(self, step: str) -> StepView | None:
+        found = self.query(f"#step-{step}")
+        return found.first(StepView) if found else None
+
+    def step_state(self, step: str) -> str:
+        """What the step list says of a step (waiting, running, done, failed, ...)."""
+        view = self.step_view(step)
+        return view.state if view else ""
+
+    def tick(self) -> None:
+        """Once a second: the run's and the running step's elapsed time (two small widgets, nothing else)."""
+        now = self.ended or self.clock()
+        p = self.plan
+        verb = "Destroying" if self.ended is None else "Destroyed" if self.summary and self.summary.ok else "Stopped"
+        self.query_one("#titlebar", Static).update(
+            f"[b]{verb}[/] '{escape(p.environment)}'  ·  context [b]{escape(p.context)}[/]  ·  plan {p.hash[:12]}"
+            f"  ·  {duration(now - self.started)}")
+        for view in self.query(StepView):
+            if view.state == "running":
+                view.redraw(now)
 
     def emit(self, event: Event) -> None:
         """Called on the run's thread: queue the event for the next flush."""
@@ -450,44 +619,41 @@ class RunScreen(Screen):
             events, self._events = self._events, []
         if not events:
             return
-        lines = []
+        log = self.query_one(RichLog)
+        stamp = self.backend.now().astimezone().strftime("%H:%M:%S")
         for event in events:
             self._step_status(event)
             line = self._line(event)
             if line is not None:
-                lines.append(line)
-        if lines:
-            self.query_one(Log).write_lines(lines)
+                log.write(Text.assemble((stamp + " ", "dim"), line))
 
     @staticmethod
-    def _line(event: Event) -> str | None:
+    def _line(event: Event) -> Text | None:
         if isinstance(event, LogLine):
-            return ("" if event.level == "info" else f"{event.level.upper()}: ") + event.text
+            style = LEVEL_STYLES.get(event.level, "")
+            head = "" if event.level == "info" else f"{event.level.upper()}: "
+            return Text(head + event.text, style=style)
         if isinstance(event, StepStarted):
-            return f"==> {event.detail or event.step}"
+            return Text(f"==> {event.detail or event.step}", style="bold")
         if isinstance(event, StepDone):
-            return f"  ✓ {event.detail}" if event.detail else "  ✓ done"
+            return Text(f"  ✓ {event.detail}" if event.detail else "  ✓ done", style="green")
         if isinstance(event, StepFailed):
-            return f"  ✗ {event.error}"
+            return Text(f"  ✗ {event.error}", style="bold red")
         return None  # progress shows in the step list
 
     def _step_status(self, event: Event) -> None:
-        table = self.query_one("#steps", DataTable)
-        step = getattr(event, "step", None)
-        if step not in table.rows:
+        view = self.step_view(getattr(event, "step", ""))
+        if view is None:
             return
         if isinstance(event, StepStarted):
-            self.started_steps.append(step)
-            cell = Text("running…", style="bold yellow")
+            self.started_steps.append(view.step)
+            view.begin()
         elif isinstance(event, Progress):
-            cell = Text(f"running: {event.detail}"[:32], style="yellow")
+            view.progress(event.done, event.total, event.detail)
         elif isinstance(event, StepDone):
-            cell = Text("done", style="bold green")
+            view.end("done", "bold green")
         elif isinstance(event, StepFailed):
-            cell = Text("failed" if "cancel" not in event.error else "cancelled", style="bold red")
-        else:
-            return
-        table.update_cell(step, "status", cell)
+            view.end("cancelled" if "cancel" in event.error else "failed", "bold red")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="cleanup-run")
     def execute(self) -> None:
@@ -508,31 +674,71 @@ class RunScreen(Screen):
     def finished(self, summary, error: str) -> None:
         self.flush()
         self.summary = summary
-        box = self.query_one("#summary", Static)
+        self.ended = self.clock()
+        box = self.query_one("#summary")
         box.display = True
+        head = self.query_one("#summary-head", Static)
+        table = self.query_one("#summary-table", DataTable)
         if summary is None:
+            table.display = False
+            for view in self.query(StepView):
+                if view.state == "running":
+                    view.end("stopped", "bold red")
             if self.started_steps:  # it stopped part-way: what ran is journaled, so it can be resumed
-                table = self.query_one("#steps", DataTable)
-                for step in table.rows:
-                    if "running" in str(table.get_cell(step, "status")):
-                        table.update_cell(step, "status", Text("stopped", style="bold red"))
-                box.update(Text(f"The cleanup stopped with an error: {error}\nRun the cleanup of "
-                                f"'{self.plan.environment}' again to resume it.", style="bold red"))
+                head.update(Text(f"The cleanup stopped with an error: {error}\nRun the cleanup of "
+                                 f"'{self.plan.environment}' again to resume it.", style="bold red"))
             else:
-                box.update(Text(f"The cleanup could not start: {error}", style="bold red"))
+                head.update(Text(f"The cleanup could not start: {error}", style="bold red"))
             box.set_class(True, "failed")
         else:
-            table = self.query_one("#steps", DataTable)
-            styles = {"done": "bold green", "done earlier": "green", "failed": "bold red", "skipped": "dim",
-                      "cancelled": "bold red"}
+            # "What went" takes the rest of the width and ends in … rather than scroll sideways
+            rest = max(20, self.size.width - sum(c.width for c in table.columns.values() if c.width) - 14)
+            table.columns["what went"].width = rest
             for s in summary.steps:
-                table.update_cell(s.step, "status", Text(s.status, style=styles[s.status]))
-            box.update(Text(summary.render(), style="green" if summary.ok else "red"))
+                view = self.step_view(s.step)
+                if view is not None:
+                    view.end(s.status, OUTCOME_STYLES[s.status], s.seconds)
+                went = Text(s.went, no_wrap=True, overflow="ellipsis")
+                went.truncate(rest, overflow="ellipsis")
+                table.add_row(s.title, Text(s.status, style=OUTCOME_STYLES[s.status]), duration(s.seconds), went,
+                              key=s.step)
+            head.update(self._headline(summary))
             box.set_class(not summary.ok, "failed")
+        self.tick()
         self.query_one("#message", Static).update("Finished. Esc goes back to the deployments.")
         self.refresh_bindings()
         if self.exit_when_done:
             self.app.exit(return_code=0 if summary is not None and summary.ok else 1)
+
+    def _headline(self, summary) -> Text:
+        took = duration(self.ended - self.started)
+        head = {"completed": (f"Cleanup of '{summary.environment}' completed in {took}.", "bold green"),
+                "failed": (f"Cleanup of '{summary.environment}' FAILED after {took}: see the steps marked failed.",
+                           "bold red"),
+                "cancelled": (f"Cleanup of '{summary.environment}' was cancelled after {took}: nothing more was "
+                              "changed.", "bold red")}[summary.result]
+        text = Text(head[0], style=head[1])
+        if summary.result != "completed":
+            first = next((s for s in summary.steps if s.status in ("failed", "cancelled") or s.failed), None)
+            where = f" from '{first.title}'" if first else ""
+            text.append(f"\nRun the cleanup of '{summary.environment}' again to resume{where}: finished steps are "
+                        "not repeated.")
+        keys = [f"h copies the plan hash {summary.plan_hash[:12]}"]
+        if summary.backup_folder:
+            keys.insert(0, f"backup in {tilde(summary.backup_folder)} (b copies it)")
+        text.append("\n" + "; ".join(keys), style="dim")
+        return text
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "cancel":
+            return self.running
+        if action == "close":
+            return not self.running
+        if action == "copy_backup":
+            return bool(self.summary and self.summary.backup_folder)
+        if action == "copy_hash":
+            return self.summary is not None
+        return True
 
     def ask_to_leave(self) -> None:
         """q, Ctrl-Q or Ctrl-C during the run: asked first; yes stops the run at the next safe point (journaled)
@@ -559,16 +765,19 @@ class RunScreen(Screen):
             self.emit(LogLine(f"{why}: stopping at the next safe point, then hubtui exits…", "warning"))
         self.query_one("#message", Static).update("Stopping at the next safe point; hubtui exits after that…")
 
+    def action_copy_backup(self) -> None:
+        if self.summary and self.summary.backup_folder:
+            self.app.copy_to_clipboard(self.summary.backup_folder)
+            self.notify(f"Copied {tilde(self.summary.backup_folder)}", title="Clipboard", timeout=4)
+
+    def action_copy_hash(self) -> None:
+        if self.summary is not None:
+            self.app.copy_to_clipboard(self.summary.plan_hash)
+            self.notify(f"Copied the plan hash {self.summary.plan_hash[:12]}…", title="Clipboard", timeout=4)
+
     @property
     def running(self) -> bool:
         return not self.run_done.is_set()
-
-    def check_action(self, action: str, parameters) -> bool | None:
-        if action == "cancel":
-            return self.running
-        if action == "close":
-            return not self.running
-        return True
 
     def action_close(self) -> None:
         from .deployments import DeploymentsScreen

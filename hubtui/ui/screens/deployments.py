@@ -44,6 +44,7 @@ HELP = [
     ("n", "switch namespace"),
     ("c", "connect to TimescaleDB, Redis or Kafka"),
     ("x", "cleanup: destroy an environment (a plan and typed confirmations first)"),
+    ("L", "what happened in this session: every action's result, with its time"),
     ("?", "this help"),
     ("q", "quit"),
 ]
@@ -89,8 +90,10 @@ class DeploymentsScreen(Screen):
         Binding("n", "namespace", "Namespace"),
         Binding("c", "app.connect", "Connect"),
         Binding("x", "app.cleanup", "Cleanup"),
+        Binding("L", "history", "History"),
         Binding("question_mark", "help", "Help"),
     ]
+    AGE_TICK = 1.0  # seconds: the Age cells of the rows on screen are brought up to date this often
 
     class RowsArrived(Message):
         """Rows changed in the store (posted from the watch thread; handled in batches)."""
@@ -108,6 +111,7 @@ class DeploymentsScreen(Screen):
         self._typed = ""
         self._typed_at = 0.0
         self._leaving = threading.Event()  # ends a wait in progress when the screen goes away
+        self.history: list[tuple[str, str]] = []  # (local time, result) of every action in this session
 
     # ----- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -118,7 +122,9 @@ class DeploymentsScreen(Screen):
         yield Input(placeholder="filter deployments by name (Esc clears)", id="filter")
         yield DeploymentTable(id="deployments", cursor_type="row", zebra_stripes=True)
         yield ReplicaSlider(id="slider")
-        yield Static("connecting…", id="message")
+        with Horizontal(id="bottombar"):
+            yield Static(id="message")  # the last action's result: it stays until the next action
+            yield Static("connecting…", id="watch-status")  # what the watch says
         yield Footer()
 
     def on_mount(self) -> None:
@@ -129,7 +135,7 @@ class DeploymentsScreen(Screen):
         self.query_one("#banner", Static).display = False
         table.focus()
         self.refresh_title()
-        self.set_interval(30, self.refresh_ages)
+        self.set_interval(self.AGE_TICK, self.refresh_ages)
         self.backend.watch(self._on_rows_changed)
 
     def on_unmount(self) -> None:
@@ -149,7 +155,21 @@ class DeploymentsScreen(Screen):
         self.query_one("#modes", Static).update(" ".join(modes))
 
     def say(self, text: str) -> None:
+        """The message line: an action's progress or result. It stays until the next one."""
         self.query_one("#message", Static).update(text)
+
+    def result(self, text: str) -> None:
+        """An action's outcome: said, and kept in the session's history (L)."""
+        self.say(text)
+        self.history.append((self.backend.now().astimezone().strftime("%H:%M:%S"), text))
+
+    def watch_status(self, text: str) -> None:
+        self.query_one("#watch-status", Static).update(text)
+
+    def action_history(self) -> None:
+        entries = list(reversed(self.history)) or [("", "nothing has been done yet in this session")]
+        self.app.push_screen(Help("What happened in this session (newest first)", entries,
+                                  closing="Esc closes this list"))
 
     # ----- rows from the watch -----------------------------------------------------------
     def _on_rows_changed(self, change: RowsChanged) -> None:
@@ -180,7 +200,7 @@ class DeploymentsScreen(Screen):
         self.apply_rows()
         if not self.busy and last.synced:
             hpa = f" · [yellow]HPA column empty: {escape(last.hpa_error)}[/]" if last.hpa_error else ""
-            self.say(f"{len(self.rows)} deployments · watching for changes{hpa}")
+            self.watch_status(f"{len(self.rows)} deployments · watching for changes{hpa}")
 
     def visible(self) -> list[DeploymentRow]:
         return [r for name, r in sorted(self.rows.items()) if self.filter in name]
@@ -221,7 +241,20 @@ class DeploymentsScreen(Screen):
             table.move_cursor(row=table.get_row_index(selected.name), animate=False)
 
     def refresh_ages(self) -> None:
-        self.apply_rows()
+        """Only the Age cells of the rows on screen, only where the text changed: rows off screen cost
+        nothing until they are scrolled into view (the next tick catches them up)."""
+        table = self.query_one(DeploymentTable)
+        if not table.row_count:
+            return
+        now = self.backend.now()
+        first = max(0, int(table.scroll_y))
+        for row in table.ordered_rows[first:first + table.size.height + 1]:
+            deployment = self.rows.get(str(row.key.value))
+            if deployment is None:
+                continue
+            age = deployment.age(now)
+            if str(table.get_cell(row.key, "age")) != age and len(age) <= table.columns["age"].width:
+                table.update_cell(row.key, "age", age)
 
     # ----- the slider --------------------------------------------------------------------
     def selected(self) -> DeploymentRow | None:
@@ -337,7 +370,7 @@ class DeploymentsScreen(Screen):
         for w in warnings:
             self.notify(w, severity="warning", timeout=8)
         if error:
-            self.say(f"[b red]failed:[/] {what}: {error}")
+            self.result(f"[b red]failed:[/] {what}: {error}")
             self.notify(error, title="failed", severity="error", timeout=10)
             return
         failed = [c for c in changes if not c.ok]
@@ -353,7 +386,7 @@ class DeploymentsScreen(Screen):
             else:
                 text += f"; [b red]not ready after {outcome.seconds:.0f}s:[/] " + "; ".join(
                     f"{n}: {why}" for n, why in outcome.not_ready.items())
-        self.say(text)
+        self.result(text)
         self.sync_slider()
 
     def action_scale_all(self) -> None:

@@ -123,9 +123,9 @@ class Help(ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", "Close"), Binding("question_mark", "close", "Close"),
                 Binding("q", "close", "Close")]
 
-    def __init__(self, title: str, keys: list[tuple[str, str]]):
+    def __init__(self, title: str, keys: list[tuple[str, str]], *, closing: str = "Esc or ? closes this help"):
         super().__init__()
-        self.title_text, self.keys = title, keys
+        self.title_text, self.keys, self.closing = title, keys, closing
 
     def compose(self) -> ComposeResult:
         width = max(len(k) for k, _ in self.keys)
@@ -133,7 +133,7 @@ class Help(ModalScreen[None]):
         with Vertical(classes="dialog help"):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(body, classes="dialog-body")
-            yield Static("[dim]Esc or ? closes this help[/]")
+            yield Static(f"[dim]{self.closing}[/]")
 
     def action_close(self) -> None:
         self.dismiss(None)
