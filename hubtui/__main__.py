@@ -13,9 +13,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .settings import Settings
 
-    settings = Settings.from_env(kubeconfig=args.kubeconfig, context=args.context, namespace=args.namespace,
-                                 scale_timeout=getattr(args, "timeout", None))
     try:
+        settings = Settings.from_env(kubeconfig=args.kubeconfig, context=args.context, namespace=args.namespace,
+                                     scale_timeout=getattr(args, "timeout", None),
+                                     readonly=getattr(args, "readonly", False))
         if getattr(args, "run", None):
             return args.run(args, settings)
         from .ui.app import run_tui

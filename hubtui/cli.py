@@ -16,6 +16,8 @@ def add_cluster_flags(p: argparse.ArgumentParser, default=None) -> None:
                    help="kubeconfig context (default: its current context)")
     p.add_argument("-n", "--namespace", metavar="NS", default=default,
                    help=f"the hub's namespace (default: $NAMESPACE or {DEFAULT_NAMESPACE})")
+    p.add_argument("--readonly", action="store_true", default=default if default is not None else False,
+                   help="change nothing: plans, dry runs and reading only (also HUBTUI_READONLY=1)")
 
 
 def build_parser() -> argparse.ArgumentParser:

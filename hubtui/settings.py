@@ -42,14 +42,25 @@ class Settings:
     azure_endpoint: str | None = None
     azure_subscription: str | None = None
     state_dir: Path = field(default_factory=lambda: _state_dir(os.environ))
+    readonly: bool = False  # see hubtui/readonly.py
+    readonly_why: str = ""  # which switch turned it on (--readonly, HUBTUI_READONLY, the config file)
+    readonly_contexts: tuple[str, ...] = ()  # context name patterns that turn it on by themselves
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
         """Defaults, then the environment (NAMESPACE, AWS_REGION, GCP_PROJECT, GCP_REGION,
         HUBTUI_GCP_ENDPOINT, HUBTUI_AZURE_ENDPOINT, AZURE_SUBSCRIPTION_ID, XDG_STATE_HOME), then explicit overrides (flags); an override of None keeps the lower layer."""
+        from .config import load
+
         env = os.environ if env is None else env
+        config = load(env)
+        readonly_env = env.get("HUBTUI_READONLY", "").strip().lower() in ("1", "true", "yes", "on")
         base = cls(
-            namespace=env.get("NAMESPACE") or DEFAULT_NAMESPACE,
+            namespace=env.get("NAMESPACE") or config.namespace or DEFAULT_NAMESPACE,
+            readonly=readonly_env or config.readonly,
+            readonly_why="HUBTUI_READONLY" if readonly_env else (f"readonly = true in {config.path}"
+                                                                 if config.readonly else ""),
+            readonly_contexts=config.readonly_contexts,
             aws_region=env.get("AWS_REGION") or None,
             gcp_project=env.get("GCP_PROJECT") or None,
             gcp_region=env.get("GCP_REGION") or None,
@@ -58,4 +69,8 @@ class Settings:
             azure_subscription=env.get("AZURE_SUBSCRIPTION_ID") or None,
             state_dir=_state_dir(env),
         )
+        if overrides.get("readonly"):  # --readonly: on, whatever the lower layers say; never switched off here
+            overrides["readonly_why"] = "--readonly"
+        elif "readonly" in overrides:
+            overrides.pop("readonly")
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..errors import HubError, UsageError
 from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 from ..settings import Settings
+from ..readonly import readonly_reason, refuse_if_readonly
 
 DEFAULT_SECRET = "analytics-hub-secrets"
 DEFAULT_SECRET_KEY = "REDIS_PASSWORD"
@@ -216,10 +217,18 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
     warnings: list[str] = []
     secret = None
     hints: list[str] = []
+    readonly = readonly_reason(settings, conn.context)
+    if readonly and t.key != "timescaledb":
+        refuse_if_readonly(settings, conn.context, f"the {t.title} shell (it has no read-only form)")
     if t.key == "timescaledb":
-        argv = base + ["psql", "-U", settings.db_user, "-d", settings.db_name]
+        database = settings.db_name
+        if readonly:  # every transaction of the session is read-only unless the operator unsets it on purpose
+            database = f"dbname={settings.db_name} options='-c default_transaction_read_only=on'"
+        argv = base + ["psql", "-U", settings.db_user, "-d", database]
         header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}", f"Database: {settings.db_name}",
                   f"User: {settings.db_user}"]
+        if readonly:
+            header.append(f"Read-only: every transaction is read-only ({readonly})")
     elif t.key == "redis":
         secret, warning = read_secret(conn, ns, secret_name, secret_key)
         if warning:

@@ -22,6 +22,7 @@ from ..kube.deployments import (MAX_REPLICAS, ORIGINAL_REPLICAS_ANNOTATION, Depl
 from ..kube.pods import matches, pod_list_call, why_not_ready
 from ..kube.watch import Watcher
 from ..settings import Settings
+from ..readonly import refuse_if_readonly
 from .events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
 
 MAX_PARALLEL = 16
@@ -129,8 +130,10 @@ class ScaleEngine:
         return self._parallel(rows, lambda row: self._scale_one(row, n, action="scale"))
 
     def _check_audit(self) -> None:
-        """Every change is audited: if the audit log cannot be written, change nothing (AuditError)."""
+        """Before any change: read-only mode refuses it (a dry run changes nothing and stays allowed), and
+        every change is audited: if the audit log cannot be written, change nothing (AuditError)."""
         if not self.dry_run:
+            refuse_if_readonly(self.settings, self.conn.context, "scaling")
             self.audit.check()
             self._audit_error = None
 

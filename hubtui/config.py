@@ -1,0 +1,59 @@
+"""The optional config file, $XDG_CONFIG_HOME/hubtui/config.toml (default ~/.config/hubtui/config.toml).
+
+    namespace = "llm-analytics-hub"      # the default namespace ($NAMESPACE and -n still win)
+    readonly = false                     # read-only everywhere
+    readonly_contexts = ["*prod*"]       # read-only comes on by itself for these contexts (shell patterns)
+
+A bad file is one line naming the key; nothing runs with a config that was not understood.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from .errors import UsageError
+
+KEYS = {"namespace": str, "readonly": bool, "readonly_contexts": list}
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    namespace: str | None = None
+    readonly: bool = False
+    readonly_contexts: tuple[str, ...] = ()
+
+
+def config_path(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME", os.path.expanduser("~")), ".config")
+    return Path(base) / "hubtui" / "config.toml"
+
+
+def load(env: Mapping[str, str]) -> Config:
+    path = config_path(env)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return Config()
+    except OSError as e:
+        raise UsageError(f"cannot read the config file {path} ({e.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise UsageError(f"config file {path}: not valid TOML ({e})") from None
+    for key, value in data.items():
+        if key not in KEYS:
+            raise UsageError(f"config file {path}: unknown key {key!r} (known: {', '.join(KEYS)})")
+        if not isinstance(value, KEYS[key]):
+            want = {"str": "a string", "bool": "true or false", "list": "a list of strings"}[KEYS[key].__name__]
+            raise UsageError(f"config file {path}: {key} must be {want}")
+    patterns = data.get("readonly_contexts", [])
+    if not all(isinstance(p, str) and p for p in patterns):
+        raise UsageError(f"config file {path}: readonly_contexts must be a list of non-empty strings")
+    if "namespace" in data and not data["namespace"]:
+        raise UsageError(f"config file {path}: namespace must not be empty")
+    return Config(path, data.get("namespace"), data.get("readonly", False), tuple(patterns))

@@ -1,0 +1,56 @@
+"""Read-only mode's switches and the config file: each bad key is one line naming it."""
+
+from __future__ import annotations
+
+import pytest
+
+from hubtui.errors import UsageError
+from hubtui.readonly import ReadOnlyError, readonly_reason, refuse_if_readonly
+from hubtui.settings import Settings
+
+
+def write_config(tmp_path, text: str) -> dict:
+    folder = tmp_path / "config" / "hubtui"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.toml").write_text(text)
+    return {"XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
+
+
+def test_off_by_default_and_on_by_flag_env_or_config(tmp_path):
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "none"), "HOME": str(tmp_path)}
+    assert readonly_reason(Settings.from_env(env), "ctx") is None
+    assert readonly_reason(Settings.from_env(env, readonly=True), "ctx") == "--readonly"
+    assert readonly_reason(Settings.from_env(env | {"HUBTUI_READONLY": "1"}), "ctx") == "HUBTUI_READONLY"
+    configured = Settings.from_env(write_config(tmp_path, "readonly = true\n"))
+    assert "readonly = true in" in readonly_reason(configured, "ctx")
+    assert Settings.from_env(env, readonly=False).readonly is False  # an unset flag switches nothing off
+
+
+def test_a_context_pattern_turns_read_only_on_by_itself(tmp_path):
+    settings = Settings.from_env(write_config(tmp_path, 'readonly_contexts = ["*prod*", "gke_acme_*"]\n'))
+    assert readonly_reason(settings, "kwok-demo") is None
+    assert "matches the read-only pattern '*prod*'" in readonly_reason(settings, "eks-prod-eu")
+    with pytest.raises(ReadOnlyError, match=r"read-only \(context gke_acme_x .*\): scaling is refused; nothing"):
+        refuse_if_readonly(settings, "gke_acme_x", "scaling")
+    assert ReadOnlyError("x").exit_code == 2
+
+
+def test_the_config_file_sets_the_default_namespace_below_the_environment(tmp_path):
+    env = write_config(tmp_path, 'namespace = "hub-dev"\n')
+    assert Settings.from_env(env).namespace == "hub-dev"
+    assert Settings.from_env(env | {"NAMESPACE": "other"}).namespace == "other"
+    assert Settings.from_env(env, namespace="flag").namespace == "flag"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("readonly = 1\n", "readonly must be true or false"),
+    ("read_only = true\n", "unknown key 'read_only'"),
+    ('readonly_contexts = "*prod*"\n', "readonly_contexts must be a list of strings"),
+    ('readonly_contexts = [1]\n', "readonly_contexts must be a list of non-empty strings"),
+    ('namespace = ""\n', "namespace must not be empty"),
+    ("readonly = \n", "not valid TOML"),
+])
+def test_each_bad_key_is_one_line_naming_it(tmp_path, text, message):
+    with pytest.raises(UsageError, match=message) as e:
+        Settings.from_env(write_config(tmp_path, text))
+    assert "\n" not in str(e.value) and "config.toml" in str(e.value)
