@@ -73,7 +73,7 @@ async def to_plan(app, pilot) -> None:
     await pilot.pause(0.2)
     app.screen.query_one("#environment", Input).value = "dev"
     app.screen.query_one("#provider-k8s").value = True
-    await pilot.press("ctrl+p")
+    await pilot.press("f5")
     await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan")
     await pilot.pause(0.3)
 

@@ -7,6 +7,7 @@ with --json, it refuses to destroy anything unless --force (or --dry-run) is giv
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -112,6 +113,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..kube.client import connect
     from ..ops.cleanup.confirm import accepted, confirmations, force_problems, protection_confirmation
     from ..ops.cleanup.plan import discover
+    from ..ops.cleanup.lock import EnvironmentLock
     from ..ops.cleanup.runner import CleanupRun, pending_run
 
     opts = options_from(args, settings)
@@ -124,8 +126,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                          "skip the confirmations, or --dry-run to see the plan; nothing was changed")
 
     conn = connect(settings)
+    stack = contextlib.ExitStack()
+    lock = None
     try:
+        if not args.dry_run:  # plans and dry runs stay allowed in read-only mode; destruction does not
+            from ..readonly import refuse_if_readonly
+
+            refuse_if_readonly(settings, conn.context, f"destroying '{opts.environment}'")
         plan = plan_file = None
+        if not args.dry_run:  # held from before the resume questions: a live run is never taken for a pending one
+            lock = stack.enter_context(EnvironmentLock(settings.state_dir, opts.environment))
         pending = pending_run(settings.state_dir, opts.environment)
         if pending and not args.dry_run:
             plan, plan_file = _resume_or_not(pending, opts, settings, conn, interactive, args.force)
@@ -168,9 +178,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 allow_unprotect = True
 
         runner = CleanupRun(plan, plan_file, conn, settings, emit=CleanupPrinter(ndjson=args.json),
-                            allow_disable_deletion_protection=allow_unprotect, force=args.force)
+                            allow_disable_deletion_protection=allow_unprotect, force=args.force, lock=lock)
         summary = _run_with_ctrl_c(runner)
     finally:
+        stack.close()
         conn.close()
     if args.json:
         print(json.dumps({"event": "Summary", **summary.to_dict()}), flush=True)
@@ -198,16 +209,16 @@ def _resume_or_not(pending, opts, settings: Settings, conn, interactive: bool, f
             return None, None
         raise UsageError(f"the interrupted run cannot be resumed: run without --force on a terminal to set it "
                          f"aside, or move {journal.path} away; nothing was changed") from None
-    differ = options_differ(saved, opts)
-    if differ:
-        raise UsageError(options_differ_message(opts.environment, differ))
     saved.check_cluster(conn)
     stale = stale_reason(saved, pending, conn)
-    if stale:
+    if stale:  # before the options: a stale run is set aside whatever it was asked with
         print(f"An interrupted cleanup of '{opts.environment}' ({describe_pending(pending)}) cannot be resumed: "
               f"{stale}. It is set aside; planning afresh.", file=sys.stderr)
         journal.discard()
         return None, None
+    differ = options_differ(saved, opts)
+    if differ:
+        raise UsageError(options_differ_message(opts.environment, differ))
     step = pending.first_unfinished(steps_for(saved))
     print(f"An interrupted cleanup of '{opts.environment}' is pending ({describe_pending(pending)}); it would "
           f"go on with '{STEP_TITLES.get(step, step)}'.", file=sys.stderr)

@@ -7,14 +7,17 @@ from textual.binding import Binding
 
 from ..settings import Settings
 from .backend import Backend, ClusterBackend
+from .palette import ActionsProvider
 from .screens.deployments import DeploymentsScreen
 
 
 class HubApp(App[int]):
     CSS_PATH = "hubtui.tcss"
     TITLE = "hubtui"
-    ENABLE_COMMAND_PALETTE = False  # Ctrl-P plans a cleanup; every action has its own key
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("ctrl+c", "quit", "Quit", show=False)]
+    COMMANDS = App.COMMANDS | {ActionsProvider}  # Ctrl-P or ":": the current screen's actions, themes, ...
+    BINDINGS = [Binding("q", "quit", "Quit", show=False), Binding("ctrl+c", "quit", "Quit", show=False),
+                Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True),
+                Binding("colon", "command_palette", "Commands", show=False)]  # not priority: `:` types in fields
 
     def __init__(self, settings: Settings | None = None, backend: Backend | None = None):
         super().__init__()
@@ -34,7 +37,16 @@ class HubApp(App[int]):
 
         if threading.current_thread() is not threading.main_thread():
             return  # e.g. under a test's pilot
-        signal.signal(signal.SIGHUP, lambda signum, frame: self.hang_up())
+        for sig in (signal.SIGHUP, signal.SIGTERM):  # the terminal closed, or a kill: the same safe stop
+            signal.signal(sig, lambda signum, frame: self.hang_up())
+
+    def refused_readonly(self, what: str) -> bool:
+        """In read-only mode: say why `what` does not happen (True); the engine refuses it too."""
+        why = self.backend.readonly_reason()
+        if why:
+            self.notify(f"{what} is refused: read-only ({why}). Plans, dry runs and reading still work.",
+                        title="Read-only", severity="warning", timeout=6)
+        return bool(why)
 
     def running_cleanup(self):
         """The cleanup run screen whose run has not finished yet, if any."""
@@ -124,6 +136,19 @@ class HubApp(App[int]):
 
 
 def run_tui(settings: Settings) -> int:
+    import sys
+
     app = HubApp(settings)
-    app.run()
+    try:
+        app.run()
+    finally:
+        # However the app ended (a crash, a driver error), a cleanup run never goes on without a screen: it
+        # stops at its next safe point, journaled, before the process ends.
+        run = app.running_cleanup()
+        if run is not None:
+            run.cancel.set()
+            print("hubtui: the screen closed during a cleanup: stopping it at the next safe point "
+                  "(run the same cleanup again to resume)…", file=sys.stderr, flush=True)
+            run.run_done.wait()
+            return 1
     return app.return_code or 0

@@ -30,6 +30,7 @@ class Backend(Protocol):
     namespace: str
 
     def now(self) -> datetime: ...
+    def readonly_reason(self) -> str | None: ...
     def watch(self, listener: Callable[[RowsChanged], None]) -> None: ...
     def stop(self) -> None: ...
     def rows(self) -> list[DeploymentRow]: ...
@@ -47,6 +48,7 @@ class Backend(Protocol):
     def cleanup_discard(self, environment: str) -> None: ...
     def cleanup_load(self, plan_file: str) -> "Plan": ...
     def cleanup_stale(self, plan: "Plan", pending: "JournalState") -> str | None: ...
+    def cleanup_probe_lock(self, environment: str) -> None: ...
     def cleanup_plan(self, opts: "CleanupOptions") -> "tuple[Plan, Path]": ...
     def cleanup_run(self, plan: "Plan", plan_file: Path, *, emit: Emit, cancel: threading.Event,
                     allow_disable_deletion_protection: bool, force: bool) -> "RunSummary": ...
@@ -63,6 +65,11 @@ class ClusterBackend:
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
+
+    def readonly_reason(self) -> str | None:
+        from ..readonly import readonly_reason
+
+        return readonly_reason(self.settings, self.conn.context)
 
     def watch(self, listener: Callable[[RowsChanged], None]) -> None:
         self.store.subscribe(listener)
@@ -130,6 +137,11 @@ class ClusterBackend:
         plan = Plan.load(plan_file).for_execution()
         plan.check_cluster(self.conn)
         return plan
+
+    def cleanup_probe_lock(self, environment):
+        from ..ops.cleanup.lock import EnvironmentLock
+
+        EnvironmentLock(self.settings.state_dir, environment).probe()
 
     def cleanup_stale(self, plan, pending):
         from ..ops.cleanup.runner import stale_reason

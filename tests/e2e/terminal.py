@@ -9,7 +9,8 @@ import time
 import pexpect
 import pyte
 
-KEYS = {"up": "\x1b[A", "down": "\x1b[B", "right": "\x1b[C", "left": "\x1b[D", "enter": "\r", "escape": "\x1b"}
+KEYS = {"up": "\x1b[A", "down": "\x1b[B", "right": "\x1b[C", "left": "\x1b[D", "enter": "\r", "escape": "\x1b",
+        "f5": "\x1b[15~"}
 
 
 class Terminal:

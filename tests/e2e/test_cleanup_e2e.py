@@ -37,7 +37,7 @@ def test_the_wizard_destroys_the_demo_hub_after_the_typed_confirmation(doomed_cl
         term.wait_for("Fill in the form")
         term.press(*"dev", "\t")  # environment, then the provider's radio set
         term.press("right", "right", "right", " ")  # aws gcp azure k8s: the last one
-        term.press("\x10")  # Ctrl-P: plan
+        term.press("f5")  # plan
         term.wait_for("Cleanup plan")
         term.wait_for(f"Context   {doomed_cluster.context}")
         assert "namespace llm-analytics-hub  main" in term.text

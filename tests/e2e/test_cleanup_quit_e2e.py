@@ -26,7 +26,7 @@ def start_run(doomed_cluster, state) -> Terminal:
     term.wait_for("api-server")
     term.press("x")
     term.wait_for("Fill in the form")
-    term.press(*"dev", "\t", "right", "right", "right", " ", "\x10")  # dev, provider k8s, Ctrl-P
+    term.press(*"dev", "\t", "right", "right", "right", " ", "f5")  # dev, provider k8s, F5: plan
     term.wait_for("Cleanup plan")
     term.press("D")
     term.wait_for("Are you sure you want to destroy 'dev' on context")

@@ -299,3 +299,30 @@ def test_a_contrary_plan_is_refused_by_the_engine_too(kube):
             discover(kube, CleanupOptions("dev", "k8s", ns))
     finally:
         drop(kube, ns)
+
+
+def test_an_additional_namespace_of_another_environment_refuses_the_plan(local_cluster, kube, tmp_path):
+    main = make_namespace(kube, {"environment": "dev"})
+    other = make_namespace(kube, {"environment": "staging"}, prefix="jobs")
+    try:
+        before = uids(kube)
+        proc = run_cli(local_cluster, tmp_path, "-e", "dev", "-p", "k8s", "-n", main, "--additional-namespaces",
+                       other, "--force")
+        assert proc.returncode == 2, proc.stderr
+        assert f"namespace {other} is labelled environment=staging" in proc.stderr
+        assert uids(kube) == before
+    finally:
+        drop(kube, main, other)
+
+
+def test_force_on_production_needs_the_context_name_repeated(local_cluster, kube, tmp_path):
+    ns = make_namespace(kube, {"environment": "prod-eu"})
+    try:
+        before = uids(kube)
+        proc = run_cli(local_cluster, tmp_path, "-e", "prod-eu", "-p", "k8s", "-n", ns, "--force", "--skip-backup")
+        assert proc.returncode == 2, proc.stderr
+        assert f"'prod-eu' is production: with --force, repeat the context's name with --context-name " \
+               f"{kube.context}" in proc.stderr
+        assert uids(kube) == before
+    finally:
+        drop(kube, ns)

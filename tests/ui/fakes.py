@@ -47,6 +47,11 @@ class FakeBackend:
     def now(self):
         return NOW
 
+    readonly = None  # why read-only is on (None: off)
+
+    def readonly_reason(self):
+        return self.readonly
+
     def watch(self, listener):
         self.listener = listener
         listener(RowsChanged(upserted=tuple(self._rows.values()), synced=True))
@@ -139,6 +144,14 @@ class FakeBackend:
 
     stale = None  # why a pending run cannot be resumed (None: it can)
     labelled = True  # the planned cluster's namespace says environment=<env>
+
+    lock_holder = ""  # a run of the environment going on elsewhere (the refusal's text)
+
+    def cleanup_probe_lock(self, environment):
+        if self.lock_holder:
+            from hubtui.errors import HubError
+
+            raise HubError(self.lock_holder)
 
     def cleanup_stale(self, plan, pending):
         self.calls.append(("stale", plan.environment))

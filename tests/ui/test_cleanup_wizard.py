@@ -43,7 +43,7 @@ async def fill(pilot, app, environment="dev", provider="k8s", *, ticks=()):
 
 async def to_plan(pilot, app, **kw):
     await fill(pilot, app, **kw)
-    await pilot.press("ctrl+p")
+    await pilot.press("f5")
     await until(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
 
 
@@ -80,11 +80,11 @@ async def test_bad_input_gives_one_line_and_plans_nothing():
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
         await fill(pilot, app, environment="", provider="k8s")
-        await pilot.press("ctrl+p")
+        await pilot.press("f5")
         await until(pilot, lambda: "the environment is empty" in text(app, "#problem"))
         app.screen.query_one("#environment", Input).value = "dev"
         app.screen.query_one("#namespace", Input).value = "kube-system"
-        await pilot.press("ctrl+p")
+        await pilot.press("f5")
         await until(pilot, lambda: "belongs to Kubernetes itself" in text(app, "#problem"))
         assert "Nothing was changed" in text(app, "#message")
         assert isinstance(app.screen, CleanupFormScreen)
@@ -95,7 +95,7 @@ async def test_the_provider_has_no_default():
     app = HubApp(backend=FakeBackend())
     async with app.run_test(size=SIZE) as pilot:
         await fill(pilot, app, provider=None)
-        await pilot.press("ctrl+p")
+        await pilot.press("f5")
         await until(pilot, lambda: "choose a provider (aws, gcp, azure, k8s)" in text(app, "#problem"))
 
 
@@ -221,7 +221,7 @@ async def test_spaces_around_the_environment_are_refused_in_the_form():
     async with app.run_test(size=SIZE) as pilot:
         for bad in ("production ", " production", "prod eu"):
             await fill(pilot, app, environment=bad)
-            await pilot.press("ctrl+p")
+            await pilot.press("f5")
             await until(pilot, lambda: "use lower-case letters, digits and '-', with no spaces"
                         in text(app, "#problem"))
             assert isinstance(app.screen, CleanupFormScreen)
@@ -323,7 +323,7 @@ async def test_an_interrupted_run_is_offered_for_resume_with_its_saved_plan():
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
         await fill(pilot, app)
-        await pilot.press("ctrl+p")
+        await pilot.press("f5")
         await until(pilot, lambda: isinstance(app.screen, ResumeChoice))
         assert "steps finished: backup" in text(app, ".dialog-body")
         assert "started " in text(app, ".dialog-body") and "its backup" not in text(app, ".dialog-body")
@@ -345,7 +345,7 @@ async def test_a_resume_with_other_options_is_refused_as_the_cli_refuses_it():
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
         await fill(pilot, app, provider="aws", ticks=("k8s_only",))
-        await pilot.press("ctrl+p")
+        await pilot.press("f5")
         await until(pilot, lambda: "is pending with other options" in text(app, "#problem"))
         assert "provider 'k8s' (now 'aws')" in text(app, "#problem")
         assert isinstance(app.screen, CleanupFormScreen)
@@ -360,7 +360,7 @@ async def test_a_stale_run_is_not_offered_for_resume_but_planned_afresh():
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
         await fill(pilot, app)
-        await pilot.press("ctrl+p")
+        await pilot.press("f5")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen))
         assert not app.screen.resume
         assert ("discard", "dev") in backend.calls and [c for c in backend.calls if c[0] == "plan"]
@@ -409,7 +409,7 @@ async def test_plan_again_sets_the_interrupted_run_aside():
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
         await fill(pilot, app)
-        await pilot.press("ctrl+p")
+        await pilot.press("f5")
         await until(pilot, lambda: isinstance(app.screen, ResumeChoice))
         await pilot.click("#again")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen))
@@ -460,3 +460,19 @@ class TestSnapshots:
             await pilot.pause(0.2)
 
         assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+
+
+async def test_read_only_plans_but_destroy_only_explains():
+    backend = FakeBackend()
+    backend.readonly = "context prod matches the read-only pattern '*prod*' of the config file"
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app)
+        assert "READ-ONLY" in text(app, "#titlebar")
+        await pilot.press("D")
+        await until(pilot, lambda: app._notifications, what="the explanation")
+        assert "destroying 'dev' is refused: read-only (context prod matches" in str(
+            list(app._notifications)[-1].message)
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PlanScreen)
+        assert not [c for c in backend.calls if c[0] == "run"]

@@ -372,3 +372,54 @@ async def test_a_user_who_may_not_read_hpas_sees_why_the_hpa_column_is_empty(kub
         assert "8 deployments · watching for changes" in message and "forbidden (403)" in message
         assert not app.screen.query_one("#banner").display  # the rows themselves are fine
         assert str(table(app).get_row("api-server")[5]) == "-"
+
+
+async def test_read_only_shows_in_the_title_and_every_dangerous_key_explains_instead():
+    backend = FakeBackend()
+    backend.readonly = "--readonly"
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        assert "READ-ONLY" in str(app.screen.query_one("#modes").render())
+        for keys in (("3", "enter"), ("a",), ("z",), ("r",), ("R",)):
+            before = len(app._notifications)
+            await pilot.press(*keys)
+            await until(pilot, lambda: len(app._notifications) > before, what=f"an explanation of {keys}")
+            assert "refused: read-only (--readonly)" in str(list(app._notifications)[-1].message)
+            assert not isinstance(app.screen, (Confirm, NumberPrompt))
+        await pilot.pause(0.2)
+        assert not [c for c in backend.calls if c[0] in ("scale", "scale_all", "restore")]
+        await pilot.press("d", "3", "enter")  # a dry run changes nothing: allowed
+        await until(pilot, lambda: [c for c in backend.calls if c[0] == "scale"], what="the dry run")
+
+
+async def test_the_command_palette_lists_the_screens_actions_and_runs_the_chosen_one():
+    from textual.command import CommandPalette
+
+    from hubtui.ui.actions import ACTIONS
+
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        await pilot.pause(0.3)
+        listed = "\n".join(str(o.prompt) for o in app.screen.query_one("CommandList")._options)
+        for action in ACTIONS:
+            if "deployments" in action.screens and action.bound and action.palette:
+                assert f"{action.label} ({action.key_text})" in listed, action.label
+        await pilot.press(*"Maintenance")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), what="maintenance's question")
+        assert "Maintenance mode" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("n")
+        await until(pilot, lambda: not isinstance(app.screen, Confirm))
+        await pilot.press("colon")  # `:` opens it too, with `ns NAME`
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette again")
+        await pilot.press(*"ns monitoring")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: getattr(app.screen, "backend", None) is not None
+                    and app.screen.backend.namespace == "monitoring", what="the namespace switch")

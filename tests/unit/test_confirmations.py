@@ -41,13 +41,14 @@ def test_anything_but_delete_production_is_refused(typed):
     assert not accepted(first, typed)
 
 
-@pytest.mark.parametrize("env", ["production", "prod", "prd", "prod-eu", "eu-production", "eu-prd-2"])
+@pytest.mark.parametrize("env", ["production", "prod", "prd", "prod-eu", "eu-production", "eu-prd-2", "prod1",
+                                 "prd01", "production2"])
 def test_production_like_names_need_delete_production(env):
     assert production_like(env)
     assert [c.phrase for c in confirmations(fake_plan(env))] == ["DELETE PRODUCTION", "yes"]
 
 
-@pytest.mark.parametrize("env", ["dev", "staging", "product", "preprod", "production2", "reprd"])
+@pytest.mark.parametrize("env", ["dev", "staging", "product", "preprod", "productions", "reprd", "prodx"])
 def test_other_names_are_asked_yes_only(env):
     assert not production_like(env)
     assert [c.phrase for c in confirmations(fake_plan(env))] == ["yes"]
@@ -117,3 +118,19 @@ def test_included_tag_matches_get_their_own_question_that_lists_them():
     [ask] = [c for c in confirmations(plan) if c.phrase == "include tag matches"]
     assert "eks-cluster billing-dev" in ask.question and "eks-cluster llm-analytics-hub-dev" not in ask.question
     assert not accepted(ask, "yes")
+
+
+def test_a_name_of_another_environment_and_another_namespace_label_are_contrary_evidence():
+    common = dict(namespace="hub", labels={"environment": "dev"}, server="https://1.2.3.4")
+    staging = gather("dev", context="arn:aws:eks:r:1:cluster/llm-analytics-hub-staging", cluster="c", **common)
+    assert staging.binding == CONTRARY and "names llm-analytics-hub-staging" in staging.against[0].text
+    eu = gather("dev", context="gke_p_r_llm-analytics-hub-dev-eu", cluster="c", **common)
+    assert eu.binding == CONTRARY
+    extra = gather("dev", context="ctx", cluster="c", other_labels={"jobs": {"environment": "production"}}, **common)
+    assert extra.binding == CONTRARY and extra.production_hints == ("namespace jobs is labelled environment=production",)
+
+
+def test_force_on_production_needs_the_context_name_repeated():
+    plan = fake_plan("prod-eu")
+    assert "is production: with --force, repeat the context's name" in force_problems(plan, None)
+    assert force_problems(plan, "kwok-demo") is None

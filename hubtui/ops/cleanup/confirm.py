@@ -56,10 +56,13 @@ def tag_matches(plan) -> list:
 def force_problems(plan, context_name: str | None) -> str | None:
     """What --force may not skip: a cluster with no evidence needs its context's name repeated
     (--context-name). None when --force may go on."""
+    given = f" (given {context_name!r})" if context_name else ""
     if plan.binding == UNPROVEN and context_name != plan.context:
-        given = f" (given {context_name!r})" if context_name else ""
         return (f"nothing shows that context {plan.context} is '{plan.environment}''s cluster: with --force, "
                 f"repeat its name with --context-name {plan.context}{given}; nothing was changed")
+    if plan.production and context_name != plan.context:  # --force never stands in for DELETE PRODUCTION alone
+        return (f"'{plan.environment}' is production: with --force, repeat the context's name with "
+                f"--context-name {plan.context}{given}; nothing was changed")
     return None
 
 

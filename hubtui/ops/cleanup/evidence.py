@@ -28,7 +28,16 @@ FOR, AGAINST = "for", "against"
 def production_like(name: str) -> bool:
     """`production`, `prod` or `prd` as the whole name or as one of its parts (`prod-eu`, `eu-production`,
     `gke_acme_prod_hub`): such an environment needs DELETE PRODUCTION."""
-    return any(part in PRODUCTION_WORDS for part in re.split(r"[^a-z0-9]+", (name or "").lower()))
+    return any(re.fullmatch(r"(production|prod|prd)\d*", part)
+               for part in re.split(r"[^a-z0-9]+", (name or "").lower()))
+
+
+_HUB_TOKEN = re.compile(r"(?<![a-z0-9])llm-analytics-hub-([a-z0-9]+(?:-[a-z0-9]+)*)")
+
+
+def named_environments(text: str) -> list[str]:
+    """The environments a name names by the hub's convention (`.../llm-analytics-hub-staging` -> staging)."""
+    return _HUB_TOKEN.findall((text or "").lower())
 
 
 def names_environment(text: str, environment: str) -> bool:
@@ -72,8 +81,8 @@ class Evidence:
 
 
 def gather(environment: str, *, namespace: str, labels: dict | None, context: str, cluster: str, server: str,
-           planned_endpoints: dict[str, str] | None = None, other_endpoints: dict[str, str] | None = None
-           ) -> Evidence:
+           planned_endpoints: dict[str, str] | None = None, other_endpoints: dict[str, str] | None = None,
+           other_labels: dict[str, dict] | None = None, cloud_hints: list[str] | None = None) -> Evidence:
     """The facts about the connected cluster. `labels` are the main namespace's (None if it does not exist);
     `planned_endpoints` maps each planned cloud cluster to its API endpoint, `other_endpoints` the account's
     other cloud clusters to theirs."""
@@ -87,9 +96,20 @@ def gather(environment: str, *, namespace: str, labels: dict | None, context: st
         facts.append(Fact("namespace label", f"namespace {namespace} is labelled {key}={value}", verdict))
         if production_like(value):
             hints.append(f"namespace {namespace} is labelled {key}={value}")
+    for name, other in (other_labels or {}).items():  # the other namespaces that would go
+        for key in ENVIRONMENT_LABELS:
+            value = (other or {}).get(key)
+            if value is not None and value != environment:
+                facts.append(Fact("namespace label", f"namespace {name} is labelled {key}={value}", AGAINST))
+            if value is not None and production_like(value):
+                hints.append(f"namespace {name} is labelled {key}={value}")
     for what, value in (("context", context), ("cluster", cluster), ("server", server)):
         if names_environment(value, environment):
             facts.append(Fact("name", f"the {what} name {value} names llm-analytics-hub-{environment}", FOR))
+        others = sorted({e for e in named_environments(value) if e != environment})
+        if others and what != "server":
+            facts.append(Fact("name", f"the {what} name {value} names llm-analytics-hub-{others[0]}, another "
+                                      "environment", AGAINST))
         if what != "server" and production_like(value):
             hints.append(f"the {what} name {value} says production")
     mine = normalise_server(server)
@@ -103,6 +123,7 @@ def gather(environment: str, *, namespace: str, labels: dict | None, context: st
                                                 f"environment {environment}'s", AGAINST))
             if production_like(name):
                 hints.append(f"the server belongs to cluster {name}")
+    hints += cloud_hints or []
     return Evidence(tuple(facts), tuple(dict.fromkeys(hints)))
 
 

@@ -60,6 +60,10 @@ class StepCancelled(HubError):
     """The operator cancelled during a wait; what was requested so far stands, and a rerun picks it up."""
 
 
+class NamespaceRecreated(HubError):
+    """A planned namespace exists with another uid: it was deleted and created again since the plan."""
+
+
 def check_namespace_uid(conn: KubeConnection, namespace: str, uid: str) -> bool:
     """The namespace is still the one the plan saw (False: it is gone). A namespace deleted and created
     again since the plan has another uid: HubError, and nothing in it is touched."""
@@ -74,7 +78,7 @@ def check_namespace_uid(conn: KubeConnection, namespace: str, uid: str) -> bool:
             return False
         raise describe_api_error(e, f"reading namespace {namespace}") from None
     if found.metadata.uid != uid:
-        raise HubError(f"namespace {namespace} was created again since the plan (uid {found.metadata.uid}, "
+        raise NamespaceRecreated(f"namespace {namespace} was created again since the plan (uid {found.metadata.uid}, "
                        f"planned {uid}): nothing in it was touched; plan again")
     return True
 

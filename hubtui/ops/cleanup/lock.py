@@ -71,6 +71,11 @@ class EnvironmentLock:
             return self
         raise HubError(f"cannot take the cleanup lock {self.path}: it keeps being replaced; try again")
 
+    def probe(self) -> None:
+        """Refuse now (HubError naming the holder) if a run holds the lock; take nothing."""
+        self.acquire()
+        self.release()
+
     def release(self) -> None:
         fd, self._fd = self._fd, None
         if fd is None:

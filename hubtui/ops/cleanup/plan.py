@@ -336,10 +336,19 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
 
     try:
         if infra == "ingress-nginx":
-            items = client.NetworkingV1Api(conn.api).list_ingress_for_all_namespaces(_request_timeout=t).items
-            users = [i for i in outside(items, lambda i: i.metadata.namespace)
-                     if (i.spec.ingress_class_name in _NGINX_CLASSES or (i.metadata.annotations or {}).get(
-                         "kubernetes.io/ingress.class") in _NGINX_CLASSES)]
+            net = client.NetworkingV1Api(conn.api)
+            classes = net.list_ingress_class(_request_timeout=t).items
+            nginx = set(_NGINX_CLASSES) | {c.metadata.name for c in classes
+                                           if (c.spec.controller or "") == "k8s.io/ingress-nginx"}
+            default_nginx = any((c.metadata.annotations or {}).get("ingressclass.kubernetes.io/is-default-class")
+                                == "true" and c.metadata.name in nginx for c in classes)
+
+            def uses_nginx(i) -> bool:
+                named = i.spec.ingress_class_name or (i.metadata.annotations or {}).get("kubernetes.io/ingress.class")
+                return named in nginx if named else default_nginx  # no class: the cluster's default one
+
+            items = net.list_ingress_for_all_namespaces(_request_timeout=t).items
+            users = [i for i in outside(items, lambda i: i.metadata.namespace) if uses_nginx(i)]
             return tuple(f"ingress {i.metadata.namespace}/{i.metadata.name}" for i in users)
         kinds = {"cert-manager": [("cert-manager.io", "v1", "certificates", "certificate")],
                  "monitoring": [("monitoring.coreos.com", "v1", "servicemonitors", "servicemonitor"),
@@ -383,6 +392,18 @@ def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
     return tuple(sorted(found, key=lambda w: (w["kind"], w["name"])))
 
 
+def _cloud_production_hints(cloud) -> list[str]:
+    """What the cloud says of production: the account / project named so, or a planned resource tagged so."""
+    if cloud is None:
+        return []
+    hints = [f"the cloud identity {cloud.identity} says production"] if production_like(cloud.identity) else []
+    for r in cloud.resources:
+        tag = r.details.get("environment_tag") or (r.details.get("labels") or {}).get("environment")
+        if tag and production_like(str(tag)):
+            hints.append(f"{r.label()} is tagged environment={tag}")
+    return hints
+
+
 def working_dir(state_dir: Path, environment: str) -> Path:
     """hubtui's working files for one environment: saved plans and the journal."""
     return Path(state_dir) / "cleanup" / environment
@@ -400,11 +421,19 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
     found = [_namespace_plan(conn, n, role) for n, role in wanted]
     main_labels = found[0][1]
     namespaces = [ns for ns, _ in found]
-    planned = {ns.name for ns in namespaces}
-    for i, ns in enumerate(namespaces):
-        if ns.role == "infrastructure" and ns.exists:
-            users = _users_outside(conn, ns.name, planned)
-            namespaces[i] = replace(ns, shared=users, included=not users or opts.include_shared_infra)
+    # Infrastructure still used by what stays is shared. What stays grows as shared ones are left alone, so
+    # look again until nothing changes (an Ingress in a kept monitoring still needs ingress-nginx).
+    for _ in range(len(INFRA_NAMESPACES) + 1):
+        going = {ns.name for ns in namespaces if ns.doomed}
+        changed = False
+        for i, ns in enumerate(namespaces):
+            if ns.role == "infrastructure" and ns.exists:
+                users = _users_outside(conn, ns.name, going)
+                updated = replace(ns, shared=users, included=not users or opts.include_shared_infra)
+                changed |= updated != ns
+                namespaces[i] = updated
+        if not changed:
+            break
     cloud = None
     found_cloud = None
     kubeconfig = ()
@@ -416,10 +445,13 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
                                      include_tag_matches=opts.include_tag_matches)
         cloud = found_cloud.to_dict()
         kubeconfig = plan_kubeconfig(conn.kubeconfig, cluster_name(opts.environment))
+    doomed = {ns.name for ns in namespaces if ns.doomed}
     evidence = gather(opts.environment, namespace=opts.namespace, labels=main_labels, context=conn.context,
                       cluster=conn.cluster, server=conn.server,
                       planned_endpoints=found_cloud.planned_endpoints if found_cloud else None,
-                      other_endpoints=found_cloud.foreign_endpoints if found_cloud else None)
+                      other_endpoints=found_cloud.foreign_endpoints if found_cloud else None,
+                      other_labels={ns.name: labels for ns, labels in found[1:] if ns.name in doomed},
+                      cloud_hints=_cloud_production_hints(found_cloud))
     refuse_contrary(evidence, opts.environment, conn.context)
     risks = []
     if evidence.binding == UNPROVEN:

@@ -199,7 +199,7 @@ def stale_reason(plan: Plan, pending: JournalState, conn: KubeConnection, *, max
                  now: datetime | None = None) -> str | None:
     """Why an interrupted run must not be resumed (None: it may be). Too old, or a namespace of its plan
     created again since (the environment was redeployed: its backup and drain are out of date)."""
-    from .kube_steps import check_namespace_uid
+    from .kube_steps import NamespaceRecreated, check_namespace_uid
 
     run_age, _ = resume_ages(pending, now)
     if run_age is None or run_age > max_age:
@@ -208,7 +208,7 @@ def stale_reason(plan: Plan, pending: JournalState, conn: KubeConnection, *, max
     for name, uid in plan.planned_uids.items():
         try:
             check_namespace_uid(conn, name, uid)
-        except HubError as e:
+        except NamespaceRecreated as e:  # other errors (403, no answer) go up: they prove nothing stale
             return str(e).split(": nothing in it")[0]
     return None
 
@@ -238,8 +238,10 @@ class CleanupRun:
     def __init__(self, plan: Plan, plan_file: Path, conn: KubeConnection, settings: Settings, *,
                  emit: Emit = ignore, cancel: threading.Event | None = None,
                  allow_disable_deletion_protection: bool = False, drain_timeout: float = 120,
-                 namespace_timeout: float = 300, cloud_tuning: dict | None = None, force: bool | None = None):
+                 namespace_timeout: float = 300, cloud_tuning: dict | None = None, force: bool | None = None,
+                 lock=None):
         self.plan, self.plan_file, self.conn, self.settings = plan, Path(plan_file), conn, settings
+        self.lock = lock  # the environment's lock when the caller holds it already (from before its questions)
         self.emit = emit
         self.cancel = cancel or threading.Event()
         self.allow_disable_deletion_protection = allow_disable_deletion_protection
@@ -257,8 +259,12 @@ class CleanupRun:
     # ----- the run -----------------------------------------------------------------------
     def run(self) -> RunSummary:
         """The whole run, holding the environment's lock (one run per environment at a time)."""
+        from ...readonly import refuse_if_readonly
         from .lock import EnvironmentLock
 
+        refuse_if_readonly(self.settings, self.conn.context, f"destroying '{self.plan.environment}'")
+        if self.lock is not None and self.lock.held:
+            return self._run()
         with EnvironmentLock(self.settings.state_dir, self.plan.environment):
             return self._run()
 
@@ -433,8 +439,12 @@ class CleanupRun:
 
         def record(o: base.ResourceOutcome) -> None:
             self.journal.resource(o.resource.id, o.resource.label(), o.outcome, o.detail)
-            audit.record("cloud-delete", resource=o.resource.id, kind=o.resource.kind, outcome=o.outcome,
-                         detail=o.detail)
+            try:
+                audit.record("cloud-delete", resource=o.resource.id, kind=o.resource.kind, outcome=o.outcome,
+                             detail=o.detail)
+            except AuditError:
+                self.cancel.set()  # no deletion goes on unaudited: the parallel ones stop at their next check
+                raise
             done, _ = self._counts["cloud"]
             self._counts["cloud"] = (done + 1, total)
             self.emit(Progress("cloud", done + 1, total, f"{o.resource.label()}: {o.outcome}"))

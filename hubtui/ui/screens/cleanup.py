@@ -27,8 +27,9 @@ from ...ops.cleanup.runner import (STEP_TITLES, describe_pending, duration, opti
                                    options_differ_message, steps_for)
 from ...ops.events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
 from ...paths import tilde
+from ..actions import bindings, help_rows
 from ..backend import Backend
-from .modals import Confirm, Help
+from .modals import Confirm, Help, readonly_badge
 
 # No "force" here: skipping the confirmations is for automation (hubtui cleanup --force), never a checkbox.
 OPTIONS = (
@@ -39,27 +40,9 @@ OPTIONS = (
     ("dry_run", "Dry run: plan only, change nothing"),
 )
 
-FORM_HELP = [
-    ("Tab / Shift-Tab", "next / previous field"),
-    ("Space / Enter", "choose a provider, tick an option"),
-    ("Ctrl-P", "plan: discover what exists (nothing is changed)"),
-    ("Esc", "back to the deployments"),
-    ("F1", "this help"),
-]
-PLAN_HELP = [
-    ("↑ ↓ PgUp PgDn", "move through the plan; Enter or Space folds a node"),
-    ("D", "destroy: typed confirmations first (production also needs DELETE PRODUCTION)"),
-    ("s", "dry run: keep the saved plan, change nothing, close"),
-    ("Esc", "back to the form"),
-    ("?", "this help"),
-]
-RUN_HELP = [
-    ("↑ ↓ PgUp PgDn", "scroll the log (it follows the end while you are at the end)"),
-    ("Esc", "while running: cancel at the next safe point (asks first); when finished: close"),
-    ("q Ctrl-Q Ctrl-C", "while running: asks, stops at the next safe point, then quits hubtui"),
-    ("b / h", "when finished: copy the backup's folder / the plan hash"),
-    ("?", "this help"),
-]
+FORM_HELP = help_rows("cleanup-form")
+PLAN_HELP = help_rows("cleanup-plan")
+RUN_HELP = help_rows("cleanup-run")
 
 
 def doomed_summary(plan: Plan) -> str:
@@ -146,11 +129,8 @@ class ResumeChoice(ModalScreen[str]):
 
 
 class CleanupFormScreen(Screen):
-    BINDINGS = [
-        Binding("ctrl+p", "plan", "Plan", priority=True),
-        Binding("escape", "back", "Back"),
-        Binding("f1", "help", "Help"),  # ? would be typed into the fields
-    ]
+    ACTION_SCREEN = "cleanup-form"  # its entry in the action table (ui/actions.py)
+    BINDINGS = bindings("cleanup-form")
 
     def __init__(self, backend: Backend):
         super().__init__()
@@ -158,8 +138,8 @@ class CleanupFormScreen(Screen):
         self.busy = False
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]Cleanup[/]  ·  destroy an environment  ·  context [b]{escape(self.backend.context)}[/]",
-                     id="titlebar")
+        yield Static(readonly_badge(self.backend) + f"[b]Cleanup[/]  ·  destroy an environment  ·  context "
+                     f"[b]{escape(self.backend.context)}[/]", id="titlebar")
         with VerticalScroll(id="cleanup-form"):
             yield Label("Environment")
             yield Input(placeholder="dev, staging, production, …", id="environment")
@@ -177,7 +157,7 @@ class CleanupFormScreen(Screen):
             with Horizontal(classes="buttons"):
                 yield Button("Plan", variant="primary", id="plan")
                 yield Button("Back", id="back")
-        yield Static("Fill in the form, then Plan (Ctrl-P): nothing changes until you confirm.", id="message")
+        yield Static("Fill in the form, then Plan (F5): nothing changes until you confirm.", id="message")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -215,31 +195,11 @@ class CleanupFormScreen(Screen):
     @work(exclusive=True, group="cleanup-plan")
     async def plan_for(self, opts: CleanupOptions) -> None:
         try:
+            if not opts.dry_run:  # a run of this environment going on (here or elsewhere) is never taken for pending
+                await asyncio.to_thread(self.backend.cleanup_probe_lock, opts.environment)
             pending = await asyncio.to_thread(self.backend.cleanup_pending, opts.environment)
-            if pending is not None and not opts.dry_run:
-                saved = await asyncio.to_thread(self.backend.cleanup_load, pending.plan_file)
-                differ = options_differ(saved, opts)
-                if differ:
-                    self.say("Nothing was changed.", options_differ_message(opts.environment, differ))
-                    return
-                stale = await asyncio.to_thread(self.backend.cleanup_stale, saved, pending)
-                if stale:
-                    await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
-                    self.app.notify(f"The interrupted cleanup of '{opts.environment}' cannot be resumed: {stale}. "
-                                    "It was set aside; here is a fresh plan.", title="Cleanup", severity="warning",
-                                    timeout=12)
-                else:
-                    body = (describe_pending(pending) + ".\nResume goes on from the first unfinished step with "
-                            "the plan that was confirmed; Plan again sets the interrupted run aside.")
-                    choice = await self.app.push_screen_wait(ResumeChoice(opts.environment, body))
-                    if choice == "resume":
-                        self.app.push_screen(PlanScreen(self.backend, saved, Path(pending.plan_file), resume=True))
-                        self.say("Resuming the interrupted run: review its plan.")
-                        return
-                    if choice != "again":
-                        self.say("Nothing was changed.")
-                        return
-                    await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
+            if pending is not None and not opts.dry_run and not await self.settle_pending(opts, pending):
+                return
             plan, path = await asyncio.to_thread(self.backend.cleanup_plan, opts)
         except HubError as e:
             self.say("Nothing was changed.", str(e))
@@ -251,6 +211,43 @@ class CleanupFormScreen(Screen):
             self.busy = False
         self.say(f"Plan saved to {tilde(path)}.")
         self.app.push_screen(PlanScreen(self.backend, plan, path))
+
+    async def settle_pending(self, opts: CleanupOptions, pending) -> bool:
+        """An interrupted run of the environment: set aside when stale (or unreadable, if the operator says so),
+        refused when the form's options differ, otherwise resumed or set aside as the operator chooses. True: go
+        on and plan afresh."""
+        try:
+            saved = await asyncio.to_thread(self.backend.cleanup_load, pending.plan_file)
+        except HubError as e:
+            question = Confirm(f"The interrupted cleanup of '{opts.environment}' cannot be resumed",
+                               f"{e}.\nSet it aside (it is kept) and plan again?", yes="Set aside and plan")
+            if not await self.app.push_screen_wait(question):
+                self.say("Nothing was changed.", str(e))
+                return False
+            await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
+            return True
+        stale = await asyncio.to_thread(self.backend.cleanup_stale, saved, pending)
+        if stale:  # before the options: a stale run is set aside whatever it was asked with
+            await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
+            self.app.notify(f"The interrupted cleanup of '{opts.environment}' cannot be resumed: {stale}. "
+                            "It was set aside; here is a fresh plan.", title="Cleanup", severity="warning", timeout=12)
+            return True
+        differ = options_differ(saved, opts)
+        if differ:
+            self.say("Nothing was changed.", options_differ_message(opts.environment, differ))
+            return False
+        body = (describe_pending(pending) + ".\nResume goes on from the first unfinished step with the plan that "
+                "was confirmed; Plan again sets the interrupted run aside.")
+        choice = await self.app.push_screen_wait(ResumeChoice(opts.environment, body))
+        if choice == "resume":
+            self.app.push_screen(PlanScreen(self.backend, saved, Path(pending.plan_file), resume=True))
+            self.say("Resuming the interrupted run: review its plan.")
+            return False
+        if choice != "again":
+            self.say("Nothing was changed.")
+            return False
+        await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
+        return True
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
@@ -353,12 +350,8 @@ def fill_plan_tree(tree: Tree, plan: Plan) -> None:
 
 
 class PlanScreen(Screen):
-    BINDINGS = [
-        Binding("D", "destroy", "Destroy"),
-        Binding("s", "dry_run", "Dry run"),
-        Binding("escape", "back", "Back"),
-        Binding("question_mark", "help", "Help"),
-    ]
+    ACTION_SCREEN = "cleanup-plan"  # its entry in the action table (ui/actions.py)
+    BINDINGS = bindings("cleanup-plan")
 
     def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, resume: bool = False):
         super().__init__()
@@ -367,8 +360,8 @@ class PlanScreen(Screen):
     def compose(self) -> ComposeResult:
         p, opts = self.plan, self.plan.opts
         verb = "Resume the cleanup" if self.resume else "Cleanup plan"
-        yield Static(f"[b]{verb}[/]  ·  environment [b]{escape(p.environment)}[/]  ·  provider [b]{p.provider}[/]"
-                     f"  ·  plan {p.hash[:12]}", id="titlebar")
+        yield Static(readonly_badge(self.backend) + f"[b]{verb}[/]  ·  environment [b]{escape(p.environment)}[/]"
+                     f"  ·  provider [b]{p.provider}[/]  ·  plan {p.hash[:12]}", id="titlebar")
         yield Static(self._identity(), id="identity")
         if p.risks:
             yield Static(self._risks(), id="risks")
@@ -430,7 +423,7 @@ class PlanScreen(Screen):
 
     @on(Button.Pressed, "#destroy")
     def action_destroy(self) -> None:
-        if not self.plan.opts.dry_run:
+        if not self.plan.opts.dry_run and not self.app.refused_readonly(f"destroying '{self.plan.environment}'"):
             self.confirm_and_run()
 
     @work(exclusive=True, group="cleanup-confirm")
@@ -535,16 +528,10 @@ LEVEL_STYLES = {"warning": "bold yellow", "error": "bold red"}
 class RunScreen(Screen):
     """The run: each step with its state, time and progress, a wrapped log fed in batches (events arrive on a
     thread), and at the end a summary table. Nothing here decides anything: the engine does."""
+    ACTION_SCREEN = "cleanup-run"  # its entry in the action table (ui/actions.py)
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        # q / Ctrl-C / Ctrl-Q: never quit in the middle; the app asks, stops at a safe point, then exits
-        Binding("q,ctrl+c,ctrl+q", "app.quit", "Quit", show=False, priority=True),
-        Binding("escape", "close", "Close"),
-        Binding("b", "copy_backup", "Copy backup folder"),
-        Binding("h", "copy_hash", "Copy plan hash"),
-        Binding("question_mark", "help", "Help"),
-    ]
+    # q / Ctrl-C / Ctrl-Q never quit in the middle: the app asks, stops at a safe point, then exits
+    BINDINGS = bindings("cleanup-run")
     FLUSH_EVERY = 0.1  # seconds between two batched writes to the log
 
     def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, allow_unprotect: bool = False):
@@ -749,7 +736,9 @@ class RunScreen(Screen):
 
         def answer(yes: bool | None) -> None:
             self._asking_to_leave = False
-            if yes:
+            if yes and not self.running:  # the run ended while the question was open: just quit
+                self.app.exit(return_code=0 if self.summary is not None and self.summary.ok else 1)
+            elif yes:
                 self.stop_and_exit("quit")
 
         self.app.push_screen(Confirm("Quit during the cleanup?",

@@ -12,26 +12,16 @@ from textual.widgets import DataTable, Footer, Static
 
 from ...errors import HubError
 from ...ops.connect import TARGETS, PodChoice
+from ..actions import bindings, help_rows
 from ..backend import Backend
-from .modals import Help
+from .modals import Help, readonly_badge
 
-HELP = [
-    ("↑ ↓", "choose a store"),
-    ("Enter", "connect: psql / redis-cli / a shell takes over the terminal"),
-    ("Ctrl-]", "(inside a session) end it and come back here"),
-    ("F5", "look up the pods again"),
-    ("Esc", "back to the deployments"),
-    ("?", "this help"),
-]
+HELP = help_rows("connect")
 
 
 class ConnectScreen(Screen):
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("enter", "connect", "Connect", priority=True),
-        Binding("f5", "lookup", "Refresh"),
-        Binding("question_mark", "help", "Help"),
-    ]
+    ACTION_SCREEN = "connect"  # its entry in the action table (ui/actions.py)
+    BINDINGS = bindings("connect")
 
     def __init__(self, backend: Backend):
         super().__init__()
@@ -41,8 +31,8 @@ class ConnectScreen(Screen):
         self.connecting = False  # one session at a time: a second Enter while preparing does nothing
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]Connect[/]  ·  context [b]{self.backend.context}[/]  ·  namespace "
-                     f"[b]{self.backend.namespace}[/]", id="titlebar")
+        yield Static(readonly_badge(self.backend) + f"[b]Connect[/]  ·  context [b]{self.backend.context}[/]  ·  "
+                     f"namespace [b]{self.backend.namespace}[/]", id="titlebar")
         yield DataTable(id="targets", cursor_type="row")
         yield Static("looking up the pods…", id="message")
         yield Footer()

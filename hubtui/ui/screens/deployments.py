@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from ...errors import HubError
 from ...kube.deployments import DeploymentRow, RowsChanged
 from ...ops.scale import MAX_REPLICAS, ScaleChange, parse_replicas
+from ..actions import bindings, help_rows, table_bindings
 from ..backend import Backend
 from ..widgets.replica_slider import ReplicaSlider
 from .modals import Confirm, Help, NamespacePicker, NumberPrompt
@@ -29,25 +30,7 @@ TYPE_AHEAD_SECONDS = 1.5
 # Room for the usual values, so that a rollout's status text does not change the table's shape.
 MIN_WIDTHS = {"name": 20, "status": 26, "hpa": 5}
 
-HELP = [
-    ("↑ ↓", "select a deployment"),
-    ("← → or - +", "move the replica slider of the selected deployment"),
-    ("0-9", "type the target replica count"),
-    ("Enter", "apply the slider's target"),
-    ("Esc", "cancel the slider (or clear the filter)"),
-    ("a", "scale all deployments (0 asks for confirmation)"),
-    ("z", "maintenance: scale all to 0, recording each count"),
-    ("r / R", "restore the recorded counts (R: also those changed since)"),
-    ("w", "toggle waiting for readiness after a change"),
-    ("d", "toggle dry run (the API server validates, nothing changes)"),
-    ("/", "filter deployments by name"),
-    ("n", "switch namespace"),
-    ("c", "connect to TimescaleDB, Redis or Kafka"),
-    ("x", "cleanup: destroy an environment (a plan and typed confirmations first)"),
-    ("L", "what happened in this session: every action's result, with its time"),
-    ("?", "this help"),
-    ("q", "quit"),
-]
+HELP = help_rows("deployments")
 
 
 def status_cell(row: DeploymentRow) -> Text:
@@ -69,30 +52,12 @@ def cells(row: DeploymentRow, now) -> tuple:
 class DeploymentTable(DataTable):
     """The table keeps the focus; ← → - + digits Enter Esc drive the screen's replica slider."""
 
-    BINDINGS = [
-        Binding("left,minus", "screen.nudge(-1)", "−1", show=False),
-        Binding("right,plus,equals_sign", "screen.nudge(1)", "+1", show=False),
-        Binding("enter", "screen.apply", "Apply"),
-        Binding("escape", "screen.cancel", "Cancel", show=False),
-        *[Binding(str(d), f"screen.digit({d})", str(d), show=False) for d in range(10)],
-    ]
+    BINDINGS = table_bindings()
 
 
 class DeploymentsScreen(Screen):
-    BINDINGS = [
-        Binding("a", "scale_all", "Scale all"),
-        Binding("z", "maintenance", "Maintenance"),
-        Binding("r", "restore", "Restore"),
-        Binding("R", "restore(True)", "Force restore", show=False),
-        Binding("w", "toggle_wait", "Wait"),
-        Binding("d", "toggle_dry_run", "Dry run"),
-        Binding("slash", "filter", "Filter"),
-        Binding("n", "namespace", "Namespace"),
-        Binding("c", "app.connect", "Connect"),
-        Binding("x", "app.cleanup", "Cleanup"),
-        Binding("L", "history", "History"),
-        Binding("question_mark", "help", "Help"),
-    ]
+    ACTION_SCREEN = "deployments"  # its entry in the action table (ui/actions.py)
+    BINDINGS = bindings("deployments")
     AGE_TICK = 1.0  # seconds: the Age cells of the rows on screen are brought up to date this often
 
     class RowsArrived(Message):
@@ -148,6 +113,8 @@ class DeploymentsScreen(Screen):
         self.query_one("#title", Static).update(
             f"[b]hubtui[/]  ·  context [b]{b.context}[/]  ·  cluster [b]{b.cluster}[/]  ·  namespace [b]{b.namespace}[/]")
         modes = []
+        if self.backend.readonly_reason():
+            modes.append("[b reverse] READ-ONLY [/]")
         if self.dry_run:
             modes.append("[b white on #b22222] DRY RUN [/]")
         if self.wait:
@@ -320,6 +287,8 @@ class DeploymentsScreen(Screen):
         if target == row.desired:
             self.say(f"{row.name} is already at {row.desired}")
             return
+        if not dry_run and self.app.refused_readonly(f"scaling {row.name}"):
+            return
         self.run_change(f"scale {row.name} {row.desired}→{target}",
                         lambda emit: self.backend.scale([row.name], target, dry_run=dry_run, emit=emit))
 
@@ -390,6 +359,8 @@ class DeploymentsScreen(Screen):
         self.sync_slider()
 
     def action_scale_all(self) -> None:
+        if not self.dry_run and self.app.refused_readonly("scaling all"):
+            return
         names = sorted(self.rows)
 
         def chosen(n: int | None) -> None:
@@ -414,6 +385,8 @@ class DeploymentsScreen(Screen):
                         lambda emit: self.backend.scale_all(n, dry_run=dry_run, emit=emit))
 
     def action_maintenance(self) -> None:
+        if not self.dry_run and self.app.refused_readonly("maintenance"):
+            return
         names = sorted(self.rows)
         self.app.push_screen(Confirm(
             "Maintenance mode",
@@ -423,6 +396,8 @@ class DeploymentsScreen(Screen):
             lambda yes: yes and self.scale_all(0, "maintenance (all to 0)"))
 
     def action_restore(self, force: bool = False) -> None:
+        if not self.dry_run and self.app.refused_readonly("restoring the recorded counts"):
+            return
         saved = [r for _, r in sorted(self.rows.items()) if r.original_replicas is not None or r.original_problem]
         if not saved:
             self.notify("no deployment has a recorded count to restore", severity="warning")
