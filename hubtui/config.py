@@ -3,6 +3,7 @@
     namespace = "llm-analytics-hub"      # the default namespace ($NAMESPACE and -n still win)
     readonly = false                     # read-only everywhere
     readonly_contexts = ["*prod*"]       # read-only comes on by itself for these contexts (shell patterns)
+    production_contexts = ["*prod*"]     # shown in red in the title bar (default: *prod*, *prd*)
 
 A bad file is one line naming the key; nothing runs with a config that was not understood.
 """
@@ -17,7 +18,8 @@ from typing import Mapping
 
 from .errors import UsageError
 
-KEYS = {"namespace": str, "readonly": bool, "readonly_contexts": list}
+KEYS = {"namespace": str, "readonly": bool, "readonly_contexts": list, "production_contexts": list}
+PRODUCTION_CONTEXTS = ("*prod*", "*prd*")  # the title bar shows these contexts in red unless the file says
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Config:
     namespace: str | None = None
     readonly: bool = False
     readonly_contexts: tuple[str, ...] = ()
+    production_contexts: tuple[str, ...] = PRODUCTION_CONTEXTS
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -51,9 +54,11 @@ def load(env: Mapping[str, str]) -> Config:
         if not isinstance(value, KEYS[key]):
             want = {"str": "a string", "bool": "true or false", "list": "a list of strings"}[KEYS[key].__name__]
             raise UsageError(f"config file {path}: {key} must be {want}")
+    for key in ("readonly_contexts", "production_contexts"):
+        if not all(isinstance(p, str) and p for p in data.get(key, [])):
+            raise UsageError(f"config file {path}: {key} must be a list of non-empty strings")
     patterns = data.get("readonly_contexts", [])
-    if not all(isinstance(p, str) and p for p in patterns):
-        raise UsageError(f"config file {path}: readonly_contexts must be a list of non-empty strings")
     if "namespace" in data and not data["namespace"]:
         raise UsageError(f"config file {path}: namespace must not be empty")
-    return Config(path, data.get("namespace"), data.get("readonly", False), tuple(patterns))
+    return Config(path, data.get("namespace"), data.get("readonly", False), tuple(patterns),
+                  tuple(data.get("production_contexts", PRODUCTION_CONTEXTS)))

@@ -45,6 +45,7 @@ class Settings:
     readonly: bool = False  # see hubtui/readonly.py
     readonly_why: str = ""  # which switch turned it on (--readonly, HUBTUI_READONLY, the config file)
     readonly_contexts: tuple[str, ...] = ()  # context name patterns that turn it on by themselves
+    production_contexts: tuple[str, ...] = ("*prod*", "*prd*")  # shown in red in the title bar
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -61,6 +62,7 @@ class Settings:
             readonly_why="HUBTUI_READONLY" if readonly_env else (f"readonly = true in {config.path}"
                                                                  if config.readonly else ""),
             readonly_contexts=config.readonly_contexts,
+            production_contexts=config.production_contexts,
             aws_region=env.get("AWS_REGION") or None,
             gcp_project=env.get("GCP_PROJECT") or None,
             gcp_region=env.get("GCP_REGION") or None,

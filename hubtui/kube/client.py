@@ -78,6 +78,19 @@ def connect(settings: Settings) -> KubeConnection:
     )
 
 
+def contexts(settings: Settings) -> tuple[list[str], str]:
+    """The kubeconfig's context names and the one in use (--context, else the file's current one)."""
+    from kubernetes import config
+    from kubernetes.config.config_exception import ConfigException
+
+    paths = kubeconfig_paths(settings)
+    try:
+        found, active = config.list_kube_config_contexts(config_file=paths)
+    except (ConfigException, OSError) as e:
+        raise HubError(f"cannot read the contexts of {paths}: {e}") from None
+    return sorted(c["name"] for c in found), settings.context or (active or {}).get("name", "")
+
+
 def describe_api_error(exc: BaseException, what: str) -> HubError:
     """Turn an API or network failure into one line an operator can act on."""
     from kubernetes.client.exceptions import ApiException

@@ -55,7 +55,8 @@ def _key(keys: str, description: str, *screens: str) -> Action:
 
 
 ACTIONS: tuple[Action, ...] = (
-    _key("Ctrl-P or :", "the command palette: this screen's actions and themes (`ns NAME` on the deployments)",
+    _key("Ctrl-P or :", "the command palette: this screen's actions and themes (`ns NAME`, `ctx NAME` on the "
+         "deployments)",
          *SCREENS),
     # the deployments screen (the table's own keys drive the replica slider)
     _key("↑ ↓", "select a deployment", "deployments"),
@@ -80,6 +81,7 @@ ACTIONS: tuple[Action, ...] = (
            DEPLOYMENTS),
     Action("filter", "slash", "Filter", "filter the deployments by name", DEPLOYMENTS),
     Action("namespace", "n", "Namespace", "switch to another namespace", DEPLOYMENTS),
+    Action("context", "K", "Context", "switch to another context of the kubeconfig", DEPLOYMENTS, footer=False),
     Action("app.connect", "c", "Connect", "open psql, redis-cli or a Kafka shell in the hub's pods", DEPLOYMENTS),
     Action("app.cleanup", "x", "Cleanup", "destroy an environment: a plan and typed confirmations first",
            DEPLOYMENTS),

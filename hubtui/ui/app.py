@@ -130,6 +130,27 @@ class HubApp(App[int]):
         self.refresh(layout=True)
         done(result.summary(), result.error is None)
 
+    def switch_to_context(self, context: str) -> None:
+        """Rebuild the deployments screen on another context; the old screen stops its watches off the UI
+        thread as it goes."""
+        self.run_worker(lambda: self._switch_context(context), thread=True, exclusive=True, group="context",
+                        exit_on_error=False)
+
+    def _switch_context(self, context: str) -> None:
+        from ..errors import HubError
+
+        try:
+            backend = self.backend.for_context(context)
+        except HubError as e:
+            self.call_from_thread(self.notify, str(e), title="Context", severity="error")
+            return
+        self.call_from_thread(self._use_backend, backend)
+
+    def _use_backend(self, backend) -> None:
+        self.backend = backend
+        self.switch_screen(DeploymentsScreen(backend))
+        self.notify(f"context {backend.context}", title="Context", timeout=4)
+
     def switch_to_namespace(self, namespace: str) -> None:
         self.backend = self.backend.for_namespace(namespace)
         self.switch_screen(DeploymentsScreen(self.backend))

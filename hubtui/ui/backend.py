@@ -31,6 +31,9 @@ class Backend(Protocol):
 
     def now(self) -> datetime: ...
     def readonly_reason(self) -> str | None: ...
+    def production_context(self) -> bool: ...
+    def contexts(self) -> tuple[list[str], str]: ...
+    def for_context(self, context: str) -> "Backend": ...
     def watch(self, listener: Callable[[RowsChanged], None]) -> None: ...
     def stop(self) -> None: ...
     def rows(self) -> list[DeploymentRow]: ...
@@ -70,6 +73,21 @@ class ClusterBackend:
         from ..readonly import readonly_reason
 
         return readonly_reason(self.settings, self.conn.context)
+
+    def production_context(self) -> bool:
+        import fnmatch
+
+        return any(fnmatch.fnmatchcase(self.conn.context, p) for p in self.settings.production_contexts)
+
+    def contexts(self) -> tuple[list[str], str]:
+        from ..kube.client import contexts
+
+        names, _ = contexts(self.settings)
+        return names, self.conn.context
+
+    def for_context(self, context: str) -> "ClusterBackend":
+        """A backend on another context of the kubeconfig (this one's watches are stopped by its screen)."""
+        return ClusterBackend(dataclasses.replace(self.settings, context=context))
 
     def watch(self, listener: Callable[[RowsChanged], None]) -> None:
         self.store.subscribe(listener)

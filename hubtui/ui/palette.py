@@ -42,6 +42,9 @@ class ActionsProvider(Provider):
         if screen_key(self.screen) == "deployments" and len(words) == 2 and words[0] == "ns":
             yield Hit(1.0, f"ns {words[1]}: switch to namespace {words[1]}",
                       partial(self.app.switch_to_namespace, words[1]), help="the deployments of another namespace")
+        if screen_key(self.screen) == "deployments" and len(words) == 2 and words[0] == "ctx":
+            yield Hit(1.0, f"ctx {words[1]}: switch to context {words[1]}",
+                      partial(self.app.switch_to_context, words[1]), help="the same screen on another cluster")
 
 
 __all__ = ["ActionsProvider", "SCREENS"]

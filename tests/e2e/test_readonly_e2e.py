@@ -32,7 +32,8 @@ def run_hubtui(env, *args):
 
 def cluster_state(kube) -> dict:
     apps = client.AppsV1Api(kube.api)
-    namespaces = {n.metadata.name for n in client.CoreV1Api(kube.api).list_namespace().items}
+    namespaces = {n.metadata.name for n in client.CoreV1Api(kube.api).list_namespace().items
+                  if n.metadata.deletion_timestamp is None}  # one an earlier test dropped may go meanwhile
     return {"namespaces": namespaces, **{d.metadata.name: (d.metadata.generation, d.spec.replicas,
                                                            tuple(sorted((d.metadata.annotations or {}).items())))
                                          for d in apps.list_namespaced_deployment(HUB_NAMESPACE).items}}

@@ -48,6 +48,20 @@ class FakeBackend:
         return NOW
 
     readonly = None  # why read-only is on (None: off)
+    production = False
+
+    def production_context(self):
+        return self.production
+
+    def contexts(self):
+        return ["kwok-demo", "kwok-prod"], self.context
+
+    def for_context(self, context):
+        self.stop()
+        other = FakeBackend([row("billing-api", 2)])
+        other.context = other.cluster = context
+        other.production = "prod" in context
+        return other
 
     def readonly_reason(self):
         return self.readonly

@@ -423,3 +423,52 @@ async def test_the_command_palette_lists_the_screens_actions_and_runs_the_chosen
         await pilot.press("enter")
         await until(pilot, lambda: getattr(app.screen, "backend", None) is not None
                     and app.screen.backend.namespace == "monitoring", what="the namespace switch")
+
+
+async def test_the_context_picker_rebuilds_the_screen_on_the_chosen_context_and_marks_production():
+    from hubtui.ui.screens.deployments import DeploymentsScreen
+
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        await pilot.press("K")
+        await until(pilot, lambda: isinstance(app.screen, NamespacePicker), what="the picker")
+        options = app.screen.query_one("OptionList")
+        assert [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)] == [
+            "kwok-demo  (current)", "kwok-prod"]
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen) and app.screen.backend is not backend
+                    and table(app).row_count == 1, what="the other context's rows")
+        assert str(table(app).get_row("billing-api")[0]) == "billing-api"
+        assert "kwok-prod" in str(app.screen.query_one("#title").render())
+        assert backend.stopped  # the old screen's watches were stopped
+
+
+@pytest.mark.cluster
+async def test_switching_context_shows_the_other_real_clusters_rows(local_cluster, doomed_cluster):
+    from kubernetes import client
+
+    from cluster.localcluster import HUB_NAMESPACE
+    from hubtui.kube.client import connect
+    from hubtui.settings import Settings
+
+    from ..kubehelpers import deployment
+
+    other = connect(Settings.from_env(kubeconfig=str(doomed_cluster.kubeconfig)))
+    try:
+        client.AppsV1Api(other.api).create_namespaced_deployment(HUB_NAMESPACE, deployment("only-on-the-other", 1))
+    finally:
+        other.close()
+    both = f"{local_cluster.kubeconfig}:{doomed_cluster.kubeconfig}"  # a path list, as KUBECONFIG takes it
+    app = HubApp(Settings.from_env(kubeconfig=both, context=local_cluster.context, namespace=HUB_NAMESPACE))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 8, tries=500,
+                    what="the first cluster's rows")
+        assert "only-on-the-other" not in [str(k.value) for k in table(app).rows]
+        assert app.backend.contexts()[0] == sorted([local_cluster.context, doomed_cluster.context])
+        app.switch_to_context(doomed_cluster.context)
+        await until(pilot, lambda: app.backend.context == doomed_cluster.context and app.screen.query(DataTable)
+                    and "only-on-the-other" in [str(k.value) for k in table(app).rows], tries=500,
+                    what="the other cluster's rows")
+        assert doomed_cluster.context in str(app.screen.query_one("#title").render())

@@ -48,6 +48,7 @@ def test_the_config_file_sets_the_default_namespace_below_the_environment(tmp_pa
     ('readonly_contexts = "*prod*"\n', "readonly_contexts must be a list of strings"),
     ('readonly_contexts = [1]\n', "readonly_contexts must be a list of non-empty strings"),
     ('namespace = ""\n', "namespace must not be empty"),
+    ('production_contexts = ["", "x"]\n', "production_contexts must be a list of non-empty strings"),
     ("readonly = \n", "not valid TOML"),
 ])
 def test_each_bad_key_is_one_line_naming_it(tmp_path, text, message):

@@ -110,8 +110,10 @@ class DeploymentsScreen(Screen):
 
     def refresh_title(self) -> None:
         b = self.backend
+        context = f"[b reverse red] {escape(b.context)} [/]" if b.production_context() else f"[b]{escape(b.context)}[/]"
         self.query_one("#title", Static).update(
-            f"[b]hubtui[/]  ·  context [b]{b.context}[/]  ·  cluster [b]{b.cluster}[/]  ·  namespace [b]{b.namespace}[/]")
+            f"[b]hubtui[/]  ·  context {context}  ·  cluster [b]{escape(b.cluster)}[/]  ·  namespace "
+            f"[b]{escape(b.namespace)}[/]")
         modes = []
         if self.backend.readonly_reason():
             modes.append("[b reverse] READ-ONLY [/]")
@@ -465,6 +467,20 @@ class DeploymentsScreen(Screen):
             return
         self.app.call_from_thread(self.app.push_screen, NamespacePicker(names, self.backend.namespace),
                                   self.switch_namespace)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="contexts")
+    def action_context(self) -> None:
+        try:
+            names, current = self.backend.contexts()
+        except HubError as e:
+            self.app.call_from_thread(self.notify, str(e), severity="error")
+            return
+        self.app.call_from_thread(self.app.push_screen, NamespacePicker(names, current, "Switch context"),
+                                  self.switch_context)
+
+    def switch_context(self, context: str | None) -> None:
+        if context and context != self.backend.context:
+            self.app.switch_to_context(context)
 
     def switch_namespace(self, namespace: str | None) -> None:
         if not namespace or namespace == self.backend.namespace:

@@ -98,14 +98,17 @@ class Confirm(ModalScreen[bool]):
 class NamespacePicker(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, namespaces: list[str], current: str):
+    """Pick one name of a list (namespaces, contexts); the current one is marked."""
+
+    def __init__(self, namespaces: list[str], current: str, title: str = "Switch namespace"):
         super().__init__()
-        self.namespaces, self.current = namespaces, current
+        self.namespaces, self.current, self.title_text = namespaces, current, title
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Switch namespace", classes="dialog-title")
-            yield OptionList(*self.namespaces, id="namespaces")
+            yield Label(self.title_text, classes="dialog-title")
+            yield OptionList(*[f"{n}  (current)" if n == self.current else n for n in self.namespaces],
+                             id="namespaces")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
