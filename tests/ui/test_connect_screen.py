@@ -47,3 +47,23 @@ async def test_a_failed_plan_shows_the_reason_and_escape_goes_back():
         await until(pilot, lambda: isinstance(app.screen, Help))
         await pilot.press("escape", "escape")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
+
+
+async def test_an_unexpected_error_while_planning_is_one_line_and_enter_works_again():
+    backend = FakeBackend()
+    calls = []
+
+    def broken(target):
+        calls.append(target)
+        raise RuntimeError("boom")
+
+    backend.connect_plan = broken
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
+        await pilot.press("enter")
+        await until(pilot, lambda: "unexpected RuntimeError: boom" in str(app.screen.query_one("#message").render()))
+        assert not app.screen.connecting
+        await pilot.press("enter")  # not stuck "connecting": Enter tries again
+        await until(pilot, lambda: len(calls) == 2, what="a second try")

@@ -94,6 +94,9 @@ class ConnectScreen(Screen):
         except HubError as e:
             self.app.call_from_thread(self.failed, key, str(e))
             return
+        except Exception as e:  # noqa: BLE001 - a bug is one line too, and never leaves the screen "connecting"
+            self.app.call_from_thread(self.failed, key, f"unexpected {type(e).__name__}: {e}")
+            return
         self.app.call_from_thread(self.start_session, plan)
 
     def start_session(self, plan) -> None:
