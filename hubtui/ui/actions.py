@@ -80,7 +80,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("toggle_dry_run", "d", "Dry run", "toggle dry run: the API server validates, nothing changes",
            DEPLOYMENTS),
     Action("filter", "slash", "Filter", "filter the deployments by name", DEPLOYMENTS),
-    Action("namespace", "n", "Namespace", "switch to another namespace", DEPLOYMENTS),
+    Action("namespace", "n", "Namespace", "switch to another namespace", DEPLOYMENTS, footer=False),
     Action("context", "K", "Context", "switch to another context of the kubeconfig", DEPLOYMENTS, footer=False),
     Action("app.connect", "c", "Connect", "open psql, redis-cli or a Kafka shell in the hub's pods", DEPLOYMENTS),
     Action("app.cleanup", "x", "Cleanup", "destroy an environment: a plan and typed confirmations first",
