@@ -172,6 +172,21 @@ def test_only_the_environments_contexts_go_with_what_only_they_use_after_a_copy(
     assert plan_kubeconfig(str(path), "llm-analytics-hub-dev") == ()
 
 
+def test_a_same_named_cluster_elsewhere_is_kept_when_the_endpoint_is_known(tmp_path):
+    """Two kubeconfig contexts name llm-analytics-hub-dev (EKS in one account, GKE in a project); only the one
+    whose server is the planned cluster's endpoint goes; the other is kept and said."""
+    path = tmp_path / "config"
+    path.write_text(yaml.safe_dump(KUBECONFIG))
+    skipped: list[str] = []
+    [entries] = plan_kubeconfig(str(path), "llm-analytics-hub-dev", ["a:443/"], skipped)
+    assert entries.contexts == ("arn:aws:eks:eu-west-1:1:cluster/llm-analytics-hub-dev",)
+    assert entries.users == ("eks-dev",)
+    assert len(skipped) == 1 and "gke_p_europe-west1_llm-analytics-hub-dev" in skipped[0]
+    assert "https://b" in skipped[0] and skipped[0].endswith("kept")
+    # an endpoint that no entry has: nothing is planned for removal
+    assert plan_kubeconfig(str(path), "llm-analytics-hub-dev", ["https://elsewhere"]) == ()
+
+
 def test_working_files_go_and_the_summary_never_says_completed_after_a_failure(tmp_path):
     folder = tmp_path / "cleanup" / "dev"
     folder.mkdir(parents=True)

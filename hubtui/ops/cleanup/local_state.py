@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from ...errors import HubError
@@ -46,7 +46,7 @@ class LocalPlan:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "LocalPlan":
+    def from_dict(cls, d: dict) -> LocalPlan:
         return cls(tuple(KubeconfigEntries(e["file"], tuple(e["contexts"]), tuple(e["clusters"]), tuple(e["users"]))
                          for e in d.get("kubeconfig", ())), d.get("working_dir", ""), tuple(d.get("kept", ())))
 
@@ -76,9 +76,18 @@ def _load(path: Path) -> dict:
         raise HubError(f"kubeconfig {path} is not valid YAML: left as it is") from None
 
 
-def plan_kubeconfig(kubeconfig_paths: str, cloud_cluster: str) -> tuple[KubeconfigEntries, ...]:
-    """The entries of every kubeconfig file in the path list that belong to the environment's cluster."""
+def plan_kubeconfig(kubeconfig_paths: str, cloud_cluster: str, endpoints: list[str] | tuple[str, ...] = (),
+                    skipped: list[str] | None = None) -> tuple[KubeconfigEntries, ...]:
+    """The entries of every kubeconfig file in the path list that belong to the environment's cluster.
+
+    A name is not proof: a cluster of the same name can live in another account, project or region. When the
+    planned cloud clusters' API `endpoints` are known, a context whose name matches is taken only if its
+    cluster entry's server is one of them; one that names the cluster but points elsewhere is kept and
+    described in `skipped` (when a list is given)."""
+    from ...cloud.base import normalise_server
+
     pattern = cluster_pattern(cloud_cluster)
+    wanted = {normalise_server(e) for e in endpoints if e}
     found = []
     for raw in dict.fromkeys(p for p in kubeconfig_paths.split(os.pathsep) if p):
         path = Path(raw).expanduser()
@@ -86,17 +95,32 @@ def plan_kubeconfig(kubeconfig_paths: str, cloud_cluster: str) -> tuple[Kubeconf
             continue
         cfg = _load(path)
         contexts = cfg.get("contexts") or []
-        doomed = [c for c in contexts
-                  if pattern.search(c.get("name", "")) or pattern.search((c.get("context") or {}).get("cluster", ""))]
+        servers = {c.get("name"): (c.get("cluster") or {}).get("server", "") for c in cfg.get("clusters") or []}
+        named = [c for c in contexts
+                 if pattern.search(c.get("name", "")) or pattern.search((c.get("context") or {}).get("cluster", ""))]
+        doomed = []
+        for c in named:
+            server = servers.get((c.get("context") or {}).get("cluster"), "")
+            if wanted and normalise_server(server) not in wanted:
+                if skipped is not None:
+                    skipped.append(f"kubeconfig context {c.get('name')} in {tilde(str(path))} names the cluster but "
+                                   f"its server {server or '(none)'} is not the environment's: kept")
+                continue
+            doomed.append(c)
         if not doomed:
             continue
         kept = [c for c in contexts if c not in doomed]
-        used_by_kept = {k: {(c.get("context") or {}).get(k) for c in kept} for k in ("cluster", "user")}
-        clusters = {(c.get("context") or {}).get("cluster") for c in doomed} - used_by_kept["cluster"] - {None}
-        users = {(c.get("context") or {}).get("user") for c in doomed} - used_by_kept["user"] - {None}
+        used_by_kept = {k: _refs(kept, k) for k in ("cluster", "user")}
+        clusters = _refs(doomed, "cluster") - used_by_kept["cluster"]
+        users = _refs(doomed, "user") - used_by_kept["user"]
         found.append(KubeconfigEntries(str(path), tuple(sorted(c["name"] for c in doomed)),
                                        tuple(sorted(clusters)), tuple(sorted(users))))
     return tuple(found)
+
+
+def _refs(contexts: list[dict], key: str) -> set[str]:
+    """The cluster (or user) entry names that these contexts refer to."""
+    return {ref for c in contexts if (ref := (c.get("context") or {}).get(key)) is not None}
 
 
 def remove_kubeconfig_entries(entries: KubeconfigEntries, copy_dir: Path) -> tuple[Path, list[str]]:
@@ -108,7 +132,7 @@ def remove_kubeconfig_entries(entries: KubeconfigEntries, copy_dir: Path) -> tup
         return copy_dir, []  # already gone: nothing to remove
     cfg = _load(path)
     copy_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     copy = copy_dir / f"kubeconfig-{path.name}-{stamp}"
     shutil.copy2(path, copy)
     os.chmod(copy, 0o600)
