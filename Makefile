@@ -7,7 +7,7 @@ CLUSTER ?= demo
 LOCALCLUSTER := $(PYTHON) cluster/localcluster.py
 PYTEST_ARGS ?=
 
-.PHONY: demo test deps venv cluster-build up down status screenshots bench snapshot-update clean
+.PHONY: demo demo-scenario serve-demo test lint deps venv cluster-build up down status screenshots bench snapshot-update clean
 
 ## demo: build what is missing, start the demo cluster with the hub, open hubtui on it
 demo: deps venv cluster-build
@@ -15,9 +15,31 @@ demo: deps venv cluster-build
 	eval "$$($(LOCALCLUSTER) env $(CLUSTER))" && $(VENV)/bin/hubtui
 	@echo "The $(CLUSTER) cluster is still running: 'make down' stops it."
 
-## test: install what is missing and run every test (the fixtures start the real parts)
-test: deps venv cluster-build
+## demo-scenario: the demo with hub deployments that do not come up (a bad image, no node that fits, a crash
+## loop, a failing readiness probe); i or Space on one of them shows why, live
+demo-scenario: deps venv cluster-build
+	$(LOCALCLUSTER) up $(CLUSTER) --reuse
+	$(LOCALCLUSTER) scenario $(CLUSTER)
+	eval "$$($(LOCALCLUSTER) env $(CLUSTER))" && $(VENV)/bin/hubtui
+	@echo "The $(CLUSTER) cluster is still running: 'make down' stops it."
+
+## serve-demo: the same demo in a web browser (hubtui serve on http://127.0.0.1:8000; SERVE_ARGS="--port 9000")
+SERVE_ARGS ?=
+serve-demo: deps venv cluster-build
+	$(LOCALCLUSTER) up $(CLUSTER) --reuse
+	@echo "Ctrl-C stops serving; the $(CLUSTER) cluster keeps running until 'make down'."
+	eval "$$($(LOCALCLUSTER) env $(CLUSTER))" && $(VENV)/bin/hubtui serve $(SERVE_ARGS)
+
+## test: install what is missing, check lint, types and layers, and run every test (the fixtures start the
+## real parts)
+test: deps venv cluster-build lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## lint: ruff, mypy and the import-linter contracts (configured in pyproject.toml)
+lint: venv
+	$(VENV)/bin/ruff check hubtui tests cluster scripts bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## deps: Debian packages (PostgreSQL, Redis)
 deps:
@@ -46,13 +68,16 @@ status:
 ## screenshots: the SVGs in screenshots/, made from hubtui running on the demo cluster
 screenshots: venv up
 	@command -v rsvg-convert >/dev/null || $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q librsvg2-bin
-	eval "$$($(LOCALCLUSTER) env $(CLUSTER))" && $(VENV)/bin/python scripts/screenshots.py
+	eval "$$($(LOCALCLUSTER) env $(CLUSTER))" && CLUSTER=$(CLUSTER) $(VENV)/bin/python scripts/screenshots.py
 
-## bench: speed and delay against kubectl, measured in the same run, on a cluster of their own
+## bench: speed and delay against kubectl (and k9s, built by scripts/build-k9s.sh), measured in the same run,
+## on clusters of their own; BIG_ARGS="--count 5000" sizes the big namespace
 bench: deps venv cluster-build
 	cd bench && ../$(VENV)/bin/python scale_all.py
 	cd bench && ../$(VENV)/bin/python ui_delay.py
 	$(LOCALCLUSTER) down hubtui-bench
+	cd bench && ../$(VENV)/bin/python big_namespace.py $(BIG_ARGS)
+	$(LOCALCLUSTER) down hubtui-bench-big
 
 ## snapshot-update: re-record the SVG snapshots after an intended UI change
 snapshot-update: venv

@@ -1,4 +1,6 @@
-"""Append-only JSON-lines record of every change hubtui makes to a cluster or a cloud.
+"""Append-only JSON-lines record of every change hubtui makes to a cluster or a cloud, and of every connect
+session (`connect.start` before it opens, `connect.session` with start, end, duration and exit status after it:
+see hubtui/ops/connect.py's hand_over; never the password nor the command line).
 
 Each entry is one line, appended under an exclusive lock and fsync'd before record() returns. A failure to
 write raises AuditError (a HubError that says it is the audit log), never an OSError: callers wrap API calls
@@ -13,7 +15,7 @@ import getpass
 import json
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from .errors import HubError
@@ -64,7 +66,7 @@ class AuditLog:
 
         Raises AuditError if it cannot be written: the change it records has been made, so the caller
         stops rather than go on unaudited."""
-        entry = {"ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        entry = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
                  "user": _user(), "action": action, **fields}
         line = json.dumps(entry, sort_keys=False, default=str)
         with _lock:

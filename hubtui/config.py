@@ -3,7 +3,8 @@
     namespace = "llm-analytics-hub"      # the default namespace ($NAMESPACE and -n still win)
     readonly = false                     # read-only everywhere
     readonly_contexts = ["*prod*"]       # read-only comes on by itself for these contexts (shell patterns)
-    production_contexts = ["*prod*"]     # shown in red in the title bar (default: *prod*, *prd*)
+    production_contexts = ["*prod*"]     # marked in the title bar (default: *prod*, *prd*)
+    theme = "nord"                       # the TUI's Textual theme (Ctrl-P lists them; checked when the TUI starts)
 
 A bad file is one line naming the key; nothing runs with a config that was not understood.
 """
@@ -14,11 +15,11 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 from .errors import UsageError
 
-KEYS = {"namespace": str, "readonly": bool, "readonly_contexts": list, "production_contexts": list}
+KEYS = {"namespace": str, "readonly": bool, "readonly_contexts": list, "production_contexts": list, "theme": str}
 PRODUCTION_CONTEXTS = ("*prod*", "*prd*")  # the title bar shows these contexts in red unless the file says
 
 
@@ -29,6 +30,7 @@ class Config:
     readonly: bool = False
     readonly_contexts: tuple[str, ...] = ()
     production_contexts: tuple[str, ...] = PRODUCTION_CONTEXTS
+    theme: str | None = None
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -58,7 +60,8 @@ def load(env: Mapping[str, str]) -> Config:
         if not all(isinstance(p, str) and p for p in data.get(key, [])):
             raise UsageError(f"config file {path}: {key} must be a list of non-empty strings")
     patterns = data.get("readonly_contexts", [])
-    if "namespace" in data and not data["namespace"]:
-        raise UsageError(f"config file {path}: namespace must not be empty")
+    for key in ("namespace", "theme"):
+        if key in data and not data[key].strip():
+            raise UsageError(f"config file {path}: {key} must not be empty")
     return Config(path, data.get("namespace"), data.get("readonly", False), tuple(patterns),
-                  tuple(data.get("production_contexts", PRODUCTION_CONTEXTS)))
+                  tuple(data.get("production_contexts", PRODUCTION_CONTEXTS)), data.get("theme"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Callable, Union
+from collections.abc import Callable
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class StepFailed:
     error: str
 
 
-Event = Union[StepStarted, Progress, LogLine, StepDone, StepFailed]
+Event = StepStarted | Progress | LogLine | StepDone | StepFailed
 Emit = Callable[[Event], None]
 
 

@@ -97,6 +97,6 @@ def kube(kube_settings):
 
 
 # The cloud stand-ins' fixtures (moto for AWS; local HTTP stand-ins for GCP and Azure).
-from tests.standins.aws import *  # noqa: E402,F401,F403
-from tests.standins.azure import *  # noqa: E402,F401,F403
-from tests.standins.gcp import *  # noqa: E402,F401,F403
+from tests.standins.aws import *  # noqa: E402, F403
+from tests.standins.azure import *  # noqa: E402, F403
+from tests.standins.gcp import *  # noqa: E402, F403

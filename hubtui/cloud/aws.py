@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from ..errors import HubError, UsageError
-from ..ops.events import LogLine, StepDone, StepFailed, StepStarted
+from ..events import LogLine, StepDone, StepFailed, StepStarted
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, TAG_KEY, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,
@@ -181,10 +183,15 @@ def _or_none(call: Callable[[], Any]) -> Any:
     """A describe of something listed a moment ago: None if it has gone since."""
     try:
         return call()
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         if is_not_found(e):
             return None
         raise
+
+
+def _described(describe: Callable[..., Any], key: str, **params: Any) -> Any:
+    """describe(**params)[key], a describe of something listed a moment ago: None if it has gone since."""
+    return _or_none(lambda: describe(**params)[key])
 
 
 def _matched_by(name: str, expected: str, tags: dict, environment: str) -> str | None:
@@ -207,7 +214,7 @@ def _find_eks(eks, environment: str, others: dict | None = None) -> list[CloudRe
     is the evidence that binds the environment to a kubeconfig."""
     found = []
     for name in _pages(eks, "list_clusters", "clusters"):
-        cluster = _or_none(lambda: eks.describe_cluster(name=name)["cluster"])
+        cluster = _described(eks.describe_cluster, "cluster", name=name)
         if cluster is None:
             continue
         tags = cluster.get("tags") or {}
@@ -227,7 +234,7 @@ def _find_eks(eks, environment: str, others: dict | None = None) -> list[CloudRe
 
 def _nodegroups(eks, cluster: str) -> Iterator[dict]:
     for ng_name in _pages(eks, "list_nodegroups", "nodegroups", clusterName=cluster):
-        ng = _or_none(lambda: eks.describe_nodegroup(clusterName=cluster, nodegroupName=ng_name)["nodegroup"])
+        ng = _described(eks.describe_nodegroup, "nodegroup", clusterName=cluster, nodegroupName=ng_name)
         if ng is not None:
             yield ng
 
@@ -241,8 +248,7 @@ def _cluster_parts(eks, cluster: dict, matched: str) -> list[CloudResource]:
             "cluster": name, "part_of": arn, "status": ng.get("status"),
             "environment_tag": (ng.get("tags") or {}).get(TAG_KEY), "created": iso_time(ng.get("createdAt"))}))
     for fp_name in _pages(eks, "list_fargate_profiles", "fargateProfileNames", clusterName=name):
-        fp = _or_none(lambda: eks.describe_fargate_profile(clusterName=name, fargateProfileName=fp_name)
-                      ["fargateProfile"])
+        fp = _described(eks.describe_fargate_profile, "fargateProfile", clusterName=name, fargateProfileName=fp_name)
         if fp is None:
             continue
         parts.append(CloudResource(EKS_FARGATE, fp_name, fp["fargateProfileArn"], matched, {
@@ -250,7 +256,7 @@ def _cluster_parts(eks, cluster: dict, matched: str) -> list[CloudResource]:
             "namespaces": sorted({s["namespace"] for s in fp.get("selectors") or () if s.get("namespace")}),
             "environment_tag": (fp.get("tags") or {}).get(TAG_KEY), "created": iso_time(fp.get("createdAt"))}))
     for addon_name in _pages(eks, "list_addons", "addons", clusterName=name):
-        addon = _or_none(lambda: eks.describe_addon(clusterName=name, addonName=addon_name)["addon"])
+        addon = _described(eks.describe_addon, "addon", clusterName=name, addonName=addon_name)
         if addon is None:
             continue
         parts.append(CloudResource(EKS_ADDON, addon_name, addon["addonArn"], matched, {
@@ -490,7 +496,7 @@ def wait_gone(probe: Callable[[], str | None], *, what: str, ctx: TeardownContex
     def gone() -> bool:
         try:
             state = probe()
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             if error_code(e) not in THROTTLING_CODES:
                 raise
             ctx.emit(LogLine(f"{what}: {short_error(e)}; looking again", "warning"))
@@ -568,16 +574,16 @@ class _Teardown:
         return [self._outcomes.get(r.id) or ResourceOutcome(r, SKIPPED, "not reached")
                 for r in self.plan.resources]
 
-    def _jobs(self) -> list[Callable[[], None]]:
+    def _jobs(self) -> list[Callable[[], object]]:
         """One chain per EKS cluster (its nodegroups, Fargate profiles and add-ons, then it); every other
         resource on its own (the Fargate profiles of one cluster, wherever they are, one at a time)."""
         clusters = [r for r in self.plan.resources if r.kind == EKS_CLUSTER]
         chained = {c.name for c in clusters}
-        jobs: list[Callable[[], None]] = []
+        jobs: list[Callable[[], object]] = []
         for cluster in clusters:
             parts = [r for r in self.plan.resources
                      if r.kind in EKS_PARTS and r.details.get("cluster") == cluster.name]
-            jobs.append(lambda c=cluster, ps=parts: self._eks_chain(c, ps))
+            jobs.append(partial(self._eks_chain, cluster, parts))
         loose_profiles: dict[str, list[CloudResource]] = {}
         for r in self.plan.resources:
             if r.kind == EKS_CLUSTER or (r.kind in EKS_PARTS and r.details.get("cluster") in chained):
@@ -585,17 +591,21 @@ class _Teardown:
             if r.kind == EKS_FARGATE:
                 loose_profiles.setdefault(r.details.get("cluster", ""), []).append(r)
                 continue
-            jobs.append(lambda r=r: self._one(r))
+            jobs.append(partial(self._one, r))
         for profiles in loose_profiles.values():
-            jobs.append(lambda ps=profiles: self._fargate_in_turn(ps))
+            jobs.append(partial(self._fargate_in_turn, profiles))
         return jobs
 
     def _eks_chain(self, cluster: CloudResource, parts: list[CloudResource]) -> None:
         """The parts in parallel (the Fargate profiles as one task, one after the other), then the cluster
         once every part is gone."""
         profiles = [p for p in parts if p.kind == EKS_FARGATE]
+
+        def alone(part: CloudResource) -> list[ResourceOutcome]:
+            return [self._one(part)]
+
         tasks: list[Callable[[], list[ResourceOutcome]]] = [
-            lambda p=p: [self._one(p)] for p in parts if p.kind != EKS_FARGATE]
+            partial(alone, p) for p in parts if p.kind != EKS_FARGATE]
         if profiles:
             tasks.append(lambda: self._fargate_in_turn(profiles))
         with ThreadPoolExecutor(max_workers=max(1, len(tasks)), thread_name_prefix="aws-eks-part") as pool:
@@ -695,7 +705,7 @@ class _Teardown:
         attempt.requested = True
         try:
             retry(delete, retryable=is_retryable, what=f"{attempt.step}: delete", ctx=self.ctx)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             if is_not_found(e):
                 return False
             raise
@@ -796,7 +806,7 @@ class _Teardown:
 
     @staticmethod
     def _snapshot_name(instance: str) -> str:
-        return f"{instance}-final-{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S')}"
+        return f"{instance}-final-{datetime.now(UTC).strftime('%Y%m%d%H%M%S')}"
 
     def _snapshot_detail(self, snapshot: str) -> str:
         """Name the final snapshot, and say so loudly if AWS does not list it."""

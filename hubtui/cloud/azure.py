@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..errors import HubError
-from ..ops.events import LogLine, StepDone, StepFailed, StepStarted
+from ..events import LogLine, StepDone, StepFailed, StepStarted
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
@@ -62,7 +62,8 @@ def _client_class():
         from azure.mgmt.resource.resources import ResourceManagementClient
     except ImportError:
         try:
-            from azure.mgmt.resource import ResourceManagementClient  # type: ignore[no-redef]
+            # before 26.0.0 only: the installed SDK no longer exports it here
+            from azure.mgmt.resource import ResourceManagementClient  # type: ignore[attr-defined,no-redef]
         except ImportError:
             raise HubError("the Azure SDK is missing: pip install azure-mgmt-resource azure-identity") from None
     return ResourceManagementClient
@@ -147,7 +148,7 @@ def discover(environment: str, settings: Settings, *, include_tag_matches: bool 
         resources = [_describe(client, group, matched) for group, matched in found]
     except HubError:
         raise
-    except Exception as e:  # noqa: BLE001 - every SDK error becomes one line
+    except Exception as e:
         raise _read_error(e, subscription, "read resource groups") from e
     included, left = split_tag_matches(resources, include_tag_matches=include_tag_matches)
     locations = sorted({r.details["location"] for r in included if r.details.get("location")})
@@ -175,7 +176,7 @@ def _get_group(client, name: str):
     """The group, or None when it does not exist."""
     try:
         return client.resource_groups.get(name)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         if _status(e) == 404:
             return None
         raise
@@ -184,7 +185,10 @@ def _get_group(client, name: str):
 def _describe(client, group, matched_by: str) -> CloudResource:
     """The plan's entry for a group: where it is, its tags, what deleting it takes along (its databases
     named), the API servers of its AKS clusters, and its identity (id, and creation time when ARM gives one)."""
-    held, count, databases, clusters = [], 0, [], []
+    held: list[dict[str, Any]] = []
+    count = 0
+    databases: list[str] = []
+    clusters: list[dict | None] = []
     for res in client.resources.list_by_resource_group(group.name):
         count += 1
         if len(held) < RESOURCES_SHOWN:
@@ -216,12 +220,12 @@ def _aks_cluster(client, res) -> dict | None:
     it went away since the listing."""
     try:
         cluster = client.resources.get_by_id(res.id, api_version=AKS_API_VERSION)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         if _status(e) == 404:
             return None
         raise
     props = cluster.properties if isinstance(cluster.properties, dict) else {}
-    fqdns = [props.get(key) for key in ("fqdn", "privateFQDN") if props.get(key)]
+    fqdns = [fqdn for key in ("fqdn", "privateFQDN") if (fqdn := props.get(key))]
     return {"name": res.name, "endpoints": [f"https://{fqdn.lower()}:443" for fqdn in dict.fromkeys(fqdns)]}
 
 
@@ -366,7 +370,7 @@ class _KeepAnswer:
         return None
 
 
-def _begin_delete(client, name: str) -> "_KeepAnswer":
+def _begin_delete(client, name: str) -> _KeepAnswer:
     """Send the DELETE once (retry_total=0: throttling and conflicts go to base.retry, which is bounded,
     cancellable and reported). The answer (202 + where to follow the operation) is kept, not polled."""
     method = _KeepAnswer()

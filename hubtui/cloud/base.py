@@ -35,12 +35,13 @@ import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from ..errors import HubError, UsageError
-from ..ops.events import Emit, LogLine, Progress, ignore
+from ..events import Emit, LogLine, Progress, ignore
 from ..settings import Settings
 
 CLOUD_PROVIDERS = ("aws", "gcp", "azure")
@@ -99,7 +100,7 @@ class CloudPlan:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "CloudPlan":
+    def from_dict(cls, d: dict) -> CloudPlan:
         """Also a plan saved before not_included (or notes) existed."""
         return cls(d["provider"], d["identity"], d["region"],
                    tuple(CloudResource(**r) for r in d.get("resources", ())), tuple(d.get("risks", ())),
@@ -152,7 +153,7 @@ class TeardownContext:
     retry_attempts: int = 5
     retry_base_delay: float = 2.0  # tests set it near 0
 
-    def serialised(self) -> "TeardownContext":
+    def serialised(self) -> TeardownContext:
         """The same context (same cancel event) with emit and record behind one lock, for a provider that
         deletes from several threads at once."""
         lock = threading.Lock()
@@ -194,7 +195,7 @@ def retry(call: Callable[[], object], *, retryable: Callable[[Exception], bool],
     for attempt in range(1, ctx.retry_attempts + 1):
         try:
             return call()
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             if attempt == ctx.retry_attempts or not retryable(e):
                 raise
             delay = ctx.retry_base_delay * (2 ** (attempt - 1)) * (0.5 + random.random() / 2)
@@ -332,7 +333,7 @@ def _parse_time(value: Any) -> datetime | None:
     elif hasattr(value, "ToDatetime"):  # a protobuf Timestamp
         if not (value.seconds or value.nanos):
             return None
-        dt = value.ToDatetime(tzinfo=timezone.utc)
+        dt = value.ToDatetime(tzinfo=UTC)
     elif isinstance(value, str) and value.strip():
         text = _FRACTION.sub(r"\1", value.strip())
         if text.endswith(("Z", "z")):
@@ -343,7 +344,7 @@ def _parse_time(value: Any) -> datetime | None:
             return None
     else:
         return None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def iso_time(value: Any) -> str | None:

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
+from functools import partial
 from types import SimpleNamespace
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 from ..errors import HubError, UsageError
-from ..ops.events import LogLine, StepDone, StepFailed, StepStarted
+from ..events import LogLine, StepDone, StepFailed, StepStarted
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, TAG_KEY, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
@@ -231,7 +233,7 @@ def _find_sql(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
     client = gcp.client(gcp.sdk.sql.SqlInstancesServiceClient)
     # The pager's own iteration yields the listing's warnings, not its instances: read the pages.
     pages = lambda: client.list(request={"project": gcp.project}).pages  # noqa: E731
-    for i in _listing(gcp, "Cloud SQL instances", found, lambda: [i for page in pages() for i in page.items]):
+    for i in _listing(gcp, "Cloud SQL instances", found, lambda: [item for page in pages() for item in page.items]):
         labels = dict(i.settings.user_labels)
         matched_by = _match(i.name == f"{cluster}-postgres", labels, environment)
         _add(found, SQL, i.name, f"projects/{gcp.project}/instances/{i.name}", matched_by, labels,
@@ -476,7 +478,7 @@ def _join_or_start(start: Callable[[], Any], running: Callable[[], tuple[Any, bo
     def attempt() -> tuple[Any, bool]:
         try:
             return start(), False
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             if not _operation_running(e):
                 raise
             found = running()
@@ -571,9 +573,9 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
         _wait_sql(op, operations, gcp, f"deletion protection of {resource.label()} to be off", ctx, step)
         current = _call(lambda: instances.get(request=key), f"reading {resource.label()}", ctx)
         check_identity(resource, created=current.create_time)
-    request = dict(key)
+    request: dict[str, Any] = dict(key)
     if ctx.final_snapshot:
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         request.update(enable_final_backup=True, final_backup_ttl_days=FINAL_BACKUP_DAYS,
                        final_backup_description=f"hubtui: final backup of {resource.name} before deletion, {stamp}")
     kinds = sql.Operation.SqlOperationType
@@ -662,12 +664,13 @@ def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     check_identity(resource, created=current.creation_timestamp, uid=current.id)  # before its parts go
     for rid in resource.details.get("firewalls", ()):
         name = rid.rsplit("/", 1)[-1]
-        _delete_part(f"firewall rule {name}", lambda: firewalls.delete_unary(project=gcp.project, firewall=name),
+        _delete_part(f"firewall rule {name}",
+                     partial(firewalls.delete_unary, project=gcp.project, firewall=name),
                      None, gcp, ctx, step)
     for rid in resource.details.get("subnetworks", ()):
         parts = rid.split("/")  # projects/p/regions/r/subnetworks/s
         region, name = parts[3], parts[5]
-        _delete_part(f"subnetwork {name}", lambda: subnetworks.delete_unary(
+        _delete_part(f"subnetwork {name}", partial(subnetworks.delete_unary,
             project=gcp.project, region=region, subnetwork=name), region, gcp, ctx, step)
     if ctx.cancel.is_set():
         raise Cancelled()

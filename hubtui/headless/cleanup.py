@@ -16,8 +16,10 @@ import time
 from pathlib import Path
 
 from ..errors import EXIT_FAILURE, EXIT_OK, HubError, UsageError
-from ..ops.events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
+from ..events import Event, Progress
 from ..paths import tilde
+from ..present.events import event_line, progress_text
+from ..present.plan import render_text
 from ..settings import Settings
 from .output import EventPrinter
 
@@ -85,21 +87,15 @@ class CleanupPrinter(EventPrinter):
                     pass
 
     def _line(self, event: Event) -> str | None:
-        if isinstance(event, StepStarted):
-            return f"==> {event.detail or event.step}"
-        if isinstance(event, StepDone):
-            return f"    ✓ {event.detail or 'done'}"
-        if isinstance(event, StepFailed):
-            return f"    ✗ {event.error}"
-        if isinstance(event, LogLine):
-            return f"    {event.level + ': ' if event.level != 'info' else ''}{event.text}"
-        if isinstance(event, Progress):
+        if isinstance(event, Progress):  # at most every 2 s per step, and only when what it says changed
             detail, at = self._last_progress.get(event.step, ("", 0.0))
             now = time.monotonic()
             if event.detail and event.detail != detail and now - at >= 2:
                 self._last_progress[event.step] = (event.detail, now)
-                return f"    … {event.detail}"
-        return None
+                return f"    … {progress_text(event)}"
+            return None
+        line = event_line(event)
+        return line[0] if line else None
 
 
 def _ask(question: str) -> str:
@@ -149,7 +145,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps({"event": "Plan", "hash": plan.hash, "plan_file": str(plan_file), **plan.body()}),
                   flush=True)
         else:
-            print(plan.render())
+            print(render_text(plan))
         if args.dry_run:
             if not args.json:
                 print(f"\ndry run: nothing was changed (plan saved to {tilde(plan_file)})", file=sys.stderr)
@@ -177,6 +173,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                     raise UsageError(f"deletion protection of {r.label()} stays on: nothing was changed")
                 allow_unprotect = True
 
+        assert plan_file is not None, "a plan is saved (or resumed from its file) before it runs"
         runner = CleanupRun(plan, plan_file, conn, settings, emit=CleanupPrinter(ndjson=args.json),
                             allow_disable_deletion_protection=allow_unprotect, force=args.force, lock=lock)
         summary = _run_with_ctrl_c(runner)

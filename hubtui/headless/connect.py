@@ -28,8 +28,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
 
     from ..kube.client import connect
-    from ..ops.connect import AUTH_PROMPT, plan
-    from ..term.bridge import ESCAPE_NAME, run_session
+    from ..ops.connect import hand_over, plan
 
     if args.json:
         raise UsageError("connect opens an interactive session, which has no JSON form: leave out --json")
@@ -41,10 +40,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                        secret_key=args.secret_key)
     finally:
         conn.close()
-    for warning in session.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print("\n".join(session.header))
     if args.dry_run:
+        for warning in session.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print("\n".join(session.header))
         print(f"Command: {session.describe()}")
         if session.secret is not None:
             print(f"The password from secret {args.secret} ({args.secret_key}) would be typed into the "
@@ -52,13 +51,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if not sys.stdin.isatty():
         raise UsageError("connect needs a terminal (stdin is not one); --dry-run shows what would run")
-    for hint in session.hints:
-        print(hint)
-    print(f"({ESCAPE_NAME} ends the session)", flush=True)
-    import os
-
-    result = run_session(session.argv, secret=session.secret, ready_marker=AUTH_PROMPT,
-                         env={**os.environ, **session.env})
+    result = hand_over(session)  # the same hand-over (and audit record) as the TUI's
     print(f"\nhubtui: {result.summary()}", file=sys.stderr)
     if result.error:
         return 1

@@ -7,7 +7,7 @@ import sys
 import threading
 from typing import TextIO
 
-from ..ops.events import Event, LogLine, StepFailed, to_dict
+from ..events import Event, LogLine, StepFailed, to_dict
 
 
 class EventPrinter:

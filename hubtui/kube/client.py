@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import HubError
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    # imported when used only: the client is slow to import
+    from kubernetes.client import ApiClient, V1ObjectMeta
 
 # Every API call hubtui makes carries a timeout: (connect, read) seconds.
 REQUEST_TIMEOUT = (5, 30)
@@ -24,7 +29,7 @@ def kubeconfig_paths(settings: Settings) -> str:
 class KubeConnection:
     """An API client plus what an operator must see before anything changes: context, cluster, server."""
 
-    api: object  # kubernetes.client.ApiClient
+    api: ApiClient
     context: str
     cluster: str
     server: str
@@ -89,6 +94,29 @@ def contexts(settings: Settings) -> tuple[list[str], str]:
     except (ConfigException, OSError) as e:
         raise HubError(f"cannot read the contexts of {paths}: {e}") from None
     return sorted(c["name"] for c in found), settings.context or (active or {}).get("name", "")
+
+
+class ApiObject(Protocol):
+    """Any object of the client's models (V1Pod, V1Namespace, ...)."""
+
+    @property
+    def metadata(self) -> V1ObjectMeta | None: ...
+
+
+def meta(obj: ApiObject) -> V1ObjectMeta:
+    """The metadata of an object the API server returned, which always has some (the client's models make
+    every field optional)."""
+    if obj.metadata is None:
+        raise HubError(f"the API server returned a {type(obj).__name__} without metadata")
+    return obj.metadata
+
+
+def name_of(obj: ApiObject) -> str:
+    """The name of an object the API server returned, which always has one."""
+    name = meta(obj).name
+    if name is None:
+        raise HubError(f"the API server returned a {type(obj).__name__} without a name")
+    return name
 
 
 def describe_api_error(exc: BaseException, what: str) -> HubError:

@@ -10,12 +10,18 @@ import base64
 import re
 import shlex
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import HubError, UsageError
-from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, name_of
 from ..settings import Settings
 from ..readonly import readonly_reason, refuse_if_readonly
+from datetime import UTC
+
+if TYPE_CHECKING:
+    from kubernetes.client import V1Pod
 
 DEFAULT_SECRET = "analytics-hub-secrets"
 DEFAULT_SECRET_KEY = "REDIS_PASSWORD"
@@ -77,6 +83,9 @@ class SessionPlan:
     secret: str | None = field(default=None, repr=False)  # handed over through the pty, never printed
     warnings: list[str] = field(default_factory=list)
     env: dict = field(default_factory=dict)  # added to the environment kubectl runs in
+    context: str = ""  # where the session goes, for its audit record
+    state_dir: Path | None = None  # where the audit log is; None (a test's fake plan): the session is not audited
+    readonly: str | None = None  # why the session is read-only, if it is
 
     def describe(self) -> str:
         """The command line as a user could run it (a secret, if any, is not in it)."""
@@ -95,6 +104,11 @@ def _ordinal(pod_name: str) -> int:
     return int(m.group(1)) if m else 1_000_000
 
 
+def pod_phase(pod: V1Pod) -> str:
+    """The pod's phase (Running, Pending, ...; Unknown when the API reports none)."""
+    return (pod.status.phase if pod.status else None) or "Unknown"
+
+
 def _state(pod) -> tuple[str, bool]:
     phase = pod.status.phase or "Unknown"
     ready = any(c.type == "Ready" and c.status == "True" for c in (pod.status.conditions or []))
@@ -111,7 +125,7 @@ def choose_container(pod, t: Target) -> str:
         if want in names:
             return want
     annotated = (pod.metadata.annotations or {}).get("kubectl.kubernetes.io/default-container")
-    if annotated in names:
+    if isinstance(annotated, str) and annotated in names:
         return annotated
     main = [n for n in names if n not in SIDECARS and not n.endswith("-exporter")]
     return (main or names)[0]
@@ -128,7 +142,7 @@ def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | No
             state, ready = _state(pod)
             if not ready:
                 raise HubError(f"pod {pod_name} in {namespace} is not ready ({state})")
-            return PodChoice(pod_name, choose_container(pod, t), pod.status.phase, ready)
+            return PodChoice(pod_name, choose_container(pod, t), pod_phase(pod), ready)
         pods = core.list_namespaced_pod(namespace, _request_timeout=REQUEST_TIMEOUT).items
     except HubError:
         raise
@@ -149,16 +163,16 @@ def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | No
         return False
 
     matched = [p for p in pods if by_label(p)] or [p for p in pods if by_prefix(p)]
-    ready = [p for p in matched if _state(p)[1]]
-    if not ready:
+    ready_pods = [p for p in matched if _state(p)[1]]
+    if not ready_pods:
         shown = matched or pods  # nothing matched: list what the namespace has
-        listed = ", ".join(f"{p.metadata.name} ({_state(p)[0]})" for p in shown[:10]) or "the namespace is empty"
+        listed = ", ".join(f"{name_of(p)} ({_state(p)[0]})" for p in shown[:10]) or "the namespace is empty"
         if len(shown) > 10:
             listed += f", and {len(shown) - 10} more"
         what = "candidates" if matched else "no pod matches; the namespace has"
         raise HubError(f"no ready {t.title} pod in namespace {namespace} ({what}: {listed})")
-    best = min(ready, key=lambda p: (_ordinal(p.metadata.name), p.metadata.name))
-    return PodChoice(best.metadata.name, choose_container(best, t), best.status.phase, True)
+    best = min(ready_pods, key=lambda p: (_ordinal(name_of(p)), name_of(p)))
+    return PodChoice(name_of(best), choose_container(best, t), pod_phase(best), True)
 
 
 def candidates(conn: KubeConnection, namespace: str) -> dict[str, PodChoice | str]:
@@ -250,4 +264,47 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
         argv = base + ["sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"]
         header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}"]
         hints = ["Useful commands:"] + [f"  {h}" for h in KAFKA_HINTS]
-    return SessionPlan(t, pod, ns, argv, header, hints, secret, warnings, env)
+    return SessionPlan(t, pod, ns, argv, header, hints, secret, warnings, env, context=conn.context,
+                       state_dir=settings.state_dir, readonly=readonly)
+
+
+def hand_over(session: SessionPlan, *, out=None, err=None):
+    """Give the terminal to a planned session: the same for `hubtui connect` and the TUI (which calls it inside
+    App.suspend()). Says the warnings, the header, the hints and the escape key, runs the session through the pty
+    bridge, and audits it: who, context / namespace / pod, which store, start, end, duration and exit status,
+    never the password or the command line. Returns the bridge's SessionResult.
+
+    The start is recorded before the session opens: an audit log that cannot be written refuses the session
+    (AuditError, nothing was opened). An end that cannot be recorded makes the result a failure."""
+    import os
+    import sys
+    from datetime import datetime
+
+    from ..audit import AuditError, AuditLog
+    from ..term.bridge import ESCAPE_NAME, run_session
+
+    out, err = out or sys.stdout, err or sys.stderr
+    audit = AuditLog(session.state_dir) if session.state_dir is not None else None
+    where = {"context": session.context, "namespace": session.namespace, "pod": session.pod.name,
+             "container": session.pod.container, "store": session.target.key, "readonly": bool(session.readonly)}
+    started = datetime.now(UTC)
+    if audit is not None:
+        audit.check()
+        audit.record("connect.start", **where)
+    for warning in session.warnings:
+        print(f"warning: {warning}", file=err)
+    print("\n".join(session.header), file=out)
+    for hint in session.hints:
+        print(hint, file=out)
+    print(f"({ESCAPE_NAME} ends the session)", file=out, flush=True)
+    result = run_session(session.argv, secret=session.secret, ready_marker=AUTH_PROMPT,
+                         env={**os.environ, **session.env})
+    if audit is not None:
+        ended = datetime.now(UTC)
+        try:
+            audit.record("connect.session", **where, started=started.isoformat(timespec="milliseconds"),
+                         ended=ended.isoformat(timespec="milliseconds"), seconds=round(result.seconds, 3),
+                         exit_status=result.exit_status, escaped=result.escaped, error=result.error)
+        except AuditError as e:
+            result = replace(result, error=f"{result.error + '; ' if result.error else ''}{e}")
+    return result

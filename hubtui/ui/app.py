@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
+from textual.worker import Worker, WorkerState
 
 from ..settings import Settings
 from .backend import Backend, ClusterBackend
 from .palette import ActionsProvider
 from .screens.deployments import DeploymentsScreen
+from .workers import report_failure
 
 
 class HubApp(App[int]):
@@ -22,11 +24,44 @@ class HubApp(App[int]):
     def __init__(self, settings: Settings | None = None, backend: Backend | None = None):
         super().__init__()
         self.settings = settings
-        self.backend = backend or ClusterBackend(settings)
+        self._semantic_styles()  # Rich styles (hub.error, ...) resolved from the theme: see ui/styles.py
+        if settings is not None and settings.theme:
+            self.use_theme(settings.theme, settings.theme_source)
+        if backend is None:
+            if settings is None:
+                raise TypeError("HubApp needs settings (to connect to the cluster) or a backend")
+            backend = ClusterBackend(settings)
+        self.backend: Backend = backend
+
+    def use_theme(self, name: str, source: str = "") -> None:
+        """Switch to a Textual theme by name; an unknown name is a one-line UsageError naming the `theme` key."""
+        from ..errors import UsageError
+
+        if name not in self.available_themes:
+            where = f"{source}: " if source else ""
+            known = ", ".join(sorted(self.available_themes))
+            raise UsageError(f"{where}theme {name!r} is not a theme (known: {known})")
+        self.theme = name
+
+    def watch_theme(self, name: str) -> None:
+        self._semantic_styles()
+
+    def _semantic_styles(self) -> None:
+        from .styles import rich_theme
+
+        if getattr(self, "_pushed_styles", False):
+            self.console.pop_theme()
+        self.console.push_theme(rich_theme(self.get_css_variables()))
+        self._pushed_styles = True
 
     def on_mount(self) -> None:
         self.push_screen(DeploymentsScreen(self.backend))
         self._watch_hangup()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers (e.g. the context switch): a failure is one line, like a screen's."""
+        if event.state == WorkerState.ERROR:
+            report_failure(event.worker)
 
     def _watch_hangup(self) -> None:
         """The terminal closing (SIGHUP) must not leave a cleanup running without a screen, nor kill it at a
@@ -60,7 +95,7 @@ class HubApp(App[int]):
         import os
         import threading
 
-        from ..ops.events import LogLine
+        from ..events import LogLine
 
         run = self.running_cleanup()
         if run is not None:
@@ -101,28 +136,19 @@ class HubApp(App[int]):
             self.push_screen(CleanupFormScreen(self.backend))
 
     def hand_over(self, plan, done) -> None:
-        """Give the terminal to the session (on the UI thread), then redraw and report how it ended."""
-        import sys
-
-        from ..ops.connect import AUTH_PROMPT
-        from ..term.bridge import ESCAPE_NAME, run_session
-
-        import os
-
+        """Give the terminal to the session (on the UI thread) through the hand-over `hubtui connect` uses too
+        (ops/connect.py: header, escape key, audit record), then redraw and report how it ended."""
+        from ..errors import HubError
+        from ..ops.connect import hand_over
         from ..term.bridge import SessionResult
 
         try:
             with self.suspend():
                 try:
                     print("\033[H\033[2J", end="")  # a clean screen for the session
-                    for warning in plan.warnings:
-                        print(f"warning: {warning}", file=sys.stderr)
-                    print("\n".join(plan.header))
-                    for hint in plan.hints:
-                        print(hint)
-                    print(f"({ESCAPE_NAME} ends the session)", flush=True)
-                    result = run_session(plan.argv, secret=plan.secret, ready_marker=AUTH_PROMPT,
-                                         env={**os.environ, **plan.env})
+                    result = hand_over(plan)
+                except HubError as e:  # e.g. the audit log cannot be written: no session was opened
+                    result = SessionResult(None, 0.0, error=str(e))
                 except BaseException as e:  # noqa: BLE001 - the TUI must get its terminal back
                     result = SessionResult(None, 0.0, error=f"{type(e).__name__}: {e}")
         except Exception as e:  # noqa: BLE001 - e.g. a driver that cannot suspend
@@ -134,7 +160,7 @@ class HubApp(App[int]):
         """Rebuild the deployments screen on another context; the old screen stops its watches off the UI
         thread as it goes."""
         self.run_worker(lambda: self._switch_context(context), thread=True, exclusive=True, group="context",
-                        exit_on_error=False)
+                        exit_on_error=False, name="context switch")
 
     def _switch_context(self, context: str) -> None:
         from ..errors import HubError
@@ -160,16 +186,17 @@ def run_tui(settings: Settings) -> int:
     import sys
 
     app = HubApp(settings)
+    stopped = False
     try:
         app.run()
     finally:
         # However the app ended (a crash, a driver error), a cleanup run never goes on without a screen: it
-        # stops at its next safe point, journaled, before the process ends.
+        # stops at its next safe point, journaled, before the process ends (a crash still shows its cause).
         run = app.running_cleanup()
         if run is not None:
             run.cancel.set()
             print("hubtui: the screen closed during a cleanup: stopping it at the next safe point "
                   "(run the same cleanup again to resume)…", file=sys.stderr, flush=True)
             run.run_done.wait()
-            return 1
-    return app.return_code or 0
+            stopped = True
+    return 1 if stopped else (app.return_code or 0)

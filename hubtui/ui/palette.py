@@ -4,10 +4,14 @@ key and what it does, and `ns NAME` to switch namespace on the deployments scree
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from .actions import ACTIONS, SCREENS, Action
+
+if TYPE_CHECKING:
+    from .app import HubApp
 
 
 def screen_key(screen) -> str | None:
@@ -16,6 +20,11 @@ def screen_key(screen) -> str | None:
 
 
 class ActionsProvider(Provider):
+    @property
+    def hub(self) -> HubApp:
+        """The app as what it is (Textual types `self.app` as any App)."""
+        return cast("HubApp", self.app)
+
     def _actions(self) -> list[Action]:
         key = screen_key(self.screen)
         return [a for a in ACTIONS if key in a.screens and a.bound and a.palette]
@@ -41,10 +50,10 @@ class ActionsProvider(Provider):
         words = query.split()
         if screen_key(self.screen) == "deployments" and len(words) == 2 and words[0] == "ns":
             yield Hit(1.0, f"ns {words[1]}: switch to namespace {words[1]}",
-                      partial(self.app.switch_to_namespace, words[1]), help="the deployments of another namespace")
+                      partial(self.hub.switch_to_namespace, words[1]), help="the deployments of another namespace")
         if screen_key(self.screen) == "deployments" and len(words) == 2 and words[0] == "ctx":
             yield Hit(1.0, f"ctx {words[1]}: switch to context {words[1]}",
-                      partial(self.app.switch_to_context, words[1]), help="the same screen on another cluster")
+                      partial(self.hub.switch_to_context, words[1]), help="the same screen on another cluster")
 
 
 __all__ = ["ActionsProvider", "SCREENS"]

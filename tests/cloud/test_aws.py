@@ -20,7 +20,7 @@ from hubtui.cloud import aws as aws_mod
 from hubtui.cloud.base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, TeardownContext,
                                cluster_name)
 from hubtui.errors import HubError
-from hubtui.ops.events import LogLine, Progress, StepDone, StepFailed, StepStarted
+from hubtui.events import LogLine, Progress, StepDone, StepFailed, StepStarted
 from hubtui.settings import Settings
 
 ENV = "dev"
@@ -860,18 +860,22 @@ def test_fargate_profiles_and_addons_are_planned_as_parts_of_their_cluster(aws):
 def test_the_plan_shows_each_profile_and_addon_on_its_own_line(aws):
     from hubtui.ops.cleanup.evidence import gather
     from hubtui.ops.cleanup.plan import Plan
+    from hubtui.present.plan import render_text
 
     eks_with_parts(aws)
     cloud = aws_mod.discover(ENV, settings())
     evidence = gather(ENV, namespace="hub", labels={"environment": ENV}, context="ctx", cluster="c",
                       server="https://1.2.3.4")
-    text = Plan(ENV, "aws", "ctx", "c", "https://1.2.3.4", {"provider": "aws"}, (), (), cloud.to_dict(),
-                {}, evidence.to_dict()).render()
+    options = {"environment": ENV, "provider": "aws", "namespace": "hub"}
+    text = render_text(Plan(ENV, "aws", "ctx", "c", "https://1.2.3.4", options, (), (), cloud.to_dict(),
+                            {}, evidence.to_dict()))
+    lines = [line.strip() for line in text.splitlines()]
 
-    for line in ("eks-fargate-profile: fp-system  [matched by name+tag]",
-                 "eks-fargate-profile: fp-jobs  [matched by name+tag]", "eks-addon: vpc-cni  [matched by name+tag]",
-                 "eks-addon: coredns  [matched by name+tag]", f"eks-cluster: {CLUSTER}  [matched by name+tag]"):
-        assert line in text, text
+    for kind, names in (("eks-fargate-profile", ("fp-system", "fp-jobs")), ("eks-addon", ("vpc-cni", "coredns")),
+                        ("eks-cluster", (CLUSTER,))):
+        head = lines.index(f"{kind} ({len(names)})")
+        for name in names:
+            assert f"{name}  matched by name+tag" in lines[head + 1:head + 1 + len(names)], text
 
 
 def test_a_tag_only_cluster_leaves_its_profiles_and_addons_out_with_it(aws):

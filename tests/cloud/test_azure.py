@@ -9,7 +9,7 @@ import pytest
 from hubtui.cloud import azure as az
 from hubtui.cloud.base import DELETED, FAILED, GONE, SKIPPED, CloudPlan, TeardownContext
 from hubtui.errors import HubError
-from hubtui.ops.events import LogLine, Progress, StepDone, StepFailed, StepStarted
+from hubtui.events import LogLine, Progress, StepDone, StepFailed, StepStarted
 from hubtui.settings import Settings
 
 RG = "llm-analytics-hub-dev-rg"

@@ -15,7 +15,7 @@ import pytest
 from hubtui.cloud import gcp as gcp_cloud
 from hubtui.cloud.base import DELETED, FAILED, GONE, SKIPPED, CloudPlan, TeardownContext
 from hubtui.errors import HubError, UsageError
-from hubtui.ops.events import LogLine, Progress, StepDone, StepFailed, StepStarted
+from hubtui.events import LogLine, Progress, StepDone, StepFailed, StepStarted
 from hubtui.settings import Settings
 
 CLUSTER = "llm-analytics-hub-dev"

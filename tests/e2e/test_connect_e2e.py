@@ -4,8 +4,10 @@ through kwok's exec rules, hand the terminal over, and come back."""
 from __future__ import annotations
 
 import base64
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -80,6 +82,9 @@ def test_tui_redis_session_authenticates_without_the_password_on_any_command_lin
         finish(term)
     finally:
         term.close()
+    [record] = [r for r in session_records(env) if r["action"] == "connect.session"]  # the TUI's session too
+    assert (record["store"], record["pod"], record["escaped"]) == ("redis", "redis-cluster-0", True)
+    assert password not in json.dumps(session_records(env))
 
 
 def test_tui_kafka_shell_shows_the_hints_and_exit_returns(env):
@@ -112,6 +117,36 @@ def test_headless_connect_works_under_a_pty_and_returns_the_session_status(env):
         assert term.child.exitstatus == 0
     finally:
         term.close()
+
+
+def session_records(env) -> list[dict]:
+    path = Path(env["XDG_STATE_HOME"]) / "hubtui" / "audit.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_headless_redis_session_is_audited_without_the_password(env, kube, local_cluster):
+    password = redis_password(kube)
+    term = Terminal(["connect", "redis"], env)
+    try:
+        term.wait_for("127.0.0.1:", timeout=20)
+        term.press(*"PING", "enter")
+        term.wait_for("PONG")  # authenticated with the password handed over through the pty
+        term.press("\x1d")  # Ctrl-] ends the session
+        term.child.expect(pexpect.EOF, timeout=15)
+        term.child.close()
+        assert term.child.exitstatus == 0
+    finally:
+        term.close()
+    records = session_records(env)
+    start, end = [r for r in records if r["action"].startswith("connect.")]
+    where = {"context": local_cluster.context, "namespace": HUB_NAMESPACE, "pod": "redis-cluster-0",
+             "container": "redis", "store": "redis", "readonly": False}
+    assert start["action"] == "connect.start" and {k: start[k] for k in where} == where and start["user"]
+    assert end["action"] == "connect.session" and {k: end[k] for k in where} == where
+    assert end["escaped"] is True and end["error"] is None and end["seconds"] > 0
+    assert end["started"] <= end["ended"]
+    text = (Path(env["XDG_STATE_HOME"]) / "hubtui" / "audit.jsonl").read_text()
+    assert password not in text and "REDISCLI_AUTH" not in text and "exec -it" not in text
 
 
 def run_hubtui(env, *args):

@@ -12,7 +12,7 @@ from cluster.localcluster import HUB_NAMESPACE
 from hubtui.errors import HubError
 from hubtui.ops.cleanup.backup import backup
 from hubtui.ops.cleanup.plan import CleanupOptions, discover
-from hubtui.ops.events import LogLine, StepFailed
+from hubtui.events import LogLine, StepFailed
 
 pytestmark = pytest.mark.cluster
 

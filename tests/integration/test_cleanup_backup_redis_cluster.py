@@ -22,7 +22,7 @@ from hubtui.errors import HubError
 from hubtui.kube.client import connect
 from hubtui.ops.cleanup.backup import backup, parse_cluster_nodes, redis_layout
 from hubtui.ops.cleanup.plan import CleanupOptions, discover
-from hubtui.ops.events import LogLine
+from hubtui.events import LogLine
 from hubtui.settings import Settings
 
 from .test_cleanup_backup import unannounced

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pexpect
 import pytest
@@ -25,6 +25,7 @@ from hubtui.ops.cleanup.journal import Journal, JournalState
 from hubtui.ops.cleanup.kube_steps import delete_namespaces
 from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
 from hubtui.ops.cleanup.runner import stale_reason
+from hubtui.present.plan import render_text
 
 from ..kubehelpers import wait_deleted
 
@@ -71,7 +72,7 @@ def spawn_cli(local_cluster, tmp_path, *args) -> pexpect.spawn:
 def test_the_demo_hub_is_bound_to_dev_by_its_namespace_label(kube):
     plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True))
     assert plan.binding == "bound" and not plan.production
-    assert "+ namespace llm-analytics-hub is labelled environment=dev" in plan.render()
+    assert "+ namespace llm-analytics-hub is labelled environment=dev" in render_text(plan)
     assert all(ns.uid for ns in plan.namespaces if ns.exists)
 
 
@@ -99,7 +100,7 @@ def test_with_no_evidence_the_cli_asks_for_the_context_name_and_a_wrong_one_refu
     try:
         before = uids(kube)
         child = spawn_cli(local_cluster, tmp_path, "-e", env, "-p", "k8s", "-n", ns, "--skip-backup")
-        child.expect("Evidence that this is '" + env + "': NONE")
+        child.expect(r"Evidence\s+that this is '" + env + "': NONE")
         child.expect(f"Type the context's name \\({kube.context}\\) to destroy it anyway:")
         child.sendline(kube.context + "x")
         child.expect(f"not confirmed \\(type exactly '{kube.context}'\\): nothing was changed")
@@ -200,8 +201,8 @@ def test_a_stale_interrupted_run_is_not_resumed(kube, tmp_path):
     ns = make_namespace(kube, {"environment": "dev"})
     try:
         plan = discover(kube, CleanupOptions("dev", "k8s", ns))
-        recent = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
-        old = (datetime.now(timezone.utc) - timedelta(days=2)).isoformat()
+        recent = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+        old = (datetime.now(UTC) - timedelta(days=2)).isoformat()
         fresh = JournalState(plan.hash, "p.json", recent, {"backup": {"status": "done", "ts": recent}})
         assert stale_reason(plan, fresh, kube) is None
         assert "more than 1 d" in stale_reason(plan, JournalState(plan.hash, "p.json", old, {}), kube)
@@ -222,7 +223,7 @@ def test_the_cli_plans_afresh_instead_of_resuming_a_stale_run(local_cluster, kub
     journal.begin(plan.hash, str(path), resumed=False)
     journal.step("backup", "done", "2 file(s)")
     lines = journal.path.read_text().splitlines()
-    old = (datetime.now(timezone.utc) - timedelta(days=3)).isoformat(timespec="milliseconds")
+    old = (datetime.now(UTC) - timedelta(days=3)).isoformat(timespec="milliseconds")
     journal.path.write_text("\n".join(line.replace('"ts": "', f'"ts": "{old}", "x": "', 1) for line in lines) + "\n")
     before = uids(kube)
     child = spawn_cli(local_cluster, tmp_path, "-e", "dev", "-p", "k8s")
@@ -247,7 +248,7 @@ def test_shared_infrastructure_is_left_alone_unless_included(kube):
         nginx = next(ns for ns in plan.namespaces if ns.name == "ingress-nginx")
         assert nginx.exists and not nginx.included and nginx.shared == (f"ingress {other}/site",)
         assert "ingress-nginx" not in plan.namespaces_to_delete and "monitoring" in plan.namespaces_to_delete
-        assert "namespace ingress-nginx (infrastructure): NOT included, shared: ingress " in plan.render()
+        assert "namespace ingress-nginx  infrastructure · NOT included: shared with ingress " in render_text(plan)
         included = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True,
                                                  include_shared_infra=True))
         assert "ingress-nginx" in included.namespaces_to_delete
@@ -270,7 +271,7 @@ def test_webhooks_served_from_doomed_namespaces_are_planned(kube):
         plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True))
         [hook] = [w for w in plan.webhooks if w["name"] == name]
         assert hook["kind"] == "validating" and hook["namespaces"] == ["ingress-nginx"] and hook["uid"]
-        assert f"validating webhook configuration {name} (served from ingress-nginx)" in plan.render()
+        assert f"validating webhook configuration {name} (served from ingress-nginx)" in render_text(plan)
     finally:
         admission.delete_validating_webhook_configuration(name)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -33,10 +34,15 @@ def redis_finishes(monkeypatch):
                         lambda clients, r: None if real(clients, r) in (None, "deleting") else real(clients, r))
 
 
-def kubeconfig_with_eks_context(cluster, tmp_path) -> str:
-    """The doomed cluster's kubeconfig plus the entries `aws eks update-kubeconfig` would have added."""
+def kubeconfig_with_eks_context(cluster, tmp_path, server: str) -> str:
+    """The doomed cluster's kubeconfig plus the entries `aws eks update-kubeconfig` would have added (the EKS
+    cluster's endpoint as the server), and a context of the same name in another account's file layout that
+    points elsewhere: it must be kept."""
     cfg = yaml.safe_load(cluster.kubeconfig.read_text())
-    cfg["clusters"].append({"name": EKS_CONTEXT, "cluster": {"server": "https://eks.invalid"}})
+    cfg["clusters"].append({"name": EKS_CONTEXT, "cluster": {"server": server}})
+    cfg["clusters"].append({"name": "elsewhere", "cluster": {"server": "https://eks.elsewhere.invalid"}})
+    cfg["contexts"].append({"name": "other-account@llm-analytics-hub-dev",
+                            "context": {"cluster": "elsewhere", "user": EKS_CONTEXT}})
     cfg["users"].append({"name": EKS_CONTEXT, "user": {"token": "x"}})
     cfg["contexts"].append({"name": EKS_CONTEXT, "context": {"cluster": EKS_CONTEXT, "user": EKS_CONTEXT}})
     path = tmp_path / "kubeconfig"
@@ -46,9 +52,10 @@ def kubeconfig_with_eks_context(cluster, tmp_path) -> str:
 
 def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_deletion(
         doomed_cluster, aws, redis_finishes, tmp_path):
-    kubeconfig = kubeconfig_with_eks_context(doomed_cluster, tmp_path)
-    settings = Settings.from_env(kubeconfig=kubeconfig, namespace=HUB_NAMESPACE, state_dir=tmp_path / "state")
     arns = aws.create_hub("dev", deletion_protection=True)
+    endpoint = aws.client("eks").describe_cluster(name="llm-analytics-hub-dev")["cluster"]["endpoint"]
+    kubeconfig = kubeconfig_with_eks_context(doomed_cluster, tmp_path, endpoint)
+    settings = Settings.from_env(kubeconfig=kubeconfig, namespace=HUB_NAMESPACE, state_dir=tmp_path / "state")
     conn = connect(settings)
     try:
         plan = discover(conn, CleanupOptions("dev", "aws", HUB_NAMESPACE, skip_backup=True), settings)
@@ -58,6 +65,8 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
                                                      "elasticache-replication-group", "msk-cluster"}
         [entries] = plan.local_plan.kubeconfig
         assert entries.contexts == (EKS_CONTEXT,)
+        assert entries.users == ()  # still used by the kept same-named context of another account
+        assert any("other-account@llm-analytics-hub-dev" in r and r.endswith("kept") for r in plan.risks)
         plan_file = plan.save(settings.state_dir)
 
         # first run: deletion protection was not confirmed, so the RDS instance fails and the run stops there
@@ -70,7 +79,7 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
         rds = aws.client("rds")
         assert rds.describe_db_instances()["DBInstances"]  # still there
         assert not aws.client("eks").list_clusters()["clusters"]
-        assert EKS_CONTEXT in yaml.safe_load(open(kubeconfig).read())["contexts"][-1]["name"]
+        assert EKS_CONTEXT in [c["name"] for c in yaml.safe_load(open(kubeconfig).read())["contexts"]]
 
         # the operator confirms; the resumed run deletes only what is left
         second = CleanupRun(plan, plan_file, conn, settings, cloud_tuning=FAST,
@@ -78,7 +87,7 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
         assert second.ok, second.render()
         steps = {s.step: s for s in second.steps}
         assert steps["namespaces"].status == "done earlier"
-        assert f"eks-cluster llm-analytics-hub-dev (earlier run)" in steps["cloud"].deleted
+        assert "eks-cluster llm-analytics-hub-dev (earlier run)" in steps["cloud"].deleted
         assert not rds.describe_db_instances()["DBInstances"]
         snapshots = [s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots()["DBSnapshots"]]
         assert len(snapshots) == 1 and snapshots[0].startswith("llm-analytics-hub-dev-postgres-final-")
@@ -95,7 +104,7 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
     assert any(e["action"] == "allow-disable-deletion-protection" for e in AuditLog(settings.state_dir).entries())
     # the EKS entries are gone from the kubeconfig (a copy is kept with the backups); the kwok context stays
     after = yaml.safe_load(open(kubeconfig).read())
-    assert [c["name"] for c in after["contexts"]] == [doomed_cluster.context]
+    assert [c["name"] for c in after["contexts"]] == [doomed_cluster.context, "other-account@llm-analytics-hub-dev"]
     copies = list((settings.state_dir / "backups" / "dev" / "kubeconfig").iterdir())
     assert len(copies) == 1 and EKS_CONTEXT in copies[0].read_text()
     assert not working_dir(settings.state_dir, "dev").exists()
@@ -126,4 +135,4 @@ def test_a_dry_run_plan_shows_the_cloud_identity_and_resources_from_a_child_proc
     assert any(r["name"].startswith("llm-analytics-hub-staging") for r in cloud["resources"])
     text = subprocess.run([sys.executable, "-m", "hubtui", "cleanup", "-e", "staging", "-p", provider,
                            "--dry-run", "-n", "hub-staging"], env=env, capture_output=True, text=True, timeout=120).stdout
-    assert f"Cloud: {cloud['identity']}, region {cloud['region']}" in text
+    assert re.search(rf"^  Cloud +{re.escape(cloud['identity'])}, region {re.escape(cloud['region'])}$", text, re.M), text

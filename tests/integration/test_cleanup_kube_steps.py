@@ -8,7 +8,7 @@ from kubernetes import client
 from hubtui.audit import AuditLog
 from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from hubtui.ops.cleanup.kube_steps import delete_namespaces, drain
-from hubtui.ops.events import LogLine, StepDone
+from hubtui.events import LogLine, StepDone
 
 from ..kubehelpers import Scratch, wait_deleted
 

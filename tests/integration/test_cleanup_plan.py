@@ -12,6 +12,7 @@ import pytest
 from cluster.localcluster import HUB_NAMESPACE
 from hubtui.errors import UsageError
 from hubtui.ops.cleanup.plan import CleanupOptions, discover, validate
+from hubtui.present.plan import render_text
 
 from ..kubehelpers import Scratch
 
@@ -39,9 +40,9 @@ def test_infrastructure_namespaces_that_do_not_exist_are_left_out_of_the_renderi
     scratch = Scratch(kube.api, "plan")
     try:
         plan = discover(kube, opts(namespace=scratch.name, additional_namespaces=("not-there",)))
-        text = plan.render()
-        assert f"namespace {scratch.name} (main): 0 pods" in text
-        assert "namespace not-there (additional): does not exist, nothing to delete" in text
+        text = render_text(plan)
+        assert f"namespace {scratch.name}  main · 0 pods" in text
+        assert "namespace not-there  additional · does not exist, nothing to delete" in text
     finally:
         scratch.delete()
 

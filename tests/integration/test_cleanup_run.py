@@ -19,10 +19,9 @@ from hubtui.kube.client import connect
 from hubtui.ops.cleanup.journal import Journal
 from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
 from hubtui.ops.cleanup.runner import CleanupRun, pending_run
-from hubtui.ops.events import Progress, StepDone, StepFailed, StepStarted
+from hubtui.events import Progress, StepDone, StepFailed, StepStarted
 from hubtui.settings import Settings
 
-from ..kubehelpers import wait_deleted
 
 pytestmark = pytest.mark.cluster
 INFRA = ("monitoring", "cert-manager", "ingress-nginx")

@@ -9,7 +9,7 @@ import pytest
 
 from hubtui.errors import HubError, UsageError
 from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION, DeploymentStore
-from hubtui.ops.events import LogLine, Progress, StepDone
+from hubtui.events import LogLine, Progress, StepDone
 from hubtui.ops.scale import ScaleEngine
 
 from ..kubehelpers import Scratch

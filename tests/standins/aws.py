@@ -27,7 +27,7 @@ import threading
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -149,7 +149,7 @@ def _eks_as_on_aws():
         if name in cluster.hubtui_addons:
             raise ResourceInUseException(clusterName=cluster_name, nodegroupName=None, addonName=name,
                                          message=f"Addon already exists with name: {name}")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         addon = {"addonName": name, "clusterName": cluster_name, "status": "ACTIVE",
                  "addonVersion": self._get_param("addonVersion") or "v1.0.0-eksbuild.1",
                  "addonArn": f"arn:aws:eks:{self.region}:{self.current_account}:addon/{cluster_name}/{name}/"

@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -96,7 +96,7 @@ class AzureStandIn:
         self._server: ThreadingHTTPServer | None = None
 
     # ---- life cycle -------------------------------------------------------------------------------
-    def start(self) -> "AzureStandIn":
+    def start(self) -> AzureStandIn:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
@@ -127,7 +127,7 @@ class AzureStandIn:
         time.sleep(0.001)  # two groups never have the same creation time
         with self._lock:
             group = Group(name, location, dict(tags or {}),
-                          created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+                          created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
             self.groups[name.lower()] = group
             return group
 
@@ -346,7 +346,7 @@ def _handler_for(standin: AzureStandIn):
 
         do_GET = do_DELETE = do_PUT = do_PATCH = do_POST = _serve
 
-        def log_message(self, format, *args):  # noqa: A002 - the stand-in stays quiet
+        def log_message(self, format, *args):
             pass
 
     return Handler

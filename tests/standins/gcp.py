@@ -30,10 +30,10 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -125,7 +125,7 @@ class GcpStandIn:
 
     # ---- life cycle ------------------------------------------------------------------------------------
 
-    def start(self) -> "GcpStandIn":
+    def start(self) -> GcpStandIn:
         standin = self
 
         class Handler(_Handler):
@@ -160,7 +160,7 @@ class GcpStandIn:
     def _now() -> str:
         """A creation time as GCP writes it (RFC 3339, UTC); two calls never give the same one."""
         time.sleep(0.001)
-        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def add_cluster(self, name: str, *, location: str | None = None, labels: dict | None = None,
                     endpoint: str | None = None, private_endpoint: str | None = None) -> None:
@@ -582,7 +582,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stand-in stays quiet
+    def log_message(self, format: str, *args) -> None:
         pass
 
 

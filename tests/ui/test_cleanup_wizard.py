@@ -425,7 +425,7 @@ async def test_every_wizard_screen_has_help_and_escape_goes_back_step_by_step():
             await pilot.press(key)
             await until(pilot, lambda: isinstance(app.screen, Help))
             await pilot.press("escape")
-            await until(pilot, lambda: isinstance(app.screen, screen))
+            await until(pilot, lambda screen=screen: isinstance(app.screen, screen))
             await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
 

@@ -16,15 +16,16 @@ import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from ...errors import HubError
-from ...kube.client import KubeConnection
+from ...kube.client import KubeConnection, name_of
 from ...paths import tilde
 from ...settings import Settings
-from ..connect import HELPER_PODS, TARGETS, PodChoice, choose_container, find_pod, kubectl_path, read_secret
-from ..events import Emit, LogLine, StepDone, StepFailed, StepStarted, ignore
+from ..connect import (HELPER_PODS, TARGETS, PodChoice, choose_container, find_pod, kubectl_path, pod_phase,
+                       read_secret)
+from ...events import Emit, LogLine, StepDone, StepFailed, StepStarted, ignore
 
 SECRET = "analytics-hub-secrets"
 # The plan's risk lines start with these; the backup's warnings and failures repeat the same reasons.
@@ -92,7 +93,7 @@ class _Exec:
 
 def backup(conn: KubeConnection, settings: Settings, namespace: str, environment: str, *,
            emit: Emit = ignore) -> BackupResult:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = Path(settings.state_dir) / "backups" / environment / stamp
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     result = BackupResult(folder)
@@ -167,7 +168,7 @@ def _store_exists(conn: KubeConnection, namespace: str, store: str) -> bool:
             namespace, _request_timeout=REQUEST_TIMEOUT)
     except Exception as e:  # noqa: BLE001 - unknown means: assume it exists, and fail safe
         raise describe_api_error(e, f"checking for {TARGETS[store].title} in {namespace}") from None
-    owned = [o.metadata.name for o in sets.items] + [p.metadata.name for p in pvcs.items]
+    owned = [name_of(o) for o in sets.items] + [name_of(p) for p in pvcs.items]
     return any(n == name or n.startswith(name + "-") or f"-{name}-" in n for n in owned for name in names)
 
 
@@ -330,7 +331,7 @@ def _ready_pods(conn: KubeConnection, namespace: str, store: str) -> list[PodCho
         return (int(m.group(1)) if m else 1_000_000, p.metadata.name)
 
     matched = [p for p in pods if by_label(p)] or [p for p in pods if by_prefix(p)]
-    return [PodChoice(p.metadata.name, choose_container(p, t), p.status.phase, True)
+    return [PodChoice(name_of(p), choose_container(p, t), pod_phase(p), True)
             for p in sorted((p for p in matched if ready(p)), key=ordinal)]
 
 
@@ -388,9 +389,9 @@ def _cluster_layout(pods: list[PodChoice], asked: PodChoice, clis: dict, nodes_t
     for node in nodes:
         if not node.is_master or not node.slots:
             continue  # replicas hold their master's data; a master without slots holds nothing
-        pod = by_id.get(node.id)
-        if pod is not None:
-            shards.append(RedisShard(node, pod.name, pod.container, True))
+        master_pod = by_id.get(node.id)
+        if master_pod is not None:
+            shards.append(RedisShard(node, master_pod.name, master_pod.container, True))
             continue
         problem = ""
         if not node.host:
@@ -445,7 +446,8 @@ def _redis(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) ->
     failed = [o for o in outcomes if isinstance(o, str)]
     if failed:  # the verified ones are kept, under their real names
         raise HubError("; ".join(failed))
-    return [*outcomes, ("redis/nodes", nodes, f"CLUSTER NODES of {len(layout.shards)} masters")]
+    saved = [o for o in outcomes if not isinstance(o, str)]  # every one of them, none having failed
+    return [*saved, ("redis/nodes", nodes, f"CLUSTER NODES of {len(layout.shards)} masters")]
 
 
 def _verify_rdb(path: Path) -> str:

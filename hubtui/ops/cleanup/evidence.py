@@ -75,14 +75,14 @@ class Evidence:
                 "production_hints": list(self.production_hints)}
 
     @classmethod
-    def from_dict(cls, d: dict | None) -> "Evidence":
+    def from_dict(cls, d: dict | None) -> Evidence:
         d = d or {}
         return cls(tuple(Fact(**f) for f in d.get("facts", ())), tuple(d.get("production_hints", ())))
 
 
 def gather(environment: str, *, namespace: str, labels: dict | None, context: str, cluster: str, server: str,
            planned_endpoints: dict[str, str] | None = None, other_endpoints: dict[str, str] | None = None,
-           other_labels: dict[str, dict] | None = None, cloud_hints: list[str] | None = None) -> Evidence:
+           other_labels: dict[str, dict | None] | None = None, cloud_hints: list[str] | None = None) -> Evidence:
     """The facts about the connected cluster. `labels` are the main namespace's (None if it does not exist);
     `planned_endpoints` maps each planned cloud cluster to its API endpoint, `other_endpoints` the account's
     other cloud clusters to theirs."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from ...audit import append_line
@@ -43,7 +43,7 @@ class Journal:
         self.path = self.folder / JOURNAL_NAME
 
     def _append(self, entry: dict) -> None:
-        entry = {"ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), **entry}
+        entry = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), **entry}
         try:
             # On a line of its own (after a line a crash cut short, a "\n" comes first: the torn line stays
             # unreadable, this entry is read), and fsync'd: a crash right after a deletion must not lose it.
@@ -96,7 +96,7 @@ class Journal:
     def discard(self) -> None:
         """Forget an interrupted run (the operator chose to plan again): keep it aside, never lose it."""
         if self.path.exists():
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             try:
                 self.path.rename(self.folder / f"journal-abandoned-{stamp}.jsonl")
             except OSError as e:

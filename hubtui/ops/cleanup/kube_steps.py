@@ -11,14 +11,19 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from ...audit import AuditLog
 from ...errors import HubError
-from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, meta, name_of
 from ...kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from ...kube.pods import pod_list_call
 from ...kube.watch import Watcher
-from ..events import Emit, LogLine, Progress, StepDone, StepStarted, ignore
+from ...events import Emit, LogLine, Progress, StepDone, StepStarted, ignore
+
+if TYPE_CHECKING:
+    from kubernetes.client import V1Deployment, V1StatefulSet
 
 MAX_PARALLEL = 16
 
@@ -50,7 +55,7 @@ class NamespaceDeletion:
 def _ignore_not_found(call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         if getattr(e, "status", None) == 404:
             return None  # already gone counts as done
         raise
@@ -77,8 +82,8 @@ def check_namespace_uid(conn: KubeConnection, namespace: str, uid: str) -> bool:
         if getattr(e, "status", None) == 404:
             return False
         raise describe_api_error(e, f"reading namespace {namespace}") from None
-    if found.metadata.uid != uid:
-        raise NamespaceRecreated(f"namespace {namespace} was created again since the plan (uid {found.metadata.uid}, "
+    if meta(found).uid != uid:
+        raise NamespaceRecreated(f"namespace {namespace} was created again since the plan (uid {meta(found).uid}, "
                        f"planned {uid}): nothing in it was touched; plan again")
     return True
 
@@ -96,7 +101,8 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     emit(StepStarted(step))
     t = REQUEST_TIMEOUT
     try:
-        workloads = [("deployment", d) for d in apps.list_namespaced_deployment(namespace, _request_timeout=t).items]
+        workloads: list[tuple[str, V1Deployment | V1StatefulSet]] = [
+            ("deployment", d) for d in apps.list_namespaced_deployment(namespace, _request_timeout=t).items]
         workloads += [("statefulset", s) for s in apps.list_namespaced_stateful_set(namespace, _request_timeout=t).items]
         jobs = batch.list_namespaced_job(namespace, _request_timeout=t).items
         crons = batch.list_namespaced_cron_job(namespace, _request_timeout=t).items
@@ -109,6 +115,8 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
         annotations = obj.metadata.annotations or {}
         patch_meta = {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: str(replicas)}}}
         patch_scale = {"spec": {"replicas": 0}}
+        meta_call: Callable[..., Any]
+        scale_call: Callable[..., Any]
         if kind == "deployment":
             meta_call, scale_call = apps.patch_namespaced_deployment, apps.patch_namespaced_deployment_scale
         else:
@@ -132,8 +140,8 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
         for kind, items, call in (("cronjob", crons, batch.delete_namespaced_cron_job),
                                   ("job", jobs, batch.delete_namespaced_job)):
             for item in items:
-                _ignore_not_found(call, item.metadata.name, namespace, body=background, _request_timeout=t)
-                deleted.append(f"{kind}/{item.metadata.name}")
+                _ignore_not_found(call, name_of(item), namespace, body=background, _request_timeout=t)
+                deleted.append(f"{kind}/{name_of(item)}")
                 audit.record("drain-delete", context=conn.context, namespace=namespace, object=deleted[-1])
         if deleted:
             emit(LogLine(f"{namespace}: deleted {', '.join(deleted)}"))

@@ -24,7 +24,7 @@ import json
 import os
 import socket
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from ...errors import HubError, UsageError
@@ -42,7 +42,7 @@ class EnvironmentLock:
     def held(self) -> bool:
         return self._fd is not None
 
-    def acquire(self) -> "EnvironmentLock":
+    def acquire(self) -> EnvironmentLock:
         if self._fd is not None:
             raise HubError(f"a cleanup of '{self.environment}' is already running in this hubtui (this lock is "
                            "held already); nothing was changed")
@@ -86,7 +86,7 @@ class EnvironmentLock:
             pass  # left behind, it blocks nobody (the lock goes with the descriptor)
         os.close(fd)
 
-    def __enter__(self) -> "EnvironmentLock":
+    def __enter__(self) -> EnvironmentLock:
         return self.acquire()
 
     def __exit__(self, *exc) -> None:
@@ -102,7 +102,7 @@ class EnvironmentLock:
 
     def _write_owner(self, fd: int) -> None:
         owner = {"pid": os.getpid(), "host": socket.gethostname(),
-                 "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                 "started": datetime.now(UTC).isoformat(timespec="seconds")}
         data = json.dumps(owner).encode()
         os.ftruncate(fd, 0)
         os.pwrite(fd, data, 0)

@@ -6,15 +6,18 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from ...errors import HubError, UsageError
-from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
-from ...paths import tilde
+from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, meta, name_of
 from ...settings import Settings
 from .evidence import UNPROVEN, Evidence, gather, production_like, refuse_contrary
-from .local_state import LocalPlan, plan_kubeconfig
+from .local_state import KubeconfigEntries, LocalPlan, plan_kubeconfig
+
+if TYPE_CHECKING:
+    from kubernetes.client import V1PersistentVolumeClaim
 
 PROVIDERS = ("aws", "gcp", "azure", "k8s")
 INFRA_NAMESPACES = ("monitoring", "cert-manager", "ingress-nginx")
@@ -90,6 +93,11 @@ class NamespacePlan:
         return [(label, items) for label, items in groups if items]
 
 
+def _as_tuples(value: Any) -> Any:
+    """A saved (JSON) list, of lists or not, as the tuple of tuples a NamespacePlan holds; anything else as is."""
+    return tuple(tuple(x) if isinstance(x, list) else x for x in value) if isinstance(value, list) else value
+
+
 @dataclass(frozen=True)
 class Plan:
     environment: str
@@ -104,23 +112,22 @@ class Plan:
     local: dict = field(default_factory=dict)  # LocalPlan.to_dict()
     evidence: dict = field(default_factory=dict)  # Evidence.to_dict(): is this cluster the environment's?
     webhooks: tuple[dict, ...] = ()  # cluster-scoped webhook configurations served from doomed namespaces
-    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def body(self) -> dict:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Plan":
+    def from_dict(cls, d: dict) -> Plan:
         fields = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
-        fields["namespaces"] = tuple(
-            NamespacePlan(**{k: (tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, list) else v)
-                             for k, v in ns.items()}) for ns in d["namespaces"])
+        fields["namespaces"] = tuple(NamespacePlan(**{k: _as_tuples(v) for k, v in ns.items()})
+                                     for ns in d["namespaces"])
         fields["risks"] = tuple(d.get("risks", ()))
         fields["webhooks"] = tuple(d.get("webhooks", ()))
         return cls(**fields)
 
     @classmethod
-    def load(cls, path: Path) -> "Plan":
+    def load(cls, path: Path) -> Plan:
         """A saved plan, checked against its recorded hash (a plan edited by hand is refused)."""
         try:
             data = json.loads(Path(path).read_text())
@@ -142,7 +149,7 @@ class Plan:
                              f"connected to {conn.context} ({conn.server}): nothing was changed; use --context "
                              f"{self.context}, or plan again")
 
-    def for_execution(self) -> "Plan":
+    def for_execution(self) -> Plan:
         """The same plan (same hash) as it runs: a plan first saved by a dry run can be carried out."""
         return replace(self, options={**self.options, "dry_run": False})
 
@@ -206,50 +213,6 @@ class Plan:
                            "writable folder") from None
         return path
 
-    def render(self) -> str:
-        lines = [f"Cleanup plan for environment '{self.environment}' (provider {self.provider})",
-                 f"  Kubernetes context: {self.context}   cluster: {self.cluster}   server: {self.server}"]
-        lines += [f"  {line}" for line in evidence_lines(self)]
-        lines.append("")
-        for ns in self.namespaces:
-            if not ns.exists:
-                if ns.role != "infrastructure":
-                    lines.append(f"  namespace {ns.name} ({ns.role}): does not exist, nothing to delete")
-                continue
-            if not ns.included:
-                lines.append(f"  namespace {ns.name} ({ns.role}): NOT included, shared: {', '.join(ns.shared[:5])}"
-                             f"{' …' if len(ns.shared) > 5 else ''} (--include-shared-infra includes it)")
-                continue
-            lines.append(f"  namespace {ns.name} ({ns.role}): {ns.pods} pods")
-            lines += [f"    {label}: {', '.join(items)}" for label, items in ns.groups()]
-        for w in self.webhooks:
-            lines.append(f"  {w['kind']} webhook configuration {w['name']} (served from {', '.join(w['namespaces'])})")
-        cloud = self.cloud_plan
-        if cloud:
-            lines += ["", f"  Cloud: {cloud.identity}, region {cloud.region}"]
-            lines += [f"    searched: {n}" for n in getattr(cloud, "notes", ())]
-            if not cloud.resources:
-                lines.append("    nothing found by name or by the environment tag")
-            for r in cloud.resources:
-                extra = "  (deletion protection ON)" if r.details.get("deletion_protection") else ""
-                lines.append(f"    {r.kind}: {r.name}  [matched by {r.matched_by}]{extra}")
-                lines += [f"      with it: {line}" for line in contents(r)]
-            for r in getattr(cloud, "not_included", ()):
-                lines.append(f"    NOT included: {r.kind} {r.name}  [matched by {r.matched_by} only]")
-        elif self.options.get("provider") != "k8s":
-            lines += ["", "  Cloud: left alone (--k8s-only)"]
-        local = self.local_plan
-        if local.kubeconfig or local.working_dir:
-            lines += ["", "  Local state:"]
-            lines += [f"    kubeconfig {e.describe()} (a copy is saved first)" for e in local.kubeconfig]
-            if local.working_dir:
-                lines.append(f"    hubtui working files {tilde(local.working_dir)}; kept: "
-                             f"{', '.join(tilde(k) for k in local.kept)}")
-        if self.risks:
-            lines += ["", "  Risks:"] + [f"    ! {r}" for r in self.risks]
-        lines += ["", f"  plan hash {self.hash[:12]}"]
-        return "\n".join(lines)
-
 
 def evidence_lines(plan: Plan) -> list[str]:
     """Whether the cluster is the environment's, one line per fact, as both faces show it."""
@@ -309,15 +272,20 @@ def _namespace_plan(conn: KubeConnection, name: str, role: str) -> tuple[Namespa
         raise describe_api_error(e, f"listing what namespace {name} holds") from None
     return NamespacePlan(
         name, True, role,
-        deployments=tuple(sorted((d.metadata.name, d.spec.replicas or 0) for d in deps)),
-        statefulsets=tuple(sorted((s.metadata.name, s.spec.replicas or 0) for s in sets)),
-        jobs=tuple(sorted(j.metadata.name for j in jobs)),
-        cronjobs=tuple(sorted(c.metadata.name for c in crons)),
-        pvcs=tuple(sorted((p.metadata.name, ((p.spec.resources.requests or {}).get("storage", "?")
-                                             if p.spec.resources else "?")) for p in pvcs)),
+        deployments=tuple(sorted((name_of(d), d.spec.replicas or 0) for d in deps)),
+        statefulsets=tuple(sorted((name_of(s), s.spec.replicas or 0) for s in sets)),
+        jobs=tuple(sorted(name_of(j) for j in jobs)),
+        cronjobs=tuple(sorted(name_of(c) for c in crons)),
+        pvcs=tuple(sorted((name_of(p), _requested_storage(p)) for p in pvcs)),
         pods=len(pods),
-        uid=found.metadata.uid or "",
-    ), dict(found.metadata.labels or {})
+        uid=meta(found).uid or "",
+    ), dict(meta(found).labels or {})
+
+
+def _requested_storage(pvc: V1PersistentVolumeClaim) -> str:
+    """The storage a claim requests, or "?"."""
+    resources = pvc.spec.resources if pvc.spec else None
+    return (resources.requests or {}).get("storage", "?") if resources else "?"
 
 
 _NGINX_CLASSES = ("nginx",)
@@ -338,10 +306,10 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
         if infra == "ingress-nginx":
             net = client.NetworkingV1Api(conn.api)
             classes = net.list_ingress_class(_request_timeout=t).items
-            nginx = set(_NGINX_CLASSES) | {c.metadata.name for c in classes
-                                           if (c.spec.controller or "") == "k8s.io/ingress-nginx"}
-            default_nginx = any((c.metadata.annotations or {}).get("ingressclass.kubernetes.io/is-default-class")
-                                == "true" and c.metadata.name in nginx for c in classes)
+            nginx = set(_NGINX_CLASSES) | {name_of(c) for c in classes  # an IngressClass's spec is optional
+                                           if ((c.spec.controller if c.spec else None) or "") == "k8s.io/ingress-nginx"}
+            default_nginx = any((meta(c).annotations or {}).get("ingressclass.kubernetes.io/is-default-class")
+                                == "true" and name_of(c) in nginx for c in classes)
 
             def uses_nginx(i) -> bool:
                 named = i.spec.ingress_class_name or (i.metadata.annotations or {}).get("kubernetes.io/ingress.class")
@@ -357,8 +325,10 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
         custom = client.CustomObjectsApi(conn.api)
         for group, version, plural, label in kinds:
             try:
-                items = custom.list_cluster_custom_object(group, version, plural, _request_timeout=t)["items"]
-            except Exception as e:  # noqa: BLE001
+                # a list of custom objects is plain JSON: a dict (the SDK annotates it as object)
+                listed = cast(dict, custom.list_cluster_custom_object(group, version, plural, _request_timeout=t))
+                items = listed["items"]
+            except Exception as e:
                 if getattr(e, "status", None) == 404:  # the kind is not installed: nobody uses it
                     continue
                 raise
@@ -387,7 +357,7 @@ def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
             served = {w.client_config.service.namespace for w in item.webhooks or ()
                       if w.client_config and w.client_config.service}
             if served and served <= doomed:  # one that also serves from a kept namespace stays
-                found.append({"kind": kind, "name": item.metadata.name, "uid": item.metadata.uid,
+                found.append({"kind": kind, "name": name_of(item), "uid": meta(item).uid,
                               "namespaces": sorted(served)})
     return tuple(sorted(found, key=lambda w: (w["kind"], w["name"])))
 
@@ -436,7 +406,7 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
             break
     cloud = None
     found_cloud = None
-    kubeconfig = ()
+    kubeconfig: tuple[KubeconfigEntries, ...] = ()
     if opts.cloud:
         from ...cloud.base import cluster_name
         from ...cloud.base import discover as cloud_discover
@@ -444,7 +414,11 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
         found_cloud = cloud_discover(opts.provider, opts.environment, settings,
                                      include_tag_matches=opts.include_tag_matches)
         cloud = found_cloud.to_dict()
-        kubeconfig = plan_kubeconfig(conn.kubeconfig, cluster_name(opts.environment))
+        from ...cloud.base import cluster_endpoints
+
+        endpoints = cluster_endpoints(found_cloud)
+        skipped_contexts: list[str] = []
+        kubeconfig = plan_kubeconfig(conn.kubeconfig, cluster_name(opts.environment), endpoints, skipped_contexts)
     doomed = {ns.name for ns in namespaces if ns.doomed}
     evidence = gather(opts.environment, namespace=opts.namespace, labels=main_labels, context=conn.context,
                       cluster=conn.cluster, server=conn.server,
@@ -480,6 +454,10 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
             risks.append(f"shared infrastructure {ns.name} is included although in use: {', '.join(ns.shared[:5])}")
     if found_cloud:
         risks += list(found_cloud.risks)
+        risks += skipped_contexts
+        if kubeconfig and not endpoints:
+            risks.append(f"kubeconfig entries for {cluster_name(opts.environment)} are matched by name only (no "
+                         "cloud cluster endpoint was found to compare with their server)")
     webhooks = _webhooks(conn, {ns.name for ns in namespaces if ns.doomed})
     state = Path(settings.state_dir)
     local = LocalPlan(kubeconfig, str(working_dir(state, opts.environment)),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from ...audit import AuditError, AuditLog
@@ -18,7 +18,7 @@ from ...errors import HubError
 from ...kube.client import KubeConnection
 from ...paths import tilde
 from ...settings import Settings
-from ..events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
+from ...events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
 from .journal import Journal, JournalState
 from .plan import Plan, working_dir
 
@@ -115,12 +115,25 @@ class RunSummary:
                            "failed": s.failed, "skipped": s.skipped, "seconds": s.seconds} for s in self.steps],
                 "deleted": self._all("deleted"), "failed": self._all("failed"), "skipped": self._all("skipped")}
 
+    def headline(self, took: str | None = None) -> str:
+        """The run's result in one sentence, as both faces say it (the TUI adds how long it took)."""
+        done, after = (f" in {took}", f" after {took}") if took else ("", "")
+        return {"completed": f"Cleanup of '{self.environment}' completed{done}.",
+                "failed": f"Cleanup of '{self.environment}' FAILED{after}: see the steps marked failed.",
+                "cancelled": f"Cleanup of '{self.environment}' was cancelled{after}: nothing more was changed."
+                }[self.result]
+
+    def resume_hint(self) -> str:
+        """How to go on after a run that did not complete ('' after one that did)."""
+        if self.result == "completed":
+            return ""
+        first = next((s for s in self.steps if s.status in (FAILED, CANCELLED) or s.failed), None)
+        where = f" from '{first.title}'" if first else ""
+        return f"Run the cleanup of '{self.environment}' again to resume{where}: finished steps are not repeated."
+
     def render(self) -> str:
         marks = {DONE: "✓", DONE_EARLIER: "✓", FAILED: "✗", SKIPPED: "-", CANCELLED: "!"}
-        head = {"completed": f"Cleanup of '{self.environment}' completed.",
-                "failed": f"Cleanup of '{self.environment}' FAILED: see the steps marked ✗.",
-                "cancelled": f"Cleanup of '{self.environment}' was cancelled: nothing more was changed."}
-        lines = [head[self.result] + f"  (plan {self.plan_hash[:12]})"]
+        lines = [self.headline() + f"  (plan {self.plan_hash[:12]})"]
         for s in self.steps:
             took = f" ({duration(s.seconds)})" if s.seconds is not None else ""
             lines.append(f"  {marks[s.status]} {s.title}: {s.status}{took}" + (f": {s.detail}" if s.detail else ""))
@@ -128,11 +141,8 @@ class RunSummary:
             items = self._all(attr)
             if items:
                 lines.append(f"  {label} ({len(items)}): " + ", ".join(items))
-        if self.result != "completed":
-            first = next((s for s in self.steps if s.status in (FAILED, CANCELLED) or s.failed), None)
-            where = f" from '{first.title}'" if first else ""
-            lines.append(f"  Run the cleanup of '{self.environment}' again to resume{where}: finished steps "
-                         "are not repeated.")
+        if self.resume_hint():
+            lines.append("  " + self.resume_hint())
         return "\n".join(lines)
 
 
@@ -143,7 +153,7 @@ class BoundAudit(AuditLog):
         super().__init__(audit.path.parent)
         self.fields = fields
 
-    def bind(self, **more) -> "BoundAudit":
+    def bind(self, **more) -> BoundAudit:
         return BoundAudit(self, **(self.fields | more))
 
     def record(self, action: str, **fields) -> None:
@@ -165,7 +175,7 @@ def _age(ts: str, now: datetime) -> float | None:
     except (TypeError, ValueError):
         return None
     if then.tzinfo is None:
-        then = then.replace(tzinfo=timezone.utc)
+        then = then.replace(tzinfo=UTC)
     return (now - then).total_seconds()
 
 
@@ -181,7 +191,7 @@ def human_age(seconds: float | None) -> str:
 
 def resume_ages(pending: JournalState, now: datetime | None = None) -> tuple[float | None, float | None]:
     """(age of the interrupted run, age of its backup or None when it took none) in seconds."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     backup = pending.steps.get("backup", {})
     return _age(pending.started, now), (_age(backup.get("ts", ""), now) if pending.done("backup") else None)
 

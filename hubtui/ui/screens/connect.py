@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar, cast
+
 from rich.markup import escape
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from ...errors import HubError
 from ...ops.connect import TARGETS, PodChoice
 from ..actions import bindings, help_rows
 from ..backend import Backend
+from ..styles import styled
+from ..workers import WorkerFailures
 from .modals import Help, readonly_badge
 
+if TYPE_CHECKING:
+    from ..app import HubApp
+
 HELP = help_rows("connect")
+# In a browser (`hubtui serve`) the app has no terminal to hand over: the pty bridge needs a real one.
+IN_BROWSER = ("[b $warning]connect needs a real terminal:[/] this hubtui runs in a browser, which cannot be handed "
+              "to psql, redis-cli or a shell. In a terminal, run [b]hubtui connect {target}[/]")
 
 
-class ConnectScreen(Screen):
+class ConnectScreen(WorkerFailures, Screen):
     ACTION_SCREEN = "connect"  # its entry in the action table (ui/actions.py)
-    BINDINGS = bindings("connect")
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings("connect"))
 
     def __init__(self, backend: Backend):
         super().__init__()
@@ -29,6 +37,12 @@ class ConnectScreen(Screen):
         self.found: dict[str, PodChoice | str] = {}
         self.last_session = ""
         self.connecting = False  # one session at a time: a second Enter while preparing does nothing
+        self.preparing = ""  # the store being prepared
+
+    @property
+    def hub(self) -> HubApp:
+        """The app as what it is (Textual types `self.app` as any App)."""
+        return cast("HubApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(readonly_badge(self.backend) + f"[b]Connect[/]  ·  context [b]{self.backend.context}[/]  ·  "
@@ -46,25 +60,30 @@ class ConnectScreen(Screen):
         table.focus()
         self.action_lookup()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="connect-lookup")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="connect-lookup", name="pod lookup")
     def action_lookup(self) -> None:
-        try:
-            found = self.backend.connect_candidates()
-        except HubError as e:
-            self.app.call_from_thread(self.say, f"[b red]error:[/] {escape(str(e))}")
-            return
-        self.app.call_from_thread(self.show, found)
+        self.app.call_from_thread(self.show, self.backend.connect_candidates())  # a failure: worker_failed
+
+    def worker_failed(self, worker, message: str) -> None:
+        """Any failure of a worker of this screen (ui/workers.py): one line, and Enter works again."""
+        if worker.group == "connect-plan":
+            self.failed(self.preparing, message)
+        else:
+            self.say(f"[b $error]error:[/] {escape(message)}")
 
     def show(self, found: dict[str, PodChoice | str]) -> None:
         self.found = found
         table = self.query_one(DataTable)
         for key, choice in found.items():
             if isinstance(choice, PodChoice):
-                values = (choice.name, choice.container, Text("Running, ready", style="green"))
+                values = (choice.name, choice.container, styled("Running, ready", "hub.ok"))
             else:
-                values = ("-", "", Text(choice, style="red"))
+                values = ("-", "", styled(choice, "hub.error"))
             for col, value in zip(("pod", "container", "state"), values):
                 table.update_cell(key, col, value, update_width=True)
+        if self.app.is_web:
+            self.say(IN_BROWSER.format(target="|".join(TARGETS)))
+            return
         hint = "Enter connects · Ctrl-] inside a session brings you back"
         self.say(f"{self.last_session}  ·  {hint}" if self.last_session else hint)
 
@@ -83,36 +102,34 @@ class ConnectScreen(Screen):
         if isinstance(choice, str):
             self.notify(choice, title=f"cannot connect to {TARGETS[key].title}", severity="error", timeout=8)
             return
-        self.connecting = True
+        if self.app.is_web:  # nothing is planned (no secret read): the session could not be shown here
+            self.say(IN_BROWSER.format(target=key))
+            self.notify(f"run `hubtui connect {key}` in a terminal: a browser cannot be handed to a session",
+                        title="connect needs a real terminal", severity="warning", timeout=8)
+            return
+        self.connecting, self.preparing = True, key
         self.say(f"preparing the {TARGETS[key].title} session…")
         self.prepare(key)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="connect-plan")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="connect-plan", name="connect")
     def prepare(self, key: str) -> None:
-        try:
-            plan = self.backend.connect_plan(key)
-        except HubError as e:
-            self.app.call_from_thread(self.failed, key, str(e))
-            return
-        except Exception as e:  # noqa: BLE001 - a bug is one line too, and never leaves the screen "connecting"
-            self.app.call_from_thread(self.failed, key, f"unexpected {type(e).__name__}: {e}")
-            return
-        self.app.call_from_thread(self.start_session, plan)
+        # any failure (a HubError or a bug) is one line through worker_failed, and never leaves the screen
+        # "connecting"
+        self.app.call_from_thread(self.start_session, self.backend.connect_plan(key))
 
     def start_session(self, plan) -> None:
         if not self.is_attached or self.app.screen is not self:  # the operator left meanwhile
             self.connecting = False
             return
-        self.app.hand_over(plan, self.session_done)
+        self.hub.hand_over(plan, self.session_done)
 
     def failed(self, key: str, message: str) -> None:
         self.connecting = False
-        self.say(f"[b red]cannot connect to {TARGETS[key].title}:[/] {escape(message)}")
-        self.notify(message, title="connect failed", severity="error", timeout=8)
+        self.say(f"[b $error]cannot connect to {TARGETS[key].title}:[/] {escape(message)}")
 
     def session_done(self, summary: str, ok: bool) -> None:
         self.connecting = False
-        self.last_session = escape(summary) if ok else f"[b red]{escape(summary)}[/]"
+        self.last_session = escape(summary) if ok else f"[b $error]{escape(summary)}[/]"
         self.say(self.last_session)
         self.notify(summary, severity="information" if ok else "error", timeout=8)
         self.action_lookup()

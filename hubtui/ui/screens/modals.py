@@ -1,8 +1,10 @@
-"""Small modal screens: ask for a number, confirm, pick a namespace, help."""
+"""The modal base every dialog uses (its own CSS: centred box, danger border, title, body), and the
+small dialogs: ask for a number, confirm, pick a name of a list, help."""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TypeVar
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,11 +14,57 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 
 from ...errors import HubError
 
+T = TypeVar("T")
 
-class NumberPrompt(ModalScreen[int | None]):
-    """Ask for a replica count; OK stays disabled until the value is valid."""
 
+class Modal(ModalScreen[T]):
+    """A centred dialog box; the buttons row and `.problem` share the app's CSS with the screens. Escape dismisses
+    it with `cancel_value` (the safe answer), so a modal never leaves its caller waiting. Subclasses compose
+    their content inside `self.box()`."""
+
+    DEFAULT_CSS = """
+    Modal {
+        align: center middle;
+    }
+    Modal .dialog {
+        width: 72;
+        height: auto;
+        max-height: 80%;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    Modal .dialog.danger {
+        border: thick $error;
+    }
+    Modal .dialog-title {
+        text-style: bold;
+        width: 100%;
+        margin-bottom: 1;
+    }
+    Modal .dialog-body {
+        margin-bottom: 1;
+    }
+    Modal .dialog-warning {
+        color: $error;
+        text-style: bold;
+    }
+    Modal .closing {
+        color: $text-muted;
+    }
+    """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    cancel_value: T | None = None
+
+    def box(self, *, danger: bool = False, classes: str = "") -> Vertical:
+        return Vertical(classes=" ".join(c for c in ("dialog", "danger" if danger else "", classes) if c))
+
+    def action_cancel(self) -> None:
+        self.dismiss(self.cancel_value)
+
+
+class NumberPrompt(Modal[int | None]):
+    """Ask for a replica count; OK stays disabled until the value is valid."""
 
     def __init__(self, title: str, parse: Callable[[str], int], initial: str = ""):
         super().__init__()
@@ -25,7 +73,7 @@ class NumberPrompt(ModalScreen[int | None]):
         self.initial = initial
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with self.box():
             yield Label(self.title_text, classes="dialog-title")
             yield Input(value=self.initial, placeholder="replicas (0-1000)", id="value")
             yield Static("", id="problem", classes="problem")
@@ -61,21 +109,19 @@ class NumberPrompt(ModalScreen[int | None]):
         else:
             self.dismiss(None)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class Confirm(ModalScreen[bool]):
+class Confirm(Modal[bool]):
     """Yes or no, with the exact targets shown."""
 
-    BINDINGS = [Binding("escape", "no", "Cancel"), Binding("y", "yes", "Yes"), Binding("n", "no", "No")]
+    BINDINGS = [Binding("y", "yes", "Yes"), Binding("n", "no", "No")]
+    cancel_value = False
 
     def __init__(self, title: str, body: str, *, danger: bool = False, yes: str = "Yes"):
         super().__init__()
         self.title_text, self.body, self.danger, self.yes_label = title, body, danger, yes
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog danger" if self.danger else "dialog"):
+        with self.box(danger=self.danger):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(self.body, classes="dialog-body")
             with Horizontal(classes="buttons"):
@@ -95,9 +141,7 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class NamespacePicker(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
+class NamespacePicker(Modal[str | None]):
     """Pick one name of a list (namespaces, contexts); the current one is marked."""
 
     def __init__(self, namespaces: list[str], current: str, title: str = "Switch namespace"):
@@ -105,7 +149,7 @@ class NamespacePicker(ModalScreen[str | None]):
         self.namespaces, self.current, self.title_text = namespaces, current, title
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with self.box():
             yield Label(self.title_text, classes="dialog-title")
             yield OptionList(*[f"{n}  (current)" if n == self.current else n for n in self.namespaces],
                              id="namespaces")
@@ -118,11 +162,8 @@ class NamespacePicker(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.namespaces[event.option_index])
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class Help(ModalScreen[None]):
+class Help(Modal[None]):
     BINDINGS = [Binding("escape", "close", "Close"), Binding("question_mark", "close", "Close"),
                 Binding("q", "close", "Close")]
 
@@ -133,10 +174,10 @@ class Help(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         width = max(len(k) for k, _ in self.keys)
         body = "\n".join(f"[b]{k.ljust(width)}[/]  {text}" for k, text in self.keys)
-        with Vertical(classes="dialog help"):
+        with self.box(classes="help"):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(body, classes="dialog-body")
-            yield Static(f"[dim]{self.closing}[/]")
+            yield Static(self.closing, classes="closing", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,69 @@
+"""The cleanup wizard's dialogs: the typed-phrase confirmation and the resume-or-plan-again choice."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, Static
+
+from ....ops.cleanup.confirm import Confirmation, accepted
+from ..modals import Modal
+
+
+class TypedConfirm(Modal[bool]):
+    """A typed phrase: OK stays disabled until the text matches exactly (case, spaces and all)."""
+
+    cancel_value = False
+
+    def __init__(self, confirmation: Confirmation, warning: str):
+        super().__init__()
+        self.confirmation, self.warning = confirmation, warning
+
+    def compose(self) -> ComposeResult:
+        with self.box(danger=True):
+            yield Label(self.confirmation.question, classes="dialog-title")
+            yield Static("This permanently deletes:\n" + self.warning, id="warning",
+                         classes="dialog-body dialog-warning", markup=False)
+            yield Label(f"Type {self.confirmation.phrase} to go on:")
+            yield Input(placeholder=self.confirmation.phrase, id="phrase")
+            with Horizontal(classes="buttons"):
+                yield Button("OK", variant="error", id="ok", disabled=True)
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#ok", Button).disabled = not accepted(self.confirmation, event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if accepted(self.confirmation, event.value):
+            self.dismiss(True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "ok" and accepted(self.confirmation, self.query_one(Input).value))
+
+
+class ResumeChoice(Modal[str]):
+    """An interrupted run of the same environment: resume it with its saved plan, or plan again."""
+
+    cancel_value = "cancel"
+
+    def __init__(self, environment: str, body: str):
+        super().__init__()
+        self.environment, self.body = environment, body
+
+    def compose(self) -> ComposeResult:
+        with self.box():
+            yield Label(f"An interrupted cleanup of '{self.environment}' is pending", classes="dialog-title")
+            yield Static(self.body, classes="dialog-body")
+            with Horizontal(classes="buttons"):
+                yield Button("Resume", variant="primary", id="resume")
+                yield Button("Plan again", id="again")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#resume", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)

@@ -1,0 +1,168 @@
+"""The cleanup wizard's form: environment, provider, namespaces and options; Plan (F5) asks the engine for a
+plan (read-only) and settles an interrupted run of the same environment first."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import ClassVar
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.binding import BindingType
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, RadioButton, RadioSet, Static
+
+from ....errors import HubError, UsageError
+from ....ops.cleanup.plan import PROVIDERS, CleanupOptions, validate
+from ....ops.cleanup.runner import describe_pending, options_differ, options_differ_message
+from ....paths import tilde
+from ...actions import bindings, help_rows
+from ...backend import Backend
+from ...workers import WorkerFailures
+from ..modals import Confirm, Help, readonly_badge
+from .dialogs import ResumeChoice
+from .plan import PlanScreen
+
+# No "force" here: skipping the confirmations is for automation (hubtui cleanup --force), never a checkbox.
+OPTIONS = (
+    ("k8s_only", "Kubernetes only: leave the cloud alone"),
+    ("skip_backup", "Skip the backup"),
+    ("include_tag_matches", "Include cloud resources that match by tag only (asked separately)"),
+    ("include_shared_infra", "Include shared infrastructure namespaces still in use elsewhere"),
+    ("dry_run", "Dry run: plan only, change nothing"),
+)
+
+FORM_HELP = help_rows("cleanup-form")
+
+
+class CleanupFormScreen(WorkerFailures, Screen):
+    ACTION_SCREEN = "cleanup-form"  # its entry in the action table (ui/actions.py)
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings("cleanup-form"))
+
+    def __init__(self, backend: Backend):
+        super().__init__()
+        self.backend = backend
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(readonly_badge(self.backend) + f"[b]Cleanup[/]  ·  destroy an environment  ·  context "
+                     f"[b]{escape(self.backend.context)}[/]", id="titlebar")
+        with VerticalScroll(id="cleanup-form"):
+            yield Label("Environment")
+            yield Input(placeholder="dev, staging, production, …", id="environment")
+            yield Label("Provider")
+            with RadioSet(id="provider"):
+                for p in PROVIDERS:
+                    yield RadioButton(p, id=f"provider-{p}")
+            yield Label("Namespace")
+            yield Input(value=self.backend.namespace, id="namespace")
+            yield Label("Additional namespaces")
+            yield Input(placeholder="comma-separated, e.g. llm-analytics-jobs,llm-analytics-canary", id="additional")
+            for key, label in OPTIONS:
+                yield Checkbox(label, id=key)
+            yield Static("", id="problem", classes="problem")
+            with Horizontal(classes="buttons"):
+                yield Button("Plan", variant="primary", id="plan")
+                yield Button("Back", id="back")
+        yield Static("Fill in the form, then Plan (F5): nothing changes until you confirm.", id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#environment", Input).focus()
+
+    def options(self) -> CleanupOptions:
+        """The form as options, validated by the engine (a bad value raises UsageError)."""
+        provider = self.query_one(RadioSet).pressed_button
+        extra = tuple(n.strip() for n in self.query_one("#additional", Input).value.split(",") if n.strip())
+        if provider is None:
+            raise UsageError(f"choose a provider ({', '.join(PROVIDERS)}): there is no default")
+        return validate(CleanupOptions(  # the environment exactly as typed: spaces around it are refused
+            environment=self.query_one("#environment", Input).value,
+            provider=str(provider.label), namespace=self.query_one("#namespace", Input).value.strip(),
+            additional_namespaces=extra,
+            **{key: self.query_one(f"#{key}", Checkbox).value for key, _ in OPTIONS}))
+
+    def say(self, text: str, problem: str = "") -> None:
+        self.query_one("#message", Static).update(text)
+        self.query_one("#problem", Static).update(problem)
+
+    @on(Button.Pressed, "#plan")
+    def action_plan(self) -> None:
+        if self.busy:
+            return
+        try:
+            opts = self.options()
+        except HubError as e:
+            self.say("Nothing was changed.", str(e))
+            return
+        self.busy = True
+        self.say(f"Looking for what '{opts.environment}' has (read-only)…")
+        self.plan_for(opts)
+
+    @work(exclusive=True, exit_on_error=False, group="cleanup-plan", name="planning")
+    async def plan_for(self, opts: CleanupOptions) -> None:
+        try:
+            if not opts.dry_run:  # a run of this environment going on (here or elsewhere) is never taken for pending
+                await asyncio.to_thread(self.backend.cleanup_probe_lock, opts.environment)
+            pending = await asyncio.to_thread(self.backend.cleanup_pending, opts.environment)
+            if pending is not None and not opts.dry_run and not await self.settle_pending(opts, pending):
+                return
+            plan, path = await asyncio.to_thread(self.backend.cleanup_plan, opts)
+        except HubError as e:
+            self.say("Nothing was changed.", str(e))
+            return
+        finally:  # anything else: worker_failed says it, in one line
+            self.busy = False
+        self.say(f"Plan saved to {tilde(path)}.")
+        self.app.push_screen(PlanScreen(self.backend, plan, path))
+
+    def worker_failed(self, worker, message: str) -> None:
+        self.busy = False
+        self.say("Nothing was changed.", message)
+
+    async def settle_pending(self, opts: CleanupOptions, pending) -> bool:
+        """An interrupted run of the environment: set aside when stale (or unreadable, if the operator says so),
+        refused when the form's options differ, otherwise resumed or set aside as the operator chooses. True: go
+        on and plan afresh."""
+        try:
+            saved = await asyncio.to_thread(self.backend.cleanup_load, pending.plan_file)
+        except HubError as e:
+            question = Confirm(f"The interrupted cleanup of '{opts.environment}' cannot be resumed",
+                               f"{e}.\nSet it aside (it is kept) and plan again?", yes="Set aside and plan")
+            if not await self.app.push_screen_wait(question):
+                self.say("Nothing was changed.", str(e))
+                return False
+            await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
+            return True
+        stale = await asyncio.to_thread(self.backend.cleanup_stale, saved, pending)
+        if stale:  # before the options: a stale run is set aside whatever it was asked with
+            await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
+            self.app.notify(f"The interrupted cleanup of '{opts.environment}' cannot be resumed: {stale}. "
+                            "It was set aside; here is a fresh plan.", title="Cleanup", severity="warning", timeout=12)
+            return True
+        differ = options_differ(saved, opts)
+        if differ:
+            self.say("Nothing was changed.", options_differ_message(opts.environment, differ))
+            return False
+        body = (describe_pending(pending) + ".\nResume goes on from the first unfinished step with the plan that "
+                "was confirmed; Plan again sets the interrupted run aside.")
+        choice = await self.app.push_screen_wait(ResumeChoice(opts.environment, body))
+        if choice == "resume":
+            self.app.push_screen(PlanScreen(self.backend, saved, Path(pending.plan_file), resume=True))
+            self.say("Resuming the interrupted run: review its plan.")
+            return False
+        if choice != "again":
+            self.say("Nothing was changed.")
+            return False
+        await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
+        return True
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.push_screen(Help("Cleanup: the form", FORM_HELP))

@@ -1,0 +1,169 @@
+"""The cleanup plan screen: the target, the evidence, the risks and the plan as a tree (worded by
+hubtui.present.plan, as the CLI prints it); Destroy asks the typed confirmations, then starts the run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.binding import BindingType
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static, Tree
+
+from ....ops.cleanup.confirm import confirmations, protection_confirmation
+from ....ops.cleanup.plan import Plan
+from ....paths import tilde
+from ....present.plan import Line, doomed_summary, identity_rows, plan_lines, risk_lines
+from ...actions import bindings, help_rows
+from ...backend import Backend
+from ...styles import styled, tone_style
+from ...workers import WorkerFailures
+from ..modals import Help, readonly_badge
+from .dialogs import TypedConfirm
+from .run import RunScreen
+
+if TYPE_CHECKING:
+    from ...app import HubApp
+
+PLAN_HELP = help_rows("cleanup-plan")
+
+
+def label(line: Line) -> Text:
+    text = styled(line.head, tone_style(line.tone))
+    if line.rest:
+        text.append("  " + line.rest, style=tone_style(line.rest_tone))
+    if line.flag:
+        text.append("  " + line.flag, style=tone_style("warning"))
+    return text
+
+
+def fill_plan_tree(tree: Tree, lines: list[Line]) -> None:
+    """The plan's lines as a tree: sections and the nodes with children expanded, leaves as leaves."""
+    tree.show_root = False
+    tree.root.expand()
+
+    def add(parent, line: Line) -> None:
+        if line.children:
+            node = parent.add(label(line), expand=True)
+            for child in line.children:
+                add(node, child)
+        else:
+            parent.add_leaf(label(line))
+
+    for section in lines:
+        add(tree.root, section)
+
+
+class PlanScreen(WorkerFailures, Screen):
+    ACTION_SCREEN = "cleanup-plan"  # its entry in the action table (ui/actions.py)
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings("cleanup-plan"))
+
+    def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, resume: bool = False):
+        super().__init__()
+        self.backend, self.plan, self.plan_file, self.resume = backend, plan, Path(plan_file), resume
+
+    @property
+    def hub(self) -> HubApp:
+        """The app as what it is (Textual types `self.app` as any App)."""
+        return cast("HubApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        p, opts = self.plan, self.plan.opts
+        verb = "Resume the cleanup" if self.resume else "Cleanup plan"
+        yield Static(readonly_badge(self.backend) + f"[b]{verb}[/]  ·  environment [b]{escape(p.environment)}[/]"
+                     f"  ·  provider [b]{p.provider}[/]  ·  plan {p.hash[:12]}", id="titlebar")
+        yield Static(self._identity(), id="identity")
+        if p.risks:
+            yield Static(self._risks(), id="risks")
+        yield Tree("Plan", id="plan-tree")
+        notices = []
+        if opts.dry_run:
+            notices.append("DRY RUN: this plan can only be saved; untick Dry run in the form to destroy")
+        yield Static("\n".join(notices), id="force-notice")
+        with Horizontal(classes="buttons"):
+            yield Button("Resume…" if self.resume else "Destroy…", variant="error", id="destroy",
+                         disabled=opts.dry_run)
+            yield Button("Dry run: change nothing", id="dry")
+            yield Button("Back", id="back")
+        yield Static(f"Plan saved to {tilde(self.plan_file)}. Nothing has been changed.", id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#force-notice").display = bool(self.plan.opts.dry_run)
+        fill_plan_tree(self.query_one(Tree), plan_lines(self.plan))
+        self.query_one(Tree).focus()  # ↑ ↓ read the plan; the buttons have their keys (D, s, Esc)
+
+    def _identity(self) -> Text:
+        """What will be destroyed, as keys and values (hubtui.present.plan words them for both faces)."""
+        rows = identity_rows(self.plan)
+        width = max(len(key) for key, _, _ in rows) + 2
+        out = Text()
+        for i, (key, value, tone) in enumerate(rows):
+            out.append(("\n" if i else "") + key.ljust(width), style="bold")
+            out.append(value, style=tone_style(tone))
+        return out
+
+    def _risks(self) -> Text:
+        t = Text()
+        t.append("Risks", style="underline")
+        for line in risk_lines(self.plan):
+            t.append(f"\n{line}")
+        return t
+
+    def tree_text(self) -> str:
+        """Every label of the plan tree, one a line, indented by depth (for tests and a copy of the plan)."""
+        lines = []
+
+        def walk(node, depth):
+            for child in node.children:
+                lines.append("  " * depth + str(child.label))
+                walk(child, depth + 1)
+
+        walk(self.query_one(Tree).root, 0)
+        return "\n".join(lines)
+
+    @on(Button.Pressed, "#destroy")
+    def action_destroy(self) -> None:
+        if not self.plan.opts.dry_run and not self.hub.refused_readonly(f"destroying '{self.plan.environment}'"):
+            self.confirm_and_run()
+
+    @work(exclusive=True, exit_on_error=False, group="cleanup-confirm", name="confirmation")
+    async def confirm_and_run(self) -> None:
+        warning = doomed_summary(self.plan)
+        for c in confirmations(self.plan):
+            if not await self.app.push_screen_wait(TypedConfirm(c, warning)):
+                self.query_one("#message", Static).update("Not confirmed: nothing was changed.")
+                return
+        allow = False
+        protected = [r for r in (self.plan.cloud_plan.resources if self.plan.cloud_plan else ())
+                     if r.details.get("deletion_protection")]
+        for r in protected:  # deletion protection is never switched off silently
+            modal = TypedConfirm(protection_confirmation(self.plan, r), f"• {r.label()}")
+            if not await self.app.push_screen_wait(modal):
+                self.query_one("#message", Static).update(
+                    f"Deletion protection of {r.label()} stays on: nothing was changed.")
+                return
+            allow = True
+        self.app.push_screen(RunScreen(self.backend, self.plan, self.plan_file, allow_unprotect=allow))
+
+    def worker_failed(self, worker, message: str) -> None:
+        self.query_one("#message", Static).update(f"Nothing was changed: {message}")
+
+    @on(Button.Pressed, "#dry")
+    def action_dry_run(self) -> None:
+        self.app.pop_screen()  # the plan
+        self.app.pop_screen()  # the form
+        self.app.notify(f"Dry run: nothing was changed. The plan is saved in {tilde(self.plan_file)}.",
+                        title="Cleanup", timeout=8)
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.push_screen(Help("Cleanup: the plan", PLAN_HELP))
