@@ -18,16 +18,18 @@ from cluster.localcluster import LocalCluster  # noqa: E402
 BENCH_CLUSTER = os.environ.get("HUBTUI_BENCH_CLUSTER", "hubtui-bench")
 
 
-def bench_cluster(nodes: int) -> LocalCluster:
-    cluster = LocalCluster(BENCH_CLUSTER)
+def bench_cluster(nodes: int, name: str = BENCH_CLUSTER) -> LocalCluster:
+    cluster = LocalCluster(name)
     cluster.up(deploy_hub=False, nodes=nodes, reuse=True)
     return cluster
 
 
-def create_deployments(cluster: LocalCluster, namespace: str, count: int, replicas: int) -> None:
+def create_deployments(cluster: LocalCluster, namespace: str, count: int, replicas: int, *,
+                       first: int | None = None) -> None:
+    """`count` deployments svc-000... (with `first`: svc-<first>... numbered on four digits)."""
     items = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}]
-    for i in range(count):
-        name = f"svc-{i:03d}"
+    for i in range(first or 0, (first or 0) + count):
+        name = f"svc-{i:04d}" if first is not None else f"svc-{i:03d}"
         items.append({
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": namespace},
             "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},

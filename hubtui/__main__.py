@@ -16,7 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env(kubeconfig=args.kubeconfig, context=args.context, namespace=args.namespace,
                                      scale_timeout=getattr(args, "timeout", None),
-                                     readonly=getattr(args, "readonly", False))
+                                     readonly=getattr(args, "readonly", False),
+                                     all_namespaces=getattr(args, "all_namespaces", False) or None)
         if getattr(args, "run", None):
             return args.run(args, settings)
         from .ui.app import run_tui
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
     except KeyboardInterrupt:
         return 130
-    except Exception as e:  # noqa: BLE001 - a bug is still one line for the operator; the trace on request
+    except Exception as e:
         if os.environ.get("HUBTUI_DEBUG"):
             raise
         print(f"hubtui: error: unexpected {type(e).__name__}: {e} (HUBTUI_DEBUG=1 shows where)", file=sys.stderr)

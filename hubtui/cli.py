@@ -27,12 +27,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"hubtui {__version__}")
     add_cluster_flags(p)
+    p.add_argument("-A", "--all-namespaces", action="store_true",
+                   help="show the deployments of every namespace you may list (a key toggles it in the TUI)")
     common = argparse.ArgumentParser(add_help=False)
     add_cluster_flags(common, default=argparse.SUPPRESS)  # a flag given before the command stays
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    from . import serve
     from .headless import cleanup, connect, scale
 
     scale.add_parser(sub, [common])
     cleanup.add_parser(sub, [common])
     connect.add_parser(sub, [common])
+    serve.add_parser(sub, [common])
     return p

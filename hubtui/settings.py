@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 DEFAULT_NAMESPACE = "llm-analytics-hub"
 DEFAULT_SCALE_TIMEOUT = 300.0
@@ -29,6 +29,7 @@ class Settings:
     kubeconfig: str | None = None
     context: str | None = None
     namespace: str = DEFAULT_NAMESPACE
+    all_namespaces: bool = False  # the TUI shows the deployments of every namespace (-A)
     scale_timeout: float = DEFAULT_SCALE_TIMEOUT
     db_name: str = DEFAULT_DB_NAME
     db_user: str = DEFAULT_DB_USER
@@ -46,9 +47,11 @@ class Settings:
     readonly_why: str = ""  # which switch turned it on (--readonly, HUBTUI_READONLY, the config file)
     readonly_contexts: tuple[str, ...] = ()  # context name patterns that turn it on by themselves
     production_contexts: tuple[str, ...] = ("*prod*", "*prd*")  # shown in red in the title bar
+    theme: str | None = None  # the TUI's Textual theme (config file `theme`); None: Textual's default
+    theme_source: str = ""  # where it was set, for a one-line error naming the key
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Defaults, then the environment (NAMESPACE, AWS_REGION, GCP_PROJECT, GCP_REGION,
         HUBTUI_GCP_ENDPOINT, HUBTUI_AZURE_ENDPOINT, AZURE_SUBSCRIPTION_ID, XDG_STATE_HOME), then explicit overrides (flags); an override of None keeps the lower layer."""
         from .config import load
@@ -63,6 +66,8 @@ class Settings:
                                                                  if config.readonly else ""),
             readonly_contexts=config.readonly_contexts,
             production_contexts=config.production_contexts,
+            theme=config.theme,
+            theme_source=f"config file {config.path}" if config.theme else "",
             aws_region=env.get("AWS_REGION") or None,
             gcp_project=env.get("GCP_PROJECT") or None,
             gcp_region=env.get("GCP_REGION") or None,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
 
 from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT, HubError, UsageError
+from ..events import Event
 from ..settings import Settings
 from .output import EventPrinter, table
 
@@ -49,6 +51,32 @@ def check_usage(args: argparse.Namespace) -> None:
         raise UsageError(f"--timeout must be a positive number of seconds (at most a day), not {args.timeout:g}")
 
 
+class TerminalProgress:
+    """Wraps an Emit: bulk Progress events (done/total, rate, ETA) redrawn on one line of stderr, only when
+    stderr is a terminal and the output is for a person (never with --json or --ndjson)."""
+
+    STEPS = {"scale": "scaling", "record": "recording counts", "restore": "restoring"}
+
+    def __init__(self, inner, err=None):
+        self.inner = inner
+        self.err = err or sys.stderr
+        self.shown = False
+
+    def __call__(self, event) -> None:
+        from ..events import Progress
+
+        if isinstance(event, Progress) and event.step in self.STEPS:
+            line = f"{self.STEPS[event.step]} {event.detail}"
+            self.err.write("\r\x1b[K" + line + ("\n" if event.done >= event.total else ""))
+            self.err.flush()
+            self.shown = event.done < event.total
+            return
+        if self.shown:  # a message of its own goes below the progress line
+            self.err.write("\n")
+            self.shown = False
+        self.inner(event)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..kube.client import connect
     from ..ops.scale import ScaleEngine, parse_replicas
@@ -57,9 +85,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.replicas is not None:
         parse_replicas(args.replicas)  # bad values fail before connecting
     printer = EventPrinter(ndjson=args.ndjson)
+    emit: Callable[[Event], None] = printer
+    if not (args.json or args.ndjson) and sys.stderr.isatty():
+        emit = TerminalProgress(printer)
     conn = connect(settings)
     try:
-        engine = ScaleEngine(conn, settings, dry_run=args.dry_run, emit=printer)
+        engine = ScaleEngine(conn, settings, dry_run=args.dry_run, emit=emit)
         if args.restore:
             changes = engine.restore(args.deployment, force=args.force)
         elif args.all:
@@ -111,7 +142,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(table(("Deployment", "Replicas", "Status"),
                         [(c.name, f"{c.before} → {c.after}", status(c)) for c in changes]))
-        if timed_out:
+        if outcome is not None and timed_out:
             print(f"error: timed out after {settings.scale_timeout:g}s: {len(outcome.not_ready)} deployment(s) "
                   "not ready", file=sys.stderr)
     return code

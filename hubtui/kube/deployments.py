@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import datetime, UTC
+from collections.abc import Callable
 
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
-from .watch import ERROR, SYNCED, Watcher, WatchEvent
+from .watch import DELETED, ERROR, SYNCED, Watcher, WatchEvent, name_key, namespaced_key
 
 ORIGINAL_REPLICAS_ANNOTATION = "hubtui.io/original-replicas"
 MAX_REPLICAS = 1000  # the most replicas hubtui sets (a flag, the slider, a recorded count to restore)
@@ -68,6 +68,13 @@ class DeploymentRow:
     original_replicas: int | None = None  # the count recorded for restore, when valid
     original_problem: str | None = None  # why the recorded count is not valid (it is then never used)
     selector: tuple[tuple[str, str], ...] = ()
+    namespace: str = ""  # set when the row comes from a view of all namespaces (then `ref` is namespace/name)
+
+    @property
+    def ref(self) -> str:
+        """How the row is named where it is shown and chosen: its name, or namespace/name in a view of all
+        namespaces."""
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
 
     @property
     def settled(self) -> bool:
@@ -88,7 +95,7 @@ class DeploymentRow:
     def age(self, now: datetime | None = None) -> str:
         if self.created is None:
             return "-"
-        secs = int(((now or datetime.now(timezone.utc)) - self.created).total_seconds())
+        secs = int(((now or datetime.now(UTC)) - self.created).total_seconds())
         for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
             if secs >= size:
                 return f"{secs // size}{unit}"
@@ -99,8 +106,41 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
-def row_from(dep: dict, hpa: HpaRange | None = None) -> DeploymentRow:
-    """A row from a Deployment as the API sends it (a dict)."""
+def strip_deployment(dep: dict) -> dict:
+    """A Deployment reduced to what a row (and why_not_ready) reads: no managedFields, no pod template, no
+    other annotation than the recorded count. Applied at the watch boundary, so the cache stays small."""
+    meta, spec = dep.get("metadata") or {}, dep.get("spec") or {}
+    small_meta = {k: meta[k] for k in ("name", "namespace", "resourceVersion", "creationTimestamp", "generation",
+                                       "uid", "deletionTimestamp") if k in meta}
+    original = (meta.get("annotations") or {}).get(ORIGINAL_REPLICAS_ANNOTATION)
+    if original is not None:
+        small_meta["annotations"] = {ORIGINAL_REPLICAS_ANNOTATION: original}
+    small_spec = {}
+    if "replicas" in spec:
+        small_spec["replicas"] = spec["replicas"]
+    match = (spec.get("selector") or {}).get("matchLabels")
+    if match:
+        small_spec["selector"] = {"matchLabels": match}
+    status = dep.get("status") or {}
+    small_status = {k: v for k, v in status.items() if k != "conditions"}
+    conditions = [{k: c[k] for k in ("type", "status", "reason", "message") if k in c}
+                  for c in status.get("conditions") or ()
+                  if c.get("status") == "True" and c.get("type") == "ReplicaFailure"
+                  or c.get("reason") == "ProgressDeadlineExceeded"]
+    if conditions:  # only those why_not_ready explains
+        small_status["conditions"] = conditions
+    return {"metadata": small_meta, "spec": small_spec, "status": small_status}
+
+
+def strip_hpa(hpa: dict) -> dict:
+    meta, spec = hpa.get("metadata") or {}, hpa.get("spec") or {}
+    return {"metadata": {k: meta[k] for k in ("name", "namespace", "resourceVersion") if k in meta},
+            "spec": {k: spec[k] for k in ("scaleTargetRef", "minReplicas", "maxReplicas") if k in spec}}
+
+
+def row_from(dep: dict, hpa: HpaRange | None = None, *, qualified: bool = False) -> DeploymentRow:
+    """A row from a Deployment as the API sends it (a dict); `qualified`: the row carries its namespace (a
+    view of all namespaces)."""
     meta, spec, status = dep["metadata"], dep.get("spec", {}), dep.get("status") or {}
     try:  # never raise here: this runs on the watch thread, for every row, on every event
         original = parse_original_replicas((meta.get("annotations") or {}).get(ORIGINAL_REPLICAS_ANNOTATION))
@@ -122,45 +162,71 @@ def row_from(dep: dict, hpa: HpaRange | None = None) -> DeploymentRow:
         original_replicas=original,
         original_problem=problem,
         selector=tuple(sorted(((spec.get("selector") or {}).get("matchLabels") or {}).items())),
+        namespace=meta.get("namespace", "") if qualified else "",
     )
 
 
-def hpa_targets(hpas: dict[str, dict]) -> dict[str, HpaRange]:
-    """HPAs that target a Deployment, keyed by the deployment's name."""
+def hpa_targets(hpas: dict[str, dict], qualified: bool = False) -> dict[str, HpaRange]:
+    """HPAs that target a Deployment, keyed by the deployment's name (namespace/name when `qualified`)."""
     out = {}
     for h in hpas.values():
         ref = h["spec"]["scaleTargetRef"]
         if ref.get("kind") == "Deployment":
-            out[ref["name"]] = HpaRange(h["metadata"]["name"], h["spec"].get("minReplicas", 1),
-                                        h["spec"]["maxReplicas"])
+            key = f"{h['metadata'].get('namespace', '')}/{ref['name']}" if qualified else ref["name"]
+            out[key] = HpaRange(h["metadata"]["name"], h["spec"].get("minReplicas", 1), h["spec"]["maxReplicas"])
     return out
 
 
-def _lists(conn: KubeConnection, namespace: str):
+def _lists(conn: KubeConnection, namespace: str | None):
+    """The list calls of deployments and HPAs: in `namespace`, or in every namespace when it is None."""
     from kubernetes import client
 
-    return (functools.partial(client.AppsV1Api(conn.api).list_namespaced_deployment, namespace),
-            functools.partial(client.AutoscalingV2Api(conn.api).list_namespaced_horizontal_pod_autoscaler,
-                              namespace))
+    apps, autoscaling = client.AppsV1Api(conn.api), client.AutoscalingV2Api(conn.api)
+    if namespace is None:
+        return (apps.list_deployment_for_all_namespaces, autoscaling.list_horizontal_pod_autoscaler_for_all_namespaces)
+    return (functools.partial(apps.list_namespaced_deployment, namespace),
+            functools.partial(autoscaling.list_namespaced_horizontal_pod_autoscaler, namespace))
 
 
-def list_rows(conn: KubeConnection, namespace: str) -> list[DeploymentRow]:
-    """One list of the namespace's deployments (no watch)."""
+def where(namespace: str | None) -> str:
+    return "all namespaces" if namespace is None else namespace
+
+
+def list_rows(conn: KubeConnection, namespace: str | None) -> list[DeploymentRow]:
+    """One list of the namespace's deployments (no watch); namespace None: of every namespace, the rows
+    carrying their namespace."""
     import json
 
+    qualified = namespace is None
     deps_call, hpas_call = _lists(conn, namespace)
     try:
         deps = json.loads(deps_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"]
     except Exception as e:  # noqa: BLE001 - one line for the operator
-        raise describe_api_error(e, f"listing deployments in {namespace}") from None
+        raise describe_api_error(e, f"listing deployments in {where(namespace)}") from None
     try:
         hpas = json.loads(hpas_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"]
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) != 403:
-            raise describe_api_error(e, f"listing HPAs in {namespace}") from None
+            raise describe_api_error(e, f"listing HPAs in {where(namespace)}") from None
         hpas = []  # may not read HPAs: scale without the HPA check
-    targets = hpa_targets({h["metadata"]["name"]: h for h in hpas})
-    return sorted((row_from(d, targets.get(d["metadata"]["name"])) for d in deps), key=lambda r: r.name)
+    key = namespaced_key if qualified else name_key
+    targets = hpa_targets({key(h): h for h in hpas}, qualified)
+    rows = (row_from(d, targets.get(key(d)), qualified=qualified) for d in deps)
+    return sorted(rows, key=lambda r: (r.namespace, r.name))
+
+
+def can_list_all_namespaces(conn: KubeConnection) -> str | None:
+    """None when the user may list deployments in every namespace; otherwise one line saying why not (a 403
+    from the cluster-wide list). Other errors are left to the watch, which reports and retries them."""
+    from kubernetes import client
+
+    try:
+        client.AppsV1Api(conn.api).list_deployment_for_all_namespaces(limit=1, _preload_content=False,
+                                                                      _request_timeout=REQUEST_TIMEOUT)
+    except Exception as e:  # noqa: BLE001
+        if getattr(e, "status", None) == 403:
+            return str(describe_api_error(e, "listing deployments in all namespaces"))
+    return None
 
 
 @dataclass(frozen=True)
@@ -175,29 +241,46 @@ class RowsChanged:
 
 
 class DeploymentStore:
-    """The namespace's deployments (and the HPAs that target them) kept live by two watches.
+    """The namespace's deployments (and the HPAs that target them) kept live by two watches; namespace None:
+    those of every namespace, keyed namespace/name (each row's `ref`).
 
+    The watches keep stripped objects only (strip_deployment, strip_hpa). A deployment event recomputes the
+    rows it names, nothing else; an HPA event or a relist recomputes all (both are rare).
     Listeners get RowsChanged on the watch threads; `rows` and `wait_for` are safe from any thread.
     """
 
-    def __init__(self, conn: KubeConnection, namespace: str):
+    def __init__(self, conn: KubeConnection, namespace: str | None):
         self.namespace = namespace
+        self.qualified = namespace is None
+        key = namespaced_key if self.qualified else name_key
+        self._key = key
         deps_call, hpas_call = _lists(conn, namespace)
         self._cond = threading.Condition()
         self._rows: dict[str, DeploymentRow] = {}
+        self._targets: dict[str, HpaRange] = {}
         self._listeners: list[Callable[[RowsChanged], None]] = []
         self.error: str | None = None  # the deployments watch is broken (it keeps retrying)
         self.hpa_error: str | None = None  # HPAs cannot be watched (e.g. 403): rows show no HPA
-        self._deps = Watcher(deps_call, self._on_deployments, what=f"deployments in {namespace}")
-        self._hpas = Watcher(hpas_call, self._on_hpas, what=f"HPAs in {namespace}")
+        self._deps = Watcher(deps_call, self._on_deployments, what=f"deployments in {where(namespace)}", key=key,
+                             transform=strip_deployment)
+        self._hpas = Watcher(hpas_call, self._on_hpas, what=f"HPAs in {where(namespace)}", key=key,
+                             transform=strip_hpa)
         self._synced = {"deployments": False, "hpas": False}
 
     def subscribe(self, listener: Callable[[RowsChanged], None]) -> None:
-        self._listeners.append(listener)
+        """Report every change to `listener` from now on; if the store has started already, it first gets
+        what the store holds (all rows, and the state of the watch), so that it may start early."""
+        with self._cond:
+            self._listeners.append(listener)
+            if self._rows or self._synced["deployments"] or self.error or self.hpa_error:
+                listener(RowsChanged(tuple(sorted(self._rows.values(), key=lambda r: (r.namespace, r.name))),
+                                     synced=self._synced["deployments"], error=self.error,
+                                     hpa_error=self.hpa_error))
 
-    def start(self) -> "DeploymentStore":
-        self._hpas.start()
-        self._deps.start()
+    def start(self) -> DeploymentStore:
+        if self._deps._thread is None:
+            self._hpas.start()
+            self._deps.start()
         return self
 
     def stop(self) -> None:
@@ -207,15 +290,16 @@ class DeploymentStore:
     @property
     def rows(self) -> list[DeploymentRow]:
         with self._cond:
-            return sorted(self._rows.values(), key=lambda r: r.name)
+            return sorted(self._rows.values(), key=lambda r: (r.namespace, r.name))
 
-    def row(self, name: str) -> DeploymentRow | None:
+    def row(self, ref: str) -> DeploymentRow | None:
+        """A row by its ref (its name; namespace/name in a store of every namespace)."""
         with self._cond:
-            return self._rows.get(name)
+            return self._rows.get(ref)
 
-    def raw(self, name: str) -> dict | None:
-        """The deployment as the API last sent it."""
-        return self._deps.get(name)
+    def raw(self, ref: str) -> dict | None:
+        """The deployment as the API last sent it, stripped (strip_deployment)."""
+        return self._deps.get(ref)
 
     def notify(self) -> None:
         """Make wait_for() look again (when something it depends on besides deployments changed)."""
@@ -228,7 +312,7 @@ class DeploymentStore:
         with self._cond:
             return self._synced["deployments"]
 
-    def wait_for(self, predicate: Callable[["DeploymentStore"], bool], timeout: float) -> bool:
+    def wait_for(self, predicate: Callable[[DeploymentStore], bool], timeout: float) -> bool:
         """Block until predicate(store) holds (checked on every change), or the timeout passes."""
         with self._cond:
             return self._cond.wait_for(lambda: predicate(self), timeout)
@@ -240,12 +324,16 @@ class DeploymentStore:
     def _on_hpas(self, events: list[WatchEvent]) -> None:
         self._update(events, "hpas")
 
+    def _row(self, key: str, obj: dict) -> DeploymentRow:
+        return row_from(obj, self._targets.get(key), qualified=self.qualified)
+
     def _update(self, events: list[WatchEvent], source: str) -> None:
         """On a watcher thread. Listeners are called under the store's lock, so that changes reach them
         in the order they were made, whichever of the two watches saw them."""
         error = next((e.error for e in events if e.type == ERROR), None)
+        synced_now = any(e.type == SYNCED for e in events)
         with self._cond:
-            if any(e.type == SYNCED for e in events):
+            if synced_now:
                 self._synced[source] = True
             hpa_changed = False
             if source == "hpas":
@@ -260,14 +348,34 @@ class DeploymentStore:
                 self.error = error
             elif self._synced["deployments"]:
                 self.error = None
-            targets = hpa_targets(self._hpas.snapshot())
-            fresh = {name: row_from(obj, targets.get(name)) for name, obj in self._deps.snapshot().items()}
-            upserted = tuple(r for name, r in sorted(fresh.items()) if self._rows.get(name) != r)
-            removed = tuple(sorted(set(self._rows) - set(fresh)))
-            self._rows = fresh
-            change = RowsChanged(upserted, removed, synced=self._synced["deployments"], error=self.error,
-                                 hpa_error=self.hpa_error)
+            upserted: list[DeploymentRow] = []
+            removed: list[str] = []
+            if source == "hpas" or synced_now:
+                # Rare (an HPA changed, or a full list): recompute every row, report those that differ.
+                if source == "hpas":
+                    self._targets = hpa_targets(self._hpas.snapshot(), self.qualified)
+                fresh = {key: self._row(key, obj) for key, obj in self._deps.snapshot().items()}
+                upserted = [r for key, r in sorted(fresh.items()) if self._rows.get(key) != r]
+                removed = sorted(set(self._rows) - set(fresh))
+                self._rows = fresh
+            else:
+                # A deployment event: only the rows it names (the last event of a key wins).
+                latest: dict[str, dict | None] = {}
+                for e in events:
+                    if e.obj is not None and e.type != ERROR:
+                        latest[self._key(e.obj)] = None if e.type == DELETED else e.obj
+                for key, obj in latest.items():
+                    if obj is None:
+                        if self._rows.pop(key, None) is not None:
+                            removed.append(key)
+                        continue
+                    row = self._row(key, obj)
+                    if self._rows.get(key) != row:
+                        self._rows[key] = row
+                        upserted.append(row)
+            change = RowsChanged(tuple(upserted), tuple(removed), synced=self._synced["deployments"],
+                                 error=self.error, hpa_error=self.hpa_error)
             self._cond.notify_all()
-            if upserted or removed or error or hpa_changed or any(e.type == SYNCED for e in events):
+            if upserted or removed or error or hpa_changed or synced_now:
                 for listener in list(self._listeners):
                     listener(change)

@@ -7,9 +7,12 @@ import functools
 from .client import KubeConnection
 
 
-def pod_list_call(conn: KubeConnection, namespace: str):
+def pod_list_call(conn: KubeConnection, namespace: str | None):
+    """The list call of the pods in `namespace` (None: in every namespace)."""
     from kubernetes import client
 
+    if namespace is None:
+        return client.CoreV1Api(conn.api).list_pod_for_all_namespaces
     return functools.partial(client.CoreV1Api(conn.api).list_namespaced_pod, namespace)
 
 

@@ -5,7 +5,9 @@
 - the API server goes away (restart, network): reports the error, retries with backoff, and lists
   again when it is back;
 - stop() returns promptly: it shuts the open response from the calling thread, so no thread stays
-  blocked on a read and the app can exit.
+  blocked on a read and the app can exit;
+- `transform` strips each object at the boundary (before it is cached or reported), so that a cache of
+  thousands of objects holds only what its consumer reads (no managedFields, no pod templates).
 
 No polling: between reconnects the only traffic is the watch stream itself.
 """
@@ -17,7 +19,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from .client import REQUEST_TIMEOUT, describe_api_error
 
@@ -29,6 +31,8 @@ ERROR = "ERROR"  # the connection is broken; the watcher keeps retrying
 
 # Server-side watch timeout: the stream ends and is resumed from the last version this often.
 WATCH_SECONDS = 60
+# Objects per page of a list (a relist of thousands comes in pages).
+LIST_PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -38,21 +42,37 @@ class WatchEvent:
     error: str | None = None
 
 
+def name_key(obj: dict) -> str:
+    return obj["metadata"]["name"]
+
+
+def namespaced_key(obj: dict) -> str:
+    """The key of an object of a cluster-wide list: namespace/name."""
+    meta = obj["metadata"]
+    return f"{meta.get('namespace', '')}/{meta['name']}"
+
+
 class Watcher:
-    """Keep `cache` (name -> object dict) in sync with one collection and report each change.
+    """Keep `cache` (key -> object dict) in sync with one collection and report each change.
 
     list_call(**kw) is a kubernetes API list method bound to its namespace, e.g.
     functools.partial(AppsV1Api(api).list_namespaced_deployment, "ns"). It is called with
     _preload_content=False, so objects stay plain dicts (fast; no model classes).
     on_event(events) receives batches of WatchEvent on the watcher's thread.
     Other threads read the cache through snapshot() (a copy taken under the watcher's lock).
+    key(obj) names an object in the cache (default: its name; namespaced_key for a cluster-wide list).
+    transform(obj) -> obj is applied to every object before it is cached and reported; it must keep
+    metadata.name, metadata.namespace and metadata.resourceVersion.
     """
 
     def __init__(self, list_call: Callable, on_event: Callable[[list[WatchEvent]], None], *, what: str,
-                 backoff_max: float = 5.0):
+                 backoff_max: float = 5.0, key: Callable[[dict], str] = name_key,
+                 transform: Callable[[dict], dict] | None = None):
         self._list_call = list_call
         self._on_event = on_event
         self.what = what
+        self._key = key
+        self._transform = transform
         self.cache: dict[str, dict] = {}
         self._rv: str | None = None
         self._stop = threading.Event()
@@ -71,7 +91,7 @@ class Watcher:
             return self.cache.get(name)
 
     # ----- lifecycle ---------------------------------------------------------------------
-    def start(self) -> "Watcher":
+    def start(self) -> Watcher:
         self._thread = threading.Thread(target=self._run, name=f"watch {self.what}", daemon=True)
         self._thread.start()
         return self
@@ -127,12 +147,23 @@ class Watcher:
         return resp
 
     def _relist(self) -> None:
-        resp = self._open(REQUEST_TIMEOUT[1])
-        try:
-            body = json.loads(resp.data)
-        finally:
-            self._release(resp)
-        items = {o["metadata"]["name"]: o for o in body.get("items", [])}
+        # In pages: each page is parsed, stripped and dropped before the next, so that the memory a big
+        # collection needs at once is one page's, not the whole list's (the pages are one consistent list).
+        transform, key = self._transform, self._key
+        items: dict[str, dict] = {}
+        token = None
+        while True:
+            resp = self._open(REQUEST_TIMEOUT[1], limit=LIST_PAGE, **({"_continue": token} if token else {}))
+            try:
+                body = json.loads(resp.data)
+            finally:
+                self._release(resp)
+            raw = body.pop("items", None) or []
+            items.update((key(o), o) for o in (map(transform, raw) if transform else raw))
+            del raw
+            token = (body.get("metadata") or {}).get("continue")
+            if not token or self._stop.is_set():
+                break
         events = [WatchEvent(DELETED, obj) for name, obj in self.cache.items() if name not in items]
         for name, obj in items.items():
             old = self.cache.get(name)
@@ -172,9 +203,11 @@ class Watcher:
         rv = (obj.get("metadata") or {}).get("resourceVersion")
         if rv:
             self._rv = rv
-        if kind == "BOOKMARK":
+        if kind == "BOOKMARK" or not isinstance(kind, str):
             return None
-        name = obj["metadata"]["name"]
+        if self._transform is not None:
+            obj = self._transform(obj)
+        name = self._key(obj)
         with self._lock:
             if kind == DELETED:
                 self.cache.pop(name, None)
@@ -191,7 +224,7 @@ class Watcher:
     def _emit(self, events: list[WatchEvent]) -> None:
         try:
             self._on_event(events)
-        except Exception:  # noqa: BLE001 - a consumer's bug must not kill the watch
+        except Exception:
             log.exception("%s: event handler failed", self.what)
 
 

@@ -3,6 +3,13 @@
 Before any scale to 0, each deployment's current count is recorded in the annotation
 hubtui.io/original-replicas, only where it is not set yet, so that a second scale to 0 cannot erase
 it. restore() sets each deployment back to its own count and clears the annotation.
+
+With all_namespaces, the engine works on every namespace: rows carry their namespace and are named
+namespace/name (DeploymentRow.ref), and each change goes to the row's own namespace.
+
+Many changes at once (scale --all on thousands) go through an AdaptiveLimiter: up to MAX_PARALLEL requests
+in flight, fewer when the API server answers 429 (honouring Retry-After), more again as requests succeed;
+Progress events (done/total, rate, ETA) report the way.
 """
 
 from __future__ import annotations
@@ -18,14 +25,122 @@ from ..audit import AuditError, AuditLog
 from ..errors import HubError, UsageError
 from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 from ..kube.deployments import (MAX_REPLICAS, ORIGINAL_REPLICAS_ANNOTATION, DeploymentRow, DeploymentStore,
-                                list_rows)
+                                list_rows, where)
 from ..kube.pods import matches, pod_list_call, why_not_ready
-from ..kube.watch import Watcher
+from ..kube.watch import Watcher, name_key, namespaced_key
 from ..settings import Settings
 from ..readonly import refuse_if_readonly
-from .events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
+from ..events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
 
 MAX_PARALLEL = 16
+MAX_ATTEMPTS = 8  # of one request answered 429 before it counts as failed
+PROGRESS_EVERY = 0.25  # seconds between two Progress events of a bulk change
+
+
+class TooManyRequests(Exception):
+    """What the API server said when it answered 429 to every attempt."""
+
+
+class AdaptiveLimiter:
+    """How many requests may be in flight, adapted to the API server: a 429 halves the limit and pauses
+    everyone for its Retry-After (or a growing backoff without one); every `grow_after` successes in a row
+    add one back, up to `maximum`. Thread-safe; call() runs one request through it, retrying on 429."""
+
+    def __init__(self, maximum: int = MAX_PARALLEL, *, grow_after: int = 8, backoff: float = 0.25,
+                 backoff_max: float = 10.0, sleep=time.sleep, clock=time.monotonic):
+        self.maximum = maximum
+        self.limit = maximum
+        self.in_flight = 0
+        self.throttled = 0  # 429 answers seen
+        self._grow_after, self._streak = grow_after, 0
+        self._backoff, self._backoff_max, self._next_backoff = backoff, backoff_max, backoff
+        self._paused_until = 0.0
+        self._cond = threading.Condition()
+        self._sleep, self._clock = sleep, clock
+
+    def call(self, fn):
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            self._acquire()
+            try:
+                result = fn()
+            except Exception as e:
+                if getattr(e, "status", None) != 429:
+                    self._release(ok=False)
+                    raise
+                self._release(ok=False)
+                self._throttled(_retry_after(e))
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                continue
+            self._release(ok=True)
+            return result
+        raise AssertionError("unreachable")
+
+    def _acquire(self) -> None:
+        with self._cond:
+            while True:
+                wait = self._paused_until - self._clock()
+                if wait <= 0 and self.in_flight < self.limit:
+                    self.in_flight += 1
+                    return
+                self._cond.wait(wait if wait > 0 else None)
+
+    def _release(self, ok: bool) -> None:
+        with self._cond:
+            self.in_flight -= 1
+            if ok:
+                self._streak += 1
+                self._next_backoff = self._backoff
+                if self._streak >= self._grow_after and self.limit < self.maximum:
+                    self.limit += 1
+                    self._streak = 0
+            else:
+                self._streak = 0
+            self._cond.notify_all()
+
+    def _throttled(self, retry_after: float | None) -> None:
+        with self._cond:
+            self.throttled += 1
+            self.limit = max(1, self.limit // 2)
+            pause = retry_after if retry_after is not None else self._next_backoff
+            self._next_backoff = min(self._next_backoff * 2, self._backoff_max)
+            self._paused_until = max(self._paused_until, self._clock() + min(pause, self._backoff_max))
+            self._cond.notify_all()
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """Retry-After in seconds from a 429 (ApiException.headers), or None."""
+    headers = getattr(exc, "headers", None) or {}
+    try:
+        value = headers.get("Retry-After") or headers.get("retry-after")
+        return max(0.0, float(value)) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+class _Progress:
+    """done/total, rate and ETA of a bulk change, as Progress events at most every PROGRESS_EVERY seconds."""
+
+    def __init__(self, emit: Emit, step: str, total: int):
+        self.emit, self.step, self.total = emit, step, total
+        self.done = 0
+        self.started = time.monotonic()
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def tick(self) -> None:
+        with self._lock:
+            self.done += 1
+            now = time.monotonic()
+            if self.done < self.total and now - self._last < PROGRESS_EVERY:
+                return
+            self._last = now
+            elapsed = max(now - self.started, 1e-6)
+            rate = self.done / elapsed
+            eta = (self.total - self.done) / rate if rate else 0.0
+            event = Progress(self.step, self.done, self.total,
+                             f"{self.done}/{self.total} · {rate:.0f}/s · ETA {eta:.0f}s")
+        self.emit(event)
 
 
 def parse_replicas(value: object) -> int:
@@ -84,10 +199,13 @@ class ScaleEngine:
     """Scale a namespace's deployments. Every change goes to the audit log; dry-run changes nothing
     (the API server validates each change with dryRun=All)."""
 
-    def __init__(self, conn: KubeConnection, settings: Settings, *, dry_run: bool = False, emit: Emit = ignore):
+    def __init__(self, conn: KubeConnection, settings: Settings, *, dry_run: bool = False, emit: Emit = ignore,
+                 all_namespaces: bool = False, limiter: AdaptiveLimiter | None = None):
         self.conn = conn
         self.settings = settings
-        self.namespace = settings.namespace
+        self.all_namespaces = all_namespaces
+        self.namespace = None if all_namespaces else settings.namespace
+        self.limiter = limiter or AdaptiveLimiter()
         self.dry_run = dry_run
         self.emit = emit
         self.audit = AuditLog(settings.state_dir)
@@ -102,14 +220,16 @@ class ScaleEngine:
 
     def resolve(self, names: list[str], rows: list[DeploymentRow]) -> list[DeploymentRow]:
         """The rows for `names`; an unknown name is a usage error that names the closest matches."""
-        by_name = {r.name: r for r in rows}
+        by_name = {r.ref: r for r in rows}
         out = []
         for name in names:
             if name not in by_name:
                 close = difflib.get_close_matches(name, list(by_name), n=3, cutoff=0.5)
                 hint = f"; did you mean {' or '.join(close)}?" if close else \
-                    f" (it has: {', '.join(sorted(by_name)) or 'no deployments'})"
-                raise UsageError(f"deployment {name!r} not found in namespace {self.namespace}{hint}")
+                    f" (it has: {', '.join(sorted(by_name)[:20]) or 'no deployments'})"
+                place = "any namespace (name them namespace/name)" if self.all_namespaces else \
+                    f"namespace {self.namespace}"
+                raise UsageError(f"deployment {name!r} not found in {place}{hint}")
             out.append(by_name[name])
         return out
 
@@ -146,15 +266,33 @@ class ScaleEngine:
             self._audit_error = e
             raise
 
-    def _parallel(self, rows, fn) -> list[ScaleChange]:
+    def _ns(self, row: DeploymentRow) -> str:
+        namespace = row.namespace or self.namespace
+        if not namespace:  # all namespaces: every row carries its own
+            raise HubError(f"{row.name}: no namespace")
+        return namespace
+
+    def _api(self, fn, *args, **kw):
+        """One request through the limiter (429 and Retry-After slow everyone down)."""
+        return self.limiter.call(lambda: fn(*args, **kw))
+
+    def _parallel(self, rows, fn, step: str = "scale") -> list[ScaleChange]:
         if not rows:
             return []
+        progress = _Progress(self.emit, step, len(rows))
+
+        def one(row):
+            try:
+                return fn(row)
+            finally:
+                progress.tick()
+
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(rows)), thread_name_prefix="scale") as pool:
-            return list(pool.map(fn, rows))
+            return list(pool.map(one, rows))
 
     def _scale_one(self, row: DeploymentRow, n: int, *, action: str) -> ScaleChange:
         warning = hpa_warning(row, n)
-        step = f"{row.name} {row.desired}→{n}"
+        step = f"{row.ref} {row.desired}→{n}"
         self.emit(StepStarted(step, "dry run" if self.dry_run else ""))
         if warning:
             self.emit(LogLine(warning, "warning"))
@@ -162,22 +300,22 @@ class ScaleEngine:
             self.emit(StepFailed(step, "not sent: the audit log cannot be written"))
             raise self._audit_error
         try:
-            self._apps.patch_namespaced_deployment_scale(
-                row.name, self.namespace, {"spec": {"replicas": n}},
-                dry_run="All" if self.dry_run else None, _request_timeout=REQUEST_TIMEOUT)
+            self._api(self._apps.patch_namespaced_deployment_scale,
+                      row.name, self._ns(row), {"spec": {"replicas": n}},
+                      dry_run="All" if self.dry_run else None, _request_timeout=REQUEST_TIMEOUT)
         except Exception as e:  # noqa: BLE001
-            error = str(describe_api_error(e, f"scaling {row.name}"))
+            error = str(describe_api_error(e, f"scaling {row.ref}"))
             self.emit(StepFailed(step, error))
-            return ScaleChange(row.name, row.desired, n, self.dry_run, warning, error)
+            return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error)
         if not self.dry_run:
             try:
                 self._record(action, context=self.conn.context, cluster=self.conn.cluster,
-                             namespace=self.namespace, deployment=row.name, before=row.desired, after=n)
+                             namespace=self._ns(row), deployment=row.name, before=row.desired, after=n)
             except AuditError:
                 self.emit(StepFailed(step, "done, but the audit log cannot be written"))
                 raise
         self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else ""))
-        return ScaleChange(row.name, row.desired, n, self.dry_run, warning)
+        return ScaleChange(row.ref, row.desired, n, self.dry_run, warning)
 
     def _record_originals(self, rows: list[DeploymentRow]) -> None:
         """Write hubtui.io/original-replicas where it is missing (and the count is worth keeping).
@@ -192,18 +330,20 @@ class ScaleEngine:
                 raise self._audit_error
             patch = {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: str(row.desired)}}}
             try:
-                self._apps.patch_namespaced_deployment(row.name, self.namespace, patch,
-                                                       dry_run="All" if self.dry_run else None,
-                                                       _request_timeout=REQUEST_TIMEOUT)
+                self._api(self._apps.patch_namespaced_deployment, row.name, self._ns(row), patch,
+                          dry_run="All" if self.dry_run else None, _request_timeout=REQUEST_TIMEOUT)
             except Exception as e:  # noqa: BLE001 - without the record, scaling to 0 would lose the count
-                return str(describe_api_error(e, f"recording the replica count of {row.name}"))
+                return str(describe_api_error(e, f"recording the replica count of {row.ref}"))
+            finally:
+                progress.tick()
             if not self.dry_run:
                 self._record("record-original-replicas", context=self.conn.context,
-                             namespace=self.namespace, deployment=row.name, replicas=row.desired)
+                             namespace=self._ns(row), deployment=row.name, replicas=row.desired)
             return None
 
         if not todo:
             return
+        progress = _Progress(self.emit, "record", len(todo))
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo)), thread_name_prefix="record") as pool:
             errors = [e for e in pool.map(record, todo) if e]
         if errors:
@@ -224,41 +364,42 @@ class ScaleEngine:
         todo = []
         for row in chosen:
             if row.original_problem is not None:
-                changes.append(ScaleChange(row.name, row.desired, row.desired, error=(
-                    f"{row.name}: cannot restore: {row.original_problem}; left at {row.desired}. Set the "
+                changes.append(ScaleChange(row.ref, row.desired, row.desired, error=(
+                    f"{row.ref}: cannot restore: {row.original_problem}; left at {row.desired}. Set the "
                     "annotation to the count wanted, or remove it")))
             elif row.original_replicas is None:
-                changes.append(ScaleChange(row.name, row.desired, row.desired,
-                                           error=f"{row.name}: no recorded replica count to restore"))
+                changes.append(ScaleChange(row.ref, row.desired, row.desired,
+                                           error=f"{row.ref}: no recorded replica count to restore"))
             elif row.desired != 0 and not force:
                 changes.append(ScaleChange(
-                    row.name, row.desired, row.original_replicas,
-                    error=(f"{row.name} was changed since maintenance (now {row.desired}, recorded "
+                    row.ref, row.desired, row.original_replicas,
+                    error=(f"{row.ref} was changed since maintenance (now {row.desired}, recorded "
                            f"{row.original_replicas}): restore with force to set it to {row.original_replicas}")))
             else:
                 todo.append(row)
         for change in changes:
-            self.emit(StepFailed(f"restore {change.name}", change.error))
+            self.emit(StepFailed(f"restore {change.name}", change.error or "refused"))
         if force and todo and not self.dry_run:
-            self._record("restore-force", context=self.conn.context, namespace=self.namespace,
-                         deployments=[r.name for r in todo])
+            self._record("restore-force", context=self.conn.context, namespace=where(self.namespace),
+                         deployments=[r.ref for r in todo])
 
         def restore_one(row: DeploymentRow) -> ScaleChange:
+            assert row.original_replicas is not None  # todo holds only rows with a recorded count (above)
             change = self._scale_one(row, row.original_replicas, action="restore")
             if change.ok and not self.dry_run:
                 try:
-                    self._apps.patch_namespaced_deployment(
-                        row.name, self.namespace, {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: None}}},
-                        _request_timeout=REQUEST_TIMEOUT)
+                    self._api(self._apps.patch_namespaced_deployment, row.name, self._ns(row),
+                              {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: None}}},
+                              _request_timeout=REQUEST_TIMEOUT)
                 except Exception as e:  # noqa: BLE001
-                    error = str(describe_api_error(e, f"clearing the recorded count of {row.name}"))
-                    self.emit(StepFailed(f"restore {row.name}", error))
+                    error = str(describe_api_error(e, f"clearing the recorded count of {row.ref}"))
+                    self.emit(StepFailed(f"restore {row.ref}", error))
                     return ScaleChange(change.name, change.before, change.after, error=error)
-                self._record("clear-original-replicas", context=self.conn.context, namespace=self.namespace,
+                self._record("clear-original-replicas", context=self.conn.context, namespace=self._ns(row),
                              deployment=row.name)
             return change
 
-        return changes + self._parallel(todo, restore_one)
+        return changes + self._parallel(todo, restore_one, "restore")
 
     # ----- waiting -------------------------------------------------------------------------
     def wait_ready(self, names: list[str], timeout: float | None = None,
@@ -274,7 +415,12 @@ class ScaleEngine:
         own_store = store is None
         store = store or DeploymentStore(self.conn, self.namespace).start()
         pods = Watcher(pod_list_call(self.conn, self.namespace), lambda events: store.notify(),
-                       what=f"pods in {self.namespace}").start()
+                       what=f"pods in {where(self.namespace)}",
+                       key=namespaced_key if self.namespace is None else name_key).start()
+
+        def pods_of(row: DeploymentRow, pod_list: list[dict]) -> list[dict]:
+            return [p for p in pod_list if matches(p, row.selector)
+                    and (not row.namespace or p["metadata"].get("namespace") == row.namespace)]
         total = len(names)
         last_done = [-1]
 
@@ -287,7 +433,7 @@ class ScaleEngine:
                     continue
                 if targets and name in targets and row.desired != targets[name]:
                     continue
-                if row.desired == 0 and any(matches(p, row.selector) for p in pod_list):
+                if row.desired == 0 and pods_of(row, pod_list):
                     continue
                 out.append(name)
             return out
@@ -317,7 +463,7 @@ class ScaleEngine:
                 if row is None:
                     not_ready[name] = "the deployment is gone" if store.synced else (store.error or "no answer")
                     continue
-                mine = [p for p in pods.snapshot().values() if matches(p, row.selector)]
+                mine = pods_of(row, list(pods.snapshot().values()))
                 not_ready[name] = why_not_ready(mine, row.desired, store.raw(name))
         finally:
             pods.stop()
@@ -332,4 +478,4 @@ class ScaleEngine:
 def ensure_ok(changes: list[ScaleChange]) -> None:
     failed = [c for c in changes if not c.ok]
     if failed:
-        raise HubError("; ".join(c.error for c in failed))
+        raise HubError("; ".join(c.error or f"{c.name} failed" for c in failed))

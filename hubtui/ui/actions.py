@@ -10,12 +10,13 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 READS, CHANGES, DESTROYS = "", "changes", "destroys"
 
 SCREENS = {
     "deployments": "Deployments",
+    "detail": "Deployment detail",
     "connect": "Connect",
     "cleanup-form": "Cleanup: the form",
     "cleanup-plan": "Cleanup: the plan",
@@ -79,7 +80,18 @@ ACTIONS: tuple[Action, ...] = (
     Action("toggle_wait", "w", "Wait", "toggle waiting for readiness after a change", DEPLOYMENTS, footer=False),
     Action("toggle_dry_run", "d", "Dry run", "toggle dry run: the API server validates, nothing changes",
            DEPLOYMENTS),
-    Action("filter", "slash", "Filter", "filter the deployments by name", DEPLOYMENTS),
+    Action("filter", "slash", "Filter", "filter the deployments by name (namespace/name in all namespaces)",
+           DEPLOYMENTS),
+    Action("sort", "s", "Sort", "sort by the next column (by Status: not ready and scaling first)", DEPLOYMENTS,
+           footer=False),
+    Action("sort(True)", "S", "Reverse sort", "reverse the order of the sort", DEPLOYMENTS, footer=False),
+    Action("next_not_ready", "exclamation_mark", "Next not ready", "jump to the next deployment that is not ready",
+           DEPLOYMENTS, shown_keys="!", footer=False),
+    Action("all_namespaces", "A", "All namespaces",
+           "toggle the deployments of every namespace (with a Namespace column) and of this one", DEPLOYMENTS,
+           footer=False),
+    Action("detail", "i,space", "Detail", "the selected deployment, live: rollout, pods and why they are not "
+           "ready, events, logs", DEPLOYMENTS, shown_keys="i / Space", footer=False),
     Action("namespace", "n", "Namespace", "switch to another namespace", DEPLOYMENTS, footer=False),
     Action("context", "K", "Context", "switch to another context of the kubeconfig", DEPLOYMENTS, footer=False),
     Action("app.connect", "c", "Connect", "open psql, redis-cli or a Kafka shell in the hub's pods", DEPLOYMENTS),
@@ -88,6 +100,22 @@ ACTIONS: tuple[Action, ...] = (
     Action("history", "L", "History", "what happened in this session: each action's result and time",
            DEPLOYMENTS, footer=False),
     Action("help", "question_mark", "Help", "the keys of this screen", DEPLOYMENTS),
+    # the deployment detail (the pods table's own keys drive the replica slider, as on the deployments)
+    _key("↑ ↓", "select a pod", "detail"),
+    _key("Tab", "move between the pods, the events and the log", "detail"),
+    Action("screen.nudge(-1)", "left,minus", "−1", "move the slider down", ("detail",), shown_keys="← or -",
+           footer=False, palette=False),
+    Action("screen.nudge(1)", "right,plus,equals_sign", "+1", "move the slider up", ("detail",),
+           shown_keys="→ or +", footer=False, palette=False),
+    Action("screen.digit", "0,1,2,3,4,5,6,7,8,9", "0-9", "type the target replica count", ("detail",),
+           shown_keys="0-9", footer=False, palette=False),
+    Action("screen.apply", "enter", "Scale", "scale the deployment to the slider's target", ("detail",), CHANGES),
+    Action("logs", "l", "Logs", "follow the selected pod's log (the last 200 lines first); l again closes it",
+           ("detail",)),
+    Action("container", "c", "Container", "choose the container whose log is followed", ("detail",)),
+    Action("back", "escape", "Back", "close the log, put the slider back, or return to the deployments",
+           ("detail",)),
+    Action("help", "question_mark", "Help", "the keys of this screen", ("detail",)),
     # connect
     _key("↑ ↓", "choose a store", "connect"),
     _key("Ctrl-]", "(inside a session) end it and come back here", "connect"),
@@ -127,9 +155,9 @@ def for_screen(screen: str) -> list[Action]:
     return [a for a in ACTIONS if screen in a.screens]
 
 
-def bindings(screen: str) -> list[Binding]:
+def bindings(screen: str) -> list[BindingType]:
     """The Textual bindings of a screen (the deployments table's slider keys are bound on the table)."""
-    out = []
+    out: list[BindingType] = []
     for a in for_screen(screen):
         if not a.bound or a.action.startswith("screen."):
             continue  # a widget's own key, or bound on the widget that has the focus: table_bindings()
@@ -137,10 +165,10 @@ def bindings(screen: str) -> list[Binding]:
     return out
 
 
-def table_bindings() -> list[Binding]:
-    """The deployments table's keys: they drive its screen's replica slider."""
-    out = []
-    for a in for_screen("deployments"):
+def table_bindings(screen: str = "deployments") -> list[BindingType]:
+    """The keys of a screen's table that drive its replica slider (the deployments, the detail's pods)."""
+    out: list[BindingType] = []
+    for a in for_screen(screen):
         if a.action == "screen.digit":
             out += [Binding(d, f"screen.digit({d})", d, show=False) for d in a.keys.split(",")]
         elif a.action.startswith("screen."):

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
 
 from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
-from ..ops.events import Emit, ignore
+from ..events import Emit, ignore
 from ..ops.connect import PodChoice, SessionPlan
 from ..ops.scale import ScaleChange, WaitOutcome
 from ..settings import Settings
 
 if TYPE_CHECKING:
+    from ..kube.detail import DeploymentDetail
     from ..ops.cleanup.journal import JournalState
     from ..ops.cleanup.plan import CleanupOptions, Plan
     from ..ops.cleanup.runner import RunSummary
@@ -28,12 +30,14 @@ class Backend(Protocol):
     context: str
     cluster: str
     namespace: str
+    all_namespaces: bool  # the rows are every namespace's (each row's ref is namespace/name)
+    notice: str | None  # one line the screen shows once (e.g. why all namespaces fell back to one)
 
     def now(self) -> datetime: ...
     def readonly_reason(self) -> str | None: ...
     def production_context(self) -> bool: ...
     def contexts(self) -> tuple[list[str], str]: ...
-    def for_context(self, context: str) -> "Backend": ...
+    def for_context(self, context: str) -> Backend: ...
     def watch(self, listener: Callable[[RowsChanged], None]) -> None: ...
     def stop(self) -> None: ...
     def rows(self) -> list[DeploymentRow]: ...
@@ -43,31 +47,43 @@ class Backend(Protocol):
     def wait_ready(self, names: list[str], timeout: float | None = None, *, targets: dict[str, int] | None = None,
                    cancel=None) -> WaitOutcome: ...
     def namespaces(self) -> list[str]: ...
-    def for_namespace(self, namespace: str) -> "Backend": ...
-    def connect_candidates(self) -> dict[str, "PodChoice | str"]: ...
-    def connect_plan(self, target: str) -> "SessionPlan": ...
+    def for_namespace(self, namespace: str) -> Backend: ...
+    def for_all_namespaces(self, on: bool) -> Backend: ...
+    def detail(self, name: str, namespace: str | None = None) -> DeploymentDetail: ...
+    def connect_candidates(self) -> dict[str, PodChoice | str]: ...
+    def connect_plan(self, target: str) -> SessionPlan: ...
     # the cleanup wizard
-    def cleanup_pending(self, environment: str) -> "JournalState | None": ...
+    def cleanup_pending(self, environment: str) -> JournalState | None: ...
     def cleanup_discard(self, environment: str) -> None: ...
-    def cleanup_load(self, plan_file: str) -> "Plan": ...
-    def cleanup_stale(self, plan: "Plan", pending: "JournalState") -> str | None: ...
+    def cleanup_load(self, plan_file: str) -> Plan: ...
+    def cleanup_stale(self, plan: Plan, pending: JournalState) -> str | None: ...
     def cleanup_probe_lock(self, environment: str) -> None: ...
-    def cleanup_plan(self, opts: "CleanupOptions") -> "tuple[Plan, Path]": ...
-    def cleanup_run(self, plan: "Plan", plan_file: Path, *, emit: Emit, cancel: threading.Event,
-                    allow_disable_deletion_protection: bool, force: bool) -> "RunSummary": ...
+    def cleanup_plan(self, opts: CleanupOptions) -> tuple[Plan, Path]: ...
+    def cleanup_run(self, plan: Plan, plan_file: Path, *, emit: Emit, cancel: threading.Event,
+                    allow_disable_deletion_protection: bool, force: bool) -> RunSummary: ...
 
 
 class ClusterBackend:
     def __init__(self, settings: Settings, conn=None):
         from ..kube.client import connect
+        from ..kube.deployments import can_list_all_namespaces
 
-        self.settings = settings
         self.conn = conn or connect(settings)
         self.context, self.cluster, self.namespace = self.conn.context, self.conn.cluster, settings.namespace
-        self.store = DeploymentStore(self.conn, self.namespace)
+        self.notice: str | None = None
+        if settings.all_namespaces:
+            refused = can_list_all_namespaces(self.conn)
+            if refused:  # without cluster-wide list RBAC: the current namespace, and the screen says why
+                self.notice = f"{refused}: showing namespace {self.namespace} only"
+                settings = dataclasses.replace(settings, all_namespaces=False)
+        self.settings = settings
+        self.all_namespaces = settings.all_namespaces
+        self.store = DeploymentStore(self.conn, None if self.all_namespaces else self.namespace)
+        # The list starts now, while the app is still starting: its rows are replayed to the screen's watch.
+        self.store.start()
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def readonly_reason(self) -> str | None:
         from ..readonly import readonly_reason
@@ -85,7 +101,7 @@ class ClusterBackend:
         names, _ = contexts(self.settings)
         return names, self.conn.context
 
-    def for_context(self, context: str) -> "ClusterBackend":
+    def for_context(self, context: str) -> ClusterBackend:
         """A backend on another context of the kubeconfig (this one's watches are stopped by its screen)."""
         return ClusterBackend(dataclasses.replace(self.settings, context=context))
 
@@ -102,7 +118,7 @@ class ClusterBackend:
     def _engine(self, dry_run: bool, emit: Emit):
         from ..ops.scale import ScaleEngine
 
-        return ScaleEngine(self.conn, self.settings, dry_run=dry_run, emit=emit)
+        return ScaleEngine(self.conn, self.settings, dry_run=dry_run, emit=emit, all_namespaces=self.all_namespaces)
 
     def scale(self, names, n, *, dry_run, emit=ignore):
         return self._engine(dry_run, emit).scale(names, n)
@@ -118,15 +134,15 @@ class ClusterBackend:
                                                       cancel=cancel)
 
     def namespaces(self) -> list[str]:
-        from kubernetes import client
+        from ..kube.namespaces import list_namespaces
 
-        from ..kube.client import REQUEST_TIMEOUT, describe_api_error
+        return list_namespaces(self.conn)
 
-        try:
-            items = client.CoreV1Api(self.conn.api).list_namespace(_request_timeout=REQUEST_TIMEOUT).items
-        except Exception as e:  # noqa: BLE001
-            raise describe_api_error(e, "listing namespaces") from None
-        return sorted(n.metadata.name for n in items)
+    def detail(self, name, namespace=None):
+        """One deployment, live (its watches start when the detail view starts it)."""
+        from ..kube.detail import DeploymentDetail
+
+        return DeploymentDetail(self.conn, namespace or self.namespace, name)
 
     def connect_candidates(self):
         from ..ops.connect import candidates
@@ -178,6 +194,13 @@ class ClusterBackend:
         return CleanupRun(plan, plan_file, self.conn, self.settings, emit=emit, cancel=cancel,
                           allow_disable_deletion_protection=allow_disable_deletion_protection, force=force).run()
 
-    def for_namespace(self, namespace: str) -> "ClusterBackend":
-        self.stop()
-        return ClusterBackend(dataclasses.replace(self.settings, namespace=namespace), conn=self.conn)
+    def for_namespace(self, namespace: str) -> ClusterBackend:
+        """A backend on another namespace, on the same connection; this one's watches are stopped by its screen
+        as it goes (off the UI thread: stopping joins the watch threads)."""
+        return ClusterBackend(dataclasses.replace(self.settings, namespace=namespace, all_namespaces=False),
+                              conn=self.conn)
+
+    def for_all_namespaces(self, on: bool) -> ClusterBackend:
+        """A backend on every namespace (on) or on the current one; this one's watches are stopped by its
+        screen. Checks the right to list cluster-wide (a blocking call: run it off the UI thread)."""
+        return ClusterBackend(dataclasses.replace(self.settings, all_namespaces=on), conn=self.conn)

@@ -46,3 +46,30 @@ def test_scale_a_deployment_with_keys_and_see_the_cluster_change(local_cluster, 
         assert '"deployment": "web-frontend", "before": 2, "after": 4' in audit
     finally:
         term.close()
+
+
+def test_all_namespaces_flag_shows_a_namespace_column_and_a_row_of_another_namespace_scales(local_cluster, ns,
+                                                                                            kube, tmp_path):
+    other = Scratch(kube.api, "e2e-other")
+    try:
+        other.add("zz-batch", 1)
+        term = Terminal(["-A", "-n", ns.name], hubtui_env(local_cluster.kubeconfig, ns.name, tmp_path / "state"))
+        try:
+            term.wait_for("all namespaces")
+            term.wait_for("Namespace")
+            for ch in f"/{other.name}/zz":
+                term.press(ch)
+            term.press("enter")
+            term.wait_line(other.name, "zz-batch", " 1/1 ")  # the namespace column, then the name
+            term.press("2", "enter")
+            deadline = time.monotonic() + 20
+            while other.replicas()["zz-batch"] != 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert other.replicas()["zz-batch"] == 2
+            term.wait_for("1 change(s) applied")
+            term.press("q")
+            term.child.expect(pexpect.EOF, timeout=10)
+        finally:
+            term.close()
+    finally:
+        other.delete()

@@ -129,3 +129,29 @@ def test_a_forbidden_user_gets_one_line_and_exit_1(hubtui, kube, ns, tmp_path):
     assert proc.stderr.strip() == (f"hubtui: error: listing deployments in {ns.name}: forbidden (403): "
                                    "your user may not do this; ask for RBAC access")
     assert ns.versions() == before
+
+
+def test_scale_all_shows_progress_on_a_terminal_and_never_in_json(local_cluster, ns, tmp_path):
+    import pexpect
+
+    env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), NAMESPACE=ns.name,
+               XDG_STATE_HOME=str(tmp_path / "state"))
+    child = pexpect.spawn(sys.executable, ["-m", "hubtui", "scale", "--all", "-r", "2"], env=env,
+                          encoding="utf-8", timeout=60)
+    child.expect(r"scaling 2/2 · \d+/s · ETA 0s")  # done/total, rate and ETA on the terminal's stderr
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "worker-service  1 → 2" in child.before
+    proc = subprocess.run([sys.executable, "-m", "hubtui", "scale", "--all", "-r", "1", "--json"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["ok"]  # stdout is one JSON document
+    assert "scaling" not in proc.stderr
+
+
+def test_the_all_namespaces_flag_reaches_the_settings():
+    from hubtui.cli import build_parser
+
+    assert build_parser().parse_args(["-A"]).all_namespaces is True
+    assert build_parser().parse_args(["--all-namespaces"]).all_namespaces is True
+    assert build_parser().parse_args([]).all_namespaces is False

@@ -9,6 +9,7 @@ import threading
 import pytest
 from kubernetes import client
 
+from hubtui.kube.deployments import strip_deployment
 from hubtui.kube.watch import ADDED, DELETED, SYNCED, Watcher
 
 from ..kubehelpers import Scratch
@@ -29,7 +30,7 @@ def test_an_expired_resource_version_makes_the_watch_list_again(kube, local_clus
                 synced.set()
 
         watcher = Watcher(functools.partial(client.AppsV1Api(kube.api).list_namespaced_deployment, ns.name),
-                          on_event, what="deployments")
+                          on_event, what="deployments", transform=strip_deployment)
         # As if the watcher had been away long enough for its version to be compacted away,
         # and had missed a deletion meanwhile.
         old = client.AppsV1Api(kube.api).list_namespaced_deployment(ns.name).metadata.resource_version
@@ -52,6 +53,9 @@ def test_an_expired_resource_version_makes_the_watch_list_again(kube, local_clus
                     break
                 threading.Event().wait(0.05)
             assert "beta" in watcher.cache
+            # stripped at the boundary, through the relist and the watch alike
+            assert all("managedFields" not in o["metadata"] and "template" not in o["spec"]
+                       for o in watcher.cache.values())
         finally:
             watcher.stop()
     finally:

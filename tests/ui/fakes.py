@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from hubtui.kube.deployments import DeploymentRow, HpaRange, RowsChanged
 from hubtui.ops.scale import ScaleChange, WaitOutcome, hpa_warning, parse_replicas
-from hubtui.ops.events import LogLine
+from hubtui.events import LogLine
 
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def row(name, desired, ready=None, age_minutes=90, hpa=None, **kw) -> DeploymentRow:
@@ -17,7 +17,7 @@ def row(name, desired, ready=None, age_minutes=90, hpa=None, **kw) -> Deployment
     return DeploymentRow(name=name, desired=desired, ready=ready, updated=kw.get("updated", ready),
                          available=kw.get("available", ready), replicas=kw.get("replicas", ready),
                          created=NOW - timedelta(minutes=age_minutes), generation=2, observed_generation=2,
-                         hpa=hpa, original_replicas=kw.get("original"))
+                         hpa=hpa, original_replicas=kw.get("original"), namespace=kw.get("namespace", ""))
 
 
 HUB_ROWS = [
@@ -37,11 +37,16 @@ class FakeBackend:
 
     context = cluster = "kwok-demo"
 
+    all_namespaces = False
+    notice = None  # what ClusterBackend says when all namespaces fell back to one
+    refuse_all_namespaces = ""  # set: -A falls back to the namespace with this reason (no cluster-wide RBAC)
+
     def __init__(self, rows=HUB_ROWS, namespace="llm-analytics-hub"):
         self.namespace = namespace
-        self._rows = {r.name: r for r in rows}
+        self._rows = {r.ref: r for r in rows}
         self.listener = None
         self.calls: list[tuple] = []
+        self.details: list = []  # the FakeDetail of every detail view opened
         self.stopped = False
 
     def now(self):
@@ -73,14 +78,20 @@ class FakeBackend:
     def push(self, *rows, error=None, hpa_error=None):
         """Simulate a watch event."""
         for r in rows:
-            self._rows[r.name] = r
+            self._rows[r.ref] = r
         self.listener(RowsChanged(upserted=rows, synced=error is None, error=error, hpa_error=hpa_error))
+
+    def remove(self, *refs):
+        """Simulate deletions seen by the watch."""
+        for ref in refs:
+            self._rows.pop(ref, None)
+        self.listener(RowsChanged(removed=refs, synced=True))
 
     def stop(self):
         self.stopped = True
 
     def rows(self):
-        return sorted(self._rows.values(), key=lambda r: r.name)
+        return sorted(self._rows.values(), key=lambda r: (r.namespace, r.name))
 
     def _set(self, names, n, emit, dry_run):
         out = []
@@ -109,14 +120,19 @@ class FakeBackend:
         out = []
         for r in self.rows():
             if r.original_replicas is not None:
-                out += self._set([r.name], r.original_replicas, emit, dry_run)
+                out += self._set([r.ref], r.original_replicas, emit, dry_run)
                 if not dry_run:
-                    self.push(dataclasses.replace(self._rows[r.name], original_replicas=None))
+                    self.push(dataclasses.replace(self._rows[r.ref], original_replicas=None))
         return out
 
     def wait_ready(self, names, timeout=None, *, targets=None, cancel=None):
         self.calls.append(("wait", tuple(names)))
         return WaitOutcome(tuple(names), {}, 0.0)
+
+    def detail(self, name, namespace=None):
+        view = FakeDetail(self, name, namespace or self.namespace)
+        self.details.append(view)
+        return view
 
     def connect_candidates(self):
         from hubtui.ops.connect import PodChoice
@@ -134,8 +150,22 @@ class FakeBackend:
         return ["default", "llm-analytics-hub", "monitoring"]
 
     def for_namespace(self, namespace):
-        self.stop()
         return FakeBackend([row("prometheus", 1)], namespace=namespace)
+
+    def for_all_namespaces(self, on):
+        """Every namespace: the hub's rows and monitoring's, each carrying its namespace."""
+        self.calls.append(("all_namespaces", on))
+        if not on:
+            return FakeBackend(namespace=self.namespace)
+        if self.refuse_all_namespaces:
+            other = FakeBackend(namespace=self.namespace)
+            other.notice = f"{self.refuse_all_namespaces}: showing namespace {self.namespace} only"
+            return other
+        rows = [dataclasses.replace(r, namespace=self.namespace) for r in self._rows.values()]
+        rows.append(row("prometheus", 1, namespace="monitoring"))
+        other = FakeBackend(rows, namespace=self.namespace)
+        other.all_namespaces = True
+        return other
 
     # ----- the cleanup wizard, from memory -------------------------------------------------
     pending = None  # a JournalState to offer for resume
@@ -180,7 +210,7 @@ class FakeBackend:
 
     def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force):
         from hubtui.ops.cleanup.runner import RunSummary, StepOutcome
-        from hubtui.ops.events import LogLine, Progress, StepDone, StepStarted
+        from hubtui.events import LogLine, Progress, StepDone, StepStarted
 
         self.calls.append(("run", plan.environment, allow_disable_deletion_protection))
         self.calls.append(("force", force))
@@ -258,3 +288,96 @@ def fake_plan(environment, opts=None, *, labelled=True):
                 {"kubeconfig": [], "working_dir": f"/state/hubtui/cleanup/{environment}",
                  "kept": [f"/state/hubtui/backups/{environment}", "/state/hubtui/audit.jsonl"]},
                 evidence.to_dict(), created="2026-11-26T12:00:00+00:00")
+
+
+# ----- the deployment detail ----------------------------------------------------------------------------
+def _ts(minutes_ago: float) -> str:
+    return (NOW - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+
+
+def detail_snapshot(name="event-ingestion", desired=2, *, bad_image="registry.example.com/hub/ingest:typo",
+                    events=None, synced=True, error=None):
+    """A deployment with one ready pod and one in ImagePullBackOff, as kube/detail.py strips them."""
+    from hubtui.kube.detail import DetailSnapshot
+
+    uid = f"uid-{name}"
+    dep = {"metadata": {"name": name, "uid": uid, "namespace": "llm-analytics-hub", "generation": 2,
+                        "creationTimestamp": _ts(90), "annotations": {"deployment.kubernetes.io/revision": "2"}},
+           "spec": {"replicas": desired, "selector": {"matchLabels": {"app": name}},
+                    "containers": [{"name": "ingest", "image": bad_image}, {"name": "sidecar", "image": "envoy:1"}]},
+           "status": {"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2, "readyReplicas": 1,
+                      "availableReplicas": 1, "conditions": [
+                          {"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable",
+                           "message": "Deployment does not have minimum availability."},
+                          {"type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated",
+                           "message": f'ReplicaSet "{name}-7d9f" is progressing.'}]}}
+    rs = {"metadata": {"name": f"{name}-7d9f", "uid": "rs-uid", "creationTimestamp": _ts(30), "revision": "2",
+                       "ownerReferences": [{"uid": uid}]},
+          "spec": {"replicas": 2, "images": [bad_image, "envoy:1"]},
+          "status": {"replicas": 2, "readyReplicas": 1, "availableReplicas": 1}}
+
+    def pod(suffix, ok):
+        waiting = {"reason": "ImagePullBackOff", "message": f'Back-off pulling image "{bad_image}"'}
+        return {"metadata": {"name": f"{name}-7d9f-{suffix}", "uid": f"pod-{suffix}", "creationTimestamp": _ts(30),
+                             "ownerReferences": [{"uid": "rs-uid"}]},
+                "spec": {"nodeName": "node-000000", "initContainers": [],
+                         "containers": [{"name": "ingest", "image": bad_image, "readinessProbe": False},
+                                        {"name": "sidecar", "image": "envoy:1", "readinessProbe": False}]},
+                "status": {"phase": "Running" if ok else "Pending",
+                           "conditions": [{"type": "Ready", "status": "True" if ok else "False"}],
+                           "containerStatuses": [
+                               {"name": "ingest", "image": bad_image, "ready": ok, "restartCount": 0,
+                                "state": {"running": {}} if ok else {"waiting": waiting}},
+                               {"name": "sidecar", "image": "envoy:1", "ready": True, "restartCount": 0,
+                                "state": {"running": {}}}]}}
+
+    if events is None:
+        events = [
+            {"uid": "e1", "type": "Normal", "reason": "Scheduled", "message": "Successfully assigned", "count": 1,
+             "time": _ts(30), "kind": "Pod", "object": f"{name}-7d9f-bbbbb", "object_uid": "pod-bbbbb"},
+            {"uid": "e2", "type": "Warning", "reason": "Failed", "message": "Error: ImagePullBackOff", "count": 7,
+             "time": _ts(1), "kind": "Pod", "object": f"{name}-7d9f-bbbbb", "object_uid": "pod-bbbbb"},
+        ]
+    return DetailSnapshot(name, "llm-analytics-hub", dep, (rs,), (pod("aaaaa", True), pod("bbbbb", False)),
+                          tuple(events), synced, error)
+
+
+class FakeLogStream:
+    def __init__(self, pod, container, tail, on_lines, on_end):
+        self.pod, self.container, self.tail, self.on_lines, self.on_end = pod, container, tail, on_lines, on_end
+        self.stopped = False
+
+    def stop(self):
+        self.stopped = True
+
+
+class FakeDetail:
+    """The detail's watches in memory: start() sends detail_snapshot(); push() simulates a change."""
+
+    def __init__(self, backend, name, namespace):
+        self.backend, self.name, self.namespace = backend, name, namespace
+        self.listener = None
+        self.stopped = False
+        self.streams: list[FakeLogStream] = []
+        self.threads = []
+
+    def start(self, listener):
+        from hubtui.errors import HubError
+
+        if not any(r.name == self.name for r in self.backend._rows.values()):
+            raise HubError(f"deployment {self.name} not found in namespace {self.namespace}")
+        self.listener = listener
+        listener(detail_snapshot(self.name))
+
+    def push(self, snapshot):
+        self.listener(snapshot)
+
+    def logs(self, pod, container, *, tail, on_lines, on_end):
+        stream = FakeLogStream(pod, container, tail, on_lines, on_end)
+        self.streams.append(stream)
+        return stream
+
+    def stop(self):
+        self.stopped = True
+        for s in self.streams:
+            s.stop()

@@ -384,7 +384,7 @@ async def test_read_only_shows_in_the_title_and_every_dangerous_key_explains_ins
         for keys in (("3", "enter"), ("a",), ("z",), ("r",), ("R",)):
             before = len(app._notifications)
             await pilot.press(*keys)
-            await until(pilot, lambda: len(app._notifications) > before, what=f"an explanation of {keys}")
+            await until(pilot, lambda before=before: len(app._notifications) > before, what=f"an explanation of {keys}")
             assert "refused: read-only (--readonly)" in str(list(app._notifications)[-1].message)
             assert not isinstance(app.screen, (Confirm, NumberPrompt))
         await pilot.pause(0.2)

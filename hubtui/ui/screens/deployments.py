@@ -1,19 +1,30 @@
-"""The deployments screen (home): every deployment of the namespace, live, with a replica slider."""
+"""The deployments screen (home): every deployment of the namespace (or of all namespaces), live, with a
+replica slider.
+
+At scale (thousands of rows, a storm of watch events) the screen does work in proportion to what changed:
+the watch thread only records the latest row of each deployment it touched (latest wins) and never calls
+into the UI; a timer draws FPS times a second at most, updating only the cells that changed
+(update_cell(update_width=False)); keys are never queued behind updates. Rows off screen cost one dict entry
+and one cell write; their Age is caught up when they scroll into view.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.coordinate import Coordinate
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from ...errors import HubError
 from ...kube.deployments import DeploymentRow, RowsChanged
@@ -21,27 +32,69 @@ from ...ops.scale import MAX_REPLICAS, ScaleChange, parse_replicas
 from ..actions import bindings, help_rows, table_bindings
 from ..backend import Backend
 from ..widgets.replica_slider import ReplicaSlider
+from ..workers import WorkerFailures
 from .modals import Confirm, Help, NamespacePicker, NumberPrompt
 
+if TYPE_CHECKING:
+    from ..app import HubApp
+
+
+def when_yes(then: Callable[[], None]) -> Callable[[bool | None], None]:
+    """A modal's callback that does `then` on a yes and nothing otherwise."""
+    def answer(yes: bool | None) -> None:
+        if yes:
+            then()
+    return answer
+
+
+NAMESPACE_COLUMN = ("namespace", "Namespace")  # first, in a view of all namespaces
 COLUMNS = (("name", "Deployment"), ("replicas", "Ready/Desired"), ("current", "Current"),
            ("updated", "Up-to-date"), ("available", "Available"), ("hpa", "HPA"), ("saved", "Saved"),
            ("age", "Age"), ("status", "Status"))
 TYPE_AHEAD_SECONDS = 1.5
 # Room for the usual values, so that a rollout's status text does not change the table's shape.
-MIN_WIDTHS = {"name": 20, "status": 26, "hpa": 5}
+MIN_WIDTHS = {"name": 20, "status": 26, "hpa": 5, "namespace": 12}
+FPS = 10  # the most times a second the table is redrawn from the watch
+REBUILD_OVER = 300  # more changed rows than this at once (the first list): fill the table afresh
+
+
+def laggard_rank(row: DeploymentRow) -> int:
+    """Sorting by status puts the laggards first: not ready (0), then scaling (1), then ready (2)."""
+    if row.settled:
+        return 2
+    if row.replicas != row.desired or row.updated != row.desired:
+        return 1
+    return 0
+
+
+# What each column sorts by (then by namespace/name); the Age column sorts youngest first.
+SORT_KEYS = {
+    "namespace": lambda r: (r.namespace,),
+    "name": lambda r: (),
+    "replicas": lambda r: (r.ready, r.desired),
+    "current": lambda r: (r.replicas,),
+    "updated": lambda r: (r.updated,),
+    "available": lambda r: (r.available,),
+    "hpa": lambda r: ((r.hpa.min_replicas, r.hpa.max_replicas) if r.hpa else (-1, -1),),
+    "saved": lambda r: (r.original_replicas if r.original_replicas is not None else -1,),
+    "age": lambda r: (-(r.created.timestamp()) if r.created else 0.0,),
+    "status": lambda r: (laggard_rank(r), r.ready - r.desired),
+}
 
 HELP = help_rows("deployments")
 
 
 def status_cell(row: DeploymentRow) -> Text:
     if row.settled:
-        return Text("Ready", style="green")
+        return Text("Ready", style="hub.ok")
     if row.replicas != row.desired or row.updated != row.desired:
-        return Text(f"Scaling {row.replicas}→{row.desired} · ready {row.ready}", style="yellow")
-    return Text(f"Not ready · {row.ready}/{row.desired}", style="red")
+        return Text(f"Scaling {row.replicas}→{row.desired} · ready {row.ready}", style="hub.warning")
+    return Text(f"Not ready · {row.ready}/{row.desired}", style="hub.error")
 
 
-def cells(row: DeploymentRow, now) -> tuple:
+def cells(row: DeploymentRow, now, all_namespaces: bool = False) -> tuple:
+    if all_namespaces:
+        return (row.namespace, *cells(row, now))
     return (row.name, f"{row.ready}/{row.desired}", str(row.replicas), str(row.updated), str(row.available),
             str(row.hpa) if row.hpa else "-",
             str(row.original_replicas) if row.original_replicas is not None else
@@ -50,18 +103,56 @@ def cells(row: DeploymentRow, now) -> tuple:
 
 
 class DeploymentTable(DataTable):
-    """The table keeps the focus; ← → - + digits Enter Esc drive the screen's replica slider."""
+    """The table keeps the focus; ← → - + digits Enter Esc drive the screen's replica slider.
+
+    set_cells() changes cells of many rows and invalidates the rendering of those rows only. DataTable's
+    update_cell() bumps one counter that is part of every render cache key, so that each change, even to a
+    row off screen, re-renders every visible cell at the next frame: under a storm of watch events that
+    alone kept the UI thread busy."""
 
     BINDINGS = table_bindings()
 
+    def set_cells(self, changes: Mapping[str, Mapping[str, object]]) -> None:
+        """changes: row key -> {column key: new value}. Widths are not re-measured (like
+        update_cell(update_width=False)); only the visible rows among them are redrawn."""
+        if not changes:
+            return
+        keys = set()
+        for ref, cells in changes.items():
+            row_key = RowKey(ref)
+            data = self._data[row_key]
+            for column, value in cells.items():
+                data[ColumnKey(column)] = value
+            keys.add(row_key)
+        # forget what was rendered from the old values: those rows' cells and lines, nothing else
+        caches: tuple[Any, ...] = (self._cell_render_cache, self._row_render_cache)
+        for cache in caches:
+            for key in [k for k in cache.keys() if k[0] in keys]:
+                cache.discard(key)
+        self._line_cache.clear()  # lines are re-assembled from the row caches, only where redrawn
+        first = int(self.scroll_y)
+        last = first + self.size.height
+        for row_key in keys:
+            index = self._row_locations.get(row_key)
+            if index is None:
+                continue
+            self._row_renderable_cache.discard((self._update_count, index))
+            if first - 1 <= index <= last:
+                self.refresh_row(index)
 
-class DeploymentsScreen(Screen):
+
+class DeploymentsScreen(WorkerFailures, Screen):
     ACTION_SCREEN = "deployments"  # its entry in the action table (ui/actions.py)
     BINDINGS = bindings("deployments")
     AGE_TICK = 1.0  # seconds: the Age cells of the rows on screen are brought up to date this often
 
+    @property
+    def hub(self) -> HubApp:
+        """The app, as the HubApp it is (its context and namespace switches, its read-only check)."""
+        return cast("HubApp", self.app)
+
     class RowsArrived(Message):
-        """Rows changed in the store (posted from the watch thread; handled in batches)."""
+        """Rows changed in the store: one wake from the watch thread per frame at most (see flush)."""
 
     def __init__(self, backend: Backend):
         super().__init__()
@@ -71,7 +162,18 @@ class DeploymentsScreen(Screen):
         self.dry_run = False
         self.wait = False
         self.busy = False
-        self._pending: list[RowsChanged] = []
+        self.all_namespaces = getattr(backend, "all_namespaces", False)
+        self.columns = ((NAMESPACE_COLUMN,) if self.all_namespaces else ()) + COLUMNS
+        self.sort_column = "namespace" if self.all_namespaces else "name"
+        self.sort_reverse = False
+        # filled by the watch thread, drained by the draw timer: the latest row of each changed deployment
+        # (None: removed), and the newest connection state
+        self._dirty: dict[str, DeploymentRow | None] = {}
+        self._state: RowsChanged | None = None
+        self._wake_pending = False  # a RowsArrived is on its way: the watch thread posts no other
+        self._last_flush = 0.0
+        self._synced = False  # the last state the watch reported
+        self._hpa_error: str | None = None
         self._pending_lock = threading.Lock()
         self._typed = ""
         self._typed_at = 0.0
@@ -84,7 +186,8 @@ class DeploymentsScreen(Screen):
             yield Static(id="title")
             yield Static(id="modes")
         yield Static(id="banner")
-        yield Input(placeholder="filter deployments by name (Esc clears)", id="filter")
+        yield Input(placeholder="filter deployments by namespace/name (Esc clears)" if self.all_namespaces else
+                    "filter deployments by name (Esc clears)", id="filter")
         yield DeploymentTable(id="deployments", cursor_type="row", zebra_stripes=True)
         yield ReplicaSlider(id="slider")
         with Horizontal(id="bottombar"):
@@ -94,12 +197,15 @@ class DeploymentsScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DeploymentTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key, width=len(label))
+        for key, label in self.columns:
+            table.add_column(label, key=key, width=max(len(label), MIN_WIDTHS.get(key, 0)))
         self.query_one("#filter", Input).display = False
         self.query_one("#banner", Static).display = False
         table.focus()
         self.refresh_title()
+        notice = getattr(self.backend, "notice", None)
+        if notice:  # e.g. all namespaces were asked for, but the user may not list them
+            self.result(f"[$warning]{escape(notice)}[/]")
         self.set_interval(self.AGE_TICK, self.refresh_ages)
         self.backend.watch(self._on_rows_changed)
 
@@ -110,17 +216,17 @@ class DeploymentsScreen(Screen):
 
     def refresh_title(self) -> None:
         b = self.backend
-        context = f"[b reverse red] {escape(b.context)} [/]" if b.production_context() else f"[b]{escape(b.context)}[/]"
+        context = f"[b $text-error on $error-muted] {escape(b.context)} [/]" if b.production_context() else f"[b]{escape(b.context)}[/]"
         self.query_one("#title", Static).update(
-            f"[b]hubtui[/]  ·  context {context}  ·  cluster [b]{escape(b.cluster)}[/]  ·  namespace "
-            f"[b]{escape(b.namespace)}[/]")
+            f"[b]hubtui[/]  ·  context {context}  ·  cluster [b]{escape(b.cluster)}[/]  ·  "
+            + ("[b]all namespaces[/]" if self.all_namespaces else f"namespace [b]{escape(b.namespace)}[/]"))
         modes = []
         if self.backend.readonly_reason():
             modes.append("[b reverse] READ-ONLY [/]")
         if self.dry_run:
-            modes.append("[b white on #b22222] DRY RUN [/]")
+            modes.append("[b $text-error on $error-muted] DRY RUN [/]")
         if self.wait:
-            modes.append("[b black on yellow] WAIT [/]")
+            modes.append("[b $text-warning on $warning-muted] WAIT [/]")
         self.query_one("#modes", Static).update(" ".join(modes))
 
     def say(self, text: str) -> None:
@@ -133,7 +239,9 @@ class DeploymentsScreen(Screen):
         self.history.append((self.backend.now().astimezone().strftime("%H:%M:%S"), text))
 
     def watch_status(self, text: str) -> None:
-        self.query_one("#watch-status", Static).update(text)
+        if text != getattr(self, "_watch_text", None):  # an update re-lays out the bottom bar: only on change
+            self._watch_text = text
+            self.query_one("#watch-status", Static).update(text)
 
     def action_history(self) -> None:
         entries = list(reversed(self.history)) or [("", "nothing has been done yet in this session")]
@@ -142,72 +250,153 @@ class DeploymentsScreen(Screen):
 
     # ----- rows from the watch -----------------------------------------------------------
     def _on_rows_changed(self, change: RowsChanged) -> None:
-        """On the watch thread: buffer, and wake the UI once per burst."""
+        """On the watch thread: record the latest row of each deployment (latest wins), nothing else. The
+        draw timer (flush) picks them up; the UI's queue never fills with updates."""
         with self._pending_lock:
-            self._pending.append(change)
-            first = len(self._pending) == 1
-        if first:
-            self.post_message(self.RowsArrived())
+            for row in change.upserted:
+                self._dirty[row.ref] = row
+            for ref in change.removed:
+                self._dirty[ref] = None
+            self._state = change
+            if self._wake_pending:
+                return
+            self._wake_pending = True
+        self.post_message(self.RowsArrived())
 
     def on_deployments_screen_rows_arrived(self, _: RowsArrived) -> None:
+        """Draw now, or at the next frame if the last one was less than 1/FPS ago."""
+        delay = self._last_flush + 1 / FPS - time.monotonic()
+        if delay <= 0:
+            self.flush()
+        else:
+            self.set_timer(delay, self.flush)
+
+    def flush(self) -> None:
+        """At most FPS times a second: apply what the watch changed since the last time."""
+        self._last_flush = time.monotonic()
         with self._pending_lock:
-            changes, self._pending = self._pending, []
-        if not changes:
+            dirty, self._dirty = self._dirty, {}
+            state, self._state = self._state, None
+            self._wake_pending = False
+        if state is None and not dirty:
             return
-        for change in changes:
-            for row in change.upserted:
-                self.rows[row.name] = row
-            for name in change.removed:
-                self.rows.pop(name, None)
-        last = changes[-1]
-        banner = self.query_one("#banner", Static)
-        if last.error:
-            banner.update(f"⚠ {last.error} — retrying; the table shows the last known state")
-            banner.display = True
-        elif last.synced:
-            banner.display = False
-        self.apply_rows()
-        if not self.busy and last.synced:
-            hpa = f" · [yellow]HPA column empty: {escape(last.hpa_error)}[/]" if last.hpa_error else ""
+        before = {}
+        for ref, row in dirty.items():
+            before[ref] = self.rows.pop(ref, None) if row is None else self.rows.get(ref)
+            if row is not None:
+                self.rows[ref] = row
+        if dirty:
+            self.apply_changes(before)
+        if state is not None:
+            banner = self.query_one("#banner", Static)
+            if state.error:
+                banner.update(f"⚠ {state.error} — retrying; the table shows the last known state")
+                banner.display = True
+            elif state.synced and banner.display:
+                banner.display = False
+            self._synced, self._hpa_error = state.synced, state.hpa_error
+        if not self.busy and getattr(self, "_synced", False):
+            hpa = f" · [$warning]HPA column empty: {escape(self._hpa_error)}[/]" if self._hpa_error else ""
             self.watch_status(f"{len(self.rows)} deployments · watching for changes{hpa}")
 
-    def visible(self) -> list[DeploymentRow]:
-        return [r for name, r in sorted(self.rows.items()) if self.filter in name]
+    # ----- the table ----------------------------------------------------------------------
+    def shown(self, row: DeploymentRow) -> bool:
+        """The filter matches the row's name (namespace/name in a view of all namespaces)."""
+        return self.filter in row.ref
+
+    def sort_key(self, row: DeploymentRow):
+        return (*SORT_KEYS[self.sort_column](row), row.namespace, row.name)
+
+    def visible_rows(self) -> list[DeploymentRow]:
+        return sorted((r for r in self.rows.values() if self.shown(r)), key=self.sort_key,
+                      reverse=self.sort_reverse)
+
+    def _cells(self, row: DeploymentRow, now) -> tuple:
+        return cells(row, now, self.all_namespaces)
 
     def apply_rows(self) -> None:
-        """Bring the table in line with self.rows.
-
-        Changed cells are updated in place. Only a change of shape (rows added or removed, or a value
-        wider than its column) rebuilds the table, with column widths measured here: the table never
-        draws a line at widths it has not measured yet."""
+        """Fill the table afresh from self.rows (the filter or the sort changed, or a first list)."""
         table = self.query_one(DeploymentTable)
         now = self.backend.now()
-        want = self.visible()
-        values = {row.name: cells(row, now) for row in want}
+        want = self.visible_rows()
+        values = {row.ref: self._cells(row, now) for row in want}
         widths = {key: max([len(label), MIN_WIDTHS.get(key, 0)] + [len(str(v[i])) for v in values.values()])
-                  for i, (key, label) in enumerate(COLUMNS)}
-        present = [str(k.value) for k in table.rows]
-        same_shape = (sorted(present) == [r.name for r in want]
-                      and all(widths[key] <= table.columns[key].width for key, _ in COLUMNS))
-        if not same_shape:
-            self.rebuild_table(table, want, values, widths)
-        else:
-            for row in want:
-                current = table.get_row(row.name)
-                for (key, _), old, new in zip(COLUMNS, current, values[row.name]):
-                    if str(old) != str(new) or (isinstance(new, Text) and getattr(old, "style", None) != new.style):
-                        table.update_cell(row.name, key, new)
+                  for i, (key, label) in enumerate(self.columns)}
+        self.rebuild_table(table, want, values, widths)
         self.sync_slider(keep_target=True)
+
+    def apply_changes(self, before: dict[str, DeploymentRow | None]) -> None:
+        """Bring the rows named in `before` (ref -> the row as it was) in line with self.rows: changed cells
+        in place, rows in or out, and the order kept when a change moves a row. Nothing else is looked at."""
+        table = self.query_one(DeploymentTable)
+        if len(before) > REBUILD_OVER or table.row_count == 0:
+            self.apply_rows()
+            return
+        now = self.backend.now()
+        reorder = False
+        widen: dict[str, int] = {}
+        changed: dict[str, dict[str, object]] = {}
+        keys = [key for key, _ in self.columns]
+        for ref, old_row in before.items():
+            row = self.rows.get(ref)
+            present = ref in table.rows
+            if row is None or not self.shown(row):
+                if present:
+                    table.remove_row(ref)
+                continue
+            new = self._cells(row, now)
+            for key, value in zip(keys, new):
+                if len(str(value)) > table.columns[ColumnKey(key)].width:
+                    widen[key] = max(widen.get(key, 0), len(str(value)))
+            if not present:
+                table.add_row(*new, key=ref)
+                reorder = True
+                continue
+            old = table.get_row(ref)
+            cells = {key: after for key, before, after in zip(keys, old, new)
+                     if str(before) != str(after) or (isinstance(after, Text) and getattr(before, "style", None)
+                                                      != after.style)}
+            if cells:
+                changed[ref] = cells
+            if old_row is None or self.sort_key(old_row) != self.sort_key(row):
+                reorder = True
+        table.set_cells(changed)
+        for key, width in widen.items():  # a wider value than the column: widen it (rare), never re-measure
+            table.columns[ColumnKey(key)].width = width
+            table.refresh()
+            table._require_update_dimensions = True
+        if reorder:  # a row added at the bottom, or one whose sort value changed, goes to its place
+            self.resort(table)
+        self.sync_slider(keep_target=True)
+
+    def resort(self, table: DataTable) -> None:
+        """Order the table's rows by the current sort, the cursor staying on its deployment."""
+        selected = self.selected()
+        refs = (("namespace", "name") if self.all_namespaces else ("name",))
+
+        def key(values):
+            ref = "/".join(values) if self.all_namespaces else values
+            row = self.rows.get(str(ref))
+            return self.sort_key(row) if row is not None else ()
+
+        table.sort(*refs, key=key, reverse=self.sort_reverse)
+        if selected is not None and selected.ref in table.rows:
+            index = table.get_row_index(selected.ref)
+            if index != table.cursor_row:
+                table.move_cursor(row=index, animate=False)
 
     def rebuild_table(self, table: DataTable, want: list[DeploymentRow], values: dict, widths: dict) -> None:
         selected = self.selected()
         table.clear(columns=True)
-        for key, label in COLUMNS:
+        for key, label in self.columns:
             table.add_column(label, key=key, width=widths[key])
         for row in want:
-            table.add_row(*values[row.name], key=row.name)
-        if selected is not None and selected.name in values:
-            table.move_cursor(row=table.get_row_index(selected.name), animate=False)
+            table.add_row(*values[row.ref], key=row.ref)
+        # The columns have the widths measured above: DataTable need not measure every new cell again (at
+        # thousands of rows that measuring was most of the first paint).
+        table._new_rows.clear()
+        if selected is not None and selected.ref in values:
+            table.move_cursor(row=table.get_row_index(selected.ref), animate=False)
 
     def refresh_ages(self) -> None:
         """Only the Age cells of the rows on screen, only where the text changed: rows off screen cost
@@ -217,13 +406,63 @@ class DeploymentsScreen(Screen):
             return
         now = self.backend.now()
         first = max(0, int(table.scroll_y))
-        for row in table.ordered_rows[first:first + table.size.height + 1]:
-            deployment = self.rows.get(str(row.key.value))
+        changed = {}
+        for index in range(first, min(table.row_count, first + table.size.height + 1)):
+            key = table.coordinate_to_cell_key(Coordinate(index, 0)).row_key
+            deployment = self.rows.get(str(key.value))
             if deployment is None:
                 continue
             age = deployment.age(now)
-            if str(table.get_cell(row.key, "age")) != age and len(age) <= table.columns["age"].width:
-                table.update_cell(row.key, "age", age)
+            if str(table.get_cell(key, "age")) != age and len(age) <= table.columns[ColumnKey("age")].width:
+                changed[str(key.value)] = {"age": age}
+        table.set_cells(changed)
+
+    # ----- sort and find ------------------------------------------------------------------
+    def action_sort(self, reverse: bool = False) -> None:
+        """s: sort by the next column; S: the other way round."""
+        keys = [key for key, _ in self.columns]
+        if reverse:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column = keys[(keys.index(self.sort_column) + 1) % len(keys)]
+            self.sort_reverse = False
+        self.resort(self.query_one(DeploymentTable))
+        label = dict(self.columns)[self.sort_column]
+        order = "descending" if self.sort_reverse else "ascending"
+        if self.sort_column == "status":
+            order = "ready first" if self.sort_reverse else "not ready and scaling first"
+        self.say(f"sorted by {label} ({order})")
+
+    def action_next_not_ready(self) -> None:
+        """Move to the next row (after the cursor, wrapping) that is not Ready."""
+        table = self.query_one(DeploymentTable)
+        count = table.row_count
+        if not count:
+            return
+        start = table.cursor_row
+        for step in range(1, count + 1):
+            index = (start + step) % count
+            key = table.coordinate_to_cell_key(Coordinate(index, 0)).row_key
+            row = self.rows.get(str(key.value))
+            if row is not None and not row.settled:
+                table.move_cursor(row=index, animate=False)
+                self.say(f"{row.ref}: {row.status}")
+                return
+        self.say("every deployment shown is ready")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="namespaces")
+    def action_all_namespaces(self) -> None:
+        """A: every namespace's deployments, or back to the current namespace."""
+        try:
+            backend = self.backend.for_all_namespaces(not self.all_namespaces)
+        except HubError as e:
+            self.report(lambda message: self.notify(message, severity="error"), str(e))
+            return
+        self.report(self._use_backend, backend)
+
+    def _use_backend(self, backend: Backend) -> None:
+        self.hub.backend = backend
+        self.app.switch_screen(DeploymentsScreen(backend))
 
     # ----- the slider --------------------------------------------------------------------
     def selected(self) -> DeploymentRow | None:
@@ -236,8 +475,8 @@ class DeploymentsScreen(Screen):
     def sync_slider(self, keep_target: bool = False) -> None:
         slider = self.query_one(ReplicaSlider)
         row = self.selected()
-        same = slider.row is not None and row is not None and slider.row.name == row.name
-        pending = same and slider.target != slider.row.desired
+        same = slider.row is not None and row is not None and slider.row.ref == row.ref
+        pending = same and slider.row is not None and slider.target != slider.row.desired
         slider.row = row
         if row is not None and not (keep_target and pending):
             slider.target = row.desired
@@ -287,12 +526,12 @@ class DeploymentsScreen(Screen):
             return
         target, dry_run = slider.target, self.dry_run  # as they are now, not when the worker runs
         if target == row.desired:
-            self.say(f"{row.name} is already at {row.desired}")
+            self.say(f"{row.ref} is already at {row.desired}")
             return
-        if not dry_run and self.app.refused_readonly(f"scaling {row.name}"):
+        if not dry_run and self.hub.refused_readonly(f"scaling {row.ref}"):
             return
-        self.run_change(f"scale {row.name} {row.desired}→{target}",
-                        lambda emit: self.backend.scale([row.name], target, dry_run=dry_run, emit=emit))
+        self.run_change(f"scale {row.ref} {row.desired}→{target}",
+                        lambda emit: self.backend.scale([row.ref], target, dry_run=dry_run, emit=emit))
 
     # ----- operations --------------------------------------------------------------------
     def run_change(self, what: str, call) -> None:
@@ -328,6 +567,12 @@ class DeploymentsScreen(Screen):
             return
         self.report(self.finish_change, what, changes, outcome, warnings, None, dry_run)
 
+    def worker_failed(self, worker, message: str) -> None:
+        """An unexpected failure in one of this screen's workers (ui/workers.py): never left busy."""
+        if worker.group == "changes":
+            self.busy = False
+        self.say(message)
+
     def report(self, fn, *args) -> None:
         """From a worker: run fn on the UI thread, unless this screen has gone meanwhile."""
         if not self._leaving.is_set() and self.is_attached:
@@ -341,7 +586,7 @@ class DeploymentsScreen(Screen):
         for w in warnings:
             self.notify(w, severity="warning", timeout=8)
         if error:
-            self.result(f"[b red]failed:[/] {what}: {error}")
+            self.result(f"[b $error]failed:[/] {what}: {error}")
             self.notify(error, title="failed", severity="error", timeout=10)
             return
         failed = [c for c in changes if not c.ok]
@@ -350,20 +595,24 @@ class DeploymentsScreen(Screen):
         ok = len(changes) - len(failed)
         text = f"{what}: {ok} change(s){' validated (dry run, nothing changed)' if dry_run else ' applied'}"
         if failed:
-            text += f", [b red]{len(failed)} failed[/]"
+            text += f", [b $error]{len(failed)} failed[/]"
         if outcome is not None:
             if outcome.ok:
                 text += f"; ready in {outcome.seconds:.1f}s"
             else:
-                text += f"; [b red]not ready after {outcome.seconds:.0f}s:[/] " + "; ".join(
+                text += f"; [b $error]not ready after {outcome.seconds:.0f}s:[/] " + "; ".join(
                     f"{n}: {why}" for n, why in outcome.not_ready.items())
         self.result(text)
         self.sync_slider()
 
+    def where(self) -> str:
+        return "all namespaces" if self.all_namespaces else f"namespace {self.backend.namespace}"
+
     def action_scale_all(self) -> None:
-        if not self.dry_run and self.app.refused_readonly("scaling all"):
+        if not self.dry_run and self.hub.refused_readonly("scaling all"):
             return
         names = sorted(self.rows)
+        listed = ", ".join(names[:30]) + (f" and {len(names) - 30} more" if len(names) > 30 else "")
 
         def chosen(n: int | None) -> None:
             if n is None:
@@ -371,14 +620,15 @@ class DeploymentsScreen(Screen):
             if n == 0:
                 self.app.push_screen(Confirm(
                     "Scale every deployment to 0?",
-                    f"All {len(names)} deployments in namespace {self.backend.namespace} "
-                    f"(context {self.backend.context}) go to 0 replicas:\n{', '.join(names)}\n\n"
+                    f"All {len(names)} deployments in {self.where()} "
+                    f"(context {self.backend.context}) go to 0 replicas:\n{listed}\n\n"
                     "Their counts are recorded; r restores them.", danger=True, yes="Scale to 0"),
-                    lambda yes: yes and self.scale_all(0))
+                    when_yes(lambda: self.scale_all(0)))
             else:
                 self.scale_all(n)
 
-        self.app.push_screen(NumberPrompt(f"Scale all {len(names)} deployments in {self.backend.namespace} to:",
+        where = "all namespaces" if self.all_namespaces else self.backend.namespace
+        self.app.push_screen(NumberPrompt(f"Scale all {len(names)} deployments in {where} to:",
                                           parse_replicas), chosen)
 
     def scale_all(self, n: int, what: str | None = None) -> None:
@@ -387,31 +637,33 @@ class DeploymentsScreen(Screen):
                         lambda emit: self.backend.scale_all(n, dry_run=dry_run, emit=emit))
 
     def action_maintenance(self) -> None:
-        if not self.dry_run and self.app.refused_readonly("maintenance"):
+        if not self.dry_run and self.hub.refused_readonly("maintenance"):
             return
         names = sorted(self.rows)
         self.app.push_screen(Confirm(
             "Maintenance mode",
-            f"Scale all {len(names)} deployments in namespace {self.backend.namespace} "
+            f"Scale all {len(names)} deployments in {self.where()} "
             f"(context {self.backend.context}) to 0.\nEach one's current count is recorded in "
             "hubtui.io/original-replicas; r restores it.", danger=True, yes="Scale to 0"),
-            lambda yes: yes and self.scale_all(0, "maintenance (all to 0)"))
+            when_yes(lambda: self.scale_all(0, "maintenance (all to 0)")))
 
     def action_restore(self, force: bool = False) -> None:
-        if not self.dry_run and self.app.refused_readonly("restoring the recorded counts"):
+        if not self.dry_run and self.hub.refused_readonly("restoring the recorded counts"):
             return
         saved = [r for _, r in sorted(self.rows.items()) if r.original_replicas is not None or r.original_problem]
         if not saved:
             self.notify("no deployment has a recorded count to restore", severity="warning")
             return
-        lines = "\n".join(f"  {r.name}: {r.desired} → {r.original_replicas}" if r.original_problem is None
-                          else f"  {r.name}: cannot restore ({r.original_problem})" for r in saved)
+        lines = "\n".join(f"  {r.ref}: {r.desired} → {r.original_replicas}" if r.original_problem is None
+                          else f"  {r.ref}: cannot restore ({r.original_problem})" for r in saved[:30])
+        if len(saved) > 30:
+            lines += f"\n  and {len(saved) - 30} more"
         self.app.push_screen(Confirm(
             "Restore recorded counts" + (" (force)" if force else ""),
             f"{lines}\n" + ("Deployments changed since are restored too." if force else
                             "Deployments changed since maintenance are left alone (R forces)."),
             danger=force, yes="Restore"),
-            lambda yes: yes and self.restore(force))
+            when_yes(lambda: self.restore(force)))
 
     def restore(self, force: bool) -> None:
         dry_run = self.dry_run
@@ -480,12 +732,24 @@ class DeploymentsScreen(Screen):
 
     def switch_context(self, context: str | None) -> None:
         if context and context != self.backend.context:
-            self.app.switch_to_context(context)
+            self.hub.switch_to_context(context)
 
     def switch_namespace(self, namespace: str | None) -> None:
         if not namespace or namespace == self.backend.namespace:
             return
-        self.app.switch_to_namespace(namespace)
+        self.hub.switch_to_namespace(namespace)
 
     def action_help(self) -> None:
         self.app.push_screen(Help("Deployments — keys", HELP))
+
+    def action_detail(self) -> None:
+        """i / Space: the selected deployment, live (ui/screens/detail.py)."""
+        from .detail import DetailScreen
+
+        row = self.selected()
+        if row is None:
+            self.notify("no deployment selected", severity="warning")
+            return
+        self.app.push_screen(DetailScreen(self.backend, row.name, ref=getattr(row, "ref", row.name),
+                                          namespace=getattr(row, "namespace", "") or self.backend.namespace,
+                                          dry_run=self.dry_run))

@@ -43,20 +43,20 @@ class ReplicaSlider(Widget):
                              (f"   ({row.ready}/{row.desired})", "   ⏎ apply · Esc"),
                              ("", "   ⏎ · Esc")):
             # room for the hint even before it shows, so that the bar does not jump when the target moves
-            fixed = len(f"{row.name}  0 ") + len(f" {top}   ") + len(target) + len(detail) + len(hint)
+            fixed = len(f"{row.ref}  0 ") + len(f" {top}   ") + len(target) + len(detail) + len(hint)
             width = min(40, self.size.width - fixed)
             if width >= 10:
                 break
         width = max(10, width)
         pos = round(self.target / top * (width - 1)) if top else 0
         text = Text()
-        text.append(f"{row.name}  ", style="bold")
+        text.append(f"{row.ref}  ", style="bold")
         text.append("0 ")
-        text.append("━" * pos, style="bold cyan")
-        text.append("●", style="bold yellow" if changed else "bold cyan")
+        text.append("━" * pos, style="hub.accent")
+        text.append("●", style="hub.warning" if changed else "hub.accent")
         text.append("─" * (width - 1 - pos), style="dim")
         text.append(f" {top}   ")
-        text.append(target, style="bold yellow" if changed else "bold")
+        text.append(target, style="hub.warning" if changed else "bold")
         text.append(detail, style="dim")
         if changed:
             text.append(hint, style="italic")

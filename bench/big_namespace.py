@@ -1,0 +1,345 @@
+"""A big namespace: hubtui, k9s and `kubectl get deploy -w` side by side on N deployments (default 2,000).
+
+For each tool, started in a tmux pane of its own and read the way a person sees it (tmux capture-pane
+polling): the time from start to every row on screen (first paint), the RSS once settled, and the time from
+a ↓ key to the screen showing the cursor on the next deployment, idle and while a bounded churn generator
+patches the scale of random deployments (the patches per second reached are printed with the results).
+`kubectl get deploy -w` takes no keys: only its first paint and RSS are measured. The results, with ratios
+and the machine, are written to bench/RESULTS.md (section "Big namespace").
+
+k9s is built at a pinned version from the Go module proxy by scripts/build-k9s.sh (cached) and runs with a
+config folder of its own. The cluster is a bench cluster of its own (hubtui-bench-big), kept for a rerun;
+`python3 cluster/localcluster.py down hubtui-bench-big` stops it.
+
+    make bench        (or: .venv/bin/python bench/big_namespace.py [--count 5000] [--churn-rate 30])
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from common import ROOT, bench_cluster, create_deployments, wait_settled
+
+NAMESPACE = "bench-big"
+CLUSTER = os.environ.get("HUBTUI_BENCH_BIG_CLUSTER", "hubtui-bench-big")
+SOCKET = f"hubtui-bench-{os.getpid()}"  # a tmux server of our own
+WIDTH, HEIGHT = 160, 45
+K9S_VERSION = "v0.50.16"  # as pinned in scripts/build-k9s.sh
+SGR = re.compile(r"\x1b\[[0-9;:]*m")
+TABLE_ROW = re.compile(r"svc-\d+\s+\d+/\d+")  # a table row (name, then ready/desired), not hubtui's slider line
+
+
+# ----- tmux ---------------------------------------------------------------------------------------------
+def tmux(*args: str, check: bool = True) -> str:
+    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=check).stdout
+
+
+def start(session: str, command: str, env: dict[str, str]) -> float:
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    started = time.perf_counter()
+    tmux("new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", str(HEIGHT),
+         f"env TERM=xterm-256color {exports} {command}")
+    return started
+
+
+def capture(session: str, escapes: bool = False) -> str:
+    return tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", session)
+
+
+def wait_for(session: str, check, timeout: float = 120.0, escapes: bool = False) -> float:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if check(capture(session, escapes)):
+            return time.perf_counter()
+        time.sleep(0.005)
+    raise SystemExit(f"bench: {session} never showed what was expected; its screen:\n{capture(session)}")
+
+
+def rss_mib(session: str) -> float:
+    """The resident memory of the pane's process and all its descendants."""
+    pid = int(tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip())
+    pids, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        pids.add(p)
+        try:
+            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except OSError:
+            pass
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+# ----- what each tool shows as "the cursor is on NAME" ---------------------------------------------------
+def cursor_row(screen: str) -> str | None:
+    """The deployment under a table's cursor (k9s, or hubtui's table): the one row whose background differs
+    from all the others' (zebra stripes make two groups of many; the cursor's is alone)."""
+    rows = [line for line in screen.splitlines() if TABLE_ROW.search(SGR.sub("", line))]
+    backgrounds = {}
+    for line in rows:
+        bg = tuple(sorted(set(re.findall(r"\x1b\[([0-9;:]*4[0-9][0-9;:]*)m", line))))
+        backgrounds.setdefault(bg, []).append(line)
+    singles = [lines[0] for lines in backgrounds.values() if len(lines) == 1]
+    if len(singles) != 1 or len(rows) < 3:
+        return None
+    m = re.search(r"(svc-\d+)", SGR.sub("", singles[0]))
+    return m.group(1) if m else None
+
+
+# ----- the churn generator -------------------------------------------------------------------------------
+class Churn:
+    """Patches the scale of random deployments (1 <-> 2) at a bounded rate from a few threads."""
+
+    def __init__(self, cluster, names: list[str], rate: float):
+        from kubernetes import client
+
+        from hubtui.kube.client import connect
+        from hubtui.settings import Settings
+
+        self.conn = connect(Settings.from_env(kubeconfig=str(cluster.kubeconfig), namespace=NAMESPACE))
+        self.apps = client.AppsV1Api(self.conn.api)
+        self.names, self.rate = names, rate
+        self.stop = threading.Event()
+        self.count = 0
+        self.lock = threading.Lock()
+        self.threads: list[threading.Thread] = []
+        self.started = self.ended = 0.0
+
+    def _run(self, seed: int, workers: int) -> None:
+        rng = random.Random(seed)
+        interval = workers / self.rate
+        next_at = time.perf_counter()
+        while not self.stop.is_set():
+            try:
+                self.apps.patch_namespaced_deployment_scale(rng.choice(self.names), NAMESPACE,
+                                                            {"spec": {"replicas": rng.choice((1, 2))}})
+                with self.lock:
+                    self.count += 1
+            except Exception as e:  # noqa: BLE001 - a benchmark keeps going; the rate shows it
+                print(f"bench: churn patch failed: {e}", file=sys.stderr)
+            next_at += interval
+            self.stop.wait(max(0.0, next_at - time.perf_counter()))
+
+    def __enter__(self) -> Churn:
+        workers = 4
+        self.started = time.perf_counter()
+        self.threads = [threading.Thread(target=self._run, args=(i, workers), daemon=True) for i in range(workers)]
+        for t in self.threads:
+            t.start()
+        time.sleep(2)  # let the storm build up before measuring
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join(10)
+        self.ended = time.perf_counter()
+        self.conn.close()
+
+    @property
+    def per_second(self) -> float:
+        return self.count / max(self.ended - self.started, 1e-6)
+
+
+# ----- one tool ------------------------------------------------------------------------------------------
+def key_latencies(session: str, selected, order: list[str], samples: int, escapes: bool) -> list[float]:
+    out = []
+    for _ in range(samples):
+        current = None
+        deadline = time.perf_counter() + 30
+        while current is None:
+            current = selected(capture(session, escapes))
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"bench: no cursor found on {session}'s screen:\n{capture(session)}")
+        want = order[(order.index(current) + 1) % len(order)]
+        before = time.perf_counter()
+        tmux("send-keys", "-t", session, "Down")
+        done = wait_for(session, lambda screen, want=want: selected(screen) == want, timeout=30, escapes=escapes)
+        out.append(done - before)
+        time.sleep(0.15)  # a person's pace, and room for the next key
+    return out
+
+
+def measure(name: str, command: str, env: dict, ready, selected, order, args, escapes=False,
+            cluster=None, names=None) -> dict:
+    session = name.split()[0]
+    started = start(session, command, env)
+    try:
+        first = wait_for(session, ready, timeout=300) - started
+        time.sleep(args.settle)
+        result = {"first_paint": first, "rss": rss_mib(session)}
+        if selected is not None:
+            result["idle"] = key_latencies(session, selected, order, args.samples, escapes)
+            with Churn(cluster, names, args.churn_rate) as churn:
+                result["churn"] = key_latencies(session, selected, order, args.samples, escapes)
+            result["patches_per_second"] = churn.per_second
+        print(f"bench: {name}: first paint {first:.2f}s, RSS {result['rss']:.0f} MiB"
+              + (f", ↓ idle {ms(result['idle'])}, ↓ churn {ms(result['churn'])} at "
+                 f"{result['patches_per_second']:.1f} patches/s" if "idle" in result else ""), file=sys.stderr)
+        return result
+    finally:
+        tmux("kill-session", "-t", session, check=False)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    mem = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0)
+    import textual
+
+    return (f"{os.cpu_count()} cores ({cpu}), {mem} GiB, {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, Textual {textual.__version__}")
+
+
+def ms(xs: list[float]) -> str:
+    return f"{statistics.median(xs) * 1000:.0f} ms (max {max(xs) * 1000:.0f})"
+
+
+def write_results(args, results: dict, k9s_version: str) -> str:
+    h, k, w = results["hubtui"], results.get("k9s"), results["kubectl -w"]
+
+    def ratio(key, fn=lambda x: x):
+        if k is None:
+            return "-"
+        return f"{fn(h[key]) / fn(k[key]):.2f}x"
+
+    med = statistics.median
+    rows = [
+        ("start → all rows on screen", f"{h['first_paint']:.2f} s", f"{k['first_paint']:.2f} s" if k else "-",
+         f"{w['first_paint']:.2f} s", ratio("first_paint"), "< 1.0 s"),
+        ("RSS once settled", f"{h['rss']:.0f} MiB", f"{k['rss']:.0f} MiB" if k else "-", f"{w['rss']:.0f} MiB",
+         ratio("rss"), "< 100 MiB"),
+        ("↓ → screen, idle", ms(h["idle"]), ms(k["idle"]) if k else "-", "(takes no keys)",
+         ratio("idle", med), "< 30 ms"),
+        ("↓ → screen, churn", ms(h["churn"]), ms(k["churn"]) if k else "-", "(takes no keys)",
+         ratio("churn", med), "< 50 ms median, < 150 ms max"),
+    ]
+    med_h = {key: statistics.median(h[key]) * 1000 for key in ("idle", "churn")}
+    met = {"first paint < 1.0 s": h["first_paint"] < 1.0, "RSS < 100 MiB": h["rss"] < 100,
+           "idle ↓ < 30 ms": med_h["idle"] < 30,
+           "churn ↓ < 50 ms median and < 150 ms max": med_h["churn"] < 50 and max(h["churn"]) * 1000 < 150}
+    goals = "; ".join(f"{goal}: {'met' if ok else 'NOT met'}" for goal, ok in met.items())
+    churn = f"hubtui's run {h['patches_per_second']:.1f}" + (f", k9s's run {k['patches_per_second']:.1f}" if k else "")
+    text = "\n".join([
+        f"## Big namespace (`bench/big_namespace.py`), {args.count} deployments",
+        "",
+        f"Machine: {machine()}. Local cluster (Kubernetes v1.36.3, kwok nodes), one pod per deployment; "
+        f"k9s {k9s_version} built from the Go module proxy; each tool in a {WIDTH}x{HEIGHT} tmux pane, read "
+        "through `tmux capture-pane` polling.",
+        "",
+        "| measure | hubtui | k9s | kubectl get deploy -w | hubtui / k9s | goal |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *[f"| {' | '.join(r)} |" for r in rows],
+        "",
+        f"hubtui's goals: {goals}.",
+        "",
+        f"Keys: {args.samples} presses of ↓ each, median (max): from `tmux send-keys Down` until the "
+        "cursor's row (the one row whose background differs) is on the next deployment. Churn: the scale of random deployments patched "
+        f"(1 ↔ 2, each patch brings several watch events) at {churn} patches/s. RSS: the process and its "
+        "children after the first paint and a few seconds to settle.",
+        "",
+    ])
+    path = ROOT / "bench" / "RESULTS.md"
+    old = path.read_text() if path.exists() else "# Benchmark results\n\n"
+    heading = f"## Big namespace (`bench/big_namespace.py`), {args.count} deployments"
+    pattern = re.compile(re.escape(heading) + r".*?(?=\n## |\Z)", re.S)
+    new = pattern.sub(lambda _: text.rstrip("\n") + "\n", old) if pattern.search(old) else \
+        old.rstrip("\n") + "\n\n" + text
+    path.write_text(new)
+    return text
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--count", type=int, default=2000, help="deployments in the namespace (also try 5000)")
+    ap.add_argument("--churn-rate", type=float, default=30.0, help="scale patches per second while measuring")
+    ap.add_argument("--samples", type=int, default=15, help="↓ presses per tool and condition")
+    ap.add_argument("--settle", type=float, default=5.0, help="seconds after the first paint before RSS and keys")
+    ap.add_argument("--no-k9s", action="store_true", help="leave k9s out (no Go toolchain)")
+    args = ap.parse_args()
+
+    k9s = None
+    if not args.no_k9s:
+        proc = subprocess.run([str(ROOT / "scripts" / "build-k9s.sh")], capture_output=True, text=True,
+                              env=dict(os.environ, K9S_VERSION=K9S_VERSION))
+        if proc.returncode != 0:
+            raise SystemExit(f"bench: building k9s failed:\n{proc.stderr[-2000:]}\n(--no-k9s leaves it out)")
+        k9s = proc.stdout.strip().splitlines()[-1]
+    nodes = args.count * 2 // 100 + 2  # a kwok node takes 110 pods; the churn goes up to 2 per deployment
+    cluster = bench_cluster(nodes=nodes, name=CLUSTER)
+    cluster.kwokctl("scale", "node", "--replicas", str(nodes))  # a reused cluster may have fewer
+    if subprocess.run(["tmux", "-V"], capture_output=True).returncode != 0:
+        raise SystemExit("bench: tmux is missing (apt-get install tmux)")
+    existing = len(cluster.kubectl("get", "deploy", "-n", NAMESPACE, "--no-headers", check=False).stdout.splitlines())
+    if existing > args.count:  # an earlier, bigger run: start afresh
+        cluster.kubectl("delete", "namespace", NAMESPACE, "--wait=true", check=False, timeout=900)
+        existing = 0
+    if existing < args.count:  # svc-0000 ... svc-<existing-1> are there already: add the rest
+        print(f"bench: creating {args.count - existing} deployments ...", file=sys.stderr)
+        for start_at in range(existing, args.count, 500):  # in chunks: one huge List is slow to apply
+            create_deployments(cluster, NAMESPACE, min(500, args.count - start_at), 1, first=start_at)
+    # Every deployment at 1 (an earlier run's churn left some at 2): hubtui scale --all does it in seconds.
+    subprocess.run([str(ROOT / ".venv" / "bin" / "hubtui"), "scale", "--all", "-r", "1", "-n", NAMESPACE, "--json"],
+                   env=dict(os.environ, KUBECONFIG=str(cluster.kubeconfig),
+                            XDG_STATE_HOME=tempfile.mkdtemp(prefix="hubtui-bench-state-")),
+                   capture_output=True, check=True)
+    print("bench: waiting for every pod ...", file=sys.stderr)
+    wait_settled(cluster, NAMESPACE, 1, timeout=1800)
+    names = [f"svc-{i:04d}" for i in range(args.count)]
+    order = sorted(names)
+    env = {"KUBECONFIG": str(cluster.kubeconfig), "PATH": f"{cluster.bin}:{os.environ['PATH']}",
+           "HOME": os.environ.get("HOME", "/root")}
+    results = {}
+    # A session that idles through the run keeps our tmux server up between the tools' sessions.
+    tmux("new-session", "-d", "-s", "keep", "-x", "20", "-y", "5", "sleep 86400")
+    try:
+        run_all(args, cluster, k9s, env, names, order, results)
+    finally:
+        tmux("kill-server", check=False)
+    print()
+    print(write_results(args, results, K9S_VERSION))
+    return 0
+
+
+def run_all(args, cluster, k9s, env, names, order, results) -> None:
+    with tempfile.TemporaryDirectory(prefix="hubtui-bench-") as tmp:
+        hub_env = dict(env, XDG_STATE_HOME=f"{tmp}/state", XDG_CONFIG_HOME=f"{tmp}/config")
+        results["hubtui"] = measure(
+            "hubtui", f"{ROOT / '.venv' / 'bin' / 'hubtui'} -n {NAMESPACE}", hub_env,
+            lambda s: f"{args.count} deployments · watching" in s, cursor_row, order, args, escapes=True,
+            cluster=cluster, names=names)
+        if k9s:
+            k9s_env = dict(env, K9S_CONFIG_DIR=f"{tmp}/k9s", XDG_CONFIG_HOME=f"{tmp}/config",
+                           XDG_STATE_HOME=f"{tmp}/state", XDG_DATA_HOME=f"{tmp}/data")
+            results["k9s"] = measure(
+                "k9s", f"{k9s} -n {NAMESPACE} -c deploy --logoless --headless --crumbsless", k9s_env,
+                lambda s: f"[{args.count:,}]" in s or f"[{args.count}]" in s, cursor_row, order, args,
+                escapes=True,
+                cluster=cluster, names=names)
+        results["kubectl -w"] = measure(
+            "kubectl", f"{cluster.bin / 'kubectl'} get deploy -n {NAMESPACE} -w", env,
+            lambda s: order[-1] in s, None, order, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
