@@ -4,11 +4,15 @@
     python3 cluster/localcluster.py down NAME
     python3 cluster/localcluster.py status NAME
     python3 cluster/localcluster.py env NAME      # shell exports: KUBECONFIG, PATH
+    python3 cluster/localcluster.py scenario NAME # the demo scenario: hub deployments that do not come up
 
 `up` builds the binaries if they are missing (cluster/build.sh), starts PostgreSQL and
 Redis on free loopback ports, starts etcd, kube-apiserver, kube-controller-manager,
 kube-scheduler and kwok through `kwokctl --runtime binary`, and deploys the LLM Analytics
-Hub (deploy/). With --redis-shards M, the hub's Redis is a real Redis Cluster instead of one server:
+Hub (deploy/). kwok also runs the extra pod stages of deploy/kwok-stages.yaml (ImagePullBackOff,
+CrashLoopBackOff, a failing readiness probe, for pods that ask with an annotation) and serves the hub's
+pod logs from files in NAME/logs that a small host process (`write-logs`) keeps appending to. With
+--redis-shards M, the hub's Redis is a real Redis Cluster instead of one server:
 M masters (and R replicas of each), one redis-server per pod of the redis-cluster StatefulSet, each pod's
 exec reaching its own node. Everything of one cluster lives in $HUBTUI_RUN_DIR/NAME (default
 /tmp/hubtui-run-UID/NAME), with its own kubeconfig: ~/.kube/config is never touched, and
@@ -34,6 +38,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from datetime import UTC
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -388,6 +393,11 @@ class LocalCluster:
                 + (["Exec"] if st.redis_nodes else []),
                 "disableQPSLimits": True,
             },
+            # Pod states a real kubelet reports (ImagePullBackOff, CrashLoopBackOff, a failing readiness
+            # probe), for the pods that ask with an annotation: a second --config beside kwokctl's, whose
+            # default stages stay as they are (see deploy/kwok-stages.yaml).
+            "componentsPatches": [{"name": "kwok-controller",
+                                   "extraArgs": [{"key": "config", "value": str(DEPLOY / "kwok-stages.yaml")}]}],
         }, indent=2))
         log(f"starting the control plane (kube-apiserver on 127.0.0.1:{st.api_port})")
         self.kwokctl("--config", str(config), "create", "cluster", "--kubeconfig", str(self.kubeconfig),
@@ -424,6 +434,62 @@ class LocalCluster:
                          f"--replicas={len(st.redis_nodes)}")
         self.wait_hub_ready()
         self._wait_exec_rules()
+        self.serve_logs()
+
+    # ----- logs: kwok serves `kubectl logs` from files a host process writes ----------------
+    @property
+    def logs_dir(self) -> Path:
+        return self.dir / "logs"
+
+    def serve_logs(self) -> None:
+        """Every container of the hub's workloads gets a log file (logs/CONTAINER.log; any other container of
+        the namespace: logs/other.log), served by kwok through a ClusterLogs rule with follow, and written to
+        by a small host process (`write-logs`), so that `kubectl logs -f` and hubtui show a real, growing log."""
+        self.logs_dir.mkdir(mode=0o755, exist_ok=True)
+        items = json.loads(self.kubectl("get", "deploy,statefulset", "-n", HUB_NAMESPACE, "-o", "json").stdout)["items"]
+        containers = sorted({c["name"] for w in items for c in w["spec"]["template"]["spec"]["containers"]})
+        rules = [{"containers": [c], "logsFile": str(self.logs_dir / f"{c}.log"), "follow": True} for c in containers]
+        rules.append({"logsFile": str(self.logs_dir / "other.log"), "follow": True})  # no containers: the default
+        for r in rules:
+            Path(r["logsFile"]).touch()
+        self.kubectl("apply", "-f", "-", input=json.dumps({
+            "apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "ClusterLogs",
+            "metadata": {"name": "llm-analytics-hub-logs"},
+            "spec": {"selector": {"matchNamespaces": [HUB_NAMESPACE]}, "logs": rules}}))
+        with open(self.logs_dir / "writer.err", "ab") as err:
+            proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "write-logs", str(self.logs_dir)],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                    start_new_session=True)
+        (self.logs_dir / "writer.pid").write_text(str(proc.pid))
+        # kwok loads the ClusterLogs object a moment after it is applied: wait until a hub pod's log is served.
+        deadline = time.monotonic() + 30
+        while (got := self.kubectl("logs", "-n", HUB_NAMESPACE, "deploy/api-server", "--tail=1",
+                                   check=False)).returncode:
+            if time.monotonic() > deadline:
+                raise ClusterError(f"kwok does not serve the hub's logs: {got.stderr.strip()}")
+            time.sleep(0.2)
+
+    def scenario(self) -> None:
+        """The demo scenario (deploy/demo-scenario.yaml): hub deployments that do not come up, each for its
+        own reason (a bad image, no node that fits, a crash loop, a failing readiness probe)."""
+        if not self.healthy():
+            raise ClusterError(f"cluster {self.name} is not up: run `python3 cluster/localcluster.py up {self.name}`")
+        kwok = self._process("kwok-controller")
+        if kwok is None or not any(a.endswith("kwok-stages.yaml") for a in kwok["argv"]):
+            raise ClusterError(f"cluster {self.name} runs kwok without hubtui's pod stages (started by an older "
+                               f"version?): restart it (`python3 cluster/localcluster.py down {self.name}`, then up)")
+        self.kubectl("apply", "-f", str(DEPLOY / "demo-scenario.yaml"))
+        log("demo scenario applied: report-builder (bad image), gpu-inference (no node fits), embedding-cache "
+            "(crash loop), feature-store (readiness probe fails); open one with i or Space in hubtui")
+
+    def _log_writer_pid(self) -> int | None:
+        try:
+            pid = int((self.logs_dir / "writer.pid").read_text().strip())
+            # Ours only: a stale pid file must never make `down` signal an unrelated process.
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            return pid if b"write-logs" in cmdline and str(self.logs_dir).encode() in cmdline else None
+        except (OSError, ValueError):
+            return None
 
     def _wait_exec_rules(self, timeout: float = 60) -> None:
         """kwok loads the ClusterExec object a moment after it is applied: wait until exec works."""
@@ -603,6 +669,8 @@ class LocalCluster:
                       for i, (port, _) in enumerate(st.redis_nodes)]
         else:
             lines.append(f"  Redis 127.0.0.1:{st.redis_port}: {'running' if self._redis_running() else 'STOPPED'}")
+        if self.logs_dir.exists():
+            lines.append(f"  pod logs in {self.logs_dir}: writer {'running' if self._log_writer_pid() else 'STOPPED'}")
         if api.returncode == 0:
             nodes = self.kubectl("get", "nodes", "-o", "name", check=False).stdout.split()
             pods = self.kubectl("get", "pods", "-n", HUB_NAMESPACE, "--no-headers", check=False).stdout.splitlines()
@@ -631,9 +699,46 @@ class LocalCluster:
                 if self._pid_in(d) is None:
                     break
                 time.sleep(0.05)
+        writer = self._log_writer_pid()
+        if writer:
+            try:
+                os.kill(writer, 15)
+            except OSError:
+                pass
         shutil.rmtree(self.dir, ignore_errors=True)
         if not quiet:
             log(f"cluster {self.name} is down")
+
+
+LOG_MESSAGES = (
+    'level=info msg="GET /healthz" status=200 duration_ms={n}',
+    'level=info msg="ingested events" batch={n} source=kafka topic=llm-events',
+    'level=info msg="rollup done" window=5m rows={n}',
+    'level=warn msg="slow query" duration_ms={n} table=llm_requests',
+    'level=info msg="cache hit ratio" ratio=0.{n}',
+)
+
+
+def write_logs(folder: Path, interval: float = 1.0) -> None:
+    """The host process behind the hub's pod logs: append a line in the CRI log format (what kwok's log server
+    reads, as a kubelet does) to each log file in `folder`, in turn, until the folder is gone."""
+    import itertools
+    from datetime import datetime
+
+    for n in itertools.count(1):
+        if not folder.is_dir():
+            return
+        for i, path in enumerate(sorted(folder.glob("*.log"))):
+            if (n + i) % 3:
+                continue  # each file gets a line every few seconds, not all at once
+            stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            msg = LOG_MESSAGES[(n + i) % len(LOG_MESSAGES)].format(n=(n * 37 + i * 11) % 97 + 3)
+            try:
+                with open(path, "a") as f:
+                    f.write(f"{stamp} stdout F {msg} container={path.stem}\n")
+            except OSError:
+                return
+        time.sleep(interval)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -647,9 +752,13 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--redis-shards", type=int, default=0, metavar="M",
                     help="the hub's Redis as a Redis Cluster of M (>= 3) masters, one pod per node")
     up.add_argument("--redis-replicas", type=int, default=0, metavar="R", help="replicas of each master")
-    for cmd in ("down", "status", "env"):
+    for cmd in ("down", "status", "env", "scenario"):
         sub.add_parser(cmd).add_argument("name")
+    sub.add_parser("write-logs", help=argparse.SUPPRESS).add_argument("folder")
     args = ap.parse_args(argv)
+    if args.cmd == "write-logs":
+        write_logs(Path(args.folder))
+        return 0
     try:
         c = LocalCluster(args.name)
         if args.cmd == "up":
@@ -659,6 +768,8 @@ def main(argv: list[str] | None = None) -> int:
             c.down()
         elif args.cmd == "status":
             print(c.status())
+        elif args.cmd == "scenario":
+            c.scenario()
         elif args.cmd == "env":
             env = c.env()
             for k in ("KUBECONFIG", "PATH"):

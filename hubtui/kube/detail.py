@@ -1,0 +1,355 @@
+"""One deployment, live: the deployment, its replica sets, its pods and their events, from four watches; and a
+pod's log, followed. What the detail view shows; the words for it are in present/detail.py.
+
+Watches, not polling: each collection is a Watcher (kube/watch.py) narrowed on the server where the API
+allows it (the deployment by name, replica sets and pods by the deployment's selector). Events cannot be
+selected by owner, so the namespace's events are watched and only the deployment's, its replica sets' and its
+pods' are kept, stripped to what a row needs. stop() ends every stream; nothing is left blocked on a read.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+
+from ..errors import HubError
+from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from .watch import DELETED, ERROR, SYNCED, Watcher, WatchEvent, _shutdown
+
+if TYPE_CHECKING:
+    from urllib3 import BaseHTTPResponse
+
+MAX_EVENTS = 200  # the newest ones are kept; an operator reads the first screenful
+
+
+@dataclass(frozen=True)
+class DetailSnapshot:
+    """Everything the detail view shows at one moment (plain dicts, stripped)."""
+
+    name: str
+    namespace: str
+    deployment: dict | None = None  # None: deleted (or not seen yet)
+    replicasets: tuple[dict, ...] = ()
+    pods: tuple[dict, ...] = ()
+    events: tuple[dict, ...] = ()
+    synced: bool = False  # every watch has listed once
+    error: str | None = None  # a watch is broken (it retries); the rest is the last known state
+
+
+def label_selector(selector: dict | None) -> str:
+    """A LabelSelector (matchLabels, matchExpressions) as the API's label_selector string."""
+    selector = selector or {}
+    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for e in selector.get("matchExpressions") or ():
+        op, key, values = e.get("operator"), e["key"], ",".join(e.get("values") or ())
+        parts.append({"In": f"{key} in ({values})", "NotIn": f"{key} notin ({values})", "Exists": key,
+                      "DoesNotExist": f"!{key}"}.get(op, key))
+    return ",".join(parts)
+
+
+def _meta(obj: dict, *keys: str) -> dict:
+    m = obj.get("metadata") or {}
+    return {k: m[k] for k in ("name", "uid", "creationTimestamp", "deletionTimestamp", *keys) if k in m}
+
+
+def strip_deployment(dep: dict) -> dict:
+    spec = dep.get("spec") or {}
+    tpl = ((spec.get("template") or {}).get("spec") or {})
+    return {"metadata": _meta(dep, "namespace", "generation", "annotations", "resourceVersion"),
+            "spec": {"replicas": spec.get("replicas", 1), "selector": spec.get("selector"),
+                     "containers": [{"name": c["name"], "image": c.get("image", "")}
+                                    for c in tpl.get("containers") or ()]},
+            "status": dep.get("status") or {}}
+
+
+def strip_replicaset(rs: dict) -> dict:
+    spec = rs.get("spec") or {}
+    tpl = ((spec.get("template") or {}).get("spec") or {})
+    meta = _meta(rs, "ownerReferences")
+    meta["revision"] = ((rs.get("metadata") or {}).get("annotations") or {}).get("deployment.kubernetes.io/revision")
+    return {"metadata": meta,
+            "spec": {"replicas": spec.get("replicas", 0),
+                     "images": [c.get("image", "") for c in tpl.get("containers") or ()]},
+            "status": {k: v for k, v in (rs.get("status") or {}).items() if k != "conditions"}}
+
+
+def strip_pod(pod: dict) -> dict:
+    spec = pod.get("spec") or {}
+
+    def containers(key: str) -> list[dict]:
+        return [{"name": c["name"], "image": c.get("image", ""), "readinessProbe": bool(c.get("readinessProbe"))}
+                for c in spec.get(key) or ()]
+
+    return {"metadata": _meta(pod, "ownerReferences"),
+            "spec": {"nodeName": spec.get("nodeName"), "containers": containers("containers"),
+                     "initContainers": containers("initContainers")},
+            "status": pod.get("status") or {}}
+
+
+def _sortable(ts: str | None) -> str:
+    """An RFC 3339 UTC time with 6 fractional digits, so that times compare as strings (events carry both
+    seconds and microseconds: '12:40:20Z' and '12:40:20.512Z')."""
+    if not ts:
+        return ""
+    base, _, frac = ts.rstrip("Z").partition(".")
+    return f"{base}.{(frac + '000000')[:6]}Z"
+
+
+def strip_event(ev: dict) -> dict:
+    inv = ev.get("involvedObject") or {}
+    return {"uid": (ev.get("metadata") or {}).get("uid") or (ev.get("metadata") or {}).get("name"),
+            "type": ev.get("type") or "Normal", "reason": ev.get("reason") or "", "message": ev.get("message") or "",
+            "count": ev.get("count") or (ev.get("series") or {}).get("count") or 1,
+            "time": _sortable(ev.get("lastTimestamp") or (ev.get("series") or {}).get("lastObservedTime")
+                              or ev.get("eventTime") or ev.get("firstTimestamp")
+                              or (ev.get("metadata") or {}).get("creationTimestamp")),
+            "kind": inv.get("kind") or "", "object": inv.get("name") or "", "object_uid": inv.get("uid") or ""}
+
+
+class DeploymentDetail:
+    """The live state of deployment `name` in `namespace`. start(listener) reads the deployment once (an
+    unknown name is a HubError), then watches; listener(DetailSnapshot) is called on a watch thread after
+    each change (consumers coalesce: the latest snapshot wins). stop() ends every watch; call it off the UI
+    thread (it joins them)."""
+
+    def __init__(self, conn: KubeConnection, namespace: str, name: str, *, max_events: int = MAX_EVENTS):
+        self.conn, self.namespace, self.name = conn, namespace, name
+        self.max_events = max_events
+        self._lock = threading.Lock()
+        self._listener: Callable[[DetailSnapshot], None] | None = None
+        self._watchers: dict[str, Watcher] = {}
+        self._events: dict[str | None, dict] = {}  # by metadata.uid, as the watch reports them
+        self._errors: dict[str, str] = {}
+        self._synced: set[str] = set()
+        self._stopped = False
+        self._logs: list[LogStream] = []
+        # replica sets are NAME-<hash>, their pods NAME-<hash>-<suffix>: events of ones already gone count too
+        self._rs_name = re.compile(rf"^{re.escape(name)}-[a-z0-9]+$")
+        self._pod_name = re.compile(rf"^{re.escape(name)}-[a-z0-9]+-[a-z0-9]+$")
+
+    # ----- lifecycle ---------------------------------------------------------------------
+    def start(self, listener: Callable[[DetailSnapshot], None]) -> None:
+        from kubernetes import client
+
+        apps, core = client.AppsV1Api(self.conn.api), client.CoreV1Api(self.conn.api)
+        try:
+            dep = apps.read_namespaced_deployment(self.name, self.namespace, _request_timeout=REQUEST_TIMEOUT)
+        except Exception as e:  # noqa: BLE001
+            if getattr(e, "status", None) == 404:
+                raise HubError(f"deployment {self.name} not found in namespace {self.namespace}") from None
+            raise describe_api_error(e, f"reading deployment {self.name}") from None
+        selector = label_selector(self.conn.api.sanitize_for_serialization(dep.spec.selector))
+        if not selector:
+            raise HubError(f"deployment {self.name} has an empty selector: hubtui cannot tell its pods")
+        self._listener = listener
+        ns = self.namespace
+        calls: dict[str, Callable[..., Any]] = {
+            "deployment": functools.partial(apps.list_namespaced_deployment, ns,
+                                            field_selector=f"metadata.name={self.name}"),
+            "replicasets": functools.partial(apps.list_namespaced_replica_set, ns, label_selector=selector),
+            "pods": functools.partial(core.list_namespaced_pod, ns, label_selector=selector),
+            "events": functools.partial(core.list_namespaced_event, ns),
+        }
+        with self._lock:
+            if self._stopped:
+                return
+            for what, call in calls.items():
+                self._watchers[what] = Watcher(call, functools.partial(self._on_events, what),
+                                               what=f"{what} of deployment {self.name}")
+            watchers = list(self._watchers.values())
+        for w in watchers:
+            w.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            watchers, logs = list(self._watchers.values()), list(self._logs)
+            self._listener = None
+        for stream in logs:
+            stream.stop()
+        for w in watchers:
+            w.stop()
+
+    @property
+    def threads(self) -> list[threading.Thread]:
+        """The threads this detail started (for tests: none is alive after stop())."""
+        with self._lock:
+            return [t for t in [w._thread for w in self._watchers.values()] + [s.thread for s in self._logs] if t]
+
+    # ----- from the watch threads ----------------------------------------------------------
+    def _on_events(self, what: str, events: list[WatchEvent]) -> None:
+        changed = what != "events"  # the namespace's events: only a change of this deployment's counts
+        with self._lock:
+            for ev in events:
+                if ev.type == ERROR:
+                    self._errors[what] = ev.error or "watch error"
+                    changed = True
+                elif ev.type == SYNCED:
+                    changed = changed or what in self._errors or what not in self._synced
+                    self._errors.pop(what, None)
+                    self._synced.add(what)
+                    if what == "events":  # a relist: drop what the server no longer has
+                        live = {(e.get("metadata") or {}).get("uid")
+                                for e in self._watchers["events"].snapshot().values()}
+                        before = len(self._events)
+                        self._events = {k: v for k, v in self._events.items() if k in live}
+                        changed = changed or len(self._events) != before
+                elif what == "events" and ev.obj is not None:
+                    uid = (ev.obj.get("metadata") or {}).get("uid")
+                    if ev.type == DELETED:
+                        changed = self._events.pop(uid, None) is not None or changed
+                    elif self._relevant(ev.obj):
+                        self._events[uid] = strip_event(ev.obj)
+                        changed = True
+            if len(self._events) > self.max_events:
+                keep = sorted(self._events.values(), key=lambda e: e["time"] or "", reverse=True)[:self.max_events]
+                self._events = {e["uid"]: e for e in keep}
+            listener = self._listener
+        if listener is not None and changed:
+            listener(self.snapshot())
+
+    def _relevant(self, ev: dict) -> bool:
+        inv = ev.get("involvedObject") or {}
+        kind, name, uid = inv.get("kind"), inv.get("name") or "", inv.get("uid")
+        if kind == "Deployment":
+            return name == self.name
+        if kind == "ReplicaSet":
+            return bool(self._rs_name.match(name)) or self._owns(uid, "replicasets")
+        if kind == "Pod":
+            return bool(self._pod_name.match(name)) or self._owns(uid, "pods")
+        return False
+
+    def _owns(self, uid: str | None, what: str) -> bool:
+        w = self._watchers.get(what)
+        return bool(uid) and w is not None and any(
+            (o.get("metadata") or {}).get("uid") == uid for o in w.snapshot().values())
+
+    def snapshot(self) -> DetailSnapshot:
+        w = self._watchers
+        deps = w["deployment"].snapshot() if "deployment" in w else {}
+        dep = deps.get(self.name)
+        dep_uid = ((dep or {}).get("metadata") or {}).get("uid")
+        rss = [strip_replicaset(r) for r in (w["replicasets"].snapshot().values() if "replicasets" in w else ())]
+        if dep_uid:  # only the replica sets this deployment owns (another one may share labels)
+            rss = [r for r in rss if any(o.get("uid") == dep_uid for o in r["metadata"].get("ownerReferences") or ())]
+        rs_uids = {r["metadata"].get("uid") for r in rss}
+        pods = [strip_pod(p) for p in (w["pods"].snapshot().values() if "pods" in w else ())]
+        pods = [p for p in pods if not dep_uid or any(o.get("uid") in rs_uids
+                                                       for o in p["metadata"].get("ownerReferences") or ())]
+        with self._lock:
+            events = tuple(sorted(self._events.values(), key=lambda e: e["time"] or "", reverse=True))
+            error = next(iter(self._errors.values()), None)
+            synced = len(self._synced) == len(w) > 0
+        return DetailSnapshot(self.name, self.namespace, strip_deployment(dep) if dep else None,
+                              tuple(sorted(rss, key=lambda r: r["metadata"]["name"])),
+                              tuple(sorted(pods, key=lambda p: p["metadata"]["name"])), events, synced, error)
+
+    # ----- logs ----------------------------------------------------------------------------
+    def logs(self, pod: str, container: str, *, tail: int, on_lines: Callable[[list[str]], None],
+             on_end: Callable[[str | None], None]) -> LogStream:
+        """Follow a container's log (the last `tail` lines first). on_lines(batch) runs on the stream's thread;
+        on_end(error or None) once when it ends. stop() of the stream, or of this detail, ends it."""
+        stream = LogStream(self.conn, self.namespace, pod, container, tail=tail, on_lines=on_lines, on_end=on_end)
+        with self._lock:
+            if self._stopped:
+                raise HubError("the detail view is closed")
+            self._logs = [s for s in self._logs if not s.stopped] + [stream]
+        return stream.start()
+
+
+class LogStream:
+    """`kubectl logs -f --tail N` of one container, on a thread of its own; stop() closes the connection under
+    a blocked read, so the thread ends at once."""
+
+    def __init__(self, conn: KubeConnection, namespace: str, pod: str, container: str, *, tail: int,
+                 on_lines: Callable[[list[str]], None], on_end: Callable[[str | None], None]):
+        self.conn, self.namespace, self.pod, self.container, self.tail = conn, namespace, pod, container, tail
+        self.on_lines, self.on_end = on_lines, on_end
+        self._stop = threading.Event()
+        self._resp: BaseHTTPResponse | None = None
+        self._lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def start(self) -> LogStream:
+        self.thread = threading.Thread(target=self._run, name=f"logs {self.pod}/{self.container}", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        with self._lock:
+            resp = self._resp
+        if resp is not None:
+            _shutdown(resp)
+        if self.thread is not None and self.thread is not threading.current_thread():
+            self.thread.join(timeout)
+
+    # A quiet log is normal: after this long without a byte the stream is opened again from that moment on.
+    READ_TIMEOUT = 300
+
+    def _run(self) -> None:
+        from urllib3.exceptions import ReadTimeoutError
+
+        error, tail = None, self.tail
+        while not self._stop.is_set():
+            try:
+                self._follow(tail)
+                break  # the server ended the stream: the container stopped
+            except ReadTimeoutError:
+                tail = 0  # opened again from now on; what came meanwhile is read again
+            except Exception as e:  # noqa: BLE001 - one line in the pane, never a crash
+                if not self._stop.is_set():
+                    error = _log_error(e, self.pod, self.container)
+                break
+        if not self._stop.is_set():
+            self.on_end(error)
+
+    def _follow(self, tail: int) -> None:
+        from kubernetes import client
+
+        # _preload_content=False: the raw urllib3 response (the SDK annotates the return as the decoded str)
+        resp = cast("BaseHTTPResponse", client.CoreV1Api(self.conn.api).read_namespaced_pod_log(
+            self.pod, self.namespace, container=self.container, follow=True, tail_lines=tail,
+            _preload_content=False, _request_timeout=(REQUEST_TIMEOUT[0], self.READ_TIMEOUT)))
+        with self._lock:
+            self._resp = resp
+        if self._stop.is_set():  # stop() ran before the response was registered
+            _shutdown(resp)
+        buf = b""
+        try:
+            for chunk in resp.stream(8192, decode_content=True):
+                buf += chunk
+                *lines, buf = buf.split(b"\n")
+                if lines and not self._stop.is_set():
+                    self.on_lines([line.decode("utf-8", "replace") for line in lines])
+                if self._stop.is_set():
+                    return
+        finally:
+            with self._lock:
+                self._resp = None
+            resp.release_conn()
+        if buf and not self._stop.is_set():
+            self.on_lines([buf.decode("utf-8", "replace")])
+
+
+def _log_error(exc: BaseException, pod: str, container: str) -> str:
+    """The API's own words where it has them (e.g. 'container "x" in pod "y" is waiting to start: ...')."""
+    import json
+
+    body = getattr(exc, "body", None)
+    if body:
+        try:
+            message = json.loads(body).get("message")
+        except (ValueError, AttributeError):
+            message = None
+        if message:
+            return f"logs of {pod}/{container}: {message}"
+    return str(describe_api_error(exc, f"logs of {pod}/{container}"))

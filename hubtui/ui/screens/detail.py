@@ -1,0 +1,488 @@
+"""The deployment detail: one deployment, live — its rollout, its pods and why each is not ready, their events
+(newest first, warnings standing out), a pod's log followed in a pane, and the replica slider.
+
+Everything on it comes from the DeploymentDetail's watches (kube/detail.py) and is put into words by
+present/detail.py. Leaving the screen stops the watches and the log stream (off the UI thread).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Log, Static
+
+from ...errors import HubError
+from ...kube.deployments import row_from
+from ...kube.detail import DetailSnapshot
+from ...present.detail import EventFacts, PodFacts, event_facts, pod_facts, rollout_facts
+from ...ops.scale import MAX_REPLICAS, ScaleChange, parse_replicas
+from ..actions import bindings, help_rows, table_bindings
+from ..styles import styled
+from ..widgets.replica_slider import ReplicaSlider
+from ..workers import WorkerFailures
+from .modals import Help, NamespacePicker, readonly_badge
+
+if TYPE_CHECKING:
+    from ..app import HubApp
+
+HELP = help_rows("detail")
+POD_COLUMNS = (("name", "Pod"), ("phase", "Status"), ("ready", "Ready"), ("restarts", "Restarts"),
+               ("node", "Node"), ("age", "Age"), ("reason", "Why not ready"))
+EVENT_COLUMNS = (("age", "Age"), ("type", "Type"), ("reason", "Reason"), ("object", "Object"), ("count", "Count"),
+                 ("message", "Message"))
+MAX_EVENT_ROWS = 100
+LOG_TAIL = 200  # lines shown first when a log opens
+LOG_FLUSH = 0.08  # seconds: the log pane takes the lines that arrived meanwhile in one write
+LOG_MAX_LINES = 5000
+REASON_WIDTH = 60  # the table shows the start; the selected pod's full reason is written under the table
+TYPE_AHEAD_SECONDS = 1.5
+WARN = "hub.warning"  # a pod that is not ready, a Warning event (ui/styles.py: the theme's $warning)
+
+
+class PodTable(DataTable):
+    """The pods; ← → - + digits Enter drive the screen's replica slider (as on the deployments)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(table_bindings("detail"))
+
+    def on_mount(self) -> None:
+        for key, label in POD_COLUMNS:
+            self.add_column(label, key=key)
+
+
+class EventTable(DataTable):
+    """The events, newest first."""
+
+    def on_mount(self) -> None:
+        for key, label in EVENT_COLUMNS:
+            self.add_column(label, key=key)
+
+
+class DetailScreen(WorkerFailures, Screen):
+    ACTION_SCREEN = "detail"  # its entry in the action table (ui/actions.py)
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings("detail"))
+    TICK = 1.0  # seconds: ages are brought up to date this often
+
+    DEFAULT_CSS = """
+    DetailScreen #detail-title { height: 1; background: $primary; color: $text; padding: 0 1; }
+    DetailScreen #detail-banner { height: auto; background: $error; color: $text; padding: 0 1;
+                                  text-style: bold; display: none; }
+    DetailScreen #rollout { height: auto; max-height: 10; padding: 0 1; }
+    DetailScreen #pods { height: auto; max-height: 12; overflow-x: hidden; }
+    DetailScreen #why { height: auto; max-height: 4; padding: 0 1; }
+    DetailScreen #why.problem { color: $warning; }
+    DetailScreen .section { height: 1; padding: 0 1; color: $text-muted; text-style: bold; }
+    DetailScreen #lower { height: 1fr; }
+    DetailScreen #events { height: 1fr; }
+    DetailScreen #log-title { display: none; border-top: solid $primary; height: 2; }
+    DetailScreen #log { height: 1fr; display: none; }
+    DetailScreen.logs-open #log-title { display: block; }
+    DetailScreen.logs-open #log { display: block; }
+    DetailScreen.logs-open #events { height: 8; }
+    DetailScreen #detail-slider { border-top: solid $primary; height: 2; }
+    DetailScreen #detail-bottom { height: 1; }
+    DetailScreen #detail-message { width: 1fr; padding: 0 1; color: $text-muted; }
+    DetailScreen #detail-watch { width: auto; padding: 0 1; color: $text-muted; }
+    """
+
+    class SnapshotArrived(Message):
+        """The detail's watches saw a change (posted from a watch thread; the latest snapshot wins)."""
+
+    class LogLinesArrived(Message):
+        """Log lines are waiting (posted once per batch from the stream's thread)."""
+
+    def __init__(self, backend, name: str, *, namespace: str | None = None, ref: str | None = None,
+                 dry_run: bool = False):
+        super().__init__()
+        self.backend = backend
+        self.deployment = name
+        self.namespace = namespace or backend.namespace
+        self.ref = ref or name  # how the backend's scale() names it (namespace/name in all namespaces)
+        self.dry_run = dry_run
+        self.detail = backend.detail(name, self.namespace)
+        self.snapshot: DetailSnapshot | None = None
+        self.pods: dict[str, PodFacts] = {}
+        self._latest: DetailSnapshot | None = None
+        self._latest_lock = threading.Lock()
+        self._leaving = threading.Event()
+        self.busy = False
+        self._typed, self._typed_at = "", 0.0
+        # the log pane
+        self.log_stream = None
+        self.log_target: tuple[str, str] | None = None  # (pod, container)
+        self.container: str | None = None  # the chosen container (None: the pod's first)
+        self._log_lines: list[str] = []
+        self._log_lock = threading.Lock()
+        self._log_posted = False
+
+    @property
+    def hub(self) -> HubApp:
+        """The app as what it is (Textual types `self.app` as any App)."""
+        return cast("HubApp", self.app)
+
+    # ----- layout ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-title")
+        yield Static(id="detail-banner")
+        yield Static("loading…", id="rollout")
+        yield PodTable(id="pods", cursor_type="row", zebra_stripes=True)
+        yield Static(id="why")
+        with Vertical(id="lower"):
+            yield Static("Events (newest first)", classes="section", id="events-title")
+            yield EventTable(id="events", cursor_type="row", zebra_stripes=True)
+            yield Static(classes="section", id="log-title")
+            yield Log(id="log", max_lines=LOG_MAX_LINES, auto_scroll=True)
+        yield ReplicaSlider(id="detail-slider")
+        with Horizontal(id="detail-bottom"):
+            yield Static(id="detail-message")
+            yield Static("connecting…", id="detail-watch")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-title", Static).update(
+            readonly_badge(self.backend) + f"[b]{escape(self.deployment)}[/]  ·  deployment in namespace "
+            f"[b]{escape(self.namespace)}[/]  ·  context [b]{escape(self.backend.context)}[/]"
+            + ("  ·  [b]DRY RUN[/]" if self.dry_run else ""))
+        self.query_one(PodTable).focus()
+        self.set_interval(self.TICK, self.tick)
+        self.set_interval(LOG_FLUSH, self.flush_log)
+        self.start_watching()
+
+    @work(thread=True, exit_on_error=False, group="detail-start")
+    def start_watching(self) -> None:
+        try:
+            self.detail.start(self._on_snapshot)
+        except HubError as e:
+            self.report(self.failed_to_start, str(e))
+        except Exception as e:  # noqa: BLE001 - shown, never a crash
+            self.report(self.failed_to_start, f"{type(e).__name__}: {e}")
+
+    def failed_to_start(self, error: str) -> None:
+        self.show_banner(f"⚠ {error} — Esc goes back")
+        self.query_one("#rollout", Static).update("")
+        self.query_one("#detail-watch", Static).update("not watching")
+        self.notify(error, title="Detail", severity="error", timeout=8)
+
+    def on_unmount(self) -> None:
+        self._leaving.set()
+        # Stopping joins the watch and log threads: never on the UI thread.
+        threading.Thread(target=self.detail.stop, name="stop detail watches", daemon=True).start()
+
+    def report(self, fn, *args) -> None:
+        """From a thread: run fn on the UI thread, unless this screen has gone meanwhile."""
+        if not self._leaving.is_set() and self.is_attached:
+            try:
+                self.app.call_from_thread(fn, *args)
+            except RuntimeError:  # the app is shutting down
+                pass
+
+    def show_banner(self, text: str | None) -> None:
+        banner = self.query_one("#detail-banner", Static)
+        if text:
+            banner.update(escape(text))
+        banner.display = bool(text)
+
+    def say(self, text: str) -> None:
+        self.query_one("#detail-message", Static).update(text)
+
+    # ----- the live state ------------------------------------------------------------------
+    def _on_snapshot(self, snap: DetailSnapshot) -> None:
+        """On a watch thread: keep the latest, wake the UI once per burst."""
+        with self._latest_lock:
+            first = self._latest is None
+            self._latest = snap
+        if first and not self._leaving.is_set():
+            self.post_message(self.SnapshotArrived())
+
+    def on_detail_screen_snapshot_arrived(self, _: SnapshotArrived) -> None:
+        with self._latest_lock:
+            snap, self._latest = self._latest, None
+        if snap is not None:
+            self.snapshot = snap
+            self.render_snapshot()
+
+    def tick(self) -> None:
+        if self.snapshot is not None:
+            self.render_snapshot()
+
+    def render_snapshot(self) -> None:
+        snap = self.snapshot
+        assert snap is not None, "render_snapshot runs once a snapshot has arrived"
+        now = self.backend.now()
+        self.show_banner(f"⚠ {snap.error} — retrying; the last known state is shown" if snap.error else None)
+        self.render_rollout(snap, now)
+        self.render_pods([pod_facts(p, now, snap.events) for p in snap.pods])
+        self.render_events(event_facts(snap, now)[:MAX_EVENT_ROWS])
+        self.sync_slider(keep_target=True)
+        if snap.synced:
+            self.query_one("#detail-watch", Static).update(
+                f"{len(snap.pods)} pod(s) · {len(snap.events)} event(s) · watching for changes")
+
+    def render_rollout(self, snap: DetailSnapshot, now) -> None:
+        r = rollout_facts(snap, now)
+        lines = [f"[b {'$success' if r.ok else '$warning'}]{escape(r.summary)}[/]"]
+        for c in r.conditions:
+            lines.append(f"  {'[$success]✓[/]' if c.ok else '[$warning]✗[/]'} {escape(c.text)}")
+        for rs in r.replicasets:
+            lines.append(f"  [b]{rs.role}[/] {escape(rs.text[len(rs.role):].strip())}")
+        if r.old_at_zero:
+            lines.append(f"  [$text-muted]{r.old_at_zero} older replica set(s) at 0 kept for rollback[/]")
+        if r.images:
+            lines.append("  images: " + ", ".join(f"{escape(c)} [b]{escape(i)}[/]" for c, i in r.images))
+        self.query_one("#rollout", Static).update("\n".join(lines))
+
+    def pod_cells(self, p: PodFacts) -> tuple:
+        reason = p.reason if len(p.reason) <= REASON_WIDTH else p.reason[:REASON_WIDTH - 1] + "…"
+        return (p.name, styled(p.phase, WARN) if not p.ok else p.phase, p.ready, str(p.restarts), p.node,
+                p.age, styled(reason, WARN) if reason else "")
+
+    def render_pods(self, facts: list[PodFacts]) -> None:
+        table = self.query_one(PodTable)
+        selected = self.selected_pod()
+        self.pods = {p.name: p for p in facts}
+        values = {p.name: self.pod_cells(p) for p in facts}
+        present = [str(k.value) for k in table.rows]
+        if present != [p.name for p in facts]:
+            table.clear()
+            for p in facts:
+                table.add_row(*values[p.name], key=p.name)
+            if selected is not None and selected.name in values:
+                table.move_cursor(row=table.get_row_index(selected.name), animate=False)
+        else:
+            for p in facts:
+                for (key, _), old, new in zip(POD_COLUMNS, table.get_row(p.name), values[p.name]):
+                    if str(old) != str(new) or type(old) is not type(new):
+                        table.update_cell(p.name, key, new, update_width=True)
+        self.show_why()
+
+    def render_events(self, facts: list[EventFacts]) -> None:
+        table = self.query_one("#events", DataTable)
+
+        def cells(e: EventFacts) -> tuple:
+            if not e.warning:
+                return (e.age, e.type, e.reason, e.object, f"×{e.count}" if e.count > 1 else "", e.message)
+            return (e.age, styled(e.type, WARN), styled(e.reason, WARN), e.object,
+                    f"×{e.count}" if e.count > 1 else "", styled(e.message, WARN))
+
+        present = [str(k.value) for k in table.rows]
+        if present != [e.uid for e in facts]:  # a new event (or a newer one): the order changed
+            table.clear()
+            for e in facts:
+                table.add_row(*cells(e), key=e.uid)
+        else:  # only ages and counts move: in place
+            for e in facts:
+                for (key, _), old, new in zip(EVENT_COLUMNS, table.get_row(e.uid), cells(e)):
+                    if str(old) != str(new):
+                        table.update_cell(e.uid, key, new, update_width=True)
+
+    def selected_pod(self) -> PodFacts | None:
+        table = self.query_one(PodTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.pods.get(str(key))
+
+    @on(DataTable.RowHighlighted, "#pods")
+    def _pod_highlighted(self) -> None:
+        self.show_why()
+
+    def show_why(self) -> None:
+        why = self.query_one("#why", Static)
+        pod = self.selected_pod()
+        if pod is None:
+            why.update("no pods" if self.snapshot is not None and self.snapshot.synced else "")
+            why.set_class(False, "problem")
+        else:
+            why.update(f"[b]{escape(pod.name)}[/]: " + escape(pod.reason or "ready"))
+            why.set_class(bool(pod.reason), "problem")
+
+    # ----- the slider ----------------------------------------------------------------------
+    def current_row(self):
+        dep = self.snapshot.deployment if self.snapshot is not None else None
+        return row_from(dep) if dep is not None else None
+
+    def sync_slider(self, keep_target: bool = False) -> None:
+        slider = self.query_one(ReplicaSlider)
+        row = self.current_row()
+        pending = slider.row is not None and row is not None and slider.target != slider.row.desired
+        slider.row = row
+        if row is not None and not (keep_target and pending):
+            slider.target = row.desired
+
+    def action_nudge(self, delta: int) -> None:
+        slider = self.query_one(ReplicaSlider)
+        if slider.row is None:
+            return
+        self._typed = ""
+        slider.target = max(0, min(MAX_REPLICAS, slider.target + delta))
+
+    def action_digit(self, d: int) -> None:
+        slider = self.query_one(ReplicaSlider)
+        if slider.row is None:
+            return
+        now = time.monotonic()
+        if now - self._typed_at > TYPE_AHEAD_SECONDS:
+            self._typed = ""
+        self._typed_at = now
+        typed = (self._typed + str(d)).lstrip("0") or "0"
+        try:
+            slider.target = parse_replicas(typed)
+            self._typed = typed
+        except HubError as e:
+            self.notify(str(e), severity="warning")
+
+    def action_apply(self) -> None:
+        slider = self.query_one(ReplicaSlider)
+        row = slider.row
+        self._typed = ""
+        if row is None:
+            return
+        target, dry_run = slider.target, self.dry_run
+        if target == row.desired:
+            self.say(f"{row.name} is already at {row.desired}")
+            return
+        if self.busy:
+            self.notify("another change is still running", severity="warning")
+            return
+        if not dry_run and self.hub.refused_readonly(f"scaling {row.name}"):
+            return
+        self.busy = True
+        what = f"scale {row.name} {row.desired}→{target}"
+        self.say(f"{what}{' (dry run)' if dry_run else ''}…")
+        self.scale_worker(what, target, dry_run)
+
+    @work(thread=True, exit_on_error=False, group="detail-scale")
+    def scale_worker(self, what: str, target: int, dry_run: bool) -> None:
+        warnings: list[str] = []
+
+        def emit(event) -> None:
+            if getattr(event, "level", "") == "warning":
+                warnings.append(event.text)
+
+        try:
+            changes: list[ScaleChange] = self.backend.scale([self.ref], target, dry_run=dry_run, emit=emit)
+            error = next((c.error for c in changes if not c.ok), None)
+        except HubError as e:
+            error = str(e)
+        except Exception as e:  # noqa: BLE001 - shown, never a crash
+            error = f"{type(e).__name__}: {e}"
+        self.report(self.finish_scale, what, error, warnings, dry_run)
+
+    def finish_scale(self, what: str, error: str | None, warnings: list[str], dry_run: bool) -> None:
+        self.busy = False
+        for w in warnings:
+            self.notify(w, severity="warning", timeout=8)
+        if error:
+            self.say(f"[b $error]failed:[/] {escape(what)}: {escape(error)}")
+            self.notify(error, title="failed", severity="error", timeout=10)
+        else:
+            self.say(f"{escape(what)}: " + ("validated (dry run, nothing changed)" if dry_run else "applied"))
+        self.sync_slider()
+
+    # ----- the log pane --------------------------------------------------------------------
+    def action_logs(self) -> None:
+        if self.log_stream is not None or self.has_class("logs-open"):
+            self.close_logs()
+            return
+        pod = self.selected_pod()
+        if pod is None:
+            self.notify("no pod selected", severity="warning")
+            return
+        container = self.container if self.container in pod.containers else (pod.containers or ("",))[0]
+        self.open_logs(pod.name, container)
+
+    def open_logs(self, pod: str, container: str) -> None:
+        self.stop_stream()
+        log = self.query_one("#log", Log)
+        log.clear()
+        with self._log_lock:
+            self._log_lines = []
+        self.log_target = (pod, container)
+        self.query_one("#log-title", Static).update(
+            f"Log of [b]{escape(pod)}[/] / [b]{escape(container)}[/] — following (last {LOG_TAIL} lines first; "
+            "l closes, c another container)")
+        self.add_class("logs-open")
+        try:
+            self.log_stream = self.detail.logs(pod, container, tail=LOG_TAIL, on_lines=self._on_log_lines,
+                                               on_end=self._on_log_end)
+        except HubError as e:
+            self._on_log_lines([f"— {e} —"])
+
+    def _on_log_lines(self, lines: list[str]) -> None:
+        """On the stream's thread: buffer; the pane takes them in one write per flush."""
+        with self._log_lock:
+            self._log_lines.extend(lines)
+
+    def _on_log_end(self, error: str | None) -> None:
+        self._on_log_lines([f"— {error} —" if error else "— the log ended (the container stopped) —"])
+
+    def flush_log(self) -> None:
+        with self._log_lock:
+            lines, self._log_lines = self._log_lines, []
+        if lines and self.has_class("logs-open"):
+            log = self.query_one("#log", Log)
+            # follow the end unless the operator scrolled up to read
+            log.write_lines(lines, scroll_end=log.max_scroll_y == 0 or log.is_vertical_scroll_end)
+
+    def stop_stream(self) -> None:
+        stream, self.log_stream = self.log_stream, None
+        if stream is not None:
+            threading.Thread(target=stream.stop, name="stop log stream", daemon=True).start()
+
+    def close_logs(self) -> None:
+        self.stop_stream()
+        self.log_target = None
+        self.remove_class("logs-open")
+        self.query_one(PodTable).focus()
+
+    def action_container(self) -> None:
+        pod = self.selected_pod()
+        if pod is None:
+            self.notify("no pod selected", severity="warning")
+            return
+        if len(pod.containers) < 2:
+            self.notify(f"{pod.name} has one container: {', '.join(pod.containers) or '-'}", timeout=4)
+            return
+        current = self.container if self.container in pod.containers else pod.containers[0]
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.container = name
+                if self.has_class("logs-open"):
+                    self.open_logs(pod.name, name)
+                else:
+                    self.say(f"container {name}: l follows its log")
+
+        self.app.push_screen(NamespacePicker(list(pod.containers), current, f"Container of {pod.name}"), chosen)
+
+    def worker_failed(self, worker, message: str) -> None:
+        """A worker failed with an error it did not handle (ui/workers.py): the screen stays usable."""
+        if worker.group == "detail-scale":
+            self.busy = False
+            self.say(f"[b $error]failed:[/] {escape(message)}")
+        elif worker.group == "detail-start":
+            self.show_banner(f"⚠ {message} — Esc goes back")
+
+    # ----- leaving, help -------------------------------------------------------------------
+    def action_back(self) -> None:
+        if self.has_class("logs-open"):
+            self.close_logs()
+            return
+        slider = self.query_one(ReplicaSlider)
+        if slider.row is not None and slider.target != slider.row.desired:
+            slider.target = slider.row.desired
+            self._typed = ""
+            self.say("cancelled")
+            return
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        self.app.push_screen(Help("Deployment detail — keys", HELP))

@@ -1,0 +1,228 @@
+"""The deployment detail: pilot tests of its keys, fed from memory (tests/ui/fakes.py); a snapshot.
+The same behaviours against the real cluster: tests/integration/test_detail.py."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+from textual.widgets import DataTable, Log, Static
+
+from hubtui.ui.app import HubApp
+from hubtui.ui.screens.deployments import DeploymentsScreen
+from hubtui.ui.screens.detail import LOG_TAIL, DetailScreen, PodTable
+from hubtui.ui.screens.modals import Help, NamespacePicker
+from hubtui.ui.widgets.replica_slider import ReplicaSlider
+
+from .fakes import NOW, FakeBackend, detail_snapshot
+
+SIZE = (130, 40)
+
+
+async def until(pilot, check, tries=150, what="condition"):
+    for _ in range(tries):
+        if check():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def open_detail(pilot, app, name="event-ingestion", key="i"):
+    await until(pilot, lambda: app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count > 0,
+                what="rows")
+    table = app.screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(name))
+    await pilot.pause()
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.snapshot is not None,
+                what="the detail view")
+    await pilot.pause()
+    return app.screen
+
+
+def text(screen, selector) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+def pod_rows(screen) -> list[list[str]]:
+    t = screen.query_one(PodTable)
+    return [[str(c) for c in t.get_row_at(i)] for i in range(t.row_count)]
+
+
+def event_rows(screen) -> list[list[str]]:
+    t = screen.query_one("#events", DataTable)
+    return [[str(c) for c in t.get_row_at(i)] for i in range(t.row_count)]
+
+
+async def test_i_opens_the_selected_deployment_with_its_rollout_pods_and_events():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(pilot, app)
+        assert backend.details[-1].name == "event-ingestion"
+        rollout = text(screen, "#rollout")
+        assert "Not ready: 1/2 ready, 1 available" in rollout
+        assert "Available: False — MinimumReplicasUnavailable" in rollout
+        assert "event-ingestion-7d9f  rev 2" in rollout
+        assert "registry.example.com/hub/ingest:typo" in rollout  # the images
+        rows = pod_rows(screen)
+        assert [r[:4] for r in rows] == [["event-ingestion-7d9f-aaaaa", "Running", "2/2", "0"],
+                                         ["event-ingestion-7d9f-bbbbb", "ImagePullBackOff", "1/2", "0"]]
+        assert rows[0][-1] == ""  # ready: no reason
+        screen.query_one(PodTable).move_cursor(row=1)
+        await pilot.pause()
+        assert ("ImagePullBackOff: image registry.example.com/hub/ingest:typo cannot be pulled (container ingest)"
+                in text(screen, "#why"))
+        events = event_rows(screen)
+        assert [e[1:3] for e in events] == [["Warning", "Failed"], ["Normal", "Scheduled"]]  # newest first
+        assert events[0][0] == "1m" and events[0][4] == "×7"
+        assert screen.query_one(ReplicaSlider).row.name == "event-ingestion"
+
+
+async def test_space_opens_it_too_and_esc_returns_and_stops_the_watches():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(pilot, app, "api-server", key="space")
+        detail = backend.details[-1]
+        assert detail.name == "api-server"
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen), what="the deployments screen")
+        await until(pilot, lambda: detail.stopped, what="the detail's watches stopped")
+
+
+async def test_changes_arrive_without_a_refresh():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(pilot, app)
+        snap = detail_snapshot("event-ingestion")
+        newer = {"uid": "e3", "type": "Warning", "reason": "BackOff", "message": "Back-off pulling image",
+                 "count": 1, "time": NOW.strftime("%Y-%m-%dT%H:%M:%S.000000Z"), "kind": "Pod",
+                 "object": "event-ingestion-7d9f-bbbbb", "object_uid": "pod-bbbbb"}
+        threading.Thread(target=backend.details[-1].push,
+                         args=(dataclasses.replace(snap, events=snap.events + (newer,)),)).start()
+        await until(pilot, lambda: event_rows(screen)[0][2] == "BackOff", what="the new event on top")
+        assert len(event_rows(screen)) == 3
+
+
+async def test_a_broken_watch_shows_a_banner_and_keeps_the_last_state():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(pilot, app)
+        backend.details[-1].push(detail_snapshot("event-ingestion", error="watching pods: cannot reach the API"))
+        await until(pilot, lambda: screen.query_one("#detail-banner").display, what="the banner")
+        assert "cannot reach the API" in text(screen, "#detail-banner")
+        assert len(pod_rows(screen)) == 2
+
+
+async def test_an_unknown_deployment_says_so_in_one_line_and_esc_returns():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count > 0)
+        app.push_screen(DetailScreen(backend, "no-such-thing"))
+        await until(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.query("#detail-banner")
+                    and app.screen.query_one("#detail-banner").display, what="the error")
+        assert "deployment no-such-thing not found in namespace llm-analytics-hub" in text(app.screen,
+                                                                                         "#detail-banner")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
+
+
+async def test_l_follows_the_selected_pods_log_in_batches_and_closes_it():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(pilot, app)
+        screen.query_one(PodTable).move_cursor(row=1)
+        await pilot.pause()
+        await pilot.press("l")
+        await until(pilot, lambda: backend.details[-1].streams, what="a log stream")
+        stream = backend.details[-1].streams[-1]
+        assert (stream.pod, stream.container, stream.tail) == ("event-ingestion-7d9f-bbbbb", "ingest", LOG_TAIL)
+        assert screen.query_one("#log", Log).display
+        feeder = threading.Thread(target=lambda: [stream.on_lines([f"line {i}"]) for i in range(50)])
+        feeder.start()
+        feeder.join()
+        log = screen.query_one("#log", Log)
+        await until(pilot, lambda: log.line_count >= 50, what="the lines")
+        assert log.lines[0] == "line 0" and log.lines[49] == "line 49"
+        stream.on_end("logs of event-ingestion-7d9f-bbbbb/ingest: container is waiting to start")
+        await until(pilot, lambda: "waiting to start" in log.lines[-1], what="the end of the stream")
+        await pilot.press("l")
+        await until(pilot, lambda: stream.stopped, what="the stream stopped")
+        assert not screen.has_class("logs-open")
+        # Esc closes an open log first; the screen stays
+        await pilot.press("l")
+        await until(pilot, lambda: len(backend.details[-1].streams) == 2)
+        await pilot.press("escape")
+        await until(pilot, lambda: backend.details[-1].streams[-1].stopped)
+        assert isinstance(app.screen, DetailScreen)
+
+
+async def test_c_chooses_the_container_of_the_log():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(pilot, app)
+        await pilot.press("l")
+        await until(pilot, lambda: backend.details[-1].streams)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, NamespacePicker), what="the container choice")
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: len(backend.details[-1].streams) == 2, what="the sidecar's log")
+        first, second = backend.details[-1].streams
+        assert first.stopped and (second.container, second.stopped) == ("sidecar", False)
+
+
+async def test_the_slider_scales_the_deployment_from_here():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(pilot, app)
+        await pilot.press("right", "right")
+        assert screen.query_one(ReplicaSlider).target == 4
+        await pilot.press("enter")
+        await until(pilot, lambda: ("scale", ("event-ingestion",), 4, False) in backend.calls, what="the scale")
+        await until(pilot, lambda: "applied" in text(screen, "#detail-message"))
+        # digits, then Esc puts a moved slider back before it leaves
+        await pilot.press("7")
+        assert screen.query_one(ReplicaSlider).target == 7
+        await pilot.press("escape")
+        assert screen.query_one(ReplicaSlider).target == 2 and isinstance(app.screen, DetailScreen)
+
+
+async def test_scaling_from_here_is_refused_in_read_only_mode():
+    backend = FakeBackend()
+    backend.readonly = "--readonly"
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(pilot, app)
+        await pilot.press("right", "enter")
+        await pilot.pause(0.1)
+        assert not [c for c in backend.calls if c[0] == "scale"]
+
+
+async def test_help_lists_the_keys_of_the_detail():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(pilot, app)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, Help))
+        body = "\n".join(f"{k} {v}" for k, v in app.screen.keys)
+        for key in ("l ", "c ", "Esc ", "Enter ", "← or -"):
+            assert key in body
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+
+
+class TestSnapshots:
+    def test_detail_view(self, snap_compare):
+        async def settle(pilot):
+            screen = await open_detail(pilot, pilot.app)
+            screen.query_one(PodTable).move_cursor(row=1)
+            await pilot.pause()
+
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
