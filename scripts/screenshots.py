@@ -57,6 +57,63 @@ async def connect() -> Path:
         return Path(app.save_screenshot(filename="connect.svg", path=str(OUT)))
 
 
+async def palette() -> Path:
+    """The command palette on the deployments screen, with a few letters typed."""
+    from textual.command import CommandPalette
+
+    app = HubApp(Settings.from_env())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_rows(app, pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the command palette")
+        await pilot.press(*"sca")
+        await pilot.pause(0.6)
+        return Path(app.save_screenshot(filename="palette.svg", path=str(OUT)))
+
+
+async def readonly() -> Path:
+    """Read-only mode: the badge in the title bar and the one line that explains a refused key."""
+    app = HubApp(Settings.from_env(readonly=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_rows(app, pilot)
+        await pilot.press("a")
+        await pilot.pause(0.4)
+        return Path(app.save_screenshot(filename="readonly.svg", path=str(OUT)))
+
+
+async def detail() -> Path:
+    """The detail view of a deployment whose image cannot be pulled (the demo scenario, applied for the shot
+    and removed after it)."""
+    from hubtui.ui.screens.detail import DetailScreen
+
+    sys.path.insert(0, str(ROOT))
+    from cluster.localcluster import LocalCluster
+
+    cluster = LocalCluster(os.environ.get("CLUSTER", "demo"))
+    cluster.scenario()
+    try:
+        app = HubApp(Settings.from_env())
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for_rows(app, pilot)
+            table = app.screen.query_one(DataTable)
+            await until(pilot, lambda: "report-builder" in [str(k.value) for k in table.rows], "report-builder")
+            keys = [str(k.value) for k in table.rows]
+            table.move_cursor(row=keys.index("report-builder"))
+            await pilot.press("i")
+
+            def pulled() -> bool:
+                if not isinstance(app.screen, DetailScreen):
+                    return False
+                pods = app.screen.query_one("#pods", DataTable)
+                return any("ImagePullBackOff" in str(pods.get_row_at(i)) for i in range(pods.row_count))
+
+            await until(pilot, pulled, "the detail view's ImagePullBackOff")
+            await pilot.pause(1.0)
+            return Path(app.save_screenshot(filename="detail.svg", path=str(OUT)))
+    finally:
+        cluster.kubectl("delete", "-f", str(ROOT / "deploy" / "demo-scenario.yaml"), "--wait=false", check=False)
+
+
 async def until(pilot, check, what: str, tries: int = 1200) -> None:
     for _ in range(tries):
         if check():
@@ -148,7 +205,8 @@ def main() -> int:
     OUT.mkdir(exist_ok=True)
     if not shutil.which("rsvg-convert"):
         raise SystemExit("screenshots: rsvg-convert is missing (Debian's librsvg2-bin): make screenshots installs it")
-    for shot in (deployments, connect, cleanup_plan_and_confirmation, cleanup_run):
+    for shot in (deployments, palette, readonly, connect, detail, cleanup_plan_and_confirmation,
+                 cleanup_run):
         asyncio.run(shot())
     for svg in sorted(OUT.glob("*.svg")):
         print(f"screenshots: wrote {svg.name} and {finish(svg).name}", file=sys.stderr)
