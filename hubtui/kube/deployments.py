@@ -84,14 +84,6 @@ class DeploymentRow:
                 and self.updated == self.ready == self.available == self.desired
                 and self.replicas == self.desired and self.terminating == 0)
 
-    @property
-    def status(self) -> str:
-        if self.settled:
-            return "Ready"
-        if self.ready != self.desired or self.replicas != self.desired:
-            return f"Scaling {self.ready}→{self.desired}"
-        return "Not ready"
-
     def age(self, now: datetime | None = None) -> str:
         if self.created is None:
             return "-"

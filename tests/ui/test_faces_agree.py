@@ -62,3 +62,24 @@ async def test_the_run_screen_log_and_the_cli_print_the_same_event_lines():
     # the log wraps long lines and stamps each entry: compare the words, without the stamps
     words = " ".join(re.sub(r"^\d\d:\d\d:\d\d ", "", line) for line in tui.splitlines()).split()
     assert cli and words == " ".join(cli).split()
+
+
+def test_the_deployments_screen_and_hubtui_scale_word_a_deployment_the_same():
+    """Ready 1, desired 2, replicas 2: both faces say the same words (they used to say "Scaling 1→2" and
+    "Not ready · 1/2")."""
+    import dataclasses
+
+    from hubtui.present.deployment import deployment_status
+    from hubtui.ui.screens.deployments import status_cell
+
+    from .fakes import row as fake_row
+
+    base = fake_row("api-server", 2)
+    cases = {
+        "Ready": dataclasses.replace(base, replicas=2, ready=2, updated=2, available=2),
+        "Not ready · 1/2": dataclasses.replace(base, replicas=2, ready=1, updated=2, available=1),
+        "Scaling 1→2 · ready 1": dataclasses.replace(base, replicas=1, ready=1, updated=1, available=1),
+    }
+    for words, r in cases.items():
+        assert deployment_status(r)[0] == words
+        assert str(status_cell(r)) == words

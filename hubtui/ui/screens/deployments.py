@@ -29,9 +29,12 @@ from textual.widgets.data_table import ColumnKey, RowKey
 from ...errors import HubError
 from ...kube.deployments import DeploymentRow, RowsChanged
 from ...ops.scale import MAX_REPLICAS, ScaleChange, parse_replicas
+from ...present.deployment import deployment_status
+from ...present.plan import SUCCESS
 from ..actions import bindings, help_rows, table_bindings
 from ..backend import Backend
 from ..widgets.replica_slider import ReplicaSlider
+from ..styles import tone_style
 from ..workers import WorkerFailures
 from .modals import Confirm, Help, NamespacePicker, NumberPrompt
 
@@ -85,11 +88,9 @@ HELP = help_rows("deployments")
 
 
 def status_cell(row: DeploymentRow) -> Text:
-    if row.settled:
-        return Text("Ready", style="hub.ok")
-    if row.replicas != row.desired or row.updated != row.desired:
-        return Text(f"Scaling {row.replicas}→{row.desired} · ready {row.ready}", style="hub.warning")
-    return Text(f"Not ready · {row.ready}/{row.desired}", style="hub.error")
+    """The status as `hubtui scale` words it (hubtui/present/deployment.py), in the tone's theme style."""
+    words, tone = deployment_status(row)
+    return Text(words, style="hub.ok" if tone == SUCCESS else tone_style(tone))
 
 
 def cells(row: DeploymentRow, now, all_namespaces: bool = False) -> tuple:
@@ -446,7 +447,7 @@ class DeploymentsScreen(WorkerFailures, Screen):
             row = self.rows.get(str(key.value))
             if row is not None and not row.settled:
                 table.move_cursor(row=index, animate=False)
-                self.say(f"{row.ref}: {row.status}")
+                self.say(f"{row.ref}: {deployment_status(row)[0]}")
                 return
         self.say("every deployment shown is ready")
 

@@ -1,0 +1,17 @@
+"""A deployment's status in words, once, for both faces: `hubtui scale` prints it, the deployments screen shows it
+in its Status column (coloured by tone), and the two can never disagree about the same deployment."""
+
+from __future__ import annotations
+
+from ..kube.deployments import DeploymentRow
+from .plan import ERROR, SUCCESS, WARNING
+
+
+def deployment_status(row: DeploymentRow) -> tuple[str, str]:
+    """(words, tone): Ready; Scaling current→desired while pods are added, removed or replaced; otherwise
+    Not ready with ready/desired."""
+    if row.settled:
+        return "Ready", SUCCESS
+    if row.replicas != row.desired or row.updated != row.desired:
+        return f"Scaling {row.replicas}→{row.desired} · ready {row.ready}", WARNING
+    return f"Not ready · {row.ready}/{row.desired}", ERROR
