@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING, Any
 from datetime import datetime, timedelta, UTC
 
 from hubtui.kube.deployments import DeploymentRow, HpaRange, RowsChanged
 from hubtui.ops.scale import ScaleChange, WaitOutcome, hpa_warning, parse_replicas
 from hubtui.events import LogLine
+
+if TYPE_CHECKING:
+    from hubtui.ui.backend import Backend
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -38,13 +42,13 @@ class FakeBackend:
     context = cluster = "kwok-demo"
 
     all_namespaces = False
-    notice = None  # what ClusterBackend says when all namespaces fell back to one
+    notice: str | None = None  # what ClusterBackend says when all namespaces fell back to one
     refuse_all_namespaces = ""  # set: -A falls back to the namespace with this reason (no cluster-wide RBAC)
 
     def __init__(self, rows=HUB_ROWS, namespace="llm-analytics-hub"):
         self.namespace = namespace
         self._rows = {r.ref: r for r in rows}
-        self.listener = None
+        self.listener: Any = None
         self.calls: list[tuple] = []
         self.details: list = []  # the FakeDetail of every detail view opened
         self.stopped = False
@@ -356,7 +360,7 @@ class FakeDetail:
 
     def __init__(self, backend, name, namespace):
         self.backend, self.name, self.namespace = backend, name, namespace
-        self.listener = None
+        self.listener: Any = None
         self.stopped = False
         self.streams: list[FakeLogStream] = []
         self.threads = []
@@ -381,3 +385,9 @@ class FakeDetail:
         self.stopped = True
         for s in self.streams:
             s.stop()
+
+
+def _conforms() -> Backend:
+    """mypy (make lint) checks the fake against the Backend protocol: a method the screens may call and the fake
+    lacks, or one whose parameters differ, fails the build."""
+    return FakeBackend()
