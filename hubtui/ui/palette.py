@@ -31,6 +31,9 @@ class ActionsProvider(Provider):
 
     def _run(self, action: Action) -> None:
         action_name = action.action.removeprefix("screen.")
+        refuse = getattr(self.screen, "refuse_if_readonly", None)  # read-only: explained, not greyed silently
+        if refuse is not None and refuse(action_name.split("(", 1)[0]):
+            return
         self.app.call_later(self.screen.run_action, action_name)
 
     def _text(self, action: Action) -> str:

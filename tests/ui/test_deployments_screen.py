@@ -472,3 +472,45 @@ async def test_switching_context_shows_the_other_real_clusters_rows(local_cluste
                     and "only-on-the-other" in [str(k.value) for k in table(app).rows], tries=500,
                     what="the other cluster's rows")
         assert doomed_cluster.context in str(app.screen.query_one("#title").render())
+
+
+async def test_read_only_greys_out_the_changing_keys_until_dry_run_is_on():
+    """In read-only mode the footer shows Apply, Scale all, Maintenance and Restore disabled (check_action says
+    None); dry run brings them back, since a dry run changes nothing."""
+    backend = FakeBackend()
+    backend.readonly = "--readonly"
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        screen = app.screen
+        for name in ("apply", "scale_all", "maintenance", "restore"):
+            assert screen.check_action(name, ()) is None, name
+        assert screen.check_action("toggle_dry_run", ()) is True
+        await pilot.press("d")
+        await pilot.pause()
+        for name in ("apply", "scale_all", "maintenance", "restore"):
+            assert screen.check_action(name, ()) is True, name
+    backend = FakeBackend()  # not read-only: nothing is greyed out
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        assert all(app.screen.check_action(n, ()) is True for n in ("apply", "scale_all", "maintenance", "restore"))
+
+
+async def test_in_read_only_mode_a_changing_command_from_the_palette_explains_instead():
+    from textual.command import CommandPalette
+
+    backend = FakeBackend()
+    backend.readonly = "--readonly"
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        await pilot.press(*"Maintenance")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: app._notifications, what="the explanation")
+        assert "maintenance is refused: read-only (--readonly)" in str(list(app._notifications)[-1].message)
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, Confirm) and not backend.calls

@@ -35,6 +35,7 @@ from ..actions import bindings, help_rows, table_bindings
 from ..backend import Backend
 from ..widgets.replica_slider import ReplicaSlider
 from ..styles import tone_style
+from ..gate import ReadOnlyGate
 from ..workers import WorkerFailures
 from .modals import Confirm, Help, NamespacePicker, NumberPrompt
 
@@ -142,7 +143,7 @@ class DeploymentTable(DataTable):
                 self.refresh_row(index)
 
 
-class DeploymentsScreen(WorkerFailures, Screen):
+class DeploymentsScreen(WorkerFailures, ReadOnlyGate, Screen):
     ACTION_SCREEN = "deployments"  # its entry in the action table (ui/actions.py)
     BINDINGS = bindings("deployments")
     AGE_TICK = 1.0  # seconds: the Age cells of the rows on screen are brought up to date this often
@@ -676,8 +677,17 @@ class DeploymentsScreen(WorkerFailures, Screen):
         self.refresh_title()
         self.say(f"wait for readiness {'on' if self.wait else 'off'}")
 
+    def readonly_allows(self, name: str) -> bool:
+        return self.dry_run  # a dry run changes nothing: allowed in read-only mode
+
+    def readonly_what(self, name: str) -> str:
+        row = self.selected()
+        return {"apply": f"scaling {row.ref if row else 'a deployment'}", "scale_all": "scaling all",
+                "maintenance": "maintenance", "restore": "restoring the recorded counts"}.get(name, name)
+
     def action_toggle_dry_run(self) -> None:
         self.dry_run = not self.dry_run
+        self.refresh_bindings()  # read-only: the changing keys come back (dry run) or grey out again
         self.refresh_title()
         self.say(f"dry run {'on: changes are validated, not applied' if self.dry_run else 'off'}")
 

@@ -28,6 +28,7 @@ from ...ops.scale import MAX_REPLICAS, ScaleChange, parse_replicas
 from ..actions import bindings, help_rows, table_bindings
 from ..styles import styled
 from ..widgets.replica_slider import ReplicaSlider
+from ..gate import ReadOnlyGate
 from ..workers import WorkerFailures
 from .modals import Help, NamespacePicker, readonly_badge
 
@@ -66,7 +67,7 @@ class EventTable(DataTable):
             self.add_column(label, key=key)
 
 
-class DetailScreen(WorkerFailures, Screen):
+class DetailScreen(WorkerFailures, ReadOnlyGate, Screen):
     ACTION_SCREEN = "detail"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("detail"))
     TICK = 1.0  # seconds: ages are brought up to date this often
@@ -316,6 +317,12 @@ class DetailScreen(WorkerFailures, Screen):
         slider.row = row
         if row is not None and not (keep_target and pending):
             slider.target = row.desired
+
+    def readonly_allows(self, name: str) -> bool:
+        return self.dry_run  # a dry run changes nothing: allowed in read-only mode
+
+    def readonly_what(self, name: str) -> str:
+        return f"scaling {self.deployment}"
 
     def action_nudge(self, delta: int) -> None:
         slider = self.query_one(ReplicaSlider)

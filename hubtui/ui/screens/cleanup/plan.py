@@ -22,6 +22,7 @@ from ....present.plan import Line, doomed_summary, identity_rows, plan_lines, ri
 from ...actions import bindings, help_rows
 from ...backend import Backend
 from ...styles import styled, tone_style
+from ...gate import ReadOnlyGate
 from ...workers import WorkerFailures
 from ..modals import Help, readonly_badge
 from .dialogs import TypedConfirm
@@ -59,7 +60,7 @@ def fill_plan_tree(tree: Tree, lines: list[Line]) -> None:
         add(tree.root, section)
 
 
-class PlanScreen(WorkerFailures, Screen):
+class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
     ACTION_SCREEN = "cleanup-plan"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("cleanup-plan"))
 
@@ -128,6 +129,9 @@ class PlanScreen(WorkerFailures, Screen):
         return "\n".join(lines)
 
     @on(Button.Pressed, "#destroy")
+    def readonly_what(self, name: str) -> str:
+        return f"destroying '{self.plan.environment}'"
+
     def action_destroy(self) -> None:
         if not self.plan.opts.dry_run and not self.hub.refused_readonly(f"destroying '{self.plan.environment}'"):
             self.confirm_and_run()
