@@ -28,7 +28,7 @@ from textual.widgets.data_table import ColumnKey, RowKey
 
 from ...errors import HubError
 from ...kube.deployments import DeploymentRow, RowsChanged
-from ...ops.scale import MAX_REPLICAS, ScaleChange, parse_replicas
+from ...ops.scale import ScaleChange, parse_replicas
 from ...present.deployment import deployment_status
 from ...present.plan import SUCCESS
 from ..actions import bindings, help_rows, table_bindings
@@ -55,7 +55,6 @@ NAMESPACE_COLUMN = ("namespace", "Namespace")  # first, in a view of all namespa
 COLUMNS = (("name", "Deployment"), ("replicas", "Ready/Desired"), ("current", "Current"),
            ("updated", "Up-to-date"), ("available", "Available"), ("hpa", "HPA"), ("saved", "Saved"),
            ("age", "Age"), ("status", "Status"))
-TYPE_AHEAD_SECONDS = 1.5
 # Room for the usual values, so that a rollout's status text does not change the table's shape.
 MIN_WIDTHS = {"name": 20, "status": 26, "hpa": 5, "namespace": 12}
 FPS = 10  # the most times a second the table is redrawn from the watch
@@ -177,8 +176,6 @@ class DeploymentsScreen(WorkerFailures, ReadOnlyGate, Screen):
         self._synced = False  # the last state the watch reported
         self._hpa_error: str | None = None
         self._pending_lock = threading.Lock()
-        self._typed = ""
-        self._typed_at = 0.0
         self._leaving = threading.Event()  # ends a wait in progress when the screen goes away
         self.history: list[tuple[str, str]] = []  # (local time, result) of every action in this session
 
@@ -485,36 +482,22 @@ class DeploymentsScreen(WorkerFailures, ReadOnlyGate, Screen):
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self) -> None:
-        self._typed = ""
+        self.query_one(ReplicaSlider).forget_typing()
         self.sync_slider(keep_target=True)  # a pending target survives only on the same deployment
 
     def action_nudge(self, delta: int) -> None:
-        slider = self.query_one(ReplicaSlider)
-        if slider.row is None:
-            return
-        self._typed = ""
-        slider.target = max(0, min(MAX_REPLICAS, slider.target + delta))
+        self.query_one(ReplicaSlider).nudge(delta)
 
     def action_digit(self, d: int) -> None:
-        slider = self.query_one(ReplicaSlider)
-        if slider.row is None:
-            return
-        now = time.monotonic()
-        if now - self._typed_at > TYPE_AHEAD_SECONDS:
-            self._typed = ""
-        self._typed_at = now
-        typed = (self._typed + str(d)).lstrip("0") or "0"
-        try:
-            slider.target = parse_replicas(typed)
-            self._typed = typed
-        except HubError as e:
-            self.notify(str(e), severity="warning")
+        problem = self.query_one(ReplicaSlider).type_digit(d)
+        if problem:
+            self.notify(problem, severity="warning")
 
     def action_cancel(self) -> None:
         if self.filter or self.query_one("#filter", Input).display:
             self.clear_filter()
             return
-        self._typed = ""
+        self.query_one(ReplicaSlider).forget_typing()
         slider = self.query_one(ReplicaSlider)
         if slider.row is not None and slider.target != slider.row.desired:
             slider.target = slider.row.desired
@@ -523,7 +506,7 @@ class DeploymentsScreen(WorkerFailures, ReadOnlyGate, Screen):
     def action_apply(self) -> None:
         slider = self.query_one(ReplicaSlider)
         row = slider.row
-        self._typed = ""
+        self.query_one(ReplicaSlider).forget_typing()
         if row is None:
             return
         target, dry_run = slider.target, self.dry_run  # as they are now, not when the worker runs

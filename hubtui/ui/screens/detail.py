@@ -8,7 +8,6 @@ present/detail.py. Leaving the screen stops the watches and the log stream (off 
 from __future__ import annotations
 
 import threading
-import time
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.markup import escape
@@ -24,7 +23,7 @@ from ...errors import HubError
 from ...kube.deployments import row_from
 from ...kube.detail import DetailSnapshot
 from ...present.detail import EventFacts, PodFacts, event_facts, pod_facts, rollout_facts
-from ...ops.scale import MAX_REPLICAS, ScaleChange, parse_replicas
+from ...ops.scale import ScaleChange
 from ..actions import bindings, help_rows, table_bindings
 from ..styles import styled
 from ..widgets.replica_slider import ReplicaSlider
@@ -45,7 +44,6 @@ LOG_TAIL = 200  # lines shown first when a log opens
 LOG_FLUSH = 0.08  # seconds: the log pane takes the lines that arrived meanwhile in one write
 LOG_MAX_LINES = 5000
 REASON_WIDTH = 60  # the table shows the start; the selected pod's full reason is written under the table
-TYPE_AHEAD_SECONDS = 1.5
 WARN = "hub.warning"  # a pod that is not ready, a Warning event (ui/styles.py: the theme's $warning)
 
 
@@ -115,7 +113,6 @@ class DetailScreen(WorkerFailures, ReadOnlyGate, Screen):
         self._latest_lock = threading.Lock()
         self._leaving = threading.Event()
         self.busy = False
-        self._typed, self._typed_at = "", 0.0
         # the log pane
         self.log_stream = None
         self.log_target: tuple[str, str] | None = None  # (pod, container)
@@ -325,31 +322,17 @@ class DetailScreen(WorkerFailures, ReadOnlyGate, Screen):
         return f"scaling {self.deployment}"
 
     def action_nudge(self, delta: int) -> None:
-        slider = self.query_one(ReplicaSlider)
-        if slider.row is None:
-            return
-        self._typed = ""
-        slider.target = max(0, min(MAX_REPLICAS, slider.target + delta))
+        self.query_one(ReplicaSlider).nudge(delta)
 
     def action_digit(self, d: int) -> None:
-        slider = self.query_one(ReplicaSlider)
-        if slider.row is None:
-            return
-        now = time.monotonic()
-        if now - self._typed_at > TYPE_AHEAD_SECONDS:
-            self._typed = ""
-        self._typed_at = now
-        typed = (self._typed + str(d)).lstrip("0") or "0"
-        try:
-            slider.target = parse_replicas(typed)
-            self._typed = typed
-        except HubError as e:
-            self.notify(str(e), severity="warning")
+        problem = self.query_one(ReplicaSlider).type_digit(d)
+        if problem:
+            self.notify(problem, severity="warning")
 
     def action_apply(self) -> None:
         slider = self.query_one(ReplicaSlider)
         row = slider.row
-        self._typed = ""
+        self.query_one(ReplicaSlider).forget_typing()
         if row is None:
             return
         target, dry_run = slider.target, self.dry_run
@@ -486,7 +469,7 @@ class DetailScreen(WorkerFailures, ReadOnlyGate, Screen):
         slider = self.query_one(ReplicaSlider)
         if slider.row is not None and slider.target != slider.row.desired:
             slider.target = slider.row.desired
-            self._typed = ""
+            self.query_one(ReplicaSlider).forget_typing()
             self.say("cancelled")
             return
         self.app.pop_screen()

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from ...kube.deployments import DeploymentRow
-from ...ops.scale import MAX_REPLICAS
+from ...errors import HubError
+from ...ops.scale import MAX_REPLICAS, parse_replicas
+
+TYPE_AHEAD_SECONDS = 1.5  # digits typed within this of each other make one number (1 then 2: 12)
 
 
 class ReplicaSlider(Widget):
     """name  0 ━━━━━━●──────── 10   target 5   (desired 3 · ready 3)
 
-    The screen owns the keys (the table keeps the focus); this widget only draws."""
+    The screen owns the keys (the table keeps the focus) and calls nudge() / type_digit(); the widget keeps the
+    target and the digits typed so far."""
 
     DEFAULT_CSS = """
     ReplicaSlider { height: 1; padding: 0 1; }
@@ -21,6 +27,36 @@ class ReplicaSlider(Widget):
 
     row: reactive[DeploymentRow | None] = reactive(None)
     target: reactive[int] = reactive(0)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._typed, self._typed_at = "", 0.0
+
+    def forget_typing(self) -> None:
+        """The next digit starts a new number (after a move, an apply, another deployment)."""
+        self._typed = ""
+
+    def nudge(self, delta: int) -> None:
+        if self.row is None:
+            return
+        self._typed = ""
+        self.target = max(0, min(MAX_REPLICAS, self.target + delta))
+
+    def type_digit(self, d: int) -> str | None:
+        """Add a typed digit to the target; a count out of range is the one-line reason (the target stays)."""
+        if self.row is None:
+            return None
+        now = time.monotonic()
+        if now - self._typed_at > TYPE_AHEAD_SECONDS:
+            self._typed = ""
+        self._typed_at = now
+        typed = (self._typed + str(d)).lstrip("0") or "0"
+        try:
+            self.target = parse_replicas(typed)
+        except HubError as e:
+            return str(e)
+        self._typed = typed
+        return None
 
     def scale_max(self) -> int:
         row = self.row
