@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from ..errors import HubError
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
-from .watch import DELETED, ERROR, SYNCED, Watcher, WatchEvent, _shutdown
+from .watch import DELETED, ERROR, SYNCED, Watcher, WatchEvent, shutdown_response
 
 if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse
@@ -178,7 +178,7 @@ class DeploymentDetail:
     def threads(self) -> list[threading.Thread]:
         """The threads this detail started (for tests: none is alive after stop())."""
         with self._lock:
-            return [t for t in [w._thread for w in self._watchers.values()] + [s.thread for s in self._logs] if t]
+            return [t for t in [w.thread for w in self._watchers.values()] + [s.thread for s in self._logs] if t]
 
     # ----- from the watch threads ----------------------------------------------------------
     def _on_events(self, what: str, events: list[WatchEvent]) -> None:
@@ -288,7 +288,7 @@ class LogStream:
         with self._lock:
             resp = self._resp
         if resp is not None:
-            _shutdown(resp)
+            shutdown_response(resp)
         if self.thread is not None and self.thread is not threading.current_thread():
             self.thread.join(timeout)
 
@@ -322,7 +322,7 @@ class LogStream:
         with self._lock:
             self._resp = resp
         if self._stop.is_set():  # stop() ran before the response was registered
-            _shutdown(resp)
+            shutdown_response(resp)
         buf = b""
         try:
             for chunk in resp.stream(8192, decode_content=True):

@@ -101,9 +101,14 @@ class Watcher:
         with self._lock:
             resp = self._resp
         if resp is not None:
-            _shutdown(resp)
+            shutdown_response(resp)
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout)
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        """The watch's thread (None before start()): a test checks that stop() ended it."""
+        return self._thread
 
     @property
     def stopped(self) -> bool:
@@ -143,7 +148,7 @@ class Watcher:
         with self._lock:
             self._resp = resp
         if self._stop.is_set():  # stop() ran before the response was registered
-            _shutdown(resp)
+            shutdown_response(resp)
         return resp
 
     def _relist(self) -> None:
@@ -232,7 +237,7 @@ class _Gone(Exception):
     pass
 
 
-def _shutdown(resp) -> None:
+def shutdown_response(resp) -> None:
     """Unblock a read on `resp` from another thread."""
     try:
         resp.shutdown()  # urllib3 >= 2.3: closes the socket under a blocked read
