@@ -20,9 +20,13 @@ def main(argv: list[str] | None = None) -> int:
                                      all_namespaces=getattr(args, "all_namespaces", False) or None)
         if getattr(args, "run", None):
             return args.run(args, settings)
+        # Connect and start listing before Textual is imported: the first rows arrive while it loads.
+        from .ui.backend import ClusterBackend
+
+        backend = ClusterBackend(settings)
         from .ui.app import run_tui
 
-        return run_tui(settings)
+        return run_tui(settings, backend)
     except HubError as e:
         print(f"hubtui: error: {e}", file=sys.stderr)
         return e.exit_code

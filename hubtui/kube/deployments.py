@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from collections.abc import Callable
 
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from .rest import Collection
 from .watch import DELETED, ERROR, SYNCED, Watcher, WatchEvent, name_key, namespaced_key
 
 ORIGINAL_REPLICAS_ANNOTATION = "hubtui.io/original-replicas"
@@ -171,13 +171,8 @@ def hpa_targets(hpas: dict[str, dict], qualified: bool = False) -> dict[str, Hpa
 
 def _lists(conn: KubeConnection, namespace: str | None):
     """The list calls of deployments and HPAs: in `namespace`, or in every namespace when it is None."""
-    from kubernetes import client
-
-    apps, autoscaling = client.AppsV1Api(conn.api), client.AutoscalingV2Api(conn.api)
-    if namespace is None:
-        return (apps.list_deployment_for_all_namespaces, autoscaling.list_horizontal_pod_autoscaler_for_all_namespaces)
-    return (functools.partial(apps.list_namespaced_deployment, namespace),
-            functools.partial(autoscaling.list_namespaced_horizontal_pod_autoscaler, namespace))
+    return (Collection(conn.api, "apps/v1", "deployments", namespace),
+            Collection(conn.api, "autoscaling/v2", "horizontalpodautoscalers", namespace))
 
 
 def where(namespace: str | None) -> str:
@@ -210,11 +205,10 @@ def list_rows(conn: KubeConnection, namespace: str | None) -> list[DeploymentRow
 def can_list_all_namespaces(conn: KubeConnection) -> str | None:
     """None when the user may list deployments in every namespace; otherwise one line saying why not (a 403
     from the cluster-wide list). Other errors are left to the watch, which reports and retries them."""
-    from kubernetes import client
-
     try:
-        client.AppsV1Api(conn.api).list_deployment_for_all_namespaces(limit=1, _preload_content=False,
-                                                                      _request_timeout=REQUEST_TIMEOUT)
+        resp = Collection(conn.api, "apps/v1", "deployments")(limit=1)
+        resp.drain_conn()
+        resp.release_conn()
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 403:
             return str(describe_api_error(e, "listing deployments in all namespaces"))

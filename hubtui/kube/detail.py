@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from ..errors import HubError
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from .rest import Collection
 from .watch import DELETED, ERROR, SYNCED, Watcher, WatchEvent, shutdown_response
 
 if TYPE_CHECKING:
@@ -135,9 +136,8 @@ class DeploymentDetail:
     def start(self, listener: Callable[[DetailSnapshot], None]) -> None:
         from kubernetes import client
 
-        apps, core = client.AppsV1Api(self.conn.api), client.CoreV1Api(self.conn.api)
         try:
-            dep = apps.read_namespaced_deployment(self.name, self.namespace, _request_timeout=REQUEST_TIMEOUT)
+            dep = client.AppsV1Api(self.conn.api).read_namespaced_deployment(self.name, self.namespace, _request_timeout=REQUEST_TIMEOUT)
         except Exception as e:  # noqa: BLE001
             if getattr(e, "status", None) == 404:
                 raise HubError(f"deployment {self.name} not found in namespace {self.namespace}") from None
@@ -147,12 +147,12 @@ class DeploymentDetail:
             raise HubError(f"deployment {self.name} has an empty selector: hubtui cannot tell its pods")
         self._listener = listener
         ns = self.namespace
+        api = self.conn.api
         calls: dict[str, Callable[..., Any]] = {
-            "deployment": functools.partial(apps.list_namespaced_deployment, ns,
-                                            field_selector=f"metadata.name={self.name}"),
-            "replicasets": functools.partial(apps.list_namespaced_replica_set, ns, label_selector=selector),
-            "pods": functools.partial(core.list_namespaced_pod, ns, label_selector=selector),
-            "events": functools.partial(core.list_namespaced_event, ns),
+            "deployment": Collection(api, "apps/v1", "deployments", ns, field_selector=f"metadata.name={self.name}"),
+            "replicasets": Collection(api, "apps/v1", "replicasets", ns, label_selector=selector),
+            "pods": Collection(api, "v1", "pods", ns, label_selector=selector),
+            "events": Collection(api, "v1", "events", ns),
         }
         with self._lock:
             if self._stopped:

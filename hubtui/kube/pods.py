@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-
 from .client import KubeConnection
+from .rest import Collection
 
 
 def pod_list_call(conn: KubeConnection, namespace: str | None):
     """The list call of the pods in `namespace` (None: in every namespace)."""
-    from kubernetes import client
-
-    if namespace is None:
-        return client.CoreV1Api(conn.api).list_pod_for_all_namespaces
-    return functools.partial(client.CoreV1Api(conn.api).list_namespaced_pod, namespace)
+    return Collection(conn.api, "v1", "pods", namespace)
 
 
 def matches(pod: dict, selector: tuple[tuple[str, str], ...]) -> bool:

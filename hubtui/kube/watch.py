@@ -55,9 +55,9 @@ def namespaced_key(obj: dict) -> str:
 class Watcher:
     """Keep `cache` (key -> object dict) in sync with one collection and report each change.
 
-    list_call(**kw) is a kubernetes API list method bound to its namespace, e.g.
-    functools.partial(AppsV1Api(api).list_namespaced_deployment, "ns"). It is called with
-    _preload_content=False, so objects stay plain dicts (fast; no model classes).
+    list_call(**kw) lists or watches the collection, called as the client's generated list methods are, with
+    _preload_content=False: normally a kube.rest.Collection (e.g. Collection(api, "apps/v1", "deployments",
+    "ns")), so objects stay plain dicts (fast; no model classes).
     on_event(events) receives batches of WatchEvent on the watcher's thread.
     Other threads read the cache through snapshot() (a copy taken under the watcher's lock).
     key(obj) names an object in the cache (default: its name; namespaced_key for a cluster-wide list).

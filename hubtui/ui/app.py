@@ -182,10 +182,10 @@ class HubApp(App[int]):
         self.switch_screen(DeploymentsScreen(self.backend))
 
 
-def run_tui(settings: Settings) -> int:
+def run_tui(settings: Settings, backend: Backend | None = None) -> int:
     import sys
 
-    app = HubApp(settings)
+    app = HubApp(settings, backend)
     stopped = False
     try:
         app.run()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 
@@ -10,6 +9,7 @@ import pytest
 from kubernetes import client
 
 from hubtui.kube.deployments import strip_deployment
+from hubtui.kube.rest import Collection
 from hubtui.kube.watch import ADDED, DELETED, SYNCED, Watcher
 
 from ..kubehelpers import Scratch
@@ -29,8 +29,7 @@ def test_an_expired_resource_version_makes_the_watch_list_again(kube, local_clus
             if any(e.type == SYNCED for e in batch):
                 synced.set()
 
-        watcher = Watcher(functools.partial(client.AppsV1Api(kube.api).list_namespaced_deployment, ns.name),
-                          on_event, what="deployments", transform=strip_deployment)
+        watcher = Watcher(Collection(kube.api, "apps/v1", "deployments", ns.name), on_event, what="deployments", transform=strip_deployment)
         # As if the watcher had been away long enough for its version to be compacted away,
         # and had missed a deletion meanwhile.
         old = client.AppsV1Api(kube.api).list_namespaced_deployment(ns.name).metadata.resource_version
