@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
                                      all_namespaces=getattr(args, "all_namespaces", False) or None)
         if getattr(args, "run", None):
             return args.run(args, settings)
+        if settings.theme:  # a wrong theme is a one-line error before anything starts
+            from .ui.app import check_theme
+
+            check_theme(settings.theme, settings.theme_source)
         # Connect and start listing before Textual is imported: the first rows arrive while it loads.
         from .ui.backend import ClusterBackend
 

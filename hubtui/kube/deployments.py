@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, UTC
+from typing import Any, TypedDict
 from collections.abc import Callable
 
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
@@ -96,6 +97,58 @@ class DeploymentRow:
 
 def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+# What the watches decode of each object (kube/watch.py: everything else is skipped by the parser). Leaves are
+# Any: the API's own types, never checked twice. strip_deployment / strip_hpa then narrow annotations and
+# conditions.
+class _Meta(TypedDict, total=False):
+    name: Any
+    namespace: Any
+    resourceVersion: Any
+    creationTimestamp: Any
+    generation: Any
+    uid: Any
+    deletionTimestamp: Any
+    annotations: dict[str, Any]
+
+
+class _Selector(TypedDict, total=False):
+    matchLabels: dict[str, Any]
+
+
+class _DeploymentSpec(TypedDict, total=False):
+    replicas: Any
+    selector: _Selector
+
+
+class _DeploymentStatus(TypedDict, total=False):
+    observedGeneration: Any
+    replicas: Any
+    updatedReplicas: Any
+    readyReplicas: Any
+    availableReplicas: Any
+    unavailableReplicas: Any
+    terminatingReplicas: Any
+    collisionCount: Any
+    conditions: list[dict[str, Any]]
+
+
+class DeploymentFields(TypedDict, total=False):
+    metadata: _Meta
+    spec: _DeploymentSpec
+    status: _DeploymentStatus
+
+
+class _HpaSpec(TypedDict, total=False):
+    scaleTargetRef: dict[str, Any]
+    minReplicas: Any
+    maxReplicas: Any
+
+
+class HpaFields(TypedDict, total=False):
+    metadata: _Meta
+    spec: _HpaSpec
 
 
 def strip_deployment(dep: dict) -> dict:
@@ -248,9 +301,9 @@ class DeploymentStore:
         self.error: str | None = None  # the deployments watch is broken (it keeps retrying)
         self.hpa_error: str | None = None  # HPAs cannot be watched (e.g. 403): rows show no HPA
         self._deps = Watcher(deps_call, self._on_deployments, what=f"deployments in {where(namespace)}", key=key,
-                             transform=strip_deployment)
+                             schema=DeploymentFields, transform=strip_deployment)
         self._hpas = Watcher(hpas_call, self._on_hpas, what=f"HPAs in {where(namespace)}", key=key,
-                             transform=strip_hpa)
+                             schema=HpaFields, transform=strip_hpa)
         self._synced = {"deployments": False, "hpas": False}
 
     def subscribe(self, listener: Callable[[RowsChanged], None]) -> None:

@@ -4,7 +4,7 @@ in its Status column (coloured by tone), and the two can never disagree about th
 from __future__ import annotations
 
 from ..kube.deployments import DeploymentRow
-from .plan import ERROR, SUCCESS, WARNING
+from .tones import ERROR, SUCCESS, WARNING
 
 
 def deployment_status(row: DeploymentRow) -> tuple[str, str]:

@@ -4,7 +4,7 @@ lines into its log and colours them by tone; step states and outcomes are worded
 from __future__ import annotations
 
 from ..events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
-from .plan import ERROR, MUTED, PLAIN, STRONG, SUCCESS, WARNING
+from .tones import ERROR, MUTED, PLAIN, STRONG, SUCCESS, WARNING
 
 LEVEL_TONES = {"info": PLAIN, "warning": WARNING, "error": ERROR}
 

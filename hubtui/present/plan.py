@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from ..ops.cleanup.plan import Plan, contents, evidence_lines
 from ..ops.cleanup.runner import STEP_TITLES, steps_for
 from ..paths import tilde
-
-# Tones: how a line is meant to stand out. The TUI maps them to theme styles; the text face ignores them.
-PLAIN, HEADING, STRONG, MUTED, WARNING, ERROR, SUCCESS = "", "heading", "strong", "muted", "warning", "error", "success"
+from .tones import ERROR, HEADING, MUTED, PLAIN, STRONG, SUCCESS, WARNING
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
@@ -11,6 +13,19 @@ from .backend import Backend, ClusterBackend
 from .palette import ActionsProvider
 from .screens.deployments import DeploymentsScreen
 from .workers import report_failure
+
+
+def check_theme(name: str, source: str = "", known: Mapping[str, object] | None = None) -> None:
+    """A UsageError (one line, naming where the `theme` key was set) unless `name` is one of the `known`
+    themes (default: Textual's own, the ones hubtui offers): checked before hubtui connects to anything."""
+    from textual.theme import BUILTIN_THEMES
+
+    from ..errors import UsageError
+
+    known = BUILTIN_THEMES if known is None else known
+    if name not in known:
+        where = f"{source}: " if source else ""
+        raise UsageError(f"{where}theme {name!r} is not a theme (known: {', '.join(sorted(known))})")
 
 
 class HubApp(App[int]):
@@ -35,12 +50,7 @@ class HubApp(App[int]):
 
     def use_theme(self, name: str, source: str = "") -> None:
         """Switch to a Textual theme by name; an unknown name is a one-line UsageError naming the `theme` key."""
-        from ..errors import UsageError
-
-        if name not in self.available_themes:
-            where = f"{source}: " if source else ""
-            known = ", ".join(sorted(self.available_themes))
-            raise UsageError(f"{where}theme {name!r} is not a theme (known: {known})")
+        check_theme(name, source, self.available_themes)
         self.theme = name
 
     def watch_theme(self, name: str) -> None:

@@ -30,7 +30,7 @@ from ...errors import HubError
 from ...kube.deployments import DeploymentRow, RowsChanged
 from ...ops.scale import ScaleChange, parse_replicas
 from ...present.deployment import deployment_status
-from ...present.plan import SUCCESS
+from ...present.tones import SUCCESS
 from ..actions import bindings, help_rows, table_bindings
 from ..backend import Backend
 from ..widgets.replica_slider import ReplicaSlider
