@@ -259,6 +259,46 @@ def test_shared_infrastructure_is_left_alone_unless_included(kube):
         wait_deleted(client.CoreV1Api(kube.api), other)  # its Ingress must not make the next plans see sharing
 
 
+def test_infrastructure_used_since_the_plan_is_left_alone(kube, kube_settings, tmp_path):
+    """The plan saw ingress-nginx unused; an Ingress of class nginx appears in a namespace that stays. The run
+    deletes the planned namespace, leaves ingress-nginx alone, fails the step naming what uses it, and goes no
+    further (a resume days later is the same case)."""
+    import dataclasses
+
+    from hubtui.ops.cleanup.runner import FAILED, CleanupRun
+
+    core, net = client.CoreV1Api(kube.api), client.NetworkingV1Api(kube.api)
+    env = f"e{uuid.uuid4().hex[:5]}"
+    ns, other = make_namespace(kube, {"environment": env}), make_namespace(kube, prefix="web")
+    settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
+    try:
+        plan = discover(kube, CleanupOptions(env, "k8s", ns, skip_backup=True), settings)
+        nginx = next(n for n in plan.namespaces if n.name == "ingress-nginx")
+        assert nginx.doomed and not nginx.shared  # nothing used it when the plan was made
+        nginx_uid = core.read_namespace("ingress-nginx").metadata.uid
+        # the test's own namespace and ingress-nginx only: the shared cluster's other infrastructure stays
+        plan = dataclasses.replace(plan, namespaces=(plan.namespaces[0], nginx))
+        net.create_namespaced_ingress(other, {"metadata": {"name": "site"}, "spec": {
+            "ingressClassName": "nginx", "defaultBackend": {"service": {"name": "site", "port": {"number": 80}}}}})
+        lines = []
+        summary = CleanupRun(plan, plan.save(tmp_path), kube, settings,
+                             emit=lambda e: lines.append(getattr(e, "text", ""))).run()
+        step = next(s for s in summary.steps if s.step == "namespaces")
+        assert step.status == FAILED
+        assert step.failed == [f"namespace ingress-nginx (in use since the plan by ingress {other}/site: left alone; "
+                               "plan again)"]
+        assert step.deleted == [f"namespace {ns}"]
+        assert any(f"ingress-nginx is left alone: used since the plan by ingress {other}/site" in line
+                   for line in lines)
+        live = core.read_namespace("ingress-nginx").metadata
+        assert live.uid == nginx_uid and live.deletion_timestamp is None
+        assert summary.result != "completed"
+        wait_deleted(core, ns)
+    finally:
+        drop(kube, ns, other)
+        wait_deleted(core, other)  # its Ingress must not make the next plans see sharing
+
+
 def test_webhooks_served_from_doomed_namespaces_are_planned(kube):
     admission = client.AdmissionregistrationV1Api(kube.api)
     name = f"hubtui-test-{uuid.uuid4().hex[:6]}"

@@ -374,6 +374,24 @@ def _cloud_production_hints(cloud) -> list[str]:
     return hints
 
 
+def shared_since(conn: KubeConnection, plan: Plan) -> dict[str, tuple[str, ...]]:
+    """Infrastructure namespaces the plan deletes as unused that something staying uses now (an Ingress, a
+    Certificate or a monitor created since the plan, or the plan resumed later): name -> what uses it. Asked
+    just before the namespaces go, so a plan never deletes infrastructure it did not see in use. Ones the
+    operator included although shared are not asked again. What stays grows as these are kept (an Ingress in a
+    kept monitoring still needs ingress-nginx), so look again until nothing changes."""
+    unshared = [ns for ns in plan.namespaces if ns.role == "infrastructure" and ns.doomed and not ns.shared]
+    kept: dict[str, tuple[str, ...]] = {}
+    for _ in range(len(unshared) + 1):
+        going = {ns.name for ns in plan.namespaces if ns.doomed and ns.name not in kept}
+        found = {ns.name: users for ns in unshared if ns.name not in kept
+                 for users in [_users_outside(conn, ns.name, going)] if users}
+        if not found:
+            break
+        kept.update(found)
+    return kept
+
+
 def working_dir(state_dir: Path, environment: str) -> Path:
     """hubtui's working files for one environment: saved plans and the journal."""
     return Path(state_dir) / "cleanup" / environment

@@ -20,7 +20,7 @@ from ...paths import tilde
 from ...settings import Settings
 from ...events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
 from .journal import Journal, JournalState
-from .plan import Plan, working_dir
+from .plan import Plan, shared_since, working_dir
 
 STEP_TITLES = {
     "backup": "Backup",
@@ -420,11 +420,20 @@ class CleanupRun:
         uids = self.plan.planned_uids
         if not uids:
             return StepOutcome("namespaces", DONE, "no namespace to delete")
+        # Infrastructure that something staying has started to use since the plan is left alone: the step
+        # fails naming it, and a new plan shows it as shared.
+        kept = shared_since(self.conn, self.plan)
+        for name, users in kept.items():
+            uids = {n: u for n, u in uids.items() if n != name}
+            self.emit(LogLine(f"namespace {name} is left alone: used since the plan by {', '.join(users[:3])}"
+                              + (f" and {len(users) - 3} more" if len(users) > 3 else ""), "warning"))
         result = delete_namespaces(self.conn, uids, audit=audit, emit=self._sub_emit("namespaces"),
                                    timeout=self.namespace_timeout, cancel=self.cancel)
         outcome = StepOutcome("namespaces", DONE, f"{len(result.gone)} deleted, {len(result.absent)} already gone",
                               deleted=[f"namespace {n}" for n in result.gone])
-        outcome.failed = [f"namespace {n} ({why})" for n, why in result.recreated.items()]
+        outcome.failed = [f"namespace {n} (in use since the plan by {users[0]}: left alone; plan again)"
+                          for n, users in kept.items()]
+        outcome.failed += [f"namespace {n} ({why})" for n, why in result.recreated.items()]
         if result.stuck:
             outcome.failed += [f"namespace {n} (stuck: {why})" for n, why in result.stuck.items()]
             outcome.detail = f"{len(result.stuck)} namespace(s) stuck in Terminating"
