@@ -13,7 +13,7 @@ import functools
 import re
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 from collections.abc import Callable
 
 from ..errors import HubError
@@ -100,6 +100,30 @@ def _sortable(ts: str | None) -> str:
     return f"{base}.{(frac + '000000')[:6]}Z"
 
 
+class _EventMeta(TypedDict, total=False):
+    name: Any
+    namespace: Any
+    resourceVersion: Any
+    uid: Any
+    creationTimestamp: Any
+
+
+class EventFields(TypedDict, total=False):
+    """What the events watch decodes of each Event of the namespace (the rest, managedFields included, is
+    skipped by the parser): the watch covers every event of the namespace, most of them not this deployment's."""
+
+    metadata: _EventMeta
+    involvedObject: dict[str, Any]
+    type: Any
+    reason: Any
+    message: Any
+    count: Any
+    series: dict[str, Any]
+    lastTimestamp: Any
+    eventTime: Any
+    firstTimestamp: Any
+
+
 def strip_event(ev: dict) -> dict:
     inv = ev.get("involvedObject") or {}
     return {"uid": (ev.get("metadata") or {}).get("uid") or (ev.get("metadata") or {}).get("name"),
@@ -128,9 +152,11 @@ class DeploymentDetail:
         self._synced: set[str] = set()
         self._stopped = False
         self._logs: list[LogStream] = []
-        # replica sets are NAME-<hash>, their pods NAME-<hash>-<suffix>: events of ones already gone count too
+        # replica sets are NAME-<hash>: events of ones already gone count too. Pods are <replica set>-<suffix>:
+        # a pod already gone counts when its replica set is one of this deployment's (a StatefulSet's pod
+        # NAME-x-0 is not taken for one).
         self._rs_name = re.compile(rf"^{re.escape(name)}-[a-z0-9]+$")
-        self._pod_name = re.compile(rf"^{re.escape(name)}-[a-z0-9]+-[a-z0-9]+$")
+        self._pod_suffix = re.compile(r"^-[a-z0-9]+$")
 
     # ----- lifecycle ---------------------------------------------------------------------
     def start(self, listener: Callable[[DetailSnapshot], None]) -> None:
@@ -159,7 +185,8 @@ class DeploymentDetail:
                 return
             for what, call in calls.items():
                 self._watchers[what] = Watcher(call, functools.partial(self._on_events, what),
-                                               what=f"{what} of deployment {self.name}")
+                                               what=f"{what} of deployment {self.name}",
+                                               schema=EventFields if what == "events" else None)
             watchers = list(self._watchers.values())
         for w in watchers:
             w.start()
@@ -205,6 +232,13 @@ class DeploymentDetail:
                     elif self._relevant(ev.obj):
                         self._events[uid] = strip_event(ev.obj)
                         changed = True
+            if what in ("replicasets", "pods") and "events" in self._watchers:
+                # events may come before the pod or replica set they are about: look at the namespace's again
+                for obj in self._watchers["events"].snapshot().values():
+                    uid = (obj.get("metadata") or {}).get("uid")
+                    if uid not in self._events and self._relevant(obj):
+                        self._events[uid] = strip_event(obj)
+                        changed = True
             if len(self._events) > self.max_events:
                 keep = sorted(self._events.values(), key=lambda e: e["time"] or "", reverse=True)[:self.max_events]
                 self._events = {e["uid"]: e for e in keep}
@@ -220,8 +254,18 @@ class DeploymentDetail:
         if kind == "ReplicaSet":
             return bool(self._rs_name.match(name)) or self._owns(uid, "replicasets")
         if kind == "Pod":
-            return bool(self._pod_name.match(name)) or self._owns(uid, "pods")
+            return self._owns(uid, "pods") or any(
+                name.startswith(rs) and self._pod_suffix.match(name[len(rs):]) for rs in self._replica_sets())
         return False
+
+    def _replica_sets(self) -> list[str]:
+        """The names of this deployment's replica sets (owned by it), as the watch has them now."""
+        w = self._watchers
+        deps = w["deployment"].snapshot() if "deployment" in w else {}
+        dep_uid = ((deps.get(self.name) or {}).get("metadata") or {}).get("uid")
+        rss = w["replicasets"].snapshot().values() if "replicasets" in w else ()
+        return [r["metadata"]["name"] for r in rss
+                if dep_uid and any(o.get("uid") == dep_uid for o in r["metadata"].get("ownerReferences") or ())]
 
     def _owns(self, uid: str | None, what: str) -> bool:
         w = self._watchers.get(what)

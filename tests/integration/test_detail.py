@@ -133,6 +133,31 @@ def test_events_arrive_without_a_refresh(kube, scratch):
         detail.stop()
 
 
+def test_events_of_a_look_alike_pod_are_not_the_deployments(kube, scratch, watched):
+    """A pod named like one of the deployment's (web-x-0, as a StatefulSet web-x would name it) is not one: its
+    events stay out of the detail, while those of the deployment's own pods are in, and the events cache holds
+    only the fields the detail reads."""
+    scratch.add("web", 1)
+    scratch.core.create_namespaced_pod(scratch.name, {"metadata": {"name": "web-x-0", "labels": {"app": "other"}},
+                                                      "spec": {"containers": [{"name": "c", "image": "example/c:1"}]}})
+    detail = watched("web")
+    own = wait(detail, lambda s: len(s.pods) == 1, what="the pod").pods[0]["metadata"]["name"]
+    events_cache = detail._watchers["events"]
+
+    def scheduled(name: str) -> bool:
+        return any(e["metadata"].get("name", "").startswith(f"{name}.") for e in events_cache.snapshot().values())
+
+    deadline = time.monotonic() + 60
+    while not (scheduled("web-x-0") and scheduled(own)):
+        assert time.monotonic() < deadline, "the scheduler's events never came"
+        time.sleep(0.1)
+    snap = wait(detail, lambda s: any(e["object"] == own for e in s.events), what="the own pod's event")
+    assert not any(e["object"] == "web-x-0" for e in snap.events)
+    assert all("managedFields" not in e["metadata"] and set(e) <= {
+        "metadata", "involvedObject", "type", "reason", "message", "count", "series", "lastTimestamp", "eventTime",
+        "firstTimestamp"} for e in events_cache.snapshot().values())
+
+
 def test_stop_leaves_no_thread_behind(kube, scratch):
     scratch.add("web", 1)
     before = set(threading.enumerate())
