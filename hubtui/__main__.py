@@ -24,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
             from .ui.app import check_theme
 
             check_theme(settings.theme, settings.theme_source)
+        # No garbage collection while starting: HubApp turns it back on once the first rows are drawn.
+        import gc
+
+        gc.disable()
         # Connect and start listing before Textual is imported: the first rows arrive while it loads.
         from .ui.backend import ClusterBackend
 

@@ -19,7 +19,6 @@ from ..errors import EXIT_FAILURE, EXIT_OK, HubError, UsageError
 from ..events import Event, Progress
 from ..paths import tilde
 from ..present.events import event_line, progress_text
-from ..present.plan import render_text
 from ..settings import Settings
 from .output import EventPrinter
 
@@ -145,6 +144,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps({"event": "Plan", "hash": plan.hash, "plan_file": str(plan_file), **plan.body()}),
                   flush=True)
         else:
+            from ..present.plan import render_text  # the planner: imported by the command, not by the parser
+
             print(render_text(plan))
         if args.dry_run:
             if not args.json:

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT, HubError, UsageError
 from ..events import Event
-from ..present.deployment import deployment_status
 from ..settings import Settings
 from .output import EventPrinter, table
 
@@ -118,6 +117,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if outcome is not None:
             return "Ready" if c.name in outcome.ready else f"Not ready: {outcome.not_ready.get(c.name, '')}"
         row = rows.get(c.name)
+        from ..present.deployment import deployment_status  # the engine: imported by the command, not the parser
+
         return deployment_status(row)[0] if row else "Unknown (not read back)"
 
     failed = any(not c.ok for c in changes)

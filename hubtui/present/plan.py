@@ -9,6 +9,7 @@ from ..ops.cleanup.plan import Plan, contents, evidence_lines
 from ..ops.cleanup.runner import STEP_TITLES, steps_for
 from ..paths import tilde
 from .tones import ERROR, HEADING, MUTED, PLAIN, STRONG, SUCCESS, WARNING
+from .words import counted
 
 
 @dataclass
@@ -150,8 +151,8 @@ def doomed_summary(plan: Plan) -> str:
     for ns in plan.namespaces:
         if ns.doomed:
             vols = f", volumes {', '.join(f'{n} ({s})' for n, s in ns.pvcs)}" if ns.pvcs else ""
-            lines.append(f"• namespace {ns.name}: {len(ns.deployments)} deployments, "
-                         f"{len(ns.statefulsets)} statefulsets{vols}")
+            lines.append(f"• namespace {ns.name}: {counted(len(ns.deployments), 'deployment')}, "
+                         f"{counted(len(ns.statefulsets), 'statefulset')}{vols}")
     cloud = plan.cloud_plan
     if cloud:
         for r in cloud.resources:

@@ -42,7 +42,7 @@ def test_the_page_shows_the_hubs_deployments_and_a_screenshot_lands_in_screensho
                                                                                   chromium):
     url = serve("--kubeconfig", str(local_cluster.kubeconfig), "-n", HUB_NAMESPACE)
     page = PageTerminal(chromium, url)
-    page.wait_for("deployments · watching", timeout=60)
+    page.wait_for("· watching for changes", timeout=60)
     for name in HUB_DEPLOYMENTS:
         page.wait_line(name, "Ready")
     assert f"namespace {HUB_NAMESPACE}" in page.text
@@ -79,7 +79,7 @@ def test_connect_in_the_browser_says_it_needs_a_real_terminal_and_escape_comes_b
                                                                                     chromium):
     url = serve("--kubeconfig", str(local_cluster.kubeconfig), "-n", HUB_NAMESPACE)
     page = PageTerminal(chromium, url)
-    page.wait_for("deployments · watching", timeout=60)
+    page.wait_for("· watching for changes", timeout=60)
     page.press("c")
     page.wait_for("connect needs a real terminal")
     page.wait_line("TimescaleDB", "timescaledb-0")  # the stores are still listed
@@ -87,7 +87,7 @@ def test_connect_in_the_browser_says_it_needs_a_real_terminal_and_escape_comes_b
     page.wait_for("hubtui connect timescaledb")
     assert not page.session_ended()  # the page is not broken: the session goes on
     page.press("escape")
-    page.wait_for("deployments · watching", timeout=60)
+    page.wait_for("· watching for changes", timeout=60)
     page.wait_line("api-server", "Ready")
 
 

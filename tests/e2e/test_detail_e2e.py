@@ -27,7 +27,7 @@ def bad_image(kube):
 def test_the_detail_says_why_a_pod_is_not_ready_and_esc_returns(local_cluster, bad_image, tmp_path):
     term = Terminal([], hubtui_env(local_cluster.kubeconfig, bad_image.name, tmp_path / "state"), rows=36, cols=140)
     try:
-        term.wait_for("1 deployments · watching")
+        term.wait_for("1 deployment · watching")
         term.press("i")
         term.wait_for("deployment in namespace", timeout=15)
         term.wait_for("ImagePullBackOff: image example/report:1 cannot be pulled", timeout=60)
@@ -36,7 +36,7 @@ def test_the_detail_says_why_a_pod_is_not_ready_and_esc_returns(local_cluster, b
         term.wait_for("Scale")  # the footer: the detail's keys
         assert "Logs" in term.text and "Back" in term.text
         term.press("escape")
-        term.wait_for("1 deployments · watching")
+        term.wait_for("1 deployment · watching")
         term.press("q")
         term.child.expect(pexpect.EOF, timeout=10)
         term.child.close()
@@ -48,7 +48,7 @@ def test_the_detail_says_why_a_pod_is_not_ready_and_esc_returns(local_cluster, b
 def test_l_follows_a_hub_pods_log_from_the_local_clusters_log_writer(local_cluster, tmp_path):
     term = Terminal([], hubtui_env(local_cluster.kubeconfig, HUB_NAMESPACE, tmp_path / "state"), rows=36, cols=140)
     try:
-        term.wait_for("deployments · watching")
+        term.wait_for("· watching for changes")
         term.press("down")  # anomaly-detection -> api-server
         term.wait_for("api-server  0")
         term.press(" ")  # Space
@@ -60,7 +60,7 @@ def test_l_follows_a_hub_pods_log_from_the_local_clusters_log_writer(local_clust
         term.wait_for("Events (newest first)")
         assert "container=api-server" not in term.text
         term.press("escape")
-        term.wait_for("deployments · watching")
+        term.wait_for("· watching for changes")
         term.press("q")
         term.child.expect(pexpect.EOF, timeout=10)
         term.child.close()

@@ -514,3 +514,45 @@ async def test_in_read_only_mode_a_changing_command_from_the_palette_explains_in
         assert "maintenance is refused: read-only (--readonly)" in str(list(app._notifications)[-1].message)
         await pilot.pause(0.2)
         assert not isinstance(app.screen, Confirm) and not backend.calls
+
+
+async def test_the_garbage_collector_is_back_on_once_the_first_rows_are_drawn():
+    """hubtui starts with the collector off (__main__); the first drawn rows turn it back on."""
+    import gc
+
+    gc.disable()
+    try:
+        app = HubApp(backend=FakeBackend())
+        app.GC_BACK_AFTER = 60  # not the fallback: the rows
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
+            await until(pilot, gc.isenabled, what="the collector back on")
+            assert gc.get_freeze_count() > 0  # what lives on is not walked by every collection
+            app.switch_to_namespace("other")  # the first screen goes: its objects are collected as usual
+            await until(pilot, lambda: gc.get_freeze_count() == 0, what="the freeze to end")
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+async def test_the_garbage_collector_is_back_on_even_when_no_rows_come():
+    import gc
+
+    from hubtui.kube.deployments import RowsChanged
+
+    class Unreachable(FakeBackend):
+        def watch(self, listener):
+            self.listener = listener
+            listener(RowsChanged(synced=False, error="cannot reach the API server"))
+
+    gc.disable()
+    try:
+        app = HubApp(backend=Unreachable())
+        app.GC_BACK_AFTER = 0.3
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.05)
+            assert not gc.isenabled()
+            await until(pilot, gc.isenabled, what="the collector back on after GC_BACK_AFTER")
+    finally:
+        gc.unfreeze()
+        gc.enable()

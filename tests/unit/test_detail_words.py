@@ -75,3 +75,9 @@ def test_label_selectors_and_event_times():
         "a=1,b=2,tier in (api,web),!canary"
     # seconds and microseconds compare in time order as strings
     assert _sortable("2026-11-27T12:40:20Z") < _sortable("2026-11-27T12:40:20.512Z") < _sortable("2026-11-27T12:40:21Z")
+
+
+def test_counts_are_worded_in_the_singular_for_one():
+    from hubtui.present.words import counted
+
+    assert [counted(n, "deployment") for n in (0, 1, 2)] == ["0 deployments", "1 deployment", "2 deployments"]

@@ -31,6 +31,7 @@ from ...kube.deployments import DeploymentRow, RowsChanged
 from ...ops.scale import ScaleChange, parse_replicas
 from ...present.deployment import deployment_status
 from ...present.tones import SUCCESS
+from ...present.words import counted
 from ..actions import bindings, help_rows, table_bindings
 from ..backend import Backend
 from ..widgets.replica_slider import ReplicaSlider
@@ -174,6 +175,7 @@ class DeploymentsScreen(WorkerFailures, ReadOnlyGate, Screen):
         self._wake_pending = False  # a RowsArrived is on its way: the watch thread posts no other
         self._last_flush = 0.0
         self._synced = False  # the last state the watch reported
+        self._drawn = False  # the first synced rows have been drawn
         self._hpa_error: str | None = None
         self._pending_lock = threading.Lock()
         self._leaving = threading.Event()  # ends a wait in progress when the screen goes away
@@ -210,6 +212,7 @@ class DeploymentsScreen(WorkerFailures, ReadOnlyGate, Screen):
 
     def on_unmount(self) -> None:
         self._leaving.set()
+        self.hub.thaw()
         # Stopping joins the watch threads: never on the UI thread.
         threading.Thread(target=self.backend.stop, name="stop watches", daemon=True).start()
 
@@ -263,9 +266,10 @@ class DeploymentsScreen(WorkerFailures, ReadOnlyGate, Screen):
         self.post_message(self.RowsArrived())
 
     def on_deployments_screen_rows_arrived(self, _: RowsArrived) -> None:
-        """Draw now, or at the next frame if the last one was less than 1/FPS ago."""
+        """Draw now, or at the next frame if the last one was less than 1/FPS ago (until the first list is
+        drawn, always now: the first rows never wait for a frame)."""
         delay = self._last_flush + 1 / FPS - time.monotonic()
-        if delay <= 0:
+        if delay <= 0 or not self._drawn:
             self.flush()
         else:
             self.set_timer(delay, self.flush)
@@ -294,9 +298,12 @@ class DeploymentsScreen(WorkerFailures, ReadOnlyGate, Screen):
             elif state.synced and banner.display:
                 banner.display = False
             self._synced, self._hpa_error = state.synced, state.hpa_error
+        if self._synced and not self._drawn:  # the first rows are on their way to the screen
+            self._drawn = True
+            self.call_after_refresh(self.hub.started)
         if not self.busy and getattr(self, "_synced", False):
             hpa = f" · [$warning]HPA column empty: {escape(self._hpa_error)}[/]" if self._hpa_error else ""
-            self.watch_status(f"{len(self.rows)} deployments · watching for changes{hpa}")
+            self.watch_status(f"{counted(len(self.rows), 'deployment')} · watching for changes{hpa}")
 
     # ----- the table ----------------------------------------------------------------------
     def shown(self, row: DeploymentRow) -> bool:
