@@ -182,17 +182,26 @@ def key_latencies(session: str, selected, order: list[str], samples: int, escape
 def measure(name: str, command: str, env: dict, ready, selected, order, args, escapes=False,
             cluster=None, names=None) -> dict:
     session = name.split()[0]
+    paints = []
+    for _ in range(args.starts - 1):  # earlier starts: first paint only (the median of all is reported)
+        started = start(session, command, env)
+        try:
+            paints.append(wait_for(session, ready, timeout=300) - started)
+        finally:
+            tmux("kill-session", "-t", session, check=False)
+        time.sleep(1)
     started = start(session, command, env)
     try:
-        first = wait_for(session, ready, timeout=300) - started
+        paints.append(wait_for(session, ready, timeout=300) - started)
+        first = statistics.median(paints)
         time.sleep(args.settle)
-        result = {"first_paint": first, "rss": rss_mib(session)}
+        result = {"first_paint": first, "paints": paints, "rss": rss_mib(session)}
         if selected is not None:
             result["idle"] = key_latencies(session, selected, order, args.samples, escapes)
             with Churn(cluster, names, args.churn_rate) as churn:
                 result["churn"] = key_latencies(session, selected, order, args.samples, escapes)
             result["patches_per_second"] = churn.per_second
-        print(f"bench: {name}: first paint {first:.2f}s, RSS {result['rss']:.0f} MiB"
+        print(f"bench: {name}: first paint {first:.2f}s (of {', '.join(f'{p:.2f}' for p in paints)}), RSS {result['rss']:.0f} MiB"
               + (f", ↓ idle {ms(result['idle'])}, ↓ churn {ms(result['churn'])} at "
                  f"{result['patches_per_second']:.1f} patches/s" if "idle" in result else ""), file=sys.stderr)
         return result
@@ -215,6 +224,15 @@ def ms(xs: list[float]) -> str:
     return f"{statistics.median(xs) * 1000:.0f} ms (max {max(xs) * 1000:.0f})"
 
 
+def rss_at_2000() -> float | None:
+    """hubtui's RSS in RESULTS.md's 2,000-deployment section (None when there is none)."""
+    path = ROOT / "bench" / "RESULTS.md"
+    text = path.read_text() if path.exists() else ""
+    section = re.search(r"## Big namespace \(`bench/big_namespace.py`\), 2000 deployments(.*?)(?=\n## |\Z)", text, re.S)
+    found = section and re.search(r"\| RSS once settled \| (\d+) MiB", section.group(1))
+    return float(found.group(1)) if found else None
+
+
 def write_results(args, results: dict, k9s_version: str) -> str:
     h, k, w = results["hubtui"], results.get("k9s"), results["kubectl -w"]
 
@@ -235,9 +253,21 @@ def write_results(args, results: dict, k9s_version: str) -> str:
          ratio("churn", med), "< 50 ms median, < 150 ms max"),
     ]
     med_h = {key: statistics.median(h[key]) * 1000 for key in ("idle", "churn")}
-    met = {"first paint < 1.0 s": h["first_paint"] < 1.0, "RSS < 100 MiB": h["rss"] < 100,
-           "idle ↓ < 30 ms": med_h["idle"] < 30,
-           "churn ↓ < 50 ms median and < 150 ms max": med_h["churn"] < 50 and max(h["churn"]) * 1000 < 150}
+    # The first-paint and RSS goals are set at 2,000 deployments; at any other count, memory must stay under
+    # twice the 2,000 run's (read from RESULTS.md, when it holds one).
+    met: dict[str, bool] = {}
+    if args.count == 2000:
+        met["first paint < 1.0 s"] = h["first_paint"] < 1.0
+        met["RSS < 100 MiB"] = h["rss"] < 100
+    else:
+        rows[0] = rows[0][:-1] + ("< 1.0 s at 2,000",)
+        base = rss_at_2000()
+        rows[1] = rows[1][:-1] + ("< 2× the 2,000 run's",)
+        if base:
+            met[f"RSS under 2× the 2,000 run's ({h['rss']:.0f} / {base:.0f} MiB = {h['rss'] / base:.2f}×)"] = \
+                h["rss"] < 2 * base
+    met["idle ↓ < 30 ms"] = med_h["idle"] < 30
+    met["churn ↓ < 50 ms median and < 150 ms max"] = med_h["churn"] < 50 and max(h["churn"]) * 1000 < 150
     goals = "; ".join(f"{goal}: {'met' if ok else 'NOT met'}" for goal, ok in met.items())
     churn = f"hubtui's run {h['patches_per_second']:.1f}" + (f", k9s's run {k['patches_per_second']:.1f}" if k else "")
     text = "\n".join([
@@ -252,6 +282,10 @@ def write_results(args, results: dict, k9s_version: str) -> str:
         *[f"| {' | '.join(r)} |" for r in rows],
         "",
         f"hubtui's goals: {goals}.",
+        "",
+        f"First paint: the median of {args.starts} starts of each tool (hubtui's: "
+        f"{', '.join(f'{p:.2f}' for p in h['paints'])} s), until the whole count is on screen "
+        "(hubtui's status line, k9s's title, kubectl's last row).",
         "",
         f"Keys: {args.samples} presses of ↓ each, median (max): from `tmux send-keys Down` until the "
         "cursor's row (the one row whose background differs) is on the next deployment. Churn: the scale of random deployments patched "
@@ -275,6 +309,7 @@ def main() -> int:
     ap.add_argument("--churn-rate", type=float, default=30.0, help="scale patches per second while measuring")
     ap.add_argument("--samples", type=int, default=15, help="↓ presses per tool and condition")
     ap.add_argument("--settle", type=float, default=5.0, help="seconds after the first paint before RSS and keys")
+    ap.add_argument("--starts", type=int, default=3, help="starts per tool; the first paint is their median")
     ap.add_argument("--no-k9s", action="store_true", help="leave k9s out (no Go toolchain)")
     args = ap.parse_args()
 
