@@ -131,6 +131,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         plan = plan_file = None
         if not args.dry_run:  # held from before the resume questions: a live run is never taken for a pending one
             lock = stack.enter_context(EnvironmentLock(settings.state_dir, opts.environment))
+            from ..ops.cleanup.cluster_lock import ClusterLease
+
+            ClusterLease(conn, opts.environment).probe()  # a run from another machine: refused before any question
         pending = pending_run(settings.state_dir, opts.environment)
         if pending and not args.dry_run:
             plan, plan_file = _resume_or_not(pending, opts, settings, conn, interactive, args.force)

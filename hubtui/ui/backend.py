@@ -176,6 +176,9 @@ class ClusterBackend:
         from ..ops.cleanup.lock import EnvironmentLock
 
         EnvironmentLock(self.settings.state_dir, environment).probe()
+        from ..ops.cleanup.cluster_lock import ClusterLease
+
+        ClusterLease(self.conn, environment).probe()  # a run of it from another machine
 
     def cleanup_stale(self, plan, pending):
         from ..ops.cleanup.runner import stale_reason

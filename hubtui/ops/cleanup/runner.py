@@ -274,8 +274,23 @@ class CleanupRun:
 
         refuse_if_readonly(self.settings, self.conn.context, f"destroying '{self.plan.environment}'")
         if self.lock is not None and self.lock.held:
-            return self._run()
+            return self._run_leased()
         with EnvironmentLock(self.settings.state_dir, self.plan.environment):
+            return self._run_leased()
+
+    def _run_leased(self) -> RunSummary:
+        """The run, holding the environment's lease on the cluster too (one run per environment, whichever
+        machine runs it). A lease lost to another run stops this one at its next safe point."""
+        from .cluster_lock import ClusterLease
+
+        def lost(why: str) -> None:
+            self.emit(LogLine(f"{why}: stopping at the next safe point", "error"))
+            self.cancel.set()
+
+        with ClusterLease(self.conn, self.plan.environment, on_lost=lost) as lease:
+            if lease.skipped:
+                self.emit(LogLine(f"{lease.skipped}: only this machine's lock keeps a second run of "
+                                  f"'{self.plan.environment}' out", "warning"))
             return self._run()
 
     def _preflight(self) -> None:

@@ -1,0 +1,211 @@
+"""One cleanup per environment on a cluster, whichever machine runs it.
+
+The state-folder lock (lock.py) keeps two runs on one laptop apart; a CI job and an operator's laptop need the
+cluster itself to say "taken". `ClusterLease` holds a coordination.k8s.io Lease named
+`hubtui-cleanup-<environment>` in `kube-system` (a namespace no cleanup deletes), naming its holder
+(`user@host pid N`), and renews it every DURATION / 3 seconds from a thread of its own:
+
+- a second run of the same environment, from any machine, is refused with the holder's name and since when;
+- a holder that stops renewing (a crash, a closed laptop) loses the lease DURATION seconds after its last
+  renewal, and the next run takes it over (an optimistic-concurrency update: two takers cannot both win);
+- a holder that finds its lease taken (it could not renew in time) reports it through `lost`, and the run
+  stops at its next safe point;
+- without the right to use Leases in kube-system, the run goes on with the state-folder lock only and says so
+  (`skipped` holds the reason).
+
+Every write carries the resourceVersion it read, so nothing here overwrites another holder's lease.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import threading
+import uuid
+from datetime import datetime, timedelta, UTC
+from collections.abc import Callable
+
+from ...errors import HubError
+from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+
+NAMESPACE = "kube-system"
+DURATION = 60  # seconds a lease lives without renewal
+
+
+def lease_name(environment: str) -> str:
+    return f"hubtui-cleanup-{environment}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _micro(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse(value) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def holder_identity() -> str:
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name (a container): the uid
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
+
+
+class ClusterLease:
+    def __init__(self, conn: KubeConnection, environment: str, *, duration: int = DURATION,
+                 identity: str | None = None, on_lost: Callable[[str], None] | None = None):
+        self.conn, self.environment, self.duration = conn, environment, duration
+        self.name = lease_name(environment)
+        # a token of this holder: two hubtuis with the same pid on two hosts stay apart, and so do two
+        # ClusterLease objects in one process
+        self.identity = f"{identity or holder_identity()} #{uuid.uuid4().hex[:6]}"
+        self.on_lost = on_lost
+        self.skipped: str | None = None  # why the cluster lock is not held (no rights): the run says so
+        self.lost: str | None = None  # why the lease was lost while held
+        self._rv: str | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._rv is not None and self.lost is None
+
+    def _api(self):
+        from kubernetes import client
+
+        return client.CoordinationV1Api(self.conn.api)
+
+    def _body(self, now: datetime, acquired: datetime | None = None, rv: str | None = None) -> dict:
+        meta: dict = {"name": self.name, "namespace": NAMESPACE,
+                      "labels": {"app.kubernetes.io/managed-by": "hubtui"},
+                      "annotations": {"hubtui.io/environment": self.environment}}
+        if rv:
+            meta["resourceVersion"] = rv
+        return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": meta,
+                "spec": {"holderIdentity": self.identity, "leaseDurationSeconds": self.duration,
+                         "acquireTime": _micro(acquired or now), "renewTime": _micro(now)}}
+
+    # ----- taking and giving back ---------------------------------------------------------
+    def acquire(self) -> ClusterLease:
+        """Take the lease (HubError naming the holder when another run has it); without the right to, note
+        why in `skipped` and go on."""
+        api = self._api()
+        now = _now()
+        try:
+            created = api.create_namespaced_lease(NAMESPACE, self._body(now), _request_timeout=REQUEST_TIMEOUT)
+            self._rv = created.metadata.resource_version
+        except Exception as e:  # noqa: BLE001 - 409: someone has (or had) it; 403: no rights
+            status = getattr(e, "status", None)
+            if status == 403:
+                self.skipped = str(describe_api_error(e, f"taking the cluster lock (Lease {NAMESPACE}/{self.name})"))
+                return self
+            if status != 409:
+                raise describe_api_error(e, f"taking the cluster lock (Lease {NAMESPACE}/{self.name})") from None
+            self._take_over(api)
+        self._thread = threading.Thread(target=self._renew_loop, name=f"lease {self.name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def _take_over(self, api) -> None:
+        current = api.read_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT)
+        busy = self._busy(current)
+        if busy:
+            raise busy
+        now = _now()
+        try:
+            replaced = api.replace_namespaced_lease(self.name, NAMESPACE,
+                                                    self._body(now, rv=current.metadata.resource_version),
+                                                    _request_timeout=REQUEST_TIMEOUT)
+        except Exception as e:  # noqa: BLE001
+            if getattr(e, "status", None) == 409:  # another run took it over first
+                again = self._busy(api.read_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT))
+                raise again or HubError(f"the cluster lock of '{self.environment}' changed hands while hubtui took "
+                                        "it: try again; nothing was changed") from None
+            raise describe_api_error(e, f"taking the cluster lock (Lease {NAMESPACE}/{self.name})") from None
+        self._rv = replaced.metadata.resource_version
+
+    def _busy(self, lease) -> HubError | None:
+        """A HubError naming the holder when `lease` is held by another, live run; None when it is free."""
+        spec = lease.spec
+        holder = spec.holder_identity if spec else None
+        renewed = _parse((spec.renew_time or spec.acquire_time) if spec else None)
+        duration = (spec.lease_duration_seconds if spec else None) or self.duration
+        if not holder or renewed is None or renewed + timedelta(seconds=duration) < _now():
+            return None  # released, or its holder stopped renewing: free to take
+        since = _parse(spec.acquire_time) or renewed
+        return HubError(f"a cleanup of '{self.environment}' is already running on this cluster ({holder}, since "
+                        f"{since.astimezone(UTC).isoformat(timespec='seconds')}; Lease {NAMESPACE}/{self.name}): "
+                        "wait for it to finish, or stop it; nothing was changed")
+
+    def probe(self) -> None:
+        """Refuse now (HubError naming the holder) if another run holds the lease; take nothing."""
+        try:
+            lease = self._api().read_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT)
+        except Exception as e:  # noqa: BLE001 - not there, or not readable: nothing to refuse on
+            if getattr(e, "status", None) in (403, 404):
+                return
+            raise describe_api_error(e, f"reading the cluster lock (Lease {NAMESPACE}/{self.name})") from None
+        busy = self._busy(lease)
+        if busy:
+            raise busy
+
+    def release(self) -> None:
+        """Stop renewing and delete the lease, if it is still this run's (never another holder's)."""
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(REQUEST_TIMEOUT[1] + 5)
+        rv, self._rv = self._rv, None
+        if rv is None or self.lost:
+            return
+        from kubernetes import client
+
+        try:
+            self._api().delete_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT,
+                                                body=client.V1DeleteOptions(
+                                                    preconditions=client.V1Preconditions(resource_version=rv)))
+        except Exception:  # noqa: BLE001 - gone, or renewed by nobody: it expires on its own
+            pass
+
+    def __enter__(self) -> ClusterLease:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    # ----- renewing -------------------------------------------------------------------------
+    def _renew_loop(self) -> None:
+        api = self._api()
+        while not self._stop.wait(self.duration / 3):
+            try:
+                current = api.read_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT)
+                holder = current.spec.holder_identity if current.spec else None
+                if holder != self.identity:
+                    self._lose(f"the cluster lock of '{self.environment}' was taken by {holder or 'nobody'} "
+                               "(hubtui could not renew it in time)")
+                    return
+                acquired = _parse(current.spec.acquire_time)
+                renewed = api.replace_namespaced_lease(
+                    self.name, NAMESPACE, self._body(_now(), acquired, rv=current.metadata.resource_version),
+                    _request_timeout=REQUEST_TIMEOUT)
+                self._rv = renewed.metadata.resource_version
+            except Exception as e:  # noqa: BLE001
+                if getattr(e, "status", None) == 404:
+                    self._lose(f"the cluster lock of '{self.environment}' was deleted by someone else")
+                    return
+                # a failed renewal (network, 409 from a concurrent write) is tried again at the next tick; the
+                # lease lasts three ticks
+
+    def _lose(self, why: str) -> None:
+        self.lost = why
+        if self.on_lost is not None:
+            self.on_lost(why)

@@ -1,0 +1,129 @@
+"""The cleanup's cluster lock (a Lease in kube-system) against the real API server: a second run of the same
+environment from another machine is refused, a holder that stopped renewing is taken over, a renewing holder
+keeps it, a lease taken from under a run stops that run, and a run without the right to Leases says so."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import uuid
+from datetime import datetime, timedelta, UTC
+
+import pytest
+from kubernetes import client
+
+from hubtui.errors import HubError
+from hubtui.kube.client import connect
+from hubtui.ops.cleanup.cluster_lock import NAMESPACE, ClusterLease, lease_name
+
+from ..kubehelpers import restricted_kubeconfig
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture
+def env(kube):
+    name = f"lk{uuid.uuid4().hex[:6]}"
+    yield name
+    try:
+        client.CoordinationV1Api(kube.api).delete_namespaced_lease(lease_name(name), NAMESPACE)
+    except client.ApiException as e:
+        if e.status != 404:
+            raise
+
+
+def lease(kube, env):
+    return client.CoordinationV1Api(kube.api).read_namespaced_lease(lease_name(env), NAMESPACE)
+
+
+def test_a_second_run_from_another_machine_is_refused_naming_the_holder(kube, env):
+    first = ClusterLease(kube, env, identity="ana@laptop pid 41").acquire()
+    try:
+        assert first.held and lease(kube, env).spec.holder_identity.startswith("ana@laptop pid 41 #")
+        with pytest.raises(HubError, match=rf"a cleanup of '{env}' is already running on this cluster "
+                                           r"\(ana@laptop pid 41 #\w+, since .*nothing was changed"):
+            ClusterLease(kube, env, identity="ci@runner pid 7").acquire()
+        with pytest.raises(HubError, match="ana@laptop pid 41"):
+            ClusterLease(kube, env).probe()
+    finally:
+        first.release()
+    with pytest.raises(client.ApiException) as gone:  # released: deleted
+        lease(kube, env)
+    assert gone.value.status == 404
+    second = ClusterLease(kube, env, identity="ci@runner pid 7").acquire()
+    assert second.held
+    second.release()
+
+
+def test_a_holder_that_stopped_renewing_is_taken_over(kube, env):
+    old = datetime.now(UTC) - timedelta(minutes=5)
+    stamp = old.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    client.CoordinationV1Api(kube.api).create_namespaced_lease(NAMESPACE, {
+        "metadata": {"name": lease_name(env)},
+        "spec": {"holderIdentity": "crashed@laptop pid 9 #abc", "leaseDurationSeconds": 60,
+                 "acquireTime": stamp, "renewTime": stamp}})
+    ClusterLease(kube, env).probe()  # expired: nothing to refuse
+    taker = ClusterLease(kube, env, identity="ops@desk pid 1").acquire()
+    try:
+        assert lease(kube, env).spec.holder_identity == taker.identity
+    finally:
+        taker.release()
+
+
+def test_a_renewing_holder_keeps_the_lease_past_its_duration_and_loses_it_when_taken(kube, env):
+    lost = []
+    holder = ClusterLease(kube, env, duration=2, on_lost=lost.append).acquire()
+    try:
+        time.sleep(3)  # longer than the lease lasts without renewal
+        with pytest.raises(HubError, match="already running on this cluster"):
+            ClusterLease(kube, env, duration=2).acquire()
+        # someone takes it from under the holder (as if its renewals had stopped for too long)
+        api = client.CoordinationV1Api(kube.api)
+        for _ in range(20):  # the holder renews meanwhile: read again on a conflict
+            current = lease(kube, env)
+            current.spec.holder_identity = "thief@elsewhere pid 3 #zzz"
+            try:
+                api.replace_namespaced_lease(lease_name(env), NAMESPACE, current)
+                break
+            except client.ApiException as e:
+                if e.status != 409:
+                    raise
+        deadline = time.monotonic() + 5
+        while not lost and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert lost and "taken by thief@elsewhere pid 3 #zzz" in lost[0] and not holder.held
+    finally:
+        holder.release()
+    assert lease(kube, env).spec.holder_identity == "thief@elsewhere pid 3 #zzz"  # never deleted: not ours
+
+
+def test_without_rights_to_leases_the_run_goes_on_and_says_why(kube, kube_settings, env, tmp_path):
+    config = restricted_kubeconfig(kube.api, tmp_path / "kubeconfig", kube_settings.namespace)
+    nobody = connect(dataclasses.replace(kube_settings, kubeconfig=config, context=None))
+    try:
+        held = ClusterLease(nobody, env).acquire()
+        assert not held.held and "forbidden" in (held.skipped or "").lower()
+        held.release()
+        ClusterLease(nobody, env).probe()  # cannot read it either: nothing to refuse on
+    finally:
+        nobody.close()
+
+
+def test_a_cleanup_run_is_refused_while_another_machine_runs_it(kube, kube_settings, env, tmp_path):
+    from hubtui.ops.cleanup.plan import CleanupOptions, discover
+    from hubtui.ops.cleanup.runner import CleanupRun
+
+    core = client.CoreV1Api(kube.api)
+    ns = f"{env}-main"
+    core.create_namespace({"metadata": {"name": ns, "labels": {"environment": env}}})
+    other = ClusterLease(kube, env, identity="ci@runner pid 77").acquire()
+    try:
+        settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
+        plan = discover(kube, CleanupOptions(env, "k8s", ns, skip_backup=True), settings)
+        plan = dataclasses.replace(plan, namespaces=plan.namespaces[:1])  # the test's own namespace only
+        with pytest.raises(HubError, match="ci@runner pid 77"):
+            CleanupRun(plan, plan.save(tmp_path), kube, settings).run()
+        assert core.read_namespace(ns).metadata.deletion_timestamp is None  # nothing was changed
+    finally:
+        other.release()
+        core.delete_namespace(ns)
