@@ -317,7 +317,7 @@ class DeploymentStore:
                                      hpa_error=self.hpa_error))
 
     def start(self) -> DeploymentStore:
-        if self._deps._thread is None:
+        if self._deps.thread is None:
             self._hpas.start()
             self._deps.start()
         return self

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from ..errors import HubError
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 from .rest import Collection
-from .watch import DELETED, ERROR, SYNCED, Watcher, WatchEvent, shutdown_response
+from .watch import DELETED, ERROR, SYNCED, ResponseThread, Watcher, WatchEvent
 
 if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse
@@ -305,50 +306,43 @@ class DeploymentDetail:
         return stream.start()
 
 
-class LogStream:
+class LogStream(ResponseThread):
     """`kubectl logs -f --tail N` of one container, on a thread of its own; stop() closes the connection under
-    a blocked read, so the thread ends at once."""
+    a blocked read, so the thread ends at once.
+
+    The lines travel with the kubelet's timestamps (stripped before on_lines). A log quiet for READ_TIMEOUT
+    is opened again asking for the seconds since its last line (plus OVERLAP, for a clock that differs from the
+    node's), and what was shown already is skipped by its timestamp: no line written while it reopened is lost,
+    none is shown twice."""
+
+    # A quiet log is normal: after this long without a byte the stream is opened again.
+    READ_TIMEOUT = 300
+    OVERLAP = 30
 
     def __init__(self, conn: KubeConnection, namespace: str, pod: str, container: str, *, tail: int,
                  on_lines: Callable[[list[str]], None], on_end: Callable[[str | None], None]):
+        super().__init__(f"logs {pod}/{container}")
         self.conn, self.namespace, self.pod, self.container, self.tail = conn, namespace, pod, container, tail
         self.on_lines, self.on_end = on_lines, on_end
-        self._stop = threading.Event()
-        self._resp: BaseHTTPResponse | None = None
-        self._lock = threading.Lock()
-        self.thread: threading.Thread | None = None
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
+        self._last: str | None = None  # the timestamp (as _stamp_key) of the last line shown
+        self._at_last = 0  # how many lines shown carry exactly that timestamp
+        self._last_seen = 0.0  # when (this machine's clock) the last line or the stream's opening was
 
     def start(self) -> LogStream:
-        self.thread = threading.Thread(target=self._run, name=f"logs {self.pod}/{self.container}", daemon=True)
-        self.thread.start()
+        super().start()
         return self
-
-    def stop(self, timeout: float = 2.0) -> None:
-        self._stop.set()
-        with self._lock:
-            resp = self._resp
-        if resp is not None:
-            shutdown_response(resp)
-        if self.thread is not None and self.thread is not threading.current_thread():
-            self.thread.join(timeout)
-
-    # A quiet log is normal: after this long without a byte the stream is opened again from that moment on.
-    READ_TIMEOUT = 300
 
     def _run(self) -> None:
         from urllib3.exceptions import ReadTimeoutError
 
-        error, tail = None, self.tail
+        error, since = None, None
         while not self._stop.is_set():
             try:
-                self._follow(tail)
+                self._follow(since)
                 break  # the server ended the stream: the container stopped
             except ReadTimeoutError:
-                tail = 0  # opened again from now on; what came meanwhile is read again
+                # opened again from a little before the last line; what was shown is skipped
+                since = int(time.time() - self._last_seen) + self.OVERLAP
             except Exception as e:  # noqa: BLE001 - one line in the pane, never a crash
                 if not self._stop.is_set():
                     error = _log_error(e, self.pod, self.container)
@@ -356,32 +350,65 @@ class LogStream:
         if not self._stop.is_set():
             self.on_end(error)
 
-    def _follow(self, tail: int) -> None:
+    def _follow(self, since: int | None) -> None:
         from kubernetes import client
 
+        if since is None:
+            self._last_seen = time.time()
         # _preload_content=False: the raw urllib3 response (the SDK annotates the return as the decoded str)
-        resp = cast("BaseHTTPResponse", client.CoreV1Api(self.conn.api).read_namespaced_pod_log(
-            self.pod, self.namespace, container=self.container, follow=True, tail_lines=tail,
-            _preload_content=False, _request_timeout=(REQUEST_TIMEOUT[0], self.READ_TIMEOUT)))
-        with self._lock:
-            self._resp = resp
-        if self._stop.is_set():  # stop() ran before the response was registered
-            shutdown_response(resp)
+        resp = self._hold(cast("BaseHTTPResponse", client.CoreV1Api(self.conn.api).read_namespaced_pod_log(
+            self.pod, self.namespace, container=self.container, follow=True, timestamps=True,
+            tail_lines=self.tail if since is None else None, since_seconds=None if since is None else max(since, 1),
+            _preload_content=False, _request_timeout=(REQUEST_TIMEOUT[0], self.READ_TIMEOUT))))
+        skip = self._at_last if since is not None else 0  # lines at the last timestamp shown already
         buf = b""
         try:
             for chunk in resp.stream(8192, decode_content=True):
                 buf += chunk
                 *lines, buf = buf.split(b"\n")
-                if lines and not self._stop.is_set():
-                    self.on_lines([line.decode("utf-8", "replace") for line in lines])
+                shown, skip = self._new_lines(lines, skip, since is not None)
+                if shown and not self._stop.is_set():
+                    self.on_lines(shown)
                 if self._stop.is_set():
                     return
         finally:
-            with self._lock:
-                self._resp = None
-            resp.release_conn()
+            self._release(resp)
         if buf and not self._stop.is_set():
-            self.on_lines([buf.decode("utf-8", "replace")])
+            shown, _ = self._new_lines([buf], skip, since is not None)
+            if shown:
+                self.on_lines(shown)
+
+    def _new_lines(self, lines: list[bytes], skip: int, reopened: bool) -> tuple[list[str], int]:
+        """The lines not shown yet, without their timestamps; and how many at the last timestamp are still to
+        skip. A line without a timestamp is shown as it is."""
+        out = []
+        for raw in lines:
+            text = raw.decode("utf-8", "replace")
+            stamp, sep, rest = text.partition(" ")
+            key = _stamp_key(stamp) if sep else None
+            if key is None:
+                out.append(text)
+                continue
+            if reopened and self._last is not None and (key < self._last or (key == self._last and skip > 0)):
+                if key == self._last:
+                    skip -= 1
+                continue
+            if key == self._last:
+                self._at_last += 1
+            else:
+                self._last, self._at_last = key, 1
+            self._last_seen = time.time()
+            out.append(rest)
+        return out, skip
+
+
+def _stamp_key(stamp: str) -> str | None:
+    """An RFC 3339 timestamp as the kubelet writes it (nanoseconds, trailing zeros trimmed) in a form that
+    compares as a string; None when it is not one."""
+    base, dot, frac = stamp.rstrip("Z").partition(".")
+    if not stamp.endswith("Z") or len(base) != 19 or base[4] != "-" or base[10] != "T" or not (frac.isdigit() or not dot):
+        return None
+    return f"{base}.{(frac + '000000000')[:9]}Z"
 
 
 def _log_error(exc: BaseException, pod: str, container: str) -> str:

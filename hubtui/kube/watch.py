@@ -75,7 +75,63 @@ def namespaced_key(obj: dict) -> str:
     return f"{meta.get('namespace', '')}/{meta['name']}"
 
 
-class Watcher:
+class ResponseThread:
+    """A thread that reads one API response at a time (a watch, a followed log). stop() closes the open response
+    from the calling thread, so a read blocked on it ends at once and the thread with it.
+
+    A subclass implements _run() (on the thread), opens each response and hands it to _hold() (which closes it
+    at once if stop() came first), and gives it back with _release(). `_lock` guards the open response; a
+    subclass may guard its own state with it too."""
+
+    def __init__(self, name: str):
+        self._name = name
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._resp = None
+        self._thread: threading.Thread | None = None
+
+    def start(self):
+        self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        with self._lock:
+            resp = self._resp
+        if resp is not None:
+            shutdown_response(resp)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        """The stream's thread (None before start()): a test checks that stop() ended it."""
+        return self._thread
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _hold(self, resp):
+        """Register the response being read, so that stop() can close it; returns it."""
+        with self._lock:
+            self._resp = resp
+        if self._stop.is_set():  # stop() ran before the response was registered
+            shutdown_response(resp)
+        return resp
+
+    def _release(self, resp) -> None:
+        with self._lock:
+            if self._resp is resp:
+                self._resp = None
+        resp.release_conn()
+
+
+class Watcher(ResponseThread):
     """Keep `cache` (key -> object dict) in sync with one collection and report each change.
 
     list_call(**kw) lists or watches the collection, called as the client's generated list methods are, with
@@ -93,18 +149,15 @@ class Watcher:
     def __init__(self, list_call: Callable, on_event: Callable[[list[WatchEvent]], None], *, what: str,
                  backoff_max: float = 5.0, key: Callable[[dict], str] = name_key,
                  transform: Callable[[dict], dict] | None = None, schema: type | None = None):
+        super().__init__(f"watch {what}")
         self._list_call = list_call
         self._on_event = on_event
         self.what = what
         self._key = key
         self._transform = transform
         self._page, self._object = decoders(schema)
-        self.cache: dict[str, dict] = {}
+        self.cache: dict[str, dict] = {}  # guarded by _lock
         self._rv: str | None = None
-        self._stop = threading.Event()
-        self._resp = None
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
         self._backoff_max = backoff_max
         self.connected = threading.Event()
 
@@ -116,29 +169,9 @@ class Watcher:
         with self._lock:
             return self.cache.get(name)
 
-    # ----- lifecycle ---------------------------------------------------------------------
     def start(self) -> Watcher:
-        self._thread = threading.Thread(target=self._run, name=f"watch {self.what}", daemon=True)
-        self._thread.start()
+        super().start()
         return self
-
-    def stop(self, timeout: float = 2.0) -> None:
-        self._stop.set()
-        with self._lock:
-            resp = self._resp
-        if resp is not None:
-            shutdown_response(resp)
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-
-    @property
-    def thread(self) -> threading.Thread | None:
-        """The watch's thread (None before start()): a test checks that stop() ended it."""
-        return self._thread
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
 
     # ----- the loop ----------------------------------------------------------------------
     def _run(self) -> None:
@@ -170,12 +203,7 @@ class Watcher:
                 self._rv = None  # after an outage, list again: events may have been missed
 
     def _open(self, read_timeout: float, **kw):
-        resp = self._list_call(_preload_content=False, _request_timeout=(5, read_timeout), **kw)
-        with self._lock:
-            self._resp = resp
-        if self._stop.is_set():  # stop() ran before the response was registered
-            shutdown_response(resp)
-        return resp
+        return self._hold(self._list_call(_preload_content=False, _request_timeout=(5, read_timeout), **kw))
 
     def _relist(self) -> None:
         # In pages: each page is parsed, stripped and dropped before the next, so that the memory a big
@@ -248,12 +276,6 @@ class Watcher:
             else:
                 self.cache[name] = obj
         return WatchEvent(kind, obj)
-
-    def _release(self, resp) -> None:
-        with self._lock:
-            if self._resp is resp:
-                self._resp = None
-        resp.release_conn()
 
     def _emit(self, events: list[WatchEvent]) -> None:
         try:
