@@ -69,6 +69,7 @@ status:
 screenshots: venv up
 	@command -v rsvg-convert >/dev/null || $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q librsvg2-bin
 	eval "$$($(LOCALCLUSTER) env $(CLUSTER))" && CLUSTER=$(CLUSTER) $(VENV)/bin/python scripts/screenshots.py
+	HUBTUI_SCREENSHOTS=1 $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/browser -k screenshot
 
 ## bench: speed and delay against kubectl (and k9s, built by scripts/build-k9s.sh), measured in the same run,
 ## on clusters of their own; BIG_ARGS="--count 5000" sizes the big namespace

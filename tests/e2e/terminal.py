@@ -64,6 +64,13 @@ class Terminal:
             time.sleep(0.25 if key == "escape" else 0.05)  # a bare ESC needs a pause to count as a key
             self.pump(0.05)
 
+    def quit(self) -> None:
+        """`q`, and hubtui ends cleanly (exit status 0) within 10 s."""
+        self.press("q")
+        self.child.expect(pexpect.EOF, timeout=10)
+        self.child.close()
+        assert self.child.exitstatus == 0, f"hubtui exited with {self.child.exitstatus}:\n{self.text}"
+
     def close(self) -> int | None:
         if self.child.isalive():
             self.child.terminate(force=True)

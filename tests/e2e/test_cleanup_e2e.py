@@ -56,10 +56,7 @@ def test_the_wizard_destroys_the_demo_hub_after_the_typed_confirmation(doomed_cl
         assert list((state / "hubtui" / "backups" / "dev").glob("*/timescaledb-llm_analytics.dump"))
         term.press("escape")
         term.wait_for("Scale all")  # back on the deployments screen
-        term.press("q")
-        term.child.expect(pexpect.EOF, timeout=10)
-        term.child.close()
-        assert term.child.exitstatus == 0
+        term.quit()
     finally:
         term.close()
 

@@ -32,10 +32,7 @@ def redis_password(kube) -> str:
 
 
 def finish(term: Terminal) -> None:
-    term.press("q")
-    term.child.expect(pexpect.EOF, timeout=10)
-    term.child.close()
-    assert term.child.exitstatus == 0
+    term.quit()
 
 
 def test_tui_connects_to_timescaledb_runs_a_query_and_comes_back(env):

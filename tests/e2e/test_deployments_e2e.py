@@ -38,10 +38,7 @@ def test_scale_a_deployment_with_keys_and_see_the_cluster_change(local_cluster, 
         assert ns.replicas()["web-frontend"] == 4
         ns.wait_pods("web-frontend", 4)
         term.wait_line("web-frontend", " 4/4 ", "Ready")  # the watch brought the new state to the row
-        term.press("q")
-        term.child.expect(pexpect.EOF, timeout=10)
-        term.child.close()
-        assert term.child.exitstatus == 0
+        term.quit()
         audit = (tmp_path / "state" / "hubtui" / "audit.jsonl").read_text()
         assert '"deployment": "web-frontend", "before": 2, "after": 4' in audit
     finally:

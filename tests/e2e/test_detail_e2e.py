@@ -3,7 +3,6 @@ events, and a log that kwok serves from a file the local cluster's writer proces
 
 from __future__ import annotations
 
-import pexpect
 import pytest
 
 from cluster.localcluster import HUB_NAMESPACE
@@ -37,10 +36,7 @@ def test_the_detail_says_why_a_pod_is_not_ready_and_esc_returns(local_cluster, b
         assert "Logs" in term.text and "Back" in term.text
         term.press("escape")
         term.wait_for("1 deployment · watching")
-        term.press("q")
-        term.child.expect(pexpect.EOF, timeout=10)
-        term.child.close()
-        assert term.child.exitstatus == 0
+        term.quit()
     finally:
         term.close()
 
@@ -61,9 +57,6 @@ def test_l_follows_a_hub_pods_log_from_the_local_clusters_log_writer(local_clust
         assert "container=api-server" not in term.text
         term.press("escape")
         term.wait_for("· watching for changes")
-        term.press("q")
-        term.child.expect(pexpect.EOF, timeout=10)
-        term.child.close()
-        assert term.child.exitstatus == 0
+        term.quit()
     finally:
         term.close()

@@ -277,7 +277,7 @@ async def test_the_slider_scales_from_the_detail_view(local_cluster, scratch):
 
 # ----- the local cluster's part -------------------------------------------------------------------------
 def test_a_log_opened_again_after_a_quiet_spell_loses_no_line_and_repeats_none(kube, local_cluster, scratch,
-                                                                             tmp_path):
+                                                                             served_log):
     """A log quiet for READ_TIMEOUT is opened again, asking for the seconds since its last line: a line written
     while it was closed is shown, and what the server sends again is not shown twice (kwok serves the pod's log,
     with timestamps and sinceSeconds, from a file this test writes). kwok, unlike a kubelet, also sends a line
@@ -285,53 +285,38 @@ def test_a_log_opened_again_after_a_quiet_spell_loses_no_line_and_repeats_none(k
     real part; tests/unit/test_log_stream.py covers its edge cases."""
     from hubtui.kube.detail import LogStream
 
-    path = tmp_path / "web.log"
+    write_log(served_log, "one", "two")
+    scratch.add("web", 1)
+    pod = scratch.wait_pods("web", 1)[0].metadata.name
+    deadline = time.monotonic() + 30  # kwok loads the rule a moment after it is applied
+    while local_cluster.kubectl("logs", "-n", scratch.name, pod, check=False).stdout.strip() != "one\ntwo":
+        assert time.monotonic() < deadline, "kwok does not serve the test's log file"
+        time.sleep(0.2)
+    lines, ended, reopened = [], [], []
 
-    def write(msg: str) -> None:
-        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        with open(path, "a") as f:
-            f.write(f"{stamp} stdout F {msg}\n")
+    class Quick(LogStream):
+        READ_TIMEOUT = 2
 
-    write("one")
-    write("two")
-    rule = {"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "ClusterLogs", "metadata": {"name": scratch.name},
-            "spec": {"selector": {"matchNamespaces": [scratch.name]},
-                     "logs": [{"logsFile": str(path), "follow": True}]}}
-    local_cluster.kubectl("apply", "-f", "-", input=json.dumps(rule))
+        def _follow(self, since):
+            if since is not None:  # closed after the quiet spell: a line comes before it is open again
+                write_log(served_log, "three")
+                reopened.append(since)
+            super()._follow(since)
+
+    stream = Quick(kube, scratch.name, pod, "web", tail=10, on_lines=lines.extend, on_end=ended.append).start()
     try:
-        scratch.add("web", 1)
-        pod = scratch.wait_pods("web", 1)[0].metadata.name
-        deadline = time.monotonic() + 30  # kwok loads the rule a moment after it is applied
-        while local_cluster.kubectl("logs", "-n", scratch.name, pod, check=False).stdout.strip() != "one\ntwo":
-            assert time.monotonic() < deadline, "kwok does not serve the test's log file"
-            time.sleep(0.2)
-        lines, ended, reopened = [], [], []
-
-        class Quick(LogStream):
-            READ_TIMEOUT = 2
-
-            def _follow(self, since):
-                if since is not None:  # closed after the quiet spell: a line comes before it is open again
-                    write("three")
-                    reopened.append(since)
-                super()._follow(since)
-
-        stream = Quick(kube, scratch.name, pod, "web", tail=10, on_lines=lines.extend, on_end=ended.append).start()
-        try:
-            deadline = time.monotonic() + 30
-            while not reopened or lines[-1:] != ["three"]:
-                assert time.monotonic() < deadline, f"no reopening, or 'three' never came: {lines}"
-                time.sleep(0.1)
-            write("four")
-            while lines[-1:] != ["four"]:
-                assert time.monotonic() < deadline, f"'four' never came: {lines}"
-                time.sleep(0.1)
-            assert lines == ["one", "two", "three", "four"]
-        finally:
-            stream.stop()
-        assert not stream.thread.is_alive() and ended == []
+        deadline = time.monotonic() + 30
+        while not reopened or lines[-1:] != ["three"]:
+            assert time.monotonic() < deadline, f"no reopening, or 'three' never came: {lines}"
+            time.sleep(0.1)
+        write_log(served_log, "four")
+        while lines[-1:] != ["four"]:
+            assert time.monotonic() < deadline, f"'four' never came: {lines}"
+            time.sleep(0.1)
+        assert lines == ["one", "two", "three", "four"]
     finally:
-        local_cluster.kubectl("delete", "clusterlogs", scratch.name, check=False)
+        stream.stop()
+    assert not stream.thread.is_alive() and ended == []
 
 
 def test_the_hubs_logs_are_served_from_files_a_host_process_writes(local_cluster):

@@ -17,20 +17,9 @@ from hubtui.ui.app import HubApp
 from hubtui.ui.screens.deployments import DeploymentsScreen
 
 from .fakes import HUB_ROWS, FakeBackend, row
+from .helpers import table, until
 
 SIZE = (130, 24)
-
-
-async def until(pilot, check, tries=200, what="condition"):
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def table(app) -> DataTable:
-    return app.screen.query_one(DataTable)
 
 
 def order(app, column=0) -> list[str]:

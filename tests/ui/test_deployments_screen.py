@@ -13,20 +13,9 @@ from hubtui.ui.screens.modals import Confirm, Help, NamespacePicker, NumberPromp
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
 from .fakes import HUB_ROWS, FakeBackend, row
+from .helpers import table, until
 
 SIZE = (130, 24)
-
-
-async def until(pilot, check, tries=100, what="condition"):
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def table(app) -> DataTable:
-    return app.screen.query_one(DataTable)
 
 
 def slider(app) -> ReplicaSlider:

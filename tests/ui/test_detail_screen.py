@@ -15,16 +15,9 @@ from hubtui.ui.screens.modals import Help, NamespacePicker
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
 from .fakes import NOW, FakeBackend, detail_snapshot
+from .helpers import until
 
 SIZE = (130, 40)
-
-
-async def until(pilot, check, tries=150, what="condition"):
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def open_detail(pilot, app, name="event-ingestion", key="i"):
