@@ -5,6 +5,7 @@
     readonly_contexts = ["*prod*"]       # read-only comes on by itself for these contexts (shell patterns)
     production_contexts = ["*prod*"]     # marked in the title bar (default: *prod*, *prd*)
     theme = "nord"                       # the TUI's Textual theme (Ctrl-P lists them; checked when the TUI starts)
+    resume_max_age_hours = 24            # an interrupted cleanup older than this is planned afresh (1 to 168)
 
 A bad file is one line naming the key; nothing runs with a config that was not understood.
 """
@@ -19,7 +20,9 @@ from collections.abc import Mapping
 
 from .errors import UsageError
 
-KEYS = {"namespace": str, "readonly": bool, "readonly_contexts": list, "production_contexts": list, "theme": str}
+KEYS = {"namespace": str, "readonly": bool, "readonly_contexts": list, "production_contexts": list, "theme": str,
+        "resume_max_age_hours": int}
+RESUME_MAX_AGE_HOURS = (1, 168)  # the bounds a config may set: an hour to a week (the default is a day)
 PRODUCTION_CONTEXTS = ("*prod*", "*prd*")  # the title bar shows these contexts in red unless the file says
 
 
@@ -31,6 +34,7 @@ class Config:
     readonly_contexts: tuple[str, ...] = ()
     production_contexts: tuple[str, ...] = PRODUCTION_CONTEXTS
     theme: str | None = None
+    resume_max_age_hours: int | None = None
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -53,8 +57,9 @@ def load(env: Mapping[str, str]) -> Config:
     for key, value in data.items():
         if key not in KEYS:
             raise UsageError(f"config file {path}: unknown key {key!r} (known: {', '.join(KEYS)})")
-        if not isinstance(value, KEYS[key]):
-            want = {"str": "a string", "bool": "true or false", "list": "a list of strings"}[KEYS[key].__name__]
+        if not isinstance(value, KEYS[key]) or (KEYS[key] is int and isinstance(value, bool)):
+            want = {"str": "a string", "bool": "true or false", "list": "a list of strings",
+                    "int": "a whole number"}[KEYS[key].__name__]
             raise UsageError(f"config file {path}: {key} must be {want}")
     for key in ("readonly_contexts", "production_contexts"):
         if not all(isinstance(p, str) and p for p in data.get(key, [])):
@@ -63,5 +68,9 @@ def load(env: Mapping[str, str]) -> Config:
     for key in ("namespace", "theme"):
         if key in data and not data[key].strip():
             raise UsageError(f"config file {path}: {key} must not be empty")
+    hours = data.get("resume_max_age_hours")
+    lo, hi = RESUME_MAX_AGE_HOURS
+    if hours is not None and not lo <= hours <= hi:
+        raise UsageError(f"config file {path}: resume_max_age_hours must be from {lo} to {hi} (it is {hours})")
     return Config(path, data.get("namespace"), data.get("readonly", False), tuple(patterns),
-                  tuple(data.get("production_contexts", PRODUCTION_CONTEXTS)), data.get("theme"))
+                  tuple(data.get("production_contexts", PRODUCTION_CONTEXTS)), data.get("theme"), hours)

@@ -49,6 +49,7 @@ class Settings:
     production_contexts: tuple[str, ...] = ("*prod*", "*prd*")  # shown in red in the title bar
     theme: str | None = None  # the TUI's Textual theme (config file `theme`); None: Textual's default
     theme_source: str = ""  # where it was set, for a one-line error naming the key
+    resume_max_age: float = 24 * 3600.0  # seconds: an interrupted cleanup older than this is planned afresh
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -68,6 +69,7 @@ class Settings:
             production_contexts=config.production_contexts,
             theme=config.theme,
             theme_source=f"config file {config.path}" if config.theme else "",
+            resume_max_age=(config.resume_max_age_hours or 24) * 3600.0,
             aws_region=env.get("AWS_REGION") or None,
             gcp_project=env.get("GCP_PROJECT") or None,
             gcp_region=env.get("GCP_REGION") or None,

@@ -211,7 +211,7 @@ def _resume_or_not(pending, opts, settings: Settings, conn, interactive: bool, f
         raise UsageError(f"the interrupted run cannot be resumed: run without --force on a terminal to set it "
                          f"aside, or move {journal.path} away; nothing was changed") from None
     saved.check_cluster(conn)
-    stale = stale_reason(saved, pending, conn)
+    stale = stale_reason(saved, pending, conn, max_age=settings.resume_max_age)
     if stale:  # before the options: a stale run is set aside whatever it was asked with
         print(f"An interrupted cleanup of '{opts.environment}' ({describe_pending(pending)}) cannot be resumed: "
               f"{stale}. It is set aside; planning afresh.", file=sys.stderr)

@@ -183,7 +183,7 @@ class ClusterBackend:
     def cleanup_stale(self, plan, pending):
         from ..ops.cleanup.runner import stale_reason
 
-        return stale_reason(plan, pending, self.conn)
+        return stale_reason(plan, pending, self.conn, max_age=self.settings.resume_max_age)
 
     def cleanup_plan(self, opts):
         from ..ops.cleanup.plan import discover

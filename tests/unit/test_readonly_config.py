@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from hubtui.errors import UsageError
@@ -55,3 +57,27 @@ def test_each_bad_key_is_one_line_naming_it(tmp_path, text, message):
     with pytest.raises(UsageError, match=message) as e:
         Settings.from_env(write_config(tmp_path, text))
     assert "\n" not in str(e.value) and "config.toml" in str(e.value)
+
+
+def test_the_config_file_sets_how_old_an_interrupted_cleanup_may_be_to_resume(tmp_path):
+    from datetime import datetime, timedelta, UTC
+
+    from hubtui.ops.cleanup.journal import JournalState
+    from hubtui.ops.cleanup.runner import stale_reason
+
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "none"), "HOME": str(tmp_path)}
+    assert Settings.from_env(env).resume_max_age == 24 * 3600
+    settings = Settings.from_env(write_config(tmp_path, "resume_max_age_hours = 2\n"))
+    assert settings.resume_max_age == 2 * 3600
+    started = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    pending = JournalState("h" * 64, "p.json", started, {})
+
+    class NoPlan:  # the age decides before any namespace is looked at
+        planned_uids: dict = {}
+
+    assert "more than 2 h" in stale_reason(NoPlan(), pending, None, max_age=settings.resume_max_age)  # type: ignore[arg-type]
+    assert stale_reason(NoPlan(), pending, None) is None  # type: ignore[arg-type]  # within the default day
+    for bad, why in (("0", "from 1 to 168 (it is 0)"), ("200", "from 1 to 168 (it is 200)"),
+                     ("true", "a whole number"), ('"24"', "a whole number")):
+        with pytest.raises(UsageError, match=rf"resume_max_age_hours must be {re.escape(why)}"):
+            Settings.from_env(write_config(tmp_path, f"resume_max_age_hours = {bad}\n"))

@@ -166,7 +166,7 @@ def pending_run(state_dir: Path, environment: str) -> JournalState | None:
     return st if st.resumable else None
 
 
-RESUME_MAX_AGE = 24 * 3600.0  # seconds: an older interrupted run is planned afresh, never resumed
+RESUME_MAX_AGE = Settings.resume_max_age  # seconds (config resume_max_age_hours): an older run is planned afresh
 
 
 def _age(ts: str, now: datetime) -> float | None:
