@@ -285,7 +285,7 @@ def test_infrastructure_used_since_the_plan_is_left_alone(kube, kube_settings, t
                              emit=lambda e: lines.append(getattr(e, "text", ""))).run()
         step = next(s for s in summary.steps if s.step == "namespaces")
         assert step.status == FAILED
-        assert step.failed == [f"namespace ingress-nginx (in use since the plan by ingress {other}/site: left alone; "
+        assert step.failed == [f"namespace ingress-nginx (used since the plan by ingress {other}/site: left alone; "
                                "plan again)"]
         assert step.deleted == [f"namespace {ns}"]
         assert any(f"ingress-nginx is left alone: used since the plan by ingress {other}/site" in line

@@ -5,6 +5,7 @@ keeps it, a lease taken from under a run stops that run, and a run without the r
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 import uuid
 from datetime import datetime, timedelta, UTC
@@ -60,7 +61,7 @@ def test_a_holder_that_stopped_renewing_is_taken_over(kube, env):
     stamp = old.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     client.CoordinationV1Api(kube.api).create_namespaced_lease(NAMESPACE, {
         "metadata": {"name": lease_name(env)},
-        "spec": {"holderIdentity": "crashed@laptop pid 9 #abc", "leaseDurationSeconds": 60,
+        "spec": {"holderIdentity": "crashed@laptop pid 9 #abc", "leaseDurationSeconds": 3,
                  "acquireTime": stamp, "renewTime": stamp}})
     ClusterLease(kube, env).probe()  # expired: nothing to refuse
     taker = ClusterLease(kube, env, identity="ops@desk pid 1").acquire()
@@ -127,3 +128,89 @@ def test_a_cleanup_run_is_refused_while_another_machine_runs_it(kube, kube_setti
     finally:
         other.release()
         core.delete_namespace(ns)
+
+
+def test_a_live_holder_with_a_clock_behind_keeps_its_lease(kube, env):
+    """Its renewals look minutes old to a taker with the right time, but they keep coming: it is alive."""
+
+    class Behind(ClusterLease):
+        def _body(self, now, acquired=None, rv=None):
+            return super()._body(now - timedelta(minutes=5), acquired and acquired - timedelta(minutes=5), rv)
+
+    holder = Behind(kube, env, duration=3, identity="slow@clock pid 5").acquire()
+    try:
+        with pytest.raises(HubError, match="slow@clock pid 5"):
+            ClusterLease(kube, env, identity="ops@desk pid 1").acquire()
+        assert holder.held and holder.lost is None
+    finally:
+        holder.release()
+
+
+def test_a_run_that_may_only_read_leases_is_refused_while_another_holds_one(kube, kube_settings, env, tmp_path):
+    config = restricted_kubeconfig(kube.api, tmp_path / "kubeconfig", NAMESPACE, rules=[
+        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get"]}])
+    reader = connect(dataclasses.replace(kube_settings, kubeconfig=config, context=None))
+    holder = ClusterLease(kube, env, identity="ci@runner pid 8").acquire()
+    try:
+        with pytest.raises(HubError, match="ci@runner pid 8"):
+            ClusterLease(reader, env).acquire()
+    finally:
+        holder.release()
+        reader.close()
+
+
+def test_a_holder_that_cannot_renew_reports_the_lease_lost_unless_it_let_go(local_cluster, kube, env):
+    """The API server away for longer than the lease lasts: the holder says so (its run stops); one that let
+    go (its run is deleting the cluster) does not."""
+    lost, quiet = [], []
+    holder = ClusterLease(kube, env, duration=3, on_lost=lost.append).acquire()
+    other = ClusterLease(kube, f"{env}-b", duration=3, on_lost=quiet.append).acquire()
+    other.let_go()
+    try:
+        state = local_cluster.stop_apiserver()
+        try:
+            deadline = time.monotonic() + 20
+            while not lost and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            local_cluster.start_apiserver(state)
+        assert lost and "could not be renewed for 3 s" in lost[0] and not holder.held
+        assert quiet == [] and other.lost is None
+    finally:
+        holder.release()
+        other.release()
+        try:
+            client.CoordinationV1Api(kube.api).delete_namespaced_lease(lease_name(f"{env}-b"), NAMESPACE)
+        except client.ApiException:
+            pass
+
+
+def test_a_killed_run_on_this_machine_is_taken_over_at_once(kube, env):
+    """Its lease is fresh, but its process is gone: a resume right after the kill need not wait a minute."""
+    import subprocess
+    import sys
+
+    from hubtui.ops.cleanup.cluster_lock import machine_id
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    client.CoordinationV1Api(kube.api).create_namespaced_lease(NAMESPACE, {
+        "metadata": {"name": lease_name(env), "annotations": {"hubtui.io/machine": machine_id(),
+                                                               "hubtui.io/pid": str(dead.pid)}},
+        "spec": {"holderIdentity": f"me@here pid {dead.pid} #killed", "leaseDurationSeconds": 60,
+                 "acquireTime": now, "renewTime": now}})
+    started = time.monotonic()
+    taker = ClusterLease(kube, env).acquire()
+    try:
+        assert taker.held and time.monotonic() - started < 5
+    finally:
+        taker.release()
+    # the same lease, held by a live process of this machine (this one): refused
+    client.CoordinationV1Api(kube.api).create_namespaced_lease(NAMESPACE, {
+        "metadata": {"name": lease_name(env), "annotations": {"hubtui.io/machine": machine_id(),
+                                                               "hubtui.io/pid": str(os.getpid())}},
+        "spec": {"holderIdentity": "me@here pid alive #live", "leaseDurationSeconds": 60,
+                 "acquireTime": now, "renewTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}})
+    with pytest.raises(HubError, match="me@here pid alive"):
+        ClusterLease(kube, env).acquire()

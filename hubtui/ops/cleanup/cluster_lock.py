@@ -7,9 +7,15 @@ cluster itself to say "taken". `ClusterLease` holds a coordination.k8s.io Lease 
 
 - a second run of the same environment, from any machine, is refused with the holder's name and since when;
 - a holder that stops renewing (a crash, a closed laptop) loses the lease DURATION seconds after its last
-  renewal, and the next run takes it over (an optimistic-concurrency update: two takers cannot both win);
-- a holder that finds its lease taken (it could not renew in time) reports it through `lost`, and the run
-  stops at its next safe point;
+  renewal, and the next run takes it over (an optimistic-concurrency update: two takers cannot both win). The
+  renewal time is the holder's clock, so a taker also watches the lease for a third of its duration plus a
+  margin, the holder's renewal interval: one that changes meanwhile has a live holder (a skewed clock never
+  lets a run take a live lease);
+- a holder that finds its lease taken, or could not renew it for DURATION seconds, reports it through `lost`,
+  and the run stops at its next safe point. When the run starts deleting the cluster itself (the cloud step),
+  it lets go of the lease (`let_go`): from then on the API server going away is expected, not a loss;
+- a lease whose holder ran on this machine (the same machine id) in a process that no longer exists (a
+  killed run, resumed at once) is taken over without waiting for it to expire;
 - without the right to use Leases in kube-system, the run goes on with the state-folder lock only and says so
   (`skipped` holds the reason).
 
@@ -22,6 +28,7 @@ import getpass
 import os
 import socket
 import threading
+import time
 import uuid
 from datetime import datetime, timedelta, UTC
 from collections.abc import Callable
@@ -53,6 +60,30 @@ def _parse(value) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
+def machine_id() -> str | None:
+    """This machine, as a short hash of its machine id (None when it has none: then no pid is trusted)."""
+    import hashlib
+
+    for path in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        try:
+            text = open(path).read().strip()
+        except OSError:
+            continue
+        if text:
+            return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return None
+
+
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # another user's process: it exists
+        return False
+    return False
+
+
 def holder_identity() -> str:
     try:
         user = getpass.getuser()
@@ -75,6 +106,7 @@ class ClusterLease:
         self._rv: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._let_go = False
 
     @property
     def held(self) -> bool:
@@ -86,9 +118,12 @@ class ClusterLease:
         return client.CoordinationV1Api(self.conn.api)
 
     def _body(self, now: datetime, acquired: datetime | None = None, rv: str | None = None) -> dict:
+        annotations = {"hubtui.io/environment": self.environment, "hubtui.io/pid": str(os.getpid())}
+        machine = machine_id()
+        if machine:
+            annotations["hubtui.io/machine"] = machine
         meta: dict = {"name": self.name, "namespace": NAMESPACE,
-                      "labels": {"app.kubernetes.io/managed-by": "hubtui"},
-                      "annotations": {"hubtui.io/environment": self.environment}}
+                      "labels": {"app.kubernetes.io/managed-by": "hubtui"}, "annotations": annotations}
         if rv:
             meta["resourceVersion"] = rv
         return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": meta,
@@ -107,6 +142,7 @@ class ClusterLease:
         except Exception as e:  # noqa: BLE001 - 409: someone has (or had) it; 403: no rights
             status = getattr(e, "status", None)
             if status == 403:
+                self.probe()  # may not write Leases, but another run's may be readable: refused then
                 self.skipped = str(describe_api_error(e, f"taking the cluster lock (Lease {NAMESPACE}/{self.name})"))
                 return self
             if status != 409:
@@ -121,6 +157,8 @@ class ClusterLease:
         busy = self._busy(current)
         if busy:
             raise busy
+        if current.spec and current.spec.holder_identity and not self._holder_gone(current):
+            current = self._watch_for_renewal(api, current)  # expired by its clock: is its holder really gone?
         now = _now()
         try:
             replaced = api.replace_namespaced_lease(self.name, NAMESPACE,
@@ -134,13 +172,37 @@ class ClusterLease:
             raise describe_api_error(e, f"taking the cluster lock (Lease {NAMESPACE}/{self.name})") from None
         self._rv = replaced.metadata.resource_version
 
-    def _busy(self, lease) -> HubError | None:
+    def _watch_for_renewal(self, api, lease):
+        """Read the lease again for one renewal interval of its holder (a third of its duration, plus a
+        margin): a holder that renews meanwhile is alive, whatever its clock says (HubError naming it)."""
+        duration = (lease.spec.lease_duration_seconds if lease.spec else None) or self.duration
+        deadline = time.monotonic() + duration / 3 + 2
+        while time.monotonic() < deadline:
+            time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+            again = api.read_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT)
+            if again.metadata.resource_version != lease.metadata.resource_version:
+                busy = self._busy(again, trust_clock=False)
+                if busy:
+                    raise busy
+                return again  # released meanwhile
+        return lease
+
+    @staticmethod
+    def _holder_gone(lease) -> bool:
+        """The holder ran on this machine, in a process that no longer exists (a killed run)."""
+        notes = (lease.metadata.annotations if lease.metadata else None) or {}
+        machine, pid = machine_id(), notes.get("hubtui.io/pid", "")
+        return bool(machine) and notes.get("hubtui.io/machine") == machine and pid.isdigit() and _process_gone(int(pid))
+
+    def _busy(self, lease, trust_clock: bool = True) -> HubError | None:
         """A HubError naming the holder when `lease` is held by another, live run; None when it is free."""
+        if self._holder_gone(lease):
+            return None
         spec = lease.spec
         holder = spec.holder_identity if spec else None
         renewed = _parse((spec.renew_time or spec.acquire_time) if spec else None)
         duration = (spec.lease_duration_seconds if spec else None) or self.duration
-        if not holder or renewed is None or renewed + timedelta(seconds=duration) < _now():
+        if not holder or renewed is None or (trust_clock and renewed + timedelta(seconds=duration) < _now()):
             return None  # released, or its holder stopped renewing: free to take
         since = _parse(spec.acquire_time) or renewed
         return HubError(f"a cleanup of '{self.environment}' is already running on this cluster ({holder}, since "
@@ -159,13 +221,19 @@ class ClusterLease:
         if busy:
             raise busy
 
+    def let_go(self) -> None:
+        """The run is deleting the cluster itself: stop renewing (an API server that goes away is expected now,
+        not a lost lease); the lease expires with the cluster, or DURATION seconds after its last renewal."""
+        self._let_go = True
+        self._stop.set()
+
     def release(self) -> None:
         """Stop renewing and delete the lease, if it is still this run's (never another holder's)."""
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(REQUEST_TIMEOUT[1] + 5)
         rv, self._rv = self._rv, None
-        if rv is None or self.lost:
+        if rv is None or self.lost or self._let_go:
             return
         from kubernetes import client
 
@@ -185,6 +253,7 @@ class ClusterLease:
     # ----- renewing -------------------------------------------------------------------------
     def _renew_loop(self) -> None:
         api = self._api()
+        renewed_at = time.monotonic()
         while not self._stop.wait(self.duration / 3):
             try:
                 current = api.read_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT)
@@ -193,19 +262,29 @@ class ClusterLease:
                     self._lose(f"the cluster lock of '{self.environment}' was taken by {holder or 'nobody'} "
                                "(hubtui could not renew it in time)")
                     return
+                if self._stop.is_set():
+                    return
                 acquired = _parse(current.spec.acquire_time)
                 renewed = api.replace_namespaced_lease(
                     self.name, NAMESPACE, self._body(_now(), acquired, rv=current.metadata.resource_version),
                     _request_timeout=REQUEST_TIMEOUT)
                 self._rv = renewed.metadata.resource_version
+                renewed_at = time.monotonic()
             except Exception as e:  # noqa: BLE001
                 if getattr(e, "status", None) == 404:
                     self._lose(f"the cluster lock of '{self.environment}' was deleted by someone else")
                     return
                 # a failed renewal (network, 409 from a concurrent write) is tried again at the next tick; the
-                # lease lasts three ticks
+                # lease lasts three ticks, after which another run may take it
+                if time.monotonic() - renewed_at > self.duration:
+                    self._lose(f"the cluster lock of '{self.environment}' could not be renewed for "
+                               f"{self.duration} s ({describe_api_error(e, 'renewing it')}): another run may "
+                               "hold it now")
+                    return
 
     def _lose(self, why: str) -> None:
+        if self._stop.is_set():  # released, or let go: nothing is held any more
+            return
         self.lost = why
         if self.on_lost is not None:
             self.on_lost(why)

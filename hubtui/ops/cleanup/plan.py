@@ -380,10 +380,24 @@ def shared_since(conn: KubeConnection, plan: Plan) -> dict[str, tuple[str, ...]]
     just before the namespaces go, so a plan never deletes infrastructure it did not see in use. Ones the
     operator included although shared are not asked again. What stays grows as these are kept (an Ingress in a
     kept monitoring still needs ingress-nginx), so look again until nothing changes."""
+    from .kube_steps import NamespaceRecreated, check_namespace_uid
+
     unshared = [ns for ns in plan.namespaces if ns.role == "infrastructure" and ns.doomed and not ns.shared]
+    if not unshared:
+        return {}
+
+    def still_planned(ns: NamespacePlan) -> bool:
+        """The namespace is the one the plan saw: one created again since stays (the delete skips it), and so
+        does what it holds."""
+        try:
+            return check_namespace_uid(conn, ns.name, ns.uid)
+        except NamespaceRecreated:
+            return False
+
+    doomed = [ns.name for ns in plan.namespaces if ns.doomed and still_planned(ns)]
     kept: dict[str, tuple[str, ...]] = {}
     for _ in range(len(unshared) + 1):
-        going = {ns.name for ns in plan.namespaces if ns.doomed and ns.name not in kept}
+        going = {name for name in doomed if name not in kept}
         found = {ns.name: users for ns in unshared if ns.name not in kept
                  for users in [_users_outside(conn, ns.name, going)] if users}
         if not found:

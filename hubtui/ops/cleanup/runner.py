@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...audit import AuditError, AuditLog
 from ...errors import HubError
@@ -21,6 +22,9 @@ from ...settings import Settings
 from ...events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
 from .journal import Journal, JournalState
 from .plan import Plan, shared_since, working_dir
+
+if TYPE_CHECKING:
+    from .cluster_lock import ClusterLease
 
 STEP_TITLES = {
     "backup": "Backup",
@@ -64,6 +68,15 @@ class StepOutcome:
         parts += [f"{label}: {', '.join(items)}" for label, items in (("failed", self.failed),
                                                                        ("skipped", self.skipped)) if items]
         return "; ".join(parts)
+
+
+def _in_use(users: tuple[str, ...], most: int = 3) -> str:
+    """What keeps an infrastructure namespace: `used since the plan by ingress web/site and 2 more`, or why
+    that could not be checked (which keeps it too)."""
+    if users and users[0].startswith("could not check"):
+        return "whether something uses it could not be checked" + users[0][len("could not check"):]
+    more = f" and {len(users) - most} more" if len(users) > most else ""
+    return f"used since the plan by {', '.join(users[:most])}{more}"
 
 
 def duration(seconds: float | None) -> str:
@@ -265,6 +278,7 @@ class CleanupRun:
                                 plan_hash=plan.hash)
         self.steps = steps_for(plan)
         self._counts: dict[str, tuple[int, int]] = {}  # step -> (done, total) where the runner counts itself
+        self._lease: ClusterLease | None = None  # the cluster lock while the run holds it
 
     # ----- the run -----------------------------------------------------------------------
     def run(self) -> RunSummary:
@@ -288,6 +302,7 @@ class CleanupRun:
             self.cancel.set()
 
         with ClusterLease(self.conn, self.plan.environment, on_lost=lost) as lease:
+            self._lease = lease
             if lease.skipped:
                 self.emit(LogLine(f"{lease.skipped}: only this machine's lock keeps a second run of "
                                   f"'{self.plan.environment}' out", "warning"))
@@ -440,14 +455,12 @@ class CleanupRun:
         kept = shared_since(self.conn, self.plan)
         for name, users in kept.items():
             uids = {n: u for n, u in uids.items() if n != name}
-            self.emit(LogLine(f"namespace {name} is left alone: used since the plan by {', '.join(users[:3])}"
-                              + (f" and {len(users) - 3} more" if len(users) > 3 else ""), "warning"))
+            self.emit(LogLine(f"namespace {name} is left alone: {_in_use(users)}", "warning"))
         result = delete_namespaces(self.conn, uids, audit=audit, emit=self._sub_emit("namespaces"),
                                    timeout=self.namespace_timeout, cancel=self.cancel)
         outcome = StepOutcome("namespaces", DONE, f"{len(result.gone)} deleted, {len(result.absent)} already gone",
                               deleted=[f"namespace {n}" for n in result.gone])
-        outcome.failed = [f"namespace {n} (in use since the plan by {users[0]}: left alone; plan again)"
-                          for n, users in kept.items()]
+        outcome.failed = [f"namespace {n} ({_in_use(users, 1)}: left alone; plan again)" for n, users in kept.items()]
         outcome.failed += [f"namespace {n} ({why})" for n, why in result.recreated.items()]
         if result.stuck:
             outcome.failed += [f"namespace {n} (stuck: {why})" for n, why in result.stuck.items()]
@@ -467,6 +480,8 @@ class CleanupRun:
     def _step_cloud(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
         from ...cloud import base
 
+        if self._lease is not None:  # the cluster itself is going: its API server going away is no lost lock
+            self._lease.let_go()
         cloud = self.plan.cloud_plan
         total = len(cloud.resources)
         self._counts["cloud"] = (len(set(before.finished_resources) & {r.id for r in cloud.resources}), total)
