@@ -100,7 +100,7 @@ def _time(value: str | None) -> datetime | None:
 
 
 # What the watches decode of each object (kube/watch.py: everything else is skipped by the parser). Leaves are
-# Any: the API's own types, never checked twice. strip_deployment / strip_hpa then narrow annotations and
+# Any: the API's own types, never checked twice; a container may be null (one odd object must not fail a list). strip_deployment / strip_hpa then narrow annotations and
 # conditions.
 class _Meta(TypedDict, total=False):
     name: Any
@@ -110,16 +110,16 @@ class _Meta(TypedDict, total=False):
     generation: Any
     uid: Any
     deletionTimestamp: Any
-    annotations: dict[str, Any]
+    annotations: dict[str, Any] | None
 
 
 class _Selector(TypedDict, total=False):
-    matchLabels: dict[str, Any]
+    matchLabels: dict[str, Any] | None
 
 
 class _DeploymentSpec(TypedDict, total=False):
     replicas: Any
-    selector: _Selector
+    selector: _Selector | None
 
 
 class _DeploymentStatus(TypedDict, total=False):
@@ -131,24 +131,24 @@ class _DeploymentStatus(TypedDict, total=False):
     unavailableReplicas: Any
     terminatingReplicas: Any
     collisionCount: Any
-    conditions: list[dict[str, Any]]
+    conditions: list[dict[str, Any]] | None
 
 
 class DeploymentFields(TypedDict, total=False):
     metadata: _Meta
-    spec: _DeploymentSpec
-    status: _DeploymentStatus
+    spec: _DeploymentSpec | None
+    status: _DeploymentStatus | None
 
 
 class _HpaSpec(TypedDict, total=False):
-    scaleTargetRef: dict[str, Any]
+    scaleTargetRef: dict[str, Any] | None
     minReplicas: Any
     maxReplicas: Any
 
 
 class HpaFields(TypedDict, total=False):
     metadata: _Meta
-    spec: _HpaSpec
+    spec: _HpaSpec | None
 
 
 def strip_deployment(dep: dict) -> dict:
@@ -215,8 +215,8 @@ def hpa_targets(hpas: dict[str, dict], qualified: bool = False) -> dict[str, Hpa
     """HPAs that target a Deployment, keyed by the deployment's name (namespace/name when `qualified`)."""
     out = {}
     for h in hpas.values():
-        ref = h["spec"]["scaleTargetRef"]
-        if ref.get("kind") == "Deployment":
+        ref = (h.get("spec") or {}).get("scaleTargetRef") or {}
+        if ref.get("kind") == "Deployment" and ref.get("name"):
             key = f"{h['metadata'].get('namespace', '')}/{ref['name']}" if qualified else ref["name"]
             out[key] = HpaRange(h["metadata"]["name"], h["spec"].get("minReplicas", 1), h["spec"]["maxReplicas"])
     return out

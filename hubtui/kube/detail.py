@@ -114,12 +114,12 @@ class EventFields(TypedDict, total=False):
     skipped by the parser): the watch covers every event of the namespace, most of them not this deployment's."""
 
     metadata: _EventMeta
-    involvedObject: dict[str, Any]
+    involvedObject: dict[str, Any] | None
     type: Any
     reason: Any
     message: Any
     count: Any
-    series: dict[str, Any]
+    series: dict[str, Any] | None
     lastTimestamp: Any
     eventTime: Any
     firstTimestamp: Any
@@ -136,6 +136,13 @@ def strip_event(ev: dict) -> dict:
             "kind": inv.get("kind") or "", "object": inv.get("name") or "", "object_uid": inv.get("uid") or ""}
 
 
+@dataclass(frozen=True)
+class _Known:
+    rs_uids: set
+    pod_uids: set
+    rs_names: list
+
+
 class DeploymentDetail:
     """The live state of deployment `name` in `namespace`. start(listener) reads the deployment once (an
     unknown name is a HubError), then watches; listener(DetailSnapshot) is called on a watch thread after
@@ -149,6 +156,7 @@ class DeploymentDetail:
         self._listener: Callable[[DetailSnapshot], None] | None = None
         self._watchers: dict[str, Watcher] = {}
         self._events: dict[str | None, dict] = {}  # by metadata.uid, as the watch reports them
+        self._dropped: set[str | None] = set()  # events dropped as the oldest beyond max_events
         self._errors: dict[str, str] = {}
         self._synced: set[str] = set()
         self._stopped = False
@@ -233,45 +241,49 @@ class DeploymentDetail:
                     elif self._relevant(ev.obj):
                         self._events[uid] = strip_event(ev.obj)
                         changed = True
-            if what in ("replicasets", "pods") and "events" in self._watchers:
+            if what in ("deployment", "replicasets", "pods") and "events" in self._watchers:
                 # events may come before the pod or replica set they are about: look at the namespace's again
+                # (the ones already kept, or dropped as the oldest, are not looked at twice)
+                known = self._known()
                 for obj in self._watchers["events"].snapshot().values():
                     uid = (obj.get("metadata") or {}).get("uid")
-                    if uid not in self._events and self._relevant(obj):
+                    if uid not in self._events and uid not in self._dropped and self._relevant(obj, known):
                         self._events[uid] = strip_event(obj)
                         changed = True
             if len(self._events) > self.max_events:
                 keep = sorted(self._events.values(), key=lambda e: e["time"] or "", reverse=True)[:self.max_events]
+                self._dropped |= set(self._events) - {e["uid"] for e in keep}
                 self._events = {e["uid"]: e for e in keep}
             listener = self._listener
         if listener is not None and changed:
             listener(self.snapshot())
 
-    def _relevant(self, ev: dict) -> bool:
+    def _relevant(self, ev: dict, known: _Known | None = None) -> bool:
+        known = known or self._known()
         inv = ev.get("involvedObject") or {}
         kind, name, uid = inv.get("kind"), inv.get("name") or "", inv.get("uid")
         if kind == "Deployment":
             return name == self.name
         if kind == "ReplicaSet":
-            return bool(self._rs_name.match(name)) or self._owns(uid, "replicasets")
+            return bool(self._rs_name.match(name)) or uid in known.rs_uids
         if kind == "Pod":
-            return self._owns(uid, "pods") or any(
-                name.startswith(rs) and self._pod_suffix.match(name[len(rs):]) for rs in self._replica_sets())
+            return uid in known.pod_uids or any(
+                name.startswith(rs) and self._pod_suffix.match(name[len(rs):]) for rs in known.rs_names)
         return False
 
-    def _replica_sets(self) -> list[str]:
-        """The names of this deployment's replica sets (owned by it), as the watch has them now."""
+    def _known(self) -> _Known:
+        """What the watches know now: the uids of the watched replica sets and pods, and the names of the
+        replica sets this deployment owns (their pods, gone or not, are NAME-<hash>-<suffix>)."""
         w = self._watchers
         deps = w["deployment"].snapshot() if "deployment" in w else {}
         dep_uid = ((deps.get(self.name) or {}).get("metadata") or {}).get("uid")
-        rss = w["replicasets"].snapshot().values() if "replicasets" in w else ()
-        return [r["metadata"]["name"] for r in rss
-                if dep_uid and any(o.get("uid") == dep_uid for o in r["metadata"].get("ownerReferences") or ())]
-
-    def _owns(self, uid: str | None, what: str) -> bool:
-        w = self._watchers.get(what)
-        return bool(uid) and w is not None and any(
-            (o.get("metadata") or {}).get("uid") == uid for o in w.snapshot().values())
+        rss = list(w["replicasets"].snapshot().values()) if "replicasets" in w else []
+        pods = w["pods"].snapshot().values() if "pods" in w else ()
+        return _Known(
+            rs_uids={(r.get("metadata") or {}).get("uid") for r in rss} - {None},
+            pod_uids={(p.get("metadata") or {}).get("uid") for p in pods} - {None},
+            rs_names=[r["metadata"]["name"] for r in rss if dep_uid and any(
+                o.get("uid") == dep_uid for o in r["metadata"].get("ownerReferences") or ())])
 
     def snapshot(self) -> DetailSnapshot:
         w = self._watchers
@@ -327,6 +339,7 @@ class LogStream(ResponseThread):
         self._last: str | None = None  # the timestamp (as _stamp_key) of the last line shown
         self._at_last = 0  # how many lines shown carry exactly that timestamp
         self._last_seen = 0.0  # when (this machine's clock) the last line or the stream's opening was
+        self._replaying = False  # a reopened stream sends again what was shown: skipped by timestamp
 
     def start(self) -> LogStream:
         super().start()
@@ -361,12 +374,13 @@ class LogStream(ResponseThread):
             tail_lines=self.tail if since is None else None, since_seconds=None if since is None else max(since, 1),
             _preload_content=False, _request_timeout=(REQUEST_TIMEOUT[0], self.READ_TIMEOUT))))
         skip = self._at_last if since is not None else 0  # lines at the last timestamp shown already
+        self._replaying = since is not None  # until the first line not shown yet: what was shown comes again
         buf = b""
         try:
             for chunk in resp.stream(8192, decode_content=True):
                 buf += chunk
                 *lines, buf = buf.split(b"\n")
-                shown, skip = self._new_lines(lines, skip, since is not None)
+                shown, skip = self._new_lines(lines, skip)
                 if shown and not self._stop.is_set():
                     self.on_lines(shown)
                 if self._stop.is_set():
@@ -374,13 +388,15 @@ class LogStream(ResponseThread):
         finally:
             self._release(resp)
         if buf and not self._stop.is_set():
-            shown, _ = self._new_lines([buf], skip, since is not None)
+            shown, _ = self._new_lines([buf], skip)
             if shown:
                 self.on_lines(shown)
 
-    def _new_lines(self, lines: list[bytes], skip: int, reopened: bool) -> tuple[list[str], int]:
+    def _new_lines(self, lines: list[bytes], skip: int) -> tuple[list[str], int]:
         """The lines not shown yet, without their timestamps; and how many at the last timestamp are still to
-        skip. A line without a timestamp is shown as it is."""
+        skip. While a reopened stream replays what was shown, lines up to the last timestamp shown are skipped;
+        from the first new line on, every line is shown (stdout and stderr may interleave out of order). A
+        line without a timestamp is shown as it is."""
         out = []
         for raw in lines:
             text = raw.decode("utf-8", "replace")
@@ -389,10 +405,11 @@ class LogStream(ResponseThread):
             if key is None:
                 out.append(text)
                 continue
-            if reopened and self._last is not None and (key < self._last or (key == self._last and skip > 0)):
+            if self._replaying and self._last is not None and (key < self._last or (key == self._last and skip > 0)):
                 if key == self._last:
                     skip -= 1
                 continue
+            self._replaying = False
             if key == self._last:
                 self._at_last += 1
             else:
@@ -403,12 +420,23 @@ class LogStream(ResponseThread):
 
 
 def _stamp_key(stamp: str) -> str | None:
-    """An RFC 3339 timestamp as the kubelet writes it (nanoseconds, trailing zeros trimmed) in a form that
-    compares as a string; None when it is not one."""
-    base, dot, frac = stamp.rstrip("Z").partition(".")
-    if not stamp.endswith("Z") or len(base) != 19 or base[4] != "-" or base[10] != "T" or not (frac.isdigit() or not dot):
+    """An RFC 3339 timestamp as the kubelet writes it (nanoseconds, trailing zeros trimmed; UTC, or the node's
+    offset) in a form that compares as a string, in UTC; None when it is not one."""
+    from datetime import datetime, UTC
+
+    if len(stamp) < 20 or stamp[4] != "-" or stamp[10] != "T":
         return None
-    return f"{base}.{(frac + '000000000')[:9]}Z"
+    base, rest = stamp[:19], stamp[19:]
+    frac = ""
+    if rest.startswith("."):
+        digits = len(rest) - len(rest[1:].lstrip("0123456789"))
+        frac, rest = rest[1:digits], rest[digits:]
+    zone = "+00:00" if rest == "Z" else rest
+    try:
+        when = datetime.fromisoformat(base + zone).astimezone(UTC)
+    except ValueError:
+        return None
+    return f"{when.strftime('%Y-%m-%dT%H:%M:%S')}.{(frac + '000000000')[:9]}Z"
 
 
 def _log_error(exc: BaseException, pod: str, container: str) -> str:
