@@ -21,20 +21,23 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "run", None):
             return args.run(args, settings)
         if settings.theme:  # a wrong theme is a one-line error before anything starts
-            from .ui.app import check_theme
+            from .ui.themes import check_theme
 
             check_theme(settings.theme, settings.theme_source)
         # No garbage collection while starting: HubApp turns it back on once the first rows are drawn.
         import gc
 
         gc.disable()
-        # Connect and start listing before Textual is imported: the first rows arrive while it loads.
-        from .ui.backend import ClusterBackend
+        try:
+            # Connect and start listing before Textual is imported: the first rows arrive while it loads.
+            from .ui.backend import ClusterBackend
 
-        backend = ClusterBackend(settings)
-        from .ui.app import run_tui
+            backend = ClusterBackend(settings)
+            from .ui.app import run_tui
 
-        return run_tui(settings, backend)
+            return run_tui(settings, backend)
+        finally:
+            gc.enable()
     except HubError as e:
         print(f"hubtui: error: {e}", file=sys.stderr)
         return e.exit_code

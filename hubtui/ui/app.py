@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
@@ -12,20 +10,8 @@ from ..settings import Settings
 from .backend import Backend, ClusterBackend
 from .palette import ActionsProvider
 from .screens.deployments import DeploymentsScreen
+from .themes import check_theme
 from .workers import report_failure
-
-
-def check_theme(name: str, source: str = "", known: Mapping[str, object] | None = None) -> None:
-    """A UsageError (one line, naming where the `theme` key was set) unless `name` is one of the `known`
-    themes (default: Textual's own, the ones hubtui offers): checked before hubtui connects to anything."""
-    from textual.theme import BUILTIN_THEMES
-
-    from ..errors import UsageError
-
-    known = BUILTIN_THEMES if known is None else known
-    if name not in known:
-        where = f"{source}: " if source else ""
-        raise UsageError(f"{where}theme {name!r} is not a theme (known: {', '.join(sorted(known))})")
 
 
 class HubApp(App[int]):
