@@ -38,7 +38,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from datetime import UTC
+from datetime import UTC, datetime
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -573,22 +573,42 @@ class LocalCluster:
 
     def start_apiserver(self, saved: dict, timeout: float = 60) -> None:
         """Start kube-apiserver again with its old command line; restart the controller-manager and the
-        scheduler too if they exited meanwhile (they do, when they lose their leader lease)."""
-        for component in self.CONTROL_PLANE:
-            info = saved.get(component)
-            if info is None or (component != "kube-apiserver" and Path(f"/proc/{info['pid']}").exists()):
-                continue
-            logfile = self.dir / "kwok" / "clusters" / self.name / "logs" / f"{component}.log"
-            with open(logfile, "ab") as out:
-                proc = subprocess.Popen(info["argv"], cwd=info["cwd"], env=info["env"], stdout=out,
-                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-            self._pid_file(component).write_text(str(proc.pid))
-            if component == "kube-apiserver":
-                deadline = time.monotonic() + timeout
-                while self.kubectl("get", "--raw", "/readyz", check=False, timeout=10).returncode != 0:
-                    if time.monotonic() > deadline:
-                        raise ClusterError(f"kube-apiserver did not come back in {timeout:.0f}s")
-                    time.sleep(0.2)
+        scheduler too if they exited meanwhile (they do, when they lose their leader lease), and return once
+        each has renewed its leader lease on the new API server (one that exits later instead is started again):
+        the cluster creates service accounts and schedules pods again before the caller goes on."""
+        back = datetime.now(UTC)
+        self._restart(saved, "kube-apiserver")
+        deadline = time.monotonic() + timeout
+        while self.kubectl("get", "--raw", "/readyz", check=False, timeout=10).returncode != 0:
+            if time.monotonic() > deadline:
+                raise ClusterError(f"kube-apiserver did not come back in {timeout:.0f}s")
+            time.sleep(0.2)
+        for component in self.CONTROL_PLANE[1:]:
+            while True:
+                if saved.get(component) and self._process(component) is None:
+                    self._restart(saved, component)  # exited (it lost its leader lease): started again, as it was
+                got = self.kubectl("get", "lease", "-n", "kube-system", component, "-o", "json", check=False,
+                                   timeout=10)
+                if got.returncode != 0 and "NotFound" in got.stderr:
+                    break  # no leader election: nothing to wait for
+                if got.returncode == 0:
+                    renewed = json.loads(got.stdout)["spec"].get("renewTime")
+                    if renewed and datetime.fromisoformat(renewed.replace("Z", "+00:00")) > back:
+                        break
+                if time.monotonic() > deadline:
+                    raise ClusterError(f"{component} did not renew its leader lease in {timeout:.0f}s")
+                time.sleep(0.3)
+
+    def _restart(self, saved: dict, component: str) -> None:
+        """Start a control-plane process again with the command line it had (saved by stop_apiserver)."""
+        info = saved.get(component)
+        if info is None or (component != "kube-apiserver" and Path(f"/proc/{info['pid']}").exists()):
+            return
+        logfile = self.dir / "kwok" / "clusters" / self.name / "logs" / f"{component}.log"
+        with open(logfile, "ab") as out:
+            proc = subprocess.Popen(info["argv"], cwd=info["cwd"], env=info["env"], stdout=out,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        self._pid_file(component).write_text(str(proc.pid))
 
     def compact_etcd(self) -> int:
         """Compact etcd's history up to now (the API server does this every few minutes), so that older
@@ -723,7 +743,6 @@ def write_logs(folder: Path, interval: float = 1.0) -> None:
     """The host process behind the hub's pod logs: append a line in the CRI log format (what kwok's log server
     reads, as a kubelet does) to each log file in `folder`, in turn, until the folder is gone."""
     import itertools
-    from datetime import datetime
 
     for n in itertools.count(1):
         if not folder.is_dir():

@@ -5,7 +5,8 @@ keeps it, a lease taken from under a run stops that run, and a run without the r
 from __future__ import annotations
 
 import dataclasses
-import os
+import subprocess
+import sys
 import time
 import uuid
 from datetime import datetime, timedelta, UTC
@@ -163,8 +164,10 @@ def test_a_holder_that_cannot_renew_reports_the_lease_lost_unless_it_let_go(loca
     """The API server away for longer than the lease lasts: the holder says so (its run stops); one that let
     go (its run is deleting the cluster) does not."""
     lost, quiet = [], []
-    holder = ClusterLease(kube, env, duration=3, on_lost=lost.append).acquire()
-    other = ClusterLease(kube, f"{env}-b", duration=3, on_lost=quiet.append).acquire()
+    # a lease of 1 s: the API server is away for a second or two only (much longer, and the controller manager
+    # and the scheduler would lose their own leader leases and exit, leaving the shared cluster without them)
+    holder = ClusterLease(kube, env, duration=1, on_lost=lost.append).acquire()
+    other = ClusterLease(kube, f"{env}-b", duration=1, on_lost=quiet.append).acquire()
     other.let_go()
     try:
         state = local_cluster.stop_apiserver()
@@ -174,7 +177,7 @@ def test_a_holder_that_cannot_renew_reports_the_lease_lost_unless_it_let_go(loca
                 time.sleep(0.2)
         finally:
             local_cluster.start_apiserver(state)
-        assert lost and "could not be renewed for 3 s" in lost[0] and not holder.held
+        assert lost and "could not be renewed for 1 s" in lost[0] and not holder.held
         assert quiet == [] and other.lost is None
     finally:
         holder.release()
@@ -187,9 +190,6 @@ def test_a_holder_that_cannot_renew_reports_the_lease_lost_unless_it_let_go(loca
 
 def test_a_killed_run_on_this_machine_is_taken_over_at_once(kube, env):
     """Its lease is fresh, but its process is gone: a resume right after the kill need not wait a minute."""
-    import subprocess
-    import sys
-
     from hubtui.ops.cleanup.cluster_lock import machine_id
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -206,11 +206,38 @@ def test_a_killed_run_on_this_machine_is_taken_over_at_once(kube, env):
         assert taker.held and time.monotonic() - started < 5
     finally:
         taker.release()
-    # the same lease, held by a live process of this machine (this one): refused
-    client.CoordinationV1Api(kube.api).create_namespaced_lease(NAMESPACE, {
-        "metadata": {"name": lease_name(env), "annotations": {"hubtui.io/machine": machine_id(),
-                                                               "hubtui.io/pid": str(os.getpid())}},
-        "spec": {"holderIdentity": "me@here pid alive #live", "leaseDurationSeconds": 60,
-                 "acquireTime": now, "renewTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}})
-    with pytest.raises(HubError, match="me@here pid alive"):
-        ClusterLease(kube, env).acquire()
+    # the same lease, held by a live process of this machine: refused
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        client.CoordinationV1Api(kube.api).create_namespaced_lease(NAMESPACE, {
+            "metadata": {"name": lease_name(env), "annotations": {"hubtui.io/machine": machine_id(),
+                                                                   "hubtui.io/pid": str(alive.pid)}},
+            "spec": {"holderIdentity": f"me@here pid {alive.pid} #live", "leaseDurationSeconds": 60,
+                     "acquireTime": now, "renewTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}})
+        with pytest.raises(HubError, match=f"me@here pid {alive.pid} #live"):
+            ClusterLease(kube, env).acquire()
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+def test_a_run_resumed_in_the_same_process_takes_its_ended_runs_lease(kube, env):
+    """A TUI resumes a failed run at once: the first run let go of its lease (its cloud step) and ended; the
+    second takes it without waiting a minute. A run of this process that still holds it is refused."""
+    first = ClusterLease(kube, env).acquire()
+    second = ClusterLease(kube, env)
+    with pytest.raises(HubError, match="already running on this cluster"):
+        second.acquire()  # the first still holds it
+    first.let_go()
+    # as if the cluster had been unreachable when the first run ended: its lease is left behind
+    first._rv = None
+    first.release()
+    assert lease(kube, env).spec.holder_identity == first.identity
+    started = time.monotonic()
+    resumed = ClusterLease(kube, env).acquire()
+    try:
+        assert resumed.held and time.monotonic() - started < 5
+    finally:
+        resumed.release()
+    with pytest.raises(client.ApiException):  # released: deleted
+        lease(kube, env)

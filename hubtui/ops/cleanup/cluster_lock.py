@@ -15,7 +15,8 @@ cluster itself to say "taken". `ClusterLease` holds a coordination.k8s.io Lease 
   and the run stops at its next safe point. When the run starts deleting the cluster itself (the cloud step),
   it lets go of the lease (`let_go`): from then on the API server going away is expected, not a loss;
 - a lease whose holder ran on this machine (the same machine id) in a process that no longer exists (a
-  killed run, resumed at once) is taken over without waiting for it to expire;
+  killed run, resumed at once), or in this very process by a run that has ended (a resume from the same
+  TUI), is taken over without waiting for it to expire;
 - without the right to use Leases in kube-system, the run goes on with the state-folder lock only and says so
   (`skipped` holds the reason).
 
@@ -38,6 +39,11 @@ from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 
 NAMESPACE = "kube-system"
 DURATION = 60  # seconds a lease lives without renewal
+
+# The identities of the leases this process holds now (acquired, not yet released): a lease of this process
+# that is not among them belongs to a run that has ended.
+_HELD: set[str] = set()
+_HELD_LOCK = threading.Lock()
 
 
 def lease_name(environment: str) -> str:
@@ -139,6 +145,7 @@ class ClusterLease:
         try:
             created = api.create_namespaced_lease(NAMESPACE, self._body(now), _request_timeout=REQUEST_TIMEOUT)
             self._rv = created.metadata.resource_version
+            self._hold()
         except Exception as e:  # noqa: BLE001 - 409: someone has (or had) it; 403: no rights
             status = getattr(e, "status", None)
             if status == 403:
@@ -171,6 +178,7 @@ class ClusterLease:
                                         "it: try again; nothing was changed") from None
             raise describe_api_error(e, f"taking the cluster lock (Lease {NAMESPACE}/{self.name})") from None
         self._rv = replaced.metadata.resource_version
+        self._hold()
 
     def _watch_for_renewal(self, api, lease):
         """Read the lease again for one renewal interval of its holder (a third of its duration, plus a
@@ -192,7 +200,12 @@ class ClusterLease:
         """The holder ran on this machine, in a process that no longer exists (a killed run)."""
         notes = (lease.metadata.annotations if lease.metadata else None) or {}
         machine, pid = machine_id(), notes.get("hubtui.io/pid", "")
-        return bool(machine) and notes.get("hubtui.io/machine") == machine and pid.isdigit() and _process_gone(int(pid))
+        if not (machine and notes.get("hubtui.io/machine") == machine and pid.isdigit()):
+            return False
+        if int(pid) == os.getpid():  # this process: gone unless a run of it holds the lease now
+            with _HELD_LOCK:
+                return (lease.spec.holder_identity if lease.spec else None) not in _HELD
+        return _process_gone(int(pid))
 
     def _busy(self, lease, trust_clock: bool = True) -> HubError | None:
         """A HubError naming the holder when `lease` is held by another, live run; None when it is free."""
@@ -227,18 +240,26 @@ class ClusterLease:
         self._let_go = True
         self._stop.set()
 
+    def _hold(self) -> None:
+        with _HELD_LOCK:
+            _HELD.add(self.identity)
+
     def release(self) -> None:
-        """Stop renewing and delete the lease, if it is still this run's (never another holder's)."""
+        """Stop renewing and delete the lease, if it is still this run's (never another holder's). After
+        let_go the cluster may be gone: one quick try (it expires on its own otherwise)."""
         self._stop.set()
+        with _HELD_LOCK:
+            _HELD.discard(self.identity)
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(REQUEST_TIMEOUT[1] + 5)
         rv, self._rv = self._rv, None
-        if rv is None or self.lost or self._let_go:
+        if rv is None or self.lost:
             return
         from kubernetes import client
 
         try:
-            self._api().delete_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT,
+            self._api().delete_namespaced_lease(self.name, NAMESPACE,
+                                                _request_timeout=(2, 5) if self._let_go else REQUEST_TIMEOUT,
                                                 body=client.V1DeleteOptions(
                                                     preconditions=client.V1Preconditions(resource_version=rv)))
         except Exception:  # noqa: BLE001 - gone, or renewed by nobody: it expires on its own
