@@ -34,6 +34,19 @@ def env(kube):
             raise
 
 
+def plant(kube, env, holder: str, *, renewed: datetime | None = None, duration: int = 60,
+          pid: int | None = None) -> None:
+    """A lease as another hubtui would have left it (with `pid`: one of this machine's processes)."""
+    from hubtui.ops.cleanup.cluster_lock import machine_id
+
+    stamp = (renewed or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    notes = {"hubtui.io/machine": machine_id(), "hubtui.io/pid": str(pid)} if pid is not None else {}
+    client.CoordinationV1Api(kube.api).create_namespaced_lease(NAMESPACE, {
+        "metadata": {"name": lease_name(env), "annotations": notes},
+        "spec": {"holderIdentity": holder, "leaseDurationSeconds": duration, "acquireTime": stamp,
+                 "renewTime": stamp}})
+
+
 def lease(kube, env):
     return client.CoordinationV1Api(kube.api).read_namespaced_lease(lease_name(env), NAMESPACE)
 
@@ -58,12 +71,7 @@ def test_a_second_run_from_another_machine_is_refused_naming_the_holder(kube, en
 
 
 def test_a_holder_that_stopped_renewing_is_taken_over(kube, env):
-    old = datetime.now(UTC) - timedelta(minutes=5)
-    stamp = old.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    client.CoordinationV1Api(kube.api).create_namespaced_lease(NAMESPACE, {
-        "metadata": {"name": lease_name(env)},
-        "spec": {"holderIdentity": "crashed@laptop pid 9 #abc", "leaseDurationSeconds": 3,
-                 "acquireTime": stamp, "renewTime": stamp}})
+    plant(kube, env, "crashed@laptop pid 9 #abc", renewed=datetime.now(UTC) - timedelta(minutes=5), duration=3)
     ClusterLease(kube, env).probe()  # expired: nothing to refuse
     taker = ClusterLease(kube, env, identity="ops@desk pid 1").acquire()
     try:
@@ -190,16 +198,9 @@ def test_a_holder_that_cannot_renew_reports_the_lease_lost_unless_it_let_go(loca
 
 def test_a_killed_run_on_this_machine_is_taken_over_at_once(kube, env):
     """Its lease is fresh, but its process is gone: a resume right after the kill need not wait a minute."""
-    from hubtui.ops.cleanup.cluster_lock import machine_id
-
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    client.CoordinationV1Api(kube.api).create_namespaced_lease(NAMESPACE, {
-        "metadata": {"name": lease_name(env), "annotations": {"hubtui.io/machine": machine_id(),
-                                                               "hubtui.io/pid": str(dead.pid)}},
-        "spec": {"holderIdentity": f"me@here pid {dead.pid} #killed", "leaseDurationSeconds": 60,
-                 "acquireTime": now, "renewTime": now}})
+    plant(kube, env, f"me@here pid {dead.pid} #killed", pid=dead.pid)
     started = time.monotonic()
     taker = ClusterLease(kube, env).acquire()
     try:
@@ -209,11 +210,7 @@ def test_a_killed_run_on_this_machine_is_taken_over_at_once(kube, env):
     # the same lease, held by a live process of this machine: refused
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        client.CoordinationV1Api(kube.api).create_namespaced_lease(NAMESPACE, {
-            "metadata": {"name": lease_name(env), "annotations": {"hubtui.io/machine": machine_id(),
-                                                                   "hubtui.io/pid": str(alive.pid)}},
-            "spec": {"holderIdentity": f"me@here pid {alive.pid} #live", "leaseDurationSeconds": 60,
-                     "acquireTime": now, "renewTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}})
+        plant(kube, env, f"me@here pid {alive.pid} #live", pid=alive.pid)
         with pytest.raises(HubError, match=f"me@here pid {alive.pid} #live"):
             ClusterLease(kube, env).acquire()
     finally:

@@ -34,7 +34,7 @@ from ...present.tones import SUCCESS
 from ...present.words import counted
 from ..actions import bindings, help_rows, table_bindings
 from ..backend import Backend
-from ..widgets.replica_slider import ReplicaSlider
+from ..widgets.replica_slider import ReplicaSlider, SliderKeys
 from ..styles import tone_style
 from ..gate import ReadOnlyGate
 from ..workers import WorkerFailures
@@ -143,7 +143,7 @@ class DeploymentTable(DataTable):
                 self.refresh_row(index)
 
 
-class DeploymentsScreen(WorkerFailures, ReadOnlyGate, Screen):
+class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
     ACTION_SCREEN = "deployments"  # its entry in the action table (ui/actions.py)
     BINDINGS = bindings("deployments")
     AGE_TICK = 1.0  # seconds: the Age cells of the rows on screen are brought up to date this often
@@ -491,14 +491,6 @@ class DeploymentsScreen(WorkerFailures, ReadOnlyGate, Screen):
     def _row_highlighted(self) -> None:
         self.query_one(ReplicaSlider).forget_typing()
         self.sync_slider(keep_target=True)  # a pending target survives only on the same deployment
-
-    def action_nudge(self, delta: int) -> None:
-        self.query_one(ReplicaSlider).nudge(delta)
-
-    def action_digit(self, d: int) -> None:
-        problem = self.query_one(ReplicaSlider).type_digit(d)
-        if problem:
-            self.notify(problem, severity="warning")
 
     def action_cancel(self) -> None:
         if self.filter or self.query_one("#filter", Input).display:

@@ -26,7 +26,7 @@ from ...present.detail import EventFacts, PodFacts, event_facts, pod_facts, roll
 from ...ops.scale import ScaleChange
 from ..actions import bindings, help_rows, table_bindings
 from ..styles import styled
-from ..widgets.replica_slider import ReplicaSlider
+from ..widgets.replica_slider import ReplicaSlider, SliderKeys
 from ..gate import ReadOnlyGate
 from ..workers import WorkerFailures
 from .modals import Help, NamespacePicker, readonly_badge
@@ -65,7 +65,7 @@ class EventTable(DataTable):
             self.add_column(label, key=key)
 
 
-class DetailScreen(WorkerFailures, ReadOnlyGate, Screen):
+class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
     ACTION_SCREEN = "detail"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("detail"))
     TICK = 1.0  # seconds: ages are brought up to date this often
@@ -320,14 +320,6 @@ class DetailScreen(WorkerFailures, ReadOnlyGate, Screen):
 
     def readonly_what(self, name: str) -> str:
         return f"scaling {self.deployment}"
-
-    def action_nudge(self, delta: int) -> None:
-        self.query_one(ReplicaSlider).nudge(delta)
-
-    def action_digit(self, d: int) -> None:
-        problem = self.query_one(ReplicaSlider).type_digit(d)
-        if problem:
-            self.notify(problem, severity="warning")
 
     def action_apply(self) -> None:
         slider = self.query_one(ReplicaSlider)

@@ -97,3 +97,16 @@ class ReplicaSlider(Widget):
         if changed:
             text.append(hint, style="italic")
         return text
+
+
+class SliderKeys:
+    """The slider's keys on a screen that holds one ReplicaSlider (the deployments and the detail screens):
+    ←/→ nudge the target, digits type a count (a count out of range is said, not set)."""
+
+    def action_nudge(self, delta: int) -> None:
+        self.query_one(ReplicaSlider).nudge(delta)  # type: ignore[attr-defined]
+
+    def action_digit(self, d: int) -> None:
+        problem = self.query_one(ReplicaSlider).type_digit(d)  # type: ignore[attr-defined]
+        if problem:
+            self.notify(problem, severity="warning")  # type: ignore[attr-defined]
