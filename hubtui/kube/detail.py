@@ -219,6 +219,7 @@ class DeploymentDetail:
     # ----- from the watch threads ----------------------------------------------------------
     def _on_events(self, what: str, events: list[WatchEvent]) -> None:
         changed = what != "events"  # the namespace's events: only a change of this deployment's counts
+        known: _Known | None = None  # what the other watches know, read once per batch when an event needs it
         with self._lock:
             for ev in events:
                 if ev.type == ERROR:
@@ -238,13 +239,13 @@ class DeploymentDetail:
                     uid = (ev.obj.get("metadata") or {}).get("uid")
                     if ev.type == DELETED:
                         changed = self._events.pop(uid, None) is not None or changed
-                    elif self._relevant(ev.obj):
+                    elif self._relevant(ev.obj, known := known or self._known()):
                         self._events[uid] = strip_event(ev.obj)
                         changed = True
             if what in ("deployment", "replicasets", "pods") and "events" in self._watchers:
                 # events may come before the pod or replica set they are about: look at the namespace's again
                 # (the ones already kept, or dropped as the oldest, are not looked at twice)
-                known = self._known()
+                known = self._known()  # this batch changed it
                 for obj in self._watchers["events"].snapshot().values():
                     uid = (obj.get("metadata") or {}).get("uid")
                     if uid not in self._events and uid not in self._dropped and self._relevant(obj, known):
@@ -258,8 +259,7 @@ class DeploymentDetail:
         if listener is not None and changed:
             listener(self.snapshot())
 
-    def _relevant(self, ev: dict, known: _Known | None = None) -> bool:
-        known = known or self._known()
+    def _relevant(self, ev: dict, known: _Known) -> bool:
         inv = ev.get("involvedObject") or {}
         kind, name, uid = inv.get("kind"), inv.get("name") or "", inv.get("uid")
         if kind == "Deployment":
