@@ -68,6 +68,18 @@ class Scratch:
         self.autoscaling = client.AutoscalingV2Api(api)
         self.name = f"{prefix}-{uuid.uuid4().hex[:6]}"
         self.core.create_namespace({"metadata": {"name": self.name}})
+        # Pods are refused until the controller manager has made the namespace's default service account (a
+        # moment; longer just after the API server came back from a test's restart): wait for it, as kubectl
+        # users learn to.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.core.read_namespaced_service_account("default", self.name)
+                break
+            except client.ApiException as e:
+                if e.status != 404 or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
     def add(self, name: str, replicas: int, **kw) -> None:
         self.apps.create_namespaced_deployment(self.name, deployment(name, replicas, **kw))
