@@ -2,9 +2,10 @@
 
 textual-serve starts one `python -m hubtui ...` process per browser session (a shell command, with
 Textual's web driver in its environment) and relays its screen and keys over a websocket. This module
-builds that command from the operator's flags, refuses to listen beyond loopback unless told to (there is
-no login: whoever reaches the port drives the cluster with the operator's credentials), checks the
-kubeconfig and context before it listens, and serves. It imports neither textual nor hubtui.ui: the app
+builds that command from the operator's flags, refuses to listen beyond loopback unless told to, checks the
+kubeconfig and context before it listens, and serves. Whoever reaches the port would drive the cluster with
+the operator's credentials, so every start makes a random token, printed in the URL (as Jupyter does): a
+request without it (in the URL, or in the cookie the first page sets) gets 403. It imports neither textual nor hubtui.ui: the app
 runs in the child processes.
 """
 
@@ -22,20 +23,21 @@ from .settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+TOKEN_COOKIE = "hubtui_token"
 
 
 def add_parser(sub, parents) -> None:
     p = sub.add_parser("serve", parents=parents, help="serve the TUI in a web browser (for live demos)",
                        description="Serve hubtui's TUI to web browsers through textual-serve: each browser tab "
-                                   "runs its own hubtui with these flags. There is no login: by default it "
-                                   "listens on loopback only.")
+                                   "runs its own hubtui with these flags. Only the URL it prints (with a random "
+                                   "token, new at every start) opens it; by default it listens on loopback only.")
     p.add_argument("--host", default=DEFAULT_HOST,
                    help=f"address to listen on (default {DEFAULT_HOST}; one that is not loopback needs "
                         "--allow-remote)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
     p.add_argument("--allow-remote", action="store_true",
-                   help="allow a --host that is not loopback: anyone who can reach the port can then drive "
-                        "the cluster with your credentials")
+                   help="allow a --host that is not loopback: anyone who can reach the port and has the "
+                        "printed URL can then drive the cluster with your credentials")
     p.add_argument("-A", "--all-namespaces", action="store_true", default=argparse.SUPPRESS,
                    help="each session shows the deployments of every namespace you may list")
     p.set_defaults(run=run)
@@ -68,8 +70,8 @@ def check_binding(host: str, port: int, allow_remote: bool) -> str | None:
     if not allow_remote:
         raise UsageError(f"--host {shown} is not a loopback address: anyone who can reach it could drive the "
                          "cluster with your credentials; add --allow-remote if that is what you want")
-    return (f"serving on {shown}:{port}, not only loopback: anyone who can reach this port can drive the cluster "
-            "with your credentials (there is no login)")
+    return (f"serving on {shown}:{port}, not only loopback: anyone who can reach this port and learns the "
+            "printed URL can drive the cluster with your credentials")
 
 
 def app_command(args: argparse.Namespace, context: str, namespace: str) -> str:
@@ -111,6 +113,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def token_refusal(token: str, query: str | None, cookie: str | None) -> str | None:
+    """Why a request without the start's token is refused (None: it carries it, in the URL or the cookie)."""
+    import hmac
+
+    for given in (query, cookie):
+        if given and hmac.compare_digest(given.encode(), token.encode()):
+            return None
+    return "no valid token (open the URL hubtui serve printed)" if not (query or cookie) else "a wrong token"
+
+
 def request_refusal(host_header: str, origin: str | None, loopback_only: bool) -> str | None:
     """Why a request must be refused (None: serve it). Another web page open in the operator's browser may
     send requests here too: a websocket from another origin is refused (it would drive the cluster), and on
@@ -132,18 +144,32 @@ def request_refusal(host_header: str, origin: str | None, loopback_only: bool) -
 
 
 def _make_server(command: str, host: str, port: int, context: str, namespace: str, readonly: str | None,
-                 loopback_only: bool = True):
+                 loopback_only: bool = True, token: str | None = None):
     import asyncio
     import logging
+    import secrets
     import signal
 
     from aiohttp import web
     from textual_serve.server import Server
 
+    token = token or secrets.token_urlsafe(24)
     url_host = f"[{host}]" if ":" in host else host
     mode = f" (read-only: {readonly})" if readonly else ""
-    banner = (f"hubtui serve: context {context}, namespace {namespace}{mode}, on http://{url_host}:{port}  "
-              "(each browser tab runs its own hubtui; Ctrl-C stops)")
+    banner = (f"hubtui serve: context {context}, namespace {namespace}{mode}, on http://{url_host}:{port}/?token="
+              f"{token}  (each browser tab runs its own hubtui; Ctrl-C stops)")
+
+    @web.middleware
+    async def token_gate(request: web.Request, handler):
+        """Every request, the page, its files and the websocket, carries the start's token: in the URL the
+        operator opened, then in the cookie that page sets (strict same-site, not readable by scripts)."""
+        if why := token_refusal(token, request.query.get("token"), request.cookies.get(TOKEN_COOKIE)):
+            logging.getLogger("hubtui.serve").warning("refused %s: %s", request.path, why)
+            raise web.HTTPForbidden(text=f"hubtui serve: refused: {why}\n")
+        response = await handler(request)
+        if request.query.get("token") and isinstance(response, web.Response):
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict", path="/")
+        return response
 
     class HubServer(Server):
         """textual-serve's server, with the banner said only once the port is really listening, a bind
@@ -166,6 +192,11 @@ def _make_server(command: str, host: str, port: int, context: str, namespace: st
                 await stop.wait()
             finally:
                 await runner.cleanup()  # closes the websockets: each session's hubtui is told to quit
+
+        async def _make_app(self) -> web.Application:
+            app = await super()._make_app()
+            app.middlewares.append(token_gate)
+            return app
 
         async def on_startup(self, app) -> None:
             pass  # textual-serve's logo and banner: ours is printed once listening

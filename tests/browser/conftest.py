@@ -65,10 +65,10 @@ def serve(tmp_path):
         started.append((proc, marker))
         ready, _, _ = select.select([proc.stdout], [], [], 60)
         banner = proc.stdout.readline() if ready else ""
-        if f"on http://127.0.0.1:{port}" not in banner:
+        if f"on http://127.0.0.1:{port}/?token=" not in banner:
             proc.kill()
             raise AssertionError(f"hubtui serve did not start: {banner!r} {proc.stderr.read()!r}")
-        return f"http://127.0.0.1:{port}/"
+        return banner.split(" on ", 1)[1].split()[0]  # the URL with this start's token
 
     yield start
     for proc, marker in started:

@@ -104,3 +104,20 @@ def test_readonly_is_carried_to_the_browser_session_and_nothing_changes(local_cl
     page.press("down", "right", "enter")
     page.wait_for("refused")
     assert ns.versions() == before
+
+
+def test_a_page_opened_without_the_token_gets_403_and_no_session(local_cluster, serve, chromium):
+    """The served TUI drives the cluster with the operator's credentials: Chromium opening the address without
+    this start's token (or with a guessed one) gets 403 and no hubtui session starts; the printed URL works,
+    and once opened, the page's own requests (files, websocket) carry the cookie it set."""
+    url = serve("--kubeconfig", str(local_cluster.kubeconfig), "-n", HUB_NAMESPACE)
+    bare = url.split("?", 1)[0]
+    for attempt in (bare, bare + "?token=guess", bare + "ws"):
+        chromium.get(attempt)
+        body = chromium.find_element("tag name", "body").text
+        assert "hubtui serve: refused:" in body and "token" in body, (attempt, body)
+        assert "api-server" not in body
+    page = PageTerminal(chromium, url)
+    page.wait_line("api-server", "Ready", timeout=60)
+    page = PageTerminal(chromium, bare)  # the cookie the page set opens the bare address in this browser only
+    page.wait_line("api-server", "Ready", timeout=60)

@@ -74,10 +74,11 @@ def test_with_allow_remote_it_warns_then_serves_every_interface(kubeconfig):
     try:
         warning = proc.stderr.readline()
         assert warning.startswith("hubtui: warning: serving on 0.0.0.0:")
-        assert "anyone who can reach this port can drive the cluster with your credentials" in warning
+        assert "anyone who can reach this port and learns the printed URL can drive the cluster" in warning
         banner = proc.stdout.readline()  # printed once the port is listening
-        assert f"context demo, namespace llm-analytics-hub, on http://0.0.0.0:{port}" in banner
-        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).read().decode()
+        assert f"context demo, namespace llm-analytics-hub, on http://0.0.0.0:{port}/?token=" in banner
+        token = banner.split("?token=", 1)[1].split()[0]
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/?token={token}", timeout=10).read().decode()
         # the page's websocket goes back to the address the browser used, not to 0.0.0.0
         assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page
         assert "hubtui · demo · llm-analytics-hub" in page
@@ -120,15 +121,20 @@ def test_the_server_refuses_a_foreign_host_and_a_foreign_origin(kubeconfig):
     proc = subprocess.Popen([sys.executable, "-m", "hubtui", "serve", "--kubeconfig", kubeconfig,
                              "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
+    token = ""
+
     def status(path: str, **headers) -> int:
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+        sep = "&" if "?" in path else "?"
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}{sep}token={token}", headers=headers)
         try:
             return urllib.request.urlopen(request, timeout=10).status
         except urllib.error.HTTPError as e:
             return e.code
 
     try:
-        assert "on http://127.0.0.1:" in proc.stdout.readline()
+        banner = proc.stdout.readline()
+        assert "on http://127.0.0.1:" in banner
+        token = banner.split("?token=", 1)[1].split()[0]
         assert status("/") == 200
         assert status("/", Host=f"localhost:{port}") == 200
         assert status("/", Host=f"evil.example:{port}") == 403
@@ -194,3 +200,48 @@ def test_the_shell_runs_that_command_with_the_same_arguments(tmp_path):
     out = subprocess.run(["/bin/sh", "-c", shown], capture_output=True, text=True, cwd=tmp_path, check=True).stdout
     assert out.strip() == str(["-m", "hubtui", "--kubeconfig", "a b;c", "--context", "$(touch pwned)", "-n", "n`x`"])
     assert not os.path.exists(tmp_path / "pwned")
+
+
+def test_every_request_without_the_starts_token_gets_403(kubeconfig):
+    """The page, its files and the websocket: without the token printed at this start (in the URL, or in the
+    cookie the page sets) each is refused; a token of another start is refused too."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "hubtui", "serve", "--kubeconfig", kubeconfig,
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def get(path: str, **headers):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as r:
+                return r.status, r.headers, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read().decode()
+
+    try:
+        banner = proc.stdout.readline()
+        token = banner.split("?token=", 1)[1].split()[0]
+        assert len(token) >= 32
+        for path in ("/", "/ws", "/static/css/xterm.css", "/download/x", "/?token=", f"/?token={token}x"):
+            code, _, body = get(path)
+            assert code == 403, path
+            assert "hubtui serve: refused:" in body
+        code, headers, page = get(f"/?token={token}")
+        assert code == 200 and "hubtui" in page
+        cookie = headers["Set-Cookie"]
+        assert f"hubtui_token={token}" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        # the page's own requests carry the cookie, not the token
+        assert get("/static/css/xterm.css", Cookie=f"hubtui_token={token}")[0] == 200
+        assert get("/static/css/xterm.css", Cookie="hubtui_token=guess")[0] == 403
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    second = subprocess.Popen([sys.executable, "-m", "hubtui", "serve", "--kubeconfig", kubeconfig,
+                               "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        other = second.stdout.readline().split("?token=", 1)[1].split()[0]
+        assert other != token  # new at every start
+        assert get(f"/?token={token}")[0] == 403
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.communicate(timeout=30)
