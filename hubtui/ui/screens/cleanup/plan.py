@@ -128,10 +128,10 @@ class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
         walk(self.query_one(Tree).root, 0)
         return "\n".join(lines)
 
-    @on(Button.Pressed, "#destroy")
     def readonly_what(self, name: str) -> str:
         return f"destroying '{self.plan.environment}'"
 
+    @on(Button.Pressed, "#destroy")
     def action_destroy(self) -> None:
         if not self.plan.opts.dry_run and not self.hub.refused_readonly(f"destroying '{self.plan.environment}'"):
             self.confirm_and_run()

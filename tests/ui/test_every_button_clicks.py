@@ -1,0 +1,123 @@
+"""Every button of every screen works by click, as it does by key: a browser demo clicks. Each click is
+checked by what the screen shows next, and a refusing button (Cancel, No, Back) changes nothing."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from hubtui.ops.cleanup.journal import JournalState
+from hubtui.ui.app import HubApp
+from hubtui.ui.screens.cleanup import CleanupFormScreen, PlanScreen, ResumeChoice, RunScreen, TypedConfirm
+from hubtui.ui.screens.deployments import DeploymentsScreen
+from hubtui.ui.screens.modals import Confirm, NumberPrompt
+
+from .fakes import FakeBackend
+from .helpers import until
+from .test_cleanup_wizard import SIZE, fill, text, to_plan, type_into
+from .test_deployments_screen import select
+
+
+async def scroll_to(pilot, app, selector: str) -> None:
+    """Scroll the button into view, as a person scrolls the form down to reach it."""
+    app.screen.query_one(selector).scroll_visible(animate=False)
+    await pilot.pause()
+
+
+async def test_the_form_s_plan_and_back_buttons():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(pilot, app)
+        await scroll_to(pilot, app, "#back")
+        assert await pilot.click("#back")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen), what="back to the deployments")
+        assert not [c for c in backend.calls if c[0] == "plan"]
+        await fill(pilot, app)
+        await scroll_to(pilot, app, "#plan")
+        assert await pilot.click("#plan")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
+        assert "Cleanup plan" in text(app, "#titlebar")
+
+
+async def test_the_destroy_button_clicked_opens_the_first_question_and_cancel_clicked_changes_nothing():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app)
+        await pilot.click("#destroy")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm), what="the first question")
+        assert "Are you sure you want to destroy 'dev' on context kwok-demo" in text(app, ".dialog-title")
+        await pilot.click("#cancel")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen))
+        assert "Not confirmed: nothing was changed." in text(app, "#message")
+        await pilot.click("#destroy")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+        await pilot.click("#ok")  # disabled until the phrase matches: nothing happens
+        await pilot.pause()
+        assert isinstance(app.screen, TypedConfirm)
+        await type_into(pilot, app, "yes")
+        await pilot.click("#ok")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.summary is not None,
+                    what="the run")
+        assert "Cleanup of 'dev' completed in " in text(app, "#summary-head")
+        assert not [c for c in backend.calls if c[0] == "run"][1:]  # exactly one run
+
+
+async def test_the_plan_s_back_button_returns_to_the_form():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app)
+        await pilot.click("#back")
+        await until(pilot, lambda: isinstance(app.screen, CleanupFormScreen), what="the form")
+        assert app.screen.query_one("#environment", Input).value == "dev"
+
+
+async def test_the_resume_button_clicked_asks_the_first_question_and_the_choice_s_cancel_stays():
+    backend = FakeBackend()
+    backend.pending = JournalState("a" * 64, "/state/hubtui/cleanup/dev/plan-aaaa.json", "2026-11-26T11:00:00Z",
+                                   {"backup": {"status": "done"}, "drain": {"status": "started"}})
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(pilot, app)
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, ResumeChoice))
+        await pilot.click("#cancel")
+        await until(pilot, lambda: isinstance(app.screen, CleanupFormScreen))
+        assert not [c for c in backend.calls if c[0] in ("plan", "discard", "run")]
+        assert "Nothing was changed." in text(app, "#message")
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, ResumeChoice))
+        await pilot.click("#resume")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen) and app.screen.resume)
+        await pilot.click("#destroy")  # labelled Resume…
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm), what="the first question")
+
+
+async def test_the_scale_all_prompt_s_buttons_and_the_confirmation_s_yes_and_no():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "api-server")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
+        await pilot.click("#cancel")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
+        assert backend.calls == []
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
+        app.screen.query_one(Input).value = "0"
+        await pilot.pause()
+        await pilot.click("#ok")
+        await until(pilot, lambda: isinstance(app.screen, Confirm), what="the confirmation of 0")
+        await pilot.click("#no")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
+        assert backend.calls == []
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
+        app.screen.query_one(Input).value = "0"
+        await pilot.pause()
+        await pilot.click("#ok")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.click("#yes")
+        await until(pilot, lambda: backend.calls, what="scale all")
+        assert backend.calls == [("scale_all", 0, False)]
