@@ -194,14 +194,21 @@ class HubApp(App[int]):
             return
         self.call_from_thread(self._use_backend, backend)
 
+    def _rebuilt(self, backend) -> DeploymentsScreen:
+        """The deployments screen on another backend, keeping the one on screen's modes (dry run, wait)."""
+        current = next((s for s in reversed(self.screen_stack) if isinstance(s, DeploymentsScreen)), None)
+        return current.rebuilt(backend) if current is not None else DeploymentsScreen(backend)
+
     def _use_backend(self, backend) -> None:
         self.backend = backend
-        self.switch_screen(DeploymentsScreen(backend))
-        self.notify(f"context {backend.context}", title="Context", timeout=4)
+        screen = self._rebuilt(backend)
+        self.switch_screen(screen)
+        kept = " · ".join(m for m, on in (("DRY RUN stays on", screen.dry_run), ("WAIT stays on", screen.wait)) if on)
+        self.notify(f"context {backend.context}" + (f" · {kept}" if kept else ""), title="Context", timeout=4)
 
     def switch_to_namespace(self, namespace: str) -> None:
         self.backend = self.backend.for_namespace(namespace)
-        self.switch_screen(DeploymentsScreen(self.backend))
+        self.switch_screen(self._rebuilt(self.backend))
 
 
 def run_tui(settings: Settings, backend: Backend | None = None) -> int:

@@ -434,6 +434,42 @@ async def test_the_context_picker_rebuilds_the_screen_on_the_chosen_context_and_
         assert backend.stopped  # the old screen's watches were stopped
 
 
+async def test_dry_run_and_wait_survive_every_rebuild_of_the_screen():
+    """d (and w), then A, A, a change: still a dry run. Then K to another context and n to another namespace:
+    the title still says DRY RUN and WAIT, the context message says they stay on, and changes stay dry."""
+    from hubtui.ui.screens.deployments import DeploymentsScreen
+
+    first = FakeBackend()
+    app = HubApp(backend=first)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        await pilot.press("d", "w", "A", "A")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen) and not app.screen.all_namespaces
+                    and app.screen.backend is not first and table(app).row_count == len(HUB_ROWS),
+                    what="the namespace's rows again")
+        await until(pilot, lambda: "DRY RUN" in str(app.screen.query_one("#modes").render()), what="DRY RUN")
+        assert "WAIT" in str(app.screen.query_one("#modes").render())
+        await select(pilot, app, "scheduler")
+        await pilot.press("right", "enter")
+        await until(pilot, lambda: app.screen.backend.calls, what="the change")
+        assert app.screen.backend.calls == [("scale", ("scheduler",), 2, True)]  # dry: validated, not applied
+        await until(pilot, lambda: "validated (dry run, nothing changed)" in str(app.screen.query_one("#message")
+                                                                               .render()), what="the result")
+        await pilot.press("K")
+        await until(pilot, lambda: isinstance(app.screen, NamespacePicker), what="the picker")
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen) and table(app).row_count == 1,
+                    what="the other context's rows")
+        assert "DRY RUN" in str(app.screen.query_one("#modes").render())
+        assert "WAIT" in str(app.screen.query_one("#modes").render())
+        assert any("DRY RUN stays on" in str(n.message) for n in app._notifications)
+        app.switch_to_namespace("monitoring")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen)
+                    and app.screen.backend.namespace == "monitoring", what="the namespace")
+        await pilot.pause()
+        assert "DRY RUN" in str(app.screen.query_one("#modes").render())
+
+
 @pytest.mark.cluster
 async def test_switching_context_shows_the_other_real_clusters_rows(local_cluster, doomed_cluster):
     from kubernetes import client

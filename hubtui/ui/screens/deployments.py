@@ -10,6 +10,8 @@ and one cell write; their Age is caught up when they scroll into view.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -143,6 +145,16 @@ class DeploymentTable(DataTable):
                 self.refresh_row(index)
 
 
+@dataclass
+class Modes:
+    """The operator's modes, shared by every rebuild of the deployments screen (namespace, all namespaces,
+    context): an operator who believes they are rehearsing must never change something because the screen
+    was built again."""
+
+    dry_run: bool = False
+    wait: bool = False
+
+
 class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
     ACTION_SCREEN = "deployments"  # its entry in the action table (ui/actions.py)
     BINDINGS = bindings("deployments")
@@ -153,16 +165,35 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         """The app, as the HubApp it is (its context and namespace switches, its read-only check)."""
         return cast("HubApp", self.app)
 
+    @property
+    def dry_run(self) -> bool:
+        return self.modes.dry_run
+
+    @dry_run.setter
+    def dry_run(self, on: bool) -> None:
+        self.modes.dry_run = on
+
+    @property
+    def wait(self) -> bool:
+        return self.modes.wait
+
+    @wait.setter
+    def wait(self, on: bool) -> None:
+        self.modes.wait = on
+
+    def rebuilt(self, backend: Backend) -> DeploymentsScreen:
+        """The screen again on another backend (namespace, all namespaces, context), with the same modes."""
+        return DeploymentsScreen(backend, self.modes)
+
     class RowsArrived(Message):
         """Rows changed in the store: one wake from the watch thread per frame at most (see flush)."""
 
-    def __init__(self, backend: Backend):
+    def __init__(self, backend: Backend, modes: Modes | None = None):
         super().__init__()
         self.backend = backend
+        self.modes = modes or Modes()  # a rebuild passes the screen's own: dry run and wait carry over
         self.rows: dict[str, DeploymentRow] = {}
         self.filter = ""
-        self.dry_run = False
-        self.wait = False
         self.busy = False
         self.all_namespaces = getattr(backend, "all_namespaces", False)
         self.columns = ((NAMESPACE_COLUMN,) if self.all_namespaces else ()) + COLUMNS
@@ -468,7 +499,7 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
 
     def _use_backend(self, backend: Backend) -> None:
         self.hub.backend = backend
-        self.app.switch_screen(DeploymentsScreen(backend))
+        self.app.switch_screen(self.rebuilt(backend))
 
     # ----- the slider --------------------------------------------------------------------
     def selected(self) -> DeploymentRow | None:
