@@ -357,6 +357,9 @@ def _risks(resources: list[CloudResource], environment: str) -> list[str]:
                          f"but not named after {cluster_name(environment)}")
         if r.kind == RDS_INSTANCE and r.details.get("deletion_protection"):
             risks.append(f"RDS {r.name} has deletion protection: it will be switched off only if you confirm")
+        if r.kind == MSK_CLUSTER:
+            risks.append(f"{r.label()}: MSK keeps no snapshot and hubtui saves no topic data from it: its "
+                         "messages are lost with it (only Kafka in the namespace is saved, best effort)")
     return risks
 
 
@@ -784,8 +787,9 @@ class _Teardown:
             self._switch_off_protection(attempt)
         snapshot = self._snapshot_name(r.name) if self.ctx.final_snapshot else None
         params = {"FinalDBSnapshotIdentifier": snapshot} if snapshot else {"SkipFinalSnapshot": True}
+        # the automated backups stay (for their retention period): a restore to a point in time stays possible
         outcome, detail = self._delete_with(attempt, lambda: self.clients["rds"].delete_db_instance(
-            DBInstanceIdentifier=r.name, **params))
+            DBInstanceIdentifier=r.name, DeleteAutomatedBackups=False, **params))
         if outcome == DELETED:
             detail = self._snapshot_detail(snapshot) if snapshot else "no final snapshot (as chosen)"
         return outcome, detail

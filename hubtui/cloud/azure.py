@@ -186,11 +186,13 @@ def _describe(client, group, matched_by: str) -> CloudResource:
     """The plan's entry for a group: where it is, its tags, what deleting it takes along (its databases
     named), the API servers of its AKS clusters, and its identity (id, and creation time when ARM gives one)."""
     held: list[dict[str, Any]] = []
+    ids: list[str] = []
     count = 0
     databases: list[str] = []
     clusters: list[dict | None] = []
     for res in client.resources.list_by_resource_group(group.name):
         count += 1
+        ids.append(str(res.id or "").lower())
         if len(held) < RESOURCES_SHOWN:
             held.append({"name": res.name, "type": res.type})
         kind = (res.type or "").lower()
@@ -201,7 +203,8 @@ def _describe(client, group, matched_by: str) -> CloudResource:
     state = getattr(group.properties, "provisioning_state", None) if group.properties else None
     details = {"location": group.location, "tags": dict(group.tags or {}), "resources": held,
                "resource_count": count, "provisioning_state": state, "created": _created(group),
-               "databases": databases, "aks_clusters": [c for c in clusters if c]}
+               "databases": databases, "aks_clusters": [c for c in clusters if c],
+               "resource_ids": sorted(ids)}  # all of them: anything else found before the delete refuses it
     endpoints = [url for c in details["aks_clusters"] for url in c["endpoints"]]
     if len(details["aks_clusters"]) == 1 and endpoints:
         details["endpoint"] = endpoints[0]  # the one cluster's public API server (else its private one)
@@ -296,6 +299,11 @@ def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> Reso
         if current is None:
             return _report(ResourceOutcome(resource, GONE, "already gone"), step, ctx, requested=False)
         check_identity(resource, current_id=current.id, created=_created(current), ignore_case=True)
+        if _state(current).lower() != "deleting" and (new := _new_since_plan(client, resource)):
+            more = f" and {len(new) - 5} more" if len(new) > 5 else ""
+            return _report(ResourceOutcome(resource, FAILED, f"it holds resources the plan did not show: "
+                                                             f"{', '.join(new[:5])}{more}; nothing was deleted: "
+                                                             "plan again"), step, ctx, requested=False)
         if _state(current).lower() == "deleting":  # an earlier, interrupted run asked for it
             requested = True
             ctx.emit(LogLine(f"{step}: already being deleted (asked for by an earlier run); waiting until it is gone"))
@@ -318,6 +326,18 @@ def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> Reso
     except Exception as e:  # noqa: BLE001 - every error is an outcome, never a crash of the other groups
         outcome = _failed_call(resource, e)
     return _report(outcome, step, ctx, requested=requested)
+
+
+def _new_since_plan(client, resource: CloudResource) -> list[str]:
+    """The group's resources listed again just before its delete: those the plan did not show (created
+    since), by name and type. A plan made before the full list was kept compares the count only."""
+    planned = resource.details.get("resource_ids")
+    now = [(str(r.id or "").lower(), f"{r.name} ({r.type})") for r in client.resources.list_by_resource_group(
+        resource.name)]
+    if planned is None:
+        count = resource.details.get("resource_count", 0)
+        return [label for _, label in now[count:]] if len(now) > count else []
+    return [label for rid, label in now if rid not in set(planned)]
 
 
 def _state(group) -> str:

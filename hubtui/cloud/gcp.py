@@ -173,9 +173,9 @@ def _risks(resource: CloudResource, environment: str) -> list[str]:
     if resource.kind == SQL and resource.details.get("deletion_protection"):
         risks.append(f"{SQL} {resource.name} has deletion protection on: the teardown fails on it unless "
                      "you confirm switching it off")
-    if resource.kind == REDIS and resource.details.get("tier") == "BASIC":
-        risks.append(f"{REDIS} {resource.name} is BASIC tier: it has no export on delete; its data is lost "
-                     "unless the backup step saved it")
+    if resource.kind == REDIS and resource.details.get("tier") in ("BASIC", "STANDARD_HA"):
+        risks.append(f"{REDIS} {resource.name} is {resource.details['tier']} tier: Memorystore keeps no export "
+                     "on delete and hubtui does not save it; its data is lost with it")
     return risks
 
 
@@ -662,6 +662,11 @@ def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     current = _call(lambda: networks.get(project=gcp.project, network=resource.name), f"reading {resource.label()}",
                     ctx)
     check_identity(resource, created=current.creation_timestamp, uid=current.id)  # before its parts go
+    users = _network_users(gcp, current)
+    if users:  # nothing in it goes (not even a firewall rule) while something else still lives there
+        more = f" and {len(users) - 5} more" if len(users) > 5 else ""
+        raise HubError(f"{resource.label()} is still used by {', '.join(users[:5])}{more}: nothing in it was "
+                       "deleted (its firewall rules and subnetworks stay); remove those first, then resume")
     for rid in resource.details.get("firewalls", ()):
         name = rid.rsplit("/", 1)[-1]
         _delete_part(f"firewall rule {name}",
@@ -677,6 +682,24 @@ def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     _compute_delete(lambda: networks.delete_unary(project=gcp.project, network=resource.name), None,
                     resource.label(), gcp, ctx, step)
     return "deleted"
+
+
+def _network_users(gcp: _Gcp, network) -> list[str]:
+    """What still lives in a network the plan deletes: VM instances with an interface in it (the GKE nodes
+    are gone by then), forwarding rules (load balancers) and peerings. Read just before anything of the
+    network goes; a listing that fails fails the check."""
+    compute = gcp.sdk.compute
+    link = network.self_link
+    users = [f"peering {p.name}" for p in network.peerings or ()]
+    vms = gcp.client(compute.InstancesClient)
+    for zone, scoped in vms.aggregated_list(project=gcp.project):
+        users += [f"instance {vm.name} ({zone.removeprefix('zones/')})" for vm in scoped.instances or ()
+                  if any(nic.network == link for nic in vm.network_interfaces or ())]
+    rules = gcp.client(compute.ForwardingRulesClient)
+    for scope, scoped in rules.aggregated_list(project=gcp.project):
+        users += [f"forwarding rule {r.name} ({scope.removeprefix('regions/')})" for r in scoped.forwarding_rules or ()
+                  if r.network == link]
+    return users
 
 
 def _delete_part(what: str, start: Callable[[], Any], region: str | None, gcp: _Gcp, ctx: TeardownContext,

@@ -26,6 +26,8 @@ from hubtui.settings import Settings
 ENV = "dev"
 CLUSTER = cluster_name(ENV)
 RDS = f"{CLUSTER}-postgres"
+MSK_NOT_SAVED = (f"msk-cluster {CLUSTER}-kafka: MSK keeps no snapshot and hubtui saves no topic data from it: its "
+                 "messages are lost with it (only Kafka in the namespace is saved, best effort)")
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -138,7 +140,7 @@ def test_discovery_by_name_and_tag_finds_the_hub_with_arns_identity_and_region(a
     assert all(n.details["cluster"] == CLUSTER and n.id.startswith("arn:aws:eks:") for n in nodegroups)
     assert {r.matched_by for r in plan.resources} == {"name+tag"}
     assert not any("prod" in r.name for r in plan.resources)
-    assert plan.risks == ()
+    assert plan.risks == (MSK_NOT_SAVED,)  # MSK keeps no snapshot: its data is named as lost
     rds = one(plan.resources, "rds-instance").details
     assert (rds["engine"], rds["allocated_storage_gb"], rds["deletion_protection"]) == ("postgres", 20, False)
     assert CloudPlan.from_dict(plan.to_dict()) == plan  # the plan survives the journal
@@ -170,8 +172,9 @@ def test_discovery_by_name_only_is_a_risk_per_resource(aws):
 
     top = [r for r in plan.resources if r.kind != "eks-nodegroup"]
     assert len(top) == 4 and {r.matched_by for r in plan.resources} == {"name"}
-    assert len(plan.risks) == 4
-    assert all("by name only" in risk and "has no environment tag" in risk for risk in plan.risks)
+    named = [risk for risk in plan.risks if "by name only" in risk]
+    assert len(named) == 4 and all("has no environment tag" in risk for risk in named)
+    assert [risk for risk in plan.risks if risk not in named] == [MSK_NOT_SAVED]
 
 
 def test_discovery_by_tag_only_finds_differently_named_resources_but_leaves_them_out(aws):
@@ -197,7 +200,8 @@ def test_discovery_by_tag_only_with_include_tag_matches_plans_them_with_the_red_
     assert plan.not_included == ()
     assert {r.id for r in plan.resources if r.kind != "eks-nodegroup"} == set(arns.values())
     assert {r.matched_by for r in plan.resources} == {"tag"}
-    assert len(plan.risks) == 4 and all("matches by tag only: tagged" in risk for risk in plan.risks)
+    tagged = [risk for risk in plan.risks if "matches by tag only: tagged" in risk]
+    assert len(tagged) == 4 and len(plan.risks) == 5 and "MSK keeps no snapshot" in plan.risks[-1]
 
 
 def test_a_resource_named_for_dev_but_tagged_prod_is_shown_with_that_risk(aws):
@@ -345,14 +349,17 @@ def test_teardown_deletes_only_what_the_plan_holds(aws, calls):
     assert any(isinstance(e, LogLine) and "trying again" in e.text for e in events)
 
 
-def test_the_final_snapshot_is_taken_and_named(aws):
+def test_the_final_snapshot_is_taken_and_named(aws, calls):
     aws.create_rds(RDS)
     plan = aws_mod.discover(ENV, settings())
 
     outcome = one(aws_mod.teardown(plan, settings(), fast_ctx()[0]), "rds-instance")
 
-    snapshots = [s["DBSnapshotIdentifier"] for s in aws.client("rds").describe_db_snapshots()["DBSnapshots"]]
+    snapshots = [s["DBSnapshotIdentifier"] for s in aws.client("rds").describe_db_snapshots(
+        SnapshotType="manual")["DBSnapshots"]]
     assert len(snapshots) == 1 and re.fullmatch(rf"{RDS}-final-\d{{14}}", snapshots[0])
+    [deleted] = [params for service, op, params in calls.seen if op == "DeleteDBInstance"]
+    assert deleted["DeleteAutomatedBackups"] is False  # the automated backups stay for their retention
     assert outcome.outcome == DELETED
     assert outcome.detail.startswith(f"final snapshot {snapshots[0]}")
 
@@ -364,7 +371,7 @@ def test_without_final_snapshot_none_is_taken(aws):
     outcome = one(aws_mod.teardown(plan, settings(), fast_ctx(final_snapshot=False)[0]), "rds-instance")
 
     assert (outcome.outcome, outcome.detail) == (DELETED, "no final snapshot (as chosen)")
-    assert aws.client("rds").describe_db_snapshots()["DBSnapshots"] == []
+    assert aws.client("rds").describe_db_snapshots(SnapshotType="manual")["DBSnapshots"] == []
     assert rds_exists(aws) is None
 
 

@@ -197,6 +197,23 @@ def test_teardown_deletes_only_what_the_plan_holds(azure):
     assert azure.calls("DELETE", "late-dev") == [] and "late-dev" in azure.groups
 
 
+def test_a_resource_created_in_the_group_since_the_plan_refuses_its_delete(azure):
+    """The group's contents are listed again just before its delete: a database created there after the
+    operator saw the plan is not deleted with it."""
+    azure.add_group(RG, tags={"environment": "dev"})
+    azure.add_resource(RG, "hubstore")
+    plan = plan_for(azure, RG)
+    azure.add_resource(RG, "billing-db", "Microsoft.Sql/servers")
+    rec = Recorder()
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    assert outcome.outcome == FAILED
+    assert outcome.detail == ("it holds resources the plan did not show: billing-db (Microsoft.Sql/servers); nothing "
+                              "was deleted: plan again")
+    assert azure.calls("DELETE", RG) == [] and RG.lower() in azure.groups
+
+
 @pytest.mark.parametrize("style,end", [("location", "Failed"), ("async", "Failed"), ("async", "Canceled")])
 def test_a_failed_operation_is_failed_never_deleted(azure, style, end):
     azure.add_group(RG, tags={"environment": "dev"})

@@ -81,7 +81,8 @@ def test_discover_finds_the_hub_by_name_and_label(gcp, settings):
     vpc = next(r for r in plan.resources if r.kind == "vpc-network")
     assert vpc.details["subnetworks"] == [f"projects/{gcp.project}/regions/{gcp.region}/subnetworks/{CLUSTER}-subnet"]
     assert vpc.details["firewalls"] == [f"projects/{gcp.project}/global/firewalls/{CLUSTER}-allow-internal"]
-    assert plan.risks == ()
+    assert plan.risks == (f"memorystore-instance {CLUSTER}-redis is STANDARD_HA tier: Memorystore keeps no export on "
+                          "delete and hubtui does not save it; its data is lost with it",)
     assert CloudPlan.from_dict(plan.to_dict()) == plan
 
 
@@ -99,8 +100,8 @@ def test_discover_by_name_only_adds_a_risk_per_resource(gcp, settings):
     assert {r.matched_by for r in plan.resources} == {"name"}
     assert len(plan.resources) == 5
     # one risk per labelled kind; a VPC network has no labels, so matching it by name is expected
-    assert len(plan.risks) == 4
-    assert all("has no label environment=dev" in risk for risk in plan.risks)
+    labelled = [risk for risk in plan.risks if "has no label environment=dev" in risk]
+    assert len(labelled) == 4 and len(plan.risks) == 5  # and the Memorystore data named as not saved
     assert not any("vpc-network" in risk for risk in plan.risks)
 
 
@@ -116,9 +117,9 @@ def test_discover_by_label_only(gcp, settings):
                    ("pubsub-topic", "audit-log", "tag")}
     cluster = next(r for r in plan.resources if r.kind == "gke-cluster")
     assert cluster.id == f"projects/{gcp.project}/locations/us-central1-a/clusters/renamed-cluster"
-    assert len(plan.risks) == 3
-    assert all("is labelled environment=dev but is not named after llm-analytics-hub-dev" in risk
-               for risk in plan.risks)
+    labelled = [risk for risk in plan.risks if "is labelled environment=dev but is not named after "
+                "llm-analytics-hub-dev" in risk]
+    assert len(labelled) == 3 and len(plan.risks) == 4  # and the Memorystore data named as not saved
 
 
 def test_discover_by_label_only_leaves_them_out_by_default(gcp, settings):
@@ -389,6 +390,29 @@ def test_network_in_use_is_retried(gcp, settings, rec):
     assert not gcp.networks
 
 
+@pytest.mark.parametrize("user, named", [
+    (lambda gcp, net: gcp.add_instance("billing-vm", net), "instance billing-vm (europe-west1-b)"),
+    (lambda gcp, net: gcp.add_forwarding_rule("shop-lb", net, region="europe-west1"),
+     "forwarding rule shop-lb (europe-west1)"),
+    (lambda gcp, net: gcp.add_peering(net, "to-shared", "shared-vpc"), "peering to-shared"),
+])
+def test_a_network_something_else_still_uses_loses_nothing_not_even_a_firewall_rule(gcp, settings, rec, user,
+                                                                                     named):
+    """Another team's VM, a load balancer's forwarding rule or a peering in the planned network: the step
+    fails naming it before any firewall rule or subnetwork of the network is deleted."""
+    net = f"{CLUSTER}-vpc"
+    gcp.add_network(net, subnetworks=(f"{CLUSTER}-subnet",), firewalls=(f"{CLUSTER}-allow-internal",))
+    plan = gcp_cloud.discover("dev", settings)
+    user(gcp, net)
+
+    (outcome,) = gcp_cloud.teardown(plan, settings, rec.ctx())
+
+    assert outcome.outcome == FAILED
+    assert f"vpc-network {net} is still used by {named}: nothing in it was deleted" in outcome.detail
+    assert gcp.calls("DELETE") == []
+    assert net in gcp.networks and f"{CLUSTER}-allow-internal" in gcp.firewalls and gcp.subnetworks
+
+
 @pytest.mark.parametrize("status", [403, 500])
 def test_other_errors_fail_at_once(gcp, settings, rec, status):
     gcp.add_hub("dev")
@@ -639,13 +663,16 @@ def test_memorystore_basic_tier_is_a_risk(gcp, settings):
     plan = gcp_cloud.discover("dev", settings)
 
     assert [r for r in plan.risks if "BASIC" in r] == [
-        f"memorystore-instance {CLUSTER}-redis is BASIC tier: it has no export on delete; its data is lost unless "
-        "the backup step saved it"]
+        f"memorystore-instance {CLUSTER}-redis is BASIC tier: Memorystore keeps no export on delete and hubtui "
+        "does not save it; its data is lost with it"]
 
 
-def test_memorystore_standard_tier_is_no_such_risk(gcp, settings):
+def test_memorystore_standard_tier_is_named_as_not_saved_too(gcp, settings):
+    """Standard tier replicates, but a deleted instance keeps nothing either: named, never assumed saved."""
     gcp.add_redis_instance(f"{CLUSTER}-redis", labels={"environment": "dev"})
-    assert gcp_cloud.discover("dev", settings).risks == ()
+    assert gcp_cloud.discover("dev", settings).risks == (
+        f"memorystore-instance {CLUSTER}-redis is STANDARD_HA tier: Memorystore keeps no export on delete and "
+        "hubtui does not save it; its data is lost with it",)
 
 
 def test_cloud_sql_is_deleted_with_its_final_backup(gcp, settings, rec):

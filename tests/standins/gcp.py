@@ -110,6 +110,8 @@ class GcpStandIn:
         self.networks: dict[str, dict] = {}
         self.subnetworks: dict[str, dict] = {}  # "<region>/<name>" -> subnetwork
         self.firewalls: dict[str, dict] = {}
+        self.instances: dict[str, dict] = {}  # "<zone>/<name>" -> a VM instance (its network interfaces)
+        self.forwarding_rules: dict[str, dict] = {}  # "<region or global>/<name>" -> a forwarding rule
         self.operations: dict[str, _Operation] = {}
         self.sql_final_backups: list[dict] = []  # what Cloud SQL kept of deleted instances
         self.redis_unreachable: list[str] = []  # regions a `locations/-` Memorystore listing says it could not reach
@@ -209,6 +211,23 @@ class GcpStandIn:
             self.firewalls[rule] = {"kind": "compute#firewall", "name": rule, "network": link,
                                     "selfLink": f"{COMPUTE_URL}/projects/{self.project}/global/firewalls/{rule}"}
 
+    def add_instance(self, name: str, network: str, zone: str | None = None) -> None:
+        """A VM of another team in the network (not part of any plan)."""
+        zone = zone or f"{self.region}-b"
+        link = f"{COMPUTE_URL}/projects/{self.project}/global/networks/{network}"
+        self.instances[f"{zone}/{name}"] = {"kind": "compute#instance", "name": name, "zone": zone,
+                                            "networkInterfaces": [{"network": link, "name": "nic0"}]}
+
+    def add_forwarding_rule(self, name: str, network: str, region: str | None = None) -> None:
+        link = f"{COMPUTE_URL}/projects/{self.project}/global/networks/{network}"
+        where = region or "global"
+        self.forwarding_rules[f"{where}/{name}"] = {"kind": "compute#forwardingRule", "name": name,
+                                                    "network": link, "region": region or ""}
+
+    def add_peering(self, network: str, name: str, peer: str) -> None:
+        self.networks[network].setdefault("peerings", []).append(
+            {"name": name, "network": f"{COMPUTE_URL}/projects/other/global/networks/{peer}", "state": "ACTIVE"})
+
     def add_hub(self, environment: str = "dev", *, labels: bool = True, deletion_protection: bool = False) -> str:
         """Everything the old tool created for one environment; returns the cluster name."""
         cluster = f"llm-analytics-hub-{environment}"
@@ -290,6 +309,9 @@ class GcpStandIn:
             ("GET", r"/compute/v1/projects/(?P<p>SEG)/global/networks/(?P<name>SEG)", self._get_network),
             ("DELETE", r"/compute/v1/projects/(?P<p>SEG)/global/networks/(?P<name>SEG)", self._delete_network),
             ("GET", r"/compute/v1/projects/(?P<p>SEG)/global/firewalls", self._list_firewalls),
+            ("GET", r"/compute/v1/projects/(?P<p>SEG)/aggregated/instances", self._aggregated_instances),
+            ("GET", r"/compute/v1/projects/(?P<p>SEG)/aggregated/forwardingRules", self._aggregated_rules),
+            ("GET", r"/compute/v1/projects/(?P<p>SEG)/global/forwardingRules", self._global_rules),
             ("DELETE", r"/compute/v1/projects/(?P<p>SEG)/global/firewalls/(?P<name>SEG)", self._delete_firewall),
             ("DELETE", r"/compute/v1/projects/(?P<p>SEG)/regions/(?P<region>SEG)/subnetworks/(?P<name>SEG)",
              self._delete_subnetwork),
@@ -460,6 +482,30 @@ class GcpStandIn:
         if refused := self._project_ok(p):
             return refused
         return 200, {"kind": "compute#firewallList", "items": list(self.firewalls.values())}
+
+    def _aggregated_instances(self, p: str, body=None) -> tuple[int, dict]:
+        if refused := self._project_ok(p):
+            return refused
+        items: dict[str, dict] = {}
+        for key, vm in self.instances.items():
+            items.setdefault(f"zones/{key.split('/')[0]}", {"instances": []})["instances"].append(vm)
+        return 200, {"kind": "compute#instanceAggregatedList", "items": items}
+
+    def _aggregated_rules(self, p: str, body=None) -> tuple[int, dict]:
+        if refused := self._project_ok(p):
+            return refused
+        items: dict[str, dict] = {}
+        for key, rule in self.forwarding_rules.items():
+            where = key.split("/")[0]
+            scope = "global" if where == "global" else f"regions/{where}"
+            items.setdefault(scope, {"forwardingRules": []})["forwardingRules"].append(rule)
+        return 200, {"kind": "compute#forwardingRuleAggregatedList", "items": items}
+
+    def _global_rules(self, p: str, body=None) -> tuple[int, dict]:
+        if refused := self._project_ok(p):
+            return refused
+        rules = [r for k, r in self.forwarding_rules.items() if k.startswith("global/")]
+        return 200, {"kind": "compute#forwardingRuleList", "items": rules}
 
     def _delete_firewall(self, p: str, name: str, body=None) -> tuple[int, dict]:
         rule = self.firewalls.get(name)
