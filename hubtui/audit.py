@@ -27,6 +27,18 @@ class AuditError(HubError):
     """The audit log cannot be written. Not an API error: the message names the log and the reason."""
 
 
+def own_folder(folder: Path) -> None:
+    """hubtui's state folder must be this user's: one owned by another user (a shared /tmp, a planted folder)
+    could be read or rewritten by them. Raises PermissionError (an OSError) naming the owner."""
+    try:
+        st = os.stat(folder)
+    except FileNotFoundError:
+        return
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise PermissionError(1, f"it is owned by uid {st.st_uid}, not by you (uid {os.getuid()}): hubtui "
+                                 "keeps its state only in a folder of your own")
+
+
 def append_line(path: Path, line: str) -> None:
     """Append one line durably: under flock (other hubtui processes append too), on a line of its own (a
     last line cut short by a crash gets its "\\n" first, so that it cannot swallow this one), fsync'd.
@@ -34,7 +46,8 @@ def append_line(path: Path, line: str) -> None:
     path = Path(path)
     data = (line.rstrip("\n") + "\n").encode()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    own_folder(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         size = os.fstat(fd).st_size
@@ -56,7 +69,9 @@ class AuditLog:
         """Raise AuditError now if entries could not be appended (call it before changing anything)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600))
+            own_folder(self.path.parent)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW,
+                             0o600))
         except OSError as e:
             raise AuditError(f"cannot write the audit log {self.path} ({_reason(e)}): fix its folder's permissions "
                              "or set XDG_STATE_HOME; nothing was changed") from None

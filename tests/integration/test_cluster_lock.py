@@ -35,12 +35,16 @@ def env(kube):
 
 
 def plant(kube, env, holder: str, *, renewed: datetime | None = None, duration: int = 60,
-          pid: int | None = None) -> None:
-    """A lease as another hubtui would have left it (with `pid`: one of this machine's processes)."""
+          pid: int | None = None, host: str | None = None) -> None:
+    """A lease as another hubtui would have left it (with `pid`: one of this machine's processes; `host`: the
+    host name it ran on, this one by default)."""
+    import socket
+
     from hubtui.ops.cleanup.cluster_lock import machine_id
 
     stamp = (renewed or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    notes = {"hubtui.io/machine": machine_id(), "hubtui.io/pid": str(pid)} if pid is not None else {}
+    notes = {"hubtui.io/machine": machine_id(), "hubtui.io/pid": str(pid),
+             "hubtui.io/host": host or socket.gethostname()} if pid is not None else {}
     client.CoordinationV1Api(kube.api).create_namespaced_lease(NAMESPACE, {
         "metadata": {"name": lease_name(env), "annotations": notes},
         "spec": {"holderIdentity": holder, "leaseDurationSeconds": duration, "acquireTime": stamp,
@@ -207,6 +211,11 @@ def test_a_killed_run_on_this_machine_is_taken_over_at_once(kube, env):
         assert taker.held and time.monotonic() - started < 5
     finally:
         taker.release()
+    # the same machine id but another host name (a container sharing the id): its pid says nothing here
+    plant(kube, env, f"ci@container pid {dead.pid} #other", pid=dead.pid, host="another-container")
+    with pytest.raises(HubError, match=f"ci@container pid {dead.pid} #other"):
+        ClusterLease(kube, env).acquire()
+    client.CoordinationV1Api(kube.api).delete_namespaced_lease(lease_name(env), NAMESPACE)
     # the same lease, held by a live process of this machine: refused
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:

@@ -29,12 +29,19 @@ def test_each_record_is_fsynced_before_record_returns(tmp_path, monkeypatch):
     assert [e["deployment"] for e in log.entries()] == ["a", "b"]
 
 
-def test_a_write_that_fails_after_the_check_is_an_audit_error_naming_the_log(tmp_path):
+def test_a_write_that_fails_after_the_check_is_an_audit_error_naming_the_log(tmp_path, monkeypatch):
+    import errno
+    import os
+
     state = tmp_path / "state"
     state.mkdir()
-    (state / "audit.jsonl").symlink_to("/dev/full")  # opens fine; every write fails with ENOSPC
     log = AuditLog(state)
     log.check()
+
+    def full(fd, data):  # the disk fills up after the check: every write fails with ENOSPC
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", full)
     with pytest.raises(AuditError) as caught:
         log.record("scale", deployment="api-server", before=3, after=0)
     err = caught.value

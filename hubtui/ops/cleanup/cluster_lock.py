@@ -128,6 +128,7 @@ class ClusterLease:
         machine = machine_id()
         if machine:
             annotations["hubtui.io/machine"] = machine
+            annotations["hubtui.io/host"] = socket.gethostname()  # containers share a machine id
         meta: dict = {"name": self.name, "namespace": NAMESPACE,
                       "labels": {"app.kubernetes.io/managed-by": "hubtui"}, "annotations": annotations}
         if rv:
@@ -201,6 +202,8 @@ class ClusterLease:
         notes = (lease.metadata.annotations if lease.metadata else None) or {}
         machine, pid = machine_id(), notes.get("hubtui.io/pid", "")
         if not (machine and notes.get("hubtui.io/machine") == machine and pid.isdigit()):
+            return False
+        if notes.get("hubtui.io/host") != socket.gethostname():  # another container of the same machine id
             return False
         if int(pid) == os.getpid():  # this process: gone unless a run of it holds the lease now
             with _HELD_LOCK:

@@ -7,6 +7,7 @@ used (after saving a copy of each kubeconfig file it edits), and hubtui's workin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -130,6 +131,7 @@ def remove_kubeconfig_entries(entries: KubeconfigEntries, copy_dir: Path) -> tup
     path = Path(entries.file)
     if not path.is_file():
         return copy_dir, []  # already gone: nothing to remove
+    path = path.resolve()  # a symlinked kubeconfig (dotfiles) is updated where it lives; the link stays a link
     cfg = _load(path)
     copy_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -144,10 +146,24 @@ def remove_kubeconfig_entries(entries: KubeconfigEntries, copy_dir: Path) -> tup
     if cfg.get("current-context") in entries.contexts:
         cfg["current-context"] = ""
         removed.append("kubeconfig current-context")
+    # The new file is created 0600 (credentials are never readable by others, not even for a moment), gets the
+    # old file's mode only then, and replaces it atomically; a stale temp file or a link planted there is
+    # never followed (O_EXCL | O_NOFOLLOW).
     tmp = path.with_name(path.name + ".hubtui-tmp")
-    tmp.write_text(yaml.safe_dump(cfg, default_flow_style=False, sort_keys=False))
-    os.chmod(tmp, path.stat().st_mode & 0o777)
-    os.replace(tmp, path)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(yaml.safe_dump(cfg, default_flow_style=False, sort_keys=False))
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     return copy, removed
 
 
