@@ -74,3 +74,12 @@ def load(env: Mapping[str, str]) -> Config:
         raise UsageError(f"config file {path}: resume_max_age_hours must be from {lo} to {hi} (it is {hours})")
     return Config(path, data.get("namespace"), data.get("readonly", False), tuple(patterns),
                   tuple(data.get("production_contexts", PRODUCTION_CONTEXTS)), data.get("theme"), hours)
+
+
+def context_pattern(context: str | None, patterns) -> str | None:
+    """The first shell pattern a context name matches, case-insensitively (`*prod*` matches `Prod-EU`)."""
+    import fnmatch
+
+    if not context:
+        return None
+    return next((p for p in patterns if fnmatch.fnmatchcase(context.lower(), p.lower())), None)

@@ -8,9 +8,8 @@ opens in a read-only transaction.
 
 from __future__ import annotations
 
-import fnmatch
-
 from .errors import UsageError
+from .config import context_pattern
 
 
 class ReadOnlyError(UsageError):
@@ -21,9 +20,9 @@ def readonly_reason(settings, context: str | None) -> str | None:
     """Why read-only is on for this context (None: it is off)."""
     if settings.readonly:
         return settings.readonly_why or "read-only mode"
-    for pattern in settings.readonly_contexts:
-        if context and fnmatch.fnmatchcase(context, pattern):
-            return f"context {context} matches the read-only pattern {pattern!r} of the config file"
+    pattern = context_pattern(context, settings.readonly_contexts)
+    if pattern:
+        return f"context {context} matches the read-only pattern {pattern!r} of the config file"
     return None
 
 

@@ -29,6 +29,7 @@ class Settings:
     kubeconfig: str | None = None
     context: str | None = None
     namespace: str = DEFAULT_NAMESPACE
+    namespace_from: str = "the default"  # -n, $NAMESPACE, the config file, the default
     all_namespaces: bool = False  # the TUI shows the deployments of every namespace (-A)
     scale_timeout: float = DEFAULT_SCALE_TIMEOUT
     db_name: str = DEFAULT_DB_NAME
@@ -62,6 +63,8 @@ class Settings:
         readonly_env = env.get("HUBTUI_READONLY", "").strip().lower() in ("1", "true", "yes", "on")
         base = cls(
             namespace=env.get("NAMESPACE") or config.namespace or DEFAULT_NAMESPACE,
+            namespace_from=("$NAMESPACE" if env.get("NAMESPACE") else "the config file" if config.namespace
+                            else "the default"),
             readonly=readonly_env or config.readonly,
             readonly_why="HUBTUI_READONLY" if readonly_env else (f"readonly = true in {config.path}"
                                                                  if config.readonly else ""),
@@ -78,6 +81,8 @@ class Settings:
             azure_subscription=env.get("AZURE_SUBSCRIPTION_ID") or None,
             state_dir=_state_dir(env),
         )
+        if overrides.get("namespace") is not None:
+            overrides["namespace_from"] = "-n"
         if overrides.get("readonly"):  # --readonly: on, whatever the lower layers say; never switched off here
             overrides["readonly_why"] = "--readonly"
         elif "readonly" in overrides:

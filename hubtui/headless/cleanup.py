@@ -59,7 +59,8 @@ def options_from(args: argparse.Namespace, settings: Settings):
 
     extra = tuple(n.strip() for chunk in args.additional_namespaces for n in chunk.split(",") if n.strip())
     return validate(CleanupOptions(environment=args.environment, provider=args.provider,
-                                   namespace=settings.namespace, additional_namespaces=extra, force=args.force,
+                                   namespace=settings.namespace, namespace_from=settings.namespace_from,
+                                   additional_namespaces=extra, force=args.force,
                                    skip_backup=args.skip_backup, k8s_only=args.k8s_only, dry_run=args.dry_run,
                                    include_tag_matches=args.include_tag_matches,
                                    include_shared_infra=args.include_shared_infra))
@@ -98,10 +99,21 @@ class CleanupPrinter(EventPrinter):
 
 
 def _ask(question: str) -> str:
+    """One typed answer. What was typed (or pasted) before the question is thrown away first, so that a
+    pasted runbook's `yes` cannot answer a question it never saw."""
+    flush_type_ahead()
     try:
         return input(question.rstrip() + " ")
     except EOFError:
         return ""
+
+
+def flush_type_ahead() -> None:
+    if sys.stdin.isatty():
+        import termios
+
+        with contextlib.suppress(OSError, termios.error):
+            termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

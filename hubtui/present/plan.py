@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..ops.cleanup.plan import Plan, contents, evidence_lines
+from ..ops.cleanup.kube_steps import served_label
 from ..ops.cleanup.runner import STEP_TITLES, steps_for
 from ..paths import tilde
 from .tones import ERROR, HEADING, MUTED, PLAIN, STRONG, SUCCESS, WARNING
@@ -93,9 +94,9 @@ def plan_lines(plan: Plan) -> list[Line]:
             for item in items:
                 group.add(item)
     if plan.webhooks:
-        hooks = kube.add(f"webhook configurations ({len(plan.webhooks)})", tone=STRONG)
+        hooks = kube.add(f"served from these namespaces, cluster-wide ({len(plan.webhooks)})", tone=STRONG)
         for w in plan.webhooks:
-            hooks.add(f"{w['kind']} webhook configuration {w['name']} (served from {', '.join(w['namespaces'])})")
+            hooks.add(f"{served_label(w)} (served from {', '.join(w['namespaces'])})")
     sections = [kube]
 
     cloud = plan.cloud_plan

@@ -91,9 +91,9 @@ class ClusterBackend:
         return readonly_reason(self.settings, self.conn.context)
 
     def production_context(self) -> bool:
-        import fnmatch
+        from ..config import context_pattern
 
-        return any(fnmatch.fnmatchcase(self.conn.context, p) for p in self.settings.production_contexts)
+        return context_pattern(self.conn.context, self.settings.production_contexts) is not None
 
     def contexts(self) -> tuple[list[str], str]:
         from ..kube.client import contexts

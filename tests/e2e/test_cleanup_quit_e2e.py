@@ -99,3 +99,64 @@ def test_the_terminal_closing_stops_the_run_at_a_safe_point_before_exiting(doome
     finally:
         if term.child.ptyproc.isalive():
             term.child.ptyproc.kill(9)
+
+
+def start_to_backup(doomed_cluster, state) -> Terminal:
+    """The wizard up to a run whose backup is running (nothing is drained or deleted yet)."""
+    term = Terminal([], hubtui_env(doomed_cluster.kubeconfig, HUB_NAMESPACE, state), rows=36, cols=130)
+    term.wait_for("api-server")
+    term.press("x")
+    term.wait_for("Fill in the form")
+    term.press(*"dev", "\t", "right", "right", "right", " ", "f5")
+    term.wait_for("Cleanup plan")
+    term.press("D")
+    term.wait_for("Are you sure you want to destroy 'dev' on context")
+    term.press(*"yes", "enter")
+    term.wait_line("Backup", "running", timeout=180)
+    return term
+
+
+def audit_end(state) -> dict:
+    lines = (state / "hubtui" / "audit.jsonl").read_text().splitlines()
+    return [e for e in map(json.loads, lines) if e["action"] == "cleanup-end"][-1]
+
+
+def test_esc_during_the_backup_ends_cancelled_on_screen_and_ctrl_q_exits_1(doomed_cluster, tmp_path):
+    """The issue's case: stopped while the backup runs, the run is never "Destroyed" nor "completed"; the
+    screen says Cancelled and what finished; the journal and the plan stay for a resume."""
+    state = tmp_path / "state"
+    term = start_to_backup(doomed_cluster, state)
+    try:
+        term.press("escape")
+        term.wait_for("Cancel the cleanup?")
+        term.press("y")
+        term.wait_for("was cancelled", timeout=180)
+        screen = term.text
+        assert "Cancelled, NOT destroyed: 'dev'" in screen and "Destroyed 'dev'" not in screen
+        assert "completed" not in screen and "it is NOT done" in screen
+        assert "again to resume from 'Drain'" in screen
+        last = journal(state)[-1]
+        assert last["type"] == "end" and last["result"] == "cancelled"
+        assert audit_end(state)["result"] == "cancelled" and audit_end(state)["stopped_after"] == "Backup"
+        assert list((state / "hubtui" / "cleanup" / "dev").glob("plan-*.json"))
+    finally:
+        term.close()
+
+
+def test_ctrl_q_during_the_backup_exits_1_and_keeps_the_run_for_resume(doomed_cluster, tmp_path):
+    state = tmp_path / "state"
+    term = start_to_backup(doomed_cluster, state)
+    try:
+        term.press("\x11")  # Ctrl-Q
+        term.wait_for("Quit during the cleanup?")
+        term.press("y")
+        assert wait_exit(term, timeout=180) == 1  # cancelled: never a success
+        assert journal(state)[-1]["result"] == "cancelled"
+        end = audit_end(state)
+        assert end["result"] == "cancelled" and end["stopped_after"] == "Backup"
+        assert set(end["not_run"]) == {"drain", "namespaces", "local"}
+        audit = (state / "hubtui" / "audit.jsonl").read_text()
+        assert "working files" not in audit  # nothing of the run was forgotten
+        assert list((state / "hubtui" / "cleanup" / "dev").glob("plan-*.json"))
+    finally:
+        term.close()

@@ -26,8 +26,9 @@ def test_backup_saves_and_verifies_timescaledb_and_redis(kube, kube_settings, lo
     assert dump.name == "timescaledb-llm_analytics.dump" and rdb.name == "redis.rdb"
     assert rdb.read_bytes()[-9] == 0xFF  # a whole RDB: end marker and checksum
     local_check = shutil.which("redis-check-rdb")
-    if local_check:  # Redis's own checker agrees
+    if local_check:  # Redis's own checker agrees, and the backup ran it
         assert subprocess.run([local_check, str(rdb)], capture_output=True).returncode == 0
+        assert result.notes["redis"].endswith("complete, checked by redis-check-rdb")
     listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True).stdout
     for table in ("llm_requests", "metrics_hourly", "anomalies"):
         assert f" TABLE public {table} " in listing
@@ -50,14 +51,16 @@ def test_a_backup_that_fails_stops_with_nothing_deleted_and_keeps_what_was_saved
     assert list((tmp_path / "backups" / "dev").iterdir())  # the folder is kept for what was saved
 
 
-def test_a_store_that_exists_but_cannot_be_reached_stops_the_backup(kube, kube_settings, tmp_path):
+@pytest.mark.parametrize("name, labels", [("timescaledb", {}),  # found by its name
+                                          ("orders-db", {"app.kubernetes.io/name": "postgresql"})])  # by its label
+def test_a_store_that_exists_but_cannot_be_reached_stops_the_backup(kube, kube_settings, tmp_path, name, labels):
     from ..kubehelpers import Scratch
 
     ns = Scratch(kube.api, "nobackup")
     try:
         ns.apps.create_namespaced_stateful_set(ns.name, {
-            "metadata": {"name": "timescaledb"},
-            "spec": {"serviceName": "timescaledb", "replicas": 0, "selector": {"matchLabels": {"app": "timescaledb"}},
+            "metadata": {"name": name, "labels": labels},
+            "spec": {"serviceName": name, "replicas": 0, "selector": {"matchLabels": {"app": "timescaledb"}},
                      "template": {"metadata": {"labels": {"app": "timescaledb"}},
                                   "spec": {"containers": [{"name": "postgres", "image": "x"}]}}}})
         settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
@@ -89,7 +92,7 @@ def test_the_demo_plan_announces_every_warning_its_backup_step_gives(kube, kube_
     assert not [r for r in plan.risks if "Redis" in r or "TimescaleDB" in r or "will stop the cleanup" in r]
     events = []
     result = backup(kube, settings, HUB_NAMESPACE, "dev", emit=events.append)
-    assert set(result.files) == {"timescaledb", "redis"}
+    assert set(result.files) == {"timescaledb", "timescaledb/postgres", "timescaledb/roles", "redis"}
     warnings = [e for e in events if isinstance(e, LogLine) and e.level != "info"]
     assert len(warnings) == 1 and "Kafka" in warnings[0].text  # the check below is not vacuous
     assert unannounced(plan, events) == []
@@ -127,3 +130,28 @@ def test_a_store_that_cannot_be_reached_is_a_plan_risk_and_absent_stores_are_nam
         assert [e for e in events if isinstance(e, StepFailed)] and unannounced(plan, events) == []
     finally:
         ns.delete()
+
+
+def test_every_database_of_the_instance_and_its_roles_are_saved(kube, kube_settings, local_cluster, tmp_path):
+    """Not only the hub's database: another one on the same TimescaleDB instance is dumped and verified too,
+    and the roles are saved beside them."""
+    def psql(sql: str, db: str = "llm_analytics"):
+        return local_cluster.kubectl("exec", "-i", "-n", HUB_NAMESPACE, "timescaledb-0", "-c", "postgres", "--",
+                                     "psql", "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-tAc", sql)
+
+    psql("create database billing_backup_test")
+    try:
+        psql("create table invoices (id int primary key, total numeric); insert into invoices values (1, 42)",
+             db="billing_backup_test")
+        settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
+        result = backup(kube, settings, HUB_NAMESPACE, "dev")
+        billing = result.files["timescaledb/billing_backup_test"]
+        assert billing.name == "timescaledb-billing_backup_test.dump"
+        assert result.notes["timescaledb/billing_backup_test"] == "verified with pg_restore: 1 tables with their data"
+        listing = subprocess.run(["pg_restore", "--list", str(billing)], capture_output=True, text=True).stdout
+        assert " TABLE public invoices " in listing and " TABLE DATA public invoices " in listing
+        roles = result.files["timescaledb/roles"]
+        assert roles.name == "timescaledb-roles.sql" and "CREATE ROLE postgres;" in roles.read_text()
+        assert result.files["timescaledb"].name == "timescaledb-llm_analytics.dump"  # the hub's, as before
+    finally:
+        psql("drop database billing_backup_test")

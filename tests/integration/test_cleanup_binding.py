@@ -367,3 +367,128 @@ def test_force_on_production_needs_the_context_name_repeated(local_cluster, kube
         assert uids(kube) == before
     finally:
         drop(kube, ns)
+
+
+# ----- the doomed namespaces are evidence -----------------------------------------------------------------
+def test_a_namespace_exported_from_earlier_work_naming_prod_refuses_a_dev_cleanup(local_cluster, kube, tmp_path):
+    """NAMESPACE=llm-analytics-hub-prod left exported: a dev cleanup never drains or deletes prod's namespace,
+    with --force and --context-name or without."""
+    core = client.CoreV1Api(kube.api)
+    core.create_namespace({"metadata": {"name": "llm-analytics-hub-prod"}})
+    try:
+        before = uids(kube)
+        env = dict(cli_env(local_cluster, tmp_path), NAMESPACE="llm-analytics-hub-prod")
+        for extra in (["--force", "--context-name", kube.context], ["--dry-run"]):
+            proc = subprocess.run([sys.executable, "-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s", *extra],
+                                  env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+            assert proc.returncode == 2, proc.stderr
+            assert "namespace llm-analytics-hub-prod, which would be deleted, names llm-analytics-hub-prod, " \
+                   "another environment" in proc.stderr
+            assert proc.stderr.count("\n") == 1 and "Nothing was changed" in proc.stderr
+        assert uids(kube) == before
+        assert not (tmp_path / "state" / "hubtui" / "audit.jsonl").exists()
+    finally:
+        drop(kube, "llm-analytics-hub-prod")
+
+
+def test_a_production_word_in_a_doomed_namespace_asks_delete_production(kube):
+    main = make_namespace(kube, {"environment": "dev"})
+    extra = make_namespace(kube, prefix="payments-prod")
+    try:
+        plan = discover(kube, CleanupOptions("dev", "k8s", main, (extra,), dry_run=True))
+        assert plan.binding == "bound" and plan.production
+        assert f"namespace {extra}, which would be deleted, says production" in render_text(plan)
+        from hubtui.ops.cleanup.confirm import confirmations
+
+        assert confirmations(plan)[0].phrase == "DELETE PRODUCTION"
+    finally:
+        drop(kube, main, extra)
+
+
+@pytest.mark.parametrize("bad", ["istio-system", "argocd", "calico-system", "gke-managed-cim", "kube-flannel",
+                                 "flux-system", "linkerd"])
+def test_platform_namespaces_are_refused_as_targets_and_nothing_changes(local_cluster, tmp_path, bad):
+    for args in (["-a", bad], ["-n", bad]):
+        flag = "--additional-namespaces" if args[0] == "-a" else "-n"
+        proc = run_cli(local_cluster, tmp_path, "-e", "dev", "-p", "k8s", flag, bad, "--force")
+        assert proc.returncode == 2, proc.stderr
+        assert f"namespace {bad!r} is a platform's" in proc.stderr and "never deletes it" in proc.stderr
+        assert proc.stderr.count("\n") == 1
+    assert not (tmp_path / "state" / "hubtui" / "audit.jsonl").exists()
+
+
+def test_infrastructure_named_as_the_main_namespace_keeps_its_in_use_check(kube):
+    """NAMESPACE=ingress-nginx makes the shared ingress-nginx the "main" namespace: still used by what stays,
+    it is left alone all the same."""
+    net = client.NetworkingV1Api(kube.api)
+    other = make_namespace(kube, prefix="web")
+    net.create_namespaced_ingress(other, {"metadata": {"name": "site"}, "spec": {
+        "ingressClassName": "nginx", "defaultBackend": {"service": {"name": "site", "port": {"number": 80}}}}})
+    try:
+        plan = discover(kube, CleanupOptions("dev", "k8s", "ingress-nginx", dry_run=True,
+                                             namespace_from="$NAMESPACE"))
+        main = plan.namespaces[0]
+        assert main.name == "ingress-nginx" and main.role == "main"
+        assert main.shared == (f"ingress {other}/site",) and not main.doomed
+        assert "ingress-nginx" not in plan.namespaces_to_delete
+    finally:
+        drop(kube, other)
+        wait_deleted(client.CoreV1Api(kube.api), other)
+
+
+def test_a_main_namespace_from_the_environment_must_be_named_when_unlabelled(local_cluster, kube, tmp_path):
+    """The main namespace came from $NAMESPACE and carries no environment label: --force needs it named with -n,
+    a terminal asks for its name; with -n it is the operator's choice."""
+    ns = make_namespace(kube, prefix="hubns")  # no environment label
+    try:
+        before = uids(kube)
+        env = dict(cli_env(local_cluster, tmp_path), NAMESPACE=ns)
+        proc = subprocess.run([sys.executable, "-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s", "--force",
+                               "--skip-backup", "--context-name", kube.context], env=env, capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert proc.returncode == 2, proc.stderr
+        assert f"the main namespace {ns} comes from $NAMESPACE and is not labelled environment=dev: with " \
+               f"--force, name it with -n {ns}" in proc.stderr
+        child = pexpect.spawn(sys.executable, ["-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s", "--skip-backup"],
+                              env=env, timeout=60, encoding="utf-8", dimensions=(40, 200))
+        child.expect(f"namespace {ns} is the main one \\(from \\$NAMESPACE\\)")
+        child.expect(f"Type the context's name \\({kube.context}\\) to destroy it anyway:")
+        child.sendline(kube.context)
+        child.expect(f"Type its name \\({ns}\\) to drain and delete it:")
+        child.sendline("yes")
+        child.expect(f"not confirmed \\(type exactly '{ns}'\\): nothing was changed")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 2 and uids(kube) == before
+    finally:
+        drop(kube, ns)
+
+
+def test_production_contexts_ask_delete_production_and_match_any_case(local_cluster, kube, tmp_path):
+    (tmp_path / "config" / "hubtui").mkdir(parents=True)
+    (tmp_path / "config" / "hubtui" / "config.toml").write_text(f'production_contexts = ["{kube.context.upper()}"]\n')
+    env = dict(cli_env(local_cluster, tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    before = uids(kube)
+    child = pexpect.spawn(sys.executable, ["-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s"], env=env,
+                          timeout=60, encoding="utf-8", dimensions=(40, 200))
+    child.expect(f"context {kube.context} matches the production pattern")
+    child.expect("Type DELETE PRODUCTION to destroy the production environment 'dev'")
+    child.sendline("yes")
+    child.expect("not confirmed \\(type exactly 'DELETE PRODUCTION'\\): nothing was changed")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2 and uids(kube) == before
+
+
+def test_a_pasted_yes_before_the_question_does_not_answer_it(local_cluster, kube, tmp_path):
+    """Type-ahead is thrown away before each question: a runbook pasted too early answers nothing."""
+    before = uids(kube)
+    child = spawn_cli(local_cluster, tmp_path, "-e", "dev", "-p", "k8s", "--skip-backup")
+    child.sendline("yes")  # typed while the plan is still being made
+    child.expect("Are you sure you want to destroy 'dev'")
+    child.expect(r"\(yes/NO\): ")
+    child.sendline("no")
+    child.expect("not confirmed \\(type exactly 'yes'\\): nothing was changed")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2 and uids(kube) == before

@@ -74,8 +74,52 @@ def test_drain_names_the_stragglers_when_pods_stay(kube, ns, audit):
     events = []
     result = drain(kube, ns.name, audit=audit, emit=events.append, timeout=3)
     assert not result.complete and result.stragglers == ("lonely",)
-    warning = [e for e in events if isinstance(e, LogLine) and e.level == "warning"]
-    assert warning and "lonely" in warning[0].text and not any(isinstance(e, StepDone) for e in events)
+    error = [e for e in events if isinstance(e, LogLine) and e.level == "error"]
+    assert error and "lonely" in error[0].text and not any(isinstance(e, StepDone) for e in events)
+
+
+def test_stopping_the_writers_leaves_the_stores_running_for_the_backup(kube, ns, audit):
+    workloads(ns)
+    result = drain(kube, ns.name, audit=audit, timeout=60, stores=False)
+    assert result.complete and result.scaled == ("deployment/web",)
+    assert sorted(result.deleted) == ["cronjob/rollup", "job/migrate"]
+    pods = [p.metadata.name for p in ns.core.list_namespaced_pod(ns.name).items if p.metadata.deletion_timestamp is None]
+    assert pods == ["db-0"]  # the store still runs, to be saved quiet
+    assert ns.apps.read_namespaced_stateful_set("db", ns.name).spec.replicas == 1
+    assert ns.apps.read_namespaced_deployment("web", ns.name).spec.replicas == 0
+
+
+def test_a_controller_that_scales_the_drained_writers_back_up_fails_the_drain(kube, ns, audit):
+    """A GitOps controller (here: one that says it is Argo CD) puts the replicas back after the drain scaled
+    them to 0: the drain stops, naming the workload and what keeps it, instead of waiting or going on."""
+    import threading
+
+    from hubtui.ops.cleanup.kube_steps import DrainReverted
+
+    ns.add("web", 2)
+    ns.apps.patch_namespaced_deployment("web", ns.name, {"metadata": {"labels": {
+        "argocd.argoproj.io/instance": "hub-dev"}}})
+    ns.wait_pods("web", 2)
+    stop = threading.Event()
+
+    def argo() -> None:  # syncs the deployment back to 2 whenever it sees it lower
+        while not stop.wait(0.2):
+            dep = ns.apps.read_namespaced_deployment("web", ns.name)
+            if dep.spec.replicas != 2:
+                ns.apps.patch_namespaced_deployment("web", ns.name, {"spec": {"replicas": 2}},
+                                                    field_manager="argocd-application-controller")
+
+    syncer = threading.Thread(target=argo, daemon=True)
+    syncer.start()
+    try:
+        with pytest.raises(DrainReverted) as caught:
+            drain(kube, ns.name, audit=audit, timeout=60, stores=False)
+    finally:
+        stop.set()
+        syncer.join(5)
+    text = str(caught.value)
+    assert f"{ns.name}: scaled to 0, but something scales it back up: web is back at 2 replica(s)" in text
+    assert "set by argocd-application-controller" in text and "Argo CD (argocd.argoproj.io/instance=hub-dev)" in text
 
 
 def test_namespaces_are_deleted_and_waited_for_and_missing_ones_are_noted(kube, audit):

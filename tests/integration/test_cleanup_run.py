@@ -40,18 +40,42 @@ def test_a_k8s_cleanup_backs_up_drains_deletes_and_forgets_its_working_files(doo
     settings = settings_for(doomed_cluster, tmp_path)
     conn = connect(settings)
     try:
+        # a metrics adapter's APIService served from monitoring (left behind, unavailable, it would keep every
+        # namespace deletion of the cluster from finishing), and a CRD converted by a webhook there
+        client.ApiregistrationV1Api(conn.api).create_api_service({
+            "metadata": {"name": "v1beta1.custom.metrics.hubtui.test"},
+            "spec": {"group": "custom.metrics.hubtui.test", "version": "v1beta1", "insecureSkipTLSVerify": True,
+                     "groupPriorityMinimum": 100, "versionPriority": 100,
+                     "service": {"namespace": "monitoring", "name": "prometheus-adapter", "port": 443}}})
+        client.ApiextensionsV1Api(conn.api).create_custom_resource_definition({
+            "metadata": {"name": "widgets.hubtui.test"},
+            "spec": {"group": "hubtui.test", "scope": "Namespaced",
+                     "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+                     "versions": [{"name": "v1", "served": True, "storage": True, "schema": {
+                         "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}],
+                     "conversion": {"strategy": "Webhook", "webhook": {
+                         "conversionReviewVersions": ["v1"],
+                         "clientConfig": {"service": {"namespace": "monitoring", "name": "converter"}}}}}})
         plan = discover(conn, CleanupOptions("dev", "k8s", HUB_NAMESPACE, ("extra-ns",)), settings)
+        assert [w["name"] for w in plan.webhooks if w["kind"] == "apiservice"] == [
+            "v1beta1.custom.metrics.hubtui.test"]
+        assert any(r.startswith("CRD widgets.hubtui.test converts its versions through a webhook served from "
+                                "monitoring") for r in plan.risks)
         plan_file = plan.save(settings.state_dir)
         events = []
         summary = CleanupRun(plan, plan_file, conn, settings, emit=events.append).run()
+        assert "APIService v1beta1.custom.metrics.hubtui.test" in summary.to_dict()["deleted"]
+        assert "v1beta1.custom.metrics.hubtui.test" not in {
+            a.metadata.name for a in client.ApiregistrationV1Api(conn.api).list_api_service().items}
         assert summary.ok and summary.result == "completed", summary.render()
-        assert [s.step for s in summary.steps] == ["backup", "drain", "namespaces", "local"]
-        assert [s.status for s in summary.steps] == ["done"] * 4
+        assert [s.step for s in summary.steps] == ["quiesce", "backup", "drain", "namespaces", "local"]
+        assert [s.status for s in summary.steps] == ["done"] * 5
         assert not namespaces(conn) & {HUB_NAMESPACE, *INFRA}
         assert {f"namespace {n}" for n in (HUB_NAMESPACE, *INFRA)} <= set(summary.to_dict()["deleted"])
         # the step list saw each step start and finish, in order
-        assert [e.step for e in events if isinstance(e, StepStarted)] == ["backup", "drain", "namespaces", "local"]
-        assert [e.step for e in events if isinstance(e, StepDone)] == ["backup", "drain", "namespaces", "local"]
+        steps = ["quiesce", "backup", "drain", "namespaces", "local"]
+        assert [e.step for e in events if isinstance(e, StepStarted)] == steps
+        assert [e.step for e in events if isinstance(e, StepDone)] == steps
         assert not [e for e in events if isinstance(e, StepFailed)]
     finally:
         conn.close()
@@ -66,7 +90,7 @@ def test_a_k8s_cleanup_backs_up_drains_deletes_and_forgets_its_working_files(doo
     assert {e["namespace"] for e in deletes} == {HUB_NAMESPACE, *INFRA}
     for e in deletes + [e for e in entries if e["action"] in ("drain-scale", "cleanup-step")]:
         assert e["plan_hash"] == plan.hash and e["context"] == conn.context and e["environment"] == "dev"
-    assert [e["step"] for e in entries if e["action"] == "cleanup-step"] == ["backup", "drain", "namespaces",
+    assert [e["step"] for e in entries if e["action"] == "cleanup-step"] == ["quiesce", "backup", "drain", "namespaces",
                                                                                "local"]
     assert entries[0]["action"] == "cleanup-start" and entries[0]["force"] is False
     assert entries[-1]["action"] in ("cleanup-end", "remove-local")
@@ -89,12 +113,18 @@ def test_a_failed_backup_stops_the_run_before_anything_is_deleted(doomed_cluster
         summary = CleanupRun(plan, plan.save(settings.state_dir), conn, settings).run()
         assert summary.result == "failed" and not summary.ok
         assert [(s.step, s.status) for s in summary.steps] == [
-            ("backup", "failed"), ("drain", "skipped"), ("namespaces", "skipped"), ("local", "skipped")]
-        assert "TimescaleDB" in summary.steps[0].detail
+            ("quiesce", "done"), ("backup", "failed"), ("drain", "skipped"), ("namespaces", "skipped"),
+            ("local", "skipped")]
+        assert "TimescaleDB" in summary.steps[1].detail
         assert "completed" not in summary.render() and "FAILED" in summary.render()
         assert {HUB_NAMESPACE, *INFRA} <= namespaces(conn)
-        assert {d.metadata.name: d.spec.replicas
-                for d in apps.list_namespaced_deployment(HUB_NAMESPACE).items} == replicas
+        # the writers were stopped before the backup: each count is recorded for `hubtui scale --restore`
+        assert {d.metadata.name: int(d.metadata.annotations["hubtui.io/original-replicas"])
+                for d in apps.list_namespaced_deployment(HUB_NAMESPACE).items if replicas[d.metadata.name]} == {
+            n: r for n, r in replicas.items() if r}
+        assert "hubtui scale --restore" in summary.steps[1].detail
+        assert {s.metadata.name for s in apps.list_namespaced_stateful_set(HUB_NAMESPACE).items
+                if s.spec.replicas} >= {"redis-cluster", "kafka"}  # the stores were not drained
         # the journal keeps the run for a resume once the database is back
         pending = pending_run(settings.state_dir, "dev")
         assert pending and pending.plan_hash == plan.hash and pending.steps["backup"]["status"] == "failed"
@@ -145,6 +175,14 @@ def test_a_killed_run_is_resumed_without_repeating_the_backup(doomed_cluster, tm
     backups = sorted((tmp_path / "hubtui" / "backups" / "dev").iterdir())
     assert len(backups) == 1
 
+    # a resume whose backup is gone (the stores may be drained already) is refused, nothing changed
+    dump = backups[0] / "timescaledb-llm_analytics.dump"
+    dump.rename(dump.with_suffix(".moved"))
+    refused = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "is gone or empty" in refused.stderr, refused.stderr
+    assert dump.name in refused.stderr and ("namespaces", "started") not in _journal_steps(journal)
+    dump.with_suffix(".moved").rename(dump)
+
     second = subprocess.run(argv + ["--json"], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                             timeout=300)
     assert second.returncode == 0, second.stderr + second.stdout
@@ -155,7 +193,8 @@ def test_a_killed_run_is_resumed_without_repeating_the_backup(doomed_cluster, tm
     summary = docs[-1]
     assert summary["result"] == "completed"
     assert [(s["step"], s["status"]) for s in summary["steps"]] == [
-        ("backup", "done earlier"), ("drain", "done"), ("namespaces", "done"), ("local", "done")]
+        ("quiesce", "done earlier"), ("backup", "done earlier"), ("drain", "done"), ("namespaces", "done"),
+        ("local", "done")]
     assert {"StepStarted", "StepDone", "LogLine", "Progress"} <= {d["event"] for d in docs}
     assert sorted((tmp_path / "hubtui" / "backups" / "dev").iterdir()) == backups  # no second backup
     conn = connect(Settings.from_env(kubeconfig=str(doomed_cluster.kubeconfig)))

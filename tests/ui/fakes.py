@@ -213,20 +213,22 @@ class FakeBackend:
                 Path(f"/state/hubtui/cleanup/{opts.environment}/plan-1234.json"))
 
     def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force):
-        from hubtui.ops.cleanup.runner import RunSummary, StepOutcome
+        from hubtui.ops.cleanup.runner import STEP_TITLES, RunSummary, StepOutcome
         from hubtui.events import LogLine, Progress, StepDone, StepStarted
 
         self.calls.append(("run", plan.environment, allow_disable_deletion_protection))
         self.calls.append(("force", force))
         summary = RunSummary(plan.environment, plan.hash)
-        script = [("backup", ["backup: TimescaleDB saved to timescaledb-llm_analytics.dump (verified with "
+        script = [("quiesce", ["llm-analytics-hub: 8 deployments (the writers) scaled to 0",
+                               "llm-analytics-hub: deleted cronjob/metrics-rollup, job/db-migrate"],
+                   "1 namespace(s) with their writers stopped"),
+                  ("backup", ["backup: TimescaleDB saved to timescaledb-llm_analytics.dump (verified with "
                               "pg_restore: 3 tables with their data)", "backup: Redis saved to redis.rdb"],
                    "2 file(s) in /state/hubtui/backups/dev/20261126T120000Z"),
-                  ("drain", ["llm-analytics-hub: 11 deployments and statefulsets scaled to 0",
-                             "llm-analytics-hub: deleted cronjob/metrics-rollup, job/db-migrate"],
+                  ("drain", ["llm-analytics-hub: 11 deployments and statefulsets scaled to 0"],
                    "1 namespace(s) drained")]
         for step, lines, detail in script:
-            emit(StepStarted(step, step.title()))
+            emit(StepStarted(step, STEP_TITLES[step]))
             for line in lines:
                 emit(LogLine(line))
             emit(StepDone(step, detail))

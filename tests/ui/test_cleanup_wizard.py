@@ -109,7 +109,7 @@ async def test_the_plan_shows_context_targets_and_risks_and_dry_run_changes_noth
         assert "  namespace llm-analytics-hub  main · 16 pods · 3 volumes, 32 GiB" in body
         assert "    volumes (3)\n      data-kafka-0 10Gi\n      data-redis-cluster-0 2Gi\n" in body
         assert "Kubernetes  4 namespaces · 19 pods · 3 volumes, 32 GiB" in body
-        assert "Steps  Backup → Drain → Delete namespaces → Local state" in body
+        assert "Steps  Stop writers → Backup → Drain → Delete namespaces → Local state" in body
         assert "! persistent volumes are deleted" in text(app, "#risks")
         await pilot.click("#dry")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
@@ -139,9 +139,10 @@ async def test_yes_must_be_typed_exactly_then_the_run_streams_its_steps_and_summ
         await until(pilot, lambda: "Redis saved" in log_text(run), what="the log")
         assert "==> Backup" in log_text(run) and "backup: Redis saved to redis.rdb" in log_text(run)
         assert "Cleanup of 'dev' completed in " in text(app, "#summary-head")
-        assert [run.step_state(s) for s in ("backup", "drain", "namespaces", "local")] == ["done"] * 4
+        steps = ("quiesce", "backup", "drain", "namespaces", "local")
+        assert [run.step_state(s) for s in steps] == ["done"] * 5
         table = run.query_one("#summary-table")
-        assert [str(table.get_row(s)[1]) for s in ("backup", "drain", "namespaces", "local")] == ["done"] * 4
+        assert [str(table.get_row(s)[1]) for s in steps] == ["done"] * 5
         assert str(table.get_row("namespaces")[3]) == "4 deleted, 0 already gone"
         assert ("run", "dev", False) in backend.calls
         await pilot.press("escape")

@@ -199,3 +199,127 @@ def test_working_files_go_and_the_summary_never_says_completed_after_a_failure(t
     text = s.render()
     assert text.startswith("Cleanup of 'dev' FAILED") and "completed" not in text
     assert "Failed (1): msk-cluster x (boom)" in text and "again to resume from 'Cloud teardown'" in text
+
+
+def test_a_symlinked_kubeconfig_is_updated_through_its_link_and_written_0600_first(tmp_path, monkeypatch):
+    """Dotfile managers link ~/.kube/config: the link stays a link, the file it points at loses the entries;
+    the new content is created 0600 (never readable by others, even for a moment) and a temp file planted
+    beside it is not followed."""
+    real = tmp_path / "dotfiles" / "kubeconfig"
+    real.parent.mkdir()
+    real.write_text(yaml.safe_dump(KUBECONFIG))
+    os.chmod(real, 0o640)
+    link = tmp_path / "config"
+    link.symlink_to(real)
+    victim = tmp_path / "victim"
+    victim.write_text("untouched")
+    (real.parent / "kubeconfig.hubtui-tmp").symlink_to(victim)  # planted: removed, never written through
+    modes = []
+    real_open = os.open
+
+    def spy(path, flags, mode=0o777, *a, **kw):
+        if str(path).endswith(".hubtui-tmp"):
+            modes.append((mode, flags & os.O_NOFOLLOW, flags & os.O_EXCL))
+        return real_open(path, flags, mode, *a, **kw)
+
+    monkeypatch.setattr(os, "open", spy)
+    [entries] = plan_kubeconfig(str(link), "llm-analytics-hub-dev")
+    remove_kubeconfig_entries(entries, tmp_path / "copies")
+    monkeypatch.undo()
+    assert link.is_symlink() and link.resolve() == real
+    assert [c["name"] for c in yaml.safe_load(real.read_text())["contexts"]][0] == "dev-admin"
+    assert (real.stat().st_mode & 0o777) == 0o640  # its mode kept
+    assert modes == [(0o600, os.O_NOFOLLOW, os.O_EXCL)]
+    assert victim.read_text() == "untouched"
+    assert not (real.parent / "kubeconfig.hubtui-tmp").exists()
+
+
+def test_state_files_refuse_links_and_a_folder_of_another_user(tmp_path):
+    from hubtui.audit import AuditError, AuditLog
+    from tests.ui.fakes import fake_plan
+
+    # the audit log as a link planted by someone else: refused, the target untouched
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    target = tmp_path / "elsewhere"
+    target.write_text("")
+    (state / "audit.jsonl").symlink_to(target)
+    with pytest.raises(AuditError, match="cannot write the audit log"):
+        AuditLog(state).check()
+    assert target.read_text() == ""
+    # a plan file planted as a link: refused, the target untouched
+    plan = fake_plan("dev")
+    folder = state / "cleanup" / "dev"
+    folder.mkdir(parents=True)
+    (folder / f"plan-{plan.hash[:12]}.json").symlink_to(tmp_path / "planted")
+    with pytest.raises(HubError, match="cannot save the plan"):
+        plan.save(state)
+    assert not (tmp_path / "planted").exists()
+    if os.getuid() != 0:
+        pytest.skip("a folder of another user needs root to make")
+    other = tmp_path / "other"
+    other.mkdir(mode=0o777)
+    os.chown(other, 4321, 4321)
+    with pytest.raises(AuditError, match="owned by uid 4321, not by you"):
+        AuditLog(other).check()
+    with pytest.raises(HubError, match="owned by uid 4321"):
+        fake_plan("dev").save(other)
+
+
+@pytest.mark.parametrize("stopped_after", range(5))
+def test_a_run_stopped_after_any_step_is_cancelled_never_completed(stopped_after):
+    """The stop came while a step ran; that step finished (or noticed and stopped), the later ones never ran:
+    the summary says cancelled, names what finished and what did not, and says how to resume."""
+    steps = ["quiesce", "backup", "drain", "namespaces", "local"]
+    done = [StepOutcome(s, "done") for s in steps[:stopped_after + 1]]
+    rest = [StepOutcome(s, "skipped", "not run: the run was stopped before it") for s in steps[stopped_after + 1:]]
+    s = RunSummary("dev", "h" * 64, done + rest)
+    if not rest:
+        assert s.result == "completed"  # the stop came during the last step, which ran to its end
+        return
+    assert s.result == "cancelled" and not s.ok
+    text = s.render()
+    assert "completed" not in text and "was cancelled" in text and "it is NOT done" in text
+    assert s.stopped_after == done[-1].title
+    assert f"again to resume from '{rest[0].title}'" in text
+    assert s.to_dict()["result"] == "cancelled"
+
+
+def test_a_resume_before_the_drain_takes_the_writers_down_and_the_backup_again(tmp_path):
+    j = Journal(tmp_path / "dev")
+    j.begin("h1", "/p", resumed=False)
+    for step in ("quiesce", "backup"):
+        j.step(step, "done")
+    j.end("cancelled")
+    order = ["quiesce", "backup", "drain", "namespaces", "local"]
+    assert j.state().first_unfinished(order) == "quiesce"  # the application may have written since
+    j.begin("h1", "/p", resumed=True)
+    j.step("drain", "started")
+    assert j.state().first_unfinished(order) == "drain"  # the stores may be down: the backup stands
+
+
+def test_statefulsets_with_volumes_the_backup_does_not_save_are_named():
+    from hubtui.ops.cleanup.backup import unsaved_volumes
+
+    sets = (("timescaledb", 1), ("redis-cluster", 3), ("kafka", 1), ("elasticsearch", 3), ("postgresql-ha", 1))
+    assert unsaved_volumes(sets, (("data-es-0", "10Gi"),)) == ["elasticsearch"]
+    assert unsaved_volumes(sets, ()) == []  # no volumes: nothing lost with them
+
+
+def test_an_rdb_cut_short_or_corrupt_is_refused_without_reading_it_whole(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from hubtui.ops.cleanup.backup import _verify_rdb
+
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the RDB was read into memory"))
+    cut = tmp_path / "cut.rdb"
+    cut.write_bytes(b"REDIS0011" + b"\x00" * 100)  # no end marker: the transfer stopped
+    with pytest.raises(HubError, match="not complete"):
+        _verify_rdb(cut)
+    corrupt = tmp_path / "corrupt.rdb"
+    corrupt.write_bytes(b"REDIS0011" + b"\xfa\x09redis-ver" + b"\x00" * 40 + b"\xff" + b"\x01" * 8)
+    import shutil
+
+    if shutil.which("redis-check-rdb"):  # the end marker is there, but Redis's checker reads every record
+        with pytest.raises(HubError, match="redis-check-rdb refuses the snapshot"):
+            _verify_rdb(corrupt)

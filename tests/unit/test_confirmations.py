@@ -134,3 +134,102 @@ def test_force_on_production_needs_the_context_name_repeated():
     plan = fake_plan("prod-eu")
     assert "is production: with --force, repeat the context's name" in force_problems(plan, None)
     assert force_problems(plan, "kwok-demo") is None
+
+
+# ----- facts that disagree refuse, names never win over them ------------------------------------------------
+def test_a_planned_cluster_whose_endpoint_is_not_the_server_keeps_names_and_labels_from_binding():
+    """The context name (and the label) say dev, but the planned EKS cluster's endpoint is another server: an
+    alias pointing elsewhere, or a stale region's stack. The operator types the context's name."""
+    ev = gather("dev", namespace="hub", labels={"environment": "dev"},
+                context="llm-analytics-hub-dev", cluster="c", server="https://10.9.9.9",
+                planned_endpoints={"eks-cluster llm-analytics-hub-dev": "https://ABC.eks.amazonaws.com"})
+    assert ev.binding == UNPROVEN
+    [doubt] = [f for f in ev.facts if f.verdict == "doubt"]
+    assert "API endpoint is https://ABC.eks.amazonaws.com, not the server https://10.9.9.9" in doubt.text
+    assert "names and labels do not bind" in doubt.text
+
+
+def test_a_server_naming_another_environment_refuses_and_a_production_word_in_it_asks_delete_production():
+    common = dict(namespace="hub", labels={"environment": "dev"}, context="ctx", cluster="c")
+    other = gather("dev", server="https://llm-analytics-hub-staging.example.com", **common)
+    assert other.binding == CONTRARY and "server name" in other.against[0].text
+    prod = gather("dev", server="https://api.prod.example.com:6443", **common)
+    assert prod.binding == BOUND and prod.production_hints == (
+        "the server name https://api.prod.example.com:6443 says production",)
+
+
+@pytest.mark.parametrize("context, cloud, why", [
+    ("arn:aws:eks:eu-west-1:999999999999:cluster/llm-analytics-hub-dev",
+     {"provider": "aws", "identity": "AWS account 123456789012", "region": "eu-west-1"},
+     "is in AWS account 999999999999, the plan in AWS account 123456789012"),
+    ("arn:aws:eks:us-east-1:123456789012:cluster/llm-analytics-hub-dev",
+     {"provider": "aws", "identity": "AWS account 123456789012", "region": "eu-west-1"},
+     "is in region us-east-1, the plan in eu-west-1"),
+    ("gke_acme-other_europe-west1_llm-analytics-hub-dev",
+     {"provider": "gcp", "identity": "GCP project acme-dev", "region": "europe-west1"},
+     "is in GCP project acme-other, the plan in GCP project acme-dev"),
+    ("gke_acme-dev_us-central1-a_llm-analytics-hub-dev",
+     {"provider": "gcp", "identity": "GCP project acme-dev", "region": "europe-west1"},
+     "is in us-central1-a, the plan in region europe-west1"),
+])
+def test_contexts_that_carry_their_cloud_identity_are_compared_with_the_plan(context, cloud, why):
+    ev = gather("dev", namespace="hub", labels={"environment": "dev"}, context=context, cluster=context,
+                server="https://1.2.3.4", cloud=cloud)
+    assert ev.binding == CONTRARY and any(why in f.text for f in ev.against), ev.facts
+
+
+def test_an_aks_user_of_another_resource_group_is_contrary():
+    cloud = {"provider": "azure", "identity": "Azure subscription s", "region": "",
+             "resources": [{"kind": "resource group", "name": "llm-analytics-hub-dev"}]}
+    common = dict(namespace="hub", labels={"environment": "dev"}, context="c", cluster="c", server="https://1.2.3.4",
+                  cloud=cloud)
+    assert gather("dev", user="clusterUser_llm-analytics-hub-dev_aks", **common).binding == BOUND
+    other = gather("dev", user="clusterUser_billing-prod_aks", **common)
+    assert other.binding == CONTRARY and "resource group billing-prod" in other.against[0].text
+
+
+def test_the_same_identity_is_no_fact_against():
+    cloud = {"provider": "gcp", "identity": "GCP project acme-dev", "region": "europe-west1"}
+    ev = gather("dev", namespace="hub", labels={"environment": "dev"}, cluster="c", server="https://1.2.3.4",
+                context="gke_acme-dev_europe-west1-b_llm-analytics-hub-dev", cloud=cloud)
+    assert ev.binding == BOUND
+
+
+def test_doomed_namespaces_named_for_another_environment_refuse_and_production_words_ask():
+    common = dict(namespace="hub", labels={"environment": "dev"}, context="ctx", cluster="c", server="https://h")
+    assert gather("dev", doomed=("llm-analytics-hub-prod",), **common).binding == CONTRARY
+    ev = gather("dev", doomed=("billing-prd",), **common)
+    assert ev.binding == BOUND and ev.production_hints == ("namespace billing-prd, which would be deleted, says "
+                                                           "production",)
+
+
+@pytest.mark.parametrize("ns", ["kube-flannel", "istio-system", "argocd", "calico-system", "gke-managed-cim",
+                                "cattle-fleet-system", "tigera-operator", "linkerd", "default"])
+def test_platform_namespaces_are_never_targets(ns):
+    with pytest.raises(UsageError, match="never deletes it"):
+        validate(CleanupOptions("dev", "k8s", ns))
+    with pytest.raises(UsageError, match="never deletes it"):
+        validate(CleanupOptions("dev", "k8s", "llm-analytics-hub", (ns,)))
+
+
+def test_context_patterns_match_in_any_case():
+    from hubtui.config import context_pattern
+    from hubtui.readonly import readonly_reason
+    from hubtui.settings import Settings
+
+    assert context_pattern("Prod-EU", ("*prod*",)) == "*prod*"
+    assert context_pattern("dev", ("*prod*",)) is None
+    assert readonly_reason(Settings(readonly_contexts=("*PROD*",)), "eks-prod-eu") is not None
+
+
+def test_a_main_namespace_not_named_on_purpose_and_unlabelled_must_be_typed():
+    import dataclasses
+
+    opts = CleanupOptions("staging", "k8s", "llm-analytics-hub", namespace_from="$NAMESPACE")
+    plan = fake_plan("staging", opts, labelled=False)
+    plan = dataclasses.replace(plan, options={**plan.options, "namespace_from": "$NAMESPACE"})
+    assert plan.namespace_unproven
+    assert [c.phrase for c in confirmations(plan)] == ["kwok-demo", "llm-analytics-hub", "yes"]
+    assert "name it with -n llm-analytics-hub" in force_problems(plan, "kwok-demo")
+    labelled = dataclasses.replace(fake_plan("staging", opts), options=plan.options)
+    assert not labelled.namespace_unproven  # labelled environment=staging: the label binds it

@@ -10,6 +10,7 @@ before anything is asked.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -20,7 +21,7 @@ from datetime import datetime, UTC
 from pathlib import Path
 
 from ...errors import HubError
-from ...kube.client import KubeConnection, name_of
+from ...kube.client import KubeConnection, meta, name_of
 from ...paths import tilde
 from ...settings import Settings
 from ..connect import (HELPER_PODS, TARGETS, PodChoice, choose_container, find_pod, kubectl_path, pod_phase,
@@ -120,6 +121,10 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
         try:
             saved = fn(_Exec(conn, settings, namespace, pod.name, pod.container), conn, settings, namespace,
                        folder)
+        except _RolesNotSaved as e:  # every database is saved; the roles are said not to be
+            saved = e.saved
+            emit(LogLine(f"backup: {title} roles not saved: {e}", "warning"))
+            result.notes["timescaledb/roles"] = f"not saved: {e}"
         except _NotSaved as e:  # best effort, and the plan said so
             emit(LogLine(f"backup: {title} not saved: {e}", "warning"))
             result.notes[store] = f"best effort, failed: {e}"
@@ -169,11 +174,43 @@ def _store_exists(conn: KubeConnection, namespace: str, store: str) -> bool:
     except Exception as e:  # noqa: BLE001 - unknown means: assume it exists, and fail safe
         raise describe_api_error(e, f"checking for {TARGETS[store].title} in {namespace}") from None
     owned = [name_of(o) for o in sets.items] + [name_of(p) for p in pvcs.items]
-    return any(n == name or n.startswith(name + "-") or f"-{name}-" in n for n in owned for name in names)
+    labelled = any(str((meta(o).labels or {}).get(k)) in names for o in sets.items
+                   for k in ("app.kubernetes.io/name", "app"))  # a store by its labels, whatever its name
+    return labelled or any(n == name or n.startswith(name + "-") or f"-{name}-" in n for n in owned for name in names)
 
 
 def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) -> list[tuple[str, Path, str]]:
+    """Every database of the instance (each dump verified), the hub's own first, then its roles (best effort:
+    a user that is not a superuser cannot read them; the plan says so first)."""
     user, db = settings.db_user, settings.db_name
+    listed = ex.text(["psql", "-U", user, "-d", db, "-tAc",
+                      "select datname from pg_database where datallowconn and not datistemplate order by 1"])
+    others = [d for d in listed.split() if d != db]
+    saved = [_dump_database(ex, user, d, folder, main=d == db) for d in [db, *others]]
+    roles = folder / "timescaledb-roles.sql.partial"
+    try:
+        ex.to_file(["pg_dumpall", "--roles-only", "-U", user], roles, timeout=300)
+        text = roles.read_text(errors="replace")
+        if "CREATE ROLE" not in text:
+            raise HubError("the roles dump holds no CREATE ROLE")
+        saved.append(("timescaledb/roles", _keep(roles), f"{text.count('CREATE ROLE')} role(s)"))
+    except (HubError, OSError, subprocess.TimeoutExpired) as e:
+        with contextlib.suppress(OSError):
+            roles.unlink()
+        raise _RolesNotSaved(saved, str(e)) from None
+    return saved
+
+
+class _RolesNotSaved(HubError):
+    """The databases were saved; their roles were not (said, never fatal)."""
+
+    def __init__(self, saved: list, why: str):
+        super().__init__(why)
+        self.saved = saved
+
+
+def _dump_database(ex: _Exec, user: str, db: str, folder: Path, *, main: bool) -> tuple[str, Path, str]:
+    """One database: pg_dump -Fc, then its table of contents and every data block read back."""
     query = ("select schemaname || '.' || tablename from pg_tables where schemaname not in "
              "('pg_catalog', 'information_schema') and schemaname not like '\\_timescaledb%'")
     tables = sorted(ex.text(["psql", "-U", user, "-d", db, "-tAc", query]).split())
@@ -185,7 +222,7 @@ def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Pa
                        "(install postgresql-client)")
     listing = _run([pg_restore, "--list", str(path)], capture_output=True, text=True, timeout=300)
     if listing.returncode != 0:
-        raise HubError(f"the dump does not read back: {listing.stderr.strip().splitlines()[-1:]}")
+        raise HubError(f"the dump of {db} does not read back: {listing.stderr.strip().splitlines()[-1:]}")
     entries = set()
     for line in listing.stdout.splitlines():
         if line.startswith(";") or "; " not in line:
@@ -195,12 +232,12 @@ def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Pa
             entries.add((" ".join(parts[2:-3]), f"{parts[-3]}.{parts[-2]}"))
     missing = [t for t in tables if ("TABLE", t) not in entries or ("TABLE DATA", t) not in entries]
     if missing:
-        raise HubError(f"the dump lacks tables or their data: {', '.join(missing)}")
+        raise HubError(f"the dump of {db} lacks tables or their data: {', '.join(missing)}")
     # Read every data block, not only the table of contents: a dump cut short fails here.
     full = _run([pg_restore, "-f", os.devnull, str(path)], capture_output=True, text=True, timeout=1800)
     if full.returncode != 0:
-        raise HubError(f"the dump does not restore: {(full.stderr.strip().splitlines() or ['?'])[-1]}")
-    return [("timescaledb", _keep(path), f"verified with pg_restore: {len(tables)} tables with their data")]
+        raise HubError(f"the dump of {db} does not restore: {(full.stderr.strip().splitlines() or ['?'])[-1]}")
+    return ("timescaledb" if main else f"timescaledb/{db}", _keep(path), f"verified with pg_restore: {len(tables)} tables with their data")
 
 
 # ----- Redis: one server, or a cluster (one RDB per master) -------------------------------------------
@@ -451,16 +488,32 @@ def _redis(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) ->
 
 
 def _verify_rdb(path: Path) -> str:
-    data = path.read_bytes()
-    # A diskless transfer ends with its 40-character EOF mark after the RDB itself: drop it.
-    tail = data[-40:]
-    if len(data) > 49 and data[-49] == 0xFF and all(c in b"0123456789abcdef" for c in tail):
-        data = data[:-40]
-        path.write_bytes(data)
+    """The RDB checked as a file, never read into memory (a cache of many GiB): its header and end marker by
+    seeking, then, where Redis's own checker is installed, every record and the checksum by redis-check-rdb
+    (which streams it)."""
+    size = path.stat().st_size
+    with open(path, "r+b") as f:
+        head = f.read(9)
+        f.seek(max(0, size - 49))
+        tail = f.read(49)
+        # A diskless transfer ends with its 40-character EOF mark after the RDB itself: drop it.
+        if size > 49 and tail[0] == 0xFF and all(c in b"0123456789abcdef" for c in tail[-40:]):
+            size -= 40
+            f.truncate(size)
+            f.seek(max(0, size - 9))
+            tail = f.read(9)
     # REDIS + version ... 0xFF (end of file) + 8-byte checksum: a cut-off transfer fails the end check.
-    if not data.startswith(b"REDIS") or len(data) < 18 or data[-9] != 0xFF:
+    if not head.startswith(b"REDIS") or size < 18 or tail[-9] != 0xFF:
         raise HubError("the RDB snapshot is not complete (no REDIS header or no end marker)")
-    return f"RDB version {data[5:9].decode(errors='replace')}, {len(data)} bytes, complete"
+    checked = ""
+    checker = shutil.which("redis-check-rdb")
+    if checker:
+        proc = _run([checker, str(path)], capture_output=True, text=True, timeout=1800)
+        if proc.returncode != 0:
+            lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
+            raise HubError(f"redis-check-rdb refuses the snapshot: {lines[-1] if lines else 'no message'}")
+        checked = ", checked by redis-check-rdb"
+    return f"RDB version {head[5:9].decode(errors='replace')}, {size} bytes, complete{checked}"
 
 
 # ----- Kafka (best effort) --------------------------------------------------------------------------
@@ -510,6 +563,14 @@ def backup_risks(conn: KubeConnection, settings: Settings, namespace: str) -> li
                     _kafka_tool(_Exec(conn, settings, namespace, pod.name, pod.container))
                 except _NotSaved as e:
                     return [NOT_SAVED.format(title=f"{title} topics") + str(e)]
+            if store == "timescaledb":  # every database is saved; the roles need a superuser to be read
+                ex = _Exec(conn, settings, namespace, pod.name, pod.container)
+                superuser = ex.text(["psql", "-U", settings.db_user, "-d", settings.db_name, "-tAc",
+                                     "select rolsuper from pg_roles where rolname = current_user"],
+                                    timeout=PROBE_TIMEOUT).strip()
+                if superuser != "t":
+                    return [NOT_SAVED.format(title=f"{title} roles") + f"user {settings.db_user} is not a "
+                            "superuser, so the roles cannot be read (every database is saved)"]
             return []
         except HubError as e:
             if store == "kafka":
@@ -518,3 +579,13 @@ def backup_risks(conn: KubeConnection, settings: Settings, namespace: str) -> li
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         return [risk for risks in pool.map(check, ("timescaledb", "redis", "kafka")) for risk in risks]
+
+
+def unsaved_volumes(statefulsets, pvcs) -> list[str]:
+    """The statefulsets of the main namespace that hold volumes the backup does not save (not TimescaleDB,
+    Redis or Kafka by name): their data goes with the namespace."""
+    if not pvcs:
+        return []
+    stores = [n for t in TARGETS.values() for n in t.names]
+    return [name for name, _ in statefulsets
+            if not any(name == s or name.startswith(s + "-") for s in stores)]

@@ -38,6 +38,11 @@ def confirmations(plan) -> list[Confirmation]:
     if plan.binding == UNPROVEN:
         steps.append(Confirmation(f"Nothing shows that {where} is '{env}''s cluster. Type the context's name "
                                   f"({plan.context}) to destroy it anyway", plan.context))
+    if plan.namespace_unproven:
+        main = plan.namespaces[0].name
+        steps.append(Confirmation(f"The main namespace {main} comes from {plan.opts.namespace_from} and is not "
+                                  f"labelled environment={env}. Type its name ({main}) to drain and delete it",
+                                  main))
     tagged = tag_matches(plan)
     if tagged:
         steps.append(Confirmation(f"{len(tagged)} cloud resource(s) match '{env}' by tag only and are included: "
@@ -60,6 +65,10 @@ def force_problems(plan, context_name: str | None) -> str | None:
     if plan.binding == UNPROVEN and context_name != plan.context:
         return (f"nothing shows that context {plan.context} is '{plan.environment}''s cluster: with --force, "
                 f"repeat its name with --context-name {plan.context}{given}; nothing was changed")
+    if plan.namespace_unproven:
+        main = plan.namespaces[0].name
+        return (f"the main namespace {main} comes from {plan.opts.namespace_from} and is not labelled "
+                f"environment={plan.environment}: with --force, name it with -n {main}; nothing was changed")
     if plan.production and context_name != plan.context:  # --force never stands in for DELETE PRODUCTION alone
         return (f"'{plan.environment}' is production: with --force, repeat the context's name with "
                 f"--context-name {plan.context}{given}; nothing was changed")

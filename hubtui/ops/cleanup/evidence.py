@@ -22,7 +22,9 @@ ENVIRONMENT_LABELS = ("environment", "hubtui.io/environment")
 PRODUCTION_WORDS = frozenset({"production", "prod", "prd"})
 
 BOUND, UNPROVEN, CONTRARY = "bound", "unproven", "contrary"
-FOR, AGAINST = "for", "against"
+# DOUBT: a fact that keeps names and labels from binding (the planned cloud cluster's endpoint is known and is
+# not the server): the operator types the context's name, as with no evidence at all
+FOR, AGAINST, DOUBT = "for", "against", "doubt"
 
 
 def production_like(name: str) -> bool:
@@ -64,6 +66,8 @@ class Evidence:
         verdicts = {f.verdict for f in self.facts}
         if AGAINST in verdicts:
             return CONTRARY
+        if DOUBT in verdicts:
+            return UNPROVEN
         return BOUND if FOR in verdicts else UNPROVEN
 
     @property
@@ -80,14 +84,64 @@ class Evidence:
         return cls(tuple(Fact(**f) for f in d.get("facts", ())), tuple(d.get("production_hints", ())))
 
 
+_EKS_ARN = re.compile(r"arn:aws[a-z-]*:eks:([a-z0-9-]+):(\d{12}):cluster/")
+_GKE_NAME = re.compile(r"^gke_(.+)_([a-z]+-[a-z]+\d+(?:-[a-z])?)_([^_]+)$")
+_AKS_USER = re.compile(r"^cluster(?:User|Admin)_(.+)_([^_]+)$")
+
+
+def identity_contrary(names: dict[str, str], cloud: dict | None) -> list[str]:
+    """Contexts that carry their cloud identity, compared with the cloud plan's: an EKS ARN's account and
+    region, `gke_PROJECT_LOCATION_NAME`'s project and location, an AKS user's resource group. One line per
+    difference, naming both."""
+    if not cloud:
+        return []
+    identity, region = str(cloud.get("identity", "")), str(cloud.get("region", "") or "")
+    planned_groups = {str(r.get("name", "")).lower() for r in cloud.get("resources", ())
+                      if r.get("kind") == "resource group"}
+    out = []
+    for what, value in names.items():
+        value = value or ""
+        if m := _EKS_ARN.search(value):
+            found_region, account = m.groups()
+            if cloud.get("provider") == "aws" and account not in identity:
+                out.append(f"the {what} {value} is in AWS account {account}, the plan in {identity}")
+            if cloud.get("provider") == "aws" and region and found_region != region:
+                out.append(f"the {what} {value} is in region {found_region}, the plan in {region}")
+        if (m := _GKE_NAME.match(value)) and cloud.get("provider") == "gcp":
+            project, location, _ = m.groups()
+            if project != identity.removeprefix("GCP project ").strip():
+                out.append(f"the {what} {value} is in GCP project {project}, the plan in {identity}")
+            elif region and not location.startswith(region):
+                out.append(f"the {what} {value} is in {location}, the plan in region {region}")
+        if (m := _AKS_USER.match(value)) and cloud.get("provider") == "azure" and planned_groups:
+            group = m.group(1).lower()
+            if group not in planned_groups:
+                out.append(f"the {what} {value} is in resource group {m.group(1)}, the plan deletes "
+                           f"{', '.join(sorted(planned_groups))}")
+    return out
+
+
 def gather(environment: str, *, namespace: str, labels: dict | None, context: str, cluster: str, server: str,
            planned_endpoints: dict[str, str] | None = None, other_endpoints: dict[str, str] | None = None,
-           other_labels: dict[str, dict | None] | None = None, cloud_hints: list[str] | None = None) -> Evidence:
+           other_labels: dict[str, dict | None] | None = None, cloud_hints: list[str] | None = None,
+           doomed: tuple[str, ...] = (), user: str = "", cloud: dict | None = None,
+           production_context: str = "") -> Evidence:
     """The facts about the connected cluster. `labels` are the main namespace's (None if it does not exist);
     `planned_endpoints` maps each planned cloud cluster to its API endpoint, `other_endpoints` the account's
-    other cloud clusters to theirs."""
+    other cloud clusters to theirs; `doomed` names every namespace the run would delete (their names are facts
+    too); `cloud` is the cloud plan (its identity is compared with what the context's names carry);
+    `production_context` says why the config's production_contexts take the context for production."""
     facts: list[Fact] = []
     hints: list[str] = []
+    if production_context:
+        hints.append(production_context)
+    for name in doomed:  # a namespace named for another environment, or for production, is never taken quietly
+        others = sorted({e for e in named_environments(name) if e != environment})
+        if others:
+            facts.append(Fact("namespace name", f"namespace {name}, which would be deleted, names "
+                                                f"llm-analytics-hub-{others[0]}, another environment", AGAINST))
+        if production_like(name):
+            hints.append(f"namespace {name}, which would be deleted, says production")
     for key in ENVIRONMENT_LABELS:
         value = (labels or {}).get(key)
         if value is None:
@@ -107,16 +161,24 @@ def gather(environment: str, *, namespace: str, labels: dict | None, context: st
         if names_environment(value, environment):
             facts.append(Fact("name", f"the {what} name {value} names llm-analytics-hub-{environment}", FOR))
         others = sorted({e for e in named_environments(value) if e != environment})
-        if others and what != "server":
+        if others:
             facts.append(Fact("name", f"the {what} name {value} names llm-analytics-hub-{others[0]}, another "
                                       "environment", AGAINST))
-        if what != "server" and production_like(value):
+        if production_like(_host(value) if what == "server" else value):
             hints.append(f"the {what} name {value} says production")
+    for line in identity_contrary({"context": context, "cluster": cluster, "user": user}, cloud):
+        facts.append(Fact("cloud identity", line, AGAINST))
     mine = normalise_server(server)
     for name, endpoint in (planned_endpoints or {}).items():
         if normalise_server(endpoint) == mine:
             facts.append(Fact("cloud endpoint", f"the server is the API endpoint of the planned cluster {name}",
                               FOR))
+    if planned_endpoints and not any(normalise_server(e) == mine for e in planned_endpoints.values()):
+        label, endpoint = next(iter(planned_endpoints.items()))
+        facts.append(Fact("cloud endpoint", f"the planned cluster {label}'s API endpoint is {endpoint}, not the "
+                                            f"server {server}: names and labels do not bind (a proxy such as "
+                                            "Rancher or Teleport changes the server; type the context's name)",
+                          DOUBT))
     for name, endpoint in (other_endpoints or {}).items():
         if normalise_server(endpoint) == mine:
             facts.append(Fact("cloud endpoint", f"the server is the API endpoint of cluster {name}, which is not "
@@ -125,6 +187,11 @@ def gather(environment: str, *, namespace: str, labels: dict | None, context: st
                 hints.append(f"the server belongs to cluster {name}")
     hints += cloud_hints or []
     return Evidence(tuple(facts), tuple(dict.fromkeys(hints)))
+
+
+def _host(server: str) -> str:
+    """The host of a server URL: its path and port say nothing of the environment."""
+    return re.sub(r"^[a-z]+://", "", (server or "").lower()).split("/", 1)[0].rsplit(":", 1)[0]
 
 
 def refuse_contrary(evidence: Evidence, environment: str, context: str) -> None:

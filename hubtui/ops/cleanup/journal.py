@@ -34,6 +34,10 @@ class JournalState:
         return bool(self.plan_hash) and self.result != "completed"
 
     def first_unfinished(self, order: list[str]) -> str | None:
+        """Where a resume goes on: the first step not done, or the writers' stop when the backup is done but
+        the drain never began (the backup is taken again then: the application may have written since)."""
+        if "quiesce" in order and self.done("backup") and "drain" not in self.steps:
+            return "quiesce"
         return next((s for s in order if not self.done(s)), None)
 
 

@@ -40,6 +40,54 @@ class DrainResult:
         return not self.stragglers
 
 
+SETTLE = 4.0  # seconds a drain keeps watching its workloads at 0 once their pods are gone
+
+
+def _settle(check: Callable[[], None], seconds: float, cancel: threading.Event) -> None:
+    """Run `check` now and every second for `seconds` (it raises to stop); a cancel ends the watch early."""
+    deadline = time.monotonic() + seconds
+    while True:
+        check()
+        if time.monotonic() >= deadline or cancel.wait(min(1.0, max(0.0, deadline - time.monotonic()))):
+            return
+
+
+class DrainReverted(HubError):
+    """A workload the drain scaled to 0 has replicas again: something (a GitOps controller, an operator) keeps
+    it running, so the drain cannot hold and the run goes no further."""
+
+
+FIELD_MANAGER = "hubtui"  # the name the API server records for hubtui's changes (managedFields)
+_CONTROLLER_MARKS = (  # (label or annotation, what it says manages the workload)
+    ("argocd.argoproj.io/instance", "Argo CD"), ("argocd.argoproj.io/tracking-id", "Argo CD"),
+    ("kustomize.toolkit.fluxcd.io/name", "Flux"), ("helm.toolkit.fluxcd.io/name", "Flux"),
+    ("app.kubernetes.io/managed-by", ""))
+
+
+def controller_of(obj) -> str:
+    """Who keeps a workload's replicas, as far as its own metadata says: the field manager that last set
+    spec.replicas (other than hubtui), the GitOps labels (Argo CD, Flux), app.kubernetes.io/managed-by, an
+    owner. '' when nothing says."""
+    md = obj.metadata
+    marks = {**(md.annotations or {}), **(md.labels or {})}
+    parts = []
+    setters = [e for e in md.managed_fields or () if e.manager != FIELD_MANAGER
+               and "f:replicas" in ((e.fields_v1 or {}).get("f:spec") or {})]
+    if setters:
+        last = max(setters, key=lambda e: str(e.time or ""))
+        parts.append(f"set by {last.manager}")
+    for key, what in _CONTROLLER_MARKS:
+        if marks.get(key):
+            parts.append(f"{what or marks[key]} ({key}={marks[key]})" if what else f"managed by {marks[key]}")
+    for owner in md.owner_references or ():
+        parts.append(f"owned by {owner.kind}/{owner.name}")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _owned_by_statefulset(pod: dict) -> bool:
+    return any(o.get("kind") == "StatefulSet" for o in (pod.get("metadata") or {}).get("ownerReferences") or ())
+
+
 @dataclass(frozen=True)
 class NamespaceDeletion:
     gone: tuple[str, ...] = ()
@@ -89,21 +137,30 @@ def check_namespace_uid(conn: KubeConnection, namespace: str, uid: str) -> bool:
 
 
 def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit = ignore,
-          timeout: float = 120, cancel: threading.Event | None = None) -> DrainResult:
+          timeout: float = 120, cancel: threading.Event | None = None, stores: bool = True,
+          settle: float = SETTLE) -> DrainResult:
     """Record each workload's replica count, scale deployments and statefulsets to 0 (concurrently), delete
     jobs and cronjobs with their pods, and wait by watch until the namespace has no pods left. On timeout the
-    result names the stragglers (the caller decides whether to go on)."""
+    result names the stragglers (the caller decides whether to go on). A workload that gets replicas back while
+    the drain waits (a GitOps controller, an operator) raises DrainReverted naming what keeps it.
+
+    stores=False stops the writers only (deployments, jobs, cronjobs) and waits for their pods: the
+    statefulsets (the stores) keep running so that they can be backed up quietly. Once the pods are gone the
+    drain watches `settle` seconds more: a controller that reacts to the change (Argo CD's self-heal) is
+    caught before the run goes on."""
     from kubernetes import client
 
     apps, batch = client.AppsV1Api(conn.api), client.BatchV1Api(conn.api)
-    step = f"drain {namespace}"
+    step = f"drain {namespace}" if stores else f"stop the writers of {namespace}"
     audit.check()  # every change is audited: no audit log, no change
     emit(StepStarted(step))
     t = REQUEST_TIMEOUT
     try:
         workloads: list[tuple[str, V1Deployment | V1StatefulSet]] = [
             ("deployment", d) for d in apps.list_namespaced_deployment(namespace, _request_timeout=t).items]
-        workloads += [("statefulset", s) for s in apps.list_namespaced_stateful_set(namespace, _request_timeout=t).items]
+        if stores:
+            workloads += [("statefulset", s)
+                          for s in apps.list_namespaced_stateful_set(namespace, _request_timeout=t).items]
         jobs = batch.list_namespaced_job(namespace, _request_timeout=t).items
         crons = batch.list_namespaced_cron_job(namespace, _request_timeout=t).items
     except Exception as e:  # noqa: BLE001
@@ -122,10 +179,12 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
         else:
             meta_call, scale_call = apps.patch_namespaced_stateful_set, apps.patch_namespaced_stateful_set_scale
         if replicas > 0 and annotations.get(ORIGINAL_REPLICAS_ANNOTATION) != str(replicas):
-            if _ignore_not_found(meta_call, name, namespace, patch_meta, _request_timeout=t) is not None:
+            if _ignore_not_found(meta_call, name, namespace, patch_meta, _request_timeout=t,
+                                 field_manager=FIELD_MANAGER) is not None:
                 audit.record("record-original-replicas", context=conn.context, namespace=namespace, kind=kind,
                              name=name, replicas=replicas)
-        if replicas > 0 and _ignore_not_found(scale_call, name, namespace, patch_scale, _request_timeout=t):
+        if replicas > 0 and _ignore_not_found(scale_call, name, namespace, patch_scale, _request_timeout=t,
+                                              field_manager=FIELD_MANAGER):
             audit.record("drain-scale", context=conn.context, namespace=namespace, kind=kind, name=name,
                          before=replicas, after=0)
         return f"{kind}/{name}"
@@ -133,7 +192,8 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     try:
         with ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="drain") as pool:
             scaled = tuple(pool.map(scale_to_zero, workloads))
-        emit(LogLine(f"{namespace}: {len(scaled)} deployments and statefulsets scaled to 0"))
+        kinds = "deployments and statefulsets" if stores else "deployments (the writers)"
+        emit(LogLine(f"{namespace}: {len(scaled)} {kinds} scaled to 0"))
         deleted = []
         background = client.V1DeleteOptions(propagation_policy="Background")
         # cronjobs first, so that they start no new job meanwhile
@@ -150,17 +210,42 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     except Exception as e:  # noqa: BLE001
         raise describe_api_error(e, f"draining {namespace}") from None
 
-    stragglers = _wait_pods_gone(conn, namespace, timeout, emit, step, cancel or threading.Event())
+    def came_back() -> None:
+        """Raise DrainReverted if a workload scaled to 0 has replicas again."""
+        try:
+            now: list[tuple[str, Any]] = [
+                ("deployment", d) for d in apps.list_namespaced_deployment(namespace, _request_timeout=t).items]
+            if stores:
+                now += [("statefulset", x)
+                        for x in apps.list_namespaced_stateful_set(namespace, _request_timeout=t).items]
+        except Exception as e:  # noqa: BLE001
+            raise describe_api_error(e, f"checking the workloads of {namespace} stay at 0") from None
+        back = [(o, o.spec.replicas) for kind, o in now
+                if (o.spec.replicas or 0) > 0 and f"{kind}/{name_of(o)}" in scaled]
+        if back:
+            why = "; ".join(f"{name_of(o)} is back at {n} replica(s)" + (f" ({c})" if (c := controller_of(o))
+                                                                             else "") for o, n in back)
+            raise DrainReverted(f"{namespace}: scaled to 0, but something scales it back up: {why}. Stop that "
+                                "controller (or its sync) first; nothing more was deleted")
+
+    keep = None if stores else _owned_by_statefulset
+    stragglers = _wait_pods_gone(conn, namespace, timeout, emit, step, cancel or threading.Event(),
+                                 keep=keep, check=came_back)
+    if not stragglers:
+        _settle(came_back, settle, cancel or threading.Event())
     if stragglers:
         emit(LogLine(f"{namespace}: {len(stragglers)} pod(s) still there after {timeout:g}s: "
-                     f"{', '.join(stragglers[:10])}; going on", "warning"))
+                     f"{', '.join(stragglers[:10])}", "error"))
     else:
         emit(StepDone(step, f"{len(scaled)} scaled to 0, {len(deleted)} jobs/cronjobs deleted, no pods left"))
     return DrainResult(namespace, scaled, tuple(deleted), tuple(stragglers))
 
 
 def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: Emit, step: str,
-                    cancel: threading.Event) -> list[str]:
+                    cancel: threading.Event, *, keep: Callable[[dict], bool] | None = None,
+                    check: Callable[[], None] | None = None, check_every: float = 2.0) -> list[str]:
+    """Wait by watch until the namespace's pods are gone (but those `keep` says stay); `check` runs every
+    `check_every` seconds meanwhile (it raises to stop the wait). Returns the pods left at the timeout."""
     changed = threading.Event()
     errors: list[str] = []
 
@@ -172,8 +257,10 @@ def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: 
     try:
         deadline = time.monotonic() + timeout
         last, total = -1, 0
+        checked = time.monotonic()
         while True:
-            left = sorted(pods.snapshot()) if pods.connected.is_set() else None
+            left = (sorted(n for n, p in pods.snapshot().items() if keep is None or not keep(p))
+                    if pods.connected.is_set() else None)
             if left is not None:
                 if len(left) != last:
                     last, total = len(left), max(total, len(left))  # done/total: pods gone of the most seen
@@ -188,6 +275,9 @@ def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: 
                 return left
             if cancel.is_set():
                 raise StepCancelled(f"cancelled while waiting for the pods of {namespace} to go")
+            if check is not None and time.monotonic() - checked >= check_every:
+                check()
+                checked = time.monotonic()
             changed.wait(min(remaining, 0.5))
             changed.clear()
     finally:
@@ -272,18 +362,25 @@ def _namespace_uid(core, name: str) -> str | None:
         raise describe_api_error(e, f"reading namespace {name}") from None
 
 
+def served_label(w: dict) -> str:
+    """A cluster-wide object served from a doomed namespace, as the plan and the log name it."""
+    return f"APIService {w['name']}" if w["kind"] == "apiservice" else f"{w['kind']} webhook configuration {w['name']}"
+
+
 def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditLog,
                     emit: Emit = ignore) -> tuple[list[str], dict[str, str]]:
-    """Delete the planned webhook configurations (each by its planned uid) whose service namespaces are
-    gone. Returns (deleted or already gone, failed: label -> why)."""
+    """Delete the planned webhook configurations and APIServices (each by its planned uid) whose service
+    namespaces are gone: left behind, a webhook rejects writes and an APIService breaks discovery (HPAs, and
+    every later namespace deletion cluster-wide). Returns (deleted or already gone, failed: label -> why)."""
     from kubernetes import client
 
     api = client.AdmissionregistrationV1Api(conn.api)
     calls = {"validating": api.delete_validating_webhook_configuration,
-             "mutating": api.delete_mutating_webhook_configuration}
+             "mutating": api.delete_mutating_webhook_configuration,
+             "apiservice": client.ApiregistrationV1Api(conn.api).delete_api_service}
     done, failed = [], {}
     for w in webhooks:
-        label = f"{w['kind']} webhook configuration {w['name']}"
+        label = served_label(w)
         body = client.V1DeleteOptions(preconditions=client.V1Preconditions(uid=w["uid"]))
         try:
             calls[w["kind"]](w["name"], body=body, _request_timeout=REQUEST_TIMEOUT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, UTC
@@ -20,8 +21,18 @@ if TYPE_CHECKING:
     from kubernetes.client import V1PersistentVolumeClaim
 
 PROVIDERS = ("aws", "gcp", "azure", "k8s")
+EXPLICIT_NAMESPACE = ("-n", "typed in the form")  # a main namespace named on purpose, not inherited
 INFRA_NAMESPACES = ("monitoring", "cert-manager", "ingress-nginx")
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+# Namespaces of Kubernetes itself and of well-known platforms (service meshes, CNIs, policy engines, GitOps
+# controllers, cloud-managed ones): never a cleanup's target, whatever it is asked (shell patterns).
+PLATFORM_NAMESPACES = (
+    "default", "kube-*", "*-system", "openshift", "openshift-*", "gke-*", "gmp-*", "gke-managed-*", "aks-*",
+    "azure-*", "amazon-*", "aws-*", "eks-*", "istio-*", "linkerd", "linkerd-*", "cilium", "cilium-*",
+    "calico-*", "tigera-operator", "argocd", "argo-cd", "argo-rollouts", "flux", "flux-*", "kyverno",
+    "kyverno-*", "gatekeeper", "opa", "cattle-*", "fleet-*", "rancher", "rancher-*", "local-path-storage",
+    "metallb", "velero", "vault", "external-secrets", "external-dns", "karpenter", "kubernetes-dashboard",
+    "knative-*", "crossplane", "tekton-*", "keda")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
@@ -37,10 +48,20 @@ class CleanupOptions:
     dry_run: bool = False
     include_tag_matches: bool = False  # cloud resources that match by tag only (never by default)
     include_shared_infra: bool = False  # infrastructure namespaces that other namespaces still use
+    # where the main namespace came from: -n, $NAMESPACE, the config file, the default, or the screen the TUI
+    # showed. Not from -n and not labelled for the environment: its name must be typed (--force: given by -n)
+    namespace_from: str = "-n"
 
     @property
     def cloud(self) -> bool:
         return self.provider != "k8s" and not self.k8s_only
+
+
+def platform_namespace(name: str) -> str | None:
+    """The pattern of PLATFORM_NAMESPACES a namespace matches (None: it may be a cleanup's target)."""
+    import fnmatch
+
+    return next((p for p in PLATFORM_NAMESPACES if fnmatch.fnmatchcase(name, p)), None)
 
 
 def validate(opts: CleanupOptions) -> CleanupOptions:
@@ -61,6 +82,11 @@ def validate(opts: CleanupOptions) -> CleanupOptions:
             raise UsageError(f"namespace {ns!r} is not a valid Kubernetes namespace name")
         if ns in SYSTEM_NAMESPACES:
             raise UsageError(f"namespace {ns!r} belongs to Kubernetes itself: hubtui never deletes it")
+        pattern = platform_namespace(ns)
+        if pattern:
+            raise UsageError(f"namespace {ns!r} is a platform's (it matches {pattern!r}: a service mesh, a "
+                             "network plugin, a policy engine, a GitOps controller or a cloud's own): hubtui "
+                             "never deletes it; nothing was changed")
     return opts
 
 
@@ -83,6 +109,12 @@ class NamespacePlan:
     def doomed(self) -> bool:
         """Deleted by the run: it exists and was not left alone."""
         return self.exists and self.included
+
+    @property
+    def infrastructure(self) -> bool:
+        """Shared infrastructure (monitoring, cert-manager, ingress-nginx), whatever role it was named in: it
+        keeps its in-use check even when named as the main or an additional namespace."""
+        return self.role == "infrastructure" or self.name in INFRA_NAMESPACES
 
     def groups(self) -> list[tuple[str, list[str]]]:
         """What the namespace holds, by kind, as the plan shows it (kinds with nothing are left out)."""
@@ -181,6 +213,17 @@ class Plan:
         return self.evidence.get("binding", UNPROVEN)
 
     @property
+    def namespace_unproven(self) -> bool:
+        """The main namespace exists, was not named with -n, and is not labelled for the environment: the
+        operator types its name (with --force: names it with -n)."""
+        if not self.namespaces:
+            return False
+        main = self.namespaces[0]
+        labelled = any(f.source == "namespace label" and f.verdict == "for" and f" {main.name} " in f" {f.text} "
+                       for f in self.facts.facts)
+        return main.doomed and self.opts.namespace_from not in EXPLICIT_NAMESPACE and not labelled
+
+    @property
     def production(self) -> bool:
         """Production by its name (`prod-eu`), or by what the namespace, the cluster or the cloud say."""
         return production_like(self.environment) or bool(self.facts.production_hints)
@@ -203,11 +246,17 @@ class Plan:
     def save(self, state_dir: Path) -> Path:
         folder = working_dir(state_dir, self.environment)
         path = folder / f"plan-{self.hash[:12]}.json"
+        from ...audit import own_folder
+
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            own_folder(Path(state_dir))
             if path.exists():  # the same plan (same hash) was saved before: a pending run may rely on that file
                 return path
-            path.write_text(json.dumps({"hash": self.hash, **self.body()}, indent=2, sort_keys=True) + "\n")
+            # never through a link planted in the folder, never over a file that appeared meanwhile
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(json.dumps({"hash": self.hash, **self.body()}, indent=2, sort_keys=True) + "\n")
         except OSError as e:
             raise HubError(f"cannot save the plan to {path} ({e.strerror}): set XDG_STATE_HOME to a "
                            "writable folder") from None
@@ -220,7 +269,12 @@ def evidence_lines(plan: Plan) -> list[str]:
     head = {"bound": f"Evidence that this is '{plan.environment}': yes",
             "unproven": f"Evidence that this is '{plan.environment}': NONE (you must type the context's name)",
             "contrary": f"Evidence that this is '{plan.environment}': CONTRARY"}[plan.binding]
-    lines = [head] + [f"  {'+' if f.verdict == 'for' else '-'} {f.text}" for f in facts.facts]
+    marks = {"for": "+", "against": "-", "doubt": "?"}
+    lines = [head] + [f"  {marks.get(f.verdict, '-')} {f.text}" for f in facts.facts]
+    if plan.namespaces:
+        lines.append(f"  namespace {plan.namespaces[0].name} is the main one (from {plan.opts.namespace_from})" + (
+            f": not labelled environment={plan.environment}, so you must type its name"
+            if plan.namespace_unproven else ""))
     if plan.production:
         why = "; ".join(facts.production_hints) or f"the name '{plan.environment}'"
         lines.append(f"  PRODUCTION ({why}): DELETE PRODUCTION will be asked")
@@ -359,7 +413,36 @@ def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
             if served and served <= doomed:  # one that also serves from a kept namespace stays
                 found.append({"kind": kind, "name": name_of(item), "uid": meta(item).uid,
                               "namespaces": sorted(served)})
+    try:  # APIServices (prometheus-adapter's metrics API...): left behind, they break discovery cluster-wide
+        services = client.ApiregistrationV1Api(conn.api).list_api_service(_request_timeout=REQUEST_TIMEOUT).items
+    except Exception as e:  # noqa: BLE001
+        raise describe_api_error(e, "listing the APIServices") from None
+    for service in services:
+        svc = service.spec.service if service.spec else None
+        if svc is not None and svc.namespace in doomed:
+            found.append({"kind": "apiservice", "name": name_of(service), "uid": meta(service).uid,
+                          "namespaces": [svc.namespace]})
     return tuple(sorted(found, key=lambda w: (w["kind"], w["name"])))
+
+
+def _conversion_risks(conn: KubeConnection, doomed: set[str]) -> list[str]:
+    """CRDs whose conversion webhook is served from a doomed namespace: their objects can no longer be read
+    in another version once it goes (hubtui does not delete CRDs: it names them)."""
+    from kubernetes import client
+
+    try:
+        crds = client.ApiextensionsV1Api(conn.api).list_custom_resource_definition(_request_timeout=REQUEST_TIMEOUT)
+    except Exception as e:  # noqa: BLE001
+        return [f"the CRDs' conversion webhooks could not be checked ({describe_api_error(e, 'listing CRDs')})"]
+    out = []
+    for crd in crds.items:
+        conv = crd.spec.conversion if crd.spec else None
+        hook = conv.webhook if conv is not None and conv.strategy == "Webhook" else None
+        svc = hook.client_config.service if hook is not None and hook.client_config else None
+        if svc is not None and svc.namespace in doomed:
+            out.append(f"CRD {name_of(crd)} converts its versions through a webhook served from {svc.namespace}: "
+                       "once that namespace goes, its objects in other versions cannot be read (the CRD stays)")
+    return out
 
 
 def _cloud_production_hints(cloud) -> list[str]:
@@ -382,7 +465,7 @@ def shared_since(conn: KubeConnection, plan: Plan) -> dict[str, tuple[str, ...]]
     kept monitoring still needs ingress-nginx), so look again until nothing changes."""
     from .kube_steps import NamespaceRecreated, check_namespace_uid
 
-    unshared = [ns for ns in plan.namespaces if ns.role == "infrastructure" and ns.doomed and not ns.shared]
+    unshared = [ns for ns in plan.namespaces if ns.infrastructure and ns.doomed and not ns.shared]
     if not unshared:
         return {}
 
@@ -404,6 +487,27 @@ def shared_since(conn: KubeConnection, plan: Plan) -> dict[str, tuple[str, ...]]
             break
         kept.update(found)
     return kept
+
+
+def production_context(settings: Settings, context: str) -> str:
+    """Why the config's production_contexts take the context for production ('' when they do not)."""
+    from ...config import context_pattern
+
+    pattern = context_pattern(context, settings.production_contexts)
+    return f"context {context} matches the production pattern {pattern!r}" if pattern else ""
+
+
+def _cloud_for_binding(opts: CleanupOptions, settings: Settings, risks: list[str]):
+    """--k8s-only on a cloud provider: the cloud is left alone, but its cluster is still looked up (read-only)
+    so that its endpoint binds the kube context, or contradicts it. A lookup that fails is said as a risk."""
+    from ...cloud.base import discover as cloud_discover
+
+    try:
+        return cloud_discover(opts.provider, opts.environment, settings, include_tag_matches=False)
+    except Exception as e:  # noqa: BLE001 - binding only: the plan goes on, saying what it could not check
+        risks.append(f"--k8s-only: the {opts.provider} cluster of '{opts.environment}' could not be looked up to "
+                     f"compare its endpoint with the server ({str(e).splitlines()[0] if str(e) else type(e).__name__})")
+        return None
 
 
 def working_dir(state_dir: Path, environment: str) -> Path:
@@ -429,7 +533,7 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
         going = {ns.name for ns in namespaces if ns.doomed}
         changed = False
         for i, ns in enumerate(namespaces):
-            if ns.role == "infrastructure" and ns.exists:
+            if ns.infrastructure and ns.exists:
                 users = _users_outside(conn, ns.name, going)
                 updated = replace(ns, shared=users, included=not users or opts.include_shared_infra)
                 changed |= updated != ns
@@ -451,15 +555,21 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
         endpoints = cluster_endpoints(found_cloud)
         skipped_contexts: list[str] = []
         kubeconfig = plan_kubeconfig(conn.kubeconfig, cluster_name(opts.environment), endpoints, skipped_contexts)
+    risks: list[str] = []
+    bind_cloud = found_cloud
+    if opts.provider != "k8s" and opts.k8s_only:  # the cloud stays, but its cluster's endpoint still binds
+        bind_cloud = _cloud_for_binding(opts, settings, risks)
     doomed = {ns.name for ns in namespaces if ns.doomed}
     evidence = gather(opts.environment, namespace=opts.namespace, labels=main_labels, context=conn.context,
                       cluster=conn.cluster, server=conn.server,
-                      planned_endpoints=found_cloud.planned_endpoints if found_cloud else None,
-                      other_endpoints=found_cloud.foreign_endpoints if found_cloud else None,
+                      planned_endpoints=bind_cloud.planned_endpoints if bind_cloud else None,
+                      other_endpoints=bind_cloud.foreign_endpoints if bind_cloud else None,
                       other_labels={ns.name: labels for ns, labels in found[1:] if ns.name in doomed},
-                      cloud_hints=_cloud_production_hints(found_cloud))
+                      cloud_hints=_cloud_production_hints(bind_cloud),
+                      doomed=tuple(ns.name for ns in namespaces if ns.doomed), user=conn.user,
+                      cloud=bind_cloud.to_dict() if bind_cloud else None,
+                      production_context=production_context(settings, conn.context))
     refuse_contrary(evidence, opts.environment, conn.context)
-    risks = []
     if evidence.binding == UNPROVEN:
         risks.append(f"nothing shows that context {conn.context} (server {conn.server}) is environment "
                      f"'{opts.environment}''s cluster: no environment label on namespace {opts.namespace}, no "
@@ -474,9 +584,13 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
     if any(ns.pvcs for ns in namespaces if ns.doomed) and not opts.skip_backup:
         risks.append("persistent volumes are deleted with their namespaces; only the backup keeps their data")
     if namespaces[0].exists and not opts.skip_backup:
-        from .backup import backup_risks  # what the backup step will not save, said before anything is asked
+        from .backup import backup_risks, unsaved_volumes  # what the backup will not save, said before asking
 
         risks += backup_risks(conn, settings, opts.namespace)
+        main = namespaces[0]
+        for name in unsaved_volumes(main.statefulsets, main.pvcs):
+            risks.append(f"namespace {main.name}: statefulset {name} has volumes the backup does NOT save (only "
+                         "TimescaleDB, Redis and Kafka are saved): its data goes with the namespace")
     for ns in namespaces:
         if ns.role == "additional" and ns.exists and ns.pvcs and ns.statefulsets:
             risks.append(f"namespace {ns.name}: statefulsets {', '.join(n for n, _ in ns.statefulsets)} with "
@@ -491,6 +605,7 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
             risks.append(f"kubeconfig entries for {cluster_name(opts.environment)} are matched by name only (no "
                          "cloud cluster endpoint was found to compare with their server)")
     webhooks = _webhooks(conn, {ns.name for ns in namespaces if ns.doomed})
+    risks += _conversion_risks(conn, {ns.name for ns in namespaces if ns.doomed})
     state = Path(settings.state_dir)
     local = LocalPlan(kubeconfig, str(working_dir(state, opts.environment)),
                       (str(state / "backups" / opts.environment), str(state / "audit.jsonl")))

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .cluster_lock import ClusterLease
 
 STEP_TITLES = {
+    "quiesce": "Stop writers",
     "backup": "Backup",
     "drain": "Drain",
     "namespaces": "Delete namespaces",
@@ -39,7 +40,10 @@ DONE, DONE_EARLIER, FAILED, SKIPPED, CANCELLED = "done", "done earlier", "failed
 
 
 def steps_for(plan: Plan) -> list[str]:
-    steps = [] if plan.opts.skip_backup else ["backup"]
+    """The run's steps in order. With a backup, the application's writers stop first (deployments, jobs and
+    cronjobs scaled down or deleted, their pods gone), so that the stores are saved quiet; the stores are
+    drained after the backup."""
+    steps = [] if plan.opts.skip_backup else ["quiesce", "backup"]
     steps += ["drain", "namespaces"]
     if plan.cloud is not None:
         steps.append("cloud")
@@ -99,12 +103,28 @@ class RunSummary:
 
     @property
     def result(self) -> str:
-        statuses = {s.status for s in self.steps}
-        if FAILED in statuses or any(s.failed for s in self.steps):
+        """`completed` only when every planned step ran (now or in an earlier run); a run that stopped after
+        any step, whether a step noticed the stop or not, is `cancelled`; a failure wins over both."""
+        if any(s.status == FAILED or s.failed for s in self.steps):
             return "failed"
-        if CANCELLED in statuses:
-            return "cancelled"
-        return "completed"
+        if self.steps and all(s.status in (DONE, DONE_EARLIER) for s in self.steps):
+            return "completed"
+        return "cancelled"
+
+    @property
+    def finished_steps(self) -> list[StepOutcome]:
+        return [s for s in self.steps if s.status in (DONE, DONE_EARLIER)]
+
+    @property
+    def unfinished_steps(self) -> list[StepOutcome]:
+        return [s for s in self.steps if s.status not in (DONE, DONE_EARLIER)]
+
+    @property
+    def stopped_after(self) -> str:
+        """The title of the last step that finished before the run stopped ('' when none did)."""
+        first = self.unfinished_steps[0] if self.unfinished_steps else None
+        before = [s for s in self.finished_steps if first is None or self.steps.index(s) < self.steps.index(first)]
+        return before[-1].title if before else ""
 
     @property
     def ok(self) -> bool:
@@ -131,16 +151,20 @@ class RunSummary:
     def headline(self, took: str | None = None) -> str:
         """The run's result in one sentence, as both faces say it (the TUI adds how long it took)."""
         done, after = (f" in {took}", f" after {took}") if took else ("", "")
+        if self.result == "cancelled":
+            finished = ", ".join(s.title for s in self.finished_steps) or "none"
+            return (f"Cleanup of '{self.environment}' was cancelled{after}: it is NOT done. Finished: "
+                    f"{finished}; not finished: {', '.join(s.title for s in self.unfinished_steps)}.")
         return {"completed": f"Cleanup of '{self.environment}' completed{done}.",
                 "failed": f"Cleanup of '{self.environment}' FAILED{after}: see the steps marked failed.",
-                "cancelled": f"Cleanup of '{self.environment}' was cancelled{after}: nothing more was changed."
                 }[self.result]
 
     def resume_hint(self) -> str:
         """How to go on after a run that did not complete ('' after one that did)."""
         if self.result == "completed":
             return ""
-        first = next((s for s in self.steps if s.status in (FAILED, CANCELLED) or s.failed), None)
+        first = next((s for s in self.steps if s.status == FAILED or s.failed), None) or next(
+            iter(self.unfinished_steps), None)
         where = f" from '{first.title}'" if first else ""
         return f"Run the cleanup of '{self.environment}' again to resume{where}: finished steps are not repeated."
 
@@ -326,6 +350,8 @@ class CleanupRun:
                            "is pending: resume it or discard it first")
         if not resumed:
             before = JournalState()
+        else:
+            before = self._resume_checks(before)
         self.journal.begin(self.plan.hash, str(self.plan_file), resumed=resumed)
         self.audit.record("cleanup-start", resumed=resumed, force=self.force,
                           options=self.plan.options, steps=self.steps)
@@ -344,24 +370,61 @@ class CleanupRun:
                 self.emit(StepDone(step, f"done in an earlier run: {outcome.detail}"))
                 continue
             if self.cancel.is_set():
-                stop_reason = "cancelled before it began"
+                stop_reason = "not run: the run was stopped before it"
                 summary.steps.append(StepOutcome(step, SKIPPED, stop_reason))
                 continue
             outcome = self._run_step(step, before)
             summary.steps.append(outcome)
             if outcome.status == FAILED or outcome.failed:
                 stop_reason = f"'{STEP_TITLES[step]}' failed"
+                if step == "backup" and "quiesce" in self.steps:
+                    outcome.detail += ("; the writers stay scaled down (each count is recorded: `hubtui scale "
+                                       "--restore` brings them back)")
             elif outcome.status == CANCELLED:
                 stop_reason = "cancelled"
         result = summary.result
         self.journal.end(result)
+        end: dict[str, object] = {"result": result}
+        if result == "cancelled":  # where it stopped, so that the audit log alone tells what is left
+            end |= {"stopped_after": summary.stopped_after or "nothing",
+                    "not_run": [s.step for s in summary.unfinished_steps]}
         try:
-            self.audit.record("cleanup-end", result=result)
+            self.audit.record("cleanup-end", **end)
         except AuditError as e:
             self.emit(LogLine(str(e), "error"))
         if result == "completed":
             self._forget_working_files(summary)
         return summary
+
+    def _resume_checks(self, before: JournalState) -> JournalState:
+        """A resumed run: too old or recreated namespaces refuse it (checked again now, not only when the
+        question was asked); its backup is kept only once the drain has begun (the stores may be down), and
+        then only while its files are all there; before that, the writers are stopped and the backup taken
+        again (the application may have written since)."""
+        import copy
+
+        stale = stale_reason(self.plan, before, self.conn, max_age=self.settings.resume_max_age)
+        if stale:
+            raise HubError(f"the interrupted cleanup of '{self.plan.environment}' cannot be resumed: {stale}. "
+                           "Nothing was changed; plan again")
+        if not before.done("backup"):
+            return before
+        if "drain" not in before.steps:
+            self.emit(LogLine("resuming before the drain: the writers are stopped and the backup is taken again "
+                              "(the application may have written since the earlier one)", "warning"))
+            redo = copy.deepcopy(before)
+            for step in ("quiesce", "backup"):
+                redo.steps.pop(step, None)
+            return redo
+        data = before.steps["backup"].get("data") or {}
+        missing = [f for f in data.get("files", ()) if not Path(f).is_file() or Path(f).stat().st_size == 0]
+        if data.get("folder") and not Path(data["folder"]).is_dir():
+            missing = [data["folder"]]
+        if missing:
+            raise HubError(f"the backup of the interrupted cleanup of '{self.plan.environment}' is gone or empty "
+                           f"({', '.join(tilde(m) for m in missing[:3])}), and the stores may be drained already: "
+                           "the run is not resumed without it; nothing was changed")
+        return before
 
     def _run_step(self, step: str, before: JournalState) -> StepOutcome:
         title = STEP_TITLES[step]
@@ -381,7 +444,7 @@ class CleanupRun:
             outcome.status = FAILED
         outcome.seconds = time.monotonic() - started
         self.journal.step(step, outcome.status, outcome.detail,
-                          {"deleted": outcome.deleted, "failed": outcome.failed})
+                          {"deleted": outcome.deleted, "failed": outcome.failed, **outcome.data})
         try:
             audit.record("cleanup-step", outcome=outcome.status, detail=outcome.detail)
         except AuditError as e:  # the step is journaled; an unaudited run goes no further
@@ -424,25 +487,34 @@ class CleanupRun:
         result = backup(self.conn, self.settings, main.name, self.plan.environment, emit=self._sub_emit("backup"))
         audit.record("backup", folder=str(result.folder), files={k: str(v) for k, v in result.files.items()})
         return StepOutcome("backup", DONE, f"{len(result.files)} file(s) in {tilde(result.folder)}",
-                           data={"folder": str(result.folder)})
+                           data={"folder": str(result.folder), "files": [str(f) for f in result.files.values()]})
+
+    def _step_quiesce(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
+        return self._drain_all("quiesce", audit, stores=False)
 
     def _step_drain(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
+        return self._drain_all("drain", audit, stores=True)
+
+    def _drain_all(self, step: str, audit: BoundAudit, *, stores: bool) -> StepOutcome:
+        """Drain the doomed namespaces (stores=False: stop their writers only). Pods left at the timeout, or a
+        workload scaled back up meanwhile, fail the step: the run goes no further."""
         from .kube_steps import check_namespace_uid, drain
 
-        targets = [ns for ns in self.plan.namespaces if ns.doomed and ns.role != "infrastructure"]
-        warnings = []
+        targets = [ns for ns in self.plan.namespaces if ns.doomed and not ns.infrastructure]
+        out = StepOutcome(step, DONE)
         for ns in targets:
-            name = ns.name
-            if not check_namespace_uid(self.conn, name, ns.uid):  # gone since: nothing to drain
+            if not check_namespace_uid(self.conn, ns.name, ns.uid):  # gone since: nothing to drain
                 continue
-            result = drain(self.conn, name, audit=audit, emit=self._sub_emit("drain"), timeout=self.drain_timeout,
-                           cancel=self.cancel)
+            result = drain(self.conn, ns.name, audit=audit, emit=self._sub_emit(step), timeout=self.drain_timeout,
+                           cancel=self.cancel, stores=stores)
             if result.stragglers:
-                warnings.append(f"{name}: {len(result.stragglers)} pod(s) still there")
-        if not targets:
-            return StepOutcome("drain", DONE, "no namespace to drain")
-        detail = f"{len(targets)} namespace(s) drained" + (f" ({'; '.join(warnings)}; going on)" if warnings else "")
-        return StepOutcome("drain", DONE, detail)
+                out.failed.append(f"{ns.name}: {len(result.stragglers)} pod(s) still there after "
+                                  f"{self.drain_timeout:g} s ({', '.join(result.stragglers[:5])})")
+        what = "drained" if stores else "with their writers stopped"
+        out.detail = f"{len(targets)} namespace(s) {what}" if targets else "no namespace to drain"
+        if out.failed:
+            out.detail = "pods did not go"
+        return out
 
     def _step_namespaces(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
         from .kube_steps import delete_namespaces
@@ -456,6 +528,12 @@ class CleanupRun:
         for name, users in kept.items():
             uids = {n: u for n, u in uids.items() if n != name}
             self.emit(LogLine(f"namespace {name} is left alone: {_in_use(users)}", "warning"))
+        # APIServices served from the namespaces going go first: one left unavailable would keep every
+        # namespace deletion of the cluster (these included) from finishing
+        from .kube_steps import delete_webhooks
+
+        early = [w for w in self.plan.webhooks if w["kind"] == "apiservice" and set(w["namespaces"]) <= set(uids)]
+        early_done, early_failed = delete_webhooks(self.conn, early, audit=audit, emit=self._sub_emit("namespaces"))
         result = delete_namespaces(self.conn, uids, audit=audit, emit=self._sub_emit("namespaces"),
                                    timeout=self.namespace_timeout, cancel=self.cancel)
         outcome = StepOutcome("namespaces", DONE, f"{len(result.gone)} deleted, {len(result.absent)} already gone",
@@ -467,11 +545,11 @@ class CleanupRun:
             outcome.detail = f"{len(result.stuck)} namespace(s) stuck in Terminating"
         elif result.recreated:
             outcome.detail = f"{len(result.recreated)} namespace(s) created again since the plan were not deleted"
+        outcome.deleted += early_done
+        outcome.failed += [f"{label} ({why})" for label, why in early_failed.items()]
         gone = set(result.gone) | set(result.absent)
-        webhooks = [w for w in self.plan.webhooks if set(w["namespaces"]) <= gone]
+        webhooks = [w for w in self.plan.webhooks if set(w["namespaces"]) <= gone and w not in early]
         if webhooks:
-            from .kube_steps import delete_webhooks
-
             done, failed = delete_webhooks(self.conn, webhooks, audit=audit, emit=self._sub_emit("namespaces"))
             outcome.deleted += done
             outcome.failed += [f"{label} ({why})" for label, why in failed.items()]

@@ -79,9 +79,12 @@ class CleanupFormScreen(WorkerFailures, Screen):
         extra = tuple(n.strip() for n in self.query_one("#additional", Input).value.split(",") if n.strip())
         if provider is None:
             raise UsageError(f"choose a provider ({', '.join(PROVIDERS)}): there is no default")
+        namespace = self.query_one("#namespace", Input).value.strip()
+        shown = namespace == self.backend.namespace  # left as the screen showed it: not named on purpose
         return validate(CleanupOptions(  # the environment exactly as typed: spaces around it are refused
             environment=self.query_one("#environment", Input).value,
-            provider=str(provider.label), namespace=self.query_one("#namespace", Input).value.strip(),
+            provider=str(provider.label), namespace=namespace,
+            namespace_from="the screen hubtui showed" if shown else "typed in the form",
             additional_namespaces=extra,
             **{key: self.query_one(f"#{key}", Checkbox).value for key, _ in OPTIONS}))
 

@@ -155,7 +155,9 @@ class RunScreen(WorkerFailures, Screen):
         """Once a second: the run's and the running step's elapsed time (two small widgets, nothing else)."""
         now = self.ended or self.clock()
         p = self.plan
-        verb = "Destroying" if self.ended is None else "Destroyed" if self.summary and self.summary.ok else "Stopped"
+        verb = ("Destroying" if self.ended is None else "Stopped" if self.summary is None else
+                {"completed": "Destroyed", "cancelled": "Cancelled, NOT destroyed:", "failed": "FAILED destroying"}[
+                    self.summary.result])
         self.query_one("#titlebar", Static).update(
             f"[b]{verb}[/] '{escape(p.environment)}'  ·  context [b]{escape(p.context)}[/]  ·  plan {p.hash[:12]}"
             f"  ·  {duration(now - self.started)}")
