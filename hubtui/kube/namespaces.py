@@ -14,3 +14,21 @@ def list_namespaces(conn: KubeConnection) -> list[str]:
     except Exception as e:  # noqa: BLE001 - described in one line
         raise describe_api_error(e, "listing namespaces") from None
     return sorted(name_of(n) for n in items)
+
+
+def check_namespace_exists(conn: KubeConnection, name: str) -> None:
+    """A HubError naming the namespace and the context when it does not exist (a typo must not read as an
+    empty namespace). One that cannot be read (403) is not refused: it may well exist."""
+    from kubernetes import client
+
+    from ..errors import HubError
+
+    try:
+        client.CoreV1Api(conn.api).read_namespace(name, _request_timeout=REQUEST_TIMEOUT)
+    except Exception as e:  # noqa: BLE001
+        status = getattr(e, "status", None)
+        if status == 404:
+            raise HubError(f"namespace {name!r} not found in context {conn.context}: nothing was changed") from None
+        if status == 403:
+            return
+        raise describe_api_error(e, f"reading namespace {name}") from None

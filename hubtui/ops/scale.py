@@ -216,7 +216,14 @@ class ScaleEngine:
 
     # ----- reading and resolving -----------------------------------------------------------
     def rows(self) -> list[DeploymentRow]:
-        return list_rows(self.conn, self.namespace)
+        """The namespace's deployments; none at all in a namespace that does not exist is an error (a typo in
+        -n reads as 'not found', as kubectl says it, never as 'nothing to do')."""
+        rows = list_rows(self.conn, self.namespace)
+        if not rows and self.namespace and not self.all_namespaces:
+            from ..kube.namespaces import check_namespace_exists
+
+            check_namespace_exists(self.conn, self.namespace)
+        return rows
 
     def resolve(self, names: list[str], rows: list[DeploymentRow]) -> list[DeploymentRow]:
         """The rows for `names`; an unknown name is a usage error that names the closest matches."""
@@ -360,23 +367,9 @@ class ScaleEngine:
         rows = self.rows()
         chosen = self.resolve(names, rows) if names else [
             r for r in rows if r.original_replicas is not None or r.original_problem is not None]
-        changes: list[ScaleChange] = []
-        todo = []
-        for row in chosen:
-            if row.original_problem is not None:
-                changes.append(ScaleChange(row.ref, row.desired, row.desired, error=(
-                    f"{row.ref}: cannot restore: {row.original_problem}; left at {row.desired}. Set the "
-                    "annotation to the count wanted, or remove it")))
-            elif row.original_replicas is None:
-                changes.append(ScaleChange(row.ref, row.desired, row.desired,
-                                           error=f"{row.ref}: no recorded replica count to restore"))
-            elif row.desired != 0 and not force:
-                changes.append(ScaleChange(
-                    row.ref, row.desired, row.original_replicas,
-                    error=(f"{row.ref} was changed since maintenance (now {row.desired}, recorded "
-                           f"{row.original_replicas}): restore with force to set it to {row.original_replicas}")))
-            else:
-                todo.append(row)
+        todo, at_count, refused = restore_plan(chosen, force=force)
+        changes = [ScaleChange(row.ref, row.desired, row.original_replicas if row.original_replicas is not None
+                               else row.desired, error=why) for row, why in refused]
         for change in changes:
             self.emit(StepFailed(f"restore {change.name}", change.error or "refused"))
         if force and todo and not self.dry_run:
@@ -399,7 +392,24 @@ class ScaleEngine:
                              deployment=row.name)
             return change
 
-        return changes + self._parallel(todo, restore_one, "restore")
+        def clear_record(row: DeploymentRow) -> ScaleChange:
+            """Already at its recorded count (an HPA, or someone, put it back): restored, its record cleared."""
+            change = ScaleChange(row.ref, row.desired, row.desired, warning="already at its recorded count")
+            if self.dry_run:
+                return change
+            try:
+                self._api(self._apps.patch_namespaced_deployment, row.name, self._ns(row),
+                          {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: None}}},
+                          _request_timeout=REQUEST_TIMEOUT)
+            except Exception as e:  # noqa: BLE001
+                error = str(describe_api_error(e, f"clearing the recorded count of {row.ref}"))
+                self.emit(StepFailed(f"restore {row.ref}", error))
+                return ScaleChange(change.name, change.before, change.after, error=error)
+            self._record("clear-original-replicas", context=self.conn.context, namespace=self._ns(row),
+                         deployment=row.name)
+            return change
+
+        return (changes + [clear_record(r) for r in at_count] + self._parallel(todo, restore_one, "restore"))
 
     # ----- waiting -------------------------------------------------------------------------
     def wait_ready(self, names: list[str], timeout: float | None = None,
@@ -479,3 +489,25 @@ def ensure_ok(changes: list[ScaleChange]) -> None:
     failed = [c for c in changes if not c.ok]
     if failed:
         raise HubError("; ".join(c.error or f"{c.name} failed" for c in failed))
+
+
+def restore_plan(rows: list[DeploymentRow], *, force: bool) -> tuple[list[DeploymentRow], list[DeploymentRow],
+                                                                    list[tuple[DeploymentRow, str]]]:
+    """What a restore does with each row, said the same way in the TUI's question and by the engine: (scaled
+    back to the recorded count, already at it (restored: the record is cleared), left alone with why)."""
+    todo, at_count, refused = [], [], []
+    for row in rows:
+        if row.original_problem is not None:
+            refused.append((row, f"{row.ref}: cannot restore: {row.original_problem}; left at {row.desired}. Set "
+                                 "the annotation to the count wanted, or remove it"))
+        elif row.original_replicas is None:
+            refused.append((row, f"{row.ref}: no recorded replica count to restore"))
+        elif row.desired == row.original_replicas:
+            at_count.append(row)
+        elif row.desired != 0 and not force:
+            refused.append((row, f"{row.ref} was changed since maintenance (now {row.desired}, recorded "
+                                 f"{row.original_replicas}): restore with force to set it to "
+                                 f"{row.original_replicas}"))
+        else:
+            todo.append(row)
+    return todo, at_count, refused

@@ -207,6 +207,28 @@ class HubApp(App[int]):
         self.notify(f"context {backend.context}" + (f" · {kept}" if kept else ""), title="Context", timeout=4)
 
     def switch_to_namespace(self, namespace: str) -> None:
+        """Another namespace: a name that is not a namespace name, or one the cluster does not have, is one
+        line and the screen stays as it is (a typo never shows an empty list)."""
+        import re
+
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", namespace):
+            self.notify(f"{namespace!r} is not a namespace name (lower-case letters, digits and '-')",
+                        title="Namespace", severity="error")
+            return
+        self.run_worker(lambda: self._switch_namespace(namespace), thread=True, exclusive=True, group="context",
+                        exit_on_error=False, name="namespace switch")
+
+    def _switch_namespace(self, namespace: str) -> None:
+        from ..errors import HubError
+
+        try:
+            self.backend.check_namespace(namespace)
+        except HubError as e:
+            self.call_from_thread(self.notify, str(e), title="Namespace", severity="error")
+            return
+        self.call_from_thread(self._use_namespace, namespace)
+
+    def _use_namespace(self, namespace: str) -> None:
         self.backend = self.backend.for_namespace(namespace)
         self.switch_screen(self._rebuilt(self.backend))
 

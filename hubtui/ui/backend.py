@@ -47,6 +47,7 @@ class Backend(Protocol):
     def wait_ready(self, names: list[str], timeout: float | None = None, *, targets: dict[str, int] | None = None,
                    cancel=None) -> WaitOutcome: ...
     def namespaces(self) -> list[str]: ...
+    def check_namespace(self, namespace: str) -> None: ...  # HubError when it does not exist
     def for_namespace(self, namespace: str) -> Backend: ...
     def for_all_namespaces(self, on: bool) -> Backend: ...
     def detail(self, name: str, namespace: str | None = None) -> DeploymentDetail: ...
@@ -137,6 +138,11 @@ class ClusterBackend:
         from ..kube.namespaces import list_namespaces
 
         return list_namespaces(self.conn)
+
+    def check_namespace(self, namespace: str) -> None:
+        from ..kube.namespaces import check_namespace_exists
+
+        check_namespace_exists(self.conn, namespace)
 
     def detail(self, name, namespace=None):
         """One deployment, live (its watches start when the detail view starts it)."""

@@ -155,3 +155,14 @@ def test_the_all_namespaces_flag_reaches_the_settings():
     assert build_parser().parse_args(["-A"]).all_namespaces is True
     assert build_parser().parse_args(["--all-namespaces"]).all_namespaces is True
     assert build_parser().parse_args([]).all_namespaces is False
+
+
+@pytest.mark.parametrize("args", [("--all", "-r", "1"), ("-d", "api-server", "-r", "1"), ("--restore",),
+                                  ("--all", "-r", "0", "--dry-run")])
+def test_a_namespace_that_does_not_exist_is_one_line_and_exit_1(hubtui, local_cluster, args):
+    """A typo in -n is not an empty namespace: kubectl says not found and exits 1, so does hubtui."""
+    proc = hubtui("scale", *args, "-n", "nosuchns")
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"hubtui: error: namespace 'nosuchns' not found in context {local_cluster.context}: nothing was changed"]
+    assert "nothing to do" not in proc.stderr and proc.stdout == ""

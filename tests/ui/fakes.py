@@ -153,6 +153,12 @@ class FakeBackend:
     def namespaces(self):
         return ["default", "llm-analytics-hub", "monitoring"]
 
+    def check_namespace(self, namespace):
+        from hubtui.errors import HubError
+
+        if namespace not in self.namespaces():
+            raise HubError(f"namespace {namespace!r} not found in context {self.context}: nothing was changed")
+
     def for_namespace(self, namespace):
         return FakeBackend([row("prometheus", 1)], namespace=namespace)
 
