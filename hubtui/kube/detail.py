@@ -352,16 +352,38 @@ class LogStream(ResponseThread):
         while not self._stop.is_set():
             try:
                 self._follow(since)
-                break  # the server ended the stream: the container stopped
+                error = self._why_no_more()  # the server ended the stream: say why, as the pod shows it
+                break
             except ReadTimeoutError:
                 # opened again from a little before the last line; what was shown is skipped
                 since = int(time.time() - self._last_seen) + self.OVERLAP
             except Exception as e:  # noqa: BLE001 - one line in the pane, never a crash
                 if not self._stop.is_set():
-                    error = _log_error(e, self.pod, self.container)
+                    error = self._why_no_more() or _log_error(e, self.pod, self.container)
                 break
         if not self._stop.is_set():
             self.on_end(error)
+
+    def _why_no_more(self) -> str | None:
+        """Why a log stream ended without an error: a pod not scheduled yet, or a container not started yet,
+        have no log to follow (said so, never taken for a container that stopped); None: it stopped."""
+        from kubernetes import client
+
+        try:
+            pod = client.CoreV1Api(self.conn.api).read_namespaced_pod(self.pod, self.namespace,
+                                                                     _request_timeout=REQUEST_TIMEOUT)
+        except Exception:  # noqa: BLE001 - only a better word: without it the plain ending stands
+            return None
+        if not (pod.spec and pod.spec.node_name):
+            return f"pod {self.pod} is not scheduled yet: there is no log until it runs on a node"
+        for status in (pod.status.container_statuses or []) if pod.status else []:
+            waiting = status.state.waiting if status.name == self.container and status.state else None
+            if waiting is not None:
+                why = f" ({waiting.reason})" if waiting.reason else ""
+                if status.restart_count:  # it ran before: its log ended with that run
+                    return f"container {self.container} is waiting to restart{why}: the log ended with its last run"
+                return f"container {self.container} has not started yet{why}: there is no log to follow"
+        return None
 
     def _follow(self, since: int | None) -> None:
         from kubernetes import client

@@ -60,3 +60,81 @@ def test_l_follows_a_hub_pods_log_from_the_local_clusters_log_writer(local_clust
         term.quit()
     finally:
         term.close()
+
+
+@pytest.fixture
+def numbered_log(local_cluster, kube, tmp_path):
+    """A scratch deployment whose log kwok serves from a file of numbered lines that the test appends to."""
+    import json
+    import uuid
+
+    scratch = Scratch(kube.api, "e2e-log")
+    path = tmp_path / "web.log"
+    path.write_text("")
+    path.chmod(0o644)
+    rule = f"hubtui-test-{uuid.uuid4().hex[:6]}"
+    local_cluster.kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "ClusterLogs", "metadata": {"name": rule},
+        "spec": {"selector": {"matchNamespaces": [scratch.name]}, "logs": [{"logsFile": str(path), "follow": True}]}}))
+    scratch.add("web", 1)
+    yield scratch, path
+    local_cluster.kubectl("delete", "clusterlogs", rule, check=False)
+    scratch.delete()
+
+
+def append_lines(path, first: int, last: int) -> None:
+    from datetime import UTC, datetime
+
+    with open(path, "a") as f:
+        for n in range(first, last + 1):
+            f.write(f"{datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')} stdout F log line {n:04d}\n")
+
+
+def test_the_followed_log_opens_at_its_end_and_shows_each_new_line_on_screen(local_cluster, numbered_log,
+                                                                            tmp_path):
+    """A backlog longer than the pane: the newest line is on screen when it opens (not the oldest, not below
+    the fold), and a line written afterwards appears on screen as it arrives."""
+    import time
+
+    scratch, path = numbered_log
+    append_lines(path, 1, 300)
+    pod = scratch.wait_pods("web", 1)[0].metadata.name
+    deadline = time.monotonic() + 30  # kwok loads the ClusterLogs object a moment after it is applied
+    while "log line 0300" not in local_cluster.kubectl("logs", "-n", scratch.name, pod, check=False).stdout:
+        assert time.monotonic() < deadline, "kwok does not serve the log"
+        time.sleep(0.2)
+    term = Terminal([], hubtui_env(local_cluster.kubeconfig, scratch.name, tmp_path / "state"), rows=36, cols=140)
+    try:
+        term.wait_for("1 deployment · watching")
+        term.press("i")
+        term.wait_for("Rollout complete", timeout=20)
+        term.press("l")
+        term.wait_for("log line 0300", timeout=20)  # the end of the backlog, on screen
+        assert "log line 0101" not in term.text  # the oldest of the last 200 are scrolled away, not shown
+        for n in (301, 302):
+            append_lines(path, n, n)
+            term.wait_for(f"log line {n:04d}", timeout=20)
+        term.press("escape")
+        term.press("escape")
+        term.wait_for("1 deployment · watching")
+        term.quit()
+    finally:
+        term.close()
+
+
+def test_the_log_of_a_pod_not_scheduled_yet_says_so(local_cluster, kube, tmp_path):
+    scratch = Scratch(kube.api, "e2e-pending")
+    dep = deployment("queued", 1)
+    dep["spec"]["template"]["spec"]["nodeSelector"] = {"hubtui.test/no-such-node": "true"}
+    scratch.apps.create_namespaced_deployment(scratch.name, dep)
+    term = Terminal([], hubtui_env(local_cluster.kubeconfig, scratch.name, tmp_path / "state"), rows=36, cols=140)
+    try:
+        term.wait_for("1 deployment · watching")
+        term.press("i")
+        term.wait_line("queued-", "Pending", timeout=30)
+        term.press("l")
+        term.wait_for("is not scheduled yet: there is no log until it runs on a node", timeout=20)
+        assert "the container stopped" not in term.text
+    finally:
+        term.close()
+        scratch.delete()
