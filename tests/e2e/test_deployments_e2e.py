@@ -70,3 +70,33 @@ def test_all_namespaces_flag_shows_a_namespace_column_and_a_row_of_another_names
             term.close()
     finally:
         other.delete()
+
+
+def test_help_fits_in_columns_at_140x42_and_scrolls_at_80x24(local_cluster, ns, tmp_path):
+    """? on the deployments screen: at 140x42 every key is on screen at once (columns, as k9s lays it out); at
+    80x24 the list scrolls to its last key."""
+    wide = Terminal([], hubtui_env(local_cluster.kubeconfig, ns.name, tmp_path / "state"), rows=42, cols=140)
+    try:
+        wide.wait_for("2 deployments · watching")
+        wide.press("?")
+        wide.wait_for("Deployments — keys")
+        for words in ("the selected deployment, live", "switch to another namespace", "switch to another context",
+                      "open psql, redis-cli or a Kafka shell", "destroy an environment", "what happened in this session",
+                      "quit hubtui"):
+            wide.wait_for(words, timeout=5)
+        assert "`" not in wide.text
+        wide.press("escape")
+        wide.wait_for("2 deployments · watching")
+    finally:
+        wide.close()
+    small = Terminal([], hubtui_env(local_cluster.kubeconfig, ns.name, tmp_path / "state"), rows=24, cols=80)
+    try:
+        small.wait_for("2 deployments")
+        small.press("?")
+        small.wait_for("Deployments — keys")
+        assert "quit hubtui" not in small.text  # below the fold, not cut off
+        small.press("\x1b[6~", "\x1b[6~", "\x1b[6~")  # PgDn
+        small.wait_for("quit hubtui", timeout=5)
+        small.wait_for("Esc or ? closes this help")
+    finally:
+        small.close()

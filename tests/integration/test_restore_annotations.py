@@ -98,3 +98,19 @@ def test_a_new_maintenance_replaces_a_bad_record_with_the_running_count(kube, ku
     assert ns.annotations("api-server")[ORIGINAL_REPLICAS_ANNOTATION] == "2"
     assert all(c.ok for c in engine.restore(["api-server"]))
     assert ns.replicas()["api-server"] == 2
+
+
+def test_a_deployment_already_at_its_recorded_count_is_restored_and_its_record_cleared(hubtui, ns):
+    """After maintenance something (an HPA) put api-server back to its recorded count: restore counts it as
+    restored, clears its record, and exits 0, where it used to refuse it as 'changed since'."""
+    ns.apps.patch_namespaced_deployment_scale("api-server", ns.name, {"spec": {"replicas": 2}})
+    annotate(ns, "api-server", "2")
+    annotate(ns, "worker-service", None)
+    proc = hubtui("scale", "--restore", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = json.loads(proc.stdout)
+    [change] = doc["changes"]
+    assert (change["deployment"], change["from"], change["to"], change["error"]) == ("api-server", 2, 2, None)
+    assert change["warning"] == "already at its recorded count"
+    assert ORIGINAL_REPLICAS_ANNOTATION not in (ns.annotations("api-server") or {})
+    assert ns.replicas()["api-server"] == 2

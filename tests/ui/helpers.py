@@ -17,3 +17,11 @@ async def until(pilot, check, tries: int = 200, what: str = "condition") -> None
 def table(app) -> DataTable:
     """The current screen's table (the deployments, or the detail's first)."""
     return app.screen.query_one(DataTable)
+
+
+def rendered_text(widget) -> str:
+    """The lines a widget draws, as plain text (a Rich table's cells included), at the size it has on screen."""
+    from textual.geometry import Region
+
+    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return "\n".join(line.text.rstrip() for line in lines)

@@ -13,7 +13,7 @@ from hubtui.ui.screens.modals import Confirm, Help, NamespacePicker, NumberPromp
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
 from .fakes import HUB_ROWS, FakeBackend, row
-from .helpers import table, until
+from .helpers import rendered_text, table, until
 
 SIZE = (130, 24)
 
@@ -169,7 +169,7 @@ async def test_an_action_result_stays_through_watch_updates_and_is_kept_in_the_h
         assert "8 deployments · watching for changes" in str(app.screen.query_one("#watch-status").render())
         await pilot.press("L")
         await until(pilot, lambda: isinstance(app.screen, Help), what="the history")
-        body = str(app.screen.query_one(".dialog-body").render())
+        body = rendered_text(app.screen.query_one("#help-keys .dialog-body"))
         assert backend.now().astimezone().strftime("%H:%M:%S") in body and "1 change(s) applied" in body
 
 
@@ -202,7 +202,32 @@ async def test_a_bad_recorded_count_shows_as_invalid_and_restore_names_it():
         await until(pilot, lambda: str(table(app).get_row("scheduler")[6]) == "invalid", what="invalid record")
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, Confirm))
-        assert f"scheduler: cannot restore ({problem})" in str(app.screen.query_one(".dialog-body").render())
+        body = str(app.screen.query_one(".dialog-body").render())
+        assert f"Left alone:\n  scheduler: cannot restore: {problem}; left at 0." in body
+
+
+async def test_restore_says_what_it_restores_what_is_already_there_and_what_it_leaves_alone():
+    """After maintenance an HPA put api-server back to its recorded 3: it counts as restored (its record is
+    cleared), listed apart from what is scaled back and from what is left alone (changed since)."""
+    import dataclasses
+
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        rows = backend._rows
+        backend.push(dataclasses.replace(rows["api-server"], desired=3, original_replicas=3))
+        backend.push(dataclasses.replace(rows["scheduler"], desired=0, original_replicas=1))
+        backend.push(dataclasses.replace(rows["forecasting"], desired=2, original_replicas=1))
+        await until(pilot, lambda: str(table(app).get_row("forecasting")[1]).endswith("/2"), what="the rows")
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        body = str(app.screen.query_one(".dialog-body").render())
+        assert "Restored:\n  scheduler: 0 → 1" in body
+        assert "Already at their recorded count (the record is cleared):\n  api-server: 3" in body
+        assert ("Left alone:\n  forecasting was changed since maintenance (now 2, recorded 1): restore with force "
+                "to set it to 1") in body
+        assert "api-server: 3 → 3" not in body
 
 
 async def test_dry_run_and_wait_toggles_show_in_the_header_and_reach_the_engine():
@@ -253,7 +278,7 @@ async def test_help_lists_the_keys_and_escape_returns():
         await select(pilot, app, "api-server")
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, Help))
-        assert "maintenance" in str(app.screen.query_one(".dialog-body").render())
+        assert "maintenance" in rendered_text(app.screen.query_one("#help-keys .dialog-body"))
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, Help))
         assert app.screen.query_one(DataTable).has_focus
@@ -380,6 +405,27 @@ async def test_read_only_shows_in_the_title_and_every_dangerous_key_explains_ins
         assert not [c for c in backend.calls if c[0] in ("scale", "scale_all", "restore")]
         await pilot.press("d", "3", "enter")  # a dry run changes nothing: allowed
         await until(pilot, lambda: [c for c in backend.calls if c[0] == "scale"], what="the dry run")
+
+
+@pytest.mark.parametrize("typed, said", [("ns Bad_NS!", "'Bad_NS!' is not a namespace name"),
+                                         ("ns nosuchns", "namespace 'nosuchns' not found in context kwok-demo")])
+async def test_a_namespace_typo_in_the_palette_is_one_line_and_the_screen_stays(typed, said):
+    from textual.command import CommandPalette
+
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        await pilot.press("colon")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        await pilot.press(*typed)  # a burst, as a fast typist sends it
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: any(said in str(n.message) for n in app._notifications), what="the refusal")
+        await pilot.pause(0.2)
+        assert app.screen.backend is backend and app.backend.namespace == "llm-analytics-hub"
+        assert "namespace llm-analytics-hub" in str(app.screen.query_one("#title").render())
+        assert table(app).row_count == len(HUB_ROWS)
 
 
 async def test_the_command_palette_lists_the_screens_actions_and_runs_the_chosen_one():
@@ -553,7 +599,7 @@ async def test_the_garbage_collector_is_back_on_once_the_first_rows_are_drawn():
             await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
             await until(pilot, gc.isenabled, what="the collector back on")
             assert gc.get_freeze_count() > 0  # what lives on is not walked by every collection
-            app.switch_to_namespace("other")  # the first screen goes: its objects are collected as usual
+            app.switch_to_namespace("monitoring")  # the first screen goes: its objects are collected as usual
             await until(pilot, lambda: gc.get_freeze_count() == 0, what="the freeze to end")
     finally:
         gc.unfreeze()

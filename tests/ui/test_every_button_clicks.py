@@ -121,3 +121,25 @@ async def test_the_scale_all_prompt_s_buttons_and_the_confirmation_s_yes_and_no(
         await pilot.click("#yes")
         await until(pilot, lambda: backend.calls, what="scale all")
         assert backend.calls == [("scale_all", 0, False)]
+
+
+async def test_at_80x24_the_typed_question_keeps_its_field_and_buttons_on_screen():
+    """The list of what goes scrolls inside the dialog; the field, OK and Cancel stay visible and clickable."""
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_plan(pilot, app, environment="production")  # the longest question first
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm), what="DELETE PRODUCTION")
+        screen_region = app.screen.region
+        for selector in ("#phrase", "#ok", "#cancel"):
+            widget = app.screen.query_one(selector)
+            assert screen_region.contains_region(widget.region), (selector, widget.region)
+        assert await pilot.click("#cancel")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen))
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+        await type_into(pilot, app, "DELETE PRODUCTION")
+        assert await pilot.click("#ok")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm)
+                    and app.screen.confirmation.phrase == "yes", what="the second question")

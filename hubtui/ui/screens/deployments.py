@@ -279,7 +279,7 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
     def action_history(self) -> None:
         entries = list(reversed(self.history)) or [("", "nothing has been done yet in this session")]
         self.app.push_screen(Help("What happened in this session (newest first)", entries,
-                                  closing="Esc closes this list"))
+                                  closing="Esc closes this list", columns=False))
 
     # ----- rows from the watch -----------------------------------------------------------
     def _on_rows_changed(self, change: RowsChanged) -> None:
@@ -669,14 +669,24 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         if not saved:
             self.notify("no deployment has a recorded count to restore", severity="warning")
             return
-        lines = "\n".join(f"  {r.ref}: {r.desired} → {r.original_replicas}" if r.original_problem is None
-                          else f"  {r.ref}: cannot restore ({r.original_problem})" for r in saved[:30])
-        if len(saved) > 30:
-            lines += f"\n  and {len(saved) - 30} more"
+        from ...ops.scale import restore_plan
+
+        todo, at_count, refused = restore_plan(saved, force=force)
+
+        def listed(head: str, items: list[str]) -> list[str]:
+            if not items:
+                return []
+            more = [f"  and {len(items) - 15} more"] if len(items) > 15 else []
+            return [head] + [f"  {item}" for item in items[:15]] + more
+
+        body = listed("Restored:", [f"{r.ref}: {r.desired} → {r.original_replicas}" for r in todo])
+        body += listed("Already at their recorded count (the record is cleared):",
+                       [f"{r.ref}: {r.desired}" for r in at_count])
+        body += listed("Left alone:", [why for _, why in refused])
+        if refused and not force:
+            body.append("R restores the ones changed since maintenance too.")
         self.app.push_screen(Confirm(
-            "Restore recorded counts" + (" (force)" if force else ""),
-            f"{lines}\n" + ("Deployments changed since are restored too." if force else
-                            "Deployments changed since maintenance are left alone (R forces)."),
+            "Restore recorded counts" + (" (force)" if force else ""), "\n".join(body),
             danger=force, yes="Restore"),
             when_yes(lambda: self.restore(force)))
 

@@ -164,20 +164,71 @@ class NamespacePicker(Modal[str | None]):
 
 
 class Help(Modal[None]):
+    """The keys of a screen in one screenful where it fits: laid out in as many columns as the terminal's width
+    takes (as k9s does), a wrapped description hanging under itself, not under its key; where it does not fit
+    (80x24), the list scrolls (arrows, PgUp / PgDn, the mouse wheel)."""
+
     BINDINGS = [Binding("escape", "close", "Close"), Binding("question_mark", "close", "Close"),
                 Binding("q", "close", "Close")]
+    DEFAULT_CSS = """
+    Help .dialog.help {
+        width: 96%;
+        max-width: 150;
+        max-height: 96%;
+        padding: 0 1;
+    }
+    Help #help-keys {
+        height: auto;
+        scrollbar-gutter: stable;
+    }
+    Help .dialog-title {
+        margin-bottom: 0;
+    }
+    """
+    COLUMN_WIDTH = 56  # one key and its description read well in this many cells
 
-    def __init__(self, title: str, keys: list[tuple[str, str]], *, closing: str = "Esc or ? closes this help"):
+    def __init__(self, title: str, keys: list[tuple[str, str]], *, closing: str = "Esc or ? closes this help",
+                 columns: bool = True):
         super().__init__()
-        self.title_text, self.keys, self.closing = title, keys, closing
+        self.title_text, self.closing, self.columns = title, closing, columns
+        self.keys = [(k, text.replace("`", "")) for k, text in keys]  # Markdown's quotes belong to the README
+
+    def keys_table(self, width: int):
+        """The keys as a Rich table of `columns` key / description pairs, filled column by column."""
+        from rich.table import Table
+
+        columns = max(1, min(3, width // self.COLUMN_WIDTH)) if self.columns else 1
+        rows = -(-len(self.keys) // columns)
+        key_width = max(len(k) for k, _ in self.keys)
+        table = Table.grid(padding=(0, 2, 0, 0), expand=True)
+        for _ in range(columns):
+            table.add_column(no_wrap=True, width=key_width, style="bold")
+            table.add_column(ratio=1, overflow="fold")
+        for r in range(rows):
+            cells = []
+            for c in range(columns):
+                i = c * rows + r
+                cells += list(self.keys[i]) if i < len(self.keys) else ["", ""]
+            table.add_row(*cells)
+        return table
 
     def compose(self) -> ComposeResult:
-        width = max(len(k) for k, _ in self.keys)
-        body = "\n".join(f"[b]{k.ljust(width)}[/]  {text}" for k, text in self.keys)
+        from textual.containers import VerticalScroll
+
         with self.box(classes="help"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Static(body, classes="dialog-body")
+            with VerticalScroll(id="help-keys"):
+                yield Static(self.keys_table(min(self.app.size.width - 8, 148)), classes="dialog-body", markup=False)
             yield Static(self.closing, classes="closing", markup=False)
+
+    def on_mount(self) -> None:
+        keys = self.query_one("#help-keys")
+        keys.styles.max_height = max(3, self.app.size.height - 6)  # title, closing line, borders
+        keys.focus()  # arrows and PgUp / PgDn scroll it
+
+    def on_resize(self) -> None:
+        self.query_one("#help-keys Static", Static).update(self.keys_table(min(self.app.size.width - 8, 148)))
+        self.query_one("#help-keys").styles.max_height = max(3, self.app.size.height - 6)
 
     def action_close(self) -> None:
         self.dismiss(None)

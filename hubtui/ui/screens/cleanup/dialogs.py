@@ -19,11 +19,30 @@ class TypedConfirm(Modal[bool]):
         super().__init__()
         self.confirmation, self.warning = confirmation, warning
 
+    DEFAULT_CSS = """
+    TypedConfirm .dialog {
+        max-height: 100%;
+    }
+    TypedConfirm #warning-scroll {
+        height: auto;
+        margin-bottom: 1;
+    }
+    TypedConfirm #warning {
+        margin-bottom: 0;
+    }
+    """
+    # rows around the warning: the box's border and padding (4), the question's margin (1), the warning's
+    # margin (1), the label (1), the field (3), the buttons (3); the question's own height is measured
+    RESERVED = 13
+
     def compose(self) -> ComposeResult:
+        from textual.containers import VerticalScroll
+
         with self.box(danger=True):
             yield Label(self.confirmation.question, classes="dialog-title")
-            yield Static("This permanently deletes:\n" + self.warning, id="warning",
-                         classes="dialog-body dialog-warning", markup=False)
+            with VerticalScroll(id="warning-scroll", can_focus=False):
+                yield Static("This permanently deletes:\n" + self.warning, id="warning",
+                             classes="dialog-body dialog-warning", markup=False)
             yield Label(f"Type {self.confirmation.phrase} to go on:")
             yield Input(placeholder=self.confirmation.phrase, id="phrase")
             with Horizontal(classes="buttons"):
@@ -31,7 +50,18 @@ class TypedConfirm(Modal[bool]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
+        self.fit()
+        self.call_after_refresh(self.fit)  # again once the question has its wrapped height
         self.query_one(Input).focus()
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """The list of what goes scrolls, so that the field and OK / Cancel stay on screen (80x24 too)."""
+        question = self.query_one(".dialog-title").size.height or 3
+        self.query_one("#warning-scroll").styles.max_height = max(2, self.app.size.height - self.RESERVED
+                                                                  - question)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_one("#ok", Button).disabled = not accepted(self.confirmation, event.value)
