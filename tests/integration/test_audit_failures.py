@@ -29,17 +29,51 @@ def ns(kube):
     scratch.delete()
 
 
-def full_state(tmp_path: Path) -> Path:
-    """A state folder whose audit log opens (the check passes) but cannot take a byte (ENOSPC)."""
+def full_state(tmp_path: Path, monkeypatch) -> Path:
+    """A state folder whose audit log opens (the check passes) but cannot take a byte: every write to it fails
+    with ENOSPC, as on a full disk (state files are never opened through a link, so /dev/full cannot stand in)."""
+    import errno
+
     state = tmp_path / "state" / "hubtui"
     state.mkdir(parents=True)
-    (state / "audit.jsonl").symlink_to("/dev/full")
+    real_write = os.write
+
+    def write(fd, data):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            target = ""
+        if target == str(state / "audit.jsonl"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
     return state
 
 
+def limited_log(tmp_path: Path):
+    """For a hubtui process: an audit log at the size limit of the files it may write (RLIMIT_FSIZE, with
+    SIGXFSZ ignored across exec), so that its first line fails with EFBIG, as a write to a full disk fails."""
+    import resource
+    import signal
+
+    state = tmp_path / "state" / "hubtui"
+    state.mkdir(parents=True)
+    log = state / "audit.jsonl"
+    log.write_text('{"action": "earlier"}\n')
+    size = log.stat().st_size
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return log, limit
+
+
 def test_the_engine_reports_a_failing_audit_log_as_such_and_scales_nothing_after_it(kube, kube_settings, ns,
-                                                                                    tmp_path):
-    engine = ScaleEngine(kube, dataclasses.replace(kube_settings, namespace=ns.name, state_dir=full_state(tmp_path)))
+                                                                                    tmp_path, monkeypatch):
+    state = full_state(tmp_path, monkeypatch)
+    engine = ScaleEngine(kube, dataclasses.replace(kube_settings, namespace=ns.name, state_dir=state))
     with pytest.raises(AuditError) as caught:
         engine.scale_all(0)  # maintenance: the counts are recorded (and audited) before anything is scaled
     message = str(caught.value)
@@ -49,20 +83,20 @@ def test_the_engine_reports_a_failing_audit_log_as_such_and_scales_nothing_after
 
 
 def test_hubtui_scale_exits_1_naming_the_audit_log(local_cluster, ns, tmp_path):
-    full_state(tmp_path)
+    log, limit = limited_log(tmp_path)
     env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), NAMESPACE=ns.name,
                XDG_STATE_HOME=str(tmp_path / "state"))
     proc = subprocess.run([sys.executable, "-m", "hubtui", "scale", "-d", "forecasting", "-r", "2"], env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, preexec_fn=limit)
     assert proc.returncode == 1
     assert proc.stderr.splitlines()[-1] == (
-        f"hubtui: error: cannot write the audit log {tmp_path / 'state' / 'hubtui' / 'audit.jsonl'} (No space left "
-        "on device): 'scale' was done but is not recorded; stopping. Fix the log's folder or set XDG_STATE_HOME")
+        f"hubtui: error: cannot write the audit log {log} (File too large): 'scale' was done but is not recorded; "
+        "stopping. Fix the log's folder or set XDG_STATE_HOME")
     assert "cannot reach the API server" not in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_a_drain_passes_an_audit_failure_through_unchanged(kube, ns, tmp_path):
-    audit = AuditLog(full_state(tmp_path))
+def test_a_drain_passes_an_audit_failure_through_unchanged(kube, ns, tmp_path, monkeypatch):
+    audit = AuditLog(full_state(tmp_path, monkeypatch))
     with pytest.raises(AuditError) as caught:
         drain(kube, ns.name, audit=audit, timeout=5)
     assert str(caught.value).startswith(f"cannot write the audit log {audit.path} (No space left on device): ")

@@ -155,3 +155,23 @@ def test_every_database_of_the_instance_and_its_roles_are_saved(kube, kube_setti
         assert result.files["timescaledb"].name == "timescaledb-llm_analytics.dump"  # the hub's, as before
     finally:
         psql("drop database billing_backup_test")
+
+
+def test_a_second_redis_of_the_namespace_is_named_as_not_saved(kube, kube_settings, tmp_path):
+    """The backup saves one Redis (the one whose pod it finds); another Redis StatefulSet in the namespace,
+    found by its label whatever its name, is named in the plan, never passed over."""
+    from kubernetes import client
+
+    apps = client.AppsV1Api(kube.api)
+    apps.create_namespaced_stateful_set(HUB_NAMESPACE, {
+        "metadata": {"name": "sessions-cache", "labels": {"app.kubernetes.io/name": "redis"}},
+        "spec": {"serviceName": "sessions-cache", "replicas": 0, "selector": {"matchLabels": {"app": "sessions"}},
+                 "template": {"metadata": {"labels": {"app": "sessions"}},
+                              "spec": {"containers": [{"name": "redis", "image": "redis"}]}}}})
+    try:
+        settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
+        plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True), settings)
+        assert ("Redis sessions-cache will not be saved (the cleanup goes on without it): the backup saves one "
+                "Redis, the one of pod redis-cluster-0") in plan.risks
+    finally:
+        apps.delete_namespaced_stateful_set("sessions-cache", HUB_NAMESPACE)

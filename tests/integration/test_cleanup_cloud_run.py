@@ -89,8 +89,10 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
         assert steps["namespaces"].status == "done earlier"
         assert "eks-cluster llm-analytics-hub-dev (earlier run)" in steps["cloud"].deleted
         assert not rds.describe_db_instances()["DBInstances"]
-        snapshots = [s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots()["DBSnapshots"]]
+        snapshots = [s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]]
         assert len(snapshots) == 1 and snapshots[0].startswith("llm-analytics-hub-dev-postgres-final-")
+        # the automated backups stay too (DeleteAutomatedBackups=False): a point-in-time restore stays possible
+        assert rds.describe_db_snapshots(SnapshotType="automated")["DBSnapshots"]
     finally:
         conn.close()
 

@@ -179,6 +179,29 @@ def _store_exists(conn: KubeConnection, namespace: str, store: str) -> bool:
     return labelled or any(n == name or n.startswith(name + "-") or f"-{name}-" in n for n in owned for name in names)
 
 
+def _other_instances(conn: KubeConnection, namespace: str, store: str, saved_pod: str) -> list[str]:
+    """The store's other StatefulSets in the namespace (by name or label), beside the one whose pod the backup
+    saves: each is named in the plan as not saved, never passed over in silence."""
+    from kubernetes import client
+
+    from ...kube.client import REQUEST_TIMEOUT, describe_api_error
+
+    names = TARGETS[store].names
+    try:
+        sets = client.AppsV1Api(conn.api).list_namespaced_stateful_set(namespace, _request_timeout=REQUEST_TIMEOUT)
+    except Exception as e:  # noqa: BLE001
+        raise describe_api_error(e, f"listing the statefulsets of {namespace}") from None
+
+    def is_store(o) -> bool:
+        labels = meta(o).labels or {}
+        n = name_of(o)
+        return (any(str(labels.get(k)) in names for k in ("app.kubernetes.io/name", "app"))
+                or any(n == name or n.startswith(name + "-") for name in names))
+
+    saved = saved_pod.rsplit("-", 1)[0]
+    return sorted(name_of(o) for o in sets.items if is_store(o) and name_of(o) != saved)
+
+
 def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) -> list[tuple[str, Path, str]]:
     """Every database of the instance (each dump verified), the hub's own first, then its roles (best effort:
     a user that is not a superuser cannot read them; the plan says so first)."""
@@ -554,24 +577,26 @@ def backup_risks(conn: KubeConnection, settings: Settings, namespace: str) -> li
                 if store != "kafka" and _store_exists(conn, namespace, store):
                     return [f"{STOPS}{title}: {e}"]
                 return [NOT_SAVED.format(title=title) + _absent(namespace, store)]
+            others = [NOT_SAVED.format(title=f"{title} {name}") + f"the backup saves one {title}, the one of pod "
+                      f"{pod.name}" for name in _other_instances(conn, namespace, store, pod.name)]
             if store == "redis":
                 layout = redis_layout(conn, settings, namespace)
-                return [f"{STOPS}{s.node.describe()} cannot be saved: {s.problem}" for s in layout.shards
-                        if s.problem]
+                return others + [f"{STOPS}{s.node.describe()} cannot be saved: {s.problem}" for s in layout.shards
+                                 if s.problem]
             if store == "kafka":
                 try:
                     _kafka_tool(_Exec(conn, settings, namespace, pod.name, pod.container))
                 except _NotSaved as e:
-                    return [NOT_SAVED.format(title=f"{title} topics") + str(e)]
+                    return others + [NOT_SAVED.format(title=f"{title} topics") + str(e)]
             if store == "timescaledb":  # every database is saved; the roles need a superuser to be read
                 ex = _Exec(conn, settings, namespace, pod.name, pod.container)
                 superuser = ex.text(["psql", "-U", settings.db_user, "-d", settings.db_name, "-tAc",
                                      "select rolsuper from pg_roles where rolname = current_user"],
                                     timeout=PROBE_TIMEOUT).strip()
                 if superuser != "t":
-                    return [NOT_SAVED.format(title=f"{title} roles") + f"user {settings.db_user} is not a "
-                            "superuser, so the roles cannot be read (every database is saved)"]
-            return []
+                    others.append(NOT_SAVED.format(title=f"{title} roles") + f"user {settings.db_user} is not "
+                                  "a superuser, so the roles cannot be read (every database is saved)")
+            return others
         except HubError as e:
             if store == "kafka":
                 return [f"{title} topics may not be saved (best effort): could not check: {e}"]
