@@ -20,7 +20,7 @@ from kubernetes import client
 
 from cluster.localcluster import HUB_NAMESPACE
 from hubtui.audit import AuditLog
-from hubtui.errors import UsageError
+from hubtui.errors import HubError, UsageError
 from hubtui.ops.cleanup.journal import Journal, JournalState
 from hubtui.ops.cleanup.kube_steps import delete_namespaces
 from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
@@ -492,3 +492,38 @@ def test_a_pasted_yes_before_the_question_does_not_answer_it(local_cluster, kube
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2 and uids(kube) == before
+
+
+def test_a_resume_grown_stale_while_its_question_was_open_is_refused_when_the_run_starts(kube, kube_settings,
+                                                                                      tmp_path):
+    """The staleness is checked again when the run starts, not only when the question was asked: a question
+    left open overnight does not resume a run that is too old by then. Nothing is touched."""
+    import dataclasses
+
+    from hubtui.ops.cleanup.runner import CleanupRun
+
+    ns = make_namespace(kube, {"environment": "dev"})
+    settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
+    try:
+        plan = discover(kube, CleanupOptions("dev", "k8s", ns, skip_backup=True), settings)
+        plan = dataclasses.replace(plan, namespaces=(plan.namespaces[0],))  # the test's namespace only
+        plan_file = plan.save(tmp_path)
+        journal = Journal(working_dir(tmp_path, "dev"))
+        journal.begin(plan.hash, str(plan_file), resumed=False)
+        journal.step("drain", "done", "1 namespace(s) drained")
+        journal.end("cancelled")
+        import json
+
+        old = (datetime.now(UTC) - timedelta(days=2)).isoformat(timespec="milliseconds")
+        entries = [json.loads(line) for line in journal.path.read_text().splitlines()]
+        for entry in entries:  # the run began two days ago
+            if entry["type"] == "run":
+                entry["ts"] = old
+        journal.path.write_text("".join(json.dumps(e) + "\n" for e in entries))
+        assert Journal(working_dir(tmp_path, "dev")).state().started.startswith(old[:10])
+        with pytest.raises(HubError, match="cannot be resumed: it started 2 d ago"):
+            CleanupRun(plan, plan_file, kube, settings).run()
+        assert ns in uids(kube)
+        assert [e["action"] for e in AuditLog(tmp_path).entries()] == []  # nothing began
+    finally:
+        drop(kube, ns)

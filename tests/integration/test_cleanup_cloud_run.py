@@ -61,6 +61,11 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
         plan = discover(conn, CleanupOptions("dev", "aws", HUB_NAMESPACE, skip_backup=True), settings)
         cloud = plan.cloud_plan
         assert cloud.identity == "AWS account 123456789012" and cloud.region == "us-east-1"
+        # the hub's namespace says dev, but the planned EKS cluster's endpoint is not this server: the label
+        # does not bind on its own (the context's name would have to be typed)
+        assert plan.binding == "unproven"
+        assert any(f.verdict == "doubt" and f"API endpoint is {endpoint}, not the server" in f.text
+                   for f in plan.facts.facts)
         assert {r.kind for r in cloud.resources} == {"eks-nodegroup", "eks-cluster", "rds-instance",
                                                      "elasticache-replication-group", "msk-cluster"}
         [entries] = plan.local_plan.kubeconfig
