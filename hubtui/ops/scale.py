@@ -376,26 +376,9 @@ class ScaleEngine:
             self._record("restore-force", context=self.conn.context, namespace=where(self.namespace),
                          deployments=[r.ref for r in todo])
 
-        def restore_one(row: DeploymentRow) -> ScaleChange:
-            assert row.original_replicas is not None  # todo holds only rows with a recorded count (above)
-            change = self._scale_one(row, row.original_replicas, action="restore")
-            if change.ok and not self.dry_run:
-                try:
-                    self._api(self._apps.patch_namespaced_deployment, row.name, self._ns(row),
-                              {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: None}}},
-                              _request_timeout=REQUEST_TIMEOUT)
-                except Exception as e:  # noqa: BLE001
-                    error = str(describe_api_error(e, f"clearing the recorded count of {row.ref}"))
-                    self.emit(StepFailed(f"restore {row.ref}", error))
-                    return ScaleChange(change.name, change.before, change.after, error=error)
-                self._record("clear-original-replicas", context=self.conn.context, namespace=self._ns(row),
-                             deployment=row.name)
-            return change
-
-        def clear_record(row: DeploymentRow) -> ScaleChange:
-            """Already at its recorded count (an HPA, or someone, put it back): restored, its record cleared."""
-            change = ScaleChange(row.ref, row.desired, row.desired, warning="already at its recorded count")
-            if self.dry_run:
+        def cleared(row: DeploymentRow, change: ScaleChange) -> ScaleChange:
+            """The change, once the row's record is cleared (audited); the clearing's error when it fails."""
+            if not change.ok or self.dry_run:
                 return change
             try:
                 self._api(self._apps.patch_namespaced_deployment, row.name, self._ns(row),
@@ -408,6 +391,14 @@ class ScaleEngine:
             self._record("clear-original-replicas", context=self.conn.context, namespace=self._ns(row),
                          deployment=row.name)
             return change
+
+        def restore_one(row: DeploymentRow) -> ScaleChange:
+            assert row.original_replicas is not None  # todo holds only rows with a recorded count (above)
+            return cleared(row, self._scale_one(row, row.original_replicas, action="restore"))
+
+        def clear_record(row: DeploymentRow) -> ScaleChange:
+            """Already at its recorded count (an HPA, or someone, put it back): restored, its record cleared."""
+            return cleared(row, ScaleChange(row.ref, row.desired, row.desired, warning="already at its recorded count"))
 
         return (changes + [clear_record(r) for r in at_count] + self._parallel(todo, restore_one, "restore"))
 
