@@ -136,5 +136,44 @@ def describe_api_error(exc: BaseException, what: str) -> HubError:
             return HubError(f"{what}: not found (404)")
         return HubError(f"{what}: API error {exc.status} {exc.reason}")
     if isinstance(exc, (Urllib3Error, OSError)):
-        return HubError(f"{what}: cannot reach the API server ({type(exc).__name__}); is the cluster up?")
+        return HubError(f"{what}: cannot reach the API server ({network_reason(exc)}); is the cluster up?")
     return HubError(f"{what}: {exc}")
+
+
+def network_reason(exc: BaseException) -> str:
+    """Why a connection failed, in plain words (never an exception's class name on screen)."""
+    import socket
+    import ssl
+
+    from urllib3.exceptions import (ConnectTimeoutError, MaxRetryError, NameResolutionError, NewConnectionError,
+                                    ProtocolError, ReadTimeoutError, SSLError)
+
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:  # MaxRetryError holds the real reason
+        seen.add(id(cause))
+        if isinstance(cause, NameResolutionError | socket.gaierror):
+            return "its name does not resolve"
+        if isinstance(cause, ConnectTimeoutError | ReadTimeoutError | TimeoutError | socket.timeout):
+            return "no answer in time"
+        if isinstance(cause, SSLError | ssl.SSLError):
+            return "the TLS handshake failed: the certificate or the CA does not match"
+        if isinstance(cause, ConnectionRefusedError) or "Connection refused" in str(cause):
+            return "connection refused"
+        if isinstance(cause, ProtocolError | ConnectionResetError):
+            return "the connection was dropped"
+        if isinstance(cause, NewConnectionError) and "No route" in str(cause):
+            return "no route to it"
+        cause = cause.reason if isinstance(cause, MaxRetryError) else cause.__cause__ or cause.__context__
+    return "no connection"
+
+
+def check_reachable(conn: KubeConnection, timeout: float = 3.0) -> None:
+    """One short request (GET /version) before a screen is built on a context: one that cannot be reached, or
+    whose credentials are refused, is one plain line naming the context and the server."""
+    from kubernetes import client
+
+    try:
+        client.VersionApi(conn.api).get_code(_request_timeout=(timeout, timeout))
+    except Exception as e:  # noqa: BLE001 - one line, the context named
+        raise describe_api_error(e, f"context {conn.context} ({conn.server})") from None

@@ -103,8 +103,17 @@ class ClusterBackend:
         return names, self.conn.context
 
     def for_context(self, context: str) -> ClusterBackend:
-        """A backend on another context of the kubeconfig (this one's watches are stopped by its screen)."""
-        return ClusterBackend(dataclasses.replace(self.settings, context=context))
+        """A backend on another context of the kubeconfig (this one's watches are stopped by its screen). A
+        context that cannot be reached is a HubError, and nothing is switched."""
+        from ..kube.client import check_reachable, connect
+
+        conn = connect(dataclasses.replace(self.settings, context=context))
+        try:
+            check_reachable(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return ClusterBackend(dataclasses.replace(self.settings, context=context), conn=conn)
 
     def watch(self, listener: Callable[[RowsChanged], None]) -> None:
         self.store.subscribe(listener)

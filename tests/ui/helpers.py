@@ -23,5 +23,5 @@ def rendered_text(widget) -> str:
     """The lines a widget draws, as plain text (a Rich table's cells included), at the size it has on screen."""
     from textual.geometry import Region
 
-    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    lines = widget.render_lines(Region(0, 0, widget.outer_size.width, widget.outer_size.height))
     return "\n".join(line.text.rstrip() for line in lines)

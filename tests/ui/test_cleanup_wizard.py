@@ -147,6 +147,9 @@ async def test_yes_must_be_typed_exactly_then_the_run_streams_its_steps_and_summ
         assert ("run", "dev", False) in backend.calls
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
+        # no old news beside an empty list: the screen says its namespace went with the cleanup
+        await until(pilot, lambda: "namespace llm-analytics-hub was deleted by the cleanup of 'dev'"
+                    in text(app, "#message"), what="what happened to the namespace")
 
 
 async def test_production_first_needs_delete_production_and_a_refusal_changes_nothing():
@@ -249,6 +252,33 @@ async def test_dry_run_in_the_form_disables_destroy():
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
         assert "DRY RUN" in text(app, "#force-notice")
+        assert "This is a dry-run plan: it destroys nothing" in text(app, "#message")  # D is never silent
+        assert not [c for c in backend.calls if c[0] == "run"]
+
+
+async def test_enter_on_a_wrong_phrase_says_what_is_wrong_and_typing_again_clears_it():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app)
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+        await pilot.press(*"Yes", "enter")  # a burst, as a fast typist sends it
+        await until(pilot, lambda: "Not 'yes' exactly (case and spaces count)" in text(app, "#hint"),
+                    what="the hint")
+        assert isinstance(app.screen, TypedConfirm)
+        await pilot.press("backspace")
+        await until(pilot, lambda: text(app, "#hint").strip() == "", what="the hint to clear")
+
+
+async def test_a_form_problem_goes_once_the_field_is_being_fixed():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(pilot, app, environment="")
+        await pilot.press("f5")
+        await until(pilot, lambda: "the environment is empty" in text(app, "#problem"))
+        app.screen.query_one("#environment", Input).focus()
+        await pilot.press(*"dev")
+        await until(pilot, lambda: text(app, "#problem").strip() == "", what="the problem to go")
 
 
 async def test_deletion_protection_is_asked_even_with_force_and_a_refusal_changes_nothing():
@@ -331,6 +361,8 @@ async def test_an_interrupted_run_is_offered_for_resume_with_its_saved_plan():
         await pilot.click("#resume")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen))
         assert app.screen.resume and str(app.screen.query_one("#destroy", Button).label) == "Resume…"
+        assert "what earlier runs did stays done" in text(app, "#message")  # never "nothing has been changed"
+        assert "Nothing has been changed" not in text(app, "#message")
         assert ("load", "/state/hubtui/cleanup/dev/plan-aaaa.json") in backend.calls
         assert not [c for c in backend.calls if c[0] == "plan"]
         assert ("stale", "dev") in backend.calls

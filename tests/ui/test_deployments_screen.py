@@ -87,6 +87,21 @@ async def test_digits_type_the_target_and_escape_cancels():
         assert backend.calls == []
 
 
+async def test_the_slider_warns_before_enter_when_the_target_is_outside_the_hpa_range():
+    """api-server has an HPA of 2-10: a target of 12 says, before Enter, that the HPA will set it back."""
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "api-server")
+        slider = app.screen.query_one("ReplicaSlider")
+        await pilot.press(*"12")  # typed as one burst
+        await until(pilot, lambda: "outside its HPA's 2–10: the HPA will set it back" in rendered_text(slider),
+                    what="the HPA warning")
+        await pilot.press("escape")
+        await pilot.press(*"5")
+        await until(pilot, lambda: "Enter apply · Esc cancel" in rendered_text(slider), what="the plain hint")
+        assert "HPA" not in rendered_text(slider)
+
+
 async def test_the_slider_never_goes_below_zero():
     app = HubApp(backend=FakeBackend())
     async with app.run_test(size=SIZE) as pilot:
@@ -254,8 +269,16 @@ async def test_filter_narrows_the_rows_and_escape_clears_it():
         await pilot.press("slash", *"work", "enter")
         await until(pilot, lambda: table(app).row_count == 1)
         assert str(table(app).get_row_at(0)[0]) == "worker-service"
+        status = app.screen.query_one("#watch-status")
+        await until(pilot, lambda: rendered_text(status).strip().startswith("1 of 8 deployments"), what="1 of 8")
+        # a moved slider goes back first (its hint says Esc cancels it), the filter on the next Esc
+        await pilot.press("right")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table(app).row_count == 1 and "cancelled" in rendered_text(app.screen.query_one("#message"))
         await pilot.press("escape")
         await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
+        await until(pilot, lambda: rendered_text(status).strip().startswith("8 deployments"), what="the whole count")
 
 
 async def test_switching_namespace_watches_the_new_one():
@@ -289,7 +312,7 @@ async def test_an_api_error_shows_a_banner_and_clears_on_recovery():
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
         await select(pilot, app, "api-server")
-        backend.push(error="watching deployments: cannot reach the API server (MaxRetryError); is the cluster up?")
+        backend.push(error="watching deployments: cannot reach the API server (connection refused); is the cluster up?")
         banner = app.screen.query_one("#banner")
         await until(pilot, lambda: banner.display)
         assert "cannot reach the API server" in str(banner.render())
@@ -627,3 +650,45 @@ async def test_the_garbage_collector_is_back_on_even_when_no_rows_come():
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+async def test_notifications_never_cover_the_slider_or_the_status_line():
+    from textual.widgets._toast import Toast
+
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=(100, 24), notifications=True) as pilot:
+        await select(pilot, app, "api-server")
+        app.screen.notify("context kwok-prod · DRY RUN stays on", title="Context", timeout=30)
+        await until(pilot, lambda: app.screen.query(Toast), what="the toast")
+        await pilot.pause(0.2)
+        toast = app.screen.query_one(Toast).region
+        for selector in ("ReplicaSlider", "#watch-status", "#message"):
+            assert not toast.overlaps(app.screen.query_one(selector).region), selector
+
+
+@pytest.mark.cluster
+async def test_switching_to_an_unreachable_context_stays_and_says_why_in_plain_words(local_cluster, tmp_path):
+    import yaml
+
+    from cluster.localcluster import HUB_NAMESPACE
+    from hubtui.settings import Settings
+
+    cfg = yaml.safe_load(local_cluster.kubeconfig.read_text())
+    cfg["clusters"].append({"name": "gone", "cluster": {"server": "https://127.0.0.1:1",
+                                                        "insecure-skip-tls-verify": True}})
+    user = cfg["contexts"][0]["context"]["user"]
+    cfg["contexts"].append({"name": "gone-ctx", "context": {"cluster": "gone", "user": user}})
+    path = tmp_path / "kubeconfig"
+    path.write_text(yaml.safe_dump(cfg))
+    app = HubApp(Settings.from_env(kubeconfig=str(path), context=local_cluster.context, namespace=HUB_NAMESPACE))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 8, tries=500,
+                    what="the first cluster's rows")
+        first = app.screen
+        app.switch_to_context("gone-ctx")
+        said = "context gone-ctx (https://127.0.0.1:1): cannot reach the API server (connection refused)"
+        await until(pilot, lambda: any(said in str(n.message) for n in app._notifications), tries=500,
+                    what="the refusal")
+        assert not any("Error" in str(n.message) for n in app._notifications)  # no exception names
+        assert app.screen is first and app.backend.context == local_cluster.context
+        assert table(app).row_count == 8

@@ -332,9 +332,14 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         if self._synced and not self._drawn:  # the first rows are on their way to the screen
             self._drawn = True
             self.call_after_refresh(self.hub.started)
+        self.count_status()
+
+    def count_status(self) -> None:
+        """The bottom bar's count: `1 of 12 deployments` while a filter hides some."""
         if not self.busy and getattr(self, "_synced", False):
             hpa = f" · [$warning]HPA column empty: {escape(self._hpa_error)}[/]" if self._hpa_error else ""
-            self.watch_status(f"{counted(len(self.rows), 'deployment')} · watching for changes{hpa}")
+            shown = (f"{sum(1 for r in self.rows.values() if self.shown(r))} of " if self.filter else "")
+            self.watch_status(f"{shown}{counted(len(self.rows), 'deployment')} · watching for changes{hpa}")
 
     # ----- the table ----------------------------------------------------------------------
     def shown(self, row: DeploymentRow) -> bool:
@@ -524,14 +529,15 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         self.sync_slider(keep_target=True)  # a pending target survives only on the same deployment
 
     def action_cancel(self) -> None:
-        if self.filter or self.query_one("#filter", Input).display:
-            self.clear_filter()
-            return
-        self.query_one(ReplicaSlider).forget_typing()
+        """Esc: a moved slider goes back first (its own hint says Esc cancels it), then the filter."""
         slider = self.query_one(ReplicaSlider)
+        slider.forget_typing()
         if slider.row is not None and slider.target != slider.row.desired:
             slider.target = slider.row.desired
             self.say("cancelled")
+            return
+        if self.filter or self.query_one("#filter", Input).display:
+            self.clear_filter()
 
     def action_apply(self) -> None:
         slider = self.query_one(ReplicaSlider)
@@ -724,6 +730,7 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter = event.value.strip()
         self.apply_rows()
+        self.count_status()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
@@ -737,6 +744,7 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         box.display = False
         self.filter = ""
         self.apply_rows()
+        self.count_status()
         self.query_one(DeploymentTable).focus()
 
     def key_escape(self) -> None:

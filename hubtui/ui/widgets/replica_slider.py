@@ -72,12 +72,17 @@ class ReplicaSlider(Widget):
         top = self.scale_max()
         changed = self.target != row.desired
         target = f"target {self.target}"
+        hpa = row.hpa
+        outside = hpa is not None and changed and not hpa.min_replicas <= self.target <= hpa.max_replicas
+        long_hint, short_hint = "   Enter apply · Esc cancel", "   ⏎ · Esc"
+        if hpa is not None and outside:  # said before Enter, not found out after the change
+            long_hint = f"   outside its HPA's {hpa}: the HPA will set it back"
+            short_hint = f"   HPA {hpa}!"
         # What does not fit goes first: the long state, then the long hint; the bar shrinks to 10 at least.
-        for detail, hint in ((f"   (desired {row.desired} · current {row.replicas} · ready {row.ready})",
-                              "   Enter apply · Esc cancel"),
-                             (f"   ({row.ready}/{row.desired} ready)", "   Enter apply · Esc cancel"),
-                             (f"   ({row.ready}/{row.desired})", "   ⏎ apply · Esc"),
-                             ("", "   ⏎ · Esc")):
+        for detail, hint in ((f"   (desired {row.desired} · current {row.replicas} · ready {row.ready})", long_hint),
+                             (f"   ({row.ready}/{row.desired} ready)", long_hint),
+                             (f"   ({row.ready}/{row.desired})", short_hint if outside else "   ⏎ apply · Esc"),
+                             ("", short_hint)):
             # room for the hint even before it shows, so that the bar does not jump when the target moves
             fixed = len(f"{row.ref}  0 ") + len(f" {top}   ") + len(target) + len(detail) + len(hint)
             width = min(40, self.size.width - fixed)
@@ -95,7 +100,7 @@ class ReplicaSlider(Widget):
         text.append(target, style="hub.warning" if changed else "bold")
         text.append(detail, style="dim")
         if changed:
-            text.append(hint, style="italic")
+            text.append(hint, style="hub.warning" if outside else "italic")
         return text
 
 

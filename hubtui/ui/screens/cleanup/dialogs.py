@@ -32,8 +32,9 @@ class TypedConfirm(Modal[bool]):
     }
     """
     # rows around the warning: the box's border and padding (4), the question's margin (1), the warning's
-    # margin (1), the label (1), the field (3), the buttons (3); the question's own height is measured
-    RESERVED = 13
+    # margin (1), the label (1), the field (3), the hint (1), the buttons (3); the question's own height is
+    # measured
+    RESERVED = 14
 
     def compose(self) -> ComposeResult:
         from textual.containers import VerticalScroll
@@ -45,6 +46,7 @@ class TypedConfirm(Modal[bool]):
                              classes="dialog-body dialog-warning", markup=False)
             yield Label(f"Type {self.confirmation.phrase} to go on:")
             yield Input(placeholder=self.confirmation.phrase, id="phrase")
+            yield Static("", id="hint", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Button("OK", variant="error", id="ok", disabled=True)
                 yield Button("Cancel", id="cancel")
@@ -65,10 +67,14 @@ class TypedConfirm(Modal[bool]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_one("#ok", Button).disabled = not accepted(self.confirmation, event.value)
+        self.query_one("#hint", Static).update("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if accepted(self.confirmation, event.value):
             self.dismiss(True)
+        else:  # Enter on a wrong phrase: say what is wrong, never a silent key
+            self.query_one("#hint", Static).update(
+                f"Not {self.confirmation.phrase!r} exactly (case and spaces count): type it as shown, or Esc.")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "ok" and accepted(self.confirmation, self.query_one(Input).value))

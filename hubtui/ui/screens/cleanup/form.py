@@ -60,7 +60,7 @@ class CleanupFormScreen(WorkerFailures, Screen):
             yield Label("Namespace")
             yield Input(value=self.backend.namespace, id="namespace")
             yield Label("Additional namespaces")
-            yield Input(placeholder="comma-separated, e.g. llm-analytics-jobs,llm-analytics-canary", id="additional")
+            yield Input(placeholder="comma-separated: jobs,canary", id="additional")
             for key, label in OPTIONS:
                 yield Checkbox(label, id=key)
             yield Static("", id="problem", classes="problem")
@@ -87,6 +87,10 @@ class CleanupFormScreen(WorkerFailures, Screen):
             namespace_from="the screen hubtui showed" if shown else "typed in the form",
             additional_namespaces=extra,
             **{key: self.query_one(f"#{key}", Checkbox).value for key, _ in OPTIONS}))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A field being fixed: the problem it caused is no longer shown as if it stood."""
+        self.query_one("#problem", Static).update("")
 
     def say(self, text: str, problem: str = "") -> None:
         self.query_one("#message", Static).update(text)

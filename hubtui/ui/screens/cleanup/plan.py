@@ -91,7 +91,10 @@ class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
                          disabled=opts.dry_run)
             yield Button("Dry run: change nothing", id="dry")
             yield Button("Back", id="back")
-        yield Static(f"Plan saved to {tilde(self.plan_file)}. Nothing has been changed.", id="message")
+        message = (f"Resuming the plan in {tilde(self.plan_file)}: what earlier runs did stays done; nothing more "
+                   "changes until you confirm." if self.resume else
+                   f"Plan saved to {tilde(self.plan_file)}. Nothing has been changed.")
+        yield Static(message, id="message")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -133,7 +136,11 @@ class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
 
     @on(Button.Pressed, "#destroy")
     def action_destroy(self) -> None:
-        if not self.plan.opts.dry_run and not self.hub.refused_readonly(f"destroying '{self.plan.environment}'"):
+        if self.plan.opts.dry_run:  # said, never a key that does nothing
+            self.query_one("#message", Static).update(
+                "This is a dry-run plan: it destroys nothing. Esc goes back to the form: untick Dry run to destroy.")
+            return
+        if not self.hub.refused_readonly(f"destroying '{self.plan.environment}'"):
             self.confirm_and_run()
 
     @work(exclusive=True, exit_on_error=False, group="cleanup-confirm", name="confirmation")

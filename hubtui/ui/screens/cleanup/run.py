@@ -323,6 +323,13 @@ class RunScreen(WorkerFailures, Screen):
 
         while not isinstance(self.app.screen, DeploymentsScreen) and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
+        screen = self.app.screen
+        if isinstance(screen, DeploymentsScreen) and self.summary is not None:
+            # the screen's last message is old news now: say what the cleanup did to the namespace on screen
+            gone = f"namespace {screen.backend.namespace}" in self.summary.to_dict()["deleted"]
+            screen.say(f"namespace {screen.backend.namespace} was deleted by the cleanup of "
+                       f"'{self.plan.environment}': n switches to another namespace" if gone else
+                       f"cleanup of '{self.plan.environment}': {self.summary.result}")
 
     def action_cancel(self) -> None:
         if self.cancel.is_set():
