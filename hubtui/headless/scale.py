@@ -11,6 +11,7 @@ from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT, HubError, UsageError
 from ..events import Event
 from ..settings import Settings
 from .output import EventPrinter, table
+from ..words import counted
 
 
 def add_parser(sub, parents) -> None:
@@ -113,9 +114,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if not c.ok:
             return f"Failed: {c.error}"
         if c.dry_run:
-            return f"Dry run: would scale {c.before}→{c.after}"
+            return f"Dry run: already at {c.after}" if c.before == c.after else f"Dry run: would scale {c.before}→{c.after}"
         if outcome is not None:
-            return "Ready" if c.name in outcome.ready else f"Not ready: {outcome.not_ready.get(c.name, '')}"
+            if c.name in outcome.ready:
+                return "Scaled to 0" if c.after == 0 else "Ready"  # the words of deployment_status()
+            return f"Not ready: {outcome.not_ready.get(c.name, '')}"
         row = rows.get(c.name)
         from ..present.deployment import deployment_status  # the engine: imported by the command, not the parser
 
@@ -145,6 +148,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(table(("Deployment", "Replicas", "Status"),
                         [(c.name, f"{c.before} → {c.after}", status(c)) for c in changes]))
         if outcome is not None and timed_out:
-            print(f"error: timed out after {settings.scale_timeout:g}s: {len(outcome.not_ready)} deployment(s) "
+            print(f"error: timed out after {settings.scale_timeout:g}s: {counted(len(outcome.not_ready), 'deployment')} "
                   "not ready", file=sys.stderr)
     return code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .client import KubeConnection
 from .rest import Collection
+from ..words import counted
 
 
 def pod_list_call(conn: KubeConnection, namespace: str | None):
@@ -36,7 +37,7 @@ def why_not_ready(pods: list[dict], desired: int, deployment: dict | None = None
     terminating = [p for p in pods if p["metadata"].get("deletionTimestamp")]
     live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
     if terminating:
-        reasons.append(f"{len(terminating)} pod(s) still terminating")
+        reasons.append(f"{counted(len(terminating), 'pod')} still terminating")
     unschedulable, waiting, pending, not_ready = [], [], 0, 0
     for p in live:
         st = p.get("status") or {}
@@ -52,13 +53,13 @@ def why_not_ready(pods: list[dict], desired: int, deployment: dict | None = None
         elif not is_ready(p):
             not_ready += 1
     if unschedulable:
-        reasons.append(f"{len(unschedulable)} pod(s) unschedulable: {unschedulable[0]}")
+        reasons.append(f"{counted(len(unschedulable), 'pod')} unschedulable: {unschedulable[0]}")
     elif pending:
-        reasons.append(f"{pending} pod(s) pending")
+        reasons.append(f"{counted(pending, 'pod')} pending")
     if waiting:
         reasons.append(f"containers waiting: {', '.join(sorted(set(waiting)))}")
     if not_ready:
-        reasons.append(f"{not_ready} pod(s) running but not ready")
+        reasons.append(f"{counted(not_ready, 'pod')} running but not ready")
     if len(live) < desired and not unschedulable and not pending:
         reasons.append(f"{len(live)} of {desired} pods created")
     return "; ".join(reasons) or "waiting for the rollout to finish"

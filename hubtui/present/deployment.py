@@ -4,14 +4,14 @@ in its Status column (coloured by tone), and the two can never disagree about th
 from __future__ import annotations
 
 from ..kube.deployments import DeploymentRow
-from .tones import ERROR, SUCCESS, WARNING
+from .tones import ERROR, MUTED, SUCCESS, WARNING
 
 
 def deployment_status(row: DeploymentRow) -> tuple[str, str]:
-    """(words, tone): Ready; Scaling current→desired while pods are added, removed or replaced; otherwise
-    Not ready with ready/desired."""
+    """(words, tone): Ready; Scaled to 0 (no pod asked for, none left: nothing is serving, so not "Ready");
+    Scaling current→desired while pods are added, removed or replaced; otherwise Not ready with ready/desired."""
     if row.settled:
-        return "Ready", SUCCESS
+        return ("Scaled to 0", MUTED) if row.desired == 0 else ("Ready", SUCCESS)
     if row.replicas != row.desired or row.updated != row.desired:
         return f"Scaling {row.replicas}→{row.desired} · ready {row.ready}", WARNING
     return f"Not ready · {row.ready}/{row.desired}", ERROR

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, UTC
 
 from ..kube.detail import DetailSnapshot
+from .words import counted
 
 REVISION = "deployment.kubernetes.io/revision"
 
@@ -226,7 +227,7 @@ def rollout_facts(snap: DetailSnapshot, now: datetime) -> RolloutFacts:
     elif updated == ready == available == total == desired:
         summary, ok = f"Rollout complete: {desired}/{desired} updated, ready and available", True
     elif total > updated:
-        summary, ok = (f"Rolling out: {updated}/{desired} updated, {total - updated} old pod(s) still running, "
+        summary, ok = (f"Rolling out: {updated}/{desired} updated, {counted(total - updated, 'old pod')} still running, "
                        f"{ready} ready", False)
     else:
         summary, ok = f"Not ready: {ready}/{desired} ready, {available} available", False

@@ -37,6 +37,7 @@ class Action:
     priority: bool = False
     palette: bool = True  # offered in the command palette (keys that only make sense as keys are not)
     bound: bool = True  # False: a widget's own key (arrows, Tab), listed in help and the README only
+    on: str = ""  # a "screen." action bound on another table of the screen than its first (the detail's events)
 
     @property
     def key_text(self) -> str:
@@ -110,6 +111,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("screen.digit", "0,1,2,3,4,5,6,7,8,9", "0-9", "type the target replica count", ("detail",),
            shown_keys="0-9", footer=False, palette=False),
     Action("screen.apply", "enter", "Scale", "scale the deployment to the slider's target", ("detail",), CHANGES),
+    Action("screen.event", "enter", "Read event", "(on an event) the whole event, its message not cut",
+           ("detail",), shown_keys="Enter", palette=False, on="events"),
     Action("logs", "l", "Logs", "follow the selected pod's log (the last 200 lines first); l again closes it",
            ("detail",)),
     Action("container", "c", "Container", "choose the container whose log is followed", ("detail",)),
@@ -165,10 +168,13 @@ def bindings(screen: str) -> list[BindingType]:
     return out
 
 
-def table_bindings(screen: str = "deployments") -> list[BindingType]:
-    """The keys of a screen's table that drive its replica slider (the deployments, the detail's pods)."""
+def table_bindings(screen: str = "deployments", on: str = "") -> list[BindingType]:
+    """The keys of a screen's table that drive its replica slider (the deployments, the detail's pods), or, with
+    `on`, those of another of its tables."""
     out: list[BindingType] = []
     for a in for_screen(screen):
+        if a.on != on:
+            continue
         if a.action == "screen.digit":
             out += [Binding(d, f"screen.digit({d})", d, show=False) for d in a.keys.split(",")]
         elif a.action.startswith("screen."):

@@ -34,7 +34,7 @@ def start_run(doomed_cluster, state) -> Terminal:
     term.wait_for("Destroying 'dev'")
     term.wait_line("Delete namespaces", "running", timeout=180)
     # the step's real progress: the three infrastructure namespaces go, the held hub namespace stays
-    term.wait_for("3/4 · 1 namespace(s) terminating", timeout=120)
+    term.wait_for("3/4 · 1 namespace terminating", timeout=120)
     return term
 
 

@@ -63,7 +63,7 @@ def test_all_namespaces_flag_shows_a_namespace_column_and_a_row_of_another_names
             while other.replicas()["zz-batch"] != 2 and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert other.replicas()["zz-batch"] == 2
-            term.wait_for("1 change(s) applied")
+            term.wait_for("1 change applied")
             term.press("q")
             term.child.expect(pexpect.EOF, timeout=10)
         finally:

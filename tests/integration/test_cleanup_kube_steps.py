@@ -118,7 +118,7 @@ def test_a_controller_that_scales_the_drained_writers_back_up_fails_the_drain(ku
         stop.set()
         syncer.join(5)
     text = str(caught.value)
-    assert f"{ns.name}: scaled to 0, but something scales it back up: web is back at 2 replica(s)" in text
+    assert f"{ns.name}: scaled to 0, but something scales it back up: web is back at 2 replicas" in text
     assert "set by argocd-application-controller" in text and "Argo CD (argocd.argoproj.io/instance=hub-dev)" in text
 
 

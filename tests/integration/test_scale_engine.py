@@ -85,7 +85,7 @@ def test_wait_times_out_on_a_deployment_that_cannot_schedule_and_says_why(engine
     outcome = engine.wait_ready(["gpu-trainer", "forecasting"], timeout=3)
     assert 3 <= time.monotonic() - started < 15
     assert outcome.ready == ("forecasting",)
-    assert "2 pod(s) unschedulable" in outcome.not_ready["gpu-trainer"]
+    assert "2 pods unschedulable" in outcome.not_ready["gpu-trainer"]
     assert "node(s) didn't match Pod's node affinity/selector" in outcome.not_ready["gpu-trainer"]
 
 

@@ -227,12 +227,12 @@ class FakeBackend:
         summary = RunSummary(plan.environment, plan.hash)
         script = [("quiesce", ["llm-analytics-hub: 8 deployments (the writers) scaled to 0",
                                "llm-analytics-hub: deleted cronjob/metrics-rollup, job/db-migrate"],
-                   "1 namespace(s) with their writers stopped"),
+                   "1 namespace with their writers stopped"),
                   ("backup", ["backup: TimescaleDB saved to timescaledb-llm_analytics.dump (verified with "
                               "pg_restore: 3 tables with their data)", "backup: Redis saved to redis.rdb"],
-                   "2 file(s) in /state/hubtui/backups/dev/20261126T120000Z"),
+                   "2 files in /state/hubtui/backups/dev/20261126T120000Z"),
                   ("drain", ["llm-analytics-hub: 11 deployments and statefulsets scaled to 0"],
-                   "1 namespace(s) drained")]
+                   "1 namespace drained")]
         for step, lines, detail in script:
             emit(StepStarted(step, STEP_TITLES[step]))
             for line in lines:
@@ -240,7 +240,7 @@ class FakeBackend:
             emit(StepDone(step, detail))
             summary.steps.append(StepOutcome(step, "done", detail))
         emit(StepStarted("namespaces", "Delete namespaces"))
-        emit(Progress("namespaces", 1, 4, "3 namespace(s) terminating"))
+        emit(Progress("namespaces", 1, 4, "3 namespaces terminating"))
         if self.cleanup_gate is not None:
             self.cleanup_gate.wait(10)
         if self.cleanup_error:
@@ -345,7 +345,9 @@ def detail_snapshot(name="event-ingestion", desired=2, *, bad_image="registry.ex
 
     if events is None:
         events = [
-            {"uid": "e1", "type": "Normal", "reason": "Scheduled", "message": "Successfully assigned", "count": 1,
+            {"uid": "e1", "type": "Normal", "reason": "Scheduled", "count": 1,
+             "message": f"Successfully assigned llm-analytics-hub/{name}-7d9f-bbbbb to node-000000 (a message longer "
+                        "than the table's room for it, read whole with Enter)",
              "time": _ts(30), "kind": "Pod", "object": f"{name}-7d9f-bbbbb", "object_uid": "pod-bbbbb"},
             {"uid": "e2", "type": "Warning", "reason": "Failed", "message": "Error: ImagePullBackOff", "count": 7,
              "time": _ts(1), "kind": "Pod", "object": f"{name}-7d9f-bbbbb", "object_uid": "pod-bbbbb"},

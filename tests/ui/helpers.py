@@ -25,3 +25,42 @@ def rendered_text(widget) -> str:
 
     lines = widget.render_lines(Region(0, 0, widget.outer_size.width, widget.outer_size.height))
     return "\n".join(line.text.rstrip() for line in lines)
+
+
+def screen_lines(app) -> list[str]:
+    """The whole screen as a person sees it: one string a row, every layer composed (dialogs over screens,
+    toasts, the footer), read from the app's own screenshot (the SVG Textual exports)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    width, height = app.size
+    rows = [[" "] * width for _ in range(height)]
+    char = None
+    for x, line, text in re.findall(
+            r'<text [^>]*?x="([\d.]+)" [^>]*?clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>', svg):
+        text = html.unescape(text).replace("\xa0", " ")
+        if char is None:  # the cell width, from the first run of text at the left edge or after it
+            found = re.search(r'textLength="([\d.]+)"[^>]*>' + re.escape(html.escape(text).replace(" ", "&#160;")),
+                              svg)
+            char = float(found.group(1)) / max(1, len(text)) if found else 12.2
+        start = round(float(x) / char)
+        row = rows[int(line)]
+        for i, c in enumerate(text):
+            if 0 <= start + i < width:
+                row[start + i] = c
+    return ["".join(r).rstrip() for r in rows]
+
+
+def screen_text(app) -> str:
+    return "\n".join(screen_lines(app))
+
+
+def dialog_words(app) -> str:
+    """The words inside the dialog on screen (between its side borders), its wrapped lines joined."""
+    inside = []
+    for line in screen_lines(app):
+        left, right = line.find("█"), line.rfind("█")
+        if 0 <= left < right:
+            inside.append(line[left + 1:right])
+    return " ".join(" ".join(inside).split())

@@ -4,6 +4,8 @@ whole wizard runs end to end in a pty (tests/e2e/test_cleanup_e2e.py)."""
 
 from __future__ import annotations
 
+import pytest
+
 import threading
 
 from textual.widgets import Button, Input
@@ -18,6 +20,11 @@ from .fakes import FakeBackend
 from .test_deployments_screen import until
 
 SIZE = (130, 36)
+SIZES = [SIZE, (80, 24)]  # the snapshots: the usual size and the smallest an operator works in
+
+
+def size_id(size) -> str:
+    return f"{size[0]}x{size[1]}"
 
 
 def text(app, selector) -> str:
@@ -319,7 +326,7 @@ async def test_cancel_asks_first_then_stops_at_a_safe_point_and_says_how_to_resu
         await confirm_all(pilot, app)
         await until(pilot, lambda: isinstance(app.screen, RunScreen)
                     and app.screen.step_state("namespaces") == "running")
-        assert "1/4 · 3 namespace(s) terminating" in text(app, "#detail-namespaces")
+        assert "1/4 · 3 namespaces terminating" in text(app, "#detail-namespaces")
         for key in ("q", "ctrl+q", "ctrl+c"):  # none quits in the middle of a run: each asks first
             await pilot.press(key)
             await until(pilot, lambda: isinstance(app.screen, Confirm))
@@ -464,35 +471,39 @@ async def test_every_wizard_screen_has_help_and_escape_goes_back_step_by_step():
 
 
 class TestSnapshots:
-    def test_form(self, snap_compare):
+    @pytest.mark.parametrize("size", SIZES, ids=size_id)
+    def test_form(self, snap_compare, size):
         async def settle(pilot):
             await fill(pilot, pilot.app, environment="staging", ticks=("skip_backup",))
 
-        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=size, run_before=settle)
 
-    def test_plan(self, snap_compare):
+    @pytest.mark.parametrize("size", SIZES, ids=size_id)
+    def test_plan(self, snap_compare, size):
         async def settle(pilot):
             await to_plan(pilot, pilot.app, provider="aws")
 
-        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=size, run_before=settle)
 
-    def test_production_modal(self, snap_compare):
+    @pytest.mark.parametrize("size", SIZES, ids=size_id)
+    def test_production_modal(self, snap_compare, size):
         async def settle(pilot):
             await to_plan(pilot, pilot.app, environment="production")
             await pilot.press("D")
             await until(pilot, lambda: isinstance(pilot.app.screen, TypedConfirm))
             await type_into(pilot, pilot.app, "DELETE PRODUC")
 
-        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=size, run_before=settle)
 
-    def test_run_finished(self, snap_compare):
+    @pytest.mark.parametrize("size", SIZES, ids=size_id)
+    def test_run_finished(self, snap_compare, size):
         async def settle(pilot):
             await to_plan(pilot, pilot.app)
             await confirm_all(pilot, pilot.app)
             await until(pilot, lambda: isinstance(pilot.app.screen, RunScreen) and pilot.app.screen.summary)
             await pilot.pause(0.2)
 
-        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=size, run_before=settle)
 
 
 async def test_read_only_plans_but_destroy_only_explains():

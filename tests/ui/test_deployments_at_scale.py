@@ -17,7 +17,7 @@ from hubtui.ui.app import HubApp
 from hubtui.ui.screens.deployments import DeploymentsScreen
 
 from .fakes import HUB_ROWS, FakeBackend, row
-from .helpers import table, until
+from .helpers import screen_lines, table, until
 
 SIZE = (130, 24)
 
@@ -98,7 +98,7 @@ async def test_capital_a_shows_every_namespace_with_a_namespace_column_and_back(
         await pilot.press("A")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen) and app.screen.all_namespaces
                     and table(app).row_count == len(HUB_ROWS) + 1, what="all namespaces")
-        assert [str(c.label) for c in table(app).ordered_columns][:2] == ["Namespace", "Deployment"]
+        assert [str(c.label) for c in table(app).ordered_columns][:2] == ["Namespace ▲", "Deployment"]
         assert str(table(app).get_row("monitoring/prometheus")[0]) == "monitoring"
         assert "all namespaces" in str(app.screen.query_one("#title").render())
         assert backend.stopped
@@ -116,12 +116,12 @@ async def test_capital_a_shows_every_namespace_with_a_namespace_column_and_back(
         all_backend = app.screen.backend
         await until(pilot, lambda: ("scale", ("monitoring/prometheus",), 3, False) in all_backend.calls,
                     what="the scale")
-        await until(pilot, lambda: "scale monitoring/prometheus 1→3: 1 change(s) applied" in message(app),
+        await until(pilot, lambda: "scale monitoring/prometheus 1→3: 1 change applied" in message(app),
                     what="the result")
         await pilot.press("A")  # and back to the namespace
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen) and not app.screen.all_namespaces
                     and table(app).row_count == len(HUB_ROWS), what="one namespace again")
-        assert str(table(app).ordered_columns[0].label) == "Deployment"
+        assert str(table(app).ordered_columns[0].label) == "Deployment ▲"
 
 
 async def test_without_cluster_wide_rights_all_namespaces_says_so_and_falls_back():
@@ -204,7 +204,7 @@ async def test_all_namespaces_on_the_real_cluster_shows_two_namespaces_and_scale
         wait_for_pods(b.core, b.name, "app=web", 3)
         await until(pilot, lambda: str(table(app).get_row(f"{b.name}/web")[2]) == "3/3", tries=500,
                     what="the row at 3/3")
-        assert f"scale {b.name}/web 1→3: 1 change(s) applied" in message(app)
+        assert f"scale {b.name}/web 1→3: 1 change applied" in message(app)
 
 
 @pytest.mark.cluster
@@ -292,3 +292,25 @@ async def test_after_a_burst_of_changes_no_row_is_stale_the_screen_equals_kubect
                 raise AssertionError(f"stale rows after the burst: {diff}") from None
     finally:
         ns.delete()
+
+
+async def test_capital_a_keeps_the_sort_and_the_selected_deployment():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: table(app).row_count == len(HUB_ROWS), what="rows")
+        for _ in range(8):  # to Status
+            await pilot.press("s")
+        await until(pilot, lambda: "Status ▲" in screen_lines(app)[1], what="the status sort")
+        table(app).move_cursor(row=table(app).get_row_index("scheduler"))
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen) and app.screen.all_namespaces
+                    and table(app).row_count == len(HUB_ROWS) + 1, what="all namespaces")
+        await until(pilot, lambda: "Status ▲" in screen_lines(app)[1], what="the same sort")
+        assert screen_lines(app)[2].split()[:2] == ["llm-analytics-hub", "event-ingestion"]  # not ready first
+        await until(pilot, lambda: "llm-analytics-hub/scheduler" in screen_lines(app)[-3],
+                    what="the slider on the same deployment")
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen) and not app.screen.all_namespaces
+                    and table(app).row_count == len(HUB_ROWS), what="one namespace")
+        await until(pilot, lambda: "scheduler" in screen_lines(app)[-3], what="the same selection")
+        assert "Status ▲" in screen_lines(app)[1]

@@ -13,7 +13,7 @@ from hubtui.ui.screens.modals import Confirm, Help, NamespacePicker, NumberPromp
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
 from .fakes import HUB_ROWS, FakeBackend, row
-from .helpers import rendered_text, table, until
+from .helpers import rendered_text, screen_lines, table, until
 
 SIZE = (130, 24)
 
@@ -176,7 +176,7 @@ async def test_an_action_result_stays_through_watch_updates_and_is_kept_in_the_h
         await until(pilot, lambda: "scale scheduler" in str(app.screen.query_one("#message").render())
                     and not app.screen.busy, what="the result")
         result = str(app.screen.query_one("#message").render())
-        assert "1 change(s) applied" in result
+        assert "1 change applied" in result
         for n in range(3):  # the watch goes on; the result stays where the operator can read it
             backend.push(dataclasses.replace(backend._rows["api-server"], ready=n))
             await pilot.pause(0.1)
@@ -185,7 +185,7 @@ async def test_an_action_result_stays_through_watch_updates_and_is_kept_in_the_h
         await pilot.press("L")
         await until(pilot, lambda: isinstance(app.screen, Help), what="the history")
         body = rendered_text(app.screen.query_one("#help-keys .dialog-body"))
-        assert backend.now().astimezone().strftime("%H:%M:%S") in body and "1 change(s) applied" in body
+        assert backend.now().astimezone().strftime("%H:%M:%S") in body and "1 change applied" in body
 
 
 async def test_ages_tick_on_the_rows_on_screen_without_rebuilding_the_table():
@@ -321,11 +321,12 @@ async def test_an_api_error_shows_a_banner_and_clears_on_recovery():
 
 
 class TestSnapshots:
-    def test_deployments_screen(self, snap_compare):
+    @pytest.mark.parametrize("size", [SIZE, (80, 24), (220, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
+    def test_deployments_screen(self, snap_compare, size):
         async def settle(pilot):
             await select(pilot, pilot.app, "api-server")
 
-        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=size, run_before=settle)
 
     def test_slider_with_a_pending_target_and_modes(self, snap_compare):
         async def settle(pilot):
@@ -334,21 +335,23 @@ class TestSnapshots:
 
         assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
 
-    def test_scale_all_confirmation(self, snap_compare):
+    @pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+    def test_scale_all_confirmation(self, snap_compare, size):
         async def settle(pilot):
             await select(pilot, pilot.app, "api-server")
             await pilot.press("a", "0", "enter")
             await until(pilot, lambda: isinstance(pilot.app.screen, Confirm))
 
-        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=size, run_before=settle)
 
-    def test_help(self, snap_compare):
+    @pytest.mark.parametrize("size", [SIZE, (80, 24), (220, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
+    def test_help(self, snap_compare, size):
         async def settle(pilot):
             await select(pilot, pilot.app, "api-server")
             await pilot.press("question_mark")
             await until(pilot, lambda: isinstance(pilot.app.screen, Help))
 
-        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=size, run_before=settle)
 
 
 @pytest.mark.cluster
@@ -417,7 +420,7 @@ async def test_read_only_shows_in_the_title_and_every_dangerous_key_explains_ins
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
         await select(pilot, app, "scheduler")
-        assert "READ-ONLY" in str(app.screen.query_one("#modes").render())
+        assert screen_lines(app)[0].split()[0] == "READ-ONLY"  # where every screen has it
         for keys in (("3", "enter"), ("a",), ("z",), ("r",), ("R",)):
             before = len(app._notifications)
             await pilot.press(*keys)
@@ -692,3 +695,41 @@ async def test_switching_to_an_unreachable_context_stays_and_says_why_in_plain_w
         assert not any("Error" in str(n.message) for n in app._notifications)  # no exception names
         assert app.screen is first and app.backend.context == local_cluster.context
         assert table(app).row_count == 8
+
+
+async def test_at_80x24_columns_give_way_by_priority_and_the_title_and_footer_fit():
+    """Name, readiness and status stay; the least needed columns give way; the namespace is in the title and
+    the help key in the footer."""
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
+        await until(pilot, lambda: "? Help" in screen_lines(app)[-1], what="the footer")
+        lines = screen_lines(app)
+        assert "namespace llm-analytics-hub" in lines[0] and "context kwok-demo" in lines[0]
+        header = lines[1].split()
+        assert header[:3] == ["Deployment", "▲", "Ready/Desired"] and header[-1] == "Status"
+        assert "Up-to-date" not in header and "Current" not in header
+        assert "Scaling 1→2 · ready 1" in next(line for line in lines if "event-ingestion" in line)
+        assert all(len(line) <= 80 for line in lines)
+        assert "? Help" in lines[-1] and "⏎ Apply" in lines[-1]
+        await pilot.resize_terminal(220, 60)  # wider: every column comes back
+        await until(pilot, lambda: "Up-to-date" in screen_lines(app)[1], what="the columns back")
+        assert screen_lines(app)[1].split()[-1] == "Status"
+        assert "cluster" not in screen_lines(app)[0]  # the same name as the context: said once
+
+
+async def test_s_sorts_by_the_columns_shown_with_an_arrow_in_the_header():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
+        await pilot.press("s")  # Name -> Ready/Desired
+        await until(pilot, lambda: "Ready/Desired ▲" in screen_lines(app)[1], what="the arrow")
+        assert "Deployment ▲" not in screen_lines(app)[1]
+        await pilot.press("S")
+        await until(pilot, lambda: "Ready/Desired ▼" in screen_lines(app)[1], what="the arrow reversed")
+        await pilot.press("s", "s")  # Age, Status: the columns that gave way are skipped
+        assert "Up-to-date" not in screen_lines(app)[1]
+        await until(pilot, lambda: "Status ▲" in screen_lines(app)[1], what="the status sort")
+        assert screen_lines(app)[2].split()[0] == "event-ingestion"  # not ready and scaling first
+        await pilot.press("s")
+        await until(pilot, lambda: "Deployment ▲" in screen_lines(app)[1], what="back to the name")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import threading
 
+import pytest
+
 from textual.widgets import DataTable, Log, Static
 
 from hubtui.ui.app import HubApp
@@ -15,7 +17,7 @@ from hubtui.ui.screens.modals import Help, NamespacePicker
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
 from .fakes import NOW, FakeBackend, detail_snapshot
-from .helpers import until
+from .helpers import dialog_words, screen_text, until
 
 SIZE = (130, 40)
 
@@ -212,10 +214,49 @@ async def test_help_lists_the_keys_of_the_detail():
 
 
 class TestSnapshots:
-    def test_detail_view(self, snap_compare):
+    @pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+    def test_detail_view(self, snap_compare, size):
         async def settle(pilot):
             screen = await open_detail(pilot, pilot.app)
             screen.query_one(PodTable).move_cursor(row=1)
             await pilot.pause()
 
-        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=SIZE, run_before=settle)
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=size, run_before=settle)
+
+
+async def test_at_80x24_an_open_log_shows_its_newest_lines_on_screen():
+    """A short terminal: the rollout's lines are not wrapped, and the open log takes the events' place, so that
+    the newest lines are on the screen (it showed none at 80×24)."""
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_detail(pilot, app)
+        await pilot.press("l")
+        await until(pilot, lambda: backend.details[-1].streams, what="a log stream")
+        stream = backend.details[-1].streams[-1]
+        stream.on_lines([f"line {i}" for i in range(1, 61)])
+        await until(pilot, lambda: "line 60" in screen_text(app), what="the newest line on screen")
+        shown = screen_text(app)
+        assert "line 59" in shown and "Log of event-ingestion-7d9f-aaaaa / ingest" in shown
+        assert "l closes" in shown and "? Help" in shown
+        await pilot.press("l")  # closed: the events come back
+        await until(pilot, lambda: "Events (newest first)" in screen_text(app), what="the events")
+
+
+async def test_enter_on_an_event_shows_it_whole_and_esc_comes_back():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_detail(pilot, app)
+        assert "read whole with Enter" not in screen_text(app)  # cut in the table
+        screen.query_one("#events", DataTable).focus()
+        screen.query_one("#events", DataTable).move_cursor(row=1)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, Help), what="the event")
+        words = dialog_words(app)
+        assert "Event: Scheduled on Pod/event-ingestion-7d9f-bbbbb" in words
+        assert ("Successfully assigned llm-analytics-hub/event-ingestion-7d9f-bbbbb to node-000000 (a message "
+                "longer than the table's room for it, read whole with Enter)") in words
+        assert "Seen 1 time, the last 30m ago" in words
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail again")
+        assert "? Help" in screen_text(app)

@@ -79,6 +79,7 @@ def test_the_deployments_screen_and_hubtui_scale_word_a_deployment_the_same():
         "Ready": dataclasses.replace(base, replicas=2, ready=2, updated=2, available=2),
         "Not ready · 1/2": dataclasses.replace(base, replicas=2, ready=1, updated=2, available=1),
         "Scaling 1→2 · ready 1": dataclasses.replace(base, replicas=1, ready=1, updated=1, available=1),
+        "Scaled to 0": dataclasses.replace(base, desired=0, replicas=0, ready=0, updated=0, available=0),
     }
     for words, r in cases.items():
         assert deployment_status(r)[0] == words

@@ -58,7 +58,7 @@ def test_a_rollout_half_way_names_the_new_and_old_replica_sets():
     snap = DetailSnapshot("web", "ns", dep, (rs("web-1", 1, 0, 0), rs("web-2", 2, 3, 3), rs("web-3", 3, 1, 0)),
                           synced=True)
     facts = rollout_facts(snap, NOW)
-    assert facts.summary == "Rolling out: 1/3 updated, 3 old pod(s) still running, 3 ready" and not facts.ok
+    assert facts.summary == "Rolling out: 1/3 updated, 3 old pods still running, 3 ready" and not facts.ok
     assert [(r.role, r.name) for r in facts.replicasets] == [("new", "web-3"), ("old", "web-2")]
     assert facts.old_at_zero == 1 and facts.images == (("web", "web:3"),)
 

@@ -27,6 +27,7 @@ from ...settings import Settings
 from ..connect import (HELPER_PODS, TARGETS, PodChoice, choose_container, find_pod, kubectl_path, pod_phase,
                        read_secret)
 from ...events import Emit, LogLine, StepDone, StepFailed, StepStarted, ignore
+from ...words import counted
 
 SECRET = "analytics-hub-secrets"
 # The plan's risk lines start with these; the backup's warnings and failures repeat the same reasons.
@@ -140,8 +141,8 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
             result.notes[key] = note
             emit(LogLine(f"backup: {title} saved to {final.name} ({note})"))
         if store not in result.notes:  # a Redis cluster: one line for the store as a whole
-            result.notes[store] = f"{len(saved)} file(s): " + "; ".join(f"{f.name}" for _, f, _ in saved)
-    emit(StepDone("backup", f"{len(result.files)} file(s) in {tilde(folder)}"))
+            result.notes[store] = f"{counted(len(saved), 'file')}: " + "; ".join(f"{f.name}" for _, f, _ in saved)
+    emit(StepDone("backup", f"{counted(len(result.files), 'file')} in {tilde(folder)}"))
     return result
 
 
@@ -216,7 +217,7 @@ def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Pa
         text = roles.read_text(errors="replace")
         if "CREATE ROLE" not in text:
             raise HubError("the roles dump holds no CREATE ROLE")
-        saved.append(("timescaledb/roles", _keep(roles), f"{text.count('CREATE ROLE')} role(s)"))
+        saved.append(("timescaledb/roles", _keep(roles), f"{counted(text.count('CREATE ROLE'), 'role')}"))
     except (HubError, OSError, subprocess.TimeoutExpired) as e:
         with contextlib.suppress(OSError):
             roles.unlink()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...words import counted
 from .evidence import UNPROVEN
 
 PRODUCTION_PHRASE = "DELETE PRODUCTION"
@@ -45,7 +46,7 @@ def confirmations(plan) -> list[Confirmation]:
                                   main))
     tagged = tag_matches(plan)
     if tagged:
-        steps.append(Confirmation(f"{len(tagged)} cloud resource(s) match '{env}' by tag only and are included: "
+        steps.append(Confirmation(f"{counted(len(tagged), 'cloud resource')} match{'es' if len(tagged) == 1 else ''} '{env}' by tag only and are included: "
                                   f"{', '.join(r.label() for r in tagged)}. Type {TAG_MATCHES_PHRASE} to delete "
                                   "them too", TAG_MATCHES_PHRASE))
     steps.append(Confirmation(f"Are you sure you want to destroy '{env}' on {where}? (yes/NO)", "yes"))

@@ -21,6 +21,7 @@ from ...kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from ...kube.pods import pod_list_call
 from ...kube.watch import Watcher
 from ...events import Emit, LogLine, Progress, StepDone, StepStarted, ignore
+from ...words import counted
 
 if TYPE_CHECKING:
     from kubernetes.client import V1Deployment, V1StatefulSet
@@ -223,7 +224,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
         back = [(o, o.spec.replicas) for kind, o in now
                 if (o.spec.replicas or 0) > 0 and f"{kind}/{name_of(o)}" in scaled]
         if back:
-            why = "; ".join(f"{name_of(o)} is back at {n} replica(s)" + (f" ({c})" if (c := controller_of(o))
+            why = "; ".join(f"{name_of(o)} is back at {counted(n, 'replica')}" + (f" ({c})" if (c := controller_of(o))
                                                                              else "") for o, n in back)
             raise DrainReverted(f"{namespace}: scaled to 0, but something scales it back up: {why}. Stop that "
                                 "controller (or its sync) first; nothing more was deleted")
@@ -234,7 +235,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     if not stragglers:
         _settle(came_back, settle, cancel or threading.Event())
     if stragglers:
-        emit(LogLine(f"{namespace}: {len(stragglers)} pod(s) still there after {timeout:g}s: "
+        emit(LogLine(f"{namespace}: {counted(len(stragglers), 'pod')} still there after {timeout:g}s: "
                      f"{', '.join(stragglers[:10])}", "error"))
     else:
         emit(StepDone(step, f"{len(scaled)} scaled to 0, {len(deleted)} jobs/cronjobs deleted, no pods left"))
@@ -264,7 +265,7 @@ def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: 
             if left is not None:
                 if len(left) != last:
                     last, total = len(left), max(total, len(left))  # done/total: pods gone of the most seen
-                    emit(Progress(step, total - len(left), total, f"{len(left)} pod(s) left"))
+                    emit(Progress(step, total - len(left), total, f"{counted(len(left), 'pod')} left"))
                 if not left:
                     return []
             remaining = deadline - time.monotonic()
@@ -334,7 +335,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
         deadline = time.monotonic() + timeout
         while True:
             left = [n for n, w in watchers.items() if not w.connected.is_set() or n in w.snapshot()]
-            emit(Progress(step, len(pending) - len(left), len(pending), f"{len(left)} namespace(s) terminating"))
+            emit(Progress(step, len(pending) - len(left), len(pending), f"{counted(len(left), 'namespace')} terminating"))
             if not left or time.monotonic() >= deadline:
                 break
             if cancel.is_set():

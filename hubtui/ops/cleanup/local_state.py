@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ...errors import HubError
 from ...paths import tilde
+from ...words import counted
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,11 @@ class KubeconfigEntries:
     users: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        parts = [f"{len(self.contexts)} context(s) {', '.join(self.contexts)}"]
+        parts = [f"{counted(len(self.contexts), 'context')} {', '.join(self.contexts)}"]
         if self.clusters:
-            parts.append(f"cluster(s) {', '.join(self.clusters)}")
+            parts.append(("cluster " if len(self.clusters) == 1 else "clusters ") + ", ".join(self.clusters))
         if self.users:
-            parts.append(f"user(s) {', '.join(self.users)}")
+            parts.append(("user " if len(self.users) == 1 else "users ") + ", ".join(self.users))
         return f"{tilde(self.file)}: " + "; ".join(parts)
 
 

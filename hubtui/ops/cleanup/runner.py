@@ -22,6 +22,7 @@ from ...settings import Settings
 from ...events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
 from .journal import Journal, JournalState
 from .plan import Plan, shared_since, working_dir
+from ...words import counted
 
 if TYPE_CHECKING:
     from .cluster_lock import ClusterLease
@@ -486,7 +487,7 @@ class CleanupRun:
             return StepOutcome("backup", DONE, f"namespace {main.name} does not exist: nothing to back up")
         result = backup(self.conn, self.settings, main.name, self.plan.environment, emit=self._sub_emit("backup"))
         audit.record("backup", folder=str(result.folder), files={k: str(v) for k, v in result.files.items()})
-        return StepOutcome("backup", DONE, f"{len(result.files)} file(s) in {tilde(result.folder)}",
+        return StepOutcome("backup", DONE, f"{counted(len(result.files), 'file')} in {tilde(result.folder)}",
                            data={"folder": str(result.folder), "files": [str(f) for f in result.files.values()]})
 
     def _step_quiesce(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
@@ -508,10 +509,10 @@ class CleanupRun:
             result = drain(self.conn, ns.name, audit=audit, emit=self._sub_emit(step), timeout=self.drain_timeout,
                            cancel=self.cancel, stores=stores)
             if result.stragglers:
-                out.failed.append(f"{ns.name}: {len(result.stragglers)} pod(s) still there after "
+                out.failed.append(f"{ns.name}: {counted(len(result.stragglers), 'pod')} still there after "
                                   f"{self.drain_timeout:g} s ({', '.join(result.stragglers[:5])})")
         what = "drained" if stores else "with their writers stopped"
-        out.detail = f"{len(targets)} namespace(s) {what}" if targets else "no namespace to drain"
+        out.detail = f"{counted(len(targets), 'namespace')} {what}" if targets else "no namespace to drain"
         if out.failed:
             out.detail = "pods did not go"
         return out
@@ -542,9 +543,9 @@ class CleanupRun:
         outcome.failed += [f"namespace {n} ({why})" for n, why in result.recreated.items()]
         if result.stuck:
             outcome.failed += [f"namespace {n} (stuck: {why})" for n, why in result.stuck.items()]
-            outcome.detail = f"{len(result.stuck)} namespace(s) stuck in Terminating"
+            outcome.detail = f"{counted(len(result.stuck), 'namespace')} stuck in Terminating"
         elif result.recreated:
-            outcome.detail = f"{len(result.recreated)} namespace(s) created again since the plan were not deleted"
+            outcome.detail = f"{counted(len(result.recreated), 'namespace')} created again since the plan were not deleted"
         outcome.deleted += early_done
         outcome.failed += [f"{label} ({why})" for label, why in early_failed.items()]
         gone = set(result.gone) | set(result.absent)
@@ -593,7 +594,7 @@ class CleanupRun:
                 continue
             label = o.resource.label() + (f" ({o.detail})" if o.detail else "")
             {base.DELETED: out.deleted, base.FAILED: out.failed, base.SKIPPED: out.skipped}[o.outcome].append(label)
-        out.detail = (f"{len(out.deleted)} of {len(cloud.resources)} resource(s) gone, {len(out.failed)} failed, "
+        out.detail = (f"{len(out.deleted)} of {counted(len(cloud.resources), 'resource')} gone, {len(out.failed)} failed, "
                       f"{len(out.skipped)} skipped")
         if self.cancel.is_set() and not out.failed and out.skipped:
             out.status = CANCELLED

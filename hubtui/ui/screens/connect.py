@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...ops.connect import TARGETS, PodChoice
 from ..actions import bindings, help_rows
@@ -17,6 +17,7 @@ from ..backend import Backend
 from ..styles import styled
 from ..workers import WorkerFailures
 from .modals import Help, readonly_badge
+from ..widgets.footer import HubFooter
 
 if TYPE_CHECKING:
     from ..app import HubApp
@@ -49,7 +50,7 @@ class ConnectScreen(WorkerFailures, Screen):
                      f"namespace [b]{self.backend.namespace}[/]", id="titlebar")
         yield DataTable(id="targets", cursor_type="row")
         yield Static("looking up the pods…", id="message")
-        yield Footer()
+        yield HubFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

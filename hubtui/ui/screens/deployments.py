@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.coordinate import Coordinate
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -40,7 +40,8 @@ from ..widgets.replica_slider import ReplicaSlider, SliderKeys
 from ..styles import tone_style
 from ..gate import ReadOnlyGate
 from ..workers import WorkerFailures
-from .modals import Confirm, Help, NamespacePicker, NumberPrompt
+from .modals import Confirm, Help, NamespacePicker, NumberPrompt, readonly_badge
+from ..widgets.footer import HubFooter
 
 if TYPE_CHECKING:
     from ..app import HubApp
@@ -60,6 +61,11 @@ COLUMNS = (("name", "Deployment"), ("replicas", "Ready/Desired"), ("current", "C
            ("age", "Age"), ("status", "Status"))
 # Room for the usual values, so that a rollout's status text does not change the table's shape.
 MIN_WIDTHS = {"name": 20, "status": 26, "hpa": 5, "namespace": 12}
+# Which columns stay when the terminal is narrow (80 columns): the first of these that fit, shown in the
+# table's own order. Name, readiness and status never give way.
+PRIORITY = ("namespace", "name", "replicas", "status", "age", "saved", "hpa", "available", "current", "updated")
+CELL_PADDING = 2  # DataTable's cell padding, one each side
+ARROWS = {False: " ▲", True: " ▼"}  # in the sorted column's header: ascending, descending
 FPS = 10  # the most times a second the table is redrawn from the watch
 REBUILD_OVER = 300  # more changed rows than this at once (the first list): fill the table afresh
 
@@ -104,6 +110,24 @@ def cells(row: DeploymentRow, now, all_namespaces: bool = False) -> tuple:
             str(row.original_replicas) if row.original_replicas is not None else
             ("invalid" if row.original_problem else "-"),
             row.age(now), status_cell(row))
+
+
+def title_markup(context: str, cluster: str, namespace: str | None, production: bool, room: int) -> str:
+    """The title bar: hubtui, the context, the cluster and the namespace, as much as `room` columns hold. What
+    gives way first: the cluster, then the name hubtui and the words; the namespace and the context stay."""
+    ctx = f"[b $text-error on $error-muted] {escape(context)} [/]" if production else f"[b]{escape(context)}[/]"
+    ns = "[b]all namespaces[/]" if namespace is None else f"namespace [b]{escape(namespace)}[/]"
+    bare_ns = "[b]all namespaces[/]" if namespace is None else f"[b]{escape(namespace)}[/]"
+    tries = [f"[b]hubtui[/]  ·  context {ctx}  ·  cluster [b]{escape(cluster)}[/]  ·  {ns}",
+             f"[b]hubtui[/]  ·  context {ctx}  ·  {ns}",
+             f"context {ctx} · {ns}",
+             f"{ctx} · {bare_ns}"]
+    if cluster == context:
+        tries.pop(0)  # the same name twice says nothing more
+    for markup in tries:
+        if Text.from_markup(markup).cell_len <= room:
+            return markup
+    return tries[-1]  # the Static cuts the end off: the context and the start of the namespace stay
 
 
 class DeploymentTable(DataTable):
@@ -182,8 +206,19 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         self.modes.wait = on
 
     def rebuilt(self, backend: Backend) -> DeploymentsScreen:
-        """The screen again on another backend (namespace, all namespaces, context), with the same modes."""
-        return DeploymentsScreen(backend, self.modes)
+        """The screen again on another backend (namespace, all namespaces, context), with the same modes, the
+        same sort, and the selection on the same deployment when the new screen has it."""
+        screen = DeploymentsScreen(backend, self.modes)
+        column = self.sort_column
+        if column == "namespace" and not screen.all_namespaces:
+            column = "name"
+        if column == "name" and screen.all_namespaces:
+            column = "namespace"  # namespace/name: the name sort of a view of all namespaces
+        screen.sort_column, screen.sort_reverse = column, self.sort_reverse
+        row = self.selected()
+        if row is not None:
+            screen.select_first = (row.namespace or self.backend.namespace, row.name)
+        return screen
 
     class RowsArrived(Message):
         """Rows changed in the store: one wake from the watch thread per frame at most (see flush)."""
@@ -197,8 +232,12 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         self.busy = False
         self.all_namespaces = getattr(backend, "all_namespaces", False)
         self.columns = ((NAMESPACE_COLUMN,) if self.all_namespaces else ()) + COLUMNS
+        self.shown_columns = self.columns  # those that fit the terminal's width (fit_columns)
+        self._shown_index = list(range(len(self.columns)))
+        self._widths: dict[str, int] = {}  # each column's width when the table was last filled
         self.sort_column = "namespace" if self.all_namespaces else "name"
         self.sort_reverse = False
+        self.select_first: tuple[str, str] | None = None  # (namespace, name) selected once the rows are drawn
         # filled by the watch thread, drained by the draw timer: the latest row of each changed deployment
         # (None: removed), and the newest connection state
         self._dirty: dict[str, DeploymentRow | None] = {}
@@ -225,12 +264,14 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         with Horizontal(id="bottombar"):
             yield Static(id="message")  # the last action's result: it stays until the next action
             yield Static("connecting…", id="watch-status")  # what the watch says
-        yield Footer()
+        yield HubFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DeploymentTable)
-        for key, label in self.columns:
-            table.add_column(label, key=key, width=max(len(label), MIN_WIDTHS.get(key, 0)))
+        self._widths = {key: max(len(label), MIN_WIDTHS.get(key, 0)) for key, label in self.columns}
+        self.fit_columns(self.app.size.width)
+        for key, label in self.shown_columns:
+            table.add_column(self.header(key, label), key=key, width=self.column_width(key, label))
         self.query_one("#filter", Input).display = False
         self.query_one("#banner", Static).display = False
         table.focus()
@@ -247,20 +288,24 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         # Stopping joins the watch threads: never on the UI thread.
         threading.Thread(target=self.backend.stop, name="stop watches", daemon=True).start()
 
+    def on_resize(self) -> None:
+        self.refresh_title()
+        if self.fit_columns(self.size.width):
+            self.apply_rows()
+
     def refresh_title(self) -> None:
         b = self.backend
-        context = f"[b $text-error on $error-muted] {escape(b.context)} [/]" if b.production_context() else f"[b]{escape(b.context)}[/]"
-        self.query_one("#title", Static).update(
-            f"[b]hubtui[/]  ·  context {context}  ·  cluster [b]{escape(b.cluster)}[/]  ·  "
-            + ("[b]all namespaces[/]" if self.all_namespaces else f"namespace [b]{escape(b.namespace)}[/]"))
         modes = []
-        if self.backend.readonly_reason():
-            modes.append("[b reverse] READ-ONLY [/]")
         if self.dry_run:
             modes.append("[b $text-error on $error-muted] DRY RUN [/]")
         if self.wait:
             modes.append("[b $text-warning on $warning-muted] WAIT [/]")
         self.query_one("#modes", Static).update(" ".join(modes))
+        badge = readonly_badge(b)  # READ-ONLY where every screen has it: the start of the title bar
+        room = ((self.size.width or self.app.size.width) - 2 - Text.from_markup(badge).cell_len
+                - sum(Text.from_markup(m).cell_len + 1 for m in modes))
+        self.query_one("#title", Static).update(badge + title_markup(
+            b.context, b.cluster, None if self.all_namespaces else b.namespace, b.production_context(), room))
 
     def say(self, text: str) -> None:
         """The message line: an action's progress or result. It stays until the next one."""
@@ -354,17 +399,46 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
                       reverse=self.sort_reverse)
 
     def _cells(self, row: DeploymentRow, now) -> tuple:
-        return cells(row, now, self.all_namespaces)
+        """The cells of the columns shown."""
+        values = cells(row, now, self.all_namespaces)
+        return tuple(values[i] for i in self._shown_index)
+
+    def header(self, key: str, label: str) -> str:
+        """A column's header: the sorted one carries an arrow."""
+        return label + ARROWS[self.sort_reverse] if key == self.sort_column else label
+
+    def column_width(self, key: str, label: str) -> int:
+        """The width measured for its values, and room for the arrow when it is the sorted column."""
+        return max(self._widths[key], len(self.header(key, label)))
+
+    def fit_columns(self, width: int) -> bool:
+        """Choose the columns that fit `width` by PRIORITY (the rest give way, in their order); True if the
+        choice changed."""
+        room = width - 2 - len(ARROWS[False])  # the vertical scrollbar's room, whether or not it shows, and the
+        # sorted column's arrow: the same columns stay whichever is sorted
+        keep: set[str] = set()
+        for key in PRIORITY:
+            if key in self._widths and (not keep or self._widths[key] + CELL_PADDING <= room):
+                keep.add(key)
+                room -= self._widths[key] + CELL_PADDING
+        shown = tuple((key, label) for key, label in self.columns if key in keep)
+        if shown == self.shown_columns:
+            return False
+        self.shown_columns = shown
+        self._shown_index = [i for i, (key, _) in enumerate(self.columns) if key in keep]
+        return True
 
     def apply_rows(self) -> None:
         """Fill the table afresh from self.rows (the filter or the sort changed, or a first list)."""
         table = self.query_one(DeploymentTable)
         now = self.backend.now()
         want = self.visible_rows()
-        values = {row.ref: self._cells(row, now) for row in want}
-        widths = {key: max([len(label), MIN_WIDTHS.get(key, 0)] + [len(str(v[i])) for v in values.values()])
-                  for i, (key, label) in enumerate(self.columns)}
-        self.rebuild_table(table, want, values, widths)
+        full = {row.ref: cells(row, now, self.all_namespaces) for row in want}
+        self._widths = {key: max([len(label), MIN_WIDTHS.get(key, 0)] + [len(str(v[i])) for v in full.values()])
+                        for i, (key, label) in enumerate(self.columns)}
+        self.fit_columns(self.size.width or self.app.size.width)
+        values = {ref: tuple(v[i] for i in self._shown_index) for ref, v in full.items()}
+        self.rebuild_table(table, want, values, self._widths)
         self.sync_slider(keep_target=True)
 
     def apply_changes(self, before: dict[str, DeploymentRow | None]) -> None:
@@ -378,7 +452,7 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         reorder = False
         widen: dict[str, int] = {}
         changed: dict[str, dict[str, object]] = {}
-        keys = [key for key, _ in self.columns]
+        keys = [key for key, _ in self.shown_columns]
         for ref, old_row in before.items():
             row = self.rows.get(ref)
             present = ref in table.rows
@@ -405,8 +479,12 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         table.set_cells(changed)
         for key, width in widen.items():  # a wider value than the column: widen it (rare), never re-measure
             table.columns[ColumnKey(key)].width = width
+            self._widths[key] = width
             table.refresh()
             table._require_update_dimensions = True
+        if widen and self.fit_columns(self.size.width):  # wider now than the terminal: a column gives way
+            self.apply_rows()
+            return
         if reorder:  # a row added at the bottom, or one whose sort value changed, goes to its place
             self.resort(table)
         self.sync_slider(keep_target=True)
@@ -430,21 +508,27 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
     def rebuild_table(self, table: DataTable, want: list[DeploymentRow], values: dict, widths: dict) -> None:
         selected = self.selected()
         table.clear(columns=True)
-        for key, label in self.columns:
-            table.add_column(label, key=key, width=widths[key])
+        for key, label in self.shown_columns:
+            table.add_column(self.header(key, label), key=key, width=max(widths[key], len(self.header(key, label))))
         for row in want:
             table.add_row(*values[row.ref], key=row.ref)
         # The columns have the widths measured above: DataTable need not measure every new cell again (at
         # thousands of rows that measuring was most of the first paint).
         table._new_rows.clear()
-        if selected is not None and selected.ref in values:
+        if selected is None and self.select_first is not None:  # the deployment selected before a rebuild
+            namespace, name = self.select_first
+            ref = f"{namespace}/{name}" if self.all_namespaces else name
+            if ref in values and (self.all_namespaces or namespace == self.backend.namespace):
+                table.move_cursor(row=table.get_row_index(ref), animate=False)
+                self.select_first = None
+        elif selected is not None and selected.ref in values:
             table.move_cursor(row=table.get_row_index(selected.ref), animate=False)
 
     def refresh_ages(self) -> None:
         """Only the Age cells of the rows on screen, only where the text changed: rows off screen cost
         nothing until they are scrolled into view (the next tick catches them up)."""
         table = self.query_one(DeploymentTable)
-        if not table.row_count:
+        if not table.row_count or "age" not in dict(self.shown_columns):
             return
         now = self.backend.now()
         first = max(0, int(table.scroll_y))
@@ -462,13 +546,14 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
     # ----- sort and find ------------------------------------------------------------------
     def action_sort(self, reverse: bool = False) -> None:
         """s: sort by the next column; S: the other way round."""
-        keys = [key for key, _ in self.columns]
+        keys = [key for key, _ in self.shown_columns]  # a column that gave way to a narrow terminal: not
         if reverse:
             self.sort_reverse = not self.sort_reverse
         else:
-            self.sort_column = keys[(keys.index(self.sort_column) + 1) % len(keys)]
+            at = keys.index(self.sort_column) if self.sort_column in keys else -1
+            self.sort_column = keys[(at + 1) % len(keys)]
             self.sort_reverse = False
-        self.resort(self.query_one(DeploymentTable))
+        self.apply_rows()  # the rows in their new order, the arrow in the sorted header
         label = dict(self.columns)[self.sort_column]
         order = "descending" if self.sort_reverse else "ascending"
         if self.sort_column == "status":
@@ -578,7 +663,7 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
             outcome = None
             done = {c.name: c.after for c in changes if c.ok}
             if wait and done:
-                self.report(self.say, f"{what}: waiting for {len(done)} deployment(s) to be ready…")
+                self.report(self.say, f"{what}: waiting for {counted(len(done), 'deployment')} to be ready…")
                 outcome = self.backend.wait_ready(list(done), targets=done, cancel=self._leaving)
         except HubError as e:
             self.report(self.finish_change, what, None, None, [], str(e), dry_run)
@@ -614,11 +699,13 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         for c in failed:
             self.notify(c.error, title=f"{c.name} failed", severity="error", timeout=10)
         ok = len(changes) - len(failed)
-        text = f"{what}: {ok} change(s){' validated (dry run, nothing changed)' if dry_run else ' applied'}"
+        text = f"{what}: {counted(ok, 'change')}{' validated (dry run, nothing changed)' if dry_run else ' applied'}"
         if failed:
             text += f", [b $error]{len(failed)} failed[/]"
         if outcome is not None:
-            if outcome.ok:
+            if outcome.ok and all(c.after == 0 for c in changes if c.ok):
+                text += f"; every pod gone in {outcome.seconds:.1f}s"  # nothing is "ready" at 0
+            elif outcome.ok:
                 text += f"; ready in {outcome.seconds:.1f}s"
             else:
                 text += f"; [b $error]not ready after {outcome.seconds:.0f}s:[/] " + "; ".join(

@@ -11,17 +11,19 @@ import threading
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Log, Static
+from textual.widgets import DataTable, Log, Static
 
 from ...errors import HubError
 from ...kube.deployments import row_from
 from ...kube.detail import DetailSnapshot
+from ...present.words import counted
 from ...present.detail import EventFacts, PodFacts, event_facts, pod_facts, rollout_facts
 from ...ops.scale import ScaleChange
 from ..actions import bindings, help_rows, table_bindings
@@ -30,6 +32,7 @@ from ..widgets.replica_slider import ReplicaSlider, SliderKeys
 from ..gate import ReadOnlyGate
 from ..workers import WorkerFailures
 from .modals import Help, NamespacePicker, readonly_badge
+from ..widgets.footer import HubFooter
 
 if TYPE_CHECKING:
     from ..app import HubApp
@@ -58,7 +61,9 @@ class PodTable(DataTable):
 
 
 class EventTable(DataTable):
-    """The events, newest first."""
+    """The events, newest first; Enter shows the selected one whole (its message is cut in the table)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(table_bindings("detail", on="events"))
 
     def on_mount(self) -> None:
         for key, label in EVENT_COLUMNS:
@@ -90,7 +95,15 @@ class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
     DetailScreen #detail-bottom { height: 1; }
     DetailScreen #detail-message { width: 1fr; padding: 0 1; color: $text-muted; }
     DetailScreen #detail-watch { width: auto; padding: 0 1; color: $text-muted; }
+    /* a short terminal (80x24): the rollout's lines are not wrapped, fewer pod rows, and while a log is open
+       it takes the events' place, so that the log has lines to show */
+    DetailScreen.short #rollout { max-height: 5; text-wrap: nowrap; text-overflow: ellipsis; }
+    DetailScreen.short #pods { max-height: 5; }
+    DetailScreen.short #why { max-height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    DetailScreen.short.logs-open #events-title { display: none; }
+    DetailScreen.short.logs-open #events { display: none; }
     """
+    SHORT = 32  # rows: a terminal shorter than this is drawn as above
 
     class SnapshotArrived(Message):
         """The detail's watches saw a change (posted from a watch thread; the latest snapshot wins)."""
@@ -142,17 +155,30 @@ class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         with Horizontal(id="detail-bottom"):
             yield Static(id="detail-message")
             yield Static("connecting…", id="detail-watch")
-        yield Footer()
+        yield HubFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#detail-title", Static).update(
-            readonly_badge(self.backend) + f"[b]{escape(self.deployment)}[/]  ·  deployment in namespace "
-            f"[b]{escape(self.namespace)}[/]  ·  context [b]{escape(self.backend.context)}[/]"
-            + ("  ·  [b]DRY RUN[/]" if self.dry_run else ""))
+        self.refresh_title()
         self.query_one(PodTable).focus()
         self.set_interval(self.TICK, self.tick)
         self.set_interval(LOG_FLUSH, self.flush_log)
         self.start_watching()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < self.SHORT, "short")
+        self.refresh_title()
+
+    def refresh_title(self) -> None:
+        """The deployment, its namespace and context, as much as the width holds (the words give way first)."""
+        name, ns, ctx = escape(self.deployment), escape(self.namespace), escape(self.backend.context)
+        badge = readonly_badge(self.backend)
+        dry = "  ·  [b]DRY RUN[/]" if self.dry_run else ""
+        room = (self.size.width or self.app.size.width) - 2
+        tries = [f"[b]{name}[/]  ·  deployment in namespace [b]{ns}[/]  ·  context [b]{ctx}[/]{dry}",
+                 f"[b]{name}[/] · namespace [b]{ns}[/] · context [b]{ctx}[/]{dry}",
+                 f"[b]{name}[/] · [b]{ns}[/] · [b]{ctx}[/]{dry}"]
+        title = next((t for t in tries if Text.from_markup(badge + t).cell_len <= room), tries[-1])
+        self.query_one("#detail-title", Static).update(badge + title)
 
     @work(thread=True, exit_on_error=False, group="detail-start")
     def start_watching(self) -> None:
@@ -222,7 +248,7 @@ class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         self.sync_slider(keep_target=True)
         if snap.synced:
             self.query_one("#detail-watch", Static).update(
-                f"{len(snap.pods)} pod(s) · {len(snap.events)} event(s) · watching for changes")
+                f"{counted(len(snap.pods), 'pod')} · {counted(len(snap.events), 'event')} · watching for changes")
 
     def render_rollout(self, snap: DetailSnapshot, now) -> None:
         r = rollout_facts(snap, now)
@@ -232,7 +258,7 @@ class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         for rs in r.replicasets:
             lines.append(f"  [b]{rs.role}[/] {escape(rs.text[len(rs.role):].strip())}")
         if r.old_at_zero:
-            lines.append(f"  [$text-muted]{r.old_at_zero} older replica set(s) at 0 kept for rollback[/]")
+            lines.append(f"  [$text-muted]{counted(r.old_at_zero, 'older replica set')} at 0 kept for rollback[/]")
         if r.images:
             lines.append("  images: " + ", ".join(f"{escape(c)} [b]{escape(i)}[/]" for c, i in r.images))
         self.query_one("#rollout", Static).update("\n".join(lines))
@@ -280,6 +306,20 @@ class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
                 for (key, _), old, new in zip(EVENT_COLUMNS, table.get_row(e.uid), cells(e)):
                     if str(old) != str(new):
                         table.update_cell(e.uid, key, new, update_width=True)
+
+    def action_event(self) -> None:
+        """Enter on an event: the whole of it, its message wrapped, in a dialog."""
+        table = self.query_one("#events", DataTable)
+        if table.row_count == 0 or self.snapshot is None:
+            return
+        uid = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        event = next((e for e in event_facts(self.snapshot, self.backend.now()) if e.uid == uid), None)
+        if event is None:
+            return
+        fields = [("Type", event.type), ("Reason", event.reason), ("Object", event.object),
+                  ("Seen", f"{counted(event.count, 'time')}, the last {event.age} ago"), ("Message", event.message)]
+        self.app.push_screen(Help(f"Event: {event.reason} on {event.object}", fields, closing="Esc closes this event",
+                                  columns=False))
 
     def selected_pod(self) -> PodFacts | None:
         table = self.query_one(PodTable)
@@ -389,8 +429,7 @@ class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
             self._log_lines = []
         self.log_target = (pod, container)
         self.query_one("#log-title", Static).update(
-            f"Log of [b]{escape(pod)}[/] / [b]{escape(container)}[/] — following (last {LOG_TAIL} lines first; "
-            "l closes, c another container)")
+            f"Log of [b]{escape(pod)}[/] / [b]{escape(container)}[/] · following · l closes · c container")
         self.add_class("logs-open")
         try:
             self.log_stream = self.detail.logs(pod, container, tail=LOG_TAIL, on_lines=self._on_log_lines,

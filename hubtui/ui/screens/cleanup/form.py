@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.binding import BindingType
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from ....errors import HubError, UsageError
 from ....ops.cleanup.plan import PROVIDERS, CleanupOptions, validate
@@ -25,6 +25,7 @@ from ...workers import WorkerFailures
 from ..modals import Confirm, Help, readonly_badge
 from .dialogs import ResumeChoice
 from .plan import PlanScreen
+from ...widgets.footer import HubFooter
 
 # No "force" here: skipping the confirmations is for automation (hubtui cleanup --force), never a checkbox.
 OPTIONS = (
@@ -46,29 +47,36 @@ class CleanupFormScreen(WorkerFailures, Screen):
         super().__init__()
         self.backend = backend
         self.busy = False
+        self._problem_values: dict[str, str] = {}  # the fields' values when the problem shown was found
 
     def compose(self) -> ComposeResult:
         yield Static(readonly_badge(self.backend) + f"[b]Cleanup[/]  ·  destroy an environment  ·  context "
                      f"[b]{escape(self.backend.context)}[/]", id="titlebar")
         with VerticalScroll(id="cleanup-form"):
-            yield Label("Environment")
-            yield Input(placeholder="dev, staging, production, …", id="environment")
-            yield Label("Provider")
-            with RadioSet(id="provider"):
-                for p in PROVIDERS:
-                    yield RadioButton(p, id=f"provider-{p}")
-            yield Label("Namespace")
-            yield Input(value=self.backend.namespace, id="namespace")
-            yield Label("Additional namespaces")
-            yield Input(placeholder="comma-separated: jobs,canary", id="additional")
+            # a label beside each field: the whole form, its buttons included, fits 130×36; at 80×24 the fields
+            # scroll while the buttons stay on screen
+            with Horizontal(classes="field"):
+                yield Label("Environment")
+                yield Input(placeholder="dev, staging, production, …", id="environment")
+            with Horizontal(classes="field"):
+                yield Label("Provider")
+                with RadioSet(id="provider"):
+                    for p in PROVIDERS:
+                        yield RadioButton(p, id=f"provider-{p}")
+            with Horizontal(classes="field"):
+                yield Label("Namespace")
+                yield Input(value=self.backend.namespace, id="namespace")
+            with Horizontal(classes="field"):
+                yield Label("Additional namespaces")
+                yield Input(placeholder="comma-separated: jobs,canary", id="additional")
             for key, label in OPTIONS:
                 yield Checkbox(label, id=key)
-            yield Static("", id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Button("Plan", variant="primary", id="plan")
-                yield Button("Back", id="back")
+        yield Static("", id="problem", classes="problem")
+        with Horizontal(classes="buttons", id="form-buttons"):
+            yield Button("Plan", variant="primary", id="plan")
+            yield Button("Back", id="back")
         yield Static("Fill in the form, then Plan (F5): nothing changes until you confirm.", id="message")
-        yield Footer()
+        yield HubFooter()
 
     def on_mount(self) -> None:
         self.query_one("#environment", Input).focus()
@@ -89,12 +97,15 @@ class CleanupFormScreen(WorkerFailures, Screen):
             **{key: self.query_one(f"#{key}", Checkbox).value for key, _ in OPTIONS}))
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        """A field being fixed: the problem it caused is no longer shown as if it stood."""
-        self.query_one("#problem", Static).update("")
+        """A field being fixed: the problem it caused is no longer shown as if it stood (a change that arrives
+        late, with the value the problem was found with, leaves it)."""
+        if self._problem_values.get(event.input.id or "") != event.value:
+            self.query_one("#problem", Static).update("")
 
     def say(self, text: str, problem: str = "") -> None:
         self.query_one("#message", Static).update(text)
         self.query_one("#problem", Static).update(problem)
+        self._problem_values = {i.id or "": i.value for i in self.query(Input)} if problem else {}
 
     @on(Button.Pressed, "#plan")
     def action_plan(self) -> None:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.binding import BindingType
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static, Tree
+from textual.widgets import Button, Static, Tree
 
 from ....ops.cleanup.confirm import confirmations, protection_confirmation
 from ....ops.cleanup.plan import Plan
@@ -27,6 +27,7 @@ from ...workers import WorkerFailures
 from ..modals import Help, readonly_badge
 from .dialogs import TypedConfirm
 from .run import RunScreen
+from ...widgets.footer import HubFooter
 
 if TYPE_CHECKING:
     from ...app import HubApp
@@ -95,7 +96,7 @@ class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
                    "changes until you confirm." if self.resume else
                    f"Plan saved to {tilde(self.plan_file)}. Nothing has been changed.")
         yield Static(message, id="message")
-        yield Footer()
+        yield HubFooter()
 
     def on_mount(self) -> None:
         self.query_one("#force-notice").display = bool(self.plan.opts.dry_run)

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, ProgressBar, RichLog, Static
+from textual.widgets import DataTable, ProgressBar, RichLog, Static
 from textual.widgets.data_table import ColumnKey
 
 from ....errors import HubError
@@ -28,6 +28,7 @@ from ...backend import Backend
 from ...styles import styled, tone_style
 from ...workers import WorkerFailures
 from ..modals import Confirm, Help
+from ...widgets.footer import HubFooter
 
 RUN_HELP = help_rows("cleanup-run")
 
@@ -126,7 +127,7 @@ class RunScreen(WorkerFailures, Screen):
             yield Static(id="summary-head")
             yield DataTable(id="summary-table", cursor_type="none", zebra_stripes=True)
         yield Static("Running. Esc cancels at the next safe point.", id="message")
-        yield Footer()
+        yield HubFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#summary-table", DataTable)
