@@ -32,12 +32,31 @@ async def wait_for_rows(app, pilot) -> None:
     raise SystemExit("screenshots: no deployments appeared; is the cluster up?")
 
 
+SIZES = ((80, 24), (220, 60))  # besides SIZE: the smallest terminal an operator works in, and a big one
+
+
 async def deployments() -> Path:
     app = HubApp(Settings.from_env())
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_rows(app, pilot)
         await pilot.pause(0.3)
         return Path(app.save_screenshot(filename="deployments.svg", path=str(OUT)))
+
+
+async def sizes() -> Path:
+    """The deployments screen at each of SIZES, and the cleanup form at 80×24."""
+    shot = Path()
+    for width, height in SIZES:
+        app = HubApp(Settings.from_env())
+        async with app.run_test(size=(width, height)) as pilot:
+            await wait_for_rows(app, pilot)
+            await pilot.pause(0.3)
+            shot = Path(app.save_screenshot(filename=f"deployments-{width}x{height}.svg", path=str(OUT)))
+            if (width, height) == (80, 24):
+                await pilot.press("x")
+                await pilot.pause(0.5)
+                app.save_screenshot(filename="cleanup-form-80x24.svg", path=str(OUT))
+    return shot
 
 
 async def connect() -> Path:
@@ -208,7 +227,7 @@ def main() -> int:
     OUT.mkdir(exist_ok=True)
     if not shutil.which("rsvg-convert"):
         raise SystemExit("screenshots: rsvg-convert is missing (Debian's librsvg2-bin): make screenshots installs it")
-    for shot in (deployments, palette, readonly, connect, detail, cleanup_plan_and_confirmation,
+    for shot in (deployments, sizes, palette, readonly, connect, detail, cleanup_plan_and_confirmation,
                  cleanup_run):
         asyncio.run(shot())
     for svg in sorted(OUT.glob("*.svg")):

@@ -49,8 +49,11 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--disable-deletion-protection", action="store_true",
                    help="with --force: switch off deletion protection on the planned databases (on a terminal, "
                         "you are asked instead)")
-    p.add_argument("--json", action="store_true",
-                   help="print the plan (and, when run, the events as NDJSON and the summary) as JSON")
+    out = p.add_mutually_exclusive_group()  # as `hubtui scale` has them
+    out.add_argument("--json", action="store_true",
+                     help="print one JSON document: the plan (and, when run, its summary); the log stays on stderr")
+    out.add_argument("--ndjson", action="store_true",
+                     help="stream NDJSON: the plan, every event of the run, then the summary")
     p.set_defaults(run=run)
 
 
@@ -126,9 +129,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     opts = options_from(args, settings)
     if args.disable_deletion_protection and not args.force:
         raise UsageError("--disable-deletion-protection goes with --force (without it you are asked)")
-    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not args.json
+    machine = args.json or args.ndjson  # output for a program: nobody to ask
+    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not machine
     if not args.dry_run and not args.force and not interactive:
-        why = "--json was given" if args.json else "there is no terminal to ask on"
+        why = (f"--{'json' if args.json else 'ndjson'} was given" if machine else "there is no terminal to ask on")
         raise UsageError(f"refusing to destroy '{opts.environment}' without confirmation ({why}): pass --force to "
                          "skip the confirmations, or --dry-run to see the plan; nothing was changed")
 
@@ -155,15 +159,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         if args.json and args.dry_run:
             print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), **plan.body()}, indent=2))
-        elif args.json:
+        elif args.ndjson:
             print(json.dumps({"event": "Plan", "hash": plan.hash, "plan_file": str(plan_file), **plan.body()}),
                   flush=True)
+        elif args.json:
+            print(f"plan {plan.hash[:12]} saved to {tilde(plan_file)}", file=sys.stderr)
         else:
             from ..present.plan import render_text  # the planner: imported by the command, not by the parser
 
             print(render_text(plan))
         if args.dry_run:
-            if not args.json:
+            if not machine:
                 print(f"\ndry run: nothing was changed (plan saved to {tilde(plan_file)})", file=sys.stderr)
             return EXIT_OK
 
@@ -190,14 +196,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 allow_unprotect = True
 
         assert plan_file is not None, "a plan is saved (or resumed from its file) before it runs"
-        runner = CleanupRun(plan, plan_file, conn, settings, emit=CleanupPrinter(ndjson=args.json),
+        runner = CleanupRun(plan, plan_file, conn, settings, emit=CleanupPrinter(ndjson=args.ndjson),
                             allow_disable_deletion_protection=allow_unprotect, force=args.force, lock=lock)
         summary = _run_with_ctrl_c(runner)
     finally:
         stack.close()
         conn.close()
-    if args.json:
+    if args.ndjson:
         print(json.dumps({"event": "Summary", **summary.to_dict()}), flush=True)
+    elif args.json:  # one document, as `hubtui scale --json` prints: the plan that ran and how it went
+        print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), "plan": plan.body(),
+                          "summary": summary.to_dict()}, indent=2), flush=True)
     else:
         print("\n" + summary.render())
     return EXIT_OK if summary.ok else EXIT_FAILURE

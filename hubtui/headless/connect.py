@@ -14,9 +14,14 @@ def add_parser(sub, parents) -> None:
                        description="Find the pod and hand the terminal to psql / redis-cli / a shell through "
                                    "`kubectl exec -it`. Ctrl-] ends the session.")
     p.add_argument("target", choices=("timescaledb", "redis", "kafka"))
-    p.add_argument("-p", "--pod", help="connect to this pod instead of the one found")
-    p.add_argument("-d", "--db-name", help="TimescaleDB database (default llm_analytics)")
+    p.add_argument("--pod", help="connect to this pod instead of the one found")
+    p.add_argument("--database", "--db-name", dest="db_name", metavar="NAME",
+                   help="TimescaleDB database (default llm_analytics)")
     p.add_argument("-u", "--user", help="TimescaleDB user (default postgres)")
+    # The first connect had -p for --pod and -d for --db-name; every other command has -p for --provider and -d
+    # for --deployment. The old letters still work here, with a note, and are not offered.
+    p.add_argument("-p", dest="old_pod", help=argparse.SUPPRESS)
+    p.add_argument("-d", dest="old_db_name", help=argparse.SUPPRESS)
     p.add_argument("--secret", default="analytics-hub-secrets", help="secret holding the Redis password")
     p.add_argument("--secret-key", default="REDIS_PASSWORD", help="key of the Redis password in that secret")
     p.add_argument("--dry-run", action="store_true", help="print what would run (without secrets), run nothing")
@@ -32,6 +37,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.json:
         raise UsageError("connect opens an interactive session, which has no JSON form: leave out --json")
+    for old_flag, value, new, field in (("-p", args.old_pod, "--pod", "pod"),
+                                        ("-d", args.old_db_name, "--database", "db_name")):
+        if value is not None:
+            if getattr(args, field) is not None:
+                raise UsageError(f"{old_flag} and {new} name the same thing: give {new} only")
+            setattr(args, field, value)
+            print(f"note: connect {old_flag} is {new} now ({old_flag} means "
+                  f"{'--provider' if old_flag == '-p' else '--deployment'} elsewhere)", file=sys.stderr)
     settings = dataclasses.replace(settings, db_name=args.db_name or settings.db_name,
                                    db_user=args.user or settings.db_user)
     conn = connect(settings)

@@ -44,7 +44,10 @@ def check_usage(args: argparse.Namespace) -> None:
     else:
         if args.force:
             raise UsageError("--force only goes with --restore")
-        if bool(args.deployment) == bool(args.all):
+        if args.deployment and args.all:
+            raise UsageError("--all and --deployment don't go together: --all scales every deployment of the "
+                             "namespace; leave out one of them")
+        if not args.deployment and not args.all:
             raise UsageError("name the deployments with --deployment NAME, or use --all")
         if args.replicas is None:
             raise UsageError("--replicas N is required")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ..errors import HubError
+from ..errors import HubError, UsageError
 from ..settings import Settings
 
 if TYPE_CHECKING:
@@ -55,7 +55,8 @@ def connect(settings: Settings) -> KubeConnection:
             chosen = next((c for c in contexts if c["name"] == settings.context), None)
             if chosen is None:
                 names = ", ".join(c["name"] for c in contexts) or "none"
-                raise HubError(f"context {settings.context!r} is not in {paths} (contexts: {names})")
+                # a name the operator typed: bad usage (exit 2), as the README's exit codes have it
+                raise UsageError(f"context {settings.context!r} is not in {paths} (contexts: {names})")
         if not chosen:
             raise HubError(f"{paths} has no current context: pass --context")
         from kubernetes import client
@@ -65,6 +66,8 @@ def connect(settings: Settings) -> KubeConnection:
                                 persist_config=False)
         cfg.connection_pool_maxsize = 32  # scale_all runs up to 16 calls at once, plus the watches
         api = client.ApiClient(cfg)
+    except HubError:
+        raise  # said in its own words above
     except ConfigException as e:
         raise HubError(f"cannot use kubeconfig {paths}: {e}") from None
     except OSError as e:

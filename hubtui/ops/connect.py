@@ -86,10 +86,15 @@ class SessionPlan:
     context: str = ""  # where the session goes, for its audit record
     state_dir: Path | None = None  # where the audit log is; None (a test's fake plan): the session is not audited
     readonly: str | None = None  # why the session is read-only, if it is
+    shown: tuple[str, ...] = ()  # what runs in the pod, as a person reads it (default: argv's own)
+    how: str = ""  # what the command line does not say (how the password goes in)
 
     def describe(self) -> str:
-        """The command line as a user could run it (a secret, if any, is not in it)."""
-        return shlex.join(self.argv)
+        """The command line as a person would type it: `kubectl`, not its path; the client, not the shell
+        script that hands it the password (a secret is never in either)."""
+        at = self.argv.index("--") + 1
+        pod_side = list(self.shown) or self.argv[at:]
+        return shlex.join(["kubectl", *self.argv[1:at], *pod_side]) + (f"  ({self.how})" if self.how else "")
 
 
 def target(name: str) -> Target:
@@ -231,6 +236,8 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
     warnings: list[str] = []
     secret = None
     hints: list[str] = []
+    shown: tuple[str, ...] = ()  # the pod's side of the command as a person reads it (describe())
+    how = ""
     readonly = readonly_reason(settings, conn.context)
     if readonly and t.key != "timescaledb":
         refuse_if_readonly(settings, conn.context, f"the {t.title} shell (it has no read-only form)")
@@ -256,16 +263,19 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
                       f"'{_PROMPT_HALVES[1]}'; IFS= read -r REDISCLI_AUTH; stty echo; export REDISCLI_AUTH; "
                       "exec redis-cli")
             argv = base + ["sh", "-c", script]
+            shown = ("redis-cli",)
+            how = "the password is typed into the pod's terminal with echo off and handed to redis-cli as REDISCLI_AUTH"
         else:
             argv = base + ["redis-cli"]
         header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}",
                   f"Auth: {'password from secret ' + secret_name if secret is not None else 'none'}"]
     else:
         argv = base + ["sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"]
+        shown, how = ("bash",), "sh where the pod has no bash"
         header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}"]
         hints = ["Useful commands:"] + [f"  {h}" for h in KAFKA_HINTS]
     return SessionPlan(t, pod, ns, argv, header, hints, secret, warnings, env, context=conn.context,
-                       state_dir=settings.state_dir, readonly=readonly)
+                       state_dir=settings.state_dir, readonly=readonly, shown=shown, how=how)
 
 
 def hand_over(session: SessionPlan, *, out=None, err=None):

@@ -138,7 +138,7 @@ ACTIONS: tuple[Action, ...] = (
     _key("↑ ↓ PgUp PgDn", "move through the plan; Enter or Space folds a node", "cleanup-plan"),
     Action("destroy", "D", "Destroy", "destroy what the plan shows, after the typed confirmations",
            ("cleanup-plan",), DESTROYS),
-    Action("dry_run", "s", "Dry run", "keep the saved plan, change nothing, close", ("cleanup-plan",)),
+    Action("dry_run", "s", "Dry run", "Dry run: keep the saved plan, change nothing, close", ("cleanup-plan",)),
     Action("back", "escape", "Back", "back to the form", ("cleanup-plan",)),
     Action("help", "question_mark", "Help", "the keys of this screen", ("cleanup-plan",)),
     # the run

@@ -156,8 +156,26 @@ def test_headless_dry_run_prints_the_command_without_secrets(env, kube):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[:3] == ["=== Connecting to Redis ===", "Pod: redis-cluster-0",
                                             "Auth: password from secret analytics-hub-secrets"]
-    assert "exec -it -n llm-analytics-hub redis-cluster-0 -c redis --" in proc.stdout
+    command = next(line for line in proc.stdout.splitlines() if line.startswith("Command: "))
+    # what a person would type, not the shell script that hands redis-cli the password
+    assert command.startswith("Command: kubectl --context ")
+    assert command.endswith(" exec -it -n llm-analytics-hub redis-cluster-0 -c redis -- redis-cli  (the password is "
+                            "typed into the pod's terminal with echo off and handed to redis-cli as REDISCLI_AUTH)")
+    assert "sh -c" not in proc.stdout and "stty" not in proc.stdout
     assert redis_password(kube) not in proc.stdout + proc.stderr
+
+
+def test_connect_flags_match_the_other_commands_and_the_old_letters_still_work(env):
+    proc = run_hubtui(env, "connect", "timescaledb", "--database", "other_db", "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert "Database: other_db" in proc.stdout and "psql -U postgres -d other_db" in proc.stdout
+    old = run_hubtui(env, "connect", "timescaledb", "-d", "other_db", "-p", "timescaledb-0", "--dry-run")
+    assert old.returncode == 0, old.stderr
+    assert "Database: other_db" in old.stdout and "Pod: timescaledb-0" in old.stdout
+    assert "note: connect -d is --database now" in old.stderr and "note: connect -p is --pod now" in old.stderr
+    both = run_hubtui(env, "connect", "timescaledb", "-d", "a", "--database", "b", "--dry-run")
+    assert both.returncode == 2 and both.stderr.strip() == ("hubtui: error: -d and --database name the same thing: "
+                                                            "give --database only")
 
 
 def test_headless_json_is_refused(env):

@@ -93,6 +93,7 @@ def hub_state(kube) -> dict:
 @pytest.mark.parametrize("extra, why", [
     ([], "there is no terminal to ask on"),
     (["--json"], "--json was given"),
+    (["--ndjson"], "--ndjson was given"),
 ])
 def test_without_a_terminal_or_with_json_it_refuses_unless_forced(local_cluster, kube, tmp_path, extra, why):
     before = hub_state(kube)

@@ -82,7 +82,7 @@ def test_the_engine_stopped_during_each_step_ends_cancelled_and_resumes(doomed_c
 def test_the_cli_stopped_by_sigterm_during_each_step_exits_1_and_resumes(doomed_cluster, tmp_path):
     env = dict(os.environ, KUBECONFIG=str(doomed_cluster.kubeconfig), XDG_STATE_HOME=str(tmp_path))
     state_dir = tmp_path / "hubtui"
-    argv = [sys.executable, "-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s", "--force", "--json"]
+    argv = [sys.executable, "-m", "hubtui", "cleanup", "-e", "dev", "-p", "k8s", "--force", "--ndjson"]
     for stop_at in STEPS:
         proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)

@@ -75,13 +75,22 @@ def test_scaling_outside_the_hpa_range_warns_on_stderr(hubtui):
     assert "Dry run: would scale 2→12" in proc.stdout
 
 
+def test_a_dry_run_to_the_count_it_has_says_so(hubtui):
+    probe = hubtui("scale", "-d", "api-server", "-r", "7", "--dry-run", "--json")
+    now = json.loads(probe.stdout)["changes"][0]["from"]
+    proc = hubtui("scale", "-d", "api-server", "-r", str(now), "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert f"Dry run: already at {now}" in proc.stdout and f"{now}→{now}" not in proc.stdout
+
+
 @pytest.mark.parametrize("args, message", [
     (["-d", "api-server", "-r", "-3"], "replicas cannot be negative (got -3)"),
     (["-d", "api-server", "-r", "many"], "replicas must be a whole number from 0 to 1000, not 'many'"),
     (["-d", "api-server", "-r", "5000"], "replicas 5000 is more than hubtui allows (1000)"),
     (["-d", "api-srver", "-r", "2"], "did you mean api-server?"),
     (["-r", "2"], "name the deployments with --deployment NAME, or use --all"),
-    (["--all", "-d", "api-server", "-r", "2"], "name the deployments with --deployment NAME, or use --all"),
+    (["--all", "-d", "api-server", "-r", "2"], "--all and --deployment don't go together"),
+    (["--context", "nope", "-d", "api-server", "-r", "2"], "context 'nope' is not in"),
     (["--all"], "--replicas N is required"),
     (["--restore", "-r", "2"], "--restore sets each deployment to its recorded count: leave out --replicas"),
     (["-d", "api-server", "-r", "2", "--force"], "--force only goes with --restore"),

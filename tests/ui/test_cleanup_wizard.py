@@ -4,10 +4,9 @@ whole wizard runs end to end in a pty (tests/e2e/test_cleanup_e2e.py)."""
 
 from __future__ import annotations
 
-import pytest
-
 import threading
 
+import pytest
 from textual.widgets import Button, Input
 
 from hubtui.ops.cleanup.journal import JournalState
@@ -17,7 +16,7 @@ from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.modals import Confirm, Help
 
 from .fakes import FakeBackend
-from .test_deployments_screen import until
+from .helpers import screen_lines, screen_text, until
 
 SIZE = (130, 36)
 SIZES = [SIZE, (80, 24)]  # the snapshots: the usual size and the smallest an operator works in
@@ -117,7 +116,7 @@ async def test_the_plan_shows_context_targets_and_risks_and_dry_run_changes_noth
         assert "    volumes (3)\n      data-kafka-0 10Gi\n      data-redis-cluster-0 2Gi\n" in body
         assert "Kubernetes  4 namespaces · 19 pods · 3 volumes, 32 GiB" in body
         assert "Steps  Stop writers → Backup → Drain → Delete namespaces → Local state" in body
-        assert "! persistent volumes are deleted" in text(app, "#risks")
+        assert "! persistent volumes are deleted" in text(app, "#risk-lines")
         await pilot.click("#dry")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
         assert any("Dry run: nothing was changed" in str(n.message) for n in app._notifications)
@@ -520,3 +519,27 @@ async def test_read_only_plans_but_destroy_only_explains():
         await pilot.pause(0.2)
         assert isinstance(app.screen, PlanScreen)
         assert not [c for c in backend.calls if c[0] == "run"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (130, 36)], ids=size_id)
+async def test_the_form_and_the_plan_keep_their_buttons_on_screen(size):
+    """The whole form, its buttons included, at 130×36; at 80×24 the buttons stay while the fields scroll. The
+    plan keeps its buttons and room for the plan itself."""
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=size) as pilot:
+        await open_form(pilot, app)
+        await pilot.pause(0.2)
+        shown = screen_text(app)
+        assert "Plan" in shown and "Back" in shown and "Dry run: plan only, change nothing" in shown
+        assert "f1 Help" in screen_lines(app)[-1]
+        await pilot.click("#back")  # a click on the button as well as its key
+        await until(pilot, lambda: not isinstance(app.screen, CleanupFormScreen), what="back from the form")
+        await to_plan(pilot, app, provider="aws")
+        await pilot.pause(0.2)
+        lines = screen_lines(app)
+        buttons = next(line for line in lines if "Destroy…" in line)
+        assert "Dry run" in buttons and "Back" in buttons
+        assert any("▼ Kubernetes" in line for line in lines)
+        assert any("namespace llm-analytics-hub" in line and "main" in line for line in lines)  # the plan, not only its head
+        assert "Plan saved to" in screen_text(app) and "changed." in screen_text(app)
+        assert "? Help" in lines[-1]

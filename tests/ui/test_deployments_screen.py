@@ -13,7 +13,7 @@ from hubtui.ui.screens.modals import Confirm, Help, NamespacePicker, NumberPromp
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
 from .fakes import HUB_ROWS, FakeBackend, row
-from .helpers import rendered_text, screen_lines, table, until
+from .helpers import dialog_words, rendered_text, screen_lines, screen_text, table, until
 
 SIZE = (130, 24)
 
@@ -733,3 +733,24 @@ async def test_s_sorts_by_the_columns_shown_with_an_arrow_in_the_header():
         assert screen_lines(app)[2].split()[0] == "event-ingestion"  # not ready and scaling first
         await pilot.press("s")
         await until(pilot, lambda: "Deployment ▲" in screen_lines(app)[1], what="back to the name")
+
+
+async def test_with_a_filter_the_bulk_keys_say_they_act_on_every_deployment():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
+        await pilot.press("slash", *"sched", "enter")
+        await until(pilot, lambda: "1 of 8 deployments" in screen_text(app), what="the count under a filter")
+        note = "The filter shows 1 of 8 deployments: this acts on all of them"
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
+        assert note in dialog_words(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, NumberPrompt))
+        await pilot.press("z")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert note in dialog_words(app) and "in namespace llm-analytics-hub, not only those shown" in dialog_words(app)
+        await pilot.click("#no")
+        await until(pilot, lambda: not isinstance(app.screen, Confirm))
+        assert not [c for c in backend.calls if c[0] == "scale_all"]

@@ -167,7 +167,7 @@ def test_a_port_in_use_is_one_line_and_nothing_is_said_to_be_served(kubeconfig):
 def test_an_unknown_context_is_refused_before_anything_listens(kubeconfig):
     port = free_port()
     result = serve("--kubeconfig", kubeconfig, "--context", "nope", "--port", str(port))
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad usage: a name that is not there
     assert result.stderr.count("\n") == 1 and "context 'nope' is not in" in result.stderr
     assert not listening(port)
 

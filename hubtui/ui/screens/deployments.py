@@ -716,11 +716,22 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
     def where(self) -> str:
         return "all namespaces" if self.all_namespaces else f"namespace {self.backend.namespace}"
 
+    def beyond_filter(self) -> str:
+        """For the keys that act on every deployment (a, z, r): what the filter hides from them ("" without one)."""
+        if not self.filter:
+            return ""
+        shown = sum(1 for r in self.rows.values() if self.shown(r))
+        if shown == len(self.rows):
+            return ""
+        return (f"The filter shows {shown} of {counted(len(self.rows), 'deployment')}: this acts on all of them, "
+                f"in {self.where()}, not only those shown.")
+
     def action_scale_all(self) -> None:
         if not self.dry_run and self.hub.refused_readonly("scaling all"):
             return
         names = sorted(self.rows)
         listed = ", ".join(names[:30]) + (f" and {len(names) - 30} more" if len(names) > 30 else "")
+        beyond = self.beyond_filter()
 
         def chosen(n: int | None) -> None:
             if n is None:
@@ -730,14 +741,15 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
                     "Scale every deployment to 0?",
                     f"All {len(names)} deployments in {self.where()} "
                     f"(context {self.backend.context}) go to 0 replicas:\n{listed}\n\n"
-                    "Their counts are recorded; r restores them.", danger=True, yes="Scale to 0"),
+                    "Their counts are recorded; r restores them." + (f"\n\n{beyond}" if beyond else ""),
+                    danger=True, yes="Scale to 0"),
                     when_yes(lambda: self.scale_all(0)))
             else:
                 self.scale_all(n)
 
         where = "all namespaces" if self.all_namespaces else self.backend.namespace
         self.app.push_screen(NumberPrompt(f"Scale all {len(names)} deployments in {where} to:",
-                                          parse_replicas), chosen)
+                                          parse_replicas, note=beyond), chosen)
 
     def scale_all(self, n: int, what: str | None = None) -> None:
         dry_run = self.dry_run
@@ -752,7 +764,8 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
             "Maintenance mode",
             f"Scale all {len(names)} deployments in {self.where()} "
             f"(context {self.backend.context}) to 0.\nEach one's current count is recorded in "
-            "hubtui.io/original-replicas; r restores it.", danger=True, yes="Scale to 0"),
+            "hubtui.io/original-replicas; r restores it."
+            + (f"\n\n{self.beyond_filter()}" if self.beyond_filter() else ""), danger=True, yes="Scale to 0"),
             when_yes(lambda: self.scale_all(0, "maintenance (all to 0)")))
 
     def action_restore(self, force: bool = False) -> None:
@@ -778,6 +791,8 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         body += listed("Left alone:", [why for _, why in refused])
         if refused and not force:
             body.append("R restores the ones changed since maintenance too.")
+        if self.beyond_filter():
+            body.append(self.beyond_filter())
         self.app.push_screen(Confirm(
             "Restore recorded counts" + (" (force)" if force else ""), "\n".join(body),
             danger=force, yes="Restore"),

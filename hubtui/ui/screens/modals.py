@@ -66,15 +66,18 @@ class Modal(ModalScreen[T]):
 class NumberPrompt(Modal[int | None]):
     """Ask for a replica count; OK stays disabled until the value is valid."""
 
-    def __init__(self, title: str, parse: Callable[[str], int], initial: str = ""):
+    def __init__(self, title: str, parse: Callable[[str], int], initial: str = "", note: str = ""):
         super().__init__()
         self.title_text = title
         self.parse = parse
         self.initial = initial
+        self.note = note  # a line under the title (what the change reaches that the screen does not show)
 
     def compose(self) -> ComposeResult:
         with self.box():
             yield Label(self.title_text, classes="dialog-title")
+            if self.note:
+                yield Static(self.note, classes="warning-note")
             yield Input(value=self.initial, placeholder="replicas (0-1000)", id="value")
             yield Static("", id="problem", classes="problem")
             with Horizontal(classes="buttons"):

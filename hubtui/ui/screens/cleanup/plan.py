@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Button, Static, Tree
@@ -64,6 +64,8 @@ def fill_plan_tree(tree: Tree, lines: list[Line]) -> None:
 class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
     ACTION_SCREEN = "cleanup-plan"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("cleanup-plan"))
+    SHORT = 32  # rows: in a shorter terminal the buttons are one row high and the risks box smaller, so that
+    # the plan itself keeps room (hubtui.tcss: PlanScreen.short)
 
     def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, resume: bool = False):
         super().__init__()
@@ -80,8 +82,9 @@ class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
         yield Static(readonly_badge(self.backend) + f"[b]{verb}[/]  ·  environment [b]{escape(p.environment)}[/]"
                      f"  ·  provider [b]{p.provider}[/]  ·  plan {p.hash[:12]}", id="titlebar")
         yield Static(self._identity(), id="identity")
-        if p.risks:
-            yield Static(self._risks(), id="risks")
+        if p.risks:  # a short terminal scrolls them (a scrollbar shows there is more), never cuts them off
+            with VerticalScroll(id="risks"):
+                yield Static(self._risks(), id="risk-lines")
         yield Tree("Plan", id="plan-tree")
         notices = []
         if opts.dry_run:
@@ -90,13 +93,19 @@ class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
         with Horizontal(classes="buttons"):
             yield Button("Resume…" if self.resume else "Destroy…", variant="error", id="destroy",
                          disabled=opts.dry_run)
-            yield Button("Dry run: change nothing", id="dry")
+            yield Button("Dry run", id="dry")  # the name the footer and the help give `s`
             yield Button("Back", id="back")
         message = (f"Resuming the plan in {tilde(self.plan_file)}: what earlier runs did stays done; nothing more "
                    "changes until you confirm." if self.resume else
                    f"Plan saved to {tilde(self.plan_file)}. Nothing has been changed.")
         yield Static(message, id="message")
         yield HubFooter()
+
+    def on_resize(self) -> None:
+        short = self.size.height < self.SHORT
+        self.set_class(short, "short")
+        for button in self.query(Button):
+            button.compact = short
 
     def on_mount(self) -> None:
         self.query_one("#force-notice").display = bool(self.plan.opts.dry_run)
