@@ -114,8 +114,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         conn.close()
 
     def status(c) -> str:
-        if not c.ok:
-            return f"Failed: {c.error}"
+        if not c.ok:  # a person read the error on stderr as it happened: the table says it once more only briefly
+            return f"Failed: {c.error}" if args.json or args.ndjson else "Failed (the error above)"
         if c.dry_run:
             return f"Dry run: already at {c.after}" if c.before == c.after else f"Dry run: would scale {c.before}→{c.after}"
         if outcome is not None:

@@ -17,7 +17,7 @@ from .workers import report_failure
 class HubApp(App[int]):
     CSS_PATH = "hubtui.tcss"
     TITLE = "hubtui"
-    COMMANDS = App.COMMANDS | {ActionsProvider}  # Ctrl-P or ":": the current screen's actions, themes, ...
+    COMMANDS = {ActionsProvider}  # Ctrl-P or ":": the current screen's actions, then Textual's own (ui/palette.py)
     BINDINGS = [Binding("q", "quit", "Quit", show=False), Binding("ctrl+c", "quit", "Quit", show=False),
                 Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True),
                 Binding("colon", "command_palette", "Commands", show=False)]  # not priority: `:` types in fields
@@ -33,6 +33,9 @@ class HubApp(App[int]):
                 raise TypeError("HubApp needs settings (to connect to the cluster) or a backend")
             backend = ClusterBackend(settings)
         self.backend: Backend = backend
+        # the cleanup form's values as last planned (a dry run, a plan read and left): `x` offers them again,
+        # for this context only
+        self.last_cleanup_form: dict | None = None
 
     def use_theme(self, name: str, source: str = "") -> None:
         """Switch to a Textual theme by name; an unknown name is a one-line UsageError naming the `theme` key."""
@@ -155,7 +158,7 @@ class HubApp(App[int]):
         if isinstance(self.screen, DeploymentsScreen) and not isinstance(self.screen, ModalScreen):
             from .screens.cleanup import CleanupFormScreen
 
-            self.push_screen(CleanupFormScreen(self.backend))
+            self.push_screen(CleanupFormScreen(self.backend, self.last_cleanup_form))
 
     def hand_over(self, plan, done) -> None:
         """Give the terminal to the session (on the UI thread) through the hand-over `hubtui connect` uses too

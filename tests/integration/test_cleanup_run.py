@@ -196,6 +196,7 @@ def test_a_killed_run_is_resumed_without_repeating_the_backup(doomed_cluster, tm
         ("quiesce", "done earlier"), ("backup", "done earlier"), ("drain", "done"), ("namespaces", "done"),
         ("local", "done")]
     assert "Delete namespaces" in second.stderr  # the run's log, for the person watching, stays on stderr
+    assert summary["backup_folder"] == str(backups[0])  # the earlier run's backup is this cleanup's (b copies it)
     assert sorted((tmp_path / "hubtui" / "backups" / "dev").iterdir()) == backups  # no second backup
     conn = connect(Settings.from_env(kubeconfig=str(doomed_cluster.kubeconfig)))
     try:

@@ -114,3 +114,13 @@ def test_a_deployment_already_at_its_recorded_count_is_restored_and_its_record_c
     assert change["warning"] == "already at its recorded count"
     assert ORIGINAL_REPLICAS_ANNOTATION not in (ns.annotations("api-server") or {})
     assert ns.replicas()["api-server"] == 2
+
+
+def test_a_restore_by_name_with_no_record_says_its_error_once(hubtui, ns):
+    proc = hubtui("scale", "--restore", "-d", "api-server")  # api-server has no record in this namespace
+    assert proc.returncode == 1
+    said = proc.stdout + proc.stderr
+    assert said.count("no recorded replica count to restore") == 1, said
+    assert "error: api-server: no recorded replica count to restore" in proc.stderr
+    assert "api-server" in proc.stdout and "Failed (the error above)" in proc.stdout
+    assert ns.replicas()["api-server"] == 0

@@ -16,7 +16,7 @@ from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.modals import Confirm, Help
 
 from .fakes import FakeBackend
-from .helpers import screen_lines, screen_text, until
+from .helpers import dialog_words, screen_lines, screen_text, until
 
 SIZE = (130, 36)
 SIZES = [SIZE, (80, 24)]  # the snapshots: the usual size and the smallest an operator works in
@@ -345,6 +345,8 @@ async def test_cancel_asks_first_then_stops_at_a_safe_point_and_says_how_to_resu
         assert "was cancelled" in summary and "again to resume from 'Delete namespaces'" in summary
         assert "completed" not in summary
         assert app.screen.step_state("local") == "skipped"
+        await until(pilot, lambda: "Cancelled: 'dev' is not destroyed" in screen_text(app), what="the closing line")
+        assert "Finished. Esc" not in screen_text(app)  # the summary names the finished steps; the run did not finish
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, Help))
         await pilot.press("escape")
@@ -362,8 +364,9 @@ async def test_an_interrupted_run_is_offered_for_resume_with_its_saved_plan():
         await fill(pilot, app)
         await pilot.press("f5")
         await until(pilot, lambda: isinstance(app.screen, ResumeChoice))
-        assert "steps finished: backup" in text(app, ".dialog-body")
-        assert "started " in text(app, ".dialog-body") and "its backup" not in text(app, ".dialog-body")
+        body = dialog_words(app)
+        assert "steps finished: Backup" in body and "its backup taken" in body
+        assert "started " in body and ("on 26 Nov at " in body or " at " in body) and "2026-11-26T" not in body
         await pilot.click("#resume")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen))
         assert app.screen.resume and str(app.screen.query_one("#destroy", Button).label) == "Resume…"
@@ -463,6 +466,10 @@ async def test_every_wizard_screen_has_help_and_escape_goes_back_step_by_step():
             assert isinstance(app.screen, screen)
             await pilot.press(key)
             await until(pilot, lambda: isinstance(app.screen, Help))
+            await pilot.press(key)  # the key that opened help closes it (F1 toggles the form's help)
+            await until(pilot, lambda screen=screen: isinstance(app.screen, screen))
+            await pilot.press(key)
+            await until(pilot, lambda: isinstance(app.screen, Help))
             await pilot.press("escape")
             await until(pilot, lambda screen=screen: isinstance(app.screen, screen))
             await pilot.press("escape")
@@ -543,3 +550,21 @@ async def test_the_form_and_the_plan_keep_their_buttons_on_screen(size):
         assert any("namespace llm-analytics-hub" in line and "main" in line for line in lines)  # the plan, not only its head
         assert "Plan saved to" in screen_text(app) and "changed." in screen_text(app)
         assert "? Help" in lines[-1]
+
+
+async def test_after_a_dry_run_x_offers_the_forms_values_again():
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await to_plan(pilot, app, environment="staging", provider="gcp")
+        await pilot.press("s")  # the plan's dry run: nothing changes, back to the deployments
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen), what="the deployments")
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, CleanupFormScreen), what="the form again")
+        await pilot.pause(0.2)
+        shown = screen_text(app)
+        assert "staging" in next(line for line in screen_lines(app) if "Environment" in line)
+        assert "The values of the last plan" in shown
+        assert app.screen.query_one("#provider-gcp").value  # the radio button drawn as chosen
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), what="the same plan again")
+        assert "environment staging" in screen_lines(app)[0] and "provider gcp" in screen_lines(app)[0]

@@ -10,6 +10,7 @@ from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.modals import Help
 
 from .fakes import FakeBackend
+from .helpers import screen_text
 from .test_deployments_screen import SIZE, until
 
 
@@ -67,3 +68,19 @@ async def test_an_unexpected_error_while_planning_is_one_line_and_enter_works_ag
         assert not app.screen.connecting
         await pilot.press("enter")  # not stuck "connecting": Enter tries again
         await until(pilot, lambda: len(calls) == 2, what="a second try")
+
+
+async def test_f5_looks_again_and_says_what_it_found_in_a_line_that_is_not_cut():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
+        await until(pilot, lambda: "found: 2 of 3 ready (not Redis)" in screen_text(app), what="what it found")
+        ready = backend.connect_candidates()
+        backend.connect_candidates = lambda: {**ready, "kafka": "no ready Kafka pod in namespace llm-analytics-hub"}
+        await pilot.press("f5")
+        await until(pilot, lambda: "1 of 3 ready (not Redis, Kafka)" in " ".join(screen_text(app).split()),
+                    what="what it found the second time")
+        words = " ".join(screen_text(app).split())
+        assert "looked again at" in words and "Enter connects · Ctrl-] in a session comes back" in words

@@ -754,3 +754,37 @@ async def test_with_a_filter_the_bulk_keys_say_they_act_on_every_deployment():
         await pilot.click("#no")
         await until(pilot, lambda: not isinstance(app.screen, Confirm))
         assert not [c for c in backend.calls if c[0] == "scale_all"]
+
+
+async def test_the_palette_lists_hubtuis_actions_before_textuals_and_ns_offers_the_namespaces():
+    from textual.command import CommandPalette
+
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=(130, 120)) as pilot:  # the whole list on screen
+        await select(pilot, app, "scheduler")
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        await until(pilot, lambda: "Screenshot" in screen_text(app), what="the whole list")
+        lines = screen_lines(app)
+        at = {word: next(i for i, line in enumerate(lines) if word in line)
+              for word in ("Apply (Enter)", "Scale all (a)", "Help (?)", "Theme", "Keys", "Screenshot", "Quit")}
+        assert max(at["Apply (Enter)"], at["Scale all (a)"], at["Help (?)"]) < min(
+            at["Theme"], at["Keys"], at["Screenshot"], at["Quit"])
+        await pilot.press(*"ns mon")  # a burst: the namespaces there are that hold it
+        await until(pilot, lambda: "ns monitoring: switch to namespace monitoring" in screen_text(app),
+                    what="the namespace offered")
+        assert "ns default" not in screen_text(app)
+        await pilot.press("enter")
+        await until(pilot, lambda: "namespace monitoring" in screen_lines(app)[0], what="the switch")
+
+
+async def test_moving_the_selection_says_a_moved_slider_target_was_dropped():
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, app, "scheduler")
+        await pilot.press("right", "right", "down")  # 1 → 3, then another deployment: nothing is applied
+        await until(pilot, lambda: "scheduler: target 3 dropped, not applied (the selection moved)"
+                    in screen_text(app), what="the dropped target said")
+        assert "worker-service" in screen_lines(app)[-3]  # the slider is on the new selection
+        assert not [c for c in backend.calls if c[0] == "scale"]

@@ -133,7 +133,7 @@ class RunSummary:
 
     @property
     def backup_folder(self) -> str:
-        """Where this run's backup went ('' when it took none now)."""
+        """Where this cleanup's backup is, taken now or by the run it resumes ('' when none was taken)."""
         return next((s.data["folder"] for s in self.steps if s.data.get("folder")), "")
 
     @property
@@ -145,6 +145,7 @@ class RunSummary:
 
     def to_dict(self) -> dict:
         return {"environment": self.environment, "plan_hash": self.plan_hash, "result": self.result,
+                "backup_folder": self.backup_folder,
                 "steps": [{"step": s.step, "status": s.status, "detail": s.detail, "deleted": s.deleted,
                            "failed": s.failed, "skipped": s.skipped, "seconds": s.seconds} for s in self.steps],
                 "deleted": self._all("deleted"), "failed": self._all("failed"), "skipped": self._all("skipped")}
@@ -237,10 +238,21 @@ def resume_ages(pending: JournalState, now: datetime | None = None) -> tuple[flo
 def describe_pending(pending: JournalState, now: datetime | None = None) -> str:
     """One line: which plan, how old the run and its backup are, which steps are done."""
     run_age, backup_age = resume_ages(pending, now)
-    done = ", ".join(s for s, e in pending.steps.items() if e.get("status") == "done") or "none"
-    backup = f"its backup {human_age(backup_age)} old" if backup_age is not None else "no backup taken yet"
-    return (f"plan {pending.plan_hash[:12]}, started {human_age(run_age)} ago ({pending.started}), {backup}; "
-            f"steps finished: {done}")
+    backup = f"its backup {human_age(backup_age)} old" if backup_age is not None else (
+        "its backup taken" if pending.done("backup") else "no backup taken yet")
+    titles = [STEP_TITLES.get(s, s) for s, e in pending.steps.items() if e.get("status") == "done"]
+    return (f"plan {pending.plan_hash[:12]}, started {human_age(run_age)} ago ({clock(pending.started, now)}), "
+            f"{backup}; steps finished: {', '.join(titles) or 'none'}")
+
+
+def clock(stamp: str, now: datetime | None = None) -> str:
+    """A journal's UTC time as a person reads it: local, `at 14:02` today, `on 30 Nov at 14:02` another day."""
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return stamp or "an unknown time"
+    today = (now or datetime.now(UTC)).astimezone().date()
+    return f"at {when:%H:%M}" if when.date() == today else f"on {when.day} {when:%b} at {when:%H:%M}"
 
 
 def stale_reason(plan: Plan, pending: JournalState, conn: KubeConnection, *, max_age: float = RESUME_MAX_AGE,
@@ -366,7 +378,8 @@ class CleanupRun:
                 continue
             if before.done(step):
                 entry = before.steps[step]
-                outcome = StepOutcome(step, DONE_EARLIER, entry.get("detail", ""))
+                # its data too: a backup taken earlier is still this cleanup's backup (its folder is offered)
+                outcome = StepOutcome(step, DONE_EARLIER, entry.get("detail", ""), data=dict(entry.get("data") or {}))
                 summary.steps.append(outcome)
                 self.emit(StepDone(step, f"done in an earlier run: {outcome.detail}"))
                 continue

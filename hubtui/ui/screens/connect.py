@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.markup import escape
@@ -52,6 +54,8 @@ class ConnectScreen(WorkerFailures, Screen):
         yield Static("looking up the pods…", id="message")
         yield HubFooter()
 
+    looked = 0  # lookups shown so far
+
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for key, label in (("target", "Store"), ("pod", "Pod"), ("container", "Container"), ("state", "State")):
@@ -63,6 +67,7 @@ class ConnectScreen(WorkerFailures, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect-lookup", name="pod lookup")
     def action_lookup(self) -> None:
+        self.app.call_from_thread(self.say, "looking for the stores' pods…")
         self.app.call_from_thread(self.show, self.backend.connect_candidates())  # a failure: worker_failed
 
     def worker_failed(self, worker, message: str) -> None:
@@ -82,11 +87,17 @@ class ConnectScreen(WorkerFailures, Screen):
                 values = ("-", "", styled(choice, "hub.error"))
             for col, value in zip(("pod", "container", "state"), values):
                 table.update_cell(key, col, value, update_width=True)
+        self.looked += 1
+        ready = [TARGETS[k].title for k, c in found.items() if isinstance(c, PodChoice)]
+        missing = [TARGETS[k].title for k, c in found.items() if not isinstance(c, PodChoice)]
+        # what this lookup found, said each time (F5 looks again: the time says it did)
+        seen = (f"{'looked again at ' + time.strftime('%H:%M:%S') if self.looked > 1 else 'found'}: "
+                f"{len(ready)} of {len(found)} ready" + (f" (not {', '.join(missing)})" if missing else ""))
         if self.app.is_web:
-            self.say(IN_BROWSER.format(target="|".join(TARGETS)))
+            self.say(f"{seen} · " + IN_BROWSER.format(target="|".join(TARGETS)))
             return
-        hint = "Enter connects · Ctrl-] inside a session brings you back"
-        self.say(f"{self.last_session}  ·  {hint}" if self.last_session else hint)
+        hint = "Enter connects · Ctrl-] in a session comes back"
+        self.say(" · ".join(part for part in (self.last_session, seen, hint) if part))
 
     def say(self, text: str) -> None:
         self.query_one("#message", Static).update(text)

@@ -610,8 +610,13 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self) -> None:
-        self.query_one(ReplicaSlider).forget_typing()
+        slider = self.query_one(ReplicaSlider)
+        slider.forget_typing()
+        before, target = slider.row, slider.target
         self.sync_slider(keep_target=True)  # a pending target survives only on the same deployment
+        if before is not None and target != before.desired and (slider.row is None or slider.row.ref != before.ref):
+            self.say(f"[$warning]{escape(before.ref)}: target {target} dropped, not applied (the selection "
+                     "moved)[/]")
 
     def action_cancel(self) -> None:
         """Esc: a moved slider goes back first (its own hint says Esc cancels it), then the filter."""

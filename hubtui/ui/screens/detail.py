@@ -85,7 +85,7 @@ class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
     DetailScreen #why.problem { color: $warning; }
     DetailScreen .section { height: 1; padding: 0 1; color: $text-muted; text-style: bold; }
     DetailScreen #lower { height: 1fr; }
-    DetailScreen #events { height: 1fr; }
+    DetailScreen #events { height: 1fr; overflow-x: hidden; }  /* a long message is cut: Enter reads it */
     DetailScreen #log-title { display: none; border-top: solid $primary; height: 2; }
     DetailScreen #log { height: 1fr; display: none; }
     DetailScreen.logs-open #log-title { display: block; }

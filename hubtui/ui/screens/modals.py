@@ -172,7 +172,7 @@ class Help(Modal[None]):
     (80x24), the list scrolls (arrows, PgUp / PgDn, the mouse wheel)."""
 
     BINDINGS = [Binding("escape", "close", "Close"), Binding("question_mark", "close", "Close"),
-                Binding("q", "close", "Close")]
+                Binding("q", "close", "Close"), Binding("f1", "close", "Close")]  # F1 opened it on the form
     DEFAULT_CSS = """
     Help .dialog.help {
         width: 96%;

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.markup import escape
 from textual import on, work
@@ -27,6 +27,9 @@ from .dialogs import ResumeChoice
 from .plan import PlanScreen
 from ...widgets.footer import HubFooter
 
+if TYPE_CHECKING:
+    from ...app import HubApp
+
 # No "force" here: skipping the confirmations is for automation (hubtui cleanup --force), never a checkbox.
 OPTIONS = (
     ("k8s_only", "Kubernetes only: leave the cloud alone"),
@@ -43,9 +46,11 @@ class CleanupFormScreen(WorkerFailures, Screen):
     ACTION_SCREEN = "cleanup-form"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("cleanup-form"))
 
-    def __init__(self, backend: Backend):
+    def __init__(self, backend: Backend, initial: dict | None = None):
         super().__init__()
         self.backend = backend
+        # the values the form had when it last planned, on this context (None: a fresh form)
+        self.initial = initial if initial and initial.get("context") == backend.context else None
         self.busy = False
         self._problem_values: dict[str, str] = {}  # the fields' values when the problem shown was found
 
@@ -80,6 +85,32 @@ class CleanupFormScreen(WorkerFailures, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#environment", Input).focus()
+        if self.initial is not None:  # as they were when last planned: the operator need not type them again
+            values = self.initial
+            self.query_one("#environment", Input).value = values["environment"]
+            if values["provider"] in PROVIDERS:
+                self.query_one(f"#provider-{values['provider']}", RadioButton).value = True
+            self.query_one("#namespace", Input).value = values["namespace"]
+            self.query_one("#additional", Input).value = values["additional"]
+            for key, _ in OPTIONS:
+                self.query_one(f"#{key}", Checkbox).value = values["options"].get(key, False)
+            self.say("The values of the last plan, as you left them: change what you need, then Plan (F5).")
+
+    @property
+    def hub(self) -> HubApp:
+        """The app as what it is (Textual types `self.app` as any App)."""
+        return cast("HubApp", self.app)
+
+    def remember(self) -> None:
+        """Keep the form's values in the app, for the next `x`."""
+        provider = self.query_one(RadioSet).pressed_button
+        self.hub.last_cleanup_form = {
+            "context": self.backend.context,
+            "environment": self.query_one("#environment", Input).value,
+            "provider": str(provider.label) if provider is not None else "",
+            "namespace": self.query_one("#namespace", Input).value,
+            "additional": self.query_one("#additional", Input).value,
+            "options": {key: self.query_one(f"#{key}", Checkbox).value for key, _ in OPTIONS}}
 
     def options(self) -> CleanupOptions:
         """The form as options, validated by the engine (a bad value raises UsageError)."""
@@ -117,6 +148,7 @@ class CleanupFormScreen(WorkerFailures, Screen):
             self.say("Nothing was changed.", str(e))
             return
         self.busy = True
+        self.remember()
         self.say(f"Looking for what '{opts.environment}' has (read-only)…")
         self.plan_for(opts)
 

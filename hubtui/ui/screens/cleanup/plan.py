@@ -170,6 +170,7 @@ class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
                     f"Deletion protection of {r.label()} stays on: nothing was changed.")
                 return
             allow = True
+        self.hub.last_cleanup_form = None  # an environment being destroyed is never typed in for the next `x`
         self.app.push_screen(RunScreen(self.backend, self.plan, self.plan_file, allow_unprotect=allow))
 
     def worker_failed(self, worker, message: str) -> None:

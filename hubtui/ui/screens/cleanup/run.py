@@ -249,7 +249,11 @@ class RunScreen(WorkerFailures, Screen):
             head.update(self._headline(summary))
             box.set_class(not summary.ok, "failed")
         self.tick()
-        self.query_one("#message", Static).update("Finished. Esc goes back to the deployments.")
+        result = summary.result if summary is not None else "failed"
+        ended = {"completed": "Finished.",
+                 "cancelled": f"Cancelled: '{self.plan.environment}' is not destroyed; run the cleanup again to resume.",
+                 "failed": f"Failed: '{self.plan.environment}' is not destroyed; run the cleanup again to resume."}
+        self.query_one("#message", Static).update(f"{ended[result]} Esc goes back to the deployments.")
         self.refresh_bindings()
         if self.exit_when_done:
             self.app.exit(return_code=0 if summary is not None and summary.ok else 1)
