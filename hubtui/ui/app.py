@@ -20,7 +20,13 @@ class HubApp(App[int]):
     COMMANDS = {ActionsProvider}  # Ctrl-P or ":": the current screen's actions, then Textual's own (ui/palette.py)
     BINDINGS = [Binding("q", "quit", "Quit", show=False), Binding("ctrl+c", "quit", "Quit", show=False),
                 Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True),
-                Binding("colon", "command_palette", "Commands", show=False)]  # not priority: `:` types in fields
+                Binding("colon", "command_palette", "Commands", show=False),  # not priority: `:` types in fields
+                # Tab and Shift-Tab move the focus as soon as they are read, not when the widget that had it gets to
+                # them: keys typed as one burst (a fast typist, a paste) then reach the widget the focus moved to.
+                # Without this, `dev`, Tab, → → →, Space sent at once to the cleanup form typed the space into
+                # Environment and chose no provider.
+                Binding("tab", "focus_next", "Next", show=False, priority=True),
+                Binding("shift+tab", "focus_previous", "Previous", show=False, priority=True)]
 
     def __init__(self, settings: Settings | None = None, backend: Backend | None = None):
         super().__init__()

@@ -64,3 +64,16 @@ def dialog_words(app) -> str:
         if 0 <= left < right:
             inside.append(line[left + 1:right])
     return " ".join(" ".join(inside).split())
+
+
+CHARACTERS = {"space": " ", "tab": "\t", "enter": "\r", "escape": "\x1b", "shift+tab": None}
+
+
+def burst(app, *keys: str) -> None:
+    """Keys as one burst, the way a fast typist or a paste sends them: all queued at once, none waiting for the
+    one before it to be handled (Pilot.press waits after each key, which hides races of the focus)."""
+    from textual import events
+
+    for key in keys:
+        character = CHARACTERS.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, character))

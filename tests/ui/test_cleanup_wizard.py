@@ -16,7 +16,7 @@ from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.modals import Confirm, Help
 
 from .fakes import FakeBackend
-from .helpers import dialog_words, screen_lines, screen_text, until
+from .helpers import burst, dialog_words, screen_lines, screen_text, until
 
 SIZE = (130, 36)
 SIZES = [SIZE, (80, 24)]  # the snapshots: the usual size and the smallest an operator works in
@@ -568,3 +568,17 @@ async def test_after_a_dry_run_x_offers_the_forms_values_again():
         await pilot.press("f5")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen), what="the same plan again")
         assert "environment staging" in screen_lines(app)[0] and "provider gcp" in screen_lines(app)[0]
+
+
+async def test_keys_typed_as_one_burst_reach_the_field_the_focus_moved_to():
+    """`dev`, Tab, → → →, Space sent at once (a paste, a fast typist): the space is not typed into Environment,
+    and k8s is chosen, as when the keys come one by one."""
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app)
+        await pilot.pause(0.2)
+        burst(app, "d", "e", "v", "tab", "right", "right", "right", "space")
+        await pilot.pause(0.5)
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
+        assert "environment dev" in screen_lines(app)[0] and "provider k8s" in screen_lines(app)[0]

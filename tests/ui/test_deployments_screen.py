@@ -353,6 +353,16 @@ class TestSnapshots:
 
         assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=size, run_before=settle)
 
+    def test_read_only(self, snap_compare):
+        """READ-ONLY where every screen has it (the start of the title bar), and the footer as it is then."""
+        backend = FakeBackend()
+        backend.readonly = "--readonly"
+
+        async def settle(pilot):
+            await select(pilot, pilot.app, "api-server")
+
+        assert snap_compare(HubApp(backend=backend), terminal_size=SIZE, run_before=settle)
+
 
 @pytest.mark.cluster
 async def test_the_screen_lists_the_real_hub_deployments(kube_settings):

@@ -223,6 +223,17 @@ class TestSnapshots:
 
         assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=size, run_before=settle)
 
+    def test_detail_view_with_the_log_open(self, snap_compare):
+        async def settle(pilot):
+            await open_detail(pilot, pilot.app)
+            await pilot.press("l")
+            await until(pilot, lambda: pilot.app.screen.detail.streams, what="a log stream")
+            pilot.app.screen.detail.streams[-1].on_lines([f"2026-11-26T12:00:{i:02d}Z ingest: request {i} served"
+                                                          for i in range(60)])
+            await until(pilot, lambda: "request 59 served" in screen_text(pilot.app), what="the newest line")
+
+        assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=(160, 45), run_before=settle)
+
 
 async def test_at_80x24_an_open_log_shows_its_newest_lines_on_screen():
     """A short terminal: the rollout's lines are not wrapped, and the open log takes the events' place, so that
@@ -260,3 +271,19 @@ async def test_enter_on_an_event_shows_it_whole_and_esc_comes_back():
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail again")
         assert "? Help" in screen_text(app)
+
+
+async def test_at_160x45_a_followed_log_keeps_its_newest_line_on_screen():
+    """The pane filled, then more lines: the newest is always on the screen (it once stayed 8 lines behind,
+    below the fold)."""
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_detail(pilot, app)
+        await pilot.press("l")
+        await until(pilot, lambda: backend.details[-1].streams, what="a log stream")
+        stream = backend.details[-1].streams[-1]
+        for batch in range(4):
+            stream.on_lines([f"batch {batch} line {i}" for i in range(30)])
+            await until(pilot, lambda batch=batch: f"batch {batch} line 29" in screen_text(app),
+                        what=f"the newest line of batch {batch} on screen")
