@@ -7,7 +7,7 @@ CLUSTER ?= demo
 LOCALCLUSTER := $(PYTHON) cluster/localcluster.py
 PYTEST_ARGS ?=
 
-.PHONY: demo demo-scenario serve-demo test lint deps venv cluster-build up down status screenshots bench snapshot-update clean
+.PHONY: demo demo-scenario serve-demo test lint lint-code deps venv cluster-build up down status screenshots bench snapshot-update clean
 
 ## demo: build what is missing, start the demo cluster with the hub, open hubtui on it
 demo: deps venv cluster-build
@@ -32,14 +32,16 @@ serve-demo: deps venv cluster-build
 
 ## test: install what is missing, check lint, types and layers, and run every test (the fixtures start the
 ## real parts)
-test: deps venv cluster-build lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+test: deps venv cluster-build lint-code
+	$(VENV)/bin/pytest $(PYTEST_ARGS)  # tests/unit/test_structure.py runs lint-imports (once)
 
 ## lint: ruff, mypy and the import-linter contracts (configured in pyproject.toml)
-lint: venv
+lint: lint-code
+	$(VENV)/bin/lint-imports
+
+lint-code: venv
 	$(VENV)/bin/ruff check hubtui tests cluster scripts bench
 	$(VENV)/bin/mypy
-	$(VENV)/bin/lint-imports
 
 ## deps: Debian packages (PostgreSQL, Redis)
 deps:

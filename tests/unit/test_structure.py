@@ -67,3 +67,17 @@ def test_every_dialog_uses_the_modal_base():
 
     ours = [c for c in subclasses(ModalScreen) if c.__module__.startswith("hubtui.") and c is not Modal]
     assert ours and all(issubclass(c, Modal) for c in ours), [c for c in ours if not issubclass(c, Modal)]
+
+
+def test_every_id_rule_of_the_stylesheet_is_scoped_to_its_screen():
+    """A bare `#log` once reached the detail screen's log pane as well as the cleanup run's, and kept its newest
+    lines below the fold. Each selector of hubtui.tcss that names an id starts with the screen (or dialog)
+    class that has it."""
+    css = re.sub(r"/\*.*?\*/", "", (ROOT / "hubtui" / "ui" / "hubtui.tcss").read_text(), flags=re.S)
+    bare = []
+    for rule in re.findall(r"([^{}]+)\{", css):
+        for selector in rule.split(","):
+            selector = selector.strip()
+            if "#" in selector and not re.match(r"[A-Z]\w*(\.[\w-]+)*\s", selector):
+                bare.append(selector)
+    assert not bare, f"id rules not scoped to a screen: {bare}"
