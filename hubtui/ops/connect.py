@@ -18,6 +18,7 @@ from ..errors import HubError, UsageError
 from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, name_of
 from ..settings import Settings
 from ..readonly import readonly_reason, refuse_if_readonly
+from ..kube.apis import apis
 from datetime import UTC
 
 if TYPE_CHECKING:
@@ -138,9 +139,7 @@ def choose_container(pod, t: Target) -> str:
 
 def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | None = None) -> PodChoice:
     """The pod to connect to: by labels, then by name prefix; Running and Ready only; ordinal 0 first."""
-    from kubernetes import client
-
-    core = client.CoreV1Api(conn.api)
+    core = apis(conn).core
     try:
         if pod_name:
             pod = core.read_namespaced_pod(pod_name, namespace, _request_timeout=REQUEST_TIMEOUT)
@@ -193,10 +192,8 @@ def candidates(conn: KubeConnection, namespace: str) -> dict[str, PodChoice | st
 
 def read_secret(conn: KubeConnection, namespace: str, name: str, key: str) -> tuple[str | None, str | None]:
     """(value, warning): a missing secret or key gives no value and a warning, never an error."""
-    from kubernetes import client
-
     try:
-        secret = client.CoreV1Api(conn.api).read_namespaced_secret(name, namespace, _request_timeout=REQUEST_TIMEOUT)
+        secret = apis(conn).core.read_namespaced_secret(name, namespace, _request_timeout=REQUEST_TIMEOUT)
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
             return None, f"secret {name} not found in {namespace}: connecting without a password"

@@ -31,6 +31,7 @@ from ..kube.watch import Watcher, name_key, namespaced_key
 from ..settings import Settings
 from ..readonly import refuse_if_readonly
 from ..events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
+from ..kube.apis import apis
 
 MAX_PARALLEL = 16
 MAX_ATTEMPTS = 8  # of one request answered 429 before it counts as failed
@@ -210,9 +211,7 @@ class ScaleEngine:
         self.emit = emit
         self.audit = AuditLog(settings.state_dir)
         self._audit_error: AuditError | None = None  # once the log fails, no further change is made
-        from kubernetes import client
-
-        self._apps = client.AppsV1Api(conn.api)
+        self._apps = apis(conn).apps
 
     # ----- reading and resolving -----------------------------------------------------------
     def rows(self) -> list[DeploymentRow]:

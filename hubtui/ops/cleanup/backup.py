@@ -28,6 +28,7 @@ from ..connect import (HELPER_PODS, TARGETS, PodChoice, choose_container, find_p
                        read_secret)
 from ...events import Emit, LogLine, StepDone, StepFailed, StepStarted, ignore
 from ...words import counted
+from ...kube.apis import apis
 
 SECRET = "analytics-hub-secrets"
 # The plan's risk lines start with these; the backup's warnings and failures repeat the same reasons.
@@ -163,14 +164,12 @@ def _absent(namespace: str, store: str) -> str:
 
 def _store_exists(conn: KubeConnection, namespace: str, store: str) -> bool:
     """Whether the namespace has a StatefulSet or a volume claim that belongs to the store."""
-    from kubernetes import client
-
     from ...kube.client import REQUEST_TIMEOUT, describe_api_error
 
     names = TARGETS[store].names
     try:
-        sets = client.AppsV1Api(conn.api).list_namespaced_stateful_set(namespace, _request_timeout=REQUEST_TIMEOUT)
-        pvcs = client.CoreV1Api(conn.api).list_namespaced_persistent_volume_claim(
+        sets = apis(conn).apps.list_namespaced_stateful_set(namespace, _request_timeout=REQUEST_TIMEOUT)
+        pvcs = apis(conn).core.list_namespaced_persistent_volume_claim(
             namespace, _request_timeout=REQUEST_TIMEOUT)
     except Exception as e:  # noqa: BLE001 - unknown means: assume it exists, and fail safe
         raise describe_api_error(e, f"checking for {TARGETS[store].title} in {namespace}") from None
@@ -183,13 +182,11 @@ def _store_exists(conn: KubeConnection, namespace: str, store: str) -> bool:
 def _other_instances(conn: KubeConnection, namespace: str, store: str, saved_pod: str) -> list[str]:
     """The store's other StatefulSets in the namespace (by name or label), beside the one whose pod the backup
     saves: each is named in the plan as not saved, never passed over in silence."""
-    from kubernetes import client
-
     from ...kube.client import REQUEST_TIMEOUT, describe_api_error
 
     names = TARGETS[store].names
     try:
-        sets = client.AppsV1Api(conn.api).list_namespaced_stateful_set(namespace, _request_timeout=REQUEST_TIMEOUT)
+        sets = apis(conn).apps.list_namespaced_stateful_set(namespace, _request_timeout=REQUEST_TIMEOUT)
     except Exception as e:  # noqa: BLE001
         raise describe_api_error(e, f"listing the statefulsets of {namespace}") from None
 
@@ -364,13 +361,11 @@ class _RedisCli:
 
 def _ready_pods(conn: KubeConnection, namespace: str, store: str) -> list[PodChoice]:
     """Every ready pod of the store (by label, else by name prefix, as find_pod chooses), ordinal order."""
-    from kubernetes import client
-
     from ...kube.client import REQUEST_TIMEOUT, describe_api_error
 
     t = TARGETS[store]
     try:
-        pods = client.CoreV1Api(conn.api).list_namespaced_pod(namespace, _request_timeout=REQUEST_TIMEOUT).items
+        pods = apis(conn).core.list_namespaced_pod(namespace, _request_timeout=REQUEST_TIMEOUT).items
     except Exception as e:  # noqa: BLE001
         raise describe_api_error(e, f"listing the {t.title} pods in {namespace}") from None
 

@@ -36,6 +36,7 @@ from collections.abc import Callable
 
 from ...errors import HubError
 from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from ...kube.apis import apis, delete_options
 
 NAMESPACE = "kube-system"
 DURATION = 60  # seconds a lease lives without renewal
@@ -119,9 +120,7 @@ class ClusterLease:
         return self._rv is not None and self.lost is None
 
     def _api(self):
-        from kubernetes import client
-
-        return client.CoordinationV1Api(self.conn.api)
+        return apis(self.conn).coordination
 
     def _body(self, now: datetime, acquired: datetime | None = None, rv: str | None = None) -> dict:
         annotations = {"hubtui.io/environment": self.environment, "hubtui.io/pid": str(os.getpid())}
@@ -258,13 +257,10 @@ class ClusterLease:
         rv, self._rv = self._rv, None
         if rv is None or self.lost:
             return
-        from kubernetes import client
-
         try:
             self._api().delete_namespaced_lease(self.name, NAMESPACE,
                                                 _request_timeout=(2, 5) if self._let_go else REQUEST_TIMEOUT,
-                                                body=client.V1DeleteOptions(
-                                                    preconditions=client.V1Preconditions(resource_version=rv)))
+                                                body=delete_options(resource_version=rv))
         except Exception:  # noqa: BLE001 - gone, or renewed by nobody: it expires on its own
             pass
 

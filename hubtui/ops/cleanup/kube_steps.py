@@ -22,6 +22,7 @@ from ...kube.pods import pod_list_call
 from ...kube.watch import Watcher
 from ...events import Emit, LogLine, Progress, StepDone, StepStarted, ignore
 from ...words import counted
+from ...kube.apis import apis, delete_options
 
 if TYPE_CHECKING:
     from kubernetes.client import V1Deployment, V1StatefulSet
@@ -121,12 +122,10 @@ class NamespaceRecreated(HubError):
 def check_namespace_uid(conn: KubeConnection, namespace: str, uid: str) -> bool:
     """The namespace is still the one the plan saw (False: it is gone). A namespace deleted and created
     again since the plan has another uid: HubError, and nothing in it is touched."""
-    from kubernetes import client
-
     if not uid:
         raise HubError(f"the plan has no uid for namespace {namespace}: it was made by an older hubtui; plan again")
     try:
-        found = client.CoreV1Api(conn.api).read_namespace(namespace, _request_timeout=REQUEST_TIMEOUT)
+        found = apis(conn).core.read_namespace(namespace, _request_timeout=REQUEST_TIMEOUT)
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
             return False
@@ -149,9 +148,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     statefulsets (the stores) keep running so that they can be backed up quietly. Once the pods are gone the
     drain watches `settle` seconds more: a controller that reacts to the change (Argo CD's self-heal) is
     caught before the run goes on."""
-    from kubernetes import client
-
-    apps, batch = client.AppsV1Api(conn.api), client.BatchV1Api(conn.api)
+    apps, batch = apis(conn).apps, apis(conn).batch
     step = f"drain {namespace}" if stores else f"stop the writers of {namespace}"
     audit.check()  # every change is audited: no audit log, no change
     emit(StepStarted(step))
@@ -196,7 +193,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
         kinds = "deployments and statefulsets" if stores else "deployments (the writers)"
         emit(LogLine(f"{namespace}: {len(scaled)} {kinds} scaled to 0"))
         deleted = []
-        background = client.V1DeleteOptions(propagation_policy="Background")
+        background = delete_options(propagation="Background")
         # cronjobs first, so that they start no new job meanwhile
         for kind, items, call in (("cronjob", crons, batch.delete_namespaced_cron_job),
                                   ("job", jobs, batch.delete_namespaced_job)):
@@ -291,9 +288,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
     delete carries the uid as a precondition: a namespace created again since the plan is never deleted by
     it (it is named in `recreated`). One still Terminating at the end is explained: its conditions (what
     remains, which finalizers) and its own finalizers."""
-    from kubernetes import client
-
-    core = client.CoreV1Api(conn.api)
+    core = apis(conn).core
     step = "namespaces"
     audit.check()  # every change is audited: no audit log, no change
     emit(StepStarted(step, ", ".join(uids)))
@@ -302,7 +297,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
         if not uid:
             recreated[name] = "the plan has no uid for it (made by an older hubtui): plan again"
             continue
-        body = client.V1DeleteOptions(preconditions=client.V1Preconditions(uid=uid))
+        body = delete_options(uid=uid)
         try:
             core.delete_namespace(name, body=body, _request_timeout=REQUEST_TIMEOUT)
         except Exception as e:  # noqa: BLE001
@@ -373,16 +368,14 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
     """Delete the planned webhook configurations and APIServices (each by its planned uid) whose service
     namespaces are gone: left behind, a webhook rejects writes and an APIService breaks discovery (HPAs, and
     every later namespace deletion cluster-wide). Returns (deleted or already gone, failed: label -> why)."""
-    from kubernetes import client
-
-    api = client.AdmissionregistrationV1Api(conn.api)
+    api = apis(conn).admission
     calls = {"validating": api.delete_validating_webhook_configuration,
              "mutating": api.delete_mutating_webhook_configuration,
-             "apiservice": client.ApiregistrationV1Api(conn.api).delete_api_service}
+             "apiservice": apis(conn).apiregistration.delete_api_service}
     done, failed = [], {}
     for w in webhooks:
         label = served_label(w)
-        body = client.V1DeleteOptions(preconditions=client.V1Preconditions(uid=w["uid"]))
+        body = delete_options(uid=w["uid"])
         try:
             calls[w["kind"]](w["name"], body=body, _request_timeout=REQUEST_TIMEOUT)
         except Exception as e:  # noqa: BLE001

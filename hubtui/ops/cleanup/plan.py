@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ...errors import HubError, UsageError
 from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, meta, name_of
 from ...settings import Settings
+from ...kube.apis import apis
 from .evidence import UNPROVEN, Evidence, gather, production_like, refuse_contrary
 from .local_state import KubeconfigEntries, LocalPlan, plan_kubeconfig
 
@@ -305,9 +306,7 @@ def contents(resource) -> list[str]:
 
 def _namespace_plan(conn: KubeConnection, name: str, role: str) -> tuple[NamespacePlan, dict | None]:
     """What one namespace holds, and its labels (None when it does not exist)."""
-    from kubernetes import client
-
-    core, apps, batch = client.CoreV1Api(conn.api), client.AppsV1Api(conn.api), client.BatchV1Api(conn.api)
+    core, apps, batch = apis(conn).core, apis(conn).apps, apis(conn).batch
     t = REQUEST_TIMEOUT
     try:
         found = core.read_namespace(name, _request_timeout=t)
@@ -349,8 +348,6 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
     """What outside the plan still uses an infrastructure namespace: Ingresses of class nginx
     (ingress-nginx), cert-manager Certificates (cert-manager), ServiceMonitors / PodMonitors (monitoring).
     A list that cannot be read counts as "in use" (it is left alone unless included)."""
-    from kubernetes import client
-
     t = REQUEST_TIMEOUT
 
     def outside(items, ns_of) -> list:
@@ -358,7 +355,7 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
 
     try:
         if infra == "ingress-nginx":
-            net = client.NetworkingV1Api(conn.api)
+            net = apis(conn).networking
             classes = net.list_ingress_class(_request_timeout=t).items
             nginx = set(_NGINX_CLASSES) | {name_of(c) for c in classes  # an IngressClass's spec is optional
                                            if ((c.spec.controller if c.spec else None) or "") == "k8s.io/ingress-nginx"}
@@ -376,7 +373,7 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
                  "monitoring": [("monitoring.coreos.com", "v1", "servicemonitors", "servicemonitor"),
                                 ("monitoring.coreos.com", "v1", "podmonitors", "podmonitor")]}.get(infra, [])
         found = []
-        custom = client.CustomObjectsApi(conn.api)
+        custom = apis(conn).custom
         for group, version, plural, label in kinds:
             try:
                 # a list of custom objects is plain JSON: a dict (the SDK annotates it as object)
@@ -397,9 +394,7 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
 def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
     """The cluster-scoped webhook configurations whose service lives in a namespace that will go: left
     behind, they would make the API server reject writes (Ingresses, Certificates) for good."""
-    from kubernetes import client
-
-    api = client.AdmissionregistrationV1Api(conn.api)
+    api = apis(conn).admission
     found = []
     for kind, call in (("validating", api.list_validating_webhook_configuration),
                        ("mutating", api.list_mutating_webhook_configuration)):
@@ -414,7 +409,7 @@ def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
                 found.append({"kind": kind, "name": name_of(item), "uid": meta(item).uid,
                               "namespaces": sorted(served)})
     try:  # APIServices (prometheus-adapter's metrics API...): left behind, they break discovery cluster-wide
-        services = client.ApiregistrationV1Api(conn.api).list_api_service(_request_timeout=REQUEST_TIMEOUT).items
+        services = apis(conn).apiregistration.list_api_service(_request_timeout=REQUEST_TIMEOUT).items
     except Exception as e:  # noqa: BLE001
         raise describe_api_error(e, "listing the APIServices") from None
     for service in services:
@@ -428,10 +423,8 @@ def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
 def _conversion_risks(conn: KubeConnection, doomed: set[str]) -> list[str]:
     """CRDs whose conversion webhook is served from a doomed namespace: their objects can no longer be read
     in another version once it goes (hubtui does not delete CRDs: it names them)."""
-    from kubernetes import client
-
     try:
-        crds = client.ApiextensionsV1Api(conn.api).list_custom_resource_definition(_request_timeout=REQUEST_TIMEOUT)
+        crds = apis(conn).apiextensions.list_custom_resource_definition(_request_timeout=REQUEST_TIMEOUT)
     except Exception as e:  # noqa: BLE001
         return [f"the CRDs' conversion webhooks could not be checked ({describe_api_error(e, 'listing CRDs')})"]
     out = []
