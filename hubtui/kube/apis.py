@@ -10,52 +10,25 @@ if TYPE_CHECKING:
     from .client import KubeConnection
 
 
+GROUPS = {"core": "CoreV1Api", "apps": "AppsV1Api", "batch": "BatchV1Api", "networking": "NetworkingV1Api",
+          "custom": "CustomObjectsApi", "admission": "AdmissionregistrationV1Api",
+          "apiregistration": "ApiregistrationV1Api", "apiextensions": "ApiextensionsV1Api",
+          "coordination": "CoordinationV1Api"}
+
+
 class Apis:
-    """One connection's API groups (each a thin wrapper around the connection's ApiClient: cheap to build)."""
+    """One connection's API groups by their short names (GROUPS): each a thin wrapper around the connection's
+    ApiClient, cheap to build."""
 
     def __init__(self, conn: KubeConnection):
         self._api = conn.api
 
-    def _build(self, name: str) -> Any:
+    def __getattr__(self, group: str) -> Any:
+        if group not in GROUPS:
+            raise AttributeError(group)
         from kubernetes import client
 
-        return getattr(client, name)(self._api)
-
-    @property
-    def core(self) -> Any:
-        return self._build("CoreV1Api")
-
-    @property
-    def apps(self) -> Any:
-        return self._build("AppsV1Api")
-
-    @property
-    def batch(self) -> Any:
-        return self._build("BatchV1Api")
-
-    @property
-    def networking(self) -> Any:
-        return self._build("NetworkingV1Api")
-
-    @property
-    def custom(self) -> Any:
-        return self._build("CustomObjectsApi")
-
-    @property
-    def admission(self) -> Any:
-        return self._build("AdmissionregistrationV1Api")
-
-    @property
-    def apiregistration(self) -> Any:
-        return self._build("ApiregistrationV1Api")
-
-    @property
-    def apiextensions(self) -> Any:
-        return self._build("ApiextensionsV1Api")
-
-    @property
-    def coordination(self) -> Any:
-        return self._build("CoordinationV1Api")
+        return getattr(client, GROUPS[group])(self._api)
 
 
 def apis(conn: KubeConnection) -> Apis:

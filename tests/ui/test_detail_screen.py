@@ -35,6 +35,15 @@ async def open_detail(pilot, app, name="event-ingestion", key="i"):
     return app.screen
 
 
+async def open_log(pilot, app):
+    """The detail of event-ingestion, its first pod's log open: the log's stream."""
+    backend = app.backend
+    await open_detail(pilot, app)
+    await pilot.press("l")
+    await until(pilot, lambda: backend.details[-1].streams, what="a log stream")
+    return backend.details[-1].streams[-1]
+
+
 def text(screen, selector) -> str:
     return str(screen.query_one(selector, Static).render())
 
@@ -225,10 +234,8 @@ class TestSnapshots:
 
     def test_detail_view_with_the_log_open(self, snap_compare):
         async def settle(pilot):
-            await open_detail(pilot, pilot.app)
-            await pilot.press("l")
-            await until(pilot, lambda: pilot.app.screen.detail.streams, what="a log stream")
-            pilot.app.screen.detail.streams[-1].on_lines([f"2026-11-26T12:00:{i:02d}Z ingest: request {i} served"
+            stream = await open_log(pilot, pilot.app)
+            stream.on_lines([f"2026-11-26T12:00:{i:02d}Z ingest: request {i} served"
                                                           for i in range(60)])
             await until(pilot, lambda: "request 59 served" in screen_text(pilot.app), what="the newest line")
 
@@ -238,13 +245,9 @@ class TestSnapshots:
 async def test_at_80x24_an_open_log_shows_its_newest_lines_on_screen():
     """A short terminal: the rollout's lines are not wrapped, and the open log takes the events' place, so that
     the newest lines are on the screen (it showed none at 80×24)."""
-    backend = FakeBackend()
-    app = HubApp(backend=backend)
+    app = HubApp(backend=FakeBackend())
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_detail(pilot, app)
-        await pilot.press("l")
-        await until(pilot, lambda: backend.details[-1].streams, what="a log stream")
-        stream = backend.details[-1].streams[-1]
+        stream = await open_log(pilot, app)
         stream.on_lines([f"line {i}" for i in range(1, 61)])
         await until(pilot, lambda: "line 60" in screen_text(app), what="the newest line on screen")
         shown = screen_text(app)
@@ -276,13 +279,9 @@ async def test_enter_on_an_event_shows_it_whole_and_esc_comes_back():
 async def test_at_160x45_a_followed_log_keeps_its_newest_line_on_screen():
     """The pane filled, then more lines: the newest is always on the screen (it once stayed 8 lines behind,
     below the fold)."""
-    backend = FakeBackend()
-    app = HubApp(backend=backend)
+    app = HubApp(backend=FakeBackend())
     async with app.run_test(size=(160, 45)) as pilot:
-        await open_detail(pilot, app)
-        await pilot.press("l")
-        await until(pilot, lambda: backend.details[-1].streams, what="a log stream")
-        stream = backend.details[-1].streams[-1]
+        stream = await open_log(pilot, app)
         for batch in range(4):
             stream.on_lines([f"batch {batch} line {i}" for i in range(30)])
             await until(pilot, lambda batch=batch: f"batch {batch} line 29" in screen_text(app),
