@@ -18,8 +18,9 @@ from ..actions import bindings, help_rows
 from ..backend import Backend
 from ..styles import styled
 from ..workers import WorkerFailures
-from .modals import Help, readonly_badge
+from .modals import Help
 from ..widgets.footer import HubFooter
+from ..widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from ..app import HubApp
@@ -48,8 +49,7 @@ class ConnectScreen(WorkerFailures, Screen):
         return cast("HubApp", self.app)
 
     def compose(self) -> ComposeResult:
-        yield Static(readonly_badge(self.backend) + f"[b]Connect[/]  ·  context [b]{self.backend.context}[/]  ·  "
-                     f"namespace [b]{self.backend.namespace}[/]", id="titlebar")
+        yield TitleBar(id="titlebar")
         yield DataTable(id="targets", cursor_type="row")
         yield Static("looking up the pods…", id="message")
         yield HubFooter()
@@ -57,6 +57,9 @@ class ConnectScreen(WorkerFailures, Screen):
     looked = 0  # lookups shown so far
 
     def on_mount(self) -> None:
+        self.query_one(TitleBar).show("Connect", [("context", self.backend.context),
+                                                  ("namespace", self.backend.namespace)],
+                                      readonly=bool(self.backend.readonly_reason()))
         table = self.query_one(DataTable)
         for key, label in (("target", "Store"), ("pod", "Pod"), ("container", "Container"), ("state", "State")):
             table.add_column(label, key=key)

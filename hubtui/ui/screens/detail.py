@@ -11,7 +11,6 @@ import threading
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.markup import escape
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -31,8 +30,9 @@ from ..styles import styled
 from ..widgets.replica_slider import ReplicaSlider, SliderKeys
 from ..gate import ReadOnlyGate
 from ..workers import WorkerFailures
-from .modals import Help, NamespacePicker, readonly_badge
+from .modals import Help, NamespacePicker
 from ..widgets.footer import HubFooter
+from ..widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from ..app import HubApp
@@ -141,7 +141,7 @@ class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
 
     # ----- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-title")
+        yield TitleBar(id="detail-title")
         yield Static(id="detail-banner")
         yield Static("loading…", id="rollout")
         yield PodTable(id="pods", cursor_type="row", zebra_stripes=True)
@@ -166,19 +166,13 @@ class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < self.SHORT, "short")
-        self.refresh_title()
 
     def refresh_title(self) -> None:
-        """The deployment, its namespace and context, as much as the width holds (the words give way first)."""
-        name, ns, ctx = escape(self.deployment), escape(self.namespace), escape(self.backend.context)
-        badge = readonly_badge(self.backend)
-        dry = "  ·  [b]DRY RUN[/]" if self.dry_run else ""
-        room = (self.size.width or self.app.size.width) - 2
-        tries = [f"[b]{name}[/]  ·  deployment in namespace [b]{ns}[/]  ·  context [b]{ctx}[/]{dry}",
-                 f"[b]{name}[/] · namespace [b]{ns}[/] · context [b]{ctx}[/]{dry}",
-                 f"[b]{name}[/] · [b]{ns}[/] · [b]{ctx}[/]{dry}"]
-        title = next((t for t in tries if Text.from_markup(badge + t).cell_len <= room), tries[-1])
-        self.query_one("#detail-title", Static).update(badge + title)
+        """The deployment, its namespace and context (TitleBar fits them to the width)."""
+        self.query_one(TitleBar).show(self.deployment, [("deployment in namespace|namespace", self.namespace),
+                                                        ("context", self.backend.context)]
+                                      + ([("", "DRY RUN")] if self.dry_run else []),
+                                      readonly=bool(self.backend.readonly_reason()))
 
     @work(thread=True, exit_on_error=False, group="detail-start")
     def start_watching(self) -> None:

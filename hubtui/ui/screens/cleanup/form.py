@@ -7,7 +7,6 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -22,10 +21,11 @@ from ....paths import tilde
 from ...actions import bindings, help_rows
 from ...backend import Backend
 from ...workers import WorkerFailures
-from ..modals import Confirm, Help, readonly_badge
+from ..modals import Confirm, Help
 from .dialogs import ResumeChoice
 from .plan import PlanScreen
 from ...widgets.footer import HubFooter
+from ...widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from ...app import HubApp
@@ -55,8 +55,7 @@ class CleanupFormScreen(WorkerFailures, Screen):
         self._problem_values: dict[str, str] = {}  # the fields' values when the problem shown was found
 
     def compose(self) -> ComposeResult:
-        yield Static(readonly_badge(self.backend) + f"[b]Cleanup[/]  ·  destroy an environment  ·  context "
-                     f"[b]{escape(self.backend.context)}[/]", id="titlebar")
+        yield TitleBar(id="titlebar")
         with VerticalScroll(id="cleanup-form"):
             # a label beside each field: the whole form, its buttons included, fits 130×36; at 80×24 the fields
             # scroll while the buttons stay on screen
@@ -84,6 +83,8 @@ class CleanupFormScreen(WorkerFailures, Screen):
         yield HubFooter()
 
     def on_mount(self) -> None:
+        self.query_one(TitleBar).show("Cleanup", [("destroy an environment", ""), ("context", self.backend.context)],
+                                      readonly=bool(self.backend.readonly_reason()))
         self.query_one("#environment", Input).focus()
         if self.initial is not None:  # as they were when last planned: the operator need not type them again
             values = self.initial

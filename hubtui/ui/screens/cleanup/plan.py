@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,10 +23,11 @@ from ...backend import Backend
 from ...styles import styled, tone_style
 from ...gate import ReadOnlyGate
 from ...workers import WorkerFailures
-from ..modals import Help, readonly_badge
+from ..modals import Help
 from .dialogs import TypedConfirm
 from .run import RunScreen
 from ...widgets.footer import HubFooter
+from ...widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from ...app import HubApp
@@ -78,9 +78,7 @@ class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
 
     def compose(self) -> ComposeResult:
         p, opts = self.plan, self.plan.opts
-        verb = "Resume the cleanup" if self.resume else "Cleanup plan"
-        yield Static(readonly_badge(self.backend) + f"[b]{verb}[/]  ·  environment [b]{escape(p.environment)}[/]"
-                     f"  ·  provider [b]{p.provider}[/]  ·  plan {p.hash[:12]}", id="titlebar")
+        yield TitleBar(id="titlebar")
         yield Static(self._identity(), id="identity")
         if p.risks:  # a short terminal scrolls them (a scrollbar shows there is more), never cuts them off
             with VerticalScroll(id="risks"):
@@ -108,6 +106,10 @@ class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
             button.compact = short
 
     def on_mount(self) -> None:
+        p = self.plan
+        self.query_one(TitleBar).show("Resume the cleanup" if self.resume else "Cleanup plan",
+                                      [("environment", p.environment), ("provider", p.provider),
+                                       ("plan", p.hash[:12])], readonly=bool(self.backend.readonly_reason()))
         self.query_one("#force-notice").display = bool(self.plan.opts.dry_run)
         fill_plan_tree(self.query_one(Tree), plan_lines(self.plan))
         self.query_one(Tree).focus()  # ↑ ↓ read the plan; the buttons have their keys (D, s, Esc)

@@ -7,7 +7,6 @@ import threading
 from pathlib import Path
 from typing import ClassVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -29,6 +28,7 @@ from ...styles import styled, tone_style
 from ...workers import WorkerFailures
 from ..modals import Confirm, Help
 from ...widgets.footer import HubFooter
+from ...widgets.titlebar import TitleBar
 
 RUN_HELP = help_rows("cleanup-run")
 
@@ -117,7 +117,7 @@ class RunScreen(WorkerFailures, Screen):
         self._lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
-        yield Static(id="titlebar")
+        yield TitleBar(id="titlebar")
         with Horizontal(id="run-panes"):
             with Vertical(id="steps"):
                 for step in steps_for(self.plan):
@@ -159,9 +159,8 @@ class RunScreen(WorkerFailures, Screen):
         verb = ("Destroying" if self.ended is None else "Stopped" if self.summary is None else
                 {"completed": "Destroyed", "cancelled": "Cancelled, NOT destroyed:", "failed": "FAILED destroying"}[
                     self.summary.result])
-        self.query_one("#titlebar", Static).update(
-            f"[b]{verb}[/] '{escape(p.environment)}'  ·  context [b]{escape(p.context)}[/]  ·  plan {p.hash[:12]}"
-            f"  ·  {duration(now - self.started)}")
+        self.query_one(TitleBar).show(f"{verb} '{p.environment}'", [("context", p.context), ("plan", p.hash[:12]),
+                                                                    (duration(now - self.started), "")])
         for view in self.query(StepView):
             if view.state == "running":
                 view.redraw(now)
