@@ -50,7 +50,7 @@ def test_l_follows_a_hub_pods_log_from_the_local_clusters_log_writer(local_clust
         term.press(" ")  # Space
         term.wait_for("Rollout complete: 3/3 updated, ready and available", timeout=20)
         term.press("l")
-        term.wait_for("following (last 200 lines first", timeout=10)
+        term.wait_for("· following · l closes", timeout=10)
         term.wait_for("container=api-server", timeout=20)  # lines written by `localcluster.py write-logs`
         term.press("escape")  # closes the log
         term.wait_for("Events (newest first)")

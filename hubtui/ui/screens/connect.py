@@ -4,26 +4,25 @@ from __future__ import annotations
 
 import time
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from ...ops.connect import TARGETS, PodChoice
 from ..actions import bindings, help_rows
 from ..backend import Backend
 from ..styles import styled
-from ..workers import WorkerFailures
 from .modals import Help
 from ..widgets.footer import HubFooter
 from ..widgets.titlebar import TitleBar
+from .base import HubScreen
 
 if TYPE_CHECKING:
-    from ..app import HubApp
+    pass
 
 HELP = help_rows("connect")
 # In a browser (`hubtui serve`) the app has no terminal to hand over: the pty bridge needs a real one.
@@ -31,7 +30,7 @@ IN_BROWSER = ("[b $warning]connect needs a real terminal:[/] this hubtui runs in
               "to psql, redis-cli or a shell. In a terminal, run [b]hubtui connect {target}[/]")
 
 
-class ConnectScreen(WorkerFailures, Screen):
+class ConnectScreen(HubScreen):
     ACTION_SCREEN = "connect"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("connect"))
 
@@ -43,10 +42,6 @@ class ConnectScreen(WorkerFailures, Screen):
         self.connecting = False  # one session at a time: a second Enter while preparing does nothing
         self.preparing = ""  # the store being prepared
 
-    @property
-    def hub(self) -> HubApp:
-        """The app as what it is (Textual types `self.app` as any App)."""
-        return cast("HubApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="titlebar")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.text import Text
@@ -23,7 +23,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.coordinate import Coordinate
 from textual.widgets.data_table import ColumnKey, RowKey
@@ -39,12 +38,12 @@ from ..backend import Backend
 from ..widgets.replica_slider import ReplicaSlider, SliderKeys
 from ..styles import tone_style
 from ..gate import ReadOnlyGate
-from ..workers import WorkerFailures
 from .modals import Confirm, Help, NamespacePicker, NumberPrompt, readonly_badge
 from ..widgets.footer import HubFooter
+from .base import HubScreen
 
 if TYPE_CHECKING:
-    from ..app import HubApp
+    pass
 
 
 def when_yes(then: Callable[[], None]) -> Callable[[bool | None], None]:
@@ -179,15 +178,11 @@ class Modes:
     wait: bool = False
 
 
-class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
+class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
     ACTION_SCREEN = "deployments"  # its entry in the action table (ui/actions.py)
     BINDINGS = bindings("deployments")
     AGE_TICK = 1.0  # seconds: the Age cells of the rows on screen are brought up to date this often
 
-    @property
-    def hub(self) -> HubApp:
-        """The app, as the HubApp it is (its context and namespace switches, its read-only check)."""
-        return cast("HubApp", self.app)
 
     @property
     def dry_run(self) -> bool:
@@ -248,7 +243,6 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         self._drawn = False  # the first synced rows have been drawn
         self._hpa_error: str | None = None
         self._pending_lock = threading.Lock()
-        self._leaving = threading.Event()  # ends a wait in progress when the screen goes away
         self.history: list[tuple[str, str]] = []  # (local time, result) of every action in this session
 
     # ----- layout ------------------------------------------------------------------------
@@ -684,13 +678,6 @@ class DeploymentsScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
             self.busy = False
         self.say(message)
 
-    def report(self, fn, *args) -> None:
-        """From a worker: run fn on the UI thread, unless this screen has gone meanwhile."""
-        if not self._leaving.is_set() and self.is_attached:
-            try:
-                self.app.call_from_thread(fn, *args)
-            except RuntimeError:  # the app is shutting down
-                pass
 
     def finish_change(self, what, changes, outcome, warnings, error, dry_run) -> None:
         self.busy = False

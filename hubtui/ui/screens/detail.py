@@ -8,7 +8,7 @@ present/detail.py. Leaving the screen stops the watches and the log stream (off 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Log, Static
 
 from ...errors import HubError
@@ -29,13 +28,13 @@ from ..actions import bindings, help_rows, table_bindings
 from ..styles import styled
 from ..widgets.replica_slider import ReplicaSlider, SliderKeys
 from ..gate import ReadOnlyGate
-from ..workers import WorkerFailures
 from .modals import Help, NamespacePicker
 from ..widgets.footer import HubFooter
 from ..widgets.titlebar import TitleBar
+from .base import HubScreen
 
 if TYPE_CHECKING:
-    from ..app import HubApp
+    pass
 
 HELP = help_rows("detail")
 POD_COLUMNS = (("name", "Pod"), ("phase", "Status"), ("ready", "Ready"), ("restarts", "Restarts"),
@@ -70,7 +69,7 @@ class EventTable(DataTable):
             self.add_column(label, key=key)
 
 
-class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
+class DetailScreen(SliderKeys, ReadOnlyGate, HubScreen):
     ACTION_SCREEN = "detail"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("detail"))
     TICK = 1.0  # seconds: ages are brought up to date this often
@@ -124,7 +123,6 @@ class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         self.pods: dict[str, PodFacts] = {}
         self._latest: DetailSnapshot | None = None
         self._latest_lock = threading.Lock()
-        self._leaving = threading.Event()
         self.busy = False
         # the log pane
         self.log_stream = None
@@ -134,10 +132,6 @@ class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         self._log_lock = threading.Lock()
         self._log_posted = False
 
-    @property
-    def hub(self) -> HubApp:
-        """The app as what it is (Textual types `self.app` as any App)."""
-        return cast("HubApp", self.app)
 
     # ----- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -194,13 +188,6 @@ class DetailScreen(SliderKeys, WorkerFailures, ReadOnlyGate, Screen):
         # Stopping joins the watch and log threads: never on the UI thread.
         threading.Thread(target=self.detail.stop, name="stop detail watches", daemon=True).start()
 
-    def report(self, fn, *args) -> None:
-        """From a thread: run fn on the UI thread, unless this screen has gone meanwhile."""
-        if not self._leaving.is_set() and self.is_attached:
-            try:
-                self.app.call_from_thread(fn, *args)
-            except RuntimeError:  # the app is shutting down
-                pass
 
     def show_banner(self, text: str | None) -> None:
         banner = self.query_one("#detail-banner", Static)

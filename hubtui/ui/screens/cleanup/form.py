@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.binding import BindingType
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from ....errors import HubError, UsageError
@@ -20,15 +19,15 @@ from ....ops.cleanup.runner import describe_pending, options_differ, options_dif
 from ....paths import tilde
 from ...actions import bindings, help_rows
 from ...backend import Backend
-from ...workers import WorkerFailures
 from ..modals import Confirm, Help
 from .dialogs import ResumeChoice
 from .plan import PlanScreen
 from ...widgets.footer import HubFooter
 from ...widgets.titlebar import TitleBar
+from ..base import HubScreen
 
 if TYPE_CHECKING:
-    from ...app import HubApp
+    pass
 
 # No "force" here: skipping the confirmations is for automation (hubtui cleanup --force), never a checkbox.
 OPTIONS = (
@@ -42,7 +41,7 @@ OPTIONS = (
 FORM_HELP = help_rows("cleanup-form")
 
 
-class CleanupFormScreen(WorkerFailures, Screen):
+class CleanupFormScreen(HubScreen):
     ACTION_SCREEN = "cleanup-form"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("cleanup-form"))
 
@@ -97,10 +96,6 @@ class CleanupFormScreen(WorkerFailures, Screen):
                 self.query_one(f"#{key}", Checkbox).value = values["options"].get(key, False)
             self.say("The values of the last plan, as you left them: change what you need, then Plan (F5).")
 
-    @property
-    def hub(self) -> HubApp:
-        """The app as what it is (Textual types `self.app` as any App)."""
-        return cast("HubApp", self.app)
 
     def remember(self) -> None:
         """Keep the form's values in the app, for the next `x`."""

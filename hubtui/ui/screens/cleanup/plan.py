@@ -4,14 +4,13 @@ hubtui.present.plan, as the CLI prints it); Destroy asks the typed confirmations
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.binding import BindingType
-from textual.screen import Screen
 from textual.widgets import Button, Static, Tree
 
 from ....ops.cleanup.confirm import confirmations, protection_confirmation
@@ -22,15 +21,15 @@ from ...actions import bindings, help_rows
 from ...backend import Backend
 from ...styles import styled, tone_style
 from ...gate import ReadOnlyGate
-from ...workers import WorkerFailures
 from ..modals import Help
 from .dialogs import TypedConfirm
 from .run import RunScreen
 from ...widgets.footer import HubFooter
 from ...widgets.titlebar import TitleBar
+from ..base import HubScreen
 
 if TYPE_CHECKING:
-    from ...app import HubApp
+    pass
 
 PLAN_HELP = help_rows("cleanup-plan")
 
@@ -61,7 +60,7 @@ def fill_plan_tree(tree: Tree, lines: list[Line]) -> None:
         add(tree.root, section)
 
 
-class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
+class PlanScreen(ReadOnlyGate, HubScreen):
     ACTION_SCREEN = "cleanup-plan"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("cleanup-plan"))
     SHORT = 32  # rows: in a shorter terminal the buttons are one row high and the risks box smaller, so that
@@ -71,10 +70,6 @@ class PlanScreen(WorkerFailures, ReadOnlyGate, Screen):
         super().__init__()
         self.backend, self.plan, self.plan_file, self.resume = backend, plan, Path(plan_file), resume
 
-    @property
-    def hub(self) -> HubApp:
-        """The app as what it is (Textual types `self.app` as any App)."""
-        return cast("HubApp", self.app)
 
     def compose(self) -> ComposeResult:
         p, opts = self.plan, self.plan.opts

@@ -12,7 +12,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, ProgressBar, RichLog, Static
 from textual.widgets.data_table import ColumnKey
 
@@ -25,10 +24,10 @@ from ....present.events import OUTCOME_TONES, event_line, progress_text, step_fa
 from ...actions import bindings, help_rows
 from ...backend import Backend
 from ...styles import styled, tone_style
-from ...workers import WorkerFailures
 from ..modals import Confirm, Help
 from ...widgets.footer import HubFooter
 from ...widgets.titlebar import TitleBar
+from ..base import HubScreen
 
 RUN_HELP = help_rows("cleanup-run")
 
@@ -93,7 +92,7 @@ class StepView(Vertical):
         self.redraw()
 
 
-class RunScreen(WorkerFailures, Screen):
+class RunScreen(HubScreen):
     """The run: each step with its state, time and progress, a wrapped log fed in batches (events arrive on a
     thread), and at the end a summary table. Nothing here decides anything: the engine does."""
     ACTION_SCREEN = "cleanup-run"  # its entry in the action table (ui/actions.py)

@@ -1,0 +1,36 @@
+"""What every full screen of hubtui shares: the app as the HubApp it is, one line for a worker that failed
+(ui/workers.py), and `report()` to hand a worker's result to the UI thread unless the screen has gone."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, cast
+
+from textual.screen import Screen
+
+from ..workers import WorkerFailures
+
+if TYPE_CHECKING:
+    from ..app import HubApp
+
+
+class HubScreen(WorkerFailures, Screen):
+    def __init__(self) -> None:
+        super().__init__()
+        self._leaving = threading.Event()  # set when the screen goes: workers stop reporting, waits end
+
+    @property
+    def hub(self) -> HubApp:
+        """The app as what it is (Textual types `self.app` as any App)."""
+        return cast("HubApp", self.app)
+
+    def on_unmount(self) -> None:
+        self._leaving.set()
+
+    def report(self, fn, *args) -> None:
+        """From a worker: run fn on the UI thread, unless this screen has gone meanwhile."""
+        if not self._leaving.is_set() and self.is_attached:
+            try:
+                self.app.call_from_thread(fn, *args)
+            except RuntimeError:  # the app is shutting down
+                pass
