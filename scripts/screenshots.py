@@ -154,6 +154,14 @@ async def to_plan(app, pilot) -> None:
     app.screen.query_one("#provider-k8s").value = True
     await pilot.press("f5")
     await until(pilot, lambda: isinstance(app.screen, PlanScreen), "the plan")
+    await footer_keys(app, pilot)
+
+
+async def footer_keys(app, pilot) -> None:
+    """The footer draws its keys a moment after its screen: wait for them (a shot without them misleads)."""
+    from hubtui.ui.widgets.footer import HubFooter
+
+    await until(pilot, lambda: any(k.display for k in app.screen.query_one(HubFooter).children), "the footer's keys")
     await pilot.pause(0.3)
 
 

@@ -81,7 +81,8 @@ class ActionsProvider(Provider):
         matcher = self.matcher(query)
         for action in self._actions():
             text = self._text(action)
-            score = max(matcher.match(text), matcher.match(action.description))
+            # a match in the action's name ranks above one in its description ("sca": Scale all before Apply)
+            score = max(matcher.match(text), 0.8 * matcher.match(action.description))
             if score > 0:
                 yield Hit(score, matcher.highlight(text), partial(self._run, action), help=action.description)
         for name, help_text, callback, *_ in self._system():

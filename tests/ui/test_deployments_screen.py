@@ -798,3 +798,18 @@ async def test_moving_the_selection_says_a_moved_slider_target_was_dropped():
                     in screen_text(app), what="the dropped target said")
         assert "worker-service" in screen_lines(app)[-3]  # the slider is on the new selection
         assert not [c for c in backend.calls if c[0] == "scale"]
+
+
+async def test_the_palette_ranks_a_match_in_an_actions_name_first():
+    from textual.command import CommandPalette
+
+    app = HubApp(backend=FakeBackend())
+    async with app.run_test(size=(130, 40)) as pilot:
+        await select(pilot, app, "scheduler")
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        await pilot.press(*"sca")
+        await until(pilot, lambda: "Scale all (a)" in screen_text(app), what="the matches")
+        await pilot.pause(0.3)
+        listed = [line.strip() for line in screen_lines(app) if "(" in line and ")" in line and "·" not in line]
+        assert listed[0].startswith("Scale all (a)"), listed
