@@ -36,11 +36,16 @@ def test_help_names_the_cluster_flags():
         assert flag in proc.stdout
 
 
-def test_version_prints_the_package_version():
+def test_version_names_hubtui_python_textual_and_the_kubernetes_client():
+    import platform
+    from importlib.metadata import version
+
     import hubtui
 
     proc = subprocess.run([sys.executable, "-m", "hubtui", "--version"], capture_output=True, text=True, timeout=30)
-    assert proc.stdout.strip() == f"hubtui {hubtui.__version__}"
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == (f"hubtui {hubtui.__version__} (Python {platform.python_version()}, "
+                                   f"Textual {version('textual')}, kubernetes {version('kubernetes')})")
 
 
 def test_no_kubeconfig_is_one_line_and_exit_1(tmp_path):
