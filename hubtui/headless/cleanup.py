@@ -13,9 +13,8 @@ import signal
 import sys
 import threading
 import time
-from pathlib import Path
 
-from ..errors import EXIT_FAILURE, EXIT_OK, HubError, UsageError
+from ..errors import EXIT_FAILURE, EXIT_OK, UsageError
 from ..events import Event, Progress
 from ..paths import tilde
 from ..present.events import event_line, progress_text
@@ -119,12 +118,25 @@ def flush_type_ahead() -> None:
             termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)
 
 
+class TerminalAsker:
+    """The session's questions on a terminal (hubtui.ops.cleanup.session): typed answers on stdin, lines on
+    stderr."""
+
+    def choose(self, ask) -> str | None:
+        print(f"{ask.title}: {ask.body}", file=sys.stderr)
+        typed = _ask(ask.prompt())
+        return next((c.key for c in ask.choices if c.typed == typed), None)
+
+    def type_phrase(self, ask) -> str | None:
+        return _ask(ask.confirmation.question + ":")
+
+    def say(self, ask) -> None:
+        print(ask.line, file=sys.stderr)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..kube.client import connect
-    from ..ops.cleanup.confirm import accepted, confirmations, force_problems, protection_confirmation
-    from ..ops.cleanup.plan import discover
-    from ..ops.cleanup.lock import EnvironmentLock
-    from ..ops.cleanup.runner import CleanupRun, pending_run
+    from ..ops.cleanup.session import CleanupSession, ClusterCleanup, converse
 
     opts = options_from(args, settings)
     if args.disable_deletion_protection and not args.force:
@@ -137,70 +149,32 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                          "skip the confirmations, or --dry-run to see the plan; nothing was changed")
 
     conn = connect(settings)
-    stack = contextlib.ExitStack()
-    lock = None
+    asker = TerminalAsker()
     try:
-        if not args.dry_run:  # plans and dry runs stay allowed in read-only mode; destruction does not
-            from ..readonly import refuse_if_readonly
+        with CleanupSession(ClusterCleanup(conn, settings), opts, force=args.force, context_name=args.context_name,
+                            disable_protection=args.disable_deletion_protection) as session:
+            plan = converse(session.prepare(), asker)  # read-only check, lock and lease, a pending run, the plan
+            plan_file = session.plan_file
+            if args.json and args.dry_run:
+                print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), **plan.body()}, indent=2))
+            elif args.ndjson:
+                print(json.dumps({"event": "Plan", "hash": plan.hash, "plan_file": str(plan_file), **plan.body()}),
+                      flush=True)
+            elif args.json:
+                print(f"plan {plan.hash[:12]} saved to {tilde(plan_file)}", file=sys.stderr)
+            else:
+                from ..present.plan import render_text  # the planner: imported by the command, not by the parser
 
-            refuse_if_readonly(settings, conn.context, f"destroying '{opts.environment}'")
-        plan = plan_file = None
-        if not args.dry_run:  # held from before the resume questions: a live run is never taken for a pending one
-            lock = stack.enter_context(EnvironmentLock(settings.state_dir, opts.environment))
-            from ..ops.cleanup.cluster_lock import ClusterLease
-
-            ClusterLease(conn, opts.environment).probe()  # a run from another machine: refused before any question
-        pending = pending_run(settings.state_dir, opts.environment)
-        if pending and not args.dry_run:
-            plan, plan_file = _resume_or_not(pending, opts, settings, conn, interactive, args.force)
-        if plan is None:
-            plan = discover(conn, opts, settings)
-            plan_file = plan.save(settings.state_dir)
-
-        if args.json and args.dry_run:
-            print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), **plan.body()}, indent=2))
-        elif args.ndjson:
-            print(json.dumps({"event": "Plan", "hash": plan.hash, "plan_file": str(plan_file), **plan.body()}),
-                  flush=True)
-        elif args.json:
-            print(f"plan {plan.hash[:12]} saved to {tilde(plan_file)}", file=sys.stderr)
-        else:
-            from ..present.plan import render_text  # the planner: imported by the command, not by the parser
-
-            print(render_text(plan))
-        if args.dry_run:
-            if not machine:
-                print(f"\ndry run: nothing was changed (plan saved to {tilde(plan_file)})", file=sys.stderr)
-            return EXIT_OK
-
-        protected = [r for r in (plan.cloud_plan.resources if plan.cloud_plan else ())
-                     if r.details.get("deletion_protection")]
-        allow_unprotect = args.disable_deletion_protection
-        if args.force:
-            problem = force_problems(plan, args.context_name)
-            if problem:
-                raise UsageError(problem)
-            print("--force: the confirmations are skipped (this is recorded in the audit log)", file=sys.stderr)
-            if protected and not allow_unprotect:
-                print("warning: " + ", ".join(r.label() for r in protected) + " has deletion protection and will "
-                      "not be deleted (add --disable-deletion-protection to switch it off)", file=sys.stderr)
-        else:
-            print(file=sys.stderr)
-            for c in confirmations(plan):
-                if not accepted(c, _ask(c.question + ":")):
-                    raise UsageError(f"not confirmed (type exactly {c.phrase!r}): nothing was changed")
-            for r in protected:
-                c = protection_confirmation(plan, r)
-                if not accepted(c, _ask(c.question + ":")):
-                    raise UsageError(f"deletion protection of {r.label()} stays on: nothing was changed")
-                allow_unprotect = True
-
-        assert plan_file is not None, "a plan is saved (or resumed from its file) before it runs"
-        runner = CleanupRun(plan, plan_file, conn, settings, emit=CleanupPrinter(ndjson=args.ndjson),
-                            allow_disable_deletion_protection=allow_unprotect, force=args.force, lock=lock)
-        summary = _run_with_ctrl_c(runner)
+                print(render_text(plan))
+            if args.dry_run:
+                if not machine:
+                    print(f"\ndry run: nothing was changed (plan saved to {tilde(plan_file)})", file=sys.stderr)
+                return EXIT_OK
+            if not args.force:
+                print(file=sys.stderr)
+            converse(session.confirm(), asker)  # the typed phrases and deletion protection (or --force's checks)
+            summary = _run_with_ctrl_c(session, CleanupPrinter(ndjson=args.ndjson))
     finally:
-        stack.close()
         conn.close()
     if args.ndjson:
         print(json.dumps({"event": "Summary", **summary.to_dict()}), flush=True)
@@ -212,62 +186,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if summary.ok else EXIT_FAILURE
 
 
-def _resume_or_not(pending, opts, settings: Settings, conn, interactive: bool, force: bool):
-    """An interrupted run of the same environment: resume it with its saved plan (which must agree with the
-    flags given now, be recent, and find the namespaces it planned), or set it aside and plan again.
-    Returns (plan, plan_file), or (None, None) to plan."""
-    from ..ops.cleanup.journal import Journal
-    from ..ops.cleanup.plan import Plan, working_dir
-    from ..ops.cleanup.runner import (STEP_TITLES, describe_pending, options_differ, options_differ_message,
-                                      stale_reason, steps_for)
-
-    journal = Journal(working_dir(settings.state_dir, opts.environment))
-    try:
-        saved = Plan.load(pending.plan_file)
-    except HubError as e:
-        print(f"An interrupted cleanup of '{opts.environment}' is pending, but {e}.", file=sys.stderr)
-        if interactive and not force and _ask("Type yes to set it aside and plan again:") == "yes":
-            journal.discard()
-            return None, None
-        raise UsageError(f"the interrupted run cannot be resumed: run without --force on a terminal to set it "
-                         f"aside, or move {journal.path} away; nothing was changed") from None
-    saved.check_cluster(conn)
-    stale = stale_reason(saved, pending, conn, max_age=settings.resume_max_age)
-    if stale:  # before the options: a stale run is set aside whatever it was asked with
-        print(f"An interrupted cleanup of '{opts.environment}' ({describe_pending(pending)}) cannot be resumed: "
-              f"{stale}. It is set aside; planning afresh.", file=sys.stderr)
-        journal.discard()
-        return None, None
-    differ = options_differ(saved, opts)
-    if differ:
-        raise UsageError(options_differ_message(opts.environment, differ))
-    step = pending.first_unfinished(steps_for(saved))
-    print(f"An interrupted cleanup of '{opts.environment}' is pending ({describe_pending(pending)}); it would "
-          f"go on with '{STEP_TITLES.get(step, step)}'.", file=sys.stderr)
-    if interactive and not force:
-        answer = _ask("Resume it with its saved plan? Type yes to resume, no to plan again:")
-        if answer == "no":
-            journal.discard()
-            return None, None
-        if answer != "yes":
-            raise UsageError("neither yes nor no: nothing was changed")
-    else:
-        print("--force: resuming it with its saved plan", file=sys.stderr)
-    return saved.for_execution(), Path(pending.plan_file)
-
-
-def _run_with_ctrl_c(runner):
+def _run_with_ctrl_c(session, emit):
     """The first Ctrl-C asks the run to stop at the next safe point; a second one stops it at once (the
     journal still lets a later run resume). The terminal closing (SIGHUP) or a SIGTERM stop it at the next
     safe point too: a cleanup never goes on without someone to see it, nor dies at a random point."""
+    cancel = threading.Event()
+
     def on_sigint(signum, frame):
-        if runner.cancel.is_set():
+        if cancel.is_set():
             raise KeyboardInterrupt
-        runner.cancel.set()
+        cancel.set()
         _say("\ncancelling at the next safe point (Ctrl-C again to stop at once)")
 
     def on_hangup(signum, frame):
-        runner.cancel.set()
+        cancel.set()
         _say(f"\n{signal.Signals(signum).name}: stopping at the next safe point")
 
     handlers = {signal.SIGINT: on_sigint, signal.SIGHUP: on_hangup, signal.SIGTERM: on_hangup}
@@ -275,7 +207,7 @@ def _run_with_ctrl_c(runner):
     if threading.current_thread() is threading.main_thread():
         previous = {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
     try:
-        return runner.run()
+        return session.run(emit=emit, cancel=cancel)
     except KeyboardInterrupt:
         _say("\nstopped at once: run the same cleanup again to resume it")
         raise

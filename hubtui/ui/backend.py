@@ -7,9 +7,7 @@ an in-memory object with the same methods; behaviour is proven against the real 
 from __future__ import annotations
 
 import dataclasses
-import threading
 from datetime import datetime, UTC
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from collections.abc import Callable
 
@@ -21,9 +19,7 @@ from ..settings import Settings
 
 if TYPE_CHECKING:
     from ..kube.detail import DeploymentDetail
-    from ..ops.cleanup.journal import JournalState
-    from ..ops.cleanup.plan import CleanupOptions, Plan
-    from ..ops.cleanup.runner import RunSummary
+    from ..ops.cleanup.session import CleanupPort
 
 
 class Backend(Protocol):
@@ -54,14 +50,7 @@ class Backend(Protocol):
     def connect_candidates(self) -> dict[str, PodChoice | str]: ...
     def connect_plan(self, target: str) -> SessionPlan: ...
     # the cleanup wizard
-    def cleanup_pending(self, environment: str) -> JournalState | None: ...
-    def cleanup_discard(self, environment: str) -> None: ...
-    def cleanup_load(self, plan_file: str) -> Plan: ...
-    def cleanup_stale(self, plan: Plan, pending: JournalState) -> str | None: ...
-    def cleanup_probe_lock(self, environment: str) -> None: ...
-    def cleanup_plan(self, opts: CleanupOptions) -> tuple[Plan, Path]: ...
-    def cleanup_run(self, plan: Plan, plan_file: Path, *, emit: Emit, cancel: threading.Event,
-                    allow_disable_deletion_protection: bool, force: bool) -> RunSummary: ...
+    def cleanup_port(self) -> CleanupPort: ...  # where a cleanup session meets the world
 
 
 class ClusterBackend:
@@ -169,48 +158,10 @@ class ClusterBackend:
 
         return plan(self.conn, self.settings, target)
 
-    def cleanup_pending(self, environment):
-        from ..ops.cleanup.runner import pending_run
+    def cleanup_port(self):
+        from ..ops.cleanup.session import ClusterCleanup
 
-        return pending_run(self.settings.state_dir, environment)
-
-    def cleanup_discard(self, environment):
-        from ..ops.cleanup.journal import Journal
-        from ..ops.cleanup.plan import working_dir
-
-        Journal(working_dir(self.settings.state_dir, environment)).discard()
-
-    def cleanup_load(self, plan_file):
-        from ..ops.cleanup.plan import Plan
-
-        plan = Plan.load(plan_file).for_execution()
-        plan.check_cluster(self.conn)
-        return plan
-
-    def cleanup_probe_lock(self, environment):
-        from ..ops.cleanup.lock import EnvironmentLock
-
-        EnvironmentLock(self.settings.state_dir, environment).probe()
-        from ..ops.cleanup.cluster_lock import ClusterLease
-
-        ClusterLease(self.conn, environment).probe()  # a run of it from another machine
-
-    def cleanup_stale(self, plan, pending):
-        from ..ops.cleanup.runner import stale_reason
-
-        return stale_reason(plan, pending, self.conn, max_age=self.settings.resume_max_age)
-
-    def cleanup_plan(self, opts):
-        from ..ops.cleanup.plan import discover
-
-        plan = discover(self.conn, opts, self.settings)
-        return plan, plan.save(self.settings.state_dir)
-
-    def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force):
-        from ..ops.cleanup.runner import CleanupRun
-
-        return CleanupRun(plan, plan_file, self.conn, self.settings, emit=emit, cancel=cancel,
-                          allow_disable_deletion_protection=allow_disable_deletion_protection, force=force).run()
+        return ClusterCleanup(self.conn, self.settings)
 
     def for_namespace(self, namespace: str) -> ClusterBackend:
         """A backend on another namespace, on the same connection; this one's watches are stopped by its screen

@@ -182,6 +182,9 @@ class FakeBackend:
     cleanup_gate = None  # a threading.Event the fake run waits on after the drain (to test cancel)
     cleanup_error = ""  # raised part-way through the fake run
 
+    def cleanup_port(self):
+        return FakeCleanupPort(self)
+
     def cleanup_pending(self, environment):
         return self.pending
 
@@ -200,12 +203,6 @@ class FakeBackend:
     labelled = True  # the planned cluster's namespace says environment=<env>
 
     lock_holder = ""  # a run of the environment going on elsewhere (the refusal's text)
-
-    def cleanup_probe_lock(self, environment):
-        if self.lock_holder:
-            from hubtui.errors import HubError
-
-            raise HubError(self.lock_holder)
 
     def cleanup_stale(self, plan, pending):
         self.calls.append(("stale", plan.environment))
@@ -256,6 +253,70 @@ class FakeBackend:
         emit(StepDone("namespaces", "4 deleted"))
         summary.steps.append(StepOutcome("local", "done", "no kubeconfig entries to remove"))
         return summary
+
+
+class FakeLock:
+    def __init__(self, backend, environment):
+        self.backend, self.environment, self.held = backend, environment, False
+
+    def acquire(self):
+        if self.backend.lock_holder:
+            from hubtui.errors import HubError
+
+            raise HubError(self.backend.lock_holder)
+        self.backend.calls.append(("lock", self.environment))
+        self.held = True
+        return self
+
+    def release(self):
+        if self.held:
+            self.backend.calls.append(("unlock", self.environment))
+        self.held = False
+
+
+class FakeCleanupPort:
+    """The cleanup session's port (hubtui.ops.cleanup.session.CleanupPort) on the fake backend's cleanup_*
+    methods, which tests may replace."""
+
+    def __init__(self, backend):
+        self.b = backend
+
+    def refuse_if_readonly(self, what):
+        if self.b.readonly:
+            from hubtui.readonly import ReadOnlyError
+
+            raise ReadOnlyError(f"read-only ({self.b.readonly}): {what} is refused; nothing was changed")
+
+    def lock(self, environment):
+        return FakeLock(self.b, environment)
+
+    def probe_lease(self, environment):
+        pass
+
+    def pending(self, environment):
+        return self.b.cleanup_pending(environment)
+
+    def discard(self, environment):
+        self.b.cleanup_discard(environment)
+
+    def journal_path(self, environment):
+        from pathlib import Path
+
+        return Path(f"/state/hubtui/cleanup/{environment}/journal.jsonl")
+
+    def load(self, plan_file):
+        return self.b.cleanup_load(plan_file)
+
+    def stale(self, plan, pending):
+        return self.b.cleanup_stale(plan, pending)
+
+    def plan(self, opts):
+        return self.b.cleanup_plan(opts)
+
+    def run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force, lock):
+        assert lock is not None and lock.held, "a run holds the environment's lock"
+        return self.b.cleanup_run(plan, plan_file, emit=emit, cancel=cancel,
+                                  allow_disable_deletion_protection=allow_disable_deletion_protection, force=force)
 
 
 def fake_plan(environment, opts=None, *, labelled=True):

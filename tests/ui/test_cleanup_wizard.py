@@ -11,7 +11,7 @@ from textual.widgets import Button, Input
 
 from hubtui.ops.cleanup.journal import JournalState
 from hubtui.ui.app import HubApp
-from hubtui.ui.screens.cleanup import CleanupFormScreen, PlanScreen, ResumeChoice, RunScreen, TypedConfirm
+from hubtui.ui.screens.cleanup import CleanupFormScreen, PlanScreen, ChooseDialog, RunScreen, TypedConfirm
 from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.modals import Confirm, Help
 
@@ -363,7 +363,7 @@ async def test_an_interrupted_run_is_offered_for_resume_with_its_saved_plan():
     async with app.run_test(size=SIZE) as pilot:
         await fill(pilot, app)
         await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, ResumeChoice))
+        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
         body = dialog_words(app)
         assert "steps finished: Backup" in body and "its backup taken" in body
         assert "started " in body and ("on 26 Nov at " in body or " at " in body) and "2026-11-26T" not in body
@@ -452,7 +452,7 @@ async def test_plan_again_sets_the_interrupted_run_aside():
     async with app.run_test(size=SIZE) as pilot:
         await fill(pilot, app)
         await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, ResumeChoice))
+        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
         await pilot.click("#again")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen))
         assert ("discard", "dev") in backend.calls and not app.screen.resume
@@ -512,20 +512,29 @@ class TestSnapshots:
         assert snap_compare(HubApp(backend=FakeBackend()), terminal_size=size, run_before=settle)
 
 
-async def test_read_only_plans_but_destroy_only_explains():
+async def test_read_only_refuses_a_destroy_at_plan_and_still_plans_a_dry_run():
+    """Step 1 of the session: a destroy is refused before any lock or question; a dry run plans anyway."""
     backend = FakeBackend()
     backend.readonly = "context prod matches the read-only pattern '*prod*' of the config file"
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
-        await to_plan(pilot, app)
+        await fill(pilot, app)
+        await pilot.press("f5")
+        await until(pilot, lambda: "destroying 'dev' is refused" in text(app, "#problem"), what="the refusal")
+        assert "read-only (context prod matches" in text(app, "#problem")
+        assert isinstance(app.screen, CleanupFormScreen)
+        assert not [c for c in backend.calls if c[0] in ("lock", "plan", "run")]
+        app.screen.query_one("#dry_run").value = True
+        await pilot.pause()
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen), what="the dry-run plan")
         assert "READ-ONLY" in text(app, "#titlebar")
         await pilot.press("D")
         await until(pilot, lambda: app._notifications, what="the explanation")
         assert "destroying 'dev' is refused: read-only (context prod matches" in str(
             list(app._notifications)[-1].message)
-        await pilot.pause(0.2)
         assert isinstance(app.screen, PlanScreen)
-        assert not [c for c in backend.calls if c[0] == "run"]
+        assert not [c for c in backend.calls if c[0] in ("lock", "run")]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (130, 36)], ids=size_id)

@@ -7,7 +7,7 @@ from textual.widgets import Input
 
 from hubtui.ops.cleanup.journal import JournalState
 from hubtui.ui.app import HubApp
-from hubtui.ui.screens.cleanup import CleanupFormScreen, PlanScreen, ResumeChoice, RunScreen, TypedConfirm
+from hubtui.ui.screens.cleanup import CleanupFormScreen, PlanScreen, ChooseDialog, RunScreen, TypedConfirm
 from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.modals import Confirm, NumberPrompt
 
@@ -80,13 +80,14 @@ async def test_the_resume_button_clicked_asks_the_first_question_and_the_choice_
     async with app.run_test(size=SIZE) as pilot:
         await fill(pilot, app)
         await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, ResumeChoice))
+        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
         await pilot.click("#cancel")
         await until(pilot, lambda: isinstance(app.screen, CleanupFormScreen))
         assert not [c for c in backend.calls if c[0] in ("plan", "discard", "run")]
-        assert "Nothing was changed." in text(app, "#message")
+        assert "Nothing was changed: the interrupted cleanup of 'dev' stays pending." in text(app, "#message")
+        assert backend.calls[-1] == ("unlock", "dev")  # the environment's lock went with the question
         await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, ResumeChoice))
+        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
         await pilot.click("#resume")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen) and app.screen.resume)
         await pilot.click("#destroy")  # labelled Resume…

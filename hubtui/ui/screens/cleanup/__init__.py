@@ -8,10 +8,10 @@ events to hubtui/present (the CLI uses the same).
 from __future__ import annotations
 
 from ....present.plan import doomed_summary, quantity_gib, size_label
-from .dialogs import ResumeChoice, TypedConfirm
+from .dialogs import ChooseDialog, TypedConfirm
 from .form import OPTIONS, CleanupFormScreen
 from .plan import PlanScreen, fill_plan_tree
 from .run import RunScreen, StepView
 
-__all__ = ["OPTIONS", "CleanupFormScreen", "PlanScreen", "ResumeChoice", "RunScreen", "StepView", "TypedConfirm",
+__all__ = ["OPTIONS", "CleanupFormScreen", "PlanScreen", "ChooseDialog", "RunScreen", "StepView", "TypedConfirm",
            "doomed_summary", "fill_plan_tree", "quantity_gib", "size_label"]

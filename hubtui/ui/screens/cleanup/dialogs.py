@@ -1,4 +1,5 @@
-"""The cleanup wizard's dialogs: the typed-phrase confirmation and the resume-or-plan-again choice."""
+"""The cleanup wizard's dialogs, for what the cleanup session asks (hubtui.ops.cleanup.session): a typed phrase,
+and a choice among a few answers (resume or plan again)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Static
 
 from ....ops.cleanup.confirm import Confirmation, accepted
+from ....ops.cleanup.session import Choose
 from ..modals import Modal
 
 
-class TypedConfirm(Modal[bool]):
-    """A typed phrase: OK stays disabled until the text matches exactly (case, spaces and all)."""
+class TypedConfirm(Modal[str | None]):
+    """A typed phrase: OK stays disabled until the text matches exactly (case, spaces and all). Dismissed with
+    what was typed (the session checks it again), or None."""
 
-    cancel_value = False
+    cancel_value = None
 
     def __init__(self, confirmation: Confirmation, warning: str):
         super().__init__()
@@ -71,35 +74,38 @@ class TypedConfirm(Modal[bool]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if accepted(self.confirmation, event.value):
-            self.dismiss(True)
+            self.dismiss(event.value)
         else:  # Enter on a wrong phrase: say what is wrong, never a silent key
             self.query_one("#hint", Static).update(
                 f"Not {self.confirmation.phrase!r} exactly (case and spaces count): type it as shown, or Esc.")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "ok" and accepted(self.confirmation, self.query_one(Input).value))
+        typed = self.query_one(Input).value
+        self.dismiss(typed if event.button.id == "ok" and accepted(self.confirmation, typed) else None)
 
 
-class ResumeChoice(Modal[str]):
-    """An interrupted run of the same environment: resume it with its saved plan, or plan again."""
+class ChooseDialog(Modal[str | None]):
+    """One of a few answers (an interrupted run: resume it, or plan again), each a button, and Cancel.
+    Dismissed with the chosen answer's key, or None."""
 
-    cancel_value = "cancel"
+    cancel_value = None
 
-    def __init__(self, environment: str, body: str):
+    def __init__(self, ask: Choose):
         super().__init__()
-        self.environment, self.body = environment, body
+        self.ask = ask
 
     def compose(self) -> ComposeResult:
         with self.box():
-            yield Label(f"An interrupted cleanup of '{self.environment}' is pending", classes="dialog-title")
-            yield Static(self.body, classes="dialog-body")
+            yield Label(self.ask.title, classes="dialog-title")
+            yield Static(self.ask.body, classes="dialog-body", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Resume", variant="primary", id="resume")
-                yield Button("Plan again", id="again")
+                for i, choice in enumerate(self.ask.choices):
+                    yield Button(choice.label, variant="primary" if i == 0 else "default", id=choice.key)
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#resume", Button).focus()
+        self.query(Button).first().focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id)
+        keys = {c.key for c in self.ask.choices}
+        self.dismiss(event.button.id if event.button.id in keys else None)

@@ -3,9 +3,7 @@ plan (read-only) and settles an interrupted run of the same environment first.""
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,19 +13,16 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from ....errors import HubError, UsageError
 from ....ops.cleanup.plan import PROVIDERS, CleanupOptions, validate
-from ....ops.cleanup.runner import describe_pending, options_differ, options_differ_message
+from ....ops.cleanup.session import CleanupSession, Declined
 from ....paths import tilde
 from ...actions import bindings, help_rows
 from ...backend import Backend
-from ..modals import Confirm, Help
-from .dialogs import ResumeChoice
+from ..modals import Help
+from .asker import converse
 from .plan import PlanScreen
 from ...widgets.footer import HubFooter
 from ...widgets.titlebar import TitleBar
 from ..base import HubScreen
-
-if TYPE_CHECKING:
-    pass
 
 # No "force" here: skipping the confirmations is for automation (hubtui cleanup --force), never a checkbox.
 OPTIONS = (
@@ -39,6 +34,11 @@ OPTIONS = (
 )
 
 FORM_HELP = help_rows("cleanup-form")
+
+
+def sentence(text: str) -> str:
+    """An engine's line as a sentence on screen: a capital first, a full stop last."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 class CleanupFormScreen(HubScreen):
@@ -150,61 +150,27 @@ class CleanupFormScreen(HubScreen):
 
     @work(exclusive=True, exit_on_error=False, group="cleanup-plan", name="planning")
     async def plan_for(self, opts: CleanupOptions) -> None:
+        """The session's first steps (hubtui.ops.cleanup.session): the read-only check, the environment's lock,
+        an interrupted run settled with the operator, then the plan; the plan screen holds the session."""
+        session = CleanupSession(self.backend.cleanup_port(), opts)
         try:
-            if not opts.dry_run:  # a run of this environment going on (here or elsewhere) is never taken for pending
-                await asyncio.to_thread(self.backend.cleanup_probe_lock, opts.environment)
-            pending = await asyncio.to_thread(self.backend.cleanup_pending, opts.environment)
-            if pending is not None and not opts.dry_run and not await self.settle_pending(opts, pending):
-                return
-            plan, path = await asyncio.to_thread(self.backend.cleanup_plan, opts)
+            await converse(self.app, session.prepare())
+        except Declined as e:
+            self.say(sentence(str(e)))
+            return
         except HubError as e:
             self.say("Nothing was changed.", str(e))
             return
         finally:  # anything else: worker_failed says it, in one line
             self.busy = False
-        self.say(f"Plan saved to {tilde(path)}.")
-        self.app.push_screen(PlanScreen(self.backend, plan, path))
+        assert session.plan_file is not None
+        self.say("Resuming the interrupted run: review its plan." if session.resume else
+                 f"Plan saved to {tilde(session.plan_file)}.")
+        self.app.push_screen(PlanScreen(self.backend, session))
 
     def worker_failed(self, worker, message: str) -> None:
         self.busy = False
         self.say("Nothing was changed.", message)
-
-    async def settle_pending(self, opts: CleanupOptions, pending) -> bool:
-        """An interrupted run of the environment: set aside when stale (or unreadable, if the operator says so),
-        refused when the form's options differ, otherwise resumed or set aside as the operator chooses. True: go
-        on and plan afresh."""
-        try:
-            saved = await asyncio.to_thread(self.backend.cleanup_load, pending.plan_file)
-        except HubError as e:
-            question = Confirm(f"The interrupted cleanup of '{opts.environment}' cannot be resumed",
-                               f"{e}.\nSet it aside (it is kept) and plan again?", yes="Set aside and plan")
-            if not await self.app.push_screen_wait(question):
-                self.say("Nothing was changed.", str(e))
-                return False
-            await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
-            return True
-        stale = await asyncio.to_thread(self.backend.cleanup_stale, saved, pending)
-        if stale:  # before the options: a stale run is set aside whatever it was asked with
-            await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
-            self.app.notify(f"The interrupted cleanup of '{opts.environment}' cannot be resumed: {stale}. "
-                            "It was set aside; here is a fresh plan.", title="Cleanup", severity="warning", timeout=12)
-            return True
-        differ = options_differ(saved, opts)
-        if differ:
-            self.say("Nothing was changed.", options_differ_message(opts.environment, differ))
-            return False
-        body = (describe_pending(pending) + ".\nResume goes on from the first unfinished step with the plan that "
-                "was confirmed; Plan again sets the interrupted run aside.")
-        choice = await self.app.push_screen_wait(ResumeChoice(opts.environment, body))
-        if choice == "resume":
-            self.app.push_screen(PlanScreen(self.backend, saved, Path(pending.plan_file), resume=True))
-            self.say("Resuming the interrupted run: review its plan.")
-            return False
-        if choice != "again":
-            self.say("Nothing was changed.")
-            return False
-        await asyncio.to_thread(self.backend.cleanup_discard, opts.environment)
-        return True
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:

@@ -3,8 +3,7 @@ hubtui.present.plan, as the CLI prints it); Destroy asks the typed confirmations
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -13,23 +12,20 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.binding import BindingType
 from textual.widgets import Button, Static, Tree
 
-from ....ops.cleanup.confirm import confirmations, protection_confirmation
-from ....ops.cleanup.plan import Plan
+from ....errors import HubError
+from ....ops.cleanup.session import CleanupSession
 from ....paths import tilde
-from ....present.plan import Line, doomed_summary, identity_rows, plan_lines, risk_lines
+from ....present.plan import Line, identity_rows, plan_lines, risk_lines
 from ...actions import bindings, help_rows
 from ...backend import Backend
 from ...styles import styled, tone_style
 from ...gate import ReadOnlyGate
 from ..modals import Help
-from .dialogs import TypedConfirm
+from .asker import converse
 from .run import RunScreen
 from ...widgets.footer import HubFooter
 from ...widgets.titlebar import TitleBar
 from ..base import HubScreen
-
-if TYPE_CHECKING:
-    pass
 
 PLAN_HELP = help_rows("cleanup-plan")
 
@@ -66,9 +62,14 @@ class PlanScreen(ReadOnlyGate, HubScreen):
     SHORT = 32  # rows: in a shorter terminal the buttons are one row high and the risks box smaller, so that
     # the plan itself keeps room (hubtui.tcss: PlanScreen.short)
 
-    def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, resume: bool = False):
+    def __init__(self, backend: Backend, session: CleanupSession):
         super().__init__()
-        self.backend, self.plan, self.plan_file, self.resume = backend, plan, Path(plan_file), resume
+        assert session.plan is not None and session.plan_file is not None, "a session shows its plan once prepared"
+        self.backend, self.session = backend, session
+        self.plan, self.plan_file, self.resume = session.plan, session.plan_file, session.resume
+
+    def on_unmount(self) -> None:
+        self.session.close()  # the environment's lock, held since Plan: gone with the plan (after its run)
 
 
     def compose(self) -> ComposeResult:
@@ -152,23 +153,16 @@ class PlanScreen(ReadOnlyGate, HubScreen):
 
     @work(exclusive=True, exit_on_error=False, group="cleanup-confirm", name="confirmation")
     async def confirm_and_run(self) -> None:
-        warning = doomed_summary(self.plan)
-        for c in confirmations(self.plan):
-            if not await self.app.push_screen_wait(TypedConfirm(c, warning)):
-                self.query_one("#message", Static).update("Not confirmed: nothing was changed.")
-                return
-        allow = False
-        protected = [r for r in (self.plan.cloud_plan.resources if self.plan.cloud_plan else ())
-                     if r.details.get("deletion_protection")]
-        for r in protected:  # deletion protection is never switched off silently
-            modal = TypedConfirm(protection_confirmation(self.plan, r), f"• {r.label()}")
-            if not await self.app.push_screen_wait(modal):
-                self.query_one("#message", Static).update(
-                    f"Deletion protection of {r.label()} stays on: nothing was changed.")
-                return
-            allow = True
+        """The session's typed confirmations, then deletion protection, each a dialog; then the run."""
+        from .form import sentence
+
+        try:
+            await converse(self.app, self.session.confirm())
+        except HubError as e:
+            self.query_one("#message", Static).update(sentence(str(e)))
+            return
         self.hub.last_cleanup_form = None  # an environment being destroyed is never typed in for the next `x`
-        self.app.push_screen(RunScreen(self.backend, self.plan, self.plan_file, allow_unprotect=allow))
+        self.app.push_screen(RunScreen(self.backend, self.session))
 
     def worker_failed(self, worker, message: str) -> None:
         self.query_one("#message", Static).update(f"Nothing was changed: {message}")

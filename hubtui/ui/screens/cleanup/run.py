@@ -4,7 +4,6 @@ hubtui.present.events, as the CLI prints it), and the summary; quitting or cance
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,7 +16,7 @@ from textual.widgets.data_table import ColumnKey
 
 from ....errors import HubError
 from ....events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
-from ....ops.cleanup.plan import Plan
+from ....ops.cleanup.session import CleanupSession
 from ....ops.cleanup.runner import STEP_TITLES, duration, steps_for
 from ....paths import tilde
 from ....present.events import OUTCOME_TONES, event_line, progress_text, step_failed_state
@@ -101,9 +100,10 @@ class RunScreen(HubScreen):
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("cleanup-run"))
     FLUSH_EVERY = 0.1  # seconds between two batched writes to the log
 
-    def __init__(self, backend: Backend, plan: Plan, plan_file: Path, *, allow_unprotect: bool = False):
+    def __init__(self, backend: Backend, session: CleanupSession):
         super().__init__()
-        self.backend, self.plan, self.plan_file, self.allow_unprotect = backend, plan, plan_file, allow_unprotect
+        assert session.plan is not None, "a session runs once confirmed"
+        self.backend, self.session, self.plan = backend, session, session.plan
         self.exit_when_done = False  # the operator quit: exit once the run has stopped
         self.run_done = threading.Event()  # set on the run's thread as soon as the engine has returned
         self._asking_to_leave = False
@@ -199,9 +199,7 @@ class RunScreen(HubScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="cleanup-run", name="cleanup run")
     def execute(self) -> None:
         try:
-            summary = self.backend.cleanup_run(self.plan, self.plan_file, emit=self.emit, cancel=self.cancel,
-                                               allow_disable_deletion_protection=self.allow_unprotect,
-                                               force=False)
+            summary = self.session.run(emit=self.emit, cancel=self.cancel)
         except HubError as e:
             summary, error = None, str(e)
         except Exception as e:  # noqa: BLE001 - shown, never a silent stop
@@ -209,6 +207,7 @@ class RunScreen(HubScreen):
         else:
             error = ""
         finally:
+            self.session.close()  # the environment's lock: a resume from here takes it again
             self.run_done.set()
         self.app.call_from_thread(self.finished, summary, error)
 

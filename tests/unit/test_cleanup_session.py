@@ -1,0 +1,304 @@
+"""The cleanup conversation (hubtui/ops/cleanup/session.py) driven with scripted answers: the order of its
+steps, what each answer does, and that the lock goes whatever happens. Both faces drive this one session:
+`hubtui cleanup` against the real cluster in tests/integration/test_cleanup_binding.py and
+test_cleanup_run.py, the TUI's wizard in tests/ui/test_cleanup_wizard.py."""
+
+from __future__ import annotations
+
+import ast
+import threading
+from pathlib import Path
+
+import pytest
+
+from hubtui.errors import HubError, UsageError
+from hubtui.ops.cleanup.journal import JournalState
+from hubtui.ops.cleanup.plan import CleanupOptions
+from hubtui.ops.cleanup.session import (Choose, CleanupSession, Declined, Say, TypePhrase, advance,
+                                        converse)
+from hubtui.readonly import ReadOnlyError
+
+from ..ui.fakes import fake_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAN_FILE = Path("/state/cleanup/dev/plan-1.json")
+PENDING = JournalState("a" * 64, "/state/cleanup/dev/plan-0.json", "2026-11-26T11:00:00Z",
+                       {"quiesce": {"status": "done"}, "backup": {"status": "done"}, "drain": {"status": "started"}})
+
+
+class Port:
+    """The world as the session sees it, recording every call in order."""
+
+    def __init__(self, *, readonly="", holder="", pending=None, unreadable="", stale=None, saved_opts=None):
+        self.calls: list[str] = []
+        self.readonly, self.holder, self._pending = readonly, holder, pending
+        self.unreadable, self._stale, self.saved_opts = unreadable, stale, saved_opts
+        self.held = False
+        self.ran: dict = {}
+
+    def refuse_if_readonly(self, what):
+        self.calls.append("readonly")
+        if self.readonly:
+            raise ReadOnlyError(f"read-only ({self.readonly}): {what} is refused; nothing was changed")
+
+    def lock(self, environment):
+        port = self
+
+        class Lock:
+            held = False
+
+            def acquire(self):
+                port.calls.append("lock")
+                if port.holder:
+                    raise HubError(port.holder)
+                self.held = port.held = True
+
+            def release(self):
+                if self.held:
+                    port.calls.append("unlock")
+                self.held = port.held = False
+
+        return Lock()
+
+    def probe_lease(self, environment):
+        self.calls.append("lease")
+
+    def pending(self, environment):
+        self.calls.append("pending")
+        return self._pending
+
+    def discard(self, environment):
+        self.calls.append("discard")
+
+    def journal_path(self, environment):
+        return Path(f"/state/cleanup/{environment}/journal.jsonl")
+
+    def load(self, plan_file):
+        self.calls.append("load")
+        if self.unreadable:
+            raise HubError(self.unreadable)
+        return fake_plan("dev", self.saved_opts or CleanupOptions("dev", "k8s", "llm-analytics-hub"))
+
+    def stale(self, plan, pending):
+        self.calls.append("stale")
+        return self._stale
+
+    def plan(self, opts):
+        self.calls.append("plan")
+        return fake_plan(opts.environment, opts), PLAN_FILE
+
+    def run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force, lock):
+        self.calls.append("run")
+        assert lock is not None and lock.held and self.held
+        self.ran = {"plan_file": plan_file, "allow": allow_disable_deletion_protection, "force": force}
+        return "summary"
+
+
+class Script:
+    """Answers in order; every ask kept, as the operator saw it."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.asked: list = []
+
+    def choose(self, ask: Choose):
+        self.asked.append(ask)
+        return self.answers.pop(0)
+
+    def type_phrase(self, ask: TypePhrase):
+        self.asked.append(ask)
+        return self.answers.pop(0)
+
+    def say(self, ask: Say):
+        self.asked.append(ask)
+
+
+def opts(environment="dev", provider="k8s", **kw):
+    return CleanupOptions(environment, provider, "llm-analytics-hub", **kw)
+
+
+def test_a_destroy_goes_readonly_lock_lease_pending_plan_confirm_run_and_lets_the_lock_go():
+    port, script = Port(), Script("yes")
+    with CleanupSession(port, opts()) as session:
+        plan = converse(session.prepare(), script)
+        assert plan is session.plan and session.plan_file == PLAN_FILE and not session.resume
+        converse(session.confirm(), script)
+        assert session.run(emit=lambda e: None) == "summary"
+        with pytest.raises(HubError, match="not confirmed"):  # one run per confirmation
+            session.run(emit=lambda e: None)
+    assert port.calls == ["readonly", "lock", "lease", "pending", "plan", "run", "unlock"]
+    assert [a.confirmation.phrase for a in script.asked] == ["yes"]
+    assert port.ran == {"plan_file": PLAN_FILE, "allow": False, "force": False}
+
+
+def test_a_dry_run_plans_without_lock_or_pending_and_cannot_be_confirmed():
+    port = Port(readonly="context prod matches '*prod*'", pending=PENDING)
+    session = CleanupSession(port, opts(dry_run=True))
+    converse(session.prepare(), Script())
+    assert port.calls == ["plan"]
+    with pytest.raises(UsageError, match="a dry run's plan destroys nothing"):
+        converse(session.confirm(), Script())
+    with pytest.raises(HubError, match="not confirmed"):
+        session.run(emit=lambda e: None)
+
+
+def test_read_only_refuses_before_the_lock_and_a_held_lock_before_any_question():
+    port = Port(readonly="context prod matches '*prod*'")
+    with pytest.raises(ReadOnlyError, match="destroying 'dev' is refused"):
+        converse(CleanupSession(port, opts()).prepare(), Script())
+    assert port.calls == ["readonly"]
+    port = Port(holder="a cleanup of 'dev' is already running (pid 7 on desk)", pending=PENDING)
+    with pytest.raises(HubError, match="pid 7"):
+        converse(CleanupSession(port, opts()).prepare(), Script())
+    assert port.calls == ["readonly", "lock"]
+
+
+@pytest.mark.parametrize("typed, refusal", [
+    ("Yes", "not confirmed (type exactly 'yes')"),
+    (" yes", "not confirmed (type exactly 'yes')"),
+    (None, "not confirmed: nothing was changed"),
+])
+def test_a_phrase_not_typed_exactly_declines_and_nothing_runs(typed, refusal):
+    port = Port()
+    with CleanupSession(port, opts()) as session:
+        converse(session.prepare(), Script())
+        with pytest.raises(Declined) as declined:
+            converse(session.confirm(), Script(typed))
+        assert refusal in str(declined.value)
+        with pytest.raises(HubError):
+            session.run(emit=lambda e: None)
+    assert "run" not in port.calls and port.calls[-1] == "unlock"
+
+
+def test_production_asks_delete_production_first_and_protection_on_its_own():
+    port = Port()
+    script = Script("DELETE PRODUCTION", "yes", "yes")
+    with CleanupSession(port, opts("production", "aws")) as session:
+        converse(session.prepare(), script)
+        converse(session.confirm(), script)
+        session.run(emit=lambda e: None)
+    phrases = [a.confirmation.phrase for a in script.asked]
+    assert phrases == ["DELETE PRODUCTION", "yes", "yes"]
+    assert script.asked[-1].resource is not None and "deletion protection" in script.asked[-1].confirmation.question
+    assert port.ran["allow"] is True
+    refused = Script("DELETE PRODUCTION", "yes", "no")  # protection refused: nothing at all runs
+    with CleanupSession(Port(), opts("production", "aws")) as session:
+        converse(session.prepare(), refused)
+        with pytest.raises(Declined, match="deletion protection of rds-instance .* stays on"):
+            converse(session.confirm(), refused)
+
+
+def test_force_asks_nothing_but_says_so_and_keeps_protection_unless_told():
+    port = Port()
+    script = Script()
+    with CleanupSession(port, opts("dev", "aws"), force=True) as session:
+        converse(session.prepare(), script)
+        converse(session.confirm(), script)
+        session.run(emit=lambda e: None)
+    said = [a.line for a in script.asked]
+    assert said[0].startswith("--force: the confirmations are skipped")
+    assert "has deletion protection and will not be deleted" in said[1]
+    assert port.ran == {"plan_file": PLAN_FILE, "allow": False, "force": True}
+    with CleanupSession(Port(), opts("production", "k8s"), force=True) as session:  # never for production alone
+        converse(session.prepare(), Script())
+        with pytest.raises(UsageError, match="is production: with --force, repeat the context's name"):
+            converse(session.confirm(), Script())
+
+
+def test_a_pending_run_resumed_keeps_its_saved_plan_and_asks_again():
+    port, script = Port(pending=PENDING), Script("resume", "yes")
+    with CleanupSession(port, opts()) as session:
+        converse(session.prepare(), script)
+        assert session.resume and session.plan_file == Path(PENDING.plan_file)
+        choice = script.asked[0]
+        assert choice.title == "An interrupted cleanup of 'dev' is pending"
+        assert "Resume goes on with 'Drain'" in choice.body
+        assert choice.prompt() == "Type yes to resume, no to plan again:"
+        converse(session.confirm(), script)  # the saved plan is confirmed again, never taken as confirmed
+        session.run(emit=lambda e: None)
+    assert port.calls == ["readonly", "lock", "lease", "pending", "load", "stale", "run", "unlock"]
+
+
+def test_plan_again_sets_the_pending_run_aside_and_no_answer_changes_nothing():
+    port = Port(pending=PENDING)
+    with CleanupSession(port, opts()) as session:
+        converse(session.prepare(), Script("again"))
+    assert port.calls == ["readonly", "lock", "lease", "pending", "load", "stale", "discard", "plan", "unlock"]
+    port = Port(pending=PENDING)
+    with pytest.raises(Declined, match="nothing was changed: the interrupted cleanup of 'dev' stays pending"):
+        converse(CleanupSession(port, opts()).prepare(), Script(None))
+    assert "discard" not in port.calls and "plan" not in port.calls and port.calls[-1] == "unlock"
+
+
+def test_a_stale_run_is_set_aside_with_a_warning_whatever_its_options():
+    port = Port(pending=PENDING, stale="it started 3 d ago, more than 1 d",
+                saved_opts=CleanupOptions("dev", "k8s", "llm-analytics-hub", skip_backup=True))
+    script = Script()
+    with CleanupSession(port, opts()) as session:
+        converse(session.prepare(), script)
+        assert not session.resume
+    assert script.asked[0].tone == "warning" and "cannot be resumed: it started 3 d ago" in script.asked[0].line
+    assert port.calls[-3:] == ["discard", "plan", "unlock"]
+
+
+def test_other_options_refuse_the_resume_and_an_unreadable_plan_is_set_aside_only_when_asked():
+    port = Port(pending=PENDING, saved_opts=CleanupOptions("dev", "k8s", "llm-analytics-hub", skip_backup=True))
+    with pytest.raises(UsageError, match=r"pending with other options: skip-backup True \(now False\)"):
+        converse(CleanupSession(port, opts()).prepare(), Script())
+    assert port.calls[-1] == "unlock" and "plan" not in port.calls
+    broken = "the plan /state/cleanup/dev/plan-0.json cannot be read"
+    port = Port(pending=PENDING, unreadable=broken)
+    script = Script("again")
+    with CleanupSession(port, opts()) as session:
+        converse(session.prepare(), script)
+    assert broken in script.asked[0].body and "discard" in port.calls and "plan" in port.calls
+    port = Port(pending=PENDING, unreadable=broken)
+    with pytest.raises(UsageError, match="run without --force on a terminal to set it aside, or move /state/cleanup/dev/journal.jsonl away"):
+        converse(CleanupSession(port, opts(), force=True).prepare(), Script())
+    assert "discard" not in port.calls
+
+
+def test_a_conversation_left_part_way_lets_the_lock_go():
+    """The TUI's worker cancelled while a question is open: the conversation is closed, the lock goes."""
+    port = Port(pending=PENDING)
+    session = CleanupSession(port, opts())
+    conversation = session.prepare()
+    step = advance(conversation)
+    assert isinstance(step.ask, Choose) and port.held
+    conversation.close()
+    assert not port.held and port.calls[-1] == "unlock"
+
+
+def test_the_steps_can_run_in_another_thread_one_at_a_time():
+    """As the TUI drives it: each step in a worker thread, each answer on the UI's loop."""
+    port = Port(pending=PENDING)
+    session = CleanupSession(port, opts())
+    conversation = session.prepare()
+    steps = []
+
+    def step(answer=None):
+        t = threading.Thread(target=lambda: steps.append(advance(conversation, answer)))
+        t.start()
+        t.join()
+        return steps[-1]
+
+    assert isinstance(step().ask, Choose)
+    last = step("again")
+    assert last.done and last.result is session.plan and port.calls[-1] == "plan"
+    session.close()
+
+
+def test_no_face_holds_a_cleanup_step_of_its_own():
+    """The conversation lives once: neither the CLI nor the TUI takes the lock, reads the pending run, or
+    builds the confirmations itself."""
+    engine_only = {"EnvironmentLock", "ClusterLease", "pending_run", "confirmations", "protection_confirmation",
+                   "force_problems", "stale_reason", "options_differ", "CleanupRun"}
+    faces = [ROOT / "hubtui/headless/cleanup.py", *sorted((ROOT / "hubtui/ui").rglob("*.py"))]
+    found = {}
+    for path in faces:
+        names = {n.id for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Name)}
+        names |= {a.name for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.ImportFrom)
+                  for a in n.names}
+        if names & engine_only:
+            found[str(path.relative_to(ROOT))] = sorted(names & engine_only)
+    assert not found, found
