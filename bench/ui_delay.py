@@ -29,8 +29,7 @@ def scale_cmd(cluster, name: str, n: int) -> list[str]:
 
 
 async def hubtui_delays(cluster, samples: int) -> list[float]:
-    from textual.widgets import DataTable
-
+    from hubtui.ui.widgets.row_table import RowTable
     from hubtui.settings import Settings
     from hubtui.ui.app import HubApp
 
@@ -40,7 +39,7 @@ async def hubtui_delays(cluster, samples: int) -> list[float]:
         table = None
         while table is None or table.row_count < 20:
             await pilot.pause(0.05)
-            table = app.screen.query_one(DataTable) if app.screen.query(DataTable) else None
+            table = app.screen.query_one(RowTable) if app.screen.query(RowTable) else None
         for i in range(samples):
             n = 2 + i % 3
             name = f"svc-{i % 20:03d}"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input
 
+from hubtui.ui.widgets.row_table import RowTable
+
 from hubtui.settings import Settings
 from hubtui.ui.app import HubApp
 
@@ -27,7 +29,7 @@ SIZE = (120, 30)
 async def wait_for_rows(app, pilot) -> None:
     for _ in range(200):
         await pilot.pause(0.05)
-        if app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count:
+        if app.screen.query(RowTable) and app.screen.query_one(RowTable).row_count:
             return
     raise SystemExit("screenshots: no deployments appeared; is the cluster up?")
 
@@ -117,10 +119,9 @@ async def detail() -> Path:
         app = HubApp(Settings.from_env())
         async with app.run_test(size=SIZE) as pilot:
             await wait_for_rows(app, pilot)
-            table = app.screen.query_one(DataTable)
-            await until(pilot, lambda: "report-builder" in [str(k.value) for k in table.rows], "report-builder")
-            keys = [str(k.value) for k in table.rows]
-            table.move_cursor(row=keys.index("report-builder"))
+            table = app.screen.query_one(RowTable)
+            await until(pilot, lambda: "report-builder" in table.rows, "report-builder")
+            table.move_cursor(row=table.get_row_index("report-builder"))
             await pilot.press("i")
 
             def pulled() -> bool:

@@ -62,6 +62,7 @@ ACTIONS: tuple[Action, ...] = (
          *SCREENS),
     # the deployments screen (the table's own keys drive the replica slider)
     _key("↑ ↓", "select a deployment", "deployments"),
+    _key("click a header", "sort by that column (again: the other way round)", "deployments"),
     Action("screen.nudge(-1)", "left,minus", "−1", "move the slider of the selected deployment down",
            DEPLOYMENTS, shown_keys="← or -", footer=False, palette=False),
     Action("screen.nudge(1)", "right,plus,equals_sign", "+1", "move the slider of the selected deployment up",

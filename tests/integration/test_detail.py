@@ -212,11 +212,11 @@ def write_log(path, *lines: str) -> None:
 
 
 async def open_detail(pilot, app, name: str) -> DetailScreen:
-    from textual.widgets import DataTable
+    from hubtui.ui.widgets.row_table import RowTable
 
-    await until(pilot, lambda: app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count > 0,
+    await until(pilot, lambda: app.screen.query(RowTable) and app.screen.query_one(RowTable).row_count > 0,
                 what="the deployments")
-    table = app.screen.query_one(DataTable)
+    table = app.screen.query_one(RowTable)
     table.move_cursor(row=table.get_row_index(name))
     await pilot.pause()
     await pilot.press("i")

@@ -14,9 +14,12 @@ async def until(pilot, check, tries: int = 200, what: str = "condition") -> None
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def table(app) -> DataTable:
-    """The current screen's table (the deployments, or the detail's first)."""
-    return app.screen.query_one(DataTable)
+def table(app):
+    """The current screen's table (the deployments' RowTable, or the detail's first DataTable)."""
+    from hubtui.ui.widgets.row_table import RowTable
+
+    found = app.screen.query(RowTable)
+    return found.first() if found else app.screen.query_one(DataTable)
 
 
 def rendered_text(widget) -> str:

@@ -11,13 +11,14 @@ import random
 import threading
 
 import pytest
-from textual.widgets import DataTable
 
+
+from hubtui.ui.widgets.row_table import RowTable
 from hubtui.ui.app import HubApp
 from hubtui.ui.screens.deployments import DeploymentsScreen
 
 from .fakes import HUB_ROWS, FakeBackend, row
-from .helpers import screen_lines, table, until
+from .helpers import screen_lines, screen_text, table, until
 
 SIZE = (130, 24)
 
@@ -57,6 +58,26 @@ async def test_s_cycles_the_sort_column_and_status_puts_the_laggards_first():
         assert order(app)[-2:] == ["delta", "bravo"] and "ready first" in message(app)
         await pilot.press("s")  # back to the name
         assert order(app) == ["alpha", "bravo", "charlie", "delta", "echo"]
+
+
+async def test_a_click_on_a_header_sorts_by_it_and_a_second_click_turns_it_round():
+    rows = [row("alpha", 1), row("bravo", 3, ready=1, replicas=3, updated=3, available=1),  # not ready
+            row("charlie", 2), row("delta", 4, ready=1, replicas=2, updated=2, available=1)]  # scaling
+    app = HubApp(backend=FakeBackend(rows))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: table(app).row_count == 4, what="rows")
+        t = table(app)
+        header = next(line for line in screen_lines(app) if "Deployment ▲" in line)
+        await pilot.click("#deployments", offset=(header.index("Status") - t.region.x + 1, 0))
+        await until(pilot, lambda: "sorted by Status (not ready and scaling first)" in message(app))
+        assert order(app) == ["bravo", "delta", "alpha", "charlie"]
+        assert "Status ▲" in screen_text(app) and "Deployment ▲" not in screen_text(app)
+        await pilot.click("#deployments", offset=(header.index("Status") - t.region.x + 1, 0))
+        await until(pilot, lambda: "sorted by Status (ready first)" in message(app))
+        assert order(app)[-2:] == ["delta", "bravo"] and "Status ▼" in screen_text(app)
+        await pilot.click("#deployments", offset=(2, 3))  # a click on a row selects it
+        await until(pilot, lambda: t.cursor_row == 2)
+        assert screen_lines(app)[t.region.y + 3].split()[0] == order(app)[2]
 
 
 async def test_a_row_whose_status_changes_moves_to_its_place_and_the_cursor_stays_on_its_deployment():
@@ -188,7 +209,7 @@ async def test_all_namespaces_on_the_real_cluster_shows_two_namespaces_and_scale
     settings = dataclasses.replace(kube_settings, namespace=a.name, all_namespaces=True)
     app = HubApp(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.screen.query(DataTable) and f"{b.name}/worker" in table(app).rows
+        await until(pilot, lambda: app.screen.query(RowTable) and f"{b.name}/worker" in table(app).rows
                     and f"{a.name}/web" in table(app).rows, tries=500, what="both namespaces")
         assert str(table(app).get_row(f"{b.name}/web")[0]) == b.name
         assert str(table(app).get_row(f"{b.name}/web")[1]) == "web"
@@ -216,7 +237,7 @@ async def test_all_namespaces_without_cluster_wide_rights_says_so_and_shows_the_
         {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]}])
     app = HubApp(dataclasses.replace(kube_settings, kubeconfig=config, all_namespaces=True))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 8, tries=500,
+        await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count == 8, tries=500,
                     what="the namespace's rows")
         assert not app.screen.all_namespaces and "api-server" in table(app).rows
         assert message(app).count("\n") == 0
@@ -253,7 +274,7 @@ async def test_after_a_burst_of_changes_no_row_is_stale_the_screen_equals_kubect
             ns.add(name, 1)
         app = HubApp(dataclasses.replace(kube_settings, namespace=ns.name))
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 40, tries=500,
+            await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count == 40, tries=500,
                         what="the rows")
             apps = client.AppsV1Api(kube.api)
             stop = threading.Event()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
+from hubtui.ui.widgets.row_table import RowTable
 from hubtui.ui.app import HubApp
 from hubtui.ui.screens.deployments import COLUMNS
 from hubtui.ui.screens.modals import Confirm, Help, NamespacePicker, NumberPrompt
@@ -290,7 +291,7 @@ async def test_switching_namespace_watches_the_new_one():
         await until(pilot, lambda: isinstance(app.screen, NamespacePicker))
         await pilot.press("down", "enter")  # llm-analytics-hub -> monitoring
         await until(pilot, lambda: app.backend.namespace == "monitoring")
-        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 1)
+        await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count == 1)
         assert backend.stopped
         assert "namespace monitoring" in str(app.screen.query_one("#title").render())
 
@@ -304,7 +305,7 @@ async def test_help_lists_the_keys_and_escape_returns():
         assert "maintenance" in rendered_text(app.screen.query_one("#help-keys .dialog-body"))
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, Help))
-        assert app.screen.query_one(DataTable).has_focus
+        assert table(app).has_focus
 
 
 async def test_an_api_error_shows_a_banner_and_clears_on_recovery():
@@ -368,7 +369,7 @@ class TestSnapshots:
 async def test_the_screen_lists_the_real_hub_deployments(kube_settings):
     app = HubApp(kube_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 8, tries=300)
+        await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count == 8, tries=300)
         names = [str(table(app).get_row_at(i)[0]) for i in range(table(app).row_count)]
         assert names == sorted(r.name for r in HUB_ROWS)
         # the HPA column fills in from its own watch
@@ -379,7 +380,7 @@ async def test_the_screen_lists_the_real_hub_deployments(kube_settings):
 async def test_the_screen_shows_the_api_going_away_and_recovers(kube_settings, local_cluster):
     app = HubApp(kube_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 8, tries=300)
+        await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count == 8, tries=300)
         banner = app.screen.query_one("#banner")
         saved = local_cluster.stop_apiserver()
         try:
@@ -414,7 +415,7 @@ async def test_a_user_who_may_not_read_hpas_sees_why_the_hpa_column_is_empty(kub
         {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]}])
     app = HubApp(dataclasses.replace(kube_settings, kubeconfig=config))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 8, tries=500,
+        await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count == 8, tries=500,
                     what="the rows")
         await until(pilot, lambda: "HPA column empty" in str(app.screen.query_one("#watch-status").render()),
                     tries=500, what="the HPA note")
@@ -570,13 +571,13 @@ async def test_switching_context_shows_the_other_real_clusters_rows(local_cluste
     both = f"{local_cluster.kubeconfig}:{doomed_cluster.kubeconfig}"  # a path list, as KUBECONFIG takes it
     app = HubApp(Settings.from_env(kubeconfig=both, context=local_cluster.context, namespace=HUB_NAMESPACE))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 8, tries=500,
+        await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count == 8, tries=500,
                     what="the first cluster's rows")
-        assert "only-on-the-other" not in [str(k.value) for k in table(app).rows]
+        assert "only-on-the-other" not in list(table(app).rows)
         assert app.backend.contexts()[0] == sorted([local_cluster.context, doomed_cluster.context])
         app.switch_to_context(doomed_cluster.context)
-        await until(pilot, lambda: app.backend.context == doomed_cluster.context and app.screen.query(DataTable)
-                    and "only-on-the-other" in [str(k.value) for k in table(app).rows], tries=500,
+        await until(pilot, lambda: app.backend.context == doomed_cluster.context and app.screen.query(RowTable)
+                    and "only-on-the-other" in list(table(app).rows), tries=500,
                     what="the other cluster's rows")
         assert doomed_cluster.context in str(app.screen.query_one("#title").render())
 
@@ -695,7 +696,7 @@ async def test_switching_to_an_unreachable_context_stays_and_says_why_in_plain_w
     path.write_text(yaml.safe_dump(cfg))
     app = HubApp(Settings.from_env(kubeconfig=str(path), context=local_cluster.context, namespace=HUB_NAMESPACE))
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.screen.query(DataTable) and table(app).row_count == 8, tries=500,
+        await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count == 8, tries=500,
                     what="the first cluster's rows")
         first = app.screen
         app.switch_to_context("gone-ctx")

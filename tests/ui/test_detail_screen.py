@@ -11,22 +11,21 @@ import pytest
 from textual.widgets import DataTable, Log, Static
 
 from hubtui.ui.app import HubApp
+from hubtui.ui.widgets.row_table import RowTable
 from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.detail import LOG_TAIL, DetailScreen, PodTable
 from hubtui.ui.screens.modals import Help, NamespacePicker
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
 from .fakes import NOW, FakeBackend, detail_snapshot
-from .helpers import dialog_words, screen_text, until
+from .helpers import dialog_words, screen_text, table, until
 
 SIZE = (130, 40)
 
 
 async def open_detail(pilot, app, name="event-ingestion", key="i"):
-    await until(pilot, lambda: app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count > 0,
-                what="rows")
-    table = app.screen.query_one(DataTable)
-    table.move_cursor(row=table.get_row_index(name))
+    await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count > 0, what="rows")
+    table(app).move_cursor(row=table(app).get_row_index(name))
     await pilot.pause()
     await pilot.press(key)
     await until(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.snapshot is not None,
@@ -125,7 +124,7 @@ async def test_an_unknown_deployment_says_so_in_one_line_and_esc_returns():
     backend = FakeBackend()
     app = HubApp(backend=backend)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count > 0)
+        await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count > 0)
         app.push_screen(DetailScreen(backend, "no-such-thing"))
         await until(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.query("#detail-banner")
                     and app.screen.query_one("#detail-banner").display, what="the error")

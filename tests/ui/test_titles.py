@@ -27,7 +27,7 @@ def backend() -> FakeBackend:
 async def test_each_screens_title_names_the_context_as_it_is_and_fits(size):
     app = HubApp(backend=backend())
     async with app.run_test(size=size) as pilot:
-        await until(pilot, lambda: app.screen.query("DataTable") and table(app).row_count > 0, what="rows")
+        await until(pilot, lambda: app.screen.query("RowTable") and table(app).row_count > 0, what="rows")
         await until(pilot, lambda: CONTEXT in screen_lines(app)[0], what="the deployments' title")
         assert "llm-analytics-hub" in screen_lines(app)[0]
         for key, screen, also in (("c", ConnectScreen, "llm-analytics-hub"), ("i", DetailScreen, "anomaly-detection")):

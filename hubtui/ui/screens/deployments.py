@@ -2,10 +2,11 @@
 replica slider.
 
 At scale (thousands of rows, a storm of watch events) the screen does work in proportion to what changed:
-the watch thread only records the latest row of each deployment it touched (latest wins) and never calls
-into the UI; a timer draws FPS times a second at most, updating only the cells that changed
-(update_cell(update_width=False)); keys are never queued behind updates. Rows off screen cost one dict entry
-and one cell write; their Age is caught up when they scroll into view.
+the watch thread only puts the latest row of each deployment it touched into a live channel (ui/live.py:
+latest wins) and never calls into the UI; the screen draws FPS times a second at most (a lone change at
+once), updating only the cells that changed in its RowTable (ui/widgets/row_table.py), which redraws only
+those rows and only where they are on screen; keys are never queued behind updates. Rows off screen cost one
+dict entry and one cell write; their Age is caught up when they scroll into view.
 """
 
 from __future__ import annotations
@@ -13,29 +14,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import threading
-import time
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.message import Message
-from textual.widgets import DataTable, Input, Static
-from textual.coordinate import Coordinate
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets import Input, Static
 
 from ...errors import HubError
 from ...kube.deployments import DeploymentRow, RowsChanged
-from ...ops.scale import ScaleChange, parse_replicas
+from ...ops.scale import parse_replicas
 from ...present.deployment import deployment_status
 from ...present.tones import SUCCESS
 from ...present.words import counted
 from ..actions import bindings, help_rows, table_bindings
 from ..backend import Backend
+from ..live import Channel
+from ..scaling import CHANGES, Scaling
 from ..widgets.replica_slider import ReplicaSlider, SliderKeys
+from ..widgets.row_table import CellValue, RowTable
 from ..styles import tone_style
 from ..gate import ReadOnlyGate
 from .modals import Confirm, Help, NamespacePicker, NumberPrompt, readonly_badge
@@ -63,10 +63,11 @@ MIN_WIDTHS = {"name": 20, "status": 26, "hpa": 5, "namespace": 12}
 # Which columns stay when the terminal is narrow (80 columns): the first of these that fit, shown in the
 # table's own order. Name, readiness and status never give way.
 PRIORITY = ("namespace", "name", "replicas", "status", "age", "saved", "hpa", "available", "current", "updated")
-CELL_PADDING = 2  # DataTable's cell padding, one each side
+CELL_PADDING = 2 * RowTable.PADDING  # a cell's padding, both sides
 ARROWS = {False: " ▲", True: " ▼"}  # in the sorted column's header: ascending, descending
 FPS = 10  # the most times a second the table is redrawn from the watch
 REBUILD_OVER = 300  # more changed rows than this at once (the first list): fill the table afresh
+STATE = "\0state"  # the live channel's key for the watch's state (no deployment's ref has a NUL)
 
 
 def laggard_rank(row: DeploymentRow) -> int:
@@ -129,43 +130,10 @@ def title_markup(context: str, cluster: str, namespace: str | None, production: 
     return tries[-1]  # the Static cuts the end off: the context and the start of the namespace stay
 
 
-class DeploymentTable(DataTable):
-    """The table keeps the focus; ← → - + digits Enter Esc drive the screen's replica slider.
-
-    set_cells() changes cells of many rows and invalidates the rendering of those rows only. DataTable's
-    update_cell() bumps one counter that is part of every render cache key, so that each change, even to a
-    row off screen, re-renders every visible cell at the next frame: under a storm of watch events that
-    alone kept the UI thread busy."""
+class DeploymentTable(RowTable):
+    """The table keeps the focus; ← → - + digits Enter Esc drive the screen's replica slider."""
 
     BINDINGS = table_bindings()
-
-    def set_cells(self, changes: Mapping[str, Mapping[str, object]]) -> None:
-        """changes: row key -> {column key: new value}. Widths are not re-measured (like
-        update_cell(update_width=False)); only the visible rows among them are redrawn."""
-        if not changes:
-            return
-        keys = set()
-        for ref, cells in changes.items():
-            row_key = RowKey(ref)
-            data = self._data[row_key]
-            for column, value in cells.items():
-                data[ColumnKey(column)] = value
-            keys.add(row_key)
-        # forget what was rendered from the old values: those rows' cells and lines, nothing else
-        caches: tuple[Any, ...] = (self._cell_render_cache, self._row_render_cache)
-        for cache in caches:
-            for key in [k for k in cache.keys() if k[0] in keys]:
-                cache.discard(key)
-        self._line_cache.clear()  # lines are re-assembled from the row caches, only where redrawn
-        first = int(self.scroll_y)
-        last = first + self.size.height
-        for row_key in keys:
-            index = self._row_locations.get(row_key)
-            if index is None:
-                continue
-            self._row_renderable_cache.discard((self._update_count, index))
-            if first - 1 <= index <= last:
-                self.refresh_row(index)
 
 
 @dataclass
@@ -178,7 +146,7 @@ class Modes:
     wait: bool = False
 
 
-class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
+class DeploymentsScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
     ACTION_SCREEN = "deployments"  # its entry in the action table (ui/actions.py)
     BINDINGS = bindings("deployments")
     AGE_TICK = 1.0  # seconds: the Age cells of the rows on screen are brought up to date this often
@@ -215,9 +183,6 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
             screen.select_first = (row.namespace or self.backend.namespace, row.name)
         return screen
 
-    class RowsArrived(Message):
-        """Rows changed in the store: one wake from the watch thread per frame at most (see flush)."""
-
     def __init__(self, backend: Backend, modes: Modes | None = None):
         super().__init__()
         self.backend = backend
@@ -233,16 +198,12 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
         self.sort_column = "namespace" if self.all_namespaces else "name"
         self.sort_reverse = False
         self.select_first: tuple[str, str] | None = None  # (namespace, name) selected once the rows are drawn
-        # filled by the watch thread, drained by the draw timer: the latest row of each changed deployment
-        # (None: removed), and the newest connection state
-        self._dirty: dict[str, DeploymentRow | None] = {}
-        self._state: RowsChanged | None = None
-        self._wake_pending = False  # a RowsArrived is on its way: the watch thread posts no other
-        self._last_flush = 0.0
+        # filled by the watch thread, drawn at most FPS times a second: the latest row of each changed deployment
+        # (None: removed) under its ref, and the newest connection state under STATE
+        self.live: Channel[str, DeploymentRow | RowsChanged | None] = Channel(self, self.flush, fps=FPS)
         self._synced = False  # the last state the watch reported
         self._drawn = False  # the first synced rows have been drawn
         self._hpa_error: str | None = None
-        self._pending_lock = threading.Lock()
         self.history: list[tuple[str, str]] = []  # (local time, result) of every action in this session
 
     # ----- layout ------------------------------------------------------------------------
@@ -253,7 +214,7 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
         yield Static(id="banner")
         yield Input(placeholder="filter deployments by namespace/name (Esc clears)" if self.all_namespaces else
                     "filter deployments by name (Esc clears)", id="filter")
-        yield DeploymentTable(id="deployments", cursor_type="row", zebra_stripes=True)
+        yield DeploymentTable(id="deployments", zebra_stripes=True)
         yield ReplicaSlider(id="slider")
         with Horizontal(id="bottombar"):
             yield Static(id="message")  # the last action's result: it stays until the next action
@@ -322,35 +283,19 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
 
     # ----- rows from the watch -----------------------------------------------------------
     def _on_rows_changed(self, change: RowsChanged) -> None:
-        """On the watch thread: record the latest row of each deployment (latest wins), nothing else. The
-        draw timer (flush) picks them up; the UI's queue never fills with updates."""
-        with self._pending_lock:
-            for row in change.upserted:
-                self._dirty[row.ref] = row
-            for ref in change.removed:
-                self._dirty[ref] = None
-            self._state = change
-            if self._wake_pending:
-                return
-            self._wake_pending = True
-        self.post_message(self.RowsArrived())
+        """On the watch thread: the latest row of each deployment (latest wins), and the state, into the live
+        channel; nothing else. The UI's queue never fills with updates."""
+        for row in change.upserted:
+            self.live.put(row.ref, row)
+        for ref in change.removed:
+            self.live.put(ref, None)
+        self.live.put(STATE, change)
 
-    def on_deployments_screen_rows_arrived(self, _: RowsArrived) -> None:
-        """Draw now, or at the next frame if the last one was less than 1/FPS ago (until the first list is
-        drawn, always now: the first rows never wait for a frame)."""
-        delay = self._last_flush + 1 / FPS - time.monotonic()
-        if delay <= 0 or not self._drawn:
-            self.flush()
-        else:
-            self.set_timer(delay, self.flush)
-
-    def flush(self) -> None:
+    def flush(self, items: dict[str, DeploymentRow | RowsChanged | None]) -> None:
         """At most FPS times a second: apply what the watch changed since the last time."""
-        self._last_flush = time.monotonic()
-        with self._pending_lock:
-            dirty, self._dirty = self._dirty, {}
-            state, self._state = self._state, None
-            self._wake_pending = False
+        state = items.pop(STATE, None)
+        assert state is None or isinstance(state, RowsChanged)
+        dirty = cast("dict[str, DeploymentRow | None]", items)
         if state is None and not dirty:
             return
         before = {}
@@ -445,7 +390,7 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
         now = self.backend.now()
         reorder = False
         widen: dict[str, int] = {}
-        changed: dict[str, dict[str, object]] = {}
+        changed: dict[str, dict[str, CellValue]] = {}
         keys = [key for key, _ in self.shown_columns]
         for ref, old_row in before.items():
             row = self.rows.get(ref)
@@ -456,7 +401,7 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
                 continue
             new = self._cells(row, now)
             for key, value in zip(keys, new):
-                if len(str(value)) > table.columns[ColumnKey(key)].width:
+                if len(str(value)) > table.columns[key].width:
                     widen[key] = max(widen.get(key, 0), len(str(value)))
             if not present:
                 table.add_row(*new, key=ref)
@@ -472,10 +417,8 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
                 reorder = True
         table.set_cells(changed)
         for key, width in widen.items():  # a wider value than the column: widen it (rare), never re-measure
-            table.columns[ColumnKey(key)].width = width
+            table.set_column_width(key, width)
             self._widths[key] = width
-            table.refresh()
-            table._require_update_dimensions = True
         if widen and self.fit_columns(self.size.width):  # wider now than the terminal: a column gives way
             self.apply_rows()
             return
@@ -483,32 +426,17 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
             self.resort(table)
         self.sync_slider(keep_target=True)
 
-    def resort(self, table: DataTable) -> None:
+    def resort(self, table: DeploymentTable) -> None:
         """Order the table's rows by the current sort, the cursor staying on its deployment."""
-        selected = self.selected()
-        refs = (("namespace", "name") if self.all_namespaces else ("name",))
+        table.reorder(sorted(table.rows, key=lambda ref: self.sort_key(self.rows[ref]), reverse=self.sort_reverse))
 
-        def key(values):
-            ref = "/".join(values) if self.all_namespaces else values
-            row = self.rows.get(str(ref))
-            return self.sort_key(row) if row is not None else ()
-
-        table.sort(*refs, key=key, reverse=self.sort_reverse)
-        if selected is not None and selected.ref in table.rows:
-            index = table.get_row_index(selected.ref)
-            if index != table.cursor_row:
-                table.move_cursor(row=index, animate=False)
-
-    def rebuild_table(self, table: DataTable, want: list[DeploymentRow], values: dict, widths: dict) -> None:
+    def rebuild_table(self, table: DeploymentTable, want: list[DeploymentRow], values: dict, widths: dict) -> None:
         selected = self.selected()
         table.clear(columns=True)
         for key, label in self.shown_columns:
             table.add_column(self.header(key, label), key=key, width=max(widths[key], len(self.header(key, label))))
-        for row in want:
-            table.add_row(*values[row.ref], key=row.ref)
-        # The columns have the widths measured above: DataTable need not measure every new cell again (at
-        # thousands of rows that measuring was most of the first paint).
-        table._new_rows.clear()
+        # the columns have the widths measured above: nothing is measured again
+        table.add_rows((row.ref, values[row.ref]) for row in want)
         if selected is None and self.select_first is not None:  # the deployment selected before a rebuild
             namespace, name = self.select_first
             ref = f"{namespace}/{name}" if self.all_namespaces else name
@@ -528,13 +456,13 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
         first = max(0, int(table.scroll_y))
         changed = {}
         for index in range(first, min(table.row_count, first + table.size.height + 1)):
-            key = table.coordinate_to_cell_key(Coordinate(index, 0)).row_key
-            deployment = self.rows.get(str(key.value))
-            if deployment is None:
+            key = table.key_at(index)
+            deployment = self.rows.get(key or "")
+            if key is None or deployment is None:
                 continue
             age = deployment.age(now)
-            if str(table.get_cell(key, "age")) != age and len(age) <= table.columns[ColumnKey("age")].width:
-                changed[str(key.value)] = {"age": age}
+            if str(table.get_cell(key, "age")) != age and len(age) <= table.columns["age"].width:
+                changed[key] = {"age": age}
         table.set_cells(changed)
 
     # ----- sort and find ------------------------------------------------------------------
@@ -542,11 +470,18 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
         """s: sort by the next column; S: the other way round."""
         keys = [key for key, _ in self.shown_columns]  # a column that gave way to a narrow terminal: not
         if reverse:
-            self.sort_reverse = not self.sort_reverse
+            self.sort_by(self.sort_column, not self.sort_reverse)
         else:
             at = keys.index(self.sort_column) if self.sort_column in keys else -1
-            self.sort_column = keys[(at + 1) % len(keys)]
-            self.sort_reverse = False
+            self.sort_by(keys[(at + 1) % len(keys)], False)
+
+    @on(RowTable.HeaderClicked)
+    def _header_clicked(self, event: RowTable.HeaderClicked) -> None:
+        """A click on a header sorts by that column; on the sorted one, the other way round."""
+        self.sort_by(event.column, not self.sort_reverse if event.column == self.sort_column else False)
+
+    def sort_by(self, column: str, reverse: bool) -> None:
+        self.sort_column, self.sort_reverse = column, reverse
         self.apply_rows()  # the rows in their new order, the arrow in the sorted header
         label = dict(self.columns)[self.sort_column]
         order = "descending" if self.sort_reverse else "ascending"
@@ -563,8 +498,7 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
         start = table.cursor_row
         for step in range(1, count + 1):
             index = (start + step) % count
-            key = table.coordinate_to_cell_key(Coordinate(index, 0)).row_key
-            row = self.rows.get(str(key.value))
+            row = self.rows.get(table.key_at(index) or "")
             if row is not None and not row.settled:
                 table.move_cursor(row=index, animate=False)
                 self.say(f"{row.ref}: {deployment_status(row)[0]}")
@@ -587,11 +521,8 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
 
     # ----- the slider --------------------------------------------------------------------
     def selected(self) -> DeploymentRow | None:
-        table = self.query_one(DeploymentTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.rows.get(str(key))
+        key = self.query_one(DeploymentTable).cursor_key
+        return self.rows.get(key) if key is not None else None
 
     def sync_slider(self, keep_target: bool = False) -> None:
         slider = self.query_one(ReplicaSlider)
@@ -602,7 +533,7 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
         if row is not None and not (keep_target and pending):
             slider.target = row.desired
 
-    @on(DataTable.RowHighlighted)
+    @on(RowTable.RowHighlighted)
     def _row_highlighted(self) -> None:
         slider = self.query_one(ReplicaSlider)
         slider.forget_typing()
@@ -623,87 +554,13 @@ class DeploymentsScreen(SliderKeys, ReadOnlyGate, HubScreen):
         if self.filter or self.query_one("#filter", Input).display:
             self.clear_filter()
 
-    def action_apply(self) -> None:
-        slider = self.query_one(ReplicaSlider)
-        row = slider.row
-        self.query_one(ReplicaSlider).forget_typing()
-        if row is None:
-            return
-        target, dry_run = slider.target, self.dry_run  # as they are now, not when the worker runs
-        if target == row.desired:
-            self.say(f"{row.ref} is already at {row.desired}")
-            return
-        if not dry_run and self.hub.refused_readonly(f"scaling {row.ref}"):
-            return
-        self.run_change(f"scale {row.ref} {row.desired}→{target}",
-                        lambda emit: self.backend.scale([row.ref], target, dry_run=dry_run, emit=emit))
-
-    # ----- operations --------------------------------------------------------------------
-    def run_change(self, what: str, call) -> None:
-        """Run call(emit) -> [ScaleChange] in a worker; the dry-run and wait modes are taken as they are now."""
-        if self.busy:
-            self.notify("another change is still running", severity="warning")
-            return
-        self.busy = True
-        dry_run = self.dry_run
-        self.say(f"{what}{' (dry run)' if dry_run else ''}…")
-        self.change_worker(what, call, dry_run, self.wait and not dry_run)
-
-    @work(thread=True, exit_on_error=False, group="changes")
-    def change_worker(self, what: str, call, dry_run: bool, wait: bool) -> None:
-        warnings: list[str] = []
-
-        def emit(event) -> None:
-            if getattr(event, "level", "") == "warning":
-                warnings.append(event.text)
-
-        try:
-            changes: list[ScaleChange] = call(emit)
-            outcome = None
-            done = {c.name: c.after for c in changes if c.ok}
-            if wait and done:
-                self.report(self.say, f"{what}: waiting for {counted(len(done), 'deployment')} to be ready…")
-                outcome = self.backend.wait_ready(list(done), targets=done, cancel=self._leaving)
-        except HubError as e:
-            self.report(self.finish_change, what, None, None, [], str(e), dry_run)
-            return
-        except Exception as e:  # noqa: BLE001 - shown, never a crash
-            self.report(self.finish_change, what, None, None, [], f"{type(e).__name__}: {e}", dry_run)
-            return
-        self.report(self.finish_change, what, changes, outcome, warnings, None, dry_run)
-
+    # ----- operations (Enter, run_change and the result: ui/scaling.py) -------------------
     def worker_failed(self, worker, message: str) -> None:
         """An unexpected failure in one of this screen's workers (ui/workers.py): never left busy."""
-        if worker.group == "changes":
-            self.busy = False
-        self.say(message)
-
-
-    def finish_change(self, what, changes, outcome, warnings, error, dry_run) -> None:
-        self.busy = False
-        for w in warnings:
-            self.notify(w, severity="warning", timeout=8)
-        if error:
-            self.result(f"[b $error]failed:[/] {what}: {error}")
-            self.notify(error, title="failed", severity="error", timeout=10)
-            return
-        failed = [c for c in changes if not c.ok]
-        for c in failed:
-            self.notify(c.error, title=f"{c.name} failed", severity="error", timeout=10)
-        ok = len(changes) - len(failed)
-        text = f"{what}: {counted(ok, 'change')}{' validated (dry run, nothing changed)' if dry_run else ' applied'}"
-        if failed:
-            text += f", [b $error]{len(failed)} failed[/]"
-        if outcome is not None:
-            if outcome.ok and all(c.after == 0 for c in changes if c.ok):
-                text += f"; every pod gone in {outcome.seconds:.1f}s"  # nothing is "ready" at 0
-            elif outcome.ok:
-                text += f"; ready in {outcome.seconds:.1f}s"
-            else:
-                text += f"; [b $error]not ready after {outcome.seconds:.0f}s:[/] " + "; ".join(
-                    f"{n}: {why}" for n, why in outcome.not_ready.items())
-        self.result(text)
-        self.sync_slider()
+        if worker.group == CHANGES:
+            self.change_failed(message)
+        else:
+            self.say(message)
 
     def where(self) -> str:
         return "all namespaces" if self.all_namespaces else f"namespace {self.backend.namespace}"

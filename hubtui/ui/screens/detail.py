@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Log, Static
 
 from ...errors import HubError
@@ -23,10 +22,11 @@ from ...kube.deployments import row_from
 from ...kube.detail import DetailSnapshot
 from ...present.words import counted
 from ...present.detail import EventFacts, PodFacts, event_facts, pod_facts, rollout_facts
-from ...ops.scale import ScaleChange
 from ..actions import bindings, help_rows, table_bindings
 from ..styles import styled
 from ..widgets.replica_slider import ReplicaSlider, SliderKeys
+from ..live import Channel
+from ..scaling import CHANGES, Scaling
 from ..gate import ReadOnlyGate
 from .modals import Help, NamespacePicker
 from ..widgets.footer import HubFooter
@@ -44,6 +44,7 @@ EVENT_COLUMNS = (("age", "Age"), ("type", "Type"), ("reason", "Reason"), ("objec
 MAX_EVENT_ROWS = 100
 LOG_TAIL = 200  # lines shown first when a log opens
 LOG_FLUSH = 0.08  # seconds: the log pane takes the lines that arrived meanwhile in one write
+SNAPSHOT_FPS = 10  # the most times a second the rollout, pods and events are drawn again
 LOG_MAX_LINES = 5000
 REASON_WIDTH = 60  # the table shows the start; the selected pod's full reason is written under the table
 WARN = "hub.warning"  # a pod that is not ready, a Warning event (ui/styles.py: the theme's $warning)
@@ -69,7 +70,7 @@ class EventTable(DataTable):
             self.add_column(label, key=key)
 
 
-class DetailScreen(SliderKeys, ReadOnlyGate, HubScreen):
+class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
     ACTION_SCREEN = "detail"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("detail"))
     TICK = 1.0  # seconds: ages are brought up to date this often
@@ -104,12 +105,6 @@ class DetailScreen(SliderKeys, ReadOnlyGate, HubScreen):
     """
     SHORT = 32  # rows: a terminal shorter than this is drawn as above
 
-    class SnapshotArrived(Message):
-        """The detail's watches saw a change (posted from a watch thread; the latest snapshot wins)."""
-
-    class LogLinesArrived(Message):
-        """Log lines are waiting (posted once per batch from the stream's thread)."""
-
     def __init__(self, backend, name: str, *, namespace: str | None = None, ref: str | None = None,
                  dry_run: bool = False):
         super().__init__()
@@ -121,16 +116,14 @@ class DetailScreen(SliderKeys, ReadOnlyGate, HubScreen):
         self.detail = backend.detail(name, self.namespace)
         self.snapshot: DetailSnapshot | None = None
         self.pods: dict[str, PodFacts] = {}
-        self._latest: DetailSnapshot | None = None
-        self._latest_lock = threading.Lock()
+        # from the watch threads and the log stream (ui/live.py): the latest snapshot wins; log lines in order
+        self.live_snapshot: Channel[str, DetailSnapshot] = Channel(self, self._draw_snapshot, fps=SNAPSHOT_FPS)
+        self.live_log: Channel[int, list[str]] = Channel(self, self._draw_log, fps=1 / LOG_FLUSH)
         self.busy = False
         # the log pane
         self.log_stream = None
         self.log_target: tuple[str, str] | None = None  # (pod, container)
         self.container: str | None = None  # the chosen container (None: the pod's first)
-        self._log_lines: list[str] = []
-        self._log_lock = threading.Lock()
-        self._log_posted = False
 
 
     # ----- layout ------------------------------------------------------------------------
@@ -155,7 +148,6 @@ class DetailScreen(SliderKeys, ReadOnlyGate, HubScreen):
         self.refresh_title()
         self.query_one(PodTable).focus()
         self.set_interval(self.TICK, self.tick)
-        self.set_interval(LOG_FLUSH, self.flush_log)
         self.start_watching()
 
     def on_resize(self) -> None:
@@ -200,19 +192,13 @@ class DetailScreen(SliderKeys, ReadOnlyGate, HubScreen):
 
     # ----- the live state ------------------------------------------------------------------
     def _on_snapshot(self, snap: DetailSnapshot) -> None:
-        """On a watch thread: keep the latest, wake the UI once per burst."""
-        with self._latest_lock:
-            first = self._latest is None
-            self._latest = snap
-        if first and not self._leaving.is_set():
-            self.post_message(self.SnapshotArrived())
+        """On a watch thread: the latest snapshot into the live channel (latest wins)."""
+        if not self._leaving.is_set():
+            self.live_snapshot.put("snapshot", snap)
 
-    def on_detail_screen_snapshot_arrived(self, _: SnapshotArrived) -> None:
-        with self._latest_lock:
-            snap, self._latest = self._latest, None
-        if snap is not None:
-            self.snapshot = snap
-            self.render_snapshot()
+    def _draw_snapshot(self, items: dict[str, DetailSnapshot]) -> None:
+        self.snapshot = items["snapshot"]
+        self.render_snapshot()
 
     def tick(self) -> None:
         if self.snapshot is not None:
@@ -342,53 +328,11 @@ class DetailScreen(SliderKeys, ReadOnlyGate, HubScreen):
     def readonly_what(self, name: str) -> str:
         return f"scaling {self.deployment}"
 
-    def action_apply(self) -> None:
-        slider = self.query_one(ReplicaSlider)
-        row = slider.row
-        self.query_one(ReplicaSlider).forget_typing()
-        if row is None:
-            return
-        target, dry_run = slider.target, self.dry_run
-        if target == row.desired:
-            self.say(f"{row.name} is already at {row.desired}")
-            return
-        if self.busy:
-            self.notify("another change is still running", severity="warning")
-            return
-        if not dry_run and self.hub.refused_readonly(f"scaling {row.name}"):
-            return
-        self.busy = True
-        what = f"scale {row.name} {row.desired}→{target}"
-        self.say(f"{what}{' (dry run)' if dry_run else ''}…")
-        self.scale_worker(what, target, dry_run)
+    # Enter on the slider, the change's worker and its result: ui/scaling.py (as on the deployments)
+    wait = False  # the detail shows readiness live: it never waits
 
-    @work(thread=True, exit_on_error=False, group="detail-scale")
-    def scale_worker(self, what: str, target: int, dry_run: bool) -> None:
-        warnings: list[str] = []
-
-        def emit(event) -> None:
-            if getattr(event, "level", "") == "warning":
-                warnings.append(event.text)
-
-        try:
-            changes: list[ScaleChange] = self.backend.scale([self.ref], target, dry_run=dry_run, emit=emit)
-            error = next((c.error for c in changes if not c.ok), None)
-        except HubError as e:
-            error = str(e)
-        except Exception as e:  # noqa: BLE001 - shown, never a crash
-            error = f"{type(e).__name__}: {e}"
-        self.report(self.finish_scale, what, error, warnings, dry_run)
-
-    def finish_scale(self, what: str, error: str | None, warnings: list[str], dry_run: bool) -> None:
-        self.busy = False
-        for w in warnings:
-            self.notify(w, severity="warning", timeout=8)
-        if error:
-            self.say(f"[b $error]failed:[/] {escape(what)}: {escape(error)}")
-            self.notify(error, title="failed", severity="error", timeout=10)
-        else:
-            self.say(f"{escape(what)}: " + ("validated (dry run, nothing changed)" if dry_run else "applied"))
-        self.sync_slider()
+    def slider_ref(self, row) -> str:
+        return self.ref  # the deployments' name for it (namespace/name in a view of all namespaces)
 
     # ----- the log pane --------------------------------------------------------------------
     def action_logs(self) -> None:
@@ -406,8 +350,7 @@ class DetailScreen(SliderKeys, ReadOnlyGate, HubScreen):
         self.stop_stream()
         log = self.query_one("#log", Log)
         log.clear()
-        with self._log_lock:
-            self._log_lines = []
+        self.live_log.discard()  # the last stream's lines not drawn yet: never in the new one's pane
         self.log_target = (pod, container)
         self.query_one("#log-title", Static).update(
             f"Log of [b]{escape(pod)}[/] / [b]{escape(container)}[/] · following · l closes · c container")
@@ -419,16 +362,14 @@ class DetailScreen(SliderKeys, ReadOnlyGate, HubScreen):
             self._on_log_lines([f"— {e} —"])
 
     def _on_log_lines(self, lines: list[str]) -> None:
-        """On the stream's thread: buffer; the pane takes them in one write per flush."""
-        with self._log_lock:
-            self._log_lines.extend(lines)
+        """On the stream's thread: into the live channel; the pane takes them in one write per frame."""
+        self.live_log.add(lines)
 
     def _on_log_end(self, error: str | None) -> None:
         self._on_log_lines([f"— {error} —" if error else "— the log ended (the container stopped) —"])
 
-    def flush_log(self) -> None:
-        with self._log_lock:
-            lines, self._log_lines = self._log_lines, []
+    def _draw_log(self, items: dict[int, list[str]]) -> None:
+        lines = [line for batch in items.values() for line in batch]
         if lines and self.has_class("logs-open"):
             log = self.query_one("#log", Log)
             # follow the end unless the operator scrolled up to read
@@ -467,9 +408,8 @@ class DetailScreen(SliderKeys, ReadOnlyGate, HubScreen):
 
     def worker_failed(self, worker, message: str) -> None:
         """A worker failed with an error it did not handle (ui/workers.py): the screen stays usable."""
-        if worker.group == "detail-scale":
-            self.busy = False
-            self.say(f"[b $error]failed:[/] {escape(message)}")
+        if worker.group == CHANGES:
+            self.change_failed(message)
         elif worker.group == "detail-start":
             self.show_banner(f"⚠ {message} — Esc goes back")
 

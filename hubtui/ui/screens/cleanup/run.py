@@ -22,6 +22,7 @@ from ....paths import tilde
 from ....present.events import OUTCOME_TONES, event_line, progress_text, step_failed_state
 from ...actions import bindings, help_rows
 from ...backend import Backend
+from ...live import Channel
 from ...styles import styled, tone_style
 from ..modals import Confirm, Help
 from ...widgets.footer import HubFooter
@@ -98,7 +99,7 @@ class RunScreen(HubScreen):
 
     # q / Ctrl-C / Ctrl-Q never quit in the middle: the app asks, stops at a safe point, then exits
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("cleanup-run"))
-    FLUSH_EVERY = 0.1  # seconds between two batched writes to the log
+    FLUSH_FPS = 10  # the most writes a second to the log
 
     def __init__(self, backend: Backend, session: CleanupSession):
         super().__init__()
@@ -112,8 +113,8 @@ class RunScreen(HubScreen):
         self.summary = None
         self.started = self.clock()
         self.ended: float | None = None
-        self._events: list[Event] = []
-        self._lock = threading.Lock()
+        # the run's events, from its thread, in order (ui/live.py): drawn FLUSH_FPS times a second at most
+        self.live: Channel[int, Event] = Channel(self, self._draw, fps=self.FLUSH_FPS)
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="titlebar")
@@ -134,7 +135,6 @@ class RunScreen(HubScreen):
             table.add_column(label, key=label.lower(), width=width)
         self.query_one("#summary").display = False
         self.tick()
-        self.set_interval(self.FLUSH_EVERY, self.flush)
         self.set_interval(1, self.tick)
         self.execute()
 
@@ -165,15 +165,11 @@ class RunScreen(HubScreen):
                 view.redraw(now)
 
     def emit(self, event: Event) -> None:
-        """Called on the run's thread: queue the event for the next flush."""
-        with self._lock:
-            self._events.append(event)
+        """Called on the run's thread (and on the UI's): the event into the live channel."""
+        self.live.add(event)
 
-    def flush(self) -> None:
-        with self._lock:
-            events, self._events = self._events, []
-        if not events:
-            return
+    def _draw(self, items: dict[int, Event]) -> None:
+        events = list(items.values())
         log = self.query_one(RichLog)
         stamp = self.backend.now().astimezone().strftime("%H:%M:%S")
         for event in events:
@@ -212,7 +208,7 @@ class RunScreen(HubScreen):
         self.app.call_from_thread(self.finished, summary, error)
 
     def finished(self, summary, error: str) -> None:
-        self.flush()
+        self.live.drain_now()  # every event of the run is on screen before its summary
         self.summary = summary
         self.ended = self.clock()
         box = self.query_one("#summary")
