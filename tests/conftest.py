@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -49,14 +51,67 @@ def local_cluster():
         cluster.down()
 
 
+class DoomedClusters:
+    """Clusters of their own for the tests that destroy one, each started one test ahead: while a test runs
+    on its cluster, the next test's boots beside it (a cluster takes about 12 s to start, and most of these
+    tests wait on the cluster, not the CPU). None is started that no test will take."""
+
+    def __init__(self, needed: int):
+        checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:6]
+        self.prefix = f"hubtui-doomed-{checkout}-{os.getpid()}"  # per process: runs side by side never share
+        self.needed = needed
+        self.numbers = itertools.count()
+        self.next: tuple[LocalCluster, threading.Thread, dict] | None = None
+
+    def _start(self) -> tuple[LocalCluster, threading.Thread, dict]:
+        cluster, outcome = LocalCluster(f"{self.prefix}-{next(self.numbers)}"), {}
+
+        def up() -> None:
+            try:
+                cluster.up()
+            except BaseException as e:  # noqa: BLE001 - raised in the test that takes it
+                outcome["error"] = e
+
+        thread = threading.Thread(target=up, name=f"start {cluster.name}", daemon=True)
+        thread.start()
+        return cluster, thread, outcome
+
+    def take(self) -> LocalCluster:
+        cluster, thread, outcome = self.next or self._start()
+        self.next = None
+        self.needed -= 1
+        thread.join()
+        if "error" in outcome:
+            cluster.down()
+            raise outcome["error"]
+        if self.needed > 0:
+            self.next = self._start()  # boots while this test runs
+        return cluster
+
+    def close(self) -> None:
+        if self.next is not None:
+            cluster, thread, _ = self.next
+            thread.join()
+            cluster.down()
+
+
+def pytest_collection_finish(session):
+    session.config._hubtui_doomed = sum("doomed_cluster" in getattr(item, "fixturenames", ())
+                                        for item in session.items)
+
+
+@pytest.fixture(scope="session")
+def doomed_clusters(request):
+    spares = DoomedClusters(getattr(request.config, "_hubtui_doomed", 0))
+    yield spares
+    spares.close()
+
+
 @pytest.fixture
-def doomed_cluster(request):
-    """A cluster of its own with the hub deployed, for a test that destroys it (a cleanup run). Started
-    fresh (about 10 s) and stopped after the test; named per process, so that test runs side by side never
-    share one."""
-    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:6]
-    cluster = LocalCluster(f"hubtui-doomed-{checkout}-{os.getpid()}")
-    cluster.up()
+def doomed_cluster(doomed_clusters):
+    """A cluster of its own with the hub deployed, for a test that destroys it (a cleanup run): started
+    ahead of the test by `doomed_clusters` and stopped after it."""
+    cluster = doomed_clusters.take()
     yield cluster
     cluster.down()
 
