@@ -84,7 +84,7 @@ class RowTable(ScrollView, can_focus=True):
         Binding("end", "cursor_to(-1)", "Last", show=False),
     ]
 
-    cursor_row: reactive[int] = reactive(0, always_update=False, init=False)
+    cursor_row: reactive[int] = reactive(0, repaint=False, init=False)  # its watcher redraws the two rows
 
     class RowHighlighted(Message):
         """The cursor is on another row (or the row under it changed)."""
@@ -308,8 +308,8 @@ class RowTable(ScrollView, can_focus=True):
         base = self.rich_style
         if y == 0:
             header = base + self.get_component_rich_style("row-table--header")
-            strip = self._line((c.label for c in self.columns.values()), header, None, ("header", self._layout))
-            return strip.crop_extend(scroll_x, scroll_x + width, header)
+            return self._line((c.label for c in self.columns.values()), header, None,
+                              ("header", self._layout), scroll_x, width)
         index = y - 1 + scroll_y
         if index >= len(self._order):
             return Strip.blank(width, base)
@@ -318,14 +318,14 @@ class RowTable(ScrollView, can_focus=True):
         if self.zebra_stripes and index % 2:
             style = style + self.get_component_rich_style("row-table--even-row")
         cursor = self.get_component_rich_style("row-table--cursor") if index == self.cursor_row else None
-        strip = self._line(self._cells[key], style, cursor, (key, self._version[key], self._layout))
-        # the row's stripe and the cursor reach the right edge, as wide as the terminal is
-        return strip.crop_extend(scroll_x, scroll_x + width, style + cursor if cursor else style)
+        return self._line(self._cells[key], style, cursor, (key, self._version[key], self._layout), scroll_x, width)
 
-    def _line(self, cells: Iterable[CellValue], style: Style, cursor: Style | None, key: tuple) -> Strip:
+    def _line(self, cells: Iterable[CellValue], style: Style, cursor: Style | None, key: tuple, scroll_x: int,
+              width: int) -> Strip:
         """One row's cells, padded and cut to their columns: the row's style under the cells' own, the
-        cursor's over them. Cached under the row's version and every style it was drawn with."""
-        cache_key = (*key, style, cursor)
+        cursor's over them; its stripe (and the cursor) reach the right edge. Cached under the row's version,
+        every style it was drawn with, the scroll and the width."""
+        cache_key = (*key, style, cursor, scroll_x, width)
         strip = self._lines.get(cache_key)
         if strip is None:
             text = Text(no_wrap=True, end="")
@@ -337,6 +337,7 @@ class RowTable(ScrollView, can_focus=True):
                 text.append_text(cell)
                 text.append(pad)
             segments = Segment.apply_style(text.render(self.app.console), style, cursor)
-            strip = Strip(segments, text.cell_len)
+            strip = Strip(segments, text.cell_len).crop_extend(scroll_x, scroll_x + width,
+                                                                style + cursor if cursor else style)
             self._lines[cache_key] = strip
         return strip
