@@ -95,14 +95,17 @@ class DoomedClusters:
             cluster.down()
 
 
+DOOMED_TESTS = pytest.StashKey[int]()  # how many collected tests take a doomed cluster
+
+
 def pytest_collection_finish(session):
-    session.config._hubtui_doomed = sum("doomed_cluster" in getattr(item, "fixturenames", ())
-                                        for item in session.items)
+    session.config.stash[DOOMED_TESTS] = sum("doomed_cluster" in getattr(item, "fixturenames", ())
+                                             for item in session.items)
 
 
 @pytest.fixture(scope="session")
 def doomed_clusters(request):
-    spares = DoomedClusters(getattr(request.config, "_hubtui_doomed", 0))
+    spares = DoomedClusters(request.config.stash.get(DOOMED_TESTS, 0))
     yield spares
     spares.close()
 

@@ -196,10 +196,15 @@ class FakeBackend:
         from hubtui.ops.cleanup.plan import CleanupOptions
 
         self.calls.append(("load", plan_file))
+        if self.unreadable:
+            from hubtui.errors import HubError
+
+            raise HubError(self.unreadable)
         # saved with Force ticked back then: a resume must not skip the questions because of it
         return fake_plan("dev", CleanupOptions("dev", "k8s", "llm-analytics-hub", force=True))
 
     stale = None  # why a pending run cannot be resumed (None: it can)
+    unreadable = ""  # why the pending run's saved plan cannot be read ("": it can)
     labelled = True  # the planned cluster's namespace says environment=<env>
 
     lock_holder = ""  # a run of the environment going on elsewhere (the refusal's text)

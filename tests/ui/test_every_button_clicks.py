@@ -12,7 +12,7 @@ from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.modals import Confirm, NumberPrompt
 
 from .fakes import FakeBackend
-from .helpers import until
+from .helpers import dialog_words, screen_text, until
 from .test_cleanup_wizard import SIZE, fill, text, to_plan, type_into
 from .test_deployments_screen import select
 
@@ -144,3 +144,27 @@ async def test_at_80x24_the_typed_question_keeps_its_field_and_buttons_on_screen
         assert await pilot.click("#ok")
         await until(pilot, lambda: isinstance(app.screen, TypedConfirm)
                     and app.screen.confirmation.phrase == "yes", what="the second question")
+
+
+async def test_an_unreadable_pending_plan_is_set_aside_only_by_its_button():
+    backend = FakeBackend()
+    backend.pending = JournalState("a" * 64, "/state/hubtui/cleanup/dev/plan-aaaa.json", "2026-11-26T11:00:00Z",
+                                   {"backup": {"status": "done"}})
+    backend.unreadable = "cannot read the saved plan /state/hubtui/cleanup/dev/plan-aaaa.json: no such file"
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await fill(pilot, app)
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
+        words = dialog_words(app)
+        assert "The interrupted cleanup of 'dev' cannot be resumed" in words and "no such file" in words
+        assert "Set aside and plan" in screen_text(app)
+        await pilot.press("escape")  # not answered: nothing set aside, nothing planned
+        await until(pilot, lambda: isinstance(app.screen, CleanupFormScreen))
+        assert "stays pending" in text(app, "#message")
+        assert not [c for c in backend.calls if c[0] in ("plan", "discard")]
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
+        await pilot.click("#again")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen) and not app.screen.resume, what="a fresh plan")
+        assert [c[0] for c in backend.calls if c[0] in ("discard", "plan")] == ["discard", "plan"]

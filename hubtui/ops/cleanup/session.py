@@ -348,8 +348,9 @@ class CleanupSession:
                 if not accepted(c, typed):
                     raise Declined(f"not confirmed (type exactly {c.phrase!r}): nothing was changed")
             for r in protected:  # deletion protection is never switched off silently
-                typed = yield TypePhrase(protection_confirmation(plan, r), plan, r)
-                if typed is None or not accepted(protection_confirmation(plan, r), typed):
+                question = protection_confirmation(plan, r)
+                typed = yield TypePhrase(question, plan, r)
+                if typed is None or not accepted(question, typed):
                     raise Declined(f"deletion protection of {r.label()} stays on: nothing was changed")
                 self.allow_unprotect = True
         self.confirmed = True
