@@ -24,10 +24,10 @@ from typing import Any
 from collections.abc import Callable, Iterable, Iterator
 
 from ..errors import HubError, UsageError
-from ..events import LogLine, StepDone, StepFailed, StepStarted
+from ..events import LogLine
 from ..settings import Settings
-from .base import (DELETED, FAILED, GONE, SKIPPED, TAG_KEY, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
-                   TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,
+from .base import (DELETED, FAILED, GONE, SKIPPED, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
+                   ResourceOutcome, TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,
                    short_error, split_tag_matches, wait_until)
 
 EKS_CLUSTER = "eks-cluster"
@@ -642,13 +642,11 @@ class _Teardown:
     # --- one resource
 
     def _one(self, r: CloudResource) -> ResourceOutcome:
-        if r.id in self.ctx.finished:
-            return self._skip(r, "finished in an earlier run", level="info")
-        if self.ctx.cancel.is_set():
-            return self._skip(r, "cancelled before it was started")
-        step = f"aws: {r.label()}"
-        self.ctx.emit(StepStarted(step, r.id))
-        attempt = _Attempt(r, step)
+        life = Lifecycle("aws", r, self.ctx)
+        if (early := life.before()) is not None:
+            return self._store(early)
+        life.start()
+        attempt = _Attempt(r, life.step)
         try:
             handler = self._handlers.get(r.kind)
             if handler is None:
@@ -660,25 +658,13 @@ class _Teardown:
                       else "cancelled before the delete request")
         except Exception as e:  # noqa: BLE001  (HubError, a ClientError, retries run out, a timed-out wait)
             outcome, detail = FAILED, short_error(e)
+        life.requested = attempt.requested
         detail = "; ".join([*attempt.notes, detail]) if detail else "; ".join(attempt.notes)
-        return self._finish(ResourceOutcome(r, outcome, detail), step)
+        return self._store(life.end(outcome, detail))
 
-    def _finish(self, outcome: ResourceOutcome, step: str) -> ResourceOutcome:
-        if outcome.outcome == FAILED:
-            self.ctx.emit(StepFailed(step, outcome.detail))
-        elif outcome.outcome == SKIPPED:
-            self.ctx.emit(StepDone(step, f"skipped: {outcome.detail}"))
-        else:
-            self.ctx.emit(StepDone(step, outcome.detail or outcome.outcome))
-        self._store(outcome)
-        if outcome.outcome != SKIPPED:
-            self.ctx.record(outcome)
-        return outcome
-
-    def _skip(self, r: CloudResource, why: str, level: str = "warning") -> ResourceOutcome:
-        """Not attempted: no call made, not recorded (it is not finished, or was recorded earlier)."""
-        self.ctx.emit(LogLine(f"aws: {r.label()}: skipped ({why})", level))
-        return self._store(ResourceOutcome(r, SKIPPED, why))
+    def _skip(self, r: CloudResource, why: str) -> ResourceOutcome:
+        """Held back: no call made, not recorded."""
+        return self._store(Lifecycle("aws", r, self.ctx).held_back(why))
 
     def _store(self, outcome: ResourceOutcome) -> ResourceOutcome:
         with self._lock:

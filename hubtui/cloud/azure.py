@@ -20,9 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..errors import HubError
-from ..events import LogLine, StepDone, StepFailed, StepStarted
+from ..events import LogLine
 from ..settings import Settings
-from .base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
+from .base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, CloudResource, Lifecycle, ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
                    split_tag_matches, wait_until)
 
@@ -258,11 +258,11 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
     outcomes: dict[str, ResourceOutcome] = {}
     todo = []
     for resource in plan.resources:
-        if resource.id in ctx.finished:
-            outcomes[resource.id] = ResourceOutcome(resource, SKIPPED, "finished in an earlier run")
-            ctx.emit(LogLine(f"azure: {resource.label()}: finished in an earlier run, skipped"))
-        elif resource.kind != GROUP_KIND:
-            outcomes[resource.id] = ResourceOutcome(resource, SKIPPED, f"not an Azure {GROUP_KIND}")
+        life = Lifecycle(PROVIDER, resource, ctx)
+        if resource.kind != GROUP_KIND:
+            outcomes[resource.id] = life.end(FAILED, f"hubtui cannot delete a {resource.kind} on Azure")
+        elif resource.id in ctx.finished and (early := life.before()) is not None:
+            outcomes[resource.id] = early
         else:
             todo.append(resource)
     if todo:
@@ -288,31 +288,30 @@ def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> Reso
     starts no thread), and hubtui polls the operation itself between its own waits. A cancel or a timeout
     therefore leaves nothing running in this process; Azure goes on deleting (the outcome says so), and a
     resume finds the group Deleting and waits until it is gone instead of deleting it again."""
-    step = f"azure: {resource.label()}"
-    if ctx.cancel.is_set():
-        return ResourceOutcome(resource, SKIPPED, "cancelled before it started")
-    ctx.emit(StepStarted(step, f"deleting resource group {resource.name} and everything in it"))
-    requested = False
+    life = Lifecycle(PROVIDER, resource, ctx)
+    if (early := life.before()) is not None:
+        return early
+    life.start(f"deleting resource group {resource.name} and everything in it")
+    step = life.step
     try:
         current = retry(lambda: _get_group(client, resource.name), retryable=_is_retryable,
                         what=f"read {resource.label()}", ctx=ctx)
         if current is None:
-            return _report(ResourceOutcome(resource, GONE, "already gone"), step, ctx, requested=False)
+            return life.end(GONE, "already gone")
         check_identity(resource, current_id=current.id, created=_created(current), ignore_case=True)
         if _state(current).lower() != "deleting" and (new := _new_since_plan(client, resource)):
             more = f" and {len(new) - 5} more" if len(new) > 5 else ""
-            return _report(ResourceOutcome(resource, FAILED, f"it holds resources the plan did not show: "
-                                                             f"{', '.join(new[:5])}{more}; nothing was deleted: "
-                                                             "plan again"), step, ctx, requested=False)
+            return life.end(FAILED, f"it holds resources the plan did not show: {', '.join(new[:5])}{more}; "
+                                    "nothing was deleted: plan again")
         if _state(current).lower() == "deleting":  # an earlier, interrupted run asked for it
-            requested = True
+            life.requested = True
             ctx.emit(LogLine(f"{step}: already being deleted (asked for by an earlier run); waiting until it is gone"))
             _wait_group_gone(client, resource, ctx, step)
             outcome = ResourceOutcome(resource, DELETED, "deleted (waited for the deletion an earlier run started)")
         else:
             accepted = retry(lambda: _begin_delete(client, resource.name), retryable=_is_retryable,
                              what=f"delete {resource.label()}", ctx=ctx)
-            requested = True
+            life.requested = True
             operation = _Operation(accepted)
             if operation.url is None and operation.status == "InProgress":  # accepted, but nothing to follow
                 _wait_group_gone(client, resource, ctx, step, started_by="this run")
@@ -321,11 +320,11 @@ def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> Reso
                            describe=lambda: f"status {operation.status}; Azure is still deleting it")
             outcome = operation.outcome(resource)
     except Cancelled:
-        outcome = ResourceOutcome(resource, SKIPPED, STILL_DELETING if requested
+        outcome = ResourceOutcome(resource, SKIPPED, STILL_DELETING if life.requested
                                   else "cancelled before the deletion was accepted")
     except Exception as e:  # noqa: BLE001 - every error is an outcome, never a crash of the other groups
         outcome = _failed_call(resource, e)
-    return _report(outcome, step, ctx, requested=requested)
+    return life.end(outcome.outcome, outcome.detail)
 
 
 def _new_since_plan(client, resource: CloudResource) -> list[str]:
@@ -471,14 +470,3 @@ def _is_retryable(e: Exception) -> bool:
     if _status(e) != 409:
         return False
     return _code(e) in RETRYABLE_CONFLICTS or any(word in str(e).lower() for word in RETRYABLE_WORDS)
-
-
-def _report(outcome: ResourceOutcome, step: str, ctx: TeardownContext, *, requested: bool) -> ResourceOutcome:
-    """Tell the operator and the journal. A group whose deletion was never sent is not recorded."""
-    if outcome.outcome in (DELETED, GONE):
-        ctx.emit(StepDone(step, outcome.detail))
-    else:
-        ctx.emit(StepFailed(step, outcome.detail))
-    if outcome.outcome != SKIPPED or requested:
-        ctx.record(outcome)
-    return outcome

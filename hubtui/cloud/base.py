@@ -20,8 +20,10 @@ A provider module offers two functions:
         (another creation time or id) is FAILED with no delete call. NotFound counts as done ("gone");
         throttling and resource-in-use are retried with bounded backoff (retry() below); every other error is
         a failed resource, never a success.
-        A resource whose id is in ctx.finished was deleted by an earlier run: skip it without a call.
-        Call ctx.record(outcome) as soon as each resource is finished, so that a killed run resumes after it.
+        Each resource goes through one Lifecycle (below), which says and records every end the same way for
+        all providers: one finished by an earlier run is skipped without a call; one reached after a cancel
+        (or whose dependency was not deleted) is held back without a call; a started one ends deleted, gone,
+        failed or stopped, and is recorded (ctx.record) at once, so that a killed run resumes after it.
         Check ctx.cancel between resources and while waiting; on cancel, return what is finished so far.
 
 The SDKs are imported inside the provider module's functions; a missing SDK gives a one-line HubError.
@@ -41,7 +43,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from ..errors import HubError, UsageError
-from ..events import Emit, LogLine, Progress, ignore
+from ..events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
 from ..settings import Settings
 
 CLOUD_PROVIDERS = ("aws", "gcp", "azure")
@@ -165,6 +167,53 @@ class TeardownContext:
             return call
 
         return replace(self, emit=locked(self.emit), record=locked(self.record))
+
+
+class Lifecycle:
+    """One resource's way through a teardown, the same for AWS, GCP and Azure: each way it can end is one
+    outcome, said to the operator one way and recorded (ctx.record: the journal and the audit) by one rule.
+
+    - finished by an earlier run of the plan (`before`): SKIPPED without a call, said; not recorded again;
+    - held back (`before` after a cancel, or `held_back` when what it waits on was not deleted): SKIPPED
+      without a call, said as a warning; not recorded, since nothing was asked of the cloud;
+    - started (`start`: StepStarted), then one `end`:
+      - DELETED or GONE: StepDone, recorded;
+      - FAILED: StepFailed, recorded;
+      - SKIPPED (stopped: a cancel, or a deletion the cloud is still doing when the wait ended): StepFailed
+        naming why (never a ✓ for what is not done), recorded once a delete request was sent (`requested`),
+        so that the journal and the audit know the cloud is changing."""
+
+    def __init__(self, provider: str, resource: CloudResource, ctx: TeardownContext):
+        self.resource, self.ctx = resource, ctx
+        self.step = f"{provider}: {resource.label()}"
+        self.requested = False  # a delete request for it was sent (by this run or, followed now, an earlier one)
+
+    def before(self) -> ResourceOutcome | None:
+        """The outcome of a resource that is not to be started at all; None when it is to be started."""
+        if self.resource.id in self.ctx.finished:
+            self.ctx.emit(LogLine(f"{self.step}: finished in an earlier run, skipped"))
+            return ResourceOutcome(self.resource, SKIPPED, "finished in an earlier run")
+        if self.ctx.cancel.is_set():
+            return self.held_back("cancelled before it started")
+        return None
+
+    def held_back(self, why: str) -> ResourceOutcome:
+        """Not started, and no call made: `why` (a cancel, or a dependency that was not deleted)."""
+        self.ctx.emit(LogLine(f"{self.step}: skipped ({why})", "warning"))
+        return ResourceOutcome(self.resource, SKIPPED, why)
+
+    def start(self, detail: str = "") -> None:
+        self.ctx.emit(StepStarted(self.step, detail or self.resource.id))
+
+    def end(self, outcome: str, detail: str = "") -> ResourceOutcome:
+        result = ResourceOutcome(self.resource, outcome, detail)
+        if outcome in FINISHED_OUTCOMES:
+            self.ctx.emit(StepDone(self.step, detail or outcome))
+        else:
+            self.ctx.emit(StepFailed(self.step, detail or outcome))
+        if outcome != SKIPPED or self.requested:
+            self.ctx.record(result)
+        return result
 
 
 class Cancelled(Exception):

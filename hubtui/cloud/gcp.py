@@ -27,9 +27,10 @@ from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
 from ..errors import HubError, UsageError
-from ..events import LogLine, StepDone, StepFailed, StepStarted
+from ..events import LogLine
 from ..settings import Settings
-from .base import (DELETED, FAILED, GONE, SKIPPED, TAG_KEY, Cancelled, CloudPlan, CloudResource, ResourceOutcome,
+from .base import (DELETED, FAILED, GONE, SKIPPED, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
+                   ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
                    split_tag_matches, wait_until)
 
@@ -371,55 +372,33 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
                     and o.resource.id not in ctx.finished), None)
     for network in last:
         if blocker is not None and network.id not in ctx.finished and not ctx.cancel.is_set():
-            outcomes.append(_skip(network, f"{blocker.resource.label()} was not deleted ({blocker.outcome})", ctx))
+            outcomes.append(Lifecycle(PROVIDER, network, ctx).held_back(
+                f"{blocker.resource.label()} was not deleted ({blocker.outcome})"))
         else:
             outcomes.append(_handle(network, gcp, ctx))
     return outcomes
 
 
-def _step(resource: CloudResource) -> str:
-    return f"{PROVIDER}: {resource.label()}"
-
-
-def _skip(resource: CloudResource, reason: str, ctx: TeardownContext) -> ResourceOutcome:
-    outcome = ResourceOutcome(resource, SKIPPED, reason)
-    ctx.emit(LogLine(f"{_step(resource)}: skipped ({reason})", "warning"))
-    ctx.record(outcome)
-    return outcome
-
-
 def _handle(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext) -> ResourceOutcome:
     """Delete one resource and turn whatever happens into its outcome, recorded at once."""
-    step = _step(resource)
-    if resource.id in ctx.finished:
-        ctx.emit(LogLine(f"{step}: already deleted by an earlier run"))
-        return ResourceOutcome(resource, SKIPPED, "deleted by an earlier run")
-    if ctx.cancel.is_set():
-        return _skip(resource, "cancelled", ctx)
+    life = Lifecycle(PROVIDER, resource, ctx)
+    if (early := life.before()) is not None:
+        return early
+    life.start()
     deleter = _DELETERS.get(resource.kind)
     if deleter is None:
-        outcome = ResourceOutcome(resource, FAILED, f"hubtui cannot delete a {resource.kind} on GCP")
-        ctx.emit(StepFailed(step, outcome.detail))
-        ctx.record(outcome)
-        return outcome
-    ctx.emit(StepStarted(step, resource.id))
+        return life.end(FAILED, f"hubtui cannot delete a {resource.kind} on GCP")
     try:
-        outcome = ResourceOutcome(resource, DELETED, deleter(resource, gcp, ctx, step))
-        ctx.emit(StepDone(step, outcome.detail))
+        return life.end(DELETED, deleter(resource, gcp, ctx, life.step))
     except gcp.sdk.exceptions.NotFound:
-        outcome = ResourceOutcome(resource, GONE, "already gone")
-        ctx.emit(StepDone(step, outcome.detail))
-    except _StillDeleting:
-        outcome = ResourceOutcome(resource, SKIPPED, STILL_DELETING)
-        ctx.emit(LogLine(f"{step}: {outcome.detail}", "warning"))
+        return life.end(GONE, "already gone")
+    except _StillDeleting:  # the request was accepted: the journal and the audit must know the cloud is changing
+        life.requested = True
+        return life.end(SKIPPED, STILL_DELETING)
     except Cancelled:
-        outcome = ResourceOutcome(resource, SKIPPED, "cancelled before it was confirmed deleted")
-        ctx.emit(LogLine(f"{step}: {outcome.detail}", "warning"))
+        return life.end(SKIPPED, "cancelled before it was confirmed deleted")
     except Exception as e:  # noqa: BLE001 - every other error is this resource's failure, never a success
-        outcome = ResourceOutcome(resource, FAILED, short_error(e))
-        ctx.emit(StepFailed(step, outcome.detail))
-    ctx.record(outcome)
-    return outcome
+        return life.end(FAILED, short_error(e))
 
 
 def _retryable(e: Exception) -> bool:

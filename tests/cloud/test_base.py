@@ -182,3 +182,54 @@ def test_a_tag_only_part_of_a_resource_left_alone_names_it_and_stays_alone():
         "(environment=dev) but is not named after llm-analytics-hub-dev; --include-tag-matches includes it after "
         "its own confirmation"]
     assert split_tag_matches([ng], include_tag_matches=True) == ([ng], [])
+
+
+class TestLifecycle:
+    """One resource's way through a teardown, the same for every provider (base.Lifecycle)."""
+
+    def setup_method(self):
+        from hubtui.events import LogLine, StepDone, StepFailed, StepStarted
+
+        self.kinds = (LogLine, StepDone, StepFailed, StepStarted)
+        self.events, self.records = [], []
+        self.ctx = base.TeardownContext(emit=self.events.append, record=self.records.append)
+        self.resource = CloudResource("rds-instance", "hub-db", "arn:aws:rds:eu-west-1:1:db:hub-db", "name+tag")
+
+    def life(self):
+        return base.Lifecycle("aws", self.resource, self.ctx)
+
+    def said(self) -> list[tuple[str, str]]:
+        return [(type(e).__name__, getattr(e, "detail", "") or getattr(e, "error", "") or getattr(e, "text", ""))
+                for e in self.events]
+
+    def test_one_finished_in_an_earlier_run_is_skipped_without_a_record(self):
+        self.ctx.finished = frozenset({self.resource.id})
+        outcome = self.life().before()
+        assert outcome is not None and (outcome.outcome, outcome.detail) == (base.SKIPPED, "finished in an earlier run")
+        assert self.records == [] and self.said() == [("LogLine", "aws: rds-instance hub-db: finished in an earlier run, skipped")]
+
+    def test_one_reached_after_a_cancel_is_held_back_as_a_warning_without_a_record(self):
+        self.ctx.cancel.set()
+        outcome = self.life().before()
+        assert outcome is not None and outcome.outcome == base.SKIPPED
+        assert self.records == [] and [e.level for e in self.events] == ["warning"]
+
+    def test_one_to_start_has_no_early_outcome(self):
+        assert self.life().before() is None and self.events == []
+
+    @pytest.mark.parametrize("outcome, event", [(base.DELETED, "StepDone"), (base.GONE, "StepDone"),
+                                                (base.FAILED, "StepFailed")])
+    def test_every_finished_or_failed_end_is_recorded(self, outcome, event):
+        life = self.life()
+        life.start()
+        result = life.end(outcome, "why")
+        assert self.records == [result] and [name for name, _ in self.said()] == ["StepStarted", event]
+
+    @pytest.mark.parametrize("requested", [False, True])
+    def test_a_stopped_one_is_never_a_tick_and_is_recorded_once_its_delete_was_sent(self, requested):
+        life = self.life()
+        life.start()
+        life.requested = requested
+        result = life.end(base.SKIPPED, "cancelled after the delete request: it may still be deleting")
+        assert self.said()[-1] == ("StepFailed", "cancelled after the delete request: it may still be deleting")
+        assert self.records == ([result] if requested else [])
