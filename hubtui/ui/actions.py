@@ -123,16 +123,17 @@ ACTIONS: tuple[Action, ...] = (
     # connect
     _key("↑ ↓", "choose a store", "connect"),
     _key("Ctrl-]", "(inside a session) end it and come back here", "connect"),
-    Action("connect", "enter", "Connect", "hand the terminal to the selected store's client", ("connect",),
-           priority=True),
+    Action("connect", "enter", "Connect", "hand the terminal to the selected store's client", ("connect",)),
     Action("lookup", "f5", "Refresh", "look for the stores' pods again", ("connect",)),
     Action("back", "escape", "Back", "back to the deployments", ("connect",)),
     Action("help", "question_mark", "Help", "the keys of this screen", ("connect",)),
     # the cleanup wizard: the form
     _key("Tab / Shift-Tab", "next / previous field", "cleanup-form"),
     _key("Space / Enter", "choose a provider, tick an option", "cleanup-form"),
+    # not a priority binding: F5 is resolved after the keys typed before it (a priority one ran as soon as it
+    # was read, and `k8s`, Space, F5 typed at once planned with no provider chosen); no field of the form takes F5
     Action("plan", "f5", "Plan", "discover what the environment has (read-only) and show the plan",
-           ("cleanup-form",), priority=True),
+           ("cleanup-form",)),
     Action("back", "escape", "Back", "back to the deployments", ("cleanup-form",)),
     Action("help", "f1", "Help", "the keys of this screen (? would be typed into the fields)", ("cleanup-form",)),
     # the plan

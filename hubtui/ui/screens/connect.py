@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from ...ops.connect import TARGETS, PodChoice
@@ -30,6 +30,14 @@ IN_BROWSER = ("[b $warning]connect needs a real terminal:[/] this hubtui runs in
               "to psql, redis-cli or a shell. In a terminal, run [b]hubtui connect {target}[/]")
 
 
+class TargetTable(DataTable):
+    """The stores, one row each. Enter on the table connects, through the table's own binding: it is then
+    resolved in turn with ↑ ↓ typed before it (a priority binding on the screen ran as soon as it was read, and
+    ↓ ↓ Enter typed at once connected to the first store)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "screen.connect", "Connect", show=False)]
+
+
 class ConnectScreen(HubScreen):
     ACTION_SCREEN = "connect"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("connect"))
@@ -45,7 +53,7 @@ class ConnectScreen(HubScreen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="titlebar")
-        yield DataTable(id="targets", cursor_type="row")
+        yield TargetTable(id="targets", cursor_type="row")
         yield Static("looking up the pods…", id="message")
         yield HubFooter()
 

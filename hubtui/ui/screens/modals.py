@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 
@@ -216,11 +216,9 @@ class Help(Modal[None]):
         return table
 
     def compose(self) -> ComposeResult:
-        from textual.containers import VerticalScroll
-
         with self.box(classes="help"):
             yield Label(self.title_text, classes="dialog-title")
-            with VerticalScroll(id="help-keys"):
+            with PagedScroll(id="help-keys"):
                 yield Static(self.keys_table(min(self.app.size.width - 8, 148)), classes="dialog-body", markup=False)
             yield Static(self.closing, classes="closing", markup=False)
 
@@ -235,6 +233,18 @@ class Help(Modal[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class PagedScroll(VerticalScroll):
+    """A VerticalScroll whose PgDn / PgUp page on from where the scroll is going: three PgDn typed fast (or
+    sent at once) move three pages, as they do one by one. (Textual's own pages from where the scroll is now,
+    and moves it only after the next refresh: keys of one burst all went one page.)"""
+
+    def action_page_down(self) -> None:
+        self.scroll_to(y=self.scroll_target_y + self.scrollable_content_region.height, immediate=True)
+
+    def action_page_up(self) -> None:
+        self.scroll_to(y=self.scroll_target_y - self.scrollable_content_region.height, immediate=True)
 
 
 def readonly_badge(backend) -> str:

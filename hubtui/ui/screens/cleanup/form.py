@@ -97,28 +97,36 @@ class CleanupFormScreen(HubScreen):
             self.say("The values of the last plan, as you left them: change what you need, then Plan (F5).")
 
 
+    def chosen_provider(self) -> str:
+        """The provider chosen ("" for none), read from the buttons themselves: a Space and an F5 typed in one
+        burst reach the form before the RadioSet has heard of the press (its pressed_button follows by a
+        message), and F5 found no provider."""
+        pressed = self.query_one(RadioSet).pressed_button
+        on = [b for b in self.query(RadioButton) if b.value]
+        newest = [b for b in on if b is not pressed] or on  # pressed just now, the set not yet told
+        return str(newest[0].label) if newest else ""
+
     def remember(self) -> None:
         """Keep the form's values in the app, for the next `x`."""
-        provider = self.query_one(RadioSet).pressed_button
         self.hub.last_cleanup_form = {
             "context": self.backend.context,
             "environment": self.query_one("#environment", Input).value,
-            "provider": str(provider.label) if provider is not None else "",
+            "provider": self.chosen_provider(),
             "namespace": self.query_one("#namespace", Input).value,
             "additional": self.query_one("#additional", Input).value,
             "options": {key: self.query_one(f"#{key}", Checkbox).value for key, _ in OPTIONS}}
 
     def options(self) -> CleanupOptions:
         """The form as options, validated by the engine (a bad value raises UsageError)."""
-        provider = self.query_one(RadioSet).pressed_button
+        provider = self.chosen_provider()
         extra = tuple(n.strip() for n in self.query_one("#additional", Input).value.split(",") if n.strip())
-        if provider is None:
+        if not provider:
             raise UsageError(f"choose a provider ({', '.join(PROVIDERS)}): there is no default")
         namespace = self.query_one("#namespace", Input).value.strip()
         shown = namespace == self.backend.namespace  # left as the screen showed it: not named on purpose
         return validate(CleanupOptions(  # the environment exactly as typed: spaces around it are refused
             environment=self.query_one("#environment", Input).value,
-            provider=str(provider.label), namespace=namespace,
+            provider=provider, namespace=namespace,
             namespace_from="the screen hubtui showed" if shown else "typed in the form",
             additional_namespaces=extra,
             **{key: self.query_one(f"#{key}", Checkbox).value for key, _ in OPTIONS}))
