@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 CLUSTER ?= demo
 LOCALCLUSTER := $(PYTHON) cluster/localcluster.py
 PYTEST_ARGS ?=
+# the suite runs in lanes (pytest-xdist), each with a local cluster of its own; the tests that destroy a cluster
+# share one lane (tests/conftest.py)
+TEST_LANES ?= 2
 
 .PHONY: demo demo-scenario serve-demo test lint lint-code deps venv cluster-build up down status screenshots bench snapshot-update clean
 
@@ -33,7 +36,7 @@ serve-demo: deps venv cluster-build
 ## test: install what is missing, check lint, types and layers, and run every test (the fixtures start the
 ## real parts)
 test: deps venv cluster-build lint-code
-	$(VENV)/bin/pytest $(PYTEST_ARGS)  # tests/unit/test_structure.py runs lint-imports (once)
+	$(VENV)/bin/pytest -n $(TEST_LANES) --dist loadgroup $(PYTEST_ARGS)  # tests/unit/test_structure.py runs lint-imports (once)
 
 ## lint: ruff, mypy and the import-linter contracts (configured in pyproject.toml)
 lint: lint-code

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import fcntl
 import glob
 import json
 import os
@@ -400,8 +401,14 @@ class LocalCluster:
                                    "extraArgs": [{"key": "config", "value": str(DEPLOY / "kwok-stages.yaml")}]}],
         }, indent=2))
         log(f"starting the control plane (kube-apiserver on 127.0.0.1:{st.api_port})")
-        self.kwokctl("--config", str(config), "create", "cluster", "--kubeconfig", str(self.kubeconfig),
-                     "--wait", "120s")
+        # kwokctl picks etcd's and the other components' ports itself, from the first free one up: two clusters
+        # created at once (the test suite's lanes) could pick the same and share one etcd. One at a time, on
+        # this machine.
+        run_root().mkdir(parents=True, exist_ok=True)
+        with open(run_root() / ".create.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.kwokctl("--config", str(config), "create", "cluster", "--kubeconfig", str(self.kubeconfig),
+                         "--wait", "120s")
         os.chmod(self.kubeconfig, 0o600)
         self.kwokctl("scale", "node", "--replicas", str(nodes))
 

@@ -36,15 +36,20 @@ def _isolated_state(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
 
 
+# pytest-xdist's lane ("gw0", "gw1"…), as a suffix of the cluster's name; empty in a run without lanes
+_LANE = f"-{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
+
+
 @pytest.fixture(scope="session")
 def local_cluster():
     """The real local cluster (control plane + kwok + PostgreSQL + Redis) with the hub deployed.
 
     Started once per session as `hubtui-test-<checkout>` (beside a running demo cluster, and beside the
-    test cluster of another checkout) and stopped at the end.
+    test cluster of another checkout), one per lane when the tests run in lanes (`make test` runs `-n 2`), and
+    stopped at the end.
     """
     checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:6]
-    cluster = LocalCluster(os.environ.get("HUBTUI_TEST_CLUSTER", f"hubtui-test-{checkout}"))
+    cluster = LocalCluster(os.environ.get("HUBTUI_TEST_CLUSTER", f"hubtui-test-{checkout}") + _LANE)
     cluster.up()
     yield cluster
     if not os.environ.get("HUBTUI_KEEP_CLUSTER"):
@@ -98,6 +103,15 @@ class DoomedClusters:
 DOOMED_TESTS = pytest.StashKey[int]()  # how many collected tests take a doomed cluster
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
+def pytest_collection_modifyitems(config, items):
+    """In lanes (`-n 2 --dist loadgroup`), the tests that destroy a cluster all run in one lane: that lane
+    alone boots their clusters, one ahead of each, and no lane boots one it will not use."""
+    for item in items:
+        if "doomed_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("doomed"))
+
+
 def pytest_collection_finish(session):
     session.config.stash[DOOMED_TESTS] = sum("doomed_cluster" in getattr(item, "fixturenames", ())
                                              for item in session.items)
@@ -136,6 +150,74 @@ def held_hub(doomed_cluster):
     # 90 s of every such test)
     core.patch_namespaced_config_map("held", HUB_NAMESPACE, {"metadata": {"finalizers": None}})
     conn.close()
+
+
+@pytest.fixture
+def scratch(kube):
+    """Makes namespaces of the test's own on the local cluster, deleted after it:
+    `scratch("scale", {"api-server": 3, "forecasting": 1}, hpas={"api-server": (2, 10)})` creates the
+    deployments (and HPAs) and waits until each one's pods are Ready (`ready=False`: it does not wait)."""
+    from tests.kubehelpers import Scratch
+
+    made: list[Scratch] = []
+
+    def make(prefix: str, deployments: dict[str, int] | None = None, *, hpas: dict | None = None,
+             ready: bool = True) -> Scratch:
+        ns = Scratch(kube.api, prefix)
+        made.append(ns)
+        for name, replicas in (deployments or {}).items():
+            ns.add(name, replicas)
+        for target, (lo, hi) in (hpas or {}).items():
+            ns.add_hpa(target, lo, hi)
+        for name, replicas in (deployments or {}).items():
+            if ready and replicas:
+                ns.wait_pods(name, replicas)
+        return ns
+
+    yield make
+    from kubernetes import client
+
+    for ns in made:
+        try:
+            ns.delete()
+        except client.ApiException as e:
+            if e.status != 404:  # a test that deleted its namespace itself
+                raise
+
+
+@pytest.fixture
+def served_logs(local_cluster, tmp_path):
+    """kwok serves the logs of a namespace's containers from a file: `served_logs(namespace)` makes the rule
+    (a ClusterLogs) and returns the file's path; lines appended to it are the containers' log."""
+    import json
+    import uuid
+
+    rules: list[str] = []
+
+    def serve(namespace: str) -> Path:
+        path = tmp_path / f"{namespace}.log"
+        path.write_text("")
+        path.chmod(0o644)
+        rules.append(name := f"hubtui-test-{uuid.uuid4().hex[:6]}")
+        local_cluster.kubectl("apply", "-f", "-", input=json.dumps({
+            "apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "ClusterLogs", "metadata": {"name": name},
+            "spec": {"selector": {"matchNamespaces": [namespace]}, "logs": [{"logsFile": str(path), "follow": True}]}}))
+        return path
+
+    yield serve
+    for name in rules:
+        local_cluster.kubectl("delete", "clusterlogs", name, check=False)
+
+
+@pytest.fixture
+def api_proxy(local_cluster, tmp_path):
+    """The local cluster's API server behind a proxy that a test can cut and restore (`ApiProxy`): the API
+    server going away, for this test's clients only."""
+    from tests.kubehelpers import ApiProxy
+
+    proxy = ApiProxy(local_cluster, tmp_path / "kubeconfig-through-proxy")
+    yield proxy
+    proxy.close()
 
 
 @pytest.fixture

@@ -131,3 +131,91 @@ def restricted_kubeconfig(api, path, namespace: str, rules: list[dict] | None = 
         "contexts": [{"name": "nobody", "context": {"cluster": "local", "user": name, "namespace": namespace}}],
         "users": [{"name": name, "user": {"token": token}}]}))
     return str(path)
+
+
+class ApiProxy:
+    """A TCP proxy in front of a cluster's API server, with a kubeconfig of its own that goes through it.
+
+    `cut()` drops every connection through it and refuses new ones, as a crashed or unreachable API server
+    does; `restore()` listens again on the same port. The cluster itself never notices: its controller
+    manager and scheduler keep their leader leases (a real API-server restart costs each test seconds and
+    can make them exit), and the other tests on the cluster go on."""
+
+    def __init__(self, cluster, path):
+        import re
+        import socket
+        import threading
+
+        self._socket, self._threading = socket, threading
+        self.target = ("127.0.0.1", cluster.state().api_port)
+        self._lock = threading.Lock()
+        self._conns: set = set()
+        self._listener = None
+        self.port = 0
+        self._listen()
+        text = cluster.kubeconfig.read_text()
+        path.write_text(re.sub(r"(server: https://127\.0\.0\.1:)\d+", rf"\g<1>{self.port}", text))
+        self.kubeconfig = path
+
+    def _listen(self) -> None:
+        sock = self._socket.socket()
+        sock.setsockopt(self._socket.SOL_SOCKET, self._socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
+        sock.listen(64)
+        self.port = sock.getsockname()[1]
+        self._listener = sock
+        self._threading.Thread(target=self._accept, args=(sock,), daemon=True).start()
+
+    def _accept(self, listener) -> None:
+        while True:
+            try:
+                client_side, _ = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                server_side = self._socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client_side.close()
+                continue
+            server_side.settimeout(None)
+            with self._lock:
+                self._conns.update((client_side, server_side))
+            for a, b in ((client_side, server_side), (server_side, client_side)):
+                self._threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, src, dst) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(self._socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            try:  # wakes the thread blocked in accept() (a bare close() would leave the port listening)
+                listener.shutdown(self._socket.SHUT_RDWR)
+            except OSError:
+                pass
+            listener.close()
+        with self._lock:
+            conns, self._conns = self._conns, set()
+        for s in conns:
+            try:
+                s.shutdown(self._socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def restore(self) -> None:
+        if self._listener is None:
+            self._listen()
+
+    def close(self) -> None:
+        self.cut()

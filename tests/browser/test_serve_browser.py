@@ -13,7 +13,6 @@ import pytest
 
 from cluster.localcluster import HUB_NAMESPACE
 
-from ..kubehelpers import Scratch
 from .browser import PageTerminal, missing_browser
 
 # Without Chromium the reason is printed in pytest's summary (-ra), before any cluster is started for nothing.
@@ -25,13 +24,8 @@ HUB_DEPLOYMENTS = ("api-server", "worker-service", "scheduler", "event-ingestion
 
 
 @pytest.fixture
-def ns(kube):
-    scratch = Scratch(kube.api, "browser")
-    scratch.add("api-gateway", 1)
-    scratch.add("web-frontend", 2)
-    scratch.wait_pods("web-frontend", 2)
-    yield scratch
-    scratch.delete()
+def ns(scratch):
+    return scratch("browser", {"api-gateway": 1, "web-frontend": 2})
 
 
 def kubectl_replicas(cluster, namespace: str, name: str) -> int:

@@ -59,17 +59,29 @@ class Terminal:
         return next((line for line in self.screen.display if needle in line), "")
 
     def press(self, *keys: str) -> None:
+        """Keys as one burst, as a fast typist or a paste sends them: written together, with no wait between
+        them; only a bare ESC is followed by a pause (the terminal's way of telling it from an escape sequence)."""
+        burst = ""
         for key in keys:
-            self.child.send(KEYS.get(key, key))
-            time.sleep(0.25 if key == "escape" else 0.05)  # a bare ESC needs a pause to count as a key
-            self.pump(0.05)
+            burst += KEYS.get(key, key)
+            if key == "escape":
+                self.child.send(burst)
+                burst = ""
+                time.sleep(0.25)
+        if burst:
+            self.child.send(burst)
+        self.pump(0.05)
+
+    def ends(self, *keys: str, timeout: float = 15) -> None:
+        """`keys`, and the program ends cleanly (exit status 0) within `timeout` seconds."""
+        self.press(*keys)
+        self.child.expect(pexpect.EOF, timeout=timeout)
+        self.child.close()
+        assert self.child.exitstatus == 0, f"exited with {self.child.exitstatus}:\n{self.text}"
 
     def quit(self) -> None:
         """`q`, and hubtui ends cleanly (exit status 0) within 10 s."""
-        self.press("q")
-        self.child.expect(pexpect.EOF, timeout=10)
-        self.child.close()
-        assert self.child.exitstatus == 0, f"hubtui exited with {self.child.exitstatus}:\n{self.text}"
+        self.ends("q", timeout=10)
 
     def close(self) -> int | None:
         if self.child.isalive():

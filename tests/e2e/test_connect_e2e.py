@@ -108,10 +108,7 @@ def test_headless_connect_works_under_a_pty_and_returns_the_session_status(env):
         term.wait_for("llm_analytics=#", timeout=20)
         term.press(*"select 40 + 2 as answer;", "enter")
         term.wait_line("42")
-        term.press(*"\\q", "enter")
-        term.child.expect(pexpect.EOF, timeout=15)
-        term.child.close()
-        assert term.child.exitstatus == 0
+        term.ends(*"\\q", "enter")
     finally:
         term.close()
 
@@ -205,10 +202,7 @@ def test_the_session_gets_the_terminal_size_and_its_changes(env):
         term.pump(0.5)
         term.press(*"stty size", "enter")
         term.wait_line("40 100")
-        term.press(*"exit", "enter")
-        term.child.expect(pexpect.EOF, timeout=15)
-        term.child.close()
-        assert term.child.exitstatus == 0
+        term.ends(*"exit", "enter")
     finally:
         term.close()
 

@@ -14,13 +14,8 @@ pytestmark = pytest.mark.cluster
 
 
 @pytest.fixture
-def ns(kube):
-    scratch = Scratch(kube.api, "e2e")
-    scratch.add("api-gateway", 1)
-    scratch.add("web-frontend", 2)
-    scratch.wait_pods("web-frontend", 2)
-    yield scratch
-    scratch.delete()
+def ns(scratch):
+    return scratch("e2e", {"api-gateway": 1, "web-frontend": 2})
 
 
 def test_scale_a_deployment_with_keys_and_see_the_cluster_change(local_cluster, ns, tmp_path):

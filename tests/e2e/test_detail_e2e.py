@@ -63,23 +63,12 @@ def test_l_follows_a_hub_pods_log_from_the_local_clusters_log_writer(local_clust
 
 
 @pytest.fixture
-def numbered_log(local_cluster, kube, tmp_path):
+def numbered_log(scratch, served_logs):
     """A scratch deployment whose log kwok serves from a file of numbered lines that the test appends to."""
-    import json
-    import uuid
-
-    scratch = Scratch(kube.api, "e2e-log")
-    path = tmp_path / "web.log"
-    path.write_text("")
-    path.chmod(0o644)
-    rule = f"hubtui-test-{uuid.uuid4().hex[:6]}"
-    local_cluster.kubectl("apply", "-f", "-", input=json.dumps({
-        "apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "ClusterLogs", "metadata": {"name": rule},
-        "spec": {"selector": {"matchNamespaces": [scratch.name]}, "logs": [{"logsFile": str(path), "follow": True}]}}))
-    scratch.add("web", 1)
-    yield scratch, path
-    local_cluster.kubectl("delete", "clusterlogs", rule, check=False)
-    scratch.delete()
+    ns = scratch("e2e-log")
+    path = served_logs(ns.name)
+    ns.add("web", 1)
+    return ns, path
 
 
 def append_lines(path, first: int, last: int) -> None:

@@ -15,18 +15,13 @@ from hubtui.audit import AuditError, AuditLog
 from hubtui.ops.cleanup.kube_steps import drain
 from hubtui.ops.scale import ScaleEngine
 
-from ..kubehelpers import Scratch
 
 pytestmark = pytest.mark.cluster
 
 
 @pytest.fixture
-def ns(kube):
-    scratch = Scratch(kube.api, "audit")
-    for name in ("api-server", "worker-service", "forecasting"):
-        scratch.add(name, 1)
-    yield scratch
-    scratch.delete()
+def ns(scratch):
+    return scratch("audit", {"api-server": 1, "worker-service": 1, "forecasting": 1}, ready=False)
 
 
 def full_state(tmp_path: Path, monkeypatch) -> Path:

@@ -27,7 +27,9 @@ from hubtui.settings import Settings
 
 from .test_cleanup_backup import unannounced
 
-pytestmark = pytest.mark.cluster
+# one lane runs the whole module (make test runs lanes): its tests share one Redis cluster hub, in order (the
+# last checks that `down` stops every process, three of them killed by the tests before it)
+pytestmark = [pytest.mark.cluster, pytest.mark.xdist_group("redis-cluster")]
 SHARDS, REPLICAS = 3, 1
 SAMPLE_KEYS = {"hub:version", "hub:last_rollup", "model:gpt-4o", "model:claude-sonnet-4", "queue:ingestion",
                *(f"session:{n}" for n in range(24))}

@@ -21,13 +21,8 @@ def audit(tmp_path):
 
 
 @pytest.fixture
-def ns(kube):
-    scratch = Scratch(kube.api, "drain")
-    yield scratch
-    try:
-        scratch.delete()
-    except client.ApiException:
-        pass
+def ns(scratch):
+    return scratch("drain")
 
 
 def workloads(ns):

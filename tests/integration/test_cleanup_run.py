@@ -137,7 +137,7 @@ def test_a_stuck_namespace_fails_the_run_and_says_why(doomed_cluster, held_hub, 
     conn = connect(settings)
     try:
         plan = discover(conn, CleanupOptions("dev", "k8s", HUB_NAMESPACE, skip_backup=True), settings)
-        summary = CleanupRun(plan, plan.save(settings.state_dir), conn, settings, namespace_timeout=45).run()
+        summary = CleanupRun(plan, plan.save(settings.state_dir), conn, settings, namespace_timeout=25).run()
         assert summary.result == "failed"
         steps = {s.step: s for s in summary.steps}
         assert steps["namespaces"].status == "failed" and steps["local"].status == "skipped"

@@ -23,6 +23,16 @@ from ..kubehelpers import restricted_kubeconfig
 pytestmark = pytest.mark.cluster
 
 
+def taken_at_once(kube, env: str) -> None:
+    """The environment's lease is taken (within 5 s: no waiting out the old holder's lease), then released."""
+    started = time.monotonic()
+    taker = ClusterLease(kube, env).acquire()
+    try:
+        assert taker.held and time.monotonic() - started < 5
+    finally:
+        taker.release()
+
+
 @pytest.fixture
 def env(kube):
     name = f"lk{uuid.uuid4().hex[:6]}"
@@ -172,28 +182,28 @@ def test_a_run_that_may_only_read_leases_is_refused_while_another_holds_one(kube
         reader.close()
 
 
-def test_a_holder_that_cannot_renew_reports_the_lease_lost_unless_it_let_go(local_cluster, kube, env):
+def test_a_holder_that_cannot_renew_reports_the_lease_lost_unless_it_let_go(kube, kube_settings, api_proxy, env):
     """The API server away for longer than the lease lasts: the holder says so (its run stops); one that let
     go (its run is deleting the cluster) does not."""
     lost, quiet = [], []
-    # a lease of 1 s: the API server is away for a second or two only (much longer, and the controller manager
-    # and the scheduler would lose their own leader leases and exit, leaving the shared cluster without them)
-    holder = ClusterLease(kube, env, duration=1, on_lost=lost.append).acquire()
-    other = ClusterLease(kube, f"{env}-b", duration=1, on_lost=quiet.append).acquire()
+    through = connect(dataclasses.replace(kube_settings, kubeconfig=str(api_proxy.kubeconfig)))
+    holder = ClusterLease(through, env, duration=1, on_lost=lost.append).acquire()
+    other = ClusterLease(through, f"{env}-b", duration=1, on_lost=quiet.append).acquire()
     other.let_go()
     try:
-        state = local_cluster.stop_apiserver()
+        api_proxy.cut()
         try:
             deadline = time.monotonic() + 20
             while not lost and time.monotonic() < deadline:
                 time.sleep(0.2)
         finally:
-            local_cluster.start_apiserver(state)
+            api_proxy.restore()
         assert lost and "could not be renewed for 1 s" in lost[0] and not holder.held
         assert quiet == [] and other.lost is None
     finally:
         holder.release()
         other.release()
+        through.close()
         try:
             client.CoordinationV1Api(kube.api).delete_namespaced_lease(lease_name(f"{env}-b"), NAMESPACE)
         except client.ApiException:
@@ -205,12 +215,7 @@ def test_a_killed_run_on_this_machine_is_taken_over_at_once(kube, env):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     plant(kube, env, f"me@here pid {dead.pid} #killed", pid=dead.pid)
-    started = time.monotonic()
-    taker = ClusterLease(kube, env).acquire()
-    try:
-        assert taker.held and time.monotonic() - started < 5
-    finally:
-        taker.release()
+    taken_at_once(kube, env)
     # the same machine id but another host name (a container sharing the id): its pid says nothing here
     plant(kube, env, f"ci@container pid {dead.pid} #other", pid=dead.pid, host="another-container")
     with pytest.raises(HubError, match=f"ci@container pid {dead.pid} #other"):
@@ -239,11 +244,6 @@ def test_a_run_resumed_in_the_same_process_takes_its_ended_runs_lease(kube, env)
     first._rv = None
     first.release()
     assert lease(kube, env).spec.holder_identity == first.identity
-    started = time.monotonic()
-    resumed = ClusterLease(kube, env).acquire()
-    try:
-        assert resumed.held and time.monotonic() - started < 5
-    finally:
-        resumed.release()
+    taken_at_once(kube, env)
     with pytest.raises(client.ApiException):  # released: deleted
         lease(kube, env)

@@ -9,7 +9,6 @@ import pytest
 from hubtui.errors import HubError
 from hubtui.ops.connect import TARGETS, find_pod, plan
 
-from ..kubehelpers import Scratch
 
 pytestmark = pytest.mark.cluster
 
@@ -22,10 +21,8 @@ def pod(name, labels, containers, annotations=None, node_selector=None):
 
 
 @pytest.fixture
-def ns(kube):
-    scratch = Scratch(kube.api, "connect")
-    yield scratch
-    scratch.delete()
+def ns(scratch):
+    return scratch("connect")
 
 
 def wait_ready(ns, name):

@@ -190,18 +190,9 @@ async def until(pilot, check, timeout=60.0, what="condition"):
 
 
 @pytest.fixture
-def served_log(local_cluster, scratch, tmp_path):
-    """A ClusterLogs rule: kwok serves the logs of the scratch namespace's containers from a file here."""
-    path = tmp_path / "web.log"
-    path.write_text("")
-    path.chmod(0o644)
-    name = f"hubtui-test-{uuid.uuid4().hex[:6]}"
-    local_cluster.kubectl("apply", "-f", "-", input=json.dumps({
-        "apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "ClusterLogs", "metadata": {"name": name},
-        "spec": {"selector": {"matchNamespaces": [scratch.name]},
-                 "logs": [{"logsFile": str(path), "follow": True}]}}))
-    yield path
-    local_cluster.kubectl("delete", "clusterlogs", name, check=False)
+def served_log(served_logs, scratch):
+    """kwok serves the logs of the scratch namespace's containers from a file here."""
+    return served_logs(scratch.name)
 
 
 def write_log(path, *lines: str) -> None:

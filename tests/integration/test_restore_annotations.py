@@ -20,14 +20,11 @@ pytestmark = pytest.mark.cluster
 
 
 @pytest.fixture
-def ns(kube):
+def ns(scratch):
     """api-server and worker-service in maintenance (at 0), each with a record to restore."""
-    scratch = Scratch(kube.api, "annot")
-    scratch.add("api-server", 0)
-    scratch.add("worker-service", 0)
-    annotate(scratch, "worker-service", "2")
-    yield scratch
-    scratch.delete()
+    made = scratch("annot", {"api-server": 0, "worker-service": 0})
+    annotate(made, "worker-service", "2")
+    return made
 
 
 def annotate(scratch: Scratch, name: str, value: str | None) -> None:

@@ -9,21 +9,13 @@ import sys
 
 import pytest
 
-from ..kubehelpers import Scratch
 
 pytestmark = pytest.mark.cluster
 
 
 @pytest.fixture
-def ns(kube):
-    scratch = Scratch(kube.api, "cli")
-    scratch.add("api-server", 2)
-    scratch.add("worker-service", 1)
-    scratch.add_hpa("api-server", 2, 10)
-    scratch.wait_pods("api-server", 2)
-    scratch.wait_pods("worker-service", 1)
-    yield scratch
-    scratch.delete()
+def ns(scratch):
+    return scratch("cli", {"api-server": 2, "worker-service": 1}, hpas={"api-server": (2, 10)})
 
 
 @pytest.fixture

@@ -12,22 +12,13 @@ from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION, DeploymentStor
 from hubtui.events import LogLine, Progress, StepDone
 from hubtui.ops.scale import ScaleEngine
 
-from ..kubehelpers import Scratch
 
 pytestmark = pytest.mark.cluster
 
 
 @pytest.fixture
-def ns(kube):
-    scratch = Scratch(kube.api, "scale")
-    scratch.add("api-server", 3)
-    scratch.add("worker-service", 2)
-    scratch.add("forecasting", 1)
-    scratch.add_hpa("api-server", 2, 10)
-    for name, n in (("api-server", 3), ("worker-service", 2), ("forecasting", 1)):
-        scratch.wait_pods(name, n)
-    yield scratch
-    scratch.delete()
+def ns(scratch):
+    return scratch("scale", {"api-server": 3, "worker-service": 2, "forecasting": 1}, hpas={"api-server": (2, 10)})
 
 
 @pytest.fixture
@@ -163,21 +154,25 @@ def test_dry_run_validates_on_the_server_and_changes_nothing(kube, kube_settings
     assert engine.audit.entries() == []
 
 
-def test_the_watch_survives_the_api_server_going_away_and_coming_back(local_cluster, kube, ns):
-    store = DeploymentStore(kube, ns.name).start()
+def test_the_watch_survives_the_api_server_going_away_and_coming_back(kube_settings, api_proxy, ns):
+    from hubtui.kube.client import connect
+
+    through = connect(dataclasses.replace(kube_settings, kubeconfig=str(api_proxy.kubeconfig)))
+    store = DeploymentStore(through, ns.name).start()
     try:
         assert store.wait_for(lambda s: s.synced and len(s.rows) == 3, 10)
-        saved = local_cluster.stop_apiserver()
+        api_proxy.cut()
         try:
             assert store.wait_for(lambda s: s.error is not None, 20)
             assert "cannot reach the API server" in store.error
         finally:
-            local_cluster.start_apiserver(saved)
+            api_proxy.restore()
         assert store.wait_for(lambda s: s.synced and s.error is None, 30)
         ns.apps.patch_namespaced_deployment_scale("forecasting", ns.name, {"spec": {"replicas": 2}})
         assert store.wait_for(lambda s: s.row("forecasting").desired == 2, 10)
     finally:
         store.stop()
+        through.close()
 
 
 def test_a_new_maintenance_records_the_current_count_not_a_stale_one(engine, ns):

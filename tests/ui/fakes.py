@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, UTC
 from hubtui.kube.deployments import DeploymentRow, HpaRange, RowsChanged
 from hubtui.ops.scale import ScaleChange, WaitOutcome, hpa_warning, parse_replicas
 from hubtui.events import LogLine
+from hubtui.ops.cleanup.journal import JournalState
 
 if TYPE_CHECKING:
     from hubtui.ui.backend import Backend
@@ -467,3 +468,9 @@ def _conforms() -> Backend:
     """mypy (make lint) checks the fake against the Backend protocol: a method the screens may call and the fake
     lacks, or one whose parameters differ, fails the build."""
     return FakeBackend()
+
+
+def pending_run(started: str = "2026-11-26T11:00:00Z", *, drain_started: bool = False) -> JournalState:
+    """The journal of an interrupted cleanup of 'dev': its backup done (and its drain begun, when asked)."""
+    steps = {"backup": {"status": "done"}} | ({"drain": {"status": "started"}} if drain_started else {})
+    return JournalState("a" * 64, "/state/hubtui/cleanup/dev/plan-aaaa.json", started, steps)

@@ -1,8 +1,21 @@
-"""What the UI tests share: waiting for the app under a pilot, and reading its table."""
+"""What the UI tests share: opening the app under a pilot, waiting for it, and reading its screen and table."""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from textual.widgets import DataTable
+
+
+@asynccontextmanager
+async def opened(backend, size: tuple[int, int]):
+    """hubtui's app on `backend` (a FakeBackend, or a real one), run headless at `size` under a pilot:
+    `async with opened(FakeBackend(), size=SIZE) as (app, pilot):`."""
+    from hubtui.ui.app import HubApp
+
+    app = HubApp(backend=backend)
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot
 
 
 async def until(pilot, check, tries: int = 200, what: str = "condition") -> None:
@@ -80,3 +93,29 @@ def burst(app, *keys: str) -> None:
     for key in keys:
         character = CHARACTERS.get(key, key if len(key) == 1 else None)
         app.post_message(events.Key(key, character))
+
+
+async def open_palette(pilot, app, key: str = "ctrl+p") -> None:
+    """The command palette opened with `key` (Ctrl-P, or `colon`)."""
+    from textual.command import CommandPalette
+
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+
+
+async def palette_pick(pilot, app, typed: str) -> None:
+    """`typed` into the open command palette as one burst, then Enter once the palette's highlighted match is
+    the one typed (its search runs in the background: Enter before it ends would pick an older match)."""
+    from textual.command import CommandList
+
+    def matched() -> bool:
+        found = app.screen.query(CommandList)
+        if not found or found.first().highlighted is None:
+            return False
+        options = found.first()
+        prompt = options.get_option_at_index(options.highlighted).prompt
+        return typed.lower() in str(getattr(prompt, "plain", prompt)).lower()
+
+    await pilot.press(*typed)
+    await until(pilot, matched, what=f"the palette's match for {typed!r}")
+    await pilot.press("enter")

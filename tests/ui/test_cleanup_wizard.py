@@ -15,8 +15,8 @@ from hubtui.ui.screens.cleanup import CleanupFormScreen, PlanScreen, ChooseDialo
 from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.modals import Confirm, Help
 
-from .fakes import FakeBackend
-from .helpers import burst, dialog_words, screen_lines, screen_text, until
+from .fakes import FakeBackend, pending_run
+from .helpers import burst, dialog_words, opened, screen_lines, screen_text, until
 
 SIZE = (130, 36)
 SIZES = [SIZE, (80, 24)]  # the snapshots: the usual size and the smallest an operator works in
@@ -53,6 +53,38 @@ async def to_plan(pilot, app, **kw):
     await until(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
 
 
+async def first_question(pilot, app, **kw):
+    """The plan of the form filled with `kw`, and D pressed on it: its first typed question on screen."""
+    await to_plan(pilot, app, **kw)
+    await pilot.press("D")
+    await until(pilot, lambda: isinstance(app.screen, TypedConfirm), what="the first question")
+
+
+async def to_resume_choice(pilot, app):
+    """The form filled and F5 pressed with a pending run: the question whether to resume it on screen."""
+    await fill(pilot, app)
+    await pilot.press("f5")
+    await until(pilot, lambda: isinstance(app.screen, ChooseDialog), what="the resume question")
+
+
+async def to_running_namespaces(pilot, app):
+    """Planned, confirmed, and run up to its namespaces step (a backend whose run waits on its gate)."""
+    await to_plan(pilot, app)
+    await confirm_all(pilot, app)
+    await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.step_state("namespaces") == "running",
+                what="the namespaces step running")
+
+
+async def to_protection_question(pilot, app):
+    """D on the plan, `yes` to its question: the question about deletion protection on screen."""
+    await pilot.press("D")
+    await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+    await type_into(pilot, app, "yes")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, TypedConfirm) and "protection" in text(app, ".dialog-title"),
+                what="the deletion protection question")
+
+
 async def type_into(pilot, app, phrase: str):
     app.screen.query_one(Input).value = phrase
     await pilot.pause()
@@ -83,8 +115,7 @@ async def confirm_all(pilot, app) -> list[str]:
 
 async def test_bad_input_gives_one_line_and_plans_nothing():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await fill(pilot, app, environment="", provider="k8s")
         await pilot.press("f5")
         await until(pilot, lambda: "the environment is empty" in text(app, "#problem"))
@@ -98,8 +129,7 @@ async def test_bad_input_gives_one_line_and_plans_nothing():
 
 
 async def test_the_provider_has_no_default():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await fill(pilot, app, provider=None)
         await pilot.press("f5")
         await until(pilot, lambda: "choose a provider (aws, gcp, azure, k8s)" in text(app, "#problem"))
@@ -107,8 +137,7 @@ async def test_the_provider_has_no_default():
 
 async def test_the_plan_shows_context_targets_and_risks_and_dry_run_changes_nothing():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await to_plan(pilot, app)
         assert "Context   kwok-demo" in text(app, "#identity")
         body = app.screen.tree_text()
@@ -125,11 +154,8 @@ async def test_the_plan_shows_context_targets_and_risks_and_dry_run_changes_noth
 
 async def test_yes_must_be_typed_exactly_then_the_run_streams_its_steps_and_summary():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
-        await to_plan(pilot, app)
-        await pilot.press("D")
-        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await first_question(pilot, app)
         assert "Are you sure you want to destroy 'dev' on context kwok-demo" in text(app, ".dialog-title")
         assert "namespace llm-analytics-hub: 8 deployments, 3 statefulsets" in text(app, "#warning")
         for wrong in ("", "y", "Yes", "YES", " yes", "yes ", "no"):
@@ -160,11 +186,8 @@ async def test_yes_must_be_typed_exactly_then_the_run_streams_its_steps_and_summ
 
 async def test_production_first_needs_delete_production_and_a_refusal_changes_nothing():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
-        await to_plan(pilot, app, environment="production")
-        await pilot.press("D")
-        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await first_question(pilot, app, environment="production")
         assert "Type DELETE PRODUCTION" in text(app, ".dialog-title")
         for wrong in ("delete production", "DELETE  PRODUCTION", "DELETE PRODUCTION ", "yes", "DELETE"):
             await type_into(pilot, app, wrong)
@@ -180,11 +203,8 @@ async def test_production_first_needs_delete_production_and_a_refusal_changes_no
 
 
 async def test_delete_production_does_not_stand_in_for_yes_elsewhere():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
-        await to_plan(pilot, app, environment="staging")
-        await pilot.press("D")
-        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
+        await first_question(pilot, app, environment="staging")
         assert "destroy 'staging' on context kwok-demo" in text(app, ".dialog-title")
         await type_into(pilot, app, "DELETE PRODUCTION")
         assert not ok_enabled(app)
@@ -192,8 +212,7 @@ async def test_delete_production_does_not_stand_in_for_yes_elsewhere():
 
 async def test_the_wizard_has_no_force_and_every_question_names_the_context_and_cluster():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await open_form(pilot, app)
         assert not app.screen.query("#force")  # --force is for automation only
         await to_plan(pilot, app)
@@ -209,8 +228,7 @@ async def test_the_wizard_has_no_force_and_every_question_names_the_context_and_
 async def test_with_no_evidence_the_context_name_must_be_typed():
     backend = FakeBackend()
     backend.labelled = False
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await to_plan(pilot, app, environment="staging")
         assert "Evidence  that this is 'staging': NONE" in text(app, "#identity")
         await pilot.press("D")
@@ -227,8 +245,7 @@ async def test_with_no_evidence_the_context_name_must_be_typed():
 
 async def test_spaces_around_the_environment_are_refused_in_the_form():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         for bad in ("production ", " production", "prod eu"):
             await fill(pilot, app, environment=bad)
             await pilot.press("f5")
@@ -240,18 +257,14 @@ async def test_spaces_around_the_environment_are_refused_in_the_form():
 
 
 async def test_a_production_like_name_needs_delete_production():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
-        await to_plan(pilot, app, environment="prod-eu")
-        await pilot.press("D")
-        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
+        await first_question(pilot, app, environment="prod-eu")
         assert "Type DELETE PRODUCTION to destroy the production environment 'prod-eu'" in text(app, ".dialog-title")
 
 
 async def test_dry_run_in_the_form_disables_destroy():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await to_plan(pilot, app, ticks=("dry_run",))
         assert app.screen.query_one("#destroy", Button).disabled
         await pilot.press("D")
@@ -263,11 +276,8 @@ async def test_dry_run_in_the_form_disables_destroy():
 
 
 async def test_enter_on_a_wrong_phrase_says_what_is_wrong_and_typing_again_clears_it():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
-        await to_plan(pilot, app)
-        await pilot.press("D")
-        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
+        await first_question(pilot, app)
         await pilot.press(*"Yes", "enter")  # a burst, as a fast typist sends it
         await until(pilot, lambda: "Not 'yes' exactly (case and spaces count)" in text(app, "#hint"),
                     what="the hint")
@@ -277,8 +287,7 @@ async def test_enter_on_a_wrong_phrase_says_what_is_wrong_and_typing_again_clear
 
 
 async def test_a_form_problem_goes_once_the_field_is_being_fixed():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await fill(pilot, app, environment="")
         await pilot.press("f5")
         await until(pilot, lambda: "the environment is empty" in text(app, "#problem"))
@@ -289,27 +298,18 @@ async def test_a_form_problem_goes_once_the_field_is_being_fixed():
 
 async def test_deletion_protection_is_asked_even_with_force_and_a_refusal_changes_nothing():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await to_plan(pilot, app, provider="aws")
         assert "llm-analytics-hub-dev-postgres  matched by name  deletion protection ON" in app.screen.tree_text()
         assert "  rds-instance (1)" in app.screen.tree_text()
         assert "AWS account 123456789012" in text(app, "#identity")
-        await pilot.press("D")
-        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
-        await type_into(pilot, app, "yes")
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, TypedConfirm) and "protection" in text(app, ".dialog-title"))
+        await to_protection_question(pilot, app)
         assert ("rds-instance llm-analytics-hub-dev-postgres in AWS account 123456789012 has deletion protection "
                 "(cleanup of 'dev' on context kwok-demo") in text(app, ".dialog-title")
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen))
         assert "stays on: nothing was changed" in text(app, "#message")
-        await pilot.press("D")
-        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
-        await type_into(pilot, app, "yes")
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, TypedConfirm) and "protection" in text(app, ".dialog-title"))
+        await to_protection_question(pilot, app)
         await type_into(pilot, app, "yes")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.summary is not None)
@@ -319,12 +319,8 @@ async def test_deletion_protection_is_asked_even_with_force_and_a_refusal_change
 async def test_cancel_asks_first_then_stops_at_a_safe_point_and_says_how_to_resume():
     backend = FakeBackend()
     backend.cleanup_gate = threading.Event()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
-        await to_plan(pilot, app)
-        await confirm_all(pilot, app)
-        await until(pilot, lambda: isinstance(app.screen, RunScreen)
-                    and app.screen.step_state("namespaces") == "running")
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await to_running_namespaces(pilot, app)
         assert "1/4 · 3 namespaces terminating" in text(app, "#detail-namespaces")
         for key in ("q", "ctrl+q", "ctrl+c"):  # none quits in the middle of a run: each asks first
             await pilot.press(key)
@@ -357,13 +353,9 @@ async def test_cancel_asks_first_then_stops_at_a_safe_point_and_says_how_to_resu
 
 async def test_an_interrupted_run_is_offered_for_resume_with_its_saved_plan():
     backend = FakeBackend()
-    backend.pending = JournalState("a" * 64, "/state/hubtui/cleanup/dev/plan-aaaa.json", "2026-11-26T11:00:00Z",
-                                   {"backup": {"status": "done"}, "drain": {"status": "started"}})
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
-        await fill(pilot, app)
-        await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
+    backend.pending = pending_run(drain_started=True)
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await to_resume_choice(pilot, app)
         body = dialog_words(app)
         assert "steps finished: Backup" in body and "its backup taken" in body
         assert "started " in body and ("on 26 Nov at " in body or " at " in body) and "2026-11-26T" not in body
@@ -382,10 +374,8 @@ async def test_an_interrupted_run_is_offered_for_resume_with_its_saved_plan():
 
 async def test_a_resume_with_other_options_is_refused_as_the_cli_refuses_it():
     backend = FakeBackend()
-    backend.pending = JournalState("a" * 64, "/state/hubtui/cleanup/dev/plan-aaaa.json", "2026-11-26T11:00:00Z",
-                                   {"backup": {"status": "done"}})
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    backend.pending = pending_run()
+    async with opened(backend, size=SIZE) as (app, pilot):
         await fill(pilot, app, provider="aws", ticks=("k8s_only",))
         await pilot.press("f5")
         await until(pilot, lambda: "is pending with other options" in text(app, "#problem"))
@@ -396,11 +386,9 @@ async def test_a_resume_with_other_options_is_refused_as_the_cli_refuses_it():
 
 async def test_a_stale_run_is_not_offered_for_resume_but_planned_afresh():
     backend = FakeBackend()
-    backend.pending = JournalState("a" * 64, "/state/hubtui/cleanup/dev/plan-aaaa.json", "2026-11-20T11:00:00Z",
-                                   {"backup": {"status": "done"}})
+    backend.pending = pending_run("2026-11-20T11:00:00Z")
     backend.stale = "it started 7 d ago, more than 1 d"
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await fill(pilot, app)
         await pilot.press("f5")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen))
@@ -411,12 +399,8 @@ async def test_a_stale_run_is_not_offered_for_resume_but_planned_afresh():
 async def test_quit_during_a_run_asks_then_stops_at_a_safe_point_and_only_then_exits():
     backend = FakeBackend()
     backend.cleanup_gate = threading.Event()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
-        await to_plan(pilot, app)
-        await confirm_all(pilot, app)
-        await until(pilot, lambda: isinstance(app.screen, RunScreen)
-                    and app.screen.step_state("namespaces") == "running")
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await to_running_namespaces(pilot, app)
         run = app.screen
         await pilot.press("ctrl+q")
         await until(pilot, lambda: isinstance(app.screen, Confirm))
@@ -432,8 +416,7 @@ async def test_quit_during_a_run_asks_then_stops_at_a_safe_point_and_only_then_e
 async def test_an_error_part_way_says_the_run_stopped_and_can_be_resumed():
     backend = FakeBackend()
     backend.cleanup_error = "cannot write the cleanup journal /x (No space left on device)"
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await to_plan(pilot, app)
         await confirm_all(pilot, app)
         await until(pilot, lambda: isinstance(app.screen, RunScreen) and app.screen.query_one("#summary").display)
@@ -448,19 +431,15 @@ async def test_an_error_part_way_says_the_run_stopped_and_can_be_resumed():
 async def test_plan_again_sets_the_interrupted_run_aside():
     backend = FakeBackend()
     backend.pending = JournalState("a" * 64, "/x/plan.json", "2026-11-26T11:00:00Z", {})
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
-        await fill(pilot, app)
-        await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await to_resume_choice(pilot, app)
         await pilot.click("#again")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen))
         assert ("discard", "dev") in backend.calls and not app.screen.resume
 
 
 async def test_every_wizard_screen_has_help_and_escape_goes_back_step_by_step():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await to_plan(pilot, app)
         for screen, key in ((PlanScreen, "question_mark"), (CleanupFormScreen, "f1")):  # ? types in a field
             assert isinstance(app.screen, screen)
@@ -516,8 +495,7 @@ async def test_read_only_refuses_a_destroy_at_plan_and_still_plans_a_dry_run():
     """Step 1 of the session: a destroy is refused before any lock or question; a dry run plans anyway."""
     backend = FakeBackend()
     backend.readonly = "context prod matches the read-only pattern '*prod*' of the config file"
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await fill(pilot, app)
         await pilot.press("f5")
         await until(pilot, lambda: "destroying 'dev' is refused" in text(app, "#problem"), what="the refusal")
@@ -541,8 +519,7 @@ async def test_read_only_refuses_a_destroy_at_plan_and_still_plans_a_dry_run():
 async def test_the_form_and_the_plan_keep_their_buttons_on_screen(size):
     """The whole form, its buttons included, at 130×36; at 80×24 the buttons stay while the fields scroll. The
     plan keeps its buttons and room for the plan itself."""
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=size) as pilot:
+    async with opened(FakeBackend(), size=size) as (app, pilot):
         await open_form(pilot, app)
         await pilot.pause(0.2)
         shown = screen_text(app)
@@ -562,8 +539,7 @@ async def test_the_form_and_the_plan_keep_their_buttons_on_screen(size):
 
 
 async def test_after_a_dry_run_x_offers_the_forms_values_again():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await to_plan(pilot, app, environment="staging", provider="gcp")
         await pilot.press("s")  # the plan's dry run: nothing changes, back to the deployments
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen), what="the deployments")
@@ -580,14 +556,11 @@ async def test_after_a_dry_run_x_offers_the_forms_values_again():
 
 
 async def test_keys_typed_as_one_burst_reach_the_field_the_focus_moved_to():
-    """`dev`, Tab, → → →, Space sent at once (a paste, a fast typist): the space is not typed into Environment,
-    and k8s is chosen, as when the keys come one by one."""
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    """`dev`, Tab, → → →, Space and F5 sent at once as the form opens (a paste, a fast typist): the space is
+    not typed into Environment, k8s is chosen, and F5 plans with it, as when the keys come one by one."""
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await open_form(pilot, app)
-        await pilot.pause(0.2)
-        burst(app, "d", "e", "v", "tab", "right", "right", "right", "space")
-        await pilot.pause(0.5)
-        await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, PlanScreen), what="the plan")
-        assert "environment dev" in screen_lines(app)[0] and "provider k8s" in screen_lines(app)[0]
+        burst(app, "d", "e", "v", "tab", "right", "right", "right", "space", "f5")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen) and "environment dev" in screen_lines(app)[0],
+                    what="the plan on screen")
+        assert "provider k8s" in screen_lines(app)[0]

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from textual.drivers.headless_driver import HeadlessDriver
 
-from hubtui.ui.app import HubApp
 from hubtui.ui.screens.connect import ConnectScreen
 from hubtui.ui.screens.deployments import DeploymentsScreen
 
 from .fakes import FakeBackend
-from .test_deployments_screen import SIZE, until
+from .helpers import opened, until
+from .test_deployments_screen import SIZE
 
 
 @pytest.fixture
@@ -28,8 +28,7 @@ async def test_in_a_browser_connect_says_it_needs_a_real_terminal_and_plans_noth
     backend = FakeBackend()
     planned = []
     backend.connect_plan = lambda target: planned.append(target)
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         assert app.is_web
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
@@ -45,8 +44,7 @@ async def test_in_a_browser_connect_says_it_needs_a_real_terminal_and_plans_noth
 
 
 async def test_in_a_terminal_the_connect_screen_keeps_its_usual_hint():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         assert not app.is_web
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from hubtui.ui.app import HubApp
 from hubtui.ui.screens.connect import ConnectScreen
 from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.modals import Help
 
 from .fakes import FakeBackend
-from .helpers import screen_text
+from .helpers import burst, opened, screen_text
 from .test_deployments_screen import SIZE, until
 
 
 async def test_c_opens_the_connect_screen_with_each_store_and_its_pod():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await pilot.pause()
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
@@ -27,8 +25,7 @@ async def test_c_opens_the_connect_screen_with_each_store_and_its_pod():
 
 
 async def test_connecting_to_a_store_without_a_ready_pod_says_why_and_stays():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
         await pilot.press("down", "enter")
@@ -37,9 +34,22 @@ async def test_connecting_to_a_store_without_a_ready_pod_says_why_and_stays():
         assert any("no ready Redis pod" in str(n.message) for n in app._notifications)
 
 
+async def test_arrows_and_enter_typed_at_once_connect_to_the_store_the_arrows_chose():
+    """↓ ↓ Enter in one burst, as the screen opens: the session prepared is the third store's (Kafka), not the
+    first's (an Enter bound with priority on the screen ran before the arrows)."""
+    backend = FakeBackend()
+    asked = []
+    backend.connect_plan = lambda target: asked.append(target) or (_ for _ in ()).throw(RuntimeError("stop here"))
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
+        burst(app, "down", "down", "enter")
+        await until(pilot, lambda: asked, what="a session prepared")
+        assert asked == ["kafka"]
+
+
 async def test_a_failed_plan_shows_the_reason_and_escape_goes_back():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
         await pilot.press("enter")
@@ -59,8 +69,7 @@ async def test_an_unexpected_error_while_planning_is_one_line_and_enter_works_ag
         raise RuntimeError("boom")
 
     backend.connect_plan = broken
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
         await pilot.press("enter")
@@ -72,8 +81,7 @@ async def test_an_unexpected_error_while_planning_is_one_line_and_enter_works_ag
 
 async def test_f5_looks_again_and_says_what_it_found_in_a_line_that_is_not_cut():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with opened(backend, size=(80, 24)) as (app, pilot):
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
         await until(pilot, lambda: "found: 2 of 3 ready (not Redis)" in screen_text(app), what="what it found")

@@ -18,7 +18,7 @@ from hubtui.ui.app import HubApp
 from hubtui.ui.screens.deployments import DeploymentsScreen
 
 from .fakes import HUB_ROWS, FakeBackend, row
-from .helpers import screen_lines, screen_text, table, until
+from .helpers import opened, screen_lines, screen_text, table, until
 
 SIZE = (130, 24)
 
@@ -41,8 +41,7 @@ async def test_s_cycles_the_sort_column_and_status_puts_the_laggards_first():
     rows = [row("alpha", 1), row("bravo", 3, ready=1, replicas=3, updated=3, available=1),  # not ready
             row("charlie", 2), row("delta", 4, ready=1, replicas=2, updated=2, available=1),  # scaling
             row("echo", 5, age_minutes=1)]
-    app = HubApp(backend=FakeBackend(rows))
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(rows), size=SIZE) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == 5, what="rows")
         assert order(app) == ["alpha", "bravo", "charlie", "delta", "echo"]
         await pilot.press("s")  # Ready/Desired: by ready, then desired
@@ -63,8 +62,7 @@ async def test_s_cycles_the_sort_column_and_status_puts_the_laggards_first():
 async def test_a_click_on_a_header_sorts_by_it_and_a_second_click_turns_it_round():
     rows = [row("alpha", 1), row("bravo", 3, ready=1, replicas=3, updated=3, available=1),  # not ready
             row("charlie", 2), row("delta", 4, ready=1, replicas=2, updated=2, available=1)]  # scaling
-    app = HubApp(backend=FakeBackend(rows))
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(rows), size=SIZE) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == 4, what="rows")
         t = table(app)
         header = next(line for line in screen_lines(app) if "Deployment ▲" in line)
@@ -82,8 +80,7 @@ async def test_a_click_on_a_header_sorts_by_it_and_a_second_click_turns_it_round
 
 async def test_a_row_whose_status_changes_moves_to_its_place_and_the_cursor_stays_on_its_deployment():
     backend = FakeBackend([row("alpha", 1), row("bravo", 1), row("charlie", 1)])
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == 3, what="rows")
         for _ in range(8):
             await pilot.press("s")
@@ -113,8 +110,7 @@ async def test_bang_jumps_to_the_next_deployment_that_is_not_ready_and_wraps():
 
 async def test_capital_a_shows_every_namespace_with_a_namespace_column_and_back():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == len(HUB_ROWS), what="rows")
         await pilot.press("A")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen) and app.screen.all_namespaces
@@ -149,8 +145,7 @@ async def test_without_cluster_wide_rights_all_namespaces_says_so_and_falls_back
     backend = FakeBackend()
     backend.refuse_all_namespaces = ("listing deployments in all namespaces: forbidden (403): your user may not "
                                      "do this; ask for RBAC access")
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == len(HUB_ROWS), what="rows")
         await pilot.press("A")
         await until(pilot, lambda: app.screen.backend is not backend and table(app).row_count == len(HUB_ROWS),
@@ -163,8 +158,7 @@ async def test_without_cluster_wide_rights_all_namespaces_says_so_and_falls_back
 async def test_a_burst_is_coalesced_the_latest_state_wins_and_keys_are_answered_meanwhile():
     names = [f"svc-{i:04d}" for i in range(600)]
     backend = FakeBackend([row(n, 1) for n in names])
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == 600, what="rows")
         screen = app.screen
         applied = []
@@ -316,8 +310,7 @@ async def test_after_a_burst_of_changes_no_row_is_stale_the_screen_equals_kubect
 
 
 async def test_capital_a_keeps_the_sort_and_the_selected_deployment():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == len(HUB_ROWS), what="rows")
         for _ in range(8):  # to Status
             await pilot.press("s")

@@ -14,7 +14,7 @@ from hubtui.ui.screens.modals import Confirm, Help, NamespacePicker, NumberPromp
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
 from .fakes import HUB_ROWS, FakeBackend, row
-from .helpers import dialog_words, rendered_text, screen_lines, screen_text, table, until
+from .helpers import burst, dialog_words, open_palette, opened, palette_pick, rendered_text, screen_lines, screen_text, table, until
 
 SIZE = (130, 24)
 
@@ -31,8 +31,7 @@ async def select(pilot, app, name):
 
 
 async def test_the_screen_lists_every_deployment_with_its_state():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
         cells = [str(c) for c in table(app).get_row("api-server")]
         assert cells == ["api-server", "3/3", "3", "3", "3", "2–10", "-", "2d", "Ready"]
@@ -42,8 +41,7 @@ async def test_the_screen_lists_every_deployment_with_its_state():
 
 async def test_watch_events_update_rows_in_place():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
         t = table(app)
         before = t.get_row_index("scheduler")
@@ -60,8 +58,7 @@ async def test_watch_events_update_rows_in_place():
 
 async def test_slider_keys_move_the_target_and_enter_applies():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "worker-service")
         assert (slider(app).row.name, slider(app).target) == ("worker-service", 2)
         await pilot.press("right", "right", "plus")
@@ -76,8 +73,7 @@ async def test_slider_keys_move_the_target_and_enter_applies():
 
 async def test_digits_type_the_target_and_escape_cancels():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")
         await pilot.press("1", "2")
         assert slider(app).target == 12
@@ -90,8 +86,7 @@ async def test_digits_type_the_target_and_escape_cancels():
 
 async def test_the_slider_warns_before_enter_when_the_target_is_outside_the_hpa_range():
     """api-server has an HPA of 2-10: a target of 12 says, before Enter, that the HPA will set it back."""
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")
         slider = app.screen.query_one("ReplicaSlider")
         await pilot.press(*"12")  # typed as one burst
@@ -104,8 +99,7 @@ async def test_the_slider_warns_before_enter_when_the_target_is_outside_the_hpa_
 
 
 async def test_the_slider_never_goes_below_zero():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
         await pilot.press("left", "left", "left")
         assert slider(app).target == 0
@@ -113,8 +107,7 @@ async def test_the_slider_never_goes_below_zero():
 
 async def test_scale_all_asks_for_a_number_and_refuses_bad_input():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
@@ -132,8 +125,7 @@ async def test_scale_all_asks_for_a_number_and_refuses_bad_input():
 
 async def test_scale_all_to_zero_asks_for_confirmation_and_no_cancels():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")
         await pilot.press("a", "0", "enter")
         await until(pilot, lambda: isinstance(app.screen, Confirm), what="confirmation")
@@ -151,8 +143,7 @@ async def test_scale_all_to_zero_asks_for_confirmation_and_no_cancels():
 
 async def test_maintenance_then_restore():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")
         await pilot.press("z")
         await until(pilot, lambda: isinstance(app.screen, Confirm))
@@ -170,8 +161,7 @@ async def test_maintenance_then_restore():
 
 async def test_an_action_result_stays_through_watch_updates_and_is_kept_in_the_history():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
         await pilot.press("3", "enter")
         await until(pilot, lambda: "scale scheduler" in str(app.screen.query_one("#message").render())
@@ -193,8 +183,7 @@ async def test_ages_tick_on_the_rows_on_screen_without_rebuilding_the_table():
     import datetime as dt
 
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await until(pilot, lambda: table(app).row_count > 0, what="rows")
         age = [key for key, _ in COLUMNS].index("age")
         assert str(table(app).get_row("scheduler")[age]) == "1h"
@@ -210,8 +199,7 @@ async def test_a_bad_recorded_count_shows_as_invalid_and_restore_names_it():
     import dataclasses
 
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")
         problem = "hubtui.io/original-replicas is '²', not a whole number from 0 to 1000"
         backend.push(dataclasses.replace(backend._rows["scheduler"], desired=0, original_problem=problem))
@@ -228,8 +216,7 @@ async def test_restore_says_what_it_restores_what_is_already_there_and_what_it_l
     import dataclasses
 
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
         rows = backend._rows
         backend.push(dataclasses.replace(rows["api-server"], desired=3, original_replicas=3))
@@ -248,8 +235,7 @@ async def test_restore_says_what_it_restores_what_is_already_there_and_what_it_l
 
 async def test_dry_run_and_wait_toggles_show_in_the_header_and_reach_the_engine():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
         await pilot.press("d", "w")
         modes = str(app.screen.query_one("#modes").render())
@@ -264,8 +250,7 @@ async def test_dry_run_and_wait_toggles_show_in_the_header_and_reach_the_engine(
 
 
 async def test_filter_narrows_the_rows_and_escape_clears_it():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")
         await pilot.press("slash", *"work", "enter")
         await until(pilot, lambda: table(app).row_count == 1)
@@ -284,8 +269,7 @@ async def test_filter_narrows_the_rows_and_escape_clears_it():
 
 async def test_switching_namespace_watches_the_new_one():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, NamespacePicker))
@@ -297,8 +281,7 @@ async def test_switching_namespace_watches_the_new_one():
 
 
 async def test_help_lists_the_keys_and_escape_returns():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, Help))
@@ -308,10 +291,22 @@ async def test_help_lists_the_keys_and_escape_returns():
         assert table(app).has_focus
 
 
+async def test_pgdn_typed_fast_in_the_help_at_80x24_pages_each_time_to_its_last_key():
+    async with opened(FakeBackend(), size=(80, 24)) as (app, pilot):
+        await select(pilot, app, "api-server")
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, Help))
+        assert "quit hubtui" not in screen_text(app)  # below the fold
+        burst(app, "pagedown", "pagedown", "pagedown")  # one burst: each pages on from where the last one went
+        await until(pilot, lambda: "quit hubtui" in screen_text(app), what="the last key on screen")
+        burst(app, "pageup", "pageup", "pageup")
+        await until(pilot, lambda: "Deployments — keys" in screen_text(app) and "the command palette" in screen_text(app),
+                    what="the first key again")
+
+
 async def test_an_api_error_shows_a_banner_and_clears_on_recovery():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")
         backend.push(error="watching deployments: cannot reach the API server (connection refused); is the cluster up?")
         banner = app.screen.query_one("#banner")
@@ -377,18 +372,18 @@ async def test_the_screen_lists_the_real_hub_deployments(kube_settings):
 
 
 @pytest.mark.cluster
-async def test_the_screen_shows_the_api_going_away_and_recovers(kube_settings, local_cluster):
-    app = HubApp(kube_settings)
+async def test_the_screen_shows_the_api_going_away_and_recovers(kube_settings, api_proxy):
+    app = HubApp(dataclasses.replace(kube_settings, kubeconfig=str(api_proxy.kubeconfig)))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count == 8, tries=300)
         banner = app.screen.query_one("#banner")
-        saved = local_cluster.stop_apiserver()
+        api_proxy.cut()
         try:
             await until(pilot, lambda: banner.display, tries=500, what="the banner")
             assert "cannot reach the API server" in str(banner.render())
             assert table(app).row_count == 8  # the last known state stays on screen
         finally:
-            local_cluster.start_apiserver(saved)
+            api_proxy.restore()
         await until(pilot, lambda: not banner.display, tries=1500, what="recovery")
         await pilot.press("question_mark")  # and the screen still answers keys
         await until(pilot, lambda: isinstance(app.screen, Help))
@@ -428,8 +423,7 @@ async def test_a_user_who_may_not_read_hpas_sees_why_the_hpa_column_is_empty(kub
 async def test_read_only_shows_in_the_title_and_every_dangerous_key_explains_instead():
     backend = FakeBackend()
     backend.readonly = "--readonly"
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
         assert screen_lines(app)[0].split()[0] == "READ-ONLY"  # where every screen has it
         for keys in (("3", "enter"), ("a",), ("z",), ("r",), ("R",)):
@@ -447,17 +441,12 @@ async def test_read_only_shows_in_the_title_and_every_dangerous_key_explains_ins
 @pytest.mark.parametrize("typed, said", [("ns Bad_NS!", "'Bad_NS!' is not a namespace name"),
                                          ("ns nosuchns", "namespace 'nosuchns' not found in context kwok-demo")])
 async def test_a_namespace_typo_in_the_palette_is_one_line_and_the_screen_stays(typed, said):
-    from textual.command import CommandPalette
 
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
-        await pilot.press("colon")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
-        await pilot.press(*typed)  # a burst, as a fast typist sends it
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await open_palette(pilot, app, "colon")
+        await palette_pick(pilot, app, typed)
         await until(pilot, lambda: any(said in str(n.message) for n in app._notifications), what="the refusal")
         await pilot.pause(0.2)
         assert app.screen.backend is backend and app.backend.namespace == "llm-analytics-hub"
@@ -466,33 +455,25 @@ async def test_a_namespace_typo_in_the_palette_is_one_line_and_the_screen_stays(
 
 
 async def test_the_command_palette_lists_the_screens_actions_and_runs_the_chosen_one():
-    from textual.command import CommandPalette
 
     from hubtui.ui.actions import ACTIONS
 
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        await open_palette(pilot, app)
         await pilot.pause(0.3)
         listed = "\n".join(str(o.prompt) for o in app.screen.query_one("CommandList")._options)
         for action in ACTIONS:
             if "deployments" in action.screens and action.bound and action.palette:
                 assert f"{action.label} ({action.key_text})" in listed, action.label
-        await pilot.press(*"Maintenance")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await palette_pick(pilot, app, "Maintenance")
         await until(pilot, lambda: isinstance(app.screen, Confirm), what="maintenance's question")
         assert "Maintenance mode" in str(app.screen.query_one(".dialog-title").render())
         await pilot.press("n")
         await until(pilot, lambda: not isinstance(app.screen, Confirm))
-        await pilot.press("colon")  # `:` opens it too, with `ns NAME`
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette again")
-        await pilot.press(*"ns monitoring")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await open_palette(pilot, app, "colon")
+        await palette_pick(pilot, app, "ns monitoring")
         await until(pilot, lambda: getattr(app.screen, "backend", None) is not None
                     and app.screen.backend.namespace == "monitoring", what="the namespace switch")
 
@@ -501,8 +482,7 @@ async def test_the_context_picker_rebuilds_the_screen_on_the_chosen_context_and_
     from hubtui.ui.screens.deployments import DeploymentsScreen
 
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
         await pilot.press("K")
         await until(pilot, lambda: isinstance(app.screen, NamespacePicker), what="the picker")
@@ -523,8 +503,7 @@ async def test_dry_run_and_wait_survive_every_rebuild_of_the_screen():
     from hubtui.ui.screens.deployments import DeploymentsScreen
 
     first = FakeBackend()
-    app = HubApp(backend=first)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(first, size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
         await pilot.press("d", "w", "A", "A")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen) and not app.screen.all_namespaces
@@ -587,8 +566,7 @@ async def test_read_only_greys_out_the_changing_keys_until_dry_run_is_on():
     None); dry run brings them back, since a dry run changes nothing."""
     backend = FakeBackend()
     backend.readonly = "--readonly"
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
         screen = app.screen
         for name in ("apply", "scale_all", "maintenance", "restore"):
@@ -599,25 +577,19 @@ async def test_read_only_greys_out_the_changing_keys_until_dry_run_is_on():
         for name in ("apply", "scale_all", "maintenance", "restore"):
             assert screen.check_action(name, ()) is True, name
     backend = FakeBackend()  # not read-only: nothing is greyed out
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
         assert all(app.screen.check_action(n, ()) is True for n in ("apply", "scale_all", "maintenance", "restore"))
 
 
 async def test_in_read_only_mode_a_changing_command_from_the_palette_explains_instead():
-    from textual.command import CommandPalette
 
     backend = FakeBackend()
     backend.readonly = "--readonly"
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
-        await pilot.press(*"Maintenance")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await open_palette(pilot, app)
+        await palette_pick(pilot, app, "Maintenance")
         await until(pilot, lambda: app._notifications, what="the explanation")
         assert "maintenance is refused: read-only (--readonly)" in str(list(app._notifications)[-1].message)
         await pilot.pause(0.2)
@@ -711,8 +683,7 @@ async def test_switching_to_an_unreachable_context_stays_and_says_why_in_plain_w
 async def test_at_80x24_columns_give_way_by_priority_and_the_title_and_footer_fit():
     """Name, readiness and status stay; the least needed columns give way; the namespace is in the title and
     the help key in the footer."""
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with opened(FakeBackend(), size=(80, 24)) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
         await until(pilot, lambda: "? Help" in screen_lines(app)[-1], what="the footer")
         lines = screen_lines(app)
@@ -730,8 +701,7 @@ async def test_at_80x24_columns_give_way_by_priority_and_the_title_and_footer_fi
 
 
 async def test_s_sorts_by_the_columns_shown_with_an_arrow_in_the_header():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with opened(FakeBackend(), size=(80, 24)) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
         await pilot.press("s")  # Name -> Ready/Desired
         await until(pilot, lambda: "Ready/Desired ▲" in screen_lines(app)[1], what="the arrow")
@@ -748,8 +718,7 @@ async def test_s_sorts_by_the_columns_shown_with_an_arrow_in_the_header():
 
 async def test_with_a_filter_the_bulk_keys_say_they_act_on_every_deployment():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with opened(backend, size=(80, 24)) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == len(HUB_ROWS))
         await pilot.press("slash", *"sched", "enter")
         await until(pilot, lambda: "1 of 8 deployments" in screen_text(app), what="the count under a filter")
@@ -768,13 +737,11 @@ async def test_with_a_filter_the_bulk_keys_say_they_act_on_every_deployment():
 
 
 async def test_the_palette_lists_hubtuis_actions_before_textuals_and_ns_offers_the_namespaces():
-    from textual.command import CommandPalette
 
     app = HubApp(backend=FakeBackend())
     async with app.run_test(size=(130, 120)) as pilot:  # the whole list on screen
         await select(pilot, app, "scheduler")
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        await open_palette(pilot, app)
         await until(pilot, lambda: "Screenshot" in screen_text(app), what="the whole list")
         lines = screen_lines(app)
         at = {word: next(i for i, line in enumerate(lines) if word in line)
@@ -791,8 +758,7 @@ async def test_the_palette_lists_hubtuis_actions_before_textuals_and_ns_offers_t
 
 async def test_moving_the_selection_says_a_moved_slider_target_was_dropped():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "scheduler")
         await pilot.press("right", "right", "down")  # 1 → 3, then another deployment: nothing is applied
         await until(pilot, lambda: "scheduler: target 3 dropped, not applied (the selection moved)"
@@ -802,13 +768,10 @@ async def test_moving_the_selection_says_a_moved_slider_target_was_dropped():
 
 
 async def test_the_palette_ranks_a_match_in_an_actions_name_first():
-    from textual.command import CommandPalette
 
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=(130, 40)) as pilot:
+    async with opened(FakeBackend(), size=(130, 40)) as (app, pilot):
         await select(pilot, app, "scheduler")
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        await open_palette(pilot, app)
         await pilot.press(*"sca")
         await until(pilot, lambda: "Scale all (a)" in screen_text(app), what="the matches")
         await pilot.pause(0.3)

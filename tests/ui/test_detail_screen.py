@@ -18,7 +18,7 @@ from hubtui.ui.screens.modals import Help, NamespacePicker
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
 from .fakes import NOW, FakeBackend, detail_snapshot
-from .helpers import dialog_words, screen_text, table, until
+from .helpers import dialog_words, opened, screen_text, table, until
 
 SIZE = (130, 40)
 
@@ -59,8 +59,7 @@ def event_rows(screen) -> list[list[str]]:
 
 async def test_i_opens_the_selected_deployment_with_its_rollout_pods_and_events():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         screen = await open_detail(pilot, app)
         assert backend.details[-1].name == "event-ingestion"
         rollout = text(screen, "#rollout")
@@ -84,8 +83,7 @@ async def test_i_opens_the_selected_deployment_with_its_rollout_pods_and_events(
 
 async def test_space_opens_it_too_and_esc_returns_and_stops_the_watches():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await open_detail(pilot, app, "api-server", key="space")
         detail = backend.details[-1]
         assert detail.name == "api-server"
@@ -96,8 +94,7 @@ async def test_space_opens_it_too_and_esc_returns_and_stops_the_watches():
 
 async def test_changes_arrive_without_a_refresh():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         screen = await open_detail(pilot, app)
         snap = detail_snapshot("event-ingestion")
         newer = {"uid": "e3", "type": "Warning", "reason": "BackOff", "message": "Back-off pulling image",
@@ -111,8 +108,7 @@ async def test_changes_arrive_without_a_refresh():
 
 async def test_a_broken_watch_shows_a_banner_and_keeps_the_last_state():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         screen = await open_detail(pilot, app)
         backend.details[-1].push(detail_snapshot("event-ingestion", error="watching pods: cannot reach the API"))
         await until(pilot, lambda: screen.query_one("#detail-banner").display, what="the banner")
@@ -122,8 +118,7 @@ async def test_a_broken_watch_shows_a_banner_and_keeps_the_last_state():
 
 async def test_an_unknown_deployment_says_so_in_one_line_and_esc_returns():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count > 0)
         app.push_screen(DetailScreen(backend, "no-such-thing"))
         await until(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen.query("#detail-banner")
@@ -136,8 +131,7 @@ async def test_an_unknown_deployment_says_so_in_one_line_and_esc_returns():
 
 async def test_l_follows_the_selected_pods_log_in_batches_and_closes_it():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         screen = await open_detail(pilot, app)
         screen.query_one(PodTable).move_cursor(row=1)
         await pilot.pause()
@@ -167,8 +161,7 @@ async def test_l_follows_the_selected_pods_log_in_batches_and_closes_it():
 
 async def test_c_chooses_the_container_of_the_log():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await open_detail(pilot, app)
         await pilot.press("l")
         await until(pilot, lambda: backend.details[-1].streams)
@@ -182,8 +175,7 @@ async def test_c_chooses_the_container_of_the_log():
 
 async def test_the_slider_scales_the_deployment_from_here():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         screen = await open_detail(pilot, app)
         await pilot.press("right", "right")
         assert screen.query_one(ReplicaSlider).target == 4
@@ -200,8 +192,7 @@ async def test_the_slider_scales_the_deployment_from_here():
 async def test_scaling_from_here_is_refused_in_read_only_mode():
     backend = FakeBackend()
     backend.readonly = "--readonly"
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await open_detail(pilot, app)
         await pilot.press("right", "enter")
         await pilot.pause(0.1)
@@ -209,8 +200,7 @@ async def test_scaling_from_here_is_refused_in_read_only_mode():
 
 
 async def test_help_lists_the_keys_of_the_detail():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await open_detail(pilot, app)
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, Help))
@@ -244,8 +234,7 @@ class TestSnapshots:
 async def test_at_80x24_an_open_log_shows_its_newest_lines_on_screen():
     """A short terminal: the rollout's lines are not wrapped, and the open log takes the events' place, so that
     the newest lines are on the screen (it showed none at 80×24)."""
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with opened(FakeBackend(), size=(80, 24)) as (app, pilot):
         stream = await open_log(pilot, app)
         stream.on_lines([f"line {i}" for i in range(1, 61)])
         await until(pilot, lambda: "line 60" in screen_text(app), what="the newest line on screen")
@@ -257,8 +246,7 @@ async def test_at_80x24_an_open_log_shows_its_newest_lines_on_screen():
 
 
 async def test_enter_on_an_event_shows_it_whole_and_esc_comes_back():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with opened(FakeBackend(), size=(80, 24)) as (app, pilot):
         screen = await open_detail(pilot, app)
         assert "read whole with Enter" not in screen_text(app)  # cut in the table
         screen.query_one("#events", DataTable).focus()
@@ -278,8 +266,7 @@ async def test_enter_on_an_event_shows_it_whole_and_esc_comes_back():
 async def test_at_160x45_a_followed_log_keeps_its_newest_line_on_screen():
     """The pane filled, then more lines: the newest is always on the screen (it once stayed 8 lines behind,
     below the fold)."""
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=(160, 45)) as pilot:
+    async with opened(FakeBackend(), size=(160, 45)) as (app, pilot):
         stream = await open_log(pilot, app)
         for batch in range(4):
             stream.on_lines([f"batch {batch} line {i}" for i in range(30)])

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from hubtui.ops.cleanup.journal import JournalState
-from hubtui.ui.app import HubApp
 from hubtui.ui.screens.cleanup import CleanupFormScreen, PlanScreen, ChooseDialog, RunScreen, TypedConfirm
 from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.modals import Confirm, NumberPrompt
 
-from .fakes import FakeBackend
-from .helpers import dialog_words, screen_text, until
-from .test_cleanup_wizard import SIZE, fill, text, to_plan, type_into
+from .fakes import FakeBackend, pending_run
+from .helpers import dialog_words, opened, screen_text, until
+from .test_cleanup_wizard import SIZE, fill, text, to_plan, to_resume_choice, type_into
 from .test_deployments_screen import select
 
 
@@ -25,8 +23,7 @@ async def scroll_to(pilot, app, selector: str) -> None:
 
 async def test_the_form_s_plan_and_back_buttons():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await fill(pilot, app)
         await scroll_to(pilot, app, "#back")
         assert await pilot.click("#back")
@@ -41,8 +38,7 @@ async def test_the_form_s_plan_and_back_buttons():
 
 async def test_the_destroy_button_clicked_opens_the_first_question_and_cancel_clicked_changes_nothing():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await to_plan(pilot, app)
         await pilot.click("#destroy")
         await until(pilot, lambda: isinstance(app.screen, TypedConfirm), what="the first question")
@@ -64,8 +60,7 @@ async def test_the_destroy_button_clicked_opens_the_first_question_and_cancel_cl
 
 
 async def test_the_plan_s_back_button_returns_to_the_form():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await to_plan(pilot, app)
         await pilot.click("#back")
         await until(pilot, lambda: isinstance(app.screen, CleanupFormScreen), what="the form")
@@ -74,13 +69,9 @@ async def test_the_plan_s_back_button_returns_to_the_form():
 
 async def test_the_resume_button_clicked_asks_the_first_question_and_the_choice_s_cancel_stays():
     backend = FakeBackend()
-    backend.pending = JournalState("a" * 64, "/state/hubtui/cleanup/dev/plan-aaaa.json", "2026-11-26T11:00:00Z",
-                                   {"backup": {"status": "done"}, "drain": {"status": "started"}})
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
-        await fill(pilot, app)
-        await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
+    backend.pending = pending_run(drain_started=True)
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await to_resume_choice(pilot, app)
         await pilot.click("#cancel")
         await until(pilot, lambda: isinstance(app.screen, CleanupFormScreen))
         assert not [c for c in backend.calls if c[0] in ("plan", "discard", "run")]
@@ -94,30 +85,30 @@ async def test_the_resume_button_clicked_asks_the_first_question_and_the_choice_
         await until(pilot, lambda: isinstance(app.screen, TypedConfirm), what="the first question")
 
 
+async def zero_clicked(pilot, app):
+    """`a` (scale all), 0 in its prompt, and its OK button clicked."""
+    await pilot.press("a")
+    await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
+    app.screen.query_one(Input).value = "0"
+    await pilot.pause()
+    await pilot.click("#ok")
+
+
 async def test_the_scale_all_prompt_s_buttons_and_the_confirmation_s_yes_and_no():
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
         await pilot.click("#cancel")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
         assert backend.calls == []
-        await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
-        app.screen.query_one(Input).value = "0"
-        await pilot.pause()
-        await pilot.click("#ok")
+        await zero_clicked(pilot, app)
         await until(pilot, lambda: isinstance(app.screen, Confirm), what="the confirmation of 0")
         await pilot.click("#no")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
         assert backend.calls == []
-        await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
-        app.screen.query_one(Input).value = "0"
-        await pilot.pause()
-        await pilot.click("#ok")
+        await zero_clicked(pilot, app)
         await until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.click("#yes")
         await until(pilot, lambda: backend.calls, what="scale all")
@@ -127,8 +118,7 @@ async def test_the_scale_all_prompt_s_buttons_and_the_confirmation_s_yes_and_no(
 async def test_at_80x24_the_typed_question_keeps_its_field_and_buttons_on_screen():
     """The list of what goes scrolls inside the dialog; the field, OK and Cancel stay visible and clickable."""
     backend = FakeBackend()
-    app = HubApp(backend=backend)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with opened(backend, size=(80, 24)) as (app, pilot):
         await to_plan(pilot, app, environment="production")  # the longest question first
         await pilot.press("D")
         await until(pilot, lambda: isinstance(app.screen, TypedConfirm), what="DELETE PRODUCTION")
@@ -148,14 +138,10 @@ async def test_at_80x24_the_typed_question_keeps_its_field_and_buttons_on_screen
 
 async def test_an_unreadable_pending_plan_is_set_aside_only_by_its_button():
     backend = FakeBackend()
-    backend.pending = JournalState("a" * 64, "/state/hubtui/cleanup/dev/plan-aaaa.json", "2026-11-26T11:00:00Z",
-                                   {"backup": {"status": "done"}})
+    backend.pending = pending_run()
     backend.unreadable = "cannot read the saved plan /state/hubtui/cleanup/dev/plan-aaaa.json: no such file"
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
-        await fill(pilot, app)
-        await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await to_resume_choice(pilot, app)
         words = dialog_words(app)
         assert "The interrupted cleanup of 'dev' cannot be resumed" in words and "no such file" in words
         assert "Set aside and plan" in screen_text(app)

@@ -9,17 +9,15 @@ import re
 from hubtui.headless.cleanup import CleanupPrinter
 from hubtui.ops.cleanup.plan import CleanupOptions
 from hubtui.present.plan import render_text
-from hubtui.ui.app import HubApp
 from hubtui.ui.screens.cleanup import RunScreen
 
 from .fakes import FakeBackend, fake_plan
 from .test_cleanup_wizard import SIZE, confirm_all, log_text, to_plan
-from .test_deployments_screen import until
+from .helpers import opened, until
 
 
 async def test_the_plan_screen_and_the_cli_show_the_same_plan_lines():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await to_plan(pilot, app, environment="dev", provider="aws")
         tree = [line.strip() for line in app.screen.tree_text().splitlines()]
         identity = [" ".join(line.split()) for line in str(app.screen.query_one("#identity").render()).splitlines()]
@@ -44,8 +42,7 @@ async def test_the_run_screen_log_and_the_cli_print_the_same_event_lines():
         return real(plan, plan_file, emit=both, **kw)
 
     backend.cleanup_run = recording
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await to_plan(pilot, app, environment="dev", provider="k8s")
         await confirm_all(pilot, app)
         run = app.screen

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from hubtui.ui.app import HubApp
 from hubtui.ui.screens.cleanup import CleanupFormScreen, PlanScreen
 from hubtui.ui.screens.connect import ConnectScreen
 from hubtui.ui.screens.detail import DetailScreen
 
 from .fakes import FakeBackend
-from .helpers import screen_lines, table, until
+from .helpers import opened, screen_lines, table, until
 from .test_cleanup_wizard import to_plan
 
 CONTEXT = "[b]prod[/b]-eu"  # a kubeconfig may name a context anything
@@ -25,8 +24,7 @@ def backend() -> FakeBackend:
 
 @pytest.mark.parametrize("size", [(80, 24), (130, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_each_screens_title_names_the_context_as_it_is_and_fits(size):
-    app = HubApp(backend=backend())
-    async with app.run_test(size=size) as pilot:
+    async with opened(backend(), size=size) as (app, pilot):
         await until(pilot, lambda: app.screen.query("RowTable") and table(app).row_count > 0, what="rows")
         await until(pilot, lambda: CONTEXT in screen_lines(app)[0], what="the deployments' title")
         assert "llm-analytics-hub" in screen_lines(app)[0]

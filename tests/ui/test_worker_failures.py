@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from hubtui.ui.app import HubApp
 from hubtui.ui.screens.cleanup import CleanupFormScreen, PlanScreen
 from hubtui.ui.screens.connect import ConnectScreen
 from hubtui.ui.workers import one_line
 
 from .fakes import FakeBackend
 from .test_cleanup_wizard import SIZE, fill, text
-from .test_deployments_screen import until
+from .helpers import opened, until
 
 
 def test_one_line_of_an_error():
@@ -34,8 +33,7 @@ async def test_a_failing_plan_worker_leaves_the_form_usable_with_one_line():
         return real_plan(opts)
 
     backend.cleanup_plan = flaky
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await fill(pilot, app, "dev", "k8s")
         await pilot.press("f5")
         await until(pilot, lambda: "unexpected ValueError: the plan broke" in text(app, "#problem"),
@@ -59,8 +57,7 @@ async def test_a_failing_lookup_on_the_connect_screen_is_one_line_and_f5_looks_a
         return real()
 
     backend.connect_candidates = flaky
-    app = HubApp(backend=backend)
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(backend, size=SIZE) as (app, pilot):
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ConnectScreen))
         await until(pilot, lambda: "unexpected OSError: socket closed" in
@@ -70,8 +67,7 @@ async def test_a_failing_lookup_on_the_connect_screen_is_one_line_and_f5_looks_a
 
 
 async def test_a_failing_app_worker_is_one_line_and_the_app_goes_on():
-    app = HubApp(backend=FakeBackend())
-    async with app.run_test(size=SIZE) as pilot:
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await pilot.pause()
 
         def broken():
