@@ -20,6 +20,7 @@ from hubtui.kube.client import connect
 from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
 from hubtui.ops.cleanup.runner import CleanupRun
 from hubtui.settings import Settings
+from hubtui.present.summary import render as render_summary
 
 pytestmark = pytest.mark.cluster
 EKS_CONTEXT = "arn:aws:eks:us-east-1:123456789012:cluster/llm-analytics-hub-dev"
@@ -80,7 +81,7 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
         assert first.result == "failed" and steps["cloud"].status == "failed"
         assert any("deletion protection" in f for f in steps["cloud"].failed)
         assert steps["local"].status == "skipped"
-        assert "Cleanup of 'dev' FAILED" in first.render()
+        assert "Cleanup of 'dev' FAILED" in render_summary(first)
         rds = aws.client("rds")
         assert rds.describe_db_instances()["DBInstances"]  # still there
         assert not aws.client("eks").list_clusters()["clusters"]
@@ -89,7 +90,7 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
         # the operator confirms; the resumed run deletes only what is left
         second = CleanupRun(plan, plan_file, conn, settings, cloud_tuning=FAST,
                             allow_disable_deletion_protection=True).run()
-        assert second.ok, second.render()
+        assert second.ok, render_summary(second)
         steps = {s.step: s for s in second.steps}
         assert steps["namespaces"].status == "done earlier"
         assert "eks-cluster llm-analytics-hub-dev (earlier run)" in steps["cloud"].deleted

@@ -21,6 +21,7 @@ from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
 from hubtui.ops.cleanup.runner import CleanupRun, pending_run
 from hubtui.events import Progress, StepDone, StepFailed, StepStarted
 from hubtui.settings import Settings
+from hubtui.present.summary import render as render_summary
 
 
 pytestmark = pytest.mark.cluster
@@ -67,7 +68,7 @@ def test_a_k8s_cleanup_backs_up_drains_deletes_and_forgets_its_working_files(doo
         assert "APIService v1beta1.custom.metrics.hubtui.test" in summary.to_dict()["deleted"]
         assert "v1beta1.custom.metrics.hubtui.test" not in {
             a.metadata.name for a in client.ApiregistrationV1Api(conn.api).list_api_service().items}
-        assert summary.ok and summary.result == "completed", summary.render()
+        assert summary.ok and summary.result == "completed", render_summary(summary)
         assert [s.step for s in summary.steps] == ["quiesce", "backup", "drain", "namespaces", "local"]
         assert [s.status for s in summary.steps] == ["done"] * 5
         assert not namespaces(conn) & {HUB_NAMESPACE, *INFRA}
@@ -79,7 +80,7 @@ def test_a_k8s_cleanup_backs_up_drains_deletes_and_forgets_its_working_files(doo
         assert not [e for e in events if isinstance(e, StepFailed)]
     finally:
         conn.close()
-    text = summary.render()
+    text = render_summary(summary)
     assert text.startswith("Cleanup of 'dev' completed.") and "FAILED" not in text
     # backups and the audit log are kept; the plan and the journal are gone with the working folder
     backups = list((settings.state_dir / "backups" / "dev").glob("*/timescaledb-llm_analytics.dump"))
@@ -116,7 +117,7 @@ def test_a_failed_backup_stops_the_run_before_anything_is_deleted(doomed_cluster
             ("quiesce", "done"), ("backup", "failed"), ("drain", "skipped"), ("namespaces", "skipped"),
             ("local", "skipped")]
         assert "TimescaleDB" in summary.steps[1].detail
-        assert "completed" not in summary.render() and "FAILED" in summary.render()
+        assert "completed" not in render_summary(summary) and "FAILED" in render_summary(summary)
         assert {HUB_NAMESPACE, *INFRA} <= namespaces(conn)
         # the writers were stopped before the backup: each count is recorded for `hubtui scale --restore`
         assert {d.metadata.name: int(d.metadata.annotations["hubtui.io/original-replicas"])
@@ -234,7 +235,7 @@ def test_cancel_stops_at_a_safe_point_and_leaves_a_resumable_journal(doomed_clus
         assert summary.result == "cancelled" and not summary.ok
         assert [(s.step, s.status) for s in summary.steps] == [
             ("drain", "done"), ("namespaces", "cancelled"), ("local", "skipped")]
-        assert "was cancelled" in summary.render() and "resume from 'Delete namespaces'" in summary.render()
+        assert "was cancelled" in render_summary(summary) and "resume from 'Delete namespaces'" in render_summary(summary)
         pending = pending_run(settings.state_dir, "dev")
         assert pending and pending.first_unfinished(["drain", "namespaces", "local"]) == "namespaces"
     finally:

@@ -21,6 +21,7 @@ from hubtui.kube.client import connect
 from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
 from hubtui.ops.cleanup.runner import CleanupRun, pending_run
 from hubtui.settings import Settings
+from hubtui.present.summary import render as render_summary
 
 pytestmark = pytest.mark.cluster
 STEPS = ["quiesce", "backup", "drain", "namespaces", "local"]
@@ -67,7 +68,7 @@ def test_the_engine_stopped_during_each_step_ends_cancelled_and_resumes(doomed_c
             summary = CleanupRun(plan, plan_file, conn, settings, emit=emit, cancel=cancel,
                                  drain_timeout=60, namespace_timeout=60).run()
             steps = {s.step: s.status for s in summary.steps}
-            text = summary.render()
+            text = render_summary(summary)
             if stop_at == "local":  # the last step ran to its end: nothing planned was left undone
                 assert summary.result == "completed" and summary.ok, text
                 assert not working_dir(settings.state_dir, "dev").exists()

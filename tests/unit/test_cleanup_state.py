@@ -12,6 +12,7 @@ from hubtui.errors import HubError
 from hubtui.ops.cleanup.journal import Journal
 from hubtui.ops.cleanup.local_state import plan_kubeconfig, remove_kubeconfig_entries, remove_working_files
 from hubtui.ops.cleanup.runner import RunSummary, StepOutcome
+from hubtui.present.summary import render as render_summary
 
 ORDER = ["backup", "drain", "namespaces", "cloud", "local"]
 
@@ -196,7 +197,7 @@ def test_working_files_go_and_the_summary_never_says_completed_after_a_failure(t
                                      StepOutcome("cloud", "done", failed=["msk-cluster x (boom)"]),
                                      StepOutcome("local", "skipped", "'Cloud teardown' failed")])
     assert s.result == "failed" and not s.ok
-    text = s.render()
+    text = render_summary(s)
     assert text.startswith("Cleanup of 'dev' FAILED") and "completed" not in text
     assert "Failed (1): msk-cluster x (boom)" in text and "again to resume from 'Cloud teardown'" in text
 
@@ -278,7 +279,7 @@ def test_a_run_stopped_after_any_step_is_cancelled_never_completed(stopped_after
         assert s.result == "completed"  # the stop came during the last step, which ran to its end
         return
     assert s.result == "cancelled" and not s.ok
-    text = s.render()
+    text = render_summary(s)
     assert "completed" not in text and "was cancelled" in text and "it is NOT done" in text
     assert s.stopped_after == done[-1].title
     assert f"again to resume from '{rest[0].title}'" in text

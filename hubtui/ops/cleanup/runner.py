@@ -84,18 +84,6 @@ def _in_use(users: tuple[str, ...], most: int = 3) -> str:
     return f"used since the plan by {', '.join(users[:most])}{more}"
 
 
-def duration(seconds: float | None) -> str:
-    """`42 s`, `3 min 05 s`, `1 h 02 min`; `-` when it did not run."""
-    if seconds is None:
-        return "-"
-    s = int(round(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
-
-
 @dataclass
 class RunSummary:
     environment: str
@@ -140,7 +128,7 @@ class RunSummary:
     def seconds(self) -> float:
         return sum(s.seconds or 0 for s in self.steps)
 
-    def _all(self, attr: str) -> list[str]:
+    def all_of(self, attr: str) -> list[str]:
         return [item for s in self.steps for item in getattr(s, attr)]
 
     def to_dict(self) -> dict:
@@ -148,41 +136,7 @@ class RunSummary:
                 "backup_folder": self.backup_folder,
                 "steps": [{"step": s.step, "status": s.status, "detail": s.detail, "deleted": s.deleted,
                            "failed": s.failed, "skipped": s.skipped, "seconds": s.seconds} for s in self.steps],
-                "deleted": self._all("deleted"), "failed": self._all("failed"), "skipped": self._all("skipped")}
-
-    def headline(self, took: str | None = None) -> str:
-        """The run's result in one sentence, as both faces say it (the TUI adds how long it took)."""
-        done, after = (f" in {took}", f" after {took}") if took else ("", "")
-        if self.result == "cancelled":
-            finished = ", ".join(s.title for s in self.finished_steps) or "none"
-            return (f"Cleanup of '{self.environment}' was cancelled{after}: it is NOT done. Finished: "
-                    f"{finished}; not finished: {', '.join(s.title for s in self.unfinished_steps)}.")
-        return {"completed": f"Cleanup of '{self.environment}' completed{done}.",
-                "failed": f"Cleanup of '{self.environment}' FAILED{after}: see the steps marked failed.",
-                }[self.result]
-
-    def resume_hint(self) -> str:
-        """How to go on after a run that did not complete ('' after one that did)."""
-        if self.result == "completed":
-            return ""
-        first = next((s for s in self.steps if s.status == FAILED or s.failed), None) or next(
-            iter(self.unfinished_steps), None)
-        where = f" from '{first.title}'" if first else ""
-        return f"Run the cleanup of '{self.environment}' again to resume{where}: finished steps are not repeated."
-
-    def render(self) -> str:
-        marks = {DONE: "✓", DONE_EARLIER: "✓", FAILED: "✗", SKIPPED: "-", CANCELLED: "!"}
-        lines = [self.headline() + f"  (plan {self.plan_hash[:12]})"]
-        for s in self.steps:
-            took = f" ({duration(s.seconds)})" if s.seconds is not None else ""
-            lines.append(f"  {marks[s.status]} {s.title}: {s.status}{took}" + (f": {s.detail}" if s.detail else ""))
-        for label, attr in (("Deleted", "deleted"), ("Skipped", "skipped"), ("Failed", "failed")):
-            items = self._all(attr)
-            if items:
-                lines.append(f"  {label} ({len(items)}): " + ", ".join(items))
-        if self.resume_hint():
-            lines.append("  " + self.resume_hint())
-        return "\n".join(lines)
+                "deleted": self.all_of("deleted"), "failed": self.all_of("failed"), "skipped": self.all_of("skipped")}
 
 
 class BoundAudit(AuditLog):

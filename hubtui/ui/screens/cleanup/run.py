@@ -17,7 +17,8 @@ from textual.widgets.data_table import ColumnKey
 from ....errors import HubError
 from ....events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
 from ....ops.cleanup.session import CleanupSession
-from ....ops.cleanup.runner import STEP_TITLES, duration, steps_for
+from ....ops.cleanup.runner import STEP_TITLES, steps_for
+from ....present.summary import duration, headline, resume_hint
 from ....paths import tilde
 from ....present.events import OUTCOME_TONES, event_line, progress_text, step_failed_state
 from ...actions import bindings, help_rows
@@ -252,12 +253,12 @@ class RunScreen(HubScreen):
             self.app.exit(return_code=0 if summary is not None and summary.ok else 1)
 
     def _headline(self, summary) -> Text:
-        """The run's result as `hubtui cleanup` says it (RunSummary.headline / resume_hint), with the time."""
+        """The run's result as `hubtui cleanup` says it (present/summary.py), with the time."""
         assert self.ended is not None, "the headline is written once the run has ended"
-        text = styled(summary.headline(duration(self.ended - self.started)),
+        text = styled(headline(summary, duration(self.ended - self.started)),
                       "hub.success" if summary.ok else "hub.error")
-        if summary.resume_hint():
-            text.append("\n" + summary.resume_hint())
+        if hint := resume_hint(summary):
+            text.append("\n" + hint)
         keys = [f"h copies the plan hash {summary.plan_hash[:12]}"]
         if summary.backup_folder:
             keys.insert(0, f"backup in {tilde(summary.backup_folder)} (b copies it)")
