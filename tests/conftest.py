@@ -18,6 +18,12 @@ from cluster.localcluster import HUB_NAMESPACE, LocalCluster  # noqa: E402
 
 from hubtui.settings import Settings  # noqa: E402
 
+# pytest-xdist's lanes run with COLUMNS (and LINES) in their environment, and every hubtui a test starts in a
+# pseudo-terminal would inherit them: they win over the terminal's own size (shutil.get_terminal_size), so a
+# hubtui in a 140-column pty laid itself out in 80
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_state(tmp_path, monkeypatch):
