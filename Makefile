@@ -8,7 +8,7 @@ LOCALCLUSTER := $(PYTHON) cluster/localcluster.py
 PYTEST_ARGS ?=
 # the suite runs in lanes (pytest-xdist), each with a local cluster of its own; the tests that destroy a cluster
 # share one lane (tests/conftest.py)
-TEST_LANES ?= 2
+TEST_LANES ?= 3
 
 .PHONY: demo demo-scenario serve-demo test lint lint-code deps venv cluster-build up down status screenshots bench snapshot-update clean
 
