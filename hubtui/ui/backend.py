@@ -1,4 +1,5 @@
-"""What the TUI needs from the engine, in one object: live rows and the scaling operations.
+"""What the TUI needs from the engine: Backend for the deployments screen, and one part of it per other
+screen (DetailSource, ConnectSource, CleanupSource; Place is what every screen shows).
 
 ClusterBackend is the real one (a connection, a DeploymentStore, a ScaleEngine). UI unit tests pass
 an in-memory object with the same methods; behaviour is proven against the real cluster elsewhere.
@@ -22,35 +23,64 @@ if TYPE_CHECKING:
     from ..ops.cleanup.session import CleanupPort
 
 
-class Backend(Protocol):
+class Place(Protocol):
+    """Where a screen is (its title shows it), and whether it may change anything there."""
+
     context: str
-    cluster: str
     namespace: str
-    all_namespaces: bool  # the rows are every namespace's (each row's ref is namespace/name)
-    notice: str | None  # one line the screen shows once (e.g. why all namespaces fell back to one)
 
     def now(self) -> datetime: ...
     def readonly_reason(self) -> str | None: ...
+
+
+class Scaler(Place, Protocol):
+    """What the scaling controls need (ui/scaling.py): the deployments screen's and the detail's."""
+
+    def scale(self, names: list[str], n: int, *, dry_run: bool, emit: Emit = ignore) -> list[ScaleChange]: ...
+    def wait_ready(self, names: list[str], timeout: float | None = None, *, targets: dict[str, int] | None = None,
+                   cancel=None) -> WaitOutcome: ...
+
+
+class DetailSource(Scaler, Protocol):
+    """The detail screen's: one deployment, live, and its slider."""
+
+    def detail(self, name: str, namespace: str | None = None) -> DeploymentDetail: ...
+
+
+class ConnectSource(Place, Protocol):
+    """The connect screen's: the stores' pods, and a session's plan."""
+
+    def connect_candidates(self) -> dict[str, PodChoice | str]: ...
+    def connect_plan(self, target: str) -> SessionPlan: ...
+
+
+class CleanupSource(Place, Protocol):
+    """The cleanup wizard's: where a cleanup session meets the world (ops/cleanup/session.py)."""
+
+    def cleanup_port(self) -> CleanupPort: ...
+
+
+class Backend(DetailSource, ConnectSource, CleanupSource, Protocol):
+    """All of it, for the deployments screen, which opens the others and hands each its part: the live rows,
+    scaling every deployment, and moving to another namespace or context. A screen other than the deployments
+    takes only its own part (a test's fake for it need not be more)."""
+
+    cluster: str
+    all_namespaces: bool  # the rows are every namespace's (each row's ref is namespace/name)
+    notice: str | None  # one line the screen shows once (e.g. why all namespaces fell back to one)
+
     def production_context(self) -> bool: ...
     def contexts(self) -> tuple[list[str], str]: ...
     def for_context(self, context: str) -> Backend: ...
     def watch(self, listener: Callable[[RowsChanged], None]) -> None: ...
     def stop(self) -> None: ...
     def rows(self) -> list[DeploymentRow]: ...
-    def scale(self, names: list[str], n: int, *, dry_run: bool, emit: Emit = ignore) -> list[ScaleChange]: ...
     def scale_all(self, n: int, *, dry_run: bool, emit: Emit = ignore) -> list[ScaleChange]: ...
     def restore(self, *, force: bool, dry_run: bool, emit: Emit = ignore) -> list[ScaleChange]: ...
-    def wait_ready(self, names: list[str], timeout: float | None = None, *, targets: dict[str, int] | None = None,
-                   cancel=None) -> WaitOutcome: ...
     def namespaces(self) -> list[str]: ...
     def check_namespace(self, namespace: str) -> None: ...  # HubError when it does not exist
     def for_namespace(self, namespace: str) -> Backend: ...
     def for_all_namespaces(self, on: bool) -> Backend: ...
-    def detail(self, name: str, namespace: str | None = None) -> DeploymentDetail: ...
-    def connect_candidates(self) -> dict[str, PodChoice | str]: ...
-    def connect_plan(self, target: str) -> SessionPlan: ...
-    # the cleanup wizard
-    def cleanup_port(self) -> CleanupPort: ...  # where a cleanup session meets the world
 
 
 class ClusterBackend:

@@ -23,7 +23,7 @@ from .widgets.replica_slider import ReplicaSlider
 
 if TYPE_CHECKING:
     from ..kube.deployments import DeploymentRow
-    from .backend import Backend
+    from .backend import Scaler
     from .app import HubApp
 
 CHANGES = "changes"  # the workers' group: one change at a time per screen
@@ -31,7 +31,7 @@ CHANGES = "changes"  # the workers' group: one change at a time per screen
 
 class Scaling:
     busy: bool
-    backend: Backend
+    backend: Scaler
     _leaving: threading.Event
 
     # given by the screen (typed here for the checker; the screen's own are used)

@@ -12,7 +12,7 @@ from hubtui.events import LogLine
 from hubtui.ops.cleanup.journal import JournalState
 
 if TYPE_CHECKING:
-    from hubtui.ui.backend import Backend
+    from hubtui.ui.backend import Backend, ConnectSource
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -468,6 +468,29 @@ def _conforms() -> Backend:
     """mypy (make lint) checks the fake against the Backend protocol: a method the screens may call and the fake
     lacks, or one whose parameters differ, fails the build."""
     return FakeBackend()
+
+
+class StoresOnly:
+    """A ConnectSource and nothing more: the connect screen needs only its part of the backend."""
+
+    context, namespace = "kwok-small", "shop"
+
+    def now(self) -> datetime:
+        return NOW
+
+    def readonly_reason(self) -> str | None:
+        return None
+
+    def connect_candidates(self) -> dict[str, Any]:
+        return {"timescaledb": "no ready TimescaleDB pod in namespace shop", "redis": "no ready Redis pod",
+                "kafka": "no ready Kafka pod"}
+
+    def connect_plan(self, target: str) -> Any:
+        raise AssertionError("nothing is ready: no plan is asked for")
+
+
+def _stores_only_conforms() -> ConnectSource:
+    return StoresOnly()
 
 
 def pending_run(started: str = "2026-11-26T11:00:00Z", *, drain_started: bool = False) -> JournalState:

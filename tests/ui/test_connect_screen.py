@@ -8,7 +8,7 @@ from hubtui.ui.screens.connect import ConnectScreen
 from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.modals import Help
 
-from .fakes import FakeBackend
+from .fakes import FakeBackend, StoresOnly
 from .helpers import burst, opened, screen_text
 from .test_deployments_screen import SIZE, until
 
@@ -22,6 +22,18 @@ async def test_c_opens_the_connect_screen_with_each_store_and_its_pod():
         assert [str(c) for c in table.get_row("timescaledb")] == ["TimescaleDB", "timescaledb-0", "postgres",
                                                                   "Running, ready"]
         assert "candidates: redis-cluster-0 (Pending)" in str(table.get_row("redis")[3])
+
+
+async def test_the_connect_screen_runs_on_its_own_part_of_the_backend():
+    source = StoresOnly()  # checked against ConnectSource by mypy (fakes.py)
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
+        await pilot.pause()
+        app.push_screen(ConnectScreen(source))
+        await until(pilot, lambda: "found: 0 of 3 ready" in screen_text(app), what="the lookup said")
+        assert "context kwok-small" in screen_text(app) and "namespace shop" in screen_text(app)
+        await pilot.press("enter")
+        await until(pilot, lambda: any("no ready TimescaleDB pod in namespace shop" in str(n.message)
+                                       for n in app._notifications), what="why it cannot connect")
 
 
 async def test_connecting_to_a_store_without_a_ready_pod_says_why_and_stays():

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 
 from ...ops.connect import TARGETS, PodChoice
 from ..actions import bindings, help_rows
-from ..backend import Backend
+from ..backend import ConnectSource
 from ..styles import styled
 from .modals import Help
 from ..widgets.footer import HubFooter
@@ -42,7 +42,7 @@ class ConnectScreen(HubScreen):
     ACTION_SCREEN = "connect"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("connect"))
 
-    def __init__(self, backend: Backend):
+    def __init__(self, backend: ConnectSource):
         super().__init__()
         self.backend = backend
         self.found: dict[str, PodChoice | str] = {}

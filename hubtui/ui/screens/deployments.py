@@ -149,6 +149,7 @@ class Modes:
 class DeploymentsScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
     ACTION_SCREEN = "deployments"  # its entry in the action table (ui/actions.py)
     BINDINGS = bindings("deployments")
+    backend: Backend  # all of it (Scaling needs only its Scaler part)
     AGE_TICK = 1.0  # seconds: the Age cells of the rows on screen are brought up to date this often
 
 

@@ -34,7 +34,8 @@ from ..widgets.titlebar import TitleBar
 from .base import HubScreen
 
 if TYPE_CHECKING:
-    pass
+    from ...kube.detail import LogStream
+    from ..backend import DetailSource
 
 HELP = help_rows("detail")
 POD_COLUMNS = (("name", "Pod"), ("phase", "Status"), ("ready", "Ready"), ("restarts", "Restarts"),
@@ -105,7 +106,7 @@ class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
     """
     SHORT = 32  # rows: a terminal shorter than this is drawn as above
 
-    def __init__(self, backend, name: str, *, namespace: str | None = None, ref: str | None = None,
+    def __init__(self, backend: DetailSource, name: str, *, namespace: str | None = None, ref: str | None = None,
                  dry_run: bool = False):
         super().__init__()
         self.backend = backend
@@ -121,7 +122,7 @@ class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
         self.live_log: Channel[int, list[str]] = Channel(self, self._draw_log, fps=1 / LOG_FLUSH)
         self.busy = False
         # the log pane
-        self.log_stream = None
+        self.log_stream: LogStream | None = None
         self.log_target: tuple[str, str] | None = None  # (pod, container)
         self.container: str | None = None  # the chosen container (None: the pod's first)
 

@@ -16,7 +16,7 @@ from ....ops.cleanup.plan import PROVIDERS, CleanupOptions, validate
 from ....ops.cleanup.session import CleanupSession, Declined
 from ....paths import tilde
 from ...actions import bindings, help_rows
-from ...backend import Backend
+from ...backend import CleanupSource
 from ..modals import Help
 from .asker import converse
 from .plan import PlanScreen
@@ -45,7 +45,7 @@ class CleanupFormScreen(HubScreen):
     ACTION_SCREEN = "cleanup-form"  # its entry in the action table (ui/actions.py)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("cleanup-form"))
 
-    def __init__(self, backend: Backend, initial: dict | None = None):
+    def __init__(self, backend: CleanupSource, initial: dict | None = None):
         super().__init__()
         self.backend = backend
         # the values the form had when it last planned, on this context (None: a fresh form)

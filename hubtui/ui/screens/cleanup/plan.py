@@ -17,7 +17,7 @@ from ....ops.cleanup.session import CleanupSession
 from ....paths import tilde
 from ....present.plan import Line, identity_rows, plan_lines, risk_lines
 from ...actions import bindings, help_rows
-from ...backend import Backend
+from ...backend import CleanupSource
 from ...styles import styled, tone_style
 from ...gate import ReadOnlyGate
 from ..modals import Help
@@ -62,7 +62,7 @@ class PlanScreen(ReadOnlyGate, HubScreen):
     SHORT = 32  # rows: in a shorter terminal the buttons are one row high and the risks box smaller, so that
     # the plan itself keeps room (hubtui.tcss: PlanScreen.short)
 
-    def __init__(self, backend: Backend, session: CleanupSession):
+    def __init__(self, backend: CleanupSource, session: CleanupSession):
         super().__init__()
         assert session.plan is not None and session.plan_file is not None, "a session shows its plan once prepared"
         self.backend, self.session = backend, session

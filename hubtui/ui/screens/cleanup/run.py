@@ -22,7 +22,7 @@ from ....present.summary import duration, headline, resume_hint
 from ....paths import tilde
 from ....present.events import OUTCOME_TONES, event_line, progress_text, step_failed_state
 from ...actions import bindings, help_rows
-from ...backend import Backend
+from ...backend import CleanupSource
 from ...live import Channel
 from ...styles import styled, tone_style
 from ..modals import Confirm, Help
@@ -102,7 +102,7 @@ class RunScreen(HubScreen):
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("cleanup-run"))
     FLUSH_FPS = 10  # the most writes a second to the log
 
-    def __init__(self, backend: Backend, session: CleanupSession):
+    def __init__(self, backend: CleanupSource, session: CleanupSession):
         super().__init__()
         assert session.plan is not None, "a session runs once confirmed"
         self.backend, self.session, self.plan = backend, session, session.plan
