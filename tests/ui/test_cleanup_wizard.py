@@ -36,9 +36,17 @@ async def open_form(pilot, app):
     await until(pilot, lambda: isinstance(app.screen, CleanupFormScreen), what="the form")
 
 
+def steady_cursors(app) -> None:
+    """The text cursors on screen stop blinking (shown, steady): a snapshot never depends on the moment it is
+    taken (a loaded machine took one between two blinks)."""
+    for box in app.screen.query(Input):
+        box.cursor_blink = False
+
+
 async def fill(pilot, app, environment="dev", provider="k8s", *, ticks=()):
     await open_form(pilot, app)
     form = app.screen
+    steady_cursors(app)
     form.query_one("#environment", Input).value = environment
     if provider:
         form.query_one(f"#provider-{provider}").value = True
@@ -86,6 +94,7 @@ async def to_protection_question(pilot, app):
 
 
 async def type_into(pilot, app, phrase: str):
+    steady_cursors(app)
     app.screen.query_one(Input).value = phrase
     await pilot.pause()
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from rich.markup import escape
@@ -26,90 +25,30 @@ from textual.widgets import Input, Static
 
 from ...errors import HubError
 from ...kube.deployments import DeploymentRow, RowsChanged
-from ...ops.scale import parse_replicas
 from ...present.deployment import deployment_status
-from ...present.tones import SUCCESS
 from ...present.words import counted
-from ..actions import bindings, help_rows, table_bindings
+from ..actions import bindings, help_rows
 from ..backend import Backend
 from ..live import Channel
 from ..scaling import CHANGES, Scaling
 from ..widgets.replica_slider import ReplicaSlider, SliderKeys
-from ..widgets.row_table import CellValue, RowTable
-from ..styles import tone_style
+from ..widgets.row_table import RowTable
 from ..gate import ReadOnlyGate
-from .modals import Confirm, Help, NamespacePicker, NumberPrompt, readonly_badge
+from .modals import Help, NamespacePicker, readonly_badge
 from ..widgets.footer import HubFooter
-from .base import HubScreen
+from .all_deployments import AllDeployments
+from .deployment_rows import (COLUMNS, MIN_WIDTHS, NAMESPACE_COLUMN, DeploymentRows, DeploymentTable,  # noqa: F401
+                              cells, status_cell)  # (COLUMNS, cells, status_cell: the tests' names for them here)
 
 if TYPE_CHECKING:
     pass
 
 
-def when_yes(then: Callable[[], None]) -> Callable[[bool | None], None]:
-    """A modal's callback that does `then` on a yes and nothing otherwise."""
-    def answer(yes: bool | None) -> None:
-        if yes:
-            then()
-    return answer
-
-
-NAMESPACE_COLUMN = ("namespace", "Namespace")  # first, in a view of all namespaces
-COLUMNS = (("name", "Deployment"), ("replicas", "Ready/Desired"), ("current", "Current"),
-           ("updated", "Up-to-date"), ("available", "Available"), ("hpa", "HPA"), ("saved", "Saved"),
-           ("age", "Age"), ("status", "Status"))
-# Room for the usual values, so that a rollout's status text does not change the table's shape.
-MIN_WIDTHS = {"name": 20, "status": 26, "hpa": 5, "namespace": 12}
-# Which columns stay when the terminal is narrow (80 columns): the first of these that fit, shown in the
-# table's own order. Name, readiness and status never give way.
-PRIORITY = ("namespace", "name", "replicas", "status", "age", "saved", "hpa", "available", "current", "updated")
-CELL_PADDING = 2 * RowTable.PADDING  # a cell's padding, both sides
-ARROWS = {False: " ▲", True: " ▼"}  # in the sorted column's header: ascending, descending
 FPS = 10  # the most times a second the table is redrawn from the watch
-REBUILD_OVER = 300  # more changed rows than this at once (the first list): fill the table afresh
 STATE = "\0state"  # the live channel's key for the watch's state (no deployment's ref has a NUL)
 
 
-def laggard_rank(row: DeploymentRow) -> int:
-    """Sorting by status puts the laggards first: not ready (0), then scaling (1), then ready (2)."""
-    if row.settled:
-        return 2
-    if row.replicas != row.desired or row.updated != row.desired:
-        return 1
-    return 0
-
-
-# What each column sorts by (then by namespace/name); the Age column sorts youngest first.
-SORT_KEYS = {
-    "namespace": lambda r: (r.namespace,),
-    "name": lambda r: (),
-    "replicas": lambda r: (r.ready, r.desired),
-    "current": lambda r: (r.replicas,),
-    "updated": lambda r: (r.updated,),
-    "available": lambda r: (r.available,),
-    "hpa": lambda r: ((r.hpa.min_replicas, r.hpa.max_replicas) if r.hpa else (-1, -1),),
-    "saved": lambda r: (r.original_replicas if r.original_replicas is not None else -1,),
-    "age": lambda r: (-(r.created.timestamp()) if r.created else 0.0,),
-    "status": lambda r: (laggard_rank(r), r.ready - r.desired),
-}
-
 HELP = help_rows("deployments")
-
-
-def status_cell(row: DeploymentRow) -> Text:
-    """The status as `hubtui scale` words it (hubtui/present/deployment.py), in the tone's theme style."""
-    words, tone = deployment_status(row)
-    return Text(words, style="hub.ok" if tone == SUCCESS else tone_style(tone))
-
-
-def cells(row: DeploymentRow, now, all_namespaces: bool = False) -> tuple:
-    if all_namespaces:
-        return (row.namespace, *cells(row, now))
-    return (row.name, f"{row.ready}/{row.desired}", str(row.replicas), str(row.updated), str(row.available),
-            str(row.hpa) if row.hpa else "-",
-            str(row.original_replicas) if row.original_replicas is not None else
-            ("invalid" if row.original_problem else "-"),
-            row.age(now), status_cell(row))
 
 
 def title_markup(context: str, cluster: str, namespace: str | None, production: bool, room: int) -> str:
@@ -130,12 +69,6 @@ def title_markup(context: str, cluster: str, namespace: str | None, production: 
     return tries[-1]  # the Static cuts the end off: the context and the start of the namespace stay
 
 
-class DeploymentTable(RowTable):
-    """The table keeps the focus; ← → - + digits Enter Esc drive the screen's replica slider."""
-
-    BINDINGS = table_bindings()
-
-
 @dataclass
 class Modes:
     """The operator's modes, shared by every rebuild of the deployments screen (namespace, all namespaces,
@@ -146,7 +79,7 @@ class Modes:
     wait: bool = False
 
 
-class DeploymentsScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
+class DeploymentsScreen(AllDeployments, Scaling, SliderKeys, ReadOnlyGate, DeploymentRows):
     ACTION_SCREEN = "deployments"  # its entry in the action table (ui/actions.py)
     BINDINGS = bindings("deployments")
     backend: Backend  # all of it (Scaling needs only its Scaler part)
@@ -326,170 +259,6 @@ class DeploymentsScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
             shown = (f"{sum(1 for r in self.rows.values() if self.shown(r))} of " if self.filter else "")
             self.watch_status(f"{shown}{counted(len(self.rows), 'deployment')} · watching for changes{hpa}")
 
-    # ----- the table ----------------------------------------------------------------------
-    def shown(self, row: DeploymentRow) -> bool:
-        """The filter matches the row's name (namespace/name in a view of all namespaces)."""
-        return self.filter in row.ref
-
-    def sort_key(self, row: DeploymentRow):
-        return (*SORT_KEYS[self.sort_column](row), row.namespace, row.name)
-
-    def visible_rows(self) -> list[DeploymentRow]:
-        return sorted((r for r in self.rows.values() if self.shown(r)), key=self.sort_key,
-                      reverse=self.sort_reverse)
-
-    def _cells(self, row: DeploymentRow, now) -> tuple:
-        """The cells of the columns shown."""
-        values = cells(row, now, self.all_namespaces)
-        return tuple(values[i] for i in self._shown_index)
-
-    def header(self, key: str, label: str) -> str:
-        """A column's header: the sorted one carries an arrow."""
-        return label + ARROWS[self.sort_reverse] if key == self.sort_column else label
-
-    def column_width(self, key: str, label: str) -> int:
-        """The width measured for its values, and room for the arrow when it is the sorted column."""
-        return max(self._widths[key], len(self.header(key, label)))
-
-    def fit_columns(self, width: int) -> bool:
-        """Choose the columns that fit `width` by PRIORITY (the rest give way, in their order); True if the
-        choice changed."""
-        room = width - 2 - len(ARROWS[False])  # the vertical scrollbar's room, whether or not it shows, and the
-        # sorted column's arrow: the same columns stay whichever is sorted
-        keep: set[str] = set()
-        for key in PRIORITY:
-            if key in self._widths and (not keep or self._widths[key] + CELL_PADDING <= room):
-                keep.add(key)
-                room -= self._widths[key] + CELL_PADDING
-        shown = tuple((key, label) for key, label in self.columns if key in keep)
-        if shown == self.shown_columns:
-            return False
-        self.shown_columns = shown
-        self._shown_index = [i for i, (key, _) in enumerate(self.columns) if key in keep]
-        return True
-
-    def apply_rows(self) -> None:
-        """Fill the table afresh from self.rows (the filter or the sort changed, or a first list)."""
-        table = self.query_one(DeploymentTable)
-        now = self.backend.now()
-        want = self.visible_rows()
-        full = {row.ref: cells(row, now, self.all_namespaces) for row in want}
-        self._widths = {key: max([len(label), MIN_WIDTHS.get(key, 0)] + [len(str(v[i])) for v in full.values()])
-                        for i, (key, label) in enumerate(self.columns)}
-        self.fit_columns(self.size.width or self.app.size.width)
-        values = {ref: tuple(v[i] for i in self._shown_index) for ref, v in full.items()}
-        self.rebuild_table(table, want, values, self._widths)
-        self.sync_slider(keep_target=True)
-
-    def apply_changes(self, before: dict[str, DeploymentRow | None]) -> None:
-        """Bring the rows named in `before` (ref -> the row as it was) in line with self.rows: changed cells
-        in place, rows in or out, and the order kept when a change moves a row. Nothing else is looked at."""
-        table = self.query_one(DeploymentTable)
-        if len(before) > REBUILD_OVER or table.row_count == 0:
-            self.apply_rows()
-            return
-        now = self.backend.now()
-        reorder = False
-        widen: dict[str, int] = {}
-        changed: dict[str, dict[str, CellValue]] = {}
-        keys = [key for key, _ in self.shown_columns]
-        for ref, old_row in before.items():
-            row = self.rows.get(ref)
-            present = ref in table.rows
-            if row is None or not self.shown(row):
-                if present:
-                    table.remove_row(ref)
-                continue
-            new = self._cells(row, now)
-            for key, value in zip(keys, new):
-                if len(str(value)) > table.columns[key].width:
-                    widen[key] = max(widen.get(key, 0), len(str(value)))
-            if not present:
-                table.add_row(*new, key=ref)
-                reorder = True
-                continue
-            old = table.get_row(ref)
-            cells = {key: after for key, before, after in zip(keys, old, new)
-                     if str(before) != str(after) or (isinstance(after, Text) and getattr(before, "style", None)
-                                                      != after.style)}
-            if cells:
-                changed[ref] = cells
-            if old_row is None or self.sort_key(old_row) != self.sort_key(row):
-                reorder = True
-        table.set_cells(changed)
-        for key, width in widen.items():  # a wider value than the column: widen it (rare), never re-measure
-            table.set_column_width(key, width)
-            self._widths[key] = width
-        if widen and self.fit_columns(self.size.width):  # wider now than the terminal: a column gives way
-            self.apply_rows()
-            return
-        if reorder:  # a row added at the bottom, or one whose sort value changed, goes to its place
-            self.resort(table)
-        self.sync_slider(keep_target=True)
-
-    def resort(self, table: DeploymentTable) -> None:
-        """Order the table's rows by the current sort, the cursor staying on its deployment."""
-        table.reorder(sorted(table.rows, key=lambda ref: self.sort_key(self.rows[ref]), reverse=self.sort_reverse))
-
-    def rebuild_table(self, table: DeploymentTable, want: list[DeploymentRow], values: dict, widths: dict) -> None:
-        selected = self.selected()
-        table.clear(columns=True)
-        for key, label in self.shown_columns:
-            table.add_column(self.header(key, label), key=key, width=max(widths[key], len(self.header(key, label))))
-        # the columns have the widths measured above: nothing is measured again
-        table.add_rows((row.ref, values[row.ref]) for row in want)
-        if selected is None and self.select_first is not None:  # the deployment selected before a rebuild
-            namespace, name = self.select_first
-            ref = f"{namespace}/{name}" if self.all_namespaces else name
-            if ref in values and (self.all_namespaces or namespace == self.backend.namespace):
-                table.move_cursor(row=table.get_row_index(ref), animate=False)
-                self.select_first = None
-        elif selected is not None and selected.ref in values:
-            table.move_cursor(row=table.get_row_index(selected.ref), animate=False)
-
-    def refresh_ages(self) -> None:
-        """Only the Age cells of the rows on screen, only where the text changed: rows off screen cost
-        nothing until they are scrolled into view (the next tick catches them up)."""
-        table = self.query_one(DeploymentTable)
-        if not table.row_count or "age" not in dict(self.shown_columns):
-            return
-        now = self.backend.now()
-        first = max(0, int(table.scroll_y))
-        changed = {}
-        for index in range(first, min(table.row_count, first + table.size.height + 1)):
-            key = table.key_at(index)
-            deployment = self.rows.get(key or "")
-            if key is None or deployment is None:
-                continue
-            age = deployment.age(now)
-            if str(table.get_cell(key, "age")) != age and len(age) <= table.columns["age"].width:
-                changed[key] = {"age": age}
-        table.set_cells(changed)
-
-    # ----- sort and find ------------------------------------------------------------------
-    def action_sort(self, reverse: bool = False) -> None:
-        """s: sort by the next column; S: the other way round."""
-        keys = [key for key, _ in self.shown_columns]  # a column that gave way to a narrow terminal: not
-        if reverse:
-            self.sort_by(self.sort_column, not self.sort_reverse)
-        else:
-            at = keys.index(self.sort_column) if self.sort_column in keys else -1
-            self.sort_by(keys[(at + 1) % len(keys)], False)
-
-    @on(RowTable.HeaderClicked)
-    def _header_clicked(self, event: RowTable.HeaderClicked) -> None:
-        """A click on a header sorts by that column; on the sorted one, the other way round."""
-        self.sort_by(event.column, not self.sort_reverse if event.column == self.sort_column else False)
-
-    def sort_by(self, column: str, reverse: bool) -> None:
-        self.sort_column, self.sort_reverse = column, reverse
-        self.apply_rows()  # the rows in their new order, the arrow in the sorted header
-        label = dict(self.columns)[self.sort_column]
-        order = "descending" if self.sort_reverse else "ascending"
-        if self.sort_column == "status":
-            order = "ready first" if self.sort_reverse else "not ready and scaling first"
-        self.say(f"sorted by {label} ({order})")
-
     def action_next_not_ready(self) -> None:
         """Move to the next row (after the cursor, wrapping) that is not Ready."""
         table = self.query_one(DeploymentTable)
@@ -563,96 +332,6 @@ class DeploymentsScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
         else:
             self.say(message)
 
-    def where(self) -> str:
-        return "all namespaces" if self.all_namespaces else f"namespace {self.backend.namespace}"
-
-    def beyond_filter(self) -> str:
-        """For the keys that act on every deployment (a, z, r): what the filter hides from them ("" without one)."""
-        if not self.filter:
-            return ""
-        shown = sum(1 for r in self.rows.values() if self.shown(r))
-        if shown == len(self.rows):
-            return ""
-        return (f"The filter shows {shown} of {counted(len(self.rows), 'deployment')}: this acts on all of them, "
-                f"in {self.where()}, not only those shown.")
-
-    def action_scale_all(self) -> None:
-        if not self.dry_run and self.hub.refused_readonly("scaling all"):
-            return
-        names = sorted(self.rows)
-        listed = ", ".join(names[:30]) + (f" and {len(names) - 30} more" if len(names) > 30 else "")
-        beyond = self.beyond_filter()
-
-        def chosen(n: int | None) -> None:
-            if n is None:
-                return
-            if n == 0:
-                self.app.push_screen(Confirm(
-                    "Scale every deployment to 0?",
-                    f"All {len(names)} deployments in {self.where()} "
-                    f"(context {self.backend.context}) go to 0 replicas:\n{listed}\n\n"
-                    "Their counts are recorded; r restores them." + (f"\n\n{beyond}" if beyond else ""),
-                    danger=True, yes="Scale to 0"),
-                    when_yes(lambda: self.scale_all(0)))
-            else:
-                self.scale_all(n)
-
-        where = "all namespaces" if self.all_namespaces else self.backend.namespace
-        self.app.push_screen(NumberPrompt(f"Scale all {len(names)} deployments in {where} to:",
-                                          parse_replicas, note=beyond), chosen)
-
-    def scale_all(self, n: int, what: str | None = None) -> None:
-        dry_run = self.dry_run
-        self.run_change(what or f"scale all to {n}",
-                        lambda emit: self.backend.scale_all(n, dry_run=dry_run, emit=emit))
-
-    def action_maintenance(self) -> None:
-        if not self.dry_run and self.hub.refused_readonly("maintenance"):
-            return
-        names = sorted(self.rows)
-        self.app.push_screen(Confirm(
-            "Maintenance mode",
-            f"Scale all {len(names)} deployments in {self.where()} "
-            f"(context {self.backend.context}) to 0.\nEach one's current count is recorded in "
-            "hubtui.io/original-replicas; r restores it."
-            + (f"\n\n{self.beyond_filter()}" if self.beyond_filter() else ""), danger=True, yes="Scale to 0"),
-            when_yes(lambda: self.scale_all(0, "maintenance (all to 0)")))
-
-    def action_restore(self, force: bool = False) -> None:
-        if not self.dry_run and self.hub.refused_readonly("restoring the recorded counts"):
-            return
-        saved = [r for _, r in sorted(self.rows.items()) if r.original_replicas is not None or r.original_problem]
-        if not saved:
-            self.notify("no deployment has a recorded count to restore", severity="warning")
-            return
-        from ...ops.scale import restore_plan
-
-        todo, at_count, refused = restore_plan(saved, force=force)
-
-        def listed(head: str, items: list[str]) -> list[str]:
-            if not items:
-                return []
-            more = [f"  and {len(items) - 15} more"] if len(items) > 15 else []
-            return [head] + [f"  {item}" for item in items[:15]] + more
-
-        body = listed("Restored:", [f"{r.ref}: {r.desired} → {r.original_replicas}" for r in todo])
-        body += listed("Already at their recorded count (the record is cleared):",
-                       [f"{r.ref}: {r.desired}" for r in at_count])
-        body += listed("Left alone:", [why for _, why in refused])
-        if refused and not force:
-            body.append("R restores the ones changed since maintenance too.")
-        if self.beyond_filter():
-            body.append(self.beyond_filter())
-        self.app.push_screen(Confirm(
-            "Restore recorded counts" + (" (force)" if force else ""), "\n".join(body),
-            danger=force, yes="Restore"),
-            when_yes(lambda: self.restore(force)))
-
-    def restore(self, force: bool) -> None:
-        dry_run = self.dry_run
-        self.run_change("restore" + (" (force)" if force else ""),
-                        lambda emit: self.backend.restore(force=force, dry_run=dry_run, emit=emit))
-
     def action_toggle_wait(self) -> None:
         self.wait = not self.wait
         self.refresh_title()
@@ -672,38 +351,7 @@ class DeploymentsScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
         self.refresh_title()
         self.say(f"dry run {'on: changes are validated, not applied' if self.dry_run else 'off'}")
 
-    # ----- filter, namespace, help -------------------------------------------------------
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter = event.value.strip()
-        self.apply_rows()
-        self.count_status()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.query_one(DeploymentTable).focus()
-        if not self.filter:
-            self.query_one("#filter", Input).display = False
-
-    def clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.display = False
-        self.filter = ""
-        self.apply_rows()
-        self.count_status()
-        self.query_one(DeploymentTable).focus()
-
-    def key_escape(self) -> None:
-        # Esc inside the filter box (the table has its own Esc binding)
-        if self.query_one("#filter", Input).has_focus:
-            self.clear_filter()
-
+    # ----- namespace, context, help ------------------------------------------------------
     @work(thread=True, exit_on_error=False, group="namespaces")
     def action_namespace(self) -> None:
         try:
