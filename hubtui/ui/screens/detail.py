@@ -29,6 +29,7 @@ from ..live import Channel
 from ..scaling import CHANGES, Scaling
 from ..gate import ReadOnlyGate
 from .modals import Help, NamespacePicker
+from ..widgets.paging import PagedLog
 from ..widgets.footer import HubFooter
 from ..widgets.titlebar import TitleBar
 from .base import HubScreen
@@ -138,7 +139,7 @@ class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
             yield Static("Events (newest first)", classes="section", id="events-title")
             yield EventTable(id="events", cursor_type="row", zebra_stripes=True)
             yield Static(classes="section", id="log-title")
-            yield Log(id="log", max_lines=LOG_MAX_LINES, auto_scroll=True)
+            yield PagedLog(id="log", max_lines=LOG_MAX_LINES, auto_scroll=True)
         yield ReplicaSlider(id="detail-slider")
         with Horizontal(id="detail-bottom"):
             yield Static(id="detail-message")

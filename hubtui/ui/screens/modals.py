@@ -8,11 +8,12 @@ from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 
 from ...errors import HubError
+from ..widgets.paging import PagedScroll
 
 T = TypeVar("T")
 
@@ -233,18 +234,6 @@ class Help(Modal[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-class PagedScroll(VerticalScroll):
-    """A VerticalScroll whose PgDn / PgUp page on from where the scroll is going: three PgDn typed fast (or
-    sent at once) move three pages, as they do one by one. (Textual's own pages from where the scroll is now,
-    and moves it only after the next refresh: keys of one burst all went one page.)"""
-
-    def action_page_down(self) -> None:
-        self.scroll_to(y=self.scroll_target_y + self.scrollable_content_region.height, immediate=True)
-
-    def action_page_up(self) -> None:
-        self.scroll_to(y=self.scroll_target_y - self.scrollable_content_region.height, immediate=True)
 
 
 def readonly_badge(backend) -> str:

@@ -26,6 +26,7 @@ from ...backend import CleanupSource
 from ...live import Channel
 from ...styles import styled, tone_style
 from ..modals import Confirm, Help
+from ...widgets.paging import PagedRichLog
 from ...widgets.footer import HubFooter
 from ...widgets.titlebar import TitleBar
 from ..base import HubScreen
@@ -123,7 +124,7 @@ class RunScreen(HubScreen):
             with Vertical(id="steps"):
                 for step in steps_for(self.plan):
                     yield StepView(step, self.clock)
-            yield RichLog(id="log", wrap=True, highlight=False, markup=False, auto_scroll=True, min_width=20)
+            yield PagedRichLog(id="log", wrap=True, highlight=False, markup=False, auto_scroll=True, min_width=20)
         with Vertical(id="summary"):
             yield Static(id="summary-head")
             yield DataTable(id="summary-table", cursor_type="none", zebra_stripes=True)
