@@ -49,6 +49,7 @@ def test_l_follows_a_hub_pods_log_from_the_local_clusters_log_writer(local_clust
         term.wait_for("api-server  0")
         term.press(" ")  # Space
         term.wait_for("Rollout complete: 3/3 updated, ready and available", timeout=20)
+        term.wait_line("api-server-", "Running", timeout=20)  # a pod's row, as a person waits to see it before l
         term.press("l")
         term.wait_for("· following · l closes", timeout=10)
         term.wait_for("container=api-server", timeout=20)  # lines written by `localcluster.py write-logs`
@@ -97,6 +98,7 @@ def test_the_followed_log_opens_at_its_end_and_shows_each_new_line_on_screen(loc
         term.wait_for("1 deployment · watching")
         term.press("i")
         term.wait_for("Rollout complete", timeout=20)
+        term.wait_line("web-", "Running", timeout=20)  # the pod's row, as a person waits to see it before l
         term.press("l")
         term.wait_for("log line 0300", timeout=20)  # the end of the backlog, on screen
         assert "log line 0101" not in term.text  # the oldest of the last 200 are scrolled away, not shown
