@@ -37,7 +37,12 @@ class Terminal:
     def text(self) -> str:
         return "\n".join(self.screen.display)
 
-    def wait_for(self, needle: str, timeout: float = 15) -> str:
+    # How long a wait may take before it fails. Passing waits end as soon as the text is there; the bound is
+    # wide because three lanes and a cluster booting beside them share two cores (a read-only plan that takes
+    # 2 s alone took over 15 s in CI).
+    WAIT = 45.0
+
+    def wait_for(self, needle: str, timeout: float = WAIT) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.pump(0.1)
@@ -45,7 +50,7 @@ class Terminal:
                 return self.text
         raise AssertionError(f"{needle!r} never appeared on screen:\n{self.text}")
 
-    def wait_line(self, start: str, *parts: str, timeout: float = 15) -> str:
+    def wait_line(self, start: str, *parts: str, timeout: float = WAIT) -> str:
         """Wait for a screen line that starts with `start` (after spaces) and holds every one of `parts`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

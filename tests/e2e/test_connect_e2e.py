@@ -44,11 +44,11 @@ def test_tui_connects_to_timescaledb_runs_a_query_and_comes_back(env):
         term.press("enter")
         term.wait_for("=== Connecting to TimescaleDB ===")
         assert "Database: llm_analytics" in term.text and "User: postgres" in term.text
-        term.wait_for("llm_analytics=#", timeout=20)
+        term.wait_for("llm_analytics=#")
         term.press(*"select model, count(*) from llm_requests group by model order by model;", "enter")
         term.wait_line("claude-sonnet-4", "334")
         term.press(*"\\q", "enter")
-        term.wait_for("session ended (exit 0,", timeout=15)
+        term.wait_for("session ended (exit 0,")
         term.wait_line("TimescaleDB", "timescaledb-0")  # the TUI is redrawn where it was
         term.press("escape")
         term.wait_for("watching for changes")
@@ -66,7 +66,7 @@ def test_tui_redis_session_authenticates_without_the_password_on_any_command_lin
         term.wait_line("Redis", "redis-cluster-0")
         term.press("down", "enter")
         term.wait_for("Auth: password from secret analytics-hub-secrets")
-        term.wait_for("127.0.0.1:", timeout=20)
+        term.wait_for("127.0.0.1:")
         term.press(*"PING", "enter")
         term.wait_for("PONG")  # the password worked
         term.press(*"GET hub:version", "enter")
@@ -75,7 +75,7 @@ def test_tui_redis_session_authenticates_without_the_password_on_any_command_lin
         assert password not in processes
         assert password not in term.text
         term.press("\x1d")  # Ctrl-]: the escape key ends the session
-        term.wait_for("session ended (ended with Ctrl-]", timeout=15)
+        term.wait_for("session ended (ended with Ctrl-]")
         finish(term)
     finally:
         term.close()
@@ -96,7 +96,7 @@ def test_tui_kafka_shell_shows_the_hints_and_exit_returns(env):
         term.press(*"echo shell-$((6*7))", "enter")
         term.wait_for("shell-42")
         term.press(*"exit", "enter")
-        term.wait_for("session ended (exit 0,", timeout=15)
+        term.wait_for("session ended (exit 0,")
         finish(term)
     finally:
         term.close()
@@ -105,7 +105,7 @@ def test_tui_kafka_shell_shows_the_hints_and_exit_returns(env):
 def test_headless_connect_works_under_a_pty_and_returns_the_session_status(env):
     term = Terminal(["connect", "timescaledb", "--db-name", "llm_analytics", "-u", "postgres"], env)
     try:
-        term.wait_for("llm_analytics=#", timeout=20)
+        term.wait_for("llm_analytics=#")
         term.press(*"select 40 + 2 as answer;", "enter")
         term.wait_line("42")
         term.ends(*"\\q", "enter")
@@ -122,7 +122,7 @@ def test_headless_redis_session_is_audited_without_the_password(env, kube, local
     password = redis_password(kube)
     term = Terminal(["connect", "redis"], env)
     try:
-        term.wait_for("127.0.0.1:", timeout=20)
+        term.wait_for("127.0.0.1:")
         term.press(*"PING", "enter")
         term.wait_for("PONG")  # authenticated with the password handed over through the pty
         term.press("\x1d")  # Ctrl-] ends the session

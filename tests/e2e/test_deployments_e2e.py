@@ -78,7 +78,7 @@ def test_help_fits_in_columns_at_140x42_and_scrolls_at_80x24(local_cluster, ns, 
         for words in ("the selected deployment, live", "switch to another namespace", "switch to another context",
                       "open psql, redis-cli or a Kafka shell", "destroy an environment", "what happened in this session",
                       "quit hubtui"):
-            wide.wait_for(words, timeout=5)
+            wide.wait_for(words)
         assert "`" not in wide.text
         wide.press("escape")
         wide.wait_for("2 deployments · watching")
@@ -91,7 +91,7 @@ def test_help_fits_in_columns_at_140x42_and_scrolls_at_80x24(local_cluster, ns, 
         small.wait_for("Deployments — keys")
         assert "quit hubtui" not in small.text  # below the fold, not cut off
         small.press("\x1b[6~", "\x1b[6~", "\x1b[6~")  # PgDn
-        small.wait_for("quit hubtui", timeout=5)
+        small.wait_for("quit hubtui")
         small.wait_for("Esc or ? closes this help")
     finally:
         small.close()

@@ -28,7 +28,7 @@ def test_the_detail_says_why_a_pod_is_not_ready_and_esc_returns(local_cluster, b
     try:
         term.wait_for("1 deployment · watching")
         term.press("i")
-        term.wait_for("deployment in namespace", timeout=15)
+        term.wait_for("deployment in namespace")
         term.wait_for("ImagePullBackOff: image example/report:1 cannot be pulled", timeout=60)
         term.wait_line("report-", "ImagePullBackOff", "0/1")  # the pod's row
         term.wait_for("Warning", timeout=30)  # the kubelet's (kwok's) events, as they come
@@ -48,11 +48,11 @@ def test_l_follows_a_hub_pods_log_from_the_local_clusters_log_writer(local_clust
         term.press("down")  # anomaly-detection -> api-server
         term.wait_for("api-server  0")
         term.press(" ")  # Space
-        term.wait_for("Rollout complete: 3/3 updated, ready and available", timeout=20)
-        term.wait_line("api-server-", "Running", timeout=20)  # a pod's row, as a person waits to see it before l
+        term.wait_for("Rollout complete: 3/3 updated, ready and available")
+        term.wait_line("api-server-", "Running")  # a pod's row, as a person waits to see it before l
         term.press("l")
-        term.wait_for("· following · l closes", timeout=10)
-        term.wait_for("container=api-server", timeout=20)  # lines written by `localcluster.py write-logs`
+        term.wait_for("· following · l closes")
+        term.wait_for("container=api-server")  # lines written by `localcluster.py write-logs`
         term.press("escape")  # closes the log
         term.wait_for("Events (newest first)")
         assert "container=api-server" not in term.text
@@ -97,14 +97,14 @@ def test_the_followed_log_opens_at_its_end_and_shows_each_new_line_on_screen(loc
     try:
         term.wait_for("1 deployment · watching")
         term.press("i")
-        term.wait_for("Rollout complete", timeout=20)
-        term.wait_line("web-", "Running", timeout=20)  # the pod's row, as a person waits to see it before l
+        term.wait_for("Rollout complete")
+        term.wait_line("web-", "Running")  # the pod's row, as a person waits to see it before l
         term.press("l")
-        term.wait_for("log line 0300", timeout=20)  # the end of the backlog, on screen
+        term.wait_for("log line 0300")  # the end of the backlog, on screen
         assert "log line 0101" not in term.text  # the oldest of the last 200 are scrolled away, not shown
         for n in (301, 302):
             append_lines(path, n, n)
-            term.wait_for(f"log line {n:04d}", timeout=20)
+            term.wait_for(f"log line {n:04d}")
         term.press("escape")
         term.press("escape")
         term.wait_for("1 deployment · watching")
@@ -124,7 +124,7 @@ def test_the_log_of_a_pod_not_scheduled_yet_says_so(local_cluster, kube, tmp_pat
         term.press("i")
         term.wait_line("queued-", "Pending", timeout=30)
         term.press("l")
-        term.wait_for("is not scheduled yet: there is no log until it runs on a node", timeout=20)
+        term.wait_for("is not scheduled yet: there is no log until it runs on a node")
         assert "the container stopped" not in term.text
     finally:
         term.close()

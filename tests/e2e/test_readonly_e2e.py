@@ -82,7 +82,7 @@ def test_psql_in_read_only_refuses_an_insert_but_reads(env):
     term = Terminal(["connect", "timescaledb", "--readonly"], env)
     try:
         term.wait_for("Read-only: every transaction is read-only (--readonly)")
-        term.wait_for("llm_analytics=#", timeout=20)
+        term.wait_for("llm_analytics=#")
         term.press(*"select count(*) > 0 as has_rows from llm_requests;", "enter")
         term.wait_line("t")
         term.press(*"insert into llm_requests (model) values ('x');", "enter")
