@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import time
 from contextlib import asynccontextmanager
 
 from textual.widgets import DataTable
@@ -19,10 +21,14 @@ async def opened(backend, size: tuple[int, int]):
 
 
 async def until(pilot, check, tries: int = 200, what: str = "condition") -> None:
-    """Let the app run (20 ms a try) until check() holds; AssertionError naming `what` after `tries` tries."""
-    for _ in range(tries):
+    """Let the app run (20 ms a try) until check() holds; AssertionError naming `what` once `tries` tries have
+    failed and 20 s have passed (a loaded machine makes each try's pause longer than asked, or fewer of them)."""
+    deadline = time.monotonic() + 20
+    for attempt in itertools.count(1):
         if check():
             return
+        if attempt >= tries and time.monotonic() > deadline:
+            break
         await pilot.pause(0.02)
     raise AssertionError(f"timed out waiting for {what}")
 
