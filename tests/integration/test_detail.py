@@ -17,7 +17,8 @@ from hubtui.present.detail import event_facts, pod_facts, rollout_facts
 from hubtui.settings import Settings
 from hubtui.ui.app import HubApp
 from hubtui.ui.screens.deployments import DeploymentsScreen
-from hubtui.ui.screens.detail import DetailScreen, PodTable
+from hubtui.ui.screens.detail import DetailScreen
+from hubtui.ui.screens.detail_tables import PodTable
 
 from ..kubehelpers import Scratch, deployment
 

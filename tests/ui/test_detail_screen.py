@@ -13,7 +13,9 @@ from textual.widgets import DataTable, Log, Static
 from hubtui.ui.app import HubApp
 from hubtui.ui.widgets.row_table import RowTable
 from hubtui.ui.screens.deployments import DeploymentsScreen
-from hubtui.ui.screens.detail import LOG_TAIL, DetailScreen, PodTable
+from hubtui.ui.screens.detail import DetailScreen
+from hubtui.ui.screens.detail_log import LOG_TAIL
+from hubtui.ui.screens.detail_tables import PodTable
 from hubtui.ui.screens.modals import Help, NamespacePicker
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
@@ -139,7 +141,8 @@ async def test_l_follows_the_selected_pods_log_in_batches_and_closes_it():
         await until(pilot, lambda: backend.details[-1].streams, what="a log stream")
         stream = backend.details[-1].streams[-1]
         assert (stream.pod, stream.container, stream.tail) == ("event-ingestion-7d9f-bbbbb", "ingest", LOG_TAIL)
-        assert screen.query_one("#log", Log).display
+        await until(pilot, lambda: "Log of event-ingestion-7d9f-bbbbb / ingest · following" in screen_text(app),
+                    what="the log pane on screen")
         feeder = threading.Thread(target=lambda: [stream.on_lines([f"line {i}"]) for i in range(50)])
         feeder.start()
         feeder.join()
@@ -150,7 +153,7 @@ async def test_l_follows_the_selected_pods_log_in_batches_and_closes_it():
         await until(pilot, lambda: "waiting to start" in log.lines[-1], what="the end of the stream")
         await pilot.press("l")
         await until(pilot, lambda: stream.stopped, what="the stream stopped")
-        assert not screen.has_class("logs-open")
+        await until(pilot, lambda: "Log of" not in screen_text(app), what="the log pane closed")
         # Esc closes an open log first; the screen stays
         await pilot.press("l")
         await until(pilot, lambda: len(backend.details[-1].streams) == 2)

@@ -15,61 +15,31 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Log, Static
+from textual.widgets import DataTable, Static
 
 from ...errors import HubError
 from ...kube.deployments import row_from
 from ...kube.detail import DetailSnapshot
 from ...present.words import counted
-from ...present.detail import EventFacts, PodFacts, event_facts, pod_facts, rollout_facts
-from ..actions import bindings, help_rows, table_bindings
-from ..styles import styled
+from ...present.detail import PodFacts, event_facts, pod_facts, rollout_facts
+from ..actions import bindings, help_rows
 from ..widgets.replica_slider import ReplicaSlider, SliderKeys
 from ..live import Channel
 from ..scaling import CHANGES, Scaling
 from ..gate import ReadOnlyGate
 from .modals import Help, NamespacePicker
-from ..widgets.paging import PagedLog
 from ..widgets.footer import HubFooter
 from ..widgets.titlebar import TitleBar
 from .base import HubScreen
+from .detail_log import LogPane
+from .detail_tables import EventTable, PodTable
 
 if TYPE_CHECKING:
-    from ...kube.detail import LogStream
     from ..backend import DetailSource
 
 HELP = help_rows("detail")
-POD_COLUMNS = (("name", "Pod"), ("phase", "Status"), ("ready", "Ready"), ("restarts", "Restarts"),
-               ("node", "Node"), ("age", "Age"), ("reason", "Why not ready"))
-EVENT_COLUMNS = (("age", "Age"), ("type", "Type"), ("reason", "Reason"), ("object", "Object"), ("count", "Count"),
-                 ("message", "Message"))
 MAX_EVENT_ROWS = 100
-LOG_TAIL = 200  # lines shown first when a log opens
-LOG_FLUSH = 0.08  # seconds: the log pane takes the lines that arrived meanwhile in one write
 SNAPSHOT_FPS = 10  # the most times a second the rollout, pods and events are drawn again
-LOG_MAX_LINES = 5000
-REASON_WIDTH = 60  # the table shows the start; the selected pod's full reason is written under the table
-WARN = "hub.warning"  # a pod that is not ready, a Warning event (ui/styles.py: the theme's $warning)
-
-
-class PodTable(DataTable):
-    """The pods; ← → - + digits Enter drive the screen's replica slider (as on the deployments)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = list(table_bindings("detail"))
-
-    def on_mount(self) -> None:
-        for key, label in POD_COLUMNS:
-            self.add_column(label, key=key)
-
-
-class EventTable(DataTable):
-    """The events, newest first; Enter shows the selected one whole (its message is cut in the table)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = list(table_bindings("detail", on="events"))
-
-    def on_mount(self) -> None:
-        for key, label in EVENT_COLUMNS:
-            self.add_column(label, key=key)
 
 
 class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
@@ -88,10 +58,10 @@ class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
     DetailScreen .section { height: 1; padding: 0 1; color: $text-muted; text-style: bold; }
     DetailScreen #lower { height: 1fr; }
     DetailScreen #events { height: 1fr; overflow-x: hidden; }  /* a long message is cut: Enter reads it */
-    DetailScreen #log-title { display: none; border-top: solid $primary; height: 2; }
-    DetailScreen #log { height: 1fr; display: none; }
-    DetailScreen.logs-open #log-title { display: block; }
-    DetailScreen.logs-open #log { display: block; }
+    DetailScreen #log-pane { height: 1fr; display: none; }
+    DetailScreen #log-title { border-top: solid $primary; height: 2; }
+    DetailScreen #log { height: 1fr; }
+    DetailScreen.logs-open #log-pane { display: block; }
     DetailScreen.logs-open #events { height: 8; }
     DetailScreen #detail-slider { border-top: solid $primary; height: 2; }
     DetailScreen #detail-bottom { height: 1; }
@@ -117,16 +87,10 @@ class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
         self.dry_run = dry_run
         self.detail = backend.detail(name, self.namespace)
         self.snapshot: DetailSnapshot | None = None
-        self.pods: dict[str, PodFacts] = {}
-        # from the watch threads and the log stream (ui/live.py): the latest snapshot wins; log lines in order
+        # from the watch threads (ui/live.py): the latest snapshot wins
         self.live_snapshot: Channel[str, DetailSnapshot] = Channel(self, self._draw_snapshot, fps=SNAPSHOT_FPS)
-        self.live_log: Channel[int, list[str]] = Channel(self, self._draw_log, fps=1 / LOG_FLUSH)
         self.busy = False
-        # the log pane
-        self.log_stream: LogStream | None = None
-        self.log_target: tuple[str, str] | None = None  # (pod, container)
-        self.container: str | None = None  # the chosen container (None: the pod's first)
-
+        self.container: str | None = None  # the chosen container of the log (None: the pod's first)
 
     # ----- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -138,8 +102,7 @@ class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
         with Vertical(id="lower"):
             yield Static("Events (newest first)", classes="section", id="events-title")
             yield EventTable(id="events", cursor_type="row", zebra_stripes=True)
-            yield Static(classes="section", id="log-title")
-            yield PagedLog(id="log", max_lines=LOG_MAX_LINES, auto_scroll=True)
+            yield LogPane(self.detail, id="log-pane")
         yield ReplicaSlider(id="detail-slider")
         with Horizontal(id="detail-bottom"):
             yield Static(id="detail-message")
@@ -212,8 +175,9 @@ class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
         now = self.backend.now()
         self.show_banner(f"⚠ {snap.error} — retrying; the last known state is shown" if snap.error else None)
         self.render_rollout(snap, now)
-        self.render_pods([pod_facts(p, now, snap.events) for p in snap.pods])
-        self.render_events(event_facts(snap, now)[:MAX_EVENT_ROWS])
+        self.query_one(PodTable).show([pod_facts(p, now, snap.events) for p in snap.pods])
+        self.show_why()
+        self.query_one(EventTable).show(event_facts(snap, now)[:MAX_EVENT_ROWS])
         self.sync_slider(keep_target=True)
         if snap.synced:
             self.query_one("#detail-watch", Static).update(
@@ -232,56 +196,11 @@ class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
             lines.append("  images: " + ", ".join(f"{escape(c)} [b]{escape(i)}[/]" for c, i in r.images))
         self.query_one("#rollout", Static).update("\n".join(lines))
 
-    def pod_cells(self, p: PodFacts) -> tuple:
-        reason = p.reason if len(p.reason) <= REASON_WIDTH else p.reason[:REASON_WIDTH - 1] + "…"
-        return (p.name, styled(p.phase, WARN) if not p.ok else p.phase, p.ready, str(p.restarts), p.node,
-                p.age, styled(reason, WARN) if reason else "")
-
-    def render_pods(self, facts: list[PodFacts]) -> None:
-        table = self.query_one(PodTable)
-        selected = self.selected_pod()
-        self.pods = {p.name: p for p in facts}
-        values = {p.name: self.pod_cells(p) for p in facts}
-        present = [str(k.value) for k in table.rows]
-        if present != [p.name for p in facts]:
-            table.clear()
-            for p in facts:
-                table.add_row(*values[p.name], key=p.name)
-            if selected is not None and selected.name in values:
-                table.move_cursor(row=table.get_row_index(selected.name), animate=False)
-        else:
-            for p in facts:
-                for (key, _), old, new in zip(POD_COLUMNS, table.get_row(p.name), values[p.name]):
-                    if str(old) != str(new) or type(old) is not type(new):
-                        table.update_cell(p.name, key, new, update_width=True)
-        self.show_why()
-
-    def render_events(self, facts: list[EventFacts]) -> None:
-        table = self.query_one("#events", DataTable)
-
-        def cells(e: EventFacts) -> tuple:
-            if not e.warning:
-                return (e.age, e.type, e.reason, e.object, f"×{e.count}" if e.count > 1 else "", e.message)
-            return (e.age, styled(e.type, WARN), styled(e.reason, WARN), e.object,
-                    f"×{e.count}" if e.count > 1 else "", styled(e.message, WARN))
-
-        present = [str(k.value) for k in table.rows]
-        if present != [e.uid for e in facts]:  # a new event (or a newer one): the order changed
-            table.clear()
-            for e in facts:
-                table.add_row(*cells(e), key=e.uid)
-        else:  # only ages and counts move: in place
-            for e in facts:
-                for (key, _), old, new in zip(EVENT_COLUMNS, table.get_row(e.uid), cells(e)):
-                    if str(old) != str(new):
-                        table.update_cell(e.uid, key, new, update_width=True)
-
     def action_event(self) -> None:
         """Enter on an event: the whole of it, its message wrapped, in a dialog."""
-        table = self.query_one("#events", DataTable)
-        if table.row_count == 0 or self.snapshot is None:
+        uid = self.query_one(EventTable).selected_key()
+        if uid is None or self.snapshot is None:
             return
-        uid = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         event = next((e for e in event_facts(self.snapshot, self.backend.now()) if e.uid == uid), None)
         if event is None:
             return
@@ -291,11 +210,7 @@ class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
                                   columns=False))
 
     def selected_pod(self) -> PodFacts | None:
-        table = self.query_one(PodTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.pods.get(str(key))
+        return self.query_one(PodTable).selected()
 
     @on(DataTable.RowHighlighted, "#pods")
     def _pod_highlighted(self) -> None:
@@ -338,7 +253,7 @@ class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
 
     # ----- the log pane --------------------------------------------------------------------
     def action_logs(self) -> None:
-        if self.log_stream is not None or self.has_class("logs-open"):
+        if self.has_class("logs-open"):
             self.close_logs()
             return
         pod = self.selected_pod()
@@ -349,42 +264,11 @@ class DetailScreen(Scaling, SliderKeys, ReadOnlyGate, HubScreen):
         self.open_logs(pod.name, container)
 
     def open_logs(self, pod: str, container: str) -> None:
-        self.stop_stream()
-        log = self.query_one("#log", Log)
-        log.clear()
-        self.live_log.discard()  # the last stream's lines not drawn yet: never in the new one's pane
-        self.log_target = (pod, container)
-        self.query_one("#log-title", Static).update(
-            f"Log of [b]{escape(pod)}[/] / [b]{escape(container)}[/] · following · l closes · c container")
+        self.query_one(LogPane).open(pod, container)
         self.add_class("logs-open")
-        try:
-            self.log_stream = self.detail.logs(pod, container, tail=LOG_TAIL, on_lines=self._on_log_lines,
-                                               on_end=self._on_log_end)
-        except HubError as e:
-            self._on_log_lines([f"— {e} —"])
-
-    def _on_log_lines(self, lines: list[str]) -> None:
-        """On the stream's thread: into the live channel; the pane takes them in one write per frame."""
-        self.live_log.add(lines)
-
-    def _on_log_end(self, error: str | None) -> None:
-        self._on_log_lines([f"— {error} —" if error else "— the log ended (the container stopped) —"])
-
-    def _draw_log(self, items: dict[int, list[str]]) -> None:
-        lines = [line for batch in items.values() for line in batch]
-        if lines and self.has_class("logs-open"):
-            log = self.query_one("#log", Log)
-            # follow the end unless the operator scrolled up to read
-            log.write_lines(lines, scroll_end=log.max_scroll_y == 0 or log.is_vertical_scroll_end)
-
-    def stop_stream(self) -> None:
-        stream, self.log_stream = self.log_stream, None
-        if stream is not None:
-            threading.Thread(target=stream.stop, name="stop log stream", daemon=True).start()
 
     def close_logs(self) -> None:
-        self.stop_stream()
-        self.log_target = None
+        self.query_one(LogPane).close()
         self.remove_class("logs-open")
         self.query_one(PodTable).focus()
 
