@@ -9,7 +9,7 @@ from textual.widgets import Input
 
 from hubtui.ui.widgets.row_table import RowTable
 from hubtui.ui.app import HubApp
-from hubtui.ui.screens.deployments import COLUMNS
+from hubtui.ui.screens.deployment_rows import COLUMNS
 from hubtui.ui.screens.modals import Confirm, Help, NamespacePicker, NumberPrompt
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 

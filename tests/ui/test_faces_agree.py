@@ -67,7 +67,7 @@ def test_the_deployments_screen_and_hubtui_scale_word_a_deployment_the_same():
     import dataclasses
 
     from hubtui.present.deployment import deployment_status
-    from hubtui.ui.screens.deployments import status_cell
+    from hubtui.ui.screens.deployment_rows import status_cell
 
     from .fakes import row as fake_row
 

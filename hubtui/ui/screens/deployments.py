@@ -14,16 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import threading
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from rich.markup import escape
-from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
-from ...errors import HubError
 from ...kube.deployments import DeploymentRow, RowsChanged
 from ...present.deployment import deployment_status
 from ...present.words import counted
@@ -34,14 +32,12 @@ from ..scaling import CHANGES, Scaling
 from ..widgets.replica_slider import ReplicaSlider, SliderKeys
 from ..widgets.row_table import RowTable
 from ..gate import ReadOnlyGate
-from .modals import Help, NamespacePicker, readonly_badge
+from .modals import Help
 from ..widgets.footer import HubFooter
 from .all_deployments import AllDeployments
-from .deployment_rows import (COLUMNS, MIN_WIDTHS, NAMESPACE_COLUMN, DeploymentRows, DeploymentTable,  # noqa: F401
-                              cells, status_cell)  # (COLUMNS, cells, status_cell: the tests' names for them here)
-
-if TYPE_CHECKING:
-    pass
+from ..widgets.titlebar import HomeTitle
+from .deployment_rows import COLUMNS, MIN_WIDTHS, NAMESPACE_COLUMN, DeploymentRows, DeploymentTable
+from .switching import Switching
 
 
 FPS = 10  # the most times a second the table is redrawn from the watch
@@ -49,24 +45,6 @@ STATE = "\0state"  # the live channel's key for the watch's state (no deployment
 
 
 HELP = help_rows("deployments")
-
-
-def title_markup(context: str, cluster: str, namespace: str | None, production: bool, room: int) -> str:
-    """The title bar: hubtui, the context, the cluster and the namespace, as much as `room` columns hold. What
-    gives way first: the cluster, then the name hubtui and the words; the namespace and the context stay."""
-    ctx = f"[b $text-error on $error-muted] {escape(context)} [/]" if production else f"[b]{escape(context)}[/]"
-    ns = "[b]all namespaces[/]" if namespace is None else f"namespace [b]{escape(namespace)}[/]"
-    bare_ns = "[b]all namespaces[/]" if namespace is None else f"[b]{escape(namespace)}[/]"
-    tries = [f"[b]hubtui[/]  ·  context {ctx}  ·  cluster [b]{escape(cluster)}[/]  ·  {ns}",
-             f"[b]hubtui[/]  ·  context {ctx}  ·  {ns}",
-             f"context {ctx} · {ns}",
-             f"{ctx} · {bare_ns}"]
-    if cluster == context:
-        tries.pop(0)  # the same name twice says nothing more
-    for markup in tries:
-        if Text.from_markup(markup).cell_len <= room:
-            return markup
-    return tries[-1]  # the Static cuts the end off: the context and the start of the namespace stay
 
 
 @dataclass
@@ -79,7 +57,7 @@ class Modes:
     wait: bool = False
 
 
-class DeploymentsScreen(AllDeployments, Scaling, SliderKeys, ReadOnlyGate, DeploymentRows):
+class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnlyGate, DeploymentRows):
     ACTION_SCREEN = "deployments"  # its entry in the action table (ui/actions.py)
     BINDINGS = bindings("deployments")
     backend: Backend  # all of it (Scaling needs only its Scaler part)
@@ -142,9 +120,7 @@ class DeploymentsScreen(AllDeployments, Scaling, SliderKeys, ReadOnlyGate, Deplo
 
     # ----- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        with Horizontal(id="titlebar"):
-            yield Static(id="title")
-            yield Static(id="modes")
+        yield HomeTitle(id="titlebar")
         yield Static(id="banner")
         yield Input(placeholder="filter deployments by namespace/name (Esc clears)" if self.all_namespaces else
                     "filter deployments by name (Esc clears)", id="filter")
@@ -184,17 +160,10 @@ class DeploymentsScreen(AllDeployments, Scaling, SliderKeys, ReadOnlyGate, Deplo
 
     def refresh_title(self) -> None:
         b = self.backend
-        modes = []
-        if self.dry_run:
-            modes.append("[b $text-error on $error-muted] DRY RUN [/]")
-        if self.wait:
-            modes.append("[b $text-warning on $warning-muted] WAIT [/]")
-        self.query_one("#modes", Static).update(" ".join(modes))
-        badge = readonly_badge(b)  # READ-ONLY where every screen has it: the start of the title bar
-        room = ((self.size.width or self.app.size.width) - 2 - Text.from_markup(badge).cell_len
-                - sum(Text.from_markup(m).cell_len + 1 for m in modes))
-        self.query_one("#title", Static).update(badge + title_markup(
-            b.context, b.cluster, None if self.all_namespaces else b.namespace, b.production_context(), room))
+        modes = (("dry run",) if self.dry_run else ()) + (("wait",) if self.wait else ())
+        self.query_one(HomeTitle).show(b.context, b.cluster, None if self.all_namespaces else b.namespace,
+                                       production=b.production_context(), readonly=bool(b.readonly_reason()),
+                                       modes=modes)
 
     def say(self, text: str) -> None:
         """The message line: an action's progress or result. It stays until the next one."""
@@ -275,20 +244,6 @@ class DeploymentsScreen(AllDeployments, Scaling, SliderKeys, ReadOnlyGate, Deplo
                 return
         self.say("every deployment shown is ready")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="namespaces")
-    def action_all_namespaces(self) -> None:
-        """A: every namespace's deployments, or back to the current namespace."""
-        try:
-            backend = self.backend.for_all_namespaces(not self.all_namespaces)
-        except HubError as e:
-            self.report(lambda message: self.notify(message, severity="error"), str(e))
-            return
-        self.report(self._use_backend, backend)
-
-    def _use_backend(self, backend: Backend) -> None:
-        self.hub.backend = backend
-        self.app.switch_screen(self.rebuilt(backend))
-
     # ----- the slider --------------------------------------------------------------------
     def selected(self) -> DeploymentRow | None:
         key = self.query_one(DeploymentTable).cursor_key
@@ -351,36 +306,7 @@ class DeploymentsScreen(AllDeployments, Scaling, SliderKeys, ReadOnlyGate, Deplo
         self.refresh_title()
         self.say(f"dry run {'on: changes are validated, not applied' if self.dry_run else 'off'}")
 
-    # ----- namespace, context, help ------------------------------------------------------
-    @work(thread=True, exit_on_error=False, group="namespaces")
-    def action_namespace(self) -> None:
-        try:
-            names = self.backend.namespaces()
-        except HubError as e:
-            self.app.call_from_thread(self.notify, str(e), severity="error")
-            return
-        self.app.call_from_thread(self.app.push_screen, NamespacePicker(names, self.backend.namespace),
-                                  self.switch_namespace)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="contexts")
-    def action_context(self) -> None:
-        try:
-            names, current = self.backend.contexts()
-        except HubError as e:
-            self.app.call_from_thread(self.notify, str(e), severity="error")
-            return
-        self.app.call_from_thread(self.app.push_screen, NamespacePicker(names, current, "Switch context"),
-                                  self.switch_context)
-
-    def switch_context(self, context: str | None) -> None:
-        if context and context != self.backend.context:
-            self.hub.switch_to_context(context)
-
-    def switch_namespace(self, namespace: str | None) -> None:
-        if not namespace or namespace == self.backend.namespace:
-            return
-        self.hub.switch_to_namespace(namespace)
-
+    # ----- help, the detail ---------------------------------------------------------------
     def action_help(self) -> None:
         self.app.push_screen(Help("Deployments — keys", HELP))
 

@@ -234,8 +234,3 @@ class Help(Modal[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def readonly_badge(backend) -> str:
-    """The title bar's READ-ONLY mark (markup), shown on every screen while read-only is on."""
-    return "[b reverse] READ-ONLY [/]  " if backend.readonly_reason() else ""

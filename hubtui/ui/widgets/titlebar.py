@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from rich.markup import escape
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.widgets import Static
 
 SEP, TIGHT = "  ·  ", " · "
+READONLY = "[b reverse] READ-ONLY [/]  "  # first in every title bar while read-only is on
 
 
 class TitleBar(Static):
@@ -22,7 +25,7 @@ class TitleBar(Static):
 
     def show(self, head: str, parts: list[tuple[str, str]], *, readonly: bool = False) -> None:
         self._head, self._parts = head, parts
-        self._badge = "[b reverse] READ-ONLY [/]  " if readonly else ""
+        self._badge = READONLY if readonly else ""
         self.refit()
 
     def on_resize(self) -> None:
@@ -50,3 +53,62 @@ class TitleBar(Static):
     def refit(self) -> None:
         width = (self.size.width or self.app.size.width) - 2  # its padding
         self.update(self.markup(width))
+
+
+def title_markup(context: str, cluster: str, namespace: str | None, production: bool, room: int) -> str:
+    """The title bar: hubtui, the context, the cluster and the namespace, as much as `room` columns hold. What
+    gives way first: the cluster, then the name hubtui and the words; the namespace and the context stay."""
+    ctx = f"[b $text-error on $error-muted] {escape(context)} [/]" if production else f"[b]{escape(context)}[/]"
+    ns = "[b]all namespaces[/]" if namespace is None else f"namespace [b]{escape(namespace)}[/]"
+    bare_ns = "[b]all namespaces[/]" if namespace is None else f"[b]{escape(namespace)}[/]"
+    tries = [f"[b]hubtui[/]  ·  context {ctx}  ·  cluster [b]{escape(cluster)}[/]  ·  {ns}",
+             f"[b]hubtui[/]  ·  context {ctx}  ·  {ns}",
+             f"context {ctx} · {ns}",
+             f"{ctx} · {bare_ns}"]
+    if cluster == context:
+        tries.pop(0)  # the same name twice says nothing more
+    for markup in tries:
+        if Text.from_markup(markup).cell_len <= room:
+            return markup
+    return tries[-1]  # the Static cuts the end off: the context and the start of the namespace stay
+
+
+MODES = {"dry run": "[b $text-error on $error-muted] DRY RUN [/]", "wait": "[b $text-warning on $warning-muted] WAIT [/]"}
+
+
+class HomeTitle(Horizontal):
+    """The deployments screen's title bar: READ-ONLY, then title_markup() in the room the operator's modes (DRY
+    RUN, WAIT, at the right) leave; fitted again when the width changes."""
+
+    DEFAULT_CSS = """
+    HomeTitle #title { width: 1fr; padding: 0 1; }
+    HomeTitle #modes { width: auto; }
+    """
+
+    def __init__(self, *, id: str | None = None):
+        super().__init__(id=id)
+        self._shown: tuple = ()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        yield Static(id="modes")
+
+    def show(self, context: str, cluster: str, namespace: str | None, *, production: bool, readonly: bool,
+             modes: tuple[str, ...]) -> None:
+        """`namespace` None: all namespaces; `modes`: keys of MODES, in the order shown."""
+        self._shown = (context, cluster, namespace, production, readonly, modes)
+        self.refit()
+
+    def on_resize(self) -> None:
+        self.refit()
+
+    def refit(self) -> None:
+        if not self._shown:
+            return
+        context, cluster, namespace, production, readonly, modes = self._shown
+        marks = [MODES[m] for m in modes]
+        self.query_one("#modes", Static).update(" ".join(marks))
+        badge = READONLY if readonly else ""
+        room = ((self.size.width or self.app.size.width) - 2 - Text.from_markup(badge).cell_len
+                - sum(Text.from_markup(m).cell_len + 1 for m in marks))
+        self.query_one("#title", Static).update(badge + title_markup(context, cluster, namespace, production, room))

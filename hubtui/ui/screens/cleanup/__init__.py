@@ -11,7 +11,8 @@ from ....present.plan import doomed_summary, quantity_gib, size_label
 from .dialogs import ChooseDialog, TypedConfirm
 from .form import OPTIONS, CleanupFormScreen
 from .plan import PlanScreen, fill_plan_tree
-from .run import RunScreen, StepView
+from .run import RunScreen
+from .steps import StepView
 
 __all__ = ["OPTIONS", "CleanupFormScreen", "PlanScreen", "ChooseDialog", "RunScreen", "StepView", "TypedConfirm",
            "doomed_summary", "fill_plan_tree", "quantity_gib", "size_label"]
