@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import socket
+import threading
 import time
 import uuid
 
@@ -142,11 +145,6 @@ class ApiProxy:
     can make them exit), and the other tests on the cluster go on."""
 
     def __init__(self, cluster, path):
-        import re
-        import socket
-        import threading
-
-        self._socket, self._threading = socket, threading
         self.target = ("127.0.0.1", cluster.state().api_port)
         self._lock = threading.Lock()
         self._conns: set = set()
@@ -158,13 +156,13 @@ class ApiProxy:
         self.kubeconfig = path
 
     def _listen(self) -> None:
-        sock = self._socket.socket()
-        sock.setsockopt(self._socket.SOL_SOCKET, self._socket.SO_REUSEADDR, 1)
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))
         sock.listen(64)
         self.port = sock.getsockname()[1]
         self._listener = sock
-        self._threading.Thread(target=self._accept, args=(sock,), daemon=True).start()
+        threading.Thread(target=self._accept, args=(sock,), daemon=True).start()
 
     def _accept(self, listener) -> None:
         while True:
@@ -173,7 +171,7 @@ class ApiProxy:
             except OSError:
                 return  # cut
             try:
-                server_side = self._socket.create_connection(self.target, timeout=5)
+                server_side = socket.create_connection(self.target, timeout=5)
             except OSError:
                 client_side.close()
                 continue
@@ -181,7 +179,7 @@ class ApiProxy:
             with self._lock:
                 self._conns.update((client_side, server_side))
             for a, b in ((client_side, server_side), (server_side, client_side)):
-                self._threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
     def _pipe(self, src, dst) -> None:
         try:
@@ -192,7 +190,7 @@ class ApiProxy:
         finally:
             for s in (src, dst):
                 try:
-                    s.shutdown(self._socket.SHUT_RDWR)
+                    s.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
 
@@ -200,7 +198,7 @@ class ApiProxy:
         listener, self._listener = self._listener, None
         if listener is not None:
             try:  # wakes the thread blocked in accept() (a bare close() would leave the port listening)
-                listener.shutdown(self._socket.SHUT_RDWR)
+                listener.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
             listener.close()
@@ -208,7 +206,7 @@ class ApiProxy:
             conns, self._conns = self._conns, set()
         for s in conns:
             try:
-                s.shutdown(self._socket.SHUT_RDWR)
+                s.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
             s.close()

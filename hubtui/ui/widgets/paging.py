@@ -6,34 +6,34 @@ as far as the same keys one by one."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Log, RichLog
 
 
-def page(view: Widget, pages: int) -> None:
-    view.scroll_to(y=view.scroll_target_y + pages * view.scrollable_content_region.height, immediate=True)
+class Paging:
+    """PgDn / PgUp from the scroll's target, at once (mixed into a scrolling widget, before it)."""
 
-
-class PagedScroll(VerticalScroll):
     def action_page_down(self) -> None:
-        page(self, 1)
+        self._page(1)
 
     def action_page_up(self) -> None:
-        page(self, -1)
+        self._page(-1)
+
+    def _page(self, pages: int) -> None:
+        view = cast(Widget, self)
+        view.scroll_to(y=view.scroll_target_y + pages * view.scrollable_content_region.height, immediate=True)
 
 
-class PagedLog(Log):
-    def action_page_down(self) -> None:
-        page(self, 1)
-
-    def action_page_up(self) -> None:
-        page(self, -1)
+class PagedScroll(Paging, VerticalScroll):
+    pass
 
 
-class PagedRichLog(RichLog):
-    def action_page_down(self) -> None:
-        page(self, 1)
+class PagedLog(Paging, Log):
+    pass
 
-    def action_page_up(self) -> None:
-        page(self, -1)
+
+class PagedRichLog(Paging, RichLog):
+    pass
