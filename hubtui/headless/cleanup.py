@@ -124,15 +124,19 @@ class TerminalAsker:
     stderr."""
 
     def choose(self, ask) -> str | None:
-        print(f"{ask.title}: {ask.body}", file=sys.stderr)
-        typed = _ask(ask.prompt())
-        return next((c.key for c in ask.choices if c.typed == typed), None)
+        from ..present.session import question
+
+        q = question(ask)
+        print(f"{q.title}: {q.body}", file=sys.stderr)
+        return q.key(_ask(q.prompt()))
 
     def type_phrase(self, ask) -> str | None:
         return _ask(ask.confirmation.question + ":")
 
     def say(self, ask) -> None:
-        print(ask.line, file=sys.stderr)
+        from ..present.session import said
+
+        print(said(ask), file=sys.stderr)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

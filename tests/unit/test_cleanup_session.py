@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,6 +17,7 @@ from hubtui.ops.cleanup.journal import JournalState
 from hubtui.ops.cleanup.plan import CleanupOptions
 from hubtui.ops.cleanup.session import (Choose, CleanupSession, Declined, Say, TypePhrase, advance,
                                         converse)
+from hubtui.present.session import question, said
 from hubtui.readonly import ReadOnlyError
 
 from ..ui.fakes import fake_plan
@@ -102,7 +104,9 @@ class Script:
         self.asked: list = []
 
     def choose(self, ask: Choose):
-        self.asked.append(ask)
+        worded = question(ask)
+        assert tuple(c.key for c in worded.choices) == ask.KEYS  # the words offer what the session takes
+        self.asked.append(worded)
         return self.answers.pop(0)
 
     def type_phrase(self, ask: TypePhrase):
@@ -110,7 +114,7 @@ class Script:
         return self.answers.pop(0)
 
     def say(self, ask: Say):
-        self.asked.append(ask)
+        self.asked.append(SimpleNamespace(line=said(ask), tone=ask.TONE))
 
 
 def opts(environment="dev", provider="k8s", **kw):
@@ -302,3 +306,23 @@ def test_no_face_holds_a_cleanup_step_of_its_own():
         if names & engine_only:
             found[str(path.relative_to(ROOT))] = sorted(names & engine_only)
     assert not found, found
+
+
+def test_every_ask_of_the_session_has_its_words_in_present():
+    """The session yields facts; present/session.py words every kind of them (a new ask without words fails
+    here, not in front of an operator)."""
+    import dataclasses
+
+    import hubtui.ops.cleanup.session as session_module
+
+    samples = {"str": "dev", "JournalState": PENDING, "tuple[str, ...]": ("rds-instance hub-db",)}
+    kinds = [k for k in vars(session_module).values()
+             if isinstance(k, type) and k not in (Choose, Say) and issubclass(k, (Choose, Say))]
+    assert len(kinds) >= 6
+    for kind in kinds:
+        ask = kind(**{f.name: samples[str(f.type)] for f in dataclasses.fields(kind)})
+        if isinstance(ask, Choose):
+            worded = question(ask)
+            assert worded.title and tuple(c.key for c in worded.choices) == kind.KEYS
+        else:
+            assert said(ask).strip()

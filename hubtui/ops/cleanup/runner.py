@@ -22,7 +22,7 @@ from ...settings import Settings
 from ...events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
 from .journal import Journal, JournalState
 from .plan import Plan, shared_since, working_dir
-from ...words import counted
+from ...words import counted, human_age
 
 if TYPE_CHECKING:
     from .cluster_lock import ClusterLease
@@ -172,41 +172,11 @@ def _age(ts: str, now: datetime) -> float | None:
     return (now - then).total_seconds()
 
 
-def human_age(seconds: float | None) -> str:
-    if seconds is None:
-        return "an unknown time"
-    seconds = max(0, int(seconds))
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds // size} {unit}"
-    return f"{seconds} s"
-
-
 def resume_ages(pending: JournalState, now: datetime | None = None) -> tuple[float | None, float | None]:
     """(age of the interrupted run, age of its backup or None when it took none) in seconds."""
     now = now or datetime.now(UTC)
     backup = pending.steps.get("backup", {})
     return _age(pending.started, now), (_age(backup.get("ts", ""), now) if pending.done("backup") else None)
-
-
-def describe_pending(pending: JournalState, now: datetime | None = None) -> str:
-    """One line: which plan, how old the run and its backup are, which steps are done."""
-    run_age, backup_age = resume_ages(pending, now)
-    backup = f"its backup {human_age(backup_age)} old" if backup_age is not None else (
-        "its backup taken" if pending.done("backup") else "no backup taken yet")
-    titles = [STEP_TITLES.get(s, s) for s, e in pending.steps.items() if e.get("status") == "done"]
-    return (f"plan {pending.plan_hash[:12]}, started {human_age(run_age)} ago ({clock(pending.started, now)}), "
-            f"{backup}; steps finished: {', '.join(titles) or 'none'}")
-
-
-def clock(stamp: str, now: datetime | None = None) -> str:
-    """A journal's UTC time as a person reads it: local, `at 14:02` today, `on 30 Nov at 14:02` another day."""
-    try:
-        when = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone()
-    except ValueError:
-        return stamp or "an unknown time"
-    today = (now or datetime.now(UTC)).astimezone().date()
-    return f"at {when:%H:%M}" if when.date() == today else f"on {when.day} {when:%b} at {when:%H:%M}"
 
 
 def stale_reason(plan: Plan, pending: JournalState, conn: KubeConnection, *, max_age: float = RESUME_MAX_AGE,

@@ -16,7 +16,7 @@ Steps 1–4 are `prepare()`, 5–6 `confirm()`: each is a generator that yields 
 Say) and gets the answer back, so that a face answers on its own terms: the CLI with blocking questions
 (`converse(conversation, asker)`), the TUI with modal screens between steps run off its UI thread
 (`advance(conversation, answer)` one step at a time). Nothing here words a screen or prints: the asks carry
-the words, and the faces only show them.
+facts, present/session.py words them, and the faces only show those words.
 
 Where the session meets the world (the state folder, the cluster, the runner) is a CleanupPort;
 ClusterCleanup is the real one.
@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from ...errors import HubError, UsageError
 from .confirm import Confirmation, accepted, confirmations, force_problems, protection_confirmation
@@ -45,23 +45,61 @@ T = TypeVar("T")
 
 
 # ----- what the session asks ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Choice:
-    key: str  # what the session gets back
-    label: str  # a button's words
-    typed: str  # what is typed for it on a terminal
-
-
-@dataclass(frozen=True)
+# Each ask carries facts, not words: present/session.py words it, once, for both faces.
 class Choose:
-    """One of a few answers; the answer is a Choice's key, or None (not answered: nothing changes)."""
-    title: str
-    body: str
-    choices: tuple[Choice, ...]
+    """One of a few answers; the answer is one of KEYS, or None (not answered: nothing changes)."""
+    KEYS: ClassVar[tuple[str, ...]] = ()
 
-    def prompt(self) -> str:
-        """The question as a terminal asks it."""
-        return ", ".join(f"{c.typed} to {c.label.lower()}" for c in self.choices).join(("Type ", ":"))
+
+class Say:
+    """Something for the operator to read; no answer."""
+    TONE: ClassVar[str] = "info"  # or "warning"
+
+
+@dataclass(frozen=True)
+class UnusablePending(Choose):
+    """An interrupted run whose saved plan cannot run again here (`why`): set it aside and plan again?"""
+    KEYS = ("again",)
+    environment: str
+    why: str
+
+
+@dataclass(frozen=True)
+class PendingRun(Choose):
+    """An interrupted run that may be resumed from `step` with its confirmed plan, or set aside."""
+    KEYS = ("resume", "again")
+    environment: str
+    pending: JournalState
+    step: str
+
+
+@dataclass(frozen=True)
+class StalePending(Say):
+    """An interrupted run that must not be resumed (`stale`: why): set aside, planning afresh."""
+    TONE = "warning"
+    environment: str
+    pending: JournalState
+    stale: str
+
+
+@dataclass(frozen=True)
+class ForcedResume(Say):
+    """--force: an interrupted run is resumed from `step` with its saved plan, without asking."""
+    environment: str
+    pending: JournalState
+    step: str
+
+
+@dataclass(frozen=True)
+class ConfirmationsSkipped(Say):
+    """--force: the typed confirmations are skipped (recorded in the audit log)."""
+
+
+@dataclass(frozen=True)
+class ProtectionStaysOn(Say):
+    """--force without --disable-deletion-protection: these resources keep their protection and stay."""
+    TONE = "warning"
+    resources: tuple[str, ...]  # their labels
 
 
 @dataclass(frozen=True)
@@ -70,13 +108,6 @@ class TypePhrase:
     confirmation: Confirmation
     plan: Plan
     resource: Any = None  # the database whose deletion protection it switches off; None: the plan's own
-
-
-@dataclass(frozen=True)
-class Say:
-    """A line for the operator; no answer."""
-    line: str
-    tone: str = "info"  # or "warning"
 
 
 Ask = Choose | TypePhrase | Say
@@ -280,7 +311,7 @@ class CleanupSession:
     def _settle(self, pending: JournalState) -> Generator[Ask, Any, bool]:
         """An interrupted run of the environment. True: resume it (self.plan is its saved plan); False: it was
         set aside, plan afresh."""
-        from .runner import STEP_TITLES, describe_pending, options_differ, options_differ_message, steps_for
+        from .runner import options_differ, options_differ_message, steps_for
 
         env = self.environment
         try:
@@ -291,32 +322,23 @@ class CleanupSession:
                 raise UsageError(f"an interrupted cleanup of '{env}' is pending, but it cannot be resumed: {why}; "
                                  f"run without --force on a terminal to set it aside, or move "
                                  f"{self.port.journal_path(env)} away; nothing was changed") from None
-            answer = yield Choose(f"The interrupted cleanup of '{env}' cannot be resumed",
-                                  f"{why}.\nSet it aside (it is kept) and plan again?",
-                                  (Choice("again", "Set aside and plan", "yes"),))
-            if answer != "again":
+            if (yield UnusablePending(env, why)) != "again":
                 raise Declined(f"nothing was changed: the interrupted cleanup of '{env}' stays pending") from None
             self.port.discard(env)
             return False
         stale = self.port.stale(saved, pending)
         if stale:  # before the options: a stale run is set aside whatever it was asked with
-            yield Say(f"The interrupted cleanup of '{env}' ({describe_pending(pending)}) cannot be resumed: "
-                      f"{stale}. It is set aside; planning afresh.", "warning")
+            yield StalePending(env, pending, stale)
             self.port.discard(env)
             return False
         differ = options_differ(saved, self.opts)
         if differ:
             raise UsageError(options_differ_message(env, differ))
         step = pending.first_unfinished(steps_for(saved)) or "local"
-        title = STEP_TITLES.get(step, step)
-        body = (f"{describe_pending(pending)}.\nResume goes on with '{title}', with the plan "
-                "that was confirmed; Plan again sets the interrupted run aside.")
         if self.force:
-            yield Say(f"An interrupted cleanup of '{env}' is pending ({describe_pending(pending)}); it would go on "
-                      f"with '{title}'.\n--force: resuming it with its saved plan")
+            yield ForcedResume(env, pending, step)
         else:
-            answer = yield Choose(f"An interrupted cleanup of '{env}' is pending", body,
-                                  (Choice("resume", "Resume", "yes"), Choice("again", "Plan again", "no")))
+            answer = yield PendingRun(env, pending, step)
             if answer == "again":
                 self.port.discard(env)
                 return False
@@ -336,10 +358,9 @@ class CleanupSession:
             problem = force_problems(plan, self.context_name)
             if problem:
                 raise UsageError(problem)
-            yield Say("--force: the confirmations are skipped (this is recorded in the audit log)")
+            yield ConfirmationsSkipped()
             if protected and not self.allow_unprotect:
-                yield Say("warning: " + ", ".join(r.label() for r in protected) + " has deletion protection and "
-                          "will not be deleted (add --disable-deletion-protection to switch it off)", "warning")
+                yield ProtectionStaysOn(tuple(r.label() for r in protected))
         else:
             for c in confirmations(plan):
                 typed = yield TypePhrase(c, plan)

@@ -13,17 +13,18 @@ from textual.app import App
 
 from ....ops.cleanup.session import Ask, Choose, Say, TypePhrase, advance
 from ....present.plan import doomed_summary
+from ....present.session import question, said
 from .dialogs import ChooseDialog, TypedConfirm
 
 
 async def answer(app: App, ask: Ask) -> Any:
     if isinstance(ask, Choose):
-        return await app.push_screen_wait(ChooseDialog(ask))
+        return await app.push_screen_wait(ChooseDialog(question(ask)))
     if isinstance(ask, TypePhrase):
         warning = doomed_summary(ask.plan) if ask.resource is None else f"• {ask.resource.label()}"
         return await app.push_screen_wait(TypedConfirm(ask.confirmation, warning))
     assert isinstance(ask, Say)
-    app.notify(ask.line, title="Cleanup", severity="warning" if ask.tone == "warning" else "information",
+    app.notify(said(ask), title="Cleanup", severity="warning" if ask.TONE == "warning" else "information",
                timeout=12)
     return None
 

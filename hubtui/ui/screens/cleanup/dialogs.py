@@ -8,7 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Static
 
 from ....ops.cleanup.confirm import Confirmation, accepted
-from ....ops.cleanup.session import Choose
+from ....present.session import Question
 from ..modals import Modal
 
 
@@ -90,7 +90,7 @@ class ChooseDialog(Modal[str | None]):
 
     cancel_value = None
 
-    def __init__(self, ask: Choose):
+    def __init__(self, ask: Question):
         super().__init__()
         self.ask = ask
 

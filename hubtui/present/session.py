@@ -1,0 +1,86 @@
+"""The cleanup session's asks (hubtui.ops.cleanup.session) as both faces word them: a question with its
+answers (a button each in the TUI, a typed word on a terminal), or a line to read. The session yields facts;
+`hubtui cleanup` and the wizard show these words, so they cannot disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..ops.cleanup.journal import JournalState
+from ..ops.cleanup.runner import STEP_TITLES, resume_ages
+from ..ops.cleanup.session import (Choose, ConfirmationsSkipped, ForcedResume, PendingRun, ProtectionStaysOn, Say,
+                                   StalePending, UnusablePending)
+from ..words import human_age
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str  # what the session gets back
+    label: str  # a button's words
+    typed: str  # what is typed for it on a terminal
+
+
+@dataclass(frozen=True)
+class Question:
+    title: str
+    body: str
+    choices: tuple[Choice, ...]
+
+    def prompt(self) -> str:
+        """The question as a terminal asks it."""
+        return ", ".join(f"{c.typed} to {c.label.lower()}" for c in self.choices).join(("Type ", ":"))
+
+    def key(self, typed: str) -> str | None:
+        """The answer a typed word gives (None: not one of them)."""
+        return next((c.key for c in self.choices if c.typed == typed), None)
+
+
+def clock(stamp: str, now: datetime | None = None) -> str:
+    """A journal's UTC time as a person reads it: local, `at 14:02` today, `on 30 Nov at 14:02` another day."""
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return stamp or "an unknown time"
+    today = (now or datetime.now(UTC)).astimezone().date()
+    return f"at {when:%H:%M}" if when.date() == today else f"on {when.day} {when:%b} at {when:%H:%M}"
+
+
+def describe_pending(pending: JournalState, now: datetime | None = None) -> str:
+    """One line: which plan, how old the run and its backup are, which steps are done."""
+    run_age, backup_age = resume_ages(pending, now)
+    backup = f"its backup {human_age(backup_age)} old" if backup_age is not None else (
+        "its backup taken" if pending.done("backup") else "no backup taken yet")
+    titles = [STEP_TITLES.get(s, s) for s, e in pending.steps.items() if e.get("status") == "done"]
+    return (f"plan {pending.plan_hash[:12]}, started {human_age(run_age)} ago ({clock(pending.started, now)}), "
+            f"{backup}; steps finished: {', '.join(titles) or 'none'}")
+
+
+def question(ask: Choose) -> Question:
+    """What the session asks, worded; its choices' keys are the ask's KEYS."""
+    if isinstance(ask, UnusablePending):
+        return Question(f"The interrupted cleanup of '{ask.environment}' cannot be resumed",
+                        f"{ask.why}.\nSet it aside (it is kept) and plan again?",
+                        (Choice("again", "Set aside and plan", "yes"),))
+    if isinstance(ask, PendingRun):
+        return Question(f"An interrupted cleanup of '{ask.environment}' is pending",
+                        f"{describe_pending(ask.pending)}.\nResume goes on with '{STEP_TITLES.get(ask.step, ask.step)}', "
+                        "with the plan that was confirmed; Plan again sets the interrupted run aside.",
+                        (Choice("resume", "Resume", "yes"), Choice("again", "Plan again", "no")))
+    raise TypeError(f"no words for {type(ask).__name__}")
+
+
+def said(ask: Say) -> str:
+    """A line the session has for the operator, worded."""
+    if isinstance(ask, StalePending):
+        return (f"The interrupted cleanup of '{ask.environment}' ({describe_pending(ask.pending)}) cannot be "
+                f"resumed: {ask.stale}. It is set aside; planning afresh.")
+    if isinstance(ask, ForcedResume):
+        return (f"An interrupted cleanup of '{ask.environment}' is pending ({describe_pending(ask.pending)}); it "
+                f"would go on with '{STEP_TITLES.get(ask.step, ask.step)}'.\n--force: resuming it with its saved plan")
+    if isinstance(ask, ConfirmationsSkipped):
+        return "--force: the confirmations are skipped (this is recorded in the audit log)"
+    if isinstance(ask, ProtectionStaysOn):
+        return ("warning: " + ", ".join(ask.resources) + " has deletion protection and will not be deleted (add "
+                "--disable-deletion-protection to switch it off)")
+    raise TypeError(f"no words for {type(ask).__name__}")
