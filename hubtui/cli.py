@@ -36,12 +36,25 @@ def version_text() -> str:
             f"kubernetes {of('kubernetes')})")
 
 
+class VersionAction(argparse.Action):
+    """--version: version_text() read only when asked for (the packages' metadata costs every other command
+    time it does not need)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show hubtui's version and those of Python, Textual and the kubernetes client, and exit"):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text())  # on stdout, as argparse's own version action
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="hubtui",
         description="Operate the LLM Analytics Hub on Kubernetes. With no command, opens the full-screen TUI.",
     )
-    p.add_argument("--version", action="version", version=version_text())
+    p.add_argument("--version", action=VersionAction)
     add_cluster_flags(p)
     p.add_argument("-A", "--all-namespaces", action="store_true",
                    help="show the deployments of every namespace you may list (a key toggles it in the TUI)")

@@ -18,7 +18,6 @@ from ..errors import EXIT_FAILURE, EXIT_OK, UsageError
 from ..events import Event, Progress
 from ..paths import tilde
 from ..present.events import event_line, progress_text
-from ..present.summary import render
 from ..settings import Settings
 from .output import EventPrinter
 
@@ -187,6 +186,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), "plan": plan.body(),
                           "summary": summary.to_dict()}, indent=2), flush=True)
     else:
+        from ..present.summary import render
+
         print("\n" + render(summary))
     return EXIT_OK if summary.ok else EXIT_FAILURE
 
