@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..ops.cleanup.runner import CANCELLED, DONE, DONE_EARLIER, FAILED, SKIPPED, RunSummary
+from ..ops.cleanup.runner import CANCELLED, DONE, DONE_EARLIER, FAILED, SKIPPED, RunSummary, StepOutcome
 
 MARKS = {DONE: "✓", DONE_EARLIER: "✓", FAILED: "✗", SKIPPED: "-", CANCELLED: "!"}
 
@@ -18,6 +18,14 @@ def duration(seconds: float | None) -> str:
     if s < 3600:
         return f"{s // 60} min {s % 60:02d} s"
     return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def went(step: StepOutcome) -> str:
+    """What came of a step in one line: its detail, then what failed or was skipped, by name."""
+    parts = [step.detail] if step.detail else []
+    parts += [f"{label}: {', '.join(items)}" for label, items in (("failed", step.failed),
+                                                                   ("skipped", step.skipped)) if items]
+    return "; ".join(parts)
 
 
 def headline(summary: RunSummary, took: str | None = None) -> str:

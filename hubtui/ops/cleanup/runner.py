@@ -66,13 +66,6 @@ class StepOutcome:
     def title(self) -> str:
         return STEP_TITLES[self.step]
 
-    @property
-    def went(self) -> str:
-        """What came of the step in one line: its detail, then what failed or was skipped, by name."""
-        parts = [self.detail] if self.detail else []
-        parts += [f"{label}: {', '.join(items)}" for label, items in (("failed", self.failed),
-                                                                       ("skipped", self.skipped)) if items]
-        return "; ".join(parts)
 
 
 def _in_use(users: tuple[str, ...], most: int = 3) -> str:

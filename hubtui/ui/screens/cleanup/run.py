@@ -18,7 +18,7 @@ from ....errors import HubError
 from ....events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
 from ....ops.cleanup.session import CleanupSession
 from ....ops.cleanup.runner import steps_for
-from ....present.summary import duration, headline, resume_hint
+from ....present.summary import duration, headline, resume_hint, went as step_went
 from ....paths import tilde
 from ....present.events import OUTCOME_TONES, event_line, step_failed_state
 from ...actions import bindings, help_rows
@@ -177,7 +177,7 @@ class RunScreen(HubScreen):
                 step_view = self.step_view(s.step)
                 if step_view is not None:
                     step_view.end(s.status, s.seconds)
-                went = Text(s.went, no_wrap=True, overflow="ellipsis")
+                went = Text(step_went(s), no_wrap=True, overflow="ellipsis")
                 went.truncate(rest, overflow="ellipsis")
                 table.add_row(s.title, styled(s.status, tone_style(OUTCOME_TONES.get(s.status, ""))),
                               duration(s.seconds), went,
