@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -13,6 +13,9 @@ from ..settings import Settings
 if TYPE_CHECKING:
     # imported when used only: the client is slow to import
     from kubernetes.client import ApiClient, V1ObjectMeta
+
+    from .http import Credential, Transport
+    from .kubeconfig import Endpoint
 
 # Every API call hubtui makes carries a timeout: (connect, read) seconds.
 REQUEST_TIMEOUT = (5, 30)
@@ -25,29 +28,129 @@ def kubeconfig_paths(settings: Settings) -> str:
     return os.environ.get("KUBECONFIG") or str(Path.home() / ".kube" / "config")
 
 
-@dataclass(frozen=True)
 class KubeConnection:
-    """An API client plus what an operator must see before anything changes: context, cluster, server."""
+    """A connection to one cluster, plus what an operator must see before anything changes: context, cluster,
+    server. `http` makes requests without the kubernetes package (kube/http.py); `api`, the typed client the
+    rest of the engine uses, is built on first use, from the same endpoint and credential."""
 
-    api: ApiClient
-    context: str
-    cluster: str
-    server: str
-    user: str
-    kubeconfig: str
+    def __init__(self, *, context: str, cluster: str, server: str, user: str, kubeconfig: str,
+                 endpoint: Endpoint | None = None, api: ApiClient | None = None):
+        self.context, self.cluster, self.server, self.user, self.kubeconfig = context, cluster, server, user, kubeconfig
+        self.endpoint = endpoint
+        self._api = api
+        self._http: Transport | None = None
+        self._lock = threading.Lock()
+        self._cred: Credential | None = None
+
+    def __repr__(self) -> str:
+        return f"KubeConnection(context={self.context!r}, server={self.server!r})"
+
+    @property
+    def credential(self) -> Credential:
+        from .http import Credential
+
+        with self._lock:
+            if self._cred is None:
+                assert self.endpoint is not None, "a connection from the library's loader has no Credential"
+                self._cred = Credential(self.endpoint)
+            return self._cred
+
+    @property
+    def api(self) -> ApiClient:
+        """The kubernetes client's ApiClient (its import costs most of a second: only when needed)."""
+        if self._api is None:
+            assert self.endpoint is not None
+            from kubernetes import client
+
+            from .http import configure
+
+            cfg = client.Configuration()
+            configure(self.endpoint, self.credential, cfg)
+            cfg.connection_pool_maxsize = 32  # scale_all runs up to 16 calls at once, plus the watches
+            with self._lock:
+                if self._api is None:
+                    self._api = client.ApiClient(cfg)
+        return self._api
+
+    @property
+    def http(self) -> Transport | ClientTransport:
+        """Requests without the typed client: lean (kube/http.py), or through the library's ApiClient when the
+        kubeconfig needed the library's loader."""
+        if self._http is None:
+            from .http import Transport
+
+            transport: Transport | ClientTransport = (Transport(self.endpoint, self.credential)
+                                                      if self.endpoint is not None else ClientTransport(self.api))
+            with self._lock:
+                if self._http is None:
+                    self._http = transport  # type: ignore[assignment]
+        return self._http  # type: ignore[return-value]
 
     def close(self) -> None:
-        self.api.close()
+        if self._api is not None:
+            self._api.close()
+        if self._http is not None:
+            self._http.close()
+
+
+class ClientTransport:
+    """Transport's requests through the library's ApiClient (a kubeconfig only its loader reads)."""
+
+    def __init__(self, api: ApiClient):
+        self.api = api
+
+    def request(self, method: str, path: str, *, query=None, body=None, content_type: str = "application/json",
+                timeout=None, stream: bool = False):
+        from .http import ApiError
+
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        request = self.api.param_serialize(method=method, resource_path=path, query_params=query or [],
+                                           header_params=headers, body=body, auth_settings=["BearerToken"])
+        resp = self.api.call_api(*request, _request_timeout=timeout).response
+        if not 200 <= resp.status <= 299:
+            raise ApiError(resp.status, resp.reason or "", resp.read() if stream else resp.data, resp.headers)
+        return resp
+
+    def json(self, method: str, path: str, **kw):
+        import json
+
+        return json.loads(self.request(method, path, **kw).data or b"null")
+
+    def close(self) -> None:
+        pass
 
 
 def connect(settings: Settings) -> KubeConnection:
-    from kubernetes import config
-    from kubernetes.config.config_exception import ConfigException
+    """The connection kubectl would make with these settings. The common kubeconfigs (a client certificate, a
+    token, a token file, an exec plugin) are read without the kubernetes package (kube/kubeconfig.py); the
+    rest (an auth-provider, basic auth, impersonation) by the library's loader."""
+    from .kubeconfig import NotLean, endpoint
 
     paths = kubeconfig_paths(settings)
     existing = [p for p in paths.split(os.pathsep) if p and Path(p).expanduser().exists()]
     if not existing:
         raise HubError(f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG")
+    try:
+        ep = endpoint(paths, settings.context)
+    except NotLean:
+        return _library_connect(settings, paths)
+    except HubError:
+        raise
+    except OSError as e:
+        raise HubError(f"cannot read kubeconfig {paths}: {e.strerror or e}") from None
+    except Exception as e:  # noqa: BLE001 - e.g. YAML that does not parse: one line, not a traceback
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise HubError(f"cannot use kubeconfig {paths}: {first}") from None
+    return KubeConnection(context=ep.context, cluster=ep.cluster, server=ep.server, user=ep.user, kubeconfig=paths,
+                          endpoint=ep)
+
+
+def _library_connect(settings: Settings, paths: str) -> KubeConnection:
+    from kubernetes import config
+    from kubernetes.config.config_exception import ConfigException
+
     try:
         contexts, active = config.list_kube_config_contexts(config_file=paths)
         chosen = active
@@ -76,27 +179,22 @@ def connect(settings: Settings) -> KubeConnection:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise HubError(f"cannot use kubeconfig {paths}: {first}") from None
     ctx = chosen.get("context") or {}
-    return KubeConnection(
-        api=api,
-        context=chosen["name"],
-        cluster=ctx.get("cluster", ""),
-        server=api.configuration.host,
-        user=ctx.get("user", ""),
-        kubeconfig=paths,
-    )
+    return KubeConnection(context=chosen["name"], cluster=ctx.get("cluster", ""), server=api.configuration.host,
+                          user=ctx.get("user", ""), kubeconfig=paths, api=api)
 
 
 def contexts(settings: Settings) -> tuple[list[str], str]:
     """The kubeconfig's context names and the one in use (--context, else the file's current one)."""
-    from kubernetes import config
-    from kubernetes.config.config_exception import ConfigException
+    from .kubeconfig import context_names
 
     paths = kubeconfig_paths(settings)
     try:
-        found, active = config.list_kube_config_contexts(config_file=paths)
-    except (ConfigException, OSError) as e:
+        found, active = context_names(paths)
+    except (HubError, OSError, ValueError) as e:
         raise HubError(f"cannot read the contexts of {paths}: {e}") from None
-    return sorted(c["name"] for c in found), settings.context or (active or {}).get("name", "")
+    except Exception as e:  # noqa: BLE001 - YAML that does not parse
+        raise HubError(f"cannot read the contexts of {paths}: {e}") from None
+    return sorted(found), settings.context or active
 
 
 class ApiObject(Protocol):
@@ -122,22 +220,35 @@ def name_of(obj: ApiObject) -> str:
     return name
 
 
+def is_api_error(exc: BaseException) -> bool:
+    """An error status from the API server: kube/http.py's ApiError, or the kubernetes client's ApiException
+    (looked for only when the client is loaded: checking never imports it)."""
+    import sys
+
+    from .http import ApiError
+
+    if isinstance(exc, ApiError):
+        return True
+    exceptions = sys.modules.get("kubernetes.client.exceptions")
+    return exceptions is not None and isinstance(exc, exceptions.ApiException)
+
+
 def describe_api_error(exc: BaseException, what: str) -> HubError:
     """Turn an API or network failure into one line an operator can act on."""
-    from kubernetes.client.exceptions import ApiException
     from urllib3.exceptions import HTTPError as Urllib3Error
 
     if isinstance(exc, HubError):  # already one line of ours (e.g. the audit log cannot be written)
         return exc
 
-    if isinstance(exc, ApiException):
-        if exc.status == 401:
+    if is_api_error(exc):
+        status, reason = getattr(exc, "status", None), getattr(exc, "reason", "")
+        if status == 401:
             return HubError(f"{what}: unauthorized (401): the kubeconfig's credentials were refused")
-        if exc.status == 403:
+        if status == 403:
             return HubError(f"{what}: forbidden (403): your user may not do this; ask for RBAC access")
-        if exc.status == 404:
+        if status == 404:
             return HubError(f"{what}: not found (404)")
-        return HubError(f"{what}: API error {exc.status} {exc.reason}")
+        return HubError(f"{what}: API error {status} {reason}")
     if isinstance(exc, (Urllib3Error, OSError)):
         return HubError(f"{what}: cannot reach the API server ({network_reason(exc)}); is the cluster up?")
     return HubError(f"{what}: {exc}")
@@ -174,9 +285,7 @@ def network_reason(exc: BaseException) -> str:
 def check_reachable(conn: KubeConnection, timeout: float = 3.0) -> None:
     """One short request (GET /version) before a screen is built on a context: one that cannot be reached, or
     whose credentials are refused, is one plain line naming the context and the server."""
-    from kubernetes import client
-
     try:
-        client.VersionApi(conn.api).get_code(_request_timeout=(timeout, timeout))
+        conn.http.request("GET", "/version", timeout=(timeout, timeout))
     except Exception as e:  # noqa: BLE001 - one line, the context named
         raise describe_api_error(e, f"context {conn.context} ({conn.server})") from None

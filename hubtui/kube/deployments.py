@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from typing import Any, TypedDict
+from urllib.parse import quote
 from collections.abc import Callable
 
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
@@ -224,12 +225,30 @@ def hpa_targets(hpas: dict[str, dict], qualified: bool = False) -> dict[str, Hpa
 
 def _lists(conn: KubeConnection, namespace: str | None):
     """The list calls of deployments and HPAs: in `namespace`, or in every namespace when it is None."""
-    return (Collection(conn.api, "apps/v1", "deployments", namespace),
-            Collection(conn.api, "autoscaling/v2", "horizontalpodautoscalers", namespace))
+    return (Collection(conn.http, "apps/v1", "deployments", namespace),
+            Collection(conn.http, "autoscaling/v2", "horizontalpodautoscalers", namespace))
 
 
 def where(namespace: str | None) -> str:
     return "all namespaces" if namespace is None else namespace
+
+
+def _deployment_path(namespace: str, name: str) -> str:
+    return f"/apis/apps/v1/namespaces/{quote(namespace, safe='')}/deployments/{quote(name, safe='')}"
+
+
+def patch_scale(conn: KubeConnection, namespace: str, name: str, replicas: int, *, dry_run: bool = False) -> None:
+    """spec.replicas of a deployment through its scale subresource, as `kubectl scale` sets it (a merge patch);
+    dry_run: the API server validates the change and keeps nothing. Raises the transport's ApiError."""
+    conn.http.request("PATCH", _deployment_path(namespace, name) + "/scale",
+                      query=[("dryRun", "All")] if dry_run else None, body={"spec": {"replicas": replicas}},
+                      content_type="application/merge-patch+json", timeout=REQUEST_TIMEOUT)
+
+
+def patch_deployment(conn: KubeConnection, namespace: str, name: str, patch: dict, *, dry_run: bool = False) -> None:
+    """A merge patch of a deployment (e.g. an annotation set, or removed with None)."""
+    conn.http.request("PATCH", _deployment_path(namespace, name), query=[("dryRun", "All")] if dry_run else None,
+                      body=patch, content_type="application/merge-patch+json", timeout=REQUEST_TIMEOUT)
 
 
 def list_rows(conn: KubeConnection, namespace: str | None) -> list[DeploymentRow]:
@@ -259,7 +278,7 @@ def can_list_all_namespaces(conn: KubeConnection) -> str | None:
     """None when the user may list deployments in every namespace; otherwise one line saying why not (a 403
     from the cluster-wide list). Other errors are left to the watch, which reports and retries them."""
     try:
-        resp = Collection(conn.api, "apps/v1", "deployments")(limit=1)
+        resp = Collection(conn.http, "apps/v1", "deployments")(limit=1)
         resp.drain_conn()
         resp.release_conn()
     except Exception as e:  # noqa: BLE001

@@ -182,12 +182,12 @@ class DeploymentDetail:
             raise HubError(f"deployment {self.name} has an empty selector: hubtui cannot tell its pods")
         self._listener = listener
         ns = self.namespace
-        api = self.conn.api
+        http = self.conn.http
         calls: dict[str, Callable[..., Any]] = {
-            "deployment": Collection(api, "apps/v1", "deployments", ns, field_selector=f"metadata.name={self.name}"),
-            "replicasets": Collection(api, "apps/v1", "replicasets", ns, label_selector=selector),
-            "pods": Collection(api, "v1", "pods", ns, label_selector=selector),
-            "events": Collection(api, "v1", "events", ns),
+            "deployment": Collection(http, "apps/v1", "deployments", ns, field_selector=f"metadata.name={self.name}"),
+            "replicasets": Collection(http, "apps/v1", "replicasets", ns, label_selector=selector),
+            "pods": Collection(http, "v1", "pods", ns, label_selector=selector),
+            "events": Collection(http, "v1", "events", ns),
         }
         with self._lock:
             if self._stopped:

@@ -1,30 +1,29 @@
-"""Namespace listing: the names a picker offers (the UI gets them through its backend, never from the client)."""
+"""Namespace listing: the names a picker offers (the UI gets them through its backend, never from the client).
+Both requests go through the lean transport (kube/http.py): no kubernetes package."""
 
 from __future__ import annotations
 
-from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, name_of
+from urllib.parse import quote
+
+from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 
 
 def list_namespaces(conn: KubeConnection) -> list[str]:
     """Every namespace's name, sorted. A failure is a one-line HubError (e.g. 403, the API server down)."""
-    from kubernetes import client
-
     try:
-        items = client.CoreV1Api(conn.api).list_namespace(_request_timeout=REQUEST_TIMEOUT).items
+        items = conn.http.json("GET", "/api/v1/namespaces", timeout=REQUEST_TIMEOUT)["items"]
     except Exception as e:  # noqa: BLE001 - described in one line
         raise describe_api_error(e, "listing namespaces") from None
-    return sorted(name_of(n) for n in items)
+    return sorted(n["metadata"]["name"] for n in items)
 
 
 def check_namespace_exists(conn: KubeConnection, name: str) -> None:
     """A HubError naming the namespace and the context when it does not exist (a typo must not read as an
     empty namespace). One that cannot be read (403) is not refused: it may well exist."""
-    from kubernetes import client
-
     from ..errors import HubError
 
     try:
-        client.CoreV1Api(conn.api).read_namespace(name, _request_timeout=REQUEST_TIMEOUT)
+        conn.http.request("GET", f"/api/v1/namespaces/{quote(name, safe='')}", timeout=REQUEST_TIMEOUT)
     except Exception as e:  # noqa: BLE001
         status = getattr(e, "status", None)
         if status == 404:

@@ -9,7 +9,7 @@ from ..words import counted
 
 def pod_list_call(conn: KubeConnection, namespace: str | None):
     """The list call of the pods in `namespace` (None: in every namespace)."""
-    return Collection(conn.api, "v1", "pods", namespace)
+    return Collection(conn.http, "v1", "pods", namespace)
 
 
 def matches(pod: dict, selector: tuple[tuple[str, str], ...]) -> bool:

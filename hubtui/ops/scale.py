@@ -23,15 +23,14 @@ from dataclasses import dataclass, field
 
 from ..audit import AuditError, AuditLog
 from ..errors import HubError, UsageError
-from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from ..kube.client import KubeConnection, describe_api_error
 from ..kube.deployments import (MAX_REPLICAS, ORIGINAL_REPLICAS_ANNOTATION, DeploymentRow, DeploymentStore,
-                                list_rows, where)
+                                list_rows, patch_deployment, patch_scale, where)
 from ..kube.pods import matches, pod_list_call, why_not_ready
 from ..kube.watch import Watcher, name_key, namespaced_key
 from ..settings import Settings
 from ..readonly import refuse_if_readonly
 from ..events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
-from ..kube.apis import apis
 
 MAX_PARALLEL = 16
 MAX_ATTEMPTS = 8  # of one request answered 429 before it counts as failed
@@ -110,7 +109,7 @@ class AdaptiveLimiter:
 
 
 def _retry_after(exc: BaseException) -> float | None:
-    """Retry-After in seconds from a 429 (ApiException.headers), or None."""
+    """Retry-After in seconds from a 429 (the error's headers), or None."""
     headers = getattr(exc, "headers", None) or {}
     try:
         value = headers.get("Retry-After") or headers.get("retry-after")
@@ -211,7 +210,6 @@ class ScaleEngine:
         self.emit = emit
         self.audit = AuditLog(settings.state_dir)
         self._audit_error: AuditError | None = None  # once the log fails, no further change is made
-        self._apps = apis(conn).apps
 
     # ----- reading and resolving -----------------------------------------------------------
     def rows(self) -> list[DeploymentRow]:
@@ -306,9 +304,7 @@ class ScaleEngine:
             self.emit(StepFailed(step, "not sent: the audit log cannot be written"))
             raise self._audit_error
         try:
-            self._api(self._apps.patch_namespaced_deployment_scale,
-                      row.name, self._ns(row), {"spec": {"replicas": n}},
-                      dry_run="All" if self.dry_run else None, _request_timeout=REQUEST_TIMEOUT)
+            self._api(patch_scale, self.conn, self._ns(row), row.name, n, dry_run=self.dry_run)
         except Exception as e:  # noqa: BLE001
             error = str(describe_api_error(e, f"scaling {row.ref}"))
             self.emit(StepFailed(step, error))
@@ -336,8 +332,7 @@ class ScaleEngine:
                 raise self._audit_error
             patch = {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: str(row.desired)}}}
             try:
-                self._api(self._apps.patch_namespaced_deployment, row.name, self._ns(row), patch,
-                          dry_run="All" if self.dry_run else None, _request_timeout=REQUEST_TIMEOUT)
+                self._api(patch_deployment, self.conn, self._ns(row), row.name, patch, dry_run=self.dry_run)
             except Exception as e:  # noqa: BLE001 - without the record, scaling to 0 would lose the count
                 return str(describe_api_error(e, f"recording the replica count of {row.ref}"))
             finally:
@@ -380,9 +375,8 @@ class ScaleEngine:
             if not change.ok or self.dry_run:
                 return change
             try:
-                self._api(self._apps.patch_namespaced_deployment, row.name, self._ns(row),
-                          {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: None}}},
-                          _request_timeout=REQUEST_TIMEOUT)
+                self._api(patch_deployment, self.conn, self._ns(row), row.name,
+                          {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: None}}})
             except Exception as e:  # noqa: BLE001
                 error = str(describe_api_error(e, f"clearing the recorded count of {row.ref}"))
                 self.emit(StepFailed(f"restore {row.ref}", error))

@@ -8,9 +8,9 @@ import sys
 import textwrap
 
 import pytest
-from kubernetes.client.exceptions import ApiException
 
 from hubtui.kube.client import connect
+from hubtui.kube.http import ApiError
 from hubtui.kube.rest import Collection
 
 from ..kubehelpers import Scratch, restricted_kubeconfig
@@ -27,19 +27,19 @@ def test_lists_in_pages_with_selectors_and_in_every_namespace(kube):
     try:
         for name in ("a", "b", "c"):
             ns.add(name, 0)
-        deployments = Collection(kube.api, "apps/v1", "deployments", ns.name)
+        deployments = Collection(kube.http, "apps/v1", "deployments", ns.name)
         assert names(deployments()) == ["a", "b", "c"]
         first = json.loads(deployments(limit=2).data)
         token = first["metadata"]["continue"]
         rest = json.loads(deployments(limit=2, _continue=token).data)
         assert [o["metadata"]["name"] for o in first["items"] + rest["items"]] == ["a", "b", "c"]
         assert "continue" not in rest["metadata"]
-        assert names(Collection(kube.api, "apps/v1", "deployments", ns.name, field_selector="metadata.name=b")()) == ["b"]
-        everywhere = json.loads(Collection(kube.api, "apps/v1", "deployments")().data)["items"]
+        assert names(Collection(kube.http, "apps/v1", "deployments", ns.name, field_selector="metadata.name=b")()) == ["b"]
+        everywhere = json.loads(Collection(kube.http, "apps/v1", "deployments")().data)["items"]
         assert {f"{ns.name}/{n}" for n in "abc"} <= {f"{o['metadata']['namespace']}/{o['metadata']['name']}"
                                                      for o in everywhere}
         # the core group lives under /api/v1
-        assert any(o["metadata"]["name"] == ns.name for o in json.loads(Collection(kube.api, "v1", "namespaces")().data)["items"])
+        assert any(o["metadata"]["name"] == ns.name for o in json.loads(Collection(kube.http, "v1", "namespaces")().data)["items"])
     finally:
         ns.delete()
 
@@ -47,7 +47,7 @@ def test_lists_in_pages_with_selectors_and_in_every_namespace(kube):
 def test_watches_from_a_resource_version(kube):
     ns = Scratch(kube.api, "rest")
     try:
-        deployments = Collection(kube.api, "apps/v1", "deployments", ns.name)
+        deployments = Collection(kube.http, "apps/v1", "deployments", ns.name)
         rv = json.loads(deployments().data)["metadata"]["resourceVersion"]
         ns.add("late", 0)
         resp = deployments(watch=True, resource_version=rv, timeout_seconds=5, _request_timeout=(5, 10))
@@ -61,23 +61,23 @@ def test_watches_from_a_resource_version(kube):
         ns.delete()
 
 
-def test_an_error_status_is_the_clients_api_exception(kube, kube_settings, tmp_path):
-    with pytest.raises(ApiException) as missing:
-        Collection(kube.api, "example.com/v1", "widgets", "default")()
+def test_an_error_status_is_an_api_error_with_the_servers_status_and_body(kube, kube_settings, tmp_path):
+    with pytest.raises(ApiError) as missing:
+        Collection(kube.http, "example.com/v1", "widgets", "default")()
     assert missing.value.status == 404
     config = restricted_kubeconfig(kube.api, tmp_path / "kubeconfig", kube_settings.namespace)
     from dataclasses import replace
 
     nobody = connect(replace(kube_settings, kubeconfig=config, context=None))
     try:
-        with pytest.raises(ApiException) as refused:
-            Collection(nobody.api, "apps/v1", "deployments", kube_settings.namespace)()
+        with pytest.raises(ApiError) as refused:
+            Collection(nobody.http, "apps/v1", "deployments", kube_settings.namespace)()
         assert refused.value.status == 403
         assert "forbidden" in refused.value.body
     finally:
         nobody.close()
     with pytest.raises(TypeError, match="unknown list parameter"):
-        Collection(kube.api, "apps/v1", "deployments", "x")(label_selectr="a=b")
+        Collection(kube.http, "apps/v1", "deployments", "x")(label_selectr="a=b")
 
 
 def test_the_deployments_screen_start_imports_no_typed_api(kube_settings):

@@ -167,3 +167,30 @@ def test_a_namespace_that_does_not_exist_is_one_line_and_exit_1(hubtui, local_cl
     assert proc.stderr.strip().splitlines() == [
         f"hubtui: error: namespace 'nosuchns' not found in context {local_cluster.context}: nothing was changed"]
     assert "nothing to do" not in proc.stderr and proc.stdout == ""
+
+
+PROBE = """
+import json, sys
+from hubtui.__main__ import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as e:
+    code = e.code
+heavy = sorted({m.split('.')[0] for m in sys.modules
+                if m.split('.')[0] in ('kubernetes', 'textual', 'pydantic', 'requests', 'google', 'oauthlib',
+                                       'boto3', 'azure', 'cryptography')})
+print(json.dumps({'code': code, 'heavy': heavy}), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [["-d", "worker-service", "-r", "2"], ["--all", "-r", "1", "-w", "--timeout", "60"],
+                                  ["--restore"]])
+def test_scale_loads_no_kubernetes_client_nor_anything_it_pulls_in(local_cluster, ns, tmp_path, args):
+    """Scaling starts as fast as kubectl's does: the kubeconfig, the list, the patches and the wait go
+    through hubtui's lean requests (kube/http.py), never the kubernetes package (most of a second to import)."""
+    env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), NAMESPACE=ns.name,
+               XDG_STATE_HOME=str(tmp_path / "state"))
+    proc = subprocess.run([sys.executable, "-c", PROBE, "scale", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+    result = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert result == {"code": 0, "heavy": []}, proc.stderr

@@ -29,7 +29,7 @@ def test_an_expired_resource_version_makes_the_watch_list_again(kube, local_clus
             if any(e.type == SYNCED for e in batch):
                 synced.set()
 
-        watcher = Watcher(Collection(kube.api, "apps/v1", "deployments", ns.name), on_event, what="deployments", transform=strip_deployment)
+        watcher = Watcher(Collection(kube.http, "apps/v1", "deployments", ns.name), on_event, what="deployments", transform=strip_deployment)
         # As if the watcher had been away long enough for its version to be compacted away,
         # and had missed a deletion meanwhile.
         old = client.AppsV1Api(kube.api).list_namespaced_deployment(ns.name).metadata.resource_version

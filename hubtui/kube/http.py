@@ -1,0 +1,212 @@
+"""Requests to the API server without the kubernetes package: urllib3, TLS and the credential of an Endpoint
+(kube/kubeconfig.py), kept fresh.
+
+A `Transport` is what the lists, the watches and the scale path use (kube/rest.py, ops/scale.py). It makes
+the same requests the generated client would make (the same headers, timeouts and error statuses), and the
+typed client that the rest of the engine uses is built from the same Endpoint and the same Credential
+(`configure()`), so the two always connect the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+from ..errors import HubError
+from .kubeconfig import Endpoint, Exec, _private_file
+
+if TYPE_CHECKING:
+    import urllib3
+    from kubernetes.client import Configuration
+
+EXEC_TIMEOUT = 60.0  # seconds an exec credential plugin may take (a browser sign-in takes longer: run kubectl first)
+TOKEN_FILE_TTL = 60.0  # seconds a token file's content is used before it is read again (as kubectl does)
+
+
+class ApiError(Exception):
+    """An error status from the API server, with the fields of the kubernetes client's ApiException."""
+
+    def __init__(self, status: int, reason: str, body: bytes | str = b"", headers: Any = None):
+        super().__init__(f"({status}) {reason}")
+        self.status, self.reason, self.headers = status, reason, headers
+        self.body = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+
+
+class Credential:
+    """The user's credential of an Endpoint: a bearer token (given, read from a file, or from an exec plugin) and
+    a client certificate (given, or from the plugin). Thread-safe; an exec plugin runs again when what it gave
+    expires, or after the API server refused it (`expire()`)."""
+
+    def __init__(self, ep: Endpoint):
+        self.ep = ep
+        self._lock = threading.Lock()
+        self._token: str | None = ep.token
+        self._cert: tuple[str, str] | None = (ep.cert_file, ep.key_file) if ep.cert_file and ep.key_file else None
+        self._until = float("inf") if ep.exec is None and ep.token_file is None else 0.0
+
+    def _fresh(self) -> None:
+        if time.time() < self._until:
+            return
+        if self.ep.token_file:
+            try:
+                with open(self.ep.token_file, encoding="utf-8") as f:
+                    self._token = f.read().strip()
+            except OSError as e:
+                raise HubError(f"cannot read the token file {self.ep.token_file}: {e.strerror or e}") from None
+            self._until = time.time() + TOKEN_FILE_TTL
+        if self.ep.exec is not None:
+            self._run_exec(self.ep.exec)
+
+    def _run_exec(self, ex: Exec) -> None:
+        info: dict[str, Any] = {"apiVersion": ex.api_version, "kind": "ExecCredential",
+                                "spec": {"interactive": False}}
+        if ex.cluster_info is not None:
+            info["spec"]["cluster"] = ex.cluster_info
+        env = {**os.environ, **dict(ex.env), "KUBERNETES_EXEC_INFO": json.dumps(info)}
+        hint = f" ({ex.install_hint.strip()})" if ex.install_hint.strip() else ""
+        try:
+            proc = subprocess.run([ex.command, *ex.args], env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                                  text=True, timeout=EXEC_TIMEOUT, check=False,
+                                  cwd=os.path.dirname(self.ep.kubeconfig.split(os.pathsep)[0]) or None)
+        except FileNotFoundError:
+            raise HubError(f"the credential plugin {ex.command!r} of user {self.ep.user!r} is not installed"
+                           f"{hint}") from None
+        except subprocess.TimeoutExpired:
+            raise HubError(f"the credential plugin {ex.command!r} gave no answer in {EXEC_TIMEOUT:g} s") from None
+        if proc.returncode != 0:
+            said = (proc.stderr.strip().splitlines() or [""])[-1]
+            raise HubError(f"the credential plugin {ex.command!r} failed (exit {proc.returncode})"
+                           + (f": {said}" if said else ""))
+        try:
+            data = json.loads(proc.stdout)
+            status = data["status"]
+            if data.get("kind") != "ExecCredential" or data.get("apiVersion") != ex.api_version:
+                raise ValueError("not an ExecCredential of " + ex.api_version)
+        except (ValueError, KeyError, TypeError) as e:
+            raise HubError(f"the credential plugin {ex.command!r} printed no credential: {e}") from None
+        if status.get("token"):
+            self._token = str(status["token"])
+        elif status.get("clientCertificateData") and status.get("clientKeyData"):
+            self._cert = (_private_file(status["clientCertificateData"].encode(), ".crt"),
+                          _private_file(status["clientKeyData"].encode(), ".key"))
+        else:
+            raise HubError(f"the credential plugin {ex.command!r} gave neither a token nor a client certificate")
+        expires = status.get("expirationTimestamp")
+        self._until = (datetime.fromisoformat(expires.replace("Z", "+00:00")).timestamp() - 10 if expires
+                       else float("inf"))
+
+    def current(self) -> tuple[str | None, tuple[str, str] | None]:
+        """(the Authorization header's value, the client certificate and key files), fresh; None for what the
+        user does not have."""
+        with self._lock:
+            self._fresh()
+            return (f"Bearer {self._token}" if self._token else None), self._cert
+
+    def authorization(self) -> str | None:
+        return self.current()[0]
+
+    def client_cert(self) -> tuple[str, str] | None:
+        return self.current()[1]
+
+    def expire(self) -> bool:
+        """The API server refused the credential: True when asking again may help (a plugin or a token file)."""
+        with self._lock:
+            if self.ep.exec is None and self.ep.token_file is None:
+                return False
+            self._until = 0.0
+            return True
+
+
+def configure(ep: Endpoint, cred: Credential, cfg: Configuration) -> None:
+    """The typed client's Configuration for the same connection as the Transport's (kubernetes.client)."""
+    cfg.host = ep.server
+    cfg.ssl_ca_cert = ep.ca_file
+    cfg.verify_ssl = ep.verify
+    cfg.tls_server_name = ep.tls_server_name
+    cfg.proxy = ep.proxy
+    auth, cert = cred.current()
+    if cert:
+        cfg.cert_file, cfg.key_file = cert
+    if auth:
+        def refresh(c: Configuration) -> None:
+            c.api_key["BearerToken"] = cred.authorization() or ""
+        cfg.api_key["BearerToken"] = auth
+        cfg.refresh_api_key_hook = refresh  # type: ignore[assignment]  # the client types it as None
+
+
+class Transport:
+    """Requests to one API server. `request()` returns the urllib3 response (its body unread when `stream`),
+    and raises ApiError for an error status; network errors are urllib3's."""
+
+    def __init__(self, ep: Endpoint, cred: Credential, *, maxsize: int = 32):
+        self.ep, self.cred, self.maxsize = ep, cred, maxsize
+        self._pool: urllib3.PoolManager | None = None
+        self._pool_cert: tuple[str, str] | None = None
+        self._lock = threading.Lock()
+
+    def pool(self, cert: tuple[str, str] | None) -> urllib3.PoolManager:
+        """The connection pool for the client certificate `cert` (an exec plugin may hand out a new one)."""
+        with self._lock:
+            if self._pool is None or cert != self._pool_cert:
+                import urllib3
+
+                kw: dict[str, Any] = {"num_pools": 4, "maxsize": self.maxsize,
+                                      "cert_reqs": "CERT_REQUIRED" if self.ep.verify else "CERT_NONE"}
+                if self.ep.ca_file:
+                    kw["ca_certs"] = self.ep.ca_file
+                if cert:
+                    kw["cert_file"], kw["key_file"] = cert
+                if self.ep.tls_server_name:
+                    kw["server_hostname"] = self.ep.tls_server_name
+                if not self.ep.verify:
+                    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+                self._pool = (urllib3.ProxyManager(self.ep.proxy, **kw) if self.ep.proxy else urllib3.PoolManager(**kw))
+                self._pool_cert = cert
+            return self._pool
+
+    def url(self, path: str, query: list[tuple[str, Any]] | None = None) -> str:
+        q = [(k, str(v).lower() if isinstance(v, bool) else v) for k, v in (query or [])]
+        return self.ep.server + quote(path, safe="/:") + (("?" + urlencode(q)) if q else "")
+
+    def request(self, method: str, path: str, *, query: list[tuple[str, Any]] | None = None, body: Any = None,
+                content_type: str = "application/json", timeout: Any = None, stream: bool = False,
+                ) -> urllib3.BaseHTTPResponse:
+        import urllib3
+
+        headers = {"Accept": "application/json", "User-Agent": "hubtui"}
+        data = None
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            headers["Content-Type"] = content_type
+        if isinstance(timeout, tuple):
+            timeout = urllib3.Timeout(connect=timeout[0], read=timeout[1])
+        elif timeout is not None:
+            timeout = urllib3.Timeout(total=timeout)
+        for attempt in (1, 2):
+            auth, cert = self.cred.current()
+            if auth:
+                headers["Authorization"] = auth
+            resp = self.pool(cert).request(method, self.url(path, query), body=data, headers=headers,
+                                       preload_content=not stream, timeout=timeout)
+            if resp.status == 401 and attempt == 1 and self.cred.expire():
+                resp.drain_conn()
+                continue  # a plugin's token expired early: ask it again, once
+            if 200 <= resp.status <= 299:
+                return resp
+            raise ApiError(resp.status, resp.reason or "", resp.read() if stream else resp.data, resp.headers)
+        raise AssertionError("unreachable")
+
+    def json(self, method: str, path: str, **kw: Any) -> Any:
+        return json.loads(self.request(method, path, **kw).data or b"null")
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.clear()

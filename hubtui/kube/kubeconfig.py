@@ -1,0 +1,231 @@
+"""The kubeconfig, read as kubectl reads it, without the kubernetes package.
+
+Importing `kubernetes.config` costs most of a second before the first request (its loader pulls in
+google-auth, requests-oauthlib, pydantic and the whole generated client), whatever the kubeconfig holds. The
+kinds of credential operators use are simple: a client certificate, a bearer token, a token file, or an exec
+credential plugin (`aws eks get-token`, `gke-gcloud-auth-plugin`, `kubelogin`). `endpoint()` resolves those
+into an Endpoint: where the API server is, how to trust it, and how to authenticate. The rest (an
+auth-provider, a user name and password, impersonation) raises `NotLean`, and hubtui uses the library's own
+loader for it (kube/client.py).
+
+Merging follows kubectl: in a KUBECONFIG list, the first file that names a cluster, user or context wins,
+and the first file that sets current-context sets it; a relative file path is relative to the file that
+names it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import HubError, UsageError
+
+
+class NotLean(Exception):
+    """The kubeconfig uses something only the library's loader handles (said in the message)."""
+
+
+@dataclass(frozen=True)
+class Exec:
+    """An exec credential plugin (client.authentication.k8s.io), as the kubeconfig gives it."""
+    command: str
+    args: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    api_version: str = "client.authentication.k8s.io/v1"
+    install_hint: str = ""
+    cluster_info: dict | None = None  # provideClusterInfo: the cluster, as the plugin is told of it
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One context of a kubeconfig, resolved: the server, its trust, and the user's credential."""
+    context: str
+    cluster: str
+    user: str
+    server: str
+    kubeconfig: str
+    ca_file: str | None = None  # a file (the data fields are written to a private temporary file)
+    verify: bool = True
+    tls_server_name: str | None = None
+    proxy: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    token: str | None = None
+    token_file: str | None = None
+    exec: Exec | None = None
+    namespace: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+# ----- reading and merging -------------------------------------------------------------------------------------
+@dataclass
+class _Named:
+    value: dict
+    base: Path  # the folder of the file that named it: its relative paths start there
+
+
+@dataclass
+class Merged:
+    clusters: dict[str, _Named] = field(default_factory=dict)
+    users: dict[str, _Named] = field(default_factory=dict)
+    contexts: dict[str, _Named] = field(default_factory=dict)
+    current: str = ""
+
+
+def _load_yaml(path: Path) -> dict:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(path, encoding="utf-8") as f:
+        data = yaml.load(f, Loader=loader)  # a safe loader: C, or the pure Python one
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise HubError(f"cannot use kubeconfig {path}: it is not a kubeconfig (no mapping at its top)")
+    return data
+
+
+def merged(paths: str) -> Merged:
+    """Every file of the os.pathsep-separated list that exists, merged as kubectl merges them."""
+    out = Merged()
+    for raw in paths.split(os.pathsep):
+        if not raw:
+            continue
+        path = Path(raw).expanduser()
+        if not path.exists():
+            continue
+        data = _load_yaml(path)
+        base = path.resolve().parent
+        for key, into in (("clusters", out.clusters), ("users", out.users), ("contexts", out.contexts)):
+            for item in data.get(key) or []:
+                if isinstance(item, dict) and item.get("name") and item["name"] not in into:
+                    body = item.get(key[:-1]) or {}
+                    into[item["name"]] = _Named(body if isinstance(body, dict) else {}, base)
+        if not out.current and data.get("current-context"):
+            out.current = str(data["current-context"])
+    return out
+
+
+def context_names(paths: str) -> tuple[list[str], str]:
+    """The contexts' names, in the order the files give them, and the current one ('' when none is set)."""
+    m = merged(paths)
+    return list(m.contexts), m.current
+
+
+# ----- resolving one context -----------------------------------------------------------------------------------
+_written: dict[str, str] = {}
+
+
+def _private_file(data: bytes, suffix: str) -> str:
+    """The data in a file only this user may read, removed when hubtui exits (one file per content)."""
+    digest = hashlib.sha256(data).hexdigest()[:16] + suffix
+    if digest not in _written:
+        fd, name = tempfile.mkstemp(prefix="hubtui-kube-", suffix=suffix)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        _written[digest] = name
+        if len(_written) == 1:
+            atexit.register(_remove_written)
+    return _written[digest]
+
+
+def _remove_written() -> None:
+    for name in _written.values():
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
+
+
+def _file_or_data(body: dict, key: str, base: Path, suffix: str) -> str | None:
+    data = body.get(f"{key}-data")
+    if data:
+        try:
+            return _private_file(base64.standard_b64decode(data), suffix)
+        except ValueError:
+            raise HubError(f"the kubeconfig's {key}-data is not base64") from None
+    path = body.get(key)
+    if path:
+        full = Path(str(path)).expanduser()
+        return str(full if full.is_absolute() else base / full)
+    return None
+
+
+LEAN_USER_KEYS = {"client-certificate", "client-certificate-data", "client-key", "client-key-data", "token",
+                  "tokenFile", "exec"}
+
+
+def endpoint(paths: str, context: str | None = None) -> Endpoint:
+    """The context `context` (None: the current one) of the kubeconfig list `paths`, resolved. UsageError for a
+    context it does not have; HubError for one it cannot use; NotLean for what the library must handle."""
+    m = merged(paths)
+    name = context or m.current
+    if not name:
+        raise HubError(f"{paths} has no current context: pass --context")
+    if name not in m.contexts:
+        if context:
+            names = ", ".join(m.contexts) or "none"
+            raise UsageError(f"context {context!r} is not in {paths} (contexts: {names})")
+        raise HubError(f"{paths}: its current context {name!r} is not defined in it")
+    ctx = m.contexts[name].value
+    cluster_name, user_name = str(ctx.get("cluster") or ""), str(ctx.get("user") or "")
+    if cluster_name not in m.clusters:
+        raise HubError(f"context {name!r} names cluster {cluster_name!r}, which {paths} does not define")
+    cl = m.clusters[cluster_name]
+    server = str(cl.value.get("server") or "")
+    if not server:
+        raise HubError(f"cluster {cluster_name!r} of {paths} has no server")
+    user = m.users.get(user_name) or _Named({}, cl.base)
+    other = set(user.value) - LEAN_USER_KEYS
+    if other:
+        raise NotLean(", ".join(sorted(other)))
+    if cl.value.get("proxy-url", "").startswith("socks"):
+        raise NotLean("proxy-url socks")
+    u = user.value
+    exec_ = None
+    if isinstance(u.get("exec"), dict):
+        e = u["exec"]
+        if not e.get("command"):
+            raise HubError(f"user {user_name!r} of {paths}: its exec plugin names no command")
+        exec_ = Exec(command=str(e["command"]), args=tuple(str(a) for a in e.get("args") or ()),
+                     env=tuple((str(v.get("name")), str(v.get("value", ""))) for v in e.get("env") or ()
+                               if isinstance(v, dict)),
+                     api_version=str(e.get("apiVersion") or Exec.api_version),
+                     install_hint=str(e.get("installHint") or ""),
+                     cluster_info=_cluster_info(cl.value, server) if e.get("provideClusterInfo") else None)
+    token_file = u.get("tokenFile")
+    if token_file:
+        full = Path(str(token_file)).expanduser()
+        token_file = str(full if full.is_absolute() else user.base / full)
+    return Endpoint(
+        context=name, cluster=cluster_name, user=user_name, server=server.rstrip("/"), kubeconfig=paths,
+        ca_file=_file_or_data(cl.value, "certificate-authority", cl.base, ".crt"),
+        verify=not cl.value.get("insecure-skip-tls-verify", False),
+        tls_server_name=cl.value.get("tls-server-name") or None,
+        proxy=cl.value.get("proxy-url") or None,
+        cert_file=_file_or_data(u, "client-certificate", user.base, ".crt"),
+        key_file=_file_or_data(u, "client-key", user.base, ".key"),
+        token=str(u["token"]) if u.get("token") else None,
+        token_file=token_file or None,
+        exec=exec_,
+        namespace=str(ctx.get("namespace") or ""),
+    )
+
+
+def _cluster_info(cluster: dict, server: str) -> dict:
+    info: dict[str, Any] = {"server": server}
+    if cluster.get("certificate-authority-data"):
+        info["certificate-authority-data"] = cluster["certificate-authority-data"]
+    if cluster.get("insecure-skip-tls-verify"):
+        info["insecure-skip-tls-verify"] = True
+    if cluster.get("tls-server-name"):
+        info["tls-server-name"] = cluster["tls-server-name"]
+    if cluster.get("proxy-url"):
+        info["proxy-url"] = cluster["proxy-url"]
+    return info

@@ -1,0 +1,211 @@
+"""The kubeconfig read without the kubernetes package (hubtui/kube/kubeconfig.py, kube/http.py), against the
+real API server: each kind of credential an operator's kubeconfig holds connects as the same user through
+hubtui's lean requests, through the typed client built from them, and through the library's own loader."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import sys
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+from kubernetes import client
+
+from hubtui.errors import HubError, UsageError
+from hubtui.kube.client import _library_connect, connect, contexts
+
+pytestmark = pytest.mark.cluster
+
+REVIEW = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
+
+
+def who(conn) -> str:
+    """The user the API server sees: lean, and through the typed client (both must agree)."""
+    body = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}
+    lean = conn.http.json("POST", REVIEW, body=body)["status"]["userInfo"]["username"]
+    typed = client.AuthenticationV1Api(conn.api).create_self_subject_review(body).status.user_info.username
+    assert lean == typed
+    return lean
+
+
+def library_who(settings, paths: str) -> str:
+    conn = _library_connect(settings, paths)
+    try:
+        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}
+        return client.AuthenticationV1Api(conn.api).create_self_subject_review(body).status.user_info.username
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def parts(kube, kube_settings, tmp_path):
+    """The cluster's server and PKI files copied next to the kubeconfigs the tests write, and a service
+    account's token."""
+    cfg = yaml.safe_load(Path(kube_settings.kubeconfig).read_text())
+    cluster, user = cfg["clusters"][0]["cluster"], cfg["users"][0]["user"]
+    for key, name in (("certificate-authority", "ca.crt"), ("client-certificate", "admin.crt"),
+                      ("client-key", "admin.key")):
+        shutil.copy(cluster.get(key) or user[key], tmp_path / name)
+    core = client.CoreV1Api(kube.api)
+    sa = f"lean-{uuid.uuid4().hex[:6]}"
+    core.create_namespaced_service_account("default", {"metadata": {"name": sa}})
+    token = core.create_namespaced_service_account_token(sa, "default", {"spec": {"expirationSeconds": 3600}}).status.token
+    yield {"server": cluster["server"], "dir": tmp_path, "token": token, "sa": f"system:serviceaccount:default:{sa}"}
+    core.delete_namespaced_service_account(sa, "default")
+
+
+def write(tmp: Path, user: dict, cluster: dict | None = None, name: str = "config") -> str:
+    path = tmp / name
+    path.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "c",
+        "clusters": [{"name": "k", "cluster": cluster}],
+        "contexts": [{"name": "c", "context": {"cluster": "k", "user": "u"}}],
+        "users": [{"name": "u", "user": user}]}))
+    return str(path)
+
+
+def b64(path: Path) -> str:
+    return base64.standard_b64encode(path.read_bytes()).decode()
+
+
+def plugin(tmp: Path, status: dict, name: str = "plugin.py") -> dict:
+    """An exec credential plugin (a Python script) that prints `status` and counts its runs in runs.txt."""
+    script = tmp / name
+    script.write_text(
+        "import json, os, pathlib, sys\n"
+        "info = json.loads(os.environ['KUBERNETES_EXEC_INFO'])\n"
+        f"runs = pathlib.Path({str(tmp / 'runs.txt')!r})\n"
+        "runs.write_text(runs.read_text() + 'x' if runs.exists() else 'x')\n"
+        f"status = {status!r}\n"
+        "status = status[min(len(runs.read_text()), len(status)) - 1] if isinstance(status, list) else status\n"
+        "print(json.dumps({'apiVersion': info['apiVersion'], 'kind': 'ExecCredential', 'status': status}))\n")
+    return {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable,
+                     "args": [str(script)], "interactiveMode": "Never"}}
+
+
+def kinds(p) -> dict[str, tuple[dict, dict]]:
+    d = p["dir"]
+    files = {"server": p["server"], "certificate-authority": "ca.crt"}  # relative: to the kubeconfig's folder
+    data = {"server": p["server"], "certificate-authority-data": b64(d / "ca.crt")}
+    (d / "token").write_text(p["token"])
+    return {
+        "client certificate files": ({"client-certificate": "admin.crt", "client-key": "admin.key"}, files),
+        "client certificate data": ({"client-certificate-data": b64(d / "admin.crt"),
+                                     "client-key-data": b64(d / "admin.key")}, data),
+        "token": ({"token": p["token"]}, files),
+        "token file": ({"tokenFile": "token"}, data),
+        "exec plugin, token": (plugin(d, {"token": p["token"]}, "token-plugin.py"), files),
+        "exec plugin, client certificate": (plugin(d, {"clientCertificateData": (d / "admin.crt").read_text(),
+                                                       "clientKeyData": (d / "admin.key").read_text()},
+                                                   "cert-plugin.py"), files),
+    }
+
+
+@pytest.mark.parametrize("kind", ["client certificate files", "client certificate data", "token", "token file",
+                                  "exec plugin, token", "exec plugin, client certificate"])
+def test_each_kind_of_credential_connects_as_the_same_user_as_the_librarys_loader(parts, kube_settings, kind):
+    user, cluster = kinds(parts)[kind]
+    path = write(parts["dir"], user, cluster)
+    settings = replace(kube_settings, kubeconfig=path, context=None)
+    conn = connect(settings)
+    try:
+        assert conn.endpoint is not None, "read without the library"
+        assert (conn.context, conn.cluster, conn.user, conn.server) == ("c", "k", "u", parts["server"])
+        seen = who(conn)
+    finally:
+        conn.close()
+    assert seen == library_who(settings, path)
+    if "token" in kind:
+        assert seen == parts["sa"]
+    else:
+        assert seen == "kwok-admin"  # the cluster's admin certificate
+
+
+def test_an_exec_plugin_runs_again_when_its_credential_expires_and_once_after_a_refusal(parts, kube_settings):
+    d = parts["dir"]
+    # expiring at once: every request asks again
+    soon = {"token": parts["token"], "expirationTimestamp": "2000-01-01T00:00:00Z"}
+    conn = connect(replace(kube_settings, kubeconfig=write(d, plugin(d, soon), {"server": parts["server"],
+                                                                               "certificate-authority": "ca.crt"}),
+                           context=None))
+    try:
+        conn.http.json("GET", "/version")
+        conn.http.json("GET", "/version")
+        assert (d / "runs.txt").read_text() == "xx"
+    finally:
+        conn.close()
+    # a token the server refuses (401): the plugin is asked once more, and its new token is used
+    (d / "runs.txt").unlink()
+    refused_then_good = [{"token": "not-a-token"}, {"token": parts["token"]}]
+    conn = connect(replace(kube_settings, kubeconfig=write(d, plugin(d, refused_then_good, "p2.py"),
+                                                           {"server": parts["server"], "certificate-authority": "ca.crt"}),
+                           context=None))
+    try:
+        assert who(conn) == parts["sa"]
+        assert (d / "runs.txt").read_text() == "xx"
+    finally:
+        conn.close()
+
+
+def test_a_failing_or_missing_plugin_is_one_line(parts, kube_settings):
+    d = parts["dir"]
+    files = {"server": parts["server"], "certificate-authority": "ca.crt"}
+    (d / "fail.py").write_text("import sys\nprint('token expired: run aws sso login', file=sys.stderr)\nsys.exit(3)\n")
+    failing = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable,
+                        "args": [str(d / "fail.py")]}}
+    conn = connect(replace(kube_settings, kubeconfig=write(d, failing, files), context=None))
+    with pytest.raises(HubError, match=r"credential plugin .* failed \(exit 3\): token expired: run aws sso login"):
+        conn.http.json("GET", "/version")
+    missing = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "no-such-auth-plugin",
+                        "installHint": "install it with: brew install no-such-auth-plugin"}}
+    conn = connect(replace(kube_settings, kubeconfig=write(d, missing, files), context=None))
+    with pytest.raises(HubError, match="'no-such-auth-plugin' of user 'u' is not installed "
+                                       r"\(install it with: brew install no-such-auth-plugin\)"):
+        conn.http.json("GET", "/version")
+
+
+def test_a_kubeconfig_list_merges_as_kubectl_merges_it(parts, kube_settings, tmp_path):
+    d = parts["dir"]
+    files = {"server": parts["server"], "certificate-authority": str(d / "ca.crt")}
+    cert = {"client-certificate": str(d / "admin.crt"), "client-key": str(d / "admin.key")}
+    first = tmp_path / "first"
+    first.write_text(yaml.safe_dump({
+        "current-context": "one",
+        "clusters": [{"name": "k", "cluster": files}],
+        "contexts": [{"name": "one", "context": {"cluster": "k", "user": "u"}}],
+        "users": [{"name": "u", "user": cert}]}))
+    second = tmp_path / "second"
+    second.write_text(yaml.safe_dump({  # a second definition of k, u and a current context: the first file wins
+        "current-context": "two",
+        "clusters": [{"name": "k", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "contexts": [{"name": "two", "context": {"cluster": "k", "user": "u"}}],
+        "users": [{"name": "u", "user": {"token": "wrong"}}]}))
+    paths = os.pathsep.join([str(first), str(tmp_path / "absent"), str(second)])
+    settings = replace(kube_settings, kubeconfig=paths, context=None)
+    assert contexts(settings) == (["one", "two"], "one")
+    conn = connect(replace(settings, context="two"))
+    try:
+        assert conn.context == "two" and conn.server == parts["server"]
+        assert who(conn) == library_who(replace(settings, context="two"), paths)
+    finally:
+        conn.close()
+    with pytest.raises(UsageError, match=r"context 'three' is not in .* \(contexts: one, two\)"):
+        connect(replace(settings, context="three"))
+
+
+def test_what_only_the_library_reads_goes_to_the_librarys_loader(parts, kube_settings):
+    """A user name and password (or an auth-provider): the library's loader, with the same context."""
+    path = write(parts["dir"], {"username": "admin", "password": "secret"},
+                 {"server": parts["server"], "certificate-authority": "ca.crt"})
+    conn = connect(replace(kube_settings, kubeconfig=path, context=None))
+    try:
+        assert conn.endpoint is None and (conn.context, conn.server) == ("c", parts["server"])
+        assert json.dumps(conn.http.json("GET", "/version"))  # through the library's ApiClient
+    finally:
+        conn.close()
