@@ -81,6 +81,7 @@ screenshots: venv up
 bench: deps venv cluster-build
 	cd bench && ../$(VENV)/bin/python scale_all.py
 	cd bench && ../$(VENV)/bin/python ui_delay.py
+	cd bench && ../$(VENV)/bin/python startup.py
 	$(LOCALCLUSTER) down hubtui-bench
 	cd bench && ../$(VENV)/bin/python big_namespace.py $(BIG_ARGS)
 	$(LOCALCLUSTER) down hubtui-bench-big

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import re
 import shlex
@@ -30,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import ROOT, bench_cluster, create_deployments, wait_settled
+from common import ROOT, bench_cluster, create_deployments, machine, wait_settled, write_section
 
 NAMESPACE = "bench-big"
 CLUSTER = os.environ.get("HUBTUI_BENCH_BIG_CLUSTER", "hubtui-bench-big")
@@ -209,17 +208,6 @@ def measure(name: str, command: str, env: dict, ready, selected, order, args, es
         tmux("kill-session", "-t", session, check=False)
 
 
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown CPU")
-    mem = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), 0)
-    import textual
-
-    return (f"{os.cpu_count()} cores ({cpu}), {mem} GiB, {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}, Textual {textual.__version__}")
-
-
 def ms(xs: list[float]) -> str:
     return f"{statistics.median(xs) * 1000:.0f} ms (max {max(xs) * 1000:.0f})"
 
@@ -294,13 +282,7 @@ def write_results(args, results: dict, k9s_version: str) -> str:
         "children after the first paint and a few seconds to settle.",
         "",
     ])
-    path = ROOT / "bench" / "RESULTS.md"
-    old = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    heading = f"## Big namespace (`bench/big_namespace.py`), {args.count} deployments"
-    pattern = re.compile(re.escape(heading) + r".*?(?=\n## |\Z)", re.S)
-    new = pattern.sub(lambda _: text.rstrip("\n") + "\n", old) if pattern.search(old) else \
-        old.rstrip("\n") + "\n\n" + text
-    path.write_text(new)
+    write_section(f"## Big namespace (`bench/big_namespace.py`), {args.count} deployments", text)
     return text
 
 

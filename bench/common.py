@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -65,3 +67,24 @@ def timed(cmd: list[str], env: dict) -> float:
 
 def median(xs: list[float]) -> float:
     return statistics.median(xs)
+
+
+def machine() -> str:
+    """The machine a result was measured on, in one line."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    mem = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0)
+    from importlib.metadata import version
+
+    return (f"{os.cpu_count()} cores ({cpu}), {mem} GiB, {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, Textual {version('textual')}")
+
+
+def write_section(heading: str, text: str) -> None:
+    """`text` (starting with `heading`) in bench/RESULTS.md, in place of that section, or at its end."""
+    path = ROOT / "bench" / "RESULTS.md"
+    old = path.read_text() if path.exists() else "# Benchmark results\n\n"
+    pattern = re.compile(re.escape(heading) + r".*?(?=\n## |\Z)", re.S)
+    new = pattern.sub(lambda _: text.rstrip() + "\n", old) if pattern.search(old) else old.rstrip() + "\n\n" + text
+    path.write_text(new.rstrip() + "\n")
