@@ -129,7 +129,8 @@ def configure(ep: Endpoint, cred: Credential, cfg: Configuration) -> None:
     cfg.ssl_ca_cert = ep.ca_file
     cfg.verify_ssl = ep.verify
     cfg.tls_server_name = ep.tls_server_name
-    cfg.proxy = ep.proxy
+    if ep.proxy:  # otherwise the client's own choice from the environment stands (set again with the host)
+        cfg.proxy = ep.proxy
     auth, cert = cred.current()
     if cert:
         cfg.cert_file, cfg.key_file = cert
@@ -138,6 +139,27 @@ def configure(ep: Endpoint, cred: Credential, cfg: Configuration) -> None:
             c.api_key["BearerToken"] = cred.authorization() or ""
         cfg.api_key["BearerToken"] = auth
         cfg.refresh_api_key_hook = refresh  # type: ignore[assignment]  # the client types it as None
+
+
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def proxy_for(ep: Endpoint, environ: dict[str, str] | None = None) -> str | None:
+    """The proxy to the API server, as kubectl chooses it: the kubeconfig's proxy-url, else HTTPS_PROXY (or
+    HTTP_PROXY for an http server) unless NO_PROXY names the host; never for a loopback address."""
+    if ep.proxy:
+        return ep.proxy
+    from urllib.parse import urlparse
+    from urllib.request import getproxies_environment
+    from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]  # not in typeshed
+
+    env = getproxies_environment() if environ is None else {
+        k.lower().removesuffix("_proxy"): v for k, v in environ.items() if k.lower().endswith("_proxy") and v}
+    host = (urlparse(ep.server).hostname or "").lower()
+    proxy = env.get("https" if ep.server.startswith("https:") else "http")
+    if not proxy or host in LOOPBACK or host.startswith("127."):
+        return None
+    return None if proxy_bypass_environment(host, env) else proxy
 
 
 class Transport:
@@ -166,7 +188,13 @@ class Transport:
                     kw["server_hostname"] = self.ep.tls_server_name
                 if not self.ep.verify:
                     urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-                self._pool = (urllib3.ProxyManager(self.ep.proxy, **kw) if self.ep.proxy else urllib3.PoolManager(**kw))
+                proxy = proxy_for(self.ep)
+                if proxy and proxy.startswith("socks"):
+                    from urllib3.contrib.socks import SOCKSProxyManager  # needs PySocks, as the library does
+
+                    self._pool = SOCKSProxyManager(proxy, **kw)
+                else:
+                    self._pool = urllib3.ProxyManager(proxy, **kw) if proxy else urllib3.PoolManager(**kw)
                 self._pool_cert = cert
             return self._pool
 

@@ -209,3 +209,76 @@ def test_what_only_the_library_reads_goes_to_the_librarys_loader(parts, kube_set
         assert json.dumps(conn.http.json("GET", "/version"))  # through the library's ApiClient
     finally:
         conn.close()
+
+
+def test_the_proxy_is_chosen_as_kubectl_chooses_it():
+    from hubtui.kube.http import proxy_for
+    from hubtui.kube.kubeconfig import Endpoint
+
+    remote = Endpoint("c", "k", "u", "https://api.example.com:6443", "config")
+    env = {"HTTPS_PROXY": "http://proxy:3128", "HTTP_PROXY": "http://plain:3128"}
+    assert proxy_for(remote, env) == "http://proxy:3128"
+    assert proxy_for(remote, env | {"NO_PROXY": "example.com"}) is None
+    assert proxy_for(remote, env | {"no_proxy": ".other.com"}) == "http://proxy:3128"
+    assert proxy_for(replace(remote, server="http://api.example.com"), env) == "http://plain:3128"
+    assert proxy_for(replace(remote, server="https://127.0.0.1:6443"), env) is None  # loopback: never
+    assert proxy_for(replace(remote, server="https://localhost:6443"), env) is None
+    assert proxy_for(replace(remote, proxy="http://from-kubeconfig:8080"), env) == "http://from-kubeconfig:8080"
+    assert proxy_for(remote, {}) is None
+
+
+def test_a_kubeconfig_proxy_url_carries_every_request(parts, kube_settings):
+    """proxy-url: the requests go through an HTTP CONNECT proxy (a small one here), TLS to the server inside."""
+    import socket
+    import threading
+
+    seen: list[str] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def pipe(a, b):
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += conn.recv(4096)
+            line = head.split(b"\r\n")[0].decode()
+            seen.append(line)
+            host, port = line.split()[1].rsplit(":", 1)
+            upstream = socket.create_connection((host, int(port)))
+            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            for a, b in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=pipe, args=(a, b), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    proxy = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    path = write(parts["dir"], {"token": parts["token"]},
+                 {"server": parts["server"], "certificate-authority": "ca.crt", "proxy-url": proxy})
+    conn = connect(replace(kube_settings, kubeconfig=path, context=None))
+    try:
+        assert who(conn) == parts["sa"]  # lean, and the typed client built from the same endpoint
+        host_port = parts["server"].removeprefix("https://")
+        assert seen and all(line.startswith(f"CONNECT {host_port} HTTP/") for line in seen), seen
+        assert len(seen) >= 2  # both ways went through it
+    finally:
+        conn.close()
+        try:
+            listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() (a bare close would not)
+        except OSError:
+            pass
+        listener.close()
