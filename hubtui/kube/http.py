@@ -72,8 +72,7 @@ class Credential:
         hint = f" ({ex.install_hint.strip()})" if ex.install_hint.strip() else ""
         try:
             proc = subprocess.run([ex.command, *ex.args], env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                                  text=True, timeout=EXEC_TIMEOUT, check=False,
-                                  cwd=os.path.dirname(self.ep.kubeconfig.split(os.pathsep)[0]) or None)
+                                  text=True, timeout=EXEC_TIMEOUT, check=False)
         except FileNotFoundError:
             raise HubError(f"the credential plugin {ex.command!r} of user {self.ep.user!r} is not installed"
                            f"{hint}") from None

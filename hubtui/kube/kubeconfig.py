@@ -193,7 +193,10 @@ def endpoint(paths: str, context: str | None = None) -> Endpoint:
         e = u["exec"]
         if not e.get("command"):
             raise HubError(f"user {user_name!r} of {paths}: its exec plugin names no command")
-        exec_ = Exec(command=str(e["command"]), args=tuple(str(a) for a in e.get("args") or ()),
+        command = str(e["command"])
+        if "/" in command and not Path(command).expanduser().is_absolute():  # kubectl: from the kubeconfig's folder
+            command = str(user.base / command)
+        exec_ = Exec(command=command, args=tuple(str(a) for a in e.get("args") or ()),
                      env=tuple((str(v.get("name")), str(v.get("value", ""))) for v in e.get("env") or ()
                                if isinstance(v, dict)),
                      api_version=str(e.get("apiVersion") or Exec.api_version),

@@ -89,6 +89,19 @@ def plugin(tmp: Path, status: dict, name: str = "plugin.py") -> dict:
                      "args": [str(script)], "interactiveMode": "Never"}}
 
 
+def relative_plugin(tmp: Path, token: str) -> dict:
+    """A plugin named `./bin/auth` in the kubeconfig: kubectl runs it from the kubeconfig's folder, wherever
+    it is started."""
+    (tmp / "bin").mkdir(exist_ok=True)
+    script = tmp / "bin" / "auth"
+    script.write_text(f"#!{sys.executable}\nimport json, os\n"
+                      "info = json.loads(os.environ['KUBERNETES_EXEC_INFO'])\n"
+                      f"print(json.dumps({{'apiVersion': info['apiVersion'], 'kind': 'ExecCredential', "
+                      f"'status': {{'token': {token!r}}}}}))\n")
+    script.chmod(0o755)
+    return {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "./bin/auth"}}
+
+
 def kinds(p) -> dict[str, tuple[dict, dict]]:
     d = p["dir"]
     files = {"server": p["server"], "certificate-authority": "ca.crt"}  # relative: to the kubeconfig's folder
@@ -101,6 +114,7 @@ def kinds(p) -> dict[str, tuple[dict, dict]]:
         "token": ({"token": p["token"]}, files),
         "token file": ({"tokenFile": "token"}, data),
         "exec plugin, token": (plugin(d, {"token": p["token"]}, "token-plugin.py"), files),
+        "exec plugin, token, command relative to the kubeconfig": (relative_plugin(d, p["token"]), files),
         "exec plugin, client certificate": (plugin(d, {"clientCertificateData": (d / "admin.crt").read_text(),
                                                        "clientKeyData": (d / "admin.key").read_text()},
                                                    "cert-plugin.py"), files),
@@ -108,7 +122,8 @@ def kinds(p) -> dict[str, tuple[dict, dict]]:
 
 
 @pytest.mark.parametrize("kind", ["client certificate files", "client certificate data", "token", "token file",
-                                  "exec plugin, token", "exec plugin, client certificate"])
+                                  "exec plugin, token", "exec plugin, token, command relative to the kubeconfig",
+                                  "exec plugin, client certificate"])
 def test_each_kind_of_credential_connects_as_the_same_user_as_the_librarys_loader(parts, kube_settings, kind):
     user, cluster = kinds(parts)[kind]
     path = write(parts["dir"], user, cluster)
