@@ -30,9 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         gc.disable()
         try:
             # Connect and start listing before Textual is imported: the first rows arrive while it loads.
+            from .kube.client import connect
             from .ui.backend import ClusterBackend
 
-            backend = ClusterBackend(settings)
+            # an exec plugin may ask on the terminal now (a sign-in), not once the screen is drawn
+            backend = ClusterBackend(settings, conn=connect(settings, interactive=True))
             from .ui.app import run_tui
 
             return run_tui(settings, backend)

@@ -152,7 +152,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"refusing to destroy '{opts.environment}' without confirmation ({why}): pass --force to "
                          "skip the confirmations, or --dry-run to see the plan; nothing was changed")
 
-    conn = connect(settings)
+    conn = connect(settings, interactive=True)
     asker = TerminalAsker()
     try:
         with CleanupSession(ClusterCleanup(conn, settings), opts, force=args.force, context_name=args.context_name,

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                   f"{'--provider' if old_flag == '-p' else '--deployment'} elsewhere)", file=sys.stderr)
     settings = dataclasses.replace(settings, db_name=args.db_name or settings.db_name,
                                    db_user=args.user or settings.db_user)
-    conn = connect(settings)
+    conn = connect(settings, interactive=True)
     try:
         session = plan(conn, settings, args.target, pod_name=args.pod, secret_name=args.secret,
                        secret_key=args.secret_key)

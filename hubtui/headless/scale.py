@@ -92,7 +92,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     emit: Callable[[Event], None] = printer
     if not (args.json or args.ndjson) and sys.stderr.isatty():
         emit = TerminalProgress(printer)
-    conn = connect(settings)
+    conn = connect(settings, interactive=True)
     try:
         engine = ScaleEngine(conn, settings, dry_run=args.dry_run, emit=emit)
         if args.restore:

@@ -122,10 +122,11 @@ class ClientTransport:
         pass
 
 
-def connect(settings: Settings) -> KubeConnection:
+def connect(settings: Settings, *, interactive: bool = False) -> KubeConnection:
     """The connection kubectl would make with these settings. The common kubeconfigs (a client certificate, a
     token, a token file, an exec plugin) are read without the kubernetes package (kube/kubeconfig.py); the
-    rest (an auth-provider, basic auth, impersonation) by the library's loader."""
+    rest (an auth-provider, basic auth, impersonation) by the library's loader. An exec plugin runs now, as
+    kubectl runs it; `interactive`: on the operator's terminal when there is one (before any screen)."""
     from .kubeconfig import NotLean, endpoint
 
     paths = kubeconfig_paths(settings)
@@ -143,8 +144,13 @@ def connect(settings: Settings) -> KubeConnection:
     except Exception as e:  # noqa: BLE001 - e.g. YAML that does not parse: one line, not a traceback
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise HubError(f"cannot use kubeconfig {paths}: {first}") from None
-    return KubeConnection(context=ep.context, cluster=ep.cluster, server=ep.server, user=ep.user, kubeconfig=paths,
+    conn = KubeConnection(context=ep.context, cluster=ep.cluster, server=ep.server, user=ep.user, kubeconfig=paths,
                           endpoint=ep)
+    if ep.exec is not None:
+        import sys
+
+        conn.credential.prime(interactive and sys.stdin.isatty() and sys.stderr.isatty())
+    return conn
 
 
 def _library_connect(settings: Settings, paths: str) -> KubeConnection:

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     import urllib3
     from kubernetes.client import Configuration
 
-EXEC_TIMEOUT = 60.0  # seconds an exec credential plugin may take (a browser sign-in takes longer: run kubectl first)
+EXEC_TIMEOUT = 60.0  # seconds an exec credential plugin may take on its own
+EXEC_SIGN_IN = 300.0  # seconds it may take on the operator's terminal (a sign-in in a browser, a device code)
 TOKEN_FILE_TTL = 60.0  # seconds a token file's content is used before it is read again (as kubectl does)
 
 
@@ -50,6 +51,13 @@ class Credential:
         self._cert: tuple[str, str] | None = (ep.cert_file, ep.key_file) if ep.cert_file and ep.key_file else None
         self._until = float("inf") if ep.exec is None and ep.token_file is None else 0.0
 
+    def prime(self, interactive: bool) -> None:
+        """The credential now, at connect time, as kubectl gets it. `interactive`: hubtui has the operator's
+        terminal (no screen drawn yet), so a plugin may ask there (a sign-in); later runs never may."""
+        with self._lock:
+            if self.ep.exec is not None:
+                self._run_exec(self.ep.exec, interactive=interactive)
+
     def _fresh(self) -> None:
         if time.time() < self._until:
             return
@@ -63,23 +71,26 @@ class Credential:
         if self.ep.exec is not None:
             self._run_exec(self.ep.exec)
 
-    def _run_exec(self, ex: Exec) -> None:
+    def _run_exec(self, ex: Exec, *, interactive: bool = False) -> None:
         info: dict[str, Any] = {"apiVersion": ex.api_version, "kind": "ExecCredential",
-                                "spec": {"interactive": False}}
+                                "spec": {"interactive": interactive}}
         if ex.cluster_info is not None:
             info["spec"]["cluster"] = ex.cluster_info
         env = {**os.environ, **dict(ex.env), "KUBERNETES_EXEC_INFO": json.dumps(info)}
         hint = f" ({ex.install_hint.strip()})" if ex.install_hint.strip() else ""
         try:
-            proc = subprocess.run([ex.command, *ex.args], env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                                  text=True, timeout=EXEC_TIMEOUT, check=False)
+            proc = subprocess.run([ex.command, *ex.args], env=env, stdout=subprocess.PIPE, text=True, check=False,
+                                  stdin=None if interactive else subprocess.DEVNULL,
+                                  stderr=None if interactive else subprocess.PIPE,  # on the terminal, or kept
+                                  timeout=EXEC_SIGN_IN if interactive else EXEC_TIMEOUT)
         except FileNotFoundError:
             raise HubError(f"the credential plugin {ex.command!r} of user {self.ep.user!r} is not installed"
                            f"{hint}") from None
         except subprocess.TimeoutExpired:
-            raise HubError(f"the credential plugin {ex.command!r} gave no answer in {EXEC_TIMEOUT:g} s") from None
+            raise HubError(f"the credential plugin {ex.command!r} gave no answer in "
+                           f"{EXEC_SIGN_IN if interactive else EXEC_TIMEOUT:g} s") from None
         if proc.returncode != 0:
-            said = (proc.stderr.strip().splitlines() or [""])[-1]
+            said = ((proc.stderr or "").strip().splitlines() or [""])[-1]
             raise HubError(f"the credential plugin {ex.command!r} failed (exit {proc.returncode})"
                            + (f": {said}" if said else ""))
         try:

@@ -60,7 +60,7 @@ def parts(kube, kube_settings, tmp_path):
     core.delete_namespaced_service_account(sa, "default")
 
 
-def write(tmp: Path, user: dict, cluster: dict | None = None, name: str = "config") -> str:
+def write(tmp: Path, user: dict, cluster: dict | None = None, name: str = "kubeconfig") -> str:
     path = tmp / name
     path.write_text(yaml.safe_dump({
         "apiVersion": "v1", "kind": "Config", "current-context": "c",
@@ -152,7 +152,7 @@ def test_an_exec_plugin_runs_again_when_its_credential_expires_and_once_after_a_
     try:
         conn.http.json("GET", "/version")
         conn.http.json("GET", "/version")
-        assert (d / "runs.txt").read_text() == "xx"
+        assert (d / "runs.txt").read_text() == "xxx"  # at connect, as kubectl does, then once a request
     finally:
         conn.close()
     # a token the server refuses (401): the plugin is asked once more, and its new token is used
@@ -174,15 +174,13 @@ def test_a_failing_or_missing_plugin_is_one_line(parts, kube_settings):
     (d / "fail.py").write_text("import sys\nprint('token expired: run aws sso login', file=sys.stderr)\nsys.exit(3)\n")
     failing = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable,
                         "args": [str(d / "fail.py")]}}
-    conn = connect(replace(kube_settings, kubeconfig=write(d, failing, files), context=None))
     with pytest.raises(HubError, match=r"credential plugin .* failed \(exit 3\): token expired: run aws sso login"):
-        conn.http.json("GET", "/version")
+        connect(replace(kube_settings, kubeconfig=write(d, failing, files), context=None))  # run at connect
     missing = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": "no-such-auth-plugin",
                         "installHint": "install it with: brew install no-such-auth-plugin"}}
-    conn = connect(replace(kube_settings, kubeconfig=write(d, missing, files), context=None))
     with pytest.raises(HubError, match="'no-such-auth-plugin' of user 'u' is not installed "
                                        r"\(install it with: brew install no-such-auth-plugin\)"):
-        conn.http.json("GET", "/version")
+        connect(replace(kube_settings, kubeconfig=write(d, missing, files), context=None))
 
 
 def test_a_kubeconfig_list_merges_as_kubectl_merges_it(parts, kube_settings, tmp_path):
@@ -297,3 +295,35 @@ def test_a_kubeconfig_proxy_url_carries_every_request(parts, kube_settings):
         except OSError:
             pass
         listener.close()
+
+
+def test_on_a_terminal_an_exec_plugin_may_ask_the_operator_before_anything_is_drawn(parts, local_cluster, tmp_path):
+    """A sign-in plugin (kubelogin's device code, an SSO prompt) asks on the terminal at connect time; what it
+    prints there is seen, what is typed reaches it, and its token is what hubtui then uses."""
+    import pexpect
+
+    d = parts["dir"]
+    script = d / "sign-in.py"
+    script.write_text(
+        "import json, os, sys\n"
+        "info = json.loads(os.environ['KUBERNETES_EXEC_INFO'])\n"
+        "assert info['spec']['interactive'] is True\n"
+        "print('Enter the code shown in your browser:', file=sys.stderr, flush=True)\n"
+        "code = sys.stdin.readline().strip()\n"
+        f"token = {parts['token']!r} if code == '123456' else 'wrong'\n"
+        "print(json.dumps({'apiVersion': info['apiVersion'], 'kind': 'ExecCredential', 'status': {'token': token}}))\n")
+    user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable,
+                     "args": [str(script)], "interactiveMode": "IfAvailable"}}
+    path = write(d, user, {"server": parts["server"], "certificate-authority": "ca.crt"}, name="kubeconfig")
+    env = dict(os.environ, KUBECONFIG=path, XDG_STATE_HOME=str(tmp_path / "state"))
+    child = pexpect.spawn(sys.executable, ["-m", "hubtui", "scale", "-d", "api-server", "-r", "1", "-n", "default"],
+                          env=env, timeout=30, encoding="utf-8")
+    i = child.expect(["Enter the code shown in your browser:", pexpect.EOF])
+    if i == 1:
+        child.close()
+        raise AssertionError(f"exit {child.exitstatus} {child.signalstatus}: {child.before!r}")
+    child.sendline("123456")
+    child.expect(pexpect.EOF)
+    child.close()
+    # the service account may not list deployments: refused as that user (403), not as nobody (401)
+    assert "forbidden (403)" in child.before and child.exitstatus == 1, child.before
