@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ..errors import HubError, UsageError
+from ..errors import HubError
 from ..settings import Settings
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ class ClientTransport:
 def connect(settings: Settings, *, interactive: bool = False) -> KubeConnection:
     """The connection kubectl would make with these settings. The common kubeconfigs (a client certificate, a
     token, a token file, an exec plugin) are read without the kubernetes package (kube/kubeconfig.py); the
-    rest (an auth-provider, basic auth, impersonation) by the library's loader. An exec plugin runs now, as
+    rest (an auth-provider, basic auth) by the library's loader. An exec plugin runs now, as
     kubectl runs it; `interactive`: on the operator's terminal when there is one (before any screen)."""
     from .kubeconfig import NotLean, endpoint
 
@@ -135,8 +135,8 @@ def connect(settings: Settings, *, interactive: bool = False) -> KubeConnection:
         raise HubError(f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG")
     try:
         ep = endpoint(paths, settings.context)
-    except NotLean:
-        return _library_connect(settings, paths)
+    except NotLean as e:
+        return _library_connect(settings, paths, e.context)
     except HubError:
         raise
     except OSError as e:
@@ -153,21 +153,17 @@ def connect(settings: Settings, *, interactive: bool = False) -> KubeConnection:
     return conn
 
 
-def _library_connect(settings: Settings, paths: str) -> KubeConnection:
+def _library_connect(settings: Settings, paths: str, context: str) -> KubeConnection:
+    """The library's loader, for what only it reads, on the context hubtui resolved as kubectl does (the
+    library would let the last file of a KUBECONFIG list choose the current context)."""
     from kubernetes import config
     from kubernetes.config.config_exception import ConfigException
 
     try:
-        contexts, active = config.list_kube_config_contexts(config_file=paths)
-        chosen = active
-        if settings.context:
-            chosen = next((c for c in contexts if c["name"] == settings.context), None)
-            if chosen is None:
-                names = ", ".join(c["name"] for c in contexts) or "none"
-                # a name the operator typed: bad usage (exit 2), as the README's exit codes have it
-                raise UsageError(f"context {settings.context!r} is not in {paths} (contexts: {names})")
-        if not chosen:
-            raise HubError(f"{paths} has no current context: pass --context")
+        contexts, _ = config.list_kube_config_contexts(config_file=paths)
+        chosen = next((c for c in contexts if c["name"] == context), None)
+        if chosen is None:
+            raise HubError(f"context {context!r} is not in {paths}")
         from kubernetes import client
 
         cfg = client.Configuration()

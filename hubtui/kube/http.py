@@ -44,12 +44,15 @@ class Credential:
     a client certificate (given, or from the plugin). Thread-safe; an exec plugin runs again when what it gave
     expires, or after the API server refused it (`expire()`)."""
 
+    FAILURE_KEPT = 5.0  # seconds a plugin's failure is given to every request, not retried by each
+
     def __init__(self, ep: Endpoint):
         self.ep = ep
         self._lock = threading.Lock()
         self._token: str | None = ep.token
         self._cert: tuple[str, str] | None = (ep.cert_file, ep.key_file) if ep.cert_file and ep.key_file else None
         self._until = float("inf") if ep.exec is None and ep.token_file is None else 0.0
+        self._failed: tuple[float, HubError] | None = None  # (until when, the error) of the last plugin run
 
     def prime(self, interactive: bool) -> None:
         """The credential now, at connect time, as kubectl gets it. `interactive`: hubtui has the operator's
@@ -66,12 +69,21 @@ class Credential:
                 with open(self.ep.token_file, encoding="utf-8") as f:
                     self._token = f.read().strip()
             except OSError as e:
-                raise HubError(f"cannot read the token file {self.ep.token_file}: {e.strerror or e}") from None
+                if self._token is None:  # once read, a token file that went away keeps its last token
+                    raise HubError(f"cannot read the token file {self.ep.token_file}: {e.strerror or e}") from None
             self._until = time.time() + TOKEN_FILE_TTL
         if self.ep.exec is not None:
-            self._run_exec(self.ep.exec)
+            if self._failed is not None and time.time() < self._failed[0]:
+                raise self._failed[1]  # the threads waiting behind a failed run get its answer, not a run each
+            try:
+                self._run_exec(self.ep.exec)
+            except HubError as e:
+                self._failed = (time.time() + self.FAILURE_KEPT, e)
+                raise
+            self._failed = None
 
     def _run_exec(self, ex: Exec, *, interactive: bool = False) -> None:
+        interactive = interactive and ex.interactive
         info: dict[str, Any] = {"apiVersion": ex.api_version, "kind": "ExecCredential",
                                 "spec": {"interactive": interactive}}
         if ex.cluster_info is not None:
@@ -86,6 +98,8 @@ class Credential:
         except FileNotFoundError:
             raise HubError(f"the credential plugin {ex.command!r} of user {self.ep.user!r} is not installed"
                            f"{hint}") from None
+        except OSError as e:  # not executable, a folder, ...
+            raise HubError(f"cannot run the credential plugin {ex.command!r}: {e.strerror or e}") from None
         except subprocess.TimeoutExpired:
             raise HubError(f"the credential plugin {ex.command!r} gave no answer in "
                            f"{EXEC_SIGN_IN if interactive else EXEC_TIMEOUT:g} s") from None
@@ -98,18 +112,25 @@ class Credential:
             status = data["status"]
             if data.get("kind") != "ExecCredential" or data.get("apiVersion") != ex.api_version:
                 raise ValueError("not an ExecCredential of " + ex.api_version)
+            if not isinstance(status, dict):
+                raise ValueError("its status is not an object")
+            token, cert, key = status.get("token"), status.get("clientCertificateData"), status.get("clientKeyData")
+            if not token and not (cert and key):
+                raise ValueError("neither a token nor a client certificate and its key")
+            expires = status.get("expirationTimestamp")
+            until = float("inf")
+            if expires:
+                when = datetime.fromisoformat(str(expires).replace("Z", "+00:00"))
+                if when.tzinfo is None:
+                    raise ValueError(f"expirationTimestamp {expires} has no time zone")
+                until = when.timestamp() - 10
         except (ValueError, KeyError, TypeError) as e:
             raise HubError(f"the credential plugin {ex.command!r} printed no credential: {e}") from None
-        if status.get("token"):
-            self._token = str(status["token"])
-        elif status.get("clientCertificateData") and status.get("clientKeyData"):
-            self._cert = (_private_file(status["clientCertificateData"].encode(), ".crt"),
-                          _private_file(status["clientKeyData"].encode(), ".key"))
-        else:
-            raise HubError(f"the credential plugin {ex.command!r} gave neither a token nor a client certificate")
-        expires = status.get("expirationTimestamp")
-        self._until = (datetime.fromisoformat(expires.replace("Z", "+00:00")).timestamp() - 10 if expires
-                       else float("inf"))
+        if token:
+            self._token = str(token)
+        if cert and key:
+            self._cert = (_private_file(str(cert).encode(), ".crt"), _private_file(str(key).encode(), ".key"))
+        self._until = until
 
     def current(self) -> tuple[str | None, tuple[str, str] | None]:
         """(the Authorization header's value, the client certificate and key files), fresh; None for what the
@@ -124,12 +145,15 @@ class Credential:
     def client_cert(self) -> tuple[str, str] | None:
         return self.current()[1]
 
-    def expire(self) -> bool:
-        """The API server refused the credential: True when asking again may help (a plugin or a token file)."""
+    def expire(self, refused: str | None) -> bool:
+        """The API server refused the credential `refused` (the Authorization a request carried): True when
+        asking again may help (a plugin or a token file). Only once for each credential: the other requests
+        refused with the same one find it renewed already."""
         with self._lock:
             if self.ep.exec is None and self.ep.token_file is None:
                 return False
-            self._until = 0.0
+            if refused == (f"Bearer {self._token}" if self._token else None):
+                self._until = 0.0
             return True
 
 
@@ -139,8 +163,8 @@ def configure(ep: Endpoint, cred: Credential, cfg: Configuration) -> None:
     cfg.ssl_ca_cert = ep.ca_file
     cfg.verify_ssl = ep.verify
     cfg.tls_server_name = ep.tls_server_name
-    if ep.proxy:  # otherwise the client's own choice from the environment stands (set again with the host)
-        cfg.proxy = ep.proxy
+    cfg.proxy = proxy_for(ep)  # the transport's own choice: both go the same way
+    cfg.no_proxy = ""
     auth, cert = cred.current()
     if cert:
         cfg.cert_file, cfg.key_file = cert
@@ -156,20 +180,41 @@ LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
 def proxy_for(ep: Endpoint, environ: dict[str, str] | None = None) -> str | None:
     """The proxy to the API server, as kubectl chooses it: the kubeconfig's proxy-url, else HTTPS_PROXY (or
-    HTTP_PROXY for an http server) unless NO_PROXY names the host; never for a loopback address."""
+    HTTP_PROXY for an http server; the upper-case name first) unless NO_PROXY covers the host (a name, a
+    domain, an address or a CIDR range, or *); never for a loopback address. A proxy without a scheme is
+    http://, as Go reads it."""
     if ep.proxy:
         return ep.proxy
+    import ipaddress
     from urllib.parse import urlparse
-    from urllib.request import getproxies_environment
-    from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]  # not in typeshed
 
-    env = getproxies_environment() if environ is None else {
-        k.lower().removesuffix("_proxy"): v for k, v in environ.items() if k.lower().endswith("_proxy") and v}
+    env = os.environ if environ is None else environ
+    scheme = "HTTPS" if ep.server.startswith("https:") else "HTTP"
+    proxy = env.get(f"{scheme}_PROXY") or env.get(f"{scheme.lower()}_proxy") or ""
     host = (urlparse(ep.server).hostname or "").lower()
-    proxy = env.get("https" if ep.server.startswith("https:") else "http")
-    if not proxy or host in LOOPBACK or host.startswith("127."):
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if not proxy or host == "localhost" or (address is not None and address.is_loopback):
         return None
-    return None if proxy_bypass_environment(host, env) else proxy
+    for entry in (env.get("NO_PROXY") or env.get("no_proxy") or "").split(","):
+        entry = entry.strip().lower()
+        if not entry:
+            continue
+        if entry == "*":
+            return None
+        if address is not None and "/" in entry:
+            try:
+                if address in ipaddress.ip_network(entry, strict=False):
+                    return None
+            except ValueError:
+                pass
+            continue
+        name = entry.lstrip(".").split(":")[0]
+        if host == name or host.endswith("." + name):
+            return None
+    return proxy if "://" in proxy else "http://" + proxy
 
 
 class Transport:
@@ -186,6 +231,8 @@ class Transport:
         """The connection pool for the client certificate `cert` (an exec plugin may hand out a new one)."""
         with self._lock:
             if self._pool is None or cert != self._pool_cert:
+                if self._pool is not None:
+                    self._pool.clear()  # its connections used the old certificate
                 import urllib3
 
                 kw: dict[str, Any] = {"num_pools": 4, "maxsize": self.maxsize,
@@ -232,7 +279,7 @@ class Transport:
                 headers["Authorization"] = auth
             resp = self.pool(cert).request(method, self.url(path, query), body=data, headers=headers,
                                        preload_content=not stream, timeout=timeout)
-            if resp.status == 401 and attempt == 1 and self.cred.expire():
+            if resp.status == 401 and attempt == 1 and self.cred.expire(auth):
                 resp.drain_conn()
                 continue  # a plugin's token expired early: ask it again, once
             if 200 <= resp.status <= 299:

@@ -5,8 +5,8 @@ google-auth, requests-oauthlib, pydantic and the whole generated client), whatev
 kinds of credential operators use are simple: a client certificate, a bearer token, a token file, or an exec
 credential plugin (`aws eks get-token`, `gke-gcloud-auth-plugin`, `kubelogin`). `endpoint()` resolves those
 into an Endpoint: where the API server is, how to trust it, and how to authenticate. The rest (an
-auth-provider, a user name and password, impersonation) raises `NotLean`, and hubtui uses the library's own
-loader for it (kube/client.py).
+auth-provider, a user name and password) raises `NotLean`, and hubtui uses the library's own loader for it
+(kube/client.py). Impersonation is refused: the library would silently send the request as the user itself.
 
 Merging follows kubectl: in a KUBECONFIG list, the first file that names a cluster, user or context wins,
 and the first file that sets current-context sets it; a relative file path is relative to the file that
@@ -20,6 +20,7 @@ import base64
 import hashlib
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,12 @@ from ..errors import HubError, UsageError
 
 
 class NotLean(Exception):
-    """The kubeconfig uses something only the library's loader handles (said in the message)."""
+    """The kubeconfig uses something only the library's loader handles (`what`), for the context `context`
+    (resolved here, as kubectl resolves it: the library would let the last file set current-context)."""
+
+    def __init__(self, what: str, context: str):
+        super().__init__(what)
+        self.context = context
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Exec:
     api_version: str = "client.authentication.k8s.io/v1"
     install_hint: str = ""
     cluster_info: dict | None = None  # provideClusterInfo: the cluster, as the plugin is told of it
+    interactive: bool = True  # interactiveMode is not Never: it may ask on the terminal when there is one
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ def merged(paths: str) -> Merged:
         if not path.exists():
             continue
         data = _load_yaml(path)
-        base = path.resolve().parent
+        base = Path(os.path.abspath(path)).parent  # as kubectl: the link's folder, not its target's
         for key, into in (("clusters", out.clusters), ("users", out.users), ("contexts", out.contexts)):
             for item in data.get(key) or []:
                 if isinstance(item, dict) and item.get("name") and item["name"] not in into:
@@ -120,27 +127,35 @@ def context_names(paths: str) -> tuple[list[str], str]:
 
 # ----- resolving one context -----------------------------------------------------------------------------------
 _written: dict[str, str] = {}
+_written_lock = threading.Lock()
 
 
 def _private_file(data: bytes, suffix: str) -> str:
-    """The data in a file only this user may read, removed when hubtui exits (one file per content)."""
+    """The data in a file only this user may read (0600), removed when hubtui exits (one file per content; the
+    TLS libraries read certificates and keys from files)."""
     digest = hashlib.sha256(data).hexdigest()[:16] + suffix
-    if digest not in _written:
-        fd, name = tempfile.mkstemp(prefix="hubtui-kube-", suffix=suffix)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        _written[digest] = name
-        if len(_written) == 1:
-            atexit.register(_remove_written)
-    return _written[digest]
+    with _written_lock:
+        if digest not in _written:
+            fd, name = tempfile.mkstemp(prefix="hubtui-kube-", suffix=suffix)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            _written[digest] = name
+        return _written[digest]
 
 
-def _remove_written() -> None:
-    for name in _written.values():
+def remove_private_files() -> None:
+    """The files _private_file wrote, removed (at exit; also before an exit that skips atexit)."""
+    with _written_lock:
+        names = list(_written.values())
+        _written.clear()
+    for name in names:
         try:
             os.unlink(name)
         except OSError:
             pass
+
+
+atexit.register(remove_private_files)
 
 
 def _file_or_data(body: dict, key: str, base: Path, suffix: str) -> str | None:
@@ -159,6 +174,7 @@ def _file_or_data(body: dict, key: str, base: Path, suffix: str) -> str | None:
 
 LEAN_USER_KEYS = {"client-certificate", "client-certificate-data", "client-key", "client-key-data", "token",
                   "tokenFile", "exec"}
+IMPERSONATION = {"as", "as-uid", "as-groups", "as-user-extra"}  # the library ignores these: refused, never dropped
 
 
 def endpoint(paths: str, context: str | None = None) -> Endpoint:
@@ -182,12 +198,18 @@ def endpoint(paths: str, context: str | None = None) -> Endpoint:
     if not server:
         raise HubError(f"cluster {cluster_name!r} of {paths} has no server")
     user = m.users.get(user_name) or _Named({}, cl.base)
+    impersonating = sorted(set(user.value) & IMPERSONATION)
+    if impersonating:
+        raise HubError(f"user {user_name!r} of {paths} impersonates ({', '.join(impersonating)}): hubtui cannot "
+                       "act as another user; use a context without it")
     other = set(user.value) - LEAN_USER_KEYS
     if other:
-        raise NotLean(", ".join(sorted(other)))
-    if cl.value.get("proxy-url", "").startswith("socks"):
-        raise NotLean("proxy-url socks")
+        raise NotLean(", ".join(sorted(other)), name)
     u = user.value
+    if bool(u.get("client-certificate") or u.get("client-certificate-data")) != bool(
+            u.get("client-key") or u.get("client-key-data")):
+        raise HubError(f"user {user_name!r} of {paths} has a client certificate without its key, or a key without "
+                       "its certificate")
     exec_ = None
     if isinstance(u.get("exec"), dict):
         e = u["exec"]
@@ -201,17 +223,18 @@ def endpoint(paths: str, context: str | None = None) -> Endpoint:
                                if isinstance(v, dict)),
                      api_version=str(e.get("apiVersion") or Exec.api_version),
                      install_hint=str(e.get("installHint") or ""),
-                     cluster_info=_cluster_info(cl.value, server) if e.get("provideClusterInfo") else None)
+                     cluster_info=_cluster_info(cl.value, cl.base, server) if e.get("provideClusterInfo") else None,
+                     interactive=str(e.get("interactiveMode") or "IfAvailable") != "Never")
     token_file = u.get("tokenFile")
     if token_file:
         full = Path(str(token_file)).expanduser()
         token_file = str(full if full.is_absolute() else user.base / full)
-    return Endpoint(
+    ep = Endpoint(
         context=name, cluster=cluster_name, user=user_name, server=server.rstrip("/"), kubeconfig=paths,
         ca_file=_file_or_data(cl.value, "certificate-authority", cl.base, ".crt"),
         verify=not cl.value.get("insecure-skip-tls-verify", False),
         tls_server_name=cl.value.get("tls-server-name") or None,
-        proxy=cl.value.get("proxy-url") or None,
+        proxy=str(cl.value.get("proxy-url") or "") or None,
         cert_file=_file_or_data(u, "client-certificate", user.base, ".crt"),
         key_file=_file_or_data(u, "client-key", user.base, ".key"),
         token=str(u["token"]) if u.get("token") else None,
@@ -219,12 +242,28 @@ def endpoint(paths: str, context: str | None = None) -> Endpoint:
         exec=exec_,
         namespace=str(ctx.get("namespace") or ""),
     )
+    for what, file in (("certificate-authority", ep.ca_file), ("client-certificate", ep.cert_file),
+                       ("client-key", ep.key_file), ("tokenFile", ep.token_file)):
+        if file and not os.access(file, os.R_OK):
+            why = "does not exist" if not os.path.exists(file) else "cannot be read"
+            raise HubError(f"the {what} {file} of context {name!r} {why}")
+    return ep
 
 
-def _cluster_info(cluster: dict, server: str) -> dict:
+def _cluster_info(cluster: dict, base: Path, server: str) -> dict:
+    """The cluster as an exec plugin is told of it (provideClusterInfo), as kubectl tells it."""
     info: dict[str, Any] = {"server": server}
     if cluster.get("certificate-authority-data"):
         info["certificate-authority-data"] = cluster["certificate-authority-data"]
+    elif cluster.get("certificate-authority"):
+        ca = Path(str(cluster["certificate-authority"])).expanduser()
+        try:
+            info["certificate-authority-data"] = base64.standard_b64encode((base / ca).read_bytes()).decode()
+        except OSError:
+            pass  # said where it matters: the endpoint's own check names the file
+    for ext in cluster.get("extensions") or []:
+        if isinstance(ext, dict) and ext.get("name") == "client.authentication.k8s.io/exec":
+            info["config"] = ext.get("extension")
     if cluster.get("insecure-skip-tls-verify"):
         info["insecure-skip-tls-verify"] = True
     if cluster.get("tls-server-name"):

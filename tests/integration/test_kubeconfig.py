@@ -35,7 +35,7 @@ def who(conn) -> str:
 
 
 def library_who(settings, paths: str) -> str:
-    conn = _library_connect(settings, paths)
+    conn = _library_connect(settings, paths, settings.context or contexts(settings)[1])
     try:
         body = {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}
         return client.AuthenticationV1Api(conn.api).create_self_subject_review(body).status.user_info.username
@@ -238,6 +238,13 @@ def test_the_proxy_is_chosen_as_kubectl_chooses_it():
     assert proxy_for(replace(remote, server="https://localhost:6443"), env) is None
     assert proxy_for(replace(remote, proxy="http://from-kubeconfig:8080"), env) == "http://from-kubeconfig:8080"
     assert proxy_for(remote, {}) is None
+    # NO_PROXY ranges, a proxy without a scheme, and the upper-case name first, as Go reads them
+    at = replace(remote, server="https://10.1.2.3:6443")
+    assert proxy_for(at, env | {"NO_PROXY": "192.168.0.0/16, 10.0.0.0/8"}) is None
+    assert proxy_for(at, env | {"NO_PROXY": "192.168.0.0/16"}) == "http://proxy:3128"
+    assert proxy_for(remote, {"HTTPS_PROXY": "proxy.corp:3128"}) == "http://proxy.corp:3128"
+    assert proxy_for(remote, {"HTTPS_PROXY": "http://upper:1", "https_proxy": "http://lower:2"}) == "http://upper:1"
+    assert proxy_for(remote, env | {"NO_PROXY": "*"}) is None
 
 
 def test_a_kubeconfig_proxy_url_carries_every_request(parts, kube_settings):
@@ -327,3 +334,104 @@ def test_on_a_terminal_an_exec_plugin_may_ask_the_operator_before_anything_is_dr
     child.close()
     # the service account may not list deployments: refused as that user (403), not as nobody (401)
     assert "forbidden (403)" in child.before and child.exitstatus == 1, child.before
+
+
+def test_what_would_connect_elsewhere_or_as_someone_else_is_refused_in_one_line(parts, kube_settings, tmp_path):
+    d = parts["dir"]
+    files = {"server": parts["server"], "certificate-authority": "ca.crt"}
+    cases = {
+        r"impersonates \(as\): hubtui cannot act as another user": {"token": parts["token"], "as": "readonly"},
+        "has a client certificate without its key": {"client-certificate": "admin.crt"},
+        "client-key .*no-such.key of context 'c' does not exist": {"client-certificate": "admin.crt",
+                                                                     "client-key": "no-such.key"},
+    }
+    for message, user in cases.items():
+        with pytest.raises(HubError, match=message):
+            connect(replace(kube_settings, kubeconfig=write(d, user, files), context=None))
+    with pytest.raises(HubError, match="certificate-authority .*absent.crt of context 'c' does not exist"):
+        connect(replace(kube_settings, kubeconfig=write(d, {"token": parts["token"]},
+                                                        {"server": parts["server"], "certificate-authority": "absent.crt"}),
+                        context=None))
+
+
+def test_a_symlinked_kubeconfig_reads_its_relative_files_from_the_links_folder(parts, kube_settings, tmp_path):
+    """As kubectl: ~/.kube/config linked into a dotfiles folder reads ~/.kube/token, not dotfiles/token."""
+    real, home = tmp_path / "dotfiles", tmp_path / "home"
+    real.mkdir()
+    home.mkdir()
+    (home / "token").write_text(parts["token"])
+    (real / "token").write_text("wrong")
+    shutil.copy(parts["dir"] / "ca.crt", home / "ca.crt")
+    target = Path(write(real, {"tokenFile": "token"}, {"server": parts["server"], "certificate-authority": "ca.crt"}))
+    (home / "config").symlink_to(target)
+    conn = connect(replace(kube_settings, kubeconfig=str(home / "config"), context=None))
+    try:
+        assert who(conn) == parts["sa"]
+    finally:
+        conn.close()
+
+
+def test_the_librarys_loader_gets_the_context_kubectl_would_choose(parts, kube_settings, tmp_path):
+    """Basic auth (only the library reads it) in a KUBECONFIG list where both files set current-context: the
+    first file's context, as kubectl chooses it (the library alone would take the last file's)."""
+    files = {"server": parts["server"], "certificate-authority": str(parts["dir"] / "ca.crt")}
+    paths = []
+    for name in ("first", "second"):
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump({
+            "current-context": name,
+            "clusters": [{"name": name, "cluster": files}],
+            "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
+            "users": [{"name": name, "user": {"username": name, "password": "secret"}}]}))
+        paths.append(str(path))
+    conn = connect(replace(kube_settings, kubeconfig=os.pathsep.join(paths), context=None))
+    try:
+        assert conn.endpoint is None and conn.context == "first"
+    finally:
+        conn.close()
+
+
+def test_sixteen_requests_at_once_run_the_plugin_once_after_a_refusal_and_once_when_it_fails(parts, kube_settings):
+    """Scaling sends 16 requests at once: a refused token is renewed by one run of the plugin, not one each,
+    and a plugin that fails fails them all with one run (an identity provider that hangs would otherwise
+    cost 16 × its timeout)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    d = parts["dir"]
+    files = {"server": parts["server"], "certificate-authority": "ca.crt"}
+    conn = connect(replace(kube_settings, kubeconfig=write(d, plugin(d, [{"token": "refused"}, {"token": parts["token"]}],
+                                                                       "renew.py"), files), context=None))
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            assert all(pool.map(lambda _: conn.http.json("GET", "/version"), range(16)))
+        assert (d / "runs.txt").read_text() == "xx"  # at connect (refused), then once for all 16
+    finally:
+        conn.close()
+    (d / "runs.txt").unlink()
+    # a token that expires at once, then a plugin that fails
+    (d / "fails.py").write_text(
+        "import json, os, pathlib, sys\n"
+        f"runs = pathlib.Path({str(d / 'runs.txt')!r})\n"
+        "runs.write_text(runs.read_text() + 'x' if runs.exists() else 'x')\n"
+        "if len(runs.read_text()) > 1:\n"
+        "    sys.exit('the identity provider does not answer')\n"
+        "info = json.loads(os.environ['KUBERNETES_EXEC_INFO'])\n"
+        f"print(json.dumps({{'apiVersion': info['apiVersion'], 'kind': 'ExecCredential', "
+        f"'status': {{'token': {parts['token']!r}, 'expirationTimestamp': '2000-01-01T00:00:00Z'}}}}))\n")
+    failing = {"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable,
+                        "args": [str(d / "fails.py")]}}
+    conn = connect(replace(kube_settings, kubeconfig=write(d, failing, files), context=None))
+    try:
+        def one(_):
+            try:
+                conn.http.json("GET", "/version")
+            except HubError as e:
+                return str(e)
+            return "ok"
+        with ThreadPoolExecutor(16) as pool:
+            said = set(pool.map(one, range(16)))
+        assert said == {f"the credential plugin {sys.executable!r} failed (exit 1): "
+                        "the identity provider does not answer"}, said
+        assert (d / "runs.txt").read_text() == "xx"  # at connect, then one failed run for all 16
+    finally:
+        conn.close()
