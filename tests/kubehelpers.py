@@ -136,6 +136,21 @@ def restricted_kubeconfig(api, path, namespace: str, rules: list[dict] | None = 
     return str(path)
 
 
+def pipe(src, dst) -> None:
+    """Bytes from one socket to the other until either side closes; then both are shut down."""
+    try:
+        while data := src.recv(65536):
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 class ApiProxy:
     """A TCP proxy in front of a cluster's API server, with a kubeconfig of its own that goes through it.
 
@@ -179,20 +194,7 @@ class ApiProxy:
             with self._lock:
                 self._conns.update((client_side, server_side))
             for a, b in ((client_side, server_side), (server_side, client_side)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    def _pipe(self, src, dst) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                threading.Thread(target=pipe, args=(a, b), daemon=True).start()
 
     def cut(self) -> None:
         listener, self._listener = self._listener, None

@@ -252,21 +252,10 @@ def test_a_kubeconfig_proxy_url_carries_every_request(parts, kube_settings):
     import socket
     import threading
 
+    from ..kubehelpers import pipe
+
     seen: list[str] = []
     listener = socket.create_server(("127.0.0.1", 0))
-
-    def pipe(a, b):
-        try:
-            while data := a.recv(65536):
-                b.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (a, b):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def serve():
         while True:
