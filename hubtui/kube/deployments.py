@@ -258,15 +258,26 @@ def list_rows(conn: KubeConnection, namespace: str | None) -> list[DeploymentRow
 
     qualified = namespace is None
     deps_call, hpas_call = _lists(conn, namespace)
+    hpa_result: list = []  # the HPAs' list, asked at the same time as the deployments' (one round trip, not two)
+
+    def list_hpas() -> None:
+        try:
+            hpa_result.append(json.loads(hpas_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"])
+        except Exception as e:  # noqa: BLE001 - raised below, on the caller's thread
+            hpa_result.append(e)
+
+    hpa_thread = threading.Thread(target=list_hpas, name="list hpas", daemon=True)
+    hpa_thread.start()
     try:
         deps = json.loads(deps_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"]
     except Exception as e:  # noqa: BLE001 - one line for the operator
         raise describe_api_error(e, f"listing deployments in {where(namespace)}") from None
-    try:
-        hpas = json.loads(hpas_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"]
-    except Exception as e:  # noqa: BLE001
-        if getattr(e, "status", None) != 403:
-            raise describe_api_error(e, f"listing HPAs in {where(namespace)}") from None
+    finally:
+        hpa_thread.join()
+    hpas = hpa_result[0]
+    if isinstance(hpas, Exception):
+        if getattr(hpas, "status", None) != 403:
+            raise describe_api_error(hpas, f"listing HPAs in {where(namespace)}") from None
         hpas = []  # may not read HPAs: scale without the HPA check
     key = namespaced_key if qualified else name_key
     targets = hpa_targets({key(h): h for h in hpas}, qualified)
