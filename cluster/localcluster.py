@@ -374,6 +374,23 @@ class LocalCluster:
                 os.chown(d, SANDBOX_UID, SANDBOX_UID)
 
     def _start_control_plane(self, st: State, nodes: int) -> None:
+        """kwokctl's cluster, tried twice: a port chosen free can be taken before its component binds it (an
+        outgoing connection's ephemeral port), and kwokctl then waits for a component that never starts."""
+        for attempt in (1, 2):
+            try:
+                self._create_control_plane(st)
+                break
+            except ClusterError as e:
+                if attempt == 2:
+                    raise
+                log(f"the control plane did not start ({e}); once more, on other ports")
+                self.kwokctl("delete", "cluster", check=False)
+                st.api_port = free_port()
+                self.state_file.write_text(json.dumps(asdict(st), indent=2))
+        os.chmod(self.kubeconfig, 0o600)
+        self.kwokctl("scale", "node", "--replicas", str(nodes))
+
+    def _create_control_plane(self, st: State) -> None:
         b = Path(st.bin)
         config = self.dir / "kwokctl.yaml"
         config.write_text(json.dumps({
@@ -408,9 +425,7 @@ class LocalCluster:
         with open(run_root() / ".create.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             self.kwokctl("--config", str(config), "create", "cluster", "--kubeconfig", str(self.kubeconfig),
-                         "--wait", "120s")
-        os.chmod(self.kubeconfig, 0o600)
-        self.kwokctl("scale", "node", "--replicas", str(nodes))
+                         "--wait", "120s", timeout=150)
 
     def _deploy_hub(self, st: State, pg_password: str, redis_password: str) -> None:
         log("deploying the LLM Analytics Hub")
