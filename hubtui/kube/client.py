@@ -38,7 +38,7 @@ class KubeConnection:
         self.context, self.cluster, self.server, self.user, self.kubeconfig = context, cluster, server, user, kubeconfig
         self.endpoint = endpoint
         self._api = api
-        self._http: Transport | None = None
+        self._http: Transport | ClientTransport | None = None
         self._lock = threading.Lock()
         self._cred: Credential | None = None
 
@@ -79,12 +79,12 @@ class KubeConnection:
         if self._http is None:
             from .http import Transport
 
-            transport: Transport | ClientTransport = (Transport(self.endpoint, self.credential)
-                                                      if self.endpoint is not None else ClientTransport(self.api))
+            transport = (Transport(self.endpoint, self.credential) if self.endpoint is not None
+                         else ClientTransport(self.api))
             with self._lock:
                 if self._http is None:
-                    self._http = transport  # type: ignore[assignment]
-        return self._http  # type: ignore[return-value]
+                    self._http = transport
+        return self._http
 
     def close(self) -> None:
         if self._api is not None:
@@ -139,11 +139,8 @@ def connect(settings: Settings, *, interactive: bool = False) -> KubeConnection:
         return _library_connect(settings, paths, e.context)
     except HubError:
         raise
-    except OSError as e:
-        raise HubError(f"cannot read kubeconfig {paths}: {e.strerror or e}") from None
     except Exception as e:  # noqa: BLE001 - e.g. YAML that does not parse: one line, not a traceback
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise HubError(f"cannot use kubeconfig {paths}: {first}") from None
+        raise unusable(paths, e) from None
     conn = KubeConnection(context=ep.context, cluster=ep.cluster, server=ep.server, user=ep.user, kubeconfig=paths,
                           endpoint=ep)
     if ep.exec is not None:
@@ -151,6 +148,14 @@ def connect(settings: Settings, *, interactive: bool = False) -> KubeConnection:
 
         conn.credential.prime(interactive and sys.stdin.isatty() and sys.stderr.isatty())
     return conn
+
+
+def unusable(paths: str, e: BaseException) -> HubError:
+    """A kubeconfig that cannot be read, or does not parse, in one line."""
+    if isinstance(e, OSError):
+        return HubError(f"cannot read kubeconfig {paths}: {e.strerror or e}")
+    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return HubError(f"cannot use kubeconfig {paths}: {first}")
 
 
 def _library_connect(settings: Settings, paths: str, context: str) -> KubeConnection:
@@ -175,11 +180,8 @@ def _library_connect(settings: Settings, paths: str, context: str) -> KubeConnec
         raise  # said in its own words above
     except ConfigException as e:
         raise HubError(f"cannot use kubeconfig {paths}: {e}") from None
-    except OSError as e:
-        raise HubError(f"cannot read kubeconfig {paths}: {e.strerror or e}") from None
     except Exception as e:  # noqa: BLE001 - e.g. YAML that does not parse: one line, not a traceback
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise HubError(f"cannot use kubeconfig {paths}: {first}") from None
+        raise unusable(paths, e) from None
     ctx = chosen.get("context") or {}
     return KubeConnection(context=chosen["name"], cluster=ctx.get("cluster", ""), server=api.configuration.host,
                           user=ctx.get("user", ""), kubeconfig=paths, api=api)
@@ -192,9 +194,7 @@ def contexts(settings: Settings) -> tuple[list[str], str]:
     paths = kubeconfig_paths(settings)
     try:
         found, active = context_names(paths)
-    except (HubError, OSError, ValueError) as e:
-        raise HubError(f"cannot read the contexts of {paths}: {e}") from None
-    except Exception as e:  # noqa: BLE001 - YAML that does not parse
+    except Exception as e:  # noqa: BLE001 - unreadable, or YAML that does not parse: one line
         raise HubError(f"cannot read the contexts of {paths}: {e}") from None
     return sorted(found), settings.context or active
 

@@ -16,10 +16,10 @@ import threading
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from ..errors import HubError
-from .kubeconfig import Endpoint, Exec, _private_file
+from .kubeconfig import Endpoint, Exec, private_file
 
 if TYPE_CHECKING:
     import urllib3
@@ -129,7 +129,7 @@ class Credential:
         if token:
             self._token = str(token)
         if cert and key:
-            self._cert = (_private_file(str(cert).encode(), ".crt"), _private_file(str(key).encode(), ".key"))
+            self._cert = (private_file(str(cert).encode(), ".crt"), private_file(str(key).encode(), ".key"))
         self._until = until
 
     def current(self) -> tuple[str | None, tuple[str, str] | None]:
@@ -141,9 +141,6 @@ class Credential:
 
     def authorization(self) -> str | None:
         return self.current()[0]
-
-    def client_cert(self) -> tuple[str, str] | None:
-        return self.current()[1]
 
     def expire(self, refused: str | None) -> bool:
         """The API server refused the credential `refused` (the Authorization a request carried): True when
@@ -256,8 +253,9 @@ class Transport:
             return self._pool
 
     def url(self, path: str, query: list[tuple[str, Any]] | None = None) -> str:
+        """`path` as its callers build it, each name in it quoted once (kube/rest.py, kube/deployments.py)."""
         q = [(k, str(v).lower() if isinstance(v, bool) else v) for k, v in (query or [])]
-        return self.ep.server + quote(path, safe="/:") + (("?" + urlencode(q)) if q else "")
+        return self.ep.server + path + (("?" + urlencode(q)) if q else "")
 
     def request(self, method: str, path: str, *, query: list[tuple[str, Any]] | None = None, body: Any = None,
                 content_type: str = "application/json", timeout: Any = None, stream: bool = False,

@@ -66,8 +66,6 @@ class Endpoint:
     token: str | None = None
     token_file: str | None = None
     exec: Exec | None = None
-    namespace: str = ""
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 # ----- reading and merging -------------------------------------------------------------------------------------
@@ -130,7 +128,7 @@ _written: dict[str, str] = {}
 _written_lock = threading.Lock()
 
 
-def _private_file(data: bytes, suffix: str) -> str:
+def private_file(data: bytes, suffix: str) -> str:
     """The data in a file only this user may read (0600), removed when hubtui exits (one file per content; the
     TLS libraries read certificates and keys from files)."""
     digest = hashlib.sha256(data).hexdigest()[:16] + suffix
@@ -144,7 +142,7 @@ def _private_file(data: bytes, suffix: str) -> str:
 
 
 def remove_private_files() -> None:
-    """The files _private_file wrote, removed (at exit; also before an exit that skips atexit)."""
+    """The files private_file wrote, removed (at exit; also before an exit that skips atexit)."""
     with _written_lock:
         names = list(_written.values())
         _written.clear()
@@ -162,7 +160,7 @@ def _file_or_data(body: dict, key: str, base: Path, suffix: str) -> str | None:
     data = body.get(f"{key}-data")
     if data:
         try:
-            return _private_file(base64.standard_b64decode(data), suffix)
+            return private_file(base64.standard_b64decode(data), suffix)
         except ValueError:
             raise HubError(f"the kubeconfig's {key}-data is not base64") from None
     path = body.get(key)
@@ -240,7 +238,6 @@ def endpoint(paths: str, context: str | None = None) -> Endpoint:
         token=str(u["token"]) if u.get("token") else None,
         token_file=token_file or None,
         exec=exec_,
-        namespace=str(ctx.get("namespace") or ""),
     )
     for what, file in (("certificate-authority", ep.ca_file), ("client-certificate", ep.cert_file),
                        ("client-key", ep.key_file), ("tokenFile", ep.token_file)):

@@ -8,6 +8,7 @@ query parameters, timeouts and error statuses) through `KubeConnection.http`.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .client import REQUEST_TIMEOUT
 
@@ -35,8 +36,8 @@ class Collection:
                  namespace: str | None = None, **fixed: Any):
         self.http = http
         prefix = "/api/" if "/" not in group_version else "/apis/"  # the core group is /api/v1
-        self.path = (prefix + group_version + (f"/namespaces/{namespace}/" if namespace is not None else "/")
-                     + resource)
+        ns = f"/namespaces/{quote(namespace, safe='')}/" if namespace is not None else "/"
+        self.path = prefix + group_version + ns + resource
         self.namespace = namespace
         self.fixed = fixed  # e.g. label_selector=...: sent with every call
 
