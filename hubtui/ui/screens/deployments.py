@@ -153,8 +153,7 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
         # Stopping joins the watch threads: never on the UI thread.
         threading.Thread(target=self.backend.stop, name="stop watches", daemon=True).start()
 
-    def on_resize(self) -> None:
-        self.refresh_title()
+    def on_resize(self) -> None:  # the title bar fits itself (HomeTitle.on_resize)
         if self.fit_columns(self.size.width):
             self.apply_rows()
 
