@@ -20,7 +20,15 @@ from cluster.localcluster import LocalCluster  # noqa: E402
 BENCH_CLUSTER = os.environ.get("HUBTUI_BENCH_CLUSTER", "hubtui-bench")
 
 
+def installed_like() -> None:
+    """hubtui's bytecode compiled, as `pip install` / `pipx install` leave it on an operator's laptop. The
+    repository's editable install has none, and where PYTHONDONTWRITEBYTECODE is set (this project's machine)
+    every process would compile hubtui's sources again: a cost no installed hubtui pays."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "hubtui")], check=True)
+
+
 def bench_cluster(nodes: int, name: str = BENCH_CLUSTER) -> LocalCluster:
+    installed_like()
     cluster = LocalCluster(name)
     cluster.up(deploy_hub=False, nodes=nodes, reuse=True)
     return cluster
