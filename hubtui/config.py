@@ -4,6 +4,7 @@
     readonly = false                     # read-only everywhere
     readonly_contexts = ["*prod*"]       # read-only comes on by itself for these contexts (shell patterns)
     production_contexts = ["*prod*"]     # marked in the title bar (default: *prod*, *prd*)
+    fleet = ["dev-*", "prod-*"]          # the contexts `hubtui fleet` shows (default: every context)
     theme = "nord"                       # the TUI's Textual theme (Ctrl-P lists them; checked when the TUI starts)
     resume_max_age_hours = 24            # an interrupted cleanup older than this is planned afresh (1 to 168)
 
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 from .errors import UsageError
 
 KEYS = {"namespace": str, "readonly": bool, "readonly_contexts": list, "production_contexts": list, "theme": str,
-        "resume_max_age_hours": int}
+        "resume_max_age_hours": int, "fleet": list}
 RESUME_MAX_AGE_HOURS = (1, 168)  # the bounds a config may set: an hour to a week (the default is a day)
 PRODUCTION_CONTEXTS = ("*prod*", "*prd*")  # the title bar shows these contexts in red unless the file says
 
@@ -35,6 +36,7 @@ class Config:
     production_contexts: tuple[str, ...] = PRODUCTION_CONTEXTS
     theme: str | None = None
     resume_max_age_hours: int | None = None
+    fleet: tuple[str, ...] = ()
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -61,7 +63,7 @@ def load(env: Mapping[str, str]) -> Config:
             want = {"str": "a string", "bool": "true or false", "list": "a list of strings",
                     "int": "a whole number"}[KEYS[key].__name__]
             raise UsageError(f"config file {path}: {key} must be {want}")
-    for key in ("readonly_contexts", "production_contexts"):
+    for key in ("readonly_contexts", "production_contexts", "fleet"):
         if not all(isinstance(p, str) and p for p in data.get(key, [])):
             raise UsageError(f"config file {path}: {key} must be a list of non-empty strings")
     patterns = data.get("readonly_contexts", [])
@@ -73,7 +75,8 @@ def load(env: Mapping[str, str]) -> Config:
     if hours is not None and not lo <= hours <= hi:
         raise UsageError(f"config file {path}: resume_max_age_hours must be from {lo} to {hi} (it is {hours})")
     return Config(path, data.get("namespace"), data.get("readonly", False), tuple(patterns),
-                  tuple(data.get("production_contexts", PRODUCTION_CONTEXTS)), data.get("theme"), hours)
+                  tuple(data.get("production_contexts", PRODUCTION_CONTEXTS)), data.get("theme"), hours,
+                  tuple(data.get("fleet", ())))
 
 
 def context_pattern(context: str | None, patterns) -> str | None:

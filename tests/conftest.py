@@ -245,3 +245,36 @@ def kube(kube_settings):
 from tests.standins.aws import *  # noqa: E402, F403
 from tests.standins.azure import *  # noqa: E402, F403
 from tests.standins.gcp import *  # noqa: E402, F403
+
+
+@pytest.fixture
+def fleet_hubs(local_cluster, kube, scratch, tmp_path):
+    """A kubeconfig of five hubs: dev-a and prod-b live (namespaces of their own; prod-b's api-server runs
+    another image), gone (nothing listens), silent (never answers), revoked (a token the server refuses)."""
+    import yaml
+    from kubernetes import client
+
+    from tests.kubehelpers import Silent, closed_port
+
+    dev = scratch("fleet-dev", {"api-server": 2, "worker": 1})
+    prod = scratch("fleet-prod", {"api-server": 2, "worker": 1})
+    client.AppsV1Api(kube.api).patch_namespaced_deployment("api-server", prod.name, {"spec": {"template": {"spec": {
+        "containers": [{"name": "api-server", "image": "example/api-server:2"}]}}}})
+    silent = Silent()
+    config = yaml.safe_load(Path(local_cluster.kubeconfig).read_text())
+    cluster, user = config["clusters"][0], config["users"][0]
+    config["clusters"] += [{"name": "gone", "cluster": {**cluster["cluster"], "server": f"https://127.0.0.1:{closed_port()}"}},
+                           {"name": "silent", "cluster": {**cluster["cluster"], "server": f"https://127.0.0.1:{silent.port}"}}]
+    config["users"].append({"name": "refused", "user": {"token": "not-a-token"}})
+    config["contexts"] = [
+        {"name": "dev-a", "context": {"cluster": cluster["name"], "user": user["name"], "namespace": dev.name}},
+        {"name": "prod-b", "context": {"cluster": cluster["name"], "user": user["name"], "namespace": prod.name}},
+        {"name": "gone", "context": {"cluster": "gone", "user": user["name"]}},
+        {"name": "silent", "context": {"cluster": "silent", "user": user["name"]}},
+        {"name": "revoked", "context": {"cluster": cluster["name"], "user": "refused"}},
+    ]
+    config["current-context"] = "dev-a"
+    path = tmp_path / "kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    yield {"kubeconfig": str(path), "dev": dev, "prod": prod}
+    silent.close()

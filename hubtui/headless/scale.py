@@ -25,6 +25,9 @@ def add_parser(sub, parents) -> None:
     what.add_argument("--restore", action="store_true",
                       help="set each deployment back to the count recorded before it was scaled to 0")
     p.add_argument("-r", "--replicas", metavar="N", help="the replica count (0-1000)")
+    p.add_argument("--contexts", metavar="PATTERNS",
+                   help="across hubs: every context matching these comma-separated shell patterns, with --all "
+                        "or --restore; results per hub, exit 1 naming the hubs that failed")
     p.add_argument("--force", action="store_true", help="with --restore: also restore deployments changed since")
     p.add_argument("-w", "--wait", action="store_true", help="wait until the deployments are ready")
     p.add_argument("--timeout", type=float, metavar="SECS", help="how long --wait waits (default 300)")
@@ -85,6 +88,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..kube.client import connect
     from ..ops.scale import ScaleEngine, parse_replicas
 
+    if args.contexts is not None:
+        if args.restore and args.replicas is not None:
+            raise UsageError("--restore sets each deployment to its recorded count: leave out --replicas")
+        if args.all and args.replicas is None:
+            raise UsageError("--replicas N is required")
+        from .fleet import scale_hubs
+
+        return scale_hubs(args, settings)
     check_usage(args)
     if args.replicas is not None:
         parse_replicas(args.replicas)  # bad values fail before connecting

@@ -100,7 +100,8 @@ class ClientTransport:
         self.api = api
 
     def request(self, method: str, path: str, *, query=None, body=None, content_type: str = "application/json",
-                timeout=None, stream: bool = False):
+                timeout=None, stream: bool = False, retries=None):
+        """`retries` is the lean transport's; the library's client keeps its own."""
         from .http import ApiError
 
         headers = {"Accept": "application/json"}
@@ -256,6 +257,38 @@ def describe_api_error(exc: BaseException, what: str) -> HubError:
     return HubError(f"{what}: {exc}")
 
 
+UNAUTHORIZED, FORBIDDEN, UNREACHABLE, FAILED = "unauthorized", "forbidden", "unreachable", "failed"
+
+
+def failure_kind(exc: BaseException) -> tuple[str, str]:
+    """A failed request as a kind (UNAUTHORIZED, FORBIDDEN, UNREACHABLE, FAILED) and why, in a few words."""
+    if isinstance(exc, HubError):
+        return error_kind(str(exc)), str(exc)
+    if is_api_error(exc):
+        status = getattr(exc, "status", None)
+        if status == 401:
+            return UNAUTHORIZED, "the credentials were refused (401): sign in again"
+        if status == 403:
+            return FORBIDDEN, "forbidden (403): your user may not read this"
+        return FAILED, f"API error {status} {getattr(exc, 'reason', '')}".strip()
+    from urllib3.exceptions import HTTPError as Urllib3Error
+
+    if isinstance(exc, (Urllib3Error, OSError)):
+        return UNREACHABLE, network_reason(exc)
+    return FAILED, str(exc) or type(exc).__name__
+
+
+def error_kind(text: str) -> str:
+    """The kind of a line describe_api_error wrote (a watch reports its failures as such lines)."""
+    if "unauthorized (401)" in text:
+        return UNAUTHORIZED
+    if "forbidden (403)" in text:
+        return FORBIDDEN
+    if "cannot reach the API server" in text:
+        return UNREACHABLE
+    return FAILED
+
+
 def network_reason(exc: BaseException) -> str:
     """Why a connection failed, in plain words (never an exception's class name on screen)."""
     import socket
@@ -270,12 +303,12 @@ def network_reason(exc: BaseException) -> str:
         seen.add(id(cause))
         if isinstance(cause, NameResolutionError | socket.gaierror):
             return "its name does not resolve"
+        if isinstance(cause, ConnectionRefusedError) or "Connection refused" in str(cause):
+            return "connection refused"  # before the timeouts: urllib3's NewConnectionError is a ConnectTimeoutError
         if isinstance(cause, ConnectTimeoutError | ReadTimeoutError | TimeoutError | socket.timeout):
             return "no answer in time"
         if isinstance(cause, SSLError | ssl.SSLError):
             return "the TLS handshake failed: the certificate or the CA does not match"
-        if isinstance(cause, ConnectionRefusedError) or "Connection refused" in str(cause):
-            return "connection refused"
         if isinstance(cause, ProtocolError | ConnectionResetError):
             return "the connection was dropped"
         if isinstance(cause, NewConnectionError) and "No route" in str(cause):
@@ -284,10 +317,16 @@ def network_reason(exc: BaseException) -> str:
     return "no connection"
 
 
+def reach(conn: KubeConnection, timeout: float = 3.0) -> None:
+    """GET /version, within `timeout` to connect and to answer; raises the transport's own error (an ApiError,
+    a network error), for failure_kind()."""
+    conn.http.request("GET", "/version", timeout=(timeout, timeout), retries=False)
+
+
 def check_reachable(conn: KubeConnection, timeout: float = 3.0) -> None:
     """One short request (GET /version) before a screen is built on a context: one that cannot be reached, or
     whose credentials are refused, is one plain line naming the context and the server."""
     try:
-        conn.http.request("GET", "/version", timeout=(timeout, timeout))
+        reach(conn, timeout)
     except Exception as e:  # noqa: BLE001 - one line, the context named
         raise describe_api_error(e, f"context {conn.context} ({conn.server})") from None

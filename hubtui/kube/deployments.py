@@ -70,6 +70,7 @@ class DeploymentRow:
     original_replicas: int | None = None  # the count recorded for restore, when valid
     original_problem: str | None = None  # why the recorded count is not valid (it is then never used)
     selector: tuple[tuple[str, str], ...] = ()
+    images: tuple[str, ...] = ()  # of the pod template's containers, in their order
     namespace: str = ""  # set when the row comes from a view of all namespaces (then `ref` is namespace/name)
 
     @property
@@ -118,9 +119,22 @@ class _Selector(TypedDict, total=False):
     matchLabels: dict[str, Any] | None
 
 
+class _Container(TypedDict, total=False):
+    image: Any
+
+
+class _PodSpec(TypedDict, total=False):
+    containers: list[_Container] | None
+
+
+class _Template(TypedDict, total=False):
+    spec: _PodSpec | None
+
+
 class _DeploymentSpec(TypedDict, total=False):
     replicas: Any
     selector: _Selector | None
+    template: _Template | None  # its containers' images only (the fleet's versions)
 
 
 class _DeploymentStatus(TypedDict, total=False):
@@ -153,8 +167,8 @@ class HpaFields(TypedDict, total=False):
 
 
 def strip_deployment(dep: dict) -> dict:
-    """A Deployment reduced to what a row (and why_not_ready) reads: no managedFields, no pod template, no
-    other annotation than the recorded count. Applied at the watch boundary, so the cache stays small."""
+    """A Deployment reduced to what a row (and why_not_ready) reads: no managedFields, of the pod template its
+    containers' images only (as spec.images), no other annotation than the recorded count. Applied at the watch boundary, so the cache stays small."""
     meta, spec = dep.get("metadata") or {}, dep.get("spec") or {}
     small_meta = {k: meta[k] for k in ("name", "namespace", "resourceVersion", "creationTimestamp", "generation",
                                        "uid", "deletionTimestamp") if k in meta}
@@ -167,6 +181,10 @@ def strip_deployment(dep: dict) -> dict:
     match = (spec.get("selector") or {}).get("matchLabels")
     if match:
         small_spec["selector"] = {"matchLabels": match}
+    containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or ()
+    images = [c["image"] for c in containers if isinstance(c, dict) and isinstance(c.get("image"), str)]
+    if images:
+        small_spec["images"] = images
     status = dep.get("status") or {}
     small_status = {k: v for k, v in status.items() if k != "conditions"}
     conditions = [{k: c[k] for k in ("type", "status", "reason", "message") if k in c}
@@ -208,8 +226,17 @@ def row_from(dep: dict, hpa: HpaRange | None = None, *, qualified: bool = False)
         original_replicas=original,
         original_problem=problem,
         selector=tuple(sorted(((spec.get("selector") or {}).get("matchLabels") or {}).items())),
+        images=_images(spec),
         namespace=meta.get("namespace", "") if qualified else "",
     )
+
+
+def _images(spec: dict) -> tuple[str, ...]:
+    """The containers' images: of a stripped deployment (spec.images), or of one as the API sends it."""
+    if "images" in spec:
+        return tuple(spec["images"])
+    containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or ()
+    return tuple(c["image"] for c in containers if isinstance(c, dict) and isinstance(c.get("image"), str))
 
 
 def hpa_targets(hpas: dict[str, dict], qualified: bool = False) -> dict[str, HpaRange]:

@@ -259,7 +259,8 @@ class Transport:
 
     def request(self, method: str, path: str, *, query: list[tuple[str, Any]] | None = None, body: Any = None,
                 content_type: str = "application/json", timeout: Any = None, stream: bool = False,
-                ) -> urllib3.BaseHTTPResponse:
+                retries: Any = None) -> urllib3.BaseHTTPResponse:
+        """`retries`: urllib3's (None: its default, three; False: none, the first failure raised as it is)."""
         import urllib3
 
         headers = {"Accept": "application/json", "User-Agent": "hubtui"}
@@ -276,7 +277,8 @@ class Transport:
             if auth:
                 headers["Authorization"] = auth
             resp = self.pool(cert).request(method, self.url(path, query), body=data, headers=headers,
-                                       preload_content=not stream, timeout=timeout)
+                                       preload_content=not stream, timeout=timeout,
+                                       **({} if retries is None else {"retries": retries}))
             if resp.status == 401 and attempt == 1 and self.cred.expire(auth):
                 resp.drain_conn()
                 continue  # a plugin's token expired early: ask it again, once

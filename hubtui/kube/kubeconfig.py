@@ -123,6 +123,18 @@ def context_names(paths: str) -> tuple[list[str], str]:
     return list(m.contexts), m.current
 
 
+def context_places(paths: str) -> list[tuple[str, str, str]]:
+    """Each context as (name, its namespace or '', its cluster's server or ''), in the order the files give
+    them: what the fleet shows before it connects."""
+    m = merged(paths)
+    out = []
+    for name, ctx in m.contexts.items():
+        cluster = m.clusters.get(str(ctx.value.get("cluster") or ""))
+        server = cluster.value.get("server") if cluster else ""
+        out.append((name, str(ctx.value.get("namespace") or ""), str(server or "")))
+    return out
+
+
 # ----- resolving one context -----------------------------------------------------------------------------------
 _written: dict[str, str] = {}
 _written_lock = threading.Lock()

@@ -31,3 +31,15 @@ def check_namespace_exists(conn: KubeConnection, name: str) -> None:
         if status == 403:
             return
         raise describe_api_error(e, f"reading namespace {name}") from None
+
+
+def namespace_labels(conn: KubeConnection, name: str, timeout: float = 3.0) -> dict[str, str] | None:
+    """The namespace's labels; None when the user may not read it (403: it may well exist). Raises the
+    transport's own error otherwise (a 404 when it does not exist)."""
+    try:
+        ns = conn.http.json("GET", f"/api/v1/namespaces/{quote(name, safe='')}", timeout=(timeout, timeout))
+    except Exception as e:
+        if getattr(e, "status", None) == 403:
+            return None
+        raise
+    return dict((ns.get("metadata") or {}).get("labels") or {})

@@ -17,6 +17,8 @@ READS, CHANGES, DESTROYS = "", "changes", "destroys"
 SCREENS = {
     "deployments": "Deployments",
     "detail": "Deployment detail",
+    "fleet": "Fleet",
+    "versions": "Fleet versions",
     "connect": "Connect",
     "cleanup-form": "Cleanup: the form",
     "cleanup-plan": "Cleanup: the plan",
@@ -71,7 +73,8 @@ ACTIONS: tuple[Action, ...] = (
            shown_keys="0-9", footer=False, palette=False),
     Action("screen.apply", "enter", "Apply", "scale the selected deployment to the slider's target", DEPLOYMENTS,
            CHANGES),
-    Action("screen.cancel", "escape", "Cancel", "put the slider back (or clear the filter)", DEPLOYMENTS,
+    Action("screen.cancel", "escape", "Cancel", "put the slider back, clear the filter, or go back to the fleet",
+           DEPLOYMENTS,
            footer=False, palette=False),
     Action("scale_all", "a", "Scale all", "scale every deployment to one count (0 asks first)", DEPLOYMENTS,
            CHANGES),
@@ -96,6 +99,8 @@ ACTIONS: tuple[Action, ...] = (
            "ready, events, logs", DEPLOYMENTS, shown_keys="i / Space", footer=False),
     Action("namespace", "n", "Namespace", "switch to another namespace", DEPLOYMENTS, footer=False),
     Action("context", "K", "Context", "switch to another context of the kubeconfig", DEPLOYMENTS, footer=False),
+    Action("app.fleet", "F", "Fleet", "every environment's hub on one screen, live; maintenance across hubs",
+           DEPLOYMENTS, footer=False),
     Action("app.connect", "c", "Connect", "open psql, redis-cli or a Kafka shell in the hub's pods", DEPLOYMENTS),
     Action("app.cleanup", "x", "Cleanup", "destroy an environment: a plan and typed confirmations first",
            DEPLOYMENTS),
@@ -120,6 +125,26 @@ ACTIONS: tuple[Action, ...] = (
     Action("back", "escape", "Back", "close the log, put the slider back, or return to the deployments",
            ("detail",)),
     Action("help", "question_mark", "Help", "the keys of this screen", ("detail",)),
+    # the fleet
+    _key("↑ ↓", "choose a hub", "fleet"),
+    Action("screen.open", "enter", "Open", "the hub's deployments screen (Esc there comes back to the fleet)",
+           ("fleet",)),
+    Action("screen.select", "space", "Select", "select the hub, or unselect it, for z and r", ("fleet",)),
+    Action("maintenance", "z", "Maintenance", "scale every deployment of the selected hubs (or this one) to 0, "
+           "each count recorded", ("fleet",), CHANGES),
+    Action("restore", "r", "Restore", "bring each deployment of the selected hubs (or this one) back to its "
+           "recorded count", ("fleet",), CHANGES),
+    Action("versions", "v", "Versions", "deployments × hubs: the images and ready counts, those that differ "
+           "marked", ("fleet",)),
+    Action("back", "escape", "Back", "stop an action across hubs (no new hub starts), or back to the deployments",
+           ("fleet",)),
+    Action("help", "question_mark", "Help", "the keys of this screen", ("fleet",)),
+    # the fleet's versions
+    _key("↑ ↓", "move through the deployments", "versions"),
+    Action("only_differing", "f", "Only differing", "show only the deployments whose images differ between hubs "
+           "(again: all)", ("versions",)),
+    Action("back", "escape", "Back", "back to the fleet", ("versions",)),
+    Action("help", "question_mark", "Help", "the keys of this screen", ("versions",)),
     # connect
     _key("↑ ↓", "choose a store", "connect"),
     _key("Ctrl-]", "(inside a session) end it and come back here", "connect"),

@@ -28,17 +28,18 @@ class HubApp(App[int]):
                 Binding("tab", "focus_next", "Next", show=False, priority=True),
                 Binding("shift+tab", "focus_previous", "Previous", show=False, priority=True)]
 
-    def __init__(self, settings: Settings | None = None, backend: Backend | None = None):
+    def __init__(self, settings: Settings | None = None, backend: Backend | None = None, *, fleet=None):
         super().__init__()
+        self.first_fleet = fleet  # `hubtui fleet`: the fleet screen first (a hub's backend comes with Enter)
         self.settings = settings
         self._semantic_styles()  # Rich styles (hub.error, ...) resolved from the theme: see ui/styles.py
         if settings is not None and settings.theme:
             self.use_theme(settings.theme, settings.theme_source)
-        if backend is None:
+        if backend is None and fleet is None:
             if settings is None:
                 raise TypeError("HubApp needs settings (to connect to the cluster) or a backend")
             backend = ClusterBackend(settings)
-        self.backend: Backend = backend
+        self.backend: Backend = backend  # type: ignore[assignment]  # None only under a first fleet screen
         # the cleanup form's values as last planned (a dry run, a plan read and left): `x` offers them again,
         # for this context only
         self.last_cleanup_form: dict | None = None
@@ -68,7 +69,12 @@ class HubApp(App[int]):
     GC_BACK_AFTER = 5.0
 
     def on_mount(self) -> None:
-        self.push_screen(DeploymentsScreen(self.backend))
+        if self.first_fleet is not None:
+            from .screens.fleet import FleetScreen
+
+            self.push_screen(FleetScreen(self.first_fleet))
+        else:
+            self.push_screen(DeploymentsScreen(self.backend))
         self._watch_hangup()
         self.set_timer(self.GC_BACK_AFTER, self.started)
 
@@ -150,6 +156,22 @@ class HubApp(App[int]):
             self.exit()
         else:
             run.ask_to_leave()
+
+    def action_fleet(self) -> None:
+        """F: every hub of the kubeconfig's contexts (the config's `fleet` patterns) on one screen."""
+        from ..errors import HubError
+        from ..ops.fleet import Fleet, choose_hubs
+        from .screens.fleet import FleetScreen
+
+        if self.settings is None:
+            self.notify("the fleet needs a kubeconfig", title="Fleet", severity="error")
+            return
+        try:
+            hubs = choose_hubs(self.settings)
+        except HubError as e:
+            self.notify(str(e), title="Fleet", severity="error")
+            return
+        self.push_screen(FleetScreen(Fleet(self.settings, hubs)))
 
     def action_connect(self) -> None:
         from .screens.connect import ConnectScreen
@@ -245,10 +267,10 @@ class HubApp(App[int]):
         self.switch_screen(self._rebuilt(self.backend))
 
 
-def run_tui(settings: Settings, backend: Backend | None = None) -> int:
+def run_tui(settings: Settings, backend: Backend | None = None, *, fleet=None) -> int:
     import sys
 
-    app = HubApp(settings, backend)
+    app = HubApp(settings, backend, fleet=fleet)
     stopped = False
     try:
         app.run()

@@ -268,7 +268,8 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
                      "moved)[/]")
 
     def action_cancel(self) -> None:
-        """Esc: a moved slider goes back first (its own hint says Esc cancels it), then the filter."""
+        """Esc: a moved slider goes back first (its own hint says Esc cancels it), then the filter, then (opened
+        from the fleet) back to the fleet."""
         slider = self.query_one(ReplicaSlider)
         slider.forget_typing()
         if slider.row is not None and slider.target != slider.row.desired:
@@ -277,6 +278,9 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
             return
         if self.filter or self.query_one("#filter", Input).display:
             self.clear_filter()
+            return
+        if any(getattr(s, "ACTION_SCREEN", "") == "fleet" for s in self.app.screen_stack[:-1]):
+            self.app.pop_screen()  # opened from the fleet: back to it (it kept running)
 
     # ----- operations (Enter, run_change and the result: ui/scaling.py) -------------------
     def worker_failed(self, worker, message: str) -> None:

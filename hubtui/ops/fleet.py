@@ -1,0 +1,400 @@
+"""The fleet: every environment's hub (a context of the kubeconfig and its hub namespace), live, side by side.
+
+Each hub is watched on its own: one connection, one DeploymentStore (the store the deployments screen uses).
+The hubs start concurrently, a bounded number at a time (an exec credential plugin runs while its hub
+starts, with its own timeout). A hub that cannot be reached says why on its own view within the reach
+timeout, delays no other, and is tried again with backoff. Once a hub is live its watch reconnects by itself;
+a credential expired or revoked meanwhile shows on its view as the watch's error.
+
+The versions: deployments × hubs, each cell the images and the ready count; a deployment whose images differ
+between hubs is marked, and so are its odd cells.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import functools
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from ..config import context_pattern
+from ..errors import HubError, UsageError
+from ..events import Emit, ignore
+from ..kube.client import (FAILED, FORBIDDEN, UNAUTHORIZED, UNREACHABLE, KubeConnection, connect, error_kind,
+                           failure_kind, kubeconfig_paths, reach)
+from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
+from ..readonly import readonly_reason
+from ..settings import Settings
+from .cleanup.evidence import ENVIRONMENT_LABELS, named_environments, production_like
+
+CONNECTING, LIVE, NO_HUB = "connecting", "live", "no hub"
+STATES = (CONNECTING, LIVE, UNREACHABLE, UNAUTHORIZED, FORBIDDEN, NO_HUB, FAILED)
+REACH_TIMEOUT = 3.0  # seconds: a hub that cannot be reached says so within this
+PARALLEL = 8  # hubs starting at once
+BACKOFF = (1.0, 30.0)  # seconds: the first retry of a hub that failed to start, and the longest wait
+
+
+@dataclass(frozen=True)
+class Hub:
+    context: str
+    namespace: str
+    server: str = ""  # as the kubeconfig names it
+
+
+def choose_hubs(settings: Settings, patterns: Sequence[str] | None = None) -> list[Hub]:
+    """The hubs: the contexts matching `patterns` (shell patterns, case-insensitive), else the config's
+    `fleet`, else every context; in the kubeconfig's order. Each hub's namespace: -n, else its context's own,
+    else the hub namespace of the settings. A pattern that matches no context is a UsageError naming the
+    contexts there are (a typo never shows a smaller fleet)."""
+    from ..kube.kubeconfig import context_places
+
+    paths = kubeconfig_paths(settings)
+    try:
+        places = context_places(paths)
+    except Exception as e:  # noqa: BLE001 - unreadable, or YAML that does not parse: one line
+        raise HubError(f"cannot read the contexts of {paths}: {e}") from None
+    if not places:
+        raise UsageError(f"the kubeconfig {paths} has no contexts")
+    wanted = [p.strip() for p in (patterns or settings.fleet or ("*",)) if p.strip()]
+    if not wanted:
+        raise UsageError("--contexts names no context")
+    names = [name for name, _, _ in places]
+    unmatched = [p for p in wanted if not any(fnmatch.fnmatchcase(n.lower(), p.lower()) for n in names)]
+    if unmatched:
+        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+        raise UsageError(f"no context matches {', '.join(repr(p) for p in unmatched)} (the kubeconfig has: {shown})")
+    explicit = settings.namespace_from == "-n"
+    return [Hub(name, settings.namespace if explicit or not namespace else namespace, server)
+            for name, namespace, server in places
+            if any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in wanted)]
+
+
+def hub_settings(settings: Settings, hub: Hub) -> Settings:
+    return dataclasses.replace(settings, context=hub.context, namespace=hub.namespace, all_namespaces=False)
+
+
+def environment_of(hub: Hub, labels: dict[str, str] | None, production_contexts: Sequence[str]) -> tuple[str, str, bool]:
+    """(environment, where it was read, production?) from the evidence the cleanup uses: the namespace's
+    label, else a name holding `llm-analytics-hub-<env>`. Production when any fact says so: the environment,
+    a label, or the context matching `production_contexts`."""
+    environment, source = "", ""
+    for label in ENVIRONMENT_LABELS:
+        value = (labels or {}).get(label, "").strip().lower()
+        if value:
+            environment, source = value, f"label {label}"
+            break
+    if not environment:
+        for text in (hub.namespace, hub.context, hub.server):
+            found = named_environments(text)
+            if found:
+                environment, source = found[0], "name"
+                break
+    production = (production_like(environment) or context_pattern(hub.context, production_contexts) is not None
+                  or any(production_like(v) for k, v in (labels or {}).items() if k in ENVIRONMENT_LABELS))
+    return environment, source, production
+
+
+@dataclass(frozen=True)
+class HubView:
+    """One hub as the fleet shows it, at one moment."""
+
+    hub: Hub
+    state: str = CONNECTING
+    why: str = ""  # the state's reason (unreachable: why; a broken watch: its line)
+    environment: str = ""
+    environment_from: str = ""
+    production: bool = False
+    readonly: str | None = None  # why changes are refused on this hub (None: they are not)
+    rows: tuple[DeploymentRow, ...] = ()
+    synced: bool = False  # the rows match the server
+    changed_at: float | None = None  # wall time of the last change seen (none yet: None)
+    result: str = ""  # the last fleet action's outcome on this hub
+    result_ok: bool = True
+
+    @property
+    def context(self) -> str:
+        return self.hub.context
+
+    @property
+    def ready(self) -> int:
+        return sum(1 for r in self.rows if r.settled)
+
+    @property
+    def not_ready(self) -> list[str]:
+        return [r.name for r in self.rows if not r.settled]
+
+    @property
+    def in_maintenance(self) -> int:
+        """Deployments carrying hubtui.io/original-replicas (a valid record or not)."""
+        return sum(1 for r in self.rows if r.original_replicas is not None or r.original_problem is not None)
+
+    @property
+    def hpas(self) -> int:
+        return sum(1 for r in self.rows if r.hpa is not None)
+
+    def to_dict(self) -> dict:
+        return {"context": self.context, "namespace": self.hub.namespace, "server": self.hub.server,
+                "state": self.state, "why": self.why or None, "environment": self.environment or None,
+                "environment_from": self.environment_from or None, "production": self.production,
+                "readonly": self.readonly, "deployments": len(self.rows), "ready": self.ready,
+                "not_ready": self.not_ready, "in_maintenance": self.in_maintenance, "hpas": self.hpas,
+                "last_change": self.changed_at}
+
+
+class Fleet:
+    """The hubs, each kept live on its own. Each of `listeners` (on_change first) gets every new HubView, on
+    the hubs' threads."""
+
+    def __init__(self, settings: Settings, hubs: Sequence[Hub], on_change: Callable[[HubView], None] | None = None,
+                 *, parallel: int = PARALLEL, reach_timeout: float = REACH_TIMEOUT,
+                 backoff: tuple[float, float] = BACKOFF):
+        self.settings = settings
+        self.hubs = list(hubs)
+        self.listeners: list[Callable[[HubView], None]] = [on_change] if on_change else []
+        self.reach_timeout, self.backoff = reach_timeout, backoff
+        self._lock = threading.Condition()
+        self._views = {h.context: HubView(h) for h in self.hubs}
+        self._conns: dict[str, KubeConnection] = {}
+        self._stores: dict[str, DeploymentStore] = {}
+        self._stop = threading.Event()
+        self._gate = threading.BoundedSemaphore(max(1, parallel))
+        self._threads: list[threading.Thread] = []
+
+    # ----- any thread ------------------------------------------------------------------------------------------
+    def start(self) -> Fleet:
+        for hub in self.hubs:
+            t = threading.Thread(target=self._run, args=(hub,), name=f"fleet {hub.context}", daemon=True)
+            self._threads.append(t)
+            t.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop every hub's watch and close its connection (joins threads: not on the UI thread)."""
+        self._stop.set()
+        with self._lock:
+            stores, conns = list(self._stores.values()), list(self._conns.values())
+            self._lock.notify_all()
+        for store in stores:
+            store.stop()
+        for conn in conns:
+            conn.close()
+
+    def views(self) -> list[HubView]:
+        with self._lock:
+            return [self._views[h.context] for h in self.hubs]
+
+    def view(self, context: str) -> HubView:
+        with self._lock:
+            return self._views[context]
+
+    def connection(self, context: str) -> KubeConnection | None:
+        with self._lock:
+            return self._conns.get(context)
+
+    def wait_settled(self, timeout: float) -> bool:
+        """Block until every hub is live and listed, or has failed (the headless fleet's one look)."""
+        def settled() -> bool:
+            return all(v.synced or v.state not in (CONNECTING, LIVE) for v in self._views.values())
+
+        with self._lock:
+            return self._lock.wait_for(settled, timeout)
+
+    def set_result(self, context: str, text: str, ok: bool) -> None:
+        self._update(context, result=text, result_ok=ok)
+
+    # ----- the hubs' threads -----------------------------------------------------------------------------------
+    def _update(self, context: str, **changes) -> None:
+        with self._lock:
+            view = dataclasses.replace(self._views[context], **changes)
+            self._views[context] = view
+            self._lock.notify_all()
+        for listener in list(self.listeners):
+            listener(view)
+
+    def _run(self, hub: Hub) -> None:
+        delay = self.backoff[0]
+        settings = hub_settings(self.settings, hub)
+        while not self._stop.is_set():
+            conn = None
+            with self._gate:
+                if self._stop.is_set():
+                    return
+                try:
+                    conn = connect(settings)  # an exec plugin runs here, with its own timeout
+                    reach(conn, self.reach_timeout)
+                    from ..kube.namespaces import namespace_labels
+
+                    labels = namespace_labels(conn, hub.namespace, self.reach_timeout)
+                except Exception as e:  # noqa: BLE001 - said on the hub's row; tried again
+                    if conn is not None:
+                        conn.close()
+                    if getattr(e, "status", None) == 404:
+                        state, why = NO_HUB, f"namespace {hub.namespace} not found"
+                    else:
+                        state, why = failure_kind(e)
+                    self._update(hub.context, state=state, why=why, synced=False)
+                    if self._stop.wait(delay):
+                        return
+                    delay = min(delay * 2, self.backoff[1])
+                    continue
+            environment, source, production = environment_of(hub, labels, self.settings.production_contexts)
+            store = DeploymentStore(conn, hub.namespace)
+            with self._lock:
+                if self._stop.is_set():
+                    conn.close()
+                    return
+                self._conns[hub.context], self._stores[hub.context] = conn, store
+            self._update(hub.context, environment=environment, environment_from=source, production=production,
+                         readonly=readonly_reason(settings, hub.context), why="")
+            store.subscribe(functools.partial(self._rows_changed, hub.context, store))
+            store.start()
+            return
+
+    def _rows_changed(self, context: str, store: DeploymentStore, change: RowsChanged) -> None:
+        """On the hub's watch thread."""
+        before = self.view(context)
+        changes: dict = {"rows": tuple(store.rows), "synced": change.synced}
+        if change.error:
+            changes.update(state=error_kind(change.error), why=change.error, synced=False)
+        elif change.synced:
+            changes.update(state=LIVE, why="")
+        if before.synced and (change.upserted or change.removed):
+            changes["changed_at"] = time.time()
+        self._update(context, **changes)
+
+
+# ----- versions across the fleet -------------------------------------------------------------------------------
+def short_image(image: str) -> str:
+    """What tells two versions apart at a glance: the tag (`repo/api:1.4.2` -> `1.4.2`), a digest's first 12
+    characters, or `latest` for an image named without either."""
+    if "@" in image:
+        digest = image.split("@", 1)[1]
+        return digest.split(":", 1)[-1][:12]
+    last = image.rsplit("/", 1)[-1]
+    return last.rsplit(":", 1)[1] if ":" in last else "latest"
+
+
+@dataclass(frozen=True)
+class Cell:
+    images: tuple[str, ...]
+    ready: int
+    desired: int
+
+    @property
+    def tags(self) -> str:
+        return ",".join(dict.fromkeys(short_image(i) for i in self.images)) or "-"
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    deployment: str
+    cells: dict[str, Cell | None]  # context -> the cell (None: the hub has no such deployment)
+    differs: bool  # the images are not the same on every hub that was read
+    odd: frozenset[str]  # the contexts whose cell differs from the reference
+
+    def to_dict(self) -> dict:
+        return {"deployment": self.deployment, "differs": self.differs, "odd": sorted(self.odd),
+                "hubs": {ctx: None if c is None else {"images": list(c.images), "tags": c.tags, "ready": c.ready,
+                                                       "desired": c.desired}
+                         for ctx, c in self.cells.items()}}
+
+
+def versions(views: Sequence[HubView]) -> list[VersionRow]:
+    """Deployments × the hubs that were read (live and listed). The reference a cell is odd against: the
+    first production hub's images, else the images most hubs run (a deployment a hub lacks counts as a
+    difference: it answers "what is in staging that prod does not run yet")."""
+    read = [v for v in views if v.synced]
+    names = sorted({r.name for v in read for r in v.rows})
+    by_hub = {v.context: {r.name: r for r in v.rows} for v in read}
+    out = []
+    for name in names:
+        cells: dict[str, Cell | None] = {}
+        for v in read:
+            r = by_hub[v.context].get(name)
+            cells[v.context] = None if r is None else Cell(r.images, r.ready, r.desired)
+        values = {ctx: (None if c is None else c.images) for ctx, c in cells.items()}
+        reference_hub = next((v.context for v in read if v.production and values[v.context] is not None), None)
+        if reference_hub is not None:
+            reference = values[reference_hub]
+        else:
+            reference = Counter(values.values()).most_common(1)[0][0]
+        differs = len(set(values.values())) > 1
+        odd = frozenset(ctx for ctx, val in values.items() if differs and val != reference)
+        out.append(VersionRow(name, cells, differs, odd))
+    return out
+
+
+# ----- maintenance across hubs ---------------------------------------------------------------------------------
+MAINTENANCE, RESTORE = "maintenance", "restore"
+
+
+@dataclass(frozen=True)
+class HubResult:
+    context: str
+    namespace: str
+    ok: bool
+    text: str  # done: what changed; failed: why; refused; not started
+    changes: tuple = ()  # the ScaleChanges made there
+
+    def to_dict(self) -> dict:
+        return {"context": self.context, "namespace": self.namespace, "ok": self.ok, "result": self.text,
+                "changes": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error,
+                             "warning": c.warning} for c in self.changes]}
+
+
+def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replicas: int = 0, force: bool = False,
+                dry_run: bool = False, emit: Emit = ignore, cancel: threading.Event | None = None,
+                on_result: Callable[[HubResult], None] | None = None,
+                connections: Callable[[str], KubeConnection | None] | None = None,
+                parallel: int = 4) -> list[HubResult]:
+    """Scale every deployment of each hub to `replicas` (MAINTENANCE with 0 records each count first, as
+    the deployments screen does), or RESTORE each recorded count: hub by hub, a few at a time. A read-only hub
+    is refused on its own; one hub's failure never stops another's; `cancel` stops starting new hubs (those
+    are reported as not started). Each change is audited with its context by the scale engine."""
+    from .scale import ScaleEngine
+
+    cancel = cancel or threading.Event()
+    report = on_result or (lambda result: None)
+
+    def one(hub: Hub) -> HubResult:
+        if cancel.is_set():
+            result = HubResult(hub.context, hub.namespace, False, "not started: stopped")
+            report(result)
+            return result
+        s = hub_settings(settings, hub)
+        why = None if dry_run else readonly_reason(s, hub.context)
+        if why:
+            result = HubResult(hub.context, hub.namespace, False, f"refused: read-only ({why})")
+            report(result)
+            return result
+        conn = connections(hub.context) if connections else None
+        own = conn is None
+        try:
+            if conn is None:
+                conn = connect(s)
+            engine = ScaleEngine(conn, s, dry_run=dry_run, emit=emit)
+            changes = engine.restore(force=force) if action == RESTORE else engine.scale_all(replicas)
+            failed = [c for c in changes if not c.ok]
+            if failed:
+                text = f"failed: {failed[0].name}: {failed[0].error}" + (
+                    f" (and {len(failed) - 1} more)" if len(failed) > 1 else "")
+            else:
+                moved = sum(1 for c in changes if c.before != c.after)
+                verb = "would change" if dry_run else "changed"
+                text = f"done: {moved} of {len(changes)} deployments {verb}" if changes else "done: nothing to do"
+            result = HubResult(hub.context, hub.namespace, not failed, text, tuple(changes))
+        except Exception as e:  # noqa: BLE001 - one hub's failure is its own row's
+            result = HubResult(hub.context, hub.namespace, False, f"failed: {e}")
+        finally:
+            if own and conn is not None:
+                conn.close()
+        report(result)
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(hubs))), thread_name_prefix="fleet act") as pool:
+        return list(pool.map(one, hubs))

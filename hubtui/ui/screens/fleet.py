@@ -1,0 +1,284 @@
+"""The fleet screen: every environment's hub on one screen, live (hubtui.ops.fleet), and maintenance across
+the hubs selected. Enter opens a hub's deployments screen; Esc there comes back here, to a fleet that kept
+running."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.markup import escape
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.widgets import DataTable, Static
+
+from ...ops.fleet import CONNECTING, LIVE, MAINTENANCE, RESTORE, Fleet, HubResult, HubView, act_on_hubs, hub_settings
+from ...words import counted, human_age
+from ..actions import bindings, help_rows, table_bindings
+from ..live import Channel
+from ..styles import styled
+from ..widgets.footer import HubFooter
+from ..widgets.titlebar import TitleBar
+from .base import HubScreen
+from .fleet_dialogs import FleetConfirm, VersionsScreen
+from .modals import Help
+
+if TYPE_CHECKING:
+    from ..backend import Backend
+
+HELP = help_rows("fleet")
+COLUMNS = (("mark", " "), ("context", "Context"), ("env", "Env"), ("state", "State"), ("ready", "Ready"),
+           ("maint", "Maint."), ("hpas", "HPAs"), ("changed", "Changed"), ("result", "Last action"),
+           ("not_ready", "Not ready"), ("server", "Server"))
+STATE_STYLE = {LIVE: "hub.ok", CONNECTING: "dim"}
+
+
+class HubTable(DataTable):
+    """The hubs, one row each. Enter and Space are the table's own bindings: resolved in turn with the ↑ ↓ typed
+    before them (a burst selects the hub the cursor reached)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = table_bindings("fleet")
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class FleetScreen(HubScreen):
+    ACTION_SCREEN = "fleet"
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings("fleet"))
+
+    def __init__(self, fleet: Fleet):
+        super().__init__()
+        self.fleet = fleet
+        self.selected: set[str] = set()
+        self.running: threading.Event | None = None  # the cancel of an action across hubs, while it runs
+        self.opening = False
+        self.last_action = ""  # the last action's outcome, kept on the message line until the next one
+        self.backend_before: Backend | None = None  # the app's backend when the fleet opened (given back on Esc)
+        self.live: Channel[str, HubView] = Channel(self, self.draw, fps=10)
+        fleet.listeners.append(lambda view: self.live.put(view.context, view))
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(id="titlebar")
+        yield HubTable(id="hubs", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="message")
+        yield HubFooter()
+
+    def on_mount(self) -> None:
+        self.backend_before = getattr(self.hub, "backend", None)
+        table = self.query_one(HubTable)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        for view in self.fleet.views():
+            table.add_row(*self.cells(view), key=view.context)
+        self.refresh_title()
+        table.focus()
+        self.fleet.start()
+        self.set_interval(1.0, self.tick)  # the Changed ages
+        self.say_summary()
+
+    def on_unmount(self) -> None:
+        super().on_unmount()
+        threading.Thread(target=self.fleet.stop, name="stop the fleet", daemon=True).start()
+
+    def on_screen_resume(self) -> None:
+        """Back from a hub's deployments: the app's backend is the one it had when the fleet opened."""
+        if self.backend_before is not None:
+            self.hub.backend = self.backend_before
+        self.opening = False
+        self.query_one(HubTable).focus()
+
+    def refresh_title(self) -> None:
+        views = self.fleet.views()
+        namespaces = sorted({v.hub.namespace for v in views})
+        self.query_one(TitleBar).show("hubtui · fleet", [
+            ("hubs", str(len(views))),
+            ("namespace", namespaces[0]) if len(namespaces) == 1 else ("namespaces", str(len(namespaces)))])
+
+    # ----- drawing ---------------------------------------------------------------------------------------------
+    def cells(self, view: HubView) -> tuple:
+        mark = "✓" if view.context in self.selected else ""
+        context = Text(view.context, style="bold")
+        if view.production:
+            context = styled(view.context, "hub.error")
+        env = view.environment or "?"
+        state = view.state if view.state in (LIVE, CONNECTING) else f"{view.state}: {view.why}"
+        if view.state == LIVE and not view.synced:
+            state = "listing…"
+        state_cell = styled(_cut(state, 34), STATE_STYLE.get(view.state, "hub.error"))
+        if view.readonly and view.state == LIVE:
+            state_cell = Text.assemble(state_cell, " ", styled("read-only", "hub.warning"))
+        shown = view.synced or view.rows
+        ready = f"{view.ready}/{len(view.rows)}" if shown else "-"
+        ready_cell = styled(ready, "hub.ok" if shown and view.ready == len(view.rows) else "hub.warning") \
+            if shown else ready
+        maint = str(view.in_maintenance) if shown else "-"
+        hpas = str(view.hpas) if shown else "-"
+        changed = human_age(time.time() - view.changed_at) if view.changed_at else "-"
+        result = styled(_cut(view.result, 40), "hub.ok" if view.result_ok else "hub.error") if view.result else ""
+        not_ready = _cut(", ".join(view.not_ready[:3]) + (f" +{len(view.not_ready) - 3}"
+                                                           if len(view.not_ready) > 3 else ""), 40)
+        return (mark, context, env, state_cell, ready_cell, maint, hpas, changed, result, not_ready, view.hub.server)
+
+    def draw(self, views: dict[str, HubView]) -> None:
+        table = self.query_one(HubTable)
+        for context, view in views.items():
+            for (key, _), value in zip(COLUMNS, self.cells(view)):
+                table.update_cell(context, key, value, update_width=True)
+        self.say_summary()
+
+    def tick(self) -> None:
+        table = self.query_one(HubTable)
+        for view in self.fleet.views():
+            if view.changed_at:
+                table.update_cell(view.context, "changed", human_age(time.time() - view.changed_at))
+
+    def say_summary(self) -> None:
+        if self.running is not None:
+            return  # the action's progress is said instead
+        views = self.fleet.views()
+        counts: dict[str, int] = {}
+        for v in views:
+            counts[v.state] = counts.get(v.state, 0) + 1
+        states = ", ".join(f"{n} {state}" for state, n in counts.items())
+        picked = f" · {len(self.selected)} selected" if self.selected else ""
+        last = f"{self.last_action} · " if self.last_action else ""
+        self.say(f"{last}{counted(len(views), 'hub')}: {states}{picked} · Enter opens a hub · Space selects · "
+                 "z maintenance · r restore · v versions")
+
+    def say(self, text: str) -> None:
+        self.query_one("#message", Static).update(escape(text))
+
+    def current(self) -> str | None:
+        table = self.query_one(HubTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    # ----- keys ------------------------------------------------------------------------------------------------
+    def action_select(self) -> None:
+        context = self.current()
+        if context is None:
+            return
+        self.selected ^= {context}
+        self.query_one(HubTable).update_cell(context, "mark", "✓" if context in self.selected else "")
+        self.say_summary()
+
+    def action_open(self) -> None:
+        context = self.current()
+        if context is None or self.opening:
+            return
+        view = self.fleet.view(context)
+        if view.state != LIVE or not view.synced:
+            why = f"{view.state}" + (f": {view.why}" if view.why else "")
+            self.say(f"cannot open {context}: {why}")
+            self.notify(f"{context}: {why}", title="Cannot open", severity="error")
+            return
+        self.opening = True
+        self.say(f"opening {context}…")
+        self.open_hub(context)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="fleet-open", name="open a hub")
+    def open_hub(self, context: str) -> None:
+        from ..backend import ClusterBackend
+
+        view = self.fleet.view(context)
+        conn = self.fleet.connection(context)
+        backend = ClusterBackend(hub_settings(self.fleet.settings, view.hub), conn=conn)
+        self.report(self._show_hub, backend)
+
+    def _show_hub(self, backend: Backend) -> None:
+        from .deployments import DeploymentsScreen
+
+        self.hub.backend = backend
+        self.app.push_screen(DeploymentsScreen(backend))
+
+    def worker_failed(self, worker, message: str) -> None:
+        self.opening = False
+        self.say(f"error: {message}")
+        self.notify(message, severity="error")
+
+    def action_versions(self) -> None:
+        self.app.push_screen(VersionsScreen(self.fleet))
+
+    def action_maintenance(self) -> None:
+        self.ask(MAINTENANCE)
+
+    def action_restore(self) -> None:
+        self.ask(RESTORE)
+
+    def chosen(self) -> list[HubView]:
+        """The selected hubs, or the one under the cursor when none is selected."""
+        current = self.current()
+        names = self.selected or ({current} if current else set())
+        return [v for v in self.fleet.views() if v.context in names]
+
+    def ask(self, action: str) -> None:
+        if self.running is not None:
+            self.notify("an action is running on the fleet: Esc stops it", severity="warning")
+            return
+        views = self.chosen()
+        if not views:
+            return
+        lines = []
+        for v in views:
+            where = f"{v.context} ({v.hub.namespace})"
+            if v.readonly:
+                lines.append(f"{where}: refused, read-only ({v.readonly})")
+            elif not v.synced:
+                lines.append(f"{where}: {v.state}" + (f" ({v.why})" if v.why else "") + ": it will be tried")
+            elif action == MAINTENANCE:
+                running = [r for r in v.rows if r.desired > 0]
+                lines.append(f"{where}: {counted(len(running), 'deployment')} → 0, each count recorded")
+            else:
+                recorded = [r for r in v.rows if r.original_replicas is not None]
+                lines.append(f"{where}: {counted(len(recorded), 'deployment')} back to the recorded count")
+        production = [v.context for v in views if v.production and not v.readonly]
+        title = ("Maintenance: scale every deployment to 0 on" if action == MAINTENANCE
+                 else "Restore the recorded counts on") + f" {counted(len(views), 'hub')}?"
+        self.app.push_screen(FleetConfirm(title, lines, production),
+                             lambda ok: self.start_action(action, views) if ok else self.say("nothing was changed"))
+
+    def start_action(self, action: str, views: list[HubView]) -> None:
+        self.running = threading.Event()
+        for v in views:
+            self.fleet.set_result(v.context, "waiting…", True)
+        self.say(f"{action} on {counted(len(views), 'hub')}… (Esc stops starting new hubs)")
+        self.act(action, [v.hub for v in views], self.running)
+
+    @work(thread=True, exit_on_error=False, group="fleet-act", name="fleet action")
+    def act(self, action: str, hubs, cancel: threading.Event) -> None:
+        def started(result: HubResult) -> None:
+            self.fleet.set_result(result.context, result.text, result.ok)
+
+        results = act_on_hubs(self.fleet.settings, hubs, action, cancel=cancel, on_result=started,
+                              connections=self.fleet.connection)
+        self.report(self.action_done, action, results, cancel.is_set())
+
+    def action_done(self, action: str, results: list[HubResult], stopped: bool) -> None:
+        self.running = None
+        done = [r.context for r in results if r.ok]
+        failed = [r.context for r in results if not r.ok]
+        text = f"{action}: done on {', '.join(done) or 'no hub'}" + (f"; not done on {', '.join(failed)}" if failed else "")
+        if stopped:
+            text = "stopped: " + text
+        self.last_action = text
+        self.say_summary()
+        self.notify(text, title="Fleet", severity="error" if failed else "information", timeout=8)
+
+    def action_back(self) -> None:
+        if self.running is not None:
+            self.running.set()
+            self.say("stopping: no new hub is started; those under way finish")
+            return
+        if len(self.app.screen_stack) > 2:  # opened from a deployments screen: back to it
+            self.app.pop_screen()
+        else:
+            self.notify("this is hubtui's first screen: q quits", timeout=3)
+
+    def action_help(self) -> None:
+        self.app.push_screen(Help("Fleet — keys", HELP))

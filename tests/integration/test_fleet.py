@@ -1,0 +1,175 @@
+"""The fleet against the real local cluster: hubs as contexts of one kubeconfig, each with a namespace of its
+own, beside hubs that cannot be read (a closed port, a server that never answers, a refused token)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from hubtui.audit import AuditLog
+from hubtui.errors import UsageError
+from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
+from hubtui.ops.fleet import (LIVE, MAINTENANCE, NO_HUB, RESTORE, Fleet, act_on_hubs, choose_hubs, versions)
+from hubtui.kube.client import UNAUTHORIZED, UNREACHABLE
+from hubtui.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def settings_for(hubs, **kw) -> Settings:
+    return Settings.from_env(kubeconfig=hubs["kubeconfig"], **kw)
+
+
+def test_the_hubs_are_the_contexts_the_patterns_name_each_with_its_namespace(fleet_hubs):
+    s = settings_for(fleet_hubs)
+    assert [h.context for h in choose_hubs(s)] == ["dev-a", "prod-b", "gone", "silent", "revoked"]
+    chosen = choose_hubs(s, ["DEV-*", "prod-?"])  # case-insensitive shell patterns, in the kubeconfig's order
+    assert [(h.context, h.namespace) for h in chosen] == [("dev-a", fleet_hubs["dev"].name),
+                                                          ("prod-b", fleet_hubs["prod"].name)]
+    assert choose_hubs(dataclasses.replace(s, fleet=("prod-*",)))[0].context == "prod-b"  # the config's `fleet`
+    # -n wins over each context's own namespace; a context without one has the usual default
+    assert {h.namespace for h in choose_hubs(settings_for(fleet_hubs, namespace="other"), ["dev-a", "prod-b"])} == {"other"}
+    assert choose_hubs(s, ["gone"])[0].namespace == "llm-analytics-hub"
+    with pytest.raises(UsageError, match=r"no context matches 'stagin\*' \(the kubeconfig has: dev-a, prod-b, gone"):
+        choose_hubs(s, ["dev-a", "stagin*"])
+
+
+def test_each_hub_says_its_own_state_and_one_that_never_answers_delays_no_other(fleet_hubs):
+    order: list[tuple[str, str]] = []
+    fleet = Fleet(settings_for(fleet_hubs), choose_hubs(settings_for(fleet_hubs)),
+                  lambda v: order.append((v.context, v.state if v.synced or v.state != LIVE else "listing")))
+    fleet.start()
+    try:
+        assert fleet.wait_settled(30), [(v.context, v.state) for v in fleet.views()]
+        views = {v.context: v for v in fleet.views()}
+    finally:
+        fleet.stop()
+    dev, prod = views["dev-a"], views["prod-b"]
+    assert (dev.state, dev.synced, [r.name for r in dev.rows], dev.ready) == (LIVE, True, ["api-server", "worker"], 2)
+    assert prod.state == LIVE and prod.production and not dev.production  # prod-b matches *prod*
+    assert (views["gone"].state, views["gone"].why) == (UNREACHABLE, "connection refused")
+    assert (views["silent"].state, views["silent"].why) == (UNREACHABLE, "no answer in time")
+    assert views["revoked"].state == UNAUTHORIZED and "401" in views["revoked"].why
+    # the hubs that answer were live and listed before the silent one was given up on
+    first_silent = next(i for i, (c, s) in enumerate(order) if c == "silent")
+    assert {c for c, s in order[:first_silent] if s == LIVE} == {"dev-a", "prod-b"}
+
+
+def test_a_namespace_that_is_not_there_is_no_hub_and_a_change_is_seen_live(fleet_hubs, kube):
+    from kubernetes import client
+
+    s = settings_for(fleet_hubs)
+    hubs = choose_hubs(s, ["dev-a"]) + [dataclasses.replace(choose_hubs(s, ["prod-b"])[0], namespace="no-such-ns")]
+    fleet = Fleet(s, hubs).start()
+    try:
+        assert fleet.wait_settled(30)
+        assert (fleet.view("prod-b").state, fleet.view("prod-b").why) == (NO_HUB, "namespace no-such-ns not found")
+        client.AppsV1Api(kube.api).patch_namespaced_deployment_scale("worker", fleet_hubs["dev"].name,
+                                                                      {"spec": {"replicas": 3}})
+        with fleet._lock:
+            assert fleet._lock.wait_for(lambda: fleet._views["dev-a"].changed_at is not None, 20)
+        worker = next(r for r in fleet.view("dev-a").rows if r.name == "worker")
+        assert worker.desired == 3
+    finally:
+        fleet.stop()
+
+
+def test_versions_mark_the_deployment_whose_images_differ_and_its_odd_cell(fleet_hubs):
+    s = settings_for(fleet_hubs)
+    fleet = Fleet(s, choose_hubs(s, ["dev-a", "prod-b", "gone"])).start()
+    try:
+        assert fleet.wait_settled(30)
+        rows = {r.deployment: r for r in versions(fleet.views())}
+    finally:
+        fleet.stop()
+    api, worker = rows["api-server"], rows["worker"]
+    assert set(api.cells) == {"dev-a", "prod-b"}  # the unread hub has no column
+    assert api.differs and api.odd == {"dev-a"}  # against the production hub's images
+    assert (api.cells["prod-b"].tags, api.cells["dev-a"].tags) == ("2", "1")
+    assert not worker.differs and not worker.odd
+
+
+def test_maintenance_across_hubs_refuses_a_readonly_hub_on_its_own_and_restores(fleet_hubs, kube):
+    from kubernetes import client
+
+    s = dataclasses.replace(settings_for(fleet_hubs), readonly_contexts=("prod-*",))
+    hubs = choose_hubs(s, ["dev-a", "prod-b", "gone"])
+    seen = []
+    results = {r.context: r for r in act_on_hubs(s, hubs, MAINTENANCE, on_result=seen.append)}
+    assert sorted(r.context for r in seen) == ["dev-a", "gone", "prod-b"]  # each hub's result as it came
+    assert results["dev-a"].ok and results["dev-a"].text == "done: 2 of 2 deployments changed"
+    assert not results["prod-b"].ok and results["prod-b"].text.startswith("refused: read-only (context prod-b")
+    assert not results["gone"].ok and "cannot reach the API server" in results["gone"].text
+    apps = client.AppsV1Api(kube.api)
+    dev, prod = fleet_hubs["dev"].name, fleet_hubs["prod"].name
+    for name, count in (("api-server", "2"), ("worker", "1")):
+        d = apps.read_namespaced_deployment(name, dev)
+        assert (d.spec.replicas, d.metadata.annotations[ORIGINAL_REPLICAS_ANNOTATION]) == (0, count)
+        assert apps.read_namespaced_deployment(name, prod).spec.replicas == int(count)  # untouched
+    audited = [e for e in AuditLog(s.state_dir).entries() if e["action"] == "scale"]
+    assert {(e["context"], e["namespace"], e["deployment"], e["after"]) for e in audited} == {
+        ("dev-a", dev, "api-server", 0), ("dev-a", dev, "worker", 0)}
+    restored = act_on_hubs(s, hubs[:1], RESTORE)[0]
+    assert restored.ok and restored.text == "done: 2 of 2 deployments changed"
+    assert apps.read_namespaced_deployment("api-server", dev).spec.replicas == 2
+
+
+def test_a_stopped_fleet_action_starts_no_new_hub_and_says_so(fleet_hubs, kube):
+    from kubernetes import client
+
+    s = settings_for(fleet_hubs)
+    cancel = threading.Event()
+    cancel.set()
+    results = act_on_hubs(s, choose_hubs(s, ["dev-a"]), MAINTENANCE, cancel=cancel)
+    assert [(r.context, r.ok, r.text) for r in results] == [("dev-a", False, "not started: stopped")]
+    assert client.AppsV1Api(kube.api).read_namespaced_deployment("api-server", fleet_hubs["dev"].name).spec.replicas == 2
+
+
+def hubtui(*args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "hubtui", *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=120)
+
+
+def test_fleet_json_prints_every_hub_and_the_versions_and_exits_1_naming_an_unread_hub(fleet_hubs):
+    done = hubtui("fleet", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-a,prod-b,gone", "--json")
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    assert [(h["context"], h["state"], h["deployments"]) for h in doc["hubs"]] == [
+        ("dev-a", "live", 2), ("prod-b", "live", 2), ("gone", "unreachable", 0)]
+    assert doc["ok"] is False and doc["hubs"][1]["production"] is True
+    api = next(v for v in doc["versions"] if v["deployment"] == "api-server")
+    assert api["differs"] and api["odd"] == ["dev-a"] and api["hubs"]["prod-b"]["tags"] == "2"
+    assert done.stderr.strip() == "hubtui: gone: unreachable: connection refused"
+    ok = hubtui("fleet", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-a", "--json")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["ok"] is True
+    typo = hubtui("fleet", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-b", "--json")
+    assert typo.returncode == 2 and "no context matches 'dev-b'" in typo.stderr and not typo.stdout
+
+
+def test_scale_across_contexts_gives_each_hubs_result_and_exit_1_naming_those_that_failed(fleet_hubs, kube):
+    from kubernetes import client
+
+    done = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-a,gone", "--all", "-r", "0",
+                  "--json")
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    hubs = {h["context"]: h for h in doc["hubs"]}
+    assert hubs["dev-a"]["ok"] and sorted(c["deployment"] for c in hubs["dev-a"]["changes"]) == ["api-server", "worker"]
+    assert not hubs["gone"]["ok"] and "cannot reach" in hubs["gone"]["result"]
+    assert "hubtui: error: not done on gone" in done.stderr
+    apps = client.AppsV1Api(kube.api)
+    assert apps.read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 0
+    back = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-*", "--restore")
+    assert back.returncode == 0, back.stderr
+    assert "dev-a" in back.stdout and "done: 2 of 2 deployments changed" in back.stdout
+    assert apps.read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 1
+    bad = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-a", "-d", "worker", "-r", "1")
+    assert bad.returncode == 2 and "--contexts scales whole hubs" in bad.stderr

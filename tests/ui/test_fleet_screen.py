@@ -1,0 +1,115 @@
+"""The fleet screen on real hubs (contexts of the local cluster, and hubs that cannot be read), asserted on the
+rendered screen: the rows and their states, Enter into a hub and Esc back, the versions, and maintenance across
+the selected hubs with a production hub's name typed."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from textual.widgets import Button
+
+from hubtui.ops.fleet import Fleet, choose_hubs
+from hubtui.settings import Settings
+from tests.ui.helpers import screen_text, until
+
+SIZE = (120, 30)
+
+
+def app_on(fleet_hubs, patterns, **kw):
+    from hubtui.ui.app import HubApp
+
+    settings = dataclasses.replace(Settings.from_env(kubeconfig=fleet_hubs["kubeconfig"]), **kw)
+    return HubApp(settings, fleet=Fleet(settings, choose_hubs(settings, patterns)))
+
+
+def row_of(app, context: str) -> str:
+    return next(line for line in screen_text(app).splitlines() if f" {context} " in line)
+
+
+@pytest.mark.asyncio
+async def test_the_fleet_shows_each_hubs_state_opens_a_hub_and_comes_back(fleet_hubs):
+    app = app_on(fleet_hubs, ["dev-a", "prod-b", "gone", "revoked"])
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "2 live" in screen_text(app) and "unauthorized" in screen_text(app),
+                    what="the hubs' states")
+        text = screen_text(app)
+        assert "hubtui · fleet" in text and "hubs 4" in text
+        assert "2/2" in row_of(app, "dev-a") and "live" in row_of(app, "prod-b")
+        assert "unreachable: connection refused" in row_of(app, "gone")
+        assert "unauthorized: the credentials" in row_of(app, "revoked")
+        await pilot.press("enter")  # the cursor is on dev-a
+        await until(pilot, lambda: "context dev-a" in screen_text(app) and "worker" in screen_text(app),
+                    what="dev-a's deployments screen")
+        assert fleet_hubs["dev"].name in screen_text(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: "hubtui · fleet" in screen_text(app), what="back on the fleet")
+        assert "2/2" in row_of(app, "dev-a")  # it kept running
+        await pilot.press("down", "down", "enter")  # a burst: the hub the cursor reached, which cannot open
+        await until(pilot, lambda: "cannot open gone: unreachable: connection refused" in screen_text(app),
+                    what="the refusal")
+        assert "hubtui · fleet" in screen_text(app)
+        await pilot.press("v")
+        await until(pilot, lambda: "versions" in screen_text(app) and "api-server" in screen_text(app),
+                    what="the versions")
+        api = next(line for line in screen_text(app).splitlines() if "api-server" in line)
+        assert "≠" in api and "1 2/2" in api and "2 2/2" in api
+        assert "not read: gone, revoked" in screen_text(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: "Enter opens a hub" in screen_text(app), what="the fleet again")
+
+
+@pytest.mark.asyncio
+async def test_maintenance_on_selected_hubs_lists_each_and_needs_the_production_hubs_name(fleet_hubs, kube):
+    from kubernetes import client
+
+    apps = client.AppsV1Api(kube.api)
+    app = app_on(fleet_hubs, ["dev-a", "prod-b"])
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "2 live" in screen_text(app), what="the hubs")
+        await pilot.press("space", "down", "space", "z")  # both hubs selected, at once
+        await until(pilot, lambda: "Maintenance: scale every deployment to 0 on 2 hubs?" in screen_text(app),
+                    what="the confirmation")
+        text = screen_text(app)
+        assert f"dev-a ({fleet_hubs['dev'].name}): 2 deployments → 0, each count recorded" in text
+        assert "prod-b is a production hub: type its name to include it" in text
+        ok = app.screen.query_one("#ok", Button)
+        await pilot.press(*"prod-a")  # a typo: OK stays disabled, Enter says what is wrong
+        await pilot.press("enter")
+        await until(pilot, lambda: "Type prod-b exactly" in screen_text(app), what="the hint")
+        assert ok.disabled
+        await pilot.click("#cancel")  # the click cancels: nothing changes
+        await until(pilot, lambda: "nothing was changed" in screen_text(app), what="the cancel")
+        assert apps.read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 1
+        await pilot.press("z")
+        await until(pilot, lambda: "production hub" in screen_text(app), what="the confirmation again")
+        await pilot.press(*"prod-b")
+        await until(pilot, lambda: not app.screen.query_one("#ok", Button).disabled, what="OK enabled")
+        await pilot.click("#ok")
+        await until(pilot, lambda: "maintenance: done on dev-a, prod-b" in screen_text(app), tries=500,
+                    what="the result")
+        assert "done: 2 of 2 deployments" in row_of(app, "dev-a")
+        await until(pilot, lambda: "0/2" not in row_of(app, "prod-b") and " 2 " in row_of(app, "prod-b"),
+                    what="the maintenance count on the row")
+    for ns in (fleet_hubs["dev"].name, fleet_hubs["prod"].name):
+        assert apps.read_namespaced_deployment("api-server", ns).spec.replicas == 0
+
+
+@pytest.mark.asyncio
+async def test_a_readonly_hub_is_refused_on_its_own_row_and_the_other_goes_on(fleet_hubs, kube):
+    from kubernetes import client
+
+    app = app_on(fleet_hubs, ["dev-a", "prod-b"], readonly_contexts=("prod-*",))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "2 live" in screen_text(app), what="the hubs")
+        assert "read-only" in row_of(app, "prod-b") and "read-only" not in row_of(app, "dev-a")
+        await pilot.press("space", "down", "space", "z")
+        await until(pilot, lambda: "refused, read-only" in screen_text(app), what="the confirmation")
+        assert "type its name" not in screen_text(app)  # the read-only production hub is not asked for
+        await pilot.click("#ok")
+        await until(pilot, lambda: "maintenance: done on dev-a; not done on prod-b" in screen_text(app), tries=500,
+                    what="the result")
+        assert "refused: read-only" in row_of(app, "prod-b")
+    apps = client.AppsV1Api(kube.api)
+    assert apps.read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 0
+    assert apps.read_namespaced_deployment("worker", fleet_hubs["prod"].name).spec.replicas == 1
