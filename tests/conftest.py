@@ -276,5 +276,5 @@ def fleet_hubs(local_cluster, kube, scratch, tmp_path):
     config["current-context"] = "dev-a"
     path = tmp_path / "kubeconfig"
     path.write_text(yaml.safe_dump(config))
-    yield {"kubeconfig": str(path), "dev": dev, "prod": prod}
+    yield {"kubeconfig": str(path), "dev": dev, "prod": prod, "silent": silent}
     silent.close()

@@ -242,7 +242,11 @@ class Silent:
             self.held.append(conn)
 
     def close(self) -> None:
-        self.sock.shutdown(socket.SHUT_RDWR)
+        """Stop listening and drop what it holds: its clients' requests fail at once (again: nothing)."""
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.sock.close()
         for c in self.held:
             c.close()

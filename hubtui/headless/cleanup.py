@@ -76,9 +76,9 @@ class CleanupPrinter(EventPrinter):
         super().__init__(ndjson=ndjson)
         self._last_progress: dict[str, tuple[str, float]] = {}
 
-    def __call__(self, event: Event) -> None:
+    def __call__(self, event: Event, context: str | None = None) -> None:
         if self.ndjson:
-            super().__call__(event)
+            super().__call__(event, context)
             return
         with self._lock:
             line = self._line(event)

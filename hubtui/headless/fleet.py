@@ -4,6 +4,7 @@ the part of `hubtui scale --contexts` that runs across hubs."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import signal
 import sys
@@ -89,8 +90,11 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("--contexts scales whole hubs: use --all -r N or --restore, not --deployment")
     if not args.all and not args.restore:
         raise UsageError("--contexts needs --all -r N or --restore")
+    wait = None
     if args.wait:
-        raise UsageError("--wait does not go with --contexts yet: each hub's result is said as it is sent")
+        wait = settings.scale_timeout if args.timeout is None else args.timeout
+        if not 0 < wait <= 86400:
+            raise UsageError(f"--timeout must be a positive number of seconds (at most a day), not {wait:g}")
     replicas = 0 if args.restore else parse_replicas(args.replicas)
     hubs = choose_hubs(settings, patterns(args.contexts))
     printer = EventPrinter(ndjson=args.ndjson)
@@ -111,7 +115,8 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(signal.SIGINT, stop)
     try:
         results = act_on_hubs(settings, hubs, RESTORE if args.restore else MAINTENANCE, replicas=replicas,
-                              force=args.force, dry_run=args.dry_run, cancel=cancel, on_result=said)
+                              force=args.force, dry_run=args.dry_run, wait=wait, cancel=cancel, on_result=said,
+                              emit_for=lambda hub: functools.partial(printer, context=hub.context))
     finally:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, previous)

@@ -19,14 +19,18 @@ class EventPrinter:
         self.err = err or sys.stderr
         self._lock = threading.Lock()
 
-    def __call__(self, event: Event) -> None:
+    def __call__(self, event: Event, context: str | None = None) -> None:
+        """`context`: the hub the event comes from (scale across contexts): in each NDJSON line, and first on
+        each line for a person."""
+        where = f"{context}: " if context else ""
         with self._lock:
             if self.ndjson:
-                print(json.dumps(to_dict(event)), file=self.out, flush=True)
+                print(json.dumps({**to_dict(event), **({"context": context} if context else {})}), file=self.out,
+                      flush=True)
             elif isinstance(event, LogLine) and event.level != "info":
-                print(f"{event.level}: {event.text}", file=self.err, flush=True)
+                print(f"{event.level}: {where}{event.text}", file=self.err, flush=True)
             elif isinstance(event, StepFailed):
-                print(f"error: {event.error}", file=self.err, flush=True)
+                print(f"error: {where}{event.error}", file=self.err, flush=True)
 
     def result(self, doc: dict) -> None:
         with self._lock:

@@ -331,6 +331,7 @@ def versions(views: Sequence[HubView]) -> list[VersionRow]:
 
 # ----- maintenance across hubs ---------------------------------------------------------------------------------
 MAINTENANCE, RESTORE = "maintenance", "restore"
+ACT_PARALLEL = 4  # hubs changed at once
 
 
 @dataclass(frozen=True)
@@ -340,22 +341,26 @@ class HubResult:
     ok: bool
     text: str  # done: what changed; failed: why; refused; not started
     changes: tuple = ()  # the ScaleChanges made there
+    not_ready: dict[str, str] | None = None  # after a wait: each deployment not ready, and why (None: no wait)
 
     def to_dict(self) -> dict:
         return {"context": self.context, "namespace": self.namespace, "ok": self.ok, "result": self.text,
+                "not_ready": self.not_ready,
                 "changes": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error,
                              "warning": c.warning} for c in self.changes]}
 
 
 def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replicas: int = 0, force: bool = False,
-                dry_run: bool = False, emit: Emit = ignore, cancel: threading.Event | None = None,
-                on_result: Callable[[HubResult], None] | None = None,
+                dry_run: bool = False, wait: float | None = None, emit_for: Callable[[Hub], Emit] | None = None,
+                cancel: threading.Event | None = None, on_result: Callable[[HubResult], None] | None = None,
                 connections: Callable[[str], KubeConnection | None] | None = None,
-                parallel: int = 4) -> list[HubResult]:
+                parallel: int | None = None) -> list[HubResult]:
     """Scale every deployment of each hub to `replicas` (MAINTENANCE with 0 records each count first, as
     the deployments screen does), or RESTORE each recorded count: hub by hub, a few at a time. A read-only hub
     is refused on its own; one hub's failure never stops another's; `cancel` stops starting new hubs (those
-    are reported as not started). Each change is audited with its context by the scale engine."""
+    are reported as not started). Each change is audited with its context by the scale engine.
+    `wait`: seconds to wait, on each hub, until what changed is ready (a hub whose deployments are not ready
+    by then has failed, with each one's reason); `emit_for(hub)`: that hub's Emit for the engine's events."""
     from .scale import ScaleEngine
 
     cancel = cancel or threading.Event()
@@ -377,17 +382,28 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
         try:
             if conn is None:
                 conn = connect(s)
-            engine = ScaleEngine(conn, s, dry_run=dry_run, emit=emit)
+            engine = ScaleEngine(conn, s, dry_run=dry_run, emit=emit_for(hub) if emit_for else ignore)
             changes = engine.restore(force=force) if action == RESTORE else engine.scale_all(replicas)
             failed = [c for c in changes if not c.ok]
+            moved = {c.name: c.after for c in changes if c.ok and c.before != c.after}
+            outcome = None
+            if wait is not None and moved and not dry_run and not failed:
+                outcome = engine.wait_ready(list(moved), wait, targets=moved, cancel=cancel)
             if failed:
                 text = f"failed: {failed[0].name}: {failed[0].error}" + (
                     f" (and {len(failed) - 1} more)" if len(failed) > 1 else "")
+            elif outcome is not None and not outcome.ok:
+                name, why = next(iter(outcome.not_ready.items()))
+                text = (f"not ready after {wait:g} s: {name}: {why}"
+                        + (f" (and {len(outcome.not_ready) - 1} more)" if len(outcome.not_ready) > 1 else ""))
             else:
-                moved = sum(1 for c in changes if c.before != c.after)
                 verb = "would change" if dry_run else "changed"
-                text = f"done: {moved} of {len(changes)} deployments {verb}" if changes else "done: nothing to do"
-            result = HubResult(hub.context, hub.namespace, not failed, text, tuple(changes))
+                text = f"done: {len(moved)} of {len(changes)} deployments {verb}" if changes else "done: nothing to do"
+                if outcome is not None:
+                    text += f", all ready in {outcome.seconds:.0f} s"
+            ok = not failed and (outcome is None or outcome.ok)
+            result = HubResult(hub.context, hub.namespace, ok, text, tuple(changes),
+                               None if outcome is None else dict(outcome.not_ready))
         except Exception as e:  # noqa: BLE001 - one hub's failure is its own row's
             result = HubResult(hub.context, hub.namespace, False, f"failed: {e}")
         finally:
@@ -396,5 +412,6 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
         report(result)
         return result
 
-    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(hubs))), thread_name_prefix="fleet act") as pool:
+    workers = max(1, min(parallel or ACT_PARALLEL, len(hubs)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fleet act") as pool:
         return list(pool.map(one, hubs))

@@ -138,6 +138,9 @@ ACTIONS: tuple[Action, ...] = (
            "marked", ("fleet",)),
     Action("back", "escape", "Back", "stop an action across hubs (no new hub starts), or back to the deployments",
            ("fleet",)),
+    Action("interrupt", "ctrl+c", "Stop", "during an action across hubs: no new hub starts (those under way "
+           "finish, each one's result on its row); otherwise quit", ("fleet",), footer=False, palette=False,
+           shown_keys="Ctrl-C"),
     Action("help", "question_mark", "Help", "the keys of this screen", ("fleet",)),
     # the fleet's versions
     _key("↑ ↓", "move through the deployments", "versions"),

@@ -12,12 +12,13 @@ import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
 from hubtui.audit import AuditLog
 from hubtui.errors import UsageError
 from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from hubtui.ops.fleet import (LIVE, MAINTENANCE, NO_HUB, RESTORE, Fleet, act_on_hubs, choose_hubs, versions)
-from hubtui.kube.client import UNAUTHORIZED, UNREACHABLE
+from hubtui.kube.client import FORBIDDEN, UNAUTHORIZED, UNREACHABLE
 from hubtui.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,3 +174,89 @@ def test_scale_across_contexts_gives_each_hubs_result_and_exit_1_naming_those_th
     assert apps.read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 1
     bad = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-a", "-d", "worker", "-r", "1")
     assert bad.returncode == 2 and "--contexts scales whole hubs" in bad.stderr
+
+
+def test_scale_across_contexts_waits_for_readiness_and_tags_each_event_with_its_hub(fleet_hubs, kube):
+    done = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-a,prod-b", "--all", "-r", "2",
+                  "--wait", "--timeout", "60", "--ndjson")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    steps = [e for e in lines if e.get("event") == "StepStarted"]
+    assert {(e["context"], e["step"]) for e in steps} == {(c, s) for c in ("dev-a", "prod-b")
+                                                          for s in ("worker 1→2", "api-server 2→2")}
+    hub_results = {e["context"]: e for e in lines if e.get("event") == "HubResult"}
+    assert hub_results["dev-a"]["ok"] and hub_results["dev-a"]["not_ready"] == {}
+    assert "1 of 2 deployments changed, all ready in" in hub_results["prod-b"]["result"]
+    assert lines[-1]["event"] == "Result" and lines[-1]["ok"] is True
+
+
+def test_a_hub_that_may_not_list_deployments_is_forbidden_from_a_kubeconfig_list(fleet_hubs, kube, tmp_path):
+    from tests.kubehelpers import restricted_kubeconfig
+
+    nobody = restricted_kubeconfig(kube.api, tmp_path / "nobody-kubeconfig", fleet_hubs["dev"].name)
+    s = Settings.from_env(kubeconfig=f"{fleet_hubs['kubeconfig']}{os.pathsep}{nobody}")
+    hubs = choose_hubs(s, ["nobody", "dev-a"])  # one context from each file
+    assert [h.context for h in hubs] == ["dev-a", "nobody"]
+    fleet = Fleet(s, hubs).start()
+    try:
+        assert fleet.wait_settled(30)
+        view = fleet.view("nobody")
+    finally:
+        fleet.stop()
+    assert (view.state, view.synced) == (FORBIDDEN, False) and "403" in view.why
+    assert fleet.view("dev-a").state == LIVE
+
+
+def test_a_live_hub_that_goes_away_says_so_and_comes_back_by_itself(api_proxy, local_cluster):
+    s = Settings.from_env(kubeconfig=str(api_proxy.kubeconfig))
+    fleet = Fleet(s, choose_hubs(s)).start()
+    context = fleet.hubs[0].context
+
+    def state_is(*states: str):
+        with fleet._lock:
+            return fleet._lock.wait_for(lambda: fleet._views[context].state in states
+                                        and (fleet._views[context].synced or states != (LIVE,)), 30)
+    try:
+        assert state_is(LIVE) and fleet.view(context).rows
+        api_proxy.cut()
+        assert state_is(UNREACHABLE), fleet.view(context)
+        assert "cannot reach the API server" in fleet.view(context).why
+        api_proxy.restore()
+        assert state_is(LIVE), fleet.view(context)
+    finally:
+        fleet.stop()
+
+
+def test_exec_plugins_of_several_hubs_run_at_the_same_time(local_cluster, tmp_path):
+    """Each hub's plugin runs on its own hub's thread, concurrently with the others' (a slow sign-in delays
+    no other hub), and each hub goes live on the credential its plugin gave."""
+    config = yaml.safe_load(Path(local_cluster.kubeconfig).read_text())
+    cluster, user = config["clusters"][0], config["users"][0]["user"]
+    script = tmp_path / "plugin.py"
+    script.write_text(
+        "import json, os, pathlib, sys, time\n"
+        "log = pathlib.Path(sys.argv[1])\n"
+        "start = time.time(); time.sleep(1.0)\n"
+        "with open(log, 'a') as f: f.write(f'{start} {time.time()}\\n')\n"
+        f"cert = pathlib.Path({user['client-certificate']!r}).read_text()\n"
+        f"key = pathlib.Path({user['client-key']!r}).read_text()\n"
+        "info = json.loads(os.environ['KUBERNETES_EXEC_INFO'])\n"
+        "print(json.dumps({'apiVersion': info['apiVersion'], 'kind': 'ExecCredential',\n"
+        "                  'status': {'clientCertificateData': cert, 'clientKeyData': key}}))\n")
+    log = tmp_path / "runs.log"
+    config["users"] = [{"name": f"u{i}", "user": {"exec": {
+        "apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable, "args": [str(script), str(log)],
+        "interactiveMode": "Never"}}} for i in (1, 2)]
+    config["contexts"] = [{"name": f"plugged-{i}", "context": {"cluster": cluster["name"], "user": f"u{i}"}}
+                          for i in (1, 2)]
+    path = tmp_path / "kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    s = Settings.from_env(kubeconfig=str(path))
+    fleet = Fleet(s, choose_hubs(s)).start()
+    try:
+        assert fleet.wait_settled(30)
+        assert [(v.context, v.state) for v in fleet.views()] == [("plugged-1", LIVE), ("plugged-2", LIVE)]
+    finally:
+        fleet.stop()
+    (s1, e1), (s2, e2) = sorted(tuple(map(float, line.split())) for line in log.read_text().splitlines())
+    assert s2 < e1  # the second plugin started before the first had finished

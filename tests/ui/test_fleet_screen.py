@@ -16,11 +16,13 @@ from tests.ui.helpers import screen_text, until
 SIZE = (120, 30)
 
 
-def app_on(fleet_hubs, patterns, **kw):
+def app_on(fleet_hubs, patterns, *, first: str = "", **kw):
+    """The app on the fleet of `patterns`; `first`: that hub first (the rest in the kubeconfig's order)."""
     from hubtui.ui.app import HubApp
 
     settings = dataclasses.replace(Settings.from_env(kubeconfig=fleet_hubs["kubeconfig"]), **kw)
-    return HubApp(settings, fleet=Fleet(settings, choose_hubs(settings, patterns)))
+    hubs = sorted(choose_hubs(settings, patterns), key=lambda h: h.context != first)
+    return HubApp(settings, fleet=Fleet(settings, hubs))
 
 
 def row_of(app, context: str) -> str:
@@ -37,7 +39,7 @@ async def test_the_fleet_shows_each_hubs_state_opens_a_hub_and_comes_back(fleet_
         assert "hubtui · fleet" in text and "hubs 4" in text
         assert "2/2" in row_of(app, "dev-a") and "live" in row_of(app, "prod-b")
         assert "unreachable: connection refused" in row_of(app, "gone")
-        assert "unauthorized: the credentials" in row_of(app, "revoked")
+        assert "unauthorized: sign in again (401)" in row_of(app, "revoked")
         await pilot.press("enter")  # the cursor is on dev-a
         await until(pilot, lambda: "context dev-a" in screen_text(app) and "worker" in screen_text(app),
                     what="dev-a's deployments screen")
@@ -113,3 +115,32 @@ async def test_a_readonly_hub_is_refused_on_its_own_row_and_the_other_goes_on(fl
     apps = client.AppsV1Api(kube.api)
     assert apps.read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 0
     assert apps.read_namespaced_deployment("worker", fleet_hubs["prod"].name).spec.replicas == 1
+
+
+@pytest.mark.asyncio
+async def test_ctrl_c_during_an_action_starts_no_new_hub_and_quits_once_it_is_over(fleet_hubs, kube, monkeypatch):
+    from kubernetes import client
+
+    import hubtui.ops.fleet
+
+    monkeypatch.setattr(hubtui.ops.fleet, "ACT_PARALLEL", 1)  # one hub at a time: silent first, dev-a waits
+    app = app_on(fleet_hubs, ["silent", "dev-a"], first="silent")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "1 live" in screen_text(app) and "no answer in time" in screen_text(app),
+                    what="the hubs")
+        await pilot.press("space", "down", "space", "z")
+        await until(pilot, lambda: "silent (llm-analytics-hub): unreachable" in screen_text(app),
+                    what="the confirmation")
+        assert "will be tried" in screen_text(app)
+        await pilot.click("#ok")
+        await until(pilot, lambda: "Esc stops starting new hubs" in screen_text(app), what="the action running")
+        await pilot.press("ctrl+c")  # silent's request hangs: dev-a has not started
+        await until(pilot, lambda: "stopping: no new hub is started" in screen_text(app), what="the stop")
+        assert app.is_running
+        fleet_hubs["silent"].close()  # silent's hung request fails now
+        await until(pilot, lambda: "stopped: maintenance: done on no hub; not done on silent, dev-a"
+                    in screen_text(app), tries=500, what="the result")
+        assert "not started: stopped" in row_of(app, "dev-a")
+        await pilot.press("ctrl+c")  # nothing runs: Ctrl-C quits
+        await until(pilot, lambda: not app.is_running, what="the app to quit")
+    assert client.AppsV1Api(kube.api).read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 1

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
-from ...ops.fleet import CONNECTING, LIVE, MAINTENANCE, RESTORE, Fleet, HubResult, HubView, act_on_hubs, hub_settings
+from ...ops.fleet import FORBIDDEN, UNAUTHORIZED, CONNECTING, LIVE, MAINTENANCE, RESTORE, Fleet, HubResult, HubView, act_on_hubs, hub_settings
 from ...words import counted, human_age
 from ..actions import bindings, help_rows, table_bindings
 from ..live import Channel
@@ -34,6 +34,8 @@ COLUMNS = (("mark", " "), ("context", "Context"), ("env", "Env"), ("state", "Sta
            ("maint", "Maint."), ("hpas", "HPAs"), ("changed", "Changed"), ("result", "Last action"),
            ("not_ready", "Not ready"), ("server", "Server"))
 STATE_STYLE = {LIVE: "hub.ok", CONNECTING: "dim"}
+# the state's reason as its cell says it (Enter on the row, and `fleet --json`, give the whole line)
+SHORT = {UNAUTHORIZED: "sign in again (401)", FORBIDDEN: "no right to list deployments (403)"}
 
 
 class HubTable(DataTable):
@@ -106,10 +108,10 @@ class FleetScreen(HubScreen):
         if view.production:
             context = styled(view.context, "hub.error")
         env = view.environment or "?"
-        state = view.state if view.state in (LIVE, CONNECTING) else f"{view.state}: {view.why}"
+        state = view.state if view.state in (LIVE, CONNECTING) else f"{view.state}: {SHORT.get(view.state, view.why)}"
         if view.state == LIVE and not view.synced:
             state = "listing…"
-        state_cell = styled(_cut(state, 34), STATE_STYLE.get(view.state, "hub.error"))
+        state_cell = styled(_cut(state, 36), STATE_STYLE.get(view.state, "hub.error"))
         if view.readonly and view.state == LIVE:
             state_cell = Text.assemble(state_cell, " ", styled("read-only", "hub.warning"))
         shown = view.synced or view.rows
@@ -270,10 +272,21 @@ class FleetScreen(HubScreen):
         self.say_summary()
         self.notify(text, title="Fleet", severity="error" if failed else "information", timeout=8)
 
+    def stop_action(self) -> bool:
+        """An action across hubs is running: no new hub starts (True); nothing runs (False)."""
+        if self.running is None:
+            return False
+        self.running.set()
+        self.say("stopping: no new hub is started; those under way finish")
+        return True
+
+    async def action_interrupt(self) -> None:
+        """Ctrl-C: stops an action across hubs; otherwise quits, as everywhere."""
+        if not self.stop_action():
+            await self.hub.action_quit()
+
     def action_back(self) -> None:
-        if self.running is not None:
-            self.running.set()
-            self.say("stopping: no new hub is started; those under way finish")
+        if self.stop_action():
             return
         if len(self.app.screen_stack) > 2:  # opened from a deployments screen: back to it
             self.app.pop_screen()

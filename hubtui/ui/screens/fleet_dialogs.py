@@ -89,7 +89,7 @@ class VersionsScreen(HubScreen):
     DEFAULT_CSS = """
     VersionsScreen #titlebar { height: 1; background: $primary; color: $text; }
     VersionsScreen #matrix { height: 1fr; }
-    VersionsScreen #message { height: 1; padding: 0 1; color: $text-muted; }
+    VersionsScreen #message { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, fleet: Fleet):
