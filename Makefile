@@ -85,6 +85,7 @@ bench: deps venv cluster-build
 	$(LOCALCLUSTER) down hubtui-bench
 	cd bench && ../$(VENV)/bin/python big_namespace.py $(BIG_ARGS)
 	$(LOCALCLUSTER) down hubtui-bench-big
+	cd bench && ../$(VENV)/bin/python fleet.py
 
 ## snapshot-update: re-record the SVG snapshots after an intended UI change
 snapshot-update: venv

@@ -221,6 +221,60 @@ async def cleanup_run() -> Path:
         shutil.rmtree(state, ignore_errors=True)
 
 
+async def fleet() -> Path:
+    """The fleet on the demo cluster, seen as four hubs: dev-eu (the hub), staging-eu (a namespace of its own
+    with a newer api-server, removed afterwards), prod-eu (the hub again, by a production context's name) and
+    prod-us, whose server refuses connections; then its versions."""
+    import tempfile
+
+    import yaml
+    from kubernetes import client
+
+    from hubtui.kube.client import connect, kubeconfig_paths
+    from hubtui.ops.fleet import Fleet, choose_hubs
+
+    settings = Settings.from_env()
+    conn = connect(settings)
+    core, apps = client.CoreV1Api(conn.api), client.AppsV1Api(conn.api)
+    staging = "llm-analytics-hub-staging"
+    core.create_namespace({"metadata": {"name": staging, "labels": {"environment": "staging"}}})
+    try:
+        for name, image in (("api-server", "1.5.0"), ("worker-service", "1.4.2")):
+            dep = apps.read_namespaced_deployment(name, "llm-analytics-hub")
+            container = dep.spec.template.spec.containers[0]
+            container.image = container.image.rsplit(":", 1)[0] + ":" + image
+            apps.create_namespaced_deployment(staging, {
+                "metadata": {"name": name}, "spec": {"replicas": dep.spec.replicas, "selector": dep.spec.selector,
+                                                     "template": dep.spec.template}})
+        config = yaml.safe_load(Path(kubeconfig_paths(settings).split(os.pathsep)[0]).read_text())
+        cluster, user = config["clusters"][0], config["users"][0]
+        config["clusters"].append({"name": "prod-us", "cluster": {**cluster["cluster"],
+                                                                  "server": "https://127.0.0.1:1"}})
+        config["contexts"] = [{"name": name, "context": {"cluster": c, "user": user["name"], "namespace": ns}}
+                              for name, c, ns in (("dev-eu", cluster["name"], "llm-analytics-hub"),
+                                                  ("staging-eu", cluster["name"], staging),
+                                                  ("prod-eu", cluster["name"], "llm-analytics-hub"),
+                                                  ("prod-us", "prod-us", "llm-analytics-hub"))]
+        config["current-context"] = "dev-eu"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "kubeconfig"
+            path.write_text(yaml.safe_dump(config))
+            fleet_settings = Settings.from_env(kubeconfig=str(path))
+            hubs = Fleet(fleet_settings, choose_hubs(fleet_settings))
+            app = HubApp(fleet_settings, fleet=hubs)
+            async with app.run_test(size=SIZE) as pilot:
+                await until(pilot, lambda: sum(v.synced for v in hubs.views()) == 3
+                            and hubs.view("prod-us").state != "connecting", "the hubs live")
+                await pilot.pause(0.5)
+                app.save_screenshot(filename="fleet.svg", path=str(OUT))
+                await pilot.press("v")
+                await pilot.pause(0.5)
+                return Path(app.save_screenshot(filename="fleet-versions.svg", path=str(OUT)))
+    finally:
+        core.delete_namespace(staging)
+        conn.close()
+
+
 def finish(svg: Path) -> Path:
     """Textual writes runs of spaces as no-break spaces at the start of a <text>; without
     xml:space="preserve" some renderers (librsvg) drop them and words run together. Then the PNG."""
@@ -236,7 +290,7 @@ def main() -> int:
     OUT.mkdir(exist_ok=True)
     if not shutil.which("rsvg-convert"):
         raise SystemExit("screenshots: rsvg-convert is missing (Debian's librsvg2-bin): make screenshots installs it")
-    for shot in (deployments, sizes, palette, readonly, connect, detail, cleanup_plan_and_confirmation,
+    for shot in (deployments, sizes, palette, readonly, connect, detail, fleet, cleanup_plan_and_confirmation,
                  cleanup_run):
         asyncio.run(shot())
     for svg in sorted(OUT.glob("*.svg")):

@@ -260,3 +260,75 @@ def test_exec_plugins_of_several_hubs_run_at_the_same_time(local_cluster, tmp_pa
         fleet.stop()
     (s1, e1), (s2, e2) = sorted(tuple(map(float, line.split())) for line in log.read_text().splitlines())
     assert s2 < e1  # the second plugin started before the first had finished
+
+
+def test_hubs_on_separate_clusters_one_stopped_mid_test_maintenance_and_restore(local_cluster, doomed_cluster, kube,
+                                                                                scratch, tmp_path):
+    """dev and staging on one cluster, production on a cluster of its own (its namespace labelled
+    production): the versions across clusters, the production cluster's API server stopped (its row says so,
+    the others keep updating) and started again (it recovers by itself), then maintenance and restore across dev
+    and production with the exact counts back and every audit line naming its context."""
+    from kubernetes import client
+
+    from hubtui.kube.client import connect
+
+    dev = scratch("fleet-dev", {"api-server": 2, "worker-service": 1})
+    staging = scratch("fleet-staging", {"api-server": 1})
+    core = client.CoreV1Api(kube.api)
+    core.patch_namespace(staging.name, {"metadata": {"labels": {"environment": "staging"}}})
+    prod_conn = connect(Settings.from_env(kubeconfig=str(doomed_cluster.kubeconfig)))
+    client.CoreV1Api(prod_conn.api).patch_namespace("llm-analytics-hub",
+                                                    {"metadata": {"labels": {"environment": "production"}}})
+    prod_conn.close()
+
+    def one(cluster, context: str, namespace: str) -> dict:
+        config = yaml.safe_load(Path(cluster.kubeconfig).read_text())
+        config["contexts"] = [{"name": context, "context": {**config["contexts"][0]["context"],
+                                                            "namespace": namespace}}]
+        config["current-context"] = context
+        path = tmp_path / f"{context}.kubeconfig"
+        path.write_text(yaml.safe_dump(config))
+        return path
+
+    paths = [one(local_cluster, "hub-dev", dev.name), one(local_cluster, "hub-staging", staging.name),
+             one(doomed_cluster, "hub-eu", "llm-analytics-hub")]
+    s = Settings.from_env(kubeconfig=os.pathsep.join(map(str, paths)))
+    # (the users and clusters of the first two files share names: kubectl's merge keeps the first, the same)
+    fleet = Fleet(s, choose_hubs(s)).start()
+
+    def until(check, timeout: float = 30) -> bool:
+        with fleet._lock:
+            return fleet._lock.wait_for(check, timeout)
+
+    try:
+        assert fleet.wait_settled(30)
+        views = {v.context: v for v in fleet.views()}
+        assert [(c, v.state, v.environment, v.production) for c, v in views.items()] == [
+            ("hub-dev", LIVE, "", False), ("hub-staging", LIVE, "staging", False), ("hub-eu", LIVE, "production", True)]
+        api = next(r for r in versions(fleet.views()) if r.deployment == "api-server")
+        assert api.differs and "hub-eu" not in api.odd and api.odd == {"hub-dev", "hub-staging"}
+
+        saved = doomed_cluster.stop_apiserver()
+        assert until(lambda: fleet._views["hub-eu"].state == UNREACHABLE)
+        client.AppsV1Api(kube.api).patch_namespaced_deployment_scale("worker-service", dev.name,
+                                                                      {"spec": {"replicas": 2}})
+        assert until(lambda: any(r.name == "worker-service" and r.desired == 2 for r in fleet._views["hub-dev"].rows))
+        assert fleet.view("hub-eu").state == UNREACHABLE and fleet.view("hub-staging").state == LIVE
+        doomed_cluster.start_apiserver(saved)
+        assert until(lambda: fleet._views["hub-eu"].state == LIVE and fleet._views["hub-eu"].synced, 60)
+        before = {r.name: r.desired for r in fleet.view("hub-eu").rows}
+    finally:
+        fleet.stop()
+
+    hubs = [h for h in choose_hubs(s) if h.context in ("hub-dev", "hub-eu")]
+    assert all(r.ok for r in act_on_hubs(s, hubs, MAINTENANCE))
+    assert all(r.ok for r in act_on_hubs(s, hubs, RESTORE))
+    fleet = Fleet(s, hubs).start()
+    try:
+        assert fleet.wait_settled(30)
+        assert {r.name: r.desired for r in fleet.view("hub-eu").rows} == before
+        assert {r.name: r.desired for r in fleet.view("hub-dev").rows} == {"api-server": 2, "worker-service": 2}
+    finally:
+        fleet.stop()
+    audited = {(e["context"], e["action"]) for e in AuditLog(s.state_dir).entries()}
+    assert {("hub-dev", "scale"), ("hub-eu", "scale"), ("hub-dev", "restore"), ("hub-eu", "restore")} <= audited
