@@ -148,7 +148,8 @@ class HubView:
 
 class Fleet:
     """The hubs, each kept live on its own. Each of `listeners` (on_change first) gets every new HubView, on
-    the hubs' threads."""
+    the hubs' threads, under the fleet's lock (so in the order the views were made: a listener must be quick
+    and must not call back into the fleet)."""
 
     def __init__(self, settings: Settings, hubs: Sequence[Hub], on_change: Callable[[HubView], None] | None = None,
                  *, parallel: int = PARALLEL, reach_timeout: float = REACH_TIMEOUT,
@@ -209,12 +210,12 @@ class Fleet:
 
     # ----- the hubs' threads -----------------------------------------------------------------------------------
     def _update(self, context: str, **changes) -> None:
-        with self._lock:
+        with self._lock:  # listeners are told under the lock: in the order the views were made
             view = dataclasses.replace(self._views[context], **changes)
             self._views[context] = view
             self._lock.notify_all()
-        for listener in list(self.listeners):
-            listener(view)
+            for listener in list(self.listeners):
+                listener(view)
 
     def _run(self, hub: Hub) -> None:
         delay = self.backoff[0]

@@ -90,7 +90,7 @@ async def test_maintenance_on_selected_hubs_lists_each_and_needs_the_production_
         await pilot.click("#ok")
         await until(pilot, lambda: "maintenance: done on dev-a, prod-b" in screen_text(app), tries=500,
                     what="the result")
-        assert "done: 2 of 2 deployments" in row_of(app, "dev-a")
+        await until(pilot, lambda: "done: 2 of 2 deployments" in row_of(app, "dev-a"), what="dev-a's result")
         await until(pilot, lambda: "0/2" not in row_of(app, "prod-b") and " 2 " in row_of(app, "prod-b"),
                     what="the maintenance count on the row")
     for ns in (fleet_hubs["dev"].name, fleet_hubs["prod"].name):
@@ -111,7 +111,7 @@ async def test_a_readonly_hub_is_refused_on_its_own_row_and_the_other_goes_on(fl
         await pilot.click("#ok")
         await until(pilot, lambda: "maintenance: done on dev-a; not done on prod-b" in screen_text(app), tries=500,
                     what="the result")
-        assert "refused: read-only" in row_of(app, "prod-b")
+        await until(pilot, lambda: "refused: read-only" in row_of(app, "prod-b"), what="prod-b's result")
     apps = client.AppsV1Api(kube.api)
     assert apps.read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 0
     assert apps.read_namespaced_deployment("worker", fleet_hubs["prod"].name).spec.replicas == 1
@@ -140,7 +140,7 @@ async def test_ctrl_c_during_an_action_starts_no_new_hub_and_quits_once_it_is_ov
         fleet_hubs["silent"].close()  # silent's hung request fails now
         await until(pilot, lambda: "stopped: maintenance: done on no hub; not done on silent, dev-a"
                     in screen_text(app), tries=500, what="the result")
-        assert "not started: stopped" in row_of(app, "dev-a")
+        await until(pilot, lambda: "not started: stopped" in row_of(app, "dev-a"), what="dev-a's result")
         await pilot.press("ctrl+c")  # nothing runs: Ctrl-C quits
         await until(pilot, lambda: not app.is_running, what="the app to quit")
     assert client.AppsV1Api(kube.api).read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 1

@@ -8,6 +8,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.text import Text
 from textual import work
@@ -15,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
-from ...ops.fleet import FORBIDDEN, UNAUTHORIZED, CONNECTING, LIVE, MAINTENANCE, RESTORE, Fleet, HubResult, HubView, act_on_hubs, hub_settings
+from ...ops.fleet import FORBIDDEN, NO_HUB, UNAUTHORIZED, CONNECTING, LIVE, MAINTENANCE, RESTORE, Fleet, HubResult, HubView, act_on_hubs, hub_settings
 from ...words import counted, human_age
 from ..actions import bindings, help_rows, table_bindings
 from ..live import Channel
@@ -62,6 +63,7 @@ class FleetScreen(HubScreen):
         self.last_action = ""  # the last action's outcome, kept on the message line until the next one
         self.backend_before: Backend | None = None  # the app's backend when the fleet opened (given back on Esc)
         self.live: Channel[str, HubView] = Channel(self, self.draw, fps=10)
+        self._room = 0  # the Server column's width when the table was last filled
         fleet.listeners.append(lambda view: self.live.put(view.context, view))
 
     def compose(self) -> ComposeResult:
@@ -73,10 +75,7 @@ class FleetScreen(HubScreen):
     def on_mount(self) -> None:
         self.backend_before = getattr(self.hub, "backend", None)
         table = self.query_one(HubTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        for view in self.fleet.views():
-            table.add_row(*self.cells(view), key=view.context)
+        self.fill()
         self.refresh_title()
         table.focus()
         self.fleet.start()
@@ -91,7 +90,9 @@ class FleetScreen(HubScreen):
         """Back from a hub's deployments: the app's backend is the one it had when the fleet opened."""
         if self.backend_before is not None:
             self.hub.backend = self.backend_before
-        self.opening = False
+        if self.opening:
+            self.opening = False
+            self.tell("")
         self.query_one(HubTable).focus()
 
     def refresh_title(self) -> None:
@@ -108,7 +109,8 @@ class FleetScreen(HubScreen):
         if view.production:
             context = styled(view.context, "hub.error")
         env = view.environment or "?"
-        state = view.state if view.state in (LIVE, CONNECTING) else f"{view.state}: {SHORT.get(view.state, view.why)}"
+        why = f"no namespace {view.hub.namespace}" if view.state == NO_HUB else SHORT.get(view.state, view.why)
+        state = view.state if view.state in (LIVE, CONNECTING) else f"{view.state}: {why}"
         if view.state == LIVE and not view.synced:
             state = "listing…"
         state_cell = styled(_cut(state, 36), STATE_STYLE.get(view.state, "hub.error"))
@@ -124,13 +126,45 @@ class FleetScreen(HubScreen):
         result = styled(_cut(view.result, 40), "hub.ok" if view.result_ok else "hub.error") if view.result else ""
         not_ready = _cut(", ".join(view.not_ready[:3]) + (f" +{len(view.not_ready) - 3}"
                                                            if len(view.not_ready) > 3 else ""), 40)
-        return (mark, context, env, state_cell, ready_cell, maint, hpas, changed, result, not_ready, view.hub.server)
+        return (mark, context, env, state_cell, ready_cell, maint, hpas, changed, result, not_ready, "")
+
+    def fill(self) -> None:
+        """Every column and row afresh, each server cut to the room the other columns leave."""
+        table = self.query_one(HubTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        self._room = self.room()
+        for key, label in COLUMNS:  # too little room for a server: no Server heading either
+            table.add_column("" if key == "server" and self._room < 12 else label, key=key)
+        for view in self.fleet.views():
+            table.add_row(*self.cells(view)[:-1], self.server_cell(view), key=view.context)
+        table.move_cursor(row=cursor)
+
+    def room(self) -> int:
+        """The Server column's room: the table's width less the others', measured from their cells (an EKS
+        endpoint is long: it is cut with an ellipsis, or left out below a dozen columns)."""
+        table = self.query_one(HubTable)
+        rows = [self.cells(v) for v in self.fleet.views()]
+        used = sum(max([cell_len(label)] + [r[i].cell_len if isinstance(r[i], Text) else cell_len(r[i]) for r in rows])
+                   + 2 * table.cell_padding for i, (_, label) in enumerate(COLUMNS[:-1]))
+        return (table.size.width or self.app.size.width) - used - 2 * table.cell_padding - 1
+
+    def server_cell(self, view: HubView) -> str:
+        """The server without its https:// (every API server has it)."""
+        return _cut(view.hub.server.removeprefix("https://"), self._room) if self._room >= 12 else ""
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.fill()
 
     def draw(self, views: dict[str, HubView]) -> None:
-        table = self.query_one(HubTable)
-        for context, view in views.items():
-            for (key, _), value in zip(COLUMNS, self.cells(view)):
-                table.update_cell(context, key, value, update_width=True)
+        if self.room() != self._room:  # another column grew or shrank: the servers are cut again
+            self.fill()
+        else:
+            table = self.query_one(HubTable)
+            for context, view in views.items():
+                for (key, _), value in zip(COLUMNS[:-1], self.cells(view)[:-1]):
+                    table.update_cell(context, key, value, update_width=True)
         self.say_summary()
 
     def tick(self) -> None:
@@ -139,9 +173,15 @@ class FleetScreen(HubScreen):
             if view.changed_at:
                 table.update_cell(view.context, "changed", human_age(time.time() - view.changed_at))
 
+    def tell(self, text: str) -> None:
+        """One thing said: it stays on the message line, before the hubs' summary, until the next one."""
+        self.last_action = text
+        self.say_summary()
+
     def say_summary(self) -> None:
         if self.running is not None:
-            return  # the action's progress is said instead
+            self.say(self.last_action)  # the action's progress, alone
+            return
         views = self.fleet.views()
         counts: dict[str, int] = {}
         for v in views:
@@ -177,11 +217,11 @@ class FleetScreen(HubScreen):
         view = self.fleet.view(context)
         if view.state != LIVE or not view.synced:
             why = f"{view.state}" + (f": {view.why}" if view.why else "")
-            self.say(f"cannot open {context}: {why}")
+            self.tell(f"cannot open {context}: {why}")
             self.notify(f"{context}: {why}", title="Cannot open", severity="error")
             return
         self.opening = True
-        self.say(f"opening {context}…")
+        self.tell(f"opening {context}…")
         self.open_hub(context)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fleet-open", name="open a hub")
@@ -201,7 +241,7 @@ class FleetScreen(HubScreen):
 
     def worker_failed(self, worker, message: str) -> None:
         self.opening = False
-        self.say(f"error: {message}")
+        self.tell(f"error: {message}")
         self.notify(message, severity="error")
 
     def action_versions(self) -> None:
@@ -243,13 +283,13 @@ class FleetScreen(HubScreen):
         title = ("Maintenance: scale every deployment to 0 on" if action == MAINTENANCE
                  else "Restore the recorded counts on") + f" {counted(len(views), 'hub')}?"
         self.app.push_screen(FleetConfirm(title, lines, production),
-                             lambda ok: self.start_action(action, views) if ok else self.say("nothing was changed"))
+                             lambda ok: self.start_action(action, views) if ok else self.tell("nothing was changed"))
 
     def start_action(self, action: str, views: list[HubView]) -> None:
         self.running = threading.Event()
         for v in views:
             self.fleet.set_result(v.context, "waiting…", True)
-        self.say(f"{action} on {counted(len(views), 'hub')}… (Esc stops starting new hubs)")
+        self.tell(f"{action} on {counted(len(views), 'hub')}… (Esc stops starting new hubs)")
         self.act(action, [v.hub for v in views], self.running)
 
     @work(thread=True, exit_on_error=False, group="fleet-act", name="fleet action")
@@ -277,7 +317,7 @@ class FleetScreen(HubScreen):
         if self.running is None:
             return False
         self.running.set()
-        self.say("stopping: no new hub is started; those under way finish")
+        self.tell("stopping: no new hub is started; those under way finish")
         return True
 
     async def action_interrupt(self) -> None:
