@@ -16,3 +16,8 @@ def human_age(seconds: float | None) -> str:
         if seconds >= size:
             return f"{seconds // size} {unit}"
     return f"{seconds} s"
+
+
+def rolled_back(n: int) -> str:
+    """`1 deployment rolled back to the count it had`, `3 deployments rolled back, each to the count it had`."""
+    return f"{counted(n, 'deployment')} rolled back" + (" to the count it had" if n == 1 else ", each to the count it had")

@@ -90,6 +90,8 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("--contexts scales whole hubs: use --all -r N or --restore, not --deployment")
     if not args.all and not args.restore:
         raise UsageError("--contexts needs --all -r N or --restore")
+    if args.rollback_on_failure and not args.wait:
+        raise UsageError("--rollback-on-failure goes with --wait: what is not ready in time is rolled back")
     wait = None
     if args.wait:
         wait = settings.scale_timeout if args.timeout is None else args.timeout
@@ -115,7 +117,8 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(signal.SIGINT, stop)
     try:
         results = act_on_hubs(settings, hubs, RESTORE if args.restore else MAINTENANCE, replicas=replicas,
-                              force=args.force, dry_run=args.dry_run, wait=wait, cancel=cancel, on_result=said,
+                              force=args.force, dry_run=args.dry_run, wait=wait, rollback=args.rollback_on_failure,
+                              cancel=cancel, on_result=said,
                               emit_for=lambda hub: functools.partial(printer, context=hub.context))
     finally:
         if threading.current_thread() is threading.main_thread():

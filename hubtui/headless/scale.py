@@ -11,7 +11,7 @@ from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT, HubError, UsageError
 from ..events import Event
 from ..settings import Settings
 from .output import EventPrinter, table
-from ..words import counted
+from ..words import counted, rolled_back
 
 
 def add_parser(sub, parents) -> None:
@@ -31,6 +31,9 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--force", action="store_true", help="with --restore: also restore deployments changed since")
     p.add_argument("-w", "--wait", action="store_true", help="wait until the deployments are ready")
     p.add_argument("--timeout", type=float, metavar="SECS", help="how long --wait waits (default 300)")
+    p.add_argument("--rollback-on-failure", action="store_true",
+                   help="with --wait: when they are not ready in time, put every deployment changed back to the "
+                        "count it had (exit 1, each one not ready named with why)")
     p.add_argument("--dry-run", action="store_true", help="validate on the server; change nothing")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON document with the result")
@@ -54,6 +57,8 @@ def check_usage(args: argparse.Namespace) -> None:
             raise UsageError("name the deployments with --deployment NAME, or use --all")
         if args.replicas is None:
             raise UsageError("--replicas N is required")
+    if args.rollback_on_failure and not args.wait:
+        raise UsageError("--rollback-on-failure goes with --wait: what is not ready in time is rolled back")
     if args.timeout is not None and not (math.isfinite(args.timeout) and 0 < args.timeout <= 86400):
         raise UsageError(f"--timeout must be a positive number of seconds (at most a day), not {args.timeout:g}")
 
@@ -62,7 +67,7 @@ class TerminalProgress:
     """Wraps an Emit: bulk Progress events (done/total, rate, ETA) redrawn on one line of stderr, only when
     stderr is a terminal and the output is for a person (never with --json or --ndjson)."""
 
-    STEPS = {"scale": "scaling", "record": "recording counts", "restore": "restoring"}
+    STEPS = {"scale": "scaling", "record": "recording counts", "restore": "restoring", "rollback": "rolling back"}
 
     def __init__(self, inner, err=None):
         self.inner = inner
@@ -86,7 +91,7 @@ class TerminalProgress:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..kube.client import connect
-    from ..ops.scale import ScaleEngine, parse_replicas
+    from ..ops.scale import ScaleChange, ScaleEngine, parse_replicas
 
     if args.contexts is not None:
         if args.restore and args.replicas is not None:
@@ -114,8 +119,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             changes = engine.scale(args.deployment, args.replicas)
         done = {c.name: c.after for c in changes if c.ok}
         outcome = None
+        rolled: dict[str, ScaleChange] = {}
         if args.wait and done and not args.dry_run:
             outcome = engine.wait_ready(list(done), args.timeout, targets=done)
+            if args.rollback_on_failure and not outcome.ok:
+                rolled = {c.name: c for c in engine.rollback(changes)}
         try:
             rows = {r.name: r for r in engine.rows()}  # the status is measured, never assumed
         except HubError as e:
@@ -129,16 +137,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             return f"Failed: {c.error}" if args.json or args.ndjson else "Failed (the error above)"
         if c.dry_run:
             return f"Dry run: already at {c.after}" if c.before == c.after else f"Dry run: would scale {c.before}→{c.after}"
+        back = rolled.get(c.name)
+        undone = ("" if back is None else f"; rolled back to {back.after}" if back.ok
+                  else f"; NOT rolled back: {back.error}")
         if outcome is not None:
             if c.name in outcome.ready:
-                return "Scaled to 0" if c.after == 0 else "Ready"  # the words of deployment_status()
-            return f"Not ready: {outcome.not_ready.get(c.name, '')}"
+                return ("Scaled to 0" if c.after == 0 else "Ready") + undone  # the words of deployment_status()
+            return f"Not ready: {outcome.not_ready.get(c.name, '')}{undone}"
         row = rows.get(c.name)
         from ..present.deployment import deployment_status  # the engine: imported by the command, not the parser
 
         return deployment_status(row)[0] if row else "Unknown (not read back)"
 
-    failed = any(not c.ok for c in changes)
+    failed = any(not c.ok for c in changes) or bool(rolled)  # rolled back: the change did not happen
     timed_out = outcome is not None and not outcome.ok
     code = EXIT_FAILURE if failed else EXIT_TIMEOUT if timed_out else EXIT_OK
     if args.json or args.ndjson:
@@ -153,6 +164,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             } for c in changes],
             "wait": None if outcome is None else {"ready": list(outcome.ready), "not_ready": outcome.not_ready,
                                                   "seconds": round(outcome.seconds, 3)},
+            "rolled_back": [{"deployment": r.name, "from": r.before, "to": r.after, "error": r.error}
+                            for r in rolled.values()],
         })
     else:
         if not changes:
@@ -163,5 +176,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                         [(c.name, f"{c.before} → {c.after}", status(c)) for c in changes]))
         if outcome is not None and timed_out:
             print(f"error: timed out after {settings.scale_timeout:g}s: {counted(len(outcome.not_ready), 'deployment')} "
-                  "not ready", file=sys.stderr)
+                  "not ready" + (f"; {rolled_back(sum(r.ok for r in rolled.values()))}" if rolled else ""),
+                  file=sys.stderr)
     return code

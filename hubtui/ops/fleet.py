@@ -343,16 +343,20 @@ class HubResult:
     text: str  # done: what changed; failed: why; refused; not started
     changes: tuple = ()  # the ScaleChanges made there
     not_ready: dict[str, str] | None = None  # after a wait: each deployment not ready, and why (None: no wait)
+    rolled_back: tuple = ()  # the ScaleChanges that put them back
 
     def to_dict(self) -> dict:
         return {"context": self.context, "namespace": self.namespace, "ok": self.ok, "result": self.text,
                 "not_ready": self.not_ready,
+                "rolled_back": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error}
+                                for c in self.rolled_back],
                 "changes": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error,
                              "warning": c.warning} for c in self.changes]}
 
 
 def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replicas: int = 0, force: bool = False,
-                dry_run: bool = False, wait: float | None = None, emit_for: Callable[[Hub], Emit] | None = None,
+                dry_run: bool = False, wait: float | None = None, rollback: bool = False,
+                emit_for: Callable[[Hub], Emit] | None = None,
                 cancel: threading.Event | None = None, on_result: Callable[[HubResult], None] | None = None,
                 connections: Callable[[str], KubeConnection | None] | None = None,
                 parallel: int | None = None) -> list[HubResult]:
@@ -361,7 +365,8 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
     is refused on its own; one hub's failure never stops another's; `cancel` stops starting new hubs (those
     are reported as not started). Each change is audited with its context by the scale engine.
     `wait`: seconds to wait, on each hub, until what changed is ready (a hub whose deployments are not ready
-    by then has failed, with each one's reason); `emit_for(hub)`: that hub's Emit for the engine's events."""
+    by then has failed, with each one's reason); `rollback`: such a hub's changes are then put back, each to the
+    count it had; `emit_for(hub)`: that hub's Emit for the engine's events."""
     from .scale import ScaleEngine
 
     cancel = cancel or threading.Event()
@@ -388,6 +393,7 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
             failed = [c for c in changes if not c.ok]
             moved = {c.name: c.after for c in changes if c.ok and c.before != c.after}
             outcome = None
+            rolled: tuple = ()
             if wait is not None and moved and not dry_run and not failed:
                 outcome = engine.wait_ready(list(moved), wait, targets=moved, cancel=cancel)
             if failed:
@@ -397,6 +403,12 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
                 name, why = next(iter(outcome.not_ready.items()))
                 text = (f"not ready after {wait:g} s: {name}: {why}"
                         + (f" (and {len(outcome.not_ready) - 1} more)" if len(outcome.not_ready) > 1 else ""))
+                if rollback:
+                    back = engine.rollback(changes)
+                    undone = [c for c in back if not c.ok]
+                    text += (f"; rolled back {sum(c.ok for c in back)} of {len(back)}"
+                             + (f", NOT {undone[0].name}: {undone[0].error}" if undone else ""))
+                    rolled = tuple(back)
             else:
                 verb = "would change" if dry_run else "changed"
                 text = f"done: {len(moved)} of {len(changes)} deployments {verb}" if changes else "done: nothing to do"
@@ -404,7 +416,7 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
                     text += f", all ready in {outcome.seconds:.0f} s"
             ok = not failed and (outcome is None or outcome.ok)
             result = HubResult(hub.context, hub.namespace, ok, text, tuple(changes),
-                               None if outcome is None else dict(outcome.not_ready))
+                               None if outcome is None else dict(outcome.not_ready), rolled)
         except Exception as e:  # noqa: BLE001 - one hub's failure is its own row's
             result = HubResult(hub.context, hub.namespace, False, f"failed: {e}")
         finally:

@@ -395,6 +395,23 @@ class ScaleEngine:
 
         return (changes + [clear_record(r) for r in at_count] + self._parallel(todo, restore_one, "restore"))
 
+    # ----- rollback ------------------------------------------------------------------------
+    def rollback(self, changes: list[ScaleChange]) -> list[ScaleChange]:
+        """Each change that was made goes back to the count it had, all of them: a scale that did not become
+        ready is not left half-done. Each is audited as `rollback` (before: the count it was set to, after: the
+        one it had). A deployment deleted meanwhile is a failed rollback of its own, never skipped silently."""
+        made = {c.name: c.before for c in changes if c.ok and not c.dry_run and c.before != c.after}
+        if not made:
+            return []
+        self._check_audit()
+        rows = {r.ref: r for r in self.rows()}
+        gone = [ScaleChange(name, next(c.after for c in changes if c.name == name), before, False, None,
+                            f"rolling back {name}: the deployment is gone")
+                for name, before in made.items() if name not in rows]
+        back = self._parallel([rows[name] for name in made if name in rows],
+                              lambda row: self._scale_one(row, made[row.ref], action="rollback"), "rollback")
+        return back + gone
+
     # ----- waiting -------------------------------------------------------------------------
     def wait_ready(self, names: list[str], timeout: float | None = None,
                    store: DeploymentStore | None = None, targets: dict[str, int] | None = None,

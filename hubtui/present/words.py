@@ -1,4 +1,4 @@
 """Small wording helpers every presenter shares."""
 
 
-from ..words import counted  # noqa: F401 - the presenters' name for it
+from ..words import counted, rolled_back  # noqa: F401 - the presenters' names for them

@@ -83,6 +83,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("restore(True)", "R", "Force restore", "restore, also the deployments changed since maintenance",
            DEPLOYMENTS, CHANGES, footer=False),
     Action("toggle_wait", "w", "Wait", "toggle waiting for readiness after a change", DEPLOYMENTS, footer=False),
+    Action("toggle_rollback", "b", "Rollback", "toggle rollback on failure: a change not ready in time is put back, "
+           "each deployment to the count it had (turns the wait on)", DEPLOYMENTS, footer=False),
     Action("toggle_dry_run", "d", "Dry run", "toggle dry run: the API server validates, nothing changes",
            DEPLOYMENTS),
     Action("filter", "slash", "Filter", "filter the deployments by name (namespace/name in all namespaces)",

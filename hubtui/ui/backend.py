@@ -37,6 +37,7 @@ class Scaler(Place, Protocol):
     """What the scaling controls need (ui/scaling.py): the deployments screen's and the detail's."""
 
     def scale(self, names: list[str], n: int, *, dry_run: bool, emit: Emit = ignore) -> list[ScaleChange]: ...
+    def rollback(self, changes: list[ScaleChange], *, emit: Emit = ignore) -> list[ScaleChange]: ...
     def wait_ready(self, names: list[str], timeout: float | None = None, *, targets: dict[str, int] | None = None,
                    cancel=None) -> WaitOutcome: ...
 
@@ -157,6 +158,9 @@ class ClusterBackend:
 
     def restore(self, *, force, dry_run, emit=ignore):
         return self._engine(dry_run, emit).restore(force=force)
+
+    def rollback(self, changes, *, emit=ignore):
+        return self._engine(False, emit).rollback(changes)
 
     def wait_ready(self, names, timeout=None, *, targets=None, cancel=None):
         return self._engine(False, ignore).wait_ready(names, timeout, store=self.store, targets=targets,

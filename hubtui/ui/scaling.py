@@ -18,7 +18,7 @@ from textual import work
 
 from ..errors import HubError
 from ..ops.scale import ScaleChange, WaitOutcome
-from ..present.words import counted
+from ..present.words import counted, rolled_back
 from .widgets.replica_slider import ReplicaSlider
 
 if TYPE_CHECKING:
@@ -76,10 +76,11 @@ class Scaling:
         self.busy = True
         dry_run = self.dry_run
         self.say(f"{escape(what)}{' (dry run)' if dry_run else ''}…")
-        self.change_worker(what, call, dry_run, self.wait and not dry_run)
+        self.change_worker(what, call, dry_run, self.wait and not dry_run,
+                           self.wait and not dry_run and getattr(self, "rollback", False))
 
     @work(thread=True, exit_on_error=False, group=CHANGES)
-    def change_worker(self, what: str, call, dry_run: bool, wait: bool) -> None:
+    def change_worker(self, what: str, call, dry_run: bool, wait: bool, rollback: bool = False) -> None:
         warnings: list[str] = []
 
         def emit(event) -> None:
@@ -89,21 +90,26 @@ class Scaling:
         try:
             changes: list[ScaleChange] = call(emit)
             outcome = None
+            rolled: list[ScaleChange] | None = None
             done = {c.name: c.after for c in changes if c.ok}
             if wait and done:
                 self.report(self.say, f"{escape(what)}: waiting for {counted(len(done), 'deployment')} to be "
                                       "ready…")
                 outcome = self.backend.wait_ready(list(done), targets=done, cancel=self._leaving)
+                if rollback and not outcome.ok and not self._leaving.is_set():
+                    self.report(self.say, f"{escape(what)}: not ready in time: rolling back…")
+                    rolled = self.backend.rollback(changes, emit=emit)
         except HubError as e:
             self.report(self.finish_change, what, [], None, [], str(e), dry_run)
             return
         except Exception as e:  # noqa: BLE001 - shown, never a crash
             self.report(self.finish_change, what, [], None, [], f"{type(e).__name__}: {e}", dry_run)
             return
-        self.report(self.finish_change, what, changes, outcome, warnings, None, dry_run)
+        self.report(self.finish_change, what, changes, outcome, warnings, None, dry_run, rolled)
 
     def finish_change(self, what: str, changes: list[ScaleChange], outcome: WaitOutcome | None,
-                      warnings: list[str], error: str | None, dry_run: bool) -> None:
+                      warnings: list[str], error: str | None, dry_run: bool,
+                      rolled: list[ScaleChange] | None = None) -> None:
         self.busy = False
         for w in warnings:
             self.notify(w, severity="warning", timeout=8)
@@ -128,6 +134,15 @@ class Scaling:
             else:
                 text += f"; [b $error]not ready after {outcome.seconds:.0f}s:[/] " + escape("; ".join(
                     f"{n}: {why}" for n, why in outcome.not_ready.items()))
+        if rolled is not None and outcome is not None:  # said first: what the deployments are at now
+            undone = [c for c in rolled if not c.ok]
+            reasons = escape("; ".join(f"{n}: {why}" for n, why in outcome.not_ready.items()))
+            text = f"{what}: [b $error]not ready after {outcome.seconds:.0f}s:[/] {rolled_back(len(rolled) - len(undone))}"
+            if undone:
+                text += "; [b $error]NOT rolled back:[/] " + escape("; ".join(f"{c.name}: {c.error}" for c in undone))
+            text += f" ({reasons})"
+            self.notify(f"not ready: {outcome.not_ready and reasons}", title="rolled back",
+                        severity="error" if undone else "warning", timeout=10)
         self.result(text)
         self.sync_slider()
 

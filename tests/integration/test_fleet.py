@@ -332,3 +332,20 @@ def test_hubs_on_separate_clusters_one_stopped_mid_test_maintenance_and_restore(
         fleet.stop()
     audited = {(e["context"], e["action"]) for e in AuditLog(s.state_dir).entries()}
     assert {("hub-dev", "scale"), ("hub-eu", "scale"), ("hub-dev", "restore"), ("hub-eu", "restore")} <= audited
+
+
+def test_a_hub_whose_change_is_not_ready_in_time_is_rolled_back_and_the_other_keeps_its_change(fleet_hubs, kube):
+    from tests.integration.test_scale_cli import add_unpullable
+
+    add_unpullable(fleet_hubs["dev"])
+    s = settings_for(fleet_hubs)
+    results = {r.context: r for r in act_on_hubs(s, choose_hubs(s, ["dev-a", "prod-b"]), MAINTENANCE, replicas=2,
+                                                  wait=6, rollback=True)}
+    dev, prod = results["dev-a"], results["prod-b"]
+    assert not dev.ok and dev.text.startswith("not ready after 6 s: report-builder: ")
+    assert dev.text.endswith("; rolled back 2 of 2")  # worker 1→2 and report-builder 0→2, each put back
+    assert sorted((c.name, c.before, c.after) for c in dev.rolled_back) == [("report-builder", 2, 0),
+                                                                            ("worker", 2, 1)]
+    assert fleet_hubs["dev"].replicas() == {"api-server": 2, "worker": 1, "report-builder": 0}
+    assert prod.ok and prod.text.startswith("done: 1 of 2 deployments changed, all ready in")
+    assert fleet_hubs["prod"].replicas() == {"api-server": 2, "worker": 2}

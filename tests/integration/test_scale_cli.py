@@ -194,3 +194,42 @@ def test_scale_loads_no_kubernetes_client_nor_anything_it_pulls_in(local_cluster
                           timeout=120)
     result = json.loads(proc.stderr.strip().splitlines()[-1])
     assert result == {"code": 0, "heavy": []}, proc.stderr
+
+
+def add_unpullable(ns, name: str = "report-builder") -> None:
+    """A deployment at 0 whose pods, once asked for, can never pull their image (kwok's ImagePullBackOff stage,
+    as in the demo scenario)."""
+    ns.apps.create_namespaced_deployment(ns.name, {
+        "metadata": {"name": name},
+        "spec": {"replicas": 0, "selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name},
+                                           "annotations": {"hubtui.io/kwok-state": "ImagePullBackOff"}},
+                              "spec": {"containers": [{"name": name, "image": "example/no-such-image:9"}]}}}})
+
+
+def test_a_scale_up_that_cannot_become_ready_is_rolled_back_audited_both_ways(hubtui, ns, tmp_path):
+    add_unpullable(ns)
+    proc = hubtui("scale", "-d", "report-builder", "-r", "2", "--wait", "--timeout", "6", "--rollback-on-failure",
+                  "--json")
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["rolled_back"] == [{"deployment": "report-builder", "from": 2, "to": 0, "error": None}]
+    status = doc["changes"][0]["status"]
+    assert status.startswith("Not ready: ") and "image" in status.lower() and status.endswith("; rolled back to 0")
+    assert ns.replicas()["report-builder"] == 0
+    log = [json.loads(line) for line in (tmp_path / "state" / "hubtui" / "audit.jsonl").read_text().splitlines()]
+    assert [(e["action"], e["before"], e["after"]) for e in log if e.get("deployment") == "report-builder"] == [
+        ("scale", 0, 2), ("rollback", 2, 0)]
+
+
+def test_scale_all_rolls_back_every_deployment_it_changed_to_its_own_count(hubtui, ns):
+    add_unpullable(ns)
+    proc = hubtui("scale", "--all", "-r", "3", "-w", "--timeout", "6", "--rollback-on-failure")
+    assert proc.returncode == 1
+    assert "not ready; 3 deployments rolled back, each to the count it had" in proc.stderr
+    table = proc.stdout.splitlines()
+    assert any(line.startswith("report-builder") and "rolled back to 0" in line for line in table)
+    assert any(line.startswith("worker-service") and "Ready; rolled back to 1" in line for line in table)
+    assert ns.replicas() == {"api-server": 2, "worker-service": 1, "report-builder": 0}
+    alone = hubtui("scale", "--all", "-r", "3", "--rollback-on-failure")
+    assert alone.returncode == 2 and "--rollback-on-failure goes with --wait" in alone.stderr

@@ -130,9 +130,20 @@ class FakeBackend:
                     self.push(dataclasses.replace(self._rows[r.ref], original_replicas=None))
         return out
 
+    not_ready: dict[str, str] | None = None  # a test's deployments that never become ready: name -> why
+
     def wait_ready(self, names, timeout=None, *, targets=None, cancel=None):
         self.calls.append(("wait", tuple(names)))
-        return WaitOutcome(tuple(names), {}, 0.0)
+        failing = {n: why for n, why in (self.not_ready or {}).items() if n in names}
+        return WaitOutcome(tuple(n for n in names if n not in failing), failing, 0.0)
+
+    def rollback(self, changes, *, emit=lambda e: None):
+        made = [c for c in changes if c.ok and not c.dry_run and c.before != c.after]
+        self.calls.append(("rollback", tuple(c.name for c in made)))
+        out = []
+        for c in made:
+            out += self._set([c.name], c.before, emit, False)
+        return out
 
     def detail(self, name, namespace=None):
         view = FakeDetail(self, name, namespace or self.namespace)

@@ -249,6 +249,28 @@ async def test_dry_run_and_wait_toggles_show_in_the_header_and_reach_the_engine(
         assert backend.calls[1:] == [("scale", ("scheduler",), 2, False), ("wait", ("scheduler",))]
 
 
+async def test_rollback_on_failure_puts_a_change_that_is_not_ready_back_and_says_so():
+    backend = FakeBackend()
+    backend.not_ready = {"scheduler": "ImagePullBackOff: the image cannot be pulled"}
+    app = HubApp(backend=backend)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await select(pilot, app, "scheduler")
+        await pilot.press("b")  # rollback on: the wait comes on with it
+        await until(pilot, lambda: "ROLLBACK" in screen_text(app) and "WAIT" in screen_text(app), what="the modes")
+        assert "rollback on failure on (wait for readiness on too)" in screen_text(app)
+        await pilot.press("right", "right", "enter")  # as a burst
+        await until(pilot, lambda: "rolled back" in screen_text(app), what="the rollback")
+        text = screen_text(app)
+        assert "scale scheduler 1→3: not ready after 0s: 1 deployment rolled back to the count it had" in text
+        await until(pilot, lambda: "ImagePullBackOff" in screen_text(app), what="the reason, in a notification")
+        assert backend.calls[-3:] == [("scale", ("scheduler",), 3, False), ("wait", ("scheduler",)),
+                                      ("rollback", ("scheduler",))]
+        assert str(table(app).get_row("scheduler")[1]).endswith("/1")  # back at its count
+        await pilot.press("w")  # the wait off takes the rollback with it
+        await until(pilot, lambda: "ROLLBACK" not in screen_text(app), what="the modes off")
+        assert "rollback off (it needs the wait)" in screen_text(app)
+
+
 async def test_filter_narrows_the_rows_and_escape_clears_it():
     async with opened(FakeBackend(), size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")

@@ -26,20 +26,20 @@ def app_on(fleet_hubs, patterns, *, first: str = "", **kw):
 
 
 def row_of(app, context: str) -> str:
-    return next(line for line in screen_text(app).splitlines() if f" {context} " in line)
+    """The hub's row as it is on screen ('' while it is not there)."""
+    return next((line for line in screen_text(app).splitlines() if f" {context} " in line), "")
 
 
 @pytest.mark.asyncio
 async def test_the_fleet_shows_each_hubs_state_opens_a_hub_and_comes_back(fleet_hubs):
     app = app_on(fleet_hubs, ["dev-a", "prod-b", "gone", "revoked"])
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "2 live" in screen_text(app) and "unauthorized" in screen_text(app),
-                    what="the hubs' states")
+        await until(pilot, lambda: "2/2" in row_of(app, "dev-a") and "2/2" in row_of(app, "prod-b")
+                    and "unreachable: connection refused" in row_of(app, "gone")
+                    and "unauthorized: sign in again (401)" in row_of(app, "revoked"), what="the hubs' rows")
         text = screen_text(app)
-        assert "hubtui · fleet" in text and "hubs 4" in text
-        assert "2/2" in row_of(app, "dev-a") and "live" in row_of(app, "prod-b")
-        assert "unreachable: connection refused" in row_of(app, "gone")
-        assert "unauthorized: sign in again (401)" in row_of(app, "revoked")
+        assert "hubtui · fleet" in text and "hubs 4" in text and "2 live" in text
+        assert "live" in row_of(app, "prod-b")
         await pilot.press("enter")  # the cursor is on dev-a
         await until(pilot, lambda: "context dev-a" in screen_text(app) and "worker" in screen_text(app),
                     what="dev-a's deployments screen")
@@ -104,7 +104,8 @@ async def test_a_readonly_hub_is_refused_on_its_own_row_and_the_other_goes_on(fl
     app = app_on(fleet_hubs, ["dev-a", "prod-b"], readonly_contexts=("prod-*",))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: "2 live" in screen_text(app), what="the hubs")
-        assert "read-only" in row_of(app, "prod-b") and "read-only" not in row_of(app, "dev-a")
+        await until(pilot, lambda: "read-only" in row_of(app, "prod-b"), what="prod-b's read-only mark")
+        assert "read-only" not in row_of(app, "dev-a")
         await pilot.press("space", "down", "space", "z")
         await until(pilot, lambda: "refused, read-only" in screen_text(app), what="the confirmation")
         assert "type its name" not in screen_text(app)  # the read-only production hub is not asked for

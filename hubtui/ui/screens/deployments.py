@@ -55,6 +55,7 @@ class Modes:
 
     dry_run: bool = False
     wait: bool = False
+    rollback: bool = False  # with wait: a change not ready in time is put back
 
 
 class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnlyGate, DeploymentRows):
@@ -159,7 +160,8 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
 
     def refresh_title(self) -> None:
         b = self.backend
-        modes = (("dry run",) if self.dry_run else ()) + (("wait",) if self.wait else ())
+        modes = ((("dry run",) if self.dry_run else ()) + (("wait",) if self.wait else ())
+                 + (("rollback",) if self.rollback else ()))
         self.query_one(HomeTitle).show(b.context, b.cluster, None if self.all_namespaces else b.namespace,
                                        production=b.production_context(), readonly=bool(b.readonly_reason()),
                                        modes=modes)
@@ -290,10 +292,29 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
         else:
             self.say(message)
 
+    @property
+    def rollback(self) -> bool:
+        return self.modes.rollback
+
     def action_toggle_wait(self) -> None:
         self.wait = not self.wait
+        also = ""
+        if not self.wait and self.modes.rollback:
+            self.modes.rollback = False
+            also = "; rollback off (it needs the wait)"
         self.refresh_title()
-        self.say(f"wait for readiness {'on' if self.wait else 'off'}")
+        self.say(f"wait for readiness {'on' if self.wait else 'off'}{also}")
+
+    def action_toggle_rollback(self) -> None:
+        """b: a change whose deployments are not ready in time is put back, each to the count it had (the wait
+        comes on with it: there is no failure to roll back without one)."""
+        self.modes.rollback = not self.modes.rollback
+        also = ""
+        if self.modes.rollback and not self.wait:
+            self.wait = True
+            also = " (wait for readiness on too)"
+        self.refresh_title()
+        self.say(f"rollback on failure {'on' if self.modes.rollback else 'off'}{also}")
 
     def readonly_allows(self, name: str) -> bool:
         return self.dry_run  # a dry run changes nothing: allowed in read-only mode

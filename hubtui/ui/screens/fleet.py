@@ -162,7 +162,8 @@ class FleetScreen(HubScreen):
             self.fill()
         else:
             table = self.query_one(HubTable)
-            for context, view in views.items():
+            for context in views:  # each drawn as it is now (the summary below is too)
+                view = self.fleet.view(context)
                 for (key, _), value in zip(COLUMNS[:-1], self.cells(view)[:-1]):
                     table.update_cell(context, key, value, update_width=True)
         self.say_summary()

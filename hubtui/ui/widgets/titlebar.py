@@ -73,7 +73,8 @@ def title_markup(context: str, cluster: str, namespace: str | None, production: 
     return tries[-1]  # the Static cuts the end off: the context and the start of the namespace stay
 
 
-MODES = {"dry run": "[b $text-error on $error-muted] DRY RUN [/]", "wait": "[b $text-warning on $warning-muted] WAIT [/]"}
+MODES = {"dry run": "[b $text-error on $error-muted] DRY RUN [/]", "wait": "[b $text-warning on $warning-muted] WAIT [/]",
+         "rollback": "[b $text-warning on $warning-muted] ROLLBACK [/]"}
 
 
 class HomeTitle(Horizontal):
