@@ -25,7 +25,12 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--secret", default="analytics-hub-secrets", help="secret holding the Redis password")
     p.add_argument("--secret-key", default="REDIS_PASSWORD", help="key of the Redis password in that secret")
     p.add_argument("--dry-run", action="store_true", help="print what would run (without secrets), run nothing")
-    p.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    one = p.add_mutually_exclusive_group()
+    one.add_argument("-c", "--command", metavar="TEXT",
+                     help="run one command, no session: SQL for timescaledb, redis-cli's words for redis, a shell "
+                          "line for kafka; prints its output, exits with its exit code")
+    one.add_argument("-f", "--file", metavar="FILE", help="timescaledb: run the SQL of FILE, no session")
+    p.add_argument("--json", action="store_true", help="with -c or -f on timescaledb: the rows as JSON")
     p.set_defaults(run=run)
 
 
@@ -35,8 +40,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..kube.client import connect
     from ..ops.connect import hand_over, plan
 
-    if args.json:
-        raise UsageError("connect opens an interactive session, which has no JSON form: leave out --json")
+    one_shot = args.command is not None or args.file is not None
+    if args.json and not one_shot:
+        raise UsageError("connect opens an interactive session, which has no JSON form: leave out --json (or run "
+                         "one query with -c)")
     for old_flag, value, new, field in (("-p", args.old_pod, "--pod", "pod"),
                                         ("-d", args.old_db_name, "--database", "db_name")):
         if value is not None:
@@ -48,6 +55,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     settings = dataclasses.replace(settings, db_name=args.db_name or settings.db_name,
                                    db_user=args.user or settings.db_user)
     conn = connect(settings, interactive=True)
+    if one_shot:
+        try:
+            from ..ops.connect import command_plan
+
+            todo = command_plan(conn, settings, args.target, args.command, sql_file=args.file, pod_name=args.pod,
+                                secret_name=args.secret, secret_key=args.secret_key, as_json=args.json)
+        finally:
+            conn.close()
+        return run_one(todo, args.dry_run)
     try:
         session = plan(conn, settings, args.target, pod_name=args.pod, secret_name=args.secret,
                        secret_key=args.secret_key)
@@ -71,3 +87,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if result.escaped:
         return 0  # the operator ended it on purpose
     return result.exit_status if result.exit_status is not None else 1
+
+
+def run_one(todo, dry_run: bool) -> int:
+    """One command: its output as the client printed it (stdout, stderr), or its rows as JSON; the client's
+    exit code."""
+    import json
+
+    from ..ops.connect import run_command
+
+    if dry_run:
+        print(f"Pod: {todo.pod.name}\nCommand: {todo.describe()}")
+        return 0
+    result = run_command(todo)
+    if todo.as_json and result.exit_status == 0:
+        print(json.dumps(result.rows(), indent=2))
+    else:
+        sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    return result.exit_status

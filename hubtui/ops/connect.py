@@ -315,3 +315,157 @@ def hand_over(session: SessionPlan, *, out=None, err=None):
         except AuditError as e:
             result = replace(result, error=f"{result.error + '; ' if result.error else ''}{e}")
     return result
+
+
+# ----- one command, no session ---------------------------------------------------------------------------------
+EXIT_MARK = "hubtui-exit-status:"
+MAX_SQL_FILE = 96 * 1024  # bytes: a SQL file goes on the command line (Linux takes 128 KiB an argument)
+@dataclass(frozen=True)
+class CommandPlan:
+    """One command in a store's pod, through `kubectl exec -i` (no terminal): psql -c / -f, redis-cli ARGS, or a
+    shell line in the Kafka pod. The password goes in on stdin, first, never on a command line."""
+
+    target: Target
+    pod: PodChoice
+    namespace: str
+    argv: list[str]  # never holds a secret
+    stdin: bytes = field(repr=False, default=b"")  # the password's line (Redis), then a SQL file's text
+    command: str = ""  # what the operator asked to run, for the audit (its first line)
+    context: str = ""
+    state_dir: Path | None = None
+    readonly: str | None = None
+    env: dict = field(default_factory=dict)
+    as_json: bool = False
+    shown: tuple[str, ...] = ()  # what runs in the pod, as a person reads it (no wrapper, no password)
+
+    def describe(self) -> str:
+        at = self.argv.index("--") + 1
+        return shlex.join(["kubectl", *self.argv[1:at], *self.shown]) + (
+            "  (the password goes in on stdin)" if self.stdin and self.target.key == "redis" else "")
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    exit_status: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    def rows(self) -> list[dict]:
+        """psql's --csv output as rows (every value as psql printed it)."""
+        import csv
+        import io
+
+        return list(csv.DictReader(io.StringIO(self.stdout)))
+
+
+def command_plan(conn: KubeConnection, settings: Settings, target_name: str, command: str | None = None, *,
+                 sql_file: str | None = None, pod_name: str | None = None, secret_name: str = DEFAULT_SECRET,
+                 secret_key: str = DEFAULT_SECRET_KEY, as_json: bool = False,
+                 kubectl: str | None = None) -> CommandPlan:
+    """`hubtui connect TARGET -c COMMAND` (or `-f FILE` for TimescaleDB). Read-only mode applies as to a
+    session: psql's transactions are read-only, Redis and the Kafka shell are refused."""
+    t = target(target_name)
+    if sql_file is not None and t.key != "timescaledb":
+        raise UsageError("-f runs a SQL file: it goes with timescaledb only")
+    if as_json and t.key != "timescaledb":
+        raise UsageError("--json gives a query's rows: it goes with timescaledb only")
+    stdin = b""
+    sql = b""
+    if sql_file is not None:
+        try:
+            sql = Path(sql_file).expanduser().read_bytes()
+        except OSError as e:
+            raise UsageError(f"cannot read the SQL file {sql_file}: {e.strerror or e}") from None
+        if len(sql) > MAX_SQL_FILE:
+            raise UsageError(f"the SQL file {sql_file} is over {MAX_SQL_FILE // 1024} KiB: run it in a session")
+        command = f"-f {sql_file}"
+    if not command or not command.strip():
+        raise UsageError("-c needs a command (or -f FILE for a SQL file)")
+    readonly = readonly_reason(settings, conn.context)
+    if readonly and t.key != "timescaledb":
+        refuse_if_readonly(settings, conn.context, f"a {t.title} command (it has no read-only form)")
+    ns = settings.namespace
+    pod = find_pod(conn, ns, t, pod_name)
+    env = {"KUBECONFIG": settings.kubeconfig} if settings.kubeconfig else {}
+    base = [kubectl or kubectl_path(), "--context", conn.context, "exec", "-i", "-n", ns, pod.name, "-c",
+            pod.container, "--"]
+    if t.key == "timescaledb":
+        database = settings.db_name
+        if readonly:
+            database = f"dbname={settings.db_name} options='-c default_transaction_read_only=on'"
+        psql = ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-U", settings.db_user, "-d", database]
+        psql += ["--csv", "-q"] if as_json else []  # the rows alone: no command tags between them
+        if sql_file is not None:  # on the command line, encoded: no exec transport has to carry an end of input
+            import base64 as b64
+
+            inner = ["sh", "-c", 'f=$1; shift; printf %s "$f" | base64 -d | "$@" -f -', "psql",
+                     b64.b64encode(sql).decode(), *psql]
+        else:
+            inner = psql + ["-c", command]
+    elif t.key == "redis":
+        secret, _warning = read_secret(conn, ns, secret_name, secret_key)
+        words = shlex.split(command)
+        if secret is not None:  # read from stdin, exported to redis-cli alone: never on a command line
+            inner = ["sh", "-c", 'IFS= read -r REDISCLI_AUTH; export REDISCLI_AUTH; exec redis-cli "$@"',
+                     "redis-cli", *words]
+            stdin = secret.encode() + b"\n"
+        else:
+            inner = ["redis-cli", *words]
+    else:
+        inner = ["sh", "-c", command]
+    # The client's exit code, said by the pod's shell itself: how an exec transport reports a command's exit
+    # differs (a kubelet says "command terminated with exit code N"; others only that it failed).
+    argv = base + ["sh", "-c", f'"$@"; c=$?; printf "\\n{EXIT_MARK}%d\\n" "$c" >&2; exit "$c"', "sh", *inner]
+    if t.key == "timescaledb":
+        shown = tuple(psql) + (("-f", str(sql_file)) if sql_file is not None else ("-c", command))
+    elif t.key == "redis":
+        shown = ("redis-cli", *shlex.split(command))
+    else:
+        shown = ("sh", "-c", command)
+    return CommandPlan(t, pod, ns, argv, stdin, command, conn.context, settings.state_dir, readonly, env, as_json,
+                       shown)
+
+
+def run_command(plan: CommandPlan, *, timeout: float | None = None) -> CommandResult:
+    """Run it and audit it: the start before (an audit log that cannot be written refuses it), then who, where,
+    the command's first line and the exit status; never the password, never the output."""
+    import os
+    import subprocess
+    import time
+
+    from ..audit import AuditLog
+
+    audit = AuditLog(plan.state_dir) if plan.state_dir is not None else None
+    first_line = plan.command.strip().splitlines()[0][:200] if plan.command.strip() else ""
+    where = {"context": plan.context, "namespace": plan.namespace, "pod": plan.pod.name,
+             "container": plan.pod.container, "store": plan.target.key, "readonly": bool(plan.readonly),
+             "command": first_line}
+    if audit is not None:
+        audit.check()
+        audit.record("connect.command.start", **where)
+    started = time.monotonic()
+    try:
+        done = subprocess.run(plan.argv, input=plan.stdin, capture_output=True, timeout=timeout,
+                              env={**os.environ, **plan.env})
+    except subprocess.TimeoutExpired:
+        result = CommandResult(124, "", f"no answer in {timeout:g} s: stopped", time.monotonic() - started)
+    else:
+        stderr, code = done.stderr.decode(errors="replace"), done.returncode
+        at = stderr.rfind("\n" + EXIT_MARK)
+        if at >= 0:  # the pod's shell said the client's exit code: that one, and its line taken out
+            line_end = stderr.find("\n", at + 1)
+            try:
+                code = int(stderr[at + 1 + len(EXIT_MARK):line_end if line_end >= 0 else None])
+                stderr = stderr[:at] + (stderr[line_end + 1:] if line_end >= 0 else "")
+            except ValueError:
+                pass
+            if code != 0:  # the transport's own words about that exit say nothing more
+                stderr = "\n".join(ln for ln in stderr.splitlines()
+                                   if not ln.startswith("command terminated with exit code")
+                                   and not (ln.startswith("error: ") and "error executing command in container" in ln)
+                                   ) + ("\n" if stderr.strip() else "")
+        result = CommandResult(code, done.stdout.decode(errors="replace"), stderr, time.monotonic() - started)
+    if audit is not None:
+        audit.record("connect.command", **where, exit_status=result.exit_status, seconds=round(result.seconds, 3))
+    return result
