@@ -18,11 +18,12 @@ def main(argv: list[str] | None = None) -> int:
                                      scale_timeout=getattr(args, "timeout", None),
                                      readonly=getattr(args, "readonly", False),
                                      all_namespaces=getattr(args, "all_namespaces", False) or None)
-        if getattr(args, "screen", None) and not getattr(args, "json", False):  # `hubtui fleet`: the TUI on it
-            fleet = args.screen(args, settings)
+        first = args.screen(args, settings) if getattr(args, "screen", None) else None
+        if first is not None:  # `hubtui fleet`, `hubtui sessions`: the TUI, on that screen
             from .ui.app import run_tui
 
-            return run_tui(settings, fleet=fleet)
+            kind, value = first
+            return run_tui(settings, fleet=value) if kind == "fleet" else run_tui(settings, sessions=True)
         if getattr(args, "run", None):
             return args.run(args, settings)
         if settings.theme:  # a wrong theme is a one-line error before anything starts

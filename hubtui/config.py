@@ -5,6 +5,8 @@
     readonly_contexts = ["*prod*"]       # read-only comes on by itself for these contexts (shell patterns)
     production_contexts = ["*prod*"]     # marked in the title bar (default: *prod*, *prd*)
     fleet = ["dev-*", "prod-*"]          # the contexts `hubtui fleet` shows (default: every context)
+    record_sessions = "production"       # connect sessions recorded: production (contexts), always, never
+    record_input = false                 # recordings keep what was typed too (passwords are typed into them)
     theme = "nord"                       # the TUI's Textual theme (Ctrl-P lists them; checked when the TUI starts)
     resume_max_age_hours = 24            # an interrupted cleanup older than this is planned afresh (1 to 168)
 
@@ -22,7 +24,9 @@ from collections.abc import Mapping
 from .errors import UsageError
 
 KEYS = {"namespace": str, "readonly": bool, "readonly_contexts": list, "production_contexts": list, "theme": str,
-        "resume_max_age_hours": int, "fleet": list}
+        "resume_max_age_hours": int, "fleet": list,
+        "record_sessions": str, "record_input": bool}
+RECORD_SESSIONS = ("production", "always", "never")
 RESUME_MAX_AGE_HOURS = (1, 168)  # the bounds a config may set: an hour to a week (the default is a day)
 PRODUCTION_CONTEXTS = ("*prod*", "*prd*")  # the title bar shows these contexts in red unless the file says
 
@@ -37,6 +41,8 @@ class Config:
     theme: str | None = None
     resume_max_age_hours: int | None = None
     fleet: tuple[str, ...] = ()
+    record_sessions: str = "production"
+    record_input: bool = False
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -70,13 +76,16 @@ def load(env: Mapping[str, str]) -> Config:
     for key in ("namespace", "theme"):
         if key in data and not data[key].strip():
             raise UsageError(f"config file {path}: {key} must not be empty")
+    if data.get("record_sessions", "production") not in RECORD_SESSIONS:
+        raise UsageError(f"config file {path}: record_sessions must be one of {', '.join(RECORD_SESSIONS)}")
     hours = data.get("resume_max_age_hours")
     lo, hi = RESUME_MAX_AGE_HOURS
     if hours is not None and not lo <= hours <= hi:
         raise UsageError(f"config file {path}: resume_max_age_hours must be from {lo} to {hi} (it is {hours})")
     return Config(path, data.get("namespace"), data.get("readonly", False), tuple(patterns),
                   tuple(data.get("production_contexts", PRODUCTION_CONTEXTS)), data.get("theme"), hours,
-                  tuple(data.get("fleet", ())))
+                  tuple(data.get("fleet", ())), data.get("record_sessions", "production"),
+                  data.get("record_input", False))
 
 
 def context_pattern(context: str | None, patterns) -> str | None:

@@ -48,6 +48,8 @@ class Settings:
     readonly_why: str = ""  # which switch turned it on (--readonly, HUBTUI_READONLY, the config file)
     readonly_contexts: tuple[str, ...] = ()  # context name patterns that turn it on by themselves
     production_contexts: tuple[str, ...] = ("*prod*", "*prd*")  # shown in red in the title bar
+    record_sessions: str = "production"  # connect sessions recorded: production (contexts), always, never
+    record_input: bool = False  # recordings keep what was typed too
     fleet: tuple[str, ...] = ()  # the contexts `hubtui fleet` shows (config file `fleet`); none: every context
     theme: str | None = None  # the TUI's Textual theme (config file `theme`); None: Textual's default
     theme_source: str = ""  # where it was set, for a one-line error naming the key
@@ -72,6 +74,8 @@ class Settings:
             readonly_contexts=config.readonly_contexts,
             production_contexts=config.production_contexts,
             fleet=config.fleet,
+            record_sessions=config.record_sessions,
+            record_input=config.record_input,
             theme=config.theme,
             theme_source=f"config file {config.path}" if config.theme else "",
             resume_max_age=(config.resume_max_age_hours or 24) * 3600.0,

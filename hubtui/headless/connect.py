@@ -25,6 +25,13 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--secret", default="analytics-hub-secrets", help="secret holding the Redis password")
     p.add_argument("--secret-key", default="REDIS_PASSWORD", help="key of the Redis password in that secret")
     p.add_argument("--dry-run", action="store_true", help="print what would run (without secrets), run nothing")
+    rec = p.add_mutually_exclusive_group()
+    rec.add_argument("--record", action="store_true", default=None,
+                     help="record the session (asciicast, under the state folder; default: on for the contexts "
+                          "matching production_contexts, or as the config's record_sessions says)")
+    rec.add_argument("--no-record", dest="record", action="store_false", help="do not record the session")
+    p.add_argument("--record-input", action="store_true", default=None,
+                   help="the recording keeps what is typed too (never the password hubtui hands over); records")
     one = p.add_mutually_exclusive_group()
     one.add_argument("-c", "--command", metavar="TEXT",
                      help="run one command, no session: SQL for timescaledb, redis-cli's words for redis, a shell "
@@ -52,6 +59,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             setattr(args, field, value)
             print(f"note: connect {old_flag} is {new} now ({old_flag} means "
                   f"{'--provider' if old_flag == '-p' else '--deployment'} elsewhere)", file=sys.stderr)
+    if args.record is False and args.record_input:
+        raise UsageError("--record-input records what is typed: it does not go with --no-record")
     settings = dataclasses.replace(settings, db_name=args.db_name or settings.db_name,
                                    db_user=args.user or settings.db_user)
     conn = connect(settings, interactive=True)
@@ -66,7 +75,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return run_one(todo, args.dry_run)
     try:
         session = plan(conn, settings, args.target, pod_name=args.pod, secret_name=args.secret,
-                       secret_key=args.secret_key)
+                       secret_key=args.secret_key, record=args.record, record_input=args.record_input)
     finally:
         conn.close()
     if args.dry_run:

@@ -46,9 +46,11 @@ def for_the_screen(args: argparse.Namespace, settings: Settings):
     imports the UI)."""
     from ..ops.fleet import Fleet, choose_hubs
 
+    if args.json:
+        return None
     if args.timeout is not None:
         raise UsageError("--timeout goes with --json")
-    return Fleet(settings, choose_hubs(settings, patterns(args.contexts)))
+    return ("fleet", Fleet(settings, choose_hubs(settings, patterns(args.contexts))))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -89,6 +89,8 @@ class SessionPlan:
     readonly: str | None = None  # why the session is read-only, if it is
     shown: tuple[str, ...] = ()  # what runs in the pod, as a person reads it (default: argv's own)
     how: str = ""  # what the command line does not say (how the password goes in)
+    recording: Path | None = None  # where the session is recorded (asciicast v2), if it is
+    record_input: bool = False  # the recording keeps what is typed too
 
     def describe(self) -> str:
         """The command line as a person would type it: `kubectl`, not its path; the client, not the shell
@@ -219,9 +221,23 @@ def kubectl_path() -> str:
     return path
 
 
+def recorded(settings: Settings, context: str, record: bool | None) -> bool:
+    """Whether a session is recorded: --record / --no-record, else the config's record_sessions (production:
+    the contexts that match production_contexts)."""
+    if record is not None:
+        return record
+    if settings.record_sessions == "always":
+        return True
+    if settings.record_sessions == "never":
+        return False
+    from ..config import context_pattern
+
+    return context_pattern(context, settings.production_contexts) is not None
+
+
 def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name: str | None = None,
          secret_name: str = DEFAULT_SECRET, secret_key: str = DEFAULT_SECRET_KEY,
-         kubectl: str | None = None) -> SessionPlan:
+         kubectl: str | None = None, record: bool | None = None, record_input: bool | None = None) -> SessionPlan:
     t = target(target_name)
     ns = settings.namespace
     pod = find_pod(conn, ns, t, pod_name)
@@ -271,8 +287,18 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
         shown, how = ("bash",), "sh where the pod has no bash"
         header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}"]
         hints = ["Useful commands:"] + [f"  {h}" for h in KAFKA_HINTS]
+    recording = None
+    keep_input = settings.record_input if record_input is None else record_input
+    if recorded(settings, conn.context, record if record is not None else (True if record_input else None)):
+        from ..paths import tilde
+        from ..term.recording import new_path
+
+        recording = new_path(settings.state_dir, conn.context, t.key)
+        header.append(f"Recording: {tilde(recording)}" + (" (with what is typed)" if keep_input else
+                                                             " (the output; what is typed is not kept)"))
     return SessionPlan(t, pod, ns, argv, header, hints, secret, warnings, env, context=conn.context,
-                       state_dir=settings.state_dir, readonly=readonly, shown=shown, how=how)
+                       state_dir=settings.state_dir, readonly=readonly, shown=shown, how=how,
+                       recording=recording, record_input=keep_input)
 
 
 def hand_over(session: SessionPlan, *, out=None, err=None):
@@ -294,6 +320,8 @@ def hand_over(session: SessionPlan, *, out=None, err=None):
     audit = AuditLog(session.state_dir) if session.state_dir is not None else None
     where = {"context": session.context, "namespace": session.namespace, "pod": session.pod.name,
              "container": session.pod.container, "store": session.target.key, "readonly": bool(session.readonly)}
+    if session.recording is not None:
+        where["recording"] = str(session.recording)
     started = datetime.now(UTC)
     if audit is not None:
         audit.check()
@@ -304,8 +332,20 @@ def hand_over(session: SessionPlan, *, out=None, err=None):
     for hint in session.hints:
         print(hint, file=out)
     print(f"({ESCAPE_NAME} ends the session)", file=out, flush=True)
-    result = run_session(session.argv, secret=session.secret, ready_marker=AUTH_PROMPT,
-                         env={**os.environ, **session.env})
+    recorder = None
+    if session.recording is not None:
+        from ..term.bridge import terminal_size
+        from ..term.recording import Recorder
+
+        recorder = Recorder(session.recording, *terminal_size(), title=f"{session.target.title} · {session.context}",
+                            record_input=session.record_input,
+                            meta={k: v for k, v in where.items() if k != "recording"})
+    try:
+        result = run_session(session.argv, secret=session.secret, ready_marker=AUTH_PROMPT,
+                             env={**os.environ, **session.env}, recorder=recorder)
+    finally:
+        if recorder is not None:
+            recorder.close()
     if audit is not None:
         ended = datetime.now(UTC)
         try:

@@ -41,11 +41,14 @@ def terminal_size(fd: int | None = None) -> tuple[int, int]:
 
 
 def run_session(argv: list[str], *, secret: str | None = None, ready_marker: str | None = None,
-                env: dict | None = None, escape: str = ESCAPE_KEY, handshake_timeout: float = 30) -> SessionResult:
+                env: dict | None = None, escape: str = ESCAPE_KEY, handshake_timeout: float = 30,
+                recorder=None) -> SessionResult:
     """Give the terminal to argv until it exits or the escape key is pressed.
 
     With a secret, wait until the program prints ready_marker (its side has turned echo off), then
-    send the secret and a newline; neither the marker nor the secret reaches the screen."""
+    send the secret and a newline; neither the marker nor the secret reaches the screen.
+    `recorder` (term/recording.py) gets the session's output, its input, and its resizes, from the moment the
+    terminal is handed over: the secret is sent before that, and is never in a recording."""
     import pexpect
 
     started = time.monotonic()
@@ -59,10 +62,12 @@ def run_session(argv: list[str], *, secret: str | None = None, ready_marker: str
     def resize(*_):
         if child.isalive():
             child.setwinsize(*terminal_size())
+            if recorder is not None:
+                recorder.resize(*terminal_size())
 
     previous = signal.signal(signal.SIGWINCH, resize) if hasattr(signal, "SIGWINCH") else None
     try:
-        return _drive(child, started, secret, ready_marker, escape, handshake_timeout)
+        return _drive(child, started, secret, ready_marker, escape, handshake_timeout, recorder)
     except KeyboardInterrupt:
         return _abort(child, started, "interrupted")
     except Exception as e:  # noqa: BLE001 - the terminal must come back to hubtui whatever happens
@@ -114,7 +119,7 @@ def _await_marker(child, marker: bytes, escape: str, timeout: float) -> int:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
-def _drive(child, started, secret, ready_marker, escape, handshake_timeout) -> SessionResult:
+def _drive(child, started, secret, ready_marker, escape, handshake_timeout, recorder=None) -> SessionResult:
     import pexpect
 
     if secret is not None and ready_marker:
@@ -135,9 +140,12 @@ def _drive(child, started, secret, ready_marker, escape, handshake_timeout) -> S
     def watch_input(data: bytes) -> bytes:
         if escape.encode() in data:
             pressed.append(True)
+        if recorder is not None:
+            recorder.input(data.split(escape.encode(), 1)[0])
         return data
 
-    child.interact(escape_character=escape, input_filter=watch_input)
+    child.interact(escape_character=escape, input_filter=watch_input,
+                   output_filter=recorder.output if recorder is not None else None)
     escaped = bool(pressed)  # else interact returned because the program ended
     if escaped and child.isalive():
         child.terminate(force=True)

@@ -20,6 +20,7 @@ SCREENS = {
     "fleet": "Fleet",
     "versions": "Fleet versions",
     "connect": "Connect",
+    "sessions": "Session recordings",
     "cleanup-form": "Cleanup: the form",
     "cleanup-plan": "Cleanup: the plan",
     "cleanup-run": "Cleanup: the run",
@@ -157,6 +158,14 @@ ACTIONS: tuple[Action, ...] = (
     Action("lookup", "f5", "Refresh", "look for the stores' pods again", ("connect",)),
     Action("back", "escape", "Back", "back to the deployments", ("connect",)),
     Action("help", "question_mark", "Help", "the keys of this screen", ("connect",)),
+    Action("app.sessions", "s", "Recordings", "the recordings of connect sessions: play one back", ("connect",)),
+    # the recordings of sessions
+    _key("↑ ↓", "choose a recording", "sessions"),
+    Action("screen.play", "enter", "Play", "play the recording back in this terminal at its own speed (Ctrl-] "
+           "stops it)", ("sessions",)),
+    Action("screen.play_fast", "f", "Play 4×", "play it four times faster", ("sessions",)),
+    Action("back", "escape", "Back", "back to where you came from", ("sessions",)),
+    Action("help", "question_mark", "Help", "the keys of this screen", ("sessions",)),
     # the cleanup wizard: the form
     _key("Tab / Shift-Tab", "next / previous field", "cleanup-form"),
     _key("Space / Enter", "choose a provider, tick an option", "cleanup-form"),

@@ -28,14 +28,16 @@ class HubApp(App[int]):
                 Binding("tab", "focus_next", "Next", show=False, priority=True),
                 Binding("shift+tab", "focus_previous", "Previous", show=False, priority=True)]
 
-    def __init__(self, settings: Settings | None = None, backend: Backend | None = None, *, fleet=None):
+    def __init__(self, settings: Settings | None = None, backend: Backend | None = None, *, fleet=None,
+                 sessions: bool = False):
         super().__init__()
         self.first_fleet = fleet  # `hubtui fleet`: the fleet screen first (a hub's backend comes with Enter)
+        self.first_sessions = sessions  # `hubtui sessions`: the recordings first
         self.settings = settings
         self._semantic_styles()  # Rich styles (hub.error, ...) resolved from the theme: see ui/styles.py
         if settings is not None and settings.theme:
             self.use_theme(settings.theme, settings.theme_source)
-        if backend is None and fleet is None:
+        if backend is None and fleet is None and not sessions:
             if settings is None:
                 raise TypeError("HubApp needs settings (to connect to the cluster) or a backend")
             backend = ClusterBackend(settings)
@@ -73,6 +75,10 @@ class HubApp(App[int]):
             from .screens.fleet import FleetScreen
 
             self.push_screen(FleetScreen(self.first_fleet))
+        elif self.first_sessions:
+            from .screens.sessions import SessionsScreen
+
+            self.push_screen(SessionsScreen(self.settings.state_dir if self.settings else None))
         else:
             self.push_screen(DeploymentsScreen(self.backend))
         self._watch_hangup()
@@ -191,6 +197,52 @@ class HubApp(App[int]):
 
             self.push_screen(CleanupFormScreen(self.backend, self.last_cleanup_form))
 
+    def action_sessions(self) -> None:
+        from .screens.sessions import SessionsScreen
+
+        if not isinstance(self.screen, SessionsScreen):
+            self.push_screen(SessionsScreen(self.settings.state_dir if self.settings else None))
+
+    def play_recording(self, path, speed: float, done) -> None:
+        """Give the terminal to a recording's playback (ESC c clears it first and last), then redraw. Ctrl-]
+        (or Ctrl-C) stops it."""
+        import select
+        import sys
+        import termios
+        import tty
+
+        from ..term.recording import play
+
+        result = "played back"
+        try:
+            with self.suspend():
+                fd = sys.stdin.fileno()
+                saved = termios.tcgetattr(fd) if sys.stdin.isatty() else None
+                try:
+                    if saved is not None:
+                        tty.setcbreak(fd)
+                    sys.stdout.write("\x1bc")
+                    sys.stdout.flush()
+
+                    def stop() -> bool:
+                        if saved is None:
+                            return False
+                        ready, _, _ = select.select([fd], [], [], 0)
+                        return bool(ready) and b"\x1d" in __import__("os").read(fd, 1024)
+
+                    play(path, speed=speed, stop=stop)
+                    sys.stdout.write("\x1bc")
+                    sys.stdout.flush()
+                except KeyboardInterrupt:
+                    result = "playback stopped"
+                finally:
+                    if saved is not None:
+                        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        except Exception as e:  # noqa: BLE001 - e.g. a driver that cannot suspend (a browser)
+            result = f"cannot play it here: {e}"
+        self.refresh(layout=True)
+        done(f"{result}: {path.name}")
+
     def hand_over(self, plan, done) -> None:
         """Give the terminal to the session (on the UI thread) through the hand-over `hubtui connect` uses too
         (ops/connect.py: header, escape key, audit record), then redraw and report how it ended."""
@@ -267,10 +319,10 @@ class HubApp(App[int]):
         self.switch_screen(self._rebuilt(self.backend))
 
 
-def run_tui(settings: Settings, backend: Backend | None = None, *, fleet=None) -> int:
+def run_tui(settings: Settings, backend: Backend | None = None, *, fleet=None, sessions: bool = False) -> int:
     import sys
 
-    app = HubApp(settings, backend, fleet=fleet)
+    app = HubApp(settings, backend, fleet=fleet, sessions=sessions)
     stopped = False
     try:
         app.run()

@@ -1,0 +1,84 @@
+"""Session recordings, end to end: a Redis session recorded in a real pty (its password handed over by hubtui,
+never in the file), listed, and played back byte for byte; input kept only when asked for; on by itself on a
+production context."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+import yaml
+
+from cluster.localcluster import HUB_NAMESPACE
+from hubtui.term.recording import read
+
+from .terminal import Terminal, hubtui_env
+from .test_connect_e2e import redis_password, run_hubtui
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture
+def env(local_cluster, tmp_path):
+    return hubtui_env(local_cluster.kubeconfig, HUB_NAMESPACE, tmp_path / "state") | {
+        "PATH": local_cluster.env()["PATH"]}
+
+
+def recordings(env) -> list[Path]:
+    return sorted((Path(env["XDG_STATE_HOME"]) / "hubtui" / "recordings").glob("*.cast"))
+
+
+def redis_session(env, *flags: str) -> None:
+    term = Terminal(["connect", "redis", *flags], env)
+    try:
+        term.wait_for("127.0.0.1:")
+        term.press(*"PING", "enter")
+        term.wait_for("PONG")
+        term.press("\x1d")  # Ctrl-] ends the session
+        term.child.expect(pexpect.EOF, timeout=15)
+    finally:
+        term.close()
+
+
+def test_a_recorded_session_is_listed_and_played_back_byte_for_byte_without_the_password(env, kube):
+    redis_session(env, "--record", "--record-input")
+    [path] = recordings(env)
+    assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
+    header, events = read(path)
+    assert header["version"] == 2 and header["hubtui"]["store"] == "redis" and header["width"] == 120
+    output = "".join(data for _, kind, data in events if kind == "o")
+    typed = "".join(data for _, kind, data in events if kind == "i")
+    assert "PONG" in output and typed.startswith("PING")
+    password = redis_password(kube)
+    assert password not in path.read_text() and "REDISCLI_AUTH" not in path.read_text()
+    audit = [json.loads(line) for line in (Path(env["XDG_STATE_HOME"]) / "hubtui" / "audit.jsonl").read_text()
+             .splitlines()]
+    assert audit[-1]["action"] == "connect.session" and audit[-1]["recording"] == str(path)
+    listed = run_hubtui(env, "sessions", "--list")
+    assert listed.returncode == 0
+    assert listed.stdout.splitlines()[1].split()[:1] == ["1"] and path.name in listed.stdout
+    assert " redis " in listed.stdout and " kept " in listed.stdout
+    played = subprocess.run([sys.executable, "-m", "hubtui", "sessions", "--play", "1", "--speed", "1000"],
+                            env=env, capture_output=True, timeout=60)
+    assert played.returncode == 0, played.stderr
+    assert played.stdout == output.encode()  # byte for byte what the session printed
+
+
+def test_input_is_kept_only_when_asked_and_production_contexts_record_by_themselves(env, local_cluster, tmp_path):
+    redis_session(env, "--record")
+    [path] = recordings(env)
+    assert not [e for e in read(path)[1] if e[1] == "i"]  # what was typed is not in it
+    redis_session(env)  # kwok-hubtui-test-…: not a production context, not recorded
+    assert len(recordings(env)) == 1
+    config = yaml.safe_load(Path(local_cluster.kubeconfig).read_text())
+    config["contexts"][0]["name"] = config["current-context"] = "prod-eu"
+    prod = tmp_path / "prod-kubeconfig"
+    prod.write_text(yaml.safe_dump(config))
+    redis_session(env | {"KUBECONFIG": str(prod)})
+    assert len(recordings(env)) == 2 and "-prod-eu-redis.cast" in recordings(env)[-1].name
+    redis_session(env | {"KUBECONFIG": str(prod)}, "--no-record")
+    assert len(recordings(env)) == 2
