@@ -441,7 +441,7 @@ class LocalCluster:
         if is_root():
             security = (f"      securityContext: {{runAsUser: {SANDBOX_UID}, runAsGroup: {SANDBOX_UID}}}")
         rules = string.Template((DEPLOY / "kwok-exec.yaml.in").read_text()).substitute(
-            sandbox=self.sandbox, shims=self.shims, pg_port=st.pg_port, security=security)
+            sandbox=self.sandbox, shims=self.shims, pg_port=st.pg_port, redis_port=st.redis_port, security=security)
         self.kubectl("apply", "-f", "-", input=rules)
         if st.redis_nodes:
             # One pod per node, as a redis-cluster StatefulSet runs it: each pod's volume and exec rule.

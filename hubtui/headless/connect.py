@@ -25,6 +25,13 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--secret", default="analytics-hub-secrets", help="secret holding the Redis password")
     p.add_argument("--secret-key", default="REDIS_PASSWORD", help="key of the Redis password in that secret")
     p.add_argument("--dry-run", action="store_true", help="print what would run (without secrets), run nothing")
+    local = p.add_mutually_exclusive_group()
+    local.add_argument("--local", action="store_true",
+                       help="run the client on this machine (psql or pgcli, redis-cli) through a port-forward to "
+                            "the pod: no kubectl exec")
+    local.add_argument("--port", type=int, metavar="N",
+                       help="only open a port-forward to the pod on 127.0.0.1:N (0: any free port) for a client of "
+                            "your own, until Ctrl-C")
     rec = p.add_mutually_exclusive_group()
     rec.add_argument("--record", action="store_true", default=None,
                      help="record the session (asciicast, under the state folder; default: on for the contexts "
@@ -63,7 +70,37 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("--record-input records what is typed: it does not go with --no-record")
     settings = dataclasses.replace(settings, db_name=args.db_name or settings.db_name,
                                    db_user=args.user or settings.db_user)
+    if (args.local or args.port is not None) and one_shot:
+        raise UsageError("-c / -f run in the pod: leave out --local / --port")
+    if args.port is not None and not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be from 0 to 65535, not {args.port}")
     conn = connect(settings, interactive=True)
+    if args.port is not None:
+        try:
+            return forward_only(conn, settings, args)
+        finally:
+            conn.close()
+    if args.local:
+        from ..ops.connect import local_plan
+
+        try:
+            session = local_plan(conn, settings, args.target, pod_name=args.pod, secret_name=args.secret,
+                                 secret_key=args.secret_key, record=args.record, record_input=args.record_input)
+            if args.dry_run:
+                for warning in session.warnings:
+                    print(f"warning: {warning}", file=sys.stderr)
+                print("\n".join(session.header))
+                print(f"Command: {session.describe()}")
+                return 0
+            if not sys.stdin.isatty():
+                raise UsageError("connect needs a terminal (stdin is not one); --dry-run shows what would run")
+            result = hand_over(session)
+        finally:
+            conn.close()
+        print(f"\nhubtui: {result.summary()}", file=sys.stderr)
+        if result.error:
+            return 1
+        return 0 if result.escaped else (result.exit_status if result.exit_status is not None else 1)
     if one_shot:
         try:
             from ..ops.connect import command_plan
@@ -115,3 +152,49 @@ def run_one(todo, dry_run: bool) -> int:
         sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
     return result.exit_status
+
+
+def forward_only(conn, settings: Settings, args: argparse.Namespace) -> int:
+    """`--port N`: the port-forward alone, for a client of the operator's own, until Ctrl-C; audited (open and
+    closed). What goes wrong with a stream while it is open is said as it happens."""
+    import threading
+
+    from ..audit import AuditLog
+    from ..kube.portforward import Forward
+    from ..ops.connect import PG_SECRET_KEY, SERVER_PORTS, find_pod, target
+    from ..readonly import refuse_if_readonly
+
+    t = target(args.target)
+    if t.key not in SERVER_PORTS:
+        raise UsageError(f"{t.title} has no port to forward here (timescaledb 5432, redis 6379)")
+    if t.key == "redis":
+        refuse_if_readonly(settings, conn.context, "a Redis port-forward (Redis has no read-only form)")
+    pod = find_pod(conn, settings.namespace, t, args.pod)
+    forward = Forward(conn, settings.namespace, pod.name, SERVER_PORTS[t.key], args.port).check()
+    audit = AuditLog(settings.state_dir)
+    where = {"context": conn.context, "namespace": settings.namespace, "pod": pod.name, "store": t.key,
+             "via": "port-forward", "local_port": forward.port}
+    audit.check()
+    audit.record("connect.forward.start", **where)
+    if t.key == "timescaledb":
+        how = (f"psql -h 127.0.0.1 -p {forward.port} -U {settings.db_user} -d {settings.db_name} (the password: "
+               f"key {PG_SECRET_KEY} of secret {args.secret})")
+    else:
+        how = f"redis-cli -h 127.0.0.1 -p {forward.port} (the password: key {args.secret_key} of secret {args.secret})"
+    print(f"Forwarding 127.0.0.1:{forward.port} → {pod.name}:{forward.remote} (namespace {settings.namespace}, "
+          f"context {conn.context})\nConnect with: {how}\nCtrl-C closes it.", flush=True)
+    said = 0
+    stop = threading.Event()
+    try:
+        while not stop.wait(0.5):
+            while said < len(forward.problems):
+                print(f"hubtui: {forward.problems[said]}", file=sys.stderr, flush=True)
+                said += 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        forward.close()
+        audit.record("connect.forward", **where, connections=forward.connections)
+    print(f"\nhubtui: port-forward closed ({forward.connections} connection"
+          f"{'' if forward.connections == 1 else 's'})", file=sys.stderr)
+    return 0

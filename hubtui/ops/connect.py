@@ -91,10 +91,14 @@ class SessionPlan:
     how: str = ""  # what the command line does not say (how the password goes in)
     recording: Path | None = None  # where the session is recorded (asciicast v2), if it is
     record_input: bool = False  # the recording keeps what is typed too
+    local: LocalEnd | None = None  # --local: the client runs here, through a port-forward to the pod
 
     def describe(self) -> str:
         """The command line as a person would type it: `kubectl`, not its path; the client, not the shell
         script that hands it the password (a secret is never in either)."""
+        if self.local is not None:
+            return (shlex.join([self.local.client, *self.argv[1:]]).replace("'{port}'", "PORT").replace("{port}", "PORT")
+                    + f"  (through a port-forward to {self.pod.name}:{self.local.remote}; {self.how})")
         at = self.argv.index("--") + 1
         pod_side = list(self.shown) or self.argv[at:]
         return shlex.join(["kubectl", *self.argv[1:at], *pod_side]) + (f"  ({self.how})" if self.how else "")
@@ -221,6 +225,80 @@ def kubectl_path() -> str:
     return path
 
 
+# ----- the client on this machine, through a port-forward ----------------------------------------------------
+SERVER_PORTS = {"timescaledb": 5432, "redis": 6379}
+PG_SECRET_KEY = "POSTGRES_PASSWORD"
+
+
+@dataclass(frozen=True)
+class LocalEnd:
+    """What a local session needs besides its client: the pod's port, and the connection the forward uses."""
+
+    remote: int
+    conn: KubeConnection = field(repr=False)
+    client: str = ""  # psql, pgcli or redis-cli
+
+
+def local_client(t: Target) -> str:
+    """The client that runs here: pgcli when present, else psql; redis-cli. A missing one is one line."""
+    if t.key == "timescaledb":
+        found = shutil.which("pgcli") or shutil.which("psql")
+        if not found:
+            raise HubError("neither pgcli nor psql is on PATH: install postgresql-client (or pgcli), or connect "
+                           "without --local (psql in the pod)")
+        return found
+    found = shutil.which("redis-cli")
+    if not found:
+        raise HubError("redis-cli is not on PATH: install redis-tools, or connect without --local")
+    return found
+
+
+def local_plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name: str | None = None,
+               secret_name: str = DEFAULT_SECRET, secret_key: str = DEFAULT_SECRET_KEY, record: bool | None = None,
+               record_input: bool | None = None) -> SessionPlan:
+    """`hubtui connect TARGET --local`: the client here (psql or pgcli; redis-cli), on a port-forward to the pod
+    that hand_over opens. The password goes in through the client's environment (PGPASSWORD, REDISCLI_AUTH),
+    never argv. Read-only: psql's transactions read-only (PGOPTIONS); Redis refused."""
+    t = target(target_name)
+    if t.key not in SERVER_PORTS:
+        raise UsageError(f"{t.title} has no local client here: connect {t.key} without --local opens a shell in "
+                         "its pod")
+    readonly = readonly_reason(settings, conn.context)
+    if readonly and t.key != "timescaledb":
+        refuse_if_readonly(settings, conn.context, f"the {t.title} shell (it has no read-only form)")
+    client = local_client(t)
+    ns = settings.namespace
+    pod = find_pod(conn, ns, t, pod_name)
+    warnings: list[str] = []
+    env: dict[str, str] = {}
+    name = Path(client).name
+    if t.key == "timescaledb":
+        password, warning = read_secret(conn, ns, secret_name, PG_SECRET_KEY)
+        if password is not None:
+            env["PGPASSWORD"] = password
+        if readonly:
+            env["PGOPTIONS"] = "-c default_transaction_read_only=on"
+        argv = [client, "-h", "127.0.0.1", "-p", "{port}", "-U", settings.db_user, "-d", settings.db_name]
+        header = [f"=== Connecting to {t.title} (local {name}, through a port-forward) ===", f"Pod: {pod.name}",
+                  f"Database: {settings.db_name}", f"User: {settings.db_user}"]
+        if readonly:
+            header.append(f"Read-only: every transaction is read-only ({readonly})")
+    else:
+        password, warning = read_secret(conn, ns, secret_name, secret_key)
+        if password is not None:
+            env["REDISCLI_AUTH"] = password
+        argv = [client, "-h", "127.0.0.1", "-p", "{port}"]
+        header = [f"=== Connecting to {t.title} (local {name}, through a port-forward) ===", f"Pod: {pod.name}",
+                  f"Auth: {'password from secret ' + secret_name if password is not None else 'none'}"]
+    if warning:
+        warnings.append(warning)
+    session = SessionPlan(t, pod, ns, argv, header, [], None, warnings, env, context=conn.context,
+                          state_dir=settings.state_dir, readonly=readonly, shown=tuple(argv),
+                          how="the password in the client's environment",
+                          local=LocalEnd(SERVER_PORTS[t.key], conn, name))
+    return _with_recording(session, settings, record, record_input)
+
+
 def recorded(settings: Settings, context: str, record: bool | None) -> bool:
     """Whether a session is recorded: --record / --no-record, else the config's record_sessions (production:
     the contexts that match production_contexts)."""
@@ -287,18 +365,23 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
         shown, how = ("bash",), "sh where the pod has no bash"
         header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}"]
         hints = ["Useful commands:"] + [f"  {h}" for h in KAFKA_HINTS]
-    recording = None
-    keep_input = settings.record_input if record_input is None else record_input
-    if recorded(settings, conn.context, record if record is not None else (True if record_input else None)):
-        from ..paths import tilde
-        from ..term.recording import new_path
+    session = SessionPlan(t, pod, ns, argv, header, hints, secret, warnings, env, context=conn.context,
+                          state_dir=settings.state_dir, readonly=readonly, shown=shown, how=how)
+    return _with_recording(session, settings, record, record_input)
 
-        recording = new_path(settings.state_dir, conn.context, t.key)
-        header.append(f"Recording: {tilde(recording)}" + (" (with what is typed)" if keep_input else
-                                                             " (the output; what is typed is not kept)"))
-    return SessionPlan(t, pod, ns, argv, header, hints, secret, warnings, env, context=conn.context,
-                       state_dir=settings.state_dir, readonly=readonly, shown=shown, how=how,
-                       recording=recording, record_input=keep_input)
+
+def _with_recording(session: SessionPlan, settings: Settings, record: bool | None,
+                    record_input: bool | None) -> SessionPlan:
+    keep_input = settings.record_input if record_input is None else record_input
+    if not recorded(settings, session.context, record if record is not None else (True if record_input else None)):
+        return session
+    from ..paths import tilde
+    from ..term.recording import new_path
+
+    recording = new_path(settings.state_dir, session.context, session.target.key)
+    header = session.header + [f"Recording: {tilde(recording)}" + (
+        " (with what is typed)" if keep_input else " (the output; what is typed is not kept)")]
+    return replace(session, header=header, recording=recording, record_input=keep_input)
 
 
 def hand_over(session: SessionPlan, *, out=None, err=None):
@@ -322,10 +405,23 @@ def hand_over(session: SessionPlan, *, out=None, err=None):
              "container": session.pod.container, "store": session.target.key, "readonly": bool(session.readonly)}
     if session.recording is not None:
         where["recording"] = str(session.recording)
+    forward = None
+    argv = session.argv
+    if session.local is not None:  # the forward first: a pod that cannot be reached so is one line, nothing run
+        from ..kube.portforward import Forward
+
+        where["via"] = "port-forward"
+        forward = Forward(session.local.conn, session.namespace, session.pod.name, session.local.remote).check()
+        argv = [a.replace("{port}", str(forward.port)) for a in argv]
     started = datetime.now(UTC)
     if audit is not None:
-        audit.check()
-        audit.record("connect.start", **where)
+        try:
+            audit.check()
+            audit.record("connect.start", **where)
+        except BaseException:
+            if forward is not None:
+                forward.close()
+            raise
     for warning in session.warnings:
         print(f"warning: {warning}", file=err)
     print("\n".join(session.header), file=out)
@@ -340,12 +436,19 @@ def hand_over(session: SessionPlan, *, out=None, err=None):
         recorder = Recorder(session.recording, *terminal_size(), title=f"{session.target.title} · {session.context}",
                             record_input=session.record_input,
                             meta={k: v for k, v in where.items() if k != "recording"})
+    if forward is not None:
+        print(f"(port-forward 127.0.0.1:{forward.port} → {session.pod.name}:{forward.remote})", file=out, flush=True)
     try:
-        result = run_session(session.argv, secret=session.secret, ready_marker=AUTH_PROMPT,
+        result = run_session(argv, secret=session.secret, ready_marker=AUTH_PROMPT,
                              env={**os.environ, **session.env}, recorder=recorder)
     finally:
         if recorder is not None:
             recorder.close()
+        if forward is not None:
+            forward.close()
+    if forward is not None and forward.dropped.is_set():  # the client saw its connection end: said here too
+        dropped = forward.problems[-1] if forward.problems else "the port-forward dropped"
+        result = replace(result, error=f"{result.error + '; ' if result.error else ''}{dropped}")
     if audit is not None:
         ended = datetime.now(UTC)
         try:

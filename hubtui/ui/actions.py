@@ -155,6 +155,8 @@ ACTIONS: tuple[Action, ...] = (
     _key("↑ ↓", "choose a store", "connect"),
     _key("Ctrl-]", "(inside a session) end it and come back here", "connect"),
     Action("connect", "enter", "Connect", "hand the terminal to the selected store's client", ("connect",)),
+    Action("connect_local", "l", "Local client", "the client on this machine (psql or pgcli, redis-cli) through a "
+           "port-forward to the pod: no kubectl exec", ("connect",)),
     Action("lookup", "f5", "Refresh", "look for the stores' pods again", ("connect",)),
     Action("back", "escape", "Back", "back to the deployments", ("connect",)),
     Action("help", "question_mark", "Help", "the keys of this screen", ("connect",)),

@@ -52,7 +52,7 @@ class ConnectSource(Place, Protocol):
     """The connect screen's: the stores' pods, and a session's plan."""
 
     def connect_candidates(self) -> dict[str, PodChoice | str]: ...
-    def connect_plan(self, target: str) -> SessionPlan: ...
+    def connect_plan(self, target: str, *, local: bool = False) -> SessionPlan: ...
 
 
 class CleanupSource(Place, Protocol):
@@ -187,10 +187,10 @@ class ClusterBackend:
 
         return candidates(self.conn, self.namespace)
 
-    def connect_plan(self, target: str):
-        from ..ops.connect import plan
+    def connect_plan(self, target: str, *, local: bool = False):
+        from ..ops.connect import local_plan, plan
 
-        return plan(self.conn, self.settings, target)
+        return (local_plan if local else plan)(self.conn, self.settings, target)
 
     def cleanup_port(self):
         from ..ops.cleanup.session import ClusterCleanup

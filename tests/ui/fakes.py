@@ -157,10 +157,10 @@ class FakeBackend:
                 "redis": "no ready Redis pod in namespace llm-analytics-hub (candidates: redis-cluster-0 (Pending))",
                 "kafka": PodChoice("kafka-0", "kafka", "Running", True)}
 
-    def connect_plan(self, target):
+    def connect_plan(self, target, *, local=False):
         from hubtui.errors import HubError
 
-        raise HubError(f"cannot plan {target} in a test")
+        raise HubError(f"cannot plan {target}{' (local)' if local else ''} in a test")
 
     def namespaces(self):
         return ["default", "llm-analytics-hub", "monitoring"]
@@ -496,7 +496,7 @@ class StoresOnly:
         return {"timescaledb": "no ready TimescaleDB pod in namespace shop", "redis": "no ready Redis pod",
                 "kafka": "no ready Kafka pod"}
 
-    def connect_plan(self, target: str) -> Any:
+    def connect_plan(self, target: str, *, local: bool = False) -> Any:
         raise AssertionError("nothing is ready: no plan is asked for")
 
 

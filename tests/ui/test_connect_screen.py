@@ -51,7 +51,8 @@ async def test_arrows_and_enter_typed_at_once_connect_to_the_store_the_arrows_ch
     first's (an Enter bound with priority on the screen ran before the arrows)."""
     backend = FakeBackend()
     asked = []
-    backend.connect_plan = lambda target: asked.append(target) or (_ for _ in ()).throw(RuntimeError("stop here"))
+    backend.connect_plan = lambda target, local=False: asked.append(target) or (_ for _ in ()).throw(
+        RuntimeError("stop here"))
     async with opened(backend, size=SIZE) as (app, pilot):
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ConnectScreen) and app.screen.found)
@@ -76,7 +77,7 @@ async def test_an_unexpected_error_while_planning_is_one_line_and_enter_works_ag
     backend = FakeBackend()
     calls = []
 
-    def broken(target):
+    def broken(target, local=False):
         calls.append(target)
         raise RuntimeError("boom")
 
@@ -104,3 +105,14 @@ async def test_f5_looks_again_and_says_what_it_found_in_a_line_that_is_not_cut()
                     what="what it found the second time")
         words = " ".join(screen_text(app).split())
         assert "looked again at" in words and "Enter connects · Ctrl-] in a session comes back" in words
+
+
+async def test_l_plans_a_local_client_session_and_its_failure_is_one_line():
+    backend = FakeBackend()
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await pilot.press("c")
+        await until(pilot, lambda: "Local client" in screen_text(app), what="the key in the footer")
+        await pilot.press("l")
+        await until(pilot, lambda: "cannot plan timescaledb (local) in a test" in screen_text(app),
+                    what="the local plan's failure")
+        assert "cannot connect to TimescaleDB" in screen_text(app)

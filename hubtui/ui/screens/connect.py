@@ -112,7 +112,10 @@ class ConnectScreen(HubScreen):
         table = self.query_one(DataTable)
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
-    def action_connect(self) -> None:
+    def action_connect_local(self) -> None:
+        self.action_connect(local=True)
+
+    def action_connect(self, local: bool = False) -> None:
         if self.connecting:
             return
         key = self.selected()
@@ -126,14 +129,14 @@ class ConnectScreen(HubScreen):
                         title="connect needs a real terminal", severity="warning", timeout=8)
             return
         self.connecting, self.preparing = True, key
-        self.say(f"preparing the {TARGETS[key].title} session…")
-        self.prepare(key)
+        self.say(f"preparing the {TARGETS[key].title} session{' (local client, port-forward)' if local else ''}…")
+        self.prepare(key, local)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect-plan", name="connect")
-    def prepare(self, key: str) -> None:
+    def prepare(self, key: str, local: bool = False) -> None:
         # any failure (a HubError or a bug) is one line through worker_failed, and never leaves the screen
         # "connecting"
-        self.app.call_from_thread(self.start_session, self.backend.connect_plan(key))
+        self.app.call_from_thread(self.start_session, self.backend.connect_plan(key, local=local))
 
     def start_session(self, plan) -> None:
         if not self.is_attached or self.app.screen is not self:  # the operator left meanwhile

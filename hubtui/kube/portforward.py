@@ -1,0 +1,122 @@
+"""A port-forward to a pod through the Kubernetes API (the client's WebSocket port-forward, no kubectl process):
+127.0.0.1:PORT on this machine reaches the pod's port, one stream per connection, until it is closed."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from typing import TYPE_CHECKING
+
+from ..errors import HubError
+from .client import describe_api_error
+
+if TYPE_CHECKING:
+    from .client import KubeConnection
+
+
+class Forward:
+    """Listens on 127.0.0.1 (`local_port`, or one the system picks: `.port`); each connection gets a stream of
+    its own to `pod`:`remote`. `check()` opens one stream first, so that a pod that cannot be reached this way
+    (the user may not port-forward, the pod is gone) is one line before any client starts. What went wrong
+    later is in `.problems`; `.dropped` is set when a stream failed while a client used it."""
+
+    def __init__(self, conn: KubeConnection, namespace: str, pod: str, remote: int, local_port: int = 0):
+        self.conn, self.namespace, self.pod, self.remote = conn, namespace, pod, remote
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self.listener.bind(("127.0.0.1", local_port))
+        except OSError as e:
+            self.listener.close()
+            raise HubError(f"cannot listen on 127.0.0.1:{local_port}: {e.strerror or e}") from None
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.problems: list[str] = []
+        self.dropped = threading.Event()
+        self.connections = 0
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._accept, name=f"port-forward {pod}:{remote}", daemon=True)
+
+    def _open(self):
+        from kubernetes import client
+        from kubernetes.stream import portforward
+
+        core = client.CoreV1Api(self.conn.api)
+        try:
+            return portforward(core.connect_get_namespaced_pod_portforward, self.pod, self.namespace,
+                               ports=str(self.remote))
+        except Exception as e:  # noqa: BLE001 - one line, the pod named
+            status = getattr(e, "status", None)
+            handshake = re.search(r"Handshake status (\d{3})", str(e))  # the WebSocket upgrade's own answer
+            if handshake:
+                status = int(handshake.group(1))
+            if status == 403:
+                raise HubError(f"port-forward to pod {self.pod} is forbidden (403): your user may not create "
+                               "pods/portforward in namespace " + self.namespace) from None
+            if status == 404:
+                raise HubError(f"pod {self.pod} not found in namespace {self.namespace}") from None
+            raise describe_api_error(e, f"port-forward to pod {self.pod}") from None
+
+    def check(self) -> Forward:
+        """Open (and close) one stream now; raises HubError in one line. Then starts listening."""
+        pf = self._open()
+        pf.close()
+        self._thread.start()
+        return self
+
+    def _accept(self) -> None:
+        while not self._closed.is_set():
+            try:
+                local, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(local,), daemon=True,
+                             name=f"port-forward stream {self.connections}").start()
+
+    def _serve(self, local: socket.socket) -> None:
+        try:
+            pf = self._open()
+        except HubError as e:
+            self.problems.append(str(e))
+            self.dropped.set()
+            local.close()
+            return
+        remote = pf.socket(self.remote)
+        remote.setblocking(True)
+
+        def pump(src, dst) -> None:
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for s in (src, dst):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        back = threading.Thread(target=pump, args=(remote, local), daemon=True)
+        back.start()
+        pump(local, remote)
+        back.join(timeout=5)
+        error = pf.error(self.remote)
+        if error and not self._closed.is_set():
+            self.problems.append(f"the port-forward to {self.pod}:{self.remote} dropped: {error.strip()}")
+            self.dropped.set()
+        try:
+            pf.close()
+        except Exception:  # noqa: BLE001
+            pass
+        local.close()
+
+    def close(self) -> None:
+        self._closed.set()
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes accept()
+        except OSError:
+            pass
+        self.listener.close()

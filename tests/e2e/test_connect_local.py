@@ -1,0 +1,87 @@
+"""Connect without exec: the client on this machine through a port-forward opened by hubtui through the
+Kubernetes API (kwok's port-forward rules carry a hub pod's 5432 / 6379 to the real local PostgreSQL / Redis),
+and the forward alone for a client of one's own."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from cluster.localcluster import HUB_NAMESPACE
+
+from .terminal import Terminal, hubtui_env
+from .test_connect_e2e import redis_password, run_hubtui
+
+pytestmark = pytest.mark.cluster
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def env(local_cluster, tmp_path):
+    return hubtui_env(local_cluster.kubeconfig, HUB_NAMESPACE, tmp_path / "state") | {
+        "PATH": local_cluster.env()["PATH"]}
+
+
+def audit(env) -> list[dict]:
+    path = Path(env["XDG_STATE_HOME"]) / "hubtui" / "audit.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_a_local_psql_session_goes_through_a_port_forward(env):
+    term = Terminal(["connect", "timescaledb", "--local"], env)
+    try:
+        term.wait_for("llm_analytics=#")
+        assert "(local psql, through a port-forward)" in term.text or "(local pgcli" in term.text
+        assert re.search(r"port-forward 127\.0\.0\.1:\d+ → timescaledb-0:5432", term.text)
+        term.press(*"select 40 + 2 as answer;", "enter")
+        term.wait_line("42")
+        term.ends(*"\\q", "enter")
+    finally:
+        term.close()
+    start, end = [e for e in audit(env) if e["action"] in ("connect.start", "connect.session")][-2:]
+    assert start["via"] == end["via"] == "port-forward" and end["exit_status"] == 0
+
+
+def test_the_forward_alone_serves_a_client_of_ones_own_until_ctrl_c(env, kube):
+    child = pexpect.spawn(sys.executable, ["-m", "hubtui", "connect", "redis", "--port", "0"], env=env,
+                          cwd=str(ROOT), timeout=30, encoding="utf-8")
+    try:
+        child.expect(r"Forwarding 127\.0\.0\.1:(\d+) → redis-cluster-0:6379")
+        port = child.match.group(1)
+        child.expect("Ctrl-C closes it")
+        pong = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", port, "PING"], capture_output=True, text=True,
+                              env={**os.environ, "REDISCLI_AUTH": redis_password(kube)}, timeout=20)
+        assert pong.stdout.strip() == "PONG", pong.stderr
+        child.kill(signal.SIGINT)
+        child.expect(r"port-forward closed \(1 connection\)")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    opened, closed = [e for e in audit(env) if e["action"].startswith("connect.forward")]
+    assert opened["action"] == "connect.forward.start" and closed["connections"] == 1
+    assert redis_password(kube) not in (Path(env["XDG_STATE_HOME"]) / "hubtui" / "audit.jsonl").read_text()
+
+
+def test_a_user_who_may_not_port_forward_gets_one_line(env, kube, tmp_path):
+    from tests.kubehelpers import restricted_kubeconfig
+
+    config = restricted_kubeconfig(kube.api, tmp_path / "kubeconfig", HUB_NAMESPACE, rules=[
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
+        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}])
+    done = run_hubtui(env | {"KUBECONFIG": config}, "connect", "timescaledb", "--port", "0")
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("hubtui: error: port-forward to pod timescaledb-0 is forbidden (403): your user "
+                                   f"may not create pods/portforward in namespace {HUB_NAMESPACE}")
+    readonly = run_hubtui(env, "--readonly", "connect", "redis", "--port", "0")
+    assert readonly.returncode == 2 and "refused" in readonly.stderr
+    kafka = run_hubtui(env, "connect", "kafka", "--local")
+    assert kafka.returncode == 2 and "Kafka has no local client here" in kafka.stderr
