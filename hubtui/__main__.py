@@ -10,6 +10,11 @@ from .errors import HubError
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    if words[:1] == ["__complete"]:  # the shell's Tab (hubtui completion): candidates only, never an error
+        from .completion import complete
+
+        return complete(words[1:])
     args = build_parser().parse_args(argv)
     from .settings import Settings
 

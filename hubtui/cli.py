@@ -69,5 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     cleanup.add_parser(sub, [common])
     connect.add_parser(sub, [common])
     sessions.add_parser(sub, [common])
+    from . import completion
+
+    completion.add_parser(sub, [])
     serve.add_parser(sub, [common])
     return p

@@ -1,0 +1,75 @@
+"""Tab completion in a real bash, against the local cluster: commands, flags, choices, contexts from the
+kubeconfig, namespaces and deployments from the cluster; an unreachable cluster offers nothing and prints
+nothing into the shell."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+import yaml
+
+from cluster.localcluster import HUB_NAMESPACE
+
+pytestmark = pytest.mark.cluster
+BIN = str(Path(sys.executable).parent)
+
+
+@pytest.fixture
+def bash_env(local_cluster, tmp_path):
+    return {"PATH": f"{BIN}:{os.environ['PATH']}", "HOME": str(tmp_path), "KUBECONFIG": str(local_cluster.kubeconfig),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "state"), "TERM": "dumb"}
+
+
+def offered(env: dict, *words: str) -> list[str]:
+    """What bash's completion function gives for `hubtui WORDS…` (the last word: the one being typed)."""
+    import shlex
+
+    quoted = " ".join(shlex.quote(w) for w in words)
+    script = ("source <(hubtui completion bash)\n"
+              f"COMP_WORDS=(hubtui {quoted}); COMP_CWORD={len(words)}; _hubtui\n"
+              'printf "%s\\n" "${COMPREPLY[@]}"\n')
+    done = subprocess.run(["bash", "--norc", "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and not done.stderr, done.stderr
+    return [w for w in done.stdout.splitlines() if w]
+
+
+def test_commands_flags_and_choices(bash_env):
+    assert offered(bash_env, "sc") == ["scale"]
+    assert offered(bash_env, "scale", "--re") == ["--readonly", "--replicas", "--restore"]
+    assert offered(bash_env, "connect", "") == ["timescaledb", "redis", "kafka"]
+    assert offered(bash_env, "cleanup", "-p", "") == ["aws", "gcp", "azure", "k8s"]
+    assert offered(bash_env, "completion", "") == ["bash", "fish", "zsh"]
+
+
+def test_contexts_namespaces_and_deployments_come_from_the_kubeconfig_and_the_cluster(bash_env, local_cluster, kube,
+                                                                                       scratch):
+    ns = scratch("tab", {"api-gateway": 1, "api-server": 1}, ready=False)
+    assert offered(bash_env, "--context", "") == [local_cluster.context]
+    assert HUB_NAMESPACE in offered(bash_env, "-n", "llm-")
+    assert offered(bash_env, "scale", "-n", ns.name, "-d", "api-") == ["api-gateway", "api-server"]
+    assert offered(bash_env, "scale", "-d", "api-") == ["api-server"]  # the default namespace's (the hub)
+
+
+def test_an_unreachable_cluster_offers_nothing_and_says_nothing(bash_env, local_cluster, tmp_path):
+    config = yaml.safe_load(Path(local_cluster.kubeconfig).read_text())
+    config["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:1"
+    gone = tmp_path / "gone-kubeconfig"
+    gone.write_text(yaml.safe_dump(config))
+    assert offered(bash_env | {"KUBECONFIG": str(gone)}, "scale", "-n", "") == []
+
+
+def test_tab_in_an_interactive_bash_completes_the_command(bash_env):
+    rc = Path(bash_env["HOME"]) / ".bashrc"
+    rc.write_text("PS1='$ '\nsource <(hubtui completion bash)\n")
+    child = pexpect.spawn("bash", ["--rcfile", str(rc), "-i"], env=bash_env, encoding="utf-8", timeout=30)
+    try:
+        child.expect_exact("$ ")
+        child.send("hubtui connect ti\t")
+        child.expect_exact("hubtui connect timescaledb")
+    finally:
+        child.close(force=True)
