@@ -72,5 +72,6 @@ def build_parser() -> argparse.ArgumentParser:
     from . import completion
 
     completion.add_parser(sub, [])
+    p.commands = sub.choices  # type: ignore[attr-defined]  # the subcommands' parsers, for Tab completion
     serve.add_parser(sub, [common])
     return p

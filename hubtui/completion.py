@@ -47,10 +47,7 @@ def _takes_value(action: argparse.Action) -> bool:
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return dict(action.choices)
-    return {}
+    return dict(getattr(parser, "commands", {}))  # cli.build_parser keeps them
 
 
 def _options(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
@@ -143,8 +140,9 @@ def candidates(words: list[str]) -> list[str]:
         action = opts[previous]
         if action.choices:
             return [str(c) for c in action.choices if str(c).startswith(current)]
-        if (command, previous) in VALUES:
-            return [v for v in VALUES[(command, previous)] if v.startswith(current)]
+        values = VALUES.get((command or "", previous))
+        if values:
+            return [v for v in values if v.startswith(current)]
         lookup = LOOKUPS.get(previous)
         if lookup is None or (previous == "-d" and command != "scale"):
             return []
