@@ -62,13 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_cluster_flags(common, default=argparse.SUPPRESS)  # a flag given before the command stays
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     from . import serve
-    from .headless import cleanup, connect, fleet, scale, sessions
+    from .headless import cleanup, connect, doctor, fleet, scale, sessions
 
     scale.add_parser(sub, [common])
     fleet.add_parser(sub, [common])
     cleanup.add_parser(sub, [common])
     connect.add_parser(sub, [common])
     sessions.add_parser(sub, [common])
+    doctor.add_parser(sub, [common])
     from . import completion
 
     completion.add_parser(sub, [])

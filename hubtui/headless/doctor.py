@@ -1,0 +1,36 @@
+"""`hubtui doctor`: what this machine has for hubtui, checked read-only, in one screenful."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..errors import EXIT_FAILURE, EXIT_OK
+from ..settings import Settings
+
+
+def add_parser(sub, parents) -> None:
+    p = sub.add_parser("doctor", parents=parents, help="check, read-only, what hubtui needs here",
+                       description="Checks the kubeconfig and the context, your rights for what hubtui does, the "
+                                   "cloud SDKs and credentials, the local clients and hubtui's folders. Each line "
+                                   "is ✓ or what to do; exit 1 when something hubtui needs is missing.")
+    p.add_argument("--json", action="store_true", help="the checks as JSON")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from ..ops.doctor import checks
+
+    found = checks(settings)
+    failed = [c for c in found if not c.ok and c.needed]
+    if args.json:
+        print(json.dumps({"ok": not failed, "checks": [{"ok": c.ok, "needed": c.needed, "group": c.group,
+                                                         "text": c.text, "fix": c.fix or None} for c in found]},
+                         indent=2))
+    else:
+        for c in found:
+            mark = "✓" if c.ok else ("✗" if c.needed else "!")
+            print(f"{mark} {c.text}" + (f": {c.fix}" if c.fix else ""))
+        print(f"\n{'everything hubtui needs is here' if not failed else f'{len(failed)} thing(s) hubtui needs are missing'}"
+              " (✗ needed, ! optional)")
+    return EXIT_FAILURE if failed else EXIT_OK

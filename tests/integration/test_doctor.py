@@ -1,0 +1,54 @@
+"""`hubtui doctor` against the local cluster: everything there for the admin; for a user who may only view
+deployments, the line that names the missing permission, and exit 1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from cluster.localcluster import HUB_NAMESPACE
+
+pytestmark = pytest.mark.cluster
+
+
+def doctor(kubeconfig: str, tmp_path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "KUBECONFIG": kubeconfig, "XDG_STATE_HOME": str(tmp_path / "state"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
+    return subprocess.run([sys.executable, "-m", "hubtui", "doctor", *args], env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_the_admin_has_everything_hubtui_needs(local_cluster, tmp_path):
+    done = doctor(str(local_cluster.kubeconfig), tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert f"✓ context {local_cluster.context} answers" in lines
+    assert f"✓ may patch deployments/scale (scale, maintenance) in namespace {HUB_NAMESPACE}" in lines
+    assert lines[-1] == "everything hubtui needs is here (✗ needed, ! optional)"
+
+
+def test_a_viewer_is_told_which_permission_is_missing(kube, tmp_path):
+    from tests.kubehelpers import restricted_kubeconfig
+
+    viewer = restricted_kubeconfig(kube.api, tmp_path / "viewer-kubeconfig", HUB_NAMESPACE, rules=[
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]}])
+    done = doctor(viewer, tmp_path)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert f"✓ may watch deployments in namespace {HUB_NAMESPACE}" in lines
+    assert (f"✗ may not patch deployments/scale (scale, maintenance) in namespace {HUB_NAMESPACE}: ask for RBAC "
+            "access to deployments/scale (patch)") in lines
+    assert f"! may not create pods/exec (connect) in namespace {HUB_NAMESPACE}: ask for RBAC access to pods/exec " \
+           "(create)" in lines
+    doc = json.loads(doctor(viewer, tmp_path, "--json").stdout)
+    assert doc["ok"] is False and any(not c["ok"] and c["needed"] and "patch" in c["text"] for c in doc["checks"])
+
+
+def test_no_kubeconfig_is_the_first_line_and_what_to_do(tmp_path):
+    done = doctor(str(tmp_path / "none"), tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[0].startswith("✗ no kubeconfig found at ")
