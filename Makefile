@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # share one lane (tests/conftest.py)
 TEST_LANES ?= 3
 
-.PHONY: demo demo-scenario serve-demo test lint lint-code deps venv cluster-build up down status screenshots bench snapshot-update clean
+.PHONY: dist demo demo-scenario serve-demo test lint lint-code deps venv cluster-build up down status screenshots bench snapshot-update clean
 
 ## demo: build what is missing, start the demo cluster with the hub, open hubtui on it
 demo: deps venv cluster-build
@@ -55,7 +55,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q -c constraints.txt -e '.[test]'
+	$(VENV)/bin/python -m pip install -q -c constraints.txt -e '.[all,test]'
 	touch $(STAMP)
 
 ## cluster-build: build the cluster binaries from the Go module proxy (cached in ~/.cache/hubtui)
@@ -86,6 +86,12 @@ bench: deps venv cluster-build
 	cd bench && ../$(VENV)/bin/python big_namespace.py $(BIG_ARGS)
 	$(LOCALCLUSTER) down hubtui-bench-big
 	cd bench && ../$(VENV)/bin/python fleet.py
+
+## dist: the wheel and the sdist in dist/ (setuptools' own build hooks, from the venv: nothing downloaded)
+dist: venv
+	rm -rf dist build
+	$(VENV)/bin/python -c "from setuptools import build_meta as b; b.build_wheel('dist'); b.build_sdist('dist')"
+	@ls dist
 
 ## snapshot-update: re-record the SVG snapshots after an intended UI change
 snapshot-update: venv

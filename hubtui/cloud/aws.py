@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from ..errors import HubError, UsageError
 from ..events import LogLine
 from ..settings import Settings
-from .base import (DELETED, FAILED, GONE, SKIPPED, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
+from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome, TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,
                    short_error, split_tag_matches, wait_until)
 
@@ -90,7 +90,7 @@ def _boto3():
     try:
         import boto3
     except ImportError:
-        raise HubError("the AWS teardown needs boto3, which is missing: pip install boto3") from None
+        raise MissingSdk("AWS", "boto3") from None
     return boto3
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import HubError
 from ..events import LogLine
 from ..settings import Settings
-from .base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, CloudResource, Lifecycle, ResourceOutcome,
+from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, Cancelled, CloudPlan, CloudResource, Lifecycle, ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
                    split_tag_matches, wait_until)
 
@@ -65,7 +65,7 @@ def _client_class():
             # before 26.0.0 only: the installed SDK no longer exports it here
             from azure.mgmt.resource import ResourceManagementClient  # type: ignore[attr-defined,no-redef]
         except ImportError:
-            raise HubError("the Azure SDK is missing: pip install azure-mgmt-resource azure-identity") from None
+            raise MissingSdk("Azure", "azure-mgmt-resource") from None
     return ResourceManagementClient
 
 
@@ -104,7 +104,7 @@ def _client(settings: Settings):
     try:
         from azure.identity import DefaultAzureCredential
     except ImportError:
-        raise HubError("the Azure SDK is missing: pip install azure-identity") from None
+        raise MissingSdk("Azure", "azure-identity") from None
     return client_class(DefaultAzureCredential(), subscription)
 
 

@@ -429,3 +429,12 @@ def check_identity(resource: CloudResource, *, current_id: str | None = None, cr
         if not same:
             raise Recreated(f"recreated since the plan (now {current_id}, planned {resource.id}): not deleted; "
                             "plan again")
+
+
+class MissingSdk(UsageError):
+    """A provider's SDK is not installed: one line naming hubtui's extra for it (exit 2, nothing done)."""
+
+    def __init__(self, provider: str, what: str):
+        extra = {"AWS": "aws", "GCP": "gcp", "Azure": "azure"}[provider]
+        super().__init__(f"the {provider} teardown needs {what}, which is not installed: install hubtui with its "
+                         f"[{extra}] extra (pipx install 'hubtui[{extra}]', or pipx inject hubtui {what})")

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from ..errors import HubError, UsageError
 from ..events import LogLine
 from ..settings import Settings
-from .base import (DELETED, FAILED, GONE, SKIPPED, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
+from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
                    split_tag_matches, wait_until)
@@ -81,8 +81,7 @@ def _load_sdk() -> SimpleNamespace:
         from google.cloud import compute_v1, container_v1, redis_v1, sqladmin_v1beta4
         from google.pubsub_v1.services.publisher import PublisherClient
     except ImportError as e:
-        raise HubError(f"the Google Cloud client libraries are missing ({e.name or short_error(e)}): "
-                       "reinstall hubtui") from None
+        raise MissingSdk("GCP", e.name or "google-cloud-container") from None
     return SimpleNamespace(auth=google.auth, auth_exceptions=auth_exceptions, auth_credentials=auth_credentials,
                            exceptions=exceptions,
                            ClientOptions=ClientOptions, compute=compute_v1, container=container_v1,

@@ -1,0 +1,40 @@
+"""The wheel an operator installs: built by `make dist`'s hooks, installed into a clean venv (its dependencies
+from the same constraints as the project's), and run there: --version, a command's help, and the one line a
+cleanup on a provider whose SDK extra is missing gives."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, **kw)
+
+
+def test_the_wheel_installs_into_a_clean_venv_and_runs(tmp_path):
+    dist = tmp_path / "dist"
+    built = run([sys.executable, "-c", f"from setuptools import build_meta as b; print(b.build_wheel({str(dist)!r}))"],
+                cwd=ROOT)
+    assert built.returncode == 0, built.stderr
+    wheel = dist / built.stdout.strip().splitlines()[-1]
+    venv = tmp_path / "venv"
+    assert run([sys.executable, "-m", "venv", str(venv)]).returncode == 0
+    installed = run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-c", str(ROOT / "constraints.txt"),
+                     str(wheel)])
+    assert installed.returncode == 0, installed.stderr
+    hubtui = str(venv / "bin" / "hubtui")
+    version = run([hubtui, "--version"])
+    assert version.returncode == 0 and version.stdout.startswith("hubtui 0.1.0 (Python ")
+    assert "Textual 8.2.8" in version.stdout and "kubernetes 37." in version.stdout
+    helped = run([hubtui, "scale", "--help"])
+    assert helped.returncode == 0 and "--rollback-on-failure" in helped.stdout
+    # no extra: no cloud SDK; the AWS teardown says which extra to install, in one line
+    missing = run([str(venv / "bin" / "python"), "-c", "from hubtui.cloud.aws import _boto3; _boto3()"])
+    assert "MissingSdk: the AWS teardown needs boto3, which is not installed: install hubtui with its [aws] " \
+           "extra (pipx install 'hubtui[aws]', or pipx inject hubtui boto3)" in missing.stderr
+    assert not (venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+                / "tests").exists()  # the wheel holds hubtui, not this repository's tests
