@@ -437,4 +437,4 @@ class MissingSdk(UsageError):
     def __init__(self, provider: str, what: str):
         extra = {"AWS": "aws", "GCP": "gcp", "Azure": "azure"}[provider]
         super().__init__(f"the {provider} teardown needs {what}, which is not installed: install hubtui with its "
-                         f"[{extra}] extra (pipx install 'hubtui[{extra}]', or pipx inject hubtui {what})")
+                         f"[{extra}] extra (pipx install 'hubtui[{extra}]', or pip install 'hubtui[{extra}]')")

@@ -81,7 +81,7 @@ def _load_sdk() -> SimpleNamespace:
         from google.cloud import compute_v1, container_v1, redis_v1, sqladmin_v1beta4
         from google.pubsub_v1.services.publisher import PublisherClient
     except ImportError as e:
-        raise MissingSdk("GCP", e.name or "google-cloud-container") from None
+        raise MissingSdk("GCP", f"the Google Cloud client libraries ({e.name or short_error(e)})") from None
     return SimpleNamespace(auth=google.auth, auth_exceptions=auth_exceptions, auth_credentials=auth_credentials,
                            exceptions=exceptions,
                            ClientOptions=ClientOptions, compute=compute_v1, container=container_v1,

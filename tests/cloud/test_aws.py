@@ -298,7 +298,8 @@ def test_boto3_is_imported_only_when_used_and_its_absence_is_one_line(monkeypatc
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"
     monkeypatch.setitem(sys.modules, "boto3", None)  # import boto3 -> ImportError
-    with pytest.raises(HubError, match=r"needs boto3, which is missing: pip install boto3"):
+    with pytest.raises(HubError, match=r"the AWS teardown needs boto3, which is not installed: install hubtui with "
+                                       r"its \[aws\] extra \(pipx install 'hubtui\[aws\]'"):
         aws_mod.discover(ENV, Settings(aws_region="us-east-1"))
 
 

@@ -224,8 +224,10 @@ def test_missing_sdk_is_one_line(gcp, settings, monkeypatch):
 
     with pytest.raises(HubError) as raised:
         gcp_cloud.discover("dev", settings)
-    assert str(raised.value) == ("the Google Cloud client libraries are missing (google.cloud.container_v1): "
-                                 "reinstall hubtui")
+    assert str(raised.value) == ("the GCP teardown needs the Google Cloud client libraries "
+                                 "(google.cloud.container_v1), which is not installed: install hubtui with its [gcp] "
+                                 "extra (pipx install 'hubtui[gcp]', or pip install 'hubtui[gcp]')")
+    assert raised.value.exit_code == 2
 
 
 def test_importing_the_module_loads_no_sdk():

@@ -35,6 +35,6 @@ def test_the_wheel_installs_into_a_clean_venv_and_runs(tmp_path):
     # no extra: no cloud SDK; the AWS teardown says which extra to install, in one line
     missing = run([str(venv / "bin" / "python"), "-c", "from hubtui.cloud.aws import _boto3; _boto3()"])
     assert "MissingSdk: the AWS teardown needs boto3, which is not installed: install hubtui with its [aws] " \
-           "extra (pipx install 'hubtui[aws]', or pipx inject hubtui boto3)" in missing.stderr
+           "extra (pipx install 'hubtui[aws]', or pip install 'hubtui[aws]')" in missing.stderr
     assert not (venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
                 / "tests").exists()  # the wheel holds hubtui, not this repository's tests
