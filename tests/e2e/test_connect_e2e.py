@@ -179,7 +179,7 @@ def test_headless_json_is_refused(env):
     proc = run_hubtui(env, "connect", "kafka", "--json")
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("hubtui: error: connect opens an interactive session, which has no JSON form: "
-                                   "leave out --json")
+                                   "leave out --json (or run one query with -c)")
 
 
 def test_kubectl_missing_gives_one_clear_line(env, tmp_path):

@@ -104,7 +104,10 @@ async def test_a_readonly_hub_is_refused_on_its_own_row_and_the_other_goes_on(fl
     app = app_on(fleet_hubs, ["dev-a", "prod-b"], readonly_contexts=("prod-*",))
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: "2 live" in screen_text(app), what="the hubs")
-        await until(pilot, lambda: "read-only" in row_of(app, "prod-b"), what="prod-b's read-only mark")
+        try:
+            await until(pilot, lambda: "read-only" in row_of(app, "prod-b"), what="prod-b's read-only mark")
+        except AssertionError:  # what was on screen, and what the fleet held
+            raise AssertionError(f"{row_of(app, 'prod-b')!r}\n{app.screen.fleet.view('prod-b')}") from None
         assert "read-only" not in row_of(app, "dev-a")
         await pilot.press("space", "down", "space", "z")
         await until(pilot, lambda: "refused, read-only" in screen_text(app), what="the confirmation")
