@@ -107,7 +107,7 @@ async def test_a_readonly_hub_is_refused_on_its_own_row_and_the_other_goes_on(fl
         try:
             await until(pilot, lambda: "read-only" in row_of(app, "prod-b"), what="prod-b's read-only mark")
         except AssertionError:  # what was on screen, and what the fleet held
-            raise AssertionError(f"{row_of(app, 'prod-b')!r}\n{app.screen.fleet.view('prod-b')}") from None
+            raise AssertionError(f"{row_of(app, 'prod-b')!r}\n{app.screen.fleet.view('prod-b')}\n{app.screen.live._woken} {list(app.screen.live._pending)} {app.screen._room} {app.screen.room()}") from None
         assert "read-only" not in row_of(app, "dev-a")
         await pilot.press("space", "down", "space", "z")
         await until(pilot, lambda: "refused, read-only" in screen_text(app), what="the confirmation")

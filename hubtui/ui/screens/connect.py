@@ -93,6 +93,7 @@ class ConnectScreen(HubScreen):
                 values = ("-", "", styled(choice, "hub.error"))
             for col, value in zip(("pod", "container", "state"), values):
                 table.update_cell(key, col, value, update_width=True)
+        table.check_idle()  # the columns widen when the table is idle: ask for that moment (fleet.py says why)
         self.looked += 1
         ready = [TARGETS[k].title for k, c in found.items() if isinstance(c, PodChoice)]
         missing = [TARGETS[k].title for k, c in found.items() if not isinstance(c, PodChoice)]

@@ -64,6 +64,7 @@ class FleetScreen(HubScreen):
         self.backend_before: Backend | None = None  # the app's backend when the fleet opened (given back on Esc)
         self.live: Channel[str, HubView] = Channel(self, self.draw, fps=10)
         self._room = 0  # the Server column's width when the table was last filled
+        self._refit_due = False
         fleet.listeners.append(lambda view: self.live.put(view.context, view))
 
     def compose(self) -> ComposeResult:
@@ -158,15 +159,25 @@ class FleetScreen(HubScreen):
             self.fill()
 
     def draw(self, views: dict[str, HubView]) -> None:
-        if self.room() != self._room:  # another column grew or shrank: the servers are cut again
-            self.fill()
-        else:
-            table = self.query_one(HubTable)
-            for context in views:  # each drawn as it is now (the summary below is too)
-                view = self.fleet.view(context)
-                for (key, _), value in zip(COLUMNS[:-1], self.cells(view)[:-1]):
-                    table.update_cell(context, key, value, update_width=True)
+        """Every row as it is now (the summary below too). When the other columns grew or shrank, the servers are
+        cut again, once the table has drawn what it holds (a table filled afresh in the middle of its own update
+        could show rows from before)."""
+        table = self.query_one(HubTable)
+        for view in self.fleet.views():
+            for (key, _), value in zip(COLUMNS[:-1], self.cells(view)[:-1]):
+                table.update_cell(view.context, key, value, update_width=True)
+        # DataTable widens its columns when it is next idle, and update_cell (unlike add_row) does not ask for that
+        # moment: without this, on a busy machine, a cell that grew stayed cut to its column's old width
+        table.check_idle()
+        if self.room() != self._room and not self._refit_due:
+            self._refit_due = True
+            self.call_after_refresh(self.refit)
         self.say_summary()
+
+    def refit(self) -> None:
+        self._refit_due = False
+        if self.room() != self._room:
+            self.fill()
 
     def tick(self) -> None:
         table = self.query_one(HubTable)
