@@ -64,7 +64,7 @@ class FleetScreen(HubScreen):
         self.backend_before: Backend | None = None  # the app's backend when the fleet opened (given back on Esc)
         self.live: Channel[str, HubView] = Channel(self, self.draw, fps=10)
         self._room = 0  # the Server column's width when the table was last filled
-        self._refit_due = False
+        self._widths: list[int] = []
         fleet.listeners.append(lambda view: self.live.put(view.context, view))
 
     def compose(self) -> ComposeResult:
@@ -129,25 +129,32 @@ class FleetScreen(HubScreen):
                                                            if len(view.not_ready) > 3 else ""), 40)
         return (mark, context, env, state_cell, ready_cell, maint, hpas, changed, result, not_ready, "")
 
+    def widths(self) -> list[int]:
+        """Each column's width but the server's, measured from the cells as they are now (the header included)."""
+        rows = [self.cells(v) for v in self.fleet.views()]
+        return [max([cell_len(label)] + [r[i].cell_len if isinstance(r[i], Text) else cell_len(r[i]) for r in rows])
+                for i, (_, label) in enumerate(COLUMNS[:-1])]
+
     def fill(self) -> None:
-        """Every column and row afresh, each server cut to the room the other columns leave."""
+        """Every column afresh, each with the width its cells need now (set, never left for the table to work out
+        later: a cell that grew was once shown cut to its column's old width), the servers cut to the room left."""
         table = self.query_one(HubTable)
         cursor = table.cursor_row
         table.clear(columns=True)
+        self._widths = self.widths()
         self._room = self.room()
-        for key, label in COLUMNS:  # too little room for a server: no Server heading either
-            table.add_column("" if key == "server" and self._room < 12 else label, key=key)
+        for (key, label), width in zip(COLUMNS[:-1], self._widths):
+            table.add_column(label, key=key, width=width)
+        table.add_column("Server" if self._room >= 12 else "", key="server", width=max(self._room, 0))
         for view in self.fleet.views():
             table.add_row(*self.cells(view)[:-1], self.server_cell(view), key=view.context)
         table.move_cursor(row=cursor)
 
     def room(self) -> int:
-        """The Server column's room: the table's width less the others', measured from their cells (an EKS
-        endpoint is long: it is cut with an ellipsis, or left out below a dozen columns)."""
+        """The Server column's room: the table's width less the others' (an EKS endpoint is long: it is cut with
+        an ellipsis, or left out below a dozen columns)."""
         table = self.query_one(HubTable)
-        rows = [self.cells(v) for v in self.fleet.views()]
-        used = sum(max([cell_len(label)] + [r[i].cell_len if isinstance(r[i], Text) else cell_len(r[i]) for r in rows])
-                   + 2 * table.cell_padding for i, (_, label) in enumerate(COLUMNS[:-1]))
+        used = sum(w + 2 * table.cell_padding for w in self.widths())
         return (table.size.width or self.app.size.width) - used - 2 * table.cell_padding - 1
 
     def server_cell(self, view: HubView) -> str:
@@ -159,27 +166,21 @@ class FleetScreen(HubScreen):
             self.fill()
 
     def draw(self, views: dict[str, HubView]) -> None:
-        """Every row as it is now (the summary below too). When the other columns grew or shrank, the servers are
-        cut again, once the table has drawn what it holds (a table filled afresh in the middle of its own update
-        could show rows from before)."""
-        table = self.query_one(HubTable)
-        for view in self.fleet.views():
-            for (key, _), value in zip(COLUMNS[:-1], self.cells(view)[:-1]):
-                table.update_cell(view.context, key, value, update_width=True)
-        # DataTable widens its columns when it is next idle, and update_cell (unlike add_row) does not ask for that
-        # moment: without this, on a busy machine, a cell that grew stayed cut to its column's old width
-        table.check_idle()
-        if self.room() != self._room and not self._refit_due:
-            self._refit_due = True
-            self.call_after_refresh(self.refit)
+        """Every row as it is now (the summary below too); when a column's cells need another width, the table
+        is filled afresh with the new widths."""
+        if self.widths() != self._widths:
+            self.fill()
+        else:
+            table = self.query_one(HubTable)
+            for view in self.fleet.views():
+                for (key, _), value in zip(COLUMNS[:-1], self.cells(view)[:-1]):
+                    table.update_cell(view.context, key, value)
         self.say_summary()
 
-    def refit(self) -> None:
-        self._refit_due = False
-        if self.room() != self._room:
-            self.fill()
-
     def tick(self) -> None:
+        if self.widths() != self._widths:  # an age that grew a digit
+            self.fill()
+            return
         table = self.query_one(HubTable)
         for view in self.fleet.views():
             if view.changed_at:
