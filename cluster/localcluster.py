@@ -415,7 +415,12 @@ class LocalCluster:
             # probe), for the pods that ask with an annotation: a second --config beside kwokctl's, whose
             # default stages stay as they are (see deploy/kwok-stages.yaml).
             "componentsPatches": [{"name": "kwok-controller",
-                                   "extraArgs": [{"key": "config", "value": str(DEPLOY / "kwok-stages.yaml")}]}],
+                                   "extraArgs": [{"key": "config", "value": str(DEPLOY / "kwok-stages.yaml")}]}]
+            # One controller manager and one scheduler, with no leader election: with it, one that misses a
+            # lease renewal (a busy 2-core machine, an API server that stalls) exits for good, as kwokctl
+            # does not restart it, and from then on no pod is created or scheduled.
+            + [{"name": component, "extraArgs": [{"key": "leader-elect", "value": "false"}]}
+               for component in ("kube-controller-manager", "kube-scheduler")],
         }, indent=2))
         log(f"starting the control plane (kube-apiserver on 127.0.0.1:{st.api_port})")
         # kwokctl picks etcd's and the other components' ports itself, from the first free one up: two clusters
@@ -559,8 +564,15 @@ class LocalCluster:
             if not waiting and ready >= want:
                 log(f"{ready} pods ready")
                 return
+            if not waiting:  # no pod is waiting, yet some are missing: name the workloads short of pods
+                waiting = [f"{d['kind'].lower()} {d['metadata']['namespace']}/{d['metadata']['name']} has "
+                           f"{d.get('status', {}).get('replicas', 0)} of {d['spec'].get('replicas', 1)} pods"
+                           for d in deploys
+                           if d.get("status", {}).get("replicas", 0) < d["spec"].get("replicas", 1)]
             time.sleep(0.5)
-        raise ClusterError(f"pods not ready after {timeout:.0f}s: {', '.join(waiting[:10])}")
+        stopped = [c for c in self.CONTROL_PLANE if self._process(c) is None]
+        raise ClusterError(f"pods not ready after {timeout:.0f}s: {', '.join(waiting[:10]) or '(none listed)'}"
+                           + (f"; not running: {', '.join(stopped)}" if stopped else ""))
 
     # ----- an API server outage, for tests ------------------------------------------------
     CONTROL_PLANE = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")
