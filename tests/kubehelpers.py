@@ -10,6 +10,8 @@ import uuid
 
 from kubernetes import client, watch
 
+from hubtui.kube.portforward import pipe
+
 
 def deployment(name: str, replicas: int, *, cpu: str = "10m", node_selector: dict | None = None) -> dict:
     spec = {"containers": [{"name": name, "image": f"example/{name}:1",
@@ -134,21 +136,6 @@ def restricted_kubeconfig(api, path, namespace: str, rules: list[dict] | None = 
         "contexts": [{"name": "nobody", "context": {"cluster": "local", "user": name, "namespace": namespace}}],
         "users": [{"name": name, "user": {"token": token}}]}))
     return str(path)
-
-
-def pipe(src, dst) -> None:
-    """Bytes from one socket to the other until either side closes; then both are shut down."""
-    try:
-        while data := src.recv(65536):
-            dst.sendall(data)
-    except OSError:
-        pass
-    finally:
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class ApiProxy:

@@ -15,6 +15,21 @@ if TYPE_CHECKING:
     from .client import KubeConnection
 
 
+def pipe(src: socket.socket, dst: socket.socket) -> None:
+    """Bytes from one socket to the other until either side closes; then both are shut down."""
+    try:
+        while data := src.recv(65536):
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for end in (src, dst):
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 class Forward:
     """Listens on 127.0.0.1 (`local_port`, or one the system picks: `.port`); each connection gets a stream of
     its own to `pod`:`remote`. `check()` opens one stream first, so that a pod that cannot be reached this way
@@ -86,22 +101,9 @@ class Forward:
         remote = pf.socket(self.remote)
         remote.setblocking(True)
 
-        def pump(src, dst) -> None:
-            try:
-                while data := src.recv(65536):
-                    dst.sendall(data)
-            except OSError:
-                pass
-            finally:
-                for s in (src, dst):
-                    try:
-                        s.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-
-        back = threading.Thread(target=pump, args=(remote, local), daemon=True)
+        back = threading.Thread(target=pipe, args=(remote, local), daemon=True)
         back.start()
-        pump(local, remote)
+        pipe(local, remote)
         back.join(timeout=5)
         error = pf.error(self.remote)
         if error and not self._closed.is_set():

@@ -9,23 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from cluster.localcluster import HUB_NAMESPACE
 
-from .terminal import hubtui_env
-from .test_connect_e2e import redis_password, run_hubtui
+from .hub import audit, redis_password, run_hubtui
 
 pytestmark = pytest.mark.cluster
-
-
-@pytest.fixture
-def env(local_cluster, tmp_path):
-    return hubtui_env(local_cluster.kubeconfig, HUB_NAMESPACE, tmp_path / "state") | {
-        "PATH": local_cluster.env()["PATH"]}
-
-
-def audit(env) -> list[dict]:
-    path = Path(env["XDG_STATE_HOME"]) / "hubtui" / "audit.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def test_a_query_prints_its_output_and_json_gives_its_rows(env, local_cluster):

@@ -3,32 +3,19 @@ through kwok's exec rules, hand the terminal over, and come back."""
 
 from __future__ import annotations
 
-import base64
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pexpect
 import pytest
-from kubernetes import client
 
 from cluster.localcluster import HUB_NAMESPACE
 
-from .terminal import Terminal, hubtui_env
+from .hub import redis_password, run_hubtui
+from .terminal import Terminal
 
 pytestmark = pytest.mark.cluster
-
-
-@pytest.fixture
-def env(local_cluster, tmp_path):
-    return hubtui_env(local_cluster.kubeconfig, HUB_NAMESPACE, tmp_path / "state") | {
-        "PATH": local_cluster.env()["PATH"]}
-
-
-def redis_password(kube) -> str:
-    secret = client.CoreV1Api(kube.api).read_namespaced_secret("analytics-hub-secrets", HUB_NAMESPACE)
-    return base64.b64decode(secret.data["REDIS_PASSWORD"]).decode()
 
 
 def finish(term: Terminal) -> None:
@@ -141,11 +128,6 @@ def test_headless_redis_session_is_audited_without_the_password(env, kube, local
     assert end["started"] <= end["ended"]
     text = (Path(env["XDG_STATE_HOME"]) / "hubtui" / "audit.jsonl").read_text()
     assert password not in text and "REDISCLI_AUTH" not in text and "exec -it" not in text
-
-
-def run_hubtui(env, *args):
-    return subprocess.run([sys.executable, "-m", "hubtui", *args], env=env, capture_output=True, text=True,
-                          timeout=60)
 
 
 def test_headless_dry_run_prints_the_command_without_secrets(env, kube):

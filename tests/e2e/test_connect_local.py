@@ -4,12 +4,12 @@ and the forward alone for a client of one's own."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -17,22 +17,11 @@ import pytest
 
 from cluster.localcluster import HUB_NAMESPACE
 
-from .terminal import Terminal, hubtui_env
-from .test_connect_e2e import redis_password, run_hubtui
+from .hub import audit, redis_password, run_hubtui
+from .terminal import Terminal
 
 pytestmark = pytest.mark.cluster
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def env(local_cluster, tmp_path):
-    return hubtui_env(local_cluster.kubeconfig, HUB_NAMESPACE, tmp_path / "state") | {
-        "PATH": local_cluster.env()["PATH"]}
-
-
-def audit(env) -> list[dict]:
-    path = Path(env["XDG_STATE_HOME"]) / "hubtui" / "audit.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 def test_a_local_psql_session_goes_through_a_port_forward(env):
@@ -69,6 +58,44 @@ def test_the_forward_alone_serves_a_client_of_ones_own_until_ctrl_c(env, kube):
     opened, closed = [e for e in audit(env) if e["action"].startswith("connect.forward")]
     assert opened["action"] == "connect.forward.start" and closed["connections"] == 1
     assert redis_password(kube) not in (Path(env["XDG_STATE_HOME"]) / "hubtui" / "audit.jsonl").read_text()
+
+
+def test_a_stream_that_fails_while_the_forward_is_open_is_said_and_the_exit_code_says_it(env, kube, scratch):
+    """The pod goes away while the forward is open: the next client's stream cannot be opened. That is said
+    on the spot, counted in the closing line and the audit, and the exit code is 1, not 0."""
+    ns = scratch("fwd", {"redis": 1})
+    child = pexpect.spawn(sys.executable, ["-m", "hubtui", "connect", "redis", "-n", ns.name, "--port", "0"],
+                          env=env, cwd=str(ROOT), timeout=30, encoding="utf-8")
+    try:
+        child.expect(r"Forwarding 127\.0\.0\.1:(\d+) → (redis-[\w-]+):6379")
+        port, pod = child.match.group(1), child.match.group(2)
+        child.expect("Ctrl-C closes it")
+        auth = {**os.environ, "REDISCLI_AUTH": redis_password(kube)}
+        pong = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", port, "PING"], capture_output=True, text=True,
+                              env=auth, timeout=20)
+        assert pong.stdout.strip() == "PONG", pong.stderr
+        ns.apps.patch_namespaced_deployment_scale("redis", ns.name, {"spec": {"replicas": 0}})
+        wait_gone(ns, pod)
+        subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", port, "PING"], capture_output=True, text=True,
+                       env=auth, timeout=20)
+        child.expect(r"hubtui: .*" + re.escape(pod))
+        child.kill(signal.SIGINT)
+        child.expect(r"port-forward closed \((\d+) connections, (\d+) failed\)")  # redis-cli tries again
+        connections, failed = int(child.match.group(1)), int(child.match.group(2))
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 1
+    assert failed >= 1 and connections == 1 + failed  # the first, which worked, is not counted as failed
+    closed = [e for e in audit(env) if e["action"] == "connect.forward"]
+    assert [(e["connections"], e["failed"]) for e in closed] == [(connections, failed)]
+
+
+def wait_gone(ns, pod: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while pod in {p.metadata.name for p in ns.core.list_namespaced_pod(ns.name).items}:
+        assert time.monotonic() < deadline, f"pod {pod} still there after {timeout:.0f}s"
+        time.sleep(0.2)
 
 
 def test_a_user_who_may_not_port_forward_gets_one_line(env, kube, tmp_path):

@@ -13,19 +13,12 @@ import pexpect
 import pytest
 import yaml
 
-from cluster.localcluster import HUB_NAMESPACE
 from hubtui.term.recording import read
 
-from .terminal import Terminal, hubtui_env
-from .test_connect_e2e import redis_password, run_hubtui
+from .hub import redis_password, run_hubtui
+from .terminal import Terminal
 
 pytestmark = pytest.mark.cluster
-
-
-@pytest.fixture
-def env(local_cluster, tmp_path):
-    return hubtui_env(local_cluster.kubeconfig, HUB_NAMESPACE, tmp_path / "state") | {
-        "PATH": local_cluster.env()["PATH"]}
 
 
 def recordings(env) -> list[Path]:

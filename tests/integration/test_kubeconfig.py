@@ -252,7 +252,7 @@ def test_a_kubeconfig_proxy_url_carries_every_request(parts, kube_settings):
     import socket
     import threading
 
-    from ..kubehelpers import pipe
+    from hubtui.kube.portforward import pipe
 
     seen: list[str] = []
     listener = socket.create_server(("127.0.0.1", 0))
