@@ -156,7 +156,7 @@ def run_one(todo, dry_run: bool) -> int:
 
 def forward_only(conn, settings: Settings, args: argparse.Namespace) -> int:
     """`--port N`: the port-forward alone, for a client of the operator's own, until Ctrl-C; audited (open and
-    closed). What goes wrong with a stream while it is open is said as it happens."""
+    closed). What goes wrong with a stream while it is open is said as it happens; exit 1 when a stream failed."""
     import threading
 
     from ..audit import AuditLog
@@ -194,7 +194,11 @@ def forward_only(conn, settings: Settings, args: argparse.Namespace) -> int:
         pass
     finally:
         forward.close()
-        audit.record("connect.forward", **where, connections=forward.connections)
+        failed = len(forward.problems)
+        audit.record("connect.forward", **where, connections=forward.connections, failed=failed)
+    for problem in forward.problems[said:]:
+        print(f"hubtui: {problem}", file=sys.stderr)
     print(f"\nhubtui: port-forward closed ({forward.connections} connection"
-          f"{'' if forward.connections == 1 else 's'})", file=sys.stderr)
-    return 0
+          f"{'' if forward.connections == 1 else 's'}"
+          f"{f', {failed} failed' if failed else ''})", file=sys.stderr)
+    return 1 if failed else 0
