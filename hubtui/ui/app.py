@@ -164,20 +164,30 @@ class HubApp(App[int]):
             run.ask_to_leave()
 
     def action_fleet(self) -> None:
-        """F: every hub of the kubeconfig's contexts (the config's `fleet` patterns) on one screen."""
-        from ..errors import HubError
-        from ..ops.fleet import Fleet, choose_hubs
-        from .screens.fleet import FleetScreen
-
+        """F: every hub of the kubeconfig's contexts (the config's `fleet` patterns) on one screen. The
+        kubeconfig is read off the UI thread."""
         if self.settings is None:
             self.notify("the fleet needs a kubeconfig", title="Fleet", severity="error")
             return
+        self.run_worker(self._open_fleet, thread=True, exclusive=True, group="fleet", exit_on_error=False,
+                        name="fleet")
+
+    def _open_fleet(self) -> None:
+        from ..errors import HubError
+        from ..ops.fleet import Fleet, choose_hubs
+
+        assert self.settings is not None
         try:
             hubs = choose_hubs(self.settings)
         except HubError as e:
-            self.notify(str(e), title="Fleet", severity="error")
+            self.call_from_thread(self.notify, str(e), title="Fleet", severity="error")
             return
-        self.push_screen(FleetScreen(Fleet(self.settings, hubs)))
+        self.call_from_thread(self._show_fleet, Fleet(self.settings, hubs))
+
+    def _show_fleet(self, fleet) -> None:
+        from .screens.fleet import FleetScreen
+
+        self.push_screen(FleetScreen(fleet))
 
     def action_connect(self) -> None:
         from .screens.connect import ConnectScreen

@@ -33,7 +33,7 @@ async def test_the_recordings_are_listed_and_reached_from_the_connect_screen(tmp
         await pilot.press("c")
         await until(pilot, lambda: "Recordings" in screen_text(app), what="the connect screen's key")
         await pilot.press("s")
-        await until(pilot, lambda: "session recordings" in screen_text(app), what="the recordings")
+        await until(pilot, lambda: "2 recordings" in screen_text(app), what="the recordings")
         lines = screen_text(app).splitlines()
         redis = next(i for i, line in enumerate(lines) if " redis " in line)
         timescale = next(i for i, line in enumerate(lines) if " timescaledb " in line)

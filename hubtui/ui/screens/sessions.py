@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Static
@@ -53,9 +54,20 @@ class SessionsScreen(HubScreen):
         table.focus()
 
     def fill(self) -> None:
-        self.found = listing(self.state_dir) if self.state_dir is not None else []
+        """The title now; the recordings are read off the UI thread (each file is read whole) and listed when
+        they are."""
         self.query_one(TitleBar).show("hubtui · session recordings",
                                       [("in", tilde(self.state_dir / "recordings") if self.state_dir else "-")])
+        self.say("reading the recordings…")
+        self.read_recordings()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="recordings", name="recordings")
+    def read_recordings(self) -> None:
+        found = listing(self.state_dir) if self.state_dir is not None else []
+        self.report(self.show, found)
+
+    def show(self, found: list[Recording]) -> None:
+        self.found = found
         table = self.query_one(RecordingTable)
         table.clear()
         for r in self.found:
