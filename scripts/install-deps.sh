@@ -3,7 +3,8 @@
 # PostgreSQL and Redis servers (real servers, started on loopback by cluster/localcluster.py), and Debian's
 # Chromium with its chromedriver for the browser tests of `hubtui serve` (Selenium is pointed at
 # /usr/bin/chromedriver: nothing downloads a browser of its own). The browser is optional: where it cannot
-# be installed, the browser tests are skipped with the reason printed.
+# be installed, the browser tests are skipped with the reason printed. zsh and fish, for the tests of the Tab
+# completion in each shell hubtui prints a script for.
 set -euo pipefail
 
 missing() {
@@ -11,7 +12,7 @@ missing() {
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
   done
 }
-mapfile -t need < <(missing postgresql redis-server)
+mapfile -t need < <(missing postgresql redis-server zsh fish)
 mapfile -t browser < <(missing chromium chromium-driver)
 [ ${#need[@]} -eq 0 ] && [ ${#browser[@]} -eq 0 ] && exit 0
 no_browser="install-deps: could not install ${browser[*]}: the browser tests of hubtui serve will be skipped"

@@ -5,6 +5,8 @@ nothing into the shell."""
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -71,5 +73,39 @@ def test_tab_in_an_interactive_bash_completes_the_command(bash_env):
         child.expect_exact("$ ")
         child.send("hubtui connect ti\t")
         child.expect_exact("hubtui connect timescaledb")
+    finally:
+        child.close(force=True)
+
+
+def fish_offers(env: dict, line: str) -> list[str]:
+    """What fish's completion gives for the command line `line` (its last word: the one being typed)."""
+    script = f"hubtui completion fish | source; complete -C {shlex.quote(line)}"
+    done = subprocess.run(["fish", "--no-config", "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and not done.stderr, done.stderr
+    return [w.split("\t")[0] for w in done.stdout.splitlines() if w]
+
+
+@pytest.mark.skipif(not shutil.which("fish"), reason="fish is not installed (scripts/install-deps.sh installs it)")
+def test_fish_completes_commands_choices_and_the_clusters_deployments(bash_env, scratch):
+    ns = scratch("fish", {"api-gateway": 1, "api-server": 1}, ready=False)
+    assert fish_offers(bash_env, "hubtui sc") == ["scale"]
+    assert fish_offers(bash_env, "hubtui cleanup -p ") == ["aws", "azure", "gcp", "k8s"]
+    assert fish_offers(bash_env, f"hubtui scale -n {ns.name} -d api-") == ["api-gateway", "api-server"]
+
+
+@pytest.mark.skipif(not shutil.which("zsh"), reason="zsh is not installed (scripts/install-deps.sh installs it)")
+def test_tab_in_an_interactive_zsh_completes_commands_and_the_clusters_deployments(bash_env, scratch):
+    ns = scratch("zsh", {"api-gateway": 1, "api-server": 1}, ready=False)
+    rc = Path(bash_env["HOME"]) / ".zshrc"
+    rc.write_text("PS1='%% '\nsource <(hubtui completion zsh)\n")
+    child = pexpect.spawn("zsh", ["-i"], env=bash_env | {"ZDOTDIR": bash_env["HOME"]}, encoding="utf-8", timeout=30)
+    try:
+        child.expect_exact("% ")
+        child.send("hubtui connect ti\t")
+        child.expect_exact("hubtui connect timescaledb")
+        child.send("\x15")  # Ctrl-U: a new line
+        child.send(f"hubtui scale -n {ns.name} -d api-\t")
+        child.expect_exact("api-gateway")  # two candidates: zsh lists them under the line
+        child.expect_exact("api-server")
     finally:
         child.close(force=True)
