@@ -9,28 +9,23 @@ import time
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
-from rich.markup import escape
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from ...ops.fleet import FORBIDDEN, NO_HUB, UNAUTHORIZED, CONNECTING, LIVE, MAINTENANCE, RESTORE, Fleet, HubResult, HubView, act_on_hubs, hub_settings
 from ...words import counted, human_age
-from ..actions import bindings, help_rows, table_bindings
+from ..actions import bindings, table_bindings
 from ..live import Channel
 from ..styles import styled
-from ..widgets.footer import HubFooter
 from ..widgets.titlebar import TitleBar
-from .base import HubScreen
+from .table_screen import TableScreen
 from .fleet_dialogs import FleetConfirm, VersionsScreen
-from .modals import Help
 
 if TYPE_CHECKING:
     from ..backend import Backend
 
-HELP = help_rows("fleet")
 COLUMNS = (("mark", " "), ("context", "Context"), ("env", "Env"), ("state", "State"), ("ready", "Ready"),
            ("maint", "Maint."), ("hpas", "HPAs"), ("changed", "Changed"), ("result", "Last action"),
            ("not_ready", "Not ready"), ("server", "Server"))
@@ -50,8 +45,9 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class FleetScreen(HubScreen):
+class FleetScreen(TableScreen):
     ACTION_SCREEN = "fleet"
+    HELP_TITLE = "Fleet — keys"
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("fleet"))
 
     def __init__(self, fleet: Fleet):
@@ -67,11 +63,8 @@ class FleetScreen(HubScreen):
         self._widths: list[int] = []
         fleet.listeners.append(lambda view: self.live.put(view.context, view))
 
-    def compose(self) -> ComposeResult:
-        yield TitleBar(id="titlebar")
-        yield HubTable(id="hubs", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="message")
-        yield HubFooter()
+    def make_table(self) -> HubTable:
+        return HubTable(id="hubs", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.backend_before = getattr(self.hub, "backend", None)
@@ -205,9 +198,6 @@ class FleetScreen(HubScreen):
         self.say(f"{last}{counted(len(views), 'hub')}: {states}{picked} · Enter opens a hub · Space selects · "
                  "z maintenance · r restore · v versions")
 
-    def say(self, text: str) -> None:
-        self.query_one("#message", Static).update(escape(text))
-
     def current(self) -> str | None:
         table = self.query_one(HubTable)
         if not table.row_count:
@@ -339,12 +329,5 @@ class FleetScreen(HubScreen):
             await self.hub.action_quit()
 
     def action_back(self) -> None:
-        if self.stop_action():
-            return
-        if len(self.app.screen_stack) > 2:  # opened from a deployments screen: back to it
-            self.app.pop_screen()
-        else:
-            self.notify("this is hubtui's first screen: q quits", timeout=3)
-
-    def action_help(self) -> None:
-        self.app.push_screen(Help("Fleet — keys", HELP))
+        if not self.stop_action():
+            super().action_back()

@@ -13,13 +13,12 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from ...ops.fleet import HubView, versions
 from ...words import counted
-from ..actions import bindings, help_rows
+from ..actions import bindings
 from ..live import Channel
 from ..styles import styled
-from ..widgets.footer import HubFooter
 from ..widgets.titlebar import TitleBar
-from .base import HubScreen
-from .modals import Help, Modal
+from .table_screen import TableScreen
+from .modals import Modal
 
 if TYPE_CHECKING:
     from ...ops.fleet import Fleet
@@ -79,18 +78,14 @@ class FleetConfirm(Modal[bool]):
         self.dismiss(event.button.id == "ok" and self.typed_all())
 
 
-class VersionsScreen(HubScreen):
+class VersionsScreen(TableScreen):
     """Deployments × the hubs that were read: each cell the image tags and the ready count. A deployment whose
     images differ between hubs is marked ≠ and its odd cells stand out (against the first production hub, else
     what most hubs run). Kept up to date from the fleet's watches."""
 
     ACTION_SCREEN = "versions"
+    HELP_TITLE = "Fleet versions — keys"
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("versions"))
-    DEFAULT_CSS = """
-    VersionsScreen #titlebar { height: 1; background: $primary; color: $text; }
-    VersionsScreen #matrix { height: 1fr; }
-    VersionsScreen #message { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    """
 
     def __init__(self, fleet: Fleet):
         super().__init__()
@@ -101,11 +96,8 @@ class VersionsScreen(HubScreen):
         fleet.listeners.append(self._listener)
         self._columns: tuple[str, ...] = ()
 
-    def compose(self) -> ComposeResult:
-        yield TitleBar(id="titlebar")
-        yield DataTable(id="matrix", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="message")
-        yield HubFooter()
+    def make_table(self) -> DataTable:
+        return DataTable(id="matrix", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.query_one(TitleBar).show("hubtui · fleet · versions", [])
@@ -146,7 +138,7 @@ class VersionsScreen(HubScreen):
             table.move_cursor(row=min(cursor, len(shown) - 1))
         differing = sum(1 for r in rows if r.differs)
         unread = [v.context for v in views if not v.synced]
-        self.query_one("#message", Static).update(
+        self.say(
             f"{counted(len(rows), 'deployment')} on {counted(len(read), 'hub')}: "
             f"{differing} differ (≠; the odd cells stand out)"
             + (f" · not read: {', '.join(unread)}" if unread else "")
@@ -155,10 +147,3 @@ class VersionsScreen(HubScreen):
     def action_only_differing(self) -> None:
         self.only_differing = not self.only_differing
         self.fill()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_help(self) -> None:
-        self.app.push_screen(Help("Fleet versions — keys", help_rows("versions")))
-

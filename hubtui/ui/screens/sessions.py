@@ -6,44 +6,33 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from rich.markup import escape
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from ...paths import tilde
 from ...term.recording import Recording, listing
-from ..actions import bindings, help_rows, table_bindings
-from ..widgets.footer import HubFooter
+from ..actions import bindings, table_bindings
 from ..widgets.titlebar import TitleBar
-from .base import HubScreen
-from .modals import Help
+from .table_screen import TableScreen
 
 
 class RecordingTable(DataTable):
     BINDINGS: ClassVar[list[BindingType]] = table_bindings("sessions")
 
 
-class SessionsScreen(HubScreen):
+class SessionsScreen(TableScreen):
     ACTION_SCREEN = "sessions"
+    HELP_TITLE = "Session recordings — keys"
     BINDINGS: ClassVar[list[BindingType]] = list(bindings("sessions"))
-    DEFAULT_CSS = """
-    SessionsScreen #titlebar { height: 1; background: $primary; color: $text; }
-    SessionsScreen #recordings { height: 1fr; }
-    SessionsScreen #message { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    """
 
     def __init__(self, state_dir: Path | None):
         super().__init__()
         self.state_dir = state_dir
         self.found: list[Recording] = []
 
-    def compose(self) -> ComposeResult:
-        yield TitleBar(id="titlebar")
-        yield RecordingTable(id="recordings", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="message")
-        yield HubFooter()
+    def make_table(self) -> RecordingTable:
+        return RecordingTable(id="recordings", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(RecordingTable)
@@ -77,9 +66,6 @@ class SessionsScreen(HubScreen):
                  if self.found else "no recordings yet: connect sessions on production contexts are recorded "
                                     "(hubtui connect --record records one anywhere)")
 
-    def say(self, text: str) -> None:
-        self.query_one("#message", Static).update(escape(text))
-
     def current(self) -> Recording | None:
         table = self.query_one(RecordingTable)
         if not self.found:
@@ -97,12 +83,3 @@ class SessionsScreen(HubScreen):
 
     def played(self, text: str) -> None:
         self.say(text)
-
-    def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.say("this is hubtui's first screen: q quits")
-
-    def action_help(self) -> None:
-        self.app.push_screen(Help("Session recordings — keys", help_rows("sessions")))
