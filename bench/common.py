@@ -64,6 +64,35 @@ def wait_settled(cluster: LocalCluster, namespace: str, replicas: int, timeout: 
     raise SystemExit(f"bench: {namespace} did not settle at {replicas} replicas in {timeout:.0f}s")
 
 
+def raw_patch_all(cluster: LocalCluster, patches: list[tuple[str, dict]], parallel: int = 16) -> None:
+    """The ceiling of a change: each (API path, merge patch) PATCHed from this process, `parallel` at a time
+    over kept-alive connections, with no process start and nothing read back."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import urllib3
+    import yaml
+
+    cfg = yaml.safe_load(Path(cluster.kubeconfig).read_text())
+    server = cfg["clusters"][0]["cluster"]["server"]
+    user = cfg["users"][0]["user"]
+    pool = urllib3.PoolManager(maxsize=parallel, ca_certs=cfg["clusters"][0]["cluster"]["certificate-authority"],
+                               cert_file=user["client-certificate"], key_file=user["client-key"])
+
+    def patch(item: tuple[str, dict]) -> None:
+        path, body = item
+        resp = pool.request("PATCH", server + path, body=json.dumps(body).encode(),
+                            headers={"Content-Type": "application/merge-patch+json"})
+        if resp.status != 200:
+            raise SystemExit(f"bench: raw PATCH of {path} failed: {resp.status}")
+
+    with ThreadPoolExecutor(parallel) as workers:
+        list(workers.map(patch, patches))
+
+
+def deployment_path(namespace: str, name: str) -> str:
+    return f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
+
+
 def timed(cmd: list[str], env: dict) -> float:
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)

@@ -8,7 +8,8 @@
 - a `kubectl scale` on one cluster → its row updated (a deployment that cannot become ready, scaled 0 → 1 and
   back: the row's ready count drops, then comes back); the peer: `kubectl get deploy -w` on that deployment.
 - RSS of `hubtui fleet` once all is live, against the 6 watches' together.
-- maintenance across 3 hubs × 200 deployments (`hubtui scale --contexts … --all -r 0`), the whole command.
+- maintenance across 3 hubs × 200 deployments (`hubtui scale --contexts … --all -r 0`), the whole command;
+  the ceiling: the same PATCHes (the records, then the scales) sent raw from this process, the 3 hubs at once.
 
 The results and the machine are written to bench/RESULTS.md (section "Fleet").
 
@@ -26,13 +27,15 @@ import subprocess
 import sys
 import time
 
-from common import ROOT, create_deployments, installed_like, machine, median, write_section
+from common import (ROOT, create_deployments, deployment_path, installed_like, machine, median, raw_patch_all,
+                    write_section)
 
 from cluster.localcluster import LocalCluster  # (common put the repository on the path)
 
 NS = "bench-fleet"
 HUBTUI = str(ROOT / ".venv" / "bin" / "hubtui")
 HEADING = "## Fleet (`bench/fleet.py`)"
+ORIGINAL = "hubtui.io/original-replicas"  # the record maintenance writes (hubtui.kube.deployments)
 STUCK = "stuck"  # a deployment whose pods can never be scheduled: scaled to 1, it stays not ready
 
 
@@ -104,6 +107,28 @@ def settled(c: LocalCluster, timeout: float = 600) -> None:
         if time.monotonic() > deadline:
             raise SystemExit(f"bench: {c.name} did not settle")
         time.sleep(1)
+
+
+def raw_maintenance(clusters: list[LocalCluster], names: list[str]) -> float:
+    """Maintenance's requests sent raw, every hub at once: on each, the records (an annotation per deployment),
+    then the scale PATCHes to 0. Seconds until the last hub is done (the counts are read before the clock)."""
+    import threading
+
+    counts = [{d["metadata"]["name"]: d["spec"]["replicas"] for d in json.loads(
+        c.kubectl("get", "deploy", "-n", NS, "-o", "json").stdout)["items"]} for c in clusters]
+
+    def one(c: LocalCluster, replicas: dict[str, int]) -> None:
+        raw_patch_all(c, [(deployment_path(NS, n), {"metadata": {"annotations": {ORIGINAL: str(replicas[n])}}})
+                          for n in names if replicas[n] > 0])
+        raw_patch_all(c, [(deployment_path(NS, n) + "/scale", {"spec": {"replicas": 0}}) for n in names])
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=one, args=(c, r)) for c, r in zip(clusters, counts, strict=True)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return time.perf_counter() - started
 
 
 def rss_mib(pid: int) -> float:
@@ -213,6 +238,7 @@ def main() -> int:
 
     # maintenance across 3 hubs
     three = ",".join(contexts[:3])
+    d = args.deployments
     for _ in range(args.rounds):
         started = time.perf_counter()
         done = subprocess.run([HUBTUI, "scale", "--contexts", three, "--all", "-r", "0", "-n", NS], env=env,
@@ -220,6 +246,13 @@ def main() -> int:
         add("hubtui maintenance 3 hubs", time.perf_counter() - started)
         if done.returncode != 0:
             raise SystemExit(f"bench: maintenance failed: {done.stderr}")
+        subprocess.run([HUBTUI, "scale", "--contexts", three, "--restore", "-n", NS], env=env, capture_output=True,
+                       check=True)
+        for c in clusters[:3]:
+            settled(c)
+        # the ceiling: the same requests (each count recorded, then everything scaled to 0, as maintenance
+        # does), the 3 hubs at once, from this process; restored by hubtui, from the records they wrote
+        add("raw maintenance 3 hubs", raw_maintenance(clusters[:3], [f"svc-{i:03d}" for i in range(d)] + [STUCK]))
         subprocess.run([HUBTUI, "scale", "--contexts", three, "--restore", "-n", NS], env=env, capture_output=True,
                        check=True)
         for c in clusters[:3]:
@@ -247,8 +280,9 @@ def main() -> int:
              f"{m['hubtui kubectl scale -> row'] / m['kubectl -w kubectl scale -> line']:.2f}x | < 300 ms |",
              f"| RSS once live | {rss:.0f} MiB | the {n} watches: {peer_rss:.0f} MiB | {rss / peer_rss:.2f}x | "
              "< 150 MiB |",
-             f"| maintenance across 3 hubs × {d}, whole command | {m['hubtui maintenance 3 hubs']:.2f} s | - | - | "
-             "< 3 s |", ""]
+             f"| maintenance across 3 hubs × {d}, whole command | {m['hubtui maintenance 3 hubs']:.2f} s | its "
+             f"{2 * 3 * d} PATCHes sent raw from one process (the ceiling): {m['raw maintenance 3 hubs']:.2f} s | "
+             f"{m['hubtui maintenance 3 hubs'] / m['raw maintenance 3 hubs']:.2f}x | < 3 s |", ""]
     text = "\n".join(lines)
     print("\n" + text)
     write_section(HEADING, text)

@@ -16,13 +16,11 @@ The results and the machine are written to bench/RESULTS.md (section "Start-up")
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-from common import ROOT, bench_cluster, create_deployments, machine, median, timed, wait_settled, write_section
+from common import (ROOT, bench_cluster, create_deployments, deployment_path, machine, median, raw_patch_all, timed,
+                    wait_settled, write_section)
 
 SMALL, BIG = "bench-start", "bench-start-all"
 HUBTUI = str(ROOT / ".venv" / "bin" / "hubtui")
@@ -56,25 +54,9 @@ def first_paint(cmd: list[str], env: dict, wanted: str, timeout: float = 30) -> 
 
 def raw_patches(cluster, namespace: str, names: list[str], replicas: int) -> float:
     """The ceiling: every scale PATCH from this process, 16 at a time over kept-alive connections."""
-    import urllib3
-    import yaml
-
-    cfg = yaml.safe_load(Path(cluster.kubeconfig).read_text())
-    server = cfg["clusters"][0]["cluster"]["server"]
-    user = cfg["users"][0]["user"]
-    pool = urllib3.PoolManager(maxsize=16, ca_certs=cfg["clusters"][0]["cluster"]["certificate-authority"],
-                               cert_file=user["client-certificate"], key_file=user["client-key"])
-    body = json.dumps({"spec": {"replicas": replicas}}).encode()
-
-    def patch(name: str) -> None:
-        resp = pool.request("PATCH", f"{server}/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale",
-                            body=body, headers={"Content-Type": "application/merge-patch+json"})
-        if resp.status != 200:
-            raise SystemExit(f"bench: raw PATCH of {name} failed: {resp.status}")
-
     started = time.perf_counter()
-    with ThreadPoolExecutor(16) as workers:
-        list(workers.map(patch, names))
+    raw_patch_all(cluster, [(deployment_path(namespace, name) + "/scale", {"spec": {"replicas": replicas}})
+                            for name in names])
     return time.perf_counter() - started
 
 
