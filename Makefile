@@ -36,6 +36,9 @@ serve-demo: deps venv cluster-build
 ## test: install what is missing, check lint, types and layers, and run every test (the fixtures start the
 ## real parts)
 test: deps venv cluster-build lint-code
+	@# bytecode, as an install leaves it: the tests start hubtui in hundreds of processes, and where
+	@# PYTHONDONTWRITEBYTECODE is set each of them would compile every module it imports again
+	$(VENV)/bin/python -m compileall -q hubtui cluster
 	$(VENV)/bin/pytest -n $(TEST_LANES) --dist loadgroup $(PYTEST_ARGS)  # tests/unit/test_structure.py runs lint-imports (once)
 
 ## lint: ruff, mypy and the import-linter contracts (configured in pyproject.toml)

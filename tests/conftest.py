@@ -67,9 +67,10 @@ class DoomedClusters:
     on its cluster, the next test's boots beside it (a cluster takes about 12 s to start, and most of these
     tests wait on the cluster, not the CPU). None is started that no test will take."""
 
-    def __init__(self, needed: int):
+    def __init__(self, needed: int, group: str = "doomed"):
         checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:6]
-        self.prefix = f"hubtui-doomed-{checkout}-{os.getpid()}"  # per process: runs side by side never share
+        # per process and group: runs side by side never share
+        self.prefix = f"hubtui-{group}-{checkout}-{os.getpid()}"
         self.needed = needed
         self.numbers = itertools.count()
         self.next: tuple[LocalCluster, threading.Thread, dict] | None = None
@@ -106,35 +107,57 @@ class DoomedClusters:
             cluster.down()
 
 
-DOOMED_TESTS = pytest.StashKey[int]()  # how many collected tests take a doomed cluster
+DOOMED_TESTS = pytest.StashKey[dict]()  # how many collected tests of each doomed group take a doomed cluster
+DOOMED_LANES = 2  # the tests that destroy a cluster are dealt into this many groups, each run in a lane of its own
+
+
+def _doomed_group(item) -> str | None:
+    marker = item.get_closest_marker("xdist_group")
+    return marker.args[0] if marker and str(marker.args[0]).startswith("doomed") else None
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
 def pytest_collection_modifyitems(config, items):
-    """In lanes (`-n 2 --dist loadgroup`), the tests that destroy a cluster all run in one lane: that lane
-    alone boots their clusters, one ahead of each, and no lane boots one it will not use."""
+    """In lanes (`-n 3 --dist loadgroup`), the tests that destroy a cluster are dealt, in turn, into
+    DOOMED_LANES groups, each run in one lane: that lane alone boots its group's clusters, one ahead of each,
+    and no lane boots one it will not use. (Most of these tests wait on the cluster, not the CPU: two lanes of
+    them take half the time of one.)"""
+    dealt = 0
     for item in items:
         if "doomed_cluster" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("doomed"))
+            item.add_marker(pytest.mark.xdist_group(f"doomed-{dealt % DOOMED_LANES}"))
+            dealt += 1
 
 
 def pytest_collection_finish(session):
-    session.config.stash[DOOMED_TESTS] = sum("doomed_cluster" in getattr(item, "fixturenames", ())
-                                             for item in session.items)
+    counts: dict[str, int] = {}
+    for item in session.items:
+        if (group := _doomed_group(item)) is not None:
+            counts[group] = counts.get(group, 0) + 1
+    session.config.stash[DOOMED_TESTS] = counts
 
 
 @pytest.fixture(scope="session")
 def doomed_clusters(request):
-    spares = DoomedClusters(request.config.stash.get(DOOMED_TESTS, 0))
-    yield spares
-    spares.close()
+    """Each doomed group's spare clusters, made when the group's first test comes to this lane."""
+    counts = request.config.stash.get(DOOMED_TESTS, {})
+    groups: dict[str, DoomedClusters] = {}
+
+    def of(group: str) -> DoomedClusters:
+        if group not in groups:
+            groups[group] = DoomedClusters(counts.get(group, 1), group)
+        return groups[group]
+
+    yield of
+    for spares in groups.values():
+        spares.close()
 
 
 @pytest.fixture
-def doomed_cluster(doomed_clusters):
+def doomed_cluster(request, doomed_clusters):
     """A cluster of its own with the hub deployed, for a test that destroys it (a cleanup run): started
-    ahead of the test by `doomed_clusters` and stopped after it."""
-    cluster = doomed_clusters.take()
+    ahead of the test by its group's `doomed_clusters` and stopped after it."""
+    cluster = doomed_clusters(_doomed_group(request.node) or "doomed").take()
     yield cluster
     cluster.down()
 
