@@ -100,8 +100,8 @@ class ClientTransport:
         self.api = api
 
     def request(self, method: str, path: str, *, query=None, body=None, content_type: str = "application/json",
-                timeout=None, stream: bool = False, retries=None):
-        """`retries` is the lean transport's; the library's client keeps its own."""
+                timeout=None, stream: bool = False, retries=None, idempotent: bool = False):
+        """`retries` and `idempotent` are the lean transport's; the library's client keeps its own retries."""
         from .http import ApiError
 
         headers = {"Accept": "application/json"}
@@ -251,6 +251,8 @@ def describe_api_error(exc: BaseException, what: str) -> HubError:
             return HubError(f"{what}: forbidden (403): your user may not do this; ask for RBAC access")
         if status == 404:
             return HubError(f"{what}: not found (404)")
+        if not status:  # the library's WebSocket calls (exec, port-forward) say a network failure as status 0
+            return HubError(f"{what}: cannot reach the API server ({_plain(reason)}); is the cluster up?")
         return HubError(f"{what}: API error {status} {reason}")
     if isinstance(exc, (Urllib3Error, OSError)):
         return HubError(f"{what}: cannot reach the API server ({network_reason(exc)}); is the cluster up?")
@@ -270,6 +272,8 @@ def failure_kind(exc: BaseException) -> tuple[str, str]:
             return UNAUTHORIZED, "the credentials were refused (401): sign in again"
         if status == 403:
             return FORBIDDEN, "forbidden (403): your user may not read this"
+        if not status:
+            return UNREACHABLE, _plain(getattr(exc, "reason", ""))
         return FAILED, f"API error {status} {getattr(exc, 'reason', '')}".strip()
     from urllib3.exceptions import HTTPError as Urllib3Error
 
@@ -287,6 +291,14 @@ def error_kind(text: str) -> str:
     if "cannot reach the API server" in text:
         return UNREACHABLE
     return FAILED
+
+
+def _plain(reason: object) -> str:
+    """A network failure's reason as the library words it ("[Errno 111] Connection refused"), in plain words."""
+    import re
+
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", str(reason or "")).strip()
+    return (text[:1].lower() + text[1:]) if text else "the connection failed"
 
 
 def network_reason(exc: BaseException) -> str:

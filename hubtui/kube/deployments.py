@@ -269,13 +269,15 @@ def patch_scale(conn: KubeConnection, namespace: str, name: str, replicas: int, 
     dry_run: the API server validates the change and keeps nothing. Raises the transport's ApiError."""
     conn.http.request("PATCH", _deployment_path(namespace, name) + "/scale",
                       query=[("dryRun", "All")] if dry_run else None, body={"spec": {"replicas": replicas}},
-                      content_type="application/merge-patch+json", timeout=REQUEST_TIMEOUT)
+                      content_type="application/merge-patch+json", timeout=REQUEST_TIMEOUT, idempotent=True)
 
 
 def patch_deployment(conn: KubeConnection, namespace: str, name: str, patch: dict, *, dry_run: bool = False) -> None:
-    """A merge patch of a deployment (e.g. an annotation set, or removed with None)."""
+    """A merge patch of a deployment (e.g. an annotation set, or removed with None): it sets values, so it is
+    sent again when the connection drops before the answer."""
     conn.http.request("PATCH", _deployment_path(namespace, name), query=[("dryRun", "All")] if dry_run else None,
-                      body=patch, content_type="application/merge-patch+json", timeout=REQUEST_TIMEOUT)
+                      body=patch, content_type="application/merge-patch+json", timeout=REQUEST_TIMEOUT,
+                      idempotent=True)
 
 
 def list_rows(conn: KubeConnection, namespace: str | None) -> list[DeploymentRow]:

@@ -259,9 +259,15 @@ class Transport:
 
     def request(self, method: str, path: str, *, query: list[tuple[str, Any]] | None = None, body: Any = None,
                 content_type: str = "application/json", timeout: Any = None, stream: bool = False,
-                retries: Any = None) -> urllib3.BaseHTTPResponse:
-        """`retries`: urllib3's (None: its default, three; False: none, the first failure raised as it is)."""
+                retries: Any = None, idempotent: bool = False) -> urllib3.BaseHTTPResponse:
+        """`retries`: urllib3's (None: its default, three; False: none, the first failure raised as it is).
+        `idempotent`: sending the request twice does what sending it once does (a merge patch setting values,
+        such as a scale), so a connection that drops before the answer is tried again whatever the method (by
+        default urllib3 tries again only the methods HTTP calls idempotent, never a PATCH)."""
         import urllib3
+
+        if idempotent and retries is None:
+            retries = urllib3.Retry(total=3, redirect=0, status=0, allowed_methods=None, raise_on_status=False)
 
         headers = {"Accept": "application/json", "User-Agent": "hubtui"}
         data = None

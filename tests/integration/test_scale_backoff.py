@@ -24,9 +24,13 @@ THROTTLED = MAX_PARALLEL  # every request of the first wave is refused
 class ThrottlingProxy:
     """Plain HTTP on 127.0.0.1 -> the API server over TLS with the admin's client certificate."""
 
-    def __init__(self, upstream: str, ca: str, cert: str, key: str):
+    def __init__(self, upstream: str, ca: str, cert: str, key: str, *, throttle: int = THROTTLED, drop: int = 0):
+        """The first `throttle` scale requests get a 429; the next `drop` are passed on and applied, and their
+        connection then closed with no answer (a connection that drops after the server acted)."""
         self.pool = urllib3.PoolManager(maxsize=32, ca_certs=ca, cert_file=cert, key_file=key)
         self.upstream = upstream
+        self.throttle, self.drop = throttle, drop
+        self.dropped = 0
         self.lock = threading.Lock()
         self.refused = 0
         self.passed = 0
@@ -45,7 +49,7 @@ class ThrottlingProxy:
                 scale = self.command == "PATCH" and self.path.split("?")[0].endswith("/scale")
                 if scale:
                     with proxy.lock:
-                        if proxy.refused < THROTTLED:
+                        if proxy.refused < proxy.throttle:
                             proxy.refused += 1
                             self._send(429, {"Retry-After": "1"}, json.dumps({
                                 "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 429,
@@ -64,6 +68,13 @@ class ThrottlingProxy:
                         with proxy.lock:
                             proxy.in_flight -= 1
                             proxy.passed += 1
+                if scale:
+                    with proxy.lock:
+                        drop = proxy.dropped < proxy.drop
+                        proxy.dropped += drop
+                    if drop:
+                        self.close_connection = True  # no answer: the client sees its connection end
+                        return
                 self._send(resp.status, {"Content-Type": resp.headers.get("Content-Type", "application/json")},
                            resp.data)
 
@@ -125,6 +136,36 @@ def test_scale_all_backs_off_on_429_and_retry_after_and_scales_everything(kube, 
         # successes in a row: far fewer at once than its maximum.
         assert 1 <= proxy.peak_after_throttling <= 1 + len(names) // 8 < MAX_PARALLEL, proxy.peak_after_throttling
         assert "\r" not in proc.stderr  # stderr is not a terminal here: no progress line
+    finally:
+        ns.delete()
+
+
+@pytest.mark.cluster
+def test_a_scale_whose_connection_drops_before_the_answer_is_sent_again_and_succeeds(kube, local_cluster, tmp_path):
+    """A PATCH is not retried by HTTP clients by default; a scale sets a value, so sending it again is safe:
+    the connection that drops after the server acted does not fail the command."""
+    import yaml
+
+    cfg = yaml.safe_load(local_cluster.kubeconfig.read_text())
+    cluster, user = cfg["clusters"][0]["cluster"], cfg["users"][0]["user"]
+    ns = Scratch(kube.api, "dropped")
+    try:
+        ns.add("api-server", 1)
+        with ThrottlingProxy(cluster["server"], cluster["certificate-authority"], user["client-certificate"],
+                             user["client-key"], throttle=0, drop=1) as proxy:
+            config = tmp_path / "kubeconfig"
+            config.write_text(json.dumps({
+                "apiVersion": "v1", "kind": "Config", "current-context": "proxy",
+                "clusters": [{"name": "proxy", "cluster": {"server": proxy.url}}],
+                "contexts": [{"name": "proxy", "context": {"cluster": "proxy", "user": "anyone"}}],
+                "users": [{"name": "anyone", "user": {}}]}))
+            env = dict(os.environ, KUBECONFIG=str(config), NAMESPACE=ns.name, XDG_STATE_HOME=str(tmp_path / "s"))
+            proc = subprocess.run([sys.executable, "-m", "hubtui", "scale", "-d", "api-server", "-r", "3", "--json"],
+                                  env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["changes"][0]["error"] is None
+        assert proxy.dropped == 1 and proxy.passed == 2  # sent, dropped, sent again
+        assert ns.replicas() == {"api-server": 3}
     finally:
         ns.delete()
 
