@@ -14,6 +14,8 @@ from .client import describe_api_error
 if TYPE_CHECKING:
     from .client import KubeConnection
 
+PROBE_TIMEOUT = 3.0  # seconds the API server has to answer when a stream ended from the pod's side
+
 
 def pipe(src: socket.socket, dst: socket.socket) -> None:
     """Bytes from one socket to the other until either side closes; then both are shut down."""
@@ -101,19 +103,43 @@ class Forward:
         remote = pf.socket(self.remote)
         remote.setblocking(True)
 
-        back = threading.Thread(target=pipe, args=(remote, local), daemon=True)
+        ended: list[str] = []  # which side's bytes ended first: the client's, or the pod's
+
+        def carry(src: socket.socket, dst: socket.socket, side: str) -> None:
+            pipe(src, dst)
+            ended.append(side)
+
+        back = threading.Thread(target=carry, args=(remote, local, "pod"), daemon=True)
         back.start()
-        pipe(local, remote)
+        carry(local, remote, "client")
         back.join(timeout=5)
         error = pf.error(self.remote)
-        if error and not self._closed.is_set():
+        if self._closed.is_set():
+            pass
+        elif error:
             self.problems.append(f"the port-forward to {self.pod}:{self.remote} dropped: {error.strip()}")
+            self.dropped.set()
+        elif ended and ended[0] == "pod" and (why := self._unreachable()):
+            # The pod's side ended while the client was still there: the server closing the connection looks
+            # the same as the forward's connection to the API server being cut, so the API server is asked.
+            self.problems.append(f"the port-forward to {self.pod}:{self.remote} dropped: {why}")
             self.dropped.set()
         try:
             pf.close()
         except Exception:  # noqa: BLE001
             pass
         local.close()
+
+    def _unreachable(self) -> str | None:
+        """Why the API server cannot be reached now (one short request), or None when it answers."""
+        from .client import UNREACHABLE, failure_kind, reach
+
+        try:
+            reach(self.conn, PROBE_TIMEOUT)
+        except Exception as e:  # noqa: BLE001 - the reason, in one line
+            kind, why = failure_kind(e)
+            return f"the API server cannot be reached ({why})" if kind == UNREACHABLE else f"the API server: {why}"
+        return None
 
     def close(self) -> None:
         self._closed.set()

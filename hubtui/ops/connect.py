@@ -447,7 +447,9 @@ def hand_over(session: SessionPlan, *, out=None, err=None):
         if forward is not None:
             forward.close()
     if forward is not None and forward.dropped.is_set():  # the client saw its connection end: said here too
-        dropped = forward.problems[-1] if forward.problems else "the port-forward dropped"
+        problems = list(dict.fromkeys(forward.problems))  # the first is what happened; then the client's retries
+        dropped = (problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+                   if problems else "the port-forward dropped")
         result = replace(result, error=f"{result.error + '; ' if result.error else ''}{dropped}")
     if audit is not None:
         ended = datetime.now(UTC)

@@ -91,6 +91,58 @@ def test_a_stream_that_fails_while_the_forward_is_open_is_said_and_the_exit_code
     assert [(e["connections"], e["failed"]) for e in closed] == [(connections, failed)]
 
 
+def test_a_forward_cut_from_the_api_server_while_a_client_uses_it_is_said_and_exits_1(env, kube, api_proxy):
+    """The API server goes away under an open connection (the proxy in front of it cuts every connection):
+    the client sees its connection end, hubtui says the forward dropped and why, and the exit code says it.
+    (The pod's side ending alone would look the same as the server closing the connection: the API server is
+    asked.)"""
+    import socket
+
+    child = pexpect.spawn(sys.executable, ["-m", "hubtui", "connect", "redis", "--port", "0"],
+                          env=env | {"KUBECONFIG": str(api_proxy.kubeconfig)}, cwd=str(ROOT), timeout=30,
+                          encoding="utf-8")
+    try:
+        child.expect(r"Forwarding 127\.0\.0\.1:(\d+) → redis-cluster-0:6379")
+        port = int(child.match.group(1))
+        child.expect("Ctrl-C closes it")
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as client:
+            client.sendall(f"AUTH {redis_password(kube)}\r\nPING\r\n".encode())
+            answer = b""
+            while b"+PONG" not in answer:
+                answer += client.recv(1024)
+            api_proxy.cut()
+            assert client.recv(1024) == b""  # the client is told: its connection ends
+        child.expect(r"hubtui: the port-forward to redis-cluster-0:6379 dropped: ([^\r\n]+)")
+        why = child.match.group(1)
+        child.kill(signal.SIGINT)
+        child.expect(r"port-forward closed \(1 connection, 1 failed\)")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert why == "the API server cannot be reached (connection refused)", why
+    assert child.exitstatus == 1
+
+
+def test_a_local_psql_session_whose_forward_is_cut_ends_saying_so(env, api_proxy):
+    term = Terminal(["connect", "timescaledb", "--local"], env | {"KUBECONFIG": str(api_proxy.kubeconfig)})
+    try:
+        term.wait_for("llm_analytics=#")
+        api_proxy.cut()
+        term.press(*"select 1;", "enter")
+        term.wait_for("connection")  # psql: the server closed the connection / the connection was lost
+        term.press(*"\\q", "enter")
+        term.wait_for("dropped")  # hubtui's line once psql has ended
+        term.child.expect(pexpect.EOF, timeout=20)
+        term.child.close()
+        status = term.child.exitstatus
+    finally:
+        term.close()
+    unwrapped = "".join(term.screen.display)  # the line is longer than the screen is wide
+    assert ("session failed: the port-forward to timescaledb-0:5432 dropped: the API server cannot be reached "
+            "(connection refused)") in unwrapped, term.text
+    assert status == 1, term.text
+
+
 def wait_gone(ns, pod: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while pod in {p.metadata.name for p in ns.core.list_namespaced_pod(ns.name).items}:
