@@ -39,6 +39,18 @@ def test_a_local_psql_session_goes_through_a_port_forward(env):
     assert start["via"] == end["via"] == "port-forward" and end["exit_status"] == 0
 
 
+def test_read_only_makes_the_local_psql_sessions_transactions_read_only(env):
+    term = Terminal(["--readonly", "connect", "timescaledb", "--local"], env)
+    try:
+        term.wait_for("llm_analytics=#")
+        assert "Read-only: every transaction is read-only" in term.text
+        term.press(*"create table hubtui_readonly_probe (i int);", "enter")
+        term.wait_for("read-only transaction")
+        term.ends(*"\\q", "enter")
+    finally:
+        term.close()
+
+
 def test_the_forward_alone_serves_a_client_of_ones_own_until_ctrl_c(env, kube):
     child = pexpect.spawn(sys.executable, ["-m", "hubtui", "connect", "redis", "--port", "0"], env=env,
                           cwd=str(ROOT), timeout=30, encoding="utf-8")
