@@ -17,14 +17,13 @@ No polling: between reconnects the only traffic is the watch stream itself.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable
-
-import msgspec
 
 from .client import REQUEST_TIMEOUT, describe_api_error
 
@@ -40,19 +39,21 @@ WATCH_SECONDS = 60
 LIST_PAGE = 500
 
 
-class _Line(msgspec.Struct):
-    """One line of a watch stream; the object is decoded once its type is known (an ERROR's is a Status)."""
+@functools.cache
+def _stream_decoders() -> tuple[Any, Any]:
+    """(a watch stream's line, any JSON) decoders. msgspec is imported on the first watch, not with this module:
+    a command that only lists and patches (`hubtui scale -d NAME`) never pays its import."""
+    import msgspec
 
-    type: Any = None
-    object: msgspec.Raw = msgspec.Raw(b"{}")
+    # one line of a watch stream; the object is decoded once its type is known (an ERROR's is a Status)
+    line = msgspec.defstruct("Line", [("type", Any, None), ("object", msgspec.Raw, msgspec.Raw(b"{}"))])
+    return msgspec.json.Decoder(line), msgspec.json.Decoder()
 
 
-_LINE = msgspec.json.Decoder(_Line)
-_ANY = msgspec.json.Decoder()
-
-
-def decoders(schema: type | None) -> tuple[msgspec.json.Decoder, msgspec.json.Decoder]:
+def decoders(schema: type | None) -> tuple[Any, Any]:
     """(list page, object) decoders for objects of `schema` (None: every field, as plain dicts)."""
+    import msgspec
+
     item: Any = schema if schema is not None else dict[str, Any]
     page = msgspec.defstruct("Page", [("metadata", dict[str, Any], {}), ("items", list[item] | None, None)])
     return msgspec.json.Decoder(page), msgspec.json.Decoder(item)
@@ -239,13 +240,14 @@ class Watcher(ResponseThread):
     def _watch_once(self) -> None:
         resp = self._open(WATCH_SECONDS + 15, watch=True, resource_version=self._rv, allow_watch_bookmarks=True,
                           timeout_seconds=WATCH_SECONDS)
+        line_of, _ = _stream_decoders()
         try:
             buf = b""
             for chunk in resp.stream(16384, decode_content=True):
                 buf += chunk
                 lines = buf.split(b"\n")
                 buf = lines.pop()
-                events = [e for e in (self._apply(_LINE.decode(line)) for line in lines if line.strip()) if e]
+                events = [e for e in (self._apply(line_of.decode(line)) for line in lines if line.strip()) if e]
                 if events:
                     self._emit(events)
                 if self._stop.is_set():
@@ -253,10 +255,10 @@ class Watcher(ResponseThread):
         finally:
             self._release(resp)
 
-    def _apply(self, line: _Line) -> WatchEvent | None:
+    def _apply(self, line: Any) -> WatchEvent | None:
         kind = line.type
         if kind == "ERROR":
-            status = _ANY.decode(line.object)
+            status = _stream_decoders()[1].decode(line.object)
             status = status if isinstance(status, dict) else {}
             if status.get("code") == 410:
                 raise _Gone()
