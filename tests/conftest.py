@@ -118,7 +118,7 @@ def _doomed_group(item) -> str | None:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
 def pytest_collection_modifyitems(config, items):
-    """In lanes (`-n 3 --dist loadgroup`), the tests that destroy a cluster are dealt, in turn, into
+    """In lanes (`-n 4 --dist loadgroup`), the tests that destroy a cluster are dealt, in turn, into
     DOOMED_LANES groups, each run in one lane: that lane alone boots its group's clusters, one ahead of each,
     and no lane boots one it will not use. (Most of these tests wait on the cluster, not the CPU: two lanes of
     them take half the time of one.)"""

@@ -187,6 +187,8 @@ class HubApp(App[int]):
     def _show_fleet(self, fleet) -> None:
         from .screens.fleet import FleetScreen
 
+        if isinstance(self.screen, FleetScreen):  # F twice in a burst: the first one's fleet is on screen
+            return
         self.push_screen(FleetScreen(fleet))
 
     def action_connect(self) -> None:

@@ -103,29 +103,38 @@ class ThrottlingProxy:
         self.server.shutdown()
         self.server.server_close()
 
+    @classmethod
+    def in_front_of(cls, local_cluster, **kw) -> ThrottlingProxy:
+        """A proxy to the local cluster's API server, with its admin's client certificate."""
+        import yaml
+
+        cfg = yaml.safe_load(local_cluster.kubeconfig.read_text())
+        cluster, user = cfg["clusters"][0]["cluster"], cfg["users"][0]["user"]
+        return cls(cluster["server"], cluster["certificate-authority"], user["client-certificate"],
+                   user["client-key"], **kw)
+
+    def hubtui(self, tmp_path, namespace: str, *args: str) -> subprocess.CompletedProcess:
+        """`hubtui ARGS` with a kubeconfig whose server is this proxy (no credentials: the proxy has them)."""
+        config = tmp_path / "kubeconfig"
+        config.write_text(json.dumps({
+            "apiVersion": "v1", "kind": "Config", "current-context": "proxy",
+            "clusters": [{"name": "proxy", "cluster": {"server": self.url}}],
+            "contexts": [{"name": "proxy", "context": {"cluster": "proxy", "user": "anyone"}}],
+            "users": [{"name": "anyone", "user": {}}]}))
+        env = dict(os.environ, KUBECONFIG=str(config), NAMESPACE=namespace, XDG_STATE_HOME=str(tmp_path / "s"))
+        return subprocess.run([sys.executable, "-m", "hubtui", *args], env=env, capture_output=True, text=True,
+                              timeout=120)
+
 
 @pytest.mark.cluster
 def test_scale_all_backs_off_on_429_and_retry_after_and_scales_everything(kube, local_cluster, tmp_path):
-    import yaml
-
-    cfg = yaml.safe_load(local_cluster.kubeconfig.read_text())
-    cluster, user = cfg["clusters"][0]["cluster"], cfg["users"][0]["user"]
     ns = Scratch(kube.api, "throttled")
     try:
         names = [f"svc-{i:02d}" for i in range(40)]
         for name in names:
             ns.add(name, 1)
-        with ThrottlingProxy(cluster["server"], cluster["certificate-authority"], user["client-certificate"],
-                             user["client-key"]) as proxy:
-            config = tmp_path / "kubeconfig"
-            config.write_text(json.dumps({
-                "apiVersion": "v1", "kind": "Config", "current-context": "proxy",
-                "clusters": [{"name": "proxy", "cluster": {"server": proxy.url}}],
-                "contexts": [{"name": "proxy", "context": {"cluster": "proxy", "user": "anyone"}}],
-                "users": [{"name": "anyone", "user": {}}]}))
-            env = dict(os.environ, KUBECONFIG=str(config), NAMESPACE=ns.name, XDG_STATE_HOME=str(tmp_path / "s"))
-            proc = subprocess.run([sys.executable, "-m", "hubtui", "scale", "--all", "-r", "2", "--json"], env=env,
-                                  capture_output=True, text=True, timeout=120)
+        with ThrottlingProxy.in_front_of(local_cluster) as proxy:
+            proc = proxy.hubtui(tmp_path, ns.name, "scale", "--all", "-r", "2", "--json")
         assert proc.returncode == 0, proc.stderr
         doc = json.loads(proc.stdout)  # one document: no progress on stdout
         assert doc["ok"] and sorted(c["deployment"] for c in doc["changes"]) == names
@@ -144,24 +153,11 @@ def test_scale_all_backs_off_on_429_and_retry_after_and_scales_everything(kube, 
 def test_a_scale_whose_connection_drops_before_the_answer_is_sent_again_and_succeeds(kube, local_cluster, tmp_path):
     """A PATCH is not retried by HTTP clients by default; a scale sets a value, so sending it again is safe:
     the connection that drops after the server acted does not fail the command."""
-    import yaml
-
-    cfg = yaml.safe_load(local_cluster.kubeconfig.read_text())
-    cluster, user = cfg["clusters"][0]["cluster"], cfg["users"][0]["user"]
     ns = Scratch(kube.api, "dropped")
     try:
         ns.add("api-server", 1)
-        with ThrottlingProxy(cluster["server"], cluster["certificate-authority"], user["client-certificate"],
-                             user["client-key"], throttle=0, drop=1) as proxy:
-            config = tmp_path / "kubeconfig"
-            config.write_text(json.dumps({
-                "apiVersion": "v1", "kind": "Config", "current-context": "proxy",
-                "clusters": [{"name": "proxy", "cluster": {"server": proxy.url}}],
-                "contexts": [{"name": "proxy", "context": {"cluster": "proxy", "user": "anyone"}}],
-                "users": [{"name": "anyone", "user": {}}]}))
-            env = dict(os.environ, KUBECONFIG=str(config), NAMESPACE=ns.name, XDG_STATE_HOME=str(tmp_path / "s"))
-            proc = subprocess.run([sys.executable, "-m", "hubtui", "scale", "-d", "api-server", "-r", "3", "--json"],
-                                  env=env, capture_output=True, text=True, timeout=120)
+        with ThrottlingProxy.in_front_of(local_cluster, throttle=0, drop=1) as proxy:
+            proc = proxy.hubtui(tmp_path, ns.name, "scale", "-d", "api-server", "-r", "3", "--json")
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout)["changes"][0]["error"] is None
         assert proxy.dropped == 1 and proxy.passed == 2  # sent, dropped, sent again

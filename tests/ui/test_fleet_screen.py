@@ -148,3 +148,32 @@ async def test_ctrl_c_during_an_action_starts_no_new_hub_and_quits_once_it_is_ov
         await pilot.press("ctrl+c")  # nothing runs: Ctrl-C quits
         await until(pilot, lambda: not app.is_running, what="the app to quit")
     assert client.AppsV1Api(kube.api).read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 1
+
+
+@pytest.mark.asyncio
+async def test_f_typed_twice_in_a_burst_opens_one_fleet_and_esc_goes_back_to_the_deployments(fleet_hubs):
+    from hubtui.ui.app import HubApp
+
+    from .fakes import FakeBackend
+
+    settings = dataclasses.replace(Settings.from_env(kubeconfig=fleet_hubs["kubeconfig"]), fleet=("dev-a",))
+    app = HubApp(settings, backend=FakeBackend())
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await until(pilot, lambda: "api-server" in screen_text(app), what="the deployments")
+        await pilot.press("F", "F")
+        await until(pilot, lambda: "hubtui · fleet" in screen_text(app) and "2/2" in row_of(app, "dev-a"),
+                    what="the fleet")
+        await pilot.press("escape")
+        await until(pilot, lambda: "hubtui · fleet" not in screen_text(app) and "api-server" in screen_text(app),
+                    what="back on the deployments, not on a second fleet")
+
+
+@pytest.mark.asyncio
+async def test_esc_on_the_fleet_as_the_first_screen_says_how_to_quit(fleet_hubs):
+    app = app_on(fleet_hubs, ["dev-a"])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await until(pilot, lambda: "2/2" in row_of(app, "dev-a"), what="the hub's row")
+        await pilot.press("escape")
+        await until(pilot, lambda: "this is hubtui's first screen: q quits" in screen_text(app),
+                    what="the notification")
+        assert "hubtui · fleet" in screen_text(app)

@@ -42,11 +42,12 @@ class TableScreen(HubScreen):
         self.query_one("#message", Static).update(escape(text))
 
     def action_back(self) -> None:
-        """Esc: back to the screen this one was opened from; on hubtui's first screen, say how to quit."""
+        """Esc: back to the screen this one was opened from; on hubtui's first screen, say how to quit (as a
+        notification: a live screen's message line is soon drawn over)."""
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
         else:
-            self.say("this is hubtui's first screen: q quits")
+            self.notify("this is hubtui's first screen: q quits", timeout=3)
 
     def action_help(self) -> None:
         self.app.push_screen(Help(self.HELP_TITLE, help_rows(self.ACTION_SCREEN)))
