@@ -388,6 +388,7 @@ class LocalCluster:
                 st.api_port = free_port()
                 self.state_file.write_text(json.dumps(asdict(st), indent=2))
         os.chmod(self.kubeconfig, 0o600)
+        self.revive()
         self.kwokctl("scale", "node", "--replicas", str(nodes))
 
     def _create_control_plane(self, st: State) -> None:
@@ -546,7 +547,10 @@ class LocalCluster:
         """Wait until every long-running pod of the hub's namespaces is Ready (job pods may finish instead)."""
         deadline = time.monotonic() + timeout
         waiting: list[str] = ["(nothing listed yet)"]
+        revived = 0
         while time.monotonic() < deadline:
+            if revived < self.REVIVALS:
+                revived += len(self.revive())
             pods = json.loads(self.kubectl("get", "pods", "-A", "-o", "json").stdout)["items"]
             deploys = json.loads(self.kubectl("get", "deploy,statefulset", "-A", "-o", "json").stdout)["items"]
             want = sum(d["spec"].get("replicas", 1) for d in deploys)
@@ -570,9 +574,36 @@ class LocalCluster:
                            for d in deploys
                            if d.get("status", {}).get("replicas", 0) < d["spec"].get("replicas", 1)]
             time.sleep(0.5)
-        stopped = [c for c in self.CONTROL_PLANE if self._process(c) is None]
+        stopped = [f"{c} ({self._last_words(c)})" for c in self.COMPONENTS if self._process(c) is None]
         raise ClusterError(f"pods not ready after {timeout:.0f}s: {', '.join(waiting[:10]) or '(none listed)'}"
                            + (f"; not running: {', '.join(stopped)}" if stopped else ""))
+
+    # ----- a component that exited is started again, as a kubelet restarts a static pod ----------
+    COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok-controller")
+    REVIVALS = 3  # in one wait: a component that keeps exiting is reported, not restarted for ever
+
+    def revive(self) -> list[str]:
+        """Start again each component of the control plane that has exited, and say why it exited (its log's
+        last line). kwokctl starts them once and never again, and kube-controller-manager exits for good when
+        the API server is not healthy within 10 s of its own start, a lapse a busy 2-core machine can have
+        (from then on no pod is created). `kwokctl start cluster` starts only the components that are not
+        running. Returns what was started again, each with its last words."""
+        dead = [f"{c} ({self._last_words(c)})" for c in self.COMPONENTS if self._process(c) is None]
+        if dead:
+            log(f"starting again what exited: {'; '.join(dead)}")
+            self.kwokctl("start", "cluster")
+        return dead
+
+    def _last_words(self, component: str) -> str:
+        """The last line a component's log holds (an exited one's reason), or that it has none."""
+        logfile = self.dir / "kwok" / "clusters" / self.name / "logs" / f"{component}.log"
+        try:
+            with open(logfile, "rb") as f:
+                f.seek(max(0, f.seek(0, os.SEEK_END) - 4096))
+                lines = f.read().decode(errors="replace").strip().splitlines()
+        except OSError:
+            return "no log"
+        return lines[-1][:300] if lines else "an empty log"
 
     # ----- an API server outage, for tests ------------------------------------------------
     CONTROL_PLANE = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")

@@ -62,6 +62,14 @@ def local_cluster():
         cluster.down()
 
 
+@pytest.fixture(autouse=True)
+def _control_plane_running(request):
+    """Before each test on the shared cluster, a control-plane component that exited since (kwokctl starts
+    each once) is started again, as a kubelet would: one test's bad moment does not fail every later one."""
+    if "local_cluster" in request.fixturenames:
+        request.getfixturevalue("local_cluster").revive()
+
+
 class DoomedClusters:
     """Clusters of their own for the tests that destroy one, each started one test ahead: while a test runs
     on its cluster, the next test's boots beside it (a cluster takes about 12 s to start, and most of these

@@ -144,3 +144,22 @@ def test_the_controller_manager_and_scheduler_run_without_a_leader_lease_to_lose
     leases = {lease.metadata.name for lease in
               client.CoordinationV1Api(kube.api).list_namespaced_lease("kube-system").items}
     assert not leases & {"kube-controller-manager", "kube-scheduler"}, leases
+
+
+def test_a_controller_manager_that_exited_is_started_again_and_pods_are_created_after_it(local_cluster, scratch,
+                                                                                          capsys):
+    """kube-controller-manager exits for good when the API server is not healthy within 10 s of its start (a
+    busy machine), and kwokctl starts it only once: the cluster starts it again while it waits for pods, and
+    says why it had exited."""
+    ns = scratch("revive")
+    before = local_cluster._process("kube-controller-manager")
+    os.kill(before["pid"], 9)
+    while local_cluster._process("kube-controller-manager") is not None:
+        time.sleep(0.05)
+    ns.add("after-the-exit", 2)
+    local_cluster.wait_hub_ready(timeout=60)
+    after = local_cluster._process("kube-controller-manager")
+    assert after is not None and after["pid"] != before["pid"] and after["argv"] == before["argv"]
+    pods = ns.core.list_namespaced_pod(ns.name).items
+    assert len(pods) == 2 and all(ready(p) for p in pods)
+    assert "starting again what exited: kube-controller-manager (" in capsys.readouterr().err
