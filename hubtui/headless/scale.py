@@ -125,7 +125,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             if args.rollback_on_failure and not outcome.ok:
                 rolled = {c.name: c for c in engine.rollback(changes)}
         try:
-            rows = {r.name: r for r in engine.rows()}  # the status is measured, never assumed
+            # the status is measured, never assumed: the named deployments read again (all of them after --all)
+            rows = {r.name: r for r in engine.rows(None if args.all else [c.name for c in changes])}
         except HubError as e:
             print(f"warning: the changes were sent, but their state could not be read: {e}", file=sys.stderr)
             rows = {}

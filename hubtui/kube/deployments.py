@@ -303,15 +303,56 @@ def list_rows(conn: KubeConnection, namespace: str | None) -> list[DeploymentRow
         raise describe_api_error(e, f"listing deployments in {where(namespace)}") from None
     finally:
         hpa_thread.join()
-    hpas = hpa_result[0]
+    key = namespaced_key if qualified else name_key
+    targets = hpa_targets({key(h): h for h in _hpas_or_none(hpa_result[0], namespace)}, qualified)
+    rows = (row_from(d, targets.get(key(d)), qualified=qualified) for d in deps)
+    return sorted(rows, key=lambda r: (r.namespace, r.name))
+
+
+def _hpas_or_none(hpas: list | Exception, namespace: str | None) -> list:
+    """The HPAs' list as read, or none when the user may not read HPAs (403: scaled without the HPA check);
+    any other error raised in one line."""
     if isinstance(hpas, Exception):
         if getattr(hpas, "status", None) != 403:
             raise describe_api_error(hpas, f"listing HPAs in {where(namespace)}") from None
-        hpas = []  # may not read HPAs: scale without the HPA check
-    key = namespaced_key if qualified else name_key
-    targets = hpa_targets({key(h): h for h in hpas}, qualified)
-    rows = (row_from(d, targets.get(key(d)), qualified=qualified) for d in deps)
-    return sorted(rows, key=lambda r: (r.namespace, r.name))
+        return []
+    return hpas
+
+
+def get_rows(conn: KubeConnection, namespace: str, names: list[str], *,
+             with_hpas: bool = True) -> list[DeploymentRow] | None:
+    """The named deployments of one namespace, each read by itself and all at once (with the namespace's HPAs
+    beside them when `with_hpas`): what a scale of a few named deployments reads, without the namespace's whole
+    list. In the order of `names`. None when one of them is not there (404, or no such namespace): the caller
+    lists the namespace, to say which is missing and what is close."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    def get(name: str) -> dict | Exception:
+        try:
+            return json.loads(conn.http.request("GET", _deployment_path(namespace, name), timeout=REQUEST_TIMEOUT).data)
+        except Exception as e:  # noqa: BLE001 - said below, on the caller's thread
+            return e
+
+    def list_hpas() -> list | Exception:
+        try:
+            resp = _lists(conn, namespace)[1](_request_timeout=REQUEST_TIMEOUT)
+            return json.loads(resp.data)["items"]
+        except Exception as e:  # noqa: BLE001
+            return e
+
+    unique = list(dict.fromkeys(names))
+    with ThreadPoolExecutor(max_workers=min(16, len(unique) + with_hpas), thread_name_prefix="get") as pool:
+        hpas = pool.submit(list_hpas) if with_hpas else None
+        deps = dict(zip(unique, pool.map(get, unique)))
+        hpa_list = hpas.result() if hpas is not None else []
+    for name, dep in deps.items():
+        if isinstance(dep, Exception):
+            if getattr(dep, "status", None) == 404:
+                return None
+            raise describe_api_error(dep, f"reading deployment {name} in {namespace}") from None
+    targets = hpa_targets({name_key(h): h for h in _hpas_or_none(hpa_list, namespace)})
+    return [row_from(dep, targets.get(name)) for name in names if not isinstance(dep := deps[name], Exception)]
 
 
 def can_list_all_namespaces(conn: KubeConnection) -> str | None:

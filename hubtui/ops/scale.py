@@ -25,7 +25,7 @@ from ..audit import AuditError, AuditLog
 from ..errors import HubError, UsageError
 from ..kube.client import KubeConnection, describe_api_error
 from ..kube.deployments import (MAX_REPLICAS, ORIGINAL_REPLICAS_ANNOTATION, DeploymentRow, DeploymentStore,
-                                list_rows, patch_deployment, patch_scale, where)
+                                get_rows, list_rows, patch_deployment, patch_scale, where)
 from ..kube.pods import matches, pod_list_call, why_not_ready
 from ..kube.watch import Watcher, name_key, namespaced_key
 from ..settings import Settings
@@ -33,6 +33,7 @@ from ..readonly import refuse_if_readonly
 from ..events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
 
 MAX_PARALLEL = 16
+MAX_NAMED_READS = 16  # up to this many named deployments are read one by one (at once); more: the namespace's list
 MAX_ATTEMPTS = 8  # of one request answered 429 before it counts as failed
 PROGRESS_EVERY = 0.25  # seconds between two Progress events of a bulk change
 
@@ -212,9 +213,15 @@ class ScaleEngine:
         self._audit_error: AuditError | None = None  # once the log fails, no further change is made
 
     # ----- reading and resolving -----------------------------------------------------------
-    def rows(self) -> list[DeploymentRow]:
+    def rows(self, names: list[str] | None = None) -> list[DeploymentRow]:
         """The namespace's deployments; none at all in a namespace that does not exist is an error (a typo in
-        -n reads as 'not found', as kubectl says it, never as 'nothing to do')."""
+        -n reads as 'not found', as kubectl says it, never as 'nothing to do'). With `names`: only those, each
+        read by itself (a few named deployments of a big namespace cost a GET each, not the whole list), or, when
+        one of them is gone, the namespace's list."""
+        if names and self.namespace is not None and len(set(names)) <= MAX_NAMED_READS:
+            named = get_rows(self.conn, self.namespace, names, with_hpas=False)
+            if named is not None:
+                return named
         rows = list_rows(self.conn, self.namespace)
         if not rows and self.namespace and not self.all_namespaces:
             from ..kube.namespaces import check_namespace_exists
@@ -240,7 +247,11 @@ class ScaleEngine:
     # ----- scaling -------------------------------------------------------------------------
     def scale(self, names: list[str], replicas: object) -> list[ScaleChange]:
         n = parse_replicas(replicas)  # validate before touching anything
-        rows = self.resolve(names, self.rows())
+        rows = None
+        if self.namespace is not None and len(set(names)) <= MAX_NAMED_READS:
+            rows = get_rows(self.conn, self.namespace, names)  # a GET each, the HPAs' list beside them
+        if rows is None:  # one is not there (or too many to read one by one): the list says which, and what is close
+            rows = self.resolve(names, self.rows())
         return self._scale_rows(rows, n)
 
     def scale_all(self, replicas: object) -> list[ScaleChange]:

@@ -36,6 +36,7 @@ class ThrottlingProxy:
         self.passed = 0
         self.in_flight = 0
         self.peak_after_throttling = 0  # the most scale requests at once once the 429s are over
+        self.seen: list[str] = []  # every request passed on, as "METHOD path" (no query)
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -46,6 +47,8 @@ class ThrottlingProxy:
 
             def _forward(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with proxy.lock:
+                    proxy.seen.append(f"{self.command} {self.path.split('?')[0]}")
                 scale = self.command == "PATCH" and self.path.split("?")[0].endswith("/scale")
                 if scale:
                     with proxy.lock:
@@ -162,6 +165,32 @@ def test_a_scale_whose_connection_drops_before_the_answer_is_sent_again_and_succ
         assert json.loads(proc.stdout)["changes"][0]["error"] is None
         assert proxy.dropped == 1 and proxy.passed == 2  # sent, dropped, sent again
         assert ns.replicas() == {"api-server": 3}
+    finally:
+        ns.delete()
+
+
+@pytest.mark.cluster
+def test_a_named_scale_reads_only_the_named_deployment_not_the_namespace(kube, local_cluster, tmp_path):
+    """`scale -d NAME` in a namespace of 30 deployments: a GET of that deployment (the HPAs' list beside it),
+    the scale PATCH, and a GET of it again for the status; never the namespace's whole list. A name that is not
+    there still gets the list's "did you mean"."""
+    ns = Scratch(kube.api, "named")
+    try:
+        for i in range(30):
+            ns.add(f"svc-{i:02d}", 1)
+        with ThrottlingProxy.in_front_of(local_cluster, throttle=0) as proxy:
+            proc = proxy.hubtui(tmp_path, ns.name, "scale", "-d", "svc-07", "-r", "2", "--json")
+            asked = list(proxy.seen)
+            typo = proxy.hubtui(tmp_path, ns.name, "scale", "-d", "svc-7", "-r", "2")
+        assert proc.returncode == 0, proc.stderr
+        doc = json.loads(proc.stdout)
+        assert [(c["deployment"], c["from"], c["to"], c["desired"]) for c in doc["changes"]] == [("svc-07", 1, 2, 2)]
+        one = f"/apis/apps/v1/namespaces/{ns.name}/deployments/svc-07"
+        hpas = f"/apis/autoscaling/v2/namespaces/{ns.name}/horizontalpodautoscalers"
+        assert sorted(asked) == sorted([f"GET {one}", f"GET {hpas}", f"PATCH {one}/scale", f"GET {one}"]), asked
+        assert typo.returncode == 2 and "'svc-7' not found" in typo.stderr, typo.stderr
+        assert "did you mean" in typo.stderr and "svc-07" in typo.stderr, typo.stderr
+        assert ns.replicas() == {f"svc-{i:02d}": 2 if i == 7 else 1 for i in range(30)}  # the typo changed nothing
     finally:
         ns.delete()
 

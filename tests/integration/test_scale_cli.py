@@ -116,7 +116,7 @@ def test_an_unreachable_api_server_is_one_line_and_exit_1(hubtui, tmp_path):
         "users": [{"name": "u", "user": {"token": "x"}}]}))
     proc = hubtui("scale", "-d", "api-server", "-r", "2", "--kubeconfig", str(config))
     assert proc.returncode == 1
-    assert proc.stderr.strip().startswith("hubtui: error: listing deployments in ")
+    assert proc.stderr.strip().startswith("hubtui: error: reading deployment api-server in ")
     assert "cannot reach the API server" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -127,8 +127,12 @@ def test_a_forbidden_user_gets_one_line_and_exit_1(hubtui, kube, ns, tmp_path):
     before = ns.versions()
     proc = hubtui("scale", "-d", "api-server", "-r", "3", "--kubeconfig", config)
     assert proc.returncode == 1
-    assert proc.stderr.strip() == (f"hubtui: error: listing deployments in {ns.name}: forbidden (403): "
+    assert proc.stderr.strip() == (f"hubtui: error: reading deployment api-server in {ns.name}: forbidden (403): "
                                    "your user may not do this; ask for RBAC access")
+    every = hubtui("scale", "--all", "-r", "3", "--kubeconfig", config)
+    assert every.returncode == 1
+    assert every.stderr.strip() == (f"hubtui: error: listing deployments in {ns.name}: forbidden (403): "
+                                    "your user may not do this; ask for RBAC access")
     assert ns.versions() == before
 
 
