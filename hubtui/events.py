@@ -38,11 +38,74 @@ class StepFailed:
     error: str
 
 
-Event = StepStarted | Progress | LogLine | StepDone | StepFailed
+# ----- what a cleanup run reports besides its steps: facts, as data; present/events.py words them -----------------
+@dataclass(frozen=True)
+class Stopping:
+    """The run stops at its next safe point, because of `why` (the cluster lease was lost)."""
+    why: str
+
+
+@dataclass(frozen=True)
+class LeaseSkipped:
+    """No lease could be held on the cluster (`why`): only this machine's lock keeps a second run out."""
+    why: str
+    environment: str
+
+
+@dataclass(frozen=True)
+class ForcedRun:
+    """--force: the typed confirmations were skipped (the audit log records it)."""
+
+
+@dataclass(frozen=True)
+class BackupTakenAgain:
+    """A resumed run that had not reached the drain: the writers are stopped and the backup taken again."""
+
+
+@dataclass(frozen=True)
+class NamespaceKept:
+    """An infrastructure namespace left alone: `users` use it since the plan (or one 'could not check …')."""
+    namespace: str
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KubeconfigCleaned:
+    """`removed` entries of the kubeconfig `file` removed, a copy of it first kept in `copy`."""
+    file: str
+    removed: int
+    copy: str
+
+
+@dataclass(frozen=True)
+class WorkingFilesKept:
+    """The working files of a completed run (plans, journal) could not be removed: `reason`."""
+    folder: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AuditUnwritable:
+    """The audit log could not take a record (`error`, the audit's own line)."""
+    error: str
+
+
+@dataclass(frozen=True)
+class Within:
+    """A start, end or failure of an operation a step runs (a store's backup, a namespace's drain): a line of
+    the run's log, while the step list shows only the run's own steps."""
+    inner: StepStarted | StepDone | StepFailed
+
+
+Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | KubeconfigCleaned | WorkingFilesKept \
+    | AuditUnwritable | Within
+Event = StepStarted | Progress | LogLine | StepDone | StepFailed | Fact
 Emit = Callable[[Event], None]
 
 
 def to_dict(event: Event) -> dict:
+    if isinstance(event, Within):
+        return {"event": "Within", "inner": to_dict(event.inner)}
     return {"event": type(event).__name__, **asdict(event)}
 
 

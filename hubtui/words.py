@@ -21,3 +21,17 @@ def human_age(seconds: float | None) -> str:
 def rolled_back(n: int) -> str:
     """`1 deployment rolled back to the count it had`, `3 deployments rolled back, each to the count it had`."""
     return f"{counted(n, 'deployment')} rolled back" + (" to the count it had" if n == 1 else ", each to the count it had")
+
+
+def in_use(users: tuple[str, ...] | list[str], most: int = 3) -> str:
+    """What keeps an infrastructure namespace: `used since the plan by ingress web/site and 2 more`, or why
+    that could not be checked (which keeps it too)."""
+    if users and users[0].startswith("could not check"):
+        return "whether something uses it could not be checked" + users[0][len("could not check"):]
+    more = f" and {len(users) - most} more" if len(users) > most else ""
+    return f"used since the plan by {', '.join(users[:most])}{more}"
+
+
+def working_files_kept(folder: str, reason: str) -> str:
+    """A completed run's working files that would not go (`folder` as shown to a person)."""
+    return f"could not remove hubtui's working files {folder} ({reason}): remove them by hand"

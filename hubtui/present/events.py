@@ -3,7 +3,10 @@ lines into its log and colours them by tone; step states and outcomes are worded
 
 from __future__ import annotations
 
-from ..events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
+from ..events import (AuditUnwritable, BackupTakenAgain, Event, ForcedRun, KubeconfigCleaned, LeaseSkipped, LogLine,
+                      NamespaceKept, Progress, StepDone, StepFailed, StepStarted, Stopping, Within, WorkingFilesKept)
+from ..paths import tilde
+from ..words import in_use, working_files_kept
 from .tones import ERROR, MUTED, PLAIN, STRONG, SUCCESS, WARNING
 
 LEVEL_TONES = {"info": PLAIN, "warning": WARNING, "error": ERROR}
@@ -22,8 +25,42 @@ def event_line(event: Event) -> tuple[str, str] | None:
     if isinstance(event, StepFailed):
         return f"    ✗ {event.error}", ERROR
     if isinstance(event, LogLine):
-        head = "" if event.level == "info" else f"{event.level}: "
-        return f"    {head}{event.text}", LEVEL_TONES.get(event.level, PLAIN)
+        return log_line(event.text, event.level)
+    if isinstance(event, Within):
+        inner = event.inner
+        if isinstance(inner, StepStarted):
+            return log_line(f"{inner.step}: started" + (f" ({inner.detail})" if inner.detail else ""))
+        if isinstance(inner, StepDone):
+            return log_line(f"{inner.step}: done" + (f": {inner.detail}" if inner.detail else ""))
+        return log_line(f"{inner.step}: failed: {inner.error}", "error")
+    fact = fact_line(event)
+    return log_line(*fact) if fact else None
+
+
+def log_line(text: str, level: str = "info") -> tuple[str, str]:
+    head = "" if level == "info" else f"{level}: "
+    return f"    {head}{text}", LEVEL_TONES.get(level, PLAIN)
+
+
+def fact_line(event: Event) -> tuple[str, str] | None:
+    """(text, level) of what a cleanup run reports besides its steps."""
+    if isinstance(event, Stopping):
+        return f"{event.why}: stopping at the next safe point", "error"
+    if isinstance(event, LeaseSkipped):
+        return f"{event.why}: only this machine's lock keeps a second run of '{event.environment}' out", "warning"
+    if isinstance(event, ForcedRun):
+        return "--force: the confirmations were skipped (recorded in the audit log)", "warning"
+    if isinstance(event, BackupTakenAgain):
+        return ("resuming before the drain: the writers are stopped and the backup is taken again (the application "
+                "may have written since the earlier one)", "warning")
+    if isinstance(event, NamespaceKept):
+        return f"namespace {event.namespace} is left alone: {in_use(event.users)}", "warning"
+    if isinstance(event, KubeconfigCleaned):
+        return f"kubeconfig {event.file}: removed {event.removed} entries (copy in {event.copy})", "info"
+    if isinstance(event, WorkingFilesKept):
+        return working_files_kept(tilde(event.folder), event.reason), "warning"
+    if isinstance(event, AuditUnwritable):
+        return event.error, "error"
     return None
 
 

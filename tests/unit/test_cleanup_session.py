@@ -326,3 +326,35 @@ def test_every_ask_of_the_session_has_its_words_in_present():
             assert worded.title and tuple(c.key for c in worded.choices) == kind.KEYS
         else:
             assert said(ask).strip()
+
+
+def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none():
+    """The runner reports facts (a lost lease, a namespace left alone, kubeconfig entries removed…) as typed
+    events; present/events.py words each kind, for the CLI and the TUI alike, and the runner emits no words of
+    its own (no LogLine)."""
+    import ast
+    import dataclasses
+    import typing
+
+    import hubtui.events as events
+    from hubtui.present.events import event_line
+
+    samples = {"str": "x", "int": 2, "tuple[str, ...]": ("ingress web/site",),
+               "StepStarted | StepDone | StepFailed": events.StepFailed("redis", "timed out")}
+    kinds = typing.get_args(events.Fact)
+    assert len(kinds) >= 9
+    for kind in kinds:
+        fact = kind(**{f.name: samples[str(f.type)] for f in dataclasses.fields(kind)})
+        line = event_line(fact)
+        assert line and line[0].strip(), kind
+        assert events.to_dict(fact)["event"] == kind.__name__
+    assert event_line(events.NamespaceKept("monitoring", ("ingress web/site",))) == (
+        "    warning: namespace monitoring is left alone: used since the plan by ingress web/site", "warning")
+    assert event_line(events.Within(events.StepStarted("backup redis", "redis-cluster-0")))[0] == \
+        "    backup redis: started (redis-cluster-0)"
+    assert events.to_dict(events.Within(events.StepFailed("redis", "timed out"))) == {
+        "event": "Within", "inner": {"event": "StepFailed", "step": "redis", "error": "timed out"}}
+    runner = ROOT / "hubtui/ops/cleanup/runner.py"
+    called = {n.func.id for n in ast.walk(ast.parse(runner.read_text()))
+              if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    assert "LogLine" not in called

@@ -26,6 +26,7 @@ def test_a_control_plane_that_does_not_start_is_deleted_and_started_again_on_ano
 
     monkeypatch.setattr(LocalCluster, "_create_control_plane", create)
     monkeypatch.setattr(LocalCluster, "kwokctl", lambda self, *args, **kw: calls.append(args))
+    monkeypatch.setattr(LocalCluster, "revive", lambda self: [])  # no component runs here to be found exited
     monkeypatch.setattr(localcluster, "free_port", lambda: 2222)
     monkeypatch.setattr(localcluster.os, "chmod", lambda *a: None)
     cluster._start_control_plane(st, nodes=2)

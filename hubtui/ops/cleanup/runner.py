@@ -19,10 +19,12 @@ from ...errors import HubError
 from ...kube.client import KubeConnection
 from ...paths import tilde
 from ...settings import Settings
-from ...events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
+from ...events import (AuditUnwritable, BackupTakenAgain, Emit, ForcedRun, KubeconfigCleaned, LeaseSkipped,
+                       NamespaceKept, Progress, StepDone, StepFailed, StepStarted, Stopping, Within,
+                       WorkingFilesKept, ignore)
 from .journal import Journal, JournalState
 from .plan import Plan, shared_since, working_dir
-from ...words import counted, human_age
+from ...words import counted, human_age, in_use, working_files_kept
 
 if TYPE_CHECKING:
     from .cluster_lock import ClusterLease
@@ -66,15 +68,6 @@ class StepOutcome:
     def title(self) -> str:
         return STEP_TITLES[self.step]
 
-
-
-def _in_use(users: tuple[str, ...], most: int = 3) -> str:
-    """What keeps an infrastructure namespace: `used since the plan by ingress web/site and 2 more`, or why
-    that could not be checked (which keeps it too)."""
-    if users and users[0].startswith("could not check"):
-        return "whether something uses it could not be checked" + users[0][len("could not check"):]
-    more = f" and {len(users) - most} more" if len(users) > most else ""
-    return f"used since the plan by {', '.join(users[:most])}{more}"
 
 
 @dataclass
@@ -252,14 +245,13 @@ class CleanupRun:
         from .cluster_lock import ClusterLease
 
         def lost(why: str) -> None:
-            self.emit(LogLine(f"{why}: stopping at the next safe point", "error"))
+            self.emit(Stopping(why))
             self.cancel.set()
 
         with ClusterLease(self.conn, self.plan.environment, on_lost=lost) as lease:
             self._lease = lease
             if lease.skipped:
-                self.emit(LogLine(f"{lease.skipped}: only this machine's lock keeps a second run of "
-                                  f"'{self.plan.environment}' out", "warning"))
+                self.emit(LeaseSkipped(lease.skipped, self.plan.environment))
             return self._run()
 
     def _preflight(self) -> None:
@@ -286,7 +278,7 @@ class CleanupRun:
         self.audit.record("cleanup-start", resumed=resumed, force=self.force,
                           options=self.plan.options, steps=self.steps)
         if self.force:
-            self.emit(LogLine("--force: the confirmations were skipped (recorded in the audit log)", "warning"))
+            self.emit(ForcedRun())
         summary = RunSummary(self.plan.environment, self.plan.hash)
         stop_reason = ""
         for step in self.steps:
@@ -322,7 +314,7 @@ class CleanupRun:
         try:
             self.audit.record("cleanup-end", **end)
         except AuditError as e:
-            self.emit(LogLine(str(e), "error"))
+            self.emit(AuditUnwritable(str(e)))
         if result == "completed":
             self._forget_working_files(summary)
         return summary
@@ -341,8 +333,7 @@ class CleanupRun:
         if not before.done("backup"):
             return before
         if "drain" not in before.steps:
-            self.emit(LogLine("resuming before the drain: the writers are stopped and the backup is taken again "
-                              "(the application may have written since the earlier one)", "warning"))
+            self.emit(BackupTakenAgain())
             redo = copy.deepcopy(before)
             for step in ("quiesce", "backup"):
                 redo.steps.pop(step, None)
@@ -394,13 +385,10 @@ class CleanupRun:
                 self.emit(Progress(step, *self._counts[step], event.detail))
             elif isinstance(event, Progress):
                 self.emit(Progress(step, event.done, event.total, event.detail))
-            elif isinstance(event, StepStarted):
-                self.emit(LogLine(f"{event.step}: started" + (f" ({event.detail})" if event.detail else "")))
-            elif isinstance(event, StepDone):
-                if event.step != step:  # the step's own done line follows from the runner
-                    self.emit(LogLine(f"{event.step}: done" + (f": {event.detail}" if event.detail else "")))
-            elif isinstance(event, StepFailed):
-                self.emit(LogLine(f"{event.step}: failed: {event.error}", "error"))
+            elif isinstance(event, StepDone) and event.step == step:
+                pass  # the step's own done line follows from the runner
+            elif isinstance(event, StepStarted | StepDone | StepFailed):
+                self.emit(Within(event))
             else:
                 self.emit(event)
         return emit
@@ -458,7 +446,7 @@ class CleanupRun:
         kept = shared_since(self.conn, self.plan)
         for name, users in kept.items():
             uids = {n: u for n, u in uids.items() if n != name}
-            self.emit(LogLine(f"namespace {name} is left alone: {_in_use(users)}", "warning"))
+            self.emit(NamespaceKept(name, tuple(users)))
         # APIServices served from the namespaces going go first: one left unavailable would keep every
         # namespace deletion of the cluster (these included) from finishing
         from .kube_steps import delete_webhooks
@@ -469,7 +457,7 @@ class CleanupRun:
                                    timeout=self.namespace_timeout, cancel=self.cancel)
         outcome = StepOutcome("namespaces", DONE, f"{len(result.gone)} deleted, {len(result.absent)} already gone",
                               deleted=[f"namespace {n}" for n in result.gone])
-        outcome.failed = [f"namespace {n} ({_in_use(users, 1)}: left alone; plan again)" for n, users in kept.items()]
+        outcome.failed = [f"namespace {n} ({in_use(users, 1)}: left alone; plan again)" for n, users in kept.items()]
         outcome.failed += [f"namespace {n} ({why})" for n, why in result.recreated.items()]
         if result.stuck:
             outcome.failed += [f"namespace {n} (stuck: {why})" for n, why in result.stuck.items()]
@@ -542,7 +530,7 @@ class CleanupRun:
                 audit.record("remove-local", item=item, file=entries.file, copy=str(copy))
             out.deleted += removed
             if removed:
-                self.emit(LogLine(f"kubeconfig {entries.file}: removed {len(removed)} entries (copy in {copy})"))
+                self.emit(KubeconfigCleaned(entries.file, len(removed), str(copy)))
         keep = ", ".join(tilde(k) for k in local.kept)
         out.detail = (f"{len(out.deleted)} kubeconfig entries removed; working files go at the end; kept {keep}"
                       if local.kubeconfig else f"no kubeconfig entries to remove; kept {keep}")
@@ -557,10 +545,8 @@ class CleanupRun:
         try:
             removed = remove_working_files(self.journal.folder)
         except OSError as e:
-            why = (f"could not remove hubtui's working files {tilde(self.journal.folder)} ({e.strerror}): remove them "
-                   "by hand")
-            self.emit(LogLine(why, "warning"))
-            local.detail += f"; {why}"
+            self.emit(WorkingFilesKept(str(self.journal.folder), str(e.strerror)))
+            local.detail += f"; {working_files_kept(tilde(self.journal.folder), str(e.strerror))}"
             return
         self.audit.record("remove-local", item=f"working files {self.journal.folder}", files=removed)
         local.deleted.append(f"working files {tilde(self.journal.folder)}")
