@@ -91,6 +91,58 @@ class AuditUnwritable:
 
 
 @dataclass(frozen=True)
+class ScaledToZero:
+    """A drain scaled `count` workloads of `namespace` to 0: its deployments and statefulsets (`stores`), or only
+    its deployments (the writers, before a backup)."""
+    namespace: str
+    count: int
+    stores: bool
+
+
+@dataclass(frozen=True)
+class JobsDeleted:
+    """A drain deleted these cronjobs and jobs (`kind/name`) of `namespace`."""
+    namespace: str
+    objects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PodsRemain:
+    """Pods of `namespace` still there when the drain's `timeout` (seconds) ran out."""
+    namespace: str
+    pods: tuple[str, ...]
+    timeout: float
+
+
+@dataclass(frozen=True)
+class NamespaceCreatedAgain:
+    """A planned namespace was created again since the plan (another uid): it is not deleted."""
+    namespace: str
+
+
+@dataclass(frozen=True)
+class NamespaceStuck:
+    """A namespace still Terminating after `timeout` seconds, and `why` (what its status says holds it)."""
+    namespace: str
+    timeout: float
+    why: str
+
+
+@dataclass(frozen=True)
+class WebhookDeleted:
+    """A webhook or APIService (`label`) deleted, whose service lived in `namespaces`."""
+    label: str
+    namespaces: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WebhookNotDeleted:
+    """A webhook or APIService (`label`) that was not deleted, and why (an API error's line)."""
+    label: str
+    why: str
+
+
+@dataclass(frozen=True)
 class Within:
     """A start, end or failure of an operation a step runs (a store's backup, a namespace's drain): a line of
     the run's log, while the step list shows only the run's own steps."""
@@ -98,7 +150,8 @@ class Within:
 
 
 Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | KubeconfigCleaned | WorkingFilesKept \
-    | AuditUnwritable | Within
+    | AuditUnwritable | ScaledToZero | JobsDeleted | PodsRemain | NamespaceCreatedAgain | NamespaceStuck | WebhookDeleted \
+    | WebhookNotDeleted | Within
 Event = StepStarted | Progress | LogLine | StepDone | StepFailed | Fact
 Emit = Callable[[Event], None]
 

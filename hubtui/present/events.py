@@ -3,10 +3,12 @@ lines into its log and colours them by tone; step states and outcomes are worded
 
 from __future__ import annotations
 
-from ..events import (AuditUnwritable, BackupTakenAgain, Event, ForcedRun, KubeconfigCleaned, LeaseSkipped, LogLine,
-                      NamespaceKept, Progress, StepDone, StepFailed, StepStarted, Stopping, Within, WorkingFilesKept)
+from ..events import (AuditUnwritable, BackupTakenAgain, Event, ForcedRun, JobsDeleted, KubeconfigCleaned, LeaseSkipped,
+                      LogLine, NamespaceKept, NamespaceCreatedAgain, NamespaceStuck, PodsRemain, Progress, ScaledToZero,
+                      StepDone, StepFailed, StepStarted, Stopping, WebhookDeleted, WebhookNotDeleted, Within,
+                      WorkingFilesKept)
 from ..paths import tilde
-from ..words import in_use, working_files_kept
+from ..words import counted, in_use, working_files_kept
 from .tones import ERROR, MUTED, PLAIN, STRONG, SUCCESS, WARNING
 
 LEVEL_TONES = {"info": PLAIN, "warning": WARNING, "error": ERROR}
@@ -61,6 +63,22 @@ def fact_line(event: Event) -> tuple[str, str] | None:
         return working_files_kept(tilde(event.folder), event.reason), "warning"
     if isinstance(event, AuditUnwritable):
         return event.error, "error"
+    if isinstance(event, ScaledToZero):
+        kinds = "deployments and statefulsets" if event.stores else "deployments (the writers)"
+        return f"{event.namespace}: {event.count} {kinds} scaled to 0", "info"
+    if isinstance(event, JobsDeleted):
+        return f"{event.namespace}: deleted {', '.join(event.objects)}", "info"
+    if isinstance(event, PodsRemain):
+        return (f"{event.namespace}: {counted(len(event.pods), 'pod')} still there after {event.timeout:g}s: "
+                f"{', '.join(event.pods[:10])}", "error")
+    if isinstance(event, NamespaceCreatedAgain):
+        return f"namespace {event.namespace} was created again since the plan: not deleted", "error"
+    if isinstance(event, NamespaceStuck):
+        return f"namespace {event.namespace} is still Terminating after {event.timeout:g}s: {event.why}", "error"
+    if isinstance(event, WebhookDeleted):
+        return f"deleted {event.label} (its service lived in {', '.join(event.namespaces)})", "info"
+    if isinstance(event, WebhookNotDeleted):
+        return f"{event.label}: {event.why}", "error"
     return None
 
 

@@ -8,7 +8,9 @@ from kubernetes import client
 from hubtui.audit import AuditLog
 from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from hubtui.ops.cleanup.kube_steps import delete_namespaces, drain
-from hubtui.events import LogLine, StepDone
+from hubtui.events import StepDone
+from hubtui.present.events import event_line
+from hubtui.present.tones import ERROR
 
 from ..kubehelpers import Scratch, wait_deleted
 
@@ -69,8 +71,8 @@ def test_drain_names_the_stragglers_when_pods_stay(kube, ns, audit):
     events = []
     result = drain(kube, ns.name, audit=audit, emit=events.append, timeout=3)
     assert not result.complete and result.stragglers == ("lonely",)
-    error = [e for e in events if isinstance(e, LogLine) and e.level == "error"]
-    assert error and "lonely" in error[0].text and not any(isinstance(e, StepDone) for e in events)
+    error = [text for text, tone in filter(None, map(event_line, events)) if tone == ERROR]  # as the log shows it
+    assert error and "lonely" in error[0] and not any(isinstance(e, StepDone) for e in events)
 
 
 def test_stopping_the_writers_leaves_the_stores_running_for_the_backup(kube, ns, audit):
@@ -139,7 +141,8 @@ def test_a_stuck_namespace_is_explained(kube, audit):
         assert not result.complete
         why = result.stuck[stuck.name]
         assert "NamespaceFinalizersRemaining" in why and "hubtui.test/never-cleared" in why
-        assert any(isinstance(e, LogLine) and e.level == "error" and stuck.name in e.text for e in events)
+        assert any(tone == ERROR and f"namespace {stuck.name} is still Terminating" in text
+                   for text, tone in filter(None, map(event_line, events)))
     finally:
         stuck.core.patch_namespaced_config_map("held", stuck.name, {"metadata": {"finalizers": None}})
         wait_deleted(stuck.core, stuck.name)

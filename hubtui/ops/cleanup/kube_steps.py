@@ -20,7 +20,8 @@ from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, 
 from ...kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from ...kube.pods import pod_list_call
 from ...kube.watch import Watcher
-from ...events import Emit, LogLine, Progress, StepDone, StepStarted, ignore
+from ...events import (Emit, JobsDeleted, NamespaceCreatedAgain, NamespaceStuck, PodsRemain, Progress, ScaledToZero, StepDone,
+                       StepStarted, WebhookDeleted, WebhookNotDeleted, ignore)
 from ...words import counted
 from ...kube.apis import apis, delete_options
 
@@ -190,8 +191,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     try:
         with ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="drain") as pool:
             scaled = tuple(pool.map(scale_to_zero, workloads))
-        kinds = "deployments and statefulsets" if stores else "deployments (the writers)"
-        emit(LogLine(f"{namespace}: {len(scaled)} {kinds} scaled to 0"))
+        emit(ScaledToZero(namespace, len(scaled), stores))
         deleted = []
         background = delete_options(propagation="Background")
         # cronjobs first, so that they start no new job meanwhile
@@ -202,7 +202,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
                 deleted.append(f"{kind}/{name_of(item)}")
                 audit.record("drain-delete", context=conn.context, namespace=namespace, object=deleted[-1])
         if deleted:
-            emit(LogLine(f"{namespace}: deleted {', '.join(deleted)}"))
+            emit(JobsDeleted(namespace, tuple(deleted)))
     except HubError:
         raise
     except Exception as e:  # noqa: BLE001
@@ -232,8 +232,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     if not stragglers:
         _settle(came_back, settle, cancel or threading.Event())
     if stragglers:
-        emit(LogLine(f"{namespace}: {counted(len(stragglers), 'pod')} still there after {timeout:g}s: "
-                     f"{', '.join(stragglers[:10])}", "error"))
+        emit(PodsRemain(namespace, tuple(stragglers), timeout))
     else:
         emit(StepDone(step, f"{len(scaled)} scaled to 0, {len(deleted)} jobs/cronjobs deleted, no pods left"))
     return DrainResult(namespace, scaled, tuple(deleted), tuple(stragglers))
@@ -313,7 +312,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
                     absent.append(name)
                 elif current != uid:
                     recreated[name] = f"created again since the plan (uid {current}, planned {uid}): not deleted"
-                    emit(LogLine(f"namespace {name} was created again since the plan: not deleted", "error"))
+                    emit(NamespaceCreatedAgain(name))
                 else:
                     pending.append(name)
                 continue
@@ -343,7 +342,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
             w.stop()
     gone = tuple(n for n in pending if n not in stuck)
     for name, why in stuck.items():
-        emit(LogLine(f"namespace {name} is still Terminating after {timeout:g}s: {why}", "error"))
+        emit(NamespaceStuck(name, timeout, why))
     if not stuck and not recreated:
         emit(StepDone(step, f"{len(gone)} deleted, {len(absent)} did not exist"))
     return NamespaceDeletion(gone, tuple(absent), stuck, recreated)
@@ -386,10 +385,10 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
                 failed[label] = "created again since the plan: not deleted"
             else:
                 failed[label] = str(describe_api_error(e, f"deleting {label}"))
-            emit(LogLine(f"{label}: {failed[label]}", "error"))
+            emit(WebhookNotDeleted(label, failed[label]))
             continue
         audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"])
-        emit(LogLine(f"deleted {label} (its service lived in {', '.join(w['namespaces'])})"))
+        emit(WebhookDeleted(label, tuple(w["namespaces"])))
         done.append(label)
     return done, failed
 
