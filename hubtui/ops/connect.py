@@ -143,8 +143,12 @@ def choose_container(pod, t: Target) -> str:
     return (main or names)[0]
 
 
-def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | None = None) -> PodChoice:
-    """The pod to connect to: by labels, then by name prefix; Running and Ready only; ordinal 0 first."""
+def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | None = None,
+             pods: list | None = None) -> PodChoice:
+    """The pod to connect to: by labels, then by name prefix; Running and Ready only; ordinal 0 first. `pods`:
+    the namespace's pods as already listed (the connect screen lists them once for every store)."""
+    if pods is not None and not pod_name:
+        return _choose_pod(pods, namespace, t)
     core = apis(conn).core
     try:
         if pod_name:
@@ -160,7 +164,10 @@ def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | No
         if getattr(e, "status", None) == 404 and pod_name:
             raise HubError(f"pod {pod_name} not found in namespace {namespace}") from None
         raise describe_api_error(e, f"finding the {t.title} pod in {namespace}") from None
+    return _choose_pod(pods, namespace, t)
 
+
+def _choose_pod(pods: list, namespace: str, t: Target) -> PodChoice:
     def by_label(p) -> bool:
         labels = p.metadata.labels or {}
         return any(labels.get(k) in t.names for k in ("app.kubernetes.io/name", "app"))
@@ -188,9 +195,14 @@ def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | No
 def candidates(conn: KubeConnection, namespace: str) -> dict[str, PodChoice | str]:
     """For the connect screen: each target's pod, or why there is none."""
     out: dict[str, PodChoice | str] = {}
+    try:  # one list for every store
+        pods = apis(conn).core.list_namespaced_pod(namespace, _request_timeout=REQUEST_TIMEOUT).items
+    except Exception as e:  # noqa: BLE001
+        why = str(describe_api_error(e, f"listing the pods in {namespace}"))
+        return {key: why for key in TARGETS}
     for key, t in TARGETS.items():
         try:
-            out[key] = find_pod(conn, namespace, t)
+            out[key] = find_pod(conn, namespace, t, pods=pods)
         except HubError as e:
             out[key] = str(e)
     return out

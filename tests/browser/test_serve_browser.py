@@ -79,7 +79,7 @@ def test_connect_in_the_browser_says_it_needs_a_real_terminal_and_escape_comes_b
     page = PageTerminal(chromium, url)
     page.wait_for("· watching for changes", timeout=60)
     page.press("c")
-    page.wait_for("connect needs a real terminal")
+    page.wait_for("connect needs a real terminal", timeout=60)  # after one list of the pods (a busy machine: slow)
     page.wait_line("TimescaleDB", "timescaledb-0")  # the stores are still listed
     page.press("enter")
     page.wait_for("hubtui connect timescaledb")
