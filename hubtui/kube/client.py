@@ -101,7 +101,11 @@ class ClientTransport:
 
     def request(self, method: str, path: str, *, query=None, body=None, content_type: str = "application/json",
                 timeout=None, stream: bool = False, retries=None, idempotent: bool = False):
-        """`retries` and `idempotent` are the lean transport's; the library's client keeps its own retries."""
+        """As the lean transport's: `idempotent`, a request that sets values (a scale) is sent again, three times
+        at most, when its connection drops before the answer (the library's client retries only the methods HTTP
+        calls idempotent, never a PATCH). `retries` is the lean transport's alone."""
+        import urllib3
+
         from .http import ApiError
 
         headers = {"Accept": "application/json"}
@@ -109,7 +113,13 @@ class ClientTransport:
             headers["Content-Type"] = content_type
         request = self.api.param_serialize(method=method, resource_path=path, query_params=query or [],
                                            header_params=headers, body=body, auth_settings=["BearerToken"])
-        resp = self.api.call_api(*request, _request_timeout=timeout).response
+        for attempt in range(4 if idempotent else 1):
+            try:
+                resp = self.api.call_api(*request, _request_timeout=timeout).response
+                break
+            except urllib3.exceptions.ProtocolError:  # the connection ended with no answer
+                if attempt == (3 if idempotent else 0):
+                    raise
         if not 200 <= resp.status <= 299:
             raise ApiError(resp.status, resp.reason or "", resp.read() if stream else resp.data, resp.headers)
         return resp

@@ -124,7 +124,7 @@ def test_a_forward_cut_from_the_api_server_while_a_client_uses_it_is_said_and_ex
                 answer += client.recv(1024)
             api_proxy.cut()
             assert client.recv(1024) == b""  # the client is told: its connection ends
-        child.expect(r"hubtui: the port-forward to redis-cluster-0:6379 dropped: ([^\r\n]+)")
+        child.expect(r"hubtui: the port-forward to redis-cluster-0:6379 dropped: ([^\r\n]+)", timeout=60)
         why = child.match.group(1)
         child.kill(signal.SIGINT)
         child.expect(r"port-forward closed \(1 connection, 1 failed\)")

@@ -19,6 +19,7 @@ import pytest
 from kubernetes import client
 
 from cluster.localcluster import HUB_NAMESPACE
+from hubtui.present.events import event_line
 from hubtui.audit import AuditLog
 from hubtui.errors import HubError, UsageError
 from hubtui.ops.cleanup.journal import Journal, JournalState
@@ -282,7 +283,7 @@ def test_infrastructure_used_since_the_plan_is_left_alone(kube, kube_settings, t
             "ingressClassName": "nginx", "defaultBackend": {"service": {"name": "site", "port": {"number": 80}}}}})
         lines = []
         summary = CleanupRun(plan, plan.save(tmp_path), kube, settings,
-                             emit=lambda e: lines.append(getattr(e, "text", ""))).run()
+                             emit=lambda e: lines.append((event_line(e) or ("", ""))[0])).run()  # as shown
         step = next(s for s in summary.steps if s.step == "namespaces")
         assert step.status == FAILED
         assert step.failed == [f"namespace ingress-nginx (used since the plan by ingress {other}/site: left alone; "

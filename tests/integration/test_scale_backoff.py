@@ -116,14 +116,15 @@ class ThrottlingProxy:
         return cls(cluster["server"], cluster["certificate-authority"], user["client-certificate"],
                    user["client-key"], **kw)
 
-    def hubtui(self, tmp_path, namespace: str, *args: str) -> subprocess.CompletedProcess:
-        """`hubtui ARGS` with a kubeconfig whose server is this proxy (no credentials: the proxy has them)."""
+    def hubtui(self, tmp_path, namespace: str, *args: str, user: dict | None = None) -> subprocess.CompletedProcess:
+        """`hubtui ARGS` with a kubeconfig whose server is this proxy (no credentials: the proxy has them; `user`:
+        what the kubeconfig's user holds, e.g. a user name and password, which only the library's loader reads)."""
         config = tmp_path / "kubeconfig"
         config.write_text(json.dumps({
             "apiVersion": "v1", "kind": "Config", "current-context": "proxy",
             "clusters": [{"name": "proxy", "cluster": {"server": self.url}}],
             "contexts": [{"name": "proxy", "context": {"cluster": "proxy", "user": "anyone"}}],
-            "users": [{"name": "anyone", "user": {}}]}))
+            "users": [{"name": "anyone", "user": user or {}}]}))
         env = dict(os.environ, KUBECONFIG=str(config), NAMESPACE=namespace, XDG_STATE_HOME=str(tmp_path / "s"))
         return subprocess.run([sys.executable, "-m", "hubtui", *args], env=env, capture_output=True, text=True,
                               timeout=120)
@@ -153,14 +154,17 @@ def test_scale_all_backs_off_on_429_and_retry_after_and_scales_everything(kube, 
 
 
 @pytest.mark.cluster
-def test_a_scale_whose_connection_drops_before_the_answer_is_sent_again_and_succeeds(kube, local_cluster, tmp_path):
+@pytest.mark.parametrize("user", [{}, {"username": "admin", "password": "secret"}], ids=["lean", "library"])
+def test_a_scale_whose_connection_drops_before_the_answer_is_sent_again_and_succeeds(kube, local_cluster, tmp_path,
+                                                                                     user):
     """A PATCH is not retried by HTTP clients by default; a scale sets a value, so sending it again is safe:
-    the connection that drops after the server acted does not fail the command."""
+    the connection that drops after the server acted does not fail the command. Through hubtui's own transport,
+    and through the library's (a kubeconfig only the library's loader reads)."""
     ns = Scratch(kube.api, "dropped")
     try:
         ns.add("api-server", 1)
         with ThrottlingProxy.in_front_of(local_cluster, throttle=0, drop=1) as proxy:
-            proc = proxy.hubtui(tmp_path, ns.name, "scale", "-d", "api-server", "-r", "3", "--json")
+            proc = proxy.hubtui(tmp_path, ns.name, "scale", "-d", "api-server", "-r", "3", "--json", user=user)
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout)["changes"][0]["error"] is None
         assert proxy.dropped == 1 and proxy.passed == 2  # sent, dropped, sent again
