@@ -113,12 +113,13 @@ class ClientTransport:
             headers["Content-Type"] = content_type
         request = self.api.param_serialize(method=method, resource_path=path, query_params=query or [],
                                            header_params=headers, body=body, auth_settings=["BearerToken"])
-        for attempt in range(4 if idempotent else 1):
+        attempts = 4 if idempotent else 1
+        for attempt in range(attempts):
             try:
                 resp = self.api.call_api(*request, _request_timeout=timeout).response
                 break
             except urllib3.exceptions.ProtocolError:  # the connection ended with no answer
-                if attempt == (3 if idempotent else 0):
+                if attempt == attempts - 1:
                     raise
         if not 200 <= resp.status <= 299:
             raise ApiError(resp.status, resp.reason or "", resp.read() if stream else resp.data, resp.headers)
