@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from ..errors import HubError
@@ -36,7 +37,8 @@ class Forward:
     """Listens on 127.0.0.1 (`local_port`, or one the system picks: `.port`); each connection gets a stream of
     its own to `pod`:`remote`. `check()` opens one stream first, so that a pod that cannot be reached this way
     (the user may not port-forward, the pod is gone) is one line before any client starts. What went wrong
-    later is in `.problems`; `.dropped` is set when a stream failed while a client used it."""
+    later is in `.problems`, in the order it was seen; `.dropped` is set when a stream failed while a client used
+    it, and `summary()` says it in one line, a dropped stream first."""
 
     def __init__(self, conn: KubeConnection, namespace: str, pod: str, remote: int, local_port: int = 0):
         self.conn, self.namespace, self.pod, self.remote = conn, namespace, pod, remote
@@ -50,7 +52,10 @@ class Forward:
         self.listener.listen(16)
         self.port = self.listener.getsockname()[1]
         self.problems: list[str] = []
+        self.drops: list[str] = []  # the problems that are a stream dropped under its client (also in .problems)
         self.dropped = threading.Event()
+        self._streams: dict[threading.Thread, socket.socket] = {}  # each serving thread, and its client's socket
+        self._lock = threading.Lock()
         self.connections = 0
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._accept, name=f"port-forward {pod}:{remote}", daemon=True)
@@ -89,14 +94,31 @@ class Forward:
             except OSError:
                 return
             self.connections += 1
-            threading.Thread(target=self._serve, args=(local,), daemon=True,
-                             name=f"port-forward stream {self.connections}").start()
+            stream = threading.Thread(target=self._serve, args=(local,), daemon=True,
+                                      name=f"port-forward stream {self.connections}")
+            with self._lock:
+                self._streams[stream] = local
+            stream.start()
 
     def _serve(self, local: socket.socket) -> None:
         try:
+            self._carry(local)
+        finally:
+            with self._lock:
+                self._streams.pop(threading.current_thread(), None)
+
+    def _drop(self, problem: str) -> None:
+        with self._lock:
+            self.problems.append(problem)
+            self.drops.append(problem)
+        self.dropped.set()
+
+    def _carry(self, local: socket.socket) -> None:
+        try:
             pf = self._open()
         except HubError as e:
-            self.problems.append(str(e))
+            with self._lock:
+                self.problems.append(str(e))
             self.dropped.set()
             local.close()
             return
@@ -112,18 +134,17 @@ class Forward:
         back = threading.Thread(target=carry, args=(remote, local, "pod"), daemon=True)
         back.start()
         carry(local, remote, "client")
+        ours = self._closed.is_set()  # the stream ended because the forward was closed under it: no problem
         back.join(timeout=5)
         error = pf.error(self.remote)
-        if self._closed.is_set():
+        if ours:
             pass
         elif error:
-            self.problems.append(f"the port-forward to {self.pod}:{self.remote} dropped: {error.strip()}")
-            self.dropped.set()
+            self._drop(f"the port-forward to {self.pod}:{self.remote} dropped: {error.strip()}")
         elif ended and ended[0] == "pod" and (why := self._unreachable()):
             # The pod's side ended while the client was still there: the server closing the connection looks
             # the same as the forward's connection to the API server being cut, so the API server is asked.
-            self.problems.append(f"the port-forward to {self.pod}:{self.remote} dropped: {why}")
-            self.dropped.set()
+            self._drop(f"the port-forward to {self.pod}:{self.remote} dropped: {why}")
         try:
             pf.close()
         except Exception:  # noqa: BLE001
@@ -141,10 +162,32 @@ class Forward:
             return f"the API server cannot be reached ({why})" if kind == UNREACHABLE else f"the API server: {why}"
         return None
 
-    def close(self) -> None:
+    def summary(self) -> str:
+        """What went wrong, in one line: a stream that dropped under its client first (a client that then
+        tries again gets streams that cannot open, which come after it in time but not in cause), then how
+        many more problems there were."""
+        with self._lock:
+            problems = list(dict.fromkeys(self.drops + self.problems))
+        if not problems:
+            return "the port-forward dropped" if self.dropped.is_set() else ""
+        return problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+
+    def close(self, wait: float = PROBE_TIMEOUT + 7) -> None:
+        """Stops listening and ends the streams still open. A stream that had already ended is let finish saying
+        why (at most `wait` seconds in all), so that `.problems` is complete when this returns."""
         self._closed.set()
         try:
             self.listener.shutdown(socket.SHUT_RDWR)  # wakes accept()
         except OSError:
             pass
         self.listener.close()
+        with self._lock:
+            streams = list(self._streams.items())
+        for _, local in streams:
+            try:
+                local.shutdown(socket.SHUT_RDWR)  # a client still connected: its stream ends, as closed by us
+            except OSError:
+                pass
+        deadline = time.monotonic() + wait
+        for stream, _ in streams:
+            stream.join(timeout=max(0.0, deadline - time.monotonic()))

@@ -459,9 +459,7 @@ def hand_over(session: SessionPlan, *, out=None, err=None):
         if forward is not None:
             forward.close()
     if forward is not None and forward.dropped.is_set():  # the client saw its connection end: said here too
-        problems = list(dict.fromkeys(forward.problems))  # the first is what happened; then the client's retries
-        dropped = (problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
-                   if problems else "the port-forward dropped")
+        dropped = forward.summary()  # the stream that dropped first; then the client's tries again
         result = replace(result, error=f"{result.error + '; ' if result.error else ''}{dropped}")
     if audit is not None:
         ended = datetime.now(UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from textual.widgets import Input
@@ -265,7 +266,8 @@ async def test_rollback_on_failure_puts_a_change_that_is_not_ready_back_and_says
         await until(pilot, lambda: "ImagePullBackOff" in screen_text(app), what="the reason, in a notification")
         assert backend.calls[-3:] == [("scale", ("scheduler",), 3, False), ("wait", ("scheduler",)),
                                       ("rollback", ("scheduler",))]
-        assert str(table(app).get_row("scheduler")[1]).endswith("/1")  # back at its count
+        # back at its count: the rolled-back row reaches the screen with the next frame, after the message
+        await until(pilot, lambda: re.search(r"\bscheduler\s+1/1\b", screen_text(app)), what="the row at 1/1")
         await pilot.press("w")  # the wait off takes the rollback with it
         await until(pilot, lambda: "ROLLBACK" not in screen_text(app), what="the modes off")
         assert "rollback off (it needs the wait)" in screen_text(app)
