@@ -13,19 +13,24 @@ from ..errors import HubError
 from .client import describe_api_error
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .client import KubeConnection
 
 PROBE_TIMEOUT = 3.0  # seconds the API server has to answer when a stream ended from the pod's side
 
 
-def pipe(src: socket.socket, dst: socket.socket) -> None:
-    """Bytes from one socket to the other until either side closes; then both are shut down."""
+def pipe(src: socket.socket, dst: socket.socket, ended: Callable[[], object] | None = None) -> None:
+    """Bytes from one socket to the other until either side closes; then `ended()` is called, and both are shut
+    down (which ends the pipe the other way too: `ended` is called first by the side that ended first)."""
     try:
         while data := src.recv(65536):
             dst.sendall(data)
     except OSError:
         pass
     finally:
+        if ended is not None:
+            ended()
         for end in (src, dst):
             try:
                 end.shutdown(socket.SHUT_RDWR)
@@ -128,8 +133,7 @@ class Forward:
         ended: list[str] = []  # which side's bytes ended first: the client's, or the pod's
 
         def carry(src: socket.socket, dst: socket.socket, side: str) -> None:
-            pipe(src, dst)
-            ended.append(side)
+            pipe(src, dst, lambda: ended.append(side))
 
         back = threading.Thread(target=carry, args=(remote, local, "pod"), daemon=True)
         back.start()
