@@ -177,3 +177,35 @@ async def test_esc_on_the_fleet_as_the_first_screen_says_how_to_quit(fleet_hubs)
         await until(pilot, lambda: "this is hubtui's first screen: q quits" in screen_text(app),
                     what="the notification")
         assert "hubtui · fleet" in screen_text(app)
+
+
+@pytest.mark.asyncio
+async def test_a_change_on_one_hub_redraws_that_hubs_row_and_no_other(fleet_hubs, kube):
+    """A fleet of many hubs stays cheap to draw: a hub's change touches its own row's cells, only those that
+    changed; the others (ages ticking aside) are left as they are."""
+    from kubernetes import client
+
+    from hubtui.ui.screens.fleet import HubTable
+
+    app = app_on(fleet_hubs, ["dev-a", "prod-b", "gone"])
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "2/2" in row_of(app, "dev-a") and "2/2" in row_of(app, "prod-b")
+                    and "unreachable" in row_of(app, "gone"), what="the hubs' rows")
+        table = app.screen.query_one(HubTable)
+        drawn: list[tuple[str, str]] = []
+        update = table.update_cell
+
+        def spy(row_key, column_key, value, **kw):
+            drawn.append((str(row_key), str(column_key)))
+            return update(row_key, column_key, value, **kw)
+
+        table.update_cell = spy
+        maint = [i for i, cell in enumerate(row_of(app, "dev-a").split()) if cell == "0"]
+        assert maint, row_of(app, "dev-a")
+        client.AppsV1Api(kube.api).patch_namespaced_deployment("worker", fleet_hubs["dev"].name, {
+            "metadata": {"annotations": {"hubtui.io/original-replicas": "1"}}})
+        await until(pilot, lambda: row_of(app, "dev-a").split()[maint[0]] == "1", what="dev-a's maintenance count")
+        assert row_of(app, "prod-b").split()[maint[0]] == "0"
+        touched = {(row, column) for row, column in drawn if column != "changed"}
+        assert touched and {row for row, _ in touched} == {"dev-a"}, drawn
+        assert ("dev-a", "maint") in touched and ("dev-a", "context") not in touched, drawn

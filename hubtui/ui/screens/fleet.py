@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 COLUMNS = (("mark", " "), ("context", "Context"), ("env", "Env"), ("state", "State"), ("ready", "Ready"),
            ("maint", "Maint."), ("hpas", "HPAs"), ("changed", "Changed"), ("result", "Last action"),
            ("not_ready", "Not ready"), ("server", "Server"))
+CHANGED = [key for key, _ in COLUMNS].index("changed")
 STATE_STYLE = {LIVE: "hub.ok", CONNECTING: "dim"}
 # the state's reason as its cell says it (Enter on the row, and `fleet --json`, give the whole line)
 SHORT = {UNAUTHORIZED: "sign in again (401)", FORBIDDEN: "no right to list deployments (403)"}
@@ -61,6 +62,7 @@ class FleetScreen(TableScreen):
         self.live: Channel[str, HubView] = Channel(self, self.draw, fps=10)
         self._room = 0  # the Server column's width when the table was last filled
         self._widths: list[int] = []
+        self._cells: dict[str, tuple] = {}  # each hub's cells as last drawn (the widths are measured from these)
         fleet.listeners.append(lambda view: self.live.put(view.context, view))
 
     def make_table(self) -> HubTable:
@@ -123,8 +125,8 @@ class FleetScreen(TableScreen):
         return (mark, context, env, state_cell, ready_cell, maint, hpas, changed, result, not_ready, "")
 
     def widths(self) -> list[int]:
-        """Each column's width but the server's, measured from the cells as they are now (the header included)."""
-        rows = [self.cells(v) for v in self.fleet.views()]
+        """Each column's width but the server's, measured from the cells as last drawn (the header included)."""
+        rows = [self._cells.get(v.context) or self._cell(v) for v in self.fleet.views()]
         return [max([cell_len(label)] + [r[i].cell_len if isinstance(r[i], Text) else cell_len(r[i]) for r in rows])
                 for i, (_, label) in enumerate(COLUMNS[:-1])]
 
@@ -134,13 +136,14 @@ class FleetScreen(TableScreen):
         table = self.query_one(HubTable)
         cursor = table.cursor_row
         table.clear(columns=True)
+        self._cells = {v.context: self.cells(v) for v in self.fleet.views()}
         self._widths = self.widths()
         self._room = self.room()
         for (key, label), width in zip(COLUMNS[:-1], self._widths):
             table.add_column(label, key=key, width=width)
         table.add_column("Server" if self._room >= 12 else "", key="server", width=max(self._room, 0))
         for view in self.fleet.views():
-            table.add_row(*self.cells(view)[:-1], self.server_cell(view), key=view.context)
+            table.add_row(*self._cells[view.context][:-1], self.server_cell(view), key=view.context)
         table.move_cursor(row=cursor)
 
     def room(self) -> int:
@@ -158,26 +161,42 @@ class FleetScreen(TableScreen):
         if self.is_mounted:
             self.fill()
 
+    def _cell(self, view: HubView) -> tuple:
+        cells = self._cells[view.context] = self.cells(view)
+        return cells
+
     def draw(self, views: dict[str, HubView]) -> None:
-        """Every row as it is now (the summary below too); when a column's cells need another width, the table
-        is filled afresh with the new widths."""
+        """The rows of the hubs that changed, and only their cells that changed (the summary below too); when a
+        column's cells need another width, the table is filled afresh with the new widths."""
+        before = {context: self._cells.get(context) for context in views}
+        for view in views.values():
+            self._cell(view)
         if self.widths() != self._widths:
             self.fill()
         else:
             table = self.query_one(HubTable)
-            for view in self.fleet.views():
-                for (key, _), value in zip(COLUMNS[:-1], self.cells(view)[:-1]):
-                    table.update_cell(view.context, key, value)
+            for context, old in before.items():
+                new = self._cells[context]
+                for i, (key, _) in enumerate(COLUMNS[:-1]):
+                    if old is None or new[i] != old[i]:
+                        table.update_cell(context, key, new[i])
         self.say_summary()
 
     def tick(self) -> None:
+        changed, aged = CHANGED, {}
+        for view in self.fleet.views():
+            cells = self._cells.get(view.context)
+            if view.changed_at and cells is not None:
+                age = human_age(time.time() - view.changed_at)
+                if age != cells[changed]:
+                    self._cells[view.context] = cells[:changed] + (age,) + cells[changed + 1:]
+                    aged[view.context] = age
         if self.widths() != self._widths:  # an age that grew a digit
             self.fill()
             return
         table = self.query_one(HubTable)
-        for view in self.fleet.views():
-            if view.changed_at:
-                table.update_cell(view.context, "changed", human_age(time.time() - view.changed_at))
+        for context, age in aged.items():
+            table.update_cell(context, "changed", age)
 
     def tell(self, text: str) -> None:
         """One thing said: it stays on the message line, before the hubs' summary, until the next one."""
@@ -210,7 +229,10 @@ class FleetScreen(TableScreen):
         if context is None:
             return
         self.selected ^= {context}
-        self.query_one(HubTable).update_cell(context, "mark", "✓" if context in self.selected else "")
+        mark = "✓" if context in self.selected else ""
+        if context in self._cells:
+            self._cells[context] = (mark, *self._cells[context][1:])
+        self.query_one(HubTable).update_cell(context, "mark", mark)
         self.say_summary()
 
     def action_open(self) -> None:
