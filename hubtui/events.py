@@ -142,6 +142,95 @@ class WebhookNotDeleted:
     why: str
 
 
+# ----- what a teardown of cloud resources and a backup report besides their steps ----------------------------------
+@dataclass(frozen=True)
+class TryingAgain:
+    """A call (`what`) failed with an error worth another try (throttled, in use): tried again after `delay`
+    seconds; this was try `attempt` of the `retries` allowed after the first."""
+    what: str
+    error: str
+    delay: float
+    attempt: int
+    retries: int
+
+
+@dataclass(frozen=True)
+class LookingAgain:
+    """A look at a resource being deleted (`what`) was throttled: it counts as not gone yet."""
+    what: str
+    error: str
+
+
+@dataclass(frozen=True)
+class SnapshotNotListed:
+    """The final snapshot asked for before a delete (`service`: RDS, ElastiCache) is not listed by the cloud."""
+    service: str
+    snapshot: str
+
+
+@dataclass(frozen=True)
+class ProtectionOff:
+    """Deletion protection of `subject` switched off, as the operator confirmed; `done` once it is off, else
+    while it is being switched off."""
+    subject: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class DeletionUnderway:
+    """A resource (`step`) already being deleted, asked for by an earlier run (through `operation`, where the
+    cloud names one): this run waits for that deletion."""
+    step: str
+    operation: str = ""
+
+
+@dataclass(frozen=True)
+class OperationRunning:
+    """Another operation (`operation`) runs on the resource (`step`): the delete waits for it to end."""
+    step: str
+    operation: str
+
+
+@dataclass(frozen=True)
+class FinishedEarlier:
+    """A resource (`step`) an earlier run of this plan finished: skipped, no call made."""
+    step: str
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A resource (`step`) not started, and no call made, because of `why` (a cancel, or a dependency that was
+    not deleted)."""
+    step: str
+    why: str
+
+
+@dataclass(frozen=True)
+class PartDeleted:
+    """A part of a resource (`what`, a network's subnet or route) deleted, or found gone already."""
+    step: str
+    what: str
+    already_gone: bool = False
+
+
+@dataclass(frozen=True)
+class BackupSaved:
+    """A store's data (`title`) saved to the backup folder's `file`; `note` says what is in it."""
+    title: str
+    file: str
+    note: str
+
+
+@dataclass(frozen=True)
+class BackupNotSaved:
+    """A store's data (`title`, or its `part`: the roles) not saved, and why. `failed`: a best-effort save that
+    was tried and failed; else there was nothing to save, or it could not be saved as the plan allowed."""
+    title: str
+    why: str
+    part: str = ""
+    failed: bool = False
+
+
 @dataclass(frozen=True)
 class Within:
     """A start, end or failure of an operation a step runs (a store's backup, a namespace's drain): a line of
@@ -151,7 +240,8 @@ class Within:
 
 Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | KubeconfigCleaned | WorkingFilesKept \
     | AuditUnwritable | ScaledToZero | JobsDeleted | PodsRemain | NamespaceCreatedAgain | NamespaceStuck | WebhookDeleted \
-    | WebhookNotDeleted | Within
+    | WebhookNotDeleted | TryingAgain | LookingAgain | SnapshotNotListed | ProtectionOff | DeletionUnderway \
+    | OperationRunning | FinishedEarlier | HeldBack | PartDeleted | BackupSaved | BackupNotSaved | Within
 Event = StepStarted | Progress | LogLine | StepDone | StepFailed | Fact
 Emit = Callable[[Event], None]
 

@@ -24,7 +24,7 @@ from typing import Any
 from collections.abc import Callable, Iterable, Iterator
 
 from ..errors import HubError, UsageError
-from ..events import LogLine
+from ..events import LookingAgain, ProtectionOff, SnapshotNotListed
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome, TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,
@@ -502,7 +502,7 @@ def wait_gone(probe: Callable[[], str | None], *, what: str, ctx: TeardownContex
         except Exception as e:
             if error_code(e) not in THROTTLING_CODES:
                 raise
-            ctx.emit(LogLine(f"{what}: {short_error(e)}; looking again", "warning"))
+            ctx.emit(LookingAgain(what, short_error(e)))
             return False
         if state is not None:
             last["state"] = state
@@ -756,7 +756,7 @@ class _Teardown:
                 return f"final snapshot {snapshot} (could not check it: {short_error(e)})"
             found = []
         if not found:
-            self.ctx.emit(LogLine(f"ElastiCache final snapshot {snapshot} was requested but is not listed", "error"))
+            self.ctx.emit(SnapshotNotListed("ElastiCache", snapshot))
             return f"final snapshot {snapshot} requested but NOT listed by AWS"
         return f"final snapshot {snapshot} ({found[0].get('SnapshotStatus', 'unknown')})"
 
@@ -792,7 +792,7 @@ class _Teardown:
             DBInstanceIdentifier=r.name, DeletionProtection=False, ApplyImmediately=True),
             retryable=is_retryable, what=f"{attempt.step}: switch off deletion protection", ctx=self.ctx)
         attempt.notes.append("deletion protection switched off (confirmed)")
-        self.ctx.emit(LogLine(f"RDS {r.name}: deletion protection switched off, as confirmed", "warning"))
+        self.ctx.emit(ProtectionOff(f"RDS {r.name}", done=True))
 
     @staticmethod
     def _snapshot_name(instance: str) -> str:
@@ -807,6 +807,6 @@ class _Teardown:
                 return f"final snapshot {snapshot} (could not check it: {short_error(e)})"
             found = []
         if not found:
-            self.ctx.emit(LogLine(f"RDS final snapshot {snapshot} was requested but is not listed", "error"))
+            self.ctx.emit(SnapshotNotListed("RDS", snapshot))
             return f"final snapshot {snapshot} requested but NOT listed by AWS"
         return f"final snapshot {snapshot} ({found[0].get('Status', 'unknown')})"

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..errors import HubError
-from ..events import LogLine
+from ..events import DeletionUnderway
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, Cancelled, CloudPlan, CloudResource, Lifecycle, ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
@@ -305,7 +305,7 @@ def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> Reso
                                     "nothing was deleted: plan again")
         if _state(current).lower() == "deleting":  # an earlier, interrupted run asked for it
             life.requested = True
-            ctx.emit(LogLine(f"{step}: already being deleted (asked for by an earlier run); waiting until it is gone"))
+            ctx.emit(DeletionUnderway(step))
             _wait_group_gone(client, resource, ctx, step)
             outcome = ResourceOutcome(resource, DELETED, "deleted (waited for the deletion an earlier run started)")
         else:

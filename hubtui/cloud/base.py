@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from ..errors import HubError, UsageError
-from ..events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
+from ..events import Emit, FinishedEarlier, HeldBack, Progress, StepDone, StepFailed, StepStarted, TryingAgain, ignore
 from ..settings import Settings
 
 CLOUD_PROVIDERS = ("aws", "gcp", "azure")
@@ -191,7 +191,7 @@ class Lifecycle:
     def before(self) -> ResourceOutcome | None:
         """The outcome of a resource that is not to be started at all; None when it is to be started."""
         if self.resource.id in self.ctx.finished:
-            self.ctx.emit(LogLine(f"{self.step}: finished in an earlier run, skipped"))
+            self.ctx.emit(FinishedEarlier(self.step))
             return ResourceOutcome(self.resource, SKIPPED, "finished in an earlier run")
         if self.ctx.cancel.is_set():
             return self.held_back("cancelled before it started")
@@ -199,7 +199,7 @@ class Lifecycle:
 
     def held_back(self, why: str) -> ResourceOutcome:
         """Not started, and no call made: `why` (a cancel, or a dependency that was not deleted)."""
-        self.ctx.emit(LogLine(f"{self.step}: skipped ({why})", "warning"))
+        self.ctx.emit(HeldBack(self.step, why))
         return ResourceOutcome(self.resource, SKIPPED, why)
 
     def start(self, detail: str = "") -> None:
@@ -248,8 +248,7 @@ def retry(call: Callable[[], object], *, retryable: Callable[[Exception], bool],
             if attempt == ctx.retry_attempts or not retryable(e):
                 raise
             delay = ctx.retry_base_delay * (2 ** (attempt - 1)) * (0.5 + random.random() / 2)
-            ctx.emit(LogLine(f"{what}: {short_error(e)}; trying again in {delay:.1f}s "
-                             f"({attempt}/{ctx.retry_attempts - 1})", "warning"))
+            ctx.emit(TryingAgain(what, short_error(e), delay, attempt, ctx.retry_attempts - 1))
             if ctx.cancel.wait(delay):
                 raise Cancelled() from None
 

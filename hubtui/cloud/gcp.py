@@ -27,7 +27,7 @@ from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
 from ..errors import HubError, UsageError
-from ..events import LogLine
+from ..events import DeletionUnderway, OperationRunning, PartDeleted, ProtectionOff
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome,
@@ -464,10 +464,9 @@ def _join_or_start(start: Callable[[], Any], running: Callable[[], tuple[Any, bo
                 raise  # it may have ended just now: retry() sends the delete again
             op, is_delete = found
             if is_delete:
-                ctx.emit(LogLine(f"{step}: already being deleted (operation {op.name}, asked for by an earlier run); "
-                                 "waiting for that deletion"))
+                ctx.emit(DeletionUnderway(step, op.name))
                 return op, True
-            ctx.emit(LogLine(f"{step}: operation {op.name} is running on it; waiting for it to end before deleting"))
+            ctx.emit(OperationRunning(step, op.name))
             wait_other(op)
             raise
 
@@ -502,8 +501,7 @@ def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
         found = running()
         if found is not None and found[1]:
             joined = found[0]
-            ctx.emit(LogLine(f"{step}: already being deleted (operation {joined.name}, asked for by an earlier run); "
-                             "waiting for that deletion"))
+            ctx.emit(DeletionUnderway(step, joined.name))
     if joined is not None:
         op, is_joined = joined, True
     else:
@@ -544,7 +542,7 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
         if not ctx.allow_disable_deletion_protection:
             raise HubError(f"deletion protection is on for Cloud SQL instance {resource.name}: confirm switching "
                            "it off, or switch it off yourself, then run the teardown again")
-        ctx.emit(LogLine(f"{step}: switching deletion protection off (confirmed by the operator)", "warning"))
+        ctx.emit(ProtectionOff(step, done=False))
         body = sql.DatabaseInstance(settings=sql.Settings(deletion_protection_enabled=False))
         op = _call(lambda: instances.patch(request={**key, "body": body}),
                    f"switching off deletion protection of {resource.label()}", ctx)
@@ -602,7 +600,7 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
     current = _call(lambda: client.get_instance(name=resource.id), f"reading {resource.label()}", ctx)
     check_identity(resource, created=current.create_time)
     if _enum_name(current.state) == "DELETING":  # an earlier, interrupted run asked for it: wait until it is gone
-        ctx.emit(LogLine(f"{step}: already being deleted (asked for by an earlier run); waiting until it is gone"))
+        ctx.emit(DeletionUnderway(step))
 
         def gone() -> bool:
             try:
@@ -687,9 +685,9 @@ def _delete_part(what: str, start: Callable[[], Any], region: str | None, gcp: _
         raise Cancelled()
     try:
         _compute_delete(start, region, what, gcp, ctx, step)
-        ctx.emit(LogLine(f"{step}: {what} deleted"))
+        ctx.emit(PartDeleted(step, what))
     except gcp.sdk.exceptions.NotFound:
-        ctx.emit(LogLine(f"{step}: {what} already gone"))
+        ctx.emit(PartDeleted(step, what, already_gone=True))
 
 
 def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp: _Gcp, ctx: TeardownContext,

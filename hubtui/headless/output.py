@@ -7,7 +7,8 @@ import sys
 import threading
 from typing import TextIO
 
-from ..events import Event, LogLine, StepFailed, to_dict
+from ..events import Event, StepFailed, to_dict
+from ..present.events import said
 
 
 class EventPrinter:
@@ -27,8 +28,8 @@ class EventPrinter:
             if self.ndjson:
                 print(json.dumps({**to_dict(event), **({"context": context} if context else {})}), file=self.out,
                       flush=True)
-            elif isinstance(event, LogLine) and event.level != "info":
-                print(f"{event.level}: {where}{event.text}", file=self.err, flush=True)
+            elif (line := said(event)) and line[1] != "info":
+                print(f"{line[1]}: {where}{line[0]}", file=self.err, flush=True)
             elif isinstance(event, StepFailed):
                 print(f"error: {where}{event.error}", file=self.err, flush=True)
 

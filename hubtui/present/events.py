@@ -3,10 +3,11 @@ lines into its log and colours them by tone; step states and outcomes are worded
 
 from __future__ import annotations
 
-from ..events import (AuditUnwritable, BackupTakenAgain, Event, ForcedRun, JobsDeleted, KubeconfigCleaned, LeaseSkipped,
-                      LogLine, NamespaceKept, NamespaceCreatedAgain, NamespaceStuck, PodsRemain, Progress, ScaledToZero,
-                      StepDone, StepFailed, StepStarted, Stopping, WebhookDeleted, WebhookNotDeleted, Within,
-                      WorkingFilesKept)
+from ..events import (AuditUnwritable, BackupNotSaved, BackupSaved, BackupTakenAgain, DeletionUnderway, Event,
+                      FinishedEarlier, ForcedRun, HeldBack, JobsDeleted, KubeconfigCleaned, LeaseSkipped, LogLine,
+                      LookingAgain, NamespaceCreatedAgain, NamespaceKept, NamespaceStuck, OperationRunning, PartDeleted,
+                      PodsRemain, Progress, ProtectionOff, ScaledToZero, SnapshotNotListed, StepDone, StepFailed,
+                      StepStarted, Stopping, TryingAgain, WebhookDeleted, WebhookNotDeleted, Within, WorkingFilesKept)
 from ..paths import tilde
 from ..words import counted, in_use, working_files_kept
 from .tones import ERROR, MUTED, PLAIN, STRONG, SUCCESS, WARNING
@@ -79,7 +80,57 @@ def fact_line(event: Event) -> tuple[str, str] | None:
         return f"deleted {event.label} (its service lived in {', '.join(event.namespaces)})", "info"
     if isinstance(event, WebhookNotDeleted):
         return f"{event.label}: {event.why}", "error"
+    return cloud_line(event) or backup_line(event)
+
+
+def cloud_line(event: Event) -> tuple[str, str] | None:
+    """(text, level) of what a teardown of cloud resources reports besides its steps."""
+    if isinstance(event, TryingAgain):
+        return (f"{event.what}: {event.error}; trying again in {event.delay:.1f}s ({event.attempt}/{event.retries})",
+                "warning")
+    if isinstance(event, LookingAgain):
+        return f"{event.what}: {event.error}; looking again", "warning"
+    if isinstance(event, SnapshotNotListed):
+        return f"{event.service} final snapshot {event.snapshot} was requested but is not listed", "error"
+    if isinstance(event, ProtectionOff):
+        if event.done:
+            return f"{event.subject}: deletion protection switched off, as confirmed", "warning"
+        return f"{event.subject}: switching deletion protection off (confirmed by the operator)", "warning"
+    if isinstance(event, DeletionUnderway):
+        if event.operation:
+            return (f"{event.step}: already being deleted (operation {event.operation}, asked for by an earlier run); "
+                    "waiting for that deletion", "info")
+        return f"{event.step}: already being deleted (asked for by an earlier run); waiting until it is gone", "info"
+    if isinstance(event, OperationRunning):
+        return f"{event.step}: operation {event.operation} is running on it; waiting for it to end before deleting", \
+            "info"
+    if isinstance(event, FinishedEarlier):
+        return f"{event.step}: finished in an earlier run, skipped", "info"
+    if isinstance(event, HeldBack):
+        return f"{event.step}: skipped ({event.why})", "warning"
+    if isinstance(event, PartDeleted):
+        return f"{event.step}: {event.what} {'already gone' if event.already_gone else 'deleted'}", "info"
     return None
+
+
+def backup_line(event: Event) -> tuple[str, str] | None:
+    """(text, level) of what a backup reports besides its step."""
+    if isinstance(event, BackupSaved):
+        return f"backup: {event.title} saved to {event.file} ({event.note})", "info"
+    if isinstance(event, BackupNotSaved):
+        if event.failed:
+            return f"backup: {event.title} (best effort) failed: {event.why}", "warning"
+        part = f" {event.part}" if event.part else ""
+        return f"backup: {event.title}{part} not saved: {event.why}", "warning"
+    return None
+
+
+def said(event: Event) -> tuple[str, str] | None:
+    """(text, level) of a line of a run's log as words, without the log's indent: a LogLine's own, or a fact's;
+    None for steps and progress."""
+    if isinstance(event, LogLine):
+        return event.text, event.level
+    return fact_line(event)
 
 
 def progress_text(event: Progress) -> str:

@@ -20,8 +20,9 @@ from hubtui.cloud import aws as aws_mod
 from hubtui.cloud.base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, TeardownContext,
                                cluster_name)
 from hubtui.errors import HubError
-from hubtui.events import LogLine, Progress, StepDone, StepFailed, StepStarted
+from hubtui.events import Progress, StepDone, StepFailed, StepStarted
 from hubtui.settings import Settings
+from tests.said import lines
 
 ENV = "dev"
 CLUSTER = cluster_name(ENV)
@@ -347,7 +348,7 @@ def test_teardown_deletes_only_what_the_plan_holds(aws, calls):
     assert cluster.outcome == FAILED and "nodegroups attached" in cluster.detail  # ResourceInUse, retried
     assert calls.ops("eks").count("DeleteCluster") == ctx.retry_attempts
     assert aws.client("eks").list_nodegroups(clusterName=CLUSTER)["nodegroups"] == ["added-later"]
-    assert any(isinstance(e, LogLine) and "trying again" in e.text for e in events)
+    assert any("trying again" in e.text for e in lines(events))
 
 
 def test_the_final_snapshot_is_taken_and_named(aws, calls):
@@ -402,7 +403,7 @@ def test_deletion_protection_is_switched_off_with_confirmation_and_logged(aws, c
     assert rds_ops.index("ModifyDBInstance") < rds_ops.index("DeleteDBInstance")
     modify = next(p for _, op, p in calls.seen if op == "ModifyDBInstance")
     assert modify == {"DBInstanceIdentifier": RDS, "DeletionProtection": False, "ApplyImmediately": True}
-    assert any(isinstance(e, LogLine) and "deletion protection switched off" in e.text for e in events)
+    assert any("deletion protection switched off" in e.text for e in lines(events))
     assert rds_exists(aws) is None
 
 
@@ -500,7 +501,7 @@ def test_throttling_is_retried_then_the_deletion_goes_on(aws, calls):
 
     assert outcome.outcome == DELETED
     assert calls.ops("rds").count("DeleteDBInstance") == 3
-    assert len([e for e in events if isinstance(e, LogLine) and "ThrottlingException" in e.text]) == 2
+    assert len([e for e in lines(events) if "ThrottlingException" in e.text]) == 2
     assert rds_exists(aws) is None
 
 
@@ -654,7 +655,7 @@ def test_the_waiter_looks_again_when_throttled_and_stops_on_other_errors():
     probe, looks = probe_of([client_error("ThrottlingException"), "deleting", None])
     ctx, events, _ = fast_ctx()
     aws_mod.wait_gone(probe, what="thing x", ctx=ctx, step="s")
-    assert len(looks) == 3 and any(isinstance(e, LogLine) and e.level == "warning" for e in events)
+    assert len(looks) == 3 and any(e.level == "warning" for e in lines(events))
 
     probe, _ = probe_of([client_error("AccessDeniedException")])
     with pytest.raises(Exception, match="AccessDeniedException"):
@@ -933,7 +934,7 @@ def test_profiles_and_addons_are_deleted_and_gone_before_the_cluster_profiles_on
     first, second = fargate_deletes
     assert last_looks[first] < order.index(("DeleteFargateProfile", second))
     assert calls.ops("eks").count("DeleteCluster") == 1  # no in-use refusal, no retry
-    assert not any(isinstance(e, LogLine) and "trying again" in e.text for e in events)
+    assert not any("trying again" in e.text for e in lines(events))
 
 
 def test_a_cluster_with_a_profile_left_would_be_refused_as_on_aws(aws):

@@ -9,8 +9,9 @@ import pytest
 from hubtui.cloud import azure as az
 from hubtui.cloud.base import DELETED, FAILED, GONE, SKIPPED, CloudPlan, TeardownContext
 from hubtui.errors import HubError
-from hubtui.events import LogLine, Progress, StepDone, StepFailed, StepStarted
+from hubtui.events import Progress, StepDone, StepFailed, StepStarted
 from hubtui.settings import Settings
+from tests.said import lines
 
 RG = "llm-analytics-hub-dev-rg"
 STEP = f"azure: resource-group {RG}"
@@ -257,7 +258,7 @@ def test_throttling_and_busy_conflicts_are_retried(azure, status, code):
 
     assert outcome.outcome == DELETED
     assert len(azure.calls("DELETE", RG)) == 3
-    assert len([e for e in rec.of(LogLine) if e.level == "warning" and "trying again" in e.text]) == 2
+    assert len([e for e in lines(rec.events) if e.level == "warning" and "trying again" in e.text]) == 2
 
 
 def test_throttling_that_never_ends_fails_after_the_bounded_attempts(azure):
@@ -538,7 +539,7 @@ def test_a_resume_waits_for_the_deletion_already_under_way_and_succeeds(azure):
     assert RG.lower() not in azure.groups
     assert len(azure.calls("DELETE", RG)) == deletes == 1  # waited on, not deleted again
     assert again.of(Progress) and again.recorded == [outcome]
-    assert any("already being deleted" in e.text for e in again.of(LogLine))
+    assert any("already being deleted" in e.text for e in lines(again.events))
 
 
 def test_a_resume_whose_earlier_deletion_failed_in_azure_is_failed_not_deleted(azure):

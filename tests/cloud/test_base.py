@@ -11,6 +11,7 @@ from hubtui.cloud.base import (CloudPlan, CloudResource, Recreated, check_identi
                                normalise_server, not_included_risks, split_tag_matches, tag_matches)
 from hubtui.errors import HubError
 from hubtui.settings import Settings
+from tests.said import lines
 
 
 def res(kind: str, name: str, matched_by: str, **details) -> CloudResource:
@@ -199,20 +200,24 @@ class TestLifecycle:
         return base.Lifecycle("aws", self.resource, self.ctx)
 
     def said(self) -> list[tuple[str, str]]:
-        return [(type(e).__name__, getattr(e, "detail", "") or getattr(e, "error", "") or getattr(e, "text", ""))
+        """(kind, words) of each event: a step's detail or error, or a fact's line as the run's log words it."""
+        from hubtui.present.events import said
+
+        return [(type(e).__name__, getattr(e, "detail", "") or getattr(e, "error", "") or (said(e) or ("",))[0])
                 for e in self.events]
 
     def test_one_finished_in_an_earlier_run_is_skipped_without_a_record(self):
         self.ctx.finished = frozenset({self.resource.id})
         outcome = self.life().before()
         assert outcome is not None and (outcome.outcome, outcome.detail) == (base.SKIPPED, "finished in an earlier run")
-        assert self.records == [] and self.said() == [("LogLine", "aws: rds-instance hub-db: finished in an earlier run, skipped")]
+        assert self.records == [] and self.said() == [("FinishedEarlier",
+                                                      "aws: rds-instance hub-db: finished in an earlier run, skipped")]
 
     def test_one_reached_after_a_cancel_is_held_back_as_a_warning_without_a_record(self):
         self.ctx.cancel.set()
         outcome = self.life().before()
         assert outcome is not None and outcome.outcome == base.SKIPPED
-        assert self.records == [] and [e.level for e in self.events] == ["warning"]
+        assert self.records == [] and [e.level for e in lines(self.events)] == ["warning"]
 
     def test_one_to_start_has_no_early_outcome(self):
         assert self.life().before() is None and self.events == []

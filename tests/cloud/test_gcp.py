@@ -15,8 +15,9 @@ import pytest
 from hubtui.cloud import gcp as gcp_cloud
 from hubtui.cloud.base import DELETED, FAILED, GONE, SKIPPED, CloudPlan, TeardownContext
 from hubtui.errors import HubError, UsageError
-from hubtui.events import LogLine, Progress, StepDone, StepFailed, StepStarted
+from hubtui.events import Progress, StepDone, StepFailed, StepStarted
 from hubtui.settings import Settings
+from tests.said import lines
 
 CLUSTER = "llm-analytics-hub-dev"
 
@@ -303,7 +304,7 @@ def test_operation_ending_with_an_error_is_failed_and_keeps_the_vpc(gcp, setting
     # held back without a call: said as a warning, not recorded (as on AWS and Azure: base.Lifecycle)
     assert vpc not in rec.records and cluster in rec.records
     assert any(e.level == "warning" and f"{CLUSTER}-vpc: skipped (gke-cluster {CLUSTER} was not deleted" in e.text
-               for e in rec.of(LogLine))
+               for e in lines(rec.events))
     assert f"{CLUSTER}-vpc" in gcp.networks
     # the parallel ones went ahead
     assert outcomes[f"{CLUSTER}-postgres"].outcome == DELETED
@@ -368,7 +369,7 @@ def test_throttling_is_retried_then_succeeds(gcp, settings, rec):
 
     assert outcomes[CLUSTER].outcome == DELETED
     assert len(gcp.calls("DELETE", "/clusters/")) == 3
-    retries = [e for e in rec.of(LogLine) if "trying again" in e.text]
+    retries = [e for e in lines(rec.events) if "trying again" in e.text]
     assert len(retries) == 2 and all(e.level == "warning" for e in retries)
 
 
@@ -459,7 +460,7 @@ def test_cloud_sql_deletion_protection_is_switched_off_when_confirmed(gcp, setti
     sql_calls = [c for c in gcp.requests if "/sql/" in c.path and c.method != "GET"]
     assert [c.method for c in sql_calls] == ["PATCH", "DELETE"]
     assert sql_calls[0].body == {"settings": {"deletionProtectionEnabled": False}}
-    assert any("deletion protection off" in e.text and e.level == "warning" for e in rec.of(LogLine))
+    assert any("deletion protection off" in e.text and e.level == "warning" for e in lines(rec.events))
     assert not gcp.sql_instances
 
 
@@ -805,8 +806,8 @@ def test_a_gke_delete_refused_by_the_running_deletion_joins_it(gcp, settings, re
 
     assert outcomes[CLUSTER].outcome == DELETED, outcomes[CLUSTER].detail
     assert len(gcp.calls("DELETE", "/clusters/")) == 2  # the first run's, and the refused one
-    assert not [e for e in again.of(LogLine) if "trying again" in e.text]
-    assert any("already being deleted" in e.text for e in again.of(LogLine))
+    assert not [e for e in lines(again.events) if "trying again" in e.text]
+    assert any("already being deleted" in e.text for e in lines(again.events))
 
 
 def test_a_gke_delete_refused_by_an_upgrade_waits_for_it_then_deletes(gcp, settings, rec):
@@ -821,7 +822,7 @@ def test_a_gke_delete_refused_by_an_upgrade_waits_for_it_then_deletes(gcp, setti
     deletes = [i for i, c in enumerate(gcp.calls()) if c.startswith("DELETE") and "/clusters/" in c]
     upgrade_done = max(i for i, c in enumerate(gcp.calls()) if c.endswith(f"/operations/{upgrade}"))
     assert len(deletes) == 2 and deletes[0] < upgrade_done < deletes[1]
-    assert any(f"operation {upgrade} is running on it" in e.text for e in rec.of(LogLine))
+    assert any(f"operation {upgrade} is running on it" in e.text for e in lines(rec.events))
 
 
 def test_a_resume_during_a_running_cloud_sql_delete_waits_on_it_and_succeeds(gcp, settings, rec):
@@ -843,7 +844,7 @@ def test_a_resume_during_a_running_cloud_sql_delete_waits_on_it_and_succeeds(gcp
     assert len(gcp.calls("DELETE", "/sql/")) == 2  # the first run's, and the one refused (operationInProgress)
     [listing] = [c for c in gcp.requests if c.method == "GET" and c.path.endswith("/operations")]
     assert "instance=llm-analytics-hub-dev-postgres" in listing.query
-    assert not [e for e in again.of(LogLine) if "trying again" in e.text]
+    assert not [e for e in lines(again.events) if "trying again" in e.text]
     assert again.of(Progress)
 
 

@@ -12,7 +12,9 @@ from cluster.localcluster import HUB_NAMESPACE
 from hubtui.errors import HubError
 from hubtui.ops.cleanup.backup import backup
 from hubtui.ops.cleanup.plan import CleanupOptions, discover
-from hubtui.events import LogLine, StepFailed
+from hubtui.events import StepFailed
+from hubtui.present.events import said
+from tests.said import lines
 
 pytestmark = pytest.mark.cluster
 
@@ -74,8 +76,9 @@ def unannounced(plan, events) -> list[str]:
     """The backup's warnings and failures whose reason is in none of the plan's risk lines."""
     reasons = []
     for e in events:
-        if isinstance(e, LogLine) and e.level in ("warning", "error"):
-            reasons.append(e.text.split(" not saved: ", 1)[-1] if " not saved: " in e.text else e.text)
+        if (words := said(e)) and words[1] in ("warning", "error"):
+            text = words[0]
+            reasons.append(text.split(" not saved: ", 1)[-1] if " not saved: " in text else text)
         elif isinstance(e, StepFailed):
             reasons.append(e.error.split(": ", 1)[-1])
     return [r for r in reasons if not any(r in risk for risk in plan.risks)]
@@ -93,7 +96,7 @@ def test_the_demo_plan_announces_every_warning_its_backup_step_gives(kube, kube_
     events = []
     result = backup(kube, settings, HUB_NAMESPACE, "dev", emit=events.append)
     assert set(result.files) == {"timescaledb", "timescaledb/postgres", "timescaledb/roles", "redis"}
-    warnings = [e for e in events if isinstance(e, LogLine) and e.level != "info"]
+    warnings = [e for e in lines(events) if e.level != "info"]
     assert len(warnings) == 1 and "Kafka" in warnings[0].text  # the check below is not vacuous
     assert unannounced(plan, events) == []
 

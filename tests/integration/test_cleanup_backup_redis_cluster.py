@@ -22,8 +22,8 @@ from hubtui.errors import HubError
 from hubtui.kube.client import connect
 from hubtui.ops.cleanup.backup import backup, parse_cluster_nodes, redis_layout
 from hubtui.ops.cleanup.plan import CleanupOptions, discover
-from hubtui.events import LogLine
 from hubtui.settings import Settings
+from tests.said import lines
 
 from .test_cleanup_backup import unannounced
 
@@ -222,7 +222,7 @@ def test_with_kafka_tools_in_the_pod_the_topics_are_saved_and_the_plan_announces
         assert not [r for r in plan.risks if "Kafka" in r], plan.risks
         events = []
         result = backup(conn, settings, HUB_NAMESPACE, "dev", emit=events.append)
-        assert not [e for e in events if isinstance(e, LogLine) and e.level != "info"]
+        assert not [e for e in lines(events) if e.level != "info"]
         assert result.files["kafka"].read_text().startswith("Topic: llm-events")
         assert result.notes["kafka"] == "topics and their configs"
     finally:

@@ -331,7 +331,7 @@ def test_every_ask_of_the_session_has_its_words_in_present():
 def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none():
     """The runner reports facts (a lost lease, a namespace left alone, kubeconfig entries removed…) as typed
     events; present/events.py words each kind, for the CLI and the TUI alike, and the runner emits no words of
-    its own (no LogLine), nor do its Kubernetes steps."""
+    its own (no LogLine), nor do its Kubernetes steps, its backup, or the cloud providers' teardowns."""
     import ast
     import dataclasses
     import typing
@@ -342,7 +342,7 @@ def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none
     samples = {"str": "x", "int": 2, "float": 45.0, "bool": True, "tuple[str, ...]": ("ingress web/site",),
                "StepStarted | StepDone | StepFailed": events.StepFailed("redis", "timed out")}
     kinds = typing.get_args(events.Fact)
-    assert len(kinds) >= 16
+    assert len(kinds) >= 27
     for kind in kinds:
         fact = kind(**{f.name: samples[str(f.type)] for f in dataclasses.fields(kind)})
         line = event_line(fact)
@@ -354,7 +354,13 @@ def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none
         "    backup redis: started (redis-cluster-0)"
     assert events.to_dict(events.Within(events.StepFailed("redis", "timed out"))) == {
         "event": "Within", "inner": {"event": "StepFailed", "step": "redis", "error": "timed out"}}
-    for engine in ("runner.py", "kube_steps.py"):
-        called = {n.func.id for n in ast.walk(ast.parse((ROOT / "hubtui/ops/cleanup" / engine).read_text()))
+    assert event_line(events.TryingAgain("aws: rds-instance hub-db: delete", "Throttling", 1.25, 2, 4)) == (
+        "    warning: aws: rds-instance hub-db: delete: Throttling; trying again in 1.2s (2/4)", "warning")
+    assert event_line(events.BackupNotSaved("TimescaleDB", "pg_dumpall failed", part="roles"))[0] == \
+        "    warning: backup: TimescaleDB roles not saved: pg_dumpall failed"
+    engines = ["hubtui/ops/cleanup/runner.py", "hubtui/ops/cleanup/kube_steps.py", "hubtui/ops/cleanup/backup.py",
+               *(f"hubtui/cloud/{name}.py" for name in ("base", "aws", "gcp", "azure"))]
+    for engine in engines:
+        called = {n.func.id for n in ast.walk(ast.parse((ROOT / engine).read_text()))
                   if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         assert "LogLine" not in called, engine

@@ -26,7 +26,7 @@ from ...paths import tilde
 from ...settings import Settings
 from ..connect import (HELPER_PODS, TARGETS, PodChoice, choose_container, find_pod, kubectl_path, pod_phase,
                        read_secret)
-from ...events import Emit, LogLine, StepDone, StepFailed, StepStarted, ignore
+from ...events import BackupNotSaved, BackupSaved, Emit, StepDone, StepFailed, StepStarted, ignore
 from ...words import counted
 from ...kube.apis import apis
 
@@ -117,7 +117,7 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
                 # It exists but cannot be reached (not ready, scaled down, API refused): its data would be lost.
                 raise fail(store, e) from None
             reason = _absent(namespace, store)
-            emit(LogLine(f"backup: {title} not saved: {reason}", "warning"))
+            emit(BackupNotSaved(title, reason))
             result.notes[store] = f"skipped: {e}"
             continue
         try:
@@ -125,22 +125,22 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
                        folder)
         except _RolesNotSaved as e:  # every database is saved; the roles are said not to be
             saved = e.saved
-            emit(LogLine(f"backup: {title} roles not saved: {e}", "warning"))
+            emit(BackupNotSaved(title, str(e), part="roles"))
             result.notes["timescaledb/roles"] = f"not saved: {e}"
         except _NotSaved as e:  # best effort, and the plan said so
-            emit(LogLine(f"backup: {title} not saved: {e}", "warning"))
+            emit(BackupNotSaved(title, str(e)))
             result.notes[store] = f"best effort, failed: {e}"
             continue
         except (HubError, OSError, subprocess.TimeoutExpired) as e:
             if required:
                 raise fail(store, e) from None
-            emit(LogLine(f"backup: {title} (best effort) failed: {e}", "warning"))
+            emit(BackupNotSaved(title, str(e), failed=True))
             result.notes[store] = f"best effort, failed: {e}"
             continue
         for key, final, note in saved:
             result.files[key] = final
             result.notes[key] = note
-            emit(LogLine(f"backup: {title} saved to {final.name} ({note})"))
+            emit(BackupSaved(title, final.name, note))
         if store not in result.notes:  # a Redis cluster: one line for the store as a whole
             result.notes[store] = f"{counted(len(saved), 'file')}: " + "; ".join(f"{f.name}" for _, f, _ in saved)
     emit(StepDone("backup", f"{counted(len(result.files), 'file')} in {tilde(folder)}"))
