@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from .facts import Fact
 
 
 @dataclass(frozen=True)
@@ -38,216 +42,12 @@ class StepFailed:
     error: str
 
 
-# ----- what a cleanup run reports besides its steps: facts, as data; present/events.py words them -----------------
-@dataclass(frozen=True)
-class Stopping:
-    """The run stops at its next safe point, because of `why` (the cluster lease was lost)."""
-    why: str
-
-
-@dataclass(frozen=True)
-class LeaseSkipped:
-    """No lease could be held on the cluster (`why`): only this machine's lock keeps a second run out."""
-    why: str
-    environment: str
-
-
-@dataclass(frozen=True)
-class ForcedRun:
-    """--force: the typed confirmations were skipped (the audit log records it)."""
-
-
-@dataclass(frozen=True)
-class BackupTakenAgain:
-    """A resumed run that had not reached the drain: the writers are stopped and the backup taken again."""
-
-
-@dataclass(frozen=True)
-class NamespaceKept:
-    """An infrastructure namespace left alone: `users` use it since the plan (or one 'could not check …')."""
-    namespace: str
-    users: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class KubeconfigCleaned:
-    """`removed` entries of the kubeconfig `file` removed, a copy of it first kept in `copy`."""
-    file: str
-    removed: int
-    copy: str
-
-
-@dataclass(frozen=True)
-class WorkingFilesKept:
-    """The working files of a completed run (plans, journal) could not be removed: `reason`."""
-    folder: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class AuditUnwritable:
-    """The audit log could not take a record (`error`, the audit's own line)."""
-    error: str
-
-
-@dataclass(frozen=True)
-class ScaledToZero:
-    """A drain scaled `count` workloads of `namespace` to 0: its deployments and statefulsets (`stores`), or only
-    its deployments (the writers, before a backup)."""
-    namespace: str
-    count: int
-    stores: bool
-
-
-@dataclass(frozen=True)
-class JobsDeleted:
-    """A drain deleted these cronjobs and jobs (`kind/name`) of `namespace`."""
-    namespace: str
-    objects: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PodsRemain:
-    """Pods of `namespace` still there when the drain's `timeout` (seconds) ran out."""
-    namespace: str
-    pods: tuple[str, ...]
-    timeout: float
-
-
-@dataclass(frozen=True)
-class NamespaceCreatedAgain:
-    """A planned namespace was created again since the plan (another uid): it is not deleted."""
-    namespace: str
-
-
-@dataclass(frozen=True)
-class NamespaceStuck:
-    """A namespace still Terminating after `timeout` seconds, and `why` (what its status says holds it)."""
-    namespace: str
-    timeout: float
-    why: str
-
-
-@dataclass(frozen=True)
-class WebhookDeleted:
-    """A webhook or APIService (`label`) deleted, whose service lived in `namespaces`."""
-    label: str
-    namespaces: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class WebhookNotDeleted:
-    """A webhook or APIService (`label`) that was not deleted, and why (an API error's line)."""
-    label: str
-    why: str
-
-
-# ----- what a teardown of cloud resources and a backup report besides their steps ----------------------------------
-@dataclass(frozen=True)
-class TryingAgain:
-    """A call (`what`) failed with an error worth another try (throttled, in use): tried again after `delay`
-    seconds; this was try `attempt` of the `retries` allowed after the first."""
-    what: str
-    error: str
-    delay: float
-    attempt: int
-    retries: int
-
-
-@dataclass(frozen=True)
-class LookingAgain:
-    """A look at a resource being deleted (`what`) was throttled: it counts as not gone yet."""
-    what: str
-    error: str
-
-
-@dataclass(frozen=True)
-class SnapshotNotListed:
-    """The final snapshot asked for before a delete (`service`: RDS, ElastiCache) is not listed by the cloud."""
-    service: str
-    snapshot: str
-
-
-@dataclass(frozen=True)
-class ProtectionOff:
-    """Deletion protection of `subject` switched off, as the operator confirmed; `done` once it is off, else
-    while it is being switched off."""
-    subject: str
-    done: bool
-
-
-@dataclass(frozen=True)
-class DeletionUnderway:
-    """A resource (`step`) already being deleted, asked for by an earlier run (through `operation`, where the
-    cloud names one): this run waits for that deletion."""
-    step: str
-    operation: str = ""
-
-
-@dataclass(frozen=True)
-class OperationRunning:
-    """Another operation (`operation`) runs on the resource (`step`): the delete waits for it to end."""
-    step: str
-    operation: str
-
-
-@dataclass(frozen=True)
-class FinishedEarlier:
-    """A resource (`step`) an earlier run of this plan finished: skipped, no call made."""
-    step: str
-
-
-@dataclass(frozen=True)
-class HeldBack:
-    """A resource (`step`) not started, and no call made, because of `why` (a cancel, or a dependency that was
-    not deleted)."""
-    step: str
-    why: str
-
-
-@dataclass(frozen=True)
-class PartDeleted:
-    """A part of a resource (`what`, a network's subnet or route) deleted, or found gone already."""
-    step: str
-    what: str
-    already_gone: bool = False
-
-
-@dataclass(frozen=True)
-class BackupSaved:
-    """A store's data (`title`) saved to the backup folder's `file`; `note` says what is in it."""
-    title: str
-    file: str
-    note: str
-
-
-@dataclass(frozen=True)
-class BackupNotSaved:
-    """A store's data (`title`, or its `part`: the roles) not saved, and why. `failed`: a best-effort save that
-    was tried and failed; else there was nothing to save, or it could not be saved as the plan allowed."""
-    title: str
-    why: str
-    part: str = ""
-    failed: bool = False
-
-
-@dataclass(frozen=True)
-class Within:
-    """A start, end or failure of an operation a step runs (a store's backup, a namespace's drain): a line of
-    the run's log, while the step list shows only the run's own steps."""
-    inner: StepStarted | StepDone | StepFailed
-
-
-Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | KubeconfigCleaned | WorkingFilesKept \
-    | AuditUnwritable | ScaledToZero | JobsDeleted | PodsRemain | NamespaceCreatedAgain | NamespaceStuck | WebhookDeleted \
-    | WebhookNotDeleted | TryingAgain | LookingAgain | SnapshotNotListed | ProtectionOff | DeletionUnderway \
-    | OperationRunning | FinishedEarlier | HeldBack | PartDeleted | BackupSaved | BackupNotSaved | Within
-Event = StepStarted | Progress | LogLine | StepDone | StepFailed | Fact
-Emit = Callable[[Event], None]
+Event: TypeAlias = "StepStarted | Progress | LogLine | StepDone | StepFailed | Fact"  # a fact: hubtui/facts.py
+Emit = Callable[["Event"], None]
 
 
 def to_dict(event: Event) -> dict:
-    if isinstance(event, Within):
+    if type(event).__name__ == "Within":  # facts.Within, not imported for it
         return {"event": "Within", "inner": to_dict(event.inner)}
     return {"event": type(event).__name__, **asdict(event)}
 

@@ -24,7 +24,7 @@ from typing import Any
 from collections.abc import Callable, Iterable, Iterator
 
 from ..errors import HubError, UsageError
-from ..events import LookingAgain, ProtectionOff, SnapshotNotListed
+from ..facts import LookingAgain, ProtectionOff, SnapshotNotListed
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome, TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,

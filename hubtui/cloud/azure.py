@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..errors import HubError
-from ..events import DeletionUnderway
+from ..facts import DeletionUnderway
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, Cancelled, CloudPlan, CloudResource, Lifecycle, ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,

@@ -43,7 +43,8 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from ..errors import HubError, UsageError
-from ..events import Emit, FinishedEarlier, HeldBack, Progress, StepDone, StepFailed, StepStarted, TryingAgain, ignore
+from ..events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore
+from ..facts import FinishedEarlier, HeldBack, TryingAgain
 from ..settings import Settings
 
 CLOUD_PROVIDERS = ("aws", "gcp", "azure")

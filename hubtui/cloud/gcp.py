@@ -27,7 +27,7 @@ from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
 from ..errors import HubError, UsageError
-from ..events import DeletionUnderway, OperationRunning, PartDeleted, ProtectionOff
+from ..facts import DeletionUnderway, OperationRunning, PartDeleted, ProtectionOff
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome,

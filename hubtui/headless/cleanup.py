@@ -17,7 +17,6 @@ import time
 from ..errors import EXIT_FAILURE, EXIT_OK, UsageError
 from ..events import Event, Progress
 from ..paths import tilde
-from ..present.events import event_line, progress_text
 from ..settings import Settings
 from .output import EventPrinter
 
@@ -89,6 +88,8 @@ class CleanupPrinter(EventPrinter):
                     pass
 
     def _line(self, event: Event) -> str | None:
+        from ..present.events import event_line, progress_text  # with the run: not for every command's parser
+
         if isinstance(event, Progress):  # at most every 2 s per step, and only when what it says changed
             detail, at = self._last_progress.get(event.step, ("", 0.0))
             now = time.monotonic()

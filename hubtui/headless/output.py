@@ -7,8 +7,7 @@ import sys
 import threading
 from typing import TextIO
 
-from ..events import Event, StepFailed, to_dict
-from ..present.events import said
+from ..events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted, to_dict
 
 
 class EventPrinter:
@@ -28,10 +27,17 @@ class EventPrinter:
             if self.ndjson:
                 print(json.dumps({**to_dict(event), **({"context": context} if context else {})}), file=self.out,
                       flush=True)
-            elif (line := said(event)) and line[1] != "info":
-                print(f"{line[1]}: {where}{line[0]}", file=self.err, flush=True)
+            elif isinstance(event, LogLine):
+                if event.level != "info":
+                    print(f"{event.level}: {where}{event.text}", file=self.err, flush=True)
             elif isinstance(event, StepFailed):
                 print(f"error: {where}{event.error}", file=self.err, flush=True)
+            elif not isinstance(event, (StepStarted, StepDone, Progress)):  # a fact: its warnings are said
+                from ..present.events import said
+
+                line = said(event)
+                if line and line[1] != "info":
+                    print(f"{line[1]}: {where}{line[0]}", file=self.err, flush=True)
 
     def result(self, doc: dict) -> None:
         with self._lock:

@@ -280,31 +280,40 @@ def patch_deployment(conn: KubeConnection, namespace: str, name: str, patch: dic
                       idempotent=True)
 
 
+def _together(calls: list[Callable[[], object]]) -> list:
+    """The calls at the same time (the first on this thread, so one call is no thread at all): each one's
+    result, or the exception it raised, in the calls' order. Requests sent together cost one round trip."""
+    results: list = [None] * len(calls)
+
+    def run(i: int) -> None:
+        try:
+            results[i] = calls[i]()
+        except Exception as e:  # noqa: BLE001 - the caller says it, on its own thread
+            results[i] = e
+
+    others = [threading.Thread(target=run, args=(i,), name=f"request {i}", daemon=True) for i in range(1, len(calls))]
+    for thread in others:
+        thread.start()
+    run(0)
+    for thread in others:
+        thread.join()
+    return results
+
+
 def list_rows(conn: KubeConnection, namespace: str | None) -> list[DeploymentRow]:
-    """One list of the namespace's deployments (no watch); namespace None: of every namespace, the rows
-    carrying their namespace."""
+    """One list of the namespace's deployments (no watch), the HPAs' list asked beside it; namespace None: of
+    every namespace, the rows carrying their namespace."""
     import json
 
     qualified = namespace is None
     deps_call, hpas_call = _lists(conn, namespace)
-    hpa_result: list = []  # the HPAs' list, asked at the same time as the deployments' (one round trip, not two)
-
-    def list_hpas() -> None:
-        try:
-            hpa_result.append(json.loads(hpas_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"])
-        except Exception as e:  # noqa: BLE001 - raised below, on the caller's thread
-            hpa_result.append(e)
-
-    hpa_thread = threading.Thread(target=list_hpas, name="list hpas", daemon=True)
-    hpa_thread.start()
-    try:
-        deps = json.loads(deps_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"]
-    except Exception as e:  # noqa: BLE001 - one line for the operator
-        raise describe_api_error(e, f"listing deployments in {where(namespace)}") from None
-    finally:
-        hpa_thread.join()
+    deps, hpas = _together([
+        lambda: json.loads(deps_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"],
+        lambda: json.loads(hpas_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"]])
+    if isinstance(deps, Exception):
+        raise describe_api_error(deps, f"listing deployments in {where(namespace)}") from None
     key = namespaced_key if qualified else name_key
-    targets = hpa_targets({key(h): h for h in _hpas_or_none(hpa_result[0], namespace)}, qualified)
+    targets = hpa_targets({key(h): h for h in _hpas_or_none(hpas, namespace)}, qualified)
     rows = (row_from(d, targets.get(key(d)), qualified=qualified) for d in deps)
     return sorted(rows, key=lambda r: (r.namespace, r.name))
 
@@ -326,33 +335,24 @@ def get_rows(conn: KubeConnection, namespace: str, names: list[str], *,
     list. In the order of `names`. None when one of them is not there (404, or no such namespace): the caller
     lists the namespace, to say which is missing and what is close."""
     import json
-    from concurrent.futures import ThreadPoolExecutor
 
-    def get(name: str) -> dict | Exception:
-        try:
-            return json.loads(conn.http.request("GET", _deployment_path(namespace, name), timeout=REQUEST_TIMEOUT).data)
-        except Exception as e:  # noqa: BLE001 - said below, on the caller's thread
-            return e
+    def get(name: str) -> Callable[[], dict]:
+        return lambda: json.loads(conn.http.request("GET", _deployment_path(namespace, name),
+                                                    timeout=REQUEST_TIMEOUT).data)
 
-    def list_hpas() -> list | Exception:
-        try:
-            resp = _lists(conn, namespace)[1](_request_timeout=REQUEST_TIMEOUT)
-            return json.loads(resp.data)["items"]
-        except Exception as e:  # noqa: BLE001
-            return e
+    def list_hpas() -> list:
+        return json.loads(_lists(conn, namespace)[1](_request_timeout=REQUEST_TIMEOUT).data)["items"]
 
     unique = list(dict.fromkeys(names))
-    with ThreadPoolExecutor(max_workers=min(16, len(unique) + with_hpas), thread_name_prefix="get") as pool:
-        hpas = pool.submit(list_hpas) if with_hpas else None
-        deps = dict(zip(unique, pool.map(get, unique)))
-        hpa_list = hpas.result() if hpas is not None else []
+    read = _together([*(get(name) for name in unique), *([list_hpas] if with_hpas else [])])
+    deps, hpa_list = dict(zip(unique, read)), (read[len(unique)] if with_hpas else [])
     for name, dep in deps.items():
         if isinstance(dep, Exception):
             if getattr(dep, "status", None) == 404:
                 return None
             raise describe_api_error(dep, f"reading deployment {name} in {namespace}") from None
     targets = hpa_targets({name_key(h): h for h in _hpas_or_none(hpa_list, namespace)})
-    return [row_from(dep, targets.get(name)) for name in names if not isinstance(dep := deps[name], Exception)]
+    return [row_from(deps[name], targets.get(name)) for name in names]
 
 
 def can_list_all_namespaces(conn: KubeConnection) -> str | None:

@@ -3,11 +3,8 @@ lines into its log and colours them by tone; step states and outcomes are worded
 
 from __future__ import annotations
 
-from ..events import (AuditUnwritable, BackupNotSaved, BackupSaved, BackupTakenAgain, DeletionUnderway, Event,
-                      FinishedEarlier, ForcedRun, HeldBack, JobsDeleted, KubeconfigCleaned, LeaseSkipped, LogLine,
-                      LookingAgain, NamespaceCreatedAgain, NamespaceKept, NamespaceStuck, OperationRunning, PartDeleted,
-                      PodsRemain, Progress, ProtectionOff, ScaledToZero, SnapshotNotListed, StepDone, StepFailed,
-                      StepStarted, Stopping, TryingAgain, WebhookDeleted, WebhookNotDeleted, Within, WorkingFilesKept)
+from ..events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
+from ..facts import AuditUnwritable, BackupNotSaved, BackupSaved, BackupTakenAgain, DeletionUnderway, FinishedEarlier, ForcedRun, HeldBack, JobsDeleted, KubeconfigCleaned, LeaseSkipped, LookingAgain, NamespaceCreatedAgain, NamespaceKept, NamespaceStuck, OperationRunning, PartDeleted, PodsRemain, ProtectionOff, ScaledToZero, SnapshotNotListed, Stopping, TryingAgain, WebhookDeleted, WebhookNotDeleted, Within, WorkingFilesKept
 from ..paths import tilde
 from ..words import counted, in_use, working_files_kept
 from .tones import ERROR, MUTED, PLAIN, STRONG, SUCCESS, WARNING

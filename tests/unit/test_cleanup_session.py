@@ -336,27 +336,28 @@ def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none
     import dataclasses
     import typing
 
-    import hubtui.events as events
+    import hubtui.events as core
+    import hubtui.facts as facts
     from hubtui.present.events import event_line
 
     samples = {"str": "x", "int": 2, "float": 45.0, "bool": True, "tuple[str, ...]": ("ingress web/site",),
-               "StepStarted | StepDone | StepFailed": events.StepFailed("redis", "timed out")}
-    kinds = typing.get_args(events.Fact)
+               "StepStarted | StepDone | StepFailed": core.StepFailed("redis", "timed out")}
+    kinds = typing.get_args(facts.Fact)
     assert len(kinds) >= 27
     for kind in kinds:
         fact = kind(**{f.name: samples[str(f.type)] for f in dataclasses.fields(kind)})
         line = event_line(fact)
         assert line and line[0].strip(), kind
-        assert events.to_dict(fact)["event"] == kind.__name__
-    assert event_line(events.NamespaceKept("monitoring", ("ingress web/site",))) == (
+        assert core.to_dict(fact)["event"] == kind.__name__
+    assert event_line(facts.NamespaceKept("monitoring", ("ingress web/site",))) == (
         "    warning: namespace monitoring is left alone: used since the plan by ingress web/site", "warning")
-    assert event_line(events.Within(events.StepStarted("backup redis", "redis-cluster-0")))[0] == \
+    assert event_line(facts.Within(core.StepStarted("backup redis", "redis-cluster-0")))[0] == \
         "    backup redis: started (redis-cluster-0)"
-    assert events.to_dict(events.Within(events.StepFailed("redis", "timed out"))) == {
+    assert core.to_dict(facts.Within(core.StepFailed("redis", "timed out"))) == {
         "event": "Within", "inner": {"event": "StepFailed", "step": "redis", "error": "timed out"}}
-    assert event_line(events.TryingAgain("aws: rds-instance hub-db: delete", "Throttling", 1.25, 2, 4)) == (
+    assert event_line(facts.TryingAgain("aws: rds-instance hub-db: delete", "Throttling", 1.25, 2, 4)) == (
         "    warning: aws: rds-instance hub-db: delete: Throttling; trying again in 1.2s (2/4)", "warning")
-    assert event_line(events.BackupNotSaved("TimescaleDB", "pg_dumpall failed", part="roles"))[0] == \
+    assert event_line(facts.BackupNotSaved("TimescaleDB", "pg_dumpall failed", part="roles"))[0] == \
         "    warning: backup: TimescaleDB roles not saved: pg_dumpall failed"
     engines = ["hubtui/ops/cleanup/runner.py", "hubtui/ops/cleanup/kube_steps.py", "hubtui/ops/cleanup/backup.py",
                *(f"hubtui/cloud/{name}.py" for name in ("base", "aws", "gcp", "azure"))]

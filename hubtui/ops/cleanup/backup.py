@@ -26,7 +26,8 @@ from ...paths import tilde
 from ...settings import Settings
 from ..connect import (HELPER_PODS, TARGETS, PodChoice, choose_container, find_pod, kubectl_path, pod_phase,
                        read_secret)
-from ...events import BackupNotSaved, BackupSaved, Emit, StepDone, StepFailed, StepStarted, ignore
+from ...events import Emit, StepDone, StepFailed, StepStarted, ignore
+from ...facts import BackupNotSaved, BackupSaved
 from ...words import counted
 from ...kube.apis import apis
 

@@ -20,8 +20,8 @@ from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, 
 from ...kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from ...kube.pods import pod_list_call
 from ...kube.watch import Watcher
-from ...events import (Emit, JobsDeleted, NamespaceCreatedAgain, NamespaceStuck, PodsRemain, Progress, ScaledToZero, StepDone,
-                       StepStarted, WebhookDeleted, WebhookNotDeleted, ignore)
+from ...events import Emit, Progress, StepDone, StepStarted, ignore
+from ...facts import JobsDeleted, NamespaceCreatedAgain, NamespaceStuck, PodsRemain, ScaledToZero, WebhookDeleted, WebhookNotDeleted
 from ...words import counted
 from ...kube.apis import apis, delete_options
 

@@ -19,9 +19,8 @@ from ...errors import HubError
 from ...kube.client import KubeConnection
 from ...paths import tilde
 from ...settings import Settings
-from ...events import (AuditUnwritable, BackupTakenAgain, Emit, ForcedRun, KubeconfigCleaned, LeaseSkipped,
-                       NamespaceKept, Progress, StepDone, StepFailed, StepStarted, Stopping, Within,
-                       WorkingFilesKept, ignore)
+from ...events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore
+from ...facts import AuditUnwritable, BackupTakenAgain, ForcedRun, KubeconfigCleaned, LeaseSkipped, NamespaceKept, Stopping, Within, WorkingFilesKept
 from .journal import Journal, JournalState
 from .plan import Plan, shared_since, working_dir
 from ...words import counted, human_age, in_use, working_files_kept
