@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 
-from .cli import build_parser
 from .errors import HubError
 
 
@@ -15,6 +14,13 @@ def main(argv: list[str] | None = None) -> int:
         from .completion import complete
 
         return complete(words[1:])
+    if words == ["--version"]:  # alone: said before the parser is built (it imports every command's module)
+        from .version import version_text
+
+        print(version_text())
+        return 0
+    from .cli import build_parser
+
     args = build_parser().parse_args(argv)
     from .settings import Settings
 

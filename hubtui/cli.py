@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from . import __version__
 from .settings import DEFAULT_NAMESPACE
+from .version import version_text
 
 
 def add_cluster_flags(p: argparse.ArgumentParser, default=None) -> None:
@@ -18,22 +18,6 @@ def add_cluster_flags(p: argparse.ArgumentParser, default=None) -> None:
                    help=f"the hub's namespace (default: $NAMESPACE or {DEFAULT_NAMESPACE})")
     p.add_argument("--readonly", action="store_true", default=default if default is not None else False,
                    help="change nothing: plans, dry runs and reading only (also HUBTUI_READONLY=1)")
-
-
-def version_text() -> str:
-    """`hubtui 0.1.0 (Python 3.11.2, Textual 8.2.8, kubernetes 37.1.0)`: what a bug report needs, read from the
-    installed packages' metadata (nothing is imported: --version stays as quick as --help)."""
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
-
-    def of(package: str) -> str:
-        try:
-            return version(package)
-        except PackageNotFoundError:
-            return "not installed"
-
-    return (f"hubtui {__version__} (Python {platform.python_version()}, Textual {of('textual')}, "
-            f"kubernetes {of('kubernetes')})")
 
 
 class VersionAction(argparse.Action):

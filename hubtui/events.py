@@ -47,8 +47,9 @@ Emit = Callable[["Event"], None]
 
 
 def to_dict(event: Event) -> dict:
-    if type(event).__name__ == "Within":  # facts.Within, not imported for it
-        return {"event": "Within", "inner": to_dict(event.inner)}
+    inner = getattr(event, "inner", None)  # facts.Within: an operation's own step event, nested
+    if inner is not None:
+        return {"event": type(event).__name__, "inner": to_dict(inner)}
     return {"event": type(event).__name__, **asdict(event)}
 
 
