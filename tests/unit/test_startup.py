@@ -12,7 +12,7 @@ PROBE = """
 import json, sys
 from hubtui.__main__ import main
 try:
-    main({args!r})
+    code = main({args!r})
 except SystemExit as e:
     code = e.code
 heavy = sorted({{m.split('.')[0] + ('.' + m.split('.')[1] if m.startswith(('google.', 'hubtui.')) and '.' in m else '')
