@@ -11,7 +11,7 @@ from textual.widgets import Button
 
 from hubtui.ops.fleet import Fleet, choose_hubs
 from hubtui.settings import Settings
-from tests.ui.helpers import screen_text, until
+from tests.ui.helpers import burst, screen_text, until
 
 SIZE = (120, 30)
 
@@ -151,18 +151,36 @@ async def test_ctrl_c_during_an_action_starts_no_new_hub_and_quits_once_it_is_ov
 
 
 @pytest.mark.asyncio
-async def test_f_typed_twice_in_a_burst_opens_one_fleet_and_esc_goes_back_to_the_deployments(fleet_hubs):
+async def test_f_typed_twice_in_a_burst_opens_one_fleet_and_esc_goes_back_to_the_deployments(fleet_hubs,
+                                                                                             monkeypatch):
+    """F twice, as one burst, and then once more while the kubeconfig is still being read (slow here, as with an
+    exec plugin that signs in): two readers finish, and one fleet opens."""
+    import threading
+    import time
+
+    import hubtui.ops.fleet as fleet_module
     from hubtui.ui.app import HubApp
 
     from .fakes import FakeBackend
 
+    reading, real = threading.Event(), fleet_module.choose_hubs
+
+    def slow(*args, **kwargs):
+        reading.set()
+        time.sleep(0.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fleet_module, "choose_hubs", slow)
     settings = dataclasses.replace(Settings.from_env(kubeconfig=fleet_hubs["kubeconfig"]), fleet=("dev-a",))
     app = HubApp(settings, backend=FakeBackend())
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: "api-server" in screen_text(app), what="the deployments")
-        await pilot.press("F", "F")
+        burst(app, "F", "F")  # both queued before either is handled
+        await until(pilot, reading.is_set, what="the kubeconfig being read")
+        burst(app, "F")  # a reader is already running: a second one starts beside it
         await until(pilot, lambda: "hubtui · fleet" in screen_text(app) and "2/2" in row_of(app, "dev-a"),
                     what="the fleet")
+        await pilot.pause(1.0)  # the second reader is done by now, and it has opened nothing more
         await pilot.press("escape")
         await until(pilot, lambda: "hubtui · fleet" not in screen_text(app) and "api-server" in screen_text(app),
                     what="back on the deployments, not on a second fleet")
