@@ -16,7 +16,6 @@ A bad file is one line naming the key; nothing runs with a config that was not u
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Mapping
@@ -58,6 +57,8 @@ def load(env: Mapping[str, str]) -> Config:
         return Config()
     except OSError as e:
         raise UsageError(f"cannot read the config file {path} ({e.strerror})") from None
+    import tomllib  # only when there is a file to read
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

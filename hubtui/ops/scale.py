@@ -18,7 +18,6 @@ import difflib
 import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..audit import AuditError, AuditLog
@@ -302,6 +301,10 @@ class ScaleEngine:
             finally:
                 progress.tick()
 
+        if len(rows) == 1:  # one deployment: no pool (nor the import of concurrent.futures and logging)
+            return [one(rows[0])]
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(rows)), thread_name_prefix="scale") as pool:
             return list(pool.map(one, rows))
 
@@ -356,6 +359,8 @@ class ScaleEngine:
         if not todo:
             return
         progress = _Progress(self.emit, "record", len(todo))
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo)), thread_name_prefix="record") as pool:
             errors = [e for e in pool.map(record, todo) if e]
         if errors:

@@ -183,7 +183,8 @@ except SystemExit as e:
 heavy = sorted({m.split('.')[0] for m in sys.modules
                 if m.split('.')[0] in ('kubernetes', 'textual', 'pydantic', 'requests', 'google', 'oauthlib',
                                        'boto3', 'azure', 'cryptography', 'msgspec')})
-print(json.dumps({'code': code, 'heavy': heavy}), file=sys.stderr)
+pools = sorted(m for m in ('concurrent.futures', 'tomllib', 'importlib.metadata', 'hubtui.facts') if m in sys.modules)
+print(json.dumps({'code': code, 'heavy': heavy, 'pools': pools}), file=sys.stderr)
 """
 
 
@@ -194,12 +195,15 @@ def test_scale_loads_no_kubernetes_client_nor_anything_it_pulls_in(local_cluster
     through hubtui's lean requests (kube/http.py), never the kubernetes package (most of a second to import);
     a scale without --wait does not load a watch's decoder either."""
     env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), NAMESPACE=ns.name,
-               XDG_STATE_HOME=str(tmp_path / "state"))
+               XDG_STATE_HOME=str(tmp_path / "state"), XDG_CONFIG_HOME=str(tmp_path / "config"))
     proc = subprocess.run([sys.executable, "-c", PROBE, "scale", *args], env=env, capture_output=True, text=True,
                           timeout=120)
     result = json.loads(proc.stderr.strip().splitlines()[-1])
     # msgspec (a watch's decoder, ~45 ms to import) only where the command watches: --wait
-    assert result == {"code": 0, "heavy": ["msgspec"] if "-w" in args else []}, proc.stderr
+    assert {k: result[k] for k in ("code", "heavy")} == {"code": 0, "heavy": ["msgspec"] if "-w" in args else []}, \
+        proc.stderr
+    if "-d" in args:  # one deployment: no thread pool (nor logging, which it imports), no TOML reader without a
+        assert result["pools"] == [], result  # config file, no packages' metadata, no cleanup facts
 
 
 def add_unpullable(ns, name: str = "report-builder") -> None:

@@ -227,3 +227,16 @@ async def test_a_change_on_one_hub_redraws_that_hubs_row_and_no_other(fleet_hubs
         touched = {(row, column) for row, column in drawn if column != "changed"}
         assert touched and {row for row, _ in touched} == {"dev-a"}, drawn
         assert ("dev-a", "maint") in touched and ("dev-a", "context") not in touched, drawn
+
+
+def test_a_cell_that_keeps_its_words_but_changes_colour_is_drawn_again():
+    """The fleet redraws only the cells that changed: a cell's colour is part of what changed (rich's own
+    Text equality leaves the base style out)."""
+    from rich.text import Text
+
+    from hubtui.ui.screens.fleet import _same
+
+    assert Text("live", style="green") == Text("live", style="red")  # why _same exists
+    assert not _same(Text("live", style="green"), Text("live", style="red"))
+    assert _same(Text("live", style="green"), Text("live", style="green")) and _same("3s", "3s")
+    assert not _same("3s", "4s")

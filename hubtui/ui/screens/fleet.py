@@ -35,6 +35,14 @@ STATE_STYLE = {LIVE: "hub.ok", CONNECTING: "dim"}
 SHORT = {UNAUTHORIZED: "sign in again (401)", FORBIDDEN: "no right to list deployments (403)"}
 
 
+def _same(a: object, b: object) -> bool:
+    """Two cells drawn alike: a Text's own style counts too (rich's Text equality compares text and spans only,
+    so a state that keeps its words and changes its colour would not be drawn again)."""
+    if isinstance(a, Text) and isinstance(b, Text):
+        return a.plain == b.plain and a.style == b.style and a.spans == b.spans
+    return a == b
+
+
 class HubTable(DataTable):
     """The hubs, one row each. Enter and Space are the table's own bindings: resolved in turn with the ↑ ↓ typed
     before them (a burst selects the hub the cursor reached)."""
@@ -178,7 +186,7 @@ class FleetScreen(TableScreen):
             for context, old in before.items():
                 new = self._cells[context]
                 for i, (key, _) in enumerate(COLUMNS[:-1]):
-                    if old is None or new[i] != old[i]:
+                    if old is None or not _same(new[i], old[i]):
                         table.update_cell(context, key, new[i])
         self.say_summary()
 
