@@ -50,6 +50,17 @@ class Terminal:
                 return self.text
         raise AssertionError(f"{needle!r} never appeared on screen:\n{self.text}")
 
+    def wait_gone(self, needle: str, timeout: float = WAIT) -> str:
+        """Wait until `needle` is no longer on screen (a dialog closed), with hubtui still running."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.pump(0.1)
+            if needle not in self.text:
+                return self.text
+            if not self.child.isalive():
+                break
+        raise AssertionError(f"{needle!r} still on screen (hubtui running: {self.child.isalive()}):\n{self.text}")
+
     def wait_line(self, start: str, *parts: str, timeout: float = WAIT) -> str:
         """Wait for a screen line that starts with `start` (after spaces) and holds every one of `parts`."""
         deadline = time.monotonic() + timeout
