@@ -170,8 +170,9 @@ class FleetScreen(TableScreen):
             self.fill()
 
     def _cell(self, view: HubView) -> tuple:
-        cells = self._cells[view.context] = self.cells(view)
-        return cells
+        """The hub's cells as they are now, kept as the ones drawn."""
+        self._cells[view.context] = self.cells(view)
+        return self._cells[view.context]
 
     def draw(self, views: dict[str, HubView]) -> None:
         """The rows of the hubs that changed, and only their cells that changed (the summary below too); when a
@@ -191,13 +192,13 @@ class FleetScreen(TableScreen):
         self.say_summary()
 
     def tick(self) -> None:
-        changed, aged = CHANGED, {}
+        aged = {}
         for view in self.fleet.views():
             cells = self._cells.get(view.context)
             if view.changed_at and cells is not None:
                 age = human_age(time.time() - view.changed_at)
-                if age != cells[changed]:
-                    self._cells[view.context] = cells[:changed] + (age,) + cells[changed + 1:]
+                if age != cells[CHANGED]:
+                    self._cells[view.context] = cells[:CHANGED] + (age,) + cells[CHANGED + 1:]
                     aged[view.context] = age
         if self.widths() != self._widths:  # an age that grew a digit
             self.fill()
