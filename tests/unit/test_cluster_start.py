@@ -44,3 +44,35 @@ def test_a_control_plane_that_does_not_start_is_deleted_and_started_again_on_ano
     with pytest.raises(ClusterError, match="no"):
         cluster._start_control_plane(st, nodes=2)
     assert len(tried) == 2  # twice at most
+
+
+def test_an_api_server_that_is_slow_to_answer_after_a_restart_is_asked_again_until_the_deadline(tmp_path, monkeypatch):
+    """A restarted kube-apiserver on a loaded machine once held a /readyz call past kubectl's 10 s (a CI run):
+    one slow answer is no answer yet, and only the caller's deadline ends the wait."""
+    import subprocess
+
+    monkeypatch.setenv("HUBTUI_RUN_DIR", str(tmp_path))
+    cluster = LocalCluster("slow")
+    asked = []
+
+    def kubectl(self, *args, check=True, timeout=300):
+        asked.append(args[:3])
+        if args[:2] == ("get", "--raw") and len(asked) <= 2:
+            raise ClusterError("kubectl get --raw: no answer after 10s")
+        if args[:2] == ("get", "lease"):
+            return subprocess.CompletedProcess(args, 1, "", 'Error from server (NotFound): leases "x" not found')
+        return subprocess.CompletedProcess(args, 0, "ok", "")
+
+    monkeypatch.setattr(LocalCluster, "kubectl", kubectl)
+    monkeypatch.setattr(LocalCluster, "_restart", lambda self, saved, component: None)
+    monkeypatch.setattr(localcluster.time, "sleep", lambda s: None)
+    cluster.start_apiserver({"kube-apiserver": {"pid": 1}}, timeout=60)
+    assert asked[:3] == [("get", "--raw", "/readyz")] * 3
+    assert ("get", "lease", "-n") in asked
+
+    def refused(self, *args, check=True, timeout=300):  # any other failure still ends it at once
+        raise ClusterError("kubectl: /nowhere not found")
+
+    monkeypatch.setattr(LocalCluster, "kubectl", refused)
+    with pytest.raises(ClusterError, match="not found"):
+        cluster.start_apiserver({"kube-apiserver": {"pid": 1}}, timeout=60)
