@@ -67,7 +67,7 @@ class TerminalProgress:
     """Wraps an Emit: bulk Progress events (done/total, rate, ETA) redrawn on one line of stderr, only when
     stderr is a terminal and the output is for a person (never with --json or --ndjson)."""
 
-    STEPS = {"scale": "scaling", "record": "recording counts", "restore": "restoring", "rollback": "rolling back"}
+    STEPS = {"scale": "scaling", "restore": "restoring", "rollback": "rolling back"}
 
     def __init__(self, inner, err=None):
         self.inner = inner

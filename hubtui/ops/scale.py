@@ -1,8 +1,9 @@
 """Scaling: one deployment or all, through the scale subresource; maintenance (to 0 and back); waiting.
 
-Before any scale to 0, each deployment's current count is recorded in the annotation
-hubtui.io/original-replicas, only where it is not set yet, so that a second scale to 0 cannot erase
-it. restore() sets each deployment back to its own count and clears the annotation.
+A scale to 0 records each running deployment's count in the annotation hubtui.io/original-replicas, in the
+same request that scales it (one merge patch of the deployment: never at 0 without its record); one already at
+0 keeps its record, so that a second scale to 0 cannot erase it. restore() sets each deployment back to its own
+count and clears the annotation, again in one request each.
 
 With all_namespaces, the engine works on every namespace: rows carry their namespace and are named
 namespace/name (DeploymentRow.ref), and each change goes to the row's own namespace.
@@ -259,8 +260,8 @@ class ScaleEngine:
 
     def _scale_rows(self, rows: list[DeploymentRow], n: int) -> list[ScaleChange]:
         self._check_audit()
-        if n == 0:
-            self._record_originals(rows)
+        if n == 0:  # maintenance: each count is recorded by the request that scales it to 0
+            return self._parallel(rows, lambda row: self._scale_one(row, 0, action="scale", record=needs_record(row)))
         return self._parallel(rows, lambda row: self._scale_one(row, n, action="scale"))
 
     def _check_audit(self) -> None:
@@ -301,14 +302,21 @@ class ScaleEngine:
             finally:
                 progress.tick()
 
+        # The first change goes alone: what would fail every one of them (an audit log that cannot be written, a
+        # webhook that refuses) is found on one deployment, not on the MAX_PARALLEL already sent beside it.
+        first = one(rows[0])
         if len(rows) == 1:  # one deployment: no pool (nor the import of concurrent.futures and logging)
-            return [one(rows[0])]
+            return [first]
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(rows)), thread_name_prefix="scale") as pool:
-            return list(pool.map(one, rows))
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(rows) - 1), thread_name_prefix="scale") as pool:
+            return [first, *pool.map(one, rows[1:])]
 
-    def _scale_one(self, row: DeploymentRow, n: int, *, action: str) -> ScaleChange:
+    def _scale_one(self, row: DeploymentRow, n: int, *, action: str, record: bool = False,
+                   clear: bool = False) -> ScaleChange:
+        """One deployment to n. record: the same request writes hubtui.io/original-replicas (its count now), so
+        that no deployment is ever at 0 without the count to restore; clear: the same request removes it (a
+        restore). Either one is a merge patch of the deployment; a plain scale patches the scale subresource."""
         warning = hpa_warning(row, n)
         step = f"{row.ref} {row.desired}→{n}"
         self.emit(StepStarted(step, "dry run" if self.dry_run else ""))
@@ -318,54 +326,27 @@ class ScaleEngine:
             self.emit(StepFailed(step, "not sent: the audit log cannot be written"))
             raise self._audit_error
         try:
-            self._api(patch_scale, self.conn, self._ns(row), row.name, n, dry_run=self.dry_run)
+            if record or clear:
+                annotation = str(row.desired) if record else None
+                self._api(patch_deployment, self.conn, self._ns(row), row.name,
+                          {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: annotation}},
+                           "spec": {"replicas": n}}, dry_run=self.dry_run)
+            else:
+                self._api(patch_scale, self.conn, self._ns(row), row.name, n, dry_run=self.dry_run)
         except Exception as e:  # noqa: BLE001
             error = str(describe_api_error(e, f"scaling {row.ref}"))
             self.emit(StepFailed(step, error))
             return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error)
         if not self.dry_run:
+            kept = {"recorded": row.desired} if record else {"cleared_record": True} if clear else {}
             try:
                 self._record(action, context=self.conn.context, cluster=self.conn.cluster,
-                             namespace=self._ns(row), deployment=row.name, before=row.desired, after=n)
+                             namespace=self._ns(row), deployment=row.name, before=row.desired, after=n, **kept)
             except AuditError:
                 self.emit(StepFailed(step, "done, but the audit log cannot be written"))
                 raise
         self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else ""))
         return ScaleChange(row.ref, row.desired, n, self.dry_run, warning)
-
-    def _record_originals(self, rows: list[DeploymentRow]) -> None:
-        """Write hubtui.io/original-replicas where it is missing (and the count is worth keeping).
-
-        All records are written (concurrently) before anything is scaled; if one fails, nothing is scaled."""
-        # A deployment already at 0 keeps its record (a second scale to 0 must not erase it); one that
-        # runs records its current count, replacing a record left from an older maintenance.
-        todo = [r for r in rows if r.desired > 0 and r.original_replicas != r.desired]
-
-        def record(row: DeploymentRow) -> str | None:
-            if self._audit_error is not None:
-                raise self._audit_error
-            patch = {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: str(row.desired)}}}
-            try:
-                self._api(patch_deployment, self.conn, self._ns(row), row.name, patch, dry_run=self.dry_run)
-            except Exception as e:  # noqa: BLE001 - without the record, scaling to 0 would lose the count
-                return str(describe_api_error(e, f"recording the replica count of {row.ref}"))
-            finally:
-                progress.tick()
-            if not self.dry_run:
-                self._record("record-original-replicas", context=self.conn.context,
-                             namespace=self._ns(row), deployment=row.name, replicas=row.desired)
-            return None
-
-        if not todo:
-            return
-        progress = _Progress(self.emit, "record", len(todo))
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo)), thread_name_prefix="record") as pool:
-            errors = [e for e in pool.map(record, todo) if e]
-        if errors:
-            raise HubError(errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
-                           + "; nothing was scaled")
 
     # ----- maintenance restore -------------------------------------------------------------
     def restore(self, names: list[str] | None = None, *, force: bool = False) -> list[ScaleChange]:
@@ -386,9 +367,14 @@ class ScaleEngine:
             self._record("restore-force", context=self.conn.context, namespace=where(self.namespace),
                          deployments=[r.ref for r in todo])
 
-        def cleared(row: DeploymentRow, change: ScaleChange) -> ScaleChange:
-            """The change, once the row's record is cleared (audited); the clearing's error when it fails."""
-            if not change.ok or self.dry_run:
+        def restore_one(row: DeploymentRow) -> ScaleChange:
+            assert row.original_replicas is not None  # todo holds only rows with a recorded count (above)
+            return self._scale_one(row, row.original_replicas, action="restore", clear=True)  # one request
+
+        def clear_record(row: DeploymentRow) -> ScaleChange:
+            """Already at its recorded count (an HPA, or someone, put it back): restored, its record cleared."""
+            change = ScaleChange(row.ref, row.desired, row.desired, warning="already at its recorded count")
+            if self.dry_run:
                 return change
             try:
                 self._api(patch_deployment, self.conn, self._ns(row), row.name,
@@ -400,14 +386,6 @@ class ScaleEngine:
             self._record("clear-original-replicas", context=self.conn.context, namespace=self._ns(row),
                          deployment=row.name)
             return change
-
-        def restore_one(row: DeploymentRow) -> ScaleChange:
-            assert row.original_replicas is not None  # todo holds only rows with a recorded count (above)
-            return cleared(row, self._scale_one(row, row.original_replicas, action="restore"))
-
-        def clear_record(row: DeploymentRow) -> ScaleChange:
-            """Already at its recorded count (an HPA, or someone, put it back): restored, its record cleared."""
-            return cleared(row, ScaleChange(row.ref, row.desired, row.desired, warning="already at its recorded count"))
 
         return (changes + [clear_record(r) for r in at_count] + self._parallel(todo, restore_one, "restore"))
 
@@ -500,6 +478,13 @@ class ScaleEngine:
         for name, why in not_ready.items():
             self.emit(StepFailed(f"wait {name}", f"not ready after {timeout:g}s: {why}"))
         return outcome
+
+
+def needs_record(row: DeploymentRow) -> bool:
+    """Whether a scale to 0 writes the row's count to hubtui.io/original-replicas. A deployment already at 0 keeps
+    its record (a second maintenance must not erase it); one that runs records its count now, replacing a record
+    left from an older maintenance."""
+    return row.desired > 0 and row.original_replicas != row.desired
 
 
 def ensure_ok(changes: list[ScaleChange]) -> None:

@@ -70,11 +70,16 @@ def test_the_engine_reports_a_failing_audit_log_as_such_and_scales_nothing_after
     state = full_state(tmp_path, monkeypatch)
     engine = ScaleEngine(kube, dataclasses.replace(kube_settings, namespace=ns.name, state_dir=state))
     with pytest.raises(AuditError) as caught:
-        engine.scale_all(0)  # maintenance: the counts are recorded (and audited) before anything is scaled
+        engine.scale_all(0)  # maintenance: each count is recorded by the request that scales it to 0
     message = str(caught.value)
     assert message.startswith("cannot write the audit log ") and "(No space left on device)" in message
-    assert "'record-original-replicas' was done but is not recorded" in message and "API" not in message
-    assert ns.replicas() == {"api-server": 1, "worker-service": 1, "forecasting": 1}
+    assert "'scale' was done but is not recorded" in message and "API" not in message
+    # The first change of a bulk goes alone: the one it made is the only one, and it kept its count to restore.
+    now = ns.replicas()
+    assert sorted(now.values()) == [0, 1, 1], now
+    [scaled] = [name for name, n in now.items() if n == 0]
+    assert ns.annotations(scaled)["hubtui.io/original-replicas"] == "1"
+    assert all("hubtui.io/original-replicas" not in ns.annotations(name) for name in now if name != scaled)
 
 
 def test_hubtui_scale_exits_1_naming_the_audit_log(local_cluster, ns, tmp_path):

@@ -18,21 +18,26 @@ from hubtui.ops.scale import MAX_PARALLEL, AdaptiveLimiter
 
 from ..kubehelpers import Scratch
 
-THROTTLED = MAX_PARALLEL  # every request of the first wave is refused
+# A bulk change sends its first request alone, then the rest MAX_PARALLEL at a time: the first one is refused
+# once, and then every request of the first parallel wave.
+THROTTLED = frozenset({0, *range(2, 2 + MAX_PARALLEL)})
 
 
 class ThrottlingProxy:
     """Plain HTTP on 127.0.0.1 -> the API server over TLS with the admin's client certificate."""
 
-    def __init__(self, upstream: str, ca: str, cert: str, key: str, *, throttle: int = THROTTLED, drop: int = 0):
-        """The first `throttle` scale requests get a 429; the next `drop` are passed on and applied, and their
-        connection then closed with no answer (a connection that drops after the server acted)."""
+    def __init__(self, upstream: str, ca: str, cert: str, key: str, *, throttle: frozenset[int] = THROTTLED,
+                 drop: int = 0):
+        """The scale requests whose ordinals (from 0) are in `throttle` get a 429; the first `drop` of the others
+        are passed on and applied, and their connection then closed with no answer (a connection that drops after
+        the server acted)."""
         self.pool = urllib3.PoolManager(maxsize=32, ca_certs=ca, cert_file=cert, key_file=key)
         self.upstream = upstream
         self.throttle, self.drop = throttle, drop
         self.dropped = 0
         self.lock = threading.Lock()
         self.refused = 0
+        self.scales = 0  # scale requests seen
         self.passed = 0
         self.in_flight = 0
         self.peak_after_throttling = 0  # the most scale requests at once once the 429s are over
@@ -52,7 +57,8 @@ class ThrottlingProxy:
                 scale = self.command == "PATCH" and self.path.split("?")[0].endswith("/scale")
                 if scale:
                     with proxy.lock:
-                        if proxy.refused < proxy.throttle:
+                        proxy.scales += 1
+                        if proxy.scales - 1 in proxy.throttle:
                             proxy.refused += 1
                             self._send(429, {"Retry-After": "1"}, json.dumps({
                                 "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 429,
@@ -144,7 +150,7 @@ def test_scale_all_backs_off_on_429_and_retry_after_and_scales_everything(kube, 
         assert doc["ok"] and sorted(c["deployment"] for c in doc["changes"]) == names
         assert all(c["error"] is None for c in doc["changes"])
         assert ns.replicas() == {name: 2 for name in names}
-        assert proxy.refused == THROTTLED and proxy.passed == len(names)
+        assert proxy.refused == len(THROTTLED) and proxy.passed == len(names)
         # After a wave of 429s the client starts again from one request at a time and adds one for every 8
         # successes in a row: far fewer at once than its maximum.
         assert 1 <= proxy.peak_after_throttling <= 1 + len(names) // 8 < MAX_PARALLEL, proxy.peak_after_throttling
@@ -163,7 +169,7 @@ def test_a_scale_whose_connection_drops_before_the_answer_is_sent_again_and_succ
     ns = Scratch(kube.api, "dropped")
     try:
         ns.add("api-server", 1)
-        with ThrottlingProxy.in_front_of(local_cluster, throttle=0, drop=1) as proxy:
+        with ThrottlingProxy.in_front_of(local_cluster, throttle=frozenset(), drop=1) as proxy:
             proc = proxy.hubtui(tmp_path, ns.name, "scale", "-d", "api-server", "-r", "3", "--json", user=user)
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout)["changes"][0]["error"] is None
@@ -182,7 +188,7 @@ def test_a_named_scale_reads_only_the_named_deployment_not_the_namespace(kube, l
     try:
         for i in range(30):
             ns.add(f"svc-{i:02d}", 1)
-        with ThrottlingProxy.in_front_of(local_cluster, throttle=0) as proxy:
+        with ThrottlingProxy.in_front_of(local_cluster, throttle=frozenset()) as proxy:
             proc = proxy.hubtui(tmp_path, ns.name, "scale", "-d", "svc-07", "-r", "2", "--json")
             asked = list(proxy.seen)
             typo = proxy.hubtui(tmp_path, ns.name, "scale", "-d", "svc-7", "-r", "2")

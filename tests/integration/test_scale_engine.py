@@ -197,3 +197,45 @@ def test_an_audit_log_that_cannot_be_written_stops_the_change(kube, kube_setting
     with pytest.raises(HubError, match="cannot write the audit log .*nothing was changed"):
         engine.scale_all(0)
     assert ns.versions() == before
+
+
+def test_maintenance_records_and_scales_each_deployment_in_one_change_and_restores_in_one(engine, ns, kube):
+    """Never at 0 without the count to restore, and half the requests of a record then a scale: a watch on the
+    namespace sees each deployment's count and record change together, once each way."""
+    import threading
+
+    from kubernetes import client, watch
+
+    seen: dict[str, list] = {name: [] for name in ns.replicas()}
+    started, stop = threading.Event(), threading.Event()
+
+    def follow():
+        w = watch.Watch()
+        rv = client.AppsV1Api(kube.api).list_namespaced_deployment(ns.name).metadata.resource_version
+        started.set()
+        for ev in w.stream(client.AppsV1Api(kube.api).list_namespaced_deployment, ns.name, resource_version=rv,
+                           timeout_seconds=30):
+            d = ev["object"]
+            state = (d.spec.replicas, (d.metadata.annotations or {}).get(ORIGINAL_REPLICAS_ANNOTATION))
+            if not seen[d.metadata.name] or seen[d.metadata.name][-1] != state:
+                seen[d.metadata.name].append(state)
+            if stop.is_set() and all(s and s[-1][1] is None and s[-1][0] > 0 for s in seen.values()):
+                w.stop()
+
+    before = ns.replicas()
+    for name, n in before.items():  # each one's state before: running, no record
+        seen[name].append((n, None))
+    follower = threading.Thread(target=follow, daemon=True)
+    follower.start()
+    assert started.wait(10)
+    engine.scale_all(0)
+    engine.restore()
+    stop.set()
+    ns.add("nudge", 0)  # one more event, so that the watch looks again and ends
+    follower.join(30)
+    assert {name: seen[name] for name in before} == {
+        name: [(n, None), (0, str(n)), (n, None)] for name, n in before.items()}
+    audited = [(e["action"], e["deployment"], e.get("recorded"), e.get("cleared_record"))
+               for e in engine.audit.entries()]
+    assert sorted(audited) == sorted([("scale", name, n, None) for name, n in before.items()]
+                                     + [("restore", name, None, True) for name, n in before.items()])
