@@ -111,7 +111,8 @@ async def test_scale_all_asks_for_a_number_and_refuses_bad_input():
     async with opened(backend, size=SIZE) as (app, pilot):
         await select(pilot, app, "api-server")
         await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
+        # the prompt, and its buttons (a loaded machine once showed the screen before its children were composed)
+        await until(pilot, lambda: isinstance(app.screen, NumberPrompt) and app.screen.query("#ok"))
         ok = app.screen.query_one("#ok")
         await pilot.press("-", "1")
         assert ok.disabled and "cannot be negative" in str(app.screen.query_one("#problem").render())
