@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
-    from .facts import Fact
+    from .facts import Fact, Said
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,14 @@ class LogLine:
 class StepDone:
     step: str
     detail: str = ""
+    said: tuple[Said, ...] = ()  # a cleanup step's end: what it came to, as facts (worded by present/)
 
 
 @dataclass(frozen=True)
 class StepFailed:
     step: str
     error: str
+    said: tuple[Said, ...] = ()
 
 
 Event: TypeAlias = "StepStarted | Progress | LogLine | StepDone | StepFailed | Fact"  # a fact: hubtui/facts.py
@@ -50,7 +52,17 @@ def to_dict(event: Event) -> dict:
     inner = getattr(event, "inner", None)  # facts.Within: an operation's own step event, nested
     if inner is not None:
         return {"event": type(event).__name__, "inner": to_dict(inner)}
-    return {"event": type(event).__name__, **asdict(event)}
+    out = {"event": type(event).__name__, **asdict(event)}
+    if getattr(event, "said", None):  # a cleanup step's facts, each named
+        out["said"] = [named(f) for f in event.said]  # type: ignore[union-attr]
+    else:
+        out.pop("said", None)
+    return out
+
+
+def named(fact) -> dict:
+    """A fact (a dataclass) as JSON data, named: {"fact": "BackedUp", "files": 3, "folder": "…"}."""
+    return {"fact": type(fact).__name__, **asdict(fact)}
 
 
 def ignore(event: Event) -> None:

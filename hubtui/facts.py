@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .events import StepDone, StepFailed, StepStarted
+from .events import StepDone, StepFailed, StepStarted, named
 
 
 # ----- what a cleanup run reports besides its steps: facts, as data; present/events.py words them -----------------
@@ -202,6 +202,112 @@ class BackupNotSaved:
     failed: bool = False
 
 
+# ----- what a step of a cleanup run came to (StepOutcome.said), and what it lists (deleted, failed, skipped) --------
+@dataclass(frozen=True)
+class NothingToBackUp:
+    """The backup's namespace does not exist: there was nothing to back up."""
+    namespace: str
+
+
+@dataclass(frozen=True)
+class BackedUp:
+    """The backup saved `files` files in `folder`."""
+    files: int
+    folder: str
+
+
+@dataclass(frozen=True)
+class WritersStayDown:
+    """The backup failed after the writers were stopped: they stay at 0, each count recorded for a restore."""
+
+
+@dataclass(frozen=True)
+class Drained:
+    """`namespaces` namespaces drained (`stores`: their stores too), or only their writers stopped."""
+    namespaces: int
+    stores: bool
+
+
+@dataclass(frozen=True)
+class PodsDidNotGo:
+    """A drain ended with pods still there (each namespace's are listed as PodsRemain)."""
+
+
+@dataclass(frozen=True)
+class NamespacesDeleted:
+    """The namespaces step: `deleted` deleted now, `already_gone` gone before; `stuck` still Terminating and
+    `created_again` created again since the plan (not deleted). `planned` 0: there was none to delete."""
+    planned: int
+    deleted: int = 0
+    already_gone: int = 0
+    stuck: int = 0
+    created_again: int = 0
+
+
+@dataclass(frozen=True)
+class CloudTally:
+    """The cloud step: `gone` of `total` resources gone (now or earlier), `failed` failed, `skipped` skipped."""
+    gone: int
+    total: int
+    failed: int
+    skipped: int
+
+
+@dataclass(frozen=True)
+class LocalCleaned:
+    """The local step: `removed` kubeconfig entries removed (`kubeconfig`: there were some planned); the working
+    files go at the end; the folders in `kept` are kept."""
+    removed: int
+    kept: tuple[str, ...]
+    kubeconfig: bool
+
+
+@dataclass(frozen=True)
+class NotRun:
+    """A step the run did not reach: a step before it failed (`failed_step`), was cancelled, or the run was
+    stopped before it (`stopped`)."""
+    failed_step: str = ""
+    stopped: bool = False
+
+
+@dataclass(frozen=True)
+class DoneBefore:
+    """A step an earlier run of the same plan did (what it came to then follows it)."""
+
+
+@dataclass(frozen=True)
+class StepError:
+    """A step that failed or was cancelled (`cancelled`): the error's own message; `unexpected`: the type of an
+    error hubtui did not expect (a bug, said as such)."""
+    message: str
+    cancelled: bool = False
+    unexpected: str = ""
+
+
+@dataclass(frozen=True)
+class Noted:
+    """What a step came to, as a journal of an older hubtui wrote it (words, not facts)."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One thing a step deleted, failed on or skipped: `label` names it (`namespace x`, an EKS cluster), `why`
+    is why it failed or was skipped (an error's own line); `earlier`: deleted by an earlier run; `was_gone`:
+    already gone when this run came to it."""
+    label: str
+    why: str = ""
+    earlier: bool = False
+    was_gone: bool = False
+
+
+@dataclass(frozen=True)
+class NamespaceLeftAlone:
+    """A planned namespace left alone, because `users` use it since the plan: plan again."""
+    namespace: str
+    users: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Within:
     """A start, end or failure of an operation a step runs (a store's backup, a namespace's drain): a line of
@@ -213,3 +319,33 @@ Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | 
     | AuditUnwritable | ScaledToZero | JobsDeleted | PodsRemain | NamespaceCreatedAgain | NamespaceStuck | WebhookDeleted \
     | WebhookNotDeleted | TryingAgain | LookingAgain | SnapshotNotListed | ProtectionOff | DeletionUnderway \
     | OperationRunning | FinishedEarlier | HeldBack | PartDeleted | BackupSaved | BackupNotSaved | Within
+
+# what a step came to and what it lists: in StepOutcome, the journal and the audit log (as_dict / from_dict)
+Said = NothingToBackUp | BackedUp | WritersStayDown | Drained | PodsDidNotGo | NamespacesDeleted | CloudTally \
+    | LocalCleaned | NotRun | DoneBefore | StepError | Noted | WorkingFilesKept
+Item = Listed | PodsRemain | NamespaceLeftAlone | NamespaceCreatedAgain | NamespaceStuck
+
+_BY_NAME = {cls.__name__: cls for cls in (
+    NothingToBackUp, BackedUp, WritersStayDown, Drained, PodsDidNotGo, NamespacesDeleted, CloudTally, LocalCleaned,
+    NotRun, DoneBefore, StepError, Noted, WorkingFilesKept, Listed, PodsRemain, NamespaceLeftAlone, NamespaceCreatedAgain,
+    NamespaceStuck)}
+
+
+def as_dict(fact: Said | Item) -> dict:
+    """A fact as JSON data, named: {"fact": "BackedUp", "files": 3, "folder": "…"} (tuples become lists)."""
+    return named(fact)
+
+
+def from_dict(data) -> Said | Item:
+    """A fact from as_dict's data (the journal); words of an older journal, or a fact this hubtui does not know,
+    become Noted / Listed of them, never an error: a resume reads what an earlier run wrote."""
+    if isinstance(data, str):
+        return Noted(data)
+    fields = dict(data)
+    cls: type = _BY_NAME.get(str(fields.pop("fact", "")), type(None))
+    if cls is type(None):
+        return Noted(str(data))
+    try:
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+    except TypeError:
+        return Noted(str(data))

@@ -181,14 +181,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             summary = _run_with_ctrl_c(session, CleanupPrinter(ndjson=args.ndjson))
     finally:
         conn.close()
+    from ..present.summary import as_dict, render
+
     if args.ndjson:
-        print(json.dumps({"event": "Summary", **summary.to_dict()}), flush=True)
+        print(json.dumps({"event": "Summary", **as_dict(summary)}), flush=True)
     elif args.json:  # one document, as `hubtui scale --json` prints: the plan that ran and how it went
         print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), "plan": plan.body(),
-                          "summary": summary.to_dict()}, indent=2), flush=True)
+                          "summary": as_dict(summary)}, indent=2), flush=True)
     else:
-        from ..present.summary import render
-
         print("\n" + render(summary))
     return EXIT_OK if summary.ok else EXIT_FAILURE
 

@@ -31,7 +31,12 @@ class EventPrinter:
                 if event.level != "info":
                     print(f"{event.level}: {where}{event.text}", file=self.err, flush=True)
             elif isinstance(event, StepFailed):
-                print(f"error: {where}{event.error}", file=self.err, flush=True)
+                if event.said:  # a cleanup step's facts
+                    from ..present.events import step_words
+
+                    print(f"error: {where}{step_words(event)}", file=self.err, flush=True)
+                else:
+                    print(f"error: {where}{event.error}", file=self.err, flush=True)
             elif not isinstance(event, (StepStarted, StepDone, Progress)):  # a fact: its warnings are said
                 from ..present.events import said
 

@@ -4,7 +4,7 @@ lines into its log and colours them by tone; step states and outcomes are worded
 from __future__ import annotations
 
 from ..events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
-from ..facts import AuditUnwritable, BackupNotSaved, BackupSaved, BackupTakenAgain, DeletionUnderway, FinishedEarlier, ForcedRun, HeldBack, JobsDeleted, KubeconfigCleaned, LeaseSkipped, LookingAgain, NamespaceCreatedAgain, NamespaceKept, NamespaceStuck, OperationRunning, PartDeleted, PodsRemain, ProtectionOff, ScaledToZero, SnapshotNotListed, Stopping, TryingAgain, WebhookDeleted, WebhookNotDeleted, Within, WorkingFilesKept
+from ..facts import AuditUnwritable, BackupNotSaved, BackupSaved, BackupTakenAgain, DeletionUnderway, FinishedEarlier, ForcedRun, HeldBack, JobsDeleted, KubeconfigCleaned, LeaseSkipped, LookingAgain, NamespaceCreatedAgain, NamespaceKept, NamespaceStuck, OperationRunning, PartDeleted, PodsRemain, ProtectionOff, ScaledToZero, SnapshotNotListed, StepError, Stopping, TryingAgain, WebhookDeleted, WebhookNotDeleted, Within, WorkingFilesKept
 from ..paths import tilde
 from ..words import counted, in_use, working_files_kept
 from .tones import ERROR, MUTED, PLAIN, STRONG, SUCCESS, WARNING
@@ -21,9 +21,9 @@ def event_line(event: Event) -> tuple[str, str] | None:
     if isinstance(event, StepStarted):
         return f"==> {event.detail or event.step}", STRONG
     if isinstance(event, StepDone):
-        return f"    ✓ {event.detail or 'done'}", SUCCESS
+        return f"    ✓ {step_words(event) or 'done'}", SUCCESS
     if isinstance(event, StepFailed):
-        return f"    ✗ {event.error}", ERROR
+        return f"    ✗ {step_words(event) or 'failed'}", ERROR
     if isinstance(event, LogLine):
         return log_line(event.text, event.level)
     if isinstance(event, Within):
@@ -135,6 +135,17 @@ def progress_text(event: Progress) -> str:
     return f"{event.done}/{event.total} · {event.detail}" if event.total else event.detail
 
 
+def step_words(event: StepDone | StepFailed) -> str:
+    """A step's end in words: a cleanup step's facts (present/summary.py words them), or the operation's own."""
+    if event.said:
+        from .summary import said_text
+
+        return said_text(event.said)
+    return event.detail if isinstance(event, StepDone) else event.error
+
+
 def step_failed_state(event: StepFailed) -> str:
     """How a failed step shows in the step list: cancelled (the operator stopped it) or failed."""
+    if event.said:
+        return "cancelled" if any(isinstance(f, StepError) and f.cancelled for f in event.said) else "failed"
     return "cancelled" if "cancel" in event.error else "failed"

@@ -222,7 +222,7 @@ def test_the_cli_plans_afresh_instead_of_resuming_a_stale_run(local_cluster, kub
     path = plan.save(state)
     journal = Journal(working_dir(state, "dev"))
     journal.begin(plan.hash, str(path), resumed=False)
-    journal.step("backup", "done", "2 file(s)")
+    journal.step("backup", "done", [{"fact": "BackedUp", "files": 2, "folder": "/b"}])
     lines = journal.path.read_text().splitlines()
     old = (datetime.now(UTC) - timedelta(days=3)).isoformat(timespec="milliseconds")
     journal.path.write_text("\n".join(line.replace('"ts": "', f'"ts": "{old}", "x": "', 1) for line in lines) + "\n")
@@ -511,7 +511,7 @@ def test_a_resume_grown_stale_while_its_question_was_open_is_refused_when_the_ru
         plan_file = plan.save(tmp_path)
         journal = Journal(working_dir(tmp_path, "dev"))
         journal.begin(plan.hash, str(plan_file), resumed=False)
-        journal.step("drain", "done", "1 namespace(s) drained")
+        journal.step("drain", "done", [{"fact": "Drained", "namespaces": 1, "stores": True}])
         journal.end("cancelled")
         import json
 

@@ -124,7 +124,7 @@ def pending_dev_run(kube, state_dir):
     path = plan.save(state_dir)
     journal = Journal(working_dir(state_dir, "dev"))
     journal.begin(plan.hash, str(path), resumed=False)
-    journal.step("backup", "done", "2 file(s)")
+    journal.step("backup", "done", [{"fact": "BackedUp", "files": 2, "folder": "/b"}])
     journal.step("drain", "started")
     return plan, path
 

@@ -21,6 +21,7 @@ from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
 from hubtui.ops.cleanup.runner import CleanupRun, pending_run
 from hubtui.events import Progress, StepDone, StepFailed, StepStarted
 from hubtui.settings import Settings
+from hubtui.present.summary import as_dict, went
 from hubtui.present.summary import render as render_summary
 
 
@@ -65,14 +66,14 @@ def test_a_k8s_cleanup_backs_up_drains_deletes_and_forgets_its_working_files(doo
         plan_file = plan.save(settings.state_dir)
         events = []
         summary = CleanupRun(plan, plan_file, conn, settings, emit=events.append).run()
-        assert "APIService v1beta1.custom.metrics.hubtui.test" in summary.to_dict()["deleted"]
+        assert "APIService v1beta1.custom.metrics.hubtui.test" in as_dict(summary)["deleted"]
         assert "v1beta1.custom.metrics.hubtui.test" not in {
             a.metadata.name for a in client.ApiregistrationV1Api(conn.api).list_api_service().items}
         assert summary.ok and summary.result == "completed", render_summary(summary)
         assert [s.step for s in summary.steps] == ["quiesce", "backup", "drain", "namespaces", "local"]
         assert [s.status for s in summary.steps] == ["done"] * 5
         assert not namespaces(conn) & {HUB_NAMESPACE, *INFRA}
-        assert {f"namespace {n}" for n in (HUB_NAMESPACE, *INFRA)} <= set(summary.to_dict()["deleted"])
+        assert {f"namespace {n}" for n in (HUB_NAMESPACE, *INFRA)} <= set(as_dict(summary)["deleted"])
         # the step list saw each step start and finish, in order
         steps = ["quiesce", "backup", "drain", "namespaces", "local"]
         assert [e.step for e in events if isinstance(e, StepStarted)] == steps
@@ -116,14 +117,14 @@ def test_a_failed_backup_stops_the_run_before_anything_is_deleted(doomed_cluster
         assert [(s.step, s.status) for s in summary.steps] == [
             ("quiesce", "done"), ("backup", "failed"), ("drain", "skipped"), ("namespaces", "skipped"),
             ("local", "skipped")]
-        assert "TimescaleDB" in summary.steps[1].detail
+        assert "TimescaleDB" in went(summary.steps[1])
         assert "completed" not in render_summary(summary) and "FAILED" in render_summary(summary)
         assert {HUB_NAMESPACE, *INFRA} <= namespaces(conn)
         # the writers were stopped before the backup: each count is recorded for `hubtui scale --restore`
         assert {d.metadata.name: int(d.metadata.annotations["hubtui.io/original-replicas"])
                 for d in apps.list_namespaced_deployment(HUB_NAMESPACE).items if replicas[d.metadata.name]} == {
             n: r for n, r in replicas.items() if r}
-        assert "hubtui scale --restore" in summary.steps[1].detail
+        assert "hubtui scale --restore" in went(summary.steps[1])
         assert {s.metadata.name for s in apps.list_namespaced_stateful_set(HUB_NAMESPACE).items
                 if s.spec.replicas} >= {"redis-cluster", "kafka"}  # the stores were not drained
         # the journal keeps the run for a resume once the database is back

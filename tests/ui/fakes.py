@@ -235,24 +235,25 @@ class FakeBackend:
     def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force):
         from hubtui.ops.cleanup.runner import STEP_TITLES, RunSummary, StepOutcome
         from hubtui.events import LogLine, Progress, StepDone, StepStarted
+        from hubtui.facts import BackedUp, Drained, Listed, LocalCleaned, NamespacesDeleted, NotRun, StepError
 
         self.calls.append(("run", plan.environment, allow_disable_deletion_protection))
         self.calls.append(("force", force))
         summary = RunSummary(plan.environment, plan.hash)
-        script = [("quiesce", ["llm-analytics-hub: 8 deployments (the writers) scaled to 0",
+        script: list[tuple[str, list[str], Drained | BackedUp]] = [("quiesce", ["llm-analytics-hub: 8 deployments (the writers) scaled to 0",
                                "llm-analytics-hub: deleted cronjob/metrics-rollup, job/db-migrate"],
-                   "1 namespace with their writers stopped"),
+                   Drained(1, stores=False)),
                   ("backup", ["backup: TimescaleDB saved to timescaledb-llm_analytics.dump (verified with "
                               "pg_restore: 3 tables with their data)", "backup: Redis saved to redis.rdb"],
-                   "2 files in /state/hubtui/backups/dev/20261126T120000Z"),
+                   BackedUp(2, "/state/hubtui/backups/dev/20261126T120000Z")),
                   ("drain", ["llm-analytics-hub: 11 deployments and statefulsets scaled to 0"],
-                   "1 namespace drained")]
-        for step, lines, detail in script:
+                   Drained(1, stores=True))]
+        for step, lines, fact in script:
             emit(StepStarted(step, STEP_TITLES[step]))
             for line in lines:
                 emit(LogLine(line))
-            emit(StepDone(step, detail))
-            summary.steps.append(StepOutcome(step, "done", detail))
+            emit(StepDone(step, said=(fact,)))
+            summary.steps.append(StepOutcome(step, "done", (fact,)))
         emit(StepStarted("namespaces", "Delete namespaces"))
         emit(Progress("namespaces", 1, 4, "3 namespaces terminating"))
         if self.cleanup_gate is not None:
@@ -262,13 +263,15 @@ class FakeBackend:
 
             raise HubError(self.cleanup_error)
         if cancel.is_set():
-            summary.steps.append(StepOutcome("namespaces", "cancelled", "cancelled while waiting"))
-            summary.steps.append(StepOutcome("local", "skipped", "cancelled"))
+            summary.steps.append(StepOutcome("namespaces", "cancelled",
+                                             (StepError("cancelled while waiting", cancelled=True),)))
+            summary.steps.append(StepOutcome("local", "skipped", (NotRun(),)))
             return summary
-        summary.steps.append(StepOutcome("namespaces", "done", "4 deleted, 0 already gone",
-                                         deleted=["namespace llm-analytics-hub", "namespace monitoring"]))
-        emit(StepDone("namespaces", "4 deleted"))
-        summary.steps.append(StepOutcome("local", "done", "no kubeconfig entries to remove"))
+        deleted = NamespacesDeleted(4, 4, 0)
+        summary.steps.append(StepOutcome("namespaces", "done", (deleted,), deleted=[
+            Listed("namespace llm-analytics-hub"), Listed("namespace monitoring")]))
+        emit(StepDone("namespaces", said=(deleted,)))
+        summary.steps.append(StepOutcome("local", "done", (LocalCleaned(0, (), False),)))
         return summary
 
 

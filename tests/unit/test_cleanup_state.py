@@ -12,6 +12,8 @@ from hubtui.errors import HubError
 from hubtui.ops.cleanup.journal import Journal
 from hubtui.ops.cleanup.local_state import plan_kubeconfig, remove_kubeconfig_entries, remove_working_files
 from hubtui.ops.cleanup.runner import RunSummary, StepOutcome
+from hubtui.facts import BackedUp, DoneBefore, Listed, Noted, NotRun, PodsRemain, StepError, as_dict as fact_dict, from_dict
+from hubtui.present.summary import as_dict, item_text, said_text
 from hubtui.present.summary import render as render_summary
 
 ORDER = ["backup", "drain", "namespaces", "cloud", "local"]
@@ -21,7 +23,7 @@ def test_a_run_killed_mid_step_resumes_at_that_step(tmp_path):
     j = Journal(tmp_path / "dev")
     j.begin("h1", "/p/plan-h1.json", resumed=False)
     j.step("backup", "started")
-    j.step("backup", "done", "2 files")
+    j.step("backup", "done", [{"fact": "BackedUp", "files": 2, "folder": "/b"}])
     j.step("drain", "started")  # killed here
     st = j.state()
     assert st.resumable and st.plan_hash == "h1" and st.plan_file == "/p/plan-h1.json"
@@ -69,9 +71,9 @@ def test_a_torn_last_line_never_swallows_the_next_record(tmp_path):
     j.step("backup", "done")
     with open(j.path, "a") as f:
         f.write('{"type": "step", "step": "drain", "status": "do')  # a crash cut this write short
-    j.step("drain", "done", "no pods left")  # the next append, right after the torn line
+    j.step("drain", "done", [{"fact": "PodsDidNotGo"}])  # the next append, right after the torn line
     st = j.state()
-    assert st.done("backup") and st.done("drain") and st.steps["drain"]["detail"] == "no pods left"
+    assert st.done("backup") and st.done("drain") and st.steps["drain"]["said"] == [{"fact": "PodsDidNotGo"}]
     assert st.first_unfinished(ORDER) == "namespaces"
     lines = j.path.read_text().splitlines()
     assert lines[2] == '{"type": "step", "step": "drain", "status": "do'  # kept as it was, on its own line
@@ -194,8 +196,8 @@ def test_working_files_go_and_the_summary_never_says_completed_after_a_failure(t
     (folder / "plan-x.json").write_text(json.dumps({}))
     assert remove_working_files(folder) == [f"{folder}/plan-x.json"] and not folder.exists()
     s = RunSummary("dev", "h" * 64, [StepOutcome("backup", "done"),
-                                     StepOutcome("cloud", "done", failed=["msk-cluster x (boom)"]),
-                                     StepOutcome("local", "skipped", "'Cloud teardown' failed")])
+                                     StepOutcome("cloud", "done", failed=[Listed("msk-cluster x", "boom")]),
+                                     StepOutcome("local", "skipped", (NotRun(failed_step="cloud"),))])
     assert s.result == "failed" and not s.ok
     text = render_summary(s)
     assert text.startswith("Cleanup of 'dev' FAILED") and "completed" not in text
@@ -273,7 +275,7 @@ def test_a_run_stopped_after_any_step_is_cancelled_never_completed(stopped_after
     the summary says cancelled, names what finished and what did not, and says how to resume."""
     steps = ["quiesce", "backup", "drain", "namespaces", "local"]
     done = [StepOutcome(s, "done") for s in steps[:stopped_after + 1]]
-    rest = [StepOutcome(s, "skipped", "not run: the run was stopped before it") for s in steps[stopped_after + 1:]]
+    rest = [StepOutcome(s, "skipped", (NotRun(stopped=True),)) for s in steps[stopped_after + 1:]]
     s = RunSummary("dev", "h" * 64, done + rest)
     if not rest:
         assert s.result == "completed"  # the stop came during the last step, which ran to its end
@@ -283,7 +285,8 @@ def test_a_run_stopped_after_any_step_is_cancelled_never_completed(stopped_after
     assert "completed" not in text and "was cancelled" in text and "it is NOT done" in text
     assert s.stopped_after == done[-1].title
     assert f"again to resume from '{rest[0].title}'" in text
-    assert s.to_dict()["result"] == "cancelled"
+    assert as_dict(s)["result"] == "cancelled"
+    assert as_dict(s)["steps"][-1]["detail"] == "not run: the run was stopped before it"
 
 
 def test_a_resume_before_the_drain_takes_the_writers_down_and_the_backup_again(tmp_path):
@@ -324,3 +327,43 @@ def test_an_rdb_cut_short_or_corrupt_is_refused_without_reading_it_whole(tmp_pat
     if shutil.which("redis-check-rdb"):  # the end marker is there, but Redis's checker reads every record
         with pytest.raises(HubError, match="redis-check-rdb refuses the snapshot"):
             _verify_rdb(corrupt)
+
+
+def test_what_a_step_came_to_is_journaled_as_facts_and_worded_once_by_present(tmp_path):
+    """The runner keeps facts (StepOutcome.said, and each item it lists); the journal and the audit log keep
+    them as named data; present/summary.py words them. A journal of an older hubtui (words) still resumes."""
+    said = (BackedUp(2, str(tmp_path / "b")), StepError("boom"))
+    assert tuple(from_dict(fact_dict(f)) for f in said) == said
+    assert json.loads(json.dumps(fact_dict(PodsRemain("hub", ("a", "b"), 60.0)))) == {
+        "fact": "PodsRemain", "namespace": "hub", "pods": ["a", "b"], "timeout": 60.0}
+    assert from_dict(fact_dict(PodsRemain("hub", ("a", "b"), 60.0))) == PodsRemain("hub", ("a", "b"), 60.0)
+    assert from_dict("2 files in ~/b") == Noted("2 files in ~/b")  # an older journal's words
+    assert from_dict({"fact": "NoSuchFact", "x": 1}) == Noted("{'fact': 'NoSuchFact', 'x': 1}")
+    assert said_text((DoneBefore(), BackedUp(1, "/b"))) == "done in an earlier run: 1 file in /b"
+    assert said_text((BackedUp(1, "/b"), StepError("boom"))) == "1 file in /b; boom"
+    assert item_text(Listed("eks-cluster hub", earlier=True)) == "eks-cluster hub (earlier run)"
+    assert item_text(Listed("msk-cluster x", "boom")) == "msk-cluster x (boom)"
+    assert item_text(PodsRemain("hub", ("a", "b"), 60.0)) == "hub: 2 pods still there after 60 s (a, b)"
+
+    j = Journal(tmp_path / "dev")
+    j.begin("h1", "/p", resumed=False)
+    j.step("backup", "done", [fact_dict(f) for f in said])
+    assert tuple(from_dict(f) for f in j.state().steps["backup"]["said"]) == said
+
+
+def test_the_runner_words_nothing():
+    """No sentence is built in the runner: what a step came to and what it lists are facts (present/ words them)."""
+    import ast
+    from pathlib import Path
+
+    source = Path(__file__).parents[2] / "hubtui" / "ops" / "cleanup" / "runner.py"
+    tree = ast.parse(source.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "words":
+            assert {a.name for a in node.names} <= {"human_age"}, "the runner imports words"
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("StepOutcome", "StepDone", "StepFailed"):
+            for arg in [*node.args[2:], *(k.value for k in node.keywords if k.arg != "data")]:
+                labels = {id(n) for c in ast.walk(arg) if isinstance(c, ast.Call) and getattr(c.func, "id", "") ==
+                          "Listed" for n in ast.walk(c.args[0])}  # a thing's name (`namespace x`) is no sentence
+                assert not any((isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant) and isinstance(
+                    n.value, str) and n.value)) and id(n) not in labels for n in ast.walk(arg)), ast.unparse(node)

@@ -22,7 +22,7 @@ class JournalState:
     plan_hash: str = ""
     plan_file: str = ""
     started: str = ""
-    steps: dict[str, dict] = field(default_factory=dict)  # step -> its last entry (status, detail, data)
+    steps: dict[str, dict] = field(default_factory=dict)  # step -> its last entry (status, said, data)
     finished_resources: dict[str, str] = field(default_factory=dict)  # cloud resource id -> outcome
     result: str = ""  # "" while running or killed; completed | failed | cancelled at the end of a run
 
@@ -59,8 +59,9 @@ class Journal:
     def begin(self, plan_hash: str, plan_file: str, *, resumed: bool) -> None:
         self._append({"type": "run", "plan_hash": plan_hash, "plan_file": plan_file, "resumed": resumed})
 
-    def step(self, step: str, status: str, detail: str = "", data: dict | None = None) -> None:
-        self._append({"type": "step", "step": step, "status": status, "detail": detail, "data": data or {}})
+    def step(self, step: str, status: str, said: list[dict] | None = None, data: dict | None = None) -> None:
+        """A step's status, what it came to (facts as data: facts.as_dict) and its data (the backup's folder)."""
+        self._append({"type": "step", "step": step, "status": status, "said": said or [], "data": data or {}})
 
     def resource(self, resource_id: str, label: str, outcome: str, detail: str = "") -> None:
         self._append({"type": "resource", "id": resource_id, "label": label, "outcome": outcome,

@@ -20,10 +20,14 @@ from ...kube.client import KubeConnection
 from ...paths import tilde
 from ...settings import Settings
 from ...events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore
-from ...facts import AuditUnwritable, BackupTakenAgain, ForcedRun, KubeconfigCleaned, LeaseSkipped, NamespaceKept, Stopping, Within, WorkingFilesKept
+from ...facts import (AuditUnwritable, BackedUp, DoneBefore, BackupTakenAgain, CloudTally, Drained, ForcedRun, Item,
+                      KubeconfigCleaned, LeaseSkipped, Listed, LocalCleaned, NamespaceCreatedAgain, NamespaceKept,
+                      NamespaceLeftAlone, NamespacesDeleted, NamespaceStuck, NothingToBackUp, NotRun, PodsDidNotGo,
+                      PodsRemain, Said, StepError, Stopping, Within, WorkingFilesKept, WritersStayDown, as_dict,
+                      from_dict)
 from .journal import Journal, JournalState
 from .plan import Plan, shared_since, working_dir
-from ...words import counted, human_age, in_use, working_files_kept
+from ...words import human_age
 
 if TYPE_CHECKING:
     from .cluster_lock import ClusterLease
@@ -54,12 +58,14 @@ def steps_for(plan: Plan) -> list[str]:
 
 @dataclass
 class StepOutcome:
+    """What a step came to: its status, what it says (facts, worded by present/summary.py) and what it deleted,
+    failed on and skipped (each one a fact too)."""
     step: str
     status: str
-    detail: str = ""
-    deleted: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    said: tuple[Said, ...] = ()
+    deleted: list[Item] = field(default_factory=list)
+    failed: list[Item] = field(default_factory=list)
+    skipped: list[Item] = field(default_factory=list)
     seconds: float | None = None  # how long the step ran in this run (None: it did not run now)
     data: dict = field(default_factory=dict)  # facts worth keeping at hand, e.g. the backup's folder
 
@@ -113,15 +119,12 @@ class RunSummary:
     def seconds(self) -> float:
         return sum(s.seconds or 0 for s in self.steps)
 
-    def all_of(self, attr: str) -> list[str]:
+    def all_of(self, attr: str) -> list[Item]:
         return [item for s in self.steps for item in getattr(s, attr)]
 
-    def to_dict(self) -> dict:
-        return {"environment": self.environment, "plan_hash": self.plan_hash, "result": self.result,
-                "backup_folder": self.backup_folder,
-                "steps": [{"step": s.step, "status": s.status, "detail": s.detail, "deleted": s.deleted,
-                           "failed": s.failed, "skipped": s.skipped, "seconds": s.seconds} for s in self.steps],
-                "deleted": self.all_of("deleted"), "failed": self.all_of("failed"), "skipped": self.all_of("skipped")}
+    def deleted_namespace(self, name: str) -> bool:
+        """Whether this run (or the one it resumes) deleted namespace `name`."""
+        return any(isinstance(i, Listed) and i.label == f"namespace {name}" for i in self.all_of("deleted"))
 
 
 class BoundAudit(AuditLog):
@@ -279,31 +282,33 @@ class CleanupRun:
         if self.force:
             self.emit(ForcedRun())
         summary = RunSummary(self.plan.environment, self.plan.hash)
-        stop_reason = ""
+        stop_reason: NotRun | None = None
         for step in self.steps:
             if stop_reason:
-                summary.steps.append(StepOutcome(step, SKIPPED, stop_reason))
+                summary.steps.append(StepOutcome(step, SKIPPED, (stop_reason,)))
                 continue
             if before.done(step):
                 entry = before.steps[step]
                 # its data too: a backup taken earlier is still this cleanup's backup (its folder is offered)
-                outcome = StepOutcome(step, DONE_EARLIER, entry.get("detail", ""), data=dict(entry.get("data") or {}))
+                said = entry.get("said")
+                said = tuple(from_dict(f) for f in said) if isinstance(said, list) else \
+                    (from_dict(entry["detail"]),) if entry.get("detail") else ()  # an older hubtui's journal
+                outcome = StepOutcome(step, DONE_EARLIER, said, data=dict(entry.get("data") or {}))
                 summary.steps.append(outcome)
-                self.emit(StepDone(step, f"done in an earlier run: {outcome.detail}"))
+                self.emit(StepDone(step, said=(DoneBefore(), *outcome.said)))
                 continue
             if self.cancel.is_set():
-                stop_reason = "not run: the run was stopped before it"
-                summary.steps.append(StepOutcome(step, SKIPPED, stop_reason))
+                stop_reason = NotRun(stopped=True)
+                summary.steps.append(StepOutcome(step, SKIPPED, (stop_reason,)))
                 continue
             outcome = self._run_step(step, before)
             summary.steps.append(outcome)
             if outcome.status == FAILED or outcome.failed:
-                stop_reason = f"'{STEP_TITLES[step]}' failed"
+                stop_reason = NotRun(failed_step=step)
                 if step == "backup" and "quiesce" in self.steps:
-                    outcome.detail += ("; the writers stay scaled down (each count is recorded: `hubtui scale "
-                                       "--restore` brings them back)")
+                    outcome.said += (WritersStayDown(),)
             elif outcome.status == CANCELLED:
-                stop_reason = "cancelled"
+                stop_reason = NotRun()
         result = summary.result
         self.journal.end(result)
         end: dict[str, object] = {"result": result}
@@ -358,22 +363,24 @@ class CleanupRun:
         except HubError as e:
             from .kube_steps import StepCancelled
 
-            outcome = StepOutcome(step, CANCELLED if isinstance(e, StepCancelled) else FAILED, str(e))
+            cancelled = isinstance(e, StepCancelled)
+            outcome = StepOutcome(step, CANCELLED if cancelled else FAILED, (StepError(str(e), cancelled),))
         except Exception as e:  # noqa: BLE001 - a bug or an unexpected error is a failure, never a success
-            outcome = StepOutcome(step, FAILED, f"{type(e).__name__}: {e}")
+            outcome = StepOutcome(step, FAILED, (StepError(str(e), unexpected=type(e).__name__),))
         if outcome.status == DONE and outcome.failed:
             outcome.status = FAILED
         outcome.seconds = time.monotonic() - started
-        self.journal.step(step, outcome.status, outcome.detail,
-                          {"deleted": outcome.deleted, "failed": outcome.failed, **outcome.data})
+        said = [as_dict(f) for f in outcome.said]
+        self.journal.step(step, outcome.status, said, {"deleted": [as_dict(i) for i in outcome.deleted],
+                                                       "failed": [as_dict(i) for i in outcome.failed], **outcome.data})
         try:
-            audit.record("cleanup-step", outcome=outcome.status, detail=outcome.detail)
+            audit.record("cleanup-step", outcome=outcome.status, said=said)
         except AuditError as e:  # the step is journaled; an unaudited run goes no further
-            outcome.status, outcome.detail = FAILED, str(e)
+            outcome.status, outcome.said = FAILED, (StepError(str(e)),)
         if outcome.status == DONE:
-            self.emit(StepDone(step, outcome.detail))
+            self.emit(StepDone(step, said=outcome.said))
         else:
-            self.emit(StepFailed(step, outcome.detail or outcome.status))
+            self.emit(StepFailed(step, "", said=outcome.said))
         return outcome
 
     def _sub_emit(self, step: str) -> Emit:
@@ -401,10 +408,10 @@ class CleanupRun:
 
         main = self._main()
         if not main.exists:
-            return StepOutcome("backup", DONE, f"namespace {main.name} does not exist: nothing to back up")
+            return StepOutcome("backup", DONE, (NothingToBackUp(main.name),))
         result = backup(self.conn, self.settings, main.name, self.plan.environment, emit=self._sub_emit("backup"))
         audit.record("backup", folder=str(result.folder), files={k: str(v) for k, v in result.files.items()})
-        return StepOutcome("backup", DONE, f"{counted(len(result.files), 'file')} in {tilde(result.folder)}",
+        return StepOutcome("backup", DONE, (BackedUp(len(result.files), str(result.folder)),),
                            data={"folder": str(result.folder), "files": [str(f) for f in result.files.values()]})
 
     def _step_quiesce(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
@@ -426,12 +433,8 @@ class CleanupRun:
             result = drain(self.conn, ns.name, audit=audit, emit=self._sub_emit(step), timeout=self.drain_timeout,
                            cancel=self.cancel, stores=stores)
             if result.stragglers:
-                out.failed.append(f"{ns.name}: {counted(len(result.stragglers), 'pod')} still there after "
-                                  f"{self.drain_timeout:g} s ({', '.join(result.stragglers[:5])})")
-        what = "drained" if stores else "with their writers stopped"
-        out.detail = f"{counted(len(targets), 'namespace')} {what}" if targets else "no namespace to drain"
-        if out.failed:
-            out.detail = "pods did not go"
+                out.failed.append(PodsRemain(ns.name, tuple(result.stragglers), self.drain_timeout))
+        out.said = (PodsDidNotGo(),) if out.failed else (Drained(len(targets), stores),)
         return out
 
     def _step_namespaces(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
@@ -439,7 +442,7 @@ class CleanupRun:
 
         uids = self.plan.planned_uids
         if not uids:
-            return StepOutcome("namespaces", DONE, "no namespace to delete")
+            return StepOutcome("namespaces", DONE, (NamespacesDeleted(0),))
         # Infrastructure that something staying has started to use since the plan is left alone: the step
         # fails naming it, and a new plan shows it as shared.
         kept = shared_since(self.conn, self.plan)
@@ -454,23 +457,20 @@ class CleanupRun:
         early_done, early_failed = delete_webhooks(self.conn, early, audit=audit, emit=self._sub_emit("namespaces"))
         result = delete_namespaces(self.conn, uids, audit=audit, emit=self._sub_emit("namespaces"),
                                    timeout=self.namespace_timeout, cancel=self.cancel)
-        outcome = StepOutcome("namespaces", DONE, f"{len(result.gone)} deleted, {len(result.absent)} already gone",
-                              deleted=[f"namespace {n}" for n in result.gone])
-        outcome.failed = [f"namespace {n} ({in_use(users, 1)}: left alone; plan again)" for n, users in kept.items()]
-        outcome.failed += [f"namespace {n} ({why})" for n, why in result.recreated.items()]
-        if result.stuck:
-            outcome.failed += [f"namespace {n} (stuck: {why})" for n, why in result.stuck.items()]
-            outcome.detail = f"{counted(len(result.stuck), 'namespace')} stuck in Terminating"
-        elif result.recreated:
-            outcome.detail = f"{counted(len(result.recreated), 'namespace')} created again since the plan were not deleted"
-        outcome.deleted += early_done
-        outcome.failed += [f"{label} ({why})" for label, why in early_failed.items()]
+        outcome = StepOutcome("namespaces", DONE, (NamespacesDeleted(len(uids), len(result.gone), len(result.absent),
+                                                                     len(result.stuck), len(result.recreated)),),
+                              deleted=[Listed(f"namespace {n}") for n in result.gone])
+        outcome.failed = [NamespaceLeftAlone(n, tuple(users)) for n, users in kept.items()]
+        outcome.failed += [NamespaceCreatedAgain(n) for n in result.recreated]
+        outcome.failed += [NamespaceStuck(n, self.namespace_timeout, why) for n, why in result.stuck.items()]
+        outcome.deleted += [Listed(label) for label in early_done]
+        outcome.failed += [Listed(label, why) for label, why in early_failed.items()]
         gone = set(result.gone) | set(result.absent)
         webhooks = [w for w in self.plan.webhooks if set(w["namespaces"]) <= gone and w not in early]
         if webhooks:
             done, failed = delete_webhooks(self.conn, webhooks, audit=audit, emit=self._sub_emit("namespaces"))
-            outcome.deleted += done
-            outcome.failed += [f"{label} ({why})" for label, why in failed.items()]
+            outcome.deleted += [Listed(label) for label in done]
+            outcome.failed += [Listed(label, why) for label, why in failed.items()]
         return outcome
 
     def _step_cloud(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
@@ -502,17 +502,16 @@ class CleanupRun:
             audit.record("allow-disable-deletion-protection")
         outcomes = base.teardown(cloud, self.settings, ctx) if cloud.resources else []
         out = StepOutcome("cloud", DONE)
-        out.deleted = [f"{r.label()} (earlier run)" for r in cloud.resources if r.id in before.finished_resources]
+        out.deleted = [Listed(r.label(), earlier=True) for r in cloud.resources if r.id in before.finished_resources]
         for o in outcomes:
             if o.resource.id in before.finished_resources:
                 continue  # counted above
             if o.outcome == base.GONE:
-                out.deleted.append(f"{o.resource.label()} (was already gone)")
+                out.deleted.append(Listed(o.resource.label(), was_gone=True))
                 continue
-            label = o.resource.label() + (f" ({o.detail})" if o.detail else "")
-            {base.DELETED: out.deleted, base.FAILED: out.failed, base.SKIPPED: out.skipped}[o.outcome].append(label)
-        out.detail = (f"{len(out.deleted)} of {counted(len(cloud.resources), 'resource')} gone, {len(out.failed)} failed, "
-                      f"{len(out.skipped)} skipped")
+            item = Listed(o.resource.label(), o.detail)
+            {base.DELETED: out.deleted, base.FAILED: out.failed, base.SKIPPED: out.skipped}[o.outcome].append(item)
+        out.said = (CloudTally(len(out.deleted), len(cloud.resources), len(out.failed), len(out.skipped)),)
         if self.cancel.is_set() and not out.failed and out.skipped:
             out.status = CANCELLED
         return out
@@ -527,12 +526,10 @@ class CleanupRun:
             copy, removed = remove_kubeconfig_entries(entries, copies_dir)
             for item in removed:
                 audit.record("remove-local", item=item, file=entries.file, copy=str(copy))
-            out.deleted += removed
+            out.deleted += [Listed(item) for item in removed]
             if removed:
                 self.emit(KubeconfigCleaned(entries.file, len(removed), str(copy)))
-        keep = ", ".join(tilde(k) for k in local.kept)
-        out.detail = (f"{len(out.deleted)} kubeconfig entries removed; working files go at the end; kept {keep}"
-                      if local.kubeconfig else f"no kubeconfig entries to remove; kept {keep}")
+        out.said = (LocalCleaned(len(out.deleted), tuple(str(k) for k in local.kept), bool(local.kubeconfig)),)
         return out
 
     def _forget_working_files(self, summary: RunSummary) -> None:
@@ -545,7 +542,7 @@ class CleanupRun:
             removed = remove_working_files(self.journal.folder)
         except OSError as e:
             self.emit(WorkingFilesKept(str(self.journal.folder), str(e.strerror)))
-            local.detail += f"; {working_files_kept(tilde(self.journal.folder), str(e.strerror))}"
+            local.said += (WorkingFilesKept(str(self.journal.folder), str(e.strerror)),)
             return
         self.audit.record("remove-local", item=f"working files {self.journal.folder}", files=removed)
-        local.deleted.append(f"working files {tilde(self.journal.folder)}")
+        local.deleted.append(Listed(f"working files {tilde(self.journal.folder)}"))

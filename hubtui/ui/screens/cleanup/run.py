@@ -267,7 +267,7 @@ class RunScreen(HubScreen):
         screen = self.app.screen
         if isinstance(screen, DeploymentsScreen) and self.summary is not None:
             # the screen's last message is old news now: say what the cleanup did to the namespace on screen
-            gone = f"namespace {screen.backend.namespace}" in self.summary.to_dict()["deleted"]
+            gone = self.summary.deleted_namespace(screen.backend.namespace)
             screen.say(f"namespace {screen.backend.namespace} was deleted by the cleanup of "
                        f"'{self.plan.environment}': n switches to another namespace" if gone else
                        f"cleanup of '{self.plan.environment}': {self.summary.result}")
