@@ -44,7 +44,26 @@ class StepFailed:
     said: tuple[Said, ...] = ()
 
 
-Event: TypeAlias = "StepStarted | Progress | LogLine | StepDone | StepFailed | Fact"  # a fact: hubtui/facts.py
+# What a scale reports besides its steps: facts, worded by present/events.py (scale_line). Here, not in
+# hubtui/facts.py: a scale of one deployment loads no cleanup facts (each dataclass costs its import ~3 ms).
+@dataclass(frozen=True)
+class HpaWillUndo:
+    """A manual scale of `deployment` to `replicas`, outside the range `low`–`high` of its HPA `hpa` (the HPA
+    will scale it back to the bound), or to 0 (the HPA pauses while it is at 0)."""
+    deployment: str
+    hpa: str
+    low: int
+    high: int
+    replicas: int
+
+
+@dataclass(frozen=True)
+class AtRecordedCount:
+    """A restore found `deployment` already at its recorded count: nothing to scale, its record cleared."""
+    deployment: str
+
+
+Event: TypeAlias = "StepStarted | Progress | LogLine | StepDone | StepFailed | HpaWillUndo | Fact"  # a fact: hubtui/facts.py
 Emit = Callable[["Event"], None]
 
 

@@ -109,9 +109,17 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
         cancel.set()
         print("hubtui: stopping: no new hub is started; those under way finish", file=sys.stderr, flush=True)
 
+    def as_dict(result) -> dict:
+        from ..present.events import change_warning
+
+        doc = result.to_dict()
+        for change in doc["changes"]:
+            change["warning"] = change_warning(change["warning"])
+        return doc
+
     def said(result) -> None:
         if args.ndjson:
-            printer.result({"event": "HubResult", **result.to_dict()})
+            printer.result({"event": "HubResult", **as_dict(result)})
         elif not args.json:
             print(f"{result.context}: {result.text}", file=sys.stderr, flush=True)
 
@@ -129,7 +137,7 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
     code = EXIT_FAILURE if failed else EXIT_OK
     if args.json or args.ndjson:
         printer.result({"ok": not failed, "exit_code": code, "dry_run": args.dry_run,
-                        "stopped": cancel.is_set(), "hubs": [r.to_dict() for r in results]})
+                        "stopped": cancel.is_set(), "hubs": [as_dict(r) for r in results]})
     else:
         print(table(("Context", "Namespace", "Result"), [(r.context, r.namespace, r.text) for r in results]))
     if failed:

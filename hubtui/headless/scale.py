@@ -154,11 +154,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     timed_out = outcome is not None and not outcome.ok
     code = EXIT_FAILURE if failed else EXIT_TIMEOUT if timed_out else EXIT_OK
     if args.json or args.ndjson:
+        from ..present.events import change_warning
+
         printer.result({
             "ok": code == EXIT_OK, "exit_code": code, "context": conn.context, "namespace": settings.namespace,
             "dry_run": args.dry_run,
             "changes": [{
-                "deployment": c.name, "from": c.before, "to": c.after, "warning": c.warning, "error": c.error,
+                "deployment": c.name, "from": c.before, "to": c.after, "warning": change_warning(c.warning), "error": c.error,
                 "status": status(c),
                 "ready": rows[c.name].ready if c.name in rows else None,
                 "desired": rows[c.name].desired if c.name in rows else None,

@@ -351,7 +351,7 @@ class HubResult:
                 "rolled_back": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error}
                                 for c in self.rolled_back],
                 "changes": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error,
-                             "warning": c.warning} for c in self.changes]}
+                             "warning": c.warning} for c in self.changes]}  # warning: a fact, worded by the caller
 
 
 def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replicas: int = 0, force: bool = False,

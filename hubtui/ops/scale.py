@@ -30,7 +30,7 @@ from ..kube.pods import matches, pod_list_call, why_not_ready
 from ..kube.watch import Watcher, name_key, namespaced_key
 from ..settings import Settings
 from ..readonly import refuse_if_readonly
-from ..events import Emit, LogLine, Progress, StepDone, StepFailed, StepStarted, ignore
+from ..events import AtRecordedCount, Emit, HpaWillUndo, Progress, StepDone, StepFailed, StepStarted, ignore
 
 MAX_PARALLEL = 16
 MAX_NAMED_READS = 16  # up to this many named deployments are read one by one (at once); more: the namespace's list
@@ -157,18 +157,12 @@ def parse_replicas(value: object) -> int:
     return n
 
 
-def hpa_warning(row: DeploymentRow, n: int) -> str | None:
-    """What an HPA will do to a manual scale outside its range."""
+def hpa_warning(row: DeploymentRow, n: int) -> HpaWillUndo | None:
+    """What an HPA will do to a manual scale to n: pause at 0, or scale it back into its range."""
     hpa = row.hpa
-    if hpa is None:
+    if hpa is None or not (n == 0 or n < hpa.min_replicas or n > hpa.max_replicas):
         return None
-    if n == 0:
-        return f"{row.name}: HPA {hpa.name} ({hpa}) pauses while the deployment is at 0"
-    if n < hpa.min_replicas or n > hpa.max_replicas:
-        bound = hpa.min_replicas if n < hpa.min_replicas else hpa.max_replicas
-        return (f"{row.name}: {n} is outside HPA {hpa.name}'s range {hpa}: "
-                f"the HPA will scale it back to {bound}")
-    return None
+    return HpaWillUndo(row.name, hpa.name, hpa.min_replicas, hpa.max_replicas, n)
 
 
 @dataclass(frozen=True)
@@ -177,7 +171,7 @@ class ScaleChange:
     before: int
     after: int
     dry_run: bool = False
-    warning: str | None = None
+    warning: HpaWillUndo | AtRecordedCount | None = None  # worded by present/events.py
     error: str | None = None
 
     @property
@@ -321,7 +315,7 @@ class ScaleEngine:
         step = f"{row.ref} {row.desired}→{n}"
         self.emit(StepStarted(step, "dry run" if self.dry_run else ""))
         if warning:
-            self.emit(LogLine(warning, "warning"))
+            self.emit(warning)
         if self._audit_error is not None:
             self.emit(StepFailed(step, "not sent: the audit log cannot be written"))
             raise self._audit_error
@@ -373,7 +367,7 @@ class ScaleEngine:
 
         def clear_record(row: DeploymentRow) -> ScaleChange:
             """Already at its recorded count (an HPA, or someone, put it back): restored, its record cleared."""
-            change = ScaleChange(row.ref, row.desired, row.desired, warning="already at its recorded count")
+            change = ScaleChange(row.ref, row.desired, row.desired, warning=AtRecordedCount(row.ref))
             if self.dry_run:
                 return change
             try:

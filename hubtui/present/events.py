@@ -3,7 +3,7 @@ lines into its log and colours them by tone; step states and outcomes are worded
 
 from __future__ import annotations
 
-from ..events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
+from ..events import AtRecordedCount, Event, HpaWillUndo, LogLine, Progress, StepDone, StepFailed, StepStarted
 from ..facts import AuditUnwritable, BackupNotSaved, BackupSaved, BackupTakenAgain, DeletionUnderway, FinishedEarlier, ForcedRun, HeldBack, JobsDeleted, KubeconfigCleaned, LeaseSkipped, LookingAgain, NamespaceCreatedAgain, NamespaceKept, NamespaceStuck, OperationRunning, PartDeleted, PodsRemain, ProtectionOff, ScaledToZero, SnapshotNotListed, StepError, Stopping, TryingAgain, WebhookDeleted, WebhookNotDeleted, Within, WorkingFilesKept
 from ..paths import tilde
 from ..words import counted, in_use, working_files_kept
@@ -77,7 +77,32 @@ def fact_line(event: Event) -> tuple[str, str] | None:
         return f"deleted {event.label} (its service lived in {', '.join(event.namespaces)})", "info"
     if isinstance(event, WebhookNotDeleted):
         return f"{event.label}: {event.why}", "error"
-    return cloud_line(event) or backup_line(event)
+    return cloud_line(event) or backup_line(event) or scale_line(event)
+
+
+def scale_line(event: Event) -> tuple[str, str] | None:
+    """(text, level) of what a scale reports besides its steps (an HPA that will undo it)."""
+    if isinstance(event, HpaWillUndo):
+        if event.replicas == 0:
+            return f"{event.deployment}: HPA {event.hpa} ({event.low}–{event.high}) pauses while the deployment is " \
+                   "at 0", "warning"
+        bound = event.low if event.replicas < event.low else event.high
+        return (f"{event.deployment}: {event.replicas} is outside HPA {event.hpa}'s range {event.low}–{event.high}: "
+                f"the HPA will scale it back to {bound}", "warning")
+    if isinstance(event, AtRecordedCount):
+        return f"{event.deployment}: already at its recorded count", "info"
+    return None
+
+
+def change_warning(warning: HpaWillUndo | AtRecordedCount | None) -> str | None:
+    """A scale change's warning (ops/scale.py's ScaleChange.warning) as `--json` gives it (a restore's: what it
+    found, without the name)."""
+    if warning is None:
+        return None
+    if isinstance(warning, AtRecordedCount):
+        return "already at its recorded count"
+    line = scale_line(warning)
+    return line[0] if line else None
 
 
 def cloud_line(event: Event) -> tuple[str, str] | None:

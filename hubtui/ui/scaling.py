@@ -18,6 +18,7 @@ from textual import work
 
 from ..errors import HubError
 from ..ops.scale import ScaleChange, WaitOutcome
+from ..present.events import said
 from ..present.words import counted, rolled_back
 from .widgets.replica_slider import ReplicaSlider
 
@@ -84,8 +85,9 @@ class Scaling:
         warnings: list[str] = []
 
         def emit(event) -> None:
-            if getattr(event, "level", "") == "warning":
-                warnings.append(event.text)
+            line = said(event)  # a LogLine, or a fact such as an HPA that will undo the change
+            if line and line[1] == "warning":
+                warnings.append(line[0])
 
         try:
             changes: list[ScaleChange] = call(emit)

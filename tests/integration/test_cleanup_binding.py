@@ -27,6 +27,7 @@ from hubtui.ops.cleanup.kube_steps import delete_namespaces
 from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
 from hubtui.ops.cleanup.runner import stale_reason
 from hubtui.present.plan import render_text
+from hubtui.present.summary import item_text
 
 from ..kubehelpers import wait_deleted
 
@@ -286,9 +287,9 @@ def test_infrastructure_used_since_the_plan_is_left_alone(kube, kube_settings, t
                              emit=lambda e: lines.append((event_line(e) or ("", ""))[0])).run()  # as shown
         step = next(s for s in summary.steps if s.step == "namespaces")
         assert step.status == FAILED
-        assert step.failed == [f"namespace ingress-nginx (used since the plan by ingress {other}/site: left alone; "
+        assert [item_text(i) for i in step.failed] == [f"namespace ingress-nginx (used since the plan by ingress {other}/site: left alone; "
                                "plan again)"]
-        assert step.deleted == [f"namespace {ns}"]
+        assert [item_text(i) for i in step.deleted] == [f"namespace {ns}"]
         assert any(f"ingress-nginx is left alone: used since the plan by ingress {other}/site" in line
                    for line in lines)
         live = core.read_namespace("ingress-nginx").metadata

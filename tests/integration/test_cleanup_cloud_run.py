@@ -21,6 +21,7 @@ from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
 from hubtui.ops.cleanup.runner import CleanupRun
 from hubtui.settings import Settings
 from hubtui.present.summary import render as render_summary
+from hubtui.present.summary import item_text
 
 pytestmark = pytest.mark.cluster
 EKS_CONTEXT = "arn:aws:eks:us-east-1:123456789012:cluster/llm-analytics-hub-dev"
@@ -79,7 +80,7 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
         first = CleanupRun(plan, plan_file, conn, settings, cloud_tuning=FAST).run()
         steps = {s.step: s for s in first.steps}
         assert first.result == "failed" and steps["cloud"].status == "failed"
-        assert any("deletion protection" in f for f in steps["cloud"].failed)
+        assert any("deletion protection" in item_text(f) for f in steps["cloud"].failed)
         assert steps["local"].status == "skipped"
         assert "Cleanup of 'dev' FAILED" in render_summary(first)
         rds = aws.client("rds")
@@ -93,7 +94,7 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
         assert second.ok, render_summary(second)
         steps = {s.step: s for s in second.steps}
         assert steps["namespaces"].status == "done earlier"
-        assert "eks-cluster llm-analytics-hub-dev (earlier run)" in steps["cloud"].deleted
+        assert "eks-cluster llm-analytics-hub-dev (earlier run)" in map(item_text, steps["cloud"].deleted)
         assert not rds.describe_db_instances()["DBInstances"]
         snapshots = [s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]]
         assert len(snapshots) == 1 and snapshots[0].startswith("llm-analytics-hub-dev-postgres-final-")

@@ -21,7 +21,7 @@ from hubtui.ops.cleanup.plan import CleanupOptions, discover, working_dir
 from hubtui.ops.cleanup.runner import CleanupRun, pending_run
 from hubtui.events import Progress, StepDone, StepFailed, StepStarted
 from hubtui.settings import Settings
-from hubtui.present.summary import as_dict, went
+from hubtui.present.summary import as_dict, item_text, went
 from hubtui.present.summary import render as render_summary
 
 
@@ -143,9 +143,9 @@ def test_a_stuck_namespace_fails_the_run_and_says_why(doomed_cluster, held_hub, 
         assert summary.result == "failed"
         steps = {s.step: s for s in summary.steps}
         assert steps["namespaces"].status == "failed" and steps["local"].status == "skipped"
-        [stuck] = steps["namespaces"].failed
+        [stuck] = map(item_text, steps["namespaces"].failed)
         assert HUB_NAMESPACE in stuck and "hubtui.test/never-cleared" in stuck
-        assert {f"namespace {n}" for n in INFRA} <= set(steps["namespaces"].deleted)
+        assert {f"namespace {n}" for n in INFRA} <= set(map(item_text, steps["namespaces"].deleted))
         assert working_dir(settings.state_dir, "dev").exists()  # kept for the resume
     finally:
         conn.close()

@@ -54,7 +54,7 @@ def test_ndjson_streams_progress_events_then_the_result(hubtui, ns):
     kinds = [e["event"] for e in events]
     assert kinds[-1] == "Result" and events[-1]["ok"] is True
     assert kinds.count("StepDone") == 2 and "Progress" in kinds
-    assert any(e["event"] == "LogLine" and e["level"] == "warning" and "HPA" in e["text"] for e in events)
+    assert any(e["event"] == "HpaWillUndo" and e["hpa"] == "api-server" for e in events)
     assert ns.replicas() == {"api-server": 0, "worker-service": 0}
     restored = hubtui("scale", "--restore", "--json")
     assert restored.returncode == 0 and ns.replicas() == {"api-server": 2, "worker-service": 1}

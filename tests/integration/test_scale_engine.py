@@ -9,8 +9,9 @@ import pytest
 
 from hubtui.errors import HubError, UsageError
 from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION, DeploymentStore
-from hubtui.events import LogLine, Progress, StepDone
+from hubtui.events import Progress, StepDone
 from hubtui.ops.scale import ScaleEngine
+from hubtui.present.events import fact_line
 
 
 pytestmark = pytest.mark.cluster
@@ -110,9 +111,9 @@ def test_restore_refuses_a_deployment_changed_since_unless_forced(engine, ns):
 
 def test_scaling_outside_the_hpa_range_warns_that_the_hpa_will_undo_it(engine, ns):
     [change] = engine.scale(["api-server"], 12)
-    assert change.warning == ("api-server: 12 is outside HPA api-server's range 2–10: "
-                              "the HPA will scale it back to 10")
-    assert any(isinstance(e, LogLine) and e.level == "warning" for e in engine.events)
+    assert fact_line(change.warning) == ("api-server: 12 is outside HPA api-server's range 2–10: "
+                                         "the HPA will scale it back to 10", "warning")
+    assert change.warning in engine.events  # said as it happens, as well as returned
     [inside] = engine.scale(["api-server"], 4)
     assert inside.warning is None
     row = next(r for r in engine.rows() if r.name == "api-server")

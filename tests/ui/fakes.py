@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, UTC
 
 from hubtui.kube.deployments import DeploymentRow, HpaRange, RowsChanged
 from hubtui.ops.scale import ScaleChange, WaitOutcome, hpa_warning, parse_replicas
-from hubtui.events import LogLine
 from hubtui.ops.cleanup.journal import JournalState
 
 if TYPE_CHECKING:
@@ -104,7 +103,7 @@ class FakeBackend:
             r = self._rows[name]
             warning = hpa_warning(r, n)
             if warning:
-                emit(LogLine(warning, "warning"))
+                emit(warning)
             out.append(ScaleChange(name, r.desired, n, dry_run, warning))
             if not dry_run:
                 original = r.original_replicas if r.original_replicas is not None or n else r.desired

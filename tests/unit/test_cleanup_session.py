@@ -338,7 +338,7 @@ def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none
 
     import hubtui.events as core
     import hubtui.facts as facts
-    from hubtui.present.events import event_line
+    from hubtui.present.events import change_warning, event_line
 
     samples = {"str": "x", "int": 2, "float": 45.0, "bool": True, "tuple[str, ...]": ("ingress web/site",),
                "StepStarted | StepDone | StepFailed": core.StepFailed("redis", "timed out")}
@@ -359,7 +359,15 @@ def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none
         "    warning: aws: rds-instance hub-db: delete: Throttling; trying again in 1.2s (2/4)", "warning")
     assert event_line(facts.BackupNotSaved("TimescaleDB", "pg_dumpall failed", part="roles"))[0] == \
         "    warning: backup: TimescaleDB roles not saved: pg_dumpall failed"
-    engines = ["hubtui/ops/cleanup/runner.py", "hubtui/ops/cleanup/kube_steps.py", "hubtui/ops/cleanup/backup.py",
+    # a scale's own facts (hubtui/events.py)
+    assert event_line(core.HpaWillUndo("api", "api-hpa", 2, 10, 0))[0] == \
+        "    warning: api: HPA api-hpa (2–10) pauses while the deployment is at 0"
+    assert event_line(core.HpaWillUndo("api", "api-hpa", 2, 10, 1))[0] == \
+        "    warning: api: 1 is outside HPA api-hpa's range 2–10: the HPA will scale it back to 2"
+    assert change_warning(core.AtRecordedCount("api")) == "already at its recorded count"
+    assert change_warning(None) is None
+    engines = ["hubtui/ops/scale.py", "hubtui/ops/cleanup/runner.py", "hubtui/ops/cleanup/kube_steps.py",
+               "hubtui/ops/cleanup/backup.py",
                *(f"hubtui/cloud/{name}.py" for name in ("base", "aws", "gcp", "azure"))]
     for engine in engines:
         called = {n.func.id for n in ast.walk(ast.parse((ROOT / engine).read_text()))
