@@ -18,7 +18,6 @@ from textual import work
 
 from ..errors import HubError
 from ..ops.scale import ScaleChange, WaitOutcome
-from ..present.events import said
 from ..present.words import counted, rolled_back
 from .widgets.replica_slider import ReplicaSlider
 
@@ -85,6 +84,8 @@ class Scaling:
         warnings: list[str] = []
 
         def emit(event) -> None:
+            from ..present.events import said  # here: the first paint loads no cleanup facts
+
             line = said(event)  # a LogLine, or a fact such as an HPA that will undo the change
             if line and line[1] == "warning":
                 warnings.append(line[0])

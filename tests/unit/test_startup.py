@@ -76,3 +76,17 @@ def test_a_kubeconfig_that_is_a_folder_or_not_yaml_is_one_line(tmp_path):
                               capture_output=True, text=True, timeout=30)
         assert proc.returncode == 1, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("hubtui: error: cannot ")
+
+
+def test_the_first_screen_loads_no_cleanup_fleet_detail_or_cloud_code():
+    """What the TUI's first paint imports (the app and the deployments screen): none of the other screens' code,
+    no cleanup facts (about 25 ms here), no cloud SDK, no kubernetes client. Each comes when it is opened."""
+    code = ("import json, sys; import hubtui.ui.app, hubtui.ui.screens.deployments, hubtui.ui.backend; "
+            "print(json.dumps(sorted(sys.modules)))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    loaded = set(json.loads(proc.stdout.strip().splitlines()[-1]))
+    later = ("hubtui.facts", "hubtui.ops.cleanup", "hubtui.ops.fleet", "hubtui.cloud", "hubtui.present.events",
+             "hubtui.present.summary", "hubtui.present.detail", "hubtui.kube.detail", "hubtui.ui.screens.cleanup",
+             "hubtui.ui.screens.detail", "hubtui.ui.screens.fleet", "hubtui.ui.screens.connect", "kubernetes",
+             "boto3", "botocore", "google", "azure", "pexpect")
+    assert sorted(m for m in loaded if m.startswith(later)) == []
