@@ -109,19 +109,13 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
         cancel.set()
         print("hubtui: stopping: no new hub is started; those under way finish", file=sys.stderr, flush=True)
 
-    def as_dict(result) -> dict:
-        from ..present.events import change_warning
-
-        doc = result.to_dict()
-        for change in doc["changes"]:
-            change["warning"] = change_warning(change["warning"])
-        return doc
+    from ..present.fleet import result_dict, result_text
 
     def said(result) -> None:
         if args.ndjson:
-            printer.result({"event": "HubResult", **as_dict(result)})
+            printer.result({"event": "HubResult", **result_dict(result)})
         elif not args.json:
-            print(f"{result.context}: {result.text}", file=sys.stderr, flush=True)
+            print(f"{result.context}: {result_text(result)}", file=sys.stderr, flush=True)
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, stop)
@@ -137,9 +131,9 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
     code = EXIT_FAILURE if failed else EXIT_OK
     if args.json or args.ndjson:
         printer.result({"ok": not failed, "exit_code": code, "dry_run": args.dry_run,
-                        "stopped": cancel.is_set(), "hubs": [as_dict(r) for r in results]})
+                        "stopped": cancel.is_set(), "hubs": [result_dict(r) for r in results]})
     else:
-        print(table(("Context", "Namespace", "Result"), [(r.context, r.namespace, r.text) for r in results]))
+        print(table(("Context", "Namespace", "Result"), [(r.context, r.namespace, result_text(r)) for r in results]))
     if failed:
         print(f"hubtui: error: not done on {', '.join(r.context for r in failed)}", file=sys.stderr)
     return code

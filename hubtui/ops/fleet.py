@@ -335,23 +335,27 @@ MAINTENANCE, RESTORE = "maintenance", "restore"
 ACT_PARALLEL = 4  # hubs changed at once
 
 
+# what came of a hub in act_on_hubs (HubResult.outcome); present/fleet.py words it
+NOT_STARTED, REFUSED, HUB_FAILED, NOT_READY, DONE = "not started", "refused", "failed", "not ready", "done"
+
+
 @dataclass(frozen=True)
 class HubResult:
+    """What came of one hub: its outcome, and the facts behind it. `why`: a refusal's read-only reason, or the
+    error that kept the hub from being changed; `changes` (ScaleChanges: a failed one carries its error);
+    `not_ready`: after a wait, each deployment not ready and why (None: no wait), within `wait` seconds, or all
+    ready in `seconds`; `rolled_back`: the changes that put them back."""
     context: str
     namespace: str
     ok: bool
-    text: str  # done: what changed; failed: why; refused; not started
-    changes: tuple = ()  # the ScaleChanges made there
-    not_ready: dict[str, str] | None = None  # after a wait: each deployment not ready, and why (None: no wait)
-    rolled_back: tuple = ()  # the ScaleChanges that put them back
-
-    def to_dict(self) -> dict:
-        return {"context": self.context, "namespace": self.namespace, "ok": self.ok, "result": self.text,
-                "not_ready": self.not_ready,
-                "rolled_back": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error}
-                                for c in self.rolled_back],
-                "changes": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error,
-                             "warning": c.warning} for c in self.changes]}  # warning: a fact, worded by the caller
+    outcome: str
+    why: str = ""
+    changes: tuple = ()
+    not_ready: dict[str, str] | None = None
+    rolled_back: tuple = ()
+    dry_run: bool = False
+    wait: float | None = None
+    seconds: float | None = None
 
 
 def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replicas: int = 0, force: bool = False,
@@ -374,13 +378,13 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
 
     def one(hub: Hub) -> HubResult:
         if cancel.is_set():
-            result = HubResult(hub.context, hub.namespace, False, "not started: stopped")
+            result = HubResult(hub.context, hub.namespace, False, NOT_STARTED)
             report(result)
             return result
         s = hub_settings(settings, hub)
         why = None if dry_run else readonly_reason(s, hub.context)
         if why:
-            result = HubResult(hub.context, hub.namespace, False, f"refused: read-only ({why})")
+            result = HubResult(hub.context, hub.namespace, False, REFUSED, why)
             report(result)
             return result
         conn = connections(hub.context) if connections else None
@@ -397,28 +401,18 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
             if wait is not None and moved and not dry_run and not failed:
                 outcome = engine.wait_ready(list(moved), wait, targets=moved, cancel=cancel)
             if failed:
-                text = f"failed: {failed[0].name}: {failed[0].error}" + (
-                    f" (and {len(failed) - 1} more)" if len(failed) > 1 else "")
+                kind = HUB_FAILED
             elif outcome is not None and not outcome.ok:
-                name, why = next(iter(outcome.not_ready.items()))
-                text = (f"not ready after {wait:g} s: {name}: {why}"
-                        + (f" (and {len(outcome.not_ready) - 1} more)" if len(outcome.not_ready) > 1 else ""))
+                kind = NOT_READY
                 if rollback:
-                    back = engine.rollback(changes)
-                    undone = [c for c in back if not c.ok]
-                    text += (f"; rolled back {sum(c.ok for c in back)} of {len(back)}"
-                             + (f", NOT {undone[0].name}: {undone[0].error}" if undone else ""))
-                    rolled = tuple(back)
+                    rolled = tuple(engine.rollback(changes))
             else:
-                verb = "would change" if dry_run else "changed"
-                text = f"done: {len(moved)} of {len(changes)} deployments {verb}" if changes else "done: nothing to do"
-                if outcome is not None:
-                    text += f", all ready in {outcome.seconds:.0f} s"
-            ok = not failed and (outcome is None or outcome.ok)
-            result = HubResult(hub.context, hub.namespace, ok, text, tuple(changes),
-                               None if outcome is None else dict(outcome.not_ready), rolled)
+                kind = DONE
+            result = HubResult(hub.context, hub.namespace, kind == DONE, kind, "", tuple(changes),
+                               None if outcome is None else dict(outcome.not_ready), rolled, dry_run, wait,
+                               None if outcome is None else outcome.seconds)
         except Exception as e:  # noqa: BLE001 - one hub's failure is its own row's
-            result = HubResult(hub.context, hub.namespace, False, f"failed: {e}")
+            result = HubResult(hub.context, hub.namespace, False, HUB_FAILED, str(e))
         finally:
             if own and conn is not None:
                 conn.close()

@@ -20,6 +20,7 @@ from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from hubtui.ops.fleet import (LIVE, MAINTENANCE, NO_HUB, RESTORE, Fleet, act_on_hubs, choose_hubs, versions)
 from hubtui.kube.client import FORBIDDEN, UNAUTHORIZED, UNREACHABLE
 from hubtui.settings import Settings
+from hubtui.present.fleet import result_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,9 +106,9 @@ def test_maintenance_across_hubs_refuses_a_readonly_hub_on_its_own_and_restores(
     seen = []
     results = {r.context: r for r in act_on_hubs(s, hubs, MAINTENANCE, on_result=seen.append)}
     assert sorted(r.context for r in seen) == ["dev-a", "gone", "prod-b"]  # each hub's result as it came
-    assert results["dev-a"].ok and results["dev-a"].text == "done: 2 of 2 deployments changed"
-    assert not results["prod-b"].ok and results["prod-b"].text.startswith("refused: read-only (context prod-b")
-    assert not results["gone"].ok and "cannot reach the API server" in results["gone"].text
+    assert results["dev-a"].ok and result_text(results["dev-a"]) == "done: 2 of 2 deployments changed"
+    assert not results["prod-b"].ok and result_text(results["prod-b"]).startswith("refused: read-only (context prod-b")
+    assert not results["gone"].ok and "cannot reach the API server" in result_text(results["gone"])
     apps = client.AppsV1Api(kube.api)
     dev, prod = fleet_hubs["dev"].name, fleet_hubs["prod"].name
     for name, count in (("api-server", "2"), ("worker", "1")):
@@ -118,7 +119,7 @@ def test_maintenance_across_hubs_refuses_a_readonly_hub_on_its_own_and_restores(
     assert {(e["context"], e["namespace"], e["deployment"], e["after"]) for e in audited} == {
         ("dev-a", dev, "api-server", 0), ("dev-a", dev, "worker", 0)}
     restored = act_on_hubs(s, hubs[:1], RESTORE)[0]
-    assert restored.ok and restored.text == "done: 2 of 2 deployments changed"
+    assert restored.ok and result_text(restored) == "done: 2 of 2 deployments changed"
     assert apps.read_namespaced_deployment("api-server", dev).spec.replicas == 2
 
 
@@ -129,7 +130,7 @@ def test_a_stopped_fleet_action_starts_no_new_hub_and_says_so(fleet_hubs, kube):
     cancel = threading.Event()
     cancel.set()
     results = act_on_hubs(s, choose_hubs(s, ["dev-a"]), MAINTENANCE, cancel=cancel)
-    assert [(r.context, r.ok, r.text) for r in results] == [("dev-a", False, "not started: stopped")]
+    assert [(r.context, r.ok, result_text(r)) for r in results] == [("dev-a", False, "not started: stopped")]
     assert client.AppsV1Api(kube.api).read_namespaced_deployment("api-server", fleet_hubs["dev"].name).spec.replicas == 2
 
 
@@ -342,10 +343,10 @@ def test_a_hub_whose_change_is_not_ready_in_time_is_rolled_back_and_the_other_ke
     results = {r.context: r for r in act_on_hubs(s, choose_hubs(s, ["dev-a", "prod-b"]), MAINTENANCE, replicas=2,
                                                   wait=6, rollback=True)}
     dev, prod = results["dev-a"], results["prod-b"]
-    assert not dev.ok and dev.text.startswith("not ready after 6 s: report-builder: ")
-    assert dev.text.endswith("; rolled back 2 of 2")  # worker 1→2 and report-builder 0→2, each put back
+    assert not dev.ok and result_text(dev).startswith("not ready after 6 s: report-builder: ")
+    assert result_text(dev).endswith("; rolled back 2 of 2")  # worker 1→2 and report-builder 0→2, each put back
     assert sorted((c.name, c.before, c.after) for c in dev.rolled_back) == [("report-builder", 2, 0),
                                                                             ("worker", 2, 1)]
     assert fleet_hubs["dev"].replicas() == {"api-server": 2, "worker": 1, "report-builder": 0}
-    assert prod.ok and prod.text.startswith("done: 1 of 2 deployments changed, all ready in")
+    assert prod.ok and result_text(prod).startswith("done: 1 of 2 deployments changed, all ready in")
     assert fleet_hubs["prod"].replicas() == {"api-server": 2, "worker": 2}

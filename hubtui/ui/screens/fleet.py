@@ -15,6 +15,7 @@ from textual.binding import BindingType
 from textual.widgets import DataTable
 
 from ...ops.fleet import FORBIDDEN, NO_HUB, UNAUTHORIZED, CONNECTING, LIVE, MAINTENANCE, RESTORE, Fleet, HubResult, HubView, act_on_hubs, hub_settings
+from ...present.fleet import result_text
 from ...words import counted, human_age
 from ..actions import bindings, table_bindings
 from ..live import Channel
@@ -329,7 +330,7 @@ class FleetScreen(TableScreen):
     @work(thread=True, exit_on_error=False, group="fleet-act", name="fleet action")
     def act(self, action: str, hubs, cancel: threading.Event) -> None:
         def started(result: HubResult) -> None:
-            self.fleet.set_result(result.context, result.text, result.ok)
+            self.fleet.set_result(result.context, result_text(result), result.ok)
 
         results = act_on_hubs(self.fleet.settings, hubs, action, cancel=cancel, on_result=started,
                               connections=self.fleet.connection)

@@ -1,0 +1,48 @@
+"""What came of a hub in a maintenance or restore across the fleet (ops/fleet.py's HubResult), as the fleet
+screen's rows, `hubtui scale --contexts` and its JSON say it."""
+
+from __future__ import annotations
+
+from ..ops.fleet import DONE, HUB_FAILED, NOT_READY, NOT_STARTED, REFUSED, HubResult
+from .events import change_warning
+
+
+def more(count: int) -> str:
+    return f" (and {count} more)" if count > 0 else ""
+
+
+def result_text(r: HubResult) -> str:
+    """`done: 2 of 3 deployments changed, all ready in 4 s`, `failed: worker: …`, `refused: read-only (…)`."""
+    if r.outcome == NOT_STARTED:
+        return "not started: stopped"
+    if r.outcome == REFUSED:
+        return f"refused: read-only ({r.why})"
+    if r.outcome == HUB_FAILED:
+        failed = [c for c in r.changes if not c.ok]
+        if r.why or not failed:
+            return f"failed: {r.why}"
+        return f"failed: {failed[0].name}: {failed[0].error}{more(len(failed) - 1)}"
+    if r.outcome == NOT_READY:
+        name, why = next(iter((r.not_ready or {}).items()), ("?", "?"))
+        text = f"not ready after {r.wait:g} s: {name}: {why}{more(len(r.not_ready or {}) - 1)}"
+        if r.rolled_back:
+            undone = [c for c in r.rolled_back if not c.ok]
+            text += (f"; rolled back {sum(c.ok for c in r.rolled_back)} of {len(r.rolled_back)}"
+                     + (f", NOT {undone[0].name}: {undone[0].error}" if undone else ""))
+        return text
+    assert r.outcome == DONE, r.outcome
+    if not r.changes:
+        return "done: nothing to do"
+    moved = sum(c.ok and c.before != c.after for c in r.changes)
+    text = f"done: {moved} of {len(r.changes)} deployments {'would change' if r.dry_run else 'changed'}"
+    return text + (f", all ready in {r.seconds:.0f} s" if r.seconds is not None else "")
+
+
+def result_dict(r: HubResult) -> dict:
+    """A hub's result as `hubtui scale --contexts … --json` gives it."""
+    return {"context": r.context, "namespace": r.namespace, "ok": r.ok, "result": result_text(r),
+            "not_ready": r.not_ready,
+            "rolled_back": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error}
+                            for c in r.rolled_back],
+            "changes": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error,
+                         "warning": change_warning(c.warning)} for c in r.changes]}
