@@ -229,6 +229,13 @@ class Drained:
 
 
 @dataclass(frozen=True)
+class DrainFinished:
+    """A namespace's drain: `scaled` workloads scaled to 0, `deleted` jobs and cronjobs deleted, no pod left."""
+    scaled: int
+    deleted: int
+
+
+@dataclass(frozen=True)
 class PodsDidNotGo:
     """A drain ended with pods still there (each namespace's are listed as PodsRemain)."""
 
@@ -321,12 +328,12 @@ Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | 
     | OperationRunning | FinishedEarlier | HeldBack | PartDeleted | BackupSaved | BackupNotSaved | Within
 
 # what a step came to and what it lists: in StepOutcome, the journal and the audit log (as_dict / from_dict)
-Said = NothingToBackUp | BackedUp | WritersStayDown | Drained | PodsDidNotGo | NamespacesDeleted | CloudTally \
+Said = NothingToBackUp | BackedUp | WritersStayDown | Drained | DrainFinished | PodsDidNotGo | NamespacesDeleted | CloudTally \
     | LocalCleaned | NotRun | DoneBefore | StepError | Noted | WorkingFilesKept
 Item = Listed | PodsRemain | NamespaceLeftAlone | NamespaceCreatedAgain | NamespaceStuck
 
 _BY_NAME = {cls.__name__: cls for cls in (
-    NothingToBackUp, BackedUp, WritersStayDown, Drained, PodsDidNotGo, NamespacesDeleted, CloudTally, LocalCleaned,
+    NothingToBackUp, BackedUp, WritersStayDown, Drained, DrainFinished, PodsDidNotGo, NamespacesDeleted, CloudTally, LocalCleaned,
     NotRun, DoneBefore, StepError, Noted, WorkingFilesKept, Listed, PodsRemain, NamespaceLeftAlone, NamespaceCreatedAgain,
     NamespaceStuck)}
 

@@ -31,7 +31,8 @@ def event_line(event: Event) -> tuple[str, str] | None:
         if isinstance(inner, StepStarted):
             return log_line(f"{inner.step}: started" + (f" ({inner.detail})" if inner.detail else ""))
         if isinstance(inner, StepDone):
-            return log_line(f"{inner.step}: done" + (f": {inner.detail}" if inner.detail else ""))
+            words = step_words(inner)
+            return log_line(f"{inner.step}: done" + (f": {words}" if words else ""))
         return log_line(f"{inner.step}: failed: {inner.error}", "error")
     fact = fact_line(event)
     return log_line(*fact) if fact else None

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..facts import (BackedUp, CloudTally, DoneBefore, Drained, Item, Listed, LocalCleaned, NamespaceCreatedAgain,
+from ..facts import (BackedUp, CloudTally, DoneBefore, Drained, DrainFinished, Item, Listed, LocalCleaned, NamespaceCreatedAgain,
                      NamespaceLeftAlone, NamespacesDeleted, NamespaceStuck, Noted, NothingToBackUp, NotRun, PodsDidNotGo,
                      PodsRemain, Said, StepError, WorkingFilesKept, WritersStayDown)
 from ..ops.cleanup.runner import CANCELLED, DONE, DONE_EARLIER, FAILED, SKIPPED, STEP_TITLES, RunSummary, StepOutcome
@@ -37,6 +37,8 @@ def fact_text(fact: Said) -> str:
         if not fact.namespaces:
             return "no namespace to drain"
         return f"{counted(fact.namespaces, 'namespace')} {'drained' if fact.stores else 'with their writers stopped'}"
+    if isinstance(fact, DrainFinished):
+        return f"{fact.scaled} scaled to 0, {fact.deleted} jobs/cronjobs deleted, no pods left"
     if isinstance(fact, PodsDidNotGo):
         return "pods did not go"
     if isinstance(fact, NamespacesDeleted):

@@ -27,7 +27,7 @@ from ...settings import Settings
 from ..connect import (HELPER_PODS, TARGETS, PodChoice, choose_container, find_pod, kubectl_path, pod_phase,
                        read_secret)
 from ...events import Emit, StepDone, StepFailed, StepStarted, ignore
-from ...facts import BackupNotSaved, BackupSaved
+from ...facts import BackedUp, BackupNotSaved, BackupSaved
 from ...words import counted
 from ...kube.apis import apis
 
@@ -144,7 +144,7 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
             emit(BackupSaved(title, final.name, note))
         if store not in result.notes:  # a Redis cluster: one line for the store as a whole
             result.notes[store] = f"{counted(len(saved), 'file')}: " + "; ".join(f"{f.name}" for _, f, _ in saved)
-    emit(StepDone("backup", f"{counted(len(result.files), 'file')} in {tilde(folder)}"))
+    emit(StepDone("backup", said=(BackedUp(len(result.files), str(folder)),)))
     return result
 
 

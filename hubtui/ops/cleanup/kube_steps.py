@@ -21,7 +21,7 @@ from ...kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from ...kube.pods import pod_list_call
 from ...kube.watch import Watcher
 from ...events import Emit, Progress, StepDone, StepStarted, ignore
-from ...facts import JobsDeleted, NamespaceCreatedAgain, NamespaceStuck, PodsRemain, ScaledToZero, WebhookDeleted, WebhookNotDeleted
+from ...facts import DrainFinished, JobsDeleted, NamespaceCreatedAgain, NamespacesDeleted, NamespaceStuck, PodsRemain, ScaledToZero, WebhookDeleted, WebhookNotDeleted
 from ...words import counted
 from ...kube.apis import apis, delete_options
 
@@ -234,7 +234,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     if stragglers:
         emit(PodsRemain(namespace, tuple(stragglers), timeout))
     else:
-        emit(StepDone(step, f"{len(scaled)} scaled to 0, {len(deleted)} jobs/cronjobs deleted, no pods left"))
+        emit(StepDone(step, said=(DrainFinished(len(scaled), len(deleted)),)))
     return DrainResult(namespace, scaled, tuple(deleted), tuple(stragglers))
 
 
@@ -344,7 +344,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
     for name, why in stuck.items():
         emit(NamespaceStuck(name, timeout, why))
     if not stuck and not recreated:
-        emit(StepDone(step, f"{len(gone)} deleted, {len(absent)} did not exist"))
+        emit(StepDone(step, said=(NamespacesDeleted(len(uids), len(gone), len(absent)),)))
     return NamespaceDeletion(gone, tuple(absent), stuck, recreated)
 
 
