@@ -25,8 +25,12 @@ class EventPrinter:
         where = f"{context}: " if context else ""
         with self._lock:
             if self.ndjson:
-                print(json.dumps({**to_dict(event), **({"context": context} if context else {})}), file=self.out,
-                      flush=True)
+                doc = to_dict(event)
+                if getattr(event, "said", None):  # a cleanup step's end: its facts, and in words as before
+                    from ..present.events import step_words
+
+                    doc["detail" if isinstance(event, StepDone) else "error"] = step_words(event)  # type: ignore[arg-type]
+                print(json.dumps({**doc, **({"context": context} if context else {})}), file=self.out, flush=True)
             elif isinstance(event, LogLine):
                 if event.level != "info":
                     print(f"{event.level}: {where}{event.text}", file=self.err, flush=True)

@@ -371,3 +371,21 @@ def test_the_cleanup_engine_words_no_step_outcome():
                           "Listed" for n in ast.walk(c.args[0])}  # a thing's name (`namespace x`) is no sentence
                 assert not any((isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant) and isinstance(
                     n.value, str) and n.value)) and id(n) not in labels for n in ast.walk(arg)), ast.unparse(node)
+
+
+def test_ndjson_gives_a_steps_end_as_facts_and_in_words():
+    import io
+
+    from hubtui.events import StepDone, StepFailed
+    from hubtui.headless.output import EventPrinter
+
+    out = io.StringIO()
+    printer = EventPrinter(ndjson=True, out=out)
+    printer(StepDone("backup", said=(BackedUp(2, "/b"),)))
+    printer(StepFailed("drain", "", said=(StepError("pods did not go", cancelled=True),)))
+    printer(StepDone("scale", "plain"))
+    done, failed, plain = (json.loads(line) for line in out.getvalue().splitlines())
+    assert done == {"event": "StepDone", "step": "backup", "detail": "2 files in /b",
+                    "said": [{"fact": "BackedUp", "files": 2, "folder": "/b"}]}
+    assert failed["error"] == "pods did not go" and failed["said"][0]["cancelled"] is True
+    assert plain == {"event": "StepDone", "step": "scale", "detail": "plain"}
