@@ -801,3 +801,18 @@ async def test_the_palette_ranks_a_match_in_an_actions_name_first():
         await pilot.pause(0.3)
         listed = [line.strip() for line in screen_lines(app) if "(" in line and ")" in line and "·" not in line]
         assert listed[0].startswith("Scale all (a)"), listed
+
+
+async def test_a_scale_outside_the_hpa_range_says_what_the_hpa_will_do_once_applied():
+    """The engine reports the HPA that will undo the change as a fact; the screen says it in words, as a notice."""
+    from textual.widgets._toast import Toast
+
+    backend = FakeBackend()
+    app = HubApp(backend=backend)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await select(pilot, app, "api-server")
+        await pilot.press(*"12", "enter")  # one burst
+        await until(pilot, lambda: any("api-server: 12 is outside HPA api-server's range 2–10: the HPA will scale "
+                                       "it back to 10" in " ".join(rendered_text(t).replace("▌", " ").split())
+                                       for t in app.screen.query(Toast)), what="the HPA notice")
+        assert ("scale", ("api-server",), 12, False) in backend.calls
