@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .events import StepDone, StepFailed, StepStarted, named
+from .events import StepDone, StepFailed, StepStarted
 
 
 # ----- what a cleanup run reports besides its steps: facts, as data; present/events.py words them -----------------
@@ -327,7 +327,7 @@ Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | 
     | WebhookNotDeleted | TryingAgain | LookingAgain | SnapshotNotListed | ProtectionOff | DeletionUnderway \
     | OperationRunning | FinishedEarlier | HeldBack | PartDeleted | BackupSaved | BackupNotSaved | Within
 
-# what a step came to and what it lists: in StepOutcome, the journal and the audit log (as_dict / from_dict)
+# what a step came to and what it lists: in StepOutcome, the journal and the audit log (events.named / from_dict)
 Said = NothingToBackUp | BackedUp | WritersStayDown | Drained | DrainFinished | PodsDidNotGo | NamespacesDeleted | CloudTally \
     | LocalCleaned | NotRun | DoneBefore | StepError | Noted | WorkingFilesKept
 Item = Listed | PodsRemain | NamespaceLeftAlone | NamespaceCreatedAgain | NamespaceStuck
@@ -338,13 +338,8 @@ _BY_NAME = {cls.__name__: cls for cls in (
     NamespaceStuck)}
 
 
-def as_dict(fact: Said | Item) -> dict:
-    """A fact as JSON data, named: {"fact": "BackedUp", "files": 3, "folder": "…"} (tuples become lists)."""
-    return named(fact)
-
-
 def from_dict(data) -> Said | Item:
-    """A fact from as_dict's data (the journal); words of an older journal, or a fact this hubtui does not know,
+    """A fact from events.named's data (the journal); words of an older journal, or a fact this hubtui does not know,
     become Noted / Listed of them, never an error: a resume reads what an earlier run wrote."""
     if isinstance(data, str):
         return Noted(data)

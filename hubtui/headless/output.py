@@ -35,12 +35,9 @@ class EventPrinter:
                 if event.level != "info":
                     print(f"{event.level}: {where}{event.text}", file=self.err, flush=True)
             elif isinstance(event, StepFailed):
-                if event.said:  # a cleanup step's facts
-                    from ..present.events import step_words
+                from ..present.events import step_words  # a cleanup step's facts, or the operation's own error
 
-                    print(f"error: {where}{step_words(event)}", file=self.err, flush=True)
-                else:
-                    print(f"error: {where}{event.error}", file=self.err, flush=True)
+                print(f"error: {where}{step_words(event)}", file=self.err, flush=True)
             elif not isinstance(event, (StepStarted, StepDone, Progress)):  # a fact: its warnings are said
                 from ..present.events import said
 

@@ -4,7 +4,7 @@ lines into its log and colours them by tone; step states and outcomes are worded
 from __future__ import annotations
 
 from ..events import AtRecordedCount, Event, HpaWillUndo, LogLine, Progress, StepDone, StepFailed, StepStarted
-from ..facts import AuditUnwritable, BackupNotSaved, BackupSaved, BackupTakenAgain, DeletionUnderway, FinishedEarlier, ForcedRun, HeldBack, JobsDeleted, KubeconfigCleaned, LeaseSkipped, LookingAgain, NamespaceCreatedAgain, NamespaceKept, NamespaceStuck, OperationRunning, PartDeleted, PodsRemain, ProtectionOff, ScaledToZero, SnapshotNotListed, StepError, Stopping, TryingAgain, WebhookDeleted, WebhookNotDeleted, Within, WorkingFilesKept
+from ..facts import AuditUnwritable, BackupNotSaved, BackupSaved, BackupTakenAgain, DeletionUnderway, FinishedEarlier, ForcedRun, HeldBack, JobsDeleted, KubeconfigCleaned, LeaseSkipped, LookingAgain, NamespaceCreatedAgain, NamespaceKept, NamespaceStuck, OperationRunning, PartDeleted, PodsRemain, ProtectionOff, ScaledToZero, SnapshotNotListed, Stopping, TryingAgain, WebhookDeleted, WebhookNotDeleted, Within, WorkingFilesKept
 from ..paths import tilde
 from ..words import counted, in_use, working_files_kept
 from .tones import ERROR, MUTED, PLAIN, STRONG, SUCCESS, WARNING
@@ -171,7 +171,6 @@ def step_words(event: StepDone | StepFailed) -> str:
 
 
 def step_failed_state(event: StepFailed) -> str:
-    """How a failed step shows in the step list: cancelled (the operator stopped it) or failed."""
-    if event.said:
-        return "cancelled" if any(isinstance(f, StepError) and f.cancelled for f in event.said) else "failed"
+    """How a failed step shows in the step list: cancelled (the operator stopped it) or failed. A cleanup step's
+    event carries its status as its error (its words are in `said`)."""
     return "cancelled" if "cancel" in event.error else "failed"

@@ -74,12 +74,10 @@ def fact_text(fact: Said) -> str:
 
 def said_text(said: tuple[Said, ...]) -> str:
     """What a step came to in one line: its facts, one after the other (`done in an earlier run: …`)."""
-    text = ""
-    for fact in said:
-        words = fact_text(fact)
-        text += words if not text else (f": {words}" if isinstance(said[0], DoneBefore) and text ==
-                                        fact_text(said[0]) else f"; {words}")
-    return text
+    if said and isinstance(said[0], DoneBefore):
+        rest = said_text(said[1:])
+        return fact_text(said[0]) + (f": {rest}" if rest else "")
+    return "; ".join(fact_text(fact) for fact in said)
 
 
 def item_text(item: Item) -> str:
@@ -150,7 +148,7 @@ def render(summary: RunSummary) -> str:
 def as_dict(summary: RunSummary) -> dict:
     """The summary as `hubtui cleanup --json` prints it: each step's words (`detail`) and its facts (`said`),
     and what was deleted, failed or skipped, in words."""
-    from ..facts import as_dict as fact_dict
+    from ..events import named as fact_dict
 
     def words(items: list[Item]) -> list[str]:
         return [item_text(i) for i in items]

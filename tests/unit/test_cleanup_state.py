@@ -12,7 +12,8 @@ from hubtui.errors import HubError
 from hubtui.ops.cleanup.journal import Journal
 from hubtui.ops.cleanup.local_state import plan_kubeconfig, remove_kubeconfig_entries, remove_working_files
 from hubtui.ops.cleanup.runner import RunSummary, StepOutcome
-from hubtui.facts import BackedUp, DoneBefore, Listed, Noted, NotRun, PodsRemain, StepError, as_dict as fact_dict, from_dict
+from hubtui.facts import BackedUp, DoneBefore, Listed, Noted, NotRun, PodsRemain, StepError, from_dict
+from hubtui.events import named as fact_dict
 from hubtui.present.summary import as_dict, item_text, said_text
 from hubtui.present.summary import render as render_summary
 
@@ -382,10 +383,22 @@ def test_ndjson_gives_a_steps_end_as_facts_and_in_words():
     out = io.StringIO()
     printer = EventPrinter(ndjson=True, out=out)
     printer(StepDone("backup", said=(BackedUp(2, "/b"),)))
-    printer(StepFailed("drain", "", said=(StepError("pods did not go", cancelled=True),)))
+    printer(StepFailed("drain", "cancelled", said=(StepError("pods did not go", cancelled=True),)))
     printer(StepDone("scale", "plain"))
     done, failed, plain = (json.loads(line) for line in out.getvalue().splitlines())
     assert done == {"event": "StepDone", "step": "backup", "detail": "2 files in /b",
                     "said": [{"fact": "BackedUp", "files": 2, "folder": "/b"}]}
     assert failed["error"] == "pods did not go" and failed["said"][0]["cancelled"] is True
     assert plain == {"event": "StepDone", "step": "scale", "detail": "plain"}
+
+
+def test_the_step_list_tells_a_cancelled_step_by_its_status_whatever_it_says():
+    """A cloud step stopped part-way says its tally (no error of its own): it is cancelled, not failed."""
+    from hubtui.events import StepFailed
+    from hubtui.facts import CloudTally
+    from hubtui.present.events import event_line, step_failed_state
+
+    stopped = StepFailed("cloud", "cancelled", said=(CloudTally(2, 5, 0, 3),))
+    assert step_failed_state(stopped) == "cancelled"
+    assert event_line(stopped)[0] == "    ✗ 2 of 5 resources gone, 0 failed, 3 skipped"
+    assert step_failed_state(StepFailed("drain", "failed", said=(StepError("boom"),))) == "failed"

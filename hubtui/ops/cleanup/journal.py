@@ -60,7 +60,7 @@ class Journal:
         self._append({"type": "run", "plan_hash": plan_hash, "plan_file": plan_file, "resumed": resumed})
 
     def step(self, step: str, status: str, said: list[dict] | None = None, data: dict | None = None) -> None:
-        """A step's status, what it came to (facts as data: facts.as_dict) and its data (the backup's folder)."""
+        """A step's status, what it came to (facts as data: events.named) and its data (the backup's folder)."""
         self._append({"type": "step", "step": step, "status": status, "said": said or [], "data": data or {}})
 
     def resource(self, resource_id: str, label: str, outcome: str, detail: str = "") -> None:

@@ -19,11 +19,11 @@ from ...errors import HubError
 from ...kube.client import KubeConnection
 from ...paths import tilde
 from ...settings import Settings
-from ...events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore
+from ...events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore, named
 from ...facts import (AuditUnwritable, BackedUp, DoneBefore, BackupTakenAgain, CloudTally, Drained, ForcedRun, Item,
                       KubeconfigCleaned, LeaseSkipped, Listed, LocalCleaned, NamespaceCreatedAgain, NamespaceKept,
                       NamespaceLeftAlone, NamespacesDeleted, NamespaceStuck, NothingToBackUp, NotRun, PodsDidNotGo,
-                      PodsRemain, Said, StepError, Stopping, Within, WorkingFilesKept, WritersStayDown, as_dict,
+                      PodsRemain, Said, StepError, Stopping, Within, WorkingFilesKept, WritersStayDown,
                       from_dict)
 from .journal import Journal, JournalState
 from .plan import Plan, shared_since, working_dir
@@ -370,9 +370,9 @@ class CleanupRun:
         if outcome.status == DONE and outcome.failed:
             outcome.status = FAILED
         outcome.seconds = time.monotonic() - started
-        said = [as_dict(f) for f in outcome.said]
-        self.journal.step(step, outcome.status, said, {"deleted": [as_dict(i) for i in outcome.deleted],
-                                                       "failed": [as_dict(i) for i in outcome.failed], **outcome.data})
+        said = [named(f) for f in outcome.said]
+        self.journal.step(step, outcome.status, said, {"deleted": [named(i) for i in outcome.deleted],
+                                                       "failed": [named(i) for i in outcome.failed], **outcome.data})
         try:
             audit.record("cleanup-step", outcome=outcome.status, said=said)
         except AuditError as e:  # the step is journaled; an unaudited run goes no further
@@ -380,7 +380,7 @@ class CleanupRun:
         if outcome.status == DONE:
             self.emit(StepDone(step, said=outcome.said))
         else:
-            self.emit(StepFailed(step, "", said=outcome.said))
+            self.emit(StepFailed(step, outcome.status, said=outcome.said))  # cancelled or failed; said: why
         return outcome
 
     def _sub_emit(self, step: str) -> Emit:
