@@ -21,7 +21,7 @@ class Progress:
     step: str
     done: int
     total: int
-    detail: str = ""
+    said: tuple[object, ...] = ()  # what the count is of, as facts (worded by present/events.progress_text)
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,18 @@ class AtRecordedCount:
     deployment: str
 
 
+@dataclass(frozen=True)
+class Pace:
+    """A bulk change's pace, with its Progress: `per_second` changes a second so far, `eta` seconds left."""
+    per_second: float
+    eta: float
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A wait's Progress counts the deployments that are ready."""
+
+
 Event: TypeAlias = "StepStarted | Progress | LogLine | StepDone | StepFailed | HpaWillUndo | Fact"  # a fact: hubtui/facts.py
 Emit = Callable[["Event"], None]
 
@@ -72,7 +84,7 @@ def to_dict(event: Event) -> dict:
     if inner is not None:
         return {"event": type(event).__name__, "inner": to_dict(inner)}
     out = {"event": type(event).__name__, **asdict(event)}
-    if getattr(event, "said", None):  # a cleanup step's facts, each named
+    if getattr(event, "said", None):  # a step's or a count's facts, each named
         out["said"] = [named(f) for f in event.said]  # type: ignore[union-attr]
     else:
         out.pop("said", None)

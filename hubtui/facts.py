@@ -322,6 +322,35 @@ class Within:
     inner: StepStarted | StepDone | StepFailed
 
 
+# what a step's Progress counts (Progress.said), worded by present/events.progress_text
+@dataclass(frozen=True)
+class PodsLeft:
+    """The drain waits for `count` pods to go."""
+    count: int
+
+
+@dataclass(frozen=True)
+class NamespacesTerminating:
+    """The namespaces step waits for `count` namespaces to finish terminating."""
+    count: int
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A cloud teardown waits, `seconds` so far, for what its step (`aws: eks-cluster x`) asked of the cloud."""
+    step: str
+    seconds: int
+
+
+@dataclass(frozen=True)
+class ResourceEnded:
+    """A cloud resource's way through the teardown ended: `outcome` (deleted, gone, failed, skipped)."""
+    label: str
+    outcome: str
+
+
+Counted = PodsLeft | NamespacesTerminating | Waiting | ResourceEnded
+
 Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | KubeconfigCleaned | WorkingFilesKept \
     | AuditUnwritable | ScaledToZero | JobsDeleted | PodsRemain | NamespaceCreatedAgain | NamespaceStuck | WebhookDeleted \
     | WebhookNotDeleted | TryingAgain | LookingAgain | SnapshotNotListed | ProtectionOff | DeletionUnderway \

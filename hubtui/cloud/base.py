@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 
 from ..errors import HubError, UsageError
 from ..events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore
-from ..facts import FinishedEarlier, HeldBack, TryingAgain
+from ..facts import FinishedEarlier, HeldBack, TryingAgain, Waiting
 from ..settings import Settings
 
 CLOUD_PROVIDERS = ("aws", "gcp", "azure")
@@ -233,7 +233,7 @@ def wait_until(done: Callable[[], bool], *, what: str, ctx: TeardownContext, ste
         if elapsed >= ctx.timeout:
             extra = f" ({describe()})" if describe else ""
             raise HubError(f"{what}: still not done after {ctx.timeout:g}s{extra}")
-        ctx.emit(Progress(step, int(elapsed), int(ctx.timeout), f"waiting for {what} ({int(elapsed)}s)"))
+        ctx.emit(Progress(step, int(elapsed), int(ctx.timeout), (Waiting(step, int(elapsed)),)))
         if ctx.cancel.wait(ctx.poll_interval):
             raise Cancelled()
 

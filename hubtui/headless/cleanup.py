@@ -73,7 +73,7 @@ class CleanupPrinter(EventPrinter):
 
     def __init__(self, ndjson: bool):
         super().__init__(ndjson=ndjson)
-        self._last_progress: dict[str, tuple[str, float]] = {}
+        self._last_progress: dict[str, tuple[tuple[object, ...], float]] = {}
 
     def __call__(self, event: Event, context: str | None = None) -> None:
         if self.ndjson:
@@ -88,13 +88,14 @@ class CleanupPrinter(EventPrinter):
                     pass
 
     def _line(self, event: Event) -> str | None:
-        from ..present.events import event_line, progress_text  # with the run: not for every command's parser
+        from ..present.events import event_line  # with the run: not for every command's parser
+        from ..present.progress import progress_text
 
         if isinstance(event, Progress):  # at most every 2 s per step, and only when what it says changed
-            detail, at = self._last_progress.get(event.step, ("", 0.0))
+            said, at = self._last_progress.get(event.step, ((), 0.0))
             now = time.monotonic()
-            if event.detail and event.detail != detail and now - at >= 2:
-                self._last_progress[event.step] = (event.detail, now)
+            if event.said and event.said != said and now - at >= 2:
+                self._last_progress[event.step] = (event.said, now)
                 return f"    … {progress_text(event)}"
             return None
         line = event_line(event)

@@ -26,7 +26,11 @@ class EventPrinter:
         with self._lock:
             if self.ndjson:
                 doc = to_dict(event)
-                if getattr(event, "said", None):  # a cleanup step's end: its facts, and in words as before
+                if isinstance(event, Progress):  # what the count is of: facts, and in words as before
+                    from ..present.progress import count_words
+
+                    doc["detail"] = count_words(event.said)
+                elif getattr(event, "said", None):  # a cleanup step's end: its facts, and in words as before
                     from ..present.events import step_words
 
                     doc["detail" if isinstance(event, StepDone) else "error"] = step_words(event)  # type: ignore[arg-type]

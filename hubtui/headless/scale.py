@@ -78,7 +78,9 @@ class TerminalProgress:
         from ..events import Progress
 
         if isinstance(event, Progress) and event.step in self.STEPS:
-            line = f"{self.STEPS[event.step]} {event.detail}"
+            from ..present.progress import progress_text
+
+            line = f"{self.STEPS[event.step]} {progress_text(event)}"
             self.err.write("\r\x1b[K" + line + ("\n" if event.done >= event.total else ""))
             self.err.flush()
             self.shown = event.done < event.total

@@ -30,7 +30,7 @@ from ..kube.pods import matches, pod_list_call, why_not_ready
 from ..kube.watch import Watcher, name_key, namespaced_key
 from ..settings import Settings
 from ..readonly import refuse_if_readonly
-from ..events import AtRecordedCount, Emit, HpaWillUndo, Progress, StepDone, StepFailed, StepStarted, ignore
+from ..events import AtRecordedCount, Emit, HpaWillUndo, Pace, Progress, Ready, StepDone, StepFailed, StepStarted, ignore
 
 MAX_PARALLEL = 16
 MAX_NAMED_READS = 16  # up to this many named deployments are read one by one (at once); more: the namespace's list
@@ -139,8 +139,7 @@ class _Progress:
             elapsed = max(now - self.started, 1e-6)
             rate = self.done / elapsed
             eta = (self.total - self.done) / rate if rate else 0.0
-            event = Progress(self.step, self.done, self.total,
-                             f"{self.done}/{self.total} · {rate:.0f}/s · ETA {eta:.0f}s")
+            event = Progress(self.step, self.done, self.total, (Pace(rate, eta),))
         self.emit(event)
 
 
@@ -445,7 +444,7 @@ class ScaleEngine:
             done = done_names(s)
             if len(done) != last_done[0]:
                 last_done[0] = len(done)
-                self.emit(Progress("wait", len(done), total, f"{len(done)}/{total} ready"))
+                self.emit(Progress("wait", len(done), total, (Ready(),)))
             return len(done) == total
 
         try:

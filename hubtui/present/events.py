@@ -3,7 +3,7 @@ lines into its log and colours them by tone; step states and outcomes are worded
 
 from __future__ import annotations
 
-from ..events import AtRecordedCount, Event, HpaWillUndo, LogLine, Progress, StepDone, StepFailed, StepStarted
+from ..events import AtRecordedCount, Event, HpaWillUndo, LogLine, StepDone, StepFailed, StepStarted
 from ..facts import AuditUnwritable, BackupNotSaved, BackupSaved, BackupTakenAgain, DeletionUnderway, FinishedEarlier, ForcedRun, HeldBack, JobsDeleted, KubeconfigCleaned, LeaseSkipped, LookingAgain, NamespaceCreatedAgain, NamespaceKept, NamespaceStuck, OperationRunning, PartDeleted, PodsRemain, ProtectionOff, ScaledToZero, SnapshotNotListed, Stopping, TryingAgain, WebhookDeleted, WebhookNotDeleted, Within, WorkingFilesKept
 from ..paths import tilde
 from ..words import counted, in_use, working_files_kept
@@ -154,11 +154,6 @@ def said(event: Event) -> tuple[str, str] | None:
     if isinstance(event, LogLine):
         return event.text, event.level
     return fact_line(event)
-
-
-def progress_text(event: Progress) -> str:
-    """`3/12 · deleting pvc data-kafka-0` (the count only when the engine counts)."""
-    return f"{event.done}/{event.total} · {event.detail}" if event.total else event.detail
 
 
 def step_words(event: StepDone | StepFailed) -> str:

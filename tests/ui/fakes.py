@@ -234,7 +234,7 @@ class FakeBackend:
     def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force):
         from hubtui.ops.cleanup.runner import STEP_TITLES, RunSummary, StepOutcome
         from hubtui.events import LogLine, Progress, StepDone, StepStarted
-        from hubtui.facts import BackedUp, Drained, Listed, LocalCleaned, NamespacesDeleted, NotRun, StepError
+        from hubtui.facts import BackedUp, Drained, Listed, LocalCleaned, NamespacesDeleted, NamespacesTerminating, NotRun, StepError
 
         self.calls.append(("run", plan.environment, allow_disable_deletion_protection))
         self.calls.append(("force", force))
@@ -254,7 +254,7 @@ class FakeBackend:
             emit(StepDone(step, said=(fact,)))
             summary.steps.append(StepOutcome(step, "done", (fact,)))
         emit(StepStarted("namespaces", "Delete namespaces"))
-        emit(Progress("namespaces", 1, 4, "3 namespaces terminating"))
+        emit(Progress("namespaces", 1, 4, (NamespacesTerminating(3),)))
         if self.cleanup_gate is not None:
             self.cleanup_gate.wait(10)
         if self.cleanup_error:

@@ -402,3 +402,37 @@ def test_the_step_list_tells_a_cancelled_step_by_its_status_whatever_it_says():
     assert step_failed_state(stopped) == "cancelled"
     assert event_line(stopped)[0] == "    ✗ 2 of 5 resources gone, 0 failed, 3 skipped"
     assert step_failed_state(StepFailed("drain", "failed", said=(StepError("boom"),))) == "failed"
+
+
+def test_a_progress_count_says_what_it_counts_as_facts_worded_by_present():
+    """The engine's Progress carries facts (a scale's pace, pods left, a cloud wait); present/progress.py words
+    them for the run's step list, the CLI's progress lines and NDJSON; no Progress call in the engine holds words."""
+    import ast
+    import io
+    from pathlib import Path
+
+    from hubtui.events import Pace, Progress, Ready
+    from hubtui.facts import NamespacesTerminating, PodsLeft, ResourceEnded, Waiting
+    from hubtui.headless.output import EventPrinter
+    from hubtui.present.progress import progress_text
+
+    assert progress_text(Progress("scale", 40, 200, (Pace(80.4, 2.0),))) == "40/200 · 80/s · ETA 2s"
+    assert progress_text(Progress("wait", 3, 5, (Ready(),))) == "3/5 ready"
+    assert progress_text(Progress("drain", 1, 3, (PodsLeft(1),))) == "1/3 · 1 pod left"
+    assert progress_text(Progress("namespaces", 1, 4, (NamespacesTerminating(3),))) == "1/4 · 3 namespaces terminating"
+    assert progress_text(Progress("cloud", 12, 1800, (Waiting("aws: eks-cluster hub", 12),))) == \
+        "12/1800 · aws: eks-cluster hub: waiting (12s)"
+    assert progress_text(Progress("cloud", 2, 9, (ResourceEnded("rds-instance hub-db", "deleted"),))) == \
+        "2/9 · rds-instance hub-db: deleted"
+    assert progress_text(Progress("drain", 2, 2)) == "2/2"
+    out = io.StringIO()
+    EventPrinter(ndjson=True, out=out)(Progress("drain", 1, 3, (PodsLeft(2),)))
+    assert json.loads(out.getvalue()) == {"event": "Progress", "step": "drain", "done": 1, "total": 3,
+                                          "detail": "2 pods left", "said": [{"fact": "PodsLeft", "count": 2}]}
+    root = Path(__file__).parents[2] / "hubtui"
+    for engine in [*(root / "ops").rglob("*.py"), *(root / "cloud").glob("*.py")]:
+        for node in ast.walk(ast.parse(engine.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Progress":
+                for arg in [*node.args[3:], *node.keywords]:
+                    assert not any(isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant) and isinstance(
+                        n.value, str)) for n in ast.walk(arg)), f"{engine.name}: {ast.unparse(node)}"

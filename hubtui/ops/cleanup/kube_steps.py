@@ -21,7 +21,7 @@ from ...kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from ...kube.pods import pod_list_call
 from ...kube.watch import Watcher
 from ...events import Emit, Progress, StepDone, StepStarted, ignore
-from ...facts import DrainFinished, JobsDeleted, NamespaceCreatedAgain, NamespacesDeleted, NamespaceStuck, PodsRemain, ScaledToZero, WebhookDeleted, WebhookNotDeleted
+from ...facts import DrainFinished, JobsDeleted, NamespaceCreatedAgain, NamespacesDeleted, NamespacesTerminating, NamespaceStuck, PodsLeft, PodsRemain, ScaledToZero, WebhookDeleted, WebhookNotDeleted
 from ...words import counted
 from ...kube.apis import apis, delete_options
 
@@ -261,7 +261,7 @@ def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: 
             if left is not None:
                 if len(left) != last:
                     last, total = len(left), max(total, len(left))  # done/total: pods gone of the most seen
-                    emit(Progress(step, total - len(left), total, f"{counted(len(left), 'pod')} left"))
+                    emit(Progress(step, total - len(left), total, (PodsLeft(len(left)),)))
                 if not left:
                     return []
             remaining = deadline - time.monotonic()
@@ -329,7 +329,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
         deadline = time.monotonic() + timeout
         while True:
             left = [n for n, w in watchers.items() if not w.connected.is_set() or n in w.snapshot()]
-            emit(Progress(step, len(pending) - len(left), len(pending), f"{counted(len(left), 'namespace')} terminating"))
+            emit(Progress(step, len(pending) - len(left), len(pending), (NamespacesTerminating(len(left)),)))
             if not left or time.monotonic() >= deadline:
                 break
             if cancel.is_set():

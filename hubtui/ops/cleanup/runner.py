@@ -20,7 +20,7 @@ from ...kube.client import KubeConnection
 from ...paths import tilde
 from ...settings import Settings
 from ...events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore, named
-from ...facts import (AuditUnwritable, BackedUp, DoneBefore, BackupTakenAgain, CloudTally, Drained, ForcedRun, Item,
+from ...facts import (ResourceEnded, AuditUnwritable, BackedUp, DoneBefore, BackupTakenAgain, CloudTally, Drained, ForcedRun, Item,
                       KubeconfigCleaned, LeaseSkipped, Listed, LocalCleaned, NamespaceCreatedAgain, NamespaceKept,
                       NamespaceLeftAlone, NamespacesDeleted, NamespaceStuck, NothingToBackUp, NotRun, PodsDidNotGo,
                       PodsRemain, Said, StepError, Stopping, Within, WorkingFilesKept, WritersStayDown,
@@ -388,9 +388,9 @@ class CleanupRun:
         lines become log lines (the step list shows the runner's steps only)."""
         def emit(event) -> None:
             if isinstance(event, Progress) and step in self._counts:  # the step's own count (resources gone)
-                self.emit(Progress(step, *self._counts[step], event.detail))
+                self.emit(Progress(step, *self._counts[step], event.said))
             elif isinstance(event, Progress):
-                self.emit(Progress(step, event.done, event.total, event.detail))
+                self.emit(Progress(step, event.done, event.total, event.said))
             elif isinstance(event, StepDone) and event.step == step:
                 pass  # the step's own done line follows from the runner
             elif isinstance(event, StepStarted | StepDone | StepFailed):
@@ -492,7 +492,7 @@ class CleanupRun:
                 raise
             done, _ = self._counts["cloud"]
             self._counts["cloud"] = (done + 1, total)
-            self.emit(Progress("cloud", done + 1, total, f"{o.resource.label()}: {o.outcome}"))
+            self.emit(Progress("cloud", done + 1, total, (ResourceEnded(o.resource.label(), o.outcome),)))
 
         ctx = base.TeardownContext(emit=self._sub_emit("cloud"), record=record,
                                    finished=frozenset(before.finished_resources), cancel=self.cancel,

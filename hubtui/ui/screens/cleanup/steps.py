@@ -10,7 +10,8 @@ from textual.widgets import ProgressBar, Static
 
 from ....events import Progress
 from ....ops.cleanup.runner import STEP_TITLES
-from ....present.events import OUTCOME_TONES, progress_text
+from ....present.events import OUTCOME_TONES
+from ....present.progress import progress_text
 from ....present.summary import duration
 from ...styles import tone_style
 
