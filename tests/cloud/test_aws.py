@@ -21,6 +21,7 @@ from hubtui.cloud.base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudP
                                cluster_name)
 from hubtui.errors import HubError
 from hubtui.events import Progress, StepDone, StepFailed, StepStarted
+from hubtui.facts import Waiting
 from hubtui.settings import Settings
 from tests.said import lines
 
@@ -639,7 +640,7 @@ def test_the_waiter_returns_once_the_probe_says_gone_and_reports_progress():
 
     assert len(looks) == 3
     progress = [e for e in events if isinstance(e, Progress)]
-    assert len(progress) == 2 and all(p.step == "aws: thing x" and "waiting for thing x" in p.detail
+    assert len(progress) == 2 and all(p.step == "aws: thing x" and p.said == (Waiting("aws: thing x", p.done),)
                                       for p in progress)
 
 
