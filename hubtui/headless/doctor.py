@@ -31,6 +31,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         for c in found:
             mark = "✓" if c.ok else ("✗" if c.needed else "!")
             print(f"{mark} {c.text}" + (f": {c.fix}" if c.fix else ""))
-        print(f"\n{'everything hubtui needs is here' if not failed else f'{len(failed)} thing(s) hubtui needs are missing'}"
-              " (✗ needed, ! optional)")
+        from ..words import counted
+
+        missing = f"{counted(len(failed), 'thing')} hubtui needs {'is' if len(failed) == 1 else 'are'} missing"
+        print(f"\n{missing if failed else 'everything hubtui needs is here'} (✗ needed, ! optional)")
     return EXIT_FAILURE if failed else EXIT_OK

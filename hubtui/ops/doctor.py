@@ -26,15 +26,20 @@ class Check:
     group: str = ""
 
 
-# (what hubtui does, group, resource, verb, subresource, namespaced, needed)
+# (what hubtui does, group, resource, verbs, subresource, namespace, needed): the namespace is the hub's (HUB), none
+# (cluster-wide), or the one hubtui uses for it (the cleanup lock's Lease lives in kube-system)
+HUB = "hub"
 RIGHTS = (
-    ("list deployments", "apps", "deployments", "list", "", True, True),
-    ("watch deployments", "apps", "deployments", "watch", "", True, True),
-    ("patch deployments/scale (scale, maintenance)", "apps", "deployments", "patch", "scale", True, True),
-    ("create pods/exec (connect)", "", "pods", "create", "exec", True, False),
-    ("create pods/portforward (connect --local)", "", "pods", "create", "portforward", True, False),
-    ("create leases (the cleanup lock)", "coordination.k8s.io", "leases", "create", "", True, False),
-    ("delete namespaces (cleanup)", "", "namespaces", "delete", "", False, False),
+    ("list deployments", "apps", "deployments", ("list",), "", HUB, True),
+    ("watch deployments", "apps", "deployments", ("watch",), "", HUB, True),
+    ("patch deployments/scale (scale)", "apps", "deployments", ("patch",), "scale", HUB, True),
+    ("patch deployments (maintenance and restore: the count is recorded in the same change)", "apps",
+     "deployments", ("patch",), "", HUB, True),
+    ("create pods/exec (connect)", "", "pods", ("create",), "exec", HUB, False),
+    ("create pods/portforward (connect --local)", "", "pods", ("create",), "portforward", HUB, False),
+    ("get, create, update and delete leases (the cleanup lock)", "coordination.k8s.io", "leases",
+     ("get", "create", "update", "delete"), "", "kube-system", False),
+    ("delete namespaces (cleanup)", "", "namespaces", ("delete",), "", None, False),
 )
 
 
@@ -56,29 +61,34 @@ def kube_checks(settings: Settings) -> list[Check]:
                              "check the VPN, the cluster, or sign in again", group="cluster"))
             return out
         out.append(Check(True, f"context {conn.context} answers", group="cluster"))
-        for what, group, resource, verb, sub, namespaced, needed in RIGHTS:
-            attrs = {"group": group, "resource": resource, "verb": verb}
-            if sub:
-                attrs["subresource"] = sub
-            if namespaced:
-                attrs["namespace"] = settings.namespace
-            where = f" in namespace {settings.namespace}" if namespaced else ""
+        for what, group, resource, verbs, sub, namespace, needed in RIGHTS:
+            namespace = settings.namespace if namespace == HUB else namespace
+            where = f" in namespace {namespace}" if namespace else ""
             try:
-                review = conn.http.json("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
-                                        body={"apiVersion": "authorization.k8s.io/v1",
-                                              "kind": "SelfSubjectAccessReview",
-                                              "spec": {"resourceAttributes": attrs}}, timeout=(3, 5), retries=False)
-                allowed = bool((review.get("status") or {}).get("allowed"))
+                denied = [verb for verb in verbs if not _allowed(conn, group, resource, verb, sub, namespace)]
             except Exception as e:  # noqa: BLE001
                 out.append(Check(False, f"may {what}{where}? cannot ask: {failure_kind(e)[1]}", needed=needed,
                                  group="rights"))
                 continue
-            out.append(Check(allowed, f"may {what}{where}" if allowed else f"may not {what}{where}",
-                             "" if allowed else "ask for RBAC access to " + (f"{resource}/{sub}" if sub else resource)
-                             + f" ({verb})", needed=needed, group="rights"))
+            out.append(Check(not denied, f"may not {what}{where}" if denied else f"may {what}{where}",
+                             "ask for RBAC access to " + (f"{resource}/{sub}" if sub else resource)
+                             + f" ({', '.join(denied)})" if denied else "", needed=needed, group="rights"))
     finally:
         conn.close()
     return out
+
+
+def _allowed(conn, group: str, resource: str, verb: str, sub: str, namespace: str | None) -> bool:
+    """Whether the API server would allow it: one SelfSubjectAccessReview (nothing is tried)."""
+    attrs = {"group": group, "resource": resource, "verb": verb}
+    if sub:
+        attrs["subresource"] = sub
+    if namespace:
+        attrs["namespace"] = namespace
+    review = conn.http.json("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                            body={"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                                  "spec": {"resourceAttributes": attrs}}, timeout=(3, 5), retries=False)
+    return bool((review.get("status") or {}).get("allowed"))
 
 
 def _sdk(module: str) -> bool:
@@ -92,17 +102,17 @@ def cloud_checks(env: dict | None = None) -> list[Check]:
     env = dict(os.environ) if env is None else env
     home = Path(env.get("HOME", str(Path.home())))
     out = []
-    for name, module, creds, where, fix_creds in (
-            ("AWS", "boto3", ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE"),
+    for name, extra, module, creds, where, fix_creds in (
+            ("AWS", "aws", "boto3", ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE"),
              home / ".aws" / "credentials", "run `aws configure` or `aws sso login`"),
-            ("GCP", "google.cloud.container_v1", ("GOOGLE_APPLICATION_CREDENTIALS",),
+            ("GCP", "gcp", "google.cloud.container_v1", ("GOOGLE_APPLICATION_CREDENTIALS",),
              home / ".config" / "gcloud" / "application_default_credentials.json",
              "run `gcloud auth application-default login`"),
-            ("Azure", "azure.mgmt.resource", ("AZURE_CLIENT_ID",), home / ".azure" / "azureProfile.json",
+            ("Azure", "azure", "azure.mgmt.resource", ("AZURE_CLIENT_ID",), home / ".azure" / "azureProfile.json",
              "run `az login`")):
         if not _sdk(module):
             out.append(Check(False, f"{name}: its SDK ({module}) is not installed",
-                             "install hubtui with its cloud extras", needed=False, group="cloud"))
+                             f"install hubtui[{extra}] (pipx install 'hubtui[{extra}]')", needed=False, group="cloud"))
             continue
         found = [v for v in creds if env.get(v)] or ([str(where)] if where.exists() else [])
         out.append(Check(bool(found), f"{name}: SDK installed; credentials from {found[0]}" if found
@@ -130,12 +140,23 @@ def folder_checks(settings: Settings, env: dict | None = None) -> list[Check]:
     out = []
     state = Path(settings.state_dir)
     if state.exists():
+        from ..audit import own_folder
+
         mode = stat.S_IMODE(state.stat().st_mode)
-        writable = os.access(state, os.W_OK)
-        private = mode & 0o077 == 0
-        out.append(Check(writable and private, f"state folder {tilde(state)} (mode {mode:o})",
-                         "" if writable and private else f"chmod 700 {tilde(state)}" if writable else
-                         f"make {tilde(state)} writable, or set XDG_STATE_HOME", needed=writable, group="folders"))
+        try:  # the audit log must be appendable before hubtui changes anything
+            own_folder(state)
+            log = state / "audit.jsonl"
+            problem = ("" if os.access(state, os.W_OK) and (not log.exists() or os.access(log, os.W_OK))
+                       else "it cannot be written")
+        except PermissionError as e:
+            problem = str(e.strerror)
+        out.append(Check(not problem, f"state folder {tilde(state)}: the audit log can be written" if not problem
+                         else f"state folder {tilde(state)}: {problem}; hubtui changes nothing without its audit log",
+                         "" if not problem else "fix the folder's owner and permissions, or set XDG_STATE_HOME",
+                         group="folders"))
+        if not problem and mode & 0o077:
+            out.append(Check(False, f"state folder {tilde(state)} is open to others (mode {mode:o})",
+                             f"chmod 700 {tilde(state)}", needed=False, group="folders"))
     else:
         parent = next((p for p in state.parents if p.exists()), Path("/"))
         ok = os.access(parent, os.W_OK)
@@ -143,8 +164,13 @@ def folder_checks(settings: Settings, env: dict | None = None) -> list[Check]:
                          f"state folder {tilde(state)} cannot be made", "" if ok else "set XDG_STATE_HOME",
                          group="folders"))
     config = config_path(env)
-    out.append(Check(True, f"config file {tilde(config)}" + ("" if config.exists() else " (none: the defaults)"),
-                     group="folders"))
+    if not config.exists():
+        out.append(Check(True, f"config file {tilde(config)} (none: the defaults)", group="folders"))
+    else:
+        mode = stat.S_IMODE(config.stat().st_mode)
+        out.append(Check(not mode & 0o022, f"config file {tilde(config)}" + (
+            f" can be changed by others (mode {mode:o})" if mode & 0o022 else ""),
+            f"chmod go-w {tilde(config)}" if mode & 0o022 else "", needed=False, group="folders"))
     return out
 
 

@@ -27,7 +27,10 @@ def test_the_admin_has_everything_hubtui_needs(local_cluster, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert f"✓ context {local_cluster.context} answers" in lines
-    assert f"✓ may patch deployments/scale (scale, maintenance) in namespace {HUB_NAMESPACE}" in lines
+    assert f"✓ may patch deployments/scale (scale) in namespace {HUB_NAMESPACE}" in lines
+    assert (f"✓ may patch deployments (maintenance and restore: the count is recorded in the same change) in "
+            f"namespace {HUB_NAMESPACE}") in lines
+    assert "✓ may get, create, update and delete leases (the cleanup lock) in namespace kube-system" in lines
     assert lines[-1] == "everything hubtui needs is here (✗ needed, ! optional)"
 
 
@@ -40,8 +43,10 @@ def test_a_viewer_is_told_which_permission_is_missing(kube, tmp_path):
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert f"✓ may watch deployments in namespace {HUB_NAMESPACE}" in lines
-    assert (f"✗ may not patch deployments/scale (scale, maintenance) in namespace {HUB_NAMESPACE}: ask for RBAC "
+    assert (f"✗ may not patch deployments/scale (scale) in namespace {HUB_NAMESPACE}: ask for RBAC "
             "access to deployments/scale (patch)") in lines
+    assert "! may not get, create, update and delete leases (the cleanup lock) in namespace kube-system: ask for " \
+           "RBAC access to leases (get, create, update, delete)" in lines
     assert f"! may not create pods/exec (connect) in namespace {HUB_NAMESPACE}: ask for RBAC access to pods/exec " \
            "(create)" in lines
     doc = json.loads(doctor(viewer, tmp_path, "--json").stdout)
@@ -52,3 +57,20 @@ def test_no_kubeconfig_is_the_first_line_and_what_to_do(tmp_path):
     done = doctor(str(tmp_path / "none"), tmp_path)
     assert done.returncode == 1
     assert done.stdout.splitlines()[0].startswith("✗ no kubeconfig found at ")
+
+
+def test_a_user_who_may_scale_but_not_patch_deployments_is_told_maintenance_needs_it(kube, tmp_path):
+    """Maintenance and restore record the count in the same change as the scale: a merge patch of the
+    deployment itself, which the scale subresource's right does not give."""
+    from tests.kubehelpers import restricted_kubeconfig
+
+    scaler = restricted_kubeconfig(kube.api, tmp_path / "scaler-kubeconfig", HUB_NAMESPACE, rules=[
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]},
+        {"apiGroups": ["apps"], "resources": ["deployments/scale"], "verbs": ["get", "patch"]}])
+    done = doctor(scaler, tmp_path)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert f"✓ may patch deployments/scale (scale) in namespace {HUB_NAMESPACE}" in lines
+    assert (f"✗ may not patch deployments (maintenance and restore: the count is recorded in the same change) in "
+            f"namespace {HUB_NAMESPACE}: ask for RBAC access to deployments (patch)") in lines
+    assert lines[-1] == "1 thing hubtui needs is missing (✗ needed, ! optional)"

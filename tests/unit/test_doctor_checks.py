@@ -1,0 +1,79 @@
+"""`hubtui doctor`'s checks of this machine: the state folder the audit log needs, the config file, the local
+clients and the cloud SDKs (the cluster's checks run against the local cluster: tests/integration/test_doctor.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from hubtui.ops.doctor import client_checks, cloud_checks, folder_checks
+from hubtui.settings import Settings
+
+
+def doctor(tmp_path, **env) -> subprocess.CompletedProcess:
+    full = {**os.environ, "KUBECONFIG": str(tmp_path / "none"), "XDG_STATE_HOME": str(tmp_path / "state"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path), **env}
+    return subprocess.run([sys.executable, "-m", "hubtui", "doctor"], env=full, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_a_state_folder_of_another_user_is_needed_and_said_and_doctor_exits_1(tmp_path):
+    state = tmp_path / "state" / "hubtui"
+    state.mkdir(parents=True, mode=0o700)
+    os.chown(state, 12345, 12345)  # the tests run as root: a folder of another user
+    done = doctor(tmp_path)
+    assert done.returncode == 1
+    line = next(x for x in done.stdout.splitlines() if "state folder" in x)
+    assert line.startswith("✗ state folder ~/state/hubtui: it is owned by uid 12345, not by you")
+    assert line.endswith("hubtui changes nothing without its audit log: fix the folder's owner and permissions, "
+                         "or set XDG_STATE_HOME")
+    assert "2 things hubtui needs are missing" in done.stdout  # the kubeconfig, and the folder
+
+
+def test_a_state_folder_open_to_others_is_a_warning_and_a_private_one_is_fine(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    state = tmp_path / "hubtui"
+    state.mkdir(mode=0o755)
+    state.chmod(0o755)
+    settings = Settings.from_env({"XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)})
+    open_, = [c for c in folder_checks(settings, {"HOME": str(tmp_path)}) if "open to others" in c.text]
+    assert not open_.ok and not open_.needed and open_.fix == "chmod 700 ~/hubtui"
+    state.chmod(0o700)
+    found = folder_checks(settings, {"HOME": str(tmp_path)})
+    assert [c.text for c in found if "state" in c.text] == ["state folder ~/hubtui: the audit log can be written"]
+    assert all(c.ok for c in found)
+
+
+def test_a_config_file_others_can_change_is_said(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = tmp_path / "config" / "hubtui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("")
+    config.chmod(0o666)
+    settings = Settings.from_env({"XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)})
+    line, = [c for c in folder_checks(settings, {"XDG_CONFIG_HOME": str(tmp_path / "config"),
+                                                 "HOME": str(tmp_path)}) if "config file" in c.text]
+    assert (line.ok, line.needed, line.text, line.fix) == (
+        False, False, "config file ~/config/hubtui/config.toml can be changed by others (mode 666)",
+        "chmod go-w ~/config/hubtui/config.toml")
+
+
+def test_local_clients_on_path_or_what_to_install(tmp_path, monkeypatch):
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    (bin_ / "redis-cli").write_text("#!/bin/sh\n")
+    (bin_ / "redis-cli").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_))
+    found = {c.text.split()[0]: c for c in client_checks()}
+    assert found["redis-cli"].ok and found["redis-cli"].text == f"redis-cli for connect redis --local: {bin_}/redis-cli"
+    assert not found["psql"].ok and found["psql"].fix == "install postgresql-client (or pgcli)"
+    assert not found["psql"].needed and found["psql"].text == "psql is not on PATH (connect timescaledb --local)"
+
+
+def test_cloud_sdks_and_credentials(tmp_path):
+    found = {c.text.split(":")[0]: c for c in cloud_checks({"HOME": str(tmp_path), "AWS_PROFILE": "ops"})}
+    assert found["AWS"].ok and found["AWS"].text == "AWS: SDK installed; credentials from AWS_PROFILE"
+    assert not found["Azure"].ok and found["Azure"].fix == "run `az login`"
+    assert found["GCP"].text == "GCP: SDK installed; no credentials found"
+    assert not any(c.needed for c in found.values())
