@@ -13,8 +13,17 @@ LOOKUP_TIMEOUT = 2.0  # seconds a cluster lookup may take
 SCRIPTS = {
     "bash": """# hubtui completion for bash: source it, or put it in ~/.local/share/bash-completion/completions/hubtui
 _hubtui() {
-    local IFS=$'\\n'
-    COMPREPLY=($(hubtui __complete "${COMP_WORDS[@]:1:$COMP_CWORD}" 2>/dev/null))
+    # the words as typed, split at spaces only: bash also splits at : and = (an EKS context's arn:aws:eks:…,
+    # --context=x), and hubtui completes whole words; each candidate keeps only what follows bash's word
+    local IFS=$' \\t\\n' line="${COMP_LINE:0:$COMP_POINT}" cur="${COMP_WORDS[COMP_CWORD]}" word c
+    local -a words
+    read -r -a words <<< "$line"
+    [[ -z "$line" || "$line" == *[[:space:]] ]] && words+=("")
+    word="${words[${#words[@]}-1]}"
+    COMPREPLY=()
+    while IFS= read -r c; do
+        [[ -n "$c" ]] && COMPREPLY+=("${c:$(( ${#word} - ${#cur} ))}")
+    done < <(hubtui __complete "${words[@]:1}" 2>/dev/null)
 }
 complete -o default -F _hubtui hubtui
 """,
@@ -120,6 +129,9 @@ def candidates(words: list[str]) -> list[str]:
     from .cli import build_parser
 
     *before, current = words or [""]
+    if current.startswith("--") and "=" in current:  # --flag=value: the value's candidates, as --flag=candidate
+        flag, _, value = current.partition("=")
+        return [f"{flag}={c}" for c in candidates([*before, flag, value])]
     parser = build_parser()
     commands = _subparsers(parser)
     active = parser

@@ -32,8 +32,10 @@ def offered(env: dict, *words: str) -> list[str]:
     import shlex
 
     quoted = " ".join(shlex.quote(w) for w in words)
+    line = shlex.quote("hubtui " + " ".join(words))
     script = ("source <(hubtui completion bash)\n"
-              f"COMP_WORDS=(hubtui {quoted}); COMP_CWORD={len(words)}; _hubtui\n"
+              f"COMP_LINE={line}; COMP_POINT=${{#COMP_LINE}}; COMP_WORDS=(hubtui {quoted}); COMP_CWORD={len(words)}; "
+              "_hubtui\n"
               'printf "%s\\n" "${COMPREPLY[@]}"\n')
     done = subprocess.run(["bash", "--norc", "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and not done.stderr, done.stderr
@@ -75,6 +77,31 @@ def test_tab_in_an_interactive_bash_completes_the_command(bash_env):
         child.expect_exact("hubtui connect timescaledb")
     finally:
         child.close(force=True)
+
+
+def test_tab_completes_context_names_with_colons_and_after_an_equals_sign(bash_env, tmp_path):
+    """bash splits words at : and = too: an EKS context (arn:aws:eks:…) and --context=… complete whole."""
+    eks = "arn:aws:eks:eu-west-1:123456789012:cluster/hub-"
+    kubeconfig = tmp_path / "eks-kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "kind-dev",
+        "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "users": [{"name": "u", "user": {"token": "x"}}],
+        "contexts": [{"name": n, "context": {"cluster": "c", "user": "u"}}
+                     for n in (f"{eks}dev", f"{eks}prod", "kind-dev")]}))
+    rc = Path(bash_env["HOME"]) / ".bashrc"
+    rc.write_text("PS1='$ '\nsource <(hubtui completion bash)\n")
+    for typed, shown in ((f"hubtui --context {eks}d\t", f"hubtui --context {eks}dev "),
+                         (f"hubtui scale --context {eks}p\t", f"hubtui scale --context {eks}prod "),
+                         ("hubtui --context=kind\t", "hubtui --context=kind-dev ")):
+        child = pexpect.spawn("bash", ["--rcfile", str(rc), "-i"], env=bash_env | {"KUBECONFIG": str(kubeconfig)},
+                              encoding="utf-8", timeout=30)
+        try:
+            child.expect_exact("$ ")
+            child.send(typed)
+            child.expect_exact(shown)
+        finally:
+            child.close(force=True)
 
 
 def fish_offers(env: dict, line: str) -> list[str]:
