@@ -135,6 +135,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         conn.close()
 
+    why_not = {}
+    if outcome is not None and not outcome.ok:  # the detail view's reasons: each pod's own
+        from ..present.detail import wait_reasons
+
+        why_not = wait_reasons(outcome.not_ready, outcome.pods)
+
     def status(c) -> str:
         if not c.ok:  # a person read the error on stderr as it happened: the table says it once more only briefly
             return f"Failed: {c.error}" if args.json or args.ndjson else "Failed (the error above)"
@@ -146,7 +152,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if outcome is not None:
             if c.name in outcome.ready:
                 return ("Scaled to 0" if c.after == 0 else "Ready") + undone  # the words of deployment_status()
-            return f"Not ready: {outcome.not_ready.get(c.name, '')}{undone}"
+            return f"Not ready: {why_not.get(c.name, '')}{undone}"
         row = rows.get(c.name)
         from ..present.deployment import deployment_status  # the engine: imported by the command, not the parser
 
@@ -167,7 +173,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 "ready": rows[c.name].ready if c.name in rows else None,
                 "desired": rows[c.name].desired if c.name in rows else None,
             } for c in changes],
-            "wait": None if outcome is None else {"ready": list(outcome.ready), "not_ready": outcome.not_ready,
+            "wait": None if outcome is None else {"ready": list(outcome.ready), "not_ready": why_not,
                                                   "seconds": round(outcome.seconds, 3)},
             "rolled_back": [{"deployment": r.name, "from": r.before, "to": r.after, "error": r.error}
                             for r in rolled.values()],

@@ -356,6 +356,7 @@ class HubResult:
     dry_run: bool = False
     wait: float | None = None
     seconds: float | None = None
+    pods: dict[str, tuple[dict, ...]] | None = None  # the not-ready ones' pods (present/detail.wait_reasons)
 
 
 def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replicas: int = 0, force: bool = False,
@@ -410,7 +411,7 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
                 kind = DONE
             result = HubResult(hub.context, hub.namespace, kind == DONE, kind, "", tuple(changes),
                                None if outcome is None else dict(outcome.not_ready), rolled, dry_run, wait,
-                               None if outcome is None else outcome.seconds)
+                               None if outcome is None else outcome.seconds, None if outcome is None else outcome.pods)
         except Exception as e:  # noqa: BLE001 - one hub's failure is its own row's
             result = HubResult(hub.context, hub.namespace, False, HUB_FAILED, str(e))
         finally:

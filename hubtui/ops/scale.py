@@ -35,6 +35,7 @@ from ..events import AtRecordedCount, Emit, HpaWillUndo, Pace, Progress, Ready, 
 MAX_PARALLEL = 16
 MAX_NAMED_READS = 16  # up to this many named deployments are read one by one (at once); more: the namespace's list
 MAX_ATTEMPTS = 8  # of one request answered 429 before it counts as failed
+_KEEP = object()  # _scale_one's put_record: the record is left as it is
 PROGRESS_EVERY = 0.25  # seconds between two Progress events of a bulk change
 
 
@@ -172,6 +173,8 @@ class ScaleChange:
     dry_run: bool = False
     warning: HpaWillUndo | AtRecordedCount | None = None  # worded by present/events.py
     error: str | None = None
+    record: tuple[int | None, int | None] | None = None  # hubtui.io/original-replicas (before, after) when it set it
+
 
     @property
     def ok(self) -> bool:
@@ -183,6 +186,8 @@ class WaitOutcome:
     ready: tuple[str, ...]
     not_ready: dict[str, str] = field(default_factory=dict)  # name -> why
     seconds: float = 0.0
+    pods: dict[str, tuple[dict, ...]] = field(default_factory=dict)  # name -> its pods (not ready ones): the
+    # evidence present/detail.wait_reasons words as the detail view does
 
     @property
     def ok(self) -> bool:
@@ -306,10 +311,14 @@ class ScaleEngine:
             return [first, *pool.map(one, rows[1:])]
 
     def _scale_one(self, row: DeploymentRow, n: int, *, action: str, record: bool = False,
-                   clear: bool = False) -> ScaleChange:
+                   clear: bool = False, put_record: object = _KEEP) -> ScaleChange:
         """One deployment to n. record: the same request writes hubtui.io/original-replicas (its count now), so
         that no deployment is ever at 0 without the count to restore; clear: the same request removes it (a
-        restore). Either one is a merge patch of the deployment; a plain scale patches the scale subresource."""
+        restore); put_record: the same request sets it to that count, or removes it for None (a rollback puts
+        back the record the change set). Each is a merge patch of the deployment; a plain scale patches the
+        scale subresource."""
+        touch = record or clear or put_record is not _KEEP
+        new_record = row.desired if record else None if clear else put_record
         warning = hpa_warning(row, n)
         step = f"{row.ref} {row.desired}→{n}"
         self.emit(StepStarted(step, "dry run" if self.dry_run else ""))
@@ -319,8 +328,8 @@ class ScaleEngine:
             self.emit(StepFailed(step, "not sent: the audit log cannot be written"))
             raise self._audit_error
         try:
-            if record or clear:
-                annotation = str(row.desired) if record else None
+            if touch:
+                annotation = None if new_record is None else str(new_record)
                 self._api(patch_deployment, self.conn, self._ns(row), row.name,
                           {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: annotation}},
                            "spec": {"replicas": n}}, dry_run=self.dry_run)
@@ -331,7 +340,8 @@ class ScaleEngine:
             self.emit(StepFailed(step, error))
             return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error)
         if not self.dry_run:
-            kept = {"recorded": row.desired} if record else {"cleared_record": True} if clear else {}
+            kept = ({} if not touch else {"cleared_record": True} if new_record is None
+                    else {"recorded": new_record})
             try:
                 self._record(action, context=self.conn.context, cluster=self.conn.cluster,
                              namespace=self._ns(row), deployment=row.name, before=row.desired, after=n, **kept)
@@ -339,7 +349,8 @@ class ScaleEngine:
                 self.emit(StepFailed(step, "done, but the audit log cannot be written"))
                 raise
         self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else ""))
-        return ScaleChange(row.ref, row.desired, n, self.dry_run, warning)
+        return ScaleChange(row.ref, row.desired, n, self.dry_run, warning,
+                           record=(row.original_replicas, new_record) if touch else None)  # type: ignore[arg-type]
 
     # ----- maintenance restore -------------------------------------------------------------
     def restore(self, names: list[str] | None = None, *, force: bool = False) -> list[ScaleChange]:
@@ -386,17 +397,20 @@ class ScaleEngine:
     def rollback(self, changes: list[ScaleChange]) -> list[ScaleChange]:
         """Each change that was made goes back to the count it had, all of them: a scale that did not become
         ready is not left half-done. Each is audited as `rollback` (before: the count it was set to, after: the
-        one it had). A deployment deleted meanwhile is a failed rollback of its own, never skipped silently."""
+        one it had), and the record of a count it set or cleared (a maintenance, a restore) goes back in the same
+        request. A deployment deleted meanwhile is a failed rollback of its own, never skipped silently."""
         made = {c.name: c.before for c in changes if c.ok and not c.dry_run and c.before != c.after}
         if not made:
             return []
+        records = {c.name: c.record[0] for c in changes if c.name in made and c.record is not None}
         self._check_audit()
         rows = {r.ref: r for r in self.rows()}
         gone = [ScaleChange(name, next(c.after for c in changes if c.name == name), before, False, None,
                             f"rolling back {name}: the deployment is gone")
                 for name, before in made.items() if name not in rows]
         back = self._parallel([rows[name] for name in made if name in rows],
-                              lambda row: self._scale_one(row, made[row.ref], action="rollback"), "rollback")
+                              lambda row: self._scale_one(row, made[row.ref], action="rollback",
+                                                          put_record=records.get(row.ref, _KEEP)), "rollback")
         return back + gone
 
     # ----- waiting -------------------------------------------------------------------------
@@ -453,7 +467,7 @@ class ScaleEngine:
                 if time.monotonic() >= deadline:
                     break
             ready = done_names(store) if store.synced else []
-            not_ready = {}
+            not_ready, evidence = {}, {}
             for name in names:
                 if name in ready:
                     continue
@@ -463,11 +477,12 @@ class ScaleEngine:
                     continue
                 mine = pods_of(row, list(pods.snapshot().values()))
                 not_ready[name] = why_not_ready(mine, row.desired, store.raw(name))
+                evidence[name] = tuple(mine)
         finally:
             pods.stop()
             if own_store:
                 store.stop()
-        outcome = WaitOutcome(tuple(ready), not_ready, time.monotonic() - started)
+        outcome = WaitOutcome(tuple(ready), not_ready, time.monotonic() - started, evidence)
         for name, why in not_ready.items():
             self.emit(StepFailed(f"wait {name}", f"not ready after {timeout:g}s: {why}"))
         return outcome

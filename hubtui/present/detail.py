@@ -259,3 +259,18 @@ def event_facts(snap: DetailSnapshot, now: datetime) -> list[EventFacts]:
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def wait_reasons(not_ready: dict[str, str], pods: dict[str, tuple[dict, ...]] | None = None,
+                 now: datetime | None = None) -> dict[str, str]:
+    """Why each deployment a wait gave up on is not ready, in the detail view's words (its pods' reasons:
+    `ImagePullBackOff: image x cannot be pulled (container y)`); the wait's own reason where no pod says more
+    (none created, the controller behind)."""
+    now = now or datetime.now(UTC)
+    out = {}
+    for name, why in not_ready.items():
+        reasons = list(dict.fromkeys(r for r in (pod_facts(p, now).reason for p in (pods or {}).get(name, ()))
+                                     if r))
+        out[name] = ("; ".join(reasons[:2]) + (f" (and {len(reasons) - 2} more)" if len(reasons) > 2 else "")
+                     if reasons else why)
+    return out

@@ -23,7 +23,7 @@ def result_text(r: HubResult) -> str:
             return f"failed: {r.why}"
         return f"failed: {failed[0].name}: {failed[0].error}{more(len(failed) - 1)}"
     if r.outcome == NOT_READY:
-        name, why = next(iter((r.not_ready or {}).items()), ("?", "?"))
+        name, why = next(iter(reasons(r).items()), ("?", "?"))
         text = f"not ready after {r.wait:g} s: {name}: {why}{more(len(r.not_ready or {}) - 1)}"
         if r.rolled_back:
             undone = [c for c in r.rolled_back if not c.ok]
@@ -38,10 +38,19 @@ def result_text(r: HubResult) -> str:
     return text + (f", all ready in {r.seconds:.0f} s" if r.seconds is not None else "")
 
 
+def reasons(r: HubResult) -> dict[str, str]:
+    """Why each deployment of the hub is not ready, in the detail view's words."""
+    if not r.not_ready:
+        return {}
+    from .detail import wait_reasons
+
+    return wait_reasons(r.not_ready, r.pods)
+
+
 def result_dict(r: HubResult) -> dict:
     """A hub's result as `hubtui scale --contexts … --json` gives it."""
     return {"context": r.context, "namespace": r.namespace, "ok": r.ok, "result": result_text(r),
-            "not_ready": r.not_ready,
+            "not_ready": None if r.not_ready is None else reasons(r),
             "rolled_back": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error}
                             for c in r.rolled_back],
             "changes": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error,

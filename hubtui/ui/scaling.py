@@ -129,6 +129,11 @@ class Scaling:
         text = f"{what}: {counted(ok, 'change')}{' validated (dry run, nothing changed)' if dry_run else ' applied'}"
         if failed:
             text += f", [b $error]{len(failed)} failed[/]: " + escape("; ".join(str(c.error) for c in failed))
+        why_not = {}
+        if outcome is not None and not outcome.ok:  # the detail view's reasons: each pod's own
+            from ..present.detail import wait_reasons
+
+            why_not = wait_reasons(outcome.not_ready, outcome.pods)
         if outcome is not None:
             if outcome.ok and all(c.after == 0 for c in changes if c.ok):
                 text += f"; every pod gone in {outcome.seconds:.1f}s"  # nothing is "ready" at 0
@@ -136,15 +141,15 @@ class Scaling:
                 text += f"; ready in {outcome.seconds:.1f}s"
             else:
                 text += f"; [b $error]not ready after {outcome.seconds:.0f}s:[/] " + escape("; ".join(
-                    f"{n}: {why}" for n, why in outcome.not_ready.items()))
+                    f"{n}: {why}" for n, why in why_not.items()))
         if rolled is not None and outcome is not None:  # said first: what the deployments are at now
             undone = [c for c in rolled if not c.ok]
-            reasons = escape("; ".join(f"{n}: {why}" for n, why in outcome.not_ready.items()))
+            reasons = escape("; ".join(f"{n}: {why}" for n, why in why_not.items()))
             text = f"{what}: [b $error]not ready after {outcome.seconds:.0f}s:[/] {rolled_back(len(rolled) - len(undone))}"
             if undone:
                 text += "; [b $error]NOT rolled back:[/] " + escape("; ".join(f"{c.name}: {c.error}" for c in undone))
             text += f" ({reasons})"
-            self.notify(f"not ready: {outcome.not_ready and reasons}", title="rolled back",
+            self.notify(f"not ready: {why_not and reasons}", title="rolled back",
                         severity="error" if undone else "warning", timeout=10)
         self.result(text)
         self.sync_slider()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -224,12 +225,36 @@ def test_a_scale_up_that_cannot_become_ready_is_rolled_back_audited_both_ways(hu
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["rolled_back"] == [{"deployment": "report-builder", "from": 2, "to": 0, "error": None}]
-    status = doc["changes"][0]["status"]
-    assert status.startswith("Not ready: ") and "image" in status.lower() and status.endswith("; rolled back to 0")
+    status = doc["changes"][0]["status"]  # the detail view's words for each pod's reason
+    pulled = r"(ErrImagePull|ImagePullBackOff): image example/no-such-image:9 cannot be pulled \(container report-builder\)"
+    assert re.fullmatch(rf"Not ready: {pulled}(; {pulled})?; rolled back to 0", status), status
+    assert re.fullmatch(rf"{pulled}(; {pulled})?", doc["wait"]["not_ready"]["report-builder"])
     assert ns.replicas()["report-builder"] == 0
     log = [json.loads(line) for line in (tmp_path / "state" / "hubtui" / "audit.jsonl").read_text().splitlines()]
     assert [(e["action"], e["before"], e["after"]) for e in log if e.get("deployment") == "report-builder"] == [
         ("scale", 0, 2), ("rollback", 2, 0)]
+
+
+def test_a_restore_rolled_back_goes_back_to_0_with_its_record_so_a_later_restore_still_knows_the_count(
+        hubtui, ns, tmp_path):
+    """A restore clears the record as it scales up; rolled back to 0, the deployment gets its record again in
+    the same request: never at 0 without the count to restore."""
+    add_unpullable(ns)
+    ns.apps.patch_namespaced_deployment("report-builder", ns.name,
+                                        {"metadata": {"annotations": {"hubtui.io/original-replicas": "2"}}})
+    proc = hubtui("scale", "--restore", "--wait", "--timeout", "6", "--rollback-on-failure", "--json")
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["rolled_back"] == [
+        {"deployment": "report-builder", "from": 2, "to": 0, "error": None}]
+    assert ns.replicas()["report-builder"] == 0
+    assert ns.annotations("report-builder").get("hubtui.io/original-replicas") == "2"
+    log = [json.loads(line) for line in (tmp_path / "state" / "hubtui" / "audit.jsonl").read_text().splitlines()]
+    assert [(e["action"], e["before"], e["after"], e.get("recorded"), e.get("cleared_record"))
+            for e in log if e.get("deployment") == "report-builder"] == [
+        ("restore", 0, 2, None, True), ("rollback", 2, 0, 2, None)]
+    again = hubtui("scale", "--restore", "--json")  # the count is still known
+    assert again.returncode == 0, again.stderr
+    assert ns.replicas()["report-builder"] == 2
 
 
 def test_scale_all_rolls_back_every_deployment_it_changed_to_its_own_count(hubtui, ns):
