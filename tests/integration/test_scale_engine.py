@@ -12,6 +12,7 @@ from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION, DeploymentStor
 from hubtui.events import Progress, StepDone
 from hubtui.ops.scale import ScaleEngine
 from hubtui.present.events import fact_line
+from tests.kubehelpers import deployment
 
 
 pytestmark = pytest.mark.cluster
@@ -240,3 +241,34 @@ def test_maintenance_records_and_scales_each_deployment_in_one_change_and_restor
                for e in engine.audit.entries()]
     assert sorted(audited) == sorted([("scale", name, n, None) for name, n in before.items()]
                                      + [("restore", name, None, True) for name, n in before.items()])
+
+
+def test_a_scale_to_0_rolled_back_takes_the_record_it_wrote_away_in_the_same_request(engine, ns):
+    """Pods held by a finalizer never go: the wait for 0 gives up, and the rollback puts the count back and
+    removes the record the scale to 0 wrote, so that the deployment does not look as if it were in maintenance."""
+    body = deployment("held", 1)
+    body["spec"]["template"]["metadata"]["finalizers"] = ["hubtui.io/test-hold"]  # copied to each pod
+    ns.apps.create_namespaced_deployment(ns.name, body)
+    try:
+        ns.wait_pods("held", 1)
+        changes = engine.scale(["held"], 0)
+        assert ns.annotations("held").get("hubtui.io/original-replicas") == "1"
+        outcome = engine.wait_ready(["held"], timeout=3, targets={"held": 0})
+        assert not outcome.ok and outcome.not_ready["held"].startswith("1 pod still terminating")
+        back = engine.rollback(changes)
+        assert [(c.name, c.before, c.after, c.ok) for c in back] == [("held", 0, 1, True)]
+        assert ns.replicas()["held"] == 1
+        assert "hubtui.io/original-replicas" not in ns.annotations("held")
+    finally:  # no pod left held: the template first (no new pod gets the finalizer), then each pod
+        ns.apps.patch_namespaced_deployment("held", ns.name, {"spec": {"replicas": 0, "template": {
+            "metadata": {"finalizers": None}}}})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            held = [p for p in ns.core.list_namespaced_pod(ns.name, label_selector="app=held").items
+                    if p.metadata.finalizers]
+            for pod in held:
+                ns.core.patch_namespaced_pod(pod.metadata.name, ns.name, {"metadata": {"finalizers": None}})
+            if not held and not any(rs.spec.replicas for rs in ns.apps.list_namespaced_replica_set(
+                    ns.name, label_selector="app=held").items):
+                break
+            time.sleep(0.2)
