@@ -124,6 +124,26 @@ VALUES = {("cleanup", "-p"): ("aws", "gcp", "azure", "k8s"), ("cleanup", "--prov
           ("cleanup", "--environment"): ("dev", "staging", "production")}
 
 
+def _bounded(lookup, words: list[str]) -> list[str]:
+    """What `lookup` finds within LOOKUP_TIMEOUT (and a second for the process), else nothing: whatever it
+    waits on (a credential plugin, a server that takes the connection and never answers, a retry after a 401),
+    the shell never waits longer. A lookup that fails offers nothing, and says nothing."""
+    import threading
+
+    found: list[str] = []
+
+    def run() -> None:
+        try:
+            found.extend(lookup(words))
+        except BaseException:  # noqa: BLE001
+            pass
+
+    worker = threading.Thread(target=run, daemon=True, name="completion lookup")  # left behind at exit
+    worker.start()
+    worker.join(LOOKUP_TIMEOUT + 1.0)
+    return [] if worker.is_alive() else found
+
+
 def candidates(words: list[str]) -> list[str]:
     """The candidates for the last of `words` (the word being typed, maybe empty), given those before it."""
     from .cli import build_parser
@@ -159,10 +179,7 @@ def candidates(words: list[str]) -> list[str]:
         if lookup is None or (previous == "-d" and command != "scale"):
             return []
         done, _, last = current.rpartition(",") if previous == "--contexts" else ("", "", current)
-        try:
-            return [(done + "," if done else "") + v for v in lookup(before) if v.startswith(last)]
-        except BaseException:  # noqa: BLE001 - a lookup that fails offers nothing, and says nothing
-            return []
+        return [(done + "," if done else "") + v for v in _bounded(lookup, before) if v.startswith(last)]
     if current.startswith("-"):
         return sorted(o for o, a in opts.items() if o.startswith(current) and a.help != argparse.SUPPRESS)
     if command is None:

@@ -67,6 +67,35 @@ def test_an_unreachable_cluster_offers_nothing_and_says_nothing(bash_env, local_
     assert offered(bash_env | {"KUBECONFIG": str(gone)}, "scale", "-n", "") == []
 
 
+def test_a_lookup_that_gets_no_answer_is_given_up_on_and_says_nothing(bash_env, tmp_path):
+    """A credential plugin that never answers, a server that takes the connection and never answers: Tab
+    offers nothing, prints nothing, and the shell has its prompt back within the lookup's bound."""
+    import socket
+    import time
+
+    plugin = tmp_path / "slow-plugin"
+    plugin.write_text("#!/bin/sh\nsleep 30\n")
+    plugin.chmod(0o755)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # takes connections, never answers
+    try:
+        for user in ({"exec": {"apiVersion": "client.authentication.k8s.io/v1", "command": str(plugin),
+                               "interactiveMode": "Never"}}, {"token": "x"}):
+            kubeconfig = tmp_path / "kubeconfig"
+            kubeconfig.write_text(yaml.safe_dump({
+                "apiVersion": "v1", "kind": "Config", "current-context": "slow",
+                "clusters": [{"name": "c", "cluster": {"server": f"https://127.0.0.1:{silent.getsockname()[1]}",
+                                                       "insecure-skip-tls-verify": True}}],
+                "users": [{"name": "u", "user": user}],
+                "contexts": [{"name": "slow", "context": {"cluster": "c", "user": "u"}}]}))
+            started = time.monotonic()
+            assert offered(bash_env | {"KUBECONFIG": str(kubeconfig)}, "-n", "") == []
+            assert time.monotonic() - started < 10, user  # the bound is 2 s; the plugin alone would take 30
+    finally:
+        silent.close()
+
+
 def test_tab_in_an_interactive_bash_completes_the_command(bash_env):
     rc = Path(bash_env["HOME"]) / ".bashrc"
     rc.write_text("PS1='$ '\nsource <(hubtui completion bash)\n")

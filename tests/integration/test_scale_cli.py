@@ -104,7 +104,8 @@ def test_a_wait_that_times_out_exits_3_and_names_the_deployment(hubtui, ns):
     ns.add("gpu-trainer", 0, node_selector={"accelerator": "h100"})
     proc = hubtui("scale", "-d", "gpu-trainer", "-r", "1", "--wait", "--timeout", "2")
     assert proc.returncode == 3
-    assert "gpu-trainer  0 → 1     Not ready: 1 pod unschedulable" in proc.stdout
+    assert "gpu-trainer  0 → 1     Not ready: Pending: Unschedulable: 0/2 nodes are available" in proc.stdout  # the
+    # detail view's words for its pod
     assert "timed out after 2s: 1 deployment not ready" in proc.stderr
 
 

@@ -36,7 +36,8 @@ async def test_the_fleet_shows_each_hubs_state_opens_a_hub_and_comes_back(fleet_
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: "2/2" in row_of(app, "dev-a") and "2/2" in row_of(app, "prod-b")
                     and "unreachable: connection refused" in row_of(app, "gone")
-                    and "unauthorized: sign in again (401)" in row_of(app, "revoked"), what="the hubs' rows")
+                    and "unauthorized: sign in again (401)" in row_of(app, "revoked")
+                    and "2 live" in screen_text(app), what="the hubs' rows, and the title's count of them")
         text = screen_text(app)
         assert "hubtui · fleet" in text and "hubs 4" in text and "2 live" in text
         assert "live" in row_of(app, "prod-b")
