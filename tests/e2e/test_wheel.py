@@ -20,9 +20,10 @@ def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
 def test_the_wheel_installs_into_a_clean_venv_and_runs(tmp_path, local_cluster):
     dist = tmp_path / "dist"
     built = run([sys.executable, "-c", "from setuptools import build_meta as b; "
-                 f"print(b.build_wheel({str(dist)!r})); print(b.build_sdist({str(dist)!r}))"], cwd=ROOT)  # make dist's
+                 f"w = b.build_wheel({str(dist)!r}); s = b.build_sdist({str(dist)!r}); print('built', w, s)"],
+                cwd=ROOT)  # what make dist runs
     assert built.returncode == 0, built.stderr
-    *_, wheel_name, sdist_name = built.stdout.strip().splitlines()
+    wheel_name, sdist_name = built.stdout.strip().splitlines()[-1].split()[1:]
     wheel = dist / wheel_name
     with tarfile.open(dist / sdist_name) as sdist:
         names = sdist.getnames()
@@ -45,8 +46,8 @@ def test_the_wheel_installs_into_a_clean_venv_and_runs(tmp_path, local_cluster):
                   env={**os.environ, "KUBECONFIG": str(local_cluster.kubeconfig), "AWS_REGION": "eu-west-1",
                        "XDG_STATE_HOME": str(tmp_path / "state")})
     assert missing.returncode == 2, missing.stdout + missing.stderr
-    assert missing.stderr.strip().splitlines()[-1] == (
-        "error: the AWS teardown needs boto3, which is not installed: install hubtui with its [aws] extra (pipx "
-        "install 'hubtui[aws]', or pip install 'hubtui[aws]')")
+    assert missing.stderr.strip().splitlines() == [(
+        "hubtui: error: the AWS teardown needs boto3, which is not installed: install hubtui with its [aws] extra (pipx "
+        "install 'hubtui[aws]', or pip install 'hubtui[aws]')")]  # one line
     assert not (venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
                 / "tests").exists()  # the wheel holds hubtui, not this repository's tests
