@@ -90,12 +90,23 @@ def _contexts(words: list[str]) -> list[str]:
 
 
 def _namespaces(words: list[str]) -> list[str]:
-    from .kube.client import connect
+    """The namespaces the user may list; for one who may not list them all (403), the ones the kubeconfig's
+    contexts and hubtui's settings name, as the namespaces that user works in."""
+    from .kube.client import connect, kubeconfig_paths
+    from .kube.http import ApiError
 
-    conn = connect(_settings(words))
+    settings = _settings(words)
+    conn = connect(settings)
     try:
         items = conn.http.json("GET", "/api/v1/namespaces", timeout=(LOOKUP_TIMEOUT, LOOKUP_TIMEOUT),
                                retries=False)["items"]
+    except ApiError as e:
+        if e.status != 403:
+            raise
+        from .kube.kubeconfig import context_places
+
+        named = {ns for _, ns, _ in context_places(kubeconfig_paths(settings)) if ns} | {settings.namespace}
+        return sorted(named)
     finally:
         conn.close()
     return sorted(i["metadata"]["name"] for i in items)

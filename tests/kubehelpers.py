@@ -112,18 +112,22 @@ class Scratch:
         self.core.delete_namespace(self.name)
 
 
-def restricted_kubeconfig(api, path, namespace: str, rules: list[dict] | None = None) -> str:
+def restricted_kubeconfig(api, path, namespace: str, rules: list[dict] | None = None,
+                          cluster_role: str | None = None) -> str:
     """A kubeconfig for a service account that may do nothing (no RBAC binding: every call gets 403), or
-    only what `rules` (a Role's rules in the namespace) allow."""
+    only what `rules` (a Role's rules in the namespace) allow, or what a ClusterRole (the built-in `view`)
+    allows in the namespace."""
     core = client.CoreV1Api(api)
     name = f"nobody-{uuid.uuid4().hex[:6]}"
     core.create_namespaced_service_account(namespace, {"metadata": {"name": name}})
+    rbac = client.RbacAuthorizationV1Api(api)
     if rules:
-        rbac = client.RbacAuthorizationV1Api(api)
         rbac.create_namespaced_role(namespace, {"metadata": {"name": name}, "rules": rules})
+    if rules or cluster_role:
         rbac.create_namespaced_role_binding(namespace, {
             "metadata": {"name": name},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole" if cluster_role else "Role",
+                        "name": cluster_role or name},
             "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": namespace}]})
     token = core.create_namespaced_service_account_token(
         name, namespace, {"spec": {"expirationSeconds": 3600}}).status.token

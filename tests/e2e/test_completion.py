@@ -57,6 +57,20 @@ def test_contexts_namespaces_and_deployments_come_from_the_kubeconfig_and_the_cl
     assert HUB_NAMESPACE in offered(bash_env, "-n", "llm-")
     assert offered(bash_env, "scale", "-n", ns.name, "-d", "api-") == ["api-gateway", "api-server"]
     assert offered(bash_env, "scale", "-d", "api-") == ["api-server"]  # the default namespace's (the hub)
+    assert offered(bash_env, "scale", "--namespace", ns.name, "--deployment", "api-g") == ["api-gateway"]
+    assert offered(bash_env, "scale", "--contexts", "") == [local_cluster.context]
+
+
+def test_a_user_who_may_not_list_namespaces_is_offered_those_the_kubeconfig_and_settings_name(bash_env, kube,
+                                                                                             scratch, tmp_path):
+    from tests.kubehelpers import restricted_kubeconfig
+
+    ns = scratch("tabonly", {}, ready=False)
+    viewer = restricted_kubeconfig(kube.api, tmp_path / "viewer", ns.name, rules=[
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["list"]}])
+    env = bash_env | {"KUBECONFIG": viewer}
+    assert offered(env, "-n", "") == sorted([ns.name, HUB_NAMESPACE])  # its context's, and the default
+    assert offered(env | {"NAMESPACE": "hub-x"}, "-n", "") == sorted([ns.name, "hub-x"])
 
 
 def test_an_unreachable_cluster_offers_nothing_and_says_nothing(bash_env, local_cluster, tmp_path):

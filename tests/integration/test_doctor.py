@@ -35,10 +35,10 @@ def test_the_admin_has_everything_hubtui_needs(local_cluster, tmp_path):
 
 
 def test_a_viewer_is_told_which_permission_is_missing(kube, tmp_path):
+    """A service account bound to the built-in `view` ClusterRole in the hub's namespace."""
     from tests.kubehelpers import restricted_kubeconfig
 
-    viewer = restricted_kubeconfig(kube.api, tmp_path / "viewer-kubeconfig", HUB_NAMESPACE, rules=[
-        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]}])
+    viewer = restricted_kubeconfig(kube.api, tmp_path / "viewer-kubeconfig", HUB_NAMESPACE, cluster_role="view")
     done = doctor(viewer, tmp_path)
     assert done.returncode == 1
     lines = done.stdout.splitlines()
