@@ -25,10 +25,18 @@ def main(argv: list[str] | None = None) -> int:
     from .settings import Settings
 
     try:
-        settings = Settings.from_env(kubeconfig=args.kubeconfig, context=args.context, namespace=args.namespace,
-                                     scale_timeout=getattr(args, "timeout", None),
-                                     readonly=getattr(args, "readonly", False),
-                                     all_namespaces=getattr(args, "all_namespaces", False) or None)
+        chosen = dict(kubeconfig=args.kubeconfig, context=args.context, namespace=args.namespace,
+                      scale_timeout=getattr(args, "timeout", None), readonly=getattr(args, "readonly", False),
+                      all_namespaces=getattr(args, "all_namespaces", False) or None)
+        from .config import ConfigError
+
+        try:
+            settings = Settings.from_env(**chosen)
+        except ConfigError as e:
+            if not getattr(args, "despite_config", False):  # `hubtui doctor` says it among its checks
+                raise
+            args.config_problem = str(e)
+            settings = Settings.from_env(config_file=False, **chosen)
         first = args.screen(args, settings) if getattr(args, "screen", None) else None
         if first is not None:  # `hubtui fleet`, `hubtui sessions`: the TUI, on that screen
             from .ui.app import run_tui

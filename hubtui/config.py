@@ -22,6 +22,10 @@ from collections.abc import Mapping
 
 from .errors import UsageError
 
+
+class ConfigError(UsageError):
+    """The config file cannot be read or understood: one line naming the file (and the key)."""
+
 KEYS = {"namespace": str, "readonly": bool, "readonly_contexts": list, "production_contexts": list, "theme": str,
         "resume_max_age_hours": int, "fleet": list,
         "record_sessions": str, "record_input": bool}
@@ -56,33 +60,33 @@ def load(env: Mapping[str, str]) -> Config:
     except FileNotFoundError:
         return Config()
     except OSError as e:
-        raise UsageError(f"cannot read the config file {path} ({e.strerror})") from None
+        raise ConfigError(f"cannot read the config file {path} ({e.strerror})") from None
     import tomllib  # only when there is a file to read
 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise UsageError(f"config file {path}: not valid TOML ({e})") from None
+        raise ConfigError(f"config file {path}: not valid TOML ({e})") from None
     for key, value in data.items():
         if key not in KEYS:
-            raise UsageError(f"config file {path}: unknown key {key!r} (known: {', '.join(KEYS)})")
+            raise ConfigError(f"config file {path}: unknown key {key!r} (known: {', '.join(KEYS)})")
         if not isinstance(value, KEYS[key]) or (KEYS[key] is int and isinstance(value, bool)):
             want = {"str": "a string", "bool": "true or false", "list": "a list of strings",
                     "int": "a whole number"}[KEYS[key].__name__]
-            raise UsageError(f"config file {path}: {key} must be {want}")
+            raise ConfigError(f"config file {path}: {key} must be {want}")
     for key in ("readonly_contexts", "production_contexts", "fleet"):
         if not all(isinstance(p, str) and p for p in data.get(key, [])):
-            raise UsageError(f"config file {path}: {key} must be a list of non-empty strings")
+            raise ConfigError(f"config file {path}: {key} must be a list of non-empty strings")
     patterns = data.get("readonly_contexts", [])
     for key in ("namespace", "theme"):
         if key in data and not data[key].strip():
-            raise UsageError(f"config file {path}: {key} must not be empty")
+            raise ConfigError(f"config file {path}: {key} must not be empty")
     if data.get("record_sessions", "production") not in RECORD_SESSIONS:
-        raise UsageError(f"config file {path}: record_sessions must be one of {', '.join(RECORD_SESSIONS)}")
+        raise ConfigError(f"config file {path}: record_sessions must be one of {', '.join(RECORD_SESSIONS)}")
     hours = data.get("resume_max_age_hours")
     lo, hi = RESUME_MAX_AGE_HOURS
     if hours is not None and not lo <= hours <= hi:
-        raise UsageError(f"config file {path}: resume_max_age_hours must be from {lo} to {hi} (it is {hours})")
+        raise ConfigError(f"config file {path}: resume_max_age_hours must be from {lo} to {hi} (it is {hours})")
     return Config(path, data.get("namespace"), data.get("readonly", False), tuple(patterns),
                   tuple(data.get("production_contexts", PRODUCTION_CONTEXTS)), data.get("theme"), hours,
                   tuple(data.get("fleet", ())), data.get("record_sessions", "production"),

@@ -56,13 +56,13 @@ class Settings:
     resume_max_age: float = 24 * 3600.0  # seconds: an interrupted cleanup older than this is planned afresh
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, *, config_file: bool = True, **overrides) -> Settings:
         """Defaults, then the environment (NAMESPACE, AWS_REGION, GCP_PROJECT, GCP_REGION,
         HUBTUI_GCP_ENDPOINT, HUBTUI_AZURE_ENDPOINT, AZURE_SUBSCRIPTION_ID, XDG_STATE_HOME), then explicit overrides (flags); an override of None keeps the lower layer."""
-        from .config import load
+        from .config import Config, load
 
         env = os.environ if env is None else env
-        config = load(env)
+        config = load(env) if config_file else Config()  # config_file=False: the defaults (doctor, on a bad file)
         readonly_env = env.get("HUBTUI_READONLY", "").strip().lower() in ("1", "true", "yes", "on")
         base = cls(
             namespace=env.get("NAMESPACE") or config.namespace or DEFAULT_NAMESPACE,

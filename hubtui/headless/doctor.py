@@ -15,13 +15,13 @@ def add_parser(sub, parents) -> None:
                                    "cloud SDKs and credentials, the local clients and hubtui's folders. Each line "
                                    "is ✓ or what to do; exit 1 when something hubtui needs is missing.")
     p.add_argument("--json", action="store_true", help="the checks as JSON")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, despite_config=True)  # a config file that cannot be read is one of its checks
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..ops.doctor import checks
 
-    found = checks(settings)
+    found = checks(settings, config_problem=getattr(args, "config_problem", None))
     failed = [c for c in found if not c.ok and c.needed]
     if args.json:
         print(json.dumps({"ok": not failed, "checks": [{"ok": c.ok, "needed": c.needed, "group": c.group,

@@ -132,7 +132,7 @@ def client_checks() -> list[Check]:
     return out
 
 
-def folder_checks(settings: Settings, env: dict | None = None) -> list[Check]:
+def folder_checks(settings: Settings, env: dict | None = None, config_problem: str | None = None) -> list[Check]:
     from ..config import config_path
     from ..paths import tilde
 
@@ -164,7 +164,10 @@ def folder_checks(settings: Settings, env: dict | None = None) -> list[Check]:
                          f"state folder {tilde(state)} cannot be made", "" if ok else "set XDG_STATE_HOME",
                          group="folders"))
     config = config_path(env)
-    if not config.exists():
+    if config_problem:
+        out.append(Check(False, f"{config_problem}; these checks used the defaults",
+                         "fix the file, or move it away to use the defaults", group="folders"))
+    elif not config.exists():
         out.append(Check(True, f"config file {tilde(config)} (none: the defaults)", group="folders"))
     else:
         mode = stat.S_IMODE(config.stat().st_mode)
@@ -174,5 +177,7 @@ def folder_checks(settings: Settings, env: dict | None = None) -> list[Check]:
     return out
 
 
-def checks(settings: Settings) -> list[Check]:
-    return kube_checks(settings) + cloud_checks() + client_checks() + folder_checks(settings)
+def checks(settings: Settings, config_problem: str | None = None) -> list[Check]:
+    """Every check; `config_problem`: why the config file could not be used (the others ran on the defaults)."""
+    return (kube_checks(settings) + cloud_checks() + client_checks()
+            + folder_checks(settings, config_problem=config_problem))

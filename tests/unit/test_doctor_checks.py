@@ -77,3 +77,20 @@ def test_cloud_sdks_and_credentials(tmp_path):
     assert not found["Azure"].ok and found["Azure"].fix == "run `az login`"
     assert found["GCP"].text == "GCP: SDK installed; no credentials found"
     assert not any(c.needed for c in found.values())
+
+
+def test_a_config_file_that_is_not_valid_toml_is_a_check_of_its_own_and_the_others_still_run(tmp_path):
+    config = tmp_path / "config" / "hubtui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("readonly = [\n")
+    done = doctor(tmp_path)
+    assert done.returncode == 1 and not done.stderr
+    lines = done.stdout.splitlines()
+    bad = next(x for x in lines if "config.toml" in x)
+    assert bad.startswith(f"✗ config file {config}: not valid TOML (")
+    assert bad.endswith("; these checks used the defaults: fix the file, or move it away to use the defaults")
+    assert any(x.startswith("✓ state folder ") for x in lines)  # the rest ran
+    other = subprocess.run([sys.executable, "-m", "hubtui", "scale", "--all", "-r", "1"], capture_output=True,
+                           text=True, timeout=60, env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")})
+    assert other.returncode == 2 and other.stderr.strip().splitlines() == [  # any other command: one line
+        f"hubtui: error: {bad[2:].split('; these checks')[0]}"]
