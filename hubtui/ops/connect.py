@@ -10,6 +10,7 @@ import base64
 import re
 import shlex
 import shutil
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -448,12 +449,16 @@ def hand_over(session: SessionPlan, *, out=None, err=None):
         recorder = Recorder(session.recording, *terminal_size(), title=f"{session.target.title} · {session.context}",
                             record_input=session.record_input,
                             meta={k: v for k, v in where.items() if k != "recording"})
+    over = threading.Event()
     if forward is not None:
         print(f"(port-forward 127.0.0.1:{forward.port} → {session.pod.name}:{forward.remote})", file=out, flush=True)
+        threading.Thread(target=_say_drop, args=(forward, over, session.target.title, err), daemon=True,
+                         name="port-forward drop").start()
     try:
         result = run_session(argv, secret=session.secret, ready_marker=AUTH_PROMPT,
                              env={**os.environ, **session.env}, recorder=recorder)
     finally:
+        over.set()
         if recorder is not None:
             recorder.close()
         if forward is not None:
@@ -470,6 +475,17 @@ def hand_over(session: SessionPlan, *, out=None, err=None):
         except AuditError as e:
             result = replace(result, error=f"{result.error + '; ' if result.error else ''}{e}")
     return result
+
+
+def _say_drop(forward, over: threading.Event, client: str, err) -> None:
+    """A forward that drops while the client runs is said at once, on the terminal the client has (raw mode:
+    lines end in \\r\\n); the client was told by its connection closing."""
+    while not over.is_set():
+        if forward.dropped.wait(0.2):
+            if not over.is_set():
+                print(f"\r\nhubtui: {forward.summary()}; the {client} client's connection to the pod is closed\r",
+                      file=err, flush=True)
+            return
 
 
 # ----- one command, no session ---------------------------------------------------------------------------------

@@ -144,6 +144,8 @@ def _drive(child, started, secret, ready_marker, escape, handshake_timeout, reco
             recorder.input(data.split(escape.encode(), 1)[0])
         return data
 
+    if recorder is not None and child.buffer:  # read already (with the marker's line): interact writes it to
+        recorder.output(child.buffer)  # the terminal itself, past its output filter
     child.interact(escape_character=escape, input_filter=watch_input,
                    output_filter=recorder.output if recorder is not None else None)
     escaped = bool(pressed)  # else interact returned because the program ended

@@ -17,6 +17,7 @@ class Terminal:
     def __init__(self, args: list[str], env: dict, rows: int = 30, cols: int = 120):
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
+        self.raw = bytearray()  # every byte hubtui wrote to the terminal, as it came
         self.child = pexpect.spawn(sys.executable, ["-m", "hubtui", *args], env=env, dimensions=(rows, cols),
                                    timeout=5)
 
@@ -25,6 +26,7 @@ class Terminal:
         while True:
             try:
                 data = self.child.read_nonblocking(65536, timeout=max(0.01, deadline - time.monotonic()))
+                self.raw += data
                 self.stream.feed(data)
             except pexpect.TIMEOUT:
                 pass

@@ -142,8 +142,10 @@ def test_a_local_psql_session_whose_forward_is_cut_ends_saying_so(env, api_proxy
         api_proxy.cut()
         term.press(*"select 1;", "enter")
         term.wait_for("connection")  # psql: the server closed the connection / the connection was lost
+        term.wait_for("hubtui: the port-forward to timescaledb-0:5432 dropped")  # said at once, psql still running
+        assert "the TimescaleDB client's connection to the pod is closed" in "".join(term.screen.display)
         term.press(*"\\q", "enter")
-        term.wait_for("dropped")  # hubtui's line once psql has ended
+        term.wait_for("session failed")  # hubtui's line once psql has ended
         term.child.expect(pexpect.EOF, timeout=20)
         term.child.close()
         status = term.child.exitstatus

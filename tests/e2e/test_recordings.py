@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-import pexpect
 import pytest
 import yaml
 
@@ -25,20 +25,25 @@ def recordings(env) -> list[Path]:
     return sorted((Path(env["XDG_STATE_HOME"]) / "hubtui" / "recordings").glob("*.cast"))
 
 
-def redis_session(env, *flags: str) -> None:
+def redis_session(env, *flags: str) -> bytes:
+    """A Redis session in a real pty; every byte hubtui wrote to the terminal."""
     term = Terminal(["connect", "redis", *flags], env)
     try:
         term.wait_for("127.0.0.1:")
         term.press(*"PING", "enter")
         term.wait_for("PONG")
         term.press("\x1d")  # Ctrl-] ends the session
-        term.child.expect(pexpect.EOF, timeout=15)
+        deadline = time.monotonic() + 15
+        while term.child.isalive() and time.monotonic() < deadline:
+            term.pump(0.1)
+        term.pump(0.2)
+        return bytes(term.raw)
     finally:
         term.close()
 
 
 def test_a_recorded_session_is_listed_and_played_back_byte_for_byte_without_the_password(env, kube):
-    redis_session(env, "--record", "--record-input")
+    shown = redis_session(env, "--record", "--record-input")
     [path] = recordings(env)
     assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
     header, events = read(path)
@@ -59,6 +64,8 @@ def test_a_recorded_session_is_listed_and_played_back_byte_for_byte_without_the_
                             env=env, capture_output=True, timeout=60)
     assert played.returncode == 0, played.stderr
     assert played.stdout == output.encode()  # byte for byte what the session printed
+    session = shown.split(b"ends the session)\r\n", 1)[1]  # what the terminal showed once it was handed over
+    assert session.startswith(output.encode()) and b"PONG" in session, (session, output)
 
 
 def test_input_is_kept_only_when_asked_and_production_contexts_record_by_themselves(env, local_cluster, tmp_path):
