@@ -8,6 +8,7 @@ They live in the state folder's `recordings/` (0700), each file 0600.
 
 from __future__ import annotations
 
+import contextlib
 import codecs
 import json
 import os
@@ -129,6 +130,11 @@ def play(path: Path, *, speed: float = 1.0, out=None, idle_limit: float = 2.0, s
     than `idle_limit` seconds is shortened to it). `stop()` returning True ends it early."""
     out = out or sys.stdout.buffer
     _, events = read(path)
+    with _bytes_as_they_are(out):
+        _play(events, speed, out, idle_limit, stop)
+
+
+def _play(events, speed: float, out, idle_limit: float, stop) -> None:
     clock = 0.0
     last = 0.0
     for at, kind, data in events:
@@ -145,3 +151,26 @@ def play(path: Path, *, speed: float = 1.0, out=None, idle_limit: float = 2.0, s
                 time.sleep(min(left, 0.05))
         out.write(data.encode("utf-8"))
         out.flush()
+
+
+@contextlib.contextmanager
+def _bytes_as_they_are(out):
+    """A terminal's output processing off while a recording plays: its bytes reach the screen as they were
+    recorded (a bare \\n stays a line feed, not \\r\\n: a full-screen program's drawing stays where it was)."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = None
+    if fd is None or not os.isatty(fd):
+        yield
+        return
+    import termios
+
+    saved = termios.tcgetattr(fd)
+    changed = list(saved)
+    changed[1] &= ~termios.OPOST  # the oflag
+    termios.tcsetattr(fd, termios.TCSADRAIN, changed)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)

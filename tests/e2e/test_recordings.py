@@ -82,3 +82,26 @@ def test_input_is_kept_only_when_asked_and_production_contexts_record_by_themsel
     assert len(recordings(env)) == 2 and "-prod-eu-redis.cast" in recordings(env)[-1].name
     redis_session(env | {"KUBECONFIG": str(prod)}, "--no-record")
     assert len(recordings(env)) == 2
+
+
+def test_enter_on_the_recordings_screen_plays_one_back_on_the_terminal_and_comes_back(env):
+    """In a real pty: the playback gets the terminal (cleared first and last), writes what was recorded, and
+    the list is drawn again, saying it was played back."""
+    folder = Path(env["XDG_STATE_HOME"]) / "hubtui" / "recordings"
+    folder.mkdir(parents=True, mode=0o700)
+    name = "20261202T110000000000Z-prod-eu-redis.cast"
+    lines = [{"version": 2, "width": 120, "height": 30, "timestamp": 1764687600, "title": "Redis · prod-eu",
+              "hubtui": {"context": "prod-eu", "store": "redis"}},
+             [0.1, "o", "127.0.0.1:6379> "], [0.2, "i", "PING\r"], [0.4, "o", "PONG-RECORDED\r\n"]]
+    (folder / name).write_text("".join(json.dumps(line) + "\n" for line in lines))
+    (folder / name).chmod(0o600)
+    term = Terminal(["sessions"], env)
+    try:
+        term.wait_for("1 recording")
+        term.press("enter")
+        term.wait_for(f"played back: {name}")
+        played = bytes(term.raw).split(b"\x1bc")
+        assert b"127.0.0.1:6379> PONG-RECORDED\r\n" in played, played[1:-1]  # the output alone, between the clears
+        assert " redis " in term.text and "prod-eu" in term.text  # the list again
+    finally:
+        term.close()
