@@ -105,3 +105,21 @@ def test_enter_on_the_recordings_screen_plays_one_back_on_the_terminal_and_comes
         assert " redis " in term.text and "prod-eu" in term.text  # the list again
     finally:
         term.close()
+
+
+def test_the_config_file_decides_when_no_flag_does(env, tmp_path):
+    """record_sessions = "always" records a context that is not production, record_input keeps what is typed;
+    "never" records nothing, while a flag still wins over the file."""
+    config = tmp_path / "config" / "hubtui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    env = env | {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    config.write_text('record_sessions = "always"\nrecord_input = true\n')
+    redis_session(env)
+    [path] = recordings(env)
+    assert "".join(data for _, kind, data in read(path)[1] if kind == "i").startswith("PING")
+    config.write_text('record_sessions = "never"\n')
+    redis_session(env)
+    assert len(recordings(env)) == 1
+    redis_session(env, "--record")
+    assert len(recordings(env)) == 2
+    assert not [e for e in read(recordings(env)[-1])[1] if e[1] == "i"]  # input only with record_input or the flag
