@@ -39,6 +39,65 @@ def test_a_local_psql_session_goes_through_a_port_forward(env):
     assert start["via"] == end["via"] == "port-forward" and end["exit_status"] == 0
 
 
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of every process under `pid`."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        try:
+            out.append((child, (Path("/proc") / str(child) / "cmdline").read_bytes().replace(b"\0", b" ").decode()))
+        except OSError:
+            continue
+        todo += children.get(child, [])
+    return out
+
+
+def test_a_local_redis_session_runs_redis_cli_here_with_the_password_in_its_environment_and_no_kubectl(env, kube):
+    term = Terminal(["connect", "redis", "--local"], env)
+    try:
+        term.wait_line("127.0.0.1:")  # redis-cli's prompt (the forward's own line starts with "(port-forward")
+        assert "(local redis-cli, through a port-forward)" in term.text
+        term.press(*"PING", "enter")
+        term.wait_for("PONG")  # authenticated: the real Redis asks for its password
+        running = descendants(term.child.pid)
+        password = redis_password(kube)
+        clients = [(pid, cmd) for pid, cmd in running if "redis-cli" in cmd]
+        assert clients and not any("kubectl" in cmd for _, cmd in running), running
+        assert not any(password in cmd for _, cmd in running)  # never in argv
+        assert all(f"REDISCLI_AUTH={password}".encode() in (Path("/proc") / str(pid) / "environ").read_bytes()
+                   for pid, _ in clients)
+        term.ends("\x1d")
+    finally:
+        term.close()
+    end = [e for e in audit(env) if e["action"] == "connect.session"][-1]
+    assert end["via"] == "port-forward" and end["store"] == "redis"
+
+
+def test_pgcli_is_the_client_when_it_is_on_path(env, tmp_path):
+    """A stand-in pgcli (the real one is not installed here) says what it was given."""
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    said = tmp_path / "pgcli-said"
+    (bin_ / "pgcli").write_text(f"#!/bin/sh\necho \"$@\" > {said}\n[ -n \"$PGPASSWORD\" ] && echo password-set >> {said}\n")
+    (bin_ / "pgcli").chmod(0o755)
+    term = Terminal(["connect", "timescaledb", "--local"], env | {"PATH": f"{bin_}:{env['PATH']}"})
+    try:
+        term.wait_for("local pgcli, through a port-forward")
+        term.child.expect(pexpect.EOF, timeout=30)
+    finally:
+        term.close()
+    argv, password = said.read_text().splitlines()
+    assert re.fullmatch(r"-h 127\.0\.0\.1 -p \d+ -U postgres -d llm_analytics", argv) and password == "password-set"
+
+
 def test_read_only_makes_the_local_psql_sessions_transactions_read_only(env):
     term = Terminal(["--readonly", "connect", "timescaledb", "--local"], env)
     try:
