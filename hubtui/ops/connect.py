@@ -612,6 +612,9 @@ def run_command(plan: CommandPlan, *, timeout: float | None = None) -> CommandRe
     where = {"context": plan.context, "namespace": plan.namespace, "pod": plan.pod.name,
              "container": plan.pod.container, "store": plan.target.key, "readonly": bool(plan.readonly),
              "command": first_line}
+    lines = len(plan.command.strip().splitlines())
+    if lines > 1:  # the audit keeps the first line: it says there were more
+        where["command_lines"] = lines
     if audit is not None:
         audit.check()
         audit.record("connect.command.start", **where)

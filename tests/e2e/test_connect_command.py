@@ -4,6 +4,7 @@ password, no output)."""
 
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 
@@ -27,6 +28,10 @@ def test_a_query_prints_its_output_and_json_gives_its_rows(env, local_cluster):
     assert start["action"] == "connect.command.start" and end["action"] == "connect.command"
     assert end["command"] == "SELECT n, n * n AS square FROM generate_series(1, 3) n"
     assert (end["exit_status"], end["store"], end["context"]) == (0, "timescaledb", local_cluster.context)
+    assert end["user"] == start["user"] == getpass.getuser() and "command_lines" not in end  # who
+    two = run_hubtui(env, "connect", "timescaledb", "-c", "SELECT 1 AS first\n-- and a second line\n;")
+    assert two.returncode == 0, two.stderr
+    assert (audit(env)[-1]["command"], audit(env)[-1]["command_lines"]) == ("SELECT 1 AS first", 3)  # its first line
 
 
 def test_the_exit_code_is_the_clients(env):
