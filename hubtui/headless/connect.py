@@ -11,8 +11,10 @@ from ..settings import Settings
 
 def add_parser(sub, parents) -> None:
     p = sub.add_parser("connect", parents=parents, help="open psql, redis-cli or a Kafka shell in the hub's pods",
-                       description="Find the pod and hand the terminal to psql / redis-cli / a shell through "
-                                   "`kubectl exec -it`. Ctrl-] ends the session.")
+                       description="Find the pod and hand the terminal to psql / redis-cli / a shell in it "
+                                   "through `kubectl exec -it`; with --local, to psql (or pgcli) / redis-cli here "
+                                   "through a port-forward hubtui opens (no exec); with -c / -f, run one command "
+                                   "and print its output. Ctrl-] ends a session.")
     p.add_argument("target", choices=("timescaledb", "redis", "kafka"))
     p.add_argument("--pod", help="connect to this pod instead of the one found")
     p.add_argument("--database", "--db-name", dest="db_name", metavar="NAME",
