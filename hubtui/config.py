@@ -9,6 +9,8 @@
     record_input = false                 # recordings keep what was typed too (passwords are typed into them)
     theme = "nord"                       # the TUI's Textual theme (Ctrl-P lists them; checked when the TUI starts)
     resume_max_age_hours = 24            # an interrupted cleanup older than this is planned afresh (1 to 168)
+    scale_timeout = 300                  # seconds a wait for readiness takes before it gives up (TUI and CLI;
+                                         # scale --timeout still wins), 1 to 86400
 
 A bad file is one line naming the key; nothing runs with a config that was not understood.
 """
@@ -28,7 +30,7 @@ class ConfigError(UsageError):
 
 KEYS = {"namespace": str, "readonly": bool, "readonly_contexts": list, "production_contexts": list, "theme": str,
         "resume_max_age_hours": int, "fleet": list,
-        "record_sessions": str, "record_input": bool}
+        "record_sessions": str, "record_input": bool, "scale_timeout": int}
 RECORD_SESSIONS = ("production", "always", "never")
 RESUME_MAX_AGE_HOURS = (1, 168)  # the bounds a config may set: an hour to a week (the default is a day)
 PRODUCTION_CONTEXTS = ("*prod*", "*prd*")  # the title bar shows these contexts in red unless the file says
@@ -46,6 +48,7 @@ class Config:
     fleet: tuple[str, ...] = ()
     record_sessions: str = "production"
     record_input: bool = False
+    scale_timeout: int | None = None
 
 
 def config_path(env: Mapping[str, str]) -> Path:
@@ -87,10 +90,13 @@ def load(env: Mapping[str, str]) -> Config:
     lo, hi = RESUME_MAX_AGE_HOURS
     if hours is not None and not lo <= hours <= hi:
         raise ConfigError(f"config file {path}: resume_max_age_hours must be from {lo} to {hi} (it is {hours})")
+    timeout = data.get("scale_timeout")
+    if timeout is not None and not 1 <= timeout <= 86400:
+        raise ConfigError(f"config file {path}: scale_timeout must be from 1 to 86400 seconds (it is {timeout})")
     return Config(path, data.get("namespace"), data.get("readonly", False), tuple(patterns),
                   tuple(data.get("production_contexts", PRODUCTION_CONTEXTS)), data.get("theme"), hours,
                   tuple(data.get("fleet", ())), data.get("record_sessions", "production"),
-                  data.get("record_input", False))
+                  data.get("record_input", False), timeout)
 
 
 def context_pattern(context: str | None, patterns) -> str | None:

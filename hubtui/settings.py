@@ -86,6 +86,7 @@ class Settings:
             azure_endpoint=env.get("HUBTUI_AZURE_ENDPOINT") or None,
             azure_subscription=env.get("AZURE_SUBSCRIPTION_ID") or None,
             state_dir=_state_dir(env),
+            scale_timeout=float(config.scale_timeout or DEFAULT_SCALE_TIMEOUT),
         )
         if overrides.get("namespace") is not None:
             overrides["namespace_from"] = "-n"

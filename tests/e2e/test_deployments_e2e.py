@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pexpect
@@ -95,3 +96,36 @@ def test_help_fits_in_columns_at_140x42_and_scrolls_at_80x24(local_cluster, ns, 
         small.wait_for("Esc or ? closes this help")
     finally:
         small.close()
+
+
+def test_b_rolls_a_change_that_is_not_ready_in_time_back_on_the_real_cluster(local_cluster, scratch, tmp_path):
+    """b (rollback on failure, with the wait), then a scale-up whose image cannot be pulled: after the wait (the
+    config file's scale_timeout) the deployment is back at its count, the screen says why, both are audited."""
+    from ..integration.test_scale_cli import add_unpullable
+
+    ns = scratch("e2e-rb", {}, ready=False)
+    add_unpullable(ns)
+    config = tmp_path / "config" / "hubtui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("scale_timeout = 6\n")
+    env = hubtui_env(local_cluster.kubeconfig, ns.name, tmp_path / "state") | {"XDG_CONFIG_HOME": str(config.parents[1])}
+    term = Terminal([], env, rows=30, cols=140)
+    try:
+        term.wait_for("1 deployment · watching")
+        term.press("b")
+        term.wait_for("ROLLBACK")
+        assert "WAIT" in term.text
+        term.press("right", "right", "enter")
+        term.wait_for("rolled back", timeout=60)
+        assert "not ready after 6s" in term.text
+        term.wait_for("not ready: report-builder:")  # the notification, in the detail view's words
+        toast = " ".join(line.split("▌", 1)[1].strip() for line in term.text.splitlines() if "▌" in line)
+        assert re.search(r"(ErrImagePull|ImagePullBackOff): image example/no-such-image:9 cannot be pulled "
+                         r"\(container report-builder\)", toast), toast
+        assert ns.replicas()["report-builder"] == 0
+        term.quit()
+    finally:
+        term.close()
+    audit = [line for line in (tmp_path / "state" / "hubtui" / "audit.jsonl").read_text().splitlines()
+             if '"report-builder"' in line]
+    assert ['"action": "scale"' in audit[0], '"action": "rollback"' in audit[1], len(audit)] == [True, True, 2]

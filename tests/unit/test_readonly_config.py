@@ -52,6 +52,8 @@ def test_the_config_file_sets_the_default_namespace_below_the_environment(tmp_pa
     ('namespace = ""\n', "namespace must not be empty"),
     ('production_contexts = ["", "x"]\n', "production_contexts must be a list of non-empty strings"),
     ("readonly = \n", "not valid TOML"),
+    ("scale_timeout = 0\n", "scale_timeout must be from 1 to 86400 seconds"),
+    ('scale_timeout = "5m"\n', "scale_timeout must be a whole number"),
 ])
 def test_each_bad_key_is_one_line_naming_it(tmp_path, text, message):
     with pytest.raises(UsageError, match=message) as e:
@@ -81,3 +83,11 @@ def test_the_config_file_sets_how_old_an_interrupted_cleanup_may_be_to_resume(tm
                      ("true", "a whole number"), ('"24"', "a whole number")):
         with pytest.raises(UsageError, match=rf"resume_max_age_hours must be {re.escape(why)}"):
             Settings.from_env(write_config(tmp_path, f"resume_max_age_hours = {bad}\n"))
+
+
+def test_the_config_file_sets_the_wait_for_readiness_below_the_flag(tmp_path):
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "none"), "HOME": str(tmp_path)}
+    assert Settings.from_env(env).scale_timeout == 300
+    configured = write_config(tmp_path, "scale_timeout = 45\n")
+    assert Settings.from_env(configured).scale_timeout == 45
+    assert Settings.from_env(configured, scale_timeout=7).scale_timeout == 7  # scale --timeout
