@@ -19,18 +19,21 @@ def add_parser(sub, parents) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from ..events import named
     from ..ops.doctor import checks
+    from ..present.doctor import words
 
     found = checks(settings, config_problem=getattr(args, "config_problem", None))
     failed = [c for c in found if not c.ok and c.needed]
+    said = [words(c) for c in found]
     if args.json:
         print(json.dumps({"ok": not failed, "checks": [{"ok": c.ok, "needed": c.needed, "group": c.group,
-                                                         "text": c.text, "fix": c.fix or None} for c in found]},
-                         indent=2))
+                                                         "text": text, "fix": fix or None, **named(c.fact)}
+                                                        for c, (text, fix) in zip(found, said)]}, indent=2))
     else:
-        for c in found:
+        for c, (text, fix) in zip(found, said):
             mark = "✓" if c.ok else ("✗" if c.needed else "!")
-            print(f"{mark} {c.text}" + (f": {c.fix}" if c.fix else ""))
+            print(f"{mark} {text}" + (f": {fix}" if fix else ""))
         from ..words import counted
 
         missing = f"{counted(len(failed), 'thing')} hubtui needs {'is' if len(failed) == 1 else 'are'} missing"

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from hubtui.ops.doctor import client_checks, cloud_checks, folder_checks
+from hubtui.present.doctor import words
 from hubtui.settings import Settings
 
 
@@ -37,11 +38,12 @@ def test_a_state_folder_open_to_others_is_a_warning_and_a_private_one_is_fine(tm
     state.mkdir(mode=0o755)
     state.chmod(0o755)
     settings = Settings.from_env({"XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)})
-    open_, = [c for c in folder_checks(settings, {"HOME": str(tmp_path)}) if "open to others" in c.text]
-    assert not open_.ok and not open_.needed and open_.fix == "chmod 700 ~/hubtui"
+    open_, = [c for c in folder_checks(settings, {"HOME": str(tmp_path)}) if "open to others" in words(c)[0]]
+    assert not open_.ok and not open_.needed and words(open_)[1] == "chmod 700 ~/hubtui"
     state.chmod(0o700)
     found = folder_checks(settings, {"HOME": str(tmp_path)})
-    assert [c.text for c in found if "state" in c.text] == ["state folder ~/hubtui: the audit log can be written"]
+    assert [words(c)[0] for c in found if "state" in words(c)[0]] == [
+        "state folder ~/hubtui: the audit log can be written"]
     assert all(c.ok for c in found)
 
 
@@ -53,8 +55,8 @@ def test_a_config_file_others_can_change_is_said(tmp_path, monkeypatch):
     config.chmod(0o666)
     settings = Settings.from_env({"XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)})
     line, = [c for c in folder_checks(settings, {"XDG_CONFIG_HOME": str(tmp_path / "config"),
-                                                 "HOME": str(tmp_path)}) if "config file" in c.text]
-    assert (line.ok, line.needed, line.text, line.fix) == (
+                                                 "HOME": str(tmp_path)}) if "config file" in words(c)[0]]
+    assert (line.ok, line.needed, *words(line)) == (
         False, False, "config file ~/config/hubtui/config.toml can be changed by others (mode 666)",
         "chmod go-w ~/config/hubtui/config.toml")
 
@@ -65,18 +67,39 @@ def test_local_clients_on_path_or_what_to_install(tmp_path, monkeypatch):
     (bin_ / "redis-cli").write_text("#!/bin/sh\n")
     (bin_ / "redis-cli").chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_))
-    found = {c.text.split()[0]: c for c in client_checks()}
-    assert found["redis-cli"].ok and found["redis-cli"].text == f"redis-cli for connect redis --local: {bin_}/redis-cli"
-    assert not found["psql"].ok and found["psql"].fix == "install postgresql-client (or pgcli)"
-    assert not found["psql"].needed and found["psql"].text == "psql is not on PATH (connect timescaledb --local)"
+    found = {words(c)[0].split()[0]: (c, *words(c)) for c in client_checks()}
+    assert found["redis-cli"][0].ok and found["redis-cli"][1] == f"redis-cli for connect redis --local: {bin_}/redis-cli"
+    assert not found["psql"][0].ok and found["psql"][2] == "install postgresql-client (or pgcli)"
+    assert not found["psql"][0].needed and found["psql"][1] == "psql is not on PATH (connect timescaledb --local)"
 
 
 def test_cloud_sdks_and_credentials(tmp_path):
-    found = {c.text.split(":")[0]: c for c in cloud_checks({"HOME": str(tmp_path), "AWS_PROFILE": "ops"})}
-    assert found["AWS"].ok and found["AWS"].text == "AWS: SDK installed; credentials from AWS_PROFILE"
-    assert not found["Azure"].ok and found["Azure"].fix == "run `az login`"
-    assert found["GCP"].text == "GCP: SDK installed; no credentials found"
-    assert not any(c.needed for c in found.values())
+    found = {words(c)[0].split(":")[0]: (c, *words(c))
+             for c in cloud_checks({"HOME": str(tmp_path), "AWS_PROFILE": "ops"})}
+    assert found["AWS"][0].ok and found["AWS"][1] == "AWS: SDK installed; credentials from AWS_PROFILE"
+    assert not found["Azure"][0].ok and found["Azure"][2] == "run `az login`"
+    assert found["GCP"][1] == "GCP: SDK installed; no credentials found"
+    assert not any(c.needed for c, *_ in found.values())
+
+
+def test_every_fact_of_the_doctor_is_worded_in_present_and_the_engine_words_none():
+    """ops/doctor.py reports facts; present/doctor.py words each kind; the engine builds no sentence."""
+    import ast
+    import dataclasses
+    from pathlib import Path
+
+    import hubtui.ops.doctor as engine
+
+    kinds = [k for k in vars(engine).values() if dataclasses.is_dataclass(k) and k.__module__ == engine.__name__
+             and k is not engine.Check]
+    assert len(kinds) == 9
+    for kind in kinds:
+        fields = {f.name: {"str": "x", "int": 1, "bool": False, "str | None": "ns", "int | None": None,
+                           "tuple[str, ...]": ("patch",)}[str(f.type)] for f in dataclasses.fields(kind)}
+        text, _ = words(engine.Check(False, kind(**fields)))
+        assert text and text != str(kind(**fields)), kind
+    source = ast.parse(Path(engine.__file__).read_text())
+    assert not [n for n in ast.walk(source) if isinstance(n, ast.JoinedStr)], "an f-string in the doctor's engine"
 
 
 def test_a_config_file_that_is_not_valid_toml_is_a_check_of_its_own_and_the_others_still_run(tmp_path):
