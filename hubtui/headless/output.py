@@ -26,10 +26,10 @@ class EventPrinter:
         with self._lock:
             if self.ndjson:
                 doc = to_dict(event)
-                if isinstance(event, Progress):  # what the count is of: facts, and in words as before
-                    from ..present.progress import count_words
+                if isinstance(event, Progress):  # what the count is of: facts, and in words (`3/12 · 5/s · ETA 2s`)
+                    from ..present.progress import progress_text
 
-                    doc["detail"] = count_words(event.said)
+                    doc["detail"] = progress_text(event)
                 elif getattr(event, "said", None):  # a cleanup step's end: its facts, and in words as before
                     from ..present.events import step_words
 

@@ -30,7 +30,7 @@ def add_parser(sub, parents) -> None:
                         "or --restore; results per hub, exit 1 naming the hubs that failed")
     p.add_argument("--force", action="store_true", help="with --restore: also restore deployments changed since")
     p.add_argument("-w", "--wait", action="store_true", help="wait until the deployments are ready")
-    p.add_argument("--timeout", type=float, metavar="SECS", help="how long --wait waits (default 300)")
+    p.add_argument("--timeout", type=float, metavar="SECS", help="how long --wait waits (default: the config file's scale_timeout, else 300)")
     p.add_argument("--rollback-on-failure", action="store_true",
                    help="with --wait: when they are not ready in time, put every deployment changed back to the "
                         "count it had (exit 1, each one not ready named with why)")
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if outcome is not None and not outcome.ok:  # the detail view's reasons: each pod's own
         from ..present.detail import wait_reasons
 
-        why_not = wait_reasons(outcome.not_ready, outcome.pods)
+        why_not = wait_reasons(outcome.not_ready, outcome.pods, outcome.deployments)
 
     def status(c) -> str:
         if not c.ok:  # a person read the error on stderr as it happened: the table says it once more only briefly

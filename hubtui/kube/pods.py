@@ -24,6 +24,19 @@ def is_ready(pod: dict) -> bool:
 
 def why_not_ready(pods: list[dict], desired: int, deployment: dict | None = None) -> str:
     """One line on why a deployment's pods are not (or not yet) what was asked for."""
+    return "; ".join(not_ready_reasons(pods, desired, deployment)) or "waiting for the rollout to finish"
+
+
+def deployment_reasons(pods: list[dict], desired: int, deployment: dict | None = None) -> list[str]:
+    """Why a deployment is not what was asked for, beyond what each of its pods says: the controller behind,
+    a replica failure (a quota), the progress deadline, pods still terminating, fewer pods than asked for."""
+    return not_ready_reasons(pods, desired, deployment, per_pod=False)
+
+
+def not_ready_reasons(pods: list[dict], desired: int, deployment: dict | None = None, *,
+                      per_pod: bool = True) -> list[str]:
+    """why_not_ready's reasons; per_pod=False leaves out the pods' own states (unschedulable, pending, waiting,
+    not ready), which the detail view says pod by pod."""
     reasons: list[str] = []
     status = (deployment or {}).get("status") or {}
     meta = (deployment or {}).get("metadata") or {}
@@ -52,14 +65,14 @@ def why_not_ready(pods: list[dict], desired: int, deployment: dict | None = None
             pending += 1
         elif not is_ready(p):
             not_ready += 1
-    if unschedulable:
+    if per_pod and unschedulable:
         reasons.append(f"{counted(len(unschedulable), 'pod')} unschedulable: {unschedulable[0]}")
-    elif pending:
+    elif per_pod and pending:
         reasons.append(f"{counted(pending, 'pod')} pending")
-    if waiting:
+    if per_pod and waiting:
         reasons.append(f"containers waiting: {', '.join(sorted(set(waiting)))}")
-    if not_ready:
+    if per_pod and not_ready:
         reasons.append(f"{counted(not_ready, 'pod')} running but not ready")
     if len(live) < desired and not unschedulable and not pending:
         reasons.append(f"{len(live)} of {desired} pods created")
-    return "; ".join(reasons) or "waiting for the rollout to finish"
+    return reasons

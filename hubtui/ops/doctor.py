@@ -61,6 +61,7 @@ class Right:
     namespace: str | None
     denied: tuple[str, ...] = ()
     error: str = ""
+    verbs: tuple[str, ...] = ()  # those asked about
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,13 @@ class StateFolder:
 
 @dataclass(frozen=True)
 class ConfigFile:
+    """The config file: others may not change it (its mode, its folder's, their owners: another user's uid)."""
     path: str
     exists: bool
     mode: int = 0o600
     problem: str = ""  # why it could not be used (the checks then ran on the defaults)
+    folder_mode: int = 0o700
+    other_owner: int | None = None
 
 
 # (job, group, resource, verbs, subresource, namespace, needed): the namespace is the hub's (HUB), none
@@ -104,6 +108,8 @@ HUB = "hub"
 RIGHTS = (
     ("list", "apps", "deployments", ("list",), "", HUB, True),
     ("watch", "apps", "deployments", ("watch",), "", HUB, True),
+    ("get", "apps", "deployments", ("get",), "", HUB, True),
+    ("pods", "", "pods", ("list", "watch"), "", HUB, False),
     ("scale", "apps", "deployments", ("patch",), "scale", HUB, True),
     ("maintenance", "apps", "deployments", ("patch",), "", HUB, True),
     ("exec", "", "pods", ("create",), "exec", HUB, False),
@@ -136,10 +142,10 @@ def kube_checks(settings: Settings) -> list[Check]:
             try:
                 denied = tuple(verb for verb in verbs if not _allowed(conn, group, resource, verb, sub, namespace))
             except Exception as e:  # noqa: BLE001
-                out.append(Check(False, Right(job, resource, sub, namespace, error=failure_kind(e)[1]),
-                                 needed=needed, group="rights"))
+                out.append(Check(False, Right(job, resource, sub, namespace, error=failure_kind(e)[1],
+                                              verbs=verbs), needed=needed, group="rights"))
                 continue
-            out.append(Check(not denied, Right(job, resource, sub, namespace, denied), needed=needed,
+            out.append(Check(not denied, Right(job, resource, sub, namespace, denied, verbs=verbs), needed=needed,
                              group="rights"))
     finally:
         conn.close()
@@ -218,8 +224,13 @@ def folder_checks(settings: Settings, env: dict | None = None, config_problem: s
     elif not config.exists():
         out.append(Check(True, ConfigFile(str(config), False), group="folders"))
     else:
-        mode = stat.S_IMODE(config.stat().st_mode)
-        out.append(Check(not mode & 0o022, ConfigFile(str(config), True, mode), needed=False, group="folders"))
+        st, folder = config.stat(), config.parent.stat()
+        mine = os.getuid() if hasattr(os, "getuid") else st.st_uid
+        other = next((uid for uid in (st.st_uid, folder.st_uid) if uid not in (mine, 0)), None)
+        config_fact = ConfigFile(str(config), True, stat.S_IMODE(st.st_mode),
+                                 folder_mode=stat.S_IMODE(folder.st_mode), other_owner=other)
+        safe = not config_fact.mode & 0o022 and not config_fact.folder_mode & 0o022 and other is None
+        out.append(Check(safe, config_fact, needed=False, group="folders"))
     return out
 
 

@@ -357,6 +357,7 @@ class HubResult:
     wait: float | None = None
     seconds: float | None = None
     pods: dict[str, tuple[dict, ...]] | None = None  # the not-ready ones' pods (present/detail.wait_reasons)
+    deployments: dict[str, tuple[int, dict | None]] | None = None  # and their (desired, deployment)
 
 
 def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replicas: int = 0, force: bool = False,
@@ -411,7 +412,8 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
                 kind = DONE
             result = HubResult(hub.context, hub.namespace, kind == DONE, kind, "", tuple(changes),
                                None if outcome is None else dict(outcome.not_ready), rolled, dry_run, wait,
-                               None if outcome is None else outcome.seconds, None if outcome is None else outcome.pods)
+                               None if outcome is None else outcome.seconds, None if outcome is None else outcome.pods,
+                               None if outcome is None else outcome.deployments)
         except Exception as e:  # noqa: BLE001 - one hub's failure is its own row's
             result = HubResult(hub.context, hub.namespace, False, HUB_FAILED, str(e))
         finally:

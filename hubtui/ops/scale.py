@@ -188,6 +188,8 @@ class WaitOutcome:
     seconds: float = 0.0
     pods: dict[str, tuple[dict, ...]] = field(default_factory=dict)  # name -> its pods (not ready ones): the
     # evidence present/detail.wait_reasons words as the detail view does
+    deployments: dict[str, tuple[int, dict | None]] = field(default_factory=dict)  # name -> (desired, the
+    # deployment as last seen): the reasons beyond its pods' (kube/pods.deployment_reasons)
 
     @property
     def ok(self) -> bool:
@@ -467,7 +469,7 @@ class ScaleEngine:
                 if time.monotonic() >= deadline:
                     break
             ready = done_names(store) if store.synced else []
-            not_ready, evidence = {}, {}
+            not_ready, evidence, seen = {}, {}, {}
             for name in names:
                 if name in ready:
                     continue
@@ -478,11 +480,12 @@ class ScaleEngine:
                 mine = pods_of(row, list(pods.snapshot().values()))
                 not_ready[name] = why_not_ready(mine, row.desired, store.raw(name))
                 evidence[name] = tuple(mine)
+                seen[name] = (row.desired, store.raw(name))
         finally:
             pods.stop()
             if own_store:
                 store.stop()
-        outcome = WaitOutcome(tuple(ready), not_ready, time.monotonic() - started, evidence)
+        outcome = WaitOutcome(tuple(ready), not_ready, time.monotonic() - started, evidence, seen)
         for name, why in not_ready.items():
             self.emit(StepFailed(f"wait {name}", f"not ready after {timeout:g}s: {why}"))
         return outcome

@@ -262,15 +262,21 @@ def now_utc() -> datetime:
 
 
 def wait_reasons(not_ready: dict[str, str], pods: dict[str, tuple[dict, ...]] | None = None,
+                 deployments: dict[str, tuple[int, dict | None]] | None = None,
                  now: datetime | None = None) -> dict[str, str]:
-    """Why each deployment a wait gave up on is not ready, in the detail view's words (its pods' reasons:
-    `ImagePullBackOff: image x cannot be pulled (container y)`); the wait's own reason where no pod says more
-    (none created, the controller behind)."""
+    """Why each deployment a wait gave up on is not ready: what the deployment itself says (the controller
+    behind, a replica failure, fewer pods than asked for…), then its pods' reasons in the detail view's words
+    (`ImagePullBackOff: image x cannot be pulled (container y)`); the wait's own line where there is neither."""
+    from ..kube.pods import deployment_reasons
+
     now = now or datetime.now(UTC)
     out = {}
     for name, why in not_ready.items():
-        reasons = list(dict.fromkeys(r for r in (pod_facts(p, now).reason for p in (pods or {}).get(name, ()))
-                                     if r))
-        out[name] = ("; ".join(reasons[:2]) + (f" (and {len(reasons) - 2} more)" if len(reasons) > 2 else "")
-                     if reasons else why)
+        mine = list((pods or {}).get(name, ()))
+        reasons = list(dict.fromkeys(r for r in (pod_facts(p, now).reason for p in mine) if r))
+        shown = reasons[:2] + ([f"and {len(reasons) - 2} more"] if len(reasons) > 2 else [])
+        if name in (deployments or {}):
+            desired, raw = (deployments or {})[name]
+            shown = deployment_reasons(mine, desired, raw) + shown
+        out[name] = "; ".join(shown) or why
     return out

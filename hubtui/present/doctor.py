@@ -8,14 +8,16 @@ from ..ops.doctor import (Check, CloudSdk, ConfigFile, ContextAnswers, ContextUn
 from ..paths import tilde
 
 # what each of hubtui's jobs needs, in words (ops/doctor.RIGHTS's keys)
-JOBS = {
+JOBS = {  # {verbs}: the verbs asked about, or those refused
     "list": "list deployments",
     "watch": "watch deployments",
+    "get": "get deployments (a scale by name)",
+    "pods": "{verbs} pods (the wait for readiness, the detail view)",
     "scale": "patch deployments/scale (scale)",
     "maintenance": "patch deployments (maintenance and restore: the count is recorded in the same change)",
     "exec": "create pods/exec (connect)",
     "portforward": "create pods/portforward (connect --local)",
-    "lock": "get, create, update and delete leases (the cleanup lock)",
+    "lock": "{verbs} leases (the cleanup lock)",
     "cleanup": "delete namespaces (cleanup)",
 }
 CLIENTS = {  # tool: (what it is for, what to install)
@@ -25,6 +27,12 @@ CLIENTS = {  # tool: (what it is for, what to install)
 }
 CREDENTIALS = {"AWS": "run `aws configure` or `aws sso login`",
                "GCP": "run `gcloud auth application-default login`", "Azure": "run `az login`"}
+
+
+def and_list(items) -> str:
+    """`get`, `get and create`, `get, create and delete`."""
+    items = list(items)
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def words(check: Check) -> tuple[str, str]:
@@ -40,7 +48,7 @@ def words(check: Check) -> tuple[str, str]:
         return f"context {fact.context} answers", ""
     if isinstance(fact, Right):
         where = f" in namespace {fact.namespace}" if fact.namespace else ""
-        what = JOBS.get(fact.job, fact.job)
+        what = JOBS.get(fact.job, fact.job).replace("{verbs}", and_list(fact.denied or fact.verbs))
         if fact.error:
             return f"may {what}{where}? cannot ask: {fact.error}", ""
         if not fact.denied:
@@ -78,7 +86,14 @@ def words(check: Check) -> tuple[str, str]:
             return f"{fact.problem}; these checks used the defaults", "fix the file, or move it away to use the defaults"
         if not fact.exists:
             return f"config file {where} (none: the defaults)", ""
-        if not check.ok:
+        if fact.other_owner is not None:
+            return (f"config file {where} (or its folder) is owned by uid {fact.other_owner}, not by you",
+                    "make it yours (chown), or move it away")
+        if fact.mode & 0o022:
             return f"config file {where} can be changed by others (mode {fact.mode:o})", f"chmod go-w {where}"
+        if fact.folder_mode & 0o022:
+            folder = tilde(str(fact.path).rsplit("/", 1)[0])
+            return (f"config folder {folder} lets others replace the file (mode {fact.folder_mode:o})",
+                    f"chmod go-w {folder}")
         return f"config file {where}", ""
     return str(fact), ""

@@ -44,7 +44,7 @@ def reasons(r: HubResult) -> dict[str, str]:
         return {}
     from .detail import wait_reasons
 
-    return wait_reasons(r.not_ready, r.pods)
+    return wait_reasons(r.not_ready, r.pods, r.deployments)
 
 
 def result_dict(r: HubResult) -> dict:

@@ -133,7 +133,7 @@ class Scaling:
         if outcome is not None and not outcome.ok:  # the detail view's reasons: each pod's own
             from ..present.detail import wait_reasons
 
-            why_not = wait_reasons(outcome.not_ready, outcome.pods)
+            why_not = wait_reasons(outcome.not_ready, outcome.pods, outcome.deployments)
         if outcome is not None:
             if outcome.ok and all(c.after == 0 for c in changes if c.ok):
                 text += f"; every pod gone in {outcome.seconds:.1f}s"  # nothing is "ready" at 0

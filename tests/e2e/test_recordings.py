@@ -107,9 +107,9 @@ def test_enter_on_the_recordings_screen_plays_one_back_on_the_terminal_and_comes
         term.close()
 
 
-def test_the_config_file_decides_when_no_flag_does(env, tmp_path):
+def test_the_config_file_decides_when_no_flag_does(env, local_cluster, tmp_path):
     """record_sessions = "always" records a context that is not production, record_input keeps what is typed;
-    "never" records nothing, while a flag still wins over the file."""
+    "never" records nothing, not even on a production context; a flag still wins over the file."""
     config = tmp_path / "config" / "hubtui" / "config.toml"
     config.parent.mkdir(parents=True)
     env = env | {"XDG_CONFIG_HOME": str(tmp_path / "config")}
@@ -117,8 +117,14 @@ def test_the_config_file_decides_when_no_flag_does(env, tmp_path):
     redis_session(env)
     [path] = recordings(env)
     assert "".join(data for _, kind, data in read(path)[1] if kind == "i").startswith("PING")
+    redis_session(env, "--no-record")
+    assert len(recordings(env)) == 1
+    kubeconfig = yaml.safe_load(Path(local_cluster.kubeconfig).read_text())
+    kubeconfig["contexts"][0]["name"] = kubeconfig["current-context"] = "prod-eu"
+    prod = tmp_path / "prod-kubeconfig"
+    prod.write_text(yaml.safe_dump(kubeconfig))
     config.write_text('record_sessions = "never"\n')
-    redis_session(env)
+    redis_session(env | {"KUBECONFIG": str(prod)})  # production: recorded by default, not with "never"
     assert len(recordings(env)) == 1
     redis_session(env, "--record")
     assert len(recordings(env)) == 2

@@ -426,9 +426,15 @@ def test_a_progress_count_says_what_it_counts_as_facts_worded_by_present():
         "2/9 · rds-instance hub-db: deleted"
     assert progress_text(Progress("drain", 2, 2)) == "2/2"
     out = io.StringIO()
-    EventPrinter(ndjson=True, out=out)(Progress("drain", 1, 3, (PodsLeft(2),)))
-    assert json.loads(out.getvalue()) == {"event": "Progress", "step": "drain", "done": 1, "total": 3,
-                                          "detail": "2 pods left", "said": [{"fact": "PodsLeft", "count": 2}]}
+    printer = EventPrinter(ndjson=True, out=out)
+    printer(Progress("drain", 1, 3, (PodsLeft(2),)))
+    printer(Progress("scale", 3, 12, (Pace(5.2, 1.7),)))
+    printer(Progress("wait", 3, 5, (Ready(),)))
+    drain, scale, wait = map(json.loads, out.getvalue().splitlines())
+    assert drain == {"event": "Progress", "step": "drain", "done": 1, "total": 3, "detail": "1/3 · 2 pods left",
+                     "said": [{"fact": "PodsLeft", "count": 2}]}
+    assert (scale["detail"], wait["detail"]) == ("3/12 · 5/s · ETA 2s", "3/5 ready")  # as the engine's words were
+    assert scale["said"] == [{"fact": "Pace", "per_second": 5.2, "eta": 1.7}]
     root = Path(__file__).parents[2] / "hubtui"
     for engine in [*(root / "ops").rglob("*.py"), *(root / "cloud").glob("*.py")]:
         for node in ast.walk(ast.parse(engine.read_text())):

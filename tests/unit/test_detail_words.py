@@ -81,3 +81,26 @@ def test_counts_are_worded_in_the_singular_for_one():
     from hubtui.present.words import counted
 
     assert [counted(n, "deployment") for n in (0, 1, 2)] == ["0 deployments", "1 deployment", "2 deployments"]
+
+
+def test_a_waits_reasons_keep_what_the_deployment_says_beside_each_pods_own():
+    """A quota that keeps two of three pods from being created, and the third that cannot pull its image: both
+    are said (the deployment's reasons first, then the pod's in the detail view's words)."""
+    from hubtui.present.detail import wait_reasons
+
+    pod = {"metadata": {"name": "api-1", "creationTimestamp": "2026-12-03T10:00:00Z"},
+           "spec": {"nodeName": "n1", "containers": [{"name": "api", "image": "example/api:9"}]},
+           "status": {"phase": "Pending", "containerStatuses": [
+               {"name": "api", "image": "example/api:9", "ready": False,
+                "state": {"waiting": {"reason": "ImagePullBackOff"}}}]}}
+    deployment = {"metadata": {"generation": 2}, "status": {"observedGeneration": 2, "conditions": [
+        {"type": "ReplicaFailure", "status": "True", "message": "pods \"api-2\" is forbidden: exceeded quota"}]}}
+    said = wait_reasons({"api": "engine's line"}, {"api": (pod,)}, {"api": (3, deployment)})
+    assert said == {"api": 'replica failure: pods "api-2" is forbidden: exceeded quota; '
+                           "ImagePullBackOff: image example/api:9 cannot be pulled (container api)"}
+    running = {**pod, "status": {"phase": "Running", "containerStatuses": [
+        {"name": "api", "ready": True, "state": {"running": {}}}], "conditions": [{"type": "Ready", "status": "True"}]}}
+    assert wait_reasons({"api": "x"}, {"api": (running,)}, {"api": (3, {"metadata": {"generation": 3},
+                                                                      "status": {"observedGeneration": 2}})}) == {
+        "api": "the deployment controller has not seen the change yet; 1 of 3 pods created"}
+    assert wait_reasons({"gone": "the deployment is gone"}) == {"gone": "the deployment is gone"}

@@ -117,3 +117,40 @@ def test_a_config_file_that_is_not_valid_toml_is_a_check_of_its_own_and_the_othe
                            text=True, timeout=60, env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")})
     assert other.returncode == 2 and other.stderr.strip().splitlines() == [  # any other command: one line
         f"hubtui: error: {bad[2:].split('; these checks')[0]}"]
+
+
+def test_a_config_folder_others_can_write_to_or_another_users_file_is_said(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = tmp_path / "config" / "hubtui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("")
+    config.chmod(0o644)
+    config.parent.chmod(0o777)
+    settings = Settings.from_env({"XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)})
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
+
+    def line():
+        found, = [c for c in folder_checks(settings, env) if "config" in words(c)[0]]
+        return (found.ok, *words(found))
+
+    assert line() == (False, "config folder ~/config/hubtui lets others replace the file (mode 777)",
+                      "chmod go-w ~/config/hubtui")
+    config.parent.chmod(0o700)
+    assert line() == (True, "config file ~/config/hubtui/config.toml", "")
+    os.chown(config, 12345, 12345)
+    assert line() == (False, "config file ~/config/hubtui/config.toml (or its folder) is owned by uid 12345, not by "
+                             "you", "make it yours (chown), or move it away")
+
+
+def test_rights_words_name_only_the_verbs_refused_and_a_missing_sdk_names_its_extra():
+    from hubtui.ops.doctor import Check, CloudSdk, Right
+
+    partly = Right("lock", "leases", "", "kube-system", ("update", "delete"), verbs=("get", "create", "update",
+                                                                                       "delete"))
+    assert words(Check(False, partly, needed=False)) == (
+        "may not update and delete leases (the cleanup lock) in namespace kube-system",
+        "ask for RBAC access to leases (update, delete)")
+    assert words(Check(True, Right("lock", "leases", "", "kube-system", verbs=("get", "create"))))[0] == \
+        "may get and create leases (the cleanup lock) in namespace kube-system"
+    assert words(Check(False, CloudSdk("GCP", "gcp", "google.cloud.container_v1", False), needed=False)) == (
+        "GCP: its SDK (google.cloud.container_v1) is not installed", "install hubtui[gcp] (pipx install 'hubtui[gcp]')")

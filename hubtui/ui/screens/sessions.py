@@ -62,7 +62,9 @@ class SessionsScreen(TableScreen):
         for r in self.found:
             table.add_row(r.started.strftime("%Y-%m-%d %H:%M:%S"), r.context, r.store, f"{r.seconds:.0f} s",
                           "kept" if r.has_input else "-", r.path.name, key=str(r.path))
-        self.say(f"{len(self.found)} recordings · Enter plays one back · f plays it 4× faster · Ctrl-] stops it"
+        from ...words import counted
+
+        self.say(f"{counted(len(self.found), 'recording')} · Enter plays one back · f plays it 4× faster · Ctrl-] stops it"
                  if self.found else "no recordings yet: connect sessions on production contexts are recorded "
                                     "(hubtui connect --record records one anywhere)")
 
