@@ -14,7 +14,7 @@ JOBS = {  # {verbs}: the verbs asked about, or those refused
     "get": "get deployments (a scale by name)",
     "pods": "{verbs} pods (the wait for readiness, the detail view)",
     "scale": "patch deployments/scale (scale)",
-    "maintenance": "patch deployments (maintenance and restore: the count is recorded in the same change)",
+    "maintenance": "patch deployments (maintenance and restore)",
     "exec": "create pods/exec (connect)",
     "portforward": "create pods/portforward (connect --local)",
     "lock": "{verbs} leases (the cleanup lock)",

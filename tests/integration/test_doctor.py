@@ -28,8 +28,7 @@ def test_the_admin_has_everything_hubtui_needs(local_cluster, tmp_path):
     lines = done.stdout.splitlines()
     assert f"✓ context {local_cluster.context} answers" in lines
     assert f"✓ may patch deployments/scale (scale) in namespace {HUB_NAMESPACE}" in lines
-    assert (f"✓ may patch deployments (maintenance and restore: the count is recorded in the same change) in "
-            f"namespace {HUB_NAMESPACE}") in lines
+    assert f"✓ may patch deployments (maintenance and restore) in namespace {HUB_NAMESPACE}" in lines
     assert "✓ may get, create, update and delete leases (the cleanup lock) in namespace kube-system" in lines
     assert lines[-1] == "everything hubtui needs is here (✗ needed, ! optional)"
 
@@ -71,6 +70,6 @@ def test_a_user_who_may_scale_but_not_patch_deployments_is_told_maintenance_need
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert f"✓ may patch deployments/scale (scale) in namespace {HUB_NAMESPACE}" in lines
-    assert (f"✗ may not patch deployments (maintenance and restore: the count is recorded in the same change) in "
-            f"namespace {HUB_NAMESPACE}: ask for RBAC access to deployments (patch)") in lines
+    assert (f"✗ may not patch deployments (maintenance and restore) in namespace {HUB_NAMESPACE}: ask for RBAC "
+            "access to deployments (patch)") in lines
     assert lines[-1] == "1 thing hubtui needs is missing (✗ needed, ! optional)"
