@@ -44,12 +44,17 @@ class Hub:
     context: str
     namespace: str
     server: str = ""  # as the kubeconfig names it
+    namespace_from: str = "settings"  # "context": the kubeconfig context's own (kubens); else -n, $NAMESPACE, …
+
+
+# namespaces that are no hub's: one that came from a context (kubens) is not acted on (pass -n to name it)
+NOT_HUBS = frozenset({"kube-system", "kube-public", "kube-node-lease", "default"})
 
 
 def choose_hubs(settings: Settings, patterns: Sequence[str] | None = None) -> list[Hub]:
     """The hubs: the contexts matching `patterns` (shell patterns, case-insensitive), else the config's
-    `fleet`, else every context; in the kubeconfig's order. Each hub's namespace: -n, else its context's own,
-    else the hub namespace of the settings. A pattern that matches no context is a UsageError naming the
+    `fleet`, else every context; in the kubeconfig's order. Each hub's namespace: -n, $NAMESPACE or the config
+    file's, else its context's own, else the default hub namespace. A pattern that matches no context is a UsageError naming the
     contexts there are (a typo never shows a smaller fleet)."""
     from ..kube.kubeconfig import context_places
 
@@ -68,10 +73,22 @@ def choose_hubs(settings: Settings, patterns: Sequence[str] | None = None) -> li
     if unmatched:
         shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
         raise UsageError(f"no context matches {', '.join(repr(p) for p in unmatched)} (the kubeconfig has: {shown})")
-    explicit = settings.namespace_from == "-n"
-    return [Hub(name, settings.namespace if explicit or not namespace else namespace, server)
+    explicit = settings.namespace_from != "the default"  # -n, $NAMESPACE or the config file: above the context's
+    return [Hub(name, namespace, server, "context") if namespace and not explicit else Hub(name, settings.namespace, server)
             for name, namespace, server in places
             if any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in wanted)]
+
+
+def same_server(a: str, b: str) -> bool:
+    return a.rstrip("/").lower() == b.rstrip("/").lower()
+
+
+def points_elsewhere(hub: Hub, server: str) -> str | None:
+    """Why a hub's context no longer reaches the cluster the fleet showed for it (the kubeconfig changed since),
+    or None."""
+    if hub.server and server and not same_server(hub.server, server):
+        return f"the context {hub.context} now points at {server}, not {hub.server}: not changed (open the fleet again)"
+    return None
 
 
 def hub_settings(settings: Settings, hub: Hub) -> Settings:
@@ -227,6 +244,9 @@ class Fleet:
                     return
                 try:
                     conn = connect(settings)  # an exec plugin runs here, with its own timeout
+                    elsewhere = points_elsewhere(hub, conn.server)
+                    if elsewhere:
+                        raise HubError(elsewhere)
                     reach(conn, self.reach_timeout)
                     from ..kube.namespaces import namespace_labels
 
@@ -337,6 +357,7 @@ ACT_PARALLEL = 4  # hubs changed at once
 
 # what came of a hub in act_on_hubs (HubResult.outcome); present/fleet.py words it
 NOT_STARTED, REFUSED, HUB_FAILED, NOT_READY, DONE = "not started", "refused", "failed", "not ready", "done"
+STOPPED = "stopped"  # changed, then stopped (Ctrl-C) while waiting for readiness: not known to be ready, not rolled back
 
 
 @dataclass(frozen=True)
@@ -385,6 +406,8 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
             return result
         s = hub_settings(settings, hub)
         why = None if dry_run else readonly_reason(s, hub.context)
+        if not why and hub.namespace_from == "context" and hub.namespace in NOT_HUBS:
+            why = f"namespace {hub.namespace} comes from the context and is no hub's: name the hub's with -n"
         if why:
             result = HubResult(hub.context, hub.namespace, False, REFUSED, why)
             report(result)
@@ -394,6 +417,9 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
         try:
             if conn is None:
                 conn = connect(s)
+            elsewhere = points_elsewhere(hub, conn.server)
+            if elsewhere:
+                raise HubError(elsewhere)
             engine = ScaleEngine(conn, s, dry_run=dry_run, emit=emit_for(hub) if emit_for else ignore)
             changes = engine.restore(force=force) if action == RESTORE else engine.scale_all(replicas)
             failed = [c for c in changes if not c.ok]
@@ -404,6 +430,8 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
                 outcome = engine.wait_ready(list(moved), wait, targets=moved, cancel=cancel)
             if failed:
                 kind = HUB_FAILED
+            elif outcome is not None and not outcome.ok and cancel.is_set():
+                kind = STOPPED  # the operator stopped the wait: nothing is known to have failed, nothing rolled back
             elif outcome is not None and not outcome.ok:
                 kind = NOT_READY
                 if rollback:

@@ -3,7 +3,7 @@ screen's rows, `hubtui scale --contexts` and its JSON say it."""
 
 from __future__ import annotations
 
-from ..ops.fleet import DONE, HUB_FAILED, NOT_READY, NOT_STARTED, REFUSED, HubResult
+from ..ops.fleet import DONE, HUB_FAILED, NOT_READY, NOT_STARTED, REFUSED, STOPPED, HubResult
 from .events import change_warning
 
 
@@ -24,12 +24,17 @@ def result_text(r: HubResult) -> str:
         return f"failed: {failed[0].name}: {failed[0].error}{more(len(failed) - 1)}"
     if r.outcome == NOT_READY:
         name, why = next(iter(reasons(r).items()), ("?", "?"))
-        text = f"not ready after {r.wait:g} s: {name}: {why}{more(len(r.not_ready or {}) - 1)}"
+        waited = r.seconds if r.seconds is not None else r.wait or 0
+        text = f"not ready after {waited:.0f} s: {name}: {why}{more(len(r.not_ready or {}) - 1)}"
         if r.rolled_back:
             undone = [c for c in r.rolled_back if not c.ok]
             text += (f"; rolled back {sum(c.ok for c in r.rolled_back)} of {len(r.rolled_back)}"
                      + (f", NOT {undone[0].name}: {undone[0].error}" if undone else ""))
         return text
+    if r.outcome == STOPPED:
+        moved = sum(c.ok and c.before != c.after for c in r.changes)
+        return (f"stopped while waiting: {moved} of {len(r.changes)} deployments changed, "
+                f"{len(r.not_ready or {})} not known to be ready (nothing rolled back)")
     assert r.outcome == DONE, r.outcome
     if not r.changes:
         return "done: nothing to do"

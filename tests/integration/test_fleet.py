@@ -363,3 +363,58 @@ def test_a_hub_whose_change_is_not_ready_in_time_is_rolled_back_and_the_other_ke
                   ("worker", "report-builder")) == [
         ("dev-a", "rollback", "report-builder"), ("dev-a", "rollback", "worker"), ("dev-a", "scale", "report-builder"),
         ("dev-a", "scale", "worker"), ("prod-b", "scale", "worker")]
+
+
+def test_a_context_that_now_points_at_another_server_is_not_changed(fleet_hubs, tmp_path):
+    """The kubeconfig changed after the fleet read it (`aws eks update-kubeconfig --alias …`): the hub's
+    context reaches another server than the one shown, so nothing is changed there."""
+    s = settings_for(fleet_hubs)
+    hubs = choose_hubs(s, ["dev-a"])
+    config = yaml.safe_load(Path(fleet_hubs["kubeconfig"]).read_text())
+    server = config["clusters"][0]["cluster"]["server"]
+    config["clusters"][0]["cluster"]["server"] = server.replace("127.0.0.1", "localhost")
+    Path(fleet_hubs["kubeconfig"]).write_text(yaml.safe_dump(config))
+    before = fleet_hubs["dev"].replicas()
+    [result] = act_on_hubs(s, hubs, MAINTENANCE)
+    assert not result.ok and result_text(result) == (
+        f"failed: the context dev-a now points at {server.replace('127.0.0.1', 'localhost')}, not {server}: not "
+        "changed (open the fleet again)")
+    assert fleet_hubs["dev"].replicas() == before
+
+
+def test_a_namespace_that_comes_from_the_context_and_is_no_hubs_is_refused(fleet_hubs, tmp_path):
+    """kubens kube-system on a context: the fleet does not scale kube-system to 0; $NAMESPACE, the config file and
+    -n name the hub's namespace above the context's own."""
+    config = yaml.safe_load(Path(fleet_hubs["kubeconfig"]).read_text())
+    config["contexts"][0]["context"]["namespace"] = "kube-system"  # dev-a
+    path = tmp_path / "kubens-kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    s = Settings.from_env({"HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")}, kubeconfig=str(path))
+    [hub] = choose_hubs(s, ["dev-a"])
+    assert (hub.namespace, hub.namespace_from) == ("kube-system", "context")
+    [result] = act_on_hubs(s, [hub], MAINTENANCE)
+    assert not result.ok and result_text(result) == ("refused: read-only (namespace kube-system comes from the "
+                                                      "context and is no hub's: name the hub's with -n)")
+    named = Settings.from_env({"HOME": str(tmp_path), "NAMESPACE": fleet_hubs["dev"].name}, kubeconfig=str(path))
+    assert [h.namespace for h in choose_hubs(named, ["dev-a", "prod-b"])] == [fleet_hubs["dev"].name] * 2
+
+
+def test_ctrl_c_while_a_hub_waits_says_stopped_and_rolls_nothing_back(fleet_hubs):
+    from tests.integration.test_scale_cli import add_unpullable
+
+    add_unpullable(fleet_hubs["dev"])
+    s = settings_for(fleet_hubs)
+    cancel = threading.Event()
+
+    def emit_for(hub):
+        def emit(event):
+            if type(event).__name__ == "Progress" and event.step == "wait":  # the wait began: Ctrl-C now
+                cancel.set()
+        return emit
+
+    [result] = act_on_hubs(s, choose_hubs(s, ["dev-a"]), MAINTENANCE, replicas=2, wait=120, rollback=True,
+                           cancel=cancel, emit_for=emit_for)
+    assert not result.ok and not result.rolled_back
+    assert result_text(result).startswith("stopped while waiting: 2 of 3 deployments changed, ")
+    assert result_text(result).endswith("not known to be ready (nothing rolled back)")
+    assert fleet_hubs["dev"].replicas() == {"api-server": 2, "worker": 2, "report-builder": 2}

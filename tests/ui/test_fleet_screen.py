@@ -124,31 +124,65 @@ async def test_a_readonly_hub_is_refused_on_its_own_row_and_the_other_goes_on(fl
 
 @pytest.mark.asyncio
 async def test_ctrl_c_during_an_action_starts_no_new_hub_and_quits_once_it_is_over(fleet_hubs, kube, monkeypatch):
+    import threading
+
     from kubernetes import client
 
     import hubtui.ops.fleet
+    from hubtui.ops.scale import ScaleEngine
 
-    monkeypatch.setattr(hubtui.ops.fleet, "ACT_PARALLEL", 1)  # one hub at a time: silent first, dev-a waits
-    app = app_on(fleet_hubs, ["silent", "dev-a"], first="silent")
+    monkeypatch.setattr(hubtui.ops.fleet, "ACT_PARALLEL", 1)  # one hub at a time: dev-a first, prod-b waits
+    held, release = threading.Event(), threading.Event()
+    scale_all = ScaleEngine.scale_all
+
+    def slow(self, replicas):  # dev-a's change takes its time: Ctrl-C comes while it runs
+        held.set()
+        release.wait(30)
+        return scale_all(self, replicas)
+
+    monkeypatch.setattr(ScaleEngine, "scale_all", slow)
+    apps = client.AppsV1Api(kube.api)
+    app = app_on(fleet_hubs, ["dev-a", "prod-b"], first="dev-a")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "1 live" in screen_text(app) and "no answer in time" in screen_text(app),
-                    what="the hubs")
+        await until(pilot, lambda: "2 live" in screen_text(app), what="the hubs")
         await pilot.press("space", "down", "space", "z")
-        await until(pilot, lambda: "silent (llm-analytics-hub): unreachable" in screen_text(app),
-                    what="the confirmation")
-        assert "will be tried" in screen_text(app)
+        await until(pilot, lambda: "production hub" in screen_text(app), what="the confirmation")
+        await pilot.press(*"prod-b")
+        await until(pilot, lambda: not app.screen.query_one("#ok", Button).disabled, what="OK enabled")
         await pilot.click("#ok")
-        await until(pilot, lambda: "Esc stops starting new hubs" in screen_text(app), what="the action running")
-        await pilot.press("ctrl+c")  # silent's request hangs: dev-a has not started
+        await until(pilot, lambda: "Esc stops starting new hubs" in screen_text(app) and held.is_set(),
+                    what="the action running on dev-a")
+        await pilot.press("ctrl+c")  # dev-a is under way: prod-b has not started
         await until(pilot, lambda: "stopping: no new hub is started" in screen_text(app), what="the stop")
         assert app.is_running
-        fleet_hubs["silent"].close()  # silent's hung request fails now
-        await until(pilot, lambda: "stopped: maintenance: done on no hub; not done on silent, dev-a"
+        release.set()  # dev-a's change goes on and ends
+        await until(pilot, lambda: "stopped: maintenance: done on dev-a; not done on prod-b"
                     in screen_text(app), tries=500, what="the result")
-        await until(pilot, lambda: "not started: stopped" in row_of(app, "dev-a"), what="dev-a's result")
+        await until(pilot, lambda: "not started: stopped" in row_of(app, "prod-b"), what="prod-b's result")
         await pilot.press("ctrl+c")  # nothing runs: Ctrl-C quits
         await until(pilot, lambda: not app.is_running, what="the app to quit")
-    assert client.AppsV1Api(kube.api).read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 1
+    assert apps.read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 0
+    assert apps.read_namespaced_deployment("worker", fleet_hubs["prod"].name).spec.replicas == 1
+
+
+@pytest.mark.asyncio
+async def test_a_hub_that_is_not_live_is_left_out_of_an_action_and_said_on_its_row(fleet_hubs, kube):
+    """What a hub holds, and whether it is production, is known only once it is live: one that is not is
+    listed as left out, and not changed even if it comes back before the action runs."""
+    from kubernetes import client
+
+    app = app_on(fleet_hubs, ["dev-a", "gone"], first="dev-a")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "1 live" in screen_text(app) and "unreachable" in row_of(app, "gone"),
+                    what="the hubs")
+        await pilot.press("space", "down", "space", "z")
+        await until(pilot, lambda: "Maintenance: scale every deployment to 0 on 2 hubs?" in screen_text(app),
+                    what="the confirmation")
+        assert "gone (llm-analytics-hub): left out, not live (unreachable" in screen_text(app)
+        await pilot.click("#ok")
+        await until(pilot, lambda: "left out: it was not live" in row_of(app, "gone")
+                    and "done: 2 of 2 deployments" in row_of(app, "dev-a"), tries=500, what="each row's result")
+    assert client.AppsV1Api(kube.api).read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 0
 
 
 @pytest.mark.asyncio

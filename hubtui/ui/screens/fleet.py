@@ -276,6 +276,7 @@ class FleetScreen(TableScreen):
 
     def worker_failed(self, worker, message: str) -> None:
         self.opening = False
+        self.running = None  # an action's worker that failed runs no more: z and r, Esc and Ctrl-C work again
         self.tell(f"error: {message}")
         self.notify(message, severity="error")
 
@@ -306,21 +307,33 @@ class FleetScreen(TableScreen):
             where = f"{v.context} ({v.hub.namespace})"
             if v.readonly:
                 lines.append(f"{where}: refused, read-only ({v.readonly})")
-            elif not v.synced:
-                lines.append(f"{where}: {v.state}" + (f" ({v.why})" if v.why else "") + ": it will be tried")
+            elif not v.synced:  # not seen live: what it holds, and whether it is production, is not known
+                lines.append(f"{where}: left out, not live ({v.state}" + (f": {v.why})" if v.why else ")"))
             elif action == MAINTENANCE:
                 running = [r for r in v.rows if r.desired > 0]
                 lines.append(f"{where}: {counted(len(running), 'deployment')} → 0, each count recorded")
             else:
                 recorded = [r for r in v.rows if r.original_replicas is not None]
                 lines.append(f"{where}: {counted(len(recorded), 'deployment')} back to the recorded count")
-        production = [v.context for v in views if v.production and not v.readonly]
+        production = [v.context for v in views if v.production and v.synced and not v.readonly]
         title = ("Maintenance: scale every deployment to 0 on" if action == MAINTENANCE
                  else "Restore the recorded counts on") + f" {counted(len(views), 'hub')}?"
         self.app.push_screen(FleetConfirm(title, lines, production),
                              lambda ok: self.start_action(action, views) if ok else self.tell("nothing was changed"))
 
+    def acted_on(self, views: list[HubView]) -> list[HubView]:
+        """The hubs an action goes to: those seen live when it was confirmed (a read-only one is refused on its
+        row by the engine); the others are left out, said on their rows."""
+        for v in views:
+            if not v.synced and not v.readonly:
+                self.fleet.set_result(v.context, "left out: it was not live when the action was confirmed", False)
+        return [v for v in views if v.synced or v.readonly]
+
     def start_action(self, action: str, views: list[HubView]) -> None:
+        views = self.acted_on(views)
+        if not views:
+            self.tell("nothing was changed: no chosen hub was live")
+            return
         self.running = threading.Event()
         for v in views:
             self.fleet.set_result(v.context, "waiting…", True)
