@@ -169,8 +169,9 @@ def forward_only(conn, settings: Settings, args: argparse.Namespace) -> int:
     t = target(args.target)
     if t.key not in SERVER_PORTS:
         raise UsageError(f"{t.title} has no port to forward here (timescaledb 5432, redis 6379)")
-    if t.key == "redis":
-        refuse_if_readonly(settings, conn.context, "a Redis port-forward (Redis has no read-only form)")
+    refuse_if_readonly(settings, conn.context, f"a {t.title} port-forward (a client of your own is not made "
+                       "read-only: use `connect timescaledb --local`)" if t.key == "timescaledb" else
+                       "a Redis port-forward (Redis has no read-only form)")
     pod = find_pod(conn, settings.namespace, t, args.pod)
     forward = Forward(conn, settings.namespace, pod.name, SERVER_PORTS[t.key], args.port).check()
     audit = AuditLog(settings.state_dir)

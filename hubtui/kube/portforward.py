@@ -86,8 +86,13 @@ class Forward:
             raise describe_api_error(e, f"port-forward to pod {self.pod}") from None
 
     def check(self) -> Forward:
-        """Open (and close) one stream now; raises HubError in one line. Then starts listening."""
-        pf = self._open()
+        """Open (and close) one stream now; raises HubError in one line (the local port closed). Then starts
+        listening."""
+        try:
+            pf = self._open()
+        except BaseException:
+            self.listener.close()
+            raise
         pf.close()
         self._thread.start()
         return self

@@ -84,7 +84,7 @@ class SessionPlan:
     hints: list[str] = field(default_factory=list)
     secret: str | None = field(default=None, repr=False)  # handed over through the pty, never printed
     warnings: list[str] = field(default_factory=list)
-    env: dict = field(default_factory=dict)  # added to the environment kubectl runs in
+    env: dict = field(default_factory=dict, repr=False)  # added to the environment kubectl runs in (--local: a password)
     context: str = ""  # where the session goes, for its audit record
     state_dir: Path | None = None  # where the audit log is; None (a test's fake plan): the session is not audited
     readonly: str | None = None  # why the session is read-only, if it is
@@ -427,28 +427,31 @@ def hand_over(session: SessionPlan, *, out=None, err=None):
         forward = Forward(session.local.conn, session.namespace, session.pod.name, session.local.remote).check()
         argv = [a.replace("{port}", str(forward.port)) for a in argv]
     started = datetime.now(UTC)
-    if audit is not None:
-        try:
+    recorder = None
+    try:  # the recording's file first: one that cannot be made leaves no session begun, no forward open
+        if session.recording is not None:
+            from ..term.bridge import terminal_size
+            from ..term.recording import Recorder
+
+            recorder = Recorder(session.recording, *terminal_size(),
+                                title=f"{session.target.title} · {session.context}",
+                                record_input=session.record_input,
+                                meta={k: v for k, v in where.items() if k != "recording"})
+        if audit is not None:
             audit.check()
             audit.record("connect.start", **where)
-        except BaseException:
-            if forward is not None:
-                forward.close()
-            raise
+    except BaseException:
+        if recorder is not None:
+            recorder.close()
+        if forward is not None:
+            forward.close()
+        raise
     for warning in session.warnings:
         print(f"warning: {warning}", file=err)
     print("\n".join(session.header), file=out)
     for hint in session.hints:
         print(hint, file=out)
     print(f"({ESCAPE_NAME} ends the session)", file=out, flush=True)
-    recorder = None
-    if session.recording is not None:
-        from ..term.bridge import terminal_size
-        from ..term.recording import Recorder
-
-        recorder = Recorder(session.recording, *terminal_size(), title=f"{session.target.title} · {session.context}",
-                            record_input=session.record_input,
-                            meta={k: v for k, v in where.items() if k != "recording"})
     over = threading.Event()
     if forward is not None:
         print(f"(port-forward 127.0.0.1:{forward.port} → {session.pod.name}:{forward.remote})", file=out, flush=True)
@@ -490,6 +493,8 @@ def _say_drop(forward, over: threading.Event, client: str, err) -> None:
 
 # ----- one command, no session ---------------------------------------------------------------------------------
 EXIT_MARK = "hubtui-exit-status:"
+# what would undo a read-only psql session's guard: read-only is against mistakes, and these are one
+UNDOES_READ_ONLY = re.compile(r"transaction_read_only|read\s+write|\\!|\\setenv|\\o\s*\|", re.IGNORECASE)
 MAX_SQL_FILE = 96 * 1024  # bytes: a SQL file goes on the command line (Linux takes 128 KiB an argument)
 @dataclass(frozen=True)
 class CommandPlan:
@@ -505,7 +510,7 @@ class CommandPlan:
     context: str = ""
     state_dir: Path | None = None
     readonly: str | None = None
-    env: dict = field(default_factory=dict)
+    env: dict = field(default_factory=dict, repr=False)
     as_json: bool = False
     shown: tuple[str, ...] = ()  # what runs in the pod, as a person reads it (no wrapper, no password)
 
@@ -556,6 +561,10 @@ def command_plan(conn: KubeConnection, settings: Settings, target_name: str, com
     readonly = readonly_reason(settings, conn.context)
     if readonly and t.key != "timescaledb":
         refuse_if_readonly(settings, conn.context, f"a {t.title} command (it has no read-only form)")
+    if readonly and UNDOES_READ_ONLY.search((sql or b"").decode(errors="replace") + "\n" + (command or "")):
+        refuse_if_readonly(settings, conn.context, "a command that turns read-only off or runs a shell (a "
+                                                   "pg_dumpall file begins with SET default_transaction_read_only "
+                                                   "= off)")
     ns = settings.namespace
     pod = find_pod(conn, ns, t, pod_name)
     env = {"KUBECONFIG": settings.kubeconfig} if settings.kubeconfig else {}
@@ -624,6 +633,11 @@ def run_command(plan: CommandPlan, *, timeout: float | None = None) -> CommandRe
                               env={**os.environ, **plan.env})
     except subprocess.TimeoutExpired:
         result = CommandResult(124, "", f"no answer in {timeout:g} s: stopped", time.monotonic() - started)
+    except BaseException as e:  # Ctrl-C, or kubectl that cannot start: its end is audited, then it goes on up
+        if audit is not None:
+            audit.record("connect.command", **where, exit_status=None, seconds=round(time.monotonic() - started, 3),
+                         error=f"stopped: {type(e).__name__}")
+        raise
     else:
         stderr, code = done.stderr.decode(errors="replace"), done.returncode
         at = stderr.rfind("\n" + EXIT_MARK)

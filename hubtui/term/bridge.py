@@ -71,7 +71,7 @@ def run_session(argv: list[str], *, secret: str | None = None, ready_marker: str
     except KeyboardInterrupt:
         return _abort(child, started, "interrupted")
     except Exception as e:  # noqa: BLE001 - the terminal must come back to hubtui whatever happens
-        return _abort(child, started, f"{type(e).__name__}: {e}")
+        return _abort(child, started, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
     finally:
         if previous is not None:
             signal.signal(signal.SIGWINCH, previous)
@@ -134,7 +134,7 @@ def _drive(child, started, secret, ready_marker, escape, handshake_timeout, reco
             return SessionResult(child.exitstatus, time.monotonic() - started, error=reason)
         child.send(secret + "\n")
         # Drop the rest of the marker's line; what follows belongs to the user.
-        child.expect([b"\n", pexpect.TIMEOUT], timeout=2)
+        child.expect([b"\n", pexpect.TIMEOUT, pexpect.EOF], timeout=2)
     pressed = []
 
     def watch_input(data: bytes) -> bytes:

@@ -73,3 +73,19 @@ def test_read_only_makes_sql_read_only_and_refuses_redis(env):
     assert write.returncode == 1 and "read-only transaction" in write.stderr
     redis = run_hubtui(env, "--readonly", "connect", "redis", "-c", "PING")
     assert redis.returncode == 2 and "refused" in redis.stderr and not redis.stdout
+
+
+@pytest.mark.parametrize("text", ["SET default_transaction_read_only = off; CREATE TABLE hubtui_ro (a int)",
+                                  "BEGIN READ WRITE; CREATE TABLE hubtui_ro (a int); COMMIT",
+                                  "\\! psql -c 'CREATE TABLE hubtui_ro (a int)'"])
+def test_read_only_refuses_a_command_that_would_turn_it_off(env, tmp_path, text):
+    done = run_hubtui(env, "--readonly", "connect", "timescaledb", "-c", text)
+    assert done.returncode == 2 and "a command that turns read-only off or runs a shell" in done.stderr
+    assert not done.stdout
+
+
+def test_read_only_refuses_a_pg_dumpall_file_which_turns_it_off(env, tmp_path):
+    dump = tmp_path / "dumpall.sql"
+    dump.write_text("SET default_transaction_read_only = off;\nCREATE ROLE hubtui_ro;\n")
+    done = run_hubtui(env, "--readonly", "connect", "timescaledb", "-f", str(dump))
+    assert done.returncode == 2 and "pg_dumpall" in done.stderr

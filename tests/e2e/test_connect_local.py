@@ -235,5 +235,7 @@ def test_a_user_who_may_not_port_forward_gets_one_line(env, kube, tmp_path):
                                    f"may not create pods/portforward in namespace {HUB_NAMESPACE}")
     readonly = run_hubtui(env, "--readonly", "connect", "redis", "--port", "0")
     assert readonly.returncode == 2 and "refused" in readonly.stderr
+    own_client = run_hubtui(env, "--readonly", "connect", "timescaledb", "--port", "0")  # no PGOPTIONS for it
+    assert own_client.returncode == 2 and "a client of your own is not made read-only" in own_client.stderr
     kafka = run_hubtui(env, "connect", "kafka", "--local")
     assert kafka.returncode == 2 and "Kafka has no local client here" in kafka.stderr
