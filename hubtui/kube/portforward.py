@@ -107,6 +107,9 @@ class Forward:
             stream = threading.Thread(target=self._serve, args=(local,), daemon=True,
                                       name=f"port-forward stream {self.connections}")
             with self._lock:
+                if self._closed.is_set():  # accepted as close() ran: not carried, never left open
+                    local.close()
+                    return
                 self._streams[stream] = local
             stream.start()
 
@@ -184,7 +187,8 @@ class Forward:
     def close(self, wait: float = PROBE_TIMEOUT + 7) -> None:
         """Stops listening and ends the streams still open. A stream that had already ended is let finish saying
         why (at most `wait` seconds in all), so that `.problems` is complete when this returns."""
-        self._closed.set()
+        with self._lock:  # with _accept's check: a connection is either in the streams ended below, or closed there
+            self._closed.set()
         try:
             self.listener.shutdown(socket.SHUT_RDWR)  # wakes accept()
         except OSError:

@@ -77,10 +77,25 @@ def run_session(argv: list[str], *, secret: str | None = None, ready_marker: str
             signal.signal(signal.SIGWINCH, previous)
 
 
+# what a client may have switched on through its output and that the terminal keeps after it is killed: the
+# alternate screen (a pager), a hidden cursor, application keypad and cursor keys, bracketed paste, a colour
+RESET_MODES = "\x1b[?1049l\x1b[?25h\x1b[?1l\x1b>\x1b[?2004l\x1b[0m"
+
+
+def _reset_terminal() -> None:
+    """After a client was ended (the escape key, an error), not after one that left by itself."""
+    try:
+        sys.stdout.write(RESET_MODES)
+        sys.stdout.flush()
+    except OSError:
+        pass
+
+
 def _abort(child, started: float, reason: str | None, *, escaped: bool = False) -> SessionResult:
     try:
         if child.isalive():
             child.terminate(force=True)
+            _reset_terminal()
         child.close()
     except Exception:  # noqa: BLE001
         pass
@@ -151,6 +166,7 @@ def _drive(child, started, secret, ready_marker, escape, handshake_timeout, reco
     escaped = bool(pressed)  # else interact returned because the program ended
     if escaped and child.isalive():
         child.terminate(force=True)
+        _reset_terminal()
     elif child.isalive():
         child.wait()  # it is exiting: let it, so that its own status is the one reported
     child.close()

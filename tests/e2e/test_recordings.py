@@ -66,6 +66,8 @@ def test_a_recorded_session_is_listed_and_played_back_byte_for_byte_without_the_
     assert played.stdout == output.encode()  # byte for byte what the session printed
     session = shown.split(b"ends the session)\r\n", 1)[1]  # what the terminal showed once it was handed over
     assert session.startswith(output.encode()) and b"PONG" in session, (session, output)
+    # ended with Ctrl-]: the modes a client may have left on (a pager's alternate screen, a hidden cursor) are reset
+    assert b"\x1b[?1049l\x1b[?25h" in session[len(output.encode()):]
 
 
 def test_input_is_kept_only_when_asked_and_production_contexts_record_by_themselves(env, local_cluster, tmp_path):
