@@ -349,7 +349,6 @@ class ResourceEnded:
     outcome: str
 
 
-Counted = PodsLeft | NamespacesTerminating | Waiting | ResourceEnded
 
 Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | KubeconfigCleaned | WorkingFilesKept \
     | AuditUnwritable | ScaledToZero | JobsDeleted | PodsRemain | NamespaceCreatedAgain | NamespaceStuck | WebhookDeleted \

@@ -33,13 +33,20 @@ def test_the_admin_has_everything_hubtui_needs(local_cluster, tmp_path):
     assert lines[-1] == "everything hubtui needs is here (✗ needed, ! optional)"
 
 
-def test_a_viewer_is_told_which_permission_is_missing(kube, tmp_path):
-    """A service account bound to the built-in `view` ClusterRole in the hub's namespace."""
+def doctor_as(kube, tmp_path, name: str, **rbac) -> tuple[str, subprocess.CompletedProcess]:
+    """`hubtui doctor` as a service account of the hub's namespace with only `rbac` (restricted_kubeconfig's
+    rules or cluster_role): its kubeconfig, and what doctor said; exit 1 (something needed is missing)."""
     from tests.kubehelpers import restricted_kubeconfig
 
-    viewer = restricted_kubeconfig(kube.api, tmp_path / "viewer-kubeconfig", HUB_NAMESPACE, cluster_role="view")
-    done = doctor(viewer, tmp_path)
+    kubeconfig = restricted_kubeconfig(kube.api, tmp_path / f"{name}-kubeconfig", HUB_NAMESPACE, **rbac)
+    done = doctor(kubeconfig, tmp_path)
     assert done.returncode == 1
+    return kubeconfig, done
+
+
+def test_a_viewer_is_told_which_permission_is_missing(kube, tmp_path):
+    """A service account bound to the built-in `view` ClusterRole in the hub's namespace."""
+    viewer, done = doctor_as(kube, tmp_path, "viewer", cluster_role="view")
     lines = done.stdout.splitlines()
     assert f"✓ may watch deployments in namespace {HUB_NAMESPACE}" in lines
     assert (f"✗ may not patch deployments/scale (scale) in namespace {HUB_NAMESPACE}: ask for RBAC "
@@ -61,13 +68,9 @@ def test_no_kubeconfig_is_the_first_line_and_what_to_do(tmp_path):
 def test_a_user_who_may_scale_but_not_patch_deployments_is_told_maintenance_needs_it(kube, tmp_path):
     """Maintenance and restore record the count in the same change as the scale: a merge patch of the
     deployment itself, which the scale subresource's right does not give."""
-    from tests.kubehelpers import restricted_kubeconfig
-
-    scaler = restricted_kubeconfig(kube.api, tmp_path / "scaler-kubeconfig", HUB_NAMESPACE, rules=[
+    _, done = doctor_as(kube, tmp_path, "scaler", rules=[
         {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]},
         {"apiGroups": ["apps"], "resources": ["deployments/scale"], "verbs": ["get", "patch"]}])
-    done = doctor(scaler, tmp_path)
-    assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert f"✓ may patch deployments/scale (scale) in namespace {HUB_NAMESPACE}" in lines
     assert (f"✗ may not patch deployments (maintenance and restore) in namespace {HUB_NAMESPACE}: ask for RBAC "
