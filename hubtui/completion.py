@@ -128,7 +128,7 @@ def _deployments(words: list[str]) -> list[str]:
 
 
 LOOKUPS = {"--context": _contexts, "-n": _namespaces, "--namespace": _namespaces, "-d": _deployments,
-           "--deployment": _deployments, "--contexts": _contexts}
+           "--deployment": _deployments, "--contexts": _contexts, "--confirm-production": _contexts}
 # values a command checks itself (for a better error than argparse's), offered all the same
 VALUES = {("cleanup", "-p"): ("aws", "gcp", "azure", "k8s"), ("cleanup", "--provider"): ("aws", "gcp", "azure", "k8s"),
           ("cleanup", "-e"): ("dev", "staging", "production"),

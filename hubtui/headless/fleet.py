@@ -84,7 +84,7 @@ def print_once(settings: Settings, hubs, timeout: float) -> int:
 def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
     """`hubtui scale --contexts … --all -r N` or `--restore`: each hub in turn (a few at a time), the result of
     each said; exit 1 naming every hub that failed. Ctrl-C stops starting new hubs."""
-    from ..ops.fleet import MAINTENANCE, RESTORE, act_on_hubs, choose_hubs
+    from ..ops.fleet import MAINTENANCE, MAYBE_PRODUCTION, REFUSED, RESTORE, UNCONFIRMED, act_on_hubs, choose_hubs
     from ..ops.scale import parse_replicas
     from .output import EventPrinter, table
 
@@ -101,6 +101,11 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
             raise UsageError(f"--timeout must be a positive number of seconds (at most a day), not {wait:g}")
     replicas = 0 if args.restore else parse_replicas(args.replicas)
     hubs = choose_hubs(settings, patterns(args.contexts))
+    confirmed = [c.strip() for c in (args.confirm_production or "").split(",") if c.strip()]
+    strangers = [c for c in confirmed if c not in {h.context for h in hubs}]
+    if strangers:  # a typo confirms nothing: said before anything changes
+        raise UsageError(f"--confirm-production names {', '.join(strangers)}, not among the hubs chosen "
+                         f"({', '.join(h.context for h in hubs)}); name each production context exactly")
     printer = EventPrinter(ndjson=args.ndjson)
     cancel = threading.Event()
     previous = signal.getsignal(signal.SIGINT)
@@ -122,7 +127,7 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
     try:
         results = act_on_hubs(settings, hubs, RESTORE if args.restore else MAINTENANCE, replicas=replicas,
                               force=args.force, dry_run=args.dry_run, wait=wait, rollback=args.rollback_on_failure,
-                              cancel=cancel, on_result=said,
+                              confirmed=confirmed, cancel=cancel, on_result=said,
                               emit_for=lambda hub: functools.partial(printer, context=hub.context))
     finally:
         if threading.current_thread() is threading.main_thread():
@@ -136,4 +141,8 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
         print(table(("Context", "Namespace", "Result"), [(r.context, r.namespace, result_text(r)) for r in results]))
     if failed:
         print(f"hubtui: error: not done on {', '.join(r.context for r in failed)}", file=sys.stderr)
+    unconfirmed = [r.context for r in results if r.outcome == REFUSED and r.refused in (UNCONFIRMED, MAYBE_PRODUCTION)]
+    if unconfirmed:
+        print(f"hubtui: to change a production hub, name it: --confirm-production {','.join(unconfirmed)}",
+              file=sys.stderr)
     return code

@@ -28,6 +28,9 @@ def add_parser(sub, parents) -> None:
     p.add_argument("--contexts", metavar="PATTERNS",
                    help="across hubs: every context matching these comma-separated shell patterns, with --all "
                         "or --restore; results per hub, exit 1 naming the hubs that failed")
+    p.add_argument("--confirm-production", metavar="CONTEXTS",
+                   help="with --contexts: the production hubs to change, each context named exactly (comma-separated); "
+                        "a production hub not named is refused on its own row")
     p.add_argument("--force", action="store_true", help="with --restore: also restore deployments changed since")
     p.add_argument("-w", "--wait", action="store_true", help="wait until the deployments are ready")
     p.add_argument("--timeout", type=float, metavar="SECS", help="how long --wait waits (default: the config file's scale_timeout, else 300)")
@@ -95,6 +98,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from ..kube.client import connect
     from ..ops.scale import ScaleChange, ScaleEngine, parse_replicas
 
+    if args.confirm_production is not None and args.contexts is None:
+        raise UsageError("--confirm-production goes with --contexts")
     if args.contexts is not None:
         if args.restore and args.replicas is not None:
             raise UsageError("--restore sets each deployment to its recorded count: leave out --replicas")

@@ -18,14 +18,14 @@ import functools
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..config import context_pattern
 from ..errors import HubError, UsageError
 from ..events import Emit, ignore
-from ..kube.client import (FAILED, FORBIDDEN, UNAUTHORIZED, UNREACHABLE, KubeConnection, connect, error_kind,
+from ..kube.client import (FAILED, describe_api_error, FORBIDDEN, UNAUTHORIZED, UNREACHABLE, KubeConnection, connect, error_kind,
                            failure_kind, kubeconfig_paths, reach)
 from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
 from ..readonly import readonly_reason
@@ -127,6 +127,7 @@ class HubView:
     environment_from: str = ""
     production: bool = False
     readonly: str | None = None  # why changes are refused on this hub (None: they are not)
+    labels_read: bool = False  # its namespace's labels were read (unread: it may be production, not known)
     rows: tuple[DeploymentRow, ...] = ()
     synced: bool = False  # the rows match the server
     changed_at: float | None = None  # wall time of the last change seen (none yet: None)
@@ -271,7 +272,7 @@ class Fleet:
                     return
                 self._conns[hub.context], self._stores[hub.context] = conn, store
             self._update(hub.context, environment=environment, environment_from=source, production=production,
-                         readonly=readonly_reason(settings, hub.context), why="")
+                         labels_read=labels is not None, readonly=readonly_reason(settings, hub.context), why="")
             store.subscribe(functools.partial(self._rows_changed, hub.context, store))
             store.start()
             return
@@ -358,6 +359,9 @@ ACT_PARALLEL = 4  # hubs changed at once
 # what came of a hub in act_on_hubs (HubResult.outcome); present/fleet.py words it
 NOT_STARTED, REFUSED, HUB_FAILED, NOT_READY, DONE = "not started", "refused", "failed", "not ready", "done"
 STOPPED = "stopped"  # changed, then stopped (Ctrl-C) while waiting for readiness: not known to be ready, not rolled back
+SAME_HUB = "same hub"  # another context of the action reaches the same server and namespace: acted on there, once
+# why a hub was refused (HubResult.refused)
+READ_ONLY, NOT_A_HUB, UNCONFIRMED, MAYBE_PRODUCTION = "read-only", "not a hub", "production", "maybe production"
 
 
 @dataclass(frozen=True)
@@ -371,6 +375,7 @@ class HubResult:
     ok: bool
     outcome: str
     why: str = ""
+    refused: str = ""  # REFUSED: READ_ONLY (why: the reason), NOT_A_HUB, UNCONFIRMED or MAYBE_PRODUCTION
     changes: tuple = ()
     not_ready: dict[str, str] | None = None
     rolled_back: tuple = ()
@@ -383,7 +388,7 @@ class HubResult:
 
 def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replicas: int = 0, force: bool = False,
                 dry_run: bool = False, wait: float | None = None, rollback: bool = False,
-                emit_for: Callable[[Hub], Emit] | None = None,
+                confirmed: Collection[str] = (), emit_for: Callable[[Hub], Emit] | None = None,
                 cancel: threading.Event | None = None, on_result: Callable[[HubResult], None] | None = None,
                 connections: Callable[[str], KubeConnection | None] | None = None,
                 parallel: int | None = None) -> list[HubResult]:
@@ -391,6 +396,11 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
     the deployments screen does), or RESTORE each recorded count: hub by hub, a few at a time. A read-only hub
     is refused on its own; one hub's failure never stops another's; `cancel` stops starting new hubs (those
     are reported as not started). Each change is audited with its context by the scale engine.
+    A production hub is changed only when its context is among `confirmed` (its name typed, or given): whether it
+    is production is read from its namespace's labels as it is changed, not from an earlier look; a hub whose
+    labels cannot be read may be production and needs the same. A dry run changes nothing and needs neither.
+    Two contexts that reach the same server and namespace are one hub: the first is acted on, the other is
+    SAME_HUB (why: the first's context), never audited twice.
     `wait`: seconds to wait, on each hub, until what changed is ready (a hub whose deployments are not ready
     by then has failed, with each one's reason); `rollback`: such a hub's changes are then put back, each to the
     count it had; `emit_for(hub)`: that hub's Emit for the engine's events."""
@@ -398,18 +408,46 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
 
     cancel = cancel or threading.Event()
     report = on_result or (lambda result: None)
+    seen: dict[tuple[str, str], str] = {}
+    firsts: dict[Hub, str] = {}  # a hub that another context of the action reaches already -> that context
+    for hub in hubs:
+        if hub.server:
+            key = (hub.server.rstrip("/").lower(), hub.namespace)
+            if key in seen:
+                firsts[hub] = seen[key]
+            else:
+                seen[key] = hub.context
+
+    results: dict[str, HubResult] = {}
+    ended = {context: threading.Event() for context in seen.values()}
 
     def one(hub: Hub) -> HubResult:
+        try:
+            results[hub.context] = _act(hub)
+            return results[hub.context]
+        finally:
+            if hub.context in ended:  # the contexts that reach the same hub wait for this
+                ended[hub.context].set()
+
+    def _act(hub: Hub) -> HubResult:
         if cancel.is_set():
             result = HubResult(hub.context, hub.namespace, False, NOT_STARTED)
             report(result)
             return result
         s = hub_settings(settings, hub)
-        why = None if dry_run else readonly_reason(s, hub.context)
-        if not why and hub.namespace_from == "context" and hub.namespace in NOT_HUBS:
-            why = f"namespace {hub.namespace} comes from the context and is no hub's: name the hub's with -n"
+        refused, why = "", readonly_reason(s, hub.context) if not dry_run else None
         if why:
-            result = HubResult(hub.context, hub.namespace, False, REFUSED, why)
+            refused = READ_ONLY
+        elif hub.namespace_from == "context" and hub.namespace in NOT_HUBS:
+            refused, why = NOT_A_HUB, ""
+        if refused:
+            result = HubResult(hub.context, hub.namespace, False, REFUSED, why or "", refused)
+            report(result)
+            return result
+        first = firsts.get(hub)
+        if first is not None:  # the first context's hub: its result, once it has one (it was started before this)
+            ended[first].wait()
+            result = HubResult(hub.context, hub.namespace, first in results and results[first].ok, SAME_HUB, first)
             report(result)
             return result
         conn = connections(hub.context) if connections else None
@@ -420,6 +458,19 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
             elsewhere = points_elsewhere(hub, conn.server)
             if elsewhere:
                 raise HubError(elsewhere)
+            if not dry_run:
+                from ..kube.namespaces import namespace_labels
+
+                try:
+                    labels = namespace_labels(conn, hub.namespace)
+                except Exception as e:  # noqa: BLE001 - one line, on the hub's own row
+                    raise describe_api_error(e, f"reading namespace {hub.namespace}") from None
+                production = environment_of(hub, labels, settings.production_contexts)[2]
+                if (production or labels is None) and hub.context not in confirmed:
+                    result = HubResult(hub.context, hub.namespace, False, REFUSED, "",
+                                       UNCONFIRMED if production else MAYBE_PRODUCTION)
+                    report(result)
+                    return result
             engine = ScaleEngine(conn, s, dry_run=dry_run, emit=emit_for(hub) if emit_for else ignore)
             changes = engine.restore(force=force) if action == RESTORE else engine.scale_all(replicas)
             failed = [c for c in changes if not c.ok]
@@ -438,10 +489,11 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
                     rolled = tuple(engine.rollback(changes))
             else:
                 kind = DONE
-            result = HubResult(hub.context, hub.namespace, kind == DONE, kind, "", tuple(changes),
-                               None if outcome is None else dict(outcome.not_ready), rolled, dry_run, wait,
-                               None if outcome is None else outcome.seconds, None if outcome is None else outcome.pods,
-                               None if outcome is None else outcome.deployments)
+            result = HubResult(hub.context, hub.namespace, kind == DONE, kind, changes=tuple(changes),
+                               not_ready=None if outcome is None else dict(outcome.not_ready), rolled_back=rolled,
+                               dry_run=dry_run, wait=wait, seconds=None if outcome is None else outcome.seconds,
+                               pods=None if outcome is None else outcome.pods,
+                               deployments=None if outcome is None else outcome.deployments)
         except Exception as e:  # noqa: BLE001 - one hub's failure is its own row's
             result = HubResult(hub.context, hub.namespace, False, HUB_FAILED, str(e))
         finally:

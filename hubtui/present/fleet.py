@@ -3,7 +3,8 @@ screen's rows, `hubtui scale --contexts` and its JSON say it."""
 
 from __future__ import annotations
 
-from ..ops.fleet import DONE, HUB_FAILED, NOT_READY, NOT_STARTED, REFUSED, STOPPED, HubResult
+from ..ops.fleet import (DONE, HUB_FAILED, MAYBE_PRODUCTION, NOT_A_HUB, NOT_READY, NOT_STARTED, READ_ONLY, REFUSED,
+                         SAME_HUB, STOPPED, UNCONFIRMED, HubResult)
 from .events import change_warning
 
 
@@ -16,7 +17,10 @@ def result_text(r: HubResult) -> str:
     if r.outcome == NOT_STARTED:
         return "not started: stopped"
     if r.outcome == REFUSED:
-        return f"refused: read-only ({r.why})"
+        return "refused: " + REFUSALS[r.refused].format(why=r.why, namespace=r.namespace, context=r.context)
+    if r.outcome == SAME_HUB:
+        return (f"the same hub as {r.why} (its server and namespace): changed once, there; "
+                + ("done" if r.ok else "not done"))
     if r.outcome == HUB_FAILED:
         failed = [c for c in r.changes if not c.ok]
         if r.why or not failed:
@@ -41,6 +45,14 @@ def result_text(r: HubResult) -> str:
     moved = sum(c.ok and c.before != c.after for c in r.changes)
     text = f"done: {moved} of {len(r.changes)} deployments {'would change' if r.dry_run else 'changed'}"
     return text + (f", all ready in {r.seconds:.0f} s" if r.seconds is not None else "")
+
+
+REFUSALS = {
+    READ_ONLY: "read-only ({why})",
+    NOT_A_HUB: "namespace {namespace} comes from the context and is no hub's: name the hub's with -n",
+    UNCONFIRMED: "a production hub, and its name was not confirmed",
+    MAYBE_PRODUCTION: "its namespace's labels could not be read, so it may be production, and its name was not confirmed",
+}
 
 
 def reasons(r: HubResult) -> dict[str, str]:

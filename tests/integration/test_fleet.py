@@ -179,7 +179,7 @@ def test_scale_across_contexts_gives_each_hubs_result_and_exit_1_naming_those_th
 
 def test_scale_across_contexts_waits_for_readiness_and_tags_each_event_with_its_hub(fleet_hubs, kube):
     done = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-a,prod-b", "--all", "-r", "2",
-                  "--wait", "--timeout", "60", "--ndjson")
+                  "--wait", "--timeout", "60", "--ndjson", "--confirm-production", "prod-b")
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     steps = [e for e in lines if e.get("event") == "StepStarted"]
@@ -189,6 +189,70 @@ def test_scale_across_contexts_waits_for_readiness_and_tags_each_event_with_its_
     assert hub_results["dev-a"]["ok"] and hub_results["dev-a"]["not_ready"] == {}
     assert "1 of 2 deployments changed, all ready in" in hub_results["prod-b"]["result"]
     assert lines[-1]["event"] == "Result" and lines[-1]["ok"] is True
+
+
+def test_a_production_hub_is_changed_only_when_its_name_is_confirmed_and_a_typo_changes_nothing(fleet_hubs,
+                                                                                               tmp_path):
+    state = {"XDG_STATE_HOME": str(tmp_path / "state")}
+    before = fleet_hubs["dev"].replicas(), fleet_hubs["prod"].replicas()
+    typo = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-a,prod-b", "--all", "-r", "0",
+                  "--confirm-production", "prod-a", env_extra=state)
+    assert typo.returncode == 2 and typo.stderr.strip() == (
+        "hubtui: error: --confirm-production names prod-a, not among the hubs chosen (dev-a, prod-b); name each "
+        "production context exactly")
+    assert (fleet_hubs["dev"].replicas(), fleet_hubs["prod"].replicas()) == before
+    alone = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "-d", "worker", "-r", "0",
+                   "--confirm-production", "prod-b", env_extra=state)
+    assert alone.returncode == 2 and "--confirm-production goes with --contexts" in alone.stderr
+    done = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-a,prod-b", "--all", "-r", "0",
+                  env_extra=state)
+    assert done.returncode == 1
+    rows = dict(line.split(None, 1) for line in done.stdout.splitlines()[1:])
+    assert rows["dev-a"].split(None, 1)[1].strip() == "done: 2 of 2 deployments changed"
+    assert rows["prod-b"].split(None, 1)[1].strip() == "refused: a production hub, and its name was not confirmed"
+    assert done.stderr.splitlines()[-2:] == ["hubtui: error: not done on prod-b",
+                                             "hubtui: to change a production hub, name it: --confirm-production prod-b"]
+    assert fleet_hubs["dev"].replicas() == {"api-server": 0, "worker": 0}
+    assert fleet_hubs["prod"].replicas() == before[1]
+    dry = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "prod-b", "--all", "-r", "0",
+                 "--dry-run", env_extra=state)  # a dry run changes nothing: no name needed
+    assert dry.returncode == 0 and "done: 2 of 2 deployments would change" in dry.stdout
+
+
+def test_two_contexts_that_reach_the_same_hub_change_it_once(fleet_hubs, tmp_path):
+    config = yaml.safe_load(Path(fleet_hubs["kubeconfig"]).read_text())
+    config["contexts"].append({"name": "dev-alias", "context": dict(config["contexts"][0]["context"])})
+    path = tmp_path / "aliased-kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    done = hubtui("scale", "--kubeconfig", str(path), "--contexts", "dev-*", "--all", "-r", "0", "--json",
+                  env_extra={"XDG_STATE_HOME": str(tmp_path / "state")})
+    assert done.returncode == 0, done.stderr
+    hubs = {h["context"]: h for h in json.loads(done.stdout)["hubs"]}
+    assert hubs["dev-a"]["result"] == "done: 2 of 2 deployments changed"
+    assert hubs["dev-alias"]["result"] == ("the same hub as dev-a (its server and namespace): changed once, there; "
+                                           "done") and hubs["dev-alias"]["changes"] == []
+    log = [json.loads(line) for line in (tmp_path / "state" / "hubtui" / "audit.jsonl").read_text().splitlines()]
+    assert sorted((e["context"], e["deployment"]) for e in log if e["action"] == "scale") == [
+        ("dev-a", "api-server"), ("dev-a", "worker")]
+    assert fleet_hubs["dev"].replicas() == {"api-server": 0, "worker": 0}
+
+
+def test_a_hub_whose_labels_cannot_be_read_may_be_production_and_needs_its_name(fleet_hubs, kube, tmp_path):
+    from tests.kubehelpers import restricted_kubeconfig
+
+    scaler = restricted_kubeconfig(kube.api, tmp_path / "scaler-kubeconfig", fleet_hubs["dev"].name, rules=[
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch", "patch", "update"]},
+        {"apiGroups": ["apps"], "resources": ["deployments/scale"], "verbs": ["get", "patch", "update"]}])
+    s = Settings.from_env({"XDG_STATE_HOME": str(tmp_path / "state")}, kubeconfig=scaler)
+    hubs = choose_hubs(s)
+    before = fleet_hubs["dev"].replicas()
+    [result] = act_on_hubs(s, hubs, MAINTENANCE)
+    assert not result.ok and result_text(result) == ("refused: its namespace's labels could not be read, so it may "
+                                                     "be production, and its name was not confirmed")
+    assert fleet_hubs["dev"].replicas() == before
+    [result] = act_on_hubs(s, hubs, MAINTENANCE, confirmed=["nobody"])
+    assert result.ok, result_text(result)
+    assert fleet_hubs["dev"].replicas() == {"api-server": 0, "worker": 0}
 
 
 def test_a_hub_that_may_not_list_deployments_is_forbidden_from_a_kubeconfig_list(fleet_hubs, kube, tmp_path):
@@ -322,8 +386,11 @@ def test_hubs_on_separate_clusters_one_stopped_mid_test_maintenance_and_restore(
         fleet.stop()
 
     hubs = [h for h in choose_hubs(s) if h.context in ("hub-dev", "hub-eu")]
-    assert all(r.ok for r in act_on_hubs(s, hubs, MAINTENANCE))
-    assert all(r.ok for r in act_on_hubs(s, hubs, RESTORE))
+    # hub-eu's name says nothing; its namespace's label says production: not changed unless its name is confirmed
+    [unconfirmed] = act_on_hubs(s, hubs[1:], MAINTENANCE)
+    assert not unconfirmed.ok and result_text(unconfirmed) == "refused: a production hub, and its name was not confirmed"
+    assert all(r.ok for r in act_on_hubs(s, hubs, MAINTENANCE, confirmed=["hub-eu"]))
+    assert all(r.ok for r in act_on_hubs(s, hubs, RESTORE, confirmed=["hub-eu"]))
     fleet = Fleet(s, hubs).start()
     try:
         assert fleet.wait_settled(30)
@@ -344,7 +411,7 @@ def test_a_hub_whose_change_is_not_ready_in_time_is_rolled_back_and_the_other_ke
 
     add_unpullable(fleet_hubs["dev"])
     done = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-a,prod-b", "--all", "-r", "2",
-                  "--wait", "--timeout", "6", "--rollback-on-failure", "--json",
+                  "--wait", "--timeout", "6", "--rollback-on-failure", "--json", "--confirm-production", "prod-b",
                   env_extra={"XDG_STATE_HOME": str(tmp_path / "state")})
     assert done.returncode == 1, done.stderr
     assert "hubtui: error: not done on dev-a" in done.stderr
@@ -393,8 +460,8 @@ def test_a_namespace_that_comes_from_the_context_and_is_no_hubs_is_refused(fleet
     [hub] = choose_hubs(s, ["dev-a"])
     assert (hub.namespace, hub.namespace_from) == ("kube-system", "context")
     [result] = act_on_hubs(s, [hub], MAINTENANCE)
-    assert not result.ok and result_text(result) == ("refused: read-only (namespace kube-system comes from the "
-                                                      "context and is no hub's: name the hub's with -n)")
+    assert not result.ok and result_text(result) == ("refused: namespace kube-system comes from the context and is "
+                                                      "no hub's: name the hub's with -n")
     named = Settings.from_env({"HOME": str(tmp_path), "NAMESPACE": fleet_hubs["dev"].name}, kubeconfig=str(path))
     assert [h.namespace for h in choose_hubs(named, ["dev-a", "prod-b"])] == [fleet_hubs["dev"].name] * 2
 

@@ -275,3 +275,31 @@ def test_a_cell_that_keeps_its_words_but_changes_colour_is_drawn_again():
     assert not _same(Text("live", style="green"), Text("live", style="red"))
     assert _same(Text("live", style="green"), Text("live", style="green")) and _same("3s", "3s")
     assert not _same("3s", "4s")
+
+
+@pytest.mark.asyncio
+async def test_a_hub_whose_labels_cannot_be_read_needs_its_name_typed(fleet_hubs, kube, tmp_path):
+    """A user who may scale but not read namespaces: the hub may be production, so the confirmation asks for its
+    name as for one, and the change happens only once it is typed."""
+    from hubtui.ui.app import HubApp
+    from tests.kubehelpers import restricted_kubeconfig
+
+    scaler = restricted_kubeconfig(kube.api, tmp_path / "scaler-kubeconfig", fleet_hubs["dev"].name, rules=[
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch", "patch", "update"]},
+        {"apiGroups": ["apps"], "resources": ["deployments/scale"], "verbs": ["get", "patch", "update"]}])
+    settings = Settings.from_env({"XDG_STATE_HOME": str(tmp_path / "state")}, kubeconfig=scaler)
+    app = HubApp(settings, fleet=Fleet(settings, choose_hubs(settings)))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "1 live" in screen_text(app) and "2/2" in row_of(app, "nobody"), what="the hub")
+        await pilot.press("z")
+        await until(pilot, lambda: "Maintenance: scale every deployment to 0 on 1 hub?" in screen_text(app),
+                    what="the confirmation")
+        said = " ".join(line.strip(" █") for line in screen_text(app).splitlines() if "█" in line)
+        assert ("nobody may be a production hub (its labels could not be read): type its name to include it"
+                in " ".join(said.split())), screen_text(app)
+        assert app.screen.query_one("#ok", Button).disabled
+        burst(app, *"nobody")
+        await until(pilot, lambda: not app.screen.query_one("#ok", Button).disabled, what="OK enabled")
+        await pilot.press("enter")
+        await until(pilot, lambda: "done: 2 of 2 deployments" in row_of(app, "nobody"), tries=500, what="the result")
+    assert fleet_hubs["dev"].replicas() == {"api-server": 0, "worker": 0}

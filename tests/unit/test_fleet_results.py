@@ -4,7 +4,8 @@ screen's rows, `hubtui scale --contexts` and its JSON."""
 from __future__ import annotations
 
 from hubtui.events import HpaWillUndo
-from hubtui.ops.fleet import DONE, HUB_FAILED, NOT_READY, NOT_STARTED, REFUSED, HubResult
+from hubtui.ops.fleet import (DONE, HUB_FAILED, MAYBE_PRODUCTION, NOT_A_HUB, NOT_READY, NOT_STARTED, READ_ONLY, REFUSED,
+                              SAME_HUB, UNCONFIRMED, HubResult)
 from hubtui.ops.scale import ScaleChange
 from hubtui.present.fleet import result_dict, result_text
 
@@ -17,7 +18,14 @@ def test_each_outcome_in_words():
     ok, bad = ScaleChange("api", 2, 0), ScaleChange("worker", 1, 0, error="forbidden")
     same = ScaleChange("cron", 0, 0)
     assert result_text(hub(NOT_STARTED)) == "not started: stopped"
-    assert result_text(hub(REFUSED, why="context dev is read-only")) == "refused: read-only (context dev is read-only)"
+    assert result_text(hub(REFUSED, why="context dev is read-only", refused=READ_ONLY)) == \
+        "refused: read-only (context dev is read-only)"
+    assert result_text(hub(REFUSED, refused=NOT_A_HUB)) == \
+        "refused: namespace hub comes from the context and is no hub's: name the hub's with -n"
+    assert result_text(hub(REFUSED, refused=UNCONFIRMED)) == "refused: a production hub, and its name was not confirmed"
+    assert result_text(hub(REFUSED, refused=MAYBE_PRODUCTION)).startswith("refused: its namespace's labels could not")
+    assert result_text(hub(SAME_HUB, why="dev-a")) == \
+        "the same hub as dev-a (its server and namespace): changed once, there; not done"
     assert result_text(hub(HUB_FAILED, why="cannot reach the API server")) == "failed: cannot reach the API server"
     assert result_text(hub(HUB_FAILED, changes=(ok, bad, bad))) == "failed: worker: forbidden (and 1 more)"
     assert result_text(hub(NOT_READY, wait=6, not_ready={"api": "0/2 ready", "cron": "x"})) == \

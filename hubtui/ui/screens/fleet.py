@@ -315,11 +315,14 @@ class FleetScreen(TableScreen):
             else:
                 recorded = [r for r in v.rows if r.original_replicas is not None]
                 lines.append(f"{where}: {counted(len(recorded), 'deployment')} back to the recorded count")
-        production = [v.context for v in views if v.production and v.synced and not v.readonly]
+        # each production hub's name typed; so is one whose labels could not be read (it may be production)
+        production = [(v.context, v.production) for v in views
+                      if (v.production or not v.labels_read) and v.synced and not v.readonly]
         title = ("Maintenance: scale every deployment to 0 on" if action == MAINTENANCE
                  else "Restore the recorded counts on") + f" {counted(len(views), 'hub')}?"
         self.app.push_screen(FleetConfirm(title, lines, production),
-                             lambda ok: self.start_action(action, views) if ok else self.tell("nothing was changed"))
+                             lambda ok: self.start_action(action, views, [c for c, _ in production]) if ok
+                             else self.tell("nothing was changed"))
 
     def acted_on(self, views: list[HubView]) -> list[HubView]:
         """The hubs an action goes to: those seen live when it was confirmed (a read-only one is refused on its
@@ -329,7 +332,7 @@ class FleetScreen(TableScreen):
                 self.fleet.set_result(v.context, "left out: it was not live when the action was confirmed", False)
         return [v for v in views if v.synced or v.readonly]
 
-    def start_action(self, action: str, views: list[HubView]) -> None:
+    def start_action(self, action: str, views: list[HubView], confirmed: list[str]) -> None:
         views = self.acted_on(views)
         if not views:
             self.tell("nothing was changed: no chosen hub was live")
@@ -338,15 +341,15 @@ class FleetScreen(TableScreen):
         for v in views:
             self.fleet.set_result(v.context, "waiting…", True)
         self.tell(f"{action} on {counted(len(views), 'hub')}… (Esc stops starting new hubs)")
-        self.act(action, [v.hub for v in views], self.running)
+        self.act(action, [v.hub for v in views], confirmed, self.running)
 
     @work(thread=True, exit_on_error=False, group="fleet-act", name="fleet action")
-    def act(self, action: str, hubs, cancel: threading.Event) -> None:
+    def act(self, action: str, hubs, confirmed: list[str], cancel: threading.Event) -> None:
         def started(result: HubResult) -> None:
             self.fleet.set_result(result.context, result_text(result), result.ok)
 
         results = act_on_hubs(self.fleet.settings, hubs, action, cancel=cancel, on_result=started,
-                              connections=self.fleet.connection)
+                              connections=self.fleet.connection, confirmed=confirmed)
         self.report(self.action_done, action, results, cancel.is_set())
 
     def action_done(self, action: str, results: list[HubResult], stopped: bool) -> None:

@@ -33,11 +33,16 @@ class FleetConfirm(Modal[bool]):
     FleetConfirm .dialog { max-height: 100%; }
     FleetConfirm #hub-lines { height: auto; max-height: 10; margin-bottom: 1; }
     FleetConfirm Input { margin-bottom: 0; }
+    FleetConfirm .typed-name { width: 100%; }
     """
 
-    def __init__(self, title: str, lines: list[str], production: list[str]):
+    def __init__(self, title: str, lines: list[str], production: list[tuple[str, bool]]):
+        """production: (context, known to be production) for each hub whose name must be typed (not known: its
+        namespace's labels could not be read)."""
         super().__init__()
-        self.title_text, self.lines, self.production = title, lines, production
+        self.title_text, self.lines = title, lines
+        self.production = [context for context, _ in production]
+        self.known = dict(production)
 
     def compose(self) -> ComposeResult:
         with self.box(danger=bool(self.production)):
@@ -45,7 +50,9 @@ class FleetConfirm(Modal[bool]):
             with VerticalScroll(id="hub-lines", can_focus=False):
                 yield Static("\n".join(f"• {line}" for line in self.lines), markup=False)
             for i, context in enumerate(self.production):
-                yield Label(f"{context} is a production hub: type its name to include it")
+                yield Label(f"{context} is a production hub: type its name to include it" if self.known[context] else
+                            f"{context} may be a production hub (its labels could not be read): type its name to "
+                            "include it", classes="typed-name")
                 yield Input(placeholder=context, id=f"typed-{i}")
             yield Static("", id="hint", classes="problem")
             with Horizontal(classes="buttons"):
