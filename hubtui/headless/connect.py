@@ -55,6 +55,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from ..kube.client import connect
     from ..ops.connect import hand_over, plan
+    from ..present import connect as words
 
     one_shot = args.command is not None or args.file is not None
     if args.json and not one_shot:
@@ -89,14 +90,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             session = local_plan(conn, settings, args.target, pod_name=args.pod, secret_name=args.secret,
                                  secret_key=args.secret_key, record=args.record, record_input=args.record_input)
             if args.dry_run:
-                for warning in session.warnings:
+                for warning in words.warnings(session):
                     print(f"warning: {warning}", file=sys.stderr)
-                print("\n".join(session.header))
-                print(f"Command: {session.describe()}")
+                print("\n".join(words.header(session)))
+                print(f"Command: {words.describe(session)}")
                 return 0
             if not sys.stdin.isatty():
                 raise UsageError("connect needs a terminal (stdin is not one); --dry-run shows what would run")
-            result = hand_over(session)
+            result = hand_over(session, words)
         finally:
             conn.close()
         print(f"\nhubtui: {result.summary()}", file=sys.stderr)
@@ -118,17 +119,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         conn.close()
     if args.dry_run:
-        for warning in session.warnings:
+        for warning in words.warnings(session):
             print(f"warning: {warning}", file=sys.stderr)
-        print("\n".join(session.header))
-        print(f"Command: {session.describe()}")
+        print("\n".join(words.header(session)))
+        print(f"Command: {words.describe(session)}")
         if session.secret is not None:
             print(f"The password from secret {args.secret} ({args.secret_key}) would be typed into the "
                   "pod's terminal with echo off; it is on no command line.")
         return 0
     if not sys.stdin.isatty():
         raise UsageError("connect needs a terminal (stdin is not one); --dry-run shows what would run")
-    result = hand_over(session)  # the same hand-over (and audit record) as the TUI's
+    result = hand_over(session, words)  # the same hand-over (and audit record) as the TUI's
     print(f"\nhubtui: {result.summary()}", file=sys.stderr)
     if result.error:
         return 1
@@ -145,7 +146,9 @@ def run_one(todo, dry_run: bool) -> int:
     from ..ops.connect import run_command
 
     if dry_run:
-        print(f"Pod: {todo.pod.name}\nCommand: {todo.describe()}")
+        from ..present.connect import describe_command
+
+        print(f"Pod: {todo.pod.name}\nCommand: {describe_command(todo)}")
         return 0
     result = run_command(todo)
     if todo.as_json and result.exit_status == 0:

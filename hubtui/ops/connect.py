@@ -1,7 +1,7 @@
 """Connect: find the TimescaleDB / Redis / Kafka pod and plan the interactive session into it.
 
-The plan is a kubectl exec command line (no secret in it), the header the old tool printed, hints, and,
-for Redis, the password to hand over through the pty after the pod's shell has switched echo off.
+The plan is a kubectl exec command line (no secret in it), what the header the old tool printed says (worded
+by present/connect.py), and, for Redis, the password to hand over through the pty after the pod's shell has switched echo off.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import shutil
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import HubError, UsageError
 from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, name_of
@@ -74,35 +75,52 @@ class Candidate:
     state: str  # e.g. "Running, ready" / "Pending" / "Running, not ready"
 
 
+# why a secret gave no password (SecretProblem.kind); present/connect.py words each
+SECRET_NOT_FOUND, SECRET_UNREADABLE, SECRET_NO_KEY, SECRET_NOT_TEXT, SECRET_UNTYPABLE = (
+    "not found", "unreadable", "no key", "not text", "untypable")
+# how the password reaches the client, where the command line does not say it (SessionPlan.how)
+TYPED_WITHOUT_ECHO, IN_CLIENT_ENVIRONMENT, SH_WITHOUT_BASH = "typed without echo", "client environment", "sh fallback"
+
+
+@dataclass(frozen=True)
+class SecretProblem:
+    """A secret that gives no password (the session goes on without one)."""
+    kind: str
+    name: str
+    key: str
+    namespace: str
+    error: str = ""  # SECRET_UNREADABLE: the read's own error
+
+
 @dataclass(frozen=True)
 class SessionPlan:
     target: Target
     pod: PodChoice
     namespace: str
     argv: list[str]  # kubectl exec -it ...: never holds a secret
-    header: list[str]
-    hints: list[str] = field(default_factory=list)
+    database: str = ""  # TimescaleDB: the database and the user
+    user: str = ""
+    auth: str | None = None  # Redis: the secret the password comes from (None: no password)
+    commands: tuple[str, ...] = ()  # commands worth knowing in the session (Kafka's shell)
     secret: str | None = field(default=None, repr=False)  # handed over through the pty, never printed
-    warnings: list[str] = field(default_factory=list)
+    problems: tuple[SecretProblem, ...] = ()  # a secret that gave no password
     env: dict = field(default_factory=dict, repr=False)  # added to the environment kubectl runs in (--local: a password)
     context: str = ""  # where the session goes, for its audit record
     state_dir: Path | None = None  # where the audit log is; None (a test's fake plan): the session is not audited
     readonly: str | None = None  # why the session is read-only, if it is
     shown: tuple[str, ...] = ()  # what runs in the pod, as a person reads it (default: argv's own)
-    how: str = ""  # what the command line does not say (how the password goes in)
+    how: str = ""  # what the command line does not say: TYPED_WITHOUT_ECHO, IN_CLIENT_ENVIRONMENT, SH_WITHOUT_BASH
     recording: Path | None = None  # where the session is recorded (asciicast v2), if it is
     record_input: bool = False  # the recording keeps what is typed too
     local: LocalEnd | None = None  # --local: the client runs here, through a port-forward to the pod
 
-    def describe(self) -> str:
+    def typed_line(self) -> list[str]:
         """The command line as a person would type it: `kubectl`, not its path; the client, not the shell
-        script that hands it the password (a secret is never in either)."""
+        script that hands it the password (a secret is never in either). `{port}`: the forward's local port."""
         if self.local is not None:
-            return (shlex.join([self.local.client, *self.argv[1:]]).replace("'{port}'", "PORT").replace("{port}", "PORT")
-                    + f"  (through a port-forward to {self.pod.name}:{self.local.remote}; {self.how})")
+            return [self.local.client, *self.argv[1:]]
         at = self.argv.index("--") + 1
-        pod_side = list(self.shown) or self.argv[at:]
-        return shlex.join(["kubectl", *self.argv[1:at], *pod_side]) + (f"  ({self.how})" if self.how else "")
+        return ["kubectl", *self.argv[1:at], *(list(self.shown) or self.argv[at:])]
 
 
 def target(name: str) -> Target:
@@ -209,25 +227,27 @@ def candidates(conn: KubeConnection, namespace: str) -> dict[str, PodChoice | st
     return out
 
 
-def read_secret(conn: KubeConnection, namespace: str, name: str, key: str) -> tuple[str | None, str | None]:
-    """(value, warning): a missing secret or key gives no value and a warning, never an error."""
+def read_secret(conn: KubeConnection, namespace: str, name: str, key: str) -> tuple[str | None, SecretProblem | None]:
+    """(value, problem): a missing secret or key gives no value and a problem, never an error."""
+    def problem(kind: str, error: str = "") -> tuple[None, SecretProblem]:
+        return None, SecretProblem(kind, name, key, namespace, error)
+
     try:
         secret = apis(conn).core.read_namespaced_secret(name, namespace, _request_timeout=REQUEST_TIMEOUT)
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
-            return None, f"secret {name} not found in {namespace}: connecting without a password"
-        return None, f"could not read secret {name} ({describe_api_error(e, 'reading')}): connecting without a password"
+            return problem(SECRET_NOT_FOUND)
+        return problem(SECRET_UNREADABLE, str(describe_api_error(e, "reading")))
     raw = (secret.data or {}).get(key)
     if raw is None:
-        return None, f"secret {name} has no key {key}: connecting without a password"
+        return problem(SECRET_NO_KEY)
     try:
         value = base64.b64decode(raw, validate=True).decode("utf-8").rstrip("\r\n")
     except (ValueError, UnicodeDecodeError):
-        return None, f"secret {name} key {key} is not valid base64 text: connecting without a password"
+        return problem(SECRET_NOT_TEXT)
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         # A newline or ^C/^U/^D would be acted on by the pod's terminal and could show the rest.
-        return None, (f"secret {name} key {key} holds control characters that cannot be typed safely: "
-                      "connecting without a password")
+        return problem(SECRET_UNTYPABLE)
     return value, None
 
 
@@ -282,33 +302,26 @@ def local_plan(conn: KubeConnection, settings: Settings, target_name: str, *, po
     client = local_client(t)
     ns = settings.namespace
     pod = find_pod(conn, ns, t, pod_name)
-    warnings: list[str] = []
     env: dict[str, str] = {}
     name = Path(client).name
     if t.key == "timescaledb":
-        password, warning = read_secret(conn, ns, secret_name, PG_SECRET_KEY)
+        password, problem = read_secret(conn, ns, secret_name, PG_SECRET_KEY)
         if password is not None:
             env["PGPASSWORD"] = password
         if readonly:
             env["PGOPTIONS"] = "-c default_transaction_read_only=on"
         argv = [client, "-h", "127.0.0.1", "-p", "{port}", "-U", settings.db_user, "-d", settings.db_name]
-        header = [f"=== Connecting to {t.title} (local {name}, through a port-forward) ===", f"Pod: {pod.name}",
-                  f"Database: {settings.db_name}", f"User: {settings.db_user}"]
-        if readonly:
-            header.append(f"Read-only: every transaction is read-only ({readonly})")
+        database, user, auth = settings.db_name, settings.db_user, None
     else:
-        password, warning = read_secret(conn, ns, secret_name, secret_key)
+        password, problem = read_secret(conn, ns, secret_name, secret_key)
         if password is not None:
             env["REDISCLI_AUTH"] = password
         argv = [client, "-h", "127.0.0.1", "-p", "{port}"]
-        header = [f"=== Connecting to {t.title} (local {name}, through a port-forward) ===", f"Pod: {pod.name}",
-                  f"Auth: {'password from secret ' + secret_name if password is not None else 'none'}"]
-    if warning:
-        warnings.append(warning)
-    session = SessionPlan(t, pod, ns, argv, header, [], None, warnings, env, context=conn.context,
+        database, user, auth = "", "", secret_name if password is not None else None
+    session = SessionPlan(t, pod, ns, argv, database=database, user=user, auth=auth,
+                          problems=(problem,) if problem else (), env=env, context=conn.context,
                           state_dir=settings.state_dir, readonly=readonly, shown=tuple(argv),
-                          how="the password in the client's environment",
-                          local=LocalEnd(SERVER_PORTS[t.key], conn, name))
+                          how=IN_CLIENT_ENVIRONMENT, local=LocalEnd(SERVER_PORTS[t.key], conn, name))
     return _with_recording(session, settings, record, record_input)
 
 
@@ -337,27 +350,26 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
     if settings.kubeconfig:
         env["KUBECONFIG"] = settings.kubeconfig  # may be a path list, which --kubeconfig does not take
     base += ["--context", conn.context, "exec", "-it", "-n", ns, pod.name, "-c", pod.container, "--"]
-    warnings: list[str] = []
+    problems: tuple[SecretProblem, ...] = ()
     secret = None
-    hints: list[str] = []
-    shown: tuple[str, ...] = ()  # the pod's side of the command as a person reads it (describe())
+    database = user = ""
+    auth: str | None = None
+    commands: tuple[str, ...] = ()
+    shown: tuple[str, ...] = ()  # the pod's side of the command as a person reads it (typed_line())
     how = ""
     readonly = readonly_reason(settings, conn.context)
     if readonly and t.key != "timescaledb":
         refuse_if_readonly(settings, conn.context, f"the {t.title} shell (it has no read-only form)")
     if t.key == "timescaledb":
-        database = settings.db_name
+        database, user = settings.db_name, settings.db_user
+        dbname = settings.db_name
         if readonly:  # every transaction of the session is read-only unless the operator unsets it on purpose
-            database = f"dbname={settings.db_name} options='-c default_transaction_read_only=on'"
-        argv = base + ["psql", "-U", settings.db_user, "-d", database]
-        header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}", f"Database: {settings.db_name}",
-                  f"User: {settings.db_user}"]
-        if readonly:
-            header.append(f"Read-only: every transaction is read-only ({readonly})")
+            dbname = f"dbname={settings.db_name} options='-c default_transaction_read_only=on'"
+        argv = base + ["psql", "-U", settings.db_user, "-d", dbname]
     elif t.key == "redis":
-        secret, warning = read_secret(conn, ns, secret_name, secret_key)
-        if warning:
-            warnings.append(warning)
+        secret, problem = read_secret(conn, ns, secret_name, secret_key)
+        if problem:
+            problems = (problem,)
         if secret is not None:
             # The pod's shell turns echo off, says it is ready, reads the password from the terminal and
             # exports it as REDISCLI_AUTH: it is never on a command line, here or in the pod.
@@ -367,18 +379,14 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
                       f"'{_PROMPT_HALVES[1]}'; IFS= read -r REDISCLI_AUTH; stty echo; export REDISCLI_AUTH; "
                       "exec redis-cli")
             argv = base + ["sh", "-c", script]
-            shown = ("redis-cli",)
-            how = "the password is typed into the pod's terminal with echo off and handed to redis-cli as REDISCLI_AUTH"
+            shown, how, auth = ("redis-cli",), TYPED_WITHOUT_ECHO, secret_name
         else:
             argv = base + ["redis-cli"]
-        header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}",
-                  f"Auth: {'password from secret ' + secret_name if secret is not None else 'none'}"]
     else:
         argv = base + ["sh", "-c", "command -v bash >/dev/null 2>&1 && exec bash || exec sh"]
-        shown, how = ("bash",), "sh where the pod has no bash"
-        header = [f"=== Connecting to {t.title} ===", f"Pod: {pod.name}"]
-        hints = ["Useful commands:"] + [f"  {h}" for h in KAFKA_HINTS]
-    session = SessionPlan(t, pod, ns, argv, header, hints, secret, warnings, env, context=conn.context,
+        shown, how, commands = ("bash",), SH_WITHOUT_BASH, tuple(KAFKA_HINTS)
+    session = SessionPlan(t, pod, ns, argv, database=database, user=user, auth=auth, commands=commands,
+                          secret=secret, problems=problems, env=env, context=conn.context,
                           state_dir=settings.state_dir, readonly=readonly, shown=shown, how=how)
     return _with_recording(session, settings, record, record_input)
 
@@ -388,19 +396,26 @@ def _with_recording(session: SessionPlan, settings: Settings, record: bool | Non
     keep_input = settings.record_input if record_input is None else record_input
     if not recorded(settings, session.context, record if record is not None else (True if record_input else None)):
         return session
-    from ..paths import tilde
     from ..term.recording import new_path
 
     recording = new_path(settings.state_dir, session.context, session.target.key)
-    header = session.header + [f"Recording: {tilde(recording)}" + (
-        " (with what is typed)" if keep_input else " (the output; what is typed is not kept)")]
-    return replace(session, header=header, recording=recording, record_input=keep_input)
+    return replace(session, recording=recording, record_input=keep_input)
 
 
-def hand_over(session: SessionPlan, *, out=None, err=None):
+class SessionWords(Protocol):
+    """How a session is said on the terminal it is handed (present/connect.py: the engine words nothing)."""
+
+    def warnings(self, session: SessionPlan) -> list[str]: ...
+
+    def opening(self, session: SessionPlan, escape: str, forward_port: int | None) -> list[str]: ...
+
+    def dropped(self, session: SessionPlan, summary: str) -> str: ...
+
+
+def hand_over(session: SessionPlan, words: SessionWords, *, out=None, err=None):
     """Give the terminal to a planned session: the same for `hubtui connect` and the TUI (which calls it inside
-    App.suspend()). Says the warnings, the header, the hints and the escape key, runs the session through the pty
-    bridge, and audits it: who, context / namespace / pod, which store, start, end, duration and exit status,
+    App.suspend()). Says the warnings and the opening (`words`: the header, the hints, the escape key and the
+    forward), runs the session through the pty bridge, and audits it: who, context / namespace / pod, which store, start, end, duration and exit status,
     never the password or the command line. Returns the bridge's SessionResult.
 
     The start is recorded before the session opens: an audit log that cannot be written refuses the session
@@ -446,17 +461,14 @@ def hand_over(session: SessionPlan, *, out=None, err=None):
         if forward is not None:
             forward.close()
         raise
-    for warning in session.warnings:
+    for warning in words.warnings(session):
         print(f"warning: {warning}", file=err)
-    print("\n".join(session.header), file=out)
-    for hint in session.hints:
-        print(hint, file=out)
-    print(f"({ESCAPE_NAME} ends the session)", file=out, flush=True)
+    print("\n".join(words.opening(session, ESCAPE_NAME, None if forward is None else forward.port)), file=out,
+          flush=True)
     over = threading.Event()
     if forward is not None:
-        print(f"(port-forward 127.0.0.1:{forward.port} → {session.pod.name}:{forward.remote})", file=out, flush=True)
-        threading.Thread(target=_say_drop, args=(forward, over, session.target.title, err), daemon=True,
-                         name="port-forward drop").start()
+        threading.Thread(target=_say_drop, args=(forward, over, lambda: words.dropped(session, forward.summary()), err),
+                         daemon=True, name="port-forward drop").start()
     try:
         result = run_session(argv, secret=session.secret, ready_marker=AUTH_PROMPT,
                              env={**os.environ, **session.env}, recorder=recorder)
@@ -480,14 +492,13 @@ def hand_over(session: SessionPlan, *, out=None, err=None):
     return result
 
 
-def _say_drop(forward, over: threading.Event, client: str, err) -> None:
+def _say_drop(forward, over: threading.Event, line: Callable[[], str], err) -> None:
     """A forward that drops while the client runs is said at once, on the terminal the client has (raw mode:
     lines end in \\r\\n); the client was told by its connection closing."""
     while not over.is_set():
         if forward.dropped.wait(0.2):
             if not over.is_set():
-                print(f"\r\nhubtui: {forward.summary()}; the {client} client's connection to the pod is closed\r",
-                      file=err, flush=True)
+                print(f"\r\nhubtui: {line()}\r", file=err, flush=True)
             return
 
 
@@ -514,10 +525,10 @@ class CommandPlan:
     as_json: bool = False
     shown: tuple[str, ...] = ()  # what runs in the pod, as a person reads it (no wrapper, no password)
 
-    def describe(self) -> str:
+    def typed_line(self) -> list[str]:
+        """The command line as a person would type it (the password is never in it)."""
         at = self.argv.index("--") + 1
-        return shlex.join(["kubectl", *self.argv[1:at], *self.shown]) + (
-            "  (the password goes in on stdin)" if self.stdin and self.target.key == "redis" else "")
+        return ["kubectl", *self.argv[1:at], *self.shown]
 
 
 @dataclass(frozen=True)

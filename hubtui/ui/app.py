@@ -257,16 +257,17 @@ class HubApp(App[int]):
 
     def hand_over(self, plan, done) -> None:
         """Give the terminal to the session (on the UI thread) through the hand-over `hubtui connect` uses too
-        (ops/connect.py: header, escape key, audit record), then redraw and report how it ended."""
+        (ops/connect.py: audit record; present/connect.py: header, escape key), then redraw and report how it ended."""
         from ..errors import HubError
         from ..ops.connect import hand_over
+        from ..present import connect as words
         from ..term.bridge import SessionResult
 
         try:
             with self.suspend():
                 try:
                     print("\033[H\033[2J", end="")  # a clean screen for the session
-                    result = hand_over(plan)
+                    result = hand_over(plan, words)
                 except HubError as e:  # e.g. the audit log cannot be written: no session was opened
                     result = SessionResult(None, 0.0, error=str(e))
                 except BaseException as e:  # noqa: BLE001 - the TUI must get its terminal back

@@ -86,6 +86,12 @@ def test_helper_pods_named_after_a_store_are_not_taken_for_it(kube, ns):
     assert find_pod(kube, ns.name, TARGETS["redis"]).name == "redis-main-0"
 
 
+def warnings(session) -> list[str]:
+    from hubtui.present.connect import warnings
+
+    return warnings(session)
+
+
 def test_a_password_with_control_characters_is_not_typed(kube, kube_settings, ns):
     import base64
 
@@ -94,7 +100,7 @@ def test_a_password_with_control_characters_is_not_typed(kube, kube_settings, ns
         "REDIS_PASSWORD": base64.b64encode(b"abc\ndef").decode()}})
     wait_ready(ns, "redis-0")
     session = plan(kube, dataclasses.replace(kube_settings, namespace=ns.name), "redis", kubectl="kubectl")
-    assert session.secret is None and "control characters" in session.warnings[0]
+    assert session.secret is None and "control characters" in warnings(session)[0]
 
 
 def test_a_missing_secret_falls_back_to_no_password_with_a_warning(kube, kube_settings, ns):
@@ -102,7 +108,7 @@ def test_a_missing_secret_falls_back_to_no_password_with_a_warning(kube, kube_se
     wait_ready(ns, "redis-0")
     session = plan(kube, dataclasses.replace(kube_settings, namespace=ns.name), "redis", kubectl="kubectl")
     assert session.secret is None
-    assert session.warnings == [f"secret analytics-hub-secrets not found in {ns.name}: connecting without a password"]
+    assert warnings(session) == [f"secret analytics-hub-secrets not found in {ns.name}: connecting without a password"]
     assert session.argv[-1] == "redis-cli"
 
 
