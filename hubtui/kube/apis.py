@@ -26,7 +26,9 @@ class Apis:
     def __getattr__(self, group: str) -> Any:
         if group not in GROUPS:
             raise AttributeError(group)
-        from kubernetes import client
+        from . import typed_client
+
+        client = typed_client()
 
         return getattr(client, GROUPS[group])(self._api)
 
@@ -39,7 +41,9 @@ def delete_options(*, resource_version: str | None = None, uid: str | None = Non
                    propagation: str | None = None) -> Any:
     """A delete's body: applied only to the object with this resourceVersion or uid (not one changed or made
     again since), with the propagation policy given."""
-    from kubernetes import client
+    from . import typed_client
+
+    client = typed_client()
 
     preconditions = (client.V1Preconditions(resource_version=resource_version, uid=uid)
                      if resource_version or uid else None)

@@ -60,7 +60,9 @@ class KubeConnection:
         """The kubernetes client's ApiClient (its import costs most of a second: only when needed)."""
         if self._api is None:
             assert self.endpoint is not None
-            from kubernetes import client
+            from . import typed_client
+
+            client = typed_client()
 
             from .http import configure
 
@@ -173,6 +175,9 @@ def unusable(paths: str, e: BaseException) -> HubError:
 def _library_connect(settings: Settings, paths: str, context: str) -> KubeConnection:
     """The library's loader, for what only it reads, on the context hubtui resolved as kubectl does (the
     library would let the last file of a KUBECONFIG list choose the current context)."""
+    from . import bare_package
+
+    bare_package()
     from kubernetes import config
     from kubernetes.config.config_exception import ConfigException
 
@@ -181,7 +186,9 @@ def _library_connect(settings: Settings, paths: str, context: str) -> KubeConnec
         chosen = next((c for c in contexts if c["name"] == context), None)
         if chosen is None:
             raise HubError(f"context {context!r} is not in {paths}")
-        from kubernetes import client
+        from . import typed_client
+
+        client = typed_client()
 
         cfg = client.Configuration()
         config.load_kube_config(config_file=paths, context=chosen["name"], client_configuration=cfg,

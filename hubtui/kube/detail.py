@@ -169,7 +169,9 @@ class DeploymentDetail:
 
     # ----- lifecycle ---------------------------------------------------------------------
     def start(self, listener: Callable[[DetailSnapshot], None]) -> None:
-        from kubernetes import client
+        from . import typed_client
+
+        client = typed_client()
 
         try:
             dep = client.AppsV1Api(self.conn.api).read_namespaced_deployment(self.name, self.namespace, _request_timeout=REQUEST_TIMEOUT)
@@ -367,7 +369,9 @@ class LogStream(ResponseThread):
     def _why_no_more(self) -> str | None:
         """Why a log stream ended without an error: a pod not scheduled yet, or a container not started yet,
         have no log to follow (said so, never taken for a container that stopped); None: it stopped."""
-        from kubernetes import client
+        from . import typed_client
+
+        client = typed_client()
 
         try:
             pod = client.CoreV1Api(self.conn.api).read_namespaced_pod(self.pod, self.namespace,
@@ -386,7 +390,9 @@ class LogStream(ResponseThread):
         return None
 
     def _follow(self, since: int | None) -> None:
-        from kubernetes import client
+        from . import typed_client
+
+        client = typed_client()
 
         if since is None:
             self._last_seen = time.time()

@@ -66,7 +66,9 @@ class Forward:
         self._thread = threading.Thread(target=self._accept, name=f"port-forward {pod}:{remote}", daemon=True)
 
     def _open(self):
-        from kubernetes import client
+        from . import typed_client
+
+        client = typed_client()
         from kubernetes.stream import portforward
 
         core = client.CoreV1Api(self.conn.api)

@@ -90,3 +90,17 @@ def test_the_first_screen_loads_no_cleanup_fleet_detail_or_cloud_code():
              "hubtui.ui.screens.detail", "hubtui.ui.screens.fleet", "hubtui.ui.screens.connect", "kubernetes",
              "boto3", "botocore", "google", "azure", "pexpect")
     assert sorted(m for m in loaded if m.startswith(later)) == []
+
+
+def test_the_typed_client_loads_without_the_packages_loader_and_the_loader_still_works():
+    """The kubernetes package's __init__ (config, dynamic, watch, stream…, with google-auth and pydantic models)
+    is not run for the typed client; the library's kubeconfig loader still imports when it is needed."""
+    code = ("import json, sys; from hubtui.kube import typed_client; typed_client().CoreV1Api; "
+            "before = sorted(sys.modules); from kubernetes import config; config.load_kube_config; "
+            "print(json.dumps([before, sorted(sys.modules)]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    before, after = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "kubernetes.client" in before
+    assert [m for m in before if m.startswith(("kubernetes.config", "kubernetes.dynamic", "kubernetes.watch",
+                                              "kubernetes.stream", "google.auth", "requests_oauthlib"))] == []
+    assert "kubernetes.config.kube_config" in after
