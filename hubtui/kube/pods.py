@@ -2,9 +2,43 @@
 
 from __future__ import annotations
 
-from .client import KubeConnection
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from .client import REQUEST_TIMEOUT, KubeConnection
 from .rest import Collection
 from ..words import counted
+
+
+@dataclass(frozen=True)
+class PodLook:
+    """What choosing a pod (to connect to, or to back up from) reads of one, from the API's JSON: no typed
+    client, whose import costs a second."""
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    containers: tuple[str, ...] = ()
+    phase: str = "Unknown"  # Running, Pending, … (Unknown when the API reports none)
+    ready: bool = False  # its Ready condition is True
+    deleting: bool = False  # it has a deletion timestamp (Terminating)
+
+
+def pod_look(pod: dict) -> PodLook:
+    meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
+    return PodLook(meta.get("name") or "", dict(meta.get("labels") or {}), dict(meta.get("annotations") or {}),
+                   tuple(c.get("name") or "" for c in spec.get("containers") or ()), status.get("phase") or "Unknown",
+                   is_ready(pod), bool(meta.get("deletionTimestamp")))
+
+
+def list_pods(conn: KubeConnection, namespace: str) -> list[PodLook]:
+    """The namespace's pods (raises the transport's error: describe_api_error words it)."""
+    found = conn.http.json("GET", f"/api/v1/namespaces/{quote(namespace, safe='')}/pods", timeout=REQUEST_TIMEOUT)
+    return [pod_look(p) for p in (found or {}).get("items") or ()]
+
+
+def read_pod(conn: KubeConnection, namespace: str, name: str) -> PodLook:
+    return pod_look(conn.http.json("GET", f"/api/v1/namespaces/{quote(namespace, safe='')}/pods/{quote(name, safe='')}",
+                                   timeout=REQUEST_TIMEOUT))
 
 
 def pod_list_call(conn: KubeConnection, namespace: str | None):

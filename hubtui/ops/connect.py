@@ -14,17 +14,16 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ..errors import HubError, UsageError
-from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, name_of
+from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from ..kube.pods import PodLook, list_pods, read_pod
 from ..settings import Settings
 from ..readonly import readonly_reason, refuse_if_readonly
-from ..kube.apis import apis
+from urllib.parse import quote
 from datetime import UTC
 
-if TYPE_CHECKING:
-    from kubernetes.client import V1Pod
 
 DEFAULT_SECRET = "analytics-hub-secrets"
 DEFAULT_SECRET_KEY = "REDIS_PASSWORD"
@@ -135,27 +134,20 @@ def _ordinal(pod_name: str) -> int:
     return int(m.group(1)) if m else 1_000_000
 
 
-def pod_phase(pod: V1Pod) -> str:
-    """The pod's phase (Running, Pending, ...; Unknown when the API reports none)."""
-    return (pod.status.phase if pod.status else None) or "Unknown"
-
-
-def _state(pod) -> tuple[str, bool]:
-    phase = pod.status.phase or "Unknown"
-    ready = any(c.type == "Ready" and c.status == "True" for c in (pod.status.conditions or []))
-    if pod.metadata.deletion_timestamp:
+def _state(pod: PodLook) -> tuple[str, bool]:
+    if pod.deleting:
         return "Terminating", False
-    return (f"{phase}, {'ready' if ready else 'not ready'}" if phase == "Running" else phase), ready
+    return (f"{pod.phase}, {'ready' if pod.ready else 'not ready'}" if pod.phase == "Running" else pod.phase), pod.ready
 
 
-def choose_container(pod, t: Target) -> str:
+def choose_container(pod: PodLook, t: Target) -> str:
     """The preferred container: the target's own name, then the default-container annotation, then the
     first container that is not a known sidecar."""
-    names = [c.name for c in pod.spec.containers]
+    names = list(pod.containers)
     for want in t.containers:
         if want in names:
             return want
-    annotated = (pod.metadata.annotations or {}).get("kubectl.kubernetes.io/default-container")
+    annotated = pod.annotations.get("kubectl.kubernetes.io/default-container")
     if isinstance(annotated, str) and annotated in names:
         return annotated
     main = [n for n in names if n not in SIDECARS and not n.endswith("-exporter")]
@@ -163,20 +155,19 @@ def choose_container(pod, t: Target) -> str:
 
 
 def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | None = None,
-             pods: list | None = None) -> PodChoice:
+             pods: list[PodLook] | None = None) -> PodChoice:
     """The pod to connect to: by labels, then by name prefix; Running and Ready only; ordinal 0 first. `pods`:
     the namespace's pods as already listed (the connect screen lists them once for every store)."""
     if pods is not None and not pod_name:
         return _choose_pod(pods, namespace, t)
-    core = apis(conn).core
     try:
         if pod_name:
-            pod = core.read_namespaced_pod(pod_name, namespace, _request_timeout=REQUEST_TIMEOUT)
+            pod = read_pod(conn, namespace, pod_name)
             state, ready = _state(pod)
             if not ready:
                 raise HubError(f"pod {pod_name} in {namespace} is not ready ({state})")
-            return PodChoice(pod_name, choose_container(pod, t), pod_phase(pod), ready)
-        pods = core.list_namespaced_pod(namespace, _request_timeout=REQUEST_TIMEOUT).items
+            return PodChoice(pod_name, choose_container(pod, t), pod.phase, ready)
+        pods = list_pods(conn, namespace)
     except HubError:
         raise
     except Exception as e:  # noqa: BLE001
@@ -186,36 +177,34 @@ def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | No
     return _choose_pod(pods, namespace, t)
 
 
-def _choose_pod(pods: list, namespace: str, t: Target) -> PodChoice:
-    def by_label(p) -> bool:
-        labels = p.metadata.labels or {}
-        return any(labels.get(k) in t.names for k in ("app.kubernetes.io/name", "app"))
+def matches_store(pod: PodLook, t: Target) -> tuple[bool, bool]:
+    """(by its labels, by its name's prefix): whether the pod is the store's (a helper such as redis-exporter
+    is not)."""
+    by_label = any(pod.labels.get(k) in t.names for k in ("app.kubernetes.io/name", "app"))
+    by_prefix = any(pod.name == n or (pod.name.startswith(n + "-") and pod.name[len(n) + 1:].split("-")[0]
+                                      not in HELPER_PODS) for n in t.names)
+    return by_label, by_prefix
 
-    def by_prefix(p) -> bool:
-        for n in t.names:
-            rest = p.metadata.name[len(n) + 1:] if p.metadata.name.startswith(n + "-") else None
-            if p.metadata.name == n or (rest is not None and rest.split("-")[0] not in HELPER_PODS):
-                return True
-        return False
 
-    matched = [p for p in pods if by_label(p)] or [p for p in pods if by_prefix(p)]
+def _choose_pod(pods: list[PodLook], namespace: str, t: Target) -> PodChoice:
+    matched = [p for p in pods if matches_store(p, t)[0]] or [p for p in pods if matches_store(p, t)[1]]
     ready_pods = [p for p in matched if _state(p)[1]]
     if not ready_pods:
         shown = matched or pods  # nothing matched: list what the namespace has
-        listed = ", ".join(f"{name_of(p)} ({_state(p)[0]})" for p in shown[:10]) or "the namespace is empty"
+        listed = ", ".join(f"{p.name} ({_state(p)[0]})" for p in shown[:10]) or "the namespace is empty"
         if len(shown) > 10:
             listed += f", and {len(shown) - 10} more"
         what = "candidates" if matched else "no pod matches; the namespace has"
         raise HubError(f"no ready {t.title} pod in namespace {namespace} ({what}: {listed})")
-    best = min(ready_pods, key=lambda p: (_ordinal(name_of(p)), name_of(p)))
-    return PodChoice(name_of(best), choose_container(best, t), pod_phase(best), True)
+    best = min(ready_pods, key=lambda p: (_ordinal(p.name), p.name))
+    return PodChoice(best.name, choose_container(best, t), best.phase, True)
 
 
 def candidates(conn: KubeConnection, namespace: str) -> dict[str, PodChoice | str]:
     """For the connect screen: each target's pod, or why there is none."""
     out: dict[str, PodChoice | str] = {}
     try:  # one list for every store
-        pods = apis(conn).core.list_namespaced_pod(namespace, _request_timeout=REQUEST_TIMEOUT).items
+        pods = list_pods(conn, namespace)
     except Exception as e:  # noqa: BLE001
         why = str(describe_api_error(e, f"listing the pods in {namespace}"))
         return {key: why for key in TARGETS}
@@ -233,12 +222,13 @@ def read_secret(conn: KubeConnection, namespace: str, name: str, key: str) -> tu
         return None, SecretProblem(kind, name, key, namespace, error)
 
     try:
-        secret = apis(conn).core.read_namespaced_secret(name, namespace, _request_timeout=REQUEST_TIMEOUT)
+        secret = conn.http.json("GET", f"/api/v1/namespaces/{quote(namespace, safe='')}/secrets/{quote(name, safe='')}",
+                                timeout=REQUEST_TIMEOUT)
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
             return problem(SECRET_NOT_FOUND)
         return problem(SECRET_UNREADABLE, str(describe_api_error(e, "reading")))
-    raw = (secret.data or {}).get(key)
+    raw = ((secret or {}).get("data") or {}).get(key)
     if raw is None:
         return problem(SECRET_NO_KEY)
     try:

@@ -144,6 +144,19 @@ def test_headless_dry_run_prints_the_command_without_secrets(env, kube):
     assert redis_password(kube) not in proc.stdout + proc.stderr
 
 
+def test_planning_a_session_loads_no_typed_kubernetes_client(env):
+    """Finding the pod and reading the password go through the lean requests: `hubtui connect` starts as fast as
+    kubectl does, without the typed client's second of imports."""
+    import sys
+
+    code = ("import json, sys; from hubtui.__main__ import main; code = main(['connect', 'redis', '--dry-run']); "
+            "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith('kubernetes'))]))")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    code, loaded = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert code == 0 and "Auth: password from secret analytics-hub-secrets" in proc.stdout
+    assert loaded == []
+
+
 def test_connect_flags_match_the_other_commands_and_the_old_letters_still_work(env):
     proc = run_hubtui(env, "connect", "timescaledb", "--database", "other_db", "--dry-run")
     assert proc.returncode == 0, proc.stderr

@@ -24,8 +24,7 @@ from ...errors import HubError
 from ...kube.client import KubeConnection, meta, name_of
 from ...paths import tilde
 from ...settings import Settings
-from ..connect import (HELPER_PODS, TARGETS, PodChoice, choose_container, find_pod, kubectl_path, pod_phase,
-                       read_secret)
+from ..connect import TARGETS, PodChoice, choose_container, find_pod, kubectl_path, matches_store, read_secret
 from ...events import Emit, StepDone, StepFailed, StepStarted, ignore
 from ...facts import BackedUp, BackupNotSaved, BackupSaved
 from ...words import counted
@@ -362,34 +361,22 @@ class _RedisCli:
 
 def _ready_pods(conn: KubeConnection, namespace: str, store: str) -> list[PodChoice]:
     """Every ready pod of the store (by label, else by name prefix, as find_pod chooses), ordinal order."""
-    from ...kube.client import REQUEST_TIMEOUT, describe_api_error
+    from ...kube.client import describe_api_error
+    from ...kube.pods import PodLook, list_pods
 
     t = TARGETS[store]
     try:
-        pods = apis(conn).core.list_namespaced_pod(namespace, _request_timeout=REQUEST_TIMEOUT).items
+        pods = list_pods(conn, namespace)
     except Exception as e:  # noqa: BLE001
         raise describe_api_error(e, f"listing the {t.title} pods in {namespace}") from None
 
-    def by_label(p) -> bool:
-        labels = p.metadata.labels or {}
-        return any(labels.get(k) in t.names for k in ("app.kubernetes.io/name", "app"))
+    def ordinal(p: PodLook) -> tuple[int, str]:
+        m = re.search(r"-(\d+)$", p.name)
+        return (int(m.group(1)) if m else 1_000_000, p.name)
 
-    def by_prefix(p) -> bool:
-        name = p.metadata.name
-        return any(name == n or (name.startswith(n + "-") and name[len(n) + 1:].split("-")[0] not in HELPER_PODS)
-                   for n in t.names)
-
-    def ready(p) -> bool:
-        return p.metadata.deletion_timestamp is None and any(
-            c.type == "Ready" and c.status == "True" for c in (p.status.conditions or []))
-
-    def ordinal(p) -> tuple[int, str]:
-        m = re.search(r"-(\d+)$", p.metadata.name)
-        return (int(m.group(1)) if m else 1_000_000, p.metadata.name)
-
-    matched = [p for p in pods if by_label(p)] or [p for p in pods if by_prefix(p)]
-    return [PodChoice(name_of(p), choose_container(p, t), pod_phase(p), True)
-            for p in sorted((p for p in matched if ready(p)), key=ordinal)]
+    matched = [p for p in pods if matches_store(p, t)[0]] or [p for p in pods if matches_store(p, t)[1]]
+    return [PodChoice(p.name, choose_container(p, t), p.phase, True)
+            for p in sorted((p for p in matched if p.ready and not p.deleting), key=ordinal)]
 
 
 def redis_layout(conn: KubeConnection, settings: Settings, namespace: str) -> RedisLayout:
