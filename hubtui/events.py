@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
@@ -92,8 +92,14 @@ def to_dict(event: Event) -> dict:
 
 
 def named(fact) -> dict:
-    """A fact (a dataclass) as JSON data, named: {"fact": "BackedUp", "files": 3, "folder": "…"}."""
-    return {"fact": type(fact).__name__, **asdict(fact)}
+    """A fact (a dataclass) as JSON data, named: {"fact": "BackedUp", "files": 3, "folder": "…"}; facts within
+    it (a Listed's said) are named too."""
+    def value(v):
+        if isinstance(v, tuple) and any(is_dataclass(x) for x in v):
+            return [named(x) if is_dataclass(x) else x for x in v]
+        return asdict(v) if is_dataclass(v) and not isinstance(v, type) else v
+
+    return {"fact": type(fact).__name__, **{f.name: value(getattr(fact, f.name)) for f in fields(fact)}}
 
 
 def ignore(event: Event) -> None:

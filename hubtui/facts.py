@@ -173,7 +173,7 @@ class HeldBack:
     """A resource (`step`) not started, and no call made, because of `why` (a cancel, or a dependency that was
     not deleted)."""
     step: str
-    why: str
+    why: ResourceSaid
 
 
 @dataclass(frozen=True)
@@ -301,11 +301,130 @@ class Noted:
 class Listed:
     """One thing a step deleted, failed on or skipped: `label` names it (`namespace x`, an EKS cluster), `why`
     is why it failed or was skipped (an error's own line); `earlier`: deleted by an earlier run; `was_gone`:
-    already gone when this run came to it."""
+    already gone when this run came to it; `said`: what came of a cloud resource (ResourceOutcome.said)."""
     label: str
     why: str = ""
     earlier: bool = False
     was_gone: bool = False
+    said: tuple = ()
+
+
+# ----- what came of one cloud resource (cloud/base.py's ResourceOutcome.said), worded by present/summary.py -----
+@dataclass(frozen=True)
+class CloudError:
+    """The error that ended it, as one line: the cloud's own, or the refusal hubtui raised (plan again, …)."""
+    text: str
+
+
+@dataclass(frozen=True)
+class NotReached:
+    """The teardown ended before it came to this resource."""
+
+
+@dataclass(frozen=True)
+class StoppedBefore:
+    """Cancelled before `point`: "start" (nothing asked), "request" (looked at, no delete sent), "confirmed"
+    (deleting, not yet seen gone)."""
+    point: str
+
+
+@dataclass(frozen=True)
+class StillDeleting:
+    """Cancelled after the delete request: the cloud may still be deleting it (`provider`: AWS, GCP, Azure when
+    it is known to be)."""
+    provider: str = ""
+
+
+@dataclass(frozen=True)
+class FinishedBefore:
+    """An earlier run of this plan finished it: no call made."""
+
+
+@dataclass(frozen=True)
+class ProtectionSwitchedOff:
+    """Its deletion protection was switched off, as the operator confirmed."""
+
+
+@dataclass(frozen=True)
+class FinalSnapshot:
+    """The final snapshot `name` its deletion asked for: `status` as the cloud lists it; not `listed`: the cloud
+    does not list it; `check_error`: it could not be looked up."""
+    name: str
+    status: str = ""
+    listed: bool = True
+    check_error: str = ""
+
+
+@dataclass(frozen=True)
+class NoFinalSnapshot:
+    """Deleted with no final snapshot (`backup`: no final backup), as the operator chose."""
+    backup: bool = False
+
+
+@dataclass(frozen=True)
+class FinalBackupKept:
+    """Cloud SQL keeps the instance's final backup `days` days."""
+    days: int
+
+
+@dataclass(frozen=True)
+class AlreadyGone:
+    """It was gone before a delete was sent; `was_deleting`: its deletion was under way, and it is gone now."""
+    was_deleting: bool = False
+
+
+@dataclass(frozen=True)
+class JoinedEarlierDeletion:
+    """Deleted by waiting for the deletion an earlier run started (`operation`, when the cloud names one)."""
+    operation: str = ""
+
+
+@dataclass(frozen=True)
+class CannotDelete:
+    """hubtui has no deletion for a `kind` on `provider`."""
+    kind: str
+    provider: str
+
+
+@dataclass(frozen=True)
+class HoldsUnplanned:
+    """A resource group that holds resources the plan did not show (`names`, and `more` besides): not deleted."""
+    names: tuple[str, ...]
+    more: int = 0
+
+
+@dataclass(frozen=True)
+class CredentialsRefused:
+    """The cloud's credentials are missing or refused; `hint`: how to sign in."""
+    provider: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class PartsFailed:
+    """An EKS cluster held back: its parts named `failed` (of `failed_kinds`, one each) failed, and it cannot go
+    before its parts (`kinds`)."""
+    failed: tuple[str, ...]
+    failed_kinds: tuple[str, ...]
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PartsLeft:
+    """An EKS cluster held back: the run was cancelled before its parts (`kinds`) were gone."""
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BlockedBy:
+    """Held back because `label` (a GKE cluster in the network) was not deleted (`outcome`)."""
+    label: str
+    outcome: str
+
+
+ResourceSaid = CloudError | NotReached | StoppedBefore | StillDeleting | FinishedBefore | ProtectionSwitchedOff \
+    | FinalSnapshot | NoFinalSnapshot | FinalBackupKept | AlreadyGone | JoinedEarlierDeletion | CannotDelete \
+    | HoldsUnplanned | CredentialsRefused | PartsFailed | PartsLeft | BlockedBy
 
 
 @dataclass(frozen=True)
@@ -357,13 +476,15 @@ Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | 
 
 # what a step came to and what it lists: in StepOutcome, the journal and the audit log (events.named / from_dict)
 Said = NothingToBackUp | BackedUp | WritersStayDown | Drained | DrainFinished | PodsDidNotGo | NamespacesDeleted | CloudTally \
-    | LocalCleaned | NotRun | DoneBefore | StepError | Noted | WorkingFilesKept
+    | LocalCleaned | NotRun | DoneBefore | StepError | Noted | WorkingFilesKept | ResourceSaid
 Item = Listed | PodsRemain | NamespaceLeftAlone | NamespaceCreatedAgain | NamespaceStuck
 
 _BY_NAME = {cls.__name__: cls for cls in (
     NothingToBackUp, BackedUp, WritersStayDown, Drained, DrainFinished, PodsDidNotGo, NamespacesDeleted, CloudTally, LocalCleaned,
     NotRun, DoneBefore, StepError, Noted, WorkingFilesKept, Listed, PodsRemain, NamespaceLeftAlone, NamespaceCreatedAgain,
-    NamespaceStuck)}
+    NamespaceStuck, CloudError, NotReached, StoppedBefore, StillDeleting, FinishedBefore, ProtectionSwitchedOff,
+    FinalSnapshot, NoFinalSnapshot, FinalBackupKept, AlreadyGone, JoinedEarlierDeletion, CannotDelete, HoldsUnplanned,
+    CredentialsRefused, PartsFailed, PartsLeft, BlockedBy)}
 
 
 def from_dict(data) -> Said | Item:
@@ -375,7 +496,12 @@ def from_dict(data) -> Said | Item:
     cls: type = _BY_NAME.get(str(fields.pop("fact", "")), type(None))
     if cls is type(None):
         return Noted(str(data))
+    def value(v):
+        if isinstance(v, list):  # a tuple; of facts (a Listed's said), named as events.named names them
+            return tuple(from_dict(x) if isinstance(x, dict) and "fact" in x else x for x in v)
+        return v
+
     try:
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+        return cls(**{k: value(v) for k, v in fields.items()})
     except TypeError:
         return Noted(str(data))

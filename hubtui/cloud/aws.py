@@ -21,10 +21,12 @@ from functools import partial
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from typing import Any
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 from ..errors import HubError, UsageError
-from ..facts import LookingAgain, ProtectionOff, SnapshotNotListed
+from ..facts import (AlreadyGone, CloudError, FinalSnapshot, LookingAgain, NoFinalSnapshot, NotReached, PartsFailed,
+                     PartsLeft, ProtectionOff, ProtectionSwitchedOff, ResourceSaid, SnapshotNotListed, StillDeleting,
+                     StoppedBefore)
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome, TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,
@@ -543,16 +545,7 @@ class _Attempt:
     resource: CloudResource
     step: str
     requested: bool = False  # the delete call was sent: on cancel it may still be deleting
-    notes: list[str] = field(default_factory=list)  # changes already made, e.g. protection switched off
-
-
-_PART_NOUN = {EKS_NODEGROUP: "nodegroup", EKS_FARGATE: "Fargate profile", EKS_ADDON: "add-on"}
-
-
-def _plural_parts(kinds: Iterable[str]) -> str:
-    """"nodegroups", "nodegroups and add-ons", "nodegroups, Fargate profiles and add-ons" (in EKS_PARTS order)."""
-    words = [f"{_PART_NOUN[k]}s" for k in EKS_PARTS if k in set(kinds)]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    notes: list = field(default_factory=list)  # changes already made (ProtectionSwitchedOff), said first
 
 
 class _Teardown:
@@ -574,7 +567,7 @@ class _Teardown:
         with ThreadPoolExecutor(max_workers=max(1, len(jobs)), thread_name_prefix="aws-teardown") as pool:
             for future in [pool.submit(job) for job in jobs]:
                 future.result()
-        return [self._outcomes.get(r.id) or ResourceOutcome(r, SKIPPED, "not reached")
+        return [self._outcomes.get(r.id) or ResourceOutcome(r, SKIPPED, (NotReached(),))
                 for r in self.plan.resources]
 
     def _jobs(self) -> list[Callable[[], object]]:
@@ -617,10 +610,9 @@ class _Teardown:
         failed = [o.resource for o in left if o.outcome == FAILED]
         if failed:
             kinds = [k for k in EKS_PARTS if any(p.kind == k for p in parts)]
-            self._skip(cluster, f"{', '.join(f'{_PART_NOUN[p.kind]} {p.name}' for p in failed)} failed: the cluster "
-                                f"cannot go before its {_plural_parts(kinds)}")
+            self._skip(cluster, PartsFailed(tuple(p.name for p in failed), tuple(p.kind for p in failed), tuple(kinds)))
         elif left:
-            self._skip(cluster, f"cancelled before its {_plural_parts([o.resource.kind for o in left])} were gone")
+            self._skip(cluster, PartsLeft(tuple(k for k in EKS_PARTS if any(o.resource.kind == k for o in left))))
         else:
             self._one(cluster)
 
@@ -651,18 +643,15 @@ class _Teardown:
             handler = self._handlers.get(r.kind)
             if handler is None:
                 raise HubError(f"hubtui cannot delete a {r.kind} on AWS")
-            outcome, detail = handler(attempt)
+            outcome, said = handler(attempt)
         except Cancelled:
-            outcome = SKIPPED
-            detail = ("cancelled after the delete request: it may still be deleting" if attempt.requested
-                      else "cancelled before the delete request")
+            outcome, said = SKIPPED, (StillDeleting() if attempt.requested else StoppedBefore("request"),)
         except Exception as e:  # noqa: BLE001  (HubError, a ClientError, retries run out, a timed-out wait)
-            outcome, detail = FAILED, short_error(e)
+            outcome, said = FAILED, (CloudError(short_error(e)),)
         life.requested = attempt.requested
-        detail = "; ".join([*attempt.notes, detail]) if detail else "; ".join(attempt.notes)
-        return self._store(life.end(outcome, detail))
+        return self._store(life.end(outcome, *attempt.notes, *said))
 
-    def _skip(self, r: CloudResource, why: str) -> ResourceOutcome:
+    def _skip(self, r: CloudResource, why: ResourceSaid) -> ResourceOutcome:
         """Held back: no call made, not recorded."""
         return self._store(Lifecycle("aws", r, self.ctx).held_back(why))
 
@@ -704,22 +693,22 @@ class _Teardown:
         r = attempt.resource
         wait_gone(lambda: PROBES[r.kind](self.clients, r), what=r.label(), ctx=self.ctx, step=attempt.step)
 
-    def _delete_simple(self, attempt: _Attempt) -> tuple[str, str]:
+    def _delete_simple(self, attempt: _Attempt) -> tuple[str, tuple]:
         return self._delete_with(attempt, self._delete_call(attempt.resource))
 
-    def _delete_with(self, attempt: _Attempt, delete: Callable[[], Any]) -> tuple[str, str]:
+    def _delete_with(self, attempt: _Attempt, delete: Callable[[], Any]) -> tuple[str, tuple]:
         """Look first (gone, or already deleting: nothing to send), check it is still the planned one (else
         Recreated: a failure, no delete call), delete, wait until it is gone."""
         state = self._state(attempt)
         if state is None:
-            return GONE, "already gone"
+            return GONE, (AlreadyGone(),)
         if state in DELETING_STATES:
             self._wait(attempt)
-            return GONE, "its deletion was already under way; now gone"
+            return GONE, (AlreadyGone(was_deleting=True),)
         if not self._still_planned(attempt) or not self._request(attempt, delete):
-            return GONE, "already gone"
+            return GONE, (AlreadyGone(),)
         self._wait(attempt)
-        return DELETED, ""
+        return DELETED, ()
 
     def _delete_call(self, r: CloudResource) -> Callable[[], Any]:
         if r.kind == EKS_NODEGROUP:
@@ -736,33 +725,33 @@ class _Teardown:
             return lambda: self.clients["kafka"].delete_cluster(ClusterArn=r.id)
         raise HubError(f"hubtui cannot delete a {r.kind} on AWS")
 
-    def _delete_redis(self, attempt: _Attempt) -> tuple[str, str]:
+    def _delete_redis(self, attempt: _Attempt) -> tuple[str, tuple]:
         """With a final snapshot `<id>-final-<UTC time>` (unless the operator chose none), as RDS."""
         name = attempt.resource.name
         snapshot = self._snapshot_name(name) if self.ctx.final_snapshot else None
         params = {"FinalSnapshotIdentifier": snapshot} if snapshot else {}
-        outcome, detail = self._delete_with(attempt, lambda: self.clients["elasticache"].delete_replication_group(
+        outcome, said = self._delete_with(attempt, lambda: self.clients["elasticache"].delete_replication_group(
             ReplicationGroupId=name, RetainPrimaryCluster=False, **params))
         if outcome == DELETED:
-            detail = self._redis_snapshot_detail(snapshot) if snapshot else "no final snapshot (as chosen)"
-        return outcome, detail
+            said = (self._redis_snapshot(snapshot) if snapshot else NoFinalSnapshot(),)
+        return outcome, said
 
-    def _redis_snapshot_detail(self, snapshot: str) -> str:
+    def _redis_snapshot(self, snapshot: str) -> FinalSnapshot:
         """Name the final snapshot, and say so loudly if AWS does not list it."""
         try:
             found = self.clients["elasticache"].describe_snapshots(SnapshotName=snapshot)["Snapshots"]
         except Exception as e:  # noqa: BLE001
             if error_code(e) not in ("SnapshotNotFoundFault", "SnapshotNotFound"):
-                return f"final snapshot {snapshot} (could not check it: {short_error(e)})"
+                return FinalSnapshot(snapshot, check_error=short_error(e))
             found = []
         if not found:
             self.ctx.emit(SnapshotNotListed("ElastiCache", snapshot))
-            return f"final snapshot {snapshot} requested but NOT listed by AWS"
-        return f"final snapshot {snapshot} ({found[0].get('SnapshotStatus', 'unknown')})"
+            return FinalSnapshot(snapshot, listed=False)
+        return FinalSnapshot(snapshot, found[0].get("SnapshotStatus", "unknown"))
 
     # --- RDS: deletion protection and the final snapshot
 
-    def _delete_rds(self, attempt: _Attempt) -> tuple[str, str]:
+    def _delete_rds(self, attempt: _Attempt) -> tuple[str, tuple]:
         r = attempt.resource
         db = retry(lambda: _rds_instance(self.clients, r), retryable=is_retryable,
                    what=f"{attempt.step}: describe", ctx=self.ctx)
@@ -774,11 +763,11 @@ class _Teardown:
         snapshot = self._snapshot_name(r.name) if self.ctx.final_snapshot else None
         params = {"FinalDBSnapshotIdentifier": snapshot} if snapshot else {"SkipFinalSnapshot": True}
         # the automated backups stay (for their retention period): a restore to a point in time stays possible
-        outcome, detail = self._delete_with(attempt, lambda: self.clients["rds"].delete_db_instance(
+        outcome, said = self._delete_with(attempt, lambda: self.clients["rds"].delete_db_instance(
             DBInstanceIdentifier=r.name, DeleteAutomatedBackups=False, **params))
         if outcome == DELETED:
-            detail = self._snapshot_detail(snapshot) if snapshot else "no final snapshot (as chosen)"
-        return outcome, detail
+            said = (self._rds_snapshot(snapshot) if snapshot else NoFinalSnapshot(),)
+        return outcome, said
 
     def _switch_off_protection(self, attempt: _Attempt) -> None:
         """Only with the operator's confirmation, and only if the plan showed the protection (a protection
@@ -791,22 +780,22 @@ class _Teardown:
         retry(lambda: self.clients["rds"].modify_db_instance(
             DBInstanceIdentifier=r.name, DeletionProtection=False, ApplyImmediately=True),
             retryable=is_retryable, what=f"{attempt.step}: switch off deletion protection", ctx=self.ctx)
-        attempt.notes.append("deletion protection switched off (confirmed)")
+        attempt.notes.append(ProtectionSwitchedOff())
         self.ctx.emit(ProtectionOff(f"RDS {r.name}", done=True))
 
     @staticmethod
     def _snapshot_name(instance: str) -> str:
         return f"{instance}-final-{datetime.now(UTC).strftime('%Y%m%d%H%M%S')}"
 
-    def _snapshot_detail(self, snapshot: str) -> str:
+    def _rds_snapshot(self, snapshot: str) -> FinalSnapshot:
         """Name the final snapshot, and say so loudly if AWS does not list it."""
         try:
             found = self.clients["rds"].describe_db_snapshots(DBSnapshotIdentifier=snapshot)["DBSnapshots"]
         except Exception as e:  # noqa: BLE001
             if error_code(e) not in ("DBSnapshotNotFound", "DBSnapshotNotFoundFault"):
-                return f"final snapshot {snapshot} (could not check it: {short_error(e)})"
+                return FinalSnapshot(snapshot, check_error=short_error(e))
             found = []
         if not found:
             self.ctx.emit(SnapshotNotListed("RDS", snapshot))
-            return f"final snapshot {snapshot} requested but NOT listed by AWS"
-        return f"final snapshot {snapshot} ({found[0].get('Status', 'unknown')})"
+            return FinalSnapshot(snapshot, listed=False)
+        return FinalSnapshot(snapshot, found[0].get("Status", "unknown"))

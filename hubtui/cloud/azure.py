@@ -20,7 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..errors import HubError
-from ..facts import DeletionUnderway
+from ..facts import (AlreadyGone, CannotDelete, CloudError, CredentialsRefused, DeletionUnderway, HoldsUnplanned,
+                     JoinedEarlierDeletion, StillDeleting, StoppedBefore)
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, Cancelled, CloudPlan, CloudResource, Lifecycle, ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
@@ -260,7 +261,7 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
     for resource in plan.resources:
         life = Lifecycle(PROVIDER, resource, ctx)
         if resource.kind != GROUP_KIND:
-            outcomes[resource.id] = life.end(FAILED, f"hubtui cannot delete a {resource.kind} on Azure")
+            outcomes[resource.id] = life.end(FAILED, CannotDelete(resource.kind, "Azure"))
         elif resource.id in ctx.finished and (early := life.before()) is not None:
             outcomes[resource.id] = early
         else:
@@ -276,9 +277,6 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
             for outcome in pool.map(lambda r: _delete_group(client, r, safe), todo):
                 outcomes[outcome.resource.id] = outcome
     return [outcomes[r.id] for r in plan.resources]
-
-
-STILL_DELETING = "cancelled after the delete request: Azure is still deleting it"
 
 
 def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> ResourceOutcome:
@@ -297,17 +295,15 @@ def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> Reso
         current = retry(lambda: _get_group(client, resource.name), retryable=_is_retryable,
                         what=f"read {resource.label()}", ctx=ctx)
         if current is None:
-            return life.end(GONE, "already gone")
+            return life.end(GONE, AlreadyGone())
         check_identity(resource, current_id=current.id, created=_created(current), ignore_case=True)
         if _state(current).lower() != "deleting" and (new := _new_since_plan(client, resource)):
-            more = f" and {len(new) - 5} more" if len(new) > 5 else ""
-            return life.end(FAILED, f"it holds resources the plan did not show: {', '.join(new[:5])}{more}; "
-                                    "nothing was deleted: plan again")
+            return life.end(FAILED, HoldsUnplanned(tuple(new[:5]), max(0, len(new) - 5)))
         if _state(current).lower() == "deleting":  # an earlier, interrupted run asked for it
             life.requested = True
             ctx.emit(DeletionUnderway(step))
             _wait_group_gone(client, resource, ctx, step)
-            outcome = ResourceOutcome(resource, DELETED, "deleted (waited for the deletion an earlier run started)")
+            outcome = ResourceOutcome(resource, DELETED, (JoinedEarlierDeletion(),))
         else:
             accepted = retry(lambda: _begin_delete(client, resource.name), retryable=_is_retryable,
                              what=f"delete {resource.label()}", ctx=ctx)
@@ -320,11 +316,11 @@ def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> Reso
                            describe=lambda: f"status {operation.status}; Azure is still deleting it")
             outcome = operation.outcome(resource)
     except Cancelled:
-        outcome = ResourceOutcome(resource, SKIPPED, STILL_DELETING if life.requested
-                                  else "cancelled before the deletion was accepted")
+        outcome = ResourceOutcome(resource, SKIPPED, (StillDeleting("Azure") if life.requested
+                                                      else StoppedBefore("accepted"),))
     except Exception as e:  # noqa: BLE001 - every error is an outcome, never a crash of the other groups
         outcome = _failed_call(resource, e)
-    return life.end(outcome.outcome, outcome.detail)
+    return life.end(outcome.outcome, *outcome.said)
 
 
 def _new_since_plan(client, resource: CloudResource) -> list[str]:
@@ -440,10 +436,10 @@ class _Operation:
     def outcome(self, resource: CloudResource) -> ResourceOutcome:
         """DELETED only when ARM said Succeeded (or the group was seen gone: no operation to follow)."""
         if self.status.lower() == "succeeded" or not self.url:
-            return ResourceOutcome(resource, DELETED, "deleted")
+            return ResourceOutcome(resource, DELETED)
         why = ": ".join(str(part) for part in (self.error.get("code"), self.error.get("message")) if part)
-        return ResourceOutcome(resource, FAILED, short_error(Exception(
-            f"the deletion ended {self.status}" + (f": {why}" if why else ""))))
+        return ResourceOutcome(resource, FAILED, (CloudError(short_error(Exception(
+            f"the deletion ended {self.status}" + (f": {why}" if why else "")))),))
 
 
 def _json(response) -> dict:
@@ -457,10 +453,10 @@ def _json(response) -> dict:
 def _failed_call(resource: CloudResource, e: Exception) -> ResourceOutcome:
     """A deletion that could not be sent or followed: NotFound is gone, anything else failed."""
     if _status(e) == 404 or _code(e) == "ResourceGroupNotFound":
-        return ResourceOutcome(resource, GONE, "already gone")
+        return ResourceOutcome(resource, GONE, (AlreadyGone(),))
     if _is_auth_error(e):
-        return ResourceOutcome(resource, FAILED, f"Azure credentials missing or refused: {LOGIN_HINT}")
-    return ResourceOutcome(resource, FAILED, short_error(e))
+        return ResourceOutcome(resource, FAILED, (CredentialsRefused("Azure", LOGIN_HINT),))
+    return ResourceOutcome(resource, FAILED, (CloudError(short_error(e)),))
 
 
 def _is_retryable(e: Exception) -> bool:

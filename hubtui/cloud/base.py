@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 
 from ..errors import HubError, UsageError
 from ..events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore
-from ..facts import FinishedEarlier, HeldBack, TryingAgain, Waiting
+from ..facts import FinishedBefore, FinishedEarlier, HeldBack, ResourceSaid, StoppedBefore, TryingAgain, Waiting
 from ..settings import Settings
 
 CLOUD_PROVIDERS = ("aws", "gcp", "azure")
@@ -136,7 +136,7 @@ class CloudPlan:
 class ResourceOutcome:
     resource: CloudResource
     outcome: str  # DELETED | GONE | FAILED | SKIPPED
-    detail: str = ""  # the error, the final snapshot's name, ...
+    said: tuple[ResourceSaid, ...] = ()  # what came of it besides: the error, the final snapshot, … (facts.py)
 
     @property
     def finished(self) -> bool:
@@ -193,25 +193,25 @@ class Lifecycle:
         """The outcome of a resource that is not to be started at all; None when it is to be started."""
         if self.resource.id in self.ctx.finished:
             self.ctx.emit(FinishedEarlier(self.step))
-            return ResourceOutcome(self.resource, SKIPPED, "finished in an earlier run")
+            return ResourceOutcome(self.resource, SKIPPED, (FinishedBefore(),))
         if self.ctx.cancel.is_set():
-            return self.held_back("cancelled before it started")
+            return self.held_back(StoppedBefore("start"))
         return None
 
-    def held_back(self, why: str) -> ResourceOutcome:
+    def held_back(self, why: ResourceSaid) -> ResourceOutcome:
         """Not started, and no call made: `why` (a cancel, or a dependency that was not deleted)."""
         self.ctx.emit(HeldBack(self.step, why))
-        return ResourceOutcome(self.resource, SKIPPED, why)
+        return ResourceOutcome(self.resource, SKIPPED, (why,))
 
     def start(self, detail: str = "") -> None:
         self.ctx.emit(StepStarted(self.step, detail or self.resource.id))
 
-    def end(self, outcome: str, detail: str = "") -> ResourceOutcome:
-        result = ResourceOutcome(self.resource, outcome, detail)
+    def end(self, outcome: str, *said: ResourceSaid) -> ResourceOutcome:
+        result = ResourceOutcome(self.resource, outcome, said)
         if outcome in FINISHED_OUTCOMES:
-            self.ctx.emit(StepDone(self.step, detail or outcome))
+            self.ctx.emit(StepDone(self.step, outcome, said))
         else:
-            self.ctx.emit(StepFailed(self.step, detail or outcome))
+            self.ctx.emit(StepFailed(self.step, outcome, said))
         if outcome != SKIPPED or self.requested:
             self.ctx.record(result)
         return result

@@ -27,7 +27,8 @@ from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
 from ..errors import HubError, UsageError
-from ..facts import DeletionUnderway, OperationRunning, PartDeleted, ProtectionOff
+from ..facts import (AlreadyGone, BlockedBy, CannotDelete, CloudError, DeletionUnderway, FinalBackupKept, JoinedEarlierDeletion,
+                     NoFinalSnapshot, OperationRunning, PartDeleted, ProtectionOff, StillDeleting, StoppedBefore)
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome,
@@ -331,7 +332,6 @@ class _StillDeleting(Cancelled):
     """Cancelled after the delete request was accepted: GCP goes on deleting it (a resume waits on it)."""
 
 
-STILL_DELETING = "cancelled after the delete request: GCP is still deleting it"
 
 
 def _after_request(wait: Callable[[], Any]) -> Any:
@@ -372,7 +372,7 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
     for network in last:
         if blocker is not None and network.id not in ctx.finished and not ctx.cancel.is_set():
             outcomes.append(Lifecycle(PROVIDER, network, ctx).held_back(
-                f"{blocker.resource.label()} was not deleted ({blocker.outcome})"))
+                BlockedBy(blocker.resource.label(), blocker.outcome)))
         else:
             outcomes.append(_handle(network, gcp, ctx))
     return outcomes
@@ -386,18 +386,18 @@ def _handle(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext) -> Resourc
     life.start()
     deleter = _DELETERS.get(resource.kind)
     if deleter is None:
-        return life.end(FAILED, f"hubtui cannot delete a {resource.kind} on GCP")
+        return life.end(FAILED, CannotDelete(resource.kind, "GCP"))
     try:
-        return life.end(DELETED, deleter(resource, gcp, ctx, life.step))
+        return life.end(DELETED, *deleter(resource, gcp, ctx, life.step))
     except gcp.sdk.exceptions.NotFound:
-        return life.end(GONE, "already gone")
+        return life.end(GONE, AlreadyGone())
     except _StillDeleting:  # the request was accepted: the journal and the audit must know the cloud is changing
         life.requested = True
-        return life.end(SKIPPED, STILL_DELETING)
+        return life.end(SKIPPED, StillDeleting("GCP"))
     except Cancelled:
-        return life.end(SKIPPED, "cancelled before it was confirmed deleted")
+        return life.end(SKIPPED, StoppedBefore("confirmed"))
     except Exception as e:  # noqa: BLE001 - every other error is this resource's failure, never a success
-        return life.end(FAILED, short_error(e))
+        return life.end(FAILED, CloudError(short_error(e)))
 
 
 def _retryable(e: Exception) -> bool:
@@ -473,7 +473,7 @@ def _join_or_start(start: Callable[[], Any], running: Callable[[], tuple[Any, bo
     return _call(attempt, f"deleting {what}", ctx)
 
 
-def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
+def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> tuple:
     """delete_cluster answers with a plain Operation: polling get_operation until DONE is ours to do. A
     cluster already STOPPING (or one whose delete is refused by an operation in progress) has its running
     operation looked up and waited on: a resume after an interrupted run."""
@@ -513,7 +513,7 @@ def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     error = final.error.message if final.error and (final.error.code or final.error.message) else ""
     if error or final.status_message:
         raise _OperationFailed(f"the deletion of {resource.label()} failed: {error or final.status_message}")
-    return f"deleted (waited for operation {op.name}, which an earlier run started)" if is_joined else "deleted"
+    return (JoinedEarlierDeletion(op.name),) if is_joined else ()
 
 
 def _gke_running(client: Any, gcp: _Gcp, resource: CloudResource, location: str) -> Any:
@@ -526,7 +526,7 @@ def _gke_running(client: Any, gcp: _Gcp, resource: CloudResource, location: str)
     return mine[0] if mine else None
 
 
-def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
+def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> tuple:
     """Deletion protection is read afresh; switching it off needs the operator's confirmation (and is logged).
     Cloud SQL takes a final backup on delete (kept FINAL_BACKUP_DAYS) unless the operator chose none."""
     sql = gcp.sdk.sql
@@ -566,10 +566,10 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
                                 step), ctx, resource.label(), step)
     _after_request(lambda: _wait_sql(op, operations, gcp, f"{resource.label()} to be deleted", ctx, step))
     if joined:
-        return f"deleted (waited for operation {op.name}, which an earlier run started)"
+        return (JoinedEarlierDeletion(op.name),)
     if ctx.final_snapshot:
-        return f"deleted; Cloud SQL keeps its final backup {FINAL_BACKUP_DAYS} days"
-    return "deleted; no final backup (as chosen)"
+        return (FinalBackupKept(FINAL_BACKUP_DAYS),)
+    return (NoFinalSnapshot(backup=True),)
 
 
 def _sql_running(operations: Any, gcp: _Gcp, resource: CloudResource) -> Any:
@@ -593,7 +593,7 @@ def _wait_sql(op: Any, operations: Any, gcp: _Gcp, what: str, ctx: TeardownConte
         raise _OperationFailed(f"waiting for {what}: {'; '.join(errors)}")
 
 
-def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
+def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> tuple:
     """delete_instance answers with a long-running operation; its done() looks once, so wait_until keeps
     cancel, timeout and progress."""
     client = gcp.client(gcp.sdk.redis.CloudRedisClient)
@@ -613,23 +613,23 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
             return False
 
         _after_request(lambda: wait_until(gone, what=f"{resource.label()} to be deleted", ctx=ctx, step=step))
-        return "deleted (waited for the deletion an earlier run started)"
+        return (JoinedEarlierDeletion(),)
     op = _call(lambda: client.delete_instance(name=resource.id), f"deleting {resource.label()}", ctx)
     _after_request(lambda: wait_until(lambda: _call(op.done, f"checking {resource.label()}", ctx),
                                       what=f"{resource.label()} to be deleted", ctx=ctx, step=step))
     if op.operation.HasField("error"):
         raise _OperationFailed(f"the deletion of {resource.label()} failed: {op.operation.error.message}")
-    return "deleted"
+    return ()
 
 
-def _delete_topic(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
+def _delete_topic(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> tuple:
     """Pub/Sub keeps no creation time and no id but the name: there is nothing more to compare."""
     client = gcp.client(gcp.sdk.PublisherClient)
     _call(lambda: client.delete_topic(topic=resource.id), f"deleting {resource.label()}", ctx)
-    return "deleted"
+    return ()
 
 
-def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> str:
+def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> tuple:
     """Firewall rules and subnetworks first (the network cannot go while they use it), then the network."""
     compute = gcp.sdk.compute
     firewalls = gcp.client(compute.FirewallsClient)
@@ -657,7 +657,7 @@ def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
         raise Cancelled()
     _compute_delete(lambda: networks.delete_unary(project=gcp.project, network=resource.name), None,
                     resource.label(), gcp, ctx, step)
-    return "deleted"
+    return ()
 
 
 def _network_users(gcp: _Gcp, network) -> list[str]:
@@ -717,6 +717,6 @@ def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp
     _call(attempt, f"deleting {what}", ctx)
 
 
-_DELETERS: dict[str, Callable[[CloudResource, _Gcp, TeardownContext, str], str]] = {
+_DELETERS: dict[str, Callable[[CloudResource, _Gcp, TeardownContext, str], tuple]] = {
     GKE: _delete_gke, SQL: _delete_sql, REDIS: _delete_redis, TOPIC: _delete_topic, VPC: _delete_vpc,
 }

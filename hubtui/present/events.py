@@ -33,7 +33,7 @@ def event_line(event: Event) -> tuple[str, str] | None:
         if isinstance(inner, StepDone):
             words = step_words(inner)
             return log_line(f"{inner.step}: done" + (f": {words}" if words else ""))
-        return log_line(f"{inner.step}: failed: {inner.error}", "error")
+        return log_line(f"{inner.step}: failed: {step_words(inner)}", "error")
     fact = fact_line(event)
     return log_line(*fact) if fact else None
 
@@ -130,7 +130,9 @@ def cloud_line(event: Event) -> tuple[str, str] | None:
     if isinstance(event, FinishedEarlier):
         return f"{event.step}: finished in an earlier run, skipped", "info"
     if isinstance(event, HeldBack):
-        return f"{event.step}: skipped ({event.why})", "warning"
+        from .cloud import resource_text
+
+        return f"{event.step}: skipped ({resource_text(event.why)})", "warning"
     if isinstance(event, PartDeleted):
         return f"{event.step}: {event.what} {'already gone' if event.already_gone else 'deleted'}", "info"
     return None
@@ -168,4 +170,6 @@ def step_words(event: StepDone | StepFailed) -> str:
 def step_failed_state(event: StepFailed) -> str:
     """How a failed step shows in the step list: cancelled (the operator stopped it) or failed. A cleanup step's
     event carries its status as its error (its words are in `said`)."""
-    return "cancelled" if "cancel" in event.error else "failed"
+    from .cloud import stopped
+
+    return "cancelled" if "cancel" in event.error or stopped(event.said) else "failed"

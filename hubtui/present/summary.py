@@ -69,7 +69,9 @@ def fact_text(fact: Said) -> str:
         return working_files_kept(tilde(fact.folder), fact.reason)
     if isinstance(fact, Noted):
         return fact.text
-    raise TypeError(f"no words for {fact!r}")
+    from .cloud import resource_text  # what came of a cloud resource
+
+    return resource_text(fact)
 
 
 def said_text(said: tuple[Said, ...]) -> str:
@@ -83,8 +85,10 @@ def said_text(said: tuple[Said, ...]) -> str:
 def item_text(item: Item) -> str:
     """One thing a step deleted, failed on or skipped, as the summary lists it."""
     if isinstance(item, Listed):
-        notes = [n for n, on in (("earlier run", item.earlier), ("was already gone", item.was_gone), (item.why, True))
-                 if on and n]
+        from .cloud import resource_words
+
+        notes = [n for n, on in (("earlier run", item.earlier), ("was already gone", item.was_gone), (item.why, True),
+                                 (resource_words(item.said), True)) if on and n]
         return item.label + "".join(f" ({n})" for n in notes)
     if isinstance(item, PodsRemain):
         return (f"{item.namespace}: {counted(len(item.pods), 'pod')} still there after {item.timeout:g} s "

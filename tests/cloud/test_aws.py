@@ -23,6 +23,7 @@ from hubtui.errors import HubError
 from hubtui.events import Progress, StepDone, StepFailed, StepStarted
 from hubtui.facts import Waiting
 from hubtui.settings import Settings
+from hubtui.present.events import step_words
 from tests.said import lines
 
 ENV = "dev"
@@ -30,6 +31,13 @@ CLUSTER = cluster_name(ENV)
 RDS = f"{CLUSTER}-postgres"
 MSK_NOT_SAVED = (f"msk-cluster {CLUSTER}-kafka: MSK keeps no snapshot and hubtui saves no topic data from it: its "
                  "messages are lost with it (only Kafka in the namespace is saved, best effort)")
+
+
+def words(outcome) -> str:
+    """What came of a resource, as the summary and the journal say it."""
+    from hubtui.present.cloud import resource_words
+
+    return resource_words(outcome.said)
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -346,7 +354,7 @@ def test_teardown_deletes_only_what_the_plan_holds(aws, calls):
 
     assert one(outcomes, "eks-nodegroup").outcome == DELETED
     cluster = one(outcomes, "eks-cluster")
-    assert cluster.outcome == FAILED and "nodegroups attached" in cluster.detail  # ResourceInUse, retried
+    assert cluster.outcome == FAILED and "nodegroups attached" in words(cluster)  # ResourceInUse, retried
     assert calls.ops("eks").count("DeleteCluster") == ctx.retry_attempts
     assert aws.client("eks").list_nodegroups(clusterName=CLUSTER)["nodegroups"] == ["added-later"]
     assert any("trying again" in e.text for e in lines(events))
@@ -364,7 +372,7 @@ def test_the_final_snapshot_is_taken_and_named(aws, calls):
     [deleted] = [params for service, op, params in calls.seen if op == "DeleteDBInstance"]
     assert deleted["DeleteAutomatedBackups"] is False  # the automated backups stay for their retention
     assert outcome.outcome == DELETED
-    assert outcome.detail.startswith(f"final snapshot {snapshots[0]}")
+    assert words(outcome).startswith(f"final snapshot {snapshots[0]}")
 
 
 def test_without_final_snapshot_none_is_taken(aws):
@@ -373,7 +381,7 @@ def test_without_final_snapshot_none_is_taken(aws):
 
     outcome = one(aws_mod.teardown(plan, settings(), fast_ctx(final_snapshot=False)[0]), "rds-instance")
 
-    assert (outcome.outcome, outcome.detail) == (DELETED, "no final snapshot (as chosen)")
+    assert (outcome.outcome, words(outcome)) == (DELETED, "no final snapshot (as chosen)")
     assert aws.client("rds").describe_db_snapshots(SnapshotType="manual")["DBSnapshots"] == []
     assert rds_exists(aws) is None
 
@@ -385,9 +393,9 @@ def test_deletion_protection_without_confirmation_fails_and_changes_nothing(aws,
 
     outcome = one(aws_mod.teardown(plan, settings(), ctx), "rds-instance")
 
-    assert (outcome.outcome, outcome.detail) == (FAILED, "deletion protection is on; confirm switching it off")
+    assert (outcome.outcome, words(outcome)) == (FAILED, "deletion protection is on; confirm switching it off")
     assert recorded == [outcome]
-    assert StepFailed(f"aws: rds-instance {RDS}", outcome.detail) in events
+    assert StepFailed(f"aws: rds-instance {RDS}", FAILED, outcome.said) in events
     assert not {"ModifyDBInstance", "DeleteDBInstance"} & set(calls.ops("rds"))
     assert rds_exists(aws)["DeletionProtection"] is True
 
@@ -399,7 +407,7 @@ def test_deletion_protection_is_switched_off_with_confirmation_and_logged(aws, c
 
     outcome = one(aws_mod.teardown(plan, settings(), ctx), "rds-instance")
 
-    assert outcome.outcome == DELETED and outcome.detail.startswith("deletion protection switched off")
+    assert outcome.outcome == DELETED and words(outcome).startswith("deletion protection switched off")
     rds_ops = calls.ops("rds")
     assert rds_ops.index("ModifyDBInstance") < rds_ops.index("DeleteDBInstance")
     modify = next(p for _, op, p in calls.seen if op == "ModifyDBInstance")
@@ -416,7 +424,7 @@ def test_protection_switched_on_after_the_plan_is_not_switched_off(aws, calls):
     outcome = one(aws_mod.teardown(plan, settings(), fast_ctx(allow_disable_deletion_protection=True)[0]),
                   "rds-instance")
 
-    assert outcome.outcome == FAILED and "plan again" in outcome.detail
+    assert outcome.outcome == FAILED and "plan again" in words(outcome)
     assert rds_exists(aws)["DeletionProtection"] is True
 
 
@@ -431,7 +439,7 @@ def test_resources_deleted_out_of_band_count_as_gone(aws, redis_finishes):
     outcomes = aws_mod.teardown(plan, settings(), ctx)
 
     for kind in ("rds-instance", "eks-nodegroup", "eks-cluster"):
-        assert (one(outcomes, kind).outcome, one(outcomes, kind).detail) == (GONE, "already gone")
+        assert (one(outcomes, kind).outcome, words(one(outcomes, kind))) == (GONE, "already gone")
     assert {o.resource.kind for o in recorded if o.outcome == GONE} == {"rds-instance", "eks-nodegroup",
                                                                         "eks-cluster"}
 
@@ -465,7 +473,7 @@ def test_resources_finished_in_an_earlier_run_are_skipped_without_a_call(aws, ca
 
     skipped = {o.resource.id: o for o in outcomes if o.outcome == SKIPPED}
     assert set(skipped) == finished
-    assert all(o.detail == "finished in an earlier run" for o in skipped.values())
+    assert all(words(o) == "finished in an earlier run" for o in skipped.values())
     assert not finished & {o.resource.id for o in recorded}
     assert calls.ops("rds") == [] and calls.ops("kafka") == []
     assert rds_exists(aws) is not None  # really untouched
@@ -514,7 +522,7 @@ def test_throttling_retries_are_bounded_and_end_as_a_failure(aws, calls):
 
     outcome = one(aws_mod.teardown(plan, settings(), ctx), "rds-instance")
 
-    assert outcome.outcome == FAILED and "ThrottlingException" in outcome.detail and "\n" not in outcome.detail
+    assert outcome.outcome == FAILED and "ThrottlingException" in words(outcome) and "\n" not in words(outcome)
     assert calls.ops("rds").count("DeleteDBInstance") == 3
     assert recorded == [outcome]
     assert rds_exists(aws) is not None
@@ -529,10 +537,10 @@ def test_any_other_error_is_a_failure_and_a_failed_nodegroup_keeps_its_cluster(a
 
     nodegroups = {o.resource.name: o for o in by_kind(outcomes, "eks-nodegroup")}
     failed = [o for o in nodegroups.values() if o.outcome == FAILED]
-    assert len(failed) == 1 and "AccessDeniedException" in failed[0].detail
+    assert len(failed) == 1 and "AccessDeniedException" in words(failed[0])
     cluster = one(outcomes, "eks-cluster")
     assert cluster.outcome == SKIPPED
-    assert cluster.detail == (f"nodegroup {failed[0].resource.name} failed: "
+    assert words(cluster) == (f"nodegroup {failed[0].resource.name} failed: "
                               "the cluster cannot go before its nodegroups")
     assert "DeleteCluster" not in calls.ops("eks")
     assert aws.client("eks").list_clusters()["clusters"] == [CLUSTER]
@@ -582,7 +590,7 @@ def test_cancel_while_waiting_stops_the_chain_and_returns(aws, calls, monkeypatc
     assert time.monotonic() - started < 10
     nodegroup, cluster = one(outcomes, "eks-nodegroup"), one(outcomes, "eks-cluster")
     assert (nodegroup.outcome, cluster.outcome) == (SKIPPED, SKIPPED)
-    assert nodegroup.detail == "cancelled after the delete request: it may still be deleting"
+    assert words(nodegroup) == "cancelled after the delete request: it may still be deleting"
     assert "DeleteCluster" not in calls.ops("eks")
     assert aws.client("eks").list_clusters()["clusters"] == [CLUSTER]
     assert {o.outcome for o in outcomes} <= {DELETED, SKIPPED}  # the rest finished or was skipped
@@ -591,7 +599,7 @@ def test_cancel_while_waiting_stops_the_chain_and_returns(aws, calls, monkeypatc
     assert [o for o in recorded if o.outcome == SKIPPED] == [nodegroup]
     assert cluster not in recorded
     assert not [e for e in events if isinstance(e, StepDone) and e.step == waits]
-    assert [e.error for e in events if isinstance(e, StepFailed) and e.step == waits] == [nodegroup.detail]
+    assert [step_words(e) for e in events if isinstance(e, StepFailed) and e.step == waits] == [words(nodegroup)]
 
 
 def test_a_wait_that_times_out_fails_with_the_state_it_was_left_in(aws, monkeypatch):
@@ -607,7 +615,7 @@ def test_a_wait_that_times_out_fails_with_the_state_it_was_left_in(aws, monkeypa
 
     assert outcome.outcome == FAILED
     assert re.fullmatch(rf"elasticache-replication-group {CLUSTER}-redis to be deleted: still not done "
-                        r"after 0.1s \(left in state deleting\)", outcome.detail)
+                        r"after 0.1s \(left in state deleting\)", words(outcome))
     assert recorded == [outcome]
 
 
@@ -772,11 +780,11 @@ def test_an_rds_instance_recreated_after_the_plan_is_not_touched(aws, calls):
     planned = one(plan.resources, "rds-instance").details["created"]
     assert outcome.outcome == FAILED
     assert re.fullmatch(rf"recreated since the plan \(created \S+, planned {re.escape(planned)}\): "
-                        "not deleted; plan again", outcome.detail), outcome.detail
+                        "not deleted; plan again", words(outcome)), words(outcome)
     assert not {"ModifyDBInstance", "DeleteDBInstance"} & set(calls.ops("rds"))
     assert rds_exists(aws)["DeletionProtection"] is True  # the new one survives, protection and all
     assert recorded == [outcome]
-    assert StepFailed(f"aws: rds-instance {RDS}", outcome.detail) in events
+    assert StepFailed(f"aws: rds-instance {RDS}", FAILED, outcome.said) in events
 
 
 def test_an_eks_cluster_recreated_after_the_plan_is_not_deleted(aws, calls):
@@ -787,7 +795,7 @@ def test_an_eks_cluster_recreated_after_the_plan_is_not_deleted(aws, calls):
 
     outcome = one(aws_mod.teardown(plan, settings(), fast_ctx()[0]), "eks-cluster")
 
-    assert outcome.outcome == FAILED and outcome.detail.startswith("recreated since the plan (created ")
+    assert outcome.outcome == FAILED and words(outcome).startswith("recreated since the plan (created ")
     assert "DeleteCluster" not in calls.ops("eks")
     assert aws.client("eks").list_clusters()["clusters"] == [CLUSTER]
 
@@ -801,7 +809,7 @@ def test_an_msk_cluster_recreated_after_the_plan_is_another_arn_the_planned_one_
 
     outcome = one(aws_mod.teardown(plan, settings(), fast_ctx()[0]), "msk-cluster")
 
-    assert (outcome.outcome, outcome.detail) == (GONE, "already gone")
+    assert (outcome.outcome, words(outcome)) == (GONE, "already gone")
     assert "DeleteCluster" not in calls.ops("kafka")
     assert [c["ClusterArn"] for c in kafka.list_clusters_v2()["ClusterInfoList"]] == [new_arn]
 
@@ -817,7 +825,7 @@ def test_the_elasticache_final_snapshot_exists_after_the_teardown(aws, calls, re
     name = snapshots[0]["SnapshotName"]
     assert re.fullmatch(rf"{CLUSTER}-redis-final-\d{{14}}", name)
     assert snapshots[0].get("ReplicationGroupId") == f"{CLUSTER}-redis"
-    assert outcome.outcome == DELETED and outcome.detail.startswith(f"final snapshot {name} (")
+    assert outcome.outcome == DELETED and words(outcome).startswith(f"final snapshot {name} (")
     delete = next(p for _, op, p in calls.seen if op == "DeleteReplicationGroup")
     assert delete["FinalSnapshotIdentifier"] == name
 
@@ -829,7 +837,7 @@ def test_without_final_snapshot_the_elasticache_group_goes_without_one(aws, redi
     outcome = one(aws_mod.teardown(plan, settings(), fast_ctx(final_snapshot=False)[0]),
                   "elasticache-replication-group")
 
-    assert (outcome.outcome, outcome.detail) == (DELETED, "no final snapshot (as chosen)")
+    assert (outcome.outcome, words(outcome)) == (DELETED, "no final snapshot (as chosen)")
     assert aws.client("elasticache").describe_snapshots()["Snapshots"] == []
 
 
@@ -979,7 +987,7 @@ def test_a_failed_addon_keeps_its_cluster_and_names_it(aws, calls):
     assert {o.outcome for o in by_kind(outcomes, "eks-addon")} == {FAILED}
     cluster = one(outcomes, "eks-cluster")
     assert cluster.outcome == SKIPPED
-    assert cluster.detail.startswith("add-on ") and cluster.detail.endswith(
+    assert words(cluster).startswith("add-on ") and words(cluster).endswith(
         " failed: the cluster cannot go before its nodegroups, Fargate profiles and add-ons")
     assert "DeleteCluster" not in calls.ops("eks")
     assert aws.client("eks").list_clusters()["clusters"] == [CLUSTER]
@@ -999,7 +1007,7 @@ def test_an_addon_recreated_after_the_plan_is_not_deleted(aws, calls):
     outcomes = aws_mod.teardown(plan, settings(), fast_ctx()[0])
 
     addon = one(outcomes, "eks-addon")
-    assert addon.outcome == FAILED and addon.detail.startswith("recreated since the plan")
+    assert addon.outcome == FAILED and words(addon).startswith("recreated since the plan")
     assert "DeleteAddon" not in calls.ops("eks") and "DeleteCluster" not in calls.ops("eks")
 
 

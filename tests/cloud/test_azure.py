@@ -17,6 +17,13 @@ RG = "llm-analytics-hub-dev-rg"
 STEP = f"azure: resource-group {RG}"
 
 
+def words(outcome) -> str:
+    """What came of a resource, as the summary and the journal say it."""
+    from hubtui.present.cloud import resource_words
+
+    return resource_words(outcome.said)
+
+
 def settings() -> Settings:
     return Settings.from_env()
 
@@ -211,7 +218,7 @@ def test_a_resource_created_in_the_group_since_the_plan_refuses_its_delete(azure
     [outcome] = az.teardown(plan, settings(), rec.ctx)
 
     assert outcome.outcome == FAILED
-    assert outcome.detail == ("it holds resources the plan did not show: billing-db (Microsoft.Sql/servers); nothing "
+    assert words(outcome) == ("it holds resources the plan did not show: billing-db (Microsoft.Sql/servers); nothing "
                               "was deleted: plan again")
     assert azure.calls("DELETE", RG) == [] and RG.lower() in azure.groups
 
@@ -226,7 +233,7 @@ def test_a_failed_operation_is_failed_never_deleted(azure, style, end):
     [outcome] = az.teardown(plan, settings(), rec.ctx)
 
     assert outcome.outcome == FAILED
-    assert "ResourceGroupDeletionBlocked" in outcome.detail and "\n" not in outcome.detail
+    assert "ResourceGroupDeletionBlocked" in words(outcome) and "\n" not in words(outcome)
     assert RG.lower() in azure.groups
     assert rec.of(StepDone) == [] and [e.step for e in rec.of(StepFailed)] == [STEP]
     assert rec.recorded == [outcome]
@@ -240,7 +247,7 @@ def test_a_group_already_gone_is_gone(azure):
 
     [outcome] = az.teardown(plan, settings(), rec.ctx)
 
-    assert (outcome.outcome, outcome.detail) == (GONE, "already gone") and outcome.finished
+    assert (outcome.outcome, words(outcome)) == (GONE, "already gone") and outcome.finished
     assert azure.calls("DELETE", RG) == []  # the look just before the delete found it gone: no call needed
     assert rec.recorded == [outcome]
 
@@ -268,7 +275,7 @@ def test_throttling_that_never_ends_fails_after_the_bounded_attempts(azure):
 
     [outcome] = az.teardown(plan, settings(), Recorder(retry_attempts=3).ctx)
 
-    assert outcome.outcome == FAILED and "TooManyRequests" in outcome.detail
+    assert outcome.outcome == FAILED and "TooManyRequests" in words(outcome)
     assert len(azure.calls("DELETE", RG)) == 3
 
 
@@ -282,7 +289,7 @@ def test_other_errors_fail_at_once(azure, status, code):
 
     [outcome] = az.teardown(plan, settings(), rec.ctx)
 
-    assert outcome.outcome == FAILED and code in outcome.detail and "\n" not in outcome.detail
+    assert outcome.outcome == FAILED and code in words(outcome) and "\n" not in words(outcome)
     assert len(azure.calls("DELETE", RG)) == 1  # neither hubtui nor the SDK tried again
     assert rec.recorded == [outcome] and [e.step for e in rec.of(StepFailed)] == [STEP]
 
@@ -320,8 +327,8 @@ def test_a_deletion_that_does_not_end_times_out_as_failed(azure):
 
     [outcome] = az.teardown(plan, settings(), rec.ctx)
 
-    assert outcome.outcome == FAILED and "still not done after 0.3s" in outcome.detail
-    assert "InProgress" in outcome.detail
+    assert outcome.outcome == FAILED and "still not done after 0.3s" in words(outcome)
+    assert "InProgress" in words(outcome)
     assert rec.recorded == [outcome] and rec.of(StepDone) == []
 
 
@@ -339,7 +346,7 @@ def test_cancel_while_waiting_stops_and_reports_nothing_deleted(azure):
 
     [outcome] = az.teardown(plan, settings(), rec.ctx)
 
-    assert outcome.outcome == SKIPPED and "cancelled" in outcome.detail
+    assert outcome.outcome == SKIPPED and "cancelled" in words(outcome)
     assert not outcome.finished
     assert rec.recorded == [outcome]  # the DELETE was sent: the journal and the audit know
 
@@ -463,8 +470,8 @@ def test_a_group_recreated_after_the_plan_is_not_deleted(azure):
 
     planned = plan.resources[0].details["created"]
     assert outcome.outcome == FAILED
-    assert outcome.detail.startswith("recreated since the plan (created ")
-    assert outcome.detail.endswith(f", planned {planned}): not deleted; plan again")
+    assert words(outcome).startswith("recreated since the plan (created ")
+    assert words(outcome).endswith(f", planned {planned}): not deleted; plan again")
     assert azure.calls("DELETE") == [] and RG.lower() in azure.groups
     assert rec.recorded == [outcome] and [e.step for e in rec.of(StepFailed)] == [STEP]
 
@@ -500,7 +507,7 @@ def test_a_cancelled_deletion_leaves_no_polling_thread_and_says_azure_is_still_d
     [outcome] = az.teardown(plan, settings(), rec.ctx)
 
     assert outcome.outcome == SKIPPED
-    assert outcome.detail == "cancelled after the delete request: Azure is still deleting it"
+    assert words(outcome) == "cancelled after the delete request: Azure is still deleting it"
     assert rec.recorded == [outcome]  # the DELETE was sent: the journal and the audit know
     assert _live_threads() - before == set()  # nothing of this deletion runs on in this process
     seen = len(azure.requests)
@@ -518,7 +525,7 @@ def test_a_timed_out_deletion_leaves_no_polling_thread(azure):
     [outcome] = az.teardown(plan, settings(), Recorder(timeout=0.2).ctx)
 
     assert outcome.outcome == FAILED
-    assert outcome.detail.endswith("still not done after 0.2s (status InProgress; Azure is still deleting it)")
+    assert words(outcome).endswith("still not done after 0.2s (status InProgress; Azure is still deleting it)")
     assert _live_threads() - before == set()
 
 
@@ -535,7 +542,7 @@ def test_a_resume_waits_for_the_deletion_already_under_way_and_succeeds(azure):
 
     [outcome] = az.teardown(plan, settings(), again.ctx)  # the resume: nothing finished in the first run
 
-    assert (outcome.outcome, outcome.detail) == (DELETED, "deleted (waited for the deletion an earlier run started)")
+    assert (outcome.outcome, words(outcome)) == (DELETED, "deleted (waited for the deletion an earlier run started)")
     assert RG.lower() not in azure.groups
     assert len(azure.calls("DELETE", RG)) == deletes == 1  # waited on, not deleted again
     assert again.of(Progress) and again.recorded == [outcome]
@@ -553,7 +560,7 @@ def test_a_resume_whose_earlier_deletion_failed_in_azure_is_failed_not_deleted(a
     [outcome] = az.teardown(plan, settings(), Recorder().ctx)
 
     assert outcome.outcome == FAILED
-    assert outcome.detail == ("the deletion an earlier run started ended without deleting it (provisioning state "
+    assert words(outcome) == ("the deletion an earlier run started ended without deleting it (provisioning state "
                               "Succeeded): run the cleanup again to delete it")
     assert RG.lower() in azure.groups and len(azure.calls("DELETE", RG)) == 1
 
@@ -566,6 +573,6 @@ def test_a_deletion_accepted_with_nowhere_to_follow_it_is_followed_through_the_g
 
     [outcome] = az.teardown(plan, settings(), rec.ctx)
 
-    assert (outcome.outcome, outcome.detail) == (DELETED, "deleted")
+    assert (outcome.outcome, outcome.said) == (DELETED, ())
     assert RG.lower() not in azure.groups  # it was watched until ARM answered 404
     assert len([r for r in azure.calls("GET", RG) if r.path.lower().endswith(RG.lower())]) >= 4

@@ -10,8 +10,16 @@ from hubtui.cloud import base
 from hubtui.cloud.base import (CloudPlan, CloudResource, Recreated, check_identity, cluster_endpoints, iso_time,
                                normalise_server, not_included_risks, split_tag_matches, tag_matches)
 from hubtui.errors import HubError
+from hubtui.facts import CloudError, StillDeleting
 from hubtui.settings import Settings
 from tests.said import lines
+
+
+def words(outcome) -> str:
+    """What came of a resource, as the summary and the journal say it."""
+    from hubtui.present.cloud import resource_words
+
+    return resource_words(outcome.said)
 
 
 def res(kind: str, name: str, matched_by: str, **details) -> CloudResource:
@@ -201,15 +209,16 @@ class TestLifecycle:
 
     def said(self) -> list[tuple[str, str]]:
         """(kind, words) of each event: a step's detail or error, or a fact's line as the run's log words it."""
-        from hubtui.present.events import said
+        from hubtui.events import StepDone, StepFailed
+        from hubtui.present.events import said, step_words
 
-        return [(type(e).__name__, getattr(e, "detail", "") or getattr(e, "error", "") or (said(e) or ("",))[0])
-                for e in self.events]
+        return [(type(e).__name__, step_words(e) if isinstance(e, (StepDone, StepFailed)) else
+                 getattr(e, "detail", "") or (said(e) or ("",))[0]) for e in self.events]
 
     def test_one_finished_in_an_earlier_run_is_skipped_without_a_record(self):
         self.ctx.finished = frozenset({self.resource.id})
         outcome = self.life().before()
-        assert outcome is not None and (outcome.outcome, outcome.detail) == (base.SKIPPED, "finished in an earlier run")
+        assert outcome is not None and (outcome.outcome, words(outcome)) == (base.SKIPPED, "finished in an earlier run")
         assert self.records == [] and self.said() == [("FinishedEarlier",
                                                       "aws: rds-instance hub-db: finished in an earlier run, skipped")]
 
@@ -227,7 +236,7 @@ class TestLifecycle:
     def test_every_finished_or_failed_end_is_recorded(self, outcome, event):
         life = self.life()
         life.start()
-        result = life.end(outcome, "why")
+        result = life.end(outcome, CloudError("why"))
         assert self.records == [result] and [name for name, _ in self.said()] == ["StepStarted", event]
 
     @pytest.mark.parametrize("requested", [False, True])
@@ -235,6 +244,6 @@ class TestLifecycle:
         life = self.life()
         life.start()
         life.requested = requested
-        result = life.end(base.SKIPPED, "cancelled after the delete request: it may still be deleting")
+        result = life.end(base.SKIPPED, StillDeleting())
         assert self.said()[-1] == ("StepFailed", "cancelled after the delete request: it may still be deleting")
         assert self.records == ([result] if requested else [])

@@ -22,6 +22,13 @@ from tests.said import lines
 CLUSTER = "llm-analytics-hub-dev"
 
 
+def words(outcome) -> str:
+    """What came of a resource, as the summary and the journal say it."""
+    from hubtui.present.cloud import resource_words
+
+    return resource_words(outcome.said)
+
+
 class Recorder:
     """Collects what teardown emits and records."""
 
@@ -294,12 +301,12 @@ def test_operation_ending_with_an_error_is_failed_and_keeps_the_vpc(gcp, setting
 
     cluster = outcomes[CLUSTER]
     assert cluster.outcome == FAILED
-    assert "Insufficient regional quota" in cluster.detail
+    assert "Insufficient regional quota" in words(cluster)
     assert CLUSTER in gcp.clusters
     assert any(e.step == f"gcp: gke-cluster {CLUSTER}" for e in rec.of(StepFailed))
     assert not any(e.step == f"gcp: gke-cluster {CLUSTER}" for e in rec.of(StepDone))
     vpc = outcomes[f"{CLUSTER}-vpc"]
-    assert vpc.outcome == SKIPPED and f"gke-cluster {CLUSTER}" in vpc.detail
+    assert vpc.outcome == SKIPPED and f"gke-cluster {CLUSTER}" in words(vpc)
     assert gcp.calls(contains="/compute/") == []
     # held back without a call: said as a warning, not recorded (as on AWS and Azure: base.Lifecycle)
     assert vpc not in rec.records and cluster in rec.records
@@ -321,7 +328,7 @@ def test_failed_operation_of_each_api_is_failed(gcp, settings, rec, kind, target
     outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx()))
 
     assert outcomes[target].outcome == FAILED
-    assert "backend said no" in outcomes[target].detail
+    assert "backend said no" in words(outcomes[target])
     assert [r.outcome for r in rec.records if r.resource.name == target] == [FAILED]
 
 
@@ -415,7 +422,7 @@ def test_a_network_something_else_still_uses_loses_nothing_not_even_a_firewall_r
     (outcome,) = gcp_cloud.teardown(plan, settings, rec.ctx())
 
     assert outcome.outcome == FAILED
-    assert f"vpc-network {net} is still used by {named}: nothing in it was deleted" in outcome.detail
+    assert f"vpc-network {net} is still used by {named}: nothing in it was deleted" in words(outcome)
     assert gcp.calls("DELETE") == []
     assert net in gcp.networks and f"{CLUSTER}-allow-internal" in gcp.firewalls and gcp.subnetworks
 
@@ -430,7 +437,7 @@ def test_other_errors_fail_at_once(gcp, settings, rec, status):
 
     topic = outcomes[f"{CLUSTER}-events"]
     assert topic.outcome == FAILED
-    assert "Request refused by the stand-in" in topic.detail and "\n" not in topic.detail
+    assert "Request refused by the stand-in" in words(topic) and "\n" not in words(topic)
     assert len(gcp.calls("DELETE", "/topics/")) == 1
     assert f"{CLUSTER}-events" in gcp.topics
     # a topic failing does not hold back the VPC (only the GKE cluster does)
@@ -444,7 +451,7 @@ def test_cloud_sql_deletion_protection_is_refused_without_confirmation(gcp, sett
     outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx(allow_disable_deletion_protection=False)))
 
     sql = outcomes[f"{CLUSTER}-postgres"]
-    assert sql.outcome == FAILED and "deletion protection is on" in sql.detail
+    assert sql.outcome == FAILED and "deletion protection is on" in words(sql)
     assert gcp.calls("PATCH") == [] and gcp.calls("DELETE", "/sql/") == []
     assert gcp.sql_instances[f"{CLUSTER}-postgres"]["settings"]["deletionProtectionEnabled"] is True
 
@@ -472,7 +479,7 @@ def test_deletion_protection_switched_on_after_the_plan_is_never_switched_off(gc
     outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx(allow_disable_deletion_protection=True)))
 
     sql = outcomes[f"{CLUSTER}-postgres"]
-    assert sql.outcome == FAILED and "switched on after the plan was made" in sql.detail
+    assert sql.outcome == FAILED and "switched on after the plan was made" in words(sql)
     assert gcp.calls("PATCH") == [] and gcp.calls("DELETE", "/sql/") == []
 
 
@@ -526,7 +533,7 @@ def test_wait_that_never_ends_times_out_as_failed(gcp, settings, rec):
 
     (outcome,) = gcp_cloud.teardown(plan, settings, rec.ctx(timeout=0.05))
 
-    assert outcome.outcome == FAILED and "still not done" in outcome.detail
+    assert outcome.outcome == FAILED and "still not done" in words(outcome)
 
 
 def test_parallel_deletions_overlap(gcp, settings, rec):
@@ -682,7 +689,7 @@ def test_cloud_sql_is_deleted_with_its_final_backup(gcp, settings, rec):
     (outcome,) = gcp_cloud.teardown(plan, settings, rec.ctx())
 
     assert outcome.outcome == DELETED
-    assert outcome.detail == f"deleted; Cloud SQL keeps its final backup {gcp_cloud.FINAL_BACKUP_DAYS} days"
+    assert words(outcome) == f"Cloud SQL keeps its final backup {gcp_cloud.FINAL_BACKUP_DAYS} days"
     (backup,) = gcp.sql_final_backups
     assert (backup["instance"], backup["instanceCreateTime"], backup["ttlDays"]) == (
         f"{CLUSTER}-postgres", created, gcp_cloud.FINAL_BACKUP_DAYS)
@@ -695,7 +702,7 @@ def test_cloud_sql_without_final_backup_asks_for_none(gcp, settings, rec):
 
     (outcome,) = gcp_cloud.teardown(plan, settings, rec.ctx(final_snapshot=False))
 
-    assert (outcome.outcome, outcome.detail) == (DELETED, "deleted; no final backup (as chosen)")
+    assert (outcome.outcome, words(outcome)) == (DELETED, "no final backup (as chosen)")
     assert gcp.sql_final_backups == []
     (delete,) = [c for c in gcp.requests if c.method == "DELETE" and "/sql/" in c.path]
     assert "enableFinalBackup" not in delete.query
@@ -734,8 +741,8 @@ def test_a_resource_recreated_after_the_plan_is_not_deleted(gcp, settings, rec, 
     outcome = outcomes[name]
     planned = next(r for r in plan.resources if r.name == name).details["created"]
     assert outcome.outcome == FAILED
-    assert outcome.detail.startswith("recreated since the plan (created ")
-    assert outcome.detail.endswith(f", planned {planned}): not deleted; plan again")
+    assert words(outcome).startswith("recreated since the plan (created ")
+    assert words(outcome).endswith(f", planned {planned}): not deleted; plan again")
     assert not any(call.endswith(f"/{name}") for call in gcp.calls("DELETE") + gcp.calls("PATCH"))
     if kind == "vpc-network":  # its parts stay too
         assert gcp.calls("DELETE", "/compute/") == [] and gcp.firewalls and gcp.subnetworks
@@ -775,15 +782,16 @@ def test_a_resume_during_a_running_gke_delete_waits_on_it_and_succeeds(gcp, sett
 
     first = cancelled_while_deleting(gcp, settings, rec, plan)
 
-    assert (first[CLUSTER].outcome, first[CLUSTER].detail) == (SKIPPED, gcp_cloud.STILL_DELETING)
+    assert (first[CLUSTER].outcome, words(first[CLUSTER])) == (
+        SKIPPED, "cancelled after the delete request: GCP is still deleting it")
     assert gcp.clusters[CLUSTER]["status"] == "STOPPING"  # GKE is still deleting it
     [operation] = [o for o in gcp.operations.values() if not o.finished]
 
     outcomes, again = resume(gcp, settings, plan, rec.records)
 
     cluster = outcomes[CLUSTER]
-    assert cluster.outcome == DELETED, cluster.detail
-    assert cluster.detail == f"deleted (waited for operation {operation.id}, which an earlier run started)"
+    assert cluster.outcome == DELETED, words(cluster)
+    assert words(cluster) == f"deleted (waited for operation {operation.id}, which an earlier run started)"
     assert CLUSTER not in gcp.clusters and operation.finished
     assert len(gcp.calls("DELETE", "/clusters/")) == 1  # the first run's only: the resume sent none
     listings = [c for c in gcp.calls("GET") if c.endswith("/locations/europe-west1/operations")]
@@ -804,7 +812,7 @@ def test_a_gke_delete_refused_by_the_running_deletion_joins_it(gcp, settings, re
 
     outcomes, again = resume(gcp, settings, plan, rec.records)
 
-    assert outcomes[CLUSTER].outcome == DELETED, outcomes[CLUSTER].detail
+    assert outcomes[CLUSTER].outcome == DELETED, words(outcomes[CLUSTER])
     assert len(gcp.calls("DELETE", "/clusters/")) == 2  # the first run's, and the refused one
     assert not [e for e in lines(again.events) if "trying again" in e.text]
     assert any("already being deleted" in e.text for e in lines(again.events))
@@ -817,7 +825,7 @@ def test_a_gke_delete_refused_by_an_upgrade_waits_for_it_then_deletes(gcp, setti
 
     outcomes = by_name(gcp_cloud.teardown(plan, settings, rec.ctx()))
 
-    assert (outcomes[CLUSTER].outcome, outcomes[CLUSTER].detail) == (DELETED, "deleted")
+    assert (outcomes[CLUSTER].outcome, outcomes[CLUSTER].said) == (DELETED, ())
     assert gcp.operations[upgrade].finished
     deletes = [i for i, c in enumerate(gcp.calls()) if c.startswith("DELETE") and "/clusters/" in c]
     upgrade_done = max(i for i, c in enumerate(gcp.calls()) if c.endswith(f"/operations/{upgrade}"))
@@ -832,14 +840,14 @@ def test_a_resume_during_a_running_cloud_sql_delete_waits_on_it_and_succeeds(gcp
 
     first = cancelled_while_deleting(gcp, settings, rec, plan)
 
-    assert first[f"{CLUSTER}-postgres"].detail == gcp_cloud.STILL_DELETING
+    assert words(first[f"{CLUSTER}-postgres"]) == "cancelled after the delete request: GCP is still deleting it"
     [operation] = [o for o in gcp.operations.values() if not o.finished]
 
     outcomes, again = resume(gcp, settings, plan, rec.records)
 
     sql = outcomes[f"{CLUSTER}-postgres"]
-    assert sql.outcome == DELETED, sql.detail
-    assert sql.detail == f"deleted (waited for operation {operation.id}, which an earlier run started)"
+    assert sql.outcome == DELETED, words(sql)
+    assert words(sql) == f"deleted (waited for operation {operation.id}, which an earlier run started)"
     assert not gcp.sql_instances and len(gcp.sql_final_backups) == 1  # the first run's request asked for it
     assert len(gcp.calls("DELETE", "/sql/")) == 2  # the first run's, and the one refused (operationInProgress)
     [listing] = [c for c in gcp.requests if c.method == "GET" and c.path.endswith("/operations")]

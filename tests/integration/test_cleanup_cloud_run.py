@@ -109,6 +109,12 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
         by_resource.setdefault(e["resource"], []).append(e["outcome"])
     assert by_resource[arns["eks-cluster"]] == ["deleted"]  # never deleted twice
     assert by_resource[arns["rds-instance"]] == ["failed", "deleted"]
+    # what came of each is kept as named facts: the refusal's own line, then the protection switched off and the
+    # final snapshot, which the summary words
+    failed, deleted = [e["said"] for e in deletes if e["resource"] == arns["rds-instance"]]
+    assert [f["fact"] for f in failed] == ["CloudError"] and "deletion protection is on" in failed[0]["text"]
+    assert [f["fact"] for f in deleted] == ["ProtectionSwitchedOff", "FinalSnapshot"]
+    assert deleted[1]["name"] == snapshots[0]
     assert all(e["identity"] == "AWS account 123456789012" and e["plan_hash"] == plan.hash for e in deletes)
     assert any(e["action"] == "allow-disable-deletion-protection" for e in AuditLog(settings.state_dir).entries())
     # the EKS entries are gone from the kubeconfig (a copy is kept with the backups); the kwok context stays

@@ -63,9 +63,10 @@ class Journal:
         """A step's status, what it came to (facts as data: events.named) and its data (the backup's folder)."""
         self._append({"type": "step", "step": step, "status": status, "said": said or [], "data": data or {}})
 
-    def resource(self, resource_id: str, label: str, outcome: str, detail: str = "") -> None:
+    def resource(self, resource_id: str, label: str, outcome: str, said: list[dict] | None = None) -> None:
+        """A cloud resource's end: `said`, what came of it besides, as named facts (events.named)."""
         self._append({"type": "resource", "id": resource_id, "label": label, "outcome": outcome,
-                      "detail": detail})
+                      "said": said or []})
 
     def end(self, result: str) -> None:
         self._append({"type": "end", "result": result})

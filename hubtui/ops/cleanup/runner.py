@@ -483,10 +483,11 @@ class CleanupRun:
         self._counts["cloud"] = (len(set(before.finished_resources) & {r.id for r in cloud.resources}), total)
 
         def record(o: base.ResourceOutcome) -> None:
-            self.journal.resource(o.resource.id, o.resource.label(), o.outcome, o.detail)
+            said = [named(f) for f in o.said]
+            self.journal.resource(o.resource.id, o.resource.label(), o.outcome, said)
             try:
                 audit.record("cloud-delete", resource=o.resource.id, kind=o.resource.kind, outcome=o.outcome,
-                             detail=o.detail)
+                             said=said)
             except AuditError:
                 self.cancel.set()  # no deletion goes on unaudited: the parallel ones stop at their next check
                 raise
@@ -509,7 +510,7 @@ class CleanupRun:
             if o.outcome == base.GONE:
                 out.deleted.append(Listed(o.resource.label(), was_gone=True))
                 continue
-            item = Listed(o.resource.label(), o.detail)
+            item = Listed(o.resource.label(), said=o.said)
             {base.DELETED: out.deleted, base.FAILED: out.failed, base.SKIPPED: out.skipped}[o.outcome].append(item)
         out.said = (CloudTally(len(out.deleted), len(cloud.resources), len(out.failed), len(out.skipped)),)
         if self.cancel.is_set() and not out.failed and out.skipped:
