@@ -341,7 +341,8 @@ def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none
     from hubtui.present.events import change_warning, event_line
 
     samples = {"str": "x", "int": 2, "float": 45.0, "bool": True, "tuple[str, ...]": ("ingress web/site",),
-               "StepStarted | StepDone | StepFailed": core.StepFailed("redis", "timed out")}
+               "StepStarted | StepDone | StepFailed": core.StepFailed("redis", "timed out"),
+               "ResourceSaid": facts.PartsLeft(("eks-nodegroup",))}
     kinds = typing.get_args(facts.Fact)
     assert len(kinds) >= 27
     for kind in kinds:
@@ -357,6 +358,8 @@ def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none
         "event": "Within", "inner": {"event": "StepFailed", "step": "redis", "error": "timed out"}}
     assert event_line(facts.TryingAgain("aws: rds-instance hub-db: delete", "Throttling", 1.25, 2, 4)) == (
         "    warning: aws: rds-instance hub-db: delete: Throttling; trying again in 1.2s (2/4)", "warning")
+    assert event_line(facts.HeldBack("aws: eks-cluster hub", facts.PartsLeft(("eks-nodegroup",))))[0] == \
+        "    warning: aws: eks-cluster hub: skipped (cancelled before its nodegroups were gone)"
     assert event_line(facts.BackupNotSaved("TimescaleDB", "pg_dumpall failed", part="roles"))[0] == \
         "    warning: backup: TimescaleDB roles not saved: pg_dumpall failed"
     # a scale's own facts (hubtui/events.py)
