@@ -3,6 +3,8 @@
 Whole-process times (process start-up included), the median of --rounds:
 - `hubtui --version` / `kubectl version --client`;
 - scale one deployment: `hubtui scale -d NAME -r N` / `kubectl scale deploy/NAME --replicas=N`;
+- planning a connect session (`hubtui connect redis --dry-run`: find the pod, read the password's secret) /
+  `kubectl get pods -l app=redis` (the pod alone);
 - the TUI's first paint (start until the namespace's 8 deployments are on screen, in a pty read by a terminal
   emulator) / `kubectl get deploy` (start until its table is printed and it exits);
 - scale all of 200 deployments, 3 → 0 and 0 → 3 (`hubtui scale --all`), against the raw-PATCH ceiling: the
@@ -53,6 +55,19 @@ def first_paint(cmd: list[str], env: dict, wanted: str, timeout: float = 30) -> 
         child.close(force=True)
 
 
+def redis_pod(cluster, namespace: str) -> None:
+    """A Redis pod (kwok makes it ready) and the secret its password is read from."""
+    import json
+
+    cluster.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "redis-0", "namespace": namespace,
+                                                         "labels": {"app": "redis"}},
+         "spec": {"containers": [{"name": "redis", "image": "redis:7"}]}},
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "analytics-hub-secrets", "namespace": namespace},
+         "stringData": {"REDIS_PASSWORD": "bench"}}]}))
+    cluster.kubectl("wait", "--for=condition=Ready", "pod/redis-0", "-n", namespace, "--timeout=120s", timeout=150)
+
+
 def raw_patches(cluster, namespace: str, names: list[str], replicas: int, record: int | None = None) -> float:
     """The ceiling: every scale PATCH from this process, 16 at a time over kept-alive connections; with record,
     a patch of each deployment that also records that count in hubtui.io/original-replicas (maintenance's)."""
@@ -76,6 +91,7 @@ def main() -> int:
     kubectl = [str(cluster.bin / "kubectl"), "--kubeconfig", str(cluster.kubeconfig)]
     where = ["--kubeconfig", str(cluster.kubeconfig)]
     create_deployments(cluster, SMALL, 8, 1)
+    redis_pod(cluster, SMALL)
     create_deployments(cluster, BIG, args.deployments, 3)
     wait_settled(cluster, SMALL, 1)
     wait_settled(cluster, BIG, 3)
@@ -92,6 +108,8 @@ def main() -> int:
         n = 2 if r % 2 == 0 else 1
         add("hubtui scale one", timed([HUBTUI, "scale", "-d", "svc-000", "-r", str(n), "-n", SMALL, *where], env))
         add("kubectl scale one", timed([*kubectl, "scale", "deploy/svc-000", f"--replicas={3 - n}", "-n", SMALL], env))
+        add("hubtui connect plan", timed([HUBTUI, "connect", "redis", "--dry-run", "-n", SMALL, *where], env))
+        add("kubectl get pods", timed([*kubectl, "get", "pods", "-l", "app=redis", "-n", SMALL], env))
         add("hubtui first paint", first_paint([HUBTUI, "-n", SMALL, *where], env, "8 deployments"))
         add("kubectl get deploy", timed([*kubectl, "get", "deploy", "-n", SMALL], env))
     names = [f"svc-{i:03d}" for i in range(args.deployments)]
@@ -112,6 +130,8 @@ def main() -> int:
         ("`--version`", "hubtui --version", "kubectl version --client", "kubectl version --client", None),
         ("scale one deployment", "hubtui scale one", "kubectl scale one", "kubectl scale deploy/NAME --replicas=N",
          "≤ 1.5× kubectl"),
+        ("plan a Redis session (`connect redis --dry-run`)", "hubtui connect plan", "kubectl get pods",
+         "kubectl get pods -l app=redis", "≤ 1.5× kubectl"),
         ("start → 8 deployments on screen", "hubtui first paint", "kubectl get deploy", "kubectl get deploy",
          "< 0.4 s"),
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
@@ -83,23 +83,25 @@ def to_dict(event: Event) -> dict:
     inner = getattr(event, "inner", None)  # facts.Within: an operation's own step event, nested
     if inner is not None:
         return {"event": type(event).__name__, "inner": to_dict(inner)}
-    out = {"event": type(event).__name__, **asdict(event)}
-    if getattr(event, "said", None):  # a step's or a count's facts, each named
-        out["said"] = [named(f) for f in event.said]  # type: ignore[union-attr]
-    else:
+    out = {"event": type(event).__name__, **{f.name: _value(getattr(event, f.name)) for f in fields(event)}}
+    if not getattr(event, "said", None):  # a step's or a count's facts, each named; none: no field
         out.pop("said", None)
     return out
 
 
+def _value(v):
+    """A field as JSON data: a fact within (a HeldBack's reason, a Listed's said) named, as named() names it."""
+    if isinstance(v, tuple) and any(is_dataclass(x) for x in v):
+        return [named(x) if is_dataclass(x) else x for x in v]
+    if is_dataclass(v) and not isinstance(v, type):
+        return named(v)
+    return v
+
+
 def named(fact) -> dict:
     """A fact (a dataclass) as JSON data, named: {"fact": "BackedUp", "files": 3, "folder": "…"}; facts within
-    it (a Listed's said) are named too."""
-    def value(v):
-        if isinstance(v, tuple) and any(is_dataclass(x) for x in v):
-            return [named(x) if is_dataclass(x) else x for x in v]
-        return asdict(v) if is_dataclass(v) and not isinstance(v, type) else v
-
-    return {"fact": type(fact).__name__, **{f.name: value(getattr(fact, f.name)) for f in fields(fact)}}
+    it (a Listed's said, a HeldBack's reason) are named too."""
+    return {"fact": type(fact).__name__, **{f.name: _value(getattr(fact, f.name)) for f in fields(fact)}}
 
 
 def ignore(event: Event) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from typing import Any
 from typing import TextIO
 
 from ..events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted, to_dict
@@ -34,6 +35,8 @@ class EventPrinter:
                     from ..present.events import step_words
 
                     doc["detail" if isinstance(event, StepDone) else "error"] = step_words(event)  # type: ignore[arg-type]
+                else:
+                    self._worded(event, doc)
                 print(json.dumps({**doc, **({"context": context} if context else {})}), file=self.out, flush=True)
             elif isinstance(event, LogLine):
                 if event.level != "info":
@@ -49,12 +52,31 @@ class EventPrinter:
                 if line and line[1] != "info":
                     print(f"{line[1]}: {where}{line[0]}", file=self.err, flush=True)
 
+    @staticmethod
+    def _worded(event: Any, doc: dict) -> None:
+        """A cloud resource's end within the cloud step, or a resource held back: its facts, and in words too."""
+        inner = getattr(event, "inner", None)
+        if isinstance(inner, (StepDone, StepFailed)) and inner.said:
+            from ..present.events import step_words
+
+            doc["inner"]["detail" if isinstance(inner, StepDone) else "error"] = step_words(inner)
+        elif held_back(event):
+            from ..present.cloud import resource_text
+
+            doc["detail"] = resource_text(event.why)
+
     def result(self, doc: dict) -> None:
         with self._lock:
             if self.ndjson:
                 print(json.dumps({"event": "Result", **doc}), file=self.out, flush=True)
             else:
                 print(json.dumps(doc, indent=2), file=self.out, flush=True)
+
+
+def held_back(event: Event) -> bool:
+    """A cloud resource held back (facts.HeldBack; the facts are loaded when a cleanup made one)."""
+    facts = sys.modules.get("hubtui.facts")
+    return facts is not None and isinstance(event, facts.HeldBack)
 
 
 def table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:

@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 import sys
+import threading
+
+_LOCK = threading.Lock()  # the first typed call may come from several threads at once (detail, log, cleanup pools)
+
+
+def _late(name: str):
+    """What the package's __init__ would have set and a submodule reads (kubernetes.dynamic imports
+    __version__), from the client, which says the same version."""
+    if name == "__version__":
+        from kubernetes.client import __version__
+
+        return __version__
+    raise AttributeError(f"module 'kubernetes' has no attribute {name!r}")
 
 
 def bare_package() -> None:
@@ -17,11 +30,15 @@ def bare_package() -> None:
         return
     import importlib.util
 
-    spec = importlib.util.find_spec("kubernetes")
-    if spec is None or not spec.submodule_search_locations:
-        return  # not installed: the import that needs it says so
-    package = importlib.util.module_from_spec(spec)  # the module object only: its __init__ is not run
-    sys.modules["kubernetes"] = package
+    with _LOCK:
+        if "kubernetes" in sys.modules:
+            return
+        spec = importlib.util.find_spec("kubernetes")
+        if spec is None or not spec.submodule_search_locations:
+            return  # not installed: the import that needs it says so
+        package = importlib.util.module_from_spec(spec)  # the module object only: its __init__ is not run
+        package.__getattr__ = _late  # type: ignore[method-assign]
+        sys.modules["kubernetes"] = package
 
 
 def typed_client():

@@ -376,6 +376,7 @@ class HubResult:
     outcome: str
     why: str = ""
     refused: str = ""  # REFUSED: READ_ONLY (why: the reason), NOT_A_HUB, UNCONFIRMED or MAYBE_PRODUCTION
+    of_first: str = ""  # SAME_HUB: the outcome of the context it was acted on through (why: that context)
     changes: tuple = ()
     not_ready: dict[str, str] | None = None
     rolled_back: tuple = ()
@@ -399,8 +400,9 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
     A production hub is changed only when its context is among `confirmed` (its name typed, or given): whether it
     is production is read from its namespace's labels as it is changed, not from an earlier look; a hub whose
     labels cannot be read may be production and needs the same. A dry run changes nothing and needs neither.
-    Two contexts that reach the same server and namespace are one hub: the first is acted on, the other is
-    SAME_HUB (why: the first's context), never audited twice.
+    Two contexts that reach the same server and namespace are one hub, acted on once, through the first (or
+    the first whose name is in `confirmed`): the other is SAME_HUB (why: that context; of_first: its outcome),
+    never audited twice.
     `wait`: seconds to wait, on each hub, until what changed is ready (a hub whose deployments are not ready
     by then has failed, with each one's reason); `rollback`: such a hub's changes are then put back, each to the
     count it had; `emit_for(hub)`: that hub's Emit for the engine's events."""
@@ -408,15 +410,18 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
 
     cancel = cancel or threading.Event()
     report = on_result or (lambda result: None)
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], str] = {}  # a hub (server, namespace) -> the context it is acted on through
+    for hub in hubs:  # a context whose name was confirmed is the one that acts (the confirmation was for it)
+        if hub.server:
+            key = (hub.server.rstrip("/").lower(), hub.namespace)
+            if key not in seen or (hub.context in confirmed and seen[key] not in confirmed):
+                seen[key] = hub.context
     firsts: dict[Hub, str] = {}  # a hub that another context of the action reaches already -> that context
     for hub in hubs:
         if hub.server:
-            key = (hub.server.rstrip("/").lower(), hub.namespace)
-            if key in seen:
-                firsts[hub] = seen[key]
-            else:
-                seen[key] = hub.context
+            first = seen[(hub.server.rstrip("/").lower(), hub.namespace)]
+            if first != hub.context:
+                firsts[hub] = first
 
     results: dict[str, HubResult] = {}
     ended = {context: threading.Event() for context in seen.values()}
@@ -447,7 +452,9 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
         first = firsts.get(hub)
         if first is not None:  # the first context's hub: its result, once it has one (it was started before this)
             ended[first].wait()
-            result = HubResult(hub.context, hub.namespace, first in results and results[first].ok, SAME_HUB, first)
+            done = results.get(first)
+            result = HubResult(hub.context, hub.namespace, done is not None and done.ok, SAME_HUB, first,
+                               of_first=done.outcome if done is not None else HUB_FAILED)
             report(result)
             return result
         conn = connections(hub.context) if connections else None
@@ -503,5 +510,7 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
         return result
 
     workers = max(1, min(parallel or ACT_PARALLEL, len(hubs)))
+    ordered = [h for h in hubs if h not in firsts] + [h for h in hubs if h in firsts]  # each first before its others
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fleet act") as pool:
-        return list(pool.map(one, hubs))
+        by_context = {r.context: r for r in pool.map(one, ordered)}
+    return [by_context[h.context] for h in hubs]

@@ -19,8 +19,9 @@ def result_text(r: HubResult) -> str:
     if r.outcome == REFUSED:
         return "refused: " + REFUSALS[r.refused].format(why=r.why, namespace=r.namespace, context=r.context)
     if r.outcome == SAME_HUB:
-        return (f"the same hub as {r.why} (its server and namespace): changed once, there; "
-                + ("done" if r.ok else "not done"))
+        if r.of_first == DONE:
+            return f"the same hub as {r.why} (its server and namespace): changed once, there"
+        return f"the same hub as {r.why} (its server and namespace): not changed here either ({r.of_first} there)"
     if r.outcome == HUB_FAILED:
         failed = [c for c in r.changes if not c.ok]
         if r.why or not failed:
@@ -67,6 +68,7 @@ def reasons(r: HubResult) -> dict[str, str]:
 def result_dict(r: HubResult) -> dict:
     """A hub's result as `hubtui scale --contexts … --json` gives it."""
     return {"context": r.context, "namespace": r.namespace, "ok": r.ok, "result": result_text(r),
+            "outcome": r.outcome, "refused": r.refused or None, "same_hub_as": r.why if r.outcome == SAME_HUB else None,
             "not_ready": None if r.not_ready is None else reasons(r),
             "rolled_back": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error}
                             for c in r.rolled_back],

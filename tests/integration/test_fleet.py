@@ -208,6 +208,10 @@ def test_a_production_hub_is_changed_only_when_its_name_is_confirmed_and_a_typo_
                   env_extra=state)
     assert done.returncode == 1
     rows = dict(line.split(None, 1) for line in done.stdout.splitlines()[1:])
+    as_json = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "prod-b", "--all", "-r", "0",
+                     "--json", env_extra=state)
+    [refused] = json.loads(as_json.stdout)["hubs"]
+    assert (refused["outcome"], refused["refused"]) == ("refused", "production")
     assert rows["dev-a"].split(None, 1)[1].strip() == "done: 2 of 2 deployments changed"
     assert rows["prod-b"].split(None, 1)[1].strip() == "refused: a production hub, and its name was not confirmed"
     assert done.stderr.splitlines()[-2:] == ["hubtui: error: not done on prod-b",
@@ -222,6 +226,7 @@ def test_a_production_hub_is_changed_only_when_its_name_is_confirmed_and_a_typo_
 def test_two_contexts_that_reach_the_same_hub_change_it_once(fleet_hubs, tmp_path):
     config = yaml.safe_load(Path(fleet_hubs["kubeconfig"]).read_text())
     config["contexts"].append({"name": "dev-alias", "context": dict(config["contexts"][0]["context"])})
+    config["contexts"].append({"name": "prod-alias", "context": dict(config["contexts"][1]["context"])})
     path = tmp_path / "aliased-kubeconfig"
     path.write_text(yaml.safe_dump(config))
     done = hubtui("scale", "--kubeconfig", str(path), "--contexts", "dev-*", "--all", "-r", "0", "--json",
@@ -229,12 +234,21 @@ def test_two_contexts_that_reach_the_same_hub_change_it_once(fleet_hubs, tmp_pat
     assert done.returncode == 0, done.stderr
     hubs = {h["context"]: h for h in json.loads(done.stdout)["hubs"]}
     assert hubs["dev-a"]["result"] == "done: 2 of 2 deployments changed"
-    assert hubs["dev-alias"]["result"] == ("the same hub as dev-a (its server and namespace): changed once, there; "
-                                           "done") and hubs["dev-alias"]["changes"] == []
+    assert hubs["dev-alias"]["result"] == "the same hub as dev-a (its server and namespace): changed once, there"
+    assert hubs["dev-alias"]["changes"] == []
     log = [json.loads(line) for line in (tmp_path / "state" / "hubtui" / "audit.jsonl").read_text().splitlines()]
     assert sorted((e["context"], e["deployment"]) for e in log if e["action"] == "scale") == [
         ("dev-a", "api-server"), ("dev-a", "worker")]
     assert fleet_hubs["dev"].replicas() == {"api-server": 0, "worker": 0}
+    # a production hub reached by two contexts: the one whose name was confirmed acts; the other says so
+    prod = hubtui("scale", "--kubeconfig", str(path), "--contexts", "prod-*", "--all", "-r", "0", "--json",
+                  "--confirm-production", "prod-alias", env_extra={"XDG_STATE_HOME": str(tmp_path / "state")})
+    assert prod.returncode == 0, prod.stderr
+    hubs = {h["context"]: h for h in json.loads(prod.stdout)["hubs"]}
+    assert hubs["prod-alias"]["result"] == "done: 2 of 2 deployments changed"
+    assert hubs["prod-b"]["result"] == "the same hub as prod-alias (its server and namespace): changed once, there"
+    assert (hubs["prod-b"]["outcome"], hubs["prod-b"]["same_hub_as"]) == ("same hub", "prod-alias")
+    assert fleet_hubs["prod"].replicas() == {"api-server": 0, "worker": 0}
 
 
 def test_a_hub_whose_labels_cannot_be_read_may_be_production_and_needs_its_name(fleet_hubs, kube, tmp_path):

@@ -65,3 +65,20 @@ def test_the_cloud_teardowns_word_no_outcome():
                        for a in node.args):
                     worded.append(f"{name}.py:{node.lineno}")
     assert worded == []
+
+
+def test_ndjson_names_a_held_back_resources_reason_and_words_it(capsys):
+    import json
+
+    from hubtui.events import StepFailed
+    from hubtui.facts import HeldBack, Within
+    from hubtui.headless.output import EventPrinter
+
+    printer = EventPrinter(ndjson=True)
+    printer(HeldBack("aws: eks-cluster hub", PartsLeft(("eks-nodegroup",))))
+    printer(Within(StepFailed("aws: rds-instance db", "failed", (CloudError("AccessDenied"),))))
+    held, within = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert held["why"] == {"fact": "PartsLeft", "kinds": ["eks-nodegroup"]}
+    assert held["detail"] == "cancelled before its nodegroups were gone"
+    assert within["inner"]["said"] == [{"fact": "CloudError", "text": "AccessDenied"}]
+    assert within["inner"]["error"] == "AccessDenied"

@@ -24,8 +24,10 @@ def test_each_outcome_in_words():
         "refused: namespace hub comes from the context and is no hub's: name the hub's with -n"
     assert result_text(hub(REFUSED, refused=UNCONFIRMED)) == "refused: a production hub, and its name was not confirmed"
     assert result_text(hub(REFUSED, refused=MAYBE_PRODUCTION)).startswith("refused: its namespace's labels could not")
-    assert result_text(hub(SAME_HUB, why="dev-a")) == \
-        "the same hub as dev-a (its server and namespace): changed once, there; not done"
+    assert result_text(hub(SAME_HUB, why="dev-a", of_first=DONE)) == \
+        "the same hub as dev-a (its server and namespace): changed once, there"
+    assert result_text(hub(SAME_HUB, why="dev-a", of_first=REFUSED)) == \
+        "the same hub as dev-a (its server and namespace): not changed here either (refused there)"
     assert result_text(hub(HUB_FAILED, why="cannot reach the API server")) == "failed: cannot reach the API server"
     assert result_text(hub(HUB_FAILED, changes=(ok, bad, bad))) == "failed: worker: forbidden (and 1 more)"
     assert result_text(hub(NOT_READY, wait=6, not_ready={"api": "0/2 ready", "cron": "x"})) == \

@@ -97,10 +97,14 @@ def test_the_typed_client_loads_without_the_packages_loader_and_the_loader_still
     is not run for the typed client; the library's kubeconfig loader still imports when it is needed."""
     code = ("import json, sys; from hubtui.kube import typed_client; typed_client().CoreV1Api; "
             "before = sorted(sys.modules); from kubernetes import config; config.load_kube_config; "
-            "print(json.dumps([before, sorted(sys.modules)]))")
+            "from kubernetes import __version__; from kubernetes.dynamic import DynamicClient; "
+            "print(json.dumps([before, sorted(sys.modules), __version__]))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    before, after = json.loads(proc.stdout.strip().splitlines()[-1])
+    before, after, version = json.loads(proc.stdout.strip().splitlines()[-1])
     assert "kubernetes.client" in before
     assert [m for m in before if m.startswith(("kubernetes.config", "kubernetes.dynamic", "kubernetes.watch",
                                               "kubernetes.stream", "google.auth", "requests_oauthlib"))] == []
     assert "kubernetes.config.kube_config" in after
+    from importlib.metadata import version as installed
+
+    assert version == installed("kubernetes")  # what the package's __init__ says (kubernetes.dynamic reads it)
