@@ -25,7 +25,7 @@ import time
 from common import (ROOT, bench_cluster, create_deployments, deployment_path, machine, median, raw_patch_all, timed,
                     wait_settled, write_section)
 
-SMALL, BIG = "bench-start", "bench-start-all"
+SMALL, BIG, STORES = "bench-start", "bench-start-all", "bench-start-redis"
 HUBTUI = str(ROOT / ".venv" / "bin" / "hubtui")
 HEADING = "## Start-up (`bench/startup.py`)"
 
@@ -60,6 +60,7 @@ def redis_pod(cluster, namespace: str) -> None:
     import json
 
     cluster.kubectl("apply", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
         {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "redis-0", "namespace": namespace,
                                                          "labels": {"app": "redis"}},
          "spec": {"containers": [{"name": "redis", "image": "redis:7"}]}},
@@ -91,7 +92,7 @@ def main() -> int:
     kubectl = [str(cluster.bin / "kubectl"), "--kubeconfig", str(cluster.kubeconfig)]
     where = ["--kubeconfig", str(cluster.kubeconfig)]
     create_deployments(cluster, SMALL, 8, 1)
-    redis_pod(cluster, SMALL)
+    redis_pod(cluster, STORES)
     create_deployments(cluster, BIG, args.deployments, 3)
     wait_settled(cluster, SMALL, 1)
     wait_settled(cluster, BIG, 3)
@@ -108,8 +109,8 @@ def main() -> int:
         n = 2 if r % 2 == 0 else 1
         add("hubtui scale one", timed([HUBTUI, "scale", "-d", "svc-000", "-r", str(n), "-n", SMALL, *where], env))
         add("kubectl scale one", timed([*kubectl, "scale", "deploy/svc-000", f"--replicas={3 - n}", "-n", SMALL], env))
-        add("hubtui connect plan", timed([HUBTUI, "connect", "redis", "--dry-run", "-n", SMALL, *where], env))
-        add("kubectl get pods", timed([*kubectl, "get", "pods", "-l", "app=redis", "-n", SMALL], env))
+        add("hubtui connect plan", timed([HUBTUI, "connect", "redis", "--dry-run", "-n", STORES, *where], env))
+        add("kubectl get pods", timed([*kubectl, "get", "pods", "-l", "app=redis", "-n", STORES], env))
         add("hubtui first paint", first_paint([HUBTUI, "-n", SMALL, *where], env, "8 deployments"))
         add("kubectl get deploy", timed([*kubectl, "get", "deploy", "-n", SMALL], env))
     names = [f"svc-{i:03d}" for i in range(args.deployments)]
