@@ -142,9 +142,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     why_not = {}
     if outcome is not None and not outcome.ok:  # the detail view's reasons: each pod's own
-        from ..present.detail import wait_reasons
+        from ..present.detail import reasons_of
 
-        why_not = wait_reasons(outcome.not_ready, outcome.pods, outcome.deployments)
+        why_not = reasons_of(outcome)
 
     def status(c) -> str:
         if not c.ok:  # a person read the error on stderr as it happened: the table says it once more only briefly

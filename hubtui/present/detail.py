@@ -261,6 +261,12 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def reasons_of(waited) -> dict[str, str]:
+    """wait_reasons of a wait's outcome (ops/scale.py's WaitOutcome, or a hub's result across the fleet, which
+    carries the same three: not_ready, pods, deployments)."""
+    return wait_reasons(waited.not_ready or {}, waited.pods, waited.deployments)
+
+
 def wait_reasons(not_ready: dict[str, str], pods: dict[str, tuple[dict, ...]] | None = None,
                  deployments: dict[str, tuple[int, dict | None]] | None = None,
                  now: datetime | None = None) -> dict[str, str]:

@@ -60,9 +60,9 @@ def reasons(r: HubResult) -> dict[str, str]:
     """Why each deployment of the hub is not ready, in the detail view's words."""
     if not r.not_ready:
         return {}
-    from .detail import wait_reasons
+    from .detail import reasons_of
 
-    return wait_reasons(r.not_ready, r.pods, r.deployments)
+    return reasons_of(r)
 
 
 def result_dict(r: HubResult) -> dict:

@@ -131,9 +131,9 @@ class Scaling:
             text += f", [b $error]{len(failed)} failed[/]: " + escape("; ".join(str(c.error) for c in failed))
         why_not = {}
         if outcome is not None and not outcome.ok:  # the detail view's reasons: each pod's own
-            from ..present.detail import wait_reasons
+            from ..present.detail import reasons_of
 
-            why_not = wait_reasons(outcome.not_ready, outcome.pods, outcome.deployments)
+            why_not = reasons_of(outcome)
         if outcome is not None:
             if outcome.ok and all(c.after == 0 for c in changes if c.ok):
                 text += f"; every pod gone in {outcome.seconds:.1f}s"  # nothing is "ready" at 0
