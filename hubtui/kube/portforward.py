@@ -61,6 +61,8 @@ class Forward:
         self.dropped = threading.Event()
         self._streams: dict[threading.Thread, socket.socket] = {}  # each serving thread, and its client's socket
         self._lock = threading.Lock()
+        self._examining = 0  # streams that ended and are being looked at (is it a drop? the API server asked)
+        self._quiet = threading.Condition(self._lock)
         self.connections = 0
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._accept, name=f"port-forward {pod}:{remote}", daemon=True)
@@ -148,17 +150,24 @@ class Forward:
         back = threading.Thread(target=carry, args=(remote, local, "pod"), daemon=True)
         back.start()
         carry(local, remote, "client")
-        ours = self._closed.is_set()  # the stream ended because the forward was closed under it: no problem
-        back.join(timeout=5)
-        error = pf.error(self.remote)
-        if ours:
-            pass
-        elif error:
-            self._drop(f"the port-forward to {self.pod}:{self.remote} dropped: {error.strip()}")
-        elif ended and ended[0] == "pod" and (why := self._unreachable()):
-            # The pod's side ended while the client was still there: the server closing the connection looks
-            # the same as the forward's connection to the API server being cut, so the API server is asked.
-            self._drop(f"the port-forward to {self.pod}:{self.remote} dropped: {why}")
+        with self._lock:
+            self._examining += 1
+        try:
+            ours = self._closed.is_set()  # the stream ended because the forward was closed under it: no problem
+            back.join(timeout=5)
+            error = pf.error(self.remote)
+            if ours:
+                pass
+            elif error:
+                self._drop(f"the port-forward to {self.pod}:{self.remote} dropped: {error.strip()}")
+            elif ended and ended[0] == "pod" and (why := self._unreachable()):
+                # The pod's side ended while the client was still there: the server closing the connection looks
+                # the same as the forward's connection to the API server being cut, so the API server is asked.
+                self._drop(f"the port-forward to {self.pod}:{self.remote} dropped: {why}")
+        finally:
+            with self._lock:
+                self._examining -= 1
+                self._quiet.notify_all()
         try:
             pf.close()
         except Exception:  # noqa: BLE001
@@ -175,6 +184,12 @@ class Forward:
             kind, why = failure_kind(e)
             return f"the API server cannot be reached ({why})" if kind == UNREACHABLE else f"the API server: {why}"
         return None
+
+    def settle(self, timeout: float = PROBE_TIMEOUT + 2) -> None:
+        """Wait (at most `timeout`) until no ended stream is still being looked at: a client that tries again at
+        once gets a stream that cannot open before the first one's drop is known, and the drop is the cause."""
+        with self._lock:
+            self._quiet.wait_for(lambda: self._examining == 0, timeout)
 
     def summary(self) -> str:
         """What went wrong, in one line: a stream that dropped under its client first (a client that then

@@ -487,6 +487,7 @@ def _say_drop(forward, over: threading.Event, line: Callable[[], str], err) -> N
     lines end in \\r\\n); the client was told by its connection closing."""
     while not over.is_set():
         if forward.dropped.wait(0.2):
+            forward.settle()  # a stream that dropped first is said, not the client's try again after it
             if not over.is_set():
                 print(f"\r\nhubtui: {line()}\r", file=err, flush=True)
             return
