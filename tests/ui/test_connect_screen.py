@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from textual.widgets import DataTable
 
 from hubtui.ui.screens.connect import ConnectScreen
@@ -116,3 +118,31 @@ async def test_l_plans_a_local_client_session_and_its_failure_is_one_line():
         await until(pilot, lambda: "cannot plan timescaledb (local) in a test" in screen_text(app),
                     what="the local plan's failure")
         assert "cannot connect to TimescaleDB" in screen_text(app)
+
+
+
+async def test_the_pods_are_shown_whole_even_when_the_table_is_not_idle_after_the_lookup(monkeypatch):
+    """DataTable widens a column for a grown cell only when it is next idle; on a busy CI machine that moment came
+    too late and the screen showed "tim" and "Runni" under the headings' widths. The columns are now set from the
+    cells themselves: with the table's idle work switched off once the first rows are drawn, the pods and their
+    state are whole on screen when the lookup comes back."""
+    backend = FakeBackend()
+    release = threading.Event()
+    found = backend.connect_candidates
+    backend.connect_candidates = lambda: release.wait(20) and found()
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await pilot.press("c")
+        await until(pilot, lambda: "looking for the stores' pods" in screen_text(app)
+                    and any(line.split()[:2] == ["TimescaleDB", "…"] for line in screen_text(app).splitlines()),
+                    what="the stores drawn before their pods are known")
+
+        async def never_idle(self, event) -> None:
+            return None
+
+        monkeypatch.setattr(DataTable, "_on_idle", never_idle)
+        release.set()
+        await until(pilot, lambda: "found: 2 of 3 ready" in screen_text(app), what="the lookup said")
+        await pilot.pause(0.2)
+        lines = {line.split()[0]: line.split()[1:] for line in screen_text(app).splitlines() if line.split()}
+        assert lines["TimescaleDB"] == ["timescaledb-0", "postgres", "Running,", "ready"], screen_text(app)
+        assert lines["Kafka"] == ["kafka-0", "kafka", "Running,", "ready"], screen_text(app)

@@ -275,3 +275,21 @@ async def test_at_160x45_a_followed_log_keeps_its_newest_line_on_screen():
             stream.on_lines([f"batch {batch} line {i}" for i in range(30)])
             await until(pilot, lambda batch=batch: f"batch {batch} line 29" in screen_text(app),
                         what=f"the newest line of batch {batch} on screen")
+
+
+async def test_a_cell_that_grows_is_shown_whole_even_when_the_table_is_not_idle(monkeypatch):
+    """A pod moved to a node with a longer name: its Node cell is whole on screen, although the table's own
+    widening (left for when it is idle, which on a busy machine came too late) is switched off."""
+    backend = FakeBackend()
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await open_detail(pilot, app)
+        await until(pilot, lambda: "node-000000" in screen_text(app), what="the pods on screen")
+
+        async def never_idle(self, event) -> None:
+            return None
+
+        monkeypatch.setattr(DataTable, "_on_idle", never_idle)
+        snap = detail_snapshot("event-ingestion")
+        moved = tuple({**p, "spec": {**p["spec"], "nodeName": "node-000000-eu-west-1c"}} for p in snap.pods)
+        threading.Thread(target=backend.details[-1].push, args=(dataclasses.replace(snap, pods=moved),)).start()
+        await until(pilot, lambda: "node-000000-eu-west-1c" in screen_text(app), what="the longer node name whole")

@@ -17,6 +17,7 @@ from ..actions import bindings, help_rows
 from ..backend import ConnectSource
 from ..styles import styled
 from .modals import Help
+from ..widgets.fitted_table import FittedTable
 from ..widgets.footer import HubFooter
 from ..widgets.titlebar import TitleBar
 from .base import HubScreen
@@ -30,7 +31,10 @@ IN_BROWSER = ("[b $warning]connect needs a real terminal:[/] this hubtui runs in
               "to psql, redis-cli or a shell. In a terminal, run [b]hubtui connect {target}[/]")
 
 
-class TargetTable(DataTable):
+COLUMNS = (("target", "Store"), ("pod", "Pod"), ("container", "Container"), ("state", "State"))
+
+
+class TargetTable(FittedTable):
     """The stores, one row each. Enter on the table connects, through the table's own binding: it is then
     resolved in turn with ↑ ↓ typed before it (a priority binding on the screen ran as soon as it was read, and
     ↓ ↓ Enter typed at once connected to the first store)."""
@@ -63,11 +67,8 @@ class ConnectScreen(HubScreen):
         self.query_one(TitleBar).show("Connect", [("context", self.backend.context),
                                                   ("namespace", self.backend.namespace)],
                                       readonly=bool(self.backend.readonly_reason()))
-        table = self.query_one(DataTable)
-        for key, label in (("target", "Store"), ("pod", "Pod"), ("container", "Container"), ("state", "State")):
-            table.add_column(label, key=key)
-        for key, t in TARGETS.items():
-            table.add_row(t.title, "…", "", "", key=key)
+        table = self.query_one(TargetTable)
+        table.fit(COLUMNS, {key: (t.title, "…", "", "") for key, t in TARGETS.items()})
         table.focus()
         self.action_lookup()
 
@@ -85,15 +86,19 @@ class ConnectScreen(HubScreen):
 
     def show(self, found: dict[str, PodChoice | str]) -> None:
         self.found = found
-        table = self.query_one(DataTable)
-        for key, choice in found.items():
-            if isinstance(choice, PodChoice):
-                values = (choice.name, choice.container, styled("Running, ready", "hub.ok"))
+        table = self.query_one(TargetTable)
+        rows: dict[str, tuple] = {}
+        for key, t in TARGETS.items():
+            choice = found.get(key)
+            if choice is None:
+                rows[key] = (t.title, "…", "", "")
+            elif isinstance(choice, PodChoice):
+                rows[key] = (t.title, choice.name, choice.container, styled("Running, ready", "hub.ok"))
             else:
-                values = ("-", "", styled(choice, "hub.error"))
-            for col, value in zip(("pod", "container", "state"), values):
-                table.update_cell(key, col, value, update_width=True)
-        table.check_idle()  # the columns widen when the table is idle: ask for that moment (fleet.py says why)
+                rows[key] = (t.title, "-", "", styled(choice, "hub.error"))
+        cursor = table.cursor_row
+        if table.fit(COLUMNS, rows):
+            table.move_cursor(row=cursor, animate=False)
         self.looked += 1
         ready = [TARGETS[k].title for k, c in found.items() if isinstance(c, PodChoice)]
         missing = [TARGETS[k].title for k, c in found.items() if not isinstance(c, PodChoice)]

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.binding import BindingType
-from textual.widgets import DataTable
 
 from ...present.detail import EventFacts, PodFacts
 from ..actions import table_bindings
 from ..styles import styled
+from ..widgets.fitted_table import FittedTable
 
 POD_COLUMNS = (("name", "Pod"), ("phase", "Status"), ("ready", "Ready"), ("restarts", "Restarts"),
                ("node", "Node"), ("age", "Age"), ("reason", "Why not ready"))
@@ -33,27 +33,18 @@ def event_cells(e: EventFacts) -> tuple:
     return (e.age, styled(e.type, WARN), styled(e.reason, WARN), e.object, count, styled(e.message, WARN))
 
 
-class FactsTable(DataTable):
-    """A table keyed by one fact's key: rebuilt when the keys or their order change, else updated in place."""
+class FactsTable(FittedTable):
+    """A table keyed by one fact's key: filled afresh when the keys, their order or a column's width change, else
+    updated in place."""
 
     COLUMNS: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def on_mount(self) -> None:
-        for key, label in self.COLUMNS:
-            self.add_column(label, key=key)
+        self.fit(self.COLUMNS, {})
 
     def show_rows(self, rows: dict[str, tuple]) -> bool:
-        """`rows` (key → cells) on screen; True when the table was rebuilt (its cursor went back to the top)."""
-        if [str(k.value) for k in self.rows] != list(rows):
-            self.clear()
-            for key, cells in rows.items():
-                self.add_row(*cells, key=key)
-            return True
-        for row, cells in rows.items():
-            for (column, _), old, new in zip(self.COLUMNS, self.get_row(row), cells):
-                if str(old) != str(new) or type(old) is not type(new):
-                    self.update_cell(row, column, new, update_width=True)
-        return False
+        """`rows` (key → cells) on screen; True when the table was filled afresh (its cursor went back to the top)."""
+        return self.fit(self.COLUMNS, rows)
 
     def selected_key(self) -> str | None:
         if self.row_count == 0:
@@ -90,4 +81,9 @@ class EventTable(FactsTable):
     COLUMNS = EVENT_COLUMNS
 
     def show(self, facts: list[EventFacts]) -> None:
-        self.show_rows({e.uid: event_cells(e) for e in facts})  # a new event changes the order: rebuilt
+        """The events, the selection kept on the same event when the table was filled afresh (a new event, or an
+        age that grew a digit)."""
+        selected = self.selected_key()
+        rows = {e.uid: event_cells(e) for e in facts}
+        if self.show_rows(rows) and selected in rows:
+            self.move_cursor(row=self.get_row_index(selected), animate=False)

@@ -1,0 +1,56 @@
+"""A DataTable whose columns are always as wide as their cells are now.
+
+DataTable widens a column for a grown cell only when it is next idle (update_cell with update_width), and on a
+busy machine that moment can come late or not at all: a connect screen on CI showed its pods cut to the width of
+the "Pod" heading ("tim", "Runni"). This table measures its cells itself and sets each column's width when it is
+filled; a change that needs another width fills it afresh, and any other change is drawn in place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widgets import DataTable
+
+
+def cell_width(value: object) -> int:
+    """The columns a cell takes on screen, measured as DataTable draws it (a str is read as markup)."""
+    if isinstance(value, Text):
+        return value.cell_len
+    if isinstance(value, str):
+        return Text.from_markup(value).cell_len
+    return cell_len(str(value))
+
+
+class FittedTable(DataTable):
+    """Shows `rows` (key → cells) under `columns` ((key, label), …), every column as wide as its widest cell."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._columns_shown: tuple[tuple[str, str], ...] = ()
+        self._widths: list[int] = []
+
+    @staticmethod
+    def widths(columns: Sequence[tuple[str, str]], rows: Mapping[str, Sequence]) -> list[int]:
+        return [max([cell_len(label)] + [cell_width(cells[i]) for cells in rows.values()])
+                for i, (_, label) in enumerate(columns)]
+
+    def fit(self, columns: Sequence[tuple[str, str]], rows: Mapping[str, Sequence]) -> bool:
+        """`rows` on screen; True when the table was filled afresh (the caller puts its cursor back)."""
+        columns = tuple(columns)
+        widths = self.widths(columns, rows)
+        if (columns != self._columns_shown or widths != self._widths
+                or [str(k.value) for k in self.rows] != list(rows)):
+            self.clear(columns=True)
+            self._columns_shown, self._widths = columns, widths
+            for (key, label), width in zip(columns, widths):
+                self.add_column(label, key=key, width=width)
+            for key, cells in rows.items():
+                self.add_row(*cells, key=key)
+            return True
+        for key, cells in rows.items():
+            for (column, _), old, new in zip(columns, self.get_row(key), cells):
+                if str(old) != str(new) or type(old) is not type(new):
+                    self.update_cell(key, column, new)
+        return False
