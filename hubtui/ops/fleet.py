@@ -377,6 +377,7 @@ class HubResult:
     why: str = ""
     refused: str = ""  # REFUSED: READ_ONLY (why: the reason), NOT_A_HUB, UNCONFIRMED or MAYBE_PRODUCTION
     of_first: str = ""  # SAME_HUB: the outcome of the context it was acted on through (why: that context)
+    through: str = ""  # READ_ONLY: the other context of the same hub that is read-only (why: its reason)
     changes: tuple = ()
     not_ready: dict[str, str] | None = None
     rolled_back: tuple = ()
@@ -423,6 +424,16 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
             if first != hub.context:
                 firsts[hub] = first
 
+    # a hub that one of its contexts declares read-only is read-only through all of them: `readonly_contexts`
+    # protects the hub, not one name for it
+    readonly_through: dict[tuple[str, str], tuple[str, str]] = {}
+    for hub in hubs:
+        key = (hub.server.rstrip("/").lower(), hub.namespace)
+        if hub.server and not dry_run and key not in readonly_through:
+            reason = readonly_reason(hub_settings(settings, hub), hub.context)
+            if reason:
+                readonly_through[key] = (hub.context, reason)
+
     results: dict[str, HubResult] = {}
     ended = {context: threading.Event() for context in seen.values()}
 
@@ -441,12 +452,15 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
             return result
         s = hub_settings(settings, hub)
         refused, why = "", readonly_reason(s, hub.context) if not dry_run else None
+        through = ""
+        if not why and hub.server:
+            through, why = readonly_through.get((hub.server.rstrip("/").lower(), hub.namespace), ("", None))
         if why:
             refused = READ_ONLY
         elif hub.namespace_from == "context" and hub.namespace in NOT_HUBS:
             refused, why = NOT_A_HUB, ""
         if refused:
-            result = HubResult(hub.context, hub.namespace, False, REFUSED, why or "", refused)
+            result = HubResult(hub.context, hub.namespace, False, REFUSED, why or "", refused, through=through)
             report(result)
             return result
         first = firsts.get(hub)

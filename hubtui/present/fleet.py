@@ -17,6 +17,8 @@ def result_text(r: HubResult) -> str:
     if r.outcome == NOT_STARTED:
         return "not started: stopped"
     if r.outcome == REFUSED:
+        if r.refused == READ_ONLY and r.through:
+            return f"refused: read-only through {r.through}, the same hub (its server and namespace): {r.why}"
         return "refused: " + REFUSALS[r.refused].format(why=r.why, namespace=r.namespace, context=r.context)
     if r.outcome == SAME_HUB:
         if r.of_first == DONE:
@@ -68,7 +70,7 @@ def reasons(r: HubResult) -> dict[str, str]:
 def result_dict(r: HubResult) -> dict:
     """A hub's result as `hubtui scale --contexts … --json` gives it."""
     return {"context": r.context, "namespace": r.namespace, "ok": r.ok, "result": result_text(r),
-            "outcome": r.outcome, "refused": r.refused or None, "same_hub_as": r.why if r.outcome == SAME_HUB else None,
+            "outcome": r.outcome, "refused": r.refused or None, "same_hub_as": r.why if r.outcome == SAME_HUB else r.through or None,
             "not_ready": None if r.not_ready is None else reasons(r),
             "rolled_back": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error}
                             for c in r.rolled_back],

@@ -20,7 +20,7 @@ from hubtui.kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from hubtui.ops.fleet import (LIVE, MAINTENANCE, NO_HUB, RESTORE, Fleet, act_on_hubs, choose_hubs, versions)
 from hubtui.kube.client import FORBIDDEN, UNAUTHORIZED, UNREACHABLE
 from hubtui.settings import Settings
-from hubtui.present.fleet import result_text
+from hubtui.present.fleet import result_dict, result_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -249,6 +249,27 @@ def test_two_contexts_that_reach_the_same_hub_change_it_once(fleet_hubs, tmp_pat
     assert hubs["prod-b"]["result"] == "the same hub as prod-alias (its server and namespace): changed once, there"
     assert (hubs["prod-b"]["outcome"], hubs["prod-b"]["same_hub_as"]) == ("same hub", "prod-alias")
     assert fleet_hubs["prod"].replicas() == {"api-server": 0, "worker": 0}
+
+
+def test_a_hub_that_one_of_its_contexts_declares_read_only_is_read_only_through_all_of_them(fleet_hubs, tmp_path):
+    """readonly_contexts protects a hub, not one name for it: dev-alias (read-only) and dev-a reach the same
+    server and namespace, so dev-a is refused too, and says through which context; nothing changes."""
+    config = yaml.safe_load(Path(fleet_hubs["kubeconfig"]).read_text())
+    config["contexts"].append({"name": "dev-alias", "context": dict(config["contexts"][0]["context"])})
+    path = tmp_path / "aliased-kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    s = Settings.from_env({"XDG_STATE_HOME": str(tmp_path / "state")}, kubeconfig=str(path))
+    s = dataclasses.replace(s, readonly_contexts=("dev-alias",))
+    before = fleet_hubs["dev"].replicas()
+    results = {r.context: r for r in act_on_hubs(s, choose_hubs(s, ["dev-*"]), MAINTENANCE)}
+    assert result_text(results["dev-alias"]).startswith("refused: read-only (context dev-alias")
+    assert result_text(results["dev-a"]).startswith(
+        "refused: read-only through dev-alias, the same hub (its server and namespace): context dev-alias")
+    assert not results["dev-a"].ok and result_dict(results["dev-a"])["same_hub_as"] == "dev-alias"
+    assert fleet_hubs["dev"].replicas() == before
+    # a dry run changes nothing and is not refused
+    dry = {r.context: r for r in act_on_hubs(s, choose_hubs(s, ["dev-*"]), MAINTENANCE, dry_run=True)}
+    assert dry["dev-a"].ok
 
 
 def test_a_hub_whose_labels_cannot_be_read_may_be_production_and_needs_its_name(fleet_hubs, kube, tmp_path):
