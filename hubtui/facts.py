@@ -469,6 +469,267 @@ class ResourceEnded:
 
 
 
+
+# ----- what a plan warns of before anything changes (Plan.risks, CloudPlan.risks): present/risks.py words them ------
+@dataclass(frozen=True)
+class Unworded:
+    """A risk as words: a plan saved by an earlier hubtui, whose risks were text (kept as text: its hash holds)."""
+    text: str
+
+
+@dataclass(frozen=True)
+class BindingUnproven:
+    """Nothing shows that `context` (`server`) is the environment's cluster: the operator types its name."""
+    context: str
+    server: str
+    environment: str
+    namespace: str
+
+
+@dataclass(frozen=True)
+class BindingUnchecked:
+    """--k8s-only on a cloud: the environment's cluster could not be looked up to bind the context (`error`)."""
+    provider: str
+    environment: str
+    error: str
+
+
+@dataclass(frozen=True)
+class MainNamespaceMissing:
+    namespace: str
+    context: str
+
+
+@dataclass(frozen=True)
+class NoBackupTaken:
+    """--skip-backup."""
+
+
+@dataclass(frozen=True)
+class ConfirmationsSkipped:
+    """--force."""
+
+
+@dataclass(frozen=True)
+class VolumesGoWithNamespaces:
+    """Persistent volumes are deleted with their namespaces: only the backup keeps their data."""
+
+
+@dataclass(frozen=True)
+class VolumesNotSaved:
+    """A statefulset of the main namespace whose volumes the backup does not save."""
+    namespace: str
+    statefulset: str
+
+
+@dataclass(frozen=True)
+class AdditionalNotBackedUp:
+    """An additional namespace's statefulsets and volumes: the backup covers the `main` namespace only."""
+    namespace: str
+    statefulsets: tuple[str, ...]
+    volumes: tuple[str, ...]
+    main: str
+
+
+@dataclass(frozen=True)
+class SharedIncluded:
+    """Shared infrastructure included although `users` (the first five) use it."""
+    namespace: str
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KubeconfigByNameOnly:
+    """The kubeconfig entries of `cluster` match by name only: no cloud endpoint was found to compare."""
+    cluster: str
+
+
+@dataclass(frozen=True)
+class ContextPointsElsewhere:
+    """A kubeconfig context names the environment's cluster but its server is not the environment's: kept."""
+    context: str
+    file: str
+    server: str
+
+
+@dataclass(frozen=True)
+class ConversionUnchecked:
+    """The CRDs' conversion webhooks could not be checked (`why`, the API's own line)."""
+    why: str
+
+
+@dataclass(frozen=True)
+class ConversionWebhookGoes:
+    """A CRD converts its versions through a webhook served from a doomed `namespace` (the CRD stays)."""
+    crd: str
+    namespace: str
+
+
+@dataclass(frozen=True)
+class BackupWillStop:
+    """A store (`what`) exists but cannot be reached: the backup will stop the cleanup before anything goes."""
+    what: str
+    why: str
+
+
+@dataclass(frozen=True)
+class ShardUnsaved:
+    """A Redis cluster master (`node`, described) that cannot be saved: the backup will stop the cleanup."""
+    node: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class StoreAbsent:
+    """No such store (`title`) in the namespace: nothing of it to save."""
+    title: str
+    namespace: str
+
+
+@dataclass(frozen=True)
+class OtherInstanceUnsaved:
+    """A second instance (`name`) of a store: the backup saves one, the one of `pod`."""
+    title: str
+    name: str
+    pod: str
+
+
+@dataclass(frozen=True)
+class KafkaToolMissing:
+    """The Kafka pod has none of `tools` on its PATH: its topics will not be saved."""
+    pod: str
+    tools: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RolesUnsaved:
+    """TimescaleDB's roles cannot be read: `user` is not a superuser (every database is saved)."""
+    user: str
+
+
+@dataclass(frozen=True)
+class KafkaUnchecked:
+    """Whether Kafka's topics can be saved could not be checked (`error`): best effort."""
+    error: str
+
+
+@dataclass(frozen=True)
+class NotIncluded:
+    """A cloud resource (`resource`: its label) that matches by tag only and is left out of the plan."""
+    resource: str
+    within: str  # the resource it is part of, which would stay ("" when none)
+    tag: str  # "environment=dev"
+    named: str  # what it is not named after
+    parts: tuple[str, ...] = ()  # its own parts, left out with it
+
+
+@dataclass(frozen=True)
+class NameOnly:
+    """An included cloud resource that matches by name only: its environment tag (label) is `found` (None:
+    it has none)."""
+    provider: str
+    resource: str  # its label ("rds-instance hub-dev"), or the resource group's name on Azure
+    key: str
+    environment: str
+    found: str | None
+
+
+@dataclass(frozen=True)
+class TagOnly:
+    """An included cloud resource that matches by tag (label) only, not by its name (`named`)."""
+    provider: str
+    resource: str
+    key: str
+    environment: str
+    named: str
+    within: str = ""  # the resource that holds it, which is not part of the plan and stays
+
+
+@dataclass(frozen=True)
+class ProtectionOn:
+    """A database with deletion protection on: switched off only if the operator confirms."""
+    provider: str
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MskDataLost:
+    """MSK keeps no snapshot and hubtui saves none of its topics' data."""
+    resource: str
+
+
+@dataclass(frozen=True)
+class MemorystoreDataLost:
+    """A Memorystore instance of a tier that keeps no export on delete."""
+    kind: str
+    name: str
+    tier: str
+
+
+@dataclass(frozen=True)
+class GroupDatabasesLost:
+    """An Azure resource group holding databases: Azure keeps no final backup when the group goes."""
+    group: str
+    databases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupListedInPart:
+    """An Azure resource group holding more resources than the plan lists."""
+    group: str
+    count: int
+    shown: int
+
+
+@dataclass(frozen=True)
+class ApiDisabled:
+    """A GCP API is not enabled in the project: nothing of `what` looked up there."""
+    api: str
+    project: str
+    what: str = ""  # what was not looked up ("VPC network"; "": what `api` names, "GKE clusters")
+
+
+@dataclass(frozen=True)
+class NoAnswerFrom:
+    """A GCP service did not answer for some locations: its `things` there are not in the plan."""
+    service: str
+    places: tuple[str, ...]
+    things: str
+
+
+Risk = Unworded | BindingUnproven | BindingUnchecked | MainNamespaceMissing | NoBackupTaken | ConfirmationsSkipped \
+    | VolumesGoWithNamespaces | VolumesNotSaved | AdditionalNotBackedUp | SharedIncluded | KubeconfigByNameOnly \
+    | ContextPointsElsewhere | ConversionUnchecked | ConversionWebhookGoes | BackupWillStop | ShardUnsaved | StoreAbsent \
+    | OtherInstanceUnsaved | KafkaToolMissing | RolesUnsaved | KafkaUnchecked | NotIncluded | NameOnly | TagOnly \
+    | ProtectionOn | MskDataLost | MemorystoreDataLost | GroupDatabasesLost | GroupListedInPart | ApiDisabled | NoAnswerFrom
+
+_RISKS = {cls.__name__: cls for cls in (
+    BindingUnproven, BindingUnchecked, MainNamespaceMissing, NoBackupTaken, ConfirmationsSkipped, VolumesGoWithNamespaces,
+    VolumesNotSaved, AdditionalNotBackedUp, SharedIncluded, KubeconfigByNameOnly, ContextPointsElsewhere,
+    ConversionUnchecked, ConversionWebhookGoes, BackupWillStop, ShardUnsaved, StoreAbsent, OtherInstanceUnsaved,
+    KafkaToolMissing, RolesUnsaved, KafkaUnchecked, NotIncluded, NameOnly, TagOnly, ProtectionOn, MskDataLost,
+    MemorystoreDataLost, GroupDatabasesLost, GroupListedInPart, ApiDisabled, NoAnswerFrom)}
+
+
+def risk_data(risk: Risk) -> dict | str:
+    """A risk as a saved plan holds it: named data; an Unworded one as its text (an older plan's hash holds)."""
+    from .events import named
+
+    return risk.text if isinstance(risk, Unworded) else named(risk)
+
+
+def risk_from_data(data) -> Risk:
+    """A saved plan's risk: text (an earlier hubtui's plan) is Unworded; a risk this hubtui does not know is a
+    ValueError (the plan is refused: plan again), never dropped."""
+    if isinstance(data, str):
+        return Unworded(data)
+    fields = dict(data)
+    cls: type | None = _RISKS.get(str(fields.pop("fact", "")))
+    if cls is None:
+        raise ValueError(f"unknown risk {data!r}")
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+
 Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | KubeconfigCleaned | WorkingFilesKept \
     | AuditUnwritable | ScaledToZero | JobsDeleted | PodsRemain | NamespaceCreatedAgain | NamespaceStuck | WebhookDeleted \
     | WebhookNotDeleted | TryingAgain | LookingAgain | SnapshotNotListed | ProtectionOff | DeletionUnderway \

@@ -27,6 +27,7 @@ from ..errors import HubError, UsageError
 from ..facts import (AlreadyGone, CloudError, FinalSnapshot, LookingAgain, NoFinalSnapshot, NotReached, PartsFailed,
                      PartsLeft, ProtectionOff, ProtectionSwitchedOff, ResourceSaid, SnapshotNotListed, StillDeleting,
                      StoppedBefore)
+from ..facts import MskDataLost, NameOnly, ProtectionOn, Risk, TagOnly
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome, TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,
@@ -342,26 +343,22 @@ def _redis_created(elasticache, group: dict) -> str | None:
     return iso_time(found[0].get("CacheClusterCreateTime")) if found else None
 
 
-def _risks(resources: list[CloudResource], environment: str) -> list[str]:
+def _risks(resources: list[CloudResource], environment: str) -> list[Risk]:
     """What the operator must look at twice: a match one way only, and RDS deletion protection."""
-    risks = []
+    risks: list[Risk] = []
     for r in resources:
         if r.details.get("part_of"):  # goes with its cluster; the cluster's line covers it
             continue
         tag = r.details.get("environment_tag")
         if r.matched_by == "name":
-            has = "has no environment tag" if tag is None else f"is tagged {TAG_KEY}={tag}"
-            risks.append(f"{r.label()} matches by name only: it {has}, not {TAG_KEY}={environment}")
+            risks.append(NameOnly("aws", r.label(), TAG_KEY, environment, tag))
         elif r.matched_by == "tag":
-            within = (f" (in {r.details['within']}, which is not part of the plan and stays)"
-                      if r.details.get("within") else "")
-            risks.append(f"{r.label()}{within} matches by tag only: tagged {TAG_KEY}={environment} "
-                         f"but not named after {cluster_name(environment)}")
+            risks.append(TagOnly("aws", r.label(), TAG_KEY, environment, cluster_name(environment),
+                                 r.details.get("within") or ""))
         if r.kind == RDS_INSTANCE and r.details.get("deletion_protection"):
-            risks.append(f"RDS {r.name} has deletion protection: it will be switched off only if you confirm")
+            risks.append(ProtectionOn("aws", r.kind, r.name))
         if r.kind == MSK_CLUSTER:
-            risks.append(f"{r.label()}: MSK keeps no snapshot and hubtui saves no topic data from it: its "
-                         "messages are lost with it (only Kafka in the namespace is saved, best effort)")
+            risks.append(MskDataLost(r.label()))
     return risks
 
 

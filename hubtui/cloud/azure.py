@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import HubError
 from ..facts import (AlreadyGone, CannotDelete, CloudError, CredentialsRefused, DeletionUnderway, HoldsUnplanned,
                      JoinedEarlierDeletion, StillDeleting, StoppedBefore)
+from ..facts import GroupDatabasesLost, GroupListedInPart, NameOnly, Risk, TagOnly
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, Cancelled, CloudPlan, CloudResource, Lifecycle, ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
@@ -233,22 +234,18 @@ def _aks_cluster(client, res) -> dict | None:
     return {"name": res.name, "endpoints": [f"https://{fqdn.lower()}:443" for fqdn in dict.fromkeys(fqdns)]}
 
 
-def _risks(resource: CloudResource, environment: str) -> list[str]:
+def _risks(resource: CloudResource, environment: str) -> list[Risk]:
     """Why the operator should look twice at a group before it goes."""
-    risks = []
+    risks: list[Risk] = []
     tag = resource.details["tags"].get(TAG_NAME)
     if resource.matched_by == "name":
-        told = f"its {TAG_NAME} tag is {tag!r}" if tag is not None else f"it has no {TAG_NAME} tag"
-        risks.append(f"resource group {resource.name} matches by name only: {told}")
+        risks.append(NameOnly(PROVIDER, resource.name, TAG_NAME, environment, tag))
     elif resource.matched_by == "tag":
-        risks.append(f"resource group {resource.name} matches by tag only: it is not named "
-                     f"{group_name(environment)}")
+        risks.append(TagOnly(PROVIDER, resource.name, TAG_NAME, environment, group_name(environment)))
     if resource.details.get("databases"):
-        risks.append(f"resource group {resource.name} holds databases ({', '.join(resource.details['databases'])}): "
-                     "Azure keeps no final backup when the group is deleted")
+        risks.append(GroupDatabasesLost(resource.name, tuple(resource.details["databases"])))
     if resource.details.get("resource_count", 0) > RESOURCES_SHOWN:
-        risks.append(f"resource group {resource.name} holds {resource.details['resource_count']} resources; "
-                     f"the plan lists the first {RESOURCES_SHOWN}")
+        risks.append(GroupListedInPart(resource.name, resource.details["resource_count"], RESOURCES_SHOWN))
     return risks
 
 

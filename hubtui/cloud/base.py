@@ -44,7 +44,8 @@ from urllib.parse import urlsplit
 
 from ..errors import HubError, UsageError
 from ..events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore
-from ..facts import FinishedBefore, FinishedEarlier, HeldBack, ResourceSaid, StoppedBefore, TryingAgain, Waiting
+from ..facts import (FinishedBefore, FinishedEarlier, HeldBack, NotIncluded, ResourceSaid, Risk, StoppedBefore, TryingAgain,
+                     Waiting, risk_data, risk_from_data)
 from ..settings import Settings
 
 CLOUD_PROVIDERS = ("aws", "gcp", "azure")
@@ -88,7 +89,7 @@ class CloudPlan:
     identity: str  # "AWS account 123456789012", "GCP project my-project", "Azure subscription <id>"
     region: str
     resources: tuple[CloudResource, ...] = ()  # what the teardown deletes, and nothing else
-    risks: tuple[str, ...] = ()
+    risks: tuple[Risk, ...] = ()  # facts: present/risks.py words them
     not_included: tuple[CloudResource, ...] = ()  # found (by tag only) but left alone: shown, never deleted
     # the API endpoints of the account's other Kubernetes clusters (label -> URL): a kubeconfig server equal to
     # one of them is contrary evidence (the connected cluster is not the environment's)
@@ -97,7 +98,7 @@ class CloudPlan:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        d = {**asdict(self), "risks": [risk_data(r) for r in self.risks]}
         if not d["notes"]:  # a plan without notes keeps the shape (and the hash) it had before they existed
             del d["notes"]
         return d
@@ -106,7 +107,8 @@ class CloudPlan:
     def from_dict(cls, d: dict) -> CloudPlan:
         """Also a plan saved before not_included (or notes) existed."""
         return cls(d["provider"], d["identity"], d["region"],
-                   tuple(CloudResource(**r) for r in d.get("resources", ())), tuple(d.get("risks", ())),
+                   tuple(CloudResource(**r) for r in d.get("resources", ())),
+                   tuple(risk_from_data(r) for r in d.get("risks", ())),
                    tuple(CloudResource(**r) for r in d.get("not_included") or ()),
                    dict(d.get("other_endpoints") or {}), tuple(d.get("notes") or ()))
 
@@ -307,22 +309,14 @@ def split_tag_matches(resources: Iterable[CloudResource], *, include_tag_matches
     return included, left
 
 
-def not_included_risks(left: Iterable[CloudResource], environment: str, *, named: str | None = None) -> list[str]:
-    """One line per resource left out (its parts named on its line)."""
+def not_included_risks(left: Iterable[CloudResource], environment: str, *, named: str | None = None) -> list[Risk]:
+    """One risk per resource left out (its parts named with it)."""
     left = list(left)
     ids = {r.id for r in left}
     named = named or cluster_name(environment)
-    lines = []
-    for r in left:
-        if r.details.get("part_of") in ids:
-            continue
-        parts = [p.label() for p in left if p.details.get("part_of") == r.id]
-        with_parts = f" (with {', '.join(parts)})" if parts else ""
-        within = f" (in {r.details['within']}, which would stay)" if r.details.get("within") else ""
-        lines.append(f"not included: {r.label()}{within} matches by tag only ({TAG_KEY}={environment}) but is not "
-                     f"named after {named}; --include-tag-matches includes it{with_parts} after its own "
-                     "confirmation")
-    return lines
+    return [NotIncluded(r.label(), r.details.get("within") or "", f"{TAG_KEY}={environment}", named,
+                        tuple(p.label() for p in left if p.details.get("part_of") == r.id))
+            for r in left if r.details.get("part_of") not in ids]
 
 
 def tag_matches(plan: CloudPlan) -> list[CloudResource]:

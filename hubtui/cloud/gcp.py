@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from ..errors import HubError, UsageError
 from ..facts import (AlreadyGone, BlockedBy, CannotDelete, CloudError, DeletionUnderway, FinalBackupKept, JoinedEarlierDeletion,
                      NoFinalSnapshot, OperationRunning, PartDeleted, ProtectionOff, StillDeleting, StoppedBefore)
+from ..facts import ApiDisabled, MemorystoreDataLost, NameOnly, NoAnswerFrom, ProtectionOn, Risk, TagOnly
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome,
@@ -116,7 +117,7 @@ def _connect(settings: Settings) -> _Gcp:
 @dataclass
 class _Found:
     resources: list[CloudResource]
-    risks: list[str]
+    risks: list[Risk]
     others: dict = field(default_factory=dict)  # other GKE clusters' endpoints (contrary evidence)
     notes: list[str] = field(default_factory=list)  # where discovery looked (CloudPlan.notes)
 
@@ -158,25 +159,20 @@ def _add(found: _Found, kind: str, name: str, rid: str, matched_by: str | None, 
     found.resources.append(CloudResource(kind, name, rid, matched_by, {**details, "labels": dict(labels)}))
 
 
-def _risks(resource: CloudResource, environment: str) -> list[str]:
+def _risks(resource: CloudResource, environment: str) -> list[Risk]:
     """What the operator must look at twice before an included resource goes."""
-    risks = []
+    risks: list[Risk] = []
     labels = resource.details.get("labels") or {}
     if resource.kind == VPC:  # networks have no labels: matching them by name is all there is
         pass
     elif resource.matched_by == "name":
-        other = labels.get(ENV_LABEL)
-        why = f"is labelled {ENV_LABEL}={other}" if other else f"has no label {ENV_LABEL}={environment}"
-        risks.append(f"{resource.label()} matches the naming convention but {why}")
+        risks.append(NameOnly(PROVIDER, resource.label(), ENV_LABEL, environment, labels.get(ENV_LABEL)))
     elif resource.matched_by == "tag":
-        risks.append(f"{resource.label()} is labelled {ENV_LABEL}={environment} but is not named after "
-                     f"{cluster_name(environment)}")
+        risks.append(TagOnly(PROVIDER, resource.label(), ENV_LABEL, environment, cluster_name(environment)))
     if resource.kind == SQL and resource.details.get("deletion_protection"):
-        risks.append(f"{SQL} {resource.name} has deletion protection on: the teardown fails on it unless "
-                     "you confirm switching it off")
+        risks.append(ProtectionOn(PROVIDER, SQL, resource.name))
     if resource.kind == REDIS and resource.details.get("tier") in ("BASIC", "STANDARD_HA"):
-        risks.append(f"{REDIS} {resource.name} is {resource.details['tier']} tier: Memorystore keeps no export "
-                     "on delete and hubtui does not save it; its data is lost with it")
+        risks.append(MemorystoreDataLost(REDIS, resource.name, resource.details["tier"]))
     return risks
 
 
@@ -187,7 +183,7 @@ def _listing(gcp: _Gcp, what: str, found: _Found, call: Callable[[], Iterable]) 
         return list(call())
     except gcp.sdk.exceptions.GoogleAPICallError as e:
         if _service_disabled(e):
-            found.risks.append(f"the {what} API is not enabled in project {gcp.project}: nothing looked up there")
+            found.risks.append(ApiDisabled(what, gcp.project))
             return []
         raise HubError(f"GCP refused listing {what} in project {gcp.project}: {short_error(e)}") from None
     except gcp.sdk.auth_exceptions.GoogleAuthError as e:
@@ -206,8 +202,7 @@ def _find_gke(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
     for response in _listing(gcp, "GKE clusters", found, lambda: [client.list_clusters(parent=parent)]):
         found.notes.append(f"GKE clusters looked up in every location of project {gcp.project} (locations/-)")
         if response.missing_zones:
-            found.risks.append(f"GKE did not answer for {', '.join(response.missing_zones)}: clusters there "
-                               "are not in the plan")
+            found.risks.append(NoAnswerFrom("GKE", tuple(response.missing_zones), "clusters"))
         for c in response.clusters:
             labels = dict(c.resource_labels)
             if _match(c.name == cluster, labels, environment) is None:
@@ -268,8 +263,8 @@ def _find_redis(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> Non
     if answered:
         found.notes.append(f"Memorystore instances looked up in every region of project {gcp.project} (locations/-)")
     if unreachable:
-        regions = ", ".join(sorted({_location_of(u) or u for u in unreachable}))
-        found.risks.append(f"Memorystore did not answer for {regions}: instances there are not in the plan")
+        found.risks.append(NoAnswerFrom("Memorystore", tuple(sorted({_location_of(u) or u for u in unreachable})),
+                                         "instances"))
 
 
 def _location_of(name: str) -> str | None:
@@ -301,8 +296,7 @@ def _find_vpc(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
         return
     except gcp.sdk.exceptions.GoogleAPICallError as e:
         if _service_disabled(e):
-            found.risks.append(f"the Compute Engine API is not enabled in project {gcp.project}: "
-                               "no VPC network looked up")
+            found.risks.append(ApiDisabled("Compute Engine", gcp.project, "VPC network"))
             return
         raise HubError(f"GCP refused reading VPC network {name} in project {gcp.project}: {short_error(e)}") from None
     firewalls = gcp.client(compute.FirewallsClient)

@@ -161,10 +161,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                             disable_protection=args.disable_deletion_protection) as session:
             plan = converse(session.prepare(), asker)  # read-only check, lock and lease, a pending run, the plan
             plan_file = session.plan_file
+            if args.json or args.ndjson:
+                from ..present.plan import plan_json
             if args.json and args.dry_run:
-                print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), **plan.body()}, indent=2))
+                print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), **plan_json(plan)}, indent=2))
             elif args.ndjson:
-                print(json.dumps({"event": "Plan", "hash": plan.hash, "plan_file": str(plan_file), **plan.body()}),
+                print(json.dumps({"event": "Plan", "hash": plan.hash, "plan_file": str(plan_file), **plan_json(plan)}),
                       flush=True)
             elif args.json:
                 print(f"plan {plan.hash[:12]} saved to {tilde(plan_file)}", file=sys.stderr)
@@ -187,7 +189,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.ndjson:
         print(json.dumps({"event": "Summary", **as_dict(summary)}), flush=True)
     elif args.json:  # one document, as `hubtui scale --json` prints: the plan that ran and how it went
-        print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), "plan": plan.body(),
+        from ..present.plan import plan_json
+
+        print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), "plan": plan_json(plan),
                           "summary": as_dict(summary)}, indent=2), flush=True)
     else:
         print("\n" + render(summary))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .risks import risk_words
 from ..ops.cleanup.plan import Plan, contents, evidence_lines
 from ..ops.cleanup.kube_steps import served_label
 from ..ops.cleanup.runner import STEP_TITLES, steps_for
@@ -143,7 +144,17 @@ def plan_lines(plan: Plan) -> list[Line]:
 
 
 def risk_lines(plan: Plan) -> list[str]:
-    return [f"! {r}" for r in plan.risks]
+    return [f"! {r}" for r in risk_words(plan)]
+
+
+def plan_json(plan: Plan) -> dict:
+    """The plan as `--json` and `--ndjson` print it: its risks in words (`risks`, the cloud's too) and as named
+    facts (`risk_facts`), for a script that tells them apart."""
+    body = plan.body()
+    if body.get("cloud"):
+        cloud = plan.cloud_plan
+        body["cloud"] = {**body["cloud"], "risks": list(risk_words(cloud)) if cloud else []}
+    return {**body, "risks": list(risk_words(plan)), "risk_facts": plan.body()["risks"]}
 
 
 def doomed_summary(plan: Plan) -> str:

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from hubtui.present.risks import risk_words
 from hubtui.cloud import aws as aws_mod
 from hubtui.cloud.base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, TeardownContext,
                                cluster_name)
@@ -150,7 +151,7 @@ def test_discovery_by_name_and_tag_finds_the_hub_with_arns_identity_and_region(a
     assert all(n.details["cluster"] == CLUSTER and n.id.startswith("arn:aws:eks:") for n in nodegroups)
     assert {r.matched_by for r in plan.resources} == {"name+tag"}
     assert not any("prod" in r.name for r in plan.resources)
-    assert plan.risks == (MSK_NOT_SAVED,)  # MSK keeps no snapshot: its data is named as lost
+    assert risk_words(plan) == (MSK_NOT_SAVED,)  # MSK keeps no snapshot: its data is named as lost
     rds = one(plan.resources, "rds-instance").details
     assert (rds["engine"], rds["allocated_storage_gb"], rds["deletion_protection"]) == ("postgres", 20, False)
     assert CloudPlan.from_dict(plan.to_dict()) == plan  # the plan survives the journal
@@ -182,9 +183,9 @@ def test_discovery_by_name_only_is_a_risk_per_resource(aws):
 
     top = [r for r in plan.resources if r.kind != "eks-nodegroup"]
     assert len(top) == 4 and {r.matched_by for r in plan.resources} == {"name"}
-    named = [risk for risk in plan.risks if "by name only" in risk]
+    named = [risk for risk in risk_words(plan) if "by name only" in risk]
     assert len(named) == 4 and all("has no environment tag" in risk for risk in named)
-    assert [risk for risk in plan.risks if risk not in named] == [MSK_NOT_SAVED]
+    assert [risk for risk in risk_words(plan) if risk not in named] == [MSK_NOT_SAVED]
 
 
 def test_discovery_by_tag_only_finds_differently_named_resources_but_leaves_them_out(aws):
@@ -196,10 +197,10 @@ def test_discovery_by_tag_only_finds_differently_named_resources_but_leaves_them
     assert {r.id for r in plan.not_included if r.kind != "eks-nodegroup"} == set(arns.values())
     assert {r.matched_by for r in plan.not_included} == {"tag"}
     assert by_kind(plan.not_included, "eks-nodegroup")[0].details["cluster"] == f"other-{ENV}"
-    assert len(plan.risks) == 4 and all(risk.startswith("not included: ") for risk in plan.risks)
+    assert len(risk_words(plan)) == 4 and all(risk.startswith("not included: ") for risk in risk_words(plan))
     assert (f"not included: eks-cluster other-{ENV} matches by tag only (environment={ENV}) but is not named "
             f"after {CLUSTER}; --include-tag-matches includes it (with eks-nodegroup workers) after its own "
-            "confirmation") in plan.risks
+            "confirmation") in risk_words(plan)
 
 
 def test_discovery_by_tag_only_with_include_tag_matches_plans_them_with_the_red_line(aws):
@@ -210,8 +211,8 @@ def test_discovery_by_tag_only_with_include_tag_matches_plans_them_with_the_red_
     assert plan.not_included == ()
     assert {r.id for r in plan.resources if r.kind != "eks-nodegroup"} == set(arns.values())
     assert {r.matched_by for r in plan.resources} == {"tag"}
-    tagged = [risk for risk in plan.risks if "matches by tag only: tagged" in risk]
-    assert len(tagged) == 4 and len(plan.risks) == 5 and "MSK keeps no snapshot" in plan.risks[-1]
+    tagged = [risk for risk in risk_words(plan) if "matches by tag only: tagged" in risk]
+    assert len(tagged) == 4 and len(risk_words(plan)) == 5 and "MSK keeps no snapshot" in risk_words(plan)[-1]
 
 
 def test_a_resource_named_for_dev_but_tagged_prod_is_shown_with_that_risk(aws):
@@ -220,7 +221,7 @@ def test_a_resource_named_for_dev_but_tagged_prod_is_shown_with_that_risk(aws):
     plan = aws_mod.discover(ENV, settings())
 
     assert [(r.name, r.matched_by) for r in plan.resources] == [(RDS, "name")]
-    assert plan.risks == (f"rds-instance {RDS} matches by name only: it is tagged environment=prod, "
+    assert risk_words(plan) == (f"rds-instance {RDS} matches by name only: it is tagged environment=prod, "
                           f"not environment={ENV}",)
 
 
@@ -229,7 +230,7 @@ def test_discovery_with_nothing_there_is_an_empty_plan_with_the_identity(aws):
 
     plan = aws_mod.discover(ENV, settings())
 
-    assert plan.resources == () and plan.risks == ()
+    assert plan.resources == () and risk_words(plan) == ()
     assert plan.identity == "AWS account 123456789012"
 
 
@@ -239,7 +240,7 @@ def test_deletion_protection_is_in_the_details_and_a_risk_line(aws):
     plan = aws_mod.discover(ENV, settings())
 
     assert one(plan.resources, "rds-instance").details["deletion_protection"] is True
-    assert f"RDS {RDS} has deletion protection: it will be switched off only if you confirm" in plan.risks
+    assert f"RDS {RDS} has deletion protection: it will be switched off only if you confirm" in risk_words(plan)
 
 
 def test_discovery_only_reads_and_lists_each_service(aws, calls):
@@ -707,8 +708,8 @@ def test_tag_only_decoys_are_not_included_and_a_teardown_leaves_them(aws, calls,
     assert not {r.name for r in plan.resources} & {DECOY, "billing-workers", f"{DECOY}-db"}
     assert (f"not included: eks-cluster {DECOY} matches by tag only (environment={ENV}) but is not named after "
             f"{CLUSTER}; --include-tag-matches includes it (with eks-nodegroup billing-workers) after its own "
-            "confirmation") in plan.risks
-    assert not any("matches by tag only: tagged" in risk for risk in plan.risks)  # the red line is for included
+            "confirmation") in risk_words(plan)
+    assert not any("matches by tag only: tagged" in risk for risk in risk_words(plan))  # the red line is for included
     assert base.tag_matches(plan) == []
 
     outcomes = base.teardown(plan, settings(), fast_ctx()[0])
@@ -732,7 +733,7 @@ def test_with_include_tag_matches_the_decoys_are_planned_confirmed_separately_an
     assert {(r.kind, r.name) for r in base.tag_matches(plan)} == {
         ("eks-cluster", DECOY), ("eks-nodegroup", "billing-workers"), ("rds-instance", f"{DECOY}-db")}
     assert (f"eks-cluster {DECOY} matches by tag only: tagged environment={ENV} but not named after {CLUSTER}"
-            in plan.risks)
+            in risk_words(plan))
 
     outcomes = base.teardown(plan, settings(), fast_ctx()[0])
 
@@ -876,7 +877,7 @@ def test_fargate_profiles_and_addons_are_planned_as_parts_of_their_cluster(aws):
         assert (r.id, r.details["created"]) == (described["addonArn"], aws_mod.iso_time(described["createdAt"]))
         assert (r.details["cluster"], r.details["part_of"], r.matched_by) == (CLUSTER, arn, "name+tag")
     assert not {"fp-other", "kube-proxy"} & {r.name for r in (*plan.resources, *plan.not_included)}
-    assert plan.risks == ()  # the parts go with their cluster: its line covers them
+    assert risk_words(plan) == ()  # the parts go with their cluster: its line covers them
     assert CloudPlan.from_dict(plan.to_dict()) == plan
 
 
@@ -909,7 +910,7 @@ def test_a_tag_only_cluster_leaves_its_profiles_and_addons_out_with_it(aws):
     assert plan.resources == ()
     assert {(r.kind, r.matched_by) for r in plan.not_included} == {
         ("eks-cluster", "tag"), ("eks-nodegroup", "tag"), ("eks-fargate-profile", "tag"), ("eks-addon", "tag")}
-    [line] = plan.risks
+    [line] = risk_words(plan)
     assert line.startswith(f"not included: eks-cluster billing-{ENV} matches by tag only")
     for part in ("eks-nodegroup workers", "eks-fargate-profile fp-system", "eks-fargate-profile fp-jobs",
                  "eks-addon coredns", "eks-addon vpc-cni"):
@@ -1036,7 +1037,7 @@ def test_a_tagged_nodegroup_of_an_untagged_cluster_is_found_alone_and_left_out(a
     assert "part_of" not in nodegroup.details  # including it never includes its cluster
     assert (nodegroup.details["cluster"], nodegroup.details["cluster_arn"]) == (SHARED, arn)
     assert nodegroup.details["within"] == f"eks-cluster {SHARED}"
-    assert plan.risks == (f"not included: eks-nodegroup dev-batch (in eks-cluster {SHARED}, which would stay) matches "
+    assert risk_words(plan) == (f"not included: eks-nodegroup dev-batch (in eks-cluster {SHARED}, which would stay) matches "
                           f"by tag only (environment={ENV}) but is not named after {CLUSTER}; --include-tag-matches "
                           "includes it after its own confirmation",)
     assert f"eks-cluster {SHARED}" in plan.other_endpoints  # still another cluster's endpoint (evidence)
@@ -1051,7 +1052,7 @@ def test_an_included_tagged_nodegroup_of_an_untagged_cluster_is_deleted_alone(aw
 
     assert [(r.kind, r.name) for r in plan.resources] == [("eks-nodegroup", "dev-batch")]
     assert [r.name for r in base.tag_matches(plan)] == ["dev-batch"]  # its own typed confirmation
-    assert plan.risks == (f"eks-nodegroup dev-batch (in eks-cluster {SHARED}, which is not part of the plan and "
+    assert risk_words(plan) == (f"eks-nodegroup dev-batch (in eks-cluster {SHARED}, which is not part of the plan and "
                           f"stays) matches by tag only: tagged environment={ENV} but not named after {CLUSTER}",)
 
     [outcome] = base.teardown(plan, settings(), fast_ctx()[0])

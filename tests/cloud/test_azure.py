@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from hubtui.present.risks import risk_words
 from hubtui.cloud import azure as az
 from hubtui.cloud.base import DELETED, FAILED, GONE, SKIPPED, CloudPlan, TeardownContext
 from hubtui.errors import HubError
@@ -68,7 +69,7 @@ def test_discover_by_name_lists_what_goes_with_the_group(azure):
         {"name": "hubstore", "type": "Microsoft.Storage/storageAccounts"},
         {"name": "hub-aks", "type": "Microsoft.ContainerService/managedClusters"}]
     assert group.details["resource_count"] == 2
-    assert [r for r in plan.risks if "name only" in r and "no environment tag" in r]
+    assert [r for r in risk_words(plan) if "name only" in r and "no environment tag" in r]
     assert {r.method for r in azure.requests} == {"GET"}  # discovery only reads
     CloudPlan.from_dict(plan.to_dict())  # the plan survives the journal's JSON round trip
 
@@ -77,7 +78,7 @@ def test_discover_by_name_with_another_environment_tag_is_a_risk(azure):
     azure.add_group(RG, tags={"environment": "prod"})
     plan = plan_for(azure, RG)
     assert plan.resources[0].matched_by == "name"
-    assert any("'prod'" in r for r in plan.risks)
+    assert any("'prod'" in r for r in risk_words(plan))
 
 
 def test_discover_by_tag_only_uses_the_filter_and_leaves_the_group_out(azure):
@@ -88,7 +89,7 @@ def test_discover_by_tag_only_uses_the_filter_and_leaves_the_group_out(azure):
 
     assert [(r.name, r.matched_by) for r in plan.not_included] == [("analytics-dev", "tag")]
     assert plan.region == "-"  # nothing included, nowhere to delete
-    assert plan.risks == ("not included: resource-group analytics-dev matches by tag only (environment=dev) but is "
+    assert risk_words(plan) == ("not included: resource-group analytics-dev matches by tag only (environment=dev) but is "
                           f"not named after {RG}; --include-tag-matches includes it after its own confirmation",)
     filters = [r.query.get("$filter") for r in azure.calls("GET") if r.path.lower().endswith("/resourcegroups")]
     assert filters == ["tagName eq 'environment' and tagValue eq 'dev'"]
@@ -101,14 +102,14 @@ def test_discover_by_tag_only_with_include_tag_matches_flags_the_risk(azure):
 
     assert plan.resources[0].matched_by == "tag" and plan.not_included == ()
     assert plan.region == "westus"
-    assert plan.risks == (f"resource group analytics-dev matches by tag only: it is not named {RG}",)
+    assert risk_words(plan) == (f"resource group analytics-dev matches by tag only: it is not named {RG}",)
 
 
 def test_discover_by_name_and_tag_has_no_risk(azure):
     azure.add_group(RG, tags={"environment": "dev"})
     plan = plan_for(azure, RG)
     assert plan.resources[0].matched_by == "name+tag"
-    assert plan.risks == ()
+    assert risk_words(plan) == ()
 
 
 def test_discover_merges_name_and_tag_matches_into_one_entry_each(azure):
@@ -121,7 +122,7 @@ def test_discover_merges_name_and_tag_matches_into_one_entry_each(azure):
 def test_discover_nothing(azure):
     azure.add_group("unrelated", tags={"environment": "prod"})
     plan = az.discover("dev", settings())
-    assert (plan.resources, plan.risks, plan.region) == ((), (), "-")
+    assert (plan.resources, risk_words(plan), plan.region) == ((), (), "-")
 
 
 def test_discover_caps_the_listed_resources_but_counts_them_all(azure):
@@ -400,7 +401,7 @@ def test_a_group_holding_databases_is_a_risk_naming_them(azure):
 
     plan = plan_for(azure, RG)
 
-    assert plan.risks == (f"resource group {RG} holds databases (hub-pg, hub-redis, hub-sql, hub-sql/llm, "
+    assert risk_words(plan) == (f"resource group {RG} holds databases (hub-pg, hub-redis, hub-sql, hub-sql/llm, "
                           "hub-cosmos): Azure keeps no final backup when the group is deleted",)
     assert plan.resources[0].details["databases"] == ["hub-pg", "hub-redis", "hub-sql", "hub-sql/llm", "hub-cosmos"]
 
@@ -409,7 +410,7 @@ def test_a_group_without_databases_has_no_such_risk(azure):
     azure.add_group(RG, tags={"environment": "dev"})
     azure.add_resource(RG, "hubstore", "Microsoft.Storage/storageAccounts")
     azure.add_resource(RG, "hub-cache-nsg", "Microsoft.Network/networkSecurityGroups")
-    assert plan_for(azure, RG).risks == ()
+    assert risk_words(plan_for(azure, RG)) == ()
 
 
 def test_the_aks_cluster_of_the_group_gives_its_endpoint(azure):

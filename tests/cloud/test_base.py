@@ -10,6 +10,8 @@ from hubtui.cloud import base
 from hubtui.cloud.base import (CloudPlan, CloudResource, Recreated, check_identity, cluster_endpoints, iso_time,
                                normalise_server, not_included_risks, split_tag_matches, tag_matches)
 from hubtui.errors import HubError
+from hubtui.facts import ProtectionOn
+from hubtui.present.risks import risk_text
 from hubtui.facts import CloudError, StillDeleting
 from hubtui.settings import Settings
 from tests.said import lines
@@ -55,7 +57,8 @@ def test_an_eks_endpoint_and_the_kubeconfig_server_of_that_cluster_compare_equal
 # ---- CloudPlan ------------------------------------------------------------------------------------
 
 def test_a_plan_keeps_what_is_not_included_through_its_dict():
-    plan = CloudPlan("aws", "AWS account 1", "us-east-1", (res("rds-instance", "a", "name"),), ("r",),
+    plan = CloudPlan("aws", "AWS account 1", "us-east-1", (res("rds-instance", "a", "name"),),
+                     (ProtectionOn("aws", "rds-instance", "a"),),
                      (res("eks-cluster", "billing-dev", "tag"),))
     assert plan.to_dict()["not_included"][0]["name"] == "billing-dev"
     assert CloudPlan.from_dict(plan.to_dict()) == plan
@@ -89,7 +92,7 @@ def test_a_tag_only_match_and_its_parts_are_left_out_and_its_parts_marked_tag():
 
     assert included == [named, named_ng]
     assert [(r.name, r.matched_by) for r in left] == [("billing-dev", "tag"), ("workers", "tag")]
-    assert not_included_risks(left, "dev") == [
+    assert [risk_text(r) for r in not_included_risks(left, "dev")] == [
         "not included: eks-cluster billing-dev matches by tag only (environment=dev) but is not named after "
         "llm-analytics-hub-dev; --include-tag-matches includes it (with eks-nodegroup workers) after its own "
         "confirmation"]
@@ -186,7 +189,7 @@ def test_a_tag_only_part_of_a_resource_left_alone_names_it_and_stays_alone():
     ng = res("eks-nodegroup", "dev-batch", "tag", cluster="shared", within="eks-cluster shared")
     included, left = split_tag_matches([ng], include_tag_matches=False)
     assert (included, left) == ([], [ng])
-    assert not_included_risks(left, "dev") == [
+    assert [risk_text(r) for r in not_included_risks(left, "dev")] == [
         "not included: eks-nodegroup dev-batch (in eks-cluster shared, which would stay) matches by tag only "
         "(environment=dev) but is not named after llm-analytics-hub-dev; --include-tag-matches includes it after "
         "its own confirmation"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from hubtui.present.risks import risk_words
 from hubtui.cloud import gcp as gcp_cloud
 from hubtui.cloud.base import DELETED, FAILED, GONE, SKIPPED, CloudPlan, TeardownContext
 from hubtui.errors import HubError, UsageError
@@ -89,7 +90,7 @@ def test_discover_finds_the_hub_by_name_and_label(gcp, settings):
     vpc = next(r for r in plan.resources if r.kind == "vpc-network")
     assert vpc.details["subnetworks"] == [f"projects/{gcp.project}/regions/{gcp.region}/subnetworks/{CLUSTER}-subnet"]
     assert vpc.details["firewalls"] == [f"projects/{gcp.project}/global/firewalls/{CLUSTER}-allow-internal"]
-    assert plan.risks == (f"memorystore-instance {CLUSTER}-redis is STANDARD_HA tier: Memorystore keeps no export on "
+    assert risk_words(plan) == (f"memorystore-instance {CLUSTER}-redis is STANDARD_HA tier: Memorystore keeps no export on "
                           "delete and hubtui does not save it; its data is lost with it",)
     assert CloudPlan.from_dict(plan.to_dict()) == plan
 
@@ -108,9 +109,9 @@ def test_discover_by_name_only_adds_a_risk_per_resource(gcp, settings):
     assert {r.matched_by for r in plan.resources} == {"name"}
     assert len(plan.resources) == 5
     # one risk per labelled kind; a VPC network has no labels, so matching it by name is expected
-    labelled = [risk for risk in plan.risks if "has no label environment=dev" in risk]
-    assert len(labelled) == 4 and len(plan.risks) == 5  # and the Memorystore data named as not saved
-    assert not any("vpc-network" in risk for risk in plan.risks)
+    labelled = [risk for risk in risk_words(plan) if "has no label environment=dev" in risk]
+    assert len(labelled) == 4 and len(risk_words(plan)) == 5  # and the Memorystore data named as not saved
+    assert not any("vpc-network" in risk for risk in risk_words(plan))
 
 
 def test_discover_by_label_only(gcp, settings):
@@ -125,9 +126,9 @@ def test_discover_by_label_only(gcp, settings):
                    ("pubsub-topic", "audit-log", "tag")}
     cluster = next(r for r in plan.resources if r.kind == "gke-cluster")
     assert cluster.id == f"projects/{gcp.project}/locations/us-central1-a/clusters/renamed-cluster"
-    labelled = [risk for risk in plan.risks if "is labelled environment=dev but is not named after "
+    labelled = [risk for risk in risk_words(plan) if "is labelled environment=dev but is not named after "
                 "llm-analytics-hub-dev" in risk]
-    assert len(labelled) == 3 and len(plan.risks) == 4  # and the Memorystore data named as not saved
+    assert len(labelled) == 3 and len(risk_words(plan)) == 4  # and the Memorystore data named as not saved
 
 
 def test_discover_by_label_only_leaves_them_out_by_default(gcp, settings):
@@ -139,7 +140,7 @@ def test_discover_by_label_only_leaves_them_out_by_default(gcp, settings):
     assert plan.resources == ()
     assert {(r.kind, r.name, r.matched_by) for r in plan.not_included} == {
         ("gke-cluster", "renamed-cluster", "tag"), ("pubsub-topic", "audit-log", "tag")}
-    assert sorted(plan.risks) == [
+    assert sorted(risk_words(plan)) == [
         f"not included: {kind} {name} matches by tag only (environment=dev) but is not named after {CLUSTER}; "
         "--include-tag-matches includes it after its own confirmation"
         for kind, name in (("gke-cluster", "renamed-cluster"), ("pubsub-topic", "audit-log"))]
@@ -152,7 +153,7 @@ def test_discover_nothing(gcp, settings):
     plan = gcp_cloud.discover("dev", settings)
 
     assert plan.resources == ()
-    assert plan.risks == ()
+    assert risk_words(plan) == ()
 
 
 def test_topic_of_a_longer_environment_name_is_left_alone(gcp, settings):
@@ -160,7 +161,7 @@ def test_topic_of_a_longer_environment_name_is_left_alone(gcp, settings):
 
     plan = gcp_cloud.discover("dev", settings)
 
-    assert (plan.resources, plan.not_included, plan.risks) == ((), (), ())
+    assert (plan.resources, plan.not_included, risk_words(plan)) == ((), (), ())
 
 
 def test_dev_does_not_take_the_unlabelled_topics_of_dev_eu(gcp, settings):
@@ -174,7 +175,7 @@ def test_dev_does_not_take_the_unlabelled_topics_of_dev_eu(gcp, settings):
     topics = [r.name for r in plan.resources if r.kind == "pubsub-topic"]
     assert topics == [f"{CLUSTER}-events"]
     assert not any("dev-eu" in r.name for r in (*plan.resources, *plan.not_included))
-    assert not any("dev-eu" in risk for risk in plan.risks)
+    assert not any("dev-eu" in risk for risk in risk_words(plan))
 
     gcp_cloud.teardown(plan, settings, Recorder().ctx())
 
@@ -190,7 +191,7 @@ def test_discover_shows_cloud_sql_deletion_protection(gcp, settings):
     (sql,) = plan.resources
     assert sql.details["deletion_protection"] is True
     assert sql.details["labels"] == {"environment": "dev"}
-    assert len(plan.risks) == 1 and "deletion protection" in plan.risks[0]
+    assert len(risk_words(plan)) == 1 and "deletion protection" in risk_words(plan)[0]
 
 
 @pytest.mark.parametrize("missing, hint", [("gcp_project", "set GCP_PROJECT"), ("gcp_region", "set GCP_REGION")])
@@ -668,7 +669,7 @@ def test_memorystore_basic_tier_is_a_risk(gcp, settings):
 
     plan = gcp_cloud.discover("dev", settings)
 
-    assert [r for r in plan.risks if "BASIC" in r] == [
+    assert [r for r in risk_words(plan) if "BASIC" in r] == [
         f"memorystore-instance {CLUSTER}-redis is BASIC tier: Memorystore keeps no export on delete and hubtui "
         "does not save it; its data is lost with it"]
 
@@ -676,7 +677,7 @@ def test_memorystore_basic_tier_is_a_risk(gcp, settings):
 def test_memorystore_standard_tier_is_named_as_not_saved_too(gcp, settings):
     """Standard tier replicates, but a deleted instance keeps nothing either: named, never assumed saved."""
     gcp.add_redis_instance(f"{CLUSTER}-redis", labels={"environment": "dev"})
-    assert gcp_cloud.discover("dev", settings).risks == (
+    assert risk_words(gcp_cloud.discover("dev", settings)) == (
         f"memorystore-instance {CLUSTER}-redis is STANDARD_HA tier: Memorystore keeps no export on delete and "
         "hubtui does not save it; its data is lost with it",)
 
@@ -899,4 +900,4 @@ def test_memorystore_regions_that_did_not_answer_are_a_risk(gcp, settings):
 
     plan = gcp_cloud.discover("dev", settings)
 
-    assert "Memorystore did not answer for asia-east1: instances there are not in the plan" in plan.risks
+    assert "Memorystore did not answer for asia-east1: instances there are not in the plan" in risk_words(plan)

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from cluster.localcluster import HUB_NAMESPACE
+from hubtui.present.risks import risk_words
 from hubtui.errors import HubError
 from hubtui.ops.cleanup.backup import backup
 from hubtui.ops.cleanup.plan import CleanupOptions, discover
@@ -81,7 +82,7 @@ def unannounced(plan, events) -> list[str]:
             reasons.append(text.split(" not saved: ", 1)[-1] if " not saved: " in text else text)
         elif isinstance(e, StepFailed):
             reasons.append(e.error.split(": ", 1)[-1])
-    return [r for r in reasons if not any(r in risk for risk in plan.risks)]
+    return [r for r in reasons if not any(r in risk for risk in risk_words(plan))]
 
 
 def test_the_demo_plan_announces_every_warning_its_backup_step_gives(kube, kube_settings, tmp_path):
@@ -89,10 +90,10 @@ def test_the_demo_plan_announces_every_warning_its_backup_step_gives(kube, kube_
     backup's warning about it is no surprise; nothing else warns."""
     settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
     plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE), settings)
-    kafka = [r for r in plan.risks if r.startswith("Kafka topics will not be saved")]
+    kafka = [r for r in risk_words(plan) if r.startswith("Kafka topics will not be saved")]
     assert kafka == ["Kafka topics will not be saved (the cleanup goes on without it): the Kafka pod kafka-0 has no "
                      "kafka-topics.sh or kafka-topics on its PATH"]
-    assert not [r for r in plan.risks if "Redis" in r or "TimescaleDB" in r or "will stop the cleanup" in r]
+    assert not [r for r in risk_words(plan) if "Redis" in r or "TimescaleDB" in r or "will stop the cleanup" in r]
     events = []
     result = backup(kube, settings, HUB_NAMESPACE, "dev", emit=events.append)
     assert set(result.files) == {"timescaledb", "timescaledb/postgres", "timescaledb/roles", "redis"}
@@ -104,8 +105,8 @@ def test_the_demo_plan_announces_every_warning_its_backup_step_gives(kube, kube_
 def test_a_plan_with_skip_backup_probes_nothing(kube, kube_settings, tmp_path):
     settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
     plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, skip_backup=True), settings)
-    assert "no backup will be taken (--skip-backup)" in plan.risks
-    assert not [r for r in plan.risks if "Kafka" in r or "will stop the cleanup" in r]
+    assert "no backup will be taken (--skip-backup)" in risk_words(plan)
+    assert not [r for r in risk_words(plan) if "Kafka" in r or "will stop the cleanup" in r]
 
 
 def test_a_store_that_cannot_be_reached_is_a_plan_risk_and_absent_stores_are_named(kube, kube_settings, tmp_path):
@@ -123,10 +124,10 @@ def test_a_store_that_cannot_be_reached_is_a_plan_risk_and_absent_stores_are_nam
         settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
         plan = discover(kube, CleanupOptions("dev", "k8s", ns.name), settings)
         assert f"the backup will stop the cleanup before anything is deleted: TimescaleDB: no ready TimescaleDB " \
-               f"pod in namespace {ns.name}" in " | ".join(plan.risks)
+               f"pod in namespace {ns.name}" in " | ".join(risk_words(plan))
         for title in ("Redis", "Kafka"):
             assert (f"{title} will not be saved (the cleanup goes on without it): no {title} in {ns.name}, nothing "
-                    "of it to save") in plan.risks
+                    "of it to save") in risk_words(plan)
         events = []
         with pytest.raises(HubError, match="backup of TimescaleDB failed"):
             backup(kube, settings, ns.name, "dev", emit=events.append)
@@ -175,6 +176,6 @@ def test_a_second_redis_of_the_namespace_is_named_as_not_saved(kube, kube_settin
         settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
         plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True), settings)
         assert ("Redis sessions-cache will not be saved (the cleanup goes on without it): the backup saves one "
-                "Redis, the one of pod redis-cluster-0") in plan.risks
+                "Redis, the one of pod redis-cluster-0") in risk_words(plan)
     finally:
         apps.delete_namespaced_stateful_set("sessions-cache", HUB_NAMESPACE)

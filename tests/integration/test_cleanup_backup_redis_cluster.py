@@ -18,6 +18,7 @@ import pytest
 from kubernetes import client
 
 from cluster.localcluster import HUB_NAMESPACE, ROOT, LocalCluster, free_port
+from hubtui.present.risks import risk_words
 from hubtui.errors import HubError
 from hubtui.kube.client import connect
 from hubtui.ops.cleanup.backup import backup, parse_cluster_nodes, redis_layout
@@ -149,7 +150,7 @@ def test_each_pod_of_the_redis_cluster_statefulset_is_a_node_of_its_own(redis_hu
 
 def test_the_backup_saves_one_verified_rdb_per_master_holding_its_shards_keys(redis_hub, conn, settings, tmp_path):
     plan = discover(conn, CleanupOptions("dev", "k8s", HUB_NAMESPACE), settings)
-    assert not [r for r in plan.risks if "Redis" in r], plan.risks
+    assert not [r for r in risk_words(plan) if "Redis" in r], risk_words(plan)
     layout = redis_layout(conn, settings, HUB_NAMESPACE)
     assert layout.cluster and all(s.direct and not s.problem for s in layout.shards)
     events = []
@@ -189,7 +190,7 @@ def test_a_master_that_no_pod_answers_as_is_saved_by_its_address(redis_hub, conn
             assert time.monotonic() < deadline, "kwok kept the deleted exec rule"
             time.sleep(0.2)
         plan = discover(conn, CleanupOptions("dev", "k8s", HUB_NAMESPACE), settings)
-        assert not [r for r in plan.risks if "Redis" in r], plan.risks
+        assert not [r for r in risk_words(plan) if "Redis" in r], risk_words(plan)
         result = backup(conn, settings, HUB_NAMESPACE, "dev")
         by_address = f"redis/127.0.0.1-{master.port}"
         assert set(k for k in result.files if k.startswith("redis/")) == {
@@ -219,7 +220,7 @@ def test_with_kafka_tools_in_the_pod_the_topics_are_saved_and_the_plan_announces
     tool.chmod(0o755)
     try:
         plan = discover(conn, CleanupOptions("dev", "k8s", HUB_NAMESPACE), settings)
-        assert not [r for r in plan.risks if "Kafka" in r], plan.risks
+        assert not [r for r in risk_words(plan) if "Kafka" in r], risk_words(plan)
         events = []
         result = backup(conn, settings, HUB_NAMESPACE, "dev", emit=events.append)
         assert not [e for e in lines(events) if e.level != "info"]
@@ -245,7 +246,7 @@ def test_after_a_failover_the_promoted_replica_is_saved(redis_hub, conn, setting
     [promoted] = set(now) - set(before)
     assert now[promoted].slots == old.slots
     plan = discover(conn, CleanupOptions("dev", "k8s", HUB_NAMESPACE), settings)
-    assert not [r for r in plan.risks if "Redis" in r], plan.risks
+    assert not [r for r in risk_words(plan) if "Redis" in r], risk_words(plan)
     result = backup(conn, settings, HUB_NAMESPACE, "dev")
     assert {k for k in result.files if k.startswith("redis/")} == {f"redis/{p}" for p in now} | {"redis/nodes"}
     check_rdb(result.files[f"redis/{promoted}"])
@@ -263,7 +264,7 @@ def test_a_master_that_cannot_be_saved_is_a_plan_risk_and_stops_the_backup(redis
     for pod in dead:
         os.kill(redis_hub.redis_pids()[pod.replace("redis-cluster-", "redis-")], signal.SIGKILL)
     plan = discover(conn, CleanupOptions("dev", "k8s", HUB_NAMESPACE), settings)
-    [risk] = [r for r in plan.risks if "Redis" in r]
+    [risk] = [r for r in risk_words(plan) if "Redis" in r]
     assert risk.startswith(f"the backup will stop the cleanup before anything is deleted: Redis cluster master "
                            f"{victim.id[:8]} (127.0.0.1:{victim.port}, slots {','.join(victim.slots)}")
     assert "cannot be saved: no ready pod answers as that node" in risk

@@ -19,6 +19,7 @@ import pytest
 from kubernetes import client
 
 from cluster.localcluster import HUB_NAMESPACE
+from hubtui.present.risks import risk_words
 from hubtui.present.events import event_line
 from hubtui.audit import AuditLog
 from hubtui.errors import HubError, UsageError
@@ -254,7 +255,7 @@ def test_shared_infrastructure_is_left_alone_unless_included(kube):
         included = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True,
                                                  include_shared_infra=True))
         assert "ingress-nginx" in included.namespaces_to_delete
-        assert any("shared infrastructure ingress-nginx is included although in use" in r for r in included.risks)
+        assert any("shared infrastructure ingress-nginx is included although in use" in r for r in risk_words(included))
         assert included.hash != plan.hash
     finally:
         drop(kube, other)
@@ -330,7 +331,7 @@ def test_statefulsets_with_volumes_in_additional_namespaces_are_named_as_not_bac
     try:
         plan = discover(kube, CleanupOptions("dev", "k8s", HUB_NAMESPACE, (extra,), dry_run=True))
         assert any(f"namespace {extra}: statefulsets queue with volumes data-queue-0 are NOT backed up" in r
-                   for r in plan.risks)
+                   for r in risk_words(plan))
     finally:
         drop(kube, extra)
 

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from cluster.localcluster import HUB_NAMESPACE
+from hubtui.present.risks import risk_words
 from hubtui.audit import AuditLog
 from hubtui.cloud import aws as aws_mod
 from hubtui.kube.client import connect
@@ -73,7 +74,7 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
         [entries] = plan.local_plan.kubeconfig
         assert entries.contexts == (EKS_CONTEXT,)
         assert entries.users == ()  # still used by the kept same-named context of another account
-        assert any("other-account@llm-analytics-hub-dev" in r and r.endswith("kept") for r in plan.risks)
+        assert any("other-account@llm-analytics-hub-dev" in r and r.endswith("kept") for r in risk_words(plan))
         plan_file = plan.save(settings.state_dir)
 
         # first run: deletion protection was not confirmed, so the RDS instance fails and the run stops there

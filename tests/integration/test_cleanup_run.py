@@ -14,6 +14,7 @@ import pytest
 from kubernetes import client
 
 from cluster.localcluster import HUB_NAMESPACE
+from hubtui.present.risks import risk_words
 from hubtui.audit import AuditLog
 from hubtui.kube.client import connect
 from hubtui.ops.cleanup.journal import Journal
@@ -62,7 +63,7 @@ def test_a_k8s_cleanup_backs_up_drains_deletes_and_forgets_its_working_files(doo
         assert [w["name"] for w in plan.webhooks if w["kind"] == "apiservice"] == [
             "v1beta1.custom.metrics.hubtui.test"]
         assert any(r.startswith("CRD widgets.hubtui.test converts its versions through a webhook served from "
-                                "monitoring") for r in plan.risks)
+                                "monitoring") for r in risk_words(plan))
         plan_file = plan.save(settings.state_dir)
         events = []
         summary = CleanupRun(plan, plan_file, conn, settings, emit=events.append).run()

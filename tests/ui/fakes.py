@@ -343,6 +343,7 @@ def fake_plan(environment, opts=None, *, labelled=True):
     hub's namespace carries environment=<env> (the evidence holds); otherwise nothing shows the cluster is
     the environment's."""
     from hubtui.cloud.base import CloudPlan, CloudResource
+    from hubtui.facts import ProtectionOn, Unworded, VolumesGoWithNamespaces
     from hubtui.ops.cleanup.evidence import gather
     from hubtui.ops.cleanup.plan import CleanupOptions, NamespacePlan, Plan
 
@@ -357,15 +358,15 @@ def fake_plan(environment, opts=None, *, labelled=True):
                                 uid=f"0b1c-{n}")
                   for n in ("monitoring", "cert-manager", "ingress-nginx"))
     cloud = None
-    risks = ["persistent volumes are deleted with their namespaces; only the backup keeps their data"]
+    risks: list = [VolumesGoWithNamespaces()]
     if opts.cloud:
         c = f"llm-analytics-hub-{environment}"
         cloud = CloudPlan(opts.provider, "AWS account 123456789012", "eu-west-1", (
             CloudResource("eks-nodegroup", f"{c}-workers", f"arn:ng/{c}", "name+tag", {"cluster": c}),
             CloudResource("eks-cluster", c, f"arn:eks/{c}", "name+tag"),
             CloudResource("rds-instance", f"{c}-postgres", f"arn:rds/{c}", "name", {"deletion_protection": True}),
-        ), (f"RDS {c}-postgres has deletion protection: it will be switched off only if you confirm",)).to_dict()
-        risks += list(cloud["risks"])
+        ), (ProtectionOn("aws", "rds-instance", f"{c}-postgres"),)).to_dict()
+        risks.append(ProtectionOn("aws", "rds-instance", f"{c}-postgres"))
     public = {"environment": environment, "provider": opts.provider, "namespace": opts.namespace,
               "additional_namespaces": list(opts.additional_namespaces), "force": opts.force,
               "skip_backup": opts.skip_backup, "k8s_only": opts.k8s_only, "dry_run": opts.dry_run,
@@ -373,8 +374,8 @@ def fake_plan(environment, opts=None, *, labelled=True):
     evidence = gather(environment, namespace=opts.namespace, labels={"environment": environment} if labelled else {},
                       context="kwok-demo", cluster="kwok-demo", server="https://127.0.0.1:6443")
     if not labelled:
-        risks.insert(0, "nothing shows that context kwok-demo (server https://127.0.0.1:6443) is environment "
-                        f"'{environment}''s cluster")
+        risks.insert(0, Unworded("nothing shows that context kwok-demo (server https://127.0.0.1:6443) is environment "
+                                 f"'{environment}''s cluster"))
     return Plan(environment, opts.provider, "kwok-demo", "kwok-demo", "https://127.0.0.1:6443", public,
                 (main, *infra), tuple(risks), cloud,
                 {"kubeconfig": [], "working_dir": f"/state/hubtui/cleanup/{environment}",

@@ -8,6 +8,7 @@ import os
 import pytest
 import yaml
 
+from hubtui.present.risks import risk_text
 from hubtui.errors import HubError
 from hubtui.ops.cleanup.journal import Journal
 from hubtui.ops.cleanup.local_state import plan_kubeconfig, remove_kubeconfig_entries, remove_working_files
@@ -181,8 +182,9 @@ def test_a_same_named_cluster_elsewhere_is_kept_when_the_endpoint_is_known(tmp_p
     whose server is the planned cluster's endpoint goes; the other is kept and said."""
     path = tmp_path / "config"
     path.write_text(yaml.safe_dump(KUBECONFIG))
-    skipped: list[str] = []
-    [entries] = plan_kubeconfig(str(path), "llm-analytics-hub-dev", ["a:443/"], skipped)
+    found: list = []
+    [entries] = plan_kubeconfig(str(path), "llm-analytics-hub-dev", ["a:443/"], found)
+    skipped = [risk_text(r) for r in found]
     assert entries.contexts == ("arn:aws:eks:eu-west-1:1:cluster/llm-analytics-hub-dev",)
     assert entries.users == ("eks-dev",)
     assert len(skipped) == 1 and "gke_p_europe-west1_llm-analytics-hub-dev" in skipped[0]

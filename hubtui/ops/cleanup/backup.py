@@ -26,14 +26,13 @@ from ...paths import tilde
 from ...settings import Settings
 from ..connect import TARGETS, PodChoice, choose_container, find_pod, kubectl_path, matches_store, read_secret
 from ...events import Emit, StepDone, StepFailed, StepStarted, ignore
-from ...facts import BackedUp, BackupNotSaved, BackupSaved
+from ...facts import (BackedUp, BackupNotSaved, BackupSaved, BackupWillStop, KafkaToolMissing, KafkaUnchecked,
+                      OtherInstanceUnsaved, RolesUnsaved, Risk, ShardUnsaved, StoreAbsent)
 from ...words import counted
 from ...kube.apis import apis
 
 SECRET = "analytics-hub-secrets"
 # The plan's risk lines start with these; the backup's warnings and failures repeat the same reasons.
-STOPS = "the backup will stop the cleanup before anything is deleted: "
-NOT_SAVED = "{title} will not be saved (the cleanup goes on without it): "
 KAFKA_TOOLS = ("kafka-topics.sh", "kafka-topics")  # Apache's and Bitnami's name; Confluent's
 PROBE_TIMEOUT = 30
 
@@ -547,44 +546,42 @@ def _kafka(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) ->
 
 # ----- the plan's look ahead ------------------------------------------------------------------------
 
-def backup_risks(conn: KubeConnection, settings: Settings, namespace: str) -> list[str]:
+def backup_risks(conn: KubeConnection, settings: Settings, namespace: str) -> list[Risk]:
     """What the backup step will not save, as the plan's risk lines: a store that exists but cannot be
     reached (the backup will stop the cleanup), a Redis cluster master that cannot be saved, a store that is
     absent, Kafka topics that cannot be listed. Read-only and quick: pod lists, the secret, and exec of
     INFO / CLUSTER NODES / CLUSTER MYID / PING into Redis and `command -v` into Kafka, in parallel."""
-    def check(store: str) -> list[str]:
+    def check(store: str) -> list[Risk]:
         title = TARGETS[store].title
         try:
             try:
                 pod = find_pod(conn, namespace, TARGETS[store])
             except HubError as e:
                 if store != "kafka" and _store_exists(conn, namespace, store):
-                    return [f"{STOPS}{title}: {e}"]
-                return [NOT_SAVED.format(title=title) + _absent(namespace, store)]
-            others = [NOT_SAVED.format(title=f"{title} {name}") + f"the backup saves one {title}, the one of pod "
-                      f"{pod.name}" for name in _other_instances(conn, namespace, store, pod.name)]
+                    return [BackupWillStop(title, str(e))]
+                return [StoreAbsent(title, namespace)]
+            others: list[Risk] = [OtherInstanceUnsaved(title, name, pod.name)
+                                  for name in _other_instances(conn, namespace, store, pod.name)]
             if store == "redis":
                 layout = redis_layout(conn, settings, namespace)
-                return others + [f"{STOPS}{s.node.describe()} cannot be saved: {s.problem}" for s in layout.shards
-                                 if s.problem]
+                return others + [ShardUnsaved(s.node.describe(), s.problem) for s in layout.shards if s.problem]
             if store == "kafka":
                 try:
                     _kafka_tool(_Exec(conn, settings, namespace, pod.name, pod.container))
-                except _NotSaved as e:
-                    return others + [NOT_SAVED.format(title=f"{title} topics") + str(e)]
+                except _NotSaved:
+                    return others + [KafkaToolMissing(pod.name, KAFKA_TOOLS)]
             if store == "timescaledb":  # every database is saved; the roles need a superuser to be read
                 ex = _Exec(conn, settings, namespace, pod.name, pod.container)
                 superuser = ex.text(["psql", "-U", settings.db_user, "-d", settings.db_name, "-tAc",
                                      "select rolsuper from pg_roles where rolname = current_user"],
                                     timeout=PROBE_TIMEOUT).strip()
                 if superuser != "t":
-                    others.append(NOT_SAVED.format(title=f"{title} roles") + f"user {settings.db_user} is not "
-                                  "a superuser, so the roles cannot be read (every database is saved)")
+                    others.append(RolesUnsaved(settings.db_user))
             return others
         except HubError as e:
             if store == "kafka":
-                return [f"{title} topics may not be saved (best effort): could not check: {e}"]
-            return [f"{STOPS}{title}: {e}"]
+                return [KafkaUnchecked(str(e))]
+            return [BackupWillStop(title, str(e))]
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         return [risk for risks in pool.map(check, ("timescaledb", "redis", "kafka")) for risk in risks]

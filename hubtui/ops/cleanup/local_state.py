@@ -16,6 +16,7 @@ from datetime import datetime, UTC
 from pathlib import Path
 
 from ...errors import HubError
+from ...facts import ContextPointsElsewhere
 from ...paths import tilde
 from ...words import counted
 
@@ -79,7 +80,7 @@ def _load(path: Path) -> dict:
 
 
 def plan_kubeconfig(kubeconfig_paths: str, cloud_cluster: str, endpoints: list[str] | tuple[str, ...] = (),
-                    skipped: list[str] | None = None) -> tuple[KubeconfigEntries, ...]:
+                    skipped: list[ContextPointsElsewhere] | None = None) -> tuple[KubeconfigEntries, ...]:
     """The entries of every kubeconfig file in the path list that belong to the environment's cluster.
 
     A name is not proof: a cluster of the same name can live in another account, project or region. When the
@@ -105,8 +106,7 @@ def plan_kubeconfig(kubeconfig_paths: str, cloud_cluster: str, endpoints: list[s
             server = servers.get((c.get("context") or {}).get("cluster"), "")
             if wanted and normalise_server(server) not in wanted:
                 if skipped is not None:
-                    skipped.append(f"kubeconfig context {c.get('name')} in {tilde(str(path))} names the cluster but "
-                                   f"its server {server or '(none)'} is not the environment's: kept")
+                    skipped.append(ContextPointsElsewhere(str(c.get('name')), tilde(str(path)), server))
                 continue
             doomed.append(c)
         if not doomed:

@@ -12,6 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ...errors import HubError, UsageError
+from ...facts import (AdditionalNotBackedUp, BindingUnchecked, BindingUnproven, ConfirmationsSkipped, ContextPointsElsewhere,
+                      ConversionUnchecked, ConversionWebhookGoes, KubeconfigByNameOnly, MainNamespaceMissing,
+                      NoBackupTaken, Risk, SharedIncluded, VolumesGoWithNamespaces, VolumesNotSaved, risk_data,
+                      risk_from_data)
 from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, meta, name_of
 from ...settings import Settings
 from ...kube.apis import apis
@@ -140,7 +144,7 @@ class Plan:
     server: str
     options: dict
     namespaces: tuple[NamespacePlan, ...]
-    risks: tuple[str, ...] = ()
+    risks: tuple[Risk, ...] = ()  # facts: present/risks.py words them
     cloud: dict | None = None  # CloudPlan.to_dict(), when the cloud is torn down too
     local: dict = field(default_factory=dict)  # LocalPlan.to_dict()
     evidence: dict = field(default_factory=dict)  # Evidence.to_dict(): is this cluster the environment's?
@@ -148,14 +152,15 @@ class Plan:
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def body(self) -> dict:
-        return asdict(self)
+        """The plan as JSON data (saved, hashed): its risks named (facts.risk_data)."""
+        return {**asdict(self), "risks": [risk_data(r) for r in self.risks]}
 
     @classmethod
     def from_dict(cls, d: dict) -> Plan:
         fields = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         fields["namespaces"] = tuple(NamespacePlan(**{k: _as_tuples(v) for k, v in ns.items()})
                                      for ns in d["namespaces"])
-        fields["risks"] = tuple(d.get("risks", ()))
+        fields["risks"] = tuple(risk_from_data(r) for r in d.get("risks", ()))
         fields["webhooks"] = tuple(d.get("webhooks", ()))
         return cls(**fields)
 
@@ -420,21 +425,20 @@ def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
     return tuple(sorted(found, key=lambda w: (w["kind"], w["name"])))
 
 
-def _conversion_risks(conn: KubeConnection, doomed: set[str]) -> list[str]:
+def _conversion_risks(conn: KubeConnection, doomed: set[str]) -> list[Risk]:
     """CRDs whose conversion webhook is served from a doomed namespace: their objects can no longer be read
     in another version once it goes (hubtui does not delete CRDs: it names them)."""
     try:
         crds = apis(conn).apiextensions.list_custom_resource_definition(_request_timeout=REQUEST_TIMEOUT)
     except Exception as e:  # noqa: BLE001
-        return [f"the CRDs' conversion webhooks could not be checked ({describe_api_error(e, 'listing CRDs')})"]
-    out = []
+        return [ConversionUnchecked(str(describe_api_error(e, 'listing CRDs')))]
+    out: list[Risk] = []
     for crd in crds.items:
         conv = crd.spec.conversion if crd.spec else None
         hook = conv.webhook if conv is not None and conv.strategy == "Webhook" else None
         svc = hook.client_config.service if hook is not None and hook.client_config else None
         if svc is not None and svc.namespace in doomed:
-            out.append(f"CRD {name_of(crd)} converts its versions through a webhook served from {svc.namespace}: "
-                       "once that namespace goes, its objects in other versions cannot be read (the CRD stays)")
+            out.append(ConversionWebhookGoes(name_of(crd), svc.namespace))
     return out
 
 
@@ -490,7 +494,7 @@ def production_context(settings: Settings, context: str) -> str:
     return f"context {context} matches the production pattern {pattern!r}" if pattern else ""
 
 
-def _cloud_for_binding(opts: CleanupOptions, settings: Settings, risks: list[str]):
+def _cloud_for_binding(opts: CleanupOptions, settings: Settings, risks: list[Risk]):
     """--k8s-only on a cloud provider: the cloud is left alone, but its cluster is still looked up (read-only)
     so that its endpoint binds the kube context, or contradicts it. A lookup that fails is said as a risk."""
     from ...cloud.base import discover as cloud_discover
@@ -498,8 +502,8 @@ def _cloud_for_binding(opts: CleanupOptions, settings: Settings, risks: list[str
     try:
         return cloud_discover(opts.provider, opts.environment, settings, include_tag_matches=False)
     except Exception as e:  # noqa: BLE001 - binding only: the plan goes on, saying what it could not check
-        risks.append(f"--k8s-only: the {opts.provider} cluster of '{opts.environment}' could not be looked up to "
-                     f"compare its endpoint with the server ({str(e).splitlines()[0] if str(e) else type(e).__name__})")
+        risks.append(BindingUnchecked(opts.provider, opts.environment,
+                                      str(e).splitlines()[0] if str(e) else type(e).__name__))
         return None
 
 
@@ -546,9 +550,9 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
         from ...cloud.base import cluster_endpoints
 
         endpoints = cluster_endpoints(found_cloud)
-        skipped_contexts: list[str] = []
+        skipped_contexts: list[ContextPointsElsewhere] = []
         kubeconfig = plan_kubeconfig(conn.kubeconfig, cluster_name(opts.environment), endpoints, skipped_contexts)
-    risks: list[str] = []
+    risks: list[Risk] = []
     bind_cloud = found_cloud
     if opts.provider != "k8s" and opts.k8s_only:  # the cloud stays, but its cluster's endpoint still binds
         bind_cloud = _cloud_for_binding(opts, settings, risks)
@@ -564,39 +568,33 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
                       production_context=production_context(settings, conn.context))
     refuse_contrary(evidence, opts.environment, conn.context)
     if evidence.binding == UNPROVEN:
-        risks.append(f"nothing shows that context {conn.context} (server {conn.server}) is environment "
-                     f"'{opts.environment}''s cluster: no environment label on namespace {opts.namespace}, no "
-                     f"name with llm-analytics-hub-{opts.environment}, no matching cloud endpoint; you will "
-                     "be asked to type the context's name")
+        risks.append(BindingUnproven(conn.context, conn.server, opts.environment, opts.namespace))
     if not namespaces[0].exists:
-        risks.append(f"the main namespace {opts.namespace} does not exist in context {conn.context}")
+        risks.append(MainNamespaceMissing(opts.namespace, conn.context))
     if opts.skip_backup:
-        risks.append("no backup will be taken (--skip-backup)")
+        risks.append(NoBackupTaken())
     if opts.force:
-        risks.append("--force: the confirmations are skipped")
+        risks.append(ConfirmationsSkipped())
     if any(ns.pvcs for ns in namespaces if ns.doomed) and not opts.skip_backup:
-        risks.append("persistent volumes are deleted with their namespaces; only the backup keeps their data")
+        risks.append(VolumesGoWithNamespaces())
     if namespaces[0].exists and not opts.skip_backup:
         from .backup import backup_risks, unsaved_volumes  # what the backup will not save, said before asking
 
         risks += backup_risks(conn, settings, opts.namespace)
         main = namespaces[0]
         for name in unsaved_volumes(main.statefulsets, main.pvcs):
-            risks.append(f"namespace {main.name}: statefulset {name} has volumes the backup does NOT save (only "
-                         "TimescaleDB, Redis and Kafka are saved): its data goes with the namespace")
+            risks.append(VolumesNotSaved(main.name, name))
     for ns in namespaces:
         if ns.role == "additional" and ns.exists and ns.pvcs and ns.statefulsets:
-            risks.append(f"namespace {ns.name}: statefulsets {', '.join(n for n, _ in ns.statefulsets)} with "
-                         f"volumes {', '.join(n for n, _ in ns.pvcs)} are NOT backed up (the backup covers "
-                         f"{opts.namespace} only)")
+            risks.append(AdditionalNotBackedUp(ns.name, tuple(n for n, _ in ns.statefulsets),
+                                               tuple(n for n, _ in ns.pvcs), opts.namespace))
         if ns.shared and ns.included:
-            risks.append(f"shared infrastructure {ns.name} is included although in use: {', '.join(ns.shared[:5])}")
+            risks.append(SharedIncluded(ns.name, tuple(ns.shared[:5])))
     if found_cloud:
         risks += list(found_cloud.risks)
         risks += skipped_contexts
         if kubeconfig and not endpoints:
-            risks.append(f"kubeconfig entries for {cluster_name(opts.environment)} are matched by name only (no "
-                         "cloud cluster endpoint was found to compare with their server)")
+            risks.append(KubeconfigByNameOnly(cluster_name(opts.environment)))
     webhooks = _webhooks(conn, {ns.name for ns in namespaces if ns.doomed})
     risks += _conversion_risks(conn, {ns.name for ns in namespaces if ns.doomed})
     state = Path(settings.state_dir)
