@@ -21,7 +21,7 @@ from datetime import datetime, UTC
 from pathlib import Path
 
 from ...errors import HubError
-from ...kube.client import KubeConnection, meta, name_of
+from ...kube.client import KubeConnection
 from ...paths import tilde
 from ...settings import Settings
 from ..connect import TARGETS, PodChoice, choose_container, find_pod, kubectl_path, matches_store, read_secret
@@ -29,7 +29,7 @@ from ...events import Emit, StepDone, StepFailed, StepStarted, ignore
 from ...facts import (BackedUp, BackupNotSaved, BackupSaved, BackupWillStop, KafkaToolMissing, KafkaUnchecked,
                       OtherInstanceUnsaved, RolesUnsaved, Risk, ShardUnsaved, StoreAbsent)
 from ...words import counted
-from ...kube.apis import apis
+from ...kube.objects import list_items, meta_of, name_in
 
 SECRET = "analytics-hub-secrets"
 # The plan's risk lines start with these; the backup's warnings and failures repeat the same reasons.
@@ -163,17 +163,16 @@ def _absent(namespace: str, store: str) -> str:
 
 def _store_exists(conn: KubeConnection, namespace: str, store: str) -> bool:
     """Whether the namespace has a StatefulSet or a volume claim that belongs to the store."""
-    from ...kube.client import REQUEST_TIMEOUT, describe_api_error
+    from ...kube.client import describe_api_error
 
     names = TARGETS[store].names
     try:
-        sets = apis(conn).apps.list_namespaced_stateful_set(namespace, _request_timeout=REQUEST_TIMEOUT)
-        pvcs = apis(conn).core.list_namespaced_persistent_volume_claim(
-            namespace, _request_timeout=REQUEST_TIMEOUT)
+        sets = list_items(conn, "apps/v1", "statefulsets", namespace)
+        pvcs = list_items(conn, "v1", "persistentvolumeclaims", namespace)
     except Exception as e:  # noqa: BLE001 - unknown means: assume it exists, and fail safe
         raise describe_api_error(e, f"checking for {TARGETS[store].title} in {namespace}") from None
-    owned = [name_of(o) for o in sets.items] + [name_of(p) for p in pvcs.items]
-    labelled = any(str((meta(o).labels or {}).get(k)) in names for o in sets.items
+    owned = [name_in(o) for o in sets] + [name_in(p) for p in pvcs]
+    labelled = any(str((meta_of(o).get("labels") or {}).get(k)) in names for o in sets
                    for k in ("app.kubernetes.io/name", "app"))  # a store by its labels, whatever its name
     return labelled or any(n == name or n.startswith(name + "-") or f"-{name}-" in n for n in owned for name in names)
 
@@ -181,22 +180,22 @@ def _store_exists(conn: KubeConnection, namespace: str, store: str) -> bool:
 def _other_instances(conn: KubeConnection, namespace: str, store: str, saved_pod: str) -> list[str]:
     """The store's other StatefulSets in the namespace (by name or label), beside the one whose pod the backup
     saves: each is named in the plan as not saved, never passed over in silence."""
-    from ...kube.client import REQUEST_TIMEOUT, describe_api_error
+    from ...kube.client import describe_api_error
 
     names = TARGETS[store].names
     try:
-        sets = apis(conn).apps.list_namespaced_stateful_set(namespace, _request_timeout=REQUEST_TIMEOUT)
+        sets = list_items(conn, "apps/v1", "statefulsets", namespace)
     except Exception as e:  # noqa: BLE001
         raise describe_api_error(e, f"listing the statefulsets of {namespace}") from None
 
-    def is_store(o) -> bool:
-        labels = meta(o).labels or {}
-        n = name_of(o)
+    def is_store(o: dict) -> bool:
+        labels = meta_of(o).get("labels") or {}
+        n = name_in(o)
         return (any(str(labels.get(k)) in names for k in ("app.kubernetes.io/name", "app"))
                 or any(n == name or n.startswith(name + "-") for name in names))
 
     saved = saved_pod.rsplit("-", 1)[0]
-    return sorted(name_of(o) for o in sets.items if is_store(o) and name_of(o) != saved)
+    return sorted(name_in(o) for o in sets if is_store(o) and name_in(o) != saved)
 
 
 def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) -> list[tuple[str, Path, str]]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from ...audit import AuditLog
 from ...errors import HubError
-from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, meta, name_of
+from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, name_of
 from ...kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from ...kube.pods import pod_list_call
 from ...kube.watch import Watcher
@@ -24,6 +24,7 @@ from ...events import Emit, Progress, StepDone, StepStarted, ignore
 from ...facts import DrainFinished, JobsDeleted, NamespaceCreatedAgain, NamespacesDeleted, NamespacesTerminating, NamespaceStuck, PodsLeft, PodsRemain, ScaledToZero, WebhookDeleted, WebhookNotDeleted
 from ...words import counted
 from ...kube.apis import apis, delete_options
+from ...kube.objects import meta_of, read_object
 
 if TYPE_CHECKING:
     from kubernetes.client import V1Deployment, V1StatefulSet
@@ -126,13 +127,14 @@ def check_namespace_uid(conn: KubeConnection, namespace: str, uid: str) -> bool:
     if not uid:
         raise HubError(f"the plan has no uid for namespace {namespace}: it was made by an older hubtui; plan again")
     try:
-        found = apis(conn).core.read_namespace(namespace, _request_timeout=REQUEST_TIMEOUT)
+        found = read_object(conn, "v1", "namespaces", namespace)
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
             return False
         raise describe_api_error(e, f"reading namespace {namespace}") from None
-    if meta(found).uid != uid:
-        raise NamespaceRecreated(f"namespace {namespace} was created again since the plan (uid {meta(found).uid}, "
+    now = meta_of(found).get("uid")
+    if now != uid:
+        raise NamespaceRecreated(f"namespace {namespace} was created again since the plan (uid {now}, "
                        f"planned {uid}): nothing in it was touched; plan again")
     return True
 

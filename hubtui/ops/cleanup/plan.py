@@ -9,21 +9,19 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from ...errors import HubError, UsageError
 from ...facts import (AdditionalNotBackedUp, BindingUnchecked, BindingUnproven, ConfirmationsSkipped, ContextPointsElsewhere,
                       ConversionUnchecked, ConversionWebhookGoes, KubeconfigByNameOnly, MainNamespaceMissing,
                       NoBackupTaken, Risk, SharedIncluded, VolumesGoWithNamespaces, VolumesNotSaved, risk_data,
                       risk_from_data)
-from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, meta, name_of
+from ...kube.client import KubeConnection, describe_api_error
 from ...settings import Settings
-from ...kube.apis import apis
+from ...kube.objects import dig, list_items, meta_of, name_in, read_object
 from .evidence import UNPROVEN, Evidence, gather, production_like, refuse_contrary
 from .local_state import KubeconfigEntries, LocalPlan, plan_kubeconfig
 
-if TYPE_CHECKING:
-    from kubernetes.client import V1PersistentVolumeClaim
 
 PROVIDERS = ("aws", "gcp", "azure", "k8s")
 EXPLICIT_NAMESPACE = ("-n", "typed in the form")  # a main namespace named on purpose, not inherited
@@ -311,39 +309,36 @@ def contents(resource) -> list[str]:
 
 def _namespace_plan(conn: KubeConnection, name: str, role: str) -> tuple[NamespacePlan, dict | None]:
     """What one namespace holds, and its labels (None when it does not exist)."""
-    core, apps, batch = apis(conn).core, apis(conn).apps, apis(conn).batch
-    t = REQUEST_TIMEOUT
     try:
-        found = core.read_namespace(name, _request_timeout=t)
+        found = read_object(conn, "v1", "namespaces", name)
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
             return NamespacePlan(name, False, role), None
         raise describe_api_error(e, f"reading namespace {name}") from None
     try:
-        deps = apps.list_namespaced_deployment(name, _request_timeout=t).items
-        sets = apps.list_namespaced_stateful_set(name, _request_timeout=t).items
-        jobs = batch.list_namespaced_job(name, _request_timeout=t).items
-        crons = batch.list_namespaced_cron_job(name, _request_timeout=t).items
-        pvcs = core.list_namespaced_persistent_volume_claim(name, _request_timeout=t).items
-        pods = core.list_namespaced_pod(name, _request_timeout=t).items
+        deps = list_items(conn, "apps/v1", "deployments", name)
+        sets = list_items(conn, "apps/v1", "statefulsets", name)
+        jobs = list_items(conn, "batch/v1", "jobs", name)
+        crons = list_items(conn, "batch/v1", "cronjobs", name)
+        pvcs = list_items(conn, "v1", "persistentvolumeclaims", name)
+        pods = list_items(conn, "v1", "pods", name)
     except Exception as e:  # noqa: BLE001
         raise describe_api_error(e, f"listing what namespace {name} holds") from None
     return NamespacePlan(
         name, True, role,
-        deployments=tuple(sorted((name_of(d), d.spec.replicas or 0) for d in deps)),
-        statefulsets=tuple(sorted((name_of(s), s.spec.replicas or 0) for s in sets)),
-        jobs=tuple(sorted(name_of(j) for j in jobs)),
-        cronjobs=tuple(sorted(name_of(c) for c in crons)),
-        pvcs=tuple(sorted((name_of(p), _requested_storage(p)) for p in pvcs)),
+        deployments=tuple(sorted((name_in(d), dig(d, "spec", "replicas") or 0) for d in deps)),
+        statefulsets=tuple(sorted((name_in(s), dig(s, "spec", "replicas") or 0) for s in sets)),
+        jobs=tuple(sorted(name_in(j) for j in jobs)),
+        cronjobs=tuple(sorted(name_in(c) for c in crons)),
+        pvcs=tuple(sorted((name_in(p), _requested_storage(p)) for p in pvcs)),
         pods=len(pods),
-        uid=meta(found).uid or "",
-    ), dict(meta(found).labels or {})
+        uid=meta_of(found).get("uid") or "",
+    ), dict(meta_of(found).get("labels") or {})
 
 
-def _requested_storage(pvc: V1PersistentVolumeClaim) -> str:
+def _requested_storage(pvc: dict) -> str:
     """The storage a claim requests, or "?"."""
-    resources = pvc.spec.resources if pvc.spec else None
-    return (resources.requests or {}).get("storage", "?") if resources else "?"
+    return str(dig(pvc, "spec", "resources", "requests", "storage") or "?")
 
 
 _NGINX_CLASSES = ("nginx",)
@@ -353,43 +348,38 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
     """What outside the plan still uses an infrastructure namespace: Ingresses of class nginx
     (ingress-nginx), cert-manager Certificates (cert-manager), ServiceMonitors / PodMonitors (monitoring).
     A list that cannot be read counts as "in use" (it is left alone unless included)."""
-    t = REQUEST_TIMEOUT
 
-    def outside(items, ns_of) -> list:
-        return [i for i in items if ns_of(i) not in planned]
+    def outside(items: list[dict]) -> list[dict]:
+        return [i for i in items if meta_of(i).get("namespace") not in planned]
 
     try:
         if infra == "ingress-nginx":
-            net = apis(conn).networking
-            classes = net.list_ingress_class(_request_timeout=t).items
-            nginx = set(_NGINX_CLASSES) | {name_of(c) for c in classes  # an IngressClass's spec is optional
-                                           if ((c.spec.controller if c.spec else None) or "") == "k8s.io/ingress-nginx"}
-            default_nginx = any((meta(c).annotations or {}).get("ingressclass.kubernetes.io/is-default-class")
-                                == "true" and name_of(c) in nginx for c in classes)
+            classes = list_items(conn, "networking.k8s.io/v1", "ingressclasses")
+            nginx = set(_NGINX_CLASSES) | {name_in(c) for c in classes  # an IngressClass's spec is optional
+                                           if (dig(c, "spec", "controller") or "") == "k8s.io/ingress-nginx"}
+            default_nginx = any((meta_of(c).get("annotations") or {}).get("ingressclass.kubernetes.io/is-default-class")
+                                == "true" and name_in(c) in nginx for c in classes)
 
-            def uses_nginx(i) -> bool:
-                named = i.spec.ingress_class_name or (i.metadata.annotations or {}).get("kubernetes.io/ingress.class")
+            def uses_nginx(i: dict) -> bool:
+                named = (dig(i, "spec", "ingressClassName")
+                         or (meta_of(i).get("annotations") or {}).get("kubernetes.io/ingress.class"))
                 return named in nginx if named else default_nginx  # no class: the cluster's default one
 
-            items = net.list_ingress_for_all_namespaces(_request_timeout=t).items
-            users = [i for i in outside(items, lambda i: i.metadata.namespace) if uses_nginx(i)]
-            return tuple(f"ingress {i.metadata.namespace}/{i.metadata.name}" for i in users)
+            items = list_items(conn, "networking.k8s.io/v1", "ingresses")
+            users = [i for i in outside(items) if uses_nginx(i)]
+            return tuple(f"ingress {meta_of(i).get('namespace')}/{name_in(i)}" for i in users)
         kinds = {"cert-manager": [("cert-manager.io", "v1", "certificates", "certificate")],
                  "monitoring": [("monitoring.coreos.com", "v1", "servicemonitors", "servicemonitor"),
                                 ("monitoring.coreos.com", "v1", "podmonitors", "podmonitor")]}.get(infra, [])
         found = []
-        custom = apis(conn).custom
         for group, version, plural, label in kinds:
             try:
-                # a list of custom objects is plain JSON: a dict (the SDK annotates it as object)
-                listed = cast(dict, custom.list_cluster_custom_object(group, version, plural, _request_timeout=t))
-                items = listed["items"]
+                items = list_items(conn, f"{group}/{version}", plural)
             except Exception as e:
                 if getattr(e, "status", None) == 404:  # the kind is not installed: nobody uses it
                     continue
                 raise
-            found += [f"{label} {i['metadata']['namespace']}/{i['metadata']['name']}"
-                      for i in outside(items, lambda i: i["metadata"].get("namespace"))]
+            found += [f"{label} {meta_of(i).get('namespace')}/{name_in(i)}" for i in outside(items)]
         return tuple(found)
     except Exception as e:  # noqa: BLE001
         why = describe_api_error(e, "listing its users in other namespaces")
@@ -399,29 +389,27 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
 def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
     """The cluster-scoped webhook configurations whose service lives in a namespace that will go: left
     behind, they would make the API server reject writes (Ingresses, Certificates) for good."""
-    api = apis(conn).admission
     found = []
-    for kind, call in (("validating", api.list_validating_webhook_configuration),
-                       ("mutating", api.list_mutating_webhook_configuration)):
+    for kind, resource in (("validating", "validatingwebhookconfigurations"),
+                           ("mutating", "mutatingwebhookconfigurations")):
         try:
-            items = call(_request_timeout=REQUEST_TIMEOUT).items
+            items = list_items(conn, "admissionregistration.k8s.io/v1", resource)
         except Exception as e:  # noqa: BLE001
             raise describe_api_error(e, f"listing the {kind} webhook configurations") from None
         for item in items:
-            served = {w.client_config.service.namespace for w in item.webhooks or ()
-                      if w.client_config and w.client_config.service}
+            served = {dig(w, "clientConfig", "service", "namespace") for w in item.get("webhooks") or ()} - {None}
             if served and served <= doomed:  # one that also serves from a kept namespace stays
-                found.append({"kind": kind, "name": name_of(item), "uid": meta(item).uid,
+                found.append({"kind": kind, "name": name_in(item), "uid": meta_of(item).get("uid"),
                               "namespaces": sorted(served)})
     try:  # APIServices (prometheus-adapter's metrics API...): left behind, they break discovery cluster-wide
-        services = apis(conn).apiregistration.list_api_service(_request_timeout=REQUEST_TIMEOUT).items
+        services = list_items(conn, "apiregistration.k8s.io/v1", "apiservices")
     except Exception as e:  # noqa: BLE001
         raise describe_api_error(e, "listing the APIServices") from None
     for service in services:
-        svc = service.spec.service if service.spec else None
-        if svc is not None and svc.namespace in doomed:
-            found.append({"kind": "apiservice", "name": name_of(service), "uid": meta(service).uid,
-                          "namespaces": [svc.namespace]})
+        namespace = dig(service, "spec", "service", "namespace")
+        if namespace is not None and namespace in doomed:
+            found.append({"kind": "apiservice", "name": name_in(service), "uid": meta_of(service).get("uid"),
+                          "namespaces": [namespace]})
     return tuple(sorted(found, key=lambda w: (w["kind"], w["name"])))
 
 
@@ -429,16 +417,16 @@ def _conversion_risks(conn: KubeConnection, doomed: set[str]) -> list[Risk]:
     """CRDs whose conversion webhook is served from a doomed namespace: their objects can no longer be read
     in another version once it goes (hubtui does not delete CRDs: it names them)."""
     try:
-        crds = apis(conn).apiextensions.list_custom_resource_definition(_request_timeout=REQUEST_TIMEOUT)
+        crds = list_items(conn, "apiextensions.k8s.io/v1", "customresourcedefinitions")
     except Exception as e:  # noqa: BLE001
         return [ConversionUnchecked(str(describe_api_error(e, 'listing CRDs')))]
     out: list[Risk] = []
-    for crd in crds.items:
-        conv = crd.spec.conversion if crd.spec else None
-        hook = conv.webhook if conv is not None and conv.strategy == "Webhook" else None
-        svc = hook.client_config.service if hook is not None and hook.client_config else None
-        if svc is not None and svc.namespace in doomed:
-            out.append(ConversionWebhookGoes(name_of(crd), svc.namespace))
+    for crd in crds:
+        conv = dig(crd, "spec", "conversion") or {}
+        namespace = dig(conv, "webhook", "clientConfig", "service", "namespace") if conv.get("strategy") == "Webhook" \
+            else None
+        if namespace is not None and namespace in doomed:
+            out.append(ConversionWebhookGoes(name_in(crd), namespace))
     return out
 
 
