@@ -720,15 +720,22 @@ def risk_data(risk: Risk) -> dict | str:
 
 
 def risk_from_data(data) -> Risk:
-    """A saved plan's risk: text (an earlier hubtui's plan) is Unworded; a risk this hubtui does not know is a
-    ValueError (the plan is refused: plan again), never dropped."""
+    """A saved plan's risk: text (an earlier hubtui's plan) is Unworded; a risk this hubtui does not know is
+    UnknownRisk (the plan is refused: plan again), never dropped."""
     if isinstance(data, str):
         return Unworded(data)
     fields = dict(data)
     cls: type | None = _RISKS.get(str(fields.pop("fact", "")))
     if cls is None:
-        raise ValueError(f"unknown risk {data!r}")
-    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+        raise UnknownRisk(f"unknown risk {data!r}")
+    try:
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+    except TypeError:  # a field this hubtui does not know, or one missing
+        raise UnknownRisk(f"a risk this hubtui reads otherwise: {data!r}") from None
+
+
+class UnknownRisk(ValueError):
+    """A saved plan's risk that this hubtui does not know (saved by another version of it)."""
 
 Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | KubeconfigCleaned | WorkingFilesKept \
     | AuditUnwritable | ScaledToZero | JobsDeleted | PodsRemain | NamespaceCreatedAgain | NamespaceStuck | WebhookDeleted \

@@ -40,13 +40,13 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, UTC
 from typing import Any
 from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
 
 from ..errors import HubError, UsageError
 from ..events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore
 from ..facts import (FinishedBefore, FinishedEarlier, HeldBack, NotIncluded, ResourceSaid, Risk, StoppedBefore, TryingAgain,
                      Waiting, risk_data, risk_from_data)
 from ..settings import Settings
+from ..urls import normalise_server  # noqa: F401 - cloud.base.normalise_server, as its callers import it
 
 CLOUD_PROVIDERS = ("aws", "gcp", "azure")
 TAG_KEY = "environment"  # the tag (AWS, Azure) or label (GCP) that names a resource's environment
@@ -335,29 +335,6 @@ def cluster_endpoints(plan: CloudPlan) -> list[str]:
             if isinstance(url, str) and url and url not in found:
                 found.append(url)
     return found
-
-
-def normalise_server(url: str) -> str:
-    """A server URL in one spelling, so that a kubeconfig's server and a cloud endpoint compare equal:
-    no https:// scheme, no default port 443, host in lower case, no trailing slash (other schemes and ports,
-    and the path, are kept)."""
-    text = (url or "").strip()
-    if "://" not in text:
-        text = f"https://{text}"
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # IPv6
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is not None and not (scheme == "https" and port == 443):
-        host = f"{host}:{port}"
-    path = parts.path.rstrip("/")
-    head = host if scheme == "https" else f"{scheme}://{host}"
-    return f"{head}{path}"
 
 
 # --------------------------------------------------------------------------------------------- identity

@@ -30,6 +30,7 @@ from ..kube.client import (FAILED, describe_api_error, FORBIDDEN, UNAUTHORIZED, 
 from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
 from ..readonly import readonly_reason
 from ..settings import Settings
+from ..urls import normalise_server
 from .cleanup.evidence import ENVIRONMENT_LABELS, named_environments, production_like
 
 CONNECTING, LIVE, NO_HUB = "connecting", "live", "no hub"
@@ -80,7 +81,30 @@ def choose_hubs(settings: Settings, patterns: Sequence[str] | None = None) -> li
 
 
 def same_server(a: str, b: str) -> bool:
-    return a.rstrip("/").lower() == b.rstrip("/").lower()
+    return normalise_server(a) == normalise_server(b)
+
+
+def hub_key(hub: Hub) -> tuple[str, str]:
+    """What makes two contexts one hub: the same server (in one spelling: https://x and x:443 are one) and
+    namespace."""
+    return normalise_server(hub.server), hub.namespace
+
+
+def readonly_hubs(settings: Settings, hubs: Sequence[Hub] = ()) -> dict[tuple[str, str], tuple[str, str]]:
+    """The hubs (hub_key) that a context declares read-only -> (that context, its reason), from every context
+    of the kubeconfig (and `hubs`): `readonly_contexts` protects the hub, not one name for it, so a context
+    that is not read-only itself, but reaches the same server and namespace as one that is, is read-only too."""
+    try:
+        every = choose_hubs(settings, ["*"])
+    except HubError:  # the kubeconfig cannot be read now: the hubs given are all there is to go on
+        every = []
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    for hub in [*hubs, *every]:
+        if hub.server and hub_key(hub) not in found:
+            reason = readonly_reason(hub_settings(settings, hub), hub.context)
+            if reason:
+                found[hub_key(hub)] = (hub.context, reason)
+    return found
 
 
 def points_elsewhere(hub: Hub, server: str) -> str | None:
@@ -127,6 +151,7 @@ class HubView:
     environment_from: str = ""
     production: bool = False
     readonly: str | None = None  # why changes are refused on this hub (None: they are not)
+    readonly_through: str = ""  # readonly comes from another context of the same hub (its reason in `readonly`)
     labels_read: bool = False  # its namespace's labels were read (unread: it may be production, not known)
     rows: tuple[DeploymentRow, ...] = ()
     synced: bool = False  # the rows match the server
@@ -159,7 +184,8 @@ class HubView:
         return {"context": self.context, "namespace": self.hub.namespace, "server": self.hub.server,
                 "state": self.state, "why": self.why or None, "environment": self.environment or None,
                 "environment_from": self.environment_from or None, "production": self.production,
-                "readonly": self.readonly, "deployments": len(self.rows), "ready": self.ready,
+                "readonly": self.readonly, "readonly_through": self.readonly_through or None,
+                "deployments": len(self.rows), "ready": self.ready,
                 "not_ready": self.not_ready, "in_maintenance": self.in_maintenance, "hpas": self.hpas,
                 "last_change": self.changed_at}
 
@@ -183,6 +209,19 @@ class Fleet:
         self._stop = threading.Event()
         self._gate = threading.BoundedSemaphore(max(1, parallel))
         self._threads: list[threading.Thread] = []
+        self._readonly: dict[tuple[str, str], tuple[str, str]] | None = None  # readonly_hubs, read once
+
+    def readonly_of(self, hub: Hub) -> tuple[str | None, str]:
+        """(why changes are refused on the hub, the other context it comes from ('': its own)); None: they are
+        not. Any thread: the kubeconfig's contexts are read once, off the UI thread."""
+        own = readonly_reason(hub_settings(self.settings, hub), hub.context)
+        if own or not hub.server:
+            return own, ""
+        with self._lock:
+            if self._readonly is None:
+                self._readonly = readonly_hubs(self.settings, self.hubs)
+            through, why = self._readonly.get(hub_key(hub), ("", None))
+        return why, through
 
     # ----- any thread ------------------------------------------------------------------------------------------
     def start(self) -> Fleet:
@@ -265,6 +304,7 @@ class Fleet:
                     delay = min(delay * 2, self.backoff[1])
                     continue
             environment, source, production = environment_of(hub, labels, self.settings.production_contexts)
+            readonly, through = self.readonly_of(hub)
             store = DeploymentStore(conn, hub.namespace)
             with self._lock:
                 if self._stop.is_set():
@@ -272,7 +312,7 @@ class Fleet:
                     return
                 self._conns[hub.context], self._stores[hub.context] = conn, store
             self._update(hub.context, environment=environment, environment_from=source, production=production,
-                         labels_read=labels is not None, readonly=readonly_reason(settings, hub.context), why="")
+                         labels_read=labels is not None, readonly=readonly, readonly_through=through, why="")
             store.subscribe(functools.partial(self._rows_changed, hub.context, store))
             store.start()
             return
@@ -414,25 +454,19 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
     seen: dict[tuple[str, str], str] = {}  # a hub (server, namespace) -> the context it is acted on through
     for hub in hubs:  # a context whose name was confirmed is the one that acts (the confirmation was for it)
         if hub.server:
-            key = (hub.server.rstrip("/").lower(), hub.namespace)
+            key = hub_key(hub)
             if key not in seen or (hub.context in confirmed and seen[key] not in confirmed):
                 seen[key] = hub.context
     firsts: dict[Hub, str] = {}  # a hub that another context of the action reaches already -> that context
     for hub in hubs:
         if hub.server:
-            first = seen[(hub.server.rstrip("/").lower(), hub.namespace)]
+            first = seen[hub_key(hub)]
             if first != hub.context:
                 firsts[hub] = first
 
     # a hub that one of its contexts declares read-only is read-only through all of them: `readonly_contexts`
     # protects the hub, not one name for it
-    readonly_through: dict[tuple[str, str], tuple[str, str]] = {}
-    for hub in hubs:
-        key = (hub.server.rstrip("/").lower(), hub.namespace)
-        if hub.server and not dry_run and key not in readonly_through:
-            reason = readonly_reason(hub_settings(settings, hub), hub.context)
-            if reason:
-                readonly_through[key] = (hub.context, reason)
+    readonly_through = readonly_hubs(settings, hubs) if not dry_run else {}
 
     results: dict[str, HubResult] = {}
     ended = {context: threading.Event() for context in seen.values()}
@@ -454,7 +488,7 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
         refused, why = "", readonly_reason(s, hub.context) if not dry_run else None
         through = ""
         if not why and hub.server:
-            through, why = readonly_through.get((hub.server.rstrip("/").lower(), hub.namespace), ("", None))
+            through, why = readonly_through.get(hub_key(hub), ("", None))
         if why:
             refused = READ_ONLY
         elif hub.namespace_from == "context" and hub.namespace in NOT_HUBS:

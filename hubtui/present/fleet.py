@@ -70,7 +70,8 @@ def reasons(r: HubResult) -> dict[str, str]:
 def result_dict(r: HubResult) -> dict:
     """A hub's result as `hubtui scale --contexts … --json` gives it."""
     return {"context": r.context, "namespace": r.namespace, "ok": r.ok, "result": result_text(r),
-            "outcome": r.outcome, "refused": r.refused or None, "same_hub_as": r.why if r.outcome == SAME_HUB else r.through or None,
+            "outcome": r.outcome, "refused": r.refused or None, "same_hub_as": r.why if r.outcome == SAME_HUB else None,
+            "readonly_through": r.through or None,
             "not_ready": None if r.not_ready is None else reasons(r),
             "rolled_back": [{"deployment": c.name, "from": c.before, "to": c.after, "error": c.error}
                             for c in r.rolled_back],

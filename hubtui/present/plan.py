@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..events import named
 from .risks import risk_words
 from ..ops.cleanup.plan import Plan, contents, evidence_lines
 from ..ops.cleanup.kube_steps import served_label
@@ -154,7 +155,7 @@ def plan_json(plan: Plan) -> dict:
     if body.get("cloud"):
         cloud = plan.cloud_plan
         body["cloud"] = {**body["cloud"], "risks": list(risk_words(cloud)) if cloud else []}
-    return {**body, "risks": list(risk_words(plan)), "risk_facts": plan.body()["risks"]}
+    return {**body, "risks": list(risk_words(plan)), "risk_facts": [named(r) for r in plan.risks]}
 
 
 def doomed_summary(plan: Plan) -> str:

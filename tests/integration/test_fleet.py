@@ -265,8 +265,21 @@ def test_a_hub_that_one_of_its_contexts_declares_read_only_is_read_only_through_
     assert result_text(results["dev-alias"]).startswith("refused: read-only (context dev-alias")
     assert result_text(results["dev-a"]).startswith(
         "refused: read-only through dev-alias, the same hub (its server and namespace): context dev-alias")
-    assert not results["dev-a"].ok and result_dict(results["dev-a"])["same_hub_as"] == "dev-alias"
+    assert not results["dev-a"].ok and result_dict(results["dev-a"])["readonly_through"] == "dev-alias"
     assert fleet_hubs["dev"].replicas() == before
+    # dev-a alone: the read-only context is not among the hubs acted on, and still protects the hub
+    [alone] = act_on_hubs(s, choose_hubs(s, ["dev-a"]), MAINTENANCE)
+    assert result_text(alone).startswith("refused: read-only through dev-alias"), result_text(alone)
+    assert fleet_hubs["dev"].replicas() == before
+    # and the fleet's own row says it is read-only, through which context
+    fleet = Fleet(s, choose_hubs(s, ["dev-a"])).start()
+    try:
+        assert fleet.wait_settled(30)
+        view = fleet.view("dev-a")
+    finally:
+        fleet.stop()
+    assert (view.readonly_through, view.to_dict()["readonly_through"]) == ("dev-alias", "dev-alias")
+    assert "dev-alias" in (view.readonly or "")
     # a dry run changes nothing and is not refused
     dry = {r.context: r for r in act_on_hubs(s, choose_hubs(s, ["dev-*"]), MAINTENANCE, dry_run=True)}
     assert dry["dev-a"].ok

@@ -293,3 +293,18 @@ async def test_a_cell_that_grows_is_shown_whole_even_when_the_table_is_not_idle(
         moved = tuple({**p, "spec": {**p["spec"], "nodeName": "node-000000-eu-west-1c"}} for p in snap.pods)
         threading.Thread(target=backend.details[-1].push, args=(dataclasses.replace(snap, pods=moved),)).start()
         await until(pilot, lambda: "node-000000-eu-west-1c" in screen_text(app), what="the longer node name whole")
+
+
+async def test_an_event_message_with_brackets_is_shown_as_it_is(monkeypatch):
+    """The cluster's text is not markup: an event whose message holds "[/app]" or "[b]" is shown whole, and
+    nothing raises."""
+    backend = FakeBackend()
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await open_detail(pilot, app)
+        snap = detail_snapshot("event-ingestion")
+        odd = {"uid": "e9", "type": "Normal", "reason": "Pulled", "message": "tag [b]v2[/app] pulled", "count": 1,
+               "time": NOW.strftime("%Y-%m-%dT%H:%M:%S.000000Z"), "kind": "Pod",
+               "object": "event-ingestion-7d9f-bbbbb", "object_uid": "pod-bbbbb"}
+        threading.Thread(target=backend.details[-1].push,
+                         args=(dataclasses.replace(snap, events=snap.events + (odd,)),)).start()
+        await until(pilot, lambda: "tag [b]v2[/app] pulled" in screen_text(app), what="the message as it is")

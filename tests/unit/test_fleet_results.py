@@ -47,3 +47,11 @@ def test_the_json_gives_the_words_and_each_changes_warning_in_words():
     assert doc["result"] == "done: 1 of 1 deployments changed" and doc["ok"] is True
     assert doc["changes"] == [{"deployment": "api", "from": 2, "to": 12, "error": None,
                                "warning": "api: 12 is outside HPA api-hpa's range 2–10: the HPA will scale it back to 10"}]
+
+
+def test_two_spellings_of_one_server_are_one_hub():
+    from hubtui.ops.fleet import Hub, hub_key
+
+    assert hub_key(Hub("a", "hub", "https://API.example.com:443/")) == hub_key(Hub("b", "hub", "api.example.com"))
+    assert hub_key(Hub("a", "hub", "https://api.example.com:6443")) != hub_key(Hub("b", "hub", "api.example.com"))
+    assert hub_key(Hub("a", "hub", "api.example.com")) != hub_key(Hub("b", "other", "api.example.com"))

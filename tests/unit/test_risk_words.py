@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from hubtui.facts import _RISKS, BindingUnproven, NotIncluded, ProtectionOn, ShardUnsaved, Unworded, risk_data
+from hubtui.errors import HubError
 from hubtui.ops.cleanup.plan import NamespacePlan, Plan
 from hubtui.present.plan import plan_json, render_text
 from hubtui.present.risks import risk_text, risk_words
@@ -90,7 +91,7 @@ def test_a_saved_plan_with_a_risk_this_hubtui_does_not_know_is_refused(tmp_path)
     data = json.loads(path.read_text())
     data["risks"] = [{"fact": "SomethingNew", "what": "db"}]
     path.write_text(json.dumps(data))
-    with pytest.raises(Exception, match="plan again"):
+    with pytest.raises(HubError, match="holds a risk this hubtui does not know .*: plan again"):
         Plan.load(path)
 
 
@@ -100,6 +101,8 @@ def test_the_cli_and_json_give_the_risks_in_words_and_json_names_them_too():
     assert f"! {text}" in render_text(plan)
     shown = plan_json(plan)
     assert shown["risks"] == [text] and shown["risk_facts"] == [risk_data(plan.risks[0])]
+    older = plan_json(plan_with([Unworded("a risk in words")]))  # an earlier hubtui's plan: named all the same
+    assert older["risk_facts"] == [{"fact": "Unworded", "text": "a risk in words"}]
 
 
 def test_no_risk_is_worded_where_it_is_found():

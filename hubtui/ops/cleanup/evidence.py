@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from ...cloud.base import normalise_server
+from ...urls import normalise_server
 from ...errors import UsageError
 
 ENVIRONMENT_LABELS = ("environment", "hubtui.io/environment")

@@ -87,7 +87,7 @@ def plan_kubeconfig(kubeconfig_paths: str, cloud_cluster: str, endpoints: list[s
     planned cloud clusters' API `endpoints` are known, a context whose name matches is taken only if its
     cluster entry's server is one of them; one that names the cluster but points elsewhere is kept and
     described in `skipped` (when a list is given)."""
-    from ...cloud.base import normalise_server
+    from ...urls import normalise_server
 
     pattern = cluster_pattern(cloud_cluster)
     wanted = {normalise_server(e) for e in endpoints if e}

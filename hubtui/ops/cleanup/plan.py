@@ -14,7 +14,7 @@ from typing import Any
 from ...errors import HubError, UsageError
 from ...facts import (AdditionalNotBackedUp, BindingUnchecked, BindingUnproven, ConfirmationsSkipped, ContextPointsElsewhere,
                       ConversionUnchecked, ConversionWebhookGoes, KubeconfigByNameOnly, MainNamespaceMissing,
-                      NoBackupTaken, Risk, SharedIncluded, VolumesGoWithNamespaces, VolumesNotSaved, risk_data,
+                      NoBackupTaken, Risk, SharedIncluded, UnknownRisk, VolumesGoWithNamespaces, VolumesNotSaved, risk_data,
                       risk_from_data)
 from ...kube.client import KubeConnection, describe_api_error
 from ...settings import Settings
@@ -171,6 +171,9 @@ class Plan:
             raise HubError(f"cannot read the saved plan {path}: {getattr(e, 'strerror', None) or e}") from None
         try:
             plan = cls.from_dict(data)
+        except UnknownRisk:
+            raise HubError(f"the saved plan {path} holds a risk this hubtui does not know (it was saved by another "
+                           "version of hubtui): plan again") from None
         except (KeyError, TypeError, ValueError, AttributeError):
             plan = None
         if plan is None or plan.hash != data.get("hash"):

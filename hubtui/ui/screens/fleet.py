@@ -303,19 +303,12 @@ class FleetScreen(TableScreen):
         if not views:
             return
         lines = []
-
-        def same(v: HubView) -> tuple[str, str]:
-            return v.hub.server.rstrip("/").lower(), v.hub.namespace
-
-        # a hub one of its contexts declares read-only is read-only through all of them (as the engine has it)
-        readonly_via = {same(v): v.context for v in reversed(views) if v.readonly and v.hub.server}
         for v in views:
             where = f"{v.context} ({v.hub.namespace})"
-            via = readonly_via.get(same(v)) if v.hub.server else None
-            if v.readonly:
+            if v.readonly and v.readonly_through:  # another context of the same hub is read-only
+                lines.append(f"{where}: refused, read-only through {v.readonly_through}, the same hub")
+            elif v.readonly:
                 lines.append(f"{where}: refused, read-only ({v.readonly})")
-            elif via:
-                lines.append(f"{where}: refused, read-only through {via}, the same hub")
             elif not v.synced:  # not seen live: what it holds, and whether it is production, is not known
                 lines.append(f"{where}: left out, not live ({v.state}" + (f": {v.why})" if v.why else ")"))
             elif action == MAINTENANCE:
@@ -326,8 +319,7 @@ class FleetScreen(TableScreen):
                 lines.append(f"{where}: {counted(len(recorded), 'deployment')} back to the recorded count")
         # each production hub's name typed; so is one whose labels could not be read (it may be production)
         production = [(v.context, v.production) for v in views
-                      if (v.production or not v.labels_read) and v.synced and not v.readonly
-                      and not (v.hub.server and same(v) in readonly_via)]
+                      if (v.production or not v.labels_read) and v.synced and not v.readonly]
         title = ("Maintenance: scale every deployment to 0 on" if action == MAINTENANCE
                  else "Restore the recorded counts on") + f" {counted(len(views), 'hub')}?"
         self.app.push_screen(FleetConfirm(title, lines, production),

@@ -14,12 +14,16 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 
+def plain(value: object) -> object:
+    """A cell as shown: a str as plain text (DataTable reads a str as markup, and a pod's name or an event's
+    message is the cluster's text: `[/app]` in one would raise, `[b]` would vanish)."""
+    return Text(value) if isinstance(value, str) else value
+
+
 def cell_width(value: object) -> int:
-    """The columns a cell takes on screen, measured as DataTable draws it (a str is read as markup)."""
+    """The columns a cell takes on screen."""
     if isinstance(value, Text):
         return value.cell_len
-    if isinstance(value, str):
-        return Text.from_markup(value).cell_len
     return cell_len(str(value))
 
 
@@ -39,15 +43,19 @@ class FittedTable(DataTable):
     def fit(self, columns: Sequence[tuple[str, str]], rows: Mapping[str, Sequence]) -> bool:
         """`rows` on screen; True when the table was filled afresh (the caller puts its cursor back)."""
         columns = tuple(columns)
+        rows = {key: tuple(plain(c) for c in cells) for key, cells in rows.items()}
         widths = self.widths(columns, rows)
         if (columns != self._columns_shown or widths != self._widths
                 or [str(k.value) for k in self.rows] != list(rows)):
+            scrolled = (self.scroll_x, self.scroll_y)
             self.clear(columns=True)
             self._columns_shown, self._widths = columns, widths
             for (key, label), width in zip(columns, widths):
                 self.add_column(label, key=key, width=width)
             for key, cells in rows.items():
                 self.add_row(*cells, key=key)
+            if scrolled != (0, 0):  # where the reader was (once the table knows its new size)
+                self.call_after_refresh(self.scroll_to, *scrolled, animate=False)
             return True
         for key, cells in rows.items():
             for (column, _), old, new in zip(columns, self.get_row(key), cells):
