@@ -7,6 +7,7 @@ words as it words the typed client's."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -50,3 +51,42 @@ def dig(obj: Any, *keys: str) -> Any:
             return None
         obj = obj.get(key)
     return obj
+
+
+def patch_object(conn: KubeConnection, group_version: str, resource: str, name: str, namespace: str | None,
+                 patch: dict, *, subresource: str = "", field_manager: str | None = None) -> dict:
+    """A JSON merge patch (values set: sending it twice does what sending it once does), recorded under
+    `field_manager` in the object's managedFields."""
+    path = api_path(group_version, resource, namespace, name) + (f"/{subresource}" if subresource else "")
+    query = [("fieldManager", field_manager)] if field_manager else None
+    resp = conn.http.request("PATCH", path, query=query, body=patch, content_type="application/merge-patch+json",
+                             timeout=REQUEST_TIMEOUT, idempotent=True)
+    return json.loads(resp.data or b"null") or {}
+
+
+def delete_object(conn: KubeConnection, group_version: str, resource: str, name: str, namespace: str | None = None,
+                  *, uid: str | None = None, resource_version: str | None = None,
+                  propagation: str | None = None, timeout: Any = REQUEST_TIMEOUT) -> dict:
+    """Delete one object: only the one with this uid (or resourceVersion) when given, as a precondition (an
+    object made again since is refused with 409), with the propagation policy given."""
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": "DeleteOptions"}
+    preconditions = {k: v for k, v in (("uid", uid), ("resourceVersion", resource_version)) if v}
+    if preconditions:
+        body["preconditions"] = preconditions
+    if propagation:
+        body["propagationPolicy"] = propagation
+    return conn.http.json("DELETE", api_path(group_version, resource, namespace, name), body=body,
+                          timeout=timeout) or {}
+
+
+def create_object(conn: KubeConnection, group_version: str, resource: str, namespace: str | None, body: dict) -> dict:
+    """POST: 409 when one of that name exists."""
+    return conn.http.json("POST", api_path(group_version, resource, namespace), body=body,
+                          timeout=REQUEST_TIMEOUT) or {}
+
+
+def replace_object(conn: KubeConnection, group_version: str, resource: str, name: str, namespace: str | None,
+                   body: dict) -> dict:
+    """PUT: 409 when the body's metadata.resourceVersion is no longer the object's (written meanwhile)."""
+    return conn.http.json("PUT", api_path(group_version, resource, namespace, name), body=body,
+                          timeout=REQUEST_TIMEOUT) or {}

@@ -36,7 +36,9 @@ from collections.abc import Callable
 
 from ...errors import HubError
 from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
-from ...kube.apis import apis, delete_options
+from ...kube.objects import create_object, delete_object, dig, meta_of, read_object, replace_object
+
+LEASES = ("coordination.k8s.io/v1", "leases")
 
 NAMESPACE = "kube-system"
 DURATION = 60  # seconds a lease lives without renewal
@@ -119,8 +121,11 @@ class ClusterLease:
     def held(self) -> bool:
         return self._rv is not None and self.lost is None
 
-    def _api(self):
-        return apis(self.conn).coordination
+    def _read(self) -> dict:
+        return read_object(self.conn, *LEASES, self.name, NAMESPACE)
+
+    def _replace(self, body: dict) -> dict:
+        return replace_object(self.conn, *LEASES, self.name, NAMESPACE, body)
 
     def _body(self, now: datetime, acquired: datetime | None = None, rv: str | None = None) -> dict:
         annotations = {"hubtui.io/environment": self.environment, "hubtui.io/pid": str(os.getpid())}
@@ -140,11 +145,10 @@ class ClusterLease:
     def acquire(self) -> ClusterLease:
         """Take the lease (HubError naming the holder when another run has it); without the right to, note
         why in `skipped` and go on."""
-        api = self._api()
         now = _now()
         try:
-            created = api.create_namespaced_lease(NAMESPACE, self._body(now), _request_timeout=REQUEST_TIMEOUT)
-            self._rv = created.metadata.resource_version
+            created = create_object(self.conn, *LEASES, NAMESPACE, self._body(now))
+            self._rv = meta_of(created).get("resourceVersion")
             self._hold()
         except Exception as e:  # noqa: BLE001 - 409: someone has (or had) it; 403: no rights
             status = getattr(e, "status", None)
@@ -154,41 +158,39 @@ class ClusterLease:
                 return self
             if status != 409:
                 raise describe_api_error(e, f"taking the cluster lock (Lease {NAMESPACE}/{self.name})") from None
-            self._take_over(api)
+            self._take_over()
         self._thread = threading.Thread(target=self._renew_loop, name=f"lease {self.name}", daemon=True)
         self._thread.start()
         return self
 
-    def _take_over(self, api) -> None:
-        current = api.read_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT)
+    def _take_over(self) -> None:
+        current = self._read()
         busy = self._busy(current)
         if busy:
             raise busy
-        if current.spec and current.spec.holder_identity and not self._holder_gone(current):
-            current = self._watch_for_renewal(api, current)  # expired by its clock: is its holder really gone?
+        if dig(current, "spec", "holderIdentity") and not self._holder_gone(current):
+            current = self._watch_for_renewal(current)  # expired by its clock: is its holder really gone?
         now = _now()
         try:
-            replaced = api.replace_namespaced_lease(self.name, NAMESPACE,
-                                                    self._body(now, rv=current.metadata.resource_version),
-                                                    _request_timeout=REQUEST_TIMEOUT)
+            replaced = self._replace(self._body(now, rv=meta_of(current).get("resourceVersion")))
         except Exception as e:  # noqa: BLE001
             if getattr(e, "status", None) == 409:  # another run took it over first
-                again = self._busy(api.read_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT))
+                again = self._busy(self._read())
                 raise again or HubError(f"the cluster lock of '{self.environment}' changed hands while hubtui took "
                                         "it: try again; nothing was changed") from None
             raise describe_api_error(e, f"taking the cluster lock (Lease {NAMESPACE}/{self.name})") from None
-        self._rv = replaced.metadata.resource_version
+        self._rv = meta_of(replaced).get("resourceVersion")
         self._hold()
 
-    def _watch_for_renewal(self, api, lease):
+    def _watch_for_renewal(self, lease: dict) -> dict:
         """Read the lease again for one renewal interval of its holder (a third of its duration, plus a
         margin): a holder that renews meanwhile is alive, whatever its clock says (HubError naming it)."""
-        duration = (lease.spec.lease_duration_seconds if lease.spec else None) or self.duration
+        duration = dig(lease, "spec", "leaseDurationSeconds") or self.duration
         deadline = time.monotonic() + duration / 3 + 2
         while time.monotonic() < deadline:
             time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
-            again = api.read_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT)
-            if again.metadata.resource_version != lease.metadata.resource_version:
+            again = self._read()
+            if meta_of(again).get("resourceVersion") != meta_of(lease).get("resourceVersion"):
                 busy = self._busy(again, trust_clock=False)
                 if busy:
                     raise busy
@@ -196,9 +198,9 @@ class ClusterLease:
         return lease
 
     @staticmethod
-    def _holder_gone(lease) -> bool:
+    def _holder_gone(lease: dict) -> bool:
         """The holder ran on this machine, in a process that no longer exists (a killed run)."""
-        notes = (lease.metadata.annotations if lease.metadata else None) or {}
+        notes = meta_of(lease).get("annotations") or {}
         machine, pid = machine_id(), notes.get("hubtui.io/pid", "")
         if not (machine and notes.get("hubtui.io/machine") == machine and pid.isdigit()):
             return False
@@ -206,20 +208,20 @@ class ClusterLease:
             return False
         if int(pid) == os.getpid():  # this process: gone unless a run of it holds the lease now
             with _HELD_LOCK:
-                return (lease.spec.holder_identity if lease.spec else None) not in _HELD
+                return dig(lease, "spec", "holderIdentity") not in _HELD
         return _process_gone(int(pid))
 
-    def _busy(self, lease, trust_clock: bool = True) -> HubError | None:
+    def _busy(self, lease: dict, trust_clock: bool = True) -> HubError | None:
         """A HubError naming the holder when `lease` is held by another, live run; None when it is free."""
         if self._holder_gone(lease):
             return None
-        spec = lease.spec
-        holder = spec.holder_identity if spec else None
-        renewed = _parse((spec.renew_time or spec.acquire_time) if spec else None)
-        duration = (spec.lease_duration_seconds if spec else None) or self.duration
+        spec = lease.get("spec") or {}
+        holder = spec.get("holderIdentity")
+        renewed = _parse(spec.get("renewTime") or spec.get("acquireTime"))
+        duration = spec.get("leaseDurationSeconds") or self.duration
         if not holder or renewed is None or (trust_clock and renewed + timedelta(seconds=duration) < _now()):
             return None  # released, or its holder stopped renewing: free to take
-        since = _parse(spec.acquire_time) or renewed
+        since = _parse(spec.get("acquireTime")) or renewed
         return HubError(f"a cleanup of '{self.environment}' is already running on this cluster ({holder}, since "
                         f"{since.astimezone(UTC).isoformat(timespec='seconds')}; Lease {NAMESPACE}/{self.name}): "
                         "wait for it to finish, or stop it; nothing was changed")
@@ -227,7 +229,7 @@ class ClusterLease:
     def probe(self) -> None:
         """Refuse now (HubError naming the holder) if another run holds the lease; take nothing."""
         try:
-            lease = self._api().read_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT)
+            lease = self._read()
         except Exception as e:  # noqa: BLE001 - not there, or not readable: nothing to refuse on
             if getattr(e, "status", None) in (403, 404):
                 return
@@ -258,9 +260,8 @@ class ClusterLease:
         if rv is None or self.lost:
             return
         try:
-            self._api().delete_namespaced_lease(self.name, NAMESPACE,
-                                                _request_timeout=(2, 5) if self._let_go else REQUEST_TIMEOUT,
-                                                body=delete_options(resource_version=rv))
+            delete_object(self.conn, *LEASES, self.name, NAMESPACE, resource_version=rv,
+                          timeout=(2, 5) if self._let_go else REQUEST_TIMEOUT)
         except Exception:  # noqa: BLE001 - gone, or renewed by nobody: it expires on its own
             pass
 
@@ -272,23 +273,20 @@ class ClusterLease:
 
     # ----- renewing -------------------------------------------------------------------------
     def _renew_loop(self) -> None:
-        api = self._api()
         renewed_at = time.monotonic()
         while not self._stop.wait(self.duration / 3):
             try:
-                current = api.read_namespaced_lease(self.name, NAMESPACE, _request_timeout=REQUEST_TIMEOUT)
-                holder = current.spec.holder_identity if current.spec else None
+                current = self._read()
+                holder = dig(current, "spec", "holderIdentity")
                 if holder != self.identity:
                     self._lose(f"the cluster lock of '{self.environment}' was taken by {holder or 'nobody'} "
                                "(hubtui could not renew it in time)")
                     return
                 if self._stop.is_set():
                     return
-                acquired = _parse(current.spec.acquire_time)
-                renewed = api.replace_namespaced_lease(
-                    self.name, NAMESPACE, self._body(_now(), acquired, rv=current.metadata.resource_version),
-                    _request_timeout=REQUEST_TIMEOUT)
-                self._rv = renewed.metadata.resource_version
+                acquired = _parse(dig(current, "spec", "acquireTime"))
+                renewed = self._replace(self._body(_now(), acquired, rv=meta_of(current).get("resourceVersion")))
+                self._rv = meta_of(renewed).get("resourceVersion")
                 renewed_at = time.monotonic()
             except Exception as e:  # noqa: BLE001
                 if getattr(e, "status", None) == 404:

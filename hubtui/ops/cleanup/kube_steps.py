@@ -6,28 +6,25 @@ Each step reports progress through events and returns what happened; a step that
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from collections.abc import Callable
 
 from ...audit import AuditLog
 from ...errors import HubError
-from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error, name_of
+from ...kube.client import KubeConnection, describe_api_error
 from ...kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from ...kube.pods import pod_list_call
 from ...kube.watch import Watcher
 from ...events import Emit, Progress, StepDone, StepStarted, ignore
 from ...facts import DrainFinished, JobsDeleted, NamespaceCreatedAgain, NamespacesDeleted, NamespacesTerminating, NamespaceStuck, PodsLeft, PodsRemain, ScaledToZero, WebhookDeleted, WebhookNotDeleted
 from ...words import counted
-from ...kube.apis import apis, delete_options
-from ...kube.objects import meta_of, read_object
+from ...kube.objects import delete_object, dig, list_items, meta_of, name_in, patch_object, read_object
+from ...kube.rest import Collection
 
-if TYPE_CHECKING:
-    from kubernetes.client import V1Deployment, V1StatefulSet
 
 MAX_PARALLEL = 16
 
@@ -68,23 +65,23 @@ _CONTROLLER_MARKS = (  # (label or annotation, what it says manages the workload
     ("app.kubernetes.io/managed-by", ""))
 
 
-def controller_of(obj) -> str:
+def controller_of(obj: dict) -> str:
     """Who keeps a workload's replicas, as far as its own metadata says: the field manager that last set
     spec.replicas (other than hubtui), the GitOps labels (Argo CD, Flux), app.kubernetes.io/managed-by, an
     owner. '' when nothing says."""
-    md = obj.metadata
-    marks = {**(md.annotations or {}), **(md.labels or {})}
+    md = meta_of(obj)
+    marks = {**(md.get("annotations") or {}), **(md.get("labels") or {})}
     parts = []
-    setters = [e for e in md.managed_fields or () if e.manager != FIELD_MANAGER
-               and "f:replicas" in ((e.fields_v1 or {}).get("f:spec") or {})]
+    setters = [e for e in md.get("managedFields") or () if e.get("manager") != FIELD_MANAGER
+               and "f:replicas" in (dig(e, "fieldsV1", "f:spec") or {})]
     if setters:
-        last = max(setters, key=lambda e: str(e.time or ""))
-        parts.append(f"set by {last.manager}")
+        last = max(setters, key=lambda e: str(e.get("time") or ""))
+        parts.append(f"set by {last.get('manager')}")
     for key, what in _CONTROLLER_MARKS:
         if marks.get(key):
             parts.append(f"{what or marks[key]} ({key}={marks[key]})" if what else f"managed by {marks[key]}")
-    for owner in md.owner_references or ():
-        parts.append(f"owned by {owner.kind}/{owner.name}")
+    for owner in md.get("ownerReferences") or ():
+        parts.append(f"owned by {owner.get('kind')}/{owner.get('name')}")
     return "; ".join(dict.fromkeys(parts))
 
 
@@ -104,7 +101,7 @@ class NamespaceDeletion:
         return not self.stuck and not self.recreated
 
 
-def _ignore_not_found(call, *args, **kwargs):
+def _ignore_not_found(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     try:
         return call(*args, **kwargs)
     except Exception as e:
@@ -151,41 +148,32 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     statefulsets (the stores) keep running so that they can be backed up quietly. Once the pods are gone the
     drain watches `settle` seconds more: a controller that reacts to the change (Argo CD's self-heal) is
     caught before the run goes on."""
-    apps, batch = apis(conn).apps, apis(conn).batch
     step = f"drain {namespace}" if stores else f"stop the writers of {namespace}"
     audit.check()  # every change is audited: no audit log, no change
     emit(StepStarted(step))
-    t = REQUEST_TIMEOUT
+    kinds = (("deployment", "deployments"),) + ((("statefulset", "statefulsets"),) if stores else ())
     try:
-        workloads: list[tuple[str, V1Deployment | V1StatefulSet]] = [
-            ("deployment", d) for d in apps.list_namespaced_deployment(namespace, _request_timeout=t).items]
-        if stores:
-            workloads += [("statefulset", s)
-                          for s in apps.list_namespaced_stateful_set(namespace, _request_timeout=t).items]
-        jobs = batch.list_namespaced_job(namespace, _request_timeout=t).items
-        crons = batch.list_namespaced_cron_job(namespace, _request_timeout=t).items
+        workloads: list[tuple[str, dict]] = [(kind, o) for kind, resource in kinds
+                                             for o in list_items(conn, "apps/v1", resource, namespace)]
+        jobs = list_items(conn, "batch/v1", "jobs", namespace)
+        crons = list_items(conn, "batch/v1", "cronjobs", namespace)
     except Exception as e:  # noqa: BLE001
         raise describe_api_error(e, f"listing the workloads of {namespace}") from None
 
-    def scale_to_zero(item) -> str:
+    def scale_to_zero(item: tuple[str, dict]) -> str:
         kind, obj = item
-        name, replicas = obj.metadata.name, obj.spec.replicas or 0
-        annotations = obj.metadata.annotations or {}
+        name, replicas = name_in(obj), dig(obj, "spec", "replicas") or 0
+        annotations = meta_of(obj).get("annotations") or {}
+        resource = f"{kind}s"
         patch_meta = {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: str(replicas)}}}
-        patch_scale = {"spec": {"replicas": 0}}
-        meta_call: Callable[..., Any]
-        scale_call: Callable[..., Any]
-        if kind == "deployment":
-            meta_call, scale_call = apps.patch_namespaced_deployment, apps.patch_namespaced_deployment_scale
-        else:
-            meta_call, scale_call = apps.patch_namespaced_stateful_set, apps.patch_namespaced_stateful_set_scale
         if replicas > 0 and annotations.get(ORIGINAL_REPLICAS_ANNOTATION) != str(replicas):
-            if _ignore_not_found(meta_call, name, namespace, patch_meta, _request_timeout=t,
+            if _ignore_not_found(patch_object, conn, "apps/v1", resource, name, namespace, patch_meta,
                                  field_manager=FIELD_MANAGER) is not None:
                 audit.record("record-original-replicas", context=conn.context, namespace=namespace, kind=kind,
                              name=name, replicas=replicas)
-        if replicas > 0 and _ignore_not_found(scale_call, name, namespace, patch_scale, _request_timeout=t,
-                                              field_manager=FIELD_MANAGER):
+        if replicas > 0 and _ignore_not_found(patch_object, conn, "apps/v1", resource, name, namespace,
+                                              {"spec": {"replicas": 0}}, subresource="scale",
+                                              field_manager=FIELD_MANAGER) is not None:
             audit.record("drain-scale", context=conn.context, namespace=namespace, kind=kind, name=name,
                          before=replicas, after=0)
         return f"{kind}/{name}"
@@ -195,13 +183,12 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
             scaled = tuple(pool.map(scale_to_zero, workloads))
         emit(ScaledToZero(namespace, len(scaled), stores))
         deleted = []
-        background = delete_options(propagation="Background")
         # cronjobs first, so that they start no new job meanwhile
-        for kind, items, call in (("cronjob", crons, batch.delete_namespaced_cron_job),
-                                  ("job", jobs, batch.delete_namespaced_job)):
+        for kind, items in (("cronjob", crons), ("job", jobs)):
             for item in items:
-                _ignore_not_found(call, name_of(item), namespace, body=background, _request_timeout=t)
-                deleted.append(f"{kind}/{name_of(item)}")
+                _ignore_not_found(delete_object, conn, "batch/v1", f"{kind}s", name_in(item), namespace,
+                                  propagation="Background")
+                deleted.append(f"{kind}/{name_in(item)}")
                 audit.record("drain-delete", context=conn.context, namespace=namespace, object=deleted[-1])
         if deleted:
             emit(JobsDeleted(namespace, tuple(deleted)))
@@ -213,17 +200,13 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     def came_back() -> None:
         """Raise DrainReverted if a workload scaled to 0 has replicas again."""
         try:
-            now: list[tuple[str, Any]] = [
-                ("deployment", d) for d in apps.list_namespaced_deployment(namespace, _request_timeout=t).items]
-            if stores:
-                now += [("statefulset", x)
-                        for x in apps.list_namespaced_stateful_set(namespace, _request_timeout=t).items]
+            now = [(kind, o) for kind, resource in kinds for o in list_items(conn, "apps/v1", resource, namespace)]
         except Exception as e:  # noqa: BLE001
             raise describe_api_error(e, f"checking the workloads of {namespace} stay at 0") from None
-        back = [(o, o.spec.replicas) for kind, o in now
-                if (o.spec.replicas or 0) > 0 and f"{kind}/{name_of(o)}" in scaled]
+        back = [(o, dig(o, "spec", "replicas")) for kind, o in now
+                if (dig(o, "spec", "replicas") or 0) > 0 and f"{kind}/{name_in(o)}" in scaled]
         if back:
-            why = "; ".join(f"{name_of(o)} is back at {counted(n, 'replica')}" + (f" ({c})" if (c := controller_of(o))
+            why = "; ".join(f"{name_in(o)} is back at {counted(n, 'replica')}" + (f" ({c})" if (c := controller_of(o))
                                                                              else "") for o, n in back)
             raise DrainReverted(f"{namespace}: scaled to 0, but something scales it back up: {why}. Stop that "
                                 "controller (or its sync) first; nothing more was deleted")
@@ -289,7 +272,6 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
     delete carries the uid as a precondition: a namespace created again since the plan is never deleted by
     it (it is named in `recreated`). One still Terminating at the end is explained: its conditions (what
     remains, which finalizers) and its own finalizers."""
-    core = apis(conn).core
     step = "namespaces"
     audit.check()  # every change is audited: no audit log, no change
     emit(StepStarted(step, ", ".join(uids)))
@@ -298,9 +280,8 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
         if not uid:
             recreated[name] = "the plan has no uid for it (made by an older hubtui): plan again"
             continue
-        body = delete_options(uid=uid)
         try:
-            core.delete_namespace(name, body=body, _request_timeout=REQUEST_TIMEOUT)
+            delete_object(conn, "v1", "namespaces", name, uid=uid)
         except Exception as e:  # noqa: BLE001
             status = getattr(e, "status", None)
             if status == 404:
@@ -309,7 +290,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
             if status == 409:
                 # the uid precondition failed (created again since the plan), or it is already Terminating
                 # (a rerun): only the planned namespace is waited for
-                current = _namespace_uid(core, name)
+                current = _namespace_uid(conn, name)
                 if current is None:
                     absent.append(name)
                 elif current != uid:
@@ -325,7 +306,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
     # One watch per namespace, selected by name: it needs no right to list every namespace of the cluster.
     cancel = cancel or threading.Event()
     changed = threading.Event()
-    watchers = {n: Watcher(functools.partial(core.list_namespace, field_selector=f"metadata.name={n}"),
+    watchers = {n: Watcher(Collection(conn.http, "v1", "namespaces", field_selector=f"metadata.name={n}"),
                            lambda events: changed.set(), what=f"namespace {n}").start() for n in pending}
     try:
         deadline = time.monotonic() + timeout
@@ -350,9 +331,9 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
     return NamespaceDeletion(gone, tuple(absent), stuck, recreated)
 
 
-def _namespace_uid(core, name: str) -> str | None:
+def _namespace_uid(conn: KubeConnection, name: str) -> str | None:
     try:
-        return core.read_namespace(name, _request_timeout=REQUEST_TIMEOUT).metadata.uid
+        return meta_of(read_object(conn, "v1", "namespaces", name)).get("uid")
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
             return None
@@ -369,16 +350,14 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
     """Delete the planned webhook configurations and APIServices (each by its planned uid) whose service
     namespaces are gone: left behind, a webhook rejects writes and an APIService breaks discovery (HPAs, and
     every later namespace deletion cluster-wide). Returns (deleted or already gone, failed: label -> why)."""
-    api = apis(conn).admission
-    calls = {"validating": api.delete_validating_webhook_configuration,
-             "mutating": api.delete_mutating_webhook_configuration,
-             "apiservice": apis(conn).apiregistration.delete_api_service}
+    where = {"validating": ("admissionregistration.k8s.io/v1", "validatingwebhookconfigurations"),
+             "mutating": ("admissionregistration.k8s.io/v1", "mutatingwebhookconfigurations"),
+             "apiservice": ("apiregistration.k8s.io/v1", "apiservices")}
     done, failed = [], {}
     for w in webhooks:
         label = served_label(w)
-        body = delete_options(uid=w["uid"])
         try:
-            calls[w["kind"]](w["name"], body=body, _request_timeout=REQUEST_TIMEOUT)
+            delete_object(conn, *where[w["kind"]], w["name"], uid=w["uid"])
         except Exception as e:  # noqa: BLE001
             if getattr(e, "status", None) == 404:
                 done.append(f"{label} (was already gone)")
