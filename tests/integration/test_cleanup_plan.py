@@ -165,3 +165,19 @@ def test_a_saved_plan_is_only_carried_out_on_the_cluster_it_was_made_for(kube, k
         CleanupRun(plan, plan.save(tmp_path), kube, settings).run()
     assert hub_state(kube) == before
     assert not (tmp_path / "audit.jsonl").exists() and not (tmp_path / "cleanup" / "dev" / "journal.jsonl").exists()
+
+
+def test_planning_a_cleanup_loads_no_typed_kubernetes_client(local_cluster, tmp_path):
+    """The plan reads the namespaces, workloads, webhooks and CRDs through the lean requests (kube/objects.py):
+    `hubtui cleanup --dry-run` starts without the typed client's seconds of imports, and says the same plan."""
+    env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), XDG_STATE_HOME=str(tmp_path))
+    code = ("import contextlib, io, json, sys; from hubtui.__main__ import main\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out): code = main(['cleanup', '-e', 'dev', '-p', 'k8s', '--dry-run', "
+            "'--json'])\n"
+            "print(json.dumps([code, json.loads(out.getvalue())['namespaces'][0]['name'], "
+            "sorted(m for m in sys.modules if m.split('.')[0] in ('kubernetes', 'pydantic'))]))")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    code, main_namespace, loaded = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert (code, main_namespace, loaded) == (0, HUB_NAMESPACE, [])
