@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict
 from collections.abc import Callable
 
 from ..errors import HubError
@@ -23,7 +23,7 @@ from .rest import Collection
 from .watch import DELETED, ERROR, SYNCED, ResponseThread, Watcher, WatchEvent
 
 if TYPE_CHECKING:
-    from urllib3 import BaseHTTPResponse
+    pass
 
 MAX_EVENTS = 200  # the newest ones are kept; an operator reads the first screenful
 
@@ -169,17 +169,15 @@ class DeploymentDetail:
 
     # ----- lifecycle ---------------------------------------------------------------------
     def start(self, listener: Callable[[DetailSnapshot], None]) -> None:
-        from . import typed_client
-
-        client = typed_client()
+        from .objects import dig, read_object
 
         try:
-            dep = client.AppsV1Api(self.conn.api).read_namespaced_deployment(self.name, self.namespace, _request_timeout=REQUEST_TIMEOUT)
+            dep = read_object(self.conn, "apps/v1", "deployments", self.name, self.namespace)
         except Exception as e:  # noqa: BLE001
             if getattr(e, "status", None) == 404:
                 raise HubError(f"deployment {self.name} not found in namespace {self.namespace}") from None
             raise describe_api_error(e, f"reading deployment {self.name}") from None
-        selector = label_selector(self.conn.api.sanitize_for_serialization(dep.spec.selector))
+        selector = label_selector(dig(dep, "spec", "selector"))
         if not selector:
             raise HubError(f"deployment {self.name} has an empty selector: hubtui cannot tell its pods")
         self._listener = listener
@@ -369,38 +367,37 @@ class LogStream(ResponseThread):
     def _why_no_more(self) -> str | None:
         """Why a log stream ended without an error: a pod not scheduled yet, or a container not started yet,
         have no log to follow (said so, never taken for a container that stopped); None: it stopped."""
-        from . import typed_client
-
-        client = typed_client()
+        from .objects import dig, read_object
 
         try:
-            pod = client.CoreV1Api(self.conn.api).read_namespaced_pod(self.pod, self.namespace,
-                                                                     _request_timeout=REQUEST_TIMEOUT)
+            pod = read_object(self.conn, "v1", "pods", self.pod, self.namespace)
         except Exception:  # noqa: BLE001 - only a better word: without it the plain ending stands
             return None
-        if not (pod.spec and pod.spec.node_name):
+        if not dig(pod, "spec", "nodeName"):
             return f"pod {self.pod} is not scheduled yet: there is no log until it runs on a node"
-        for status in (pod.status.container_statuses or []) if pod.status else []:
-            waiting = status.state.waiting if status.name == self.container and status.state else None
+        for status in dig(pod, "status", "containerStatuses") or []:
+            waiting = dig(status, "state", "waiting") if status.get("name") == self.container else None
             if waiting is not None:
-                why = f" ({waiting.reason})" if waiting.reason else ""
-                if status.restart_count:  # it ran before: its log ended with that run
+                why = f" ({waiting['reason']})" if waiting.get("reason") else ""
+                if status.get("restartCount"):  # it ran before: its log ended with that run
                     return f"container {self.container} is waiting to restart{why}: the log ended with its last run"
                 return f"container {self.container} has not started yet{why}: there is no log to follow"
         return None
 
     def _follow(self, since: int | None) -> None:
-        from . import typed_client
-
-        client = typed_client()
+        from .objects import api_path
 
         if since is None:
             self._last_seen = time.time()
-        # _preload_content=False: the raw urllib3 response (the SDK annotates the return as the decoded str)
-        resp = self._hold(cast("BaseHTTPResponse", client.CoreV1Api(self.conn.api).read_namespaced_pod_log(
-            self.pod, self.namespace, container=self.container, follow=True, timestamps=True,
-            tail_lines=self.tail if since is None else None, since_seconds=None if since is None else max(since, 1),
-            _preload_content=False, _request_timeout=(REQUEST_TIMEOUT[0], self.READ_TIMEOUT))))
+        query: list[tuple[str, Any]] = [("container", self.container), ("follow", True), ("timestamps", True)]
+        if since is not None:
+            query.append(("sinceSeconds", max(since, 1)))
+        elif self.tail is not None:
+            query.append(("tailLines", self.tail))
+        # the raw response, its body read as it comes
+        resp = self._hold(self.conn.http.request("GET", api_path("v1", "pods", self.namespace, self.pod) + "/log",
+                                                 query=query, stream=True,
+                                                 timeout=(REQUEST_TIMEOUT[0], self.READ_TIMEOUT)))
         skip = self._at_last if since is not None else 0  # lines at the last timestamp shown already
         self._replaying = since is not None  # until the first line not shown yet: what was shown comes again
         buf = b""

@@ -352,3 +352,34 @@ async def test_the_view_names_the_schedulers_reason_for_an_unschedulable_deploym
         await until(pilot, lambda: "Unschedulable" in str(why.render()), what="the scheduler's reason")
         assert "nodes are available" in str(why.render()) and "node affinity/selector" in str(why.render())
         assert str(screen.query_one(PodTable).get_row_at(0)[1]) == "Pending"
+
+
+def test_the_detail_and_its_log_load_no_typed_kubernetes_client(local_cluster):
+    """Opening a deployment (`i`) and following a pod's log read JSON through the lean requests: no typed API
+    groups (a second or more of imports on the first `i`)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from cluster.localcluster import HUB_NAMESPACE
+
+    code = textwrap.dedent(f"""
+        import json, sys, threading
+        from hubtui.kube.client import connect
+        from hubtui.kube.detail import DeploymentDetail
+        from hubtui.settings import Settings
+        conn = connect(Settings.from_env(kubeconfig={str(local_cluster.kubeconfig)!r}, namespace={HUB_NAMESPACE!r}))
+        detail = DeploymentDetail(conn, {HUB_NAMESPACE!r}, "api-server")
+        seen, lines = threading.Event(), threading.Event()
+        detail.start(lambda snap: snap.pods and seen.set())
+        assert seen.wait(30), "no pods"
+        pod = detail.snapshot().pods[0]
+        detail.logs(pod["metadata"]["name"], pod["spec"]["containers"][0]["name"], tail=3,
+                    on_lines=lambda got: got and lines.set(), on_end=lambda error: print("ended", error))
+        assert lines.wait(30), "no log line"
+        detail.stop()
+        print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("kubernetes", "pydantic"))))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=90)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
