@@ -11,6 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from ..errors import HubError
 from .client import REQUEST_TIMEOUT
 
 if TYPE_CHECKING:
@@ -18,7 +19,10 @@ if TYPE_CHECKING:
 
 
 def api_path(group_version: str, resource: str, namespace: str | None = None, name: str | None = None) -> str:
-    """/api/v1/namespaces/ns/pods/name, /apis/apps/v1/deployments…: each name quoted once."""
+    """/api/v1/namespaces/ns/pods/name, /apis/apps/v1/deployments…: each name quoted once. An empty name is
+    refused: it would make the path the whole collection's (a delete of every object in it)."""
+    if name == "" or namespace == "":
+        raise HubError(f"an object of {resource} without a {'name' if name == '' else 'namespace'}: not sent")
     prefix = "/api/" if "/" not in group_version else "/apis/"  # the core group is /api/v1
     ns = f"/namespaces/{quote(namespace, safe='')}" if namespace is not None else ""
     return f"{prefix}{group_version}{ns}/{resource}" + (f"/{quote(name, safe='')}" if name is not None else "")
@@ -66,7 +70,7 @@ def patch_object(conn: KubeConnection, group_version: str, resource: str, name: 
 
 def delete_object(conn: KubeConnection, group_version: str, resource: str, name: str, namespace: str | None = None,
                   *, uid: str | None = None, resource_version: str | None = None,
-                  propagation: str | None = None, timeout: Any = REQUEST_TIMEOUT) -> dict:
+                  propagation: str | None = None, timeout: Any = REQUEST_TIMEOUT, retries: Any = None) -> dict:
     """Delete one object: only the one with this uid (or resourceVersion) when given, as a precondition (an
     object made again since is refused with 409), with the propagation policy given."""
     body: dict[str, Any] = {"apiVersion": "v1", "kind": "DeleteOptions"}
@@ -76,7 +80,7 @@ def delete_object(conn: KubeConnection, group_version: str, resource: str, name:
     if propagation:
         body["propagationPolicy"] = propagation
     return conn.http.json("DELETE", api_path(group_version, resource, namespace, name), body=body,
-                          timeout=timeout) or {}
+                          timeout=timeout, retries=retries) or {}
 
 
 def create_object(conn: KubeConnection, group_version: str, resource: str, namespace: str | None, body: dict) -> dict:

@@ -66,7 +66,8 @@ def _parse(value) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def machine_id() -> str | None:
@@ -261,7 +262,8 @@ class ClusterLease:
             return
         try:
             delete_object(self.conn, *LEASES, self.name, NAMESPACE, resource_version=rv,
-                          timeout=(2, 5) if self._let_go else REQUEST_TIMEOUT)
+                          timeout=(2, 5) if self._let_go else REQUEST_TIMEOUT,
+                          retries=False if self._let_go else None)  # the cluster may be going: one try
         except Exception:  # noqa: BLE001 - gone, or renewed by nobody: it expires on its own
             pass
 

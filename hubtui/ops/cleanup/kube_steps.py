@@ -296,7 +296,9 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
                 elif current != uid:
                     recreated[name] = f"created again since the plan (uid {current}, planned {uid}): not deleted"
                     emit(NamespaceCreatedAgain(name))
-                else:
+                else:  # already Terminating: a rerun, or this delete's own answer lost (sent again: 409)
+                    audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid,
+                                 already_terminating=True)
                     pending.append(name)
                 continue
             raise describe_api_error(e, f"deleting namespace {name}") from None

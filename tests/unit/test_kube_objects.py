@@ -1,0 +1,33 @@
+"""kube/objects.py's paths: each name quoted once, and an empty name never widened to its whole collection."""
+
+from __future__ import annotations
+
+import pytest
+
+from hubtui.errors import HubError
+from hubtui.kube.objects import api_path, dig
+from hubtui.ops.cleanup.cluster_lock import _parse
+
+
+def test_paths_of_core_and_group_objects_namespaced_or_not():
+    assert api_path("v1", "namespaces", name="hub") == "/api/v1/namespaces/hub"
+    assert api_path("apps/v1", "deployments", "hub", "api-server") == "/apis/apps/v1/namespaces/hub/deployments/api-server"
+    assert api_path("batch/v1", "jobs", "hub") == "/apis/batch/v1/namespaces/hub/jobs"
+    assert api_path("apiregistration.k8s.io/v1", "apiservices", name="v1beta1.x/y") == (
+        "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.x%2Fy")
+
+
+@pytest.mark.parametrize("namespace, name", [("hub", ""), ("", "api-server")])
+def test_an_empty_name_is_refused_not_sent_to_the_whole_collection(namespace, name):
+    with pytest.raises(HubError, match="not sent"):
+        api_path("batch/v1", "jobs", namespace, name)
+
+
+def test_dig_reads_through_missing_and_null_levels():
+    assert dig({"spec": {"replicas": 3}}, "spec", "replicas") == 3
+    assert dig({"spec": None}, "spec", "replicas") is None and dig({}, "a", "b") is None
+
+
+def test_a_lease_time_without_a_zone_is_taken_as_utc():
+    assert _parse("2026-12-03T18:00:00.123456Z") == _parse("2026-12-03T18:00:00.123456")
+    assert _parse("2026-12-03T18:00:00.123456").tzinfo is not None
