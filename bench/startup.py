@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 
 from common import (ROOT, bench_cluster, create_deployments, deployment_path, machine, median, raw_patch_all, timed,
@@ -98,6 +99,7 @@ def main() -> int:
     wait_settled(cluster, BIG, 3)
 
     t: dict[str, list[float]] = {}
+    state = tempfile.mkdtemp(prefix="hubtui-bench-state-")  # the plans a dry run saves
 
     def add(key: str, took: float) -> None:
         t.setdefault(key, []).append(took)
@@ -111,6 +113,10 @@ def main() -> int:
         add("kubectl scale one", timed([*kubectl, "scale", "deploy/svc-000", f"--replicas={3 - n}", "-n", SMALL], env))
         add("hubtui connect plan", timed([HUBTUI, "connect", "redis", "--dry-run", "-n", STORES, *where], env))
         add("kubectl get pods", timed([*kubectl, "get", "pods", "-l", "app=redis", "-n", STORES], env))
+        add("hubtui cleanup plan", timed([HUBTUI, "cleanup", "-e", "dev", "-p", "k8s", "-n", SMALL, "--dry-run",
+                                          "--json", *where], {**env, "XDG_STATE_HOME": state}))
+        add("kubectl get what a plan reads", timed([*kubectl, "get", "deploy,sts,job,cronjob,pvc,pod", "-n", SMALL],
+                                                   env))
         add("hubtui first paint", first_paint([HUBTUI, "-n", SMALL, *where], env, "8 deployments"))
         add("kubectl get deploy", timed([*kubectl, "get", "deploy", "-n", SMALL], env))
     names = [f"svc-{i:03d}" for i in range(args.deployments)]
@@ -133,6 +139,8 @@ def main() -> int:
          "≤ 1.5× kubectl"),
         ("plan a Redis session (`connect redis --dry-run`)", "hubtui connect plan", "kubectl get pods",
          "kubectl get pods -l app=redis", "≤ 1.5× kubectl"),
+        ("plan a cleanup (`cleanup -e dev -p k8s --dry-run`)", "hubtui cleanup plan",
+         "kubectl get what a plan reads", "kubectl get deploy,sts,job,cronjob,pvc,pod", "≤ 1.5× kubectl"),
         ("start → 8 deployments on screen", "hubtui first paint", "kubectl get deploy", "kubectl get deploy",
          "< 0.4 s"),
     ]
