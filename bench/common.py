@@ -51,17 +51,24 @@ def create_deployments(cluster: LocalCluster, namespace: str, count: int, replic
 
 
 def wait_settled(cluster: LocalCluster, namespace: str, replicas: int, timeout: float = 600) -> float:
-    """Wait until every deployment in the namespace has `replicas` ready (and no extra pods)."""
+    """Wait until every deployment in the namespace has `replicas` ready (and no extra pods of theirs: a pod the
+    deployments did not make, a Redis pod beside them, is not counted, nor waited for)."""
     started = time.monotonic()
+    left = ""
     while time.monotonic() - started < timeout:
         deps = json.loads(cluster.kubectl("get", "deploy", "-n", namespace, "-o", "json", timeout=60).stdout)["items"]
         pods = cluster.kubectl("get", "pods", "-n", namespace, "--no-headers", check=False, timeout=60).stdout
-        if all(d["spec"]["replicas"] == replicas and d["status"].get("readyReplicas", 0) == replicas
-               and d["status"].get("replicas", 0) == replicas for d in deps) \
-                and len(pods.splitlines()) == replicas * len(deps):
+        names = [d["metadata"]["name"] for d in deps]
+        theirs = [line.split()[0] for line in pods.splitlines()
+                  if line.split() and any(line.split()[0].startswith(f"{n}-") for n in names)]
+        unready = [d["metadata"]["name"] for d in deps
+                   if not (d["spec"]["replicas"] == replicas and d["status"].get("readyReplicas", 0) == replicas
+                           and d["status"].get("replicas", 0) == replicas)]
+        if not unready and len(theirs) == replicas * len(deps):
             return time.monotonic() - started
+        left = f"{len(unready)} deployments not at {replicas} ready, {len(theirs)} of their pods"
         time.sleep(1)
-    raise SystemExit(f"bench: {namespace} did not settle at {replicas} replicas in {timeout:.0f}s")
+    raise SystemExit(f"bench: {namespace} did not settle at {replicas} replicas in {timeout:.0f}s ({left})")
 
 
 def raw_patch_all(cluster: LocalCluster, patches: list[tuple[str, dict]], parallel: int = 16) -> None:
