@@ -249,3 +249,18 @@ def closed_port() -> int:
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def aliased_kubeconfig(source, path, **aliases: str):
+    """A copy of the kubeconfig `source` with more contexts: alias=context, each reaching the same cluster,
+    user and namespace as that context (two names for one hub). Returns `path`."""
+    from pathlib import Path
+
+    import yaml
+
+    config = yaml.safe_load(Path(source).read_text())
+    by_name = {c["name"]: c for c in config["contexts"]}
+    for alias, name in aliases.items():
+        config["contexts"].append({"name": alias.replace("_", "-"), "context": dict(by_name[name]["context"])})
+    Path(path).write_text(yaml.safe_dump(config))
+    return path

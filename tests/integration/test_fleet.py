@@ -21,6 +21,7 @@ from hubtui.ops.fleet import (LIVE, MAINTENANCE, NO_HUB, RESTORE, Fleet, act_on_
 from hubtui.kube.client import FORBIDDEN, UNAUTHORIZED, UNREACHABLE
 from hubtui.settings import Settings
 from hubtui.present.fleet import result_dict, result_text
+from tests.kubehelpers import aliased_kubeconfig
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -224,11 +225,8 @@ def test_a_production_hub_is_changed_only_when_its_name_is_confirmed_and_a_typo_
 
 
 def test_two_contexts_that_reach_the_same_hub_change_it_once(fleet_hubs, tmp_path):
-    config = yaml.safe_load(Path(fleet_hubs["kubeconfig"]).read_text())
-    config["contexts"].append({"name": "dev-alias", "context": dict(config["contexts"][0]["context"])})
-    config["contexts"].append({"name": "prod-alias", "context": dict(config["contexts"][1]["context"])})
-    path = tmp_path / "aliased-kubeconfig"
-    path.write_text(yaml.safe_dump(config))
+    path = aliased_kubeconfig(fleet_hubs["kubeconfig"], tmp_path / "aliased-kubeconfig", dev_alias="dev-a",
+                              prod_alias="prod-b")
     done = hubtui("scale", "--kubeconfig", str(path), "--contexts", "dev-*", "--all", "-r", "0", "--json",
                   env_extra={"XDG_STATE_HOME": str(tmp_path / "state")})
     assert done.returncode == 0, done.stderr
@@ -254,10 +252,7 @@ def test_two_contexts_that_reach_the_same_hub_change_it_once(fleet_hubs, tmp_pat
 def test_a_hub_that_one_of_its_contexts_declares_read_only_is_read_only_through_all_of_them(fleet_hubs, tmp_path):
     """readonly_contexts protects a hub, not one name for it: dev-alias (read-only) and dev-a reach the same
     server and namespace, so dev-a is refused too, and says through which context; nothing changes."""
-    config = yaml.safe_load(Path(fleet_hubs["kubeconfig"]).read_text())
-    config["contexts"].append({"name": "dev-alias", "context": dict(config["contexts"][0]["context"])})
-    path = tmp_path / "aliased-kubeconfig"
-    path.write_text(yaml.safe_dump(config))
+    path = aliased_kubeconfig(fleet_hubs["kubeconfig"], tmp_path / "aliased-kubeconfig", dev_alias="dev-a")
     s = Settings.from_env({"XDG_STATE_HOME": str(tmp_path / "state")}, kubeconfig=str(path))
     s = dataclasses.replace(s, readonly_contexts=("dev-alias",))
     before = fleet_hubs["dev"].replicas()

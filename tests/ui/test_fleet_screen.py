@@ -307,14 +307,10 @@ async def test_a_hub_read_only_through_another_of_its_contexts_is_refused_in_the
         fleet_hubs, tmp_path):
     """dev-alias, read-only, reaches the same server and namespace as dev-a: the confirmation says dev-a is
     refused through it, and nothing is changed."""
-    import yaml
-
     from hubtui.ui.app import HubApp
+    from tests.kubehelpers import aliased_kubeconfig
 
-    config = yaml.safe_load(open(fleet_hubs["kubeconfig"]).read())
-    config["contexts"].append({"name": "dev-alias", "context": dict(config["contexts"][0]["context"])})
-    path = tmp_path / "aliased-kubeconfig"
-    path.write_text(yaml.safe_dump(config))
+    path = aliased_kubeconfig(fleet_hubs["kubeconfig"], tmp_path / "aliased-kubeconfig", dev_alias="dev-a")
     settings = dataclasses.replace(Settings.from_env({"XDG_STATE_HOME": str(tmp_path / "state")},
                                                      kubeconfig=str(path)), readonly_contexts=("dev-alias",))
     before = fleet_hubs["dev"].replicas()
