@@ -20,6 +20,7 @@ from ...words import counted, human_age
 from ..actions import bindings, table_bindings
 from ..live import Channel
 from ..styles import styled
+from ..widgets.fitted_table import same_cell as _same
 from ..widgets.titlebar import TitleBar
 from .table_screen import TableScreen
 from .fleet_dialogs import FleetConfirm, VersionsScreen
@@ -34,14 +35,6 @@ CHANGED = [key for key, _ in COLUMNS].index("changed")
 STATE_STYLE = {LIVE: "hub.ok", CONNECTING: "dim"}
 # the state's reason as its cell says it (Enter on the row, and `fleet --json`, give the whole line)
 SHORT = {UNAUTHORIZED: "sign in again (401)", FORBIDDEN: "no right to list deployments (403)"}
-
-
-def _same(a: object, b: object) -> bool:
-    """Two cells drawn alike: a Text's own style counts too (rich's Text equality compares text and spans only,
-    so a state that keeps its words and changes its colour would not be drawn again)."""
-    if isinstance(a, Text) and isinstance(b, Text):
-        return a.plain == b.plain and a.style == b.style and a.spans == b.spans
-    return a == b
 
 
 class HubTable(DataTable):

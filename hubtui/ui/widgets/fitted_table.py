@@ -20,6 +20,14 @@ def plain(value: object) -> object:
     return Text(value) if isinstance(value, str) else value
 
 
+def same_cell(a: object, b: object) -> bool:
+    """Two cells drawn alike: a Text's own style counts too (rich's Text equality compares text and spans only,
+    so a state that keeps its words and changes its colour would not be drawn again)."""
+    if isinstance(a, Text) and isinstance(b, Text):
+        return a.plain == b.plain and a.style == b.style and a.spans == b.spans
+    return type(a) is type(b) and a == b
+
+
 def cell_width(value: object) -> int:
     """The columns a cell takes on screen."""
     if isinstance(value, Text):
@@ -59,6 +67,6 @@ class FittedTable(DataTable):
             return True
         for key, cells in rows.items():
             for (column, _), old, new in zip(columns, self.get_row(key), cells):
-                if str(old) != str(new) or type(old) is not type(new):
+                if not same_cell(old, new):  # the words, or only the colour
                     self.update_cell(key, column, new)
         return False
