@@ -154,6 +154,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"refusing to destroy '{opts.environment}' without confirmation ({why}): pass --force to "
                          "skip the confirmations, or --dry-run to see the plan; nothing was changed")
 
+    from ..present.plan import plan_json, render_text  # the planner: imported by the command, not by the parser
+
     conn = connect(settings, interactive=True)
     asker = TerminalAsker()
     try:
@@ -161,8 +163,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                             disable_protection=args.disable_deletion_protection) as session:
             plan = converse(session.prepare(), asker)  # read-only check, lock and lease, a pending run, the plan
             plan_file = session.plan_file
-            if args.json or args.ndjson:
-                from ..present.plan import plan_json
             if args.json and args.dry_run:
                 print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), **plan_json(plan)}, indent=2))
             elif args.ndjson:
@@ -171,7 +171,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             elif args.json:
                 print(f"plan {plan.hash[:12]} saved to {tilde(plan_file)}", file=sys.stderr)
             else:
-                from ..present.plan import render_text  # the planner: imported by the command, not by the parser
 
                 print(render_text(plan))
             if args.dry_run:
@@ -189,8 +188,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.ndjson:
         print(json.dumps({"event": "Summary", **as_dict(summary)}), flush=True)
     elif args.json:  # one document, as `hubtui scale --json` prints: the plan that ran and how it went
-        from ..present.plan import plan_json
-
         print(json.dumps({"hash": plan.hash, "plan_file": str(plan_file), "plan": plan_json(plan),
                           "summary": as_dict(summary)}, indent=2), flush=True)
     else:

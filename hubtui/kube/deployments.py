@@ -6,10 +6,10 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from typing import Any, TypedDict
-from urllib.parse import quote
 from collections.abc import Callable
 
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from .objects import api_path
 from .rest import Collection
 from .watch import DELETED, ERROR, SYNCED, Watcher, WatchEvent, name_key, namespaced_key
 
@@ -261,7 +261,7 @@ def where(namespace: str | None) -> str:
 
 
 def _deployment_path(namespace: str, name: str) -> str:
-    return f"/apis/apps/v1/namespaces/{quote(namespace, safe='')}/deployments/{quote(name, safe='')}"
+    return api_path("apps/v1", "deployments", namespace, name)
 
 
 def patch_scale(conn: KubeConnection, namespace: str, name: str, replicas: int, *, dry_run: bool = False) -> None:

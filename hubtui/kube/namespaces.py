@@ -3,15 +3,15 @@ Both requests go through the lean transport (kube/http.py): no kubernetes packag
 
 from __future__ import annotations
 
-from urllib.parse import quote
 
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from .objects import api_path, list_items
 
 
 def list_namespaces(conn: KubeConnection) -> list[str]:
     """Every namespace's name, sorted. A failure is a one-line HubError (e.g. 403, the API server down)."""
     try:
-        items = conn.http.json("GET", "/api/v1/namespaces", timeout=REQUEST_TIMEOUT)["items"]
+        items = list_items(conn, "v1", "namespaces")
     except Exception as e:  # noqa: BLE001 - described in one line
         raise describe_api_error(e, "listing namespaces") from None
     return sorted(n["metadata"]["name"] for n in items)
@@ -23,7 +23,7 @@ def check_namespace_exists(conn: KubeConnection, name: str) -> None:
     from ..errors import HubError
 
     try:
-        conn.http.request("GET", f"/api/v1/namespaces/{quote(name, safe='')}", timeout=REQUEST_TIMEOUT)
+        conn.http.request("GET", api_path("v1", "namespaces", name=name), timeout=REQUEST_TIMEOUT)
     except Exception as e:  # noqa: BLE001
         status = getattr(e, "status", None)
         if status == 404:
@@ -37,7 +37,7 @@ def namespace_labels(conn: KubeConnection, name: str, timeout: float = 3.0) -> d
     """The namespace's labels; None when the user may not read it (403: it may well exist). Raises the
     transport's own error otherwise (a 404 when it does not exist)."""
     try:
-        ns = conn.http.json("GET", f"/api/v1/namespaces/{quote(name, safe='')}", timeout=(timeout, timeout))
+        ns = conn.http.json("GET", api_path("v1", "namespaces", name=name), timeout=(timeout, timeout))
     except Exception as e:
         if getattr(e, "status", None) == 403:
             return None

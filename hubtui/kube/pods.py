@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
-from .client import REQUEST_TIMEOUT, KubeConnection
+from .client import KubeConnection
+from .objects import list_items, read_object
 from .rest import Collection
 from ..words import counted
 
@@ -32,13 +32,11 @@ def pod_look(pod: dict) -> PodLook:
 
 def list_pods(conn: KubeConnection, namespace: str) -> list[PodLook]:
     """The namespace's pods (raises the transport's error: describe_api_error words it)."""
-    found = conn.http.json("GET", f"/api/v1/namespaces/{quote(namespace, safe='')}/pods", timeout=REQUEST_TIMEOUT)
-    return [pod_look(p) for p in (found or {}).get("items") or ()]
+    return [pod_look(p) for p in list_items(conn, "v1", "pods", namespace)]
 
 
 def read_pod(conn: KubeConnection, namespace: str, name: str) -> PodLook:
-    return pod_look(conn.http.json("GET", f"/api/v1/namespaces/{quote(namespace, safe='')}/pods/{quote(name, safe='')}",
-                                   timeout=REQUEST_TIMEOUT))
+    return pod_look(read_object(conn, "v1", "pods", name, namespace))
 
 
 def pod_list_call(conn: KubeConnection, namespace: str | None):

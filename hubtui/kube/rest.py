@@ -8,9 +8,9 @@ query parameters, timeouts and error statuses) through `KubeConnection.http`.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from .client import REQUEST_TIMEOUT
+from .objects import api_path
 
 if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse
@@ -35,9 +35,7 @@ class Collection:
     def __init__(self, http: Transport | ClientTransport, group_version: str, resource: str,
                  namespace: str | None = None, **fixed: Any):
         self.http = http
-        prefix = "/api/" if "/" not in group_version else "/apis/"  # the core group is /api/v1
-        ns = f"/namespaces/{quote(namespace, safe='')}/" if namespace is not None else "/"
-        self.path = prefix + group_version + ns + resource
+        self.path = api_path(group_version, resource, namespace)
         self.namespace = namespace
         self.fixed = fixed  # e.g. label_selector=...: sent with every call
 

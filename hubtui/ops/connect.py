@@ -17,11 +17,11 @@ from collections.abc import Callable
 from typing import Protocol
 
 from ..errors import HubError, UsageError
-from ..kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from ..kube.client import KubeConnection, describe_api_error
+from ..kube.objects import read_object
 from ..kube.pods import PodLook, list_pods, read_pod
 from ..settings import Settings
 from ..readonly import readonly_reason, refuse_if_readonly
-from urllib.parse import quote
 from datetime import UTC
 
 
@@ -222,8 +222,7 @@ def read_secret(conn: KubeConnection, namespace: str, name: str, key: str) -> tu
         return None, SecretProblem(kind, name, key, namespace, error)
 
     try:
-        secret = conn.http.json("GET", f"/api/v1/namespaces/{quote(namespace, safe='')}/secrets/{quote(name, safe='')}",
-                                timeout=REQUEST_TIMEOUT)
+        secret = read_object(conn, "v1", "secrets", name, namespace)
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
             return problem(SECRET_NOT_FOUND)

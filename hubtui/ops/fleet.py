@@ -217,10 +217,12 @@ class Fleet:
         own = readonly_reason(hub_settings(self.settings, hub), hub.context)
         if own or not hub.server:
             return own, ""
-        with self._lock:
-            if self._readonly is None:
-                self._readonly = readonly_hubs(self.settings, self.hubs)
-            through, why = self._readonly.get(hub_key(hub), ("", None))
+        found = self._readonly
+        if found is None:  # read outside the lock: the UI thread reads the views under it
+            found = readonly_hubs(self.settings, self.hubs)
+            with self._lock:
+                self._readonly = self._readonly or found
+        through, why = found.get(hub_key(hub), ("", None))
         return why, through
 
     # ----- any thread ------------------------------------------------------------------------------------------

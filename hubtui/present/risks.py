@@ -55,7 +55,10 @@ def risk_text(r: Risk) -> str:
     if isinstance(r, ConversionWebhookGoes):
         return (f"CRD {r.crd} converts its versions through a webhook served from {r.namespace}: once that namespace "
                 "goes, its objects in other versions cannot be read (the CRD stays)")
-    return _store_text(r) or _cloud_text(r) or str(r)
+    text = _store_text(r) or _cloud_text(r)
+    if not text:
+        raise TypeError(f"no words for {r!r}")  # as present/cloud.py and summary.py: never a repr on screen
+    return text
 
 
 def _store_text(r: Risk) -> str:

@@ -61,12 +61,11 @@ def _micro(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _parse(value) -> datetime | None:
-    if value is None:
+def _parse(value: str | None) -> datetime | None:
+    """A Lease's MicroTime as the API gives it ("2026-12-03T18:00:00.123456Z"), in UTC."""
+    if not value:
         return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
