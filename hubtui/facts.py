@@ -301,11 +301,13 @@ class Noted:
 class Listed:
     """One thing a step deleted, failed on or skipped: `label` names it (`namespace x`, an EKS cluster), `why`
     is why it failed or was skipped (an error's own line); `earlier`: deleted by an earlier run; `was_gone`:
-    already gone when this run came to it; `said`: what came of a cloud resource (ResourceOutcome.said)."""
+    already gone when this run came to it; `answer_lost`: deleted, but the delete's answer was lost and, sent
+    again, it found the thing gone; `said`: what came of a cloud resource (ResourceOutcome.said)."""
     label: str
     why: str = ""
     earlier: bool = False
     was_gone: bool = False
+    answer_lost: bool = False
     said: tuple = ()
 
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import urllib3
 
 from kubernetes import client, watch
 
@@ -264,3 +272,122 @@ def aliased_kubeconfig(source, path, **aliases: str):
         config["contexts"].append({"name": alias.replace("_", "-"), "context": dict(by_name[name]["context"])})
     Path(path).write_text(yaml.safe_dump(config))
     return path
+
+
+class HttpProxy:
+    """Plain HTTP on 127.0.0.1 -> the API server over TLS with the admin's client certificate."""
+
+    def __init__(self, upstream: str, ca: str, cert: str, key: str, *, throttle: frozenset[int] = frozenset(),
+                 drop: int = 0, drop_on: Callable[[str, str], bool] | None = None):
+        """The scale requests whose ordinals (from 0) are in `throttle` get a 429. The first `drop` requests for
+        which `drop_on(method, path)` holds (by default: the scale requests not throttled) are passed on and
+        applied, and their connection then closed with no answer (a connection that drops after the server
+        acted)."""
+        self.pool = urllib3.PoolManager(maxsize=32, ca_certs=ca, cert_file=cert, key_file=key)
+        self.upstream = upstream
+        self.throttle, self.drop, self.drop_on = throttle, drop, drop_on
+        self.dropped = 0
+        self.lock = threading.Lock()
+        self.refused = 0
+        self.scales = 0  # scale requests seen
+        self.passed = 0
+        self.in_flight = 0
+        self.peak_after_throttling = 0  # the most scale requests at once once the 429s are over
+        self.seen: list[str] = []  # every request passed on, as "METHOD path" (no query)
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _forward(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with proxy.lock:
+                    proxy.seen.append(f"{self.command} {self.path.split('?')[0]}")
+                scale = self.command == "PATCH" and self.path.split("?")[0].endswith("/scale")
+                if scale:
+                    with proxy.lock:
+                        proxy.scales += 1
+                        if proxy.scales - 1 in proxy.throttle:
+                            proxy.refused += 1
+                            self._send(429, {"Retry-After": "1"}, json.dumps({
+                                "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 429,
+                                "reason": "TooManyRequests", "message": "too many requests"}).encode())
+                            return
+                        proxy.in_flight += 1
+                        proxy.peak_after_throttling = max(proxy.peak_after_throttling, proxy.in_flight)
+                try:
+                    headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                    resp = proxy.pool.request(self.command, proxy.upstream + self.path, body=body or None,
+                                              headers=headers, preload_content=True, retries=False)
+                    if scale:
+                        threading.Event().wait(0.05)  # long enough for requests to overlap
+                finally:
+                    if scale:
+                        with proxy.lock:
+                            proxy.in_flight -= 1
+                            proxy.passed += 1
+                if proxy.drop_on(self.command, self.path.split("?")[0]) if proxy.drop_on else scale:
+                    with proxy.lock:
+                        drop = proxy.dropped < proxy.drop
+                        proxy.dropped += drop
+                    if drop:
+                        self.close_connection = True  # no answer: the client sees its connection end
+                        return
+                self._send(resp.status, {"Content-Type": resp.headers.get("Content-Type", "application/json")},
+                           resp.data)
+
+            def _send(self, status, headers, data):
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_PATCH = do_POST = do_PUT = do_DELETE = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    @classmethod
+    def in_front_of(cls, local_cluster, **kw) -> HttpProxy:
+        """A proxy to the local cluster's API server, with its admin's client certificate."""
+        import yaml
+
+        cfg = yaml.safe_load(local_cluster.kubeconfig.read_text())
+        cluster, user = cfg["clusters"][0]["cluster"], cfg["users"][0]["user"]
+        return cls(cluster["server"], cluster["certificate-authority"], user["client-certificate"],
+                   user["client-key"], **kw)
+
+    def kubeconfig(self, folder, user: dict | None = None):
+        """A kubeconfig in `folder` whose server is this proxy (no credentials: the proxy has them; `user`: what the
+        kubeconfig's user holds, e.g. a user name and password, which only the library's loader reads)."""
+        config = folder / "kubeconfig"
+        config.write_text(json.dumps({
+            "apiVersion": "v1", "kind": "Config", "current-context": "proxy",
+            "clusters": [{"name": "proxy", "cluster": {"server": self.url}}],
+            "contexts": [{"name": "proxy", "context": {"cluster": "proxy", "user": "anyone"}}],
+            "users": [{"name": "anyone", "user": user or {}}]}))
+        return config
+
+    def hubtui(self, tmp_path, namespace: str, *args: str, user: dict | None = None) -> subprocess.CompletedProcess:
+        """`hubtui ARGS` through this proxy (`kubeconfig()`)."""
+        env = dict(os.environ, KUBECONFIG=str(self.kubeconfig(tmp_path, user)), NAMESPACE=namespace,
+                   XDG_STATE_HOME=str(tmp_path / "s"))
+        return subprocess.run([sys.executable, "-m", "hubtui", *args], env=env, capture_output=True, text=True,
+                              timeout=120)

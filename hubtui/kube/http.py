@@ -33,9 +33,13 @@ TOKEN_FILE_TTL = 60.0  # seconds a token file's content is used before it is rea
 class ApiError(Exception):
     """An error status from the API server, with the fields of the kubernetes client's ApiException."""
 
-    def __init__(self, status: int, reason: str, body: bytes | str = b"", headers: Any = None):
+    def __init__(self, status: int, reason: str, body: bytes | str = b"", headers: Any = None, *,
+                 resent: bool = False):
         super().__init__(f"({status}) {reason}")
         self.status, self.reason, self.headers = status, reason, headers
+        # the request was sent again after its connection failed: an earlier copy may have been acted on (a
+        # DELETE whose answer was lost ends 404 on its second try)
+        self.resent = resent
         self.body = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
 
 
@@ -290,7 +294,8 @@ class Transport:
                 continue  # a plugin's token expired early: ask it again, once
             if 200 <= resp.status <= 299:
                 return resp
-            raise ApiError(resp.status, resp.reason or "", resp.read() if stream else resp.data, resp.headers)
+            raise ApiError(resp.status, resp.reason or "", resp.read() if stream else resp.data, resp.headers,
+                           resent=any(h.error is not None for h in getattr(resp.retries, "history", None) or ()))
         raise AssertionError("unreachable")
 
     def json(self, method: str, path: str, **kw: Any) -> Any:

@@ -87,7 +87,8 @@ def item_text(item: Item) -> str:
     if isinstance(item, Listed):
         from .cloud import resource_words
 
-        notes = [n for n, on in (("earlier run", item.earlier), ("was already gone", item.was_gone), (item.why, True),
+        notes = [n for n, on in (("earlier run", item.earlier), ("was already gone", item.was_gone),
+                                 ("its answer was lost; sent again, it was gone", item.answer_lost), (item.why, True),
                                  (resource_words(item.said), True)) if on and n]
         return item.label + "".join(f" ({n})" for n in notes)
     if isinstance(item, PodsRemain):

@@ -12,7 +12,7 @@ from hubtui.events import StepDone
 from hubtui.present.events import event_line
 from hubtui.present.tones import ERROR
 
-from ..kubehelpers import Scratch, wait_deleted
+from ..kubehelpers import HttpProxy, Scratch, wait_deleted
 
 pytestmark = pytest.mark.cluster
 
@@ -146,3 +146,45 @@ def test_a_stuck_namespace_is_explained(kube, audit):
     finally:
         stuck.core.patch_namespaced_config_map("held", stuck.name, {"metadata": {"finalizers": None}})
         wait_deleted(stuck.core, stuck.name)
+
+
+def test_a_webhook_whose_delete_lost_its_answer_is_reported_deleted_and_audited(local_cluster, kube, audit,
+                                                                                   tmp_path):
+    """The delete of a webhook configuration reaches the API server, and its connection drops before the answer:
+    the client sends it again and gets 404. That is this run's own deletion, not "was already gone": it is
+    audited, and the summary says the answer was lost. A webhook that really was gone before stays "already gone",
+    unaudited."""
+    from hubtui.settings import Settings
+    from hubtui.facts import Listed
+    from hubtui.kube.client import connect
+    from hubtui.ops.cleanup.kube_steps import delete_webhooks
+    from hubtui.present.summary import item_text
+
+    admission = client.AdmissionregistrationV1Api(kube.api)
+    names = [f"hubtui-lost-{tmp_path.name[-12:].lower().replace('_', '-')}-{i}" for i in (1, 2)]
+    made = {}
+    for name in names:
+        made[name] = admission.create_validating_webhook_configuration({"metadata": {"name": name}, "webhooks": [{
+            "name": "check.hubtui.test", "sideEffects": "None", "admissionReviewVersions": ["v1"],
+            "clientConfig": {"service": {"namespace": "ingress-nginx", "name": "admission"}},
+            "rules": [{"operations": ["CREATE"], "apiGroups": ["hubtui.test"], "apiVersions": ["v1"],
+                       "resources": ["nothings"]}]}]}).metadata.uid
+    admission.delete_validating_webhook_configuration(names[1])  # gone before the run came to it
+    planned = [{"kind": "validating", "name": n, "uid": made[n], "namespaces": ["ingress-nginx"]} for n in names]
+    with HttpProxy.in_front_of(local_cluster, drop=1,
+                               drop_on=lambda method, path: method == "DELETE" and path.endswith(names[0])) as proxy:
+        config = proxy.kubeconfig(tmp_path)
+        conn = connect(Settings.from_env(kubeconfig=str(config)))
+        try:
+            done, failed = delete_webhooks(conn, planned, audit=audit)
+        finally:
+            conn.close()
+    assert proxy.dropped == 1 and failed == {}
+    assert done == [Listed(f"validating webhook configuration {names[0]}", answer_lost=True),
+                    Listed(f"validating webhook configuration {names[1]}", was_gone=True)]
+    assert item_text(done[0]).endswith("(its answer was lost; sent again, it was gone)")
+    assert item_text(done[1]).endswith("(was already gone)")
+    [entry] = [e for e in audit.entries() if e.get("action") == "delete-webhook"]
+    assert (entry["name"], entry["uid"], entry["answer_lost"]) == (names[0], made[names[0]], True)
+    with pytest.raises(client.ApiException):
+        admission.read_validating_webhook_configuration(names[0])

@@ -20,7 +20,7 @@ from ...kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from ...kube.pods import pod_list_call
 from ...kube.watch import Watcher
 from ...events import Emit, Progress, StepDone, StepStarted, ignore
-from ...facts import DrainFinished, JobsDeleted, NamespaceCreatedAgain, NamespacesDeleted, NamespacesTerminating, NamespaceStuck, PodsLeft, PodsRemain, ScaledToZero, WebhookDeleted, WebhookNotDeleted
+from ...facts import DrainFinished, JobsDeleted, Listed, NamespaceCreatedAgain, NamespacesDeleted, NamespacesTerminating, NamespaceStuck, PodsLeft, PodsRemain, ScaledToZero, WebhookDeleted, WebhookNotDeleted
 from ...words import counted
 from ...kube.objects import delete_object, dig, list_items, meta_of, name_in, patch_object, read_object
 from ...kube.rest import Collection
@@ -284,6 +284,12 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
             delete_object(conn, "v1", "namespaces", name, uid=uid)
         except Exception as e:  # noqa: BLE001
             status = getattr(e, "status", None)
+            if status == 404 and getattr(e, "resent", False):
+                # sent again after its connection dropped: this run's own delete, its answer lost, and the
+                # namespace went in between. Deleted by this run: audited, and counted among the gone
+                audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid, answer_lost=True)
+                pending.append(name)
+                continue
             if status == 404:
                 absent.append(name)
                 continue
@@ -348,31 +354,38 @@ def served_label(w: dict) -> str:
 
 
 def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditLog,
-                    emit: Emit = ignore) -> tuple[list[str], dict[str, str]]:
+                    emit: Emit = ignore) -> tuple[list[Listed], dict[str, str]]:
     """Delete the planned webhook configurations and APIServices (each by its planned uid) whose service
     namespaces are gone: left behind, a webhook rejects writes and an APIService breaks discovery (HPAs, and
     every later namespace deletion cluster-wide). Returns (deleted or already gone, failed: label -> why)."""
     where = {"validating": ("admissionregistration.k8s.io/v1", "validatingwebhookconfigurations"),
              "mutating": ("admissionregistration.k8s.io/v1", "mutatingwebhookconfigurations"),
              "apiservice": ("apiregistration.k8s.io/v1", "apiservices")}
-    done, failed = [], {}
+    done: list[Listed] = []
+    failed: dict[str, str] = {}
     for w in webhooks:
         label = served_label(w)
+        resent = False
         try:
             delete_object(conn, *where[w["kind"]], w["name"], uid=w["uid"])
         except Exception as e:  # noqa: BLE001
-            if getattr(e, "status", None) == 404:
-                done.append(f"{label} (was already gone)")
+            status, resent = getattr(e, "status", None), getattr(e, "resent", False)
+            if status == 404 and not resent:
+                done.append(Listed(label, was_gone=True))
                 continue
-            if getattr(e, "status", None) == 409:
-                failed[label] = "created again since the plan: not deleted"
-            else:
-                failed[label] = str(describe_api_error(e, f"deleting {label}"))
-            emit(WebhookNotDeleted(label, failed[label]))
-            continue
-        audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"])
+            if status != 404:
+                if status == 409:
+                    failed[label] = "created again since the plan: not deleted"
+                else:
+                    failed[label] = str(describe_api_error(e, f"deleting {label}"))
+                emit(WebhookNotDeleted(label, failed[label]))
+                continue
+            # 404 on a delete sent again after its connection dropped: the first one was most likely carried
+            # out, its answer lost. Audited as this run's deletion, and said so
+        audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"],
+                     **({"answer_lost": True} if resent else {}))
         emit(WebhookDeleted(label, tuple(w["namespaces"])))
-        done.append(label)
+        done.append(Listed(label, answer_lost=resent))
     return done, failed
 
 

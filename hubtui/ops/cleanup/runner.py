@@ -463,13 +463,13 @@ class CleanupRun:
         outcome.failed = [NamespaceLeftAlone(n, tuple(users)) for n, users in kept.items()]
         outcome.failed += [NamespaceCreatedAgain(n) for n in result.recreated]
         outcome.failed += [NamespaceStuck(n, self.namespace_timeout, why) for n, why in result.stuck.items()]
-        outcome.deleted += [Listed(label) for label in early_done]
+        outcome.deleted += early_done
         outcome.failed += [Listed(label, why) for label, why in early_failed.items()]
         gone = set(result.gone) | set(result.absent)
         webhooks = [w for w in self.plan.webhooks if set(w["namespaces"]) <= gone and w not in early]
         if webhooks:
             done, failed = delete_webhooks(self.conn, webhooks, audit=audit, emit=self._sub_emit("namespaces"))
-            outcome.deleted += [Listed(label) for label in done]
+            outcome.deleted += done
             outcome.failed += [Listed(label, why) for label, why in failed.items()]
         return outcome
 
