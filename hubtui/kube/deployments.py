@@ -69,6 +69,7 @@ class DeploymentRow:
     hpa: HpaRange | None = None
     original_replicas: int | None = None  # the count recorded for restore, when valid
     original_problem: str | None = None  # why the recorded count is not valid (it is then never used)
+    original_text: str | None = None  # the annotation's own text when it is not valid (a rollback puts it back)
     selector: tuple[tuple[str, str], ...] = ()
     images: tuple[str, ...] = ()  # of the pod template's containers, in their order
     namespace: str = ""  # set when the row comes from a view of all namespaces (then `ref` is namespace/name)
@@ -206,8 +207,9 @@ def row_from(dep: dict, hpa: HpaRange | None = None, *, qualified: bool = False)
     """A row from a Deployment as the API sends it (a dict); `qualified`: the row carries its namespace (a
     view of all namespaces)."""
     meta, spec, status = dep["metadata"], dep.get("spec", {}), dep.get("status") or {}
+    text = (meta.get("annotations") or {}).get(ORIGINAL_REPLICAS_ANNOTATION)
     try:  # never raise here: this runs on the watch thread, for every row, on every event
-        original = parse_original_replicas((meta.get("annotations") or {}).get(ORIGINAL_REPLICAS_ANNOTATION))
+        original = parse_original_replicas(text)
         problem = None
     except InvalidOriginalReplicas as e:
         original, problem = None, str(e)
@@ -225,6 +227,7 @@ def row_from(dep: dict, hpa: HpaRange | None = None, *, qualified: bool = False)
         hpa=hpa,
         original_replicas=original,
         original_problem=problem,
+        original_text=str(text) if problem is not None else None,
         selector=tuple(sorted(((spec.get("selector") or {}).get("matchLabels") or {}).items())),
         images=_images(spec),
         namespace=meta.get("namespace", "") if qualified else "",

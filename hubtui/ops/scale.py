@@ -173,7 +173,9 @@ class ScaleChange:
     dry_run: bool = False
     warning: HpaWillUndo | AtRecordedCount | None = None  # worded by present/events.py
     error: str | None = None
-    record: tuple[int | None, int | None] | None = None  # hubtui.io/original-replicas (before, after) when it set it
+    # hubtui.io/original-replicas (before, after) when it set it; before is the text that was there when it was not
+    # a valid count, so that a rollback puts back exactly what it replaced
+    record: tuple[int | str | None, int | None] | None = None
 
 
     @property
@@ -352,7 +354,8 @@ class ScaleEngine:
                 raise
         self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else ""))
         return ScaleChange(row.ref, row.desired, n, self.dry_run, warning,
-                           record=(row.original_replicas, new_record) if touch else None)  # type: ignore[arg-type]
+                           record=(row.original_replicas if row.original_text is None else row.original_text,
+                                   new_record) if touch else None)  # type: ignore[arg-type]
 
     # ----- maintenance restore -------------------------------------------------------------
     def restore(self, names: list[str] | None = None, *, force: bool = False) -> list[ScaleChange]:

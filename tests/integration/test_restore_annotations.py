@@ -97,6 +97,23 @@ def test_a_new_maintenance_replaces_a_bad_record_with_the_running_count(kube, ku
     assert ns.replicas()["api-server"] == 2
 
 
+def test_a_rolled_back_maintenance_puts_back_the_bad_record_it_replaced_word_for_word(kube, kube_settings, ns):
+    """A maintenance replaces an unreadable record with the running count; rolled back (the wait failed, or the
+    operator pressed b), the deployment runs again and its annotation holds the text it had, not nothing: what
+    hubtui did not write, it does not lose."""
+    ns.apps.patch_namespaced_deployment_scale("api-server", ns.name, {"spec": {"replicas": 2}})
+    annotate(ns, "api-server", "abc")
+    engine = ScaleEngine(kube, dataclasses.replace(kube_settings, namespace=ns.name))
+    changes = engine.scale(["api-server"], 0)
+    assert all(c.ok for c in changes) and ns.annotations("api-server")[ORIGINAL_REPLICAS_ANNOTATION] == "2"
+    back = engine.rollback(changes)
+    assert [(c.name, c.before, c.after, c.ok) for c in back] == [("api-server", 0, 2, True)]
+    assert ns.replicas()["api-server"] == 2
+    assert ns.annotations("api-server")[ORIGINAL_REPLICAS_ANNOTATION] == "abc"
+    [entry] = [e for e in engine.audit.entries() if e["action"] == "rollback"]
+    assert (entry["before"], entry["after"], entry["recorded"]) == (0, 2, "abc")
+
+
 def test_a_deployment_already_at_its_recorded_count_is_restored_and_its_record_cleared(hubtui, ns):
     """After maintenance something (an HPA) put api-server back to its recorded count: restore counts it as
     restored, clears its record, and exits 0, where it used to refuse it as 'changed since'."""
