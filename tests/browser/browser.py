@@ -69,13 +69,15 @@ def missing_browser() -> str | None:
     return None
 
 
-def start_chromium(width: int = 1280, height: int = 900):
+def start_chromium(profile: Path, width: int = 1280, height: int = 900):
+    """Chromium with its profile in `profile` (a test's own folder: left to itself, it makes one in /tmp named
+    org.chromium.Chromium.* that outlives the run)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}",
+    for arg in ("--headless=new", "--no-sandbox", f"--user-data-dir={profile}", "--disable-dev-shm-usage", f"--window-size={width},{height}",
                 # the page links a web font; this machine (and CI) has no internet: fail that at once
                 "--host-resolver-rules=MAP fonts.googleapis.com ~NOTFOUND, MAP fonts.gstatic.com ~NOTFOUND"):
         options.add_argument(arg)

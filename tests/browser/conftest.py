@@ -23,11 +23,11 @@ from .browser import missing_browser, start_chromium
 
 
 @pytest.fixture
-def chromium():
+def chromium(tmp_path_factory):
     why = missing_browser()
     if why:
         pytest.skip(f"browser tests skipped: {why}")
-    driver = start_chromium()
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()
 
