@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
 from ..events import Emit, ignore
-from ..ops.connect import PodChoice, SessionPlan
 from ..ops.scale import ScaleChange, WaitOutcome
 from ..settings import Settings
 
 if TYPE_CHECKING:
+    from ..ops.connect import PodChoice, SessionPlan
     from ..kube.detail import DeploymentDetail
     from ..ops.cleanup.session import CleanupPort
 

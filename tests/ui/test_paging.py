@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 
-from hubtui.ui.widgets.paging import PagedLog, PagedRichLog
+from hubtui.ui.widgets.paged_logs import PagedLog, PagedRichLog
 
 from .helpers import burst, screen_lines, until
 

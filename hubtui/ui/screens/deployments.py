@@ -32,7 +32,6 @@ from ..scaling import CHANGES, Scaling
 from ..widgets.replica_slider import ReplicaSlider, SliderKeys
 from ..widgets.row_table import RowTable
 from ..gate import ReadOnlyGate
-from .modals import Help
 from ..widgets.footer import HubFooter
 from .all_deployments import AllDeployments
 from ..widgets.titlebar import HomeTitle
@@ -181,6 +180,8 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
             self.query_one("#watch-status", Static).update(text)
 
     def action_history(self) -> None:
+        from .modals import Help
+
         entries = list(reversed(self.history)) or [("", "nothing has been done yet in this session")]
         self.app.push_screen(Help("What happened in this session (newest first)", entries,
                                   closing="Esc closes this list", columns=False))
@@ -332,6 +333,8 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
 
     # ----- help, the detail ---------------------------------------------------------------
     def action_help(self) -> None:
+        from .modals import Help
+
         self.app.push_screen(Help("Deployments — keys", HELP))
 
     def action_detail(self) -> None:

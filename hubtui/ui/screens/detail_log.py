@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from ...errors import HubError
 from ..live import Channel
-from ..widgets.paging import PagedLog
+from ..widgets.paged_logs import PagedLog
 
 if TYPE_CHECKING:
     from ...kube.detail import DeploymentDetail, LogStream

@@ -10,7 +10,6 @@ from typing import cast
 
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Log, RichLog
 
 
 class Paging:
@@ -28,12 +27,4 @@ class Paging:
 
 
 class PagedScroll(Paging, VerticalScroll):
-    pass
-
-
-class PagedLog(Paging, Log):
-    pass
-
-
-class PagedRichLog(Paging, RichLog):
     pass

@@ -26,7 +26,7 @@ from ...backend import CleanupSource
 from ...live import Channel
 from ...styles import styled, tone_style
 from ..modals import Confirm, Help
-from ...widgets.paging import PagedRichLog
+from ...widgets.paged_logs import PagedRichLog
 from ...widgets.footer import HubFooter
 from ...widgets.titlebar import TitleBar
 from ..base import HubScreen
