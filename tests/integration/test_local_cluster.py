@@ -163,3 +163,87 @@ def test_a_controller_manager_that_exited_is_started_again_and_pods_are_created_
     pods = ns.core.list_namespaced_pod(ns.name).items
     assert len(pods) == 2 and all(ready(p) for p in pods)
     assert "starting again what exited: kube-controller-manager (" in capsys.readouterr().err
+
+
+def _writer_running(pid: int) -> bool:
+    try:
+        return b"write-logs" in open(f"/proc/{pid}/cmdline", "rb").read()
+    except OSError:
+        return False
+
+
+def test_a_used_cluster_is_rearmed_as_up_left_it_and_down_stops_its_log_writer(doomed_cluster):
+    """What a destructive test leaves (the hub and monitoring deleted, a namespace held by a finalizer, a webhook,
+    an APIService served from a deleted namespace, a CRD, a cleanup's lease, a scaled deployment) is gone after
+    `rearm`, and the hub is back as `up` deploys it: every pod Ready, exec into the real PostgreSQL, the logs
+    served by a new writer. Then `down` stops that writer."""
+    c = doomed_cluster
+    old_writer = c._log_writer_pid()
+    assert old_writer is not None and _writer_running(old_writer)
+    c.kubectl("scale", "deploy", "api-server", "-n", HUB_NAMESPACE, "--replicas=0")
+    c.kubectl("create", "namespace", "extra-ns")
+    c.kubectl("apply", "-f", "-", input="""
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: held, namespace: extra-ns, finalizers: [hubtui.test/never-cleared]}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.custom.metrics.hubtui.test}
+spec: {group: custom.metrics.hubtui.test, version: v1beta1, insecureSkipTLSVerify: true, groupPriorityMinimum: 100,
+       versionPriority: 100, service: {namespace: monitoring, name: prometheus-adapter, port: 443}}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: hubtui-test-hook}
+webhooks:
+- name: check.hubtui.test
+  sideEffects: None
+  admissionReviewVersions: [v1]
+  clientConfig: {service: {namespace: ingress-nginx, name: admission}}
+  rules: [{operations: [CREATE], apiGroups: [hubtui.test], apiVersions: [v1], resources: [nothings]}]
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.hubtui.test}
+spec:
+  group: hubtui.test
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions: [{name: v1, served: true, storage: true,
+              schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
+---
+apiVersion: coordination.k8s.io/v1
+kind: Lease
+metadata: {name: hubtui-cleanup-dev, namespace: kube-system}
+spec: {holderIdentity: a-test}
+""")
+    c.kubectl("delete", "namespace", HUB_NAMESPACE, "monitoring", "--wait=false")
+
+    c.rearm()
+
+    def names(kind: str, *args: str) -> set[str]:
+        import json
+
+        return {i["metadata"]["name"] for i in json.loads(c.kubectl("get", kind, *args, "-o", "json").stdout)["items"]}
+
+    assert names("namespaces") == {*c.SYSTEM_NAMESPACES, HUB_NAMESPACE, "monitoring", "cert-manager", "ingress-nginx"}
+    assert "v1beta1.custom.metrics.hubtui.test" not in names("apiservices")
+    assert names("validatingwebhookconfigurations") == set() and "widgets.hubtui.test" not in names("crd")
+    assert "hubtui-cleanup-dev" not in names("leases", "-n", "kube-system")
+    assert c.kubectl("get", "deploy", "api-server", "-n", HUB_NAMESPACE, "-o",
+                     "jsonpath={.status.readyReplicas}").stdout == "3"
+    pvcs = c.kubectl("get", "pvc", "-n", HUB_NAMESPACE, "-o", "jsonpath={.items[*].status.phase}").stdout.split()
+    assert pvcs == ["Bound"] * 3
+    select = c.kubectl("exec", "-n", HUB_NAMESPACE, "timescaledb-0", "-c", "postgres", "--",
+                       "psql", "-U", "postgres", "-d", "llm_analytics", "-tAc", "select 1")
+    assert select.stdout.strip() == "1"
+    new_writer = c._log_writer_pid()
+    assert new_writer not in (None, old_writer) and _writer_running(new_writer) and not _writer_running(old_writer)
+    assert c.kubectl("logs", "-n", HUB_NAMESPACE, "deploy/api-server", "--tail=1").stdout.strip()
+
+    c.down()
+    deadline = time.monotonic() + 10
+    while _writer_running(new_writer):
+        assert time.monotonic() < deadline, "the log writer outlived its cluster"
+        time.sleep(0.1)
