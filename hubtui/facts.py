@@ -194,12 +194,14 @@ class BackupSaved:
 
 @dataclass(frozen=True)
 class BackupNotSaved:
-    """A store's data (`title`, or its `part`: the roles) not saved, and why. `failed`: a best-effort save that
-    was tried and failed; else there was nothing to save, or it could not be saved as the plan allowed."""
+    """A store's data (`title`, or its `part`: the roles) not saved, and why (an error's own line). `failed`: a
+    best-effort save that was tried and failed; `absent_from`: the namespace holds no such store, so there was
+    nothing to save; else it could not be saved as the plan allowed."""
     title: str
-    why: str
+    why: str = ""
     part: str = ""
     failed: bool = False
+    absent_from: str = ""
 
 
 # ----- what a step of a cleanup run came to (StepOutcome.said), and what it lists (deleted, failed, skipped) --------

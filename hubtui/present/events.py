@@ -146,7 +146,8 @@ def backup_line(event: Event) -> tuple[str, str] | None:
         if event.failed:
             return f"backup: {event.title} (best effort) failed: {event.why}", "warning"
         part = f" {event.part}" if event.part else ""
-        return f"backup: {event.title}{part} not saved: {event.why}", "warning"
+        why = f"no {event.title} in {event.absent_from}, nothing of it to save" if event.absent_from else event.why
+        return f"backup: {event.title}{part} not saved: {why}", "warning"
     return None
 
 

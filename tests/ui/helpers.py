@@ -20,6 +20,22 @@ async def opened(backend, size: tuple[int, int]):
         yield app, pilot
 
 
+@asynccontextmanager
+async def opened_on(name: str, backend, size: tuple[int, int]):
+    """`opened`, with the cursor on the deployment `name` once the rows are there."""
+    async with opened(backend, size) as (app, pilot):
+        await select(pilot, app, name)
+        yield app, pilot
+
+
+async def select(pilot, app, name: str) -> None:
+    """The table's cursor on the row `name`, once the rows are there."""
+    await until(pilot, lambda: table(app).row_count > 0, what="rows")
+    t = table(app)
+    t.move_cursor(row=t.get_row_index(name))
+    await pilot.pause()
+
+
 async def until(pilot, check, tries: int = 200, what: str = "condition") -> None:
     """Let the app run (20 ms a try) until check() holds; AssertionError naming `what` once `tries` tries have
     failed and 20 s have passed (a loaded machine makes each try's pause longer than asked, or fewer of them)."""
@@ -31,6 +47,12 @@ async def until(pilot, check, tries: int = 200, what: str = "condition") -> None
             break
         await pilot.pause(0.02)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+async def press_for(pilot, app, keys: str | tuple[str, ...], screen: type) -> None:
+    """Press `keys` (one, or several as one burst) and wait until a `screen` (its class) is on top."""
+    await pilot.press(*((keys,) if isinstance(keys, str) else keys))
+    await until(pilot, lambda: isinstance(app.screen, screen), what=f"the {screen.__name__} screen")
 
 
 def table(app):

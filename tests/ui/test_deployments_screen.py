@@ -15,20 +15,13 @@ from hubtui.ui.screens.modals import Confirm, Help, NamespacePicker, NumberPromp
 from hubtui.ui.widgets.replica_slider import ReplicaSlider
 
 from .fakes import HUB_ROWS, FakeBackend, row
-from .helpers import burst, dialog_words, open_palette, opened, palette_pick, rendered_text, screen_lines, screen_text, table, until
+from .helpers import burst, dialog_words, open_palette, opened, opened_on, palette_pick, press_for, rendered_text, screen_lines, screen_text, select, table, until
 
 SIZE = (130, 24)
 
 
 def slider(app) -> ReplicaSlider:
     return app.screen.query_one(ReplicaSlider)
-
-
-async def select(pilot, app, name):
-    await until(pilot, lambda: table(app).row_count > 0, what="rows")
-    t = table(app)
-    t.move_cursor(row=t.get_row_index(name))
-    await pilot.pause()
 
 
 async def test_the_screen_lists_every_deployment_with_its_state():
@@ -59,8 +52,7 @@ async def test_watch_events_update_rows_in_place():
 
 async def test_slider_keys_move_the_target_and_enter_applies():
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "worker-service")
+    async with opened_on("worker-service", backend, size=SIZE) as (app, pilot):
         assert (slider(app).row.name, slider(app).target) == ("worker-service", 2)
         await pilot.press("right", "right", "plus")
         assert slider(app).target == 5
@@ -74,8 +66,7 @@ async def test_slider_keys_move_the_target_and_enter_applies():
 
 async def test_digits_type_the_target_and_escape_cancels():
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "api-server")
+    async with opened_on("api-server", backend, size=SIZE) as (app, pilot):
         await pilot.press("1", "2")
         assert slider(app).target == 12
         await pilot.press("escape")
@@ -87,8 +78,7 @@ async def test_digits_type_the_target_and_escape_cancels():
 
 async def test_the_slider_warns_before_enter_when_the_target_is_outside_the_hpa_range():
     """api-server has an HPA of 2-10: a target of 12 says, before Enter, that the HPA will set it back."""
-    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
-        await select(pilot, app, "api-server")
+    async with opened_on("api-server", FakeBackend(), size=SIZE) as (app, pilot):
         slider = app.screen.query_one("ReplicaSlider")
         await pilot.press(*"12")  # typed as one burst
         await until(pilot, lambda: "outside its HPA's 2–10: the HPA will set it back" in rendered_text(slider),
@@ -100,16 +90,14 @@ async def test_the_slider_warns_before_enter_when_the_target_is_outside_the_hpa_
 
 
 async def test_the_slider_never_goes_below_zero():
-    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", FakeBackend(), size=SIZE) as (app, pilot):
         await pilot.press("left", "left", "left")
         assert slider(app).target == 0
 
 
 async def test_scale_all_asks_for_a_number_and_refuses_bad_input():
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "api-server")
+    async with opened_on("api-server", backend, size=SIZE) as (app, pilot):
         await pilot.press("a")
         # the prompt, and its buttons (a loaded machine once showed the screen before its children were composed)
         await until(pilot, lambda: isinstance(app.screen, NumberPrompt) and app.screen.query("#ok"))
@@ -127,8 +115,7 @@ async def test_scale_all_asks_for_a_number_and_refuses_bad_input():
 
 async def test_scale_all_to_zero_asks_for_confirmation_and_no_cancels():
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "api-server")
+    async with opened_on("api-server", backend, size=SIZE) as (app, pilot):
         await pilot.press("a", "0", "enter")
         await until(pilot, lambda: isinstance(app.screen, Confirm), what="confirmation")
         assert "All 8 deployments in namespace llm-analytics-hub" in str(
@@ -145,16 +132,13 @@ async def test_scale_all_to_zero_asks_for_confirmation_and_no_cancels():
 
 async def test_maintenance_then_restore():
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "api-server")
-        await pilot.press("z")
-        await until(pilot, lambda: isinstance(app.screen, Confirm))
+    async with opened_on("api-server", backend, size=SIZE) as (app, pilot):
+        await press_for(pilot, app, "z", Confirm)
         await pilot.press("y")
         await until(pilot, lambda: str(table(app).get_row("api-server")[6]) == "3", what="saved count")
         assert str(table(app).get_row("api-server")[1]) == "0/0"
         await until(pilot, lambda: not app.screen.busy)
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await press_for(pilot, app, "r", Confirm)
         assert "api-server: 0 → 3" in str(app.screen.query_one(".dialog-body").render())
         await pilot.press("y")
         await until(pilot, lambda: str(table(app).get_row("api-server")[1]) == "3/3", what="restored")
@@ -163,8 +147,7 @@ async def test_maintenance_then_restore():
 
 async def test_an_action_result_stays_through_watch_updates_and_is_kept_in_the_history():
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", backend, size=SIZE) as (app, pilot):
         await pilot.press("3", "enter")
         await until(pilot, lambda: "scale scheduler" in str(app.screen.query_one("#message").render())
                     and not app.screen.busy, what="the result")
@@ -201,13 +184,11 @@ async def test_a_bad_recorded_count_shows_as_invalid_and_restore_names_it():
     import dataclasses
 
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "api-server")
+    async with opened_on("api-server", backend, size=SIZE) as (app, pilot):
         problem = "hubtui.io/original-replicas is '²', not a whole number from 0 to 1000"
         backend.push(dataclasses.replace(backend._rows["scheduler"], desired=0, original_problem=problem))
         await until(pilot, lambda: str(table(app).get_row("scheduler")[6]) == "invalid", what="invalid record")
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await press_for(pilot, app, "r", Confirm)
         body = str(app.screen.query_one(".dialog-body").render())
         assert f"Left alone:\n  scheduler: cannot restore: {problem}; left at 0." in body
 
@@ -218,15 +199,13 @@ async def test_restore_says_what_it_restores_what_is_already_there_and_what_it_l
     import dataclasses
 
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", backend, size=SIZE) as (app, pilot):
         rows = backend._rows
         backend.push(dataclasses.replace(rows["api-server"], desired=3, original_replicas=3))
         backend.push(dataclasses.replace(rows["scheduler"], desired=0, original_replicas=1))
         backend.push(dataclasses.replace(rows["forecasting"], desired=2, original_replicas=1))
         await until(pilot, lambda: str(table(app).get_row("forecasting")[1]).endswith("/2"), what="the rows")
-        await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await press_for(pilot, app, "r", Confirm)
         body = str(app.screen.query_one(".dialog-body").render())
         assert "Restored:\n  scheduler: 0 → 1" in body
         assert "Already at their recorded count (the record is cleared):\n  api-server: 3" in body
@@ -237,8 +216,7 @@ async def test_restore_says_what_it_restores_what_is_already_there_and_what_it_l
 
 async def test_dry_run_and_wait_toggles_show_in_the_header_and_reach_the_engine():
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", backend, size=SIZE) as (app, pilot):
         await pilot.press("d", "w")
         modes = str(app.screen.query_one("#modes").render())
         assert "DRY RUN" in modes and "WAIT" in modes
@@ -275,8 +253,7 @@ async def test_rollback_on_failure_puts_a_change_that_is_not_ready_back_and_says
 
 
 async def test_filter_narrows_the_rows_and_escape_clears_it():
-    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
-        await select(pilot, app, "api-server")
+    async with opened_on("api-server", FakeBackend(), size=SIZE) as (app, pilot):
         await pilot.press("slash", *"work", "enter")
         await until(pilot, lambda: table(app).row_count == 1)
         assert str(table(app).get_row_at(0)[0]) == "worker-service"
@@ -294,10 +271,8 @@ async def test_filter_narrows_the_rows_and_escape_clears_it():
 
 async def test_switching_namespace_watches_the_new_one():
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "api-server")
-        await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, NamespacePicker))
+    async with opened_on("api-server", backend, size=SIZE) as (app, pilot):
+        await press_for(pilot, app, "n", NamespacePicker)
         await pilot.press("down", "enter")  # llm-analytics-hub -> monitoring
         await until(pilot, lambda: app.backend.namespace == "monitoring")
         await until(pilot, lambda: app.screen.query(RowTable) and table(app).row_count == 1)
@@ -306,10 +281,8 @@ async def test_switching_namespace_watches_the_new_one():
 
 
 async def test_help_lists_the_keys_and_escape_returns():
-    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
-        await select(pilot, app, "api-server")
-        await pilot.press("question_mark")
-        await until(pilot, lambda: isinstance(app.screen, Help))
+    async with opened_on("api-server", FakeBackend(), size=SIZE) as (app, pilot):
+        await press_for(pilot, app, "question_mark", Help)
         assert "maintenance" in rendered_text(app.screen.query_one("#help-keys .dialog-body"))
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, Help))
@@ -319,8 +292,7 @@ async def test_help_lists_the_keys_and_escape_returns():
 async def test_pgdn_typed_fast_in_the_help_at_80x24_pages_each_time_to_its_last_key():
     async with opened(FakeBackend(), size=(80, 24)) as (app, pilot):
         await select(pilot, app, "api-server")
-        await pilot.press("question_mark")
-        await until(pilot, lambda: isinstance(app.screen, Help))
+        await press_for(pilot, app, "question_mark", Help)
         assert "quit hubtui" not in screen_text(app)  # below the fold
         burst(app, "pagedown", "pagedown", "pagedown")  # one burst: each pages on from where the last one went
         await until(pilot, lambda: "quit hubtui" in screen_text(app), what="the last key on screen")
@@ -331,8 +303,7 @@ async def test_pgdn_typed_fast_in_the_help_at_80x24_pages_each_time_to_its_last_
 
 async def test_an_api_error_shows_a_banner_and_clears_on_recovery():
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "api-server")
+    async with opened_on("api-server", backend, size=SIZE) as (app, pilot):
         backend.push(error="watching deployments: cannot reach the API server (connection refused); is the cluster up?")
         banner = app.screen.query_one("#banner")
         await until(pilot, lambda: banner.display)
@@ -448,8 +419,7 @@ async def test_a_user_who_may_not_read_hpas_sees_why_the_hpa_column_is_empty(kub
 async def test_read_only_shows_in_the_title_and_every_dangerous_key_explains_instead():
     backend = FakeBackend()
     backend.readonly = "--readonly"
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", backend, size=SIZE) as (app, pilot):
         assert screen_lines(app)[0].split()[0] == "READ-ONLY"  # where every screen has it
         for keys in (("3", "enter"), ("a",), ("z",), ("r",), ("R",)):
             before = len(app._notifications)
@@ -468,8 +438,7 @@ async def test_read_only_shows_in_the_title_and_every_dangerous_key_explains_ins
 async def test_a_namespace_typo_in_the_palette_is_one_line_and_the_screen_stays(typed, said):
 
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", backend, size=SIZE) as (app, pilot):
         await open_palette(pilot, app, "colon")
         await palette_pick(pilot, app, typed)
         await until(pilot, lambda: any(said in str(n.message) for n in app._notifications), what="the refusal")
@@ -484,8 +453,7 @@ async def test_the_command_palette_lists_the_screens_actions_and_runs_the_chosen
     from hubtui.ui.actions import ACTIONS
 
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", backend, size=SIZE) as (app, pilot):
         await open_palette(pilot, app)
         await pilot.pause(0.3)
         listed = "\n".join(str(o.prompt) for o in app.screen.query_one("CommandList")._options)
@@ -507,8 +475,7 @@ async def test_the_context_picker_rebuilds_the_screen_on_the_chosen_context_and_
     from hubtui.ui.screens.deployments import DeploymentsScreen
 
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", backend, size=SIZE) as (app, pilot):
         await pilot.press("K")
         await until(pilot, lambda: isinstance(app.screen, NamespacePicker), what="the picker")
         options = app.screen.query_one("OptionList")
@@ -528,8 +495,7 @@ async def test_dry_run_and_wait_survive_every_rebuild_of_the_screen():
     from hubtui.ui.screens.deployments import DeploymentsScreen
 
     first = FakeBackend()
-    async with opened(first, size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", first, size=SIZE) as (app, pilot):
         await pilot.press("d", "w", "A", "A")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen) and not app.screen.all_namespaces
                     and app.screen.backend is not first and table(app).row_count == len(HUB_ROWS),
@@ -591,8 +557,7 @@ async def test_read_only_greys_out_the_changing_keys_until_dry_run_is_on():
     None); dry run brings them back, since a dry run changes nothing."""
     backend = FakeBackend()
     backend.readonly = "--readonly"
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", backend, size=SIZE) as (app, pilot):
         screen = app.screen
         for name in ("apply", "scale_all", "maintenance", "restore"):
             assert screen.check_action(name, ()) is None, name
@@ -602,8 +567,7 @@ async def test_read_only_greys_out_the_changing_keys_until_dry_run_is_on():
         for name in ("apply", "scale_all", "maintenance", "restore"):
             assert screen.check_action(name, ()) is True, name
     backend = FakeBackend()  # not read-only: nothing is greyed out
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", backend, size=SIZE) as (app, pilot):
         assert all(app.screen.check_action(n, ()) is True for n in ("apply", "scale_all", "maintenance", "restore"))
 
 
@@ -611,8 +575,7 @@ async def test_in_read_only_mode_a_changing_command_from_the_palette_explains_in
 
     backend = FakeBackend()
     backend.readonly = "--readonly"
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", backend, size=SIZE) as (app, pilot):
         await open_palette(pilot, app)
         await palette_pick(pilot, app, "Maintenance")
         await until(pilot, lambda: app._notifications, what="the explanation")
@@ -747,13 +710,11 @@ async def test_with_a_filter_the_bulk_keys_say_they_act_on_every_deployment():
         await pilot.press("slash", *"sched", "enter")
         await until(pilot, lambda: "1 of 8 deployments" in screen_text(app), what="the count under a filter")
         note = "The filter shows 1 of 8 deployments: this acts on all of them"
-        await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
+        await press_for(pilot, app, "a", NumberPrompt)
         assert note in dialog_words(app)
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, NumberPrompt))
-        await pilot.press("z")
-        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await press_for(pilot, app, "z", Confirm)
         assert note in dialog_words(app) and "in namespace llm-analytics-hub, not only those shown" in dialog_words(app)
         await pilot.click("#no")
         await until(pilot, lambda: not isinstance(app.screen, Confirm))
@@ -782,8 +743,7 @@ async def test_the_palette_lists_hubtuis_actions_before_textuals_and_ns_offers_t
 
 async def test_moving_the_selection_says_a_moved_slider_target_was_dropped():
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "scheduler")
+    async with opened_on("scheduler", backend, size=SIZE) as (app, pilot):
         await pilot.press("right", "right", "down")  # 1 → 3, then another deployment: nothing is applied
         await until(pilot, lambda: "scheduler: target 3 dropped, not applied (the selection moved)"
                     in screen_text(app), what="the dropped target said")

@@ -10,9 +10,8 @@ from hubtui.ui.screens.deployments import DeploymentsScreen
 from hubtui.ui.screens.modals import Confirm, NumberPrompt
 
 from .fakes import FakeBackend, pending_run
-from .helpers import dialog_words, opened, screen_text, until
+from .helpers import dialog_words, opened, opened_on, press_for, screen_text, until
 from .test_cleanup_wizard import SIZE, fill, text, to_plan, to_resume_choice, type_into
-from .test_deployments_screen import select
 
 
 async def scroll_to(pilot, app, selector: str) -> None:
@@ -77,8 +76,7 @@ async def test_the_resume_button_clicked_asks_the_first_question_and_the_choice_
         assert not [c for c in backend.calls if c[0] in ("plan", "discard", "run")]
         assert "Nothing was changed: the interrupted cleanup of 'dev' stays pending." in text(app, "#message")
         assert backend.calls[-1] == ("unlock", "dev")  # the environment's lock went with the question
-        await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
+        await press_for(pilot, app, "f5", ChooseDialog)
         await pilot.click("#resume")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen) and app.screen.resume)
         await pilot.click("#destroy")  # labelled Resume…
@@ -87,8 +85,7 @@ async def test_the_resume_button_clicked_asks_the_first_question_and_the_choice_
 
 async def zero_clicked(pilot, app):
     """`a` (scale all), 0 in its prompt, and its OK button clicked."""
-    await pilot.press("a")
-    await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
+    await press_for(pilot, app, "a", NumberPrompt)
     app.screen.query_one(Input).value = "0"
     await pilot.pause()
     await pilot.click("#ok")
@@ -96,10 +93,8 @@ async def zero_clicked(pilot, app):
 
 async def test_the_scale_all_prompt_s_buttons_and_the_confirmation_s_yes_and_no():
     backend = FakeBackend()
-    async with opened(backend, size=SIZE) as (app, pilot):
-        await select(pilot, app, "api-server")
-        await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, NumberPrompt))
+    async with opened_on("api-server", backend, size=SIZE) as (app, pilot):
+        await press_for(pilot, app, "a", NumberPrompt)
         await pilot.click("#cancel")
         await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen))
         assert backend.calls == []
@@ -128,8 +123,7 @@ async def test_at_80x24_the_typed_question_keeps_its_field_and_buttons_on_screen
             assert screen_region.contains_region(widget.region), (selector, widget.region)
         assert await pilot.click("#cancel")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen))
-        await pilot.press("D")
-        await until(pilot, lambda: isinstance(app.screen, TypedConfirm))
+        await press_for(pilot, app, "D", TypedConfirm)
         await type_into(pilot, app, "DELETE PRODUCTION")
         assert await pilot.click("#ok")
         await until(pilot, lambda: isinstance(app.screen, TypedConfirm)
@@ -149,8 +143,7 @@ async def test_an_unreadable_pending_plan_is_set_aside_only_by_its_button():
         await until(pilot, lambda: isinstance(app.screen, CleanupFormScreen))
         assert "stays pending" in text(app, "#message")
         assert not [c for c in backend.calls if c[0] in ("plan", "discard")]
-        await pilot.press("f5")
-        await until(pilot, lambda: isinstance(app.screen, ChooseDialog))
+        await press_for(pilot, app, "f5", ChooseDialog)
         await pilot.click("#again")
         await until(pilot, lambda: isinstance(app.screen, PlanScreen) and not app.screen.resume, what="a fresh plan")
         assert [c[0] for c in backend.calls if c[0] in ("discard", "plan")] == ["discard", "plan"]

@@ -362,6 +362,8 @@ def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none
         "    warning: aws: eks-cluster hub: skipped (cancelled before its nodegroups were gone)"
     assert event_line(facts.BackupNotSaved("TimescaleDB", "pg_dumpall failed", part="roles"))[0] == \
         "    warning: backup: TimescaleDB roles not saved: pg_dumpall failed"
+    assert event_line(facts.BackupNotSaved("Kafka", absent_from="hub"))[0] == \
+        "    warning: backup: Kafka not saved: no Kafka in hub, nothing of it to save"
     # a scale's own facts (hubtui/events.py)
     assert event_line(core.HpaWillUndo("api", "api-hpa", 2, 10, 0))[0] == \
         "    warning: api: HPA api-hpa (2–10) pauses while the deployment is at 0"

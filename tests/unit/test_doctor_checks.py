@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from hubtui.ops.doctor import client_checks, cloud_checks, folder_checks
 from hubtui.present.doctor import words
@@ -47,13 +48,18 @@ def test_a_state_folder_open_to_others_is_a_warning_and_a_private_one_is_fine(tm
     assert all(c.ok for c in found)
 
 
-def test_a_config_file_others_can_change_is_said(tmp_path, monkeypatch):
+def empty_config(tmp_path, monkeypatch, mode: int) -> tuple[Path, Settings]:
+    """An empty config.toml of `mode` under tmp_path/config/hubtui, HOME at tmp_path, and the settings."""
     monkeypatch.setenv("HOME", str(tmp_path))
     config = tmp_path / "config" / "hubtui" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text("")
-    config.chmod(0o666)
-    settings = Settings.from_env({"XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)})
+    config.chmod(mode)
+    return config, Settings.from_env({"XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)})
+
+
+def test_a_config_file_others_can_change_is_said(tmp_path, monkeypatch):
+    config, settings = empty_config(tmp_path, monkeypatch, 0o666)
     line, = [c for c in folder_checks(settings, {"XDG_CONFIG_HOME": str(tmp_path / "config"),
                                                  "HOME": str(tmp_path)}) if "config file" in words(c)[0]]
     assert (line.ok, line.needed, *words(line)) == (
@@ -120,13 +126,8 @@ def test_a_config_file_that_is_not_valid_toml_is_a_check_of_its_own_and_the_othe
 
 
 def test_a_config_folder_others_can_write_to_or_another_users_file_is_said(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    config = tmp_path / "config" / "hubtui" / "config.toml"
-    config.parent.mkdir(parents=True)
-    config.write_text("")
-    config.chmod(0o644)
+    config, settings = empty_config(tmp_path, monkeypatch, 0o644)
     config.parent.chmod(0o777)
-    settings = Settings.from_env({"XDG_STATE_HOME": str(tmp_path), "HOME": str(tmp_path)})
     env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
 
     def line():

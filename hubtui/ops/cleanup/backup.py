@@ -115,8 +115,7 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
             if required and _store_exists(conn, namespace, store):
                 # It exists but cannot be reached (not ready, scaled down, API refused): its data would be lost.
                 raise fail(store, e) from None
-            reason = _absent(namespace, store)
-            emit(BackupNotSaved(title, reason))
+            emit(BackupNotSaved(title, absent_from=namespace))
             result.notes[store] = f"skipped: {e}"
             continue
         try:
@@ -155,10 +154,6 @@ def _keep(path: Path) -> Path:
     final = path.with_name(path.name.removesuffix(".partial"))
     path.rename(final)
     return final
-
-
-def _absent(namespace: str, store: str) -> str:
-    return f"no {TARGETS[store].title} in {namespace}, nothing of it to save"
 
 
 def _store_exists(conn: KubeConnection, namespace: str, store: str) -> bool:
