@@ -19,9 +19,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(version_text())
         return 0
-    from .cli import build_parser
+    from .cli import build_parser, command_of
 
-    args = build_parser().parse_args(argv)
+    # only the command's own parser: one command never loads another's module
+    args = build_parser(None if {"-h", "--help"} & set(words) else command_of(words)).parse_args(argv)
     from .settings import Settings
 
     try:

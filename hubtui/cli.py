@@ -33,7 +33,27 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = ("scale", "fleet", "cleanup", "connect", "sessions", "doctor", "completion", "serve")
+# the flags before a command that take a value (`hubtui -n NS scale …`): command_of() skips the value
+_VALUED = ("--kubeconfig", "--context", "-n", "--namespace")
+
+
+def command_of(words: list[str]) -> str | None:
+    """The command `words` run, when the first word that is not a global flag (or its value) names one; else
+    None (no command: the TUI; a word that is not a command: the parser says so)."""
+    it = iter(words)
+    for w in it:
+        if w in _VALUED:
+            next(it, None)
+        elif w == "--" or not w.startswith("-"):
+            return w if w in COMMANDS else None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """hubtui's parser; with `command`, only that command's subparser is built (a command then loads no other
+    command's module: `hubtui scale` starts without the cleanup's). Help, Tab completion and a wrong command
+    get them all."""
     p = argparse.ArgumentParser(
         prog="hubtui",
         description="Operate the LLM Analytics Hub on Kubernetes. With no command, opens the full-screen TUI.",
@@ -45,18 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     add_cluster_flags(common, default=argparse.SUPPRESS)  # a flag given before the command stays
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    from . import serve
-    from .headless import cleanup, connect, doctor, fleet, scale, sessions
+    import importlib
 
-    scale.add_parser(sub, [common])
-    fleet.add_parser(sub, [common])
-    cleanup.add_parser(sub, [common])
-    connect.add_parser(sub, [common])
-    sessions.add_parser(sub, [common])
-    doctor.add_parser(sub, [common])
-    from . import completion
-
-    completion.add_parser(sub, [])
+    for name in (command,) if command in COMMANDS else COMMANDS:
+        where = f"hubtui.{name}" if name in ("serve", "completion") else f"hubtui.headless.{name}"
+        importlib.import_module(where).add_parser(sub, [] if name == "completion" else [common])
     p.commands = sub.choices  # type: ignore[attr-defined]  # the subcommands' parsers, for Tab completion
-    serve.add_parser(sub, [common])
     return p

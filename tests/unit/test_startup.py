@@ -108,3 +108,23 @@ def test_the_typed_client_loads_without_the_packages_loader_and_the_loader_still
     from importlib.metadata import version as installed
 
     assert version == installed("kubernetes")  # what the package's __init__ says (kubernetes.dynamic reads it)
+
+
+@pytest.mark.parametrize("args, own", [
+    ("scale -d api-server -r 2", "scale"), ("-n hub --context x connect redis", "connect"),
+    ("--kubeconfig /k doctor", "doctor")])
+def test_a_command_builds_only_its_own_parser_and_loads_no_other_command(args, own):
+    """The parser is built for the command given (after any global flags and their values): no other command's
+    module is imported. Help at the top and a word that is no command still list every command."""
+    from hubtui.cli import COMMANDS, build_parser, command_of
+
+    assert command_of(args.split()) == own
+    assert list(build_parser(own).commands) == [own]
+    assert list(build_parser(command_of(["bogus"])).commands) == list(COMMANDS)
+    code = (f"import json, sys; from hubtui.cli import build_parser; build_parser({own!r}); "
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('hubtui.headless.', 'hubtui.serve', "
+            "'hubtui.completion')))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    loaded = json.loads(proc.stdout)
+    assert [m for m in loaded if m.split(".")[-1] in COMMANDS] == [f"hubtui.headless.{own}"]
