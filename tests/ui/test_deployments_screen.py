@@ -241,7 +241,7 @@ async def test_rollback_on_failure_puts_a_change_that_is_not_ready_back_and_says
         await pilot.press("right", "right", "enter")  # as a burst
         await until(pilot, lambda: "rolled back" in screen_text(app), what="the rollback")
         text = screen_text(app)
-        assert "scale scheduler 1→3: not ready after 0s: 1 deployment rolled back to the count it had" in text
+        assert "scale scheduler 1→3: not ready after 0s: 1 deployment rolled back" in text
         await until(pilot, lambda: "ImagePullBackOff" in screen_text(app), what="the reason, in a notification")
         assert backend.calls[-3:] == [("scale", ("scheduler",), 3, False), ("wait", ("scheduler",)),
                                       ("rollback", ("scheduler",))]
@@ -250,6 +250,22 @@ async def test_rollback_on_failure_puts_a_change_that_is_not_ready_back_and_says
         await pilot.press("w")  # the wait off takes the rollback with it
         await until(pilot, lambda: "ROLLBACK" not in screen_text(app), what="the modes off")
         assert "rollback off (it needs the wait)" in screen_text(app)
+
+
+async def test_a_result_too_long_for_the_message_line_says_it_is_cut_and_l_shows_it_whole():
+    """The rollback's reasons run past the screen's edge: the line ends with "… (L: all of it)" inside the
+    screen, and the history (L) has every word of it."""
+    backend = FakeBackend()
+    why = "ImagePullBackOff: " + " ".join(f"registry-{i}.example.com refused the pull" for i in range(6))
+    backend.not_ready = {"scheduler": why}
+    async with opened_on("scheduler", backend, size=SIZE) as (app, pilot):
+        await pilot.press("b", "right", "right", "enter")
+        await until(pilot, lambda: "rolled back" in screen_text(app), what="the rollback")
+        [line] = [ln for ln in screen_lines(app) if "rolled back" in ln]
+        assert re.search(r"rolled back to the … \(L: all of it\) +8 deployments", line) and "registry" not in line
+        await press_for(pilot, app, ("L",), Help)
+        await until(pilot, lambda: "registry-5.example.com refused the pull" in " ".join(screen_lines(app)),
+                    what="the whole result in the history")
 
 
 async def test_filter_narrows_the_rows_and_escape_clears_it():

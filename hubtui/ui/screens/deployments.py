@@ -165,9 +165,19 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
                                        production=b.production_context(), readonly=bool(b.readonly_reason()),
                                        modes=modes)
 
+    MORE = " … (L: all of it)"
+
     def say(self, text: str) -> None:
-        """The message line: an action's progress or result. It stays until the next one."""
-        self.query_one("#message", Static).update(text)
+        """The message line: an action's progress or result. It stays until the next one. One too long for the
+        line is cut where it would be, and says so: L (the history) shows it whole."""
+        from textual.content import Content
+
+        message = self.query_one("#message", Static)
+        shown = Content.from_markup(text)
+        width = message.content_region.width
+        if width and shown.cell_length > width:
+            shown = shown.truncate(max(width - len(self.MORE), 0)).rstrip().append_text(self.MORE, "bold")
+        message.update(shown)
 
     def result(self, text: str) -> None:
         """An action's outcome: said, and kept in the session's history (L)."""
