@@ -7,8 +7,7 @@ CLUSTER ?= demo
 LOCALCLUSTER := $(PYTHON) cluster/localcluster.py
 PYTEST_ARGS ?=
 # the suite runs in lanes (pytest-xdist), each with a local cluster of its own; the tests that destroy a cluster
-# are dealt into two groups, each in a lane of its own, where two clusters take turns and each is re-armed
-# after its test (tests/conftest.py). On this project's 2-core machine 4
+# are dealt into two groups, each in a lane of its own (tests/conftest.py). On this project's 2-core machine 4
 # lanes were fastest: 3 took 9 min 32 s of pytest, 4 took 7 min 58 s, and 5 took 12 min 41 s (each lane's
 # cluster costs CPU all the time)
 TEST_LANES ?= 4

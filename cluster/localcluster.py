@@ -228,10 +228,6 @@ class LocalCluster:
             else:
                 self._start_redis(st, redis_password)
             self._write_sandbox(st, pg_password)
-            # kept for rearm(), which deploys the hub again with the passwords its servers were started with
-            passwords = self.dir / "passwords.json"
-            passwords.touch(mode=0o600)
-            passwords.write_text(json.dumps({"postgres": pg_password, "redis": redis_password}))
             self._start_control_plane(st, nodes)
             if deploy_hub:
                 self._deploy_hub(st, pg_password, redis_password)
@@ -467,63 +463,6 @@ class LocalCluster:
         self.wait_hub_ready()
         self._wait_exec_rules()
         self.serve_logs()
-
-    # ----- a cluster used by a destructive test, made ready for the next one ---------------
-    SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-
-    def rearm(self, timeout: float = 120) -> None:
-        """Make a running cluster that a test has changed (a cleanup run: namespaces, webhooks, APIServices and
-        CRDs deleted or made) as `up` left it: every namespace but the system ones deleted and waited for, the
-        webhook configurations, the APIServices served from a namespace and the CRDs beyond kwok's removed, the
-        volumes freed, and the hub deployed again. Far cheaper than a new cluster (its start is the costliest
-        thing a test does here). ClusterError when it cannot be done: start a new cluster instead."""
-        st = self.state()
-        if st is None or st.redis_nodes or not self.healthy():
-            raise ClusterError(f"cluster {self.name} is not up (or is a Redis cluster): it cannot be re-armed")
-        self.revive()
-        try:
-            passwords = json.loads((self.dir / "passwords.json").read_text())
-        except (OSError, ValueError) as e:
-            raise ClusterError(f"cluster {self.name} has no saved passwords ({e}): started by an older version") from None
-
-        def items(kinds: str, *args: str) -> list[dict]:
-            return json.loads(self.kubectl("get", kinds, *args, "-o", "json").stdout)["items"]
-
-        # first what could keep a namespace from going: an APIService whose service is gone breaks discovery
-        served = [a["metadata"]["name"] for a in items("apiservices") if (a.get("spec") or {}).get("service")]
-        if served:
-            self.kubectl("delete", "apiservice", *served, "--ignore-not-found")
-        self.kubectl("delete", "validatingwebhookconfigurations,mutatingwebhookconfigurations", "--all",
-                     "--ignore-not-found")
-        crds = [c["metadata"]["name"] for c in items("crd") if not c["spec"]["group"].endswith("kwok.x-k8s.io")]
-        if crds:
-            self.kubectl("delete", "crd", *crds, "--ignore-not-found", "--wait=false")
-        namespaces = [n["metadata"]["name"] for n in items("namespaces")
-                      if n["metadata"]["name"] not in self.SYSTEM_NAMESPACES]
-        for ns in namespaces:  # a finalizer a test left on something must not hold the namespace
-            for kind in ("configmaps", "secrets"):
-                for obj in items(kind, "-n", ns):
-                    if obj["metadata"].get("finalizers"):
-                        self.kubectl("patch", kind, obj["metadata"]["name"], "-n", ns, "--type", "merge",
-                                     "-p", '{"metadata":{"finalizers":null}}', check=False)
-        if namespaces:
-            self.kubectl("delete", "namespace", *namespaces, "--ignore-not-found", "--wait=false")
-        leases = [item["metadata"]["name"] for item in items("leases", "-n", "kube-system")
-                  if item["metadata"]["name"].startswith("hubtui")]
-        if leases:
-            self.kubectl("delete", "lease", "-n", "kube-system", *leases, "--ignore-not-found")
-        if namespaces:
-            self.kubectl("wait", "--for=delete", *[f"namespace/{n}" for n in namespaces], f"--timeout={timeout:.0f}s",
-                         timeout=timeout + 10)
-        self.kubectl("delete", "persistentvolumes", "--all", "--ignore-not-found")  # their claims are gone
-        writer = self._log_writer_pid()
-        if writer:
-            try:
-                os.kill(writer, 15)
-            except OSError:
-                pass
-        self._deploy_hub(st, passwords["postgres"], passwords["redis"])
-        log(f"cluster {self.name} re-armed")
 
     # ----- logs: kwok serves `kubectl logs` from files a host process writes ----------------
     @property

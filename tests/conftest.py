@@ -71,12 +71,9 @@ def _control_plane_running(request):
 
 
 class DoomedClusters:
-    """Clusters for the tests that destroy one, each made ready one test ahead: while a test runs on its cluster,
-    the next test's is made ready beside it. Two clusters take turns: the one a test has used is re-armed
-    (`LocalCluster.rearm`: what the test left removed, the hub deployed again) while the other serves the next
-    test; a new cluster is started only for the first two tests, or when a re-arm fails (a test that stopped its
-    cluster). A cluster's start is the costliest thing a test does here; a re-arm costs a fraction of it. None is
-    made ready that no test will take."""
+    """Clusters of their own for the tests that destroy one, each started one test ahead: while a test runs
+    on its cluster, the next test's boots beside it (a cluster takes about 12 s to start, and most of these
+    tests wait on the cluster, not the CPU). None is started that no test will take."""
 
     def __init__(self, needed: int, group: str = "doomed"):
         checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:6]
@@ -85,36 +82,22 @@ class DoomedClusters:
         self.needed = needed
         self.numbers = itertools.count()
         self.next: tuple[LocalCluster, threading.Thread, dict] | None = None
-        self.used: list[LocalCluster] = []  # handed back by their tests, to be re-armed
 
-    def _ready(self, cluster: LocalCluster | None) -> tuple[LocalCluster, threading.Thread, dict]:
-        """Re-arm `cluster` (None: start a new one), in a thread of its own."""
-        outcome: dict = {}
-        if cluster is None:
-            cluster = LocalCluster(f"{self.prefix}-{next(self.numbers)}")
-            how = "start"
-        else:
-            how = "rearm"
+    def _start(self) -> tuple[LocalCluster, threading.Thread, dict]:
+        cluster, outcome = LocalCluster(f"{self.prefix}-{next(self.numbers)}"), {}
 
-        def ready() -> None:
+        def up() -> None:
             try:
-                if how == "rearm":
-                    try:
-                        cluster.rearm()
-                        return
-                    except Exception as e:  # noqa: BLE001 - a new cluster instead, under the same name
-                        print(f"re-arming {cluster.name} failed ({e}); starting it anew", file=sys.stderr)
-                        cluster.down(quiet=True)
                 cluster.up()
             except BaseException as e:  # noqa: BLE001 - raised in the test that takes it
                 outcome["error"] = e
 
-        thread = threading.Thread(target=ready, name=f"{how} {cluster.name}", daemon=True)
+        thread = threading.Thread(target=up, name=f"start {cluster.name}", daemon=True)
         thread.start()
         return cluster, thread, outcome
 
     def take(self) -> LocalCluster:
-        cluster, thread, outcome = self.next or self._ready(None)
+        cluster, thread, outcome = self.next or self._start()
         self.next = None
         self.needed -= 1
         thread.join()
@@ -122,22 +105,13 @@ class DoomedClusters:
             cluster.down()
             raise outcome["error"]
         if self.needed > 0:
-            self.next = self._ready(self.used.pop(0) if self.used else None)  # made ready while this test runs
+            self.next = self._start()  # boots while this test runs
         return cluster
-
-    def give_back(self, cluster: LocalCluster) -> None:
-        """A test is done with `cluster`: re-armed for a later test, or stopped when no test is left for it."""
-        if self.needed > (self.next is not None):
-            self.used.append(cluster)
-        else:
-            cluster.down()
 
     def close(self) -> None:
         if self.next is not None:
             cluster, thread, _ = self.next
             thread.join()
-            cluster.down()
-        for cluster in self.used:
             cluster.down()
 
 
@@ -189,12 +163,11 @@ def doomed_clusters(request):
 
 @pytest.fixture
 def doomed_cluster(request, doomed_clusters):
-    """A cluster of its own with the hub deployed, for a test that destroys it (a cleanup run): made ready
-    ahead of the test by its group's `doomed_clusters`, and handed back to it after the test."""
-    spares = doomed_clusters(_doomed_group(request.node) or "doomed")
-    cluster = spares.take()
+    """A cluster of its own with the hub deployed, for a test that destroys it (a cleanup run): started
+    ahead of the test by its group's `doomed_clusters` and stopped after it."""
+    cluster = doomed_clusters(_doomed_group(request.node) or "doomed").take()
     yield cluster
-    spares.give_back(cluster)
+    cluster.down()
 
 
 @pytest.fixture

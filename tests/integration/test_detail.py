@@ -329,6 +329,18 @@ def test_the_hubs_logs_are_served_from_files_a_host_process_writes(local_cluster
                         for p in pods)
 
 
+def test_down_stops_the_log_writer(doomed_cluster):
+    import os
+
+    pid = doomed_cluster._log_writer_pid()
+    assert pid is not None and os.path.exists(f"/proc/{pid}")
+    doomed_cluster.down()
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{pid}") and b"write-logs" in open(f"/proc/{pid}/cmdline", "rb").read():
+        assert time.monotonic() < deadline, "the log writer outlived its cluster"
+        time.sleep(0.1)
+
+
 async def test_the_view_names_the_schedulers_reason_for_an_unschedulable_deployment(local_cluster, scratch):
     scratch.add("gpu", 1, node_selector={"hubtui.io/accelerator": "nvidia-a100"})
     settings = Settings.from_env(kubeconfig=str(local_cluster.kubeconfig), namespace=scratch.name)
