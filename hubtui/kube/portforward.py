@@ -38,6 +38,133 @@ def pipe(src: socket.socket, dst: socket.socket, ended: Callable[[], object] | N
                 pass
 
 
+class WebSocketStream:
+    """One port-forward stream over the API server's WebSocket (pods/portforward, the v4.channel.k8s.io
+    protocol): channel 0 carries the port's bytes, channel 1 what went wrong with them, and each channel's first
+    frame names the port. `socket()` is a local socket whose bytes are the pod port's; `error()` is what the
+    error channel said (None: nothing). What the client sent before it closed its side is still sent; then the
+    WebSocket is closed."""
+
+    CLOSE_WAIT = 5.0  # seconds the API server has to answer our close before the connection is dropped
+
+    def __init__(self, ws, port: int):
+        self.ws, self.port = ws, port
+        self._outer, self._inner = socket.socketpair()
+        self._error: str | None = None
+        self._done = threading.Event()  # the reader has ended: the WebSocket is closed
+        threading.Thread(target=self._from_pod, name=f"port-forward {port} in", daemon=True).start()
+        threading.Thread(target=self._to_pod, name=f"port-forward {port} out", daemon=True).start()
+
+    @classmethod
+    def open(cls, conn: KubeConnection, namespace: str, pod: str, port: int) -> WebSocketStream:
+        import websocket
+
+        from .client import REQUEST_TIMEOUT
+        from .objects import api_path
+
+        ep = conn.endpoint
+        assert ep is not None
+        scheme, rest = ep.server.split(":", 1)
+        url = ("wss" if scheme == "https" else "ws") + ":" + rest + api_path("v1", "pods", namespace, pod) + \
+            f"/portforward?ports={int(port)}"
+        for attempt in (1, 2):
+            auth, cert = conn.credential.current()
+            ws = websocket.WebSocket(sslopt={"context": _tls(ep, cert), "server_hostname": ep.tls_server_name}
+                                     if scheme == "https" else {}, enable_multithread=True,
+                                     skip_utf8_validation=True)
+            try:
+                ws.connect(url, header=[f"Authorization: {auth}"] if auth else [], subprotocols=["v4.channel.k8s.io"],
+                           timeout=REQUEST_TIMEOUT[0], suppress_origin=True)
+            except websocket.WebSocketBadStatusException as e:
+                ws.shutdown()
+                if e.status_code == 401 and attempt == 1 and conn.credential.expire(auth):
+                    continue  # a plugin's token expired early: ask it again, once
+                raise
+            except BaseException:
+                ws.shutdown()
+                raise
+            ws.settimeout(None)
+            return cls(ws, port)
+        raise AssertionError("unreachable")
+
+    def socket(self, port: int) -> socket.socket:
+        return self._outer
+
+    def error(self, port: int) -> str | None:
+        return self._error
+
+    def close(self) -> None:
+        """The client's side is done: what it sent still goes (then the WebSocket closes, _to_pod)."""
+        try:
+            self._outer.close()
+        except OSError:
+            pass
+
+    def _from_pod(self) -> None:
+        import websocket
+
+        started = [False, False]
+        try:
+            while True:
+                opcode, frame = self.ws.recv_data_frame(True)
+                if opcode == websocket.ABNF.OPCODE_CLOSE:
+                    break
+                if opcode != websocket.ABNF.OPCODE_BINARY or not frame.data or frame.data[0] > 1:
+                    continue  # a ping, or a channel this stream did not ask for
+                channel, data = frame.data[0], bytes(frame.data[1:])
+                if not started[channel]:  # the channel's first frame: the port it is for
+                    started[channel] = True
+                    data = data[2:]
+                if not data:
+                    continue
+                if channel == 0:
+                    self._inner.sendall(data)
+                else:
+                    self._error = (self._error or "") + data.decode("utf-8", "replace")
+                    break
+        except (OSError, websocket.WebSocketException):
+            pass
+        finally:
+            self._done.set()
+            try:
+                self._inner.shutdown(socket.SHUT_WR)  # the client reads the end of the pod's bytes
+            except OSError:
+                pass
+            self.ws.shutdown()
+
+    def _to_pod(self) -> None:
+        import websocket
+
+        try:
+            while data := self._inner.recv(65536):
+                self.ws.send(b"\x00" + data, opcode=websocket.ABNF.OPCODE_BINARY)
+            self.ws.send_close()
+        except (OSError, websocket.WebSocketException):
+            pass
+        if not self._done.wait(self.CLOSE_WAIT):
+            self.ws.abort()  # no answer to our close: the reader wakes, and ends
+        self._inner.close()
+
+
+def _tls(ep, cert: tuple[str, str] | None):
+    """The TLS context the lean requests use (kube/http.py): the kubeconfig's CA, or none when it says
+    insecure-skip-tls-verify, and the client certificate."""
+    import ssl
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ep.verify:
+        if ep.ca_file:
+            ctx.load_verify_locations(cafile=ep.ca_file)
+        else:
+            ctx.load_default_certs()
+    else:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    if cert:
+        ctx.load_cert_chain(*cert)
+    return ctx
+
+
 class Forward:
     """Listens on 127.0.0.1 (`local_port`, or one the system picks: `.port`); each connection gets a stream of
     its own to `pod`:`remote`. `check()` opens one stream first, so that a pod that cannot be reached this way
@@ -68,17 +195,24 @@ class Forward:
         self._thread = threading.Thread(target=self._accept, name=f"port-forward {pod}:{remote}", daemon=True)
 
     def _open(self):
-        from . import typed_client
+        """One stream to the pod's port: over a WebSocket of hubtui's own (no kubernetes package to import) for
+        the kubeconfigs hubtui reads itself and no proxy between; else through the kubernetes client."""
+        from .http import proxy_for
 
-        client = typed_client()
-        from kubernetes.stream import portforward
-
-        core = client.CoreV1Api(self.conn.api)
+        ep = self.conn.endpoint
         try:
+            if ep is not None and not proxy_for(ep):
+                return WebSocketStream.open(self.conn, self.namespace, self.pod, self.remote)
+            from . import typed_client
+
+            client = typed_client()
+            from kubernetes.stream import portforward
+
+            core = client.CoreV1Api(self.conn.api)
             return portforward(core.connect_get_namespaced_pod_portforward, self.pod, self.namespace,
                                ports=str(self.remote))
         except Exception as e:  # noqa: BLE001 - one line, the pod named
-            status = getattr(e, "status", None)
+            status = getattr(e, "status", None) or getattr(e, "status_code", None)
             handshake = re.search(r"Handshake status (\d{3})", str(e))  # the WebSocket upgrade's own answer
             if handshake:
                 status = int(handshake.group(1))

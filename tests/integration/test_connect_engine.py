@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import sys
 
 import pytest
+from kubernetes import client
+
+from cluster.localcluster import HUB_NAMESPACE
 
 from hubtui.errors import HubError
 from hubtui.ops.connect import TARGETS, find_pod, plan
@@ -117,3 +123,31 @@ def test_the_pod_flag_overrides_the_search(kube, kube_settings):
     assert session.pod.name == "kafka-0"
     with pytest.raises(HubError, match="pod nope-0 not found in namespace llm-analytics-hub"):
         plan(kube, kube_settings, "kafka", pod_name="nope-0", kubectl="kubectl")
+
+
+PROBE_FORWARD = """
+import json, socket, sys
+from hubtui.kube.client import connect
+from hubtui.kube.portforward import Forward
+from hubtui.settings import Settings
+
+conn = connect(Settings.from_env(kubeconfig=sys.argv[1]))
+forward = Forward(conn, sys.argv[2], sys.argv[3], 6379).check()
+with socket.create_connection(("127.0.0.1", forward.port), timeout=10) as s:
+    s.sendall(b"PING\\r\\n")
+    answer = s.recv(100).decode()
+forward.close()
+print(json.dumps([answer, forward.summary(), sorted(m for m in sys.modules if m.split('.')[0] == 'kubernetes')]))
+"""
+
+
+def test_a_port_forward_carries_the_pods_port_without_the_kubernetes_package(local_cluster, kube):
+    """A stream to the hub's Redis pod through hubtui's own WebSocket: the real Redis answers (it asks for the
+    password), nothing is reported wrong, and the kubernetes package (a second of imports) was never loaded."""
+    pod = next(p.metadata.name for p in client.CoreV1Api(kube.api).list_namespaced_pod(
+        HUB_NAMESPACE, label_selector="app=redis-cluster").items)
+    proc = subprocess.run([sys.executable, "-c", PROBE_FORWARD, str(local_cluster.kubeconfig), HUB_NAMESPACE, pod],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    answer, problems, loaded = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert answer.startswith("-NOAUTH") and problems == "" and loaded == []
