@@ -34,18 +34,24 @@ class VersionAction(argparse.Action):
 
 
 COMMANDS = ("scale", "fleet", "cleanup", "connect", "sessions", "doctor", "completion", "serve")
-# the flags before a command that take a value (`hubtui -n NS scale …`): command_of() skips the value
-_VALUED = ("--kubeconfig", "--context", "-n", "--namespace")
+_VALUED = ("--kubeconfig", "--context", "-n", "--namespace")  # the global flags that take a value
+_FLAGS = ("--readonly", "-A", "--all-namespaces")
 
 
 def command_of(words: list[str]) -> str | None:
-    """The command `words` run, when the first word that is not a global flag (or its value) names one; else
-    None (no command: the TUI; a word that is not a command: the parser says so)."""
+    """The command `words` run, when every word before it is a global flag spelled out (`--context NAME`,
+    `--context=NAME`, `-nNS`) or such a flag's value; else None, and the whole parser is built (no command: the
+    TUI; a word that is not a command, or a flag argparse would take abbreviated: the parser decides as ever)."""
     it = iter(words)
     for w in it:
         if w in _VALUED:
             next(it, None)
-        elif w == "--" or not w.startswith("-"):
+        elif w in _FLAGS or w.startswith(tuple(f"{f}=" for f in _VALUED if f.startswith("--"))) or (
+                w.startswith("-n") and not w.startswith("--")):
+            continue
+        elif w.startswith("-"):
+            return None
+        else:
             return w if w in COMMANDS else None
     return None
 

@@ -278,14 +278,15 @@ class HttpProxy:
     """Plain HTTP on 127.0.0.1 -> the API server over TLS with the admin's client certificate."""
 
     def __init__(self, upstream: str, ca: str, cert: str, key: str, *, throttle: frozenset[int] = frozenset(),
-                 drop: int = 0, drop_on: Callable[[str, str], bool] | None = None):
+                 drop: int = 0, drop_on: Callable[[str, str], bool] | None = None,
+                 after_drop: Callable[[], object] | None = None):
         """The scale requests whose ordinals (from 0) are in `throttle` get a 429. The first `drop` requests for
         which `drop_on(method, path)` holds (by default: the scale requests not throttled) are passed on and
         applied, and their connection then closed with no answer (a connection that drops after the server
-        acted)."""
+        acted), once `after_drop()` has run (what happened meanwhile, before the client sends it again)."""
         self.pool = urllib3.PoolManager(maxsize=32, ca_certs=ca, cert_file=cert, key_file=key)
         self.upstream = upstream
-        self.throttle, self.drop, self.drop_on = throttle, drop, drop_on
+        self.throttle, self.drop, self.drop_on, self.after_drop = throttle, drop, drop_on, after_drop
         self.dropped = 0
         self.lock = threading.Lock()
         self.refused = 0
@@ -334,6 +335,8 @@ class HttpProxy:
                         drop = proxy.dropped < proxy.drop
                         proxy.dropped += drop
                     if drop:
+                        if proxy.after_drop is not None:
+                            proxy.after_drop()
                         self.close_connection = True  # no answer: the client sees its connection end
                         return
                 self._send(resp.status, {"Content-Type": resp.headers.get("Content-Type", "application/json")},

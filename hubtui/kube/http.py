@@ -218,6 +218,17 @@ def proxy_for(ep: Endpoint, environ: dict[str, str] | None = None) -> str | None
     return proxy if "://" in proxy else "http://" + proxy
 
 
+def _resent(resp: Any) -> bool:
+    """Whether urllib3 sent the request again after a failure that came once it may have been sent (a connection
+    that dropped before the answer). A failure to connect, to resolve the name or to agree on TLS sent nothing:
+    not counted."""
+    import urllib3
+
+    unsent = (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.SSLError)  # NewConnectionError is one
+    return any(h.error is not None and not isinstance(h.error, unsent)
+               for h in getattr(resp.retries, "history", None) or ())
+
+
 class Transport:
     """Requests to one API server. `request()` returns the urllib3 response (its body unread when `stream`),
     and raises ApiError for an error status; network errors are urllib3's."""
@@ -282,6 +293,7 @@ class Transport:
             timeout = urllib3.Timeout(connect=timeout[0], read=timeout[1])
         elif timeout is not None:
             timeout = urllib3.Timeout(total=timeout)
+        resent = False
         for attempt in (1, 2):
             auth, cert = self.cred.current()
             if auth:
@@ -289,13 +301,14 @@ class Transport:
             resp = self.pool(cert).request(method, self.url(path, query), body=data, headers=headers,
                                        preload_content=not stream, timeout=timeout,
                                        **({} if retries is None else {"retries": retries}))
+            resent = resent or _resent(resp)
             if resp.status == 401 and attempt == 1 and self.cred.expire(auth):
                 resp.drain_conn()
                 continue  # a plugin's token expired early: ask it again, once
             if 200 <= resp.status <= 299:
                 return resp
             raise ApiError(resp.status, resp.reason or "", resp.read() if stream else resp.data, resp.headers,
-                           resent=any(h.error is not None for h in getattr(resp.retries, "history", None) or ()))
+                           resent=resent)
         raise AssertionError("unreachable")
 
     def json(self, method: str, path: str, **kw: Any) -> Any:

@@ -57,32 +57,48 @@ class WebSocketStream:
 
     @classmethod
     def open(cls, conn: KubeConnection, namespace: str, pod: str, port: int) -> WebSocketStream:
+        """Connects (the socket and its TLS are hubtui's own, as the lean requests make them: no proxy taken
+        from the environment by the WebSocket library) and upgrades to the port-forward. An error status is an
+        ApiError, as a request's; a WebSocket failure is a ConnectionError."""
+        from http import HTTPStatus
+        from urllib.parse import urlsplit
+
         import websocket
 
         from .client import REQUEST_TIMEOUT
+        from .http import ApiError
         from .objects import api_path
 
         ep = conn.endpoint
         assert ep is not None
-        scheme, rest = ep.server.split(":", 1)
-        url = ("wss" if scheme == "https" else "ws") + ":" + rest + api_path("v1", "pods", namespace, pod) + \
+        where = urlsplit(ep.server)
+        secure = where.scheme == "https"
+        url = ("wss" if secure else "ws") + ep.server[len(where.scheme):] + api_path("v1", "pods", namespace, pod) + \
             f"/portforward?ports={int(port)}"
         for attempt in (1, 2):
             auth, cert = conn.credential.current()
-            ws = websocket.WebSocket(sslopt={"context": _tls(ep, cert), "server_hostname": ep.tls_server_name}
-                                     if scheme == "https" else {}, enable_multithread=True,
-                                     skip_utf8_validation=True)
+            ws = websocket.WebSocket(enable_multithread=True, skip_utf8_validation=True)
             try:
-                ws.connect(url, header=[f"Authorization: {auth}"] if auth else [], subprotocols=["v4.channel.k8s.io"],
-                           timeout=REQUEST_TIMEOUT[0], suppress_origin=True)
+                sock = socket.create_connection((where.hostname, where.port or (443 if secure else 80)),
+                                                timeout=REQUEST_TIMEOUT[0])
+                try:
+                    if secure:
+                        sock = _tls(ep, cert).wrap_socket(sock, server_hostname=ep.tls_server_name or where.hostname)
+                    ws.connect(url, socket=sock, header=[f"Authorization: {auth}"] if auth else [],
+                               subprotocols=["v4.channel.k8s.io"], timeout=REQUEST_TIMEOUT[0], suppress_origin=True)
+                except BaseException:
+                    sock.close()
+                    raise
             except websocket.WebSocketBadStatusException as e:
-                ws.shutdown()
                 if e.status_code == 401 and attempt == 1 and conn.credential.expire(auth):
                     continue  # a plugin's token expired early: ask it again, once
-                raise
-            except BaseException:
-                ws.shutdown()
-                raise
+                try:
+                    reason = HTTPStatus(e.status_code).phrase
+                except ValueError:
+                    reason = ""
+                raise ApiError(e.status_code, reason, e.resp_body or b"") from None
+            except websocket.WebSocketException as e:
+                raise ConnectionError(str(e) or type(e).__name__) from None
             ws.settimeout(None)
             return cls(ws, port)
         raise AssertionError("unreachable")
@@ -97,6 +113,15 @@ class WebSocketStream:
         """The client's side is done: what it sent still goes (then the WebSocket closes, _to_pod)."""
         try:
             self._outer.close()
+        except OSError:
+            pass
+
+    def _wake(self) -> None:
+        """The WebSocket's socket shut down (not closed: the other thread may be in it): a recv or a send in it
+        returns at once."""
+        try:
+            if self.ws.sock is not None:
+                self.ws.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
 
@@ -130,7 +155,7 @@ class WebSocketStream:
                 self._inner.shutdown(socket.SHUT_WR)  # the client reads the end of the pod's bytes
             except OSError:
                 pass
-            self.ws.shutdown()
+            self._wake()  # a send to a pod that is gone returns
 
     def _to_pod(self) -> None:
         import websocket
@@ -141,8 +166,10 @@ class WebSocketStream:
             self.ws.send_close()
         except (OSError, websocket.WebSocketException):
             pass
-        if not self._done.wait(self.CLOSE_WAIT):
-            self.ws.abort()  # no answer to our close: the reader wakes, and ends
+        if not self._done.wait(self.CLOSE_WAIT):  # no answer to our close: the reader is woken, and ends
+            self._wake()
+            self._done.wait(self.CLOSE_WAIT)
+        self.ws.shutdown()  # the one close of the socket, once the reader is out of it
         self._inner.close()
 
 

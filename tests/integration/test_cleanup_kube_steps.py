@@ -148,38 +148,49 @@ def test_a_stuck_namespace_is_explained(kube, audit):
         wait_deleted(stuck.core, stuck.name)
 
 
+def _webhook(admission, name: str) -> str:
+    """A validating webhook configuration served from ingress-nginx; its uid."""
+    return admission.create_validating_webhook_configuration({"metadata": {"name": name}, "webhooks": [{
+        "name": "check.hubtui.test", "sideEffects": "None", "admissionReviewVersions": ["v1"],
+        "clientConfig": {"service": {"namespace": "ingress-nginx", "name": "admission"}},
+        "rules": [{"operations": ["CREATE"], "apiGroups": ["hubtui.test"], "apiVersions": ["v1"],
+                   "resources": ["nothings"]}]}]}).metadata.uid
+
+
+def _delete_through(local_cluster, tmp_path, planned, audit, **drop):
+    """delete_webhooks through an HttpProxy that drops the answer of the first DELETE (`drop`: its options)."""
+    from hubtui.kube.client import connect
+    from hubtui.ops.cleanup.kube_steps import delete_webhooks
+    from hubtui.settings import Settings
+
+    first = planned[0]["name"]
+    with HttpProxy.in_front_of(local_cluster, drop=1, drop_on=lambda method, path: method == "DELETE"
+                               and path.endswith(first), **drop) as proxy:
+        conn = connect(Settings.from_env(kubeconfig=str(proxy.kubeconfig(tmp_path))))
+        try:
+            done, failed = delete_webhooks(conn, planned, audit=audit)
+        finally:
+            conn.close()
+    assert proxy.dropped == 1
+    return done, failed
+
+
 def test_a_webhook_whose_delete_lost_its_answer_is_reported_deleted_and_audited(local_cluster, kube, audit,
                                                                                    tmp_path):
     """The delete of a webhook configuration reaches the API server, and its connection drops before the answer:
     the client sends it again and gets 404. That is this run's own deletion, not "was already gone": it is
     audited, and the summary says the answer was lost. A webhook that really was gone before stays "already gone",
     unaudited."""
-    from hubtui.settings import Settings
     from hubtui.facts import Listed
-    from hubtui.kube.client import connect
-    from hubtui.ops.cleanup.kube_steps import delete_webhooks
     from hubtui.present.summary import item_text
 
     admission = client.AdmissionregistrationV1Api(kube.api)
     names = [f"hubtui-lost-{tmp_path.name[-12:].lower().replace('_', '-')}-{i}" for i in (1, 2)]
-    made = {}
-    for name in names:
-        made[name] = admission.create_validating_webhook_configuration({"metadata": {"name": name}, "webhooks": [{
-            "name": "check.hubtui.test", "sideEffects": "None", "admissionReviewVersions": ["v1"],
-            "clientConfig": {"service": {"namespace": "ingress-nginx", "name": "admission"}},
-            "rules": [{"operations": ["CREATE"], "apiGroups": ["hubtui.test"], "apiVersions": ["v1"],
-                       "resources": ["nothings"]}]}]}).metadata.uid
+    made = {name: _webhook(admission, name) for name in names}
     admission.delete_validating_webhook_configuration(names[1])  # gone before the run came to it
     planned = [{"kind": "validating", "name": n, "uid": made[n], "namespaces": ["ingress-nginx"]} for n in names]
-    with HttpProxy.in_front_of(local_cluster, drop=1,
-                               drop_on=lambda method, path: method == "DELETE" and path.endswith(names[0])) as proxy:
-        config = proxy.kubeconfig(tmp_path)
-        conn = connect(Settings.from_env(kubeconfig=str(config)))
-        try:
-            done, failed = delete_webhooks(conn, planned, audit=audit)
-        finally:
-            conn.close()
-    assert proxy.dropped == 1 and failed == {}
+    done, failed = _delete_through(local_cluster, tmp_path, planned, audit)
+    assert failed == {}
     assert done == [Listed(f"validating webhook configuration {names[0]}", answer_lost=True),
                     Listed(f"validating webhook configuration {names[1]}", was_gone=True)]
     assert item_text(done[0]).endswith("(its answer was lost; sent again, it was gone)")
@@ -188,3 +199,24 @@ def test_a_webhook_whose_delete_lost_its_answer_is_reported_deleted_and_audited(
     assert (entry["name"], entry["uid"], entry["answer_lost"]) == (names[0], made[names[0]], True)
     with pytest.raises(client.ApiException):
         admission.read_validating_webhook_configuration(names[0])
+
+
+def test_a_webhook_made_again_after_a_delete_whose_answer_was_lost_is_not_called_deleted(local_cluster, kube, audit,
+                                                                                         tmp_path):
+    """The first delete removes the planned webhook and its answer is lost; one of the same name is made before
+    the client sends the delete again, which the uid precondition refuses (409). Which one the first delete
+    removed nobody can tell from here: the webhook is not called deleted (the step fails, saying so), the new one
+    is left alone, and the audit records the delete that was sent."""
+    admission = client.AdmissionregistrationV1Api(kube.api)
+    name = f"hubtui-again-{tmp_path.name[-12:].lower().replace('_', '-')}"
+    planned = [{"kind": "validating", "name": name, "uid": _webhook(admission, name), "namespaces": ["ingress-nginx"]}]
+    try:
+        done, failed = _delete_through(local_cluster, tmp_path, planned, audit,
+                                       after_drop=lambda: _webhook(admission, name))
+        assert done == [] and list(failed) == [f"validating webhook configuration {name}"]
+        assert "exists with another uid: not deleted" in failed[f"validating webhook configuration {name}"]
+        assert admission.read_validating_webhook_configuration(name).metadata.uid != planned[0]["uid"]
+        [entry] = [e for e in audit.entries() if e.get("action") == "delete-webhook"]
+        assert (entry["uid"], entry["answer_lost"], entry["found_again"]) == (planned[0]["uid"], True, True)
+    finally:
+        admission.delete_validating_webhook_configuration(name)

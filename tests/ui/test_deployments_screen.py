@@ -263,6 +263,9 @@ async def test_a_result_too_long_for_the_message_line_says_it_is_cut_and_l_shows
         await until(pilot, lambda: "rolled back" in screen_text(app), what="the rollback")
         [line] = [ln for ln in screen_lines(app) if "rolled back" in ln]
         assert re.search(r"rolled back to the … \(L: all of it\) +8 deployments", line) and "registry" not in line
+        await pilot.resize_terminal(100, SIZE[1])  # narrower: cut again, at the new width
+        await until(pilot, lambda: any(re.search(r"not ready after 0s: [^…]*… \(L: all of it\) +8 deployments", ln)
+                                       and len(ln) <= 100 for ln in screen_lines(app)), what="the line cut anew")
         await press_for(pilot, app, ("L",), Help)
         await until(pilot, lambda: "registry-5.example.com refused the pull" in " ".join(screen_lines(app)),
                     what="the whole result in the history")

@@ -1,4 +1,5 @@
-"""kube/objects.py's paths: each name quoted once, and an empty name never widened to its whole collection."""
+"""kube/objects.py's paths: each name quoted once, and an empty name never widened to its whole collection; and
+what the transport (kube/http.py) counts as a request sent again."""
 
 from __future__ import annotations
 
@@ -31,3 +32,25 @@ def test_dig_reads_through_missing_and_null_levels():
 def test_a_lease_time_without_a_zone_is_taken_as_utc():
     assert _parse("2026-12-03T18:00:00.123456Z") == _parse("2026-12-03T18:00:00.123456")
     assert _parse("2026-12-03T18:00:00.123456").tzinfo is not None
+
+
+@pytest.mark.parametrize("error, resent", [
+    ("protocol", True), ("read timeout", True), ("connect", False), ("name", False), ("tls", False), (None, False)])
+def test_a_request_counts_as_sent_again_only_after_a_failure_once_it_may_have_been_sent(error, resent):
+    """urllib3's retry history: a connection that dropped before the answer (the server may have acted) makes
+    the request resent; one that never connected, never resolved or never agreed on TLS sent nothing."""
+    from types import SimpleNamespace
+
+    from urllib3.exceptions import (NameResolutionError, NewConnectionError, ProtocolError, ReadTimeoutError,
+                                    SSLError)
+    from urllib3.util.retry import RequestHistory
+
+    from hubtui.kube.http import _resent
+
+    errors = {"protocol": ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")),
+              "read timeout": ReadTimeoutError(None, "/x", "read timed out"),
+              "connect": NewConnectionError(None, "refused"), "name": NameResolutionError("h", None, OSError()),
+              "tls": SSLError("handshake")}
+    history = () if error is None else (RequestHistory("DELETE", "/x", errors[error], None, None),)
+    assert _resent(SimpleNamespace(retries=SimpleNamespace(history=history))) is resent
+    assert _resent(SimpleNamespace(retries=None)) is False

@@ -119,6 +119,9 @@ def test_a_command_builds_only_its_own_parser_and_loads_no_other_command(args, o
     from hubtui.cli import COMMANDS, build_parser, command_of
 
     assert command_of(args.split()) == own
+    # a flag argparse would take abbreviated, or short flags run together: the whole parser decides, as before
+    assert command_of(["--cont", "scale", own]) is None and command_of(["-An", "scale", own]) is None
+    assert command_of(["--context=x", own]) == command_of(["-nhub", own]) == own
     assert list(build_parser(own).commands) == [own]
     assert list(build_parser(command_of(["bogus"])).commands) == list(COMMANDS)
     code = (f"import json, sys; from hubtui.cli import build_parser; build_parser({own!r}); "

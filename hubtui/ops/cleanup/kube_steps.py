@@ -283,11 +283,14 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
         try:
             delete_object(conn, "v1", "namespaces", name, uid=uid)
         except Exception as e:  # noqa: BLE001
-            status = getattr(e, "status", None)
-            if status == 404 and getattr(e, "resent", False):
-                # sent again after its connection dropped: this run's own delete, its answer lost, and the
-                # namespace went in between. Deleted by this run: audited, and counted among the gone
-                audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid, answer_lost=True)
+            status, resent = getattr(e, "status", None), getattr(e, "resent", False)
+            # resent: sent again after its connection dropped, so the first copy may have been carried out, its
+            # answer lost. A namespace found gone or Terminating then is this run's deletion: audited as such
+            lost = {"answer_lost": True} if resent else {}
+            current = _namespace_uid(conn, name) if status == 409 else None
+            if status in (404, 409) and resent and current in (None, uid):
+                audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid, **lost,
+                             **({"already_terminating": True} if current else {}))
                 pending.append(name)
                 continue
             if status == 404:
@@ -296,13 +299,12 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
             if status == 409:
                 # the uid precondition failed (created again since the plan), or it is already Terminating
                 # (a rerun): only the planned namespace is waited for
-                current = _namespace_uid(conn, name)
                 if current is None:
                     absent.append(name)
                 elif current != uid:
                     recreated[name] = f"created again since the plan (uid {current}, planned {uid}): not deleted"
                     emit(NamespaceCreatedAgain(name))
-                else:  # already Terminating: a rerun, or this delete's own answer lost (sent again: 409)
+                else:  # already Terminating: a rerun
                     audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid,
                                  already_terminating=True)
                     pending.append(name)
@@ -374,7 +376,14 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
                 done.append(Listed(label, was_gone=True))
                 continue
             if status != 404:
-                if status == 409:
+                if status == 409 and resent:
+                    # this run's first delete may have removed the planned one (its answer was lost) before one
+                    # of the same name was made again: which, nobody can tell now. Audited, and not called done
+                    audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"],
+                                 uid=w["uid"], answer_lost=True, found_again=True)
+                    failed[label] = ("one of that name exists with another uid: not deleted (this run's first "
+                                     "delete, whose answer was lost, may have removed the planned one)")
+                elif status == 409:
                     failed[label] = "created again since the plan: not deleted"
                 else:
                     failed[label] = str(describe_api_error(e, f"deleting {label}"))

@@ -33,6 +33,7 @@ from ..widgets.replica_slider import ReplicaSlider, SliderKeys
 from ..widgets.row_table import RowTable
 from ..gate import ReadOnlyGate
 from ..widgets.footer import HubFooter
+from ..widgets.message_line import MessageLine
 from .all_deployments import AllDeployments
 from ..widgets.titlebar import HomeTitle
 from .deployment_rows import COLUMNS, MIN_WIDTHS, NAMESPACE_COLUMN, DeploymentRows, DeploymentTable
@@ -127,7 +128,7 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
         yield DeploymentTable(id="deployments", zebra_stripes=True)
         yield ReplicaSlider(id="slider")
         with Horizontal(id="bottombar"):
-            yield Static(id="message")  # the last action's result: it stays until the next action
+            yield MessageLine(id="message")  # the last action's result: it stays until the next action
             yield Static("connecting…", id="watch-status")  # what the watch says
         yield HubFooter()
 
@@ -165,19 +166,10 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
                                        production=b.production_context(), readonly=bool(b.readonly_reason()),
                                        modes=modes)
 
-    MORE = " … (L: all of it)"
-
     def say(self, text: str) -> None:
-        """The message line: an action's progress or result. It stays until the next one. One too long for the
-        line is cut where it would be, and says so: L (the history) shows it whole."""
-        from textual.content import Content
-
-        message = self.query_one("#message", Static)
-        shown = Content.from_markup(text)
-        width = message.content_region.width
-        if width and shown.cell_length > width:
-            shown = shown.truncate(max(width - len(self.MORE), 0)).rstrip().append_text(self.MORE, "bold")
-        message.update(shown)
+        """The message line: an action's progress or result. It stays until the next one (one too long for the
+        line says so: L, the history, shows it whole)."""
+        self.query_one("#message", Static).update(text)
 
     def result(self, text: str) -> None:
         """An action's outcome: said, and kept in the session's history (L)."""
