@@ -305,14 +305,20 @@ class Forward:
 
         ended: list[str] = []  # which side's bytes ended first: the client's, or the pod's
 
+        def end(side: str) -> None:
+            with self._lock:
+                ended.append(side)
+                if len(ended) == 1:
+                    # looked at from now on, before either socket is shut down: a client that sees its connection
+                    # end and tries again at once (its stream refused) waits in settle() for this one's verdict
+                    self._examining += 1
+
         def carry(src: socket.socket, dst: socket.socket, side: str) -> None:
-            pipe(src, dst, lambda: ended.append(side))
+            pipe(src, dst, lambda: end(side))
 
         back = threading.Thread(target=carry, args=(remote, local, "pod"), daemon=True)
         back.start()
         carry(local, remote, "client")
-        with self._lock:
-            self._examining += 1
         try:
             ours = self._closed.is_set()  # the stream ended because the forward was closed under it: no problem
             back.join(timeout=5)

@@ -15,3 +15,9 @@ def deployment_status(row: DeploymentRow) -> tuple[str, str]:
     if row.replicas != row.desired or row.updated != row.desired:
         return f"Scaling {row.replicas}→{row.desired} · ready {row.ready}", WARNING
     return f"Not ready · {row.ready}/{row.desired}", ERROR
+
+
+def one_namespace_only(namespace: str) -> str:
+    """The deployments screen's line when all namespaces were asked for and the cluster-wide list is refused (403):
+    the consequence first, short enough for the message line beside the watch status."""
+    return f"showing namespace {namespace} only: all namespaces are forbidden to you (403)"

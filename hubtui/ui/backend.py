@@ -93,9 +93,10 @@ class ClusterBackend:
         self.context, self.cluster, self.namespace = self.conn.context, self.conn.cluster, settings.namespace
         self.notice: str | None = None
         if settings.all_namespaces:
-            refused = can_list_all_namespaces(self.conn)
-            if refused:  # without cluster-wide list RBAC: the current namespace, and the screen says why
-                self.notice = f"{refused}: showing namespace {self.namespace} only"
+            if can_list_all_namespaces(self.conn):  # a 403: the current namespace, and the screen says why
+                from ..present.deployment import one_namespace_only
+
+                self.notice = one_namespace_only(self.namespace)
                 settings = dataclasses.replace(settings, all_namespaces=False)
         self.settings = settings
         self.all_namespaces = settings.all_namespaces

@@ -180,7 +180,9 @@ class FakeBackend:
             return FakeBackend(namespace=self.namespace)
         if self.refuse_all_namespaces:
             other = FakeBackend(namespace=self.namespace)
-            other.notice = f"{self.refuse_all_namespaces}: showing namespace {self.namespace} only"
+            from hubtui.present.deployment import one_namespace_only
+
+            other.notice = one_namespace_only(self.namespace)
             return other
         rows = [dataclasses.replace(r, namespace=self.namespace) for r in self._rows.values()]
         rows.append(row("prometheus", 1, namespace="monitoring"))

@@ -429,10 +429,12 @@ async def test_a_user_who_may_not_read_hpas_sees_why_the_hpa_column_is_empty(kub
                     what="the rows")
         await until(pilot, lambda: "HPA column empty" in str(app.screen.query_one("#watch-status").render()),
                     tries=500, what="the HPA note")
-        message = str(app.screen.query_one("#watch-status").render())
-        assert "8 deployments · watching for changes" in message and "forbidden (403)" in message
+        assert "8 deployments · watching for changes · HPA column empty (L: why)" in screen_text(app)
         assert not app.screen.query_one("#banner").display  # the rows themselves are fine
         assert str(table(app).get_row("api-server")[5]) == "-"
+        await press_for(pilot, app, "L", Help)  # the whole reason, in the history
+        await until(pilot, lambda: "HPA column empty: watching HPAs" in screen_text(app)
+                    and "forbidden (403)" in screen_text(app), what="why, in the history")
 
 
 async def test_read_only_shows_in_the_title_and_every_dangerous_key_explains_instead():

@@ -184,7 +184,11 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
     def action_history(self) -> None:
         from .modals import Help
 
-        entries = list(reversed(self.history)) or [("", "nothing has been done yet in this session")]
+        from textual.content import Content
+
+        # each result is Textual markup ($error, $warning); the list is Rich's: its words, escaped, without colour
+        entries = [(when, escape(Content.from_markup(text).plain)) for when, text in reversed(self.history)] or [
+            ("", "nothing has been done yet in this session")]
         self.app.push_screen(Help("What happened in this session (newest first)", entries,
                                   closing="Esc closes this list", columns=False))
 
@@ -219,6 +223,9 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
                 banner.display = True
             elif state.synced and banner.display:
                 banner.display = False
+            if state.hpa_error and state.hpa_error != self._hpa_error:  # why, kept whole in the history (L)
+                self.history.append((self.backend.now().astimezone().strftime("%H:%M:%S"),
+                                     f"HPA column empty: {escape(state.hpa_error)}"))
             self._synced, self._hpa_error = state.synced, state.hpa_error
         if self._synced and not self._drawn:  # the first rows are on their way to the screen
             self._drawn = True
@@ -228,7 +235,7 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
     def count_status(self) -> None:
         """The bottom bar's count: `1 of 12 deployments` while a filter hides some."""
         if not self.busy and getattr(self, "_synced", False):
-            hpa = f" · [$warning]HPA column empty: {escape(self._hpa_error)}[/]" if self._hpa_error else ""
+            hpa = " · [$warning]HPA column empty (L: why)[/]" if self._hpa_error else ""  # short: the message line
             shown = (f"{sum(1 for r in self.rows.values() if self.shown(r))} of " if self.filter else "")
             self.watch_status(f"{shown}{counted(len(self.rows), 'deployment')} · watching for changes{hpa}")
 
