@@ -188,15 +188,27 @@ def test_kubectl_missing_gives_one_clear_line(env, tmp_path):
 
 def test_the_session_gets_the_terminal_size_and_its_changes(env):
     term = Terminal(["connect", "kafka"], env, rows=30, cols=120)
+
+    def size_is(rows: int, cols: int) -> None:
+        """`stty size` in the pod's shell says rows and cols. Asked again a few times: kubectl sends the size as
+        its stream starts, and a shell that runs the first line before kwok has applied it says 0 0."""
+        for attempt in range(4):
+            term.press(*"stty size", "enter")
+            try:
+                term.wait_line(f"{rows} {cols}", timeout=5)
+                return
+            except AssertionError:
+                if attempt == 3:
+                    raise
+
     try:
         term.wait_for("(Ctrl-] ends the session)")
-        term.press(*"stty size", "enter")
-        term.wait_line("30 120")
+        term.wait_for("$ ")  # the shell's prompt, as a person waits for it
+        size_is(30, 120)
         term.child.setwinsize(40, 100)  # the operator resizes the window: hubtui gets SIGWINCH
         term.screen.resize(40, 100)
         term.pump(0.5)
-        term.press(*"stty size", "enter")
-        term.wait_line("40 100")
+        size_is(40, 100)
         term.ends(*"exit", "enter")
     finally:
         term.close()
