@@ -588,10 +588,19 @@ class LocalCluster:
         the API server is not healthy within 10 s of its own start, a lapse a busy 2-core machine can have
         (from then on no pod is created). `kwokctl start cluster` starts only the components that are not
         running. Returns what was started again, each with its last words."""
-        dead = [f"{c} ({self._last_words(c)})" for c in self.COMPONENTS if self._process(c) is None]
+        names = [c for c in self.COMPONENTS if self._process(c) is None]
+        dead = [f"{c} ({self._last_words(c)})" for c in names]
         if dead:
             log(f"starting again what exited: {'; '.join(dead)}")
-            self.kwokctl("start", "cluster")
+            # until each has a process (at most 3 tries, 5 s each): a loaded machine's kwokctl can return before
+            # one is up, and a caller that asked again at once would spend its revivals on one exit
+            for _ in range(3):
+                self.kwokctl("start", "cluster")
+                deadline = time.monotonic() + 5
+                while (missing := [c for c in names if self._process(c) is None]) and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                if not missing:
+                    break
         return dead
 
     def _last_words(self, component: str) -> str:
