@@ -21,8 +21,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from .cli import build_parser, command_of
 
-    # only the command's own parser: one command never loads another's module
-    args = build_parser(None if {"-h", "--help"} & set(words) else command_of(words)).parse_args(argv)
+    # only the command's own parser: one command never loads another's module (help before a command: all)
+    args = build_parser(command_of(words)).parse_args(argv)
     from .settings import Settings
 
     try:

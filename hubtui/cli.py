@@ -35,6 +35,7 @@ class VersionAction(argparse.Action):
 
 COMMANDS = ("scale", "fleet", "cleanup", "connect", "sessions", "doctor", "completion", "serve")
 _VALUED = ("--kubeconfig", "--context", "-n", "--namespace")  # the global flags that take a value
+_JOINED = ("--kubeconfig=", "--context=", "--namespace=")  # the same with their value in the word
 _FLAGS = ("--readonly", "-A", "--all-namespaces")
 
 
@@ -46,8 +47,7 @@ def command_of(words: list[str]) -> str | None:
     for w in it:
         if w in _VALUED:
             next(it, None)
-        elif w in _FLAGS or w.startswith(tuple(f"{f}=" for f in _VALUED if f.startswith("--"))) or (
-                w.startswith("-n") and not w.startswith("--")):
+        elif w in _FLAGS or w.startswith(_JOINED) or (w.startswith("-n") and not w.startswith("--")):
             continue
         elif w.startswith("-"):
             return None

@@ -358,17 +358,16 @@ def get_rows(conn: KubeConnection, namespace: str, names: list[str], *,
     return [row_from(deps[name], targets.get(name)) for name in names]
 
 
-def can_list_all_namespaces(conn: KubeConnection) -> str | None:
-    """None when the user may list deployments in every namespace; otherwise one line saying why not (a 403
-    from the cluster-wide list). Other errors are left to the watch, which reports and retries them."""
+def all_namespaces_refused(conn: KubeConnection) -> bool:
+    """Whether the cluster-wide list of deployments is refused to this user (403). Other errors are left to the
+    watch, which reports and retries them."""
     try:
         resp = Collection(conn.http, "apps/v1", "deployments")(limit=1)
         resp.drain_conn()
         resp.release_conn()
     except Exception as e:  # noqa: BLE001
-        if getattr(e, "status", None) == 403:
-            return str(describe_api_error(e, "listing deployments in all namespaces"))
-    return None
+        return getattr(e, "status", None) == 403
+    return False
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from ..errors import HubError
 from .kubeconfig import Endpoint, Exec, private_file
 
 if TYPE_CHECKING:
+    import ssl
+
     import urllib3
     from kubernetes.client import Configuration
 
@@ -229,6 +231,26 @@ def _resent(resp: Any) -> bool:
                for h in getattr(resp.retries, "history", None) or ())
 
 
+def tls_context(ep: Endpoint, cert: tuple[str, str] | None) -> ssl.SSLContext:
+    """TLS to the API server as Transport.pool() sets it up for urllib3, for a connection of hubtui's own (the
+    port-forward's WebSocket): the kubeconfig's CA (or the system's), no check at all when it says
+    insecure-skip-tls-verify, and the client certificate. Change the two together."""
+    import ssl
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ep.verify:
+        if ep.ca_file:
+            ctx.load_verify_locations(cafile=ep.ca_file)
+        else:
+            ctx.load_default_certs()
+    else:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    if cert:
+        ctx.load_cert_chain(*cert)
+    return ctx
+
+
 class Transport:
     """Requests to one API server. `request()` returns the urllib3 response (its body unread when `stream`),
     and raises ApiError for an error status; network errors are urllib3's."""
@@ -240,7 +262,8 @@ class Transport:
         self._lock = threading.Lock()
 
     def pool(self, cert: tuple[str, str] | None) -> urllib3.PoolManager:
-        """The connection pool for the client certificate `cert` (an exec plugin may hand out a new one)."""
+        """The connection pool for the client certificate `cert` (an exec plugin may hand out a new one). Its TLS
+        is tls_context()'s, said in urllib3's terms: change the two together."""
         with self._lock:
             if self._pool is None or cert != self._pool_cert:
                 if self._pool is not None:

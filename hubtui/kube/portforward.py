@@ -66,7 +66,7 @@ class WebSocketStream:
         import websocket
 
         from .client import REQUEST_TIMEOUT
-        from .http import ApiError
+        from .http import ApiError, tls_context
         from .objects import api_path
 
         ep = conn.endpoint
@@ -83,7 +83,8 @@ class WebSocketStream:
                                                 timeout=REQUEST_TIMEOUT[0])
                 try:
                     if secure:
-                        sock = _tls(ep, cert).wrap_socket(sock, server_hostname=ep.tls_server_name or where.hostname)
+                        sock = tls_context(ep, cert).wrap_socket(sock,
+                                                                 server_hostname=ep.tls_server_name or where.hostname)
                     ws.connect(url, socket=sock, header=[f"Authorization: {auth}"] if auth else [],
                                subprotocols=["v4.channel.k8s.io"], timeout=REQUEST_TIMEOUT[0], suppress_origin=True)
                 except BaseException:
@@ -173,25 +174,6 @@ class WebSocketStream:
         self._inner.close()
 
 
-def _tls(ep, cert: tuple[str, str] | None):
-    """The TLS context the lean requests use (kube/http.py): the kubeconfig's CA, or none when it says
-    insecure-skip-tls-verify, and the client certificate."""
-    import ssl
-
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if ep.verify:
-        if ep.ca_file:
-            ctx.load_verify_locations(cafile=ep.ca_file)
-        else:
-            ctx.load_default_certs()
-    else:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    if cert:
-        ctx.load_cert_chain(*cert)
-    return ctx
-
-
 class Forward:
     """Listens on 127.0.0.1 (`local_port`, or one the system picks: `.port`); each connection gets a stream of
     its own to `pod`:`remote`. `check()` opens one stream first, so that a pod that cannot be reached this way
@@ -239,7 +221,7 @@ class Forward:
             return portforward(core.connect_get_namespaced_pod_portforward, self.pod, self.namespace,
                                ports=str(self.remote))
         except Exception as e:  # noqa: BLE001 - one line, the pod named
-            status = getattr(e, "status", None) or getattr(e, "status_code", None)
+            status = getattr(e, "status", None)
             handshake = re.search(r"Handshake status (\d{3})", str(e))  # the WebSocket upgrade's own answer
             if handshake:
                 status = int(handshake.group(1))

@@ -87,13 +87,13 @@ class Backend(DetailSource, ConnectSource, CleanupSource, Protocol):
 class ClusterBackend:
     def __init__(self, settings: Settings, conn=None):
         from ..kube.client import connect
-        from ..kube.deployments import can_list_all_namespaces
+        from ..kube.deployments import all_namespaces_refused
 
         self.conn = conn or connect(settings)
         self.context, self.cluster, self.namespace = self.conn.context, self.conn.cluster, settings.namespace
         self.notice: str | None = None
         if settings.all_namespaces:
-            if can_list_all_namespaces(self.conn):  # a 403: the current namespace, and the screen says why
+            if all_namespaces_refused(self.conn):  # the current namespace instead, and the screen says why
                 from ..present.deployment import one_namespace_only
 
                 self.notice = one_namespace_only(self.namespace)

@@ -43,7 +43,7 @@ class FakeBackend:
 
     all_namespaces = False
     notice: str | None = None  # what ClusterBackend says when all namespaces fell back to one
-    refuse_all_namespaces = ""  # set: -A falls back to the namespace with this reason (no cluster-wide RBAC)
+    refuse_all_namespaces = False  # True: -A falls back to the namespace (no cluster-wide RBAC)
 
     def __init__(self, rows=HUB_ROWS, namespace="llm-analytics-hub"):
         self.namespace = namespace

@@ -143,8 +143,7 @@ async def test_capital_a_shows_every_namespace_with_a_namespace_column_and_back(
 
 async def test_without_cluster_wide_rights_all_namespaces_says_so_and_falls_back():
     backend = FakeBackend()
-    backend.refuse_all_namespaces = ("listing deployments in all namespaces: forbidden (403): your user may not "
-                                     "do this; ask for RBAC access")
+    backend.refuse_all_namespaces = True
     async with opened(backend, size=SIZE) as (app, pilot):
         await until(pilot, lambda: table(app).row_count == len(HUB_ROWS), what="rows")
         await pilot.press("A")

@@ -54,3 +54,18 @@ def test_a_request_counts_as_sent_again_only_after_a_failure_once_it_may_have_be
     history = () if error is None else (RequestHistory("DELETE", "/x", errors[error], None, None),)
     assert _resent(SimpleNamespace(retries=SimpleNamespace(history=history))) is resent
     assert _resent(SimpleNamespace(retries=None)) is False
+
+
+def test_the_tls_of_a_connection_of_our_own_checks_what_the_kubeconfig_says():
+    """tls_context (the port-forward's WebSocket): insecure-skip-tls-verify checks nothing; otherwise the server's
+    certificate and name are checked."""
+    import ssl
+
+    from hubtui.kube.http import tls_context
+    from hubtui.kube.kubeconfig import Endpoint
+
+    where = dict(context="c", cluster="c", user="u", server="https://127.0.0.1:6443", kubeconfig="k")
+    insecure = tls_context(Endpoint(**where, verify=False), None)
+    assert (insecure.verify_mode, insecure.check_hostname) == (ssl.CERT_NONE, False)
+    checked = tls_context(Endpoint(**where), None)
+    assert (checked.verify_mode, checked.check_hostname) == (ssl.CERT_REQUIRED, True)

@@ -286,10 +286,9 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
             status, resent = getattr(e, "status", None), getattr(e, "resent", False)
             # resent: sent again after its connection dropped, so the first copy may have been carried out, its
             # answer lost. A namespace found gone or Terminating then is this run's deletion: audited as such
-            lost = {"answer_lost": True} if resent else {}
             current = _namespace_uid(conn, name) if status == 409 else None
             if status in (404, 409) and resent and current in (None, uid):
-                audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid, **lost,
+                audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid, answer_lost=True,
                              **({"already_terminating": True} if current else {}))
                 pending.append(name)
                 continue
@@ -375,22 +374,22 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
             if status == 404 and not resent:
                 done.append(Listed(label, was_gone=True))
                 continue
-            if status != 404:
-                if status == 409 and resent:
-                    # this run's first delete may have removed the planned one (its answer was lost) before one
-                    # of the same name was made again: which, nobody can tell now. Audited, and not called done
-                    audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"],
-                                 uid=w["uid"], answer_lost=True, found_again=True)
-                    failed[label] = ("one of that name exists with another uid: not deleted (this run's first "
-                                     "delete, whose answer was lost, may have removed the planned one)")
-                elif status == 409:
-                    failed[label] = "created again since the plan: not deleted"
-                else:
-                    failed[label] = str(describe_api_error(e, f"deleting {label}"))
+            if status == 409 and resent:
+                # this run's first delete may have removed the planned one (its answer was lost) before one of the
+                # same name was made again: which, nobody can tell now. Audited, and not called done
+                audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"],
+                             answer_lost=True, found_again=True)
+                failed[label] = ("one of that name exists with another uid: not deleted (this run's first delete, "
+                                 "whose answer was lost, may have removed the planned one)")
+            elif status == 409:
+                failed[label] = "created again since the plan: not deleted"
+            elif status != 404:
+                failed[label] = str(describe_api_error(e, f"deleting {label}"))
+            if label in failed:
                 emit(WebhookNotDeleted(label, failed[label]))
                 continue
-            # 404 on a delete sent again after its connection dropped: the first one was most likely carried
-            # out, its answer lost. Audited as this run's deletion, and said so
+            # a 404 on a delete sent again after its connection dropped: the first one was carried out, its
+            # answer lost. Audited as this run's deletion, and said so
         audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"],
                      **({"answer_lost": True} if resent else {}))
         emit(WebhookDeleted(label, tuple(w["namespaces"])))

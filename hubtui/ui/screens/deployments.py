@@ -174,6 +174,10 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
     def result(self, text: str) -> None:
         """An action's outcome: said, and kept in the session's history (L)."""
         self.say(text)
+        self.remember(text)
+
+    def remember(self, text: str) -> None:
+        """Kept in the session's history (L), with the local time."""
         self.history.append((self.backend.now().astimezone().strftime("%H:%M:%S"), text))
 
     def watch_status(self, text: str) -> None:
@@ -182,9 +186,9 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
             self.query_one("#watch-status", Static).update(text)
 
     def action_history(self) -> None:
-        from .modals import Help
-
         from textual.content import Content
+
+        from .modals import Help
 
         # each result is Textual markup ($error, $warning); the list is Rich's: its words, escaped, without colour
         entries = [(when, escape(Content.from_markup(text).plain)) for when, text in reversed(self.history)] or [
@@ -224,8 +228,7 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
             elif state.synced and banner.display:
                 banner.display = False
             if state.hpa_error and state.hpa_error != self._hpa_error:  # why, kept whole in the history (L)
-                self.history.append((self.backend.now().astimezone().strftime("%H:%M:%S"),
-                                     f"HPA column empty: {escape(state.hpa_error)}"))
+                self.remember(f"HPA column empty: {escape(state.hpa_error)}")
             self._synced, self._hpa_error = state.synced, state.hpa_error
         if self._synced and not self._drawn:  # the first rows are on their way to the screen
             self._drawn = True
