@@ -18,8 +18,6 @@ import urllib3
 
 from kubernetes import client, watch
 
-from hubtui.kube.portforward import pipe
-
 
 def deployment(name: str, replicas: int, *, cpu: str = "10m", node_selector: dict | None = None) -> dict:
     spec = {"containers": [{"name": name, "image": f"example/{name}:1",
@@ -163,6 +161,7 @@ class ApiProxy:
         self._lock = threading.Lock()
         self._conns: set = set()
         self._listener = None
+        self._generation = 0  # a cut starts a new one: what a connection of an older one carries is not relayed
         self.port = 0
         self._listen()
         text = cluster.kubeconfig.read_text()
@@ -192,10 +191,29 @@ class ApiProxy:
             server_side.settimeout(None)
             with self._lock:
                 self._conns.update((client_side, server_side))
+                generation = self._generation
             for a, b in ((client_side, server_side), (server_side, client_side)):
-                threading.Thread(target=pipe, args=(a, b), daemon=True).start()
+                threading.Thread(target=self._relay, args=(a, b, generation), daemon=True).start()
+
+    def _relay(self, src, dst, generation: int) -> None:
+        """pipe(), but nothing read once a cut has begun is passed on: the cut is at one instant for every
+        connection, as an API server's crash is. (Shut down one by one, a client woken by its first connection
+        ending could ask through a kept-alive second one, still open, and be answered.)"""
+        try:
+            while (data := src.recv(65536)) and self._generation == generation:
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (src, dst):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
     def cut(self) -> None:
+        with self._lock:
+            self._generation += 1
         listener, self._listener = self._listener, None
         if listener is not None:
             try:  # wakes the thread blocked in accept() (a bare close() would leave the port listening)
