@@ -35,9 +35,11 @@ class BackupTakenAgain:
 
 @dataclass(frozen=True)
 class NamespaceKept:
-    """An infrastructure namespace left alone: `users` use it since the plan (or one 'could not check …')."""
+    """An infrastructure namespace left alone: `users` use it since the plan, or they could not be listed
+    (`unchecked`: why)."""
     namespace: str
     users: tuple[str, ...]
+    unchecked: str = ""
 
 
 @dataclass(frozen=True)
@@ -433,9 +435,11 @@ ResourceSaid = CloudError | NotReached | StoppedBefore | StillDeleting | Finishe
 
 @dataclass(frozen=True)
 class NamespaceLeftAlone:
-    """A planned namespace left alone, because `users` use it since the plan: plan again."""
+    """A planned namespace left alone, because `users` use it since the plan, or they could not be listed
+    (`unchecked`: why): plan again."""
     namespace: str
     users: tuple[str, ...]
+    unchecked: str = ""
 
 
 @dataclass(frozen=True)
@@ -540,6 +544,13 @@ class SharedIncluded:
     """Shared infrastructure included although `users` (the first five) use it."""
     namespace: str
     users: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SharedUnchecked:
+    """Shared infrastructure included although what uses it could not be listed (`why`)."""
+    namespace: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -703,14 +714,14 @@ class NoAnswerFrom:
 
 
 Risk = Unworded | BindingUnproven | BindingUnchecked | MainNamespaceMissing | NoBackupTaken | ConfirmationsSkipped \
-    | VolumesGoWithNamespaces | VolumesNotSaved | AdditionalNotBackedUp | SharedIncluded | KubeconfigByNameOnly \
+    | VolumesGoWithNamespaces | VolumesNotSaved | AdditionalNotBackedUp | SharedIncluded | SharedUnchecked | KubeconfigByNameOnly \
     | ContextPointsElsewhere | ConversionUnchecked | ConversionWebhookGoes | BackupWillStop | ShardUnsaved | StoreAbsent \
     | OtherInstanceUnsaved | KafkaToolMissing | RolesUnsaved | KafkaUnchecked | NotIncluded | NameOnly | TagOnly \
     | ProtectionOn | MskDataLost | MemorystoreDataLost | GroupDatabasesLost | GroupListedInPart | ApiDisabled | NoAnswerFrom
 
 _RISKS = {cls.__name__: cls for cls in (
     BindingUnproven, BindingUnchecked, MainNamespaceMissing, NoBackupTaken, ConfirmationsSkipped, VolumesGoWithNamespaces,
-    VolumesNotSaved, AdditionalNotBackedUp, SharedIncluded, KubeconfigByNameOnly, ContextPointsElsewhere,
+    VolumesNotSaved, AdditionalNotBackedUp, SharedIncluded, SharedUnchecked, KubeconfigByNameOnly, ContextPointsElsewhere,
     ConversionUnchecked, ConversionWebhookGoes, BackupWillStop, ShardUnsaved, StoreAbsent, OtherInstanceUnsaved,
     KafkaToolMissing, RolesUnsaved, KafkaUnchecked, NotIncluded, NameOnly, TagOnly, ProtectionOn, MskDataLost,
     MemorystoreDataLost, GroupDatabasesLost, GroupListedInPart, ApiDisabled, NoAnswerFrom)}

@@ -23,11 +23,11 @@ def rolled_back(n: int) -> str:
     return f"{counted(n, 'deployment')} rolled back" + (" to the count it had" if n == 1 else ", each to the count it had")
 
 
-def in_use(users: tuple[str, ...] | list[str], most: int = 3) -> str:
+def in_use(users: tuple[str, ...] | list[str], unchecked: str = "", most: int = 3) -> str:
     """What keeps an infrastructure namespace: `used since the plan by ingress web/site and 2 more`, or why
-    that could not be checked (which keeps it too)."""
-    if users and users[0].startswith("could not check"):
-        return "whether something uses it could not be checked" + users[0][len("could not check"):]
+    that could not be checked (`unchecked`, which keeps it too)."""
+    if not users:
+        return f"whether something uses it could not be checked ({unchecked})"
     more = f" and {len(users) - most} more" if len(users) > most else ""
     return f"used since the plan by {', '.join(users[:most])}{more}"
 

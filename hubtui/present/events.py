@@ -55,7 +55,7 @@ def fact_line(event: Event) -> tuple[str, str] | None:
         return ("resuming before the drain: the writers are stopped and the backup is taken again (the application "
                 "may have written since the earlier one)", "warning")
     if isinstance(event, NamespaceKept):
-        return f"namespace {event.namespace} is left alone: {in_use(event.users)}", "warning"
+        return f"namespace {event.namespace} is left alone: {in_use(event.users, event.unchecked)}", "warning"
     if isinstance(event, KubeconfigCleaned):
         return f"kubeconfig {event.file}: removed {event.removed} entries (copy in {event.copy})", "info"
     if isinstance(event, WorkingFilesKept):

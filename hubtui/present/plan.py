@@ -84,8 +84,9 @@ def plan_lines(plan: Plan) -> list[Line]:
                          rest_tone=MUTED)
             continue
         if not ns.included:
-            shared = ", ".join(ns.shared[:3]) + (" …" if len(ns.shared) > 3 else "")
-            kube.add(f"namespace {ns.name}", f"{ns.role} · NOT included: shared with {shared} "
+            shared = ("shared with " + ", ".join(ns.shared[:3]) + (" …" if len(ns.shared) > 3 else "") if ns.shared
+                      else f"whether something uses it could not be checked ({ns.unchecked})")
+            kube.add(f"namespace {ns.name}", f"{ns.role} · NOT included: {shared} "
                      "(--include-shared-infra, or its box in the form, includes it)", tone=WARNING,
                      rest_tone=WARNING)
             continue

@@ -8,7 +8,7 @@ from ..facts import (AdditionalNotBackedUp, ApiDisabled, BackupWillStop, Binding
                      GroupDatabasesLost, GroupListedInPart, KafkaToolMissing, KafkaUnchecked, KubeconfigByNameOnly,
                      MainNamespaceMissing, MemorystoreDataLost, MskDataLost, NameOnly, NoAnswerFrom, NoBackupTaken,
                      NotIncluded, OtherInstanceUnsaved, ProtectionOn, Risk, RolesUnsaved, ShardUnsaved, SharedIncluded,
-                     StoreAbsent, TagOnly, Unworded, VolumesGoWithNamespaces, VolumesNotSaved)
+                     SharedUnchecked, StoreAbsent, TagOnly, Unworded, VolumesGoWithNamespaces, VolumesNotSaved)
 
 STOPS = "the backup will stop the cleanup before anything is deleted: "
 
@@ -44,6 +44,9 @@ def risk_text(r: Risk) -> str:
                 f"{', '.join(r.volumes)} are NOT backed up (the backup covers {r.main} only)")
     if isinstance(r, SharedIncluded):
         return f"shared infrastructure {r.namespace} is included although in use: {', '.join(r.users)}"
+    if isinstance(r, SharedUnchecked):
+        return (f"shared infrastructure {r.namespace} is included although whether something uses it could not be "
+                f"checked ({r.why})")
     if isinstance(r, KubeconfigByNameOnly):
         return (f"kubeconfig entries for {r.cluster} are matched by name only (no cloud cluster endpoint was found "
                 "to compare with their server)")

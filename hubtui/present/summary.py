@@ -95,7 +95,7 @@ def item_text(item: Item) -> str:
         return (f"{item.namespace}: {counted(len(item.pods), 'pod')} still there after {item.timeout:g} s "
                 f"({', '.join(item.pods[:5])})")
     if isinstance(item, NamespaceLeftAlone):
-        return f"namespace {item.namespace} ({in_use(item.users, 1)}: left alone; plan again)"
+        return f"namespace {item.namespace} ({in_use(item.users, item.unchecked, 1)}: left alone; plan again)"
     if isinstance(item, NamespaceCreatedAgain):
         return f"namespace {item.namespace} (created again since the plan: not deleted)"
     if isinstance(item, NamespaceStuck):

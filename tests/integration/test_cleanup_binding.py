@@ -8,6 +8,7 @@ deletion (namespaces with a precondition) is of namespaces the test made itself.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -260,6 +261,49 @@ def test_shared_infrastructure_is_left_alone_unless_included(kube):
     finally:
         drop(kube, other)
         wait_deleted(client.CoreV1Api(kube.api), other)  # its Ingress must not make the next plans see sharing
+
+
+def test_infrastructure_whose_users_cannot_be_listed_is_left_alone_saying_why(kube, kube_settings, tmp_path):
+    """A user who may read everything but Ingresses: whether ingress-nginx is in use cannot be checked, so it
+    is left alone (the reason said), and included only by the operator's choice, which is a risk said so."""
+    import dataclasses
+
+    from hubtui.kube.client import connect
+
+    from ..kubehelpers import restricted_kubeconfig
+
+    rbac = client.RbacAuthorizationV1Api(kube.api)
+    name = f"no-ingresses-{uuid.uuid4().hex[:6]}"
+    config = restricted_kubeconfig(kube.api, tmp_path / "kubeconfig", HUB_NAMESPACE)
+    account = json.loads((tmp_path / "kubeconfig").read_text())["users"][0]["name"]  # its service account
+    groups = ["", "apps", "batch", "autoscaling", "policy", "apiextensions.k8s.io", "admissionregistration.k8s.io",
+              "apiregistration.k8s.io", "cert-manager.io", "monitoring.coreos.com", "coordination.k8s.io",
+              "rbac.authorization.k8s.io", "storage.k8s.io"]
+    rbac.create_cluster_role({"metadata": {"name": name}, "rules": [
+        {"apiGroups": groups, "resources": ["*"], "verbs": ["get", "list", "watch"]},
+        {"apiGroups": ["networking.k8s.io"], "resources": ["ingressclasses"], "verbs": ["get", "list"]}]})
+    rbac.create_cluster_role_binding({
+        "metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                                 "name": name},
+        "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": HUB_NAMESPACE}]})
+    try:
+        reader = connect(dataclasses.replace(kube_settings, kubeconfig=config, context=None))
+        plan = discover(reader, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True))
+        nginx = next(ns for ns in plan.namespaces if ns.name == "ingress-nginx")
+        assert nginx.exists and not nginx.included and not nginx.shared
+        text = render_text(plan)
+        assert ("namespace ingress-nginx  infrastructure · NOT included: whether something uses it could not be "
+                "checked (listing its users in other namespaces") in text, text
+        assert "forbidden (403)" in text and "ingress-nginx" not in plan.namespaces_to_delete
+        included = discover(reader, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True,
+                                                   include_shared_infra=True))
+        assert "ingress-nginx" in included.namespaces_to_delete
+        assert any(r.startswith("shared infrastructure ingress-nginx is included although whether something uses it "
+                                "could not be checked (listing its users") for r in risk_words(included)), \
+            risk_words(included)
+    finally:
+        rbac.delete_cluster_role_binding(name)
+        rbac.delete_cluster_role(name)
 
 
 def test_infrastructure_used_since_the_plan_is_left_alone(kube, kube_settings, tmp_path):

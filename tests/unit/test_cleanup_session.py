@@ -352,6 +352,14 @@ def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none
         assert core.to_dict(fact)["event"] == kind.__name__
     assert event_line(facts.NamespaceKept("monitoring", ("ingress web/site",))) == (
         "    warning: namespace monitoring is left alone: used since the plan by ingress web/site", "warning")
+    why = "listing its users in other namespaces is forbidden (403)"
+    assert event_line(facts.NamespaceKept("ingress-nginx", (), why)) == (
+        f"    warning: namespace ingress-nginx is left alone: whether something uses it could not be checked ({why})",
+        "warning")
+    from hubtui.present.summary import item_text
+
+    assert item_text(facts.NamespaceLeftAlone("ingress-nginx", (), why)) == (
+        f"namespace ingress-nginx (whether something uses it could not be checked ({why}): left alone; plan again)")
     assert event_line(facts.Within(core.StepStarted("backup redis", "redis-cluster-0")))[0] == \
         "    backup redis: started (redis-cluster-0)"
     assert core.to_dict(facts.Within(core.StepFailed("redis", "timed out"))) == {

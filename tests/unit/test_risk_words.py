@@ -127,3 +127,21 @@ def test_no_risk_is_worded_where_it_is_found():
                     and any(text(e) for e in node.value.elts):
                 worded.append(f"{path.name}:{node.lineno}")
     assert worded == []
+
+
+def test_infrastructure_whose_users_could_not_be_listed_is_said_so_and_a_plan_saved_before_that_keeps_its_hash(
+        tmp_path):
+    """An infrastructure namespace whose users could not be listed is left alone, the reason said as such (not
+    as a user named "could not check"). A plan an earlier hubtui saved has no such field: it loads with its
+    hash."""
+    earlier = plan_with([])
+    written = json.loads(saved(tmp_path, earlier).read_text())
+    assert all("unchecked" not in ns for ns in written["namespaces"])  # the shape an earlier hubtui wrote
+    assert Plan.load(saved(tmp_path, earlier)).hash == earlier.hash
+    why = "listing its users in other namespaces is forbidden (403)"
+    kept = dataclasses.replace(earlier, namespaces=earlier.namespaces + (
+        NamespacePlan("ingress-nginx", True, "infrastructure", included=False, unchecked=why),))
+    back = Plan.load(saved(tmp_path, kept))
+    assert back == kept and back.hash != earlier.hash
+    assert ("namespace ingress-nginx  infrastructure · NOT included: whether something uses it could not be checked "
+            f"({why})") in render_text(back)

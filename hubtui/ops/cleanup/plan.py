@@ -14,7 +14,7 @@ from typing import Any
 from ...errors import HubError, UsageError
 from ...facts import (AdditionalNotBackedUp, BindingUnchecked, BindingUnproven, ConfirmationsSkipped, ContextPointsElsewhere,
                       ConversionUnchecked, ConversionWebhookGoes, KubeconfigByNameOnly, MainNamespaceMissing,
-                      NoBackupTaken, Risk, SharedIncluded, UnknownRisk, VolumesGoWithNamespaces, VolumesNotSaved, risk_data,
+                      NoBackupTaken, Risk, SharedIncluded, SharedUnchecked, UnknownRisk, VolumesGoWithNamespaces, VolumesNotSaved, risk_data,
                       risk_from_data)
 from ...kube.client import KubeConnection, describe_api_error
 from ...settings import Settings
@@ -107,6 +107,12 @@ class NamespacePlan:
     uid: str = ""  # the namespace the plan saw: a namespace recreated since is never deleted by it
     shared: tuple[str, ...] = ()  # infrastructure still used outside the plan (what uses it)
     included: bool = True  # False: shared infrastructure left alone (not included by the operator)
+    unchecked: str = ""  # why what uses it outside the plan could not be listed: it counts as shared
+
+    @property
+    def in_use(self) -> bool:
+        """Infrastructure that something outside the plan uses, or may use (its users could not be listed)."""
+        return bool(self.shared or self.unchecked)
 
     @property
     def doomed(self) -> bool:
@@ -126,6 +132,9 @@ class NamespacePlan:
                   ("jobs", list(self.jobs)), ("cronjobs", list(self.cronjobs)),
                   ("volumes", [f"{n} {size}" for n, size in self.pvcs]))
         return [(label, items) for label, items in groups if items]
+
+
+_ADDED_LATER = {"unchecked": ""}  # NamespacePlan fields a plan saved before them lacks, and their default
 
 
 def _as_tuples(value: Any) -> Any:
@@ -150,8 +159,12 @@ class Plan:
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def body(self) -> dict:
-        """The plan as JSON data (saved, hashed): its risks named (facts.risk_data)."""
-        return {**asdict(self), "risks": [risk_data(r) for r in self.risks]}
+        """The plan as JSON data (saved, hashed): its risks named (facts.risk_data). A namespace's fields added
+        since plans were first saved are written only when set, so that an earlier plan keeps its hash."""
+        body = {**asdict(self), "risks": [risk_data(r) for r in self.risks]}
+        body["namespaces"] = [{k: v for k, v in ns.items() if k not in _ADDED_LATER or v != _ADDED_LATER[k]}
+                              for ns in body["namespaces"]]
+        return body
 
     @classmethod
     def from_dict(cls, d: dict) -> Plan:
@@ -347,10 +360,11 @@ def _requested_storage(pvc: dict) -> str:
 _NGINX_CLASSES = ("nginx",)
 
 
-def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple[str, ...]:
+def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple[tuple[str, ...], str]:
     """What outside the plan still uses an infrastructure namespace: Ingresses of class nginx
-    (ingress-nginx), cert-manager Certificates (cert-manager), ServiceMonitors / PodMonitors (monitoring).
-    A list that cannot be read counts as "in use" (it is left alone unless included)."""
+    (ingress-nginx), cert-manager Certificates (cert-manager), ServiceMonitors / PodMonitors (monitoring),
+    each as `kind namespace/name`; and why they could not be listed (''), which counts as in use: it is left
+    alone unless included."""
 
     def outside(items: list[dict]) -> list[dict]:
         return [i for i in items if meta_of(i).get("namespace") not in planned]
@@ -370,7 +384,7 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
 
             items = list_items(conn, "networking.k8s.io/v1", "ingresses")
             users = [i for i in outside(items) if uses_nginx(i)]
-            return tuple(f"ingress {meta_of(i).get('namespace')}/{name_in(i)}" for i in users)
+            return tuple(f"ingress {meta_of(i).get('namespace')}/{name_in(i)}" for i in users), ""
         kinds = {"cert-manager": [("cert-manager.io", "v1", "certificates", "certificate")],
                  "monitoring": [("monitoring.coreos.com", "v1", "servicemonitors", "servicemonitor"),
                                 ("monitoring.coreos.com", "v1", "podmonitors", "podmonitor")]}.get(infra, [])
@@ -383,10 +397,9 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
                     continue
                 raise
             found += [f"{label} {meta_of(i).get('namespace')}/{name_in(i)}" for i in outside(items)]
-        return tuple(found)
+        return tuple(found), ""
     except Exception as e:  # noqa: BLE001
-        why = describe_api_error(e, "listing its users in other namespaces")
-        return (f"could not check ({why})",)
+        return (), str(describe_api_error(e, "listing its users in other namespaces"))
 
 
 def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
@@ -445,15 +458,16 @@ def _cloud_production_hints(cloud) -> list[str]:
     return hints
 
 
-def shared_since(conn: KubeConnection, plan: Plan) -> dict[str, tuple[str, ...]]:
+def shared_since(conn: KubeConnection, plan: Plan) -> dict[str, tuple[tuple[str, ...], str]]:
     """Infrastructure namespaces the plan deletes as unused that something staying uses now (an Ingress, a
-    Certificate or a monitor created since the plan, or the plan resumed later): name -> what uses it. Asked
+    Certificate or a monitor created since the plan, or the plan resumed later): name -> what uses it, and why
+    that could not be listed (_users_outside: either keeps it). Asked
     just before the namespaces go, so a plan never deletes infrastructure it did not see in use. Ones the
     operator included although shared are not asked again. What stays grows as these are kept (an Ingress in a
     kept monitoring still needs ingress-nginx), so look again until nothing changes."""
     from .kube_steps import NamespaceRecreated, check_namespace_uid
 
-    unshared = [ns for ns in plan.namespaces if ns.infrastructure and ns.doomed and not ns.shared]
+    unshared = [ns for ns in plan.namespaces if ns.infrastructure and ns.doomed and not ns.in_use]
     if not unshared:
         return {}
 
@@ -466,11 +480,11 @@ def shared_since(conn: KubeConnection, plan: Plan) -> dict[str, tuple[str, ...]]
             return False
 
     doomed = [ns.name for ns in plan.namespaces if ns.doomed and still_planned(ns)]
-    kept: dict[str, tuple[str, ...]] = {}
+    kept: dict[str, tuple[tuple[str, ...], str]] = {}
     for _ in range(len(unshared) + 1):
         going = {name for name in doomed if name not in kept}
         found = {ns.name: users for ns in unshared if ns.name not in kept
-                 for users in [_users_outside(conn, ns.name, going)] if users}
+                 for users in [_users_outside(conn, ns.name, going)] if any(users)}
         if not found:
             break
         kept.update(found)
@@ -522,8 +536,9 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
         changed = False
         for i, ns in enumerate(namespaces):
             if ns.infrastructure and ns.exists:
-                users = _users_outside(conn, ns.name, going)
-                updated = replace(ns, shared=users, included=not users or opts.include_shared_infra)
+                users, unchecked = _users_outside(conn, ns.name, going)
+                updated = replace(ns, shared=users, unchecked=unchecked,
+                                  included=not (users or unchecked) or opts.include_shared_infra)
                 changed |= updated != ns
                 namespaces[i] = updated
         if not changed:
@@ -579,8 +594,9 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
         if ns.role == "additional" and ns.exists and ns.pvcs and ns.statefulsets:
             risks.append(AdditionalNotBackedUp(ns.name, tuple(n for n, _ in ns.statefulsets),
                                                tuple(n for n, _ in ns.pvcs), opts.namespace))
-        if ns.shared and ns.included:
-            risks.append(SharedIncluded(ns.name, tuple(ns.shared[:5])))
+        if ns.in_use and ns.included:
+            risks.append(SharedIncluded(ns.name, tuple(ns.shared[:5])) if ns.shared
+                         else SharedUnchecked(ns.name, ns.unchecked))
     if found_cloud:
         risks += list(found_cloud.risks)
         risks += skipped_contexts

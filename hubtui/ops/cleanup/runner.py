@@ -446,9 +446,9 @@ class CleanupRun:
         # Infrastructure that something staying has started to use since the plan is left alone: the step
         # fails naming it, and a new plan shows it as shared.
         kept = shared_since(self.conn, self.plan)
-        for name, users in kept.items():
+        for name, (users, unchecked) in kept.items():
             uids = {n: u for n, u in uids.items() if n != name}
-            self.emit(NamespaceKept(name, tuple(users)))
+            self.emit(NamespaceKept(name, users, unchecked))
         # APIServices served from the namespaces going go first: one left unavailable would keep every
         # namespace deletion of the cluster (these included) from finishing
         from .kube_steps import delete_webhooks
@@ -460,7 +460,7 @@ class CleanupRun:
         outcome = StepOutcome("namespaces", DONE, (NamespacesDeleted(len(uids), len(result.gone), len(result.absent),
                                                                      len(result.stuck), len(result.recreated)),),
                               deleted=[Listed(f"namespace {n}") for n in result.gone])
-        outcome.failed = [NamespaceLeftAlone(n, tuple(users)) for n, users in kept.items()]
+        outcome.failed = [NamespaceLeftAlone(n, users, unchecked) for n, (users, unchecked) in kept.items()]
         outcome.failed += [NamespaceCreatedAgain(n) for n in result.recreated]
         outcome.failed += [NamespaceStuck(n, self.namespace_timeout, why) for n, why in result.stuck.items()]
         outcome.deleted += early_done
