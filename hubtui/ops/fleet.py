@@ -31,7 +31,7 @@ from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
 from ..readonly import readonly_reason
 from ..settings import Settings
 from ..urls import normalise_server
-from .cleanup.evidence import ENVIRONMENT_LABELS, named_environments, production_like
+from .cleanup.names import ENVIRONMENT_LABELS, named_environments, production_like
 
 CONNECTING, LIVE, NO_HUB = "connecting", "live", "no hub"
 STATES = (CONNECTING, LIVE, UNREACHABLE, UNAUTHORIZED, FORBIDDEN, NO_HUB, FAILED)

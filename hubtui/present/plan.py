@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from ..events import named
 from .risks import risk_words
-from ..ops.cleanup.plan import Plan, contents, evidence_lines
+from ..ops.cleanup.plan import Plan, contents
+from .evidence import evidence_lines, fact_text, hint_text
 from ..ops.cleanup.kube_steps import served_label
 from ..ops.cleanup.runner import STEP_TITLES, steps_for
 from ..paths import tilde
@@ -151,8 +152,13 @@ def risk_lines(plan: Plan) -> list[str]:
 
 def plan_json(plan: Plan) -> dict:
     """The plan as `--json` and `--ndjson` print it: its risks in words (`risks`, the cloud's too) and as named
-    facts (`risk_facts`), for a script that tells them apart."""
+    facts (`risk_facts`), for a script that tells them apart; each fact of the evidence named, with its words
+    (`text`), and why it is production in words."""
     body = plan.body()
+    facts = plan.facts
+    body["evidence"] = {**body["evidence"], "facts": [{**named(f), "verdict": f.verdict, "text": fact_text(f)}
+                                                      for f in facts.facts],
+                        "production_hints": [hint_text(h) for h in facts.production_hints]} if body["evidence"] else {}
     if body.get("cloud"):
         cloud = plan.cloud_plan
         body["cloud"] = {**body["cloud"], "risks": list(risk_words(cloud)) if cloud else []}

@@ -159,6 +159,7 @@ def test_discovery_by_name_and_tag_finds_the_hub_with_arns_identity_and_region(a
 
 def test_other_clusters_endpoints_are_kept_as_contrary_evidence(aws):
     from hubtui.ops.cleanup.evidence import CONTRARY, gather
+    from hubtui.present.evidence import fact_text
 
     aws.create_hub(ENV)
     aws.create_hub("prod")
@@ -173,7 +174,7 @@ def test_other_clusters_endpoints_are_kept_as_contrary_evidence(aws):
     evidence = gather(ENV, namespace="hub", labels={"environment": ENV}, context="ctx", cluster="c", server=prod,
                       other_endpoints=plan.foreign_endpoints)
     assert evidence.binding == CONTRARY
-    assert "API endpoint of cluster eks-cluster llm-analytics-hub-prod" in evidence.against[0].text
+    assert "API endpoint of cluster eks-cluster llm-analytics-hub-prod" in fact_text(evidence.against[0])
 
 
 def test_discovery_by_name_only_is_a_risk_per_resource(aws):

@@ -381,10 +381,18 @@ def test_statefulsets_with_volumes_in_additional_namespaces_are_named_as_not_bac
 
 
 def test_a_contrary_plan_is_refused_by_the_engine_too(kube):
+    """The refusal is the engine's, in the face's words (given to it); without them, a line that counts the facts."""
+    from hubtui.ops.cleanup.evidence import ContraryEvidence, Labelled
+    from hubtui.present.evidence import refusal
+
     ns = make_namespace(kube, {"hubtui.io/environment": "staging"})
     try:
         with pytest.raises(UsageError, match="labelled hubtui.io/environment=staging"):
+            discover(kube, CleanupOptions("dev", "k8s", ns), refusal=refusal)
+        with pytest.raises(ContraryEvidence, match=r"does not look like environment 'dev' \(1 fact against it\)") \
+                as refused:
             discover(kube, CleanupOptions("dev", "k8s", ns))
+        assert refused.value.against == (Labelled(ns, "hubtui.io/environment", "staging", "against"),)
     finally:
         drop(kube, ns)
 

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from cluster.localcluster import HUB_NAMESPACE
+from hubtui.present.evidence import fact_text
 from hubtui.present.risks import risk_words
 from hubtui.audit import AuditLog
 from hubtui.cloud import aws as aws_mod
@@ -67,7 +68,7 @@ def test_an_aws_cleanup_resumes_after_a_failed_resource_without_repeating_a_dele
         # the hub's namespace says dev, but the planned EKS cluster's endpoint is not this server: the label
         # does not bind on its own (the context's name would have to be typed)
         assert plan.binding == "unproven"
-        assert any(f.verdict == "doubt" and f"API endpoint is {endpoint}, not the server" in f.text
+        assert any(f.verdict == "doubt" and f"API endpoint is {endpoint}, not the server" in fact_text(f)
                    for f in plan.facts.facts)
         assert {r.kind for r in cloud.resources} == {"eks-nodegroup", "eks-cluster", "rds-instance",
                                                      "elasticache-replication-group", "msk-cluster"}

@@ -8,6 +8,7 @@ import pytest
 from hubtui.errors import UsageError
 from hubtui.ops.cleanup.confirm import accepted, confirmations, force_problems
 from hubtui.cloud.base import normalise_server
+from hubtui.present.evidence import fact_text, hint_text
 from hubtui.ops.cleanup.evidence import (BOUND, CONTRARY, UNPROVEN, gather, names_environment,
                                          production_like)
 from hubtui.ops.cleanup.plan import CleanupOptions, validate
@@ -54,6 +55,10 @@ def test_other_names_are_asked_yes_only(env):
     assert [c.phrase for c in confirmations(fake_plan(env))] == ["yes"]
 
 
+def hints(evidence) -> tuple[str, ...]:
+    return tuple(hint_text(h) for h in evidence.production_hints)
+
+
 @pytest.mark.parametrize("env", ["production ", " production", "production\n", "prod eu", "Prod", "dev\t", ""])
 def test_an_environment_name_with_spaces_or_newlines_is_refused(env):
     with pytest.raises(UsageError):
@@ -63,7 +68,7 @@ def test_an_environment_name_with_spaces_or_newlines_is_refused(env):
 def test_production_evidence_asks_delete_production_whatever_the_name():
     ev = gather("eu1", namespace="hub", labels={"environment": "eu1"}, context="gke_acme_prod_eu1", cluster="c",
                 server="https://10.0.0.1")
-    assert ev.binding == BOUND and ev.production_hints == ("the context name gke_acme_prod_eu1 says production",)
+    assert ev.binding == BOUND and hints(ev) == ("the context name gke_acme_prod_eu1 says production",)
 
 
 def test_with_no_evidence_the_context_name_is_asked_and_force_needs_it_repeated():
@@ -123,11 +128,11 @@ def test_included_tag_matches_get_their_own_question_that_lists_them():
 def test_a_name_of_another_environment_and_another_namespace_label_are_contrary_evidence():
     common = dict(namespace="hub", labels={"environment": "dev"}, server="https://1.2.3.4")
     staging = gather("dev", context="arn:aws:eks:r:1:cluster/llm-analytics-hub-staging", cluster="c", **common)
-    assert staging.binding == CONTRARY and "names llm-analytics-hub-staging" in staging.against[0].text
+    assert staging.binding == CONTRARY and "names llm-analytics-hub-staging" in fact_text(staging.against[0])
     eu = gather("dev", context="gke_p_r_llm-analytics-hub-dev-eu", cluster="c", **common)
     assert eu.binding == CONTRARY
     extra = gather("dev", context="ctx", cluster="c", other_labels={"jobs": {"environment": "production"}}, **common)
-    assert extra.binding == CONTRARY and extra.production_hints == ("namespace jobs is labelled environment=production",)
+    assert extra.binding == CONTRARY and hints(extra) == ("namespace jobs is labelled environment=production",)
 
 
 def test_force_on_production_needs_the_context_name_repeated():
@@ -145,16 +150,16 @@ def test_a_planned_cluster_whose_endpoint_is_not_the_server_keeps_names_and_labe
                 planned_endpoints={"eks-cluster llm-analytics-hub-dev": "https://ABC.eks.amazonaws.com"})
     assert ev.binding == UNPROVEN
     [doubt] = [f for f in ev.facts if f.verdict == "doubt"]
-    assert "API endpoint is https://ABC.eks.amazonaws.com, not the server https://10.9.9.9" in doubt.text
-    assert "names and labels do not bind" in doubt.text
+    assert "API endpoint is https://ABC.eks.amazonaws.com, not the server https://10.9.9.9" in fact_text(doubt)
+    assert "names and labels do not bind" in fact_text(doubt)
 
 
 def test_a_server_naming_another_environment_refuses_and_a_production_word_in_it_asks_delete_production():
     common = dict(namespace="hub", labels={"environment": "dev"}, context="ctx", cluster="c")
     other = gather("dev", server="https://llm-analytics-hub-staging.example.com", **common)
-    assert other.binding == CONTRARY and "server name" in other.against[0].text
+    assert other.binding == CONTRARY and "server name" in fact_text(other.against[0])
     prod = gather("dev", server="https://api.prod.example.com:6443", **common)
-    assert prod.binding == BOUND and prod.production_hints == (
+    assert prod.binding == BOUND and hints(prod) == (
         "the server name https://api.prod.example.com:6443 says production",)
 
 
@@ -175,7 +180,7 @@ def test_a_server_naming_another_environment_refuses_and_a_production_word_in_it
 def test_contexts_that_carry_their_cloud_identity_are_compared_with_the_plan(context, cloud, why):
     ev = gather("dev", namespace="hub", labels={"environment": "dev"}, context=context, cluster=context,
                 server="https://1.2.3.4", cloud=cloud)
-    assert ev.binding == CONTRARY and any(why in f.text for f in ev.against), ev.facts
+    assert ev.binding == CONTRARY and any(why in fact_text(f) for f in ev.against), ev.facts
 
 
 def test_an_aks_user_of_another_resource_group_is_contrary():
@@ -185,7 +190,7 @@ def test_an_aks_user_of_another_resource_group_is_contrary():
                   cloud=cloud)
     assert gather("dev", user="clusterUser_llm-analytics-hub-dev_aks", **common).binding == BOUND
     other = gather("dev", user="clusterUser_billing-prod_aks", **common)
-    assert other.binding == CONTRARY and "resource group billing-prod" in other.against[0].text
+    assert other.binding == CONTRARY and "resource group billing-prod" in fact_text(other.against[0])
 
 
 def test_the_same_identity_is_no_fact_against():
@@ -199,7 +204,7 @@ def test_doomed_namespaces_named_for_another_environment_refuse_and_production_w
     common = dict(namespace="hub", labels={"environment": "dev"}, context="ctx", cluster="c", server="https://h")
     assert gather("dev", doomed=("llm-analytics-hub-prod",), **common).binding == CONTRARY
     ev = gather("dev", doomed=("billing-prd",), **common)
-    assert ev.binding == BOUND and ev.production_hints == ("namespace billing-prd, which would be deleted, says "
+    assert ev.binding == BOUND and hints(ev) == ("namespace billing-prd, which would be deleted, says "
                                                            "production",)
 
 

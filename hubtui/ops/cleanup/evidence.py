@@ -6,20 +6,25 @@ Three kinds of fact, each for or against:
 - the planned cloud cluster's API endpoint equal to the kubeconfig's server (for), or the server being the
   endpoint of another cloud cluster of the account (against).
 
+Also against: a namespace the run would delete named or labelled for another environment, and a context
+whose cloud identity (account, region, project, resource group) is not the plan's.
+
 Contrary evidence refuses the plan; no evidence either way makes the operator type the context's name (or,
-with --force, repeat it with --context-name). The same facts say whether the environment is production.
+with --force, repeat it with --context-name). The same facts say whether the environment is production. The
+facts are data, worded by present/evidence.py.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
 
-from ...urls import normalise_server
 from ...errors import UsageError
-
-ENVIRONMENT_LABELS = ("environment", "hubtui.io/environment")
-PRODUCTION_WORDS = frozenset({"production", "prod", "prd"})
+from ...urls import normalise_server
+from ...words import counted
+from .names import ENVIRONMENT_LABELS, named_environments, names_environment, production_like
 
 BOUND, UNPROVEN, CONTRARY = "bound", "unproven", "contrary"
 # DOUBT: a fact that keeps names and labels from binding (the planned cloud cluster's endpoint is known and is
@@ -27,39 +32,170 @@ BOUND, UNPROVEN, CONTRARY = "bound", "unproven", "contrary"
 FOR, AGAINST, DOUBT = "for", "against", "doubt"
 
 
-def production_like(name: str) -> bool:
-    """`production`, `prod` or `prd` as the whole name or as one of its parts (`prod-eu`, `eu-production`,
-    `gke_acme_prod_hub`): such an environment needs DELETE PRODUCTION."""
-    return any(re.fullmatch(r"(production|prod|prd)\d*", part)
-               for part in re.split(r"[^a-z0-9]+", (name or "").lower()))
-
-
-_HUB_TOKEN = re.compile(r"(?<![a-z0-9])llm-analytics-hub-([a-z0-9]+(?:-[a-z0-9]+)*)")
-
-
-def named_environments(text: str) -> list[str]:
-    """The environments a name names by the hub's convention (`.../llm-analytics-hub-staging` -> staging)."""
-    return _HUB_TOKEN.findall((text or "").lower())
-
-
-def names_environment(text: str, environment: str) -> bool:
-    """`llm-analytics-hub-<env>` as a whole token: `.../llm-analytics-hub-dev` and `kwok-llm-analytics-hub-dev`
-    name dev; `llm-analytics-hub-dev-eu` (another environment) and `xllm-analytics-hub-dev` do not."""
-    token = re.escape(f"llm-analytics-hub-{environment}")
-    return re.search(rf"(?<![a-z0-9]){token}(?![a-z0-9-])", (text or "").lower()) is not None
+# ----- the facts, as data (present/evidence.py words them; a saved plan holds them named) ----------------------
+@dataclass(frozen=True)
+class Labelled:
+    """Namespace `namespace` is labelled `key`=`value`: for the environment on the main namespace, against it
+    on any namespace the run would delete."""
+    namespace: str
+    key: str
+    value: str
+    verdict: str
 
 
 @dataclass(frozen=True)
-class Fact:
-    source: str  # namespace label | name | cloud endpoint
-    text: str  # one line, as the plan shows it
-    verdict: str  # for | against
+class NameNames:
+    """The `what` (context, cluster, server) name `name` holds llm-analytics-hub-`environment` as a whole token:
+    the environment asked for (for), or another one (against)."""
+    what: str
+    name: str
+    environment: str
+    verdict: str
+
+
+@dataclass(frozen=True)
+class DoomedNamesOther:
+    """Namespace `namespace`, which the run would delete, is named for environment `other`."""
+    namespace: str
+    other: str
+    verdict: ClassVar[str] = AGAINST
+
+
+@dataclass(frozen=True)
+class IdentityDiffers:
+    """The `what` name `name` carries a cloud identity other than the plan's: `part` (AWS account, region, GCP
+    project, location, resource group) is `found` there, `planned` in the plan."""
+    what: str
+    name: str
+    part: str
+    found: str
+    planned: str
+    verdict: ClassVar[str] = AGAINST
+
+
+@dataclass(frozen=True)
+class EndpointOfPlanned:
+    """The server is the API endpoint of the planned cloud cluster `cluster`."""
+    cluster: str
+    verdict: ClassVar[str] = FOR
+
+
+@dataclass(frozen=True)
+class EndpointNotPlanned:
+    """The planned cloud cluster `cluster`'s endpoint is `endpoint`, not the server: names and labels do not
+    bind."""
+    cluster: str
+    endpoint: str
+    server: str
+    verdict: ClassVar[str] = DOUBT
+
+
+@dataclass(frozen=True)
+class EndpointOfOther:
+    """The server is the API endpoint of cloud cluster `cluster`, which is not `environment`'s."""
+    cluster: str
+    environment: str
+    verdict: ClassVar[str] = AGAINST
+
+
+@dataclass(frozen=True)
+class Said:
+    """A fact as an earlier hubtui saved it: its words (its plan's hash holds them)."""
+    source: str
+    text: str
+    verdict: str
+
+
+Fact = Labelled | NameNames | DoomedNamesOther | IdentityDiffers | EndpointOfPlanned | EndpointNotPlanned \
+    | EndpointOfOther | Said
+
+
+# why the facts say production (beyond the environment's own name)
+@dataclass(frozen=True)
+class ProductionPattern:
+    """The context matches the config's production_contexts pattern `pattern`."""
+    context: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class DoomedSaysProduction:
+    """Namespace `namespace`, which the run would delete, is named for production."""
+    namespace: str
+
+
+@dataclass(frozen=True)
+class LabelSaysProduction:
+    namespace: str
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class NameSaysProduction:
+    """The `what` (context, cluster, server) name `name` says production."""
+    what: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ServerOfCluster:
+    """The server is the endpoint of cloud cluster `cluster`, whose name says production."""
+    cluster: str
+
+
+@dataclass(frozen=True)
+class IdentitySaysProduction:
+    """The cloud identity (`identity`: an account, a project) says production."""
+    identity: str
+
+
+@dataclass(frozen=True)
+class TaggedProduction:
+    """The planned cloud resource `resource` is tagged environment=`tag`."""
+    resource: str
+    tag: str
+
+
+@dataclass(frozen=True)
+class SaidHint:
+    """A reason as an earlier hubtui saved it: its words."""
+    text: str
+
+
+Hint = ProductionPattern | DoomedSaysProduction | LabelSaysProduction | NameSaysProduction | ServerOfCluster \
+    | IdentitySaysProduction | TaggedProduction | SaidHint
+
+_KINDS: dict[str, type] = {cls.__name__: cls for cls in (
+    Labelled, NameNames, DoomedNamesOther, IdentityDiffers, EndpointOfPlanned, EndpointNotPlanned, EndpointOfOther,
+    Said, ProductionPattern, DoomedSaysProduction, LabelSaysProduction, NameSaysProduction, ServerOfCluster,
+    IdentitySaysProduction, TaggedProduction, SaidHint)}
+
+
+class UnknownEvidence(ValueError):
+    """A saved plan's evidence that this hubtui does not know (saved by another version of it)."""
+
+
+def _from_data(data, earlier: type) -> Fact | Hint:
+    """A saved fact or reason: named data, or (an earlier hubtui's) its words, as `earlier` holds them."""
+    if isinstance(data, str):
+        return earlier(data)
+    fields = dict(data)
+    if "fact" not in fields and earlier is Said:
+        return Said(str(fields.get("source", "")), str(fields.get("text", "")), str(fields.get("verdict", "")))
+    cls = _KINDS.get(str(fields.pop("fact", "")))
+    try:
+        if cls is None:
+            raise TypeError
+        return cls(**fields)
+    except TypeError:
+        raise UnknownEvidence(f"evidence this hubtui does not know: {data!r}") from None
 
 
 @dataclass(frozen=True)
 class Evidence:
     facts: tuple[Fact, ...] = ()
-    production_hints: tuple[str, ...] = ()  # why the facts say production (beyond the name asked for)
+    production_hints: tuple[Hint, ...] = ()  # why the facts say production (beyond the name asked for)
 
     @property
     def binding(self) -> str:
@@ -74,14 +210,25 @@ class Evidence:
     def against(self) -> list[Fact]:
         return [f for f in self.facts if f.verdict == AGAINST]
 
+    def labelled_for(self, namespace: str) -> bool:
+        """The namespace is labelled for the environment (an earlier hubtui's fact: by its words)."""
+        return any(f.verdict == FOR and (f.namespace == namespace if isinstance(f, Labelled) else
+                                         isinstance(f, Said) and f.source == "namespace label"
+                                         and f" {namespace} " in f" {f.text} ")
+                   for f in self.facts)
+
     def to_dict(self) -> dict:
-        return {"binding": self.binding, "facts": [asdict(f) for f in self.facts],
-                "production_hints": list(self.production_hints)}
+        from ...events import named
+
+        return {"binding": self.binding, "facts": [named(f) for f in self.facts],
+                "production_hints": [named(h) for h in self.production_hints]}
 
     @classmethod
     def from_dict(cls, d: dict | None) -> Evidence:
+        """A saved plan's evidence; UnknownEvidence for what this hubtui does not know."""
         d = d or {}
-        return cls(tuple(Fact(**f) for f in d.get("facts", ())), tuple(d.get("production_hints", ())))
+        return cls(tuple(_from_data(f, Said) for f in d.get("facts", ())),  # type: ignore[misc]
+                   tuple(_from_data(h, SaidHint) for h in d.get("production_hints", ())))  # type: ignore[misc]
 
 
 _EKS_ARN = re.compile(r"arn:aws[a-z-]*:eks:([a-z0-9-]+):(\d{12}):cluster/")
@@ -89,9 +236,9 @@ _GKE_NAME = re.compile(r"^gke_(.+)_([a-z]+-[a-z]+\d+(?:-[a-z])?)_([^_]+)$")
 _AKS_USER = re.compile(r"^cluster(?:User|Admin)_(.+)_([^_]+)$")
 
 
-def identity_contrary(names: dict[str, str], cloud: dict | None) -> list[str]:
+def identity_contrary(names: dict[str, str], cloud: dict | None) -> list[IdentityDiffers]:
     """Contexts that carry their cloud identity, compared with the cloud plan's: an EKS ARN's account and
-    region, `gke_PROJECT_LOCATION_NAME`'s project and location, an AKS user's resource group. One line per
+    region, `gke_PROJECT_LOCATION_NAME`'s project and location, an AKS user's resource group. One fact per
     difference, naming both."""
     if not cloud:
         return []
@@ -104,87 +251,77 @@ def identity_contrary(names: dict[str, str], cloud: dict | None) -> list[str]:
         if m := _EKS_ARN.search(value):
             found_region, account = m.groups()
             if cloud.get("provider") == "aws" and account not in identity:
-                out.append(f"the {what} {value} is in AWS account {account}, the plan in {identity}")
+                out.append(IdentityDiffers(what, value, "AWS account", account, identity))
             if cloud.get("provider") == "aws" and region and found_region != region:
-                out.append(f"the {what} {value} is in region {found_region}, the plan in {region}")
+                out.append(IdentityDiffers(what, value, "region", found_region, region))
         if (m := _GKE_NAME.match(value)) and cloud.get("provider") == "gcp":
             project, location, _ = m.groups()
             if project != identity.removeprefix("GCP project ").strip():
-                out.append(f"the {what} {value} is in GCP project {project}, the plan in {identity}")
+                out.append(IdentityDiffers(what, value, "GCP project", project, identity))
             elif region and not location.startswith(region):
-                out.append(f"the {what} {value} is in {location}, the plan in region {region}")
+                out.append(IdentityDiffers(what, value, "location", location, region))
         if (m := _AKS_USER.match(value)) and cloud.get("provider") == "azure" and planned_groups:
             group = m.group(1).lower()
             if group not in planned_groups:
-                out.append(f"the {what} {value} is in resource group {m.group(1)}, the plan deletes "
-                           f"{', '.join(sorted(planned_groups))}")
+                out.append(IdentityDiffers(what, value, "resource group", m.group(1), ", ".join(sorted(planned_groups))))
     return out
 
 
 def gather(environment: str, *, namespace: str, labels: dict | None, context: str, cluster: str, server: str,
            planned_endpoints: dict[str, str] | None = None, other_endpoints: dict[str, str] | None = None,
-           other_labels: dict[str, dict | None] | None = None, cloud_hints: list[str] | None = None,
+           other_labels: dict[str, dict | None] | None = None, cloud_hints: list[Hint] | None = None,
            doomed: tuple[str, ...] = (), user: str = "", cloud: dict | None = None,
-           production_context: str = "") -> Evidence:
+           production_context: Hint | None = None) -> Evidence:
     """The facts about the connected cluster. `labels` are the main namespace's (None if it does not exist);
     `planned_endpoints` maps each planned cloud cluster to its API endpoint, `other_endpoints` the account's
     other cloud clusters to theirs; `doomed` names every namespace the run would delete (their names are facts
     too); `cloud` is the cloud plan (its identity is compared with what the context's names carry);
-    `production_context` says why the config's production_contexts take the context for production."""
+    `production_context`: the config's production_contexts take the context for production."""
     facts: list[Fact] = []
-    hints: list[str] = []
+    hints: list[Hint] = []
     if production_context:
         hints.append(production_context)
     for name in doomed:  # a namespace named for another environment, or for production, is never taken quietly
         others = sorted({e for e in named_environments(name) if e != environment})
         if others:
-            facts.append(Fact("namespace name", f"namespace {name}, which would be deleted, names "
-                                                f"llm-analytics-hub-{others[0]}, another environment", AGAINST))
+            facts.append(DoomedNamesOther(name, others[0]))
         if production_like(name):
-            hints.append(f"namespace {name}, which would be deleted, says production")
+            hints.append(DoomedSaysProduction(name))
     for key in ENVIRONMENT_LABELS:
         value = (labels or {}).get(key)
         if value is None:
             continue
-        verdict = FOR if value == environment else AGAINST
-        facts.append(Fact("namespace label", f"namespace {namespace} is labelled {key}={value}", verdict))
+        facts.append(Labelled(namespace, key, value, FOR if value == environment else AGAINST))
         if production_like(value):
-            hints.append(f"namespace {namespace} is labelled {key}={value}")
+            hints.append(LabelSaysProduction(namespace, key, value))
     for name, other in (other_labels or {}).items():  # the other namespaces that would go
         for key in ENVIRONMENT_LABELS:
             value = (other or {}).get(key)
             if value is not None and value != environment:
-                facts.append(Fact("namespace label", f"namespace {name} is labelled {key}={value}", AGAINST))
+                facts.append(Labelled(name, key, value, AGAINST))
             if value is not None and production_like(value):
-                hints.append(f"namespace {name} is labelled {key}={value}")
+                hints.append(LabelSaysProduction(name, key, value))
     for what, value in (("context", context), ("cluster", cluster), ("server", server)):
         if names_environment(value, environment):
-            facts.append(Fact("name", f"the {what} name {value} names llm-analytics-hub-{environment}", FOR))
+            facts.append(NameNames(what, value, environment, FOR))
         others = sorted({e for e in named_environments(value) if e != environment})
         if others:
-            facts.append(Fact("name", f"the {what} name {value} names llm-analytics-hub-{others[0]}, another "
-                                      "environment", AGAINST))
+            facts.append(NameNames(what, value, others[0], AGAINST))
         if production_like(_host(value) if what == "server" else value):
-            hints.append(f"the {what} name {value} says production")
-    for line in identity_contrary({"context": context, "cluster": cluster, "user": user}, cloud):
-        facts.append(Fact("cloud identity", line, AGAINST))
+            hints.append(NameSaysProduction(what, value))
+    facts += identity_contrary({"context": context, "cluster": cluster, "user": user}, cloud)
     mine = normalise_server(server)
     for name, endpoint in (planned_endpoints or {}).items():
         if normalise_server(endpoint) == mine:
-            facts.append(Fact("cloud endpoint", f"the server is the API endpoint of the planned cluster {name}",
-                              FOR))
+            facts.append(EndpointOfPlanned(name))
     if planned_endpoints and not any(normalise_server(e) == mine for e in planned_endpoints.values()):
         label, endpoint = next(iter(planned_endpoints.items()))
-        facts.append(Fact("cloud endpoint", f"the planned cluster {label}'s API endpoint is {endpoint}, not the "
-                                            f"server {server}: names and labels do not bind (a proxy such as "
-                                            "Rancher or Teleport changes the server; type the context's name)",
-                          DOUBT))
+        facts.append(EndpointNotPlanned(label, endpoint, server))
     for name, endpoint in (other_endpoints or {}).items():
         if normalise_server(endpoint) == mine:
-            facts.append(Fact("cloud endpoint", f"the server is the API endpoint of cluster {name}, which is not "
-                                                f"environment {environment}'s", AGAINST))
+            facts.append(EndpointOfOther(name, environment))
             if production_like(name):
-                hints.append(f"the server belongs to cluster {name}")
+                hints.append(ServerOfCluster(name))
     hints += cloud_hints or []
     return Evidence(tuple(facts), tuple(dict.fromkeys(hints)))
 
@@ -194,9 +331,23 @@ def _host(server: str) -> str:
     return re.sub(r"^[a-z]+://", "", (server or "").lower()).split("/", 1)[0].rsplit(":", 1)[0]
 
 
-def refuse_contrary(evidence: Evidence, environment: str, context: str) -> None:
-    """Contrary evidence: a one-line refusal, before anything is asked or changed."""
+class ContraryEvidence(UsageError):
+    """Facts against the environment refuse the plan, before anything is asked or changed: `against`."""
+
+    def __init__(self, line: str, against: tuple[Fact, ...]):
+        super().__init__(line)
+        self.against = against
+
+
+# the facts against, the environment, the context -> the refusal's one line (present/evidence.refusal)
+Refusal = Callable[[tuple[Fact, ...], str, str], str]
+
+
+def refuse_contrary(evidence: Evidence, environment: str, context: str, refusal: Refusal | None = None) -> None:
+    """Contrary evidence: ContraryEvidence, in one line worded by the face's `refusal` (without one: how many
+    facts are against it)."""
     if evidence.binding == CONTRARY:
-        why = "; ".join(f.text for f in evidence.against)
-        raise UsageError(f"context {context} does not look like environment '{environment}': {why}. Nothing was "
-                         "changed; switch to the environment's context (--context), or name the right environment")
+        against = tuple(evidence.against)
+        raise ContraryEvidence(refusal(against, environment, context) if refusal else
+                               f"context {context} does not look like environment '{environment}' "
+                               f"({counted(len(against), 'fact')} against it); nothing was changed", against)

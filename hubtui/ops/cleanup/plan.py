@@ -19,7 +19,8 @@ from ...facts import (AdditionalNotBackedUp, BindingUnchecked, BindingUnproven, 
 from ...kube.client import KubeConnection, describe_api_error
 from ...settings import Settings
 from ...kube.objects import dig, list_items, meta_of, name_in, read_object
-from .evidence import UNPROVEN, Evidence, gather, production_like, refuse_contrary
+from .evidence import (UNPROVEN, Evidence, IdentitySaysProduction, ProductionPattern, Refusal, TaggedProduction,
+                       UnknownEvidence, gather, production_like, refuse_contrary)
 from .local_state import KubeconfigEntries, LocalPlan, plan_kubeconfig
 
 
@@ -173,6 +174,7 @@ class Plan:
                                      for ns in d["namespaces"])
         fields["risks"] = tuple(risk_from_data(r) for r in d.get("risks", ()))
         fields["webhooks"] = tuple(d.get("webhooks", ()))
+        Evidence.from_dict(fields.get("evidence"))  # read now: evidence this hubtui does not know is refused here
         return cls(**fields)
 
     @classmethod
@@ -186,6 +188,9 @@ class Plan:
             plan = cls.from_dict(data)
         except UnknownRisk:
             raise HubError(f"the saved plan {path} holds a risk this hubtui does not know (it was saved by another "
+                           "version of hubtui): plan again") from None
+        except UnknownEvidence:
+            raise HubError(f"the saved plan {path} holds evidence this hubtui does not know (it was saved by another "
                            "version of hubtui): plan again") from None
         except (KeyError, TypeError, ValueError, AttributeError):
             plan = None
@@ -239,9 +244,8 @@ class Plan:
         if not self.namespaces:
             return False
         main = self.namespaces[0]
-        labelled = any(f.source == "namespace label" and f.verdict == "for" and f" {main.name} " in f" {f.text} "
-                       for f in self.facts.facts)
-        return main.doomed and self.opts.namespace_from not in EXPLICIT_NAMESPACE and not labelled
+        return main.doomed and self.opts.namespace_from not in EXPLICIT_NAMESPACE and \
+            not self.facts.labelled_for(main.name)
 
     @property
     def production(self) -> bool:
@@ -281,24 +285,6 @@ class Plan:
             raise HubError(f"cannot save the plan to {path} ({e.strerror}): set XDG_STATE_HOME to a "
                            "writable folder") from None
         return path
-
-
-def evidence_lines(plan: Plan) -> list[str]:
-    """Whether the cluster is the environment's, one line per fact, as both faces show it."""
-    facts = plan.facts
-    head = {"bound": f"Evidence that this is '{plan.environment}': yes",
-            "unproven": f"Evidence that this is '{plan.environment}': NONE (you must type the context's name)",
-            "contrary": f"Evidence that this is '{plan.environment}': CONTRARY"}[plan.binding]
-    marks = {"for": "+", "against": "-", "doubt": "?"}
-    lines = [head] + [f"  {marks.get(f.verdict, '-')} {f.text}" for f in facts.facts]
-    if plan.namespaces:
-        lines.append(f"  namespace {plan.namespaces[0].name} is the main one (from {plan.opts.namespace_from})" + (
-            f": not labelled environment={plan.environment}, so you must type its name"
-            if plan.namespace_unproven else ""))
-    if plan.production:
-        why = "; ".join(facts.production_hints) or f"the name '{plan.environment}'"
-        lines.append(f"  PRODUCTION ({why}): DELETE PRODUCTION will be asked")
-    return lines
 
 
 CONTENT_KEYS = ("nodegroups", "subnetworks", "firewalls", "resources")
@@ -446,15 +432,15 @@ def _conversion_risks(conn: KubeConnection, doomed: set[str]) -> list[Risk]:
     return out
 
 
-def _cloud_production_hints(cloud) -> list[str]:
+def _cloud_production_hints(cloud) -> list:
     """What the cloud says of production: the account / project named so, or a planned resource tagged so."""
     if cloud is None:
         return []
-    hints = [f"the cloud identity {cloud.identity} says production"] if production_like(cloud.identity) else []
+    hints: list = [IdentitySaysProduction(cloud.identity)] if production_like(cloud.identity) else []
     for r in cloud.resources:
         tag = r.details.get("environment_tag") or (r.details.get("labels") or {}).get("environment")
         if tag and production_like(str(tag)):
-            hints.append(f"{r.label()} is tagged environment={tag}")
+            hints.append(TaggedProduction(r.label(), str(tag)))
     return hints
 
 
@@ -491,12 +477,12 @@ def shared_since(conn: KubeConnection, plan: Plan) -> dict[str, tuple[tuple[str,
     return kept
 
 
-def production_context(settings: Settings, context: str) -> str:
-    """Why the config's production_contexts take the context for production ('' when they do not)."""
+def production_context(settings: Settings, context: str) -> ProductionPattern | None:
+    """The config's production_contexts pattern that takes the context for production (None: none does)."""
     from ...config import context_pattern
 
     pattern = context_pattern(context, settings.production_contexts)
-    return f"context {context} matches the production pattern {pattern!r}" if pattern else ""
+    return ProductionPattern(context, pattern) if pattern else None
 
 
 def _cloud_for_binding(opts: CleanupOptions, settings: Settings, risks: list[Risk]):
@@ -517,10 +503,12 @@ def working_dir(state_dir: Path, environment: str) -> Path:
     return Path(state_dir) / "cleanup" / environment
 
 
-def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | None = None) -> Plan:
+def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | None = None,
+             refusal: Refusal | None = None) -> Plan:
     """Everything the cleanup would delete: Kubernetes objects, then (unless k8s-only or provider k8s) the
     cloud resources and the local kubeconfig entries of the environment's cloud cluster, with the evidence
-    that the cluster is the environment's. Read-only. Contrary evidence refuses (UsageError)."""
+    that the cluster is the environment's. Read-only. Contrary evidence refuses (ContraryEvidence, a
+    UsageError worded by `refusal`: the face's words)."""
     validate(opts)
     settings = settings or Settings.from_env()
     extra = list(dict.fromkeys(n for n in opts.additional_namespaces if n != opts.namespace))  # no repeats
@@ -572,7 +560,7 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
                       doomed=tuple(ns.name for ns in namespaces if ns.doomed), user=conn.user,
                       cloud=bind_cloud.to_dict() if bind_cloud else None,
                       production_context=production_context(settings, conn.context))
-    refuse_contrary(evidence, opts.environment, conn.context)
+    refuse_contrary(evidence, opts.environment, conn.context, refusal)
     if evidence.binding == UNPROVEN:
         risks.append(BindingUnproven(conn.context, conn.server, opts.environment, opts.namespace))
     if not namespaces[0].exists:

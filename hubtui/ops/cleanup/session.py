@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ...events import Event
     from ...kube.client import KubeConnection
     from ...settings import Settings
+    from .evidence import Refusal
     from .journal import JournalState
     from .plan import CleanupOptions, Plan
     from .runner import RunSummary
@@ -184,10 +185,11 @@ class CleanupPort(Protocol):
 
 
 class ClusterCleanup:
-    """The real port: the state folder and the cluster behind a connection."""
+    """The real port: the state folder and the cluster behind a connection. `refusal` words a plan refused by
+    contrary evidence (the face's words: present/evidence.refusal)."""
 
-    def __init__(self, conn: KubeConnection, settings: Settings):
-        self.conn, self.settings = conn, settings
+    def __init__(self, conn: KubeConnection, settings: Settings, refusal: Refusal | None = None):
+        self.conn, self.settings, self.refusal = conn, settings, refusal
 
     def refuse_if_readonly(self, what):
         from ...readonly import refuse_if_readonly
@@ -236,7 +238,7 @@ class ClusterCleanup:
     def plan(self, opts):
         from .plan import discover
 
-        plan = discover(self.conn, opts, self.settings)
+        plan = discover(self.conn, opts, self.settings, self.refusal)
         return plan, plan.save(self.settings.state_dir)
 
     def run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force, lock):
