@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..events import named
 from .risks import risk_words
-from ..ops.cleanup.plan import Plan, contents
+from ..ops.cleanup.plan import NamespacePlan, Plan
 from .evidence import evidence_lines, fact_text, hint_text
 from ..ops.cleanup.kube_steps import served_label
 from ..ops.cleanup.runner import STEP_TITLES, steps_for
@@ -93,7 +93,7 @@ def plan_lines(plan: Plan) -> list[Line]:
             continue
         extra = f" · {size_label([s for _, s in ns.pvcs])}" if ns.pvcs else ""
         node = kube.add(f"namespace {ns.name}", f"{ns.role} · {ns.pods} pods{extra}", tone=STRONG)
-        for label, items in ns.groups():
+        for label, items in namespace_groups(ns):
             group = node.add(f"{label} ({len(items)})", tone=STRONG)
             for item in items:
                 group.add(item)
@@ -148,6 +148,37 @@ def plan_lines(plan: Plan) -> list[Line]:
 
 def risk_lines(plan: Plan) -> list[str]:
     return [f"! {r}" for r in risk_words(plan)]
+
+
+CONTENT_KEYS = ("nodegroups", "subnetworks", "firewalls", "resources")
+
+
+def contents(resource) -> list[str]:
+    """What goes with a cloud resource (its subnetworks, firewall rules, the resources of a resource group),
+    one line per kind, so that the plan shows all that will be deleted."""
+    def name(item) -> str:
+        if isinstance(item, dict):
+            return f"{item.get('name', '?')} ({item['type']})" if item.get("type") else str(item.get("name", item))
+        return str(item).rsplit("/", 1)[-1]  # a full resource name: its last part
+
+    lines = []
+    for key in CONTENT_KEYS:
+        items = resource.details.get(key)
+        if not items or not isinstance(items, (list, tuple)):
+            continue
+        total = resource.details.get("resource_count") if key == "resources" else None
+        more = f" (and {total - len(items)} more)" if isinstance(total, int) and total > len(items) else ""
+        lines.append(f"{key}: {', '.join(name(i) for i in items)}{more}")
+    return lines
+
+
+def namespace_groups(ns: NamespacePlan) -> list[tuple[str, list[str]]]:
+    """What a namespace holds, by kind, as the plan shows it (kinds with nothing are left out)."""
+    groups = (("deployments", [f"{n} ({r})" for n, r in ns.deployments]),
+              ("statefulsets", [f"{n} ({r})" for n, r in ns.statefulsets]),
+              ("jobs", list(ns.jobs)), ("cronjobs", list(ns.cronjobs)),
+              ("volumes", [f"{n} {size}" for n, size in ns.pvcs]))
+    return [(label, items) for label, items in groups if items]
 
 
 def plan_json(plan: Plan) -> dict:

@@ -126,14 +126,6 @@ class NamespacePlan:
         keeps its in-use check even when named as the main or an additional namespace."""
         return self.role == "infrastructure" or self.name in INFRA_NAMESPACES
 
-    def groups(self) -> list[tuple[str, list[str]]]:
-        """What the namespace holds, by kind, as the plan shows it (kinds with nothing are left out)."""
-        groups = (("deployments", [f"{n} ({r})" for n, r in self.deployments]),
-                  ("statefulsets", [f"{n} ({r})" for n, r in self.statefulsets]),
-                  ("jobs", list(self.jobs)), ("cronjobs", list(self.cronjobs)),
-                  ("volumes", [f"{n} {size}" for n, size in self.pvcs]))
-        return [(label, items) for label, items in groups if items]
-
 
 _ADDED_LATER = {"unchecked": ""}  # NamespacePlan fields a plan saved before them lacks, and their default
 
@@ -285,28 +277,6 @@ class Plan:
             raise HubError(f"cannot save the plan to {path} ({e.strerror}): set XDG_STATE_HOME to a "
                            "writable folder") from None
         return path
-
-
-CONTENT_KEYS = ("nodegroups", "subnetworks", "firewalls", "resources")
-
-
-def contents(resource) -> list[str]:
-    """What goes with a cloud resource (its subnetworks, firewall rules, the resources of a resource group),
-    one line per kind, so that the plan shows all that will be deleted."""
-    def name(item) -> str:
-        if isinstance(item, dict):
-            return f"{item.get('name', '?')} ({item['type']})" if item.get("type") else str(item.get("name", item))
-        return str(item).rsplit("/", 1)[-1]  # a full resource name: its last part
-
-    lines = []
-    for key in CONTENT_KEYS:
-        items = resource.details.get(key)
-        if not items or not isinstance(items, (list, tuple)):
-            continue
-        total = resource.details.get("resource_count") if key == "resources" else None
-        more = f" (and {total - len(items)} more)" if isinstance(total, int) and total > len(items) else ""
-        lines.append(f"{key}: {', '.join(name(i) for i in items)}{more}")
-    return lines
 
 
 def _namespace_plan(conn: KubeConnection, name: str, role: str) -> tuple[NamespacePlan, dict | None]:
