@@ -38,12 +38,19 @@ def main(argv: list[str] | None = None) -> int:
                 raise
             args.config_problem = str(e)
             settings = Settings.from_env(config_file=False, **chosen)
-        first = args.screen(args, settings) if getattr(args, "screen", None) else None
-        if first is not None:  # `hubtui fleet`, `hubtui sessions`: the TUI, on that screen
-            from .ui.app import run_tui
+        if getattr(args, "screen", None):
+            import gc
 
-            kind, value = first
-            return run_tui(settings, fleet=value) if kind == "fleet" else run_tui(settings, sessions=True)
+            gc.disable()  # as below: on again once the first screen is drawn (HubApp.started)
+            try:
+                first = args.screen(args, settings)
+                if first is not None:  # `hubtui fleet`, `hubtui sessions`: the TUI, on that screen
+                    from .ui.app import run_tui
+
+                    kind, value = first
+                    return run_tui(settings, fleet=value) if kind == "fleet" else run_tui(settings, sessions=True)
+            finally:
+                gc.enable()
         if getattr(args, "run", None):
             return args.run(args, settings)
         if settings.theme:  # a wrong theme is a one-line error before anything starts

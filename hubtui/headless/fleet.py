@@ -43,14 +43,14 @@ def patterns(text: str | None) -> list[str] | None:
 
 def for_the_screen(args: argparse.Namespace, settings: Settings):
     """`hubtui fleet` without --json: the Fleet the TUI opens on (__main__ opens it: the headless layer never
-    imports the UI)."""
+    imports the UI), already started: the hubs connect and list while Textual loads."""
     from ..ops.fleet import Fleet, choose_hubs
 
     if args.json:
         return None
     if args.timeout is not None:
         raise UsageError("--timeout goes with --json")
-    return ("fleet", Fleet(settings, choose_hubs(settings, patterns(args.contexts))))
+    return ("fleet", Fleet(settings, choose_hubs(settings, patterns(args.contexts))).start())
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

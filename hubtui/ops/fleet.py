@@ -160,6 +160,11 @@ class HubView:
     result_ok: bool = True
 
     @property
+    def settled(self) -> bool:
+        """Live and listed, or failed: nothing more comes of starting it."""
+        return self.synced or self.state not in (CONNECTING, LIVE)
+
+    @property
     def context(self) -> str:
         return self.hub.context
 
@@ -227,6 +232,9 @@ class Fleet:
 
     # ----- any thread ------------------------------------------------------------------------------------------
     def start(self) -> Fleet:
+        """Each hub's thread, once (a second call does nothing)."""
+        if self._threads:
+            return self
         for hub in self.hubs:
             t = threading.Thread(target=self._run, args=(hub,), name=f"fleet {hub.context}", daemon=True)
             self._threads.append(t)
@@ -258,11 +266,8 @@ class Fleet:
 
     def wait_settled(self, timeout: float) -> bool:
         """Block until every hub is live and listed, or has failed (the headless fleet's one look)."""
-        def settled() -> bool:
-            return all(v.synced or v.state not in (CONNECTING, LIVE) for v in self._views.values())
-
         with self._lock:
-            return self._lock.wait_for(settled, timeout)
+            return self._lock.wait_for(lambda: all(v.settled for v in self._views.values()), timeout)
 
     def set_result(self, context: str, text: str, ok: bool) -> None:
         self._update(context, result=text, result_ok=ok)

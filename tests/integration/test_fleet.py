@@ -157,6 +157,28 @@ def test_fleet_json_prints_every_hub_and_the_versions_and_exits_1_naming_an_unre
     assert typo.returncode == 2 and "no context matches 'dev-b'" in typo.stderr and not typo.stdout
 
 
+def test_hubtui_fleet_opens_on_the_hubs_it_started_before_the_screen_and_quits(fleet_hubs, tmp_path):
+    """`hubtui fleet` starts the hubs while Textual loads: on screen, each row comes live (or says why not), as a
+    person sees it in a terminal, and q ends it."""
+    import pexpect
+
+    from tests.e2e.terminal import Terminal
+
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    term = Terminal(["fleet", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-a,prod-b,gone"], env,
+                    rows=24, cols=140)
+    try:
+        term.wait_line("dev-a", "live", "2/2")
+        term.wait_line("prod-b", "live", "2/2")
+        term.wait_line("gone", "unreachable")
+        term.press("q")
+        term.child.expect(pexpect.EOF, timeout=20)
+        term.child.close()
+    finally:
+        term.close()
+    assert term.child.exitstatus == 0, term.text
+
+
 def test_scale_across_contexts_gives_each_hubs_result_and_exit_1_naming_those_that_failed(fleet_hubs, kube):
     from kubernetes import client
 

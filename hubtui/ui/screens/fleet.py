@@ -65,7 +65,7 @@ class FleetScreen(TableScreen):
         self._room = 0  # the Server column's width when the table was last filled
         self._widths: list[int] = []
         self._cells: dict[str, tuple] = {}  # each hub's cells as last drawn (the widths are measured from these)
-        fleet.listeners.append(lambda view: self.live.put(view.context, view))
+        self._started = False  # every hub was drawn settled once (HubApp.started told)
 
     def make_table(self) -> HubTable:
         return HubTable(id="hubs", cursor_type="row", zebra_stripes=True)
@@ -73,6 +73,9 @@ class FleetScreen(TableScreen):
     def on_mount(self) -> None:
         self.backend_before = getattr(self.hub, "backend", None)
         table = self.query_one(HubTable)
+        # told of every change from now on, then filled with the views as they are: the fleet may have started
+        # before the screen (`hubtui fleet` starts it while Textual loads), and no change falls between the two
+        self.fleet.listeners.append(lambda view: self.live.put(view.context, view))
         self.fill()
         self.refresh_title()
         table.focus()
@@ -184,6 +187,9 @@ class FleetScreen(TableScreen):
                     if old is None or not _same(new[i], old[i]):
                         table.update_cell(context, key, new[i])
         self.say_summary()
+        if not self._started and all(v.settled for v in self.fleet.views()):
+            self._started = True  # every hub is drawn live, or failed: the app's start is over
+            self.call_after_refresh(self.hub.started)
 
     def tick(self) -> None:
         aged = {}
