@@ -83,17 +83,38 @@ class Merged:
     current: str = ""
 
 
-def _load_yaml(path: Path) -> dict:
+def _load_yaml(raw: bytes, path: Path) -> dict:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(path, encoding="utf-8") as f:
-        data = yaml.load(f, Loader=loader)  # a safe loader: C, or the pure Python one
+    data = yaml.load(raw.decode("utf-8"), Loader=loader)  # a safe loader: C, or the pure Python one
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise HubError(f"cannot use kubeconfig {path}: it is not a kubeconfig (no mapping at its top)")
     return data
+
+
+_PARSED: dict[tuple[str, bytes], dict] = {}  # the files last parsed, by their path and their bytes' digest
+_PARSED_LOCK = threading.Lock()
+_PARSED_KEPT = 16
+
+
+def _parsed(path: Path) -> dict:
+    """The file's YAML: parsed once for the same bytes (the fleet connects to many contexts of one list at once,
+    and each connection reads every file of it). Read-only to its callers."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    key = (str(path), hashlib.sha256(raw).digest())
+    with _PARSED_LOCK:
+        found = _PARSED.get(key)
+    if found is None:
+        found = _load_yaml(raw, path)
+        with _PARSED_LOCK:
+            if len(_PARSED) >= _PARSED_KEPT:
+                _PARSED.pop(next(iter(_PARSED)))
+            _PARSED[key] = found
+    return found
 
 
 def merged(paths: str) -> Merged:
@@ -105,7 +126,7 @@ def merged(paths: str) -> Merged:
         path = Path(raw).expanduser()
         if not path.exists():
             continue
-        data = _load_yaml(path)
+        data = _parsed(path)
         base = Path(os.path.abspath(path)).parent  # as kubectl: the link's folder, not its target's
         for key, into in (("clusters", out.clusters), ("users", out.users), ("contexts", out.contexts)):
             for item in data.get(key) or []:

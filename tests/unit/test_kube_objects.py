@@ -69,3 +69,28 @@ def test_the_tls_of_a_connection_of_our_own_checks_what_the_kubeconfig_says():
     assert (insecure.verify_mode, insecure.check_hostname) == (ssl.CERT_NONE, False)
     checked = tls_context(Endpoint(**where), None)
     assert (checked.verify_mode, checked.check_hostname) == (ssl.CERT_REQUIRED, True)
+
+
+def test_a_kubeconfig_is_parsed_once_for_the_same_bytes_and_again_when_they_change(tmp_path, monkeypatch):
+    """The fleet connects to many contexts of one kubeconfig list at once: each file is parsed once while its
+    bytes stay the same. A file rewritten, even to the same size in the same instant, is read anew."""
+    from hubtui.kube import kubeconfig
+
+    parses: list[str] = []
+    real = kubeconfig._load_yaml
+    monkeypatch.setattr(kubeconfig, "_load_yaml", lambda raw, path: parses.append(str(path)) or real(raw, path))
+
+    def write(port: int) -> str:
+        path = tmp_path / "kubeconfig"
+        path.write_text(
+            "apiVersion: v1\nkind: Config\ncurrent-context: dev\n"
+            f"clusters: [{{name: c, cluster: {{server: 'https://127.0.0.1:{port}'}}}}]\n"
+            "users: [{name: u, user: {token: t}}]\ncontexts: [{name: dev, context: {cluster: c, user: u}}]\n")
+        return str(path)
+
+    paths = write(6443)
+    assert [kubeconfig.endpoint(paths).server for _ in range(3)] == ["https://127.0.0.1:6443"] * 3
+    assert len(parses) == 1
+    write(6444)  # the same size, at once
+    assert kubeconfig.endpoint(paths).server == "https://127.0.0.1:6444"
+    assert len(parses) == 2
