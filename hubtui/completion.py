@@ -96,7 +96,7 @@ def _namespaces(words: list[str]) -> list[str]:
     from .kube.http import ApiError
 
     settings = _settings(words)
-    conn = connect(settings)
+    conn = connect(settings, exec_timeout=LOOKUP_TIMEOUT)  # a plugin that hangs is ended, not left behind
     try:
         items = conn.http.json("GET", "/api/v1/namespaces", timeout=(LOOKUP_TIMEOUT, LOOKUP_TIMEOUT),
                                retries=False)["items"]
@@ -118,7 +118,7 @@ def _deployments(words: list[str]) -> list[str]:
     from .kube.client import connect
 
     settings = _settings(words)
-    conn = connect(settings)
+    conn = connect(settings, exec_timeout=LOOKUP_TIMEOUT)  # a plugin that hangs is ended, not left behind
     try:
         items = conn.http.json("GET", f"/apis/apps/v1/namespaces/{quote(settings.namespace, safe='')}/deployments",
                                timeout=(LOOKUP_TIMEOUT, LOOKUP_TIMEOUT), retries=False)["items"]

@@ -136,11 +136,12 @@ class ClientTransport:
         pass
 
 
-def connect(settings: Settings, *, interactive: bool = False) -> KubeConnection:
+def connect(settings: Settings, *, interactive: bool = False, exec_timeout: float | None = None) -> KubeConnection:
     """The connection kubectl would make with these settings. The common kubeconfigs (a client certificate, a
     token, a token file, an exec plugin) are read without the kubernetes package (kube/kubeconfig.py); the
     rest (an auth-provider, basic auth) by the library's loader. An exec plugin runs now, as
-    kubectl runs it; `interactive`: on the operator's terminal when there is one (before any screen)."""
+    kubectl runs it; `interactive`: on the operator's terminal when there is one (before any screen);
+    `exec_timeout`: the seconds it may take when it runs on its own (none: http.EXEC_TIMEOUT)."""
     from .kubeconfig import NotLean, endpoint
 
     paths = kubeconfig_paths(settings)
@@ -160,6 +161,8 @@ def connect(settings: Settings, *, interactive: bool = False) -> KubeConnection:
     if ep.exec is not None:
         import sys
 
+        if exec_timeout is not None:
+            conn.credential.exec_timeout = exec_timeout
         conn.credential.prime(interactive and sys.stdin.isatty() and sys.stderr.isatty())
     return conn
 

@@ -45,6 +45,25 @@ class ApiError(Exception):
         self.body = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
 
 
+def _run_alone(argv: list[str], env: dict, timeout: float) -> subprocess.CompletedProcess:
+    """A credential plugin with no terminal, in a process group of its own: one that takes longer than `timeout`
+    (or a hubtui interrupted meanwhile) ends with all it started, never left running behind hubtui."""
+    import signal
+
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except BaseException:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
 class Credential:
     """The user's credential of an Endpoint: a bearer token (given, read from a file, or from an exec plugin) and
     a client certificate (given, or from the plugin). Thread-safe; an exec plugin runs again when what it gave
@@ -54,6 +73,7 @@ class Credential:
 
     def __init__(self, ep: Endpoint):
         self.ep = ep
+        self.exec_timeout = EXEC_TIMEOUT  # seconds a plugin may take on its own (Tab completion gives it less)
         self._lock = threading.Lock()
         self._token: str | None = ep.token
         self._cert: tuple[str, str] | None = (ep.cert_file, ep.key_file) if ep.cert_file and ep.key_file else None
@@ -96,19 +116,20 @@ class Credential:
             info["spec"]["cluster"] = ex.cluster_info
         env = {**os.environ, **dict(ex.env), "KUBERNETES_EXEC_INFO": json.dumps(info)}
         hint = f" ({ex.install_hint.strip()})" if ex.install_hint.strip() else ""
+        timeout = EXEC_SIGN_IN if interactive else self.exec_timeout
         try:
-            proc = subprocess.run([ex.command, *ex.args], env=env, stdout=subprocess.PIPE, text=True, check=False,
-                                  stdin=None if interactive else subprocess.DEVNULL,
-                                  stderr=None if interactive else subprocess.PIPE,  # on the terminal, or kept
-                                  timeout=EXEC_SIGN_IN if interactive else EXEC_TIMEOUT)
+            if interactive:  # on the operator's terminal, in its foreground: a sign-in may ask there
+                proc = subprocess.run([ex.command, *ex.args], env=env, stdout=subprocess.PIPE, text=True, check=False,
+                                      timeout=timeout)
+            else:
+                proc = _run_alone([ex.command, *ex.args], env, timeout)
         except FileNotFoundError:
             raise HubError(f"the credential plugin {ex.command!r} of user {self.ep.user!r} is not installed"
                            f"{hint}") from None
         except OSError as e:  # not executable, a folder, ...
             raise HubError(f"cannot run the credential plugin {ex.command!r}: {e.strerror or e}") from None
         except subprocess.TimeoutExpired:
-            raise HubError(f"the credential plugin {ex.command!r} gave no answer in "
-                           f"{EXEC_SIGN_IN if interactive else EXEC_TIMEOUT:g} s") from None
+            raise HubError(f"the credential plugin {ex.command!r} gave no answer in {timeout:g} s") from None
         if proc.returncode != 0:
             said = ((proc.stderr or "").strip().splitlines() or [""])[-1]
             raise HubError(f"the credential plugin {ex.command!r} failed (exit {proc.returncode})"

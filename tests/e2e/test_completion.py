@@ -87,8 +87,8 @@ def test_a_lookup_that_gets_no_answer_is_given_up_on_and_says_nothing(bash_env, 
     import socket
     import time
 
-    plugin = tmp_path / "slow-plugin"
-    plugin.write_text("#!/bin/sh\nsleep 30\n")
+    plugin = tmp_path / "slow-plugin"  # records its own pid and its child's
+    plugin.write_text(f"#!/bin/sh\necho $$ >> {tmp_path}/pids\nsleep 30 &\necho $! >> {tmp_path}/pids\nwait\n")
     plugin.chmod(0o755)
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
@@ -108,6 +108,21 @@ def test_a_lookup_that_gets_no_answer_is_given_up_on_and_says_nothing(bash_env, 
             assert time.monotonic() - started < 10, user  # the bound is 2 s; the plugin alone would take 30
     finally:
         silent.close()
+    pids = [int(p) for p in (tmp_path / "pids").read_text().split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while (running := [p for p in pids if alive(p)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running, f"the plugin and what it started are left running: {running}"
+
+
+def alive(pid: int) -> bool:
+    """A process that runs (a zombie waiting for a parent to reap it runs no more)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def test_tab_in_an_interactive_bash_completes_the_command(bash_env):
