@@ -429,12 +429,31 @@ async def test_a_user_who_may_not_read_hpas_sees_why_the_hpa_column_is_empty(kub
                     what="the rows")
         await until(pilot, lambda: "HPA column empty" in str(app.screen.query_one("#watch-status").render()),
                     tries=500, what="the HPA note")
-        assert "8 deployments · watching for changes · HPA column empty (L: why)" in screen_text(app)
+        assert "8 deployments · watching · HPA column empty (L: why)" in screen_text(app)  # 130 columns
         assert not app.screen.query_one("#banner").display  # the rows themselves are fine
         assert str(table(app).get_row("api-server")[5]) == "-"
         await press_for(pilot, app, "L", Help)  # the whole reason, in the history
         await until(pilot, lambda: "HPA column empty: watching HPAs" in screen_text(app)
                     and "forbidden (403)" in screen_text(app), what="why, in the history")
+
+
+@pytest.mark.parametrize("size, status", [
+    ((80, 24), "8 deployments · HPAs unread (L)"),
+    ((100, 30), "8 deployments · watching · HPAs unread (L)"),
+    ((160, 40), "8 deployments · watching for changes · HPA column empty (L: why)")])
+async def test_the_watch_status_leaves_the_message_room_on_a_narrow_screen(size, status):
+    """The bottom line holds the last message and the watch's status: on a narrow screen the status says less
+    (the HPA note's reason is in the history) and a message of half the line still shows whole."""
+    backend = FakeBackend()
+    async with opened(backend, size) as (app, pilot):
+        await until(pilot, lambda: "watching" in screen_text(app), what="the watch status")
+        backend.push(error=None, hpa_error="watching HPAs in llm-analytics-hub is forbidden (403)")
+        message = "api-server: 3 → 5 (dry run, nothing changed)"[: size[0] // 2]
+        app.screen.say(message)
+        await until(pilot, lambda: "HPA" in screen_lines(app)[-2], what="the HPA note")
+        bottom = screen_lines(app)[-2]
+        assert message in bottom and bottom.rstrip().endswith(status), bottom
+        assert "…" not in bottom  # nothing cut
 
 
 async def test_read_only_shows_in_the_title_and_every_dangerous_key_explains_instead():

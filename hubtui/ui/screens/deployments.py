@@ -154,9 +154,12 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
         # Stopping joins the watch threads: never on the UI thread.
         threading.Thread(target=self.backend.stop, name="stop watches", daemon=True).start()
 
+    STATUS_SHARE = 0.45  # of the bottom line, at most, for the watch's status (the rest: the message)
+
     def on_resize(self) -> None:  # the title bar fits itself (HomeTitle.on_resize)
         if self.fit_columns(self.size.width):
             self.apply_rows()
+        self.count_status()
 
     def refresh_title(self) -> None:
         b = self.backend
@@ -236,11 +239,22 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
         self.count_status()
 
     def count_status(self) -> None:
-        """The bottom bar's count: `1 of 12 deployments` while a filter hides some."""
+        """The bottom bar's count: `1 of 12 deployments` while a filter hides some, and what the watch does. It
+        takes at most STATUS_SHARE of the line, in shorter words on a narrow screen, so that the message beside
+        it keeps room (the HPA note's reason is in the history, L)."""
         if not self.busy and getattr(self, "_synced", False):
-            hpa = " · [$warning]HPA column empty (L: why)[/]" if self._hpa_error else ""  # short: the message line
             shown = (f"{sum(1 for r in self.rows.values() if self.shown(r))} of " if self.filter else "")
-            self.watch_status(f"{shown}{counted(len(self.rows), 'deployment')} · watching for changes{hpa}")
+            count = f"{shown}{counted(len(self.rows), 'deployment')}"
+            forms = (("watching for changes", "HPA column empty (L: why)"), ("watching", "HPA column empty (L: why)"),
+                     ("watching", "HPAs unread (L)"), ("", "HPAs unread (L)"))
+            room = int(self.size.width * self.STATUS_SHARE) - 2  # its padding
+            for watching, hpa in forms:
+                parts = [count] + [watching] * bool(watching) + [hpa] * bool(self._hpa_error)
+                if len(" · ".join(parts)) <= room:
+                    break
+            if self._hpa_error:
+                parts[-1] = f"[$warning]{hpa}[/]"
+            self.watch_status(" · ".join(parts))
 
     def action_next_not_ready(self) -> None:
         """Move to the next row (after the cursor, wrapping) that is not Ready."""
