@@ -61,7 +61,9 @@ class FleetScreen(TableScreen):
         self.opening = False
         self.last_action = ""  # the last action's outcome, kept on the message line until the next one
         self.backend_before: Backend | None = None  # the app's backend when the fleet opened (given back on Esc)
-        self.live: Channel[str, HubView] = Channel(self, self.draw, fps=10)
+        # a hub's row is a few cells: drawn up to 30 times a second, a change in a burst (the hubs coming live
+        # together at the start) waits a 30th of a second for its frame, not a tenth
+        self.live: Channel[str, HubView] = Channel(self, self.draw, fps=30)
         self._room = 0  # the Server column's width when the table was last filled
         self._widths: list[int] = []
         self._cells: dict[str, tuple] = {}  # each hub's cells as last drawn (the widths are measured from these)
