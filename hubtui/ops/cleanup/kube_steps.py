@@ -117,6 +117,15 @@ class StepCancelled(HubError):
 class NamespaceRecreated(HubError):
     """A planned namespace exists with another uid: it was deleted and created again since the plan."""
 
+    def __init__(self, namespace: str, uid: str, planned: str):
+        super().__init__(f"{recreated(namespace, uid, planned)}: nothing in it was touched; plan again")
+        self.namespace, self.uid, self.planned = namespace, uid, planned
+
+
+def recreated(namespace: str, uid: str, planned: str) -> str:
+    """A namespace created again since the plan, in a few words."""
+    return f"namespace {namespace} was created again since the plan (uid {uid}, planned {planned})"
+
 
 def check_namespace_uid(conn: KubeConnection, namespace: str, uid: str) -> bool:
     """The namespace is still the one the plan saw (False: it is gone). A namespace deleted and created
@@ -131,8 +140,7 @@ def check_namespace_uid(conn: KubeConnection, namespace: str, uid: str) -> bool:
         raise describe_api_error(e, f"reading namespace {namespace}") from None
     now = meta_of(found).get("uid")
     if now != uid:
-        raise NamespaceRecreated(f"namespace {namespace} was created again since the plan (uid {now}, "
-                       f"planned {uid}): nothing in it was touched; plan again")
+        raise NamespaceRecreated(namespace, str(now), uid)
     return True
 
 

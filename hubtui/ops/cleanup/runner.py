@@ -171,7 +171,7 @@ def stale_reason(plan: Plan, pending: JournalState, conn: KubeConnection, *, max
                  now: datetime | None = None) -> str | None:
     """Why an interrupted run must not be resumed (None: it may be). Too old, or a namespace of its plan
     created again since (the environment was redeployed: its backup and drain are out of date)."""
-    from .kube_steps import NamespaceRecreated, check_namespace_uid
+    from .kube_steps import NamespaceRecreated, check_namespace_uid, recreated
 
     run_age, _ = resume_ages(pending, now)
     if run_age is None or run_age > max_age:
@@ -181,7 +181,7 @@ def stale_reason(plan: Plan, pending: JournalState, conn: KubeConnection, *, max
         try:
             check_namespace_uid(conn, name, uid)
         except NamespaceRecreated as e:  # other errors (403, no answer) go up: they prove nothing stale
-            return str(e).split(": nothing in it")[0]
+            return recreated(e.namespace, e.uid, e.planned)
     return None
 
 
