@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import threading
 import time
 from datetime import datetime
@@ -23,6 +22,7 @@ from .kubeconfig import Endpoint, Exec, private_file
 
 if TYPE_CHECKING:
     import ssl
+    import subprocess
 
     import urllib3
     from kubernetes.client import Configuration
@@ -49,6 +49,7 @@ def _run_alone(argv: list[str], env: dict, timeout: float) -> subprocess.Complet
     """A credential plugin with no terminal, in a process group of its own: one that takes longer than `timeout`
     (or a hubtui interrupted meanwhile) ends with all it started, never left running behind hubtui."""
     import signal
+    import subprocess
 
     proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
@@ -109,6 +110,8 @@ class Credential:
             self._failed = None
 
     def _run_exec(self, ex: Exec, *, interactive: bool = False) -> None:
+        import subprocess  # only for a plugin: most kubeconfigs have none
+
         interactive = interactive and ex.interactive
         info: dict[str, Any] = {"apiVersion": ex.api_version, "kind": "ExecCredential",
                                 "spec": {"interactive": interactive}}

@@ -15,7 +15,6 @@ Progress events (done/total, rate, ETA) report the way.
 
 from __future__ import annotations
 
-import difflib
 import re
 import threading
 import time
@@ -237,6 +236,8 @@ class ScaleEngine:
         out = []
         for name in names:
             if name not in by_name:
+                import difflib  # only for a name that is not there
+
                 close = difflib.get_close_matches(name, list(by_name), n=3, cutoff=0.5)
                 hint = f"; did you mean {' or '.join(close)}?" if close else \
                     f" (it has: {', '.join(sorted(by_name)[:20]) or 'no deployments'})"
