@@ -1,9 +1,12 @@
 """A big namespace: hubtui, k9s and `kubectl get deploy -w` side by side on N deployments (default 2,000).
 
 For each tool, started in a tmux pane of its own and read the way a person sees it (tmux capture-pane
-polling): the time from start to every row on screen (first paint), the RSS once settled, and the time from
-a ↓ key to the screen showing the cursor on the next deployment, idle and while a bounded churn generator
-patches the scale of random deployments (the patches per second reached are printed with the results).
+polling): the time from start to every row on screen (first paint) and the RSS once settled. Then, started
+again in a pseudo-terminal of this process's own, read by a terminal emulator (pyte): the time from a ↓ key
+to the bytes that put the cursor on the next deployment, idle and while a bounded churn generator patches
+the scale of random deployments (the patches per second reached are printed with the results). The keys are
+timed from the pty, not through capture-pane: a capture is a process of its own every few milliseconds, so
+polling measured its own period more than either tool.
 `kubectl get deploy -w` takes no keys: only its first paint and RSS are measured. The results, with ratios
 and the machine, are written to bench/RESULTS.md (section "Big namespace").
 
@@ -36,7 +39,6 @@ CLUSTER = os.environ.get("HUBTUI_BENCH_BIG_CLUSTER", "hubtui-bench-big")
 SOCKET = f"hubtui-bench-{os.getpid()}"  # a tmux server of our own
 WIDTH, HEIGHT = 160, 45
 K9S_VERSION = "v0.50.16"  # as pinned in scripts/build-k9s.sh
-SGR = re.compile(r"\x1b\[[0-9;:]*m")
 TABLE_ROW = re.compile(r"svc-\d+\s+\d+/\d+")  # a table row (name, then ready/desired), not hubtui's slider line
 
 
@@ -53,14 +55,14 @@ def start(session: str, command: str, env: dict[str, str]) -> float:
     return started
 
 
-def capture(session: str, escapes: bool = False) -> str:
-    return tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", session)
+def capture(session: str) -> str:
+    return tmux("capture-pane", "-p", "-t", session)
 
 
-def wait_for(session: str, check, timeout: float = 120.0, escapes: bool = False) -> float:
+def wait_for(session: str, check, timeout: float = 120.0) -> float:
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        if check(capture(session, escapes)):
+        if check(capture(session)):
             return time.perf_counter()
         time.sleep(0.005)
     raise SystemExit(f"bench: {session} never showed what was expected; its screen:\n{capture(session)}")
@@ -89,19 +91,100 @@ def rss_mib(session: str) -> float:
 
 
 # ----- what each tool shows as "the cursor is on NAME" ---------------------------------------------------
-def cursor_row(screen: str) -> str | None:
-    """The deployment under a table's cursor (k9s, or hubtui's table): the one row whose background differs
-    from all the others' (zebra stripes make two groups of many; the cursor's is alone)."""
-    rows = [line for line in screen.splitlines() if TABLE_ROW.search(SGR.sub("", line))]
-    backgrounds = {}
-    for line in rows:
-        bg = tuple(sorted(set(re.findall(r"\x1b\[([0-9;:]*4[0-9][0-9;:]*)m", line))))
-        backgrounds.setdefault(bg, []).append(line)
+def screen_cursor_row(screen) -> str | None:
+    """The deployment under a table's cursor (k9s, or hubtui's table), on a pyte screen: the one row whose
+    background differs from all the others' (zebra stripes make two groups of many; the cursor's is alone)."""
+    backgrounds: dict[tuple, list[str]] = {}
+    rows = 0
+    for y in range(screen.lines):
+        line = screen.buffer[y]
+        text = "".join(line[x].data for x in range(screen.columns))
+        if not TABLE_ROW.search(text):
+            continue
+        rows += 1
+        bg = tuple(sorted({line[x].bg for x in range(screen.columns)}))
+        backgrounds.setdefault(bg, []).append(text)
     singles = [lines[0] for lines in backgrounds.values() if len(lines) == 1]
-    if len(singles) != 1 or len(rows) < 3:
+    if len(singles) != 1 or rows < 3:
         return None
-    m = re.search(r"(svc-\d+)", SGR.sub("", singles[0]))
+    m = re.search(r"(svc-\d+)", singles[0])
     return m.group(1) if m else None
+
+
+class Pty:
+    """A tool in a WIDTH x HEIGHT pseudo-terminal of this process, its screen kept by pyte."""
+
+    def __init__(self, command: str, env: dict[str, str]):
+        import pexpect
+        import pyte
+
+        self.screen = pyte.Screen(WIDTH, HEIGHT)
+        self.stream = pyte.ByteStream(self.screen)
+        argv = shlex.split(command)
+        self.child = pexpect.spawn(argv[0], argv[1:], env={**env, "TERM": "xterm-256color"},
+                                   dimensions=(HEIGHT, WIDTH))
+        self.child.delaybeforesend = None  # pexpect sleeps 50 ms before each send unless told not to
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def chunks(self, until: float, quiet: float = 0.0) -> list[tuple[float, bytes]]:
+        """What the tool writes until `until` (perf_counter), each chunk with when it arrived; with `quiet`:
+        also stop once that long passes with nothing after the first chunk."""
+        import pexpect
+
+        out: list[tuple[float, bytes]] = []
+        while (now := time.perf_counter()) < until:
+            try:
+                data = self.child.read_nonblocking(65536, timeout=0.002)
+            except pexpect.TIMEOUT:
+                if quiet and out and now - out[-1][0] > quiet:
+                    break
+                continue
+            except pexpect.EOF:
+                break
+            out.append((time.perf_counter(), data))
+        return out
+
+    def wait(self, check, timeout: float = 300) -> None:
+        deadline = time.perf_counter() + timeout
+        while not check(self.text()):
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"bench: the tool never showed what was expected; its screen:\n{self.text()}")
+            for _, data in self.chunks(time.perf_counter() + 0.05):
+                self.stream.feed(data)
+
+    def close(self) -> None:
+        self.child.close(force=True)
+
+
+def pty_key_latencies(pty: Pty, order: list[str], samples: int) -> list[float]:
+    """`samples` presses of ↓: each from the key written to the pty until the chunk after which the emulated
+    screen shows the cursor on the next deployment (the chunks are timed as they arrive and read afterwards,
+    so the emulator's own time is not counted)."""
+    out = []
+    for _ in range(samples):
+        deadline = time.perf_counter() + 10
+        current = None
+        while current is None:  # what is on screen now (a screen still being drawn shows no single cursor row)
+            for _, data in pty.chunks(time.perf_counter() + 0.05):
+                pty.stream.feed(data)
+            current = screen_cursor_row(pty.screen)
+            if current is None and time.perf_counter() > deadline:
+                raise SystemExit(f"bench: no cursor found on the screen:\n{pty.text()}")
+        want = order[(order.index(current) + 1) % len(order)]
+        sent = time.perf_counter()
+        pty.child.send("\x1b[B")
+        arrived = None
+        for at, data in pty.chunks(sent + 2.0, quiet=0.3):
+            pty.stream.feed(data)
+            if arrived is None and screen_cursor_row(pty.screen) == want:
+                arrived = at
+        if arrived is None:
+            raise SystemExit(f"bench: the cursor never reached {want}; the screen:\n{pty.text()}")
+        out.append(arrived - sent)
+        time.sleep(0.15)  # a person's pace, and room for the next key
+    return out
 
 
 # ----- the churn generator -------------------------------------------------------------------------------
@@ -160,26 +243,7 @@ class Churn:
 
 
 # ----- one tool ------------------------------------------------------------------------------------------
-def key_latencies(session: str, selected, order: list[str], samples: int, escapes: bool) -> list[float]:
-    out = []
-    for _ in range(samples):
-        current = None
-        deadline = time.perf_counter() + 30
-        while current is None:
-            current = selected(capture(session, escapes))
-            if time.perf_counter() > deadline:
-                raise SystemExit(f"bench: no cursor found on {session}'s screen:\n{capture(session)}")
-        want = order[(order.index(current) + 1) % len(order)]
-        before = time.perf_counter()
-        tmux("send-keys", "-t", session, "Down")
-        done = wait_for(session, lambda screen, want=want: selected(screen) == want, timeout=30, escapes=escapes)
-        out.append(done - before)
-        time.sleep(0.15)  # a person's pace, and room for the next key
-    return out
-
-
-def measure(name: str, command: str, env: dict, ready, selected, order, args, escapes=False,
-            cluster=None, names=None) -> dict:
+def measure(name: str, command: str, env: dict, ready, keys: bool, order, args, cluster=None, names=None) -> dict:
     session = name.split()[0]
     paints = []
     for _ in range(args.starts - 1):  # earlier starts: first paint only (the median of all is reported)
@@ -195,17 +259,24 @@ def measure(name: str, command: str, env: dict, ready, selected, order, args, es
         first = statistics.median(paints)
         time.sleep(args.settle)
         result = {"first_paint": first, "paints": paints, "rss": rss_mib(session)}
-        if selected is not None:
-            result["idle"] = key_latencies(session, selected, order, args.samples, escapes)
-            with Churn(cluster, names, args.churn_rate) as churn:
-                result["churn"] = key_latencies(session, selected, order, args.samples, escapes)
-            result["patches_per_second"] = churn.per_second
-        print(f"bench: {name}: first paint {first:.2f}s (of {', '.join(f'{p:.2f}' for p in paints)}), RSS {result['rss']:.0f} MiB"
-              + (f", ↓ idle {ms(result['idle'])}, ↓ churn {ms(result['churn'])} at "
-                 f"{result['patches_per_second']:.1f} patches/s" if "idle" in result else ""), file=sys.stderr)
-        return result
     finally:
         tmux("kill-session", "-t", session, check=False)
+    if keys:  # timed in a pty of this process's own (the module's docstring)
+        time.sleep(1)
+        pty = Pty(command, env)
+        try:
+            pty.wait(ready)
+            time.sleep(args.settle)
+            result["idle"] = pty_key_latencies(pty, order, args.samples)
+            with Churn(cluster, names, args.churn_rate) as churn:
+                result["churn"] = pty_key_latencies(pty, order, args.samples)
+            result["patches_per_second"] = churn.per_second
+        finally:
+            pty.close()
+    print(f"bench: {name}: first paint {first:.2f}s (of {', '.join(f'{p:.2f}' for p in paints)}), RSS {result['rss']:.0f} MiB"
+          + (f", ↓ idle {ms(result['idle'])}, ↓ churn {ms(result['churn'])} at "
+             f"{result['patches_per_second']:.1f} patches/s" if "idle" in result else ""), file=sys.stderr)
+    return result
 
 
 def ms(xs: list[float]) -> str:
@@ -263,8 +334,9 @@ def write_results(args, results: dict, k9s_version: str) -> str:
         f"## Big namespace (`bench/big_namespace.py`), {args.count} deployments",
         "",
         f"Machine: {machine()}. Local cluster (Kubernetes v1.36.3, kwok nodes), one pod per deployment; "
-        f"k9s {k9s_version} built from the Go module proxy; each tool in a {WIDTH}x{HEIGHT} tmux pane, read "
-        "through `tmux capture-pane` polling.",
+        f"k9s {k9s_version} built from the Go module proxy; each tool in a {WIDTH}x{HEIGHT} terminal: a tmux pane "
+        "read through `tmux capture-pane` polling for the first paint and the RSS, a pty of the bench's own for "
+        "the keys.",
         "",
         "| measure | hubtui | k9s | kubectl get deploy -w | hubtui / k9s | hubtui / kubectl -w | goal |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -276,8 +348,9 @@ def write_results(args, results: dict, k9s_version: str) -> str:
         f"{', '.join(f'{p:.2f}' for p in h['paints'])} s), until the whole count is on screen "
         "(hubtui's status line, k9s's title, kubectl's last row).",
         "",
-        f"Keys: {args.samples} presses of ↓ each, median (max): from `tmux send-keys Down` until the "
-        "cursor's row (the one row whose background differs) is on the next deployment. Churn: the scale of random deployments patched "
+        f"Keys: {args.samples} presses of ↓ each, median (max), in a pty of the bench's own read by a terminal "
+        "emulator: from the key written until the bytes that put the cursor's row (the one row whose background "
+        "differs) on the next deployment arrived. Churn: the scale of random deployments patched "
         f"(1 ↔ 2, each patch brings several watch events) at {churn} patches/s. RSS: the process and its "
         "children after the first paint and a few seconds to settle.",
         "",
@@ -344,19 +417,17 @@ def run_all(args, cluster, k9s, env, names, order, results) -> None:
         hub_env = dict(env, XDG_STATE_HOME=f"{tmp}/state", XDG_CONFIG_HOME=f"{tmp}/config")
         results["hubtui"] = measure(
             "hubtui", f"{ROOT / '.venv' / 'bin' / 'hubtui'} -n {NAMESPACE}", hub_env,
-            lambda s: f"{args.count} deployments · watching" in s, cursor_row, order, args, escapes=True,
-            cluster=cluster, names=names)
+            lambda s: f"{args.count} deployments · watching" in s, True, order, args, cluster=cluster, names=names)
         if k9s:
             k9s_env = dict(env, K9S_CONFIG_DIR=f"{tmp}/k9s", XDG_CONFIG_HOME=f"{tmp}/config",
                            XDG_STATE_HOME=f"{tmp}/state", XDG_DATA_HOME=f"{tmp}/data")
             results["k9s"] = measure(
                 "k9s", f"{k9s} -n {NAMESPACE} -c deploy --logoless --headless --crumbsless", k9s_env,
-                lambda s: f"[{args.count:,}]" in s or f"[{args.count}]" in s, cursor_row, order, args,
-                escapes=True,
-                cluster=cluster, names=names)
+                lambda s: f"[{args.count:,}]" in s or f"[{args.count}]" in s, True, order, args, cluster=cluster,
+                names=names)
         results["kubectl -w"] = measure(
             "kubectl", f"{cluster.bin / 'kubectl'} get deploy -n {NAMESPACE} -w", env,
-            lambda s: order[-1] in s, None, order, args)
+            lambda s: order[-1] in s, False, order, args)
 
 
 if __name__ == "__main__":
