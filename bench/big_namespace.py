@@ -121,7 +121,8 @@ class Pty:
         self.screen = pyte.Screen(WIDTH, HEIGHT)
         self.stream = pyte.ByteStream(self.screen)
         argv = shlex.split(command)
-        self.child = pexpect.spawn(argv[0], argv[1:], env={**env, "TERM": "xterm-256color"},
+        # the environment a tmux pane gets: the bench's own, the tool's, and the terminal's name
+        self.child = pexpect.spawn(argv[0], argv[1:], env={**os.environ, **env, "TERM": "xterm-256color"},
                                    dimensions=(HEIGHT, WIDTH))
         self.child.delaybeforesend = None  # pexpect sleeps 50 ms before each send unless told not to
 
@@ -142,7 +143,7 @@ class Pty:
                     break
                 continue
             except pexpect.EOF:
-                break
+                raise SystemExit(f"bench: the tool ended; its screen:\n{self.text()}") from None
             out.append((time.perf_counter(), data))
         return out
 
@@ -174,7 +175,8 @@ def pty_key_latencies(pty: Pty, order: list[str], samples: int) -> list[float]:
                 raise SystemExit(f"bench: no cursor found on the screen:\n{pty.text()}")
         want = order[(order.index(current) + 1) % len(order)]
         sent = time.perf_counter()
-        pty.child.send("\x1b[B")
+        # ↓ as a terminal sends it: in application cursor mode (DECCKM, private mode 1) when the tool set it
+        pty.child.send("\x1bOB" if (1 << 5) in pty.screen.mode else "\x1b[B")
         arrived = None
         for at, data in pty.chunks(sent + 2.0, quiet=0.3):
             pty.stream.feed(data)

@@ -23,9 +23,19 @@ def rolled_back(n: int) -> str:
     return f"{counted(n, 'deployment')} rolled back" + (" to the count it had" if n == 1 else ", each to the count it had")
 
 
+def users_or_why(users: tuple[str, ...] | list[str], unchecked: str = "") -> tuple[list[str], str]:
+    """What uses an infrastructure namespace, and why that could not be listed. An earlier hubtui recorded the
+    latter among the users, as `could not check (why)` (in the plans and journals it saved): read as such."""
+    earlier = "could not check ("
+    if not unchecked and len(users) == 1 and users[0].startswith(earlier) and users[0].endswith(")"):
+        return [], users[0][len(earlier):-1]
+    return list(users), unchecked
+
+
 def in_use(users: tuple[str, ...] | list[str], unchecked: str = "", most: int = 3) -> str:
     """What keeps an infrastructure namespace: `used since the plan by ingress web/site and 2 more`, or why
     that could not be checked (`unchecked`, which keeps it too)."""
+    users, unchecked = users_or_why(users, unchecked)
     if not users:
         return f"whether something uses it could not be checked ({unchecked})"
     more = f" and {len(users) - most} more" if len(users) > most else ""

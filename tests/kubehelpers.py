@@ -412,3 +412,14 @@ class HttpProxy:
                    XDG_STATE_HOME=str(tmp_path / "s"))
         return subprocess.run([sys.executable, "-m", "hubtui", *args], env=env, capture_output=True, text=True,
                               timeout=120)
+
+
+def process_runs(pid: int) -> bool:
+    """Whether a process runs (a zombie waiting for a parent to reap it runs no more)."""
+    from pathlib import Path
+
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

@@ -9,6 +9,7 @@ typed client that the rest of the engine uses is built from the same Endpoint an
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import threading
@@ -45,23 +46,53 @@ class ApiError(Exception):
         self.body = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
 
 
-def _run_alone(argv: list[str], env: dict, timeout: float) -> subprocess.CompletedProcess:
-    """A credential plugin with no terminal, in a process group of its own: one that takes longer than `timeout`
-    (or a hubtui interrupted meanwhile) ends with all it started, never left running behind hubtui."""
+_PLUGINS: set[int] = set()  # the process groups of the plugins running now (_run_alone), ended at exit
+_PLUGINS_LOCK = threading.Lock()
+
+
+def _end_group(pgid: int) -> None:
     import signal
+
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def _end_plugins() -> None:
+    """At exit: the plugins still running (a hub's thread was waiting on one when hubtui was told to stop)."""
+    with _PLUGINS_LOCK:
+        groups = list(_PLUGINS)
+        _PLUGINS.clear()
+    for pgid in groups:
+        _end_group(pgid)
+
+
+atexit.register(_end_plugins)
+
+
+def _run_alone(argv: list[str], env: dict, timeout: float) -> subprocess.CompletedProcess:
+    """A credential plugin with no terminal, in a process group of its own: one that takes longer than `timeout`,
+    a hubtui interrupted meanwhile, or hubtui's exit while it runs (on any thread) end it with all it started,
+    never left running behind hubtui. Its output is read as UTF-8 (what it cannot decode, replaced)."""
     import subprocess
 
     proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            encoding="utf-8", errors="replace", start_new_session=True)
+    with _PLUGINS_LOCK:
+        _PLUGINS.add(proc.pid)
     try:
         out, err = proc.communicate(timeout=timeout)
     except BaseException:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        proc.communicate()
+        _end_group(proc.pid)
+        proc.wait()  # not communicate(): something that left the group may hold the pipes open
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
         raise
+    finally:
+        with _PLUGINS_LOCK:
+            _PLUGINS.discard(proc.pid)
     return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 

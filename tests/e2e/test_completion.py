@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from cluster.localcluster import HUB_NAMESPACE
+from tests.kubehelpers import process_runs
 
 pytestmark = pytest.mark.cluster
 BIN = str(Path(sys.executable).parent)
@@ -111,18 +112,9 @@ def test_a_lookup_that_gets_no_answer_is_given_up_on_and_says_nothing(bash_env, 
     pids = [int(p) for p in (tmp_path / "pids").read_text().split()]
     assert len(pids) == 2
     deadline = time.monotonic() + 10
-    while (running := [p for p in pids if alive(p)]) and time.monotonic() < deadline:
+    while (running := [p for p in pids if process_runs(p)]) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not running, f"the plugin and what it started are left running: {running}"
-
-
-def alive(pid: int) -> bool:
-    """A process that runs (a zombie waiting for a parent to reap it runs no more)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
 
 
 def test_tab_in_an_interactive_bash_completes_the_command(bash_env):

@@ -21,7 +21,7 @@ from hubtui.ops.fleet import (LIVE, MAINTENANCE, NO_HUB, RESTORE, Fleet, act_on_
 from hubtui.kube.client import FORBIDDEN, UNAUTHORIZED, UNREACHABLE
 from hubtui.settings import Settings
 from hubtui.present.fleet import result_dict, result_text
-from tests.kubehelpers import aliased_kubeconfig
+from tests.kubehelpers import aliased_kubeconfig, process_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -177,6 +177,44 @@ def test_hubtui_fleet_opens_on_the_hubs_it_started_before_the_screen_and_quits(f
     finally:
         term.close()
     assert term.child.exitstatus == 0, term.text
+
+
+def test_a_credential_plugin_still_running_when_the_fleet_quits_is_ended_with_what_it_started(tmp_path):
+    """A hub's plugin runs on the hub's thread, with no terminal (a Ctrl-C on the screen never reaches it): hubtui
+    quitting ends it, and the child it started, rather than leaving them behind."""
+    import time
+
+    import pexpect
+
+    from tests.e2e.terminal import Terminal
+
+    plugin = tmp_path / "slow-plugin"  # records its own pid and its child's, then waits
+    plugin.write_text(f"#!/bin/sh\necho $$ >> {tmp_path}/pids\nsleep 60 &\necho $! >> {tmp_path}/pids\nwait\n")
+    plugin.chmod(0o755)
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "slow",
+        "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "users": [{"name": "u", "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1",
+                                                   "command": str(plugin), "interactiveMode": "Never"}}}],
+        "contexts": [{"name": "slow", "context": {"cluster": "c", "user": "u", "namespace": "hub"}}]}))
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    term = Terminal(["fleet", "--kubeconfig", str(kubeconfig)], env, rows=24, cols=140)
+    try:
+        term.wait_line("slow", "connecting")
+        deadline = time.monotonic() + 20
+        while len((tmp_path / "pids").read_text().split() if (tmp_path / "pids").exists() else []) < 2:
+            assert time.monotonic() < deadline, "the plugin never started"
+            time.sleep(0.1)
+        term.press("q")
+        term.child.expect(pexpect.EOF, timeout=20)
+    finally:
+        term.close()
+    pids = [int(p) for p in (tmp_path / "pids").read_text().split()]
+    deadline = time.monotonic() + 10
+    while (running := [p for p in pids if process_runs(p)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running, f"the plugin and what it started are left running: {running}"
 
 
 def test_scale_across_contexts_gives_each_hubs_result_and_exit_1_naming_those_that_failed(fleet_hubs, kube):

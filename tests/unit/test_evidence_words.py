@@ -77,9 +77,12 @@ def test_a_plan_an_earlier_hubtui_saved_loads_with_its_hash_and_its_words(tmp_pa
     assert unlabelled.namespace_unproven  # a label on another namespace does not bind this one
 
 
-def test_a_saved_plan_with_evidence_this_hubtui_does_not_know_is_refused(tmp_path):
-    path = plan_with({"binding": "bound", "facts": [{"fact": "SomethingNew", "what": "x", "verdict": "for"}]}
-                     ).save(tmp_path)
+@pytest.mark.parametrize("evidence", [
+    {"binding": "bound", "facts": [{"fact": "SomethingNew", "what": "x", "verdict": "for"}]},
+    {"binding": "bound", "facts": [{"fact": "ProductionPattern", "context": "c", "pattern": "p"}]},  # a reason
+    {"binding": "bound", "facts": [], "production_hints": [{"fact": "EndpointOfPlanned", "cluster": "c"}]}])
+def test_a_saved_plan_with_evidence_this_hubtui_does_not_know_is_refused(tmp_path, evidence):
+    path = plan_with(evidence).save(tmp_path)
     with pytest.raises(HubError, match="holds evidence this hubtui does not know .*: plan again"):
         Plan.load(path)
 
@@ -93,3 +96,32 @@ def test_facts_against_refuse_in_the_faces_words():
         "context kwok-dev does not look like environment 'dev': namespace hub is labelled environment=staging. "
         "Nothing was changed; switch to the environment's context (--context), or name the right environment")
     assert refused.value.against == (ev.Labelled("hub", "environment", "staging", "against"),)
+
+
+def test_a_plan_saved_by_hubtui_13b9ed3_loads_with_its_hash_its_evidence_and_its_unlistable_users(tmp_path):
+    """A plan file as hubtui 13b9ed3 wrote it (before the evidence and the unlistable users were facts): a pending
+    run of it is resumed on its recorded hash, and it shows as it did, in today's words."""
+    import shutil
+    from pathlib import Path
+
+    from hubtui.facts import NamespaceKept
+    from hubtui.present.events import event_line
+    from hubtui.present.plan import render_text
+
+    path = tmp_path / "plan.json"
+    shutil.copy(Path(__file__).parent / "data" / "plan-saved-by-13b9ed3.json", path)
+    plan = Plan.load(path)
+    assert plan.hash == json.loads(path.read_text())["hash"]
+    assert not plan.namespace_unproven and plan.production  # its label binds; its reasons say production
+    text = render_text(plan)
+    assert "+ namespace llm-analytics-hub is labelled environment=dev" in text
+    assert "PRODUCTION (context kwok-dev matches the production pattern 'kwok-*'; the server name " \
+           "https://api.prod.example.com:6443 says production)" in text
+    assert ("namespace ingress-nginx  infrastructure · NOT included: whether something uses it could not be checked "
+            "(listing its users in other namespaces: forbidden (403)") in text
+    nginx = next(ns for ns in plan.namespaces if ns.name == "ingress-nginx")
+    assert nginx.in_use and not nginx.doomed
+    # a journal of that version recorded the same among the users of a namespace kept at run time
+    assert event_line(NamespaceKept("ingress-nginx", ("could not check (forbidden (403))",)))[0] == \
+        "    warning: namespace ingress-nginx is left alone: whether something uses it could not be checked " \
+        "(forbidden (403))"

@@ -166,9 +166,11 @@ class SaidHint:
 Hint = ProductionPattern | DoomedSaysProduction | LabelSaysProduction | NameSaysProduction | ServerOfCluster \
     | IdentitySaysProduction | TaggedProduction | SaidHint
 
-_KINDS: dict[str, type] = {cls.__name__: cls for cls in (
+_FACTS: dict[str, type] = {cls.__name__: cls for cls in (
     Labelled, NameNames, DoomedNamesOther, IdentityDiffers, EndpointOfPlanned, EndpointNotPlanned, EndpointOfOther,
-    Said, ProductionPattern, DoomedSaysProduction, LabelSaysProduction, NameSaysProduction, ServerOfCluster,
+    Said)}
+_HINTS: dict[str, type] = {cls.__name__: cls for cls in (
+    ProductionPattern, DoomedSaysProduction, LabelSaysProduction, NameSaysProduction, ServerOfCluster,
     IdentitySaysProduction, TaggedProduction, SaidHint)}
 
 
@@ -183,7 +185,7 @@ def _from_data(data, earlier: type) -> Fact | Hint:
     fields = dict(data)
     if "fact" not in fields and earlier is Said:
         return Said(str(fields.get("source", "")), str(fields.get("text", "")), str(fields.get("verdict", "")))
-    cls = _KINDS.get(str(fields.pop("fact", "")))
+    cls = (_FACTS if earlier is Said else _HINTS).get(str(fields.pop("fact", "")))
     try:
         if cls is None:
             raise TypeError

@@ -84,6 +84,7 @@ class FleetScreen(TableScreen):
         self.fleet.start()
         self.set_interval(1.0, self.tick)  # the Changed ages
         self.say_summary()
+        self.started_when_settled()
 
     def on_unmount(self) -> None:
         super().on_unmount()
@@ -189,8 +190,12 @@ class FleetScreen(TableScreen):
                     if old is None or not _same(new[i], old[i]):
                         table.update_cell(context, key, new[i])
         self.say_summary()
+        self.started_when_settled()
+
+    def started_when_settled(self) -> None:
+        """Every hub drawn live, or failed (on mount, when they all were already): the app's start is over."""
         if not self._started and all(v.settled for v in self.fleet.views()):
-            self._started = True  # every hub is drawn live, or failed: the app's start is over
+            self._started = True
             self.call_after_refresh(self.hub.started)
 
     def tick(self) -> None:
