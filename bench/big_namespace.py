@@ -282,7 +282,7 @@ def measure(name: str, command: str, env: dict, ready, keys: bool, order, args, 
 
 
 def ms(xs: list[float]) -> str:
-    return f"{statistics.median(xs) * 1000:.0f} ms (max {max(xs) * 1000:.0f})"
+    return f"{statistics.median(xs) * 1000:.1f} ms (max {max(xs) * 1000:.0f})"  # a key takes a few ms: tenths
 
 
 def rss_at_2000() -> float | None:
