@@ -6,7 +6,8 @@
 - the same with one of the 6 API servers stopped: until the 5 other rows are live, and until the stopped one
   says unreachable.
 - a `kubectl scale` on one cluster → its row updated (a deployment that cannot become ready, scaled 0 → 1 and
-  back: the row's ready count drops, then comes back); the peer: `kubectl get deploy -w` on that deployment.
+  back: the row's ready count drops, then comes back); the peer: `kubectl get deploy -w` on that deployment,
+  until it shows the same fact (the spec's change; back at 0, the controller's observed status).
 - RSS of `hubtui fleet` once all is live, against the 6 watches' together.
 - maintenance across 3 hubs × 200 deployments (`hubtui scale --contexts … --all -r 0`), the whole command;
   the ceiling: the same PATCHes (one per deployment: its count recorded and its replicas set to 0 together, as
@@ -222,17 +223,29 @@ def main() -> int:
             time.sleep(0.3)
     finally:
         pty.close()
+    # The peer waits for the fact hubtui's row shows: a deployment counts as ready once the controller has
+    # observed its spec and its pods match it (DeploymentRow.settled). 0 → 1: the spec's change is enough (a
+    # stuck deployment is not ready from then on); 1 → 0: the controller's status, observed and at 0 replicas.
+    columns = "custom-columns=G:.metadata.generation,O:.status.observedGeneration,R:.spec.replicas,S:.status.replicas"
+
+    def shows(line: str, n: int) -> bool:
+        generation, observed, replicas, running = (line.split() + ["", "", "", ""])[:4]
+        if n == 1:
+            return replicas == "1"
+        return replicas == "0" and observed == generation and running in ("0", "<none>")
+
     for i in range(10):
         n = 1 - i % 2
         watch = subprocess.Popen([str(target.bin / "kubectl"), "--kubeconfig", str(target.kubeconfig), "get", "deploy",
-                                  STUCK, "-n", NS, "-w", "--no-headers", "-o", "custom-columns=R:.spec.replicas"],
+                                  STUCK, "-n", NS, "-w", "--no-headers", "-o", columns],
                                  env=env, stdout=subprocess.PIPE, text=True, bufsize=1)
         try:
             watch.stdout.readline()
             started = time.perf_counter()
             proc = subprocess.Popen(scale + [f"--replicas={n}"], env=env, stdout=subprocess.DEVNULL)
-            while watch.stdout.readline().strip() != str(n):
-                pass
+            while not shows(line := watch.stdout.readline(), n):
+                if not line:
+                    raise SystemExit("bench: the peer's kubectl get -w ended")
             add("kubectl -w kubectl scale -> line", time.perf_counter() - started)
             proc.wait()
         finally:
