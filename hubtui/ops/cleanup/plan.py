@@ -7,6 +7,7 @@ import json
 import os
 import re
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
@@ -166,8 +167,9 @@ class Plan:
                                      for ns in d["namespaces"])
         fields["risks"] = tuple(risk_from_data(r) for r in d.get("risks", ()))
         fields["webhooks"] = tuple(d.get("webhooks", ()))
-        Evidence.from_dict(fields.get("evidence"))  # read now: evidence this hubtui does not know is refused here
-        return cls(**fields)
+        plan = cls(**fields)
+        plan.facts  # noqa: B018 - read now: evidence this hubtui does not know is refused here
+        return plan
 
     @classmethod
     def load(cls, path: Path) -> Plan:
@@ -221,8 +223,9 @@ class Plan:
         """name -> the uid the plan saw, for every namespace the run will touch."""
         return {ns.name: ns.uid for ns in self.namespaces if ns.doomed}
 
-    @property
+    @cached_property
     def facts(self) -> Evidence:
+        """The evidence as facts, read once (UnknownEvidence for what this hubtui does not know)."""
         return Evidence.from_dict(self.evidence)
 
     @property
