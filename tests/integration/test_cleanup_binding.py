@@ -8,6 +8,7 @@ deletion (namespaces with a precondition) is of namespaces the test made itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -263,9 +264,9 @@ def test_shared_infrastructure_is_left_alone_unless_included(kube):
         wait_deleted(client.CoreV1Api(kube.api), other)  # its Ingress must not make the next plans see sharing
 
 
-def test_infrastructure_whose_users_cannot_be_listed_is_left_alone_saying_why(kube, kube_settings, tmp_path):
-    """A user who may read everything but Ingresses: whether ingress-nginx is in use cannot be checked, so it
-    is left alone (the reason said), and included only by the operator's choice, which is a risk said so."""
+@contextlib.contextmanager
+def blind_to_ingresses(kube, kube_settings, tmp_path, verbs: list[str]):
+    """A connection as a user who may do `verbs` on what a cleanup touches, but may not list Ingresses."""
     import dataclasses
 
     from hubtui.kube.client import connect
@@ -280,14 +281,23 @@ def test_infrastructure_whose_users_cannot_be_listed_is_left_alone_saying_why(ku
               "apiregistration.k8s.io", "cert-manager.io", "monitoring.coreos.com", "coordination.k8s.io",
               "rbac.authorization.k8s.io", "storage.k8s.io"]
     rbac.create_cluster_role({"metadata": {"name": name}, "rules": [
-        {"apiGroups": groups, "resources": ["*"], "verbs": ["get", "list", "watch"]},
+        {"apiGroups": groups, "resources": ["*"], "verbs": verbs},
         {"apiGroups": ["networking.k8s.io"], "resources": ["ingressclasses"], "verbs": ["get", "list"]}]})
     rbac.create_cluster_role_binding({
         "metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                                                  "name": name},
         "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": HUB_NAMESPACE}]})
     try:
-        reader = connect(dataclasses.replace(kube_settings, kubeconfig=config, context=None))
+        yield connect(dataclasses.replace(kube_settings, kubeconfig=config, context=None))
+    finally:
+        rbac.delete_cluster_role_binding(name)
+        rbac.delete_cluster_role(name)
+
+
+def test_infrastructure_whose_users_cannot_be_listed_is_left_alone_saying_why(kube, kube_settings, tmp_path):
+    """A user who may read everything but Ingresses: whether ingress-nginx is in use cannot be checked, so it
+    is left alone (the reason said), and included only by the operator's choice, which is a risk said so."""
+    with blind_to_ingresses(kube, kube_settings, tmp_path, ["get", "list", "watch"]) as reader:
         plan = discover(reader, CleanupOptions("dev", "k8s", HUB_NAMESPACE, dry_run=True))
         nginx = next(ns for ns in plan.namespaces if ns.name == "ingress-nginx")
         assert nginx.exists and not nginx.included and not nginx.shared
@@ -301,9 +311,44 @@ def test_infrastructure_whose_users_cannot_be_listed_is_left_alone_saying_why(ku
         assert any(r.startswith("shared infrastructure ingress-nginx is included although whether something uses it "
                                 "could not be checked (listing its users") for r in risk_words(included)), \
             risk_words(included)
+
+
+def test_infrastructure_whose_users_cannot_be_listed_at_run_time_is_left_alone(kube, kube_settings, tmp_path):
+    """The plan saw ingress-nginx unused; the run is made by a user who may not list Ingresses, so whether
+    something uses it now cannot be checked: the run deletes the planned namespace, leaves ingress-nginx alone
+    saying why, and fails the step (never completed)."""
+    import dataclasses
+
+    from hubtui.ops.cleanup.runner import FAILED, CleanupRun
+
+    core = client.CoreV1Api(kube.api)
+    env = f"e{uuid.uuid4().hex[:5]}"
+    ns = make_namespace(kube, {"environment": env})
+    settings = dataclasses.replace(kube_settings, state_dir=tmp_path)
+    try:
+        plan = discover(kube, CleanupOptions(env, "k8s", ns, skip_backup=True), settings)
+        nginx = next(n for n in plan.namespaces if n.name == "ingress-nginx")
+        assert nginx.doomed and not nginx.in_use  # the admin saw it unused
+        nginx_uid = core.read_namespace("ingress-nginx").metadata.uid
+        plan = dataclasses.replace(plan, namespaces=(plan.namespaces[0], nginx))  # its own namespace and nginx
+        lines: list[str] = []
+        with blind_to_ingresses(kube, kube_settings, tmp_path, ["*"]) as runner:
+            runner_plan = dataclasses.replace(plan, context=runner.context, server=runner.server)
+            summary = CleanupRun(runner_plan, runner_plan.save(tmp_path), runner, settings,
+                                 emit=lambda e: lines.append((event_line(e) or ("", ""))[0])).run()
+        step = next(s for s in summary.steps if s.step == "namespaces")
+        assert step.status == FAILED and summary.result != "completed"
+        [failed] = [item_text(i) for i in step.failed]
+        assert failed.startswith("namespace ingress-nginx (whether something uses it could not be checked (listing "
+                                 "its users in other namespaces") and "forbidden (403)" in failed, failed
+        assert [item_text(i) for i in step.deleted] == [f"namespace {ns}"]
+        assert any("ingress-nginx is left alone: whether something uses it could not be checked" in line
+                   for line in lines), lines
+        live = core.read_namespace("ingress-nginx").metadata
+        assert live.uid == nginx_uid and live.deletion_timestamp is None
+        wait_deleted(core, ns)
     finally:
-        rbac.delete_cluster_role_binding(name)
-        rbac.delete_cluster_role(name)
+        drop(kube, ns)
 
 
 def test_infrastructure_used_since_the_plan_is_left_alone(kube, kube_settings, tmp_path):
