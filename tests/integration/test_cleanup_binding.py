@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from datetime import datetime, timedelta, UTC
 
@@ -288,7 +289,17 @@ def blind_to_ingresses(kube, kube_settings, tmp_path, verbs: list[str]):
                                                  "name": name},
         "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": HUB_NAMESPACE}]})
     try:
-        yield connect(dataclasses.replace(kube_settings, kubeconfig=config, context=None))
+        conn = connect(dataclasses.replace(kube_settings, kubeconfig=config, context=None))
+        deadline = time.monotonic() + 30  # the API server's authorizer sees a new binding a moment later
+        while True:
+            try:
+                conn.http.json("GET", f"/api/v1/namespaces/{HUB_NAMESPACE}")
+                break
+            except Exception as e:
+                if getattr(e, "status", None) != 403 or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield conn
     finally:
         rbac.delete_cluster_role_binding(name)
         rbac.delete_cluster_role(name)
