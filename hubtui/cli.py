@@ -3,9 +3,41 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from .settings import DEFAULT_NAMESPACE
 from .version import version_text
+
+
+def _columns() -> int:
+    """The terminal's width as shutil.get_terminal_size() finds it ($COLUMNS, else stdout's terminal, else 80),
+    without importing shutil (with the compression modules it imports) for every command's start."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class Formatter(argparse.HelpFormatter):
+    """argparse's help, as wide as the terminal (argparse builds one for each argument added, to check it)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+class Parser(argparse.ArgumentParser):
+    """hubtui's parsers and subparsers: help formatted by Formatter unless told otherwise."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
 
 
 def add_cluster_flags(p: argparse.ArgumentParser, default=None) -> None:
@@ -60,7 +92,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """hubtui's parser; with `command`, only that command's subparser is built (a command then loads no other
     command's module: `hubtui scale` starts without the cleanup's). Help, Tab completion and a wrong command
     get them all."""
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="hubtui",
         description="Operate the LLM Analytics Hub on Kubernetes. With no command, opens the full-screen TUI.",
     )
@@ -68,7 +100,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     add_cluster_flags(p)
     p.add_argument("-A", "--all-namespaces", action="store_true",
                    help="show the deployments of every namespace you may list (a key toggles it in the TUI)")
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     add_cluster_flags(common, default=argparse.SUPPRESS)  # a flag given before the command stays
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     import importlib

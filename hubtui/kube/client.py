@@ -259,8 +259,6 @@ def is_api_error(exc: BaseException) -> bool:
 
 def describe_api_error(exc: BaseException, what: str) -> HubError:
     """Turn an API or network failure into one line an operator can act on."""
-    from urllib3.exceptions import HTTPError as Urllib3Error
-
     if isinstance(exc, HubError):  # already one line of ours (e.g. the audit log cannot be written)
         return exc
 
@@ -275,7 +273,7 @@ def describe_api_error(exc: BaseException, what: str) -> HubError:
         if not status:  # the library's WebSocket calls (exec, port-forward) say a network failure as status 0
             return HubError(f"{what}: cannot reach the API server ({_plain(reason)}); is the cluster up?")
         return HubError(f"{what}: API error {status} {reason}")
-    if isinstance(exc, (Urllib3Error, OSError)):
+    if isinstance(exc, (*_urllib3_errors(), OSError)):
         return HubError(f"{what}: cannot reach the API server ({network_reason(exc)}); is the cluster up?")
     return HubError(f"{what}: {exc}")
 
@@ -296,9 +294,7 @@ def failure_kind(exc: BaseException) -> tuple[str, str]:
         if not status:
             return UNREACHABLE, _plain(getattr(exc, "reason", ""))
         return FAILED, f"API error {status} {getattr(exc, 'reason', '')}".strip()
-    from urllib3.exceptions import HTTPError as Urllib3Error
-
-    if isinstance(exc, (Urllib3Error, OSError)):
+    if isinstance(exc, (*_urllib3_errors(), OSError)):
         return UNREACHABLE, network_reason(exc)
     return FAILED, str(exc) or type(exc).__name__
 
@@ -322,31 +318,45 @@ def _plain(reason: object) -> str:
     return (text[:1].lower() + text[1:]) if text else "the connection failed"
 
 
+def _urllib3_errors() -> tuple[type, ...]:
+    """urllib3's network errors when it is loaded (only a proxy or the library's client raises them); else none."""
+    import sys
+
+    exceptions = sys.modules.get("urllib3.exceptions")
+    return (exceptions.HTTPError,) if exceptions is not None else ()
+
+
 def network_reason(exc: BaseException) -> str:
-    """Why a connection failed, in plain words (never an exception's class name on screen)."""
+    """Why a connection failed, in plain words (never an exception's class name on screen). The failures of
+    hubtui's own sockets (kube/wire.py) are OSErrors; urllib3's (a proxy, the library's client) are read too."""
+    import errno
     import socket
     import ssl
+    import sys
 
-    from urllib3.exceptions import (ConnectTimeoutError, MaxRetryError, NameResolutionError, NewConnectionError,
-                                    ProtocolError, ReadTimeoutError, SSLError)
-
+    u3 = sys.modules.get("urllib3.exceptions")
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:  # MaxRetryError holds the real reason
         seen.add(id(cause))
-        if isinstance(cause, NameResolutionError | socket.gaierror):
+        if isinstance(cause, socket.gaierror) or (u3 is not None and isinstance(cause, u3.NameResolutionError)):
             return "its name does not resolve"
         if isinstance(cause, ConnectionRefusedError) or "Connection refused" in str(cause):
             return "connection refused"  # before the timeouts: urllib3's NewConnectionError is a ConnectTimeoutError
-        if isinstance(cause, ConnectTimeoutError | ReadTimeoutError | TimeoutError | socket.timeout):
+        if isinstance(cause, TimeoutError) or (
+                u3 is not None and isinstance(cause, u3.ConnectTimeoutError | u3.ReadTimeoutError)):
             return "no answer in time"
-        if isinstance(cause, SSLError | ssl.SSLError):
+        if isinstance(cause, ssl.SSLError) or (u3 is not None and isinstance(cause, u3.SSLError)):
             return "the TLS handshake failed: the certificate or the CA does not match"
-        if isinstance(cause, ProtocolError | ConnectionResetError):
+        if isinstance(cause, ConnectionError) or (u3 is not None and isinstance(cause, u3.ProtocolError)):
             return "the connection was dropped"
-        if isinstance(cause, NewConnectionError) and "No route" in str(cause):
+        if (isinstance(cause, OSError) and cause.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH)) or (
+                u3 is not None and isinstance(cause, u3.NewConnectionError) and "No route" in str(cause)):
             return "no route to it"
-        cause = cause.reason if isinstance(cause, MaxRetryError) else cause.__cause__ or cause.__context__
+        if u3 is not None and isinstance(cause, u3.MaxRetryError):
+            cause = cause.reason
+        else:
+            cause = cause.__cause__ or cause.__context__
     return "no connection"
 
 

@@ -346,7 +346,7 @@ class LogStream(ResponseThread):
         return self
 
     def _run(self) -> None:
-        from urllib3.exceptions import ReadTimeoutError
+        from .http import is_read_timeout
 
         error, since = None, None
         while not self._stop.is_set():
@@ -354,13 +354,13 @@ class LogStream(ResponseThread):
                 self._follow(since)
                 error = self._why_no_more()  # the server ended the stream: say why, as the pod shows it
                 break
-            except ReadTimeoutError:
+            except Exception as e:  # noqa: BLE001 - one line in the pane, never a crash
+                if not is_read_timeout(e):
+                    if not self._stop.is_set():
+                        error = self._why_no_more() or _log_error(e, self.pod, self.container)
+                    break
                 # opened again from a little before the last line; what was shown is skipped
                 since = int(time.time() - self._last_seen) + self.OVERLAP
-            except Exception as e:  # noqa: BLE001 - one line in the pane, never a crash
-                if not self._stop.is_set():
-                    error = self._why_no_more() or _log_error(e, self.pod, self.container)
-                break
         if not self._stop.is_set():
             self.on_end(error)
 

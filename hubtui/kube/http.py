@@ -1,5 +1,5 @@
-"""Requests to the API server without the kubernetes package: urllib3, TLS and the credential of an Endpoint
-(kube/kubeconfig.py), kept fresh.
+"""Requests to the API server without the kubernetes package: sockets of hubtui's own (kube/wire.py; urllib3
+through a proxy), TLS and the credential of an Endpoint (kube/kubeconfig.py), kept fresh.
 
 A `Transport` is what the lists, the watches and the scale path use (kube/rest.py, ops/scale.py). It makes
 the same requests the generated client would make (the same headers, timeouts and error statuses), and the
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     import ssl
     import subprocess
 
-    import urllib3
     from kubernetes.client import Configuration
 
 EXEC_TIMEOUT = 60.0  # seconds an exec credential plugin may take on its own
@@ -286,10 +285,21 @@ def _resent(resp: Any) -> bool:
                for h in getattr(resp.retries, "history", None) or ())
 
 
+def is_read_timeout(exc: BaseException) -> bool:
+    """Whether a request was sent and its answer (or the rest of it) did not come in time: hubtui's own sockets'
+    ReadTimeout, or urllib3's (through a proxy)."""
+    import sys
+
+    from .wire import ReadTimeout
+
+    u3 = sys.modules.get("urllib3.exceptions")
+    return isinstance(exc, ReadTimeout) or (u3 is not None and isinstance(exc, u3.ReadTimeoutError))
+
+
 def tls_context(ep: Endpoint, cert: tuple[str, str] | None) -> ssl.SSLContext:
-    """TLS to the API server as Transport.pool() sets it up for urllib3, for a connection of hubtui's own (the
-    port-forward's WebSocket): the kubeconfig's CA (or the system's), no check at all when it says
-    insecure-skip-tls-verify, and the client certificate. Change the two together."""
+    """TLS to the API server for a connection of hubtui's own (kube/wire.py's requests, the port-forward's
+    WebSocket): the kubeconfig's CA (or the system's), no check at all when it says insecure-skip-tls-verify, and
+    the client certificate. Transport._proxied() says the same to urllib3 for a proxy: change the two together."""
     import ssl
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -306,80 +316,102 @@ def tls_context(ep: Endpoint, cert: tuple[str, str] | None) -> ssl.SSLContext:
     return ctx
 
 
+def _timeouts(timeout: Any) -> tuple[float | None, float | None]:
+    """(to connect, to wait for each read) from a request's timeout: a pair, one number for both, or None."""
+    if isinstance(timeout, tuple):
+        return timeout[0], timeout[1]
+    return timeout, timeout
+
+
 class Transport:
-    """Requests to one API server. `request()` returns the urllib3 response (its body unread when `stream`),
-    and raises ApiError for an error status; network errors are urllib3's."""
+    """Requests to one API server. `request()` returns the answer (its body unread when `stream`), with the part
+    of urllib3's response API its callers use, and raises ApiError for an error status; network failures are
+    OSErrors (kube/wire.py) or, through a proxy, urllib3's errors.
+
+    With no proxy between, the requests go on sockets of hubtui's own (kube/wire.py: its import is a fraction of
+    urllib3's); through a proxy (the kubeconfig's proxy-url, HTTPS_PROXY, a SOCKS proxy), by urllib3."""
 
     def __init__(self, ep: Endpoint, cred: Credential, *, maxsize: int = 32):
         self.ep, self.cred, self.maxsize = ep, cred, maxsize
-        self._pool: urllib3.PoolManager | None = None
+        self.proxy = proxy_for(ep)
+        self._pool: Any = None  # a wire.Pool, or urllib3's manager for a proxy
         self._pool_cert: tuple[str, str] | None = None
         self._lock = threading.Lock()
 
-    def pool(self, cert: tuple[str, str] | None) -> urllib3.PoolManager:
-        """The connection pool for the client certificate `cert` (an exec plugin may hand out a new one). Its TLS
-        is tls_context()'s, said in urllib3's terms: change the two together."""
+    def pool(self, cert: tuple[str, str] | None) -> Any:
+        """The connections for the client certificate `cert` (an exec plugin may hand out a new one)."""
         with self._lock:
             if self._pool is None or cert != self._pool_cert:
                 if self._pool is not None:
                     self._pool.clear()  # its connections used the old certificate
-                import urllib3
-
-                kw: dict[str, Any] = {"num_pools": 4, "maxsize": self.maxsize,
-                                      "cert_reqs": "CERT_REQUIRED" if self.ep.verify else "CERT_NONE"}
-                if self.ep.ca_file:
-                    kw["ca_certs"] = self.ep.ca_file
-                if cert:
-                    kw["cert_file"], kw["key_file"] = cert
-                if self.ep.tls_server_name:
-                    kw["server_hostname"] = self.ep.tls_server_name
-                if not self.ep.verify:
-                    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-                proxy = proxy_for(self.ep)
-                if proxy and proxy.startswith("socks"):
-                    from urllib3.contrib.socks import SOCKSProxyManager  # needs PySocks, as the library does
-
-                    self._pool = SOCKSProxyManager(proxy, **kw)
+                if self.proxy:
+                    self._pool = self._proxied(cert)
                 else:
-                    self._pool = urllib3.ProxyManager(proxy, **kw) if proxy else urllib3.PoolManager(**kw)
+                    from .wire import Pool
+
+                    self._pool = Pool(self.ep.server, lambda: tls_context(self.ep, cert),
+                                      server_hostname=self.ep.tls_server_name, maxsize=self.maxsize)
                 self._pool_cert = cert
             return self._pool
 
-    def url(self, path: str, query: list[tuple[str, Any]] | None = None) -> str:
-        """`path` as its callers build it, each name in it quoted once (kube/rest.py, kube/deployments.py)."""
+    def _proxied(self, cert: tuple[str, str] | None) -> Any:
+        """urllib3's manager through the proxy. Its TLS is tls_context()'s, said in urllib3's terms: change the
+        two together."""
+        import urllib3
+
+        kw: dict[str, Any] = {"num_pools": 4, "maxsize": self.maxsize,
+                              "cert_reqs": "CERT_REQUIRED" if self.ep.verify else "CERT_NONE"}
+        if self.ep.ca_file:
+            kw["ca_certs"] = self.ep.ca_file
+        if cert:
+            kw["cert_file"], kw["key_file"] = cert
+        if self.ep.tls_server_name:
+            kw["server_hostname"] = self.ep.tls_server_name
+        if not self.ep.verify:
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        if self.proxy.startswith("socks"):
+            from urllib3.contrib.socks import SOCKSProxyManager  # needs PySocks, as the library does
+
+            return SOCKSProxyManager(self.proxy, **kw)
+        return urllib3.ProxyManager(self.proxy, **kw)
+
+    def target(self, path: str, query: list[tuple[str, Any]] | None = None) -> str:
+        """`path` as its callers build it, each name in it quoted once (kube/rest.py, kube/deployments.py), and its
+        query."""
         q = [(k, str(v).lower() if isinstance(v, bool) else v) for k, v in (query or [])]
-        return self.ep.server + path + (("?" + urlencode(q)) if q else "")
+        return path + (("?" + urlencode(q)) if q else "")
+
+    def url(self, path: str, query: list[tuple[str, Any]] | None = None) -> str:
+        return self.ep.server + self.target(path, query)
 
     def request(self, method: str, path: str, *, query: list[tuple[str, Any]] | None = None, body: Any = None,
                 content_type: str = "application/json", timeout: Any = None, stream: bool = False,
-                retries: Any = None, idempotent: bool = False) -> urllib3.BaseHTTPResponse:
-        """`retries`: urllib3's (None: its default, three; False: none, the first failure raised as it is).
+                retries: Any = None, idempotent: bool = False) -> Any:
+        """`retries`: None, the default (three tries more); False, none (the first failure raised as it is).
         `idempotent`: sending the request twice does what sending it once does (a merge patch setting values,
         such as a scale), so a connection that drops before the answer is tried again whatever the method (by
-        default urllib3 tries again only the methods HTTP calls idempotent, never a PATCH)."""
-        import urllib3
-
-        if idempotent and retries is None:
-            retries = urllib3.Retry(total=3, redirect=0, status=0, allowed_methods=None, raise_on_status=False)
-
+        default only the methods HTTP calls idempotent are, never a PATCH)."""
         headers = {"Accept": "application/json", "User-Agent": "hubtui"}
         data = None
         if body is not None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
             headers["Content-Type"] = content_type
-        if isinstance(timeout, tuple):
-            timeout = urllib3.Timeout(connect=timeout[0], read=timeout[1])
-        elif timeout is not None:
-            timeout = urllib3.Timeout(total=timeout)
         resent = False
         for attempt in (1, 2):
             auth, cert = self.cred.current()
             if auth:
                 headers["Authorization"] = auth
-            resp = self.pool(cert).request(method, self.url(path, query), body=data, headers=headers,
-                                       preload_content=not stream, timeout=timeout,
-                                       **({} if retries is None else {"retries": retries}))
-            resent = resent or _resent(resp)
+            pool = self.pool(cert)
+            if self.proxy:
+                resp, again = self._by_urllib3(pool, method, path, query, data, headers, timeout, stream, retries,
+                                               idempotent)
+            else:
+                from .wire import RETRIES
+
+                resp, again = pool.request(method, self.target(path, query), headers, data, _timeouts(timeout),
+                                           stream=stream, retries=0 if retries is False else RETRIES,
+                                           idempotent=idempotent)
+            resent = resent or again
             if resp.status == 401 and attempt == 1 and self.cred.expire(auth):
                 resp.drain_conn()
                 continue  # a plugin's token expired early: ask it again, once
@@ -388,6 +420,20 @@ class Transport:
             raise ApiError(resp.status, resp.reason or "", resp.read() if stream else resp.data, resp.headers,
                            resent=resent)
         raise AssertionError("unreachable")
+
+    def _by_urllib3(self, pool: Any, method: str, path: str, query: Any, data: bytes | None, headers: dict,
+                    timeout: Any, stream: bool, retries: Any, idempotent: bool) -> tuple[Any, bool]:
+        import urllib3
+
+        if idempotent and retries is None:
+            retries = urllib3.Retry(total=3, redirect=0, status=0, allowed_methods=None, raise_on_status=False)
+        if isinstance(timeout, tuple):
+            timeout = urllib3.Timeout(connect=timeout[0], read=timeout[1])
+        elif timeout is not None:
+            timeout = urllib3.Timeout(total=timeout)
+        resp = pool.request(method, self.url(path, query), body=data, headers=headers, preload_content=not stream,
+                            timeout=timeout, **({} if retries is None else {"retries": retries}))
+        return resp, _resent(resp)
 
     def json(self, method: str, path: str, **kw: Any) -> Any:
         return json.loads(self.request(method, path, **kw).data or b"null")

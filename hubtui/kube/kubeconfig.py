@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import atexit
 import base64
-import hashlib
 import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +93,7 @@ def _load_yaml(raw: bytes, path: Path) -> dict:
     return data
 
 
-_PARSED: dict[tuple[str, bytes], dict] = {}  # the files last parsed, by their path and their bytes' digest
+_PARSED: dict[tuple[str, bytes], dict] = {}  # the files last parsed, by their path and their bytes
 _PARSED_LOCK = threading.Lock()
 _PARSED_KEPT = 16
 
@@ -105,7 +103,7 @@ def _parsed(path: Path) -> dict:
     and each connection reads every file of it). Read-only to its callers."""
     with open(path, "rb") as f:
         raw = f.read()
-    key = (str(path), hashlib.sha256(raw).digest())
+    key = (str(path), raw)  # the bytes themselves: no digest to import hashlib for
     with _PARSED_LOCK:
         found = _PARSED.get(key)
     if found is None:
@@ -164,6 +162,9 @@ _written_lock = threading.Lock()
 def private_file(data: bytes, suffix: str) -> str:
     """The data in a file only this user may read (0600), removed when hubtui exits (one file per content; the
     TLS libraries read certificates and keys from files)."""
+    import hashlib  # only for the data fields of a kubeconfig (most name files instead)
+    import tempfile
+
     digest = hashlib.sha256(data).hexdigest()[:16] + suffix
     with _written_lock:
         if digest not in _written:

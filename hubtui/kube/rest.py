@@ -13,8 +13,6 @@ from .client import REQUEST_TIMEOUT
 from .objects import api_path
 
 if TYPE_CHECKING:
-    from urllib3 import BaseHTTPResponse
-
     from .client import ClientTransport
     from .http import Transport
 
@@ -29,7 +27,7 @@ class Collection:
     namespace.
 
     Called like a generated list method with _preload_content=False: keyword arguments named as the client
-    names them (resource_version=, _continue=, watch=, ...), the raw urllib3 response returned, an HTTP error
+    names them (resource_version=, _continue=, watch=, ...), the raw response returned (kube/wire.py's, or urllib3's), an HTTP error
     raised as kube/http.py's ApiError (its .status is what Watcher and describe_api_error read)."""
 
     def __init__(self, http: Transport | ClientTransport, group_version: str, resource: str,
@@ -43,7 +41,7 @@ class Collection:
         return f"Collection({self.path!r}, namespace={self.namespace!r})"
 
     def __call__(self, *, _preload_content: bool = False, _request_timeout: Any = REQUEST_TIMEOUT,
-                 **params: Any) -> BaseHTTPResponse:
+                 **params: Any) -> Any:
         if _preload_content:
             raise ValueError("a Collection returns the raw response only (_preload_content=False)")
         given = {**self.fixed, **params}

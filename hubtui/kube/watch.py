@@ -18,7 +18,6 @@ No polling: between reconnects the only traffic is the watch stream itself.
 from __future__ import annotations
 
 import functools
-import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -27,7 +26,14 @@ from collections.abc import Callable
 
 from .client import REQUEST_TIMEOUT, describe_api_error
 
-log = logging.getLogger(__name__)
+
+
+def _log():
+    """This module's logger: logging is imported when something is logged (rarely), not by every command that
+    imports the watches' module (`hubtui scale`)."""
+    import logging
+
+    return logging.getLogger(__name__)
 
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 SYNCED = "SYNCED"  # a full list was applied: the cache matches the server
@@ -189,7 +195,7 @@ class Watcher(ResponseThread):
                     self._stop.wait(delay)  # a stream that closes at once must not spin
                     delay = min(delay * 2, self._backoff_max)
             except _Gone:
-                log.info("%s: resourceVersion %s expired; listing again", self.what, self._rv)
+                _log().info("%s: resourceVersion %s expired; listing again", self.what, self._rv)
                 self._rv = None
             except Exception as e:  # noqa: BLE001 - every failure means: report, wait, reconnect
                 if self._stop.is_set():
@@ -282,8 +288,8 @@ class Watcher(ResponseThread):
     def _emit(self, events: list[WatchEvent]) -> None:
         try:
             self._on_event(events)
-        except Exception:
-            log.exception("%s: event handler failed", self.what)
+        except Exception:  # noqa: BLE001 - logged with its traceback; the watch goes on
+            _log().exception("%s: event handler failed", self.what)
 
 
 class _Gone(Exception):
@@ -293,7 +299,7 @@ class _Gone(Exception):
 def shutdown_response(resp) -> None:
     """Unblock a read on `resp` from another thread."""
     try:
-        resp.shutdown()  # urllib3 >= 2.3: closes the socket under a blocked read
+        resp.shutdown()  # the socket shut down under a blocked read (kube/wire.py; urllib3 >= 2.3)
     except Exception:  # noqa: BLE001
         try:
             resp.close()

@@ -184,8 +184,9 @@ except SystemExit as e:
     code = e.code
 heavy = sorted({m.split('.')[0] for m in sys.modules
                 if m.split('.')[0] in ('kubernetes', 'textual', 'pydantic', 'requests', 'google', 'oauthlib',
-                                       'boto3', 'azure', 'cryptography', 'msgspec')})
-unneeded = sorted(m for m in ('concurrent.futures', 'tomllib', 'hubtui.facts', 'difflib', 'subprocess')
+                                       'boto3', 'azure', 'cryptography', 'msgspec', 'urllib3', 'http', 'email')})
+unneeded = sorted(m for m in ('concurrent.futures', 'tomllib', 'hubtui.facts', 'difflib', 'subprocess', 'shutil',
+                              'hashlib', 'tempfile', 'logging')
                   if m in sys.modules)
 print(json.dumps({'code': code, 'heavy': heavy, 'unneeded': unneeded}), file=sys.stderr)
 """
@@ -195,8 +196,9 @@ print(json.dumps({'code': code, 'heavy': heavy, 'unneeded': unneeded}), file=sys
                                   ["--restore"]])
 def test_scale_loads_no_kubernetes_client_nor_anything_it_pulls_in(local_cluster, ns, tmp_path, args):
     """Scaling starts as fast as kubectl's does: the kubeconfig, the list, the patches and the wait go
-    through hubtui's lean requests (kube/http.py), never the kubernetes package (most of a second to import);
-    a scale without --wait does not load a watch's decoder either."""
+    through hubtui's lean requests (kube/http.py), never the kubernetes package (most of a second to import), nor
+    urllib3 or http.client (sockets of hubtui's own, kube/wire.py); a scale without --wait does not load a watch's
+    decoder either."""
     env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), NAMESPACE=ns.name,
                XDG_STATE_HOME=str(tmp_path / "state"), XDG_CONFIG_HOME=str(tmp_path / "config"))
     proc = subprocess.run([sys.executable, "-c", PROBE, "scale", *args], env=env, capture_output=True, text=True,
