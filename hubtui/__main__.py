@@ -67,11 +67,35 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
     except KeyboardInterrupt:
         return 130
-    except Exception as e:
-        if os.environ.get("HUBTUI_DEBUG"):
-            raise
-        print(f"hubtui: error: unexpected {type(e).__name__}: {e} (HUBTUI_DEBUG=1 shows where)", file=sys.stderr)
-        return 1
+    except BrokenPipeError as e:
+        if not _stdout_gone():  # a socket's, or a child's pipe: a failure like any other
+            return _unexpected(e)
+        # the reader of the output went away (`hubtui scale --json | head -1`): what was to be done is done,
+        # only its report is cut; end as a program the shell stopped by SIGPIPE, without a word
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush writes nowhere, not into the error
+        return 141
+    except Exception as e:  # noqa: BLE001 - one line, never a traceback
+        return _unexpected(e)
+
+
+def _unexpected(e: Exception) -> int:
+    if os.environ.get("HUBTUI_DEBUG"):
+        raise e
+    print(f"hubtui: error: unexpected {type(e).__name__}: {e} (HUBTUI_DEBUG=1 shows where)", file=sys.stderr)
+    return 1
+
+
+def _stdout_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it."""
+    import select
+
+    try:
+        poll = select.poll()
+        poll.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poll.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 class _starting:

@@ -131,3 +131,18 @@ def test_a_command_builds_only_its_own_parser_and_loads_no_other_command(args, o
     assert proc.returncode == 0, proc.stderr
     loaded = json.loads(proc.stdout)
     assert [m for m in loaded if m.split(".")[-1] in COMMANDS] == [f"hubtui.headless.{own}"]
+
+
+def test_output_whose_reader_went_away_ends_quietly_as_a_stopped_pipe(tmp_path):
+    """`hubtui … | head -1`: the reader closes the pipe before hubtui has written. hubtui ends as a program the
+    shell stopped by SIGPIPE (141), without an "unexpected BrokenPipeError" line."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "hubtui", "completion", "bash"], stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=30, cwd=tmp_path)
+    finally:
+        os.close(write)
+    assert (proc.returncode, proc.stderr) == (141, "")
