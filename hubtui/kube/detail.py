@@ -340,6 +340,7 @@ class LogStream(ResponseThread):
         self._at_last = 0  # how many lines shown carry exactly that timestamp
         self._last_seen = 0.0  # when (this machine's clock) the last line or the stream's opening was
         self._replaying = False  # a reopened stream sends again what was shown: skipped by timestamp
+        self._streaming = False  # the stream's answer has come: a read timeout from now on is a quiet log
 
     def start(self) -> LogStream:
         super().start()
@@ -355,7 +356,7 @@ class LogStream(ResponseThread):
                 error = self._why_no_more()  # the server ended the stream: say why, as the pod shows it
                 break
             except Exception as e:  # noqa: BLE001 - one line in the pane, never a crash
-                if not is_read_timeout(e):
+                if not (is_read_timeout(e) and self._streaming):  # a quiet log; not an API server that never answers
                     if not self._stop.is_set():
                         error = self._why_no_more() or _log_error(e, self.pod, self.container)
                     break
@@ -389,6 +390,7 @@ class LogStream(ResponseThread):
 
         if since is None:
             self._last_seen = time.time()
+        self._streaming = False  # until the answer's head is in: a timeout before it is a failure, not a quiet log
         query: list[tuple[str, Any]] = [("container", self.container), ("follow", True), ("timestamps", True)]
         if since is not None:
             query.append(("sinceSeconds", max(since, 1)))
@@ -398,6 +400,7 @@ class LogStream(ResponseThread):
         resp = self._hold(self.conn.http.request("GET", api_path("v1", "pods", self.namespace, self.pod) + "/log",
                                                  query=query, stream=True,
                                                  timeout=(REQUEST_TIMEOUT[0], self.READ_TIMEOUT)))
+        self._streaming = True
         skip = self._at_last if since is not None else 0  # lines at the last timestamp shown already
         self._replaying = since is not None  # until the first line not shown yet: what was shown comes again
         buf = b""

@@ -316,6 +316,15 @@ def tls_context(ep: Endpoint, cert: tuple[str, str] | None) -> ssl.SSLContext:
     return ctx
 
 
+def _retries(retries: Any) -> int:
+    """How many more tries: None, the default (three); False, none; a number, that many."""
+    from .wire import RETRIES
+
+    if retries is None:
+        return RETRIES
+    return 0 if retries is False else int(retries)
+
+
 def _timeouts(timeout: Any) -> tuple[float | None, float | None]:
     """(to connect, to wait for each read) from a request's timeout: a pair, one number for both, or None."""
     if isinstance(timeout, tuple):
@@ -343,7 +352,7 @@ class Transport:
         with self._lock:
             if self._pool is None or cert != self._pool_cert:
                 if self._pool is not None:
-                    self._pool.clear()  # its connections used the old certificate
+                    self._close(self._pool)  # its connections used the old certificate
                 if self.proxy:
                     self._pool = self._proxied(cert)
                 else:
@@ -387,7 +396,7 @@ class Transport:
     def request(self, method: str, path: str, *, query: list[tuple[str, Any]] | None = None, body: Any = None,
                 content_type: str = "application/json", timeout: Any = None, stream: bool = False,
                 retries: Any = None, idempotent: bool = False) -> Any:
-        """`retries`: None, the default (three tries more); False, none (the first failure raised as it is).
+        """`retries`: None, the default (three tries more); False or 0, none (the first failure raised as it is).
         `idempotent`: sending the request twice does what sending it once does (a merge patch setting values,
         such as a scale), so a connection that drops before the answer is tried again whatever the method (by
         default only the methods HTTP calls idempotent are, never a PATCH)."""
@@ -406,11 +415,8 @@ class Transport:
                 resp, again = self._by_urllib3(pool, method, path, query, data, headers, timeout, stream, retries,
                                                idempotent)
             else:
-                from .wire import RETRIES
-
                 resp, again = pool.request(method, self.target(path, query), headers, data, _timeouts(timeout),
-                                           stream=stream, retries=0 if retries is False else RETRIES,
-                                           idempotent=idempotent)
+                                           stream=stream, retries=_retries(retries), idempotent=idempotent)
             resent = resent or again
             if resp.status == 401 and attempt == 1 and self.cred.expire(auth):
                 resp.drain_conn()
@@ -442,4 +448,10 @@ class Transport:
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.clear()
+            self._close(pool)
+
+    @staticmethod
+    def _close(pool: Any) -> None:
+        """A pool no longer used: its idle connections closed, and (hubtui's own) those still in use closed when
+        their answers end, never kept."""
+        (pool.close if hasattr(pool, "close") else pool.clear)()

@@ -229,6 +229,12 @@ def endpoint(paths: str, context: str | None = None) -> Endpoint:
     server = str(cl.value.get("server") or "")
     if not server:
         raise HubError(f"cluster {cluster_name!r} of {paths} has no server")
+    if "://" not in server:  # as client-go reads it: https when the cluster says anything of TLS, else http
+        tls = any(cl.value.get(k) for k in ("certificate-authority", "certificate-authority-data",
+                                            "insecure-skip-tls-verify", "tls-server-name"))
+        server = ("https://" if tls else "http://") + server
+    if server.split("://", 1)[0].lower() not in ("http", "https") or not server.split("://", 1)[1].strip("/"):
+        raise HubError(f"cluster {cluster_name!r} of {paths}: its server {server!r} is not an http or https URL")
     user = m.users.get(user_name) or _Named({}, cl.base)
     impersonating = sorted(set(user.value) & IMPERSONATION)
     if impersonating:

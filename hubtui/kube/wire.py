@@ -13,7 +13,7 @@ compressed unless asked (hubtui never asks).
 - Failures are OSError's kinds, so kube/client.py's wording reads them as it reads any socket's:
   ConnectionRefusedError, socket.gaierror, `Timeout` (a TimeoutError), ssl.SSLError, and `Dropped` (a
   ConnectionError: the connection ended before the whole answer).
-- Retries follow urllib3's defaults (3 in all): a request that never left (no connection, no TLS) is tried again
+- Retries follow urllib3's defaults (3 more): a request that never left (no connection, no TLS) is tried again
   whatever its method; one that may have reached the server (its connection dropped, or no answer in time) only
   when sending it twice does what sending it once does (GET, PUT, DELETE, HEAD, or `idempotent`). The caller
   learns whether it was sent again (`resent`): an earlier copy may have been acted on.
@@ -24,9 +24,12 @@ from __future__ import annotations
 import select
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from ..errors import HubError
 
 if TYPE_CHECKING:
     import ssl
@@ -70,10 +73,11 @@ class _Conn:
     def idle_and_open(self) -> bool:
         """Whether the server kept this idle connection: nothing to read (a closed one reads as readable: EOF)."""
         try:
-            readable, _, _ = select.select([self.sock], [], [], 0)
+            poll = select.poll()  # not select(): a descriptor above 1024 is fine
+            poll.register(self.sock, select.POLLIN)
+            return not poll.poll(0)
         except (OSError, ValueError):
             return False
-        return not readable
 
     def close(self) -> None:
         try:
@@ -97,6 +101,7 @@ class Response:
         self._keep = keep
         self._data: bytes | None = None
         self._done = False
+        self._shut = False  # shutdown() was called: the connection is never handed to another request
         self._chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         length = headers.get("content-length")
         self._left: int | None = None
@@ -109,8 +114,8 @@ class Response:
                 raise Dropped(f"the answer's Content-Length is not a number: {length!r}") from None
             if self._left < 0:
                 raise Dropped(f"the answer's Content-Length is negative: {length!r}")
-        if self._left is None and not self._chunked:
-            self._keep = False  # the body ends when the server closes the connection
+        if (self._left is None and not self._chunked) or status == 101:
+            self._keep = False  # the body ends when the server closes the connection (or it is another protocol)
         self._chunk_left = 0  # of the chunk being read (chunked)
         if self._left == 0:
             self._finish()
@@ -181,10 +186,10 @@ class Response:
     @staticmethod
     def _chunk_size(rfile) -> int:
         line = _line(rfile)
-        try:
-            return int(line.split(b";", 1)[0].strip(), 16)
-        except ValueError:
-            raise Dropped(f"the answer's chunk size is not a number: {line[:40]!r}") from None
+        size = line.split(b";", 1)[0].strip()
+        if not size or size.strip(b"0123456789abcdefABCDEF"):
+            raise Dropped(f"the answer's chunk size is not a number: {line[:40]!r}")
+        return int(size, 16)
 
     @staticmethod
     def _trailers(rfile) -> None:
@@ -199,7 +204,7 @@ class Response:
         self._done = True
         conn, self._conn = self._conn, None
         if conn is not None:
-            if self._keep:
+            if self._keep and not self._shut:
                 self._pool.put(conn)
             else:
                 conn.close()
@@ -225,7 +230,9 @@ class Response:
             pass
 
     def shutdown(self) -> None:
-        """From another thread: a read blocked on this answer returns (the socket is shut down, not closed)."""
+        """From another thread: a read blocked on this answer returns (the socket is shut down, not closed). Its
+        connection is not kept, even if the answer ended meanwhile."""
+        self._shut = True
         conn = self._conn
         if conn is not None:
             try:
@@ -318,7 +325,13 @@ class Pool:
                 timeout: tuple[float | None, float | None], *, stream: bool = False, retries: int = RETRIES,
                 idempotent: bool = False) -> tuple[Response, bool]:
         """(the answer, whether the request was sent again after a failure once it may have reached the server).
-        `target` is the path and query. `timeout`: (to connect, to wait for each read)."""
+        `target` is the path and query. `timeout`: (to connect, to wait for each read). `retries`: how many more
+        tries a failure may have (0: none). A 413, 429 or 503 with Retry-After is tried again after that long
+        (capped), for the methods HTTP calls idempotent, as urllib3 did; it was answered, so it is not resent."""
+        for value in (target, *headers.values()):
+            if "\r" in value or "\n" in value:
+                raise HubError("a request's header or path holds a line break (a token or name with a newline "
+                               "in it?): not sent")
         head = [f"{method} {self.prefix}{target} HTTP/1.1", f"Host: {self.host_header}"]
         head += [f"{k}: {v}" for k, v in headers.items()]
         if body is not None or method in ("POST", "PUT", "PATCH"):
@@ -338,6 +351,8 @@ class Pool:
                 sent = True
                 conn.sock.sendall(wire)
                 resp = self._answer(conn, method)
+                if not stream:
+                    resp.data  # noqa: B018 - read now (a failure in it is the request's): the connection is freed
             except BaseException as e:
                 if conn is not None:
                     conn.close()
@@ -350,9 +365,11 @@ class Pool:
                     raise error from None
                 resent = resent or sent
                 continue
-            if not stream:
-                resp.data  # noqa: B018 - read now: the connection goes back to the pool at once
-            return resp, resent
+            pause = _retry_after(resp) if method in IDEMPOTENT and tries <= retries else None
+            if pause is None:
+                return resp, resent
+            resp.drain_conn()
+            time.sleep(pause)
 
     def _answer(self, conn: _Conn, method: str) -> Response:
         rfile = conn.rfile
@@ -382,6 +399,21 @@ class Pool:
         keep = parts[0] == b"HTTP/1.1" and "close" not in headers.get("connection", "").lower()
         reason = parts[2].decode("latin-1") if len(parts) > 2 else ""
         return Response(self, conn, method, status, reason, headers, keep)
+
+
+RETRY_AFTER_MAX = 10.0  # seconds: a longer Retry-After is not waited for here (the caller hears the status)
+
+
+def _retry_after(resp: Response) -> float | None:
+    """The seconds a 413, 429 or 503 asks to wait before the request is sent again; None: not such an answer (or
+    it asks for longer than RETRY_AFTER_MAX, or says it as a date)."""
+    if resp.status not in (413, 429, 503):
+        return None
+    try:
+        seconds = float(resp.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return max(seconds, 0.0) if seconds <= RETRY_AFTER_MAX else None
 
 
 def _as_failure(e: BaseException, sent: bool) -> OSError | None:

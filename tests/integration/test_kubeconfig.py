@@ -424,3 +424,19 @@ def test_sixteen_requests_at_once_run_the_plugin_once_after_a_refusal_and_once_w
         assert (d / "runs.txt").read_text() == "xx"  # at connect, then one failed run for all 16
     finally:
         conn.close()
+
+
+def test_a_server_without_a_scheme_is_https_as_kubectl_reads_it_and_another_scheme_is_one_line(parts, kube_settings):
+    """`server: 127.0.0.1:PORT` with a CA: kubectl (client-go) reaches it over https; hubtui connects the same way
+    (never plain http to another host). A server that is not http(s) is one line, nothing sent."""
+    user = {"client-certificate": str(parts["dir"] / "admin.crt"), "client-key": str(parts["dir"] / "admin.key")}
+    bare = parts["server"].split("://", 1)[1]
+    path = write(parts["dir"], user, {"server": bare, "certificate-authority": str(parts["dir"] / "ca.crt")})
+    conn = connect(replace(kube_settings, kubeconfig=path, context=None))
+    try:
+        assert conn.endpoint.server == parts["server"] and who(conn) == "kwok-admin"
+    finally:
+        conn.close()
+    path = write(parts["dir"], user, {"server": "ftp://" + bare}, name="ftp")
+    with pytest.raises(HubError, match="is not an http or https URL"):
+        connect(replace(kube_settings, kubeconfig=path, context=None))

@@ -285,3 +285,199 @@ def test_a_name_that_does_not_resolve_is_said_so():
     with pytest.raises(OSError) as e:
         wire.Pool("https://no-such-host.invalid:6443").request("GET", "/version", {}, None, (2, 2), retries=0)
     assert network_reason(e.value) == "its name does not resolve"
+
+
+@pytest.mark.parametrize("method, idempotent, tries", [("DELETE", False, 2), ("PATCH", False, 1), ("PATCH", True, 2)])
+def test_an_answer_whose_body_is_cut_counts_as_a_failure_once_sent(serve, method, idempotent, tries):
+    """The head came, the body was cut: the server acted. A DELETE (or a PATCH said idempotent) is sent again and
+    said resent (a namespace's delete then ends 404: its answer was lost); a plain PATCH is not sent again."""
+    def handle(sock, n):
+        server.read_request(sock)
+        if n == 0:
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab")
+        else:
+            sock.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\n{}")
+
+    server = serve(handle)
+    pool = wire.Pool(server.url)
+    if tries == 2:
+        resp, resent = pool.request(method, "/x", {}, b"{}", (5, 5), idempotent=idempotent)
+        assert (resp.status, resent) == (404, True)
+    else:
+        with pytest.raises(wire.Dropped):
+            pool.request(method, "/x", {}, b"{}", (5, 5), idempotent=idempotent)
+    assert len(server.requests) == tries
+
+
+def test_a_failing_idempotent_request_is_tried_four_times_in_all(serve):
+    def handle(sock, n):
+        server.read_request(sock)
+
+    server = serve(handle)
+    with pytest.raises(wire.Dropped):
+        wire.Pool(server.url).request("GET", "/x", {}, None, (5, 5))
+    assert len(server.requests) == 1 + wire.RETRIES
+
+
+@pytest.mark.parametrize("method, tries", [("GET", 2), ("PATCH", 1)])
+def test_a_throttled_read_waits_for_retry_after_and_goes_again_but_a_patch_is_left_to_its_caller(
+        serve, method, tries):
+    def handle(sock, n):
+        while server.read_request(sock) is not None:
+            if len(server.requests) == 1:
+                sock.sendall(b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0.2\r\nContent-Length: 2\r\n\r\n{}")
+            else:
+                sock.sendall(OK)
+
+    server = serve(handle)
+    started = time.monotonic()
+    resp, resent = wire.Pool(server.url).request(method, "/x", {}, b"{}" if method == "PATCH" else None, (5, 5),
+                                                 idempotent=method == "PATCH")
+    assert (resp.status, resent, len(server.requests)) == ((200 if tries == 2 else 429), False, tries)
+    assert resp.headers.get("Retry-After") in (None, "0.2")
+    if tries == 2:
+        assert time.monotonic() - started >= 0.2
+
+
+def test_an_interim_answer_is_skipped_and_a_closing_or_unfinished_connection_is_never_reused(serve):
+    def handle(sock, n):
+        while server.read_request(sock) is not None:
+            path = server.requests[-1].split(b" ")[1]
+            if path == b"/interim":
+                sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+            elif path == b"/closing":
+                sock.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}")
+            else:
+                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n[1,2,3]"[:-1])
+
+    server = serve(handle)
+    pool = wire.Pool(server.url)
+    resp, _ = pool.request("GET", "/interim", {}, None, (5, 5))
+    assert (resp.status, resp.data) == (204, b"")
+    assert len(pool._idle) == 1  # kept: the next request reuses it
+    resp, _ = pool.request("GET", "/closing", {}, None, (5, 5))
+    assert resp.data == b"{}" and pool._idle == []  # the server said it closes
+    resp, _ = pool.request("GET", "/long", {}, None, (5, 5), stream=True)
+    assert next(resp.stream(2)) == b"[1"
+    resp.release_conn()
+    assert pool._idle == []  # four bytes of its body unread: never handed to the next request
+    assert server.accepted == 2  # the first served /interim and /closing; /long needed a new one
+
+
+def test_a_header_with_a_line_break_is_refused_and_nothing_is_sent(serve):
+    from hubtui.errors import HubError
+
+    server = serve(lambda sock, n: server.read_request(sock))
+    with pytest.raises(HubError, match="line break"):
+        wire.Pool(server.url).request("GET", "/x", {"Authorization": "Bearer abc\r\nX-Evil: 1"}, None, (5, 5))
+    time.sleep(0.1)
+    assert server.accepted == 0
+
+
+@pytest.mark.parametrize("server, host", [("https://[::1]:6443", "[::1]:6443"), ("https://example.org", "example.org"),
+                                          ("http://10.0.0.1:80/", "10.0.0.1")])
+def test_the_host_header_names_the_server_as_http_wants_it(server, host):
+    assert wire.Pool(server).host_header == host
+
+
+# ----- TLS -----------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 and localhost (openssl), and its key."""
+    import subprocess
+
+    where = tmp_path_factory.mktemp("tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-days", "1",
+                    "-keyout", str(where / "key.pem"), "-out", str(where / "cert.pem")],
+                   check=True, capture_output=True)
+    return str(where / "cert.pem"), str(where / "key.pem")
+
+
+def tls_serve(serve, certificate, handle):
+    import ssl
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*certificate)
+
+    def wrapped(sock, n):
+        try:
+            tls = ctx.wrap_socket(sock, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        handle(tls, n)
+
+    return serve(wrapped)
+
+
+def endpoint(url: str, ca: str | None, **kw):
+    from hubtui.kube.kubeconfig import Endpoint
+
+    return Endpoint(context="c", cluster="c", user="u", server=url, kubeconfig="k", ca_file=ca, **kw)
+
+
+def test_over_tls_connections_are_kept_and_a_blocked_read_is_ended_by_shutdown(serve, certificate):
+    from hubtui.kube.http import tls_context
+
+    def handle(sock, n):
+        while server.read_request(sock) is not None:
+            if server.requests[-1].split(b" ")[1] == b"/watch":
+                sock.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                time.sleep(5)
+                return
+            sock.sendall(OK)
+
+    server = tls_serve(serve, certificate, handle)
+    url = f"https://127.0.0.1:{server.port}"
+    pool = wire.Pool(url, lambda: tls_context(endpoint(url, certificate[0]), None))
+    for _ in range(3):
+        assert pool.request("GET", "/x", {}, None, (5, 5))[0].data == b"{}"
+    assert server.accepted == 1
+    resp, _ = pool.request("GET", "/watch", {}, None, (5, 30), stream=True)
+    failures = []
+    reader = threading.Thread(target=lambda: failures.extend(_read_all(resp)))
+    reader.start()
+    time.sleep(0.2)
+    resp.shutdown()
+    reader.join(3)
+    assert not reader.is_alive() and isinstance(failures[0], OSError)
+
+
+def _read_all(resp) -> list:
+    try:
+        for _ in resp.stream(8192):
+            pass
+    except OSError as e:
+        return [e]
+    return [None]
+
+
+@pytest.mark.parametrize("name, works", [(None, True), ("localhost", True), ("kubernetes.default", False)])
+def test_the_certificate_is_checked_for_the_address_or_the_tls_server_name(serve, certificate, name, works):
+    from hubtui.kube.http import tls_context
+
+    def handle(sock, n):
+        server.read_request(sock)
+        sock.sendall(OK)
+
+    server = tls_serve(serve, certificate, handle)
+    url = f"https://127.0.0.1:{server.port}"
+    pool = wire.Pool(url, lambda: tls_context(endpoint(url, certificate[0]), None), server_hostname=name)
+    if works:
+        assert pool.request("GET", "/x", {}, None, (5, 5))[0].status == 200
+        return
+    with pytest.raises(OSError) as e:
+        pool.request("PATCH", "/x", {}, b"{}", (5, 5))
+    assert network_reason(e.value) == "the TLS handshake failed: the certificate or the CA does not match"
+    assert server.requests == [] and server.accepted == 1 + wire.RETRIES  # never sent: tried again, as any connect
+
+
+def test_a_server_that_is_not_trusted_is_said_so_and_never_sent_a_request(serve, certificate):
+    from hubtui.kube.http import tls_context
+
+    server = tls_serve(serve, certificate, lambda sock, n: server.read_request(sock))
+    url = f"https://127.0.0.1:{server.port}"
+    pool = wire.Pool(url, lambda: tls_context(endpoint(url, None), None), maxsize=4)  # the system's CAs only
+    with pytest.raises(OSError) as e:
+        pool.request("GET", "/version", {}, None, (5, 5), retries=0)
+    assert "TLS handshake failed" in network_reason(e.value) and server.requests == []
