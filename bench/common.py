@@ -36,7 +36,16 @@ def bench_cluster(nodes: int, name: str = BENCH_CLUSTER) -> LocalCluster:
 
 def create_deployments(cluster: LocalCluster, namespace: str, count: int, replicas: int, *,
                        first: int | None = None) -> None:
-    """`count` deployments svc-000... (with `first`: svc-<first>... numbered on four digits)."""
+    """`count` deployments svc-000... (with `first`: svc-<first>... numbered on four digits). A namespace an earlier
+    run is still deleting is waited for first: its deployments would go away under the measurement."""
+    for _ in range(240):
+        phase = cluster.kubectl("get", "namespace", namespace, "-o", "jsonpath={.status.phase}", check=False,
+                                timeout=60).stdout.strip()
+        if phase != "Terminating":
+            break
+        time.sleep(0.5)
+    else:
+        raise SystemExit(f"bench: namespace {namespace} is still being deleted after 2 minutes")
     items = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}]
     for i in range(first or 0, (first or 0) + count):
         name = f"svc-{i:04d}" if first is not None else f"svc-{i:03d}"
