@@ -141,3 +141,40 @@ def write_section(heading: str, text: str) -> None:
     pattern = re.compile(re.escape(heading) + r".*?(?=\n## |\Z)", re.S)
     new = pattern.sub(lambda _: text.rstrip() + "\n", old) if pattern.search(old) else old.rstrip() + "\n\n" + text
     path.write_text(new.rstrip() + "\n")
+
+
+class Pty:
+    """A command in a pty (140x40 unless told), its screen kept by a terminal emulator."""
+
+    def __init__(self, cmd: list[str], env: dict, size: tuple[int, int] = (140, 40)):
+        import pexpect
+        import pyte
+
+        self.screen = pyte.Screen(*size)
+        self.stream = pyte.ByteStream(self.screen)
+        self.child = pexpect.spawn(cmd[0], cmd[1:], env=env, dimensions=(size[1], size[0]))
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def until(self, check, timeout: float = 60) -> float:
+        """Seconds until check(screen text) holds."""
+        import pexpect
+
+        started = time.perf_counter()
+        if check(self.text()):
+            return 0.0
+        while time.perf_counter() - started < timeout:
+            try:  # returns as soon as bytes arrive; the screen is read again only then (no busy polling of the
+                self.stream.feed(self.child.read_nonblocking(65536, timeout=0.05))  # emulator beside hubtui)
+            except pexpect.TIMEOUT:
+                continue
+            except pexpect.EOF:
+                break
+            if check(self.text()):
+                return time.perf_counter() - started
+        raise SystemExit("bench: the screen never showed what was awaited:\n" + self.text())
+
+    def close(self) -> None:
+        self.child.sendcontrol("q")
+        self.child.close(force=True)

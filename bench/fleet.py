@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 
-from common import (ROOT, create_deployments, deployment_path, installed_like, machine, median, raw_patch_all,
+from common import (ROOT, Pty, create_deployments, deployment_path, installed_like, machine, median, raw_patch_all,
                     write_section)
 
 from cluster.localcluster import LocalCluster  # (common put the repository on the path)
@@ -39,39 +39,6 @@ HUBTUI = str(ROOT / ".venv" / "bin" / "hubtui")
 HEADING = "## Fleet (`bench/fleet.py`)"
 ORIGINAL = "hubtui.io/original-replicas"  # the record maintenance writes (hubtui.kube.deployments)
 STUCK = "stuck"  # a deployment whose pods can never be scheduled: scaled to 1, it stays not ready
-
-
-class Pty:
-    """A command in a 140x40 pty, its screen kept by a terminal emulator."""
-
-    def __init__(self, cmd: list[str], env: dict):
-        import pexpect
-        import pyte
-
-        self.screen = pyte.Screen(140, 40)
-        self.stream = pyte.ByteStream(self.screen)
-        self.child = pexpect.spawn(cmd[0], cmd[1:], env=env, dimensions=(40, 140))
-
-    def text(self) -> str:
-        return "\n".join(self.screen.display)
-
-    def until(self, check, timeout: float = 60) -> float:
-        """Seconds until check(screen text) holds."""
-        import pexpect
-
-        started = time.perf_counter()
-        while time.perf_counter() - started < timeout:
-            try:
-                self.stream.feed(self.child.read_nonblocking(65536, timeout=0.002))
-            except pexpect.TIMEOUT:
-                pass
-            if check(self.text()):
-                return time.perf_counter() - started
-        raise SystemExit("bench: the fleet screen never showed what was awaited:\n" + self.text())
-
-    def close(self) -> None:
-        self.child.sendcontrol("q")
-        self.child.close(force=True)
 
 
 def rows_ready(text: str, hubs: list[str], total: int) -> bool:
