@@ -299,7 +299,7 @@ def is_read_timeout(exc: BaseException) -> bool:
 def tls_context(ep: Endpoint, cert: tuple[str, str] | None) -> ssl.SSLContext:
     """TLS to the API server for a connection of hubtui's own (kube/wire.py's requests, the port-forward's
     WebSocket): the kubeconfig's CA (or the system's), no check at all when it says insecure-skip-tls-verify, and
-    the client certificate. Transport._proxied() says the same to urllib3 for a proxy: change the two together."""
+    the client certificate. urllib3 is handed the same context for a proxy (Transport._proxied)."""
     import ssl
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -364,16 +364,11 @@ class Transport:
             return self._pool
 
     def _proxied(self, cert: tuple[str, str] | None) -> Any:
-        """urllib3's manager through the proxy. Its TLS is tls_context()'s, said in urllib3's terms: change the
-        two together."""
+        """urllib3's manager through the proxy, with tls_context()'s TLS (one TLS setup for both paths)."""
         import urllib3
 
-        kw: dict[str, Any] = {"num_pools": 4, "maxsize": self.maxsize,
+        kw: dict[str, Any] = {"num_pools": 4, "maxsize": self.maxsize, "ssl_context": tls_context(self.ep, cert),
                               "cert_reqs": "CERT_REQUIRED" if self.ep.verify else "CERT_NONE"}
-        if self.ep.ca_file:
-            kw["ca_certs"] = self.ep.ca_file
-        if cert:
-            kw["cert_file"], kw["key_file"] = cert
         if self.ep.tls_server_name:
             kw["server_hostname"] = self.ep.tls_server_name
         if not self.ep.verify:
