@@ -481,3 +481,35 @@ def test_a_server_that_is_not_trusted_is_said_so_and_never_sent_a_request(serve,
     with pytest.raises(OSError) as e:
         pool.request("GET", "/version", {}, None, (5, 5), retries=0)
     assert "TLS handshake failed" in network_reason(e.value) and server.requests == []
+
+
+# ----- through kube/http.py's Transport ---------------------------------------------------------------------
+def transport(url: str, **kw):
+    from hubtui.kube.http import Credential, Transport
+
+    ep = endpoint(url, None, token="t0k3n", **kw)
+    return Transport(ep, Credential(ep))
+
+
+def test_a_delete_whose_answer_was_lost_ends_as_an_api_error_that_says_it_was_sent_again(serve):
+    """What the cleanup's namespace deletion reads (kube_steps): the first DELETE was acted on and its answer
+    lost; the second finds the namespace gone (404), and the error says the request was sent again."""
+    def handle(sock, n):
+        server.read_request(sock)
+        if n > 0:
+            sock.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+
+    server = serve(handle)
+    from hubtui.kube.http import ApiError
+
+    with pytest.raises(ApiError) as e:
+        transport(server.url).json("DELETE", "/api/v1/namespaces/doomed", body={"kind": "DeleteOptions"})
+    assert (e.value.status, e.value.resent) == (404, True)
+    assert all(b"Authorization: Bearer t0k3n" in r and b"User-Agent: hubtui" in r for r in server.requests)
+
+
+def test_requests_go_on_hubtuis_own_sockets_unless_a_proxy_stands_between():
+    t = transport("https://127.0.0.1:6443")
+    assert isinstance(t.pool(None), wire.Pool)
+    proxied = transport("https://10.1.2.3:6443", proxy="http://127.0.0.1:3128")
+    assert type(proxied.pool(None)).__module__.startswith("urllib3")
