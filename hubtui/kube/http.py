@@ -367,17 +367,19 @@ class Transport:
         """urllib3's manager through the proxy, with tls_context()'s TLS (one TLS setup for both paths)."""
         import urllib3
 
+        proxy = self.proxy
+        assert proxy is not None
         kw: dict[str, Any] = {"num_pools": 4, "maxsize": self.maxsize, "ssl_context": tls_context(self.ep, cert),
                               "cert_reqs": "CERT_REQUIRED" if self.ep.verify else "CERT_NONE"}
         if self.ep.tls_server_name:
             kw["server_hostname"] = self.ep.tls_server_name
         if not self.ep.verify:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-        if self.proxy.startswith("socks"):
+        if proxy.startswith("socks"):
             from urllib3.contrib.socks import SOCKSProxyManager  # needs PySocks, as the library does
 
-            return SOCKSProxyManager(self.proxy, **kw)
-        return urllib3.ProxyManager(self.proxy, **kw)
+            return SOCKSProxyManager(proxy, **kw)
+        return urllib3.ProxyManager(proxy, **kw)
 
     def target(self, path: str, query: list[tuple[str, Any]] | None = None) -> str:
         """`path` as its callers build it, each name in it quoted once (kube/rest.py, kube/deployments.py), and its

@@ -26,12 +26,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from ..errors import HubError
 
 if TYPE_CHECKING:
+    import io
     import ssl
 
 RETRIES = 3  # as urllib3's default Retry(3)
@@ -55,7 +56,7 @@ class ReadTimeout(Timeout):
 class Headers(dict):
     """Response headers by lower-case name; `get()` takes any case."""
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         return super().get(key.lower(), default)
 
     def __getitem__(self, key: str) -> str:
@@ -68,7 +69,7 @@ class Headers(dict):
 class _Conn:
     def __init__(self, sock: socket.socket):
         self.sock = sock
-        self.rfile = sock.makefile("rb", buffering=65536)
+        self.rfile = cast("io.BufferedReader", sock.makefile("rb", buffering=65536))
 
     def idle_and_open(self) -> bool:
         """Whether the server kept this idle connection: nothing to read (a closed one reads as readable: EOF)."""
@@ -96,7 +97,8 @@ class Response:
 
     def __init__(self, pool: Pool, conn: _Conn, method: str, status: int, reason: str, headers: Headers,
                  keep: bool):
-        self._pool, self._conn = pool, conn
+        self._pool = pool
+        self._conn: _Conn | None = conn
         self.status, self.reason, self.headers = status, reason, headers
         self._keep = keep
         self._data: bytes | None = None
