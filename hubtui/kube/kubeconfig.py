@@ -149,9 +149,19 @@ def context_places(paths: str) -> list[tuple[str, str, str]]:
     out = []
     for name, ctx in m.contexts.items():
         cluster = m.clusters.get(str(ctx.value.get("cluster") or ""))
-        server = cluster.value.get("server") if cluster else ""
-        out.append((name, str(ctx.value.get("namespace") or ""), str(server or "")))
+        out.append((name, str(ctx.value.get("namespace") or ""), _server(cluster.value) if cluster else ""))
     return out
+
+
+def _server(cluster: dict) -> str:
+    """The cluster's server as a URL, as client-go reads it: one without a scheme is https when the cluster says
+    anything of TLS, else http ('' when it names none). The fleet's rows and the connection spell it alike."""
+    server = str(cluster.get("server") or "")
+    if server and "://" not in server:
+        tls = any(cluster.get(k) for k in ("certificate-authority", "certificate-authority-data",
+                                          "insecure-skip-tls-verify", "tls-server-name"))
+        server = ("https://" if tls else "http://") + server
+    return server
 
 
 # ----- resolving one context -----------------------------------------------------------------------------------
@@ -226,13 +236,9 @@ def endpoint(paths: str, context: str | None = None) -> Endpoint:
     if cluster_name not in m.clusters:
         raise HubError(f"context {name!r} names cluster {cluster_name!r}, which {paths} does not define")
     cl = m.clusters[cluster_name]
-    server = str(cl.value.get("server") or "")
+    server = _server(cl.value)
     if not server:
         raise HubError(f"cluster {cluster_name!r} of {paths} has no server")
-    if "://" not in server:  # as client-go reads it: https when the cluster says anything of TLS, else http
-        tls = any(cl.value.get(k) for k in ("certificate-authority", "certificate-authority-data",
-                                            "insecure-skip-tls-verify", "tls-server-name"))
-        server = ("https://" if tls else "http://") + server
     if server.split("://", 1)[0].lower() not in ("http", "https") or not server.split("://", 1)[1].strip("/"):
         raise HubError(f"cluster {cluster_name!r} of {paths}: its server {server!r} is not an http or https URL")
     user = m.users.get(user_name) or _Named({}, cl.base)

@@ -44,7 +44,7 @@ BACKOFF = (1.0, 30.0)  # seconds: the first retry of a hub that failed to start,
 class Hub:
     context: str
     namespace: str
-    server: str = ""  # as the kubeconfig names it
+    server: str = ""  # as the kubeconfig names it (a URL: a scheme-less one read as the connection reads it)
     namespace_from: str = "settings"  # "context": the kubeconfig context's own (kubens); else -n, $NAMESPACE, …
 
 

@@ -437,6 +437,14 @@ def test_a_server_without_a_scheme_is_https_as_kubectl_reads_it_and_another_sche
         assert conn.endpoint.server == parts["server"] and who(conn) == "kwok-admin"
     finally:
         conn.close()
+    from hubtui.kube.kubeconfig import context_places, endpoint
+    from hubtui.ops.fleet import Hub, points_elsewhere
+
+    # the fleet's row spells the server as the connection does: the hub is not taken to point elsewhere
+    assert context_places(path) == [("c", "", parts["server"])]
+    assert points_elsewhere(Hub("c", "ns", context_places(path)[0][2]), conn.server) is None
+    plain = write(parts["dir"], {"token": "t"}, {"server": "10.0.0.9:8080"}, name="plain")
+    assert endpoint(plain).server == context_places(plain)[0][2] == "http://10.0.0.9:8080"  # nothing of TLS: http
     path = write(parts["dir"], user, {"server": "ftp://" + bare}, name="ftp")
     with pytest.raises(HubError, match="is not an http or https URL"):
         connect(replace(kube_settings, kubeconfig=path, context=None))
