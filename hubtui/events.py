@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     from .facts import Fact, Said
@@ -102,6 +102,19 @@ def named(fact) -> dict:
     """A fact (a dataclass) as JSON data, named: {"fact": "BackedUp", "files": 3, "folder": "…"}; facts within
     it (a Listed's said, a HeldBack's reason) are named too."""
     return {"fact": type(fact).__name__, **{f.name: _value(getattr(fact, f.name)) for f in fields(fact)}}
+
+
+def from_named(data: dict, table: Mapping[str, type], unknown: type[Exception]) -> Any:
+    """A fact back from named()'s data, by its class in `table` (lists read back as tuples). A name the table does
+    not hold, or fields its class does not take, raise `unknown` (a saved plan's facts: the plan is refused)."""
+    fields = dict(data)
+    cls = table.get(str(fields.pop("fact", "")))
+    if cls is None:
+        raise unknown(f"a fact this hubtui does not know: {data!r}")
+    try:
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+    except TypeError:  # a field this hubtui does not know, or one missing
+        raise unknown(f"a fact this hubtui reads otherwise: {data!r}") from None
 
 
 def ignore(event: Event) -> None:

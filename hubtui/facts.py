@@ -737,16 +737,11 @@ def risk_data(risk: Risk) -> dict | str:
 def risk_from_data(data) -> Risk:
     """A saved plan's risk: text (an earlier hubtui's plan) is Unworded; a risk this hubtui does not know is
     UnknownRisk (the plan is refused: plan again), never dropped."""
+    from .events import from_named
+
     if isinstance(data, str):
         return Unworded(data)
-    fields = dict(data)
-    cls: type | None = _RISKS.get(str(fields.pop("fact", "")))
-    if cls is None:
-        raise UnknownRisk(f"unknown risk {data!r}")
-    try:
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
-    except TypeError:  # a field this hubtui does not know, or one missing
-        raise UnknownRisk(f"a risk this hubtui reads otherwise: {data!r}") from None
+    return from_named(data, _RISKS, UnknownRisk)
 
 
 class UnknownRisk(ValueError):

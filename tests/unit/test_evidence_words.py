@@ -80,7 +80,9 @@ def test_a_plan_an_earlier_hubtui_saved_loads_with_its_hash_and_its_words(tmp_pa
 @pytest.mark.parametrize("evidence", [
     {"binding": "bound", "facts": [{"fact": "SomethingNew", "what": "x", "verdict": "for"}]},
     {"binding": "bound", "facts": [{"fact": "ProductionPattern", "context": "c", "pattern": "p"}]},  # a reason
-    {"binding": "bound", "facts": [], "production_hints": [{"fact": "EndpointOfPlanned", "cluster": "c"}]}])
+    {"binding": "bound", "facts": [], "production_hints": [{"fact": "EndpointOfPlanned", "cluster": "c"}]},
+    {"binding": "bound", "facts": ["namespace hub is labelled environment=dev"]},  # words, where a fact's data is
+    {"binding": "bound", "facts": [{"fact": "Labelled", "namespace": "hub", "extra": 1}]}])
 def test_a_saved_plan_with_evidence_this_hubtui_does_not_know_is_refused(tmp_path, evidence):
     path = plan_with(evidence).save(tmp_path)
     with pytest.raises(HubError, match="holds evidence this hubtui does not know .*: plan again"):

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...errors import UsageError
+from ...events import from_named
 from ...urls import normalise_server
 from ...words import counted
 from .names import ENVIRONMENT_LABELS, named_environments, names_environment, production_like
@@ -178,20 +179,22 @@ class UnknownEvidence(ValueError):
     """A saved plan's evidence that this hubtui does not know (saved by another version of it)."""
 
 
-def _from_data(data, earlier: type) -> Fact | Hint:
-    """A saved fact or reason: named data, or (an earlier hubtui's) its words, as `earlier` holds them."""
+def _fact(data) -> Fact:
+    """A saved fact: named data, or (an earlier hubtui's) its source, words and verdict (Said)."""
+    if isinstance(data, dict) and "fact" not in data:
+        return Said(str(data.get("source", "")), str(data.get("text", "")), str(data.get("verdict", "")))
+    if not isinstance(data, dict):
+        raise UnknownEvidence(f"evidence this hubtui does not know: {data!r}")
+    return from_named(data, _FACTS, UnknownEvidence)
+
+
+def _hint(data) -> Hint:
+    """A saved reason for production: named data, or (an earlier hubtui's) its words (SaidHint)."""
     if isinstance(data, str):
-        return earlier(data)
-    fields = dict(data)
-    if "fact" not in fields and earlier is Said:
-        return Said(str(fields.get("source", "")), str(fields.get("text", "")), str(fields.get("verdict", "")))
-    cls = (_FACTS if earlier is Said else _HINTS).get(str(fields.pop("fact", "")))
-    try:
-        if cls is None:
-            raise TypeError
-        return cls(**fields)
-    except TypeError:
-        raise UnknownEvidence(f"evidence this hubtui does not know: {data!r}") from None
+        return SaidHint(data)
+    if not isinstance(data, dict):
+        raise UnknownEvidence(f"evidence this hubtui does not know: {data!r}")
+    return from_named(data, _HINTS, UnknownEvidence)
 
 
 @dataclass(frozen=True)
@@ -229,8 +232,8 @@ class Evidence:
     def from_dict(cls, d: dict | None) -> Evidence:
         """A saved plan's evidence; UnknownEvidence for what this hubtui does not know."""
         d = d or {}
-        return cls(tuple(_from_data(f, Said) for f in d.get("facts", ())),  # type: ignore[misc]
-                   tuple(_from_data(h, SaidHint) for h in d.get("production_hints", ())))  # type: ignore[misc]
+        return cls(tuple(_fact(f) for f in d.get("facts", ())),
+                   tuple(_hint(h) for h in d.get("production_hints", ())))
 
 
 _EKS_ARN = re.compile(r"arn:aws[a-z-]*:eks:([a-z0-9-]+):(\d{12}):cluster/")
