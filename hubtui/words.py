@@ -32,12 +32,17 @@ def users_or_why(users: tuple[str, ...] | list[str], unchecked: str = "") -> tup
     return list(users), unchecked
 
 
+def unchecked_use(why: str) -> str:
+    """An infrastructure namespace whose users could not be listed (`why`)."""
+    return f"whether something uses it could not be checked ({why})"
+
+
 def in_use(users: tuple[str, ...] | list[str], unchecked: str = "", most: int = 3) -> str:
     """What keeps an infrastructure namespace: `used since the plan by ingress web/site and 2 more`, or why
     that could not be checked (`unchecked`, which keeps it too)."""
     users, unchecked = users_or_why(users, unchecked)
     if not users:
-        return f"whether something uses it could not be checked ({unchecked})"
+        return unchecked_use(unchecked)
     more = f" and {len(users) - most} more" if len(users) > most else ""
     return f"used since the plan by {', '.join(users[:most])}{more}"
 

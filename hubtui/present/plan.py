@@ -13,7 +13,7 @@ from ..ops.cleanup.kube_steps import served_label
 from ..ops.cleanup.runner import STEP_TITLES, steps_for
 from ..paths import tilde
 from .tones import ERROR, HEADING, MUTED, PLAIN, STRONG, SUCCESS, WARNING
-from .words import counted, users_or_why
+from .words import counted, unchecked_use, users_or_why
 
 
 @dataclass
@@ -87,7 +87,7 @@ def plan_lines(plan: Plan) -> list[Line]:
         if not ns.included:
             users, why = users_or_why(ns.shared, ns.unchecked)
             shared = ("shared with " + ", ".join(users[:3]) + (" …" if len(users) > 3 else "") if users
-                      else f"whether something uses it could not be checked ({why})")
+                      else unchecked_use(why))
             kube.add(f"namespace {ns.name}", f"{ns.role} · NOT included: {shared} "
                      "(--include-shared-infra, or its box in the form, includes it)", tone=WARNING,
                      rest_tone=WARNING)

@@ -9,6 +9,7 @@ from ..facts import (AdditionalNotBackedUp, ApiDisabled, BackupWillStop, Binding
                      MainNamespaceMissing, MemorystoreDataLost, MskDataLost, NameOnly, NoAnswerFrom, NoBackupTaken,
                      NotIncluded, OtherInstanceUnsaved, ProtectionOn, Risk, RolesUnsaved, ShardUnsaved, SharedIncluded,
                      SharedUnchecked, StoreAbsent, TagOnly, Unworded, VolumesGoWithNamespaces, VolumesNotSaved)
+from .words import unchecked_use, users_or_why
 
 STOPS = "the backup will stop the cleanup before anything is deleted: "
 
@@ -43,10 +44,12 @@ def risk_text(r: Risk) -> str:
         return (f"namespace {r.namespace}: statefulsets {', '.join(r.statefulsets)} with volumes "
                 f"{', '.join(r.volumes)} are NOT backed up (the backup covers {r.main} only)")
     if isinstance(r, SharedIncluded):
-        return f"shared infrastructure {r.namespace} is included although in use: {', '.join(r.users)}"
+        users, why = users_or_why(r.users)  # an earlier hubtui's plan said an unlistable use as a user
+        if not users:
+            return f"shared infrastructure {r.namespace} is included although {unchecked_use(why)}"
+        return f"shared infrastructure {r.namespace} is included although in use: {', '.join(users)}"
     if isinstance(r, SharedUnchecked):
-        return (f"shared infrastructure {r.namespace} is included although whether something uses it could not be "
-                f"checked ({r.why})")
+        return f"shared infrastructure {r.namespace} is included although {unchecked_use(r.why)}"
     if isinstance(r, KubeconfigByNameOnly):
         return (f"kubeconfig entries for {r.cluster} are matched by name only (no cloud cluster endpoint was found "
                 "to compare with their server)")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hubtui.facts import _RISKS, BindingUnproven, NotIncluded, ProtectionOn, ShardUnsaved, Unworded, risk_data
+from hubtui.facts import (_RISKS, BindingUnproven, NotIncluded, ProtectionOn, ShardUnsaved, SharedIncluded,
+                          SharedUnchecked, Unworded, risk_data)
 from hubtui.errors import HubError
 from hubtui.ops.cleanup.plan import NamespacePlan, Plan
 from hubtui.present.plan import plan_json, render_text
@@ -50,6 +51,14 @@ def test_each_risk_has_words_of_its_own(cls):
     (ShardUnsaved("Redis cluster master 1a2b3c4d (10.0.0.3:6379, slots 0-5460)", "no answer"),
      "the backup will stop the cleanup before anything is deleted: Redis cluster master 1a2b3c4d (10.0.0.3:6379, "
      "slots 0-5460) cannot be saved: no answer"),
+    (SharedIncluded("ingress-nginx", ("ingress web/site",)),
+     "shared infrastructure ingress-nginx is included although in use: ingress web/site"),
+    (SharedIncluded("ingress-nginx", ("could not check (forbidden (403))",)),  # as an earlier hubtui saved it
+     "shared infrastructure ingress-nginx is included although whether something uses it could not be checked "
+     "(forbidden (403))"),
+    (SharedUnchecked("ingress-nginx", "forbidden (403)"),
+     "shared infrastructure ingress-nginx is included although whether something uses it could not be checked "
+     "(forbidden (403))"),
 ])
 def test_a_risk_in_words(risk, text):
     assert risk_text(risk) == text

@@ -278,15 +278,17 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
                       timeout: float = 180, cancel: threading.Event | None = None) -> NamespaceDeletion:
     """Delete each planned namespace (name -> the uid the plan saw) and wait until it is really gone. The
     delete carries the uid as a precondition: a namespace created again since the plan is never deleted by
-    it (it is named in `recreated`). One still Terminating at the end is explained: its conditions (what
+    it (it is named in NamespaceDeletion.recreated). One still Terminating at the end is explained: its conditions (what
     remains, which finalizers) and its own finalizers."""
     step = "namespaces"
     audit.check()  # every change is audited: no audit log, no change
     emit(StepStarted(step, ", ".join(uids)))
-    absent, pending, recreated = [], [], {}
+    absent: list[str] = []
+    pending: list[str] = []
+    created_again: dict[str, str] = {}  # name -> why it was not deleted (not the plan's namespace)
     for name, uid in uids.items():
         if not uid:
-            recreated[name] = "the plan has no uid for it (made by an older hubtui): plan again"
+            created_again[name] = "the plan has no uid for it (made by an older hubtui): plan again"
             continue
         try:
             delete_object(conn, "v1", "namespaces", name, uid=uid)
@@ -309,7 +311,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
                 if current is None:
                     absent.append(name)
                 elif current != uid:
-                    recreated[name] = f"created again since the plan (uid {current}, planned {uid}): not deleted"
+                    created_again[name] = f"{recreated(name, current, uid)}: not deleted"
                     emit(NamespaceCreatedAgain(name))
                 else:  # already Terminating: a rerun
                     audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid,
@@ -343,9 +345,9 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
     gone = tuple(n for n in pending if n not in stuck)
     for name, why in stuck.items():
         emit(NamespaceStuck(name, timeout, why))
-    if not stuck and not recreated:
+    if not stuck and not created_again:
         emit(StepDone(step, said=(NamespacesDeleted(len(uids), len(gone), len(absent)),)))
-    return NamespaceDeletion(gone, tuple(absent), stuck, recreated)
+    return NamespaceDeletion(gone, tuple(absent), stuck, created_again)
 
 
 def _namespace_uid(conn: KubeConnection, name: str) -> str | None:
