@@ -9,6 +9,25 @@ from .errors import HubError
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # output held in the buffer (a pipe) is written here, where a gone reader is caught
+    except BrokenPipeError as e:
+        if not _stdout_gone():  # a socket's, or a child's pipe: a failure like any other
+            return _unexpected(e)
+        # the reader of the output went away (`hubtui … | head -1`) while a command printed its report: end as a
+        # program the shell stopped by SIGPIPE, without a word. (A run's events and result are printed by
+        # EventPrinter, which stops writing to a gone reader: the run is never cut short by it, and ends with its
+        # own exit code.)
+        from .headless.output import write_nowhere
+
+        write_nowhere(sys.stdout)  # the interpreter's last flush writes nowhere, not into an error
+        return 141
+
+
+def _main(argv: list[str] | None) -> int:
     words = sys.argv[1:] if argv is None else argv
     if words[:1] == ["__complete"]:  # the shell's Tab (hubtui completion): candidates only, never an error
         from .completion import complete
@@ -67,14 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError as e:
-        if not _stdout_gone():  # a socket's, or a child's pipe: a failure like any other
-            return _unexpected(e)
-        # the reader of the output went away (`hubtui scale --json | head -1`): what was to be done is done,
-        # only its report is cut; end as a program the shell stopped by SIGPIPE, without a word
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush writes nowhere, not into the error
-        return 141
+    except BrokenPipeError:
+        raise  # main() tells a gone reader of stdout from another pipe
     except Exception as e:  # noqa: BLE001 - one line, never a traceback
         return _unexpected(e)
 

@@ -19,6 +19,18 @@ class EventPrinter:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self._lock = threading.Lock()
+        self._out_gone = False  # the reader of `out` went away (`… --ndjson | head -1`): the run goes on unsaid
+
+    def _print(self, line: str) -> None:
+        """A line on `out`; once its reader has gone, nothing more (never an error in the middle of a run: the
+        engine emits from inside its steps, and a step cut short by its report is worse than an unread report)."""
+        if self._out_gone:
+            return
+        try:
+            print(line, file=self.out, flush=True)
+        except BrokenPipeError:
+            self._out_gone = True
+            write_nowhere(self.out)  # what the failed write left in the buffer goes nowhere, not into an error
 
     def __call__(self, event: Event, context: str | None = None) -> None:
         """`context`: the hub the event comes from (scale across contexts): in each NDJSON line, and first on
@@ -37,7 +49,7 @@ class EventPrinter:
                     doc["detail" if isinstance(event, StepDone) else "error"] = step_words(event)  # type: ignore[arg-type]
                 else:
                     self._worded(event, doc)
-                print(json.dumps({**doc, **({"context": context} if context else {})}), file=self.out, flush=True)
+                self._print(json.dumps({**doc, **({"context": context} if context else {})}))
             elif isinstance(event, LogLine):
                 if event.level != "info":
                     print(f"{event.level}: {where}{event.text}", file=self.err, flush=True)
@@ -67,10 +79,21 @@ class EventPrinter:
 
     def result(self, doc: dict) -> None:
         with self._lock:
-            if self.ndjson:
-                print(json.dumps({"event": "Result", **doc}), file=self.out, flush=True)
-            else:
-                print(json.dumps(doc, indent=2), file=self.out, flush=True)
+            # a reader gone by now reads no result: the command still ends with the run's own exit code
+            self._print(json.dumps({"event": "Result", **doc}) if self.ndjson else json.dumps(doc, indent=2))
+
+
+def write_nowhere(stream: TextIO) -> None:
+    """`stream`'s reader has gone: its file descriptor now writes to /dev/null, so that what is still buffered
+    (and the interpreter's last flush) goes nowhere instead of raising BrokenPipeError again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a file (a test's StringIO)
+        pass
 
 
 def held_back(event: Event) -> bool:

@@ -272,3 +272,21 @@ def test_scale_all_rolls_back_every_deployment_it_changed_to_its_own_count(hubtu
     assert ns.replicas() == {"api-server": 2, "worker-service": 1, "report-builder": 0}
     alone = hubtui("scale", "--all", "-r", "3", "--rollback-on-failure")
     assert alone.returncode == 2 and "--rollback-on-failure goes with --wait" in alone.stderr
+
+
+def test_a_reader_that_goes_away_cuts_the_report_never_the_scaling(local_cluster, ns, tmp_path):
+    """`hubtui scale --all --ndjson | head -1`: the reader is gone before the first event. Every deployment is still
+    scaled (the events stop being written, the run does not stop), and the command ends with the run's own exit
+    code, without an "unexpected BrokenPipeError" line. Block-buffered stdout, as in an operator's shell."""
+    read, write = os.pipe()
+    os.close(read)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env.update(KUBECONFIG=str(local_cluster.kubeconfig), NAMESPACE=ns.name, XDG_STATE_HOME=str(tmp_path / "state"))
+    try:
+        proc = subprocess.run([sys.executable, "-m", "hubtui", "scale", "--all", "-r", "3", "--ndjson"], env=env,
+                              stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    for name in ("api-server", "worker-service"):
+        assert ns.apps.read_namespaced_deployment(name, ns.name).spec.replicas == 3

@@ -133,16 +133,22 @@ def test_a_command_builds_only_its_own_parser_and_loads_no_other_command(args, o
     assert [m for m in loaded if m.split(".")[-1] in COMMANDS] == [f"hubtui.headless.{own}"]
 
 
-def test_output_whose_reader_went_away_ends_quietly_as_a_stopped_pipe(tmp_path):
+@pytest.mark.parametrize("args", [["completion", "bash"], ["--version"]])
+def test_output_whose_reader_went_away_ends_quietly_as_a_stopped_pipe(tmp_path, args):
     """`hubtui … | head -1`: the reader closes the pipe before hubtui has written. hubtui ends as a program the
-    shell stopped by SIGPIPE (141), without an "unexpected BrokenPipeError" line."""
+    shell stopped by SIGPIPE (141), without an "unexpected BrokenPipeError" line or a traceback, whether its
+    stdout is block-buffered (an operator's shell) or not."""
     import os
 
-    read, write = os.pipe()
-    os.close(read)
-    try:
-        proc = subprocess.run([sys.executable, "-m", "hubtui", "completion", "bash"], stdout=write,
-                              stderr=subprocess.PIPE, text=True, timeout=30, cwd=tmp_path)
-    finally:
-        os.close(write)
-    assert (proc.returncode, proc.stderr) == (141, "")
+    for unbuffered in (False, True):
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+        if unbuffered:
+            env["PYTHONUNBUFFERED"] = "1"
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            proc = subprocess.run([sys.executable, "-m", "hubtui", *args], stdout=write, stderr=subprocess.PIPE,
+                                  text=True, timeout=30, cwd=tmp_path, env=env)
+        finally:
+            os.close(write)
+        assert (proc.returncode, proc.stderr) == (141, ""), (unbuffered, proc.stderr)

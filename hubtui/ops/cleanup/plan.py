@@ -328,6 +328,7 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
     def outside(items: list[dict]) -> list[dict]:
         return [i for i in items if meta_of(i).get("namespace") not in planned]
 
+    found: list[str] = []  # what was listed before a kind could not be: kept with why
     try:
         if infra == "ingress-nginx":
             classes = list_items(conn, "networking.k8s.io/v1", "ingressclasses")
@@ -347,7 +348,6 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
         kinds = {"cert-manager": [("cert-manager.io", "v1", "certificates", "certificate")],
                  "monitoring": [("monitoring.coreos.com", "v1", "servicemonitors", "servicemonitor"),
                                 ("monitoring.coreos.com", "v1", "podmonitors", "podmonitor")]}.get(infra, [])
-        found = []
         for group, version, plural, label in kinds:
             try:
                 items = list_items(conn, f"{group}/{version}", plural)
@@ -358,7 +358,7 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
             found += [f"{label} {meta_of(i).get('namespace')}/{name_in(i)}" for i in outside(items)]
         return tuple(found), ""
     except Exception as e:  # noqa: BLE001
-        return (), str(describe_api_error(e, "listing its users in other namespaces"))
+        return tuple(found), str(describe_api_error(e, "listing its users in other namespaces"))
 
 
 def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
