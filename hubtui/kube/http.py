@@ -70,6 +70,16 @@ def _end_plugins() -> None:
 atexit.register(_end_plugins)
 
 
+def before_hard_exit() -> None:
+    """What atexit would do for the connections, before an exit that skips it (os._exit when the terminal closed):
+    the credential plugins still running ended (they run in sessions of their own: the terminal's hangup does
+    not reach them), and the key material written for TLS removed."""
+    from .kubeconfig import remove_private_files
+
+    _end_plugins()
+    remove_private_files()
+
+
 def _run_alone(argv: list[str], env: dict, timeout: float) -> subprocess.CompletedProcess:
     """A credential plugin with no terminal, in a process group of its own: one that takes longer than `timeout`,
     a hubtui interrupted meanwhile, or hubtui's exit while it runs (on any thread) end it with all it started,

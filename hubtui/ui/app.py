@@ -148,9 +148,9 @@ class HubApp(App[int]):
         def end() -> None:
             if run is not None:
                 run.run_done.wait()
-            from ..kube.kubeconfig import remove_private_files
+            from ..kube.http import before_hard_exit
 
-            remove_private_files()  # os._exit skips atexit: no key material is left behind
+            before_hard_exit()  # os._exit skips atexit: no plugin left running, no key material left behind
             os._exit(1)  # the UI cannot be shut down cleanly without a terminal to draw on
 
         threading.Thread(target=end, name="hubtui-hangup", daemon=True).start()

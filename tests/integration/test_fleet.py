@@ -179,9 +179,11 @@ def test_hubtui_fleet_opens_on_the_hubs_it_started_before_the_screen_and_quits(f
     assert term.child.exitstatus == 0, term.text
 
 
-def test_a_credential_plugin_still_running_when_the_fleet_quits_is_ended_with_what_it_started(tmp_path):
-    """A hub's plugin runs on the hub's thread, with no terminal (a Ctrl-C on the screen never reaches it): hubtui
-    quitting ends it, and the child it started, rather than leaving them behind."""
+@pytest.mark.parametrize("leaving", ["q", "terminal closed"])
+def test_a_credential_plugin_still_running_when_the_fleet_quits_is_ended_with_what_it_started(tmp_path, leaving):
+    """A hub's plugin runs on the hub's thread, with no terminal (a Ctrl-C on the screen never reaches it, nor
+    does the terminal's hangup): hubtui quitting ends it, and the child it started, rather than leaving them
+    behind; so does the terminal closing, when hubtui ends at once (os._exit, no atexit)."""
     import time
 
     import pexpect
@@ -206,8 +208,16 @@ def test_a_credential_plugin_still_running_when_the_fleet_quits_is_ended_with_wh
         while len((tmp_path / "pids").read_text().split() if (tmp_path / "pids").exists() else []) < 2:
             assert time.monotonic() < deadline, "the plugin never started"
             time.sleep(0.1)
-        term.press("q")
-        term.child.expect(pexpect.EOF, timeout=20)
+        if leaving == "q":
+            term.press("q")
+            term.child.expect(pexpect.EOF, timeout=20)
+        else:
+            os.close(term.child.child_fd)  # the terminal goes away: the kernel sends SIGHUP
+            term.child.child_fd = -1
+            deadline = time.monotonic() + 20
+            while term.child.ptyproc.isalive() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not term.child.ptyproc.isalive(), "hubtui is still running after its terminal closed"
     finally:
         term.close()
     pids = [int(p) for p in (tmp_path / "pids").read_text().split()]
