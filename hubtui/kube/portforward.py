@@ -68,6 +68,7 @@ class WebSocketStream:
         from .client import REQUEST_TIMEOUT
         from .http import ApiError, tls_context
         from .objects import api_path
+        from .wire import dial
 
         ep = conn.endpoint
         assert ep is not None
@@ -79,12 +80,9 @@ class WebSocketStream:
             auth, cert = conn.credential.current()
             ws = websocket.WebSocket(enable_multithread=True, skip_utf8_validation=True)
             try:
-                sock = socket.create_connection((where.hostname, where.port or (443 if secure else 80)),
-                                                timeout=REQUEST_TIMEOUT[0])
+                sock = dial(where.hostname or "localhost", where.port or (443 if secure else 80), REQUEST_TIMEOUT[0],
+                            tls_context(ep, cert) if secure else None, ep.tls_server_name or where.hostname)
                 try:
-                    if secure:
-                        sock = tls_context(ep, cert).wrap_socket(sock,
-                                                                 server_hostname=ep.tls_server_name or where.hostname)
                     ws.connect(url, socket=sock, header=[f"Authorization: {auth}"] if auth else [],
                                subprotocols=["v4.channel.k8s.io"], timeout=REQUEST_TIMEOUT[0], suppress_origin=True)
                 except BaseException:

@@ -256,6 +256,29 @@ def _line(rfile) -> bytes:
     return line.rstrip(b"\r\n")
 
 
+def _system_tls() -> ssl.SSLContext:
+    """TLS checked against the system's CAs: a Pool given no TLS of its own."""
+    import ssl
+
+    return ssl.create_default_context()
+
+
+def dial(host: str, port: int, timeout: float | None, tls: ssl.SSLContext | None = None,
+         server_hostname: str | None = None) -> socket.socket:
+    """A connection to the API server as hubtui makes its own: TCP_NODELAY, and TLS with `tls` (the handshake
+    within `timeout` too), the certificate checked for `server_hostname`. The requests' pool and the
+    port-forward's WebSocket both connect so."""
+    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if tls is not None:
+            sock = tls.wrap_socket(sock, server_hostname=server_hostname or host)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 class Pool:
     """Kept-alive connections to one server (`server`: https://host:port or http://...). `tls` makes the TLS
     context (only for https); `server_hostname` is the name the certificate must carry (None: the host)."""
@@ -269,7 +292,7 @@ class Pool:
         default = 443 if self.secure else 80
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.host_header = host if self.port == default else f"{host}:{self.port}"
-        self._tls_factory = tls
+        self._tls_factory = tls or _system_tls
         self._tls: ssl.SSLContext | None = None
         self.server_hostname = server_hostname
         self.maxsize = maxsize
@@ -279,19 +302,13 @@ class Pool:
 
     # ----- connections -------------------------------------------------------------------------------------
     def _connect(self, timeout: float | None) -> _Conn:
-        sock = socket.create_connection((self.host, self.port), timeout=timeout)
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if self.secure:
-                with self._lock:
-                    if self._tls is None:
-                        self._tls = self._tls_factory()
-                    ctx = self._tls
-                sock = ctx.wrap_socket(sock, server_hostname=self.server_hostname or self.host)
-        except BaseException:
-            sock.close()
-            raise
-        return _Conn(sock)
+        ctx = None
+        if self.secure:
+            with self._lock:
+                if self._tls is None:
+                    self._tls = self._tls_factory()
+                ctx = self._tls
+        return _Conn(dial(self.host, self.port, timeout, ctx, self.server_hostname or self.host))
 
     def _take(self) -> _Conn | None:
         while True:
