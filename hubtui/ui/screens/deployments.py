@@ -35,7 +35,7 @@ from ..gate import ReadOnlyGate
 from ..widgets.footer import HubFooter
 from ..widgets.message_line import MessageLine
 from .all_deployments import AllDeployments
-from ..widgets.titlebar import HomeTitle
+from ..widgets.titlebar import HomeTitle, fullest
 from .deployment_rows import COLUMNS, MIN_WIDTHS, NAMESPACE_COLUMN, DeploymentRows, DeploymentTable
 from .switching import Switching
 
@@ -247,14 +247,9 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
             count = f"{shown}{counted(len(self.rows), 'deployment')}"
             forms = (("watching for changes", "HPA column empty (L: why)"), ("watching", "HPA column empty (L: why)"),
                      ("watching", "HPAs unread (L)"), ("", "HPAs unread (L)"))
-            room = int(self.size.width * self.STATUS_SHARE) - 2  # its padding
-            for watching, hpa in forms:
-                parts = [count] + [watching] * bool(watching) + [hpa] * bool(self._hpa_error)
-                if len(" · ".join(parts)) <= room:
-                    break
-            if self._hpa_error:
-                parts[-1] = f"[$warning]{hpa}[/]"
-            self.watch_status(" · ".join(parts))
+            tries = [" · ".join([count] + [watching] * bool(watching)
+                                + [f"[$warning]{hpa}[/]"] * bool(self._hpa_error)) for watching, hpa in forms]
+            self.watch_status(fullest(tries, int(self.size.width * self.STATUS_SHARE) - 2))  # - its padding
 
     def action_next_not_ready(self) -> None:
         """Move to the next row (after the cursor, wrapping) that is not Ready."""

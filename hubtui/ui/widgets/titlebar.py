@@ -7,6 +7,7 @@ from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Static
 
 SEP, TIGHT = "  ·  ", " · "
@@ -46,13 +47,16 @@ class TitleBar(Static):
             for sep, labels in ((SEP, "long"), (TIGHT, "long"), (TIGHT, "short"), (TIGHT, "none")):
                 pieces = ([head] if head else []) + [part(label, value, labels) for label, value in self._parts[:keep]]
                 tries.append(self._badge + sep.join(pieces))
-        if not tries:
-            return self._badge + head
-        return next((t for t in tries if Text.from_markup(t).cell_len <= width), tries[-1])
+        return fullest(tries, width) if tries else self._badge + head
 
     def refit(self) -> None:
         width = (self.size.width or self.app.size.width) - 2  # its padding
         self.update(self.markup(width))
+
+
+def fullest(tries: list[str], width: int) -> str:
+    """The first of `tries` (Textual markup, fullest first) that fits `width` cells; else the last, the shortest."""
+    return next((t for t in tries if Content.from_markup(t).cell_length <= width), tries[-1])
 
 
 def title_markup(context: str, cluster: str, namespace: str | None, production: bool, room: int) -> str:
