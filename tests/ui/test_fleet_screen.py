@@ -326,3 +326,22 @@ async def test_a_hub_read_only_through_another_of_its_contexts_is_refused_in_the
         await until(pilot, lambda: "refused: read-only through dev-alias" in row_of(app, "dev-a"), tries=500,
                     what="dev-a's result")
     assert fleet_hubs["dev"].replicas() == before
+
+
+@pytest.mark.asyncio
+async def test_the_garbage_collector_is_back_on_once_every_hub_is_drawn_live_or_failed(fleet_hubs):
+    """`hubtui fleet` starts with the collector off (__main__); it comes back on once each row is drawn settled
+    (live, or why not), not on the fallback timer."""
+    import gc
+
+    gc.disable()
+    try:
+        app = app_on(fleet_hubs, ["dev-a", "gone"])
+        app.GC_BACK_AFTER = 60  # not the fallback: the rows
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: "2/2" in row_of(app, "dev-a") and "unreachable" in row_of(app, "gone"),
+                        what="both rows settled")
+            await until(pilot, gc.isenabled, what="the collector back on")
+    finally:
+        gc.unfreeze()
+        gc.enable()
