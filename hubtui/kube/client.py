@@ -318,12 +318,17 @@ def _plain(reason: object) -> str:
     return (text[:1].lower() + text[1:]) if text else "the connection failed"
 
 
-def _urllib3_errors() -> tuple[type, ...]:
-    """urllib3's network errors when it is loaded (only a proxy or the library's client raises them); else none."""
+def urllib3_exceptions():
+    """urllib3's exceptions module when urllib3 is loaded (only a proxy or the library's client raises them), else
+    None: reading an error never imports it."""
     import sys
 
-    exceptions = sys.modules.get("urllib3.exceptions")
-    return (exceptions.HTTPError,) if exceptions is not None else ()
+    return sys.modules.get("urllib3.exceptions")
+
+
+def _urllib3_errors() -> tuple[type, ...]:
+    u3 = urllib3_exceptions()
+    return (u3.HTTPError,) if u3 is not None else ()
 
 
 def network_reason(exc: BaseException) -> str:
@@ -332,9 +337,8 @@ def network_reason(exc: BaseException) -> str:
     import errno
     import socket
     import ssl
-    import sys
 
-    u3 = sys.modules.get("urllib3.exceptions")
+    u3 = urllib3_exceptions()
     seen: set[int] = set()
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:  # MaxRetryError holds the real reason

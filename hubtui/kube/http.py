@@ -298,11 +298,10 @@ def _resent(resp: Any) -> bool:
 def is_read_timeout(exc: BaseException) -> bool:
     """Whether a request was sent and its answer (or the rest of it) did not come in time: hubtui's own sockets'
     ReadTimeout, or urllib3's (through a proxy)."""
-    import sys
-
+    from .client import urllib3_exceptions
     from .wire import ReadTimeout
 
-    u3 = sys.modules.get("urllib3.exceptions")
+    u3 = urllib3_exceptions()
     return isinstance(exc, ReadTimeout) or (u3 is not None and isinstance(exc, u3.ReadTimeoutError))
 
 
@@ -336,7 +335,8 @@ def _retries(retries: Any) -> int:
 
 
 def _timeouts(timeout: Any) -> tuple[float | None, float | None]:
-    """(to connect, to wait for each read) from a request's timeout: a pair, one number for both, or None."""
+    """(to connect, to wait for each read) from a request's timeout: a pair, one number for both (each, not a total
+    as urllib3 read it), or None."""
     if isinstance(timeout, tuple):
         return timeout[0], timeout[1]
     return timeout, timeout
@@ -379,6 +379,7 @@ class Transport:
 
         proxy = self.proxy
         assert proxy is not None
+        # cert_reqs as well: urllib3 sets the context's verify_mode from it (CERT_REQUIRED when not given)
         kw: dict[str, Any] = {"num_pools": 4, "maxsize": self.maxsize, "ssl_context": tls_context(self.ep, cert),
                               "cert_reqs": "CERT_REQUIRED" if self.ep.verify else "CERT_NONE"}
         if self.ep.tls_server_name:
