@@ -27,13 +27,13 @@ from collections.abc import Callable
 from .client import REQUEST_TIMEOUT, describe_api_error
 
 
-
 def _log():
     """This module's logger: logging is imported when something is logged (rarely), not by every command that
     imports the watches' module (`hubtui scale`)."""
     import logging
 
     return logging.getLogger(__name__)
+
 
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 SYNCED = "SYNCED"  # a full list was applied: the cache matches the server
