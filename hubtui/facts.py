@@ -247,12 +247,15 @@ class PodsDidNotGo:
 @dataclass(frozen=True)
 class NamespacesDeleted:
     """The namespaces step: `deleted` deleted now, `already_gone` gone before; `stuck` still Terminating and
-    `created_again` created again since the plan (not deleted). `planned` 0: there was none to delete."""
+    `created_again` created again since the plan (not deleted). `planned` 0: there was none to delete. A stop:
+    `not_sent` were never sent a delete (untouched), `terminating` were and had not gone yet."""
     planned: int
     deleted: int = 0
     already_gone: int = 0
     stuck: int = 0
     created_again: int = 0
+    not_sent: int = 0
+    terminating: int = 0
 
 
 @dataclass(frozen=True)

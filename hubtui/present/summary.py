@@ -48,6 +48,9 @@ def fact_text(fact: Said) -> str:
             return f"{counted(fact.stuck, 'namespace')} stuck in Terminating"
         if fact.created_again:
             return f"{counted(fact.created_again, 'namespace')} created again since the plan were not deleted"
+        if fact.not_sent or fact.terminating:
+            return (f"cancelled: {fact.deleted} deleted, {fact.terminating} still Terminating (their deletion goes "
+                    f"on), {fact.not_sent} not deleted")
         return f"{fact.deleted} deleted, {fact.already_gone} already gone"
     if isinstance(fact, CloudTally):
         return (f"{fact.gone} of {counted(fact.total, 'resource')} gone, {fact.failed} failed, "

@@ -148,6 +148,66 @@ def test_a_stuck_namespace_is_explained(kube, audit):
         wait_deleted(stuck.core, stuck.name)
 
 
+class StopAfter(AuditLog):
+    """An audit log that sets `cancel` once `action` is recorded: the operator's stop, arriving just after the
+    first change of its kind."""
+
+    def __init__(self, folder, action: str, cancel) -> None:
+        super().__init__(folder)
+        self.action, self.cancel = action, cancel
+
+    def record(self, action: str, **fields) -> None:
+        super().record(action, **fields)
+        if action == self.action:
+            self.cancel.set()
+
+
+def test_a_stop_between_two_namespace_deletions_sends_no_further_delete(kube, scratch, tmp_path):
+    """Stopped right after the first DELETE: the second namespace is never sent one and is still there; the first
+    (held by a finalizer) is named as still Terminating at once, not waited for and never called done."""
+    import threading
+
+    first, second = scratch("stop"), scratch("stop")
+    first.core.create_namespaced_config_map(first.name, {
+        "metadata": {"name": "held", "finalizers": ["hubtui.test/never-cleared"]}, "data": {"a": "b"}})
+    cancel = threading.Event()
+    audit = StopAfter(tmp_path / "state", "delete-namespace", cancel)
+    events = []
+    try:
+        uids = {ns.name: ns.core.read_namespace(ns.name).metadata.uid for ns in (first, second)}
+        result = delete_namespaces(kube, uids, audit=audit, emit=events.append, timeout=60, cancel=cancel)
+        assert result.stopped and not result.complete
+        assert result.not_sent == (second.name,) and result.terminating == (first.name,)
+        assert result.gone == () and result.stuck == {}  # not waited for until its timeout
+        assert second.core.read_namespace(second.name).status.phase == "Active"
+        assert first.core.read_namespace(first.name).status.phase == "Terminating"
+        assert [e["namespace"] for e in audit.entries() if e["action"] == "delete-namespace"] == [first.name]
+        assert not any(isinstance(e, StepDone) for e in events)
+    finally:
+        first.core.patch_namespaced_config_map("held", first.name, {"metadata": {"finalizers": None}})
+
+
+def test_a_stop_during_the_drain_deletes_no_job_after_it(kube, ns, tmp_path):
+    """Stopped once the first workload is scaled: no job or cronjob is deleted after it, and the drain says
+    what it did rather than that it finished."""
+    import threading
+
+    from hubtui.ops.cleanup.kube_steps import StepCancelled
+
+    workloads(ns)
+    cancel = threading.Event()
+    audit = StopAfter(tmp_path / "state", "drain-scale", cancel)
+    with pytest.raises(StepCancelled) as caught:
+        drain(kube, ns.name, audit=audit, timeout=60, cancel=cancel)
+    assert "cancelled while draining" in str(caught.value) and "no job or cronjob deleted" in str(caught.value)
+    batch = client.BatchV1Api(ns.core.api_client)
+    assert [j.metadata.name for j in batch.list_namespaced_job(ns.name).items] == ["migrate"]
+    assert [c.metadata.name for c in batch.list_namespaced_cron_job(ns.name).items] == ["rollup"]
+    assert not [e for e in audit.entries() if e["action"] == "drain-delete"]
+    with pytest.raises(StepCancelled, match="nothing in it was changed"):  # a stop already given: no change at all
+        drain(kube, ns.name, audit=audit, timeout=60, cancel=cancel)
+
+
 def _webhook(admission, name: str) -> str:
     """A validating webhook configuration served from ingress-nginx; its uid."""
     return admission.create_validating_webhook_configuration({"metadata": {"name": name}, "webhooks": [{
@@ -168,7 +228,7 @@ def _delete_through(local_cluster, tmp_path, planned, audit, **drop):
                                and path.endswith(first), **drop) as proxy:
         conn = connect(Settings.from_env(kubeconfig=str(proxy.kubeconfig(tmp_path))))
         try:
-            done, failed = delete_webhooks(conn, planned, audit=audit)
+            done, failed, _ = delete_webhooks(conn, planned, audit=audit)
         finally:
             conn.close()
     assert proxy.dropped == 1

@@ -450,7 +450,8 @@ async def test_the_watch_status_leaves_the_message_room_on_a_narrow_screen(size,
         backend.push(error=None, hpa_error="watching HPAs in llm-analytics-hub is forbidden (403)")
         message = "api-server: 3 → 5 (dry run, nothing changed)"[: size[0] // 2]
         app.screen.say(message)
-        await until(pilot, lambda: "HPA" in screen_lines(app)[-2], what="the HPA note")
+        # the status is laid out again once its text changed: the line settles on the next frame
+        await until(pilot, lambda: screen_lines(app)[-2].rstrip().endswith(status), what="the HPA note")
         bottom = screen_lines(app)[-2]
         assert message in bottom and bottom.rstrip().endswith(status), bottom
         assert "…" not in bottom  # nothing cut

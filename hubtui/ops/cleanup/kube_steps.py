@@ -95,10 +95,14 @@ class NamespaceDeletion:
     absent: tuple[str, ...] = ()  # did not exist: nothing to do
     stuck: dict[str, str] = field(default_factory=dict)  # name -> why it is still Terminating
     recreated: dict[str, str] = field(default_factory=dict)  # name -> why it was not deleted (not the plan's)
+    # the operator stopped the step: these were never sent a DELETE (untouched), these were and still Terminate
+    not_sent: tuple[str, ...] = ()
+    terminating: tuple[str, ...] = ()
+    stopped: bool = False
 
     @property
     def complete(self) -> bool:
-        return not self.stuck and not self.recreated
+        return not self.stuck and not self.recreated and not self.stopped
 
 
 def _ignore_not_found(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -158,6 +162,9 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     caught before the run goes on."""
     step = f"drain {namespace}" if stores else f"stop the writers of {namespace}"
     audit.check()  # every change is audited: no audit log, no change
+    cancel = cancel or threading.Event()
+    if cancel.is_set():  # a stop is honoured before each change
+        raise StepCancelled(f"cancelled before {namespace} was drained: nothing in it was changed")
     emit(StepStarted(step))
     kinds = (("deployment", "deployments"),) + ((("statefulset", "statefulsets"),) if stores else ())
     try:
@@ -168,8 +175,10 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     except Exception as e:  # noqa: BLE001
         raise describe_api_error(e, f"listing the workloads of {namespace}") from None
 
-    def scale_to_zero(item: tuple[str, dict]) -> str:
+    def scale_to_zero(item: tuple[str, dict]) -> str | None:
         kind, obj = item
+        if cancel.is_set():
+            return None
         name, replicas = name_in(obj), dig(obj, "spec", "replicas") or 0
         annotations = meta_of(obj).get("annotations") or {}
         resource = f"{kind}s"
@@ -188,12 +197,18 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
 
     try:
         with ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="drain") as pool:
-            scaled = tuple(pool.map(scale_to_zero, workloads))
+            scaled = tuple(w for w in pool.map(scale_to_zero, workloads) if w)
+        if cancel.is_set():
+            raise StepCancelled(f"cancelled while draining {namespace}: {len(scaled)} of {len(workloads)} scaled to "
+                                "0 (each count recorded), no job or cronjob deleted")
         emit(ScaledToZero(namespace, len(scaled), stores))
-        deleted = []
+        deleted: list[str] = []
         # cronjobs first, so that they start no new job meanwhile
         for kind, items in (("cronjob", crons), ("job", jobs)):
             for item in items:
+                if cancel.is_set():
+                    raise StepCancelled(f"cancelled while draining {namespace}: scaled to 0, {len(deleted)} of "
+                                        f"{len(jobs) + len(crons)} jobs/cronjobs deleted")
                 _ignore_not_found(delete_object, conn, "batch/v1", f"{kind}s", name_in(item), namespace,
                                   propagation="Background")
                 deleted.append(f"{kind}/{name_in(item)}")
@@ -220,10 +235,11 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
                                 "controller (or its sync) first; nothing more was deleted")
 
     keep = None if stores else _owned_by_statefulset
-    stragglers = _wait_pods_gone(conn, namespace, timeout, emit, step, cancel or threading.Event(),
-                                 keep=keep, check=came_back)
+    stragglers = _wait_pods_gone(conn, namespace, timeout, emit, step, cancel, keep=keep, check=came_back)
     if not stragglers:
-        _settle(came_back, settle, cancel or threading.Event())
+        _settle(came_back, settle, cancel)
+        if cancel.is_set():  # the pods are gone, but that nothing scales them back up is not yet seen
+            raise StepCancelled(f"cancelled while checking that the workloads of {namespace} stay at 0")
     if stragglers:
         emit(PodsRemain(namespace, tuple(stragglers), timeout))
     else:
@@ -279,14 +295,22 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
     """Delete each planned namespace (name -> the uid the plan saw) and wait until it is really gone. The
     delete carries the uid as a precondition: a namespace created again since the plan is never deleted by
     it (it is named in NamespaceDeletion.recreated). One still Terminating at the end is explained: its conditions (what
-    remains, which finalizers) and its own finalizers."""
+    remains, which finalizers) and its own finalizers.
+
+    A stop (`cancel`) is honoured before each DELETE: the namespaces not yet sent one are left untouched and
+    named (not_sent); those already sent one and still Terminating are named too (terminating), never "done"."""
     step = "namespaces"
     audit.check()  # every change is audited: no audit log, no change
     emit(StepStarted(step, ", ".join(uids)))
+    cancel = cancel or threading.Event()
     absent: list[str] = []
     pending: list[str] = []
+    not_sent: list[str] = []
     created_again: dict[str, str] = {}  # name -> why it was not deleted (not the plan's namespace)
     for name, uid in uids.items():
+        if cancel.is_set():
+            not_sent.append(name)
+            continue
         if not uid:
             created_again[name] = "the plan has no uid for it (made by an older hubtui): plan again"
             continue
@@ -323,31 +347,40 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
         pending.append(name)
 
     # One watch per namespace, selected by name: it needs no right to list every namespace of the cluster.
-    cancel = cancel or threading.Event()
     changed = threading.Event()
     watchers = {n: Watcher(Collection(conn.http, "v1", "namespaces", field_selector=f"metadata.name={n}"),
                            lambda events: changed.set(), what=f"namespace {n}").start() for n in pending}
     try:
         deadline = time.monotonic() + timeout
+        stopped_by: float | None = None  # stopped: how long the watches may take to say which are gone already
         while True:
             left = [n for n, w in watchers.items() if not w.connected.is_set() or n in w.snapshot()]
             emit(Progress(step, len(pending) - len(left), len(pending), (NamespacesTerminating(len(left)),)))
-            if not left or time.monotonic() >= deadline:
+            if stopped_by is None and (not_sent or cancel.is_set()):
+                stopped_by = min(deadline, time.monotonic() + 5)
+            seen = all(w.connected.is_set() for w in watchers.values())
+            now = time.monotonic()
+            if not left or now >= deadline or (stopped_by is not None and (seen or now >= stopped_by)):
                 break
-            if cancel.is_set():
-                raise StepCancelled("cancelled while waiting for the namespaces to go")
             changed.wait(min(deadline - time.monotonic(), 0.5))
             changed.clear()
-        stuck = {n: why_stuck(watchers[n].get(n) if watchers[n].connected.is_set() else None) for n in left}
+        if stopped_by is not None:  # what was sent goes on in the cluster; it is named, not waited for
+            terminating, stuck = tuple(left), {}
+        else:
+            terminating = ()
+            stuck = {n: why_stuck(watchers[n].get(n) if watchers[n].connected.is_set() else None) for n in left}
     finally:
         for w in watchers.values():
             w.stop()
-    gone = tuple(n for n in pending if n not in stuck)
+    gone = tuple(n for n in pending if n not in stuck and n not in terminating)
     for name, why in stuck.items():
         emit(NamespaceStuck(name, timeout, why))
-    if not stuck and not created_again:
+    # stopped: the stop left something undone (a stop that came once all was gone changed nothing)
+    result = NamespaceDeletion(gone, tuple(absent), stuck, created_again, tuple(not_sent), terminating,
+                               stopped=bool(not_sent or terminating))
+    if result.complete:
         emit(StepDone(step, said=(NamespacesDeleted(len(uids), len(gone), len(absent)),)))
-    return NamespaceDeletion(gone, tuple(absent), stuck, created_again)
+    return result
 
 
 def _namespace_uid(conn: KubeConnection, name: str) -> str | None:
@@ -364,18 +397,23 @@ def served_label(w: dict) -> str:
     return f"APIService {w['name']}" if w["kind"] == "apiservice" else f"{w['kind']} webhook configuration {w['name']}"
 
 
-def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditLog,
-                    emit: Emit = ignore) -> tuple[list[Listed], dict[str, str]]:
+def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditLog, emit: Emit = ignore,
+                    cancel: threading.Event | None = None) -> tuple[list[Listed], dict[str, str], list[str]]:
     """Delete the planned webhook configurations and APIServices (each by its planned uid) whose service
     namespaces are gone: left behind, a webhook rejects writes and an APIService breaks discovery (HPAs, and
-    every later namespace deletion cluster-wide). Returns (deleted or already gone, failed: label -> why)."""
+    every later namespace deletion cluster-wide). Returns (deleted or already gone, failed: label -> why, not sent: the
+    labels a stop (`cancel`, checked before each DELETE) left untouched)."""
     where = {"validating": ("admissionregistration.k8s.io/v1", "validatingwebhookconfigurations"),
              "mutating": ("admissionregistration.k8s.io/v1", "mutatingwebhookconfigurations"),
              "apiservice": ("apiregistration.k8s.io/v1", "apiservices")}
     done: list[Listed] = []
     failed: dict[str, str] = {}
+    not_sent: list[str] = []
     for w in webhooks:
         label = served_label(w)
+        if cancel is not None and cancel.is_set():
+            not_sent.append(label)
+            continue
         resent = False
         try:
             delete_object(conn, *where[w["kind"]], w["name"], uid=w["uid"])
@@ -404,7 +442,7 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
                      **({"answer_lost": True} if resent else {}))
         emit(WebhookDeleted(label, tuple(w["namespaces"])))
         done.append(Listed(label, answer_lost=resent))
-    return done, failed
+    return done, failed, not_sent
 
 
 def why_stuck(ns: dict | None) -> str:

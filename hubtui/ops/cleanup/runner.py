@@ -23,7 +23,7 @@ from ...events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore,
 from ...facts import (ResourceEnded, AuditUnwritable, BackedUp, DoneBefore, BackupTakenAgain, CloudTally, Drained, ForcedRun, Item,
                       KubeconfigCleaned, LeaseSkipped, Listed, LocalCleaned, NamespaceCreatedAgain, NamespaceKept,
                       NamespaceLeftAlone, NamespacesDeleted, NamespaceStuck, NothingToBackUp, NotRun, PodsDidNotGo,
-                      PodsRemain, Said, StepError, Stopping, Within, WorkingFilesKept, WritersStayDown,
+                      PodsRemain, Said, StepError, StillDeleting, StoppedBefore, Stopping, Within, WorkingFilesKept, WritersStayDown,
                       from_dict)
 from .journal import Journal, JournalState
 from .plan import Plan, shared_since, working_dir
@@ -359,7 +359,10 @@ class CleanupRun:
         audit = self.audit.bind(step=step)
         started = time.monotonic()
         try:
-            outcome = getattr(self, f"_step_{step}")(audit, before)
+            if self.cancel.is_set():  # the stop came as the step began: it changes nothing
+                outcome = StepOutcome(step, CANCELLED, (NotRun(stopped=True),))
+            else:
+                outcome = getattr(self, f"_step_{step}")(audit, before)
         except HubError as e:
             from .kube_steps import StepCancelled
 
@@ -454,23 +457,33 @@ class CleanupRun:
         from .kube_steps import delete_webhooks
 
         early = [w for w in self.plan.webhooks if w["kind"] == "apiservice" and set(w["namespaces"]) <= set(uids)]
-        early_done, early_failed = delete_webhooks(self.conn, early, audit=audit, emit=self._sub_emit("namespaces"))
+        early_done, early_failed, early_left = delete_webhooks(self.conn, early, audit=audit, cancel=self.cancel,
+                                                               emit=self._sub_emit("namespaces"))
         result = delete_namespaces(self.conn, uids, audit=audit, emit=self._sub_emit("namespaces"),
                                    timeout=self.namespace_timeout, cancel=self.cancel)
-        outcome = StepOutcome("namespaces", DONE, (NamespacesDeleted(len(uids), len(result.gone), len(result.absent),
-                                                                     len(result.stuck), len(result.recreated)),),
-                              deleted=[Listed(f"namespace {n}") for n in result.gone])
+        outcome = StepOutcome("namespaces", DONE, (NamespacesDeleted(
+            len(uids), len(result.gone), len(result.absent), len(result.stuck), len(result.recreated),
+            not_sent=len(result.not_sent), terminating=len(result.terminating)),),
+            deleted=[Listed(f"namespace {n}") for n in result.gone])
         outcome.failed = [NamespaceLeftAlone(n, users, unchecked) for n, (users, unchecked) in kept.items()]
         outcome.failed += [NamespaceCreatedAgain(n) for n in result.recreated]
         outcome.failed += [NamespaceStuck(n, self.namespace_timeout, why) for n, why in result.stuck.items()]
         outcome.deleted += early_done
         outcome.failed += [Listed(label, why) for label, why in early_failed.items()]
+        # a stop: what was not sent a delete is untouched, what was goes on in the cluster; both are named
+        outcome.skipped = [Listed(label, said=(StoppedBefore("request"),)) for label in early_left]
+        outcome.skipped += [Listed(f"namespace {n}", said=(StillDeleting("Kubernetes"),)) for n in result.terminating]
+        outcome.skipped += [Listed(f"namespace {n}", said=(StoppedBefore("request"),)) for n in result.not_sent]
         gone = set(result.gone) | set(result.absent)
         webhooks = [w for w in self.plan.webhooks if set(w["namespaces"]) <= gone and w not in early]
         if webhooks:
-            done, failed = delete_webhooks(self.conn, webhooks, audit=audit, emit=self._sub_emit("namespaces"))
+            done, failed, left = delete_webhooks(self.conn, webhooks, audit=audit, cancel=self.cancel,
+                                                 emit=self._sub_emit("namespaces"))
             outcome.deleted += done
             outcome.failed += [Listed(label, why) for label, why in failed.items()]
+            outcome.skipped += [Listed(label, said=(StoppedBefore("request"),)) for label in left]
+        if outcome.skipped and not outcome.failed:
+            outcome.status = CANCELLED
         return outcome
 
     def _step_cloud(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
