@@ -14,7 +14,7 @@ from typing import Any
 
 from ...errors import HubError, UsageError
 from ...facts import (AdditionalNotBackedUp, BindingUnchecked, BindingUnproven, ConfirmationsSkipped, ContextPointsElsewhere,
-                      ConversionUnchecked, ConversionWebhookGoes, KubeconfigByNameOnly, MainNamespaceMissing,
+                      ConversionUnchecked, ConversionWebhookGoes, KubeconfigByNameOnly, MainNamespaceMissing, NamespaceKept,
                       NoBackupTaken, Risk, SharedIncluded, SharedUnchecked, UnknownRisk, VolumesGoWithNamespaces, VolumesNotSaved, risk_data,
                       risk_from_data)
 from ...kube.client import KubeConnection, describe_api_error
@@ -417,9 +417,9 @@ def _cloud_production_hints(cloud) -> list:
     return hints
 
 
-def shared_since(conn: KubeConnection, plan: Plan) -> dict[str, tuple[tuple[str, ...], str]]:
+def shared_since(conn: KubeConnection, plan: Plan) -> list[NamespaceKept]:
     """Infrastructure namespaces the plan deletes as unused that something staying uses now (an Ingress, a
-    Certificate or a monitor created since the plan, or the plan resumed later): name -> what uses it, and why
+    Certificate or a monitor created since the plan, or the plan resumed later): each with what uses it, or why
     that could not be listed (_users_outside: either keeps it). Asked
     just before the namespaces go, so a plan never deletes infrastructure it did not see in use. Ones the
     operator included although shared are not asked again. What stays grows as these are kept (an Ingress in a
@@ -428,7 +428,7 @@ def shared_since(conn: KubeConnection, plan: Plan) -> dict[str, tuple[tuple[str,
 
     unshared = [ns for ns in plan.namespaces if ns.infrastructure and ns.doomed and not ns.in_use]
     if not unshared:
-        return {}
+        return []
 
     def still_planned(ns: NamespacePlan) -> bool:
         """The namespace is the one the plan saw: one created again since stays (the delete skips it), and so
@@ -447,7 +447,7 @@ def shared_since(conn: KubeConnection, plan: Plan) -> dict[str, tuple[tuple[str,
         if not found:
             break
         kept.update(found)
-    return kept
+    return [NamespaceKept(name, users, unchecked) for name, (users, unchecked) in kept.items()]
 
 
 def production_context(settings: Settings, context: str) -> ProductionPattern | None:

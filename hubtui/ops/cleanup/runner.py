@@ -21,7 +21,7 @@ from ...paths import tilde
 from ...settings import Settings
 from ...events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore, named
 from ...facts import (ResourceEnded, AuditUnwritable, BackedUp, DoneBefore, BackupTakenAgain, CloudTally, Drained, ForcedRun, Item,
-                      KubeconfigCleaned, LeaseSkipped, Listed, LocalCleaned, NamespaceCreatedAgain, NamespaceKept,
+                      KubeconfigCleaned, LeaseSkipped, Listed, LocalCleaned, NamespaceCreatedAgain,
                       NamespaceLeftAlone, NamespacesDeleted, NamespaceStuck, NothingToBackUp, NotRun, PodsDidNotGo,
                       PodsRemain, Said, StepError, StillDeleting, StoppedBefore, Stopping, Within, WorkingFilesKept, WritersStayDown,
                       from_dict)
@@ -449,9 +449,9 @@ class CleanupRun:
         # Infrastructure that something staying has started to use since the plan is left alone: the step
         # fails naming it, and a new plan shows it as shared.
         kept = shared_since(self.conn, self.plan)
-        for name, (users, unchecked) in kept.items():
-            uids = {n: u for n, u in uids.items() if n != name}
-            self.emit(NamespaceKept(name, users, unchecked))
+        for k in kept:
+            uids = {n: u for n, u in uids.items() if n != k.namespace}
+            self.emit(k)
         # APIServices served from the namespaces going go first: one left unavailable would keep every
         # namespace deletion of the cluster (these included) from finishing
         from .kube_steps import delete_webhooks
@@ -465,7 +465,7 @@ class CleanupRun:
             len(uids), len(result.gone), len(result.absent), len(result.stuck), len(result.recreated),
             not_sent=len(result.not_sent), terminating=len(result.terminating)),),
             deleted=[Listed(f"namespace {n}") for n in result.gone])
-        outcome.failed = [NamespaceLeftAlone(n, users, unchecked) for n, (users, unchecked) in kept.items()]
+        outcome.failed = [NamespaceLeftAlone(k.namespace, k.users, k.unchecked) for k in kept]
         outcome.failed += [NamespaceCreatedAgain(n) for n in result.recreated]
         outcome.failed += [NamespaceStuck(n, self.namespace_timeout, why) for n, why in result.stuck.items()]
         outcome.deleted += early_done
