@@ -32,7 +32,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import ROOT, bench_cluster, create_deployments, machine, wait_settled, write_section
+from common import ROOT, Pty, bench_cluster, create_deployments, machine, wait_settled, write_section
 
 NAMESPACE = "bench-big"
 CLUSTER = os.environ.get("HUBTUI_BENCH_BIG_CLUSTER", "hubtui-bench-big")
@@ -109,54 +109,6 @@ def screen_cursor_row(screen) -> str | None:
         return None
     m = re.search(r"(svc-\d+)", singles[0])
     return m.group(1) if m else None
-
-
-class Pty:
-    """A tool in a WIDTH x HEIGHT pseudo-terminal of this process, its screen kept by pyte."""
-
-    def __init__(self, command: str, env: dict[str, str]):
-        import pexpect
-        import pyte
-
-        self.screen = pyte.Screen(WIDTH, HEIGHT)
-        self.stream = pyte.ByteStream(self.screen)
-        argv = shlex.split(command)
-        # the environment a tmux pane gets: the bench's own, the tool's, and the terminal's name
-        self.child = pexpect.spawn(argv[0], argv[1:], env={**os.environ, **env, "TERM": "xterm-256color"},
-                                   dimensions=(HEIGHT, WIDTH))
-        self.child.delaybeforesend = None  # pexpect sleeps 50 ms before each send unless told not to
-
-    def text(self) -> str:
-        return "\n".join(self.screen.display)
-
-    def chunks(self, until: float, quiet: float = 0.0) -> list[tuple[float, bytes]]:
-        """What the tool writes until `until` (perf_counter), each chunk with when it arrived; with `quiet`:
-        also stop once that long passes with nothing after the first chunk."""
-        import pexpect
-
-        out: list[tuple[float, bytes]] = []
-        while (now := time.perf_counter()) < until:
-            try:
-                data = self.child.read_nonblocking(65536, timeout=0.002)
-            except pexpect.TIMEOUT:
-                if quiet and out and now - out[-1][0] > quiet:
-                    break
-                continue
-            except pexpect.EOF:
-                raise SystemExit(f"bench: the tool ended; its screen:\n{self.text()}") from None
-            out.append((time.perf_counter(), data))
-        return out
-
-    def wait(self, check, timeout: float = 300) -> None:
-        deadline = time.perf_counter() + timeout
-        while not check(self.text()):
-            if time.perf_counter() > deadline:
-                raise SystemExit(f"bench: the tool never showed what was expected; its screen:\n{self.text()}")
-            for _, data in self.chunks(time.perf_counter() + 0.05):
-                self.stream.feed(data)
-
-    def close(self) -> None:
-        self.child.close(force=True)
 
 
 def pty_key_latencies(pty: Pty, order: list[str], samples: int) -> list[float]:
@@ -265,9 +217,10 @@ def measure(name: str, command: str, env: dict, ready, keys: bool, order, args, 
         tmux("kill-session", "-t", session, check=False)
     if keys:  # timed in a pty of this process's own (the module's docstring)
         time.sleep(1)
-        pty = Pty(command, env)
+        # the environment a tmux pane gets: the bench's own, the tool's, and the terminal's name
+        pty = Pty(shlex.split(command), {**os.environ, **env, "TERM": "xterm-256color"}, size=(WIDTH, HEIGHT))
         try:
-            pty.wait(ready)
+            pty.until(ready, timeout=300)
             time.sleep(args.settle)
             result["idle"] = pty_key_latencies(pty, order, args.samples)
             with Churn(cluster, names, args.churn_rate) as churn:

@@ -153,9 +153,29 @@ class Pty:
         self.screen = pyte.Screen(*size)
         self.stream = pyte.ByteStream(self.screen)
         self.child = pexpect.spawn(cmd[0], cmd[1:], env=env, dimensions=(size[1], size[0]))
+        self.child.delaybeforesend = None  # pexpect sleeps 50 ms before each send unless told not to
 
     def text(self) -> str:
         return "\n".join(self.screen.display)
+
+    def chunks(self, until: float, quiet: float = 0.0) -> list[tuple[float, bytes]]:
+        """What the command writes until `until` (perf_counter), each chunk with when it arrived, not yet fed to
+        the screen (so that the emulator's own time is not counted); with `quiet`: also stop once that long
+        passes with nothing after the first chunk."""
+        import pexpect
+
+        out: list[tuple[float, bytes]] = []
+        while (now := time.perf_counter()) < until:
+            try:
+                data = self.child.read_nonblocking(65536, timeout=0.002)
+            except pexpect.TIMEOUT:
+                if quiet and out and now - out[-1][0] > quiet:
+                    break
+                continue
+            except pexpect.EOF:
+                raise SystemExit(f"bench: the command ended; its screen:\n{self.text()}") from None
+            out.append((time.perf_counter(), data))
+        return out
 
     def until(self, check, timeout: float = 60) -> float:
         """Seconds until check(screen text) holds."""
