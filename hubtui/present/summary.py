@@ -49,8 +49,8 @@ def fact_text(fact: Said) -> str:
         if fact.created_again:
             return f"{counted(fact.created_again, 'namespace')} created again since the plan were not deleted"
         if fact.not_sent or fact.terminating:
-            return (f"cancelled: {fact.deleted} deleted, {fact.terminating} still Terminating (their deletion goes "
-                    f"on), {fact.not_sent} not deleted")
+            return (f"{fact.deleted} deleted, {fact.terminating} still Terminating (their deletion goes on), "
+                    f"{fact.not_sent} not deleted")
         return f"{fact.deleted} deleted, {fact.already_gone} already gone"
     if isinstance(fact, CloudTally):
         return (f"{fact.gone} of {counted(fact.total, 'resource')} gone, {fact.failed} failed, "
@@ -63,7 +63,7 @@ def fact_text(fact: Said) -> str:
     if isinstance(fact, NotRun):
         if fact.failed_step:
             return f"'{STEP_TITLES.get(fact.failed_step, fact.failed_step)}' failed"
-        return "not run: the run was stopped before it" if fact.stopped else "cancelled"
+        return "not run: the run was stopped before it" if fact.stopped else "not run: a step before it was cancelled"
     if isinstance(fact, DoneBefore):
         return "done in an earlier run"
     if isinstance(fact, StepError):

@@ -292,6 +292,28 @@ def test_a_run_stopped_after_any_step_is_cancelled_never_completed(stopped_after
     assert as_dict(s)["steps"][-1]["detail"] == "not run: the run was stopped before it"
 
 
+def test_a_namespaces_step_stopped_midway_says_what_went_what_goes_on_and_what_was_never_touched():
+    """A stop between the DELETEs: the step is cancelled, never done; the summary names the namespace whose
+    deletion goes on in the cluster and the one never sent a delete, and the run says how to resume."""
+    from hubtui.facts import NamespacesDeleted, StillDeleting, StoppedBefore
+
+    step = StepOutcome("namespaces", "cancelled", (NamespacesDeleted(3, 1, not_sent=1, terminating=1),),
+                       deleted=[Listed("namespace a")],
+                       skipped=[Listed("namespace b", said=(StillDeleting("Kubernetes"),)),
+                                Listed("namespace c", said=(StoppedBefore("request"),))])
+    s = RunSummary("dev", "h" * 64, [StepOutcome("drain", "done"), step,
+                                     StepOutcome("local", "skipped", (NotRun(),))])
+    assert s.result == "cancelled" and s.stopped_after == "Drain"
+    text = render_summary(s)
+    assert "! Delete namespaces: cancelled: 1 deleted, 1 still Terminating (their deletion goes on), 1 not " \
+        "deleted" in text, text
+    assert "- Local state: skipped: not run: a step before it was cancelled" in text, text
+    assert "namespace b (cancelled after the delete request: Kubernetes is still deleting it)" in text, text
+    assert "namespace c (cancelled before the delete request)" in text, text
+    assert "again to resume from 'Delete namespaces'" in text, text
+    assert from_dict(fact_dict(step.said[0])) == step.said[0]  # journaled and read back for the resume
+
+
 def test_a_resume_before_the_drain_takes_the_writers_down_and_the_backup_again(tmp_path):
     j = Journal(tmp_path / "dev")
     j.begin("h1", "/p", resumed=False)
