@@ -241,6 +241,26 @@ _GKE_NAME = re.compile(r"^gke_(.+)_([a-z]+-[a-z]+\d+(?:-[a-z])?)_([^_]+)$")
 _AKS_USER = re.compile(r"^cluster(?:User|Admin)_(.+)_([^_]+)$")
 
 
+def cloud_production_hints(cloud) -> list[Hint]:
+    """What the cloud plan says of production: the account / project named so, or a planned resource tagged so."""
+    if cloud is None:
+        return []
+    hints: list[Hint] = [IdentitySaysProduction(cloud.identity)] if production_like(cloud.identity) else []
+    for r in cloud.resources:
+        tag = r.details.get("environment_tag") or (r.details.get("labels") or {}).get("environment")
+        if tag and production_like(str(tag)):
+            hints.append(TaggedProduction(r.label(), str(tag)))
+    return hints
+
+
+def production_pattern(context: str, patterns: tuple[str, ...]) -> ProductionPattern | None:
+    """The config's production_contexts pattern that takes the context for production (None: none does)."""
+    from ...config import context_pattern
+
+    pattern = context_pattern(context, patterns)
+    return ProductionPattern(context, pattern) if pattern else None
+
+
 def identity_contrary(names: dict[str, str], cloud: dict | None) -> list[IdentityDiffers]:
     """Contexts that carry their cloud identity, compared with the cloud plan's: an EKS ARN's account and
     region, `gke_PROJECT_LOCATION_NAME`'s project and location, an AKS user's resource group. One fact per

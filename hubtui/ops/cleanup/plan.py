@@ -20,8 +20,8 @@ from ...facts import (AdditionalNotBackedUp, BindingUnchecked, BindingUnproven, 
 from ...kube.client import KubeConnection, describe_api_error
 from ...settings import Settings
 from ...kube.objects import dig, list_items, meta_of, name_in, read_object
-from .evidence import (UNPROVEN, Evidence, IdentitySaysProduction, ProductionPattern, Refusal, TaggedProduction,
-                       UnknownEvidence, gather, production_like, refuse_contrary)
+from .evidence import (UNPROVEN, Evidence, Refusal, UnknownEvidence, cloud_production_hints, gather, production_like,
+                       production_pattern, refuse_contrary)
 from .local_state import KubeconfigEntries, LocalPlan, plan_kubeconfig
 
 
@@ -405,18 +405,6 @@ def _conversion_risks(conn: KubeConnection, doomed: set[str]) -> list[Risk]:
     return out
 
 
-def _cloud_production_hints(cloud) -> list:
-    """What the cloud says of production: the account / project named so, or a planned resource tagged so."""
-    if cloud is None:
-        return []
-    hints: list = [IdentitySaysProduction(cloud.identity)] if production_like(cloud.identity) else []
-    for r in cloud.resources:
-        tag = r.details.get("environment_tag") or (r.details.get("labels") or {}).get("environment")
-        if tag and production_like(str(tag)):
-            hints.append(TaggedProduction(r.label(), str(tag)))
-    return hints
-
-
 def shared_since(conn: KubeConnection, plan: Plan) -> list[NamespaceKept]:
     """Infrastructure namespaces the plan deletes as unused that something staying uses now (an Ingress, a
     Certificate or a monitor created since the plan, or the plan resumed later): each with what uses it, or why
@@ -448,14 +436,6 @@ def shared_since(conn: KubeConnection, plan: Plan) -> list[NamespaceKept]:
             break
         kept.update(found)
     return [NamespaceKept(name, users, unchecked) for name, (users, unchecked) in kept.items()]
-
-
-def production_context(settings: Settings, context: str) -> ProductionPattern | None:
-    """The config's production_contexts pattern that takes the context for production (None: none does)."""
-    from ...config import context_pattern
-
-    pattern = context_pattern(context, settings.production_contexts)
-    return ProductionPattern(context, pattern) if pattern else None
 
 
 def _cloud_for_binding(opts: CleanupOptions, settings: Settings, risks: list[Risk]):
@@ -529,10 +509,10 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
                       planned_endpoints=bind_cloud.planned_endpoints if bind_cloud else None,
                       other_endpoints=bind_cloud.foreign_endpoints if bind_cloud else None,
                       other_labels={ns.name: labels for ns, labels in found[1:] if ns.name in doomed},
-                      cloud_hints=_cloud_production_hints(bind_cloud),
+                      cloud_hints=cloud_production_hints(bind_cloud),
                       doomed=tuple(ns.name for ns in namespaces if ns.doomed), user=conn.user,
                       cloud=bind_cloud.to_dict() if bind_cloud else None,
-                      production_context=production_context(settings, conn.context))
+                      production_context=production_pattern(conn.context, settings.production_contexts))
     refuse_contrary(evidence, opts.environment, conn.context, refusal)
     if evidence.binding == UNPROVEN:
         risks.append(BindingUnproven(conn.context, conn.server, opts.environment, opts.namespace))
