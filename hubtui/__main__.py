@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import HubError
+from .errors import HubError, Refused
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,6 +82,10 @@ def _main(argv: list[str] | None) -> int:
 
             return run_tui(settings, backend)
     except HubError as e:
+        if isinstance(e, Refused):  # its words are present/'s, loaded only now
+            from .present.refusals import worded
+
+            worded(e)
         print(f"hubtui: error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:

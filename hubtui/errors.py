@@ -29,6 +29,19 @@ class UsageError(HubError):
     exit_code = EXIT_USAGE
 
 
+class Refused(UsageError):
+    """Refused before anything changed, for a reason held as data (`fact`) that a face words: present/refusals.py
+    (`worded`) gives it its line. Unworded, the line names the fact's kind only."""
+
+    def __init__(self, fact: object, *, exit_code: int | None = None):
+        super().__init__(f"refused ({type(fact).__name__}): nothing was changed", exit_code=exit_code)
+        self.fact = fact
+
+
+class Declined(Refused):
+    """The operator did not say go on (a confirmation not typed, a question not answered): nothing was changed."""
+
+
 class HubTimeout(HubError):
     """Something did not happen in the time allowed."""
 

@@ -132,7 +132,9 @@ class TerminalAsker:
         return q.key(_ask(q.prompt()))
 
     def type_phrase(self, ask) -> str | None:
-        return _ask(ask.confirmation.question + ":")
+        from ..present.session import phrase_question
+
+        return _ask(phrase_question(ask) + ":")
 
     def say(self, ask) -> None:
         from ..present.session import said
@@ -154,13 +156,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"refusing to destroy '{opts.environment}' without confirmation ({why}): pass --force to "
                          "skip the confirmations, or --dry-run to see the plan; nothing was changed")
 
-    from ..present.evidence import refusal
     from ..present.plan import plan_json, render_text  # the planner: imported by the command, not by the parser
 
     conn = connect(settings, interactive=True)
     asker = TerminalAsker()
     try:
-        with CleanupSession(ClusterCleanup(conn, settings, refusal), opts, force=args.force, context_name=args.context_name,
+        with CleanupSession(ClusterCleanup(conn, settings), opts, force=args.force, context_name=args.context_name,
                             disable_protection=args.disable_deletion_protection) as session:
             plan = converse(session.prepare(), asker)  # read-only check, lock and lease, a pending run, the plan
             plan_file = session.plan_file

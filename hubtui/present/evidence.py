@@ -83,8 +83,8 @@ def evidence_lines(plan: Plan) -> list[str]:
 
 
 def refusal(against: tuple[Fact, ...], environment: str, context: str) -> str:
-    """The plan refused because facts are against the environment: one line, nothing changed
-    (hubtui.ops.cleanup.evidence.Refusal)."""
+    """The plan refused because facts are against the environment (hubtui.ops.cleanup.evidence.ContraryFacts):
+    one line, nothing changed."""
     why = "; ".join(fact_text(f) for f in against)
     return (f"context {context} does not look like environment '{environment}': {why}. Nothing was changed; switch "
             "to the environment's context (--context), or name the right environment")

@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 
 from ..ops.cleanup.journal import JournalState
 from ..ops.cleanup.runner import STEP_TITLES, resume_ages
+from ..ops.cleanup import confirm
 from ..ops.cleanup.session import (Choose, ConfirmationsSkipped, ForcedResume, PendingRun, ProtectionStaysOn, Say,
-                                   StalePending, UnusablePending)
-from ..words import human_age
+                                   StalePending, TypePhrase, UnusablePending)
+from ..words import counted, human_age
+from .refusals import stale_text
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def said(ask: Say) -> str:
     """A line the session has for the operator, worded."""
     if isinstance(ask, StalePending):
         return (f"The interrupted cleanup of '{ask.environment}' ({describe_pending(ask.pending)}) cannot be "
-                f"resumed: {ask.stale}. It is set aside; planning afresh.")
+                f"resumed: {stale_text(ask.stale)}. It is set aside; planning afresh.")
     if isinstance(ask, ForcedResume):
         return (f"An interrupted cleanup of '{ask.environment}' is pending ({describe_pending(ask.pending)}); it "
                 f"would go on with '{STEP_TITLES.get(ask.step, ask.step)}'.\n--force: resuming it with its saved plan")
@@ -84,3 +86,34 @@ def said(ask: Say) -> str:
         return ("warning: " + ", ".join(ask.resources) + " has deletion protection and will not be deleted (add "
                 "--disable-deletion-protection to switch it off)")
     raise TypeError(f"no words for {type(ask).__name__}")
+
+
+def target(plan) -> str:
+    """The Kubernetes side of what will be destroyed, as every question names it."""
+    return f"context {plan.context} (cluster {plan.cluster}, server {plan.server})"
+
+
+def phrase_question(ask: TypePhrase) -> str:
+    """The question a typed phrase answers (hubtui.ops.cleanup.confirm), naming what it destroys."""
+    plan, kind = ask.plan, ask.confirmation.kind
+    env, where = plan.environment, target(plan)
+    if kind == confirm.PRODUCTION:
+        return f"Type {confirm.PRODUCTION_PHRASE} to destroy the production environment '{env}' on {where}"
+    if kind == confirm.UNPROVEN_CLUSTER:
+        return (f"Nothing shows that {where} is '{env}''s cluster. Type the context's name ({plan.context}) to "
+                "destroy it anyway")
+    if kind == confirm.UNPROVEN_NAMESPACE:
+        main = plan.namespaces[0].name
+        return (f"The main namespace {main} comes from {plan.opts.namespace_from} and is not labelled "
+                f"environment={env}. Type its name ({main}) to drain and delete it")
+    if kind == confirm.TAG_MATCHES:
+        tagged = confirm.tag_matches(plan)
+        return (f"{counted(len(tagged), 'cloud resource')} match{'es' if len(tagged) == 1 else ''} '{env}' by tag "
+                f"only and are included: {', '.join(r.label() for r in tagged)}. Type {confirm.TAG_MATCHES_PHRASE} "
+                "to delete them too")
+    if kind == confirm.PROTECTION:
+        cloud = plan.cloud_plan
+        in_cloud = f" in {cloud.identity}" if cloud else ""
+        return (f"{ask.resource.label()}{in_cloud} has deletion protection (cleanup of '{env}' on {where}). Type yes "
+                "to switch it off and delete it")
+    return f"Are you sure you want to destroy '{env}' on {where}? (yes/NO)"

@@ -195,9 +195,8 @@ class ClusterBackend:
 
     def cleanup_port(self):
         from ..ops.cleanup.session import ClusterCleanup
-        from ..present.evidence import refusal
 
-        return ClusterCleanup(self.conn, self.settings, refusal)
+        return ClusterCleanup(self.conn, self.settings)
 
     def for_namespace(self, namespace: str) -> ClusterBackend:
         """A backend on another namespace, on the same connection; this one's watches are stopped by its screen

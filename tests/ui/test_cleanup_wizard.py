@@ -396,7 +396,9 @@ async def test_a_resume_with_other_options_is_refused_as_the_cli_refuses_it():
 async def test_a_stale_run_is_not_offered_for_resume_but_planned_afresh():
     backend = FakeBackend()
     backend.pending = pending_run("2026-11-20T11:00:00Z")
-    backend.stale = "it started 7 d ago, more than 1 d"
+    from hubtui.ops.cleanup.refusals import TooOld
+
+    backend.stale = TooOld(7 * 86400, 86400)
     async with opened(backend, size=SIZE) as (app, pilot):
         await fill(pilot, app)
         await pilot.press("f5")

@@ -12,12 +12,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from hubtui.errors import HubError, UsageError
+from hubtui.errors import Declined, HubError, Refused, UsageError
+from hubtui.ops.cleanup import session as session_engine
 from hubtui.ops.cleanup.journal import JournalState
 from hubtui.ops.cleanup.plan import CleanupOptions
-from hubtui.ops.cleanup.session import (Choose, CleanupSession, Declined, Say, TypePhrase, advance,
-                                        converse)
-from hubtui.present.session import question, said
+from hubtui.ops.cleanup.refusals import TooOld
+from hubtui.ops.cleanup.session import Choose, CleanupSession, Say, TypePhrase, advance
+from hubtui.present.refusals import worded
+from hubtui.present.session import phrase_question, question, said
 from hubtui.readonly import ReadOnlyError
 
 from ..ui.fakes import fake_plan
@@ -26,6 +28,15 @@ ROOT = Path(__file__).resolve().parents[2]
 PLAN_FILE = Path("/state/cleanup/dev/plan-1.json")
 PENDING = JournalState("a" * 64, "/state/cleanup/dev/plan-0.json", "2026-11-26T11:00:00Z",
                        {"quiesce": {"status": "done"}, "backup": {"status": "done"}, "drain": {"status": "started"}})
+
+
+def converse(conversation, asker):
+    """The conversation as `hubtui cleanup` holds it: a refusal comes out in present/'s words."""
+    try:
+        return session_engine.converse(conversation, asker)
+    except Refused as e:
+        worded(e)
+        raise
 
 
 class Port:
@@ -183,7 +194,7 @@ def test_production_asks_delete_production_first_and_protection_on_its_own():
         session.run(emit=lambda e: None)
     phrases = [a.confirmation.phrase for a in script.asked]
     assert phrases == ["DELETE PRODUCTION", "yes", "yes"]
-    assert script.asked[-1].resource is not None and "deletion protection" in script.asked[-1].confirmation.question
+    assert script.asked[-1].resource is not None and "deletion protection" in phrase_question(script.asked[-1])
     assert port.ran["allow"] is True
     refused = Script("DELETE PRODUCTION", "yes", "no")  # protection refused: nothing at all runs
     with CleanupSession(Port(), opts("production", "aws")) as session:
@@ -235,7 +246,7 @@ def test_plan_again_sets_the_pending_run_aside_and_no_answer_changes_nothing():
 
 
 def test_a_stale_run_is_set_aside_with_a_warning_whatever_its_options():
-    port = Port(pending=PENDING, stale="it started 3 d ago, more than 1 d",
+    port = Port(pending=PENDING, stale=TooOld(3 * 86400, 86400),
                 saved_opts=CleanupOptions("dev", "k8s", "llm-analytics-hub", skip_backup=True))
     script = Script()
     with CleanupSession(port, opts()) as session:
@@ -315,7 +326,8 @@ def test_every_ask_of_the_session_has_its_words_in_present():
 
     import hubtui.ops.cleanup.session as session_module
 
-    samples = {"str": "dev", "JournalState": PENDING, "tuple[str, ...]": ("rds-instance hub-db",)}
+    samples = {"str": "dev", "JournalState": PENDING, "tuple[str, ...]": ("rds-instance hub-db",),
+               "Stale": TooOld(3 * 86400, 86400)}
     kinds = [k for k in vars(session_module).values()
              if isinstance(k, type) and k not in (Choose, Say) and issubclass(k, (Choose, Say))]
     assert len(kinds) >= 6
@@ -326,6 +338,36 @@ def test_every_ask_of_the_session_has_its_words_in_present():
             assert worded.title and tuple(c.key for c in worded.choices) == kind.KEYS
         else:
             assert said(ask).strip()
+
+
+def test_every_refusal_is_worded_in_present_and_reaches_both_faces_in_words():
+    """Each reason the conversation stops (hubtui.ops.cleanup.refusals, and the contrary evidence) has its line in
+    present/refusals.py; the CLI's error line and the wizard's asker word a Refused before showing it."""
+    import dataclasses
+
+    from hubtui.ops.cleanup import refusals
+    from hubtui.ops.cleanup.evidence import ContraryFacts, Labelled
+    from hubtui.present.refusals import refused_text
+
+    samples = {"str": "dev", "bool": True, "float | None": 90000.0, "float": 86400.0, "tuple[str, ...]": ("/b/x",),
+               "Stale": refusals.Recreated("hub", "u2", "u1"), "tuple[tuple[str, Any, Any], ...]": (("k8s-only", False, True),),
+               "tuple[Fact, ...]": (Labelled("hub", "environment", "staging", "against"),)}
+    kinds = [k for k in vars(refusals).values() if dataclasses.is_dataclass(k) and k.__module__ == refusals.__name__
+             and k not in (refusals.TooOld, refusals.Recreated)] + [ContraryFacts]
+    assert len(kinds) >= 11
+    for kind in kinds:
+        fact = kind(**{f.name: samples[str(f.type)] for f in dataclasses.fields(kind)})
+        line = refused_text(fact)
+        assert line and "\n" not in line and "Refused" not in line, (kind, line)
+        error = Refused(fact)
+        assert "refused (" in str(error) and str(worded(error)) == line  # unworded it names the kind only
+    assert "namespace hub was created again since the plan" in refused_text(
+        refusals.CannotResume("dev", refusals.Recreated("hub", "u2", "u1")))
+    import hubtui.__main__ as main_module
+    import hubtui.ui.screens.cleanup.asker as asker
+
+    for face in (main_module, asker):
+        assert "worded(e)" in Path(face.__file__).read_text(), face.__name__
 
 
 def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none():

@@ -6,7 +6,11 @@ from __future__ import annotations
 import pytest
 
 from hubtui.errors import UsageError
-from hubtui.ops.cleanup.confirm import accepted, confirmations, force_problems
+from hubtui.ops.cleanup import confirm
+from hubtui.ops.cleanup.confirm import accepted, confirmations
+from hubtui.ops.cleanup.session import TypePhrase
+from hubtui.present.refusals import refused_text
+from hubtui.present.session import phrase_question
 from hubtui.cloud.base import normalise_server
 from hubtui.present.evidence import fact_text, hint_text
 from hubtui.ops.cleanup.evidence import (BOUND, CONTRARY, UNPROVEN, gather, names_environment,
@@ -15,17 +19,30 @@ from hubtui.ops.cleanup.plan import CleanupOptions, validate
 from tests.ui.fakes import fake_plan
 
 
+def question(plan, confirmation) -> str:
+    """The question as both faces ask it (present/session.py)."""
+    return phrase_question(TypePhrase(confirmation, plan))
+
+
+def force_problems(plan, context_name):
+    """What --force may not skip, in the words both faces say it (None: --force may go on)."""
+    problem = confirm.force_problems(plan, context_name)
+    return refused_text(problem) if problem else None
+
+
 def test_every_environment_asks_for_yes_naming_the_context_and_cluster():
-    [only] = confirmations(fake_plan("staging"))
-    assert only.question == ("Are you sure you want to destroy 'staging' on context kwok-demo (cluster kwok-demo, "
+    plan = fake_plan("staging")
+    [only] = confirmations(plan)
+    assert question(plan, only) == ("Are you sure you want to destroy 'staging' on context kwok-demo (cluster kwok-demo, "
                              "server https://127.0.0.1:6443)? (yes/NO)")
     assert accepted(only, "yes")
 
 
 def test_production_first_needs_delete_production_then_yes():
-    first, second = confirmations(fake_plan("production"))
+    plan = fake_plan("production")
+    first, second = confirmations(plan)
     assert first.phrase == "DELETE PRODUCTION" and second.phrase == "yes"
-    assert "context kwok-demo (cluster kwok-demo" in first.question
+    assert "context kwok-demo (cluster kwok-demo" in question(plan, first)
     assert accepted(first, "DELETE PRODUCTION") and accepted(second, "yes")
 
 
@@ -121,7 +138,8 @@ def test_included_tag_matches_get_their_own_question_that_lists_them():
     phrases = [c.phrase for c in confirmations(plan)]
     assert phrases == ["include tag matches", "yes"]
     [ask] = [c for c in confirmations(plan) if c.phrase == "include tag matches"]
-    assert "eks-cluster billing-dev" in ask.question and "eks-cluster llm-analytics-hub-dev" not in ask.question
+    assert "eks-cluster billing-dev" in question(plan, ask) and "eks-cluster llm-analytics-hub-dev" not in \
+        question(plan, ask)
     assert not accepted(ask, "yes")
 
 

@@ -13,7 +13,8 @@ import pytest
 from hubtui.errors import HubError
 from hubtui.ops.cleanup import evidence as ev
 from hubtui.ops.cleanup.plan import NamespacePlan, Plan
-from hubtui.present.evidence import evidence_lines, fact_text, hint_text, refusal
+from hubtui.present.evidence import evidence_lines, fact_text, hint_text
+from hubtui.present.refusals import worded
 from hubtui.present.plan import plan_json
 
 FACTS = typing.get_args(ev.Fact)
@@ -93,8 +94,8 @@ def test_facts_against_refuse_in_the_faces_words():
     facts = ev.gather("dev", namespace="hub", labels={"environment": "staging"}, context="kwok-dev", cluster="c",
                       server="https://h")
     with pytest.raises(ev.ContraryEvidence) as refused:
-        ev.refuse_contrary(facts, "dev", "kwok-dev", refusal)
-    assert str(refused.value) == (
+        ev.refuse_contrary(facts, "dev", "kwok-dev")
+    assert str(worded(refused.value)) == (
         "context kwok-dev does not look like environment 'dev': namespace hub is labelled environment=staging. "
         "Nothing was changed; switch to the environment's context (--context), or name the right environment")
     assert refused.value.against == (ev.Labelled("hub", "environment", "staging", "against"),)

@@ -77,7 +77,10 @@ def test_the_config_file_sets_how_old_an_interrupted_cleanup_may_be_to_resume(tm
     class NoPlan:  # the age decides before any namespace is looked at
         planned_uids: dict = {}
 
-    assert "more than 2 h" in stale_reason(NoPlan(), pending, None, max_age=settings.resume_max_age)  # type: ignore[arg-type]
+    from hubtui.present.refusals import stale_text
+
+    stale = stale_reason(NoPlan(), pending, None, max_age=settings.resume_max_age)  # type: ignore[arg-type]
+    assert "more than 2 h" in stale_text(stale)
     assert stale_reason(NoPlan(), pending, None) is None  # type: ignore[arg-type]  # within the default day
     for bad, why in (("0", "from 1 to 168 (it is 0)"), ("200", "from 1 to 168 (it is 200)"),
                      ("true", "a whole number"), ('"24"', "a whole number")):

@@ -17,14 +17,12 @@ facts are data, worded by present/evidence.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ...errors import UsageError
+from ...errors import Refused
 from ...events import from_named
 from ...urls import normalise_server
-from ...words import counted
 from .names import ENVIRONMENT_LABELS, named_environments, names_environment, production_like
 
 BOUND, UNPROVEN, CONTRARY = "bound", "unproven", "contrary"
@@ -356,23 +354,23 @@ def _host(server: str) -> str:
     return re.sub(r"^[a-z]+://", "", (server or "").lower()).split("/", 1)[0].rsplit(":", 1)[0]
 
 
-class ContraryEvidence(UsageError):
-    """Facts against the environment refuse the plan, before anything is asked or changed: `against`."""
-
-    def __init__(self, line: str, against: tuple[Fact, ...]):
-        super().__init__(line)
-        self.against = against
-
-
-# the facts against, the environment, the context -> the refusal's one line (present/evidence.refusal)
-Refusal = Callable[[tuple[Fact, ...], str, str], str]
+@dataclass(frozen=True)
+class ContraryFacts:
+    """Facts `against` the environment: the plan is refused before anything is asked or changed."""
+    against: tuple[Fact, ...]
+    environment: str
+    context: str
 
 
-def refuse_contrary(evidence: Evidence, environment: str, context: str, refusal: Refusal | None = None) -> None:
-    """Contrary evidence: ContraryEvidence, in one line worded by the face's `refusal` (without one: how many
-    facts are against it)."""
+class ContraryEvidence(Refused):
+    """Facts against the environment refuse the plan (present/evidence.refusal words it): `fact.against`."""
+
+    def __init__(self, fact: ContraryFacts):
+        super().__init__(fact)
+        self.against = fact.against
+
+
+def refuse_contrary(evidence: Evidence, environment: str, context: str) -> None:
+    """Contrary evidence: ContraryEvidence, before anything is asked or changed."""
     if evidence.binding == CONTRARY:
-        against = tuple(evidence.against)
-        raise ContraryEvidence(refusal(against, environment, context) if refusal else
-                               f"context {context} does not look like environment '{environment}' "
-                               f"({counted(len(against), 'fact')} against it); nothing was changed", against)
+        raise ContraryEvidence(ContraryFacts(tuple(evidence.against), environment, context))

@@ -20,7 +20,7 @@ from ...facts import (AdditionalNotBackedUp, BindingUnchecked, BindingUnproven, 
 from ...kube.client import KubeConnection, describe_api_error
 from ...settings import Settings
 from ...kube.objects import dig, list_items, meta_of, name_in, read_object
-from .evidence import (UNPROVEN, Evidence, Refusal, UnknownEvidence, cloud_production_hints, gather, production_like,
+from .evidence import (UNPROVEN, Evidence, UnknownEvidence, cloud_production_hints, gather, production_like,
                        production_pattern, refuse_contrary)
 from .local_state import KubeconfigEntries, LocalPlan, plan_kubeconfig
 
@@ -456,12 +456,11 @@ def working_dir(state_dir: Path, environment: str) -> Path:
     return Path(state_dir) / "cleanup" / environment
 
 
-def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | None = None,
-             refusal: Refusal | None = None) -> Plan:
+def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | None = None) -> Plan:
     """Everything the cleanup would delete: Kubernetes objects, then (unless k8s-only or provider k8s) the
     cloud resources and the local kubeconfig entries of the environment's cloud cluster, with the evidence
-    that the cluster is the environment's. Read-only. Contrary evidence refuses (ContraryEvidence, a
-    UsageError worded by `refusal`: the face's words)."""
+    that the cluster is the environment's. Read-only. Contrary evidence refuses (ContraryEvidence: a face
+    words it)."""
     validate(opts)
     settings = settings or Settings.from_env()
     extra = list(dict.fromkeys(n for n in opts.additional_namespaces if n != opts.namespace))  # no repeats
@@ -513,7 +512,7 @@ def discover(conn: KubeConnection, opts: CleanupOptions, settings: Settings | No
                       doomed=tuple(ns.name for ns in namespaces if ns.doomed), user=conn.user,
                       cloud=bind_cloud.to_dict() if bind_cloud else None,
                       production_context=production_pattern(conn.context, settings.production_contexts))
-    refuse_contrary(evidence, opts.environment, conn.context, refusal)
+    refuse_contrary(evidence, opts.environment, conn.context)
     if evidence.binding == UNPROVEN:
         risks.append(BindingUnproven(conn.context, conn.server, opts.environment, opts.namespace))
     if not namespaces[0].exists:

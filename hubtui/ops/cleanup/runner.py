@@ -12,10 +12,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...audit import AuditError, AuditLog
-from ...errors import HubError
+from ...errors import EXIT_FAILURE, HubError, Refused
 from ...kube.client import KubeConnection
 from ...paths import tilde
 from ...settings import Settings
@@ -27,10 +27,9 @@ from ...facts import (ResourceEnded, AuditUnwritable, BackedUp, DoneBefore, Back
                       from_dict)
 from .journal import Journal, JournalState
 from .plan import Plan, shared_since, working_dir
-from ...words import human_age
-
 if TYPE_CHECKING:
     from .cluster_lock import ClusterLease
+    from .refusals import Stale
 
 STEP_TITLES = {
     "quiesce": "Stop writers",
@@ -168,26 +167,26 @@ def resume_ages(pending: JournalState, now: datetime | None = None) -> tuple[flo
 
 
 def stale_reason(plan: Plan, pending: JournalState, conn: KubeConnection, *, max_age: float = RESUME_MAX_AGE,
-                 now: datetime | None = None) -> str | None:
+                 now: datetime | None = None) -> Stale | None:
     """Why an interrupted run must not be resumed (None: it may be). Too old, or a namespace of its plan
     created again since (the environment was redeployed: its backup and drain are out of date)."""
-    from .kube_steps import NamespaceRecreated, check_namespace_uid, recreated
+    from .kube_steps import NamespaceRecreated, check_namespace_uid
+    from .refusals import Recreated, TooOld
 
     run_age, _ = resume_ages(pending, now)
     if run_age is None or run_age > max_age:
-        return (f"it started {human_age(run_age)} ago, more than {human_age(max_age)}: the environment may have "
-                "changed since its backup and drain")
+        return TooOld(run_age, max_age)
     for name, uid in plan.planned_uids.items():
         try:
             check_namespace_uid(conn, name, uid)
         except NamespaceRecreated as e:  # other errors (403, no answer) go up: they prove nothing stale
-            return recreated(e.namespace, e.uid, e.planned)
+            return Recreated(e.namespace, e.uid, e.planned)
     return None
 
 
-def options_differ(saved: Plan, opts) -> list[str]:
-    """What the options asked for now change against an interrupted run's saved plan: such a run is not
-    resumed with them (both faces refuse with the same words)."""
+def options_differ(saved: Plan, opts) -> list[tuple[str, Any, Any]]:
+    """What the options asked for now change against an interrupted run's saved plan, as (option, planned,
+    asked now): such a run is not resumed with them (both faces refuse with the same words)."""
     def view(o) -> dict:
         return {"provider": o.provider, "namespace": o.namespace, "k8s-only": o.k8s_only,
                 "skip-backup": o.skip_backup, "include-tag-matches": o.include_tag_matches,
@@ -195,12 +194,7 @@ def options_differ(saved: Plan, opts) -> list[str]:
                 "additional-namespaces": sorted(set(o.additional_namespaces) - {o.namespace})}
 
     asked, planned = view(opts), view(saved.opts)
-    return [f"{k} {planned[k]!r} (now {asked[k]!r})" for k in asked if asked[k] != planned[k]]
-
-
-def options_differ_message(environment: str, differ: list[str]) -> str:
-    return (f"an interrupted cleanup of '{environment}' is pending with other options: {'; '.join(differ)}. "
-            "Run it with the same options to resume it; nothing was changed")
+    return [(k, planned[k], asked[k]) for k in asked if asked[k] != planned[k]]
 
 
 class CleanupRun:
@@ -270,8 +264,9 @@ class CleanupRun:
         before = self.journal.state()
         resumed = before.plan_hash == self.plan.hash and before.resumable
         if before.plan_hash and before.plan_hash != self.plan.hash and before.resumable:
-            raise HubError(f"an interrupted cleanup of '{self.plan.environment}' (plan {before.plan_hash[:12]}) "
-                           "is pending: resume it or discard it first")
+            from .refusals import PendingFirst
+
+            raise Refused(PendingFirst(self.plan.environment, before.plan_hash), exit_code=EXIT_FAILURE)
         if not resumed:
             before = JournalState()
         else:
@@ -330,10 +325,11 @@ class CleanupRun:
         again (the application may have written since)."""
         import copy
 
+        from .refusals import BackupGone, CannotResume
+
         stale = stale_reason(self.plan, before, self.conn, max_age=self.settings.resume_max_age)
         if stale:
-            raise HubError(f"the interrupted cleanup of '{self.plan.environment}' cannot be resumed: {stale}. "
-                           "Nothing was changed; plan again")
+            raise Refused(CannotResume(self.plan.environment, stale), exit_code=EXIT_FAILURE)
         if not before.done("backup"):
             return before
         if "drain" not in before.steps:
@@ -347,9 +343,7 @@ class CleanupRun:
         if data.get("folder") and not Path(data["folder"]).is_dir():
             missing = [data["folder"]]
         if missing:
-            raise HubError(f"the backup of the interrupted cleanup of '{self.plan.environment}' is gone or empty "
-                           f"({', '.join(tilde(m) for m in missing[:3])}), and the stores may be drained already: "
-                           "the run is not resumed without it; nothing was changed")
+            raise Refused(BackupGone(self.plan.environment, tuple(str(m) for m in missing)), exit_code=EXIT_FAILURE)
         return before
 
     def _run_step(self, step: str, before: JournalState) -> StepOutcome:

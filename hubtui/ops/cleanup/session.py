@@ -30,16 +30,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
-from ...errors import HubError, UsageError
+from ...errors import Declined, HubError, Refused
 from .confirm import Confirmation, accepted, confirmations, force_problems, protection_confirmation
 
 if TYPE_CHECKING:
     from ...events import Event
     from ...kube.client import KubeConnection
     from ...settings import Settings
-    from .evidence import Refusal
     from .journal import JournalState
     from .plan import CleanupOptions, Plan
+    from .refusals import Stale
     from .runner import RunSummary
 
 T = TypeVar("T")
@@ -80,7 +80,7 @@ class StalePending(Say):
     TONE = "warning"
     environment: str
     pending: JournalState
-    stale: str
+    stale: Stale
 
 
 @dataclass(frozen=True)
@@ -120,10 +120,6 @@ class Asker(Protocol):
     def choose(self, ask: Choose) -> str | None: ...
     def type_phrase(self, ask: TypePhrase) -> str | None: ...
     def say(self, ask: Say) -> None: ...
-
-
-class Declined(UsageError):
-    """The operator did not say go on: nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -178,18 +174,17 @@ class CleanupPort(Protocol):
     def discard(self, environment: str) -> None: ...
     def journal_path(self, environment: str) -> Path: ...
     def load(self, plan_file: str) -> Plan: ...  # as it runs again, on this cluster only (HubError otherwise)
-    def stale(self, plan: Plan, pending: JournalState) -> str | None: ...
+    def stale(self, plan: Plan, pending: JournalState) -> Stale | None: ...
     def plan(self, opts: CleanupOptions) -> tuple[Plan, Path]: ...
     def run(self, plan: Plan, plan_file: Path, *, emit: Callable[[Event], None], cancel: threading.Event,
             allow_disable_deletion_protection: bool, force: bool, lock: Lock | None) -> RunSummary: ...
 
 
 class ClusterCleanup:
-    """The real port: the state folder and the cluster behind a connection. `refusal` words a plan refused by
-    contrary evidence (the face's words: present/evidence.refusal)."""
+    """The real port: the state folder and the cluster behind a connection."""
 
-    def __init__(self, conn: KubeConnection, settings: Settings, refusal: Refusal | None = None):
-        self.conn, self.settings, self.refusal = conn, settings, refusal
+    def __init__(self, conn: KubeConnection, settings: Settings):
+        self.conn, self.settings = conn, settings
 
     def refuse_if_readonly(self, what):
         from ...readonly import refuse_if_readonly
@@ -238,7 +233,7 @@ class ClusterCleanup:
     def plan(self, opts):
         from .plan import discover
 
-        plan = discover(self.conn, opts, self.settings, self.refusal)
+        plan = discover(self.conn, opts, self.settings)
         return plan, plan.save(self.settings.state_dir)
 
     def run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force, lock):
@@ -313,7 +308,8 @@ class CleanupSession:
     def _settle(self, pending: JournalState) -> Generator[Ask, Any, bool]:
         """An interrupted run of the environment. True: resume it (self.plan is its saved plan); False: it was
         set aside, plan afresh."""
-        from .runner import options_differ, options_differ_message, steps_for
+        from .refusals import OptionsDiffer, PendingStays, PendingUnusable
+        from .runner import options_differ, steps_for
 
         env = self.environment
         try:
@@ -321,11 +317,9 @@ class CleanupSession:
         except HubError as e:
             why = str(e).removesuffix("; nothing was changed").removesuffix(": nothing was changed")
             if self.force:
-                raise UsageError(f"an interrupted cleanup of '{env}' is pending, but it cannot be resumed: {why}; "
-                                 f"run without --force on a terminal to set it aside, or move "
-                                 f"{self.port.journal_path(env)} away; nothing was changed") from None
+                raise Refused(PendingUnusable(env, why, str(self.port.journal_path(env)))) from None
             if (yield UnusablePending(env, why)) != "again":
-                raise Declined(f"nothing was changed: the interrupted cleanup of '{env}' stays pending") from None
+                raise Declined(PendingStays(env)) from None
             self.port.discard(env)
             return False
         stale = self.port.stale(saved, pending)
@@ -335,7 +329,7 @@ class CleanupSession:
             return False
         differ = options_differ(saved, self.opts)
         if differ:
-            raise UsageError(options_differ_message(env, differ))
+            raise Refused(OptionsDiffer(env, tuple(differ)))
         step = pending.first_unfinished(steps_for(saved)) or "local"
         if self.force:
             yield ForcedResume(env, pending, step)
@@ -345,21 +339,23 @@ class CleanupSession:
                 self.port.discard(env)
                 return False
             if answer != "resume":
-                raise Declined(f"nothing was changed: the interrupted cleanup of '{env}' stays pending")
+                raise Declined(PendingStays(env))
         self.plan, self.plan_file, self.resume = saved, Path(pending.plan_file), True
         return True
 
     # ----- steps 5–6 ------------------------------------------------------------------------------------
     def confirm(self) -> Generator[Ask, Any, None]:
+        from .refusals import DryRunPlanOnly, NotConfirmed, ProtectionStays
+
         plan = self.plan
         if plan is None or not self.destroying:
-            raise UsageError("a dry run's plan destroys nothing: plan again without dry run; nothing was changed")
+            raise Refused(DryRunPlanOnly())
         self.confirmed = False
         protected = protected_resources(plan)
         if self.force:
             problem = force_problems(plan, self.context_name)
             if problem:
-                raise UsageError(problem)
+                raise Refused(problem)
             yield ConfirmationsSkipped()
             if protected and not self.allow_unprotect:
                 yield ProtectionStaysOn(tuple(r.label() for r in protected))
@@ -367,14 +363,14 @@ class CleanupSession:
             for c in confirmations(plan):
                 typed = yield TypePhrase(c, plan)
                 if typed is None:
-                    raise Declined("not confirmed: nothing was changed")
+                    raise Declined(NotConfirmed())
                 if not accepted(c, typed):
-                    raise Declined(f"not confirmed (type exactly {c.phrase!r}): nothing was changed")
+                    raise Declined(NotConfirmed(c.phrase))
             for r in protected:  # deletion protection is never switched off silently
-                question = protection_confirmation(plan, r)
+                question = protection_confirmation()
                 typed = yield TypePhrase(question, plan, r)
                 if typed is None or not accepted(question, typed):
-                    raise Declined(f"deletion protection of {r.label()} stays on: nothing was changed")
+                    raise Declined(ProtectionStays(r.label()))
                 self.allow_unprotect = True
         self.confirmed = True
 

@@ -11,9 +11,11 @@ from typing import Any
 
 from textual.app import App
 
+from ....errors import Refused
 from ....ops.cleanup.session import Ask, Choose, Say, TypePhrase, advance
 from ....present.plan import doomed_summary
-from ....present.session import question, said
+from ....present.refusals import worded
+from ....present.session import phrase_question, question, said
 from .dialogs import ChooseDialog, TypedConfirm
 
 
@@ -22,7 +24,7 @@ async def answer(app: App, ask: Ask) -> Any:
         return await app.push_screen_wait(ChooseDialog(question(ask)))
     if isinstance(ask, TypePhrase):
         warning = doomed_summary(ask.plan) if ask.resource is None else f"• {ask.resource.label()}"
-        return await app.push_screen_wait(TypedConfirm(ask.confirmation, warning))
+        return await app.push_screen_wait(TypedConfirm(ask.confirmation, phrase_question(ask), warning))
     assert isinstance(ask, Say)
     app.notify(said(ask), title="Cleanup", severity="warning" if ask.TONE == "warning" else "information",
                timeout=12)
@@ -31,7 +33,7 @@ async def answer(app: App, ask: Ask) -> Any:
 
 async def converse(app: App, conversation: Generator[Ask, Any, Any]) -> Any:
     """A whole conversation, from a worker on the UI's loop. Left part-way (the worker cancelled), the
-    conversation is closed, so the session lets its lock go."""
+    conversation is closed, so the session lets its lock go. A refusal comes out worded."""
     done = False
     try:
         step = await asyncio.to_thread(advance, conversation)
@@ -39,6 +41,9 @@ async def converse(app: App, conversation: Generator[Ask, Any, Any]) -> Any:
             step = await asyncio.to_thread(advance, conversation, await answer(app, step.ask))
         done = True
         return step.result
+    except Refused as e:
+        worded(e)  # in place: the same error goes on, in words
+        raise
     finally:
         if not done:
             with contextlib.suppress(ValueError):  # still running in its thread: it is closed when collected

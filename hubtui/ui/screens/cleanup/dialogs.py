@@ -18,9 +18,9 @@ class TypedConfirm(Modal[str | None]):
 
     cancel_value = None
 
-    def __init__(self, confirmation: Confirmation, warning: str):
+    def __init__(self, confirmation: Confirmation, question: str, warning: str):
         super().__init__()
-        self.confirmation, self.warning = confirmation, warning
+        self.confirmation, self.question, self.warning = confirmation, question, warning
 
     DEFAULT_CSS = """
     TypedConfirm .dialog {
@@ -43,7 +43,7 @@ class TypedConfirm(Modal[str | None]):
         from textual.containers import VerticalScroll
 
         with self.box(danger=True):
-            yield Label(self.confirmation.question, classes="dialog-title")
+            yield Label(self.question, classes="dialog-title")
             with VerticalScroll(id="warning-scroll", can_focus=False):
                 yield Static("This permanently deletes:\n" + self.warning, id="warning",
                              classes="dialog-body dialog-warning", markup=False)

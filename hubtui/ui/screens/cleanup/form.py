@@ -11,9 +11,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.binding import BindingType
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
-from ....errors import HubError, UsageError
+from ....errors import Declined, HubError, UsageError
 from ....ops.cleanup.plan import PROVIDERS, CleanupOptions, validate
-from ....ops.cleanup.session import CleanupSession, Declined
+from ....ops.cleanup.session import CleanupSession
 from ....paths import tilde
 from ...actions import bindings, help_rows
 from ...backend import CleanupSource

@@ -140,7 +140,9 @@ class RunScreen(HubScreen):
         try:
             summary = self.session.run(emit=self.emit, cancel=self.cancel)
         except HubError as e:
-            summary, error = None, str(e)
+            from ....present.refusals import worded
+
+            summary, error = None, str(worded(e))
         except Exception as e:  # noqa: BLE001 - shown, never a silent stop
             summary, error = None, f"{type(e).__name__}: {e}"
         else:
