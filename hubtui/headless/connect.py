@@ -167,14 +167,14 @@ def forward_only(conn, settings: Settings, args: argparse.Namespace) -> int:
     from ..audit import AuditLog
     from ..kube.portforward import Forward
     from ..ops.connect import PG_SECRET_KEY, SERVER_PORTS, find_pod, target
-    from ..readonly import refuse_if_readonly
+    from ..ops.hubs import refuse_hub_if_readonly
 
     t = target(args.target)
     if t.key not in SERVER_PORTS:
         raise UsageError(f"{t.title} has no port to forward here (timescaledb 5432, redis 6379)")
-    refuse_if_readonly(settings, conn.context, f"a {t.title} port-forward (a client of your own is not made "
-                       "read-only: use `connect timescaledb --local`)" if t.key == "timescaledb" else
-                       "a Redis port-forward (Redis has no read-only form)")
+    what = (f"a {t.title} port-forward (a client of your own is not made read-only: use `connect timescaledb "
+            "--local`)" if t.key == "timescaledb" else "a Redis port-forward (Redis has no read-only form)")
+    refuse_hub_if_readonly(settings, conn.context, conn.server, (settings.namespace,), what)
     pod = find_pod(conn, settings.namespace, t, args.pod)
     forward = Forward(conn, settings.namespace, pod.name, SERVER_PORTS[t.key], args.port).check()
     audit = AuditLog(settings.state_dir)

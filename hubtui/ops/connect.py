@@ -21,7 +21,8 @@ from ..kube.client import KubeConnection, describe_api_error
 from ..kube.objects import read_object
 from ..kube.pods import PodLook, list_pods, read_pod
 from ..settings import Settings
-from ..readonly import readonly_reason, refuse_if_readonly
+from ..readonly import refused
+from .hubs import hub_readonly_reason
 from datetime import UTC
 
 
@@ -285,9 +286,9 @@ def local_plan(conn: KubeConnection, settings: Settings, target_name: str, *, po
     if t.key not in SERVER_PORTS:
         raise UsageError(f"{t.title} has no local client here: connect {t.key} without --local opens a shell in "
                          "its pod")
-    readonly = readonly_reason(settings, conn.context)
+    readonly = hub_readonly_reason(settings, conn.context, conn.server, (settings.namespace,))
     if readonly and t.key != "timescaledb":
-        refuse_if_readonly(settings, conn.context, f"the {t.title} shell (it has no read-only form)")
+        raise refused(readonly, f"the {t.title} shell (it has no read-only form)")
     client = local_client(t)
     ns = settings.namespace
     pod = find_pod(conn, ns, t, pod_name)
@@ -346,9 +347,9 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
     commands: tuple[str, ...] = ()
     shown: tuple[str, ...] = ()  # the pod's side of the command as a person reads it (typed_line())
     how = ""
-    readonly = readonly_reason(settings, conn.context)
+    readonly = hub_readonly_reason(settings, conn.context, conn.server, (settings.namespace,))
     if readonly and t.key != "timescaledb":
-        refuse_if_readonly(settings, conn.context, f"the {t.title} shell (it has no read-only form)")
+        raise refused(readonly, f"the {t.title} shell (it has no read-only form)")
     if t.key == "timescaledb":
         database, user = settings.db_name, settings.db_user
         dbname = settings.db_name
@@ -559,13 +560,12 @@ def command_plan(conn: KubeConnection, settings: Settings, target_name: str, com
         command = f"-f {sql_file}"
     if not command or not command.strip():
         raise UsageError("-c needs a command (or -f FILE for a SQL file)")
-    readonly = readonly_reason(settings, conn.context)
+    readonly = hub_readonly_reason(settings, conn.context, conn.server, (settings.namespace,))
     if readonly and t.key != "timescaledb":
-        refuse_if_readonly(settings, conn.context, f"a {t.title} command (it has no read-only form)")
+        raise refused(readonly, f"a {t.title} command (it has no read-only form)")
     if readonly and UNDOES_READ_ONLY.search((sql or b"").decode(errors="replace") + "\n" + (command or "")):
-        refuse_if_readonly(settings, conn.context, "a command that turns read-only off or runs a shell (a "
-                                                   "pg_dumpall file begins with SET default_transaction_read_only "
-                                                   "= off)")
+        raise refused(readonly, "a command that turns read-only off or runs a shell (a pg_dumpall file begins with "
+                                "SET default_transaction_read_only = off)")
     ns = settings.namespace
     pod = find_pod(conn, ns, t, pod_name)
     env = {"KUBECONFIG": settings.kubeconfig} if settings.kubeconfig else {}

@@ -13,7 +13,6 @@ between hubs is marked, and so are its odd cells.
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import functools
 import threading
 import time
@@ -23,15 +22,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..config import context_pattern
-from ..errors import HubError, UsageError
+from ..errors import HubError
 from ..events import Emit, ignore
 from ..kube.client import (FAILED, describe_api_error, FORBIDDEN, UNAUTHORIZED, UNREACHABLE, KubeConnection, connect, error_kind,
-                           failure_kind, kubeconfig_paths, reach)
+                           failure_kind, reach)
 from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
 from ..readonly import readonly_reason
 from ..settings import Settings
-from ..urls import normalise_server
 from .cleanup.names import ENVIRONMENT_LABELS, named_environments, production_like
+from .hubs import NOT_HUBS, Hub, choose_hubs, hub_key, hub_settings, readonly_hubs, same_server
+
+__all__ = ["NOT_HUBS", "Hub", "choose_hubs", "hub_key", "hub_settings", "readonly_hubs", "same_server"]  # theirs
 
 CONNECTING, LIVE, NO_HUB = "connecting", "live", "no hub"
 STATES = (CONNECTING, LIVE, UNREACHABLE, UNAUTHORIZED, FORBIDDEN, NO_HUB, FAILED)
@@ -40,83 +41,12 @@ PARALLEL = 8  # hubs starting at once
 BACKOFF = (1.0, 30.0)  # seconds: the first retry of a hub that failed to start, and the longest wait
 
 
-@dataclass(frozen=True)
-class Hub:
-    context: str
-    namespace: str
-    server: str = ""  # as the kubeconfig names it (a URL: a scheme-less one read as the connection reads it)
-    namespace_from: str = "settings"  # "context": the kubeconfig context's own (kubens); else -n, $NAMESPACE, …
-
-
-# namespaces that are no hub's: one that came from a context (kubens) is not acted on (pass -n to name it)
-NOT_HUBS = frozenset({"kube-system", "kube-public", "kube-node-lease", "default"})
-
-
-def choose_hubs(settings: Settings, patterns: Sequence[str] | None = None) -> list[Hub]:
-    """The hubs: the contexts matching `patterns` (shell patterns, case-insensitive), else the config's
-    `fleet`, else every context; in the kubeconfig's order. Each hub's namespace: -n, $NAMESPACE or the config
-    file's, else its context's own, else the default hub namespace. A pattern that matches no context is a UsageError naming the
-    contexts there are (a typo never shows a smaller fleet)."""
-    from ..kube.kubeconfig import context_places
-
-    paths = kubeconfig_paths(settings)
-    try:
-        places = context_places(paths)
-    except Exception as e:  # noqa: BLE001 - unreadable, or YAML that does not parse: one line
-        raise HubError(f"cannot read the contexts of {paths}: {e}") from None
-    if not places:
-        raise UsageError(f"the kubeconfig {paths} has no contexts")
-    wanted = [p.strip() for p in (patterns or settings.fleet or ("*",)) if p.strip()]
-    if not wanted:
-        raise UsageError("--contexts names no context")
-    names = [name for name, _, _ in places]
-    unmatched = [p for p in wanted if not any(fnmatch.fnmatchcase(n.lower(), p.lower()) for n in names)]
-    if unmatched:
-        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
-        raise UsageError(f"no context matches {', '.join(repr(p) for p in unmatched)} (the kubeconfig has: {shown})")
-    explicit = settings.namespace_from != "the default"  # -n, $NAMESPACE or the config file: above the context's
-    return [Hub(name, namespace, server, "context") if namespace and not explicit else Hub(name, settings.namespace, server)
-            for name, namespace, server in places
-            if any(fnmatch.fnmatchcase(name.lower(), p.lower()) for p in wanted)]
-
-
-def same_server(a: str, b: str) -> bool:
-    return normalise_server(a) == normalise_server(b)
-
-
-def hub_key(hub: Hub) -> tuple[str, str]:
-    """What makes two contexts one hub: the same server (in one spelling: https://x and x:443 are one) and
-    namespace."""
-    return normalise_server(hub.server), hub.namespace
-
-
-def readonly_hubs(settings: Settings, hubs: Sequence[Hub] = ()) -> dict[tuple[str, str], tuple[str, str]]:
-    """The hubs (hub_key) that a context declares read-only -> (that context, its reason), from every context
-    of the kubeconfig (and `hubs`): `readonly_contexts` protects the hub, not one name for it, so a context
-    that is not read-only itself, but reaches the same server and namespace as one that is, is read-only too."""
-    try:
-        every = choose_hubs(settings, ["*"])
-    except HubError:  # the kubeconfig cannot be read now: the hubs given are all there is to go on
-        every = []
-    found: dict[tuple[str, str], tuple[str, str]] = {}
-    for hub in [*hubs, *every]:
-        if hub.server and hub_key(hub) not in found:
-            reason = readonly_reason(hub_settings(settings, hub), hub.context)
-            if reason:
-                found[hub_key(hub)] = (hub.context, reason)
-    return found
-
-
 def points_elsewhere(hub: Hub, server: str) -> str | None:
     """Why a hub's context no longer reaches the cluster the fleet showed for it (the kubeconfig changed since),
     or None."""
     if hub.server and server and not same_server(hub.server, server):
         return f"the context {hub.context} now points at {server}, not {hub.server}: not changed (open the fleet again)"
     return None
-
-
-def hub_settings(settings: Settings, hub: Hub) -> Settings:
-    return dataclasses.replace(settings, context=hub.context, namespace=hub.namespace, all_namespaces=False)
 
 
 def environment_of(hub: Hub, labels: dict[str, str] | None, production_contexts: Sequence[str]) -> tuple[str, str, bool]:

@@ -28,7 +28,6 @@ from ..kube.deployments import (MAX_REPLICAS, ORIGINAL_REPLICAS_ANNOTATION, Depl
 from ..kube.pods import matches, pod_list_call, why_not_ready
 from ..kube.watch import Watcher, name_key, namespaced_key
 from ..settings import Settings
-from ..readonly import refuse_if_readonly
 from ..events import AtRecordedCount, Emit, HpaWillUndo, Pace, Progress, Ready, StepDone, StepFailed, StepStarted, ignore
 
 MAX_PARALLEL = 16
@@ -271,7 +270,10 @@ class ScaleEngine:
         """Before any change: read-only mode refuses it (a dry run changes nothing and stays allowed), and
         every change is audited: if the audit log cannot be written, change nothing (AuditError)."""
         if not self.dry_run:
-            refuse_if_readonly(self.settings, self.conn.context, "scaling")
+            from .hubs import refuse_hub_if_readonly  # another context of the same hub may declare it read-only
+
+            refuse_hub_if_readonly(self.settings, self.conn.context, self.conn.server,
+                                   None if self.namespace is None else (self.namespace,), "scaling")
             self.audit.check()
             self._audit_error = None
 

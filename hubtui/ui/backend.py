@@ -108,9 +108,11 @@ class ClusterBackend:
         return datetime.now(UTC)
 
     def readonly_reason(self) -> str | None:
-        from ..readonly import readonly_reason
+        """Why changes are refused here: this context's own read-only, or another context's of the same hub."""
+        from ..ops.hubs import hub_readonly_reason
 
-        return readonly_reason(self.settings, self.conn.context)
+        return hub_readonly_reason(self.settings, self.conn.context, self.conn.server,
+                                   None if self.all_namespaces else (self.namespace,))
 
     def production_context(self) -> bool:
         from ..config import context_pattern

@@ -348,6 +348,30 @@ def test_a_hub_that_one_of_its_contexts_declares_read_only_is_read_only_through_
     # a dry run changes nothing and is not refused
     dry = {r.context: r for r in act_on_hubs(s, choose_hubs(s, ["dev-*"]), MAINTENANCE, dry_run=True)}
     assert dry["dev-a"].ok
+    # nor is it a fleet rule only: one hub's scale, restore, destroy or shell through dev-a is refused alike
+    config = tmp_path / "config" / "hubtui"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text('readonly_contexts = ["dev-alias"]\n')
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    ns = fleet_hubs["dev"].name
+    for argv in (["scale", "--all", "-r", "0"], ["scale", "--restore"], ["connect", "redis", "-c", "PING"]):
+        refused = hubtui(*argv, "--kubeconfig", str(path), "--context", "dev-a", "-n", ns, env_extra=env)
+        assert refused.returncode == 2 and "read-only (through context dev-alias, the same hub (its server and " \
+            "namespace)" in refused.stderr and "nothing was changed" in refused.stderr, (argv, refused.stderr)
+    from hubtui.kube.client import connect
+    from hubtui.ops.cleanup.session import ClusterCleanup
+    from hubtui.readonly import ReadOnlyError
+
+    one = Settings.from_env(env, kubeconfig=str(path), context="dev-a", namespace=ns)
+    conn = connect(one)
+    try:  # a destroy asks the same before its lock (the CLI's own name check refuses this namespace's name first)
+        with pytest.raises(ReadOnlyError, match="through context dev-alias"):
+            ClusterCleanup(conn, one).refuse_if_readonly("destroying 'dev'", ns)
+    finally:
+        conn.close()
+    assert fleet_hubs["dev"].replicas() == before
+    assert hubtui("scale", "--all", "-r", "0", "--dry-run", "--kubeconfig", str(path), "--context", "dev-a", "-n", ns,
+                  env_extra=env).returncode == 0  # a plan or a dry run still reads
 
 
 def test_a_hub_whose_labels_cannot_be_read_may_be_production_and_needs_its_name(fleet_hubs, kube, tmp_path):

@@ -302,7 +302,7 @@ class FakeCleanupPort:
     def __init__(self, backend):
         self.b = backend
 
-    def refuse_if_readonly(self, what):
+    def refuse_if_readonly(self, what, namespace):
         if self.b.readonly:
             from hubtui.readonly import ReadOnlyError
 

@@ -49,7 +49,7 @@ class Port:
         self.held = False
         self.ran: dict = {}
 
-    def refuse_if_readonly(self, what):
+    def refuse_if_readonly(self, what, namespace):
         self.calls.append("readonly")
         if self.readonly:
             raise ReadOnlyError(f"read-only ({self.readonly}): {what} is refused; nothing was changed")

@@ -226,10 +226,13 @@ class CleanupRun:
     # ----- the run -----------------------------------------------------------------------
     def run(self) -> RunSummary:
         """The whole run, holding the environment's lock (one run per environment at a time)."""
-        from ...readonly import refuse_if_readonly
         from .lock import EnvironmentLock
 
-        refuse_if_readonly(self.settings, self.conn.context, f"destroying '{self.plan.environment}'")
+        from ..hubs import refuse_hub_if_readonly  # another context of a doomed hub may declare it read-only
+
+        refuse_hub_if_readonly(self.settings, self.conn.context, self.conn.server,
+                               [ns.name for ns in self.plan.namespaces if ns.doomed],
+                               f"destroying '{self.plan.environment}'")
         if self.lock is not None and self.lock.held:
             return self._run_leased()
         with EnvironmentLock(self.settings.state_dir, self.plan.environment):

@@ -167,7 +167,7 @@ class Lock(Protocol):
 
 
 class CleanupPort(Protocol):
-    def refuse_if_readonly(self, what: str) -> None: ...
+    def refuse_if_readonly(self, what: str, namespace: str) -> None: ...
     def lock(self, environment: str) -> Lock: ...
     def probe_lease(self, environment: str) -> None: ...
     def pending(self, environment: str) -> JournalState | None: ...
@@ -186,10 +186,10 @@ class ClusterCleanup:
     def __init__(self, conn: KubeConnection, settings: Settings):
         self.conn, self.settings = conn, settings
 
-    def refuse_if_readonly(self, what):
-        from ...readonly import refuse_if_readonly
+    def refuse_if_readonly(self, what, namespace):
+        from ..hubs import refuse_hub_if_readonly
 
-        refuse_if_readonly(self.settings, self.conn.context, what)
+        refuse_hub_if_readonly(self.settings, self.conn.context, self.conn.server, (namespace,), what)
 
     def lock(self, environment):
         from .lock import EnvironmentLock
@@ -290,7 +290,7 @@ class CleanupSession:
         env = self.environment
         try:
             if self.destroying:
-                self.port.refuse_if_readonly(f"destroying '{env}'")
+                self.port.refuse_if_readonly(f"destroying '{env}'", self.opts.namespace)
                 lock = self.port.lock(env)
                 lock.acquire()  # held from before the resume questions: a live run is never taken for a pending one
                 self._lock = lock
