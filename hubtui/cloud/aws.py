@@ -676,10 +676,13 @@ class _Teardown:
         return True
 
     def _request(self, attempt: _Attempt, delete: Callable[[], Any]) -> bool:
-        """Send the delete (retried while throttled or busy). False if it was already gone."""
-        attempt.requested = True
+        """Send the delete (retried while throttled or busy; a stop before it sends nothing). False if it was
+        already gone."""
+        def sending() -> None:
+            attempt.requested = True
+
         try:
-            retry(delete, retryable=is_retryable, what=f"{attempt.step}: delete", ctx=self.ctx)
+            retry(delete, retryable=is_retryable, what=f"{attempt.step}: delete", ctx=self.ctx, on_send=sending)
         except Exception as e:
             if is_not_found(e):
                 return False
@@ -776,7 +779,8 @@ class _Teardown:
             raise HubError("deletion protection was switched on after the plan was made; plan again")
         retry(lambda: self.clients["rds"].modify_db_instance(
             DBInstanceIdentifier=r.name, DeletionProtection=False, ApplyImmediately=True),
-            retryable=is_retryable, what=f"{attempt.step}: switch off deletion protection", ctx=self.ctx)
+            retryable=is_retryable, what=f"{attempt.step}: switch off deletion protection", ctx=self.ctx,
+            on_send=lambda: self.ctx.changed.add(attempt.step))
         attempt.notes.append(ProtectionSwitchedOff())
         self.ctx.emit(ProtectionOff(f"RDS {r.name}", done=True))
 

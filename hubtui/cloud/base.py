@@ -157,6 +157,9 @@ class TeardownContext:
     poll_interval: float = 10.0  # between two looks while waiting; tests set it near 0
     retry_attempts: int = 5
     retry_base_delay: float = 2.0  # tests set it near 0
+    # the steps (Lifecycle.step) of resources a change was sent for: a delete, a part's delete, a protection
+    # switched off. One set for every thread (serialised() keeps it): a stopped one is recorded all the same.
+    changed: set[str] = field(default_factory=set)
 
     def serialised(self) -> TeardownContext:
         """The same context (same cancel event) with emit and record behind one lock, for a provider that
@@ -183,8 +186,9 @@ class Lifecycle:
       - DELETED or GONE: StepDone, recorded;
       - FAILED: StepFailed, recorded;
       - SKIPPED (stopped: a cancel, or a deletion the cloud is still doing when the wait ended): StepFailed
-        naming why (never a ✓ for what is not done), recorded once a delete request was sent (`requested`),
-        so that the journal and the audit know the cloud is changing."""
+        naming why (never a ✓ for what is not done), recorded once a delete request was sent (`requested`)
+        or any other change was (ctx.changed: a part deleted, a protection switched off), so that the journal
+        and the audit know the cloud is changing."""
 
     def __init__(self, provider: str, resource: CloudResource, ctx: TeardownContext):
         self.resource, self.ctx = resource, ctx
@@ -214,7 +218,7 @@ class Lifecycle:
             self.ctx.emit(StepDone(self.step, outcome, said))
         else:
             self.ctx.emit(StepFailed(self.step, outcome, said))
-        if outcome != SKIPPED or self.requested:
+        if outcome != SKIPPED or self.requested or self.step in self.ctx.changed:
             self.ctx.record(result)
         return result
 
@@ -241,10 +245,17 @@ def wait_until(done: Callable[[], bool], *, what: str, ctx: TeardownContext, ste
 
 
 def retry(call: Callable[[], object], *, retryable: Callable[[Exception], bool], what: str,
-          ctx: TeardownContext):
+          ctx: TeardownContext, on_send: Callable[[], None] | None = None):
     """Run call(); on an error that retryable() accepts (throttling, resource in use), try again with
-    exponential backoff and jitter, at most ctx.retry_attempts times in all. Other errors go up at once."""
+    exponential backoff and jitter, at most ctx.retry_attempts times in all. Other errors go up at once.
+
+    A stop (ctx.cancel) is honoured before every call: Cancelled, and nothing sent. `on_send` runs just before
+    each call is sent (a change says so: Lifecycle records it)."""
     for attempt in range(1, ctx.retry_attempts + 1):
+        if ctx.cancel.is_set():
+            raise Cancelled()
+        if on_send is not None:
+            on_send()
         try:
             return call()
         except Exception as e:

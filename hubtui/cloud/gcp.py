@@ -388,8 +388,8 @@ def _handle(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext) -> Resourc
     except _StillDeleting:  # the request was accepted: the journal and the audit must know the cloud is changing
         life.requested = True
         return life.end(SKIPPED, StillDeleting("GCP"))
-    except Cancelled:
-        return life.end(SKIPPED, StoppedBefore("confirmed"))
+    except Cancelled:  # a stop: before any change was sent, or with one sent but not yet seen done (recorded)
+        return life.end(SKIPPED, StoppedBefore("confirmed" if life.step in ctx.changed else "request"))
     except Exception as e:  # noqa: BLE001 - every other error is this resource's failure, never a success
         return life.end(FAILED, CloudError(short_error(e)))
 
@@ -410,8 +410,11 @@ def _retryable(e: Exception) -> bool:
     return False
 
 
-def _call(call: Callable[[], Any], what: str, ctx: TeardownContext) -> Any:
-    return retry(call, retryable=_retryable, what=what, ctx=ctx)
+def _call(call: Callable[[], Any], what: str, ctx: TeardownContext, changes: str = "") -> Any:
+    """One call through retry (a stop before it sends nothing); `changes`: the step of the resource it changes
+    (a delete, a part's delete, a protection switched off), marked as changed just before it is sent."""
+    return retry(call, retryable=_retryable, what=what, ctx=ctx,
+                 on_send=(lambda: ctx.changed.add(changes)) if changes else None)
 
 
 def _poll(initial: Any, refresh: Callable[[], Any], is_done: Callable[[Any], bool], *, what: str,
@@ -464,7 +467,7 @@ def _join_or_start(start: Callable[[], Any], running: Callable[[], tuple[Any, bo
             wait_other(op)
             raise
 
-    return _call(attempt, f"deleting {what}", ctx)
+    return _call(attempt, f"deleting {what}", ctx, changes=step)
 
 
 def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> tuple:
@@ -539,7 +542,7 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
         ctx.emit(ProtectionOff(step, done=False))
         body = sql.DatabaseInstance(settings=sql.Settings(deletion_protection_enabled=False))
         op = _call(lambda: instances.patch(request={**key, "body": body}),
-                   f"switching off deletion protection of {resource.label()}", ctx)
+                   f"switching off deletion protection of {resource.label()}", ctx, changes=step)
         _wait_sql(op, operations, gcp, f"deletion protection of {resource.label()} to be off", ctx, step)
         current = _call(lambda: instances.get(request=key), f"reading {resource.label()}", ctx)
         check_identity(resource, created=current.create_time)
@@ -608,7 +611,7 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
 
         _after_request(lambda: wait_until(gone, what=f"{resource.label()} to be deleted", ctx=ctx, step=step))
         return (JoinedEarlierDeletion(),)
-    op = _call(lambda: client.delete_instance(name=resource.id), f"deleting {resource.label()}", ctx)
+    op = _call(lambda: client.delete_instance(name=resource.id), f"deleting {resource.label()}", ctx, changes=step)
     _after_request(lambda: wait_until(lambda: _call(op.done, f"checking {resource.label()}", ctx),
                                       what=f"{resource.label()} to be deleted", ctx=ctx, step=step))
     if op.operation.HasField("error"):
@@ -619,7 +622,7 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
 def _delete_topic(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> tuple:
     """Pub/Sub keeps no creation time and no id but the name: there is nothing more to compare."""
     client = gcp.client(gcp.sdk.PublisherClient)
-    _call(lambda: client.delete_topic(topic=resource.id), f"deleting {resource.label()}", ctx)
+    _call(lambda: client.delete_topic(topic=resource.id), f"deleting {resource.label()}", ctx, changes=step)
     return ()
 
 
@@ -708,7 +711,7 @@ def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp
             in_use = any("IN_USE" in (e.code or "") for e in errors)
             raise _OperationFailed(f"the deletion of {what} failed: {message}", in_use=in_use)
 
-    _call(attempt, f"deleting {what}", ctx)
+    _call(attempt, f"deleting {what}", ctx, changes=step)
 
 
 _DELETERS: dict[str, Callable[[CloudResource, _Gcp, TeardownContext, str], tuple]] = {

@@ -19,7 +19,7 @@ import pytest
 from hubtui.present.risks import risk_words
 from hubtui.cloud import aws as aws_mod
 from hubtui.cloud.base import (DELETED, FAILED, GONE, SKIPPED, Cancelled, CloudPlan, TeardownContext,
-                               cluster_name)
+                               cluster_name, retry)
 from hubtui.errors import HubError
 from hubtui.events import Progress, StepDone, StepFailed, StepStarted
 from hubtui.facts import Waiting
@@ -416,6 +416,39 @@ def test_deletion_protection_is_switched_off_with_confirmation_and_logged(aws, c
     assert modify == {"DBInstanceIdentifier": RDS, "DeletionProtection": False, "ApplyImmediately": True}
     assert any("deletion protection switched off" in e.text for e in lines(events))
     assert rds_exists(aws) is None
+
+
+def test_a_stop_right_after_the_protection_went_off_sends_no_delete_and_records_the_switch(aws, calls):
+    """The stop comes once the protection is off: the delete is never sent (every call checks the stop first),
+    and the outcome, which says the protection was switched off, is journaled and audited all the same."""
+    from hubtui.facts import ProtectionOff
+
+    aws.create_rds(RDS, deletion_protection=True)
+    plan = aws_mod.discover(ENV, settings())
+    ctx, events, recorded = fast_ctx(allow_disable_deletion_protection=True)
+
+    def emit(event):
+        events.append(event)
+        if isinstance(event, ProtectionOff):
+            ctx.cancel.set()
+
+    ctx.emit = emit
+    outcome = one(aws_mod.teardown(plan, settings(), ctx), "rds-instance")
+
+    assert outcome.outcome == SKIPPED
+    assert words(outcome) == "deletion protection switched off (confirmed); cancelled before the delete request"
+    assert recorded == [outcome]  # the cloud was changed: the journal and the audit know it
+    assert "ModifyDBInstance" in calls.ops("rds") and "DeleteDBInstance" not in calls.ops("rds")
+    assert rds_exists(aws) is not None
+
+
+def test_retry_sends_nothing_once_stopped():
+    ctx, _, _ = fast_ctx()
+    ctx.cancel.set()
+    sent = []
+    with pytest.raises(Cancelled):
+        retry(lambda: sent.append(1), retryable=lambda e: True, what="x", ctx=ctx, on_send=lambda: sent.append(0))
+    assert sent == []
 
 
 def test_protection_switched_on_after_the_plan_is_not_switched_off(aws, calls):

@@ -428,6 +428,32 @@ def test_a_network_something_else_still_uses_loses_nothing_not_even_a_firewall_r
     assert net in gcp.networks and f"{CLUSTER}-allow-internal" in gcp.firewalls and gcp.subnetworks
 
 
+def test_a_stop_once_a_firewall_rule_is_gone_deletes_nothing_more_and_records_the_network(gcp, settings, rec):
+    """The stop comes as the network's first part is deleted: its subnetwork and the network are not sent a
+    delete, and the network's outcome (stopped, a part of it gone) is journaled and audited."""
+    from hubtui.facts import PartDeleted
+
+    net = f"{CLUSTER}-vpc"
+    gcp.add_network(net, subnetworks=(f"{CLUSTER}-subnet",), firewalls=(f"{CLUSTER}-allow-internal",))
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.requests.clear()
+    ctx = rec.ctx()
+
+    def emit(event):
+        rec.events.append(event)
+        if isinstance(event, PartDeleted):
+            ctx.cancel.set()
+
+    ctx.emit = emit
+    (outcome,) = gcp_cloud.teardown(plan, settings, ctx)
+
+    assert outcome.outcome == SKIPPED and words(outcome) == "cancelled before it was confirmed deleted"
+    assert rec.records == [outcome]
+    assert [c for c in gcp.calls("DELETE")] == [
+        f"DELETE /compute/v1/projects/hub-project/global/firewalls/{CLUSTER}-allow-internal"]
+    assert net in gcp.networks and gcp.subnetworks
+
+
 @pytest.mark.parametrize("status", [403, 500])
 def test_other_errors_fail_at_once(gcp, settings, rec, status):
     gcp.add_hub("dev")
