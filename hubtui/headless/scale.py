@@ -191,7 +191,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(table(("Deployment", "Replicas", "Status"),
                         [(c.name, f"{c.before} → {c.after}", status(c)) for c in changes]))
         if outcome is not None and timed_out:
-            print(f"error: timed out after {settings.scale_timeout:g}s: {counted(len(outcome.not_ready), 'deployment')} "
+            waited = settings.scale_timeout if args.timeout is None else args.timeout
+            print(f"error: timed out after {waited:g}s: {counted(len(outcome.not_ready), 'deployment')} "
                   "not ready" + (f"; {rolled_back(sum(r.ok for r in rolled.values()))}" if rolled else ""),
                   file=sys.stderr)
     return code

@@ -434,8 +434,13 @@ class ScaleEngine:
         started = time.monotonic()
         own_store = store is None
         store = store or DeploymentStore(self.conn, self.namespace).start()
-        pods = Watcher(pod_list_call(self.conn, self.namespace), lambda events: store.notify(),
-                       what=f"pods in {where(self.namespace)}",
+        pod_errors: list[str] = []
+
+        def on_pods(events) -> None:
+            pod_errors.extend(e.error for e in events if getattr(e, "error", None))
+            store.notify()
+
+        pods = Watcher(pod_list_call(self.conn, self.namespace), on_pods, what=f"pods in {where(self.namespace)}",
                        key=namespaced_key if self.namespace is None else name_key).start()
 
         def pods_of(row: DeploymentRow, pod_list: list[dict]) -> list[dict]:
@@ -453,8 +458,8 @@ class ScaleEngine:
                     continue
                 if targets and name in targets and row.desired != targets[name]:
                     continue
-                if row.desired == 0 and pods_of(row, pod_list):
-                    continue
+                if row.desired == 0 and (not pods.connected.is_set() or pods_of(row, pod_list)):
+                    continue  # at 0 only once its pods are seen gone (never, if they cannot be read)
                 out.append(name)
             return out
 
@@ -484,7 +489,11 @@ class ScaleEngine:
                     not_ready[name] = "the deployment is gone" if store.synced else (store.error or "no answer")
                     continue
                 mine = pods_of(row, list(pods.snapshot().values()))
-                not_ready[name] = why_not_ready(mine, row.desired, store.raw(name))
+                if row.desired == 0 and not pods.connected.is_set():
+                    why = pod_errors[-1] if pod_errors else "no answer"
+                    not_ready[name] = f"its pods could not be read ({why}), so they are not known to be gone"
+                else:
+                    not_ready[name] = why_not_ready(mine, row.desired, store.raw(name))
                 evidence[name] = tuple(mine)
                 seen[name] = (row.desired, store.raw(name))
         finally:
@@ -492,8 +501,10 @@ class ScaleEngine:
             if own_store:
                 store.stop()
         outcome = WaitOutcome(tuple(ready), not_ready, time.monotonic() - started, evidence, seen)
+        stopped = cancel is not None and cancel.is_set()
         for name, why in not_ready.items():
-            self.emit(StepFailed(f"wait {name}", f"not ready after {timeout:g}s: {why}"))
+            self.emit(StepFailed(f"wait {name}", f"not ready when the wait was stopped: {why}" if stopped else
+                                 f"not ready after {timeout:g}s: {why}"))
         return outcome
 
 

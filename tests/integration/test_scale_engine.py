@@ -71,6 +71,21 @@ def test_wait_for_zero_means_every_pod_is_gone(engine, ns):
     assert ns.core.list_namespaced_pod(ns.name, label_selector="app=worker-service").items == []
 
 
+def test_a_wait_for_zero_whose_pods_cannot_be_read_is_not_called_done(engine, ns, monkeypatch):
+    """Scaled to 0, but the pods cannot be listed (here: a resource the API server does not serve, as a 403
+    would): the deployment is not known to have gone to 0, so the wait does not say it did, and says why."""
+    import hubtui.ops.scale as scale_module
+    from hubtui.kube.rest import Collection
+
+    monkeypatch.setattr(scale_module, "pod_list_call", lambda conn, namespace: Collection(
+        conn.http, "v1", "podz", namespace))
+    engine.scale(["worker-service"], 0)
+    outcome = engine.wait_ready(["worker-service"], timeout=2)
+    assert not outcome.ok and outcome.ready == ()
+    assert outcome.not_ready["worker-service"].startswith("its pods could not be read (")
+    assert outcome.not_ready["worker-service"].endswith("so they are not known to be gone")
+
+
 def test_wait_times_out_on_a_deployment_that_cannot_schedule_and_says_why(engine, ns):
     ns.add("gpu-trainer", 0, node_selector={"accelerator": "h100"})
     engine.scale(["gpu-trainer"], 2)
