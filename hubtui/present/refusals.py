@@ -71,6 +71,12 @@ def refused_text(fact) -> str:
     if isinstance(fact, r.CannotResume):
         return (f"the interrupted cleanup of '{fact.environment}' cannot be resumed: {stale_text(fact.stale)}. "
                 "Nothing was changed; plan again")
+    if isinstance(fact, r.DrainUndone):
+        more = f" and {len(fact.running) - 5} more" if len(fact.running) > 5 else ""
+        return (f"the interrupted cleanup of '{fact.environment}' drained its namespaces, but "
+                f"{', '.join(fact.running[:5])}{more} {'runs' if len(fact.running) == 1 else 'run'} there again: "
+                "what it wrote since is in no backup, so the "
+                "run is not resumed; set it aside and plan again (a new backup is taken); nothing was changed")
     if isinstance(fact, r.BackupGone):
         return (f"the backup of the interrupted cleanup of '{fact.environment}' is gone or empty "
                 f"({', '.join(tilde(m) for m in fact.missing[:3])}), and the stores may be drained already: the "

@@ -77,11 +77,31 @@ def test_the_engine_stopped_during_each_step_ends_cancelled_and_resumes(doomed_c
             if stop_at == "namespaces":
                 assert conn_namespace_exists(doomed_cluster, HUB_NAMESPACE), "a stopped step deleted the namespace"
             assert_cancelled_and_resumable(settings.state_dir, stop_at, summary.result, steps)
+            if stop_at == "namespaces":  # drained; then something runs there again: the old drain is not trusted
+                refuse_a_resume_once_something_runs_again(doomed_cluster, plan, plan_file, conn, settings)
         summary = CleanupRun(plan, plan_file, conn, settings, drain_timeout=60, namespace_timeout=60).run()
         assert summary.result == "completed" and summary.ok, render_summary(summary)
         assert not working_dir(settings.state_dir, "dev").exists()
     finally:
         conn.close()
+
+
+def refuse_a_resume_once_something_runs_again(cluster, plan, plan_file, conn, settings) -> None:
+    """A deployment scaled back up after the drain (`hubtui scale --restore`, a redeploy): the resume is refused,
+    naming it, and nothing is deleted; at 0 again, the resume may go on."""
+    from hubtui.errors import Refused
+    from hubtui.present.refusals import worded
+
+    name = cluster.kubectl("get", "deploy", "-n", HUB_NAMESPACE, "-o", "name").stdout.split()[0].replace(
+        "deployment.apps/", "deployment/")
+    cluster.kubectl("scale", name, "--replicas=1", "-n", HUB_NAMESPACE)
+    with pytest.raises(Refused) as refused:
+        CleanupRun(plan, plan_file, conn, settings, drain_timeout=60, namespace_timeout=60).run()
+    assert f"but {HUB_NAMESPACE}: {name}, " in str(worded(refused.value)) and "run there again" in str(
+        refused.value), str(refused.value)
+    assert refused.value.exit_code == 1 and conn_namespace_exists(cluster, HUB_NAMESPACE)
+    cluster.kubectl("scale", name, "--replicas=0", "-n", HUB_NAMESPACE)
+    cluster.kubectl("wait", "--for=delete", "pod", "--all", "-n", HUB_NAMESPACE, "--timeout=60s")
 
 
 def conn_namespace_exists(cluster, name: str) -> bool:

@@ -85,6 +85,22 @@ def controller_of(obj: dict) -> str:
     return "; ".join(dict.fromkeys(parts))
 
 
+def running_again(conn: KubeConnection, namespace: str) -> list[str]:
+    """What runs in a namespace that was drained: deployments and statefulsets with replicas, and pods not
+    going away (`deployment/x`, `pod/y`). Read errors go up (they prove nothing drained)."""
+    try:
+        found = [f"{kind}/{name_in(o)}" for kind, resource in (("deployment", "deployments"),
+                                                               ("statefulset", "statefulsets"))
+                 for o in list_items(conn, "apps/v1", resource, namespace) if (dig(o, "spec", "replicas") or 0) > 0]
+        found += [f"pod/{name_in(p)}" for p in list_items(conn, "v1", "pods", namespace)
+                  if not meta_of(p).get("deletionTimestamp")]
+    except Exception as e:  # noqa: BLE001
+        if getattr(e, "status", None) == 404:  # the namespace is gone: nothing runs there
+            return []
+        raise describe_api_error(e, f"checking that {namespace} is still drained") from None
+    return found
+
+
 def _owned_by_statefulset(pod: dict) -> bool:
     return any(o.get("kind") == "StatefulSet" for o in (pod.get("metadata") or {}).get("ownerReferences") or ())
 

@@ -104,6 +104,14 @@ class CannotResume:
 
 
 @dataclass(frozen=True)
+class DrainUndone:
+    """The interrupted run drained the environment, but `running` (kind/name) runs there again (scaled back up,
+    restored): its data may be newer than the backup."""
+    environment: str
+    running: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class BackupGone:
     """The interrupted run's backup is gone or empty (`missing`: its files or folder) once the drain had begun."""
     environment: str

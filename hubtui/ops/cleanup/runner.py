@@ -325,10 +325,11 @@ class CleanupRun:
         """A resumed run: too old or recreated namespaces refuse it (checked again now, not only when the
         question was asked); its backup is kept only once the drain has begun (the stores may be down), and
         then only while its files are all there; before that, the writers are stopped and the backup taken
-        again (the application may have written since)."""
+        again (the application may have written since). Once drained, it goes on only while nothing runs
+        there again."""
         import copy
 
-        from .refusals import BackupGone, CannotResume
+        from .refusals import BackupGone, CannotResume, DrainUndone
 
         stale = stale_reason(self.plan, before, self.conn, max_age=self.settings.resume_max_age)
         if stale:
@@ -347,6 +348,15 @@ class CleanupRun:
             missing = [data["folder"]]
         if missing:
             raise Refused(BackupGone(self.plan.environment, tuple(str(m) for m in missing)), exit_code=EXIT_FAILURE)
+        if before.done("drain") and not before.done("namespaces"):
+            # the drain holds no longer if something runs there again (`scale --restore`, a redeploy): what it
+            # wrote since is in no backup, so the namespaces are not deleted on the old drain's word
+            from .kube_steps import running_again
+
+            running = [f"{ns.name}: {what}" for ns in self.plan.namespaces if ns.doomed and not ns.infrastructure
+                       for what in running_again(self.conn, ns.name)]
+            if running:
+                raise Refused(DrainUndone(self.plan.environment, tuple(running)), exit_code=EXIT_FAILURE)
         return before
 
     def _run_step(self, step: str, before: JournalState) -> StepOutcome:
