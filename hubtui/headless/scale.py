@@ -94,7 +94,46 @@ class TerminalProgress:
         self.inner(event)
 
 
+EXIT_STOPPED = 130  # the operator stopped it (Ctrl-C), as a shell says of a program it interrupted
+
+
+def _stop_on_ctrl_c(cancel):
+    """The first Ctrl-C (or SIGTERM) sends no further change and ends a wait; a second Ctrl-C stops at once.
+    Returns a function that puts the previous handlers back."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def on_sigint(signum, frame):
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        print("\nstopping: no further change is sent (Ctrl-C again to stop at once)", file=sys.stderr)
+
+    def on_term(signum, frame):
+        cancel.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig, handler in ((signal.SIGINT, on_sigint),
+                                                                        (signal.SIGTERM, on_term))}
+    return lambda: [signal.signal(sig, handler) for sig, handler in previous.items()]
+
+
+def _say_made(error: BaseException) -> None:
+    """What a scale changed before an error stopped it, so that the one line that follows is not read as
+    'nothing changed'."""
+    from ..ops.scale import made_before
+
+    made = [c for c in made_before(error) if c.ok and c.before != c.after]
+    if made:
+        print(f"changed before it stopped ({counted(len(made), 'deployment')}, not rolled back): "
+              + ", ".join(f"{c.name} {c.before} → {c.after}" for c in made), file=sys.stderr)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    import threading
+
     from ..kube.client import connect
     from ..ops.scale import ScaleChange, ScaleEngine, parse_replicas
 
@@ -116,20 +155,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not (args.json or args.ndjson) and sys.stderr.isatty():
         emit = TerminalProgress(printer)
     conn = connect(settings, interactive=True)
+    cancel = threading.Event()
+    restore_signals = _stop_on_ctrl_c(cancel)
     try:
-        engine = ScaleEngine(conn, settings, dry_run=args.dry_run, emit=emit)
-        if args.restore:
-            changes = engine.restore(args.deployment, force=args.force)
-        elif args.all:
-            changes = engine.scale_all(args.replicas)
-        else:
-            changes = engine.scale(args.deployment, args.replicas)
+        engine = ScaleEngine(conn, settings, dry_run=args.dry_run, emit=emit, cancel=cancel)
+        try:
+            if args.restore:
+                changes = engine.restore(args.deployment, force=args.force)
+            elif args.all:
+                changes = engine.scale_all(args.replicas)
+            else:
+                changes = engine.scale(args.deployment, args.replicas)
+        except (HubError, KeyboardInterrupt) as e:
+            _say_made(e)
+            raise
         done = {c.name: c.after for c in changes if c.ok}
         outcome = None
         rolled: dict[str, ScaleChange] = {}
-        if args.wait and done and not args.dry_run:
-            outcome = engine.wait_ready(list(done), args.timeout, targets=done)
-            if args.rollback_on_failure and not outcome.ok:
+        if args.wait and done and not args.dry_run and not cancel.is_set():
+            outcome = engine.wait_ready(list(done), args.timeout, targets=done, cancel=cancel)
+            if args.rollback_on_failure and not outcome.ok and not cancel.is_set():
                 rolled = {c.name: c for c in engine.rollback(changes)}
         try:
             # the status is measured, never assumed: the named deployments read again (all of them after --all)
@@ -138,6 +183,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"warning: the changes were sent, but their state could not be read: {e}", file=sys.stderr)
             rows = {}
     finally:
+        restore_signals()
         conn.close()
 
     why_not = {}
@@ -147,6 +193,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         why_not = reasons_of(outcome)
 
     def status(c) -> str:
+        if c.stopped:
+            return "Not sent: stopped"
         if not c.ok:  # a person read the error on stderr as it happened: the table says it once more only briefly
             return f"Failed: {c.error}" if args.json or args.ndjson else "Failed (the error above)"
         if c.dry_run:
@@ -163,9 +211,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         return deployment_status(row)[0] if row else "Unknown (not read back)"
 
-    failed = any(not c.ok for c in changes) or bool(rolled)  # rolled back: the change did not happen
+    failed = any(not c.ok and not c.stopped for c in changes) or bool(rolled)  # rolled back: it did not happen
     timed_out = outcome is not None and not outcome.ok
-    code = EXIT_FAILURE if failed else EXIT_TIMEOUT if timed_out else EXIT_OK
+    stopped = cancel.is_set()
+    code = EXIT_FAILURE if failed else EXIT_STOPPED if stopped else EXIT_TIMEOUT if timed_out else EXIT_OK
     if args.json or args.ndjson:
         from ..present.events import change_warning
 
@@ -190,7 +239,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(table(("Deployment", "Replicas", "Status"),
                         [(c.name, f"{c.before} → {c.after}", status(c)) for c in changes]))
-        if outcome is not None and timed_out:
+        if stopped:
+            sent = [c for c in changes if not c.stopped]
+            print(f"stopped: {len(sent)} of {counted(len(changes), 'change')} sent, nothing rolled back"
+                  + (f"; {counted(len(outcome.not_ready), 'deployment')} not known to be ready"
+                     if outcome is not None and not outcome.ok else ""), file=sys.stderr)
+        elif outcome is not None and timed_out:
             waited = settings.scale_timeout if args.timeout is None else args.timeout
             print(f"error: timed out after {waited:g}s: {counted(len(outcome.not_ready), 'deployment')} "
                   "not ready" + (f"; {rolled_back(sum(r.ok for r in rolled.values()))}" if rolled else ""),

@@ -384,7 +384,7 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
     `wait`: seconds to wait, on each hub, until what changed is ready (a hub whose deployments are not ready
     by then has failed, with each one's reason); `rollback`: such a hub's changes are then put back, each to the
     count it had; `emit_for(hub)`: that hub's Emit for the engine's events."""
-    from .scale import ScaleEngine
+    from .scale import ScaleEngine, made_before
 
     cancel = cancel or threading.Event()
     report = on_result or (lambda result: None)
@@ -486,8 +486,8 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
                                dry_run=dry_run, wait=wait, seconds=None if outcome is None else outcome.seconds,
                                pods=None if outcome is None else outcome.pods,
                                deployments=None if outcome is None else outcome.deployments)
-        except Exception as e:  # noqa: BLE001 - one hub's failure is its own row's
-            result = HubResult(hub.context, hub.namespace, False, HUB_FAILED, str(e))
+        except Exception as e:  # noqa: BLE001 - one hub's failure is its own row's, with what it changed before
+            result = HubResult(hub.context, hub.namespace, False, HUB_FAILED, str(e), changes=made_before(e))
         finally:
             if own and conn is not None:
                 conn.close()

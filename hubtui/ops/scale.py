@@ -174,11 +174,20 @@ class ScaleChange:
     # hubtui.io/original-replicas (before, after) when it set it; before is the text that was there when it was not
     # a valid count, so that a rollback puts back exactly what it replaced
     record: tuple[int | str | None, int | None] | None = None
-
+    stopped: bool = False  # not sent: the operator stopped the run first (error says so)
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+NOT_SENT_STOPPED = "not sent: the run was stopped"
+
+
+def made_before(error: BaseException) -> tuple[ScaleChange, ...]:
+    """The changes a scale had made when `error` stopped it (none: nothing was changed), so that no face reports
+    the run as if nothing had changed. Nothing was rolled back."""
+    return getattr(error, "scale_changes_made", ())
 
 
 @dataclass(frozen=True)
@@ -201,7 +210,8 @@ class ScaleEngine:
     (the API server validates each change with dryRun=All)."""
 
     def __init__(self, conn: KubeConnection, settings: Settings, *, dry_run: bool = False, emit: Emit = ignore,
-                 all_namespaces: bool = False, limiter: AdaptiveLimiter | None = None):
+                 all_namespaces: bool = False, limiter: AdaptiveLimiter | None = None,
+                 cancel: threading.Event | None = None):
         self.conn = conn
         self.settings = settings
         self.all_namespaces = all_namespaces
@@ -211,6 +221,9 @@ class ScaleEngine:
         self.emit = emit
         self.audit = AuditLog(settings.state_dir)
         self._audit_error: AuditError | None = None  # once the log fails, no further change is made
+        self.cancel = cancel  # set: no further change is sent (each one not sent says so)
+        self.applied: list[ScaleChange] = []  # every change made so far (PartlyApplied carries them)
+        self._applied_lock = threading.Lock()
 
     # ----- reading and resolving -----------------------------------------------------------
     def rows(self, names: list[str] | None = None) -> list[DeploymentRow]:
@@ -309,13 +322,18 @@ class ScaleEngine:
 
         # The first change goes alone: what would fail every one of them (an audit log that cannot be written, a
         # webhook that refuses) is found on one deployment, not on the MAX_PARALLEL already sent beside it.
-        first = one(rows[0])
-        if len(rows) == 1:  # one deployment: no pool (nor the import of concurrent.futures and logging)
-            return [first]
-        from concurrent.futures import ThreadPoolExecutor
+        try:
+            first = one(rows[0])
+            if len(rows) == 1:  # one deployment: no pool (nor the import of concurrent.futures and logging)
+                return [first]
+            from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(rows) - 1), thread_name_prefix="scale") as pool:
-            return [first, *pool.map(one, rows[1:])]
+            with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(rows) - 1), thread_name_prefix="scale") as pool:
+                return [first, *pool.map(one, rows[1:])]
+        except BaseException as e:  # the error goes on as it is, carrying what was made before it (made_before)
+            with self._applied_lock:
+                e.scale_changes_made = tuple(self.applied)  # type: ignore[attr-defined]
+            raise
 
     def _scale_one(self, row: DeploymentRow, n: int, *, action: str, record: bool = False,
                    clear: bool = False, put_record: object = _KEEP) -> ScaleChange:
@@ -334,6 +352,9 @@ class ScaleEngine:
         if self._audit_error is not None:
             self.emit(StepFailed(step, "not sent: the audit log cannot be written"))
             raise self._audit_error
+        if self.cancel is not None and self.cancel.is_set():
+            self.emit(StepFailed(step, NOT_SENT_STOPPED))
+            return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, NOT_SENT_STOPPED, stopped=True)
         try:
             if touch:
                 annotation = None if new_record is None else str(new_record)
@@ -346,7 +367,12 @@ class ScaleEngine:
             error = str(describe_api_error(e, f"scaling {row.ref}"))
             self.emit(StepFailed(step, error))
             return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error)
+        change = ScaleChange(row.ref, row.desired, n, self.dry_run, warning,
+                             record=(row.original_replicas if row.original_text is None else row.original_text,
+                                     new_record) if touch else None)  # type: ignore[arg-type]
         if not self.dry_run:
+            with self._applied_lock:
+                self.applied.append(change)
             kept = ({} if not touch else {"cleared_record": True} if new_record is None
                     else {"recorded": new_record})
             try:
@@ -356,9 +382,7 @@ class ScaleEngine:
                 self.emit(StepFailed(step, "done, but the audit log cannot be written"))
                 raise
         self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else ""))
-        return ScaleChange(row.ref, row.desired, n, self.dry_run, warning,
-                           record=(row.original_replicas if row.original_text is None else row.original_text,
-                                   new_record) if touch else None)  # type: ignore[arg-type]
+        return change
 
     # ----- maintenance restore -------------------------------------------------------------
     def restore(self, names: list[str] | None = None, *, force: bool = False) -> list[ScaleChange]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..ops.fleet import (DONE, HUB_FAILED, MAYBE_PRODUCTION, NOT_A_HUB, NOT_READY, NOT_STARTED, READ_ONLY, REFUSED,
                          SAME_HUB, STOPPED, UNCONFIRMED, HubResult)
+from ..words import counted
 from .events import change_warning
 
 
@@ -27,7 +28,9 @@ def result_text(r: HubResult) -> str:
     if r.outcome == HUB_FAILED:
         failed = [c for c in r.changes if not c.ok]
         if r.why or not failed:
-            return f"failed: {r.why}"
+            made = sum(c.ok and c.before != c.after for c in r.changes)
+            return f"failed: {r.why}" + (f" ({counted(made, 'deployment')} changed before it, not rolled back)"
+                                          if made else "")
         return f"failed: {failed[0].name}: {failed[0].error}{more(len(failed) - 1)}"
     if r.outcome == NOT_READY:
         name, why = next(iter(reasons(r).items()), ("?", "?"))

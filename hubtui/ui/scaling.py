@@ -17,7 +17,7 @@ from rich.markup import escape
 from textual import work
 
 from ..errors import HubError
-from ..ops.scale import ScaleChange, WaitOutcome
+from ..ops.scale import ScaleChange, WaitOutcome, made_before
 from ..present.words import counted, rolled_back
 from .widgets.replica_slider import ReplicaSlider
 
@@ -102,11 +102,12 @@ class Scaling:
                 if rollback and not outcome.ok and not self._leaving.is_set():
                     self.report(self.say, f"{escape(what)}: not ready in time: rolling back…")
                     rolled = self.backend.rollback(changes, emit=emit)
-        except HubError as e:
-            self.report(self.finish_change, what, [], None, [], str(e), dry_run)
+        except HubError as e:  # what was changed before it is said with it (made_before)
+            self.report(self.finish_change, what, list(made_before(e)), None, [], str(e), dry_run)
             return
         except Exception as e:  # noqa: BLE001 - shown, never a crash
-            self.report(self.finish_change, what, [], None, [], f"{type(e).__name__}: {e}", dry_run)
+            self.report(self.finish_change, what, list(made_before(e)), None, [], f"{type(e).__name__}: {e}",
+                        dry_run)
             return
         self.report(self.finish_change, what, changes, outcome, warnings, None, dry_run, rolled)
 
@@ -118,7 +119,10 @@ class Scaling:
             self.notify(w, severity="warning", timeout=8)
         what = escape(what)
         if error:
-            self.result(f"[b $error]failed:[/] {what}: {escape(error)}")
+            made = [c for c in changes if c.ok and c.before != c.after]
+            before = (f" ({counted(len(made), 'deployment')} changed before it, not rolled back: "
+                      + ", ".join(f"{c.name} {c.before} → {c.after}" for c in made) + ")") if made else ""
+            self.result(f"[b $error]failed:[/] {what}: {escape(error)}{escape(before)}")
             self.notify(error, title="failed", severity="error", timeout=10)
             self.sync_slider()
             return

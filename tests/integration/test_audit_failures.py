@@ -78,6 +78,9 @@ def test_the_engine_reports_a_failing_audit_log_as_such_and_scales_nothing_after
     now = ns.replicas()
     assert sorted(now.values()) == [0, 1, 1], now
     [scaled] = [name for name, n in now.items() if n == 0]
+    from hubtui.ops.scale import made_before
+
+    assert [(c.name, c.after) for c in made_before(caught.value)] == [(scaled, 0)]  # said with the error
     assert ns.annotations(scaled)["hubtui.io/original-replicas"] == "1"
     assert all("hubtui.io/original-replicas" not in ns.annotations(name) for name in now if name != scaled)
 
@@ -93,6 +96,8 @@ def test_hubtui_scale_exits_1_naming_the_audit_log(local_cluster, ns, tmp_path):
         f"hubtui: error: cannot write the audit log {log} (File too large): 'scale' was done but is not recorded; "
         "stopping. Fix the log's folder or set XDG_STATE_HOME")
     assert "cannot reach the API server" not in proc.stderr and "Traceback" not in proc.stderr
+    # the change was made: it is said before the error, never left to read as "nothing changed"
+    assert "changed before it stopped (1 deployment, not rolled back): forecasting 1 → 2" in proc.stderr
 
 
 def test_a_drain_passes_an_audit_failure_through_unchanged(kube, ns, tmp_path, monkeypatch):

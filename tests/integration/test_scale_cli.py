@@ -290,3 +290,29 @@ def test_a_reader_that_goes_away_cuts_the_report_never_the_scaling(local_cluster
     assert (proc.returncode, proc.stderr) == (0, "")
     for name in ("api-server", "worker-service"):
         assert ns.apps.read_namespaced_deployment(name, ns.name).spec.replicas == 3
+
+
+def test_ctrl_c_during_the_wait_stops_it_exits_130_and_says_what_was_sent(local_cluster, ns, tmp_path):
+    """The first Ctrl-C ends the wait (and would send no further change): the run is not called done, nothing is
+    rolled back, the exit code is an interrupted program's, and the one document says which change was sent."""
+    import signal
+
+    ns.add("gpu-trainer", 0, node_selector={"accelerator": "h100"})  # never ready: the wait would last 60 s
+    env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), NAMESPACE=ns.name,
+               XDG_STATE_HOME=str(tmp_path / "state"))
+    proc = subprocess.Popen([sys.executable, "-m", "hubtui", "scale", "-d", "gpu-trainer", "-r", "1", "--wait",
+                             "--timeout", "60", "--rollback-on-failure", "--ndjson"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(json.loads(line))
+        if lines[-1].get("event") == "StepDone":  # the change is made: the wait begins
+            proc.send_signal(signal.SIGINT)
+            break
+    out, err = proc.communicate(timeout=30)
+    result = json.loads(out.splitlines()[-1])
+    assert proc.returncode == 130, err
+    assert "stopping: no further change is sent" in err and result["ok"] is False and result["exit_code"] == 130
+    assert [(c["deployment"], c["to"], c["error"]) for c in result["changes"]] == [("gpu-trainer", 1, None)]
+    assert result["rolled_back"] == [] and ns.replicas()["gpu-trainer"] == 1

@@ -43,6 +43,25 @@ def test_scale_one_changes_its_pods_and_is_audited(engine, ns, kube):
     assert any(isinstance(e, StepDone) and e.step == "forecasting 1→3" for e in engine.events)
 
 
+def test_a_stop_sends_no_further_change_and_each_one_not_sent_says_so(kube, kube_settings, ns):
+    """The operator stops as the first change is done (the first of a bulk goes alone): the others are never
+    sent, each says so, and the cluster shows only the one."""
+    import threading
+
+    cancel = threading.Event()
+
+    def emit(event):
+        if isinstance(event, StepDone):
+            cancel.set()
+
+    eng = ScaleEngine(kube, dataclasses.replace(kube_settings, namespace=ns.name), emit=emit, cancel=cancel)
+    changes = eng.scale_all(5)
+    sent = [c for c in changes if not c.stopped]
+    assert len(sent) == 1 and sent[0].ok and sorted(ns.replicas().values()).count(5) == 1
+    assert all(c.error == "not sent: the run was stopped" and not c.ok for c in changes if c.stopped)
+    assert [e["deployment"] for e in eng.audit.entries() if e["action"] == "scale"] == [sent[0].name]
+
+
 def test_scale_all_scales_every_deployment(engine, ns):
     changes = engine.scale_all(4)
     assert sorted((c.name, c.before, c.after) for c in changes) == [
