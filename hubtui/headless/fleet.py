@@ -92,6 +92,12 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("--contexts scales whole hubs: use --all -r N or --restore, not --deployment")
     if not args.all and not args.restore:
         raise UsageError("--contexts needs --all -r N or --restore")
+    if args.restore and args.all:
+        raise UsageError("--restore and --all don't go together (restore covers every recorded deployment)")
+    if args.force and not args.restore:
+        raise UsageError("--force only goes with --restore")
+    if args.timeout is not None and not args.wait:
+        raise UsageError("--timeout goes with --wait: it is how long the wait lasts")
     if args.rollback_on_failure and not args.wait:
         raise UsageError("--rollback-on-failure goes with --wait: what is not ready in time is rolled back")
     wait = None

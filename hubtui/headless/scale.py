@@ -62,6 +62,8 @@ def check_usage(args: argparse.Namespace) -> None:
             raise UsageError("--replicas N is required")
     if args.rollback_on_failure and not args.wait:
         raise UsageError("--rollback-on-failure goes with --wait: what is not ready in time is rolled back")
+    if args.timeout is not None and not args.wait:
+        raise UsageError("--timeout goes with --wait: it is how long the wait lasts")
     if args.timeout is not None and not (math.isfinite(args.timeout) and 0 < args.timeout <= 86400):
         raise UsageError(f"--timeout must be a positive number of seconds (at most a day), not {args.timeout:g}")
 
@@ -142,7 +144,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.contexts is not None:
         if args.restore and args.replicas is not None:
             raise UsageError("--restore sets each deployment to its recorded count: leave out --replicas")
-        if args.all and args.replicas is None:
+        if args.all and not args.restore and args.replicas is None:
             raise UsageError("--replicas N is required")
         from .fleet import scale_hubs
 

@@ -473,7 +473,7 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
                 outcome = engine.wait_ready(list(moved), wait, targets=moved, cancel=cancel)
             if failed:
                 kind = HUB_FAILED
-            elif outcome is not None and not outcome.ok and cancel.is_set():
+            elif outcome is not None and not outcome.ok and outcome.stopped:
                 kind = STOPPED  # the operator stopped the wait: nothing is known to have failed, nothing rolled back
             elif outcome is not None and not outcome.ok:
                 kind = NOT_READY

@@ -199,6 +199,7 @@ class WaitOutcome:
     # evidence present/detail.wait_reasons words as the detail view does
     deployments: dict[str, tuple[int, dict | None]] = field(default_factory=dict)  # name -> (desired, the
     # deployment as last seen): the reasons beyond its pods' (kube/pods.deployment_reasons)
+    stopped: bool = False  # the wait was ended by a stop before its time was up (not a timeout)
 
     @property
     def ok(self) -> bool:
@@ -503,6 +504,7 @@ class ScaleEngine:
             while not store.wait_for(check, min(0.5, max(0.0, deadline - time.monotonic()))):
                 if time.monotonic() >= deadline:
                     break
+            stopped = cancel is not None and cancel.is_set() and time.monotonic() < deadline
             ready = done_names(store) if store.synced else []
             not_ready, evidence, seen = {}, {}, {}
             for name in names:
@@ -524,8 +526,8 @@ class ScaleEngine:
             pods.stop()
             if own_store:
                 store.stop()
-        outcome = WaitOutcome(tuple(ready), not_ready, time.monotonic() - started, evidence, seen)
-        stopped = cancel is not None and cancel.is_set()
+        outcome = WaitOutcome(tuple(ready), not_ready, time.monotonic() - started, evidence, seen,
+                              stopped=stopped and bool(not_ready))
         for name, why in not_ready.items():
             self.emit(StepFailed(f"wait {name}", f"not ready when the wait was stopped: {why}" if stopped else
                                  f"not ready after {timeout:g}s: {why}"))

@@ -90,6 +90,10 @@ def test_a_dry_run_to_the_count_it_has_says_so(hubtui):
     (["-d", "api-server", "-r", "2", "--wait", "--timeout", "0"], "--timeout must be a positive number"),
     (["-d", "api-server", "-r", "2", "--wait", "--timeout", "inf"], "--timeout must be a positive number"),
     (["-d", "api-server", "-r", "2", "--wait", "--timeout", "nan"], "--timeout must be a positive number"),
+    (["-d", "api-server", "-r", "2", "--timeout", "30"], "--timeout goes with --wait"),
+    (["--contexts", "*", "--restore", "--all"], "--restore and --all don't go together"),
+    (["--contexts", "*", "--all", "-r", "0", "--force"], "--force only goes with --restore"),
+    (["--contexts", "*", "--all", "-r", "0", "--timeout", "30"], "--timeout goes with --wait"),
 ])
 def test_bad_usage_exits_2_with_one_line_and_changes_nothing(hubtui, ns, args, message):
     before = ns.versions()
