@@ -466,3 +466,24 @@ def test_a_progress_count_says_what_it_counts_as_facts_worded_by_present():
                 for arg in [*node.args[3:], *node.keywords]:
                     assert not any(isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant) and isinstance(
                         n.value, str)) for n in ast.walk(arg)), f"{engine.name}: {ast.unparse(node)}"
+
+
+def test_the_cluster_lease_is_let_go_only_when_the_cloud_step_deletes_the_connected_cluster():
+    """Letting the lease go lets another run take the environment: only when this cluster's API server is going
+    (its endpoint among the planned clusters', or a planned cluster whose endpoint is unknown)."""
+    from types import SimpleNamespace
+
+    from hubtui.cloud.base import CloudPlan, CloudResource
+    from hubtui.ops.cleanup.runner import CleanupRun
+
+    here = SimpleNamespace(conn=SimpleNamespace(server="https://ABC.eks.amazonaws.com:443"))
+    eks = CloudResource("eks-cluster", "hub", "arn:eks/hub", "name", {"endpoint": "https://abc.eks.amazonaws.com"})
+    other = CloudResource("eks-cluster", "billing", "arn:eks/b", "name", {"endpoint": "https://other.eks.amazonaws.com"})
+    rds = CloudResource("rds-instance", "hub-db", "arn:rds/hub-db", "name")
+    unknown = CloudResource("gke-cluster", "hub", "projects/p/locations/l/clusters/hub", "name")
+
+    def deletes(*resources) -> bool:
+        return CleanupRun._deletes_this_cluster(here, CloudPlan("aws", "AWS account 1", "r", resources))  # type: ignore[arg-type]
+
+    assert deletes(eks, rds) and deletes(unknown)
+    assert not deletes(rds) and not deletes(other, rds)

@@ -496,9 +496,9 @@ class CleanupRun:
     def _step_cloud(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
         from ...cloud import base
 
-        if self._lease is not None:  # the cluster itself is going: its API server going away is no lost lock
-            self._lease.let_go()
         cloud = self.plan.cloud_plan
+        if self._lease is not None and self._deletes_this_cluster(cloud):
+            self._lease.let_go()  # the cluster itself is going: its API server going away is no lost lock
         total = len(cloud.resources)
         self._counts["cloud"] = (len(set(before.finished_resources) & {r.id for r in cloud.resources}), total)
 
@@ -536,6 +536,19 @@ class CleanupRun:
         if self.cancel.is_set() and not out.failed and out.skipped:
             out.status = CANCELLED
         return out
+
+    def _deletes_this_cluster(self, cloud) -> bool:
+        """Whether the cloud step deletes the cluster this run is connected to (its API server is among the
+        planned clusters' endpoints): only then is the lease let go, else another run could take it meanwhile.
+        A planned cluster whose endpoint is unknown counts as this one (its API server may go)."""
+        from ...cloud.base import cluster_endpoints
+        from ...urls import normalise_server
+
+        endpoints = cluster_endpoints(cloud)
+        clusters = [r for r in cloud.resources if r.kind in ("eks-cluster", "gke-cluster", "resource-group")]
+        if clusters and not endpoints:
+            return True
+        return normalise_server(self.conn.server) in {normalise_server(e) for e in endpoints}
 
     def _step_local(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
         from .local_state import remove_kubeconfig_entries
