@@ -52,9 +52,11 @@ class KubeconfigCleaned:
 
 @dataclass(frozen=True)
 class WorkingFilesKept:
-    """The working files of a completed run (plans, journal) could not be removed: `reason`."""
+    """The working files of a completed run (plans, journal) could not be removed: `reason`; `unaudited`: they
+    are kept on purpose, the audit log could not say how the run ended."""
     folder: str
     reason: str
+    unaudited: bool = False
 
 
 @dataclass(frozen=True)

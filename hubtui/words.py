@@ -47,6 +47,10 @@ def in_use(users: tuple[str, ...] | list[str], unchecked: str = "", most: int = 
     return f"used since the plan by {', '.join(users[:most])}{more}"
 
 
-def working_files_kept(folder: str, reason: str) -> str:
-    """A completed run's working files that would not go (`folder` as shown to a person)."""
+def working_files_kept(folder: str, reason: str, unaudited: bool = False) -> str:
+    """A completed run's working files that would not go, or were kept (`unaudited`: the audit log could not
+    record the run's end, so its journal stays its record); `folder` as shown to a person."""
+    if unaudited:
+        return (f"hubtui's working files {folder} are kept as the run's record: the audit log could not record its "
+                "end (the error above); remove them once the log is mended")
     return f"could not remove hubtui's working files {folder} ({reason}): remove them by hand"

@@ -59,7 +59,7 @@ def fact_line(event: Event) -> tuple[str, str] | None:
     if isinstance(event, KubeconfigCleaned):
         return f"kubeconfig {event.file}: removed {event.removed} entries (copy in {event.copy})", "info"
     if isinstance(event, WorkingFilesKept):
-        return working_files_kept(tilde(event.folder), event.reason), "warning"
+        return working_files_kept(tilde(event.folder), event.reason, event.unaudited), "warning"
     if isinstance(event, AuditUnwritable):
         return event.error, "error"
     if isinstance(event, ScaledToZero):

@@ -69,7 +69,7 @@ def fact_text(fact: Said) -> str:
     if isinstance(fact, StepError):
         return f"{fact.unexpected}: {fact.message}" if fact.unexpected else fact.message
     if isinstance(fact, WorkingFilesKept):
-        return working_files_kept(tilde(fact.folder), fact.reason)
+        return working_files_kept(tilde(fact.folder), fact.reason, fact.unaudited)
     if isinstance(fact, Noted):
         return fact.text
     from .cloud import resource_text  # what came of a cloud resource

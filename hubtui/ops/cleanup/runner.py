@@ -317,6 +317,10 @@ class CleanupRun:
             self.audit.record("cleanup-end", **end)
         except AuditError as e:
             self.emit(AuditUnwritable(str(e)))
+            if result == "completed":  # the journal stays: with no audit entry, it is the run's only record
+                local = next(s for s in summary.steps if s.step == "local")
+                local.said += (WorkingFilesKept(str(self.journal.folder), str(e), unaudited=True),)
+            return summary
         if result == "completed":
             self._forget_working_files(summary)
         return summary
@@ -578,5 +582,8 @@ class CleanupRun:
             self.emit(WorkingFilesKept(str(self.journal.folder), str(e.strerror)))
             local.said += (WorkingFilesKept(str(self.journal.folder), str(e.strerror)),)
             return
-        self.audit.record("remove-local", item=f"working files {self.journal.folder}", files=removed)
         local.deleted.append(Listed(f"working files {tilde(self.journal.folder)}"))
+        try:
+            self.audit.record("remove-local", item=f"working files {self.journal.folder}", files=removed)
+        except AuditError as e:  # the run is complete and said so: the summary is not lost for the log
+            self.emit(AuditUnwritable(str(e)))
