@@ -272,10 +272,28 @@ def describe_api_error(exc: BaseException, what: str) -> HubError:
             return HubError(f"{what}: not found (404)")
         if not status:  # the library's WebSocket calls (exec, port-forward) say a network failure as status 0
             return HubError(f"{what}: cannot reach the API server ({_plain(reason)}); is the cluster up?")
-        return HubError(f"{what}: API error {status} {reason}")
+        said = server_message(getattr(exc, "body", None))  # an admission policy's or webhook's own reason
+        return HubError(f"{what}: API error {status} {reason}" + (f": {said}" if said else ""))
     if isinstance(exc, (*_urllib3_errors(), OSError)):
         return HubError(f"{what}: cannot reach the API server ({network_reason(exc)}); is the cluster up?")
     return HubError(f"{what}: {exc}")
+
+
+def server_message(body) -> str:
+    """The message of the Status an API server answered an error with, on one line (at most 300 characters);
+    '' when the body holds none."""
+    if not body:
+        return ""
+    import json
+
+    try:
+        message = json.loads(body).get("message") if isinstance(body, (str, bytes)) else None
+    except (ValueError, AttributeError):
+        return ""
+    if not isinstance(message, str):
+        return ""
+    line = " ".join(message.split())
+    return line if len(line) <= 300 else line[:299] + "…"
 
 
 UNAUTHORIZED, FORBIDDEN, UNREACHABLE, FAILED = "unauthorized", "forbidden", "unreachable", "failed"

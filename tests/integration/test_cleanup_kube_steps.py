@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from kubernetes import client
 
@@ -185,6 +187,46 @@ def test_a_stop_between_two_namespace_deletions_sends_no_further_delete(kube, sc
         assert not any(isinstance(e, StepDone) for e in events)
     finally:
         first.core.patch_namespaced_config_map("held", first.name, {"metadata": {"finalizers": None}})
+
+
+def test_a_namespace_whose_delete_is_refused_is_named_and_the_others_still_go(kube, scratch, audit):
+    """An admission policy refuses the first namespace's DELETE: it is named with the API server's reason, the
+    second is still deleted and waited for, and the deletion is not complete (never 'done')."""
+    admission = client.AdmissionregistrationV1Api(kube.api)
+    name = f"hubtui-test-keep-{scratch('x').name}"
+    admission.create_validating_admission_policy({
+        "metadata": {"name": name},
+        "spec": {"failurePolicy": "Fail",
+                 "matchConstraints": {"resourceRules": [{"apiGroups": [""], "apiVersions": ["v1"],
+                                                          "operations": ["DELETE"], "resources": ["namespaces"]}]},
+                 "validations": [{"expression": "!has(oldObject.metadata.labels) || "
+                                                "!('hubtui.test/keep' in oldObject.metadata.labels)",
+                                  "message": "this namespace is kept (test policy)"}]}})
+    admission.create_validating_admission_policy_binding({
+        "metadata": {"name": name}, "spec": {"policyName": name, "validationActions": ["Deny"]}})
+    kept, going = scratch("kept"), scratch("going")
+    kept.core.patch_namespace(kept.name, {"metadata": {"labels": {"hubtui.test/keep": "yes"}}})
+    try:
+        deadline = time.monotonic() + 30  # the policy takes a moment to be enforced: a probe of its own shows when
+        while True:
+            probe = scratch("probe")
+            probe.core.patch_namespace(probe.name, {"metadata": {"labels": {"hubtui.test/keep": "yes"}}})
+            try:
+                probe.core.delete_namespace(probe.name)
+            except client.ApiException:
+                probe.core.patch_namespace(probe.name, {"metadata": {"labels": {"hubtui.test/keep": None}}})
+                break
+            assert time.monotonic() < deadline, "the admission policy is never enforced"
+            time.sleep(0.5)
+        uids = {n.name: n.core.read_namespace(n.name).metadata.uid for n in (kept, going)}
+        result = delete_namespaces(kube, uids, audit=audit, timeout=60)
+        assert not result.complete and "this namespace is kept (test policy)" in result.refused[kept.name]
+        assert going.name in result.gone + result.absent
+        assert kept.core.read_namespace(kept.name).status.phase == "Active"
+    finally:
+        kept.core.patch_namespace(kept.name, {"metadata": {"labels": {"hubtui.test/keep": None}}})
+        admission.delete_validating_admission_policy_binding(name)
+        admission.delete_validating_admission_policy(name)
 
 
 def test_a_stop_during_the_drain_deletes_no_job_after_it(kube, ns, tmp_path):

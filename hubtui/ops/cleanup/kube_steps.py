@@ -115,10 +115,11 @@ class NamespaceDeletion:
     not_sent: tuple[str, ...] = ()
     terminating: tuple[str, ...] = ()
     stopped: bool = False
+    refused: dict[str, str] = field(default_factory=dict)  # name -> why its DELETE failed (the others went on)
 
     @property
     def complete(self) -> bool:
-        return not self.stuck and not self.recreated and not self.stopped
+        return not self.stuck and not self.recreated and not self.stopped and not self.refused
 
 
 def _ignore_not_found(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -322,6 +323,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
     absent: list[str] = []
     pending: list[str] = []
     not_sent: list[str] = []
+    refused: dict[str, str] = {}
     created_again: dict[str, str] = {}  # name -> why it was not deleted (not the plan's namespace)
     for name, uid in uids.items():
         if cancel.is_set():
@@ -358,7 +360,8 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
                                  already_terminating=True)
                     pending.append(name)
                 continue
-            raise describe_api_error(e, f"deleting namespace {name}") from None
+            refused[name] = str(describe_api_error(e, f"deleting namespace {name}"))  # the others still go: each
+            continue  # one that failed is named, and what went is not hidden behind it
         audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid)
         pending.append(name)
 
@@ -393,7 +396,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
         emit(NamespaceStuck(name, timeout, why))
     # stopped: the stop left something undone (a stop that came once all was gone changed nothing)
     result = NamespaceDeletion(gone, tuple(absent), stuck, created_again, tuple(not_sent), terminating,
-                               stopped=bool(not_sent or terminating))
+                               stopped=bool(not_sent or terminating), refused=refused)
     if result.complete:
         emit(StepDone(step, said=(NamespacesDeleted(len(uids), len(gone), len(absent)),)))
     return result

@@ -479,6 +479,7 @@ class CleanupRun:
         outcome.failed = [NamespaceLeftAlone(k.namespace, k.users, k.unchecked) for k in kept]
         outcome.failed += [NamespaceCreatedAgain(n) for n in result.recreated]
         outcome.failed += [NamespaceStuck(n, self.namespace_timeout, why) for n, why in result.stuck.items()]
+        outcome.failed += [Listed(f"namespace {n}", why) for n, why in result.refused.items()]
         outcome.deleted += early_done
         outcome.failed += [Listed(label, why) for label, why in early_failed.items()]
         # a stop: what was not sent a delete is untouched, what was goes on in the cluster; both are named
