@@ -226,8 +226,13 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
                 if cancel.is_set():
                     raise StepCancelled(f"cancelled while draining {namespace}: scaled to 0, {len(deleted)} of "
                                         f"{len(jobs) + len(crons)} jobs/cronjobs deleted")
-                _ignore_not_found(delete_object, conn, "batch/v1", f"{kind}s", name_in(item), namespace,
-                                  propagation="Background")
+                try:  # the one listed, by its uid: one made again since under its name is not this drain's
+                    delete_object(conn, "batch/v1", f"{kind}s", name_in(item), namespace,
+                                  uid=meta_of(item).get("uid"), propagation="Background")
+                except Exception as e:
+                    if getattr(e, "status", None) not in (404, 409):
+                        raise
+                    continue  # gone already (nothing done, nothing audited), or another object now
                 deleted.append(f"{kind}/{name_in(item)}")
                 audit.record("drain-delete", context=conn.context, namespace=namespace, object=deleted[-1])
         if deleted:
