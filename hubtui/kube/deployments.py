@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from typing import Any, TypedDict
 from collections.abc import Callable
@@ -73,6 +73,8 @@ class DeploymentRow:
     selector: tuple[tuple[str, str], ...] = ()
     images: tuple[str, ...] = ()  # of the pod template's containers, in their order
     namespace: str = ""  # set when the row comes from a view of all namespaces (then `ref` is namespace/name)
+    # as read: a change that writes its record is sent on this version only (a conflict: it moved since)
+    resource_version: str = field(default="", compare=False)
 
     @property
     def ref(self) -> str:
@@ -231,6 +233,7 @@ def row_from(dep: dict, hpa: HpaRange | None = None, *, qualified: bool = False)
         selector=tuple(sorted(((spec.get("selector") or {}).get("matchLabels") or {}).items())),
         images=_images(spec),
         namespace=meta.get("namespace", "") if qualified else "",
+        resource_version=str(meta.get("resourceVersion") or ""),
     )
 
 

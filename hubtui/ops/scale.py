@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..audit import AuditError, AuditLog
 from ..errors import HubError, UsageError
@@ -182,6 +182,7 @@ class ScaleChange:
 
 
 NOT_SENT_STOPPED = "not sent: the run was stopped"
+CONFLICT_TRIES = 3  # a change that writes the record, sent on the version read: tries in all (409: read again)
 
 
 def made_before(error: BaseException) -> tuple[ScaleChange, ...]:
@@ -337,19 +338,26 @@ class ScaleEngine:
             raise
 
     def _scale_one(self, row: DeploymentRow, n: int, *, action: str, record: bool = False,
-                   clear: bool = False, put_record: object = _KEEP) -> ScaleChange:
+                   clear: bool = False, put_record: object = _KEEP, tries: int = CONFLICT_TRIES) -> ScaleChange:
         """One deployment to n. record: the same request writes hubtui.io/original-replicas (its count now), so
         that no deployment is ever at 0 without the count to restore; clear: the same request removes it (a
         restore); put_record: the same request sets it to that count, or removes it for None (a rollback puts
         back the record the change set). Each is a merge patch of the deployment; a plain scale patches the
-        scale subresource."""
+        scale subresource.
+
+        A patch that writes the record is sent on the version of the deployment that was read: if it moved
+        since, the API server refuses it (409) rather than record a stale count or overwrite a newer one. It is
+        then read again (`tries` times at most: its controller writes its status too): a maintenance or a
+        rollback is sent on what it is now; a restore only if its count and record are still those it was
+        planned on, else that deployment fails (an HPA or a person scaled it since: run it again)."""
         touch = record or clear or put_record is not _KEEP
         new_record = row.desired if record else None if clear else put_record
         warning = hpa_warning(row, n)
         step = f"{row.ref} {row.desired}→{n}"
-        self.emit(StepStarted(step, "dry run" if self.dry_run else ""))
-        if warning:
-            self.emit(warning)
+        if tries == CONFLICT_TRIES:  # the first try (a try again after a conflict goes on the same line)
+            self.emit(StepStarted(step, "dry run" if self.dry_run else ""))
+            if warning:
+                self.emit(warning)
         if self._audit_error is not None:
             self.emit(StepFailed(step, "not sent: the audit log cannot be written"))
             raise self._audit_error
@@ -359,13 +367,25 @@ class ScaleEngine:
         try:
             if touch:
                 annotation = None if new_record is None else str(new_record)
+                meta: dict = {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: annotation}}
+                if row.resource_version:
+                    meta["resourceVersion"] = row.resource_version
                 self._api(patch_deployment, self.conn, self._ns(row), row.name,
-                          {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: annotation}},
-                           "spec": {"replicas": n}}, dry_run=self.dry_run)
+                          {"metadata": meta, "spec": {"replicas": n}}, dry_run=self.dry_run)
             else:
                 self._api(patch_scale, self.conn, self._ns(row), row.name, n, dry_run=self.dry_run)
         except Exception as e:  # noqa: BLE001
-            error = str(describe_api_error(e, f"scaling {row.ref}"))
+            moved = touch and getattr(e, "status", None) == 409
+            fresh = self._read_again(row) if moved and tries > 1 else None
+            if fresh is not None and action == "restore" and (fresh.desired, fresh.original_text,
+                                                               fresh.original_replicas) != (
+                    row.desired, row.original_text, row.original_replicas):
+                fresh = None  # scaled or re-recorded since: not restored over it
+            if fresh is not None:
+                return self._scale_one(fresh, n, action=action, record=record and needs_record(fresh), clear=clear,
+                                       put_record=put_record, tries=tries - 1)
+            error = (f"{row.ref} changed since it was read (its count or record): not changed; run it again"
+                     if moved else str(describe_api_error(e, f"scaling {row.ref}")))
             self.emit(StepFailed(step, error))
             return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error)
         change = ScaleChange(row.ref, row.desired, n, self.dry_run, warning,
@@ -384,6 +404,16 @@ class ScaleEngine:
                 raise
         self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else ""))
         return change
+
+    def _read_again(self, row: DeploymentRow) -> DeploymentRow | None:
+        """The deployment as it is now (None: it cannot be read, or is gone)."""
+        try:
+            rows = get_rows(self.conn, self._ns(row), [row.name], with_hpas=False)
+        except Exception:  # noqa: BLE001 - the change then fails with its own conflict
+            return None
+        if not rows:
+            return None
+        return replace(rows[0], hpa=row.hpa, namespace=row.namespace)  # its HPA as read with it
 
     # ----- maintenance restore -------------------------------------------------------------
     def restore(self, names: list[str] | None = None, *, force: bool = False) -> list[ScaleChange]:

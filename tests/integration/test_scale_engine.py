@@ -62,6 +62,28 @@ def test_a_stop_sends_no_further_change_and_each_one_not_sent_says_so(kube, kube
     assert [e["deployment"] for e in eng.audit.entries() if e["action"] == "scale"] == [sent[0].name]
 
 
+def test_a_deployment_that_moves_between_the_read_and_the_write_is_never_recorded_or_restored_stale(engine, ns):
+    """An HPA or a person scales a deployment after hubtui read it: maintenance's patch is refused on the old
+    version and sent again on the new one, so the count recorded is the one it had just before (4, not 1); a
+    restore whose deployment was scaled meanwhile is refused for it, and that scale stands."""
+    stale = engine.rows()
+    ns.apps.patch_namespaced_deployment_scale("forecasting", ns.name, {"spec": {"replicas": 4}})
+    engine.rows = lambda *a, **kw: stale  # the race, made to happen: the rows were read before the scale
+    changes = {c.name: c for c in engine.scale_all(0)}
+    assert changes["forecasting"].ok and (changes["forecasting"].before, changes["forecasting"].after) == (4, 0)
+    assert ns.annotations("forecasting")["hubtui.io/original-replicas"] == "4"
+    assert ns.replicas()["forecasting"] == 0
+    del engine.rows
+    stale = engine.rows()  # all at 0, each with its record
+    ns.apps.patch_namespaced_deployment_scale("worker-service", ns.name, {"spec": {"replicas": 1}})
+    engine.rows = lambda *a, **kw: stale
+    restored = {c.name: c for c in engine.restore()}
+    assert not restored["worker-service"].ok and "changed since it was read" in restored["worker-service"].error
+    assert ns.replicas()["worker-service"] == 1  # the newer scale stands, and so does the record
+    assert ns.annotations("worker-service")["hubtui.io/original-replicas"] == "2"
+    assert restored["forecasting"].ok and ns.replicas()["forecasting"] == 4
+
+
 def test_scale_all_scales_every_deployment(engine, ns):
     changes = engine.scale_all(4)
     assert sorted((c.name, c.before, c.after) for c in changes) == [
