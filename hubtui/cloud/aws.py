@@ -780,7 +780,7 @@ class _Teardown:
         retry(lambda: self.clients["rds"].modify_db_instance(
             DBInstanceIdentifier=r.name, DeletionProtection=False, ApplyImmediately=True),
             retryable=is_retryable, what=f"{attempt.step}: switch off deletion protection", ctx=self.ctx,
-            on_send=lambda: self.ctx.changed.add(attempt.step))
+            on_send=lambda: self.ctx.changed.add(r.id))
         attempt.notes.append(ProtectionSwitchedOff())
         self.ctx.emit(ProtectionOff(f"RDS {r.name}", done=True))
 

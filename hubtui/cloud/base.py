@@ -157,7 +157,7 @@ class TeardownContext:
     poll_interval: float = 10.0  # between two looks while waiting; tests set it near 0
     retry_attempts: int = 5
     retry_base_delay: float = 2.0  # tests set it near 0
-    # the steps (Lifecycle.step) of resources a change was sent for: a delete, a part's delete, a protection
+    # the ids of the resources a change was sent for: a delete, a part's delete, a protection
     # switched off. One set for every thread (serialised() keeps it): a stopped one is recorded all the same.
     changed: set[str] = field(default_factory=set)
 
@@ -218,7 +218,7 @@ class Lifecycle:
             self.ctx.emit(StepDone(self.step, outcome, said))
         else:
             self.ctx.emit(StepFailed(self.step, outcome, said))
-        if outcome != SKIPPED or self.requested or self.step in self.ctx.changed:
+        if outcome != SKIPPED or self.requested or self.resource.id in self.ctx.changed:
             self.ctx.record(result)
         return result
 

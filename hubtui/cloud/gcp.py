@@ -389,7 +389,7 @@ def _handle(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext) -> Resourc
         life.requested = True
         return life.end(SKIPPED, StillDeleting("GCP"))
     except Cancelled:  # a stop: before any change was sent, or with one sent but not yet seen done (recorded)
-        return life.end(SKIPPED, StoppedBefore("confirmed" if life.step in ctx.changed else "request"))
+        return life.end(SKIPPED, StoppedBefore("confirmed" if resource.id in ctx.changed else "request"))
     except Exception as e:  # noqa: BLE001 - every other error is this resource's failure, never a success
         return life.end(FAILED, CloudError(short_error(e)))
 
@@ -411,7 +411,7 @@ def _retryable(e: Exception) -> bool:
 
 
 def _call(call: Callable[[], Any], what: str, ctx: TeardownContext, changes: str = "") -> Any:
-    """One call through retry (a stop before it sends nothing); `changes`: the step of the resource it changes
+    """One call through retry (a stop before it sends nothing); `changes`: the id of the resource it changes
     (a delete, a part's delete, a protection switched off), marked as changed just before it is sent."""
     return retry(call, retryable=_retryable, what=what, ctx=ctx,
                  on_send=(lambda: ctx.changed.add(changes)) if changes else None)
@@ -446,7 +446,8 @@ def _operation_running(e: Exception) -> bool:
 
 
 def _join_or_start(start: Callable[[], Any], running: Callable[[], tuple[Any, bool] | None],
-                   wait_other: Callable[[Any], None], ctx: TeardownContext, what: str, step: str) -> tuple[Any, bool]:
+                   wait_other: Callable[[Any], None], ctx: TeardownContext, what: str, step: str,
+                   rid: str) -> tuple[Any, bool]:
     """Send the delete; when it is refused because an operation runs on the resource, find that operation:
     a deletion (an earlier, interrupted run asked for it) is joined: (operation, True); another one (an
     upgrade, a backup) is waited for, then the delete is sent again (bounded, through retry)."""
@@ -467,7 +468,7 @@ def _join_or_start(start: Callable[[], Any], running: Callable[[], tuple[Any, bo
             wait_other(op)
             raise
 
-    return _call(attempt, f"deleting {what}", ctx, changes=step)
+    return _call(attempt, f"deleting {what}", ctx, changes=rid)
 
 
 def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> tuple:
@@ -505,7 +506,7 @@ def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
         op, is_joined = _join_or_start(
             lambda: client.delete_cluster(name=resource.id), running,
             lambda other: poll(other, f"operation {other.name} on {resource.label()} to end"), ctx, resource.label(),
-            step)
+            step, resource.id)
     final = _after_request(lambda: poll(op, f"{resource.label()} to be deleted"))
     error = final.error.message if final.error and (final.error.code or final.error.message) else ""
     if error or final.status_message:
@@ -542,7 +543,7 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
         ctx.emit(ProtectionOff(step, done=False))
         body = sql.DatabaseInstance(settings=sql.Settings(deletion_protection_enabled=False))
         op = _call(lambda: instances.patch(request={**key, "body": body}),
-                   f"switching off deletion protection of {resource.label()}", ctx, changes=step)
+                   f"switching off deletion protection of {resource.label()}", ctx, changes=resource.id)
         _wait_sql(op, operations, gcp, f"deletion protection of {resource.label()} to be off", ctx, step)
         current = _call(lambda: instances.get(request=key), f"reading {resource.label()}", ctx)
         check_identity(resource, created=current.create_time)
@@ -560,7 +561,7 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     op, joined = _join_or_start(
         lambda: instances.delete(request=request), running,
         lambda other: _wait_sql(other, operations, gcp, f"operation {other.name} on {resource.label()} to end", ctx,
-                                step), ctx, resource.label(), step)
+                                step), ctx, resource.label(), step, resource.id)
     _after_request(lambda: _wait_sql(op, operations, gcp, f"{resource.label()} to be deleted", ctx, step))
     if joined:
         return (JoinedEarlierDeletion(op.name),)
@@ -611,7 +612,8 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
 
         _after_request(lambda: wait_until(gone, what=f"{resource.label()} to be deleted", ctx=ctx, step=step))
         return (JoinedEarlierDeletion(),)
-    op = _call(lambda: client.delete_instance(name=resource.id), f"deleting {resource.label()}", ctx, changes=step)
+    op = _call(lambda: client.delete_instance(name=resource.id), f"deleting {resource.label()}", ctx,
+               changes=resource.id)
     _after_request(lambda: wait_until(lambda: _call(op.done, f"checking {resource.label()}", ctx),
                                       what=f"{resource.label()} to be deleted", ctx=ctx, step=step))
     if op.operation.HasField("error"):
@@ -622,7 +624,7 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
 def _delete_topic(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> tuple:
     """Pub/Sub keeps no creation time and no id but the name: there is nothing more to compare."""
     client = gcp.client(gcp.sdk.PublisherClient)
-    _call(lambda: client.delete_topic(topic=resource.id), f"deleting {resource.label()}", ctx, changes=step)
+    _call(lambda: client.delete_topic(topic=resource.id), f"deleting {resource.label()}", ctx, changes=resource.id)
     return ()
 
 
@@ -644,16 +646,16 @@ def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
         name = rid.rsplit("/", 1)[-1]
         _delete_part(f"firewall rule {name}",
                      partial(firewalls.delete_unary, project=gcp.project, firewall=name),
-                     None, gcp, ctx, step)
+                     None, gcp, ctx, step, resource.id)
     for rid in resource.details.get("subnetworks", ()):
         parts = rid.split("/")  # projects/p/regions/r/subnetworks/s
         region, name = parts[3], parts[5]
         _delete_part(f"subnetwork {name}", partial(subnetworks.delete_unary,
-            project=gcp.project, region=region, subnetwork=name), region, gcp, ctx, step)
+            project=gcp.project, region=region, subnetwork=name), region, gcp, ctx, step, resource.id)
     if ctx.cancel.is_set():
         raise Cancelled()
     _compute_delete(lambda: networks.delete_unary(project=gcp.project, network=resource.name), None,
-                    resource.label(), gcp, ctx, step)
+                    resource.label(), gcp, ctx, step, resource.id)
     return ()
 
 
@@ -676,19 +678,19 @@ def _network_users(gcp: _Gcp, network) -> list[str]:
 
 
 def _delete_part(what: str, start: Callable[[], Any], region: str | None, gcp: _Gcp, ctx: TeardownContext,
-                 step: str) -> None:
+                 step: str, rid: str) -> None:
     """A subnetwork or firewall rule of the network: already gone is fine; each is logged."""
     if ctx.cancel.is_set():
         raise Cancelled()
     try:
-        _compute_delete(start, region, what, gcp, ctx, step)
+        _compute_delete(start, region, what, gcp, ctx, step, rid)
         ctx.emit(PartDeleted(step, what))
     except gcp.sdk.exceptions.NotFound:
         ctx.emit(PartDeleted(step, what, already_gone=True))
 
 
 def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp: _Gcp, ctx: TeardownContext,
-                    step: str) -> None:
+                    step: str, rid: str) -> None:
     """Start a Compute deletion (the *_unary call: its plain Operation) and poll the global or regional
     operations ourselves. Not the extended operation of delete(): its poller ignores client_options and would
     ask compute.googleapis.com even when hubtui points at another endpoint. A request refused, or an
@@ -711,7 +713,7 @@ def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp
             in_use = any("IN_USE" in (e.code or "") for e in errors)
             raise _OperationFailed(f"the deletion of {what} failed: {message}", in_use=in_use)
 
-    _call(attempt, f"deleting {what}", ctx, changes=step)
+    _call(attempt, f"deleting {what}", ctx, changes=rid)
 
 
 _DELETERS: dict[str, Callable[[CloudResource, _Gcp, TeardownContext, str], tuple]] = {

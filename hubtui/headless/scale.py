@@ -122,15 +122,21 @@ def _stop_on_ctrl_c(cancel):
     return lambda: [signal.signal(sig, handler) for sig, handler in previous.items()]
 
 
-def _say_made(error: BaseException) -> None:
+def _say_made(error: BaseException, changes=None) -> None:
     """What a scale changed before an error stopped it, so that the one line that follows is not read as
-    'nothing changed'."""
+    'nothing changed': the changes it made (`changes`, when the error came in the wait or the rollback after
+    them), less those a rollback put back before the error."""
     from ..ops.scale import made_before
 
-    made = [c for c in made_before(error) if c.ok and c.before != c.after]
+    back = [c for c in made_before(error) if c.ok] if changes is not None else []
+    undone = {c.name for c in back}
+    made = [c for c in (made_before(error) if changes is None else changes)
+            if c.ok and c.before != c.after and c.name not in undone]
     if made:
         print(f"changed before it stopped ({counted(len(made), 'deployment')}, not rolled back): "
               + ", ".join(f"{c.name} {c.before} → {c.after}" for c in made), file=sys.stderr)
+    if back:
+        print(f"rolled back before it stopped: {', '.join(f'{c.name} to {c.after}' for c in back)}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -174,10 +180,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         done = {c.name: c.after for c in changes if c.ok}
         outcome = None
         rolled: dict[str, ScaleChange] = {}
-        if args.wait and done and not args.dry_run and not cancel.is_set():
-            outcome = engine.wait_ready(list(done), args.timeout, targets=done, cancel=cancel)
-            if args.rollback_on_failure and not outcome.ok and not cancel.is_set():
-                rolled = {c.name: c for c in engine.rollback(changes)}
+        try:
+            if args.wait and done and not args.dry_run and not cancel.is_set():
+                outcome = engine.wait_ready(list(done), args.timeout, targets=done, cancel=cancel)
+                if args.rollback_on_failure and not outcome.ok and not cancel.is_set():
+                    rolled = {c.name: c for c in engine.rollback(changes)}
+        except (HubError, KeyboardInterrupt) as e:
+            _say_made(e, changes)
+            raise
         try:
             # the status is measured, never assumed: the named deployments read again (all of them after --all)
             rows = {r.name: r for r in engine.rows(None if args.all else [c.name for c in changes])}
@@ -242,8 +252,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(table(("Deployment", "Replicas", "Status"),
                         [(c.name, f"{c.before} → {c.after}", status(c)) for c in changes]))
         if stopped:
-            sent = [c for c in changes if not c.stopped]
-            print(f"stopped: {len(sent)} of {counted(len(changes), 'change')} sent, nothing rolled back"
+            made = sum(c.ok for c in changes)
+            back = sum(r.ok for r in rolled.values())
+            print(f"stopped: {made} of {counted(len(changes), 'change')} made, "
+                  + (f"{back} rolled back" if rolled else "nothing rolled back")
                   + (f"; {counted(len(outcome.not_ready), 'deployment')} not known to be ready"
                      if outcome is not None and not outcome.ok else ""), file=sys.stderr)
         elif outcome is not None and timed_out:

@@ -444,6 +444,7 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
             return result
         conn = connections(hub.context) if connections else None
         own = conn is None
+        changes: list = []  # the changes made, once known: an error in the wait or the rollback keeps them
         try:
             if conn is None:
                 conn = connect(s)
@@ -487,7 +488,9 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
                                pods=None if outcome is None else outcome.pods,
                                deployments=None if outcome is None else outcome.deployments)
         except Exception as e:  # noqa: BLE001 - one hub's failure is its own row's, with what it changed before
-            result = HubResult(hub.context, hub.namespace, False, HUB_FAILED, str(e), changes=made_before(e))
+            result = HubResult(hub.context, hub.namespace, False, HUB_FAILED, str(e),
+                               changes=tuple(changes) or made_before(e),
+                               rolled_back=made_before(e) if changes else ())
         finally:
             if own and conn is not None:
                 conn.close()

@@ -224,7 +224,7 @@ class ScaleEngine:
         self.audit = AuditLog(settings.state_dir)
         self._audit_error: AuditError | None = None  # once the log fails, no further change is made
         self.cancel = cancel  # set: no further change is sent (each one not sent says so)
-        self.applied: list[ScaleChange] = []  # every change made so far (PartlyApplied carries them)
+        self.applied: list[ScaleChange] = []  # the changes the current call made so far (made_before)
         self._applied_lock = threading.Lock()
 
     # ----- reading and resolving -----------------------------------------------------------
@@ -314,6 +314,8 @@ class ScaleEngine:
     def _parallel(self, rows, fn, step: str = "scale") -> list[ScaleChange]:
         if not rows:
             return []
+        with self._applied_lock:  # what this call makes (a rollback's own, apart from the changes it undoes)
+            self.applied = []
         progress = _Progress(self.emit, step, len(rows))
 
         def one(row):
@@ -338,7 +340,8 @@ class ScaleEngine:
             raise
 
     def _scale_one(self, row: DeploymentRow, n: int, *, action: str, record: bool = False,
-                   clear: bool = False, put_record: object = _KEEP, tries: int = CONFLICT_TRIES) -> ScaleChange:
+                   clear: bool = False, put_record: object = _KEEP, tries: int = CONFLICT_TRIES,
+                   step: str = "") -> ScaleChange:
         """One deployment to n. record: the same request writes hubtui.io/original-replicas (its count now), so
         that no deployment is ever at 0 without the count to restore; clear: the same request removes it (a
         restore); put_record: the same request sets it to that count, or removes it for None (a rollback puts
@@ -353,7 +356,7 @@ class ScaleEngine:
         touch = record or clear or put_record is not _KEEP
         new_record = row.desired if record else None if clear else put_record
         warning = hpa_warning(row, n)
-        step = f"{row.ref} {row.desired}→{n}"
+        step = step or f"{row.ref} {row.desired}→{n}"  # a try again after a conflict reports on the first's line
         if tries == CONFLICT_TRIES:  # the first try (a try again after a conflict goes on the same line)
             self.emit(StepStarted(step, "dry run" if self.dry_run else ""))
             if warning:
@@ -383,7 +386,7 @@ class ScaleEngine:
                 fresh = None  # scaled or re-recorded since: not restored over it
             if fresh is not None:
                 return self._scale_one(fresh, n, action=action, record=record and needs_record(fresh), clear=clear,
-                                       put_record=put_record, tries=tries - 1)
+                                       put_record=put_record, tries=tries - 1, step=step)
             error = (f"{row.ref} changed since it was read (its count or record): not changed; run it again"
                      if moved else str(describe_api_error(e, f"scaling {row.ref}")))
             self.emit(StepFailed(step, error))
@@ -443,11 +446,15 @@ class ScaleEngine:
             change = ScaleChange(row.ref, row.desired, row.desired, warning=AtRecordedCount(row.ref))
             if self.dry_run:
                 return change
+            meta: dict = {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: None}}
+            if row.resource_version:  # on the version read: a record written since is not erased
+                meta["resourceVersion"] = row.resource_version
             try:
-                self._api(patch_deployment, self.conn, self._ns(row), row.name,
-                          {"metadata": {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: None}}})
+                self._api(patch_deployment, self.conn, self._ns(row), row.name, {"metadata": meta})
             except Exception as e:  # noqa: BLE001
-                error = str(describe_api_error(e, f"clearing the recorded count of {row.ref}"))
+                error = (f"{row.ref} changed since it was read (its count or record): not changed; run it again"
+                         if getattr(e, "status", None) == 409 else
+                         str(describe_api_error(e, f"clearing the recorded count of {row.ref}")))
                 self.emit(StepFailed(f"restore {row.ref}", error))
                 return ScaleChange(change.name, change.before, change.after, error=error)
             self._record("clear-original-replicas", context=self.conn.context, namespace=self._ns(row),

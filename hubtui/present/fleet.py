@@ -28,7 +28,8 @@ def result_text(r: HubResult) -> str:
     if r.outcome == HUB_FAILED:
         failed = [c for c in r.changes if not c.ok]
         if r.why or not failed:
-            made = sum(c.ok and c.before != c.after for c in r.changes)
+            back = {c.name for c in r.rolled_back if c.ok}
+            made = sum(c.ok and c.before != c.after and c.name not in back for c in r.changes)
             return f"failed: {r.why}" + (f" ({counted(made, 'deployment')} changed before it, not rolled back)"
                                           if made else "")
         return f"failed: {failed[0].name}: {failed[0].error}{more(len(failed) - 1)}"

@@ -108,11 +108,15 @@ class ClusterBackend:
         return datetime.now(UTC)
 
     def readonly_reason(self) -> str | None:
-        """Why changes are refused here: this context's own read-only, or another context's of the same hub."""
-        from ..ops.hubs import hub_readonly_reason
+        """Why changes are refused here: this context's own read-only, or another context's of the same hub.
+        Read once per backend (the gate asks on every key; a switch of context or namespace makes a new one);
+        the engine checks again before each change."""
+        if not hasattr(self, "_readonly"):
+            from ..ops.hubs import hub_readonly_reason
 
-        return hub_readonly_reason(self.settings, self.conn.context, self.conn.server,
-                                   None if self.all_namespaces else (self.namespace,))
+            self._readonly = hub_readonly_reason(self.settings, self.conn.context, self.conn.server,
+                                                 None if self.all_namespaces else (self.namespace,))
+        return self._readonly
 
     def production_context(self) -> bool:
         from ..config import context_pattern

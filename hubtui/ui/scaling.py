@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 CHANGES = "changes"  # the workers' group: one change at a time per screen
 
 
+
+def still_changed(changes: list[ScaleChange], error: BaseException) -> list[ScaleChange]:
+    """What stays changed when `error` stopped a scale: the changes it made (`changes`, when the error came in the
+    wait or the rollback after them, less those the rollback put back), else those made before it."""
+    if not changes:
+        return list(made_before(error))
+    undone = {c.name for c in made_before(error) if c.ok}
+    return [c for c in changes if c.name not in undone]
+
 class Scaling:
     busy: bool
     backend: Scaler
@@ -90,8 +99,9 @@ class Scaling:
             if line and line[1] == "warning":
                 warnings.append(line[0])
 
+        changes: list[ScaleChange] = []
         try:
-            changes: list[ScaleChange] = call(emit)
+            changes = call(emit)
             outcome = None
             rolled: list[ScaleChange] | None = None
             done = {c.name: c.after for c in changes if c.ok}
@@ -102,12 +112,9 @@ class Scaling:
                 if rollback and not outcome.ok and not self._leaving.is_set():
                     self.report(self.say, f"{escape(what)}: not ready in time: rolling back…")
                     rolled = self.backend.rollback(changes, emit=emit)
-        except HubError as e:  # what was changed before it is said with it (made_before)
-            self.report(self.finish_change, what, list(made_before(e)), None, [], str(e), dry_run)
-            return
-        except Exception as e:  # noqa: BLE001 - shown, never a crash
-            self.report(self.finish_change, what, list(made_before(e)), None, [], f"{type(e).__name__}: {e}",
-                        dry_run)
+        except Exception as e:  # noqa: BLE001 - shown, never a crash; with what was changed before it
+            self.report(self.finish_change, what, still_changed(changes, e), None, [],
+                        str(e) if isinstance(e, HubError) else f"{type(e).__name__}: {e}", dry_run)
             return
         self.report(self.finish_change, what, changes, outcome, warnings, None, dry_run, rolled)
 

@@ -485,5 +485,5 @@ def test_the_cluster_lease_is_let_go_only_when_the_cloud_step_deletes_the_connec
     def deletes(*resources) -> bool:
         return CleanupRun._deletes_this_cluster(here, CloudPlan("aws", "AWS account 1", "r", resources))  # type: ignore[arg-type]
 
-    assert deletes(eks, rds) and deletes(unknown)
+    assert deletes(eks, rds) and deletes(unknown) and deletes(other, unknown)
     assert not deletes(rds) and not deletes(other, rds)

@@ -230,8 +230,16 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
                     delete_object(conn, "batch/v1", f"{kind}s", name_in(item), namespace,
                                   uid=meta_of(item).get("uid"), propagation="Background")
                 except Exception as e:
-                    if getattr(e, "status", None) not in (404, 409):
+                    status, resent = getattr(e, "status", None), getattr(e, "resent", False)
+                    if status not in (404, 409):
                         raise
+                    if status == 404 and resent:  # sent again after its answer was lost: the first copy deleted it
+                        deleted.append(f"{kind}/{name_in(item)}")
+                        audit.record("drain-delete", context=conn.context, namespace=namespace, object=deleted[-1],
+                                     answer_lost=True)
+                    elif status == 409 and resent:  # the first copy may have deleted it before one was made again
+                        audit.record("drain-delete", context=conn.context, namespace=namespace,
+                                     object=f"{kind}/{name_in(item)}", answer_lost=True, found_again=True)
                     continue  # gone already (nothing done, nothing audited), or another object now
                 deleted.append(f"{kind}/{name_in(item)}")
                 audit.record("drain-delete", context=conn.context, namespace=namespace, object=deleted[-1])

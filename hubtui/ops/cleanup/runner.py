@@ -549,11 +549,10 @@ class CleanupRun:
         from ...cloud.base import cluster_endpoints
         from ...urls import normalise_server
 
-        endpoints = cluster_endpoints(cloud)
         clusters = [r for r in cloud.resources if r.kind in ("eks-cluster", "gke-cluster", "resource-group")]
-        if clusters and not endpoints:
+        if any(not (r.details.get("endpoint") or r.details.get("endpoints")) for r in clusters):
             return True
-        return normalise_server(self.conn.server) in {normalise_server(e) for e in endpoints}
+        return normalise_server(self.conn.server) in {normalise_server(e) for e in cluster_endpoints(cloud)}
 
     def _step_local(self, audit: BoundAudit, before: JournalState) -> StepOutcome:
         from .local_state import remove_kubeconfig_entries
