@@ -160,6 +160,9 @@ class TeardownContext:
     # the ids of the resources a change was sent for: a delete, a part's delete, a protection
     # switched off. One set for every thread (serialised() keeps it): a stopped one is recorded all the same.
     changed: set[str] = field(default_factory=set)
+    deleting: set[str] = field(default_factory=set)  # of those, the ids a delete request was sent for
+    notes: dict[str, list] = field(default_factory=dict)  # id -> what its outcome says besides its end (a
+    # protection switched off), whichever way it ends
 
     def serialised(self) -> TeardownContext:
         """The same context (same cancel event) with emit and record behind one lock, for a provider that

@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterable, Mapping
 
 from ..errors import HubError, UsageError
 from ..facts import (AlreadyGone, BlockedBy, CannotDelete, CloudError, DeletionUnderway, FinalBackupKept, JoinedEarlierDeletion,
-                     NoFinalSnapshot, OperationRunning, PartDeleted, ProtectionOff, StillDeleting, StoppedBefore)
+                     NoFinalSnapshot, OperationRunning, PartDeleted, ProtectionOff, ProtectionSwitchedOff, StillDeleting,
+                     StoppedBefore)
 from ..facts import ApiDisabled, MemorystoreDataLost, NameOnly, NoAnswerFrom, ProtectionOn, Risk, TagOnly
 from ..settings import Settings
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
@@ -381,17 +382,21 @@ def _handle(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext) -> Resourc
     deleter = _DELETERS.get(resource.kind)
     if deleter is None:
         return life.end(FAILED, CannotDelete(resource.kind, "GCP"))
+    def notes() -> tuple:  # a protection switched off is said whichever way it ends
+        return tuple(ctx.notes.get(resource.id, ()))
+
     try:
-        return life.end(DELETED, *deleter(resource, gcp, ctx, life.step))
+        said = deleter(resource, gcp, ctx, life.step)
+        return life.end(DELETED, *notes(), *said)
     except gcp.sdk.exceptions.NotFound:
-        return life.end(GONE, AlreadyGone())
+        return life.end(GONE, *notes(), AlreadyGone())
     except _StillDeleting:  # the request was accepted: the journal and the audit must know the cloud is changing
         life.requested = True
-        return life.end(SKIPPED, StillDeleting("GCP"))
-    except Cancelled:  # a stop: before any change was sent, or with one sent but not yet seen done (recorded)
-        return life.end(SKIPPED, StoppedBefore("confirmed" if resource.id in ctx.changed else "request"))
+        return life.end(SKIPPED, *notes(), StillDeleting("GCP"))
+    except Cancelled:  # a stop: before the delete request, or after it (not yet seen done); a change is recorded
+        return life.end(SKIPPED, *notes(), StoppedBefore("confirmed" if resource.id in ctx.deleting else "request"))
     except Exception as e:  # noqa: BLE001 - every other error is this resource's failure, never a success
-        return life.end(FAILED, CloudError(short_error(e)))
+        return life.end(FAILED, *notes(), CloudError(short_error(e)))
 
 
 def _retryable(e: Exception) -> bool:
@@ -410,11 +415,15 @@ def _retryable(e: Exception) -> bool:
     return False
 
 
-def _call(call: Callable[[], Any], what: str, ctx: TeardownContext, changes: str = "") -> Any:
+def _call(call: Callable[[], Any], what: str, ctx: TeardownContext, changes: str = "", delete: bool = True) -> Any:
     """One call through retry (a stop before it sends nothing); `changes`: the id of the resource it changes
-    (a delete, a part's delete, a protection switched off), marked as changed just before it is sent."""
-    return retry(call, retryable=_retryable, what=what, ctx=ctx,
-                 on_send=(lambda: ctx.changed.add(changes)) if changes else None)
+    (a delete, a part's delete, a protection switched off: `delete` False), marked just before it is sent."""
+    def sending() -> None:
+        ctx.changed.add(changes)
+        if delete:
+            ctx.deleting.add(changes)
+
+    return retry(call, retryable=_retryable, what=what, ctx=ctx, on_send=sending if changes else None)
 
 
 def _poll(initial: Any, refresh: Callable[[], Any], is_done: Callable[[Any], bool], *, what: str,
@@ -543,7 +552,8 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
         ctx.emit(ProtectionOff(step, done=False))
         body = sql.DatabaseInstance(settings=sql.Settings(deletion_protection_enabled=False))
         op = _call(lambda: instances.patch(request={**key, "body": body}),
-                   f"switching off deletion protection of {resource.label()}", ctx, changes=resource.id)
+                   f"switching off deletion protection of {resource.label()}", ctx, changes=resource.id, delete=False)
+        ctx.notes.setdefault(resource.id, []).append(ProtectionSwitchedOff())
         _wait_sql(op, operations, gcp, f"deletion protection of {resource.label()} to be off", ctx, step)
         current = _call(lambda: instances.get(request=key), f"reading {resource.label()}", ctx)
         check_identity(resource, created=current.create_time)

@@ -483,6 +483,29 @@ def test_cloud_sql_deletion_protection_is_refused_without_confirmation(gcp, sett
     assert gcp.sql_instances[f"{CLUSTER}-postgres"]["settings"]["deletionProtectionEnabled"] is True
 
 
+def test_a_stop_once_the_cloud_sql_protection_is_off_sends_no_delete_and_says_the_protection_went(gcp, settings,
+                                                                                                   rec, monkeypatch):
+    """The stop comes as the protection is switched off: no delete is sent, and the outcome, recorded, says the
+    protection was switched off and that the stop came before the delete request."""
+    gcp.add_hub("dev", deletion_protection=True)
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.requests.clear()
+    ctx = rec.ctx(allow_disable_deletion_protection=True)
+    real = gcp_cloud._wait_sql
+
+    def wait_then_stop(*args, **kwargs):  # the protection's operation ends, then the operator stops
+        real(*args, **kwargs)
+        ctx.cancel.set()
+
+    monkeypatch.setattr(gcp_cloud, "_wait_sql", wait_then_stop)
+    sql = by_name(gcp_cloud.teardown(plan, settings, ctx))[f"{CLUSTER}-postgres"]
+
+    assert sql.outcome == SKIPPED
+    assert words(sql) == "deletion protection switched off (confirmed); cancelled before the delete request"
+    assert sql in rec.records and gcp.calls("DELETE", "/sql/") == []
+    assert f"{CLUSTER}-postgres" in gcp.sql_instances
+
+
 def test_cloud_sql_deletion_protection_is_switched_off_when_confirmed(gcp, settings, rec):
     gcp.add_hub("dev", deletion_protection=True)
     plan = gcp_cloud.discover("dev", settings)
