@@ -177,6 +177,24 @@ def test_only_the_environments_contexts_go_with_what_only_they_use_after_a_copy(
     assert plan_kubeconfig(str(path), "llm-analytics-hub-dev") == ()
 
 
+def test_a_user_a_context_added_since_the_plan_uses_is_not_removed(tmp_path):
+    """The plan judged eks-dev unused but by the doomed contexts; a context added since (a person's own, for
+    the same credentials) uses it now: the run removes the planned contexts and leaves that user."""
+    path = tmp_path / "config"
+    path.write_text(yaml.safe_dump(KUBECONFIG))
+    os.chmod(path, 0o600)
+    [entries] = plan_kubeconfig(str(path), "llm-analytics-hub-dev")
+    assert "eks-dev" in entries.users
+    cfg = yaml.safe_load(path.read_text())
+    cfg["contexts"].append({"name": "mine", "context": {"cluster": "shared", "user": "eks-dev"}})
+    path.write_text(yaml.safe_dump(cfg))
+    _, removed = remove_kubeconfig_entries(entries, tmp_path / "copies")
+    after = yaml.safe_load(path.read_text())
+    assert "eks-dev" in [u["name"] for u in after["users"]] and "kubeconfig user eks-dev" not in removed
+    assert "gke-dev" not in [u["name"] for u in after["users"]]
+    assert "mine" in [c["name"] for c in after["contexts"]]
+
+
 def test_a_same_named_cluster_elsewhere_is_kept_when_the_endpoint_is_known(tmp_path):
     """Two kubeconfig contexts name llm-analytics-hub-dev (EKS in one account, GKE in a project); only the one
     whose server is the planned cluster's endpoint goes; the other is kept and said."""

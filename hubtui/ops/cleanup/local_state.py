@@ -126,7 +126,8 @@ def _refs(contexts: list[dict], key: str) -> set[str]:
 
 
 def remove_kubeconfig_entries(entries: KubeconfigEntries, copy_dir: Path) -> tuple[Path, list[str]]:
-    """Save a copy of the file, then write it back without the entries (atomically, same mode)."""
+    """Save a copy of the file, then write it back without the entries (atomically, same mode). A cluster or
+    user entry that a context staying in the file uses now (one added since the plan) stays."""
     import yaml
 
     path = Path(entries.file)
@@ -140,7 +141,10 @@ def remove_kubeconfig_entries(entries: KubeconfigEntries, copy_dir: Path) -> tup
     shutil.copy2(path, copy)
     os.chmod(copy, 0o600)
     removed = []
-    for key, names in (("contexts", entries.contexts), ("clusters", entries.clusters), ("users", entries.users)):
+    staying = [c for c in cfg.get("contexts") or [] if c.get("name") not in entries.contexts]
+    unused = {"cluster": set(entries.clusters) - _refs(staying, "cluster"),
+              "user": set(entries.users) - _refs(staying, "user")}
+    for key, names in (("contexts", entries.contexts), ("clusters", unused["cluster"]), ("users", unused["user"])):
         before = cfg.get(key) or []
         cfg[key] = [item for item in before if item.get("name") not in names]
         removed += [f"kubeconfig {key[:-1]} {item['name']}" for item in before if item.get("name") in names]
