@@ -182,7 +182,9 @@ class ScaleChange:
 
 
 NOT_SENT_STOPPED = "not sent: the run was stopped"
-CONFLICT_TRIES = 3  # a change that writes the record, sent on the version read: tries in all (409: read again)
+# a change that writes the record is sent on the version read; a 409 reads it again and, while its count and
+# record are those it planned on (its controller only wrote its status: pods coming or going), sends it again
+CONFLICT_TRIES = 10
 
 
 def made_before(error: BaseException) -> tuple[ScaleChange, ...]:
@@ -350,9 +352,10 @@ class ScaleEngine:
 
         A patch that writes the record is sent on the version of the deployment that was read: if it moved
         since, the API server refuses it (409) rather than record a stale count or overwrite a newer one. It is
-        then read again (`tries` times at most: its controller writes its status too): a maintenance or a
-        rollback is sent on what it is now; a restore only if its count and record are still those it was
-        planned on, else that deployment fails (an HPA or a person scaled it since: run it again)."""
+        then read again (CONFLICT_TRIES in all, a short pause growing between them: its controller writes its
+        status too, while pods come and go): a maintenance or a rollback is sent on what it is now; a restore
+        only if its count and record are still those it was planned on, else that deployment fails (an HPA or
+        a person scaled it since: run it again)."""
         touch = record or clear or put_record is not _KEEP
         new_record = row.desired if record else None if clear else put_record
         warning = hpa_warning(row, n)
@@ -379,6 +382,8 @@ class ScaleEngine:
                 self._api(patch_scale, self.conn, self._ns(row), row.name, n, dry_run=self.dry_run)
         except Exception as e:  # noqa: BLE001
             moved = touch and getattr(e, "status", None) == 409
+            if moved and tries > 1:
+                time.sleep(min(0.5, 0.02 * 2 ** (CONFLICT_TRIES - tries)))
             fresh = self._read_again(row) if moved and tries > 1 else None
             if fresh is not None and action == "restore" and (fresh.desired, fresh.original_text,
                                                                fresh.original_replicas) != (
