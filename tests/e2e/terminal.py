@@ -101,6 +101,15 @@ class Terminal:
         """`q`, and hubtui ends cleanly (exit status 0) within 10 s."""
         self.ends("q", timeout=10)
 
+    def hang_up(self, timeout: float = 20) -> None:
+        """The terminal goes away (the kernel sends SIGHUP), and the program ends within `timeout` seconds."""
+        os.close(self.child.child_fd)
+        self.child.child_fd = -1
+        deadline = time.monotonic() + timeout
+        while self.child.ptyproc.isalive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not self.child.ptyproc.isalive(), "hubtui is still running after its terminal closed"
+
     def close(self) -> int | None:
         if self.child.isalive():
             self.child.terminate(force=True)

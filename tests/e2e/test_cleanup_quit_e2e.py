@@ -89,12 +89,7 @@ def test_the_terminal_closing_stops_the_run_at_a_safe_point_before_exiting(doome
     state = tmp_path / "state"
     term = start_run(doomed_cluster, state)
     try:
-        os.close(term.child.child_fd)  # the terminal goes away: the kernel sends SIGHUP
-        term.child.child_fd = -1
-        deadline = time.monotonic() + 60
-        while term.child.ptyproc.isalive() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not term.child.ptyproc.isalive(), "hubtui is still running after its terminal closed"
+        term.hang_up(timeout=60)
         assert_stopped_at_a_safe_point(state)
     finally:
         if term.child.ptyproc.isalive():

@@ -212,12 +212,7 @@ def test_a_credential_plugin_still_running_when_the_fleet_quits_is_ended_with_wh
             term.press("q")
             term.child.expect(pexpect.EOF, timeout=20)
         else:
-            os.close(term.child.child_fd)  # the terminal goes away: the kernel sends SIGHUP
-            term.child.child_fd = -1
-            deadline = time.monotonic() + 20
-            while term.child.ptyproc.isalive() and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert not term.child.ptyproc.isalive(), "hubtui is still running after its terminal closed"
+            term.hang_up(timeout=20)
     finally:
         term.close()
     pids = [int(p) for p in (tmp_path / "pids").read_text().split()]
