@@ -187,6 +187,11 @@ NOT_SENT_STOPPED = "not sent: the run was stopped"
 CONFLICT_TRIES = 10
 
 
+def changed_since(ref: str) -> str:
+    """Why a change sent on the version read was not made: the deployment moved since, and not only its status."""
+    return f"{ref} changed since it was read (its count or record): not changed; run it again"
+
+
 def made_before(error: BaseException) -> tuple[ScaleChange, ...]:
     """The changes a scale had made when `error` stopped it (none: nothing was changed), so that no face reports
     the run as if nothing had changed. Nothing was rolled back."""
@@ -359,8 +364,8 @@ class ScaleEngine:
         touch = record or clear or put_record is not _KEEP
         new_record = row.desired if record else None if clear else put_record
         warning = hpa_warning(row, n)
-        step = step or f"{row.ref} {row.desired}→{n}"  # a try again after a conflict reports on the first's line
-        if tries == CONFLICT_TRIES:  # the first try (a try again after a conflict goes on the same line)
+        if not step:  # the first try (a try again after a conflict reports on the first's line)
+            step = f"{row.ref} {row.desired}→{n}"
             self.emit(StepStarted(step, "dry run" if self.dry_run else ""))
             if warning:
                 self.emit(warning)
@@ -382,18 +387,11 @@ class ScaleEngine:
                 self._api(patch_scale, self.conn, self._ns(row), row.name, n, dry_run=self.dry_run)
         except Exception as e:  # noqa: BLE001
             moved = touch and getattr(e, "status", None) == 409
-            if moved and tries > 1:
-                time.sleep(min(0.5, 0.02 * 2 ** (CONFLICT_TRIES - tries)))
-            fresh = self._read_again(row) if moved and tries > 1 else None
-            if fresh is not None and action == "restore" and (fresh.desired, fresh.original_text,
-                                                               fresh.original_replicas) != (
-                    row.desired, row.original_text, row.original_replicas):
-                fresh = None  # scaled or re-recorded since: not restored over it
+            fresh = self._again_after_conflict(row, tries, planned=action == "restore") if moved else None
             if fresh is not None:
                 return self._scale_one(fresh, n, action=action, record=record and needs_record(fresh), clear=clear,
                                        put_record=put_record, tries=tries - 1, step=step)
-            error = (f"{row.ref} changed since it was read (its count or record): not changed; run it again"
-                     if moved else str(describe_api_error(e, f"scaling {row.ref}")))
+            error = changed_since(row.ref) if moved else str(describe_api_error(e, f"scaling {row.ref}"))
             self.emit(StepFailed(step, error))
             return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error)
         change = ScaleChange(row.ref, row.desired, n, self.dry_run, warning,
@@ -412,6 +410,19 @@ class ScaleEngine:
                 raise
         self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else ""))
         return change
+
+    def _again_after_conflict(self, row: DeploymentRow, tries: int, *, planned: bool) -> DeploymentRow | None:
+        """After a 409 on a patch sent on `row`'s version: the deployment as it is now, to send it again on (after
+        a pause that grows with each try), or None: no try left, it cannot be read, or (`planned`: a restore)
+        its count or record moved since, so it is not sent over them."""
+        if tries <= 1:
+            return None
+        time.sleep(min(0.5, 0.02 * 2 ** (CONFLICT_TRIES - tries)))
+        fresh = self._read_again(row)
+        if fresh is not None and planned and (fresh.desired, fresh.original_text, fresh.original_replicas) != (
+                row.desired, row.original_text, row.original_replicas):
+            return None
+        return fresh
 
     def _read_again(self, row: DeploymentRow) -> DeploymentRow | None:
         """The deployment as it is now (None: it cannot be read, or is gone)."""
@@ -446,7 +457,7 @@ class ScaleEngine:
             assert row.original_replicas is not None  # todo holds only rows with a recorded count (above)
             return self._scale_one(row, row.original_replicas, action="restore", clear=True)  # one request
 
-        def clear_record(row: DeploymentRow) -> ScaleChange:
+        def clear_record(row: DeploymentRow, tries: int = CONFLICT_TRIES) -> ScaleChange:
             """Already at its recorded count (an HPA, or someone, put it back): restored, its record cleared."""
             change = ScaleChange(row.ref, row.desired, row.desired, warning=AtRecordedCount(row.ref))
             if self.dry_run:
@@ -457,9 +468,12 @@ class ScaleEngine:
             try:
                 self._api(patch_deployment, self.conn, self._ns(row), row.name, {"metadata": meta})
             except Exception as e:  # noqa: BLE001
-                error = (f"{row.ref} changed since it was read (its count or record): not changed; run it again"
-                         if getattr(e, "status", None) == 409 else
-                         str(describe_api_error(e, f"clearing the recorded count of {row.ref}")))
+                moved = getattr(e, "status", None) == 409
+                fresh = self._again_after_conflict(row, tries, planned=True) if moved else None
+                if fresh is not None:
+                    return clear_record(fresh, tries - 1)
+                error = changed_since(row.ref) if moved else str(describe_api_error(
+                    e, f"clearing the recorded count of {row.ref}"))
                 self.emit(StepFailed(f"restore {row.ref}", error))
                 return ScaleChange(change.name, change.before, change.after, error=error)
             self._record("clear-original-replicas", context=self.conn.context, namespace=self._ns(row),
