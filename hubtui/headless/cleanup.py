@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import signal
 import sys
 import threading
 import time
@@ -18,7 +17,7 @@ from ..errors import EXIT_FAILURE, EXIT_OK, UsageError
 from ..events import Event, Progress
 from ..paths import tilde
 from ..settings import Settings
-from .output import EventPrinter
+from .output import EventPrinter, StopOnSignals, say
 
 
 def add_parser(sub, parents) -> None:
@@ -202,34 +201,10 @@ def _run_with_ctrl_c(session, emit):
     journal still lets a later run resume). The terminal closing (SIGHUP) or a SIGTERM stop it at the next
     safe point too: a cleanup never goes on without someone to see it, nor dies at a random point."""
     cancel = threading.Event()
-
-    def on_sigint(signum, frame):
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        cancel.set()
-        _say("\ncancelling at the next safe point (Ctrl-C again to stop at once)")
-
-    def on_hangup(signum, frame):
-        cancel.set()
-        _say(f"\n{signal.Signals(signum).name}: stopping at the next safe point")
-
-    handlers = {signal.SIGINT: on_sigint, signal.SIGHUP: on_hangup, signal.SIGTERM: on_hangup}
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        previous = {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
     try:
-        return session.run(emit=emit, cancel=cancel)
+        with StopOnSignals(cancel, first="cancelling at the next safe point (Ctrl-C again to stop at once)",
+                           terminated="stopping at the next safe point", hang_up=True):
+            return session.run(emit=emit, cancel=cancel)
     except KeyboardInterrupt:
-        _say("\nstopped at once: run the same cleanup again to resume it")
+        say("\nstopped at once: run the same cleanup again to resume it")
         raise
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def _say(text: str) -> None:
-    """A line on stderr that may have gone with the terminal."""
-    try:
-        print(text, file=sys.stderr, flush=True)
-    except OSError:
-        pass

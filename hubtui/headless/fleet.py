@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import signal
 import sys
 import threading
 
@@ -86,7 +85,7 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
     each said; exit 1 naming every hub that failed. Ctrl-C stops starting new hubs."""
     from ..ops.fleet import MAINTENANCE, MAYBE_PRODUCTION, REFUSED, RESTORE, UNCONFIRMED, act_on_hubs, choose_hubs
     from ..ops.scale import parse_replicas
-    from .output import EventPrinter, table
+    from .output import EventPrinter, StopOnSignals, table
 
     if args.deployment:
         raise UsageError("--contexts scales whole hubs: use --all -r N or --restore, not --deployment")
@@ -114,11 +113,6 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
                          f"({', '.join(h.context for h in hubs)}); name each production context exactly")
     printer = EventPrinter(ndjson=args.ndjson)
     cancel = threading.Event()
-    previous = signal.getsignal(signal.SIGINT)
-
-    def stop(signum, frame) -> None:
-        cancel.set()
-        print("hubtui: stopping: no new hub is started; those under way finish", file=sys.stderr, flush=True)
 
     from ..present.fleet import result_dict, result_text
 
@@ -128,16 +122,12 @@ def scale_hubs(args: argparse.Namespace, settings: Settings) -> int:
         elif not args.json:
             print(f"{result.context}: {result_text(result)}", file=sys.stderr, flush=True)
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, stop)
-    try:
+    with StopOnSignals(cancel, first="hubtui: stopping: no new hub is started; those under way finish",
+                       terminated="stopping: no new hub is started; those under way finish", second_stops=False):
         results = act_on_hubs(settings, hubs, RESTORE if args.restore else MAINTENANCE, replicas=replicas,
                               force=args.force, dry_run=args.dry_run, wait=wait, rollback=args.rollback_on_failure,
                               confirmed=confirmed, cancel=cancel, on_result=said,
                               emit_for=lambda hub: functools.partial(printer, context=hub.context))
-    finally:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGINT, previous)
     failed = [r for r in results if not r.ok]
     code = EXIT_FAILURE if failed else EXIT_OK
     if args.json or args.ndjson:

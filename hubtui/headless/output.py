@@ -106,3 +106,52 @@ def table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
     lines = ["  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip() for r in [headers, *rows]]
     return "\n".join(lines)
+
+
+def say(text: str) -> None:
+    """A line on stderr that may have gone with the terminal."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except OSError:
+        pass
+
+
+class StopOnSignals:
+    """While entered (on the main thread), the operator's stop sets `cancel` instead of killing the command:
+    the first Ctrl-C says `first`; a second one stops at once (KeyboardInterrupt) when `second_stops`; SIGTERM,
+    and SIGHUP when `hang_up` (the terminal went away), set it too, said as `'{name}: ' + terminated`. The
+    handlers that were there come back on leaving."""
+
+    def __init__(self, cancel: threading.Event, *, first: str, terminated: str, second_stops: bool = True,
+                 hang_up: bool = False):
+        self.cancel, self.first, self.terminated = cancel, first, terminated
+        self.second_stops, self.hang_up = second_stops, hang_up
+        self._previous: dict = {}
+
+    def _interrupt(self, signum, frame) -> None:
+        if self.cancel.is_set() and self.second_stops:
+            raise KeyboardInterrupt
+        self.cancel.set()
+        say("\n" + self.first)
+
+    def _terminate(self, signum, frame) -> None:
+        import signal
+
+        self.cancel.set()
+        say(f"\n{signal.Signals(signum).name}: {self.terminated}")
+
+    def __enter__(self) -> StopOnSignals:
+        import signal
+
+        if threading.current_thread() is threading.main_thread():
+            handlers = {signal.SIGINT: self._interrupt, signal.SIGTERM: self._terminate}
+            if self.hang_up:
+                handlers[signal.SIGHUP] = self._terminate
+            self._previous = {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from ..errors import EXIT_FAILURE, EXIT_OK, EXIT_TIMEOUT, HubError, UsageError
 from ..events import Event
 from ..settings import Settings
-from .output import EventPrinter, table
+from .output import EventPrinter, StopOnSignals, table
 from ..words import counted, rolled_back
 
 
@@ -99,29 +99,6 @@ class TerminalProgress:
 EXIT_STOPPED = 130  # the operator stopped it (Ctrl-C), as a shell says of a program it interrupted
 
 
-def _stop_on_ctrl_c(cancel):
-    """The first Ctrl-C (or SIGTERM) sends no further change and ends a wait; a second Ctrl-C stops at once.
-    Returns a function that puts the previous handlers back."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-
-    def on_sigint(signum, frame):
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        cancel.set()
-        print("\nstopping: no further change is sent (Ctrl-C again to stop at once)", file=sys.stderr)
-
-    def on_term(signum, frame):
-        cancel.set()
-
-    previous = {sig: signal.signal(sig, handler) for sig, handler in ((signal.SIGINT, on_sigint),
-                                                                        (signal.SIGTERM, on_term))}
-    return lambda: [signal.signal(sig, handler) for sig, handler in previous.items()]
-
-
 def _say_made(error: BaseException, changes=None) -> None:
     """What a scale changed before an error stopped it, so that the one line that follows is not read as
     'nothing changed': the changes it made (`changes`, when the error came in the wait or the rollback after
@@ -164,38 +141,38 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         emit = TerminalProgress(printer)
     conn = connect(settings, interactive=True)
     cancel = threading.Event()
-    restore_signals = _stop_on_ctrl_c(cancel)
     try:
-        engine = ScaleEngine(conn, settings, dry_run=args.dry_run, emit=emit, cancel=cancel)
-        try:
-            if args.restore:
-                changes = engine.restore(args.deployment, force=args.force)
-            elif args.all:
-                changes = engine.scale_all(args.replicas)
-            else:
-                changes = engine.scale(args.deployment, args.replicas)
-        except (HubError, KeyboardInterrupt) as e:
-            _say_made(e)
-            raise
-        done = {c.name: c.after for c in changes if c.ok}
-        outcome = None
-        rolled: dict[str, ScaleChange] = {}
-        try:
-            if args.wait and done and not args.dry_run and not cancel.is_set():
-                outcome = engine.wait_ready(list(done), args.timeout, targets=done, cancel=cancel)
-                if args.rollback_on_failure and not outcome.ok and not cancel.is_set():
-                    rolled = {c.name: c for c in engine.rollback(changes)}
-        except (HubError, KeyboardInterrupt) as e:
-            _say_made(e, changes)
-            raise
-        try:
-            # the status is measured, never assumed: the named deployments read again (all of them after --all)
-            rows = {r.name: r for r in engine.rows(None if args.all else [c.name for c in changes])}
-        except HubError as e:
-            print(f"warning: the changes were sent, but their state could not be read: {e}", file=sys.stderr)
-            rows = {}
+        with StopOnSignals(cancel, first="stopping: no further change is sent (Ctrl-C again to stop at once)",
+                           terminated="stopping: no further change is sent"):
+            engine = ScaleEngine(conn, settings, dry_run=args.dry_run, emit=emit, cancel=cancel)
+            try:
+                if args.restore:
+                    changes = engine.restore(args.deployment, force=args.force)
+                elif args.all:
+                    changes = engine.scale_all(args.replicas)
+                else:
+                    changes = engine.scale(args.deployment, args.replicas)
+            except (HubError, KeyboardInterrupt) as e:
+                _say_made(e)
+                raise
+            done = {c.name: c.after for c in changes if c.ok}
+            outcome = None
+            rolled: dict[str, ScaleChange] = {}
+            try:
+                if args.wait and done and not args.dry_run and not cancel.is_set():
+                    outcome = engine.wait_ready(list(done), args.timeout, targets=done, cancel=cancel)
+                    if args.rollback_on_failure and not outcome.ok and not cancel.is_set():
+                        rolled = {c.name: c for c in engine.rollback(changes)}
+            except (HubError, KeyboardInterrupt) as e:
+                _say_made(e, changes)
+                raise
+            try:
+                # the status is measured, never assumed: the named deployments read again (all of them after --all)
+                rows = {r.name: r for r in engine.rows(None if args.all else [c.name for c in changes])}
+            except HubError as e:
+                print(f"warning: the changes were sent, but their state could not be read: {e}", file=sys.stderr)
+                rows = {}
     finally:
-        restore_signals()
         conn.close()
 
     why_not = {}
