@@ -127,7 +127,7 @@ class Scaling:
         what = escape(what)
         if error:
             made = [c for c in changes if c.ok and c.before != c.after]
-            before = (f" ({counted(len(made), 'deployment')} changed before it, not rolled back: "
+            before = (" (made before it, not rolled back: "
                       + ", ".join(f"{c.name} {c.before} → {c.after}" for c in made) + ")") if made else ""
             self.result(f"[b $error]failed:[/] {what}: {escape(error)}{escape(before)}")
             self.notify(error, title="failed", severity="error", timeout=10)

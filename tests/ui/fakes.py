@@ -131,8 +131,14 @@ class FakeBackend:
 
     not_ready: dict[str, str] | None = None  # a test's deployments that never become ready: name -> why
 
+    wait_error = ""  # the wait fails with this (after the changes were made)
+
     def wait_ready(self, names, timeout=None, *, targets=None, cancel=None):
         self.calls.append(("wait", tuple(names)))
+        if self.wait_error:
+            from hubtui.errors import HubError
+
+            raise HubError(self.wait_error)
         failing = {n: why for n, why in (self.not_ready or {}).items() if n in names}
         return WaitOutcome(tuple(n for n in names if n not in failing), failing, 0.0)
 

@@ -252,6 +252,22 @@ async def test_rollback_on_failure_puts_a_change_that_is_not_ready_back_and_says
         assert "rollback off (it needs the wait)" in screen_text(app)
 
 
+async def test_an_error_after_the_change_says_the_change_stands():
+    """The wait fails once the scale was made: the message says the failure and that the change was made and
+    not rolled back, never only the error (which would read as 'nothing changed')."""
+    backend = FakeBackend()
+    backend.wait_error = "watching the pods: cannot reach the API server"
+    async with opened_on("scheduler", backend, size=(160, 40)) as (app, pilot):
+        await pilot.press("w", "right", "right", "enter")  # the wait on, then the change, as a burst
+        await until(pilot, lambda: "failed:" in screen_text(app), what="the failure")
+        line = next(ln for ln in screen_lines(app) if "failed:" in ln)
+        assert "cannot reach the API server (made before it" in line, line
+        await press_for(pilot, app, ("L",), Help)  # the whole line, in the history
+        await until(pilot, lambda: "(made before it, not rolled back: scheduler 1 → 3)" in " ".join(screen_lines(app)),
+                    what="the change that stands, named")
+        assert backend.calls[-2:] == [("scale", ("scheduler",), 3, False), ("wait", ("scheduler",))]
+
+
 async def test_a_result_too_long_for_the_message_line_says_it_is_cut_and_l_shows_it_whole():
     """The rollback's reasons run past the screen's edge: the line ends with "… (L: all of it)" inside the
     screen, and the history (L) has every word of it."""
