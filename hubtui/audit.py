@@ -15,12 +15,51 @@ import getpass
 import json
 import os
 import threading
+from contextlib import contextmanager
 from datetime import datetime, UTC
 from pathlib import Path
 
 from .errors import HubError
 
 _lock = threading.Lock()
+
+# The operator's hard stop (a second Ctrl-C) is a KeyboardInterrupt raised on the main thread wherever it is.
+# A change and its audit line are one: while a line is being written the stop waits for it (_held), and a
+# stop that lands between a change's request and its line writes the line itself (`sending`). Main thread
+# only: no signal lands on another, and those finish their change before the process ends.
+_held = 0
+_stop_pending = False
+_sending: list[dict] = []  # the main thread's changes under way whose line is not written yet
+
+
+def _on_main() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def stop_at_once() -> None:
+    """From a signal handler (the operator's second Ctrl-C): KeyboardInterrupt now, or, while an audit line is
+    being written, as soon as it is."""
+    global _stop_pending
+    if _held:
+        _stop_pending = True
+        return
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _whole():
+    global _held, _stop_pending
+    if not _on_main():
+        yield
+        return
+    _held += 1
+    try:
+        yield
+    finally:
+        _held -= 1
+        if not _held and _stop_pending:
+            _stop_pending = False
+            raise KeyboardInterrupt
 
 
 class AuditError(HubError):
@@ -84,12 +123,38 @@ class AuditLog:
         entry = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
                  "user": _user(), "action": action, **fields}
         line = json.dumps(entry, sort_keys=False, default=str)
-        with _lock:
+        with _whole(), _lock:
             try:
                 append_line(self.path, line)
             except OSError as e:
                 raise AuditError(f"cannot write the audit log {self.path} ({_reason(e)}): '{action}' was done but "
                                  "is not recorded; stopping. Fix the log's folder or set XDG_STATE_HOME") from None
+            if _on_main():
+                for change in _sending:  # its line (or the line of the change it became) is written
+                    change["written"] = True
+
+    @contextmanager
+    def sending(self, action: str, **fields):
+        """Around a request that changes something and the record() of its line after it. A hard stop that
+        lands before the line is written (the request in flight, or its answer just in) writes this line
+        instead, marked `interrupted`: the change may or may not have been made. Then the stop goes on."""
+        if not _on_main():
+            yield
+            return
+        change = {"written": False}
+        _sending.append(change)
+        try:
+            yield
+        except KeyboardInterrupt:
+            if not change["written"]:
+                try:
+                    self.record(action, **fields, interrupted="stopped at once before its answer was recorded: "
+                                                              "it may or may not have been made")
+                except AuditError:
+                    pass  # the stop goes on; nothing more can be recorded
+            raise
+        finally:
+            _sending.remove(change)
 
     def entries(self) -> list[dict]:
         try:

@@ -163,6 +163,8 @@ class TeardownContext:
     deleting: set[str] = field(default_factory=set)  # of those, the ids a delete request was sent for
     notes: dict[str, list] = field(default_factory=dict)  # id -> what its outcome says besides its end (a
     # protection switched off), whichever way it ends
+    under_way: dict[str, Lifecycle] = field(default_factory=dict)  # id -> started, not yet ended (a hard stop
+    # ends those a change was sent for: teardown)
 
     def serialised(self) -> TeardownContext:
         """The same context (same cancel event) with emit and record behind one lock, for a provider that
@@ -213,9 +215,11 @@ class Lifecycle:
         return ResourceOutcome(self.resource, SKIPPED, (why,))
 
     def start(self, detail: str = "") -> None:
+        self.ctx.under_way[self.resource.id] = self
         self.ctx.emit(StepStarted(self.step, detail or self.resource.id))
 
     def end(self, outcome: str, *said: ResourceSaid) -> ResourceOutcome:
+        self.ctx.under_way.pop(self.resource.id, None)
         result = ResourceOutcome(self.resource, outcome, said)
         if outcome in FINISHED_OUTCOMES:
             self.ctx.emit(StepDone(self.step, outcome, said))
@@ -299,7 +303,15 @@ def discover(provider: str, environment: str, settings: Settings, *,
 
 
 def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[ResourceOutcome]:
-    return provider_module(plan.provider).teardown(plan, settings, ctx)
+    try:
+        return provider_module(plan.provider).teardown(plan, settings, ctx)
+    except KeyboardInterrupt:  # a hard stop (a second Ctrl-C) on the main thread, amid a resource's way: one
+        # that a change was sent for is ended and recorded all the same (the journal and the audit), unfinished
+        for life in list(ctx.under_way.values()):
+            rid = life.resource.id
+            life.end(SKIPPED, *ctx.notes.get(rid, ()),
+                     StoppedBefore("confirmed" if life.requested or rid in ctx.deleting else "request"))
+        raise
 
 
 # ------------------------------------------------------------------------------------- what is included

@@ -118,7 +118,8 @@ def say(text: str) -> None:
 
 class StopOnSignals:
     """While entered (on the main thread), the operator's stop sets `cancel` instead of killing the command:
-    the first Ctrl-C says `first`; a second one stops at once (KeyboardInterrupt) when `second_stops`; SIGTERM,
+    the first Ctrl-C says `first`; a second one stops at once (KeyboardInterrupt, hubtui.audit.stop_at_once:
+    a change under way still gets its audit line) when `second_stops`; SIGTERM,
     and SIGHUP when `hang_up` (the terminal went away), set it too, said as `'{name}: ' + terminated`. The
     handlers that were there come back on leaving."""
 
@@ -130,7 +131,10 @@ class StopOnSignals:
 
     def _interrupt(self, signum, frame) -> None:
         if self.cancel.is_set() and self.second_stops:
-            raise KeyboardInterrupt
+            from ..audit import stop_at_once
+
+            stop_at_once()  # KeyboardInterrupt, once the audit line being written (if any) is written
+            return
         self.cancel.set()
         say("\n" + self.first)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 from ..audit import AuditError, AuditLog
@@ -348,7 +349,7 @@ class ScaleEngine:
 
     def _scale_one(self, row: DeploymentRow, n: int, *, action: str, record: bool = False,
                    clear: bool = False, put_record: object = _KEEP, tries: int = CONFLICT_TRIES,
-                   step: str = "") -> ScaleChange:
+                   step: str = "", planned_from: int | None = None) -> ScaleChange:
         """One deployment to n. record: the same request writes hubtui.io/original-replicas (its count now), so
         that no deployment is ever at 0 without the count to restore; clear: the same request removes it (a
         restore); put_record: the same request sets it to that count, or removes it for None (a rollback puts
@@ -375,40 +376,50 @@ class ScaleEngine:
         if self.cancel is not None and self.cancel.is_set():
             self.emit(StepFailed(step, NOT_SENT_STOPPED))
             return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, NOT_SENT_STOPPED, stopped=True)
-        try:
-            if touch:
-                annotation = None if new_record is None else str(new_record)
-                meta: dict = {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: annotation}}
-                if row.resource_version:
-                    meta["resourceVersion"] = row.resource_version
-                self._api(patch_deployment, self.conn, self._ns(row), row.name,
-                          {"metadata": meta, "spec": {"replicas": n}}, dry_run=self.dry_run)
+        where = dict(context=self.conn.context, cluster=self.conn.cluster, namespace=self._ns(row),
+                     deployment=row.name, before=row.desired, after=n)
+        failure: Exception | None = None
+        # a hard stop (a second Ctrl-C) before the change's audit line is written writes it, marked interrupted
+        with nullcontext() if self.dry_run else self.audit.sending(action, **where):
+            try:
+                if touch:
+                    annotation = None if new_record is None else str(new_record)
+                    meta: dict = {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: annotation}}
+                    if row.resource_version:
+                        meta["resourceVersion"] = row.resource_version
+                    self._api(patch_deployment, self.conn, self._ns(row), row.name,
+                              {"metadata": meta, "spec": {"replicas": n}}, dry_run=self.dry_run)
+                else:
+                    self._api(patch_scale, self.conn, self._ns(row), row.name, n, dry_run=self.dry_run)
+            except Exception as e:  # noqa: BLE001 - refused or not sent: nothing was changed
+                failure = e
             else:
-                self._api(patch_scale, self.conn, self._ns(row), row.name, n, dry_run=self.dry_run)
-        except Exception as e:  # noqa: BLE001
-            moved = touch and getattr(e, "status", None) == 409
+                change = ScaleChange(row.ref, row.desired, n, self.dry_run, warning,
+                                     record=(row.original_replicas if row.original_text is None else row.original_text,
+                                             new_record) if touch else None)  # type: ignore[arg-type]
+                if not self.dry_run:
+                    with self._applied_lock:
+                        self.applied.append(change)
+                    kept = ({} if not touch else {"cleared_record": True} if new_record is None
+                            else {"recorded": new_record})
+                    try:
+                        self._record(action, **where, **kept)
+                    except AuditError:
+                        self.emit(StepFailed(step, "done, but the audit log cannot be written"))
+                        raise
+        if failure is not None:
+            moved = touch and getattr(failure, "status", None) == 409
             fresh = self._again_after_conflict(row, tries, planned=action == "restore") if moved else None
             if fresh is not None:
                 return self._scale_one(fresh, n, action=action, record=record and needs_record(fresh), clear=clear,
-                                       put_record=put_record, tries=tries - 1, step=step)
-            error = changed_since(row.ref) if moved else str(describe_api_error(e, f"scaling {row.ref}"))
+                                       put_record=put_record, tries=tries - 1, step=step,
+                                       planned_from=row.desired if planned_from is None else planned_from)
+            error = changed_since(row.ref) if moved else str(describe_api_error(failure, f"scaling {row.ref}"))
             self.emit(StepFailed(step, error))
             return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error)
-        change = ScaleChange(row.ref, row.desired, n, self.dry_run, warning,
-                             record=(row.original_replicas if row.original_text is None else row.original_text,
-                                     new_record) if touch else None)  # type: ignore[arg-type]
-        if not self.dry_run:
-            with self._applied_lock:
-                self.applied.append(change)
-            kept = ({} if not touch else {"cleared_record": True} if new_record is None
-                    else {"recorded": new_record})
-            try:
-                self._record(action, context=self.conn.context, cluster=self.conn.cluster,
-                             namespace=self._ns(row), deployment=row.name, before=row.desired, after=n, **kept)
-            except AuditError:
-                self.emit(StepFailed(step, "done, but the audit log cannot be written"))
-                raise
-        self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else ""))
+        # sent again after a conflict on a count that moved since the step's line was drawn: the line says so
+        moved_since = f"sent on its count now, {row.desired}" if planned_from not in (None, row.desired) else ""
+        self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else moved_since))
         return change
 
     def _again_after_conflict(self, row: DeploymentRow, tries: int, *, planned: bool) -> DeploymentRow | None:

@@ -454,6 +454,32 @@ def test_a_stop_once_a_firewall_rule_is_gone_deletes_nothing_more_and_records_th
     assert net in gcp.networks and gcp.subnetworks
 
 
+def test_a_hard_stop_once_a_firewall_rule_is_gone_still_records_the_network(gcp, settings, rec):
+    """The operator's second Ctrl-C (KeyboardInterrupt, on the main thread that deletes the network) lands as
+    its first part is deleted: the network's outcome is recorded all the same (the journal and the audit
+    know the cloud changed), then the stop goes on."""
+    from hubtui.cloud import base
+    from hubtui.facts import PartDeleted
+
+    net = f"{CLUSTER}-vpc"
+    gcp.add_network(net, subnetworks=(f"{CLUSTER}-subnet",), firewalls=(f"{CLUSTER}-allow-internal",))
+    plan = gcp_cloud.discover("dev", settings)
+    ctx = rec.ctx()
+
+    def emit(event):
+        rec.events.append(event)
+        if isinstance(event, PartDeleted):
+            raise KeyboardInterrupt
+
+    ctx.emit = emit
+    with pytest.raises(KeyboardInterrupt):
+        base.teardown(plan, settings, ctx)  # as the runner calls it
+    [outcome] = rec.records
+    assert outcome.resource.id.endswith(net) and outcome.outcome == SKIPPED
+    assert words(outcome) == "cancelled before it was confirmed deleted"
+    assert net in gcp.networks and gcp.subnetworks
+
+
 @pytest.mark.parametrize("status", [403, 500])
 def test_other_errors_fail_at_once(gcp, settings, rec, status):
     gcp.add_hub("dev")

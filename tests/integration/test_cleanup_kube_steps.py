@@ -189,6 +189,29 @@ def test_a_stop_between_two_namespace_deletions_sends_no_further_delete(kube, sc
         first.core.patch_namespaced_config_map("held", first.name, {"metadata": {"finalizers": None}})
 
 
+def test_a_hard_stop_during_a_namespace_delete_still_audits_it_and_sends_no_other(kube, scratch, audit,
+                                                                                 monkeypatch):
+    """The operator's second Ctrl-C (KeyboardInterrupt) lands as the first DELETE's answer comes: its audit line
+    is written all the same, marked interrupted; the second namespace is never sent one."""
+    from hubtui.ops.cleanup import kube_steps
+
+    first, second = scratch("hard"), scratch("hard")
+    real_delete = kube_steps.delete_object
+
+    def delete_object(*args, **kw):
+        real_delete(*args, **kw)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kube_steps, "delete_object", delete_object)
+    uids = {ns.name: ns.core.read_namespace(ns.name).metadata.uid for ns in (first, second)}
+    with pytest.raises(KeyboardInterrupt):
+        delete_namespaces(kube, uids, audit=audit, timeout=60)
+    assert second.core.read_namespace(second.name).status.phase == "Active"
+    [entry] = [e for e in audit.entries() if e["action"] == "delete-namespace"]
+    assert (entry["namespace"], entry["uid"]) == (first.name, uids[first.name])
+    assert entry["interrupted"].endswith("it may or may not have been made")
+
+
 def test_a_namespace_whose_delete_is_refused_is_named_and_the_others_still_go(kube, scratch, audit):
     """An admission policy refuses the first namespace's DELETE: it is named with the API server's reason, the
     second is still deleted and waited for, and the deletion is not complete (never 'done')."""

@@ -62,6 +62,24 @@ def test_a_stop_sends_no_further_change_and_each_one_not_sent_says_so(kube, kube
     assert [e["deployment"] for e in eng.audit.entries() if e["action"] == "scale"] == [sent[0].name]
 
 
+def test_a_hard_stop_as_the_answer_comes_still_audits_the_change(engine, ns):
+    """The operator's second Ctrl-C (KeyboardInterrupt) lands just as the scale's answer arrives, before its
+    audit line: the line is written all the same, marked interrupted, and the stop goes on."""
+    real_api = engine._api
+
+    def api(*args, **kw):
+        real_api(*args, **kw)
+        raise KeyboardInterrupt
+
+    engine._api = api
+    with pytest.raises(KeyboardInterrupt):
+        engine.scale(["forecasting"], 2)
+    assert ns.replicas()["forecasting"] == 2
+    [entry] = [e for e in engine.audit.entries() if e["action"] == "scale"]
+    assert (entry["deployment"], entry["before"], entry["after"]) == ("forecasting", 1, 2)
+    assert entry["interrupted"].endswith("it may or may not have been made")
+
+
 def test_a_deployment_that_moves_between_the_read_and_the_write_is_never_recorded_or_restored_stale(engine, ns):
     """An HPA or a person scales a deployment after hubtui read it: maintenance's patch is refused on the old
     version and sent again on the new one, so the count recorded is the one it had just before (4, not 1); a
@@ -73,6 +91,9 @@ def test_a_deployment_that_moves_between_the_read_and_the_write_is_never_recorde
     assert changes["forecasting"].ok and (changes["forecasting"].before, changes["forecasting"].after) == (4, 0)
     assert ns.annotations("forecasting")["hubtui.io/original-replicas"] == "4"
     assert ns.replicas()["forecasting"] == 0
+    # its line was drawn as 1→0 before the read again: its ✓ says the count it was sent on
+    assert [e.detail for e in engine.events if isinstance(e, StepDone) and e.step == "forecasting 1→0"] == [
+        "sent on its count now, 4"]
     del engine.rows
     stale = engine.rows()  # all at 0, each with its record
     ns.apps.patch_namespaced_deployment_scale("worker-service", ns.name, {"spec": {"replicas": 1}})

@@ -85,3 +85,48 @@ def test_the_log_is_private_to_its_user(tmp_path):
     log.record("scale")
     assert log.path.stat().st_mode & 0o777 == 0o600
     assert log.path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_hard_stop_that_comes_while_a_line_is_written_waits_for_it(tmp_path, monkeypatch):
+    """The operator's second Ctrl-C (a real SIGINT, through the CLI's handler) lands while a change's line is
+    being written: the line is written whole, then the stop goes on."""
+    import signal
+    import threading
+
+    from hubtui.headless.output import StopOnSignals
+
+    log = AuditLog(tmp_path / "state")
+    real_append = audit_module.append_line
+
+    def append_line(path, line):
+        os.kill(os.getpid(), signal.SIGINT)  # handled at once, here, on the main thread
+        real_append(path, line)
+
+    monkeypatch.setattr(audit_module, "append_line", append_line)
+    cancel = threading.Event()
+    cancel.set()  # the first Ctrl-C came before
+    with StopOnSignals(cancel, first="stopping", terminated="stopping"):
+        with pytest.raises(KeyboardInterrupt):
+            log.record("scale", deployment="a", before=1, after=0)
+        monkeypatch.setattr(audit_module, "append_line", real_append)
+        with pytest.raises(KeyboardInterrupt):  # with no line under way, the stop is at once
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):
+                pass
+    assert [(e["action"], e["deployment"]) for e in log.entries()] == [("scale", "a")]
+
+
+def test_a_hard_stop_between_a_request_and_its_line_writes_the_line_marked_interrupted(tmp_path):
+    log = AuditLog(tmp_path / "state")
+    with pytest.raises(KeyboardInterrupt):
+        with log.sending("delete-namespace", namespace="a", uid="1"):
+            raise KeyboardInterrupt  # the request in flight, or its answer just in
+    with pytest.raises(KeyboardInterrupt):
+        with log.sending("delete-namespace", namespace="b", uid="2"):
+            log.record("delete-namespace", namespace="b", uid="2")
+            raise KeyboardInterrupt  # after its line: nothing more to write
+    with log.sending("delete-namespace", namespace="c", uid="3"):
+        pass  # refused, not sent: no line
+    [a, b] = log.entries()
+    assert (a["namespace"], b["namespace"]) == ("a", "b") and "interrupted" not in b
+    assert a["interrupted"] == "stopped at once before its answer was recorded: it may or may not have been made"

@@ -226,23 +226,25 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
                 if cancel.is_set():
                     raise StepCancelled(f"cancelled while draining {namespace}: scaled to 0, {len(deleted)} of "
                                         f"{len(jobs) + len(crons)} jobs/cronjobs deleted")
-                try:  # the one listed, by its uid: one made again since under its name is not this drain's
-                    delete_object(conn, "batch/v1", f"{kind}s", name_in(item), namespace,
-                                  uid=meta_of(item).get("uid"), propagation="Background")
-                except Exception as e:
-                    status, resent = getattr(e, "status", None), getattr(e, "resent", False)
-                    if status not in (404, 409):
-                        raise
-                    if status == 404 and resent:  # sent again after its answer was lost: the first copy deleted it
-                        deleted.append(f"{kind}/{name_in(item)}")
-                        audit.record("drain-delete", context=conn.context, namespace=namespace, object=deleted[-1],
-                                     answer_lost=True)
-                    elif status == 409 and resent:  # the first copy may have deleted it before one was made again
-                        audit.record("drain-delete", context=conn.context, namespace=namespace,
-                                     object=f"{kind}/{name_in(item)}", answer_lost=True, found_again=True)
-                    continue  # gone already (nothing done, nothing audited), or another object now
-                deleted.append(f"{kind}/{name_in(item)}")
-                audit.record("drain-delete", context=conn.context, namespace=namespace, object=deleted[-1])
+                with audit.sending("drain-delete", context=conn.context, namespace=namespace,
+                                   object=f"{kind}/{name_in(item)}"):
+                    try:  # the one listed, by its uid: one made again since under its name is not this drain's
+                        delete_object(conn, "batch/v1", f"{kind}s", name_in(item), namespace,
+                                      uid=meta_of(item).get("uid"), propagation="Background")
+                    except Exception as e:
+                        status, resent = getattr(e, "status", None), getattr(e, "resent", False)
+                        if status not in (404, 409):
+                            raise
+                        if status == 404 and resent:  # sent again after its answer was lost: the first copy deleted it
+                            deleted.append(f"{kind}/{name_in(item)}")
+                            audit.record("drain-delete", context=conn.context, namespace=namespace, object=deleted[-1],
+                                         answer_lost=True)
+                        elif status == 409 and resent:  # the first copy may have deleted it before one was made again
+                            audit.record("drain-delete", context=conn.context, namespace=namespace,
+                                         object=f"{kind}/{name_in(item)}", answer_lost=True, found_again=True)
+                        continue  # gone already (nothing done, nothing audited), or another object now
+                    deleted.append(f"{kind}/{name_in(item)}")
+                    audit.record("drain-delete", context=conn.context, namespace=namespace, object=deleted[-1])
         if deleted:
             emit(JobsDeleted(namespace, tuple(deleted)))
     except HubError:
@@ -345,38 +347,40 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
         if not uid:
             created_again[name] = "the plan has no uid for it (made by an older hubtui): plan again"
             continue
-        try:
-            delete_object(conn, "v1", "namespaces", name, uid=uid)
-        except Exception as e:  # noqa: BLE001
-            status, resent = getattr(e, "status", None), getattr(e, "resent", False)
-            # resent: sent again after its connection dropped, so the first copy may have been carried out, its
-            # answer lost. A namespace found gone or Terminating then is this run's deletion: audited as such
-            current = _namespace_uid(conn, name) if status == 409 else None
-            if status in (404, 409) and resent and current in (None, uid):
-                audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid, answer_lost=True,
-                             **({"already_terminating": True} if current else {}))
-                pending.append(name)
-                continue
-            if status == 404:
-                absent.append(name)
-                continue
-            if status == 409:
-                # the uid precondition failed (created again since the plan), or it is already Terminating
-                # (a rerun): only the planned namespace is waited for
-                if current is None:
-                    absent.append(name)
-                elif current != uid:
-                    created_again[name] = f"{recreated(name, current, uid)}: not deleted"
-                    emit(NamespaceCreatedAgain(name))
-                else:  # already Terminating: a rerun
-                    audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid,
-                                 already_terminating=True)
+        # a hard stop (a second Ctrl-C) before its audit line is written writes it, marked interrupted
+        with audit.sending("delete-namespace", context=conn.context, namespace=name, uid=uid):
+            try:
+                delete_object(conn, "v1", "namespaces", name, uid=uid)
+            except Exception as e:  # noqa: BLE001
+                status, resent = getattr(e, "status", None), getattr(e, "resent", False)
+                # resent: sent again after its connection dropped, so the first copy may have been carried out, its
+                # answer lost. A namespace found gone or Terminating then is this run's deletion: audited as such
+                current = _namespace_uid(conn, name) if status == 409 else None
+                if status in (404, 409) and resent and current in (None, uid):
+                    audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid, answer_lost=True,
+                                 **({"already_terminating": True} if current else {}))
                     pending.append(name)
-                continue
-            refused[name] = str(describe_api_error(e, f"deleting namespace {name}"))  # the others still go: each
-            continue  # one that failed is named, and what went is not hidden behind it
-        audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid)
-        pending.append(name)
+                    continue
+                if status == 404:
+                    absent.append(name)
+                    continue
+                if status == 409:
+                    # the uid precondition failed (created again since the plan), or it is already Terminating
+                    # (a rerun): only the planned namespace is waited for
+                    if current is None:
+                        absent.append(name)
+                    elif current != uid:
+                        created_again[name] = f"{recreated(name, current, uid)}: not deleted"
+                        emit(NamespaceCreatedAgain(name))
+                    else:  # already Terminating: a rerun
+                        audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid,
+                                     already_terminating=True)
+                        pending.append(name)
+                    continue
+                refused[name] = str(describe_api_error(e, f"deleting namespace {name}"))  # the others still go: each
+                continue  # one that failed is named, and what went is not hidden behind it
+            audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid)
+            pending.append(name)
 
     # One watch per namespace, selected by name: it needs no right to list every namespace of the cluster.
     changed = threading.Event()
@@ -446,32 +450,33 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
         if cancel is not None and cancel.is_set():
             not_sent.append(label)
             continue
-        resent = False
-        try:
-            delete_object(conn, *where[w["kind"]], w["name"], uid=w["uid"])
-        except Exception as e:  # noqa: BLE001
-            status, resent = getattr(e, "status", None), getattr(e, "resent", False)
-            if status == 404 and not resent:
-                done.append(Listed(label, was_gone=True))
-                continue
-            if status == 409 and resent:
-                # this run's first delete may have removed the planned one (its answer was lost) before one of the
-                # same name was made again: which, nobody can tell now. Audited, and not called done
-                audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"],
-                             answer_lost=True, found_again=True)
-                failed[label] = ("one of that name exists with another uid: not deleted (this run's first delete, "
-                                 "whose answer was lost, may have removed the planned one)")
-            elif status == 409:
-                failed[label] = "created again since the plan: not deleted"
-            elif status != 404:
-                failed[label] = str(describe_api_error(e, f"deleting {label}"))
-            if label in failed:
-                emit(WebhookNotDeleted(label, failed[label]))
-                continue
-            # a 404 on a delete sent again after its connection dropped: the first one was carried out, its
-            # answer lost. Audited as this run's deletion, and said so
-        audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"],
-                     **({"answer_lost": True} if resent else {}))
+        with audit.sending("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"]):
+            resent = False
+            try:
+                delete_object(conn, *where[w["kind"]], w["name"], uid=w["uid"])
+            except Exception as e:  # noqa: BLE001
+                status, resent = getattr(e, "status", None), getattr(e, "resent", False)
+                if status == 404 and not resent:
+                    done.append(Listed(label, was_gone=True))
+                    continue
+                if status == 409 and resent:
+                    # this run's first delete may have removed the planned one (its answer was lost) before one of the
+                    # same name was made again: which, nobody can tell now. Audited, and not called done
+                    audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"],
+                                 answer_lost=True, found_again=True)
+                    failed[label] = ("one of that name exists with another uid: not deleted (this run's first delete, "
+                                     "whose answer was lost, may have removed the planned one)")
+                elif status == 409:
+                    failed[label] = "created again since the plan: not deleted"
+                elif status != 404:
+                    failed[label] = str(describe_api_error(e, f"deleting {label}"))
+                if label in failed:
+                    emit(WebhookNotDeleted(label, failed[label]))
+                    continue
+                # a 404 on a delete sent again after its connection dropped: the first one was carried out, its
+                # answer lost. Audited as this run's deletion, and said so
+            audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"],
+                         **({"answer_lost": True} if resent else {}))
         emit(WebhookDeleted(label, tuple(w["namespaces"])))
         done.append(Listed(label, answer_lost=resent))
     return done, failed, not_sent
