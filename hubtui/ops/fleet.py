@@ -27,10 +27,9 @@ from ..events import Emit, ignore
 from ..kube.client import (FAILED, describe_api_error, FORBIDDEN, UNAUTHORIZED, UNREACHABLE, KubeConnection, connect, error_kind,
                            failure_kind, reach)
 from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
-from ..readonly import readonly_reason
 from ..settings import Settings
 from .cleanup.names import ENVIRONMENT_LABELS, named_environments, production_like
-from .hubs import NOT_HUBS, Hub, choose_hubs, hub_key, hub_settings, readonly_hubs, same_server
+from .hubs import NOT_HUBS, Hub, choose_hubs, hub_key, hub_readonly, hub_settings, readonly_hubs, same_server
 
 __all__ = ["NOT_HUBS", "Hub", "choose_hubs", "hub_key", "hub_settings", "readonly_hubs", "same_server"]  # theirs
 
@@ -149,16 +148,12 @@ class Fleet:
     def readonly_of(self, hub: Hub) -> tuple[str | None, str]:
         """(why changes are refused on the hub, the other context it comes from ('': its own)); None: they are
         not. Any thread: the kubeconfig's contexts are read once, off the UI thread."""
-        own = readonly_reason(hub_settings(self.settings, hub), hub.context)
-        if own or not hub.server:
-            return own, ""
         found = self._readonly
-        if found is None:  # read outside the lock: the UI thread reads the views under it
-            found = readonly_hubs(self.settings, self.hubs)
+        if found is None and self.settings.readonly_contexts:  # read outside the lock: the UI thread reads
+            found = readonly_hubs(self.settings, self.hubs)  # the views under it
             with self._lock:
                 self._readonly = self._readonly or found
-        through, why = found.get(hub_key(hub), ("", None))
-        return why, through
+        return hub_readonly(self.settings, hub, found or {})
 
     # ----- any thread ------------------------------------------------------------------------------------------
     def start(self) -> Fleet:
@@ -422,10 +417,8 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
             report(result)
             return result
         s = hub_settings(settings, hub)
-        refused, why = "", readonly_reason(s, hub.context) if not dry_run else None
-        through = ""
-        if not why and hub.server:
-            through, why = readonly_through.get(hub_key(hub), ("", None))
+        refused = ""
+        why, through = hub_readonly(settings, hub, readonly_through) if not dry_run else (None, "")
         if why:
             refused = READ_ONLY
         elif hub.namespace_from == "context" and hub.namespace in NOT_HUBS:

@@ -84,6 +84,17 @@ def readonly_hubs(settings: Settings, hubs: Sequence[Hub] = ()) -> dict[tuple[st
     return found
 
 
+def hub_readonly(settings: Settings, hub: Hub, found: dict[tuple[str, str], tuple[str, str]]
+                 ) -> tuple[str | None, str]:
+    """(why changes are refused on `hub`, the other context that says so ('': its own)); (None, ''): they are
+    not. `found`: readonly_hubs, read once for many hubs."""
+    own = readonly_reason(hub_settings(settings, hub), hub.context)
+    if own or not hub.server:
+        return own, ""
+    through, why = found.get(hub_key(hub), ("", None))
+    return why, through
+
+
 def hub_settings(settings: Settings, hub: Hub) -> Settings:
     return dataclasses.replace(settings, context=hub.context, namespace=hub.namespace, all_namespaces=False)
 
