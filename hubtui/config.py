@@ -18,10 +18,10 @@ A bad file is one line naming the key; nothing runs with a config that was not u
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Mapping
 
+from .frozen import frozen
 from .errors import UsageError
 
 
@@ -36,7 +36,7 @@ RESUME_MAX_AGE_HOURS = (1, 168)  # the bounds a config may set: an hour to a wee
 PRODUCTION_CONTEXTS = ("*prod*", "*prd*")  # the title bar shows these contexts in red unless the file says
 
 
-@dataclass(frozen=True)
+@frozen
 class Config:
     path: Path | None = None
     namespace: str | None = None

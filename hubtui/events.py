@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
+
+from .frozen import frozen
 
 if TYPE_CHECKING:
     from .facts import Fact, Said
 
 
-@dataclass(frozen=True)
+@frozen
 class StepStarted:
     step: str
     detail: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Progress:
     step: str
     done: int
@@ -24,20 +26,20 @@ class Progress:
     said: tuple[object, ...] = ()  # what the count is of, as facts (worded by present/events.progress_text)
 
 
-@dataclass(frozen=True)
+@frozen
 class LogLine:
     text: str
     level: str = "info"  # info | warning | error
 
 
-@dataclass(frozen=True)
+@frozen
 class StepDone:
     step: str
     detail: str = ""
     said: tuple[Said, ...] = ()  # a cleanup step's end: what it came to, as facts (worded by present/)
 
 
-@dataclass(frozen=True)
+@frozen
 class StepFailed:
     step: str
     error: str
@@ -46,7 +48,7 @@ class StepFailed:
 
 # What a scale reports besides its steps: facts, worded by present/events.py (scale_line). Here, not in
 # hubtui/facts.py: a scale of one deployment loads no cleanup facts (each dataclass costs its import ~3 ms).
-@dataclass(frozen=True)
+@frozen
 class HpaWillUndo:
     """A manual scale of `deployment` to `replicas`, outside the range `low`–`high` of its HPA `hpa` (the HPA
     will scale it back to the bound), or to 0 (the HPA pauses while it is at 0)."""
@@ -57,20 +59,20 @@ class HpaWillUndo:
     replicas: int
 
 
-@dataclass(frozen=True)
+@frozen
 class AtRecordedCount:
     """A restore found `deployment` already at its recorded count: nothing to scale, its record cleared."""
     deployment: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Pace:
     """A bulk change's pace, with its Progress: `per_second` changes a second so far, `eta` seconds left."""
     per_second: float
     eta: float
 
 
-@dataclass(frozen=True)
+@frozen
 class Ready:
     """A wait's Progress counts the deployments that are ready."""
 

@@ -4,36 +4,36 @@ them: a scale or a start-up has none to report, and each dataclass costs its imp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from .frozen import frozen
 from .events import StepDone, StepFailed, StepStarted
 
 
 # ----- what a cleanup run reports besides its steps: facts, as data; present/events.py words them -----------------
-@dataclass(frozen=True)
+@frozen
 class Stopping:
     """The run stops at its next safe point, because of `why` (the cluster lease was lost)."""
     why: str
 
 
-@dataclass(frozen=True)
+@frozen
 class LeaseSkipped:
     """No lease could be held on the cluster (`why`): only this machine's lock keeps a second run out."""
     why: str
     environment: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ForcedRun:
     """--force: the typed confirmations were skipped (the audit log records it)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class BackupTakenAgain:
     """A resumed run that had not reached the drain: the writers are stopped and the backup taken again."""
 
 
-@dataclass(frozen=True)
+@frozen
 class NamespaceKept:
     """An infrastructure namespace left alone: `users` use it since the plan, or they could not be listed
     (`unchecked`: why)."""
@@ -42,7 +42,7 @@ class NamespaceKept:
     unchecked: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class KubeconfigCleaned:
     """`removed` entries of the kubeconfig `file` removed, a copy of it first kept in `copy`."""
     file: str
@@ -50,7 +50,7 @@ class KubeconfigCleaned:
     copy: str
 
 
-@dataclass(frozen=True)
+@frozen
 class WorkingFilesKept:
     """The working files of a completed run (plans, journal) could not be removed: `reason`; `unaudited`: they
     are kept on purpose, the audit log could not say how the run ended."""
@@ -59,13 +59,13 @@ class WorkingFilesKept:
     unaudited: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class AuditUnwritable:
     """The audit log could not take a record (`error`, the audit's own line)."""
     error: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ScaledToZero:
     """A drain scaled `count` workloads of `namespace` to 0: its deployments and statefulsets (`stores`), or only
     its deployments (the writers, before a backup)."""
@@ -74,14 +74,14 @@ class ScaledToZero:
     stores: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class JobsDeleted:
     """A drain deleted these cronjobs and jobs (`kind/name`) of `namespace`."""
     namespace: str
     objects: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class PodsRemain:
     """Pods of `namespace` still there when the drain's `timeout` (seconds) ran out."""
     namespace: str
@@ -89,13 +89,13 @@ class PodsRemain:
     timeout: float
 
 
-@dataclass(frozen=True)
+@frozen
 class NamespaceCreatedAgain:
     """A planned namespace was created again since the plan (another uid): it is not deleted."""
     namespace: str
 
 
-@dataclass(frozen=True)
+@frozen
 class NamespaceStuck:
     """A namespace still Terminating after `timeout` seconds, and `why` (what its status says holds it)."""
     namespace: str
@@ -103,14 +103,14 @@ class NamespaceStuck:
     why: str
 
 
-@dataclass(frozen=True)
+@frozen
 class WebhookDeleted:
     """A webhook or APIService (`label`) deleted, whose service lived in `namespaces`."""
     label: str
     namespaces: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class WebhookNotDeleted:
     """A webhook or APIService (`label`) that was not deleted, and why (an API error's line)."""
     label: str
@@ -118,7 +118,7 @@ class WebhookNotDeleted:
 
 
 # ----- what a teardown of cloud resources and a backup report besides their steps ----------------------------------
-@dataclass(frozen=True)
+@frozen
 class TryingAgain:
     """A call (`what`) failed with an error worth another try (throttled, in use): tried again after `delay`
     seconds; this was try `attempt` of the `retries` allowed after the first."""
@@ -129,21 +129,21 @@ class TryingAgain:
     retries: int
 
 
-@dataclass(frozen=True)
+@frozen
 class LookingAgain:
     """A look at a resource being deleted (`what`) was throttled: it counts as not gone yet."""
     what: str
     error: str
 
 
-@dataclass(frozen=True)
+@frozen
 class SnapshotNotListed:
     """The final snapshot asked for before a delete (`service`: RDS, ElastiCache) is not listed by the cloud."""
     service: str
     snapshot: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ProtectionOff:
     """Deletion protection of `subject` switched off, as the operator confirmed; `done` once it is off, else
     while it is being switched off."""
@@ -151,7 +151,7 @@ class ProtectionOff:
     done: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class DeletionUnderway:
     """A resource (`step`) already being deleted, asked for by an earlier run (through `operation`, where the
     cloud names one): this run waits for that deletion."""
@@ -159,20 +159,20 @@ class DeletionUnderway:
     operation: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class OperationRunning:
     """Another operation (`operation`) runs on the resource (`step`): the delete waits for it to end."""
     step: str
     operation: str
 
 
-@dataclass(frozen=True)
+@frozen
 class FinishedEarlier:
     """A resource (`step`) an earlier run of this plan finished: skipped, no call made."""
     step: str
 
 
-@dataclass(frozen=True)
+@frozen
 class HeldBack:
     """A resource (`step`) not started, and no call made, because of `why` (a cancel, or a dependency that was
     not deleted)."""
@@ -180,7 +180,7 @@ class HeldBack:
     why: ResourceSaid
 
 
-@dataclass(frozen=True)
+@frozen
 class PartDeleted:
     """A part of a resource (`what`, a network's subnet or route) deleted, or found gone already."""
     step: str
@@ -188,7 +188,7 @@ class PartDeleted:
     already_gone: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class BackupSaved:
     """A store's data (`title`) saved to the backup folder's `file`; `note` says what is in it."""
     title: str
@@ -196,7 +196,7 @@ class BackupSaved:
     note: str
 
 
-@dataclass(frozen=True)
+@frozen
 class BackupNotSaved:
     """A store's data (`title`, or its `part`: the roles) not saved, and why (an error's own line). `failed`: a
     best-effort save that was tried and failed; `absent_from`: the namespace holds no such store, so there was
@@ -209,44 +209,44 @@ class BackupNotSaved:
 
 
 # ----- what a step of a cleanup run came to (StepOutcome.said), and what it lists (deleted, failed, skipped) --------
-@dataclass(frozen=True)
+@frozen
 class NothingToBackUp:
     """The backup's namespace does not exist: there was nothing to back up."""
     namespace: str
 
 
-@dataclass(frozen=True)
+@frozen
 class BackedUp:
     """The backup saved `files` files in `folder`."""
     files: int
     folder: str
 
 
-@dataclass(frozen=True)
+@frozen
 class WritersStayDown:
     """The backup failed after the writers were stopped: they stay at 0, each count recorded for a restore."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Drained:
     """`namespaces` namespaces drained (`stores`: their stores too), or only their writers stopped."""
     namespaces: int
     stores: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class DrainFinished:
     """A namespace's drain: `scaled` workloads scaled to 0, `deleted` jobs and cronjobs deleted, no pod left."""
     scaled: int
     deleted: int
 
 
-@dataclass(frozen=True)
+@frozen
 class PodsDidNotGo:
     """A drain ended with pods still there (each namespace's are listed as PodsRemain)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class NamespacesDeleted:
     """The namespaces step: `deleted` deleted now, `already_gone` gone before; `stuck` still Terminating and
     `created_again` created again since the plan (not deleted). `planned` 0: there was none to delete. A stop:
@@ -260,7 +260,7 @@ class NamespacesDeleted:
     terminating: int = 0
 
 
-@dataclass(frozen=True)
+@frozen
 class CloudTally:
     """The cloud step: `gone` of `total` resources gone (now or earlier), `failed` failed, `skipped` skipped."""
     gone: int
@@ -269,7 +269,7 @@ class CloudTally:
     skipped: int
 
 
-@dataclass(frozen=True)
+@frozen
 class LocalCleaned:
     """The local step: `removed` kubeconfig entries removed (`kubeconfig`: there were some planned); the working
     files go at the end; the folders in `kept` are kept."""
@@ -278,7 +278,7 @@ class LocalCleaned:
     kubeconfig: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class NotRun:
     """A step the run did not reach: a step before it failed (`failed_step`), was cancelled, or the run was
     stopped before it (`stopped`)."""
@@ -286,12 +286,12 @@ class NotRun:
     stopped: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class DoneBefore:
     """A step an earlier run of the same plan did (what it came to then follows it)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class StepError:
     """A step that failed or was cancelled (`cancelled`): the error's own message; `unexpected`: the type of an
     error hubtui did not expect (a bug, said as such)."""
@@ -300,13 +300,13 @@ class StepError:
     unexpected: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Noted:
     """What a step came to, as a journal of an older hubtui wrote it (words, not facts)."""
     text: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Listed:
     """One thing a step deleted, failed on or skipped: `label` names it (`namespace x`, an EKS cluster), `why`
     is why it failed or was skipped (an error's own line); `earlier`: deleted by an earlier run; `was_gone`:
@@ -321,42 +321,42 @@ class Listed:
 
 
 # ----- what came of one cloud resource (cloud/base.py's ResourceOutcome.said), worded by present/summary.py -----
-@dataclass(frozen=True)
+@frozen
 class CloudError:
     """The error that ended it, as one line: the cloud's own, or the refusal hubtui raised (plan again, …)."""
     text: str
 
 
-@dataclass(frozen=True)
+@frozen
 class NotReached:
     """The teardown ended before it came to this resource."""
 
 
-@dataclass(frozen=True)
+@frozen
 class StoppedBefore:
     """Cancelled before `point`: "start" (nothing asked), "request" (looked at, no delete sent), "confirmed"
     (deleting, not yet seen gone)."""
     point: str
 
 
-@dataclass(frozen=True)
+@frozen
 class StillDeleting:
     """Cancelled after the delete request: the cloud may still be deleting it (`provider`: AWS, GCP, Azure when
     it is known to be)."""
     provider: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class FinishedBefore:
     """An earlier run of this plan finished it: no call made."""
 
 
-@dataclass(frozen=True)
+@frozen
 class ProtectionSwitchedOff:
     """Its deletion protection was switched off, as the operator confirmed."""
 
 
-@dataclass(frozen=True)
+@frozen
 class FinalSnapshot:
     """The final snapshot `name` its deletion asked for: `status` as the cloud lists it; not `listed`: the cloud
     does not list it; `check_error`: it could not be looked up."""
@@ -366,52 +366,52 @@ class FinalSnapshot:
     check_error: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class NoFinalSnapshot:
     """Deleted with no final snapshot (`backup`: no final backup), as the operator chose."""
     backup: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class FinalBackupKept:
     """Cloud SQL keeps the instance's final backup `days` days."""
     days: int
 
 
-@dataclass(frozen=True)
+@frozen
 class AlreadyGone:
     """It was gone before a delete was sent; `was_deleting`: its deletion was under way, and it is gone now."""
     was_deleting: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class JoinedEarlierDeletion:
     """Deleted by waiting for the deletion an earlier run started (`operation`, when the cloud names one)."""
     operation: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class CannotDelete:
     """hubtui has no deletion for a `kind` on `provider`."""
     kind: str
     provider: str
 
 
-@dataclass(frozen=True)
+@frozen
 class HoldsUnplanned:
     """A resource group that holds resources the plan did not show (`names`, and `more` besides): not deleted."""
     names: tuple[str, ...]
     more: int = 0
 
 
-@dataclass(frozen=True)
+@frozen
 class CredentialsRefused:
     """The cloud's credentials are missing or refused; `hint`: how to sign in."""
     provider: str
     hint: str
 
 
-@dataclass(frozen=True)
+@frozen
 class PartsFailed:
     """An EKS cluster held back: its parts named `failed` (of `failed_kinds`, one each) failed, and it cannot go
     before its parts (`kinds`)."""
@@ -420,13 +420,13 @@ class PartsFailed:
     kinds: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class PartsLeft:
     """An EKS cluster held back: the run was cancelled before its parts (`kinds`) were gone."""
     kinds: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class BlockedBy:
     """Held back because `label` (a GKE cluster in the network) was not deleted (`outcome`)."""
     label: str
@@ -438,7 +438,7 @@ ResourceSaid = CloudError | NotReached | StoppedBefore | StillDeleting | Finishe
     | HoldsUnplanned | CredentialsRefused | PartsFailed | PartsLeft | BlockedBy
 
 
-@dataclass(frozen=True)
+@frozen
 class NamespaceLeftAlone:
     """A planned namespace left alone, because `users` use it since the plan, or they could not be listed
     (`unchecked`: why): plan again."""
@@ -447,7 +447,7 @@ class NamespaceLeftAlone:
     unchecked: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Within:
     """A start, end or failure of an operation a step runs (a store's backup, a namespace's drain): a line of
     the run's log, while the step list shows only the run's own steps."""
@@ -455,26 +455,26 @@ class Within:
 
 
 # what a step's Progress counts (Progress.said), worded by present/events.progress_text
-@dataclass(frozen=True)
+@frozen
 class PodsLeft:
     """The drain waits for `count` pods to go."""
     count: int
 
 
-@dataclass(frozen=True)
+@frozen
 class NamespacesTerminating:
     """The namespaces step waits for `count` namespaces to finish terminating."""
     count: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Waiting:
     """A cloud teardown waits, `seconds` so far, for what its step (`aws: eks-cluster x`) asked of the cloud."""
     step: str
     seconds: int
 
 
-@dataclass(frozen=True)
+@frozen
 class ResourceEnded:
     """A cloud resource's way through the teardown ended: `outcome` (deleted, gone, failed, skipped)."""
     label: str
@@ -484,13 +484,13 @@ class ResourceEnded:
 
 
 # ----- what a plan warns of before anything changes (Plan.risks, CloudPlan.risks): present/risks.py words them ------
-@dataclass(frozen=True)
+@frozen
 class Unworded:
     """A risk as words: a plan saved by an earlier hubtui, whose risks were text (kept as text: its hash holds)."""
     text: str
 
 
-@dataclass(frozen=True)
+@frozen
 class BindingUnproven:
     """Nothing shows that `context` (`server`) is the environment's cluster: the operator types its name."""
     context: str
@@ -499,7 +499,7 @@ class BindingUnproven:
     namespace: str
 
 
-@dataclass(frozen=True)
+@frozen
 class BindingUnchecked:
     """--k8s-only on a cloud: the environment's cluster could not be looked up to bind the context (`error`)."""
     provider: str
@@ -507,35 +507,35 @@ class BindingUnchecked:
     error: str
 
 
-@dataclass(frozen=True)
+@frozen
 class MainNamespaceMissing:
     namespace: str
     context: str
 
 
-@dataclass(frozen=True)
+@frozen
 class NoBackupTaken:
     """--skip-backup."""
 
 
-@dataclass(frozen=True)
+@frozen
 class ConfirmationsSkipped:
     """--force."""
 
 
-@dataclass(frozen=True)
+@frozen
 class VolumesGoWithNamespaces:
     """Persistent volumes are deleted with their namespaces: only the backup keeps their data."""
 
 
-@dataclass(frozen=True)
+@frozen
 class VolumesNotSaved:
     """A statefulset of the main namespace whose volumes the backup does not save."""
     namespace: str
     statefulset: str
 
 
-@dataclass(frozen=True)
+@frozen
 class AdditionalNotBackedUp:
     """An additional namespace's statefulsets and volumes: the backup covers the `main` namespace only."""
     namespace: str
@@ -544,27 +544,27 @@ class AdditionalNotBackedUp:
     main: str
 
 
-@dataclass(frozen=True)
+@frozen
 class SharedIncluded:
     """Shared infrastructure included although `users` (the first five) use it."""
     namespace: str
     users: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class SharedUnchecked:
     """Shared infrastructure included although what uses it could not be listed (`why`)."""
     namespace: str
     why: str
 
 
-@dataclass(frozen=True)
+@frozen
 class KubeconfigByNameOnly:
     """The kubeconfig entries of `cluster` match by name only: no cloud endpoint was found to compare."""
     cluster: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ContextPointsElsewhere:
     """A kubeconfig context names the environment's cluster but its server is not the environment's: kept."""
     context: str
@@ -572,41 +572,41 @@ class ContextPointsElsewhere:
     server: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ConversionUnchecked:
     """The CRDs' conversion webhooks could not be checked (`why`, the API's own line)."""
     why: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ConversionWebhookGoes:
     """A CRD converts its versions through a webhook served from a doomed `namespace` (the CRD stays)."""
     crd: str
     namespace: str
 
 
-@dataclass(frozen=True)
+@frozen
 class BackupWillStop:
     """A store (`what`) exists but cannot be reached: the backup will stop the cleanup before anything goes."""
     what: str
     why: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ShardUnsaved:
     """A Redis cluster master (`node`, described) that cannot be saved: the backup will stop the cleanup."""
     node: str
     problem: str
 
 
-@dataclass(frozen=True)
+@frozen
 class StoreAbsent:
     """No such store (`title`) in the namespace: nothing of it to save."""
     title: str
     namespace: str
 
 
-@dataclass(frozen=True)
+@frozen
 class OtherInstanceUnsaved:
     """A second instance (`name`) of a store: the backup saves one, the one of `pod`."""
     title: str
@@ -614,26 +614,26 @@ class OtherInstanceUnsaved:
     pod: str
 
 
-@dataclass(frozen=True)
+@frozen
 class KafkaToolMissing:
     """The Kafka pod has none of `tools` on its PATH: its topics will not be saved."""
     pod: str
     tools: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class RolesUnsaved:
     """TimescaleDB's roles cannot be read: `user` is not a superuser (every database is saved)."""
     user: str
 
 
-@dataclass(frozen=True)
+@frozen
 class KafkaUnchecked:
     """Whether Kafka's topics can be saved could not be checked (`error`): best effort."""
     error: str
 
 
-@dataclass(frozen=True)
+@frozen
 class NotIncluded:
     """A cloud resource (`resource`: its label) that matches by tag only and is left out of the plan."""
     resource: str
@@ -643,7 +643,7 @@ class NotIncluded:
     parts: tuple[str, ...] = ()  # its own parts, left out with it
 
 
-@dataclass(frozen=True)
+@frozen
 class NameOnly:
     """An included cloud resource that matches by name only: its environment tag (label) is `found` (None:
     it has none)."""
@@ -654,7 +654,7 @@ class NameOnly:
     found: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class TagOnly:
     """An included cloud resource that matches by tag (label) only, not by its name (`named`)."""
     provider: str
@@ -665,7 +665,7 @@ class TagOnly:
     within: str = ""  # the resource that holds it, which is not part of the plan and stays
 
 
-@dataclass(frozen=True)
+@frozen
 class ProtectionOn:
     """A database with deletion protection on: switched off only if the operator confirms."""
     provider: str
@@ -673,13 +673,13 @@ class ProtectionOn:
     name: str
 
 
-@dataclass(frozen=True)
+@frozen
 class MskDataLost:
     """MSK keeps no snapshot and hubtui saves none of its topics' data."""
     resource: str
 
 
-@dataclass(frozen=True)
+@frozen
 class MemorystoreDataLost:
     """A Memorystore instance of a tier that keeps no export on delete."""
     kind: str
@@ -687,14 +687,14 @@ class MemorystoreDataLost:
     tier: str
 
 
-@dataclass(frozen=True)
+@frozen
 class GroupDatabasesLost:
     """An Azure resource group holding databases: Azure keeps no final backup when the group goes."""
     group: str
     databases: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class GroupListedInPart:
     """An Azure resource group holding more resources than the plan lists."""
     group: str
@@ -702,7 +702,7 @@ class GroupListedInPart:
     shown: int
 
 
-@dataclass(frozen=True)
+@frozen
 class ApiDisabled:
     """A GCP API is not enabled in the project: nothing of `what` looked up there."""
     api: str
@@ -710,7 +710,7 @@ class ApiDisabled:
     what: str = ""  # what was not looked up ("VPC network"; "": what `api` names, "GKE clusters")
 
 
-@dataclass(frozen=True)
+@frozen
 class NoAnswerFrom:
     """A GCP service did not answer for some locations: its `things` there are not in the plan."""
     service: str

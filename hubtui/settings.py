@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from collections.abc import Mapping
+
+from .frozen import frozen
 
 DEFAULT_NAMESPACE = "llm-analytics-hub"
 DEFAULT_SCALE_TIMEOUT = 300.0
@@ -18,7 +20,7 @@ def _state_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "hubtui"
 
 
-@dataclass(frozen=True)
+@frozen
 class Settings:
     """What every operation needs to know. Build it with from_env(); it never changes afterwards.
 

@@ -41,6 +41,7 @@ from datetime import datetime, UTC
 from typing import Any
 from collections.abc import Callable, Iterable
 
+from ..frozen import frozen
 from ..errors import HubError, UsageError
 from ..events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore
 from ..facts import (FinishedBefore, FinishedEarlier, HeldBack, NotIncluded, ResourceSaid, Risk, StoppedBefore, TryingAgain,
@@ -64,7 +65,7 @@ def cluster_name(environment: str) -> str:
     return f"llm-analytics-hub-{environment}"
 
 
-@dataclass(frozen=True)
+@frozen
 class CloudResource:
     kind: str  # eks-cluster, eks-nodegroup, eks-fargate-profile, eks-addon, rds-instance,
     #            elasticache-replication-group, msk-cluster,
@@ -83,7 +84,7 @@ class CloudResource:
         return f"{self.kind} {self.name}"
 
 
-@dataclass(frozen=True)
+@frozen
 class CloudPlan:
     provider: str
     identity: str  # "AWS account 123456789012", "GCP project my-project", "Azure subscription <id>"
@@ -134,7 +135,7 @@ class CloudPlan:
         return out
 
 
-@dataclass(frozen=True)
+@frozen
 class ResourceOutcome:
     resource: CloudResource
     outcome: str  # DELETED | GONE | FAILED | SKIPPED

@@ -26,6 +26,7 @@ from types import SimpleNamespace
 from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
+from ..frozen import frozen
 from ..errors import HubError, UsageError
 from ..facts import (AlreadyGone, BlockedBy, CannotDelete, CloudError, DeletionUnderway, FinalBackupKept, JoinedEarlierDeletion,
                      NoFinalSnapshot, OperationRunning, PartDeleted, ProtectionOff, ProtectionSwitchedOff, StillDeleting,
@@ -59,7 +60,7 @@ _IN_USE_MARKERS = ("resourceinusebyanotherresource", "resource_in_use_by_another
 # ---- connection ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class _Gcp:
     """Project, region and how to build a client: the same for every API hubtui calls."""
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, UTC
 from typing import Any, TypedDict
 from collections.abc import Callable
 
+from ..frozen import frozen
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 from .objects import api_path
 from .rest import Collection
@@ -44,7 +45,7 @@ def _shown(value: object) -> str:
     return text if len(text) <= 24 else text[:20] + "..."
 
 
-@dataclass(frozen=True)
+@frozen
 class HpaRange:
     name: str
     min_replicas: int
@@ -54,7 +55,7 @@ class HpaRange:
         return f"{self.min_replicas}–{self.max_replicas}"
 
 
-@dataclass(frozen=True)
+@frozen
 class DeploymentRow:
     name: str
     desired: int
@@ -373,7 +374,7 @@ def all_namespaces_refused(conn: KubeConnection) -> bool:
     return False
 
 
-@dataclass(frozen=True)
+@frozen
 class RowsChanged:
     """What a DeploymentStore reports: rows added or changed, names removed, and the connection state."""
 

@@ -13,10 +13,10 @@ import functools
 import re
 import threading
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 from collections.abc import Callable
 
+from ..frozen import frozen
 from ..errors import HubError
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 from .rest import Collection
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 MAX_EVENTS = 200  # the newest ones are kept; an operator reads the first screenful
 
 
-@dataclass(frozen=True)
+@frozen
 class DetailSnapshot:
     """Everything the detail view shows at one moment (plain dicts, stripped)."""
 
@@ -136,7 +136,7 @@ def strip_event(ev: dict) -> dict:
             "kind": inv.get("kind") or "", "object": inv.get("name") or "", "object_uid": inv.get("uid") or ""}
 
 
-@dataclass(frozen=True)
+@frozen
 class _Known:
     rs_uids: set
     pod_uids: set

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..frozen import frozen
 from ..errors import HubError, UsageError
 
 
@@ -35,7 +36,7 @@ class NotLean(Exception):
         self.context = context
 
 
-@dataclass(frozen=True)
+@frozen
 class Exec:
     """An exec credential plugin (client.authentication.k8s.io), as the kubeconfig gives it."""
     command: str
@@ -47,7 +48,7 @@ class Exec:
     interactive: bool = True  # interactiveMode is not Never: it may ask on the terminal when there is one
 
 
-@dataclass(frozen=True)
+@frozen
 class Endpoint:
     """One context of a kubeconfig, resolved: the server, its trust, and the user's credential."""
     context: str

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ..frozen import frozen
 from .client import KubeConnection
 from .objects import list_items, read_object
 from .rest import Collection
 from ..words import counted
 
 
-@dataclass(frozen=True)
+@frozen
 class PodLook:
     """What choosing a pod (to connect to, or to back up from) reads of one, from the API's JSON: no typed
     client, whose import costs a second."""

@@ -20,10 +20,10 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable
 
+from ..frozen import frozen
 from .client import REQUEST_TIMEOUT, describe_api_error
 
 
@@ -65,7 +65,7 @@ def decoders(schema: type | None) -> tuple[Any, Any]:
     return msgspec.json.Decoder(page), msgspec.json.Decoder(item)
 
 
-@dataclass(frozen=True)
+@frozen
 class WatchEvent:
     type: str
     obj: dict | None = None

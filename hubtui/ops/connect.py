@@ -11,11 +11,12 @@ import re
 import shlex
 import shutil
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from collections.abc import Callable
 from typing import Protocol
 
+from ..frozen import frozen
 from ..errors import HubError, UsageError
 from ..kube.client import KubeConnection, describe_api_error
 from ..kube.objects import read_object
@@ -39,7 +40,7 @@ _PROMPT_HALVES = ("hubtui: ready", " for the password")
 NO_STTY_EXIT = 97
 
 
-@dataclass(frozen=True)
+@frozen
 class Target:
     key: str
     title: str
@@ -61,7 +62,7 @@ KAFKA_HINTS = [
 ]
 
 
-@dataclass(frozen=True)
+@frozen
 class PodChoice:
     name: str
     container: str
@@ -69,7 +70,7 @@ class PodChoice:
     ready: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class Candidate:
     name: str
     state: str  # e.g. "Running, ready" / "Pending" / "Running, not ready"
@@ -82,7 +83,7 @@ SECRET_NOT_FOUND, SECRET_UNREADABLE, SECRET_NO_KEY, SECRET_NOT_TEXT, SECRET_UNTY
 TYPED_WITHOUT_ECHO, IN_CLIENT_ENVIRONMENT, SH_WITHOUT_BASH = "typed without echo", "client environment", "sh fallback"
 
 
-@dataclass(frozen=True)
+@frozen
 class SecretProblem:
     """A secret that gives no password (the session goes on without one)."""
     kind: str
@@ -92,7 +93,7 @@ class SecretProblem:
     error: str = ""  # SECRET_UNREADABLE: the read's own error
 
 
-@dataclass(frozen=True)
+@frozen
 class SessionPlan:
     target: Target
     pod: PodChoice
@@ -253,7 +254,7 @@ SERVER_PORTS = {"timescaledb": 5432, "redis": 6379}
 PG_SECRET_KEY = "POSTGRES_PASSWORD"
 
 
-@dataclass(frozen=True)
+@frozen
 class LocalEnd:
     """What a local session needs besides its client: the pod's port, and the connection the forward uses."""
 
@@ -498,7 +499,7 @@ EXIT_MARK = "hubtui-exit-status:"
 # what would undo a read-only psql session's guard: read-only is against mistakes, and these are one
 UNDOES_READ_ONLY = re.compile(r"transaction_read_only|read\s+write|\\!|\\setenv|\\o\s*\|", re.IGNORECASE)
 MAX_SQL_FILE = 96 * 1024  # bytes: a SQL file goes on the command line (Linux takes 128 KiB an argument)
-@dataclass(frozen=True)
+@frozen
 class CommandPlan:
     """One command in a store's pod, through `kubectl exec -i` (no terminal): psql -c / -f, redis-cli ARGS, or a
     shell line in the Kafka pod. The password goes in on stdin, first, never on a command line."""
@@ -522,7 +523,7 @@ class CommandPlan:
         return ["kubectl", *self.argv[1:at], *self.shown]
 
 
-@dataclass(frozen=True)
+@frozen
 class CommandResult:
     exit_status: int
     stdout: str

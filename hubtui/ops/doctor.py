@@ -11,14 +11,14 @@ import importlib.util
 import os
 import shutil
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..frozen import frozen
 from ..errors import HubError
 from ..settings import Settings
 
 
-@dataclass(frozen=True)
+@frozen
 class Check:
     ok: bool
     fact: object  # one of the facts below
@@ -27,31 +27,31 @@ class Check:
 
 
 # ----- the facts ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class KubeconfigUnusable:
     error: str  # why no connection could be made from it (its own one line)
 
 
-@dataclass(frozen=True)
+@frozen
 class KubeconfigRead:
     paths: str
     context: str
     server: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ContextUnreachable:
     context: str
     kind: str  # unreachable, unauthorized, forbidden (kube.client.failure_kind)
     why: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ContextAnswers:
     context: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Right:
     """What the user may do for one of hubtui's jobs (`job`: a key of RIGHTS), where: `denied` the verbs the API
     server would refuse; `error` why it could not be asked."""
@@ -64,7 +64,7 @@ class Right:
     verbs: tuple[str, ...] = ()  # those asked about
 
 
-@dataclass(frozen=True)
+@frozen
 class CloudSdk:
     provider: str  # AWS, GCP, Azure
     extra: str  # hubtui's extra that installs it
@@ -73,13 +73,13 @@ class CloudSdk:
     credentials: str = ""  # where credentials were found ("": none)
 
 
-@dataclass(frozen=True)
+@frozen
 class LocalClient:
     tool: str  # psql, redis-cli, kubectl
     path: str = ""  # where it is ("": not on PATH)
 
 
-@dataclass(frozen=True)
+@frozen
 class StateFolder:
     """The state folder, which holds the audit log. `exists`: else whether it can be made; `other_owner`: the uid
     of another user who owns it; `writable`: the folder and its audit log can be written; `mode`: its mode."""
@@ -91,7 +91,7 @@ class StateFolder:
     mode: int = 0o700
 
 
-@dataclass(frozen=True)
+@frozen
 class ConfigFile:
     """The config file: others may not change it (its mode, its folder's, their owners: another user's uid)."""
     path: str

@@ -19,8 +19,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
+from ..frozen import frozen
 from ..config import context_pattern
 from ..errors import HubError
 from ..events import Emit, ignore
@@ -69,7 +69,7 @@ def environment_of(hub: Hub, labels: dict[str, str] | None, production_contexts:
     return environment, source, production
 
 
-@dataclass(frozen=True)
+@frozen
 class HubView:
     """One hub as the fleet shows it, at one moment."""
 
@@ -273,7 +273,7 @@ def short_image(image: str) -> str:
     return last.rsplit(":", 1)[1] if ":" in last else "latest"
 
 
-@dataclass(frozen=True)
+@frozen
 class Cell:
     images: tuple[str, ...]
     ready: int
@@ -284,7 +284,7 @@ class Cell:
         return ",".join(dict.fromkeys(short_image(i) for i in self.images)) or "-"
 
 
-@dataclass(frozen=True)
+@frozen
 class VersionRow:
     deployment: str
     cells: dict[str, Cell | None]  # context -> the cell (None: the hub has no such deployment)
@@ -336,7 +336,7 @@ SAME_HUB = "same hub"  # another context of the action reaches the same server a
 READ_ONLY, NOT_A_HUB, UNCONFIRMED, MAYBE_PRODUCTION = "read-only", "not a hub", "production", "maybe production"
 
 
-@dataclass(frozen=True)
+@frozen
 class HubResult:
     """What came of one hub: its outcome, and the facts behind it. `why`: a refusal's read-only reason, or the
     error that kept the hub from being changed; `changes` (ScaleChanges: a failed one carries its error);

@@ -8,8 +8,8 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 
+from ..frozen import frozen
 from ..errors import HubError, UsageError
 from ..kube.client import kubeconfig_paths
 from ..readonly import readonly_reason, refused
@@ -17,7 +17,7 @@ from ..settings import Settings
 from ..urls import normalise_server
 
 
-@dataclass(frozen=True)
+@frozen
 class Hub:
     context: str
     namespace: str

@@ -19,8 +19,9 @@ import re
 import threading
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
+from ..frozen import frozen
 from ..audit import AuditError, AuditLog
 from ..errors import HubError, UsageError
 from ..kube.client import KubeConnection, describe_api_error
@@ -164,7 +165,7 @@ def hpa_warning(row: DeploymentRow, n: int) -> HpaWillUndo | None:
     return HpaWillUndo(row.name, hpa.name, hpa.min_replicas, hpa.max_replicas, n)
 
 
-@dataclass(frozen=True)
+@frozen
 class ScaleChange:
     name: str
     before: int
@@ -199,7 +200,7 @@ def made_before(error: BaseException) -> tuple[ScaleChange, ...]:
     return getattr(error, "scale_changes_made", ())
 
 
-@dataclass(frozen=True)
+@frozen
 class WaitOutcome:
     ready: tuple[str, ...]
     not_ready: dict[str, str] = field(default_factory=dict)  # name -> why

@@ -7,9 +7,9 @@ written, so that every face says the same thing about the same object. No Textua
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, UTC
 
+from ..frozen import frozen
 from ..kube.detail import DetailSnapshot
 from .words import counted
 
@@ -37,7 +37,7 @@ def age(value: str | datetime | None, now: datetime) -> str:
 
 
 # ----- pods ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class PodFacts:
     name: str
     phase: str  # what kubectl shows in STATUS: Running, Pending, ImagePullBackOff, Terminating, ...
@@ -145,14 +145,14 @@ def pod_facts(pod: dict, now: datetime, events: Sequence[dict] = ()) -> PodFacts
 
 
 # ----- rollout ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class ConditionFacts:
     type: str
     ok: bool
     text: str  # "Available: False — MinimumReplicasUnavailable: Deployment does not have minimum availability."
 
 
-@dataclass(frozen=True)
+@frozen
 class ReplicaSetFacts:
     name: str
     revision: str
@@ -170,7 +170,7 @@ class ReplicaSetFacts:
                 f"{self.current} · ready {self.ready} · available {self.available}  ({self.age})")
 
 
-@dataclass(frozen=True)
+@frozen
 class RolloutFacts:
     summary: str  # one line: complete, rolling out, stuck, scaled to 0, deleted
     ok: bool
@@ -236,7 +236,7 @@ def rollout_facts(snap: DetailSnapshot, now: datetime) -> RolloutFacts:
 
 
 # ----- events ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class EventFacts:
     uid: str
     warning: bool

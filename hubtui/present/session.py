@@ -4,9 +4,9 @@ answers (a button each in the TUI, a typed word on a terminal), or a line to rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ..frozen import frozen
 from ..ops.cleanup.journal import JournalState
 from ..ops.cleanup.runner import STEP_TITLES, resume_ages
 from ..ops.cleanup import confirm
@@ -16,14 +16,14 @@ from ..words import counted, human_age
 from .refusals import stale_text
 
 
-@dataclass(frozen=True)
+@frozen
 class Choice:
     key: str  # what the session gets back
     label: str  # a button's words
     typed: str  # what is typed for it on a terminal
 
 
-@dataclass(frozen=True)
+@frozen
 class Question:
     title: str
     body: str

@@ -7,13 +7,14 @@ import os
 import signal
 import sys
 import time
-from dataclasses import dataclass
+
+from ..frozen import frozen
 
 ESCAPE_KEY = "\x1d"  # Ctrl-]
 ESCAPE_NAME = "Ctrl-]"
 
 
-@dataclass(frozen=True)
+@frozen
 class SessionResult:
     exit_status: int | None
     seconds: float

@@ -15,9 +15,10 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from ..frozen import frozen
 
 SUFFIX = ".cast"
 
@@ -74,7 +75,7 @@ class Recorder:
             self._file.close()
 
 
-@dataclass(frozen=True)
+@frozen
 class Recording:
     path: Path
     started: datetime

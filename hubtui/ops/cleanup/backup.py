@@ -16,10 +16,11 @@ import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, UTC
 from pathlib import Path
 
+from ...frozen import frozen
 from ...errors import HubError
 from ...kube.client import KubeConnection
 from ...paths import tilde
@@ -43,7 +44,7 @@ def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(args, start_new_session=True, **kwargs)
 
 
-@dataclass(frozen=True)
+@frozen
 class BackupResult:
     folder: Path
     files: dict[str, Path] = field(default_factory=dict)  # store (redis/<pod> per cluster master) -> file
@@ -266,7 +267,7 @@ _PROBE = _AUTH + ('info=$(redis-cli INFO cluster) || exit 1; printf "%s\\n@@hubt
 _NODE_ID = re.compile(r"[0-9a-f]{40}")
 
 
-@dataclass(frozen=True)
+@frozen
 class RedisNode:
     """One line of CLUSTER NODES."""
 
@@ -308,7 +309,7 @@ def parse_cluster_nodes(text: str) -> list[RedisNode]:
     return nodes
 
 
-@dataclass(frozen=True)
+@frozen
 class RedisShard:
     """A master to save, and how: exec into its own pod (`direct`), or from `pod` by its address."""
 
@@ -319,7 +320,7 @@ class RedisShard:
     problem: str = ""  # why it cannot be saved ('' when it can)
 
 
-@dataclass(frozen=True)
+@frozen
 class RedisLayout:
     cluster: bool
     pod: PodChoice  # the pod that answered (for a single server: the one to save)

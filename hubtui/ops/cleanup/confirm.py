@@ -7,9 +7,9 @@ says what --force alone may not do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ...frozen import frozen
 from .evidence import UNPROVEN
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ PRODUCTION, UNPROVEN_CLUSTER, UNPROVEN_NAMESPACE, TAG_MATCHES, SURE, PROTECTION 
     "production", "unproven-cluster", "unproven-namespace", "tag-matches", "sure", "protection")
 
 
-@dataclass(frozen=True)
+@frozen
 class Confirmation:
     """A typed phrase a destroy needs: `kind` says why it is asked, `phrase` what must be typed, exactly."""
     kind: str

@@ -17,9 +17,9 @@ facts are data, worded by present/evidence.py.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import ClassVar
 
+from ...frozen import frozen
 from ...errors import Refused
 from ...events import from_named
 from ...urls import normalise_server
@@ -32,7 +32,7 @@ FOR, AGAINST, DOUBT = "for", "against", "doubt"
 
 
 # ----- the facts, as data (present/evidence.py words them; a saved plan holds them named) ----------------------
-@dataclass(frozen=True)
+@frozen
 class Labelled:
     """Namespace `namespace` is labelled `key`=`value`: for the environment on the main namespace, against it
     on any namespace the run would delete."""
@@ -42,7 +42,7 @@ class Labelled:
     verdict: str
 
 
-@dataclass(frozen=True)
+@frozen
 class NameNames:
     """The `what` (context, cluster, server) name `name` holds llm-analytics-hub-`environment` as a whole token:
     the environment asked for (for), or another one (against)."""
@@ -52,7 +52,7 @@ class NameNames:
     verdict: str
 
 
-@dataclass(frozen=True)
+@frozen
 class DoomedNamesOther:
     """Namespace `namespace`, which the run would delete, is named for environment `other`."""
     namespace: str
@@ -60,7 +60,7 @@ class DoomedNamesOther:
     verdict: ClassVar[str] = AGAINST
 
 
-@dataclass(frozen=True)
+@frozen
 class IdentityDiffers:
     """The `what` name `name` carries a cloud identity other than the plan's: `part` (AWS account, region, GCP
     project, location, resource group) is `found` there, `planned` in the plan."""
@@ -72,14 +72,14 @@ class IdentityDiffers:
     verdict: ClassVar[str] = AGAINST
 
 
-@dataclass(frozen=True)
+@frozen
 class EndpointOfPlanned:
     """The server is the API endpoint of the planned cloud cluster `cluster`."""
     cluster: str
     verdict: ClassVar[str] = FOR
 
 
-@dataclass(frozen=True)
+@frozen
 class EndpointNotPlanned:
     """The planned cloud cluster `cluster`'s endpoint is `endpoint`, not the server: names and labels do not
     bind."""
@@ -89,7 +89,7 @@ class EndpointNotPlanned:
     verdict: ClassVar[str] = DOUBT
 
 
-@dataclass(frozen=True)
+@frozen
 class EndpointOfOther:
     """The server is the API endpoint of cloud cluster `cluster`, which is not `environment`'s."""
     cluster: str
@@ -97,7 +97,7 @@ class EndpointOfOther:
     verdict: ClassVar[str] = AGAINST
 
 
-@dataclass(frozen=True)
+@frozen
 class Said:
     """A fact as an earlier hubtui saved it: its words (its plan's hash holds them)."""
     source: str
@@ -110,53 +110,53 @@ Fact = Labelled | NameNames | DoomedNamesOther | IdentityDiffers | EndpointOfPla
 
 
 # why the facts say production (beyond the environment's own name)
-@dataclass(frozen=True)
+@frozen
 class ProductionPattern:
     """The context matches the config's production_contexts pattern `pattern`."""
     context: str
     pattern: str
 
 
-@dataclass(frozen=True)
+@frozen
 class DoomedSaysProduction:
     """Namespace `namespace`, which the run would delete, is named for production."""
     namespace: str
 
 
-@dataclass(frozen=True)
+@frozen
 class LabelSaysProduction:
     namespace: str
     key: str
     value: str
 
 
-@dataclass(frozen=True)
+@frozen
 class NameSaysProduction:
     """The `what` (context, cluster, server) name `name` says production."""
     what: str
     name: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ServerOfCluster:
     """The server is the endpoint of cloud cluster `cluster`, whose name says production."""
     cluster: str
 
 
-@dataclass(frozen=True)
+@frozen
 class IdentitySaysProduction:
     """The cloud identity (`identity`: an account, a project) says production."""
     identity: str
 
 
-@dataclass(frozen=True)
+@frozen
 class TaggedProduction:
     """The planned cloud resource `resource` is tagged environment=`tag`."""
     resource: str
     tag: str
 
 
-@dataclass(frozen=True)
+@frozen
 class SaidHint:
     """A reason as an earlier hubtui saved it: its words."""
     text: str
@@ -195,7 +195,7 @@ def _hint(data) -> Hint:
     return from_named(data, _HINTS, UnknownEvidence)
 
 
-@dataclass(frozen=True)
+@frozen
 class Evidence:
     facts: tuple[Fact, ...] = ()
     production_hints: tuple[Hint, ...] = ()  # why the facts say production (beyond the name asked for)
@@ -354,7 +354,7 @@ def _host(server: str) -> str:
     return re.sub(r"^[a-z]+://", "", (server or "").lower()).split("/", 1)[0].rsplit(":", 1)[0]
 
 
-@dataclass(frozen=True)
+@frozen
 class ContraryFacts:
     """Facts `against` the environment: the plan is refused before anything is asked or changed."""
     against: tuple[Fact, ...]

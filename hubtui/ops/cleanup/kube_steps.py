@@ -9,10 +9,11 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 from collections.abc import Callable
 
+from ...frozen import frozen
 from ...audit import AuditLog
 from ...errors import HubError
 from ...kube.client import KubeConnection, describe_api_error
@@ -29,7 +30,7 @@ from ...kube.rest import Collection
 MAX_PARALLEL = 16
 
 
-@dataclass(frozen=True)
+@frozen
 class DrainResult:
     namespace: str
     scaled: tuple[str, ...] = ()  # kind/name scaled to 0
@@ -105,7 +106,7 @@ def _owned_by_statefulset(pod: dict) -> bool:
     return any(o.get("kind") == "StatefulSet" for o in (pod.get("metadata") or {}).get("ownerReferences") or ())
 
 
-@dataclass(frozen=True)
+@frozen
 class NamespaceDeletion:
     gone: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()  # did not exist: nothing to do

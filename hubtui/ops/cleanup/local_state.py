@@ -11,17 +11,18 @@ import contextlib
 import os
 import re
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from datetime import datetime, UTC
 from pathlib import Path
 
+from ...frozen import frozen
 from ...errors import HubError
 from ...facts import ContextPointsElsewhere
 from ...paths import tilde
 from ...words import counted
 
 
-@dataclass(frozen=True)
+@frozen
 class KubeconfigEntries:
     """What will be removed from one kubeconfig file."""
 
@@ -39,7 +40,7 @@ class KubeconfigEntries:
         return f"{tilde(self.file)}: " + "; ".join(parts)
 
 
-@dataclass(frozen=True)
+@frozen
 class LocalPlan:
     kubeconfig: tuple[KubeconfigEntries, ...] = ()
     working_dir: str = ""  # hubtui's files for the environment (plans, journal)
@@ -54,7 +55,7 @@ class LocalPlan:
                          for e in d.get("kubeconfig", ())), d.get("working_dir", ""), tuple(d.get("kept", ())))
 
 
-@dataclass(frozen=True)
+@frozen
 class LocalResult:
     removed: tuple[str, ...] = ()
     copies: tuple[str, ...] = ()  # the saved kubeconfig copies

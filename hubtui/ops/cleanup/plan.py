@@ -6,12 +6,13 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, field, replace
 from functools import cached_property
 from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
+from ...frozen import frozen
 from ...errors import HubError, UsageError
 from ...facts import (AdditionalNotBackedUp, BindingUnchecked, BindingUnproven, ConfirmationsSkipped, ContextPointsElsewhere,
                       ConversionUnchecked, ConversionWebhookGoes, KubeconfigByNameOnly, MainNamespaceMissing, NamespaceKept,
@@ -41,7 +42,7 @@ PLATFORM_NAMESPACES = (
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
-@dataclass(frozen=True)
+@frozen
 class CleanupOptions:
     environment: str
     provider: str
@@ -95,7 +96,7 @@ def validate(opts: CleanupOptions) -> CleanupOptions:
     return opts
 
 
-@dataclass(frozen=True)
+@frozen
 class NamespacePlan:
     name: str
     exists: bool
@@ -136,7 +137,7 @@ def _as_tuples(value: Any) -> Any:
     return tuple(tuple(x) if isinstance(x, list) else x for x in value) if isinstance(value, list) else value
 
 
-@dataclass(frozen=True)
+@frozen
 class Plan:
     environment: str
     provider: str

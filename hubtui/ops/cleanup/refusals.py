@@ -7,19 +7,20 @@ line and the runner refuses with it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from ...frozen import frozen
 
 
 # ----- why an interrupted run may not be resumed -------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class TooOld:
     """It started `age` seconds ago (None: unknown), more than `max_age`: its backup and drain may be out of date."""
     age: float | None
     max_age: float
 
 
-@dataclass(frozen=True)
+@frozen
 class Recreated:
     """A namespace of its plan was created again since (uid `uid`, the plan's `planned`): redeployed."""
     namespace: str
@@ -31,7 +32,7 @@ Stale = TooOld | Recreated
 
 
 # ----- why the conversation stops ----------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class PendingUnusable:
     """--force, and an interrupted run whose saved plan cannot run again (`why`: the load's own line); its
     journal is `journal`."""
@@ -40,25 +41,25 @@ class PendingUnusable:
     journal: str
 
 
-@dataclass(frozen=True)
+@frozen
 class PendingStays:
     """The operator neither resumed nor set aside the interrupted run: it stays pending."""
     environment: str
 
 
-@dataclass(frozen=True)
+@frozen
 class OptionsDiffer:
     """The options asked for now differ from the interrupted run's: (option, planned, asked now) each."""
     environment: str
     differ: tuple[tuple[str, Any, Any], ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class DryRunPlanOnly:
     """A dry run's plan was asked to destroy."""
 
 
-@dataclass(frozen=True)
+@frozen
 class ForceNeedsContext:
     """--force, where the context's name must be repeated (--context-name): nothing shows the cluster is the
     environment's (`production` False), or it is production. `given`: what was given ('' none)."""
@@ -68,7 +69,7 @@ class ForceNeedsContext:
     production: bool
 
 
-@dataclass(frozen=True)
+@frozen
 class ForceNeedsNamespace:
     """--force, and the main namespace `namespace` (from `source`) is not labelled for the environment: it must be
     named with -n."""
@@ -77,33 +78,33 @@ class ForceNeedsNamespace:
     source: str
 
 
-@dataclass(frozen=True)
+@frozen
 class NotConfirmed:
     """A typed confirmation not given: cancelled (`phrase` '') or something else typed than `phrase`."""
     phrase: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class ProtectionStays:
     """The operator did not switch off the deletion protection of `resource` (its label)."""
     resource: str
 
 
-@dataclass(frozen=True)
+@frozen
 class PendingFirst:
     """A run was asked of a plan while an interrupted run (plan `plan_hash`) of the environment is pending."""
     environment: str
     plan_hash: str
 
 
-@dataclass(frozen=True)
+@frozen
 class CannotResume:
     """The interrupted run is stale (`stale`), checked again as the run starts."""
     environment: str
     stale: Stale
 
 
-@dataclass(frozen=True)
+@frozen
 class DrainUndone:
     """The interrupted run drained the environment, but `running` (kind/name) runs there again (scaled back up,
     restored): its data may be newer than the backup."""
@@ -111,7 +112,7 @@ class DrainUndone:
     running: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class BackupGone:
     """The interrupted run's backup is gone or empty (`missing`: its files or folder) once the drain had begun."""
     environment: str

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
+from ...frozen import frozen
 from ...errors import Declined, HubError, Refused
 from .confirm import Confirmation, accepted, confirmations, force_problems, protection_confirmation
 
@@ -57,7 +57,7 @@ class Say:
     TONE: ClassVar[str] = "info"  # or "warning"
 
 
-@dataclass(frozen=True)
+@frozen
 class UnusablePending(Choose):
     """An interrupted run whose saved plan cannot run again here (`why`): set it aside and plan again?"""
     KEYS = ("again",)
@@ -65,7 +65,7 @@ class UnusablePending(Choose):
     why: str
 
 
-@dataclass(frozen=True)
+@frozen
 class PendingRun(Choose):
     """An interrupted run that may be resumed from `step` with its confirmed plan, or set aside."""
     KEYS = ("resume", "again")
@@ -74,7 +74,7 @@ class PendingRun(Choose):
     step: str
 
 
-@dataclass(frozen=True)
+@frozen
 class StalePending(Say):
     """An interrupted run that must not be resumed (`stale`: why): set aside, planning afresh."""
     TONE = "warning"
@@ -83,7 +83,7 @@ class StalePending(Say):
     stale: Stale
 
 
-@dataclass(frozen=True)
+@frozen
 class ForcedResume(Say):
     """--force: an interrupted run is resumed from `step` with its saved plan, without asking."""
     environment: str
@@ -91,19 +91,19 @@ class ForcedResume(Say):
     step: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ConfirmationsSkipped(Say):
     """--force: the typed confirmations are skipped (recorded in the audit log)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class ProtectionStaysOn(Say):
     """--force without --disable-deletion-protection: these resources keep their protection and stay."""
     TONE = "warning"
     resources: tuple[str, ...]  # their labels
 
 
-@dataclass(frozen=True)
+@frozen
 class TypePhrase:
     """A typed phrase; the answer is what was typed (None: cancelled). The session checks it: exactly."""
     confirmation: Confirmation
@@ -122,7 +122,7 @@ class Asker(Protocol):
     def say(self, ask: Say) -> None: ...
 
 
-@dataclass(frozen=True)
+@frozen
 class Step:
     """Where a conversation stands after one step: an ask to answer, or done with its result."""
     ask: Ask | None = None
