@@ -9,8 +9,7 @@ from ..events import named
 from .risks import risk_words
 from ..ops.cleanup.plan import NamespacePlan, Plan
 from .evidence import evidence_lines, fact_text, hint_text
-from ..ops.cleanup.kube_steps import served_label
-from ..ops.cleanup.runner import STEP_TITLES, steps_for
+from ..ops.cleanup.steps import STEP_TITLES, served_label, steps_for
 from ..paths import tilde
 from .tones import ERROR, HEADING, MUTED, PLAIN, STRONG, SUCCESS, WARNING
 from .words import counted, unchecked_use, users_or_why

@@ -25,6 +25,7 @@ from ...facts import DrainFinished, JobsDeleted, Listed, NamespaceCreatedAgain, 
 from ...words import counted
 from ...kube.objects import delete_object, dig, list_items, meta_of, name_in, patch_object, read_object
 from ...kube.rest import Collection
+from .steps import served_label
 
 
 MAX_PARALLEL = 16
@@ -427,11 +428,6 @@ def _namespace_uid(conn: KubeConnection, name: str) -> str | None:
         if getattr(e, "status", None) == 404:
             return None
         raise describe_api_error(e, f"reading namespace {name}") from None
-
-
-def served_label(w: dict) -> str:
-    """A cluster-wide object served from a doomed namespace, as the plan and the log name it."""
-    return f"APIService {w['name']}" if w["kind"] == "apiservice" else f"{w['kind']} webhook configuration {w['name']}"
 
 
 def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditLog, emit: Emit = ignore,

@@ -27,32 +27,14 @@ from ...facts import (ResourceEnded, AuditUnwritable, BackedUp, DoneBefore, Back
                       from_dict)
 from .journal import Journal, JournalState
 from .plan import Plan, shared_since, working_dir
+from .steps import STEP_TITLES, steps_for
 if TYPE_CHECKING:
     from .cluster_lock import ClusterLease
     from .refusals import Stale
 
-STEP_TITLES = {
-    "quiesce": "Stop writers",
-    "backup": "Backup",
-    "drain": "Drain",
-    "namespaces": "Delete namespaces",
-    "cloud": "Cloud teardown",
-    "local": "Local state",
-}
 
 # step statuses in the summary
 DONE, DONE_EARLIER, FAILED, SKIPPED, CANCELLED = "done", "done earlier", "failed", "skipped", "cancelled"
-
-
-def steps_for(plan: Plan) -> list[str]:
-    """The run's steps in order. With a backup, the application's writers stop first (deployments, jobs and
-    cronjobs scaled down or deleted, their pods gone), so that the stores are saved quiet; the stores are
-    drained after the backup."""
-    steps = [] if plan.opts.skip_backup else ["quiesce", "backup"]
-    steps += ["drain", "namespaces"]
-    if plan.cloud is not None:
-        steps.append("cloud")
-    return steps + ["local"]
 
 
 @dataclass

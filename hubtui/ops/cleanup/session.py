@@ -309,7 +309,8 @@ class CleanupSession:
         """An interrupted run of the environment. True: resume it (self.plan is its saved plan); False: it was
         set aside, plan afresh."""
         from .refusals import OptionsDiffer, PendingStays, PendingUnusable
-        from .runner import options_differ, steps_for
+        from .runner import options_differ
+        from .steps import steps_for
 
         env = self.environment
         try:

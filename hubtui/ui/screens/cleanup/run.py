@@ -17,7 +17,7 @@ from textual.widgets.data_table import ColumnKey
 from ....errors import HubError
 from ....events import Event, LogLine, Progress, StepDone, StepFailed, StepStarted
 from ....ops.cleanup.session import CleanupSession
-from ....ops.cleanup.runner import steps_for
+from ....ops.cleanup.steps import steps_for
 from ....present.summary import duration, headline, resume_hint, went as step_went
 from ....paths import tilde
 from ....present.events import OUTCOME_TONES, event_line, step_failed_state
