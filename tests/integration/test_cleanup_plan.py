@@ -169,14 +169,16 @@ def test_a_saved_plan_is_only_carried_out_on_the_cluster_it_was_made_for(kube, k
 
 def test_planning_a_cleanup_loads_no_typed_kubernetes_client(local_cluster, tmp_path):
     """The plan reads the namespaces, workloads, webhooks and CRDs through the lean requests (kube/objects.py):
-    `hubtui cleanup --dry-run` starts without the typed client's seconds of imports, and says the same plan."""
+    `hubtui cleanup --dry-run` starts without the typed client's seconds of imports, and says the same plan.
+    Nor does it import the run (the runner, the drain and the namespaces' deletion), nor the TUI."""
     env = dict(os.environ, KUBECONFIG=str(local_cluster.kubeconfig), XDG_STATE_HOME=str(tmp_path))
     code = ("import contextlib, io, json, sys; from hubtui.__main__ import main\n"
             "out = io.StringIO()\n"
             "with contextlib.redirect_stdout(out): code = main(['cleanup', '-e', 'dev', '-p', 'k8s', '--dry-run', "
             "'--json'])\n"
             "print(json.dumps([code, json.loads(out.getvalue())['namespaces'][0]['name'], "
-            "sorted(m for m in sys.modules if m.split('.')[0] in ('kubernetes', 'pydantic'))]))")
+            "sorted(m for m in sys.modules if m.split('.')[0] in ('kubernetes', 'pydantic', 'textual') or m in "
+            "('hubtui.ops.cleanup.runner', 'hubtui.ops.cleanup.kube_steps', 'hubtui.ops.cleanup.journal'))]))")
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     code, main_namespace, loaded = json.loads(proc.stdout.strip().splitlines()[-1])
