@@ -76,6 +76,8 @@ class DeploymentRow:
     namespace: str = ""  # set when the row comes from a view of all namespaces (then `ref` is namespace/name)
     # as read: a change that writes its record is sent on this version only (a conflict: it moved since)
     resource_version: str = field(default="", compare=False)
+    record_text: str | None = field(default=None, compare=False)  # the record's text as read, valid or not (a
+    # restore is sent only while it is still that: restore_deployment)
 
     @property
     def ref(self) -> str:
@@ -235,6 +237,7 @@ def row_from(dep: dict, hpa: HpaRange | None = None, *, qualified: bool = False)
         images=_images(spec),
         namespace=meta.get("namespace", "") if qualified else "",
         resource_version=str(meta.get("resourceVersion") or ""),
+        record_text=None if text is None else str(text),
     )
 
 
@@ -285,6 +288,45 @@ def patch_deployment(conn: KubeConnection, namespace: str, name: str, patch: dic
     conn.http.request("PATCH", _deployment_path(namespace, name), query=[("dryRun", "All")] if dry_run else None,
                       body=patch, content_type="application/merge-patch+json", timeout=REQUEST_TIMEOUT,
                       idempotent=True)
+
+
+def restore_deployment(conn: KubeConnection, namespace: str, name: str, *, replicas: int, record: str,
+                       to: int | None, dry_run: bool = False) -> None:
+    """A restore's one request (RFC 6902): only if the deployment is still at `replicas` with its record (the
+    hubtui.io/original-replicas annotation) still `record`, the record is removed and, with `to`, the count set.
+    The API server checks both against the deployment as it is when it writes, whatever else moved since (its
+    status, as pods come and go); when either changed, it refuses (StaleRestore) and nothing is written."""
+    path = "/metadata/annotations/" + ORIGINAL_REPLICAS_ANNOTATION.replace("~", "~0").replace("/", "~1")
+    ops: list[dict] = [{"op": "test", "path": "/spec/replicas", "value": replicas},
+                       {"op": "test", "path": path, "value": record},
+                       {"op": "remove", "path": path}]
+    if to is not None:
+        ops.append({"op": "replace", "path": "/spec/replicas", "value": to})
+    try:
+        conn.http.request("PATCH", _deployment_path(namespace, name),
+                          query=[("dryRun", "All")] if dry_run else None, body=ops,
+                          content_type="application/json-patch+json", timeout=REQUEST_TIMEOUT, idempotent=True)
+    except Exception as e:
+        if getattr(e, "status", None) == 422 and not _invalid_causes(getattr(e, "body", "")):
+            raise StaleRestore(name) from e  # a failed test says no more than "Invalid", with no cause
+        raise
+
+
+def _invalid_causes(body: object) -> list:
+    """The causes a 422 Status names (a field the object would not be valid with); [] for none."""
+    import json
+
+    try:
+        return list(((json.loads(body) if isinstance(body, str) and body else {}).get("details") or {}).get("causes")
+                    or [])
+    except (ValueError, AttributeError):
+        return []
+
+
+class StaleRestore(Exception):
+    """The deployment's count or record changed since the restore read it: nothing was written."""
+
+    status = 409
 
 
 def _together(calls: list[Callable[[], object]]) -> list:

@@ -26,7 +26,7 @@ from ..audit import AuditError, AuditLog
 from ..errors import HubError, UsageError
 from ..kube.client import KubeConnection, describe_api_error
 from ..kube.deployments import (MAX_REPLICAS, ORIGINAL_REPLICAS_ANNOTATION, DeploymentRow, DeploymentStore,
-                                get_rows, list_rows, patch_deployment, patch_scale, where)
+                                get_rows, list_rows, patch_deployment, patch_scale, restore_deployment, where)
 from ..kube.pods import matches, pod_list_call, why_not_ready
 from ..kube.watch import Watcher, name_key, namespaced_key
 from ..settings import Settings
@@ -354,15 +354,14 @@ class ScaleEngine:
         """One deployment to n. record: the same request writes hubtui.io/original-replicas (its count now), so
         that no deployment is ever at 0 without the count to restore; clear: the same request removes it (a
         restore); put_record: the same request sets it to that count, or removes it for None (a rollback puts
-        back the record the change set). Each is a merge patch of the deployment; a plain scale patches the
-        scale subresource.
+        back the record the change set). A plain scale patches the scale subresource.
 
-        A patch that writes the record is sent on the version of the deployment that was read: if it moved
-        since, the API server refuses it (409) rather than record a stale count or overwrite a newer one. It is
-        then read again (CONFLICT_TRIES in all, a short pause growing between them: its controller writes its
-        status too, while pods come and go): a maintenance or a rollback is sent on what it is now; a restore
-        only if its count and record are still those it was planned on, else that deployment fails (an HPA or
-        a person scaled it since: run it again)."""
+        A restore is one JSON patch that the API server carries out only while the count and the record are
+        still those read (restore_deployment), whatever else moved since (its status, while pods come and go);
+        else that deployment fails (an HPA or a person scaled it since: run it again). A maintenance or a
+        rollback is a merge patch sent on the version of the deployment that was read: if it moved since, the
+        API server refuses it (409) rather than record a stale count or overwrite a newer one. It is then read
+        again (CONFLICT_TRIES in all, a short pause growing between them) and sent on what it is now."""
         touch = record or clear or put_record is not _KEEP
         new_record = row.desired if record else None if clear else put_record
         warning = hpa_warning(row, n)
@@ -383,7 +382,12 @@ class ScaleEngine:
         # a hard stop (a second Ctrl-C) before the change's audit line is written writes it, marked interrupted
         with nullcontext() if self.dry_run else self.audit.sending(action, **where):
             try:
-                if touch:
+                if action == "restore" and clear and row.record_text is not None:
+                    # only if its count and record are still those read: checked by the API server as it
+                    # writes, whatever else moved since (no version to conflict on while pods come and go)
+                    self._api(restore_deployment, self.conn, self._ns(row), row.name, replicas=row.desired,
+                              record=row.record_text, to=n, dry_run=self.dry_run)
+                elif touch:
                     annotation = None if new_record is None else str(new_record)
                     meta: dict = {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: annotation}}
                     if row.resource_version:
@@ -474,11 +478,9 @@ class ScaleEngine:
             change = ScaleChange(row.ref, row.desired, row.desired, warning=AtRecordedCount(row.ref))
             if self.dry_run:
                 return change
-            meta: dict = {"annotations": {ORIGINAL_REPLICAS_ANNOTATION: None}}
-            if row.resource_version:  # on the version read: a record written since is not erased
-                meta["resourceVersion"] = row.resource_version
-            try:
-                self._api(patch_deployment, self.conn, self._ns(row), row.name, {"metadata": meta})
+            try:  # only if its count and record are still those read: a record written since is not erased
+                self._api(restore_deployment, self.conn, self._ns(row), row.name, replicas=row.desired,
+                          record=row.record_text or "", to=None)
             except Exception as e:  # noqa: BLE001
                 moved = getattr(e, "status", None) == 409
                 fresh = self._again_after_conflict(row, tries, planned=True) if moved else None

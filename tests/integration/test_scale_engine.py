@@ -174,6 +174,25 @@ def test_restore_is_exact_after_a_scale_all_to_zero_and_a_second_scale_to_zero(e
     assert engine.wait_ready(list(ns.replicas()), timeout=60).ok
 
 
+def test_a_restore_goes_on_whatever_else_moved_since_it_read_the_deployment(engine, ns):
+    """A long rollout writes a deployment's status many times a second. A restore checks only what it stands on,
+    the count and the record (the API server tests them as it writes): it needs no second try however often
+    the rest moves, and one whose count did change is still refused."""
+    engine.scale_all(0)
+    stale = engine.rows()
+    for name in ("forecasting", "worker-service"):  # something else moves: a new version of each
+        ns.apps.patch_namespaced_deployment(name, ns.name, {"metadata": {"labels": {"moved": "yes"}}})
+    ns.apps.patch_namespaced_deployment_scale("api-server", ns.name, {"spec": {"replicas": 2}})  # its count moves
+    engine.rows = lambda *a, **kw: stale
+    engine._again_after_conflict = lambda *a, **kw: None  # never a second try
+    restored = {c.name: c for c in engine.restore()}
+    assert restored["forecasting"].ok and restored["worker-service"].ok
+    assert not restored["api-server"].ok and "changed since it was read" in restored["api-server"].error
+    assert ns.replicas() == {"api-server": 2, "worker-service": 2, "forecasting": 1}
+    assert ns.annotations("api-server")[ORIGINAL_REPLICAS_ANNOTATION] == "3"  # its record stays for a later restore
+    assert ORIGINAL_REPLICAS_ANNOTATION not in ns.annotations("forecasting")
+
+
 def test_restore_refuses_a_deployment_changed_since_unless_forced(engine, ns):
     engine.scale_all(0)
     engine.scale(["forecasting"], 5)  # someone scaled it during maintenance
