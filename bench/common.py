@@ -177,22 +177,25 @@ class Pty:
             out.append((time.perf_counter(), data))
         return out
 
-    def until(self, check, timeout: float = 60) -> float:
-        """Seconds until check(screen text) holds."""
+    def until(self, check, timeout: float = 60, since: float | None = None) -> float:
+        """Seconds from `since` (perf_counter; now unless told) until check(screen text) holds: until the bytes
+        that made it hold arrived (the emulator's own time to read them is not counted)."""
         import pexpect
 
-        started = time.perf_counter()
+        started = time.perf_counter() if since is None else since
         if check(self.text()):
             return 0.0
         while time.perf_counter() - started < timeout:
             try:  # returns as soon as bytes arrive; the screen is read again only then (no busy polling of the
-                self.stream.feed(self.child.read_nonblocking(65536, timeout=0.05))  # emulator beside hubtui)
+                data = self.child.read_nonblocking(65536, timeout=0.05)  # emulator beside hubtui)
             except pexpect.TIMEOUT:
                 continue
             except pexpect.EOF:
                 break
+            arrived = time.perf_counter()
+            self.stream.feed(data)
             if check(self.text()):
-                return time.perf_counter() - started
+                return arrived - started
         raise SystemExit("bench: the screen never showed what was awaited:\n" + self.text())
 
     def close(self) -> None:
