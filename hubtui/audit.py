@@ -29,7 +29,7 @@ _lock = threading.Lock()
 # only: no signal lands on another, and those finish their change before the process ends.
 _held = 0
 _stop_pending = False
-_sending: list[dict] = []  # the main thread's changes under way whose line is not written yet
+_sending: list[_Change] = []  # the main thread's changes under way whose line is not written yet
 
 
 def _on_main() -> bool:
@@ -44,6 +44,24 @@ def stop_at_once() -> None:
         _stop_pending = True
         return
     raise KeyboardInterrupt
+
+
+class _Change:
+    """A change under way (AuditLog.sending): `settled()` once its answer shows nothing was made."""
+
+    def __init__(self) -> None:
+        self.written = False
+
+    def settled(self) -> None:
+        self.written = True
+
+
+@contextmanager
+def held():
+    """Lines that belong together (a step's journal entry and its audit line) are written whole: the operator's
+    hard stop waits for the end of the block."""
+    with _whole():
+        yield
 
 
 @contextmanager
@@ -129,24 +147,24 @@ class AuditLog:
             except OSError as e:
                 raise AuditError(f"cannot write the audit log {self.path} ({_reason(e)}): '{action}' was done but "
                                  "is not recorded; stopping. Fix the log's folder or set XDG_STATE_HOME") from None
-            if _on_main():
-                for change in _sending:  # its line (or the line of the change it became) is written
-                    change["written"] = True
+            if _on_main() and _sending:
+                _sending[-1].written = True  # the line of the change under way is written
 
     @contextmanager
     def sending(self, action: str, **fields):
         """Around a request that changes something and the record() of its line after it. A hard stop that
         lands before the line is written (the request in flight, or its answer just in) writes this line
-        instead, marked `interrupted`: the change may or may not have been made. Then the stop goes on."""
+        instead, marked `interrupted`: the change may or may not have been made. Then the stop goes on. Yields
+        the change: `settled()` once its answer shows nothing was made (then no line is written)."""
+        change = _Change()
         if not _on_main():
-            yield
+            yield change
             return
-        change = {"written": False}
         _sending.append(change)
         try:
-            yield
+            yield change
         except KeyboardInterrupt:
-            if not change["written"]:
+            if not change.written:
                 try:
                     self.record(action, **fields, interrupted="stopped at once before its answer was recorded: "
                                                               "it may or may not have been made")

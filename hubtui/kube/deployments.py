@@ -308,8 +308,8 @@ def restore_deployment(conn: KubeConnection, namespace: str, name: str, *, repli
                           content_type="application/json-patch+json", timeout=REQUEST_TIMEOUT, idempotent=True)
     except Exception as e:
         if getattr(e, "status", None) == 422 and not _invalid_causes(getattr(e, "body", "")):
-            raise StaleRestore(name) from e  # a failed test says no more than "Invalid", with no cause
-        raise
+            raise StaleRestore(name, resent=getattr(e, "resent", False)) from e  # a failed test says no more
+        raise  # than "Invalid", with no cause
 
 
 def _invalid_causes(body: object) -> list:
@@ -324,9 +324,15 @@ def _invalid_causes(body: object) -> list:
 
 
 class StaleRestore(Exception):
-    """The deployment's count or record changed since the restore read it: nothing was written."""
+    """The deployment's count or record is not what the restore read (it changed since; or, `resent`: this
+    restore's first copy, whose answer was lost, made it): nothing was written by this request. A 422 without
+    causes is what a failed test gives; the cause (`__cause__`) holds the server's answer."""
 
     status = 409
+
+    def __init__(self, name: str, *, resent: bool = False):
+        super().__init__(f"{name}: its count or record changed since it was read")
+        self.resent = resent
 
 
 def _together(calls: list[Callable[[], object]]) -> list:

@@ -26,7 +26,8 @@ from ..audit import AuditError, AuditLog
 from ..errors import HubError, UsageError
 from ..kube.client import KubeConnection, describe_api_error
 from ..kube.deployments import (MAX_REPLICAS, ORIGINAL_REPLICAS_ANNOTATION, DeploymentRow, DeploymentStore,
-                                get_rows, list_rows, patch_deployment, patch_scale, restore_deployment, where)
+                                StaleRestore, get_rows, list_rows, patch_deployment, patch_scale, restore_deployment,
+                                where)
 from ..kube.pods import matches, pod_list_call, why_not_ready
 from ..kube.watch import Watcher, name_key, namespaced_key
 from ..settings import Settings
@@ -379,8 +380,9 @@ class ScaleEngine:
         where = dict(context=self.conn.context, cluster=self.conn.cluster, namespace=self._ns(row),
                      deployment=row.name, before=row.desired, after=n)
         failure: Exception | None = None
+        answer_lost = False
         # a hard stop (a second Ctrl-C) before the change's audit line is written writes it, marked interrupted
-        with nullcontext() if self.dry_run else self.audit.sending(action, **where):
+        with nullcontext() if self.dry_run else self.audit.sending(action, **where) as sent:
             try:
                 if action == "restore" and clear and row.record_text is not None:
                     # only if its count and record are still those read: checked by the API server as it
@@ -396,9 +398,16 @@ class ScaleEngine:
                               {"metadata": meta, "spec": {"replicas": n}}, dry_run=self.dry_run)
                 else:
                     self._api(patch_scale, self.conn, self._ns(row), row.name, n, dry_run=self.dry_run)
-            except Exception as e:  # noqa: BLE001 - refused or not sent: nothing was changed
-                failure = e
-            else:
+            except Exception as e:  # noqa: BLE001 - refused or not sent: nothing was changed, unless sent twice
+                # sent again after its connection dropped, and then refused: the first copy may have been made
+                # (its answer lost), and the second refused for that very reason (a test or a version that no
+                # longer holds). What the deployment is now tells: this change's count and record, it was made
+                answer_lost = touch and getattr(e, "resent", False) and self._shows(row, n, new_record)
+                if not answer_lost:
+                    failure = e
+                    if sent is not None:
+                        sent.settled()
+            if failure is None:
                 change = ScaleChange(row.ref, row.desired, n, self.dry_run, warning,
                                      record=(row.original_replicas if row.original_text is None else row.original_text,
                                              new_record) if touch else None)  # type: ignore[arg-type]
@@ -408,13 +417,18 @@ class ScaleEngine:
                     kept = ({} if not touch else {"cleared_record": True} if new_record is None
                             else {"recorded": new_record})
                     try:
-                        self._record(action, **where, **kept)
+                        self._record(action, **where, **kept, **({"answer_lost": True} if answer_lost else {}))
                     except AuditError:
                         self.emit(StepFailed(step, "done, but the audit log cannot be written"))
                         raise
         if failure is not None:
             moved = touch and getattr(failure, "status", None) == 409
             fresh = self._again_after_conflict(row, tries, planned=action == "restore") if moved else None
+            if fresh is not None and isinstance(failure, StaleRestore) and self._unchanged(row, fresh):
+                # refused, though what the restore tested still holds: not a change since (an admission
+                # webhook, a policy): the server's own words, and no second try
+                moved, fresh = False, None
+                failure = failure.__cause__ if isinstance(failure.__cause__, Exception) else failure
             if fresh is not None:
                 return self._scale_one(fresh, n, action=action, record=record and needs_record(fresh), clear=clear,
                                        put_record=put_record, tries=tries - 1, step=step,
@@ -426,6 +440,17 @@ class ScaleEngine:
         moved_since = f"sent on its count now, {row.desired}" if planned_from not in (None, row.desired) else ""
         self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else moved_since))
         return change
+
+    def _shows(self, row: DeploymentRow, n: int, record: object) -> bool:
+        """The deployment, read now, is at `n` with its record `record` (None: none): a change to that is made."""
+        fresh = self._read_again(row)
+        return fresh is not None and fresh.desired == n and fresh.record_text == (
+            None if record is None else str(record))
+
+    @staticmethod
+    def _unchanged(row: DeploymentRow, fresh: DeploymentRow) -> bool:
+        """The count and the record a restore stands on are as they were read."""
+        return (fresh.desired, fresh.record_text) == (row.desired, row.record_text)
 
     def _again_after_conflict(self, row: DeploymentRow, tries: int, *, planned: bool) -> DeploymentRow | None:
         """After a 409 on a patch sent on `row`'s version: the deployment as it is now, to send it again on (after
@@ -478,20 +503,29 @@ class ScaleEngine:
             change = ScaleChange(row.ref, row.desired, row.desired, warning=AtRecordedCount(row.ref))
             if self.dry_run:
                 return change
-            try:  # only if its count and record are still those read: a record written since is not erased
-                self._api(restore_deployment, self.conn, self._ns(row), row.name, replicas=row.desired,
-                          record=row.record_text or "", to=None)
-            except Exception as e:  # noqa: BLE001
-                moved = getattr(e, "status", None) == 409
-                fresh = self._again_after_conflict(row, tries, planned=True) if moved else None
-                if fresh is not None:
-                    return clear_record(fresh, tries - 1)
-                error = changed_since(row.ref) if moved else str(describe_api_error(
-                    e, f"clearing the recorded count of {row.ref}"))
-                self.emit(StepFailed(f"restore {row.ref}", error))
-                return ScaleChange(change.name, change.before, change.after, error=error)
-            self._record("clear-original-replicas", context=self.conn.context, namespace=self._ns(row),
-                         deployment=row.name)
+            where = dict(context=self.conn.context, namespace=self._ns(row), deployment=row.name)
+            with self.audit.sending("clear-original-replicas", **where) as sent:
+                try:  # only if its count and record are still those read: a record written since is not erased
+                    self._api(restore_deployment, self.conn, self._ns(row), row.name, replicas=row.desired,
+                              record=row.record_text or "", to=None)
+                except Exception as e:  # noqa: BLE001
+                    if getattr(e, "resent", False) and self._shows(row, row.desired, None):
+                        # its first copy, whose answer was lost, cleared it
+                        self._record("clear-original-replicas", **where, answer_lost=True)
+                        return change
+                    sent.settled()
+                    moved = getattr(e, "status", None) == 409
+                    fresh = self._again_after_conflict(row, tries, planned=True) if moved else None
+                    if fresh is not None and isinstance(e, StaleRestore) and self._unchanged(row, fresh):
+                        moved, fresh = False, None  # refused for another reason: the server's own words
+                        e = e.__cause__ if isinstance(e.__cause__, Exception) else e
+                    if fresh is not None:
+                        return clear_record(fresh, tries - 1)
+                    error = changed_since(row.ref) if moved else str(describe_api_error(
+                        e, f"clearing the recorded count of {row.ref}"))
+                    self.emit(StepFailed(f"restore {row.ref}", error))
+                    return ScaleChange(change.name, change.before, change.after, error=error)
+                self._record("clear-original-replicas", **where)
             return change
 
         return (changes + [clear_record(r) for r in at_count] + self._parallel(todo, restore_one, "restore"))

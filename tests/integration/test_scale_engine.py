@@ -193,6 +193,64 @@ def test_a_restore_goes_on_whatever_else_moved_since_it_read_the_deployment(engi
     assert ORIGINAL_REPLICAS_ANNOTATION not in ns.annotations("forecasting")
 
 
+def test_a_change_sent_again_after_its_answer_was_lost_is_done_and_audited_so(engine, ns):
+    """The connection drops after the API server made the change, and the request is sent again (as the wire
+    does): the second copy is refused, its version (maintenance) or its tests (restore) no longer holding. What
+    the deployment is now shows the change made: it is done, and audited as answer_lost, not "changed since"."""
+    real_api = engine._api
+
+    def twice(fn, *args, **kw):
+        real_api(fn, *args, **kw)  # made; its answer lost
+        try:
+            real_api(fn, *args, **kw)
+        except Exception as e:
+            e.resent = True  # type: ignore[attr-defined]
+            raise
+
+    engine._api = twice
+    made = {c.name: c for c in engine.scale_all(0)}
+    assert {n: (c.ok, c.before, c.after) for n, c in made.items()} == {
+        "api-server": (True, 3, 0), "worker-service": (True, 2, 0), "forecasting": (True, 1, 0)}
+    assert ns.replicas() == {"api-server": 0, "worker-service": 0, "forecasting": 0}
+    assert ns.annotations("worker-service")[ORIGINAL_REPLICAS_ANNOTATION] == "2"
+    restored = {c.name: c for c in engine.restore()}
+    assert all(c.ok for c in restored.values()), restored
+    assert ns.replicas() == {"api-server": 3, "worker-service": 2, "forecasting": 1}
+    assert ORIGINAL_REPLICAS_ANNOTATION not in ns.annotations("worker-service")
+    lines = [(e["action"], e["deployment"], e["before"], e["after"], e.get("answer_lost"))
+             for e in engine.audit.entries() if e["action"] in ("scale", "restore")]
+    assert sorted(lines) == sorted([("scale", "api-server", 3, 0, True), ("scale", "worker-service", 2, 0, True),
+                                    ("scale", "forecasting", 1, 0, True), ("restore", "api-server", 0, 3, True),
+                                    ("restore", "worker-service", 0, 2, True), ("restore", "forecasting", 0, 1, True)])
+
+
+def test_a_restore_refused_for_another_reason_says_the_servers_words_not_changed_since(engine, ns):
+    """A 422 without causes is what a failed test gives, but an admission webhook can answer so too: when the
+    count and the record still hold, the restore says the server's own words, and tries no second time."""
+    import json
+
+    from hubtui.kube.deployments import StaleRestore
+    from hubtui.kube.http import ApiError
+
+    engine.scale_all(0)
+    sent = []
+
+    def refused(fn, *args, **kw):
+        sent.append(fn.__name__)
+        try:
+            raise ApiError(422, "Unprocessable Entity", json.dumps({
+                "kind": "Status", "status": "Failure", "reason": "Invalid", "code": 422,
+                "message": "admission webhook \"freeze.example.com\" denied the request: the freeze is on"}))
+        except ApiError as e:
+            raise StaleRestore(args[2]) from e
+
+    engine._api = refused
+    [change] = engine.restore(["worker-service"])
+    assert not change.ok and "the freeze is on" in change.error and "changed since" not in change.error
+    assert sent == ["restore_deployment"]
+    assert ns.replicas()["worker-service"] == 0
+
+
 def test_restore_refuses_a_deployment_changed_since_unless_forced(engine, ns):
     engine.scale_all(0)
     engine.scale(["forecasting"], 5)  # someone scaled it during maintenance

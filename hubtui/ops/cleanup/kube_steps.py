@@ -229,12 +229,14 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
                     raise StepCancelled(f"cancelled while draining {namespace}: scaled to 0, {len(deleted)} of "
                                         f"{len(jobs) + len(crons)} jobs/cronjobs deleted")
                 with audit.sending("drain-delete", context=conn.context, namespace=namespace,
-                                   object=f"{kind}/{name_in(item)}"):
+                                   object=f"{kind}/{name_in(item)}") as change:
                     try:  # the one listed, by its uid: one made again since under its name is not this drain's
                         delete_object(conn, "batch/v1", f"{kind}s", name_in(item), namespace,
                                       uid=meta_of(item).get("uid"), propagation="Background")
                     except Exception as e:
                         status, resent = getattr(e, "status", None), getattr(e, "resent", False)
+                        if not resent:
+                            change.settled()  # refused, sent once: nothing was made
                         if status not in (404, 409):
                             raise
                         if status == 404 and resent:  # sent again after its answer was lost: the first copy deleted it
@@ -350,11 +352,13 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
             created_again[name] = "the plan has no uid for it (made by an older hubtui): plan again"
             continue
         # a hard stop (a second Ctrl-C) before its audit line is written writes it, marked interrupted
-        with audit.sending("delete-namespace", context=conn.context, namespace=name, uid=uid):
+        with audit.sending("delete-namespace", context=conn.context, namespace=name, uid=uid) as change:
             try:
                 delete_object(conn, "v1", "namespaces", name, uid=uid)
             except Exception as e:  # noqa: BLE001
                 status, resent = getattr(e, "status", None), getattr(e, "resent", False)
+                if not resent:
+                    change.settled()  # refused, sent once: nothing was made
                 # resent: sent again after its connection dropped, so the first copy may have been carried out, its
                 # answer lost. A namespace found gone or Terminating then is this run's deletion: audited as such
                 current = _namespace_uid(conn, name) if status == 409 else None
@@ -447,12 +451,15 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
         if cancel is not None and cancel.is_set():
             not_sent.append(label)
             continue
-        with audit.sending("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"]):
+        with audit.sending("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"],
+                           uid=w["uid"]) as change:
             resent = False
             try:
                 delete_object(conn, *where[w["kind"]], w["name"], uid=w["uid"])
             except Exception as e:  # noqa: BLE001
                 status, resent = getattr(e, "status", None), getattr(e, "resent", False)
+                if not resent:
+                    change.settled()  # refused, sent once: nothing was made
                 if status == 404 and not resent:
                     done.append(Listed(label, was_gone=True))
                     continue
