@@ -181,6 +181,9 @@ class TeardownContext:
         return replace(self, emit=locked(self.emit), record=locked(self.record))
 
 
+_ENDING = threading.Lock()
+
+
 class Lifecycle:
     """One resource's way through a teardown, the same for AWS, GCP and Azure: each way it can end is one
     outcome, said to the operator one way and recorded (ctx.record: the journal and the audit) by one rule.
@@ -200,6 +203,7 @@ class Lifecycle:
         self.resource, self.ctx = resource, ctx
         self.step = f"{provider}: {resource.label()}"
         self.requested = False  # a delete request for it was sent (by this run or, followed now, an earlier one)
+        self.ended: ResourceOutcome | None = None
 
     def before(self) -> ResourceOutcome | None:
         """The outcome of a resource that is not to be started at all; None when it is to be started."""
@@ -220,14 +224,19 @@ class Lifecycle:
         self.ctx.emit(StepStarted(self.step, detail or self.resource.id))
 
     def end(self, outcome: str, *said: ResourceSaid) -> ResourceOutcome:
-        self.ctx.under_way.pop(self.resource.id, None)
-        result = ResourceOutcome(self.resource, outcome, said)
+        """Its one end: said, and recorded. A second end (a hard stop's, while a provider's thread ends it
+        too) changes nothing and returns the first."""
+        with _ENDING:
+            if self.ended is not None:
+                return self.ended
+            self.ended = result = ResourceOutcome(self.resource, outcome, said)
         if outcome in FINISHED_OUTCOMES:
             self.ctx.emit(StepDone(self.step, outcome, said))
         else:
             self.ctx.emit(StepFailed(self.step, outcome, said))
         if outcome != SKIPPED or self.requested or self.resource.id in self.ctx.changed:
             self.ctx.record(result)
+        self.ctx.under_way.pop(self.resource.id, None)  # only once recorded: a hard stop before ends it too
         return result
 
 
@@ -310,8 +319,11 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
         # that a change was sent for is ended and recorded all the same (the journal and the audit), unfinished
         for life in list(ctx.under_way.values()):
             rid = life.resource.id
-            life.end(SKIPPED, *ctx.notes.get(rid, ()),
-                     StoppedBefore("confirmed" if life.requested or rid in ctx.deleting else "request"))
+            try:
+                life.end(SKIPPED, *ctx.notes.get(rid, ()),
+                         StoppedBefore("confirmed" if life.requested or rid in ctx.deleting else "request"))
+            except Exception:  # noqa: BLE001 - the audit log failing: the others are still recorded if they can be
+                continue
         raise
 
 

@@ -250,3 +250,17 @@ class TestLifecycle:
         result = life.end(base.SKIPPED, StillDeleting())
         assert self.said()[-1] == ("StepFailed", "cancelled after the delete request: it may still be deleting")
         assert self.records == ([result] if requested else [])
+
+
+def test_a_resource_ends_once_whoever_ends_it_second():
+    """A hard stop ends the resources under way on the main thread while a provider's thread may end one too:
+    the first end is the one said and recorded; the second returns it and changes nothing."""
+    records, events = [], []
+    ctx = base.TeardownContext(emit=events.append, record=records.append)
+    life = base.Lifecycle("gcp", CloudResource("gke-cluster", "c", "id:c", "name", {}), ctx)
+    life.start()
+    assert ctx.under_way == {"id:c": life}
+    first = life.end(base.DELETED)
+    second = life.end(base.SKIPPED, StillDeleting("GCP"))
+    assert second is first and records == [first] and ctx.under_way == {}
+    assert len(events) == 2  # started, done: no second end said

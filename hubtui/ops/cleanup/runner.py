@@ -14,7 +14,7 @@ from datetime import datetime, UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...audit import AuditError, AuditLog
+from ...audit import AuditError, AuditLog, held
 from ...errors import EXIT_FAILURE, HubError, Refused
 from ...kube.client import KubeConnection
 from ...paths import tilde
@@ -491,13 +491,14 @@ class CleanupRun:
 
         def record(o: base.ResourceOutcome) -> None:
             said = [named(f) for f in o.said]
-            self.journal.resource(o.resource.id, o.resource.label(), o.outcome, said)
-            try:
-                audit.record("cloud-delete", resource=o.resource.id, kind=o.resource.kind, outcome=o.outcome,
-                             said=said)
-            except AuditError:
-                self.cancel.set()  # no deletion goes on unaudited: the parallel ones stop at their next check
-                raise
+            with held():  # the journal's line and the audit's together: a hard stop waits for both
+                self.journal.resource(o.resource.id, o.resource.label(), o.outcome, said)
+                try:
+                    audit.record("cloud-delete", resource=o.resource.id, kind=o.resource.kind, outcome=o.outcome,
+                                 said=said)
+                except AuditError:
+                    self.cancel.set()  # no deletion goes on unaudited: the parallel ones stop at their next check
+                    raise
             done, _ = self._counts["cloud"]
             self._counts["cloud"] = (done + 1, total)
             self.emit(Progress("cloud", done + 1, total, (ResourceEnded(o.resource.label(), o.outcome),)))
