@@ -73,14 +73,21 @@ def _delattr(self, name: str) -> None:
 
 @dataclass_transform(frozen_default=True)
 def frozen(cls: _T) -> _T:
-    """As @dataclass(frozen=True), for a class whose fields all go to its constructor (no init=False field, no
-    __post_init__, no InitVar)."""
+    """As @dataclass(frozen=True), for what it is used for here; anything else is a TypeError when the class is
+    defined: a field that does not go to the constructor (init=False, InitVar) or takes a keyword only, a field's
+    own hash=, __post_init__, a method of its own that frozen() would replace (__eq__, __hash__, __repr__,
+    __init__, __setattr__, __delattr__), and a base class that is a dataclass."""
+    own = set(vars(cls)) & {"__eq__", "__hash__", "__repr__", "__init__", "__setattr__", "__delattr__",
+                            "__post_init__"}
+    if own or any(dataclasses.is_dataclass(base) for base in cls.__mro__[1:]):
+        raise TypeError(f"{cls.__name__}: frozen() takes no {', '.join(sorted(own)) or 'dataclass base'}")
     if cls.__doc__ is None:
         cls.__doc__ = cls.__name__  # else dataclasses asks inspect for the constructor's signature
     dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
     fields = dataclasses.fields(cls)
-    if any(not f.init for f in fields) or hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__}: frozen() takes only fields that go to the constructor")
+    if any(not f.init or f.kw_only is True or f.hash is not None for f in fields):
+        raise TypeError(f"{cls.__name__}: frozen() takes only fields that go to the constructor by position or "
+                        "name, with no hash= of their own")
     cls.__frozen_spec__ = tuple((f.name, f.default, f.default_factory) for f in fields)  # type: ignore[attr-defined]
     cls.__frozen_names__ = frozenset(f.name for f in fields)  # type: ignore[attr-defined]
     cls.__frozen_compare__ = tuple(f.name for f in fields if f.compare)  # type: ignore[attr-defined]

@@ -65,6 +65,36 @@ def test_a_default_factory_gives_each_object_its_own_value():
     assert Bag().items is not Bag().items
 
 
+def test_what_it_would_get_wrong_is_refused_when_the_class_is_defined():
+    class OwnEq:
+        a: int
+
+        def __eq__(self, other):
+            return True
+
+    class WithPostInit:
+        a: int
+
+        def __post_init__(self):
+            pass
+
+    class KwOnly:
+        a: int = dataclasses.field(kw_only=True)
+
+    class NotInInit:
+        a: int = dataclasses.field(default=0, init=False)
+
+    class OwnHash:
+        a: int = dataclasses.field(default=0, hash=False)
+
+    class Child(Shape):
+        extra: int = 0
+
+    for cls in (OwnEq, WithPostInit, KwOnly, NotInInit, OwnHash, Child):
+        with pytest.raises(TypeError, match=cls.__name__):
+            frozen(cls)
+
+
 def test_the_engine_defines_its_frozen_dataclasses_with_it():
     """Each @dataclass(frozen=True) costs a start about 0.25 ms here: the engine uses hubtui.frozen instead."""
     root = pathlib.Path(__file__).resolve().parents[2] / "hubtui"
