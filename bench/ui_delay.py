@@ -35,6 +35,13 @@ def scale_cmd(cluster, name: str, n: int) -> list[str]:
             "-n", NAMESPACE, f"--replicas={n}"]
 
 
+# Stamps each line kubectl prints with when it arrived, in a process of its own: a thread of this one would
+# wait for the GIL while the main thread runs the terminal emulator, and kubectl's lines would seem later than
+# they were. perf_counter is CLOCK_MONOTONIC on Linux: the same clock in every process.
+STAMP = ("import sys, time\nwhile line := sys.stdin.readline():\n"
+         "    sys.stdout.write(f'{time.perf_counter()} {line}'); sys.stdout.flush()\n")
+
+
 class NamespaceWatch:
     """`kubectl get deploy -w` of the whole namespace, each line it prints (name, replicas) kept with when it
     arrived."""
@@ -43,17 +50,19 @@ class NamespaceWatch:
         self.proc = subprocess.Popen(
             [str(cluster.bin / "kubectl"), "--kubeconfig", str(cluster.kubeconfig), "get", "deploy", "-n", NAMESPACE,
              "-w", "--no-headers", "-o", "custom-columns=N:.metadata.name,R:.spec.replicas"],
-            env=cluster.env(), stdout=subprocess.PIPE, text=True, bufsize=1)
+            env=cluster.env(), stdout=subprocess.PIPE)
+        self.stamp = subprocess.Popen([sys.executable, "-u", "-c", STAMP], stdin=self.proc.stdout,
+                                      stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.proc.stdout.close()  # the stamper's now
         self.lines: list[tuple[float, str, str]] = []
         self.changed = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
-        for line in self.proc.stdout:
-            arrived = time.perf_counter()
-            words = line.split()
+        for line in self.stamp.stdout:
+            arrived, *words = line.split()
             with self.changed:
-                self.lines.append((arrived, *(words + ["", ""])[:2]))
+                self.lines.append((float(arrived), *(words + ["", ""])[:2]))
                 self.changed.notify_all()
 
     def seen(self, name: str, n: int, since: float, timeout: float = 30) -> float:
@@ -66,8 +75,9 @@ class NamespaceWatch:
             return min(t for t, line_name, r in self.lines if t >= since and line_name == name and r == str(n)) - since
 
     def close(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
+        for proc in (self.proc, self.stamp):
+            proc.kill()
+            proc.wait()
 
 
 def hubtui_delays(cluster, samples: int) -> tuple[list[float], list[float]]:
