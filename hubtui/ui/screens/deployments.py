@@ -40,7 +40,7 @@ from .deployment_rows import COLUMNS, MIN_WIDTHS, NAMESPACE_COLUMN, DeploymentRo
 from .switching import Switching
 
 
-FPS = 60  # the most times a second the table is redrawn from the watch
+FPS = 120  # the most times a second the table is redrawn from the watch
 STATE = "\0state"  # the live channel's key for the watch's state (no deployment's ref has a NUL)
 
 
