@@ -141,7 +141,7 @@ def pytest_collection_finish(session):
     counts: dict[str, int] = {}
     for item in session.items:
         if (group := _doomed_group(item)) is not None:
-            counts[group] = counts.get(group, 0) + 1
+            counts[group] = counts.get(group, 0) + 1 + ("another_doomed_cluster" in item.fixturenames)
     session.config.stash[DOOMED_TESTS] = counts
 
 
@@ -165,6 +165,15 @@ def doomed_clusters(request):
 def doomed_cluster(request, doomed_clusters):
     """A cluster of its own with the hub deployed, for a test that destroys it (a cleanup run): started
     ahead of the test by its group's `doomed_clusters` and stopped after it."""
+    cluster = doomed_clusters(_doomed_group(request.node) or "doomed").take()
+    yield cluster
+    cluster.down()
+
+
+@pytest.fixture
+def another_doomed_cluster(request, doomed_clusters, doomed_cluster):
+    """A second cluster of its own with the hub deployed, beside `doomed_cluster` (a test of clusters side by
+    side), from the same group's spares, stopped after the test."""
     cluster = doomed_clusters(_doomed_group(request.node) or "doomed").take()
     yield cluster
     cluster.down()
