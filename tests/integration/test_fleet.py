@@ -459,6 +459,33 @@ def test_exec_plugins_of_several_hubs_run_at_the_same_time(local_cluster, tmp_pa
     assert s2 < e1  # the second plugin started before the first had finished
 
 
+def test_a_credential_plugin_that_never_answers_is_given_up_on_its_own_row(local_cluster, tmp_path, monkeypatch):
+    """A sign-in that hangs (`aws eks get-token` waiting on a network that is gone) is ended after its time
+    (http.EXEC_TIMEOUT, made short here): its row says why, and the other hub is live meanwhile."""
+    import hubtui.kube.http as http
+
+    monkeypatch.setattr(http, "EXEC_TIMEOUT", 1.5)
+    config = yaml.safe_load(Path(local_cluster.kubeconfig).read_text())
+    cluster = config["clusters"][0]
+    config["users"].append({"name": "hangs", "user": {"exec": {
+        "apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable,
+        "args": ["-c", "import time; time.sleep(600)"], "interactiveMode": "Never"}}})
+    config["contexts"] = [{"name": "signs-in", "context": {"cluster": cluster["name"],
+                                                           "user": config["users"][0]["name"]}},
+                          {"name": "hangs", "context": {"cluster": cluster["name"], "user": "hangs"}}]
+    path = tmp_path / "kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    s = Settings.from_env(kubeconfig=str(path))
+    fleet = Fleet(s, choose_hubs(s)).start()
+    try:
+        assert fleet.wait_settled(30)
+        views = {v.context: v for v in fleet.views()}
+        assert views["signs-in"].state == LIVE
+        assert views["hangs"].state != LIVE and "1.5" in views["hangs"].why, views["hangs"]
+    finally:
+        fleet.stop()
+
+
 def test_hubs_on_separate_clusters_one_stopped_mid_test_maintenance_and_restore(local_cluster, doomed_cluster,
                                                                                 another_doomed_cluster, kube,
                                                                                 scratch, tmp_path):

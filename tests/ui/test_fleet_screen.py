@@ -5,6 +5,7 @@ the selected hubs with a production hub's name typed."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from textual.widgets import Button
@@ -94,8 +95,17 @@ async def test_maintenance_on_selected_hubs_lists_each_and_needs_the_production_
         await until(pilot, lambda: "done: 2 of 2 deployments" in row_of(app, "dev-a"), what="dev-a's result")
         await until(pilot, lambda: "0/2" not in row_of(app, "prod-b") and " 2 " in row_of(app, "prod-b"),
                     what="the maintenance count on the row")
+        for ns in (fleet_hubs["dev"].name, fleet_hubs["prod"].name):
+            assert apps.read_namespaced_deployment("api-server", ns).spec.replicas == 0
+        await pilot.press("r")  # the same two hubs, back to their recorded counts
+        await until(pilot, lambda: "production hub" in screen_text(app) and "Restore" in screen_text(app),
+                    what="the restore's confirmation")
+        await pilot.press(*"prod-b", "enter")
+        await until(pilot, lambda: "restore: done on dev-a, prod-b" in screen_text(app), tries=500,
+                    what="the restore's result")
     for ns in (fleet_hubs["dev"].name, fleet_hubs["prod"].name):
-        assert apps.read_namespaced_deployment("api-server", ns).spec.replicas == 0
+        assert (apps.read_namespaced_deployment("api-server", ns).spec.replicas,
+                apps.read_namespaced_deployment("worker", ns).spec.replicas) == (2, 1)
 
 
 @pytest.mark.asyncio
@@ -345,3 +355,57 @@ async def test_the_garbage_collector_is_back_on_once_every_hub_is_drawn_live_or_
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+@pytest.mark.asyncio
+async def test_a_hubs_row_shows_its_environment_counts_not_ready_names_last_change_and_server(fleet_hubs, kube,
+                                                                                              local_cluster):
+    """Each column of a row, read on the screen: the environment (its namespace's label), the ready count and the
+    first not-ready names, how many are in maintenance (their count recorded) and the HPAs, the age of the last
+    change seen, the server; a production hub's name in the error colour."""
+    from kubernetes import client
+
+    from tests.integration.test_scale_cli import add_unpullable
+
+    dev, prod = fleet_hubs["dev"], fleet_hubs["prod"]
+    client.CoreV1Api(kube.api).patch_namespace(dev.name, {"metadata": {"labels": {"environment": "dev"}}})
+    add_unpullable(dev)
+    dev.apps.patch_namespaced_deployment_scale("report-builder", dev.name, {"spec": {"replicas": 1}})
+    prod.apps.patch_namespaced_deployment("worker", prod.name, {"metadata": {"annotations": {
+        "hubtui.io/original-replicas": "1"}}})
+    client.AutoscalingV2Api(kube.api).create_namespaced_horizontal_pod_autoscaler(prod.name, {
+        "metadata": {"name": "api-server"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api-server"},
+                 "minReplicas": 2, "maxReplicas": 5}})
+    app = app_on(fleet_hubs, ["dev-a", "prod-b"])
+    server = kube.server.split("://")[-1]
+    async with app.run_test(size=(160, 30)) as pilot:
+        await until(pilot, lambda: "report-builder" in row_of(app, "dev-a") and "2/2" in row_of(app, "prod-b")
+                    and " 1 " in row_of(app, "prod-b"), what="both rows, listed")
+        assert row_of(app, "dev-a").split() == ["dev-a", "dev", "live", "2/3", "0", "0", "-", "report-builder", server]
+        prod.apps.patch_namespaced_deployment_scale("worker", prod.name, {"spec": {"replicas": 2}})
+        await until(pilot, lambda: re.search(r"^prod-b \? live [0-2]/2 1 1 \d s ", " ".join(row_of(app, "prod-b").split())),
+                    what="prod-b's change seen, and its age")
+        assert row_of(app, "prod-b").split()[-1] == server
+        lines = screen_text(app).splitlines()
+        y = next(i for i, line in enumerate(lines) if " prod-b " in line)
+        colour = app.screen.get_style_at(lines[y].index("prod-b"), y).color.triplet  # the cursor is on dev-a
+        assert colour.red > 1.5 * max(colour.green, colour.blue), colour  # the error colour: production
+
+
+@pytest.mark.asyncio
+async def test_the_command_palette_opens_the_fleet_from_the_deployments(fleet_hubs):
+    from hubtui.ui.app import HubApp
+
+    from .fakes import FakeBackend
+    from .helpers import open_palette, palette_pick
+
+    settings = dataclasses.replace(Settings.from_env(kubeconfig=fleet_hubs["kubeconfig"]), fleet=("dev-a",))
+    app = HubApp(settings, backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "Deployments" in screen_text(app) or "deployments" in screen_text(app),
+                    what="the deployments screen")
+        await open_palette(pilot, app)
+        await palette_pick(pilot, app, "fleet")
+        await until(pilot, lambda: "hubtui · fleet" in screen_text(app) and "2/2" in row_of(app, "dev-a"),
+                    what="the fleet, opened from the palette")
