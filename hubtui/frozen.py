@@ -77,8 +77,11 @@ def frozen(cls: _T) -> _T:
     defined: a field that does not go to the constructor (init=False, InitVar) or takes a keyword only, a field's
     own hash=, __post_init__, a method of its own that frozen() would replace (__eq__, __hash__, __repr__,
     __init__, __setattr__, __delattr__), and a base class that is a dataclass."""
-    own = set(vars(cls)) & {"__eq__", "__hash__", "__repr__", "__init__", "__setattr__", "__delattr__",
-                            "__post_init__"}
+    own = set(vars(cls)) & {"__eq__", "__hash__", "__repr__", "__init__", "__setattr__", "__delattr__"}
+    own |= {"__post_init__"} if hasattr(cls, "__post_init__") else set()  # its own or a base's: never called
+    own |= {"InitVar"} if any(isinstance(t, dataclasses.InitVar) or t is dataclasses.InitVar
+                              or str(t).startswith(("InitVar", "dataclasses.InitVar"))
+                              for t in vars(cls).get("__annotations__", {}).values()) else set()
     if own or any(dataclasses.is_dataclass(base) for base in cls.__mro__[1:]):
         raise TypeError(f"{cls.__name__}: frozen() takes no {', '.join(sorted(own)) or 'dataclass base'}")
     if cls.__doc__ is None:

@@ -204,6 +204,7 @@ class Lifecycle:
         self.step = f"{provider}: {resource.label()}"
         self.requested = False  # a delete request for it was sent (by this run or, followed now, an earlier one)
         self.ended: ResourceOutcome | None = None
+        self.recorded = False
 
     def before(self) -> ResourceOutcome | None:
         """The outcome of a resource that is not to be started at all; None when it is to be started."""
@@ -230,14 +231,23 @@ class Lifecycle:
             if self.ended is not None:
                 return self.ended
             self.ended = result = ResourceOutcome(self.resource, outcome, said)
+        self.record()  # first: the journal and the audit know it before anything else is said
         if outcome in FINISHED_OUTCOMES:
             self.ctx.emit(StepDone(self.step, outcome, said))
         else:
             self.ctx.emit(StepFailed(self.step, outcome, said))
-        if outcome != SKIPPED or self.requested or self.resource.id in self.ctx.changed:
-            self.ctx.record(result)
-        self.ctx.under_way.pop(self.resource.id, None)  # only once recorded: a hard stop before ends it too
+        self.ctx.under_way.pop(self.resource.id, None)  # only once recorded: a hard stop before records it
         return result
+
+    def record(self) -> None:
+        """Its end into the journal and the audit (ctx.record), once, when it is to be recorded."""
+        with _ENDING:  # a hard stop's thread and a provider's never both record it
+            result = self.ended
+            if result is None or self.recorded:
+                return
+            self.recorded = True
+        if result.outcome != SKIPPED or self.requested or self.resource.id in self.ctx.changed:
+            self.ctx.record(result)  # its journal and audit lines together, a hard stop waiting for them (runner)
 
 
 class Cancelled(Exception):
@@ -320,8 +330,11 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
         for life in list(ctx.under_way.values()):
             rid = life.resource.id
             try:
-                life.end(SKIPPED, *ctx.notes.get(rid, ()),
-                         StoppedBefore("confirmed" if life.requested or rid in ctx.deleting else "request"))
+                if life.ended is not None:  # it had ended, the stop came before its end was recorded
+                    life.record()
+                else:
+                    life.end(SKIPPED, *ctx.notes.get(rid, ()),
+                             StoppedBefore("confirmed" if life.requested or rid in ctx.deleting else "request"))
             except Exception:  # noqa: BLE001 - the audit log failing: the others are still recorded if they can be
                 continue
         raise

@@ -190,6 +190,13 @@ NOT_SENT_STOPPED = "not sent: the run was stopped"
 CONFLICT_TRIES = 10
 
 
+def lost_answer(ref: str, n: int) -> str:
+    """A change sent twice (its first answer lost) whose second copy was refused, and the deployment does not
+    show it now (or cannot be read): the first copy may have been made and changed since."""
+    return (f"{ref}: the answer to the change to {n} was lost and the request sent again was refused; it may have "
+            f"been made (audited so) and changed since: look at {ref} before running it again")
+
+
 def changed_since(ref: str) -> str:
     """Why a change sent on the version read was not made: the deployment moved since, and not only its status."""
     return f"{ref} changed since it was read (its count or record): not changed; run it again"
@@ -380,7 +387,7 @@ class ScaleEngine:
         where = dict(context=self.conn.context, cluster=self.conn.cluster, namespace=self._ns(row),
                      deployment=row.name, before=row.desired, after=n)
         failure: Exception | None = None
-        answer_lost = False
+        answer_lost = unsure = False
         # a hard stop (a second Ctrl-C) before the change's audit line is written writes it, marked interrupted
         with nullcontext() if self.dry_run else self.audit.sending(action, **where) as sent:
             try:
@@ -402,9 +409,15 @@ class ScaleEngine:
                 # sent again after its connection dropped, and then refused: the first copy may have been made
                 # (its answer lost), and the second refused for that very reason (a test or a version that no
                 # longer holds). What the deployment is now tells: this change's count and record, it was made
-                answer_lost = touch and getattr(e, "resent", False) and self._shows(row, n, new_record)
+                resent = touch and getattr(e, "resent", False)
+                shown = self._shows(row, n, new_record) if resent else False
+                answer_lost = shown is True
                 if not answer_lost:
                     failure = e
+                    if resent:  # not shown now, or not readable: it may still have been made, and changed since
+                        unsure = True
+                        if not self.dry_run:
+                            self._record(action, **where, answer_lost=True, may_have_been_made=True)
                     if sent is not None:
                         sent.settled()
             if failure is None:
@@ -421,6 +434,10 @@ class ScaleEngine:
                     except AuditError:
                         self.emit(StepFailed(step, "done, but the audit log cannot be written"))
                         raise
+        if failure is not None and unsure:  # no second try on what may be this change's own doing
+            error = lost_answer(row.ref, n)
+            self.emit(StepFailed(step, error))
+            return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error)
         if failure is not None:
             moved = touch and getattr(failure, "status", None) == 409
             fresh = self._again_after_conflict(row, tries, planned=action == "restore") if moved else None
@@ -441,11 +458,13 @@ class ScaleEngine:
         self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else moved_since))
         return change
 
-    def _shows(self, row: DeploymentRow, n: int, record: object) -> bool:
-        """The deployment, read now, is at `n` with its record `record` (None: none): a change to that is made."""
+    def _shows(self, row: DeploymentRow, n: int, record: object) -> bool | None:
+        """The deployment, read now, is at `n` with its record `record` (None: none): a change to that is made.
+        None: it cannot be read (nobody can tell)."""
         fresh = self._read_again(row)
-        return fresh is not None and fresh.desired == n and fresh.record_text == (
-            None if record is None else str(record))
+        if fresh is None:
+            return None
+        return fresh.desired == n and fresh.record_text == (None if record is None else str(record))
 
     @staticmethod
     def _unchanged(row: DeploymentRow, fresh: DeploymentRow) -> bool:
@@ -509,10 +528,15 @@ class ScaleEngine:
                     self._api(restore_deployment, self.conn, self._ns(row), row.name, replicas=row.desired,
                               record=row.record_text or "", to=None)
                 except Exception as e:  # noqa: BLE001
-                    if getattr(e, "resent", False) and self._shows(row, row.desired, None):
-                        # its first copy, whose answer was lost, cleared it
-                        self._record("clear-original-replicas", **where, answer_lost=True)
-                        return change
+                    if getattr(e, "resent", False):  # its first copy's answer was lost
+                        shown = self._shows(row, row.desired, None)
+                        self._record("clear-original-replicas", **where, answer_lost=True,
+                                     **({} if shown else {"may_have_been_made": True}))
+                        if shown:  # the first copy cleared it
+                            return change
+                        error = lost_answer(row.ref, row.desired)
+                        self.emit(StepFailed(f"restore {row.ref}", error))
+                        return ScaleChange(change.name, change.before, change.after, error=error)
                     sent.settled()
                     moved = getattr(e, "status", None) == 409
                     fresh = self._again_after_conflict(row, tries, planned=True) if moved else None

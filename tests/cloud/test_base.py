@@ -264,3 +264,22 @@ def test_a_resource_ends_once_whoever_ends_it_second():
     second = life.end(base.SKIPPED, StillDeleting("GCP"))
     assert second is first and records == [first] and ctx.under_way == {}
     assert len(events) == 2  # started, done: no second end said
+
+
+def test_a_hard_stop_as_a_resource_is_said_done_still_records_it():
+    """The second Ctrl-C lands while a resource's end is being said (its record comes first, so it is in the
+    journal and the audit already); the stop's own pass records nothing twice."""
+    records = []
+
+    def emit(event):
+        if isinstance(event, base.StepDone):
+            raise KeyboardInterrupt
+
+    ctx = base.TeardownContext(emit=emit, record=records.append)
+    life = base.Lifecycle("gcp", CloudResource("vpc", "n", "id:n", "name", {}), ctx)
+    ctx.under_way[life.resource.id] = life
+    with pytest.raises(KeyboardInterrupt):
+        life.end(base.DELETED)
+    assert [r.outcome for r in records] == [base.DELETED]
+    life.record()  # what teardown's hard-stop pass does for one still under way
+    assert [r.outcome for r in records] == [base.DELETED]

@@ -224,6 +224,31 @@ def test_a_change_sent_again_after_its_answer_was_lost_is_done_and_audited_so(en
                                     ("restore", "worker-service", 0, 2, True), ("restore", "forecasting", 0, 1, True)])
 
 
+def test_a_change_sent_again_that_cannot_be_read_back_says_it_may_have_been_made(engine, ns):
+    """As above, but the deployment cannot be read after the refused resend (the connection is still bad): nobody
+    can tell whether the first copy was made. It is audited as maybe made, said so, and not tried again."""
+    real_api = engine._api
+    sent = []
+
+    def twice(fn, *args, **kw):
+        sent.append(fn.__name__)
+        real_api(fn, *args, **kw)
+        try:
+            real_api(fn, *args, **kw)
+        except Exception as e:
+            e.resent = True  # type: ignore[attr-defined]
+            raise
+
+    engine._api = twice
+    engine._read_again = lambda row: None  # type: ignore[method-assign]
+    [change] = [c for c in engine.scale_all(0) if c.name == "forecasting"]
+    assert not change.ok and "it may have been made (audited so)" in change.error
+    assert ns.replicas()["forecasting"] == 0  # it was
+    [line] = [e for e in engine.audit.entries() if e.get("deployment") == "forecasting"]
+    assert (line["action"], line["before"], line["after"], line["may_have_been_made"]) == ("scale", 1, 0, True)
+    assert sent.count("patch_deployment") == 3  # one each, no second try
+
+
 def test_a_restore_refused_for_another_reason_says_the_servers_words_not_changed_since(engine, ns):
     """A 422 without causes is what a failed test gives, but an admission webhook can answer so too: when the
     count and the record still hold, the restore says the server's own words, and tries no second time."""

@@ -90,7 +90,18 @@ def test_what_it_would_get_wrong_is_refused_when_the_class_is_defined():
     class Child(Shape):
         extra: int = 0
 
-    for cls in (OwnEq, WithPostInit, KwOnly, NotInInit, OwnHash, Child):
+    class Mixin:
+        def __post_init__(self):
+            pass
+
+    class PostInitInherited(Mixin):
+        a: int
+
+    class WithInitVar:
+        a: int
+        b: dataclasses.InitVar[int]
+
+    for cls in (OwnEq, WithPostInit, KwOnly, NotInInit, OwnHash, Child, PostInitInherited, WithInitVar):
         with pytest.raises(TypeError, match=cls.__name__):
             frozen(cls)
 
