@@ -424,6 +424,18 @@ def test_a_live_hub_that_goes_away_says_so_and_comes_back_by_itself(api_proxy, l
         fleet.stop()
 
 
+def settled_fleet(config: dict, tmp_path) -> Fleet:
+    """A fleet of every context of `config` (a kubeconfig, written to tmp_path), started and settled."""
+    path = tmp_path / "kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    s = Settings.from_env(kubeconfig=str(path))
+    fleet = Fleet(s, choose_hubs(s)).start()
+    if not fleet.wait_settled(30):
+        fleet.stop()
+        raise AssertionError("the fleet did not settle in 30 s")
+    return fleet
+
+
 def test_exec_plugins_of_several_hubs_run_at_the_same_time(local_cluster, tmp_path):
     """Each hub's plugin runs on its own hub's thread, concurrently with the others' (a slow sign-in delays
     no other hub), and each hub goes live on the credential its plugin gave."""
@@ -446,12 +458,8 @@ def test_exec_plugins_of_several_hubs_run_at_the_same_time(local_cluster, tmp_pa
         "interactiveMode": "Never"}}} for i in (1, 2)]
     config["contexts"] = [{"name": f"plugged-{i}", "context": {"cluster": cluster["name"], "user": f"u{i}"}}
                           for i in (1, 2)]
-    path = tmp_path / "kubeconfig"
-    path.write_text(yaml.safe_dump(config))
-    s = Settings.from_env(kubeconfig=str(path))
-    fleet = Fleet(s, choose_hubs(s)).start()
+    fleet = settled_fleet(config, tmp_path)
     try:
-        assert fleet.wait_settled(30)
         assert [(v.context, v.state) for v in fleet.views()] == [("plugged-1", LIVE), ("plugged-2", LIVE)]
     finally:
         fleet.stop()
@@ -473,12 +481,8 @@ def test_a_credential_plugin_that_never_answers_is_given_up_on_its_own_row(local
     config["contexts"] = [{"name": "signs-in", "context": {"cluster": cluster["name"],
                                                            "user": config["users"][0]["name"]}},
                           {"name": "hangs", "context": {"cluster": cluster["name"], "user": "hangs"}}]
-    path = tmp_path / "kubeconfig"
-    path.write_text(yaml.safe_dump(config))
-    s = Settings.from_env(kubeconfig=str(path))
-    fleet = Fleet(s, choose_hubs(s)).start()
+    fleet = settled_fleet(config, tmp_path)
     try:
-        assert fleet.wait_settled(30)
         views = {v.context: v for v in fleet.views()}
         assert views["signs-in"].state == LIVE
         assert views["hangs"].state != LIVE and "1.5" in views["hangs"].why, views["hangs"]

@@ -193,21 +193,30 @@ def test_a_restore_goes_on_whatever_else_moved_since_it_read_the_deployment(engi
     assert ORIGINAL_REPLICAS_ANNOTATION not in ns.annotations("forecasting")
 
 
-def test_a_change_sent_again_after_its_answer_was_lost_is_done_and_audited_so(engine, ns):
-    """The connection drops after the API server made the change, and the request is sent again (as the wire
-    does): the second copy is refused, its version (maintenance) or its tests (restore) no longer holding. What
-    the deployment is now shows the change made: it is done, and audited as answer_lost, not "changed since"."""
-    real_api = engine._api
+def sends_twice(engine) -> list[str]:
+    """Each request the engine sends is carried out, its answer lost, and sent again, as the wire does after a
+    dropped connection: the second copy's answer (or refusal, marked resent) is the one the engine gets. Returns
+    the names of the calls, one per change."""
+    real_api, sent = engine._api, []
 
     def twice(fn, *args, **kw):
+        sent.append(fn.__name__)
         real_api(fn, *args, **kw)  # made; its answer lost
         try:
-            real_api(fn, *args, **kw)
+            return real_api(fn, *args, **kw)
         except Exception as e:
             e.resent = True  # type: ignore[attr-defined]
             raise
 
     engine._api = twice
+    return sent
+
+
+def test_a_change_sent_again_after_its_answer_was_lost_is_done_and_audited_so(engine, ns):
+    """The connection drops after the API server made the change, and the request is sent again (as the wire
+    does): the second copy is refused, its version (maintenance) or its tests (restore) no longer holding. What
+    the deployment is now shows the change made: it is done, and audited as answer_lost, not "changed since"."""
+    sends_twice(engine)
     made = {c.name: c for c in engine.scale_all(0)}
     assert {n: (c.ok, c.before, c.after) for n, c in made.items()} == {
         "api-server": (True, 3, 0), "worker-service": (True, 2, 0), "forecasting": (True, 1, 0)}
@@ -227,19 +236,7 @@ def test_a_change_sent_again_after_its_answer_was_lost_is_done_and_audited_so(en
 def test_a_change_sent_again_that_cannot_be_read_back_says_it_may_have_been_made(engine, ns):
     """As above, but the deployment cannot be read after the refused resend (the connection is still bad): nobody
     can tell whether the first copy was made. It is audited as maybe made, said so, and not tried again."""
-    real_api = engine._api
-    sent = []
-
-    def twice(fn, *args, **kw):
-        sent.append(fn.__name__)
-        real_api(fn, *args, **kw)
-        try:
-            real_api(fn, *args, **kw)
-        except Exception as e:
-            e.resent = True  # type: ignore[attr-defined]
-            raise
-
-    engine._api = twice
+    sent = sends_twice(engine)
     engine._read_again = lambda row: None  # type: ignore[method-assign]
     [change] = [c for c in engine.scale_all(0) if c.name == "forecasting"]
     assert not change.ok and "it may have been made (audited so)" in change.error
