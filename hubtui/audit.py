@@ -58,14 +58,8 @@ class _Change:
 
 @contextmanager
 def held():
-    """Lines that belong together (a step's journal entry and its audit line) are written whole: the operator's
-    hard stop waits for the end of the block."""
-    with _whole():
-        yield
-
-
-@contextmanager
-def _whole():
+    """Lines that belong together (an audit line; a step's journal entry and its audit line) are written whole:
+    the operator's hard stop waits for the end of the block."""
     global _held, _stop_pending
     if not _on_main():
         yield
@@ -141,7 +135,7 @@ class AuditLog:
         entry = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
                  "user": _user(), "action": action, **fields}
         line = json.dumps(entry, sort_keys=False, default=str)
-        with _whole(), _lock:
+        with held(), _lock:
             try:
                 append_line(self.path, line)
             except OSError as e:

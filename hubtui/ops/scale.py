@@ -387,7 +387,7 @@ class ScaleEngine:
         where = dict(context=self.conn.context, cluster=self.conn.cluster, namespace=self._ns(row),
                      deployment=row.name, before=row.desired, after=n)
         failure: Exception | None = None
-        answer_lost = unsure = False
+        answer_lost = False
         # a hard stop (a second Ctrl-C) before the change's audit line is written writes it, marked interrupted
         with nullcontext() if self.dry_run else self.audit.sending(action, **where) as sent:
             try:
@@ -410,14 +410,12 @@ class ScaleEngine:
                 # (its answer lost), and the second refused for that very reason (a test or a version that no
                 # longer holds). What the deployment is now tells: this change's count and record, it was made
                 resent = touch and getattr(e, "resent", False)
-                shown = self._shows(row, n, new_record) if resent else False
-                answer_lost = shown is True
-                if not answer_lost:
+                if resent and self._shows(row, n, new_record) is True:
+                    answer_lost = True
+                else:
                     failure = e
-                    if resent:  # not shown now, or not readable: it may still have been made, and changed since
-                        unsure = True
-                        if not self.dry_run:
-                            self._record(action, **where, answer_lost=True, may_have_been_made=True)
+                    if resent and not self.dry_run:  # not shown now, or not readable: it may still have been
+                        self._record(action, **where, answer_lost=True, may_have_been_made=True)  # made
                     if sent is not None:
                         sent.settled()
             if failure is None:
@@ -434,7 +432,8 @@ class ScaleEngine:
                     except AuditError:
                         self.emit(StepFailed(step, "done, but the audit log cannot be written"))
                         raise
-        if failure is not None and unsure:  # no second try on what may be this change's own doing
+        if failure is not None and touch and getattr(failure, "resent", False):  # no second try on what may be
+            # this change's own doing
             error = lost_answer(row.ref, n)
             self.emit(StepFailed(step, error))
             return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error)
