@@ -423,3 +423,14 @@ def process_runs(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def add_unpullable(ns, name: str = "report-builder") -> None:
+    """A deployment at 0 whose pods, once asked for, can never pull their image (kwok's ImagePullBackOff stage,
+    as in the demo scenario)."""
+    ns.apps.create_namespaced_deployment(ns.name, {
+        "metadata": {"name": name},
+        "spec": {"replicas": 0, "selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name},
+                                           "annotations": {"hubtui.io/kwok-state": "ImagePullBackOff"}},
+                              "spec": {"containers": [{"name": name, "image": "example/no-such-image:9"}]}}}})

@@ -325,10 +325,11 @@ class HubApp(App[int]):
         except HubError as e:
             self.call_from_thread(self.notify, str(e), title="Namespace", severity="error")
             return
-        self.call_from_thread(self._use_namespace, namespace)
+        backend = self.backend.for_namespace(namespace)  # here, off the UI thread: it reads the read-only rule
+        self.call_from_thread(self._use_namespace, backend)
 
-    def _use_namespace(self, namespace: str) -> None:
-        self.backend = self.backend.for_namespace(namespace)
+    def _use_namespace(self, backend: Backend) -> None:
+        self.backend = backend
         self.switch_screen(self._rebuilt(self.backend))
 
 

@@ -103,19 +103,19 @@ class ClusterBackend:
         self.store = DeploymentStore(self.conn, None if self.all_namespaces else self.namespace)
         # The list starts now, while the app is still starting: its rows are replayed to the screen's watch.
         self.store.start()
+        from ..ops.hubs import hub_readonly_reason
+
+        # read here, off the UI thread (with readonly_contexts it reads every context of the kubeconfig)
+        self._readonly = hub_readonly_reason(settings, self.conn.context, self.conn.server,
+                                             None if self.all_namespaces else (self.namespace,))
 
     def now(self) -> datetime:
         return datetime.now(UTC)
 
     def readonly_reason(self) -> str | None:
         """Why changes are refused here: this context's own read-only, or another context's of the same hub.
-        Read once per backend (the gate asks on every key; a switch of context or namespace makes a new one);
-        the engine checks again before each change."""
-        if not hasattr(self, "_readonly"):
-            from ..ops.hubs import hub_readonly_reason
-
-            self._readonly = hub_readonly_reason(self.settings, self.conn.context, self.conn.server,
-                                                 None if self.all_namespaces else (self.namespace,))
+        Read once per backend, as it is made (the gate asks on every key; a switch of context or namespace makes
+        a new one); the engine checks again before each change."""
         return self._readonly
 
     def production_context(self) -> bool:

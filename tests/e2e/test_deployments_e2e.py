@@ -101,7 +101,7 @@ def test_help_fits_in_columns_at_140x42_and_scrolls_at_80x24(local_cluster, ns, 
 def test_b_rolls_a_change_that_is_not_ready_in_time_back_on_the_real_cluster(local_cluster, scratch, tmp_path):
     """b (rollback on failure, with the wait), then a scale-up whose image cannot be pulled: after the wait (the
     config file's scale_timeout) the deployment is back at its count, the screen says why, both are audited."""
-    from ..integration.test_scale_cli import add_unpullable
+    from ..kubehelpers import add_unpullable
 
     ns = scratch("e2e-rb", {}, ready=False)
     add_unpullable(ns)

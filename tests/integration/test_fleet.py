@@ -568,7 +568,7 @@ def test_a_hub_whose_change_is_not_ready_in_time_is_rolled_back_and_the_other_ke
     """`hubtui scale --contexts … --wait --rollback-on-failure`, as an operator runs it: exit 1 naming the hub,
     its changes put back (each named with why, in the detail view's words), the other hub's kept, and every
     change and rollback audited with its context."""
-    from tests.integration.test_scale_cli import add_unpullable
+    from tests.kubehelpers import add_unpullable
 
     add_unpullable(fleet_hubs["dev"])
     done = hubtui("scale", "--kubeconfig", fleet_hubs["kubeconfig"], "--contexts", "dev-a,prod-b", "--all", "-r", "2",
@@ -628,7 +628,7 @@ def test_a_namespace_that_comes_from_the_context_and_is_no_hubs_is_refused(fleet
 
 
 def test_ctrl_c_while_a_hub_waits_says_stopped_and_rolls_nothing_back(fleet_hubs):
-    from tests.integration.test_scale_cli import add_unpullable
+    from tests.kubehelpers import add_unpullable
 
     add_unpullable(fleet_hubs["dev"])
     s = settings_for(fleet_hubs)

@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from tests.kubehelpers import add_unpullable
+
 
 pytestmark = pytest.mark.cluster
 
@@ -213,17 +215,6 @@ def test_scale_loads_no_kubernetes_client_nor_anything_it_pulls_in(local_cluster
         proc.stderr
     if "-d" in args:  # one deployment: no thread pool (nor logging, which it imports), no TOML reader without a
         assert result["unneeded"] == [], result  # config file, no cleanup facts; nothing for a plugin or a typo
-
-
-def add_unpullable(ns, name: str = "report-builder") -> None:
-    """A deployment at 0 whose pods, once asked for, can never pull their image (kwok's ImagePullBackOff stage,
-    as in the demo scenario)."""
-    ns.apps.create_namespaced_deployment(ns.name, {
-        "metadata": {"name": name},
-        "spec": {"replicas": 0, "selector": {"matchLabels": {"app": name}},
-                 "template": {"metadata": {"labels": {"app": name},
-                                           "annotations": {"hubtui.io/kwok-state": "ImagePullBackOff"}},
-                              "spec": {"containers": [{"name": name, "image": "example/no-such-image:9"}]}}}})
 
 
 def test_a_scale_up_that_cannot_become_ready_is_rolled_back_audited_both_ways(hubtui, ns, tmp_path):

@@ -98,9 +98,9 @@ async def test_maintenance_on_selected_hubs_lists_each_and_needs_the_production_
         for ns in (fleet_hubs["dev"].name, fleet_hubs["prod"].name):
             assert apps.read_namespaced_deployment("api-server", ns).spec.replicas == 0
         await pilot.press("r")  # the same two hubs, back to their recorded counts
-        await until(pilot, lambda: "production hub" in screen_text(app) and "Restore" in screen_text(app),
+        await until(pilot, lambda: "Restore the recorded counts on 2 hubs?" in screen_text(app),
                     what="the restore's confirmation")
-        await pilot.press(*"prod-b", "enter")
+        burst(app, *"prod-b", "enter")  # the name and Enter at once, as a fast typist sends them
         await until(pilot, lambda: "restore: done on dev-a, prod-b" in screen_text(app), tries=500,
                     what="the restore's result")
     for ns in (fleet_hubs["dev"].name, fleet_hubs["prod"].name):
@@ -365,7 +365,7 @@ async def test_a_hubs_row_shows_its_environment_counts_not_ready_names_last_chan
     change seen, the server; a production hub's name in the error colour."""
     from kubernetes import client
 
-    from tests.integration.test_scale_cli import add_unpullable
+    from tests.kubehelpers import add_unpullable
 
     dev, prod = fleet_hubs["dev"], fleet_hubs["prod"]
     client.CoreV1Api(kube.api).patch_namespace(dev.name, {"metadata": {"labels": {"environment": "dev"}}})
@@ -405,8 +405,7 @@ async def test_the_command_palette_opens_the_fleet_from_the_deployments(fleet_hu
     settings = dataclasses.replace(Settings.from_env(kubeconfig=fleet_hubs["kubeconfig"]), fleet=("dev-a",))
     app = HubApp(settings, backend=FakeBackend())
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "Deployments" in screen_text(app) or "deployments" in screen_text(app),
-                    what="the deployments screen")
+        await until(pilot, lambda: "watching" in screen_text(app), what="the deployments screen")
         await open_palette(pilot, app)
         await palette_pick(pilot, app, "fleet")
         await until(pilot, lambda: "hubtui · fleet" in screen_text(app) and "2/2" in row_of(app, "dev-a"),

@@ -110,5 +110,5 @@ def test_the_engine_defines_its_frozen_dataclasses_with_it():
     """Each @dataclass(frozen=True) costs a start about 0.25 ms here: the engine uses hubtui.frozen instead."""
     root = pathlib.Path(__file__).resolve().parents[2] / "hubtui"
     slow = [str(p.relative_to(root)) for p in root.rglob("*.py")
-            if "ui" not in p.relative_to(root).parts[:1] and re.search(r"^@dataclass\(frozen=True\)", p.read_text(), re.M)]
+            if "ui" not in p.relative_to(root).parts[:1] and p.name != "frozen.py" and re.search(r"dataclass\(.*frozen=True", p.read_text())]
     assert slow == []
