@@ -302,8 +302,9 @@ def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> Reso
             _wait_group_gone(client, resource, ctx, step)
             outcome = ResourceOutcome(resource, DELETED, (JoinedEarlierDeletion(),))
         else:
+            # a delete sent, though not (yet) accepted, is recorded however this ends (ctx.changed)
             accepted = retry(lambda: _begin_delete(client, resource.name), retryable=_is_retryable,
-                             what=f"delete {resource.label()}", ctx=ctx)
+                             what=f"delete {resource.label()}", ctx=ctx, on_send=lambda: ctx.changed.add(resource.id))
             life.requested = True
             operation = _Operation(accepted)
             if operation.url is None and operation.status == "InProgress":  # accepted, but nothing to follow

@@ -352,6 +352,29 @@ def test_cancel_while_waiting_stops_and_reports_nothing_deleted(azure):
     assert rec.recorded == [outcome]  # the DELETE was sent: the journal and the audit know
 
 
+def test_a_stop_after_a_throttled_delete_records_the_group_and_says_it_was_not_accepted(azure):
+    """Azure throttles the DELETE (429) and the operator stops before the try again: a DELETE was sent, so the
+    journal and the audit know of the group, and it says the delete was not accepted (not "still deleting")."""
+    from hubtui.facts import TryingAgain
+
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    azure.inject(429, method="DELETE", group=RG, times=5)
+    rec = Recorder()
+
+    def emit(event):
+        rec.events.append(event)
+        if isinstance(event, TryingAgain):  # the stop comes while the throttled DELETE waits to be sent again
+            rec.ctx.cancel.set()
+    rec.ctx.emit = emit
+
+    [outcome] = az.teardown(plan, settings(), rec.ctx)
+
+    assert len(azure.calls("DELETE", RG)) == 1
+    assert outcome.outcome == SKIPPED and "accepted" in words(outcome) and "still deleting" not in words(outcome)
+    assert rec.recorded == [outcome]
+
+
 def test_cancel_before_start_sends_nothing(azure):
     azure.add_group(RG, tags={"environment": "dev"})
     plan = plan_for(azure, RG)
