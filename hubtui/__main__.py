@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import HubError, Refused
+from .errors import HubError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +38,7 @@ def _main(argv: list[str] | None) -> int:
 
         print(version_text())
         return 0
+    from . import present  # noqa: F401 - installs the wording of the engine's facts (errors.speak_with)
     from .cli import build_parser, command_of
 
     # only the command's own parser: one command never loads another's module (help before a command: all)
@@ -82,10 +83,6 @@ def _main(argv: list[str] | None) -> int:
 
             return run_tui(settings, backend)
     except HubError as e:
-        if isinstance(e, Refused):  # its words are present/'s, loaded only now
-            from .present.refusals import worded
-
-            worded(e)
         print(f"hubtui: error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:

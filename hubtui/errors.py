@@ -9,18 +9,47 @@ EXIT_TIMEOUT = 3
 
 
 class HubError(Exception):
-    """An error shown to the operator as one line (never a traceback), with the exit code it maps to."""
+    """An error shown to the operator as one line (never a traceback), with the exit code it maps to.
+
+    The engine (kube/, cloud/, ops/) raises it with a fact: what went wrong, as data. Its line comes from the
+    wording a face installs (`speak_with`, done by hubtui.present on import), so every line an operator reads is
+    worded in present/. A face or a test may raise it with its line as text."""
 
     exit_code = EXIT_FAILURE
 
-    def __init__(self, message: str, *, exit_code: int | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, said: str | object, *, exit_code: int | None = None):
+        self.fact: object | None = None if isinstance(said, str) else said
+        self._message: str | None = said if isinstance(said, str) else None
+        super().__init__(said)
         if exit_code is not None:
             self.exit_code = exit_code
 
+    @property
+    def message(self) -> str:
+        """Its one line: the text it was raised with, or its fact worded (once, when first read)."""
+        if self._message is None:
+            self._message = _words(self.fact)
+        return self._message
+
     def __str__(self) -> str:
         return self.message
+
+
+def speak_with(wording) -> None:
+    """Install the face's wording of the engine's facts: `wording(fact) -> str`, one line."""
+    global _wording
+    _wording = wording
+
+
+_wording = None
+
+
+def _words(fact: object) -> str:
+    if _wording is not None:
+        return _wording(fact)
+    # No face installed its wording (the engine used on its own): the fact's kind and fields, still one line.
+    fields = getattr(fact, "__dataclass_fields__", {})
+    return f"{type(fact).__name__}(" + ", ".join(f"{name}={getattr(fact, name)!r}" for name in fields) + ")"
 
 
 class UsageError(HubError):
@@ -30,12 +59,10 @@ class UsageError(HubError):
 
 
 class Refused(UsageError):
-    """Refused before anything changed, for a reason held as data (`fact`) that a face words: present/refusals.py
-    (`worded`) gives it its line. Unworded, the line names the fact's kind only."""
+    """Refused before anything changed, for a reason held as data (`fact`): present/refusals.py words it."""
 
     def __init__(self, fact: object, *, exit_code: int | None = None):
-        super().__init__(f"refused ({type(fact).__name__}): nothing was changed", exit_code=exit_code)
-        self.fact = fact
+        super().__init__(fact, exit_code=exit_code)
 
 
 class Declined(Refused):

@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))  # for cluster.localcluster (standard library only
 
 from cluster.localcluster import HUB_NAMESPACE, LocalCluster  # noqa: E402
 
+import hubtui.present  # noqa: E402, F401 - installs the wording of the engine's facts, as hubtui's main does
 from hubtui.settings import Settings  # noqa: E402
 
 # pytest-xdist's lanes run with COLUMNS (and LINES) in their environment, and every hubtui a test starts in a

@@ -257,26 +257,26 @@ def is_api_error(exc: BaseException) -> bool:
     return exceptions is not None and isinstance(exc, exceptions.ApiException)
 
 
-def describe_api_error(exc: BaseException, what: str) -> HubError:
-    """Turn an API or network failure into one line an operator can act on."""
+def describe_api_error(exc: BaseException, doing: object) -> HubError:
+    """An API or network failure while `doing` something (a fact: hubtui.kube.failures.ApiFailed says what it
+    holds), as an error of one line an operator can act on (worded in present/kube_failures.py)."""
+    from .failures import ApiFailed
+
     if isinstance(exc, HubError):  # already one line of ours (e.g. the audit log cannot be written)
         return exc
-
     if is_api_error(exc):
         status, reason = getattr(exc, "status", None), getattr(exc, "reason", "")
         if status == 401:
-            return HubError(f"{what}: unauthorized (401): the kubeconfig's credentials were refused")
+            return HubError(ApiFailed(doing, UNAUTHORIZED, 401))
         if status == 403:
-            return HubError(f"{what}: forbidden (403): your user may not do this; ask for RBAC access")
-        if status == 404:
-            return HubError(f"{what}: not found (404)")
+            return HubError(ApiFailed(doing, FORBIDDEN, 403))
         if not status:  # the library's WebSocket calls (exec, port-forward) say a network failure as status 0
-            return HubError(f"{what}: cannot reach the API server ({_plain(reason)}); is the cluster up?")
-        said = server_message(getattr(exc, "body", None))  # an admission policy's or webhook's own reason
-        return HubError(f"{what}: API error {status} {reason}" + (f": {said}" if said else ""))
+            return HubError(ApiFailed(doing, UNREACHABLE, 0, _plain(reason)))
+        # an admission policy's or webhook's own reason
+        return HubError(ApiFailed(doing, FAILED, status, reason, server_message(getattr(exc, "body", None))))
     if isinstance(exc, (*_urllib3_errors(), OSError)):
-        return HubError(f"{what}: cannot reach the API server ({network_reason(exc)}); is the cluster up?")
-    return HubError(f"{what}: {exc}")
+        return HubError(ApiFailed(doing, UNREACHABLE, 0, network_reason(exc)))
+    return HubError(ApiFailed(doing, FAILED, error=str(exc)))
 
 
 def server_message(body) -> str:

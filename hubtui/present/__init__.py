@@ -4,3 +4,8 @@ The CLI prints these lines as text; the TUI draws the same lines into its widget
 (heading, strong, muted, warning, error, success) to a theme style. The two faces cannot disagree about a plan
 or a run event because neither words it itself.
 """
+
+from ..errors import speak_with
+from .failures import worded
+
+speak_with(worded)

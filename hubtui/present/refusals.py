@@ -4,17 +4,13 @@ A Refused error holds the fact; `worded` gives it its line."""
 
 from __future__ import annotations
 
-from ..errors import Refused
 from ..paths import tilde
 from ..words import human_age
 
 
-def worded(e: BaseException) -> BaseException:
-    """A Refused given its line, in place (its type, exit code and cause stay); any other error as it is."""
-    if isinstance(e, Refused):
-        e.message = refused_text(e.fact)
-        e.args = (e.message,)
-    return e
+def text(fact) -> str:
+    """A refusal's line (hubtui.present.failures hands it the cleanup conversation's facts)."""
+    return refused_text(fact)
 
 
 def stale_text(stale) -> str:

@@ -441,7 +441,6 @@ def test_a_contrary_plan_is_refused_by_the_engine_too(kube):
     """The refusal is the engine's, as facts; a face words it (present/refusals.py), and the CLI says it in one
     line with exit 2, nothing changed."""
     from hubtui.ops.cleanup.evidence import ContraryEvidence, Labelled
-    from hubtui.present.refusals import worded
 
     ns = make_namespace(kube, {"hubtui.io/environment": "staging"})
     try:
@@ -449,7 +448,7 @@ def test_a_contrary_plan_is_refused_by_the_engine_too(kube):
             discover(kube, CleanupOptions("dev", "k8s", ns))
         assert refused.value.against == (Labelled(ns, "hubtui.io/environment", "staging", "against"),)
         assert isinstance(refused.value, UsageError) and "labelled hubtui.io/environment=staging" in str(
-            worded(refused.value))
+            refused.value)
     finally:
         drop(kube, ns)
 
@@ -635,9 +634,7 @@ def test_a_resume_grown_stale_while_its_question_was_open_is_refused_when_the_ru
         assert Journal(working_dir(tmp_path, "dev")).state().started.startswith(old[:10])
         with pytest.raises(HubError) as refused:
             CleanupRun(plan, plan_file, kube, settings).run()
-        from hubtui.present.refusals import worded
-
-        assert "cannot be resumed: it started 2 d ago" in str(worded(refused.value))
+        assert "cannot be resumed: it started 2 d ago" in str(refused.value)
         assert ns in uids(kube)
         assert [e["action"] for e in AuditLog(tmp_path).entries()] == []  # nothing began
     finally:

@@ -102,14 +102,13 @@ def refuse_a_resume_once_something_runs_again(cluster, plan, plan_file, conn, se
     """A deployment scaled back up after the drain (`hubtui scale --restore`, a redeploy): the resume is refused,
     naming it, and nothing is deleted; at 0 again, the resume may go on."""
     from hubtui.errors import Refused
-    from hubtui.present.refusals import worded
 
     name = cluster.kubectl("get", "deploy", "-n", HUB_NAMESPACE, "-o", "name").stdout.split()[0].replace(
         "deployment.apps/", "deployment/")
     cluster.kubectl("scale", name, "--replicas=1", "-n", HUB_NAMESPACE)
     with pytest.raises(Refused) as refused:
         CleanupRun(plan, plan_file, conn, settings, drain_timeout=60, namespace_timeout=60).run()
-    assert f"but {HUB_NAMESPACE}: {name}, " in str(worded(refused.value)) and "run there again" in str(
+    assert f"but {HUB_NAMESPACE}: {name}, " in str(refused.value) and "run there again" in str(
         refused.value), str(refused.value)
     assert refused.value.exit_code == 1 and conn_namespace_exists(cluster, HUB_NAMESPACE)
     cluster.kubectl("scale", name, "--replicas=0", "-n", HUB_NAMESPACE)

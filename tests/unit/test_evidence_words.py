@@ -14,7 +14,6 @@ from hubtui.errors import HubError
 from hubtui.ops.cleanup import evidence as ev
 from hubtui.ops.cleanup.plan import NamespacePlan, Plan
 from hubtui.present.evidence import evidence_lines, fact_text, hint_text
-from hubtui.present.refusals import worded
 from hubtui.present.plan import plan_json
 
 FACTS = typing.get_args(ev.Fact)
@@ -95,7 +94,7 @@ def test_facts_against_refuse_in_the_faces_words():
                       server="https://h")
     with pytest.raises(ev.ContraryEvidence) as refused:
         ev.refuse_contrary(facts, "dev", "kwok-dev")
-    assert str(worded(refused.value)) == (
+    assert str(refused.value) == (
         "context kwok-dev does not look like environment 'dev': namespace hub is labelled environment=staging. "
         "Nothing was changed; switch to the environment's context (--context), or name the right environment")
     assert refused.value.against == (ev.Labelled("hub", "environment", "staging", "against"),)

@@ -11,10 +11,8 @@ from typing import Any
 
 from textual.app import App
 
-from ....errors import Refused
 from ....ops.cleanup.session import Ask, Choose, Say, TypePhrase, advance
 from ....present.plan import doomed_summary
-from ....present.refusals import worded
 from ....present.session import phrase_question, question, said
 from .dialogs import ChooseDialog, TypedConfirm
 
@@ -33,7 +31,7 @@ async def answer(app: App, ask: Ask) -> Any:
 
 async def converse(app: App, conversation: Generator[Ask, Any, Any]) -> Any:
     """A whole conversation, from a worker on the UI's loop. Left part-way (the worker cancelled), the
-    conversation is closed, so the session lets its lock go. A refusal comes out worded."""
+    conversation is closed, so the session lets its lock go."""
     done = False
     try:
         step = await asyncio.to_thread(advance, conversation)
@@ -41,9 +39,6 @@ async def converse(app: App, conversation: Generator[Ask, Any, Any]) -> Any:
             step = await asyncio.to_thread(advance, conversation, await answer(app, step.ask))
         done = True
         return step.result
-    except Refused as e:
-        worded(e)  # in place: the same error goes on, in words
-        raise
     finally:
         if not done:
             with contextlib.suppress(ValueError):  # still running in its thread: it is closed when collected

@@ -140,9 +140,7 @@ class RunScreen(HubScreen):
         try:
             summary = self.session.run(emit=self.emit, cancel=self.cancel)
         except HubError as e:
-            from ....present.refusals import worded
-
-            summary, error = None, str(worded(e))
+            summary, error = None, str(e)
         except Exception as e:  # noqa: BLE001 - shown, never a silent stop
             summary, error = None, f"{type(e).__name__}: {e}"
         else:
