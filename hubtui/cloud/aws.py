@@ -29,6 +29,9 @@ from ..facts import (AlreadyGone, CloudError, FinalSnapshot, LookingAgain, NoFin
                      StoppedBefore)
 from ..facts import MskDataLost, NameOnly, ProtectionOn, Risk, TagOnly
 from ..settings import Settings
+from .failures import (AwsCannotDelete, AwsConfigBroken, AwsCredentialsFailed, AwsCredentialsRefused, AwsListingFailed,
+                       AwsUnreachable, LeftInState, NoAwsCredentials, NoAwsRegion, NotAnAwsPlan, OtherAwsAccount,
+                       RdsProtectionOn, RdsProtectionSwitchedOn)
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome, TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,
                    short_error, split_tag_matches, wait_until)
@@ -104,7 +107,7 @@ def _session(region: str | None):
     try:
         return boto3.session.Session(region_name=region)
     except BotoCoreError as e:  # ProfileNotFound and friends
-        raise HubError(f"AWS configuration: {short_error(e)}: fix AWS_PROFILE or ~/.aws/config") from None
+        raise HubError(AwsConfigBroken(e)) from None
 
 
 def _client(session, service: str):
@@ -119,7 +122,7 @@ def _client(session, service: str):
 def _region(settings: Settings) -> str:
     region = settings.aws_region or _session(None).region_name
     if not region:
-        raise HubError("no AWS region: set AWS_REGION")
+        raise HubError(NoAwsRegion())
     return region
 
 
@@ -130,15 +133,13 @@ def _account(session) -> str:
     try:
         return str(_client(session, "sts").get_caller_identity()["Account"])
     except NoCredentialsError:
-        raise HubError("no AWS credentials: set AWS_PROFILE (then `aws sso login`) or "
-                       "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY") from None
+        raise HubError(NoAwsCredentials()) from None
     except EndpointConnectionError as e:
-        raise HubError(f"cannot reach AWS ({short_error(e)}): check the network or AWS_ENDPOINT_URL") from None
+        raise HubError(AwsUnreachable(e)) from None
     except ClientError as e:
-        raise HubError(f"AWS refused the credentials ({error_code(e) or short_error(e)}): "
-                       "renew them (`aws sso login` or new keys) and try again") from None
+        raise HubError(AwsCredentialsRefused(error_code(e), e)) from None
     except BotoCoreError as e:
-        raise HubError(f"AWS credentials: {short_error(e)}") from None
+        raise HubError(AwsCredentialsFailed(e)) from None
 
 
 def _identity(account: str) -> str:
@@ -174,7 +175,7 @@ def _read(what: str, find: Callable[[], list[CloudResource]]) -> list[CloudResou
     try:
         return find()
     except (ClientError, BotoCoreError) as e:
-        raise HubError(f"AWS: listing {what} failed: {short_error(e)}") from None
+        raise HubError(AwsListingFailed(what, e)) from None
 
 
 def _pages(client, operation: str, key: str, **params) -> Iterator[Any]:
@@ -508,7 +509,7 @@ def wait_gone(probe: Callable[[], str | None], *, what: str, ctx: TeardownContex
         return state is None
 
     wait_until(gone, what=f"{what} to be deleted", ctx=ctx, step=step,
-               describe=lambda: f"left in state {last['state']}")
+               describe=lambda: LeftInState(last["state"]))
 
 
 # -------------------------------------------------------------------------------------------- teardown
@@ -518,7 +519,7 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
     parallel) and its Fargate profiles (one at a time), and RDS, ElastiCache and MSK in parallel with that
     chain. One outcome per plan resource, in plan order."""
     if plan.provider != "aws":
-        raise UsageError(f"not an AWS plan: {plan.provider}")
+        raise UsageError(NotAnAwsPlan(plan.provider))
     todo = [r for r in plan.resources if r.id not in ctx.finished]
     clients = _clients_for(plan, todo) if todo else {}  # all finished earlier: no call at all
     return _Teardown(plan, clients, ctx).run()
@@ -530,8 +531,7 @@ def _clients_for(plan: CloudPlan, todo: list[CloudResource]) -> Clients:
     session = _session(plan.region)
     account = _account(session)
     if _identity(account) != plan.identity:
-        raise HubError(f"the AWS credentials are for account {account}, but the plan was made for "
-                       f"{plan.identity}: use the same credentials, or plan again")
+        raise HubError(OtherAwsAccount(account, plan.identity))
     services = sorted({SERVICES[r.kind] for r in todo if r.kind in SERVICES})
     return {service: _client(session, service) for service in services}  # made here: not thread-safe
 
@@ -639,7 +639,7 @@ class _Teardown:
         try:
             handler = self._handlers.get(r.kind)
             if handler is None:
-                raise HubError(f"hubtui cannot delete a {r.kind} on AWS")
+                raise HubError(AwsCannotDelete(r.kind))
             outcome, said = handler(attempt)
         except Cancelled:
             outcome, said = SKIPPED, (StillDeleting() if attempt.requested else StoppedBefore("request"),)
@@ -723,7 +723,7 @@ class _Teardown:
             return lambda: self.clients["eks"].delete_cluster(name=r.name)
         if r.kind == MSK_CLUSTER:
             return lambda: self.clients["kafka"].delete_cluster(ClusterArn=r.id)
-        raise HubError(f"hubtui cannot delete a {r.kind} on AWS")
+        raise HubError(AwsCannotDelete(r.kind))
 
     def _delete_redis(self, attempt: _Attempt) -> tuple[str, tuple]:
         """With a final snapshot `<id>-final-<UTC time>` (unless the operator chose none), as RDS."""
@@ -774,9 +774,9 @@ class _Teardown:
         switched on after the plan was shown has not been confirmed by anyone)."""
         r = attempt.resource
         if not self.ctx.allow_disable_deletion_protection:
-            raise HubError("deletion protection is on; confirm switching it off")
+            raise HubError(RdsProtectionOn())
         if not r.details.get("deletion_protection"):
-            raise HubError("deletion protection was switched on after the plan was made; plan again")
+            raise HubError(RdsProtectionSwitchedOn())
         retry(lambda: self.clients["rds"].modify_db_instance(
             DBInstanceIdentifier=r.name, DeletionProtection=False, ApplyImmediately=True),
             retryable=is_retryable, what=f"{attempt.step}: switch off deletion protection", ctx=self.ctx,

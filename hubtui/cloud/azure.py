@@ -24,6 +24,9 @@ from ..facts import (AlreadyGone, CannotDelete, CloudError, CredentialsRefused, 
                      JoinedEarlierDeletion, StillDeleting, StoppedBefore)
 from ..facts import GroupDatabasesLost, GroupListedInPart, NameOnly, Risk, TagOnly
 from ..settings import Settings
+from .failures import (AzureCredentialsRefused, AzureGroupState, AzureOperationStatus, AzureReadFailed, AzureRefused,
+                       AzureSubscriptionNotFound, AzureUnreachable, GroupDeletionEnded, NoAzureSubscription,
+                       OtherAzureSubscription)
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, Cancelled, CloudPlan, CloudResource, Lifecycle, ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
                    split_tag_matches, wait_until)
@@ -82,7 +85,7 @@ class _StandInCredential:
 
 def _subscription(settings: Settings) -> str:
     if not settings.azure_subscription:
-        raise HubError("no Azure subscription: set AZURE_SUBSCRIPTION_ID")
+        raise HubError(NoAzureSubscription())
     return settings.azure_subscription
 
 
@@ -127,15 +130,14 @@ def _is_auth_error(e: BaseException) -> bool:
 def _read_error(e: Exception, subscription: str, what: str) -> HubError:
     """One line for the operator when a read call of discovery fails."""
     if _is_auth_error(e):
-        return HubError(f"Azure credentials missing or refused: {LOGIN_HINT} ({short_error(e)})")
+        return HubError(AzureCredentialsRefused(e))
     if _status(e) == 403:
-        return HubError(f"Azure refused to {what} in subscription {subscription}: check the subscription id and "
-                        f"your role, or {LOGIN_HINT} ({short_error(e)})")
+        return HubError(AzureRefused(what, subscription, e))
     if _code(e) in ("SubscriptionNotFound", "InvalidSubscriptionId"):
-        return HubError(f"Azure subscription {subscription} not found: check AZURE_SUBSCRIPTION_ID")
+        return HubError(AzureSubscriptionNotFound(subscription))
     if type(e).__name__ in ("ServiceRequestError", "ServiceRequestTimeoutError"):
-        return HubError(f"cannot reach Azure Resource Manager: {short_error(e)}")
-    return HubError(f"Azure: could not {what}: {short_error(e)}")
+        return HubError(AzureUnreachable(e))
+    return HubError(AzureReadFailed(what, e))
 
 
 # ---- discovery ------------------------------------------------------------------------------------
@@ -266,8 +268,7 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
     if todo:
         subscription = _subscription(settings)
         if plan.identity != f"Azure subscription {subscription}":  # never delete look-alikes elsewhere
-            raise HubError(f"the plan was made for {plan.identity}, but AZURE_SUBSCRIPTION_ID is {subscription}: "
-                           "nothing was deleted; set it back, or plan again")
+            raise HubError(OtherAzureSubscription(plan.identity, subscription))
         client = _client(settings)
         safe = ctx.serialised()
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(todo)), thread_name_prefix="azure") as pool:
@@ -308,10 +309,10 @@ def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> Reso
             life.requested = True
             operation = _Operation(accepted)
             if operation.url is None and operation.status == "InProgress":  # accepted, but nothing to follow
-                _wait_group_gone(client, resource, ctx, step, started_by="this run")
+                _wait_group_gone(client, resource, ctx, step, by_this_run=True)
             else:
                 wait_until(operation.done, what=f"deletion of {resource.label()}", ctx=ctx, step=step,
-                           describe=lambda: f"status {operation.status}; Azure is still deleting it")
+                           describe=lambda: AzureOperationStatus(operation.status))
             outcome = operation.outcome(resource)
     except Cancelled:
         outcome = ResourceOutcome(resource, SKIPPED, (StillDeleting("Azure") if life.requested
@@ -338,9 +339,9 @@ def _state(group) -> str:
 
 
 def _wait_group_gone(client, resource: CloudResource, ctx: TeardownContext, step: str, *,
-                     started_by: str = "an earlier run") -> None:
+                     by_this_run: bool = False) -> None:
     """Look at the group until it is gone (404). A group that is no longer Deleting was not deleted: the
-    deletion failed in Azure."""
+    deletion (this run's when by_this_run, else an earlier run's) failed in Azure."""
     last = {"state": "Deleting"}
 
     def gone() -> bool:
@@ -350,12 +351,11 @@ def _wait_group_gone(client, resource: CloudResource, ctx: TeardownContext, step
             return True
         last["state"] = _state(group) or "unknown"
         if last["state"].lower() != "deleting":
-            raise HubError(f"the deletion {started_by} started ended without deleting it (provisioning state "
-                           f"{last['state']}): run the cleanup again to delete it")
+            raise HubError(GroupDeletionEnded(last["state"], by_this_run))
         return False
 
     wait_until(gone, what=f"deletion of {resource.label()}", ctx=ctx, step=step,
-               describe=lambda: f"provisioning state {last['state']}; Azure is still deleting it")
+               describe=lambda: AzureGroupState(last["state"]))
 
 
 class _KeepAnswer:

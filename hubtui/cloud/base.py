@@ -47,6 +47,8 @@ from ..events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore
 from ..facts import (FinishedBefore, FinishedEarlier, HeldBack, NotIncluded, ResourceSaid, Risk, StoppedBefore, TryingAgain,
                      Waiting, risk_data, risk_from_data)
 from ..settings import Settings
+from .failures import (CreatedAgain, DiscoveryFailed, GoogleLibraries, NoCloudPart, OtherId, OtherUid, SdkNotInstalled,
+                       Seen, StillNotDone, TagMatchesPlanned)
 from ..urls import normalise_server  # noqa: F401 - cloud.base.normalise_server, as its callers import it
 
 CLOUD_PROVIDERS = ("aws", "gcp", "azure")
@@ -255,17 +257,17 @@ class Cancelled(Exception):
 
 
 def wait_until(done: Callable[[], bool], *, what: str, ctx: TeardownContext, step: str,
-               describe: Callable[[], str] | None = None) -> None:
+               describe: Callable[[], Seen] | None = None) -> None:
     """Poll done() every ctx.poll_interval until it is true. Raise HubTimeout-like HubError after ctx.timeout,
-    Cancelled when ctx.cancel is set. Emits progress (elapsed seconds) while it waits."""
+    Cancelled when ctx.cancel is set. Emits progress (elapsed seconds) while it waits. describe() says how it
+    stood when the time ran out."""
     start = time.monotonic()
     while True:
         if done():
             return
         elapsed = time.monotonic() - start
         if elapsed >= ctx.timeout:
-            extra = f" ({describe()})" if describe else ""
-            raise HubError(f"{what}: still not done after {ctx.timeout:g}s{extra}")
+            raise HubError(StillNotDone(what, ctx.timeout, describe() if describe else None))
         ctx.emit(Progress(step, int(elapsed), int(ctx.timeout), (Waiting(step, int(elapsed)),)))
         if ctx.cancel.wait(ctx.poll_interval):
             raise Cancelled()
@@ -294,15 +296,15 @@ def retry(call: Callable[[], object], *, retryable: Callable[[Exception], bool],
                 raise Cancelled() from None
 
 
-def short_error(e: BaseException) -> str:
-    """One line from an SDK exception."""
+def short_error(e: object) -> str:
+    """One line from an SDK exception (a fact's `cause`, held as `object`, too)."""
     text = str(e).strip() or type(e).__name__
     return text.splitlines()[0][:300]
 
 
 def provider_module(provider: str):
     if provider not in CLOUD_PROVIDERS:
-        raise UsageError(f"provider {provider!r} has no cloud part (one of {', '.join(CLOUD_PROVIDERS)})")
+        raise UsageError(NoCloudPart(provider, CLOUD_PROVIDERS))
     return importlib.import_module(f"{__package__}.{provider}")
 
 
@@ -315,10 +317,9 @@ def discover(provider: str, environment: str, settings: Settings, *,
     except HubError:
         raise
     except Exception as e:  # noqa: BLE001 - an SDK error nobody foresaw is still one line, not a traceback
-        raise HubError(f"{provider} discovery failed: {short_error(e)}") from None
+        raise HubError(DiscoveryFailed(provider, e)) from None
     if not include_tag_matches and tag_matches(plan):  # a provider bug must never widen what is deleted
-        raise HubError(f"{provider} discovery put matches by tag only in the plan "
-                       f"({', '.join(r.label() for r in tag_matches(plan))}); nothing is planned")
+        raise HubError(TagMatchesPlanned(provider, tuple(r.label() for r in tag_matches(plan))))
     return plan
 
 
@@ -441,23 +442,19 @@ def check_identity(resource: CloudResource, *, current_id: str | None = None, cr
     (an old plan, an API without creation times) is not compared."""
     planned = resource.details.get("created")
     if planned and not same_time(planned, created):
-        raise Recreated(f"recreated since the plan (created {iso_time(created) or 'at an unknown time'}, planned "
-                        f"{planned}): not deleted; plan again")
+        raise Recreated(CreatedAgain(iso_time(created), planned))
     planned_uid = resource.details.get("uid")
     if planned_uid and str(uid or "") != str(planned_uid):
-        raise Recreated(f"recreated since the plan (now id {uid or 'unknown'}, planned {planned_uid}): not deleted; "
-                        "plan again")
+        raise Recreated(OtherUid(str(uid) if uid else None, planned_uid))
     if current_id is not None:
         same = current_id.lower() == resource.id.lower() if ignore_case else current_id == resource.id
         if not same:
-            raise Recreated(f"recreated since the plan (now {current_id}, planned {resource.id}): not deleted; "
-                            "plan again")
+            raise Recreated(OtherId(current_id, resource.id))
 
 
 class MissingSdk(UsageError):
     """A provider's SDK is not installed: one line naming hubtui's extra for it (exit 2, nothing done)."""
 
-    def __init__(self, provider: str, what: str):
+    def __init__(self, provider: str, what: str | GoogleLibraries):
         extra = {"AWS": "aws", "GCP": "gcp", "Azure": "azure"}[provider]
-        super().__init__(f"the {provider} teardown needs {what}, which is not installed: install hubtui with its "
-                         f"[{extra}] extra (pipx install 'hubtui[{extra}]', or pip install 'hubtui[{extra}]')")
+        super().__init__(SdkNotInstalled(provider, what, extra))

@@ -1,6 +1,345 @@
 """What went wrong in a cloud teardown, as data: hubtui.errors.HubError holds one of these, and
-hubtui.present.cloud_failures words it (what an operator reads lives in present/)."""
+hubtui.present.cloud_failures words it (what an operator reads lives in present/).
+
+A field typed `object` named `cause` holds the SDK's own exception: its first line is said with the fact."""
 
 from __future__ import annotations
 
-from ..frozen import frozen  # noqa: F401
+from ..frozen import frozen
+
+
+# ----- base.py: how a resource stood when a wait ended (wait_until's `describe`) ------------------------
+@frozen
+class LeftInState:
+    """The resource was last seen in state `state` (AWS)."""
+    state: str
+
+
+@frozen
+class AzureOperationStatus:
+    """ARM's deletion operation last said `status`: Azure goes on deleting the group."""
+    status: str
+
+
+@frozen
+class AzureGroupState:
+    """The resource group was last seen in provisioning state `state`: Azure goes on deleting it."""
+    state: str
+
+
+Seen = LeftInState | AzureOperationStatus | AzureGroupState
+
+
+# ----- base.py: waiting, the provider, discovery, identity, the SDK -------------------------------------
+@frozen
+class StillNotDone:
+    """A wait for `what` (a phrase: "rds-instance db to be deleted") ended after `timeout` seconds without it
+    happening; `now`: how it stood then (None: the waiter cannot say)."""
+    what: str
+    timeout: float
+    now: Seen | None = None
+
+
+@frozen
+class NoCloudPart:
+    """`provider` is none of `providers`, the providers hubtui has a cloud part for."""
+    provider: str
+    providers: tuple[str, ...]
+
+
+@frozen
+class DiscoveryFailed:
+    """`provider`'s discovery failed with an error nobody foresaw (`cause`)."""
+    provider: str
+    cause: object
+
+
+@frozen
+class TagMatchesPlanned:
+    """`provider`'s discovery put resources that match by tag only (`labels`) in the plan: a bug; nothing is
+    planned."""
+    provider: str
+    labels: tuple[str, ...]
+
+
+@frozen
+class CreatedAgain:
+    """The resource was created at `created` (None: unknown), not at `planned` as the plan saw: not deleted."""
+    created: str | None
+    planned: str
+
+
+@frozen
+class OtherUid:
+    """The resource's unique id is `uid` (None: none given), not `planned` as the plan saw: not deleted."""
+    uid: str | None
+    planned: str
+
+
+@frozen
+class OtherId:
+    """The resource answers with id `now`, not `planned` as the plan saw: not deleted."""
+    now: str
+    planned: str
+
+
+@frozen
+class SdkNotInstalled:
+    """The `provider` teardown needs `needs` (a package, or GoogleLibraries), which is not installed; hubtui's
+    extra `extra` brings it."""
+    provider: str
+    needs: str | GoogleLibraries
+    extra: str
+
+
+# ----- aws.py ---------------------------------------------------------------------------------------------
+@frozen
+class AwsConfigBroken:
+    """The AWS configuration (profile, ~/.aws/config) could not be read: `cause`."""
+    cause: object
+
+
+@frozen
+class NoAwsRegion:
+    """No AWS region is set, and the AWS configuration names none."""
+
+
+@frozen
+class NoAwsCredentials:
+    """No AWS credentials were found."""
+
+
+@frozen
+class AwsUnreachable:
+    """AWS did not answer: `cause`."""
+    cause: object
+
+
+@frozen
+class AwsCredentialsRefused:
+    """AWS refused the credentials, with error code `code` ('' none; then `cause` says why)."""
+    code: str
+    cause: object
+
+
+@frozen
+class AwsCredentialsFailed:
+    """The AWS credentials could not be used: `cause`."""
+    cause: object
+
+
+@frozen
+class AwsListingFailed:
+    """Listing `what` (e.g. "RDS instances") failed: `cause`; nothing is planned."""
+    what: str
+    cause: object
+
+
+@frozen
+class NotAnAwsPlan:
+    """The AWS part was given a plan of `provider`."""
+    provider: str
+
+
+@frozen
+class OtherAwsAccount:
+    """The credentials are for AWS account `account`, the plan was made for `planned` (its identity)."""
+    account: str
+    planned: str
+
+
+@frozen
+class AwsCannotDelete:
+    """The plan holds a `kind` the AWS part cannot delete."""
+    kind: str
+
+
+@frozen
+class RdsProtectionOn:
+    """The RDS instance's deletion protection is on, and the operator did not confirm switching it off."""
+
+
+@frozen
+class RdsProtectionSwitchedOn:
+    """The RDS instance's deletion protection was switched on after the plan was made (nobody confirmed it)."""
+
+
+# ----- gcp.py ---------------------------------------------------------------------------------------------
+@frozen
+class GoogleLibraries:
+    """The Google Cloud client libraries, `missing` (the module not found, or the import's error) among them."""
+    missing: str
+
+
+@frozen
+class NoGcpProject:
+    """GCP_PROJECT is not set."""
+
+
+@frozen
+class NoGcpRegion:
+    """GCP_REGION is not set."""
+
+
+@frozen
+class NoGcpCredentials:
+    """No Application Default Credentials were found."""
+
+
+@frozen
+class GcpUnreachable:
+    """Google Cloud did not answer: `cause`."""
+    cause: object
+
+
+@frozen
+class GcpListingRefused:
+    """GCP refused listing `what` (e.g. "GKE clusters") in `project`: `cause`; nothing is planned."""
+    what: str
+    project: str
+    cause: object
+
+
+@frozen
+class GcpCredentialsRefused:
+    """Google Cloud refused the credentials: `cause`."""
+    cause: object
+
+
+@frozen
+class GcpNetworkUnreadable:
+    """GCP refused reading VPC network `name` in `project`: `cause`; nothing is planned."""
+    name: str
+    project: str
+    cause: object
+
+
+@frozen
+class NotAGcpPlan:
+    """The GCP part was given a plan of `provider`."""
+    provider: str
+
+
+@frozen
+class OtherGcpProject:
+    """The plan is for `planned` (its identity), but GCP_PROJECT is `project`: nothing is deleted."""
+    planned: str
+    project: str
+
+
+@frozen
+class DeletionFailed:
+    """The deletion of `what` (a resource's or a part's label) ended with `error`: it was not deleted."""
+    what: str
+    error: str
+
+
+@frozen
+class OperationErrors:
+    """The Cloud SQL operation awaited (`what`: a phrase, "… to be deleted") ended with `errors`."""
+    what: str
+    errors: tuple[str, ...]
+
+
+@frozen
+class EarlierDeletionEnded:
+    """The deletion an earlier run started (Memorystore) ended with the instance still there, in state `state`."""
+    state: str
+
+
+@frozen
+class SqlProtectionSwitchedOn:
+    """The deletion protection of Cloud SQL instance `name` was switched on after the plan was made: it stays."""
+    name: str
+
+
+@frozen
+class SqlProtectionOn:
+    """The deletion protection of Cloud SQL instance `name` is on, and the operator did not confirm switching it
+    off."""
+    name: str
+
+
+@frozen
+class Peering:
+    """A peering `name` of the network."""
+    name: str
+
+
+@frozen
+class VmInstance:
+    """A VM instance `name` (in `zone`) with an interface in the network."""
+    name: str
+    zone: str
+
+
+@frozen
+class ForwardingRule:
+    """A forwarding rule `name` (a load balancer; `scope`: its region, or global) in the network."""
+    name: str
+    scope: str
+
+
+NetworkUser = Peering | VmInstance | ForwardingRule
+
+
+@frozen
+class NetworkInUse:
+    """Network `network` (its label) is still used by `users`: nothing in it was deleted."""
+    network: str
+    users: tuple[NetworkUser, ...]
+
+
+# ----- azure.py -------------------------------------------------------------------------------------------
+@frozen
+class NoAzureSubscription:
+    """AZURE_SUBSCRIPTION_ID is not set."""
+
+
+@frozen
+class AzureCredentialsRefused:
+    """No usable Azure credentials (none found, or ARM said 401): `cause`."""
+    cause: object
+
+
+@frozen
+class AzureRefused:
+    """Azure refused (403) to `what` (a phrase: "read resource groups") in `subscription`: `cause`."""
+    what: str
+    subscription: str
+    cause: object
+
+
+@frozen
+class AzureSubscriptionNotFound:
+    """Azure knows no subscription `subscription`."""
+    subscription: str
+
+
+@frozen
+class AzureUnreachable:
+    """Azure Resource Manager did not answer: `cause`."""
+    cause: object
+
+
+@frozen
+class AzureReadFailed:
+    """Azure could not `what` (a phrase: "read resource groups"): `cause`."""
+    what: str
+    cause: object
+
+
+@frozen
+class OtherAzureSubscription:
+    """The plan was made for `planned` (its identity), but AZURE_SUBSCRIPTION_ID is `subscription`: nothing was
+    deleted."""
+    planned: str
+    subscription: str
+
+
+@frozen
+class GroupDeletionEnded:
+    """The deletion of a resource group (started by this run when `by_this_run`, else by an earlier one) ended
+    with the group still there, in provisioning state `state`."""
+    state: str
+    by_this_run: bool = False

@@ -33,6 +33,10 @@ from ..facts import (AlreadyGone, BlockedBy, CannotDelete, CloudError, DeletionU
                      StoppedBefore)
 from ..facts import ApiDisabled, MemorystoreDataLost, NameOnly, NoAnswerFrom, ProtectionOn, Risk, TagOnly
 from ..settings import Settings
+from .failures import (DeletionFailed, EarlierDeletionEnded, ForwardingRule, GcpCredentialsRefused, GcpListingRefused,
+                       GcpNetworkUnreadable, GcpUnreachable, GoogleLibraries, NetworkInUse, NetworkUser, NoGcpCredentials,
+                       NoGcpProject, NoGcpRegion, NotAGcpPlan, OperationErrors, OtherGcpProject, Peering,
+                       SqlProtectionOn, SqlProtectionSwitchedOn, VmInstance)
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome,
                    TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
@@ -85,7 +89,7 @@ def _load_sdk() -> SimpleNamespace:
         from google.cloud import compute_v1, container_v1, redis_v1, sqladmin_v1beta4
         from google.pubsub_v1.services.publisher import PublisherClient
     except ImportError as e:
-        raise MissingSdk("GCP", f"the Google Cloud client libraries ({e.name or short_error(e)})") from None
+        raise MissingSdk("GCP", GoogleLibraries(e.name or short_error(e))) from None
     return SimpleNamespace(auth=google.auth, auth_exceptions=auth_exceptions, auth_credentials=auth_credentials,
                            exceptions=exceptions,
                            ClientOptions=ClientOptions, compute=compute_v1, container=container_v1,
@@ -96,9 +100,9 @@ def _connect(settings: Settings) -> _Gcp:
     """Check the settings before any import or call, then pick the credentials: anonymous for a stand-in,
     Application Default Credentials for the real cloud."""
     if not settings.gcp_project:
-        raise UsageError("set GCP_PROJECT to the project that holds the hub")
+        raise UsageError(NoGcpProject())
     if not settings.gcp_region:
-        raise UsageError("set GCP_REGION to the region the hub runs in (e.g. europe-west1)")
+        raise UsageError(NoGcpRegion())
     sdk = _load_sdk()
     if settings.gcp_endpoint:
         credentials = sdk.auth_credentials.AnonymousCredentials()
@@ -107,8 +111,7 @@ def _connect(settings: Settings) -> _Gcp:
         try:
             credentials, _ = sdk.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
         except sdk.auth_exceptions.DefaultCredentialsError:
-            raise HubError("no Google Cloud credentials: run `gcloud auth application-default login` "
-                           "(or set GOOGLE_APPLICATION_CREDENTIALS)") from None
+            raise HubError(NoGcpCredentials()) from None
         options = None
     return _Gcp(settings.gcp_project, settings.gcp_region, credentials, options, sdk)
 
@@ -134,7 +137,7 @@ def discover(environment: str, settings: Settings, *, include_tag_matches: bool 
         try:
             finder(gcp, environment, cluster, found)
         except OSError as e:  # requests' connection errors are OSErrors
-            raise HubError(f"cannot reach Google Cloud: {short_error(e)}") from None
+            raise HubError(GcpUnreachable(e)) from None
     resources = sorted(found.resources, key=lambda r: (KIND_ORDER.index(r.kind), r.name))
     included, left = split_tag_matches(resources, include_tag_matches=include_tag_matches)
     risks = [*found.risks, *(risk for r in included for risk in _risks(r, environment)),
@@ -187,10 +190,9 @@ def _listing(gcp: _Gcp, what: str, found: _Found, call: Callable[[], Iterable]) 
         if _service_disabled(e):
             found.risks.append(ApiDisabled(what, gcp.project))
             return []
-        raise HubError(f"GCP refused listing {what} in project {gcp.project}: {short_error(e)}") from None
+        raise HubError(GcpListingRefused(what, gcp.project, e)) from None
     except gcp.sdk.auth_exceptions.GoogleAuthError as e:
-        raise HubError(f"Google Cloud credentials refused: {short_error(e)}; run "
-                       "`gcloud auth application-default login`") from None
+        raise HubError(GcpCredentialsRefused(e)) from None
 
 
 def _service_disabled(e: Exception) -> bool:
@@ -300,7 +302,7 @@ def _find_vpc(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
         if _service_disabled(e):
             found.risks.append(ApiDisabled("Compute Engine", gcp.project, "VPC network"))
             return
-        raise HubError(f"GCP refused reading VPC network {name} in project {gcp.project}: {short_error(e)}") from None
+        raise HubError(GcpNetworkUnreadable(name, gcp.project, e)) from None
     firewalls = gcp.client(compute.FirewallsClient)
     link = network.self_link
     rules = _listing(gcp, "firewall rules", found,
@@ -343,8 +345,8 @@ def _after_request(wait: Callable[[], Any]) -> Any:
 class _OperationFailed(HubError):
     """An operation that ended with an error: the resource was not deleted."""
 
-    def __init__(self, message: str, *, in_use: bool = False):
-        super().__init__(message)
+    def __init__(self, fact: DeletionFailed | OperationErrors | EarlierDeletionEnded, *, in_use: bool = False):
+        super().__init__(fact)
         self.in_use = in_use
 
 
@@ -352,11 +354,11 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
     """Delete exactly the plan's resources: GKE, Cloud SQL, Memorystore and Pub/Sub in parallel, then the
     VPC network (its subnetworks and firewall rules first), once the GKE cluster is gone."""
     if plan.provider != PROVIDER:
-        raise UsageError(f"a {plan.provider} plan cannot be torn down by the GCP part")
+        raise UsageError(NotAGcpPlan(plan.provider))
     gcp = _connect(settings)
     if plan.identity != f"GCP project {gcp.project}":
         # The calls name the project from the settings: never delete look-alikes in another project.
-        raise UsageError(f"the plan is for {plan.identity} but GCP_PROJECT is {gcp.project}: make a new plan")
+        raise UsageError(OtherGcpProject(plan.identity, gcp.project))
     ctx = ctx.serialised()
     first = [r for r in plan.resources if r.kind != VPC]
     last = [r for r in plan.resources if r.kind == VPC]
@@ -520,7 +522,7 @@ def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     final = _after_request(lambda: poll(op, f"{resource.label()} to be deleted"))
     error = final.error.message if final.error and (final.error.code or final.error.message) else ""
     if error or final.status_message:
-        raise _OperationFailed(f"the deletion of {resource.label()} failed: {error or final.status_message}")
+        raise _OperationFailed(DeletionFailed(resource.label(), error or final.status_message))
     return (JoinedEarlierDeletion(op.name),) if is_joined else ()
 
 
@@ -545,11 +547,9 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     check_identity(resource, created=current.create_time)  # before anything is changed on it
     if current.settings.deletion_protection_enabled:
         if not resource.details.get("deletion_protection"):  # switched on after the plan was shown
-            raise HubError(f"deletion protection of Cloud SQL instance {resource.name} was switched on after the "
-                           "plan was made: it stays on; plan again to confirm it")
+            raise HubError(SqlProtectionSwitchedOn(resource.name))
         if not ctx.allow_disable_deletion_protection:
-            raise HubError(f"deletion protection is on for Cloud SQL instance {resource.name}: confirm switching "
-                           "it off, or switch it off yourself, then run the teardown again")
+            raise HubError(SqlProtectionOn(resource.name))
         ctx.emit(ProtectionOff(step, done=False))
         body = sql.DatabaseInstance(settings=sql.Settings(deletion_protection_enabled=False))
         op = _call(lambda: instances.patch(request={**key, "body": body}),
@@ -599,7 +599,7 @@ def _wait_sql(op: Any, operations: Any, gcp: _Gcp, what: str, ctx: TeardownConte
                   what=what, ctx=ctx, step=step)
     errors = [e.message or e.code for e in final.error.errors] if final.error else []
     if errors:
-        raise _OperationFailed(f"waiting for {what}: {'; '.join(errors)}")
+        raise _OperationFailed(OperationErrors(what, tuple(errors)))
 
 
 def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> tuple:
@@ -617,8 +617,7 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
             except gcp.sdk.exceptions.NotFound:
                 return True
             if _enum_name(now.state) != "DELETING":
-                raise _OperationFailed(f"the deletion an earlier run started ended without deleting it (state "
-                                       f"{_enum_name(now.state)}): run the cleanup again")
+                raise _OperationFailed(EarlierDeletionEnded(_enum_name(now.state)))
             return False
 
         _after_request(lambda: wait_until(gone, what=f"{resource.label()} to be deleted", ctx=ctx, step=step))
@@ -628,7 +627,7 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
     _after_request(lambda: wait_until(lambda: _call(op.done, f"checking {resource.label()}", ctx),
                                       what=f"{resource.label()} to be deleted", ctx=ctx, step=step))
     if op.operation.HasField("error"):
-        raise _OperationFailed(f"the deletion of {resource.label()} failed: {op.operation.error.message}")
+        raise _OperationFailed(DeletionFailed(resource.label(), op.operation.error.message))
     return ()
 
 
@@ -650,9 +649,7 @@ def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     check_identity(resource, created=current.creation_timestamp, uid=current.id)  # before its parts go
     users = _network_users(gcp, current)
     if users:  # nothing in it goes (not even a firewall rule) while something else still lives there
-        more = f" and {len(users) - 5} more" if len(users) > 5 else ""
-        raise HubError(f"{resource.label()} is still used by {', '.join(users[:5])}{more}: nothing in it was "
-                       "deleted (its firewall rules and subnetworks stay); remove those first, then resume")
+        raise HubError(NetworkInUse(resource.label(), tuple(users)))
     for rid in resource.details.get("firewalls", ()):
         name = rid.rsplit("/", 1)[-1]
         _delete_part(f"firewall rule {name}",
@@ -670,20 +667,20 @@ def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     return ()
 
 
-def _network_users(gcp: _Gcp, network) -> list[str]:
+def _network_users(gcp: _Gcp, network) -> list[NetworkUser]:
     """What still lives in a network the plan deletes: VM instances with an interface in it (the GKE nodes
     are gone by then), forwarding rules (load balancers) and peerings. Read just before anything of the
     network goes; a listing that fails fails the check."""
     compute = gcp.sdk.compute
     link = network.self_link
-    users = [f"peering {p.name}" for p in network.peerings or ()]
+    users: list[NetworkUser] = [Peering(p.name) for p in network.peerings or ()]
     vms = gcp.client(compute.InstancesClient)
     for zone, scoped in vms.aggregated_list(project=gcp.project):
-        users += [f"instance {vm.name} ({zone.removeprefix('zones/')})" for vm in scoped.instances or ()
+        users += [VmInstance(vm.name, zone.removeprefix("zones/")) for vm in scoped.instances or ()
                   if any(nic.network == link for nic in vm.network_interfaces or ())]
     rules = gcp.client(compute.ForwardingRulesClient)
     for scope, scoped in rules.aggregated_list(project=gcp.project):
-        users += [f"forwarding rule {r.name} ({scope.removeprefix('regions/')})" for r in scoped.forwarding_rules or ()
+        users += [ForwardingRule(r.name, scope.removeprefix("regions/")) for r in scoped.forwarding_rules or ()
                   if r.network == link]
     return users
 
@@ -722,7 +719,7 @@ def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp
         if errors or final.http_error_status_code:
             message = "; ".join(e.message or e.code for e in errors) or final.http_error_message
             in_use = any("IN_USE" in (e.code or "") for e in errors)
-            raise _OperationFailed(f"the deletion of {what} failed: {message}", in_use=in_use)
+            raise _OperationFailed(DeletionFailed(what, message), in_use=in_use)
 
     _call(attempt, f"deleting {what}", ctx, changes=rid)
 
