@@ -773,10 +773,10 @@ class _Teardown:
         """Only with the operator's confirmation, and only if the plan showed the protection (a protection
         switched on after the plan was shown has not been confirmed by anyone)."""
         r = attempt.resource
+        if not r.details.get("deletion_protection"):  # first: no confirmation covers what nobody was shown
+            raise HubError(RdsProtectionSwitchedOn())
         if not self.ctx.allow_disable_deletion_protection:
             raise HubError(RdsProtectionOn())
-        if not r.details.get("deletion_protection"):
-            raise HubError(RdsProtectionSwitchedOn())
         retry(lambda: self.clients["rds"].modify_db_instance(
             DBInstanceIdentifier=r.name, DeletionProtection=False, ApplyImmediately=True),
             retryable=is_retryable, what=f"{attempt.step}: switch off deletion protection", ctx=self.ctx,

@@ -463,6 +463,20 @@ def test_protection_switched_on_after_the_plan_is_not_switched_off(aws, calls):
     assert rds_exists(aws)["DeletionProtection"] is True
 
 
+def test_protection_switched_on_after_the_plan_says_plan_again_without_the_confirmation_too(aws, calls):
+    """The operator never saw this protection: confirming its switch-off cannot help, planning again does (as on
+    GCP). Before, without the confirmation, it said "confirm switching it off"."""
+    aws.create_rds(RDS)
+    plan = aws_mod.discover(ENV, settings())  # shows no protection
+    aws.client("rds").modify_db_instance(DBInstanceIdentifier=RDS, DeletionProtection=True, ApplyImmediately=True)
+
+    outcome = one(aws_mod.teardown(plan, settings(), fast_ctx()[0]), "rds-instance")
+
+    assert (outcome.outcome, words(outcome)) == (
+        FAILED, "deletion protection was switched on after the plan was made; plan again")
+    assert not {"ModifyDBInstance", "DeleteDBInstance"} & set(calls.ops("rds"))
+
+
 def test_resources_deleted_out_of_band_count_as_gone(aws, redis_finishes):
     aws.create_hub(ENV)
     plan = aws_mod.discover(ENV, settings())
