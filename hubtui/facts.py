@@ -357,6 +357,13 @@ class ProtectionSwitchedOff:
 
 
 @frozen
+class PartGone:
+    """A part of it (`what`: a network's firewall rule or subnetwork, named) was deleted before it ended
+    otherwise: the resource itself was changed, not (yet) sent a delete of its own."""
+    what: str
+
+
+@frozen
 class FinalSnapshot:
     """The final snapshot `name` its deletion asked for: `status` as the cloud lists it; not `listed`: the cloud
     does not list it; `check_error`: it could not be looked up."""
@@ -434,7 +441,7 @@ class BlockedBy:
 
 
 ResourceSaid = CloudError | NotReached | StoppedBefore | StillDeleting | FinishedBefore | ProtectionSwitchedOff \
-    | FinalSnapshot | NoFinalSnapshot | FinalBackupKept | AlreadyGone | JoinedEarlierDeletion | CannotDelete \
+    | PartGone | FinalSnapshot | NoFinalSnapshot | FinalBackupKept | AlreadyGone | JoinedEarlierDeletion | CannotDelete \
     | HoldsUnplanned | CredentialsRefused | PartsFailed | PartsLeft | BlockedBy
 
 
@@ -766,7 +773,7 @@ _BY_NAME = {cls.__name__: cls for cls in (
     NothingToBackUp, BackedUp, WritersStayDown, Drained, DrainFinished, PodsDidNotGo, NamespacesDeleted, CloudTally, LocalCleaned,
     NotRun, DoneBefore, StepError, Noted, WorkingFilesKept, Listed, PodsRemain, NamespaceLeftAlone, NamespaceCreatedAgain,
     NamespaceStuck, CloudError, NotReached, StoppedBefore, StillDeleting, FinishedBefore, ProtectionSwitchedOff,
-    FinalSnapshot, NoFinalSnapshot, FinalBackupKept, AlreadyGone, JoinedEarlierDeletion, CannotDelete, HoldsUnplanned,
+    PartGone, FinalSnapshot, NoFinalSnapshot, FinalBackupKept, AlreadyGone, JoinedEarlierDeletion, CannotDelete, HoldsUnplanned,
     CredentialsRefused, PartsFailed, PartsLeft, BlockedBy)}
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from ..frozen import frozen
 from ..errors import HubError, UsageError
 from ..facts import (AlreadyGone, BlockedBy, CannotDelete, CloudError, DeletionUnderway, FinalBackupKept, JoinedEarlierDeletion,
-                     NoFinalSnapshot, OperationRunning, PartDeleted, ProtectionOff, ProtectionSwitchedOff, StillDeleting,
+                     NoFinalSnapshot, OperationRunning, PartDeleted, PartGone, ProtectionOff, ProtectionSwitchedOff, StillDeleting,
                      StoppedBefore)
 from ..facts import ApiDisabled, MemorystoreDataLost, NameOnly, NoAnswerFrom, ProtectionOn, Risk, TagOnly
 from ..settings import Settings
@@ -385,12 +385,13 @@ def _handle(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext) -> Resourc
     deleter = _DELETERS.get(resource.kind)
     if deleter is None:
         return life.end(FAILED, CannotDelete(resource.kind, "GCP"))
-    def notes() -> tuple:  # a protection switched off is said whichever way it ends
-        return tuple(ctx.notes.get(resource.id, ()))
+    def notes(*, deleted: bool = False) -> tuple:  # a protection switched off is said whichever way it ends; the
+        # parts deleted on the way (a network's), unless it went itself
+        return tuple(n for n in ctx.notes.get(resource.id, ()) if not (deleted and isinstance(n, PartGone)))
 
     try:
         said = deleter(resource, gcp, ctx, life.step)
-        return life.end(DELETED, *notes(), *said)
+        return life.end(DELETED, *notes(deleted=True), *said)
     except gcp.sdk.exceptions.NotFound:
         return life.end(GONE, *notes(), AlreadyGone())
     except _StillDeleting:  # the request was accepted: the journal and the audit must know the cloud is changing
@@ -691,14 +692,15 @@ def _delete_part(what: str, start: Callable[[], Any], region: str | None, gcp: _
     if ctx.cancel.is_set():
         raise Cancelled()
     try:
-        _compute_delete(start, region, what, gcp, ctx, step, rid)
+        _compute_delete(start, region, what, gcp, ctx, step, rid, whole=False)
+        ctx.notes.setdefault(rid, []).append(PartGone(what))
         ctx.emit(PartDeleted(step, what))
     except gcp.sdk.exceptions.NotFound:
         ctx.emit(PartDeleted(step, what, already_gone=True))
 
 
 def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp: _Gcp, ctx: TeardownContext,
-                    step: str, rid: str) -> None:
+                    step: str, rid: str, *, whole: bool = True) -> None:
     """Start a Compute deletion (the *_unary call: its plain Operation) and poll the global or regional
     operations ourselves. Not the extended operation of delete(): its poller ignores client_options and would
     ask compute.googleapis.com even when hubtui points at another endpoint. A request refused, or an
@@ -721,7 +723,8 @@ def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp
             in_use = any("IN_USE" in (e.code or "") for e in errors)
             raise _OperationFailed(DeletionFailed(what, message), in_use=in_use)
 
-    _call(attempt, f"deleting {what}", ctx, changes=rid)
+    # a part (not `whole`) changes the resource `rid`; only its own delete makes it "deleting"
+    _call(attempt, f"deleting {what}", ctx, changes=rid, delete=whole)
 
 
 _DELETERS: dict[str, Callable[[CloudResource, _Gcp, TeardownContext, str], tuple]] = {

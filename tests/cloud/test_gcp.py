@@ -430,7 +430,8 @@ def test_a_network_something_else_still_uses_loses_nothing_not_even_a_firewall_r
 
 def test_a_stop_once_a_firewall_rule_is_gone_deletes_nothing_more_and_records_the_network(gcp, settings, rec):
     """The stop comes as the network's first part is deleted: its subnetwork and the network are not sent a
-    delete, and the network's outcome (stopped, a part of it gone) is journaled and audited."""
+    delete, and the network's outcome (stopped before its own delete request, a part of it gone) is journaled and
+    audited."""
     from hubtui.facts import PartDeleted
 
     net = f"{CLUSTER}-vpc"
@@ -447,7 +448,9 @@ def test_a_stop_once_a_firewall_rule_is_gone_deletes_nothing_more_and_records_th
     ctx.emit = emit
     (outcome,) = gcp_cloud.teardown(plan, settings, ctx)
 
-    assert outcome.outcome == SKIPPED and words(outcome) == "cancelled before it was confirmed deleted"
+    # the network itself was sent no delete: its part went, and that is what it says
+    assert outcome.outcome == SKIPPED and words(outcome) == (
+        f"its firewall rule {CLUSTER}-allow-internal was deleted; cancelled before the delete request")
     assert rec.records == [outcome]
     assert [c for c in gcp.calls("DELETE")] == [
         f"DELETE /compute/v1/projects/hub-project/global/firewalls/{CLUSTER}-allow-internal"]
@@ -476,7 +479,8 @@ def test_a_hard_stop_once_a_firewall_rule_is_gone_still_records_the_network(gcp,
         base.teardown(plan, settings, ctx)  # as the runner calls it
     [outcome] = rec.records
     assert outcome.resource.id.endswith(net) and outcome.outcome == SKIPPED
-    assert words(outcome) == "cancelled before it was confirmed deleted"
+    assert words(outcome) == (
+        f"its firewall rule {CLUSTER}-allow-internal was deleted; cancelled before the delete request")
     assert net in gcp.networks and gcp.subnetworks
 
 
