@@ -22,7 +22,8 @@ from ..kube.client import KubeConnection, describe_api_error
 from ..kube.objects import read_object
 from ..kube.pods import PodLook, list_pods, read_pod
 from ..settings import Settings
-from ..readonly import refused
+from ..readonly import ReadOnlyError
+from . import failures as f
 from .hubs import hub_readonly_reason
 from datetime import UTC
 
@@ -128,7 +129,7 @@ def target(name: str) -> Target:
     try:
         return TARGETS[name]
     except KeyError:
-        raise UsageError(f"unknown target {name!r}: choose timescaledb, redis or kafka") from None
+        raise UsageError(f.UnknownTarget(name)) from None
 
 
 def _ordinal(pod_name: str) -> int:
@@ -136,10 +137,12 @@ def _ordinal(pod_name: str) -> int:
     return int(m.group(1)) if m else 1_000_000
 
 
-def _state(pod: PodLook) -> tuple[str, bool]:
-    if pod.deleting:
-        return "Terminating", False
-    return (f"{pod.phase}, {'ready' if pod.ready else 'not ready'}" if pod.phase == "Running" else pod.phase), pod.ready
+def _ready(pod: PodLook) -> bool:
+    return pod.ready and not pod.deleting
+
+
+def _state(pod: PodLook) -> f.PodState:
+    return f.PodState(pod.name, pod.phase, pod.ready, pod.deleting)
 
 
 def choose_container(pod: PodLook, t: Target) -> str:
@@ -165,17 +168,17 @@ def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | No
     try:
         if pod_name:
             pod = read_pod(conn, namespace, pod_name)
-            state, ready = _state(pod)
+            ready = _ready(pod)
             if not ready:
-                raise HubError(f"pod {pod_name} in {namespace} is not ready ({state})")
+                raise HubError(f.PodNotReady(namespace, f.PodState(pod_name, pod.phase, pod.ready, pod.deleting)))
             return PodChoice(pod_name, choose_container(pod, t), pod.phase, ready)
         pods = list_pods(conn, namespace)
     except HubError:
         raise
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404 and pod_name:
-            raise HubError(f"pod {pod_name} not found in namespace {namespace}") from None
-        raise describe_api_error(e, f"finding the {t.title} pod in {namespace}") from None
+            raise HubError(f.PodNotFound(pod_name, namespace)) from None
+        raise describe_api_error(e, f.FindingPod(t.title, namespace)) from None
     return _choose_pod(pods, namespace, t)
 
 
@@ -190,14 +193,10 @@ def matches_store(pod: PodLook, t: Target) -> tuple[bool, bool]:
 
 def _choose_pod(pods: list[PodLook], namespace: str, t: Target) -> PodChoice:
     matched = [p for p in pods if matches_store(p, t)[0]] or [p for p in pods if matches_store(p, t)[1]]
-    ready_pods = [p for p in matched if _state(p)[1]]
+    ready_pods = [p for p in matched if _ready(p)]
     if not ready_pods:
         shown = matched or pods  # nothing matched: list what the namespace has
-        listed = ", ".join(f"{p.name} ({_state(p)[0]})" for p in shown[:10]) or "the namespace is empty"
-        if len(shown) > 10:
-            listed += f", and {len(shown) - 10} more"
-        what = "candidates" if matched else "no pod matches; the namespace has"
-        raise HubError(f"no ready {t.title} pod in namespace {namespace} ({what}: {listed})")
+        raise HubError(f.NoReadyPod(t.title, namespace, bool(matched), tuple(_state(p) for p in shown)))
     best = min(ready_pods, key=lambda p: (_ordinal(p.name), p.name))
     return PodChoice(best.name, choose_container(best, t), best.phase, True)
 
@@ -208,7 +207,7 @@ def candidates(conn: KubeConnection, namespace: str) -> dict[str, PodChoice | st
     try:  # one list for every store
         pods = list_pods(conn, namespace)
     except Exception as e:  # noqa: BLE001
-        why = str(describe_api_error(e, f"listing the pods in {namespace}"))
+        why = str(describe_api_error(e, f.ListingPods(namespace)))
         return {key: why for key in TARGETS}
     for key, t in TARGETS.items():
         try:
@@ -228,7 +227,7 @@ def read_secret(conn: KubeConnection, namespace: str, name: str, key: str) -> tu
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
             return problem(SECRET_NOT_FOUND)
-        return problem(SECRET_UNREADABLE, str(describe_api_error(e, "reading")))
+        return problem(SECRET_UNREADABLE, str(describe_api_error(e, f.ReadingSecret())))
     raw = ((secret or {}).get("data") or {}).get(key)
     if raw is None:
         return problem(SECRET_NO_KEY)
@@ -245,7 +244,7 @@ def read_secret(conn: KubeConnection, namespace: str, name: str, key: str) -> tu
 def kubectl_path() -> str:
     path = shutil.which("kubectl")
     if not path:
-        raise HubError("kubectl not found on PATH: install kubectl (the session runs `kubectl exec -it`)")
+        raise HubError(f.KubectlMissing())
     return path
 
 
@@ -268,12 +267,11 @@ def local_client(t: Target) -> str:
     if t.key == "timescaledb":
         found = shutil.which("pgcli") or shutil.which("psql")
         if not found:
-            raise HubError("neither pgcli nor psql is on PATH: install postgresql-client (or pgcli), or connect "
-                           "without --local (psql in the pod)")
+            raise HubError(f.PgClientMissing())
         return found
     found = shutil.which("redis-cli")
     if not found:
-        raise HubError("redis-cli is not on PATH: install redis-tools, or connect without --local")
+        raise HubError(f.RedisCliMissing())
     return found
 
 
@@ -285,11 +283,10 @@ def local_plan(conn: KubeConnection, settings: Settings, target_name: str, *, po
     never argv. Read-only: psql's transactions read-only (PGOPTIONS); Redis refused."""
     t = target(target_name)
     if t.key not in SERVER_PORTS:
-        raise UsageError(f"{t.title} has no local client here: connect {t.key} without --local opens a shell in "
-                         "its pod")
+        raise UsageError(f.NoLocalClient(t.title, t.key))
     readonly = hub_readonly_reason(settings, conn.context, conn.server, (settings.namespace,))
     if readonly and t.key != "timescaledb":
-        raise refused(readonly, f"the {t.title} shell (it has no read-only form)")
+        raise ReadOnlyError(f.ReadOnlyRefused(readonly, f.StoreShell(t.title)))
     client = local_client(t)
     ns = settings.namespace
     pod = find_pod(conn, ns, t, pod_name)
@@ -350,7 +347,7 @@ def plan(conn: KubeConnection, settings: Settings, target_name: str, *, pod_name
     how = ""
     readonly = hub_readonly_reason(settings, conn.context, conn.server, (settings.namespace,))
     if readonly and t.key != "timescaledb":
-        raise refused(readonly, f"the {t.title} shell (it has no read-only form)")
+        raise ReadOnlyError(f.ReadOnlyRefused(readonly, f.StoreShell(t.title)))
     if t.key == "timescaledb":
         database, user = settings.db_name, settings.db_user
         dbname = settings.db_name
@@ -546,27 +543,26 @@ def command_plan(conn: KubeConnection, settings: Settings, target_name: str, com
     session: psql's transactions are read-only, Redis and the Kafka shell are refused."""
     t = target(target_name)
     if sql_file is not None and t.key != "timescaledb":
-        raise UsageError("-f runs a SQL file: it goes with timescaledb only")
+        raise UsageError(f.SqlFileNeedsTimescale())
     if as_json and t.key != "timescaledb":
-        raise UsageError("--json gives a query's rows: it goes with timescaledb only")
+        raise UsageError(f.JsonNeedsTimescale())
     stdin = b""
     sql = b""
     if sql_file is not None:
         try:
             sql = Path(sql_file).expanduser().read_bytes()
         except OSError as e:
-            raise UsageError(f"cannot read the SQL file {sql_file}: {e.strerror or e}") from None
+            raise UsageError(f.SqlFileUnreadable(sql_file, e)) from None
         if len(sql) > MAX_SQL_FILE:
-            raise UsageError(f"the SQL file {sql_file} is over {MAX_SQL_FILE // 1024} KiB: run it in a session")
+            raise UsageError(f.SqlFileTooBig(sql_file, MAX_SQL_FILE))
         command = f"-f {sql_file}"
     if not command or not command.strip():
-        raise UsageError("-c needs a command (or -f FILE for a SQL file)")
+        raise UsageError(f.NoCommand())
     readonly = hub_readonly_reason(settings, conn.context, conn.server, (settings.namespace,))
     if readonly and t.key != "timescaledb":
-        raise refused(readonly, f"a {t.title} command (it has no read-only form)")
+        raise ReadOnlyError(f.ReadOnlyRefused(readonly, f.StoreCommand(t.title)))
     if readonly and UNDOES_READ_ONLY.search((sql or b"").decode(errors="replace") + "\n" + (command or "")):
-        raise refused(readonly, "a command that turns read-only off or runs a shell (a pg_dumpall file begins with "
-                                "SET default_transaction_read_only = off)")
+        raise ReadOnlyError(f.ReadOnlyRefused(readonly, f.UndoesReadOnly()))
     ns = settings.namespace
     pod = find_pod(conn, ns, t, pod_name)
     env = {"KUBECONFIG": settings.kubeconfig} if settings.kubeconfig else {}

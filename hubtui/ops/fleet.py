@@ -29,6 +29,7 @@ from ..kube.client import (FAILED, describe_api_error, FORBIDDEN, UNAUTHORIZED, 
 from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
 from ..settings import Settings
 from .cleanup.names import ENVIRONMENT_LABELS, named_environments, production_like
+from . import failures as f
 from .hubs import NOT_HUBS, Hub, choose_hubs, hub_key, hub_readonly, hub_settings, readonly_hubs, same_server
 
 __all__ = ["NOT_HUBS", "Hub", "choose_hubs", "hub_key", "hub_settings", "readonly_hubs", "same_server"]  # theirs
@@ -40,11 +41,11 @@ PARALLEL = 8  # hubs starting at once
 BACKOFF = (1.0, 30.0)  # seconds: the first retry of a hub that failed to start, and the longest wait
 
 
-def points_elsewhere(hub: Hub, server: str) -> str | None:
+def points_elsewhere(hub: Hub, server: str) -> f.PointsElsewhere | None:
     """Why a hub's context no longer reaches the cluster the fleet showed for it (the kubeconfig changed since),
     or None."""
     if hub.server and server and not same_server(hub.server, server):
-        return f"the context {hub.context} now points at {server}, not {hub.server}: not changed (open the fleet again)"
+        return f.PointsElsewhere(hub.context, server, hub.server)
     return None
 
 
@@ -450,7 +451,7 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
                 try:
                     labels = namespace_labels(conn, hub.namespace)
                 except Exception as e:  # noqa: BLE001 - one line, on the hub's own row
-                    raise describe_api_error(e, f"reading namespace {hub.namespace}") from None
+                    raise describe_api_error(e, f.ReadingNamespace(hub.namespace)) from None
                 production = environment_of(hub, labels, settings.production_contexts)[2]
                 if (production or labels is None) and hub.context not in confirmed:
                     result = HubResult(hub.context, hub.namespace, False, REFUSED, "",

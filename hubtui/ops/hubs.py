@@ -12,9 +12,10 @@ from collections.abc import Collection, Sequence
 from ..frozen import frozen
 from ..errors import HubError, UsageError
 from ..kube.client import kubeconfig_paths
-from ..readonly import readonly_reason, refused
+from ..readonly import ReadOnlyError, readonly_reason
 from ..settings import Settings
 from ..urls import normalise_server
+from . import failures as f
 
 
 @frozen
@@ -40,17 +41,16 @@ def choose_hubs(settings: Settings, patterns: Sequence[str] | None = None) -> li
     try:
         places = context_places(paths)
     except Exception as e:  # noqa: BLE001 - unreadable, or YAML that does not parse: one line
-        raise HubError(f"cannot read the contexts of {paths}: {e}") from None
+        raise HubError(f.ContextsUnreadable(paths, e)) from None
     if not places:
-        raise UsageError(f"the kubeconfig {paths} has no contexts")
+        raise UsageError(f.NoContexts(paths))
     wanted = [p.strip() for p in (patterns or settings.fleet or ("*",)) if p.strip()]
     if not wanted:
-        raise UsageError("--contexts names no context")
+        raise UsageError(f.NoContextNamed())
     names = [name for name, _, _ in places]
     unmatched = [p for p in wanted if not any(fnmatch.fnmatchcase(n.lower(), p.lower()) for n in names)]
     if unmatched:
-        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
-        raise UsageError(f"no context matches {', '.join(repr(p) for p in unmatched)} (the kubeconfig has: {shown})")
+        raise UsageError(f.NoContextMatches(tuple(unmatched), tuple(names)))
     explicit = settings.namespace_from != "the default"  # -n, $NAMESPACE or the config file: above the context's
     return [Hub(name, namespace, server, "context") if namespace and not explicit else Hub(name, settings.namespace, server)
             for name, namespace, server in places
@@ -115,8 +115,9 @@ def hub_readonly_reason(settings: Settings, context: str, server: str,
 
 
 def refuse_hub_if_readonly(settings: Settings, context: str, server: str, namespaces: Collection[str] | None,
-                           what: str) -> None:
-    """ReadOnlyError (one line, nothing changed) when a hub the change goes to is read-only (hub_readonly_reason)."""
+                           what: object) -> None:
+    """ReadOnlyError (one line, nothing changed) when a hub the change goes to is read-only (hub_readonly_reason).
+    `what`: the change, a fact worded as a phrase (failures.ReadOnlyRefused)."""
     why = hub_readonly_reason(settings, context, server, namespaces)
     if why:
-        raise refused(why, what)
+        raise ReadOnlyError(f.ReadOnlyRefused(why, what))

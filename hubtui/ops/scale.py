@@ -32,6 +32,7 @@ from ..kube.pods import matches, pod_list_call, why_not_ready
 from ..kube.watch import Watcher, name_key, namespaced_key
 from ..settings import Settings
 from ..events import AtRecordedCount, Emit, HpaWillUndo, Pace, Progress, Ready, StepDone, StepFailed, StepStarted, ignore
+from . import failures as f
 
 MAX_PARALLEL = 16
 MAX_NAMED_READS = 16  # up to this many named deployments are read one by one (at once); more: the namespace's list
@@ -149,12 +150,12 @@ def parse_replicas(value: object) -> int:
     """A replica count from a flag, a modal or the slider: a whole number from 0 to MAX_REPLICAS."""
     text = str(value).strip()
     if not re.fullmatch(r"[+-]?[0-9]+", text):  # ASCII digits only (\d also takes other scripts' digits)
-        raise UsageError(f"replicas must be a whole number from 0 to {MAX_REPLICAS}, not {text!r}")
+        raise UsageError(f.ReplicasNotANumber(text, MAX_REPLICAS))
     n = int(text)
     if n < 0:
-        raise UsageError(f"replicas cannot be negative (got {n})")
+        raise UsageError(f.ReplicasNegative(n))
     if n > MAX_REPLICAS:
-        raise UsageError(f"replicas {n} is more than hubtui allows ({MAX_REPLICAS})")
+        raise UsageError(f.ReplicasTooMany(n, MAX_REPLICAS))
     return n
 
 
@@ -270,11 +271,8 @@ class ScaleEngine:
                 import difflib  # only for a name that is not there
 
                 close = difflib.get_close_matches(name, list(by_name), n=3, cutoff=0.5)
-                hint = f"; did you mean {' or '.join(close)}?" if close else \
-                    f" (it has: {', '.join(sorted(by_name)[:20]) or 'no deployments'})"
-                place = "any namespace (name them namespace/name)" if self.all_namespaces else \
-                    f"namespace {self.namespace}"
-                raise UsageError(f"deployment {name!r} not found in {place}{hint}")
+                raise UsageError(f.DeploymentNotFound(name, None if self.all_namespaces else self.namespace,
+                                                      tuple(close), tuple(by_name)))
             out.append(by_name[name])
         return out
 
@@ -305,7 +303,7 @@ class ScaleEngine:
             from .hubs import refuse_hub_if_readonly  # another context of the same hub may declare it read-only
 
             refuse_hub_if_readonly(self.settings, self.conn.context, self.conn.server,
-                                   None if self.namespace is None else (self.namespace,), "scaling")
+                                   None if self.namespace is None else (self.namespace,), f.Scaling())
             self.audit.check()
             self._audit_error = None
 
@@ -321,7 +319,7 @@ class ScaleEngine:
     def _ns(self, row: DeploymentRow) -> str:
         namespace = row.namespace or self.namespace
         if not namespace:  # all namespaces: every row carries its own
-            raise HubError(f"{row.name}: no namespace")
+            raise HubError(f.NoNamespace(row.name))
         return namespace
 
     def _api(self, fn, *args, **kw):
@@ -449,7 +447,7 @@ class ScaleEngine:
                 return self._scale_one(fresh, n, action=action, record=record and needs_record(fresh), clear=clear,
                                        put_record=put_record, tries=tries - 1, step=step,
                                        planned_from=row.desired if planned_from is None else planned_from)
-            error = changed_since(row.ref) if moved else str(describe_api_error(failure, f"scaling {row.ref}"))
+            error = changed_since(row.ref) if moved else str(describe_api_error(failure, f.ScalingDeployment(row.ref)))
             self.emit(StepFailed(step, error))
             return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error)
         # sent again after a conflict on a count that moved since the step's line was drawn: the line says so
@@ -545,7 +543,7 @@ class ScaleEngine:
                     if fresh is not None:
                         return clear_record(fresh, tries - 1)
                     error = changed_since(row.ref) if moved else str(describe_api_error(
-                        e, f"clearing the recorded count of {row.ref}"))
+                        e, f.ClearingRecord(row.ref)))
                     self.emit(StepFailed(f"restore {row.ref}", error))
                     return ScaleChange(change.name, change.before, change.after, error=error)
                 self._record("clear-original-replicas", **where)
@@ -671,7 +669,7 @@ def needs_record(row: DeploymentRow) -> bool:
 def ensure_ok(changes: list[ScaleChange]) -> None:
     failed = [c for c in changes if not c.ok]
     if failed:
-        raise HubError("; ".join(c.error or f"{c.name} failed" for c in failed))
+        raise HubError(f.ChangesFailed(tuple(f.ChangeFailed(c.name, c.error) for c in failed)))
 
 
 def restore_plan(rows: list[DeploymentRow], *, force: bool) -> tuple[list[DeploymentRow], list[DeploymentRow],

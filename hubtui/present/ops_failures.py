@@ -1,12 +1,114 @@
-"""What went wrong (hubtui.ops.failures), worded: one line each."""
+"""What went wrong (hubtui.ops.failures), worded: one line each. What hubtui was doing (describe_api_error's
+`doing`) and what read-only mode refused are worded as phrases, with no closing punctuation."""
 
 from __future__ import annotations
 
+from .failures import phrase
+
 
 def text(fact) -> str:
-    from ..ops import failures as f  # noqa: F401
+    from ..ops import failures as f
 
     match fact:
-        case _:
-            pass
+        # ----- a change refused in read-only mode
+        case f.ReadOnlyRefused(why, what):
+            return f"read-only ({why}): {phrase(what)} is refused; nothing was changed"
+        case f.Scaling():
+            return "scaling"
+        case f.StoreShell(store):
+            return f"the {store} shell (it has no read-only form)"
+        case f.StoreCommand(store):
+            return f"a {store} command (it has no read-only form)"
+        case f.UndoesReadOnly():
+            return ("a command that turns read-only off or runs a shell (a pg_dumpall file begins with "
+                    "SET default_transaction_read_only = off)")
+
+        # ----- connect: the store's pod, the clients, a session's or a command's plan
+        case f.UnknownTarget(name):
+            return f"unknown target {name!r}: choose timescaledb, redis or kafka"
+        case f.PodState(name):
+            return f"{name} ({pod_state(fact)})"
+        case f.PodNotReady(namespace, pod):
+            return f"pod {pod.name} in {namespace} is not ready ({pod_state(pod)})"
+        case f.PodNotFound(pod, namespace):
+            return f"pod {pod} not found in namespace {namespace}"
+        case f.NoReadyPod(store, namespace, matched, pods):
+            listed = ", ".join(text(p) for p in pods[:10]) or "the namespace is empty"
+            if len(pods) > 10:
+                listed += f", and {len(pods) - 10} more"
+            what = "candidates" if matched else "no pod matches; the namespace has"
+            return f"no ready {store} pod in namespace {namespace} ({what}: {listed})"
+        case f.KubectlMissing():
+            return "kubectl not found on PATH: install kubectl (the session runs `kubectl exec -it`)"
+        case f.PgClientMissing():
+            return ("neither pgcli nor psql is on PATH: install postgresql-client (or pgcli), or connect "
+                    "without --local (psql in the pod)")
+        case f.RedisCliMissing():
+            return "redis-cli is not on PATH: install redis-tools, or connect without --local"
+        case f.NoLocalClient(store, key):
+            return f"{store} has no local client here: connect {key} without --local opens a shell in its pod"
+        case f.SqlFileNeedsTimescale():
+            return "-f runs a SQL file: it goes with timescaledb only"
+        case f.JsonNeedsTimescale():
+            return "--json gives a query's rows: it goes with timescaledb only"
+        case f.SqlFileUnreadable(path, cause):
+            return f"cannot read the SQL file {path}: {getattr(cause, 'strerror', None) or cause}"
+        case f.SqlFileTooBig(path, limit):
+            return f"the SQL file {path} is over {limit // 1024} KiB: run it in a session"
+        case f.NoCommand():
+            return "-c needs a command (or -f FILE for a SQL file)"
+        case f.FindingPod(store, namespace):
+            return f"finding the {store} pod in {namespace}"
+        case f.ListingPods(namespace):
+            return f"listing the pods in {namespace}"
+        case f.ReadingSecret():
+            return "reading"
+
+        # ----- hubs: the kubeconfig's contexts
+        case f.ContextsUnreadable(paths, cause):
+            return f"cannot read the contexts of {paths}: {cause}"
+        case f.NoContexts(paths):
+            return f"the kubeconfig {paths} has no contexts"
+        case f.NoContextNamed():
+            return "--contexts names no context"
+        case f.NoContextMatches(patterns, contexts):
+            shown = ", ".join(contexts[:12]) + (f" and {len(contexts) - 12} more" if len(contexts) > 12 else "")
+            return f"no context matches {', '.join(repr(p) for p in patterns)} (the kubeconfig has: {shown})"
+
+        # ----- scale: the replica count, the deployments, the changes
+        case f.ReplicasNotANumber(value, most):
+            return f"replicas must be a whole number from 0 to {most}, not {value!r}"
+        case f.ReplicasNegative(n):
+            return f"replicas cannot be negative (got {n})"
+        case f.ReplicasTooMany(n, most):
+            return f"replicas {n} is more than hubtui allows ({most})"
+        case f.DeploymentNotFound(name, namespace, close, known):
+            hint = f"; did you mean {' or '.join(close)}?" if close else \
+                f" (it has: {', '.join(sorted(known)[:20]) or 'no deployments'})"
+            place = "any namespace (name them namespace/name)" if namespace is None else f"namespace {namespace}"
+            return f"deployment {name!r} not found in {place}{hint}"
+        case f.NoNamespace(deployment):
+            return f"{deployment}: no namespace"
+        case f.ChangeFailed(deployment, error):
+            return error or f"{deployment} failed"
+        case f.ChangesFailed(failed):
+            return "; ".join(text(c) for c in failed)
+        case f.ScalingDeployment(ref):
+            return f"scaling {ref}"
+        case f.ClearingRecord(ref):
+            return f"clearing the recorded count of {ref}"
+
+        # ----- fleet: the hubs
+        case f.PointsElsewhere(context, server, was):
+            return f"the context {context} now points at {server}, not {was}: not changed (open the fleet again)"
+        case f.ReadingNamespace(namespace):
+            return f"reading namespace {namespace}"
     raise LookupError(f"no wording for {fact!r}")
+
+
+def pod_state(pod) -> str:
+    """A pod's state in a few words (hubtui.ops.failures.PodState): "Running, ready", "Running, not ready",
+    "Pending", "Terminating"."""
+    if pod.deleting:
+        return "Terminating"
+    return f"{pod.phase}, {'ready' if pod.ready else 'not ready'}" if pod.phase == "Running" else pod.phase
