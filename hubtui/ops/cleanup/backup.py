@@ -26,6 +26,10 @@ from ...kube.client import KubeConnection
 from ...paths import tilde
 from ...settings import Settings
 from ..connect import TARGETS, PodChoice, choose_container, find_pod, kubectl_path, matches_store, read_secret
+from .failures import (BackupFailed, CheckingForStore, DumpDoesNotRestore, DumpIncomplete, DumpUnreadable, ExecFailed,
+                       InPodFailed, ListingStatefulSets, ListingStorePods, NoClusterNodes, NoKafkaTool, NoMasterWithSlots,
+                       NoRedisAnswers, PgRestoreMissing, PodSilent, RdbIncomplete, RdbRefused, RedisCliFailed, RedisNoInfo,
+                       RolesDumpEmpty, RolesNotDumped, ShardNotSaved, ShardStuck, ShardsNotSaved, ShardsStuck)
 from ...events import Emit, StepDone, StepFailed, StepStarted, ignore
 from ...facts import (BackedUp, BackupNotSaved, BackupSaved, BackupWillStop, KafkaToolMissing, KafkaUnchecked,
                       OtherInstanceUnsaved, RolesUnsaved, Risk, ShardUnsaved, StoreAbsent)
@@ -73,8 +77,7 @@ class _Exec:
         if proc.returncode != 0:
             if path.stat().st_size == 0:
                 path.unlink()  # nothing was saved: leave no empty file behind
-            raise HubError(f"`{' '.join(command[:2])}` in the pod failed (exit {proc.returncode}): "
-                           f"{err.splitlines()[-1] if err else 'no message'}")
+            raise HubError(InPodFailed(tuple(command[:2]), err.splitlines()[-1] if err else "", proc.returncode))
         return err
 
     def run(self, command: list[str], stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -84,13 +87,12 @@ class _Exec:
         try:
             return _run(self.argv + command, env=self.env, capture_output=True, text=True, timeout=timeout, **kw)
         except subprocess.TimeoutExpired:
-            raise HubError(f"pod {self.pod} did not answer in {timeout:.0f}s") from None
+            raise HubError(PodSilent(self.pod, timeout)) from None
 
     def text(self, command: list[str], timeout: float = 120) -> str:
         proc = self.run(command, timeout=timeout)
         if proc.returncode != 0:
-            raise HubError(f"`{' '.join(command[:2])}` in the pod failed: "
-                           f"{(proc.stderr.strip().splitlines() or ['no message'])[-1]}")
+            raise HubError(InPodFailed(tuple(command[:2]), (proc.stderr.strip().splitlines() or [""])[-1]))
         return proc.stdout
 
 
@@ -104,8 +106,7 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
 
     def fail(store: str, reason: object) -> HubError:
         emit(StepFailed("backup", f"{TARGETS[store].title}: {reason}"))
-        return HubError(f"backup of {TARGETS[store].title} failed: {reason}; nothing was deleted "
-                        f"(what was saved is in {tilde(folder)})")
+        return HubError(BackupFailed(TARGETS[store].title, reason, str(folder)))
 
     for store, fn, required in (("timescaledb", _timescaledb, True), ("redis", _redis, True),
                                 ("kafka", _kafka, False)):
@@ -166,7 +167,7 @@ def _store_exists(conn: KubeConnection, namespace: str, store: str) -> bool:
         sets = list_items(conn, "apps/v1", "statefulsets", namespace)
         pvcs = list_items(conn, "v1", "persistentvolumeclaims", namespace)
     except Exception as e:  # noqa: BLE001 - unknown means: assume it exists, and fail safe
-        raise describe_api_error(e, f"checking for {TARGETS[store].title} in {namespace}") from None
+        raise describe_api_error(e, CheckingForStore(TARGETS[store].title, namespace)) from None
     owned = [name_in(o) for o in sets] + [name_in(p) for p in pvcs]
     labelled = any(str((meta_of(o).get("labels") or {}).get(k)) in names for o in sets
                    for k in ("app.kubernetes.io/name", "app"))  # a store by its labels, whatever its name
@@ -182,7 +183,7 @@ def _other_instances(conn: KubeConnection, namespace: str, store: str, saved_pod
     try:
         sets = list_items(conn, "apps/v1", "statefulsets", namespace)
     except Exception as e:  # noqa: BLE001
-        raise describe_api_error(e, f"listing the statefulsets of {namespace}") from None
+        raise describe_api_error(e, ListingStatefulSets(namespace)) from None
 
     def is_store(o: dict) -> bool:
         labels = meta_of(o).get("labels") or {}
@@ -207,20 +208,20 @@ def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Pa
         ex.to_file(["pg_dumpall", "--roles-only", "-U", user], roles, timeout=300)
         text = roles.read_text(errors="replace")
         if "CREATE ROLE" not in text:
-            raise HubError("the roles dump holds no CREATE ROLE")
+            raise HubError(RolesDumpEmpty())
         saved.append(("timescaledb/roles", _keep(roles), f"{counted(text.count('CREATE ROLE'), 'role')}"))
     except (HubError, OSError, subprocess.TimeoutExpired) as e:
         with contextlib.suppress(OSError):
             roles.unlink()
-        raise _RolesNotSaved(saved, str(e)) from None
+        raise _RolesNotSaved(saved, e) from None
     return saved
 
 
 class _RolesNotSaved(HubError):
     """The databases were saved; their roles were not (said, never fatal)."""
 
-    def __init__(self, saved: list, why: str):
-        super().__init__(why)
+    def __init__(self, saved: list, cause: object):
+        super().__init__(RolesNotDumped(cause))
         self.saved = saved
 
 
@@ -233,11 +234,10 @@ def _dump_database(ex: _Exec, user: str, db: str, folder: Path, *, main: bool) -
     ex.to_file(["pg_dump", "-Fc", "-U", user, "-d", db], path)
     pg_restore = shutil.which("pg_restore")
     if not pg_restore:
-        raise HubError("pg_restore is not installed here, so the dump cannot be verified "
-                       "(install postgresql-client)")
+        raise HubError(PgRestoreMissing())
     listing = _run([pg_restore, "--list", str(path)], capture_output=True, text=True, timeout=300)
     if listing.returncode != 0:
-        raise HubError(f"the dump of {db} does not read back: {listing.stderr.strip().splitlines()[-1:]}")
+        raise HubError(DumpUnreadable(db, tuple(listing.stderr.strip().splitlines()[-1:])))
     entries = set()
     for line in listing.stdout.splitlines():
         if line.startswith(";") or "; " not in line:
@@ -247,11 +247,11 @@ def _dump_database(ex: _Exec, user: str, db: str, folder: Path, *, main: bool) -
             entries.add((" ".join(parts[2:-3]), f"{parts[-3]}.{parts[-2]}"))
     missing = [t for t in tables if ("TABLE", t) not in entries or ("TABLE DATA", t) not in entries]
     if missing:
-        raise HubError(f"the dump of {db} lacks tables or their data: {', '.join(missing)}")
+        raise HubError(DumpIncomplete(db, tuple(missing)))
     # Read every data block, not only the table of contents: a dump cut short fails here.
     full = _run([pg_restore, "-f", os.devnull, str(path)], capture_output=True, text=True, timeout=1800)
     if full.returncode != 0:
-        raise HubError(f"the dump of {db} does not restore: {(full.stderr.strip().splitlines() or ['?'])[-1]}")
+        raise HubError(DumpDoesNotRestore(db, (full.stderr.strip().splitlines() or [""])[-1]))
     return ("timescaledb" if main else f"timescaledb/{db}", _keep(path), f"verified with pg_restore: {len(tables)} tables with their data")
 
 
@@ -342,8 +342,8 @@ class _RedisCli:
         out, err = proc.stdout.strip(), proc.stderr.strip()
         noauth = out.startswith(("NOAUTH", "WRONGPASS", "NOPERM")) or "AUTH failed" in err
         if proc.returncode != 0 or noauth:
-            line = next((x for x in (err.splitlines() + out.splitlines()) if x.strip()), f"exit {proc.returncode}")
-            raise HubError(f"redis-cli in pod {self.ex.pod}: {line.strip()}")
+            line = next((x for x in (err.splitlines() + out.splitlines()) if x.strip()), "")
+            raise HubError(RedisCliFailed(self.ex.pod, line.strip(), proc.returncode))
         return proc.stdout
 
     def cli(self, *args: str, timeout: float = PROBE_TIMEOUT) -> str:
@@ -362,7 +362,7 @@ def _ready_pods(conn: KubeConnection, namespace: str, store: str) -> list[PodCho
     try:
         pods = list_pods(conn, namespace)
     except Exception as e:  # noqa: BLE001
-        raise describe_api_error(e, f"listing the {t.title} pods in {namespace}") from None
+        raise describe_api_error(e, ListingStorePods(t.title, namespace)) from None
 
     def ordinal(p: PodLook) -> tuple[int, str]:
         m = re.search(r"-(\d+)$", p.name)
@@ -383,28 +383,27 @@ def redis_layout(conn: KubeConnection, settings: Settings, namespace: str) -> Re
     if not pods:
         pods = [find_pod(conn, namespace, TARGETS["redis"])]  # raises, saying what the namespace has
     clis = {p.name: _RedisCli(_Exec(conn, settings, namespace, p.name, p.container), password) for p in pods}
-    errors = []
+    errors: list[object] = []  # an error, or a fact, for each pod that did not answer
     for pod in pods:
         try:
             out = clis[pod.name].run(_PROBE)
         except HubError as e:
-            errors.append(str(e))
+            errors.append(e)
             continue
         info, _, nodes_text = out.partition("@@hubtui@@")
         if "cluster_enabled:" not in info:
-            errors.append(f"redis-cli in pod {pod.name}: {(info.strip().splitlines() or ['no answer'])[0]}")
+            errors.append(RedisNoInfo(pod.name, (info.strip().splitlines() or [""])[0]))
             continue
         if "cluster_enabled:1" not in info:
             return RedisLayout(False, pod)
         return _cluster_layout(pods, pod, clis, nodes_text.strip())
-    raise HubError(f"no Redis pod answers ({'; '.join(errors)})")
+    raise HubError(NoRedisAnswers(tuple(errors)))
 
 
 def _cluster_layout(pods: list[PodChoice], asked: PodChoice, clis: dict, nodes_text: str) -> RedisLayout:
     nodes = parse_cluster_nodes(nodes_text)
     if not nodes:
-        raise HubError(f"Redis in pod {asked.name} is in cluster mode but CLUSTER NODES gave no nodes: "
-                       f"{(nodes_text.splitlines() or ['no answer'])[0]}")
+        raise HubError(NoClusterNodes(asked.name, (nodes_text.splitlines() or [""])[0]))
     by_id = {n.id: asked for n in nodes if "myself" in n.flags}
 
     def myid(pod: PodChoice) -> tuple[PodChoice, str]:
@@ -444,7 +443,7 @@ def _cluster_layout(pods: list[PodChoice], asked: PodChoice, clis: dict, nodes_t
         shards.append(RedisShard(node, asked.name, asked.container, False, problem))
     shards.sort(key=lambda s: int(re.split(r"\D", s.node.slots[0])[0]))  # in slot order
     if not shards:
-        raise HubError(f"the Redis cluster seen from pod {asked.name} has no master with slots")
+        raise HubError(NoMasterWithSlots(asked.name))
     return RedisLayout(True, asked, tuple(shards), nodes_text)
 
 
@@ -460,11 +459,11 @@ def _redis(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) ->
         return [("redis", _keep(path), note)]
     stuck = [s for s in layout.shards if s.problem]
     if stuck:  # before saving any: a cluster saved in part is not a backup
-        raise HubError("; ".join(f"{s.node.describe()} cannot be saved: {s.problem}" for s in stuck))
+        raise HubError(ShardsStuck(tuple(ShardStuck(s.node.describe(), s.problem) for s in stuck)))
     nodes = folder / "redis-cluster-nodes.txt"
     nodes.write_text(layout.nodes_text + "\n")  # which file holds which slots
 
-    def save(shard: RedisShard) -> tuple[str, Path, str] | str:
+    def save(shard: RedisShard) -> tuple[str, Path, str] | ShardNotSaved:
         where = shard.pod if shard.direct else f"{shard.node.host}-{shard.node.port}"
         path = folder / f"redis-{where}.rdb.partial"
         cli = _RedisCli(_Exec(conn, settings, namespace, shard.pod, shard.container), password)
@@ -473,7 +472,7 @@ def _redis(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) ->
             cli.rdb(path, *address)
             note = _verify_rdb(path)
         except (HubError, OSError, subprocess.TimeoutExpired) as e:
-            return f"{shard.node.describe()} (pod {shard.pod}): {e}"
+            return ShardNotSaved(shard.node.describe(), shard.pod, e)
         via = f"pod {shard.pod}" if shard.direct else f"{shard.node.address} from pod {shard.pod}"
         return (f"redis/{where}", _keep(path), f"master {shard.node.id[:8]}, slots {','.join(shard.node.slots)}, "
                                                f"{via}: {note}")
@@ -481,10 +480,10 @@ def _redis(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) ->
     # The masters in parallel: each waits for its own fork and transfer (and its diskless-sync delay).
     with ThreadPoolExecutor(max_workers=min(4, len(layout.shards))) as pool:
         outcomes = list(pool.map(save, layout.shards))
-    failed = [o for o in outcomes if isinstance(o, str)]
+    failed = [o for o in outcomes if isinstance(o, ShardNotSaved)]
     if failed:  # the verified ones are kept, under their real names
-        raise HubError("; ".join(failed))
-    saved = [o for o in outcomes if not isinstance(o, str)]  # every one of them, none having failed
+        raise HubError(ShardsNotSaved(tuple(failed)))
+    saved = [o for o in outcomes if not isinstance(o, ShardNotSaved)]  # every one of them, none having failed
     return [*saved, ("redis/nodes", nodes, f"CLUSTER NODES of {len(layout.shards)} masters")]
 
 
@@ -505,14 +504,14 @@ def _verify_rdb(path: Path) -> str:
             tail = f.read(9)
     # REDIS + version ... 0xFF (end of file) + 8-byte checksum: a cut-off transfer fails the end check.
     if not head.startswith(b"REDIS") or size < 18 or tail[-9] != 0xFF:
-        raise HubError("the RDB snapshot is not complete (no REDIS header or no end marker)")
+        raise HubError(RdbIncomplete())
     checked = ""
     checker = shutil.which("redis-check-rdb")
     if checker:
         proc = _run([checker, str(path)], capture_output=True, text=True, timeout=1800)
         if proc.returncode != 0:
             lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
-            raise HubError(f"redis-check-rdb refuses the snapshot: {lines[-1] if lines else 'no message'}")
+            raise HubError(RdbRefused(lines[-1] if lines else ""))
         checked = ", checked by redis-check-rdb"
     return f"RDB version {head[5:9].decode(errors='replace')}, {size} bytes, complete{checked}"
 
@@ -524,11 +523,10 @@ def _kafka_tool(ex: _Exec) -> str:
     probe = " || ".join(f"command -v {t}" for t in KAFKA_TOOLS)
     proc = ex.run(["sh", "-c", f"{probe} || true"], timeout=PROBE_TIMEOUT)
     if proc.returncode != 0:
-        raise HubError(f"exec into pod {ex.pod} failed: "
-                       f"{(proc.stderr.strip().splitlines() or ['no message'])[-1]}")
+        raise HubError(ExecFailed(ex.pod, (proc.stderr.strip().splitlines() or [""])[-1]))
     found = proc.stdout.strip().splitlines()
     if not found:
-        raise _NotSaved(f"the Kafka pod {ex.pod} has no {' or '.join(KAFKA_TOOLS)} on its PATH")
+        raise _NotSaved(NoKafkaTool(ex.pod, KAFKA_TOOLS))
     return next(t for t in KAFKA_TOOLS if found[0].rsplit("/", 1)[-1] == t)
 
 

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from ...errors import HubError
 from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 from ...kube.objects import create_object, delete_object, dig, meta_of, read_object, replace_object
+from .failures import LeaseChangedHands, LeaseHeld, ReadingLease, RenewingLease, TakingLease
 
 LEASES = ("coordination.k8s.io/v1", "leases")
 
@@ -154,10 +155,10 @@ class ClusterLease:
             status = getattr(e, "status", None)
             if status == 403:
                 self.probe()  # may not write Leases, but another run's may be readable: refused then
-                self.skipped = str(describe_api_error(e, f"taking the cluster lock (Lease {NAMESPACE}/{self.name})"))
+                self.skipped = str(describe_api_error(e, TakingLease(NAMESPACE, self.name)))
                 return self
             if status != 409:
-                raise describe_api_error(e, f"taking the cluster lock (Lease {NAMESPACE}/{self.name})") from None
+                raise describe_api_error(e, TakingLease(NAMESPACE, self.name)) from None
             self._take_over()
         self._thread = threading.Thread(target=self._renew_loop, name=f"lease {self.name}", daemon=True)
         self._thread.start()
@@ -176,9 +177,8 @@ class ClusterLease:
         except Exception as e:  # noqa: BLE001
             if getattr(e, "status", None) == 409:  # another run took it over first
                 again = self._busy(self._read())
-                raise again or HubError(f"the cluster lock of '{self.environment}' changed hands while hubtui took "
-                                        "it: try again; nothing was changed") from None
-            raise describe_api_error(e, f"taking the cluster lock (Lease {NAMESPACE}/{self.name})") from None
+                raise again or HubError(LeaseChangedHands(self.environment)) from None
+            raise describe_api_error(e, TakingLease(NAMESPACE, self.name)) from None
         self._rv = meta_of(replaced).get("resourceVersion")
         self._hold()
 
@@ -222,9 +222,8 @@ class ClusterLease:
         if not holder or renewed is None or (trust_clock and renewed + timedelta(seconds=duration) < _now()):
             return None  # released, or its holder stopped renewing: free to take
         since = _parse(spec.get("acquireTime")) or renewed
-        return HubError(f"a cleanup of '{self.environment}' is already running on this cluster ({holder}, since "
-                        f"{since.astimezone(UTC).isoformat(timespec='seconds')}; Lease {NAMESPACE}/{self.name}): "
-                        "wait for it to finish, or stop it; nothing was changed")
+        return HubError(LeaseHeld(self.environment, str(holder), since.astimezone(UTC).isoformat(timespec="seconds"),
+                                  NAMESPACE, self.name))
 
     def probe(self) -> None:
         """Refuse now (HubError naming the holder) if another run holds the lease; take nothing."""
@@ -233,7 +232,7 @@ class ClusterLease:
         except Exception as e:  # noqa: BLE001 - not there, or not readable: nothing to refuse on
             if getattr(e, "status", None) in (403, 404):
                 return
-            raise describe_api_error(e, f"reading the cluster lock (Lease {NAMESPACE}/{self.name})") from None
+            raise describe_api_error(e, ReadingLease(NAMESPACE, self.name)) from None
         busy = self._busy(lease)
         if busy:
             raise busy
@@ -297,7 +296,7 @@ class ClusterLease:
                 # lease lasts three ticks, after which another run may take it
                 if time.monotonic() - renewed_at > self.duration:
                     self._lose(f"the cluster lock of '{self.environment}' could not be renewed for "
-                               f"{self.duration} s ({describe_api_error(e, 'renewing it')}): another run may "
+                               f"{self.duration} s ({describe_api_error(e, RenewingLease())}): another run may "
                                "hold it now")
                     return
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ...audit import append_line
 from ...errors import HubError
+from .failures import JournalNotSetAside, JournalUnreadable, JournalUnwritable
 
 JOURNAL_NAME = "journal.jsonl"
 
@@ -53,8 +54,7 @@ class Journal:
             # unreadable, this entry is read), and fsync'd: a crash right after a deletion must not lose it.
             append_line(self.path, json.dumps(entry, default=str))
         except OSError as e:
-            raise HubError(f"cannot write the cleanup journal {self.path} ({e.strerror}): stopping, because a "
-                           "run that cannot be journaled cannot be resumed safely") from None
+            raise HubError(JournalUnwritable(str(self.path), e.strerror)) from None
 
     def begin(self, plan_hash: str, plan_file: str, *, resumed: bool) -> None:
         self._append({"type": "run", "plan_hash": plan_hash, "plan_file": plan_file, "resumed": resumed})
@@ -79,7 +79,7 @@ class Journal:
         except FileNotFoundError:
             return st
         except OSError as e:
-            raise HubError(f"cannot read the cleanup journal {self.path} ({e.strerror})") from None
+            raise HubError(JournalUnreadable(str(self.path), e.strerror)) from None
         for line in lines:
             try:
                 entry = json.loads(line)
@@ -106,5 +106,4 @@ class Journal:
             try:
                 self.path.rename(self.folder / f"journal-abandoned-{stamp}.jsonl")
             except OSError as e:
-                raise HubError(f"cannot set the interrupted run aside ({e.strerror}): move {self.path} away by "
-                               "hand") from None
+                raise HubError(JournalNotSetAside(str(self.path), e.strerror)) from None

@@ -22,9 +22,12 @@ from ...kube.pods import pod_list_call
 from ...kube.watch import Watcher
 from ...events import Emit, Progress, StepDone, StepStarted, ignore
 from ...facts import DrainFinished, JobsDeleted, Listed, NamespaceCreatedAgain, NamespacesDeleted, NamespacesTerminating, NamespaceStuck, PodsLeft, PodsRemain, ScaledToZero, WebhookDeleted, WebhookNotDeleted
-from ...words import counted
 from ...kube.objects import delete_object, dig, list_items, meta_of, name_in, patch_object, read_object
 from ...kube.rest import Collection
+from .failures import (CancelledBeforeDrain, CancelledWhileDeletingJobs, CancelledWhileScaling, CancelledWhileSettling,
+                       CancelledWhileWaiting, CheckingAtZero, CheckingDrained, DeletingNamespace, DeletingWebhook,
+                       DrainNotHeld, Draining, Keeper, ListingWorkloads, ManagedBy, MarkedBy, NoPlannedUid, OwnedBy,
+                       PodsUnwatched, ReadingNamespace, RecreatedSincePlan, ScaledBack, SetBy)
 from .steps import served_label
 
 
@@ -67,24 +70,24 @@ _CONTROLLER_MARKS = (  # (label or annotation, what it says manages the workload
     ("app.kubernetes.io/managed-by", ""))
 
 
-def controller_of(obj: dict) -> str:
+def controller_of(obj: dict) -> tuple[Keeper, ...]:
     """Who keeps a workload's replicas, as far as its own metadata says: the field manager that last set
     spec.replicas (other than hubtui), the GitOps labels (Argo CD, Flux), app.kubernetes.io/managed-by, an
-    owner. '' when nothing says."""
+    owner. () when nothing says."""
     md = meta_of(obj)
     marks = {**(md.get("annotations") or {}), **(md.get("labels") or {})}
-    parts = []
+    parts: list[Keeper] = []
     setters = [e for e in md.get("managedFields") or () if e.get("manager") != FIELD_MANAGER
                and "f:replicas" in (dig(e, "fieldsV1", "f:spec") or {})]
     if setters:
         last = max(setters, key=lambda e: str(e.get("time") or ""))
-        parts.append(f"set by {last.get('manager')}")
+        parts.append(SetBy(str(last.get("manager"))))
     for key, what in _CONTROLLER_MARKS:
         if marks.get(key):
-            parts.append(f"{what or marks[key]} ({key}={marks[key]})" if what else f"managed by {marks[key]}")
+            parts.append(MarkedBy(what, f"{key}={marks[key]}") if what else ManagedBy(str(marks[key])))
     for owner in md.get("ownerReferences") or ():
-        parts.append(f"owned by {owner.get('kind')}/{owner.get('name')}")
-    return "; ".join(dict.fromkeys(parts))
+        parts.append(OwnedBy(str(owner.get("kind")), str(owner.get("name"))))
+    return tuple(parts)
 
 
 def running_again(conn: KubeConnection, namespace: str) -> list[str]:
@@ -99,7 +102,7 @@ def running_again(conn: KubeConnection, namespace: str) -> list[str]:
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:  # the namespace is gone: nothing runs there
             return []
-        raise describe_api_error(e, f"checking that {namespace} is still drained") from None
+        raise describe_api_error(e, CheckingDrained(namespace)) from None
     return found
 
 
@@ -141,7 +144,7 @@ class NamespaceRecreated(HubError):
     """A planned namespace exists with another uid: it was deleted and created again since the plan."""
 
     def __init__(self, namespace: str, uid: str, planned: str):
-        super().__init__(f"{recreated(namespace, uid, planned)}: nothing in it was touched; plan again")
+        super().__init__(RecreatedSincePlan(namespace, uid, planned))
         self.namespace, self.uid, self.planned = namespace, uid, planned
 
 
@@ -154,13 +157,13 @@ def check_namespace_uid(conn: KubeConnection, namespace: str, uid: str) -> bool:
     """The namespace is still the one the plan saw (False: it is gone). A namespace deleted and created
     again since the plan has another uid: HubError, and nothing in it is touched."""
     if not uid:
-        raise HubError(f"the plan has no uid for namespace {namespace}: it was made by an older hubtui; plan again")
+        raise HubError(NoPlannedUid(namespace))
     try:
         found = read_object(conn, "v1", "namespaces", namespace)
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
             return False
-        raise describe_api_error(e, f"reading namespace {namespace}") from None
+        raise describe_api_error(e, ReadingNamespace(namespace)) from None
     now = meta_of(found).get("uid")
     if now != uid:
         raise NamespaceRecreated(namespace, str(now), uid)
@@ -183,7 +186,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     audit.check()  # every change is audited: no audit log, no change
     cancel = cancel or threading.Event()
     if cancel.is_set():  # a stop is honoured before each change
-        raise StepCancelled(f"cancelled before {namespace} was drained: nothing in it was changed")
+        raise StepCancelled(CancelledBeforeDrain(namespace))
     emit(StepStarted(step))
     kinds = (("deployment", "deployments"),) + ((("statefulset", "statefulsets"),) if stores else ())
     try:
@@ -192,7 +195,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
         jobs = list_items(conn, "batch/v1", "jobs", namespace)
         crons = list_items(conn, "batch/v1", "cronjobs", namespace)
     except Exception as e:  # noqa: BLE001
-        raise describe_api_error(e, f"listing the workloads of {namespace}") from None
+        raise describe_api_error(e, ListingWorkloads(namespace)) from None
 
     def scale_to_zero(item: tuple[str, dict]) -> str | None:
         kind, obj = item
@@ -218,16 +221,14 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
         with ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="drain") as pool:
             scaled = tuple(w for w in pool.map(scale_to_zero, workloads) if w)
         if cancel.is_set():
-            raise StepCancelled(f"cancelled while draining {namespace}: {len(scaled)} of {len(workloads)} scaled to "
-                                "0 (each count recorded), no job or cronjob deleted")
+            raise StepCancelled(CancelledWhileScaling(namespace, len(scaled), len(workloads)))
         emit(ScaledToZero(namespace, len(scaled), stores))
         deleted: list[str] = []
         # cronjobs first, so that they start no new job meanwhile
         for kind, items in (("cronjob", crons), ("job", jobs)):
             for item in items:
                 if cancel.is_set():
-                    raise StepCancelled(f"cancelled while draining {namespace}: scaled to 0, {len(deleted)} of "
-                                        f"{len(jobs) + len(crons)} jobs/cronjobs deleted")
+                    raise StepCancelled(CancelledWhileDeletingJobs(namespace, len(deleted), len(jobs) + len(crons)))
                 with audit.sending("drain-delete", context=conn.context, namespace=namespace,
                                    object=f"{kind}/{name_in(item)}") as change:
                     try:  # the one listed, by its uid: one made again since under its name is not this drain's
@@ -254,28 +255,25 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     except HubError:
         raise
     except Exception as e:  # noqa: BLE001
-        raise describe_api_error(e, f"draining {namespace}") from None
+        raise describe_api_error(e, Draining(namespace)) from None
 
     def came_back() -> None:
         """Raise DrainReverted if a workload scaled to 0 has replicas again."""
         try:
             now = [(kind, o) for kind, resource in kinds for o in list_items(conn, "apps/v1", resource, namespace)]
         except Exception as e:  # noqa: BLE001
-            raise describe_api_error(e, f"checking the workloads of {namespace} stay at 0") from None
-        back = [(o, dig(o, "spec", "replicas")) for kind, o in now
+            raise describe_api_error(e, CheckingAtZero(namespace)) from None
+        back = [ScaledBack(name_in(o), dig(o, "spec", "replicas"), controller_of(o)) for kind, o in now
                 if (dig(o, "spec", "replicas") or 0) > 0 and f"{kind}/{name_in(o)}" in scaled]
         if back:
-            why = "; ".join(f"{name_in(o)} is back at {counted(n, 'replica')}" + (f" ({c})" if (c := controller_of(o))
-                                                                             else "") for o, n in back)
-            raise DrainReverted(f"{namespace}: scaled to 0, but something scales it back up: {why}. Stop that "
-                                "controller (or its sync) first; nothing more was deleted")
+            raise DrainReverted(DrainNotHeld(namespace, tuple(back)))
 
     keep = None if stores else _owned_by_statefulset
     stragglers = _wait_pods_gone(conn, namespace, timeout, emit, step, cancel, keep=keep, check=came_back)
     if not stragglers:
         _settle(came_back, settle, cancel)
         if cancel.is_set():  # the pods are gone, but that nothing scales them back up is not yet seen
-            raise StepCancelled(f"cancelled while checking that the workloads of {namespace} stay at 0")
+            raise StepCancelled(CancelledWhileSettling(namespace))
     if stragglers:
         emit(PodsRemain(namespace, tuple(stragglers), timeout))
     else:
@@ -312,11 +310,10 @@ def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: 
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 if left is None:  # never saw the pods: that is a failure to check, not a straggler
-                    why = errors[-1] if errors else "no answer"
-                    raise HubError(f"could not watch the pods of {namespace} to see them go ({why})")
+                    raise HubError(PodsUnwatched(namespace, errors[-1] if errors else ""))
                 return left
             if cancel.is_set():
-                raise StepCancelled(f"cancelled while waiting for the pods of {namespace} to go")
+                raise StepCancelled(CancelledWhileWaiting(namespace))
             if check is not None and time.monotonic() - checked >= check_every:
                 check()
                 checked = time.monotonic()
@@ -383,7 +380,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
                                      already_terminating=True)
                         pending.append(name)
                     continue
-                refused[name] = str(describe_api_error(e, f"deleting namespace {name}"))  # the others still go: each
+                refused[name] = str(describe_api_error(e, DeletingNamespace(name)))  # the others still go: each
                 continue  # one that failed is named, and what went is not hidden behind it
             audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid)
             pending.append(name)
@@ -431,7 +428,7 @@ def _namespace_uid(conn: KubeConnection, name: str) -> str | None:
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
             return None
-        raise describe_api_error(e, f"reading namespace {name}") from None
+        raise describe_api_error(e, ReadingNamespace(name)) from None
 
 
 def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditLog, emit: Emit = ignore,
@@ -473,7 +470,7 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
                 elif status == 409:
                     failed[label] = "created again since the plan: not deleted"
                 elif status != 404:
-                    failed[label] = str(describe_api_error(e, f"deleting {label}"))
+                    failed[label] = str(describe_api_error(e, DeletingWebhook(label)))
                 if label in failed:
                     emit(WebhookNotDeleted(label, failed[label]))
                     continue

@@ -20,6 +20,7 @@ from ...errors import HubError
 from ...facts import ContextPointsElsewhere
 from ...paths import tilde
 from ...words import counted
+from .failures import KubeconfigNotYaml, KubeconfigUnreadable
 
 
 @frozen
@@ -75,9 +76,9 @@ def _load(path: Path) -> dict:
     try:
         return yaml.safe_load(path.read_text()) or {}
     except OSError as e:
-        raise HubError(f"cannot read kubeconfig {path} ({e.strerror})") from None
+        raise HubError(KubeconfigUnreadable(str(path), e.strerror)) from None
     except yaml.YAMLError:
-        raise HubError(f"kubeconfig {path} is not valid YAML: left as it is") from None
+        raise HubError(KubeconfigNotYaml(str(path))) from None
 
 
 def plan_kubeconfig(kubeconfig_paths: str, cloud_cluster: str, endpoints: list[str] | tuple[str, ...] = (),

@@ -28,12 +28,13 @@ from datetime import datetime, UTC
 from pathlib import Path
 
 from ...errors import HubError, UsageError
+from .failures import LockHeld, LockHeldHere, LockKeepsMoving, LockUnavailable, NoLockName
 
 
 class EnvironmentLock:
     def __init__(self, state_dir: Path, environment: str):
         if not environment or "/" in environment or "\0" in environment or environment.startswith("."):
-            raise UsageError(f"environment {environment!r} cannot name a lock file")
+            raise UsageError(NoLockName(environment))
         self.environment = environment
         self.path = Path(state_dir) / "cleanup" / f"{environment}.lock"
         self._fd: int | None = None
@@ -44,8 +45,7 @@ class EnvironmentLock:
 
     def acquire(self) -> EnvironmentLock:
         if self._fd is not None:
-            raise HubError(f"a cleanup of '{self.environment}' is already running in this hubtui (this lock is "
-                           "held already); nothing was changed")
+            raise HubError(LockHeldHere(self.environment))
         for _ in range(20):  # another holder removing the file meanwhile: open the new one
             fd = self._open()
             try:
@@ -69,7 +69,7 @@ class EnvironmentLock:
                 raise self._cannot(e) from None
             self._fd = fd
             return self
-        raise HubError(f"cannot take the cleanup lock {self.path}: it keeps being replaced; try again")
+        raise HubError(LockKeepsMoving(str(self.path)))
 
     def probe(self) -> None:
         """Refuse now (HubError naming the holder) if a run holds the lock; take nothing."""
@@ -121,10 +121,8 @@ class EnvironmentLock:
 
     def _busy(self) -> HubError:
         owner = self._owner()
-        pid, host, started = (owner.get(k, "unknown") for k in ("pid", "host", "started"))
-        return HubError(f"a cleanup of '{self.environment}' is already running (pid {pid} on {host}, since "
-                        f"{started}): wait for it to finish, or stop it; nothing was changed")
+        pid, host, started = (str(owner[k]) if k in owner else None for k in ("pid", "host", "started"))
+        return HubError(LockHeld(self.environment, pid, host, started))
 
     def _cannot(self, e: OSError) -> HubError:
-        return HubError(f"cannot take the cleanup lock {self.path} ({e.strerror or type(e).__name__}): fix the "
-                        "folder's permissions or set XDG_STATE_HOME; nothing was changed")
+        return HubError(LockUnavailable(str(self.path), e.strerror or type(e).__name__))

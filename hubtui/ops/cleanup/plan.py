@@ -23,6 +23,10 @@ from ...settings import Settings
 from ...kube.objects import dig, list_items, meta_of, name_in, read_object
 from .evidence import (UNPROVEN, Evidence, UnknownEvidence, cloud_production_hints, gather, production_like,
                        production_pattern, refuse_contrary)
+from .failures import (BadEnvironmentName, BadNamespaceName, ListingApiServices, ListingCrds, ListingInfraUsers,
+                       ListingNamespace, ListingWebhooks, NoEnvironment, PlanChanged, PlanEvidenceUnknown,
+                       PlanForOtherCluster, PlanRiskUnknown, PlanUnreadable, PlanUnsaved, PlatformNamespace,
+                       ReadingNamespace, SystemNamespace, UnknownProvider)
 from .local_state import KubeconfigEntries, LocalPlan, plan_kubeconfig
 
 
@@ -76,23 +80,20 @@ def validate(opts: CleanupOptions) -> CleanupOptions:
     The environment name is taken exactly as given: whitespace or a newline around it is an error, never
     trimmed, so that `'production '` cannot pass for another environment (and skip DELETE PRODUCTION)."""
     if opts.provider not in PROVIDERS:
-        raise UsageError(f"provider {opts.provider!r} is not one of {', '.join(PROVIDERS)}")
+        raise UsageError(UnknownProvider(opts.provider, PROVIDERS))
     env = opts.environment or ""
     if not env.strip():
-        raise UsageError("the environment is empty: name it (dev, staging, production, ...)")
+        raise UsageError(NoEnvironment())
     if not _DNS_LABEL.fullmatch(env) or env != env.strip() or "\n" in env:
-        raise UsageError(f"environment {env!r}: use lower-case letters, digits and '-', with no spaces "
-                         "(it names cloud resources)")
+        raise UsageError(BadEnvironmentName(env))
     for ns in (opts.namespace, *opts.additional_namespaces):
         if not _DNS_LABEL.fullmatch(ns or ""):
-            raise UsageError(f"namespace {ns!r} is not a valid Kubernetes namespace name")
+            raise UsageError(BadNamespaceName(ns))
         if ns in SYSTEM_NAMESPACES:
-            raise UsageError(f"namespace {ns!r} belongs to Kubernetes itself: hubtui never deletes it")
+            raise UsageError(SystemNamespace(ns))
         pattern = platform_namespace(ns)
         if pattern:
-            raise UsageError(f"namespace {ns!r} is a platform's (it matches {pattern!r}: a service mesh, a "
-                             "network plugin, a policy engine, a GitOps controller or a cloud's own): hubtui "
-                             "never deletes it; nothing was changed")
+            raise UsageError(PlatformNamespace(ns, pattern))
     return opts
 
 
@@ -178,28 +179,24 @@ class Plan:
         try:
             data = json.loads(Path(path).read_text())
         except (OSError, ValueError) as e:
-            raise HubError(f"cannot read the saved plan {path}: {getattr(e, 'strerror', None) or e}") from None
+            raise HubError(PlanUnreadable(str(path), e)) from None
         try:
             plan = cls.from_dict(data)
         except UnknownRisk:
-            raise HubError(f"the saved plan {path} holds a risk this hubtui does not know (it was saved by another "
-                           "version of hubtui): plan again") from None
+            raise HubError(PlanRiskUnknown(str(path))) from None
         except UnknownEvidence:
-            raise HubError(f"the saved plan {path} holds evidence this hubtui does not know (it was saved by another "
-                           "version of hubtui): plan again") from None
+            raise HubError(PlanEvidenceUnknown(str(path))) from None
         except (KeyError, TypeError, ValueError, AttributeError):
             plan = None
         if plan is None or plan.hash != data.get("hash"):
-            raise HubError(f"the saved plan {path} does not match its hash: it was changed; plan again")
+            raise HubError(PlanChanged(str(path)))
         return plan
 
     def check_cluster(self, conn: KubeConnection) -> None:
         """A saved plan is carried out only on the cluster it was made for (the current context may have
         changed since: a resume must never delete same-named namespaces elsewhere)."""
         if (conn.context, conn.server) != (self.context, self.server):
-            raise UsageError(f"the plan was made for context {self.context} ({self.server}), but hubtui is "
-                             f"connected to {conn.context} ({conn.server}): nothing was changed; use --context "
-                             f"{self.context}, or plan again")
+            raise UsageError(PlanForOtherCluster(self.context, self.server, conn.context, conn.server))
 
     def for_execution(self) -> Plan:
         """The same plan (same hash) as it runs: a plan first saved by a dry run can be carried out."""
@@ -278,8 +275,7 @@ class Plan:
             with os.fdopen(fd, "w") as out:
                 out.write(json.dumps({"hash": self.hash, **self.body()}, indent=2, sort_keys=True) + "\n")
         except OSError as e:
-            raise HubError(f"cannot save the plan to {path} ({e.strerror}): set XDG_STATE_HOME to a "
-                           "writable folder") from None
+            raise HubError(PlanUnsaved(str(path), e.strerror)) from None
         return path
 
 
@@ -290,7 +286,7 @@ def _namespace_plan(conn: KubeConnection, name: str, role: str) -> tuple[Namespa
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404:
             return NamespacePlan(name, False, role), None
-        raise describe_api_error(e, f"reading namespace {name}") from None
+        raise describe_api_error(e, ReadingNamespace(name)) from None
     try:
         deps = list_items(conn, "apps/v1", "deployments", name)
         sets = list_items(conn, "apps/v1", "statefulsets", name)
@@ -299,7 +295,7 @@ def _namespace_plan(conn: KubeConnection, name: str, role: str) -> tuple[Namespa
         pvcs = list_items(conn, "v1", "persistentvolumeclaims", name)
         pods = list_items(conn, "v1", "pods", name)
     except Exception as e:  # noqa: BLE001
-        raise describe_api_error(e, f"listing what namespace {name} holds") from None
+        raise describe_api_error(e, ListingNamespace(name)) from None
     return NamespacePlan(
         name, True, role,
         deployments=tuple(sorted((name_in(d), dig(d, "spec", "replicas") or 0) for d in deps)),
@@ -359,7 +355,7 @@ def _users_outside(conn: KubeConnection, infra: str, planned: set[str]) -> tuple
             found += [f"{label} {meta_of(i).get('namespace')}/{name_in(i)}" for i in outside(items)]
         return tuple(found), ""
     except Exception as e:  # noqa: BLE001
-        return tuple(found), str(describe_api_error(e, "listing its users in other namespaces"))
+        return tuple(found), str(describe_api_error(e, ListingInfraUsers()))
 
 
 def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
@@ -371,7 +367,7 @@ def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
         try:
             items = list_items(conn, "admissionregistration.k8s.io/v1", resource)
         except Exception as e:  # noqa: BLE001
-            raise describe_api_error(e, f"listing the {kind} webhook configurations") from None
+            raise describe_api_error(e, ListingWebhooks(kind)) from None
         for item in items:
             served = {dig(w, "clientConfig", "service", "namespace") for w in item.get("webhooks") or ()} - {None}
             if served and served <= doomed:  # one that also serves from a kept namespace stays
@@ -380,7 +376,7 @@ def _webhooks(conn: KubeConnection, doomed: set[str]) -> tuple[dict, ...]:
     try:  # APIServices (prometheus-adapter's metrics API...): left behind, they break discovery cluster-wide
         services = list_items(conn, "apiregistration.k8s.io/v1", "apiservices")
     except Exception as e:  # noqa: BLE001
-        raise describe_api_error(e, "listing the APIServices") from None
+        raise describe_api_error(e, ListingApiServices()) from None
     for service in services:
         namespace = dig(service, "spec", "service", "namespace")
         if namespace is not None and namespace in doomed:
@@ -395,7 +391,7 @@ def _conversion_risks(conn: KubeConnection, doomed: set[str]) -> list[Risk]:
     try:
         crds = list_items(conn, "apiextensions.k8s.io/v1", "customresourcedefinitions")
     except Exception as e:  # noqa: BLE001
-        return [ConversionUnchecked(str(describe_api_error(e, 'listing CRDs')))]
+        return [ConversionUnchecked(str(describe_api_error(e, ListingCrds())))]
     out: list[Risk] = []
     for crd in crds:
         conv = dig(crd, "spec", "conversion") or {}

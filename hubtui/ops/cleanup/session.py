@@ -378,8 +378,10 @@ class CleanupSession:
     # ----- step 7 ---------------------------------------------------------------------------------------
     def run(self, *, emit: Callable[[Event], None], cancel: threading.Event | None = None) -> RunSummary:
         """The confirmed plan, once: a second run needs confirming again."""
+        from .failures import RunUnconfirmed
+
         if not self.confirmed or self.plan is None or self.plan_file is None:
-            raise HubError(f"the cleanup of '{self.environment}' was not confirmed: nothing was changed")
+            raise HubError(RunUnconfirmed(self.environment))
         self.confirmed = False
         return self.port.run(self.plan, self.plan_file, emit=emit, cancel=cancel or threading.Event(),
                              allow_disable_deletion_protection=self.allow_unprotect, force=self.force,
