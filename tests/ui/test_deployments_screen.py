@@ -113,6 +113,19 @@ async def test_scale_all_asks_for_a_number_and_refuses_bad_input():
         assert backend.calls == [("scale_all", 4, False)]
 
 
+async def test_keys_typed_after_a_dialog_key_in_one_burst_go_into_the_dialog():
+    """`a`, `4`, Enter sent at once (a fast typist, a paste): the 4 goes into the prompt `a` opened, not to the
+    screen under it, and Enter applies 4. Before, the 4 reached the deployments screen and Enter the empty
+    prompt."""
+    backend = FakeBackend()
+    async with opened_on("api-server", backend, size=SIZE) as (app, pilot):
+        burst(app, "a", "4", "enter")
+        await until(pilot, lambda: backend.calls, what="scale_all")
+        assert backend.calls == [("scale_all", 4, False)]
+        await until(pilot, lambda: not isinstance(app.screen, NumberPrompt), what="the prompt gone")
+        assert "Scale all 8 deployments" not in screen_text(app)
+
+
 async def test_scale_all_to_zero_asks_for_confirmation_and_no_cancels():
     backend = FakeBackend()
     async with opened_on("api-server", backend, size=SIZE) as (app, pilot):
