@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import HubError
 from ..settings import Settings
+from .failures import (ContextsUnreadable, KubeconfigUnreadable, KubeconfigUnusable, LoaderRefused, Nameless,
+                       NoKubeconfig, NoMetadata, NoSuchContext, ReachingContext)
 
 if TYPE_CHECKING:
     # imported when used only: the client is slow to import
@@ -147,7 +149,7 @@ def connect(settings: Settings, *, interactive: bool = False, exec_timeout: floa
     paths = kubeconfig_paths(settings)
     existing = [p for p in paths.split(os.pathsep) if p and Path(p).expanduser().exists()]
     if not existing:
-        raise HubError(f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG")
+        raise HubError(NoKubeconfig(paths))
     try:
         ep = endpoint(paths, settings.context)
     except NotLean as e:
@@ -170,9 +172,8 @@ def connect(settings: Settings, *, interactive: bool = False, exec_timeout: floa
 def unusable(paths: str, e: BaseException) -> HubError:
     """A kubeconfig that cannot be read, or does not parse, in one line."""
     if isinstance(e, OSError):
-        return HubError(f"cannot read kubeconfig {paths}: {e.strerror or e}")
-    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    return HubError(f"cannot use kubeconfig {paths}: {first}")
+        return HubError(KubeconfigUnreadable(paths, e))
+    return HubError(KubeconfigUnusable(paths, e))
 
 
 def _library_connect(settings: Settings, paths: str, context: str) -> KubeConnection:
@@ -188,7 +189,7 @@ def _library_connect(settings: Settings, paths: str, context: str) -> KubeConnec
         contexts, _ = config.list_kube_config_contexts(config_file=paths)
         chosen = next((c for c in contexts if c["name"] == context), None)
         if chosen is None:
-            raise HubError(f"context {context!r} is not in {paths}")
+            raise HubError(NoSuchContext(context, paths))
         from . import typed_client
 
         client = typed_client()
@@ -201,7 +202,7 @@ def _library_connect(settings: Settings, paths: str, context: str) -> KubeConnec
     except HubError:
         raise  # said in its own words above
     except ConfigException as e:
-        raise HubError(f"cannot use kubeconfig {paths}: {e}") from None
+        raise HubError(LoaderRefused(paths, e)) from None
     except Exception as e:  # noqa: BLE001 - e.g. YAML that does not parse: one line, not a traceback
         raise unusable(paths, e) from None
     ctx = chosen.get("context") or {}
@@ -217,7 +218,7 @@ def contexts(settings: Settings) -> tuple[list[str], str]:
     try:
         found, active = context_names(paths)
     except Exception as e:  # noqa: BLE001 - unreadable, or YAML that does not parse: one line
-        raise HubError(f"cannot read the contexts of {paths}: {e}") from None
+        raise HubError(ContextsUnreadable(paths, e)) from None
     return sorted(found), settings.context or active
 
 
@@ -232,7 +233,7 @@ def meta(obj: ApiObject) -> V1ObjectMeta:
     """The metadata of an object the API server returned, which always has some (the client's models make
     every field optional)."""
     if obj.metadata is None:
-        raise HubError(f"the API server returned a {type(obj).__name__} without metadata")
+        raise HubError(NoMetadata(type(obj).__name__))
     return obj.metadata
 
 
@@ -240,7 +241,7 @@ def name_of(obj: ApiObject) -> str:
     """The name of an object the API server returned, which always has one."""
     name = meta(obj).name
     if name is None:
-        raise HubError(f"the API server returned a {type(obj).__name__} without a name")
+        raise HubError(Nameless(type(obj).__name__))
     return name
 
 
@@ -301,8 +302,10 @@ UNAUTHORIZED, FORBIDDEN, UNREACHABLE, FAILED = "unauthorized", "forbidden", "unr
 
 def failure_kind(exc: BaseException) -> tuple[str, str]:
     """A failed request as a kind (UNAUTHORIZED, FORBIDDEN, UNREACHABLE, FAILED) and why, in a few words."""
-    if isinstance(exc, HubError):
-        return error_kind(str(exc)), str(exc)
+    from .failures import ApiFailed
+
+    if isinstance(exc, HubError):  # describe_api_error's: its fact has the kind; another's, its words tell
+        return exc.fact.kind if isinstance(exc.fact, ApiFailed) else error_kind(str(exc)), str(exc)
     if is_api_error(exc):
         status = getattr(exc, "status", None)
         if status == 401:
@@ -394,4 +397,4 @@ def check_reachable(conn: KubeConnection, timeout: float = 3.0) -> None:
     try:
         reach(conn, timeout)
     except Exception as e:  # noqa: BLE001 - one line, the context named
-        raise describe_api_error(e, f"context {conn.context} ({conn.server})") from None
+        raise describe_api_error(e, ReachingContext(conn.context, conn.server)) from None

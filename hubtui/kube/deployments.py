@@ -8,8 +8,11 @@ from datetime import datetime, UTC
 from typing import Any, TypedDict
 from collections.abc import Callable
 
+from ..errors import HubError
 from ..frozen import frozen
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from .failures import (ListingDeployments, ListingHpas, OriginalReplicasNotACount, OriginalReplicasTooMany,
+                       ReadingDeployment)
 from .objects import api_path
 from .rest import Collection
 from .watch import DELETED, ERROR, SYNCED, Watcher, WatchEvent, name_key, namespaced_key
@@ -19,7 +22,15 @@ MAX_REPLICAS = 1000  # the most replicas hubtui sets (a flag, the slider, a reco
 
 
 class InvalidOriginalReplicas(ValueError):
-    """A hubtui.io/original-replicas value that is not a count hubtui would restore; str() says why."""
+    """A hubtui.io/original-replicas value that is not a count hubtui would restore: `fact` says why
+    (kube/failures.py), str() words it as a HubError words its fact (present/)."""
+
+    def __init__(self, fact: OriginalReplicasNotACount | OriginalReplicasTooMany):
+        super().__init__(fact)
+        self.fact = fact
+
+    def __str__(self) -> str:
+        return HubError(self.fact).message
 
 
 def parse_original_replicas(value: str | None) -> int | None:
@@ -30,19 +41,11 @@ def parse_original_replicas(value: str | None) -> int | None:
     if value is None:
         return None
     if not (isinstance(value, str) and value.isascii() and value.isdecimal()):  # ASCII: only 0-9, at least one
-        raise InvalidOriginalReplicas(f"{ORIGINAL_REPLICAS_ANNOTATION} is {_shown(value)}, not a whole number from "
-                                      f"0 to {MAX_REPLICAS}")
+        raise InvalidOriginalReplicas(OriginalReplicasNotACount(value))
     digits = value.lstrip("0") or "0"
     if len(digits) > len(str(MAX_REPLICAS)) or int(digits) > MAX_REPLICAS:
-        raise InvalidOriginalReplicas(f"{ORIGINAL_REPLICAS_ANNOTATION} is {_shown(value)}, more than hubtui "
-                                      f"restores ({MAX_REPLICAS})")
+        raise InvalidOriginalReplicas(OriginalReplicasTooMany(value))
     return int(digits)
-
-
-def _shown(value: object) -> str:
-    """A value as a short one-line literal (an annotation may be long, or hold a newline)."""
-    text = repr(value)
-    return text if len(text) <= 24 else text[:20] + "..."
 
 
 @frozen
@@ -366,7 +369,7 @@ def list_rows(conn: KubeConnection, namespace: str | None) -> list[DeploymentRow
         lambda: json.loads(deps_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"],
         lambda: json.loads(hpas_call(_preload_content=False, _request_timeout=REQUEST_TIMEOUT).data)["items"]])
     if isinstance(deps, Exception):
-        raise describe_api_error(deps, f"listing deployments in {where(namespace)}") from None
+        raise describe_api_error(deps, ListingDeployments(namespace)) from None
     key = namespaced_key if qualified else name_key
     targets = hpa_targets({key(h): h for h in _hpas_or_none(hpas, namespace)}, qualified)
     rows = (row_from(d, targets.get(key(d)), qualified=qualified) for d in deps)
@@ -378,7 +381,7 @@ def _hpas_or_none(hpas: list | Exception, namespace: str | None) -> list:
     any other error raised in one line."""
     if isinstance(hpas, Exception):
         if getattr(hpas, "status", None) != 403:
-            raise describe_api_error(hpas, f"listing HPAs in {where(namespace)}") from None
+            raise describe_api_error(hpas, ListingHpas(namespace)) from None
         return []
     return hpas
 
@@ -405,7 +408,7 @@ def get_rows(conn: KubeConnection, namespace: str, names: list[str], *,
         if isinstance(dep, Exception):
             if getattr(dep, "status", None) == 404:
                 return None
-            raise describe_api_error(dep, f"reading deployment {name} in {namespace}") from None
+            raise describe_api_error(dep, ReadingDeployment(name, namespace)) from None
     targets = hpa_targets({name_key(h): h for h in _hpas_or_none(hpa_list, namespace)})
     return [row_from(deps[name], targets.get(name)) for name in names]
 

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from ..frozen import frozen
 from ..errors import HubError
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from .failures import (ContainerNotStarted, ContainerRestarting, DeploymentNotFound, DetailClosed, EmptySelector,
+                       LogRefused, PodNotScheduled, ReadingDeployment, ReadingLogs)
 from .rest import Collection
 from .watch import DELETED, ERROR, SYNCED, ResponseThread, Watcher, WatchEvent
 
@@ -175,11 +177,11 @@ class DeploymentDetail:
             dep = read_object(self.conn, "apps/v1", "deployments", self.name, self.namespace)
         except Exception as e:  # noqa: BLE001
             if getattr(e, "status", None) == 404:
-                raise HubError(f"deployment {self.name} not found in namespace {self.namespace}") from None
-            raise describe_api_error(e, f"reading deployment {self.name}") from None
+                raise HubError(DeploymentNotFound(self.name, self.namespace)) from None
+            raise describe_api_error(e, ReadingDeployment(self.name)) from None
         selector = label_selector(dig(dep, "spec", "selector"))
         if not selector:
-            raise HubError(f"deployment {self.name} has an empty selector: hubtui cannot tell its pods")
+            raise HubError(EmptySelector(self.name))
         self._listener = listener
         ns = self.namespace
         http = self.conn.http
@@ -313,7 +315,7 @@ class DeploymentDetail:
         stream = LogStream(self.conn, self.namespace, pod, container, tail=tail, on_lines=on_lines, on_end=on_end)
         with self._lock:
             if self._stopped:
-                raise HubError("the detail view is closed")
+                raise HubError(DetailClosed())
             self._logs = [s for s in self._logs if not s.stopped] + [stream]
         return stream.start()
 
@@ -375,14 +377,14 @@ class LogStream(ResponseThread):
         except Exception:  # noqa: BLE001 - only a better word: without it the plain ending stands
             return None
         if not dig(pod, "spec", "nodeName"):
-            return f"pod {self.pod} is not scheduled yet: there is no log until it runs on a node"
+            return _said(PodNotScheduled(self.pod))
         for status in dig(pod, "status", "containerStatuses") or []:
             waiting = dig(status, "state", "waiting") if status.get("name") == self.container else None
             if waiting is not None:
-                why = f" ({waiting['reason']})" if waiting.get("reason") else ""
+                reason = str(waiting["reason"]) if waiting.get("reason") else ""
                 if status.get("restartCount"):  # it ran before: its log ended with that run
-                    return f"container {self.container} is waiting to restart{why}: the log ended with its last run"
-                return f"container {self.container} has not started yet{why}: there is no log to follow"
+                    return _said(ContainerRestarting(self.container, reason))
+                return _said(ContainerNotStarted(self.container, reason))
         return None
 
     def _follow(self, since: int | None) -> None:
@@ -478,5 +480,10 @@ def _log_error(exc: BaseException, pod: str, container: str) -> str:
         except (ValueError, AttributeError):
             message = None
         if message:
-            return f"logs of {pod}/{container}: {message}"
-    return str(describe_api_error(exc, f"logs of {pod}/{container}"))
+            return _said(LogRefused(pod, container, str(message)))
+    return str(describe_api_error(exc, ReadingLogs(pod, container)))
+
+
+def _said(fact: object) -> str:
+    """A fact of kube/failures.py in the words present/ gives it (the line a log's end shows)."""
+    return HubError(fact).message

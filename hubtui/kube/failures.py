@@ -18,3 +18,361 @@ class ApiFailed:
     reason: str = ""
     said: str = ""
     error: str = ""
+
+
+# ----- client.py: the kubeconfig, and what an API server returned -------------------------------------
+@frozen
+class NoKubeconfig:
+    """No file of the kubeconfig path list `paths` exists."""
+    paths: str
+
+
+@frozen
+class KubeconfigUnreadable:
+    """The kubeconfig list `paths` cannot be read: `cause` is the OSError."""
+    paths: str
+    cause: object
+
+
+@frozen
+class KubeconfigUnusable:
+    """The kubeconfig list `paths` does not parse, or holds what cannot be used: `cause` is the error (its
+    first line says why)."""
+    paths: str
+    cause: object
+
+
+@frozen
+class LoaderRefused:
+    """The library's loader refused the kubeconfig list `paths`: `cause` is its ConfigException, whole."""
+    paths: str
+    cause: object
+
+
+@frozen
+class NoSuchContext:
+    """The library's loader does not find context `context` in the kubeconfig list `paths`."""
+    context: str
+    paths: str
+
+
+@frozen
+class ContextsUnreadable:
+    """The contexts of the kubeconfig list `paths` cannot be read: `cause` is the error."""
+    paths: str
+    cause: object
+
+
+@frozen
+class NoMetadata:
+    """The API server returned an object of the client's model `model` (V1Pod…) without metadata."""
+    model: str
+
+
+@frozen
+class Nameless:
+    """The API server returned an object of the client's model `model` (V1Pod…) without a name."""
+    model: str
+
+
+@frozen
+class ReachingContext:
+    """Doing: the first request to context `context`, whose API server is `server`."""
+    context: str
+    server: str
+
+
+# ----- kubeconfig.py: a kubeconfig hubtui reads itself ---------------------------------------------------
+@frozen
+class NotAKubeconfig:
+    """The file `path` holds no mapping at its top."""
+    path: str
+
+
+@frozen
+class NotBase64:
+    """A `key`-data of the kubeconfig (certificate-authority, client-key…) is not base64."""
+    key: str
+
+
+@frozen
+class NoCurrentContext:
+    """The kubeconfig list `paths` sets no current context, and none was asked for."""
+    paths: str
+
+
+@frozen
+class UnknownContext:
+    """Context `context` was asked for; the kubeconfig list `paths` has only `contexts`."""
+    context: str
+    paths: str
+    contexts: tuple[str, ...]
+
+
+@frozen
+class CurrentContextUndefined:
+    """The current context of the kubeconfig list `paths`, `context`, is not defined in it."""
+    paths: str
+    context: str
+
+
+@frozen
+class UndefinedCluster:
+    """Context `context` names cluster `cluster`, which the kubeconfig list `paths` does not define."""
+    context: str
+    cluster: str
+    paths: str
+
+
+@frozen
+class NoServer:
+    """Cluster `cluster` of the kubeconfig list `paths` has no server."""
+    cluster: str
+    paths: str
+
+
+@frozen
+class ServerNotHttp:
+    """Cluster `cluster` of the kubeconfig list `paths` has a server, `server`, that is no http or https URL."""
+    cluster: str
+    paths: str
+    server: str
+
+
+@frozen
+class Impersonates:
+    """User `user` of the kubeconfig list `paths` impersonates (its keys `keys`: as, as-groups…)."""
+    user: str
+    paths: str
+    keys: tuple[str, ...]
+
+
+@frozen
+class HalfClientCertificate:
+    """User `user` of the kubeconfig list `paths` has a client certificate without its key, or the reverse."""
+    user: str
+    paths: str
+
+
+@frozen
+class ExecWithoutCommand:
+    """The exec plugin of user `user` of the kubeconfig list `paths` names no command."""
+    user: str
+    paths: str
+
+
+@frozen
+class FileUnreadable:
+    """The file `file` that `key` (certificate-authority, client-certificate, client-key, tokenFile) of context
+    `context` names cannot be read; `exists`: it is there (else it does not exist)."""
+    key: str
+    file: str
+    context: str
+    exists: bool
+
+
+# ----- http.py: the credential -------------------------------------------------------------------------
+@frozen
+class TokenFileUnreadable:
+    """The token file `path` cannot be read (and no token was read from it before): `cause` is the OSError."""
+    path: str
+    cause: object
+
+
+@frozen
+class PluginNotInstalled:
+    """The credential plugin `command` of user `user` is not found; `install_hint` is the kubeconfig's
+    installHint ('' for none)."""
+    command: str
+    user: str
+    install_hint: str
+
+
+@frozen
+class PluginUnrunnable:
+    """The credential plugin `command` cannot be run (not executable, a folder…): `cause` is the OSError."""
+    command: str
+    cause: object
+
+
+@frozen
+class PluginSilent:
+    """The credential plugin `command` gave no answer in `seconds`."""
+    command: str
+    seconds: float
+
+
+@frozen
+class PluginFailed:
+    """The credential plugin `command` exited with `exit` (not 0); `said` is the last line of its stderr ('' for
+    none)."""
+    command: str
+    exit: int
+    said: str
+
+
+@frozen
+class PluginGaveNoCredential:
+    """The credential plugin `command` printed no ExecCredential hubtui can use: `cause` is why."""
+    command: str
+    cause: object
+
+
+# ----- wire.py: a request ------------------------------------------------------------------------------
+@frozen
+class LineBreakInRequest:
+    """A request's header or path holds a line break: it was not sent."""
+
+
+# ----- objects.py: an object's path --------------------------------------------------------------------
+@frozen
+class Unnamed:
+    """An object of `resource` was given an empty `missing` (name, namespace): its path would be the whole
+    collection's, and nothing was sent."""
+    resource: str
+    missing: str
+
+
+# ----- namespaces.py -----------------------------------------------------------------------------------
+@frozen
+class NamespaceNotFound:
+    """Namespace `name` does not exist in context `context`: nothing was changed."""
+    name: str
+    context: str
+
+
+@frozen
+class ListingNamespaces:
+    """Doing: listing the namespaces."""
+
+
+@frozen
+class ReadingNamespace:
+    """Doing: reading namespace `name`."""
+    name: str
+
+
+# ----- deployments.py ----------------------------------------------------------------------------------
+@frozen
+class OriginalReplicasNotACount:
+    """The hubtui.io/original-replicas annotation holds `value`, which is not plain ASCII digits (a count from
+    0 to MAX_REPLICAS)."""
+    value: object
+
+
+@frozen
+class OriginalReplicasTooMany:
+    """The hubtui.io/original-replicas annotation holds `value`, more than MAX_REPLICAS (what hubtui
+    restores)."""
+    value: object
+
+
+@frozen
+class ListingDeployments:
+    """Doing: listing the deployments of `namespace` (None: of every namespace)."""
+    namespace: str | None
+
+
+@frozen
+class ListingHpas:
+    """Doing: listing the HPAs of `namespace` (None: of every namespace)."""
+    namespace: str | None
+
+
+@frozen
+class ReadingDeployment:
+    """Doing: reading deployment `name` (in `namespace`, when it is said)."""
+    name: str
+    namespace: str | None = None
+
+
+# ----- detail.py: one deployment, its pods' logs ---------------------------------------------------------
+@frozen
+class DeploymentNotFound:
+    """Deployment `name` does not exist in namespace `namespace`."""
+    name: str
+    namespace: str
+
+
+@frozen
+class EmptySelector:
+    """Deployment `name` selects its pods with an empty selector: hubtui cannot tell which are its."""
+    name: str
+
+
+@frozen
+class DetailClosed:
+    """A log was asked of a deployment's detail that was closed."""
+
+
+@frozen
+class ReadingLogs:
+    """Doing: following the log of `container` in pod `pod`."""
+    pod: str
+    container: str
+
+
+@frozen
+class LogRefused:
+    """The log of `container` in pod `pod` cannot be followed: `said` is the API server's own message (e.g.
+    'container "x" in pod "y" is waiting to start: ...')."""
+    pod: str
+    container: str
+    said: str
+
+
+@frozen
+class PodNotScheduled:
+    """Why a log ended, or never began: pod `pod` runs on no node yet."""
+    pod: str
+
+
+@frozen
+class ContainerRestarting:
+    """Why a log ended: `container` ran before and waits to restart (`reason`, as the kubelet says; '' for
+    none)."""
+    container: str
+    reason: str
+
+
+@frozen
+class ContainerNotStarted:
+    """Why a log has nothing to follow: `container` has not started yet (`reason`, as the kubelet says; '' for
+    none)."""
+    container: str
+    reason: str
+
+
+# ----- portforward.py ----------------------------------------------------------------------------------
+@frozen
+class CannotListen:
+    """Port `port` of 127.0.0.1 cannot be listened on (0: one the system picks): `cause` is the OSError."""
+    port: int
+    cause: object
+
+
+@frozen
+class PortForwardForbidden:
+    """The user may not create pods/portforward for pod `pod` in namespace `namespace` (403)."""
+    pod: str
+    namespace: str
+
+
+@frozen
+class PodNotFound:
+    """Pod `pod` does not exist in namespace `namespace`."""
+    pod: str
+    namespace: str
+
+
+@frozen
+class PortForwarding:
+    """Doing: opening a port-forward stream to pod `pod`."""
+    pod: str
+
+
+# ----- watch.py ----------------------------------------------------------------------------------------
+@frozen
+class Watching:
+    """Doing: watching `what` (the watch's own name of what it watches: "pods in hub")."""
+    what: str

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from ..errors import HubError
+from .failures import (PluginFailed, PluginGaveNoCredential, PluginNotInstalled, PluginSilent, PluginUnrunnable,
+                       TokenFileUnreadable)
 from .kubeconfig import Endpoint, Exec, private_file
 
 if TYPE_CHECKING:
@@ -137,7 +139,7 @@ class Credential:
                     self._token = f.read().strip()
             except OSError as e:
                 if self._token is None:  # once read, a token file that went away keeps its last token
-                    raise HubError(f"cannot read the token file {self.ep.token_file}: {e.strerror or e}") from None
+                    raise HubError(TokenFileUnreadable(self.ep.token_file, e)) from None
             self._until = time.time() + TOKEN_FILE_TTL
         if self.ep.exec is not None:
             if self._failed is not None and time.time() < self._failed[0]:
@@ -158,7 +160,6 @@ class Credential:
         if ex.cluster_info is not None:
             info["spec"]["cluster"] = ex.cluster_info
         env = {**os.environ, **dict(ex.env), "KUBERNETES_EXEC_INFO": json.dumps(info)}
-        hint = f" ({ex.install_hint.strip()})" if ex.install_hint.strip() else ""
         timeout = EXEC_SIGN_IN if interactive else self.exec_timeout
         try:
             if interactive:  # on the operator's terminal, in its foreground: a sign-in may ask there
@@ -167,16 +168,14 @@ class Credential:
             else:
                 proc = _run_alone([ex.command, *ex.args], env, timeout)
         except FileNotFoundError:
-            raise HubError(f"the credential plugin {ex.command!r} of user {self.ep.user!r} is not installed"
-                           f"{hint}") from None
+            raise HubError(PluginNotInstalled(ex.command, self.ep.user, ex.install_hint)) from None
         except OSError as e:  # not executable, a folder, ...
-            raise HubError(f"cannot run the credential plugin {ex.command!r}: {e.strerror or e}") from None
+            raise HubError(PluginUnrunnable(ex.command, e)) from None
         except subprocess.TimeoutExpired:
-            raise HubError(f"the credential plugin {ex.command!r} gave no answer in {timeout:g} s") from None
+            raise HubError(PluginSilent(ex.command, timeout)) from None
         if proc.returncode != 0:
             said = ((proc.stderr or "").strip().splitlines() or [""])[-1]
-            raise HubError(f"the credential plugin {ex.command!r} failed (exit {proc.returncode})"
-                           + (f": {said}" if said else ""))
+            raise HubError(PluginFailed(ex.command, proc.returncode, said))
         try:
             data = json.loads(proc.stdout)
             status = data["status"]
@@ -195,7 +194,7 @@ class Credential:
                     raise ValueError(f"expirationTimestamp {expires} has no time zone")
                 until = when.timestamp() - 10
         except (ValueError, KeyError, TypeError) as e:
-            raise HubError(f"the credential plugin {ex.command!r} printed no credential: {e}") from None
+            raise HubError(PluginGaveNoCredential(ex.command, e)) from None
         if token:
             self._token = str(token)
         if cert and key:

@@ -25,6 +25,9 @@ from typing import Any
 
 from ..frozen import frozen
 from ..errors import HubError, UsageError
+from .failures import (CurrentContextUndefined, ExecWithoutCommand, FileUnreadable, HalfClientCertificate, Impersonates,
+                       NoCurrentContext, NoServer, NotAKubeconfig, NotBase64, ServerNotHttp, UndefinedCluster,
+                       UnknownContext)
 
 
 class NotLean(Exception):
@@ -90,7 +93,7 @@ def _load_yaml(raw: bytes, path: Path) -> dict:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise HubError(f"cannot use kubeconfig {path}: it is not a kubeconfig (no mapping at its top)")
+        raise HubError(NotAKubeconfig(str(path)))
     return data
 
 
@@ -207,7 +210,7 @@ def _file_or_data(body: dict, key: str, base: Path, suffix: str) -> str | None:
         try:
             return private_file(base64.standard_b64decode(data), suffix)
         except ValueError:
-            raise HubError(f"the kubeconfig's {key}-data is not base64") from None
+            raise HubError(NotBase64(key)) from None
     path = body.get(key)
     if path:
         full = Path(str(path)).expanduser()
@@ -226,40 +229,37 @@ def endpoint(paths: str, context: str | None = None) -> Endpoint:
     m = merged(paths)
     name = context or m.current
     if not name:
-        raise HubError(f"{paths} has no current context: pass --context")
+        raise HubError(NoCurrentContext(paths))
     if name not in m.contexts:
         if context:
-            names = ", ".join(m.contexts) or "none"
-            raise UsageError(f"context {context!r} is not in {paths} (contexts: {names})")
-        raise HubError(f"{paths}: its current context {name!r} is not defined in it")
+            raise UsageError(UnknownContext(context, paths, tuple(m.contexts)))
+        raise HubError(CurrentContextUndefined(paths, name))
     ctx = m.contexts[name].value
     cluster_name, user_name = str(ctx.get("cluster") or ""), str(ctx.get("user") or "")
     if cluster_name not in m.clusters:
-        raise HubError(f"context {name!r} names cluster {cluster_name!r}, which {paths} does not define")
+        raise HubError(UndefinedCluster(name, cluster_name, paths))
     cl = m.clusters[cluster_name]
     server = _server(cl.value)
     if not server:
-        raise HubError(f"cluster {cluster_name!r} of {paths} has no server")
+        raise HubError(NoServer(cluster_name, paths))
     if server.split("://", 1)[0].lower() not in ("http", "https") or not server.split("://", 1)[1].strip("/"):
-        raise HubError(f"cluster {cluster_name!r} of {paths}: its server {server!r} is not an http or https URL")
+        raise HubError(ServerNotHttp(cluster_name, paths, server))
     user = m.users.get(user_name) or _Named({}, cl.base)
     impersonating = sorted(set(user.value) & IMPERSONATION)
     if impersonating:
-        raise HubError(f"user {user_name!r} of {paths} impersonates ({', '.join(impersonating)}): hubtui cannot "
-                       "act as another user; use a context without it")
+        raise HubError(Impersonates(user_name, paths, tuple(impersonating)))
     other = set(user.value) - LEAN_USER_KEYS
     if other:
         raise NotLean(", ".join(sorted(other)), name)
     u = user.value
     if bool(u.get("client-certificate") or u.get("client-certificate-data")) != bool(
             u.get("client-key") or u.get("client-key-data")):
-        raise HubError(f"user {user_name!r} of {paths} has a client certificate without its key, or a key without "
-                       "its certificate")
+        raise HubError(HalfClientCertificate(user_name, paths))
     exec_ = None
     if isinstance(u.get("exec"), dict):
         e = u["exec"]
         if not e.get("command"):
-            raise HubError(f"user {user_name!r} of {paths}: its exec plugin names no command")
+            raise HubError(ExecWithoutCommand(user_name, paths))
         command = str(e["command"])
         if "/" in command and not Path(command).expanduser().is_absolute():  # kubectl: from the kubeconfig's folder
             command = str(user.base / command)
@@ -289,8 +289,7 @@ def endpoint(paths: str, context: str | None = None) -> Endpoint:
     for what, file in (("certificate-authority", ep.ca_file), ("client-certificate", ep.cert_file),
                        ("client-key", ep.key_file), ("tokenFile", ep.token_file)):
         if file and not os.access(file, os.R_OK):
-            why = "does not exist" if not os.path.exists(file) else "cannot be read"
-            raise HubError(f"the {what} {file} of context {name!r} {why}")
+            raise HubError(FileUnreadable(what, file, name, os.path.exists(file)))
     return ep
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from .failures import ListingNamespaces, NamespaceNotFound, ReadingNamespace
 from .objects import api_path, list_items
 
 
@@ -13,7 +14,7 @@ def list_namespaces(conn: KubeConnection) -> list[str]:
     try:
         items = list_items(conn, "v1", "namespaces")
     except Exception as e:  # noqa: BLE001 - described in one line
-        raise describe_api_error(e, "listing namespaces") from None
+        raise describe_api_error(e, ListingNamespaces()) from None
     return sorted(n["metadata"]["name"] for n in items)
 
 
@@ -27,10 +28,10 @@ def check_namespace_exists(conn: KubeConnection, name: str) -> None:
     except Exception as e:  # noqa: BLE001
         status = getattr(e, "status", None)
         if status == 404:
-            raise HubError(f"namespace {name!r} not found in context {conn.context}: nothing was changed") from None
+            raise HubError(NamespaceNotFound(name, conn.context)) from None
         if status == 403:
             return
-        raise describe_api_error(e, f"reading namespace {name}") from None
+        raise describe_api_error(e, ReadingNamespace(name)) from None
 
 
 def namespace_labels(conn: KubeConnection, name: str, timeout: float = 3.0) -> dict[str, str] | None:

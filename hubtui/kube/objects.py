@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..errors import HubError
+from .failures import Unnamed
 from .client import REQUEST_TIMEOUT
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ def api_path(group_version: str, resource: str, namespace: str | None = None, na
     """/api/v1/namespaces/ns/pods/name, /apis/apps/v1/deployments…: each name quoted once. An empty name is
     refused: it would make the path the whole collection's (a delete of every object in it)."""
     if name == "" or namespace == "":
-        raise HubError(f"an object of {resource} without a {'name' if name == '' else 'namespace'}: not sent")
+        raise HubError(Unnamed(resource, "name" if name == "" else "namespace"))
     prefix = "/api/" if "/" not in group_version else "/apis/"  # the core group is /api/v1
     ns = f"/namespaces/{quote(namespace, safe='')}" if namespace is not None else ""
     return f"{prefix}{group_version}{ns}/{resource}" + (f"/{quote(name, safe='')}" if name is not None else "")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import HubError
 from .client import describe_api_error
+from .failures import CannotListen, PodNotFound, PortForwardForbidden, PortForwarding
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -187,7 +188,7 @@ class Forward:
             self.listener.bind(("127.0.0.1", local_port))
         except OSError as e:
             self.listener.close()
-            raise HubError(f"cannot listen on 127.0.0.1:{local_port}: {e.strerror or e}") from None
+            raise HubError(CannotListen(local_port, e)) from None
         self.listener.listen(16)
         self.port = self.listener.getsockname()[1]
         self.problems: list[str] = []
@@ -224,11 +225,10 @@ class Forward:
             if handshake:
                 status = int(handshake.group(1))
             if status == 403:
-                raise HubError(f"port-forward to pod {self.pod} is forbidden (403): your user may not create "
-                               "pods/portforward in namespace " + self.namespace) from None
+                raise HubError(PortForwardForbidden(self.pod, self.namespace)) from None
             if status == 404:
-                raise HubError(f"pod {self.pod} not found in namespace {self.namespace}") from None
-            raise describe_api_error(e, f"port-forward to pod {self.pod}") from None
+                raise HubError(PodNotFound(self.pod, self.namespace)) from None
+            raise describe_api_error(e, PortForwarding(self.pod)) from None
 
     def check(self) -> Forward:
         """Open (and close) one stream now; raises HubError in one line (the local port closed). Then starts

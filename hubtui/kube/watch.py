@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from ..frozen import frozen
 from .client import REQUEST_TIMEOUT, describe_api_error
+from .failures import Watching
 
 
 def _log():
@@ -204,7 +205,7 @@ class Watcher(ResponseThread):
                     self._rv = None
                     continue
                 self.connected.clear()
-                self._emit([WatchEvent(ERROR, error=str(describe_api_error(e, f"watching {self.what}")))])
+                self._emit([WatchEvent(ERROR, error=str(describe_api_error(e, Watching(self.what))))])
                 self._stop.wait(delay)
                 delay = min(delay * 2, self._backoff_max)
                 self._rv = None  # after an outage, list again: events may have been missed

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from ..errors import HubError
+from .failures import LineBreakInRequest
 
 if TYPE_CHECKING:
     import io
@@ -349,8 +350,7 @@ class Pool:
         (capped), for the methods HTTP calls idempotent, as urllib3 did; it was answered, so it is not resent."""
         for value in (target, *headers.values()):
             if "\r" in value or "\n" in value:
-                raise HubError("a request's header or path holds a line break (a token or name with a newline "
-                               "in it?): not sent")
+                raise HubError(LineBreakInRequest())
         head = [f"{method} {self.prefix}{target} HTTP/1.1", f"Host: {self.host_header}"]
         head += [f"{k}: {v}" for k, v in headers.items()]
         if body is not None or method in ("POST", "PUT", "PATCH"):
