@@ -71,6 +71,8 @@ def text(fact) -> str:
         case f.LeaseChangedHands(environment):
             return (f"the cluster lock of '{environment}' changed hands while hubtui took it: try again; nothing "
                     "was changed")
+        case f.Destroying(environment):
+            return f"destroying '{environment}'"
         case f.TakingLease(namespace, lease):
             return f"taking the cluster lock (Lease {namespace}/{lease})"
         case f.ReadingLease(namespace, lease):

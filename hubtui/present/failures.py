@@ -31,6 +31,6 @@ def worded(fact: object) -> str:
 def phrase(doing: object) -> str:
     """What hubtui was doing when something failed (a fact of the engine, worded as a phrase: "reading namespace
     hub"), for the start of an error's line."""
-    if isinstance(doing, str):  # TRANSITION: callers still wording it themselves
+    if isinstance(doing, str):  # a face's own words (headless/connect.py names its session)
         return doing
     return worded(doing)

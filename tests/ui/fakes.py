@@ -310,9 +310,10 @@ class FakeCleanupPort:
 
     def refuse_if_readonly(self, what, namespace):
         if self.b.readonly:
+            from hubtui.present.failures import phrase
             from hubtui.readonly import ReadOnlyError
 
-            raise ReadOnlyError(f"read-only ({self.b.readonly}): {what} is refused; nothing was changed")
+            raise ReadOnlyError(f"read-only ({self.b.readonly}): {phrase(what)} is refused; nothing was changed")
 
     def lock(self, environment):
         return FakeLock(self.b, environment)

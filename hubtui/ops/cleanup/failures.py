@@ -559,3 +559,10 @@ class ListingCrds:
 class RunUnconfirmed:
     """A run of `environment` was asked of the session before its plan was confirmed (or a second time)."""
     environment: str
+
+
+# ----- runner.py, session.py: what read-only refuses (hubtui.ops.failures.ReadOnlyRefused's `what`) ---------
+@frozen
+class Destroying:
+    """Destroying the environment `environment`."""
+    environment: str

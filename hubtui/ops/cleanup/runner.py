@@ -211,10 +211,11 @@ class CleanupRun:
         from .lock import EnvironmentLock
 
         from ..hubs import refuse_hub_if_readonly  # another context of a doomed hub may declare it read-only
+        from .failures import Destroying
 
         refuse_hub_if_readonly(self.settings, self.conn.context, self.conn.server,
                                [ns.name for ns in self.plan.namespaces if ns.doomed],
-                               f"destroying '{self.plan.environment}'")
+                               Destroying(self.plan.environment))
         if self.lock is not None and self.lock.held:
             return self._run_leased()
         with EnvironmentLock(self.settings.state_dir, self.plan.environment):

@@ -167,7 +167,7 @@ class Lock(Protocol):
 
 
 class CleanupPort(Protocol):
-    def refuse_if_readonly(self, what: str, namespace: str) -> None: ...
+    def refuse_if_readonly(self, what: object, namespace: str) -> None: ...  # what: a fact (Destroying)
     def lock(self, environment: str) -> Lock: ...
     def probe_lease(self, environment: str) -> None: ...
     def pending(self, environment: str) -> JournalState | None: ...
@@ -290,7 +290,9 @@ class CleanupSession:
         env = self.environment
         try:
             if self.destroying:
-                self.port.refuse_if_readonly(f"destroying '{env}'", self.opts.namespace)
+                from .failures import Destroying
+
+                self.port.refuse_if_readonly(Destroying(env), self.opts.namespace)
                 lock = self.port.lock(env)
                 lock.acquire()  # held from before the resume questions: a live run is never taken for a pending one
                 self._lock = lock
