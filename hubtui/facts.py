@@ -17,6 +17,13 @@ class Stopping:
 
 
 @frozen
+class LeaseLetGo:
+    """The cloud step deletes a cluster that may be this run's own (through a proxy or another name), and the API
+    server stopped answering: the cluster lease of `environment` was let go as that cluster going, not lost."""
+    environment: str
+
+
+@frozen
 class LeaseSkipped:
     """No lease could be held on the cluster (`why`): only this machine's lock keeps a second run out."""
     why: str
@@ -759,7 +766,7 @@ def risk_from_data(data) -> Risk:
 class UnknownRisk(ValueError):
     """A saved plan's risk that this hubtui does not know (saved by another version of it)."""
 
-Fact = Stopping | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | KubeconfigCleaned | WorkingFilesKept \
+Fact = Stopping | LeaseLetGo | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | KubeconfigCleaned | WorkingFilesKept \
     | AuditUnwritable | ScaledToZero | JobsDeleted | PodsRemain | NamespaceCreatedAgain | NamespaceStuck | WebhookDeleted \
     | WebhookNotDeleted | TryingAgain | LookingAgain | SnapshotNotListed | ProtectionOff | DeletionUnderway \
     | OperationRunning | FinishedEarlier | HeldBack | PartDeleted | BackupSaved | BackupNotSaved | Within

@@ -184,28 +184,56 @@ def test_a_run_that_may_only_read_leases_is_refused_while_another_holds_one(kube
 
 def test_a_holder_that_cannot_renew_reports_the_lease_lost_unless_it_let_go(kube, kube_settings, api_proxy, env):
     """The API server away for longer than the lease lasts: the holder says so (its run stops); one that let
-    go (its run is deleting the cluster) does not."""
-    lost, quiet = [], []
+    go (its run is deleting the cluster) does not; nor does one whose run deletes a cluster that may be this one
+    (a proxy in front, as here): it lets go as soon as the server stops answering, and says so."""
+    lost, quiet, maybe_lost, gone = [], [], [], []
     through = connect(dataclasses.replace(kube_settings, kubeconfig=str(api_proxy.kubeconfig)))
     holder = ClusterLease(through, env, duration=1, on_lost=lost.append).acquire()
     other = ClusterLease(through, f"{env}-b", duration=1, on_lost=quiet.append).acquire()
     other.let_go()
+    maybe = ClusterLease(through, f"{env}-c", duration=1, on_lost=maybe_lost.append).acquire()
+    maybe.may_go(lambda: gone.append(True))
     try:
         api_proxy.cut()
         try:
             deadline = time.monotonic() + 20
-            while not lost and time.monotonic() < deadline:
+            while not (lost and gone) and time.monotonic() < deadline:
                 time.sleep(0.2)
         finally:
             api_proxy.restore()
         assert lost and "could not be renewed for 1 s" in lost[0] and not holder.held
         assert quiet == [] and other.lost is None
+        assert gone == [True] and maybe_lost == [] and maybe.lost is None
     finally:
         holder.release()
         other.release()
+        maybe.release()
         through.close()
+        for name in (f"{env}-b", f"{env}-c"):
+            try:
+                client.CoordinationV1Api(kube.api).delete_namespaced_lease(lease_name(name), NAMESPACE)
+            except client.ApiException:
+                pass
+
+
+def test_a_holder_whose_cluster_may_go_still_loses_a_lease_another_run_took(kube, env):
+    """may_go forgives a server that stops answering, never a lease that another holder took."""
+    lost, gone = [], []
+    holder = ClusterLease(kube, env, duration=1, on_lost=lost.append).acquire()
+    holder.may_go(lambda: gone.append(True))
+    try:
+        leases = client.CoordinationV1Api(kube.api)
+        lease = leases.read_namespaced_lease(lease_name(env), NAMESPACE)
+        lease.spec.holder_identity = "someone@else pid 1 #other"
+        leases.replace_namespaced_lease(lease_name(env), NAMESPACE, lease)
+        deadline = time.monotonic() + 20
+        while not lost and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert lost and "was taken by someone@else pid 1 #other" in lost[0] and gone == []
+    finally:
+        holder.release()
         try:
-            client.CoordinationV1Api(kube.api).delete_namespaced_lease(lease_name(f"{env}-b"), NAMESPACE)
+            client.CoordinationV1Api(kube.api).delete_namespaced_lease(lease_name(env), NAMESPACE)
         except client.ApiException:
             pass
 

@@ -13,7 +13,10 @@ cluster itself to say "taken". `ClusterLease` holds a coordination.k8s.io Lease 
   lets a run take a live lease);
 - a holder that finds its lease taken, or could not renew it for DURATION seconds, reports it through `lost`,
   and the run stops at its next safe point. When the run starts deleting the cluster itself (the cloud step),
-  it lets go of the lease (`let_go`): from then on the API server going away is expected, not a loss;
+  it lets go of the lease (`let_go`): from then on the API server going away is expected, not a loss. When it
+  deletes clusters whose endpoints are not this connection's server (a proxy or a DNS name in front of one
+  looks the same), a server that stops answering is taken as that cluster going (`may_go`), a lease found
+  taken still as a loss;
 - a lease whose holder ran on this machine (the same machine id) in a process that no longer exists (a
   killed run, resumed at once), or in this very process by a run that has ended (a resume from the same
   TUI), is taken over without waiting for it to expire;
@@ -35,7 +38,7 @@ from datetime import datetime, timedelta, UTC
 from collections.abc import Callable
 
 from ...errors import HubError
-from ...kube.client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
+from ...kube.client import REQUEST_TIMEOUT, UNREACHABLE, KubeConnection, describe_api_error, failure_kind
 from ...kube.objects import create_object, delete_object, dig, meta_of, read_object, replace_object
 from .failures import LeaseChangedHands, LeaseHeld, ReadingLease, RenewingLease, TakingLease
 
@@ -117,6 +120,7 @@ class ClusterLease:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._let_go = False
+        self._may_go: Callable[[], None] | None = None  # see may_go
 
     @property
     def held(self) -> bool:
@@ -243,6 +247,13 @@ class ClusterLease:
         self._let_go = True
         self._stop.set()
 
+    def may_go(self, on_gone: Callable[[], None]) -> None:
+        """The run is deleting a cluster that may be this one (its endpoint is not this connection's server, which
+        a proxy or another DNS name also gives): an API server that stops answering is taken as the cluster
+        going, not as the lease lost. The lease is let go at the first renewal that gets no answer, and
+        `on_gone` says so; a lease found taken or deleted is still lost."""
+        self._may_go = on_gone
+
     def _hold(self) -> None:
         with _HELD_LOCK:
             _HELD.add(self.identity)
@@ -289,6 +300,11 @@ class ClusterLease:
                 self._rv = meta_of(renewed).get("resourceVersion")
                 renewed_at = time.monotonic()
             except Exception as e:  # noqa: BLE001
+                if self._may_go is not None and failure_kind(e)[0] == UNREACHABLE:  # gone, not taken
+                    gone, self._may_go = self._may_go, None
+                    self.let_go()
+                    gone()
+                    return
                 if getattr(e, "status", None) == 404:
                     self._lose(f"the cluster lock of '{self.environment}' was deleted by someone else")
                     return

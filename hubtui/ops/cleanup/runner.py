@@ -21,7 +21,7 @@ from ...paths import tilde
 from ...settings import Settings
 from ...events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore, named
 from ...facts import (ResourceEnded, AuditUnwritable, BackedUp, DoneBefore, BackupTakenAgain, CloudTally, Drained, ForcedRun, Item,
-                      KubeconfigCleaned, LeaseSkipped, Listed, LocalCleaned, NamespaceCreatedAgain,
+                      KubeconfigCleaned, LeaseLetGo, LeaseSkipped, Listed, LocalCleaned, NamespaceCreatedAgain,
                       NamespaceLeftAlone, NamespacesDeleted, NamespaceStuck, NothingToBackUp, NotRun, PodsDidNotGo,
                       PodsRemain, Said, StepError, StillDeleting, StoppedBefore, Stopping, Within, WorkingFilesKept, WritersStayDown,
                       from_dict)
@@ -128,6 +128,7 @@ def pending_run(state_dir: Path, environment: str) -> JournalState | None:
     return st if st.resumable else None
 
 
+CLUSTER_KINDS = ("eks-cluster", "gke-cluster", "resource-group")  # a cloud resource that holds a cluster
 RESUME_MAX_AGE = Settings.resume_max_age  # seconds (config resume_max_age_hours): an older run is planned afresh
 
 
@@ -485,8 +486,11 @@ class CleanupRun:
         from ...cloud import base
 
         cloud = self.plan.cloud_plan
-        if self._lease is not None and self._deletes_this_cluster(cloud):
+        going = self._cluster_going(cloud)
+        if self._lease is not None and going == "yes":
             self._lease.let_go()  # the cluster itself is going: its API server going away is no lost lock
+        elif self._lease is not None and going == "maybe":
+            self._lease.may_go(lambda: self.emit(LeaseLetGo(self.plan.environment)))
         total = len(cloud.resources)
         self._counts["cloud"] = (len(set(before.finished_resources) & {r.id for r in cloud.resources}), total)
 
@@ -526,6 +530,15 @@ class CleanupRun:
             out.status = CANCELLED
         return out
 
+    def _cluster_going(self, cloud) -> str | None:
+        """Whether the cloud step deletes the cluster this run is connected to: "yes" (_deletes_this_cluster);
+        "maybe" when it deletes clusters whose endpoints are not this connection's server (a proxy or another DNS
+        name in front of one of them would look the same: a server that stops answering is then that cluster
+        going, not another run taking the lock); None when it deletes no cluster."""
+        if self._deletes_this_cluster(cloud):
+            return "yes"
+        return "maybe" if any(r.kind in CLUSTER_KINDS for r in cloud.resources) else None
+
     def _deletes_this_cluster(self, cloud) -> bool:
         """Whether the cloud step deletes the cluster this run is connected to (its API server is among the
         planned clusters' endpoints): only then is the lease let go, else another run could take it meanwhile.
@@ -533,7 +546,7 @@ class CleanupRun:
         from ...cloud.base import cluster_endpoints
         from ...urls import normalise_server
 
-        clusters = [r for r in cloud.resources if r.kind in ("eks-cluster", "gke-cluster", "resource-group")]
+        clusters = [r for r in cloud.resources if r.kind in CLUSTER_KINDS]
         if any(not (r.details.get("endpoint") or r.details.get("endpoints")) for r in clusters):
             return True
         return normalise_server(self.conn.server) in {normalise_server(e) for e in cluster_endpoints(cloud)}
