@@ -678,8 +678,10 @@ class _Teardown:
     def _request(self, attempt: _Attempt, delete: Callable[[], Any]) -> bool:
         """Send the delete (retried while throttled or busy; a stop before it sends nothing). False if it was
         already gone."""
-        def sending() -> None:
+        def sending() -> None:  # where a hard stop's pass (base.teardown) reads it too: recorded, "deleting"
             attempt.requested = True
+            self.ctx.changed.add(attempt.resource.id)
+            self.ctx.deleting.add(attempt.resource.id)
 
         try:
             retry(delete, retryable=is_retryable, what=f"{attempt.step}: delete", ctx=self.ctx, on_send=sending)
@@ -782,6 +784,7 @@ class _Teardown:
             retryable=is_retryable, what=f"{attempt.step}: switch off deletion protection", ctx=self.ctx,
             on_send=lambda: self.ctx.changed.add(r.id))
         attempt.notes.append(ProtectionSwitchedOff())
+        self.ctx.notes.setdefault(r.id, []).append(ProtectionSwitchedOff())  # for a hard stop's pass
         self.ctx.emit(ProtectionOff(f"RDS {r.name}", done=True))
 
     @staticmethod

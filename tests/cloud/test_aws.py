@@ -463,6 +463,31 @@ def test_protection_switched_on_after_the_plan_is_not_switched_off(aws, calls):
     assert rds_exists(aws)["DeletionProtection"] is True
 
 
+def test_a_hard_stop_right_after_a_delete_was_sent_records_it_as_sent(aws, monkeypatch):
+    """The operator's hard stop (KeyboardInterrupt) lands just after the RDS delete and its protection switch-off
+    were sent, before the worker could end the resource: base.teardown's pass records it (journal, audit) as
+    sent, and says the protection went, never "cancelled before the delete request"."""
+    from hubtui.cloud import base
+
+    aws.create_rds(RDS, deletion_protection=True)
+    plan = aws_mod.discover(ENV, settings())
+    real_retry = aws_mod.retry
+
+    def retry(call, *, what, on_send=None, **kw):
+        result = real_retry(call, what=what, on_send=on_send, **kw)
+        if what.endswith(": delete"):
+            raise KeyboardInterrupt  # as the second Ctrl-C, once the request went
+        return result
+
+    monkeypatch.setattr(aws_mod, "retry", retry)
+    ctx, _, recorded = fast_ctx(allow_disable_deletion_protection=True)
+    with pytest.raises(KeyboardInterrupt):
+        base.teardown(plan, settings(), ctx)
+    [outcome] = [o for o in recorded if o.resource.kind == "rds-instance"]
+    assert outcome.outcome == SKIPPED and words(outcome) == (
+        "deletion protection switched off (confirmed); cancelled before it was confirmed deleted")
+
+
 def test_protection_switched_on_after_the_plan_says_plan_again_without_the_confirmation_too(aws, calls):
     """The operator never saw this protection: confirming its switch-off cannot help, planning again does (as on
     GCP). Before, without the confirmation, it said "confirm switching it off"."""
