@@ -17,9 +17,10 @@ class Stopping:
 
 
 @frozen
-class LeaseLetGo:
-    """The cloud step deletes a cluster that may be this run's own (through a proxy or another name), and the API
-    server stopped answering: the cluster lease of `environment` was let go as that cluster going, not lost."""
+class ClusterQuiet:
+    """The cloud step sent a delete to a cluster that may be this run's own (through a proxy or another name), and
+    the API server has not answered since for the lease's duration: taken as that cluster going, not as the
+    cluster lease of `environment` lost; the run goes on (a server that answers with another holder stops it)."""
     environment: str
 
 
@@ -766,7 +767,7 @@ def risk_from_data(data) -> Risk:
 class UnknownRisk(ValueError):
     """A saved plan's risk that this hubtui does not know (saved by another version of it)."""
 
-Fact = Stopping | LeaseLetGo | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | KubeconfigCleaned | WorkingFilesKept \
+Fact = Stopping | ClusterQuiet | LeaseSkipped | ForcedRun | BackupTakenAgain | NamespaceKept | KubeconfigCleaned | WorkingFilesKept \
     | AuditUnwritable | ScaledToZero | JobsDeleted | PodsRemain | NamespaceCreatedAgain | NamespaceStuck | WebhookDeleted \
     | WebhookNotDeleted | TryingAgain | LookingAgain | SnapshotNotListed | ProtectionOff | DeletionUnderway \
     | OperationRunning | FinishedEarlier | HeldBack | PartDeleted | BackupSaved | BackupNotSaved | Within

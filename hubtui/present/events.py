@@ -4,7 +4,7 @@ lines into its log and colours them by tone; step states and outcomes are worded
 from __future__ import annotations
 
 from ..events import AtRecordedCount, Event, HpaWillUndo, LogLine, StepDone, StepFailed, StepStarted
-from ..facts import AuditUnwritable, BackupNotSaved, BackupSaved, BackupTakenAgain, DeletionUnderway, FinishedEarlier, ForcedRun, HeldBack, JobsDeleted, KubeconfigCleaned, LeaseLetGo, LeaseSkipped, LookingAgain, NamespaceCreatedAgain, NamespaceKept, NamespaceStuck, OperationRunning, PartDeleted, PodsRemain, ProtectionOff, ScaledToZero, SnapshotNotListed, Stopping, TryingAgain, WebhookDeleted, WebhookNotDeleted, Within, WorkingFilesKept
+from ..facts import AuditUnwritable, BackupNotSaved, BackupSaved, BackupTakenAgain, DeletionUnderway, FinishedEarlier, ForcedRun, HeldBack, JobsDeleted, KubeconfigCleaned, ClusterQuiet, LeaseSkipped, LookingAgain, NamespaceCreatedAgain, NamespaceKept, NamespaceStuck, OperationRunning, PartDeleted, PodsRemain, ProtectionOff, ScaledToZero, SnapshotNotListed, Stopping, TryingAgain, WebhookDeleted, WebhookNotDeleted, Within, WorkingFilesKept
 from ..paths import tilde
 from ..words import counted, in_use, working_files_kept
 from .tones import ERROR, MUTED, PLAIN, STRONG, SUCCESS, WARNING
@@ -47,9 +47,9 @@ def fact_line(event: Event) -> tuple[str, str] | None:
     """(text, level) of what a cleanup run reports besides its steps."""
     if isinstance(event, Stopping):
         return f"{event.why}: stopping at the next safe point", "error"
-    if isinstance(event, LeaseLetGo):
-        return (f"the API server stopped answering while the cloud step deletes a planned cluster: taken as this "
-                f"cluster going, the cluster lock of '{event.environment}' is let go (the run goes on)", "warning")
+    if isinstance(event, ClusterQuiet):
+        return (f"the API server has not answered since a planned cluster was sent its delete: taken as this cluster "
+                f"going, not as the cluster lock of '{event.environment}' lost; the run goes on", "warning")
     if isinstance(event, LeaseSkipped):
         return f"{event.why}: only this machine's lock keeps a second run of '{event.environment}' out", "warning"
     if isinstance(event, ForcedRun):

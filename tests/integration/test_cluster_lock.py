@@ -184,32 +184,39 @@ def test_a_run_that_may_only_read_leases_is_refused_while_another_holds_one(kube
 
 def test_a_holder_that_cannot_renew_reports_the_lease_lost_unless_it_let_go(kube, kube_settings, api_proxy, env):
     """The API server away for longer than the lease lasts: the holder says so (its run stops); one that let
-    go (its run is deleting the cluster) does not; nor does one whose run deletes a cluster that may be this one
-    (a proxy in front, as here): it lets go as soon as the server stops answering, and says so."""
-    lost, quiet, maybe_lost, gone = [], [], [], []
+    go (its run is deleting the cluster) does not; nor does one whose run sent a delete to a cluster that may be
+    this one (a proxy in front, as here): it says so once and goes on renewing (the lease is still its own once
+    the server answers again). One whose run has sent no such delete yet is lost as any other."""
+    lost, quiet, maybe_lost, gone, not_yet_lost = [], [], [], [], []
     through = connect(dataclasses.replace(kube_settings, kubeconfig=str(api_proxy.kubeconfig)))
     holder = ClusterLease(through, env, duration=1, on_lost=lost.append).acquire()
     other = ClusterLease(through, f"{env}-b", duration=1, on_lost=quiet.append).acquire()
     other.let_go()
     maybe = ClusterLease(through, f"{env}-c", duration=1, on_lost=maybe_lost.append).acquire()
-    maybe.may_go(lambda: gone.append(True))
+    maybe.may_go(lambda: True, lambda: gone.append(True))
+    not_yet = ClusterLease(through, f"{env}-d", duration=1, on_lost=not_yet_lost.append).acquire()
+    not_yet.may_go(lambda: False)
     try:
         api_proxy.cut()
         try:
             deadline = time.monotonic() + 20
-            while not (lost and gone) and time.monotonic() < deadline:
+            while not (lost and gone and not_yet_lost) and time.monotonic() < deadline:
                 time.sleep(0.2)
         finally:
             api_proxy.restore()
         assert lost and "could not be renewed for 1 s" in lost[0] and not holder.held
         assert quiet == [] and other.lost is None
         assert gone == [True] and maybe_lost == [] and maybe.lost is None
+        assert not_yet_lost and "could not be renewed" in not_yet_lost[0]
+        time.sleep(1.5)  # the server answers again: the lease is renewed, still its own
+        assert maybe.held and maybe_lost == [] and gone == [True]
     finally:
         holder.release()
         other.release()
         maybe.release()
+        not_yet.release()
         through.close()
-        for name in (f"{env}-b", f"{env}-c"):
+        for name in (f"{env}-b", f"{env}-c", f"{env}-d"):
             try:
                 client.CoordinationV1Api(kube.api).delete_namespaced_lease(lease_name(name), NAMESPACE)
             except client.ApiException:
@@ -220,7 +227,7 @@ def test_a_holder_whose_cluster_may_go_still_loses_a_lease_another_run_took(kube
     """may_go forgives a server that stops answering, never a lease that another holder took."""
     lost, gone = [], []
     holder = ClusterLease(kube, env, duration=1, on_lost=lost.append).acquire()
-    holder.may_go(lambda: gone.append(True))
+    holder.may_go(lambda: True, lambda: gone.append(True))
     try:
         leases = client.CoordinationV1Api(kube.api)
         lease = leases.read_namespaced_lease(lease_name(env), NAMESPACE)

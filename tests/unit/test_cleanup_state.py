@@ -505,6 +505,10 @@ def test_the_cluster_lease_is_let_go_only_when_the_cloud_step_deletes_the_connec
 
     assert deletes(eks, rds) and deletes(unknown) and deletes(other, unknown)
     assert not deletes(rds) and not deletes(other, rds)
+    # an Azure resource group with no AKS cluster in it holds no API server: its missing endpoint says nothing
+    data_only = CloudResource("resource-group", "hub-data", "/subscriptions/s/resourceGroups/hub-data", "name",
+                              {"aks_clusters": []})
+    assert not deletes(other, data_only)
 
     def going(*resources) -> str | None:
         here.__dict__["_deletes_this_cluster"] = lambda cloud: CleanupRun._deletes_this_cluster(here, cloud)  # type: ignore[arg-type]

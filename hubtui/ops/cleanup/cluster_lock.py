@@ -15,8 +15,9 @@ cluster itself to say "taken". `ClusterLease` holds a coordination.k8s.io Lease 
   and the run stops at its next safe point. When the run starts deleting the cluster itself (the cloud step),
   it lets go of the lease (`let_go`): from then on the API server going away is expected, not a loss. When it
   deletes clusters whose endpoints are not this connection's server (a proxy or a DNS name in front of one
-  looks the same), a server that stops answering is taken as that cluster going (`may_go`), a lease found
-  taken still as a loss;
+  looks the same), a server that has not answered for DURATION seconds once such a delete was sent is taken as
+  that cluster going, not as the lease lost (`may_go`): the run goes on and renewing goes on; a server that
+  answers again with another holder is a lost lease still;
 - a lease whose holder ran on this machine (the same machine id) in a process that no longer exists (a
   killed run, resumed at once), or in this very process by a run that has ended (a resume from the same
   TUI), is taken over without waiting for it to expire;
@@ -120,7 +121,8 @@ class ClusterLease:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._let_go = False
-        self._may_go: Callable[[], None] | None = None  # see may_go
+        self._may_go: tuple[Callable[[], bool], Callable[[], None]] | None = None  # see may_go
+        self._quiet_said = False
 
     @property
     def held(self) -> bool:
@@ -247,12 +249,14 @@ class ClusterLease:
         self._let_go = True
         self._stop.set()
 
-    def may_go(self, on_gone: Callable[[], None]) -> None:
-        """The run is deleting a cluster that may be this one (its endpoint is not this connection's server, which
-        a proxy or another DNS name also gives): an API server that stops answering is taken as the cluster
-        going, not as the lease lost. The lease is let go at the first renewal that gets no answer, and
-        `on_gone` says so; a lease found taken or deleted is still lost."""
-        self._may_go = on_gone
+    def may_go(self, going: Callable[[], bool] | None, said: Callable[[], None] = lambda: None) -> None:
+        """The run deletes clusters that may be this one (their endpoints are not this connection's server, which
+        a proxy or another DNS name in front of one also gives); `going()`: a delete of one was sent. From then
+        on a server that has not answered (no connection, or a proxy's 502-504) for DURATION seconds is taken as
+        that cluster going: the run is not stopped as if another run held the lease, `said` is called once, and
+        renewing goes on, so a server that answers again with another holder is still a lost lease. None: no
+        cluster may go any more (the cloud step ended)."""
+        self._may_go = None if going is None else (going, said)
 
     def _hold(self) -> None:
         with _HELD_LOCK:
@@ -300,21 +304,31 @@ class ClusterLease:
                 self._rv = meta_of(renewed).get("resourceVersion")
                 renewed_at = time.monotonic()
             except Exception as e:  # noqa: BLE001
-                if self._may_go is not None and failure_kind(e)[0] == UNREACHABLE:  # gone, not taken
-                    gone, self._may_go = self._may_go, None
-                    self.let_go()
-                    gone()
-                    return
                 if getattr(e, "status", None) == 404:
                     self._lose(f"the cluster lock of '{self.environment}' was deleted by someone else")
                     return
                 # a failed renewal (network, 409 from a concurrent write) is tried again at the next tick; the
                 # lease lasts three ticks, after which another run may take it
                 if time.monotonic() - renewed_at > self.duration:
+                    if self._cluster_gone(e):
+                        continue  # gone, not taken: the run goes on, and so does renewing
                     self._lose(f"the cluster lock of '{self.environment}' could not be renewed for "
                                f"{self.duration} s ({describe_api_error(e, RenewingLease())}): another run may "
                                "hold it now")
                     return
+
+    def _cluster_gone(self, e: BaseException) -> bool:
+        """Whether a renewal that got no answer is the cluster going (may_go), said once."""
+        if self._may_go is None or not (failure_kind(e)[0] == UNREACHABLE or getattr(e, "status", None) in (
+                502, 503, 504)):
+            return False
+        going, said = self._may_go
+        if not going():
+            return False
+        if not self._quiet_said:
+            self._quiet_said = True
+            said()
+        return True
 
     def _lose(self, why: str) -> None:
         if self._stop.is_set():  # released, or let go: nothing is held any more

@@ -21,7 +21,7 @@ from ...paths import tilde
 from ...settings import Settings
 from ...events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore, named
 from ...facts import (ResourceEnded, AuditUnwritable, BackedUp, DoneBefore, BackupTakenAgain, CloudTally, Drained, ForcedRun, Item,
-                      KubeconfigCleaned, LeaseLetGo, LeaseSkipped, Listed, LocalCleaned, NamespaceCreatedAgain,
+                      KubeconfigCleaned, ClusterQuiet, LeaseSkipped, Listed, LocalCleaned, NamespaceCreatedAgain,
                       NamespaceLeftAlone, NamespacesDeleted, NamespaceStuck, NothingToBackUp, NotRun, PodsDidNotGo,
                       PodsRemain, Said, StepError, StillDeleting, StoppedBefore, Stopping, Within, WorkingFilesKept, WritersStayDown,
                       from_dict)
@@ -128,7 +128,14 @@ def pending_run(state_dir: Path, environment: str) -> JournalState | None:
     return st if st.resumable else None
 
 
-CLUSTER_KINDS = ("eks-cluster", "gke-cluster", "resource-group")  # a cloud resource that holds a cluster
+def holds_cluster(resource) -> bool:
+    """Whether a planned cloud resource is, or holds, a Kubernetes cluster: an EKS or GKE cluster, an Azure
+    resource group with AKS clusters in it (one without is data only: no API server goes with it)."""
+    if resource.kind == "resource-group":
+        return bool(resource.details.get("aks_clusters"))
+    return resource.kind in ("eks-cluster", "gke-cluster")
+
+
 RESUME_MAX_AGE = Settings.resume_max_age  # seconds (config resume_max_age_hours): an older run is planned afresh
 
 
@@ -489,8 +496,6 @@ class CleanupRun:
         going = self._cluster_going(cloud)
         if self._lease is not None and going == "yes":
             self._lease.let_go()  # the cluster itself is going: its API server going away is no lost lock
-        elif self._lease is not None and going == "maybe":
-            self._lease.may_go(lambda: self.emit(LeaseLetGo(self.plan.environment)))
         total = len(cloud.resources)
         self._counts["cloud"] = (len(set(before.finished_resources) & {r.id for r in cloud.resources}), total)
 
@@ -514,7 +519,15 @@ class CleanupRun:
                                    **self.cloud_tuning)
         if self.allow_disable_deletion_protection:
             audit.record("allow-disable-deletion-protection")
-        outcomes = base.teardown(cloud, self.settings, ctx) if cloud.resources else []
+        if self._lease is not None and going == "maybe":  # once one of them was sent a delete (ctx.changed)
+            clusters = {r.id for r in cloud.resources if holds_cluster(r)}
+            self._lease.may_go(lambda: bool(clusters & ctx.changed),
+                               lambda: self.emit(ClusterQuiet(self.plan.environment)))
+        try:
+            outcomes = base.teardown(cloud, self.settings, ctx) if cloud.resources else []
+        finally:
+            if self._lease is not None:
+                self._lease.may_go(None)
         out = StepOutcome("cloud", DONE)
         out.deleted = [Listed(r.label(), earlier=True) for r in cloud.resources if r.id in before.finished_resources]
         for o in outcomes:
@@ -537,7 +550,7 @@ class CleanupRun:
         going, not another run taking the lock); None when it deletes no cluster."""
         if self._deletes_this_cluster(cloud):
             return "yes"
-        return "maybe" if any(r.kind in CLUSTER_KINDS for r in cloud.resources) else None
+        return "maybe" if any(holds_cluster(r) for r in cloud.resources) else None
 
     def _deletes_this_cluster(self, cloud) -> bool:
         """Whether the cloud step deletes the cluster this run is connected to (its API server is among the
@@ -546,7 +559,7 @@ class CleanupRun:
         from ...cloud.base import cluster_endpoints
         from ...urls import normalise_server
 
-        clusters = [r for r in cloud.resources if r.kind in CLUSTER_KINDS]
+        clusters = [r for r in cloud.resources if holds_cluster(r)]
         if any(not (r.details.get("endpoint") or r.details.get("endpoints")) for r in clusters):
             return True
         return normalise_server(self.conn.server) in {normalise_server(e) for e in cluster_endpoints(cloud)}
