@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual import events
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from ..settings import Settings
+from ..words import counted
 from .backend import Backend, ClusterBackend
 from .palette import ActionsProvider
+from .typeahead import TypeAhead
 from .screens.deployments import DeploymentsScreen
 from .themes import check_theme
 from .workers import report_failure
@@ -47,7 +48,7 @@ class HubApp(App[int]):
         # the cleanup form's values as last planned (a dry run, a plan read and left): `x` offers them again,
         # for this context only
         self.last_cleanup_form: dict | None = None
-        self._routed: dict[int, tuple[events.Key, Screen, bool]] = {}  # see on_event
+        self.typeahead = TypeAhead(self, self._say_set_aside)  # keys typed as one burst (see on_event)
 
     def use_theme(self, name: str, source: str = "") -> None:
         """Switch to a Textual theme by name; an unknown name is a one-line UsageError naming the `theme` key."""
@@ -74,24 +75,23 @@ class HubApp(App[int]):
     GC_BACK_AFTER = 5.0
 
     async def on_event(self, event: events.Event) -> None:
-        """Keys typed as one burst reach the dialog a key before them opened. Textual picks a key's widget when it
-        reads the key, which is before the keys ahead of it are handled: `r` then `prod-b` and Enter at once sent
-        the name to the screen under the dialog, and Enter to the dialog's field, empty. A key that comes back
-        from the screen it was sent to, once another screen is on top (or once the screen it reached unfocused
-        has focused a field), is sent again to what has the focus now, after that screen's first refresh (its
-        field focused), in the order typed. A key a widget of the old screen took (typed into its field) stays
-        there."""
-        if isinstance(event, events.Key):
-            if not event.is_forwarded:  # read now: it goes to the focused widget of the screen on top
-                if len(self._routed) > 64:  # taken on the way (typed into a field): it never comes back
-                    self._routed.pop(next(iter(self._routed)))
-                self._routed[id(event)] = (event, self.screen, self.screen.focused is None)
-            else:  # back from that screen, not taken by any widget there
-                sent, screen, unfocused = self._routed.pop(id(event), (None, None, False))
-                if sent is event and (screen is not self.screen or (unfocused and self.screen.focused is not None)):
-                    self.screen.call_after_refresh(self.post_message, events.Key(event.key, event.character))
-                    return
+        """Keys typed as one burst go where the keys before them left the focus, in order (ui/typeahead.py)."""
+        if isinstance(event, events.Key) and self.typeahead.took(event):
+            return
         await super().on_event(event)
+
+    def hold_keys(self) -> None:
+        """A question is prepared off the UI thread (the cleanup's confirmations, after D): keys typed until
+        `release_keys` neither act on the screen under it (the plan's `s` closes it) nor answer it unseen."""
+        self.typeahead.hold()
+
+    def release_keys(self, *, question: bool = True) -> None:
+        """The question is on screen (`question`), or none came."""
+        self.typeahead.release(question=question)
+
+    def _say_set_aside(self, n: int) -> None:
+        self.notify(f"{counted(n, 'key')} typed before this dialog was on screen not used: read it, then answer",
+                    title="Keys set aside", severity="warning")
 
     def on_mount(self) -> None:
         if self.first_fleet is not None:

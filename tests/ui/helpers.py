@@ -10,13 +10,13 @@ from textual.widgets import DataTable
 
 
 @asynccontextmanager
-async def opened(backend, size: tuple[int, int]):
+async def opened(backend, size: tuple[int, int], *, notifications: bool = False):
     """hubtui's app on `backend` (a FakeBackend, or a real one), run headless at `size` under a pilot:
-    `async with opened(FakeBackend(), size=SIZE) as (app, pilot):`."""
+    `async with opened(FakeBackend(), size=SIZE) as (app, pilot):`. `notifications`: toasts drawn on screen."""
     from hubtui.ui.app import HubApp
 
     app = HubApp(backend=backend)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=notifications) as pilot:
         yield app, pilot
 
 

@@ -566,6 +566,24 @@ async def test_after_a_dry_run_x_offers_the_forms_values_again():
         assert "environment staging" in screen_lines(app)[0] and "provider gcp" in screen_lines(app)[0]
 
 
+async def test_keys_typed_right_after_d_act_on_nothing_and_answer_no_question_not_yet_shown():
+    """D, then `yes` and Enter in the same burst: the first question is prepared off the UI thread, so those keys
+    come before it is on screen. They are set aside and said: `s` does not close the plan as a dry run (its key
+    there), and nothing answers a question the operator has not seen. Typed again once it shows, it goes on."""
+    backend = FakeBackend()
+    async with opened(backend, size=SIZE, notifications=True) as (app, pilot):
+        await to_plan(pilot, app)
+        burst(app, "D", "y", "e", "s", "enter")
+        await until(pilot, lambda: "Type yes to go on" in screen_text(app), what="the first question")
+        await until(pilot, lambda: "4 keys typed before this dialog was on screen" in screen_text(app), what="the keys, said")
+        assert "Dry run: nothing was changed" not in screen_text(app)
+        await pilot.press("enter")  # its field is empty: the keys typed before it are not in it
+        await until(pilot, lambda: "Not 'yes' exactly" in screen_text(app), what="the hint")
+        assert not [c for c in backend.calls if c[0] == "run"]
+        burst(app, *"yes", "enter")
+        await until(pilot, lambda: [c for c in backend.calls if c[0] == "run"], what="the run")
+
+
 async def test_keys_typed_as_one_burst_reach_the_field_the_focus_moved_to():
     """`dev`, Tab, → → →, Space and F5 sent at once as the form opens (a paste, a fast typist): the space is
     not typed into Environment, k8s is chosen, and F5 plans with it, as when the keys come one by one."""

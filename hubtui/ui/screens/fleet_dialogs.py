@@ -66,6 +66,9 @@ class FleetConfirm(Modal[bool]):
         else:
             self.query_one("#cancel", Button).focus()  # the safe answer is the default
 
+    def takes_keys_typed_ahead(self) -> bool:
+        return not self.production  # a production hub's name is typed having read what changes there
+
     def typed_all(self) -> bool:
         return all(self.query_one(f"#typed-{i}", Input).value == name for i, name in enumerate(self.production))
 

@@ -63,6 +63,10 @@ class Modal(ModalScreen[T]):
     def action_cancel(self) -> None:
         self.dismiss(self.cancel_value)
 
+    def takes_keys_typed_ahead(self) -> bool:
+        """Whether keys typed before it was drawn may answer it (ui/typeahead.py): not when it guards a change."""
+        return True
+
 
 class NumberPrompt(Modal[int | None]):
     """Ask for a replica count; OK stays disabled until the value is valid."""
@@ -134,6 +138,9 @@ class Confirm(Modal[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()  # the safe answer is the default
+
+    def takes_keys_typed_ahead(self) -> bool:
+        return not self.danger
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

@@ -18,21 +18,37 @@ from .dialogs import ChooseDialog, TypedConfirm
 
 
 async def answer(app: App, ask: Ask) -> Any:
-    if isinstance(ask, Choose):
-        return await app.push_screen_wait(ChooseDialog(question(ask)))
-    if isinstance(ask, TypePhrase):
-        warning = doomed_summary(ask.plan) if ask.resource is None else f"• {ask.resource.label()}"
-        return await app.push_screen_wait(TypedConfirm(ask.confirmation, phrase_question(ask), warning))
+    if isinstance(ask, Choose | TypePhrase):
+        if isinstance(ask, Choose):
+            dialog: ChooseDialog | TypedConfirm = ChooseDialog(question(ask))
+        else:
+            warning = doomed_summary(ask.plan) if ask.resource is None else f"• {ask.resource.label()}"
+            dialog = TypedConfirm(ask.confirmation, phrase_question(ask), warning)
+        shown = app.push_screen(dialog, wait_for_dismiss=True)  # on screen from now (this runs in a worker)
+        _keys(app, "release_keys")  # on screen: the keys that waited are set aside (it guards a change)
+        try:
+            return await shown
+        finally:
+            _keys(app, "hold_keys")  # the next step is prepared off the UI thread
     assert isinstance(ask, Say)
     app.notify(said(ask), title="Cleanup", severity="warning" if ask.TONE == "warning" else "information",
                timeout=12)
     return None
 
 
+def _keys(app: App, what: str, **kw) -> None:
+    """hubtui's app holds or releases the keys typed while a question is prepared (ui/app.py)."""
+    if hasattr(app, what):
+        getattr(app, what)(**kw)
+
+
 async def converse(app: App, conversation: Generator[Ask, Any, Any]) -> Any:
     """A whole conversation, from a worker on the UI's loop. Left part-way (the worker cancelled), the
-    conversation is closed, so the session lets its lock go."""
+    conversation is closed, so the session lets its lock go. Keys typed while a step is prepared off the UI
+    thread are set aside (HubApp.hold_keys; the caller holds them from the key that started it): none acts on
+    the screen under the question, or answers a question before it is shown."""
     done = False
+    _keys(app, "hold_keys")
     try:
         step = await asyncio.to_thread(advance, conversation)
         while step.ask is not None:
@@ -40,6 +56,7 @@ async def converse(app: App, conversation: Generator[Ask, Any, Any]) -> Any:
         done = True
         return step.result
     finally:
+        _keys(app, "release_keys", question=False)  # no question is left to answer
         if not done:
             with contextlib.suppress(ValueError):  # still running in its thread: it is closed when collected
                 conversation.close()

@@ -18,6 +18,9 @@ class TypedConfirm(Modal[str | None]):
 
     cancel_value = None
 
+    def takes_keys_typed_ahead(self) -> bool:
+        return False  # answered having read it, never by keys typed before it showed
+
     def __init__(self, confirmation: Confirmation, question: str, warning: str):
         super().__init__()
         self.confirmation, self.question, self.warning = confirmation, question, warning
@@ -89,6 +92,9 @@ class ChooseDialog(Modal[str | None]):
     Dismissed with the chosen answer's key, or None."""
 
     cancel_value = None
+
+    def takes_keys_typed_ahead(self) -> bool:
+        return False  # answered having read it, never by keys typed before it showed
 
     def __init__(self, ask: Question):
         super().__init__()

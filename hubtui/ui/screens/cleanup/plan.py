@@ -149,6 +149,7 @@ class PlanScreen(ReadOnlyGate, HubScreen):
                 "This is a dry-run plan: it destroys nothing. Esc goes back to the form: untick Dry run to destroy.")
             return
         if not self.hub.refused_readonly(f"destroying '{self.plan.environment}'"):
+            self.hub.hold_keys()  # now, not when the worker starts: the keys typed after D are already being read
             self.confirm_and_run()
 
     @work(exclusive=True, exit_on_error=False, group="cleanup-confirm", name="confirmation")
