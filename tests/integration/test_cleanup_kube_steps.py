@@ -132,6 +132,31 @@ def test_namespaces_are_deleted_and_waited_for_and_missing_ones_are_noted(kube, 
             a.core.read_namespace(name)
 
 
+def test_a_namespace_delete_that_gets_no_answer_is_audited_as_maybe_made(kube, kube_settings, api_proxy, audit):
+    """The API server away as the DELETE goes (the connection fails: the request may or may not have been
+    carried out): the namespace is said as not deleted, and the audit log has its line, saying no answer came.
+    Before, it was taken as refused, and no line was written."""
+    import dataclasses
+
+    from hubtui.kube.client import connect
+
+    ns = Scratch(kube.api, "noanswer")
+    uid = ns.core.read_namespace(ns.name).metadata.uid
+    through = connect(dataclasses.replace(kube_settings, kubeconfig=str(api_proxy.kubeconfig)))
+    try:
+        api_proxy.cut()
+        try:
+            result = delete_namespaces(through, {ns.name: uid}, audit=audit, timeout=5)
+        finally:
+            api_proxy.restore()
+    finally:
+        through.close()
+    assert not result.complete and ns.name in result.refused
+    [line] = [e for e in audit.entries() if e["action"] == "delete-namespace"]
+    assert line["namespace"] == ns.name and line["uid"] == uid and "may or may not have been made" in line["no_answer"]
+    ns.core.delete_namespace(ns.name)
+
+
 def test_a_stuck_namespace_is_explained(kube, audit):
     stuck = Scratch(kube.api, "stuck")
     stuck.core.create_namespaced_config_map(stuck.name, {

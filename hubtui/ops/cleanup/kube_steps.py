@@ -236,8 +236,8 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
                                       uid=meta_of(item).get("uid"), propagation="Background")
                     except Exception as e:
                         status, resent = getattr(e, "status", None), getattr(e, "resent", False)
-                        if not resent:
-                            change.settled()  # refused, sent once: nothing was made
+                        unanswered(change, e, audit, "drain-delete", context=conn.context, namespace=namespace,
+                                   object=f"{kind}/{name_in(item)}")
                         if status not in (404, 409):
                             raise
                         if status == 404 and resent:  # sent again after its answer was lost: the first copy deleted it
@@ -323,6 +323,20 @@ def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: 
         pods.stop()
 
 
+NO_ANSWER = "no answer came (the connection failed): it may or may not have been made"
+
+
+def unanswered(change, e: BaseException, audit: AuditLog, action: str, **fields) -> None:
+    """A delete that failed, inside its audit.sending(): refused by the server, sent once (it answered with a
+    status), nothing was made and no line is written; no answer at all (the connection failed, perhaps once it
+    was sent), its line is written now, saying so; sent again after a lost answer, the caller reads what the
+    first copy did."""
+    if not getattr(e, "status", None):
+        audit.record(action, **fields, no_answer=NO_ANSWER)
+    elif not getattr(e, "resent", False):
+        change.settled()
+
+
 def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: AuditLog, emit: Emit = ignore,
                       timeout: float = 180, cancel: threading.Event | None = None) -> NamespaceDeletion:
     """Delete each planned namespace (name -> the uid the plan saw) and wait until it is really gone. The
@@ -354,8 +368,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
                 delete_object(conn, "v1", "namespaces", name, uid=uid)
             except Exception as e:  # noqa: BLE001
                 status, resent = getattr(e, "status", None), getattr(e, "resent", False)
-                if not resent:
-                    change.settled()  # refused, sent once: nothing was made
+                unanswered(change, e, audit, "delete-namespace", context=conn.context, namespace=name, uid=uid)
                 # resent: sent again after its connection dropped, so the first copy may have been carried out, its
                 # answer lost. A namespace found gone or Terminating then is this run's deletion: audited as such
                 current = _namespace_uid(conn, name) if status == 409 else None
@@ -455,8 +468,8 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
                 delete_object(conn, *where[w["kind"]], w["name"], uid=w["uid"])
             except Exception as e:  # noqa: BLE001
                 status, resent = getattr(e, "status", None), getattr(e, "resent", False)
-                if not resent:
-                    change.settled()  # refused, sent once: nothing was made
+                unanswered(change, e, audit, "delete-webhook", context=conn.context, kind=w["kind"], name=w["name"],
+                           uid=w["uid"])
                 if status == 404 and not resent:
                     done.append(Listed(label, was_gone=True))
                     continue
