@@ -46,7 +46,10 @@ _wording = None
 
 def _words(fact: object) -> str:
     if _wording is not None:
-        return _wording(fact)
+        try:
+            return _wording(fact)
+        except Exception:  # noqa: BLE001 - an error's line never raises (it is read in handlers, threads, logs)
+            pass
     # No face installed its wording (the engine used on its own): the fact's kind and fields, still one line.
     fields = getattr(fact, "__dataclass_fields__", {})
     return f"{type(fact).__name__}(" + ", ".join(f"{name}={getattr(fact, name)!r}" for name in fields) + ")"
@@ -59,10 +62,7 @@ class UsageError(HubError):
 
 
 class Refused(UsageError):
-    """Refused before anything changed, for a reason held as data (`fact`): present/refusals.py words it."""
-
-    def __init__(self, fact: object, *, exit_code: int | None = None):
-        super().__init__(fact, exit_code=exit_code)
+    """Refused before anything changed, for a reason held as data (its fact): present/refusals.py words it."""
 
 
 class Declined(Refused):

@@ -11,13 +11,14 @@ class ApiFailed:
     """A request failed while hubtui was `doing` something (a fact of the calling layer, worded as a phrase:
     "reading namespace hub"). `kind` is one of kube.client's UNAUTHORIZED, FORBIDDEN, UNREACHABLE, FAILED;
     `status` the HTTP status (0: no answer); `reason` the status's reason or the network's, in plain words;
-    `said` the server's own message ('' when it gave none); `error` the text of an unexpected error."""
+    `said` the server's own message ('' when it gave none); `error` the text of an unexpected error (None: the
+    failure was an API's or the network's)."""
     doing: object
     kind: str
     status: int = 0
     reason: str = ""
     said: str = ""
-    error: str = ""
+    error: str | None = None
 
 
 # ----- client.py: the kubeconfig, and what an API server returned -------------------------------------

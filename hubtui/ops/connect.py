@@ -23,6 +23,7 @@ from ..kube.objects import read_object
 from ..kube.pods import PodLook, list_pods, read_pod
 from ..settings import Settings
 from ..readonly import ReadOnlyError
+from ..kube.failures import PodNotFound
 from . import failures as f
 from .hubs import hub_readonly_reason
 from datetime import UTC
@@ -177,7 +178,7 @@ def find_pod(conn: KubeConnection, namespace: str, t: Target, pod_name: str | No
         raise
     except Exception as e:  # noqa: BLE001
         if getattr(e, "status", None) == 404 and pod_name:
-            raise HubError(f.PodNotFound(pod_name, namespace)) from None
+            raise HubError(PodNotFound(pod_name, namespace)) from None
         raise describe_api_error(e, f.FindingPod(t.title, namespace)) from None
     return _choose_pod(pods, namespace, t)
 

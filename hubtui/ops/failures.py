@@ -64,13 +64,6 @@ class PodNotReady:
 
 
 @frozen
-class PodNotFound:
-    """The pod asked for by name is not in `namespace`."""
-    pod: str
-    namespace: str
-
-
-@frozen
 class NoReadyPod:
     """No pod of `store` (its title) in `namespace` is ready. `matched`: some pods are the store's (`pods`: those),
     else none is (`pods`: every pod of the namespace)."""
@@ -150,13 +143,6 @@ class ReadingSecret:
 
 
 # ----- hubs.py: the kubeconfig's contexts ---------------------------------------------------------------------
-@frozen
-class ContextsUnreadable:
-    """The kubeconfig `paths` could not be read, or does not parse (`cause`: why)."""
-    paths: str
-    cause: object
-
-
 @frozen
 class NoContexts:
     """The kubeconfig `paths` has no contexts."""
@@ -247,7 +233,3 @@ class PointsElsewhere:
     was: str
 
 
-@frozen
-class ReadingNamespace:
-    """What hubtui was doing: reading the namespace `namespace` (its labels)."""
-    namespace: str

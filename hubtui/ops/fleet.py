@@ -29,6 +29,7 @@ from ..kube.client import (FAILED, describe_api_error, FORBIDDEN, UNAUTHORIZED, 
 from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
 from ..settings import Settings
 from .cleanup.names import ENVIRONMENT_LABELS, named_environments, production_like
+from ..kube.failures import ReadingNamespace
 from . import failures as f
 from .hubs import NOT_HUBS, Hub, choose_hubs, hub_key, hub_readonly, hub_settings, readonly_hubs, same_server
 
@@ -451,7 +452,7 @@ def act_on_hubs(settings: Settings, hubs: Sequence[Hub], action: str, *, replica
                 try:
                     labels = namespace_labels(conn, hub.namespace)
                 except Exception as e:  # noqa: BLE001 - one line, on the hub's own row
-                    raise describe_api_error(e, f.ReadingNamespace(hub.namespace)) from None
+                    raise describe_api_error(e, ReadingNamespace(hub.namespace)) from None
                 production = environment_of(hub, labels, settings.production_contexts)[2]
                 if (production or labels is None) and hub.context not in confirmed:
                     result = HubResult(hub.context, hub.namespace, False, REFUSED, "",

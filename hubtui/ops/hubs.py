@@ -15,6 +15,7 @@ from ..kube.client import kubeconfig_paths
 from ..readonly import ReadOnlyError, readonly_reason
 from ..settings import Settings
 from ..urls import normalise_server
+from ..kube.failures import ContextsUnreadable
 from . import failures as f
 
 
@@ -41,7 +42,7 @@ def choose_hubs(settings: Settings, patterns: Sequence[str] | None = None) -> li
     try:
         places = context_places(paths)
     except Exception as e:  # noqa: BLE001 - unreadable, or YAML that does not parse: one line
-        raise HubError(f.ContextsUnreadable(paths, e)) from None
+        raise HubError(ContextsUnreadable(paths, e)) from None
     if not places:
         raise UsageError(f.NoContexts(paths))
     wanted = [p.strip() for p in (patterns or settings.fleet or ("*",)) if p.strip()]

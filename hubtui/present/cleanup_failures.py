@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ..paths import tilde
 from ..words import counted
+from .failures import os_reason
 
 
 def text(fact) -> str:
     from ..ops.cleanup import failures as f
-    from ..ops.cleanup.kube_steps import recreated
 
     match fact:
         # ----- backup.py
@@ -89,6 +89,8 @@ def text(fact) -> str:
             return f"cannot set the interrupted run aside ({strerror}): move {path} away by hand"
         # ----- kube_steps.py
         case f.RecreatedSincePlan(namespace, uid, planned):
+            from ..ops.cleanup.kube_steps import recreated  # its words (a result's too): loaded for this line only
+
             return f"{recreated(namespace, uid, planned)}: nothing in it was touched; plan again"
         case f.NoPlannedUid(namespace):
             return f"the plan has no uid for namespace {namespace}: it was made by an older hubtui; plan again"
@@ -120,8 +122,6 @@ def text(fact) -> str:
             return f"cancelled while waiting for the pods of {namespace} to go"
         case f.PodsUnwatched(namespace, why):
             return f"could not watch the pods of {namespace} to see them go ({why or 'no answer'})"
-        case f.ReadingNamespace(namespace):
-            return f"reading namespace {namespace}"
         case f.CheckingDrained(namespace):
             return f"checking that {namespace} is still drained"
         case f.ListingWorkloads(namespace):
@@ -171,7 +171,7 @@ def text(fact) -> str:
                     "plugin, a policy engine, a GitOps controller or a cloud's own): hubtui never deletes it; "
                     "nothing was changed")
         case f.PlanUnreadable(path, cause):
-            return f"cannot read the saved plan {path}: {getattr(cause, 'strerror', None) or cause}"
+            return f"cannot read the saved plan {path}: {os_reason(cause)}"
         case f.PlanRiskUnknown(path):
             return (f"the saved plan {path} holds a risk this hubtui does not know (it was saved by another version "
                     "of hubtui): plan again")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 def text(fact) -> str:
     from ..cloud import failures as f
-    from ..cloud.azure import LOGIN_HINT
     from ..cloud.base import short_error
 
     match fact:
@@ -112,8 +111,12 @@ def text(fact) -> str:
         case f.NoAzureSubscription():
             return "no Azure subscription: set AZURE_SUBSCRIPTION_ID"
         case f.AzureCredentialsRefused(cause):
+            from ..cloud.azure import LOGIN_HINT
+
             return f"Azure credentials missing or refused: {LOGIN_HINT} ({short_error(cause)})"
         case f.AzureRefused(what, subscription, cause):
+            from ..cloud.azure import LOGIN_HINT
+
             return (f"Azure refused to {what} in subscription {subscription}: check the subscription id and your "
                     f"role, or {LOGIN_HINT} ({short_error(cause)})")
         case f.AzureSubscriptionNotFound(subscription):

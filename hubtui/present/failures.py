@@ -34,3 +34,8 @@ def phrase(doing: object) -> str:
     if isinstance(doing, str):  # a face's own words (headless/connect.py names its session)
         return doing
     return worded(doing)
+
+
+def os_reason(e: object) -> str:
+    """An OSError's reason as the system says it ("Permission denied"); any other error as it says itself."""
+    return str(getattr(e, "strerror", None) or e)

@@ -3,7 +3,7 @@ when it went wrong (a "doing" fact: ReadingNamespace…) is worded as a phrase, 
 
 from __future__ import annotations
 
-from .failures import phrase
+from .failures import os_reason, phrase
 
 
 def text(fact) -> str:
@@ -13,7 +13,7 @@ def text(fact) -> str:
     match fact:
         case f.ApiFailed(doing, kind, status, reason, said, error):
             what = phrase(doing)
-            if error:
+            if error is not None:
                 return f"{what}: {error}"
             if kind == UNAUTHORIZED:
                 return f"{what}: unauthorized (401): the kubeconfig's credentials were refused"
@@ -29,7 +29,7 @@ def text(fact) -> str:
         case f.NoKubeconfig(paths):
             return f"no kubeconfig found at {paths}: pass --kubeconfig or set KUBECONFIG"
         case f.KubeconfigUnreadable(paths, e):
-            return f"cannot read kubeconfig {paths}: {_os_reason(e)}"
+            return f"cannot read kubeconfig {paths}: {os_reason(e)}"
         case f.KubeconfigUnusable(paths, e):
             return f"cannot use kubeconfig {paths}: {_first_line(e)}"
         case f.LoaderRefused(paths, e):
@@ -77,12 +77,12 @@ def text(fact) -> str:
 
         # ----- http.py: the credential
         case f.TokenFileUnreadable(token_file, e):
-            return f"cannot read the token file {token_file}: {_os_reason(e)}"
+            return f"cannot read the token file {token_file}: {os_reason(e)}"
         case f.PluginNotInstalled(command, user, install_hint):
             hint = f" ({install_hint.strip()})" if install_hint.strip() else ""
             return f"the credential plugin {command!r} of user {user!r} is not installed{hint}"
         case f.PluginUnrunnable(command, e):
-            return f"cannot run the credential plugin {command!r}: {_os_reason(e)}"
+            return f"cannot run the credential plugin {command!r}: {os_reason(e)}"
         case f.PluginSilent(command, timeout):
             return f"the credential plugin {command!r} gave no answer in {timeout:g} s"
         case f.PluginFailed(command, returncode, said):
@@ -153,7 +153,7 @@ def text(fact) -> str:
 
         # ----- portforward.py
         case f.CannotListen(local_port, e):
-            return f"cannot listen on 127.0.0.1:{local_port}: {_os_reason(e)}"
+            return f"cannot listen on 127.0.0.1:{local_port}: {os_reason(e)}"
         case f.PortForwardForbidden(pod, namespace):
             return (f"port-forward to pod {pod} is forbidden (403): your user may not create "
                     "pods/portforward in namespace " + namespace)
@@ -166,11 +166,6 @@ def text(fact) -> str:
         case f.Watching(what):
             return f"watching {what}"
     raise LookupError(f"no wording for {fact!r}")
-
-
-def _os_reason(e: object) -> str:
-    """An OSError's reason as the system says it ("Permission denied"); any other error as it says itself."""
-    return str(getattr(e, "strerror", None) or e)
 
 
 def _first_line(e: object) -> str:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .failures import phrase
+from .failures import os_reason, phrase
 
 
 def text(fact) -> str:
@@ -30,8 +30,6 @@ def text(fact) -> str:
             return f"{name} ({pod_state(fact)})"
         case f.PodNotReady(namespace, pod):
             return f"pod {pod.name} in {namespace} is not ready ({pod_state(pod)})"
-        case f.PodNotFound(pod, namespace):
-            return f"pod {pod} not found in namespace {namespace}"
         case f.NoReadyPod(store, namespace, matched, pods):
             listed = ", ".join(text(p) for p in pods[:10]) or "the namespace is empty"
             if len(pods) > 10:
@@ -52,7 +50,7 @@ def text(fact) -> str:
         case f.JsonNeedsTimescale():
             return "--json gives a query's rows: it goes with timescaledb only"
         case f.SqlFileUnreadable(path, cause):
-            return f"cannot read the SQL file {path}: {getattr(cause, 'strerror', None) or cause}"
+            return f"cannot read the SQL file {path}: {os_reason(cause)}"
         case f.SqlFileTooBig(path, limit):
             return f"the SQL file {path} is over {limit // 1024} KiB: run it in a session"
         case f.NoCommand():
@@ -65,8 +63,6 @@ def text(fact) -> str:
             return "reading"
 
         # ----- hubs: the kubeconfig's contexts
-        case f.ContextsUnreadable(paths, cause):
-            return f"cannot read the contexts of {paths}: {cause}"
         case f.NoContexts(paths):
             return f"the kubeconfig {paths} has no contexts"
         case f.NoContextNamed():
@@ -101,8 +97,6 @@ def text(fact) -> str:
         # ----- fleet: the hubs
         case f.PointsElsewhere(context, server, was):
             return f"the context {context} now points at {server}, not {was}: not changed (open the fleet again)"
-        case f.ReadingNamespace(namespace):
-            return f"reading namespace {namespace}"
     raise LookupError(f"no wording for {fact!r}")
 
 

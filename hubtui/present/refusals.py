@@ -1,16 +1,11 @@
 """Why the cleanup conversation stopped before anything changed (hubtui.ops.cleanup.refusals), worded once for
-both faces: `hubtui cleanup` prints the line (hubtui.__main__), the wizard shows it (its asker and run screen).
-A Refused error holds the fact; `worded` gives it its line."""
+both faces: a Refused error holds the fact, and its line is `refused_text`'s (through hubtui.present.failures,
+which hands it the facts of the conversation and of the evidence)."""
 
 from __future__ import annotations
 
 from ..paths import tilde
 from ..words import human_age
-
-
-def text(fact) -> str:
-    """A refusal's line (hubtui.present.failures hands it the cleanup conversation's facts)."""
-    return refused_text(fact)
 
 
 def stale_text(stale) -> str:
@@ -78,3 +73,6 @@ def refused_text(fact) -> str:
                 f"({', '.join(tilde(m) for m in fact.missing[:3])}), and the stores may be drained already: the "
                 "run is not resumed without it; nothing was changed")
     raise TypeError(f"no words for {fact!r}")
+
+
+text = refused_text  # hubtui.present.failures words a fact with its module's `text`

@@ -105,3 +105,24 @@ def test_every_fact_of_the_engine_is_worded_in_present_in_one_line(kind):
 
     line = str(HubError(_fact(kind)))
     assert line.strip() and "\n" not in line and kind.__name__ not in line and "x=" not in line, line
+
+
+def test_an_error_s_line_never_raises_even_when_its_fact_has_no_words():
+    """Its line is read in handlers, threads and logs: a fact present/ cannot word gives its kind and fields."""
+    from hubtui.errors import HubError
+    from hubtui.frozen import frozen
+
+    @frozen
+    class Unknown:
+        name: str
+
+    assert str(HubError(Unknown("hub"))) == "Unknown(name='hub')"
+
+
+def test_an_unexpected_error_that_says_nothing_is_said_as_before():
+    """describe_api_error of an error with no text: what hubtui was doing, and nothing after it (as before the
+    words moved to present/), never an "API error 0"."""
+    from hubtui.kube.client import describe_api_error
+    from hubtui.kube.failures import ReadingNamespace
+
+    assert str(describe_api_error(RuntimeError(), ReadingNamespace("hub"))) == "reading namespace hub: "

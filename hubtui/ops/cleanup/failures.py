@@ -354,12 +354,6 @@ class PodsUnwatched:
 
 
 @frozen
-class ReadingNamespace:
-    """Reading namespace `namespace` (plan.py too)."""
-    namespace: str
-
-
-@frozen
 class CheckingDrained:
     """Checking that namespace `namespace` is still drained."""
     namespace: str

@@ -24,10 +24,11 @@ from ...events import Emit, Progress, StepDone, StepStarted, ignore
 from ...facts import DrainFinished, JobsDeleted, Listed, NamespaceCreatedAgain, NamespacesDeleted, NamespacesTerminating, NamespaceStuck, PodsLeft, PodsRemain, ScaledToZero, WebhookDeleted, WebhookNotDeleted
 from ...kube.objects import delete_object, dig, list_items, meta_of, name_in, patch_object, read_object
 from ...kube.rest import Collection
+from ...kube.failures import ReadingNamespace
 from .failures import (CancelledBeforeDrain, CancelledWhileDeletingJobs, CancelledWhileScaling, CancelledWhileSettling,
                        CancelledWhileWaiting, CheckingAtZero, CheckingDrained, DeletingNamespace, DeletingWebhook,
                        DrainNotHeld, Draining, Keeper, ListingWorkloads, ManagedBy, MarkedBy, NoPlannedUid, OwnedBy,
-                       PodsUnwatched, ReadingNamespace, RecreatedSincePlan, ScaledBack, SetBy)
+                       PodsUnwatched, RecreatedSincePlan, ScaledBack, SetBy)
 from .steps import served_label
 
 

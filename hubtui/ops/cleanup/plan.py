@@ -23,10 +23,11 @@ from ...settings import Settings
 from ...kube.objects import dig, list_items, meta_of, name_in, read_object
 from .evidence import (UNPROVEN, Evidence, UnknownEvidence, cloud_production_hints, gather, production_like,
                        production_pattern, refuse_contrary)
+from ...kube.failures import ReadingNamespace
 from .failures import (BadEnvironmentName, BadNamespaceName, ListingApiServices, ListingCrds, ListingInfraUsers,
                        ListingNamespace, ListingWebhooks, NoEnvironment, PlanChanged, PlanEvidenceUnknown,
                        PlanForOtherCluster, PlanRiskUnknown, PlanUnreadable, PlanUnsaved, PlatformNamespace,
-                       ReadingNamespace, SystemNamespace, UnknownProvider)
+                       SystemNamespace, UnknownProvider)
 from .local_state import KubeconfigEntries, LocalPlan, plan_kubeconfig
 
 
