@@ -433,6 +433,7 @@ class RowsChanged:
     removed: tuple[str, ...] = ()
     synced: bool = False  # the store now matches the server (after a list)
     error: str | None = None  # the watch is broken (API unreachable, 403...); it keeps retrying
+    error_kind: str = ""  # the error's kind (kube.client's UNAUTHORIZED, FORBIDDEN, UNREACHABLE, FAILED)
     hpa_error: str | None = None  # the HPAs cannot be read (e.g. 403): the rows work, the HPA column is empty
 
 
@@ -456,6 +457,7 @@ class DeploymentStore:
         self._targets: dict[str, HpaRange] = {}
         self._listeners: list[Callable[[RowsChanged], None]] = []
         self.error: str | None = None  # the deployments watch is broken (it keeps retrying)
+        self.error_kind = ""  # its kind (WatchEvent.kind)
         self.hpa_error: str | None = None  # HPAs cannot be watched (e.g. 403): rows show no HPA
         self._deps = Watcher(deps_call, self._on_deployments, what=f"deployments in {where(namespace)}", key=key,
                              schema=DeploymentFields, transform=strip_deployment)
@@ -471,7 +473,7 @@ class DeploymentStore:
             if self._rows or self._synced["deployments"] or self.error or self.hpa_error:
                 listener(RowsChanged(tuple(sorted(self._rows.values(), key=lambda r: (r.namespace, r.name))),
                                      synced=self._synced["deployments"], error=self.error,
-                                     hpa_error=self.hpa_error))
+                                     error_kind=self.error_kind, hpa_error=self.hpa_error))
 
     def start(self) -> DeploymentStore:
         if self._deps.thread is None:
@@ -526,7 +528,8 @@ class DeploymentStore:
     def _update(self, events: list[WatchEvent], source: str) -> None:
         """On a watcher thread. Listeners are called under the store's lock, so that changes reach them
         in the order they were made, whichever of the two watches saw them."""
-        error = next((e.error for e in events if e.type == ERROR), None)
+        failed = next((e for e in events if e.type == ERROR), None)
+        error = failed.error if failed is not None else None
         synced_now = any(e.type == SYNCED for e in events)
         with self._cond:
             if synced_now:
@@ -541,9 +544,9 @@ class DeploymentStore:
                 error = None
             elif error:
                 self._synced["deployments"] = False
-                self.error = error
+                self.error, self.error_kind = error, failed.kind if failed is not None else ""
             elif self._synced["deployments"]:
-                self.error = None
+                self.error, self.error_kind = None, ""
             upserted: list[DeploymentRow] = []
             removed: list[str] = []
             if source == "hpas" or synced_now:
@@ -570,7 +573,7 @@ class DeploymentStore:
                         self._rows[key] = row
                         upserted.append(row)
             change = RowsChanged(tuple(upserted), tuple(removed), synced=self._synced["deployments"],
-                                 error=self.error, hpa_error=self.hpa_error)
+                                 error=self.error, error_kind=self.error_kind, hpa_error=self.hpa_error)
             self._cond.notify_all()
             if upserted or removed or error or hpa_changed or synced_now:
                 for listener in list(self._listeners):

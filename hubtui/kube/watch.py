@@ -24,7 +24,7 @@ from typing import Any
 from collections.abc import Callable
 
 from ..frozen import frozen
-from .client import REQUEST_TIMEOUT, describe_api_error
+from .client import REQUEST_TIMEOUT, describe_api_error, failure_kind
 from .failures import Watching
 
 
@@ -71,6 +71,7 @@ class WatchEvent:
     type: str
     obj: dict | None = None
     error: str | None = None
+    kind: str = ""  # an ERROR's kind: kube.client's UNAUTHORIZED, FORBIDDEN, UNREACHABLE or FAILED
 
 
 def name_key(obj: dict) -> str:
@@ -205,7 +206,8 @@ class Watcher(ResponseThread):
                     self._rv = None
                     continue
                 self.connected.clear()
-                self._emit([WatchEvent(ERROR, error=str(describe_api_error(e, Watching(self.what))))])
+                self._emit([WatchEvent(ERROR, error=str(describe_api_error(e, Watching(self.what))),
+                                       kind=failure_kind(e)[0])])
                 self._stop.wait(delay)
                 delay = min(delay * 2, self._backoff_max)
                 self._rv = None  # after an outage, list again: events may have been missed

@@ -24,8 +24,7 @@ from ..frozen import frozen
 from ..config import context_pattern
 from ..errors import HubError
 from ..events import Emit, ignore
-from ..kube.client import (FAILED, describe_api_error, FORBIDDEN, UNAUTHORIZED, UNREACHABLE, KubeConnection, connect, error_kind,
-                           failure_kind, reach)
+from ..kube.client import (FAILED, describe_api_error, FORBIDDEN, UNAUTHORIZED, UNREACHABLE, KubeConnection, connect, failure_kind, reach)
 from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
 from ..settings import Settings
 from .cleanup.names import ENVIRONMENT_LABELS, named_environments, production_like
@@ -256,7 +255,7 @@ class Fleet:
         before = self.view(context)
         changes: dict = {"rows": tuple(store.rows), "synced": change.synced}
         if change.error:
-            changes.update(state=error_kind(change.error), why=change.error, synced=False)
+            changes.update(state=change.error_kind or FAILED, why=change.error, synced=False)
         elif change.synced:
             changes.update(state=LIVE, why="")
         if before.synced and (change.upserted or change.removed):
