@@ -290,6 +290,15 @@ class NetworkInUse:
     users: tuple[NetworkUser, ...]
 
 
+@frozen
+class PartElsewhere:
+    """A part the plan listed for network `network` (its label), `part` ("firewall rule x"), now belongs to another
+    network (`now`, its link): recreated under its name since the plan. Nothing of the network was deleted."""
+    network: str
+    part: str
+    now: str
+
+
 # ----- azure.py -------------------------------------------------------------------------------------------
 @frozen
 class NoAzureSubscription:

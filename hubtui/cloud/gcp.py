@@ -33,7 +33,7 @@ from ..facts import (AlreadyGone, BlockedBy, CannotDelete, CloudError, DeletionU
                      StoppedBefore)
 from ..facts import ApiDisabled, MemorystoreDataLost, NameOnly, NoAnswerFrom, ProtectionOn, Risk, TagOnly
 from ..settings import Settings
-from .failures import (DeletionFailed, EarlierDeletionEnded, ForwardingRule, GcpCredentialsRefused, GcpListingRefused,
+from .failures import (PartElsewhere, DeletionFailed, EarlierDeletionEnded, ForwardingRule, GcpCredentialsRefused, GcpListingRefused,
                        GcpNetworkUnreadable, GcpUnreachable, GoogleLibraries, NetworkInUse, NetworkUser, NoGcpCredentials,
                        NoGcpProject, NoGcpRegion, NotAGcpPlan, OperationErrors, OtherGcpProject, Peering,
                        SqlProtectionOn, SqlProtectionSwitchedOn, VmInstance)
@@ -651,16 +651,25 @@ def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     users = _network_users(gcp, current)
     if users:  # nothing in it goes (not even a firewall rule) while something else still lives there
         raise HubError(NetworkInUse(resource.label(), tuple(users)))
+    parts = []  # (what, region, read, delete) of each part the plan listed, by name
     for rid in resource.details.get("firewalls", ()):
         name = rid.rsplit("/", 1)[-1]
-        _delete_part(f"firewall rule {name}",
-                     partial(firewalls.delete_unary, project=gcp.project, firewall=name),
-                     None, gcp, ctx, step, resource.id)
+        parts.append((f"firewall rule {name}", None, partial(firewalls.get, project=gcp.project, firewall=name),
+                      partial(firewalls.delete_unary, project=gcp.project, firewall=name)))
     for rid in resource.details.get("subnetworks", ()):
-        parts = rid.split("/")  # projects/p/regions/r/subnetworks/s
-        region, name = parts[3], parts[5]
-        _delete_part(f"subnetwork {name}", partial(subnetworks.delete_unary,
-            project=gcp.project, region=region, subnetwork=name), region, gcp, ctx, step, resource.id)
+        _, _, _, region, _, name = rid.split("/")  # projects/p/regions/r/subnetworks/s
+        parts.append((f"subnetwork {name}", region,
+                      partial(subnetworks.get, project=gcp.project, region=region, subnetwork=name),
+                      partial(subnetworks.delete_unary, project=gcp.project, region=region, subnetwork=name)))
+    for what, _, read, _ in parts:  # each still this network's, before any of them goes: a name is no proof
+        try:
+            part = _call(read, f"reading {what}", ctx)
+        except gcp.sdk.exceptions.NotFound:
+            continue  # gone already: its delete says so
+        if part.network != current.self_link:
+            raise HubError(PartElsewhere(resource.label(), what, part.network))
+    for what, region, _, delete in parts:
+        _delete_part(what, delete, region, gcp, ctx, step, resource.id)
     if ctx.cancel.is_set():
         raise Cancelled()
     _compute_delete(lambda: networks.delete_unary(project=gcp.project, network=resource.name), None,

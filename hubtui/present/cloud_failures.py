@@ -107,6 +107,9 @@ def text(fact) -> str:
             more = f" and {len(users) - 5} more" if len(users) > 5 else ""
             return (f"{network} is still used by {', '.join(text(u) for u in users[:5])}{more}: nothing in it was "
                     "deleted (its firewall rules and subnetworks stay); remove those first, then resume")
+        case f.PartElsewhere(network, part, now):
+            return (f"the plan's {part} of {network} now belongs to another network ({now.rsplit('/', 1)[-1]}): made "
+                    "again under its name since the plan; nothing of the network was deleted; plan again")
         # azure.py
         case f.NoAzureSubscription():
             return "no Azure subscription: set AZURE_SUBSCRIPTION_ID"

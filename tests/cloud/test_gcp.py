@@ -428,6 +428,25 @@ def test_a_network_something_else_still_uses_loses_nothing_not_even_a_firewall_r
     assert net in gcp.networks and f"{CLUSTER}-allow-internal" in gcp.firewalls and gcp.subnetworks
 
 
+def test_a_part_made_again_under_its_name_on_another_network_stops_the_network_before_anything_goes(gcp, settings,
+                                                                                                  rec):
+    """The plan listed the network's firewall rule by name; since, a rule of that name belongs to another network
+    (deleted and made again): it is never deleted, nor is anything of the planned network."""
+    net = f"{CLUSTER}-vpc"
+    gcp.add_network(net, subnetworks=(f"{CLUSTER}-subnet",), firewalls=(f"{CLUSTER}-allow-internal",))
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.add_network("billing-vpc")
+    gcp.firewalls[f"{CLUSTER}-allow-internal"]["network"] = gcp.networks["billing-vpc"]["selfLink"]
+    gcp.requests.clear()
+
+    (outcome,) = gcp_cloud.teardown(plan, settings, rec.ctx())
+
+    assert outcome.outcome == FAILED and words(outcome) == (
+        f"the plan's firewall rule {CLUSTER}-allow-internal of vpc-network {net} now belongs to another network "
+        "(billing-vpc): made again under its name since the plan; nothing of the network was deleted; plan again")
+    assert gcp.calls("DELETE") == [] and f"{CLUSTER}-allow-internal" in gcp.firewalls and gcp.subnetworks
+
+
 def test_a_stop_once_a_firewall_rule_is_gone_deletes_nothing_more_and_records_the_network(gcp, settings, rec):
     """The stop comes as the network's first part is deleted: its subnetwork and the network are not sent a
     delete, and the network's outcome (stopped before its own delete request, a part of it gone) is journaled and

@@ -309,6 +309,9 @@ class GcpStandIn:
             ("GET", r"/compute/v1/projects/(?P<p>SEG)/global/networks/(?P<name>SEG)", self._get_network),
             ("DELETE", r"/compute/v1/projects/(?P<p>SEG)/global/networks/(?P<name>SEG)", self._delete_network),
             ("GET", r"/compute/v1/projects/(?P<p>SEG)/global/firewalls", self._list_firewalls),
+            ("GET", r"/compute/v1/projects/(?P<p>SEG)/global/firewalls/(?P<name>SEG)", self._get_firewall),
+            ("GET", r"/compute/v1/projects/(?P<p>SEG)/regions/(?P<region>SEG)/subnetworks/(?P<name>SEG)",
+             self._get_subnetwork),
             ("GET", r"/compute/v1/projects/(?P<p>SEG)/aggregated/instances", self._aggregated_instances),
             ("GET", r"/compute/v1/projects/(?P<p>SEG)/aggregated/forwardingRules", self._aggregated_rules),
             ("GET", r"/compute/v1/projects/(?P<p>SEG)/global/forwardingRules", self._global_rules),
@@ -506,6 +509,18 @@ class GcpStandIn:
             return refused
         rules = [r for k, r in self.forwarding_rules.items() if k.startswith("global/")]
         return 200, {"kind": "compute#forwardingRuleList", "items": rules}
+
+    def _get_firewall(self, p: str, name: str, body=None) -> tuple[int, dict]:
+        rule = self.firewalls.get(name)
+        if rule is None or p != self.project:
+            return self._not_found(f"The resource 'projects/{p}/global/firewalls/{name}'")
+        return 200, rule
+
+    def _get_subnetwork(self, p: str, region: str, name: str, body=None) -> tuple[int, dict]:
+        sub = self.subnetworks.get(f"{region}/{name}")
+        if sub is None or p != self.project:
+            return self._not_found(f"The resource 'projects/{p}/regions/{region}/subnetworks/{name}'")
+        return 200, sub
 
     def _delete_firewall(self, p: str, name: str, body=None) -> tuple[int, dict]:
         rule = self.firewalls.get(name)
