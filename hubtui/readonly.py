@@ -24,14 +24,3 @@ def readonly_reason(settings, context: str | None) -> str | None:
     if pattern:
         return f"context {context} matches the read-only pattern {pattern!r} of the config file"
     return None
-
-
-def refused(why: str, what: str) -> ReadOnlyError:
-    """The one line of a change refused because read-only is on (`why`)."""
-    return ReadOnlyError(f"read-only ({why}): {what} is refused; nothing was changed")
-
-
-def refuse_if_readonly(settings, context: str | None, what: str) -> None:
-    why = readonly_reason(settings, context)
-    if why:
-        raise refused(why, what)

@@ -354,6 +354,7 @@ def test_a_hub_that_one_of_its_contexts_declares_read_only_is_read_only_through_
         assert refused.returncode == 2 and "read-only (through context dev-alias, the same hub (its server and " \
             "namespace)" in refused.stderr and "nothing was changed" in refused.stderr, (argv, refused.stderr)
     from hubtui.kube.client import connect
+    from hubtui.ops.cleanup.failures import Destroying
     from hubtui.ops.cleanup.session import ClusterCleanup
     from hubtui.readonly import ReadOnlyError
 
@@ -361,7 +362,7 @@ def test_a_hub_that_one_of_its_contexts_declares_read_only_is_read_only_through_
     conn = connect(one)
     try:  # a destroy asks the same before its lock (the CLI's own name check refuses this namespace's name first)
         with pytest.raises(ReadOnlyError, match="through context dev-alias"):
-            ClusterCleanup(conn, one).refuse_if_readonly("destroying 'dev'", ns)
+            ClusterCleanup(conn, one).refuse_if_readonly(Destroying("dev"), ns)
     finally:
         conn.close()
     assert fleet_hubs["dev"].replicas() == before

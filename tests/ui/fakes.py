@@ -310,10 +310,10 @@ class FakeCleanupPort:
 
     def refuse_if_readonly(self, what, namespace):
         if self.b.readonly:
-            from hubtui.present.failures import phrase
+            from hubtui.ops.failures import ReadOnlyRefused
             from hubtui.readonly import ReadOnlyError
 
-            raise ReadOnlyError(f"read-only ({self.b.readonly}): {phrase(what)} is refused; nothing was changed")
+            raise ReadOnlyError(ReadOnlyRefused(self.b.readonly, what))
 
     def lock(self, environment):
         return FakeLock(self.b, environment)

@@ -15,7 +15,7 @@ import pytest
 from hubtui.errors import Declined, HubError, Refused, UsageError
 from hubtui.ops.cleanup import session as session_engine
 from hubtui.ops.cleanup.journal import JournalState
-from hubtui.present.failures import phrase
+from hubtui.ops.failures import ReadOnlyRefused
 from hubtui.ops.cleanup.plan import CleanupOptions
 from hubtui.ops.cleanup.refusals import TooOld
 from hubtui.ops.cleanup.session import Choose, CleanupSession, Say, TypePhrase, advance
@@ -48,7 +48,7 @@ class Port:
     def refuse_if_readonly(self, what, namespace):
         self.calls.append("readonly")
         if self.readonly:
-            raise ReadOnlyError(f"read-only ({self.readonly}): {phrase(what)} is refused; nothing was changed")
+            raise ReadOnlyError(ReadOnlyRefused(self.readonly, what))
 
     def lock(self, environment):
         port = self

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from hubtui.errors import UsageError
-from hubtui.readonly import ReadOnlyError, readonly_reason, refuse_if_readonly
+from hubtui.readonly import ReadOnlyError, readonly_reason
 from hubtui.settings import Settings
 
 
@@ -32,8 +32,10 @@ def test_a_context_pattern_turns_read_only_on_by_itself(tmp_path):
     settings = Settings.from_env(write_config(tmp_path, 'readonly_contexts = ["*prod*", "gke_acme_*"]\n'))
     assert readonly_reason(settings, "kwok-demo") is None
     assert "matches the read-only pattern '*prod*'" in readonly_reason(settings, "eks-prod-eu")
-    with pytest.raises(ReadOnlyError, match=r"read-only \(context gke_acme_x .*\): scaling is refused; nothing"):
-        refuse_if_readonly(settings, "gke_acme_x", "scaling")
+    from hubtui.ops.failures import ReadOnlyRefused, Scaling
+
+    assert re.fullmatch(r"read-only \(context gke_acme_x .*\): scaling is refused; nothing was changed",
+                        str(ReadOnlyError(ReadOnlyRefused(readonly_reason(settings, "gke_acme_x"), Scaling()))))
     assert ReadOnlyError("x").exit_code == 2
 
 
