@@ -115,11 +115,22 @@ CHARACTERS = {"space": " ", "tab": "\t", "enter": "\r", "escape": "\x1b", "shift
 
 def burst(app, *keys: str) -> None:
     """Keys as one burst, the way a fast typist or a paste sends them: all queued at once, none waiting for the
-    one before it to be handled (Pilot.press waits after each key, which hides races of the focus)."""
+    one before it to be handled (Pilot.press waits after each key, which hides races of the focus). A key is a
+    name ("enter", "minus") or a character ("-"), sent as the terminal sends it: named ("minus"), with its
+    character."""
+    import unicodedata
+
     from textual import events
+    from textual.keys import KEY_NAME_REPLACEMENTS, key_to_character
 
     for key in keys:
-        character = CHARACTERS.get(key, key if len(key) == 1 else None)
+        if len(key) == 1:  # a character: named as the terminal's driver names it
+            character = key
+            if not key.isalnum() and key not in CHARACTERS.values():
+                name = unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
+                key = KEY_NAME_REPLACEMENTS.get(name, name)
+        else:
+            character = CHARACTERS[key] if key in CHARACTERS else key_to_character(key)
         app.post_message(events.Key(key, character))
 
 
