@@ -35,6 +35,12 @@ class HubError(Exception):
         return self.message
 
 
+def said(fact: object) -> str:
+    """A fact of the engine in the words the face installed (present/), for a line the engine holds as text: an
+    event's, a result's, a log's end. Never raises."""
+    return _words(fact)
+
+
 def speak_with(wording) -> None:
     """Install the face's wording of the engine's facts: `wording(fact) -> str`, one line."""
     global _wording

@@ -8,7 +8,7 @@ from datetime import datetime, UTC
 from typing import Any, TypedDict
 from collections.abc import Callable
 
-from ..errors import HubError
+from ..errors import said
 from ..frozen import frozen
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 from .failures import (ListingDeployments, ListingHpas, OriginalReplicasNotACount, OriginalReplicasTooMany,
@@ -30,7 +30,7 @@ class InvalidOriginalReplicas(ValueError):
         self.fact = fact
 
     def __str__(self) -> str:
-        return HubError(self.fact).message
+        return said(self.fact)
 
 
 def parse_original_replicas(value: str | None) -> int | None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from collections.abc import Callable
 
 from ..frozen import frozen
-from ..errors import HubError
+from ..errors import HubError, said
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
 from .failures import (ContainerNotStarted, ContainerRestarting, DeploymentNotFound, DetailClosed, EmptySelector,
                        LogRefused, PodNotScheduled, ReadingDeployment, ReadingLogs)
@@ -377,14 +377,14 @@ class LogStream(ResponseThread):
         except Exception:  # noqa: BLE001 - only a better word: without it the plain ending stands
             return None
         if not dig(pod, "spec", "nodeName"):
-            return _said(PodNotScheduled(self.pod))
+            return said(PodNotScheduled(self.pod))
         for status in dig(pod, "status", "containerStatuses") or []:
             waiting = dig(status, "state", "waiting") if status.get("name") == self.container else None
             if waiting is not None:
                 reason = str(waiting["reason"]) if waiting.get("reason") else ""
                 if status.get("restartCount"):  # it ran before: its log ended with that run
-                    return _said(ContainerRestarting(self.container, reason))
-                return _said(ContainerNotStarted(self.container, reason))
+                    return said(ContainerRestarting(self.container, reason))
+                return said(ContainerNotStarted(self.container, reason))
         return None
 
     def _follow(self, since: int | None) -> None:
@@ -480,10 +480,7 @@ def _log_error(exc: BaseException, pod: str, container: str) -> str:
         except (ValueError, AttributeError):
             message = None
         if message:
-            return _said(LogRefused(pod, container, str(message)))
+            return said(LogRefused(pod, container, str(message)))
     return str(describe_api_error(exc, ReadingLogs(pod, container)))
 
 
-def _said(fact: object) -> str:
-    """A fact of kube/failures.py in the words present/ gives it (the line a log's end shows)."""
-    return HubError(fact).message
