@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from ..frozen import frozen
-from ..errors import HubError, UsageError
+from ..errors import HubError, UsageError, said
 from ..kube.client import KubeConnection, describe_api_error
 from ..kube.objects import read_object
 from ..kube.pods import PodLook, list_pods, read_pod
@@ -451,7 +451,7 @@ def hand_over(session: SessionPlan, words: SessionWords, *, out=None, err=None):
             forward.close()
         raise
     for warning in words.warnings(session):
-        print(f"warning: {warning}", file=err)
+        print(said(f.SessionWarning(warning)), file=err)
     print("\n".join(words.opening(session, ESCAPE_NAME, None if forward is None else forward.port)), file=out,
           flush=True)
     over = threading.Event()
@@ -469,7 +469,7 @@ def hand_over(session: SessionPlan, words: SessionWords, *, out=None, err=None):
             forward.close()
     if forward is not None and forward.dropped.is_set():  # the client saw its connection end: said here too
         dropped = forward.summary()  # the stream that dropped first; then the client's tries again
-        result = replace(result, error=f"{result.error + '; ' if result.error else ''}{dropped}")
+        result = replace(result, error=said(f.SessionError(result.error, dropped)))
     if audit is not None:
         ended = datetime.now(UTC)
         try:
@@ -477,7 +477,7 @@ def hand_over(session: SessionPlan, words: SessionWords, *, out=None, err=None):
                          ended=ended.isoformat(timespec="milliseconds"), seconds=round(result.seconds, 3),
                          exit_status=result.exit_status, escaped=result.escaped, error=result.error)
         except AuditError as e:
-            result = replace(result, error=f"{result.error + '; ' if result.error else ''}{e}")
+            result = replace(result, error=said(f.SessionError(result.error, str(e))))
     return result
 
 
@@ -488,7 +488,7 @@ def _say_drop(forward, over: threading.Event, line: Callable[[], str], err) -> N
         if forward.dropped.wait(0.2):
             forward.settle()  # a stream that dropped first is said, not the client's try again after it
             if not over.is_set():
-                print(f"\r\nhubtui: {line()}\r", file=err, flush=True)
+                print(f"\r\n{said(f.HubtuiSays(line()))}\r", file=err, flush=True)
             return
 
 
@@ -630,8 +630,8 @@ def run_command(plan: CommandPlan, *, timeout: float | None = None) -> CommandRe
     try:
         done = subprocess.run(plan.argv, input=plan.stdin, capture_output=True, timeout=timeout,
                               env={**os.environ, **plan.env})
-    except subprocess.TimeoutExpired:
-        result = CommandResult(124, "", f"no answer in {timeout:g} s: stopped", time.monotonic() - started)
+    except subprocess.TimeoutExpired as e:
+        result = CommandResult(124, "", said(f.CommandNoAnswer(e.timeout)), time.monotonic() - started)
     except BaseException as e:  # Ctrl-C, or kubectl that cannot start: its end is audited, then it goes on up
         if audit is not None:
             audit.record("connect.command", **where, exit_status=None, seconds=round(time.monotonic() - started, 3),

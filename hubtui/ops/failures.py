@@ -2,7 +2,9 @@
 hubtui.present.ops_failures words it (what an operator reads lives in present/).
 
 Some are not errors but what hubtui was doing when one happened (describe_api_error's `doing`), or the change
-read-only mode refused (ReadOnlyRefused's `what`): those are worded as phrases, to begin or fill an error's line."""
+read-only mode refused (ReadOnlyRefused's `what`): those are worded as phrases, to begin or fill an error's line.
+Others are the lines the engine holds as text in its results and events (a change's error, a step's detail, a
+hub's why): it holds them worded, with hubtui.errors.said."""
 
 from __future__ import annotations
 
@@ -16,6 +18,14 @@ class ReadOnlyRefused:
     read-only mode is on, for `why`."""
     why: str
     what: object
+
+
+@frozen
+class ReadOnlyThrough:
+    """Why a hub is read-only (hubs.hub_readonly_reason): another context of the kubeconfig, `context`, reaches the
+    same server and namespace, and is read-only for `reason` (its own line)."""
+    context: str
+    reason: str
 
 
 @frozen
@@ -142,6 +152,33 @@ class ReadingSecret:
     """What hubtui was doing: reading the secret that holds a store's password (the problem names the secret)."""
 
 
+# ----- connect.py: what a session or a command says besides its own output ------------------------------------
+@frozen
+class SessionWarning:
+    """A warning said before a session opens (`text`: present/connect.py's line)."""
+    text: str
+
+
+@frozen
+class HubtuiSays:
+    """A line hubtui says on a session's terminal while its client runs (the port-forward dropped: `line`)."""
+    line: str
+
+
+@frozen
+class SessionError:
+    """A session's error: `then` (what went wrong at its end: the port-forward dropped, its end not audited),
+    after the session's own error `before` (None or '': none)."""
+    before: str | None
+    then: str
+
+
+@frozen
+class CommandNoAnswer:
+    """A command (connect -c) gave no answer within `seconds`, and was stopped."""
+    seconds: float
+
+
 # ----- hubs.py: the kubeconfig's contexts ---------------------------------------------------------------------
 @frozen
 class NoContexts:
@@ -223,6 +260,113 @@ class ClearingRecord:
     ref: str
 
 
+# ----- scale.py: a change's line (ScaleChange.error, its step's), a restore's, a rollback's, a wait's ------------
+@frozen
+class NotSentNoAudit:
+    """A change not sent: the audit log cannot be written (an earlier change found it so)."""
+
+
+@frozen
+class NotSentStopped:
+    """A change not sent: the operator stopped the run first."""
+
+
+@frozen
+class DoneNoAudit:
+    """A change made, whose audit line cannot be written."""
+
+
+@frozen
+class AnswerLost:
+    """The change of `ref` to `n` was sent twice (its first answer lost), the second copy was refused, and the
+    deployment does not show it now (or cannot be read): the first copy may have been made and changed since."""
+    ref: str
+    n: int
+
+
+@frozen
+class ChangedSince:
+    """A change of `ref` sent on the version read was not made: the deployment moved since, and not only its
+    status."""
+    ref: str
+
+
+@frozen
+class DryRun:
+    """A step's detail: a dry run (the API server validates each change, nothing is changed)."""
+
+
+@frozen
+class DryRunNothingChanged:
+    """A dry-run step's end: nothing was changed."""
+
+
+@frozen
+class SentOnCountNow:
+    """A step's end: sent again after a conflict, on the count the deployment has now (`count`), not the one its
+    line was drawn with."""
+    count: int
+
+
+@frozen
+class RollbackGone:
+    """The rollback of `deployment` failed: it is gone (deleted since the change)."""
+    deployment: str
+
+
+@frozen
+class RecordInvalid:
+    """A restore left `ref` alone: its record is not a valid count (`problem`: why, kube/deployments.py's line);
+    it stays at `desired`."""
+    ref: str
+    problem: str
+    desired: int
+
+
+@frozen
+class NoRecord:
+    """A restore left `ref` alone: it has no recorded count."""
+    ref: str
+
+
+@frozen
+class ChangedSinceMaintenance:
+    """A restore (without force) left `ref` alone: it is at `now`, not 0, though its record says `recorded`."""
+    ref: str
+    now: int
+    recorded: int
+
+
+@frozen
+class DeploymentGone:
+    """Why a deployment waited on is not ready: it is gone."""
+
+
+@frozen
+class NoAnswer:
+    """Why a deployment waited on is not known to be ready: the API server did not answer (no error was said)."""
+
+
+@frozen
+class PodsUnread:
+    """Why a deployment scaled to 0 is not known to be done: its pods could not be read (`error`: the watch's last
+    line; None: no answer), so they are not known to be gone."""
+    error: str | None
+
+
+@frozen
+class NotReadyWhenStopped:
+    """A wait's step: a deployment not ready when the operator stopped the wait, for `why`."""
+    why: str
+
+
+@frozen
+class NotReadyAfter:
+    """A wait's step: a deployment not ready after `seconds`, for `why`."""
+    seconds: float
+    why: str
+
+
 # ----- fleet.py: the hubs ---------------------------------------------------------------------------------------
 @frozen
 class PointsElsewhere:
@@ -233,3 +377,7 @@ class PointsElsewhere:
     was: str
 
 
+@frozen
+class HubNamespaceNotFound:
+    """A hub's view (HubView.why): its namespace `namespace` is not there."""
+    namespace: str

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..frozen import frozen
 from ..config import context_pattern
-from ..errors import HubError
+from ..errors import HubError, said
 from ..events import Emit, ignore
 from ..kube.client import (FAILED, describe_api_error, FORBIDDEN, UNAUTHORIZED, UNREACHABLE, KubeConnection, connect, failure_kind, reach)
 from ..kube.deployments import DeploymentRow, DeploymentStore, RowsChanged
@@ -228,7 +228,7 @@ class Fleet:
                     if conn is not None:
                         conn.close()
                     if getattr(e, "status", None) == 404:
-                        state, why = NO_HUB, f"namespace {hub.namespace} not found"
+                        state, why = NO_HUB, said(f.HubNamespaceNotFound(hub.namespace))
                     else:
                         state, why = failure_kind(e)
                     self._update(hub.context, state=state, why=why, synced=False)

@@ -10,7 +10,7 @@ import fnmatch
 from collections.abc import Collection, Sequence
 
 from ..frozen import frozen
-from ..errors import HubError, UsageError
+from ..errors import HubError, UsageError, said
 from ..kube.client import kubeconfig_paths
 from ..readonly import ReadOnlyError, readonly_reason
 from ..settings import Settings
@@ -111,7 +111,7 @@ def hub_readonly_reason(settings: Settings, context: str, server: str,
     mine = normalise_server(server)
     for (other_server, other_namespace), (other, reason) in readonly_hubs(settings).items():
         if other_server == mine and (namespaces is None or other_namespace in namespaces) and other != context:
-            return f"through context {other}, the same hub (its server and namespace): {reason}"
+            return said(f.ReadOnlyThrough(other, reason))
     return None
 
 

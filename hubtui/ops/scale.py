@@ -23,7 +23,7 @@ from dataclasses import field, replace
 
 from ..frozen import frozen
 from ..audit import AuditError, AuditLog
-from ..errors import HubError, UsageError
+from ..errors import HubError, UsageError, said
 from ..kube.client import KubeConnection, describe_api_error
 from ..kube.deployments import (MAX_REPLICAS, ORIGINAL_REPLICAS_ANNOTATION, DeploymentRow, DeploymentStore,
                                 StaleRestore, get_rows, list_rows, patch_deployment, patch_scale, restore_deployment,
@@ -185,22 +185,9 @@ class ScaleChange:
         return self.error is None
 
 
-NOT_SENT_STOPPED = "not sent: the run was stopped"
 # a change that writes the record is sent on the version read; a 409 reads it again and, while its count and
 # record are those it planned on (its controller only wrote its status: pods coming or going), sends it again
 CONFLICT_TRIES = 10
-
-
-def lost_answer(ref: str, n: int) -> str:
-    """A change sent twice (its first answer lost) whose second copy was refused, and the deployment does not
-    show it now (or cannot be read): the first copy may have been made and changed since."""
-    return (f"{ref}: the answer to the change to {n} was lost and the request sent again was refused; it may have "
-            f"been made (audited so) and changed since: look at {ref} before running it again")
-
-
-def changed_since(ref: str) -> str:
-    """Why a change sent on the version read was not made: the deployment moved since, and not only its status."""
-    return f"{ref} changed since it was read (its count or record): not changed; run it again"
 
 
 def made_before(error: BaseException) -> tuple[ScaleChange, ...]:
@@ -373,15 +360,16 @@ class ScaleEngine:
         warning = hpa_warning(row, n)
         if not step:  # the first try (a try again after a conflict reports on the first's line)
             step = f"{row.ref} {row.desired}→{n}"
-            self.emit(StepStarted(step, "dry run" if self.dry_run else ""))
+            self.emit(StepStarted(step, said(f.DryRun()) if self.dry_run else ""))
             if warning:
                 self.emit(warning)
         if self._audit_error is not None:
-            self.emit(StepFailed(step, "not sent: the audit log cannot be written"))
+            self.emit(StepFailed(step, said(f.NotSentNoAudit())))
             raise self._audit_error
         if self.cancel is not None and self.cancel.is_set():
-            self.emit(StepFailed(step, NOT_SENT_STOPPED))
-            return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, NOT_SENT_STOPPED, stopped=True)
+            error = said(f.NotSentStopped())
+            self.emit(StepFailed(step, error))
+            return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error, stopped=True)
         where = dict(context=self.conn.context, cluster=self.conn.cluster, namespace=self._ns(row),
                      deployment=row.name, before=row.desired, after=n)
         failure: Exception | None = None
@@ -428,11 +416,11 @@ class ScaleEngine:
                     try:
                         self._record(action, **where, **kept, **({"answer_lost": True} if answer_lost else {}))
                     except AuditError:
-                        self.emit(StepFailed(step, "done, but the audit log cannot be written"))
+                        self.emit(StepFailed(step, said(f.DoneNoAudit())))
                         raise
         if failure is not None and touch and getattr(failure, "resent", False):  # no second try on what may be
             # this change's own doing
-            error = lost_answer(row.ref, n)
+            error = said(f.AnswerLost(row.ref, n))
             self.emit(StepFailed(step, error))
             return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error)
         if failure is not None:
@@ -447,12 +435,13 @@ class ScaleEngine:
                 return self._scale_one(fresh, n, action=action, record=record and needs_record(fresh), clear=clear,
                                        put_record=put_record, tries=tries - 1, step=step,
                                        planned_from=row.desired if planned_from is None else planned_from)
-            error = changed_since(row.ref) if moved else str(describe_api_error(failure, f.ScalingDeployment(row.ref)))
+            error = (said(f.ChangedSince(row.ref)) if moved
+                     else str(describe_api_error(failure, f.ScalingDeployment(row.ref))))
             self.emit(StepFailed(step, error))
             return ScaleChange(row.ref, row.desired, n, self.dry_run, warning, error)
         # sent again after a conflict on a count that moved since the step's line was drawn: the line says so
-        moved_since = f"sent on its count now, {row.desired}" if planned_from not in (None, row.desired) else ""
-        self.emit(StepDone(step, "dry run: nothing changed" if self.dry_run else moved_since))
+        moved_since = said(f.SentOnCountNow(row.desired)) if planned_from not in (None, row.desired) else ""
+        self.emit(StepDone(step, said(f.DryRunNothingChanged()) if self.dry_run else moved_since))
         return change
 
     def _shows(self, row: DeploymentRow, n: int, record: object) -> bool | None:
@@ -504,8 +493,8 @@ class ScaleEngine:
         todo, at_count, refused = restore_plan(chosen, force=force)
         changes = [ScaleChange(row.ref, row.desired, row.original_replicas if row.original_replicas is not None
                                else row.desired, error=why) for row, why in refused]
-        for change in changes:
-            self.emit(StepFailed(f"restore {change.name}", change.error or "refused"))
+        for row, why in refused:
+            self.emit(StepFailed(f"restore {row.ref}", why))
         if force and todo and not self.dry_run:
             self._record("restore-force", context=self.conn.context, namespace=where(self.namespace),
                          deployments=[r.ref for r in todo])
@@ -531,7 +520,7 @@ class ScaleEngine:
                                      **({} if shown else {"may_have_been_made": True}))
                         if shown:  # the first copy cleared it
                             return change
-                        error = lost_answer(row.ref, row.desired)
+                        error = said(f.AnswerLost(row.ref, row.desired))
                         self.emit(StepFailed(f"restore {row.ref}", error))
                         return ScaleChange(change.name, change.before, change.after, error=error)
                     sent.settled()
@@ -542,7 +531,7 @@ class ScaleEngine:
                         e = e.__cause__ if isinstance(e.__cause__, Exception) else e
                     if fresh is not None:
                         return clear_record(fresh, tries - 1)
-                    error = changed_since(row.ref) if moved else str(describe_api_error(
+                    error = said(f.ChangedSince(row.ref)) if moved else str(describe_api_error(
                         e, f.ClearingRecord(row.ref)))
                     self.emit(StepFailed(f"restore {row.ref}", error))
                     return ScaleChange(change.name, change.before, change.after, error=error)
@@ -564,7 +553,7 @@ class ScaleEngine:
         self._check_audit()
         rows = {r.ref: r for r in self.rows()}
         gone = [ScaleChange(name, next(c.after for c in changes if c.name == name), before, False, None,
-                            f"rolling back {name}: the deployment is gone")
+                            said(f.RollbackGone(name)))
                 for name, before in made.items() if name not in rows]
         back = self._parallel([rows[name] for name in made if name in rows],
                               lambda row: self._scale_one(row, made[row.ref], action="rollback",
@@ -637,12 +626,12 @@ class ScaleEngine:
                     continue
                 row = store.row(name)
                 if row is None:
-                    not_ready[name] = "the deployment is gone" if store.synced else (store.error or "no answer")
+                    not_ready[name] = (said(f.DeploymentGone()) if store.synced
+                                       else store.error or said(f.NoAnswer()))
                     continue
                 mine = pods_of(row, list(pods.snapshot().values()))
                 if row.desired == 0 and not pods.connected.is_set():
-                    why = pod_errors[-1] if pod_errors else "no answer"
-                    not_ready[name] = f"its pods could not be read ({why}), so they are not known to be gone"
+                    not_ready[name] = said(f.PodsUnread(pod_errors[-1] if pod_errors else None))
                 else:
                     not_ready[name] = why_not_ready(mine, row.desired, store.raw(name))
                 evidence[name] = tuple(mine)
@@ -654,8 +643,8 @@ class ScaleEngine:
         outcome = WaitOutcome(tuple(ready), not_ready, time.monotonic() - started, evidence, seen,
                               stopped=stopped and bool(not_ready))
         for name, why in not_ready.items():
-            self.emit(StepFailed(f"wait {name}", f"not ready when the wait was stopped: {why}" if stopped else
-                                 f"not ready after {timeout:g}s: {why}"))
+            self.emit(StepFailed(f"wait {name}", said(f.NotReadyWhenStopped(why) if stopped else
+                                                      f.NotReadyAfter(timeout, why))))
         return outcome
 
 
@@ -679,16 +668,13 @@ def restore_plan(rows: list[DeploymentRow], *, force: bool) -> tuple[list[Deploy
     todo, at_count, refused = [], [], []
     for row in rows:
         if row.original_problem is not None:
-            refused.append((row, f"{row.ref}: cannot restore: {row.original_problem}; left at {row.desired}. Set "
-                                 "the annotation to the count wanted, or remove it"))
+            refused.append((row, said(f.RecordInvalid(row.ref, row.original_problem, row.desired))))
         elif row.original_replicas is None:
-            refused.append((row, f"{row.ref}: no recorded replica count to restore"))
+            refused.append((row, said(f.NoRecord(row.ref))))
         elif row.desired == row.original_replicas:
             at_count.append(row)
         elif row.desired != 0 and not force:
-            refused.append((row, f"{row.ref} was changed since maintenance (now {row.desired}, recorded "
-                                 f"{row.original_replicas}): restore with force to set it to "
-                                 f"{row.original_replicas}"))
+            refused.append((row, said(f.ChangedSinceMaintenance(row.ref, row.desired, row.original_replicas))))
         else:
             todo.append(row)
     return todo, at_count, refused

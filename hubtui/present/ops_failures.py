@@ -13,6 +13,8 @@ def text(fact) -> str:
         # ----- a change refused in read-only mode
         case f.ReadOnlyRefused(why, what):
             return f"read-only ({why}): {phrase(what)} is refused; nothing was changed"
+        case f.ReadOnlyThrough(other, reason):
+            return f"through context {other}, the same hub (its server and namespace): {reason}"
         case f.Scaling():
             return "scaling"
         case f.StoreShell(store):
@@ -62,6 +64,16 @@ def text(fact) -> str:
         case f.ReadingSecret():
             return "reading"
 
+        # ----- connect: what a session or a command says besides its own output
+        case f.SessionWarning(warning):
+            return f"warning: {warning}"
+        case f.HubtuiSays(line):
+            return f"hubtui: {line}"
+        case f.SessionError(before, then):
+            return f"{before + '; ' if before else ''}{then}"
+        case f.CommandNoAnswer(timeout):
+            return f"no answer in {timeout:g} s: stopped"
+
         # ----- hubs: the kubeconfig's contexts
         case f.NoContexts(paths):
             return f"the kubeconfig {paths} has no contexts"
@@ -94,9 +106,51 @@ def text(fact) -> str:
         case f.ClearingRecord(ref):
             return f"clearing the recorded count of {ref}"
 
+        # ----- scale: a change's line, a restore's, a rollback's, a wait's
+        case f.NotSentNoAudit():
+            return "not sent: the audit log cannot be written"
+        case f.NotSentStopped():
+            return "not sent: the run was stopped"
+        case f.DoneNoAudit():
+            return "done, but the audit log cannot be written"
+        case f.AnswerLost(ref, n):
+            return (f"{ref}: the answer to the change to {n} was lost and the request sent again was refused; it may "
+                    f"have been made (audited so) and changed since: look at {ref} before running it again")
+        case f.ChangedSince(ref):
+            return f"{ref} changed since it was read (its count or record): not changed; run it again"
+        case f.DryRun():
+            return "dry run"
+        case f.DryRunNothingChanged():
+            return "dry run: nothing changed"
+        case f.SentOnCountNow(count):
+            return f"sent on its count now, {count}"
+        case f.RollbackGone(name):
+            return f"rolling back {name}: the deployment is gone"
+        case f.RecordInvalid(ref, problem, desired):
+            return (f"{ref}: cannot restore: {problem}; left at {desired}. Set the annotation to the count wanted, "
+                    "or remove it")
+        case f.NoRecord(ref):
+            return f"{ref}: no recorded replica count to restore"
+        case f.ChangedSinceMaintenance(ref, now, recorded):
+            return (f"{ref} was changed since maintenance (now {now}, recorded {recorded}): restore with force to "
+                    f"set it to {recorded}")
+        case f.DeploymentGone():
+            return "the deployment is gone"
+        case f.NoAnswer():
+            return "no answer"
+        case f.PodsUnread(error):
+            why = error or text(f.NoAnswer())
+            return f"its pods could not be read ({why}), so they are not known to be gone"
+        case f.NotReadyWhenStopped(why):
+            return f"not ready when the wait was stopped: {why}"
+        case f.NotReadyAfter(timeout, why):
+            return f"not ready after {timeout:g}s: {why}"
+
         # ----- fleet: the hubs
         case f.PointsElsewhere(context, server, was):
             return f"the context {context} now points at {server}, not {was}: not changed (open the fleet again)"
+        case f.HubNamespaceNotFound(namespace):
+            return f"namespace {namespace} not found"
     raise LookupError(f"no wording for {fact!r}")
 
 
