@@ -7,10 +7,12 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ..errors import HubError
+from ..errors import HubError, said
 from ..settings import Settings
-from .failures import (ContextsUnreadable, KubeconfigUnreadable, KubeconfigUnusable, LoaderRefused, Nameless,
-                       NoKubeconfig, NoMetadata, NoSuchContext, ReachingContext)
+from .failures import (ApiStatus, ConnectionDropped, ConnectionFailed, ConnectionRefused, ContextsUnreadable,
+                       CredentialsRefused, KubeconfigUnreadable, KubeconfigUnusable, LoaderRefused, Nameless,
+                       NameDoesNotResolve, NoAnswerInTime, NoConnection, NoKubeconfig, NoMetadata, NoRoute,
+                       NoSuchContext, ReachingContext, ReadForbidden, TlsMismatch)
 
 if TYPE_CHECKING:
     # imported when used only: the client is slow to import
@@ -309,12 +311,12 @@ def failure_kind(exc: BaseException) -> tuple[str, str]:
     if is_api_error(exc):
         status = getattr(exc, "status", None)
         if status == 401:
-            return UNAUTHORIZED, "the credentials were refused (401): sign in again"
+            return UNAUTHORIZED, said(CredentialsRefused())
         if status == 403:
-            return FORBIDDEN, "forbidden (403): your user may not read this"
+            return FORBIDDEN, said(ReadForbidden())
         if not status:
             return UNREACHABLE, _plain(getattr(exc, "reason", ""))
-        return FAILED, f"API error {status} {getattr(exc, 'reason', '')}".strip()
+        return FAILED, said(ApiStatus(status, getattr(exc, "reason", "")))
     if isinstance(exc, (*_urllib3_errors(), OSError)):
         return UNREACHABLE, network_reason(exc)
     return FAILED, str(exc) or type(exc).__name__
@@ -336,7 +338,7 @@ def _plain(reason: object) -> str:
     import re
 
     text = re.sub(r"^\[Errno -?\d+\]\s*", "", str(reason or "")).strip()
-    return (text[:1].lower() + text[1:]) if text else "the connection failed"
+    return (text[:1].lower() + text[1:]) if text else said(ConnectionFailed())
 
 
 def urllib3_exceptions():
@@ -353,8 +355,9 @@ def _urllib3_errors() -> tuple[type, ...]:
 
 
 def network_reason(exc: BaseException) -> str:
-    """Why a connection failed, in plain words (never an exception's class name on screen). The failures of
-    hubtui's own sockets (kube/wire.py) are OSErrors; urllib3's (a proxy, the library's client) are read too."""
+    """Why a connection failed, in plain words (worded in present/: never an exception's class name on screen).
+    The failures of hubtui's own sockets (kube/wire.py) are OSErrors; urllib3's (a proxy, the library's client)
+    are read too."""
     import errno
     import socket
     import ssl
@@ -365,24 +368,24 @@ def network_reason(exc: BaseException) -> str:
     while cause is not None and id(cause) not in seen:  # MaxRetryError holds the real reason
         seen.add(id(cause))
         if isinstance(cause, socket.gaierror) or (u3 is not None and isinstance(cause, u3.NameResolutionError)):
-            return "its name does not resolve"
+            return said(NameDoesNotResolve())
         if isinstance(cause, ConnectionRefusedError) or "Connection refused" in str(cause):
-            return "connection refused"  # before the timeouts: urllib3's NewConnectionError is a ConnectTimeoutError
+            return said(ConnectionRefused())  # before the timeouts: urllib3's NewConnectionError is a ConnectTimeoutError
         if isinstance(cause, TimeoutError) or (
                 u3 is not None and isinstance(cause, u3.ConnectTimeoutError | u3.ReadTimeoutError)):
-            return "no answer in time"
+            return said(NoAnswerInTime())
         if isinstance(cause, ssl.SSLError) or (u3 is not None and isinstance(cause, u3.SSLError)):
-            return "the TLS handshake failed: the certificate or the CA does not match"
+            return said(TlsMismatch())
         if isinstance(cause, ConnectionError) or (u3 is not None and isinstance(cause, u3.ProtocolError)):
-            return "the connection was dropped"
+            return said(ConnectionDropped())
         if (isinstance(cause, OSError) and cause.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH)) or (
                 u3 is not None and isinstance(cause, u3.NewConnectionError) and "No route" in str(cause)):
-            return "no route to it"
+            return said(NoRoute())
         if u3 is not None and isinstance(cause, u3.MaxRetryError):
             cause = cause.reason
         else:
             cause = cause.__cause__ or cause.__context__
-    return "no connection"
+    return said(NoConnection())
 
 
 def reach(conn: KubeConnection, timeout: float = 3.0) -> None:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from ..errors import said
 from ..frozen import frozen
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
-from .failures import (ListingDeployments, ListingHpas, OriginalReplicasNotACount, OriginalReplicasTooMany,
-                       ReadingDeployment)
+from .failures import (DeploymentsIn, HpasIn, ListingDeployments, ListingHpas, OriginalReplicasNotACount,
+                       OriginalReplicasTooMany, ReadingDeployment, RecordChanged)
 from .objects import api_path
 from .rest import Collection
 from .watch import DELETED, ERROR, SYNCED, Watcher, WatchEvent, name_key, namespaced_key
@@ -270,6 +270,8 @@ def _lists(conn: KubeConnection, namespace: str | None):
 
 
 def where(namespace: str | None) -> str:
+    """The audit log's value of a change's namespace (ops/scale.py's restore-force): the namespace, or "all
+    namespaces" for a change across every namespace. Not wording: present/ says a namespace in its own words."""
     return "all namespaces" if namespace is None else namespace
 
 
@@ -329,13 +331,18 @@ def _invalid_causes(body: object) -> list:
 class StaleRestore(Exception):
     """The deployment's count or record is not what the restore read (it changed since; or, `resent`: this
     restore's first copy, whose answer was lost, made it): nothing was written by this request. A 422 without
-    causes is what a failed test gives; the cause (`__cause__`) holds the server's answer."""
+    causes is what a failed test gives; the cause (`__cause__`) holds the server's answer. `fact` says it
+    (kube/failures.py's RecordChanged), and str() words it (present/)."""
 
     status = 409
 
     def __init__(self, name: str, *, resent: bool = False):
-        super().__init__(f"{name}: its count or record changed since it was read")
+        self.fact = RecordChanged(name)
+        super().__init__(self.fact)
         self.resent = resent
+
+    def __str__(self) -> str:
+        return said(self.fact)
 
 
 def _together(calls: list[Callable[[], object]]) -> list:
@@ -459,9 +466,9 @@ class DeploymentStore:
         self.error: str | None = None  # the deployments watch is broken (it keeps retrying)
         self.error_kind = ""  # its kind (WatchEvent.kind)
         self.hpa_error: str | None = None  # HPAs cannot be watched (e.g. 403): rows show no HPA
-        self._deps = Watcher(deps_call, self._on_deployments, what=f"deployments in {where(namespace)}", key=key,
+        self._deps = Watcher(deps_call, self._on_deployments, what=DeploymentsIn(namespace), key=key,
                              schema=DeploymentFields, transform=strip_deployment)
-        self._hpas = Watcher(hpas_call, self._on_hpas, what=f"HPAs in {where(namespace)}", key=key,
+        self._hpas = Watcher(hpas_call, self._on_hpas, what=HpasIn(namespace), key=key,
                              schema=HpaFields, transform=strip_hpa)
         self._synced = {"deployments": False, "hpas": False}
 

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from ..frozen import frozen
 from ..errors import HubError, said
 from .client import REQUEST_TIMEOUT, KubeConnection, describe_api_error
-from .failures import (ContainerNotStarted, ContainerRestarting, DeploymentNotFound, DetailClosed, EmptySelector,
-                       LogRefused, PodNotScheduled, ReadingDeployment, ReadingLogs)
+from .failures import (ContainerNotStarted, ContainerRestarting, DeploymentNotFound, DeploymentPart, DetailClosed,
+                       EmptySelector, LogRefused, PodNotScheduled, ReadingDeployment, ReadingLogs, WatchError)
 from .rest import Collection
 from .watch import DELETED, ERROR, SYNCED, ResponseThread, Watcher, WatchEvent
 
@@ -196,7 +196,7 @@ class DeploymentDetail:
                 return
             for what, call in calls.items():
                 self._watchers[what] = Watcher(call, functools.partial(self._on_events, what),
-                                               what=f"{what} of deployment {self.name}",
+                                               what=DeploymentPart(what, self.name),
                                                schema=EventFields if what == "events" else None)
             watchers = list(self._watchers.values())
         for w in watchers:
@@ -225,7 +225,7 @@ class DeploymentDetail:
         with self._lock:
             for ev in events:
                 if ev.type == ERROR:
-                    self._errors[what] = ev.error or "watch error"
+                    self._errors[what] = ev.error or said(WatchError())
                     changed = True
                 elif ev.type == SYNCED:
                     changed = changed or what in self._errors or what not in self._synced

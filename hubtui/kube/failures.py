@@ -1,5 +1,7 @@
 """What went wrong talking to a cluster, as data: hubtui.errors.HubError holds one of these, and
-hubtui.present.kube_failures words it (what an operator reads lives in present/)."""
+hubtui.present.kube_failures words it (what an operator reads lives in present/). The kube layer's other lines
+are facts here too, held as text with hubtui.errors.said(): why a request failed or a deployment is not ready,
+what a port-forward met, what a watch watches."""
 
 from __future__ import annotations
 
@@ -81,6 +83,65 @@ class ReachingContext:
     """Doing: the first request to context `context`, whose API server is `server`."""
     context: str
     server: str
+
+
+# ----- client.py: why a request failed, in a few words (failure_kind's why, network_reason's reason) --------
+@frozen
+class CredentialsRefused:
+    """The API server refused the credentials (401)."""
+
+
+@frozen
+class ReadForbidden:
+    """The API server forbade the user what was asked (403)."""
+
+
+@frozen
+class ApiStatus:
+    """The API server answered with the error status `status` and its reason `reason` (as the library gives it:
+    '' or None for none)."""
+    status: int
+    reason: object
+
+
+@frozen
+class NameDoesNotResolve:
+    """The API server's host name does not resolve."""
+
+
+@frozen
+class ConnectionRefused:
+    """The API server's address refused the connection."""
+
+
+@frozen
+class NoAnswerInTime:
+    """No connection, or no answer, in the time allowed."""
+
+
+@frozen
+class TlsMismatch:
+    """The TLS handshake failed: the certificate or the CA does not match."""
+
+
+@frozen
+class ConnectionDropped:
+    """The connection was dropped (reset, or ended before the whole answer)."""
+
+
+@frozen
+class NoRoute:
+    """There is no route to the API server's host or network."""
+
+
+@frozen
+class NoConnection:
+    """The connection failed, for no reason known to hubtui."""
+
+
+@frozen
+class ConnectionFailed:
+    """A network failure the library reported with no reason."""
 
 
 # ----- kubeconfig.py: a kubeconfig hubtui reads itself ---------------------------------------------------
@@ -219,6 +280,29 @@ class PluginGaveNoCredential:
     cause: object
 
 
+# why a plugin's output is not a credential (PluginGaveNoCredential's cause)
+@frozen
+class NotExecCredential:
+    """The output is not an ExecCredential of the kubeconfig's apiVersion `api_version`."""
+    api_version: str
+
+
+@frozen
+class StatusNotObject:
+    """The ExecCredential's status is not an object."""
+
+
+@frozen
+class NoTokenNorCertificate:
+    """The ExecCredential's status holds neither a token nor a client certificate and its key."""
+
+
+@frozen
+class ExpiryWithoutZone:
+    """The ExecCredential's expirationTimestamp, `expires` (as written), has no time zone."""
+    expires: object
+
+
 # ----- wire.py: a request ------------------------------------------------------------------------------
 @frozen
 class LineBreakInRequest:
@@ -253,6 +337,66 @@ class ReadingNamespace:
     name: str
 
 
+# ----- pods.py: why a deployment's pods are not (yet) what was asked for (not_ready_reasons) -------------
+@frozen
+class RolloutUnfinished:
+    """No reason is known: the rollout has not finished."""
+
+
+@frozen
+class ControllerBehind:
+    """The deployment controller has not seen the deployment's latest change (its observedGeneration)."""
+
+
+@frozen
+class ReplicaFailure:
+    """The deployment's ReplicaFailure condition is True: `message` is its message (else its reason)."""
+    message: object
+
+
+@frozen
+class ProgressDeadline:
+    """The deployment's Progressing condition says ProgressDeadlineExceeded."""
+
+
+@frozen
+class PodsTerminating:
+    """`count` pods of the deployment are still terminating."""
+    count: int
+
+
+@frozen
+class PodsUnschedulable:
+    """`count` pods cannot be scheduled: `why` is the first one's message, else its reason ('' for none)."""
+    count: int
+    why: object
+
+
+@frozen
+class PodsPending:
+    """`count` pods are pending."""
+    count: int
+
+
+@frozen
+class ContainersWaiting:
+    """Containers wait, for the reasons `reasons` (as the kubelet says them, sorted, once each)."""
+    reasons: tuple[str, ...]
+
+
+@frozen
+class PodsRunningNotReady:
+    """`count` pods run but are not ready."""
+    count: int
+
+
+@frozen
+class PodsCreated:
+    """Only `live` of the `desired` pods were created."""
+    live: int
+    desired: int
+
+
 # ----- deployments.py ----------------------------------------------------------------------------------
 @frozen
 class OriginalReplicasNotACount:
@@ -285,6 +429,13 @@ class ReadingDeployment:
     """Doing: reading deployment `name` (in `namespace`, when it is said)."""
     name: str
     namespace: str | None = None
+
+
+@frozen
+class RecordChanged:
+    """A restore of deployment `name` was refused: its count or record changed since it was read
+    (deployments.StaleRestore)."""
+    name: str
 
 
 # ----- detail.py: one deployment, its pods' logs ---------------------------------------------------------
@@ -372,8 +523,79 @@ class PortForwarding:
     pod: str
 
 
+@frozen
+class StreamDropped:
+    """A port-forward stream to `pod`:`port` dropped under its client: `why` is the pod's error channel's own
+    words, or why the API server cannot be reached (ApiServerUnreachable, ApiServerFailing, worded)."""
+    pod: str
+    port: int
+    why: str
+
+
+@frozen
+class ForwardDropped:
+    """The port-forward dropped, and nothing more is known."""
+
+
+@frozen
+class FirstProblem:
+    """The port-forward's first problem, `first` (a line), and how many more there were (`more`: 0 for none)."""
+    first: str
+    more: int
+
+
+@frozen
+class ApiServerUnreachable:
+    """The API server cannot be reached (checked after a stream ended): `why` in a few words."""
+    why: str
+
+
+@frozen
+class ApiServerFailing:
+    """The API server answered, with a failure (checked after a stream ended): `why` in a few words."""
+    why: str
+
+
 # ----- watch.py ----------------------------------------------------------------------------------------
 @frozen
 class Watching:
-    """Doing: watching `what` (the watch's own name of what it watches: "pods in hub")."""
-    what: str
+    """Doing: watching `what`: what the watch watches, a fact below (PodsIn…) worded as a phrase ("pods in hub"),
+    or a plain str (a test's own name)."""
+    what: object
+
+
+@frozen
+class WatchError:
+    """A watch stream's ERROR event, or a watch's failure, that says nothing more."""
+
+
+# what a watch watches (Watcher's `what`), worded as a phrase
+@frozen
+class DeploymentsIn:
+    """The deployments of `namespace` (None: of every namespace)."""
+    namespace: str | None
+
+
+@frozen
+class HpasIn:
+    """The HPAs of `namespace` (None: of every namespace)."""
+    namespace: str | None
+
+
+@frozen
+class PodsIn:
+    """The pods of `namespace` (None: of every namespace)."""
+    namespace: str | None
+
+
+@frozen
+class DeploymentPart:
+    """One collection (`part`: deployment, replicasets, pods, events) of deployment `name`'s detail."""
+    part: str
+    name: str
+
+
+@frozen
+class NamespaceNamed:
+    """Namespace `name` itself."""
+    name: str

@@ -18,8 +18,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from ..errors import HubError
-from .failures import (PluginFailed, PluginGaveNoCredential, PluginNotInstalled, PluginSilent, PluginUnrunnable,
+from ..errors import HubError, said
+from .failures import (ExpiryWithoutZone, NoTokenNorCertificate, NotExecCredential, PluginFailed,
+                       PluginGaveNoCredential, PluginNotInstalled, PluginSilent, PluginUnrunnable, StatusNotObject,
                        TokenFileUnreadable)
 from .kubeconfig import Endpoint, Exec, private_file
 
@@ -45,6 +46,18 @@ class ApiError(Exception):
         # DELETE whose answer was lost ends 404 on its second try)
         self.resent = resent
         self.body = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+
+
+class NotACredential(ValueError):
+    """What a credential plugin printed is not a credential hubtui can use: `fact` says why (kube/failures.py),
+    str() words it as a HubError words its fact (present/). PluginGaveNoCredential holds it as its cause."""
+
+    def __init__(self, fact: object):
+        super().__init__(fact)
+        self.fact = fact
+
+    def __str__(self) -> str:
+        return said(self.fact)
 
 
 _PLUGINS: set[int] = set()  # the process groups of the plugins running now (_run_alone), ended at exit
@@ -180,18 +193,18 @@ class Credential:
             data = json.loads(proc.stdout)
             status = data["status"]
             if data.get("kind") != "ExecCredential" or data.get("apiVersion") != ex.api_version:
-                raise ValueError("not an ExecCredential of " + ex.api_version)
+                raise NotACredential(NotExecCredential(ex.api_version))
             if not isinstance(status, dict):
-                raise ValueError("its status is not an object")
+                raise NotACredential(StatusNotObject())
             token, cert, key = status.get("token"), status.get("clientCertificateData"), status.get("clientKeyData")
             if not token and not (cert and key):
-                raise ValueError("neither a token nor a client certificate and its key")
+                raise NotACredential(NoTokenNorCertificate())
             expires = status.get("expirationTimestamp")
             until = float("inf")
             if expires:
                 when = datetime.fromisoformat(str(expires).replace("Z", "+00:00"))
                 if when.tzinfo is None:
-                    raise ValueError(f"expirationTimestamp {expires} has no time zone")
+                    raise NotACredential(ExpiryWithoutZone(expires))
                 until = when.timestamp() - 10
         except (ValueError, KeyError, TypeError) as e:
             raise HubError(PluginGaveNoCredential(ex.command, e)) from None

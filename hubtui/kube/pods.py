@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import field
 
+from ..errors import said
 from ..frozen import frozen
 from .client import KubeConnection
+from .failures import (ContainersWaiting, ControllerBehind, PodsCreated, PodsPending, PodsRunningNotReady,
+                       PodsTerminating, PodsUnschedulable, ProgressDeadline, ReplicaFailure, RolloutUnfinished)
 from .objects import list_items, read_object
 from .rest import Collection
-from ..words import counted
 
 
 @frozen
@@ -57,7 +59,7 @@ def is_ready(pod: dict) -> bool:
 
 def why_not_ready(pods: list[dict], desired: int, deployment: dict | None = None) -> str:
     """One line on why a deployment's pods are not (or not yet) what was asked for."""
-    return "; ".join(not_ready_reasons(pods, desired, deployment)) or "waiting for the rollout to finish"
+    return "; ".join(not_ready_reasons(pods, desired, deployment)) or said(RolloutUnfinished())
 
 
 def deployment_reasons(pods: list[dict], desired: int, deployment: dict | None = None) -> list[str]:
@@ -74,22 +76,22 @@ def not_ready_reasons(pods: list[dict], desired: int, deployment: dict | None = 
     status = (deployment or {}).get("status") or {}
     meta = (deployment or {}).get("metadata") or {}
     if status.get("observedGeneration", 0) < meta.get("generation", 0):
-        reasons.append("the deployment controller has not seen the change yet")
+        reasons.append(said(ControllerBehind()))
     for cond in status.get("conditions") or []:
         if cond.get("type") == "ReplicaFailure" and cond.get("status") == "True":
-            reasons.append(f"replica failure: {cond.get('message', cond.get('reason', ''))}")
+            reasons.append(said(ReplicaFailure(cond.get("message", cond.get("reason", "")))))
         if cond.get("type") == "Progressing" and cond.get("reason") == "ProgressDeadlineExceeded":
-            reasons.append("progress deadline exceeded")
+            reasons.append(said(ProgressDeadline()))
     terminating = [p for p in pods if p["metadata"].get("deletionTimestamp")]
     live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
     if terminating:
-        reasons.append(f"{counted(len(terminating), 'pod')} still terminating")
+        reasons.append(said(PodsTerminating(len(terminating))))
     unschedulable, waiting, pending, not_ready = [], [], 0, 0
     for p in live:
         st = p.get("status") or {}
         for c in st.get("conditions") or []:
             if c.get("type") == "PodScheduled" and c.get("status") == "False":
-                unschedulable.append(c.get("message") or c.get("reason") or "unschedulable")
+                unschedulable.append(c.get("message") or c.get("reason") or "")  # "": it says neither
         for cs in st.get("containerStatuses") or []:
             w = (cs.get("state") or {}).get("waiting")
             if w and w.get("reason") not in (None, "ContainerCreating"):
@@ -99,13 +101,13 @@ def not_ready_reasons(pods: list[dict], desired: int, deployment: dict | None = 
         elif not is_ready(p):
             not_ready += 1
     if per_pod and unschedulable:
-        reasons.append(f"{counted(len(unschedulable), 'pod')} unschedulable: {unschedulable[0]}")
+        reasons.append(said(PodsUnschedulable(len(unschedulable), unschedulable[0])))
     elif per_pod and pending:
-        reasons.append(f"{counted(pending, 'pod')} pending")
+        reasons.append(said(PodsPending(pending)))
     if per_pod and waiting:
-        reasons.append(f"containers waiting: {', '.join(sorted(set(waiting)))}")
+        reasons.append(said(ContainersWaiting(tuple(sorted(set(waiting))))))
     if per_pod and not_ready:
-        reasons.append(f"{counted(not_ready, 'pod')} running but not ready")
+        reasons.append(said(PodsRunningNotReady(not_ready)))
     if len(live) < desired and not unschedulable and not pending:
-        reasons.append(f"{len(live)} of {desired} pods created")
+        reasons.append(said(PodsCreated(len(live), desired)))
     return reasons

@@ -9,9 +9,10 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from ..errors import HubError
+from ..errors import HubError, said
 from .client import describe_api_error
-from .failures import CannotListen, PodNotFound, PortForwardForbidden, PortForwarding
+from .failures import (ApiServerFailing, ApiServerUnreachable, CannotListen, FirstProblem, ForwardDropped,
+                       PodNotFound, PortForwardForbidden, PortForwarding, StreamDropped)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -306,11 +307,11 @@ class Forward:
             if ours:
                 pass
             elif error:
-                self._drop(f"the port-forward to {self.pod}:{self.remote} dropped: {error.strip()}")
+                self._drop(said(StreamDropped(self.pod, self.remote, error.strip())))
             elif ended and ended[0] == "pod" and (why := self._unreachable()):
                 # The pod's side ended while the client was still there: the server closing the connection looks
                 # the same as the forward's connection to the API server being cut, so the API server is asked.
-                self._drop(f"the port-forward to {self.pod}:{self.remote} dropped: {why}")
+                self._drop(said(StreamDropped(self.pod, self.remote, why)))
         finally:
             with self._lock:
                 self._examining -= 1
@@ -329,7 +330,7 @@ class Forward:
             reach(self.conn, PROBE_TIMEOUT)
         except Exception as e:  # noqa: BLE001 - the reason, in one line
             kind, why = failure_kind(e)
-            return f"the API server cannot be reached ({why})" if kind == UNREACHABLE else f"the API server: {why}"
+            return said(ApiServerUnreachable(why) if kind == UNREACHABLE else ApiServerFailing(why))
         return None
 
     def settle(self, timeout: float = PROBE_TIMEOUT + 2) -> None:
@@ -345,8 +346,8 @@ class Forward:
         with self._lock:
             problems = list(dict.fromkeys(self.drops + self.problems))
         if not problems:
-            return "the port-forward dropped" if self.dropped.is_set() else ""
-        return problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+            return said(ForwardDropped()) if self.dropped.is_set() else ""
+        return said(FirstProblem(problems[0], len(problems) - 1))
 
     def close(self, wait: float = PROBE_TIMEOUT + 7) -> None:
         """Stops listening and ends the streams still open. A stream that had already ended is let finish saying

@@ -23,9 +23,10 @@ import time
 from typing import Any
 from collections.abc import Callable
 
+from ..errors import said
 from ..frozen import frozen
 from .client import REQUEST_TIMEOUT, describe_api_error, failure_kind
-from .failures import Watching
+from .failures import WatchError, Watching
 
 
 def _log():
@@ -148,6 +149,7 @@ class Watcher(ResponseThread):
     "ns")), so objects stay plain dicts (fast; no model classes).
     on_event(events) receives batches of WatchEvent on the watcher's thread.
     Other threads read the cache through snapshot() (a copy taken under the watcher's lock).
+    what: what it watches, a fact of kube/failures.py worded as a phrase (PodsIn…), or a plain str.
     key(obj) names an object in the cache (default: its name; namespaced_key for a cluster-wide list).
     schema: a TypedDict (total=False) naming the fields to decode, nested; everything else is skipped while
     parsing. It must keep metadata.name, metadata.namespace and metadata.resourceVersion.
@@ -155,10 +157,11 @@ class Watcher(ResponseThread):
     the same three fields.
     """
 
-    def __init__(self, list_call: Callable, on_event: Callable[[list[WatchEvent]], None], *, what: str,
+    def __init__(self, list_call: Callable, on_event: Callable[[list[WatchEvent]], None], *, what: object,
                  backoff_max: float = 5.0, key: Callable[[dict], str] = name_key,
                  transform: Callable[[dict], dict] | None = None, schema: type | None = None):
-        super().__init__(f"watch {what}")
+        super().__init__("watch")  # named for what it watches as it runs (_run): wording it may load present/'s
+        # module, which is not its starter's to pay for (the first screen's)
         self._list_call = list_call
         self._on_event = on_event
         self.what = what
@@ -184,6 +187,7 @@ class Watcher(ResponseThread):
 
     # ----- the loop ----------------------------------------------------------------------
     def _run(self) -> None:
+        threading.current_thread().name = f"watch {_named(self.what)}"
         delay = 0.2
         while not self._stop.is_set():
             try:
@@ -197,7 +201,7 @@ class Watcher(ResponseThread):
                     self._stop.wait(delay)  # a stream that closes at once must not spin
                     delay = min(delay * 2, self._backoff_max)
             except _Gone:
-                _log().info("%s: resourceVersion %s expired; listing again", self.what, self._rv)
+                _log().info("%s: resourceVersion %s expired; listing again", _named(self.what), self._rv)
                 self._rv = None
             except Exception as e:  # noqa: BLE001 - every failure means: report, wait, reconnect
                 if self._stop.is_set():
@@ -271,7 +275,7 @@ class Watcher(ResponseThread):
             status = status if isinstance(status, dict) else {}
             if status.get("code") == 410:
                 raise _Gone()
-            raise RuntimeError(status.get("message") or "watch error")
+            raise RuntimeError(status.get("message") or said(WatchError()))
         obj = self._object.decode(line.object) or {}
         rv = (obj.get("metadata") or {}).get("resourceVersion")
         if rv:
@@ -292,11 +296,16 @@ class Watcher(ResponseThread):
         try:
             self._on_event(events)
         except Exception:  # noqa: BLE001 - logged with its traceback; the watch goes on
-            _log().exception("%s: event handler failed", self.what)
+            _log().exception("%s: event handler failed", _named(self.what))
 
 
 class _Gone(Exception):
     pass
+
+
+def _named(what: object) -> str:
+    """What a watch watches, as its log lines name it: a fact worded (present/), a plain str as it is."""
+    return what if isinstance(what, str) else said(what)
 
 
 def shutdown_response(resp) -> None:

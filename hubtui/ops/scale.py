@@ -30,6 +30,7 @@ from ..kube.deployments import (MAX_REPLICAS, ORIGINAL_REPLICAS_ANNOTATION, Depl
                                 where)
 from ..kube.pods import matches, pod_list_call, why_not_ready
 from ..kube.watch import Watcher, name_key, namespaced_key
+from ..kube.failures import PodsIn
 from ..settings import Settings
 from ..events import AtRecordedCount, Emit, HpaWillUndo, Pace, Progress, Ready, StepDone, StepFailed, StepStarted, ignore
 from . import failures as f
@@ -579,7 +580,7 @@ class ScaleEngine:
             pod_errors.extend(e.error for e in events if getattr(e, "error", None))
             store.notify()
 
-        pods = Watcher(pod_list_call(self.conn, self.namespace), on_pods, what=f"pods in {where(self.namespace)}",
+        pods = Watcher(pod_list_call(self.conn, self.namespace), on_pods, what=PodsIn(self.namespace),
                        key=namespaced_key if self.namespace is None else name_key).start()
 
         def pods_of(row: DeploymentRow, pod_list: list[dict]) -> list[dict]:

@@ -1,8 +1,10 @@
 """What went wrong talking to a cluster (hubtui.kube.failures), worded: one line each. What hubtui was doing
-when it went wrong (a "doing" fact: ReadingNamespace…) is worded as a phrase, for the start of such a line."""
+when it went wrong (a "doing" fact: ReadingNamespace…), and what a watch watches (PodsIn…), are worded as
+phrases, for the start of such a line."""
 
 from __future__ import annotations
 
+from ..words import counted
 from .failures import os_reason, phrase
 
 
@@ -44,6 +46,30 @@ def text(fact) -> str:
             return f"the API server returned a {model} without a name"
         case f.ReachingContext(context, server):
             return f"context {context} ({server})"
+
+        # ----- client.py: why a request failed, in a few words (failure_kind's why, network_reason's reason)
+        case f.CredentialsRefused():
+            return "the credentials were refused (401): sign in again"
+        case f.ReadForbidden():
+            return "forbidden (403): your user may not read this"
+        case f.ApiStatus(status, reason):
+            return f"API error {status} {reason}".strip()
+        case f.NameDoesNotResolve():
+            return "its name does not resolve"
+        case f.ConnectionRefused():
+            return "connection refused"
+        case f.NoAnswerInTime():
+            return "no answer in time"
+        case f.TlsMismatch():
+            return "the TLS handshake failed: the certificate or the CA does not match"
+        case f.ConnectionDropped():
+            return "the connection was dropped"
+        case f.NoRoute():
+            return "no route to it"
+        case f.NoConnection():
+            return "no connection"
+        case f.ConnectionFailed():
+            return "the connection failed"
 
         # ----- kubeconfig.py: a kubeconfig hubtui reads itself
         case f.NotAKubeconfig(path):
@@ -89,6 +115,15 @@ def text(fact) -> str:
             return f"the credential plugin {command!r} failed (exit {returncode})" + (f": {said}" if said else "")
         case f.PluginGaveNoCredential(command, e):
             return f"the credential plugin {command!r} printed no credential: {e}"
+        # why a plugin's output is not a credential (PluginGaveNoCredential's cause)
+        case f.NotExecCredential(api_version):
+            return "not an ExecCredential of " + api_version
+        case f.StatusNotObject():
+            return "its status is not an object"
+        case f.NoTokenNorCertificate():
+            return "neither a token nor a client certificate and its key"
+        case f.ExpiryWithoutZone(expires):
+            return f"expirationTimestamp {expires} has no time zone"
 
         # ----- wire.py: a request
         case f.LineBreakInRequest():
@@ -107,6 +142,28 @@ def text(fact) -> str:
         case f.ReadingNamespace(name):
             return f"reading namespace {name}"
 
+        # ----- pods.py: why a deployment's pods are not (yet) what was asked for
+        case f.RolloutUnfinished():
+            return "waiting for the rollout to finish"
+        case f.ControllerBehind():
+            return "the deployment controller has not seen the change yet"
+        case f.ReplicaFailure(message):
+            return f"replica failure: {message}"
+        case f.ProgressDeadline():
+            return "progress deadline exceeded"
+        case f.PodsTerminating(count):
+            return f"{counted(count, 'pod')} still terminating"
+        case f.PodsUnschedulable(count, why):
+            return f"{counted(count, 'pod')} unschedulable: {why or 'unschedulable'}"
+        case f.PodsPending(count):
+            return f"{counted(count, 'pod')} pending"
+        case f.ContainersWaiting(reasons):
+            return f"containers waiting: {', '.join(reasons)}"
+        case f.PodsRunningNotReady(count):
+            return f"{counted(count, 'pod')} running but not ready"
+        case f.PodsCreated(live, desired):
+            return f"{live} of {desired} pods created"
+
         # ----- deployments.py
         case f.OriginalReplicasNotACount(value):
             from ..kube.deployments import MAX_REPLICAS, ORIGINAL_REPLICAS_ANNOTATION
@@ -119,17 +176,15 @@ def text(fact) -> str:
             return (f"{ORIGINAL_REPLICAS_ANNOTATION} is {_shown(value)}, more than hubtui "
                     f"restores ({MAX_REPLICAS})")
         case f.ListingDeployments(namespace):
-            from ..kube.deployments import where
-
-            return f"listing deployments in {where(namespace)}"
+            return f"listing deployments in {_where(namespace)}"
         case f.ListingHpas(namespace):
-            from ..kube.deployments import where
-
-            return f"listing HPAs in {where(namespace)}"
+            return f"listing HPAs in {_where(namespace)}"
         case f.ReadingDeployment(name, None):
             return f"reading deployment {name}"
         case f.ReadingDeployment(name, namespace):
             return f"reading deployment {name} in {namespace}"
+        case f.RecordChanged(name):
+            return f"{name}: its count or record changed since it was read"
 
         # ----- detail.py: one deployment, its pods' logs
         case f.DeploymentNotFound(name, namespace):
@@ -161,11 +216,39 @@ def text(fact) -> str:
             return f"pod {pod} not found in namespace {namespace}"
         case f.PortForwarding(pod):
             return f"port-forward to pod {pod}"
+        case f.StreamDropped(pod, port, why):
+            return f"the port-forward to {pod}:{port} dropped: {why}"
+        case f.ForwardDropped():
+            return "the port-forward dropped"
+        case f.FirstProblem(first, more):
+            return first + (f" (and {more} more)" if more > 0 else "")
+        case f.ApiServerUnreachable(why):
+            return f"the API server cannot be reached ({why})"
+        case f.ApiServerFailing(why):
+            return f"the API server: {why}"
 
         # ----- watch.py
         case f.Watching(what):
-            return f"watching {what}"
+            return f"watching {phrase(what)}"
+        case f.WatchError():
+            return "watch error"
+        # what a watch watches, as a phrase
+        case f.DeploymentsIn(namespace):
+            return f"deployments in {_where(namespace)}"
+        case f.HpasIn(namespace):
+            return f"HPAs in {_where(namespace)}"
+        case f.PodsIn(namespace):
+            return f"pods in {_where(namespace)}"
+        case f.DeploymentPart(part, name):
+            return f"{part} of deployment {name}"
+        case f.NamespaceNamed(name):
+            return f"namespace {name}"
     raise LookupError(f"no wording for {fact!r}")
+
+
+def _where(namespace: str | None) -> str:
+    """A namespace, or every namespace (None), after "in"."""
+    return "all namespaces" if namespace is None else namespace
 
 
 def _first_line(e: object) -> str:

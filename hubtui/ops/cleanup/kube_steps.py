@@ -24,7 +24,7 @@ from ...events import Emit, Progress, StepDone, StepStarted, ignore
 from ...facts import DrainFinished, JobsDeleted, Listed, NamespaceCreatedAgain, NamespacesDeleted, NamespacesTerminating, NamespaceStuck, PodsLeft, PodsRemain, ScaledToZero, WebhookDeleted, WebhookNotDeleted
 from ...kube.objects import delete_object, dig, list_items, meta_of, name_in, patch_object, read_object
 from ...kube.rest import Collection
-from ...kube.failures import ReadingNamespace
+from ...kube.failures import NamespaceNamed, PodsIn, ReadingNamespace
 from .failures import (CancelledBeforeDrain, CancelledWhileDeletingJobs, CancelledWhileScaling, CancelledWhileSettling,
                        CancelledWhileWaiting, CheckingAtZero, CheckingDrained, DeletingNamespace, DeletingWebhook,
                        DrainNotHeld, Draining, Keeper, ListingWorkloads, ManagedBy, MarkedBy, NoPlannedUid, OwnedBy,
@@ -294,7 +294,7 @@ def _wait_pods_gone(conn: KubeConnection, namespace: str, timeout: float, emit: 
         errors.extend(e.error for e in events if getattr(e, "error", None))
         changed.set()
 
-    pods = Watcher(pod_list_call(conn, namespace), on_events, what=f"pods in {namespace}").start()
+    pods = Watcher(pod_list_call(conn, namespace), on_events, what=PodsIn(namespace)).start()
     try:
         deadline = time.monotonic() + timeout
         last, total = -1, 0
@@ -402,7 +402,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
     # One watch per namespace, selected by name: it needs no right to list every namespace of the cluster.
     changed = threading.Event()
     watchers = {n: Watcher(Collection(conn.http, "v1", "namespaces", field_selector=f"metadata.name={n}"),
-                           lambda events: changed.set(), what=f"namespace {n}").start() for n in pending}
+                           lambda events: changed.set(), what=NamespaceNamed(n)).start() for n in pending}
     try:
         deadline = time.monotonic() + timeout
         stopped_by: float | None = None  # stopped: how long the watches may take to say which are gone already
