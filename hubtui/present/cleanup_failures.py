@@ -58,6 +58,43 @@ def text(fact) -> str:
             return f"redis-check-rdb refuses the snapshot: {said or 'no message'}"
         case f.NoKafkaTool(pod, tools):
             return f"the Kafka pod {pod} has no {' or '.join(tools)} on its PATH"
+        case f.StoreFailed(store, cause):
+            return f"{store}: {cause}"
+        case f.StoreSkipped(cause):
+            return f"skipped: {cause}"
+        case f.RolesSkipped(cause):
+            return f"not saved: {cause}"
+        case f.BestEffortFailed(cause):
+            return f"best effort, failed: {cause}"
+        case f.RolesSaved(roles):
+            return f"{counted(roles, 'role')}"
+        case f.DumpVerified(tables):
+            return f"verified with pg_restore: {tables} tables with their data"
+        case f.RdbVerified(version, size, checked):
+            also = ", checked by redis-check-rdb" if checked else ""
+            return f"RDB version {version}, {size} bytes, complete{also}"
+        case f.MasterSaved(node_id, slots, pod, direct, host, port, note):
+            via = f"pod {pod}" if direct else f"{text(f.NodeAddress(host, port))} from pod {pod}"
+            return f"master {node_id[:8]}, slots {','.join(slots)}, {via}: {note}"
+        case f.ClusterNodesSaved(masters):
+            return f"CLUSTER NODES of {masters} masters"
+        case f.KafkaTopicsSaved():
+            return "topics and their configs"
+        case f.FilesSaved(files):
+            return f"{counted(len(files), 'file')}: " + "; ".join(files)
+        case f.NodeAddress(host, port):
+            return f"{host}:{port}" if host else "no address"
+        case f.RedisMaster(node_id, host, port, slots, flags):
+            shown = ",".join(slots[:4]) + (",…" if len(slots) > 4 else "")
+            state = [flag for flag in flags if flag in ("fail", "fail?", "noaddr", "handshake")]
+            return (f"Redis cluster master {node_id[:8]} ({text(f.NodeAddress(host, port))}, slots {shown}"
+                    f"{', ' + ' '.join(state) if state else ''})")
+        case f.MasterNoAddress(silent):
+            return f"{_unmapped(silent)}, and it has no address"
+        case f.MasterAnswersOddly(silent, pod, answer):
+            return f"{_unmapped(silent)}, and from pod {pod} it answers {answer[:80]!r}"
+        case f.MasterSilent(silent, pod, cause):
+            return f"{_unmapped(silent)}, and from pod {pod} it does not answer ({cause})"
         case f.CheckingForStore(store, namespace):
             return f"checking for {store} in {namespace}"
         case f.ListingStatefulSets(namespace):
@@ -79,6 +116,14 @@ def text(fact) -> str:
             return f"reading the cluster lock (Lease {namespace}/{lease})"
         case f.RenewingLease():
             return "renewing it"
+        case f.LeaseTakenBy(environment, holder):
+            return (f"the cluster lock of '{environment}' was taken by {holder or 'nobody'} "
+                    "(hubtui could not renew it in time)")
+        case f.LeaseDeleted(environment):
+            return f"the cluster lock of '{environment}' was deleted by someone else"
+        case f.LeaseNotRenewed(environment, seconds, cause):
+            return (f"the cluster lock of '{environment}' could not be renewed for {seconds} s ({cause}): another "
+                    "run may hold it now")
         # ----- journal.py
         case f.JournalUnwritable(path, strerror):
             return (f"cannot write the cleanup journal {path} ({strerror}): stopping, because a run that cannot be "
@@ -89,8 +134,6 @@ def text(fact) -> str:
             return f"cannot set the interrupted run aside ({strerror}): move {path} away by hand"
         # ----- kube_steps.py
         case f.RecreatedSincePlan(namespace, uid, planned):
-            from ..ops.cleanup.kube_steps import recreated  # its words (a result's too): loaded for this line only
-
             return f"{recreated(namespace, uid, planned)}: nothing in it was touched; plan again"
         case f.NoPlannedUid(namespace):
             return f"the plan has no uid for namespace {namespace}: it was made by an older hubtui; plan again"
@@ -134,11 +177,38 @@ def text(fact) -> str:
             return f"deleting namespace {namespace}"
         case f.DeletingWebhook(label):
             return f"deleting {label}"
+        case f.DrainStep(namespace, stores):
+            return f"drain {namespace}" if stores else f"stop the writers of {namespace}"
+        case f.RecreatedNotDeleted(namespace, uid, planned):
+            return f"{recreated(namespace, uid, planned)}: not deleted"
+        case f.UidNotPlanned():
+            return "the plan has no uid for it (made by an older hubtui): plan again"
+        case f.WebhookFoundAgain():
+            return ("one of that name exists with another uid: not deleted (this run's first delete, "
+                    "whose answer was lost, may have removed the planned one)")
+        case f.WebhookCreatedAgain():
+            return "created again since the plan: not deleted"
+        case f.NamespaceUnread():
+            return "its state could not be read"
+        case f.StuckCondition(kind, message):
+            return f"{kind}: {message}".strip()
+        case f.StuckWhy(conditions, finalizers):
+            reasons = [text(c) for c in conditions]
+            if finalizers:
+                reasons.append(f"namespace finalizers: {', '.join(finalizers)}")
+            return "; ".join(reasons) or "the namespace controller has not reported why yet"
         # ----- local_state.py
         case f.KubeconfigUnreadable(path, strerror):
             return f"cannot read kubeconfig {path} ({strerror})"
         case f.KubeconfigNotYaml(path):
             return f"kubeconfig {path} is not valid YAML: left as it is"
+        case f.KubeconfigToClean(file, contexts, clusters, users):
+            parts = [f"{counted(len(contexts), 'context')} {', '.join(contexts)}"]
+            if clusters:
+                parts.append(("cluster " if len(clusters) == 1 else "clusters ") + ", ".join(clusters))
+            if users:
+                parts.append(("user " if len(users) == 1 else "users ") + ", ".join(users))
+            return f"{tilde(file)}: " + "; ".join(parts)
         # ----- lock.py
         case f.NoLockName(environment):
             return f"environment {environment!r} cannot name a lock file"
@@ -195,10 +265,25 @@ def text(fact) -> str:
             return "listing the APIServices"
         case f.ListingCrds():
             return "listing CRDs"
+        # ----- runner.py
+        case f.RunsAgain(namespace, what):
+            return f"{namespace}: {what}"
         # ----- session.py
         case f.RunUnconfirmed(environment):
             return f"the cleanup of '{environment}' was not confirmed: nothing was changed"
+        case f.SavedPlanUnusable(cause):
+            return str(cause).removesuffix("; nothing was changed").removesuffix(": nothing was changed")
     raise LookupError(f"no wording for {fact!r}")
+
+
+def recreated(namespace: str, uid: str, planned: str) -> str:
+    """A namespace created again since the plan, in a few words (a refusal's, a result's and a stale run's)."""
+    return f"namespace {namespace} was created again since the plan (uid {uid}, planned {planned})"
+
+
+def _unmapped(silent: tuple[str, ...]) -> str:
+    """Why a Redis cluster master is not saved through its own pod: none answers as its node."""
+    return "no ready pod answers as that node" + (f" ({', '.join(silent)} did not answer)" if silent else "")
 
 
 def _cause(said: object) -> str:

@@ -10,8 +10,8 @@ from ..words import human_age
 
 def stale_text(stale) -> str:
     """Why an interrupted run may not be resumed (hubtui.ops.cleanup.refusals.Stale)."""
-    from ..ops.cleanup.kube_steps import recreated
     from ..ops.cleanup.refusals import TooOld
+    from .cleanup_failures import recreated
 
     if isinstance(stale, TooOld):
         return (f"it started {human_age(stale.age)} ago, more than {human_age(stale.max_age)}: the environment may "

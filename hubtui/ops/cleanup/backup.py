@@ -21,19 +21,21 @@ from datetime import datetime, UTC
 from pathlib import Path
 
 from ...frozen import frozen
-from ...errors import HubError
+from ...errors import HubError, said
 from ...kube.client import KubeConnection
 from ...paths import tilde
 from ...settings import Settings
 from ..connect import TARGETS, PodChoice, choose_container, find_pod, kubectl_path, matches_store, read_secret
-from .failures import (BackupFailed, CheckingForStore, DumpDoesNotRestore, DumpIncomplete, DumpUnreadable, ExecFailed,
-                       InPodFailed, ListingStatefulSets, ListingStorePods, NoClusterNodes, NoKafkaTool, NoMasterWithSlots,
-                       NoRedisAnswers, PgRestoreMissing, PodSilent, RdbIncomplete, RdbRefused, RedisCliFailed, RedisNoInfo,
-                       RolesDumpEmpty, RolesNotDumped, ShardNotSaved, ShardStuck, ShardsNotSaved, ShardsStuck)
+from .failures import (BackupFailed, BestEffortFailed, CheckingForStore, ClusterNodesSaved, DumpDoesNotRestore,
+                       DumpIncomplete, DumpUnreadable, DumpVerified, ExecFailed, FilesSaved, InPodFailed,
+                       KafkaTopicsSaved, ListingStatefulSets, ListingStorePods, MasterAnswersOddly, MasterNoAddress,
+                       MasterSaved, MasterSilent, NoClusterNodes, NoKafkaTool, NoMasterWithSlots, NodeAddress,
+                       NoRedisAnswers, PgRestoreMissing, PodSilent, RdbIncomplete, RdbRefused, RdbVerified,
+                       RedisCliFailed, RedisMaster, RedisNoInfo, RolesDumpEmpty, RolesNotDumped, RolesSaved,
+                       RolesSkipped, ShardNotSaved, ShardStuck, ShardsNotSaved, ShardsStuck, StoreFailed, StoreSkipped)
 from ...events import Emit, StepDone, StepFailed, StepStarted, ignore
 from ...facts import (BackedUp, BackupNotSaved, BackupSaved, BackupWillStop, KafkaToolMissing, KafkaUnchecked,
                       OtherInstanceUnsaved, RolesUnsaved, Risk, ShardUnsaved, StoreAbsent)
-from ...words import counted
 from ...kube.objects import list_items, meta_of, name_in
 
 SECRET = "analytics-hub-secrets"
@@ -105,7 +107,7 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
     emit(StepStarted("backup", tilde(folder)))
 
     def fail(store: str, reason: object) -> HubError:
-        emit(StepFailed("backup", f"{TARGETS[store].title}: {reason}"))
+        emit(StepFailed("backup", said(StoreFailed(TARGETS[store].title, reason))))
         return HubError(BackupFailed(TARGETS[store].title, reason, str(folder)))
 
     for store, fn, required in (("timescaledb", _timescaledb, True), ("redis", _redis, True),
@@ -118,7 +120,7 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
                 # It exists but cannot be reached (not ready, scaled down, API refused): its data would be lost.
                 raise fail(store, e) from None
             emit(BackupNotSaved(title, absent_from=namespace))
-            result.notes[store] = f"skipped: {e}"
+            result.notes[store] = said(StoreSkipped(e))
             continue
         try:
             saved = fn(_Exec(conn, settings, namespace, pod.name, pod.container), conn, settings, namespace,
@@ -126,23 +128,23 @@ def backup(conn: KubeConnection, settings: Settings, namespace: str, environment
         except _RolesNotSaved as e:  # every database is saved; the roles are said not to be
             saved = e.saved
             emit(BackupNotSaved(title, str(e), part="roles"))
-            result.notes["timescaledb/roles"] = f"not saved: {e}"
+            result.notes["timescaledb/roles"] = said(RolesSkipped(e))
         except _NotSaved as e:  # best effort, and the plan said so
             emit(BackupNotSaved(title, str(e)))
-            result.notes[store] = f"best effort, failed: {e}"
+            result.notes[store] = said(BestEffortFailed(e))
             continue
         except (HubError, OSError, subprocess.TimeoutExpired) as e:
             if required:
                 raise fail(store, e) from None
             emit(BackupNotSaved(title, str(e), failed=True))
-            result.notes[store] = f"best effort, failed: {e}"
+            result.notes[store] = said(BestEffortFailed(e))
             continue
         for key, final, note in saved:
             result.files[key] = final
             result.notes[key] = note
             emit(BackupSaved(title, final.name, note))
         if store not in result.notes:  # a Redis cluster: one line for the store as a whole
-            result.notes[store] = f"{counted(len(saved), 'file')}: " + "; ".join(f"{f.name}" for _, f, _ in saved)
+            result.notes[store] = said(FilesSaved(tuple(f.name for _, f, _ in saved)))
     emit(StepDone("backup", said=(BackedUp(len(result.files), str(folder)),)))
     return result
 
@@ -209,7 +211,7 @@ def _timescaledb(ex: _Exec, conn, settings: Settings, namespace: str, folder: Pa
         text = roles.read_text(errors="replace")
         if "CREATE ROLE" not in text:
             raise HubError(RolesDumpEmpty())
-        saved.append(("timescaledb/roles", _keep(roles), f"{counted(text.count('CREATE ROLE'), 'role')}"))
+        saved.append(("timescaledb/roles", _keep(roles), said(RolesSaved(text.count("CREATE ROLE")))))
     except (HubError, OSError, subprocess.TimeoutExpired) as e:
         with contextlib.suppress(OSError):
             roles.unlink()
@@ -252,7 +254,7 @@ def _dump_database(ex: _Exec, user: str, db: str, folder: Path, *, main: bool) -
     full = _run([pg_restore, "-f", os.devnull, str(path)], capture_output=True, text=True, timeout=1800)
     if full.returncode != 0:
         raise HubError(DumpDoesNotRestore(db, (full.stderr.strip().splitlines() or [""])[-1]))
-    return ("timescaledb" if main else f"timescaledb/{db}", _keep(path), f"verified with pg_restore: {len(tables)} tables with their data")
+    return ("timescaledb" if main else f"timescaledb/{db}", _keep(path), said(DumpVerified(len(tables))))
 
 
 # ----- Redis: one server, or a cluster (one RDB per master) -------------------------------------------
@@ -280,17 +282,14 @@ class RedisNode:
 
     @property
     def address(self) -> str:
-        return f"{self.host}:{self.port}" if self.host else "no address"
+        return said(NodeAddress(self.host, self.port))
 
     @property
     def is_master(self) -> bool:
         return "master" in self.flags
 
     def describe(self) -> str:
-        slots = ",".join(self.slots[:4]) + (",…" if len(self.slots) > 4 else "")
-        state = [f for f in self.flags if f in ("fail", "fail?", "noaddr", "handshake")]
-        return (f"Redis cluster master {self.id[:8]} ({self.address}, slots {slots}"
-                f"{', ' + ' '.join(state) if state else ''})")
+        return said(RedisMaster(self.id, self.host, self.port, self.slots, self.flags))
 
 
 def parse_cluster_nodes(text: str) -> list[RedisNode]:
@@ -421,7 +420,6 @@ def _cluster_layout(pods: list[PodChoice], asked: PodChoice, clis: dict, nodes_t
                     by_id.setdefault(node_id, pod)
                 else:
                     silent.append(pod.name)
-    unmapped = "no ready pod answers as that node" + (f" ({', '.join(silent)} did not answer)" if silent else "")
     shards = []
     for node in nodes:
         if not node.is_master or not node.slots:
@@ -432,14 +430,14 @@ def _cluster_layout(pods: list[PodChoice], asked: PodChoice, clis: dict, nodes_t
             continue
         problem = ""
         if not node.host:
-            problem = f"{unmapped}, and it has no address"
+            problem = said(MasterNoAddress(tuple(silent)))
         else:
             try:
                 pong = clis[asked.name].cli("-h", node.host, "-p", str(node.port), "PING")
                 if pong != "PONG":
-                    problem = f"{unmapped}, and from pod {asked.name} it answers {pong[:80]!r}"
+                    problem = said(MasterAnswersOddly(tuple(silent), asked.name, pong))
             except HubError as e:
-                problem = f"{unmapped}, and from pod {asked.name} it does not answer ({e})"
+                problem = said(MasterSilent(tuple(silent), asked.name, e))
         shards.append(RedisShard(node, asked.name, asked.container, False, problem))
     shards.sort(key=lambda s: int(re.split(r"\D", s.node.slots[0])[0]))  # in slot order
     if not shards:
@@ -473,9 +471,8 @@ def _redis(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) ->
             note = _verify_rdb(path)
         except (HubError, OSError, subprocess.TimeoutExpired) as e:
             return ShardNotSaved(shard.node.describe(), shard.pod, e)
-        via = f"pod {shard.pod}" if shard.direct else f"{shard.node.address} from pod {shard.pod}"
-        return (f"redis/{where}", _keep(path), f"master {shard.node.id[:8]}, slots {','.join(shard.node.slots)}, "
-                                               f"{via}: {note}")
+        return (f"redis/{where}", _keep(path), said(MasterSaved(shard.node.id, shard.node.slots, shard.pod,
+                                                                shard.direct, shard.node.host, shard.node.port, note)))
 
     # The masters in parallel: each waits for its own fork and transfer (and its diskless-sync delay).
     with ThreadPoolExecutor(max_workers=min(4, len(layout.shards))) as pool:
@@ -484,7 +481,7 @@ def _redis(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) ->
     if failed:  # the verified ones are kept, under their real names
         raise HubError(ShardsNotSaved(tuple(failed)))
     saved = [o for o in outcomes if not isinstance(o, ShardNotSaved)]  # every one of them, none having failed
-    return [*saved, ("redis/nodes", nodes, f"CLUSTER NODES of {len(layout.shards)} masters")]
+    return [*saved, ("redis/nodes", nodes, said(ClusterNodesSaved(len(layout.shards))))]
 
 
 def _verify_rdb(path: Path) -> str:
@@ -505,15 +502,15 @@ def _verify_rdb(path: Path) -> str:
     # REDIS + version ... 0xFF (end of file) + 8-byte checksum: a cut-off transfer fails the end check.
     if not head.startswith(b"REDIS") or size < 18 or tail[-9] != 0xFF:
         raise HubError(RdbIncomplete())
-    checked = ""
+    checked = False
     checker = shutil.which("redis-check-rdb")
     if checker:
         proc = _run([checker, str(path)], capture_output=True, text=True, timeout=1800)
         if proc.returncode != 0:
             lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
             raise HubError(RdbRefused(lines[-1] if lines else ""))
-        checked = ", checked by redis-check-rdb"
-    return f"RDB version {head[5:9].decode(errors='replace')}, {size} bytes, complete{checked}"
+        checked = True
+    return said(RdbVerified(head[5:9].decode(errors="replace"), size, checked))
 
 
 # ----- Kafka (best effort) --------------------------------------------------------------------------
@@ -534,7 +531,7 @@ def _kafka(ex: _Exec, conn, settings: Settings, namespace: str, folder: Path) ->
     tool = _kafka_tool(ex)
     path = folder / "kafka-topics.txt.partial"
     ex.to_file(["sh", "-c", f"{tool} --bootstrap-server localhost:9092 --describe"], path, timeout=120)
-    return [("kafka", _keep(path), "topics and their configs")]
+    return [("kafka", _keep(path), said(KafkaTopicsSaved()))]
 
 
 # ----- the plan's look ahead ------------------------------------------------------------------------

@@ -38,10 +38,11 @@ import uuid
 from datetime import datetime, timedelta, UTC
 from collections.abc import Callable
 
-from ...errors import HubError
+from ...errors import HubError, said
 from ...kube.client import REQUEST_TIMEOUT, UNREACHABLE, KubeConnection, describe_api_error, failure_kind
 from ...kube.objects import create_object, delete_object, dig, meta_of, read_object, replace_object
-from .failures import LeaseChangedHands, LeaseHeld, ReadingLease, RenewingLease, TakingLease
+from .failures import (LeaseChangedHands, LeaseDeleted, LeaseHeld, LeaseNotRenewed, LeaseTakenBy, ReadingLease,
+                       RenewingLease, TakingLease)
 
 LEASES = ("coordination.k8s.io/v1", "leases")
 
@@ -294,8 +295,7 @@ class ClusterLease:
                 current = self._read()
                 holder = dig(current, "spec", "holderIdentity")
                 if holder != self.identity:
-                    self._lose(f"the cluster lock of '{self.environment}' was taken by {holder or 'nobody'} "
-                               "(hubtui could not renew it in time)")
+                    self._lose(said(LeaseTakenBy(self.environment, holder)))
                     return
                 if self._stop.is_set():
                     return
@@ -305,16 +305,15 @@ class ClusterLease:
                 renewed_at = time.monotonic()
             except Exception as e:  # noqa: BLE001
                 if getattr(e, "status", None) == 404:
-                    self._lose(f"the cluster lock of '{self.environment}' was deleted by someone else")
+                    self._lose(said(LeaseDeleted(self.environment)))
                     return
                 # a failed renewal (network, 409 from a concurrent write) is tried again at the next tick; the
                 # lease lasts three ticks, after which another run may take it
                 if time.monotonic() - renewed_at > self.duration:
                     if self._cluster_gone(e):
                         continue  # gone, not taken: the run goes on, and so does renewing
-                    self._lose(f"the cluster lock of '{self.environment}' could not be renewed for "
-                               f"{self.duration} s ({describe_api_error(e, RenewingLease())}): another run may "
-                               "hold it now")
+                    self._lose(said(LeaseNotRenewed(self.environment, self.duration,
+                                                    describe_api_error(e, RenewingLease()))))
                     return
 
     def _cluster_gone(self, e: BaseException) -> bool:

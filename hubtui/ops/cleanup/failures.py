@@ -3,7 +3,9 @@ checks, as data: hubtui.errors.HubError holds one of these, and hubtui.present.c
 operator reads lives in present/). Why the conversation stops before anything changed is ops/cleanup/refusals.py.
 
 What hubtui was doing when a request to the cluster failed (describe_api_error's `doing`) is a fact here too,
-worded as a phrase ("reading namespace hub")."""
+worded as a phrase ("reading namespace hub"); so is what the engine holds as text in its data (a backup's notes,
+a Redis master's problem, why a namespace is stuck or was not deleted, why the cluster lock was lost): it builds
+the fact and keeps its line (hubtui.errors.said)."""
 
 from __future__ import annotations
 
@@ -167,6 +169,126 @@ class NoKafkaTool:
     tools: tuple[str, ...]
 
 
+# ----- backup.py: what the backup saved, and why a store was not (BackupResult.notes, BackupSaved's note) ----
+@frozen
+class StoreFailed:
+    """`store` (its title), which the cleanup needs saved, failed for `cause` (an error): the backup step's
+    failure."""
+    store: str
+    cause: object
+
+
+@frozen
+class StoreSkipped:
+    """The store was not looked for further: its pod was not found, for `cause` (an error)."""
+    cause: object
+
+
+@frozen
+class RolesSkipped:
+    """The databases were saved, their roles were not, for `cause` (an error)."""
+    cause: object
+
+
+@frozen
+class BestEffortFailed:
+    """A best-effort store (Kafka) could not be saved, for `cause` (an error)."""
+    cause: object
+
+
+@frozen
+class RolesSaved:
+    """The roles dump holds `roles` CREATE ROLE."""
+    roles: int
+
+
+@frozen
+class DumpVerified:
+    """The dump of a database was read back whole by pg_restore: `tables` tables with their data."""
+    tables: int
+
+
+@frozen
+class RdbVerified:
+    """An RDB snapshot of version `version`, `size` bytes, complete; `checked`: redis-check-rdb passed it too."""
+    version: str
+    size: int
+    checked: bool
+
+
+@frozen
+class MasterSaved:
+    """A Redis cluster master (`node_id`, its `slots`) saved by exec into pod `pod`: its own (`direct`), or the
+    pod that reached it at `host`:`port`; `note` says what was verified."""
+    node_id: str
+    slots: tuple[str, ...]
+    pod: str
+    direct: bool
+    host: str
+    port: int
+    note: str
+
+
+@frozen
+class ClusterNodesSaved:
+    """CLUSTER NODES of the `masters` masters saved (which file holds which slots)."""
+    masters: int
+
+
+@frozen
+class KafkaTopicsSaved:
+    """The Kafka topics and their configs saved."""
+
+
+@frozen
+class FilesSaved:
+    """A store saved as these files (a Redis cluster: one per master, and its nodes)."""
+    files: tuple[str, ...]
+
+
+# ----- backup.py: a Redis cluster master (RedisNode.describe, RedisShard.problem; the ShardUnsaved risk) ----
+@frozen
+class NodeAddress:
+    """A Redis cluster node's address: `host`:`port` ('' host: it has none yet)."""
+    host: str
+    port: int
+
+
+@frozen
+class RedisMaster:
+    """A Redis cluster master: `node_id`, its address (`host`, '' when none, `port`), its `slots` and `flags`."""
+    node_id: str
+    host: str
+    port: int
+    slots: tuple[str, ...]
+    flags: tuple[str, ...]
+
+
+@frozen
+class MasterNoAddress:
+    """No ready pod answers as the master's node (`silent`: the pods that did not answer), and it has no
+    address."""
+    silent: tuple[str, ...]
+
+
+@frozen
+class MasterAnswersOddly:
+    """No ready pod answers as the master's node (`silent`: the pods that did not answer), and from pod `pod`
+    its address answers PING with `answer`."""
+    silent: tuple[str, ...]
+    pod: str
+    answer: str
+
+
+@frozen
+class MasterSilent:
+    """No ready pod answers as the master's node (`silent`: the pods that did not answer), and from pod `pod`
+    its address does not answer, for `cause` (an error)."""
+    silent: tuple[str, ...]
+    pod: str
+    cause: object
+
+
 # ----- backup.py: what hubtui was doing --------------------------------------------------------------------
 @frozen
 class CheckingForStore:
@@ -223,6 +345,30 @@ class ReadingLease:
 @frozen
 class RenewingLease:
     """Renewing the cluster lock."""
+
+
+# ----- cluster_lock.py: why the lease was lost while held (ClusterLease.lost, the Stopping event) ---------
+@frozen
+class LeaseTakenBy:
+    """The cluster lock of `environment` is held by `holder` now (None or '': nobody): hubtui could not renew it
+    in time."""
+    environment: str
+    holder: str | None
+
+
+@frozen
+class LeaseDeleted:
+    """The cluster lock of `environment` was deleted by someone else."""
+    environment: str
+
+
+@frozen
+class LeaseNotRenewed:
+    """The cluster lock of `environment` could not be renewed for `seconds`, for `cause` (an error): another run
+    may hold it now."""
+    environment: str
+    seconds: int
+    cause: object
 
 
 # ----- journal.py -------------------------------------------------------------------------------------
@@ -389,6 +535,58 @@ class DeletingWebhook:
     label: str
 
 
+# ----- kube_steps.py: the drain's step, what was not deleted and why, why a namespace is stuck -------------
+@frozen
+class DrainStep:
+    """The drain of namespace `namespace` as a step of the run's log: all its workloads (`stores`), or its
+    writers only."""
+    namespace: str
+    stores: bool
+
+
+@frozen
+class RecreatedNotDeleted:
+    """Namespace `namespace` was created again since the plan (uid `uid`, the plan's `planned`): not deleted."""
+    namespace: str
+    uid: str
+    planned: str
+
+
+@frozen
+class UidNotPlanned:
+    """The plan has no uid for the namespace (an older hubtui made it): not deleted."""
+
+
+@frozen
+class WebhookFoundAgain:
+    """A webhook or APIService of that name has another uid, after this run's delete lost its answer: not
+    deleted (the first delete may have removed the planned one)."""
+
+
+@frozen
+class WebhookCreatedAgain:
+    """A webhook or APIService was created again since the plan: not deleted."""
+
+
+@frozen
+class NamespaceUnread:
+    """The state of a namespace still Terminating could not be read."""
+
+
+@frozen
+class StuckCondition:
+    """A status condition of a Terminating namespace that says what holds it: its `kind` (type) and `message`."""
+    kind: str
+    message: str
+
+
+@frozen
+class StuckWhy:
+    """What holds a Terminating namespace: its status `conditions` and its `finalizers` (none: not said yet)."""
+    conditions: tuple[StuckCondition, ...]
+    finalizers: tuple[str, ...]
+
+
 # ----- local_state.py ---------------------------------------------------------------------------------
 @frozen
 class KubeconfigUnreadable:
@@ -401,6 +599,16 @@ class KubeconfigUnreadable:
 class KubeconfigNotYaml:
     """The kubeconfig `path` is not valid YAML: it is left as it is."""
     path: str
+
+
+@frozen
+class KubeconfigToClean:
+    """What the local step removes from kubeconfig `file`: its `contexts`, and the `clusters` and `users` only
+    they use (KubeconfigEntries.describe)."""
+    file: str
+    contexts: tuple[str, ...]
+    clusters: tuple[str, ...]
+    users: tuple[str, ...]
 
 
 # ----- lock.py ----------------------------------------------------------------------------------------
@@ -548,11 +756,26 @@ class ListingCrds:
     """Listing the CustomResourceDefinitions."""
 
 
+# ----- runner.py: what runs again in a drained namespace (DrainUndone's `running`) -------------------------
+@frozen
+class RunsAgain:
+    """`what` (kind/name) runs again in namespace `namespace`."""
+    namespace: str
+    what: str
+
+
 # ----- session.py -------------------------------------------------------------------------------------
 @frozen
 class RunUnconfirmed:
     """A run of `environment` was asked of the session before its plan was confirmed (or a second time)."""
     environment: str
+
+
+@frozen
+class SavedPlanUnusable:
+    """An interrupted run's saved plan cannot run again here, for `cause` (the error its load raised): said
+    without its "nothing was changed" (the refusal or the question says what happens)."""
+    cause: object
 
 
 # ----- runner.py, session.py: what read-only refuses (hubtui.ops.failures.ReadOnlyRefused's `what`) ---------

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from ...frozen import frozen
 from ...audit import AuditLog
-from ...errors import HubError
+from ...errors import HubError, said
 from ...kube.client import KubeConnection, describe_api_error
 from ...kube.deployments import ORIGINAL_REPLICAS_ANNOTATION
 from ...kube.pods import pod_list_call
@@ -27,8 +27,9 @@ from ...kube.rest import Collection
 from ...kube.failures import NamespaceNamed, PodsIn, ReadingNamespace
 from .failures import (CancelledBeforeDrain, CancelledWhileDeletingJobs, CancelledWhileScaling, CancelledWhileSettling,
                        CancelledWhileWaiting, CheckingAtZero, CheckingDrained, DeletingNamespace, DeletingWebhook,
-                       DrainNotHeld, Draining, Keeper, ListingWorkloads, ManagedBy, MarkedBy, NoPlannedUid, OwnedBy,
-                       PodsUnwatched, RecreatedSincePlan, ScaledBack, SetBy)
+                       DrainNotHeld, DrainStep, Draining, Keeper, ListingWorkloads, ManagedBy, MarkedBy, NamespaceUnread,
+                       NoPlannedUid, OwnedBy, PodsUnwatched, RecreatedNotDeleted, RecreatedSincePlan, ScaledBack, SetBy,
+                       StuckCondition, StuckWhy, UidNotPlanned, WebhookCreatedAgain, WebhookFoundAgain)
 from .steps import served_label
 
 
@@ -149,11 +150,6 @@ class NamespaceRecreated(HubError):
         self.namespace, self.uid, self.planned = namespace, uid, planned
 
 
-def recreated(namespace: str, uid: str, planned: str) -> str:
-    """A namespace created again since the plan, in a few words."""
-    return f"namespace {namespace} was created again since the plan (uid {uid}, planned {planned})"
-
-
 def check_namespace_uid(conn: KubeConnection, namespace: str, uid: str) -> bool:
     """The namespace is still the one the plan saw (False: it is gone). A namespace deleted and created
     again since the plan has another uid: HubError, and nothing in it is touched."""
@@ -183,7 +179,7 @@ def drain(conn: KubeConnection, namespace: str, *, audit: AuditLog, emit: Emit =
     statefulsets (the stores) keep running so that they can be backed up quietly. Once the pods are gone the
     drain watches `settle` seconds more: a controller that reacts to the change (Argo CD's self-heal) is
     caught before the run goes on."""
-    step = f"drain {namespace}" if stores else f"stop the writers of {namespace}"
+    step = said(DrainStep(namespace, stores))
     audit.check()  # every change is audited: no audit log, no change
     cancel = cancel or threading.Event()
     if cancel.is_set():  # a stop is honoured before each change
@@ -361,7 +357,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
             not_sent.append(name)
             continue
         if not uid:
-            created_again[name] = "the plan has no uid for it (made by an older hubtui): plan again"
+            created_again[name] = said(UidNotPlanned())
             continue
         # a hard stop (a second Ctrl-C) before its audit line is written writes it, marked interrupted
         with audit.sending("delete-namespace", context=conn.context, namespace=name, uid=uid) as change:
@@ -387,7 +383,7 @@ def delete_namespaces(conn: KubeConnection, uids: dict[str, str], *, audit: Audi
                     if current is None:
                         absent.append(name)
                     elif current != uid:
-                        created_again[name] = f"{recreated(name, current, uid)}: not deleted"
+                        created_again[name] = said(RecreatedNotDeleted(name, current, uid))
                         emit(NamespaceCreatedAgain(name))
                     else:  # already Terminating: a rerun
                         audit.record("delete-namespace", context=conn.context, namespace=name, uid=uid,
@@ -479,10 +475,9 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
                     # same name was made again: which, nobody can tell now. Audited, and not called done
                     audit.record("delete-webhook", context=conn.context, kind=w["kind"], name=w["name"], uid=w["uid"],
                                  answer_lost=True, found_again=True)
-                    failed[label] = ("one of that name exists with another uid: not deleted (this run's first delete, "
-                                     "whose answer was lost, may have removed the planned one)")
+                    failed[label] = said(WebhookFoundAgain())
                 elif status == 409:
-                    failed[label] = "created again since the plan: not deleted"
+                    failed[label] = said(WebhookCreatedAgain())
                 elif status != 404:
                     failed[label] = str(describe_api_error(e, DeletingWebhook(label)))
                 if label in failed:
@@ -500,14 +495,12 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
 def why_stuck(ns: dict | None) -> str:
     """One line from a Terminating namespace's status conditions and finalizers."""
     if ns is None:
-        return "its state could not be read"
+        return said(NamespaceUnread())
     reasons = []
     for cond in (ns.get("status") or {}).get("conditions") or []:
         if cond.get("status") == "True" and cond.get("type") in (
                 "NamespaceContentRemaining", "NamespaceFinalizersRemaining", "NamespaceDeletionDiscoveryFailure",
                 "NamespaceDeletionContentFailure", "NamespaceDeletionGroupVersionParsingFailure"):
-            reasons.append(f"{cond['type']}: {cond.get('message', '')}".strip())
+            reasons.append(StuckCondition(cond["type"], str(cond.get("message", ""))))
     finalizers = (ns.get("spec") or {}).get("finalizers") or []
-    if finalizers:
-        reasons.append(f"namespace finalizers: {', '.join(finalizers)}")
-    return "; ".join(reasons) or "the namespace controller has not reported why yet"
+    return said(StuckWhy(tuple(reasons), tuple(finalizers)))

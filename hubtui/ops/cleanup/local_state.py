@@ -16,11 +16,10 @@ from datetime import datetime, UTC
 from pathlib import Path
 
 from ...frozen import frozen
-from ...errors import HubError
+from ...errors import HubError, said
 from ...facts import ContextPointsElsewhere
 from ...paths import tilde
-from ...words import counted
-from .failures import KubeconfigNotYaml, KubeconfigUnreadable
+from .failures import KubeconfigNotYaml, KubeconfigToClean, KubeconfigUnreadable
 
 
 @frozen
@@ -33,12 +32,8 @@ class KubeconfigEntries:
     users: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        parts = [f"{counted(len(self.contexts), 'context')} {', '.join(self.contexts)}"]
-        if self.clusters:
-            parts.append(("cluster " if len(self.clusters) == 1 else "clusters ") + ", ".join(self.clusters))
-        if self.users:
-            parts.append(("user " if len(self.users) == 1 else "users ") + ", ".join(self.users))
-        return f"{tilde(self.file)}: " + "; ".join(parts)
+        """What will be removed, in words (present/ words it)."""
+        return said(KubeconfigToClean(self.file, self.contexts, self.clusters, self.users))
 
 
 @frozen

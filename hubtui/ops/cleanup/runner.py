@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...audit import AuditError, AuditLog, held
-from ...errors import EXIT_FAILURE, HubError, Refused
+from ...errors import EXIT_FAILURE, HubError, Refused, said
 from ...kube.client import KubeConnection
 from ...paths import tilde
 from ...settings import Settings
@@ -324,6 +324,7 @@ class CleanupRun:
         there again."""
         import copy
 
+        from .failures import RunsAgain
         from .refusals import BackupGone, CannotResume, DrainUndone
 
         stale = stale_reason(self.plan, before, self.conn, max_age=self.settings.resume_max_age)
@@ -348,8 +349,8 @@ class CleanupRun:
             # wrote since is in no backup, so the namespaces are not deleted on the old drain's word
             from .kube_steps import running_again
 
-            running = [f"{ns.name}: {what}" for ns in self.plan.namespaces if ns.doomed and not ns.infrastructure
-                       for what in running_again(self.conn, ns.name)]
+            running = [said(RunsAgain(ns.name, what)) for ns in self.plan.namespaces
+                       if ns.doomed and not ns.infrastructure for what in running_again(self.conn, ns.name)]
             if running:
                 raise Refused(DrainUndone(self.plan.environment, tuple(running)), exit_code=EXIT_FAILURE)
         return before

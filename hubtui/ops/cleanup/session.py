@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from ...frozen import frozen
-from ...errors import Declined, HubError, Refused
+from ...errors import Declined, HubError, Refused, said
 from .confirm import Confirmation, accepted, confirmations, force_problems, protection_confirmation
 
 if TYPE_CHECKING:
@@ -310,6 +310,7 @@ class CleanupSession:
     def _settle(self, pending: JournalState) -> Generator[Ask, Any, bool]:
         """An interrupted run of the environment. True: resume it (self.plan is its saved plan); False: it was
         set aside, plan afresh."""
+        from .failures import SavedPlanUnusable
         from .refusals import OptionsDiffer, PendingStays, PendingUnusable
         from .runner import options_differ
         from .steps import steps_for
@@ -318,7 +319,7 @@ class CleanupSession:
         try:
             saved = self.port.load(pending.plan_file)
         except HubError as e:
-            why = str(e).removesuffix("; nothing was changed").removesuffix(": nothing was changed")
+            why = said(SavedPlanUnusable(e))
             if self.force:
                 raise Refused(PendingUnusable(env, why, str(self.port.journal_path(env)))) from None
             if (yield UnusablePending(env, why)) != "again":
