@@ -173,7 +173,9 @@ def step_words(event: StepDone | StepFailed) -> str:
 
 def step_failed_state(event: StepFailed) -> str:
     """How a failed step shows in the step list: cancelled (the operator stopped it) or failed. A cleanup step's
-    event carries its status as its error (its words are in `said`)."""
+    event carries its status as its error (its words are in `said`); a cloud resource's, its stop in `said`. Any
+    other failure is failed, whatever its words say (a backup's error that mentions "cancel" is no stop)."""
+    from ..ops.cleanup.runner import CANCELLED
     from .cloud import stopped
 
-    return "cancelled" if "cancel" in event.error or stopped(event.said) else "failed"
+    return "cancelled" if event.error == CANCELLED or stopped(event.said) else "failed"

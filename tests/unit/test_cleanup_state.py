@@ -444,6 +444,8 @@ def test_the_step_list_tells_a_cancelled_step_by_its_status_whatever_it_says():
     assert step_failed_state(stopped) == "cancelled"
     assert event_line(stopped)[0] == "    ✗ 2 of 5 resources gone, 0 failed, 3 skipped"
     assert step_failed_state(StepFailed("drain", "failed", said=(StepError("boom"),))) == "failed"
+    # a failure whose words mention a cancel (the server's, a tool's) is no stop of the operator's
+    assert step_failed_state(StepFailed("backup", "TimescaleDB: pg_dump: query cancelled by the server")) == "failed"
 
 
 def test_a_progress_count_says_what_it_counts_as_facts_worded_by_present():
