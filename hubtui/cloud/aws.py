@@ -23,18 +23,19 @@ from datetime import datetime, UTC
 from typing import Any
 from collections.abc import Callable, Iterator
 
-from ..errors import HubError, UsageError
+from ..errors import HubError, UsageError, said
 from ..facts import (AlreadyGone, CloudError, FinalSnapshot, LookingAgain, NoFinalSnapshot, NotReached, PartsFailed,
                      PartsLeft, ProtectionOff, ProtectionSwitchedOff, ResourceSaid, SnapshotNotListed, StillDeleting,
                      StoppedBefore)
 from ..facts import MskDataLost, NameOnly, ProtectionOn, Risk, TagOnly
 from ..settings import Settings
-from .failures import (AwsCannotDelete, AwsConfigBroken, AwsCredentialsFailed, AwsCredentialsRefused, AwsListingFailed,
-                       AwsUnreachable, LeftInState, NoAwsCredentials, NoAwsRegion, NotAnAwsPlan, OtherAwsAccount,
-                       RdsProtectionOn, RdsProtectionSwitchedOn)
+from .failures import (AwsCannotDelete, AwsConfigBroken, AwsCredentialsFailed, AwsCredentialsRefused, AwsDelete,
+                       AwsDescribe, AwsListingFailed, AwsSwitchOff, AwsUnreachable, EksClusters, ErrorLine, LeftInState,
+                       MskClusters, NoAwsCredentials, NoAwsRegion, NotAnAwsPlan, OtherAwsAccount, RdsInstances,
+                       RdsProtectionOn, RdsProtectionSwitchedOn, RedisGroups, ToBeDeleted)
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome, TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,
-                   short_error, split_tag_matches, wait_until)
+                   split_tag_matches, wait_until)
 
 EKS_CLUSTER = "eks-cluster"
 EKS_NODEGROUP = "eks-nodegroup"
@@ -157,11 +158,10 @@ def discover(environment: str, settings: Settings, *, include_tag_matches: bool 
     identity = _identity(_account(session))
     others: dict[str, str] = {}
     resources = [
-        *_read("EKS clusters", lambda: _find_eks(_client(session, "eks"), environment, others)),
-        *_read("RDS instances", lambda: _find_rds(_client(session, "rds"), environment)),
-        *_read("ElastiCache replication groups",
-               lambda: _find_redis(_client(session, "elasticache"), environment)),
-        *_read("MSK clusters", lambda: _find_msk(_client(session, "kafka"), environment)),
+        *_read(said(EksClusters()), lambda: _find_eks(_client(session, "eks"), environment, others)),
+        *_read(said(RdsInstances()), lambda: _find_rds(_client(session, "rds"), environment)),
+        *_read(said(RedisGroups()), lambda: _find_redis(_client(session, "elasticache"), environment)),
+        *_read(said(MskClusters()), lambda: _find_msk(_client(session, "kafka"), environment)),
     ]
     included, left = split_tag_matches(resources, include_tag_matches=include_tag_matches)
     risks = [*_risks(included, environment), *not_included_risks(left, environment)]
@@ -502,13 +502,13 @@ def wait_gone(probe: Callable[[], str | None], *, what: str, ctx: TeardownContex
         except Exception as e:
             if error_code(e) not in THROTTLING_CODES:
                 raise
-            ctx.emit(LookingAgain(what, short_error(e)))
+            ctx.emit(LookingAgain(what, said(ErrorLine(e))))
             return False
         if state is not None:
             last["state"] = state
         return state is None
 
-    wait_until(gone, what=f"{what} to be deleted", ctx=ctx, step=step,
+    wait_until(gone, what=said(ToBeDeleted(what)), ctx=ctx, step=step,
                describe=lambda: LeftInState(last["state"]))
 
 
@@ -640,13 +640,13 @@ class _Teardown:
             handler = self._handlers.get(r.kind)
             if handler is None:
                 raise HubError(AwsCannotDelete(r.kind))
-            outcome, said = handler(attempt)
+            outcome, facts = handler(attempt)
         except Cancelled:
-            outcome, said = SKIPPED, (StillDeleting() if attempt.requested else StoppedBefore("request"),)
+            outcome, facts = SKIPPED, (StillDeleting() if attempt.requested else StoppedBefore("request"),)
         except Exception as e:  # noqa: BLE001  (HubError, a ClientError, retries run out, a timed-out wait)
-            outcome, said = FAILED, (CloudError(short_error(e)),)
+            outcome, facts = FAILED, (CloudError(said(ErrorLine(e))),)
         life.requested = attempt.requested
-        return self._store(life.end(outcome, *attempt.notes, *said))
+        return self._store(life.end(outcome, *attempt.notes, *facts))
 
     def _skip(self, r: CloudResource, why: ResourceSaid) -> ResourceOutcome:
         """Held back: no call made, not recorded."""
@@ -662,14 +662,14 @@ class _Teardown:
     def _state(self, attempt: _Attempt) -> str | None:
         r = attempt.resource
         return retry(lambda: PROBES[r.kind](self.clients, r), retryable=is_retryable,
-                     what=f"{attempt.step}: describe", ctx=self.ctx)
+                     what=said(AwsDescribe(attempt.step)), ctx=self.ctx)
 
     def _still_planned(self, attempt: _Attempt) -> bool:
         """Describe it once more just before the delete: False if it is gone; Recreated (a failure, no
         delete call) if what answers under its name is not what the plan saw."""
         r = attempt.resource
         seen = retry(lambda: IDENTITIES[r.kind](self.clients, r), retryable=is_retryable,
-                     what=f"{attempt.step}: describe", ctx=self.ctx)
+                     what=said(AwsDescribe(attempt.step)), ctx=self.ctx)
         if seen is None:
             return False
         check_identity(r, **seen)
@@ -684,7 +684,8 @@ class _Teardown:
             self.ctx.deleting.add(attempt.resource.id)
 
         try:
-            retry(delete, retryable=is_retryable, what=f"{attempt.step}: delete", ctx=self.ctx, on_send=sending)
+            retry(delete, retryable=is_retryable, what=said(AwsDelete(attempt.step)), ctx=self.ctx,
+                  on_send=sending)
         except Exception as e:
             if is_not_found(e):
                 return False
@@ -732,11 +733,11 @@ class _Teardown:
         name = attempt.resource.name
         snapshot = self._snapshot_name(name) if self.ctx.final_snapshot else None
         params = {"FinalSnapshotIdentifier": snapshot} if snapshot else {}
-        outcome, said = self._delete_with(attempt, lambda: self.clients["elasticache"].delete_replication_group(
+        outcome, facts = self._delete_with(attempt, lambda: self.clients["elasticache"].delete_replication_group(
             ReplicationGroupId=name, RetainPrimaryCluster=False, **params))
         if outcome == DELETED:
-            said = (self._redis_snapshot(snapshot) if snapshot else NoFinalSnapshot(),)
-        return outcome, said
+            facts = (self._redis_snapshot(snapshot) if snapshot else NoFinalSnapshot(),)
+        return outcome, facts
 
     def _redis_snapshot(self, snapshot: str) -> FinalSnapshot:
         """Name the final snapshot, and say so loudly if AWS does not list it."""
@@ -744,7 +745,7 @@ class _Teardown:
             found = self.clients["elasticache"].describe_snapshots(SnapshotName=snapshot)["Snapshots"]
         except Exception as e:  # noqa: BLE001
             if error_code(e) not in ("SnapshotNotFoundFault", "SnapshotNotFound"):
-                return FinalSnapshot(snapshot, check_error=short_error(e))
+                return FinalSnapshot(snapshot, check_error=said(ErrorLine(e)))
             found = []
         if not found:
             self.ctx.emit(SnapshotNotListed("ElastiCache", snapshot))
@@ -756,7 +757,7 @@ class _Teardown:
     def _delete_rds(self, attempt: _Attempt) -> tuple[str, tuple]:
         r = attempt.resource
         db = retry(lambda: _rds_instance(self.clients, r), retryable=is_retryable,
-                   what=f"{attempt.step}: describe", ctx=self.ctx)
+                   what=said(AwsDescribe(attempt.step)), ctx=self.ctx)
         if db is not None:
             check_identity(r, **_rds_seen(db))  # before anything is changed on it
         if db is not None and db.get("DeletionProtection") and \
@@ -765,11 +766,11 @@ class _Teardown:
         snapshot = self._snapshot_name(r.name) if self.ctx.final_snapshot else None
         params = {"FinalDBSnapshotIdentifier": snapshot} if snapshot else {"SkipFinalSnapshot": True}
         # the automated backups stay (for their retention period): a restore to a point in time stays possible
-        outcome, said = self._delete_with(attempt, lambda: self.clients["rds"].delete_db_instance(
+        outcome, facts = self._delete_with(attempt, lambda: self.clients["rds"].delete_db_instance(
             DBInstanceIdentifier=r.name, DeleteAutomatedBackups=False, **params))
         if outcome == DELETED:
-            said = (self._rds_snapshot(snapshot) if snapshot else NoFinalSnapshot(),)
-        return outcome, said
+            facts = (self._rds_snapshot(snapshot) if snapshot else NoFinalSnapshot(),)
+        return outcome, facts
 
     def _switch_off_protection(self, attempt: _Attempt) -> None:
         """Only with the operator's confirmation, and only if the plan showed the protection (a protection
@@ -781,7 +782,7 @@ class _Teardown:
             raise HubError(RdsProtectionOn())
         retry(lambda: self.clients["rds"].modify_db_instance(
             DBInstanceIdentifier=r.name, DeletionProtection=False, ApplyImmediately=True),
-            retryable=is_retryable, what=f"{attempt.step}: switch off deletion protection", ctx=self.ctx,
+            retryable=is_retryable, what=said(AwsSwitchOff(attempt.step)), ctx=self.ctx,
             on_send=lambda: self.ctx.changed.add(r.id))
         attempt.notes.append(ProtectionSwitchedOff())
         self.ctx.notes.setdefault(r.id, []).append(ProtectionSwitchedOff())  # for a hard stop's pass
@@ -797,7 +798,7 @@ class _Teardown:
             found = self.clients["rds"].describe_db_snapshots(DBSnapshotIdentifier=snapshot)["DBSnapshots"]
         except Exception as e:  # noqa: BLE001
             if error_code(e) not in ("DBSnapshotNotFound", "DBSnapshotNotFoundFault"):
-                return FinalSnapshot(snapshot, check_error=short_error(e))
+                return FinalSnapshot(snapshot, check_error=said(ErrorLine(e)))
             found = []
         if not found:
             self.ctx.emit(SnapshotNotListed("RDS", snapshot))

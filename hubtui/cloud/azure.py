@@ -19,16 +19,17 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..errors import HubError
+from ..errors import HubError, said
 from ..facts import (AlreadyGone, CannotDelete, CloudError, CredentialsRefused, DeletionUnderway, HoldsUnplanned,
                      JoinedEarlierDeletion, StillDeleting, StoppedBefore)
 from ..facts import GroupDatabasesLost, GroupListedInPart, NameOnly, Risk, TagOnly
 from ..settings import Settings
-from .failures import (AzureCredentialsRefused, AzureGroupState, AzureOperationStatus, AzureReadFailed, AzureRefused,
-                       AzureSubscriptionNotFound, AzureUnreachable, GroupDeletionEnded, NoAzureSubscription,
-                       OtherAzureSubscription)
+from .failures import (AzureCredentialsRefused, AzureGroupState, AzureLogin, AzureOperationStatus, AzureReadFailed,
+                       AzureRefused, AzureSubscriptionNotFound, AzureUnreachable, DeleteGroup, DeletingGroup,
+                       DeletionEndedAs, ErrorLine, GroupDeletion, GroupDeletionEnded, NoAzureSubscription,
+                       OtherAzureSubscription, ReadGroup, ReadGroups)
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, Cancelled, CloudPlan, CloudResource, Lifecycle, ResourceOutcome,
-                   TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
+                   TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,
                    split_tag_matches, wait_until)
 
 PROVIDER = "azure"
@@ -37,7 +38,6 @@ ARM_ENDPOINT = "https://management.azure.com"
 TAG_NAME = "environment"
 RESOURCES_SHOWN = 50  # the plan lists this many of a group's resources, and counts them all
 MAX_PARALLEL = 8
-LOGIN_HINT = "run `az login` (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET)"
 # 409 codes that mean "busy, try later" rather than "refused" (a lock, ScopeLocked, is not retried)
 RETRYABLE_CONFLICTS = frozenset({"AnotherOperationInProgress", "ResourceGroupBeingDeleted", "ResourceInUse",
                                  "InUseSubnetCannotBeDeleted", "InUseNetworkSecurityGroupCannotBeDeleted"})
@@ -153,7 +153,7 @@ def discover(environment: str, settings: Settings, *, include_tag_matches: bool 
     except HubError:
         raise
     except Exception as e:
-        raise _read_error(e, subscription, "read resource groups") from e
+        raise _read_error(e, subscription, said(ReadGroups())) from e
     included, left = split_tag_matches(resources, include_tag_matches=include_tag_matches)
     locations = sorted({r.details["location"] for r in included if r.details.get("location")})
     risks = [*(risk for r in included for risk in _risks(r, environment)),
@@ -287,11 +287,11 @@ def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> Reso
     life = Lifecycle(PROVIDER, resource, ctx)
     if (early := life.before()) is not None:
         return early
-    life.start(f"deleting resource group {resource.name} and everything in it")
+    life.start(said(DeletingGroup(resource.name)))
     step = life.step
     try:
         current = retry(lambda: _get_group(client, resource.name), retryable=_is_retryable,
-                        what=f"read {resource.label()}", ctx=ctx)
+                        what=said(ReadGroup(resource.label())), ctx=ctx)
         if current is None:
             return life.end(GONE, AlreadyGone())
         check_identity(resource, current_id=current.id, created=_created(current), ignore_case=True)
@@ -305,13 +305,14 @@ def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> Reso
         else:
             # a delete sent, though not (yet) accepted, is recorded however this ends (ctx.changed)
             accepted = retry(lambda: _begin_delete(client, resource.name), retryable=_is_retryable,
-                             what=f"delete {resource.label()}", ctx=ctx, on_send=lambda: ctx.changed.add(resource.id))
+                             what=said(DeleteGroup(resource.label())), ctx=ctx,
+                             on_send=lambda: ctx.changed.add(resource.id))
             life.requested = True
             operation = _Operation(accepted)
             if operation.url is None and operation.status == "InProgress":  # accepted, but nothing to follow
                 _wait_group_gone(client, resource, ctx, step, by_this_run=True)
             else:
-                wait_until(operation.done, what=f"deletion of {resource.label()}", ctx=ctx, step=step,
+                wait_until(operation.done, what=said(GroupDeletion(resource.label())), ctx=ctx, step=step,
                            describe=lambda: AzureOperationStatus(operation.status))
             outcome = operation.outcome(resource)
     except Cancelled:
@@ -346,7 +347,7 @@ def _wait_group_gone(client, resource: CloudResource, ctx: TeardownContext, step
 
     def gone() -> bool:
         group = retry(lambda: _get_group(client, resource.name), retryable=_is_retryable,
-                      what=f"read {resource.label()}", ctx=ctx)
+                      what=said(ReadGroup(resource.label())), ctx=ctx)
         if group is None:
             return True
         last["state"] = _state(group) or "unknown"
@@ -354,7 +355,7 @@ def _wait_group_gone(client, resource: CloudResource, ctx: TeardownContext, step
             raise HubError(GroupDeletionEnded(last["state"], by_this_run))
         return False
 
-    wait_until(gone, what=f"deletion of {resource.label()}", ctx=ctx, step=step,
+    wait_until(gone, what=said(GroupDeletion(resource.label())), ctx=ctx, step=step,
                describe=lambda: AzureGroupState(last["state"]))
 
 
@@ -435,9 +436,8 @@ class _Operation:
         """DELETED only when ARM said Succeeded (or the group was seen gone: no operation to follow)."""
         if self.status.lower() == "succeeded" or not self.url:
             return ResourceOutcome(resource, DELETED)
-        why = ": ".join(str(part) for part in (self.error.get("code"), self.error.get("message")) if part)
-        return ResourceOutcome(resource, FAILED, (CloudError(short_error(Exception(
-            f"the deletion ended {self.status}" + (f": {why}" if why else "")))),))
+        ended = DeletionEndedAs(self.status, self.error.get("code"), self.error.get("message"))
+        return ResourceOutcome(resource, FAILED, (CloudError(said(ended)),))
 
 
 def _json(response) -> dict:
@@ -453,8 +453,8 @@ def _failed_call(resource: CloudResource, e: Exception) -> ResourceOutcome:
     if _status(e) == 404 or _code(e) == "ResourceGroupNotFound":
         return ResourceOutcome(resource, GONE, (AlreadyGone(),))
     if _is_auth_error(e):
-        return ResourceOutcome(resource, FAILED, (CredentialsRefused("Azure", LOGIN_HINT),))
-    return ResourceOutcome(resource, FAILED, (CloudError(short_error(e)),))
+        return ResourceOutcome(resource, FAILED, (CredentialsRefused("Azure", said(AzureLogin())),))
+    return ResourceOutcome(resource, FAILED, (CloudError(said(ErrorLine(e))),))
 
 
 def _is_retryable(e: Exception) -> bool:

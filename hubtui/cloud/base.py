@@ -42,13 +42,13 @@ from typing import Any
 from collections.abc import Callable, Iterable
 
 from ..frozen import frozen
-from ..errors import HubError, UsageError
+from ..errors import HubError, UsageError, said
 from ..events import Emit, Progress, StepDone, StepFailed, StepStarted, ignore
 from ..facts import (FinishedBefore, FinishedEarlier, HeldBack, NotIncluded, ResourceSaid, Risk, StoppedBefore, TryingAgain,
                      Waiting, risk_data, risk_from_data)
 from ..settings import Settings
-from .failures import (CreatedAgain, DiscoveryFailed, GoogleLibraries, NoCloudPart, OtherId, OtherUid, SdkNotInstalled,
-                       Seen, StillNotDone, TagMatchesPlanned)
+from .failures import (CreatedAgain, DiscoveryFailed, ErrorLine, GoogleLibraries, LeftOut, NoCloudPart, OtherId, OtherUid,
+                       SdkNotInstalled, Seen, StillNotDone, TagMatchesPlanned)
 from ..urls import normalise_server  # noqa: F401 - cloud.base.normalise_server, as its callers import it
 
 CLOUD_PROVIDERS = ("aws", "gcp", "azure")
@@ -122,7 +122,7 @@ class CloudPlan:
         for r in self.not_included:
             for url in [r.details.get("endpoint"), *(r.details.get("endpoints") or ())]:
                 if url:
-                    out.setdefault(f"{r.label()} (not included)", url)
+                    out.setdefault(said(LeftOut(r.label())), url)
         return out
 
     @property
@@ -291,15 +291,9 @@ def retry(call: Callable[[], object], *, retryable: Callable[[Exception], bool],
             if attempt == ctx.retry_attempts or not retryable(e):
                 raise
             delay = ctx.retry_base_delay * (2 ** (attempt - 1)) * (0.5 + random.random() / 2)
-            ctx.emit(TryingAgain(what, short_error(e), delay, attempt, ctx.retry_attempts - 1))
+            ctx.emit(TryingAgain(what, said(ErrorLine(e)), delay, attempt, ctx.retry_attempts - 1))
             if ctx.cancel.wait(delay):
                 raise Cancelled() from None
-
-
-def short_error(e: object) -> str:
-    """One line from an SDK exception (a fact's `cause`, held as `object`, too)."""
-    text = str(e).strip() or type(e).__name__
-    return text.splitlines()[0][:300]
 
 
 def provider_module(provider: str):

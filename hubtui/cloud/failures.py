@@ -1,6 +1,10 @@
 """What went wrong in a cloud teardown, as data: hubtui.errors.HubError holds one of these, and
 hubtui.present.cloud_failures words it (what an operator reads lives in present/).
 
+The phrases the cloud part holds as text (what a call does or a wait is for, what a listing names, an error's
+own line: the str fields of hubtui.facts' events and outcomes) are facts here too: the engine holds each as
+`errors.said(fact)`, in the words present/ gives it.
+
 A field typed `object` named `cause` holds the SDK's own exception: its first line is said with the fact."""
 
 from __future__ import annotations
@@ -92,6 +96,26 @@ class SdkNotInstalled:
     extra: str
 
 
+# ----- base.py: phrases the engine holds as text (errors.said): an error's line, a label, what a wait is for ---
+@frozen
+class ErrorLine:
+    """An error (`cause`: an SDK's exception, a HubError) as one line: its own first line (TryingAgain's,
+    LookingAgain's `error`, CloudError's `text`, …)."""
+    cause: object
+
+
+@frozen
+class LeftOut:
+    """The name, among the other clusters' endpoints, of a cluster the plan found but left out (`label`)."""
+    label: str
+
+
+@frozen
+class ToBeDeleted:
+    """What a wait is for (wait_until's `what`): `what` (a resource's or a part's label) to be deleted."""
+    what: str
+
+
 # ----- aws.py ---------------------------------------------------------------------------------------------
 @frozen
 class AwsConfigBroken:
@@ -162,6 +186,46 @@ class RdsProtectionOn:
 @frozen
 class RdsProtectionSwitchedOn:
     """The RDS instance's deletion protection was switched on after the plan was made (nobody confirmed it)."""
+
+
+# ----- aws.py: phrases held as text (errors.said): what is listed (AwsListingFailed's `what`), what a call
+# does (retry's `what`, TryingAgain's) -------------------------------------------------------------------------
+@frozen
+class EksClusters:
+    """The EKS clusters, as a listing names them."""
+
+
+@frozen
+class RdsInstances:
+    """The RDS instances, as a listing names them."""
+
+
+@frozen
+class RedisGroups:
+    """The ElastiCache replication groups, as a listing names them."""
+
+
+@frozen
+class MskClusters:
+    """The MSK clusters, as a listing names them."""
+
+
+@frozen
+class AwsDescribe:
+    """The describe call of step `step` ("aws: rds-instance db")."""
+    step: str
+
+
+@frozen
+class AwsDelete:
+    """The delete call of step `step`."""
+    step: str
+
+
+@frozen
+class AwsSwitchOff:
+    """The call of step `step` that switches deletion protection off."""
+    step: str
 
 
 # ----- gcp.py ---------------------------------------------------------------------------------------------
@@ -299,6 +363,115 @@ class PartElsewhere:
     now: str
 
 
+# ----- gcp.py: phrases held as text (errors.said): what is listed (GcpListingRefused's, ApiDisabled's, and
+# NoAnswerFrom's words), what the plan's notes say, a network's parts, what a call does or a wait is for ------
+@frozen
+class GkeClusters:
+    """The GKE clusters, as a listing names them (and the API ApiDisabled names)."""
+
+
+@frozen
+class SqlInstances:
+    """The Cloud SQL instances, as a listing names them."""
+
+
+@frozen
+class MemorystoreInstances:
+    """The Memorystore instances, as a listing names them."""
+
+
+@frozen
+class PubSubTopics:
+    """The Pub/Sub topics, as a listing names them."""
+
+
+@frozen
+class FirewallRules:
+    """A network's firewall rules, as a listing names them."""
+
+
+@frozen
+class VpcNetwork:
+    """What is not looked up when the Compute Engine API is not enabled (ApiDisabled's `what`)."""
+
+
+@frozen
+class Clusters:
+    """The clusters a location holds (NoAnswerFrom's `things`, for GKE)."""
+
+
+@frozen
+class Instances:
+    """The instances a location holds (NoAnswerFrom's `things`, for Memorystore)."""
+
+
+@frozen
+class GkeLookedUpEverywhere:
+    """A plan's note: GKE clusters were looked up in every location of `project`."""
+    project: str
+
+
+@frozen
+class MemorystoreLookedUpEverywhere:
+    """A plan's note: Memorystore instances were looked up in every region of `project`."""
+    project: str
+
+
+@frozen
+class FirewallRule:
+    """A network's firewall rule `name` (a part deleted before its network)."""
+    name: str
+
+
+@frozen
+class Subnetwork:
+    """A network's subnetwork `name` (a part deleted before its network)."""
+    name: str
+
+
+@frozen
+class Reading:
+    """The call that reads `what` (a resource's or a part's label)."""
+    what: str
+
+
+@frozen
+class Deleting:
+    """The call that deletes `what` (a resource's or a part's label)."""
+    what: str
+
+
+@frozen
+class Checking:
+    """The call that looks again at what a wait is for (`what`: a phrase, "… to be deleted")."""
+    what: str
+
+
+@frozen
+class ListingOperations:
+    """The call that lists the operations running on `label`."""
+    label: str
+
+
+@frozen
+class SwitchingProtectionOff:
+    """The call that switches off the deletion protection of `label`."""
+    label: str
+
+
+@frozen
+class ProtectionToBeOff:
+    """What a wait is for: the deletion protection of `label` to be off."""
+    label: str
+
+
+@frozen
+class OperationToEnd:
+    """What a wait is for: another operation (`operation`) on `label` to end."""
+    operation: str
+    label: str
+
+
 # ----- azure.py -------------------------------------------------------------------------------------------
 @frozen
 class NoAzureSubscription:
@@ -352,3 +525,48 @@ class GroupDeletionEnded:
     with the group still there, in provisioning state `state`."""
     state: str
     by_this_run: bool = False
+
+
+# ----- azure.py: phrases held as text (errors.said): how to sign in, what a call does, what a wait is for, a
+# step's detail, how a deletion ended ---------------------------------------------------------------------------
+@frozen
+class AzureLogin:
+    """How to sign in to Azure (CredentialsRefused's `hint`, and the refusals' lines)."""
+
+
+@frozen
+class ReadGroups:
+    """What discovery does: read the subscription's resource groups (AzureRefused's, AzureReadFailed's `what`)."""
+
+
+@frozen
+class ReadGroup:
+    """The call that reads `label` (a resource group's label)."""
+    label: str
+
+
+@frozen
+class DeleteGroup:
+    """The call that deletes `label` (a resource group's label)."""
+    label: str
+
+
+@frozen
+class GroupDeletion:
+    """What a wait is for: the deletion of `label` (a resource group's label)."""
+    label: str
+
+
+@frozen
+class DeletingGroup:
+    """What a resource group's step does (StepStarted's `detail`): deleting group `name` and all it holds."""
+    name: str
+
+
+@frozen
+class DeletionEndedAs:
+    """ARM's deletion operation ended `status` (not Succeeded), with its error's `code` and `message` (either may
+    be missing): CloudError's `text`."""
+    status: str
+    code: object
+    message: object

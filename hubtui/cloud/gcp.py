@@ -27,19 +27,23 @@ from typing import Any
 from collections.abc import Callable, Iterable, Mapping
 
 from ..frozen import frozen
-from ..errors import HubError, UsageError
+from ..errors import HubError, UsageError, said
 from ..facts import (AlreadyGone, BlockedBy, CannotDelete, CloudError, DeletionUnderway, FinalBackupKept, JoinedEarlierDeletion,
                      NoFinalSnapshot, OperationRunning, PartDeleted, PartGone, ProtectionOff, ProtectionSwitchedOff, StillDeleting,
                      StoppedBefore)
 from ..facts import ApiDisabled, MemorystoreDataLost, NameOnly, NoAnswerFrom, ProtectionOn, Risk, TagOnly
 from ..settings import Settings
-from .failures import (PartElsewhere, DeletionFailed, EarlierDeletionEnded, ForwardingRule, GcpCredentialsRefused, GcpListingRefused,
-                       GcpNetworkUnreadable, GcpUnreachable, GoogleLibraries, NetworkInUse, NetworkUser, NoGcpCredentials,
-                       NoGcpProject, NoGcpRegion, NotAGcpPlan, OperationErrors, OtherGcpProject, Peering,
-                       SqlProtectionOn, SqlProtectionSwitchedOn, VmInstance)
+from .failures import (Checking, Clusters, Deleting, DeletionFailed, EarlierDeletionEnded, ErrorLine, FirewallRule,
+                       FirewallRules, ForwardingRule, GcpCredentialsRefused, GcpListingRefused, GcpNetworkUnreadable,
+                       GcpUnreachable, GkeClusters, GkeLookedUpEverywhere, GoogleLibraries, Instances,
+                       ListingOperations, MemorystoreInstances, MemorystoreLookedUpEverywhere, NetworkInUse,
+                       NetworkUser, NoGcpCredentials, NoGcpProject, NoGcpRegion, NotAGcpPlan, OperationErrors,
+                       OperationToEnd, OtherGcpProject, PartElsewhere, Peering, ProtectionToBeOff, PubSubTopics,
+                       Reading, SqlInstances, SqlProtectionOn, SqlProtectionSwitchedOn, Subnetwork,
+                       SwitchingProtectionOff, ToBeDeleted, VmInstance, VpcNetwork)
 from .base import (DELETED, FAILED, GONE, SKIPPED, MissingSdk, TAG_KEY, Cancelled, CloudPlan, CloudResource, Lifecycle,
                    ResourceOutcome,
-                   TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry, short_error,
+                   TeardownContext, check_identity, cluster_name, iso_time, not_included_risks, retry,
                    split_tag_matches, wait_until)
 
 PROVIDER = "gcp"
@@ -89,7 +93,7 @@ def _load_sdk() -> SimpleNamespace:
         from google.cloud import compute_v1, container_v1, redis_v1, sqladmin_v1beta4
         from google.pubsub_v1.services.publisher import PublisherClient
     except ImportError as e:
-        raise MissingSdk("GCP", GoogleLibraries(e.name or short_error(e))) from None
+        raise MissingSdk("GCP", GoogleLibraries(e.name or said(ErrorLine(e)))) from None
     return SimpleNamespace(auth=google.auth, auth_exceptions=auth_exceptions, auth_credentials=auth_credentials,
                            exceptions=exceptions,
                            ClientOptions=ClientOptions, compute=compute_v1, container=container_v1,
@@ -203,10 +207,10 @@ def _service_disabled(e: Exception) -> bool:
 def _find_gke(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
     client = gcp.client(gcp.sdk.container.ClusterManagerClient)
     parent = f"projects/{gcp.project}/locations/-"
-    for response in _listing(gcp, "GKE clusters", found, lambda: [client.list_clusters(parent=parent)]):
-        found.notes.append(f"GKE clusters looked up in every location of project {gcp.project} (locations/-)")
+    for response in _listing(gcp, said(GkeClusters()), found, lambda: [client.list_clusters(parent=parent)]):
+        found.notes.append(said(GkeLookedUpEverywhere(gcp.project)))
         if response.missing_zones:
-            found.risks.append(NoAnswerFrom("GKE", tuple(response.missing_zones), "clusters"))
+            found.risks.append(NoAnswerFrom("GKE", tuple(response.missing_zones), said(Clusters())))
         for c in response.clusters:
             labels = dict(c.resource_labels)
             if _match(c.name == cluster, labels, environment) is None:
@@ -233,7 +237,7 @@ def _find_sql(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
     client = gcp.client(gcp.sdk.sql.SqlInstancesServiceClient)
     # The pager's own iteration yields the listing's warnings, not its instances: read the pages.
     pages = lambda: client.list(request={"project": gcp.project}).pages  # noqa: E731
-    for i in _listing(gcp, "Cloud SQL instances", found, lambda: [item for page in pages() for item in page.items]):
+    for i in _listing(gcp, said(SqlInstances()), found, lambda: [item for page in pages() for item in page.items]):
         labels = dict(i.settings.user_labels)
         matched_by = _match(i.name == f"{cluster}-postgres", labels, environment)
         _add(found, SQL, i.name, f"projects/{gcp.project}/instances/{i.name}", matched_by, labels,
@@ -258,17 +262,17 @@ def _find_redis(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> Non
         answered.append(True)
         return out
 
-    for i in _listing(gcp, "Memorystore instances", found, instances):
+    for i in _listing(gcp, said(MemorystoreInstances()), found, instances):
         labels = dict(i.labels)
         short = i.name.rsplit("/", 1)[-1]
         _add(found, REDIS, short, i.name, _match(short == f"{cluster}-redis", labels, environment), labels,
              {"region": _location_of(i.name) or gcp.region, "tier": _enum_name(i.tier), "state": _enum_name(i.state),
               "created": iso_time(i.create_time)})
     if answered:
-        found.notes.append(f"Memorystore instances looked up in every region of project {gcp.project} (locations/-)")
+        found.notes.append(said(MemorystoreLookedUpEverywhere(gcp.project)))
     if unreachable:
         found.risks.append(NoAnswerFrom("Memorystore", tuple(sorted({_location_of(u) or u for u in unreachable})),
-                                         "instances"))
+                                         said(Instances())))
 
 
 def _location_of(name: str) -> str | None:
@@ -281,7 +285,7 @@ def _find_topics(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> No
     client = gcp.client(gcp.sdk.PublisherClient)
     project = f"projects/{gcp.project}"
     names = {f"{cluster}-{suffix}" for suffix in TOPICS}  # exact: `<cluster>-` also starts other environments'
-    for t in _listing(gcp, "Pub/Sub topics", found, lambda: client.list_topics(project=project)):
+    for t in _listing(gcp, said(PubSubTopics()), found, lambda: client.list_topics(project=project)):
         labels = dict(t.labels)
         short = t.name.rsplit("/", 1)[-1]
         _add(found, TOPIC, short, t.name, _match(short in names, labels, environment), labels,
@@ -300,12 +304,12 @@ def _find_vpc(gcp: _Gcp, environment: str, cluster: str, found: _Found) -> None:
         return
     except gcp.sdk.exceptions.GoogleAPICallError as e:
         if _service_disabled(e):
-            found.risks.append(ApiDisabled("Compute Engine", gcp.project, "VPC network"))
+            found.risks.append(ApiDisabled("Compute Engine", gcp.project, said(VpcNetwork())))
             return
         raise HubError(GcpNetworkUnreadable(name, gcp.project, e)) from None
     firewalls = gcp.client(compute.FirewallsClient)
     link = network.self_link
-    rules = _listing(gcp, "firewall rules", found,
+    rules = _listing(gcp, said(FirewallRules()), found,
                      lambda: firewalls.list(request={"project": gcp.project, "filter": f'network="{link}"'}))
     found.resources.append(CloudResource(VPC, name, f"projects/{gcp.project}/global/networks/{name}", "name", {
         "subnetworks": [_relative(s) for s in network.subnetworks],
@@ -390,8 +394,8 @@ def _handle(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext) -> Resourc
         return tuple(n for n in ctx.notes.get(resource.id, ()) if not (deleted and isinstance(n, PartGone)))
 
     try:
-        said = deleter(resource, gcp, ctx, life.step)
-        return life.end(DELETED, *notes(deleted=True), *said)
+        facts = deleter(resource, gcp, ctx, life.step)
+        return life.end(DELETED, *notes(deleted=True), *facts)
     except gcp.sdk.exceptions.NotFound:
         return life.end(GONE, *notes(), AlreadyGone())
     except _StillDeleting:  # the request was accepted: the journal and the audit must know the cloud is changing
@@ -400,7 +404,7 @@ def _handle(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext) -> Resourc
     except Cancelled:  # a stop: before the delete request, or after it (not yet seen done); a change is recorded
         return life.end(SKIPPED, *notes(), StoppedBefore("confirmed" if resource.id in ctx.deleting else "request"))
     except Exception as e:  # noqa: BLE001 - every other error is this resource's failure, never a success
-        return life.end(FAILED, *notes(), CloudError(short_error(e)))
+        return life.end(FAILED, *notes(), CloudError(said(ErrorLine(e))))
 
 
 def _retryable(e: Exception) -> bool:
@@ -437,7 +441,7 @@ def _poll(initial: Any, refresh: Callable[[], Any], is_done: Callable[[Any], boo
 
     def done() -> bool:
         if not is_done(latest[0]):
-            latest[0] = _call(refresh, f"checking {what}", ctx)
+            latest[0] = _call(refresh, said(Checking(what)), ctx)
         return is_done(latest[0])
 
     wait_until(done, what=what, ctx=ctx, step=step)
@@ -481,7 +485,7 @@ def _join_or_start(start: Callable[[], Any], running: Callable[[], tuple[Any, bo
             wait_other(op)
             raise
 
-    return _call(attempt, f"deleting {what}", ctx, changes=rid)
+    return _call(attempt, said(Deleting(what)), ctx, changes=rid)
 
 
 def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> tuple:
@@ -490,7 +494,7 @@ def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     operation looked up and waited on: a resume after an interrupted run."""
     container = gcp.sdk.container
     client = gcp.client(container.ClusterManagerClient)
-    current = _call(lambda: client.get_cluster(name=resource.id), f"reading {resource.label()}", ctx)
+    current = _call(lambda: client.get_cluster(name=resource.id), said(Reading(resource.label())), ctx)
     check_identity(resource, created=current.create_time, uid=current.id)
     location = resource.details.get("location") or resource.id.split("/")[3]
     done_status = container.Operation.Status.DONE
@@ -503,7 +507,7 @@ def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
                      what=what, ctx=ctx, step=step)
 
     def running() -> tuple[Any, bool] | None:
-        op = _call(lambda: _gke_running(client, gcp, resource, location), f"listing operations of {resource.label()}",
+        op = _call(lambda: _gke_running(client, gcp, resource, location), said(ListingOperations(resource.label())),
                    ctx)
         return None if op is None else (op, op.operation_type == container.Operation.Type.DELETE_CLUSTER)
 
@@ -518,9 +522,9 @@ def _delete_gke(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     else:
         op, is_joined = _join_or_start(
             lambda: client.delete_cluster(name=resource.id), running,
-            lambda other: poll(other, f"operation {other.name} on {resource.label()} to end"), ctx, resource.label(),
+            lambda other: poll(other, said(OperationToEnd(other.name, resource.label()))), ctx, resource.label(),
             step, resource.id)
-    final = _after_request(lambda: poll(op, f"{resource.label()} to be deleted"))
+    final = _after_request(lambda: poll(op, said(ToBeDeleted(resource.label()))))
     error = final.error.message if final.error and (final.error.code or final.error.message) else ""
     if error or final.status_message:
         raise _OperationFailed(DeletionFailed(resource.label(), error or final.status_message))
@@ -544,7 +548,7 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     instances = gcp.client(sql.SqlInstancesServiceClient)
     operations = gcp.client(sql.SqlOperationsServiceClient)
     key = {"project": gcp.project, "instance": resource.name}
-    current = _call(lambda: instances.get(request=key), f"reading {resource.label()}", ctx)
+    current = _call(lambda: instances.get(request=key), said(Reading(resource.label())), ctx)
     check_identity(resource, created=current.create_time)  # before anything is changed on it
     if current.settings.deletion_protection_enabled:
         if not resource.details.get("deletion_protection"):  # switched on after the plan was shown
@@ -554,10 +558,10 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
         ctx.emit(ProtectionOff(step, done=False))
         body = sql.DatabaseInstance(settings=sql.Settings(deletion_protection_enabled=False))
         op = _call(lambda: instances.patch(request={**key, "body": body}),
-                   f"switching off deletion protection of {resource.label()}", ctx, changes=resource.id, delete=False)
+                   said(SwitchingProtectionOff(resource.label())), ctx, changes=resource.id, delete=False)
         ctx.notes.setdefault(resource.id, []).append(ProtectionSwitchedOff())
-        _wait_sql(op, operations, gcp, f"deletion protection of {resource.label()} to be off", ctx, step)
-        current = _call(lambda: instances.get(request=key), f"reading {resource.label()}", ctx)
+        _wait_sql(op, operations, gcp, said(ProtectionToBeOff(resource.label())), ctx, step)
+        current = _call(lambda: instances.get(request=key), said(Reading(resource.label())), ctx)
         check_identity(resource, created=current.create_time)
     request: dict[str, Any] = dict(key)
     if ctx.final_snapshot:
@@ -567,14 +571,14 @@ def _delete_sql(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     kinds = sql.Operation.SqlOperationType
 
     def running() -> tuple[Any, bool] | None:
-        op = _call(lambda: _sql_running(operations, gcp, resource), f"listing operations of {resource.label()}", ctx)
+        op = _call(lambda: _sql_running(operations, gcp, resource), said(ListingOperations(resource.label())), ctx)
         return None if op is None else (op, op.operation_type == kinds.DELETE)
 
     op, joined = _join_or_start(
         lambda: instances.delete(request=request), running,
-        lambda other: _wait_sql(other, operations, gcp, f"operation {other.name} on {resource.label()} to end", ctx,
+        lambda other: _wait_sql(other, operations, gcp, said(OperationToEnd(other.name, resource.label())), ctx,
                                 step), ctx, resource.label(), step, resource.id)
-    _after_request(lambda: _wait_sql(op, operations, gcp, f"{resource.label()} to be deleted", ctx, step))
+    _after_request(lambda: _wait_sql(op, operations, gcp, said(ToBeDeleted(resource.label())), ctx, step))
     if joined:
         return (JoinedEarlierDeletion(op.name),)
     if ctx.final_snapshot:
@@ -607,26 +611,26 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
     """delete_instance answers with a long-running operation; its done() looks once, so wait_until keeps
     cancel, timeout and progress."""
     client = gcp.client(gcp.sdk.redis.CloudRedisClient)
-    current = _call(lambda: client.get_instance(name=resource.id), f"reading {resource.label()}", ctx)
+    current = _call(lambda: client.get_instance(name=resource.id), said(Reading(resource.label())), ctx)
     check_identity(resource, created=current.create_time)
     if _enum_name(current.state) == "DELETING":  # an earlier, interrupted run asked for it: wait until it is gone
         ctx.emit(DeletionUnderway(step))
 
         def gone() -> bool:
             try:
-                now = _call(lambda: client.get_instance(name=resource.id), f"checking {resource.label()}", ctx)
+                now = _call(lambda: client.get_instance(name=resource.id), said(Checking(resource.label())), ctx)
             except gcp.sdk.exceptions.NotFound:
                 return True
             if _enum_name(now.state) != "DELETING":
                 raise _OperationFailed(EarlierDeletionEnded(_enum_name(now.state)))
             return False
 
-        _after_request(lambda: wait_until(gone, what=f"{resource.label()} to be deleted", ctx=ctx, step=step))
+        _after_request(lambda: wait_until(gone, what=said(ToBeDeleted(resource.label())), ctx=ctx, step=step))
         return (JoinedEarlierDeletion(),)
-    op = _call(lambda: client.delete_instance(name=resource.id), f"deleting {resource.label()}", ctx,
+    op = _call(lambda: client.delete_instance(name=resource.id), said(Deleting(resource.label())), ctx,
                changes=resource.id)
-    _after_request(lambda: wait_until(lambda: _call(op.done, f"checking {resource.label()}", ctx),
-                                      what=f"{resource.label()} to be deleted", ctx=ctx, step=step))
+    _after_request(lambda: wait_until(lambda: _call(op.done, said(Checking(resource.label())), ctx),
+                                      what=said(ToBeDeleted(resource.label())), ctx=ctx, step=step))
     if op.operation.HasField("error"):
         raise _OperationFailed(DeletionFailed(resource.label(), op.operation.error.message))
     return ()
@@ -635,7 +639,7 @@ def _delete_redis(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step
 def _delete_topic(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: str) -> tuple:
     """Pub/Sub keeps no creation time and no id but the name: there is nothing more to compare."""
     client = gcp.client(gcp.sdk.PublisherClient)
-    _call(lambda: client.delete_topic(topic=resource.id), f"deleting {resource.label()}", ctx, changes=resource.id)
+    _call(lambda: client.delete_topic(topic=resource.id), said(Deleting(resource.label())), ctx, changes=resource.id)
     return ()
 
 
@@ -645,7 +649,7 @@ def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     firewalls = gcp.client(compute.FirewallsClient)
     subnetworks = gcp.client(compute.SubnetworksClient)
     networks = gcp.client(compute.NetworksClient)
-    current = _call(lambda: networks.get(project=gcp.project, network=resource.name), f"reading {resource.label()}",
+    current = _call(lambda: networks.get(project=gcp.project, network=resource.name), said(Reading(resource.label())),
                     ctx)
     check_identity(resource, created=current.creation_timestamp, uid=current.id)  # before its parts go
     users = _network_users(gcp, current)
@@ -654,16 +658,16 @@ def _delete_vpc(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext, step: 
     parts = []  # (what, region, read, delete) of each part the plan listed, by name
     for rid in resource.details.get("firewalls", ()):
         name = rid.rsplit("/", 1)[-1]
-        parts.append((f"firewall rule {name}", None, partial(firewalls.get, project=gcp.project, firewall=name),
+        parts.append((said(FirewallRule(name)), None, partial(firewalls.get, project=gcp.project, firewall=name),
                       partial(firewalls.delete_unary, project=gcp.project, firewall=name)))
     for rid in resource.details.get("subnetworks", ()):
         _, _, _, region, _, name = rid.split("/")  # projects/p/regions/r/subnetworks/s
-        parts.append((f"subnetwork {name}", region,
+        parts.append((said(Subnetwork(name)), region,
                       partial(subnetworks.get, project=gcp.project, region=region, subnetwork=name),
                       partial(subnetworks.delete_unary, project=gcp.project, region=region, subnetwork=name)))
     for what, _, read, _ in parts:  # each still this network's, before any of them goes: a name is no proof
         try:
-            part = _call(read, f"reading {what}", ctx)
+            part = _call(read, said(Reading(what)), ctx)
         except gcp.sdk.exceptions.NotFound:
             continue  # gone already: its delete says so
         if part.network != current.self_link:
@@ -725,7 +729,7 @@ def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp
         op = start()
         request = {"project": gcp.project, **where, "operation": op.name}
         final = _poll(op, lambda: operations.get(request=request), lambda o: o.status == done_status,
-                      what=f"{what} to be deleted", ctx=ctx, step=step)
+                      what=said(ToBeDeleted(what)), ctx=ctx, step=step)
         errors = list(final.error.errors) if final.error else []
         if errors or final.http_error_status_code:
             message = "; ".join(e.message or e.code for e in errors) or final.http_error_message
@@ -733,7 +737,7 @@ def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp
             raise _OperationFailed(DeletionFailed(what, message), in_use=in_use)
 
     # a part (not `whole`) changes the resource `rid`; only its own delete makes it "deleting"
-    _call(attempt, f"deleting {what}", ctx, changes=rid, delete=whole)
+    _call(attempt, said(Deleting(what)), ctx, changes=rid, delete=whole)
 
 
 _DELETERS: dict[str, Callable[[CloudResource, _Gcp, TeardownContext, str], tuple]] = {

@@ -1,11 +1,19 @@
-"""What went wrong (hubtui.cloud.failures), worded: one line each."""
+"""What went wrong (hubtui.cloud.failures), worded: one line each; and the phrases the cloud part holds as text
+(errors.said): what a call does or a wait is for, what is listed, an error's own line."""
 
 from __future__ import annotations
+
+LOGIN_HINT = "run `az login` (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET)"
+
+
+def short_error(e: object) -> str:
+    """One line from an SDK exception (a fact's `cause`, held as `object`, too)."""
+    text = str(e).strip() or type(e).__name__
+    return text.splitlines()[0][:300]
 
 
 def text(fact) -> str:
     from ..cloud import failures as f
-    from ..cloud.base import short_error
 
     match fact:
         # base.py: how it stood when a wait ended
@@ -36,6 +44,13 @@ def text(fact) -> str:
             what = needs if isinstance(needs, str) else text(needs)
             return (f"the {provider} teardown needs {what}, which is not installed: install hubtui with its "
                     f"[{extra}] extra (pipx install 'hubtui[{extra}]', or pip install 'hubtui[{extra}]')")
+        # base.py: phrases held as text
+        case f.ErrorLine(cause):
+            return short_error(cause)
+        case f.LeftOut(label):
+            return f"{label} (not included)"
+        case f.ToBeDeleted(what):
+            return f"{what} to be deleted"
         # aws.py
         case f.AwsConfigBroken(cause):
             return f"AWS configuration: {short_error(cause)}: fix AWS_PROFILE or ~/.aws/config"
@@ -63,6 +78,21 @@ def text(fact) -> str:
             return "deletion protection is on; confirm switching it off"
         case f.RdsProtectionSwitchedOn():
             return "deletion protection was switched on after the plan was made; plan again"
+        # aws.py: phrases held as text
+        case f.EksClusters():
+            return "EKS clusters"
+        case f.RdsInstances():
+            return "RDS instances"
+        case f.RedisGroups():
+            return "ElastiCache replication groups"
+        case f.MskClusters():
+            return "MSK clusters"
+        case f.AwsDescribe(step):
+            return f"{step}: describe"
+        case f.AwsDelete(step):
+            return f"{step}: delete"
+        case f.AwsSwitchOff(step):
+            return f"{step}: switch off deletion protection"
         # gcp.py
         case f.GoogleLibraries(missing):
             return f"the Google Cloud client libraries ({missing})"
@@ -110,16 +140,51 @@ def text(fact) -> str:
         case f.PartElsewhere(network, part, now):
             return (f"the plan's {part} of {network} now belongs to another network ({now.rsplit('/', 1)[-1]}): made "
                     "again under its name since the plan; nothing of the network was deleted; plan again")
+        # gcp.py: phrases held as text
+        case f.GkeClusters():
+            return "GKE clusters"
+        case f.SqlInstances():
+            return "Cloud SQL instances"
+        case f.MemorystoreInstances():
+            return "Memorystore instances"
+        case f.PubSubTopics():
+            return "Pub/Sub topics"
+        case f.FirewallRules():
+            return "firewall rules"
+        case f.VpcNetwork():
+            return "VPC network"
+        case f.Clusters():
+            return "clusters"
+        case f.Instances():
+            return "instances"
+        case f.GkeLookedUpEverywhere(project):
+            return f"GKE clusters looked up in every location of project {project} (locations/-)"
+        case f.MemorystoreLookedUpEverywhere(project):
+            return f"Memorystore instances looked up in every region of project {project} (locations/-)"
+        case f.FirewallRule(name):
+            return f"firewall rule {name}"
+        case f.Subnetwork(name):
+            return f"subnetwork {name}"
+        case f.Reading(what):
+            return f"reading {what}"
+        case f.Deleting(what):
+            return f"deleting {what}"
+        case f.Checking(what):
+            return f"checking {what}"
+        case f.ListingOperations(label):
+            return f"listing operations of {label}"
+        case f.SwitchingProtectionOff(label):
+            return f"switching off deletion protection of {label}"
+        case f.ProtectionToBeOff(label):
+            return f"deletion protection of {label} to be off"
+        case f.OperationToEnd(operation, label):
+            return f"operation {operation} on {label} to end"
         # azure.py
         case f.NoAzureSubscription():
             return "no Azure subscription: set AZURE_SUBSCRIPTION_ID"
         case f.AzureCredentialsRefused(cause):
-            from ..cloud.azure import LOGIN_HINT
-
             return f"Azure credentials missing or refused: {LOGIN_HINT} ({short_error(cause)})"
         case f.AzureRefused(what, subscription, cause):
-            from ..cloud.azure import LOGIN_HINT
-
             return (f"Azure refused to {what} in subscription {subscription}: check the subscription id and your "
                     f"role, or {LOGIN_HINT} ({short_error(cause)})")
         case f.AzureSubscriptionNotFound(subscription):
@@ -135,4 +200,20 @@ def text(fact) -> str:
             started_by = "this run" if by_this_run else "an earlier run"
             return (f"the deletion {started_by} started ended without deleting it (provisioning state {state}): run "
                     "the cleanup again to delete it")
+        # azure.py: phrases held as text
+        case f.AzureLogin():
+            return LOGIN_HINT
+        case f.ReadGroups():
+            return "read resource groups"
+        case f.ReadGroup(label):
+            return f"read {label}"
+        case f.DeleteGroup(label):
+            return f"delete {label}"
+        case f.GroupDeletion(label):
+            return f"deletion of {label}"
+        case f.DeletingGroup(name):
+            return f"deleting resource group {name} and everything in it"
+        case f.DeletionEndedAs(status, code, message):
+            why = ": ".join(str(part) for part in (code, message) if part)
+            return short_error(f"the deletion ended {status}" + (f": {why}" if why else ""))
     raise LookupError(f"no wording for {fact!r}")
