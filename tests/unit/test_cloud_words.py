@@ -54,7 +54,7 @@ def test_a_listed_resource_keeps_its_facts_through_the_journal():
 
 def test_the_cloud_teardowns_word_no_outcome():
     """No text goes into what a resource came to: ResourceOutcome, Lifecycle.end and held_back take facts (a
-    CloudError holds an error's own line, as short_error gives it)."""
+    CloudError holds an error's own line, as present/cloud_failures.short_error gives it)."""
     worded = []
     for name in ("aws", "gcp", "azure", "base"):
         tree = ast.parse((ROOT / "hubtui" / "cloud" / f"{name}.py").read_text())
