@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..errors import HubError, said
 from ..settings import Settings
 from .failures import (ApiStatus, ConnectionDropped, ConnectionFailed, ConnectionRefused, ContextsUnreadable,
-                       CredentialsRefused, KubeconfigUnreadable, KubeconfigUnusable, LoaderRefused, Nameless,
+                       Unauthorized, KubeconfigUnreadable, KubeconfigUnusable, LoaderRefused, Nameless,
                        NameDoesNotResolve, NoAnswerInTime, NoConnection, NoKubeconfig, NoMetadata, NoRoute,
                        NoSuchContext, ReachingContext, ReadForbidden, TlsMismatch)
 
@@ -311,7 +311,7 @@ def failure_kind(exc: BaseException) -> tuple[str, str]:
     if is_api_error(exc):
         status = getattr(exc, "status", None)
         if status == 401:
-            return UNAUTHORIZED, said(CredentialsRefused())
+            return UNAUTHORIZED, said(Unauthorized())
         if status == 403:
             return FORBIDDEN, said(ReadForbidden())
         if not status:

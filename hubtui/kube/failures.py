@@ -87,7 +87,7 @@ class ReachingContext:
 
 # ----- client.py: why a request failed, in a few words (failure_kind's why, network_reason's reason) --------
 @frozen
-class CredentialsRefused:
+class Unauthorized:
     """The API server refused the credentials (401)."""
 
 

@@ -48,7 +48,7 @@ def text(fact) -> str:
             return f"context {context} ({server})"
 
         # ----- client.py: why a request failed, in a few words (failure_kind's why, network_reason's reason)
-        case f.CredentialsRefused():
+        case f.Unauthorized():
             return "the credentials were refused (401): sign in again"
         case f.ReadForbidden():
             return "forbidden (403): your user may not read this"
@@ -176,9 +176,9 @@ def text(fact) -> str:
             return (f"{ORIGINAL_REPLICAS_ANNOTATION} is {_shown(value)}, more than hubtui "
                     f"restores ({MAX_REPLICAS})")
         case f.ListingDeployments(namespace):
-            return f"listing deployments in {_where(namespace)}"
+            return f"listing {text(f.DeploymentsIn(namespace))}"
         case f.ListingHpas(namespace):
-            return f"listing HPAs in {_where(namespace)}"
+            return f"listing {text(f.HpasIn(namespace))}"
         case f.ReadingDeployment(name, None):
             return f"reading deployment {name}"
         case f.ReadingDeployment(name, namespace):

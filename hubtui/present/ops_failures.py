@@ -125,7 +125,7 @@ def text(fact) -> str:
         case f.SentOnCountNow(count):
             return f"sent on its count now, {count}"
         case f.RollbackGone(name):
-            return f"rolling back {name}: the deployment is gone"
+            return f"rolling back {name}: {text(f.DeploymentGone())}"
         case f.RecordInvalid(ref, problem, desired):
             return (f"{ref}: cannot restore: {problem}; left at {desired}. Set the annotation to the count wanted, "
                     "or remove it")

@@ -136,7 +136,7 @@ def plan_lines(plan: Plan) -> list[Line]:
     node = Line("Local state", tone=HEADING)
     sections.append(node)
     for e in local.kubeconfig:
-        node.add(f"kubeconfig {e.describe()} (a copy is saved first)")
+        node.add(f"kubeconfig {_kubeconfig_entries(e)} (a copy is saved first)")
     if local.working_dir:
         node.add(f"hubtui's working files {tilde(local.working_dir)}")
         node.add(f"kept: {', '.join(tilde(k) for k in local.kept)}", tone=MUTED)
@@ -233,3 +233,11 @@ def render_text(plan: Plan) -> str:
         lines += ["", "  Risks"] + [f"    {r}" for r in risk_lines(plan)]
     lines += ["", f"  plan hash {plan.hash[:12]}"]
     return "\n".join(lines)
+
+
+def _kubeconfig_entries(e) -> str:
+    """What a kubeconfig's cleanup removes (hubtui.ops.cleanup.local_state.KubeconfigEntries), in words."""
+    from ..ops.cleanup.failures import KubeconfigToClean
+    from .cleanup_failures import text
+
+    return text(KubeconfigToClean(e.file, e.contexts, e.clusters, e.users))

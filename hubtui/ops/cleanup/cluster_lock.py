@@ -250,14 +250,14 @@ class ClusterLease:
         self._let_go = True
         self._stop.set()
 
-    def may_go(self, going: Callable[[], bool] | None, said: Callable[[], None] = lambda: None) -> None:
+    def may_go(self, going: Callable[[], bool] | None, on_going: Callable[[], None] = lambda: None) -> None:
         """The run deletes clusters that may be this one (their endpoints are not this connection's server, which
         a proxy or another DNS name in front of one also gives); `going()`: a delete of one was sent. From then
         on a server that has not answered (no connection, or a proxy's 502-504) for DURATION seconds is taken as
-        that cluster going: the run is not stopped as if another run held the lease, `said` is called once, and
+        that cluster going: the run is not stopped as if another run held the lease, `on_going` is called once, and
         renewing goes on, so a server that answers again with another holder is still a lost lease. None: no
         cluster may go any more (the cloud step ended)."""
-        self._may_go = None if going is None else (going, said)
+        self._may_go = None if going is None else (going, on_going)
 
     def _hold(self) -> None:
         with _HELD_LOCK:
@@ -321,12 +321,12 @@ class ClusterLease:
         if self._may_go is None or not (failure_kind(e)[0] == UNREACHABLE or getattr(e, "status", None) in (
                 502, 503, 504)):
             return False
-        going, said = self._may_go
+        going, on_going = self._may_go
         if not going():
             return False
         if not self._quiet_said:
             self._quiet_said = True
-            said()
+            on_going()
         return True
 
     def _lose(self, why: str) -> None:

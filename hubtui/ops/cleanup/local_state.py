@@ -16,10 +16,10 @@ from datetime import datetime, UTC
 from pathlib import Path
 
 from ...frozen import frozen
-from ...errors import HubError, said
+from ...errors import HubError
 from ...facts import ContextPointsElsewhere
 from ...paths import tilde
-from .failures import KubeconfigNotYaml, KubeconfigToClean, KubeconfigUnreadable
+from .failures import KubeconfigNotYaml, KubeconfigUnreadable
 
 
 @frozen
@@ -30,10 +30,6 @@ class KubeconfigEntries:
     contexts: tuple[str, ...] = ()
     clusters: tuple[str, ...] = ()
     users: tuple[str, ...] = ()
-
-    def describe(self) -> str:
-        """What will be removed, in words (present/ words it)."""
-        return said(KubeconfigToClean(self.file, self.contexts, self.clusters, self.users))
 
 
 @frozen
