@@ -108,6 +108,14 @@ def text(fact) -> str:
         case f.LeaseChangedHands(environment):
             return (f"the cluster lock of '{environment}' changed hands while hubtui took it: try again; nothing "
                     "was changed")
+        case f.StepTitle(step):
+            from .steps import step_title
+
+            return step_title(step)
+        case f.Served(kind, name):
+            from .steps import served_label
+
+            return served_label(kind, name)
         case f.Destroying(environment):
             return f"destroying '{environment}'"
         case f.TakingLease(namespace, lease):

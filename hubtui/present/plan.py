@@ -9,7 +9,8 @@ from ..events import named
 from .risks import risk_words
 from ..ops.cleanup.plan import NamespacePlan, Plan
 from .evidence import evidence_lines, fact_text, hint_text
-from ..ops.cleanup.steps import STEP_TITLES, served_label, steps_for
+from ..ops.cleanup.steps import steps_for
+from .steps import STEP_TITLES, served_label
 from ..paths import tilde
 from .tones import ERROR, HEADING, MUTED, PLAIN, STRONG, SUCCESS, WARNING
 from .words import counted, unchecked_use, users_or_why
@@ -100,7 +101,7 @@ def plan_lines(plan: Plan) -> list[Line]:
     if plan.webhooks:
         hooks = kube.add(f"served from these namespaces, cluster-wide ({len(plan.webhooks)})", tone=STRONG)
         for w in plan.webhooks:
-            hooks.add(f"{served_label(w)} (served from {', '.join(w['namespaces'])})")
+            hooks.add(f"{served_label(w['kind'], w['name'])} (served from {', '.join(w['namespaces'])})")
     sections = [kube]
 
     cloud = plan.cloud_plan

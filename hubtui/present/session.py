@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from ..frozen import frozen
 from ..ops.cleanup.journal import JournalState
-from ..ops.cleanup.runner import STEP_TITLES, resume_ages
+from ..ops.cleanup.runner import resume_ages
+from .steps import step_title
 from ..ops.cleanup import confirm
 from ..ops.cleanup.session import (Choose, ConfirmationsSkipped, ForcedResume, PendingRun, ProtectionStaysOn, Say,
                                    StalePending, TypePhrase, UnusablePending)
@@ -53,7 +54,7 @@ def describe_pending(pending: JournalState, now: datetime | None = None) -> str:
     run_age, backup_age = resume_ages(pending, now)
     backup = f"its backup {human_age(backup_age)} old" if backup_age is not None else (
         "its backup taken" if pending.done("backup") else "no backup taken yet")
-    titles = [STEP_TITLES.get(s, s) for s, e in pending.steps.items() if e.get("status") == "done"]
+    titles = [step_title(s) for s, e in pending.steps.items() if e.get("status") == "done"]
     return (f"plan {pending.plan_hash[:12]}, started {human_age(run_age)} ago ({clock(pending.started, now)}), "
             f"{backup}; steps finished: {', '.join(titles) or 'none'}")
 
@@ -66,7 +67,7 @@ def question(ask: Choose) -> Question:
                         (Choice("again", "Set aside and plan", "yes"),))
     if isinstance(ask, PendingRun):
         return Question(f"An interrupted cleanup of '{ask.environment}' is pending",
-                        f"{describe_pending(ask.pending)}.\nResume goes on with '{STEP_TITLES.get(ask.step, ask.step)}', "
+                        f"{describe_pending(ask.pending)}.\nResume goes on with '{step_title(ask.step)}', "
                         "with the plan that was confirmed; Plan again sets the interrupted run aside.",
                         (Choice("resume", "Resume", "yes"), Choice("again", "Plan again", "no")))
     raise TypeError(f"no words for {type(ask).__name__}")
@@ -79,7 +80,7 @@ def said(ask: Say) -> str:
                 f"resumed: {stale_text(ask.stale)}. It is set aside; planning afresh.")
     if isinstance(ask, ForcedResume):
         return (f"An interrupted cleanup of '{ask.environment}' is pending ({describe_pending(ask.pending)}); it "
-                f"would go on with '{STEP_TITLES.get(ask.step, ask.step)}'.\n--force: resuming it with its saved plan")
+                f"would go on with '{step_title(ask.step)}'.\n--force: resuming it with its saved plan")
     if isinstance(ask, ConfirmationsSkipped):
         return "--force: the confirmations are skipped (this is recorded in the audit log)"
     if isinstance(ask, ProtectionStaysOn):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from ..facts import (BackedUp, CloudTally, DoneBefore, Drained, DrainFinished, Item, Listed, LocalCleaned, NamespaceCreatedAgain,
                      NamespaceLeftAlone, NamespacesDeleted, NamespaceStuck, Noted, NothingToBackUp, NotRun, PodsDidNotGo,
                      PodsRemain, Said, StepError, WorkingFilesKept, WritersStayDown)
-from ..ops.cleanup.runner import CANCELLED, DONE, DONE_EARLIER, FAILED, SKIPPED, STEP_TITLES, RunSummary, StepOutcome
+from ..ops.cleanup.runner import CANCELLED, DONE, DONE_EARLIER, FAILED, SKIPPED, RunSummary, StepOutcome
+from .steps import step_title
 from ..paths import tilde
 from ..words import counted, in_use, working_files_kept
 
@@ -62,7 +63,7 @@ def fact_text(fact: Said) -> str:
         return f"no kubeconfig entries to remove{keep}"
     if isinstance(fact, NotRun):
         if fact.failed_step:
-            return f"'{STEP_TITLES.get(fact.failed_step, fact.failed_step)}' failed"
+            return f"'{step_title(fact.failed_step)}' failed"
         return "not run: the run was stopped before it" if fact.stopped else "not run: a step before it was cancelled"
     if isinstance(fact, DoneBefore):
         return "done in an earlier run"

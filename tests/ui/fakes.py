@@ -240,7 +240,8 @@ class FakeBackend:
                 Path(f"/state/hubtui/cleanup/{opts.environment}/plan-1234.json"))
 
     def cleanup_run(self, plan, plan_file, *, emit, cancel, allow_disable_deletion_protection, force):
-        from hubtui.ops.cleanup.runner import STEP_TITLES, RunSummary, StepOutcome
+        from hubtui.ops.cleanup.runner import RunSummary, StepOutcome
+        from hubtui.present.steps import STEP_TITLES
         from hubtui.events import LogLine, Progress, StepDone, StepStarted
         from hubtui.facts import BackedUp, Drained, Listed, LocalCleaned, NamespacesDeleted, NamespacesTerminating, NotRun, StepError
 

@@ -783,3 +783,18 @@ class SavedPlanUnusable:
 class Destroying:
     """Destroying the environment `environment`."""
     environment: str
+
+
+# ----- runner.py, kube_steps.py: names the log and the journal give a step and a served object ----------------
+@frozen
+class StepTitle:
+    """The title of the run's step `step` (a key of ops/cleanup/steps.py)."""
+    step: str
+
+
+@frozen
+class Served:
+    """A cluster-wide object served from a doomed namespace: `kind` (a webhook configuration's, or "apiservice")
+    and `name`."""
+    kind: str
+    name: str

@@ -25,12 +25,11 @@ from ...facts import DrainFinished, JobsDeleted, Listed, NamespaceCreatedAgain, 
 from ...kube.objects import delete_object, dig, list_items, meta_of, name_in, patch_object, read_object
 from ...kube.rest import Collection
 from ...kube.failures import NamespaceNamed, PodsIn, ReadingNamespace
-from .failures import (CancelledBeforeDrain, CancelledWhileDeletingJobs, CancelledWhileScaling, CancelledWhileSettling,
+from .failures import (Served, CancelledBeforeDrain, CancelledWhileDeletingJobs, CancelledWhileScaling, CancelledWhileSettling,
                        CancelledWhileWaiting, CheckingAtZero, CheckingDrained, DeletingNamespace, DeletingWebhook,
                        DrainNotHeld, DrainStep, Draining, Keeper, ListingWorkloads, ManagedBy, MarkedBy, NamespaceUnread,
                        NoPlannedUid, OwnedBy, PodsUnwatched, RecreatedNotDeleted, RecreatedSincePlan, ScaledBack, SetBy,
                        StuckCondition, StuckWhy, UidNotPlanned, WebhookCreatedAgain, WebhookFoundAgain)
-from .steps import served_label
 
 
 MAX_PARALLEL = 16
@@ -454,7 +453,7 @@ def delete_webhooks(conn: KubeConnection, webhooks: list[dict], *, audit: AuditL
     failed: dict[str, str] = {}
     not_sent: list[str] = []
     for w in webhooks:
-        label = served_label(w)
+        label = said(Served(w["kind"], w["name"]))
         if cancel is not None and cancel.is_set():
             not_sent.append(label)
             continue

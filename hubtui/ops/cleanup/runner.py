@@ -27,7 +27,8 @@ from ...facts import (ResourceEnded, AuditUnwritable, BackedUp, DoneBefore, Back
                       from_dict)
 from .journal import Journal, JournalState
 from .plan import Plan, shared_since, working_dir
-from .steps import STEP_TITLES, steps_for
+from .failures import StepTitle
+from .steps import steps_for
 if TYPE_CHECKING:
     from .cluster_lock import ClusterLease
     from .refusals import Stale
@@ -52,7 +53,7 @@ class StepOutcome:
 
     @property
     def title(self) -> str:
-        return STEP_TITLES[self.step]
+        return said(StepTitle(self.step))
 
 
 
@@ -356,8 +357,7 @@ class CleanupRun:
         return before
 
     def _run_step(self, step: str, before: JournalState) -> StepOutcome:
-        title = STEP_TITLES[step]
-        self.emit(StepStarted(step, title))
+        self.emit(StepStarted(step, said(StepTitle(step))))
         self.journal.step(step, "started")
         audit = self.audit.bind(step=step)
         started = time.monotonic()
@@ -376,11 +376,11 @@ class CleanupRun:
         if outcome.status == DONE and outcome.failed:
             outcome.status = FAILED
         outcome.seconds = time.monotonic() - started
-        said = [named(f) for f in outcome.said]
-        self.journal.step(step, outcome.status, said, {"deleted": [named(i) for i in outcome.deleted],
+        saved = [named(f) for f in outcome.said]
+        self.journal.step(step, outcome.status, saved, {"deleted": [named(i) for i in outcome.deleted],
                                                        "failed": [named(i) for i in outcome.failed], **outcome.data})
         try:
-            audit.record("cleanup-step", outcome=outcome.status, said=said)
+            audit.record("cleanup-step", outcome=outcome.status, said=saved)
         except AuditError as e:  # the step is journaled; an unaudited run goes no further
             outcome.status, outcome.said = FAILED, (StepError(str(e)),)
         if outcome.status == DONE:

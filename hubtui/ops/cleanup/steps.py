@@ -1,6 +1,5 @@
-"""The run's steps in order and their titles, and the name a served object goes by in the plan and the log.
-Light on purpose: a plan's face (a dry run) shows them without importing the run's modules (runner,
-kube_steps)."""
+"""The run's steps in order (their titles are present/steps.py's). Light on purpose: a plan's face (a dry run)
+shows them without importing the run's modules (runner, kube_steps)."""
 
 from __future__ import annotations
 
@@ -8,16 +7,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .plan import Plan
-
-STEP_TITLES = {
-    "quiesce": "Stop writers",
-    "backup": "Backup",
-    "drain": "Drain",
-    "namespaces": "Delete namespaces",
-    "cloud": "Cloud teardown",
-    "local": "Local state",
-}
-
 
 def steps_for(plan: Plan) -> list[str]:
     """The run's steps in order. With a backup, the application's writers stop first (deployments, jobs and
@@ -29,7 +18,3 @@ def steps_for(plan: Plan) -> list[str]:
         steps.append("cloud")
     return steps + ["local"]
 
-
-def served_label(w: dict) -> str:
-    """A cluster-wide object served from a doomed namespace, as the plan and the log name it."""
-    return f"APIService {w['name']}" if w["kind"] == "apiservice" else f"{w['kind']} webhook configuration {w['name']}"

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static
 
 from ....events import Progress
-from ....ops.cleanup.steps import STEP_TITLES
+from ....present.steps import STEP_TITLES
 from ....present.events import OUTCOME_TONES
 from ....present.progress import progress_text
 from ....present.summary import duration
