@@ -65,6 +65,15 @@ class TypeAhead:
             return True
         return False
 
+    def alone(self, event: events.Key) -> bool:
+        """Whether `event`, just read, is the only key on its way: none read before it is still being handled,
+        none waits, none is held (then it may be handled at once, where it was read: HubApp's short path)."""
+        return not (self._holding or self._waiting) and all(key is event for key in list(self._routed))
+
+    def handled(self, event: events.Key) -> None:
+        """`event` was handled where it was read: it will not come back."""
+        self._routed.pop(event, None)
+
     def hold(self) -> None:
         """A question is prepared off the UI thread: keys wait (the keys already on their way too)."""
         self._holding = True

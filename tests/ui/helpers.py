@@ -96,6 +96,21 @@ def screen_lines(app) -> list[str]:
     return ["".join(r).rstrip() for r in rows]
 
 
+def line_backgrounds(app) -> list[str]:
+    """The background colour at the left edge of each row of the screen, as a person sees it (from the app's
+    screenshot, like screen_lines): "#rrggbb"."""
+    import re
+
+    svg = app.export_screenshot()
+    out = [""] * app.size.height
+    for fill, x, y in re.findall(r'<rect fill="(#[0-9a-fA-F]{6})" x="([\d.]+)" y="([\d.]+)" width="[\d.]+" '
+                                 r'height="24.65"', svg):
+        line = round((float(y) - 1.5) / 24.4)
+        if float(x) == 0 and 0 <= line < len(out):
+            out[line] = fill.lower()
+    return out
+
+
 def screen_text(app) -> str:
     return "\n".join(screen_lines(app))
 

@@ -11,6 +11,7 @@ from textual.widget import Widget
 from ...kube.deployments import DeploymentRow
 from ...errors import HubError
 from ...ops.scale import MAX_REPLICAS, parse_replicas
+from .row_table import AFTER_FRAME
 
 TYPE_AHEAD_SECONDS = 1.5  # digits typed within this of each other make one number (1 then 2: 12)
 
@@ -25,12 +26,29 @@ class ReplicaSlider(Widget):
     ReplicaSlider { height: 1; padding: 0 1; }
     """
 
-    row: reactive[DeploymentRow | None] = reactive(None)
-    target: reactive[int] = reactive(0)
+    # Drawn by the watchers below, not by the reactives themselves: a new row (the table's cursor moved) is drawn
+    # just after the frame that moves the cursor, not in it, so that ↓ is on screen without waiting for the slider
+    # (its state changes at once: a digit typed right after ↓ is the new row's).
+    row: reactive[DeploymentRow | None] = reactive(None, repaint=False)
+    target: reactive[int] = reactive(0, repaint=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._typed, self._typed_at = "", 0.0
+        self._drawn_later = False  # a draw is due after the next frame
+
+    def watch_row(self) -> None:
+        if not self._drawn_later:
+            self._drawn_later = True
+            self.set_timer(AFTER_FRAME, self._draw_later)
+
+    def watch_target(self) -> None:
+        if not self._drawn_later:  # a target alone (←, →, a digit) is the frame's own news: at once
+            self.refresh()
+
+    def _draw_later(self) -> None:
+        self._drawn_later = False
+        self.refresh()
 
     def forget_typing(self) -> None:
         """The next digit starts a new number (after a move, an apply, another deployment)."""

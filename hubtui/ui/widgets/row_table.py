@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -28,8 +29,49 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 CellValue = str | Text
+# Seconds after a move of the cursor, when its frame is on screen, that what can wait is drawn: the lines either
+# side of the cursor (ahead of the next move), the replica slider's new row. Not call_after_refresh: the screen
+# calls those back when it is next idle, which is before the move's frame when its lines are not yet marked.
+AFTER_FRAME = 0.02
+
+
+def _bindings(cls: type) -> Iterable[Binding]:
+    for klass in cls.__mro__:
+        for binding in vars(klass).get("BINDINGS", ()):
+            if isinstance(binding, Binding):
+                yield binding
+            else:  # a tuple (key, action, description)
+                yield Binding(*binding)
+
+
+@cache
+def _navigation(cls: type) -> dict[str, str]:
+    """key -> action of the class's bindings, the most derived class's first (ScrollView binds ↑ ↓ to scrolling)."""
+    actions: dict[str, str] = {}
+    for b in _bindings(cls):
+        for key in b.key.split(","):
+            actions.setdefault(key.strip(), b.action)
+    return actions
+
+
+@cache
+def _own_navigation() -> dict[str, str]:
+    """RowTable's own keys (not those it inherits from ScrollView)."""
+    return {key.strip(): b.action for b in RowTable.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
+
+
+def priority_keys(widget: Widget) -> frozenset[str]:
+    """The keys bound with priority on the widget or any node above it (the app included): they act before the
+    focused widget, whatever it is."""
+    return _priority_keys(tuple(type(node) for node in widget.ancestors_with_self))
+
+
+@cache
+def _priority_keys(classes: tuple[type, ...]) -> frozenset[str]:
+    return frozenset(key.strip() for cls in classes for b in _bindings(cls) if b.priority for key in b.key.split(","))
 
 
 @dataclass
@@ -119,6 +161,8 @@ class RowTable(ScrollView, can_focus=True):
         self._version: dict[str, int] = {}  # row key -> bumped on every change of its cells
         self._layout = 0  # bumped when the columns change
         self._lines: LRUCache[tuple, Strip] = LRUCache(4096)
+        self._styles: dict[str, Style] = {}  # resolved styles (_style)
+        self._warming = False  # _warm_cursor_lines is due
         self._highlighted: str | None = None  # the key last posted in RowHighlighted
 
     # ----- reading -----------------------------------------------------------------------------------------
@@ -232,6 +276,12 @@ class RowTable(ScrollView, can_focus=True):
         self._scroll_to_cursor()
 
     # ----- keys and mouse ----------------------------------------------------------------------------------
+    def navigation(self, key: str) -> str | None:
+        """The action of one of RowTable's own keys (↑ ↓ PgUp PgDn Home End) if it is still theirs on this table;
+        None for any other key (a subclass's keys, such as the screen's digits and Enter, are not navigation)."""
+        action = _own_navigation().get(key)
+        return action if action is not None and _navigation(type(self)).get(key) == action else None
+
     def action_cursor(self, step: int) -> None:
         self.move_cursor(row=self.cursor_row + step)
 
@@ -260,6 +310,9 @@ class RowTable(ScrollView, can_focus=True):
     def watch_cursor_row(self, old: int, new: int) -> None:
         self._refresh_rows((old, new))
         self._say_highlighted()
+        if not self._warming:
+            self._warming = True
+            self.set_timer(AFTER_FRAME, self._warm_cursor_lines)
 
     def _say_highlighted(self) -> None:
         key = self.cursor_key
@@ -302,32 +355,58 @@ class RowTable(ScrollView, can_focus=True):
             if 1 <= line < height:
                 self.refresh(Region(0, line, width, 1))
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()  # a theme, the focus (the cursor's colours), a stylesheet: the lines are drawn again
+        self._lines.clear()
+
+    def _style(self, part: str) -> Style:
+        """The widget's style ("base") or a component's, resolved once until the styles change (above)."""
+        style = self._styles.get(part)
+        if style is None:
+            style = self.rich_style if part == "base" else self.get_component_rich_style(part)
+            self._styles[part] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
-        base = self.rich_style
         if y == 0:
-            header = base + self.get_component_rich_style("row-table--header")
-            return self._line((c.label for c in self.columns.values()), header, None,
-                              ("header", self._layout), scroll_x, width)
+            return self._line((None, self._layout), None, False, scroll_x, width)
         index = y - 1 + scroll_y
         if index >= len(self._order):
-            return Strip.blank(width, base)
+            return Strip.blank(width, self._style("base"))
         key = self._order[index]
-        style = base
-        if self.zebra_stripes and index % 2:
-            style = style + self.get_component_rich_style("row-table--even-row")
-        cursor = self.get_component_rich_style("row-table--cursor") if index == self.cursor_row else None
-        return self._line(self._cells[key], style, cursor, (key, self._version[key], self._layout), scroll_x, width)
+        return self._line((key, self._version[key], self._layout), index, index == self.cursor_row, scroll_x, width)
 
-    def _line(self, cells: Iterable[CellValue], style: Style, cursor: Style | None, key: tuple, scroll_x: int,
-              width: int) -> Strip:
-        """One row's cells, padded and cut to their columns: the row's style under the cells' own, the
-        cursor's over them; its stripe (and the cursor) reach the right edge. Cached under the row's version,
-        every style it was drawn with, the scroll and the width."""
-        cache_key = (*key, style, cursor, scroll_x, width)
+    def _warm_cursor_lines(self) -> None:
+        """The rows either side of the cursor, drawn under the cursor ahead of ↑ or ↓ (after the frame, while
+        the operator reads it): the next move then draws from the cache."""
+        self._warming = False
+        scroll_x, scroll_y = self.scroll_offset
+        width, height = self.size.width, self.size.height
+        for index in (self.cursor_row - 1, self.cursor_row + 1):
+            if 0 <= index < len(self._order) and scroll_y <= index < scroll_y + height - 1:
+                key = self._order[index]
+                self._line((key, self._version[key], self._layout), index, True, scroll_x, width)
+
+    def _line(self, key: tuple, index: int | None, cursor: bool, scroll_x: int, width: int) -> Strip:
+        """One row's cells (index None: the header), padded and cut to their columns: the row's style under the
+        cells' own, the cursor's over them; its stripe (and the cursor) reach the right edge. Cached under the
+        row's version, the stripe, the cursor, the scroll and the width (the styles: until they change)."""
+        striped = index is not None and self.zebra_stripes and index % 2 == 1
+        cache_key = (*key, striped, cursor, scroll_x, width)
         strip = self._lines.get(cache_key)
         if strip is None:
+            if index is None:
+                style = self._style("base") + self._style("row-table--header")
+                cells: Iterable[CellValue] = (c.label for c in self.columns.values())
+            else:
+                style = self._style("base")
+                if striped:
+                    style += self._style("row-table--even-row")
+                cells = self._cells[key[0]]
+            post = self._style("row-table--cursor") if cursor else None
             text = Text(no_wrap=True, end="")
             pad = " " * self.PADDING
             for column, value in zip(self.columns.values(), cells):
@@ -336,8 +415,8 @@ class RowTable(ScrollView, can_focus=True):
                 text.append(pad)
                 text.append_text(cell)
                 text.append(pad)
-            segments = Segment.apply_style(text.render(self.app.console), style, cursor)
+            segments = Segment.apply_style(text.render(self.app.console), style, post)
             strip = Strip(segments, text.cell_len).crop_extend(scroll_x, scroll_x + width,
-                                                                style + cursor if cursor else style)
+                                                                style + post if post else style)
             self._lines[cache_key] = strip
         return strip

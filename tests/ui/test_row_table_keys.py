@@ -1,0 +1,95 @@
+"""The table's keys at speed: ↑ ↓ PgUp PgDn Home End take a short path from the key to the cursor (HubApp), the
+slider follows the cursor a frame later, and the rows' lines are cached until the styles change. Each test reads
+the screen a person sees."""
+
+from __future__ import annotations
+
+from hubtui.ui.screens.deployment_rows import DeploymentTable
+from hubtui.ui.widgets.row_table import RowTable, priority_keys
+
+from .fakes import FakeBackend
+from .helpers import burst, line_backgrounds, opened_on, screen_lines, screen_text, until
+
+SIZE = (120, 30)
+
+
+def slider_names(app, name: str) -> bool:
+    """The slider (the line under the table) is on deployment `name`."""
+    return any(line.startswith(f" {name}  0 ") for line in screen_lines(app))
+
+
+def row_line(app, name: str) -> int:
+    return next(i for i, line in enumerate(screen_lines(app)) if line.startswith(f" {name} "))
+
+
+async def test_arrows_typed_as_one_burst_move_the_cursor_a_row_each():
+    async with opened_on("anomaly-detection", FakeBackend(), size=SIZE) as (app, pilot):
+        burst(app, "down", "down", "down", "up", "end", "up", "home", "down", "down")
+        await until(pilot, lambda: slider_names(app, "correlation-engine"), what="the slider on the third row")
+
+
+async def test_a_count_and_enter_typed_right_after_an_arrow_scale_the_row_the_arrow_reached():
+    """The slider is drawn a frame after the cursor, but it follows the cursor at once: `↓ 5 ⏎` at once scales
+    the row ↓ reached, never the one it left."""
+    backend = FakeBackend()
+    async with opened_on("anomaly-detection", backend, size=SIZE) as (app, pilot):
+        burst(app, "down", "5", "enter")
+        await until(pilot, lambda: backend.calls, what="a scale")
+        assert backend.calls == [("scale", ("api-server",), 5, False)]
+        await until(pilot, lambda: " 5/5 " in screen_lines(app)[row_line(app, "api-server")],
+                    what="api-server at 5 on screen")
+        assert " 1/1 " in screen_lines(app)[row_line(app, "anomaly-detection")]
+
+
+async def test_an_arrow_typed_after_a_key_that_opens_a_screen_is_that_screens():
+    """`?` then ↓ at once: the ↓ was typed for the help `?` opens, not for the table (the short path is not
+    taken while a key read before it is still on its way)."""
+    async with opened_on("anomaly-detection", FakeBackend(), size=SIZE) as (app, pilot):
+        burst(app, "question_mark", "down")
+        await until(pilot, lambda: "Deployments — keys" in screen_text(app), what="the help")
+        for _ in range(5):
+            await pilot.pause(0.02)
+        await pilot.press("escape")
+        await until(pilot, lambda: "Deployments — keys" not in screen_text(app), what="the help closed")
+        await pilot.pause(0.05)
+        assert slider_names(app, "anomaly-detection")
+
+
+async def test_the_cursor_is_drawn_in_its_unfocused_colours_while_the_filter_has_the_focus():
+    """The rows' lines are cached without their styles' values: a change of focus draws them again."""
+    async with opened_on("api-server", FakeBackend(), size=SIZE) as (app, pilot):
+        await pilot.pause(0.05)
+        focused = line_backgrounds(app)[row_line(app, "api-server")]
+        await pilot.press("slash")
+        await until(pilot, lambda: line_backgrounds(app)[row_line(app, "api-server")] != focused,
+                    what="the cursor's colours without the focus")
+        await pilot.press("escape")
+        await until(pilot, lambda: line_backgrounds(app)[row_line(app, "api-server")] == focused,
+                    what="the cursor's colours with the focus again")
+
+
+async def test_the_rows_take_the_colours_of_a_new_theme():
+    async with opened_on("api-server", FakeBackend(), size=SIZE) as (app, pilot):
+        await pilot.pause(0.05)
+        before = line_backgrounds(app)
+        rows = [row_line(app, name) for name in ("api-server", "scheduler", "forecasting")]  # the cursor, 2 others
+        app.theme = "textual-light"
+        await until(pilot, lambda: all(line_backgrounds(app)[i] != before[i] for i in rows),
+                    what="every row in the light theme's colours")
+
+
+def test_only_the_tables_own_keys_take_the_short_path():
+    """↑ ↓ PgUp PgDn Home End, as RowTable binds them; the deployments table's other keys (its digits, Enter,
+    ← →: the slider's, the screen's actions) go the usual way, as does any key bound with priority."""
+    table = DeploymentTable()
+    assert [table.navigation(k) for k in ("up", "down", "pageup", "pagedown", "home", "end")] == \
+        ["cursor(-1)", "cursor(1)", "page(-1)", "page(1)", "cursor_to(0)", "cursor_to(-1)"]
+    assert [table.navigation(k) for k in ("enter", "left", "right", "5", "a")] == [None] * 5
+    assert RowTable().navigation("left") is None  # ScrollView's, not RowTable's own
+
+
+async def test_the_keys_bound_with_priority_above_the_table_are_known():
+    async with opened_on("api-server", FakeBackend(), size=SIZE) as (app, pilot):
+        keys = priority_keys(app.screen.query_one(DeploymentTable))
+        assert {"tab", "shift+tab", "ctrl+p"} <= keys
+        assert not keys & {"up", "down", "pageup", "pagedown", "home", "end"}
