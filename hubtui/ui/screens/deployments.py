@@ -17,7 +17,6 @@ import threading
 from typing import cast
 
 from rich.markup import escape
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
@@ -30,7 +29,6 @@ from ..backend import Backend
 from ..live import Channel
 from ..scaling import CHANGES, Scaling
 from ..widgets.replica_slider import ReplicaSlider, SliderKeys
-from ..widgets.row_table import RowTable
 from ..gate import ReadOnlyGate
 from ..widgets.footer import HubFooter
 from ..widgets.message_line import MessageLine
@@ -125,7 +123,7 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
         yield Static(id="banner")
         yield Input(placeholder="filter deployments by namespace/name (Esc clears)" if self.all_namespaces else
                     "filter deployments by name (Esc clears)", id="filter")
-        yield DeploymentTable(id="deployments", zebra_stripes=True)
+        yield DeploymentTable(id="deployments", zebra_stripes=True, follow_cursor=self._cursor_moved)
         yield ReplicaSlider(id="slider")
         with Horizontal(id="bottombar"):
             yield MessageLine(id="message")  # the last action's result: it stays until the next action
@@ -281,8 +279,7 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
         if row is not None and not (keep_target and pending):
             slider.target = row.desired
 
-    @on(RowTable.RowHighlighted)
-    def _row_highlighted(self) -> None:
+    def _cursor_moved(self, key: str | None) -> None:
         slider = self.query_one(ReplicaSlider)
         slider.forget_typing()
         before, target = slider.row, slider.target

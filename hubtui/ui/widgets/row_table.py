@@ -13,7 +13,7 @@ header, and the mouse wheel: what the deployments screen uses, and no more.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import ClassVar
@@ -128,17 +128,6 @@ class RowTable(ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, repaint=False, init=False)  # its watcher redraws the two rows
 
-    class RowHighlighted(Message):
-        """The cursor is on another row (or the row under it changed)."""
-
-        def __init__(self, table: RowTable, key: str | None, index: int):
-            super().__init__()
-            self.table, self.key, self.cursor_row = table, key, index
-
-        @property
-        def control(self) -> RowTable:
-            return self.table
-
     class HeaderClicked(Message):
         """A click on a column's header."""
 
@@ -150,8 +139,13 @@ class RowTable(ScrollView, can_focus=True):
         def control(self) -> RowTable:
             return self.table
 
-    def __init__(self, *, zebra_stripes: bool = True, id: str | None = None, classes: str | None = None):
+    def __init__(self, *, zebra_stripes: bool = True, follow_cursor: Callable[[str | None], None] | None = None,
+                 id: str | None = None, classes: str | None = None):
+        """`follow_cursor(key)`: the cursor is on another row (None: no rows). It is called at once, in the move, not
+        posted as a message: what follows the cursor (the replica slider) follows it before the next key is read,
+        and before the move's frame is drawn, not after a message's trip through the screen."""
         super().__init__(id=id, classes=classes)
+        self.follow_cursor = follow_cursor
         self.zebra_stripes = zebra_stripes
         self.columns: dict[str, Column] = {}
         self._column_at: dict[str, int] = {}  # column key -> its place
@@ -163,7 +157,7 @@ class RowTable(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple, Strip] = LRUCache(4096)
         self._styles: dict[str, Style] = {}  # resolved styles (_style)
         self._warming = False  # _warm_cursor_lines is due
-        self._highlighted: str | None = None  # the key last posted in RowHighlighted
+        self._highlighted: str | None = None  # the key last given to follow_cursor
 
     # ----- reading -----------------------------------------------------------------------------------------
     @property
@@ -318,7 +312,8 @@ class RowTable(ScrollView, can_focus=True):
         key = self.cursor_key
         if key != self._highlighted:
             self._highlighted = key
-            self.post_message(self.RowHighlighted(self, key, self.cursor_row))
+            if self.follow_cursor is not None:
+                self.follow_cursor(key)
 
     def _scroll_to_cursor(self) -> None:
         body = max(1, self.size.height - 1)  # rows under the header
