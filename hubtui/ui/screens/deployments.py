@@ -18,7 +18,7 @@ from typing import cast
 
 from rich.markup import escape
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from ...kube.deployments import DeploymentRow, RowsChanged
@@ -124,11 +124,14 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
         yield Input(placeholder="filter deployments by namespace/name (Esc clears)" if self.all_namespaces else
                     "filter deployments by name (Esc clears)", id="filter")
         yield DeploymentTable(id="deployments", zebra_stripes=True, follow_cursor=self._cursor_moved)
-        yield ReplicaSlider(id="slider")
-        with Horizontal(id="bottombar"):
-            yield MessageLine(id="message")  # the last action's result: it stays until the next action
-            yield Static("connecting…", id="watch-status")  # what the watch says
-        yield HubFooter()
+        # One container for what is under the table: a frame that redraws rows of the table then draws it as one
+        # widget, not three (a screen's frame goes through every widget whose area it crosses).
+        with Vertical(id="bottom"):
+            yield ReplicaSlider(id="slider")
+            with Horizontal(id="bottombar"):
+                yield MessageLine(id="message")  # the last action's result: it stays until the next action
+                yield Static("connecting…", id="watch-status")  # what the watch says
+            yield HubFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DeploymentTable)
