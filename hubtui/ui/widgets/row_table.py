@@ -341,14 +341,13 @@ class RowTable(ScrollView, can_focus=True):
         self.virtual_size = Size(width, len(self._order) + 1)
 
     def _refresh_rows(self, indexes: Iterable[int]) -> None:
-        """Redraw these rows where they are on screen (the header is line 0)."""
+        """Redraw these rows where they are on screen (the header is line 0): one refresh for all of them."""
         top, height, width = int(self.scroll_y), self.size.height, self.size.width
         if isinstance(indexes, range):  # only the part of a range that is on screen
             indexes = range(max(indexes.start, top), min(indexes.stop, top + height))
-        for index in indexes:
-            line = index - top + 1
-            if 1 <= line < height:
-                self.refresh(Region(0, line, width, 1))
+        regions = [Region(0, line, width, 1) for line in (index - top + 1 for index in indexes) if 1 <= line < height]
+        if regions:
+            self.refresh(*regions)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
