@@ -78,11 +78,11 @@ class HubApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         """Keys typed as one burst go where the keys before them left the focus, in order (ui/typeahead.py)."""
         if isinstance(event, events.Key):
-            if self.typeahead.took(event) or (not event.is_forwarded and await self._navigated(event)):
+            if self.typeahead.took(event) or (not event.is_forwarded and self._navigated(event)):
                 return
         await super().on_event(event)
 
-    async def _navigated(self, event: events.Key) -> bool:
+    def _navigated(self, event: events.Key) -> bool:
         """The short path of a table's ↑ ↓ PgUp PgDn Home End: the key moves the focused table's cursor as soon as
         it is read, instead of travelling to the table and back up to the app's bindings (half the time from the
         key to the screen at 2,000 rows). Only when nothing could take the key otherwise: no key read before it is
@@ -90,10 +90,8 @@ class HubApp(App[int]):
         focused = self.focused
         if not isinstance(focused, RowTable) or focused.screen is not self.screen:
             return False
-        action = focused.navigation(event.key)
-        if action is None or event.key in priority_keys(focused) or not self.typeahead.alone(event):
-            return False
-        if not await self.run_action(action, focused):  # not allowed there now (check_action): the usual way
+        if focused.navigation(event.key) is None or event.key in priority_keys(focused) \
+                or not self.typeahead.alone(event) or not focused.navigate(event.key):
             return False
         self.typeahead.handled(event)
         event.stop()

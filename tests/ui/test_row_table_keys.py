@@ -93,3 +93,16 @@ async def test_the_keys_bound_with_priority_above_the_table_are_known():
         keys = priority_keys(app.screen.query_one(DeploymentTable))
         assert {"tab", "shift+tab", "ctrl+p"} <= keys
         assert not keys & {"up", "down", "pageup", "pagedown", "home", "end"}
+
+
+async def test_the_short_path_asks_check_action_as_a_binding_would():
+    """A table that refuses its cursor action now (check_action) does not move, by the short path or the usual."""
+    async with opened_on("anomaly-detection", FakeBackend(), size=SIZE) as (app, pilot):
+        table = app.screen.query_one(DeploymentTable)
+        table.check_action = lambda action, parameters: action != "cursor"  # type: ignore[method-assign]
+        burst(app, "down", "down")
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert slider_names(app, "anomaly-detection")
+        burst(app, "end")  # another of its keys still acts
+        await until(pilot, lambda: slider_names(app, "worker-service"), what="the last row")

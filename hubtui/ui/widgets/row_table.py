@@ -22,6 +22,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.actions import parse as parse_action
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
@@ -61,6 +62,12 @@ def _navigation(cls: type) -> dict[str, str]:
 def _own_navigation() -> dict[str, str]:
     """RowTable's own keys (not those it inherits from ScrollView)."""
     return {key.strip(): b.action for b in RowTable.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
+
+
+@cache
+def _parsed(action: str) -> tuple[str, tuple[object, ...]]:
+    _, name, params = parse_action(action)
+    return name, params
 
 
 def priority_keys(widget: Widget) -> frozenset[str]:
@@ -275,6 +282,18 @@ class RowTable(ScrollView, can_focus=True):
         None for any other key (a subclass's keys, such as the screen's digits and Enter, are not navigation)."""
         action = _own_navigation().get(key)
         return action if action is not None and _navigation(type(self)).get(key) == action else None
+
+    def navigate(self, key: str) -> bool:
+        """Do what one of those keys does (navigation), if it may be done here now (check_action): True if done.
+        Called directly, not through App.run_action: its parse and dispatch were a tenth of ↓'s time."""
+        action = self.navigation(key)
+        if action is None:
+            return False
+        name, params = _parsed(action)
+        if not self.check_action(name, params):
+            return False
+        getattr(self, f"action_{name}")(*params)
+        return True
 
     def action_cursor(self, step: int) -> None:
         self.move_cursor(row=self.cursor_row + step)
