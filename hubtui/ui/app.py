@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.worker import Worker, WorkerState
 
 from ..settings import Settings
@@ -50,6 +51,16 @@ class HubApp(App[int]):
         # for this context only
         self.last_cleanup_form: dict | None = None
         self.typeahead = TypeAhead(self, self._say_set_aside)  # keys typed as one burst (see on_event)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's, except in a Linux or macOS terminal: the same driver, handing each key to the app directly
+        (ui/driver.py)."""
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver":
+            from .driver import HubDriver
+
+            return HubDriver
+        return driver
 
     def use_theme(self, name: str, source: str = "") -> None:
         """Switch to a Textual theme by name; an unknown name is a one-line UsageError naming the `theme` key."""

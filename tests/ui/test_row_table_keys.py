@@ -106,3 +106,15 @@ async def test_the_short_path_asks_check_action_as_a_binding_would():
         assert slider_names(app, "anomaly-detection")
         burst(app, "end")  # another of its keys still acts
         await until(pilot, lambda: slider_names(app, "worker-service"), what="the last row")
+
+
+def test_a_terminal_gets_the_driver_that_hands_keys_to_the_app_directly():
+    """In a terminal (no TEXTUAL_DRIVER: a browser's textual-serve sets one), hubtui's driver: Textual's Linux
+    driver whose keys are posted to the app, not scheduled as a coroutine (ui/driver.py)."""
+    from textual.drivers.linux_driver import LinuxDriver
+
+    from hubtui.ui.app import HubApp
+    from hubtui.ui.driver import HubDriver
+
+    driver = HubApp(backend=FakeBackend()).driver_class
+    assert driver is HubDriver and issubclass(driver, LinuxDriver)
