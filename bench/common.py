@@ -28,9 +28,14 @@ def installed_like() -> None:
 
 
 def bench_cluster(nodes: int, name: str = BENCH_CLUSTER) -> LocalCluster:
+    """The bench cluster `name`, up with at least `nodes` kwok nodes: one left up by another bench (ui_delay.py
+    starts it with 2) gets more when this bench needs them (startup.py's 600 pods waited for room for ever)."""
     installed_like()
     cluster = LocalCluster(name)
     cluster.up(deploy_hub=False, nodes=nodes, reuse=True)
+    have = len(cluster.kubectl("get", "nodes", "--no-headers", check=False).stdout.splitlines())
+    if have < nodes:
+        cluster.kwokctl("scale", "node", "--replicas", str(nodes))
     return cluster
 
 

@@ -1,13 +1,16 @@
 """Frozen dataclasses that cost less to define.
 
-hubtui defines about 170 frozen dataclasses (the facts, the evidence, the refusals, the events), and a cleanup's
-plan imports most of them. `dataclasses.dataclass(frozen=True)` writes and compiles six methods for each class:
+hubtui defines about 550 frozen dataclasses (the facts, the evidence, the refusals, the events), and a cleanup's
+plan imports some 430 of them. `dataclasses.dataclass(frozen=True)` writes and compiles six methods for each class:
 about 0.28 ms here, some 45 ms of a plan's start. `frozen` gives a class the same fields, defaults,
-constructor, equality, hash, repr and immutability from methods shared by every class, and compiles nothing.
+constructor, equality, hash, repr and immutability from methods shared by every class, and compiles nothing;
+and it makes the dataclass bookkeeping itself (the fields, 17 µs a class) only when the class is first used, which
+most, the facts of failures that do not happen, never are.
 
 The class is still a dataclass: `dataclasses.fields()`, `replace()`, `asdict()` and `match` work on it as on any.
 What differs: the constructor takes its arguments through one shared function (a little slower per object,
-which these few, small objects never feel), and `inspect.signature()` of the class shows (*args, **kwargs).
+which these few, small objects never feel), `inspect.signature()` of the class shows (*args, **kwargs), and the
+class's type is _Deferred, not `type`.
 """
 
 from __future__ import annotations
@@ -71,12 +74,63 @@ def _delattr(self, name: str) -> None:
     raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
 
 
+# What a frozen class makes only when first asked for it (_Deferred): most of the classes a command imports are
+# facts of failures that never happen, and dataclasses' bookkeeping was 17 µs a class, 7 ms of a cleanup's plan.
+_DEFERRED = frozenset({"__dataclass_fields__", "__dataclass_params__", "__match_args__", "__frozen_spec__",
+                       "__frozen_names__", "__frozen_compare__", "__frozen_repr__"})
+
+
+class _Deferred(type):
+    """The type of a frozen class: its dataclass bookkeeping (fields, the constructor's spec, `__match_args__`) is
+    made the first time anything asks for it: its first object, dataclasses.fields() or is_dataclass(), a
+    `match`. An object's fields are always there: its class was completed to build it."""
+
+    def __getattr__(cls, name: str) -> Any:
+        if name in _DEFERRED and "__frozen_completing__" not in cls.__dict__:
+            _complete(cls)
+            return type.__getattribute__(cls, name)
+        raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+
+
+def _complete(cls: type) -> None:
+    type.__setattr__(cls, "__frozen_completing__", True)  # dataclasses' look-ups during it are not deferred ones
+    try:
+        dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
+        fields = dataclasses.fields(cls)
+        if any(not f.init or f.kw_only is True or f.hash is not None for f in fields):
+            raise TypeError(f"{cls.__name__}: frozen() takes only fields that go to the constructor by position or "
+                            "name, with no hash= of their own")
+        type.__setattr__(cls, "__frozen_spec__", tuple((f.name, f.default, f.default_factory) for f in fields))
+        type.__setattr__(cls, "__frozen_names__", frozenset(f.name for f in fields))
+        type.__setattr__(cls, "__frozen_compare__", tuple(f.name for f in fields if f.compare))
+        type.__setattr__(cls, "__frozen_repr__", tuple(f.name for f in fields if f.repr))
+        cls.__dataclass_params__.frozen = True  # type: ignore[attr-defined]  # what replace() and subclasses read
+    finally:
+        type.__delattr__(cls, "__frozen_completing__")
+
+
+def _rebind_class_cells(ns: dict[str, Any], old: type, new: type) -> None:
+    """Zero-argument super() (and __class__) in the methods refer to the class they were defined in: the new one."""
+    for value in ns.values():
+        for fn in (value, getattr(value, "__func__", None), getattr(value, "fget", None),
+                   getattr(value, "fset", None)):
+            closure = getattr(fn, "__closure__", None)
+            if closure:
+                for cell in closure:
+                    if cell.cell_contents is old:
+                        cell.cell_contents = new
+
+
 @dataclass_transform(frozen_default=True)
 def frozen(cls: _T) -> _T:
     """As @dataclass(frozen=True), for what it is used for here; anything else is a TypeError when the class is
     defined: a field that does not go to the constructor (init=False, InitVar) or takes a keyword only, a field's
     own hash=, __post_init__, a method of its own that frozen() would replace (__eq__, __hash__, __repr__,
-    __init__, __setattr__, __delattr__), and a base class that is a dataclass."""
+    __init__, __setattr__, __delattr__), and a base class that is a dataclass.
+
+    The class is made again with a type of its own (_Deferred), and its dataclass bookkeeping waits until it is
+    asked for; a class with a dataclasses.field() is completed at once (its class attributes are those fields
+    until then, and what they say is checked here)."""
     own = set(vars(cls)) & {"__eq__", "__hash__", "__repr__", "__init__", "__setattr__", "__delattr__"}
     own |= {"__post_init__"} if hasattr(cls, "__post_init__") else set()  # its own or a base's: never called
     own |= {"InitVar"} if any(isinstance(t, dataclasses.InitVar) or t is dataclasses.InitVar
@@ -84,22 +138,13 @@ def frozen(cls: _T) -> _T:
                               for t in vars(cls).get("__annotations__", {}).values()) else set()
     if own or any(dataclasses.is_dataclass(base) for base in cls.__mro__[1:]):
         raise TypeError(f"{cls.__name__}: frozen() takes no {', '.join(sorted(own)) or 'dataclass base'}")
-    if cls.__doc__ is None:
-        cls.__doc__ = cls.__name__  # else dataclasses asks inspect for the constructor's signature
-    dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
-    fields = dataclasses.fields(cls)
-    if any(not f.init or f.kw_only is True or f.hash is not None for f in fields):
-        raise TypeError(f"{cls.__name__}: frozen() takes only fields that go to the constructor by position or "
-                        "name, with no hash= of their own")
-    cls.__frozen_spec__ = tuple((f.name, f.default, f.default_factory) for f in fields)  # type: ignore[attr-defined]
-    cls.__frozen_names__ = frozenset(f.name for f in fields)  # type: ignore[attr-defined]
-    cls.__frozen_compare__ = tuple(f.name for f in fields if f.compare)  # type: ignore[attr-defined]
-    cls.__frozen_repr__ = tuple(f.name for f in fields if f.repr)  # type: ignore[attr-defined]
-    cls.__init__ = _init  # type: ignore[misc]
-    cls.__eq__ = _eq  # type: ignore[method-assign,assignment]
-    cls.__hash__ = _hash  # type: ignore[method-assign,assignment]
-    cls.__repr__ = _repr  # type: ignore[method-assign,assignment]
-    cls.__setattr__ = _setattr  # type: ignore[method-assign,assignment]
-    cls.__delattr__ = _delattr  # type: ignore[method-assign,assignment]
-    cls.__dataclass_params__.frozen = True  # type: ignore[attr-defined]  # what replace() and subclasses read
-    return cls
+    ns = {k: v for k, v in vars(cls).items() if k not in ("__dict__", "__weakref__")}
+    if ns.get("__doc__") is None:
+        ns["__doc__"] = cls.__name__  # else dataclasses asks inspect for the constructor's signature
+    ns.update(__init__=_init, __eq__=_eq, __hash__=_hash, __repr__=_repr, __setattr__=_setattr,
+              __delattr__=_delattr)
+    new = _Deferred(cls.__name__, cls.__bases__, ns)
+    _rebind_class_cells(ns, cls, new)
+    if any(isinstance(v, dataclasses.Field) for v in ns.values()):
+        _complete(new)
+    return new  # type: ignore[return-value]

@@ -112,3 +112,45 @@ def test_the_engine_defines_its_frozen_dataclasses_with_it():
     slow = [str(p.relative_to(root)) for p in root.rglob("*.py")
             if "ui" not in p.relative_to(root).parts[:1] and p.name != "frozen.py" and re.search(r"dataclass\(.*frozen=True", p.read_text())]
     assert slow == []
+
+
+def test_its_dataclass_bookkeeping_waits_until_it_is_asked_for():
+    """A command imports hundreds of facts of failures that never happen: their fields are made when first asked
+    for (an object, fields(), is_dataclass(), a match), not when the class is defined."""
+    @frozen
+    class Unused:
+        a: str
+        b: int = 2
+
+    @frozen
+    class Asked:
+        a: str
+
+    assert "__dataclass_fields__" not in vars(Unused) and "__dataclass_fields__" not in vars(Asked)
+    assert dataclasses.is_dataclass(Asked) and [f.name for f in dataclasses.fields(Asked)] == ["a"]
+    assert "__dataclass_fields__" not in vars(Unused)
+    match Unused("x"):
+        case Unused(a, b):
+            assert (a, b) == ("x", 2)
+    assert Unused.__match_args__ == ("a", "b")
+    with pytest.raises(AttributeError, match="nothing"):
+        Unused.nothing  # noqa: B018 - any other missing attribute is missing, not made
+
+
+def test_its_methods_super_and_class_refer_to_the_class_frozen_returns():
+    class Base:
+        def who(self) -> str:
+            return "base"
+
+    @frozen
+    class Fact(Base):
+        a: int
+
+        def who(self) -> str:
+            return f"fact of {super().who()}, {__class__.__name__}"
+
+        @property
+        def twice(self) -> int:
+            return self.a * 2
+
+    assert Fact(2).who() == "fact of base, Fact" and Fact(2).twice == 4
