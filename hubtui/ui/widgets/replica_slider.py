@@ -11,7 +11,7 @@ from textual.widget import Widget
 from ...kube.deployments import DeploymentRow
 from ...errors import HubError
 from ...ops.scale import MAX_REPLICAS, parse_replicas
-from .row_table import AFTER_FRAME
+from .row_table import after_frame
 
 TYPE_AHEAD_SECONDS = 1.5  # digits typed within this of each other make one number (1 then 2: 12)
 
@@ -40,7 +40,7 @@ class ReplicaSlider(Widget):
     def watch_row(self) -> None:
         if not self._drawn_later:
             self._drawn_later = True
-            self.set_timer(AFTER_FRAME, self._draw_later)
+            after_frame(self, self._draw_later)
 
     def watch_target(self) -> None:
         if not self._drawn_later:  # a target alone (←, →, a digit) is the frame's own news: at once

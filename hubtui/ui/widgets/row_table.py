@@ -13,6 +13,7 @@ header, and the mouse wheel: what the deployments screen uses, and no more.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -37,6 +38,13 @@ CellValue = str | Text
 # side of the cursor (ahead of the next move), the replica slider's new row. Not call_after_refresh: the screen
 # calls those back when it is next idle, which is before the move's frame when its lines are not yet marked.
 AFTER_FRAME = 0.02
+
+
+def after_frame(widget: Widget, callback: Callable[[], None]) -> None:
+    """`callback`, AFTER_FRAME seconds from now, on the widget's turn (call_next: a failure is the app's, as in any
+    handler). A timer of the loop's own, not a Textual Timer, which is a task of its own: this is made at every ↓,
+    on the key's path."""
+    asyncio.get_running_loop().call_later(AFTER_FRAME, widget.call_next, callback)
 
 
 def _bindings(cls: type) -> Iterable[Binding]:
@@ -325,7 +333,7 @@ class RowTable(ScrollView, can_focus=True):
         self._say_highlighted()
         if not self._warming:
             self._warming = True
-            self.set_timer(AFTER_FRAME, self._warm_cursor_lines)
+            after_frame(self, self._warm_cursor_lines)
 
     def _say_highlighted(self) -> None:
         key = self.cursor_key
