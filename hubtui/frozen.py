@@ -16,6 +16,7 @@ class's type is _Deferred, not `type`.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from typing import Any, TypeVar, dataclass_transform
 
 _T = TypeVar("_T", bound=type)
@@ -86,10 +87,16 @@ class _Deferred(type):
     `match`. An object's fields are always there: its class was completed to build it."""
 
     def __getattr__(cls, name: str) -> Any:
-        if name in _DEFERRED and "__frozen_completing__" not in cls.__dict__:
-            _complete(cls)
-            return type.__getattribute__(cls, name)
+        if name in _DEFERRED:
+            with _COMPLETING:  # two threads building a first object of the class at once: one completes it
+                if "__frozen_spec__" not in cls.__dict__ and "__frozen_completing__" not in cls.__dict__:
+                    _complete(cls)
+            if "__frozen_completing__" not in cls.__dict__:  # (dataclasses' own look-ups meanwhile: not yet there)
+                return type.__getattribute__(cls, name)
         raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+
+
+_COMPLETING = threading.RLock()
 
 
 def _complete(cls: type) -> None:

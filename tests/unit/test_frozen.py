@@ -154,3 +154,41 @@ def test_its_methods_super_and_class_refer_to_the_class_frozen_returns():
             return self.a * 2
 
     assert Fact(2).who() == "fact of base, Fact" and Fact(2).twice == 4
+
+
+def test_threads_building_its_first_objects_at_once_each_get_one(monkeypatch):
+    """The engine builds facts on threads of its own: the first objects of a class, built at once, complete it
+    once, and none finds it half made (the completion is made slow here, so that the others come meanwhile)."""
+    import threading
+    import time
+
+    real = dataclasses.dataclass
+
+    def slow(*args, **kwargs):
+        wrap = real(*args, **kwargs)
+
+        def slowly(cls):
+            time.sleep(0.01)
+            return wrap(cls)
+        return slowly
+
+    monkeypatch.setattr(dataclasses, "dataclass", slow)
+    for _ in range(3):
+        @frozen
+        class Fresh:
+            a: int
+            b: str = "x"
+
+        made: list = []
+        start = threading.Barrier(8)
+
+        def build(i: int, start: threading.Barrier = start, made: list = made, cls: type = Fresh) -> None:
+            start.wait()
+            made.append(cls(i))
+
+        threads = [threading.Thread(target=build, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(f.a for f in made) == list(range(8)) and all(f.b == "x" for f in made)
