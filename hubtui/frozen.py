@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any, ClassVar, TypeVar, dataclass_transform, get_origin
 
 _T = TypeVar("_T", bound=type)
 _NO = dataclasses.MISSING
@@ -54,16 +54,16 @@ def _values(self, names: tuple[str, ...]) -> tuple:
 def _eq(self, other: Any) -> bool:
     if other.__class__ is not self.__class__:
         return NotImplemented
-    names = self.__frozen_compare__
+    names = type(self).__frozen_compare__  # through the class: it completes it (an object made without __init__)
     return _values(self, names) == _values(other, names)
 
 
 def _hash(self) -> int:
-    return hash(_values(self, self.__frozen_compare__))
+    return hash(_values(self, type(self).__frozen_compare__))
 
 
 def _repr(self) -> str:
-    fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__frozen_repr__)
+    fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__frozen_repr__)
     return f"{type(self).__qualname__}({fields})"
 
 
@@ -87,11 +87,13 @@ class _Deferred(type):
     `match`. An object's fields are always there: its class was completed to build it."""
 
     def __getattr__(cls, name: str) -> Any:
-        if name in _DEFERRED:
+        # the frozen class itself, or the one a plain subclass of it inherits its fields from
+        made = next((c for c in cls.__mro__ if "__frozen_made__" in c.__dict__), None)
+        if name in _DEFERRED and made is not None:
             with _COMPLETING:  # two threads building a first object of the class at once: one completes it
-                if "__frozen_spec__" not in cls.__dict__ and "__frozen_completing__" not in cls.__dict__:
-                    _complete(cls)
-            if "__frozen_completing__" not in cls.__dict__:  # (dataclasses' own look-ups meanwhile: not yet there)
+                if "__frozen_spec__" not in made.__dict__ and "__frozen_completing__" not in made.__dict__:
+                    _complete(made)
+            if "__frozen_completing__" not in made.__dict__:  # (dataclasses' own look-ups meanwhile: not there yet)
                 return type.__getattribute__(cls, name)
         raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
 
@@ -117,15 +119,34 @@ def _complete(cls: type) -> None:
 
 
 def _rebind_class_cells(ns: dict[str, Any], old: type, new: type) -> None:
-    """Zero-argument super() (and __class__) in the methods refer to the class they were defined in: the new one."""
-    for value in ns.values():
-        for fn in (value, getattr(value, "__func__", None), getattr(value, "fget", None),
-                   getattr(value, "fset", None)):
-            closure = getattr(fn, "__closure__", None)
-            if closure:
-                for cell in closure:
-                    if cell.cell_contents is old:
-                        cell.cell_contents = new
+    """Zero-argument super() (and __class__) in the methods refer to the class they were defined in: the new one
+    (in plain functions, class and static methods, properties, and what functools wraps)."""
+    todo = list(ns.values())
+    seen: set[int] = set()
+    while todo:
+        value = todo.pop()
+        if value is None or id(value) in seen:
+            continue
+        seen.add(id(value))
+        for cell in getattr(value, "__closure__", None) or ():
+            if cell.cell_contents is old:
+                cell.cell_contents = new
+        todo += [getattr(value, attr, None) for attr in ("__func__", "fget", "fset", "fdel", "__wrapped__", "func")]
+
+
+def _definition_errors(cls: type) -> set[str]:
+    """What dataclasses would refuse only when the class is completed, checked when it is defined: a mutable
+    default (a list, a dict: default_factory is the way) and a keyword-only marker."""
+    errors = set()
+    for name, annotation in vars(cls).get("__annotations__", {}).items():
+        if str(annotation).startswith(("ClassVar", "typing.ClassVar")) or get_origin(annotation) is ClassVar:
+            continue  # not a field
+        default = vars(cls).get(name, _NO)
+        if default is not _NO and not isinstance(default, dataclasses.Field) and type(default).__hash__ is None:
+            errors.add(f"mutable default for {name}")
+        if annotation is dataclasses.KW_ONLY or str(annotation) in ("KW_ONLY", "dataclasses.KW_ONLY"):
+            errors.add("KW_ONLY")
+    return errors
 
 
 @dataclass_transform(frozen_default=True)
@@ -137,15 +158,19 @@ def frozen(cls: _T) -> _T:
 
     The class is made again with a type of its own (_Deferred), and its dataclass bookkeeping waits until it is
     asked for; a class with a dataclasses.field() is completed at once (its class attributes are those fields
-    until then, and what they say is checked here)."""
+    until then, and what they say is checked here). Being made again, it cannot have a base with a metaclass of
+    its own (abc.ABC, Protocol), and a base's __init_subclass__ runs twice for it: none of hubtui's has either."""
     own = set(vars(cls)) & {"__eq__", "__hash__", "__repr__", "__init__", "__setattr__", "__delattr__"}
     own |= {"__post_init__"} if hasattr(cls, "__post_init__") else set()  # its own or a base's: never called
     own |= {"InitVar"} if any(isinstance(t, dataclasses.InitVar) or t is dataclasses.InitVar
                               or str(t).startswith(("InitVar", "dataclasses.InitVar"))
                               for t in vars(cls).get("__annotations__", {}).values()) else set()
+    own |= _definition_errors(cls)
     if own or any(dataclasses.is_dataclass(base) for base in cls.__mro__[1:]):
         raise TypeError(f"{cls.__name__}: frozen() takes no {', '.join(sorted(own)) or 'dataclass base'}")
     ns = {k: v for k, v in vars(cls).items() if k not in ("__dict__", "__weakref__")}
+    ns["__qualname__"] = cls.__qualname__  # (not in vars(cls))
+    ns["__frozen_made__"] = True
     if ns.get("__doc__") is None:
         ns["__doc__"] = cls.__name__  # else dataclasses asks inspect for the constructor's signature
     ns.update(__init__=_init, __eq__=_eq, __hash__=_hash, __repr__=_repr, __setattr__=_setattr,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import re
+from typing import ClassVar
 
 import pytest
 
@@ -192,3 +193,69 @@ def test_threads_building_its_first_objects_at_once_each_get_one(monkeypatch):
         for t in threads:
             t.join()
         assert sorted(f.a for f in made) == list(range(8)) and all(f.b == "x" for f in made)
+
+
+def test_every_frozen_class_of_hubtui_completes():
+    """Their bookkeeping waits until first used, in production on a failure's path: here each is completed."""
+    import importlib
+    import pkgutil
+
+    import hubtui
+    from hubtui.frozen import _Deferred
+
+    seen = 0
+    for info in pkgutil.walk_packages(hubtui.__path__, "hubtui."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if isinstance(value, _Deferred) and value.__module__ == info.name:
+                assert dataclasses.fields(value) is not None and value.__match_args__ is not None
+                seen += 1
+    assert seen > 400
+
+
+def test_what_dataclasses_refuses_is_refused_when_the_class_is_defined():
+    class MutableDefault:
+        a: list = []
+
+    class KeywordOnly:
+        a: int
+        _: dataclasses.KW_ONLY
+        b: int = 0
+
+    for cls in (MutableDefault, KeywordOnly):
+        with pytest.raises(TypeError, match=cls.__name__):
+            frozen(cls)
+
+    @frozen
+    class WithClassVar:
+        KEYS: ClassVar[dict] = {}
+        a: int = 0
+
+    assert WithClassVar().a == 0 and [f.name for f in dataclasses.fields(WithClassVar)] == ["a"]
+
+
+def test_a_plain_subclass_a_nested_class_and_an_object_made_without_init():
+    @frozen
+    class Base:
+        a: int
+
+    class Plain(Base):  # its base never used before
+        def twice(self) -> int:
+            return self.a * 2
+
+    assert Plain(3).twice() == 6 and [f.name for f in dataclasses.fields(Plain)] == ["a"]
+
+    class Outer:
+        @frozen
+        class Inner:
+            a: int
+
+    assert repr(Outer.Inner(1)).endswith("Outer.Inner(a=1)")
+
+    @frozen
+    class Bare:
+        a: int
+
+    made = object.__new__(Bare)  # as unpickling in a fresh process does: no __init__
+    object.__setattr__(made, "a", 1)
+    assert repr(made) == repr(Bare(1)) and made == Bare(1) and hash(made) == hash(Bare(1))
