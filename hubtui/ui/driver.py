@@ -13,8 +13,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
@@ -25,13 +26,20 @@ class HubDriver(LinuxDriver):
     def __init__(self, app: App, *args: Any, **kwargs: Any) -> None:
         super().__init__(app, *args, **kwargs)
         self.hub_app = app
-        self.terminal = sys.__stderr__  # where Textual's Linux driver writes
+        self.terminal: TextIO | None = sys.__stderr__  # where Textual's Linux driver writes
 
     def write(self, data: str) -> None:
         terminal = self.terminal
-        assert terminal is not None, "no terminal to write to"
-        terminal.write(data)
-        terminal.flush()
+        if terminal is None:  # gone: nothing more is drawn (the hang-up's signal ends the app)
+            return
+        try:
+            terminal.write(data)
+            terminal.flush()
+        except BlockingIOError:  # a program the terminal was handed to (psql) left it non-blocking: what is
+            os.set_blocking(terminal.fileno(), True)  # not written yet is in the buffer, written now
+            terminal.flush()
+        except OSError:  # the terminal is gone (EIO after a hang-up): as Textual's writer thread, which died then
+            self.terminal = None
 
     def flush(self) -> None:
         pass  # every write is flushed

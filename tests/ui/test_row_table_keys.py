@@ -7,7 +7,7 @@ from __future__ import annotations
 from hubtui.ui.screens.deployment_rows import DeploymentTable
 from hubtui.ui.widgets.row_table import RowTable, priority_keys
 
-from .fakes import FakeBackend
+from .fakes import FakeBackend, row
 from .helpers import burst, line_backgrounds, opened_on, screen_lines, screen_text, until
 
 SIZE = (120, 30)
@@ -26,6 +26,9 @@ async def test_arrows_typed_as_one_burst_move_the_cursor_a_row_each():
     async with opened_on("anomaly-detection", FakeBackend(), size=SIZE) as (app, pilot):
         burst(app, "down", "down", "down", "up", "end", "up", "home", "down", "down")
         await until(pilot, lambda: slider_names(app, "correlation-engine"), what="the slider on the third row")
+        for _ in range(5):  # the burst went through the third row on its way: it ends there too
+            await pilot.pause(0.02)
+        assert slider_names(app, "correlation-engine")
 
 
 async def test_a_count_and_enter_typed_right_after_an_arrow_scale_the_row_the_arrow_reached():
@@ -118,3 +121,87 @@ def test_a_terminal_gets_the_driver_that_hands_keys_to_the_app_directly():
 
     driver = HubApp(backend=FakeBackend()).driver_class
     assert driver is HubDriver and issubclass(driver, LinuxDriver)
+
+
+async def test_a_target_typed_on_the_slider_stays_when_the_table_is_sorted_again():
+    """A sort (or a filter, a widened column, a storm of changes) rebuilds the table: the slider follows the cursor
+    to where it ends, its row, and the target typed for it stays, not "dropped"."""
+    async with opened_on("api-server", FakeBackend(), size=SIZE) as (app, pilot):
+        await pilot.press("5")
+        await until(pilot, lambda: "target 5" in screen_text(app), what="target 5 typed")
+        await pilot.press("S")
+        await until(pilot, lambda: screen_lines(app)[2].startswith(" worker-service "), what="the reverse sort")
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert slider_names(app, "api-server") and "target 5" in screen_text(app)
+        assert "dropped" not in screen_text(app)
+
+
+async def test_a_deployment_deleted_and_made_again_shows_its_new_cells():
+    backend = FakeBackend()
+    async with opened_on("api-server", backend, size=SIZE) as (app, pilot):
+        backend.remove("scheduler")
+        await until(pilot, lambda: not any(line.startswith(" scheduler ") for line in screen_lines(app)),
+                    what="scheduler gone")
+        backend.push(row("scheduler", 7, ready=0, available=0, updated=0, replicas=0))
+        await until(pilot, lambda: any(line.startswith(" scheduler ") and " 0/7 " in line for line in screen_lines(app)),
+                    what="scheduler back, at 0/7")
+
+
+async def test_a_key_bound_with_priority_above_the_table_wins_over_the_short_path():
+    from pathlib import Path
+
+    from textual.binding import Binding
+
+    from hubtui.ui import app as app_module
+    from hubtui.ui.app import HubApp
+
+    noted: list[str] = []
+
+    class Watching(HubApp):
+        CSS_PATH = str(Path(app_module.__file__).parent / HubApp.CSS_PATH)  # (a relative one is the test's)
+        BINDINGS = [*HubApp.BINDINGS, Binding("down", "noted", "Noted", priority=True, show=False)]
+
+        def action_noted(self) -> None:
+            noted.append("down")
+
+    app = Watching(backend=FakeBackend())
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: slider_names(app, "anomaly-detection"), what="the first row selected")
+        burst(app, "down")
+        await until(pilot, lambda: noted, what="the priority binding")
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert noted == ["down"] and slider_names(app, "anomaly-detection")
+
+
+async def test_the_driver_stops_drawing_once_the_terminal_is_gone():
+    """A hung-up terminal (EIO): the frames are dropped, not raised in the app's loop (the hang-up's signal ends
+    hubtui); until then every frame is written as it comes."""
+    import errno
+
+    from hubtui.ui.app import HubApp
+    from hubtui.ui.driver import HubDriver
+
+    class Terminal:
+        def __init__(self) -> None:
+            self.written: list[str] = []
+            self.gone = False
+
+        def write(self, data: str) -> int:
+            if self.gone:
+                raise OSError(errno.EIO, "Input/output error")
+            self.written.append(data)
+            return len(data)
+
+        def flush(self) -> None:
+            pass
+
+    driver = HubDriver(HubApp(backend=FakeBackend()))
+    terminal = Terminal()
+    driver.terminal = terminal  # type: ignore[assignment]
+    driver.write("frame 1")
+    terminal.gone = True
+    driver.write("frame 2")
+    driver.write("frame 3")
+    assert terminal.written == ["frame 1"] and driver.terminal is None

@@ -209,6 +209,10 @@ class DeploymentRows(HubScreen):
         table.reorder(sorted(table.rows, key=lambda ref: self.sort_key(self.rows[ref]), reverse=self.sort_reverse))
 
     def rebuild_table(self, table: DeploymentTable, want: list[DeploymentRow], values: dict, widths: dict) -> None:
+        with table.bulk():  # the slider follows the cursor once, to where it ends: a target typed stays
+            self._rebuild_table(table, want, values, widths)
+
+    def _rebuild_table(self, table: DeploymentTable, want: list[DeploymentRow], values: dict, widths: dict) -> None:
         selected = self.selected()
         table.clear(columns=True)
         for key, label in self.shown_columns:

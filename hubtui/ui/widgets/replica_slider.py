@@ -39,8 +39,8 @@ class ReplicaSlider(Widget):
 
     def watch_row(self) -> None:
         if not self._drawn_later:
-            self._drawn_later = True
             after_frame(self, self._draw_later)
+            self._drawn_later = True
 
     def watch_target(self) -> None:
         if not self._drawn_later:  # a target alone (←, →, a digit) is the frame's own news: at once

@@ -14,7 +14,9 @@ header, and the mouse wheel: what the deployments screen uses, and no more.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import ClassVar
@@ -167,7 +169,11 @@ class RowTable(ScrollView, can_focus=True):
         self._order: list[str] = []  # row keys, top to bottom
         self._index: dict[str, int] = {}  # row key -> its place in _order
         self._cells: dict[str, tuple[CellValue, ...]] = {}
-        self._version: dict[str, int] = {}  # row key -> bumped on every change of its cells
+        # row key -> its version, from one count for the whole table: a row removed and added again (a deployment
+        # deleted and made again) never meets the lines cached for it before
+        self._version: dict[str, int] = {}
+        self._versions = itertools.count()
+        self._in_bulk = 0  # inside bulk(): follow_cursor waits for its end
         self._layout = 0  # bumped when the columns change
         self._lines: LRUCache[tuple, Strip] = LRUCache(4096)
         self._styles: dict[str, Style] = {}  # resolved styles (_style)
@@ -238,7 +244,7 @@ class RowTable(ScrollView, can_focus=True):
             self._index[key] = len(self._order)
             self._order.append(key)
             self._cells[key] = tuple(cells)
-            self._version[key] = 0
+            self._version[key] = next(self._versions)
         self._resized()
         self._refresh_rows(range(first, len(self._order)))
         if first <= self.cursor_row < len(self._order):
@@ -264,7 +270,7 @@ class RowTable(ScrollView, can_focus=True):
             for column, value in values.items():
                 cells[self._column_index(column)] = value
             self._cells[key] = tuple(cells)
-            self._version[key] += 1
+            self._version[key] = next(self._versions)
             changed.append(self._index[key])
         self._refresh_rows(changed)
 
@@ -332,12 +338,24 @@ class RowTable(ScrollView, can_focus=True):
         self._refresh_rows((old, new))
         self._say_highlighted()
         if not self._warming:
-            self._warming = True
             after_frame(self, self._warm_cursor_lines)
+            self._warming = True
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Changes in bulk (the table cleared and filled again, its cursor put back on its row): follow_cursor is
+        called once at the end, if the row under the cursor is another then, not for each state in between."""
+        self._in_bulk += 1
+        try:
+            yield
+        finally:
+            self._in_bulk -= 1
+            if not self._in_bulk:
+                self._say_highlighted()
 
     def _say_highlighted(self) -> None:
         key = self.cursor_key
-        if key != self._highlighted:
+        if key != self._highlighted and not self._in_bulk:
             self._highlighted = key
             if self.follow_cursor is not None:
                 self.follow_cursor(key)
