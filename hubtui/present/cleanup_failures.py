@@ -29,7 +29,7 @@ def text(fact) -> str:
         case f.PgRestoreMissing():
             return "pg_restore is not installed here, so the dump cannot be verified (install postgresql-client)"
         case f.DumpUnreadable(db, said):
-            return f"the dump of {db} does not read back: {list(said)}"
+            return f"the dump of {db} does not read back" + (f": {'; '.join(said)}" if said else " (pg_restore said nothing)")
         case f.DumpIncomplete(db, missing):
             return f"the dump of {db} lacks tables or their data: {', '.join(missing)}"
         case f.DumpDoesNotRestore(db, said):
@@ -199,7 +199,7 @@ def text(fact) -> str:
         case f.NamespaceUnread():
             return "its state could not be read"
         case f.StuckCondition(kind, message):
-            return f"{kind}: {message}".strip()
+            return f"{kind}: {message.strip()}" if message.strip() else kind
         case f.StuckWhy(conditions, finalizers):
             reasons = [text(c) for c in conditions]
             if finalizers:

@@ -126,3 +126,17 @@ def test_an_unexpected_error_that_says_nothing_is_said_as_before():
     from hubtui.kube.failures import ReadingNamespace
 
     assert str(describe_api_error(RuntimeError(), ReadingNamespace("hub"))) == "reading namespace hub: "
+
+
+def test_a_dump_that_does_not_read_back_and_a_stuck_namespace_are_said_as_sentences():
+    """No Python list in a line (['pg_restore: ...']), no colon left hanging after a condition with no message."""
+    from hubtui.errors import said
+    from hubtui.ops.cleanup.failures import DumpUnreadable, StuckCondition, StuckWhy
+
+    assert said(DumpUnreadable("llm_analytics", ("pg_restore: error: input file is too short",))) == \
+        "the dump of llm_analytics does not read back: pg_restore: error: input file is too short"
+    assert said(DumpUnreadable("llm_analytics", ())) == \
+        "the dump of llm_analytics does not read back (pg_restore said nothing)"
+    assert said(StuckWhy((StuckCondition("NamespaceContentRemaining", ""),
+                          StuckCondition("NamespaceFinalizersRemaining", "some finalizers remain")), ("kubernetes",))) \
+        == "NamespaceContentRemaining; NamespaceFinalizersRemaining: some finalizers remain; namespace finalizers: kubernetes"
