@@ -101,8 +101,9 @@ class HubApp(App[int]):
         focused = self.focused
         if not isinstance(focused, RowTable) or focused.screen is not self.screen:
             return False
-        if focused.navigation(event.key) is None or event.key in priority_keys(focused) \
-                or not self.typeahead.alone(event) or not focused.navigate(event.key):
+        action = focused.navigation(event.key)
+        if action is None or event.key in priority_keys(focused) or not self.typeahead.alone(event) \
+                or not focused.navigate(action):
             return False
         self.typeahead.handled(event)
         event.stop()

@@ -297,12 +297,9 @@ class RowTable(ScrollView, can_focus=True):
         action = _own_navigation().get(key)
         return action if action is not None and _navigation(type(self)).get(key) == action else None
 
-    def navigate(self, key: str) -> bool:
-        """Do what one of those keys does (navigation), if it may be done here now (check_action): True if done.
+    def navigate(self, action: str) -> bool:
+        """Do a navigation key's action (navigation), if it may be done here now (check_action): True if done.
         Called directly, not through App.run_action: its parse and dispatch were a tenth of ↓'s time."""
-        action = self.navigation(key)
-        if action is None:
-            return False
         name, params = _parsed(action)
         if not self.check_action(name, params):
             return False
@@ -415,8 +412,7 @@ class RowTable(ScrollView, can_focus=True):
         index = y - 1 + scroll_y
         if index >= len(self._order):
             return Strip.blank(width, self._style("base"))
-        key = self._order[index]
-        return self._line((key, self._version[key], self._layout), index, index == self.cursor_row, scroll_x, width)
+        return self._row_line(index, index == self.cursor_row, scroll_x, width)
 
     def _warm_cursor_lines(self) -> None:
         """The rows either side of the cursor, drawn under the cursor ahead of ↑ or ↓ (after the frame, while
@@ -426,8 +422,11 @@ class RowTable(ScrollView, can_focus=True):
         width, height = self.size.width, self.size.height
         for index in (self.cursor_row - 1, self.cursor_row + 1):
             if 0 <= index < len(self._order) and scroll_y <= index < scroll_y + height - 1:
-                key = self._order[index]
-                self._line((key, self._version[key], self._layout), index, True, scroll_x, width)
+                self._row_line(index, True, scroll_x, width)
+
+    def _row_line(self, index: int, cursor: bool, scroll_x: int, width: int) -> Strip:
+        key = self._order[index]
+        return self._line((key, self._version[key], self._layout), index, cursor, scroll_x, width)
 
     def _line(self, key: tuple, index: int | None, cursor: bool, scroll_x: int, width: int) -> Strip:
         """One row's cells (index None: the header), padded and cut to their columns: the row's style under the
