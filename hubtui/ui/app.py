@@ -19,6 +19,9 @@ from .themes import check_theme
 from .workers import report_failure
 
 
+SET_ASIDE_SAID_FOR = 15  # seconds the keys set aside are said: the operator reads the dialog first, then this
+
+
 class HubApp(App[int]):
     CSS_PATH = "hubtui.tcss"
     TITLE = "hubtui"
@@ -122,7 +125,7 @@ class HubApp(App[int]):
 
     def _say_set_aside(self, n: int) -> None:
         self.notify(f"{counted(n, 'key')} typed before this dialog was on screen not used: read it, then answer",
-                    title="Keys set aside", severity="warning")
+                    title="Keys set aside", severity="warning", timeout=SET_ASIDE_SAID_FOR)
 
     def on_mount(self) -> None:
         if self.first_fleet is not None:
