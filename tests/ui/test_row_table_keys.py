@@ -205,3 +205,37 @@ async def test_the_driver_stops_drawing_once_the_terminal_is_gone():
     driver.write("frame 2")
     driver.write("frame 3")
     assert terminal.written == ["frame 1"] and driver.terminal is None
+
+
+def _text_colours(app) -> dict[str, str]:
+    """Each run of text on the screen (its first word) -> its colour, "#rrggbb", as a person sees it (from the
+    app's screenshot, as line_backgrounds)."""
+    import re
+
+    svg = app.export_screenshot()
+    fills = dict(re.findall(r"\.(terminal-\w+-r\d+) \{ fill: (#[0-9a-fA-F]{6})", svg))
+    return {text.split("&#160;")[0]: fills[cls].lower()
+            for cls, text in re.findall(r'<text class="([\w-]+)"[^>]*>([^<]*)</text>', svg) if cls in fills}
+
+
+async def test_a_cell_in_an_ansi_colour_is_drawn_in_the_apps_own_ansi_colours():
+    """The table passes its lines through the app's line filters itself, once per cached line (Textual applied
+    them at every frame to every line on screen): a cell in ANSI red shows the app's ANSI red, as the rest of
+    the app does, not a terminal's default."""
+    from rich.text import Text
+    from textual.app import App
+
+    class One(App):
+        def compose(self):
+            yield RowTable()
+
+        def on_mount(self):
+            table = self.query_one(RowTable)
+            table.add_column("name", key="name", width=10)
+            table.add_rows([("a", (Text("cursor", style="red"),)), ("b", (Text("reddish", style="red"),))])
+
+    app = One()
+    async with app.run_test(size=(30, 5)) as pilot:
+        await until(pilot, lambda: "reddish" in screen_text(app), what="the rows")
+        red = "#{:02x}{:02x}{:02x}".format(*app.ansi_theme.ansi_colors[1])
+        assert _text_colours(app)["reddish"] == red

@@ -45,6 +45,12 @@ STATE = "\0state"  # the live channel's key for the watch's state (no deployment
 HELP = help_rows("deployments")
 
 
+class Bottom(Vertical):
+    """What is under the table: the slider, the bottom line, the footer (BLANK: DeploymentsScreen's note)."""
+
+    BLANK = True
+
+
 @dataclass
 class Modes:
     """The operator's modes, shared by every rebuild of the deployments screen (namespace, all namespaces,
@@ -61,6 +67,10 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
     BINDINGS = bindings("deployments")
     backend: Backend  # all of it (Scaling needs only its Scaler part)
     AGE_TICK = 1.0  # seconds: the Age cells of the rows on screen are brought up to date this often
+    # The screen, its title bar and the container under the table have no content of their own, only a
+    # background: Textual draws a BLANK widget as that background at once. A frame crosses every widget of the
+    # screen beside the rows it redraws, and each one it drew through its styles was a tenth of ↓'s frame.
+    BLANK = True
 
 
     @property
@@ -126,7 +136,7 @@ class DeploymentsScreen(AllDeployments, Switching, Scaling, SliderKeys, ReadOnly
         yield DeploymentTable(id="deployments", zebra_stripes=True, follow_cursor=self._cursor_moved)
         # One container for what is under the table: a frame that redraws rows of the table then draws it as one
         # widget, not three (a screen's frame goes through every widget whose area it crosses).
-        with Vertical(id="bottom"):
+        with Bottom(id="bottom"):
             yield ReplicaSlider(id="slider")
             with Horizontal(id="bottombar"):
                 yield MessageLine(id="message")  # the last action's result: it stays until the next action

@@ -85,6 +85,7 @@ class HomeTitle(Horizontal):
     """The deployments screen's title bar: READ-ONLY, then title_markup() in the room the operator's modes (DRY
     RUN, WAIT, at the right) leave; fitted again when the width changes."""
 
+    BLANK = True  # its background, drawn at once (DeploymentsScreen's note)
     DEFAULT_CSS = """
     HomeTitle #title { width: 1fr; padding: 0 1; }
     HomeTitle #modes { width: auto; }
