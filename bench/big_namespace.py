@@ -4,7 +4,8 @@ For each tool, started in a tmux pane of its own and read the way a person sees 
 polling): the time from start to every row on screen (first paint) and the RSS once settled. Then, started
 again in a pseudo-terminal of this process's own, read by a terminal emulator (pyte): the time from a ↓ key
 to the bytes that put the cursor on the next deployment, idle and while a bounded churn generator patches
-the scale of random deployments (the patches per second reached are printed with the results). The keys are
+the scale of random deployments (the patches per second reached are printed with the results), in rounds
+that take the tools in turn, one at a time (key_rounds). The keys are
 timed from the pty, not through capture-pane: a capture is a process of its own every few milliseconds, so
 polling measured its own period more than either tool.
 `kubectl get deploy -w` takes no keys: only its first paint and RSS are measured. The results, with ratios
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from common import ROOT, Pty, bench_cluster, create_deployments, machine, wait_settled, write_section
@@ -197,7 +199,8 @@ class Churn:
 
 
 # ----- one tool ------------------------------------------------------------------------------------------
-def measure(name: str, command: str, env: dict, ready, keys: bool, order, args, cluster=None, names=None) -> dict:
+def measure(name: str, command: str, env: dict, ready, args) -> dict:
+    """First paint (the median of `args.starts` starts) and RSS once settled, in a tmux pane."""
     session = name.split()[0]
     paints = []
     for _ in range(args.starts - 1):  # earlier starts: first paint only (the median of all is reported)
@@ -215,23 +218,44 @@ def measure(name: str, command: str, env: dict, ready, keys: bool, order, args, 
         result = {"first_paint": first, "paints": paints, "rss": rss_mib(session)}
     finally:
         tmux("kill-session", "-t", session, check=False)
-    if keys:  # timed in a pty of this process's own (the module's docstring)
-        time.sleep(1)
-        # the environment a tmux pane gets: the bench's own, the tool's, and the terminal's name
-        pty = Pty(shlex.split(command), {**os.environ, **env, "TERM": "xterm-256color"}, size=(WIDTH, HEIGHT))
-        try:
-            pty.until(ready, timeout=300)
-            time.sleep(args.settle)
-            result["idle"] = pty_key_latencies(pty, order, args.samples)
-            with Churn(cluster, names, args.churn_rate) as churn:
-                result["churn"] = pty_key_latencies(pty, order, args.samples)
-            result["patches_per_second"] = churn.per_second
-        finally:
-            pty.close()
-    print(f"bench: {name}: first paint {first:.2f}s (of {', '.join(f'{p:.2f}' for p in paints)}), RSS {result['rss']:.0f} MiB"
-          + (f", ↓ idle {ms(result['idle'])}, ↓ churn {ms(result['churn'])} at "
-             f"{result['patches_per_second']:.1f} patches/s" if "idle" in result else ""), file=sys.stderr)
+    print(f"bench: {name}: first paint {first:.2f}s (of {', '.join(f'{p:.2f}' for p in paints)}), "
+          f"RSS {result['rss']:.0f} MiB", file=sys.stderr)
     return result
+
+
+def key_rounds(tools: dict[str, tuple[str, dict, Callable[[str], bool]]], args, order, cluster, names,
+               results: dict) -> None:
+    """↓ idle and under churn for each tool (name -> command, environment, ready), in `args.rounds` rounds that
+    take the tools in turn (the first of one round is the last of the next): the machine's speed drifts over
+    minutes (the same build measured 0.9 and 1.9 ms a quarter of an hour apart), and each tool meets each
+    stretch of it alike. Only one tool runs at a time: each is started in a pty of this process's own for its
+    block of presses, and quit after it."""
+    per_round = max(1, -(-args.samples // args.rounds))
+    names_in_turn = list(tools)
+    churned = {name: [0, 0.0] for name in tools}  # patches, seconds
+    for number in range(args.rounds):
+        for name in (names_in_turn if number % 2 == 0 else names_in_turn[::-1]):
+            command, env, ready = tools[name]
+            time.sleep(1)
+            # the environment a tmux pane gets: the bench's own, the tool's, and the terminal's name
+            pty = Pty(shlex.split(command), {**os.environ, **env, "TERM": "xterm-256color"}, size=(WIDTH, HEIGHT))
+            try:
+                pty.until(ready, timeout=300)
+                time.sleep(args.settle)
+                result = results[name]
+                result.setdefault("idle", []).extend(pty_key_latencies(pty, order, per_round))
+                with Churn(cluster, names, args.churn_rate) as churn:
+                    result.setdefault("churn", []).extend(pty_key_latencies(pty, order, per_round))
+                churned[name][0] += churn.count
+                churned[name][1] += churn.ended - churn.started
+            finally:
+                pty.close()
+            print(f"bench: {name}, round {number + 1} of {args.rounds}: ↓ idle {ms(result['idle'][-per_round:])}, "
+                  f"churn {ms(result['churn'][-per_round:])}", file=sys.stderr)
+    for name, (count, seconds) in churned.items():
+        results[name]["patches_per_second"] = count / max(seconds, 1e-6)
+        print(f"bench: {name}: ↓ idle {ms(results[name]['idle'])}, ↓ churn {ms(results[name]['churn'])} at "
+              f"{results[name]['patches_per_second']:.1f} patches/s", file=sys.stderr)
 
 
 def ms(xs: list[float]) -> str:
@@ -303,9 +327,10 @@ def write_results(args, results: dict, k9s_version: str) -> str:
         f"{', '.join(f'{p:.2f}' for p in h['paints'])} s), until the whole count is on screen "
         "(hubtui's status line, k9s's title, kubectl's last row).",
         "",
-        f"Keys: {args.samples} presses of ↓ each, median (max), in a pty of the bench's own read by a terminal "
-        "emulator: from the key written until the bytes that put the cursor's row (the one row whose background "
-        "differs) on the next deployment arrived. Churn: the scale of random deployments patched "
+        f"Keys: {len(h['idle'])} presses of ↓ per tool and condition, median (max), in {args.rounds} rounds that take "
+        "the tools in turn (the machine's speed drifts over minutes; one tool runs at a time), in a pty of the "
+        "bench's own read by a terminal emulator: from the key written until the bytes that put the cursor's row "
+        "(the one row whose background differs) on the next deployment arrived. Churn: the scale of random deployments patched "
         f"(1 ↔ 2, each patch brings several watch events) at {churn} patches/s. RSS: the process and its "
         "children after the first paint and a few seconds to settle.",
         "",
@@ -318,7 +343,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--count", type=int, default=2000, help="deployments in the namespace (also try 5000)")
     ap.add_argument("--churn-rate", type=float, default=30.0, help="scale patches per second while measuring")
-    ap.add_argument("--samples", type=int, default=15, help="↓ presses per tool and condition")
+    ap.add_argument("--samples", type=int, default=40, help="↓ presses per tool and condition (over the rounds)")
+    ap.add_argument("--rounds", type=int, default=4, help="rounds of presses, the tools taken in turn")
     ap.add_argument("--settle", type=float, default=5.0, help="seconds after the first paint before RSS and keys")
     ap.add_argument("--starts", type=int, default=3, help="starts per tool; the first paint is their median")
     ap.add_argument("--no-k9s", action="store_true", help="leave k9s out (no Go toolchain)")
@@ -370,19 +396,18 @@ def main() -> int:
 def run_all(args, cluster, k9s, env, names, order, results) -> None:
     with tempfile.TemporaryDirectory(prefix="hubtui-bench-") as tmp:
         hub_env = dict(env, XDG_STATE_HOME=f"{tmp}/state", XDG_CONFIG_HOME=f"{tmp}/config")
-        results["hubtui"] = measure(
-            "hubtui", f"{ROOT / '.venv' / 'bin' / 'hubtui'} -n {NAMESPACE}", hub_env,
-            lambda s: f"{args.count} deployments · watching" in s, True, order, args, cluster=cluster, names=names)
+        tools = {"hubtui": (f"{ROOT / '.venv' / 'bin' / 'hubtui'} -n {NAMESPACE}", hub_env,
+                            lambda s: f"{args.count} deployments · watching" in s)}
         if k9s:
             k9s_env = dict(env, K9S_CONFIG_DIR=f"{tmp}/k9s", XDG_CONFIG_HOME=f"{tmp}/config",
                            XDG_STATE_HOME=f"{tmp}/state", XDG_DATA_HOME=f"{tmp}/data")
-            results["k9s"] = measure(
-                "k9s", f"{k9s} -n {NAMESPACE} -c deploy --logoless --headless --crumbsless", k9s_env,
-                lambda s: f"[{args.count:,}]" in s or f"[{args.count}]" in s, True, order, args, cluster=cluster,
-                names=names)
-        results["kubectl -w"] = measure(
-            "kubectl", f"{cluster.bin / 'kubectl'} get deploy -n {NAMESPACE} -w", env,
-            lambda s: order[-1] in s, False, order, args)
+            tools["k9s"] = (f"{k9s} -n {NAMESPACE} -c deploy --logoless --headless --crumbsless", k9s_env,
+                            lambda s: f"[{args.count:,}]" in s or f"[{args.count}]" in s)
+        for name, (command, tool_env, ready) in tools.items():
+            results[name] = measure(name, command, tool_env, ready, args)
+        results["kubectl -w"] = measure("kubectl", f"{cluster.bin / 'kubectl'} get deploy -n {NAMESPACE} -w", env,
+                                        lambda s: order[-1] in s, args)
+        key_rounds(tools, args, order, cluster, names, results)
 
 
 if __name__ == "__main__":
