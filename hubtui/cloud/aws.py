@@ -30,6 +30,7 @@ from ..facts import (AlreadyGone, CloudError, FinalSnapshot, LookingAgain, NoFin
 from ..facts import MskDataLost, NameOnly, ProtectionOn, Risk, TagOnly
 from ..settings import Settings
 from .failures import (AwsCannotDelete, AwsConfigBroken, AwsCredentialsFailed, AwsCredentialsRefused, AwsDelete,
+                       AwsIdentityUnanswered,
                        AwsDescribe, AwsListingFailed, AwsSwitchOff, AwsUnreachable, EksClusters, ErrorLine, LeftInState,
                        MskClusters, NoAwsCredentials, NoAwsRegion, NotAnAwsPlan, OtherAwsAccount, RdsInstances,
                        RdsProtectionOn, RdsProtectionSwitchedOn, RedisGroups, ToBeDeleted)
@@ -62,6 +63,7 @@ THROTTLING_CODES = frozenset({
     "TooManyRequestsException", "RequestThrottled", "RequestThrottledException", "SlowDown",
     "PriorRequestNotComplete", "ProvisionedThroughputExceededException",
 })
+SERVER_CODES = frozenset({"InternalFailure", "InternalError", "ServiceUnavailable", "ServiceUnavailableException"})
 BUSY_CODES = frozenset({
     "ResourceInUseException",  # EKS: a cluster with nodegroups or Fargate profiles left, a second Fargate delete
     "InvalidDBInstanceState", "InvalidDBInstanceStateFault",  # RDS: modifying, backing up, ...
@@ -79,6 +81,14 @@ def error_code(e: BaseException) -> str:
     if isinstance(response, dict):
         return str((response.get("Error") or {}).get("Code") or "")
     return ""
+
+
+def http_status(e: BaseException) -> int:
+    """The HTTP status of a botocore ClientError's answer (0 when it has none)."""
+    response = getattr(e, "response", None)
+    if isinstance(response, dict):
+        return int((response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0)
+    return 0
 
 
 def is_not_found(e: BaseException) -> bool:
@@ -138,7 +148,10 @@ def _account(session) -> str:
     except EndpointConnectionError as e:
         raise HubError(AwsUnreachable(e)) from None
     except ClientError as e:
-        raise HubError(AwsCredentialsRefused(error_code(e), e)) from None
+        code = error_code(e)
+        if code in THROTTLING_CODES or code in SERVER_CODES or http_status(e) >= 500:  # busy, not a refusal
+            raise HubError(AwsIdentityUnanswered(code or f"HTTP {http_status(e)}", e)) from None
+        raise HubError(AwsCredentialsRefused(code, e)) from None
     except BotoCoreError as e:
         raise HubError(AwsCredentialsFailed(e)) from None
 

@@ -147,6 +147,14 @@ class AwsCredentialsRefused:
 
 
 @frozen
+class AwsIdentityUnanswered:
+    """AWS did not say whose the credentials are: it throttled the identity check, or failed on its side (`code`:
+    Throttling, ServiceUnavailable, "HTTP 503"...), through botocore's own new tries. Not a refusal."""
+    code: str
+    cause: object
+
+
+@frozen
 class AwsCredentialsFailed:
     """The AWS credentials could not be used: `cause`."""
     cause: object
@@ -267,6 +275,13 @@ class GcpListingRefused:
 @frozen
 class GcpCredentialsRefused:
     """Google Cloud refused the credentials: `cause`."""
+    cause: object
+
+
+@frozen
+class GcpSignInUnreachable:
+    """The credentials could not be used: Google's sign-in service (the token endpoint) did not answer: `cause`.
+    Not a refusal."""
     cause: object
 
 

@@ -35,6 +35,7 @@ from ..facts import ApiDisabled, MemorystoreDataLost, NameOnly, NoAnswerFrom, Pr
 from ..settings import Settings
 from .failures import (Checking, Clusters, Deleting, DeletionFailed, EarlierDeletionEnded, ErrorLine, FirewallRule,
                        FirewallRules, ForwardingRule, GcpCredentialsRefused, GcpListingRefused, GcpNetworkUnreadable,
+                       GcpSignInUnreachable,
                        GcpUnreachable, GkeClusters, GkeLookedUpEverywhere, GoogleLibraries, Instances,
                        ListingOperations, MemorystoreInstances, MemorystoreLookedUpEverywhere, NetworkInUse,
                        NetworkUser, NoGcpCredentials, NoGcpProject, NoGcpRegion, NotAGcpPlan, OperationErrors,
@@ -195,6 +196,8 @@ def _listing(gcp: _Gcp, what: str, found: _Found, call: Callable[[], Iterable]) 
             found.risks.append(ApiDisabled(what, gcp.project))
             return []
         raise HubError(GcpListingRefused(what, gcp.project, e)) from None
+    except gcp.sdk.auth_exceptions.TransportError as e:  # the sign-in service did not answer: not a refusal
+        raise HubError(GcpSignInUnreachable(e)) from None
     except gcp.sdk.auth_exceptions.GoogleAuthError as e:
         raise HubError(GcpCredentialsRefused(e)) from None
 

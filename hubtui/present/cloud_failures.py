@@ -63,6 +63,9 @@ def text(fact) -> str:
         case f.AwsCredentialsRefused(code, cause):
             return (f"AWS refused the credentials ({code or short_error(cause)}): renew them (`aws sso login` or new "
                     "keys) and try again")
+        case f.AwsIdentityUnanswered(code, _cause):
+            return (f"AWS did not answer whose the credentials are ({code}: busy or unavailable; they were not "
+                    "refused): try again in a minute")
         case f.AwsCredentialsFailed(cause):
             return f"AWS credentials: {short_error(cause)}"
         case f.AwsListingFailed(what, cause):
@@ -109,6 +112,9 @@ def text(fact) -> str:
             return f"GCP refused listing {what} in project {project}: {short_error(cause)}"
         case f.GcpCredentialsRefused(cause):
             return f"Google Cloud credentials refused: {short_error(cause)}; run `gcloud auth application-default login`"
+        case f.GcpSignInUnreachable(cause):
+            return (f"cannot reach Google's sign-in service to use the credentials ({short_error(cause)}): check the "
+                    "network, then try again")
         case f.GcpNetworkUnreadable(name, project, cause):
             return f"GCP refused reading VPC network {name} in project {project}: {short_error(cause)}"
         case f.NotAGcpPlan(provider):

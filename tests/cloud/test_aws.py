@@ -287,6 +287,19 @@ def test_refused_credentials_are_one_line_saying_to_renew_them(aws, calls):
         aws_mod.discover(ENV, settings())
 
 
+@pytest.mark.parametrize("code", ["Throttling", "ServiceUnavailable"])
+def test_an_identity_check_aws_did_not_answer_is_not_said_as_refused_credentials(aws, calls, code):
+    """STS throttled (or failed on its side): the credentials were not refused, and an operator told to renew
+    them would chase the wrong thing."""
+    calls.fail("GetCallerIdentity", code)
+
+    with pytest.raises(HubError) as raised:
+        aws_mod.discover(ENV, settings())
+    assert str(raised.value) == (f"AWS did not answer whose the credentials are ({code}: busy or unavailable; they "
+                                 "were not refused): try again in a minute")
+    assert calls.ops() == ["GetCallerIdentity"]  # nothing was listed after it
+
+
 def test_a_refused_listing_stops_the_discovery(aws, calls):
     calls.fail("DescribeDBInstances", "AccessDenied")
 

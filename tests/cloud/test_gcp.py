@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import socket
 import subprocess
 import sys
 import threading
@@ -219,6 +220,64 @@ def test_discover_without_credentials_is_one_line(monkeypatch):
         gcp_cloud.discover("dev", settings)
     assert "gcloud auth application-default login" in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def _user_credentials(monkeypatch, token_uri: str) -> Settings:
+    """Application Default Credentials of a user, whose token comes from `token_uri` (never Google's: the
+    sign-in fails there before any request is sent to a Google API)."""
+    import google.auth
+    from google.oauth2.credentials import Credentials
+
+    credentials = Credentials(token=None, refresh_token="r", token_uri=token_uri, client_id="c", client_secret="s")
+    monkeypatch.setattr(google.auth, "default", lambda *args, **kwargs: (credentials, "p"))
+    return Settings.from_env({"GCP_PROJECT": "p", "GCP_REGION": "europe-west1"})
+
+
+def test_a_sign_in_service_that_does_not_answer_is_not_said_as_refused_credentials(monkeypatch):
+    """The token endpoint unreachable (a network down) is worded as that, not as credentials refused: an
+    operator told to log in again would chase the wrong thing."""
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings = _user_credentials(monkeypatch, f"http://127.0.0.1:{port}/token")
+
+    with pytest.raises(HubError) as raised:
+        gcp_cloud.discover("dev", settings)
+    line = str(raised.value)
+    assert line.startswith("cannot reach Google's sign-in service to use the credentials (")
+    assert line.endswith("): check the network, then try again") and "\n" not in line
+    assert "refused" not in line.split("(")[0]
+
+
+def test_credentials_the_sign_in_service_refuses_are_said_as_refused(monkeypatch):
+    """The token endpoint answers: the grant is refused (expired, revoked): credentials refused, log in again."""
+    import http.server
+
+    class Refusing(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = b'{"error": "invalid_grant", "error_description": "Token has been expired or revoked."}'
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = _user_credentials(monkeypatch, f"http://127.0.0.1:{server.server_address[1]}/token")
+        with pytest.raises(HubError) as raised:
+            gcp_cloud.discover("dev", settings)
+    finally:
+        server.shutdown()
+        server.server_close()
+    line = str(raised.value)
+    assert line.startswith("Google Cloud credentials refused: ") and "invalid_grant" in line
+    assert line.endswith("run `gcloud auth application-default login`")
 
 
 def test_missing_sdk_is_one_line(gcp, settings, monkeypatch):
