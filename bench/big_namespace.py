@@ -243,9 +243,12 @@ def key_rounds(tools: dict[str, tuple[str, dict, Callable[[str], bool]]], args, 
                 pty.until(ready, timeout=300)
                 time.sleep(args.settle)
                 result = results[name]
-                result.setdefault("idle", []).extend(pty_key_latencies(pty, order, per_round))
+                idle = pty_key_latencies(pty, order, per_round)
                 with Churn(cluster, names, args.churn_rate) as churn:
-                    result.setdefault("churn", []).extend(pty_key_latencies(pty, order, per_round))
+                    churning = pty_key_latencies(pty, order, per_round)
+                for key, block in (("idle", idle), ("churn", churning)):
+                    result.setdefault(key, []).extend(block)
+                    result.setdefault(f"{key} rounds", []).append(block)
                 churned[name][0] += churn.count
                 churned[name][1] += churn.ended - churn.started
             finally:
@@ -308,6 +311,11 @@ def write_results(args, results: dict, k9s_version: str) -> str:
     met["idle ↓ < 30 ms"] = med_h["idle"] < 30
     met["churn ↓ < 50 ms median and < 150 ms max"] = med_h["churn"] < 50 and max(h["churn"]) * 1000 < 150
     goals = "; ".join(f"{goal}: {'met' if ok else 'NOT met'}" for goal, ok in met.items())
+    rounds = ""
+    if k and "idle rounds" in k:  # the spread of the ratio inside one run: what a difference has to exceed
+        def each(key):
+            return ", ".join(f"{med(a) / med(b):.2f}" for a, b in zip(h[f"{key} rounds"], k[f"{key} rounds"]))
+        rounds = f"hubtui / k9s, round by round (the medians of its presses): idle {each('idle')}; churn {each('churn')}."
     churn = f"hubtui's run {h['patches_per_second']:.1f}" + (f", k9s's run {k['patches_per_second']:.1f}" if k else "")
     text = "\n".join([
         f"## Big namespace (`bench/big_namespace.py`), {args.count} deployments",
@@ -323,6 +331,7 @@ def write_results(args, results: dict, k9s_version: str) -> str:
         "",
         f"hubtui's goals: {goals}.",
         "",
+        *([rounds, ""] if rounds else []),
         f"First paint: the median of {args.starts} starts of each tool (hubtui's: "
         f"{', '.join(f'{p:.2f}' for p in h['paints'])} s), until the whole count is on screen "
         "(hubtui's status line, k9s's title, kubectl's last row).",
