@@ -239,3 +239,96 @@ async def test_a_cell_in_an_ansi_colour_is_drawn_in_the_apps_own_ansi_colours():
         await until(pilot, lambda: "reddish" in screen_text(app), what="the rows")
         red = "#{:02x}{:02x}{:02x}".format(*app.ansi_theme.ansi_colors[1])
         assert _text_colours(app)["reddish"] == red
+
+
+def _cell_backgrounds(app, column: int) -> list[str]:
+    """The background colour of one column of the screen, each row, as a person sees it (from the screenshot,
+    as line_backgrounds): "#rrggbb"."""
+    import re
+
+    svg = app.export_screenshot()
+    out = [""] * app.size.height
+    for fill, x, y, width in re.findall(r'<rect fill="(#[0-9a-fA-F]{6})" x="([\d.]+)" y="([\d.]+)" '
+                                        r'width="([\d.]+)" height="24.65"', svg):
+        line = round((float(y) - 1.5) / 24.4)
+        if float(x) <= column * 12.2 + 1 < float(x) + float(width) and 0 <= line < len(out):
+            out[line] = fill.lower()
+    return out
+
+
+def _thumb(app) -> list[int]:
+    """The lines of the table where its scroll bar's thumb is: in the screen's two right columns, the lines of
+    the colour that only a few of them have (the track has the others). [] when there is no bar."""
+    from collections import Counter
+
+    t = app.screen.query_one(DeploymentTable)
+    lines = range(t.region.y, t.region.y + t.region.height)
+    right, inner = _cell_backgrounds(app, app.size.width - 1), _cell_backgrounds(app, app.size.width - 2)
+    rows = _cell_backgrounds(app, 0)
+    if all(right[y] == rows[y] for y in lines):  # the rows' own colours (stripes, cursor): no bar
+        return []
+    assert all(right[y] == inner[y] for y in lines), "the bar is two columns wide, as Textual's"
+    track = Counter(right[y] for y in lines).most_common(1)[0][0]
+    return [y - t.region.y for y in lines if right[y] != track]
+
+
+def _top_row(app) -> str:
+    t = app.screen.query_one(DeploymentTable)
+    return screen_lines(app)[t.region.y + 1].split()[0]
+
+
+def _many(n: int = 200) -> FakeBackend:
+    return FakeBackend([row(f"svc-{i:04d}", 1) for i in range(n)])
+
+
+async def test_the_tables_scroll_bar_is_drawn_at_its_right_edge_and_follows_the_rows():
+    """The table draws its scroll bar in its own lines (Textual's is a widget of its own, which every frame
+    that redrew a row went through): two columns at the right edge, the thumb at the top, at the bottom after
+    End; none when every row fits."""
+    async with opened_on("svc-0000", _many(), size=SIZE) as (app, pilot):
+        height = app.screen.query_one(DeploymentTable).region.height
+        thumb = _thumb(app)
+        assert thumb and max(thumb) < height // 3, thumb
+        await pilot.press("end")
+        await until(pilot, lambda: _top_row(app) != "svc-0000", what="the last rows")
+        thumb = _thumb(app)
+        assert thumb and min(thumb) > 2 * height // 3, thumb
+    async with opened_on("anomaly-detection", FakeBackend(), size=SIZE) as (app, pilot):
+        assert _thumb(app) == []  # every row fits: the rows reach the right edge
+
+
+async def test_a_click_on_the_scroll_bar_scrolls_and_leaves_the_selection_where_it_was():
+    async with opened_on("svc-0000", _many(), size=SIZE) as (app, pilot):
+        t = app.screen.query_one(DeploymentTable)
+        await pilot.click("#deployments", offset=(t.region.width - 1, t.region.height - 1))  # the bar's foot
+        await until(pilot, lambda: _top_row(app) != "svc-0000", what="the rows scrolled")
+        assert "svc-0199" in screen_text(app)
+        assert slider_names(app, "svc-0000")  # the click was on the bar, not on a row
+
+
+async def test_the_scroll_bar_held_with_the_mouse_drags_the_rows():
+    async with opened_on("svc-0000", _many(), size=SIZE) as (app, pilot):
+        t = app.screen.query_one(DeploymentTable)
+        x = t.region.width - 2
+        await pilot.mouse_down("#deployments", offset=(x, 0))
+        await pilot.hover("#deployments", offset=(x, t.region.height // 2))
+        await until(pilot, lambda: _top_row(app) not in ("svc-0000",), what="the rows dragged")
+        middle = int(_top_row(app).split("-")[1])
+        assert 60 < middle < 140, middle  # the middle of the bar: the middle of the rows
+        await pilot.hover("#deployments", offset=(x, t.region.height - 1))
+        await until(pilot, lambda: "svc-0199" in screen_text(app), what="the last rows")
+        await pilot.mouse_up("#deployments", offset=(x, t.region.height - 1))
+        await pilot.hover("#deployments", offset=(x, 0))  # let go: moving the mouse scrolls no more
+        await pilot.pause(0.05)
+        assert "svc-0199" in screen_text(app)
+        assert slider_names(app, "svc-0000")
+
+
+async def test_the_mouse_wheel_scrolls_the_table():
+    from textual import events
+
+    async with opened_on("svc-0000", _many(), size=SIZE) as (app, pilot):
+        t = app.screen.query_one(DeploymentTable)
+        for _ in range(5):
+            t.post_message(events.MouseScrollDown(t, 5, 5, 0, 1, 0, False, False, False, screen_x=5, screen_y=5))
+        await until(pilot, lambda: _top_row(app) != "svc-0000", what="the rows scrolled by the wheel")

@@ -131,7 +131,7 @@ class DeploymentRows(HubScreen):
     def fit_columns(self, width: int) -> bool:
         """Choose the columns that fit `width` by PRIORITY (the rest give way, in their order); True if the
         choice changed."""
-        room = width - 2 - len(ARROWS[False])  # the vertical scrollbar's room, whether or not it shows, and the
+        room = width - RowTable.BAR_WIDTH - len(ARROWS[False])  # the vertical scrollbar's room, whether or not it shows, and the
         # sorted column's arrow: the same columns stay whichever is sorted
         keep: set[str] = set()
         for key in PRIORITY:
