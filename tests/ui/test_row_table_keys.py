@@ -297,24 +297,38 @@ async def test_the_tables_scroll_bar_is_drawn_at_its_right_edge_and_follows_the_
         assert _thumb(app) == []  # every row fits: the rows reach the right edge
 
 
-async def test_a_click_on_the_scroll_bar_scrolls_and_leaves_the_selection_where_it_was():
+def _thumb_colour(app) -> str:
+    t = app.screen.query_one(DeploymentTable)
+    return _cell_backgrounds(app, app.size.width - 1)[t.region.y + _thumb(app)[0]]
+
+
+async def test_a_press_on_the_scroll_bars_track_pages_and_leaves_the_selection_where_it_was():
+    """As on Textual's bar: a press below the thumb pages down, above it pages up; no row is selected."""
     async with opened_on("svc-0000", _many(), size=SIZE) as (app, pilot):
         t = app.screen.query_one(DeploymentTable)
-        await pilot.click("#deployments", offset=(t.region.width - 1, t.region.height - 1))  # the bar's foot
-        await until(pilot, lambda: _top_row(app) != "svc-0000", what="the rows scrolled")
-        assert "svc-0199" in screen_text(app)
-        assert slider_names(app, "svc-0000")  # the click was on the bar, not on a row
+        await pilot.click("#deployments", offset=(t.region.width - 1, t.region.height - 1))  # the track's foot
+        await until(pilot, lambda: _top_row(app) != "svc-0000", what="a page down")
+        top = int(_top_row(app).split("-")[1])
+        assert t.region.height - 4 <= top <= t.region.height, top  # one page, not the end
+        assert slider_names(app, "svc-0000")  # the press was on the bar, not on a row
+        await pilot.click("#deployments", offset=(t.region.width - 1, 0))  # the track's head: a page up
+        await until(pilot, lambda: _top_row(app) == "svc-0000", what="a page up")
 
 
-async def test_the_scroll_bar_held_with_the_mouse_drags_the_rows():
+async def test_the_scroll_bars_thumb_held_with_the_mouse_drags_the_rows_until_let_go():
     async with opened_on("svc-0000", _many(), size=SIZE) as (app, pilot):
         t = app.screen.query_one(DeploymentTable)
         x = t.region.width - 2
-        await pilot.mouse_down("#deployments", offset=(x, 0))
+        at_rest = _thumb_colour(app)
+        await pilot.hover("#deployments", offset=(x, 0))
+        await until(pilot, lambda: _thumb_colour(app) != at_rest, what="the thumb's hover colour")
+        hovered = _thumb_colour(app)
+        await pilot.mouse_down("#deployments", offset=(x, 0))  # on the thumb
+        await until(pilot, lambda: _thumb_colour(app) not in (at_rest, hovered), what="the thumb's held colour")
         await pilot.hover("#deployments", offset=(x, t.region.height // 2))
-        await until(pilot, lambda: _top_row(app) not in ("svc-0000",), what="the rows dragged")
+        await until(pilot, lambda: _top_row(app) != "svc-0000", what="the rows dragged")
         middle = int(_top_row(app).split("-")[1])
-        assert 60 < middle < 140, middle  # the middle of the bar: the middle of the rows
+        assert 60 < middle < 140, middle  # half the bar's height down: about half the rows
         await pilot.hover("#deployments", offset=(x, t.region.height - 1))
         await until(pilot, lambda: "svc-0199" in screen_text(app), what="the last rows")
         await pilot.mouse_up("#deployments", offset=(x, t.region.height - 1))
@@ -322,6 +336,44 @@ async def test_the_scroll_bar_held_with_the_mouse_drags_the_rows():
         await pilot.pause(0.05)
         assert "svc-0199" in screen_text(app)
         assert slider_names(app, "svc-0000")
+        await pilot.hover("#deployments", offset=(2, 3))  # off the bar: its colours at rest
+        await until(pilot, lambda: _thumb_colour(app) == at_rest, what="the thumb's colour at rest")
+
+
+async def test_a_drag_of_the_thumb_let_go_over_a_row_does_not_select_it():
+    """The mouse as a terminal sends it, through the app (which makes a Click of a press and a release on the same
+    widget, where it was let go): a drag of the thumb let go over a row scrolls, and selects nothing."""
+    from textual import events
+
+    def send(app, kind, x, y):
+        app.post_message(kind(None, x, y, 0, 0, 1, False, False, False, screen_x=x, screen_y=y))
+
+    async with opened_on("svc-0000", _many(), size=SIZE) as (app, pilot):
+        t = app.screen.query_one(DeploymentTable)
+        bar_x, row_x = t.region.right - 1, t.region.x + 3
+        send(app, events.MouseDown, bar_x, t.region.y)  # the thumb, at the top
+        send(app, events.MouseMove, row_x, t.region.y + 5)
+        send(app, events.MouseUp, row_x, t.region.y + 5)  # over a row
+        await until(pilot, lambda: _top_row(app) != "svc-0000", what="the rows dragged")
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert slider_names(app, "svc-0000")  # the row let go over was not selected
+
+
+async def test_a_drag_cut_short_by_a_screen_over_the_table_ends_there():
+    """Textual takes the mouse away when a screen is pushed (help, mid-drag): back on the table, moving the
+    mouse does not scroll it."""
+    async with opened_on("svc-0000", _many(), size=SIZE) as (app, pilot):
+        t = app.screen.query_one(DeploymentTable)
+        await pilot.mouse_down("#deployments", offset=(t.region.width - 1, 0))
+        await pilot.press("question_mark")
+        await until(pilot, lambda: "Deployments — keys" in screen_text(app), what="the help")
+        await pilot.press("escape")
+        await until(pilot, lambda: "Deployments — keys" not in screen_text(app), what="the help closed")
+        for y in (5, 10, 15):
+            await pilot.hover("#deployments", offset=(t.region.width - 1, y))
+        await pilot.pause(0.05)
+        assert _top_row(app) == "svc-0000"
 
 
 async def test_the_mouse_wheel_scrolls_the_table():

@@ -102,6 +102,7 @@ class Column:
 
 
 class RowTable(ScrollView, can_focus=True):
+    ALLOW_SELECT = False  # no text to select in rows; a drag on the scroll bar scrolls (Textual's bar: the same)
     PADDING = 1  # each side of a cell
     BAR_WIDTH = 2  # the vertical scroll bar's, as Textual's default (scrollbar-size-vertical)
 
@@ -187,7 +188,10 @@ class RowTable(ScrollView, can_focus=True):
         self._highlighted: str | None = None  # the key last given to follow_cursor
         self._bar_cells: tuple[Strip, ...] = ()  # the scroll bar's cells, top to bottom (_bar), drawn for:
         self._bar_key: tuple | None = None
-        self._dragging = False  # the scroll bar is held with the mouse
+        self._bar_parts: tuple[str, ...] = ()  # each line's part of the bar (_bar_part)
+        self._bar_state = ""  # its colours: "" at rest, "hover", "active" (held)
+        self._grabbed: tuple[float, float] | None = None  # the thumb held: the mouse's screen y, scroll_y then
+        self._pressed_on_bar = False  # the last press was on the bar: its click is not a row's (on_click)
 
     # ----- reading -----------------------------------------------------------------------------------------
     @property
@@ -319,15 +323,16 @@ class RowTable(ScrollView, can_focus=True):
         self.move_cursor(row=self.cursor_row + step)
 
     def action_page(self, step: int) -> None:
-        self.move_cursor(row=self.cursor_row + step * max(1, self.size.height - 2))
+        self.move_cursor(row=self.cursor_row + step * max(1, self._visible_height() - 2))
 
     def action_cursor_to(self, row: int) -> None:
         self.move_cursor(row=row if row >= 0 else len(self._order) - 1)
 
     def on_click(self, event: events.Click) -> None:
+        pressed_on_bar, self._pressed_on_bar = self._pressed_on_bar, False
         offset = event.get_content_offset(self)
-        if offset is None or self._on_bar(offset.x):
-            return
+        if offset is None or pressed_on_bar or self._bar_part(offset.x, offset.y) is not None:
+            return  # the bar's (a drag on it let go over a row included), never a row's or a header's
         if offset.y == 0:
             x = offset.x + int(self.scroll_x)
             for column in self.columns.values():
@@ -340,34 +345,73 @@ class RowTable(ScrollView, can_focus=True):
         if row < len(self._order):
             self.move_cursor(row=row)
 
+    # The scroll bar, with the mouse, as Textual's own: the thumb held follows the mouse until let go, a press on
+    # the track above or below it pages, and it takes its hover and held colours.
     def on_mouse_down(self, event: events.MouseDown) -> None:
-        """The scroll bar held: the table scrolls to where it is held, and follows the mouse until it is let go."""
         offset = event.get_content_offset(self)
-        if offset is not None and self._on_bar(offset.x):
-            self._dragging = True
+        part = None if offset is None else self._bar_part(offset.x, offset.y)
+        self._pressed_on_bar = part is not None
+        if part is None or event.button != 1:
+            return
+        event.stop()
+        if part == "grab":
+            self._grabbed = (event.screen_y, self.scroll_y)
             self.capture_mouse()
-            self._scroll_to_bar(offset.y)
-            event.stop()
+            self._bar_look("active")
+        elif part == "scroll_up":
+            self.scroll_page_up(animate=False)
+        else:
+            self.scroll_page_down(animate=False)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self._dragging:
-            self._scroll_to_bar(event.get_content_offset_capture(self).y)
+        if self._grabbed is not None and self.app.mouse_captured is self:
+            screen_y, position = self._grabbed
+            height = self._visible_height()
+            self.scroll_to(y=position + (event.screen_y - screen_y) * (len(self._order) + 1) / max(1, height),
+                           animate=False, immediate=True)
             event.stop()
+            return
+        offset = event.get_content_offset(self)
+        self._bar_look("hover" if offset is not None and self._bar_part(offset.x, offset.y) else "")
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
-        if self._dragging:
-            self._dragging = False
-            self.release_mouse()
+        if self._grabbed is not None:
+            self.release_mouse()  # then on_mouse_release
             event.stop()
 
-    def _on_bar(self, x: int) -> bool:
-        return self._bar() is not None and x >= self.size.width - self.BAR_WIDTH
+    def on_mouse_release(self, event: events.MouseRelease) -> None:
+        """The mouse let go, or taken away (a screen pushed over the table mid-drag): the drag ends."""
+        self._grabbed = None
+        self._bar_look("")
 
-    def _scroll_to_bar(self, y: int) -> None:
-        """The rows at the bar's line y: its top line shows the first row, its bottom line the last."""
-        height = self.size.height
-        fraction = min(max(y / max(1, height - 1), 0.0), 1.0)
-        self.scroll_to(y=round(fraction * max(0, len(self._order) + 1 - height)), animate=False, immediate=True)
+    def on_leave(self, event: events.Leave) -> None:
+        if self._grabbed is None:
+            self._bar_look("")
+
+    def on_hide(self) -> None:
+        if self._grabbed is not None and self.app.mouse_captured is self:
+            self.release_mouse()
+        self._grabbed = None
+
+    def _bar_part(self, x: int, y: int) -> str | None:
+        """What of the scroll bar is at content offset (x, y): "grab" (the thumb), "scroll_up" or "scroll_down"
+        (the track above or below it); None off the bar, or with no bar."""
+        if self._bar() is None or x < self.size.width - self.BAR_WIDTH or not 0 <= y < len(self._bar_parts):
+            return None
+        return self._bar_parts[y]
+
+    def _bar_look(self, look: str) -> None:
+        """The bar's colours: "" (at rest), "hover" or "active" (held): redrawn on every line when they change."""
+        if look != self._bar_state:
+            self._bar_state = look
+            if self._bar_key is not None:
+                self._bar_key = None
+                self.refresh()
+
+    def _visible_height(self) -> int:
+        """The lines of rows on screen, the header's included (a horizontal scroll bar, when there is one, is
+        under them)."""
+        return self.scrollable_content_region.height
 
     def watch_cursor_row(self, old: int, new: int) -> None:
         self._refresh_rows((old, new))
@@ -396,7 +440,7 @@ class RowTable(ScrollView, can_focus=True):
                 self.follow_cursor(key)
 
     def _scroll_to_cursor(self) -> None:
-        body = max(1, self.size.height - 1)  # rows under the header
+        body = max(1, self._visible_height() - 1)  # rows under the header
         top = int(self.scroll_y)
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
@@ -431,16 +475,19 @@ class RowTable(ScrollView, can_focus=True):
         (ScrollBarRender, in the widget's scrollbar colours); None when every row is on screen. Textual's bar is
         a widget of its own: every frame that redrew a row of the table went through all its lines as well, a
         twelfth of the time from ↓ to the screen at 2,000 rows. Drawn here, it is in the rows' own lines."""
-        height, width = self.size.height, self.size.width
+        height, width = self._visible_height(), self.size.width
         virtual = len(self._order) + 1
         if virtual <= height or height < 2 or width <= self.BAR_WIDTH:
-            self._bar_key, self._bar_cells = None, ()
+            self._bar_key, self._bar_cells, self._bar_parts = None, (), ()
             return None
         position = int(self.scroll_y * 8) / 8  # as Textual's ScrollBar: an eighth of a cell
-        key = (virtual, height, position)
+        key = (virtual, height, position, self._bar_state)
         if key != self._bar_key:
             styles = self.styles
-            background, colour = styles.scrollbar_background, styles.scrollbar_color
+            background, colour = {
+                "active": (styles.scrollbar_background_active, styles.scrollbar_color_active),
+                "hover": (styles.scrollbar_background_hover, styles.scrollbar_color_hover),
+            }.get(self._bar_state, (styles.scrollbar_background, styles.scrollbar_color))
             if background.a < 1:
                 background = self.background_colors[0] + background
             colour = background + colour
@@ -448,7 +495,9 @@ class RowTable(ScrollView, can_focus=True):
                                              position=position, thickness=self.BAR_WIDTH, vertical=True,
                                              back_color=background.rich_color,
                                              bar_color=colour.rich_color)
-            # its mouse actions are Textual's ScrollBar's: here the table's own handlers (on_mouse_down)
+            # what each line is, from the mouse actions Textual's ScrollBar gives its cells ("grab" the thumb,
+            # "scroll_up"/"scroll_down" the track): here the table's own handlers act on them (on_mouse_down)
+            self._bar_parts = tuple(str((s.style.meta if s.style else {}).get("@mouse.down", "")) for s in bar.segments)
             self._bar_cells = tuple(self._filtered(Strip([Segment(s.text, s.style and s.style.clear_meta_and_links())],
                                                        self.BAR_WIDTH))
                                     for s in bar.segments)
@@ -511,7 +560,7 @@ class RowTable(ScrollView, can_focus=True):
         the operator reads it): the next move then draws from the cache."""
         self._warming = False
         scroll_x, scroll_y = self.scroll_offset
-        width, height = self.size.width - (self._bar() is not None) * self.BAR_WIDTH, self.size.height
+        width, height = self.size.width - (self._bar() is not None) * self.BAR_WIDTH, self._visible_height()
         for index in (self.cursor_row - 1, self.cursor_row + 1):
             if 0 <= index < len(self._order) and scroll_y <= index < scroll_y + height - 1:
                 self._row_line(index, True, scroll_x, width)
