@@ -384,3 +384,18 @@ async def test_the_mouse_wheel_scrolls_the_table():
         for _ in range(5):
             t.post_message(events.MouseScrollDown(t, 5, 5, 0, 1, 0, False, False, False, screen_x=5, screen_y=5))
         await until(pilot, lambda: _top_row(app) != "svc-0000", what="the rows scrolled by the wheel")
+
+
+async def test_with_a_horizontal_scroll_bar_the_last_row_is_above_it():
+    """Names wider than the terminal: the table scrolls sideways too, and its horizontal scroll bar takes its
+    bottom line. End puts the last row on screen above it (not under it), and the vertical bar ends there."""
+    rows = [row(f"svc-{i:04d}-" + "x" * 80, 1) for i in range(100)]
+    async with opened_on("svc-0000-" + "x" * 80, FakeBackend(rows), size=(80, 24)) as (app, pilot):
+        await pilot.press("end")
+        await until(pilot, lambda: any(line.startswith(" svc-0099-") for line in screen_lines(app)),
+                    what="the last row on screen")
+        t = app.screen.query_one(DeploymentTable)
+        last = next(i for i, line in enumerate(screen_lines(app)) if line.startswith(" svc-0099-"))
+        assert last == t.region.bottom - 2  # the line above the horizontal bar
+        thumb = _thumb(app)
+        assert thumb and max(thumb) == t.region.height - 2, thumb  # the vertical bar's last line: the last row's
