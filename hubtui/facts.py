@@ -365,6 +365,15 @@ class ProtectionSwitchedOff:
 
 
 @frozen
+class PartStillDeleting:
+    """A part of it (`what`: a network's firewall rule or subnetwork, named) was sent its delete, which `provider`
+    accepted, and the run stopped before it was seen done: the cloud may still be deleting it. The resource was
+    changed, not sent a delete of its own."""
+    what: str
+    provider: str
+
+
+@frozen
 class PartGone:
     """A part of it (`what`: a network's firewall rule or subnetwork, named) was deleted before it ended
     otherwise: the resource itself was changed, not (yet) sent a delete of its own."""
@@ -449,7 +458,7 @@ class BlockedBy:
 
 
 ResourceSaid = CloudError | NotReached | StoppedBefore | StillDeleting | FinishedBefore | ProtectionSwitchedOff \
-    | PartGone | FinalSnapshot | NoFinalSnapshot | FinalBackupKept | AlreadyGone | JoinedEarlierDeletion | CannotDelete \
+    | PartGone | PartStillDeleting | FinalSnapshot | NoFinalSnapshot | FinalBackupKept | AlreadyGone | JoinedEarlierDeletion | CannotDelete \
     | HoldsUnplanned | CredentialsRefused | PartsFailed | PartsLeft | BlockedBy
 
 
@@ -781,8 +790,8 @@ _BY_NAME = {cls.__name__: cls for cls in (
     NothingToBackUp, BackedUp, WritersStayDown, Drained, DrainFinished, PodsDidNotGo, NamespacesDeleted, CloudTally, LocalCleaned,
     NotRun, DoneBefore, StepError, Noted, WorkingFilesKept, Listed, PodsRemain, NamespaceLeftAlone, NamespaceCreatedAgain,
     NamespaceStuck, CloudError, NotReached, StoppedBefore, StillDeleting, FinishedBefore, ProtectionSwitchedOff,
-    PartGone, FinalSnapshot, NoFinalSnapshot, FinalBackupKept, AlreadyGone, JoinedEarlierDeletion, CannotDelete, HoldsUnplanned,
-    CredentialsRefused, PartsFailed, PartsLeft, BlockedBy)}
+    PartGone, PartStillDeleting, FinalSnapshot, NoFinalSnapshot, FinalBackupKept, AlreadyGone, JoinedEarlierDeletion,
+    CannotDelete, HoldsUnplanned, CredentialsRefused, PartsFailed, PartsLeft, BlockedBy)}
 
 
 def from_dict(data) -> Said | Item:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from ..frozen import frozen
 from ..errors import HubError, UsageError, said
 from ..facts import (AlreadyGone, BlockedBy, CannotDelete, CloudError, DeletionUnderway, FinalBackupKept, JoinedEarlierDeletion,
-                     NoFinalSnapshot, OperationRunning, PartDeleted, PartGone, ProtectionOff, ProtectionSwitchedOff, StillDeleting,
+                     NoFinalSnapshot, OperationRunning, PartDeleted, PartGone, PartStillDeleting, ProtectionOff, ProtectionSwitchedOff, StillDeleting,
                      StoppedBefore)
 from ..facts import ApiDisabled, MemorystoreDataLost, NameOnly, NoAnswerFrom, ProtectionOn, Risk, TagOnly
 from ..settings import Settings
@@ -713,6 +713,9 @@ def _delete_part(what: str, start: Callable[[], Any], region: str | None, gcp: _
         ctx.emit(PartDeleted(step, what))
     except gcp.sdk.exceptions.NotFound:
         ctx.emit(PartDeleted(step, what, already_gone=True))
+    except _StillDeleting:  # stopped with the part's delete sent and accepted: the resource's outcome says so
+        ctx.notes.setdefault(rid, []).append(PartStillDeleting(what, "GCP"))
+        raise Cancelled() from None
 
 
 def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp: _Gcp, ctx: TeardownContext,
@@ -731,8 +734,14 @@ def _compute_delete(start: Callable[[], Any], region: str | None, what: str, gcp
     def attempt() -> None:
         op = start()
         request = {"project": gcp.project, **where, "operation": op.name}
-        final = _poll(op, lambda: operations.get(request=request), lambda o: o.status == done_status,
-                      what=said(ToBeDeleted(what)), ctx=ctx, step=step)
+
+        def wait() -> Any:
+            return _poll(op, lambda: operations.get(request=request), lambda o: o.status == done_status,
+                         what=said(ToBeDeleted(what)), ctx=ctx, step=step)
+
+        # a stop while a part's delete is under way: _StillDeleting, for _delete_part to note (the network's own
+        # delete keeps its outcome: stopped once its delete was confirmed sent)
+        final = wait() if whole else _after_request(wait)
         errors = list(final.error.errors) if final.error else []
         if errors or final.http_error_status_code:
             message = "; ".join(e.message or e.code for e in errors) or final.http_error_message

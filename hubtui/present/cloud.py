@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..facts import (AlreadyGone, BlockedBy, CannotDelete, CloudError, CredentialsRefused, FinalBackupKept,
                      FinalSnapshot, FinishedBefore, HoldsUnplanned, JoinedEarlierDeletion, NoFinalSnapshot, NotReached,
-                     PartGone, PartsFailed, PartsLeft, ProtectionSwitchedOff, ResourceSaid, StillDeleting, StoppedBefore)
+                     PartGone, PartStillDeleting, PartsFailed, PartsLeft, ProtectionSwitchedOff, ResourceSaid, StillDeleting, StoppedBefore)
 
 STOPPED_BEFORE = {"start": "cancelled before it started", "request": "cancelled before the delete request",
                   "accepted": "cancelled before the deletion was accepted",
@@ -37,6 +37,8 @@ def resource_text(fact: ResourceSaid) -> str:
         return "deletion protection switched off (confirmed)"
     if isinstance(fact, PartGone):
         return f"its {fact.what} was deleted"
+    if isinstance(fact, PartStillDeleting):
+        return f"its {fact.what} was being deleted when the run stopped: {fact.provider} may still be deleting it"
     if isinstance(fact, FinalSnapshot):
         if fact.check_error:
             return f"final snapshot {fact.name} (could not check it: {fact.check_error})"

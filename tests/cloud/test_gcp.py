@@ -535,6 +535,33 @@ def test_a_stop_once_a_firewall_rule_is_gone_deletes_nothing_more_and_records_th
     assert net in gcp.networks and gcp.subnetworks
 
 
+def test_a_stop_while_a_firewall_rule_is_being_deleted_says_gcp_may_still_be_deleting_it(gcp, settings, rec):
+    """The stop comes while the network's first part is being deleted (its delete sent and accepted, not yet
+    seen done): the network's outcome says that part may still be deleting, not that nothing was asked, and
+    nothing more is sent a delete."""
+    net = f"{CLUSTER}-vpc"
+    gcp.add_network(net, subnetworks=(f"{CLUSTER}-subnet",), firewalls=(f"{CLUSTER}-allow-internal",))
+    plan = gcp_cloud.discover("dev", settings)
+    gcp.requests.clear()
+    ctx = rec.ctx(poll_interval=0.01)
+
+    def emit(event):
+        rec.events.append(event)
+        if isinstance(event, Progress):  # waiting on the firewall rule's delete
+            ctx.cancel.set()
+
+    ctx.emit = emit
+    (outcome,) = gcp_cloud.teardown(plan, settings, ctx)
+
+    assert outcome.outcome == SKIPPED and words(outcome) == (
+        f"its firewall rule {CLUSTER}-allow-internal was being deleted when the run stopped: GCP may still be "
+        "deleting it; cancelled before the delete request")
+    assert rec.records == [outcome]
+    assert gcp.calls("DELETE") == [
+        f"DELETE /compute/v1/projects/hub-project/global/firewalls/{CLUSTER}-allow-internal"]
+    assert net in gcp.networks and gcp.subnetworks
+
+
 def test_a_hard_stop_once_a_firewall_rule_is_gone_still_records_the_network(gcp, settings, rec):
     """The operator's second Ctrl-C (KeyboardInterrupt, on the main thread that deletes the network) lands as
     its first part is deleted: the network's outcome is recorded all the same (the journal and the audit
