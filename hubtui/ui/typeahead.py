@@ -10,9 +10,6 @@ empty field. Here:
   and is sent again, with every key read after it (a priority key too: nothing overtakes), in the order typed;
 - a key that comes back once its screen has closed (Esc, then keys) is dropped: acting on the screen uncovered,
   which the operator did not see when typing it, would be a guess;
-- a key bound with priority (Tab, Ctrl-P: Textual acts on it where it is read, before any widget) read while a
-  key before it is still being handled waits for that one, then goes where it left the focus: `x` then Tab at
-  once moved the focus on the screen `x` was leaving, not in the form it opened;
 - a dialog that guards a change (a typed confirmation, a production hub's name, a dangerous yes: its
   `takes_keys_typed_ahead()` is False) takes none of the keys typed before it was drawn: they are set aside and
   said, and the operator answers it having read it;
@@ -22,15 +19,11 @@ empty field. Here:
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import weakref
 from collections.abc import Callable
 
 from textual import events
 from textual.app import App
-
-from .widgets.row_table import priority_keys
 
 FLUSH_EVERY = 0.01  # seconds between looks at whether the screen the waiting keys go to is drawn
 FLUSH_TRIES = 100  # then they are sent whatever the screen's state (a key is never kept for ever)
@@ -40,12 +33,10 @@ class TypeAhead:
     def __init__(self, app: App, say_set_aside: Callable[[int], None]):
         self.app = app
         self.say_set_aside = say_set_aside
-        # a key read (not yet come back) → the screen it was sent to, whether nothing had the focus there, and
-        # its place in the order typed
-        self._routed: weakref.WeakKeyDictionary[events.Key, tuple[weakref.ref, bool, int]] = \
+        # a key read (not yet come back) → the screen it was sent to, and whether nothing had the focus there
+        self._routed: weakref.WeakKeyDictionary[events.Key, tuple[weakref.ref, bool]] = \
             weakref.WeakKeyDictionary()
-        self._typed = itertools.count()  # the order keys are read in
-        self._waiting: list[tuple[int, events.Key]] = []  # (place in the order typed, key), in that order
+        self._waiting: list[events.Key] = []  # in the order typed
         self._again: weakref.WeakSet[events.Key] = weakref.WeakSet()  # sent again: routed as newly read
         self._holding = False
         self._flush_due = False
@@ -57,24 +48,18 @@ class TypeAhead:
             if event in self._again:
                 self._again.discard(event)
             elif self._holding or self._waiting:  # behind keys still waiting: nothing overtakes them
-                self._waiting.append((next(self._typed), event))
+                self._waiting.append(event)
                 return True
-            elif len(self._routed) and event.key in priority_keys(app.focused or app.screen):
-                # it would act at once, ahead of the keys read before it: it waits for them (they take their
-                # places before it if they come back to wait too)
-                self._waiting.append((next(self._typed), event))
-                self._flush_soon()
-                return True
-            self._routed[event] = (weakref.ref(app.screen), app.focused is None, next(self._typed))
+            self._routed[event] = (weakref.ref(app.screen), app.focused is None)
             return False
         routed = self._routed.pop(event, None)
         if routed is None:  # not one this app read (or sent again already)
             return False
-        screen, unfocused, typed = routed[0](), routed[1], routed[2]
+        screen, unfocused = routed[0](), routed[1]
         if screen is None or screen not in app.screen_stack:
             return True  # its screen closed meanwhile: dropped
         if self._holding or screen is not app.screen or (unfocused and app.focused is not None):
-            bisect.insort(self._waiting, (typed, events.Key(event.key, event.character)), key=lambda w: w[0])
+            self._waiting.append(events.Key(event.key, event.character))
             if not self._holding:
                 self._flush_soon()
             return True
@@ -112,11 +97,10 @@ class TypeAhead:
         if self._holding or not self._waiting:
             return
         screen = self.app.screen
-        # not drawn yet (its field not focused), or a key read before the waiting ones still being handled
-        if (not screen.is_mounted or len(self._routed)) and tries < FLUSH_TRIES:
+        if not screen.is_mounted and tries < FLUSH_TRIES:  # not drawn yet: its field not focused
             self._flush_soon(tries + 1)
             return
-        keys, self._waiting = [key for _, key in self._waiting], []
+        keys, self._waiting = self._waiting, []
         guards = getattr(screen, "takes_keys_typed_ahead", None)
         if guards is not None and not guards():
             self.say_set_aside(len(keys))

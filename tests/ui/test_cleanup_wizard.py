@@ -584,18 +584,6 @@ async def test_keys_typed_right_after_d_act_on_nothing_and_answer_no_question_no
         await until(pilot, lambda: [c for c in backend.calls if c[0] == "run"], what="the run")
 
 
-async def test_keys_typed_with_the_key_that_opens_the_form_reach_its_fields_tab_included():
-    """`x`, `dev`, Tab, → → →, Space and F5 at once, before the form is on screen: Tab is bound with priority
-    (Textual acts on it where it is read, before any widget), and it once moved the focus on the screen `x` was
-    leaving; it waits for the keys before it now, and moves the focus in the form."""
-    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
-        await pilot.pause()
-        burst(app, "x", "d", "e", "v", "tab", "right", "right", "right", "space", "f5")
-        await until(pilot, lambda: isinstance(app.screen, PlanScreen) and "environment dev" in screen_lines(app)[0],
-                    what="the plan on screen")
-        assert "provider k8s" in screen_lines(app)[0]
-
-
 async def test_keys_typed_as_one_burst_reach_the_field_the_focus_moved_to():
     """`dev`, Tab, → → →, Space and F5 sent at once as the form opens (a paste, a fast typist): the space is
     not typed into Environment, k8s is chosen, and F5 plans with it, as when the keys come one by one."""
