@@ -399,3 +399,20 @@ async def test_with_a_horizontal_scroll_bar_the_last_row_is_above_it():
         assert last == t.region.bottom - 2  # the line above the horizontal bar
         thumb = _thumb(app)
         assert thumb and max(thumb) == t.region.height - 2, thumb  # the vertical bar's last line: the last row's
+
+
+async def test_after_a_drag_of_the_thumb_a_click_selects_the_row_under_the_mouse():
+    """The thumb dragged by n lines moves the rows by n × (rows / lines of the bar), rarely a whole number: the
+    rows land on whole lines all the same, so that a click then selects the row it is on, not its neighbour."""
+    async with opened_on("svc-0000", _many(), size=SIZE) as (app, pilot):
+        t = app.screen.query_one(DeploymentTable)
+        x = t.region.width - 1
+        for lines in range(1, t.region.height - 2):  # drags of 1, 2, ... lines from the top: 201 / 25 rows a line
+            await pilot.press("home")
+            await until(pilot, lambda: _top_row(app) == "svc-0000", what="the first rows")
+            await pilot.mouse_down("#deployments", offset=(x, 0))
+            await pilot.hover("#deployments", offset=(x, lines))
+            await pilot.mouse_up("#deployments", offset=(x, lines))
+            shown = screen_lines(app)[t.region.y + 3].split()[0]
+            await pilot.click("#deployments", offset=(3, 3))
+            await until(pilot, lambda shown=shown: slider_names(app, shown), what=f"{shown}, clicked, on the slider")

@@ -334,14 +334,14 @@ class RowTable(ScrollView, can_focus=True):
         if offset is None or pressed_on_bar or self._bar_part(offset.x, offset.y) is not None:
             return  # the bar's (a drag on it let go over a row included), never a row's or a header's
         if offset.y == 0:
-            x = offset.x + int(self.scroll_x)
+            x = offset.x + self.scroll_offset.x  # where the lines are drawn from (render_line)
             for column in self.columns.values():
                 x -= column.width + 2 * self.PADDING
                 if x < 0:
                     self.post_message(self.HeaderClicked(self, column.key))
                     return
             return
-        row = int(self.scroll_y) + offset.y - 1
+        row = self.scroll_offset.y + offset.y - 1
         if row < len(self._order):
             self.move_cursor(row=row)
 
@@ -367,7 +367,8 @@ class RowTable(ScrollView, can_focus=True):
         if self._grabbed is not None and self.app.mouse_captured is self:
             screen_y, position = self._grabbed
             height = self._visible_height()
-            self.scroll_to(y=position + (event.screen_y - screen_y) * (len(self._order) + 1) / max(1, height),
+            # to a whole row: a fraction would be drawn rounded, and leave the bar's eighths stale on its lines
+            self.scroll_to(y=round(position + (event.screen_y - screen_y) * (len(self._order) + 1) / max(1, height)),
                            animate=False, immediate=True)
             event.stop()
             return
@@ -441,7 +442,7 @@ class RowTable(ScrollView, can_focus=True):
 
     def _scroll_to_cursor(self) -> None:
         body = max(1, self._visible_height() - 1)  # rows under the header
-        top = int(self.scroll_y)
+        top = self.scroll_offset.y
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
         elif self.cursor_row >= top + body:
@@ -506,7 +507,7 @@ class RowTable(ScrollView, can_focus=True):
 
     def _refresh_rows(self, indexes: Iterable[int]) -> None:
         """Redraw these rows where they are on screen (the header is line 0): one refresh for all of them."""
-        top, height, width = int(self.scroll_y), self.size.height, self.size.width
+        top, height, width = self.scroll_offset.y, self.size.height, self.size.width
         if isinstance(indexes, range):  # only the part of a range that is on screen
             indexes = range(max(indexes.start, top), min(indexes.stop, top + height))
         regions = [Region(0, line, width, 1) for line in (index - top + 1 for index in indexes) if 1 <= line < height]
