@@ -148,9 +148,9 @@ def _account(session) -> str:
     except EndpointConnectionError as e:
         raise HubError(AwsUnreachable(e)) from None
     except ClientError as e:
-        code = error_code(e)
-        if code in THROTTLING_CODES or code in SERVER_CODES or http_status(e) >= 500:  # busy, not a refusal
-            raise HubError(AwsIdentityUnanswered(code or f"HTTP {http_status(e)}", e)) from None
+        code, status = error_code(e), http_status(e)
+        if code in THROTTLING_CODES or code in SERVER_CODES or status >= 500:  # busy, not a refusal
+            raise HubError(AwsIdentityUnanswered(code or f"HTTP {status}", e)) from None
         raise HubError(AwsCredentialsRefused(code, e)) from None
     except BotoCoreError as e:
         raise HubError(AwsCredentialsFailed(e)) from None

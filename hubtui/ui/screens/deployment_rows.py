@@ -131,8 +131,9 @@ class DeploymentRows(HubScreen):
     def fit_columns(self, width: int) -> bool:
         """Choose the columns that fit `width` by PRIORITY (the rest give way, in their order); True if the
         choice changed."""
-        room = width - RowTable.BAR_WIDTH - len(ARROWS[False])  # the vertical scrollbar's room, whether or not it shows, and the
-        # sorted column's arrow: the same columns stay whichever is sorted
+        # the vertical scroll bar's room, whether or not it shows, and the sorted column's arrow: the same columns
+        # stay whichever is sorted
+        room = width - RowTable.BAR_WIDTH - len(ARROWS[False])
         keep: set[str] = set()
         for key in PRIORITY:
             if key in self._widths and (not keep or self._widths[key] + CELL_PADDING <= room):
