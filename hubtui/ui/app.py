@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.app import App
 from textual.binding import Binding
@@ -18,11 +20,14 @@ from .screens.deployments import DeploymentsScreen
 from .themes import check_theme
 from .workers import report_failure
 
+if TYPE_CHECKING:
+    from .driver import HubDriver
 
 SET_ASIDE_SAID_FOR = 15  # seconds the keys set aside are said: the operator reads the dialog first, then this
 
 
 class HubApp(App[int]):
+    ahead: HubDriver | None = None  # set by the terminal's driver (ui/driver.py): lines drawn ahead of the frame
     CSS_PATH = "hubtui.tcss"
     TITLE = "hubtui"
     COMMANDS = {ActionsProvider}  # Ctrl-P or ":": the current screen's actions, then Textual's own (ui/palette.py)
@@ -109,6 +114,8 @@ class HubApp(App[int]):
                 or not focused.navigate(action):
             return False
         self.typeahead.handled(event)
+        if self.ahead is not None:
+            focused.draw_cursor_ahead(self.ahead.write_ahead)
         event.stop()
         event.prevent_default()
         self.app_focus = True  # as Textual does for a key

@@ -9,6 +9,8 @@
   the frame is written on the app's thread, at once. A terminal that does not keep up (a slow link) holds the
   app until it has read the frame, where Textual's thread queued up to 30 frames before it did the same: the
   screen then shows the latest state sooner, not stale frames in turn.
+- Ahead: a widget may write a few of its own lines before the frame that draws them (`write_ahead`, the table's
+  cursor: ui/widgets/row_table.py), while the app is on the terminal.
 """
 
 from __future__ import annotations
@@ -27,6 +29,23 @@ class HubDriver(LinuxDriver):
         super().__init__(app, *args, **kwargs)
         self.hub_app = app
         self.terminal: TextIO | None = sys.__stderr__  # where Textual's Linux driver writes
+        self.drawing = False  # the app is on the terminal (application mode): not before, after, or suspended
+        app.ahead = self  # type: ignore[attr-defined]  # HubApp.ahead
+
+    def start_application_mode(self) -> None:
+        super().start_application_mode()
+        self.drawing = True
+
+    def stop_application_mode(self) -> None:
+        self.drawing = False
+        super().stop_application_mode()
+
+    def write_ahead(self, data: str) -> bool:
+        """`data` (lines a widget drew ahead of the frame) written now if the app is on the terminal: True if so."""
+        if not self.drawing or self.terminal is None:
+            return False
+        self.write(data)
+        return True
 
     def write(self, data: str) -> None:
         terminal = self.terminal
