@@ -27,7 +27,7 @@ SET_ASIDE_SAID_FOR = 15  # seconds the keys set aside are said: the operator rea
 
 
 class HubApp(App[int]):
-    ahead: HubDriver | None = None  # set by the terminal's driver (ui/driver.py): lines drawn ahead of the frame
+    hub_driver: HubDriver | None = None  # set by hubtui's terminal driver (ui/driver.py): lines drawn ahead
     CSS_PATH = "hubtui.tcss"
     TITLE = "hubtui"
     COMMANDS = {ActionsProvider}  # Ctrl-P or ":": the current screen's actions, then Textual's own (ui/palette.py)
@@ -114,8 +114,8 @@ class HubApp(App[int]):
                 or not focused.navigate(action):
             return False
         self.typeahead.handled(event)
-        if self.ahead is not None:
-            focused.draw_cursor_ahead(self.ahead.write_ahead)
+        if self.hub_driver is not None:
+            focused.draw_cursor_ahead(self.hub_driver)
         event.stop()
         event.prevent_default()
         self.app_focus = True  # as Textual does for a key

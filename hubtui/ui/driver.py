@@ -29,25 +29,31 @@ class HubDriver(LinuxDriver):
         super().__init__(app, *args, **kwargs)
         self.hub_app = app
         self.terminal: TextIO | None = sys.__stderr__  # where Textual's Linux driver writes
-        self.drawing = False  # the app is on the terminal (application mode): not before, after, or suspended
-        app.ahead = self  # type: ignore[attr-defined]  # HubApp.ahead
+        self.in_application_mode = False  # the app is on the terminal: not before, after, or suspended
+        self.frames = 0  # writes of Textual's (frames and the terminal's modes), not lines drawn ahead
+        app.hub_driver = self  # type: ignore[attr-defined]  # HubApp.hub_driver
 
     def start_application_mode(self) -> None:
         super().start_application_mode()
-        self.drawing = True
+        self.in_application_mode = True
 
     def stop_application_mode(self) -> None:
-        self.drawing = False
+        self.in_application_mode = False
         super().stop_application_mode()
 
-    def write_ahead(self, data: str) -> bool:
-        """`data` (lines a widget drew ahead of the frame) written now if the app is on the terminal: True if so."""
-        if not self.drawing or self.terminal is None:
-            return False
-        self.write(data)
-        return True
-
     def write(self, data: str) -> None:
+        self.frames += 1
+        self._put(data)
+
+    def write_ahead(self, data: str) -> bool:
+        """`data` (lines a widget drew ahead of the frame) written now if the app is on the terminal: True if
+        written."""
+        if not self.in_application_mode or self.terminal is None:
+            return False
+        self._put(data)
+        return self.terminal is not None
+
+    def _put(self, data: str) -> None:
         terminal = self.terminal
         if terminal is None:  # gone: nothing more is drawn (the hang-up's signal ends the app)
             return

@@ -3,7 +3,9 @@ it writes to the terminal: `python -m tests.ui.terminal_app RECORD ROWS [--toast
 
 At its end RECORD holds every write, in order, as JSON: ["ahead", text] for the lines a widget drew ahead of
 the frame (HubDriver.write_ahead), ["frame", text] for anything else (Textual's frames, the terminal's modes).
-`--toast`: a notification is shown once the rows are on screen, for TOAST_SECONDS, over the table's rows."""
+- `--toast`: a notification over the table's first rows, half a second after the start, until it is clicked;
+- `--no-ahead`: nothing is drawn ahead (every line waits for its frame);
+- `--framed`: the table in a border, away from the screen's left edge (its lines start further in)."""
 
 from __future__ import annotations
 
@@ -17,35 +19,36 @@ from hubtui.ui.driver import HubDriver
 from tests.ui.fakes import FakeBackend, row
 
 TOAST = "A notification over the table's rows"
-TOAST_SECONDS = 6.0
+FRAMED = "DeploymentsScreen #deployments { border: round $accent; margin: 0 0 0 3; }"
 
 
 def main() -> None:
-    record, count, toast = Path(sys.argv[1]), int(sys.argv[2]), "--toast" in sys.argv
+    record, count, options = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
     writes: list[tuple[str, str]] = []
-    ahead = [False]
     write, write_ahead = HubDriver.write, HubDriver.write_ahead
 
     def recorded(self: HubDriver, data: str) -> None:
-        writes.append(("ahead" if ahead[0] else "frame", data))
+        writes.append(("frame", data))
         write(self, data)
 
     def recorded_ahead(self: HubDriver, data: str) -> bool:
-        ahead[0] = True
-        try:
-            return write_ahead(self, data)
-        finally:
-            ahead[0] = False
+        if "--no-ahead" in options:
+            return False
+        written = write_ahead(self, data)
+        if written:
+            writes.append(("ahead", data))
+        return written
 
     HubDriver.write = recorded  # type: ignore[method-assign]
     HubDriver.write_ahead = recorded_ahead  # type: ignore[method-assign]
 
     class Recorded(HubApp):
         CSS_PATH = str(Path(app_module.__file__).parent / HubApp.CSS_PATH)  # (a relative one is this file's)
+        CSS = FRAMED if "--framed" in options else ""
 
         def on_mount(self) -> None:
-            if toast:
-                self.set_timer(0.5, lambda: self.notify(TOAST, timeout=TOAST_SECONDS))
+            if "--toast" in options:
+                self.set_timer(0.5, lambda: self.notify(TOAST, timeout=3600))
 
     try:
         Recorded(backend=FakeBackend([row(f"svc-{i:04d}", 1) for i in range(count)], namespace="ahead")).run()

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar, Protocol, Self
 
 from rich.control import Control
 from rich.segment import Segment
@@ -40,7 +40,18 @@ from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 from textual.widget import Widget
 
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
 CellValue = str | Text
+
+
+class Terminal(Protocol):
+    """Where lines drawn ahead of the frame go (hubtui's driver, ui/driver.py)."""
+
+    frames: int  # Textual's writes so far
+
+    def write_ahead(self, data: str) -> bool: ...  # True if written
 # Seconds after a move of the cursor, when its frame is on screen, that what can wait is drawn: the lines either
 # side of the cursor (ahead of the next move), the replica slider's new row. Not call_after_refresh: the screen
 # calls those back when it is next idle, which is before the move's frame when its lines are not yet marked.
@@ -197,6 +208,7 @@ class RowTable(ScrollView, can_focus=True):
         # drawing the cursor's rows ahead of the frame (draw_cursor_ahead):
         self._moved: tuple[int, int] | None = None  # the rows the cursor left and reached in this move
         self._whole_due = True  # the whole table is to be drawn again (not one row's lines): not yet drawn
+        self._drawn_at: int | None = None  # the terminal's frame count when the whole table was last drawn
         self._covered: bool | None = None  # something is over the table, or it is cut (None: to be looked at)
 
     # ----- reading -----------------------------------------------------------------------------------------
@@ -464,9 +476,16 @@ class RowTable(ScrollView, can_focus=True):
     def on_mount(self) -> None:
         # at once, in the layout's turn: a toast or a tooltip that came is known before the next key is handled
         self.screen.screen_layout_refresh_signal.subscribe(self, self._laid_out, immediate=True)
+        # another screen came or went, or the app is back from a program it handed the terminal to: the screen
+        # on the terminal is not this table's until it is drawn whole again
+        self.app.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
+        self.app.app_resume_signal.subscribe(self, self._screen_changed, immediate=True)
 
-    def _laid_out(self, screen: object) -> None:
+    def _laid_out(self, screen: Screen) -> None:
         self._covered = None
+
+    def _screen_changed(self, _: object) -> None:
+        self._whole_due, self._covered = True, None
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
         if not regions or any(region.height != 1 for region in regions) or layout or recompose:
@@ -476,21 +495,26 @@ class RowTable(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         lines = super().render_lines(crop)
         if crop.contains_region(Region(0, 0, *self.outer_size)):
-            self._whole_due = False  # the frame's (it asks for every line; the lines not changed come cached)
+            # a frame's (it asks for every line; those not changed come cached), or a screenshot's: drawn on the
+            # terminal once the terminal has had a frame since
+            terminal = getattr(self.app, "hub_driver", None)
+            self._whole_due, self._drawn_at = False, None if terminal is None else terminal.frames
         return lines
 
-    def draw_cursor_ahead(self, write: Callable[[str], bool]) -> bool:
-        """The rows the cursor just left and reached, written to the terminal now (`write`), ahead of the frame
+    def draw_cursor_ahead(self, terminal: Terminal) -> bool:
+        """The rows the cursor just left and reached, written to the terminal now, ahead of the frame
         that draws them: Textual's way from a move to the screen (the table's refresh, the screen's turn, its
         update timer, the compositor over every widget on those lines) was half of ↓'s time at 2,000 rows. The
         frame follows and draws the same lines, the same, from the same cache. Only when that is all there is to
         draw of the table, and nothing could differ: the table is the current screen's, uncut, with nothing over
-        it (a toast, a tooltip), and is not to be drawn again whole (it scrolled, its styles changed). True if
-        written."""
+        it (a toast, a tooltip), and is not to be drawn again whole (it scrolled, its styles changed, it is back
+        from under another screen) or drawn whole but not yet written. True if written."""
         moved, self._moved = self._moved, None
         screen = self.screen
         app = self.app
-        if moved is None or self._whole_due or app.screen is not screen or not app.is_running or app.is_inline:
+        if moved is None or self._whole_due or self._drawn_at is None or terminal.frames <= self._drawn_at:
+            return False
+        if app.screen is not screen or not app.is_running or app.is_inline:
             return False
         if self._covered is None:
             self._covered = self._overlaid()
@@ -509,7 +533,7 @@ class RowTable(ScrollView, can_focus=True):
                 y = gutter + line
                 strip = self.render_lines(Region(0, y, region.width, 1))[0]
                 out.append(Control.move_to(region.x, region.y + y).segment.text + strip.render(console))
-        return bool(out) and write("".join(out))
+        return bool(out) and terminal.write_ahead("".join(out))
 
     def _overlaid(self) -> bool:
         """Whether the table is not wholly on screen as its own lines: cut by what holds it, or with a widget
