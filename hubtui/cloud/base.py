@@ -317,11 +317,22 @@ def discover(provider: str, environment: str, settings: Settings, *,
     return plan
 
 
+class StoppedAtOnce(KeyboardInterrupt):
+    """The operator's hard stop (a second Ctrl-C) amid a teardown, when the end of a resource a change was sent
+    for could not be recorded then (the audit log failing): `unrecorded` holds each one's label and why, for the
+    stop to say."""
+
+    def __init__(self, unrecorded: tuple[tuple[str, str], ...]):
+        super().__init__()
+        self.unrecorded = unrecorded
+
+
 def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[ResourceOutcome]:
     try:
         return provider_module(plan.provider).teardown(plan, settings, ctx)
-    except KeyboardInterrupt:  # a hard stop (a second Ctrl-C) on the main thread, amid a resource's way: one
-        # that a change was sent for is ended and recorded all the same (the journal and the audit), unfinished
+    except KeyboardInterrupt as stop:  # a hard stop (a second Ctrl-C) on the main thread, amid a resource's way:
+        # one that a change was sent for is ended and recorded all the same (the journal and the audit), unfinished
+        unrecorded: list[tuple[str, str]] = []
         for life in list(ctx.under_way.values()):
             rid = life.resource.id
             try:
@@ -330,8 +341,10 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
                 else:
                     life.end(SKIPPED, *ctx.notes.get(rid, ()),
                              StoppedBefore("confirmed" if life.requested or rid in ctx.deleting else "request"))
-            except Exception:  # noqa: BLE001 - the audit log failing: the others are still recorded if they can be
-                continue
+            except Exception as e:  # noqa: BLE001 - the audit log failing: the others are still recorded if they can
+                unrecorded.append((life.resource.label(), said(ErrorLine(e))))
+        if unrecorded:
+            raise StoppedAtOnce(tuple(unrecorded)) from stop
         raise
 
 

@@ -205,6 +205,8 @@ def _run_with_ctrl_c(session, emit):
         with StopOnSignals(cancel, first="cancelling at the next safe point (Ctrl-C again to stop at once)",
                            terminated="stopping at the next safe point", hang_up=True):
             return session.run(emit=emit, cancel=cancel)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         say("\nstopped at once: run the same cleanup again to resume it")
+        for label, why in getattr(stop, "unrecorded", ()):  # cloud.base.StoppedAtOnce
+            say(f"not recorded at the stop, though a change was sent for it: {label}: {why}")
         raise

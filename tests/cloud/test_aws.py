@@ -501,6 +501,43 @@ def test_a_hard_stop_right_after_a_delete_was_sent_records_it_as_sent(aws, monke
         "deletion protection switched off (confirmed); cancelled before it was confirmed deleted")
 
 
+def test_a_hard_stop_whose_record_fails_names_what_it_left_unrecorded(aws, monkeypatch):
+    """The hard stop's pass cannot record the RDS instance it ends (its delete was sent; the audit log fails):
+    the stop carries its label and why, for the command to say, where it was a bare interrupt before."""
+    from hubtui.audit import AuditError
+    from hubtui.cloud import base
+
+    aws.create_rds(RDS, deletion_protection=True)
+    plan = aws_mod.discover(ENV, settings())
+    real_retry = aws_mod.retry
+
+    def retry(call, *, what, on_send=None, **kw):
+        result = real_retry(call, what=what, on_send=on_send, **kw)
+        if what.endswith(": delete"):
+            raise KeyboardInterrupt  # as the second Ctrl-C, once the request went
+        return result
+
+    recorded = []
+
+    def record(outcome):
+        if outcome.resource.kind == "rds-instance":
+            raise AuditError("cannot write the audit log /state/audit.log (No space left on device)")
+        recorded.append(outcome)
+
+    monkeypatch.setattr(aws_mod, "retry", retry)
+    ctx, _, _ = fast_ctx(allow_disable_deletion_protection=True, record=record)
+    try:
+        base.teardown(plan, settings(), ctx)
+    except KeyboardInterrupt as e:  # (a bare one caught here too: pytest would take it as its own stop)
+        stop = e
+    else:
+        pytest.fail("the stop did not go up")
+    [rds] = [r.label() for r in plan.resources if r.kind == "rds-instance"]
+    assert getattr(stop, "unrecorded", None) == (
+        (rds, "cannot write the audit log /state/audit.log (No space left on device)"),)
+    assert not [o for o in recorded if o.resource.kind == "rds-instance"]
+
+
 def test_protection_switched_on_after_the_plan_says_plan_again_without_the_confirmation_too(aws, calls):
     """The operator never saw this protection: confirming its switch-off cannot help, planning again does (as on
     GCP). Before, without the confirmation, it said "confirm switching it off"."""

@@ -419,3 +419,25 @@ def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none
         called = {n.func.id for n in ast.walk(ast.parse((ROOT / engine).read_text()))
                   if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         assert "LogLine" not in called, engine
+
+
+@pytest.mark.parametrize("unrecorded, lines", [
+    ((), []),
+    ((("RDS instance hub-dev-db", "cannot write the audit log ~/audit.log (No space left on device)"),),
+     ["not recorded at the stop, though a change was sent for it: RDS instance hub-dev-db: cannot write the audit "
+      "log ~/audit.log (No space left on device)"]),
+])
+def test_a_hard_stop_says_so_and_names_each_resource_it_left_unrecorded(unrecorded, lines, capsys):
+    """`hubtui cleanup`'s second Ctrl-C: the run stops at once and says how to resume, and each resource whose
+    end the stop could not record (the audit log failing) is named, with why: the log misses it."""
+    from hubtui.cloud.base import StoppedAtOnce
+    from hubtui.headless.cleanup import _run_with_ctrl_c
+
+    class Stopped:
+        def run(self, *, emit, cancel):
+            raise StoppedAtOnce(unrecorded) if unrecorded else KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _run_with_ctrl_c(Stopped(), emit=None)
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "stopped at once: run the same cleanup again to resume it", *lines]
