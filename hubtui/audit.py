@@ -75,7 +75,12 @@ def held():
 
 
 class AuditError(HubError):
-    """The audit log cannot be written. Not an API error: the message names the log and the reason."""
+    """The audit log cannot be written. Not an API error: the message names the log and the reason (`log`,
+    `reason`: what the stop of a run says of the lines it could not write)."""
+
+    def __init__(self, said: str, *, log: Path | None = None, reason: str = ""):
+        super().__init__(said)
+        self.log, self.reason = log, reason
 
 
 def own_folder(folder: Path) -> None:
@@ -125,7 +130,7 @@ class AuditLog:
                              0o600))
         except OSError as e:
             raise AuditError(f"cannot write the audit log {self.path} ({_reason(e)}): fix its folder's permissions "
-                             "or set XDG_STATE_HOME; nothing was changed") from None
+                             "or set XDG_STATE_HOME; nothing was changed", log=self.path, reason=_reason(e)) from None
 
     def record(self, action: str, **fields) -> None:
         """Append one entry (when, who, what), fsync'd. Never pass a secret in fields.
@@ -140,7 +145,8 @@ class AuditLog:
                 append_line(self.path, line)
             except OSError as e:
                 raise AuditError(f"cannot write the audit log {self.path} ({_reason(e)}): '{action}' was done but "
-                                 "is not recorded; stopping. Fix the log's folder or set XDG_STATE_HOME") from None
+                                 "is not recorded; stopping. Fix the log's folder or set XDG_STATE_HOME",
+                                 log=self.path, reason=_reason(e)) from None
             if _on_main() and _sending:
                 _sending[-1].written = True  # the line of the change under way is written
 

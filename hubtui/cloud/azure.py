@@ -289,32 +289,35 @@ def _delete_group(client, resource: CloudResource, ctx: TeardownContext) -> Reso
         return early
     life.start(said(DeletingGroup(resource.name)))
     step = life.step
+    # its end, outside the handlers: the audit log failing as it is recorded is the run's error, never this
+    # group's failure (ended already, the second end would return the first and the error be lost)
     try:
         current = retry(lambda: _get_group(client, resource.name), retryable=_is_retryable,
                         what=said(ReadGroup(resource.label())), ctx=ctx)
         if current is None:
-            return life.end(GONE, AlreadyGone())
-        check_identity(resource, current_id=current.id, created=_created(current), ignore_case=True)
-        if _state(current).lower() != "deleting" and (new := _new_since_plan(client, resource)):
-            return life.end(FAILED, HoldsUnplanned(tuple(new[:5]), max(0, len(new) - 5)))
-        if _state(current).lower() == "deleting":  # an earlier, interrupted run asked for it
-            life.requested = True
-            ctx.emit(DeletionUnderway(step))
-            _wait_group_gone(client, resource, ctx, step)
-            outcome = ResourceOutcome(resource, DELETED, (JoinedEarlierDeletion(),))
+            outcome = ResourceOutcome(resource, GONE, (AlreadyGone(),))
         else:
-            # a delete sent, though not (yet) accepted, is recorded however this ends (ctx.changed)
-            accepted = retry(lambda: _begin_delete(client, resource.name), retryable=_is_retryable,
-                             what=said(DeleteGroup(resource.label())), ctx=ctx,
-                             on_send=lambda: ctx.changed.add(resource.id))
-            life.requested = True
-            operation = _Operation(accepted)
-            if operation.url is None and operation.status == "InProgress":  # accepted, but nothing to follow
-                _wait_group_gone(client, resource, ctx, step, by_this_run=True)
+            check_identity(resource, current_id=current.id, created=_created(current), ignore_case=True)
+            if _state(current).lower() != "deleting" and (new := _new_since_plan(client, resource)):
+                outcome = ResourceOutcome(resource, FAILED, (HoldsUnplanned(tuple(new[:5]), max(0, len(new) - 5)),))
+            elif _state(current).lower() == "deleting":  # an earlier, interrupted run asked for it
+                life.requested = True
+                ctx.emit(DeletionUnderway(step))
+                _wait_group_gone(client, resource, ctx, step)
+                outcome = ResourceOutcome(resource, DELETED, (JoinedEarlierDeletion(),))
             else:
-                wait_until(operation.done, what=said(GroupDeletion(resource.label())), ctx=ctx, step=step,
-                           describe=lambda: AzureOperationStatus(operation.status))
-            outcome = operation.outcome(resource)
+                # a delete sent, though not (yet) accepted, is recorded however this ends (ctx.changed)
+                accepted = retry(lambda: _begin_delete(client, resource.name), retryable=_is_retryable,
+                                 what=said(DeleteGroup(resource.label())), ctx=ctx,
+                                 on_send=lambda: ctx.changed.add(resource.id))
+                life.requested = True
+                operation = _Operation(accepted)
+                if operation.url is None and operation.status == "InProgress":  # accepted, but nothing to follow
+                    _wait_group_gone(client, resource, ctx, step, by_this_run=True)
+                else:
+                    wait_until(operation.done, what=said(GroupDeletion(resource.label())), ctx=ctx, step=step,
+                               describe=lambda: AzureOperationStatus(operation.status))
+                outcome = operation.outcome(resource)
     except Cancelled:
         outcome = ResourceOutcome(resource, SKIPPED, (StillDeleting("Azure") if life.requested
                                                       else StoppedBefore("accepted"),))

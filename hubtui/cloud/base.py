@@ -207,6 +207,7 @@ class Lifecycle:
         self.requested = False  # a delete request for it was sent (by this run or, followed now, an earlier one)
         self.ended: ResourceOutcome | None = None
         self.recorded = False
+        self.record_error: Exception | None = None  # its end could not be recorded (the audit log failing)
 
     def before(self) -> ResourceOutcome | None:
         """The outcome of a resource that is not to be started at all; None when it is to be started."""
@@ -248,8 +249,19 @@ class Lifecycle:
             if result is None or self.recorded:
                 return
             self.recorded = True
-        if result.outcome != SKIPPED or self.requested or self.resource.id in self.ctx.changed:
-            self.ctx.record(result)  # its journal and audit lines together, a hard stop waiting for them (runner)
+        if self.due():
+            try:
+                self.ctx.record(result)  # its journal and audit lines together, a hard stop waiting for them (runner)
+            except Exception as e:
+                self.record_error = e  # kept: a hard stop names it (a provider's thread may have nobody to tell)
+                raise
+
+    def due(self) -> bool:
+        """Whether its end is to be recorded: it finished (deleted, gone, failed), or a change was sent for it
+        (a delete request, a part's delete, a protection switched off)."""
+        ended = self.ended
+        return (ended is not None and ended.outcome != SKIPPED) or self.requested or \
+            self.resource.id in self.ctx.changed or self.resource.id in self.ctx.deleting
 
 
 class Cancelled(Exception):
@@ -317,12 +329,19 @@ def discover(provider: str, environment: str, settings: Settings, *,
     return plan
 
 
-class StoppedAtOnce(KeyboardInterrupt):
-    """The operator's hard stop (a second Ctrl-C) amid a teardown, when the end of a resource a change was sent
-    for could not be recorded then (the audit log failing): `unrecorded` holds each one's label and why, for the
-    stop to say."""
+@frozen
+class Unrecorded:
+    """A resource whose end a hard stop left unrecorded: `error` (the record's, None when a further stop came
+    before it was recorded)."""
+    label: str
+    error: Exception | None
 
-    def __init__(self, unrecorded: tuple[tuple[str, str], ...]):
+
+class StoppedAtOnce(KeyboardInterrupt):
+    """The operator's hard stop (a second Ctrl-C) amid a teardown, when the end of a resource that is to be
+    recorded (Lifecycle.due) could not be: `unrecorded`, for the stop to say."""
+
+    def __init__(self, unrecorded: tuple[Unrecorded, ...]):
         super().__init__()
         self.unrecorded = unrecorded
 
@@ -332,19 +351,23 @@ def teardown(plan: CloudPlan, settings: Settings, ctx: TeardownContext) -> list[
         return provider_module(plan.provider).teardown(plan, settings, ctx)
     except KeyboardInterrupt as stop:  # a hard stop (a second Ctrl-C) on the main thread, amid a resource's way:
         # one that a change was sent for is ended and recorded all the same (the journal and the audit), unfinished
-        unrecorded: list[tuple[str, str]] = []
-        for life in list(ctx.under_way.values()):
-            rid = life.resource.id
-            try:
-                if life.ended is not None:  # it had ended, the stop came before its end was recorded
-                    life.record()
-                else:
-                    life.end(SKIPPED, *ctx.notes.get(rid, ()),
-                             StoppedBefore("confirmed" if life.requested or rid in ctx.deleting else "request"))
-            except Exception as e:  # noqa: BLE001 - the audit log failing: the others are still recorded if they can
-                unrecorded.append((life.resource.label(), said(ErrorLine(e))))
-        if unrecorded:
-            raise StoppedAtOnce(tuple(unrecorded)) from stop
+        lives = list(ctx.under_way.values())
+        try:
+            for life in lives:
+                rid = life.resource.id
+                try:
+                    if life.ended is not None:  # it had ended, the stop came before its end was recorded
+                        life.record()
+                    else:
+                        life.end(SKIPPED, *ctx.notes.get(rid, ()),
+                                 StoppedBefore("confirmed" if life.requested or rid in ctx.deleting else "request"))
+                except Exception:  # noqa: BLE001 - kept on it (record_error): the others are still recorded
+                    continue
+        finally:  # (a further stop may cut this pass short: what it did not reach is said too)
+            unrecorded = tuple(Unrecorded(life.resource.label(), life.record_error) for life in lives
+                               if life.record_error is not None or (life.due() and not life.recorded))
+            if unrecorded:
+                raise StoppedAtOnce(unrecorded) from stop
         raise
 
 

@@ -396,18 +396,21 @@ def _handle(resource: CloudResource, gcp: _Gcp, ctx: TeardownContext) -> Resourc
         # parts deleted on the way (a network's), unless it went itself
         return tuple(n for n in ctx.notes.get(resource.id, ()) if not (deleted and isinstance(n, PartGone)))
 
+    # its end, outside the handlers: the audit log failing as it is recorded is the run's error, never this
+    # resource's failure (ended already, the second end would return the first and the error be lost)
     try:
         facts = deleter(resource, gcp, ctx, life.step)
-        return life.end(DELETED, *notes(deleted=True), *facts)
+        outcome, words = DELETED, (*notes(deleted=True), *facts)
     except gcp.sdk.exceptions.NotFound:
-        return life.end(GONE, *notes(), AlreadyGone())
+        outcome, words = GONE, (*notes(), AlreadyGone())
     except _StillDeleting:  # the request was accepted: the journal and the audit must know the cloud is changing
         life.requested = True
-        return life.end(SKIPPED, *notes(), StillDeleting("GCP"))
+        outcome, words = SKIPPED, (*notes(), StillDeleting("GCP"))
     except Cancelled:  # a stop: before the delete request, or after it (not yet seen done); a change is recorded
-        return life.end(SKIPPED, *notes(), StoppedBefore("confirmed" if resource.id in ctx.deleting else "request"))
+        outcome, words = SKIPPED, (*notes(), StoppedBefore("confirmed" if resource.id in ctx.deleting else "request"))
     except Exception as e:  # noqa: BLE001 - every other error is this resource's failure, never a success
-        return life.end(FAILED, *notes(), CloudError(said(ErrorLine(e))))
+        outcome, words = FAILED, (*notes(), CloudError(said(ErrorLine(e))))
+    return life.end(outcome, *words)
 
 
 def _retryable(e: Exception) -> bool:

@@ -207,6 +207,29 @@ def _run_with_ctrl_c(session, emit):
             return session.run(emit=emit, cancel=cancel)
     except KeyboardInterrupt as stop:
         say("\nstopped at once: run the same cleanup again to resume it")
-        for label, why in getattr(stop, "unrecorded", ()):  # cloud.base.StoppedAtOnce
-            say(f"not recorded at the stop, though a change was sent for it: {label}: {why}")
+        for line in unrecorded_lines(stop):
+            say(line)
         raise
+
+
+def unrecorded_lines(stop: BaseException) -> list[str]:
+    """What a hard stop could not record (cloud.base.StoppedAtOnce), a line each. A further Ctrl-C while the run
+    was ending (its lock let go) raised another stop: the first one is found in the chain."""
+    from ..audit import AuditError
+    from ..errors import said
+    from ..cloud.failures import ErrorLine
+
+    seen: BaseException | None = stop
+    while seen is not None and not hasattr(seen, "unrecorded"):
+        seen = seen.__context__
+    lines = []
+    for item in getattr(seen, "unrecorded", ()):
+        error = item.error
+        if isinstance(error, AuditError) and error.log is not None:  # the run writes the journal's line first
+            lines.append(f"the audit log misses the end of {item.label}: cannot write {tilde(error.log)} "
+                         f"({error.reason}); the journal has it, for the next run")
+        elif error is not None:
+            lines.append(f"the end of {item.label} is not recorded: {said(ErrorLine(error))}")
+        else:
+            lines.append(f"the end of {item.label} is not recorded: stopped again before it was")
+    return lines

@@ -501,31 +501,39 @@ def test_a_hard_stop_right_after_a_delete_was_sent_records_it_as_sent(aws, monke
         "deletion protection switched off (confirmed); cancelled before it was confirmed deleted")
 
 
-def test_a_hard_stop_whose_record_fails_names_what_it_left_unrecorded(aws, monkeypatch):
-    """The hard stop's pass cannot record the RDS instance it ends (its delete was sent; the audit log fails):
-    the stop carries its label and why, for the command to say, where it was a bare interrupt before."""
+def test_a_hard_stop_names_the_resource_whose_end_its_worker_could_not_record(aws, monkeypatch):
+    """Ctrl-C, then a second one (SIGINT to the main thread, as the terminal sends it) while the RDS instance's
+    worker is past its delete: the worker ends it cancelled, and the audit log fails as it is recorded (on a
+    thread nobody reads then). The stop carries it and why, for the command to say, where it was a bare
+    interrupt and the log missed the change unsaid."""
+    import signal
+    from pathlib import Path
+
     from hubtui.audit import AuditError
     from hubtui.cloud import base
 
     aws.create_rds(RDS, deletion_protection=True)
     plan = aws_mod.discover(ENV, settings())
     real_retry = aws_mod.retry
-
-    def retry(call, *, what, on_send=None, **kw):
-        result = real_retry(call, what=what, on_send=on_send, **kw)
-        if what.endswith(": delete"):
-            raise KeyboardInterrupt  # as the second Ctrl-C, once the request went
-        return result
-
     recorded = []
+    failure = AuditError("cannot write the audit log", log=Path("/state/audit.jsonl"), reason="No space left on device")
 
     def record(outcome):
         if outcome.resource.kind == "rds-instance":
-            raise AuditError("cannot write the audit log /state/audit.log (No space left on device)")
+            raise failure
         recorded.append(outcome)
 
-    monkeypatch.setattr(aws_mod, "retry", retry)
     ctx, _, _ = fast_ctx(allow_disable_deletion_protection=True, record=record)
+
+    def retry(call, *, what, on_send=None, **kw):
+        result = real_retry(call, what=what, on_send=on_send, **kw)
+        if what.endswith(": delete"):  # the request went: the operator's two Ctrl-C
+            ctx.cancel.set()
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+            time.sleep(0.2)  # the worker goes on a moment (a slow call), then meets the stop
+        return result
+
+    monkeypatch.setattr(aws_mod, "retry", retry)
     try:
         base.teardown(plan, settings(), ctx)
     except KeyboardInterrupt as e:  # (a bare one caught here too: pytest would take it as its own stop)
@@ -533,9 +541,8 @@ def test_a_hard_stop_whose_record_fails_names_what_it_left_unrecorded(aws, monke
     else:
         pytest.fail("the stop did not go up")
     [rds] = [r.label() for r in plan.resources if r.kind == "rds-instance"]
-    assert getattr(stop, "unrecorded", None) == (
-        (rds, "cannot write the audit log /state/audit.log (No space left on device)"),)
-    assert not [o for o in recorded if o.resource.kind == "rds-instance"]
+    assert getattr(stop, "unrecorded", None) == (base.Unrecorded(rds, failure),)
+    assert threading.current_thread() is threading.main_thread()
 
 
 def test_protection_switched_on_after_the_plan_says_plan_again_without_the_confirmation_too(aws, calls):

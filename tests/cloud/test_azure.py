@@ -37,7 +37,8 @@ class Recorder:
         self.recorded: list = []
         opts = dict(poll_interval=0.01, retry_base_delay=0.001, timeout=10.0)
         opts.update(overrides)
-        self.ctx = TeardownContext(emit=self.events.append, record=self.recorded.append, **opts)
+        opts.setdefault("record", self.recorded.append)
+        self.ctx = TeardownContext(emit=self.events.append, **opts)
 
     def of(self, kind) -> list:
         return [e for e in self.events if isinstance(e, kind)]
@@ -180,6 +181,27 @@ def test_teardown_follows_the_operation_until_done(azure):
     assert rec.of(StepStarted)[0].step == STEP
     assert rec.of(Progress) and all(p.step == STEP for p in rec.of(Progress))
     assert rec.of(StepDone) == [StepDone(STEP, "deleted")] and rec.of(StepFailed) == []
+
+
+@pytest.mark.parametrize("gone_before", [False, True])
+def test_an_audit_log_that_fails_as_the_group_s_end_is_recorded_stops_the_teardown(azure, gone_before):
+    """The group deleted (or found gone), its end cannot be written to the audit log: that error is the run's,
+    raised, never swallowed as the group's own failure (its second end returned the first, and nothing said the
+    log had missed it)."""
+    from hubtui.audit import AuditError
+
+    azure.add_group(RG, tags={"environment": "dev"})
+    plan = plan_for(azure, RG)
+    if gone_before:
+        azure.groups.pop(RG.lower())
+    else:
+        azure.plan_delete(RG, polls=1)
+
+    def record(outcome):
+        raise AuditError("cannot write the audit log", reason="No space left on device")
+
+    with pytest.raises(AuditError):
+        az.teardown(plan, settings(), Recorder(record=record).ctx)
 
 
 def test_teardown_deletes_several_groups_in_parallel(azure):

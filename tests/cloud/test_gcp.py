@@ -340,6 +340,22 @@ def test_teardown_deletes_the_plan_polling_operations_until_done(gcp, settings, 
     assert any(e.step == f"gcp: gke-cluster {CLUSTER}" for e in rec.of(Progress))
 
 
+def test_an_audit_log_that_fails_as_a_deleted_resource_s_end_is_recorded_stops_the_teardown(gcp, settings, rec):
+    """Each resource deleted, its end cannot be written to the audit log: that error is the run's, raised, never
+    swallowed as the resource's own failure (its second end returned the first, DELETED, and nothing said the
+    log had missed it)."""
+    from hubtui.audit import AuditError
+
+    gcp.add_hub("dev")
+    plan = gcp_cloud.discover("dev", settings)
+
+    def record(outcome):
+        raise AuditError("cannot write the audit log", reason="No space left on device")
+
+    with pytest.raises(AuditError):
+        gcp_cloud.teardown(plan, settings, rec.ctx(record=record))
+
+
 def test_teardown_deletes_exactly_the_plan(gcp, settings, rec):
     gcp.add_hub("dev")
     plan = gcp_cloud.discover("dev", settings)

@@ -242,6 +242,13 @@ async def test_nothing_is_drawn_ahead_over_a_screen_just_closed_nor_after_a_prog
             await pilot.pause(0.05)
         assert await moved_down() == 1
 
+        # a deployment above the cursor gone (as its watch says): the rows under it move up a line, not yet drawn
+        app.focused.remove_row("svc-0000")
+        assert await moved_down() == 0
+        for _ in range(3):
+            await pilot.pause(0.05)
+        assert await moved_down() == 1
+
         # the whole table to be drawn again (as a scroll or a new theme asks), and drawn for a screenshot (the
         # palette's), not yet on the terminal: the move waits for the frame
         app.focused.refresh()

@@ -421,23 +421,55 @@ def test_every_fact_a_run_reports_is_worded_in_present_and_the_engine_words_none
         assert "LogLine" not in called, engine
 
 
-@pytest.mark.parametrize("unrecorded, lines", [
-    ((), []),
-    ((("RDS instance hub-dev-db", "cannot write the audit log ~/audit.log (No space left on device)"),),
-     ["not recorded at the stop, though a change was sent for it: RDS instance hub-dev-db: cannot write the audit "
-      "log ~/audit.log (No space left on device)"]),
-])
-def test_a_hard_stop_says_so_and_names_each_resource_it_left_unrecorded(unrecorded, lines, capsys):
-    """`hubtui cleanup`'s second Ctrl-C: the run stops at once and says how to resume, and each resource whose
-    end the stop could not record (the audit log failing) is named, with why: the log misses it."""
-    from hubtui.cloud.base import StoppedAtOnce
+def test_a_hard_stop_says_so_and_names_each_resource_it_left_unrecorded(capsys):
+    """`hubtui cleanup`'s second Ctrl-C: the run stops at once and says how to resume, and each resource whose end
+    the stop could not record is named with why: the audit log failing (the run wrote the journal's line first,
+    so the next run knows it), another error, or a further stop before it was recorded. A third Ctrl-C while the
+    run was ending (its lock let go) does not lose them."""
+    from pathlib import Path
+
+    from hubtui.audit import AuditError
+    from hubtui.cloud.base import StoppedAtOnce, Unrecorded
+    from hubtui.headless.cleanup import _run_with_ctrl_c
+
+    stopped = StoppedAtOnce((
+        Unrecorded("RDS instance hub-dev-db", AuditError("cannot write the audit log", reason="No space left on device",
+                                                         log=Path.home() / ".local/state/hubtui/audit.jsonl")),
+        Unrecorded("EKS cluster hub-dev", OSError(28, "No space left on device")),
+        Unrecorded("MSK cluster hub-dev-kafka", None),
+    ))
+
+    class Stopped:
+        def __init__(self, again: bool):
+            self.again = again
+
+        def run(self, *, emit, cancel):
+            if not self.again:
+                raise stopped
+            try:
+                raise stopped
+            finally:  # the lock let go as the stop goes up, and a third Ctrl-C lands there
+                raise KeyboardInterrupt
+
+    for again in (False, True):
+        with pytest.raises(KeyboardInterrupt):
+            _run_with_ctrl_c(Stopped(again), emit=None)
+        assert capsys.readouterr().err.strip().splitlines() == [
+            "stopped at once: run the same cleanup again to resume it",
+            "the audit log misses the end of RDS instance hub-dev-db: cannot write ~/.local/state/hubtui/audit.jsonl "
+            "(No space left on device); the journal has it, for the next run",
+            "the end of EKS cluster hub-dev is not recorded: [Errno 28] No space left on device",
+            "the end of MSK cluster hub-dev-kafka is not recorded: stopped again before it was",
+        ]
+
+
+def test_a_bare_hard_stop_says_only_how_to_resume(capsys):
     from hubtui.headless.cleanup import _run_with_ctrl_c
 
     class Stopped:
         def run(self, *, emit, cancel):
-            raise StoppedAtOnce(unrecorded) if unrecorded else KeyboardInterrupt
+            raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         _run_with_ctrl_c(Stopped(), emit=None)
-    assert capsys.readouterr().err.strip().splitlines() == [
-        "stopped at once: run the same cleanup again to resume it", *lines]
+    assert capsys.readouterr().err.strip().splitlines() == ["stopped at once: run the same cleanup again to resume it"]

@@ -290,6 +290,7 @@ class RowTable(ScrollView, can_focus=True):
         self._resized()
         if self.cursor_row >= len(self._order):
             self.cursor_row = max(0, len(self._order) - 1)
+        self._whole_due = True  # the rows under it move up a line: not a row's change (draw_cursor_ahead)
         self._refresh_rows(range(at, len(self._order) + 1))
         self._say_highlighted()
 
@@ -496,7 +497,9 @@ class RowTable(ScrollView, can_focus=True):
         lines = super().render_lines(crop)
         if crop.contains_region(Region(0, 0, *self.outer_size)):
             # a frame's (it asks for every line; those not changed come cached), or a screenshot's: drawn on the
-            # terminal once the terminal has had a frame since
+            # terminal once the terminal has had a frame since. (A frame of other widgets asks too: a whole
+            # redraw asked for just before it, whose turn at the screen is still to come, is then taken as
+            # written a frame early; two rows drawn ahead in that window show ahead of the rest for that frame.)
             terminal = getattr(self.app, "hub_driver", None)
             self._whole_due, self._drawn_at = False, None if terminal is None else terminal.frames
         return lines
