@@ -507,7 +507,7 @@ class RowTable(ScrollView, can_focus=True):
     def draw_cursor_ahead(self, terminal: Terminal) -> bool:
         """The rows the cursor just left and reached, written to the terminal now, ahead of the frame
         that draws them: Textual's way from a move to the screen (the table's refresh, the screen's turn, its
-        update timer, the compositor over every widget on those lines) was half of ↓'s time at 2,000 rows. The
+        update timer, the compositor over every widget on those lines) was two fifths of ↓'s time at 2,000 rows. The
         frame follows and draws the same lines, the same, from the same cache. Only when that is all there is to
         draw of the table, and nothing could differ: the table is the current screen's, uncut, with nothing over
         it (a toast, a tooltip), and is not to be drawn again whole (it scrolled, its styles changed, it is back
