@@ -73,10 +73,10 @@ def is_root() -> bool:
     return os.geteuid() == 0
 
 
-def _run(cmd: list[str], *, env: dict | None = None, input: str | None = None,
-         check: bool = True, what: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+def _run(cmd: list[str], *, env: dict | None = None, input: str | None = None, check: bool = True,
+         what: str | None = None, timeout: float = 300, cwd: Path | None = None) -> subprocess.CompletedProcess:
     try:
-        proc = subprocess.run(cmd, env=env, input=input, text=True, capture_output=True, timeout=timeout)
+        proc = subprocess.run(cmd, env=env, input=input, text=True, capture_output=True, timeout=timeout, cwd=cwd)
     except FileNotFoundError as e:
         raise ClusterError(f"{what or cmd[0]}: {e.filename} not found") from None
     except subprocess.TimeoutExpired:
@@ -256,14 +256,27 @@ class LocalCluster:
         self._chown_postgres(pwfile)
         bindir = Path(st.pg_bindir)
         log(f"starting PostgreSQL on 127.0.0.1:{st.pg_port}")
+        # run in its own folder: the postgres user may not enter the caller's (a checkout in a private folder)
         _run(self._as_postgres([str(bindir / "initdb"), "-D", str(pgdir / "data"), "-U", PG_USER,
                                 "--auth-host=scram-sha-256", "--auth-local=peer", f"--pwfile={pwfile}",
-                                "--no-sync", "-E", "UTF8", "--locale=C"]), what="initdb")
+                                "--no-sync", "-E", "UTF8", "--locale=C"]), what="initdb", cwd=pgdir)
         pwfile.unlink()
-        opts = (f"-c listen_addresses=127.0.0.1 -c port={st.pg_port} -c unix_socket_directories={pgdir} "
-                f"-c fsync=off -c max_connections=50")
-        _run(self._as_postgres([str(bindir / "pg_ctl"), "-D", str(pgdir / "data"), "-l", str(pgdir / "server.log"),
-                                "-o", opts, "-w", "-t", "60", "start"]), what="pg_ctl start")
+        server_log = pgdir / "server.log"
+        for attempt in range(3):
+            opts = (f"-c listen_addresses=127.0.0.1 -c port={st.pg_port} -c unix_socket_directories={pgdir} "
+                    f"-c fsync=off -c max_connections=50")
+            try:
+                _run(self._as_postgres([str(bindir / "pg_ctl"), "-D", str(pgdir / "data"), "-l", str(server_log),
+                                        "-o", opts, "-w", "-t", "60", "start"]), what="pg_ctl start", cwd=pgdir)
+                break
+            except ClusterError as e:
+                said = server_log.read_text(errors="replace") if server_log.exists() else ""
+                # the port free_port() found was taken before the server bound it (another lane's): another one
+                if "could not bind" not in said or attempt == 2:
+                    raise ClusterError(f"{e} | server.log: " + " | ".join(said.strip().splitlines()[-3:])) from None
+                log(f"PostgreSQL's port {st.pg_port} was taken meanwhile: trying another")
+                st.pg_port = free_port()
+                self.state_file.write_text(json.dumps(asdict(st), indent=2))
         env = dict(os.environ, PGPASSWORD=password, PGHOST="127.0.0.1", PGPORT=str(st.pg_port), PGUSER=PG_USER)
         psql = str(bindir / "psql") if (bindir / "psql").exists() else "psql"
         _run([psql, "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-c", f"CREATE DATABASE {PG_DATABASE}"],
