@@ -197,6 +197,26 @@ async def test_a_hub_that_is_not_live_is_left_out_of_an_action_and_said_on_its_r
 
 
 @pytest.mark.asyncio
+async def test_keys_typed_with_z_never_answer_the_fleet_maintenance_dialog_without_a_production_hub(fleet_hubs,
+                                                                                                  kube):
+    """`z`, Tab and Enter at once on a fleet of one hub, no production among them: the dialog lists what changes
+    on each hub, and keys typed before it was drawn do not answer it (Tab and Enter could reach OK unseen); they
+    are set aside and said, and nothing changes until the operator answers."""
+    from kubernetes import client
+
+    app = app_on(fleet_hubs, ["dev-a"], first="dev-a")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await until(pilot, lambda: "1 live" in screen_text(app), what="the hub")
+        burst(app, "z", "tab", "enter")
+        await until(pilot, lambda: "Maintenance: scale every deployment to 0 on 1 hub?" in screen_text(app)
+                    and "typed before this dialog was on screen" in screen_text(app), what="the keys set aside")
+        assert fleet_hubs["dev"].replicas()["worker"] == 1
+        await pilot.press("escape")
+        await until(pilot, lambda: "nothing was changed" in screen_text(app), what="the cancel")
+    assert client.AppsV1Api(kube.api).read_namespaced_deployment("worker", fleet_hubs["dev"].name).spec.replicas == 1
+
+
+@pytest.mark.asyncio
 async def test_f_typed_twice_in_a_burst_opens_one_fleet_and_esc_goes_back_to_the_deployments(fleet_hubs,
                                                                                              monkeypatch):
     """F twice, as one burst, and then once more while the kubeconfig is still being read (slow here, as with an

@@ -67,7 +67,10 @@ class FleetConfirm(Modal[bool]):
             self.query_one("#cancel", Button).focus()  # the safe answer is the default
 
     def takes_keys_typed_ahead(self) -> bool:
-        return not self.production  # a production hub's name is typed having read what changes there
+        """Never: it scales every deployment of the hubs it lists (as the one hub's maintenance dialog, a dangerous
+        yes). A production hub's name is typed having read what changes there, and without one, a Tab and Enter
+        typed with the key that opened it would answer OK unseen."""
+        return False
 
     def typed_all(self) -> bool:
         return all(self.query_one(f"#typed-{i}", Input).value == name for i, name in enumerate(self.production))
