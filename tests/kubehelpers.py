@@ -104,6 +104,24 @@ class Scratch:
     def replicas(self) -> dict[str, int]:
         return {d.metadata.name: d.spec.replicas for d in self.apps.list_namespaced_deployment(self.name).items}
 
+    def settled(self, timeout: float = 60) -> None:
+        """Every deployment's rollout seen through, its status caught up with its spec: the controller has no
+        update of it left to make, so a version read now still holds when a change is sent (a test that
+        counts the requests of one change, or needs its version precondition to hold, waits for this)."""
+        def done(d) -> bool:
+            st, want = d.status, d.spec.replicas
+            progressing = {c.type: c for c in st.conditions or ()}.get("Progressing")
+            return ((st.observed_generation or 0) >= d.metadata.generation and (st.replicas or 0) == want
+                    and (st.ready_replicas or 0) == want and (st.updated_replicas or 0) == want
+                    and (st.available_replicas or 0) == want
+                    and progressing is not None and progressing.reason == "NewReplicaSetAvailable")
+
+        deadline = time.monotonic() + timeout
+        while not all(done(d) for d in self.apps.list_namespaced_deployment(self.name).items):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the deployments of {self.name} did not settle in {timeout:.0f} s")
+            time.sleep(0.1)
+
     def versions(self) -> dict[str, tuple]:
         """What a change by hubtui would alter: spec generation, replicas, annotations (status updates by
         the controller do not count)."""

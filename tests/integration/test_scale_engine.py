@@ -216,6 +216,7 @@ def test_a_change_sent_again_after_its_answer_was_lost_is_done_and_audited_so(en
     """The connection drops after the API server made the change, and the request is sent again (as the wire
     does): the second copy is refused, its version (maintenance) or its tests (restore) no longer holding. What
     the deployment is now shows the change made: it is done, and audited as answer_lost, not "changed since"."""
+    ns.settled()  # no status update of the controller's between the read and the first copy (a 409 of its own)
     sends_twice(engine)
     made = {c.name: c for c in engine.scale_all(0)}
     assert {n: (c.ok, c.before, c.after) for n, c in made.items()} == {
@@ -236,6 +237,7 @@ def test_a_change_sent_again_after_its_answer_was_lost_is_done_and_audited_so(en
 def test_a_change_sent_again_that_cannot_be_read_back_says_it_may_have_been_made(engine, ns):
     """As above, but the deployment cannot be read after the refused resend (the connection is still bad): nobody
     can tell whether the first copy was made. It is audited as maybe made, said so, and not tried again."""
+    ns.settled()  # no status update of the controller's between the read and the first copy (a 409 of its own)
     sent = sends_twice(engine)
     engine._read_again = lambda row: None  # type: ignore[method-assign]
     [change] = [c for c in engine.scale_all(0) if c.name == "forecasting"]
