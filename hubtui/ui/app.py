@@ -14,7 +14,7 @@ from ..settings import Settings
 from ..words import counted
 from .backend import Backend, ClusterBackend
 from .palette import ActionsProvider
-from .typeahead import TypeAhead
+from .typeahead import KeyDone, TypeAhead
 from .widgets.row_table import RowTable, priority_keys
 from .screens.deployments import DeploymentsScreen
 from .themes import check_theme
@@ -99,7 +99,18 @@ class HubApp(App[int]):
         if isinstance(event, events.Key):
             if self.typeahead.took(event) or (not event.is_forwarded and self._navigated(event)):
                 return
+            if not event.is_forwarded:
+                target = self.focused or self.screen  # where Textual sends it, unless a priority binding takes it
+                await super().on_event(event)
+                if event.is_forwarded:
+                    self.typeahead.sent(event, target)
+                return
         await super().on_event(event)
+
+    def on_key_done(self, message: KeyDone) -> None:
+        """A key sent to a widget is handled (ui/typeahead.py)."""
+        message.stop()
+        self.typeahead.done(message)
 
     def _navigated(self, event: events.Key) -> bool:
         """The short path of a table's ↑ ↓ PgUp PgDn Home End: the key moves the focused table's cursor as soon as

@@ -584,6 +584,54 @@ async def test_keys_typed_right_after_d_act_on_nothing_and_answer_no_question_no
         await until(pilot, lambda: [c for c in backend.calls if c[0] == "run"], what="the run")
 
 
+async def test_keys_typed_with_the_key_that_opens_the_form_reach_its_fields_tab_included():
+    """`x`, `dev`, Tab, → → →, Space and F5 at once, before the form is on screen: Tab is bound with priority
+    (Textual acts on it where it is read, before any widget), and it moved the focus on the screen `x` was
+    leaving; it waits for the keys before it now, and moves the focus in the form."""
+    async with opened(FakeBackend(), size=SIZE) as (app, pilot):
+        await pilot.pause()
+        burst(app, "x", "d", "e", "v", "tab", "right", "right", "right", "space", "f5")
+        await until(pilot, lambda: isinstance(app.screen, PlanScreen) and "environment dev" in screen_lines(app)[0],
+                    what="the plan on screen")
+        assert "provider k8s" in screen_lines(app)[0]
+
+
+async def test_esc_then_keys_at_once_on_the_form_do_not_act_on_the_screen_it_uncovers():
+    """Esc, Tab, `0`, Enter at once on the cleanup form: the keys were typed on the form; once Esc closed it they
+    are dropped, not sent to the deployments screen it uncovered (where `0` Enter scales the selected deployment
+    to 0). Tab waited for Esc, and the keys behind it for Tab: all of them were read on the form."""
+    backend = FakeBackend()
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await open_form(pilot, app)
+        burst(app, "escape", "tab", "0", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DeploymentsScreen), what="back on the deployments")
+        for _ in range(10):
+            await pilot.pause(0.05)
+        await pilot.press("question_mark")  # typed after: every key before it is handled
+        await until(pilot, lambda: isinstance(app.screen, Help), what="the help")
+        assert backend.calls == [] and "target 0" not in screen_text(app)
+
+
+@pytest.mark.parametrize("button, gone", [("#dry", 2), ("#back", 1)])
+async def test_keys_typed_with_enter_on_a_button_that_closes_the_plan_do_not_reach_the_screens_it_uncovers(
+        button, gone):
+    """Enter on the plan's Dry run (it closes the plan and the form) or Back, with Tab, `0` and Enter at once:
+    the button's press comes after Enter is handled (a message of its own); the keys typed on the plan are
+    dropped once it closed, never sent to the screen uncovered (on the deployments, `0` Enter scales the
+    selected deployment to 0)."""
+    backend = FakeBackend()
+    async with opened(backend, size=SIZE) as (app, pilot):
+        await to_plan(pilot, app)
+        app.screen.query_one(button, Button).focus()
+        await pilot.pause()
+        depth = len(app.screen_stack)
+        burst(app, "enter", "tab", "0", "enter")
+        await until(pilot, lambda: len(app.screen_stack) == depth - gone, what="the plan closed")
+        for _ in range(10):
+            await pilot.pause(0.05)
+        assert not [c for c in backend.calls if c[0] in ("scale", "scale_all")] and "target 0" not in screen_text(app)
+
+
 async def test_keys_typed_as_one_burst_reach_the_field_the_focus_moved_to():
     """`dev`, Tab, → → →, Space and F5 sent at once as the form opens (a paste, a fast typist): the space is
     not typed into Environment, k8s is chosen, and F5 plans with it, as when the keys come one by one."""

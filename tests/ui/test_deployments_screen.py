@@ -139,6 +139,22 @@ async def test_keys_typed_after_esc_in_one_burst_do_not_act_on_the_screen_uncove
         assert "Scale all 8 deployments" not in screen_text(app) and backend.calls == []
 
 
+async def test_ctrl_q_typed_with_a_key_that_opens_a_guarded_dialog_quits_at_once():
+    """`z` (maintenance: its dialog takes no key typed before it was drawn) and Ctrl-Q at once: Ctrl-Q quits; it
+    never waits behind `z` for its dialog, nor is set aside with the keys typed ahead of it."""
+    async with opened_on("api-server", FakeBackend(), size=SIZE) as (app, pilot):
+        burst(app, "z", "ctrl+q")
+        await until(pilot, lambda: not app.is_running or app.return_code is not None, what="the exit")
+
+
+async def test_ctrl_q_behind_keys_set_aside_for_a_guarded_dialog_still_quits():
+    """`z`, Tab and Ctrl-Q at once: Tab waits for `z` and its dialog takes no key typed before it was drawn, but
+    Ctrl-Q neither waits behind Tab nor is set aside with it."""
+    async with opened_on("api-server", FakeBackend(), size=SIZE) as (app, pilot):
+        burst(app, "z", "tab", "ctrl+q")
+        await until(pilot, lambda: not app.is_running or app.return_code is not None, what="the exit")
+
+
 async def test_scale_all_to_zero_asks_for_confirmation_and_no_cancels():
     backend = FakeBackend()
     async with opened_on("api-server", backend, size=SIZE) as (app, pilot):

@@ -104,7 +104,23 @@ def priority_keys(widget: Widget) -> frozenset[str]:
 
 @cache
 def _priority_keys(classes: tuple[type, ...]) -> frozenset[str]:
-    return frozenset(key.strip() for cls in classes for b in _bindings(cls) if b.priority for key in b.key.split(","))
+    return frozenset(_priority_actions(classes))
+
+
+def priority_actions(widget: Widget) -> Mapping[str, str]:
+    """priority_keys, each with its action (the nearest node's binding of it)."""
+    return _priority_actions(tuple(type(node) for node in widget.ancestors_with_self))
+
+
+@cache
+def _priority_actions(classes: tuple[type, ...]) -> Mapping[str, str]:
+    actions: dict[str, str] = {}
+    for cls in classes:
+        for b in _bindings(cls):
+            if b.priority:
+                for key in b.key.split(","):
+                    actions.setdefault(key.strip(), b.action)
+    return actions
 
 
 @dataclass
