@@ -86,10 +86,11 @@ class TypeAhead:
                 typed, read_on = again[0], again[1]()
                 if read_on is None or read_on not in app.screen_stack:
                     return True  # read on a screen closed since it was sent again: dropped, as in _flush
-            if self._quits(event):
+            action = self._priority_action(event)
+            if action is not None and action.rpartition(".")[2] == "quit":
                 return False  # Ctrl-Q is never kept from the operator, nor set aside
             if self._holding or self._waiting or (again is None and self._resent()) or \
-                    (self._busy() and self._waits(event)):
+                    (action is not None and self._busy()):
                 # behind keys still waiting or sent again (nothing overtakes them), or a priority key behind keys
                 # still being handled
                 self._wait(typed, events.Key(event.key, event.character), read_on)
@@ -160,15 +161,10 @@ class TypeAhead:
         """Keys sent again are still on their way to the app (a key read now was typed after them)."""
         return bool(self._again)
 
-    def _quits(self, event: events.Key) -> bool:
+    def _priority_action(self, event: events.Key) -> str | None:
+        """The action of a key Textual acts on where it reads it (bound with priority on the way to the focus)."""
         app = self.app
-        action = priority_actions(app.focused or app.screen).get(event.key)
-        return action is not None and action.rpartition(".")[2] == "quit"
-
-    def _waits(self, event: events.Key) -> bool:
-        """A key Textual acts on where it reads it (bound with priority on the way to the focus)."""
-        app = self.app
-        return event.key in priority_actions(app.focused or app.screen)
+        return priority_actions(app.focused or app.screen).get(event.key)
 
     def _wait(self, typed: int, key: events.Key, screen) -> None:
         """In its place in the order typed (a key read before the waiting ones comes back after them)."""

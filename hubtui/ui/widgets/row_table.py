@@ -223,8 +223,9 @@ class RowTable(ScrollView, can_focus=True):
         self._pressed_on_bar = False  # the last press was on the bar: its click is not a row's (on_click)
         # drawing the cursor's rows ahead of the frame (draw_cursor_ahead):
         self._moved: tuple[int, int] | None = None  # the rows the cursor left and reached in this move
-        self._whole_due = True  # the whole table is to be drawn again (not one row's lines): not yet drawn
-        self._drawn_at: int | None = None  # the terminal's frame count when the whole table was last drawn
+        # the terminal's frame count when the whole table was last drawn; None while it is to be drawn again
+        # whole (more than a row's lines changed) and not drawn yet
+        self._drawn_at: int | None = None
         self._covered: bool | None = None  # something is over the table, or it is cut (None: to be looked at)
 
     # ----- reading -----------------------------------------------------------------------------------------
@@ -306,7 +307,7 @@ class RowTable(ScrollView, can_focus=True):
         self._resized()
         if self.cursor_row >= len(self._order):
             self.cursor_row = max(0, len(self._order) - 1)
-        self._whole_due = True  # the rows under it move up a line: not a row's change (draw_cursor_ahead)
+        self._drawn_at = None  # the rows under it move up a line: not a row's change (draw_cursor_ahead)
         self._refresh_rows(range(at, len(self._order) + 1))
         self._say_highlighted()
 
@@ -502,11 +503,11 @@ class RowTable(ScrollView, can_focus=True):
         self._covered = None
 
     def _screen_changed(self, _: object) -> None:
-        self._whole_due, self._covered = True, None
+        self._drawn_at, self._covered = None, None
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
         if not regions or any(region.height != 1 for region in regions) or layout or recompose:
-            self._whole_due = True  # more than rows changed (a scroll, the styles, the size, the columns)
+            self._drawn_at = None  # more than rows changed (a scroll, the styles, the size, the columns)
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -517,7 +518,7 @@ class RowTable(ScrollView, can_focus=True):
             # redraw asked for just before it, whose turn at the screen is still to come, is then taken as
             # written a frame early; two rows drawn ahead in that window show ahead of the rest for that frame.)
             terminal = getattr(self.app, "hub_driver", None)
-            self._whole_due, self._drawn_at = False, None if terminal is None else terminal.frames
+            self._drawn_at = None if terminal is None else terminal.frames
         return lines
 
     def draw_cursor_ahead(self, terminal: Terminal) -> bool:
@@ -531,7 +532,7 @@ class RowTable(ScrollView, can_focus=True):
         moved, self._moved = self._moved, None
         screen = self.screen
         app = self.app
-        if moved is None or self._whole_due or self._drawn_at is None or terminal.frames <= self._drawn_at:
+        if moved is None or self._drawn_at is None or terminal.frames <= self._drawn_at:
             return False
         if app.screen is not screen or not app.is_running or app.is_inline:
             return False
